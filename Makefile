@@ -1,0 +1,130 @@
+# glasshouse: build, test, install.
+#
+#   make            build every program into bin/
+#   make test       build, then run the whole suite (ends with "tests: N passed, N failed")
+#   make demo       trace the demo workload and print its receipt
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+#   make V=1        show full commands
+
+VERSION    := 0.1.0
+OUT        := build
+BIN        := bin
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+CC         ?= cc
+CLANG      ?= clang
+BPFTOOL    ?= bpftool
+ARCH       := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+SANITIZE   ?=
+
+CFLAGS     ?= -O2 -g
+CFLAGS     += -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -DGH_VERSION='"$(VERSION)"' \
+	      -Ilib -I$(OUT) $(SANITIZE)
+LDFLAGS    += $(SANITIZE)
+ifeq ($(WERROR),1)
+CFLAGS     += -Werror
+endif
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all test check demo install clean deps bench vmlinux
+
+PROGS      := $(patsubst %/,%,$(sort $(dir $(wildcard gh-*/*.c))))
+LIB_SRC    := $(wildcard lib/*.c)
+LIB_OBJ    := $(patsubst lib/%.c,$(OUT)/lib/%.o,$(LIB_SRC))
+LIBGH      := $(OUT)/libgh.a
+BPF_SRC    := $(wildcard bpf/*.bpf.c)
+BPF_OBJ    := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRC))
+BPF_SKEL   := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRC))
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
+MAN_PAGES  := $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)
+
+# Libraries every program may use; a program adds its own in gh-X/module.mk
+# as gh-X_LIBS (and gh-X_DEPS for generated headers it includes).
+COMMON_LIBS := -ljson-c -lcrypto -lm
+-include $(wildcard gh-*/module.mk)
+
+all: $(OUT)/.deps $(addprefix $(BIN)/,$(PROGS)) $(UNIT_BIN)
+
+# Install missing system packages (libbpf-dev, bpftool, json-c, ...) once.
+$(OUT)/.deps: scripts/deps.sh
+	$(Q)mkdir -p $(OUT)
+	$(Q)sh scripts/deps.sh
+	$(Q)touch $@
+
+deps:
+	sh scripts/deps.sh
+
+$(OUT)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(OUT)/.deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBGH): $(LIB_OBJ)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# BPF: bpf/x.bpf.c -> build/x.bpf.o -> build/x.skel.h
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) | $(OUT)/.deps
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf -I$(OUT) \
+		-Wall -Wno-unused-function -c $< -o $@
+	$(Q)llvm-strip -g $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# Programs: every gh-X/*.c links into bin/gh-X.
+define PROG_template
+$(1)_OBJ := $$(patsubst %.c,$(OUT)/%.o,$$(wildcard $(1)/*.c))
+$(OUT)/$(1)/%.o: $(1)/%.c $$(wildcard lib/*.h) $$(wildcard $(1)/*.h) $$($(1)_DEPS) | $(OUT)/.deps
+	$$(call msg,CC,$$@)
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(CFLAGS) -I$(1) -c $$< -o $$@
+$(BIN)/$(1): $$($(1)_OBJ) $(LIBGH)
+	$$(call msg,LINK,$$@)
+	$$(Q)mkdir -p $(BIN)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJ) $(LIBGH) $$($(1)_LIBS) $(COMMON_LIBS)
+endef
+$(foreach p,$(PROGS),$(eval $(call PROG_template,$(p))))
+
+# C unit tests of lib/: tests/unit/test_x.c -> build/tests/test_x (TAP output)
+$(OUT)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBGH)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBGH) $(COMMON_LIBS)
+
+test check: all
+	$(Q)bash tests/run
+
+demo: all
+	$(Q)bash demo/run
+
+bench: all
+	$(Q)bash bench/run
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(addprefix $(BIN)/,$(PROGS)) $(DESTDIR)$(PREFIX)/bin/
+	for p in $(MAN_PAGES); do \
+		s=$${p##*.}; install -d $(DESTDIR)$(PREFIX)/share/man/man$$s; \
+		install -m 0644 $$p $(DESTDIR)$(PREFIX)/share/man/man$$s/; \
+	done
+
+clean:
+	rm -rf $(OUT) $(BIN)
+
+# Maintainer target: regenerate the pinned vmlinux.h from the running kernel.
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > bpf/vmlinux.h

@@ -1,0 +1,190 @@
+/* libgh: messages, inputs, output check, growable buffers. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gh.h"
+
+const char *gh_prog = "gh";
+
+void gh_init(const char *name)
+{
+	const char *slash = name ? strrchr(name, '/') : NULL;
+
+	if (name)
+		gh_prog = slash ? slash + 1 : name;
+}
+
+static void vmsg(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", gh_prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void gh_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void gh_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void gh_print_version(void)
+{
+	printf("%s %s\n", gh_prog, GH_VERSION);
+}
+
+FILE *gh_open_input(const char *path)
+{
+	if (!path || strcmp(path, "-") == 0)
+		return stdin;
+	return fopen(path, "rb");
+}
+
+const char *gh_input_name(const char *path)
+{
+	if (!path || strcmp(path, "-") == 0)
+		return "<stdin>";
+	return path;
+}
+
+int gh_close_stdout(void)
+{
+	int bad = fflush(stdout) != 0 || ferror(stdout);
+	int err = errno;
+
+	if (fclose(stdout) != 0 && !bad) {
+		bad = 1;
+		err = errno;
+	}
+	if (bad) {
+		gh_err("write error: %s", strerror(err ? err : EIO));
+		return -1;
+	}
+	return 0;
+}
+
+int gh_read_all(FILE *f, char **out, size_t *len)
+{
+	struct gh_buf b = GH_BUF_INIT;
+	size_t n;
+
+	for (;;) {
+		if (gh_buf_grow(&b, 65536) < 0) {
+			gh_buf_release(&b);
+			return -ENOMEM;
+		}
+		n = fread(b.p + b.len, 1, b.cap - b.len - 1, f);
+		b.len += n;
+		b.p[b.len] = '\0';
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		int e = errno ? errno : EIO;
+
+		gh_buf_release(&b);
+		return -e;
+	}
+	*out = b.p;
+	*len = b.len;
+	return 0;
+}
+
+void gh_buf_release(struct gh_buf *b)
+{
+	if (!b)
+		return;
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+int gh_buf_grow(struct gh_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1, cap;
+	char *p;
+
+	if (need < b->len)
+		return -ENOMEM;
+	if (need <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	p = realloc(b->p, cap);
+	if (!p)
+		return -ENOMEM;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+int gh_buf_add(struct gh_buf *b, const void *data, size_t len)
+{
+	if (gh_buf_grow(b, len) < 0)
+		return -ENOMEM;
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+int gh_buf_adds(struct gh_buf *b, const char *s)
+{
+	return gh_buf_add(b, s, strlen(s));
+}
+
+int gh_buf_addc(struct gh_buf *b, char c)
+{
+	if (b->len + 1 < b->cap) {
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+		return 0;
+	}
+	return gh_buf_add(b, &c, 1);
+}
+
+int gh_buf_printf(struct gh_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	if (gh_buf_grow(b, (size_t)n) < 0)
+		return -ENOMEM;
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+void gh_hex(const unsigned char *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}

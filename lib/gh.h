@@ -1,0 +1,71 @@
+/* libgh: what every glasshouse program shares.
+ *
+ * Conventions for all of lib/:
+ * - Functions return 0 (or a count) on success and a negative errno on
+ *   failure; they never exit and never print, except gh_err/gh_die, which
+ *   exist for programs.
+ * - Ownership is stated per function. json-c objects follow json-c's rules:
+ *   json_object_object_get() returns a borrowed reference,
+ *   json_object_object_add() takes ownership of the value.
+ * - Free functions accept NULL.
+ */
+#ifndef GH_H
+#define GH_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifndef GH_VERSION
+#define GH_VERSION "0.0.0"
+#endif
+
+/* Exit statuses shared by every filter (gh-trace returns its child's). */
+enum { GH_EXIT_OK = 0, GH_EXIT_NO = 1, GH_EXIT_ERR = 2 };
+
+/* The program's name for messages, e.g. "gh-aggregate"; set once by gh_init. */
+extern const char *gh_prog;
+void gh_init(const char *name);
+
+/* "gh-NAME: <formatted>\n" on stderr. */
+void gh_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* gh_err, then exit(status). */
+void gh_die(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/* "gh-NAME --version" output: "gh-NAME VERSION\n" on stdout. */
+void gh_print_version(void);
+
+/* Open an input file for reading; NULL or "-" means stdin. Returns NULL
+ * with errno set on failure. The name to use in messages is
+ * gh_input_name(path) ("<stdin>" for stdin). */
+FILE *gh_open_input(const char *path);
+const char *gh_input_name(const char *path);
+
+/* Flush and close stdout, reporting a write error (full disk, closed pipe)
+ * as "gh-NAME: write error: REASON". Returns 0 or -1. Call at exit of every
+ * program that writes stdout; a failure must turn into exit status 2. */
+int gh_close_stdout(void);
+
+/* Read a whole stream into memory. On success *out is malloc'ed, NUL
+ * terminated (the NUL is not counted in *len), owned by the caller. */
+int gh_read_all(FILE *f, char **out, size_t *len);
+
+/* Growable byte buffer: struct gh_buf b = GH_BUF_INIT; ... gh_buf_release(&b). */
+struct gh_buf {
+	char *p;
+	size_t len, cap;
+};
+#define GH_BUF_INIT { NULL, 0, 0 }
+void gh_buf_release(struct gh_buf *b);
+/* Each returns 0 or -ENOMEM; b->p stays NUL terminated. */
+int gh_buf_grow(struct gh_buf *b, size_t extra);
+int gh_buf_add(struct gh_buf *b, const void *data, size_t len);
+int gh_buf_adds(struct gh_buf *b, const char *s);
+int gh_buf_addc(struct gh_buf *b, char c);
+int gh_buf_printf(struct gh_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Lowercase hex of n bytes into out (2n+1 bytes, NUL terminated). */
+void gh_hex(const unsigned char *in, size_t n, char *out);
+
+#endif

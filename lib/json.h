@@ -1,0 +1,76 @@
+/* Strict JSON reading and deterministic JSON writing, over json-c.
+ *
+ * Reading is RFC 8259 strict (every JSONTestSuite n_* file rejected, every
+ * y_* accepted), which json-c alone is not: lib/json.c validates the text
+ * before json-c builds objects. Nesting deeper than GH_JSON_MAX_DEPTH is an
+ * error, not a stack overflow. What is done with implementation-defined
+ * input (JSONTestSuite i_*) is documented in json.c and pinned by
+ * tests/unit/test_json.c.
+ *
+ * Ownership: every struct json_object ** out-parameter receives a new
+ * reference that the caller releases with json_object_put().
+ */
+#ifndef GH_JSON_H
+#define GH_JSON_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "gh.h"
+
+#define GH_JSON_MAX_DEPTH 512
+
+/* Parse exactly one JSON value from buf[0..len) (surrounding whitespace
+ * allowed, nothing else). Returns 0, or -EINVAL with a message such as
+ * "line 3: unexpected character 'x'" in err (errlen bytes, NUL terminated). */
+int gh_json_parse(const char *buf, size_t len, struct json_object **out,
+		  char *err, size_t errlen);
+
+/* A reader of a stream of JSON values.
+ * GH_JR_NDJSON: one value per line (blank lines skipped, a line with two
+ * values or a value spread over lines is an error): event streams.
+ * GH_JR_SEQ: values separated by optional whitespace, each possibly spread
+ * over many lines: receipts, one file or many concatenated. */
+enum { GH_JR_NDJSON = 1, GH_JR_SEQ = 2 };
+struct gh_jreader;
+/* name is used in messages ("<stdin>" for stdin); the reader does not own f. */
+struct gh_jreader *gh_jreader_new(FILE *f, const char *name, int mode);
+/* 1: *out holds the next value; 0: end of input; -1: error, see
+ * gh_jreader_error() ("NAME:LINE: reason"). After an error, stop reading. */
+int gh_jreader_next(struct gh_jreader *r, struct json_object **out);
+const char *gh_jreader_error(const struct gh_jreader *r);
+/* Line number (1-based) where the last value returned started. */
+unsigned long gh_jreader_line(const struct gh_jreader *r);
+/* With GH_JR_NDJSON: the raw text of the last line read (no newline), for
+ * readers that want to look at bytes; valid until the next call. */
+const char *gh_jreader_text(const struct gh_jreader *r, size_t *len);
+void gh_jreader_free(struct gh_jreader *r);
+
+/* Writing. Output is deterministic: object members sorted by key (byte
+ * order), integers exact, doubles in the shortest form that reads back
+ * the same, strings escaped with \" \\ \b \f \n \r \t and \u00XX for other
+ * controls, other characters as UTF-8; a byte that is not part of valid
+ * UTF-8 is written as U+FFFD (the writer never emits invalid JSON).
+ * GH_JW_PRETTY: two-space indent, one member or element per line; empty
+ * containers as {} and []. Without it: compact, no spaces. */
+enum { GH_JW_PRETTY = 1 };
+int gh_json_write(FILE *f, struct json_object *o, int flags);
+int gh_json_to_buf(struct gh_buf *b, struct json_object *o, int flags);
+/* Append s[0..len) as a quoted JSON string (escaping as above). */
+int gh_buf_json_str(struct gh_buf *b, const char *s, size_t len);
+
+/* 1 when s[0..len) is valid UTF-8 (no surrogates, no overlongs). */
+int gh_utf8_valid(const char *s, size_t len);
+
+/* Typed getters for reading records: each returns 0 and stores the value,
+ * -ENOENT when the member is absent (or null, for the _opt forms), and
+ * -EINVAL when it has the wrong type. Borrowed pointers live as long as o. */
+int gh_json_get_str(struct json_object *o, const char *key, const char **out);
+int gh_json_get_int(struct json_object *o, const char *key, int64_t *out);
+int gh_json_get_bool(struct json_object *o, const char *key, int *out);
+int gh_json_get_obj(struct json_object *o, const char *key, struct json_object **out);
+int gh_json_get_arr(struct json_object *o, const char *key, struct json_object **out);
+
+#endif
