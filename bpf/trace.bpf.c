@@ -1,0 +1,909 @@
+// SPDX-License-Identifier: GPL-2.0
+/* gh-trace's kernel side: follows one process tree and reports its execs,
+ * forks, exits and the syscalls of interest into a ring buffer.
+ *
+ * Only tracepoint-family programs (tp_btf) are used: fentry, LSM and
+ * kprobes are not available everywhere this must run. Every program first
+ * asks whether the current process is in the traced set, so processes
+ * outside the tree cost one map lookup (syscalls: a switch on the number
+ * first, then the lookup).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#include "trace.h"
+
+#ifndef __TARGET_ARCH_x86
+#error "gh-trace's syscall table is written for x86_64"
+#endif
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define AT_FDCWD	-100
+#define S_IFMT		00170000
+#define S_IFSOCK	0140000
+#define AF_UNIX		1
+#define AF_INET		2
+#define AF_INET6	10
+#define SIGNAL_GROUP_EXIT 0x00000004
+#define ENAMETOOLONG	36
+#define EFAULT		14
+#define NAME_MAX1	256	/* a component and its NUL */
+
+/* Load-time settings (gh-trace writes them before loading). */
+const volatile __u32 argv_limit = 32768;
+/* Wake the reader only once this much is waiting: a wakeup per record
+ * costs the traced process more than the record itself. gh-trace also
+ * reads on a short timer and at every exit, so nothing waits long. */
+const volatile __u64 wakeup_bytes = 1 << 20;
+
+/* The traced set: tgid -> run id. Filled by gh-trace for the command and
+ * here for every process it forks; entries leave when processes exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u32);
+	__type(value, __u32);
+} traced SEC(".maps");
+
+/* Arguments of a syscall in flight, per thread, from sys_enter to sys_exit. */
+struct stash {
+	__u64 arg[6];
+	__u32 op;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct stash);
+} stash SEC(".maps");
+
+/* Where a record is built before it is copied, at its exact size, into
+ * the ring buffer. One entry per CPU (gh-trace sets max_entries): too big
+ * for a per-CPU array. Tracepoint programs run with preemption disabled
+ * and do not nest, so an entry is used by one program at a time. */
+struct walk {
+	struct dentry *d;
+	struct mount *m;
+	struct dentry *root_d;
+	struct vfsmount *root_m;
+	__u32 pos, start;
+	__u32 state;	/* 0 walking, 1 reached the root, 2 cut */
+	__u32 pad;
+};
+
+struct argv_walk {
+	const char *const *argv;
+	__u32 pos, start, limit;
+	__u32 argc, bytes;
+	__u32 trunc, fault;
+};
+
+/* Loop state lives here rather than on the stack: the verifier does not
+ * track values in map memory, so the bpf_loop callbacks' states converge
+ * (the callbacks bound every offset themselves). */
+struct scratch {
+	struct walk w;
+	struct argv_walk a;
+	struct gh_event ev;
+	char data[GH_DATA_MAX + NAME_MAX1];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, GH_LOST_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+/* v &= mask, in a way the compiler cannot drop (it knows the bound, the
+ * verifier does not). */
+#define bound(v, mask) asm volatile("%0 &= " #mask : "+r"(v))
+
+static __always_inline void count_lost(__u32 cause)
+{
+	__u64 *v = bpf_map_lookup_elem(&lost, &cause);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline __u64 rb_flags(void)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline struct scratch *get_scratch(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return bpf_map_lookup_elem(&scratch, &cpu);
+}
+
+static __always_inline int is_traced(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+}
+
+/* x86_64 syscall numbers of interest -> GH_OP_*. */
+static __always_inline __u32 classify(long nr)
+{
+	switch (nr) {
+	case 2: return GH_OP_OPEN;
+	case 85: return GH_OP_CREAT;
+	case 257: return GH_OP_OPENAT;
+	case 437: return GH_OP_OPENAT2;
+	case 87: return GH_OP_UNLINK;
+	case 263: return GH_OP_UNLINKAT;
+	case 84: return GH_OP_RMDIR;
+	case 83: return GH_OP_MKDIR;
+	case 258: return GH_OP_MKDIRAT;
+	case 82: return GH_OP_RENAME;
+	case 264: return GH_OP_RENAMEAT;
+	case 316: return GH_OP_RENAMEAT2;
+	case 86: return GH_OP_LINK;
+	case 265: return GH_OP_LINKAT;
+	case 88: return GH_OP_SYMLINK;
+	case 266: return GH_OP_SYMLINKAT;
+	case 90: return GH_OP_CHMOD;
+	case 91: return GH_OP_FCHMOD;
+	case 268: return GH_OP_FCHMODAT;
+	case 452: return GH_OP_FCHMODAT2;
+	case 92: return GH_OP_CHOWN;
+	case 94: return GH_OP_LCHOWN;
+	case 93: return GH_OP_FCHOWN;
+	case 260: return GH_OP_FCHOWNAT;
+	case 76: return GH_OP_TRUNCATE;
+	case 77: return GH_OP_FTRUNCATE;
+	case 80: return GH_OP_CHDIR;
+	case 81: return GH_OP_FCHDIR;
+	case 59: return GH_OP_EXECVE;
+	case 322: return GH_OP_EXECVEAT;
+	case 42: return GH_OP_CONNECT;
+	case 49: return GH_OP_BIND;
+	case 50: return GH_OP_LISTEN;
+	case 43: return GH_OP_ACCEPT;
+	case 288: return GH_OP_ACCEPT4;
+	case 44: return GH_OP_SENDTO;
+	case 46: return GH_OP_SENDMSG;
+	case 307: return GH_OP_SENDMMSG;
+	}
+	return GH_OP_NONE;
+}
+
+/* Where each op keeps its arguments: the index of the first and second
+ * path strings and of their directory fds (ARG_CWD: relative to the cwd,
+ * ARG_NONE: absent), and of an fd whose file the op acts on. */
+#define ARG_NONE 7
+#define ARG_CWD 6
+
+struct opargs {
+	__u8 s1, d1, s2, d2, fd;
+};
+
+static __always_inline struct opargs op_args(__u32 op)
+{
+	struct opargs a = { ARG_NONE, ARG_NONE, ARG_NONE, ARG_NONE, ARG_NONE };
+
+	switch (op) {
+	case GH_OP_OPEN: case GH_OP_CREAT: case GH_OP_UNLINK:
+	case GH_OP_RMDIR: case GH_OP_MKDIR: case GH_OP_CHMOD:
+	case GH_OP_CHOWN: case GH_OP_LCHOWN: case GH_OP_TRUNCATE:
+	case GH_OP_CHDIR: case GH_OP_EXECVE:
+		a.s1 = 0; a.d1 = ARG_CWD;
+		break;
+	case GH_OP_OPENAT: case GH_OP_OPENAT2: case GH_OP_UNLINKAT:
+	case GH_OP_MKDIRAT: case GH_OP_FCHMODAT: case GH_OP_FCHMODAT2:
+	case GH_OP_FCHOWNAT: case GH_OP_EXECVEAT:
+		a.s1 = 1; a.d1 = 0;
+		break;
+	case GH_OP_RENAME: case GH_OP_LINK:
+		a.s1 = 0; a.d1 = ARG_CWD; a.s2 = 1; a.d2 = ARG_CWD;
+		break;
+	case GH_OP_RENAMEAT: case GH_OP_RENAMEAT2: case GH_OP_LINKAT:
+		a.s1 = 1; a.d1 = 0; a.s2 = 3; a.d2 = 2;
+		break;
+	case GH_OP_SYMLINK:
+		a.s1 = 1; a.d1 = ARG_CWD; a.s2 = 0;
+		break;
+	case GH_OP_SYMLINKAT:
+		a.s1 = 2; a.d1 = 1; a.s2 = 0;
+		break;
+	case GH_OP_FCHMOD: case GH_OP_FCHOWN: case GH_OP_FTRUNCATE:
+	case GH_OP_FCHDIR: case GH_OP_CONNECT: case GH_OP_BIND:
+	case GH_OP_LISTEN: case GH_OP_ACCEPT: case GH_OP_ACCEPT4:
+	case GH_OP_SENDTO: case GH_OP_SENDMSG: case GH_OP_SENDMMSG:
+		a.fd = 0;
+		break;
+	}
+	return a;
+}
+
+static __always_inline int is_open(__u32 op)
+{
+	return op == GH_OP_OPEN || op == GH_OP_OPENAT || op == GH_OP_OPENAT2 ||
+	       op == GH_OP_CREAT;
+}
+
+static __always_inline int is_net(__u32 op)
+{
+	return op >= GH_OP_CONNECT && op <= GH_OP_SENDMMSG;
+}
+
+static __always_inline struct file *fd_file(long fd)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	struct file **arr = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= max)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
+	return f;
+}
+
+/* Path walk: dentry by dentry up to the task's root, crossing mounts, one
+ * component per bpf_loop iteration (an unrolled walk exceeds the
+ * verifier's budget). Components are written leaf first. */
+static long walk_step(__u32 i, void *arg)
+{
+	struct scratch *s = get_scratch();
+	struct dentry *d, *parent, *mnt_root;
+	struct mount *m, *pm;
+	struct vfsmount *vm;
+	const unsigned char *name;
+	__u32 p;
+	long n;
+
+	if (!s)
+		return 1;
+	d = s->w.d;
+	m = s->w.m;
+	vm = &m->mnt;
+	if (d == s->w.root_d && vm == s->w.root_m) {
+		s->w.state = 1;
+		return 1;
+	}
+	mnt_root = BPF_CORE_READ(vm, mnt_root);
+	if (d == mnt_root) {
+		pm = BPF_CORE_READ(m, mnt_parent);
+		if (pm == m || !pm) {
+			s->w.state = 1;
+			return 1;
+		}
+		s->w.d = BPF_CORE_READ(m, mnt_mountpoint);
+		s->w.m = pm;
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (parent == d || !parent) {
+		s->w.state = 1;
+		return 1;
+	}
+	p = s->w.pos;
+	if (p - s->w.start + NAME_MAX1 > GH_PATH_MAX || p >= GH_HALF) {
+		s->w.state = 2;
+		return 1;
+	}
+	name = BPF_CORE_READ(d, d_name.name);
+	n = bpf_probe_read_kernel_str(&s->data[p & (GH_HALF - 1)], NAME_MAX1, name);
+	if (n <= 0) {
+		s->w.state = 2;
+		return 1;
+	}
+	s->w.pos = p + n;
+	s->w.d = parent;
+	return 0;
+}
+
+/* Append the path of (dentry, vfsmount) as blob slot. */
+static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
+				     struct dentry *d, struct vfsmount *vm,
+				     __u8 kind)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	__u8 fl = GH_BF_PRESENT | kind;
+	__u32 end;
+
+	if (!d || !vm) {
+		s->ev.bflags[slot] = GH_BF_FAULT | kind;
+		return;
+	}
+	s->w.d = d;
+	s->w.m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
+	s->w.root_d = BPF_CORE_READ(t, fs, root.dentry);
+	s->w.root_m = BPF_CORE_READ(t, fs, root.mnt);
+	s->w.pos = s->w.start = *pos;
+	s->w.state = 0;
+	bpf_loop(GH_PATH_DEPTH, walk_step, NULL, 0);
+	if (s->w.state != 1)
+		fl |= GH_BF_TRUNC;
+	end = s->w.pos;
+	if (end < *pos || end - *pos > GH_PATH_MAX)
+		end = *pos;
+	s->ev.boff[slot] = *pos;
+	s->ev.blen[slot] = end - *pos;
+	s->ev.bflags[slot] = fl;
+	*pos = end;
+}
+
+static __always_inline void put_file_path(struct scratch *s, __u32 *pos,
+					  int slot, struct file *f, __u8 kind)
+{
+	struct dentry *d = NULL;
+	struct vfsmount *vm = NULL;
+
+	if (f) {
+		d = BPF_CORE_READ(f, f_path.dentry);
+		vm = BPF_CORE_READ(f, f_path.mnt);
+	}
+	put_path(s, pos, slot, d, vm, kind);
+}
+
+static __always_inline void put_cwd(struct scratch *s, __u32 *pos, int slot,
+				    __u8 kind)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+
+	put_path(s, pos, slot, BPF_CORE_READ(t, fs, pwd.dentry),
+		 BPF_CORE_READ(t, fs, pwd.mnt), kind);
+}
+
+/* The directory a name given with dirfd is relative to. */
+static __always_inline void put_base(struct scratch *s, __u32 *pos, int slot,
+				     __u8 darg, __u64 *args)
+{
+	long dfd;
+
+	if (darg == ARG_CWD) {
+		put_cwd(s, pos, slot, GH_BF_BASE);
+		return;
+	}
+	dfd = (int)args[darg & 7];
+	if (dfd == AT_FDCWD)
+		put_cwd(s, pos, slot, GH_BF_BASE);
+	else
+		put_file_path(s, pos, slot, fd_file(dfd), GH_BF_BASE);
+}
+
+/* Append a user string (without its NUL) as blob slot. Returns its first
+ * byte, or -1 when nothing was read. */
+static __always_inline int put_ustr(struct scratch *s, __u32 *pos, int slot,
+				    const void *ptr, long ret)
+{
+	__u32 p = *pos;
+	long n;
+
+	if (!ptr) {
+		s->ev.bflags[slot] = ret == -EFAULT ? 0 : GH_BF_FAULT;
+		return -1;
+	}
+	if (p >= GH_HALF)
+		return -1;
+	n = bpf_probe_read_user_str(&s->data[p & (GH_HALF - 1)], GH_STR_MAX, ptr);
+	if (n <= 0) {
+		s->ev.bflags[slot] = ret == -EFAULT ? 0 : GH_BF_FAULT;
+		return -1;
+	}
+	s->ev.boff[slot] = p;
+	s->ev.blen[slot] = n - 1;
+	s->ev.bflags[slot] = GH_BF_PRESENT;
+	if (n == GH_STR_MAX && ret == -ENAMETOOLONG)
+		s->ev.bflags[slot] |= GH_BF_TRUNC;
+	*pos = p + n;
+	return s->data[p & (GH_HALF - 1)];
+}
+
+/* Append len bytes of user memory as blob slot. */
+static __always_inline void put_umem(struct scratch *s, __u32 *pos, int slot,
+				     const void *ptr, __u64 ulen, __u32 max)
+{
+	__u32 p = *pos;
+	__u64 len = ulen > max ? max : ulen;
+
+	bound(len, 0xffff);	/* max < GH_HALF */
+	if (p >= GH_HALF)
+		return;
+	if (bpf_probe_read_user(&s->data[p & (GH_HALF - 1)], len, ptr)) {
+		s->ev.bflags[slot] = GH_BF_FAULT;
+		return;
+	}
+	s->ev.boff[slot] = p;
+	s->ev.blen[slot] = len;
+	s->ev.bflags[slot] = GH_BF_PRESENT;
+	*pos = p + len;
+}
+
+/* The argv array of a failed exec, read pointer by pointer from user
+ * memory (the process image is still the old one). */
+static long argv_step(__u32 i, void *arg)
+{
+	struct scratch *s = get_scratch();
+	struct argv_walk *a;
+	const char *ptr = NULL;
+	__u64 room;
+	__u32 p;
+	long n;
+
+	if (!s)
+		return 1;
+	a = &s->a;
+	if (bpf_probe_read_user(&ptr, sizeof(ptr), &a->argv[i & 0xffff])) {
+		a->fault = 1;
+		return 1;
+	}
+	if (!ptr)
+		return 1;
+	p = a->pos;
+	room = (__u32)(a->start + a->limit - p);
+	if (a->trunc || room < 2 || room > GH_HALF || p >= GH_HALF) {
+		/* past the limit: count the rest without keeping it */
+		a->trunc = 1;
+		n = bpf_probe_read_user_str(&s->data[GH_DATA_MAX - GH_STR_MAX],
+					    GH_STR_MAX, ptr);
+	} else {
+		if (room > GH_STR_MAX)
+			room = GH_STR_MAX;
+		bound(room, 0x1fff);	/* <= GH_STR_MAX */
+		n = bpf_probe_read_user_str(&s->data[p & (GH_HALF - 1)], room, ptr);
+		if (n > 0 && n == room) {
+			/* cut inside this argument: keep what fit */
+			a->trunc = 1;
+			a->pos = p + n;
+			n = bpf_probe_read_user_str(
+				&s->data[GH_DATA_MAX - GH_STR_MAX], GH_STR_MAX, ptr);
+		} else if (n > 0) {
+			a->pos = p + n;
+		}
+	}
+	if (n <= 0) {
+		a->fault = 1;
+		return 1;
+	}
+	a->argc++;
+	a->bytes += n;
+	return 0;
+}
+
+/* The struct socket behind an fd's file, or NULL. */
+static __always_inline struct socket *file_socket(struct file *f)
+{
+	umode_t mode;
+
+	if (!f)
+		return NULL;
+	mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	return BPF_CORE_READ(f, private_data);
+}
+
+/* Socket facts from the kernel's struct socket behind an fd. */
+static __always_inline struct sock *sock_info(struct gh_event *ev, struct file *f)
+{
+	struct socket *sock = file_socket(f);
+	struct sock *sk;
+
+	if (!sock)
+		return NULL;
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return NULL;
+	ev->sock_type = BPF_CORE_READ(sock, type);
+	ev->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	ev->proto = BPF_CORE_READ(sk, sk_protocol);
+	ev->flags |= GH_EVF_SOCK;
+	return sk;
+}
+
+/* A socket's own (local) or peer address, as a struct sockaddr, into the
+ * extra blob. */
+static __always_inline void put_sock_addr(struct scratch *s, __u32 *pos,
+					  struct sock *sk, int peer)
+{
+	__u32 p = *pos;
+	__u16 family;
+	char *dst;
+
+	if (!sk || p >= GH_HALF)
+		return;
+	dst = &s->data[p & (GH_HALF - 1)];
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (void *)dst;
+
+		__builtin_memset(sin, 0, sizeof(*sin));
+		sin->sin_family = AF_INET;
+		if (peer) {
+			sin->sin_port = BPF_CORE_READ(sk, __sk_common.skc_dport);
+			sin->sin_addr.s_addr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		} else {
+			sin->sin_port = bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
+			sin->sin_addr.s_addr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		}
+		s->ev.blen[GH_B_EXTRA] = sizeof(*sin);
+	} else if (family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (void *)dst;
+
+		__builtin_memset(sin6, 0, sizeof(*sin6));
+		sin6->sin6_family = AF_INET6;
+		if (peer) {
+			sin6->sin6_port = BPF_CORE_READ(sk, __sk_common.skc_dport);
+			BPF_CORE_READ_INTO(&sin6->sin6_addr, sk, __sk_common.skc_v6_daddr);
+		} else {
+			sin6->sin6_port = bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
+			BPF_CORE_READ_INTO(&sin6->sin6_addr, sk, __sk_common.skc_v6_rcv_saddr);
+		}
+		s->ev.blen[GH_B_EXTRA] = sizeof(*sin6);
+	} else if (family == AF_UNIX) {
+		struct unix_sock *us = (void *)sk;
+		struct unix_address *ua;
+		int len;
+
+		if (peer)
+			us = (void *)BPF_CORE_READ(us, peer);
+		ua = BPF_CORE_READ(us, addr);
+		if (!ua) {
+			/* unnamed: just the family */
+			*(__u16 *)dst = AF_UNIX;
+			s->ev.blen[GH_B_EXTRA] = 2;
+		} else {
+			len = BPF_CORE_READ(ua, len);
+			if (len < 2 || len > GH_ADDR_MAX)
+				len = 2;
+			bpf_probe_read_kernel(dst, len & (GH_ADDR_MAX - 1 + GH_ADDR_MAX),
+					      &ua->name);
+			s->ev.blen[GH_B_EXTRA] = len;
+		}
+	} else {
+		*(__u16 *)dst = family;
+		s->ev.blen[GH_B_EXTRA] = 2;
+	}
+	s->ev.boff[GH_B_EXTRA] = p;
+	s->ev.bflags[GH_B_EXTRA] = GH_BF_PRESENT;
+	*pos = p + s->ev.blen[GH_B_EXTRA];
+}
+
+static __always_inline void ev_init(struct gh_event *ev, __u32 type)
+{
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->ts = bpf_ktime_get_ns();
+}
+
+static __always_inline void ev_commit(struct scratch *s, __u32 pos)
+{
+	__u64 size = pos;
+	int fault = 0, trunc = 0;
+	int i;
+
+	for (i = 0; i < GH_NBLOB; i++) {
+		fault |= s->ev.bflags[i] & GH_BF_FAULT;
+		trunc |= s->ev.bflags[i] & GH_BF_TRUNC;
+	}
+	if (pos >= GH_DATA_MAX)
+		return;
+	bound(size, 0x1ffff);	/* GH_DATA_MAX - 1 */
+	size += sizeof(struct gh_event);
+	s->ev.size = size;
+	if (bpf_ringbuf_output(&events, &s->ev, size, rb_flags())) {
+		count_lost(GH_LOST_RINGBUF);
+		return;
+	}
+	if (fault)
+		count_lost(GH_LOST_FAULT);
+	if (trunc)
+		count_lost(GH_LOST_TRUNC);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork, struct task_struct *parent,
+	     struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid;
+	__u32 *run = bpf_map_lookup_elem(&traced, &ptgid);
+	__u32 pid, tgid, id;
+	struct gh_event *ev;
+
+	if (!run)
+		return 0;
+	pid = child->pid;
+	tgid = child->tgid;
+	if (pid != tgid)
+		return 0;	/* a new thread of a traced process */
+	id = *run;
+	if (bpf_map_update_elem(&traced, &tgid, &id, BPF_ANY)) {
+		count_lost(GH_LOST_RINGBUF);
+		return 0;
+	}
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		count_lost(GH_LOST_RINGBUF);
+		return 0;
+	}
+	ev_init(ev, GH_EV_FORK);
+	ev->size = sizeof(*ev);
+	ev->pid = tgid;
+	ev->tid = parent->pid;
+	ev->ppid = BPF_CORE_READ(child, real_parent, tgid);
+	bpf_ringbuf_submit(ev, rb_flags());
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit, struct task_struct *p)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id;
+	struct gh_event *ev;
+	__u32 flags;
+
+	if (!is_traced(tgid))
+		return 0;
+	bpf_map_delete_elem(&stash, &tid);
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;	/* not the last thread */
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (ev) {
+		ev_init(ev, GH_EV_EXIT);
+		ev->size = sizeof(*ev);
+		ev->pid = tgid;
+		ev->tid = tid;
+		ev->ppid = BPF_CORE_READ(p, real_parent, tgid);
+		flags = BPF_CORE_READ(p, signal, flags);
+		if (flags & SIGNAL_GROUP_EXIT)
+			ev->x[0] = (__u32)BPF_CORE_READ(p, signal, group_exit_code);
+		else
+			ev->x[0] = (__u32)BPF_CORE_READ(p, exit_code);
+		bpf_ringbuf_submit(ev, rb_flags());
+	} else {
+		count_lost(GH_LOST_RINGBUF);
+	}
+	bpf_map_delete_elem(&traced, &tgid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	__u32 tgid = p->tgid;
+	struct scratch *s;
+	unsigned long start, end, len;
+	__u32 pos = 0, lim;
+
+	if (!is_traced(tgid))
+		return 0;
+	s = get_scratch();
+	if (!s)
+		return 0;
+	ev_init(&s->ev, GH_EV_EXEC);
+	s->ev.pid = tgid;
+	s->ev.tid = p->pid;
+	s->ev.ppid = BPF_CORE_READ(p, real_parent, tgid);
+	s->ev.x[0] = old_pid;
+	s->ev.uid = BPF_CORE_READ(p, cred, euid.val);
+	s->ev.gid = BPF_CORE_READ(p, cred, egid.val);
+	s->ev.argc = BPF_CORE_READ(bprm, argc);
+
+	put_file_path(s, &pos, GH_B_PATH1, BPF_CORE_READ(bprm, file), GH_BF_FULL);
+	put_cwd(s, &pos, GH_B_PATH2, GH_BF_FULL);
+
+	/* argv last: it is the big one */
+	start = BPF_CORE_READ(p, mm, arg_start);
+	end = BPF_CORE_READ(p, mm, arg_end);
+	len = end > start ? end - start : 0;
+	s->ev.argv_bytes = len;
+	lim = argv_limit;
+	if (lim > GH_ARGV_MAX)
+		lim = GH_ARGV_MAX;
+	put_umem(s, &pos, GH_B_RAW1, (const void *)start, len, lim);
+	if (len > lim)
+		s->ev.bflags[GH_B_RAW1] |= GH_BF_TRUNC;
+	ev_commit(s, pos);
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
+{
+	__u32 op = classify(nr);
+	__u64 id;
+	__u32 tgid, tid;
+	struct stash st;
+
+	if (op == GH_OP_NONE)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	tgid = id >> 32;
+	if (!is_traced(tgid))
+		return 0;
+	tid = (__u32)id;
+	st.arg[0] = regs->di;
+	st.arg[1] = regs->si;
+	st.arg[2] = regs->dx;
+	st.arg[3] = regs->r10;
+	st.arg[4] = regs->r8;
+	st.arg[5] = regs->r9;
+	st.op = op;
+	st.pad = 0;
+	if (bpf_map_update_elem(&stash, &tid, &st, BPF_ANY))
+		count_lost(GH_LOST_RINGBUF);
+	return 0;
+}
+
+/* Network syscalls: socket facts and the address. Returns 0 when the
+ * record is not wanted (a send without an explicit destination). */
+static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
+				   __u64 *a, long ret)
+{
+	struct file *f = fd_file((int)a[0]);
+	struct sock *sk = sock_info(&s->ev, f);
+	struct user_msghdr mh;
+	const void *addr = NULL;
+	struct socket *ns;
+	__u32 alen = 0, n, i;
+
+	switch (op) {
+	case GH_OP_CONNECT:
+	case GH_OP_BIND:
+		addr = (const void *)a[1];
+		alen = a[2];
+		break;
+	case GH_OP_LISTEN:
+		put_sock_addr(s, pos, sk, 0);
+		return 1;
+	case GH_OP_ACCEPT:
+	case GH_OP_ACCEPT4:
+		if (ret >= 0) {
+			ns = file_socket(fd_file(ret));
+			if (ns)
+				put_sock_addr(s, pos, BPF_CORE_READ(ns, sk), 1);
+		}
+		return 1;
+	case GH_OP_SENDTO:
+		addr = (const void *)a[4];
+		alen = a[5];
+		break;
+	case GH_OP_SENDMSG:
+	case GH_OP_SENDMMSG:
+		if (bpf_probe_read_user(&mh, sizeof(mh), (void *)a[1]))
+			return ret != -EFAULT;
+		addr = mh.msg_name;
+		alen = mh.msg_namelen;
+		break;
+	}
+	if (!addr)
+		return op == GH_OP_CONNECT || op == GH_OP_BIND;
+	if (op == GH_OP_SENDMMSG && ret > 0) {
+		/* bytes: the msg_len the kernel wrote back, first 8 messages */
+		struct mmsghdr *v = (void *)a[1];
+
+		for (i = 0; i < 8; i++) {
+			if (i >= ret)
+				break;
+			n = 0;
+			bpf_probe_read_user(&n, sizeof(n), &v[i].msg_len);
+			s->ev.x[0] += n;
+		}
+	}
+	put_umem(s, pos, GH_B_EXTRA, addr, alen, GH_ADDR_MAX);
+	return 1;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	__u32 op = classify(regs->orig_ax);
+	__u64 id, a[6];
+	__u32 tid, pos = 0;
+	struct stash *st;
+	struct scratch *s;
+	struct opargs oa;
+	int c;
+
+	if (op == GH_OP_NONE)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	tid = (__u32)id;
+	st = bpf_map_lookup_elem(&stash, &tid);
+	if (!st)
+		return 0;
+	op = st->op;
+	__builtin_memcpy(a, st->arg, sizeof(a));
+	bpf_map_delete_elem(&stash, &tid);
+	if ((op == GH_OP_EXECVE || op == GH_OP_EXECVEAT) && ret == 0)
+		return 0;	/* reported by sched_process_exec */
+	if (op == GH_OP_SENDTO && !a[4])
+		return 0;
+
+	s = get_scratch();
+	if (!s)
+		return 0;
+	ev_init(&s->ev, GH_EV_SYS);
+	s->ev.op = op;
+	s->ev.pid = id >> 32;
+	s->ev.tid = tid;
+	s->ev.ret = ret;
+	__builtin_memcpy(s->ev.arg, a, sizeof(a));
+
+	if (is_net(op)) {
+		if (!sys_net(s, &pos, op, a, ret))
+			return 0;
+		ev_commit(s, pos);
+		return 0;
+	}
+
+	oa = op_args(op);
+	if (op == GH_OP_OPENAT2) {
+		struct open_how how = {};
+
+		bpf_probe_read_user(&how, sizeof(how), (void *)a[2]);
+		s->ev.x[0] = how.flags;
+		s->ev.x[1] = how.mode;
+	}
+	if (oa.s1 != ARG_NONE) {
+		c = put_ustr(s, &pos, GH_B_RAW1, (void *)a[oa.s1 & 7], ret);
+		if (is_open(op) && ret >= 0)
+			put_file_path(s, &pos, GH_B_PATH1, fd_file(ret), GH_BF_FULL);
+		else if (op == GH_OP_CHDIR && ret == 0)
+			put_cwd(s, &pos, GH_B_PATH1, GH_BF_FULL);
+		else if (c != '/' && oa.d1 != ARG_NONE)
+			put_base(s, &pos, GH_B_PATH1, oa.d1, a);
+	} else if (oa.fd != ARG_NONE) {
+		put_file_path(s, &pos, GH_B_PATH1, fd_file((int)a[oa.fd & 7]),
+			      GH_BF_FULL);
+	}
+	if (oa.s2 != ARG_NONE) {
+		c = put_ustr(s, &pos, GH_B_RAW2, (void *)a[oa.s2 & 7], ret);
+		if (c != '/' && oa.d2 != ARG_NONE)
+			put_base(s, &pos, GH_B_PATH2, oa.d2, a);
+	}
+	if (op == GH_OP_EXECVE || op == GH_OP_EXECVEAT) {
+		__u32 lim = argv_limit, end;
+
+		put_cwd(s, &pos, GH_B_PATH2, GH_BF_FULL);
+		if (lim > GH_ARGV_MAX)
+			lim = GH_ARGV_MAX;
+		__builtin_memset(&s->a, 0, sizeof(s->a));
+		s->a.argv = (void *)a[op == GH_OP_EXECVE ? 1 : 2];
+		s->a.pos = s->a.start = pos;
+		s->a.limit = lim;
+		if (s->a.argv)
+			bpf_loop(8192, argv_step, NULL, 0);
+		s->ev.argc = s->a.argc;
+		s->ev.argv_bytes = s->a.bytes;
+		end = s->a.pos;
+		if (end < pos || end - pos > GH_ARGV_MAX)
+			end = pos;
+		s->ev.boff[GH_B_EXTRA] = pos;
+		s->ev.blen[GH_B_EXTRA] = end - pos;
+		s->ev.bflags[GH_B_EXTRA] = GH_BF_PRESENT |
+			(s->a.trunc ? GH_BF_TRUNC : 0) |
+			(s->a.fault && ret != -EFAULT ? GH_BF_FAULT : 0);
+		pos = end;
+	}
+	ev_commit(s, pos);
+	return 0;
+}

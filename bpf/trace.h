@@ -1,0 +1,115 @@
+/* Records shared by bpf/trace.bpf.c and gh-trace: fixed-size structs only.
+ *
+ * Every record in the ring buffer is a struct gh_event followed by its
+ * variable part: up to GH_NBLOB byte strings ("blobs") whose offsets and
+ * lengths, relative to the end of the struct, are in boff[] and blen[].
+ * A record is exactly as long as its blobs need (size).
+ *
+ * Paths resolved by the kernel walk are stored as their components from
+ * the leaf up, each NUL-terminated ("c\0b\0a\0" for /a/b/c); "/" is an
+ * empty blob with GH_BF_FULL set.
+ */
+#ifndef GH_TRACE_H
+#define GH_TRACE_H
+
+/* Record kinds (gh_event.type). */
+enum {
+	GH_EV_EXEC = 1,	/* sched_process_exec: a successful exec */
+	GH_EV_FORK = 2,	/* sched_process_fork of a new process */
+	GH_EV_EXIT = 3,	/* the last thread of a process exited */
+	GH_EV_SYS = 4,	/* a syscall of interest returned (op says which) */
+};
+
+/* Syscall families (gh_event.op for GH_EV_SYS), independent of the
+ * architecture's numbering. */
+enum {
+	GH_OP_NONE = 0,
+	GH_OP_OPEN, GH_OP_OPENAT, GH_OP_OPENAT2, GH_OP_CREAT,
+	GH_OP_UNLINK, GH_OP_UNLINKAT, GH_OP_RMDIR,
+	GH_OP_MKDIR, GH_OP_MKDIRAT,
+	GH_OP_RENAME, GH_OP_RENAMEAT, GH_OP_RENAMEAT2,
+	GH_OP_LINK, GH_OP_LINKAT, GH_OP_SYMLINK, GH_OP_SYMLINKAT,
+	GH_OP_CHMOD, GH_OP_FCHMOD, GH_OP_FCHMODAT, GH_OP_FCHMODAT2,
+	GH_OP_CHOWN, GH_OP_LCHOWN, GH_OP_FCHOWN, GH_OP_FCHOWNAT,
+	GH_OP_TRUNCATE, GH_OP_FTRUNCATE,
+	GH_OP_CHDIR, GH_OP_FCHDIR,
+	GH_OP_EXECVE, GH_OP_EXECVEAT,
+	GH_OP_CONNECT, GH_OP_BIND, GH_OP_LISTEN, GH_OP_ACCEPT, GH_OP_ACCEPT4,
+	GH_OP_SENDTO, GH_OP_SENDMSG, GH_OP_SENDMMSG,
+	GH_OP_MAX
+};
+
+/* Blob slots. */
+enum {
+	GH_B_RAW1 = 0,	/* first path argument as passed; exec: argv */
+	GH_B_PATH1,	/* kernel path: of the result (FULL) or of the base
+			 * directory raw1 is relative to (BASE); exec: exe */
+	GH_B_RAW2,	/* second path argument (rename/link new name,
+			 * symlink target) */
+	GH_B_PATH2,	/* base directory of raw2; exec: cwd */
+	GH_B_EXTRA,	/* sockaddr bytes; failed exec: argv */
+	GH_NBLOB
+};
+
+/* Blob flags (gh_event.bflags[slot]). */
+enum {
+	GH_BF_PRESENT = 1,	/* the blob was captured */
+	GH_BF_FULL = 2,		/* a path blob is the object's own path */
+	GH_BF_BASE = 4,		/* a path blob is the base of a relative name */
+	GH_BF_TRUNC = 8,	/* cut at a length or component limit */
+	GH_BF_FAULT = 16,	/* user or kernel memory could not be read */
+};
+
+/* Record flags (gh_event.flags). */
+enum {
+	GH_EVF_SOCK = 1,	/* family/sock_type/proto were read from a socket */
+	GH_EVF_ADDR = 2,	/* the syscall carried an address (send*) */
+};
+
+/* Loss counters (index into the per-CPU "lost" array). */
+enum {
+	GH_LOST_RINGBUF = 0,	/* record dropped: ring buffer or stash full */
+	GH_LOST_FAULT,		/* record with unreadable user memory */
+	GH_LOST_TRUNC,		/* record with a truncated path or argv */
+	GH_LOST_MAX
+};
+
+/* Limits. A blob of a user string holds at most GH_STR_MAX bytes; a
+ * kernel path at most GH_PATH_MAX bytes of components; argv at most
+ * GH_ARGV_MAX (the load-time limit may be lower). GH_HALF bounds every
+ * single write into the scratch record (offsets are masked with
+ * GH_HALF - 1 inside a data area of twice that). */
+#define GH_STR_MAX	4096
+#define GH_PATH_MAX	4096
+#define GH_PATH_DEPTH	1024
+#define GH_ARGV_MAX	(GH_HALF - 1)
+#define GH_ADDR_MAX	128
+#define GH_HALF		65536
+#define GH_DATA_MAX	(2 * GH_HALF)
+
+struct gh_event {
+	__u16 type;		/* GH_EV_* */
+	__u16 op;		/* GH_OP_* for GH_EV_SYS */
+	__u32 size;		/* bytes of this record, struct included */
+	__u64 ts;		/* CLOCK_MONOTONIC ns */
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u32 ppid;		/* tgid of the real parent */
+	__u32 flags;		/* GH_EVF_* */
+	__s64 ret;		/* syscall return value */
+	__u64 arg[6];		/* syscall arguments as passed */
+	__u64 x[2];		/* per op: openat2 flags/mode; exit: code;
+				 * exec: old pid; sendmmsg: bytes */
+	__u32 uid, gid;		/* exec: effective ids after the exec */
+	__u32 argc;		/* exec: argument count */
+	__u32 argv_bytes;	/* exec: original argv length, NULs included */
+	__u16 family;		/* socket: address family (AF_*) */
+	__u16 sock_type;	/* socket: SOCK_* */
+	__u16 proto;		/* socket: IPPROTO_* (0 for unix) */
+	__u8 bflags[GH_NBLOB];
+	__u8 pad[1];
+	__u32 boff[GH_NBLOB];
+	__u32 blen[GH_NBLOB];
+};
+
+#endif

@@ -1,0 +1,178 @@
+/* gh-trace: starting the command held on a pipe. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "child.h"
+
+/* Only async-signal-safe calls below fork. */
+static void say(const char *a, const char *b, const char *c)
+{
+	const char *parts[] = { "gh-trace: ", a, b, c, "\n" };
+	size_t i;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (parts[i] && write(2, parts[i], strlen(parts[i])) < 0)
+			return;
+}
+
+/* The file execvp would run, searched before the child is traced so that
+ * the stream holds the command's exec, not a walk along PATH. */
+static const char *find_exe(const char *name, char *buf, size_t size)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	size_t n, len = strlen(name);
+	const char *first = NULL;
+
+	if (strchr(name, '/'))
+		return name;
+	if (!path)
+		path = "/usr/local/bin:/bin:/usr/bin";
+	for (p = path;; p = end + 1) {
+		end = strchrnul(p, ':');
+		n = end - p;
+		if (n == 0) {
+			p = ".";
+			n = 1;
+		}
+		if (n + 1 + len + 1 <= size) {
+			memcpy(buf, p, n);
+			buf[n] = '/';
+			memcpy(buf + n + 1, name, len + 1);
+			if (access(buf, X_OK) == 0)
+				return buf;
+			if (!first && errno == EACCES && access(buf, F_OK) == 0)
+				first = "";
+		}
+		if (!*end)
+			break;
+	}
+	errno = first ? EACCES : ENOENT;
+	return NULL;
+}
+
+static void __attribute__((noreturn))
+child_main(const struct child_opts *o, int hold, int out_w, int err_w)
+{
+	char buf[PATH_MAX], go = 0;
+	const char *exe;
+	sigset_t none;
+	int sig, err;
+
+	/* signals as a fresh process has them */
+	for (sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (o->capture_out)
+		dup2(out_w, 1);
+	else if (o->stdout_to_stderr)
+		dup2(2, 1);
+	if (o->capture_err)
+		dup2(err_w, 2);
+	if (out_w > 2)
+		close(out_w);
+	if (err_w > 2)
+		close(err_w);
+
+	if (o->change_ids) {
+		if ((o->user ? initgroups(o->user, o->gid)
+			     : setgroups(1, &o->gid)) < 0 ||
+		    setgid(o->gid) < 0 || setuid(o->uid) < 0) {
+			say("cannot switch user: ", strerror(errno), NULL);
+			_exit(125);
+		}
+	}
+	exe = find_exe(o->argv[0], buf, sizeof(buf));
+	err = errno;
+
+	/* held here until every program is attached and we are traced */
+	while (read(hold, &go, 1) < 0 && errno == EINTR)
+		;
+	if (go != 'g')
+		_exit(127);
+	close(hold);
+
+	if (exe) {
+		execv(exe, o->argv);
+		err = errno;
+		if (err == ENOEXEC) {
+			/* what execvp does with a script without #! */
+			int n = 0;
+
+			while (o->argv[n])
+				n++;
+			{
+				char *sh[n + 2];
+
+				sh[0] = "sh";
+				sh[1] = (char *)exe;
+				memcpy(sh + 2, o->argv + 1, n * sizeof(char *));
+				execv("/bin/sh", sh);
+			}
+		}
+	}
+	say(o->argv[0], ": ", strerror(err));
+	_exit(err == ENOENT ? 127 : 126);
+}
+
+int child_spawn(struct child *c, const struct child_opts *o)
+{
+	int hold[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int e;
+
+	c->pid = -1;
+	c->go_fd = c->out_fd = c->err_fd = -1;
+	if (pipe2(hold, O_CLOEXEC) < 0)
+		goto fail;
+	if (o->capture_out && pipe2(out, O_CLOEXEC) < 0)
+		goto fail;
+	if (o->capture_err && pipe2(err, O_CLOEXEC) < 0)
+		goto fail;
+	c->pid = fork();
+	if (c->pid < 0)
+		goto fail;
+	if (c->pid == 0) {
+		/* the capture write ends must survive exec: dup2 clears
+		 * O_CLOEXEC on the copies made in child_main */
+		close(hold[1]);
+		child_main(o, hold[0], out[1], err[1]);
+	}
+	close(hold[0]);
+	c->go_fd = hold[1];
+	if (out[1] >= 0)
+		close(out[1]);
+	if (err[1] >= 0)
+		close(err[1]);
+	c->out_fd = out[0];
+	c->err_fd = err[0];
+	return 0;
+fail:
+	e = errno;
+	for (int i = 0; i < 2; i++) {
+		if (hold[i] >= 0)
+			close(hold[i]);
+		if (out[i] >= 0)
+			close(out[i]);
+		if (err[i] >= 0)
+			close(err[i]);
+	}
+	return -e;
+}
+
+void child_release(struct child *c, int release)
+{
+	if (c->go_fd < 0)
+		return;
+	if (release && write(c->go_fd, "g", 1) != 1)
+		release = 0;
+	close(c->go_fd);
+	c->go_fd = -1;
+}

@@ -1,0 +1,716 @@
+/* gh-trace: kernel records to gh-events(5) lines. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <linux/types.h>
+
+#include "event.h"
+#include "json.h"
+#include "../bpf/trace.h"
+
+#ifndef AT_REMOVEDIR
+#define AT_REMOVEDIR 0x200
+#endif
+
+struct blob {
+	const char *p;	/* NULL when absent */
+	size_t len;
+	unsigned fl;
+};
+
+static int comma(struct gh_buf *b)
+{
+	if (b->len && b->p[b->len - 1] != '{' && b->p[b->len - 1] != '[')
+		return gh_buf_addc(b, ',');
+	return 0;
+}
+
+int jw_key(struct gh_buf *b, const char *key)
+{
+	if (comma(b) < 0 || gh_buf_addc(b, '"') < 0 || gh_buf_adds(b, key) < 0 ||
+	    gh_buf_add(b, "\":", 2) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int hex_str(struct gh_buf *b, const char *s, size_t len)
+{
+	if (gh_buf_grow(b, 2 * len + 2) < 0)
+		return -ENOMEM;
+	b->p[b->len++] = '"';
+	gh_hex((const unsigned char *)s, len, b->p + b->len);
+	b->len += 2 * len;
+	b->p[b->len++] = '"';
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+int jw_str(struct gh_buf *b, const char *key, const char *s, size_t len)
+{
+	char hkey[64];
+
+	if (jw_key(b, key) < 0 || gh_buf_json_str(b, s, len) < 0)
+		return -ENOMEM;
+	if (gh_utf8_valid(s, len))
+		return 0;
+	snprintf(hkey, sizeof(hkey), "%s_hex", key);
+	if (jw_key(b, hkey) < 0 || hex_str(b, s, len) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int jw_int(struct gh_buf *b, const char *key, int64_t v)
+{
+	if (jw_key(b, key) < 0)
+		return -ENOMEM;
+	return gh_buf_printf(b, "%lld", (long long)v);
+}
+
+int jw_bool(struct gh_buf *b, const char *key, int v)
+{
+	if (jw_key(b, key) < 0)
+		return -ENOMEM;
+	return gh_buf_adds(b, v ? "true" : "false");
+}
+
+int jw_null(struct gh_buf *b, const char *key)
+{
+	if (jw_key(b, key) < 0)
+		return -ENOMEM;
+	return gh_buf_adds(b, "null");
+}
+
+int jw_strv(struct gh_buf *b, const char *key, const char *s, size_t len)
+{
+	size_t i, n, bad = 0;
+	char hkey[64];
+
+	if (jw_key(b, key) < 0 || gh_buf_addc(b, '[') < 0)
+		return -ENOMEM;
+	for (i = 0; i < len; i += n + 1) {
+		n = strnlen(s + i, len - i);
+		if (i && gh_buf_addc(b, ',') < 0)
+			return -ENOMEM;
+		if (gh_buf_json_str(b, s + i, n) < 0)
+			return -ENOMEM;
+		bad += !gh_utf8_valid(s + i, n);
+	}
+	if (gh_buf_addc(b, ']') < 0)
+		return -ENOMEM;
+	if (!bad)
+		return 0;
+	/* argv_hex: one member per element, null where it is valid */
+	snprintf(hkey, sizeof(hkey), "%s_hex", key);
+	if (jw_key(b, hkey) < 0 || gh_buf_addc(b, '[') < 0)
+		return -ENOMEM;
+	for (i = 0; i < len; i += n + 1) {
+		n = strnlen(s + i, len - i);
+		if (i && gh_buf_addc(b, ',') < 0)
+			return -ENOMEM;
+		if (gh_utf8_valid(s + i, n) ? gh_buf_adds(b, "null") < 0
+					    : hex_str(b, s + i, n) < 0)
+			return -ENOMEM;
+	}
+	return gh_buf_addc(b, ']');
+}
+
+/* Append one component, applying "." and ".." lexically. */
+static int push_component(struct gh_buf *out, size_t root, const char *c,
+			  size_t n)
+{
+	if (n == 0 || (n == 1 && c[0] == '.'))
+		return 0;
+	if (n == 2 && c[0] == '.' && c[1] == '.') {
+		while (out->len > root && out->p[out->len - 1] != '/')
+			out->len--;
+		if (out->len > root)
+			out->len--;	/* the slash */
+		out->p[out->len] = '\0';
+		return 0;
+	}
+	if (gh_buf_addc(out, '/') < 0 || gh_buf_add(out, c, n) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int push_path(struct gh_buf *out, size_t root, const char *s, size_t len)
+{
+	size_t i = 0, j;
+
+	while (i < len) {
+		for (j = i; j < len && s[j] != '/'; j++)
+			;
+		if (push_component(out, root, s + i, j - i) < 0)
+			return -ENOMEM;
+		i = j + 1;
+	}
+	return 0;
+}
+
+int path_join(struct gh_buf *out, const char *base, size_t blen,
+	      const char *name, size_t nlen)
+{
+	size_t root = out->len;
+
+	if (base && (nlen == 0 || name[0] != '/') &&
+	    push_path(out, root, base, blen) < 0)
+		return -ENOMEM;
+	if (push_path(out, root, name, nlen) < 0)
+		return -ENOMEM;
+	if (out->len == root && gh_buf_addc(out, '/') < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* A kernel walk ("c\0b\0a\0", leaf first) as "/a/b/c". */
+static int kpath(struct gh_buf *out, const struct blob *k)
+{
+	size_t end = k->len, start;
+
+	while (end > 0 && k->p[end - 1] == '\0')
+		end--;
+	if (end == 0)
+		return gh_buf_addc(out, '/');
+	for (;;) {
+		start = end;
+		while (start > 0 && k->p[start - 1] != '\0')
+			start--;
+		if (gh_buf_addc(out, '/') < 0 ||
+		    gh_buf_add(out, k->p + start, end - start) < 0)
+			return -ENOMEM;
+		if (start == 0)
+			break;
+		end = start - 1;
+	}
+	return 0;
+}
+
+static int get_blob(const struct gh_event *e, size_t size, int slot,
+		    struct blob *bl)
+{
+	size_t avail = size - sizeof(*e);
+
+	bl->p = NULL;
+	bl->len = 0;
+	bl->fl = e->bflags[slot];
+	if (!(bl->fl & GH_BF_PRESENT))
+		return 0;
+	if (e->boff[slot] > avail || e->blen[slot] > avail - e->boff[slot])
+		return -EINVAL;
+	bl->p = (const char *)(e + 1) + e->boff[slot];
+	bl->len = e->blen[slot];
+	return 0;
+}
+
+/* The absolute path of a record's object: the kernel's when it has one,
+ * else raw resolved lexically against its base directory. Returns 1 when
+ * out holds a path, 0 when it cannot be known (e.g. a bad dirfd). */
+static int resolve(struct gh_buf *out, const struct blob *raw,
+		   const struct blob *kp, int *incomplete)
+{
+	struct gh_buf base = GH_BUF_INIT;
+	int r;
+
+	if (kp->p && (kp->fl & GH_BF_FULL)) {
+		*incomplete |= !!(kp->fl & GH_BF_TRUNC);
+		return kpath(out, kp) < 0 ? -ENOMEM : 1;
+	}
+	if (!raw->p)
+		return 0;
+	*incomplete |= !!(raw->fl & GH_BF_TRUNC);
+	if (raw->len && raw->p[0] == '/')
+		return path_join(out, NULL, 0, raw->p, raw->len) < 0 ? -ENOMEM : 1;
+	if (!kp->p || !(kp->fl & GH_BF_BASE))
+		return 0;
+	*incomplete |= !!(kp->fl & GH_BF_TRUNC);
+	if (kpath(&base, kp) < 0) {
+		gh_buf_release(&base);
+		return -ENOMEM;
+	}
+	r = path_join(out, base.p, base.len, raw->p, raw->len);
+	gh_buf_release(&base);
+	return r < 0 ? -ENOMEM : 1;
+}
+
+static int add_path(struct gh_buf *b, const char *pkey, const char *rkey,
+		    const struct blob *raw, const struct blob *kp,
+		    int *incomplete)
+{
+	struct gh_buf p = GH_BUF_INIT;
+	int r = resolve(&p, raw, kp, incomplete);
+
+	if (r > 0)
+		r = jw_str(b, pkey, p.p, p.len);
+	gh_buf_release(&p);
+	if (r < 0)
+		return r;
+	if (raw->p)
+		return jw_str(b, rkey, raw->p, raw->len);
+	return 0;
+}
+
+static int add_kpath(struct gh_buf *b, const char *key, const struct blob *kp)
+{
+	struct gh_buf p = GH_BUF_INIT;
+	int r;
+
+	if (!kp->p)
+		return jw_null(b, key);
+	r = kpath(&p, kp);
+	if (r >= 0)
+		r = jw_str(b, key, p.p, p.len);
+	gh_buf_release(&p);
+	return r;
+}
+
+static const char *errname(long ret)
+{
+	static char buf[24];
+	const char *n = strerrorname_np((int)-ret);
+
+	if (n)
+		return n;
+	snprintf(buf, sizeof(buf), "E%ld", -ret);
+	return buf;
+}
+
+static int add_ret(struct gh_buf *b, long long ret)
+{
+	const char *n;
+
+	if (jw_int(b, "ret", ret) < 0)
+		return -ENOMEM;
+	if (ret >= 0)
+		return 0;
+	n = errname(ret);
+	return jw_str(b, "err", n, strlen(n));
+}
+
+static const char *record_type(const struct gh_event *e)
+{
+	switch (e->op) {
+	case GH_OP_OPEN: case GH_OP_OPENAT: case GH_OP_OPENAT2:
+	case GH_OP_CREAT:
+		return "open";
+	case GH_OP_UNLINK:
+		return "unlink";
+	case GH_OP_UNLINKAT:
+		return (e->arg[2] & AT_REMOVEDIR) ? "rmdir" : "unlink";
+	case GH_OP_RMDIR:
+		return "rmdir";
+	case GH_OP_MKDIR: case GH_OP_MKDIRAT:
+		return "mkdir";
+	case GH_OP_RENAME: case GH_OP_RENAMEAT: case GH_OP_RENAMEAT2:
+		return "rename";
+	case GH_OP_LINK: case GH_OP_LINKAT:
+		return "link";
+	case GH_OP_SYMLINK: case GH_OP_SYMLINKAT:
+		return "symlink";
+	case GH_OP_CHMOD: case GH_OP_FCHMOD: case GH_OP_FCHMODAT:
+	case GH_OP_FCHMODAT2:
+		return "chmod";
+	case GH_OP_CHOWN: case GH_OP_LCHOWN: case GH_OP_FCHOWN:
+	case GH_OP_FCHOWNAT:
+		return "chown";
+	case GH_OP_TRUNCATE: case GH_OP_FTRUNCATE:
+		return "truncate";
+	case GH_OP_CHDIR: case GH_OP_FCHDIR:
+		return "chdir";
+	case GH_OP_EXECVE: case GH_OP_EXECVEAT:
+		return "exec";
+	case GH_OP_CONNECT:
+		return "connect";
+	case GH_OP_BIND:
+		return "bind";
+	case GH_OP_LISTEN:
+		return "listen";
+	case GH_OP_ACCEPT: case GH_OP_ACCEPT4:
+		return "accept";
+	case GH_OP_SENDTO: case GH_OP_SENDMSG: case GH_OP_SENDMMSG:
+		return "send";
+	}
+	return NULL;
+}
+
+static int head(struct gh_buf *b, const char *type, const struct gh_event *e,
+		uint64_t t0)
+{
+	int64_t t = e->ts > t0 ? (int64_t)(e->ts - t0) : 0;
+
+	if (gh_buf_adds(b, "{\"type\":") < 0 ||
+	    gh_buf_json_str(b, type, strlen(type)) < 0 ||
+	    jw_int(b, "t", t) < 0 || jw_int(b, "pid", e->pid) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int fmt_exec(struct gh_buf *b, const struct gh_event *e, size_t size)
+{
+	struct blob argv, exe, cwd;
+	int inc = 0;
+
+	if (get_blob(e, size, GH_B_RAW1, &argv) < 0 ||
+	    get_blob(e, size, GH_B_PATH1, &exe) < 0 ||
+	    get_blob(e, size, GH_B_PATH2, &cwd) < 0)
+		return -EINVAL;
+	if (jw_int(b, "tid", e->tid) < 0 || jw_int(b, "ppid", e->ppid) < 0 ||
+	    add_kpath(b, "exe", &exe) < 0 ||
+	    jw_strv(b, "argv", argv.p ? argv.p : "", argv.len) < 0 ||
+	    jw_int(b, "argc", e->argc) < 0 ||
+	    jw_int(b, "argv_bytes", e->argv_bytes) < 0 ||
+	    jw_bool(b, "argv_truncated", !!(argv.fl & GH_BF_TRUNC)) < 0 ||
+	    add_kpath(b, "cwd", &cwd) < 0)
+		return -ENOMEM;
+	inc = !!((exe.fl | cwd.fl) & GH_BF_TRUNC);
+	if (inc && jw_bool(b, "path_incomplete", 1) < 0)
+		return -ENOMEM;
+	if (jw_int(b, "uid", e->uid) < 0 || jw_int(b, "gid", e->gid) < 0)
+		return -ENOMEM;
+	if (argv.fl & GH_BF_FAULT && jw_bool(b, "argv_fault", 1) < 0)
+		return -ENOMEM;
+	return add_ret(b, 0);
+}
+
+static int fmt_exit(struct gh_buf *b, const struct gh_event *e)
+{
+	unsigned status = (unsigned)e->x[0];
+	unsigned sig = status & 0x7f;
+
+	if (jw_int(b, "ppid", e->ppid) < 0)
+		return -ENOMEM;
+	if (sig == 0) {
+		if (jw_int(b, "code", (status >> 8) & 0xff) < 0 ||
+		    jw_null(b, "signal") < 0)
+			return -ENOMEM;
+	} else if (jw_null(b, "code") < 0 || jw_int(b, "signal", sig) < 0) {
+		return -ENOMEM;
+	}
+	return jw_bool(b, "core", !!(status & 0x80));
+}
+
+static const char *family_name(unsigned f)
+{
+	switch (f) {
+	case AF_INET: return "inet";
+	case AF_INET6: return "inet6";
+	case AF_UNIX: return "unix";
+	}
+	return "other";
+}
+
+static const char *sock_type_name(const struct gh_event *e)
+{
+	if (!(e->flags & GH_EVF_SOCK))
+		return "other";
+	switch (e->sock_type & 0xf) {
+	case SOCK_STREAM: return "stream";
+	case SOCK_DGRAM: return "dgram";
+	case SOCK_SEQPACKET: return "seqpacket";
+	case SOCK_RAW: return "raw";
+	}
+	return "other";
+}
+
+static const char *proto_name(const struct gh_event *e)
+{
+	if (!(e->flags & GH_EVF_SOCK))
+		return "other";
+	if (e->family == AF_UNIX)
+		return "unix";
+	if (e->family != AF_INET && e->family != AF_INET6)
+		return "other";
+	switch (e->proto) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMP: case IPPROTO_ICMPV6: return "icmp";
+	}
+	return "other";
+}
+
+static const char *connect_result(long long ret)
+{
+	switch (ret) {
+	case 0: return "ok";
+	case -EINPROGRESS: return "in_progress";
+	case -ECONNREFUSED: return "refused";
+	case -ENETUNREACH: case -EHOSTUNREACH: return "unreachable";
+	case -ETIMEDOUT: return "timeout";
+	case -EACCES: case -EPERM: return "denied";
+	}
+	return "error";
+}
+
+/* family, addr and port from a struct sockaddr (or the socket). */
+static int add_addr(struct gh_buf *b, const struct gh_event *e,
+		    const struct blob *sa)
+{
+	char text[INET6_ADDRSTRLEN];
+	unsigned family = e->flags & GH_EVF_SOCK ? e->family : AF_UNSPEC;
+	const char *fam;
+	sa_family_t f;
+
+	if (sa->p && sa->len >= sizeof(f)) {
+		memcpy(&f, sa->p, sizeof(f));
+		family = f;
+	}
+	fam = family_name(family);
+	if (jw_str(b, "family", fam, strlen(fam)) < 0)
+		return -ENOMEM;
+	if (!sa->p)
+		return 0;
+	if (family == AF_INET && sa->len >= sizeof(struct sockaddr_in)) {
+		struct sockaddr_in sin;
+
+		memcpy(&sin, sa->p, sizeof(sin));
+		inet_ntop(AF_INET, &sin.sin_addr, text, sizeof(text));
+		if (jw_str(b, "addr", text, strlen(text)) < 0 ||
+		    jw_int(b, "port", ntohs(sin.sin_port)) < 0)
+			return -ENOMEM;
+	} else if (family == AF_INET6 && sa->len >= 24) {
+		struct sockaddr_in6 sin6 = { 0 };
+
+		memcpy(&sin6, sa->p, sa->len < sizeof(sin6) ? sa->len : sizeof(sin6));
+		inet_ntop(AF_INET6, &sin6.sin6_addr, text, sizeof(text));
+		if (jw_str(b, "addr", text, strlen(text)) < 0 ||
+		    jw_int(b, "port", ntohs(sin6.sin6_port)) < 0)
+			return -ENOMEM;
+	} else if (family == AF_UNIX) {
+		const char *path = sa->p + sizeof(sa_family_t);
+		size_t n = sa->len - sizeof(sa_family_t);
+		struct gh_buf a = GH_BUF_INIT;
+		int r;
+
+		if (n > 0 && path[0] == '\0') {
+			/* abstract: "@name", every byte significant */
+			r = gh_buf_addc(&a, '@');
+			if (r >= 0)
+				r = gh_buf_add(&a, path + 1, n - 1);
+		} else {
+			r = gh_buf_add(&a, path, strnlen(path, n));
+		}
+		if (r >= 0)
+			r = jw_str(b, "addr", a.p ? a.p : "", a.len);
+		gh_buf_release(&a);
+		return r;
+	}
+	return 0;
+}
+
+static int fmt_net(struct gh_buf *b, const struct gh_event *e, size_t size)
+{
+	const char *st = sock_type_name(e), *pr = proto_name(e);
+	struct blob sa;
+
+	if (get_blob(e, size, GH_B_EXTRA, &sa) < 0)
+		return -EINVAL;
+	if (jw_int(b, "fd", (int)e->arg[0]) < 0 || add_addr(b, e, &sa) < 0 ||
+	    jw_str(b, "sock_type", st, strlen(st)) < 0 ||
+	    jw_str(b, "proto", pr, strlen(pr)) < 0)
+		return -ENOMEM;
+	switch (e->op) {
+	case GH_OP_CONNECT: {
+		const char *r = connect_result(e->ret);
+
+		if (jw_str(b, "result", r, strlen(r)) < 0)
+			return -ENOMEM;
+		break;
+	}
+	case GH_OP_LISTEN:
+		if (jw_int(b, "backlog", (int)e->arg[1]) < 0)
+			return -ENOMEM;
+		break;
+	case GH_OP_SENDTO: case GH_OP_SENDMSG:
+		if (e->ret >= 0 && jw_int(b, "bytes", e->ret) < 0)
+			return -ENOMEM;
+		break;
+	case GH_OP_SENDMMSG:
+		if (e->ret >= 0 && jw_int(b, "bytes", (int64_t)e->x[0]) < 0)
+			return -ENOMEM;
+		if (e->ret >= 0 && jw_int(b, "messages", e->ret) < 0)
+			return -ENOMEM;
+		break;
+	}
+	if (sa.fl & GH_BF_FAULT && jw_bool(b, "addr_fault", 1) < 0)
+		return -ENOMEM;
+	return add_ret(b, e->ret);
+}
+
+static int fmt_failed_exec(struct gh_buf *b, const struct gh_event *e,
+			   size_t size, struct blob *raw, struct blob *kp)
+{
+	struct blob cwd, argv;
+	int inc = 0;
+
+	if (get_blob(e, size, GH_B_PATH2, &cwd) < 0 ||
+	    get_blob(e, size, GH_B_EXTRA, &argv) < 0)
+		return -EINVAL;
+	if (jw_int(b, "ppid", e->ppid) < 0 ||
+	    add_path(b, "path", "raw", raw, kp, &inc) < 0 ||
+	    jw_strv(b, "argv", argv.p ? argv.p : "", argv.len) < 0 ||
+	    jw_int(b, "argc", e->argc) < 0 ||
+	    jw_int(b, "argv_bytes", e->argv_bytes) < 0 ||
+	    jw_bool(b, "argv_truncated", !!(argv.fl & GH_BF_TRUNC)) < 0 ||
+	    add_kpath(b, "cwd", &cwd) < 0)
+		return -ENOMEM;
+	if (inc && jw_bool(b, "path_incomplete", 1) < 0)
+		return -ENOMEM;
+	return add_ret(b, e->ret);
+}
+
+static int fmt_file(struct gh_buf *b, const struct gh_event *e, size_t size)
+{
+	struct blob raw1, kp1, raw2, kp2;
+	const __u64 *a = e->arg;
+	int inc = 0, inc2 = 0;
+
+	if (get_blob(e, size, GH_B_RAW1, &raw1) < 0 ||
+	    get_blob(e, size, GH_B_PATH1, &kp1) < 0 ||
+	    get_blob(e, size, GH_B_RAW2, &raw2) < 0 ||
+	    get_blob(e, size, GH_B_PATH2, &kp2) < 0)
+		return -EINVAL;
+	if (jw_int(b, "tid", e->tid) < 0)
+		return -ENOMEM;
+	if (e->op == GH_OP_EXECVE || e->op == GH_OP_EXECVEAT)
+		return fmt_failed_exec(b, e, size, &raw1, &kp1);
+
+	switch (e->op) {
+	case GH_OP_FCHMOD: case GH_OP_FCHOWN: case GH_OP_FTRUNCATE:
+	case GH_OP_FCHDIR:
+		if (jw_int(b, "fd", (int)a[0]) < 0)
+			return -ENOMEM;
+		break;
+	}
+	if (add_path(b, "path", "raw", &raw1, &kp1, &inc) < 0)
+		return -ENOMEM;
+	if (e->op == GH_OP_SYMLINK || e->op == GH_OP_SYMLINKAT) {
+		if (raw2.p && jw_str(b, "target", raw2.p, raw2.len) < 0)
+			return -ENOMEM;
+		inc |= !!(raw2.fl & GH_BF_TRUNC);
+	} else if (raw2.p || (raw2.fl & GH_BF_FAULT)) {
+		if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &inc2) < 0)
+			return -ENOMEM;
+	}
+	if ((inc || inc2) && jw_bool(b, "path_incomplete", 1) < 0)
+		return -ENOMEM;
+	if ((raw1.fl | raw2.fl) & GH_BF_FAULT && jw_bool(b, "raw_fault", 1) < 0)
+		return -ENOMEM;
+
+	switch (e->op) {
+	case GH_OP_OPEN:
+		if (jw_int(b, "dirfd", AT_FDCWD) < 0 ||
+		    jw_int(b, "flags", (int)a[1]) < 0 ||
+		    jw_int(b, "mode", (int)a[2]) < 0)
+			return -ENOMEM;
+		break;
+	case GH_OP_CREAT:
+		if (jw_int(b, "dirfd", AT_FDCWD) < 0 ||
+		    jw_int(b, "flags", O_CREAT | O_WRONLY | O_TRUNC) < 0 ||
+		    jw_int(b, "mode", (int)a[1]) < 0)
+			return -ENOMEM;
+		break;
+	case GH_OP_OPENAT:
+		if (jw_int(b, "dirfd", (int)a[0]) < 0 ||
+		    jw_int(b, "flags", (int)a[2]) < 0 ||
+		    jw_int(b, "mode", (int)a[3]) < 0)
+			return -ENOMEM;
+		break;
+	case GH_OP_OPENAT2:
+		if (jw_int(b, "dirfd", (int)a[0]) < 0 ||
+		    jw_int(b, "flags", (int64_t)e->x[0]) < 0 ||
+		    jw_int(b, "mode", (int64_t)e->x[1]) < 0)
+			return -ENOMEM;
+		break;
+	case GH_OP_MKDIR: case GH_OP_CHMOD: case GH_OP_FCHMOD:
+		if (jw_int(b, "mode", (int)a[1]) < 0)
+			return -ENOMEM;
+		break;
+	case GH_OP_MKDIRAT: case GH_OP_FCHMODAT: case GH_OP_FCHMODAT2:
+		if (jw_int(b, "mode", (int)a[2]) < 0)
+			return -ENOMEM;
+		break;
+	case GH_OP_RENAME: case GH_OP_RENAMEAT:
+		if (jw_int(b, "flags", 0) < 0)
+			return -ENOMEM;
+		break;
+	case GH_OP_RENAMEAT2:
+		if (jw_int(b, "flags", (int)a[4]) < 0)
+			return -ENOMEM;
+		break;
+	case GH_OP_CHOWN: case GH_OP_LCHOWN: case GH_OP_FCHOWN:
+		if (jw_int(b, "uid", (int)a[1]) < 0 ||
+		    jw_int(b, "gid", (int)a[2]) < 0)
+			return -ENOMEM;
+		break;
+	case GH_OP_FCHOWNAT:
+		if (jw_int(b, "uid", (int)a[2]) < 0 ||
+		    jw_int(b, "gid", (int)a[3]) < 0)
+			return -ENOMEM;
+		break;
+	case GH_OP_TRUNCATE: case GH_OP_FTRUNCATE:
+		if (jw_int(b, "length", (int64_t)a[1]) < 0)
+			return -ENOMEM;
+		break;
+	}
+	return add_ret(b, e->ret);
+}
+
+int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
+{
+	const struct gh_event *e = rec;
+	size_t start = b->len;
+	const char *type;
+	int r;
+
+	if (size < sizeof(*e) || e->size != size)
+		return -EINVAL;
+	switch (e->type) {
+	case GH_EV_EXEC:
+		r = head(b, "exec", e, t0);
+		if (r >= 0)
+			r = fmt_exec(b, e, size);
+		break;
+	case GH_EV_FORK:
+		r = head(b, "fork", e, t0);
+		if (r >= 0)
+			r = jw_int(b, "ppid", e->ppid);
+		if (r >= 0)
+			r = jw_int(b, "tid", e->tid);
+		break;
+	case GH_EV_EXIT:
+		r = head(b, "exit", e, t0);
+		if (r >= 0)
+			r = fmt_exit(b, e);
+		break;
+	case GH_EV_SYS:
+		type = record_type(e);
+		if (!type)
+			return -EINVAL;
+		r = head(b, type, e, t0);
+		if (r < 0)
+			break;
+		if (e->op >= GH_OP_CONNECT && e->op <= GH_OP_SENDMMSG)
+			r = jw_int(b, "tid", e->tid) < 0 ? -ENOMEM : fmt_net(b, e, size);
+		else
+			r = fmt_file(b, e, size);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (r >= 0)
+		r = gh_buf_add(b, "}\n", 2);
+	if (r < 0) {
+		b->len = start;
+		if (b->p)
+			b->p[start] = '\0';
+		return r;
+	}
+	return 1;
+}

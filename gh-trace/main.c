@@ -1,0 +1,725 @@
+/* gh-trace: run a command under eBPF and stream what its process tree does
+ * as gh-events(5) NDJSON. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include <linux/types.h>
+
+#include "gh.h"
+#include "json.h"
+#include "child.h"
+#include "event.h"
+#include "loader.h"
+#include "../bpf/trace.h"
+
+/* gh-trace's own failures; every other status is the command's. */
+#define EXIT_TRACE 125
+
+#define DEFAULT_ARGV_LIMIT 32768
+#define DEFAULT_RINGBUF (16u << 20)
+#define POLL_MS 20	/* the longest a record waits to be written */
+
+struct capture {
+	const char *name;	/* as given */
+	char *path;		/* absolute */
+	int file;		/* the capture file */
+	int show;		/* where the user sees it */
+	int pipe;		/* read end, -1 at EOF */
+	uint64_t bytes;
+};
+
+struct run {
+	/* options */
+	const char *output;
+	const char *user;
+	int require_audit;
+	int verbose;
+	uint32_t argv_limit;
+	uint32_t ringbuf;
+	char **argv;
+
+	/* state */
+	struct loader l;
+	int active;		/* tracing works */
+	struct child c;
+	int out;		/* event stream fd */
+	int write_err;		/* errno of the first failed write */
+	struct gh_buf line;
+	uint64_t t0;		/* CLOCK_MONOTONIC ns of the header */
+	uint64_t events;
+	struct capture cap[2];	/* stdout, stderr */
+	int main_done, all_done;
+	siginfo_t status;
+	uid_t run_uid;
+	gid_t run_gid;
+};
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: gh-trace [-o FILE] [--stdout FILE] [--stderr FILE] [-u USER]\n"
+		"                [--require-audit] [--argv-limit BYTES] [--ringbuf-size BYTES]\n"
+		"                [-v] -- CMD [ARG...]\n"
+		"Run CMD under eBPF and write what its process tree does, as gh-events(5)\n"
+		"NDJSON, to stdout or FILE. Exit status: CMD's (128+N when killed by signal\n"
+		"N); 125 when gh-trace itself fails.\n"
+		"\n"
+		"  -o, --output FILE     write the events to FILE instead of stdout\n"
+		"      --stdout FILE     also copy CMD's stdout to FILE (still shown)\n"
+		"      --stderr FILE     also copy CMD's stderr to FILE (still shown)\n"
+		"  -u, --user USER       run CMD as USER (default under sudo: SUDO_UID)\n"
+		"      --require-audit   fail (status 125) instead of running CMD untraced\n"
+		"                        when eBPF cannot be used\n"
+		"      --argv-limit N    keep at most N bytes of each argv (default %u)\n"
+		"      --ringbuf-size N  ring buffer bytes, a power of two (default %u)\n"
+		"  -v, --verbose         report libbpf messages and statistics on stderr\n"
+		"  -h, --help            show this help\n"
+		"      --version         show the version\n",
+		DEFAULT_ARGV_LIMIT, DEFAULT_RINGBUF);
+}
+
+static int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Pure helpers for the stream's text. */
+static void uuid4(char out[37])
+{
+	unsigned char r[16];
+	char hex[33];
+
+	if (getrandom(r, sizeof(r), 0) != sizeof(r)) {
+		uint64_t t = now_ns(CLOCK_REALTIME) ^ ((uint64_t)getpid() << 32);
+
+		for (size_t i = 0; i < sizeof(r); i++)
+			r[i] = (unsigned char)(t >> (8 * (i % 8))) ^ (unsigned char)(i * 37);
+	}
+	r[6] = (r[6] & 0x0f) | 0x40;
+	r[8] = (r[8] & 0x3f) | 0x80;
+	gh_hex(r, sizeof(r), hex);
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+		 hex + 16, hex + 20);
+}
+
+static void rfc3339(uint64_t ns, char out[40])
+{
+	time_t s = ns / 1000000000u;
+	struct tm tm;
+	char date[32];
+
+	gmtime_r(&s, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, 40, "%s.%06uZ", date, (unsigned)(ns % 1000000000u / 1000));
+}
+
+/* Event stream output: whole lines, written with write(2) as they come. */
+static void flush_lines(struct run *r)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (!r->write_err && off < r->line.len) {
+		n = write(r->out, r->line.p + off, r->line.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r->write_err = n < 0 ? errno : EIO;
+			break;
+		}
+		off += n;
+	}
+	r->line.len = 0;
+	if (r->line.p)
+		r->line.p[0] = '\0';
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct run *r = ctx;
+	int n = event_format(&r->line, data, size, r->t0);
+
+	if (n > 0)
+		r->events++;
+	else if (n < 0 && r->verbose)
+		gh_err("dropped a malformed record (%zu bytes)", size);
+	if (r->line.len >= 1 << 16)
+		flush_lines(r);
+	return 0;
+}
+
+static void consume(struct run *r)
+{
+	if (r->active)
+		loader_consume(&r->l);
+	flush_lines(r);
+}
+
+static int add_capture_member(struct gh_buf *b, const char *key,
+			      const struct capture *c, int with_bytes)
+{
+	if (!c->path)
+		return jw_null(b, key);
+	if (jw_key(b, key) < 0 || gh_buf_addc(b, '{') < 0 ||
+	    jw_str(b, "path", c->path, strlen(c->path)) < 0)
+		return -ENOMEM;
+	if (with_bytes && jw_int(b, "bytes", (int64_t)c->bytes) < 0)
+		return -ENOMEM;
+	return gh_buf_addc(b, '}');
+}
+
+static int write_header(struct run *r, const char *reason)
+{
+	struct gh_buf *b = &r->line;
+	struct utsname u;
+	char id[37], start[40], cwd[PATH_MAX], host[256];
+	int ok = 1;
+	size_t i;
+
+	uname(&u);
+	uuid4(id);
+	rfc3339(now_ns(CLOCK_REALTIME), start);
+	if (gethostname(host, sizeof(host)) < 0)
+		snprintf(host, sizeof(host), "%s", u.nodename);
+	host[sizeof(host) - 1] = '\0';
+
+	ok &= gh_buf_adds(b, "{\"type\":\"header\",\"t\":0,\"schema\":1,"
+			  "\"tool\":\"gh-trace\"") >= 0;
+	ok &= jw_str(b, "tool_version", GH_VERSION, strlen(GH_VERSION)) >= 0;
+	ok &= jw_str(b, "execution_id", id, strlen(id)) >= 0;
+	ok &= jw_str(b, "start", start, strlen(start)) >= 0;
+	ok &= jw_str(b, "host", host, strlen(host)) >= 0;
+	ok &= jw_str(b, "kernel", u.release, strlen(u.release)) >= 0;
+	ok &= jw_str(b, "arch", u.machine, strlen(u.machine)) >= 0;
+	{
+		struct gh_buf av = GH_BUF_INIT;
+
+		for (i = 0; r->argv[i]; i++)
+			ok &= gh_buf_add(&av, r->argv[i], strlen(r->argv[i]) + 1) >= 0;
+		ok &= jw_strv(b, "argv", av.p ? av.p : "", av.len) >= 0;
+		gh_buf_release(&av);
+	}
+	if (getcwd(cwd, sizeof(cwd)))
+		ok &= jw_str(b, "cwd", cwd, strlen(cwd)) >= 0;
+	else
+		ok &= jw_null(b, "cwd") >= 0;
+	ok &= jw_int(b, "uid", getuid()) >= 0;
+	ok &= jw_int(b, "gid", getgid()) >= 0;
+	ok &= jw_int(b, "run_uid", r->run_uid) >= 0;
+	ok &= jw_int(b, "run_gid", r->run_gid) >= 0;
+	ok &= jw_int(b, "pid", r->c.pid) >= 0;
+	ok &= jw_key(b, "audit") >= 0 && gh_buf_addc(b, '{') >= 0;
+	ok &= jw_bool(b, "active", !reason) >= 0;
+	if (reason)
+		ok &= jw_str(b, "reason", reason, strlen(reason)) >= 0;
+	ok &= gh_buf_addc(b, '}') >= 0;
+	ok &= jw_key(b, "limits") >= 0 && gh_buf_addc(b, '{') >= 0;
+	ok &= jw_int(b, "argv_bytes", r->argv_limit) >= 0;
+	ok &= jw_int(b, "path_bytes", GH_PATH_MAX) >= 0;
+	ok &= jw_int(b, "ringbuf_bytes", r->ringbuf) >= 0;
+	ok &= gh_buf_addc(b, '}') >= 0;
+	ok &= add_capture_member(b, "stdout", &r->cap[0], 0) >= 0;
+	ok &= add_capture_member(b, "stderr", &r->cap[1], 0) >= 0;
+	ok &= gh_buf_add(b, "}\n", 2) >= 0;
+	if (!ok)
+		return -ENOMEM;
+	flush_lines(r);
+	return 0;
+}
+
+static int status_of(const siginfo_t *si, int *code, int *sig)
+{
+	*code = -1;
+	*sig = 0;
+	if (si->si_code == CLD_EXITED) {
+		*code = si->si_status;
+		return si->si_status;
+	}
+	*sig = si->si_status;
+	return 128 + si->si_status;
+}
+
+static int write_end(struct run *r, uint64_t t_end)
+{
+	struct gh_buf *b = &r->line;
+	uint64_t lost[GH_LOST_MAX] = { 0 };
+	struct rusage ru;
+	int code, sig, status, ok = 1;
+
+	if (r->active)
+		loader_lost(&r->l, lost);
+	getrusage(RUSAGE_CHILDREN, &ru);
+	status = status_of(&r->status, &code, &sig);
+
+	ok &= gh_buf_adds(b, "{\"type\":\"end\"") >= 0;
+	ok &= jw_int(b, "t", t_end - r->t0) >= 0;
+	ok &= jw_int(b, "pid", r->c.pid) >= 0;
+	ok &= jw_int(b, "status", status) >= 0;
+	ok &= (code >= 0 ? jw_int(b, "code", code) : jw_null(b, "code")) >= 0;
+	ok &= (sig ? jw_int(b, "signal", sig) : jw_null(b, "signal")) >= 0;
+	ok &= jw_int(b, "duration_ns", t_end - r->t0) >= 0;
+	ok &= jw_key(b, "rusage") >= 0 && gh_buf_addc(b, '{') >= 0;
+	ok &= jw_int(b, "utime_us", ru.ru_utime.tv_sec * 1000000LL +
+					 ru.ru_utime.tv_usec) >= 0;
+	ok &= jw_int(b, "stime_us", ru.ru_stime.tv_sec * 1000000LL +
+					 ru.ru_stime.tv_usec) >= 0;
+	ok &= jw_int(b, "maxrss_kb", ru.ru_maxrss) >= 0;
+	ok &= jw_int(b, "minflt", ru.ru_minflt) >= 0;
+	ok &= jw_int(b, "majflt", ru.ru_majflt) >= 0;
+	ok &= jw_int(b, "inblock", ru.ru_inblock) >= 0;
+	ok &= jw_int(b, "oublock", ru.ru_oublock) >= 0;
+	ok &= jw_int(b, "nvcsw", ru.ru_nvcsw) >= 0;
+	ok &= jw_int(b, "nivcsw", ru.ru_nivcsw) >= 0;
+	ok &= gh_buf_addc(b, '}') >= 0;
+	ok &= jw_int(b, "events", (int64_t)r->events) >= 0;
+	ok &= jw_key(b, "lost") >= 0 && gh_buf_addc(b, '{') >= 0;
+	ok &= jw_int(b, "ringbuf", (int64_t)lost[GH_LOST_RINGBUF]) >= 0;
+	ok &= jw_int(b, "fault", (int64_t)lost[GH_LOST_FAULT]) >= 0;
+	ok &= jw_int(b, "truncated", (int64_t)lost[GH_LOST_TRUNC]) >= 0;
+	ok &= gh_buf_addc(b, '}') >= 0;
+	ok &= add_capture_member(b, "stdout", &r->cap[0], 1) >= 0;
+	ok &= add_capture_member(b, "stderr", &r->cap[1], 1) >= 0;
+	ok &= gh_buf_add(b, "}\n", 2) >= 0;
+	if (!ok)
+		return -ENOMEM;
+	flush_lines(r);
+	if (r->verbose)
+		gh_err("%llu events, lost: %llu ring buffer, %llu fault, %llu truncated",
+		       (unsigned long long)r->events,
+		       (unsigned long long)lost[GH_LOST_RINGBUF],
+		       (unsigned long long)lost[GH_LOST_FAULT],
+		       (unsigned long long)lost[GH_LOST_TRUNC]);
+	return status;
+}
+
+/* Who the command runs as: -u USER, else SUDO_UID when root under sudo,
+ * else gh-trace's own identity. */
+static int pick_user(struct run *r, struct child_opts *co)
+{
+	struct passwd *pw = NULL;
+	const char *s;
+	char *end;
+	long v;
+
+	co->change_ids = 0;
+	r->run_uid = geteuid();
+	r->run_gid = getegid();
+	if (r->user) {
+		pw = getpwnam(r->user);
+		if (!pw) {
+			errno = 0;
+			v = strtol(r->user, &end, 10);
+			if (errno || end == r->user || *end || v < 0) {
+				gh_err("unknown user '%s'", r->user);
+				return -1;
+			}
+			pw = getpwuid((uid_t)v);
+			if (!pw) {
+				r->run_uid = (uid_t)v;
+				r->run_gid = (gid_t)v;
+			}
+		}
+	} else if (geteuid() == 0 && (s = getenv("SUDO_UID")) && *s) {
+		v = strtol(s, &end, 10);
+		if (*end || v < 0) {
+			gh_err("bad SUDO_UID '%s'", s);
+			return -1;
+		}
+		pw = getpwuid((uid_t)v);
+		r->run_uid = (uid_t)v;
+		r->run_gid = pw ? pw->pw_gid : (gid_t)v;
+		if ((s = getenv("SUDO_GID")) && *s)
+			r->run_gid = (gid_t)strtol(s, NULL, 10);
+		co->uid = r->run_uid;
+		co->gid = r->run_gid;
+		co->user = pw ? pw->pw_name : NULL;
+		co->change_ids = 1;
+		return 0;
+	} else {
+		return 0;
+	}
+	if (pw) {
+		r->run_uid = pw->pw_uid;
+		r->run_gid = pw->pw_gid;
+		co->user = pw->pw_name;
+	}
+	co->uid = r->run_uid;
+	co->gid = r->run_gid;
+	co->change_ids = 1;
+	if (geteuid() != 0 && (r->run_uid != geteuid() || r->run_gid != getegid())) {
+		gh_err("-u %s: only root can run a command as another user", r->user);
+		return -1;
+	}
+	return 0;
+}
+
+static int open_capture(struct capture *c, int show)
+{
+	char *abs;
+
+	c->show = show;
+	c->pipe = -1;
+	if (!c->name)
+		return 0;
+	c->file = open(c->name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (c->file < 0) {
+		gh_err("%s: %s", c->name, strerror(errno));
+		return -1;
+	}
+	abs = realpath(c->name, NULL);
+	if (!abs) {
+		gh_err("%s: %s", c->name, strerror(errno));
+		return -1;
+	}
+	c->path = abs;
+	return 0;
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;	/* the user's terminal or file is gone: keep capturing */
+		p += w;
+		n -= w;
+	}
+}
+
+/* Move what the command wrote to its capture file and to the user.
+ * Returns 0 at EOF or when nothing is left to read. */
+static int pump(struct capture *c)
+{
+	char buf[65536];
+	ssize_t n;
+
+	if (c->pipe < 0)
+		return 0;
+	n = read(c->pipe, buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return errno == EINTR;
+	if (n <= 0) {
+		close(c->pipe);
+		c->pipe = -1;
+		return 0;
+	}
+	write_all(c->file, buf, n);
+	write_all(c->show, buf, n);
+	c->bytes += n;
+	return 1;
+}
+
+static void reap(struct run *r)
+{
+	siginfo_t si;
+
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0) {
+			if (errno == EINTR)
+				continue;
+			r->all_done = 1;	/* ECHILD: the whole tree is gone */
+			return;
+		}
+		if (si.si_pid == 0)
+			return;
+		if (si.si_pid == r->c.pid) {
+			r->status = si;
+			r->main_done = 1;
+		}
+	}
+}
+
+static void forward(struct run *r, const struct signalfd_siginfo *si)
+{
+	int sig = si->ssi_signo;
+
+	if (!r->main_done) {
+		/* a terminal's ^C already reached the command's process group */
+		if (si->ssi_code == SI_KERNEL && getpgid(r->c.pid) == getpgrp())
+			return;
+		kill(r->c.pid, sig);
+	} else if (r->active) {
+		loader_signal_all(&r->l, sig);
+	}
+}
+
+enum { TAG_SIG, TAG_RING, TAG_OUT, TAG_ERR };
+
+static int watch(int ep, int fd, int tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* Wait for the whole tree, streaming records and output as they come. */
+static int loop(struct run *r, int sfd)
+{
+	struct epoll_event evs[8];
+	struct signalfd_siginfo si;
+	int ep, n, i;
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0 || watch(ep, sfd, TAG_SIG) < 0 ||
+	    (r->active && watch(ep, loader_fd(&r->l), TAG_RING) < 0) ||
+	    (r->cap[0].pipe >= 0 && watch(ep, r->cap[0].pipe, TAG_OUT) < 0) ||
+	    (r->cap[1].pipe >= 0 && watch(ep, r->cap[1].pipe, TAG_ERR) < 0)) {
+		gh_err("epoll: %s", strerror(errno));
+		return -1;
+	}
+	reap(r);
+	while (!r->all_done) {
+		/* records wake us only in bulk: read the rest on a short timer */
+		n = epoll_wait(ep, evs, 8, r->active ? POLL_MS : -1);
+		if (n == 0)
+			consume(r);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			gh_err("epoll: %s", strerror(errno));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			switch (evs[i].data.u32) {
+			case TAG_SIG:
+				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+					if (si.ssi_signo == SIGCHLD)
+						reap(r);
+					else
+						forward(r, &si);
+				}
+				break;
+			case TAG_RING:
+				consume(r);
+				break;
+			case TAG_OUT:
+			case TAG_ERR:
+				pump(&r->cap[evs[i].data.u32 - TAG_OUT]);
+				break;
+			}
+		}
+	}
+	close(ep);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "stdout", required_argument, NULL, 'O' },
+		{ "stderr", required_argument, NULL, 'E' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "require-audit", no_argument, NULL, 'R' },
+		{ "argv-limit", required_argument, NULL, 'A' },
+		{ "ringbuf-size", required_argument, NULL, 'B' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct run r = { .argv_limit = DEFAULT_ARGV_LIMIT, .ringbuf = DEFAULT_RINGBUF,
+			 .out = 1, .line = GH_BUF_INIT };
+	struct child_opts co = { 0 };
+	struct loader_opts lo = { 0 };
+	const char *reason = NULL;
+	sigset_t mask;
+	uint64_t v;
+	int opt, sfd = -1, status = EXIT_TRACE, i;
+
+	gh_init(argv[0]);
+	r.c.pid = -1;
+	r.cap[0].file = r.cap[1].file = -1;
+
+	/* parse options: the command starts at the first non-option */
+	while ((opt = getopt_long(argc, argv, "+o:u:vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': r.output = optarg; break;
+		case 'O': r.cap[0].name = optarg; break;
+		case 'E': r.cap[1].name = optarg; break;
+		case 'u': r.user = optarg; break;
+		case 'R': r.require_audit = 1; break;
+		case 'v': r.verbose = 1; break;
+		case 'A':
+			if (parse_size(optarg, 1, GH_ARGV_MAX, &v) < 0) {
+				gh_err("--argv-limit: '%s' is not a number from 1 to %u",
+				       optarg, GH_ARGV_MAX);
+				return GH_EXIT_ERR;
+			}
+			r.argv_limit = v;
+			break;
+		case 'B':
+			if (parse_size(optarg, 4096, 1u << 30, &v) < 0 || (v & (v - 1))) {
+				gh_err("--ringbuf-size: '%s' is not a power of two from 4096 to %u",
+				       optarg, 1u << 30);
+				return GH_EXIT_ERR;
+			}
+			r.ringbuf = v;
+			break;
+		case 'h':
+			usage(stdout);
+			return gh_close_stdout() < 0 ? GH_EXIT_ERR : GH_EXIT_OK;
+		case 'V':
+			gh_print_version();
+			return gh_close_stdout() < 0 ? GH_EXIT_ERR : GH_EXIT_OK;
+		default:
+			usage(stderr);
+			return GH_EXIT_ERR;
+		}
+	}
+	if (optind >= argc) {
+		gh_err("no command given");
+		usage(stderr);
+		return GH_EXIT_ERR;
+	}
+	r.argv = argv + optind;
+	if (pick_user(&r, &co) < 0)
+		return EXIT_TRACE;
+
+	/* outputs: the event stream, then the capture files */
+	if (r.output && strcmp(r.output, "-") != 0) {
+		r.out = open(r.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (r.out < 0) {
+			gh_err("%s: %s", r.output, strerror(errno));
+			return EXIT_TRACE;
+		}
+	}
+	if (open_capture(&r.cap[0], r.out == 1 ? 2 : 1) < 0 ||
+	    open_capture(&r.cap[1], 2) < 0)
+		return EXIT_TRACE;
+
+	/* signals arrive through a signalfd; SIGPIPE is an error return */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		gh_err("signalfd: %s", strerror(errno));
+		return EXIT_TRACE;
+	}
+	/* orphans of the tree become our children, so we see the tree end */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+	/* create the command, held until it is traced */
+	co.argv = r.argv;
+	co.stdout_to_stderr = r.out == 1;
+	co.capture_out = r.cap[0].name != NULL;
+	co.capture_err = r.cap[1].name != NULL;
+	i = child_spawn(&r.c, &co);
+	if (i < 0) {
+		gh_err("cannot start %s: %s", r.argv[0], strerror(-i));
+		return EXIT_TRACE;
+	}
+	r.cap[0].pipe = r.c.out_fd;
+	r.cap[1].pipe = r.c.err_fd;
+
+	/* load and attach the programs; fail open unless told otherwise */
+	lo.argv_limit = r.argv_limit;
+	lo.ringbuf_bytes = r.ringbuf;
+	lo.verbose = r.verbose;
+	if (loader_start(&r.l, &lo, on_record, &r) == 0 &&
+	    loader_trace_pid(&r.l, r.c.pid) == 0) {
+		r.active = 1;
+	} else {
+		reason = r.l.reason[0] ? r.l.reason : "adding the command to the traced set failed";
+		loader_stop(&r.l);
+		if (r.require_audit) {
+			gh_err("audit unavailable: %s", reason);
+			child_release(&r.c, 0);
+			waitpid(r.c.pid, NULL, 0);
+			return EXIT_TRACE;
+		}
+		gh_err("warning: audit unavailable: %s; running the command untraced",
+		       reason);
+	}
+
+	r.t0 = now_ns(CLOCK_MONOTONIC);
+	if (write_header(&r, reason) < 0) {
+		gh_err("out of memory");
+		child_release(&r.c, 0);
+		goto wait_out;
+	}
+	child_release(&r.c, 1);
+
+	loop(&r, sfd);
+wait_out:
+	/* the tree is gone: drain the ring buffer and the capture pipes */
+	consume(&r);
+	for (i = 0; i < 2; i++) {
+		if (r.cap[i].pipe >= 0)
+			fcntl(r.cap[i].pipe, F_SETFL, O_NONBLOCK);
+		while (pump(&r.cap[i]))
+			;
+	}
+	if (r.main_done)
+		status = write_end(&r, now_ns(CLOCK_MONOTONIC));
+	if (status < 0) {
+		gh_err("out of memory");
+		status = EXIT_TRACE;
+	}
+	if (r.active)
+		loader_stop(&r.l);
+	if (r.write_err) {
+		gh_err("write error: %s", strerror(r.write_err));
+		status = EXIT_TRACE;
+	}
+	if (r.out != 1 && close(r.out) < 0 && !r.write_err) {
+		gh_err("write error: %s", strerror(errno));
+		status = EXIT_TRACE;
+	}
+	for (i = 0; i < 2; i++) {
+		if (r.cap[i].file >= 0 && close(r.cap[i].file) < 0) {
+			gh_err("%s: %s", r.cap[i].name, strerror(errno));
+			status = EXIT_TRACE;
+		}
+		free(r.cap[i].path);
+	}
+	gh_buf_release(&r.line);
+	close(sfd);
+	if (gh_close_stdout() < 0)
+		status = EXIT_TRACE;
+	return status;
+}
