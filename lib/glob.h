@@ -1,17 +1,16 @@
-/* Path globs with path-component semantics, compiled once, matched often.
- *
- *   *      any run of characters within one component (never '/')
- *   ?      one character other than '/'
- *   [...]  a character class ([a-z], [!x]); never matches '/'
- *   **     as a whole component: zero or more whole components
- *          ("/a/**" matches "/a" and everything below it; "/**" matches every
- *          absolute path; "**" alone matches anything)
- *   \c     the character c literally
- * A pattern matches the whole path: "/secret" matches "/secret" only, never
- * "/secretary" nor "/secret/x" (write "/secret/**" for the tree).
- *
- * Ownership: gh_glob_compile returns a new object released by gh_glob_free.
- */
+// Path globs with path-component semantics, compiled once, matched often.
+//
+//   *      any run of characters within one component (never '/')
+//   ?      one character other than '/'
+//   [...]  a character class ([a-z], [!x]); never matches '/'
+//   **     as a whole component: zero or more whole components
+//          ("/a/**" matches "/a" and everything below it; "/**" matches every
+//          absolute path; "**" alone matches anything)
+//   \c     the character c literally
+// A pattern matches the whole path: "/secret" matches "/secret" only, never
+// "/secretary" nor "/secret/x" (write "/secret/**" for the tree).
+//
+// Ownership: gh_glob_compile returns a new object released by gh_glob_free.
 #ifndef GH_GLOB_H
 #define GH_GLOB_H
 

@@ -8,7 +8,8 @@
  * tests/unit/test_json.c.
  *
  * Ownership: every struct json_object ** out-parameter receives a new
- * reference that the caller releases with json_object_put().
+ * reference that the caller releases with json_object_put(). As in json-c,
+ * the JSON value null is represented by a NULL object.
  */
 #ifndef GH_JSON_H
 #define GH_JSON_H
