@@ -35,7 +35,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all test check demo install clean deps bench vmlinux
+.PHONY: all test check demo install clean deps bench vmlinux fuzz check-sanitize check-valgrind
 
 PROGS      := $(patsubst %/,%,$(sort $(dir $(wildcard gh-*/*.c))))
 LIB_SRC    := $(wildcard lib/*.c)
@@ -108,6 +108,42 @@ $(OUT)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBGH)
 test check: all
 	$(Q)bash tests/run
 
+# Sanitizers: the whole suite against an ASan+UBSan build in build-san/, bin-san/.
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+check-sanitize:
+	$(Q)$(MAKE) --no-print-directory OUT=build-san BIN=bin-san CC=clang \
+		SANITIZE="$(SAN_FLAGS)" all
+	$(Q)GH_BIN=$(CURDIR)/bin-san GH_OUT=$(CURDIR)/build-san \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		bash tests/run
+
+# Unit tests of lib/ under valgrind: no errors, no leaks.
+check-valgrind: all
+	$(Q)for t in $(UNIT_BIN); do \
+		GH_SHARED=$${GH_SHARED:-$(CURDIR)/../shared} valgrind -q --error-exitcode=99 \
+		--leak-check=full --errors-for-leak-kinds=definite,indirect $$t >/dev/null || \
+		{ echo "check-valgrind: $$t failed"; exit 1; }; done; echo "check-valgrind: ok"
+
+# libFuzzer targets: tests/fuzz/fuzz_x.c -> build/fuzz/fuzz_x, linked with
+# libgh built with coverage instrumentation. make fuzz FUZZ_SECONDS=N runs
+# each for N seconds over its seed corpus (tests/fuzz/run).
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN   := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRC))
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIBOBJ := $(patsubst lib/%.c,$(OUT)/fuzz/lib/%.o,$(LIB_SRC))
+$(OUT)/fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(OUT)/.deps
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -std=gnu11 -D_GNU_SOURCE -Ilib -c $< -o $@
+$(OUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBOBJ)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
+		-Ilib -Igh-policy -o $@ $< $(FUZZ_LIBOBJ) $(COMMON_LIBS)
+.SECONDARY: $(FUZZ_LIBOBJ)
+fuzz-build: $(FUZZ_BIN)
+fuzz: $(FUZZ_BIN)
+	$(Q)bash tests/fuzz/run $(FUZZ_SECONDS)
+
 demo: all
 	$(Q)bash demo/run
 
@@ -123,7 +159,7 @@ install: all
 	done
 
 clean:
-	rm -rf $(OUT) $(BIN)
+	rm -rf $(OUT) $(BIN) build-san bin-san
 
 # Maintainer target: regenerate the pinned vmlinux.h from the running kernel.
 vmlinux:

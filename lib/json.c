@@ -579,6 +579,8 @@ static int next_seq(struct gh_jreader *r, struct json_object **out)
 	const unsigned char *vstart;
 	int rc;
 
+	if (!r->buf && (rc = fill(r)) < 0)
+		return rfail(r, r->line, "read error: %s", strerror(-rc));
 	for (;;) {
 		s = (struct scan){ (const unsigned char *)r->buf + r->pos,
 				   (const unsigned char *)r->buf + r->len,

@@ -1,0 +1,45 @@
+/* libFuzzer target: the strict JSON parser and both stream readers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+	struct json_object *o = NULL;
+	struct gh_buf b = GH_BUF_INIT;
+	char err[256];
+	int modes[2] = { GH_JR_NDJSON, GH_JR_SEQ };
+
+	if (gh_json_parse((const char *)data, size, &o, err, sizeof(err)) == 0) {
+		/* What was accepted must write out and read back to the same bytes. */
+		struct json_object *again = NULL;
+		struct gh_buf b2 = GH_BUF_INIT;
+
+		if (gh_json_to_buf(&b, o, 0) < 0 ||
+		    gh_json_parse(b.p, b.len, &again, err, sizeof(err)) < 0 ||
+		    gh_json_to_buf(&b2, again, 0) < 0 || b.len != b2.len ||
+		    memcmp(b.p, b2.p, b.len) != 0)
+			abort();
+		json_object_put(again);
+		gh_buf_release(&b2);
+	}
+	json_object_put(o);
+	gh_buf_release(&b);
+	for (int m = 0; m < 2; m++) {
+		FILE *f = fmemopen((void *)data, size ? size : 1, "r");
+		struct gh_jreader *r;
+
+		if (!f)
+			continue;
+		if (!size)
+			fgetc(f);
+		r = gh_jreader_new(f, "fuzz", modes[m]);
+		while (gh_jreader_next(r, &o) == 1)
+			json_object_put(o);
+		gh_jreader_free(r);
+		fclose(f);
+	}
+	return 0;
+}
