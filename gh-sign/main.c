@@ -1,0 +1,690 @@
+/* gh-sign: hash the captured outputs of a receipt, sign it, verify it. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto.h"
+#include "gh.h"
+#include "jcs.h"
+#include "json.h"
+
+enum { OPT_CANONICAL = 256, OPT_STDOUT, OPT_STDERR, OPT_VERSION };
+
+struct opts {
+	int verb;		/* 'G', 'S', 'H', 'V', OPT_CANONICAL or 0 */
+	const char *secret;	/* -s */
+	const char *public;	/* -p */
+	const char *out[2];	/* --stdout, --stderr */
+	int quiet;		/* -q */
+	const char *input;	/* FILE operand, NULL for stdin */
+};
+
+static const char *const stream_name[2] = { "stdout", "stderr" };
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %1$s -G -s SECRET.pem -p PUBLIC.pem\n"
+		"       %1$s -S -s SECRET.pem [--stdout FILE] [--stderr FILE] [RECEIPT]\n"
+		"       %1$s -H [--stdout FILE] [--stderr FILE] [RECEIPT]\n"
+		"       %1$s -V [-q] -p PUBLIC.pem [--stdout FILE] [--stderr FILE] [RECEIPT]\n"
+		"       %1$s --canonical [RECEIPT]\n",
+		gh_prog);
+}
+
+static void help(void)
+{
+	usage(stdout);
+	fputs("\n"
+	      "Make a receipt tamper-evident: hash the stdout and stderr files it\n"
+	      "names (SHA-256) and sign its RFC 8785 canonical form (Ed25519).\n"
+	      "\n"
+	      "  -G, --generate       create a key pair (SECRET.pem mode 0600)\n"
+	      "  -S, --sign           hash the captured outputs and sign\n"
+	      "  -H, --hash           hash the captured outputs only\n"
+	      "  -V, --verify         check the signature and the captured outputs\n"
+	      "      --canonical      print the bytes that are signed\n"
+	      "  -s, --secret FILE    secret key (PEM)\n"
+	      "  -p, --public FILE    public key (PEM)\n"
+	      "      --stdout FILE    the command's captured stdout is FILE\n"
+	      "      --stderr FILE    the command's captured stderr is FILE\n"
+	      "  -q, --quiet          -V: print nothing on success\n"
+	      "  -h, --help           show this help and exit\n"
+	      "      --version        show the version and exit\n"
+	      "\n"
+	      "Exit status: 0 success (-V: valid), 1 -V: invalid, 2 error.\n",
+	      stdout);
+}
+
+static const char *verb_flag(int verb)
+{
+	switch (verb) {
+	case 'G': return "-G";
+	case 'S': return "-S";
+	case 'H': return "-H";
+	case 'V': return "-V";
+	default: return "--canonical";
+	}
+}
+
+__attribute__((format(printf, 1, 2), noreturn)) static void bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", gh_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	usage(stderr);
+	exit(GH_EXIT_ERR);
+}
+
+static void set_verb(struct opts *o, int verb)
+{
+	if (o->verb && o->verb != verb)
+		bad_usage("can't combine %s and %s", verb_flag(o->verb),
+			  verb_flag(verb));
+	o->verb = verb;
+}
+
+/* Reject what the chosen verb cannot use, right after option parsing. */
+static void check_combinations(struct opts *o, int nargs)
+{
+	const char *v = verb_flag(o->verb);
+	int wants_secret = o->verb == 'G' || o->verb == 'S';
+	int wants_public = o->verb == 'G' || o->verb == 'V';
+
+	if (!o->verb)
+		bad_usage("no mode given: use -G, -S, -H, -V or --canonical");
+	if (o->secret && !wants_secret)
+		bad_usage("can't combine %s and -s", v);
+	if (o->public && !wants_public)
+		bad_usage("can't combine %s and -p", v);
+	if (o->quiet && o->verb != 'V')
+		bad_usage("can't combine %s and -q", v);
+	if (o->out[0] && (o->verb == 'G' || o->verb == OPT_CANONICAL))
+		bad_usage("can't combine %s and --stdout", v);
+	if (o->out[1] && (o->verb == 'G' || o->verb == OPT_CANONICAL))
+		bad_usage("can't combine %s and --stderr", v);
+	if (wants_secret && !o->secret)
+		bad_usage("%s needs -s SECRET.pem", v);
+	if (wants_public && !o->public)
+		bad_usage("%s needs -p PUBLIC.pem", v);
+	if (o->verb == 'G' && nargs > 0)
+		bad_usage("-G takes no file operand");
+	if (nargs > 1)
+		bad_usage("too many arguments: one receipt at a time");
+	if (o->verb == 'G' && strcmp(o->secret, o->public) == 0)
+		bad_usage("-s and -p name the same file");
+}
+
+/* ---- keys ------------------------------------------------------------- */
+
+static int generate(const struct opts *o)
+{
+	const char *paths[2] = { o->secret, o->public };
+	struct gh_key *k = NULL;
+	struct stat st;
+	int i, ret;
+
+	for (i = 0; i < 2; i++) {
+		if (lstat(paths[i], &st) == 0) {
+			gh_err("%s: %s, refusing to %s it", paths[i],
+			       S_ISLNK(st.st_mode) ? "is a symbolic link" : "file exists",
+			       S_ISLNK(st.st_mode) ? "follow" : "overwrite");
+			return GH_EXIT_ERR;
+		}
+	}
+	ret = gh_key_generate(&k);
+	if (ret < 0) {
+		gh_err("cannot generate a key: %s", strerror(-ret));
+		return GH_EXIT_ERR;
+	}
+	ret = gh_key_save_secret(k, o->secret);
+	if (ret < 0) {
+		gh_err("%s: %s", o->secret, strerror(-ret));
+		gh_key_free(k);
+		return GH_EXIT_ERR;
+	}
+	ret = gh_key_save_public(k, o->public);
+	gh_key_free(k);
+	if (ret < 0) {
+		gh_err("%s: %s", o->public, strerror(-ret));
+		unlink(o->secret); /* created above, by us */
+		return GH_EXIT_ERR;
+	}
+	return GH_EXIT_OK;
+}
+
+static struct gh_key *load_secret(const char *path)
+{
+	struct gh_key *k = NULL;
+	mode_t mode = 0;
+	int ret;
+
+	ret = gh_key_load_secret(path, &k, &mode);
+	if (ret == -EINVAL) {
+		gh_err("%s: not an Ed25519 secret key in PEM form", path);
+		return NULL;
+	}
+	if (ret < 0) {
+		gh_err("%s: %s", path, strerror(-ret));
+		return NULL;
+	}
+	if (mode & 077) {
+		gh_err("%s: secret key is accessible by group or others (mode %04o), "
+		       "refusing to use it: chmod 600 %s",
+		       path, (unsigned)mode, path);
+		gh_key_free(k);
+		return NULL;
+	}
+	return k;
+}
+
+static struct gh_key *load_public(const char *path)
+{
+	struct gh_key *k = NULL;
+	int ret;
+
+	ret = gh_key_load_public(path, &k);
+	if (ret == -EINVAL) {
+		gh_err("%s: not an Ed25519 public key in PEM form", path);
+		return NULL;
+	}
+	if (ret < 0) {
+		gh_err("%s: %s", path, strerror(-ret));
+		return NULL;
+	}
+	return k;
+}
+
+/* ---- receipts --------------------------------------------------------- */
+
+/* Parse text as exactly one JSON object, strict and I-JSON. NULL after a
+ * message. */
+static struct json_object *parse_receipt(char *text, size_t len,
+					 const char *name)
+{
+	struct json_object *o = NULL, *extra = NULL;
+	struct gh_jreader *r = NULL;
+	unsigned long line = 0;
+	char err[256];
+	FILE *mem;
+	int rc;
+
+	if (len == 0) {
+		gh_err("%s: empty input, expected a receipt", name);
+		return NULL;
+	}
+	mem = fmemopen(text, len, "r");
+	if (!mem || !(r = gh_jreader_new(mem, name, GH_JR_SEQ))) {
+		gh_err("%s: %s", name, strerror(errno ? errno : ENOMEM));
+		goto fail;
+	}
+	rc = gh_jreader_next(r, &o);
+	if (rc <= 0) {
+		if (rc < 0)
+			gh_err("%s", gh_jreader_error(r));
+		else
+			gh_err("%s: empty input, expected a receipt", name);
+		goto fail;
+	}
+	line = gh_jreader_line(r);
+	rc = gh_jreader_next(r, &extra);
+	if (rc != 0) {
+		if (rc < 0)
+			gh_err("%s", gh_jreader_error(r));
+		else
+			gh_err("%s:%lu: more than one JSON value, expected one receipt",
+			       name, gh_jreader_line(r));
+		goto fail;
+	}
+	if (!json_object_is_type(o, json_type_object)) {
+		gh_err("%s:%lu: not a JSON object, expected a receipt", name, line);
+		goto fail;
+	}
+	/* What the parsed object cannot show: duplicate names, lone surrogates. */
+	if (gh_jcs_check_text(text, len, &line, err, sizeof(err)) < 0) {
+		gh_err("%s:%lu: %s", name, line, err);
+		goto fail;
+	}
+	gh_jreader_free(r);
+	fclose(mem);
+	return o;
+fail:
+	json_object_put(o);
+	json_object_put(extra);
+	gh_jreader_free(r);
+	if (mem)
+		fclose(mem);
+	return NULL;
+}
+
+/* Read one receipt from path (NULL or "-": stdin). NULL after a message. */
+static struct json_object *read_receipt(const char *path)
+{
+	const char *name = gh_input_name(path);
+	struct json_object *o = NULL;
+	FILE *f = gh_open_input(path);
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!f) {
+		gh_err("%s: %s", name, strerror(errno));
+		return NULL;
+	}
+	rc = gh_read_all(f, &text, &len);
+	if (rc < 0)
+		gh_err("%s: %s", name, strerror(-rc));
+	else
+		o = parse_receipt(text, len, name);
+	free(text);
+	if (f != stdin)
+		fclose(f);
+	return o;
+}
+
+/* The canonical bytes of the receipt without its top-level "signature". */
+static int canonical(struct json_object *r, const char *name, struct gh_buf *b)
+{
+	struct json_object *sig = NULL;
+	char err[256];
+	int had, ret;
+
+	had = json_object_object_get_ex(r, "signature", &sig);
+	if (had) {
+		json_object_get(sig);
+		json_object_object_del(r, "signature");
+	}
+	ret = gh_jcs_write(b, r, err, sizeof(err));
+	if (had)
+		json_object_object_add(r, "signature", sig);
+	if (ret == -EINVAL)
+		gh_err("%s: cannot canonicalize: %s", name, err);
+	else if (ret < 0)
+		gh_err("%s: %s", name, strerror(-ret));
+	return ret;
+}
+
+static int write_receipt(struct json_object *r)
+{
+	struct gh_buf b = GH_BUF_INIT;
+	int ret = gh_json_to_buf(&b, r, GH_JW_PRETTY);
+
+	if (ret == 0)
+		ret = gh_buf_addc(&b, '\n');
+	if (ret < 0) {
+		gh_err("%s", strerror(-ret));
+	} else {
+		fwrite(b.p, 1, b.len, stdout);
+	}
+	gh_buf_release(&b);
+	return ret;
+}
+
+/* artifacts, created when the receipt has none. NULL after a message when
+ * it is there but not an object. */
+static struct json_object *artifacts(struct json_object *r, const char *name)
+{
+	struct json_object *a = NULL;
+
+	if (json_object_object_get_ex(r, "artifacts", &a) && a) {
+		if (!json_object_is_type(a, json_type_object)) {
+			gh_err("%s: artifacts is not an object", name);
+			return NULL;
+		}
+		return a;
+	}
+	a = json_object_new_object();
+	json_object_object_add(r, "artifacts", a);
+	return a;
+}
+
+/* Where stream i was captured: the --stdout/--stderr override, else
+ * artifacts.<stream>.path; *bytes = artifacts.<stream>.bytes or -1. */
+static const char *captured(struct json_object *a, const struct opts *o, int i,
+			    int64_t *bytes)
+{
+	struct json_object *s = NULL;
+	const char *path = NULL;
+
+	*bytes = -1;
+	if (json_object_object_get_ex(a, stream_name[i], &s) &&
+	    json_object_is_type(s, json_type_object)) {
+		if (gh_json_get_str(s, "path", &path) < 0)
+			path = NULL;
+		if (gh_json_get_int(s, "bytes", bytes) < 0)
+			*bytes = -1;
+	}
+	return o->out[i] ? o->out[i] : path;
+}
+
+/* Fill artifacts.stdout_hash and stderr_hash. 0, or -1 after a message. */
+static int hash_outputs(struct json_object *r, const struct opts *o,
+			const char *name)
+{
+	struct json_object *a = artifacts(r, name);
+	unsigned char md[GH_SHA256_LEN];
+	char hex[GH_SHA256_HEX], key[16];
+	const char *path;
+	uint64_t size;
+	int64_t bytes;
+	int i, ret;
+
+	if (!a)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		snprintf(key, sizeof(key), "%s_hash", stream_name[i]);
+		path = captured(a, o, i, &bytes);
+		if (!path) {
+			if (!json_object_object_get_ex(a, key, NULL))
+				json_object_object_add(a, key, NULL);
+			continue;
+		}
+		ret = gh_sha256_file(path, md, &size);
+		if (ret < 0) {
+			gh_err("%s: %s", path, strerror(-ret));
+			return -1;
+		}
+		if (bytes >= 0 && (uint64_t)bytes != size) {
+			gh_err("%s: %s has %llu bytes, the receipt says %lld", path,
+			       stream_name[i], (unsigned long long)size,
+			       (long long)bytes);
+			return -1;
+		}
+		gh_hex(md, sizeof(md), hex);
+		json_object_object_add(a, key, json_object_new_string(hex));
+	}
+	return 0;
+}
+
+static int sign_or_hash(const struct opts *o)
+{
+	const char *name = gh_input_name(o->input);
+	struct gh_buf canon = GH_BUF_INIT, b64 = GH_BUF_INIT;
+	unsigned char sig[GH_ED25519_SIG_LEN];
+	char fp[GH_SHA256_HEX];
+	struct json_object *r = NULL, *s;
+	struct gh_key *k = NULL;
+	int status = GH_EXIT_ERR;
+
+	if (o->verb == 'S' && !(k = load_secret(o->secret)))
+		goto out;
+	r = read_receipt(o->input);
+	if (!r || hash_outputs(r, o, name) < 0)
+		goto out;
+	if (o->verb == 'H') {
+		if (json_object_object_get_ex(r, "signature", NULL)) {
+			json_object_object_del(r, "signature");
+			gh_err("%s: signature removed: sign again with -S", name);
+		}
+	} else {
+		if (canonical(r, name, &canon) < 0)
+			goto out;
+		if (gh_key_sign(k, canon.p, canon.len, sig) < 0 ||
+		    gh_key_fingerprint(k, fp) < 0 ||
+		    gh_base64_encode(&b64, sig, sizeof(sig)) < 0) {
+			gh_err("%s: signing failed", o->secret);
+			goto out;
+		}
+		s = json_object_new_object();
+		json_object_object_add(s, "alg", json_object_new_string("Ed25519"));
+		json_object_object_add(s, "key", json_object_new_string(fp));
+		json_object_object_add(s, "sig", json_object_new_string(b64.p));
+		json_object_object_add(r, "signature", s);
+	}
+	if (write_receipt(r) == 0)
+		status = GH_EXIT_OK;
+out:
+	gh_buf_release(&canon);
+	gh_buf_release(&b64);
+	json_object_put(r);
+	gh_key_free(k);
+	return status;
+}
+
+/* ---- verification ----------------------------------------------------- */
+
+static int is_hex64(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[64] == '\0';
+}
+
+/* Check the signature member. 0 valid, 1 invalid (message said), 2 error. */
+static int check_signature(struct json_object *r, struct gh_key *pub,
+			   const struct opts *o, const char *name)
+{
+	struct gh_buf canon = GH_BUF_INIT;
+	unsigned char sig[GH_ED25519_SIG_LEN + 3];
+	const char *alg, *key, *b64;
+	struct json_object *s;
+	char fp[GH_SHA256_HEX];
+	int n, ret;
+
+	if (!json_object_object_get_ex(r, "signature", &s) || !s) {
+		gh_err("%s: not signed (no signature member)", name);
+		return GH_EXIT_NO;
+	}
+	if (!json_object_is_type(s, json_type_object) ||
+	    gh_json_get_str(s, "alg", &alg) < 0 || gh_json_get_str(s, "key", &key) < 0 ||
+	    gh_json_get_str(s, "sig", &b64) < 0 || json_object_object_length(s) != 3) {
+		gh_err("%s: malformed signature member (want exactly alg, key, sig strings)",
+		       name);
+		return GH_EXIT_NO;
+	}
+	if (strcmp(alg, "Ed25519") != 0) {
+		gh_err("%s: unsupported signature algorithm \"%.32s\"", name, alg);
+		return GH_EXIT_NO;
+	}
+	if (gh_key_fingerprint(pub, fp) < 0) {
+		gh_err("%s: cannot compute the key fingerprint", o->public);
+		return GH_EXIT_ERR;
+	}
+	if (!is_hex64(key)) {
+		gh_err("%s: malformed signature key (want 64 lowercase hex digits)", name);
+		return GH_EXIT_NO;
+	}
+	if (strcmp(key, fp) != 0) {
+		gh_err("%s: signed with another key: %s, not %s (%s)", name, key,
+		       o->public, fp);
+		return GH_EXIT_NO;
+	}
+	n = gh_base64_decode(b64, strlen(b64), sig, sizeof(sig));
+	if (n != GH_ED25519_SIG_LEN) {
+		gh_err("%s: malformed signature (want 64 bytes in base64)", name);
+		return GH_EXIT_NO;
+	}
+	if (canonical(r, name, &canon) < 0)
+		return GH_EXIT_ERR;
+	ret = gh_key_verify(pub, canon.p, canon.len, sig, (size_t)n);
+	gh_buf_release(&canon);
+	if (ret < 0) {
+		gh_err("%s: cannot verify: %s", name, strerror(-ret));
+		return GH_EXIT_ERR;
+	}
+	if (ret == 0) {
+		gh_err("%s: signature does not match (receipt modified or wrong key)",
+		       name);
+		return GH_EXIT_NO;
+	}
+	if (!o->quiet)
+		printf("%s: signature ok\n", name);
+	return GH_EXIT_OK;
+}
+
+/* Re-hash the captured outputs that are present. 0, 1 or 2 as above. */
+static int check_outputs(struct json_object *r, const struct opts *o,
+			 const char *name)
+{
+	struct json_object *a = NULL;
+	unsigned char md[GH_SHA256_LEN];
+	char hex[GH_SHA256_HEX], key[16];
+	const char *want, *path;
+	int status = GH_EXIT_OK, i, ret;
+	int64_t bytes;
+
+	if (!json_object_object_get_ex(r, "artifacts", &a) ||
+	    !json_object_is_type(a, json_type_object))
+		return GH_EXIT_OK;
+	for (i = 0; i < 2; i++) {
+		snprintf(key, sizeof(key), "%s_hash", stream_name[i]);
+		path = captured(a, o, i, &bytes);
+		if (gh_json_get_str(a, key, &want) < 0) {
+			if (o->out[i]) {
+				gh_err("%s: no %s to check %s against", name, key, path);
+				status = GH_EXIT_NO;
+			}
+			continue;
+		}
+		if (!path)
+			continue;
+		ret = gh_sha256_file(path, md, NULL);
+		if (ret == -ENOENT && !o->out[i]) {
+			gh_err("%s: %s not checked: %s is not present", name,
+			       stream_name[i], path);
+			continue;
+		}
+		if (ret < 0) {
+			gh_err("%s: %s", path, strerror(-ret));
+			return GH_EXIT_ERR;
+		}
+		gh_hex(md, sizeof(md), hex);
+		if (strcmp(hex, want) != 0) {
+			gh_err("%s: %s hash differs: %s", name, stream_name[i], path);
+			status = GH_EXIT_NO;
+		} else if (!o->quiet) {
+			printf("%s: %s ok: %s\n", name, stream_name[i], path);
+		}
+	}
+	return status;
+}
+
+static int verify(const struct opts *o)
+{
+	const char *name = gh_input_name(o->input);
+	struct json_object *r = NULL;
+	struct gh_key *pub;
+	int s1, s2;
+
+	pub = load_public(o->public);
+	if (!pub)
+		return GH_EXIT_ERR;
+	r = read_receipt(o->input);
+	if (!r) {
+		gh_key_free(pub);
+		return GH_EXIT_ERR;
+	}
+	s1 = check_signature(r, pub, o, name);
+	s2 = s1 == GH_EXIT_ERR ? s1 : check_outputs(r, o, name);
+	json_object_put(r);
+	gh_key_free(pub);
+	return s1 > s2 ? s1 : s2;
+}
+
+static int print_canonical(const struct opts *o)
+{
+	const char *name = gh_input_name(o->input);
+	struct gh_buf b = GH_BUF_INIT;
+	struct json_object *r = read_receipt(o->input);
+	int status = GH_EXIT_ERR;
+
+	if (r && canonical(r, name, &b) == 0) {
+		fwrite(b.p, 1, b.len, stdout);
+		status = GH_EXIT_OK;
+	}
+	gh_buf_release(&b);
+	json_object_put(r);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "generate", no_argument, NULL, 'G' },
+		{ "sign", no_argument, NULL, 'S' },
+		{ "hash", no_argument, NULL, 'H' },
+		{ "verify", no_argument, NULL, 'V' },
+		{ "canonical", no_argument, NULL, OPT_CANONICAL },
+		{ "secret", required_argument, NULL, 's' },
+		{ "public", required_argument, NULL, 'p' },
+		{ "stdout", required_argument, NULL, OPT_STDOUT },
+		{ "stderr", required_argument, NULL, OPT_STDERR },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { 0 };
+	int c, status;
+
+	gh_init(argv[0]);
+	/* Parse options; each mode is a verb, combinations checked below. */
+	while ((c = getopt_long(argc, argv, "GSHVs:p:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'G':
+		case 'S':
+		case 'H':
+		case 'V':
+		case OPT_CANONICAL:
+			set_verb(&o, c);
+			break;
+		case 's':
+			o.secret = optarg;
+			break;
+		case 'p':
+			o.public = optarg;
+			break;
+		case OPT_STDOUT:
+			o.out[0] = optarg;
+			break;
+		case OPT_STDERR:
+			o.out[1] = optarg;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'h':
+			help();
+			return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
+		case OPT_VERSION:
+			gh_print_version();
+			return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
+		default:
+			usage(stderr);
+			return GH_EXIT_ERR;
+		}
+	}
+	check_combinations(&o, argc - optind);
+	if (optind < argc)
+		o.input = argv[optind];
+
+	switch (o.verb) {
+	case 'G':
+		status = generate(&o);
+		break;
+	case 'S':
+	case 'H':
+		status = sign_or_hash(&o);
+		break;
+	case 'V':
+		status = verify(&o);
+		break;
+	default:
+		status = print_canonical(&o);
+	}
+	if (gh_close_stdout() < 0)
+		status = GH_EXIT_ERR;
+	return status;
+}
