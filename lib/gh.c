@@ -1,5 +1,6 @@
 /* libgh: messages, inputs, output check, growable buffers. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,9 @@ void gh_init(const char *name)
 
 	if (name)
 		gh_prog = slash ? slash + 1 : name;
+	/* A closed pipe on stdout must be a reported write error (EPIPE), not
+	 * a silent death by SIGPIPE. gh-trace restores the default for its child. */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static void vmsg(const char *fmt, va_list ap)

@@ -22,7 +22,9 @@
 /* Exit statuses shared by every filter (gh-trace returns its child's). */
 enum { GH_EXIT_OK = 0, GH_EXIT_NO = 1, GH_EXIT_ERR = 2 };
 
-/* The program's name for messages, e.g. "gh-aggregate"; set once by gh_init. */
+/* The program's name for messages, e.g. "gh-aggregate"; set once by gh_init,
+ * which also ignores SIGPIPE so that writing to a closed pipe is an error
+ * that gh_close_stdout reports. */
 extern const char *gh_prog;
 void gh_init(const char *name);
 
