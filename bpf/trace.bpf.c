@@ -695,6 +695,13 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 
 	if (!is_traced(tgid))
 		return 0;
+	/* a thread other than the leader exec'ed: it took the leader's id,
+	 * and its own syscall-in-flight entry would never be seen again */
+	if ((__u32)old_pid != tgid) {
+		__u32 old = old_pid;
+
+		bpf_map_delete_elem(&stash, &old);
+	}
 	s = get_scratch();
 	if (!s)
 		return 0;

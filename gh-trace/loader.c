@@ -33,6 +33,18 @@ static int fail(struct loader *l, const char *fmt, ...)
 	return -1;
 }
 
+/* Why the kernel refused the programs, as precisely as cheap probes tell. */
+static int load_failed(struct loader *l, int err)
+{
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) <= 0)
+		return fail(l, "the kernel has no BPF ring buffer (Linux 5.8 or later is needed)");
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_loop,
+				    NULL) <= 0)
+		return fail(l, "the kernel has no bpf_loop helper (Linux 5.17 or later is needed)");
+	return fail(l, "loading BPF programs failed: %s%s", strerror(-err),
+		    l->verbose ? "" : " (-v shows the verifier's log)");
+}
+
 int loader_start(struct loader *l, const struct loader_opts *o,
 		 loader_cb cb, void *ctx)
 {
@@ -65,7 +77,7 @@ int loader_start(struct loader *l, const struct loader_opts *o,
 	/* load (the verifier runs here), then attach */
 	err = trace_bpf__load(l->skel);
 	if (err)
-		return fail(l, "loading BPF programs failed: %s", strerror(-err));
+		return load_failed(l, err);
 	err = trace_bpf__attach(l->skel);
 	if (err)
 		return fail(l, "attaching BPF programs failed: %s", strerror(-err));
@@ -110,6 +122,24 @@ int loader_consume(struct loader *l)
 	return ring_buffer__consume(l->rb);
 }
 
+/* Runs the kernel skipped because a program was already running on that
+ * CPU (it does not nest): records lost, counted with the ring buffer's. */
+static uint64_t recursion_misses(struct loader *l)
+{
+	struct bpf_program *prog;
+	uint64_t n = 0;
+
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		struct bpf_prog_info info;
+		uint32_t len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0)
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 int loader_lost(struct loader *l, uint64_t *lost)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -127,6 +157,7 @@ int loader_lost(struct loader *l, uint64_t *lost)
 		for (i = 0; i < ncpu; i++)
 			lost[k] += vals[i];
 	}
+	lost[GH_LOST_RINGBUF] += recursion_misses(l);
 	return 0;
 }
 
