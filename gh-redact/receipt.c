@@ -1,0 +1,1070 @@
+/* Where strings stand in a receipt (gh-receipt(5)) and what kind each is,
+ * the sweep for masked secrets, and keeping sorted lists sorted. */
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "redact.h"
+
+enum { K_PATH, K_TEXT, K_NET };
+
+/* Lists that are sorted and deduplicated in a receipt. */
+enum {
+	L_NONE,
+	L_READS, L_WRITES, L_DELETES, L_READ_V0, L_WRITTEN_V0,
+	L_ACCESSES, L_CONNECTIONS, L_ATTEMPTS, L_INBOUND, L_REASONS,
+	L_VIOLATIONS,
+	L_COUNT
+};
+
+struct visited {
+	struct json_object *s;
+	struct json_object *parent; /* object holding it as a member, or NULL */
+	const char *key;
+	int list;
+};
+
+/* A process's command line before and after, to rebuild its "cmd". */
+struct cmdline {
+	int64_t pid;
+	char *before, *after;
+	struct tally tally;
+};
+
+struct walk {
+	struct redactor *r;
+	struct gh_buf out;
+	struct spans sp;
+	struct visited *v;
+	size_t nv, capv;
+	int dirty[L_COUNT];
+	struct cmdline *cmds;
+	size_t ncmds;
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 2, 3))) static int fail(struct walk *w,
+						      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(w->err, w->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int nomem(struct walk *w)
+{
+	return fail(w, "out of memory");
+}
+
+/* ---- typed access ---- */
+
+/* The member key of o when present and not null: 1 and *out, 0 when
+ * absent or null, -1 (with a message) when it has another type. */
+static int member(struct walk *w, struct json_object *o, const char *key,
+		  json_type type, const char *where, struct json_object **out)
+{
+	struct json_object *m;
+
+	*out = NULL;
+	if (!o || !json_object_object_get_ex(o, key, &m) || !m)
+		return 0;
+	if (!json_object_is_type(m, type))
+		return fail(w, "%s%s%s: expected %s", where, *where ? "." : "",
+			    key,
+			    type == json_type_array    ? "an array" :
+			    type == json_type_object ? "an object" :
+						       "a string");
+	*out = m;
+	return 1;
+}
+
+static int sort_strcmp(struct json_object *a, struct json_object *b)
+{
+	const char *x, *y;
+	size_t lx, ly;
+	int c;
+
+	/* An absent member sorts first. */
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	if (!json_object_is_type(a, json_type_string) ||
+	    !json_object_is_type(b, json_type_string))
+		return 0;
+	x = json_object_get_string(a);
+	y = json_object_get_string(b);
+	lx = json_object_get_string_len(a);
+	ly = json_object_get_string_len(b);
+	c = memcmp(x, y, lx < ly ? lx : ly);
+	if (c)
+		return c;
+	return lx < ly ? -1 : lx > ly;
+}
+
+static struct json_object *get(struct json_object *o, const char *key)
+{
+	struct json_object *m = NULL;
+
+	if (o && json_object_is_type(o, json_type_object))
+		json_object_object_get_ex(o, key, &m);
+	return m;
+}
+
+/* ---- one string ---- */
+
+static int remember_visit(struct walk *w, struct json_object *s,
+			  struct json_object *parent, const char *key, int list)
+{
+	if (w->nv == w->capv) {
+		size_t cap = w->capv ? 2 * w->capv : 256;
+		struct visited *v = realloc(w->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		w->v = v;
+		w->capv = cap;
+	}
+	w->v[w->nv++] = (struct visited){ s, parent, key, list };
+	return 0;
+}
+
+/* Write the spans in w->sp into s. */
+static int rewrite(struct walk *w, struct json_object *s,
+		   struct json_object *parent, const char *key, int list,
+		   struct tally *t)
+{
+	int n;
+
+	if (!w->sp.n)
+		return 0;
+	n = spans_apply(w->r, json_object_get_string(s),
+			json_object_get_string_len(s), &w->sp, &w->out,
+			t ? t : &w->r->tally);
+	w->sp.n = 0;
+	if (n < 0)
+		return nomem(w);
+	if (n > 0) {
+		if (json_object_set_string_len(s, w->out.p, (int)w->out.len) != 1)
+			return nomem(w);
+		w->dirty[list] = 1;
+		if (parent && key) {
+			/* A raw-bytes sibling would give the original back. */
+			char hex[64];
+
+			snprintf(hex, sizeof(hex), "%s_hex", key);
+			json_object_object_del(parent, hex);
+		}
+	}
+	return n;
+}
+
+/* Shift spans added from index from on by off bytes. */
+static void shift(struct spans *sp, size_t from, size_t off)
+{
+	for (; from < sp->n; from++) {
+		sp->v[from].start += off;
+		sp->v[from].end += off;
+	}
+}
+
+static int do_string(struct walk *w, struct json_object *s, int kind,
+		     struct json_object *parent, const char *key, int list)
+{
+	const char *p = json_object_get_string(s);
+	size_t n = json_object_get_string_len(s);
+	int ret = 0;
+
+	if (remember_visit(w, s, parent, key, list) < 0)
+		return nomem(w);
+	w->sp.n = 0;
+	switch (kind) {
+	case K_PATH:
+		ret = detect_path(w->r, p, n, &w->sp);
+		break;
+	case K_TEXT:
+		ret = detect_text(w->r, p, n, &w->sp);
+		break;
+	case K_NET:
+		/* "unix:/path", "unix:@name" or a plain path; addresses and
+		 * ports are not masked. */
+		if (n > 5 && !memcmp(p, "unix:", 5)) {
+			ret = detect_path(w->r, p + 5, n - 5, &w->sp);
+			shift(&w->sp, 0, 5);
+		} else if (n && p[0] == '/') {
+			ret = detect_path(w->r, p, n, &w->sp);
+		}
+		break;
+	}
+	if (ret < 0)
+		return nomem(w);
+	return rewrite(w, s, parent, key, list, NULL);
+}
+
+/* A string member (absent or null: nothing to do). */
+static int do_member(struct walk *w, struct json_object *o, const char *key,
+		     int kind, const char *where, int list)
+{
+	struct json_object *s;
+	int ret = member(w, o, key, json_type_string, where, &s);
+
+	if (ret <= 0)
+		return ret;
+	return do_string(w, s, kind, o, key, list);
+}
+
+/* An array of strings. */
+static int do_list(struct walk *w, struct json_object *o, const char *key,
+		   int kind, const char *where, int list)
+{
+	struct json_object *a;
+	size_t i, n;
+	int ret = member(w, o, key, json_type_array, where, &a);
+
+	if (ret <= 0)
+		return ret;
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(a, i);
+
+		if (!json_object_is_type(s, json_type_string))
+			return fail(w, "%s.%s[%zu]: expected a string", where,
+				    key, i);
+		if (do_string(w, s, kind, NULL, NULL, list) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Every string value below o, as free text. */
+static int do_tree(struct walk *w, struct json_object *o, int list,
+		   struct json_object *parent, const char *key)
+{
+	size_t i, n;
+
+	switch (json_object_get_type(o)) {
+	case json_type_string:
+		return do_string(w, o, K_TEXT, parent, key, list);
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			if (do_tree(w, json_object_array_get_idx(o, i), list,
+				    NULL, NULL) < 0)
+				return -1;
+		return 0;
+	case json_type_object: {
+		json_object_object_foreach(o, k, v) {
+			/* No parent: a "_hex" sibling must not be deleted
+			 * while the object is being walked. */
+			(void)k;
+			if (v && do_tree(w, v, list, NULL, NULL) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* An environment: {"NAME": "VALUE"} or ["NAME=VALUE", ...]. */
+static int do_env(struct walk *w, struct json_object *env)
+{
+	size_t i, n;
+
+	if (json_object_is_type(env, json_type_object)) {
+		json_object_object_foreach(env, k, v) {
+			if (!v || !json_object_is_type(v, json_type_string))
+				continue;
+			if (remember_visit(w, v, NULL, NULL, L_NONE) < 0)
+				return nomem(w);
+			w->sp.n = 0;
+			if (detect_env(w->r, k, strlen(k), json_object_get_string(v),
+				       json_object_get_string_len(v), &w->sp) < 0 ||
+			    detect_text(w->r, json_object_get_string(v),
+					json_object_get_string_len(v), &w->sp) < 0)
+				return nomem(w);
+			if (rewrite(w, v, NULL, NULL, L_NONE, NULL) < 0)
+				return -1;
+		}
+	} else if (json_object_is_type(env, json_type_array)) {
+		n = json_object_array_length(env);
+		for (i = 0; i < n; i++) {
+			struct json_object *v = json_object_array_get_idx(env, i);
+
+			if (!v || !json_object_is_type(v, json_type_string))
+				continue;
+			if (remember_visit(w, v, NULL, NULL, L_NONE) < 0)
+				return nomem(w);
+			w->sp.n = 0;
+			if (detect_env(w->r, NULL, (size_t)-1,
+				       json_object_get_string(v),
+				       json_object_get_string_len(v), &w->sp) < 0 ||
+			    detect_text(w->r, json_object_get_string(v),
+					json_object_get_string_len(v), &w->sp) < 0)
+				return nomem(w);
+			if (rewrite(w, v, NULL, NULL, L_NONE, NULL) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static const char *const env_keys[] = { "env", "envp", "environ",
+					"environment", NULL };
+
+static int do_envs(struct walk *w, struct json_object *o)
+{
+	const char *const *k;
+
+	for (k = env_keys; *k; k++) {
+		struct json_object *e = get(o, *k);
+
+		if (e && do_env(w, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* An argv array run in cwd (a copy, may be NULL). When cl is given, it
+ * receives the command line joined by spaces before and after. */
+static int do_argv(struct walk *w, struct json_object *o, const char *key,
+		   const char *cwd, const char *where, struct cmdline *cl)
+{
+	struct json_object *a;
+	struct spans *sps = NULL;
+	const char **argv = NULL;
+	size_t *lens = NULL, i, n;
+	struct gh_buf before = GH_BUF_INIT, after = GH_BUF_INIT;
+	struct tally t = { 0 };
+	int ret = member(w, o, key, json_type_array, where, &a);
+
+	if (ret <= 0)
+		return ret;
+	ret = -1;
+	n = json_object_array_length(a);
+	sps = calloc(n + 1, sizeof(*sps));
+	argv = calloc(n + 1, sizeof(*argv));
+	lens = calloc(n + 1, sizeof(*lens));
+	if (!sps || !argv || !lens) {
+		nomem(w);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(a, i);
+
+		if (!json_object_is_type(s, json_type_string)) {
+			fail(w, "%s.%s[%zu]: expected a string", where, key, i);
+			goto out;
+		}
+		argv[i] = json_object_get_string(s);
+		lens[i] = json_object_get_string_len(s);
+		if (cl && ((i && gh_buf_addc(&before, ' ') < 0) ||
+			   gh_buf_add(&before, argv[i], lens[i]) < 0)) {
+			nomem(w);
+			goto out;
+		}
+	}
+	if (detect_argv(w->r, argv, lens, n, cwd, sps) < 0) {
+		nomem(w);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(a, i);
+
+		if (remember_visit(w, s, NULL, NULL, L_NONE) < 0) {
+			nomem(w);
+			goto out;
+		}
+		w->sp.n = 0;
+		/* Hand element i's spans to rewrite(). */
+		{
+			struct spans tmp = w->sp;
+
+			w->sp = sps[i];
+			sps[i] = tmp;
+		}
+		if (rewrite(w, s, NULL, NULL, L_NONE, &t) < 0)
+			goto out;
+		if (cl && ((i && gh_buf_addc(&after, ' ') < 0) ||
+			   gh_buf_add(&after, json_object_get_string(s),
+				      json_object_get_string_len(s)) < 0)) {
+			nomem(w);
+			goto out;
+		}
+	}
+	if (t.n) {
+		char hex[64];
+
+		snprintf(hex, sizeof(hex), "%s_hex", key);
+		json_object_object_del(o, hex);
+	}
+	if (tally_merge(&w->r->tally, &t) < 0) {
+		nomem(w);
+		goto out;
+	}
+	if (cl) {
+		cl->before = before.p ? before.p : strdup("");
+		cl->after = after.p ? after.p : strdup("");
+		before.p = after.p = NULL;
+		cl->tally = t;
+		t = (struct tally){ 0 };
+		if (!cl->before || !cl->after) {
+			nomem(w);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	for (i = 0; sps && i <= n; i++)
+		spans_release(&sps[i]);
+	free(sps);
+	free(argv);
+	free(lens);
+	gh_buf_release(&before);
+	gh_buf_release(&after);
+	tally_release(&t);
+	return ret;
+}
+
+static char *copy_member(struct json_object *o, const char *key)
+{
+	struct json_object *s = get(o, key);
+
+	if (!s || !json_object_is_type(s, json_type_string))
+		return NULL;
+	return strdup(json_object_get_string(s));
+}
+
+/* ---- sections ---- */
+
+static int do_provenance(struct walk *w, struct json_object *root)
+{
+	struct json_object *p;
+	char *cwd;
+	int ret = member(w, root, "provenance", json_type_object, "", &p);
+
+	if (ret <= 0)
+		return ret;
+	cwd = copy_member(p, "cwd");
+	ret = do_argv(w, p, "command", cwd, "provenance", NULL);
+	free(cwd);
+	if (ret < 0 || do_member(w, p, "cwd", K_PATH, "provenance", L_NONE) < 0)
+		return -1;
+	return do_envs(w, p);
+}
+
+static int do_process(struct walk *w, struct json_object *pr, size_t idx)
+{
+	char where[64], *cwd;
+	struct json_object *execs, *pid = get(pr, "pid");
+	struct cmdline *cl = &w->cmds[w->ncmds++];
+	size_t i, n;
+	int ret;
+
+	snprintf(where, sizeof(where), "process_tree[%zu]", idx);
+	cl->pid = pid && json_object_is_type(pid, json_type_int) ?
+			  json_object_get_int64(pid) : -1;
+	cwd = copy_member(pr, "working_dir");
+	ret = do_argv(w, pr, "argv", cwd, where, cl);
+	free(cwd);
+	if (ret < 0 || do_member(w, pr, "exe", K_PATH, where, L_NONE) < 0 ||
+	    do_member(w, pr, "working_dir", K_PATH, where, L_NONE) < 0 ||
+	    do_envs(w, pr) < 0)
+		return -1;
+	ret = member(w, pr, "execs", json_type_array, where, &execs);
+	if (ret <= 0)
+		return ret;
+	n = json_object_array_length(execs);
+	for (i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(execs, i);
+		char ewhere[96];
+
+		snprintf(ewhere, sizeof(ewhere), "%s.execs[%zu]", where, i);
+		if (!json_object_is_type(e, json_type_object))
+			return fail(w, "%s: expected an object", ewhere);
+		cwd = copy_member(e, "cwd");
+		ret = do_argv(w, e, "argv", cwd, ewhere, NULL);
+		free(cwd);
+		if (ret < 0 || do_member(w, e, "exe", K_PATH, ewhere, L_NONE) < 0 ||
+		    do_member(w, e, "cwd", K_PATH, ewhere, L_NONE) < 0 ||
+		    do_envs(w, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int do_process_tree(struct walk *w, struct json_object *root)
+{
+	struct json_object *a;
+	size_t i, n;
+	int ret = member(w, root, "process_tree", json_type_array, "", &a);
+
+	if (ret <= 0)
+		return ret;
+	n = json_object_array_length(a);
+	w->cmds = calloc(n + 1, sizeof(*w->cmds));
+	if (!w->cmds)
+		return nomem(w);
+	for (i = 0; i < n; i++) {
+		struct json_object *pr = json_object_array_get_idx(a, i);
+
+		if (!json_object_is_type(pr, json_type_object))
+			return fail(w, "process_tree[%zu]: expected an object", i);
+		if (do_process(w, pr, i) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static struct cmdline *find_cmd(struct walk *w, size_t idx, int64_t pid)
+{
+	size_t i;
+
+	if (idx < w->ncmds && w->cmds[idx].pid == pid)
+		return &w->cmds[idx];
+	for (i = 0; i < w->ncmds; i++)
+		if (w->cmds[i].pid == pid)
+			return &w->cmds[i];
+	return NULL;
+}
+
+/* processes[].cmd is the process's argv joined by spaces: when it still
+ * is, it is rebuilt from the redacted argv (so that both agree exactly);
+ * otherwise it is redacted as a command line of its own. */
+static int do_processes(struct walk *w, struct json_object *root)
+{
+	struct json_object *a;
+	size_t i, n;
+	int ret = member(w, root, "processes", json_type_array, "", &a);
+
+	if (ret <= 0)
+		return ret;
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++) {
+		struct json_object *pr = json_object_array_get_idx(a, i), *cmd,
+				   *pid;
+		struct cmdline *cl;
+		char where[64];
+
+		snprintf(where, sizeof(where), "processes[%zu]", i);
+		if (!json_object_is_type(pr, json_type_object))
+			return fail(w, "%s: expected an object", where);
+		if (member(w, pr, "cmd", json_type_string, where, &cmd) < 0)
+			return -1;
+		if (!cmd)
+			continue;
+		pid = get(pr, "pid");
+		cl = find_cmd(w, i, pid && json_object_is_type(pid, json_type_int) ?
+					    json_object_get_int64(pid) : -2);
+		if (cl && strlen(cl->before) == (size_t)json_object_get_string_len(cmd) &&
+		    !memcmp(cl->before, json_object_get_string(cmd),
+			    json_object_get_string_len(cmd))) {
+			if (remember_visit(w, cmd, pr, "cmd", L_NONE) < 0 ||
+			    tally_merge(&w->r->tally, &cl->tally) < 0)
+				return nomem(w);
+			if (strcmp(cl->before, cl->after)) {
+				if (json_object_set_string(cmd, cl->after) != 1)
+					return nomem(w);
+				json_object_object_del(pr, "cmd_hex");
+			}
+			continue;
+		}
+		/* As a one-element command line: paths, secrets, and the
+		 * words of the shell command it holds. */
+		{
+			const char *argv[1] = { json_object_get_string(cmd) };
+			size_t lens[1] = { json_object_get_string_len(cmd) };
+			struct spans sps[1] = { { 0 } };
+
+			if (remember_visit(w, cmd, pr, "cmd", L_NONE) < 0 ||
+			    detect_argv(w->r, argv, lens, 1, NULL, sps) < 0) {
+				spans_release(&sps[0]);
+				return nomem(w);
+			}
+			spans_release(&w->sp);
+			w->sp = sps[0];
+			if (rewrite(w, cmd, pr, "cmd", L_NONE, NULL) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int do_accesses(struct walk *w, struct json_object *fs)
+{
+	struct json_object *a;
+	struct gh_buf abs = GH_BUF_INIT;
+	size_t i, n;
+	int ret = member(w, fs, "accesses", json_type_array, "filesystem", &a);
+
+	if (ret <= 0)
+		return ret;
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(a, i), *t, *op;
+		char where[64];
+		char *dir = NULL;
+
+		snprintf(where, sizeof(where), "filesystem.accesses[%zu]", i);
+		if (!json_object_is_type(e, json_type_object))
+			return fail(w, "%s: expected an object", where);
+		/* A symlink's target is its contents, relative to the
+		 * link's directory. */
+		op = get(e, "op");
+		if (op && json_object_is_type(op, json_type_string) &&
+		    !strcmp(json_object_get_string(op), "symlink")) {
+			dir = copy_member(e, "path");
+			if (dir && strrchr(dir, '/'))
+				*strrchr(dir, '/') = 0;
+		}
+		if (do_member(w, e, "path", K_PATH, where, L_ACCESSES) < 0)
+			goto fail;
+		if (member(w, e, "target", json_type_string, where, &t) < 0)
+			goto fail;
+		if (t) {
+			const char *s = json_object_get_string(t), *rule = NULL;
+			size_t len = json_object_get_string_len(t);
+
+			if (dir && len && s[0] != '/') {
+				if (path_join(&abs, *dir ? dir : "/", s, len) < 0) {
+					nomem(w);
+					goto fail;
+				}
+				rule = match_path(w->r, abs.p, abs.len);
+			}
+			if (rule) {
+				if (remember_visit(w, t, e, "target", L_ACCESSES) < 0 ||
+				    spans_add(&w->sp, 0, len, rule) < 0) {
+					nomem(w);
+					goto fail;
+				}
+				if (rewrite(w, t, e, "target", L_ACCESSES, NULL) < 0)
+					goto fail;
+			} else if (do_string(w, t, K_PATH, e, "target",
+					     L_ACCESSES) < 0) {
+				goto fail;
+			}
+		}
+		free(dir);
+		continue;
+fail:
+		free(dir);
+		gh_buf_release(&abs);
+		return -1;
+	}
+	gh_buf_release(&abs);
+	return 0;
+}
+
+static int do_filesystem(struct walk *w, struct json_object *root)
+{
+	struct json_object *fs, *pv;
+	int ret = member(w, root, "filesystem", json_type_object, "", &fs);
+
+	if (ret <= 0)
+		return ret;
+	if (do_list(w, fs, "reads", K_PATH, "filesystem", L_READS) < 0 ||
+	    do_list(w, fs, "writes", K_PATH, "filesystem", L_WRITES) < 0 ||
+	    do_list(w, fs, "deletes", K_PATH, "filesystem", L_DELETES) < 0 ||
+	    do_list(w, fs, "read", K_PATH, "filesystem", L_READ_V0) < 0 ||
+	    do_list(w, fs, "written", K_PATH, "filesystem", L_WRITTEN_V0) < 0 ||
+	    do_accesses(w, fs) < 0)
+		return -1;
+	pv = get(fs, "policy_violations");
+	return pv ? do_tree(w, pv, L_VIOLATIONS, NULL, NULL) : 0;
+}
+
+static int do_net_list(struct walk *w, struct json_object *net,
+		       const char *key, const char *field, int list)
+{
+	struct json_object *a;
+	size_t i, n;
+	int ret = member(w, net, key, json_type_array, "network", &a);
+
+	if (ret <= 0)
+		return ret;
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(a, i);
+		char where[64];
+
+		snprintf(where, sizeof(where), "network.%s[%zu]", key, i);
+		if (!json_object_is_type(e, json_type_object))
+			return fail(w, "%s: expected an object", where);
+		if (do_member(w, e, field, K_NET, where, list) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int do_network(struct walk *w, struct json_object *root)
+{
+	struct json_object *net;
+	int ret = member(w, root, "network", json_type_object, "", &net);
+
+	if (ret <= 0)
+		return ret;
+	if (do_net_list(w, net, "connections", "dst", L_CONNECTIONS) < 0 ||
+	    do_net_list(w, net, "attempts", "dst", L_ATTEMPTS) < 0 ||
+	    do_net_list(w, net, "inbound", "addr", L_INBOUND) < 0)
+		return -1;
+	return 0;
+}
+
+static int do_artifacts(struct walk *w, struct json_object *root)
+{
+	static const char *const keys[] = { "stdout", "stderr" };
+	struct json_object *art, *f;
+	size_t i;
+	int ret = member(w, root, "artifacts", json_type_object, "", &art);
+
+	if (ret <= 0)
+		return ret;
+	for (i = 0; i < 2; i++) {
+		char where[32];
+
+		snprintf(where, sizeof(where), "artifacts.%s", keys[i]);
+		if (member(w, art, keys[i], json_type_object, "artifacts", &f) < 0)
+			return -1;
+		if (f && do_member(w, f, "path", K_PATH, where, L_NONE) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int do_misc(struct walk *w, struct json_object *root)
+{
+	struct json_object *o, *env;
+
+	if (member(w, root, "outcome", json_type_object, "", &o) < 0)
+		return -1;
+	if (o && do_member(w, o, "error", K_TEXT, "outcome", L_NONE) < 0)
+		return -1;
+	if (do_list(w, root, "completeness_reasons", K_TEXT, "", L_REASONS) < 0)
+		return -1;
+	o = get(root, "policy");
+	if (o && do_tree(w, o, L_NONE, NULL, NULL) < 0)
+		return -1;
+	/* The receipt's "environment" describes the platform; an
+	 * environment of variables may stand there or in a process. */
+	env = get(root, "environment");
+	if (env && do_env(w, env) < 0)
+		return -1;
+	return 0;
+}
+
+/* The sweep: secret values masked somewhere are masked wherever else they
+ * occur. */
+static int sweep(struct walk *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nv; i++) {
+		struct visited *v = &w->v[i];
+
+		w->sp.n = 0;
+		if (detect_masked(w->r, json_object_get_string(v->s),
+				  json_object_get_string_len(v->s), &w->sp) < 0)
+			return nomem(w);
+		if (rewrite(w, v->s, v->parent, v->key, v->list, NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- keeping lists sorted and unique ---- */
+
+static int cmp_members(struct json_object *a, struct json_object *b,
+		       const char *const *keys)
+{
+	int c;
+
+	for (; *keys; keys++) {
+		c = sort_strcmp(get(a, *keys), get(b, *keys));
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static const char *const k_access[] = { "path", "op", "target", "result", NULL };
+static const char *const k_conn[] = { "dst", "protocol", NULL };
+static const char *const k_attempt[] = { "dst", "protocol", "op", "result", NULL };
+static const char *const k_inbound[] = { "op", "addr", "protocol", "result", NULL };
+static const char *const *sort_keys;
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+	return sort_strcmp(*(struct json_object *const *)a,
+			   *(struct json_object *const *)b);
+}
+
+static int cmp_obj_ptr(const void *a, const void *b)
+{
+	return cmp_members(*(struct json_object *const *)a,
+			   *(struct json_object *const *)b, sort_keys);
+}
+
+static int cmp_int_ptr(const void *a, const void *b)
+{
+	int64_t x = json_object_get_int64(*(struct json_object *const *)a);
+	int64_t y = json_object_get_int64(*(struct json_object *const *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* dst += src for counts, union for pid lists, or for "attempted". */
+static int merge_entry(struct json_object *dst, struct json_object *src)
+{
+	struct json_object *a = get(dst, "count"), *b = get(src, "count");
+	size_t i, n;
+
+	if (a && b && json_object_is_type(a, json_type_int) &&
+	    json_object_is_type(b, json_type_int))
+		json_object_set_int64(a, json_object_get_int64(a) +
+					     json_object_get_int64(b));
+	a = get(dst, "attempted");
+	b = get(src, "attempted");
+	if (a && b && json_object_is_type(a, json_type_boolean) &&
+	    json_object_is_type(b, json_type_boolean))
+		json_object_set_boolean(a, json_object_get_boolean(a) ||
+					json_object_get_boolean(b));
+	a = get(dst, "pids");
+	b = get(src, "pids");
+	if (a && b && json_object_is_type(a, json_type_array) &&
+	    json_object_is_type(b, json_type_array)) {
+		n = json_object_array_length(b);
+		for (i = 0; i < n; i++) {
+			struct json_object *p = json_object_array_get_idx(b, i);
+
+			if (json_object_array_add(a, json_object_get(p)) < 0)
+				return -ENOMEM;
+		}
+		json_object_array_sort(a, cmp_int_ptr);
+		for (i = 1; i < json_object_array_length(a);) {
+			if (cmp_int_ptr(&(struct json_object *){
+						json_object_array_get_idx(a, i - 1) },
+					&(struct json_object *){
+						json_object_array_get_idx(a, i) }) == 0)
+				json_object_array_del_idx(a, i, 1);
+			else
+				i++;
+		}
+	}
+	return 0;
+}
+
+static int resort(struct walk *w, struct json_object *a, const char *const *keys)
+{
+	size_t i;
+
+	if (!a || !json_object_is_type(a, json_type_array))
+		return 0;
+	for (i = 0; i < json_object_array_length(a); i++) {
+		struct json_object *e = json_object_array_get_idx(a, i);
+
+		/* Lists of mixed or other shapes keep their order. */
+		if (keys ? !json_object_is_type(e, json_type_object) :
+			   !json_object_is_type(e, json_type_string))
+			return 0;
+	}
+	sort_keys = keys;
+	json_object_array_sort(a, keys ? cmp_obj_ptr : cmp_str_ptr);
+	for (i = 1; i < json_object_array_length(a);) {
+		struct json_object *x = json_object_array_get_idx(a, i - 1);
+		struct json_object *y = json_object_array_get_idx(a, i);
+
+		if (keys ? cmp_members(x, y, keys) : sort_strcmp(x, y)) {
+			i++;
+			continue;
+		}
+		if (keys && merge_entry(x, y) < 0)
+			return nomem(w);
+		json_object_array_del_idx(a, i, 1);
+	}
+	return 0;
+}
+
+static int resort_all(struct walk *w, struct json_object *root)
+{
+	struct json_object *fs = get(root, "filesystem"), *net = get(root, "network");
+
+	if ((w->dirty[L_READS] && resort(w, get(fs, "reads"), NULL) < 0) ||
+	    (w->dirty[L_WRITES] && resort(w, get(fs, "writes"), NULL) < 0) ||
+	    (w->dirty[L_DELETES] && resort(w, get(fs, "deletes"), NULL) < 0) ||
+	    (w->dirty[L_READ_V0] && resort(w, get(fs, "read"), NULL) < 0) ||
+	    (w->dirty[L_WRITTEN_V0] && resort(w, get(fs, "written"), NULL) < 0) ||
+	    (w->dirty[L_ACCESSES] && resort(w, get(fs, "accesses"), k_access) < 0) ||
+	    (w->dirty[L_VIOLATIONS] &&
+	     resort(w, get(fs, "policy_violations"), NULL) < 0) ||
+	    (w->dirty[L_CONNECTIONS] &&
+	     resort(w, get(net, "connections"), k_conn) < 0) ||
+	    (w->dirty[L_ATTEMPTS] && resort(w, get(net, "attempts"), k_attempt) < 0) ||
+	    (w->dirty[L_INBOUND] && resort(w, get(net, "inbound"), k_inbound) < 0) ||
+	    (w->dirty[L_REASONS] &&
+	     resort(w, get(root, "completeness_reasons"), NULL) < 0))
+		return -1;
+	return 0;
+}
+
+/* ---- redactions ---- */
+
+static int cmp_rule(const void *a, const void *b)
+{
+	return cmp_members(*(struct json_object *const *)a,
+			   *(struct json_object *const *)b,
+			   (const char *const[]){ "rule", NULL });
+}
+
+/* Earlier redactions of the form {"rule", "count"} are kept (counts of the
+ * same rule add up); anything else there (older receipts listed the masked
+ * values themselves) is dropped. Returns the number dropped. */
+static int write_redactions(struct walk *w, struct json_object *root)
+{
+	struct json_object *old = get(root, "redactions"), *list;
+	struct tally t = { 0 };
+	size_t i;
+	int dropped = 0;
+
+	if (old && json_object_is_type(old, json_type_array)) {
+		for (i = 0; i < json_object_array_length(old); i++) {
+			struct json_object *e = json_object_array_get_idx(old, i);
+			struct json_object *rule = get(e, "rule"), *count = get(e, "count");
+
+			if (json_object_is_type(e, json_type_object) && rule &&
+			    count && json_object_is_type(rule, json_type_string) &&
+			    json_object_is_type(count, json_type_int) &&
+			    json_object_object_length(e) == 2 &&
+			    json_object_get_int64(count) >= 0) {
+				if (tally_add(&t, json_object_get_string(rule),
+					      json_object_get_int64(count)) < 0)
+					goto oom;
+			} else {
+				dropped++;
+			}
+		}
+	} else if (old) {
+		dropped++;
+	}
+	if (tally_merge(&t, &w->r->tally) < 0)
+		goto oom;
+	list = json_object_new_array();
+	if (!list)
+		goto oom;
+	for (i = 0; i < t.n; i++) {
+		struct json_object *e = json_object_new_object();
+
+		if (!e || json_object_array_add(list, e) < 0 ||
+		    json_object_object_add(e, "rule",
+					   json_object_new_string(t.v[i].rule)) < 0 ||
+		    json_object_object_add(e, "count",
+					   json_object_new_int64(t.v[i].count)) < 0) {
+			json_object_put(list);
+			goto oom;
+		}
+	}
+	json_object_array_sort(list, cmp_rule);
+	json_object_object_add(root, "redactions", list);
+	tally_release(&t);
+	return dropped;
+oom:
+	tally_release(&t);
+	return nomem(w);
+}
+
+/* ---- home ---- */
+
+static int set_home(struct redactor *r, struct json_object *root)
+{
+	struct json_object *uid = get(get(root, "provenance"), "run_uid");
+	const char *home = NULL;
+	size_t n;
+
+	free(r->home);
+	r->home = NULL;
+	r->home_len = 0;
+	if (uid && json_object_is_type(uid, json_type_int)) {
+		struct passwd *pw = getpwuid((uid_t)json_object_get_int64(uid));
+
+		if (pw && pw->pw_dir && pw->pw_dir[0] == '/')
+			home = pw->pw_dir;
+	}
+	if (!home) {
+		home = getenv("HOME");
+		if (home && home[0] != '/')
+			home = NULL;
+	}
+	if (!home)
+		return 0;
+	n = strlen(home);
+	while (n > 1 && home[n - 1] == '/')
+		n--;
+	if (n <= 1)
+		return 0; /* "/" is nobody's home prefix */
+	r->home = strndup(home, n);
+	if (!r->home)
+		return -ENOMEM;
+	r->home_len = n;
+	return 0;
+}
+
+void redactor_reset(struct redactor *r)
+{
+	size_t i;
+
+	tally_release(&r->tally);
+	for (i = 0; i < r->nmasked; i++)
+		free(r->masked[i].s);
+	free(r->masked);
+	r->masked = NULL;
+	r->nmasked = r->capmasked = 0;
+	free(r->home);
+	r->home = NULL;
+	r->home_len = 0;
+}
+
+int redact_receipt(struct redactor *r, struct json_object *root, char *err,
+		   size_t errlen)
+{
+	struct walk w = { .r = r, .err = err, .errlen = errlen };
+	struct json_object *version;
+	size_t i;
+	int ret = -1;
+
+	redactor_reset(r);
+	if (!json_object_is_type(root, json_type_object))
+		return fail(&w, "not a receipt: expected a JSON object");
+	version = get(root, "version");
+	if (!version || !json_object_is_type(version, json_type_string))
+		return fail(&w, "not a receipt: no \"version\" string");
+	if (set_home(r, root) < 0)
+		return nomem(&w);
+	if (r->home_rewrite && !r->home)
+		return fail(&w, "--home: no home directory known (no user with "
+			    "the receipt's provenance.run_uid, and $HOME is "
+			    "unset or \"/\")");
+	if (do_provenance(&w, root) < 0 || do_process_tree(&w, root) < 0 ||
+	    do_processes(&w, root) < 0 || do_filesystem(&w, root) < 0 ||
+	    do_network(&w, root) < 0 || do_artifacts(&w, root) < 0 ||
+	    do_misc(&w, root) < 0 || sweep(&w) < 0 || resort_all(&w, root) < 0)
+		goto out;
+	ret = write_redactions(&w, root);
+out:
+	for (i = 0; i < w.ncmds; i++) {
+		free(w.cmds[i].before);
+		free(w.cmds[i].after);
+		tally_release(&w.cmds[i].tally);
+	}
+	free(w.cmds);
+	free(w.v);
+	spans_release(&w.sp);
+	gh_buf_release(&w.out);
+	return ret;
+}

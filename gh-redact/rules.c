@@ -1,0 +1,1055 @@
+/* What gh-redact masks inside one string: -m globs, the home prefix and the
+ * default secret rules. See gh-redact(1) for the rules as users see them. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "redact.h"
+
+#define R_OPTION "default:secret-option"
+#define R_ENV "default:secret-env"
+#define R_URL "default:url-password"
+#define R_AWS "default:aws-access-key"
+#define R_GITHUB "default:github-token"
+#define R_GITLAB "default:gitlab-token"
+#define R_SLACK "default:slack-token"
+#define R_JWT "default:jwt"
+#define R_BEARER "default:bearer-token"
+#define R_HEADER "default:secret-header"
+#define R_PRIVKEY "default:private-key"
+/* Looking for paths in a string took too long: the rest is masked. */
+#define R_LIMIT "limit:path-scan"
+
+/* ---- spans and tallies ---- */
+
+int spans_add(struct spans *sp, size_t start, size_t end, const char *rule)
+{
+	if (start >= end)
+		return 0;
+	if (sp->n == sp->cap) {
+		size_t cap = sp->cap ? 2 * sp->cap : 8;
+		struct span *v = realloc(sp->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		sp->v = v;
+		sp->cap = cap;
+	}
+	sp->v[sp->n++] = (struct span){ start, end, rule };
+	return 0;
+}
+
+void spans_release(struct spans *sp)
+{
+	free(sp->v);
+	sp->v = NULL;
+	sp->n = sp->cap = 0;
+}
+
+int tally_add(struct tally *t, const char *rule, long n)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		if (strcmp(t->v[i].rule, rule) == 0) {
+			t->v[i].count += n;
+			return 0;
+		}
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 8;
+		struct tally_ent *v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->cap = cap;
+	}
+	t->v[t->n].rule = strdup(rule);
+	if (!t->v[t->n].rule)
+		return -ENOMEM;
+	t->v[t->n++].count = n;
+	return 0;
+}
+
+int tally_merge(struct tally *dst, const struct tally *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		if (tally_add(dst, src->v[i].rule, src->v[i].count) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+void tally_release(struct tally *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->v[i].rule);
+	free(t->v);
+	t->v = NULL;
+	t->n = t->cap = 0;
+}
+
+static int remember(struct redactor *r, const char *s, size_t n,
+		    const char *rule)
+{
+	size_t i;
+
+	/* Only secrets are searched for elsewhere: a masked path is found
+	 * again by the globs themselves, at path boundaries, so that "/secret"
+	 * never masks part of "/secretary". */
+	if (n < SWEEP_MIN || strncmp(rule, "default:", 8) != 0)
+		return 0;
+	for (i = 0; i < r->nmasked; i++)
+		if (r->masked[i].len == n && !memcmp(r->masked[i].s, s, n))
+			return 0;
+	if (r->nmasked == r->capmasked) {
+		size_t cap = r->capmasked ? 2 * r->capmasked : 16;
+		struct masked *v = realloc(r->masked, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		r->masked = v;
+		r->capmasked = cap;
+	}
+	r->masked[r->nmasked].s = malloc(n + 1);
+	if (!r->masked[r->nmasked].s)
+		return -ENOMEM;
+	memcpy(r->masked[r->nmasked].s, s, n);
+	r->masked[r->nmasked].s[n] = 0;
+	r->masked[r->nmasked].len = n;
+	r->masked[r->nmasked++].rule = rule;
+	return 0;
+}
+
+struct ispan {
+	struct span sp;
+	size_t idx;
+};
+
+static int ispan_cmp(const void *a, const void *b)
+{
+	const struct ispan *x = a, *y = b;
+
+	if (x->sp.start != y->sp.start)
+		return x->sp.start < y->sp.start ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+int spans_apply(struct redactor *r, const char *s, size_t len,
+		struct spans *sp, struct gh_buf *out, struct tally *t)
+{
+	struct ispan *v;
+	size_t i, j, pos = 0;
+	int written = 0, ret = -ENOMEM;
+
+	out->len = 0;
+	if (gh_buf_grow(out, len) < 0)
+		return -ENOMEM;
+	out->p[0] = 0;
+	v = calloc(sp->n ? sp->n : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < sp->n; i++)
+		v[i] = (struct ispan){ sp->v[i], i };
+	qsort(v, sp->n, sizeof(*v), ispan_cmp);
+	for (i = 0; i < sp->n; i = j) {
+		size_t start = v[i].sp.start, end = v[i].sp.end, best = v[i].idx;
+		const char *rule = v[i].sp.rule;
+
+		for (j = i + 1; j < sp->n && v[j].sp.start < end; j++) {
+			if (v[j].sp.end > end)
+				end = v[j].sp.end;
+			/* A mask wins over a home rewrite; among masks, the
+			 * rule that was asked first. */
+			if (v[j].sp.rule && (!rule || v[j].idx < best)) {
+				rule = v[j].sp.rule;
+				best = v[j].idx;
+			}
+		}
+		if (gh_buf_add(out, s + pos, start - pos) < 0)
+			goto out;
+		if (rule) {
+			if (mask_text(r, s + start, end - start, out) < 0 ||
+			    tally_add(t, rule, 1) < 0 ||
+			    remember(r, s + start, end - start, rule) < 0)
+				goto out;
+		} else {
+			if (gh_buf_addc(out, '~') < 0 ||
+			    tally_add(t, "--home", 1) < 0)
+				goto out;
+		}
+		pos = end;
+		written++;
+	}
+	if (gh_buf_add(out, s + pos, len - pos) < 0)
+		goto out;
+	ret = written;
+out:
+	free(v);
+	return ret;
+}
+
+/* ---- paths ---- */
+
+const char *match_path(const struct redactor *r, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < r->nglobs; i++)
+		if (gh_glob_match(r->globs[i], s, n))
+			return r->glob_rules[i];
+	return NULL;
+}
+
+int path_join(struct gh_buf *out, const char *base, const char *rel,
+	      size_t rel_len)
+{
+	struct gh_buf raw = GH_BUF_INIT;
+	size_t i, start;
+	int ret = -ENOMEM;
+
+	out->len = 0;
+	if (gh_buf_grow(out, 1) < 0)
+		return -ENOMEM;
+	out->p[0] = 0;
+	if (!(rel_len && rel[0] == '/') && base) {
+		if (gh_buf_adds(&raw, base) < 0 || gh_buf_addc(&raw, '/') < 0)
+			goto done;
+	}
+	if (gh_buf_add(&raw, rel, rel_len) < 0)
+		goto done;
+	/* Walk the components of raw, keeping a stack in out. */
+	for (i = 0; i <= raw.len; i = start + 1) {
+		size_t n;
+
+		start = i;
+		while (start < raw.len && raw.p[start] != '/')
+			start++;
+		n = start - i;
+		if (n == 0 || (n == 1 && raw.p[i] == '.'))
+			continue;
+		if (n == 2 && raw.p[i] == '.' && raw.p[i + 1] == '.') {
+			while (out->len && out->p[out->len - 1] != '/')
+				out->len--;
+			if (out->len)
+				out->len--;
+			out->p[out->len] = 0;
+			continue;
+		}
+		if (gh_buf_addc(out, '/') < 0 ||
+		    gh_buf_add(out, raw.p + i, n) < 0)
+			goto done;
+	}
+	if (!out->len && gh_buf_addc(out, '/') < 0)
+		goto done;
+	ret = 0;
+done:
+	gh_buf_release(&raw);
+	return ret;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	       c == '\f';
+}
+
+/* Characters that end a path written inside a longer string. */
+static int is_hard_end(char c)
+{
+	return is_space(c) || c == '"' || c == '\'' || c == '`' || c == 0 ||
+	       c == '|' || c == '&' || c == ';' || c == '<' || c == '>' ||
+	       c == '(' || c == ')';
+}
+
+/* Characters where a path may end, tried as ends too. */
+static int is_soft_end(char c)
+{
+	return c == ':' || c == ',' || c == '=' || c == ']' || c == '}';
+}
+
+/* Characters after which a path may start. */
+static int is_path_boundary(char c)
+{
+	return is_hard_end(c) || is_soft_end(c) || c == '[' || c == '{' ||
+	       c == '@' || c == '/';
+}
+
+/* Home prefix at s[0..n): 1 when s starts with home followed by the end,
+ * '/' or a delimiter. */
+static int home_at(const struct redactor *r, const char *s, size_t n)
+{
+	if (!r->home || n < r->home_len || memcmp(s, r->home, r->home_len))
+		return 0;
+	return n == r->home_len || s[r->home_len] == '/' ||
+	       is_hard_end(s[r->home_len]) || is_soft_end(s[r->home_len]);
+}
+
+/* A glob match for the path written at s[0..max), starting there: the
+ * shortest candidate that matches, ending before a soft delimiter or at
+ * the end of the word. No candidate spans a delimiter followed by '/' or
+ * '~' (lists such as "/a:/b" or "/a,/b" are masked item by item), nor more
+ * than SCAN_ENDS_MAX delimiters. "~/..." is tried with the home directory in its place. Returns the
+ * matched length (0: none) and the rule in *rule; R_LIMIT and the rest of
+ * s when the budget of glob matches runs out. */
+static size_t path_here(const struct redactor *r, const char *s, size_t max,
+			const char **rule, struct gh_buf *tmp, size_t *budget)
+{
+	size_t ends[SCAN_ENDS_MAX + 1], nends = 0, tok, i;
+	int tilde = s[0] == '~';
+
+	for (tok = 0; tok < max && tok <= SCAN_PATH_MAX && !is_hard_end(s[tok]);
+	     tok++)
+		;
+	/* Punctuation after a path in text ("open /x/y: ENOENT") is not
+	 * part of it. */
+	while (tok > 1 && (s[tok - 1] == ':' || s[tok - 1] == ',' ||
+			   s[tok - 1] == '.' || s[tok - 1] == '='))
+		tok--;
+	for (i = 2; i < tok; i++) {
+		if (!is_soft_end(s[i]))
+			continue;
+		ends[nends++] = i;
+		/* A delimiter before another path ends a list item: no
+		 * candidate spans it. */
+		if ((i + 1 < max && (s[i + 1] == '/' || s[i + 1] == '~')) ||
+		    nends == SCAN_ENDS_MAX)
+			break;
+	}
+	if (i >= tok && tok <= SCAN_PATH_MAX)
+		ends[nends++] = tok;
+	for (i = 0; i < nends; i++) {
+		const char *p = s;
+		size_t n = ends[i];
+
+		if (tilde) {
+			tmp->len = 0;
+			if (gh_buf_add(tmp, r->home, r->home_len) < 0 ||
+			    gh_buf_add(tmp, s + 1, n - 1) < 0)
+				return 0;
+			p = tmp->p;
+			n = tmp->len;
+		}
+		if (*budget < r->nglobs) {
+			*rule = R_LIMIT;
+			return max;
+		}
+		*budget -= r->nglobs;
+		*rule = match_path(r, p, n);
+		if (*rule)
+			return ends[i];
+	}
+	return 0;
+}
+
+static int scan_paths(const struct redactor *r, const char *s, size_t n,
+		      struct spans *sp)
+{
+	struct gh_buf tmp = GH_BUF_INIT;
+	size_t i = 0, m, budget = SCAN_BUDGET;
+	const char *rule;
+	int ret = 0;
+
+	while (i < n) {
+		int start = (s[i] == '/' ||
+			     (s[i] == '~' && r->home && i + 1 < n &&
+			      s[i + 1] == '/')) &&
+			    (i == 0 || is_path_boundary(s[i - 1]));
+
+		if (!start) {
+			i++;
+			continue;
+		}
+		m = r->nglobs ? path_here(r, s + i, n - i, &rule, &tmp, &budget) :
+				   0;
+		if (m) {
+			ret = spans_add(sp, i, i + m, rule);
+			i += m;
+		} else if (r->home_rewrite && s[i] == '/' &&
+			   home_at(r, s + i, n - i)) {
+			ret = spans_add(sp, i, i + r->home_len, NULL);
+			i += r->home_len;
+		} else {
+			i++;
+		}
+		if (ret < 0)
+			break;
+	}
+	gh_buf_release(&tmp);
+	return ret;
+}
+
+/* ---- secret shapes ---- */
+
+static int is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+static int is_upnum(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static int is_b64url(char c)
+{
+	return is_alnum(c) || c == '-' || c == '_';
+}
+
+static int is_tokchar(char c)
+{
+	return is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+	       c == '+' || c == '/' || c == '=';
+}
+
+static size_t run(const char *s, size_t n, size_t i, int (*ok)(char))
+{
+	size_t j = i;
+
+	while (j < n && ok(s[j]))
+		j++;
+	return j - i;
+}
+
+static int is_alnum_us(char c)
+{
+	return is_alnum(c) || c == '_';
+}
+
+static int starts_ci(const char *s, size_t n, const char *w)
+{
+	size_t l = strlen(w);
+
+	return n >= l && strncasecmp(s, w, l) == 0;
+}
+
+/* Tokens with a recognisable shape, anywhere in s. */
+static int scan_shapes(const char *s, size_t n, struct spans *sp)
+{
+	size_t i, k;
+	int ret = 0;
+
+	for (i = 0; i < n && ret == 0; i++) {
+		char prev = i ? s[i - 1] : 0;
+		const char *rest = s + i;
+		size_t left = n - i;
+
+		/* AWS access key ids */
+		if (!is_alnum(prev) && left >= 20 &&
+		    (!memcmp(rest, "AKIA", 4) || !memcmp(rest, "ASIA", 4) ||
+		     !memcmp(rest, "ABIA", 4) || !memcmp(rest, "ACCA", 4)) &&
+		    run(s, n, i + 4, is_upnum) == 16 &&
+		    (left == 20 || !is_alnum(rest[20]))) {
+			ret = spans_add(sp, i, i + 20, R_AWS);
+			i += 19;
+			continue;
+		}
+		/* GitHub tokens */
+		if (!is_alnum_us(prev) && left > 4 && rest[0] == 'g' &&
+		    rest[1] == 'h' && strchr("pousr", rest[2]) && rest[2] &&
+		    rest[3] == '_' && (k = run(s, n, i + 4, is_alnum)) >= 36) {
+			ret = spans_add(sp, i, i + 4 + k, R_GITHUB);
+			i += 3 + k;
+			continue;
+		}
+		if (!is_alnum_us(prev) && starts_ci(rest, left, "github_pat_") &&
+		    (k = run(s, n, i + 11, is_alnum_us)) >= 22) {
+			ret = spans_add(sp, i, i + 11 + k, R_GITHUB);
+			i += 10 + k;
+			continue;
+		}
+		if (!is_alnum_us(prev) && left > 6 && !memcmp(rest, "glpat-", 6) &&
+		    (k = run(s, n, i + 6, is_b64url)) >= 20) {
+			ret = spans_add(sp, i, i + 6 + k, R_GITLAB);
+			i += 5 + k;
+			continue;
+		}
+		/* Slack tokens: xoxb-, xoxp-, xoxa-, xoxo-, xoxs-, xoxr- */
+		if (!is_alnum(prev) && left > 5 && !memcmp(rest, "xox", 3) &&
+		    rest[3] && strchr("abposr", rest[3]) && rest[4] == '-' &&
+		    (k = run(s, n, i + 5, is_b64url)) >= 10) {
+			ret = spans_add(sp, i, i + 5 + k, R_SLACK);
+			i += 4 + k;
+			continue;
+		}
+		/* JSON Web Tokens: eyJ...eyJ... */
+		if (!is_b64url(prev) && left > 3 && !memcmp(rest, "eyJ", 3)) {
+			size_t a = run(s, n, i, is_b64url), b, c;
+
+			if (a >= 10 && i + a < n && s[i + a] == '.' &&
+			    i + a + 4 < n && !memcmp(s + i + a + 1, "eyJ", 3) &&
+			    (b = run(s, n, i + a + 1, is_b64url)) >= 10 &&
+			    i + a + 1 + b < n && s[i + a + 1 + b] == '.') {
+				c = run(s, n, i + a + 2 + b, is_b64url);
+				ret = spans_add(sp, i, i + a + 2 + b + c, R_JWT);
+				i += a + 1 + b + c;
+				continue;
+			}
+		}
+		/* "Bearer TOKEN" */
+		if (!is_alnum(prev) && starts_ci(rest, left, "bearer") &&
+		    left > 7 && (rest[6] == ' ' || rest[6] == '\t')) {
+			size_t sp_ = run(s, n, i + 6, is_space);
+
+			k = run(s, n, i + 6 + sp_, is_tokchar);
+			if (k >= 8) {
+				ret = spans_add(sp, i + 6 + sp_, i + 6 + sp_ + k,
+						R_BEARER);
+				i += 5 + sp_ + k;
+				continue;
+			}
+		}
+		/* user:password@ in URLs */
+		if (left > 3 && !memcmp(rest, "://", 3) && i > 0 &&
+		    isalpha((unsigned char)prev)) {
+			size_t u = i + 3, colon = 0, at = 0;
+
+			for (k = u; k < n; k++) {
+				char c = s[k];
+
+				if (c == '@') {
+					at = k;
+					break;
+				}
+				if (c == '/' || c == '?' || c == '#' ||
+				    is_hard_end(c))
+					break;
+				if (c == ':' && !colon)
+					colon = k;
+			}
+			if (at && colon && colon + 1 < at) {
+				ret = spans_add(sp, colon + 1, at, R_URL);
+				i = at;
+				continue;
+			}
+		}
+		/* PEM private key blocks */
+		if (left > 11 && !memcmp(rest, "-----BEGIN ", 11)) {
+			const char *eol = memmem(rest + 11, left - 11, "-----", 5);
+			const char *pk = memmem(rest + 11, left - 11,
+						"PRIVATE KEY", 11);
+
+			if (eol && pk && pk < eol) {
+				const char *end = memmem(eol + 5,
+							 n - (eol + 5 - s),
+							 "-----END ", 9);
+				size_t stop = n;
+
+				if (end) {
+					const char *close =
+						memmem(end + 9, n - (end + 9 - s),
+						       "-----", 5);
+					stop = close ? (size_t)(close + 5 - s) : n;
+				}
+				ret = spans_add(sp, i, stop, R_PRIVKEY);
+				i = stop - 1;
+				continue;
+			}
+		}
+	}
+	return ret;
+}
+
+/* ---- names that say secret ---- */
+
+static int word_in(const char *w, size_t n, const char *const *set)
+{
+	for (; *set; set++)
+		if (strlen(*set) == n && strncasecmp(w, *set, n) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const secret_words[] = {
+	"token", "tokens", "password", "passwd", "passphrase", "pass", "pw",
+	"secret", "secrets", "apikey", "credential", "credentials", "passin",
+	"passout", NULL,
+};
+/* Words before "key" that make it a secret key in an option name. */
+static const char *const key_words[] = {
+	"api", "access", "private", "secret", "auth", "session", "master",
+	"encryption", "signing", "account", "storage", "client", "shared",
+	"license", "app", NULL,
+};
+/* Last words of option names whose value names where a secret is, not it. */
+static const char *const not_value_words[] = {
+	"file", "path", "dir", "stdin", "fd", "env", "cmd", "command",
+	"prompt", "id", "length", "len", "type", NULL,
+};
+
+static int has_ci(const char *s, size_t n, const char *w)
+{
+	size_t l = strlen(w), i;
+
+	for (i = 0; i + l <= n; i++)
+		if (strncasecmp(s + i, w, l) == 0)
+			return 1;
+	return 0;
+}
+
+static size_t split_words(const char *name, size_t n, const char **w,
+			  size_t *wl, size_t max)
+{
+	size_t i = 0, nw = 0;
+
+	while (i < n && nw < max) {
+		size_t j = i;
+
+		while (j < n && name[j] != '-' && name[j] != '_' &&
+		       name[j] != '.')
+			j++;
+		if (j > i) {
+			w[nw] = name + i;
+			wl[nw++] = j - i;
+		}
+		i = j + 1;
+	}
+	return nw;
+}
+
+/* Split name at '-', '_' and '.' and look at its words. env: an
+ * environment variable name (any "KEY" word counts; PWD alone, the working
+ * directory, does not); else an option name, where a value that only
+ * says where a secret is (--password-file, --token-stdin) or a negation
+ * (--no-password) does not count. */
+static int secret_name(const char *name, size_t n, int env)
+{
+	const char *w[32];
+	size_t wl[32], nw, i;
+	int found;
+
+	if (!n || n > 128)
+		return 0;
+	nw = split_words(name, n, w, wl, 32);
+	found = has_ci(name, n, "password") || has_ci(name, n, "passwd") ||
+		has_ci(name, n, "secret") || has_ci(name, n, "apikey") ||
+		has_ci(name, n, "credential");
+	for (i = 0; i < nw && !found; i++) {
+		if (word_in(w[i], wl[i], secret_words))
+			found = 1;
+		else if (wl[i] == 3 && !strncasecmp(w[i], "key", 3))
+			found = env || (i && word_in(w[i - 1], wl[i - 1], key_words));
+		else if (env && wl[i] == 4 && !strncasecmp(w[i], "keys", 4))
+			found = 1;
+		else if (env && wl[i] == 3 && !strncasecmp(w[i], "pwd", 3))
+			found = nw > 1;
+	}
+	if (!found || env || !nw)
+		return found;
+	if (wl[0] == 2 && !strncasecmp(w[0], "no", 2))
+		return 0;
+	return !word_in(w[nw - 1], wl[nw - 1], not_value_words);
+}
+
+static int is_env_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!is_alnum_us(s[i]))
+			return 0;
+	return 1;
+}
+
+int detect_env(const struct redactor *r, const char *name, size_t name_len,
+	       const char *s, size_t n, struct spans *sp)
+{
+	size_t off = 0;
+
+	if (!r->secrets)
+		return 0;
+	if (name_len == (size_t)-1) {
+		const char *eq = memchr(s, '=', n);
+
+		if (!eq || !is_env_name(s, eq - s))
+			return 0;
+		name = s;
+		name_len = eq - s;
+		off = name_len + 1;
+	}
+	if (!secret_name(name, name_len, 1))
+		return 0;
+	return spans_add(sp, off, n, R_ENV);
+}
+
+/* ---- command lines ---- */
+
+struct tok {
+	const char *s;
+	size_t len;
+	size_t host, off; /* element of argv and offset in it */
+};
+
+static const char *const mysql_progs[] = {
+	"mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlshow",
+	"mysqlcheck", "mysqlpump", "mysqlslap", "mariadb", "mariadb-dump",
+	"mariadb-admin", "mariadb-import", "mariadb-show", "mariadb-check",
+	"mariadb-slap", NULL,
+};
+
+enum { P_MYSQL = 1, P_SSHPASS = 2, P_REDIS = 4, P_CURL = 8 };
+
+static int prog_of(const char *s, size_t n)
+{
+	const char *slash = memrchr(s, '/', n);
+
+	if (slash) {
+		n -= slash + 1 - s;
+		s = slash + 1;
+	}
+	if (word_in(s, n, mysql_progs))
+		return P_MYSQL;
+	if (n == 7 && !memcmp(s, "sshpass", 7))
+		return P_SSHPASS;
+	if (n == 9 && !memcmp(s, "redis-cli", 9))
+		return P_REDIS;
+	if (n == 4 && !memcmp(s, "curl", 4))
+		return P_CURL;
+	return 0;
+}
+
+static int add_tok(struct spans *sps, const struct tok *t, size_t from,
+		   size_t to, const char *rule)
+{
+	return spans_add(&sps[t->host], t->off + from, t->off + to, rule);
+}
+
+/* curl's user:password: mask after the first ':'. */
+static int add_userpass(struct spans *sps, const struct tok *t, size_t from)
+{
+	const char *c = memchr(t->s + from, ':', t->len - from);
+
+	if (!c || (size_t)(c - t->s) + 1 >= t->len)
+		return 0;
+	return add_tok(sps, t, c - t->s + 1, t->len, R_OPTION);
+}
+
+static int token_rules(const struct redactor *r, struct tok *toks, size_t n,
+		       struct spans *sps)
+{
+	struct spans one = { 0 };
+	size_t i, j;
+	int progs = 0, ret = 0;
+
+	for (i = 0; i < n && ret == 0; i++) {
+		struct tok *t = &toks[i];
+		const char *s = t->s, *eq, *name;
+		size_t len = t->len, nl;
+		struct tok *next = i + 1 < n ? &toks[i + 1] : NULL;
+		int next_value = next && next->len && next->s[0] != '-';
+
+		if (!len)
+			continue;
+		/* The script of sh -c is looked at word by word only. */
+		if (i && toks[i - 1].len == 2 && !memcmp(toks[i - 1].s, "-c", 2) &&
+		    (memchr(s, ' ', len) || memchr(s, '\n', len) ||
+		     memchr(s, '\t', len)))
+			continue;
+		if (s[0] != '-') {
+			progs |= prog_of(s, len);
+			one.n = 0;
+			ret = detect_env(r, NULL, (size_t)-1, s, len, &one);
+			for (j = 0; j < one.n && ret == 0; j++)
+				ret = add_tok(sps, t, one.v[j].start,
+					      one.v[j].end, one.v[j].rule);
+			continue;
+		}
+		/* program-specific short options */
+		if ((progs & P_MYSQL) && len > 2 && s[1] == 'p') {
+			ret = add_tok(sps, t, 2, len, R_OPTION);
+			continue;
+		}
+		if (((progs & P_SSHPASS) && s[1] == 'p' && len >= 2) ||
+		    ((progs & P_REDIS) && s[1] == 'a' && len >= 2)) {
+			if (len > 2) {
+				ret = add_tok(sps, t, 2, len, R_OPTION);
+			} else if (next) {
+				ret = add_tok(sps, next, 0, next->len, R_OPTION);
+				i++;
+			}
+			continue;
+		}
+		if (progs & P_CURL) {
+			if ((len == 2 && (s[1] == 'u' || s[1] == 'U')) ||
+			    (len == 6 && !memcmp(s, "--user", 6)) ||
+			    (len == 12 && !memcmp(s, "--proxy-user", 12))) {
+				if (next) {
+					ret = add_userpass(sps, next, 0);
+					i++;
+				}
+				continue;
+			}
+			if (len > 2 && (s[1] == 'u' || s[1] == 'U')) {
+				ret = add_userpass(sps, t, 2);
+				continue;
+			}
+			if (len > 7 && !memcmp(s, "--user=", 7)) {
+				ret = add_userpass(sps, t, 7);
+				continue;
+			}
+		}
+		/* --NAME=VALUE, -NAME=VALUE, --NAME VALUE */
+		name = s + 1 + (len > 1 && s[1] == '-');
+		eq = memchr(name, '=', len - (name - s));
+		nl = eq ? (size_t)(eq - name) : len - (name - s);
+		if (eq) {
+			size_t voff = eq + 1 - s;
+
+			if (secret_name(name, nl, 0)) {
+				ret = add_tok(sps, t, voff, len, R_OPTION);
+				continue;
+			}
+			/* --env=NAME=VALUE, --build-arg=NAME=VALUE */
+			one.n = 0;
+			ret = detect_env(r, NULL, (size_t)-1, eq + 1,
+					 len - voff, &one);
+			for (j = 0; j < one.n && ret == 0; j++)
+				ret = add_tok(sps, t, voff + one.v[j].start,
+					      voff + one.v[j].end, one.v[j].rule);
+			continue;
+		}
+		if (nl >= 2 && next_value && secret_name(name, nl, 0)) {
+			ret = add_tok(sps, next, 0, next->len, R_OPTION);
+			i++;
+		}
+	}
+	spans_release(&one);
+	return ret;
+}
+
+/* Split a shell command written in one string into words (quotes keep a
+ * word together; one level of quotes around a whole word is looked
+ * through). */
+static int shell_words(const char *s, size_t n, size_t host, struct tok **out,
+		       size_t *nout)
+{
+	size_t i = 0, cap = 0;
+	struct tok *v = NULL;
+
+	*nout = 0;
+	while (i < n) {
+		size_t start;
+
+		while (i < n && is_space(s[i]))
+			i++;
+		if (i >= n)
+			break;
+		start = i;
+		while (i < n && !is_space(s[i])) {
+			if (s[i] == '"' || s[i] == '\'') {
+				const char *q = memchr(s + i + 1, s[i], n - i - 1);
+
+				i = q ? (size_t)(q - s) + 1 : n;
+			} else {
+				i++;
+			}
+		}
+		if (*nout == cap) {
+			struct tok *nv;
+
+			cap = cap ? 2 * cap : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[*nout] = (struct tok){ s + start, i - start, host, start };
+		if (i - start >= 2 && (s[start] == '"' || s[start] == '\'') &&
+		    s[i - 1] == s[start]) {
+			v[*nout].s++;
+			v[*nout].len -= 2;
+			v[*nout].off++;
+		}
+		(*nout)++;
+	}
+	*out = v;
+	return 0;
+}
+
+int detect_text(const struct redactor *r, const char *s, size_t n,
+		struct spans *sp)
+{
+	int ret = scan_paths(r, s, n, sp);
+
+	if (ret == 0 && r->secrets)
+		ret = scan_shapes(s, n, sp);
+	return ret;
+}
+
+/* "Header-Name: value" at the start of s, with a name that says secret, or
+ * Authorization (whose scheme word is kept). */
+static int header_rule(const char *s, size_t n, struct spans *sp)
+{
+	size_t i = 0, v;
+
+	while (i < n && (is_alnum(s[i]) || s[i] == '-' || s[i] == '_'))
+		i++;
+	if (!i || i >= n || s[i] != ':')
+		return 0;
+	v = i + 1;
+	while (v < n && is_space(s[v]))
+		v++;
+	if (v >= n)
+		return 0;
+	if ((i == 13 && !strncasecmp(s, "authorization", 13)) ||
+	    (i == 19 && !strncasecmp(s, "proxy-authorization", 19))) {
+		size_t w = v, c;
+
+		while (w < n && !is_space(s[w]))
+			w++;
+		c = w;
+		while (c < n && is_space(s[c]))
+			c++;
+		return spans_add(sp, c < n ? c : v, n, R_HEADER);
+	}
+	/* Other headers only with a dash in the name, so that text such as
+	 * "key: value" is left alone. */
+	if (!memchr(s, '-', i))
+		return 0;
+	if (secret_name(s, i, 0) || has_ci(s, i, "auth") ||
+	    (i >= 3 && !strncasecmp(s + i - 3, "key", 3)))
+		return spans_add(sp, v, n, R_HEADER);
+	return 0;
+}
+
+int detect_path(const struct redactor *r, const char *s, size_t n,
+		struct spans *sp)
+{
+	const char *rule = match_path(r, s, n);
+
+	if (rule)
+		return spans_add(sp, 0, n, rule);
+	if (r->home_rewrite && home_at(r, s, n) &&
+	    (n == r->home_len || s[r->home_len] == '/')) {
+		if (spans_add(sp, 0, r->home_len, NULL) < 0)
+			return -ENOMEM;
+	}
+	return r->secrets ? scan_shapes(s, n, sp) : 0;
+}
+
+int detect_argv(const struct redactor *r, const char *const *argv,
+		const size_t *lens, size_t argc, const char *cwd,
+		struct spans *sps)
+{
+	struct gh_buf abs = GH_BUF_INIT;
+	struct tok *toks = NULL, *words = NULL;
+	size_t i, nwords;
+	int ret = -ENOMEM;
+
+	toks = calloc(argc ? argc : 1, sizeof(*toks));
+	if (!toks)
+		goto out;
+	for (i = 0; i < argc; i++) {
+		const char *s = argv[i], *rule;
+		size_t n = lens[i];
+
+		toks[i] = (struct tok){ s, n, i, 0 };
+		rule = n && s[0] == '/' ? match_path(r, s, n) : NULL;
+		/* A relative path, resolved where the command ran (not an
+		 * option, a NAME=VALUE, a list or words). */
+		if (!rule && n && n < SCAN_PATH_MAX && s[0] != '/' &&
+		    s[0] != '-' && (i > 0 || memchr(s, '/', n)) &&
+		    strcspn(s, " \t\n=:,") >= n) {
+			int tilde = n >= 2 && s[0] == '~' && s[1] == '/';
+
+			if (tilde && r->home) {
+				if (path_join(&abs, r->home, s + 2, n - 2) < 0)
+					goto out;
+				rule = match_path(r, abs.p, abs.len);
+			} else if (!tilde && cwd) {
+				if (path_join(&abs, cwd, s, n) < 0)
+					goto out;
+				rule = match_path(r, abs.p, abs.len);
+			}
+		}
+		if (rule) {
+			if (spans_add(&sps[i], 0, n, rule) < 0)
+				goto out;
+			continue;
+		}
+		if (detect_text(r, s, n, &sps[i]) < 0)
+			goto out;
+		if (r->secrets && header_rule(s, n, &sps[i]) < 0)
+			goto out;
+	}
+	if (r->secrets) {
+		if (token_rules(r, toks, argc, sps) < 0)
+			goto out;
+		/* Elements that hold a whole shell command (sh -c '...'). */
+		for (i = 0; i < argc; i++) {
+			if (!memchr(argv[i], ' ', lens[i]) &&
+			    !memchr(argv[i], '\n', lens[i]) &&
+			    !memchr(argv[i], '\t', lens[i]))
+				continue;
+			if (shell_words(argv[i], lens[i], i, &words,
+					&nwords) < 0)
+				goto out;
+			ret = token_rules(r, words, nwords, sps);
+			free(words);
+			words = NULL;
+			if (ret < 0)
+				goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(toks);
+	gh_buf_release(&abs);
+	return ret;
+}
+
+/* Placeholders written by earlier masks, never searched inside. */
+static size_t placeholder_at(const char *s, size_t n)
+{
+	size_t l = strlen(REDACTED), i;
+
+	if (n >= l && !memcmp(s, REDACTED, l))
+		return l;
+	if (n >= 6 + HMAC_HEX + 1 && !memcmp(s, "[HMAC:", 6) &&
+	    s[6 + HMAC_HEX] == ']') {
+		for (i = 6; i < 6 + HMAC_HEX; i++)
+			if (!strchr("0123456789abcdef", s[i]) || !s[i])
+				return 0;
+		return 6 + HMAC_HEX + 1;
+	}
+	return 0;
+}
+
+int detect_masked(const struct redactor *r, const char *s, size_t n,
+		  struct spans *sp)
+{
+	size_t i = 0, k, l;
+
+	if (!r->nmasked)
+		return 0;
+	while (i < n) {
+		if (s[i] == '[' && (l = placeholder_at(s + i, n - i))) {
+			i += l;
+			continue;
+		}
+		for (k = 0; k < r->nmasked; k++) {
+			const struct masked *m = &r->masked[k];
+
+			if (m->len <= n - i && m->s[0] == s[i] &&
+			    !memcmp(m->s, s + i, m->len)) {
+				if (spans_add(sp, i, i + m->len, m->rule) < 0)
+					return -ENOMEM;
+				i += m->len - 1;
+				break;
+			}
+		}
+		i++;
+	}
+	return 0;
+}
