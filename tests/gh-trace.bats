@@ -265,6 +265,13 @@ except BlockingIOError:
 		"[{\"path\":\"$BATS_TEST_TMPDIR/out.txt\",\"bytes\":6},{\"path\":\"$BATS_TEST_TMPDIR/err.txt\",\"bytes\":5}]" ]
 }
 
+@test "an unopenable --stdout file is status 125 and nothing runs" {
+	run --separate-stderr gh-trace -o "$EV" --stdout /nonexistent/out -- touch ran
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "gh-trace: /nonexistent/out: No such file or directory" ]
+	[ ! -e ran ]
+}
+
 @test "-u runs the command as that user" {
 	run --separate-stderr gh-trace -o "$EV" -u nobody -- id -u
 	[ "$status" -eq 0 ]
