@@ -1,0 +1,1572 @@
+/* gh-policy: evaluating compiled rules against a receipt.
+ *
+ * Path and exec rules are indexed per subject by the literal part of their
+ * glob: the leading components without wildcards ("/home" for
+ * "/home/STAR/.ssh/STARSTAR"), or, when the last component is literal and
+ * the leading ones are not, that last component ("curl" for
+ * "STARSTAR/curl"), where STAR stands for '*'. An
+ * item looks up its own prefixes and its last component, so it is only
+ * matched against rules that can match it, in rule order, stopping at the
+ * first match. Network rules are few and scanned in order.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "policy.h"
+
+enum { IX_PREFIX, IX_BASE, IX_EXT };
+
+/* Depths of '*' components that prefix keys may contain (see index_key). */
+#define MAX_STAR_DEPTHS 3
+
+struct cand {
+	uint32_t rule;
+	uint32_t litlen;
+	const struct gh_glob *g;
+	const char *lit; /* a run of characters every match contains, or NULL */
+};
+
+struct slot {
+	uint64_t h;
+	const char *key;
+	uint32_t klen;
+	uint8_t subj, kind, used;
+	struct cand *v;
+	uint32_t n, cap;
+};
+
+struct index {
+	struct slot *slots;
+	size_t cap, n;
+};
+
+struct item {
+	int coarse, fine;
+	const char *path; /* file path, executable, or network address */
+	size_t len;
+	const char *op, *result, *proto, *other, *other_key;
+	struct json_object *pids; /* array, or NULL */
+	int has_pid;
+	int64_t pid;
+	const char *cmd; /* exec: its argv */
+	size_t cmd_len;
+	const char *args; /* exec: argv[1..] joined; NULL when not known */
+	size_t args_len;
+	struct netaddr na;
+};
+
+struct pidcmd {
+	int64_t pid;
+	char *cmd;
+	size_t len;
+};
+
+struct ctx {
+	struct policy *p;
+	struct verdict *v;
+	struct json_object *r;
+	char *err;
+	size_t errlen;
+	struct index ix;
+	struct gh_glob ***globs; /* per rule, per pattern */
+	char ***bound;		 /* per rule, per pattern: the pattern used */
+	struct pidcmd *pc;
+	size_t npc;
+	int has_subject[S_COUNT];
+	int star_depth[MAX_STAR_DEPTHS]; /* ascending */
+	int nstar;
+	struct gh_buf scratch;
+};
+
+__attribute__((format(printf, 2, 3))) static int bad(struct ctx *c,
+						     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, c->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* --- receipt access ---------------------------------------------------- */
+
+static const char *type_name(json_type t)
+{
+	switch (t) {
+	case json_type_string:
+		return "a string";
+	case json_type_int:
+		return "an integer";
+	case json_type_array:
+		return "an array";
+	case json_type_object:
+		return "an object";
+	case json_type_boolean:
+		return "a boolean";
+	default:
+		return "a value";
+	}
+}
+
+/* 1: *out is o.key with type t; 0: absent or null; -1: another type
+ * (message names where.key). */
+static int member(struct ctx *c, struct json_object *o, const char *key,
+		  json_type t, struct json_object **out, const char *where,
+		  long idx)
+{
+	struct json_object *m;
+
+	*out = NULL;
+	if (!o || !json_object_object_get_ex(o, key, &m) || !m)
+		return 0;
+	if (json_object_is_type(m, t)) {
+		*out = m;
+		return 1;
+	}
+	if (idx >= 0)
+		return bad(c, "%s[%ld].%s: expected %s", where, idx, key, type_name(t));
+	return bad(c, "%s%s%s: expected %s", where, *where ? "." : "", key,
+		   type_name(t));
+}
+
+static const char *str_of(struct json_object *o, size_t *len)
+{
+	*len = json_object_get_string_len(o);
+	return json_object_get_string(o);
+}
+
+/* --- the index --------------------------------------------------------- */
+
+static uint64_t seed(int subj, int kind)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	h = (h ^ (uint64_t)subj) * 1099511628211ull;
+	h = (h ^ (uint64_t)(kind + 1)) * 1099511628211ull;
+	return h;
+}
+
+static uint64_t step(uint64_t h, unsigned char c)
+{
+	return (h ^ c) * 1099511628211ull;
+}
+
+static uint64_t hash_key(int subj, int kind, const char *s, size_t n)
+{
+	uint64_t h = seed(subj, kind);
+
+	for (size_t i = 0; i < n; i++)
+		h = step(h, s[i]);
+	return h;
+}
+
+static struct slot *ix_find(const struct index *ix, uint64_t h, int subj,
+			    int kind, const char *key, size_t klen)
+{
+	size_t i;
+
+	if (!ix->cap)
+		return NULL;
+	for (i = h & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
+		struct slot *s = &ix->slots[i];
+
+		if (!s->used)
+			return NULL;
+		if (s->h == h && s->subj == subj && s->kind == kind &&
+		    s->klen == klen && memcmp(s->key, key, klen) == 0)
+			return s;
+	}
+}
+
+static int ix_grow(struct index *ix)
+{
+	size_t cap = ix->cap ? 2 * ix->cap : 256;
+	struct slot *v = calloc(cap, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < ix->cap; i++) {
+		struct slot *s = &ix->slots[i];
+		size_t j;
+
+		if (!s->used)
+			continue;
+		for (j = s->h & (cap - 1); v[j].used; j = (j + 1) & (cap - 1))
+			;
+		v[j] = *s;
+	}
+	free(ix->slots);
+	ix->slots = v;
+	ix->cap = cap;
+	return 0;
+}
+
+static int ix_add(struct index *ix, int subj, int kind, const char *key,
+		  size_t klen, uint32_t rule, const struct gh_glob *g,
+		  const char *lit, size_t litlen)
+{
+	uint64_t h = hash_key(subj, kind, key, klen);
+	struct slot *s = ix_find(ix, h, subj, kind, key, klen);
+
+	if (!s) {
+		size_t j;
+
+		if ((ix->n + 1) * 2 > ix->cap && ix_grow(ix) < 0)
+			return -ENOMEM;
+		for (j = h & (ix->cap - 1); ix->slots[j].used;
+		     j = (j + 1) & (ix->cap - 1))
+			;
+		s = &ix->slots[j];
+		s->used = 1;
+		s->h = h;
+		s->subj = subj;
+		s->kind = kind;
+		s->key = key;
+		s->klen = klen;
+		ix->n++;
+	}
+	if (s->n == s->cap) {
+		uint32_t cap = s->cap ? 2 * s->cap : 2;
+		struct cand *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n].rule = rule;
+	s->v[s->n].g = g;
+	s->v[s->n].lit = lit;
+	s->v[s->n].litlen = litlen;
+	s->n++;
+	return 0;
+}
+
+static void ix_release(struct index *ix)
+{
+	for (size_t i = 0; i < ix->cap; i++)
+		free(ix->slots[i].v);
+	free(ix->slots);
+	memset(ix, 0, sizeof(*ix));
+}
+
+static int is_meta(char ch)
+{
+	return ch == '*' || ch == '?' || ch == '[' || ch == '\\';
+}
+
+/* 0: a literal component; 1: exactly "*"; 2: anything else */
+static int comp_kind(const char *s, size_t n)
+{
+	if (n == 1 && s[0] == '*')
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		if (is_meta(s[i]))
+			return 2;
+	return n ? 0 : 2;
+}
+
+static int star_depth_known(const struct ctx *c, int depth)
+{
+	for (int i = 0; i < c->nstar; i++)
+		if (c->star_depth[i] == depth)
+			return 1;
+	return 0;
+}
+
+static void star_depth_add(struct ctx *c, int depth)
+{
+	int i;
+
+	if (star_depth_known(c, depth))
+		return;
+	for (i = c->nstar; i > 0 && c->star_depth[i - 1] > depth; i--)
+		c->star_depth[i] = c->star_depth[i - 1];
+	c->star_depth[i] = depth;
+	c->nstar++;
+}
+
+/* The longest run of literal characters in t (classes and escapes break
+ * runs, '/' too), or NULL when shorter than 3. */
+static const char *literal_run(const char *t, size_t *n)
+{
+	const char *best = NULL;
+	size_t bestn = 0;
+
+	for (size_t i = 0; t[i];) {
+		size_t j = i;
+
+		while (t[j] && t[j] != '/' && !is_meta(t[j]))
+			j++;
+		if (j - i > bestn) {
+			best = t + i;
+			bestn = j - i;
+		}
+		if (!t[j])
+			break;
+		if (t[j] == '\\' && t[j + 1])
+			j++;
+		else if (t[j] == '[')
+			while (t[j + 1] && t[j + 1] != ']')
+				j++;
+		i = j + 1;
+	}
+	*n = bestn;
+	return bestn >= 3 ? best : NULL;
+}
+
+/* Where a pattern goes in the index (see the top of this file).
+ * IX_PREFIX: the leading components that are literal or exactly '*' (the
+ * '*' ones only at up to MAX_STAR_DEPTHS depths over all patterns, so that
+ * "/home/STAR/.ssh" is a key for the "~" patterns), ending with a literal
+ * one; an item looks up its prefixes, also with the components at those
+ * depths replaced by '*'. IX_BASE: a literal last component. IX_EXT: the
+ * extension of a last component that ends in "*.EXT". */
+static void index_key(struct ctx *c, const char *t, int *kind,
+		      const char **key, size_t *klen, const char **lit,
+		      size_t *litlen)
+{
+	size_t len = strlen(t), keylen = 0, i = 1, e;
+	int depth = 0, nlit = 0, stars[MAX_STAR_DEPTHS], nstars = 0, full = 0;
+	const char *last = strrchr(t, '/'), *b = last ? last + 1 : t;
+
+	*lit = NULL;
+	*litlen = 0;
+	while (t[0] == '/') {
+		int k;
+
+		for (e = i; t[e] && t[e] != '/'; e++)
+			;
+		k = comp_kind(t + i, e - i);
+		depth++;
+		if (k == 2)
+			break;
+		if (k == 1) {
+			int fresh = !star_depth_known(c, depth);
+
+			for (int s = 0; s < nstars; s++)
+				fresh += !star_depth_known(c, stars[s]);
+			if (c->nstar + fresh > MAX_STAR_DEPTHS ||
+			    nstars == MAX_STAR_DEPTHS)
+				break; /* the key ends before this component */
+			stars[nstars++] = depth;
+		} else {
+			nlit++;
+			keylen = e;
+		}
+		if (!t[e]) {
+			full = k == 0;
+			break;
+		}
+		i = e + 1;
+	}
+	/* keep only the '*' components before the last literal one */
+	for (int s = 0; s < nstars; s++) {
+		size_t off = 0;
+		int d = 0;
+
+		for (off = 0; d < stars[s] && t[off]; off++)
+			d += t[off] == '/';
+		if (off <= keylen)
+			star_depth_add(c, stars[s]);
+	}
+	*kind = IX_PREFIX;
+	*key = t;
+	*klen = keylen;
+	if (full || nlit >= 2)
+		return;
+	if (*b && strcmp(b, "**") != 0 && comp_kind(b, strlen(b)) == 0 && last) {
+		*kind = IX_BASE;
+		*key = b;
+		*klen = len - (b - t);
+		return;
+	}
+	{
+		const char *star = strrchr(b, '*'), *dot = strrchr(b, '.');
+
+		if (star && dot && dot > star && dot[1] &&
+		    comp_kind(star + 1, strlen(star + 1)) == 0) {
+			*kind = IX_EXT;
+			*key = dot + 1;
+			*klen = strlen(dot + 1);
+			*lit = literal_run(t, litlen);
+			return;
+		}
+	}
+	if (keylen == 0)
+		*lit = literal_run(t, litlen);
+}
+
+/* Escape glob characters of a literal (the receipt's cwd). */
+static int glob_escape(struct gh_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (is_meta(*s) || *s == ']')
+			gh_buf_addc(b, '\\');
+		if (gh_buf_addc(b, *s) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int compile(struct ctx *c, const char *cwd)
+{
+	struct policy *p = c->p;
+
+	c->globs = calloc(p->nrules + 1, sizeof(*c->globs));
+	c->bound = calloc(p->nrules + 1, sizeof(*c->bound));
+	if (!c->globs || !c->bound)
+		return bad(c, "out of memory");
+	for (size_t i = 0; i < p->nrules; i++) {
+		struct rule *r = &p->rules[i];
+
+		if (!r->npats || (r->kind != K_ALLOW && r->kind != K_DENY))
+			continue;
+		c->globs[i] = calloc(r->npats, sizeof(**c->globs));
+		c->bound[i] = calloc(r->npats, sizeof(**c->bound));
+		if (!c->globs[i] || !c->bound[i])
+			return bad(c, "out of memory");
+		for (size_t k = 0; k < r->npats; k++) {
+			struct gh_buf b = GH_BUF_INIT;
+			int kind, rc;
+			const char *key, *lit;
+			size_t klen, litlen;
+
+			if (r->pats[k].cwd) {
+				if (!cwd)
+					return bad(c, "provenance.cwd: expected a "
+						   "string (%s:%lu uses $CWD)",
+						   r->file, r->line);
+				glob_escape(&b, strcmp(cwd, "/") ? cwd : "");
+			}
+			gh_buf_adds(&b, r->pats[k].text);
+			if (b.p && !b.p[0])
+				gh_buf_addc(&b, '/');
+			if (!b.p)
+				return bad(c, "out of memory");
+			c->bound[i][k] = b.p;
+			rc = gh_glob_compile(b.p, &c->globs[i][k]);
+			if (rc < 0)
+				return bad(c, "%s:%lu: cannot compile '%s' with "
+					   "the receipt's cwd", r->file, r->line, b.p);
+			index_key(c, b.p, &kind, &key, &klen, &lit, &litlen);
+			for (int s = 0; s < S_COUNT; s++) {
+				if (!(r->subjects & (1u << s)))
+					continue;
+				if (ix_add(&c->ix, s, kind, key, klen, i,
+					   c->globs[i][k], lit, litlen) < 0)
+					return bad(c, "out of memory");
+			}
+		}
+	}
+	for (size_t i = 0; i < p->nrules; i++)
+		for (int s = 0; s < S_COUNT; s++)
+			if ((p->rules[i].kind == K_ALLOW || p->rules[i].kind == K_DENY) &&
+			    (p->rules[i].subjects & (1u << s)))
+				c->has_subject[s] = 1;
+	return 0;
+}
+
+/* --- matching ---------------------------------------------------------- */
+
+static int result_ok(const struct rule *r, const struct item *it)
+{
+	const char *res = it->result ? it->result : "ok";
+
+	if (r->res_mode == R_ANY)
+		return 1;
+	if (r->res_ok && strcmp(res, "ok") == 0)
+		return 1;
+	if (r->res_failed && strcmp(res, "ok") != 0 && strcmp(res, "in_progress") != 0)
+		return 1;
+	for (size_t i = 0; i < r->nresults; i++)
+		if (strcmp(r->results[i], res) == 0)
+			return 1;
+	return 0;
+}
+
+static int exec_args_ok(const struct rule *r, const struct item *it)
+{
+	if (!r->nargs)
+		return 1;
+	if (!it->args)
+		return 0;
+	for (size_t i = 0; i < r->nargs; i++)
+		if (wild_match(r->args[i], it->args, it->args_len))
+			return 1;
+	return 0;
+}
+
+static size_t scan(struct ctx *c, const struct slot *s, const struct item *it,
+		   size_t best)
+{
+	if (!s)
+		return best;
+	for (uint32_t i = 0; i < s->n && s->v[i].rule < best; i++) {
+		const struct cand *k = &s->v[i];
+		const struct rule *r = &c->p->rules[k->rule];
+
+		if (k->lit && !memmem(it->path, it->len, k->lit, k->litlen))
+			continue;
+		if (result_ok(r, it) && gh_glob_match(k->g, it->path, it->len) &&
+		    exec_args_ok(r, it))
+			return k->rule;
+	}
+	return best;
+}
+
+/* Look up the prefixes of p[0..len) that end at or after offset from. */
+static size_t walk_prefixes(struct ctx *c, int subj, const char *p, size_t len,
+			    size_t from, const struct item *it, size_t best)
+{
+	uint64_t h = seed(subj, IX_PREFIX);
+
+	for (size_t k = 0; k < len; k++) {
+		if (k > 0 && k >= from && p[k] == '/')
+			best = scan(c, ix_find(&c->ix, h, subj, IX_PREFIX, p, k), it, best);
+		h = step(h, p[k]);
+	}
+	if (len && len >= from)
+		best = scan(c, ix_find(&c->ix, h, subj, IX_PREFIX, p, len), it, best);
+	return best;
+}
+
+/* The prefixes of the path with the components at some star depths
+ * replaced by '*': one walk per non-empty subset of those depths. */
+static size_t walk_stars(struct ctx *c, int subj, const struct item *it,
+			 size_t best)
+{
+	const char *p = it->path;
+	size_t len = it->len;
+
+	if (len == 0 || p[0] != '/')
+		return best;
+	for (unsigned mask = 1; mask < (1u << c->nstar); mask++) {
+		struct gh_buf *b = &c->scratch;
+		size_t i = 1, from = 0;
+		int depth = 0, want = 0;
+
+		for (int s = 0; s < c->nstar; s++)
+			if (mask & (1u << s))
+				want = c->star_depth[s];
+		b->len = 0;
+		if (gh_buf_addc(b, '/') < 0)
+			return best;
+		while (i <= len) {
+			size_t e = i;
+			int star = 0;
+
+			while (e < len && p[e] != '/')
+				e++;
+			depth++;
+			for (int s = 0; s < c->nstar; s++)
+				if ((mask & (1u << s)) && c->star_depth[s] == depth)
+					star = 1;
+			if (star)
+				gh_buf_addc(b, '*');
+			else
+				gh_buf_add(b, p + i, e - i);
+			if (depth == want)
+				from = b->len;
+			if (e >= len)
+				break;
+			gh_buf_addc(b, '/');
+			i = e + 1;
+		}
+		if (depth < want || !b->p)
+			continue; /* fewer components than the deepest star */
+		best = walk_prefixes(c, subj, b->p, b->len, from, it, best);
+	}
+	return best;
+}
+
+static size_t first_path_rule(struct ctx *c, int subj, const struct item *it,
+			      size_t best)
+{
+	const char *p = it->path, *b, *dot;
+	size_t len = it->len;
+	uint64_t h = seed(subj, IX_PREFIX);
+
+	if (!c->has_subject[subj])
+		return best;
+	best = scan(c, ix_find(&c->ix, h, subj, IX_PREFIX, p, 0), it, best);
+	best = walk_prefixes(c, subj, p, len, 1, it, best);
+	if (c->nstar)
+		best = walk_stars(c, subj, it, best);
+	b = memrchr(p, '/', len);
+	b = b ? b + 1 : p;
+	if (b < p + len)
+		best = scan(c, ix_find(&c->ix, hash_key(subj, IX_BASE, b, p + len - b),
+				       subj, IX_BASE, b, p + len - b), it, best);
+	dot = memrchr(b, '.', p + len - b);
+	if (dot && dot + 1 < p + len)
+		best = scan(c, ix_find(&c->ix, hash_key(subj, IX_EXT, dot + 1,
+							p + len - dot - 1),
+				       subj, IX_EXT, dot + 1, p + len - dot - 1),
+			    it, best);
+	return best;
+}
+
+static int proto_ok(const struct rule *r, const struct item *it)
+{
+	int bit;
+
+	if (!r->protos)
+		return 1;
+	bit = it->proto ? proto_bit(it->proto, strlen(it->proto)) : -1;
+	return (r->protos & (1u << (bit < 0 ? P_OTHER : bit))) != 0;
+}
+
+static size_t first_net_rule(struct ctx *c, const struct item *it)
+{
+	uint32_t want = (1u << it->coarse) | (1u << it->fine);
+
+	for (size_t i = 0; i < c->p->nrules; i++) {
+		const struct rule *r = &c->p->rules[i];
+
+		if ((r->kind != K_ALLOW && r->kind != K_DENY) || !(r->subjects & want) ||
+		    !result_ok(r, it) || !proto_ok(r, it))
+			continue;
+		for (size_t k = 0; k < r->nnets; k++)
+			if (netpat_match(&r->nets[k], &it->na))
+				return i;
+	}
+	return SIZE_MAX;
+}
+
+/* --- violations -------------------------------------------------------- */
+
+static struct violation *new_violation(struct ctx *c, size_t rule)
+{
+	struct verdict *v = c->v;
+
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? 2 * v->cap : 16;
+		struct violation *nv = realloc(v->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		v->v = nv;
+		v->cap = cap;
+	}
+	memset(&v->v[v->n], 0, sizeof(v->v[0]));
+	v->v[v->n].rule = rule;
+	return &v->v[v->n++];
+}
+
+static const struct pidcmd *find_pid(const struct ctx *c, int64_t pid)
+{
+	size_t lo = 0, hi = c->npc;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (c->pc[mid].pid == pid)
+			return &c->pc[mid];
+		if (c->pc[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int detail_kv(struct gh_buf *b, const char *k, const char *v)
+{
+	gh_buf_adds(b, b->len ? " " : " [");
+	gh_buf_adds(b, k);
+	gh_buf_addc(b, '=');
+	return esc_add(b, v, strlen(v));
+}
+
+static int add_item_violation(struct ctx *c, size_t rule, const struct item *it)
+{
+	const struct rule *r = &c->p->rules[rule];
+	struct gh_buf d = GH_BUF_INIT;
+	size_t npids = it->pids ? json_object_array_length(it->pids) : 0;
+	const char *subj = subject_name(r->subjects & (1u << it->fine) ? it->fine :
+					it->coarse);
+
+	if (it->op && strcmp(it->op, subj) != 0)
+		detail_kv(&d, "op", it->op);
+	if (it->other)
+		detail_kv(&d, it->other_key, it->other);
+	if (it->proto)
+		detail_kv(&d, "proto", it->proto);
+	if (it->result && strcmp(it->result, "ok") != 0)
+		detail_kv(&d, "result", it->result);
+	if (d.len)
+		gh_buf_addc(&d, ']');
+	for (size_t i = 0; i < (npids ? npids : 1); i++) {
+		struct violation *x = new_violation(c, rule);
+
+		if (!x) {
+			gh_buf_release(&d);
+			return bad(c, "out of memory");
+		}
+		x->subject = subj;
+		x->item = it->path;
+		x->item_len = it->len;
+		x->op = it->op;
+		x->result = it->result;
+		x->proto = it->proto;
+		x->other = it->other;
+		x->other_key = it->other_key;
+		if (d.len && !(x->detail = strdup(d.p))) {
+			gh_buf_release(&d);
+			return bad(c, "out of memory");
+		}
+		if (it->has_pid) {
+			x->has_pid = 1;
+			x->pid = it->pid;
+			x->cmd = it->cmd;
+			x->cmd_len = it->cmd_len;
+		} else if (npids) {
+			struct json_object *e = json_object_array_get_idx(it->pids, i);
+			const struct pidcmd *pc;
+
+			if (!json_object_is_type(e, json_type_int))
+				continue; /* checked by the caller */
+			x->has_pid = 1;
+			x->pid = json_object_get_int64(e);
+			pc = find_pid(c, x->pid);
+			if (pc) {
+				x->cmd = pc->cmd;
+				x->cmd_len = pc->len;
+			}
+		}
+	}
+	gh_buf_release(&d);
+	return 0;
+}
+
+/* Judge one item: the first matching rule decides; with none, the
+ * default of the fine subject, then of the coarse one, then allow. */
+static int judge(struct ctx *c, const struct item *it, int net)
+{
+	struct policy *p = c->p;
+	size_t best = SIZE_MAX;
+
+	c->v->items++;
+	if (net) {
+		best = first_net_rule(c, it);
+	} else {
+		best = first_path_rule(c, it->coarse, it, best);
+		if (it->fine != it->coarse)
+			best = first_path_rule(c, it->fine, it, best);
+	}
+	if (best == SIZE_MAX) {
+		if (p->has_default[it->fine])
+			best = p->default_rule[it->fine];
+		else if (p->has_default[it->coarse])
+			best = p->default_rule[it->coarse];
+		else
+			return 0;
+	}
+	if (p->rules[best].kind == K_DENY || p->rules[best].kind == K_DEFAULT_DENY)
+		return add_item_violation(c, best, it);
+	return 0;
+}
+
+/* --- walking the receipt ----------------------------------------------- */
+
+static int check_pids(struct ctx *c, struct json_object *pids, const char *where,
+		      long idx)
+{
+	for (size_t k = 0; pids && k < json_object_array_length(pids); k++)
+		if (!json_object_is_type(json_object_array_get_idx(pids, k),
+					 json_type_int))
+			return bad(c, "%s[%ld].pids[%zu]: expected an integer", where,
+				   idx, k);
+	return 0;
+}
+
+static const struct {
+	const char *op;
+	int coarse, fine;
+} file_ops[] = {
+	{ "read", S_READ, S_READ },	    { "write", S_WRITE, S_WRITE },
+	{ "create", S_WRITE, S_CREATE },    { "truncate", S_WRITE, S_TRUNCATE },
+	{ "chmod", S_WRITE, S_CHMOD },	    { "chown", S_WRITE, S_CHOWN },
+	{ "mkdir", S_WRITE, S_MKDIR },	    { "symlink", S_WRITE, S_SYMLINK },
+	{ "link", S_WRITE, S_LINK },	    { "rename", S_DELETE, S_RENAME },
+	{ "delete", S_DELETE, S_UNLINK },   { "rmdir", S_DELETE, S_RMDIR },
+	{ "chdir", S_CHDIR, S_CHDIR },
+};
+
+static int walk_access(struct ctx *c, struct json_object *a, long i)
+{
+	static const char *const where = "filesystem.accesses";
+	struct json_object *path, *op, *target, *result, *pids;
+	struct item it = { 0 };
+	size_t k, oplen, tlen = 0;
+	const char *ops, *ts = NULL;
+
+	if (!json_object_is_type(a, json_type_object))
+		return bad(c, "%s[%ld]: expected an object", where, i);
+	if (member(c, a, "path", json_type_string, &path, where, i) <= 0 ||
+	    member(c, a, "op", json_type_string, &op, where, i) <= 0) {
+		if (!c->err[0])
+			bad(c, "%s[%ld]: expected members path and op", where, i);
+		return -1;
+	}
+	if (member(c, a, "target", json_type_string, &target, where, i) < 0 ||
+	    member(c, a, "result", json_type_string, &result, where, i) < 0 ||
+	    member(c, a, "pids", json_type_array, &pids, where, i) < 0 ||
+	    check_pids(c, pids, where, i) < 0)
+		return -1;
+	it.path = str_of(path, &it.len);
+	ops = str_of(op, &oplen);
+	if (target)
+		ts = str_of(target, &tlen);
+	it.op = ops;
+	it.result = result ? json_object_get_string(result) : NULL;
+	it.pids = pids;
+	if (strcmp(ops, "exec") == 0) {
+		/* successful execs are judged from process_tree with their argv */
+		if (!it.result || strcmp(it.result, "ok") == 0)
+			return 0;
+		it.coarse = it.fine = S_EXEC;
+		it.op = NULL;
+		return judge(c, &it, 0);
+	}
+	for (k = 0; k < sizeof(file_ops) / sizeof(file_ops[0]); k++)
+		if (strcmp(file_ops[k].op, ops) == 0)
+			break;
+	if (k == sizeof(file_ops) / sizeof(file_ops[0]))
+		return 0; /* an operation this version does not know */
+	it.coarse = file_ops[k].coarse;
+	it.fine = file_ops[k].fine;
+	if (strcmp(ops, "rename") == 0 && ts) {
+		it.other_key = "to";
+		it.other = ts;
+		if (judge(c, &it, 0) < 0)
+			return -1;
+		it.coarse = S_WRITE;
+		it.other_key = "from";
+		it.other = it.path;
+		it.path = ts;
+		it.len = tlen;
+		return judge(c, &it, 0);
+	}
+	if (strcmp(ops, "link") == 0 && ts) {
+		it.other_key = "from";
+		it.other = it.path;
+		it.path = ts;
+		it.len = tlen;
+	}
+	return judge(c, &it, 0);
+}
+
+static int walk_files(struct ctx *c)
+{
+	struct json_object *fs, *acc, *list;
+	static const struct {
+		const char *key;
+		int subj;
+	} lists[] = { { "reads", S_READ }, { "writes", S_WRITE }, { "deletes", S_DELETE } };
+
+	if (member(c, c->r, "filesystem", json_type_object, &fs, "", -1) <= 0)
+		return c->err[0] ? -1 : 0;
+	if (member(c, fs, "accesses", json_type_array, &acc, "filesystem", -1) < 0)
+		return -1;
+	if (acc) {
+		for (size_t i = 0; i < json_object_array_length(acc); i++)
+			if (walk_access(c, json_object_array_get_idx(acc, i), i) < 0)
+				return -1;
+		return 0;
+	}
+	/* receipts older than 0.4.0: only the path lists */
+	for (size_t l = 0; l < 3; l++) {
+		char where[32];
+
+		snprintf(where, sizeof(where), "filesystem.%s", lists[l].key);
+		if (member(c, fs, lists[l].key, json_type_array, &list, "filesystem", -1) < 0)
+			return -1;
+		for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+			struct json_object *e = json_object_array_get_idx(list, i);
+			struct item it = { 0 };
+
+			if (!json_object_is_type(e, json_type_string))
+				return bad(c, "%s[%zu]: expected a string", where, i);
+			it.path = str_of(e, &it.len);
+			it.coarse = it.fine = lists[l].subj;
+			it.op = subject_name(lists[l].subj);
+			if (lists[l].subj == S_DELETE)
+				it.fine = S_UNLINK;
+			if (judge(c, &it, 0) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* argv[from..] joined by spaces into a new string. */
+static int join_argv(struct ctx *c, struct json_object *argv, size_t from,
+		     const char *where, char **out, size_t *len)
+{
+	struct gh_buf b = GH_BUF_INIT;
+
+	gh_buf_grow(&b, 32);
+	for (size_t k = from; argv && k < json_object_array_length(argv); k++) {
+		struct json_object *e = json_object_array_get_idx(argv, k);
+		size_t n;
+		const char *s;
+
+		if (!json_object_is_type(e, json_type_string)) {
+			gh_buf_release(&b);
+			return bad(c, "%s.argv[%zu]: expected a string", where, k);
+		}
+		s = str_of(e, &n);
+		if (k > from)
+			gh_buf_addc(&b, ' ');
+		gh_buf_add(&b, s, n);
+	}
+	if (!b.p)
+		return bad(c, "out of memory");
+	*out = b.p;
+	*len = b.len;
+	return 0;
+}
+
+static int cmp_pidcmd(const void *a, const void *b)
+{
+	const struct pidcmd *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* pid -> command (argv joined) from process_tree, else processes[].cmd */
+static int build_pids(struct ctx *c)
+{
+	struct json_object *pt, *procs;
+	size_t n;
+
+	if (member(c, c->r, "process_tree", json_type_array, &pt, "", -1) < 0 ||
+	    member(c, c->r, "processes", json_type_array, &procs, "", -1) < 0)
+		return -1;
+	n = pt ? json_object_array_length(pt) : procs ? json_object_array_length(procs) : 0;
+	c->pc = calloc(n + 1, sizeof(*c->pc));
+	if (!c->pc)
+		return bad(c, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(pt ? pt : procs, i);
+		const char *where = pt ? "process_tree" : "processes";
+		struct json_object *pid, *argv, *cmd;
+		char w[48];
+
+		if (!json_object_is_type(e, json_type_object))
+			return bad(c, "%s[%zu]: expected an object", where, i);
+		if (member(c, e, "pid", json_type_int, &pid, where, i) <= 0) {
+			if (!c->err[0])
+				bad(c, "%s[%zu].pid: expected an integer", where, i);
+			return -1;
+		}
+		c->pc[c->npc].pid = json_object_get_int64(pid);
+		snprintf(w, sizeof(w), "%s[%zu]", where, i);
+		if (pt) {
+			if (member(c, e, "argv", json_type_array, &argv, where, i) < 0 ||
+			    join_argv(c, argv, 0, w, &c->pc[c->npc].cmd,
+				      &c->pc[c->npc].len) < 0)
+				return -1;
+		} else {
+			if (member(c, e, "cmd", json_type_string, &cmd, where, i) < 0)
+				return -1;
+			c->pc[c->npc].cmd = strdup(cmd ? json_object_get_string(cmd) : "");
+			if (!c->pc[c->npc].cmd)
+				return bad(c, "out of memory");
+			c->pc[c->npc].len = strlen(c->pc[c->npc].cmd);
+		}
+		c->npc++;
+	}
+	qsort(c->pc, c->npc, sizeof(*c->pc), cmp_pidcmd);
+	return 0;
+}
+
+static int judge_exec(struct ctx *c, int64_t pid, struct json_object *exe,
+		      struct json_object *argv, const char *where)
+{
+	struct item it = { 0 };
+	char *cmd = NULL, *args = NULL;
+	size_t cmd_len, args_len;
+	size_t before = c->v->n;
+	int rc;
+
+	if (join_argv(c, argv, 0, where, &cmd, &cmd_len) < 0 ||
+	    join_argv(c, argv, 1, where, &args, &args_len) < 0) {
+		free(cmd);
+		return -1;
+	}
+	it.coarse = it.fine = S_EXEC;
+	it.path = str_of(exe, &it.len);
+	it.has_pid = 1;
+	it.pid = pid;
+	it.cmd = cmd;
+	it.cmd_len = cmd_len;
+	it.args = argv ? args : NULL;
+	it.args_len = args_len;
+	rc = judge(c, &it, 0);
+	free(args);
+	if (c->v->n > before) {
+		/* the violation keeps the command: hand it to the verdict */
+		char **o = realloc(c->v->owned, (c->v->nowned + 1) * sizeof(*o));
+
+		if (!o) {
+			free(cmd);
+			return bad(c, "out of memory");
+		}
+		c->v->owned = o;
+		o[c->v->nowned++] = cmd;
+	} else {
+		free(cmd);
+	}
+	return rc;
+}
+
+static int walk_execs(struct ctx *c)
+{
+	struct json_object *pt;
+
+	if (member(c, c->r, "process_tree", json_type_array, &pt, "", -1) <= 0)
+		return c->err[0] ? -1 : 0;
+	for (size_t i = 0; i < json_object_array_length(pt); i++) {
+		struct json_object *e = json_object_array_get_idx(pt, i);
+		struct json_object *pid, *execs, *exe, *argv;
+		char w[64];
+
+		/* build_pids checked e and its pid */
+		json_object_object_get_ex(e, "pid", &pid);
+		if (member(c, e, "execs", json_type_array, &execs, "process_tree", i) < 0)
+			return -1;
+		if (!execs) {
+			/* before 0.4.0: the process's exe and argv */
+			if (member(c, e, "exe", json_type_string, &exe, "process_tree", i) < 0 ||
+			    member(c, e, "argv", json_type_array, &argv, "process_tree", i) < 0)
+				return -1;
+			snprintf(w, sizeof(w), "process_tree[%zu]", i);
+			if (exe && judge_exec(c, json_object_get_int64(pid), exe, argv, w) < 0)
+				return -1;
+			continue;
+		}
+		for (size_t k = 0; k < json_object_array_length(execs); k++) {
+			struct json_object *x = json_object_array_get_idx(execs, k);
+
+			snprintf(w, sizeof(w), "process_tree[%zu].execs", i);
+			if (!json_object_is_type(x, json_type_object))
+				return bad(c, "%s[%zu]: expected an object", w, k);
+			if (member(c, x, "exe", json_type_string, &exe, w, k) < 0 ||
+			    member(c, x, "argv", json_type_array, &argv, w, k) < 0)
+				return -1;
+			snprintf(w, sizeof(w), "process_tree[%zu].execs[%zu]", i, k);
+			if (exe && judge_exec(c, json_object_get_int64(pid), exe, argv, w) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int walk_net_list(struct ctx *c, struct json_object *list, const char *where,
+			 const char *addr_key, int inbound)
+{
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		struct json_object *e = json_object_array_get_idx(list, i);
+		struct json_object *dst, *proto, *op, *result, *pids, *host;
+		struct item it = { 0 };
+
+		if (!json_object_is_type(e, json_type_object))
+			return bad(c, "%s[%zu]: expected an object", where, i);
+		if (member(c, e, addr_key, json_type_string, &dst, where, i) <= 0) {
+			if (!c->err[0])
+				bad(c, "%s[%zu].%s: expected a string", where, i, addr_key);
+			return -1;
+		}
+		if (member(c, e, "protocol", json_type_string, &proto, where, i) < 0 ||
+		    member(c, e, "op", json_type_string, &op, where, i) < 0 ||
+		    member(c, e, "result", json_type_string, &result, where, i) < 0 ||
+		    member(c, e, "pids", json_type_array, &pids, where, i) < 0 ||
+		    member(c, e, "host", json_type_string, &host, where, i) < 0 ||
+		    check_pids(c, pids, where, i) < 0)
+			return -1;
+		it.path = str_of(dst, &it.len);
+		it.proto = proto ? json_object_get_string(proto) : NULL;
+		it.op = op ? json_object_get_string(op) : NULL;
+		it.result = result ? json_object_get_string(result) : NULL;
+		it.pids = pids;
+		netaddr_parse(it.path, it.len, &it.na);
+		it.na.host = host ? json_object_get_string(host) : NULL;
+		if (inbound) {
+			it.coarse = S_INBOUND;
+			it.fine = !it.op ? S_INBOUND :
+				  strcmp(it.op, "bind") == 0 ? S_BIND :
+				  strcmp(it.op, "listen") == 0 ? S_LISTEN :
+				  strcmp(it.op, "accept") == 0 ? S_ACCEPT : S_INBOUND;
+		} else {
+			it.coarse = S_CONNECT;
+			it.fine = it.op && strcmp(it.op, "send") == 0 ? S_SEND : S_CONNECT;
+		}
+		if (judge(c, &it, 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int walk_net(struct ctx *c)
+{
+	struct json_object *net, *att, *conn, *in;
+
+	if (member(c, c->r, "network", json_type_object, &net, "", -1) <= 0)
+		return c->err[0] ? -1 : 0;
+	if (member(c, net, "attempts", json_type_array, &att, "network", -1) < 0 ||
+	    member(c, net, "connections", json_type_array, &conn, "network", -1) < 0 ||
+	    member(c, net, "inbound", json_type_array, &in, "network", -1) < 0)
+		return -1;
+	if (att && walk_net_list(c, att, "network.attempts", "dst", 0) < 0)
+		return -1;
+	if (!att && conn && walk_net_list(c, conn, "network.connections", "dst", 0) < 0)
+		return -1;
+	return walk_net_list(c, in, "network.inbound", "addr", 1);
+}
+
+/* --- limits and requirements -------------------------------------------- */
+
+/* An integer at a dotted path; 1 found, 0 absent or null, -1 bad type. */
+static int int_at(struct ctx *c, const char *path, int64_t *out)
+{
+	struct json_object *o = c->r;
+	char key[64];
+	const char *p = path;
+
+	for (;;) {
+		size_t n = strcspn(p, ".");
+		struct json_object *m;
+
+		snprintf(key, sizeof(key), "%.*s", (int)n, p);
+		if (!json_object_is_type(o, json_type_object) ||
+		    !json_object_object_get_ex(o, key, &m) || !m)
+			return 0;
+		if (!p[n]) {
+			if (!json_object_is_type(m, json_type_int))
+				return bad(c, "%s: expected an integer", path);
+			*out = json_object_get_int64(m);
+			return 1;
+		}
+		o = m;
+		p += n + 1;
+	}
+}
+
+static int array_at(struct ctx *c, const char *a, const char *b,
+		    struct json_object **out)
+{
+	struct json_object *o;
+
+	if (b) {
+		if (member(c, c->r, a, json_type_object, &o, "", -1) <= 0)
+			return c->err[0] ? -1 : 0;
+		return member(c, o, b, json_type_array, out, a, -1);
+	}
+	return member(c, c->r, a, json_type_array, out, "", -1);
+}
+
+static int sum_counts(struct ctx *c, struct json_object *list, const char *where,
+		      int64_t *out)
+{
+	*out = 0;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *e = json_object_array_get_idx(list, i), *n;
+
+		if (member(c, e, "count", json_type_int, &n, where, i) < 0)
+			return -1;
+		*out += n ? json_object_get_int64(n) : 1;
+	}
+	return 0;
+}
+
+/* 1: *val measured; 0: not recorded; -1: bad receipt */
+static int measure(struct ctx *c, int field, int64_t *val)
+{
+	struct json_object *list;
+	int rc;
+
+	switch (field) {
+	case L_DURATION_MS:
+		rc = int_at(c, "timing.duration_ms", val);
+		return rc ? rc : int_at(c, "duration_ms", val);
+	case L_CPU_TIME_MS:
+		rc = int_at(c, "timing.cpu_time_ms", val);
+		return rc ? rc : int_at(c, "resources.cpu_time_ms", val);
+	case L_MAX_RSS_KB:
+		return int_at(c, "resources.max_rss_kb", val);
+	case L_EXIT_CODE:
+		return int_at(c, "exit_code", val);
+	case L_FAILED:
+		return int_at(c, "filesystem.failed", val);
+	case L_BYTES_SENT: {
+		struct json_object *net;
+
+		rc = int_at(c, "network.bytes_sent", val);
+		if (rc)
+			return rc;
+		/* null means none seen */
+		if (member(c, c->r, "network", json_type_object, &net, "", -1) <= 0)
+			return c->err[0] ? -1 : 0;
+		*val = 0;
+		return json_object_object_get_ex(net, "bytes_sent", NULL);
+	}
+	case L_LOST: {
+		int64_t a = 0, b = 0, d = 0;
+		int r1 = int_at(c, "loss.ringbuf", &a), r2, r3;
+
+		if (r1 < 0 || (r2 = int_at(c, "loss.fault", &b)) < 0 ||
+		    (r3 = int_at(c, "loss.truncated", &d)) < 0)
+			return -1;
+		*val = a + b + d;
+		return r1 || r2 || r3;
+	}
+	case L_PROCESSES:
+		if ((rc = array_at(c, "process_tree", NULL, &list)) < 0)
+			return -1;
+		if (!list && (rc = array_at(c, "processes", NULL, &list)) < 0)
+			return -1;
+		if (!list)
+			return 0;
+		*val = json_object_array_length(list);
+		return 1;
+	case L_EXECS:
+		if ((rc = array_at(c, "process_tree", NULL, &list)) <= 0)
+			return rc;
+		*val = 0;
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *e = json_object_array_get_idx(list, i), *x;
+
+			if (member(c, e, "execs", json_type_array, &x, "process_tree", i) < 0)
+				return -1;
+			*val += x ? (int64_t)json_object_array_length(x) : 0;
+		}
+		return 1;
+	case L_ATTEMPTS:
+	case L_INBOUND:
+		rc = array_at(c, "network", field == L_ATTEMPTS ? "attempts" : "inbound",
+			      &list);
+		if (rc <= 0)
+			return rc;
+		return sum_counts(c, list, field == L_ATTEMPTS ? "network.attempts" :
+				  "network.inbound", val) < 0 ? -1 : 1;
+	case L_CONNECTIONS:
+		rc = array_at(c, "network", "connections", &list);
+		break;
+	case L_READS:
+		rc = array_at(c, "filesystem", "reads", &list);
+		break;
+	case L_WRITES:
+		rc = array_at(c, "filesystem", "writes", &list);
+		break;
+	case L_DELETES:
+		rc = array_at(c, "filesystem", "deletes", &list);
+		break;
+	case L_ACCESSES:
+		rc = array_at(c, "filesystem", "accesses", &list);
+		break;
+	default:
+		return 0;
+	}
+	if (rc <= 0)
+		return rc;
+	*val = json_object_array_length(list);
+	return 1;
+}
+
+static int check_limit(struct ctx *c, size_t i)
+{
+	const struct rule *r = &c->p->rules[i];
+	struct violation *x;
+	int64_t val = 0;
+	int rc = measure(c, r->field, &val);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 1 && val <= r->max)
+		return 0;
+	x = new_violation(c, i);
+	if (!x)
+		return bad(c, "out of memory");
+	x->value = rc == 1 ? val : -1;
+	x->note = strdup(rc == 1 ? "" : "not recorded");
+	if (rc == 1) {
+		free(x->note);
+		if (asprintf(&x->note, "%lld exceeds %lld", (long long)val,
+			     (long long)r->max) < 0)
+			x->note = NULL;
+	}
+	return x->note ? 0 : bad(c, "out of memory");
+}
+
+static int check_complete(struct ctx *c, size_t i)
+{
+	struct json_object *comp, *reasons;
+	struct gh_buf b = GH_BUF_INIT;
+	struct violation *x;
+
+	if (member(c, c->r, "completeness", json_type_string, &comp, "", -1) < 0 ||
+	    member(c, c->r, "completeness_reasons", json_type_array, &reasons, "", -1) < 0)
+		return -1;
+	if (comp && strcmp(json_object_get_string(comp), "closed") == 0)
+		return 0;
+	if (!comp)
+		gh_buf_adds(&b, "not recorded");
+	else
+		esc_add(&b, json_object_get_string(comp),
+			json_object_get_string_len(comp));
+	for (size_t k = 0; reasons && k < json_object_array_length(reasons); k++) {
+		struct json_object *e = json_object_array_get_idx(reasons, k);
+
+		if (!json_object_is_type(e, json_type_string)) {
+			gh_buf_release(&b);
+			return bad(c, "completeness_reasons[%zu]: expected a string", k);
+		}
+		gh_buf_adds(&b, k ? "; " : " (");
+		esc_add(&b, json_object_get_string(e), json_object_get_string_len(e));
+	}
+	if (reasons && json_object_array_length(reasons))
+		gh_buf_addc(&b, ')');
+	x = new_violation(c, i);
+	if (!x || !b.p) {
+		gh_buf_release(&b);
+		return bad(c, "out of memory");
+	}
+	x->note = b.p;
+	return 0;
+}
+
+static int check_signed(struct ctx *c, size_t i)
+{
+	const struct rule *r = &c->p->rules[i];
+	struct json_object *sig, *key;
+	struct violation *x;
+	char *note = NULL;
+
+	if (member(c, c->r, "signature", json_type_object, &sig, "", -1) < 0 ||
+	    member(c, sig, "key", json_type_string, &key, "signature", -1) < 0)
+		return -1;
+	if (!sig) {
+		note = strdup("no signature");
+	} else if (!r->key[0]) {
+		return 0;
+	} else if (!key) {
+		note = strdup("the signature names no key");
+	} else if (strcasecmp(json_object_get_string(key), r->key) == 0) {
+		return 0;
+	} else {
+		struct gh_buf b = GH_BUF_INIT;
+
+		gh_buf_adds(&b, "signed by key ");
+		esc_add(&b, json_object_get_string(key), json_object_get_string_len(key));
+		note = b.p;
+	}
+	x = new_violation(c, i);
+	if (!x || !note) {
+		free(note);
+		return bad(c, "out of memory");
+	}
+	x->note = note;
+	return 0;
+}
+
+int policy_eval(struct policy *p, struct json_object *r, struct verdict *v,
+		char *err, size_t errlen)
+{
+	struct ctx c = { .p = p, .v = v, .r = r, .err = err, .errlen = errlen };
+	struct json_object *prov, *cwd = NULL;
+	double t0 = now_ms(), t1;
+	int rc = -1;
+
+	err[0] = '\0';
+	if (!json_object_is_type(r, json_type_object)) {
+		bad(&c, "expected a receipt (a JSON object), got %s",
+		    type_name(json_object_get_type(r)));
+		goto out;
+	}
+	/* 0.3.0 receipts have a string there */
+	if (json_object_object_get_ex(r, "provenance", &prov) &&
+	    json_object_is_type(prov, json_type_string))
+		prov = NULL;
+	else if (member(&c, r, "provenance", json_type_object, &prov, "", -1) < 0)
+		goto out;
+	if (member(&c, prov, "cwd", json_type_string, &cwd, "provenance", -1) < 0)
+		goto out;
+	if (!cwd) {
+		/* older receipts: where the first process ran */
+		struct json_object *pt, *first;
+
+		if (member(&c, r, "process_tree", json_type_array, &pt, "", -1) < 0)
+			goto out;
+		first = pt && json_object_array_length(pt) ?
+			json_object_array_get_idx(pt, 0) : NULL;
+		if (json_object_is_type(first, json_type_object) &&
+		    member(&c, first, "working_dir", json_type_string, &cwd,
+			   "process_tree", 0) < 0)
+			goto out;
+	}
+	if (compile(&c, cwd ? json_object_get_string(cwd) : NULL) < 0)
+		goto out;
+	if (build_pids(&c) < 0)
+		goto out;
+	t1 = now_ms();
+	v->ms_index = t1 - t0;
+	if (walk_files(&c) < 0 || walk_execs(&c) < 0 || walk_net(&c) < 0)
+		goto out;
+	for (size_t i = 0; i < p->nrules; i++) {
+		int k = p->rules[i].kind;
+
+		if ((k == K_LIMIT && check_limit(&c, i) < 0) ||
+		    (k == K_REQUIRE_COMPLETE && check_complete(&c, i) < 0) ||
+		    (k == K_REQUIRE_SIGNED && check_signed(&c, i) < 0))
+			goto out;
+	}
+	v->ms_eval = now_ms() - t1;
+	rc = 0;
+out:
+	ix_release(&c.ix);
+	gh_buf_release(&c.scratch);
+	for (size_t i = 0; c.globs && i < p->nrules; i++) {
+		for (size_t k = 0; c.globs[i] && k < p->rules[i].npats; k++) {
+			gh_glob_free(c.globs[i][k]);
+			free(c.bound[i][k]);
+		}
+		free(c.globs[i]);
+		free(c.bound[i]);
+	}
+	free(c.globs);
+	free(c.bound);
+	/* the pid table's commands are borrowed by violations */
+	for (size_t i = 0; i < c.npc; i++) {
+		char **o = realloc(v->owned, (v->nowned + 1) * sizeof(*o));
+
+		if (!o) {
+			free(c.pc[i].cmd);
+			continue;
+		}
+		v->owned = o;
+		o[v->nowned++] = c.pc[i].cmd;
+	}
+	free(c.pc);
+	return rc;
+}
+
+/* --- finishing ---------------------------------------------------------- */
+
+static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
+{
+	int d = memcmp(a, b, al < bl ? al : bl);
+
+	return d ? d : (al > bl) - (al < bl);
+}
+
+static int cmp_violation(const void *pa, const void *pb)
+{
+	const struct violation *a = pa, *b = pb;
+	int d;
+
+	if (a->rule != b->rule)
+		return a->rule < b->rule ? -1 : 1;
+	if (a->item && b->item &&
+	    (d = cmp_bytes(a->item, a->item_len, b->item, b->item_len)))
+		return d;
+	if ((d = strcmp(a->subject ? a->subject : "", b->subject ? b->subject : "")))
+		return d;
+	if ((d = strcmp(a->detail ? a->detail : "", b->detail ? b->detail : "")))
+		return d;
+	if (a->has_pid != b->has_pid)
+		return a->has_pid - b->has_pid;
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	return cmp_bytes(a->cmd ? a->cmd : "", a->cmd_len, b->cmd ? b->cmd : "",
+			 b->cmd_len);
+}
+
+static void violation_release(struct violation *x)
+{
+	free(x->detail);
+	free(x->note);
+	free(x->message);
+}
+
+int verdict_finish(const struct policy *p, struct verdict *v)
+{
+	size_t w = 0;
+
+	if (v->n)
+		qsort(v->v, v->n, sizeof(*v->v), cmp_violation);
+	for (size_t i = 0; i < v->n; i++) {
+		if (w && cmp_violation(&v->v[w - 1], &v->v[i]) == 0) {
+			violation_release(&v->v[i]);
+			continue;
+		}
+		v->v[w++] = v->v[i];
+	}
+	v->n = w;
+	for (size_t i = 0; i < v->n; i++) {
+		struct violation *x = &v->v[i];
+		const struct rule *r = &p->rules[x->rule];
+		struct gh_buf b = GH_BUF_INIT;
+
+		gh_buf_printf(&b, "%s:%lu: ", r->file, r->line);
+		switch (r->kind) {
+		case K_DENY:
+		case K_DEFAULT_DENY:
+			gh_buf_printf(&b, "%s%s ", r->kind == K_DENY ? "deny " :
+				      "default deny ", x->subject);
+			esc_add(&b, x->item, x->item_len);
+			if (x->detail)
+				gh_buf_adds(&b, x->detail);
+			if (x->has_pid) {
+				gh_buf_printf(&b, " by pid %lld", (long long)x->pid);
+				if (x->cmd) {
+					gh_buf_adds(&b, " (");
+					esc_add(&b, x->cmd, x->cmd_len);
+					gh_buf_addc(&b, ')');
+				}
+			}
+			break;
+		case K_LIMIT:
+			gh_buf_printf(&b, "limit %s: %s", r->subject_word, x->note);
+			break;
+		case K_REQUIRE_COMPLETE:
+			gh_buf_printf(&b, "require complete: %s", x->note);
+			break;
+		default:
+			gh_buf_printf(&b, "require signed%s%s: %s", r->key[0] ? " " : "",
+				      r->key, x->note);
+			break;
+		}
+		if (!b.p)
+			return -ENOMEM;
+		x->message = b.p;
+	}
+	return 0;
+}
+
+void verdict_release(struct verdict *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->n; i++)
+		violation_release(&v->v[i]);
+	free(v->v);
+	for (size_t i = 0; i < v->nowned; i++)
+		free(v->owned[i]);
+	free(v->owned);
+	memset(v, 0, sizeof(*v));
+}

@@ -1,0 +1,193 @@
+/* gh-policy: the verdict as text lines, as a JSON object, and inside the
+ * receipt. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "policy.h"
+
+int esc_add(struct gh_buf *b, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = s[i];
+		int rc;
+
+		if (c == '\\')
+			rc = gh_buf_adds(b, "\\\\");
+		else if (c == '\n')
+			rc = gh_buf_adds(b, "\\n");
+		else if (c == '\t')
+			rc = gh_buf_adds(b, "\\t");
+		else if (c == '\r')
+			rc = gh_buf_adds(b, "\\r");
+		else if (c < 0x20 || c == 0x7f)
+			rc = gh_buf_printf(b, "\\x%02x", c);
+		else
+			rc = gh_buf_addc(b, c);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int report_text(const struct verdict *v, struct gh_buf *out)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (gh_buf_adds(out, v->v[i].message) < 0 || gh_buf_addc(out, '\n') < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+static void add_str(struct json_object *o, const char *key, const char *s)
+{
+	if (s)
+		json_object_object_add(o, key, json_object_new_string(s));
+}
+
+static const char *action(int kind)
+{
+	switch (kind) {
+	case K_DENY:
+	case K_DEFAULT_DENY:
+		return "deny";
+	case K_LIMIT:
+		return "limit";
+	default:
+		return "require";
+	}
+}
+
+static struct json_object *violation_json(const struct policy *p,
+					  const struct violation *x)
+{
+	const struct rule *r = &p->rules[x->rule];
+	struct json_object *o = json_object_new_object();
+
+	add_str(o, "message", x->message);
+	add_str(o, "file", r->file);
+	json_object_object_add(o, "line", json_object_new_int64(r->line));
+	add_str(o, "rule", r->text);
+	add_str(o, "action", action(r->kind));
+	add_str(o, "subject", x->subject ? x->subject : r->subject_word);
+	json_object_object_add(o, "default", json_object_new_boolean(
+				       r->kind == K_DEFAULT_DENY));
+	add_str(o, "phase", "post");
+	if (x->item) {
+		json_object_object_add(o, "item", json_object_new_string_len(
+					       x->item, x->item_len));
+		add_str(o, "op", x->op);
+		add_str(o, "result", x->result ? x->result : "ok");
+		add_str(o, "protocol", x->proto);
+		if (x->other)
+			add_str(o, x->other_key, x->other);
+	}
+	if (x->has_pid) {
+		json_object_object_add(o, "pid", json_object_new_int64(x->pid));
+		if (x->cmd)
+			json_object_object_add(o, "cmd", json_object_new_string_len(
+						       x->cmd, x->cmd_len));
+	}
+	if (r->kind == K_LIMIT) {
+		json_object_object_add(o, "limit", json_object_new_int64(r->max));
+		json_object_object_add(o, "value", x->value < 0 ? NULL :
+				       json_object_new_int64(x->value));
+	}
+	if (r->kind == K_REQUIRE_COMPLETE || r->kind == K_REQUIRE_SIGNED)
+		add_str(o, "found", x->note);
+	if (r->kind == K_REQUIRE_SIGNED && r->key[0])
+		add_str(o, "key", r->key);
+	return o;
+}
+
+struct json_object *report_json(const struct policy *p, const struct verdict *v,
+				const char *rules_name)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *files = json_object_new_array();
+	struct json_object *list = json_object_new_array();
+
+	if (!o || !files || !list) {
+		json_object_put(o);
+		json_object_put(files);
+		json_object_put(list);
+		return NULL;
+	}
+	add_str(o, "verdict", v->n ? "fail" : "pass");
+	json_object_object_add(o, "failed", json_object_new_boolean(v->n != 0));
+	add_str(o, "tool", "gh-policy");
+	add_str(o, "tool_version", GH_VERSION);
+	add_str(o, "rules", rules_name);
+	add_str(o, "rules_sha256", p->nfiles ? p->files[0].sha256 : "");
+	for (size_t i = 0; i < p->nfiles; i++) {
+		struct json_object *f = json_object_new_object();
+
+		add_str(f, "path", p->files[i].path);
+		add_str(f, "sha256", p->files[i].sha256);
+		json_object_array_add(files, f);
+	}
+	json_object_object_add(o, "rules_files", files);
+	for (size_t i = 0; i < v->n; i++)
+		json_object_array_add(list, violation_json(p, &v->v[i]));
+	json_object_object_add(o, "violations", list);
+	return o;
+}
+
+struct span {
+	const char *s;
+	size_t len;
+};
+
+static int cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+	int d = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+
+	return d ? d : (x->len > y->len) - (x->len < y->len);
+}
+
+int report_annotate(const struct policy *p, const struct verdict *v,
+		    struct json_object *r, const char *rules_name)
+{
+	struct json_object *verdict = report_json(p, v, rules_name);
+	struct json_object *fs, *paths;
+	struct span *sp;
+	size_t n = 0;
+
+	if (!verdict)
+		return -ENOMEM;
+	json_object_object_add(r, "policy", verdict);
+	if (!json_object_object_get_ex(r, "filesystem", &fs) ||
+	    !json_object_is_type(fs, json_type_object))
+		return 0;
+	sp = calloc(v->n + 1, sizeof(*sp));
+	paths = json_object_new_array();
+	if (!sp || !paths) {
+		free(sp);
+		json_object_put(paths);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const struct rule *ru = &p->rules[v->v[i].rule];
+		int s;
+
+		if (!v->v[i].item)
+			continue;
+		for (s = 0; s < S_COUNT && !(ru->subjects & (1u << s)); s++)
+			;
+		if (s < S_COUNT && subject_family(s) == FAM_PATH) {
+			sp[n].s = v->v[i].item;
+			sp[n].len = v->v[i].item_len;
+			n++;
+		}
+	}
+	if (n)
+		qsort(sp, n, sizeof(*sp), cmp_span);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || cmp_span(&sp[i - 1], &sp[i]) != 0)
+			json_object_array_add(paths, json_object_new_string_len(
+						      sp[i].s, sp[i].len));
+	free(sp);
+	json_object_object_add(fs, "policy_violations", paths);
+	return 0;
+}
