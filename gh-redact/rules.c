@@ -506,6 +506,33 @@ static int scan_shapes(const char *s, size_t n, struct spans *sp)
 				continue;
 			}
 		}
+		/* "Authorization: SCHEME CREDENTIALS" anywhere (curl -H, git
+		 * -c http.extraheader=...): the credentials up to a quote or
+		 * the end of the line, or the one word after the colon. */
+		if (!is_alnum(prev) && starts_ci(rest, left, "authorization:")) {
+			size_t v = i + 14, w, c, e;
+
+			while (v < n && (s[v] == ' ' || s[v] == '\t'))
+				v++;
+			for (w = v; w < n && !is_space(s[w]) && s[w] != '"' &&
+				    s[w] != '\'';)
+				w++;
+			for (c = w; c < n && (s[c] == ' ' || s[c] == '\t');)
+				c++;
+			if (c >= n || s[c] == '"' || s[c] == '\'' || s[c] == '\n' ||
+			    s[c] == '\r')
+				c = v; /* no scheme word */
+			for (e = c; e < n && s[e] != '"' && s[e] != '\'' &&
+				    s[e] != '\n' && s[e] != '\r';)
+				e++;
+			while (e > c && is_space(s[e - 1]))
+				e--;
+			if (e > c) {
+				ret = spans_add(sp, c, e, R_HEADER);
+				i = e - 1;
+				continue;
+			}
+		}
 		/* user:password@ in URLs */
 		if (left > 3 && !memcmp(rest, "://", 3) && i > 0 &&
 		    isalpha((unsigned char)prev)) {
@@ -696,7 +723,13 @@ static const char *const mysql_progs[] = {
 	"mariadb-slap", NULL,
 };
 
-enum { P_MYSQL = 1, P_SSHPASS = 2, P_REDIS = 4, P_CURL = 8 };
+enum { P_MYSQL = 1, P_SSHPASS = 2, P_REDIS = 4, P_CURL = 8, P_REGISTRY = 16,
+       P_LOGIN = 32 };
+
+static const char *const registry_progs[] = {
+	"docker", "podman", "buildah", "skopeo", "nerdctl", "helm", "oras",
+	NULL,
+};
 
 static int prog_of(const char *s, size_t n)
 {
@@ -714,6 +747,8 @@ static int prog_of(const char *s, size_t n)
 		return P_REDIS;
 	if (n == 4 && !memcmp(s, "curl", 4))
 		return P_CURL;
+	if (word_in(s, n, registry_progs))
+		return P_REGISTRY;
 	return 0;
 }
 
@@ -755,6 +790,11 @@ static int token_rules(const struct redactor *r, struct tok *toks, size_t n,
 		     memchr(s, '\t', len)))
 			continue;
 		if (s[0] != '-') {
+			/* docker login -p, podman login -p: -p is a port
+			 * elsewhere in those programs. */
+			if ((progs & P_REGISTRY) && len == 5 &&
+			    !memcmp(s, "login", 5))
+				progs |= P_LOGIN;
 			progs |= prog_of(s, len);
 			one.n = 0;
 			ret = detect_env(r, NULL, (size_t)-1, s, len, &one);
@@ -768,7 +808,7 @@ static int token_rules(const struct redactor *r, struct tok *toks, size_t n,
 			ret = add_tok(sps, t, 2, len, R_OPTION);
 			continue;
 		}
-		if (((progs & P_SSHPASS) && s[1] == 'p' && len >= 2) ||
+		if (((progs & (P_SSHPASS | P_LOGIN)) && s[1] == 'p' && len >= 2) ||
 		    ((progs & P_REDIS) && s[1] == 'a' && len >= 2)) {
 			if (len > 2) {
 				ret = add_tok(sps, t, 2, len, R_OPTION);
@@ -902,18 +942,8 @@ static int header_rule(const char *s, size_t n, struct spans *sp)
 		v++;
 	if (v >= n)
 		return 0;
-	if ((i == 13 && !strncasecmp(s, "authorization", 13)) ||
-	    (i == 19 && !strncasecmp(s, "proxy-authorization", 19))) {
-		size_t w = v, c;
-
-		while (w < n && !is_space(s[w]))
-			w++;
-		c = w;
-		while (c < n && is_space(s[c]))
-			c++;
-		return spans_add(sp, c < n ? c : v, n, R_HEADER);
-	}
-	/* Other headers only with a dash in the name, so that text such as
+	/* Authorization headers are found by scan_shapes(); other headers
+	 * only with a dash in the name, so that text such as
 	 * "key: value" is left alone. */
 	if (!memchr(s, '-', i))
 		return 0;

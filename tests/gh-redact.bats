@@ -407,6 +407,10 @@ full() {
 	[ "$output" = '["mkdir","-p","/tmp/dir"]' ]
 	run redact_cmd '["ssh","-p","2222","host"]'
 	[ "$output" = '["ssh","-p","2222","host"]' ]
+	run redact_cmd '["docker","login","-u","me","-p","S3cret","reg.io"]'
+	[ "$output" = '["docker","login","-u","me","-p","[REDACTED]","reg.io"]' ]
+	run redact_cmd '["docker","run","-p","8080:80","img"]'
+	[ "$output" = '["docker","run","-p","8080:80","img"]' ]
 }
 
 @test "curl -u keeps the user and masks the password" {
@@ -447,9 +451,18 @@ full() {
 	[ "$output" = '["t","AKIAIOSFODNN7EXAMPL","XAKIAIOSFODNN7EXAMPLE","ghp_short","xoxb-short","eyJabc.eyJdef.x"]' ]
 }
 
-@test "bearer tokens and secret headers are masked" {
-	run redact_cmd '["curl","-H","Authorization: Bearer abcdefgh1234","-H","authorization: Basic dXNlcjpwdw==","-H","X-Api-Key: k-123","-H","Accept: text/plain"]'
-	[ "$output" = '["curl","-H","Authorization: Bearer [REDACTED]","-H","authorization: Basic [REDACTED]","-H","X-Api-Key: [REDACTED]","-H","Accept: text/plain"]' ]
+@test "authorization credentials and secret headers are masked" {
+	run redact_cmd '["curl","-H","Authorization: Bearer abcdefgh1234","-H","authorization: Basic dXNlcjpwdw==","-H","Proxy-Authorization: tok123","-H","X-Api-Key: k-123","-H","Accept: text/plain","-H","key: value"]'
+	[ "$output" = '["curl","-H","Authorization: Bearer [REDACTED]","-H","authorization: Basic [REDACTED]","-H","Proxy-Authorization: [REDACTED]","-H","X-Api-Key: [REDACTED]","-H","Accept: text/plain","-H","key: value"]' ]
+	run redact_cmd '["git","-c","http.extraheader=AUTHORIZATION: basic dXNlcjpwdw==","clone","u"]'
+	[ "$output" = '["git","-c","http.extraheader=AUTHORIZATION: basic [REDACTED]","clone","u"]' ]
+	run redact_cmd '["sh","-c","curl -H \"Authorization: token abc123\" https://x"]'
+	[ "$output" = '["sh","-c","curl -H \"Authorization: token [REDACTED]\" https://x"]' ]
+}
+
+@test "bearer tokens are masked outside headers too" {
+	run redact_cmd '["t","--auth=Bearer abcdefgh1234","bearer of news"]'
+	[ "$output" = '["t","--auth=Bearer [REDACTED]","bearer of news"]' ]
 }
 
 @test "private key blocks are masked" {
