@@ -12,9 +12,14 @@ setup() {
 	cp "$FIX"/receipt.json "$FIX"/out.txt "$FIX"/err.txt "$FIX"/pub.pem "$T"/
 	cp "$FIX"/key.pem "$T"/key.pem
 	chmod 600 "$T"/key.pem
-	FP=$(openssl pkey -pubin -in "$FIX/pub.pem" -outform DER | tail -c 32 | sha256sum | cut -d' ' -f1)
+	# fingerprint of pub.pem: SHA-256 of the raw key, the DER's last 32 bytes
+	FP=569b0b5503676dbba72b336eee7f8d3f0eeb92bf2b9a0d7689b37c7667765c85
 	USAGE_LINE="usage: gh-sign -G -s SECRET.pem -p PUBLIC.pem"
 	cd "$T"
+}
+
+fingerprint() {
+	openssl pkey -pubin -in "$1" -outform DER | tail -c 32 | sha256sum | cut -d' ' -f1
 }
 
 # A receipt naming the captured outputs where this test keeps them.
@@ -188,6 +193,7 @@ signed() {
 }
 
 @test "-S hashes and signs (exact output, deterministic signature)" {
+	[ "$(fingerprint pub.pem)" = "$FP" ]
 	fixture_signed
 	cmp "$FIX/signed.json" signed.json
 	[ "$(jq -r .signature.key signed.json)" = "$FP" ]
@@ -418,7 +424,7 @@ signed() {
 @test "-V: another public key is refused by fingerprint" {
 	signed
 	gh-sign -G -s other.pem -p other.pub
-	ofp=$(openssl pkey -pubin -in other.pub -outform DER | tail -c 32 | sha256sum | cut -d' ' -f1)
+	ofp=$(fingerprint other.pub)
 	run --separate-stderr gh-sign -V -p other.pub signed.json
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "gh-sign: signed.json: signed with another key: $FP, not other.pub ($ofp)" ]
@@ -427,7 +433,7 @@ signed() {
 @test "-V: a key field rewritten to the verifier's key still fails" {
 	signed
 	gh-sign -G -s other.pem -p other.pub
-	ofp=$(openssl pkey -pubin -in other.pub -outform DER | tail -c 32 | sha256sum | cut -d' ' -f1)
+	ofp=$(fingerprint other.pub)
 	jq --arg k "$ofp" '.signature.key = $k' signed.json > t.json
 	run --separate-stderr gh-sign -V -p other.pub t.json
 	[ "$status" -eq 1 ]
