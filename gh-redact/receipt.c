@@ -523,6 +523,25 @@ static int do_process_tree(struct walk *w, struct json_object *root)
 	return 0;
 }
 
+/* A command line written as one string: paths, secrets, and the words of
+ * the shell command it holds. */
+static int do_cmdline(struct walk *w, struct json_object *cmd,
+		      struct json_object *parent, const char *key)
+{
+	const char *argv[1] = { json_object_get_string(cmd) };
+	size_t lens[1] = { json_object_get_string_len(cmd) };
+	struct spans sps[1] = { { 0 } };
+
+	if (remember_visit(w, cmd, parent, key, L_NONE) < 0 ||
+	    detect_argv(w->r, argv, lens, 1, NULL, sps) < 0) {
+		spans_release(&sps[0]);
+		return nomem(w);
+	}
+	spans_release(&w->sp);
+	w->sp = sps[0];
+	return rewrite(w, cmd, parent, key, L_NONE, NULL) < 0 ? -1 : 0;
+}
+
 static struct cmdline *find_cmd(struct walk *w, size_t idx, int64_t pid)
 {
 	size_t i;
@@ -576,23 +595,8 @@ static int do_processes(struct walk *w, struct json_object *root)
 			}
 			continue;
 		}
-		/* As a one-element command line: paths, secrets, and the
-		 * words of the shell command it holds. */
-		{
-			const char *argv[1] = { json_object_get_string(cmd) };
-			size_t lens[1] = { json_object_get_string_len(cmd) };
-			struct spans sps[1] = { { 0 } };
-
-			if (remember_visit(w, cmd, pr, "cmd", L_NONE) < 0 ||
-			    detect_argv(w->r, argv, lens, 1, NULL, sps) < 0) {
-				spans_release(&sps[0]);
-				return nomem(w);
-			}
-			spans_release(&w->sp);
-			w->sp = sps[0];
-			if (rewrite(w, cmd, pr, "cmd", L_NONE, NULL) < 0)
-				return -1;
-		}
+		if (do_cmdline(w, cmd, pr, "cmd") < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -743,6 +747,10 @@ static int do_misc(struct walk *w, struct json_object *root)
 {
 	struct json_object *o, *env;
 
+	/* v0: the command line as one string */
+	if (member(w, root, "command", json_type_string, "", &o) < 0 ||
+	    (o && do_cmdline(w, o, root, "command") < 0))
+		return -1;
 	if (member(w, root, "outcome", json_type_object, "", &o) < 0)
 		return -1;
 	if (o && do_member(w, o, "error", K_TEXT, "outcome", L_NONE) < 0)
@@ -1041,8 +1049,11 @@ int redact_receipt(struct redactor *r, struct json_object *root, char *err,
 	redactor_reset(r);
 	if (!json_object_is_type(root, json_type_object))
 		return fail(&w, "not a receipt: expected a JSON object");
+	/* The older v0 shape (gh-aggregate --v0) has no version. */
 	version = get(root, "version");
-	if (!version || !json_object_is_type(version, json_type_string))
+	if (version ? !json_object_is_type(version, json_type_string) :
+		      !json_object_is_type(get(root, "execution_id"),
+					   json_type_string))
 		return fail(&w, "not a receipt: no \"version\" string");
 	if (set_home(r, root) < 0)
 		return nomem(&w);

@@ -159,11 +159,12 @@ full() {
 }
 
 @test "every JSONTestSuite n_ file is rejected with nothing on stdout" {
-	local f n=0
+	local f n=0 st
 	for f in "$GH_SHARED"/conformance/JSONTestSuite/test_parsing/n_*.json; do
-		run --separate-stderr gh-redact "$f"
-		if [ "$status" -ne 2 ] || [ -n "$output" ] || [ -z "$stderr" ]; then
-			echo "accepted or crashed: $f (status $status)"
+		st=0
+		gh-redact "$f" > out 2> err || st=$?
+		if [ "$st" -ne 2 ] || [ -s out ] || ! [ -s err ]; then
+			echo "accepted or crashed: $f (status $st)"
 			return 1
 		fi
 		n=$((n + 1))
@@ -597,4 +598,79 @@ full() {
 	jq -e . out.json > /dev/null
 	[ "$(jq -c .provenance.command out.json)" = '["t","a\nb\"c\\d [REDACTED]","--password=[REDACTED]","é/k/y é"]' ]
 	[ "$(jq -c .filesystem.reads out.json)" = '["/z\u0007","[REDACTED]"]' ]
+}
+
+# ---- receipts of real traced commands -------------------------------------
+
+# Trace, as root, a shell that reads a key under a fake home's .ssh (by
+# absolute and by relative path), passes a password on a command line and a
+# token in the environment of env(1); aggregate the events into $T/receipt.json.
+traced_receipt() {
+	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
+	mkdir -p "$T/home/u/.ssh"
+	echo 'not a real key' > "$T/home/u/.ssh/id_rsa"
+	gh-trace -o ev.ndjson -- sh -c '
+		cat "$1/.ssh/id_rsa" > /dev/null
+		/bin/echo --password=hunter2hunter > /dev/null
+		env GITHUB_TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ012345 /bin/true
+		cd "$1" && cat .ssh/id_rsa > /dev/null' sh "$T/home/u"
+	if jq -e 'select(.type == "header") | .audit.active == false' ev.ndjson > /dev/null; then
+		skip "eBPF unavailable: $(jq -r 'select(.type == "header") | .audit.reason' ev.ndjson)"
+	fi
+	gh-aggregate ev.ndjson > receipt.json
+}
+
+@test "a traced command: the key's path, the password and the token are gone" {
+	traced_receipt
+	# The receipt really holds them.
+	grep -qF "$T/home/u/.ssh/id_rsa" receipt.json
+	grep -qF hunter2hunter receipt.json
+	grep -qF ghp_0123456789abcdefghijABCDEFGHIJ012345 receipt.json
+	gh-redact -m "$T/home/*/.ssh/**" receipt.json > red.json
+	local s
+	# (The script itself says "$1/.ssh/id_rsa" and ".ssh/id_rsa": text,
+	# not paths; what they name at run time is masked.)
+	for s in "$T/home/u/.ssh" hunter2hunter ghp_0123456789abcdefghijABCDEFGHIJ012345; do
+		if grep -qF -- "$s" red.json; then
+			echo "left in the output: $s"
+			return 1
+		fi
+	done
+	jq -e '.filesystem.reads | index("[REDACTED]")' red.json
+	[ "$(jq -r '.processes[] | select(.cmd | startswith("cat .ssh")) | .cmd' receipt.json)" = "cat .ssh/id_rsa" ]
+	[ "$(jq -r '.processes[] | select(.cmd | startswith("cat [R")) | .cmd' red.json | sort -u)" = "cat [REDACTED]" ]
+	jq -e '[.redactions[].rule] == ["-m '"$T"'/home/*/.ssh/**", "default:github-token", "default:secret-option"]' red.json
+	# The relative path was resolved where cat ran.
+	jq -e '[.process_tree[] | select(.argv == ["cat", "[REDACTED]"])] | length == 2' red.json
+	# Lists stay sorted and unique.
+	jq -e '.filesystem | (.reads == (.reads | unique)) and (.writes == (.writes | unique))' red.json
+	jq -e '.filesystem.accesses == (.filesystem.accesses | sort_by(.path, .op, (.target // ""), .result))' red.json
+}
+
+@test "a traced command: the older v0 shape is redacted too" {
+	traced_receipt
+	gh-aggregate --v0 ev.ndjson > v0.json
+	jq -e 'has("version") | not' v0.json
+	gh-redact -m "$T/home/*/.ssh/**" v0.json > red.json
+	! grep -qF -e "$T/home/u/.ssh" -e hunter2hunter -e ghp_0123 red.json
+	jq -e '.filesystem.read | index("[REDACTED]")' red.json
+}
+
+@test "the pipeline trace | aggregate | redact | sign verifies" {
+	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
+	mkdir -p "$T/home/u/.ssh"
+	echo 'not a real key' > "$T/home/u/.ssh/id_rsa"
+	gh-sign -G -s key.pem -p pub.pem
+	gh-trace -o /dev/stdout -- sh -c 'cat "$1" > /dev/null; /bin/echo --token=abcd1234efgh > /dev/null' sh "$T/home/u/.ssh/id_rsa" |
+		gh-aggregate | gh-redact -m "$T/home/*/.ssh/**" | gh-sign -S -s key.pem > signed.json
+	gh-sign -V -p pub.pem signed.json
+	! grep -qF -e id_rsa -e abcd1234efgh signed.json
+	# Redacting the signed receipt again changes it: the signature goes.
+	run --separate-stderr gh-redact -m '/usr/**' signed.json
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "gh-redact: signed.json:1: removed the signature, which redaction invalidates (sign the redacted receipt again)" ]
+	[ "$(jq 'has("signature")' <<<"$output")" = false ]
+	# ... and redacting it with nothing to mask keeps it valid.
+	gh-redact --no-default-secrets -m /nowhere signed.json > again.json
+	gh-sign -V -p pub.pem again.json
 }
