@@ -1,0 +1,420 @@
+/* gh-archive: opening the database safely and creating its schema. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "archive.h"
+
+/* The schema, version 1. Documented in gh-archive(1); a change here bumps
+ * ARCHIVE_SCHEMA_VERSION and adds a migration in archive_open. */
+static const char schema_sql[] =
+	"CREATE TABLE receipts (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  execution_id TEXT NOT NULL UNIQUE,\n"
+	"  version TEXT,\n"
+	"  start_time TEXT,\n"
+	"  end_time TEXT,\n"
+	"  host TEXT,\n"
+	"  command TEXT,\n"
+	"  program TEXT,\n"
+	"  argv TEXT,\n"
+	"  cwd TEXT,\n"
+	"  uid INTEGER,\n"
+	"  run_uid INTEGER,\n"
+	"  observation_mode TEXT,\n"
+	"  completeness TEXT,\n"
+	"  completeness_reasons TEXT,\n"
+	"  exit_code INTEGER,\n"
+	"  signal INTEGER,\n"
+	"  error TEXT,\n"
+	"  duration_ms INTEGER,\n"
+	"  cpu_time_ms INTEGER,\n"
+	"  max_rss_kb INTEGER,\n"
+	"  lost_ringbuf INTEGER,\n"
+	"  lost_fault INTEGER,\n"
+	"  lost_truncated INTEGER,\n"
+	"  files_failed INTEGER,\n"
+	"  bytes_sent INTEGER,\n"
+	"  stdout_hash TEXT,\n"
+	"  stderr_hash TEXT,\n"
+	"  signed INTEGER NOT NULL,\n"
+	"  signature_key TEXT,\n"
+	"  sha256 TEXT NOT NULL,\n"
+	"  archived_at TEXT NOT NULL,\n"
+	"  canonical TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX receipts_start_time ON receipts(start_time);\n"
+	"CREATE INDEX receipts_program ON receipts(program, start_time);\n"
+	"CREATE INDEX receipts_sha256 ON receipts(sha256);\n"
+	"CREATE TABLE processes (\n"
+	"  receipt_id INTEGER NOT NULL REFERENCES receipts(id) ON DELETE CASCADE,\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  pid INTEGER,\n"
+	"  ppid INTEGER,\n"
+	"  exe TEXT,\n"
+	"  argv TEXT,\n"
+	"  cmd TEXT,\n"
+	"  argv_truncated INTEGER,\n"
+	"  working_dir TEXT,\n"
+	"  exit_code INTEGER,\n"
+	"  signal INTEGER,\n"
+	"  start_ms INTEGER,\n"
+	"  end_ms INTEGER,\n"
+	"  PRIMARY KEY (receipt_id, seq)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX processes_exe ON processes(exe);\n"
+	"CREATE TABLE execs (\n"
+	"  receipt_id INTEGER NOT NULL REFERENCES receipts(id) ON DELETE CASCADE,\n"
+	"  process_seq INTEGER NOT NULL,\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  pid INTEGER,\n"
+	"  exe TEXT,\n"
+	"  argv TEXT,\n"
+	"  cmd TEXT,\n"
+	"  argv_truncated INTEGER,\n"
+	"  cwd TEXT,\n"
+	"  PRIMARY KEY (receipt_id, process_seq, seq)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX execs_exe ON execs(exe);\n"
+	"CREATE TABLE files (\n"
+	"  receipt_id INTEGER NOT NULL REFERENCES receipts(id) ON DELETE CASCADE,\n"
+	"  kind TEXT NOT NULL,\n"
+	"  path TEXT NOT NULL,\n"
+	"  PRIMARY KEY (receipt_id, kind, path)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX files_kind_path ON files(kind, path);\n"
+	"CREATE INDEX files_path ON files(path);\n"
+	"CREATE TABLE file_accesses (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  receipt_id INTEGER NOT NULL REFERENCES receipts(id) ON DELETE CASCADE,\n"
+	"  path TEXT NOT NULL,\n"
+	"  path_hex TEXT,\n"
+	"  op TEXT NOT NULL,\n"
+	"  target TEXT,\n"
+	"  mode INTEGER,\n"
+	"  result TEXT,\n"
+	"  count INTEGER\n"
+	");\n"
+	"CREATE INDEX file_accesses_receipt ON file_accesses(receipt_id);\n"
+	"CREATE INDEX file_accesses_path ON file_accesses(path, op);\n"
+	"CREATE INDEX file_accesses_op ON file_accesses(op, path);\n"
+	"CREATE TABLE file_access_pids (\n"
+	"  access_id INTEGER NOT NULL REFERENCES file_accesses(id) ON DELETE CASCADE,\n"
+	"  pid INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (access_id, pid)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE connections (\n"
+	"  receipt_id INTEGER NOT NULL REFERENCES receipts(id) ON DELETE CASCADE,\n"
+	"  dst TEXT NOT NULL,\n"
+	"  host TEXT,\n"
+	"  port INTEGER,\n"
+	"  protocol TEXT NOT NULL,\n"
+	"  attempted INTEGER,\n"
+	"  PRIMARY KEY (receipt_id, dst, protocol)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX connections_host ON connections(host, port);\n"
+	"CREATE TABLE network_attempts (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  receipt_id INTEGER NOT NULL REFERENCES receipts(id) ON DELETE CASCADE,\n"
+	"  dst TEXT NOT NULL,\n"
+	"  host TEXT,\n"
+	"  port INTEGER,\n"
+	"  protocol TEXT,\n"
+	"  op TEXT,\n"
+	"  family TEXT,\n"
+	"  result TEXT,\n"
+	"  count INTEGER\n"
+	");\n"
+	"CREATE INDEX network_attempts_receipt ON network_attempts(receipt_id);\n"
+	"CREATE INDEX network_attempts_host ON network_attempts(host, port);\n"
+	"CREATE TABLE network_attempt_pids (\n"
+	"  attempt_id INTEGER NOT NULL REFERENCES network_attempts(id) ON DELETE CASCADE,\n"
+	"  pid INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (attempt_id, pid)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE network_inbound (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  receipt_id INTEGER NOT NULL REFERENCES receipts(id) ON DELETE CASCADE,\n"
+	"  op TEXT,\n"
+	"  addr TEXT NOT NULL,\n"
+	"  host TEXT,\n"
+	"  port INTEGER,\n"
+	"  protocol TEXT,\n"
+	"  result TEXT,\n"
+	"  count INTEGER\n"
+	");\n"
+	"CREATE INDEX network_inbound_receipt ON network_inbound(receipt_id);\n"
+	"CREATE INDEX network_inbound_port ON network_inbound(port);\n"
+	"CREATE TABLE network_inbound_pids (\n"
+	"  inbound_id INTEGER NOT NULL REFERENCES network_inbound(id) ON DELETE CASCADE,\n"
+	"  pid INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (inbound_id, pid)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE syscalls (\n"
+	"  receipt_id INTEGER NOT NULL REFERENCES receipts(id) ON DELETE CASCADE,\n"
+	"  type TEXT NOT NULL,\n"
+	"  count INTEGER,\n"
+	"  denied INTEGER,\n"
+	"  PRIMARY KEY (receipt_id, type)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE redactions (\n"
+	"  receipt_id INTEGER NOT NULL REFERENCES receipts(id) ON DELETE CASCADE,\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  rule TEXT,\n"
+	"  count INTEGER,\n"
+	"  detail TEXT NOT NULL,\n"
+	"  PRIMARY KEY (receipt_id, seq)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX redactions_rule ON redactions(rule);\n"
+	"CREATE TABLE policy_verdicts (\n"
+	"  receipt_id INTEGER PRIMARY KEY REFERENCES receipts(id) ON DELETE CASCADE,\n"
+	"  verdict TEXT,\n"
+	"  violations INTEGER,\n"
+	"  rules_sha256 TEXT,\n"
+	"  detail TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX policy_verdicts_verdict ON policy_verdicts(verdict);\n"
+	"CREATE TABLE policy_violations (\n"
+	"  receipt_id INTEGER NOT NULL REFERENCES receipts(id) ON DELETE CASCADE,\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  rule TEXT,\n"
+	"  item TEXT,\n"
+	"  pid INTEGER,\n"
+	"  detail TEXT NOT NULL,\n"
+	"  PRIMARY KEY (receipt_id, seq)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE VIEW file_access_by_pid AS\n"
+	"  SELECT a.receipt_id, a.path, a.op, a.target, a.result, a.count, p.pid\n"
+	"  FROM file_accesses a JOIN file_access_pids p ON p.access_id = a.id;\n"
+	"CREATE VIEW network_attempt_by_pid AS\n"
+	"  SELECT n.receipt_id, n.dst, n.host, n.port, n.protocol, n.op, n.result,\n"
+	"         n.count, p.pid\n"
+	"  FROM network_attempts n JOIN network_attempt_pids p ON p.attempt_id = n.id;\n";
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int archive_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return fail(err, errlen, "%s", sqlite3_errmsg(db));
+	return 0;
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* The names SQLite creates next to the database. A symlink planted at
+ * one of them would make SQLite write through it. */
+static int no_symlinks(const char *path, char *err, size_t errlen)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	char name[4096];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		if ((size_t)snprintf(name, sizeof(name), "%s%s", path, sfx[i]) >=
+		    sizeof(name))
+			return fail(err, errlen, "%s: name too long", path);
+		if (lstat(name, &st) == 0 && S_ISLNK(st.st_mode))
+			return fail(err, errlen,
+				    "%s: refusing to follow a symbolic link",
+				    name);
+	}
+	return 0;
+}
+
+/* Create the file if it is missing, without following a symlink, so that
+ * SQLite only ever opens a regular file we checked. */
+static int create_file(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return fail(err, errlen,
+				    "%s: refusing to follow a symbolic link",
+				    path);
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(err, errlen, "%s: not a regular file", path);
+	}
+	close(fd);
+	return 0;
+}
+
+/* Switching to WAL needs a moment alone with the file; another process
+ * creating the same database may hold it, and the busy handler is not
+ * always consulted for this pragma, so retry within the busy timeout. */
+static int set_wal(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	int waited = 0, rc;
+	sqlite3_stmt *st;
+
+	for (;;) {
+		rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st,
+					NULL);
+		if (rc == SQLITE_OK) {
+			rc = sqlite3_step(st);
+			if (rc == SQLITE_ROW) {
+				const char *m = (const char *)
+					sqlite3_column_text(st, 0);
+
+				if (m && strcmp(m, "wal") == 0) {
+					sqlite3_finalize(st);
+					return 0;
+				}
+				sqlite3_finalize(st);
+				return fail(err, errlen,
+					    "%s: cannot switch to WAL mode (%s)",
+					    path, m ? m : "?");
+			}
+			sqlite3_finalize(st);
+		}
+		if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) ||
+		    waited >= ARCHIVE_BUSY_MS)
+			return fail(err, errlen, "%s: %s", path,
+				    sqlite3_errmsg(db));
+		sqlite3_sleep(10);
+		waited += 10;
+	}
+}
+
+/* Check the file is ours and current; with ARCHIVE_WRITE create the schema
+ * of an empty database. */
+static int check_schema(sqlite3 *db, const char *path, int mode, char *err,
+			size_t errlen)
+{
+	int app = 0, ver = 0, tables = 0;
+	char e[512];
+
+	if (mode == ARCHIVE_WRITE &&
+	    archive_exec(db, "BEGIN IMMEDIATE", e, sizeof(e)) < 0)
+		return fail(err, errlen, "%s: %s", path, e);
+	if (pragma_int(db, "PRAGMA application_id", &app) < 0 ||
+	    pragma_int(db, "PRAGMA user_version", &ver) < 0 ||
+	    pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables) < 0) {
+		fail(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+		goto out;
+	}
+	if (app == 0 && ver == 0 && tables == 0) {
+		if (mode != ARCHIVE_WRITE) {
+			fail(err, errlen, "%s: empty database, no receipts",
+			     path);
+			goto out;
+		}
+		if (archive_exec(db, schema_sql, e, sizeof(e)) < 0 ||
+		    archive_exec(db,
+				 "PRAGMA application_id = 1734885714;"
+				 "PRAGMA user_version = 1;"
+				 "COMMIT",
+				 e, sizeof(e)) < 0) {
+			fail(err, errlen, "%s: creating the schema: %s", path,
+			     e);
+			goto out;
+		}
+		return 0;
+	}
+	if (app != ARCHIVE_APP_ID) {
+		fail(err, errlen, "%s: not a gh-archive database", path);
+		goto out;
+	}
+	if (ver != ARCHIVE_SCHEMA_VERSION) {
+		fail(err, errlen,
+		     "%s: schema version %d, this gh-archive knows version %d",
+		     path, ver, ARCHIVE_SCHEMA_VERSION);
+		goto out;
+	}
+	if (mode == ARCHIVE_WRITE && archive_exec(db, "COMMIT", e, sizeof(e)) < 0)
+		return fail(err, errlen, "%s: %s", path, e);
+	return 0;
+out:
+	if (mode == ARCHIVE_WRITE)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int archive_open(const char *path, int mode, sqlite3 **out, char *err,
+		 size_t errlen)
+{
+	sqlite3 *db = NULL;
+	struct stat st;
+	int flags;
+
+	*out = NULL;
+	if (mode == ARCHIVE_WRITE) {
+		if (no_symlinks(path, err, errlen) < 0 ||
+		    create_file(path, err, errlen) < 0)
+			return -1;
+		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW;
+	} else {
+		if (stat(path, &st) < 0)
+			return fail(err, errlen, "%s: %s", path,
+				    strerror(errno));
+		if (!S_ISREG(st.st_mode))
+			return fail(err, errlen, "%s: not a regular file",
+				    path);
+		flags = SQLITE_OPEN_READONLY;
+	}
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		fail(err, errlen, "%s: %s", path,
+		     db ? sqlite3_errmsg(db) : "out of memory");
+		goto bad;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, ARCHIVE_BUSY_MS);
+	if (mode == ARCHIVE_WRITE) {
+		char e[512];
+
+		if (set_wal(db, path, err, errlen) < 0)
+			goto bad;
+		if (archive_exec(db,
+				 "PRAGMA synchronous = NORMAL;"
+				 "PRAGMA foreign_keys = ON",
+				 e, sizeof(e)) < 0) {
+			fail(err, errlen, "%s: %s", path, e);
+			goto bad;
+		}
+	}
+	if (check_schema(db, path, mode, err, errlen) < 0)
+		goto bad;
+	*out = db;
+	return 0;
+bad:
+	sqlite3_close(db);
+	return -1;
+}
+
+void archive_close(sqlite3 *db)
+{
+	sqlite3_close(db);
+}

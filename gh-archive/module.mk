@@ -1,0 +1,1 @@
+gh-archive_LIBS := -lsqlite3

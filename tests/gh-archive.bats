@@ -1,0 +1,612 @@
+#!/usr/bin/env bats
+# gh-archive: receipts into SQLite and back.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	F=$GH_ROOT/tests/fixtures/archive
+	DB=$BATS_TEST_TMPDIR/runs.db
+	GOOD=(etc-write curl denied hostile v0.3.0)
+}
+
+# The five good fixtures in one database.
+fixtures_db() {
+	gh-archive "$DB" "$F"/etc-write.json "$F"/curl.json "$F"/denied.json \
+		"$F"/hostile.json "$F"/v0.3.0.json
+}
+
+count() {
+	sqlite3 -batch "$DB" "SELECT count(*) FROM $1"
+}
+
+# The SQL of example NAME in the man page (between ".\" query: NAME" and
+# ".EE"), with the roff escapes undone.
+man_query() {
+	awk -v name="$1" '$0 == ".\\\" query: " name { on = 1; next }
+		on && /^\.EE/ { exit } on && !/^\.EX/ { print }' \
+		"$GH_ROOT/man/man1/gh-archive.1" | sed -e 's/\\-/-/g' -e 's/\\e/\\/g'
+}
+
+run_example() {
+	local sql
+	sql=$(man_query "$1")
+	[ -n "$sql" ]
+	run sqlite3 -batch "$DB" "$sql"
+	[ "$status" -eq 0 ]
+	diff -u "$F/queries/$1.out" <(printf '%s\n' "$output")
+}
+
+@test "help: usage on stdout, exit 0" {
+	run --separate-stderr gh-archive --help
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "usage: gh-archive [-rv] DB [RECEIPT...]" ]
+	[ "${lines[1]}" = "       gh-archive --export ID [--pretty] DB" ]
+	[ -z "$stderr" ]
+}
+
+@test "version" {
+	run gh-archive --version
+	[ "$status" -eq 0 ]
+	[ "$output" = "gh-archive 0.1.0" ]
+}
+
+@test "usage errors: exit 2 with a message" {
+	run --separate-stderr gh-archive
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-archive: missing database" ]
+	[ -z "$output" ]
+	run --separate-stderr gh-archive --bogus "$DB"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-archive: --bogus: unknown option" ]
+	run --separate-stderr gh-archive -x "$DB"
+	[ "${stderr_lines[0]}" = "gh-archive: -x: unknown option" ]
+	run --separate-stderr gh-archive "$DB" --export
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-archive: --export: missing argument" ]
+	run --separate-stderr gh-archive --export x --replace "$DB"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-archive: can't combine --export with --replace or --verbose" ]
+	run --separate-stderr gh-archive --export x "$DB" "$DB"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-archive: --export takes exactly one database" ]
+	run --separate-stderr gh-archive --pretty "$DB" "$F/curl.json"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-archive: --pretty goes with --export" ]
+	[ ! -e "$DB" ]
+}
+
+@test "create: schema version, application id, WAL" {
+	run --separate-stderr gh-archive "$DB" "$F/etc-write.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 1 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA application_id')" = 1734885714 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA journal_mode')" = wal ]
+	[ "$(count receipts)" = 1 ]
+}
+
+@test "stdin, \"-\" and concatenated receipts" {
+	gh-archive "$DB" < "$F/etc-write.json"
+	cat "$F/curl.json" "$F/denied.json" | gh-archive "$DB" -
+	cat "$F/hostile.json" "$F/v0.3.0.json" > "$BATS_TEST_TMPDIR/two.json"
+	gh-archive "$DB" "$BATS_TEST_TMPDIR/two.json"
+	[ "$(count receipts)" = 5 ]
+}
+
+@test "compact receipts on one line, separated by a space" {
+	printf '%s %s' "$(tr -d '\n' < "$F/curl.json")" "$(cat "$F/v0.3.0.canonical")" > "$BATS_TEST_TMPDIR/line.json"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/line.json")" = 0 ]
+	gh-archive "$DB" < "$BATS_TEST_TMPDIR/line.json"
+	[ "$(count receipts)" = 2 ]
+}
+
+@test "export: canonical form byte for byte" {
+	fixtures_db
+	for f in "${GOOD[@]}"; do
+		gh-archive --export "$(jq -r .execution_id "$F/$f.json")" "$DB" > "$BATS_TEST_TMPDIR/out"
+		cmp "$F/$f.canonical" "$BATS_TEST_TMPDIR/out"
+	done
+}
+
+@test "export --pretty: the receipt file as the filters write it" {
+	fixtures_db
+	for f in "${GOOD[@]}"; do
+		gh-archive --export "$(jq -r .execution_id "$F/$f.json")" --pretty "$DB" > "$BATS_TEST_TMPDIR/out"
+		cmp "$F/$f.json" "$BATS_TEST_TMPDIR/out"
+	done
+}
+
+@test "export: stored column equals the exported bytes less the newline" {
+	fixtures_db
+	sqlite3 "$DB" "SELECT canonical FROM receipts WHERE execution_id = 'legacy-0001'" > "$BATS_TEST_TMPDIR/col"
+	cmp "$F/v0.3.0.canonical" "$BATS_TEST_TMPDIR/col"
+	[ "$(sqlite3 "$DB" "SELECT sha256 FROM receipts WHERE execution_id = 'legacy-0001'")" = \
+	  "$(head -c -1 "$F/v0.3.0.canonical" | sha256sum | cut -d' ' -f1)" ]
+}
+
+@test "export: unknown execution_id is exit 1" {
+	fixtures_db
+	run --separate-stderr gh-archive --export nope "$DB"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$stderr" = "gh-archive: $DB: no receipt with execution_id \"nope\"" ]
+}
+
+@test "export: missing, foreign or empty database is exit 2" {
+	run --separate-stderr gh-archive --export x "$DB"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $DB: No such file or directory" ]
+	[ ! -e "$DB" ]
+	sqlite3 "$DB" 'CREATE TABLE t (x)'
+	run --separate-stderr gh-archive --export x "$DB"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $DB: not a gh-archive database" ]
+	: > "$BATS_TEST_TMPDIR/empty.db"
+	run --separate-stderr gh-archive --export x "$BATS_TEST_TMPDIR/empty.db"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $BATS_TEST_TMPDIR/empty.db: empty database, no receipts" ]
+}
+
+@test "idempotent: the same receipt twice is stored once" {
+	run gh-archive -v "$DB" "$F/etc-write.json" "$F/etc-write.json"
+	[ "$status" -eq 0 ]
+	diff -u "$F/verbose-twice.out" <(printf '%s\n' "$output")
+	run gh-archive -v "$DB" "$F/etc-write.json"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(sed -n 2p "$F/verbose-twice.out")" ]
+	[ "$(count receipts)" = 1 ]
+	[ "$(count processes)" = 3 ]
+	[ "$(count file_accesses)" = 9 ]
+}
+
+@test "conflict: same execution_id, other content, exit 2 and nothing changes" {
+	gh-archive "$DB" "$F/etc-write.json"
+	run --separate-stderr gh-archive -v "$DB" "$F/curl.json" "$F/conflict.json"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "gh-archive: $F/conflict.json:1: execution_id \"3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e01\": already archived with other content (use --replace)" ]
+	[ "$(count receipts)" = 1 ]
+	gh-archive --export 3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e01 --pretty "$DB" | cmp - "$F/etc-write.json"
+}
+
+@test "--replace: the new content replaces the old, rows included" {
+	gh-archive "$DB" "$F/etc-write.json" "$F/curl.json"
+	run gh-archive -v --replace "$DB" "$F/conflict.json"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"status":"replaced"}' ]]
+	gh-archive --export 3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e01 --pretty "$DB" | cmp - "$F/conflict.json"
+	[ "$(count receipts)" = 2 ]
+	[ "$(sqlite3 "$DB" "SELECT exit_code FROM receipts WHERE execution_id LIKE '%4e01'")" = 3 ]
+	[ "$(count processes)" = 4 ]
+	[ "$(count file_accesses)" = 15 ]
+	[ "$(count file_access_pids)" = 21 ]
+}
+
+@test "one transaction per batch: an error stores nothing" {
+	run --separate-stderr gh-archive "$DB" "$F/etc-write.json" "$F/curl.json" "$F/bad-type.json"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "gh-archive: $F/bad-type.json:1: process_tree[1].pid: expected an integer" ]
+	[ "$(count receipts)" = 0 ]
+	[ "$(count processes)" = 0 ]
+}
+
+@test "bad input: not JSON, with file and line" {
+	{ cat "$F/curl.json"; printf '{"execution_id": "x",\n  "version": tru\n}\n'; } > "$BATS_TEST_TMPDIR/bad.json"
+	run --separate-stderr gh-archive "$DB" "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "gh-archive: $BATS_TEST_TMPDIR/bad.json:"* ]]
+	[ "$(count receipts)" = 0 ]
+}
+
+@test "bad input: truncated receipt" {
+	head -c 2000 "$F/curl.json" > "$BATS_TEST_TMPDIR/cut.json"
+	run --separate-stderr gh-archive "$DB" "$BATS_TEST_TMPDIR/cut.json"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "gh-archive: $BATS_TEST_TMPDIR/cut.json:"* ]]
+	[ "$(count receipts)" = 0 ]
+}
+
+@test "bad input: a value that is not a receipt, line of the second value" {
+	{ cat "$F/curl.json"; echo '[1, 2]'; } > "$BATS_TEST_TMPDIR/arr.json"
+	run --separate-stderr gh-archive "$DB" "$BATS_TEST_TMPDIR/arr.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $BATS_TEST_TMPDIR/arr.json:$(($(wc -l < "$F/curl.json") + 1)): not a receipt: expected a JSON object" ]
+}
+
+@test "bad input: no execution_id, empty execution_id" {
+	run --separate-stderr gh-archive "$DB" "$F/no-id.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $F/no-id.json:1: not a receipt: no execution_id" ]
+	echo '{"execution_id": ""}' > "$BATS_TEST_TMPDIR/e.json"
+	run --separate-stderr gh-archive "$DB" < "$BATS_TEST_TMPDIR/e.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: <stdin>:1: not a receipt: no execution_id" ]
+	printf '\n\n{"execution_id": 7}' > "$BATS_TEST_TMPDIR/e.json"
+	run --separate-stderr gh-archive "$DB" - < "$BATS_TEST_TMPDIR/e.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: <stdin>:3: execution_id: expected a string" ]
+}
+
+@test "bad input: members of the wrong type are named" {
+	run --separate-stderr gh-archive "$DB" "$F/bad-pid.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $F/bad-pid.json:1: filesystem.accesses[2].pids[1]: expected an integer" ]
+	for t in '"process_tree": {}|process_tree: expected an array' \
+		 '"network": {"attempts": [{"dst": 5}]}|network.attempts[0].dst: expected a string' \
+		 '"network": {"attempts": [{"protocol": "tcp"}]}|network.attempts[0].dst: missing' \
+		 '"filesystem": {"reads": ["/a", 1]}|filesystem.reads[1]: expected a string' \
+		 '"filesystem": {"accesses": [{"path": "/a"}]}|filesystem.accesses[0].op: missing' \
+		 '"provenance": {"command": ["a", null]}|provenance.command[1]: expected a string' \
+		 '"process_tree": [{"argv": ["a"], "execs": [{"cwd": 1}]}]|process_tree[0].execs[0].cwd: expected a string' \
+		 '"syscalls": {"counts": {"open": 1.5}}|syscalls.counts.open: expected an integer' \
+		 '"policy": "fail"|policy: expected an object' \
+		 '"redactions": [{"rule": "r", "count": "2"}]|redactions[0].count: expected an integer' \
+		 '"exit_code": true|exit_code: expected an integer'; do
+		printf '{"execution_id": "t", %s}\n' "${t%%|*}" > "$BATS_TEST_TMPDIR/t.json"
+		run --separate-stderr gh-archive "$DB" "$BATS_TEST_TMPDIR/t.json"
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "gh-archive: $BATS_TEST_TMPDIR/t.json:1: ${t#*|}" ]
+	done
+	[ "$(count receipts)" = 0 ]
+}
+
+@test "bad input: duplicate member names are refused, not collapsed" {
+	printf '{"execution_id": "d",\n "exit_code": 0,\n "exit_code": 1}\n' > "$BATS_TEST_TMPDIR/dup.json"
+	run --separate-stderr gh-archive "$DB" "$BATS_TEST_TMPDIR/dup.json"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "gh-archive: $BATS_TEST_TMPDIR/dup.json:3: "*exit_code* ]]
+	[ "$(count receipts)" = 0 ]
+}
+
+@test "bad input: empty input and missing file" {
+	run --separate-stderr gh-archive "$DB" /dev/null
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: /dev/null: no receipt in input" ]
+	printf ' \n\n' > "$BATS_TEST_TMPDIR/blank.json"
+	run --separate-stderr gh-archive "$DB" < "$BATS_TEST_TMPDIR/blank.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: <stdin>: no receipt in input" ]
+	run --separate-stderr gh-archive "$DB" "$F/curl.json" "$BATS_TEST_TMPDIR/nope.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $BATS_TEST_TMPDIR/nope.json: No such file or directory" ]
+	[ "$(count receipts)" = 0 ]
+}
+
+@test "bad input: JSONTestSuite n_ files are refused, nothing stored" {
+	local d=$GH_SHARED/conformance/JSONTestSuite/test_parsing n=0 t=$BATS_TEST_TMPDIR rc
+	[ -d "$d" ] || skip "no $d"
+	gh-archive "$DB" "$F/curl.json"
+	for f in "$d"/n_*.json; do
+		rc=0
+		gh-archive "$DB" "$f" > "$t/out" 2> "$t/err" || rc=$?
+		[ "$rc" -eq 2 ] || { echo "status $rc: $f"; false; }
+		[ ! -s "$t/out" ]
+		[[ "$(< "$t/err")" == "gh-archive: $f"* ]] || { cat "$t/err"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -gt 150 ]
+	[ "$(count receipts)" = 1 ]
+}
+
+@test "hostile strings: quotes, newlines, %, U+FFFD, NUL survive both ways" {
+	fixtures_db
+	id=$(jq -r .execution_id "$F/hostile.json")
+	gh-archive --export "$id" "$DB" | cmp - "$F/hostile.canonical"
+	gh-archive --export "$id" --pretty "$DB" | cmp - "$F/hostile.json"
+	# the normalized rows hold the exact strings
+	sqlite3 -batch "$DB" "SELECT hex(path) FROM file_accesses a JOIN receipts r
+		ON r.id = a.receipt_id WHERE r.execution_id GLOB 'hostile-*' ORDER BY a.id" > "$BATS_TEST_TMPDIR/hex"
+	diff -u "$F/hostile-paths.hex" "$BATS_TEST_TMPDIR/hex"
+	[ "$(sqlite3 "$DB" "SELECT hex(execution_id) FROM receipts WHERE execution_id GLOB 'hostile-*'")" = \
+	  "$(printf '%s' "$id" | od -An -tx1 | tr -d ' \n' | tr a-f A-F)" ]
+	[ "$(sqlite3 "$DB" "SELECT path_hex FROM file_accesses WHERE path_hex IS NOT NULL")" = 2f746d702f626164fffe6279746573 ]
+	[ "$(count receipts)" = 5 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ]
+}
+
+@test "hostile strings: raw invalid UTF-8 is refused, not altered" {
+	printf '{"execution_id": "u", "filesystem": {"reads": ["/tmp/\xff\xfe"]}}\n' > "$BATS_TEST_TMPDIR/u.json"
+	run --separate-stderr gh-archive "$DB" "$BATS_TEST_TMPDIR/u.json"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "gh-archive: $BATS_TEST_TMPDIR/u.json:1: "* ]]
+	[ "$(count receipts)" = 0 ]
+}
+
+@test "normalized tables of a full receipt" {
+	gh-archive "$DB" "$F/denied.json"
+	sqlite3 -batch -header "$DB" "
+		SELECT execution_id, version, start_time, end_time, host, command, program, argv,
+		       cwd, uid, run_uid, observation_mode, completeness, completeness_reasons,
+		       exit_code, signal, error, duration_ms, cpu_time_ms, max_rss_kb,
+		       lost_ringbuf, lost_fault, lost_truncated, files_failed, bytes_sent,
+		       stdout_hash, stderr_hash, signed, signature_key, sha256 FROM receipts;
+		SELECT * FROM processes;
+		SELECT * FROM execs;
+		SELECT * FROM files ORDER BY kind, path;
+		SELECT * FROM file_accesses;
+		SELECT * FROM file_access_pids;
+		SELECT * FROM connections;
+		SELECT * FROM network_attempts;
+		SELECT * FROM network_attempt_pids;
+		SELECT * FROM network_inbound;
+		SELECT * FROM network_inbound_pids;
+		SELECT * FROM syscalls ORDER BY type;
+		SELECT * FROM redactions;
+		SELECT * FROM policy_verdicts;
+		SELECT * FROM policy_violations;" > "$BATS_TEST_TMPDIR/tables"
+	diff -u "$F/tables-denied.out" "$BATS_TEST_TMPDIR/tables"
+}
+
+@test "0.3.0 receipts are archived and queryable" {
+	gh-archive "$DB" "$F/v0.3.0.json"
+	run sqlite3 -batch "$DB" "SELECT program, command, exit_code, duration_ms, cpu_time_ms FROM receipts;
+		SELECT pid, ppid, exe, cmd FROM processes;
+		SELECT kind, path FROM files ORDER BY kind;
+		SELECT host, port, protocol, result IS NULL FROM network_attempts;
+		SELECT type, count FROM syscalls ORDER BY type"
+	[ "$status" -eq 0 ]
+	diff -u "$F/v0.3.0-tables.out" <(printf '%s\n' "$output")
+}
+
+@test "database: refuses a symlink where it is to be created" {
+	ln -s "$BATS_TEST_TMPDIR/elsewhere.db" "$DB"
+	run --separate-stderr gh-archive "$DB" "$F/curl.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $DB: refusing to follow a symbolic link" ]
+	[ ! -e "$BATS_TEST_TMPDIR/elsewhere.db" ]
+	# nor to an existing file, which would be overwritten
+	rm "$DB"
+	: > "$BATS_TEST_TMPDIR/victim"
+	ln -s "$BATS_TEST_TMPDIR/victim" "$DB"
+	run --separate-stderr gh-archive "$DB" "$F/curl.json"
+	[ "$status" -eq 2 ]
+	[ ! -s "$BATS_TEST_TMPDIR/victim" ]
+}
+
+@test "database: refuses a symlink planted at DB-wal" {
+	ln -s "$BATS_TEST_TMPDIR/victim" "$DB-wal"
+	run --separate-stderr gh-archive "$DB" "$F/curl.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $DB-wal: refusing to follow a symbolic link" ]
+	[ ! -e "$BATS_TEST_TMPDIR/victim" ]
+}
+
+@test "database: not a database, another application's, a newer schema" {
+	echo hello > "$DB"
+	run --separate-stderr gh-archive "$DB" "$F/curl.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $DB: file is not a database" ]
+	[ "$(cat "$DB")" = hello ]
+	rm "$DB"
+	sqlite3 "$DB" 'CREATE TABLE receipts (x)'
+	run --separate-stderr gh-archive "$DB" "$F/curl.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $DB: not a gh-archive database" ]
+	rm "$DB"*
+	gh-archive "$DB" "$F/curl.json"
+	sqlite3 "$DB" 'PRAGMA user_version = 2'
+	run --separate-stderr gh-archive "$DB" "$F/etc-write.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $DB: schema version 2, this gh-archive knows version 1" ]
+	run --separate-stderr gh-archive --export x "$DB"
+	[ "$status" -eq 2 ]
+	[ "$(count receipts)" = 1 ]
+}
+
+@test "database: a directory is refused" {
+	mkdir "$DB"
+	run --separate-stderr gh-archive "$DB" "$F/curl.json"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "gh-archive: $DB: "* ]]
+}
+
+# N receipts with distinct execution ids, one file each, for writer $1.
+make_receipts() {
+	local i text
+	text=$(cat "$F/etc-write.json")
+	mkdir -p "$BATS_TEST_TMPDIR/$1"
+	for i in $(seq 1 "$2"); do
+		printf '%s\n' "${text//3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e01/$1-$i}" \
+			> "$BATS_TEST_TMPDIR/$1/$i.json"
+	done
+}
+
+@test "concurrency: two writers, one process per receipt, N each: 2N stored" {
+	local n=25
+	make_receipts a $n
+	make_receipts b $n
+	writer() {
+		local i
+		for i in $(seq 1 $n); do
+			gh-archive "$DB" "$BATS_TEST_TMPDIR/$1/$i.json" || echo "fail $1 $i"
+		done
+	}
+	writer a > "$BATS_TEST_TMPDIR/a.log" 2>&1 &
+	writer b > "$BATS_TEST_TMPDIR/b.log" 2>&1 &
+	wait
+	cat "$BATS_TEST_TMPDIR/a.log" "$BATS_TEST_TMPDIR/b.log"
+	[ ! -s "$BATS_TEST_TMPDIR/a.log" ]
+	[ ! -s "$BATS_TEST_TMPDIR/b.log" ]
+	[ "$(count receipts)" = $((2 * n)) ]
+	[ "$(count processes)" = $((2 * n * 3)) ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM receipts WHERE execution_id GLOB 'a-*'")" = $n ]
+	[ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ]
+}
+
+@test "concurrency: two writers, one batch of N each, on a new database: 2N stored" {
+	local n=200
+	make_receipts a $n
+	make_receipts b $n
+	cat "$BATS_TEST_TMPDIR"/a/*.json > "$BATS_TEST_TMPDIR/a.all"
+	gh-archive "$DB" "$BATS_TEST_TMPDIR/a.all" &
+	pa=$!
+	gh-archive "$DB" "$BATS_TEST_TMPDIR"/b/*.json &
+	pb=$!
+	wait $pa
+	wait $pb
+	[ "$(count receipts)" = $((2 * n)) ]
+	[ "$(count file_accesses)" = $((2 * n * 9)) ]
+}
+
+@test "output errors: /dev/full is exit 2" {
+	run bash -c 'gh-archive -v "$1" "$2" > /dev/full' _ "$DB" "$F/etc-write.json"
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-archive: write error: No space left on device" ]
+	run bash -c 'gh-archive --export legacy-0001 "$1" > /dev/full' _ "$DB"
+	[ "$status" -eq 1 ]
+	gh-archive "$DB" "$F/v0.3.0.json"
+	run bash -c 'gh-archive --export legacy-0001 "$1" > /dev/full' _ "$DB"
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-archive: write error: No space left on device" ]
+	run bash -c 'gh-archive --help > /dev/full'
+	[ "$status" -eq 2 ]
+}
+
+@test "man page examples: every query has a test and an expected output" {
+	local names
+	names=$(sed -n 's/^\.\\" query: //p' "$GH_ROOT/man/man1/gh-archive.1" | sort)
+	[ "$(printf '%s\n' "$names" | wc -l)" -ge 12 ]
+	[ "$names" = "$(cd "$F/queries" && ls *.out | sed 's/\.out$//' | sort)" ]
+	for n in $names; do
+		grep -q "^@test \"man example: $n\"" "$BATS_TEST_FILENAME"
+	done
+}
+
+@test "man page: renders without warnings" {
+	run groff -man -Tutf8 -ww -z "$GH_ROOT/man/man1/gh-archive.1"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "man example: wrote-under-etc" {
+	fixtures_db
+	run_example wrote-under-etc
+}
+
+@test "man example: hosts-last-week" {
+	local recent old older
+	recent=$(date -u -d '2 days ago' +%Y-%m-%dT%H:%M:%S.000000Z)
+	old=$(date -u -d '30 days ago' +%Y-%m-%dT%H:%M:%S.000000Z)
+	jq --arg t "$recent" '.start_time = $t | .execution_id = "recent-curl"' "$F/curl.json" > "$BATS_TEST_TMPDIR/r1.json"
+	jq --arg t "$old" '.start_time = $t | .execution_id = "old-curl" |
+		.network.attempts[1].dst = "198.51.100.7:443" | .network.attempts[1].result = "ok"' \
+		"$F/curl.json" > "$BATS_TEST_TMPDIR/r2.json"
+	jq --arg t "$recent" '.start_time = $t | .execution_id = "recent-python"' "$F/denied.json" > "$BATS_TEST_TMPDIR/r3.json"
+	gh-archive "$DB" "$BATS_TEST_TMPDIR"/r[123].json
+	run_example hosts-last-week
+}
+
+@test "man example: denied-by-policy" {
+	fixtures_db
+	run_example denied-by-policy
+}
+
+@test "man example: who-read" {
+	fixtures_db
+	run_example who-read
+}
+
+@test "man example: failed-or-partial" {
+	fixtures_db
+	run_example failed-or-partial
+}
+
+@test "man example: most-read" {
+	fixtures_db
+	run_example most-read
+}
+
+@test "man example: ran-curl" {
+	fixtures_db
+	run_example ran-curl
+}
+
+@test "man example: failed-accesses" {
+	fixtures_db
+	run_example failed-accesses
+}
+
+@test "man example: deleted" {
+	fixtures_db
+	run_example deleted
+}
+
+@test "man example: listeners" {
+	fixtures_db
+	run_example listeners
+}
+
+@test "man example: unreachable" {
+	fixtures_db
+	run_example unreachable
+}
+
+@test "man example: redactions" {
+	fixtures_db
+	run_example redactions
+}
+
+@test "man example: signed" {
+	fixtures_db
+	run_example signed
+}
+
+@test "man example: json-member" {
+	fixtures_db
+	run_example json-member
+}
+
+@test "man example: denied-syscalls" {
+	fixtures_db
+	run_example denied-syscalls
+}
+
+@test "man example: queries use the indexes they are meant to" {
+	fixtures_db
+	run sqlite3 -batch "$DB" "EXPLAIN QUERY PLAN $(man_query wrote-under-etc)"
+	[[ "$output" == *"USING COVERING INDEX files_kind_path (kind=? AND path>? AND path<?)"* ]]
+	run sqlite3 -batch "$DB" "EXPLAIN QUERY PLAN $(man_query hosts-last-week)"
+	[[ "$output" == *"INDEX receipts_program (program=? AND start_time>?)"* ]]
+	run sqlite3 -batch "$DB" "EXPLAIN QUERY PLAN $(man_query who-read)"
+	[[ "$output" == *"SEARCH a USING INDEX file_accesses_op (op=? AND path=?)"* ||
+	   "$output" == *"SEARCH a USING INDEX file_accesses_path (path=? AND op=?)"* ]]
+}
+
+@test "gh-sign: an exported signed receipt still verifies, a tampered one does not" {
+	[ -x "${GH_BIN:-$GH_ROOT/bin}/gh-sign" ] || skip "bin/gh-sign is not built"
+	local t=$BATS_TEST_TMPDIR
+	gh-sign -G -s "$t/sk.pem" -p "$t/pk.pem"
+	gh-sign -S -s "$t/sk.pem" "$F/curl.json" > "$t/signed.json"
+	gh-archive "$DB" "$t/signed.json"
+	id=$(jq -r .execution_id "$t/signed.json")
+	gh-archive --export "$id" "$DB" > "$t/out.json"
+	gh-sign -V -p "$t/pk.pem" "$t/out.json"
+	gh-archive --export "$id" --pretty "$DB" | cmp - "$t/signed.json"
+	[ "$(sqlite3 "$DB" 'SELECT signed FROM receipts')" = 1 ]
+	sqlite3 "$DB" "UPDATE receipts SET canonical = replace(canonical, '93.184.216.34', '93.184.216.35')"
+	gh-archive --export "$id" "$DB" > "$t/forged.json"
+	run gh-sign -V -p "$t/pk.pem" "$t/forged.json"
+	[ "$status" -eq 1 ]
+}
+
+@test "end to end: a traced command's receipt, archived and queried" {
+	[ -x "${GH_BIN:-$GH_ROOT/bin}/gh-trace" ] || skip "bin/gh-trace is not built"
+	[ -x "${GH_BIN:-$GH_ROOT/bin}/gh-aggregate" ] || skip "bin/gh-aggregate is not built"
+	local t=$BATS_TEST_TMPDIR
+	gh-trace -- sh -c 'cat /etc/hostname > /dev/null; echo hi > "$1"; rm -f "$1.gone"' sh "$t/out.txt" \
+		2>/dev/null | gh-aggregate > "$t/r.json"
+	gh-archive "$DB" "$t/r.json"
+	id=$(jq -r .execution_id "$t/r.json")
+	gh-archive --export "$id" --pretty "$DB" | cmp - "$t/r.json"
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM files WHERE kind = 'write' AND path = '$t/out.txt'")" = 1 ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM files WHERE kind = 'read' AND path = '/etc/hostname'")" = 1 ]
+	[ "$(sqlite3 "$DB" "SELECT program FROM receipts")" = sh ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM execs WHERE exe GLOB '*/cat'")" = 1 ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM processes")" -ge 3 ]
+}
