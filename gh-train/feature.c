@@ -754,7 +754,8 @@ static int f_network(struct ctx *c, struct json_object *r, struct ft_row *row,
 	if (!known)
 		sens->unknown = 1;
 	if (known) {
-		qsort(addrs, naddr, 16, cmp16);
+		if (naddr)
+			qsort(addrs, naddr, 16, cmp16);
 		for (i = 0; i < naddr; i++)
 			if (i == 0 || memcmp(addrs[i], addrs[i - 1], 16) != 0)
 				peers++;

@@ -19,6 +19,26 @@ feat() {
 	jq -c "$2" "$T/row"
 }
 
+# each FILTER EXPR ARG...: like feat, one row per ARG, which FILTER sees as
+# $a; a single gh-train run reads them all as one stream.
+each() {
+	local filter=$1 expr=$2
+	shift 2
+	jq -c "\$ARGS.positional[] as \$a | $filter" "$F/quiet.json" --args "$@" |
+		gh-train | jq -c "$expr"
+}
+
+# all_are VALUE ARG...: $output has one line per ARG, each VALUE.
+all_are() {
+	local v=$1 i=0 a
+	shift
+	[ "${#lines[@]}" -eq $# ] || { echo "${#lines[@]} rows for $# args"; return 1; }
+	for a; do
+		[ "${lines[i]}" = "$v" ] || { echo "$a: ${lines[i]}"; return 1; }
+		i=$((i + 1))
+	done
+}
+
 # bad FILTER: gh-train's exit status and stderr for quiet.json changed by
 # FILTER, checking that stdout stays empty.
 bad() {
@@ -245,27 +265,37 @@ sensitive() {
 		.touched_sensitive
 }
 
+access() {
+	echo ".filesystem.accesses = [{\"path\":\$a,\"op\":\"$1\",\"result\":\"$2\",\"count\":1,\"pids\":[1]}]"
+}
+
 @test "touched_sensitive: credentials, read or not, successfully or not" {
-	local p
-	for p in /root/.ssh/id_rsa /home/u/.ssh /home/u/.aws/credentials \
-		/home/u/.config/gcloud/credentials.db /home/u/.kube/config \
-		/home/u/.azure/accessTokens.json /home/u/.docker/config.json \
-		/home/u/.netrc /home/u/.gnupg/private-keys-v1.d/k.key \
-		/etc/shadow /etc/sudoers.d/ci /etc/ssh/ssh_host_ed25519_key \
-		/etc/ssl/private/site.key /proc/1/environ /proc/1/task/1/mem; do
-		run sensitive "$p" read ENOENT
-		[ "$output" = true ] || { echo "$p: $output"; false; }
-	done
+	local p=(/root/.ssh/id_rsa /home/u/.ssh /home/u/.aws/credentials
+		/home/u/.config/gcloud/credentials.db /home/u/.kube/config
+		/home/u/.azure/accessTokens.json /home/u/.docker/config.json
+		/home/u/.netrc /home/u/.gnupg/private-keys-v1.d/k.key
+		/home/u/.git-credentials /home/u/.pgpass /home/u/.npmrc
+		/home/u/.pypirc /home/u/.vault-token
+		/home/u/.mozilla/firefox/x.default/logins.json
+		/home/u/.config/google-chrome/Default/Cookies
+		/home/u/.config/chromium/Default
+		/etc/shadow /etc/shadow- /etc/gshadow /etc/gshadow- /etc/sudoers
+		/etc/sudoers.d/ci /etc/ssh/ssh_host_ed25519_key
+		/etc/ssl/private/site.key /proc/1/environ /proc/self/mem
+		/proc/1/task/1/mem)
+	run each "$(access read ENOENT)" .touched_sensitive "${p[@]}"
+	all_are true "${p[@]}"
+	run each "$(access read ok)" .touched_sensitive "${p[@]}"
+	all_are true "${p[@]}"
 }
 
 @test "touched_sensitive: ordinary paths and /etc/passwd reads do not count" {
-	local p
-	for p in /etc/passwd /etc/group /etc/hosts /home/u/.sshd/x \
-		/home/u/my.ssh /home/u/.config/other /proc/self/status \
-		/etc/ssh/ssh_config /usr/share/doc/aws; do
-		run sensitive "$p" read ok
-		[ "$output" = false ] || { echo "$p: $output"; false; }
-	done
+	local p=(/etc/passwd /etc/group /etc/hosts /home/u/.sshd/x /home/u/my.ssh
+		/home/u/.config/other /proc/self/status /proc/1/environment
+		/etc/ssh/ssh_config /usr/share/doc/aws /home/u/.docker/other.json
+		/etc/shadowed)
+	run each "$(access read ok)" .touched_sensitive "${p[@]}"
+	all_are false "${p[@]}"
 }
 
 @test "touched_sensitive: modifying anything under /etc counts" {
@@ -303,15 +333,17 @@ shell() {
 }
 
 @test "spawned_shell: the resolved executable is a shell" {
-	local e
-	for e in /usr/bin/dash /bin/bash /usr/bin/zsh /usr/bin/ksh93 /bin/sh /usr/bin/fish; do
-		run shell "$e" '["x"]'
-		[ "$output" = '[true,1]' ] || { echo "$e: $output"; false; }
-	done
-	for e in /usr/bin/bashful /usr/bin/shasum /usr/bin/true /usr/bin/ssh; do
-		run shell "$e" '["sh"]'
-		[ "$output" = '[false,0]' ] || { echo "$e: $output"; false; }
-	done
+	local yes=(/usr/bin/sh /bin/bash /usr/bin/rbash /usr/bin/dash /bin/ash
+		/usr/bin/zsh /usr/bin/ksh /usr/bin/ksh93 /usr/bin/mksh /usr/bin/pdksh
+		/usr/bin/oksh /usr/bin/loksh /usr/bin/yash /usr/bin/posh
+		/usr/bin/fish /bin/csh /usr/bin/tcsh)
+	local no=(/usr/bin/bashful /usr/bin/shasum /usr/bin/true /usr/bin/ssh
+		/usr/bin/python3 /opt/sh/tool)
+	local x='.process_tree[0].execs = [{"exe":$a,"argv":["sh"],"argv_truncated":false,"cwd":"/"}]'
+	run each "$x" '[.spawned_shell,.shell_execs]' "${yes[@]}"
+	all_are '[true,1]' "${yes[@]}"
+	run each "$x" '[.spawned_shell,.shell_execs]' "${no[@]}"
+	all_are '[false,0]' "${no[@]}"
 }
 
 @test "spawned_shell: busybox and toybox running a shell applet" {
@@ -380,6 +412,17 @@ conn() {
 	[ "$output" = '[null,null]' ]
 	run feat 'del(.policy)' '[.policy_verdict,.policy_violations]'
 	[ "$output" = '[null,null]' ]
+}
+
+@test "gh-policy --annotate output feeds gh-train" {
+	[ -x "$GH_BIN/gh-policy" ] || skip "bin/gh-policy not built"
+	gh-policy --annotate "$F/agent.rules" "$F/agent.json" > "$T/a.json" && false || rc=$?
+	[ "$rc" -eq 1 ]
+	gh-policy --annotate "$F/agent.rules" "$F/quiet.json" > "$T/q.json"
+	cat "$T/a.json" "$T/q.json" | gh-train --csv > "$T/out"
+	[ "$(cut -d, -f1,32,33 "$T/out")" = "execution_id,policy_verdict,policy_violations
+3f6c2a9e-1d4b-4c8e-9a51-7b0e2d6f8c11,fail,2
+0b7d1c52-8e3a-4f6d-b2c9-5a1e7f3d9b20,pass,0" ]
 }
 
 # --- bad input -----------------------------------------------------------------
@@ -500,14 +543,18 @@ conn() {
 
 # --- end to end: real traces ---------------------------------------------------
 
-# trace DIR CMD...: run CMD under gh-trace in DIR, receipt in $T/receipt.json
+# trace DIR CMD...: run CMD under gh-trace in DIR (eBPF required), its
+# receipt in $T/receipt.json
 trace() {
 	local dir=$1
 	shift
 	[ -x "$GH_BIN/gh-trace" ] || skip "bin/gh-trace not built"
 	[ -x "$GH_BIN/gh-aggregate" ] || skip "bin/gh-aggregate not built"
-	(cd "$dir" && gh-trace -- "$@" > "$T/events.ndjson" 2> "$T/trace.err") || true
-	gh-aggregate "$T/events.ndjson" > "$T/receipt.json"
+	local rc=0
+	(cd "$dir" && exec gh-trace --require-audit -o "$T/events.ndjson" -- "$@" \
+		> "$T/cmd.out" 2> "$T/cmd.err") || rc=$?
+	[ "$rc" -ne 125 ] || { cat "$T/cmd.err"; return 1; }
+	gh-aggregate < "$T/events.ndjson" > "$T/receipt.json"
 }
 
 @test "e2e: a command that does nothing" {
