@@ -1,2 +1,2 @@
 gh-trace_LIBS := -lbpf -lelf -lz
-gh-trace_DEPS := build/trace.skel.h
+gh-trace_DEPS := $(OUT)/trace.skel.h
