@@ -332,6 +332,32 @@ static int do_envs(struct walk *w, struct json_object *o)
 	return 0;
 }
 
+/* KEY_hex, beside an array KEY, holds the raw bytes of elements that are
+ * not valid UTF-8 (null for the others): element i was rewritten, so its
+ * raw bytes go, and the whole member when nothing is left in it. */
+static void drop_hex_item(struct json_object *o, const char *key, size_t i)
+{
+	struct json_object *hex;
+	char name[64];
+	size_t k, n;
+
+	snprintf(name, sizeof(name), "%s_hex", key);
+	hex = get(o, name);
+	if (!hex)
+		return;
+	if (!json_object_is_type(hex, json_type_array)) {
+		json_object_object_del(o, name);
+		return;
+	}
+	n = json_object_array_length(hex);
+	if (i < n)
+		json_object_array_put_idx(hex, i, NULL);
+	for (k = 0; k < n; k++)
+		if (json_object_array_get_idx(hex, k))
+			return;
+	json_object_object_del(o, name);
+}
+
 /* An argv array run in cwd (a copy, may be NULL). When cl is given, it
  * receives the command line joined by spaces before and after. */
 static int do_argv(struct walk *w, struct json_object *o, const char *key,
@@ -343,7 +369,7 @@ static int do_argv(struct walk *w, struct json_object *o, const char *key,
 	size_t *lens = NULL, i, n;
 	struct gh_buf before = GH_BUF_INIT, after = GH_BUF_INIT;
 	struct tally t = { 0 };
-	int ret = member(w, o, key, json_type_array, where, &a);
+	int changed, ret = member(w, o, key, json_type_array, where, &a);
 
 	if (ret <= 0)
 		return ret;
@@ -390,20 +416,17 @@ static int do_argv(struct walk *w, struct json_object *o, const char *key,
 			w->sp = sps[i];
 			sps[i] = tmp;
 		}
-		if (rewrite(w, s, NULL, NULL, L_NONE, &t) < 0)
+		changed = rewrite(w, s, NULL, NULL, L_NONE, &t);
+		if (changed < 0)
 			goto out;
+		if (changed)
+			drop_hex_item(o, key, i);
 		if (cl && ((i && gh_buf_addc(&after, ' ') < 0) ||
 			   gh_buf_add(&after, json_object_get_string(s),
 				      json_object_get_string_len(s)) < 0)) {
 			nomem(w);
 			goto out;
 		}
-	}
-	if (t.n) {
-		char hex[64];
-
-		snprintf(hex, sizeof(hex), "%s_hex", key);
-		json_object_object_del(o, hex);
 	}
 	if (tally_merge(&w->r->tally, &t) < 0) {
 		nomem(w);

@@ -987,10 +987,11 @@ int detect_argv(const struct redactor *r, const char *const *argv,
 		toks[i] = (struct tok){ s, n, i, 0 };
 		rule = n && s[0] == '/' ? match_path(r, s, n) : NULL;
 		/* A relative path, resolved where the command ran (not an
-		 * option, a NAME=VALUE, a list or words). */
+		 * option, a NAME=VALUE, a list, nor the script of sh -c). */
 		if (!rule && n && n < SCAN_PATH_MAX && s[0] != '/' &&
 		    s[0] != '-' && (i > 0 || memchr(s, '/', n)) &&
-		    strcspn(s, " \t\n=:,") >= n) {
+		    strcspn(s, "=:,") >= n &&
+		    !(i && lens[i - 1] == 2 && !memcmp(argv[i - 1], "-c", 2))) {
 			int tilde = n >= 2 && s[0] == '~' && s[1] == '/';
 
 			if (tilde && r->home) {

@@ -302,6 +302,12 @@ full() {
 	CWD=/home/u/.ssh run redact_cmd '["cat","id_rsa","../notes","./x/../id_rsa","-n"]' -m '/home/u/.ssh/*'
 	[ "$output" = '["cat","[REDACTED]","../notes","[REDACTED]","-n"]' ]
 	# A bare program name is looked up in PATH, not in the working directory.
+	# File names with spaces and newlines are paths too; a script after
+	# -c is not.
+	CWD=/home/u/.ssh run redact_cmd '["cat","my key","new\nline"]' -m '/home/u/.ssh/*'
+	[ "$output" = '["cat","[REDACTED]","[REDACTED]"]' ]
+	CWD=/home/u/.ssh run redact_cmd '["sh","-c","id_rsa"]' -m '/home/u/.ssh/*'
+	[ "$output" = '["sh","-c","id_rsa"]' ]
 	CWD=/home/u/.ssh run redact_cmd '["id_rsa"]' -m '/home/u/.ssh/*'
 	[ "$output" = '["id_rsa"]' ]
 	# ~/ is the home directory.
@@ -598,6 +604,19 @@ full() {
 	jq -e . out.json > /dev/null
 	[ "$(jq -c .provenance.command out.json)" = '["t","a\nb\"c\\d [REDACTED]","--password=[REDACTED]","é/k/y é"]' ]
 	[ "$(jq -c .filesystem.reads out.json)" = '["/z\u0007","[REDACTED]"]' ]
+}
+
+@test "raw bytes beside a masked value (NAME_hex) are dropped with it" {
+	jq -n '{version: "0.4.0",
+	        provenance: {command: ["cat", "/k/a\ufffd", "/ok/\ufffd"], command_hex: [null, "2f6b2f61ff", "2f6f6b2fff"], cwd: "/w"},
+	        process_tree: [{pid: 1, ppid: 0, argv: ["cat", "/k/a\ufffd"], argv_hex: [null, "2f6b2f61ff"], exe: "/k/\ufffd", exe_hex: "2f6b2fff"}],
+	        filesystem: {accesses: [{path: "/k/a\ufffd", path_hex: "2f6b2f61ff", op: "read", result: "ok", count: 1, pids: [1]},
+	                                {path: "/ok/\ufffd", path_hex: "2f6f6b2fff", op: "read", result: "ok", count: 1, pids: [1]}]}}' > hex.json
+	gh-redact -m '/k/**' hex.json > out.json
+	! grep -q 2f6b2f out.json
+	[ "$(jq -c .provenance.command_hex out.json)" = '[null,null,"2f6f6b2fff"]' ]
+	[ "$(jq -c '.process_tree[0] | [has("argv_hex"), has("exe_hex")]' out.json)" = '[false,false]' ]
+	[ "$(jq -c '[.filesystem.accesses[] | .path_hex]' out.json)" = '["2f6f6b2fff",null]' ]
 }
 
 # ---- receipts of real traced commands -------------------------------------
