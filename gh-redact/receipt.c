@@ -242,28 +242,25 @@ static int do_list(struct walk *w, struct json_object *o, const char *key,
 	return 0;
 }
 
-/* Every string value below o, as free text. */
-static int do_tree(struct walk *w, struct json_object *o, int list,
-		   struct json_object *parent, const char *key)
+/* Every string value below o, as free text. (No parent is passed on: a
+ * "_hex" sibling must not be deleted while its object is being walked.) */
+static int do_tree(struct walk *w, struct json_object *o, int list)
 {
 	size_t i, n;
 
 	switch (json_object_get_type(o)) {
 	case json_type_string:
-		return do_string(w, o, K_TEXT, parent, key, list);
+		return do_string(w, o, K_TEXT, NULL, NULL, list);
 	case json_type_array:
 		n = json_object_array_length(o);
 		for (i = 0; i < n; i++)
-			if (do_tree(w, json_object_array_get_idx(o, i), list,
-				    NULL, NULL) < 0)
+			if (do_tree(w, json_object_array_get_idx(o, i), list) < 0)
 				return -1;
 		return 0;
 	case json_type_object: {
 		json_object_object_foreach(o, k, v) {
-			/* No parent: a "_hex" sibling must not be deleted
-			 * while the object is being walked. */
 			(void)k;
-			if (v && do_tree(w, v, list, NULL, NULL) < 0)
+			if (v && do_tree(w, v, list) < 0)
 				return -1;
 		}
 		return 0;
@@ -705,7 +702,7 @@ static int do_filesystem(struct walk *w, struct json_object *root)
 	    do_accesses(w, fs) < 0)
 		return -1;
 	pv = get(fs, "policy_violations");
-	return pv ? do_tree(w, pv, L_VIOLATIONS, NULL, NULL) : 0;
+	return pv ? do_tree(w, pv, L_VIOLATIONS) : 0;
 }
 
 static int do_net_list(struct walk *w, struct json_object *net,
@@ -781,7 +778,7 @@ static int do_misc(struct walk *w, struct json_object *root)
 	if (do_list(w, root, "completeness_reasons", K_TEXT, "", L_REASONS) < 0)
 		return -1;
 	o = get(root, "policy");
-	if (o && do_tree(w, o, L_NONE, NULL, NULL) < 0)
+	if (o && do_tree(w, o, L_NONE) < 0)
 		return -1;
 	/* The receipt's "environment" describes the platform; an
 	 * environment of variables may stand there or in a process. */

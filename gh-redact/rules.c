@@ -768,6 +768,19 @@ static int add_userpass(struct spans *sps, const struct tok *t, size_t from)
 	return add_tok(sps, t, c - t->s + 1, t->len, R_OPTION);
 }
 
+/* -c, or a cluster of short options ending in c (-lc, -ec). */
+static int is_script_opt(const struct tok *t)
+{
+	size_t i;
+
+	if (t->len < 2 || t->s[0] != '-' || t->s[t->len - 1] != 'c')
+		return 0;
+	for (i = 1; i < t->len; i++)
+		if (!isalpha((unsigned char)t->s[i]))
+			return 0;
+	return 1;
+}
+
 static int token_rules(const struct redactor *r, struct tok *toks, size_t n,
 		       struct spans *sps)
 {
@@ -784,8 +797,9 @@ static int token_rules(const struct redactor *r, struct tok *toks, size_t n,
 
 		if (!len)
 			continue;
-		/* The script of sh -c is looked at word by word only. */
-		if (i && toks[i - 1].len == 2 && !memcmp(toks[i - 1].s, "-c", 2) &&
+		/* The script of sh -c (bash -lc, ...) is looked at word by
+		 * word only. */
+		if (i && is_script_opt(&toks[i - 1]) &&
 		    (memchr(s, ' ', len) || memchr(s, '\n', len) ||
 		     memchr(s, '\t', len)))
 			continue;

@@ -435,6 +435,11 @@ full() {
 @test "secrets inside a shell command are masked word by word" {
 	run redact_cmd '["sh","-c","FOO_TOKEN=abc mysql -pS3cret db && tool --password \"two words\" x"]'
 	[ "$output" = '["sh","-c","FOO_TOKEN=[REDACTED] mysql -p[REDACTED] db && tool --password \"[REDACTED]\" x"]' ]
+	run redact_cmd '["bash","-lc","GH_TOKEN=abc gh pr list"]'
+	[ "$output" = '["bash","-lc","GH_TOKEN=[REDACTED] gh pr list"]' ]
+	# An element with spaces that is no script is one value.
+	run redact_cmd '["t","--password","two words","TOKEN=a b"]'
+	[ "$output" = '["t","--password","[REDACTED]","TOKEN=[REDACTED]"]' ]
 }
 
 @test "URL passwords are masked, user names kept" {
