@@ -86,15 +86,21 @@ static int member(struct walk *w, struct json_object *o, const char *key,
 	return 1;
 }
 
-static int sort_strcmp(struct json_object *a, struct json_object *b)
+static int cmp_value(struct json_object *a, struct json_object *b)
 {
 	const char *x, *y;
 	size_t lx, ly;
 	int c;
 
-	/* An absent member sorts first. */
+	/* An absent member sorts first; integers by value. */
 	if (!a || !b)
 		return (a != NULL) - (b != NULL);
+	if (json_object_is_type(a, json_type_int) &&
+	    json_object_is_type(b, json_type_int)) {
+		int64_t x = json_object_get_int64(a), y = json_object_get_int64(b);
+
+		return x < y ? -1 : x > y;
+	}
 	if (!json_object_is_type(a, json_type_string) ||
 	    !json_object_is_type(b, json_type_string))
 		return 0;
@@ -815,22 +821,27 @@ static int cmp_members(struct json_object *a, struct json_object *b,
 	int c;
 
 	for (; *keys; keys++) {
-		c = sort_strcmp(get(a, *keys), get(b, *keys));
+		c = cmp_value(get(a, *keys), get(b, *keys));
 		if (c)
 			return c;
 	}
 	return 0;
 }
 
-static const char *const k_access[] = { "path", "op", "target", "result", NULL };
+/* The members each list is sorted by, and that tell its entries apart
+ * (gh-receipt(5); chmod and mkdir entries differ by mode too). */
+static const char *const k_access[] = { "path", "op", "target", "result",
+					"mode", NULL };
 static const char *const k_conn[] = { "dst", "protocol", NULL };
-static const char *const k_attempt[] = { "dst", "protocol", "op", "result", NULL };
-static const char *const k_inbound[] = { "op", "addr", "protocol", "result", NULL };
+static const char *const k_attempt[] = { "dst", "protocol", "op", "result",
+					 "family", NULL };
+static const char *const k_inbound[] = { "addr", "protocol", "op", "result",
+					 NULL };
 static const char *const *sort_keys;
 
 static int cmp_str_ptr(const void *a, const void *b)
 {
-	return sort_strcmp(*(struct json_object *const *)a,
+	return cmp_value(*(struct json_object *const *)a,
 			   *(struct json_object *const *)b);
 }
 
@@ -889,7 +900,8 @@ static int merge_entry(struct json_object *dst, struct json_object *src)
 	return 0;
 }
 
-static int resort(struct walk *w, struct json_object *a, const char *const *keys)
+static int resort(struct walk *w, struct json_object *a,
+		  const char *const *keys)
 {
 	size_t i;
 
@@ -909,7 +921,7 @@ static int resort(struct walk *w, struct json_object *a, const char *const *keys
 		struct json_object *x = json_object_array_get_idx(a, i - 1);
 		struct json_object *y = json_object_array_get_idx(a, i);
 
-		if (keys ? cmp_members(x, y, keys) : sort_strcmp(x, y)) {
+		if (keys ? cmp_members(x, y, keys) : cmp_value(x, y)) {
 			i++;
 			continue;
 		}

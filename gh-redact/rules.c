@@ -295,9 +295,10 @@ static int home_at(const struct redactor *r, const char *s, size_t n)
  * shortest candidate that matches, ending before a soft delimiter or at
  * the end of the word. No candidate spans a delimiter followed by '/' or
  * '~' (lists such as "/a:/b" or "/a,/b" are masked item by item), nor more
- * than SCAN_ENDS_MAX delimiters. "~/..." is tried with the home directory in its place. Returns the
- * matched length (0: none) and the rule in *rule; R_LIMIT and the rest of
- * s when the budget of glob matches runs out. */
+ * than SCAN_ENDS_MAX delimiters. "~/..." is tried with the home directory
+ * in its place. Returns the matched length (0: none) and the rule in
+ * *rule; R_LIMIT and the rest of s when the budget of glob matches runs
+ * out. */
 static size_t path_here(const struct redactor *r, const char *s, size_t max,
 			const char **rule, struct gh_buf *tmp, size_t *budget)
 {

@@ -100,7 +100,8 @@ struct builder {
 
 /* Parse a class starting after '[' at p; returns the position after ']' or
  * NULL when malformed. */
-static const char *parse_class(struct builder *b, const char *p, const char *end)
+static const char *parse_class(struct builder *b, const char *p,
+			       const char *end)
 {
 	struct op *op = &b->g->ops[b->nops++];
 	int first = 1;

@@ -376,6 +376,16 @@ full() {
 	[ "$(jq .filesystem.failed out.json)" = 1 ]
 }
 
+@test "accesses merge only when path, op, target, result and mode agree" {
+	jq '.filesystem.accesses = [{"path": "/k/a", "op": "chmod", "mode": 420, "result": "ok", "count": 1, "pids": [3]},
+	                            {"path": "/k/b", "op": "chmod", "mode": 384, "result": "ok", "count": 1, "pids": [4]},
+	                            {"path": "/k/c", "op": "chmod", "mode": 420, "result": "ok", "count": 2, "pids": [2, 3]},
+	                            {"path": "/k/d", "op": "chmod", "mode": 420, "result": "EPERM", "count": 1, "pids": [5]}]' \
+		"$FIX/receipt.json" > t.json
+	gh-redact -m '/k/*' t.json > out.json
+	[ "$(jq -c .filesystem.accesses out.json)" = '[{"count":1,"mode":420,"op":"chmod","path":"[REDACTED]","pids":[5],"result":"EPERM"},{"count":1,"mode":384,"op":"chmod","path":"[REDACTED]","pids":[4],"result":"ok"},{"count":3,"mode":420,"op":"chmod","path":"[REDACTED]","pids":[2,3],"result":"ok"}]' ]
+}
+
 @test "merging attempts adds counts and unites pids" {
 	jq '.network.connections = [{"dst": "unix:/k/a", "protocol": "unix", "attempted": true}, {"dst": "unix:/k/b", "protocol": "unix", "attempted": true}]
 	    | .network.attempts = [{"dst": "unix:/k/a", "protocol": "unix", "op": "connect", "family": "unix", "result": "ok", "count": 2, "pids": [5, 7]},
