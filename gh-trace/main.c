@@ -43,6 +43,7 @@ struct capture {
 	int file;		/* the capture file */
 	int show;		/* where the user sees it */
 	int pipe;		/* read end, -1 at EOF */
+	int err;		/* errno of the first failed write to file */
 	uint64_t bytes;
 };
 
@@ -409,7 +410,7 @@ static int open_capture(struct capture *c, int show)
 	return 0;
 }
 
-static void write_all(int fd, const char *p, size_t n)
+static int write_all(int fd, const char *p, size_t n)
 {
 	ssize_t w;
 
@@ -418,10 +419,11 @@ static void write_all(int fd, const char *p, size_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return;	/* the user's terminal or file is gone: keep capturing */
+			return w < 0 ? errno : EIO;
 		p += w;
 		n -= w;
 	}
+	return 0;
 }
 
 /* Move what the command wrote to its capture file and to the user.
@@ -441,7 +443,9 @@ static int pump(struct capture *c)
 		c->pipe = -1;
 		return 0;
 	}
-	write_all(c->file, buf, n);
+	if (!c->err)
+		c->err = write_all(c->file, buf, n);
+	/* the user's terminal may be gone: keep capturing regardless */
 	write_all(c->show, buf, n);
 	c->bytes += n;
 	return 1;
@@ -711,8 +715,10 @@ wait_out:
 		status = EXIT_TRACE;
 	}
 	for (i = 0; i < 2; i++) {
-		if (r.cap[i].file >= 0 && close(r.cap[i].file) < 0) {
-			gh_err("%s: %s", r.cap[i].name, strerror(errno));
+		if (r.cap[i].file >= 0 && close(r.cap[i].file) < 0 && !r.cap[i].err)
+			r.cap[i].err = errno;
+		if (r.cap[i].err) {
+			gh_err("%s: write error: %s", r.cap[i].name, strerror(r.cap[i].err));
 			status = EXIT_TRACE;
 		}
 		free(r.cap[i].path);

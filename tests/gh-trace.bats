@@ -272,6 +272,14 @@ except BlockingIOError:
 	[ ! -e ran ]
 }
 
+@test "a capture file that cannot be written is status 125, the command's output still shown" {
+	run --separate-stderr gh-trace -o "$EV" --stdout /dev/full -- echo hello
+	[ "$status" -eq 125 ]
+	[ "$output" = hello ]
+	[ "$stderr" = "gh-trace: /dev/full: write error: No space left on device" ]
+	check_stream
+}
+
 @test "-u runs the command as that user" {
 	run --separate-stderr gh-trace -o "$EV" -u nobody -- id -u
 	[ "$status" -eq 0 ]
