@@ -17,7 +17,7 @@
 
 #include "policy.h"
 
-enum { IX_PREFIX, IX_BASE, IX_EXT };
+enum { IX_PREFIX, IX_BASE, IX_EXT, IX_TRI };
 
 /* Depths of '*' components that prefix keys may contain (see index_key). */
 #define MAX_STAR_DEPTHS 3
@@ -79,7 +79,16 @@ struct ctx {
 	int star_depth[MAX_STAR_DEPTHS]; /* ascending */
 	int nstar;
 	struct gh_buf scratch;
+	int has_tri[S_COUNT];
+	uint64_t tri_bits[1024]; /* trigrams some IX_TRI key uses */
 };
+
+static unsigned tri_bit(const char *t)
+{
+	const unsigned char *u = (const unsigned char *)t;
+
+	return ((u[0] * 31u + u[1]) * 31u + u[2]) & 0xffff;
+}
 
 __attribute__((format(printf, 2, 3))) static int bad(struct ctx *c,
 						     const char *fmt, ...)
@@ -333,7 +342,9 @@ static const char *literal_run(const char *t, size_t *n)
  * "/home/STAR/.ssh" is a key for the "~" patterns), ending with a literal
  * one; an item looks up its prefixes, also with the components at those
  * depths replaced by '*'. IX_BASE: a literal last component. IX_EXT: the
- * extension of a last component that ends in "*.EXT". */
+ * extension of a last component that ends in "*.EXT". IX_TRI (chosen by
+ * the caller, for what would otherwise be tried on every path): three
+ * characters of a literal run every match contains. */
 static void index_key(struct ctx *c, const char *t, int *kind,
 		      const char **key, size_t *klen, const char **lit,
 		      size_t *litlen)
@@ -421,6 +432,26 @@ static int glob_escape(struct gh_buf *b, const char *s)
 	return 0;
 }
 
+/* The trigram of lit with the fewest candidates so far, to spread them. */
+static void tri_key(struct ctx *c, int subj, const char *lit, size_t n,
+		    const char **key)
+{
+	size_t best = SIZE_MAX;
+
+	for (size_t i = 0; i + 3 <= n; i++) {
+		const struct slot *s = ix_find(&c->ix, hash_key(subj, IX_TRI, lit + i, 3),
+					       subj, IX_TRI, lit + i, 3);
+		size_t load = s ? s->n : 0;
+
+		if (load < best) {
+			best = load;
+			*key = lit + i;
+		}
+	}
+	c->has_tri[subj] = 1;
+	c->tri_bits[tri_bit(*key) / 64] |= 1ull << (tri_bit(*key) % 64);
+}
+
 static int compile(struct ctx *c, const char *cwd)
 {
 	struct policy *p = c->p;
@@ -465,6 +496,13 @@ static int compile(struct ctx *c, const char *cwd)
 			for (int s = 0; s < S_COUNT; s++) {
 				if (!(r->subjects & (1u << s)))
 					continue;
+				if (kind == IX_PREFIX && klen == 0 && lit) {
+					tri_key(c, s, lit, litlen, &key);
+					if (ix_add(&c->ix, s, IX_TRI, key, 3, i,
+						   c->globs[i][k], lit, litlen) < 0)
+						return bad(c, "out of memory");
+					continue;
+				}
 				if (ix_add(&c->ix, s, kind, key, klen, i,
 					   c->globs[i][k], lit, litlen) < 0)
 					return bad(c, "out of memory");
@@ -610,6 +648,14 @@ static size_t first_path_rule(struct ctx *c, int subj, const struct item *it,
 	if (b < p + len)
 		best = scan(c, ix_find(&c->ix, hash_key(subj, IX_BASE, b, p + len - b),
 				       subj, IX_BASE, b, p + len - b), it, best);
+	if (c->has_tri[subj])
+		for (size_t k = 0; k + 3 <= len; k++) {
+			unsigned bit = tri_bit(p + k);
+
+			if (c->tri_bits[bit / 64] & (1ull << (bit % 64)))
+				best = scan(c, ix_find(&c->ix, hash_key(subj, IX_TRI, p + k, 3),
+						       subj, IX_TRI, p + k, 3), it, best);
+		}
 	dot = memrchr(b, '.', p + len - b);
 	if (dot && dot + 1 < p + len)
 		best = scan(c, ix_find(&c->ix, hash_key(subj, IX_EXT, dot + 1,
