@@ -1,0 +1,667 @@
+/* gh-aggregate: folding records into distinct processes, paths and peers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gh.h"
+#include "json.h"
+#include "agg.h"
+
+static void oom(void)
+{
+	gh_die(GH_EXIT_ERR, "out of memory");
+}
+
+static uint32_t intern(struct agg *a, const char *s, size_t n)
+{
+	uint32_t id = strtab_intern(&a->str, s, n);
+
+	if (!id)
+		oom();
+	return id;
+}
+
+/* The raw bytes of a string member, interned; 0 when absent or null. */
+static uint32_t sid(struct agg *a, const struct gh_evrec *rec, int key)
+{
+	const struct gh_evval *v = &rec->v[key];
+
+	if (v->kind != GH_EVK_STR)
+		return 0;
+	return intern(a, v->b, v->blen);
+}
+
+/* An argv array as one interned string: per element a 4-byte length, then
+ * its raw bytes. */
+static uint32_t argv_id(struct agg *a, const struct gh_evval *v)
+{
+	static struct gh_buf b = GH_BUF_INIT;
+	uint32_t n;
+	size_t i;
+
+	b.len = 0;
+	for (i = 0; i < v->len; i++) {
+		n = (uint32_t)v->elems[i].blen;
+		if (gh_buf_add(&b, &n, sizeof(n)) < 0 ||
+		    gh_buf_add(&b, v->elems[i].b, n) < 0)
+			oom();
+	}
+	return intern(a, b.p ? b.p : "", b.len);
+}
+
+__attribute__((format(printf, 3, 4))) static int afail(struct agg *a,
+						       const struct gh_evrec *rec,
+						       const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(a->err, sizeof(a->err), "%s:%lu: ", a->name, rec->line);
+
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < sizeof(a->err))
+		vsnprintf(a->err + n, sizeof(a->err) - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void agg_init(struct agg *a, const char *name)
+{
+	memset(a, 0, sizeof(*a));
+	a->name = name;
+	strtab_init(&a->str);
+	a->s_ok = intern(a, "ok", 2);
+	ktab_init(&a->pidmap, sizeof(int32_t), sizeof(uint32_t));
+	ktab_init(&a->acc, sizeof(struct akey), sizeof(struct counted));
+	ktab_init(&a->att, sizeof(struct nkey), sizeof(struct counted));
+	ktab_init(&a->inb, sizeof(struct nkey), sizeof(struct counted));
+	a->last_pid = -1;
+}
+
+static void counted_release(struct ktab *t)
+{
+	struct counted *c;
+	uint32_t i;
+
+	for (i = 0; i < t->n; i++) {
+		c = ktab_val(t, i);
+		if (c->pids.cap)
+			free(c->pids.v);
+	}
+	ktab_release(t);
+}
+
+void agg_release(struct agg *a)
+{
+	uint32_t i;
+
+	for (i = 0; i < a->nproc; i++)
+		free(a->procs[i].execs);
+	free(a->procs);
+	counted_release(&a->acc);
+	counted_release(&a->att);
+	counted_release(&a->inb);
+	ktab_release(&a->pidmap);
+	strtab_release(&a->str);
+}
+
+/* ---- processes ---- */
+
+static struct proc *find_proc(struct agg *a, int32_t pid)
+{
+	uint32_t k, *cur;
+	int rc;
+
+	if (pid == a->last_pid)
+		return &a->procs[a->last_proc];
+	/* ktab_get adds missing keys; an added key maps to no process yet */
+	rc = ktab_get(&a->pidmap, &pid, &k);
+	if (rc < 0)
+		oom();
+	cur = ktab_val(&a->pidmap, k);
+	if (rc == 0)
+		*cur = UINT32_MAX;
+	if (*cur == UINT32_MAX)
+		return NULL;
+	a->last_pid = pid;
+	a->last_proc = *cur;
+	return &a->procs[*cur];
+}
+
+static struct proc *new_proc(struct agg *a, int32_t pid, int64_t t)
+{
+	struct proc *p;
+	uint32_t k;
+
+	if (grow_array(&a->procs, &a->proccap, a->nproc + 1, sizeof(*a->procs)) < 0 ||
+	    ktab_get(&a->pidmap, &pid, &k) < 0)
+		oom();
+	*(uint32_t *)ktab_val(&a->pidmap, k) = a->nproc;
+	a->last_pid = pid;
+	a->last_proc = a->nproc;
+	p = &a->procs[a->nproc];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->seq = a->nproc++;
+	p->start_ns = t;
+	p->end_ns = -1;
+	return p;
+}
+
+/* The live process with this pid, created on first sight (or when the
+ * pid's previous process has exited: pids are reused). */
+static struct proc *get_proc(struct agg *a, int32_t pid, int64_t t)
+{
+	struct proc *p = find_proc(a, pid);
+
+	if (p && !p->exited)
+		return p;
+	return new_proc(a, pid, t);
+}
+
+static void set_ppid(struct proc *p, const struct gh_evrec *rec)
+{
+	/* the first parent seen wins: exit records carry the reaper after
+	 * reparenting, and failed exec records may say 0 */
+	if (!p->ppid && rec->v[GH_EK_PPID].kind == GH_EVK_INT)
+		p->ppid = (int32_t)rec->v[GH_EK_PPID].i;
+}
+
+static void on_fork(struct agg *a, const struct gh_evrec *rec, int64_t t)
+{
+	int32_t pid = (int32_t)rec->v[GH_EK_PID].i;
+	int32_t ppid = (int32_t)rec->v[GH_EK_PPID].i;
+	struct proc *p = find_proc(a, pid), *parent;
+	uint32_t exe = 0, argv = 0, cwd = 0;
+	int truncated = 0;
+
+	parent = find_proc(a, ppid);
+	if (parent) {
+		exe = parent->exe;
+		argv = parent->argv;
+		cwd = parent->cwd;
+		truncated = parent->truncated;
+	}
+	if (p && !p->forked && !p->exited) {
+		/* the child's own records came first: adopt them */
+		if (t < p->start_ns)
+			p->start_ns = t;
+	} else {
+		p = new_proc(a, pid, t);
+	}
+	p->forked = 1;
+	p->ppid = ppid;
+	if (!p->nexec) {
+		p->exe = exe;
+		p->argv = argv;
+		p->cwd = cwd;
+		p->truncated = truncated;
+	}
+}
+
+/* ---- filesystem ---- */
+
+static void pid_add(struct pidset *s, int32_t pid)
+{
+	uint32_t lo = 0, hi = s->n, mid;
+	int32_t *v;
+
+	if (s->n && s->last == pid)
+		return;
+	v = s->cap ? s->v : s->inl;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (v[mid] < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	s->last = pid;
+	if (lo < s->n && v[lo] == pid)
+		return;
+	if (!s->cap && s->n == PIDS_INLINE) {
+		v = malloc(2 * PIDS_INLINE * sizeof(*v));
+		if (!v)
+			oom();
+		memcpy(v, s->inl, sizeof(s->inl));
+		s->v = v;
+		s->cap = 2 * PIDS_INLINE;
+	} else if (s->cap && grow_array(&s->v, &s->cap, s->n + 1, sizeof(*s->v)) < 0) {
+		oom();
+	}
+	v = s->cap ? s->v : s->inl;
+	memmove(v + lo + 1, v + lo, (s->n - lo) * sizeof(*v));
+	v[lo] = pid;
+	s->n++;
+}
+
+static void count(struct ktab *t, const void *key, int32_t pid)
+{
+	struct counted *c;
+	uint32_t i;
+
+	if (ktab_get(t, key, &i) < 0)
+		oom();
+	c = ktab_val(t, i);
+	c->count++;
+	pid_add(&c->pids, pid);
+}
+
+static void access_add(struct agg *a, uint32_t path, int op, uint32_t target,
+		       uint32_t result, const struct gh_evval *mode, int32_t pid)
+{
+	struct counted *c;
+	struct akey k;
+	uint32_t *hint, i;
+
+	memset(&k, 0, sizeof(k));
+	k.path = path;
+	k.op = (uint16_t)op;
+	k.target = target;
+	k.result = result;
+	if (mode && mode->kind == GH_EVK_INT) {
+		k.has_mode = 1;
+		k.mode = mode->i;
+	}
+	/* the path remembers its last access entry: most records repeat it */
+	hint = strtab_user(&a->str, path);
+	if (*hint && tab_eq(ktab_key(&a->acc, *hint - 1), &k, sizeof(k))) {
+		c = ktab_val(&a->acc, *hint - 1);
+	} else {
+		if (ktab_get(&a->acc, &k, &i) < 0)
+			oom();
+		*hint = i + 1;
+		c = ktab_val(&a->acc, i);
+	}
+	c->count++;
+	pid_add(&c->pids, pid);
+}
+
+static int open_op(int64_t flags)
+{
+	if (flags & O_CREAT)
+		return OP_CREATE;
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
+		return OP_WRITE;
+	return OP_READ;
+}
+
+static void on_file(struct agg *a, const struct gh_evrec *rec, int32_t pid,
+		    uint32_t result)
+{
+	const struct gh_evval *v = rec->v;
+	uint32_t path = sid(a, rec, GH_EK_PATH), target = 0;
+	const struct gh_evval *mode = NULL;
+	int op;
+
+	if (!path)
+		path = sid(a, rec, GH_EK_RAW);
+	if (!path) {
+		a->unresolved++;
+		return;
+	}
+	switch (rec->type) {
+	case GH_ET_OPEN:
+		op = open_op(v[GH_EK_FLAGS].i);
+		break;
+	case GH_ET_UNLINK: op = OP_DELETE; break;
+	case GH_ET_RMDIR: op = OP_RMDIR; break;
+	case GH_ET_MKDIR: op = OP_MKDIR; mode = &v[GH_EK_MODE]; break;
+	case GH_ET_CHMOD: op = OP_CHMOD; mode = &v[GH_EK_MODE]; break;
+	case GH_ET_CHOWN: op = OP_CHOWN; break;
+	case GH_ET_TRUNCATE: op = OP_TRUNCATE; break;
+	case GH_ET_CHDIR: op = OP_CHDIR; break;
+	case GH_ET_RENAME:
+	case GH_ET_LINK:
+		op = rec->type == GH_ET_RENAME ? OP_RENAME : OP_LINK;
+		target = sid(a, rec, GH_EK_NEW_PATH);
+		if (!target)
+			target = sid(a, rec, GH_EK_NEW_RAW);
+		break;
+	case GH_ET_SYMLINK:
+		op = OP_SYMLINK;
+		target = sid(a, rec, GH_EK_TARGET);
+		break;
+	default:
+		return;
+	}
+	access_add(a, path, op, target, result, mode, pid);
+}
+
+static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
+		    uint32_t result)
+{
+	const struct gh_evval *v = rec->v;
+	struct execrec *e;
+	uint32_t path;
+
+	if (v[GH_EK_RET].i < 0) {
+		p->failed_err = result;
+		path = sid(a, rec, GH_EK_PATH);
+		if (!path)
+			path = sid(a, rec, GH_EK_RAW);
+		if (path)
+			access_add(a, path, OP_EXEC, 0, result, NULL, p->pid);
+		else
+			a->unresolved++;
+		return;
+	}
+	if (grow_array(&p->execs, &p->execcap, p->nexec + 1, sizeof(*p->execs)) < 0)
+		oom();
+	e = &p->execs[p->nexec++];
+	e->exe = sid(a, rec, GH_EK_EXE);
+	e->argv = argv_id(a, &v[GH_EK_ARGV]);
+	e->cwd = sid(a, rec, GH_EK_CWD);
+	e->truncated = (int)v[GH_EK_ARGV_TRUNCATED].i;
+	p->exe = e->exe;
+	p->argv = e->argv;
+	p->cwd = e->cwd;
+	p->truncated = e->truncated;
+	if (e->exe)
+		access_add(a, e->exe, OP_EXEC, 0, result, NULL, p->pid);
+	else
+		a->unresolved++;
+}
+
+/* ---- network ---- */
+
+static uint32_t peer(struct agg *a, const struct gh_evrec *rec)
+{
+	static struct gh_buf b = GH_BUF_INIT;
+	const struct gh_evval *v = rec->v;
+	const struct gh_evval *fam = &v[GH_EK_FAMILY], *addr = &v[GH_EK_ADDR];
+	int r = 0;
+
+	if (addr->kind != GH_EVK_STR)
+		return intern(a, "unknown", 7);
+	b.len = 0;
+	if (fam->len == 4 && memcmp(fam->s, "unix", 4) == 0) {
+		r |= gh_buf_adds(&b, "unix:");
+		r |= gh_buf_add(&b, addr->b, addr->blen);
+		if (r < 0)
+			oom();
+		return intern(a, b.p, b.len);
+	}
+	if (fam->len == 5 && memcmp(fam->s, "inet6", 5) == 0)
+		r |= gh_buf_addc(&b, '[');
+	r |= gh_buf_add(&b, addr->b, addr->blen);
+	if (fam->len == 5 && memcmp(fam->s, "inet6", 5) == 0)
+		r |= gh_buf_addc(&b, ']');
+	if (v[GH_EK_PORT].kind == GH_EVK_INT)
+		r |= gh_buf_printf(&b, ":%lld", (long long)v[GH_EK_PORT].i);
+	if (r < 0)
+		oom();
+	return intern(a, b.p, b.len);
+}
+
+/* The connect vocabulary for a send's errno name. */
+static const char *send_result(const struct gh_evrec *rec)
+{
+	static const char *const map[][2] = {
+		{ "EINPROGRESS", "in_progress" }, { "ECONNREFUSED", "refused" },
+		{ "ENETUNREACH", "unreachable" }, { "EHOSTUNREACH", "unreachable" },
+		{ "ETIMEDOUT", "timeout" }, { "EACCES", "denied" },
+		{ "EPERM", "denied" },
+	};
+	const struct gh_evval *err = &rec->v[GH_EK_ERR];
+	size_t i;
+
+	if (rec->v[GH_EK_RET].i >= 0)
+		return "ok";
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strlen(map[i][0]) == err->len &&
+		    memcmp(map[i][0], err->s, err->len) == 0)
+			return map[i][1];
+	return "error";
+}
+
+static void on_net(struct agg *a, const struct gh_evrec *rec, int32_t pid,
+		   uint32_t result)
+{
+	const struct gh_evval *v = rec->v;
+	struct nkey k;
+	const char *r;
+
+	memset(&k, 0, sizeof(k));
+	k.dst = peer(a, rec);
+	k.proto = sid(a, rec, GH_EK_PROTO);
+	switch (rec->type) {
+	case GH_ET_CONNECT:
+	case GH_ET_SEND:
+		if (rec->type == GH_ET_CONNECT) {
+			k.op = NOP_CONNECT;
+			k.result = sid(a, rec, GH_EK_RESULT);
+		} else {
+			k.op = NOP_SEND;
+			r = send_result(rec);
+			k.result = intern(a, r, strlen(r));
+			a->has_send = 1;
+			if (v[GH_EK_BYTES].kind == GH_EVK_INT)
+				a->bytes_sent += (uint64_t)v[GH_EK_BYTES].i;
+		}
+		k.family = sid(a, rec, GH_EK_FAMILY);
+		count(&a->att, &k, pid);
+		break;
+	default:
+		k.op = rec->type == GH_ET_BIND ? NOP_BIND :
+		       rec->type == GH_ET_LISTEN ? NOP_LISTEN : NOP_ACCEPT;
+		k.result = result;
+		count(&a->inb, &k, pid);
+	}
+}
+
+/* ---- header and end ---- */
+
+static int digits(const char *s, int n, int *out)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (RFC 3339, UTC). */
+static int parse_start(const char *s, size_t n, int64_t *sec, int64_t *usec)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, se, us = 0, scale = 100000;
+	size_t i;
+
+	if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    s[13] != ':' || s[16] != ':' || s[n - 1] != 'Z' ||
+	    digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
+	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) ||
+	    digits(s + 17, 2, &se))
+		return -1;
+	if (n > 20) {
+		if (s[19] != '.' || n == 21 || n > 30)
+			return -1;
+		for (i = 20; i < n - 1; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return -1;
+			us += (s[i] - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	*sec = (int64_t)timegm(&tm);
+	*usec = us;
+	return 0;
+}
+
+static uint32_t obj_path(struct agg *a, struct json_object *o)
+{
+	static char *buf;
+	static size_t cap;
+	struct json_object *h;
+	const char *p;
+	size_t n, need = 0;
+
+	if (!o)
+		return 0;
+	if (json_object_object_get_ex(o, "path_hex", &h) && h)
+		need = (size_t)json_object_get_string_len(h) / 2;
+	if (need > cap) {
+		char *nb = realloc(buf, need);
+
+		if (!nb)
+			oom();
+		buf = nb;
+		cap = need;
+	}
+	if (gh_ev_obj_bytes(o, "path", buf, cap, &p, &n) < 0)
+		return 0;
+	return intern(a, p, n);
+}
+
+static struct json_object *obj_of(const struct gh_evval *v)
+{
+	return v->kind == GH_EVK_OBJ ? v->obj : NULL;
+}
+
+static int on_header(struct agg *a, const struct gh_evrec *rec)
+{
+	const struct gh_evval *v = rec->v;
+	struct json_object *audit = v[GH_EK_AUDIT].obj;
+	const char *reason;
+	struct proc *p;
+	int active = 0;
+
+	if (parse_start(v[GH_EK_START].s, v[GH_EK_START].len, &a->start_sec,
+			&a->start_usec) < 0)
+		return afail(a, rec, "header: member \"start\" must be an RFC 3339 UTC time");
+	a->execution_id = sid(a, rec, GH_EK_EXECUTION_ID);
+	a->start = sid(a, rec, GH_EK_START);
+	a->host = sid(a, rec, GH_EK_HOST);
+	a->kernel = sid(a, rec, GH_EK_KERNEL);
+	a->arch = sid(a, rec, GH_EK_ARCH);
+	a->tool_version = sid(a, rec, GH_EK_TOOL_VERSION);
+	a->argv = argv_id(a, &v[GH_EK_ARGV]);
+	a->cwd = sid(a, rec, GH_EK_CWD);
+	a->schema = v[GH_EK_SCHEMA].i;
+	a->uid = v[GH_EK_UID].i;
+	a->gid = v[GH_EK_GID].i;
+	a->run_uid = v[GH_EK_RUN_UID].i;
+	a->run_gid = v[GH_EK_RUN_GID].i;
+	a->root_pid = v[GH_EK_PID].i;
+	gh_json_get_bool(audit, "active", &active);
+	a->audit_active = active;
+	if (gh_json_get_str(audit, "reason", &reason) == 0)
+		a->audit_reason = intern(a, reason, strlen(reason));
+	a->hdr_stdout = obj_path(a, obj_of(&v[GH_EK_STDOUT]));
+	a->hdr_stderr = obj_path(a, obj_of(&v[GH_EK_STDERR]));
+	/* the command's process: known from the header even if it never
+	 * shows up in a record (audit unavailable) */
+	p = new_proc(a, (int32_t)a->root_pid, 0);
+	p->argv = a->argv;
+	p->cwd = a->cwd;
+	return 0;
+}
+
+static int64_t get_int(struct json_object *o, const char *key)
+{
+	int64_t v = 0;
+
+	gh_json_get_int(o, key, &v);
+	return v;
+}
+
+static void on_end(struct agg *a, const struct gh_evrec *rec)
+{
+	const struct gh_evval *v = rec->v;
+	struct json_object *ru = v[GH_EK_RUSAGE].obj, *lost = v[GH_EK_LOST].obj;
+	struct json_object *so = obj_of(&v[GH_EK_STDOUT]), *se = obj_of(&v[GH_EK_STDERR]);
+	struct proc *root;
+
+	a->has_end = 1;
+	a->status = v[GH_EK_STATUS].i;
+	a->has_code = v[GH_EK_CODE].kind == GH_EVK_INT;
+	a->code = v[GH_EK_CODE].i;
+	a->has_signal = v[GH_EK_SIGNAL].kind == GH_EVK_INT;
+	a->signal = v[GH_EK_SIGNAL].i;
+	a->duration_ns = v[GH_EK_DURATION_NS].i;
+	a->events = v[GH_EK_EVENTS].i;
+	a->utime_us = get_int(ru, "utime_us");
+	a->stime_us = get_int(ru, "stime_us");
+	a->maxrss_kb = get_int(ru, "maxrss_kb");
+	a->lost_ringbuf = get_int(lost, "ringbuf");
+	a->lost_fault = get_int(lost, "fault");
+	a->lost_truncated = get_int(lost, "truncated");
+	a->end_stdout = obj_path(a, so);
+	a->end_stderr = obj_path(a, se);
+	a->stdout_bytes = so ? get_int(so, "bytes") : 0;
+	a->stderr_bytes = se ? get_int(se, "bytes") : 0;
+	/* the command's exit status is known even when its exit record is not */
+	root = find_proc(a, (int32_t)a->root_pid);
+	if (root && !root->exited) {
+		root->exited = 1;
+		root->end_ns = v[GH_EK_T].i;
+		root->has_code = a->has_code;
+		root->code = a->code;
+		root->has_signal = a->has_signal;
+		root->signal = a->signal;
+	}
+}
+
+int agg_record(struct agg *a, const struct gh_evrec *rec)
+{
+	const struct gh_evval *v = rec->v;
+	int64_t t = v[GH_EK_T].i;
+	int32_t pid = (int32_t)v[GH_EK_PID].i;
+	uint32_t result = 0;
+	struct proc *p;
+	int type = rec->type;
+
+	if (type == GH_ET_HEADER)
+		return on_header(a, rec);
+	if (type == GH_ET_END) {
+		on_end(a, rec);
+		return 0;
+	}
+	if (t > a->last_t)
+		a->last_t = t;
+	a->counts[type]++;
+	if (v[GH_EK_RET].kind == GH_EVK_INT) {
+		int64_t ret = v[GH_EK_RET].i;
+
+		if (ret == -EACCES || ret == -EPERM)
+			a->denied[type]++;
+		result = ret >= 0 ? a->s_ok : sid(a, rec, GH_EK_ERR);
+	}
+	if (type == GH_ET_FORK) {
+		on_fork(a, rec, t);
+		return 0;
+	}
+	p = get_proc(a, pid, t);
+	set_ppid(p, rec);
+	if (type == GH_ET_EXIT) {
+		p->exited = 1;
+		p->end_ns = t;
+		p->has_code = v[GH_EK_CODE].kind == GH_EVK_INT;
+		p->code = v[GH_EK_CODE].i;
+		p->has_signal = v[GH_EK_SIGNAL].kind == GH_EVK_INT;
+		p->signal = v[GH_EK_SIGNAL].i;
+	} else if (type == GH_ET_EXEC) {
+		on_exec(a, rec, p, result);
+	} else if (GH_ET_IS_FILE(type)) {
+		on_file(a, rec, pid, result);
+	} else if (GH_ET_IS_NET(type)) {
+		on_net(a, rec, pid, result);
+	}
+	return 0;
+}

@@ -1,0 +1,133 @@
+/* gh-aggregate: folding gh-events(5) records into the receipt's state.
+ *
+ * Everything kept grows with distinct things (processes, strings, access
+ * keys, peers), never with the number of records: counters are summed in
+ * place and lists are built and sorted only by receipt_write().
+ */
+#ifndef GH_AGG_H
+#define GH_AGG_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <json-c/json.h>
+
+#include "events.h"
+#include "tab.h"
+
+/* File access operations, in the byte order of their names. */
+enum {
+	OP_CHDIR, OP_CHMOD, OP_CHOWN, OP_CREATE, OP_DELETE, OP_EXEC, OP_LINK,
+	OP_MKDIR, OP_READ, OP_RENAME, OP_RMDIR, OP_SYMLINK, OP_TRUNCATE,
+	OP_WRITE, OP_COUNT
+};
+/* Network operations, in the byte order of their names. */
+enum { NOP_ACCEPT, NOP_BIND, NOP_CONNECT, NOP_LISTEN, NOP_SEND, NOP_COUNT };
+
+/* Sorted distinct pids; the first few inline (most sets are small). */
+#define PIDS_INLINE 3
+struct pidset {
+	uint32_t n, cap;	/* cap 0: the pids are in inl */
+	int32_t last;		/* the pid added last, when n > 0 */
+	int32_t inl[PIDS_INLINE];
+	int32_t *v;
+};
+
+static inline const int32_t *pidset_pids(const struct pidset *s)
+{
+	return s->cap ? s->v : s->inl;
+}
+
+struct execrec {
+	uint32_t exe, argv, cwd;	/* string ids; 0 = null */
+	int truncated;
+};
+
+struct proc {
+	int32_t pid, ppid;
+	uint32_t seq;			/* creation order: the last tie-break */
+	int64_t start_ns, end_ns;	/* end_ns < 0: no exit seen */
+	int forked, exited;
+	int has_code, has_signal;
+	int64_t code, signal;
+	uint32_t exe, argv, cwd;	/* current: last exec or inherited */
+	int truncated;
+	struct execrec *execs;
+	uint32_t nexec, execcap;
+	uint32_t failed_err;		/* err of the last failed exec */
+};
+
+/* Keys are compared and hashed as bytes: no padding, and zeroed first.
+ * With their struct counted, an access or a network entry fills one
+ * 64-byte cache line. */
+struct akey {				/* filesystem.accesses */
+	uint32_t path, target, result;	/* target 0: none */
+	uint16_t op, has_mode;
+	int64_t mode;
+};
+
+struct nkey {				/* network.attempts and .inbound */
+	uint32_t dst, proto, result, family;
+	uint32_t op;
+};
+
+struct counted {
+	uint64_t count;
+	struct pidset pids;
+};
+
+struct agg {
+	const char *name;		/* input name for messages */
+	struct strtab str;
+	uint32_t s_ok;			/* the string "ok" */
+
+	struct proc *procs;
+	uint32_t nproc, proccap;
+	struct ktab pidmap;		/* pid -> index of its current proc */
+	int32_t last_pid;		/* the pid of the last record ... */
+	uint32_t last_proc;		/* ... and its proc, when nproc > 0 */
+
+	struct ktab acc;		/* struct akey -> struct counted */
+	uint64_t unresolved;
+
+	struct ktab att, inb;		/* struct nkey -> struct counted */
+	int has_send;
+	uint64_t bytes_sent;
+
+	uint64_t counts[GH_ET_COUNT], denied[GH_ET_COUNT];
+	int64_t last_t;
+
+	/* header */
+	uint32_t execution_id, start, host, kernel, arch, tool_version;
+	uint32_t argv, cwd;
+	int64_t schema, uid, gid, run_uid, run_gid, root_pid;
+	int64_t start_sec, start_usec;	/* parsed "start" */
+	int audit_active;
+	uint32_t audit_reason;
+	uint32_t hdr_stdout, hdr_stderr;	/* path ids, 0 = null */
+
+	/* end */
+	int has_end;
+	int64_t status, code, signal, duration_ns, events;
+	int has_code, has_signal;
+	int64_t utime_us, stime_us, maxrss_kb;
+	int64_t lost_ringbuf, lost_fault, lost_truncated;
+	uint32_t end_stdout, end_stderr;
+	int64_t stdout_bytes, stderr_bytes;
+
+	uint64_t records;		/* from the reader */
+	unsigned long cut_line;
+
+	char err[512];
+};
+
+void agg_init(struct agg *a, const char *name);
+void agg_release(struct agg *a);
+/* Fold one record in. 0, or -1 with a message in a->err. */
+int agg_record(struct agg *a, const struct gh_evrec *rec);
+
+/* Write the receipt (0.4.0), or the older v0 shape with v0 set, to f,
+ * pretty-printed and followed by a newline. Sorts a's tables in place.
+ * Write errors are left for ferror(f). */
+int receipt_write(FILE *f, struct agg *a, int v0);
+
+#endif

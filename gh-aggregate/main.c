@@ -1,0 +1,97 @@
+/* gh-aggregate: fold a gh-events(5) stream into one receipt (gh-receipt(5)). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gh.h"
+#include "json.h"
+#include "agg.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: gh-aggregate [--v0] [FILE]\n");
+}
+
+static void help(void)
+{
+	usage(stdout);
+	printf("Read a gh-events(5) stream from FILE (or stdin) and write one receipt,\n"
+	       "gh-receipt(5) version 0.4.0, on stdout.\n"
+	       "\n"
+	       "      --v0        write the older v0 shape for old consumers\n"
+	       "  -h, --help      show this help\n"
+	       "      --version   show the version\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "v0", no_argument, NULL, '0' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct gh_evrec *rec;
+	struct gh_evreader *r;
+	const char *path, *name;
+	struct agg a;
+	int c, v0 = 0, rc;
+	FILE *f;
+
+	gh_init(argv[0]);
+	/* parse options */
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case '0':
+			v0 = 1;
+			break;
+		case 'h':
+			help();
+			return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
+		case 'V':
+			gh_print_version();
+			return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
+		default:
+			usage(stderr);
+			return GH_EXIT_ERR;
+		}
+	}
+	if (argc - optind > 1) {
+		gh_err("too many arguments");
+		usage(stderr);
+		return GH_EXIT_ERR;
+	}
+	path = optind < argc ? argv[optind] : NULL;
+	name = gh_input_name(path);
+
+	/* open the input */
+	f = gh_open_input(path);
+	if (!f)
+		gh_die(GH_EXIT_ERR, "%s: %s", name, strerror(errno));
+	r = gh_evreader_new(f, name);
+	if (!r)
+		gh_die(GH_EXIT_ERR, "out of memory");
+
+	/* fold every record in */
+	agg_init(&a, name);
+	while ((rc = gh_evreader_next(r, &rec)) > 0) {
+		if (agg_record(&a, rec) < 0)
+			gh_die(GH_EXIT_ERR, "%s", a.err);
+	}
+	if (rc < 0)
+		gh_die(GH_EXIT_ERR, "%s", gh_evreader_error(r));
+	if (!a.start)
+		gh_die(GH_EXIT_ERR, "%s: no header record", name);
+	a.records = gh_evreader_records(r);
+	a.cut_line = gh_evreader_cut_line(r);
+	gh_evreader_free(r);
+	if (f != stdin)
+		fclose(f);
+
+	/* the whole input is valid: write the receipt */
+	receipt_write(stdout, &a, v0);
+	agg_release(&a);
+	return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
+}

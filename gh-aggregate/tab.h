@@ -1,0 +1,101 @@
+/* gh-aggregate: hash tables keyed by distinct things.
+ *
+ * struct strtab interns byte strings (ids from 1; 0 means "none"), so a
+ * path or argv seen a million times is stored once. struct ktab maps
+ * fixed-size keys (structs without padding) to values stored next to them,
+ * with dense indexes 0..n-1. Both use open addressing with linear probing,
+ * at most half full, and keep part of each hash in the slot so that most
+ * mismatches cost no second memory access.
+ */
+#ifndef GH_AGG_TAB_H
+#define GH_AGG_TAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+uint64_t tab_hash(const void *p, size_t n);
+
+/* Each string lives in the arena as a record: u32 length, u32 user value,
+ * the bytes, a NUL, padding to 8. Its id is the record's offset (never 0:
+ * the arena starts with an empty record), so a lookup touches one slot and
+ * one record. */
+struct strtab {
+	char *arena;
+	size_t alen, acap;
+	uint32_t n;		/* strings */
+	uint64_t *slots;	/* 0 empty, else id | hash's top bits << 32 */
+	uint32_t mask;
+};
+
+void strtab_init(struct strtab *t);
+void strtab_release(struct strtab *t);
+/* The id of s[0..len) (added when new), or 0 when out of memory. */
+uint32_t strtab_intern(struct strtab *t, const char *s, size_t len);
+static inline size_t strtab_len(const struct strtab *t, uint32_t id)
+{
+	uint32_t n;
+
+	__builtin_memcpy(&n, t->arena + id, 4);
+	return n;
+}
+static inline const char *strtab_str(const struct strtab *t, uint32_t id)
+{
+	return t->arena + id + 8;
+}
+/* A number callers may keep with a string (a cache hint), 0 at first. */
+static inline uint32_t *strtab_user(struct strtab *t, uint32_t id)
+{
+	return (uint32_t *)(void *)(t->arena + id + 4);
+}
+/* Byte order of two ids' strings (shorter prefix first); id 0 sorts first. */
+int strtab_cmp(const struct strtab *t, uint32_t a, uint32_t b);
+
+struct ktab {
+	size_t ksize, voff, stride;	/* key at 0, value at voff (8-aligned) */
+	unsigned char *elems;	/* n * stride */
+	uint32_t n, cap;
+	uint64_t *slots;	/* 0 empty, else index + 1 | hash's top bits << 32 */
+	uint32_t mask;
+};
+
+/* Keys of ksize bytes (multiples of 4, no padding), each with a value of
+ * vsize bytes stored next to it (zeroed when the key is added). */
+void ktab_init(struct ktab *t, size_t ksize, size_t vsize);
+void ktab_release(struct ktab *t);
+/* The index of key: 1 when found, 0 when added, -ENOMEM. Indexes are
+ * dense (0..n-1, in order of addition); pointers move when keys are added. */
+int ktab_get(struct ktab *t, const void *key, uint32_t *idx);
+static inline const void *ktab_key(const struct ktab *t, uint32_t idx)
+{
+	return t->elems + (size_t)idx * t->stride;
+}
+static inline void *ktab_val(const struct ktab *t, uint32_t idx)
+{
+	return t->elems + (size_t)idx * t->stride + t->voff;
+}
+
+/* Equality of n bytes, inline (memcmp is a call, and these are short). */
+static inline int tab_eq(const void *a, const void *b, size_t n)
+{
+	const unsigned char *p = a, *q = b;
+	uint64_t x, y;
+
+	while (n >= 8) {
+		__builtin_memcpy(&x, p, 8);
+		__builtin_memcpy(&y, q, 8);
+		if (x != y)
+			return 0;
+		p += 8;
+		q += 8;
+		n -= 8;
+	}
+	while (n--)
+		if (*p++ != *q++)
+			return 0;
+	return 1;
+}
+
+/* Grow *p (an array of *cap elements of size) to hold at least n. */
+int grow_array(void *p, uint32_t *cap, uint32_t n, size_t size);
+
+#endif

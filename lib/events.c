@@ -1,0 +1,1222 @@
+/* gh-events(5) reader: a fast scanner for common lines, gh_json_parse for
+ * the rest, then one schema check for both.
+ *
+ * The scanner takes a line only when it is certain gh_json_parse would
+ * accept it: an object of scalars and flat arrays, plain keys, integers
+ * within int64, valid UTF-8, well-formed escapes. Anything else (including
+ * every invalid line) is parsed again by gh_json_parse, so the error
+ * messages are the library's and the two paths never disagree.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gh.h"
+#include "json.h"
+#include "events.h"
+
+#define READ_CHUNK (1u << 20)
+
+struct gh_evreader {
+	FILE *f;
+	char *name;
+	char *buf;		/* input; a line is NUL terminated in place */
+	size_t cap, len, pos, scan;
+	int eof;
+	unsigned long line, cut;
+	uint64_t records;
+	int seen_header, seen_end;
+	struct gh_evrec rec;
+	unsigned char set[GH_EK_COUNT];
+	int setkeys[GH_EK_COUNT], nset;
+	struct gh_evval *elems;
+	size_t nelems, elemcap;
+	char *scratch;		/* decoded escapes and hex of the current line */
+	size_t scratchlen, scratchcap;
+	struct json_object *obj;	/* the current line when json-c parsed it */
+	char err[1024];
+};
+
+static const char *const type_names[GH_ET_COUNT] = {
+	"header", "end", "exec", "fork", "exit",
+	"open", "unlink", "rmdir", "mkdir", "rename",
+	"link", "symlink", "chmod", "chown", "truncate",
+	"chdir", "connect", "bind", "listen", "accept",
+	"send",
+};
+
+static const char *const key_names[GH_EK_COUNT] = {
+	"type", "t", "pid", "tid", "ppid",
+	"exe", "exe_hex", "argv", "argv_hex", "argc",
+	"argv_bytes", "argv_truncated", "cwd", "cwd_hex",
+	"uid", "gid", "ret", "err",
+	"path", "path_hex", "raw", "raw_hex",
+	"path_incomplete", "dirfd", "flags", "mode",
+	"new_path", "new_path_hex", "new_raw", "new_raw_hex",
+	"target", "target_hex", "length", "fd",
+	"code", "signal", "core",
+	"family", "addr", "addr_hex", "port", "sock_type",
+	"proto", "result", "backlog", "bytes",
+	"schema", "tool", "tool_version", "execution_id",
+	"start", "host", "kernel", "arch", "run_uid",
+	"run_gid", "audit", "limits", "stdout", "stderr",
+	"status", "duration_ns", "rusage", "events", "lost",
+};
+
+const char *gh_ev_type_name(int type)
+{
+	return type >= 0 && type < GH_ET_COUNT ? type_names[type] : "?";
+}
+
+const char *gh_ev_key_name(int key)
+{
+	return key >= 0 && key < GH_EK_COUNT ? key_names[key] : "?";
+}
+
+/* ---- name lookup: small open-addressing tables built once ---- */
+
+#define NAME_SLOTS 256
+static signed char key_slot[NAME_SLOTS], type_slot[NAME_SLOTS];
+static unsigned char key_len[GH_EK_COUNT], type_len[GH_ET_COUNT];
+static int tables_ready;
+
+static unsigned name_hash(const char *s, size_t n)
+{
+	unsigned h = (unsigned)n * 31u;
+
+	if (n) {
+		h += (unsigned char)s[0] * 7u;
+		h += (unsigned char)s[n - 1] * 131u;
+		h += (unsigned char)s[n / 2] * 17u;
+	}
+	return h;
+}
+
+static void table_add(signed char *slots, const char *name, int id)
+{
+	unsigned h = name_hash(name, strlen(name));
+
+	while (slots[h % NAME_SLOTS] >= 0)
+		h++;
+	slots[h % NAME_SLOTS] = (signed char)id;
+}
+
+static void tables_init(void)
+{
+	int i;
+
+	if (tables_ready)
+		return;
+	memset(key_slot, -1, sizeof(key_slot));
+	memset(type_slot, -1, sizeof(type_slot));
+	for (i = 0; i < GH_EK_COUNT; i++) {
+		table_add(key_slot, key_names[i], i);
+		key_len[i] = (unsigned char)strlen(key_names[i]);
+	}
+	for (i = 0; i < GH_ET_COUNT; i++) {
+		table_add(type_slot, type_names[i], i);
+		type_len[i] = (unsigned char)strlen(type_names[i]);
+	}
+	tables_ready = 1;
+}
+
+static int table_find(const signed char *slots, const char *const *names,
+		      const unsigned char *lens, const char *s, size_t n)
+{
+	unsigned h = name_hash(s, n);
+	int id;
+
+	while ((id = slots[h % NAME_SLOTS]) >= 0) {
+		if (lens[id] == n && memcmp(names[id], s, n) == 0)
+			return id;
+		h++;
+	}
+	return -1;
+}
+
+/* ---- reader ---- */
+
+struct gh_evreader *gh_evreader_new(FILE *f, const char *name)
+{
+	struct gh_evreader *r = calloc(1, sizeof(*r));
+
+	tables_init();
+	if (!r)
+		return NULL;
+	r->f = f;
+	r->name = strdup(name ? name : "<stdin>");
+	r->cap = READ_CHUNK + 1;
+	r->buf = malloc(r->cap);
+	if (!r->name || !r->buf) {
+		gh_evreader_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void gh_evreader_free(struct gh_evreader *r)
+{
+	if (!r)
+		return;
+	if (r->obj)
+		json_object_put(r->obj);
+	free(r->name);
+	free(r->buf);
+	free(r->elems);
+	free(r->scratch);
+	free(r);
+}
+
+const char *gh_evreader_error(const struct gh_evreader *r)
+{
+	return r->err;
+}
+
+unsigned long gh_evreader_cut_line(const struct gh_evreader *r)
+{
+	return r->cut;
+}
+
+uint64_t gh_evreader_records(const struct gh_evreader *r)
+{
+	return r->records;
+}
+
+__attribute__((format(printf, 2, 3))) static int fail(struct gh_evreader *r,
+						       const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(r->err, sizeof(r->err), "%s:%lu: ", r->name, r->line);
+
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < sizeof(r->err))
+		vsnprintf(r->err + n, sizeof(r->err) - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The next line, NUL terminated in place (the newline is dropped).
+ * 1: a line; 0: end of input; -1: read error or out of memory. */
+static int next_line(struct gh_evreader *r, char **line, size_t *n, int *nl)
+{
+	char *end;
+	size_t got;
+
+	for (;;) {
+		end = memchr(r->buf + r->scan, '\n', r->len - r->scan);
+		if (end) {
+			*line = r->buf + r->pos;
+			*n = (size_t)(end - *line);
+			*end = '\0';
+			r->pos = r->scan = (size_t)(end - r->buf) + 1;
+			*nl = 1;
+			return 1;
+		}
+		r->scan = r->len;
+		if (r->eof) {
+			if (r->pos == r->len)
+				return 0;
+			*line = r->buf + r->pos;
+			*n = r->len - r->pos;
+			r->buf[r->len] = '\0';
+			r->pos = r->scan = r->len;
+			*nl = 0;
+			return 1;
+		}
+		if (r->pos > 0) {
+			memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+			r->len -= r->pos;
+			r->scan -= r->pos;
+			r->pos = 0;
+		}
+		if (r->cap - r->len < READ_CHUNK + 1) {
+			size_t cap = r->cap * 2;
+			char *p = realloc(r->buf, cap);
+
+			if (!p) {
+				fail(r, "out of memory");
+				return -1;
+			}
+			r->buf = p;
+			r->cap = cap;
+		}
+		got = fread(r->buf + r->len, 1, r->cap - r->len - 1, r->f);
+		r->len += got;
+		if (got == 0) {
+			if (ferror(r->f)) {
+				fail(r, "read error: %s", strerror(errno ? errno : EIO));
+				return -1;
+			}
+			r->eof = 1;
+		}
+	}
+}
+
+/* ---- the fast scanner ----
+ * Works on a NUL-terminated line [p, e): the NUL stops every inner loop. */
+
+/* 1 for bytes that end a run of plain string characters. */
+static unsigned char str_stop[256];
+
+static void str_stop_init(void)
+{
+	int c;
+
+	if (str_stop['"'])
+		return;
+	for (c = 0; c < 256; c++)
+		str_stop[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+}
+
+static const unsigned char *skip_ws(const unsigned char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+/* Length of the valid UTF-8 sequence at p (shortest form, no surrogates,
+ * at most U+10FFFF), 0 when invalid. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *e)
+{
+	unsigned c = p[0], cp;
+	size_t n, i;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	if ((size_t)(e - p) < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static int hex_digit(unsigned c)
+{
+	if (c >= '0' && c <= '9')
+		return (int)(c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (int)(c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (int)(c - 'A' + 10);
+	return -1;
+}
+
+static int hex4(const unsigned char *p, unsigned *out)
+{
+	int i, d;
+	unsigned v = 0;
+
+	for (i = 0; i < 4; i++) {
+		d = hex_digit(p[i]);
+		if (d < 0)
+			return -1;
+		v = v << 4 | (unsigned)d;
+	}
+	*out = v;
+	return 0;
+}
+
+static char *put_utf8(char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		*o++ = (char)cp;
+	} else if (cp < 0x800) {
+		*o++ = (char)(0xc0 | cp >> 6);
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*o++ = (char)(0xe0 | cp >> 12);
+		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else {
+		*o++ = (char)(0xf0 | cp >> 18);
+		*o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	}
+	return o;
+}
+
+/* A string with escapes, decoded into scratch (which holds the line). */
+static const unsigned char *scan_str_esc(struct gh_evreader *r,
+					 const unsigned char *s,
+					 const unsigned char *p,
+					 const unsigned char *e,
+					 struct gh_evval *v)
+{
+	char *start = r->scratch + r->scratchlen, *o = start;
+	unsigned u, lo;
+	size_t n;
+
+	memcpy(o, s, (size_t)(p - s));
+	o += p - s;
+	for (;;) {
+		if (*p == '"') {
+			v->kind = GH_EVK_STR;
+			v->s = v->b = start;
+			v->len = v->blen = (size_t)(o - start);
+			r->scratchlen += v->len;
+			return p + 1;
+		}
+		if (*p == '\\') {
+			switch (p[1]) {
+			case '"': *o++ = '"'; break;
+			case '\\': *o++ = '\\'; break;
+			case '/': *o++ = '/'; break;
+			case 'b': *o++ = '\b'; break;
+			case 'f': *o++ = '\f'; break;
+			case 'n': *o++ = '\n'; break;
+			case 'r': *o++ = '\r'; break;
+			case 't': *o++ = '\t'; break;
+			case 'u':
+				if (e - p < 6 || hex4(p + 2, &u) < 0)
+					return NULL;
+				if (u >= 0xdc00 && u <= 0xdfff)
+					return NULL;
+				if (u >= 0xd800 && u <= 0xdbff) {
+					if (e - p < 12 || p[6] != '\\' || p[7] != 'u' ||
+					    hex4(p + 8, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff)
+						return NULL;
+					u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+					p += 6;
+				}
+				o = put_utf8(o, u);
+				p += 4;
+				break;
+			default:
+				return NULL;
+			}
+			p += 2;
+			continue;
+		}
+		if (*p < 0x20)
+			return NULL;
+		if (*p >= 0x80) {
+			n = utf8_len(p, e);
+			if (!n)
+				return NULL;
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+			continue;
+		}
+		*o++ = (char)*p++;
+	}
+}
+
+/* p is just after the opening quote. */
+static const unsigned char *scan_str(struct gh_evreader *r,
+				     const unsigned char *p,
+				     const unsigned char *e, struct gh_evval *v)
+{
+	const unsigned char *s = p;
+	size_t n;
+
+	for (;;) {
+		while (!str_stop[*p])
+			p++;
+		if (*p == '"') {
+			v->kind = GH_EVK_STR;
+			v->s = v->b = (const char *)s;
+			v->len = v->blen = (size_t)(p - s);
+			return p + 1;
+		}
+		if (*p == '\\')
+			return scan_str_esc(r, s, p, e, v);
+		if (*p < 0x80)
+			return NULL;	/* control byte, or the end of the line */
+		n = utf8_len(p, e);
+		if (!n)
+			return NULL;
+		p += n;
+	}
+}
+
+static const unsigned char *scan_int(const unsigned char *p, struct gh_evval *v)
+{
+	const unsigned char *d;
+	uint64_t x = 0;
+	int neg = 0;
+
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	d = p;
+	if (*p == '0') {
+		p++;
+	} else if (*p >= '1' && *p <= '9') {
+		while (*p >= '0' && *p <= '9') {
+			x = x * 10 + (unsigned)(*p - '0');
+			p++;
+			if (p - d > 19)
+				return NULL;
+		}
+		if (x > (uint64_t)INT64_MAX + (uint64_t)neg)
+			return NULL;
+	} else {
+		return NULL;
+	}
+	if ((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E')
+		return NULL;	/* leading zero or not an integer: json-c decides */
+	v->kind = GH_EVK_INT;
+	v->i = neg ? (int64_t)(0 - x) : (int64_t)x;
+	return p;
+}
+
+static int grow_elems(struct gh_evreader *r)
+{
+	size_t cap;
+	struct gh_evval *p;
+
+	if (r->nelems < r->elemcap)
+		return 0;
+	cap = r->elemcap ? r->elemcap * 2 : 64;
+	p = realloc(r->elems, cap * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	r->elems = p;
+	r->elemcap = cap;
+	return 0;
+}
+
+static const unsigned char *scan_value(struct gh_evreader *r,
+				       const unsigned char *p,
+				       const unsigned char *e,
+				       struct gh_evval *v, int in_array);
+
+/* p is at '['. Elements go to r->elems; v->i holds the first index until
+ * the line is done (r->elems may move meanwhile). */
+static const unsigned char *scan_array(struct gh_evreader *r,
+				       const unsigned char *p,
+				       const unsigned char *e,
+				       struct gh_evval *v)
+{
+	size_t first = r->nelems;
+	struct gh_evval *el;
+
+	p = skip_ws(p + 1);
+	if (*p != ']') {
+		for (;;) {
+			if (grow_elems(r) < 0)
+				return NULL;
+			el = &r->elems[r->nelems++];
+			memset(el, 0, sizeof(*el));
+			p = scan_value(r, p, e, el, 1);
+			if (!p)
+				return NULL;
+			p = skip_ws(p);
+			if (*p == ',') {
+				p = skip_ws(p + 1);
+				continue;
+			}
+			if (*p != ']')
+				return NULL;
+			break;
+		}
+	}
+	v->kind = GH_EVK_ARR;
+	v->i = (int64_t)first;
+	v->len = r->nelems - first;
+	return p + 1;
+}
+
+static const unsigned char *scan_value(struct gh_evreader *r,
+				       const unsigned char *p,
+				       const unsigned char *e,
+				       struct gh_evval *v, int in_array)
+{
+	switch (*p) {
+	case '"':
+		return scan_str(r, p + 1, e, v);
+	case 't':
+		if (e - p < 4 || memcmp(p, "true", 4) != 0)
+			return NULL;
+		v->kind = GH_EVK_BOOL;
+		v->i = 1;
+		return p + 4;
+	case 'f':
+		if (e - p < 5 || memcmp(p, "false", 5) != 0)
+			return NULL;
+		v->kind = GH_EVK_BOOL;
+		v->i = 0;
+		return p + 5;
+	case 'n':
+		if (e - p < 4 || memcmp(p, "null", 4) != 0)
+			return NULL;
+		v->kind = GH_EVK_NULL;
+		return p + 4;
+	case '[':
+		return in_array ? NULL : scan_array(r, p, e, v);
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		return scan_int(p, v);
+	}
+	return NULL;
+}
+
+static void clear_rec(struct gh_evreader *r)
+{
+	int i, k;
+
+	for (i = 0; i < r->nset; i++) {
+		k = r->setkeys[i];
+		memset(&r->rec.v[k], 0, sizeof(r->rec.v[k]));
+		r->set[k] = 0;
+	}
+	r->nset = 0;
+	r->nelems = 0;
+	r->scratchlen = 0;
+	if (r->obj) {
+		json_object_put(r->obj);
+		r->obj = NULL;
+	}
+}
+
+static struct gh_evval *slot(struct gh_evreader *r, int key)
+{
+	if (!r->set[key]) {
+		r->set[key] = 1;
+		r->setkeys[r->nset++] = key;
+	}
+	memset(&r->rec.v[key], 0, sizeof(r->rec.v[key]));
+	return &r->rec.v[key];
+}
+
+/* 0 when the line was decoded into r->rec, -1 when it must go to json-c. */
+static int scan_line(struct gh_evreader *r, const unsigned char *p,
+		     const unsigned char *e)
+{
+	const unsigned char *k;
+	struct gh_evval dummy, *v;
+	int key;
+
+	p = skip_ws(p);
+	if (*p != '{')
+		return -1;
+	p = skip_ws(p + 1);
+	if (*p != '}') {
+		for (;;) {
+			if (*p != '"')
+				return -1;
+			k = ++p;
+			while (!str_stop[*p])
+				p++;
+			if (*p != '"')
+				return -1;	/* escapes or non-ASCII in a key */
+			key = table_find(key_slot, key_names, key_len, (const char *)k,
+					 (size_t)(p - k));
+			p = skip_ws(p + 1);
+			if (*p != ':')
+				return -1;
+			p = skip_ws(p + 1);
+			v = key >= 0 ? slot(r, key) : &dummy;
+			p = scan_value(r, p, e, v, 0);
+			if (!p)
+				return -1;
+			p = skip_ws(p);
+			if (*p == ',') {
+				p = skip_ws(p + 1);
+				continue;
+			}
+			if (*p != '}')
+				return -1;
+			break;
+		}
+	}
+	p = skip_ws(p + 1);
+	return p == e ? 0 : -1;
+}
+
+/* ---- the json-c path ---- */
+
+static int from_json(struct gh_evreader *r, struct json_object *o,
+		     struct gh_evval *v, int in_array)
+{
+	size_t i, n;
+
+	switch (json_object_get_type(o)) {
+	case json_type_null:
+		v->kind = GH_EVK_NULL;
+		break;
+	case json_type_boolean:
+		v->kind = GH_EVK_BOOL;
+		v->i = json_object_get_boolean(o) ? 1 : 0;
+		break;
+	case json_type_int:
+		v->kind = GH_EVK_INT;
+		v->i = json_object_get_int64(o);
+		break;
+	case json_type_string:
+		v->kind = GH_EVK_STR;
+		v->s = v->b = json_object_get_string(o);
+		v->len = v->blen = (size_t)json_object_get_string_len(o);
+		break;
+	case json_type_array:
+		if (in_array) {
+			v->kind = GH_EVK_OTHER;
+			break;
+		}
+		n = json_object_array_length(o);
+		v->kind = GH_EVK_ARR;
+		v->i = (int64_t)r->nelems;
+		v->len = n;
+		for (i = 0; i < n; i++) {
+			if (grow_elems(r) < 0)
+				return -ENOMEM;
+			memset(&r->elems[r->nelems], 0, sizeof(r->elems[0]));
+			from_json(r, json_object_array_get_idx(o, i),
+				  &r->elems[r->nelems++], 1);
+		}
+		break;
+	case json_type_object:
+		if (in_array) {
+			v->kind = GH_EVK_OTHER;
+			break;
+		}
+		v->kind = GH_EVK_OBJ;
+		v->obj = o;
+		break;
+	default:
+		v->kind = GH_EVK_OTHER;
+	}
+	return 0;
+}
+
+static int parse_json(struct gh_evreader *r, const char *line, size_t n)
+{
+	char msg[512];
+	const char *rest = msg;
+	int key;
+
+	if (gh_json_parse(line, n, &r->obj, msg, sizeof(msg)) < 0) {
+		r->obj = NULL;
+		if (strncmp(msg, "line ", 5) == 0 && strstr(msg, ": "))
+			rest = strstr(msg, ": ") + 2;
+		return fail(r, "%s", rest);
+	}
+	if (!json_object_is_type(r->obj, json_type_object))
+		return fail(r, "a record must be a JSON object");
+	json_object_object_foreach(r->obj, k, val) {
+		key = table_find(key_slot, key_names, key_len, k, strlen(k));
+		if (key >= 0 && from_json(r, val, slot(r, key), 0) < 0)
+			return fail(r, "out of memory");
+	}
+	return 0;
+}
+
+/* ---- the schema ---- */
+
+enum { C_END, C_INT, C_INT_NULL, C_STR, C_STR_NULL, C_BOOL, C_OBJ,
+       C_OBJ_NULL, C_STRV };
+
+struct field {
+	unsigned char key, check, req;
+};
+
+#define REQ(k, c) { GH_EK_##k, C_##c, 1 }
+#define OPT(k, c) { GH_EK_##k, C_##c, 0 }
+#define FEND { 0, C_END, 0 }
+
+static const struct field f_header[] = {
+	REQ(PID, INT), REQ(SCHEMA, INT), REQ(TOOL, STR), REQ(TOOL_VERSION, STR),
+	REQ(EXECUTION_ID, STR), REQ(START, STR), REQ(HOST, STR),
+	REQ(KERNEL, STR), REQ(ARCH, STR), REQ(ARGV, STRV), REQ(CWD, STR_NULL),
+	REQ(UID, INT), REQ(GID, INT), REQ(RUN_UID, INT), REQ(RUN_GID, INT),
+	REQ(AUDIT, OBJ), REQ(LIMITS, OBJ), OPT(STDOUT, OBJ_NULL),
+	OPT(STDERR, OBJ_NULL), FEND
+};
+static const struct field f_end[] = {
+	REQ(PID, INT), REQ(STATUS, INT), REQ(CODE, INT_NULL),
+	REQ(SIGNAL, INT_NULL), REQ(DURATION_NS, INT), REQ(RUSAGE, OBJ),
+	REQ(EVENTS, INT), REQ(LOST, OBJ), OPT(STDOUT, OBJ_NULL),
+	OPT(STDERR, OBJ_NULL), FEND
+};
+static const struct field f_exec[] = {
+	REQ(PPID, INT), REQ(ARGV, STRV), REQ(ARGC, INT), REQ(ARGV_BYTES, INT),
+	REQ(ARGV_TRUNCATED, BOOL), REQ(CWD, STR_NULL), OPT(EXE, STR_NULL),
+	OPT(PATH, STR), OPT(RAW, STR), OPT(UID, INT), OPT(GID, INT),
+	OPT(PATH_INCOMPLETE, BOOL), FEND
+};
+static const struct field f_fork[] = {
+	REQ(PID, INT), REQ(PPID, INT), REQ(TID, INT), FEND
+};
+static const struct field f_exit[] = {
+	REQ(PID, INT), REQ(CODE, INT_NULL), REQ(SIGNAL, INT_NULL),
+	REQ(CORE, BOOL), OPT(PPID, INT), FEND
+};
+/* Every file record; then one list per type. */
+static const struct field f_file[] = {
+	OPT(PATH, STR), OPT(RAW, STR), OPT(PATH_INCOMPLETE, BOOL), OPT(FD, INT),
+	FEND
+};
+static const struct field f_open[] = {
+	REQ(DIRFD, INT), REQ(FLAGS, INT), REQ(MODE, INT), FEND
+};
+static const struct field f_mode[] = { REQ(MODE, INT), FEND };
+static const struct field f_rename[] = {
+	REQ(FLAGS, INT), OPT(NEW_PATH, STR), OPT(NEW_RAW, STR), FEND
+};
+static const struct field f_link[] = {
+	OPT(NEW_PATH, STR), OPT(NEW_RAW, STR), FEND
+};
+static const struct field f_symlink[] = { OPT(TARGET, STR), FEND };
+static const struct field f_chown[] = { REQ(UID, INT), REQ(GID, INT), FEND };
+static const struct field f_truncate[] = { REQ(LENGTH, INT), FEND };
+static const struct field f_none[] = { FEND };
+/* Every network record; then one list per type. */
+static const struct field f_net[] = {
+	REQ(FD, INT), REQ(FAMILY, STR), OPT(ADDR, STR), OPT(PORT, INT),
+	REQ(SOCK_TYPE, STR), REQ(PROTO, STR), FEND
+};
+static const struct field f_connect[] = { REQ(RESULT, STR), FEND };
+static const struct field f_listen[] = { REQ(BACKLOG, INT), FEND };
+static const struct field f_send[] = { OPT(BYTES, INT), FEND };
+/* Every syscall record (exec, file, network). */
+static const struct field f_sys[] = {
+	REQ(PID, INT), REQ(TID, INT), REQ(RET, INT), OPT(ERR, STR), FEND
+};
+
+static const struct field *const f_type[GH_ET_COUNT] = {
+	[GH_ET_HEADER] = f_header, [GH_ET_END] = f_end, [GH_ET_EXEC] = f_exec,
+	[GH_ET_FORK] = f_fork, [GH_ET_EXIT] = f_exit, [GH_ET_OPEN] = f_open,
+	[GH_ET_UNLINK] = f_none, [GH_ET_RMDIR] = f_none, [GH_ET_MKDIR] = f_mode,
+	[GH_ET_RENAME] = f_rename, [GH_ET_LINK] = f_link,
+	[GH_ET_SYMLINK] = f_symlink, [GH_ET_CHMOD] = f_mode,
+	[GH_ET_CHOWN] = f_chown, [GH_ET_TRUNCATE] = f_truncate,
+	[GH_ET_CHDIR] = f_none, [GH_ET_CONNECT] = f_connect,
+	[GH_ET_BIND] = f_none, [GH_ET_LISTEN] = f_listen,
+	[GH_ET_ACCEPT] = f_none, [GH_ET_SEND] = f_send,
+};
+
+static const char *const check_what[] = {
+	[C_INT] = "an integer", [C_INT_NULL] = "an integer or null",
+	[C_STR] = "a string", [C_STR_NULL] = "a string or null",
+	[C_BOOL] = "a boolean", [C_OBJ] = "an object",
+	[C_OBJ_NULL] = "an object or null", [C_STRV] = "an array of strings",
+};
+
+static int kind_ok(const struct gh_evval *v, int check)
+{
+	size_t i;
+
+	switch (check) {
+	case C_INT: return v->kind == GH_EVK_INT;
+	case C_INT_NULL: return v->kind == GH_EVK_INT || v->kind == GH_EVK_NULL;
+	case C_STR: return v->kind == GH_EVK_STR;
+	case C_STR_NULL: return v->kind == GH_EVK_STR || v->kind == GH_EVK_NULL;
+	case C_BOOL: return v->kind == GH_EVK_BOOL;
+	case C_OBJ: return v->kind == GH_EVK_OBJ;
+	case C_OBJ_NULL: return v->kind == GH_EVK_OBJ || v->kind == GH_EVK_NULL;
+	case C_STRV:
+		if (v->kind != GH_EVK_ARR)
+			return 0;
+		for (i = 0; i < v->len; i++)
+			if (v->elems[i].kind != GH_EVK_STR)
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+static int check_fields(struct gh_evreader *r, const struct field *f)
+{
+	const char *tn = type_names[r->rec.type];
+	const struct gh_evval *v;
+
+	for (; f->check != C_END; f++) {
+		v = &r->rec.v[f->key];
+		if (v->kind == GH_EVK_ABSENT) {
+			if (f->req)
+				return fail(r, "%s: missing member \"%s\"", tn,
+					    key_names[f->key]);
+			continue;
+		}
+		if (!kind_ok(v, f->check))
+			return fail(r, "%s: member \"%s\" must be %s", tn,
+				    key_names[f->key], check_what[f->check]);
+	}
+	return 0;
+}
+
+static int one_of(const struct gh_evval *v, const char *const *names)
+{
+	for (; *names; names++)
+		if (strlen(*names) == v->len && memcmp(*names, v->s, v->len) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const families[] = { "inet", "inet6", "unix", "other", NULL };
+static const char *const sock_types[] = { "stream", "dgram", "seqpacket", "raw",
+					  "other", NULL };
+static const char *const protos[] = { "tcp", "udp", "unix", "icmp", "other", NULL };
+static const char *const results[] = { "ok", "in_progress", "refused",
+				       "unreachable", "timeout", "denied",
+				       "error", NULL };
+
+/* A quoted, escaped, shortened copy of s for messages. */
+static const char *quote(struct gh_buf *b, const char *s, size_t n)
+{
+	b->len = 0;
+	if (n > 64) {
+		gh_buf_json_str(b, s, 64);
+		gh_buf_adds(b, "...");
+	} else {
+		gh_buf_json_str(b, s, n);
+	}
+	return b->p ? b->p : "\"\"";
+}
+
+static int check_enums(struct gh_evreader *r)
+{
+	static const struct {
+		int key;
+		const char *const *names;
+	} enums[] = {
+		{ GH_EK_FAMILY, families }, { GH_EK_SOCK_TYPE, sock_types },
+		{ GH_EK_PROTO, protos }, { GH_EK_RESULT, results },
+	};
+	struct gh_buf q = GH_BUF_INIT;
+	const struct gh_evval *v;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof(enums) / sizeof(enums[0]) && !rc; i++) {
+		v = &r->rec.v[enums[i].key];
+		if (v->kind == GH_EVK_STR && !one_of(v, enums[i].names))
+			rc = fail(r, "%s: member \"%s\" has an unknown value %s",
+				  type_names[r->rec.type], key_names[enums[i].key],
+				  quote(&q, v->s, v->len));
+	}
+	gh_buf_release(&q);
+	return rc;
+}
+
+/* Lowercase hex of even length into scratch; NULL when malformed. */
+static const char *unhex(struct gh_evreader *r, const char *s, size_t n,
+			 size_t *out)
+{
+	char *o = r->scratch + r->scratchlen;
+	size_t i;
+	int hi, lo;
+
+	if (n % 2)
+		return NULL;
+	for (i = 0; i < n; i += 2) {
+		hi = hex_digit((unsigned char)s[i]);
+		lo = hex_digit((unsigned char)s[i + 1]);
+		if (hi < 0 || lo < 0 || (s[i] >= 'A' && s[i] <= 'F') ||
+		    (s[i + 1] >= 'A' && s[i + 1] <= 'F'))
+			return NULL;
+		o[i / 2] = (char)(hi << 4 | lo);
+	}
+	*out = n / 2;
+	r->scratchlen += n / 2;
+	return o;
+}
+
+static int check_hex(struct gh_evreader *r)
+{
+	static const int hex_keys[] = {
+		GH_EK_EXE_HEX, GH_EK_CWD_HEX, GH_EK_PATH_HEX, GH_EK_RAW_HEX,
+		GH_EK_NEW_PATH_HEX, GH_EK_NEW_RAW_HEX, GH_EK_TARGET_HEX,
+		GH_EK_ADDR_HEX,
+	};
+	const char *tn = type_names[r->rec.type];
+	struct gh_evval *v, *base;
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof(hex_keys) / sizeof(hex_keys[0]); i++) {
+		k = hex_keys[i];
+		v = &r->rec.v[k];
+		base = &r->rec.v[k - 1];
+		if (v->kind == GH_EVK_ABSENT || v->kind == GH_EVK_NULL)
+			continue;
+		if (v->kind != GH_EVK_STR)
+			return fail(r, "%s: member \"%s\" must be a string", tn,
+				    key_names[k]);
+		if (base->kind != GH_EVK_STR)
+			return fail(r, "%s: member \"%s\" without a string \"%s\"",
+				    tn, key_names[k], key_names[k - 1]);
+		base->b = unhex(r, v->s, v->len, &base->blen);
+		if (!base->b)
+			return fail(r, "%s: member \"%s\" must be lowercase hex",
+				    tn, key_names[k]);
+	}
+	v = &r->rec.v[GH_EK_ARGV_HEX];
+	base = &r->rec.v[GH_EK_ARGV];
+	if (v->kind == GH_EVK_ABSENT || v->kind == GH_EVK_NULL)
+		return 0;
+	if (v->kind != GH_EVK_ARR || base->kind != GH_EVK_ARR ||
+	    v->len != base->len)
+		return fail(r, "%s: member \"argv_hex\" must be an array as long as \"argv\"",
+			    tn);
+	for (i = 0; i < v->len; i++) {
+		if (v->elems[i].kind == GH_EVK_NULL)
+			continue;
+		if (v->elems[i].kind != GH_EVK_STR)
+			return fail(r, "%s: argv_hex[%zu] must be a string or null",
+				    tn, i);
+		base->elems[i].b = unhex(r, v->elems[i].s, v->elems[i].len,
+					 &base->elems[i].blen);
+		if (!base->elems[i].b)
+			return fail(r, "%s: argv_hex[%zu] must be lowercase hex",
+				    tn, i);
+	}
+	return 0;
+}
+
+/* Members of the header's and end record's objects. */
+static int check_obj(struct gh_evreader *r, int key, const char *const *ints,
+		     int stdio_bytes)
+{
+	struct json_object *o = r->rec.v[key].obj;
+	const char *tn = type_names[r->rec.type], *s;
+	int64_t i64;
+	int b, rc;
+
+	if (r->rec.v[key].kind != GH_EVK_OBJ)
+		return 0;
+	for (; ints && *ints; ints++) {
+		rc = gh_json_get_int(o, *ints, &i64);
+		if (rc == -ENOENT)
+			return fail(r, "%s: missing member \"%s.%s\"", tn,
+				    key_names[key], *ints);
+		if (rc < 0)
+			return fail(r, "%s: member \"%s.%s\" must be an integer",
+				    tn, key_names[key], *ints);
+	}
+	if (key == GH_EK_AUDIT) {
+		rc = gh_json_get_bool(o, "active", &b);
+		if (rc == -ENOENT)
+			return fail(r, "%s: missing member \"audit.active\"", tn);
+		if (rc < 0)
+			return fail(r, "%s: member \"audit.active\" must be a boolean",
+				    tn);
+		if (gh_json_get_str(o, "reason", &s) == -EINVAL)
+			return fail(r, "%s: member \"audit.reason\" must be a string",
+				    tn);
+	}
+	if (key == GH_EK_STDOUT || key == GH_EK_STDERR) {
+		rc = gh_json_get_str(o, "path", &s);
+		if (rc == -ENOENT)
+			return fail(r, "%s: missing member \"%s.path\"", tn,
+				    key_names[key]);
+		if (rc < 0)
+			return fail(r, "%s: member \"%s.path\" must be a string",
+				    tn, key_names[key]);
+		rc = gh_json_get_str(o, "path_hex", &s);
+		if (rc == -EINVAL || (rc == 0 && (strlen(s) % 2 ||
+						  strspn(s, "0123456789abcdef") != strlen(s))))
+			return fail(r, "%s: member \"%s.path_hex\" must be lowercase hex",
+				    tn, key_names[key]);
+		rc = gh_json_get_int(o, "bytes", &i64);
+		if ((rc == -ENOENT && stdio_bytes) || rc == -EINVAL)
+			return fail(r, "%s: member \"%s.bytes\" must be an integer",
+				    tn, key_names[key]);
+	}
+	return 0;
+}
+
+static int check_record(struct gh_evreader *r)
+{
+	static const char *const limits[] = { "argv_bytes", "path_bytes",
+					      "ringbuf_bytes", NULL };
+	static const char *const rusage[] = { "utime_us", "stime_us", "maxrss_kb",
+					      "minflt", "majflt", "inblock",
+					      "oublock", "nvcsw", "nivcsw", NULL };
+	static const char *const lost[] = { "ringbuf", "fault", "truncated", NULL };
+	struct gh_evrec *rec = &r->rec;
+	struct gh_evval *v = rec->v;
+	struct gh_buf q = GH_BUF_INIT;
+	const char *tn;
+	int t = rec->type;
+
+	if (v[GH_EK_TYPE].kind == GH_EVK_ABSENT)
+		return fail(r, "missing member \"type\"");
+	if (v[GH_EK_TYPE].kind != GH_EVK_STR)
+		return fail(r, "member \"type\" must be a string");
+	t = table_find(type_slot, type_names, type_len, v[GH_EK_TYPE].s, v[GH_EK_TYPE].len);
+	if (t < 0) {
+		fail(r, "unknown record type %s",
+		     quote(&q, v[GH_EK_TYPE].s, v[GH_EK_TYPE].len));
+		gh_buf_release(&q);
+		return -1;
+	}
+	rec->type = t;
+	tn = type_names[t];
+	if (!r->seen_header && t != GH_ET_HEADER)
+		return fail(r, "the first record must be a header, not %s", tn);
+	if (r->seen_header && t == GH_ET_HEADER)
+		return fail(r, "a second header record");
+	if (r->seen_end)
+		return fail(r, "%s record after the end record", tn);
+	if (v[GH_EK_T].kind == GH_EVK_ABSENT)
+		return fail(r, "%s: missing member \"t\"", tn);
+	if (v[GH_EK_T].kind != GH_EVK_INT)
+		return fail(r, "%s: member \"t\" must be an integer", tn);
+	if (v[GH_EK_T].i < 0)
+		return fail(r, "%s: member \"t\" must not be negative", tn);
+	if (t == GH_ET_EXEC || GH_ET_IS_FILE(t) || GH_ET_IS_NET(t)) {
+		if (check_fields(r, f_sys) < 0)
+			return -1;
+		if (v[GH_EK_RET].i < 0 && v[GH_EK_ERR].kind == GH_EVK_ABSENT)
+			return fail(r, "%s: missing member \"err\" (ret is negative)", tn);
+	}
+	if (GH_ET_IS_FILE(t) && check_fields(r, f_file) < 0)
+		return -1;
+	if (GH_ET_IS_NET(t) && check_fields(r, f_net) < 0)
+		return -1;
+	if (check_fields(r, f_type[t]) < 0)
+		return -1;
+	if (t == GH_ET_EXEC && v[GH_EK_RET].i >= 0 &&
+	    v[GH_EK_EXE].kind == GH_EVK_ABSENT)
+		return fail(r, "exec: missing member \"exe\"");
+	if (check_enums(r) < 0 || check_hex(r) < 0)
+		return -1;
+	if (t == GH_ET_HEADER) {
+		if (v[GH_EK_SCHEMA].i != GH_EVENTS_SCHEMA)
+			return fail(r, "header: events schema %lld is not supported (only %d)",
+				    (long long)v[GH_EK_SCHEMA].i, GH_EVENTS_SCHEMA);
+		if (check_obj(r, GH_EK_AUDIT, NULL, 0) < 0 ||
+		    check_obj(r, GH_EK_LIMITS, limits, 0) < 0 ||
+		    check_obj(r, GH_EK_STDOUT, NULL, 0) < 0 ||
+		    check_obj(r, GH_EK_STDERR, NULL, 0) < 0)
+			return -1;
+	}
+	if (t == GH_ET_END &&
+	    (check_obj(r, GH_EK_RUSAGE, rusage, 0) < 0 ||
+	     check_obj(r, GH_EK_LOST, lost, 0) < 0 ||
+	     check_obj(r, GH_EK_STDOUT, NULL, 1) < 0 ||
+	     check_obj(r, GH_EK_STDERR, NULL, 1) < 0))
+		return -1;
+	return 0;
+}
+
+static int grow_scratch(struct gh_evreader *r, size_t n)
+{
+	size_t need = 2 * n + 64;
+	char *p;
+
+	if (need <= r->scratchcap)
+		return 0;
+	p = realloc(r->scratch, need);
+	if (!p)
+		return -ENOMEM;
+	r->scratch = p;
+	r->scratchcap = need;
+	return 0;
+}
+
+static int blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+int gh_evreader_next(struct gh_evreader *r, const struct gh_evrec **out)
+{
+	char *line;
+	size_t n;
+	int nl, rc, i;
+
+	str_stop_init();
+	*out = NULL;
+	clear_rec(r);
+	do {
+		rc = next_line(r, &line, &n, &nl);
+		if (rc <= 0)
+			return rc;
+		r->line++;
+	} while (blank(line, n));
+	if (grow_scratch(r, n) < 0)
+		return fail(r, "out of memory");
+	if (scan_line(r, (const unsigned char *)line,
+		      (const unsigned char *)line + n) < 0) {
+		clear_rec(r);
+		if (parse_json(r, line, n) < 0) {
+			if (!nl && r->seen_header && !r->seen_end) {
+				/* cut off inside the last record */
+				r->cut = r->line;
+				clear_rec(r);
+				return 0;
+			}
+			return -1;
+		}
+	}
+	for (i = 0; i < r->nset; i++) {
+		struct gh_evval *v = &r->rec.v[r->setkeys[i]];
+
+		if (v->kind == GH_EVK_ARR)
+			v->elems = r->elems + v->i;
+	}
+	r->rec.line = r->line;
+	if (check_record(r) < 0)
+		return -1;
+	if (r->rec.type == GH_ET_HEADER)
+		r->seen_header = 1;
+	else if (r->rec.type == GH_ET_END)
+		r->seen_end = 1;
+	else
+		r->records++;
+	*out = &r->rec;
+	return 1;
+}
+
+int gh_ev_obj_bytes(struct json_object *o, const char *key, char *buf,
+		    size_t bufsize, const char **p, size_t *len)
+{
+	char hkey[64];
+	const char *s, *h;
+	size_t i, n;
+	int rc, hi, lo;
+
+	rc = gh_json_get_str(o, key, &s);
+	if (rc < 0)
+		return rc;
+	snprintf(hkey, sizeof(hkey), "%s_hex", key);
+	rc = gh_json_get_str(o, hkey, &h);
+	if (rc == -ENOENT) {
+		struct json_object *v = json_object_object_get(o, key);
+
+		*p = s;
+		*len = (size_t)json_object_get_string_len(v);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	n = strlen(h);
+	if (n % 2)
+		return -EINVAL;
+	if (n / 2 > bufsize)
+		return -ENOSPC;
+	for (i = 0; i < n; i += 2) {
+		hi = hex_digit((unsigned char)h[i]);
+		lo = hex_digit((unsigned char)h[i + 1]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		buf[i / 2] = (char)(hi << 4 | lo);
+	}
+	*p = buf;
+	*len = n / 2;
+	return 0;
+}

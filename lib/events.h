@@ -1,0 +1,118 @@
+/* Reading gh-events(5) streams: fast, strict, record by record.
+ *
+ * gh_evreader reads NDJSON event records and checks each one against
+ * gh-events(5): valid JSON (exactly what gh_json_parse accepts), a known
+ * "type", every required member present with its type, enumerated values
+ * known, *_hex members well formed, the header first and the end record
+ * last. Common records are decoded by a scanner that allocates nothing
+ * per line; a line it does not handle (nested objects, escapes in keys,
+ * non-integer numbers, anything invalid) goes to gh_json_parse, which has
+ * the last word, so both paths accept and reject the same lines.
+ *
+ * Ownership: a record returned by gh_evreader_next and every pointer into
+ * it (strings, elements, json-c objects) belong to the reader and stay
+ * valid until the next call. Strings are not NUL terminated and may hold
+ * NUL bytes: use their lengths.
+ */
+#ifndef GH_EVENTS_H
+#define GH_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <json-c/json.h>
+
+/* The "schema" number of the header this reader understands. */
+#define GH_EVENTS_SCHEMA 1
+
+/* Record types, in the order of gh_ev_type_name(). */
+enum {
+	GH_ET_HEADER, GH_ET_END, GH_ET_EXEC, GH_ET_FORK, GH_ET_EXIT,
+	GH_ET_OPEN, GH_ET_UNLINK, GH_ET_RMDIR, GH_ET_MKDIR, GH_ET_RENAME,
+	GH_ET_LINK, GH_ET_SYMLINK, GH_ET_CHMOD, GH_ET_CHOWN, GH_ET_TRUNCATE,
+	GH_ET_CHDIR, GH_ET_CONNECT, GH_ET_BIND, GH_ET_LISTEN, GH_ET_ACCEPT,
+	GH_ET_SEND,
+	GH_ET_COUNT
+};
+#define GH_ET_IS_FILE(t) ((t) >= GH_ET_OPEN && (t) <= GH_ET_CHDIR)
+#define GH_ET_IS_NET(t) ((t) >= GH_ET_CONNECT && (t) <= GH_ET_SEND)
+
+/* Top-level members the reader knows; others are checked as JSON and
+ * ignored. Each *_HEX key directly follows the key it belongs to. */
+enum {
+	GH_EK_TYPE, GH_EK_T, GH_EK_PID, GH_EK_TID, GH_EK_PPID,
+	GH_EK_EXE, GH_EK_EXE_HEX, GH_EK_ARGV, GH_EK_ARGV_HEX, GH_EK_ARGC,
+	GH_EK_ARGV_BYTES, GH_EK_ARGV_TRUNCATED, GH_EK_CWD, GH_EK_CWD_HEX,
+	GH_EK_UID, GH_EK_GID, GH_EK_RET, GH_EK_ERR,
+	GH_EK_PATH, GH_EK_PATH_HEX, GH_EK_RAW, GH_EK_RAW_HEX,
+	GH_EK_PATH_INCOMPLETE, GH_EK_DIRFD, GH_EK_FLAGS, GH_EK_MODE,
+	GH_EK_NEW_PATH, GH_EK_NEW_PATH_HEX, GH_EK_NEW_RAW, GH_EK_NEW_RAW_HEX,
+	GH_EK_TARGET, GH_EK_TARGET_HEX, GH_EK_LENGTH, GH_EK_FD,
+	GH_EK_CODE, GH_EK_SIGNAL, GH_EK_CORE,
+	GH_EK_FAMILY, GH_EK_ADDR, GH_EK_ADDR_HEX, GH_EK_PORT, GH_EK_SOCK_TYPE,
+	GH_EK_PROTO, GH_EK_RESULT, GH_EK_BACKLOG, GH_EK_BYTES,
+	GH_EK_SCHEMA, GH_EK_TOOL, GH_EK_TOOL_VERSION, GH_EK_EXECUTION_ID,
+	GH_EK_START, GH_EK_HOST, GH_EK_KERNEL, GH_EK_ARCH, GH_EK_RUN_UID,
+	GH_EK_RUN_GID, GH_EK_AUDIT, GH_EK_LIMITS, GH_EK_STDOUT, GH_EK_STDERR,
+	GH_EK_STATUS, GH_EK_DURATION_NS, GH_EK_RUSAGE, GH_EK_EVENTS, GH_EK_LOST,
+	GH_EK_COUNT
+};
+
+/* Kinds of values. */
+enum {
+	GH_EVK_ABSENT = 0, GH_EVK_NULL, GH_EVK_BOOL, GH_EVK_INT, GH_EVK_STR,
+	GH_EVK_ARR, GH_EVK_OBJ,
+	GH_EVK_OTHER	/* a non-integer number, or an array or object in an array */
+};
+
+struct gh_evval {
+	int kind;
+	int64_t i;			/* BOOL (0 or 1), INT */
+	const char *s;			/* STR: the text as UTF-8 */
+	size_t len;			/* STR: bytes of s; ARR: elements */
+	const char *b;			/* STR: the raw bytes (see KEY_hex) */
+	size_t blen;
+	struct gh_evval *elems;		/* ARR */
+	struct json_object *obj;	/* OBJ: borrowed */
+};
+
+struct gh_evrec {
+	int type;		/* GH_ET_* */
+	unsigned long line;	/* 1-based line number in the input */
+	struct gh_evval v[GH_EK_COUNT];
+};
+
+struct gh_evreader;
+
+/* name is used in messages ("<stdin>" for stdin); the reader does not own f.
+ * Returns NULL when out of memory. */
+struct gh_evreader *gh_evreader_new(FILE *f, const char *name);
+void gh_evreader_free(struct gh_evreader *r);
+
+/* 1: *out holds the next record; 0: end of input; -1: error, see
+ * gh_evreader_error() ("NAME:LINE: reason"). After an error, stop.
+ * For string members and argv elements, b/blen hold the raw bytes: decoded
+ * from the KEY_hex sibling (argv_hex[i]) when there is one, else the text. */
+int gh_evreader_next(struct gh_evreader *r, const struct gh_evrec **out);
+const char *gh_evreader_error(const struct gh_evreader *r);
+
+/* After 0 from gh_evreader_next: the number of the last line when it had
+ * no newline and was not valid JSON (the stream was cut off inside a
+ * record; not an error), else 0. */
+unsigned long gh_evreader_cut_line(const struct gh_evreader *r);
+/* Records read so far, header and end excluded. */
+uint64_t gh_evreader_records(const struct gh_evreader *r);
+
+/* Name of a record type ("open") and of a member key ("path"). */
+const char *gh_ev_type_name(int type);
+const char *gh_ev_key_name(int key);
+
+/* The raw bytes of string member key of a json-c object (the header's and
+ * end record's "stdout": {"path", "path_hex"}, ...), decoded into buf
+ * from KEY_hex when present. buf must hold strlen(KEY_hex)/2 bytes; the
+ * reader has checked the hex of every record it returned. Returns 0,
+ * -ENOENT (absent or null), -EINVAL (not a string, bad hex) or -ENOSPC. */
+int gh_ev_obj_bytes(struct json_object *o, const char *key, char *buf,
+		    size_t bufsize, const char **p, size_t *len);
+
+#endif

@@ -1,0 +1,352 @@
+#!/usr/bin/env bats
+# gh-aggregate: gh-events(5) stream -> receipt (man/man1/gh-aggregate.1).
+#
+# The *.ndjson fixtures are real gh-trace recordings (see
+# tests/fixtures/aggregate/record and README) or hand-edited copies of them;
+# expected receipts are compared byte for byte.
+
+setup() {
+	GH_ROOT=${GH_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
+	GH_BIN=${GH_BIN:-$GH_ROOT/bin}
+	PATH="$GH_BIN:$PATH"
+	F=$GH_ROOT/tests/fixtures/aggregate
+	T=$BATS_TEST_TMPDIR
+}
+
+# receipt NAME [OPTION]: gh-aggregate's receipt of NAME.ndjson equals
+# NAME.json (NAME.v0.json with --v0), byte for byte, with exit 0 and
+# nothing on stderr.
+receipt() {
+	local name=$1 opt=${2:-} want=$F/$1.json
+
+	[ -z "$opt" ] || want=$F/$1.v0.json
+	gh-aggregate $opt "$F/$name.ndjson" > "$T/out" 2> "$T/err" || return $?
+	[ ! -s "$T/err" ] || { cat "$T/err"; return 97; }
+	cmp "$want" "$T/out" || { diff "$want" "$T/out" | head -20; return 98; }
+}
+
+# bad FILE MESSAGE: gh-aggregate FILE exits 2 with exactly
+# "gh-aggregate: FILE:LINE: reason" (MESSAGE) on stderr and nothing on stdout.
+bad() {
+	local rc=0
+
+	gh-aggregate "$1" > "$T/out" 2> "$T/err" || rc=$?
+	[ "$rc" -eq 2 ] || { echo "exit $rc"; return 96; }
+	[ ! -s "$T/out" ] || { echo "stdout not empty"; return 97; }
+	[ "$(cat "$T/err")" = "$2" ] || { echo "stderr: $(cat "$T/err")"; return 98; }
+}
+
+# badf NAME REASON: bad on tests/fixtures/aggregate/bad/NAME.ndjson, whose
+# message is "gh-aggregate: bad/NAME.ndjson:REASON".
+badf() {
+	cd "$F"
+	bad "bad/$1.ndjson" "gh-aggregate: bad/$1.ndjson:$2"
+}
+
+# --- options ---------------------------------------------------------------
+
+@test "--help prints the usage on stdout and exits 0" {
+	run gh-aggregate --help
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$F/help.txt")" ]
+	run gh-aggregate -h
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$F/help.txt")" ]
+}
+
+@test "--version prints name and version" {
+	run gh-aggregate --version
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^gh-aggregate\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "an unknown option is a usage error with exit 2 and nothing on stdout" {
+	gh-aggregate --bogus "$F/net.ndjson" > "$T/out" 2> "$T/err" && false || rc=$?
+	[ "$rc" -eq 2 ]
+	[ ! -s "$T/out" ]
+	grep -q "unrecognized option '--bogus'" "$T/err"
+	grep -qx 'usage: gh-aggregate \[--v0\] \[FILE\]' "$T/err"
+}
+
+@test "two input files are a usage error" {
+	gh-aggregate "$F/net.ndjson" "$F/net.ndjson" > "$T/out" 2> "$T/err" && false || rc=$?
+	[ "$rc" -eq 2 ]
+	[ ! -s "$T/out" ]
+	[ "$(head -1 "$T/err")" = "gh-aggregate: too many arguments" ]
+}
+
+@test "a missing input file is an error naming it" {
+	bad "$T/nope.ndjson" "gh-aggregate: $T/nope.ndjson: No such file or directory"
+}
+
+@test "a write error (full disk) is exit 2 with a message" {
+	run gh-aggregate "$F/net.ndjson"
+	[ "$status" -eq 0 ]
+	gh-aggregate "$F/net.ndjson" > /dev/full 2> "$T/err" && false || rc=$?
+	[ "$rc" -eq 2 ]
+	[ "$(cat "$T/err")" = "gh-aggregate: write error: No space left on device" ]
+}
+
+# --- receipts of real recordings -------------------------------------------
+
+@test "files: every file record type, child processes, a signal: the receipt" {
+	receipt files
+}
+
+@test "net: connect, send, bind, listen, accept, unix, IPv6: the receipt" {
+	receipt net
+}
+
+@test "notfound: the command cannot be executed: outcome.error says why" {
+	receipt notfound
+	[ "$(jq -r .outcome.error "$T/out")" = "cannot execute the command: ENOENT" ]
+	[ "$(jq -r .exit_code "$T/out")" = 127 ]
+}
+
+@test "truncated: an argv cut at --argv-limit makes the receipt partial" {
+	receipt truncated
+	[ "$(jq -c .completeness_reasons "$T/out")" = '["1 records truncated"]' ]
+	[ "$(jq -c '.process_tree[0].argv_truncated' "$T/out")" = true ]
+}
+
+@test "stdout: a captured stdout is in artifacts with its byte count" {
+	receipt stdout
+	[ "$(jq -c .artifacts.stdout "$T/out")" = '{"bytes":6,"path":"/tmp/gh-fx/out.txt"}' ]
+}
+
+@test "noaudit: audit unavailable gives observation_mode none, partial, and why" {
+	receipt noaudit
+	[ "$(jq -r .observation_mode "$T/out")" = none ]
+	[ "$(jq -c .completeness_reasons "$T/out")" = '["audit unavailable: not running as root (euid 65534)"]' ]
+}
+
+@test "files: a closed receipt has no reasons; the process killed by SIGTERM is 143" {
+	receipt files
+	[ "$(jq -r .completeness "$T/out")" = closed ]
+	[ "$(jq -c .completeness_reasons "$T/out")" = '[]' ]
+	[ "$(jq -c '[.exit_code, .outcome.exit_code, .outcome.signal]' "$T/out")" = '[143,null,15]' ]
+}
+
+@test "--v0 writes the older shape (files, net, a cut stream, hostile names)" {
+	receipt files --v0
+	[ "$(jq -c 'keys' "$T/out")" = '["command","duration_ms","execution_id","exit_code","filesystem","network","processes"]' ]
+	[ "$(jq -c '.filesystem | keys' "$T/out")" = '["read","written"]' ]
+	receipt net --v0
+	receipt cut --v0
+	receipt hostile --v0
+}
+
+@test "reading stdin, or '-', gives the same receipt as the file" {
+	gh-aggregate < "$F/net.ndjson" > "$T/a"
+	cmp "$F/net.json" "$T/a"
+	gh-aggregate - < "$F/net.ndjson" > "$T/b"
+	cmp "$F/net.json" "$T/b"
+}
+
+# --- determinism ---------------------------------------------------------------
+
+@test "the same stream always gives the same bytes" {
+	gh-aggregate "$F/files.ndjson" > "$T/a"
+	gh-aggregate "$F/files.ndjson" > "$T/b"
+	cmp "$T/a" "$T/b"
+	cmp "$F/files.json" "$T/a"
+}
+
+@test "file and network records in another order give the same lists" {
+	# net.ndjson: lines 3-54 are opens and network records of one process
+	{ sed -n 1,2p "$F/net.ndjson"; sed -n 3,54p "$F/net.ndjson" | tac
+	  sed -n '55,$p' "$F/net.ndjson"; } > "$T/rev.ndjson"
+	gh-aggregate "$T/rev.ndjson" > "$T/rev.json"
+	for k in filesystem network syscalls; do
+		[ "$(jq -c ".$k" "$T/rev.json")" = "$(jq -c ".$k" "$F/net.json")" ]
+	done
+	# the last record's time is not the duration: only the order changed
+	cmp <(jq -c 'del(.filesystem, .network, .syscalls)' "$T/rev.json") \
+	    <(jq -c 'del(.filesystem, .network, .syscalls)' "$F/net.json")
+}
+
+@test "pid reuse: two processes with one pid stay two, in start order" {
+	receipt reuse
+	[ "$(jq -c '[.process_tree[] | [.pid, .exe, .exit_code]]' "$T/out")" = \
+	  '[[32323,"/usr/bin/dash",1],[700,"/usr/bin/true",0],[700,"/usr/bin/false",1]]' ]
+}
+
+# --- incomplete streams --------------------------------------------------------
+
+@test "a stream without its end line gives a partial receipt saying so" {
+	receipt cut
+	[ "$(jq -r .completeness "$T/out")" = partial ]
+	[ "$(jq -c .completeness_reasons "$T/out")" = '["stream ended without end record"]' ]
+	# the command's exit record is still there: its status is known
+	[ "$(jq -c '[.exit_code, .outcome.signal, .end_time]' "$T/out")" = '[143,15,null]' ]
+}
+
+@test "a stream cut inside a record (no newline) is partial, not an error" {
+	receipt cutmid
+	[ "$(jq -c .completeness_reasons "$T/out")" = \
+	  '["stream cut off inside a record at line 50","stream ended without end record"]' ]
+	[ "$(jq -c '[.exit_code, .outcome.exit_code, .outcome.error]' "$T/out")" = \
+	  '[null,null,"stream ended without end record"]' ]
+}
+
+@test "a cut line that still has its newline is an error" {
+	badf cut-with-newline "21: unexpected end of input, expected string key"
+}
+
+@test "lost records (ring buffer, memory faults) make the receipt partial" {
+	receipt lost
+	[ "$(jq -c .completeness_reasons "$T/out")" = \
+	  '["lost 1 records: user memory fault","lost 3 records: ring buffer full"]' ]
+	[ "$(jq -c .loss "$T/out")" = '{"fault":1,"ringbuf":3,"truncated":0}' ]
+}
+
+@test "a record missing from the stream (count differs from the end line) is partial" {
+	receipt missing-line
+	[ "$(jq -c .completeness_reasons "$T/out")" = '["end record counts 32 records, stream has 31"]' ]
+}
+
+# --- hostile strings -------------------------------------------------------------
+
+@test "hostile: quotes, newlines, controls, escapes and non-UTF-8 bytes survive" {
+	receipt hostile
+	# raw bytes come back from the *_hex members
+	[ "$(jq -r '.filesystem.accesses[] | select(.op == "read") | .path_hex' "$T/out" | tr '\n' ' ')" = \
+	  "2f746d702ffe 2f746d702fff " ]
+	[ "$(jq -r '.process_tree[0].argv_hex[3]' "$T/out")" = 78ff790a01 ]
+	[ "$(jq -r '.process_tree[0].exe_hex' "$T/out")" = 2f7573722f62696e2f80227368 ]
+	[ "$(jq -r '.network.attempts[0].dst_hex' "$T/out")" = 756e69783a40ff736f636b ]
+	[ "$(jq -r '.filesystem.accesses[] | select(.op == "create") | .path' "$T/out")" = \
+	  "$(printf '/tmp/tab\there "quoted" back\\slash \303\251\342\202\254\360\237\230\200')" ]
+}
+
+@test "files: a recorded file name with a quote, a newline and byte 0xff" {
+	receipt files
+	[ "$(jq -r '[.filesystem.accesses[] | select(.path_hex)] | length' "$T/out")" = 2 ]
+	# /tmp/gh-fx/d/q"uote<newline>new<0xff>line
+	[ "$(jq -r '.filesystem.accesses[] | select(.path_hex) | .path_hex' "$T/out" | sort -u)" = \
+	  2f746d702f67682d66782f642f7122756f74650a6e6577ff6c696e65 ]
+	[ "$(jq -r '.filesystem.writes[5]' "$T/out")" = "$(printf '/tmp/gh-fx/d/q"uote\nnew\357\277\275line')" ]
+}
+
+@test "a byte that is not UTF-8 outside a *_hex member is an error" {
+	badf json-invalid-utf8 "3: invalid UTF-8 in string"
+}
+
+@test "a malformed *_hex member is an error" {
+	badf path-hex-bad '3: open: member "path_hex" must be lowercase hex'
+	badf path-hex-odd '3: open: member "path_hex" must be lowercase hex'
+	badf argv-hex-length '2: exec: member "argv_hex" must be an array as long as "argv"'
+}
+
+# --- invalid streams ---------------------------------------------------------------
+
+@test "invalid JSON is an error with file:line and nothing on stdout" {
+	badf json-garbage "48: unexpected data after the value"
+	badf json-single-quote "3: unexpected character ''', expected string key"
+	badf json-raw-tab "3: unescaped control character 0x09 in string"
+	badf json-leading-zero "3: leading zero in number"
+	badf json-lone-surrogate '3: lone high surrogate \ud800'
+	badf json-big-int "3: integer out of range"
+	badf json-not-object "3: a record must be a JSON object"
+}
+
+@test "an unknown record type is an error" {
+	badf type-unknown '47: unknown record type "teleport"'
+	badf type-missing '47: missing member "type"'
+	badf type-number '47: member "type" must be a string'
+}
+
+@test "a missing required member is an error" {
+	badf pid-missing '3: open: missing member "pid"'
+	badf flags-missing '3: open: missing member "flags"'
+	badf err-missing '47: connect: missing member "err" (ret is negative)'
+	badf result-missing '47: connect: missing member "result"'
+	badf audit-missing '1: header: missing member "audit"'
+	badf rusage-missing-field '56: end: missing member "rusage.maxrss_kb"'
+}
+
+@test "a member of the wrong type or value is an error" {
+	badf ret-string '3: open: member "ret" must be an integer'
+	badf t-float '48: send: member "t" must be an integer'
+	badf t-negative '3: open: member "t" must not be negative'
+	badf argv-not-strings '2: exec: member "argv" must be an array of strings'
+	badf audit-active-string '1: header: member "audit.active" must be a boolean'
+	badf proto-unknown '47: connect: member "proto" has an unknown value "sctp"'
+	badf start-bad '1: header: member "start" must be an RFC 3339 UTC time'
+}
+
+@test "the header comes first and once, the end record last" {
+	badf no-header "1: the first record must be a header, not exec"
+	badf two-headers "2: a second header record"
+	badf after-end "57: open record after the end record"
+	badf schema-2 "1: header: events schema 2 is not supported (only 1)"
+}
+
+@test "an empty stream, or one whose header is cut, is an error" {
+	cd "$F"
+	bad bad/empty.ndjson "gh-aggregate: bad/empty.ndjson: no header record"
+	bad bad/header-cut.ndjson "gh-aggregate: bad/header-cut.ndjson:1: unterminated string"
+}
+
+@test "errors on stdin are named <stdin>" {
+	gh-aggregate < "$F/bad/type-unknown.ndjson" > "$T/out" 2> "$T/err" && false || rc=$?
+	[ "$rc" -eq 2 ]
+	[ ! -s "$T/out" ]
+	[ "$(cat "$T/err")" = 'gh-aggregate: <stdin>:47: unknown record type "teleport"' ]
+}
+
+@test "blank lines are skipped but counted in line numbers" {
+	{ sed -n 1,2p "$F/bad/type-unknown.ndjson"; printf '\n  \n'
+	  sed -n '3,$p' "$F/bad/type-unknown.ndjson"; } > "$T/blank.ndjson"
+	bad "$T/blank.ndjson" "gh-aggregate: $T/blank.ndjson:49: unknown record type \"teleport\""
+	{ sed -n 1,2p "$F/net.ndjson"; printf '\n\t\r\n'; sed -n '3,$p' "$F/net.ndjson"; } > "$T/ok.ndjson"
+	gh-aggregate "$T/ok.ndjson" | cmp "$F/net.json"
+}
+
+@test "CRLF line ends and a last line without newline are accepted" {
+	sed 's/$/\r/' "$F/notfound.ndjson" > "$T/crlf.ndjson"
+	gh-aggregate "$T/crlf.ndjson" | cmp "$F/notfound.json"
+	head -c -1 "$F/notfound.ndjson" > "$T/nonl.ndjson"
+	gh-aggregate "$T/nonl.ndjson" | cmp "$F/notfound.json"
+}
+
+@test "JSONTestSuite: every y_ value is accepted in a record, every n_ rejected, no i_ crashes" {
+	local dir=$GH_SHARED/conformance/JSONTestSuite/test_parsing f rc n=0
+	[ -d "$dir" ] || skip "no $dir"
+	head -1 "$F/notfound.ndjson" > "$T/head"
+	for f in "$dir"/[yni]_*.json; do
+		# the value of an unknown member "x", which readers must check and skip
+		{ cat "$T/head"; printf '{"type":"fork","t":1,"pid":2,"ppid":1,"tid":1,"x":'
+		  case ${f##*/} in y_*) tr -d '\n' < "$f" ;; *) cat "$f" ;; esac
+		  printf '}\n'; } > "$T/in.ndjson"
+		rc=0
+		gh-aggregate "$T/in.ndjson" > "$T/out" 2> "$T/err" || rc=$?
+		case ${f##*/} in
+		y_*) [ "$rc" -eq 0 ] || { echo "rejected ${f##*/}: $(cat "$T/err")"; return 1; } ;;
+		n_*) [ "$rc" -eq 2 ] && [ ! -s "$T/out" ] && grep -q '^gh-aggregate: .*:2: ' "$T/err" ||
+			{ echo "accepted ${f##*/}"; return 1; } ;;
+		i_*) [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ] || { echo "${f##*/}: exit $rc"; return 1; } ;;
+		esac
+		n=$((n + 1))
+	done
+	[ "$n" -eq 318 ]
+}
+
+# --- memory ----------------------------------------------------------------------
+
+@test "memory grows with distinct paths, not events: 500k records in 16 MB of address space" {
+	if ldd "$GH_BIN/gh-aggregate" | grep -q 'lib[at]san'; then
+		skip "sanitizer build reserves address space"
+	fi
+	cc -O2 -o "$T/gen" "$GH_ROOT/bench/aggregate/gen.c"
+	"$T/gen" -n 5000 -p 300 > "$T/small.ndjson"
+	"$T/gen" -n 500000 -p 300 > "$T/big.ndjson"
+	(ulimit -v 16000; gh-aggregate "$T/small.ndjson" > "$T/small.json")
+	(ulimit -v 16000; gh-aggregate "$T/big.ndjson" > "$T/big.json")
+	[ "$(jq '.filesystem.accesses | length' "$T/big.json")" -gt 300 ]
+	# and a limit far below what the tables need is an error, not a crash
+	"$T/gen" -n 200000 -p 100000 > "$T/wide.ndjson"
+	(ulimit -v 16000; gh-aggregate "$T/wide.ndjson" > "$T/wide.json" 2> "$T/err") && false || rc=$?
+	[ "$rc" -eq 2 ]
+	[ "$(cat "$T/err")" = "gh-aggregate: out of memory" ]
+}
