@@ -62,14 +62,12 @@ child_main(const struct child_opts *o, int hold, int out_w, int err_w)
 {
 	char buf[PATH_MAX], go = 0;
 	const char *exe;
-	sigset_t none;
-	int sig, err;
+	int err;
 
-	/* signals as a fresh process has them */
-	for (sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* the signal state gh-trace inherited: a signal ignored by whoever
+	 * started us (SIGINT in a background job) stays ignored */
+	sigaction(SIGPIPE, o->sigpipe, NULL);
+	sigprocmask(SIG_SETMASK, o->mask, NULL);
 
 	if (o->capture_out)
 		dup2(out_w, 1);

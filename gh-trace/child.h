@@ -2,6 +2,7 @@
 #ifndef GH_TRACE_CHILD_H
 #define GH_TRACE_CHILD_H
 
+#include <signal.h>
 #include <sys/types.h>
 
 struct child {
@@ -18,6 +19,9 @@ struct child_opts {
 	int change_ids;
 	int stdout_to_stderr;	/* the event stream owns our stdout */
 	int capture_out, capture_err;
+	/* what gh-trace inherited, given back to the command before exec */
+	const sigset_t *mask;
+	const struct sigaction *sigpipe;
 };
 
 /* Fork the command. The child sets up its fds and identity, then blocks

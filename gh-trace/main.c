@@ -566,10 +566,14 @@ int main(int argc, char **argv)
 	struct child_opts co = { 0 };
 	struct loader_opts lo = { 0 };
 	const char *reason = NULL;
-	sigset_t mask;
+	sigset_t mask, orig_mask;
+	struct sigaction orig_pipe;
 	uint64_t v;
 	int opt, sfd = -1, status = EXIT_TRACE, i;
 
+	/* the signal state to hand on to the command (gh_init changes it) */
+	sigprocmask(SIG_BLOCK, NULL, &orig_mask);
+	sigaction(SIGPIPE, NULL, &orig_pipe);
 	gh_init(argv[0]);
 	r.c.pid = -1;
 	r.cap[0].file = r.cap[1].file = -1;
@@ -639,6 +643,8 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	co.mask = &orig_mask;
+	co.sigpipe = &orig_pipe;
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
 		gh_err("signalfd: %s", strerror(errno));

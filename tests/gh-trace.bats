@@ -240,16 +240,39 @@ except BlockingIOError:
 	[ "$(ev "select(.type==\"open\" and .path==\"$BATS_TEST_TMPDIR/late\") | .ret >= 0")" = true ]
 }
 
-@test "SIGTERM to gh-trace reaches the command and the stream is finished" {
-	gh-trace -o "$EV" -- sleep 30 &
+# signal_test SIG N: SIG sent to gh-trace reaches the command (sleep), which
+# dies of it; gh-trace exits 128+N with a finished stream. Started through
+# python so that SIGINT is not ignored, as a shell does for background jobs.
+signal_test() {
+	"$PY" -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' gh-trace -o "$EV" -- sleep 30 &
 	gt=$!
 	until grep -q '"exe":"[^"]*sleep"' "$EV" 2>/dev/null; do sleep 0.05; done
-	kill -TERM "$gt"
+	kill -"$1" "$gt"
 	status=0
 	wait "$gt" || status=$?
-	[ "$status" -eq 143 ]
+	[ "$status" -eq $((128 + $2)) ]
 	check_stream
-	[ "$(ev 'select(.type=="end") | [.status, .code, .signal]')" = '[143,null,15]' ]
+	[ "$(ev 'select(.type=="end") | [.status, .code, .signal]')" = "[$((128 + $2)),null,$2]" ]
+}
+
+@test "SIGTERM to gh-trace reaches the command and the stream is finished" {
+	signal_test TERM 15
+}
+
+@test "SIGINT to gh-trace reaches the command and the stream is finished" {
+	signal_test INT 2
+}
+
+@test "SIGHUP to gh-trace reaches the command and the stream is finished" {
+	signal_test HUP 1
+}
+
+@test "a signal ignored when gh-trace starts stays ignored for the command" {
+	probe=(-c 'import signal; print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)')
+	[ "$( (trap '' INT; gh-trace -o "$EV" -- "$PY" "${probe[@]}") )" = True ]
+	[ "$(gh-trace -o "$EV" -- "$PY" "${probe[@]}")" = False ]
 }
 
 @test "--stdout and --stderr capture to files, still shown, bytes in the end" {
@@ -387,6 +410,13 @@ os.close(os.open("f", os.O_CREAT | os.O_WRONLY))'
 	jq -e --arg f "$BATS_TEST_TMPDIR/w/sub/b.txt" '.filesystem.writes | index($f)' receipt.json
 	jq -e --arg f "$BATS_TEST_TMPDIR/w/sub/hard" '.filesystem.deletes | index($f)' receipt.json
 	[ "$(jq '.process_tree | length' receipt.json)" = 1 ]
+}
+
+@test "end to end: any loss makes the receipt partial" {
+	command -v gh-aggregate >/dev/null || skip "gh-aggregate is not built"
+	gh-trace -o "$EV" --argv-limit 24 -- /bin/echo 0123456789 abcdefghij >/dev/null
+	gh-aggregate "$EV" > receipt.json
+	[ "$(jq -c '[.completeness, .loss]' receipt.json)" = '["partial",{"fault":0,"ringbuf":0,"truncated":1}]' ]
 }
 
 @test "end to end: the receipt shows the tree and the network attempts" {
