@@ -157,7 +157,8 @@ __attribute__((format(printf, 2, 3))) static int fail(struct parser *ps,
 	return -1;
 }
 
-/* "'text'" (escaped) for messages, in a static buffer. */
+/* "'text'" (escaped) for messages, in a static buffer: one use per
+ * message. */
 static const char *quote(const char *s, size_t len)
 {
 	static char out[256];
@@ -696,10 +697,10 @@ static int parse_limit(struct parser *ps, struct rule *r)
 	r->subject_word = strdup(fields[f]);
 	if (!r->subject_word)
 		return fail(ps, "out of memory");
-	s = ps->tok[2 < ps->ntok ? 2 : 0].s;
-	errno = 0;
-	if (ps->ntok < 3 || !isdigit((unsigned char)s[0]))
+	if (ps->ntok < 3 || !isdigit((unsigned char)ps->tok[2].s[0]))
 		return fail(ps, "expected a non-negative integer, got %s", got(ps, 2));
+	s = ps->tok[2].s;
+	errno = 0;
 	r->max = strtoll(s, &end, 10);
 	if (*end || errno == ERANGE)
 		return fail(ps, "expected a non-negative integer, got %s", got(ps, 2));
