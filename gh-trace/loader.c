@@ -151,6 +151,7 @@ int loader_lost(struct loader *l, uint64_t *lost)
 		return -EINVAL;
 	for (k = 0; k < GH_LOST_MAX; k++) {
 		lost[k] = 0;
+		memset(vals, 0, sizeof(vals));	/* for checkers blind to bpf(2) */
 		if (bpf_map__lookup_elem(l->skel->maps.lost, &k, sizeof(k), vals,
 					 sizeof(vals), 0))
 			return -errno;
