@@ -28,7 +28,7 @@
  * past that, the rest of the string is masked rather than scanned. */
 #define SCAN_BUDGET 65536
 /* Masked values shorter than this are not searched for elsewhere. */
-#define SWEEP_MIN 4
+#define SWEEP_MIN 6
 
 struct span {
 	size_t start, end;

@@ -18,6 +18,14 @@ setup() {
 	cd "$T"
 }
 
+# Fail when the command succeeds ("! cmd" does not fail a bats test).
+refute() {
+	if "$@"; then
+		echo "unexpectedly succeeded: $*"
+		return 1
+	fi
+}
+
 # A minimal receipt whose provenance.command is the JSON array $1, run in
 # $CWD (default /w).
 cmd_receipt() {
@@ -207,7 +215,7 @@ full() {
 		grep -qF -- "$s" "$FIX/receipt.json"
 	done < "$FIX/masked-values.txt"
 	# The home directory is gone too.
-	! grep -qF '/home/u' out.json
+	refute grep -qF '/home/u' out.json
 }
 
 @test "masked values stay out with --hash-key too" {
@@ -232,7 +240,8 @@ full() {
 	full > out.json
 	run jq -c '.redactions' out.json
 	[ "$output" = "$(cat "$FIX/expected-redactions.json")" ]
-	! jq -r '.redactions[].rule' out.json | grep -q -e 'id_rsa' -e 'S3cret' -e 'hunter2'
+	jq -r '.redactions[].rule' out.json > rules.txt
+	refute grep -q -e 'id_rsa' -e 'S3cret' -e 'hunter2' rules.txt
 }
 
 @test "earlier redactions are added to, old-style entries dropped with a warning" {
@@ -498,6 +507,9 @@ full() {
 	jq '.filesystem.writes = ["/tmp/hunter2hunter.txt"]' "$FIX/receipt.json" > t.json
 	gh-redact t.json > out.json
 	[ "$(jq -c .filesystem.writes out.json)" = '["/tmp/[REDACTED].txt"]' ]
+	# Short values are masked where they stand, not hunted down.
+	cmd_receipt '["t","--token","true","/bin/true"]' | gh-redact | jq -c .provenance.command > short.json
+	[ "$(cat short.json)" = '["t","--token","[REDACTED]","/bin/true"]' ]
 }
 
 @test "environments in a receipt: values whose names say secret" {
@@ -530,7 +542,7 @@ full() {
 
 @test "--home takes the home of provenance.run_uid, else HOME" {
 	# uid 4242 has no passwd entry here: HOME decides.
-	! getent passwd 4242
+	refute getent passwd 4242
 	run redact_cmd '["t","/srv/h/x"]' --home
 	[ "$output" = '["t","/srv/h/x"]' ]
 	HOME=/srv/h run redact_cmd '["t","/srv/h/x"]' --home
@@ -628,7 +640,7 @@ full() {
 	        filesystem: {accesses: [{path: "/k/a\ufffd", path_hex: "2f6b2f61ff", op: "read", result: "ok", count: 1, pids: [1]},
 	                                {path: "/ok/\ufffd", path_hex: "2f6f6b2fff", op: "read", result: "ok", count: 1, pids: [1]}]}}' > hex.json
 	gh-redact -m '/k/**' hex.json > out.json
-	! grep -q 2f6b2f out.json
+	refute grep -q 2f6b2f out.json
 	[ "$(jq -c .provenance.command_hex out.json)" = '[null,null,"2f6f6b2fff"]' ]
 	[ "$(jq -c '.process_tree[0] | [has("argv_hex"), has("exe_hex")]' out.json)" = '[false,false]' ]
 	[ "$(jq -c '[.filesystem.accesses[] | .path_hex]' out.json)" = '["2f6f6b2fff",null]' ]
@@ -686,7 +698,7 @@ traced_receipt() {
 	gh-aggregate --v0 ev.ndjson > v0.json
 	jq -e 'has("version") | not' v0.json
 	gh-redact -m "$T/home/*/.ssh/**" v0.json > red.json
-	! grep -qF -e "$T/home/u/.ssh" -e hunter2hunter -e ghp_0123 red.json
+	refute grep -qF -e "$T/home/u/.ssh" -e hunter2hunter -e ghp_0123 red.json
 	jq -e '.filesystem.read | index("[REDACTED]")' red.json
 }
 
@@ -698,7 +710,7 @@ traced_receipt() {
 	gh-trace -o /dev/stdout -- sh -c 'cat "$1" > /dev/null; /bin/echo --token=abcd1234efgh > /dev/null' sh "$T/home/u/.ssh/id_rsa" |
 		gh-aggregate | gh-redact -m "$T/home/*/.ssh/**" | gh-sign -S -s key.pem > signed.json
 	gh-sign -V -p pub.pem signed.json
-	! grep -qF -e id_rsa -e abcd1234efgh signed.json
+	refute grep -qF -e id_rsa -e abcd1234efgh signed.json
 	# Redacting the signed receipt again changes it: the signature goes.
 	run --separate-stderr gh-redact -m '/usr/**' signed.json
 	[ "$status" -eq 0 ]
