@@ -57,8 +57,9 @@ enum { STORE_STORED = 0, STORE_UNCHANGED = 1, STORE_REPLACED = 2 };
 /* Store one receipt. Returns a STORE_* result, or -1 with a message in
  * err: a receipt that breaks gh-receipt(5) (the message names the member,
  * e.g. "process_tree[2].pid: expected an integer"), a conflict, or a
- * database error. The SHA-256 (hex) of the canonical form is copied to
- * sha_hex and the execution_id (borrowed from o) to *id when known. */
+ * database error. After an error the caller rolls the transaction back
+ * and frees the store. The SHA-256 (hex) of the canonical form is copied
+ * to sha_hex and the execution_id (borrowed from o) to *id when known. */
 int store_receipt(struct store *s, struct json_object *o, const char **id,
 		  char sha_hex[65], char *err, size_t errlen);
 

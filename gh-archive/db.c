@@ -398,7 +398,8 @@ int archive_open(const char *path, int mode, sqlite3 **out, char *err,
 		if (set_wal(db, path, err, errlen) < 0)
 			goto bad;
 		if (archive_exec(db,
-				 "PRAGMA synchronous = NORMAL;"
+				 "PRAGMA synchronous = FULL;"
+				 "PRAGMA cache_size = -65536;"
 				 "PRAGMA foreign_keys = ON",
 				 e, sizeof(e)) < 0) {
 			fail(err, errlen, "%s: %s", path, e);

@@ -398,99 +398,97 @@ static int store_pids(struct cx *c, sqlite3_stmt *st, sqlite3_int64 parent,
 	return 0;
 }
 
+/* The execs of process_tree[i] (p). */
+static int store_execs(struct cx *c, struct json_object *p, size_t i,
+		       const char *w)
+{
+	sqlite3_stmt *st = c->s->st[ST_EXEC];
+	struct json_object *execs, *e;
+	char we[96];
+	size_t j, n;
+
+	if (objects(c, p, w, "execs", &execs) < 0)
+		return -1;
+	n = execs ? json_object_array_length(execs) : 0;
+	for (j = 0; j < n; j++) {
+		e = json_object_array_get_idx(execs, j);
+		snprintf(we, sizeof(we), "%s.execs[%zu]", w, j);
+		sqlite3_bind_int64(st, 1, c->rid);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)j);
+		if (bind_m(c, st, 4, p, w, "pid", json_type_int) < 0 ||
+		    bind_m(c, st, 5, e, we, "exe", json_type_string) < 0 ||
+		    bind_argv(c, st, 6, 7, e, we, "argv") < 0 ||
+		    bind_m(c, st, 8, e, we, "argv_truncated",
+			   json_type_boolean) < 0 ||
+		    bind_m(c, st, 9, e, we, "cwd", json_type_string) < 0 ||
+		    step(c, st) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* process_tree[i] (p), or processes[i] when flat (0.3.0 receipts without a
+ * tree, or the flat list next to a tree: then only checked). */
+static int store_process(struct cx *c, struct json_object *p, size_t i,
+			 int flat, int check_only)
+{
+	sqlite3_stmt *st = c->s->st[ST_PROCESS];
+	struct json_object *v;
+	char w[64];
+
+	if (flat) {
+		snprintf(w, sizeof(w), "processes[%zu]", i);
+		if (check_only)
+			return member(c, p, w, "pid", json_type_int, &v) < 0 ||
+			       member(c, p, w, "ppid", json_type_int, &v) < 0 ||
+			       member(c, p, w, "cmd", json_type_string, &v) < 0
+				       ? -1 : 0;
+		sqlite3_bind_int64(st, 1, c->rid);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		if (bind_m(c, st, 3, p, w, "pid", json_type_int) < 0 ||
+		    bind_m(c, st, 4, p, w, "ppid", json_type_int) < 0 ||
+		    bind_m(c, st, 7, p, w, "cmd", json_type_string) < 0)
+			return -1;
+		return step(c, st);
+	}
+	snprintf(w, sizeof(w), "process_tree[%zu]", i);
+	sqlite3_bind_int64(st, 1, c->rid);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+	if (bind_m(c, st, 3, p, w, "pid", json_type_int) < 0 ||
+	    bind_m(c, st, 4, p, w, "ppid", json_type_int) < 0 ||
+	    bind_m(c, st, 5, p, w, "exe", json_type_string) < 0 ||
+	    bind_argv(c, st, 6, 7, p, w, "argv") < 0 ||
+	    bind_m(c, st, 8, p, w, "argv_truncated", json_type_boolean) < 0 ||
+	    bind_m(c, st, 9, p, w, "working_dir", json_type_string) < 0 ||
+	    bind_m(c, st, 10, p, w, "exit_code", json_type_int) < 0 ||
+	    bind_m(c, st, 11, p, w, "signal", json_type_int) < 0 ||
+	    bind_m(c, st, 12, p, w, "start_ms", json_type_int) < 0 ||
+	    bind_m(c, st, 13, p, w, "end_ms", json_type_int) < 0 ||
+	    step(c, st) < 0)
+		return -1;
+	return store_execs(c, p, i, w);
+}
+
 static int store_processes(struct cx *c, struct json_object *r)
 {
-	sqlite3_stmt *st = c->s->st[ST_PROCESS], *ex = c->s->st[ST_EXEC];
-	struct json_object *tree, *list, *p, *execs;
-	char w[64], we[96];
-	size_t i, j, n;
+	struct json_object *tree, *list;
+	size_t i, n;
 
 	if (objects(c, r, "", "process_tree", &tree) < 0 ||
 	    objects(c, r, "", "processes", &list) < 0)
 		return -1;
-	if (tree) {
-		n = json_object_array_length(tree);
-		for (i = 0; i < n; i++) {
-			p = json_object_array_get_idx(tree, i);
-			snprintf(w, sizeof(w), "process_tree[%zu]", i);
-			sqlite3_bind_int64(st, 1, c->rid);
-			sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-			if (bind_m(c, st, 3, p, w, "pid", json_type_int) < 0 ||
-			    bind_m(c, st, 4, p, w, "ppid", json_type_int) < 0 ||
-			    bind_m(c, st, 5, p, w, "exe", json_type_string) < 0 ||
-			    bind_argv(c, st, 6, 7, p, w, "argv") < 0 ||
-			    bind_m(c, st, 8, p, w, "argv_truncated",
-				   json_type_boolean) < 0 ||
-			    bind_m(c, st, 9, p, w, "working_dir",
-				   json_type_string) < 0 ||
-			    bind_m(c, st, 10, p, w, "exit_code",
-				   json_type_int) < 0 ||
-			    bind_m(c, st, 11, p, w, "signal", json_type_int) < 0 ||
-			    bind_m(c, st, 12, p, w, "start_ms", json_type_int) < 0 ||
-			    bind_m(c, st, 13, p, w, "end_ms", json_type_int) < 0 ||
-			    step(c, st) < 0)
-				goto bad;
-			if (objects(c, p, w, "execs", &execs) < 0)
-				return -1;
-			for (j = 0; execs && j < json_object_array_length(execs);
-			     j++) {
-				struct json_object *e =
-					json_object_array_get_idx(execs, j);
-
-				snprintf(we, sizeof(we), "%s.execs[%zu]", w, j);
-				sqlite3_bind_int64(ex, 1, c->rid);
-				sqlite3_bind_int64(ex, 2, (sqlite3_int64)i);
-				sqlite3_bind_int64(ex, 3, (sqlite3_int64)j);
-				if (bind_m(c, ex, 4, p, w, "pid",
-					   json_type_int) < 0 ||
-				    bind_m(c, ex, 5, e, we, "exe",
-					   json_type_string) < 0 ||
-				    bind_argv(c, ex, 6, 7, e, we, "argv") < 0 ||
-				    bind_m(c, ex, 8, e, we, "argv_truncated",
-					   json_type_boolean) < 0 ||
-				    bind_m(c, ex, 9, e, we, "cwd",
-					   json_type_string) < 0 ||
-				    step(c, ex) < 0) {
-					sqlite3_reset(ex);
-					sqlite3_clear_bindings(ex);
-					return -1;
-				}
-			}
-		}
-	} else if (list) {
-		/* A receipt with only the flat list (0.3.0 style). */
-		n = json_object_array_length(list);
-		for (i = 0; i < n; i++) {
-			p = json_object_array_get_idx(list, i);
-			snprintf(w, sizeof(w), "processes[%zu]", i);
-			sqlite3_bind_int64(st, 1, c->rid);
-			sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-			if (bind_m(c, st, 3, p, w, "pid", json_type_int) < 0 ||
-			    bind_m(c, st, 4, p, w, "ppid", json_type_int) < 0 ||
-			    bind_m(c, st, 7, p, w, "cmd", json_type_string) < 0 ||
-			    step(c, st) < 0)
-				goto bad;
-		}
-	}
-	/* With both lists, still check the flat one's types. */
-	if (tree && list) {
-		n = json_object_array_length(list);
-		for (i = 0; i < n; i++) {
-			struct json_object *v;
-
-			p = json_object_array_get_idx(list, i);
-			snprintf(w, sizeof(w), "processes[%zu]", i);
-			if (member(c, p, w, "pid", json_type_int, &v) < 0 ||
-			    member(c, p, w, "ppid", json_type_int, &v) < 0 ||
-			    member(c, p, w, "cmd", json_type_string, &v) < 0)
-				return -1;
-		}
-	}
+	n = tree ? json_object_array_length(tree) : 0;
+	for (i = 0; i < n; i++)
+		if (store_process(c, json_object_array_get_idx(tree, i), i, 0,
+				  0) < 0)
+			return -1;
+	n = list ? json_object_array_length(list) : 0;
+	for (i = 0; i < n; i++)
+		if (store_process(c, json_object_array_get_idx(list, i), i, 1,
+				  tree != NULL) < 0)
+			return -1;
 	return 0;
-bad:
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return -1;
 }
 
 static int store_files(struct cx *c, struct json_object *r)
@@ -555,11 +553,8 @@ static int store_files(struct cx *c, struct json_object *r)
 		    bind_m(c, ac, 6, a, w, "mode", json_type_int) < 0 ||
 		    bind_m(c, ac, 7, a, w, "result", json_type_string) < 0 ||
 		    bind_m(c, ac, 8, a, w, "count", json_type_int) < 0 ||
-		    step(c, ac) < 0) {
-			sqlite3_reset(ac);
-			sqlite3_clear_bindings(ac);
+		    step(c, ac) < 0)
 			return -1;
-		}
 		if (store_pids(c, c->s->st[ST_ACCESS_PID],
 			       sqlite3_last_insert_rowid(c->s->db), a, w) < 0)
 			return -1;
@@ -610,7 +605,7 @@ static int store_network(struct cx *c, struct json_object *r)
 				  json_object_get_string_len(d)) < 0 ||
 		    bind_m(c, st, 5, e, w, "protocol", json_type_string) < 0 ||
 		    bind_m(c, st, 6, e, w, "attempted", json_type_boolean) < 0)
-			goto bad;
+			return -1;
 		/* protocol is part of the key: an absent one is "" */
 		if (!json_object_object_get_ex(e, "protocol", &d) || !d)
 			sqlite3_bind_text(st, 5, "", 0, SQLITE_STATIC);
@@ -637,7 +632,7 @@ static int store_network(struct cx *c, struct json_object *r)
 		    bind_m(c, st, 8, e, w, "result", json_type_string) < 0 ||
 		    bind_m(c, st, 9, e, w, "count", json_type_int) < 0 ||
 		    step(c, st) < 0)
-			goto bad;
+			return -1;
 		if (store_pids(c, s->st[ST_ATTEMPT_PID],
 			       sqlite3_last_insert_rowid(s->db), e, w) < 0)
 			return -1;
@@ -661,7 +656,7 @@ static int store_network(struct cx *c, struct json_object *r)
 		    bind_m(c, st, 7, e, w, "result", json_type_string) < 0 ||
 		    bind_m(c, st, 8, e, w, "count", json_type_int) < 0 ||
 		    step(c, st) < 0)
-			goto bad;
+			return -1;
 		if (store_pids(c, s->st[ST_INBOUND_PID],
 			       sqlite3_last_insert_rowid(s->db), e, w) < 0)
 			return -1;
@@ -670,10 +665,6 @@ static int store_network(struct cx *c, struct json_object *r)
 	    member(c, net, "network", "bytes_received", json_type_int, &e) < 0)
 		return -1;
 	return 0;
-bad:
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return -1;
 }
 
 /* syscalls.counts and syscalls.denied: {"<record type>": N}. */
@@ -731,20 +722,14 @@ static int store_redactions(struct cx *c, struct json_object *r)
 		c->tmp.len = 0;
 		if (bind_m(c, st, 3, e, w, "rule", json_type_string) < 0 ||
 		    bind_m(c, st, 4, e, w, "count", json_type_int) < 0)
-			goto bad;
-		if (gh_json_to_buf(&c->tmp, e, 0) < 0) {
-			cx_fail(c, "%s", strerror(ENOMEM));
-			goto bad;
-		}
+			return -1;
+		if (gh_json_to_buf(&c->tmp, e, 0) < 0)
+			return cx_fail(c, "%s", strerror(ENOMEM));
 		sqlite3_bind_text(st, 5, c->tmp.p, c->tmp.len, SQLITE_TRANSIENT);
 		if (step(c, st) < 0)
 			return -1;
 	}
 	return 0;
-bad:
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return -1;
 }
 
 /* policy: null, or the verdict gh-policy --annotate writes. */
@@ -764,9 +749,9 @@ static int store_policy(struct cx *c, struct json_object *r)
 	n = arr ? json_object_array_length(arr) : 0;
 	sqlite3_bind_int64(st, 1, c->rid);
 	if (bind_m(c, st, 2, pol, "policy", "verdict", json_type_string) < 0)
-		goto bad;
+		return -1;
 	if (member(c, pol, "policy", "pass", json_type_boolean, &pass) < 0)
-		goto bad;
+		return -1;
 	if (pass && !json_object_object_get_ex(pol, "verdict", NULL))
 		sqlite3_bind_text(st, 2,
 				  json_object_get_boolean(pass) ? "pass" : "fail",
@@ -775,12 +760,10 @@ static int store_policy(struct cx *c, struct json_object *r)
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
 	if (bind_m(c, st, 4, pol, "policy", "rules_sha256",
 		   json_type_string) < 0)
-		goto bad;
+		return -1;
 	c->tmp.len = 0;
-	if (gh_json_to_buf(&c->tmp, pol, 0) < 0) {
-		cx_fail(c, "%s", strerror(ENOMEM));
-		goto bad;
-	}
+	if (gh_json_to_buf(&c->tmp, pol, 0) < 0)
+		return cx_fail(c, "%s", strerror(ENOMEM));
 	sqlite3_bind_text(st, 5, c->tmp.p, c->tmp.len, SQLITE_TRANSIENT);
 	if (step(c, st) < 0)
 		return -1;
@@ -791,11 +774,8 @@ static int store_policy(struct cx *c, struct json_object *r)
 		sqlite3_bind_int64(vs, 2, (sqlite3_int64)i);
 		if (bind_m(c, vs, 3, e, w, "rule", json_type_string) < 0 ||
 		    bind_m(c, vs, 4, e, w, "item", json_type_string) < 0 ||
-		    bind_m(c, vs, 5, e, w, "pid", json_type_int) < 0) {
-			sqlite3_reset(vs);
-			sqlite3_clear_bindings(vs);
+		    bind_m(c, vs, 5, e, w, "pid", json_type_int) < 0)
 			return -1;
-		}
 		c->tmp.len = 0;
 		if (gh_json_to_buf(&c->tmp, e, 0) < 0)
 			return cx_fail(c, "%s", strerror(ENOMEM));
@@ -804,10 +784,6 @@ static int store_policy(struct cx *c, struct json_object *r)
 			return -1;
 	}
 	return 0;
-bad:
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return -1;
 }
 
 /* The command of the run: provenance.command, else the first process's. */
@@ -915,7 +891,7 @@ static int store_row(struct cx *c, struct json_object *r, const char *sha,
 	    member(c, out, "outcome", "exit_code", json_type_int, &v) < 0 ||
 	    member(c, tim, "timing", "duration_ms", json_type_int, &v) < 0 ||
 	    member(c, tim, "timing", "cpu_time_ms", json_type_int, &v) < 0)
-		goto bad;
+		return -1;
 	/* Older receipts may carry a value in one place only. */
 	if (!json_object_object_get_ex(res, "cpu_time_ms", NULL) && v)
 		sqlite3_bind_int64(st, 19, json_object_get_int64(v));
@@ -935,10 +911,6 @@ static int store_row(struct cx *c, struct json_object *r, const char *sha,
 		return -1;
 	c->rid = sqlite3_last_insert_rowid(c->s->db);
 	return 0;
-bad:
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return -1;
 }
 
 /* Look the execution_id up: 0 not stored, 1 stored with the same bytes,

@@ -109,6 +109,15 @@ run_example() {
 	done
 }
 
+@test "export: the same bytes as gh-sign --canonical (unsigned receipts)" {
+	[ -x "${GH_BIN:-$GH_ROOT/bin}/gh-sign" ] || skip "bin/gh-sign is not built"
+	fixtures_db
+	for f in etc-write curl hostile v0.3.0; do
+		gh-archive --export "$(jq -r .execution_id "$F/$f.json")" "$DB" | head -c -1 > "$BATS_TEST_TMPDIR/out"
+		gh-sign --canonical "$F/$f.json" | cmp - "$BATS_TEST_TMPDIR/out"
+	done
+}
+
 @test "export --pretty: the receipt file as the filters write it" {
 	fixtures_db
 	for f in "${GOOD[@]}"; do
@@ -452,6 +461,37 @@ make_receipts() {
 	wait $pb
 	[ "$(count receipts)" = $((2 * n)) ]
 	[ "$(count file_accesses)" = $((2 * n * 9)) ]
+}
+
+@test "concurrency: a writer waits for another's transaction (busy timeout)" {
+	gh-archive "$DB" "$F/curl.json"
+	sqlite3 "$DB" "BEGIN IMMEDIATE" "DELETE FROM syscalls WHERE 0" \
+		".shell touch '$BATS_TEST_TMPDIR/locked'; sleep 1" "COMMIT" &
+	while [ ! -e "$BATS_TEST_TMPDIR/locked" ]; do sleep 0.05; done
+	run --separate-stderr gh-archive "$DB" "$F/etc-write.json"
+	wait
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(count receipts)" = 2 ]
+}
+
+@test "verbose: one JSON object per receipt, hostile ids included" {
+	run --separate-stderr gh-archive -v "$DB" "$F/hostile.json" "$F/curl.json"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(printf '%s\n' "${lines[0]}" | jq -r .execution_id)" = "$(jq -r .execution_id "$F/hostile.json")" ]
+	[ "$(printf '%s\n' "${lines[0]}" | jq -r .sha256)" = \
+	  "$(head -c -1 "$F/hostile.canonical" | sha256sum | cut -d' ' -f1)" ]
+	[ "$(printf '%s\n' "${lines[1]}" | jq -r .status)" = stored ]
+}
+
+@test "--replace within one batch: the last content wins" {
+	run gh-archive -v --replace "$DB" "$F/etc-write.json" "$F/conflict.json" "$F/conflict.json"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | jq -r .status | tr '\n' ' ')" = "stored replaced unchanged " ]
+	[ "$(count receipts)" = 1 ]
+	[ "$(count processes)" = 3 ]
+	[ "$(sqlite3 "$DB" 'SELECT exit_code FROM receipts')" = 3 ]
 }
 
 @test "output errors: /dev/full is exit 2" {
