@@ -11,7 +11,7 @@
 #include "json.h"
 #include "agg.h"
 
-static void oom(void)
+static __attribute__((noreturn)) void oom(void)
 {
 	gh_die(GH_EXIT_ERR, "out of memory");
 }
@@ -211,6 +211,9 @@ static void pid_add(struct pidset *s, int32_t pid)
 	if (s->n && s->last == pid)
 		return;
 	v = s->cap ? s->v : s->inl;
+	/* pids mostly grow: a new one often goes last */
+	if (s->n && v[s->n - 1] < pid)
+		lo = hi;
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
 		if (v[mid] < pid)

@@ -30,7 +30,7 @@ static const char *const nop_names[NOP_COUNT] = {
 /* qsort has no context argument */
 static const struct agg *sort_agg;
 
-static void oom(void)
+static __attribute__((noreturn)) void oom(void)
 {
 	gh_die(GH_EXIT_ERR, "out of memory");
 }

@@ -127,9 +127,16 @@ static int table_find(const signed char *slots, const char *const *names,
 	unsigned h = name_hash(s, n);
 	int id;
 
+	size_t i;
+
 	while ((id = slots[h % NAME_SLOTS]) >= 0) {
-		if (lens[id] == n && memcmp(names[id], s, n) == 0)
-			return id;
+		if (lens[id] == n) {
+			/* names are short: compare inline */
+			for (i = 0; i < n && names[id][i] == s[i]; i++)
+				;
+			if (i == n)
+				return id;
+		}
 		h++;
 	}
 	return -1;
@@ -196,6 +203,12 @@ __attribute__((format(printf, 2, 3))) static int fail(struct gh_evreader *r,
 	return -1;
 }
 
+static int oom_fail(struct gh_evreader *r)
+{
+	snprintf(r->err, sizeof(r->err), "out of memory");
+	return -1;
+}
+
 /* The next line, NUL terminated in place (the newline is dropped).
  * 1: a line; 0: end of input; -1: read error or out of memory. */
 static int next_line(struct gh_evreader *r, char **line, size_t *n, int *nl)
@@ -235,7 +248,7 @@ static int next_line(struct gh_evreader *r, char **line, size_t *n, int *nl)
 			char *p = realloc(r->buf, cap);
 
 			if (!p) {
-				fail(r, "out of memory");
+				oom_fail(r);
 				return -1;
 			}
 			r->buf = p;
@@ -245,7 +258,8 @@ static int next_line(struct gh_evreader *r, char **line, size_t *n, int *nl)
 		r->len += got;
 		if (got == 0) {
 			if (ferror(r->f)) {
-				fail(r, "read error: %s", strerror(errno ? errno : EIO));
+				snprintf(r->err, sizeof(r->err), "%s: read error: %s",
+					 r->name, strerror(errno ? errno : EIO));
 				return -1;
 			}
 			r->eof = 1;
@@ -588,12 +602,16 @@ static void clear_rec(struct gh_evreader *r)
 
 static struct gh_evval *slot(struct gh_evreader *r, int key)
 {
+	struct gh_evval *v = &r->rec.v[key];
+
 	if (!r->set[key]) {
 		r->set[key] = 1;
 		r->setkeys[r->nset++] = key;
 	}
-	memset(&r->rec.v[key], 0, sizeof(r->rec.v[key]));
-	return &r->rec.v[key];
+	v->kind = GH_EVK_ABSENT;
+	v->obj = NULL;
+	v->elems = NULL;
+	return v;
 }
 
 /* 0 when the line was decoded into r->rec, -1 when it must go to json-c. */
@@ -713,7 +731,7 @@ static int parse_json(struct gh_evreader *r, const char *line, size_t n)
 	json_object_object_foreach(r->obj, k, val) {
 		key = table_find(key_slot, key_names, key_len, k, strlen(k));
 		if (key >= 0 && from_json(r, val, slot(r, key), 0) < 0)
-			return fail(r, "out of memory");
+			return oom_fail(r);
 	}
 	return 0;
 }
@@ -1149,7 +1167,7 @@ int gh_evreader_next(struct gh_evreader *r, const struct gh_evrec **out)
 		r->line++;
 	} while (blank(line, n));
 	if (grow_scratch(r, n) < 0)
-		return fail(r, "out of memory");
+		return oom_fail(r);
 	if (scan_line(r, (const unsigned char *)line,
 		      (const unsigned char *)line + n) < 0) {
 		clear_rec(r);

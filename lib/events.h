@@ -90,7 +90,8 @@ struct gh_evreader *gh_evreader_new(FILE *f, const char *name);
 void gh_evreader_free(struct gh_evreader *r);
 
 /* 1: *out holds the next record; 0: end of input; -1: error, see
- * gh_evreader_error() ("NAME:LINE: reason"). After an error, stop.
+ * gh_evreader_error(): "NAME:LINE: reason" for an invalid line,
+ * "NAME: read error: reason", or "out of memory". After an error, stop.
  * For string members and argv elements, b/blen hold the raw bytes: decoded
  * from the KEY_hex sibling (argv_hex[i]) when there is one, else the text. */
 int gh_evreader_next(struct gh_evreader *r, const struct gh_evrec **out);
