@@ -140,6 +140,17 @@ $(OUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBOBJ)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
 		-Ilib -Igh-policy -o $@ $< $(FUZZ_LIBOBJ) $(COMMON_LIBS)
 .SECONDARY: $(FUZZ_LIBOBJ)
+# the rules parser of gh-policy, linked from its own sources
+POLICY_FUZZ_OBJ := $(patsubst gh-policy/%.c,$(OUT)/fuzz/gh-policy/%.o,$(filter-out gh-policy/main.c,$(wildcard gh-policy/*.c)))
+$(OUT)/fuzz/gh-policy/%.o: gh-policy/%.c $(wildcard gh-policy/*.h lib/*.h) | $(OUT)/.deps
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -std=gnu11 -D_GNU_SOURCE -Ilib -Igh-policy -c $< -o $@
+$(OUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(POLICY_FUZZ_OBJ) $(FUZZ_LIBOBJ)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
+		-Ilib -Igh-policy -o $@ $< $(POLICY_FUZZ_OBJ) $(FUZZ_LIBOBJ) $(COMMON_LIBS)
+.SECONDARY: $(POLICY_FUZZ_OBJ)
 fuzz-build: $(FUZZ_BIN)
 fuzz: $(FUZZ_BIN)
 	$(Q)bash tests/fuzz/run $(FUZZ_SECONDS)
