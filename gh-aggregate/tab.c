@@ -53,10 +53,9 @@ int grow_array(void *p, uint32_t *cap, uint32_t n, size_t size)
 #define SLOT_TAG(s) ((s) & 0xffffffff00000000ull)
 
 /* A new slot array twice as large (at least 1024, at least 2n), filled
- * with entries base..n-1 (hash_of gives each one's hash). */
+ * with entries 0..n-1 (hash_of gives each one's hash). */
 static int rehash(uint64_t **slots, uint32_t *mask, uint32_t n,
-		  uint64_t (*hash_of)(void *ctx, uint32_t i), void *ctx,
-		  uint32_t base)
+		  uint64_t (*hash_of)(void *ctx, uint32_t i), void *ctx)
 {
 	uint32_t size = *mask ? (*mask + 1) * 2 : 1024, i, j;
 	uint64_t *s, h;
@@ -66,12 +65,12 @@ static int rehash(uint64_t **slots, uint32_t *mask, uint32_t n,
 	s = calloc(size, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	for (i = base; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		h = hash_of(ctx, i);
 		j = (uint32_t)h & (size - 1);
 		while (s[j])
 			j = (j + 1) & (size - 1);
-		s[j] = SLOT(i + 1 - base, h);
+		s[j] = SLOT(i + 1, h);
 	}
 	free(*slots);
 	*slots = s;
@@ -229,7 +228,7 @@ int ktab_get(struct ktab *t, const void *key, uint32_t *idx)
 		}
 	}
 	if (2 * (t->n + 1) > t->mask + 1 &&
-	    rehash(&t->slots, &t->mask, t->n, key_hash_of, t, 0) < 0)
+	    rehash(&t->slots, &t->mask, t->n, key_hash_of, t) < 0)
 		return -ENOMEM;
 	if (t->n == t->cap) {
 		/* aligned, so that small entries do not straddle cache lines */
