@@ -64,24 +64,103 @@ static const char *const status_name[] = {
 	[STORE_REPLACED] = "replaced",
 };
 
+/* One invocation's receipts: the database is opened (and created) when
+ * the first receipt is ready, and one transaction holds them all. */
+struct batch {
+	const char *dbpath;
+	int replace, verbose;
+	sqlite3 *db;
+	struct store *s;
+	int in_txn;
+	struct gh_buf out;
+};
+
+static int batch_begin(struct batch *b)
+{
+	char err[1024];
+
+	if (!b->db) {
+		if (archive_open(b->dbpath, ARCHIVE_WRITE, &b->db, err,
+				 sizeof(err)) < 0) {
+			gh_err("%s", err);
+			return -1;
+		}
+		if (store_new(b->db, b->replace, &b->s, err, sizeof(err)) < 0) {
+			gh_err("%s: %s", b->dbpath, err);
+			return -1;
+		}
+	}
+	if (!b->in_txn) {
+		if (archive_exec(b->db, "BEGIN IMMEDIATE", err, sizeof(err)) < 0) {
+			gh_err("%s: %s", b->dbpath, err);
+			return -1;
+		}
+		b->in_txn = 1;
+	}
+	return 0;
+}
+
+static int batch_store(struct batch *b, struct json_object *o,
+		       const char *name, unsigned long line)
+{
+	char err[1024], sha[65];
+	const char *id;
+	int st;
+
+	if (batch_begin(b) < 0)
+		return -1;
+	st = store_receipt(b->s, o, &id, sha, err, sizeof(err));
+	if (st < 0) {
+		gh_err("%s:%lu: %s", name, line, err);
+		return -1;
+	}
+	if (b->verbose &&
+	    (gh_buf_adds(&b->out, "{\"execution_id\":") < 0 ||
+	     gh_buf_json_str(&b->out, id, strlen(id)) < 0 ||
+	     gh_buf_printf(&b->out, ",\"sha256\":\"%s\",\"status\":\"%s\"}\n",
+			   sha, status_name[st]) < 0)) {
+		gh_err("%s", strerror(ENOMEM));
+		return -1;
+	}
+	return 0;
+}
+
+static int batch_commit(struct batch *b)
+{
+	char err[1024];
+
+	if (b->in_txn && archive_exec(b->db, "COMMIT", err, sizeof(err)) < 0) {
+		gh_err("%s: %s", b->dbpath, err);
+		return -1;
+	}
+	b->in_txn = 0;
+	return 0;
+}
+
+static void batch_release(struct batch *b)
+{
+	if (b->in_txn)
+		sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+	store_free(b->s);
+	archive_close(b->db);
+	gh_buf_release(&b->out);
+}
+
 /* Store every receipt of one input. The input is read whole first: its
  * text is checked for what a parsed object cannot show (duplicate member
  * names, lone surrogates, integers beyond 64 bits), which would otherwise
  * be stored as something other than what was given. Returns 0 or -1
  * (message printed). */
-static int archive_input(sqlite3 *db, struct store *s, const char *path,
-			 int *in_txn, int verbose, struct gh_buf *out)
+static int archive_input(struct batch *b, const char *path)
 {
 	const char *name = gh_input_name(path);
 	struct gh_jreader *r = NULL;
 	struct json_object *o;
-	char err[1024], sha[65];
 	unsigned long n = 0, line;
-	char *text = NULL;
-	size_t len = 0;
-	const char *id;
+	char err[1024], *text = NULL;
 	FILE *f, *mem = NULL;
-	int rc, st;
+	size_t len = 0;
+	int rc;
 
 	f = gh_open_input(path);
 	if (!f) {
@@ -106,34 +185,10 @@ static int archive_input(sqlite3 *db, struct store *s, const char *path,
 	}
 	while ((rc = gh_jreader_next(r, &o)) == 1) {
 		n++;
-		if (!*in_txn) {
-			if (archive_exec(db, "BEGIN IMMEDIATE", err,
-					 sizeof(err)) < 0) {
-				json_object_put(o);
-				gh_err("database: %s", err);
-				rc = -1;
-				goto out;
-			}
-			*in_txn = 1;
-		}
-		st = store_receipt(s, o, &id, sha, err, sizeof(err));
-		if (st < 0) {
-			gh_err("%s:%lu: %s", name, gh_jreader_line(r), err);
-			json_object_put(o);
-			rc = -1;
-			goto out;
-		}
-		if (verbose &&
-		    (gh_buf_adds(out, "{\"execution_id\":") < 0 ||
-		     gh_buf_json_str(out, id, strlen(id)) < 0 ||
-		     gh_buf_printf(out, ",\"sha256\":\"%s\",\"status\":\"%s\"}\n",
-				   sha, status_name[st]) < 0)) {
-			gh_err("%s", strerror(ENOMEM));
-			json_object_put(o);
-			rc = -1;
-			goto out;
-		}
+		rc = batch_store(b, o, name, gh_jreader_line(r));
 		json_object_put(o);
+		if (rc < 0)
+			goto out;
 	}
 	if (rc < 0) {
 		gh_err("%s", gh_jreader_error(r));
@@ -163,45 +218,25 @@ out:
 static int do_archive(const char *dbpath, char **inputs, int ninputs,
 		      int replace, int verbose)
 {
-	struct gh_buf out = GH_BUF_INIT;
-	struct store *s = NULL;
-	sqlite3 *db = NULL;
-	char err[1024];
-	int i, in_txn = 0, status = GH_EXIT_ERR;
+	struct batch b = { .dbpath = dbpath, .replace = replace,
+			   .verbose = verbose, .out = GH_BUF_INIT };
+	struct gh_buf out;
+	int i;
 
-	if (archive_open(dbpath, ARCHIVE_WRITE, &db, err, sizeof(err)) < 0) {
-		gh_err("%s", err);
-		return GH_EXIT_ERR;
-	}
-	if (store_new(db, replace, &s, err, sizeof(err)) < 0) {
-		gh_err("%s: %s", dbpath, err);
-		goto out;
-	}
-	if (ninputs == 0) {
-		if (archive_input(db, s, NULL, &in_txn, verbose, &out) < 0)
-			goto out;
-	}
+	if (ninputs == 0 && archive_input(&b, NULL) < 0)
+		goto fail;
 	for (i = 0; i < ninputs; i++)
-		if (archive_input(db, s, inputs[i], &in_txn, verbose, &out) < 0)
-			goto out;
-	if (in_txn) {
-		if (archive_exec(db, "COMMIT", err, sizeof(err)) < 0) {
-			gh_err("%s: %s", dbpath, err);
-			goto out;
-		}
-		in_txn = 0;
-	}
-	status = GH_EXIT_OK;
-out:
-	if (in_txn)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	store_free(s);
-	archive_close(db);
-	if (status != GH_EXIT_OK) {
-		gh_buf_release(&out);
-		return status;
-	}
+		if (archive_input(&b, inputs[i]) < 0)
+			goto fail;
+	if (batch_commit(&b) < 0)
+		goto fail;
+	out = b.out;
+	b.out = (struct gh_buf)GH_BUF_INIT;
+	batch_release(&b);
 	return finish(&out);
+fail:
+	batch_release(&b);
+	return GH_EXIT_ERR;
 }
 
 static int do_export(const char *dbpath, const char *id, int pretty)
