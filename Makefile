@@ -115,7 +115,8 @@ check-sanitize:
 		SANITIZE="$(SAN_FLAGS)" all
 	$(Q)GH_BIN=$(CURDIR)/bin-san GH_OUT=$(CURDIR)/build-san \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-		bash tests/run
+		bash tests/run build-san/tests/test_* \
+		$(filter-out tests/valgrind.bats tests/fuzz.bats,$(wildcard tests/*.bats))
 
 # Unit tests of lib/ under valgrind: no errors, no leaks.
 check-valgrind: all
