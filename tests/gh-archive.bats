@@ -637,6 +637,31 @@ make_receipts() {
 	[ "$status" -eq 1 ]
 }
 
+@test "pipeline: a redacted, judged and signed receipt, archived and queried" {
+	local p t=$BATS_TEST_TMPDIR
+	for p in gh-redact gh-policy gh-sign; do
+		[ -x "${GH_BIN:-$GH_ROOT/bin}/$p" ] || skip "bin/$p is not built"
+	done
+	printf 'deny read /etc/ssl/**\ndeny connect *:*\n' > "$t/agent.rules"
+	gh-sign -G -s "$t/sk.pem" -p "$t/pk.pem"
+	gh-redact -m '/etc/hosts' "$F/curl.json" > "$t/redacted.json"
+	gh-policy --annotate "$t/agent.rules" "$t/redacted.json" > "$t/judged.json" || [ $? -eq 1 ]
+	gh-sign -S -s "$t/sk.pem" "$t/judged.json" > "$t/signed.json"
+	gh-archive "$DB" "$t/signed.json"
+	# the rows say what the receipt says, whatever the filters wrote
+	diff -u <(jq -r '.policy | "\(.verdict)|\(.violations | length)|\(.rules_sha256)"' "$t/signed.json") \
+		<(sqlite3 -batch "$DB" "SELECT verdict, violations, rules_sha256 FROM policy_verdicts")
+	diff -u <(jq -r '.policy.violations[] | "\(.rule)|\(.item)|\(.pid)"' "$t/signed.json") \
+		<(sqlite3 -batch "$DB" "SELECT rule, item, pid FROM policy_violations ORDER BY seq")
+	diff -u <(jq -r '.redactions[] | "\(.rule)|\(.count)"' "$t/signed.json") \
+		<(sqlite3 -batch "$DB" "SELECT rule, count FROM redactions ORDER BY seq")
+	[ "$(sqlite3 "$DB" "SELECT verdict FROM policy_verdicts")" = fail ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM redactions")" -ge 1 ]
+	[ "$(sqlite3 "$DB" "SELECT signature_key FROM receipts")" = "$(jq -r .signature.key "$t/signed.json")" ]
+	gh-archive --export "$(jq -r .execution_id "$t/signed.json")" "$DB" > "$t/out.json"
+	gh-sign -V -p "$t/pk.pem" "$t/out.json"
+}
+
 @test "end to end: a traced command's receipt, archived and queried" {
 	[ -x "${GH_BIN:-$GH_ROOT/bin}/gh-trace" ] || skip "bin/gh-trace is not built"
 	[ -x "${GH_BIN:-$GH_ROOT/bin}/gh-aggregate" ] || skip "bin/gh-aggregate is not built"
