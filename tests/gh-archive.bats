@@ -666,8 +666,8 @@ make_receipts() {
 	[ -x "${GH_BIN:-$GH_ROOT/bin}/gh-trace" ] || skip "bin/gh-trace is not built"
 	[ -x "${GH_BIN:-$GH_ROOT/bin}/gh-aggregate" ] || skip "bin/gh-aggregate is not built"
 	local t=$BATS_TEST_TMPDIR
-	gh-trace -- sh -c 'cat /etc/hostname > /dev/null; echo hi > "$1"; rm -f "$1.gone"' sh "$t/out.txt" \
-		2>/dev/null | gh-aggregate > "$t/r.json"
+	gh-trace -- sh -c 'cat /etc/hostname > /dev/null; echo hi > "$1"; touch "$2"' \
+		sh "$t/out.txt" "$t/bad$(printf '\377\376')name" 2>/dev/null | gh-aggregate > "$t/r.json"
 	gh-archive "$DB" "$t/r.json"
 	id=$(jq -r .execution_id "$t/r.json")
 	gh-archive --export "$id" --pretty "$DB" | cmp - "$t/r.json"
@@ -676,4 +676,7 @@ make_receipts() {
 	[ "$(sqlite3 "$DB" "SELECT program FROM receipts")" = sh ]
 	[ "$(sqlite3 "$DB" "SELECT count(*) FROM execs WHERE exe GLOB '*/cat'")" = 1 ]
 	[ "$(sqlite3 "$DB" "SELECT count(*) FROM processes")" -ge 3 ]
+	# a file name that is not UTF-8: U+FFFD in path, the raw bytes in path_hex
+	[ "$(sqlite3 "$DB" "SELECT path_hex FROM file_accesses WHERE op = 'create' AND path GLOB '*/bad*name'")" = \
+	  "$(printf '%s' "$t/bad" | od -An -tx1 | tr -d ' \n')fffe6e616d65" ]
 }
