@@ -786,7 +786,8 @@ static int store_policy(struct cx *c, struct json_object *r)
 	return 0;
 }
 
-/* The command of the run: provenance.command, else the first process's. */
+/* The command of the run: provenance.command, else the first process's
+ * argv, else the first cmd of the flat process list. */
 static int bind_command(struct cx *c, sqlite3_stmt *st,
 			struct json_object *r, struct json_object *prov)
 {
@@ -808,8 +809,19 @@ static int bind_command(struct cx *c, sqlite3_stmt *st,
 			   &argv) < 0)
 			return -1;
 	}
-	if (!argv)
+	if (!argv) {
+		/* only the flat list: its first cmd, already joined */
+		if (json_object_object_get_ex(r, "processes", &tree) &&
+		    json_object_get_type(tree) == json_type_array &&
+		    json_object_array_length(tree) > 0 &&
+		    json_object_object_get_ex(json_object_array_get_idx(tree, 0),
+					      "cmd", &p) &&
+		    json_object_get_type(p) == json_type_string)
+			sqlite3_bind_text(st, 6, json_object_get_string(p),
+					  json_object_get_string_len(p),
+					  SQLITE_STATIC);
 		return 0;
+	}
 	if (join_argv(c, argv, where, &cmd) < 0) {
 		gh_buf_release(&cmd);
 		return -1;
@@ -832,6 +844,21 @@ static int bind_command(struct cx *c, sqlite3_stmt *st,
 		return cx_fail(c, "%s", strerror(ENOMEM));
 	rc = sqlite3_bind_text(st, 8, c->tmp.p, c->tmp.len, SQLITE_TRANSIENT);
 	return rc == SQLITE_OK ? 0 : db_fail(c);
+}
+
+/* A value some receipts carry in one place only: when o has no key (or
+ * it is null), bind alt's altkey (already type-checked) instead. */
+static void bind_alt(sqlite3_stmt *st, int idx, struct json_object *o,
+		     const char *key, struct json_object *alt,
+		     const char *altkey)
+{
+	struct json_object *v;
+
+	if (o && json_object_object_get_ex(o, key, &v) && v)
+		return;
+	if (alt && json_object_object_get_ex(alt, altkey, &v) &&
+	    json_object_get_type(v) == json_type_int)
+		sqlite3_bind_int64(st, idx, json_object_get_int64(v));
 }
 
 static int store_row(struct cx *c, struct json_object *r, const char *sha,
@@ -892,15 +919,9 @@ static int store_row(struct cx *c, struct json_object *r, const char *sha,
 	    member(c, tim, "timing", "duration_ms", json_type_int, &v) < 0 ||
 	    member(c, tim, "timing", "cpu_time_ms", json_type_int, &v) < 0)
 		return -1;
-	/* Older receipts may carry a value in one place only. */
-	if (!json_object_object_get_ex(res, "cpu_time_ms", NULL) && v)
-		sqlite3_bind_int64(st, 19, json_object_get_int64(v));
-	if (!json_object_object_get_ex(r, "duration_ms", NULL) &&
-	    member(c, tim, "timing", "duration_ms", json_type_int, &v) == 0 && v)
-		sqlite3_bind_int64(st, 18, json_object_get_int64(v));
-	if (!json_object_object_get_ex(r, "exit_code", NULL) &&
-	    member(c, out, "outcome", "exit_code", json_type_int, &v) == 0 && v)
-		sqlite3_bind_int64(st, 15, json_object_get_int64(v));
+	bind_alt(st, 15, r, "exit_code", out, "exit_code");
+	bind_alt(st, 18, r, "duration_ms", tim, "duration_ms");
+	bind_alt(st, 19, res, "cpu_time_ms", tim, "cpu_time_ms");
 	sqlite3_bind_int(st, 28, sig != NULL);
 	sqlite3_bind_text(st, 30, sha, -1, SQLITE_STATIC);
 	gmtime_r(&t, &tm);

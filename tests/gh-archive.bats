@@ -365,6 +365,14 @@ run_example() {
 	diff -u "$F/v0.3.0-tables.out" <(printf '%s\n' "$output")
 }
 
+@test "values found in one place only are taken from there" {
+	echo '{"execution_id": "o", "outcome": {"exit_code": 4}, "timing": {"duration_ms": 9, "cpu_time_ms": 2},
+	       "processes": [{"pid": 5, "ppid": 1, "cmd": "make -j2"}]}' > "$BATS_TEST_TMPDIR/o.json"
+	gh-archive "$DB" "$BATS_TEST_TMPDIR/o.json"
+	[ "$(sqlite3 "$DB" "SELECT exit_code, duration_ms, cpu_time_ms, command, program IS NULL FROM receipts")" = "4|9|2|make -j2|1" ]
+	[ "$(sqlite3 "$DB" "SELECT seq, pid, ppid, exe IS NULL, cmd FROM processes")" = "0|5|1|1|make -j2" ]
+}
+
 @test "database: refuses a symlink where it is to be created" {
 	ln -s "$BATS_TEST_TMPDIR/elsewhere.db" "$DB"
 	run --separate-stderr gh-archive "$DB" "$F/curl.json"
