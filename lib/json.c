@@ -615,7 +615,9 @@ static int next_seq(struct gh_jreader *r, struct json_object **out)
 	for (const char *q = r->buf + r->pos; q < (const char *)vstart; q++)
 		r->line += *q == '\n';
 	r->vline = r->line;
-	if (s.p < s.end && !strchr(" \t\r\n", *s.p))
+	/* A value that ends with its own delimiter may be followed directly
+	 * by the next one ("}{"); a number or literal needs white space. */
+	if (s.p < s.end && !strchr(" \t\r\n", *s.p) && !strchr("}]\"", s.p[-1]))
 		return rfail(r, r->vline, "unexpected data after a value");
 	if (build((const char *)vstart, (const char *)s.p - (const char *)vstart, out) < 0)
 		return rfail(r, r->vline, "json-c could not build the value");

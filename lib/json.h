@@ -32,8 +32,10 @@ int gh_json_parse(const char *buf, size_t len, struct json_object **out,
 /* A reader of a stream of JSON values.
  * GH_JR_NDJSON: one value per line (blank lines skipped, a line with two
  * values or a value spread over lines is an error): event streams.
- * GH_JR_SEQ: values separated by optional whitespace, each possibly spread
- * over many lines: receipts, one file or many concatenated. */
+ * GH_JR_SEQ: values one after another, each possibly spread over many
+ * lines: receipts, one file or many concatenated. White space between two
+ * values is optional after an object, array or string ("}{" is two values)
+ * and required after a number or literal. */
 enum { GH_JR_NDJSON = 1, GH_JR_SEQ = 2 };
 struct gh_jreader;
 /* name is used in messages ("<stdin>" for stdin); the reader does not own f. */

@@ -211,6 +211,28 @@ static void test_seq(void)
 	fclose(f);
 	gh_buf_release(&in);
 
+	const char adj[] = "{}[1]\"s\"2 3";
+	int kinds = 0;
+
+	f = fmemopen((void *)adj, sizeof(adj) - 1, "r");
+	r = gh_jreader_new(f, "adj", GH_JR_SEQ);
+	while (gh_jreader_next(r, &o) == 1) {
+		kinds++;
+		json_object_put(o);
+	}
+	ok(kinds == 5, "seq: values after a delimiter need no white space (%d values)", kinds);
+	gh_jreader_free(r);
+	fclose(f);
+
+	const char glued[] = "12true";
+	f = fmemopen((void *)glued, sizeof(glued) - 1, "r");
+	r = gh_jreader_new(f, "g", GH_JR_SEQ);
+	ok(gh_jreader_next(r, &o) == -1 &&
+		   strcmp(gh_jreader_error(r), "g:1: unexpected data after a value") == 0,
+	   "seq: a number glued to a literal is an error (%s)", gh_jreader_error(r));
+	gh_jreader_free(r);
+	fclose(f);
+
 	const char bad[] = "{}\n{\n  \"a\": tru }";
 	f = fmemopen((void *)bad, sizeof(bad) - 1, "r");
 	r = gh_jreader_new(f, "r.json", GH_JR_SEQ);
