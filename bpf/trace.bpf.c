@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* gh-trace's kernel side: follows one process tree and reports its execs,
- * forks, exits and the syscalls of interest into a ring buffer.
+/* gh-trace's kernel side: follows the process trees of gh-trace runs and
+ * reports their execs, forks, exits and syscalls of interest, each run
+ * into its own ring buffer (see "Runs" in trace.h). One loaded copy of the
+ * programs serves any number of runs, one after another or at once.
  *
  * Only tracepoint-family programs (tp_btf) are used: fentry, LSM and
  * kprobes are not available everywhere this must run. Every program first
  * asks whether the current process is in the traced set, so processes
- * outside the tree cost one map lookup (syscalls: a switch on the number
+ * outside the trees cost one map lookup (syscalls: a switch on the number
  * first, then the lookup).
  */
 #include "vmlinux.h"
@@ -33,13 +35,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define EFAULT		14
 #define NAME_MAX1	256	/* a component and its NUL */
 
-/* Load-time settings (gh-trace writes them before loading). */
-const volatile __u32 argv_limit = 32768;
-/* Wake the reader only once this much is waiting: a wakeup per record
- * costs the traced process more than the record itself. gh-trace also
- * reads on a short timer and at every exit, so nothing waits long. */
-const volatile __u64 wakeup_bytes = 1 << 20;
-
 /* The traced set: tgid -> run id. Filled by gh-trace for the command and
  * here for every process it forks; entries leave when processes exit. */
 struct {
@@ -53,7 +48,7 @@ struct {
 struct stash {
 	__u64 arg[6];
 	__u32 op;
-	__u32 pad;
+	__u32 run;
 };
 
 struct {
@@ -101,35 +96,51 @@ struct {
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
+/* Run id -> settings and loss counters (gh-trace adds and removes). */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, GH_LOST_MAX);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GH_RUNS_MAX);
 	__type(key, __u32);
-	__type(value, __u64);
-} lost SEC(".maps");
+	__type(value, struct gh_run);
+} runs SEC(".maps");
 
+/* Run id -> the run's ring buffer (created by gh-trace, any size). */
 struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);
-} events SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, GH_RUNS_MAX);
+	__type(key, __u32);
+	__array(values, struct {
+		__uint(type, BPF_MAP_TYPE_RINGBUF);
+		__uint(max_entries, 4096);
+	});
+} rings SEC(".maps");
 
 /* v &= mask, in a way the compiler cannot drop (it knows the bound, the
  * verifier does not). */
 #define bound(v, mask) asm volatile("%0 &= " #mask : "+r"(v))
 
-static __always_inline void count_lost(__u32 cause)
+static __always_inline void count_lost(__u32 run, __u32 cause)
 {
-	__u64 *v = bpf_map_lookup_elem(&lost, &cause);
+	struct gh_run *r = bpf_map_lookup_elem(&runs, &run);
 
-	if (v)
-		*v += 1;
+	if (r && cause < GH_LOST_MAX)
+		__sync_fetch_and_add(&r->lost[cause], 1);
 }
 
-static __always_inline __u64 rb_flags(void)
+/* Wake the reader only once an eighth of the ring is waiting: a wakeup per
+ * record costs the traced process more than the record itself. gh-trace
+ * also reads on a short timer and at every exit, so nothing waits long. */
+static __always_inline __u64 rb_flags(void *rb)
 {
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+	if (bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >=
+	    bpf_ringbuf_query(rb, BPF_RB_RING_SIZE) / 8)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void *run_ring(__u32 run)
+{
+	return bpf_map_lookup_elem(&rings, &run);
 }
 
 static __always_inline struct scratch *get_scratch(void)
@@ -139,9 +150,21 @@ static __always_inline struct scratch *get_scratch(void)
 	return bpf_map_lookup_elem(&scratch, &cpu);
 }
 
-static __always_inline int is_traced(__u32 tgid)
+/* The run of a traced process and its ring buffer. Returns NULL for a
+ * process outside every traced tree; a process of a run that has ended
+ * (its gh-trace was killed) is dropped from the traced set. */
+static __always_inline void *traced_ring(__u32 tgid, __u32 *run)
 {
-	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+	__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
+	void *rb;
+
+	if (!v)
+		return NULL;
+	*run = *v;
+	rb = run_ring(*run);
+	if (!rb)
+		bpf_map_delete_elem(&traced, &tgid);
+	return rb;
 }
 
 /* x86_64 syscall numbers of interest -> GH_OP_*. */
@@ -592,8 +615,9 @@ static __always_inline void ev_init(struct gh_event *ev, __u32 type)
 	ev->ts = bpf_ktime_get_ns();
 }
 
-static __always_inline void ev_commit(struct scratch *s, __u32 pos)
+static __always_inline void ev_commit(struct scratch *s, __u32 pos, __u32 run)
 {
+	void *rb;
 	__u64 size = pos;
 	int fault = 0, trunc = 0;
 	int i;
@@ -607,39 +631,41 @@ static __always_inline void ev_commit(struct scratch *s, __u32 pos)
 	bound(size, 0x1ffff);	/* GH_DATA_MAX - 1 */
 	size += sizeof(struct gh_event);
 	s->ev.size = size;
-	if (bpf_ringbuf_output(&events, &s->ev, size, rb_flags())) {
-		count_lost(GH_LOST_RINGBUF);
+	rb = run_ring(run);
+	if (!rb)
+		return;
+	if (bpf_ringbuf_output(rb, &s->ev, size, rb_flags(rb))) {
+		count_lost(run, GH_LOST_RINGBUF);
 		return;
 	}
 	if (fault)
-		count_lost(GH_LOST_FAULT);
+		count_lost(run, GH_LOST_FAULT);
 	if (trunc)
-		count_lost(GH_LOST_TRUNC);
+		count_lost(run, GH_LOST_TRUNC);
 }
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sched_process_fork, struct task_struct *parent,
 	     struct task_struct *child)
 {
-	__u32 ptgid = parent->tgid;
-	__u32 *run = bpf_map_lookup_elem(&traced, &ptgid);
-	__u32 pid, tgid, id;
+	__u32 pid, tgid, run;
 	struct gh_event *ev;
+	void *rb;
 
-	if (!run)
+	rb = traced_ring(parent->tgid, &run);
+	if (!rb)
 		return 0;
 	pid = child->pid;
 	tgid = child->tgid;
 	if (pid != tgid)
 		return 0;	/* a new thread of a traced process */
-	id = *run;
-	if (bpf_map_update_elem(&traced, &tgid, &id, BPF_ANY)) {
-		count_lost(GH_LOST_RINGBUF);
+	if (bpf_map_update_elem(&traced, &tgid, &run, BPF_ANY)) {
+		count_lost(run, GH_LOST_RINGBUF);
 		return 0;
 	}
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	ev = bpf_ringbuf_reserve(rb, sizeof(*ev), 0);
 	if (!ev) {
-		count_lost(GH_LOST_RINGBUF);
+		count_lost(run, GH_LOST_RINGBUF);
 		return 0;
 	}
 	ev_init(ev, GH_EV_FORK);
@@ -647,7 +673,7 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent,
 	ev->pid = tgid;
 	ev->tid = parent->pid;
 	ev->ppid = BPF_CORE_READ(child, real_parent, tgid);
-	bpf_ringbuf_submit(ev, rb_flags());
+	bpf_ringbuf_submit(ev, rb_flags(rb));
 	return 0;
 }
 
@@ -655,16 +681,23 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sched_process_exit, struct task_struct *p)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id;
+	__u32 tgid = id >> 32, tid = (__u32)id, run;
+	__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
 	struct gh_event *ev;
 	__u32 flags;
+	void *rb;
 
-	if (!is_traced(tgid))
+	if (!v)
 		return 0;
+	run = *v;
 	bpf_map_delete_elem(&stash, &tid);
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;	/* not the last thread */
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	bpf_map_delete_elem(&traced, &tgid);
+	rb = run_ring(run);
+	if (!rb)
+		return 0;	/* its run has ended */
+	ev = bpf_ringbuf_reserve(rb, sizeof(*ev), 0);
 	if (ev) {
 		ev_init(ev, GH_EV_EXIT);
 		ev->size = sizeof(*ev);
@@ -676,11 +709,10 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 			ev->x[0] = (__u32)BPF_CORE_READ(p, signal, group_exit_code);
 		else
 			ev->x[0] = (__u32)BPF_CORE_READ(p, exit_code);
-		bpf_ringbuf_submit(ev, rb_flags());
+		bpf_ringbuf_submit(ev, rb_flags(rb));
 	} else {
-		count_lost(GH_LOST_RINGBUF);
+		count_lost(run, GH_LOST_RINGBUF);
 	}
-	bpf_map_delete_elem(&traced, &tgid);
 	return 0;
 }
 
@@ -688,12 +720,13 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	__u32 tgid = p->tgid;
+	__u32 tgid = p->tgid, run;
+	struct gh_run *r;
 	struct scratch *s;
 	unsigned long start, end, len;
-	__u32 pos = 0, lim;
+	__u32 pos = 0, lim = 0;
 
-	if (!is_traced(tgid))
+	if (!traced_ring(tgid, &run))
 		return 0;
 	/* a thread other than the leader exec'ed: it took the leader's id,
 	 * and its own syscall-in-flight entry would never be seen again */
@@ -722,13 +755,15 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	end = BPF_CORE_READ(p, mm, arg_end);
 	len = end > start ? end - start : 0;
 	s->ev.argv_bytes = len;
-	lim = argv_limit;
+	r = bpf_map_lookup_elem(&runs, &run);
+	if (r)
+		lim = r->argv_limit;
 	if (lim > GH_ARGV_MAX)
 		lim = GH_ARGV_MAX;
 	put_umem(s, &pos, GH_B_RAW1, (const void *)start, len, lim);
 	if (len > lim)
 		s->ev.bflags[GH_B_RAW1] |= GH_BF_TRUNC;
-	ev_commit(s, pos);
+	ev_commit(s, pos, run);
 	return 0;
 }
 
@@ -737,14 +772,13 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 {
 	__u32 op = classify(nr);
 	__u64 id;
-	__u32 tgid, tid;
+	__u32 tid, run;
 	struct stash st;
 
 	if (op == GH_OP_NONE)
 		return 0;
 	id = bpf_get_current_pid_tgid();
-	tgid = id >> 32;
-	if (!is_traced(tgid))
+	if (!traced_ring(id >> 32, &run))
 		return 0;
 	tid = (__u32)id;
 	st.arg[0] = regs->di;
@@ -754,9 +788,9 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	st.arg[4] = regs->r8;
 	st.arg[5] = regs->r9;
 	st.op = op;
-	st.pad = 0;
+	st.run = run;
 	if (bpf_map_update_elem(&stash, &tid, &st, BPF_ANY))
-		count_lost(GH_LOST_RINGBUF);
+		count_lost(st.run, GH_LOST_RINGBUF);
 	return 0;
 }
 
@@ -824,7 +858,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
 	__u32 op = classify(regs->orig_ax);
 	__u64 id, a[6];
-	__u32 tid, pos = 0;
+	__u32 tid, pos = 0, run;
 	struct stash *st;
 	struct scratch *s;
 	struct opargs oa;
@@ -838,8 +872,11 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	if (!st)
 		return 0;
 	op = st->op;
+	run = st->run;
 	__builtin_memcpy(a, st->arg, sizeof(a));
 	bpf_map_delete_elem(&stash, &tid);
+	if (!run_ring(run))
+		return 0;	/* its run has ended */
 	if ((op == GH_OP_EXECVE || op == GH_OP_EXECVEAT) && ret == 0)
 		return 0;	/* reported by sched_process_exec */
 	if (op == GH_OP_SENDTO && !a[4])
@@ -858,7 +895,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	if (is_net(op)) {
 		if (!sys_net(s, &pos, op, a, ret))
 			return 0;
-		ev_commit(s, pos);
+		ev_commit(s, pos, run);
 		return 0;
 	}
 
@@ -888,7 +925,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 			put_base(s, &pos, GH_B_PATH2, oa.d2, a);
 	}
 	if (op == GH_OP_EXECVE || op == GH_OP_EXECVEAT) {
-		__u32 lim = argv_limit, end;
+		struct gh_run *r = bpf_map_lookup_elem(&runs, &run);
+		__u32 lim = r ? r->argv_limit : 0, end;
 
 		put_cwd(s, &pos, GH_B_PATH2, GH_BF_FULL);
 		if (lim > GH_ARGV_MAX)
@@ -911,6 +949,6 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 			(s->a.fault && ret != -EFAULT ? GH_BF_FAULT : 0);
 		pos = end;
 	}
-	ev_commit(s, pos);
+	ev_commit(s, pos, run);
 	return 0;
 }

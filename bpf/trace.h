@@ -66,12 +66,31 @@ enum {
 	GH_EVF_ADDR = 2,	/* the syscall carried an address (send*) */
 };
 
-/* Loss counters (index into the per-CPU "lost" array). */
+/* Loss counters (index into gh_run.lost). */
 enum {
 	GH_LOST_RINGBUF = 0,	/* record dropped: ring buffer or stash full */
 	GH_LOST_FAULT,		/* record with unreadable user memory */
 	GH_LOST_TRUNC,		/* record with a truncated path or argv */
 	GH_LOST_MAX
+};
+
+/* Runs. Every gh-trace run has its own ring buffer; its run id is the
+ * kernel's id of that ring buffer map, which the kernel hands out
+ * cyclically over 2^31 values, so an id is not seen again while stale
+ * state of an earlier run could still name it. The programs find a
+ * process's run in "traced" (tgid -> run id), the run's ring buffer in
+ * "rings" (run id -> ring buffer) and its settings and loss counters in
+ * "runs" (run id -> struct gh_run). A traced process whose run has no
+ * ring buffer any more belongs to a finished or killed run: it is
+ * dropped from the traced set and reported nowhere. */
+#define GH_RUNS_MAX	1024
+
+struct gh_run {
+	__u64 lost[GH_LOST_MAX];	/* counted by the programs (atomic adds) */
+	__u32 argv_limit;		/* bytes of argv kept per exec */
+	__u32 owner;			/* pid of the gh-trace owning the run */
+	__u64 owner_start;		/* its start time, in clock ticks after
+					 * boot (/proc/PID/stat field 22) */
 };
 
 /* Limits. A blob of a user string holds at most GH_STR_MAX bytes; a

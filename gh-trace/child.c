@@ -1,4 +1,4 @@
-/* gh-trace: starting the command held on a pipe. */
+/* gh-trace: starting the command. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -11,7 +11,8 @@
 
 #include "child.h"
 
-/* Only async-signal-safe calls below fork. */
+/* Only async-signal-safe calls below vfork, none that allocates: the
+ * child runs in the caller's memory until it execs. */
 static void say(const char *a, const char *b, const char *c)
 {
 	const char *parts[] = { "gh-trace: ", a, b, c, "\n" };
@@ -58,9 +59,9 @@ static const char *find_exe(const char *name, char *buf, size_t size)
 }
 
 static void __attribute__((noreturn))
-child_main(const struct child_opts *o, int hold, int out_w, int err_w)
+child_main(const struct child_opts *o, int out_w, int err_w)
 {
-	char buf[PATH_MAX], go = 0;
+	char buf[PATH_MAX];
 	const char *exe;
 	int err;
 
@@ -81,8 +82,8 @@ child_main(const struct child_opts *o, int hold, int out_w, int err_w)
 		close(err_w);
 
 	if (o->change_ids) {
-		if ((o->user ? initgroups(o->user, o->gid)
-			     : setgroups(1, &o->gid)) < 0 ||
+		if ((o->ngroups ? setgroups(o->ngroups, o->groups)
+				: setgroups(1, &o->gid)) < 0 ||
 		    setgid(o->gid) < 0 || setuid(o->uid) < 0) {
 			say("cannot switch user: ", strerror(errno), NULL);
 			_exit(125);
@@ -90,14 +91,6 @@ child_main(const struct child_opts *o, int hold, int out_w, int err_w)
 	}
 	exe = find_exe(o->argv[0], buf, sizeof(buf));
 	err = errno;
-
-	/* held here until every program is attached and we are traced */
-	while (read(hold, &go, 1) < 0 && errno == EINTR)
-		;
-	if (go != 'g')
-		_exit(127);
-	close(hold);
-
 	if (exe) {
 		execv(exe, o->argv);
 		err = errno;
@@ -123,28 +116,25 @@ child_main(const struct child_opts *o, int hold, int out_w, int err_w)
 
 int child_spawn(struct child *c, const struct child_opts *o)
 {
-	int hold[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	int e;
 
 	c->pid = -1;
-	c->go_fd = c->out_fd = c->err_fd = -1;
-	if (pipe2(hold, O_CLOEXEC) < 0)
-		goto fail;
+	c->out_fd = c->err_fd = -1;
 	if (o->capture_out && pipe2(out, O_CLOEXEC) < 0)
 		goto fail;
 	if (o->capture_err && pipe2(err, O_CLOEXEC) < 0)
 		goto fail;
-	c->pid = fork();
+	/* vfork: no copy of gh-trace's memory to make and fault in, which
+	 * is most of what starting a short command costs */
+	c->pid = vfork();
 	if (c->pid < 0)
 		goto fail;
 	if (c->pid == 0) {
 		/* the capture write ends must survive exec: dup2 clears
 		 * O_CLOEXEC on the copies made in child_main */
-		close(hold[1]);
-		child_main(o, hold[0], out[1], err[1]);
+		child_main(o, out[1], err[1]);
 	}
-	close(hold[0]);
-	c->go_fd = hold[1];
 	if (out[1] >= 0)
 		close(out[1]);
 	if (err[1] >= 0)
@@ -155,22 +145,10 @@ int child_spawn(struct child *c, const struct child_opts *o)
 fail:
 	e = errno;
 	for (int i = 0; i < 2; i++) {
-		if (hold[i] >= 0)
-			close(hold[i]);
 		if (out[i] >= 0)
 			close(out[i]);
 		if (err[i] >= 0)
 			close(err[i]);
 	}
 	return -e;
-}
-
-void child_release(struct child *c, int release)
-{
-	if (c->go_fd < 0)
-		return;
-	if (release && write(c->go_fd, "g", 1) != 1)
-		release = 0;
-	close(c->go_fd);
-	c->go_fd = -1;
 }

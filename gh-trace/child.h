@@ -1,4 +1,6 @@
-/* The traced command: created first, held until tracing is ready. */
+/* The traced command, started with vfork(2) once tracing is ready: the
+ * caller puts itself in the traced set first, so the kernel adds the
+ * child there when it is created, before it runs anything. */
 #ifndef GH_TRACE_CHILD_H
 #define GH_TRACE_CHILD_H
 
@@ -7,7 +9,6 @@
 
 struct child {
 	pid_t pid;
-	int go_fd;		/* write end of the hold pipe; -1 once released */
 	int out_fd, err_fd;	/* read ends of the capture pipes, or -1 */
 };
 
@@ -15,7 +16,8 @@ struct child_opts {
 	char **argv;
 	uid_t uid;		/* run as (set only when change_ids) */
 	gid_t gid;
-	const char *user;	/* for initgroups, may be NULL */
+	const gid_t *groups;	/* supplementary groups (set with the ids) */
+	int ngroups;
 	int change_ids;
 	int stdout_to_stderr;	/* the event stream owns our stdout */
 	int capture_out, capture_err;
@@ -24,10 +26,10 @@ struct child_opts {
 	const struct sigaction *sigpipe;
 };
 
-/* Fork the command. The child sets up its fds and identity, then blocks
- * until child_release(); only then does it exec. Returns 0 or -errno. */
+/* Start the command: the child sets up its fds and identity and execs,
+ * while the caller waits (vfork). Returns 0 once it has exec'ed or
+ * exited (it reports its own failures: exit 125 for the identity, 126 or
+ * 127 for the exec), or -errno when no child could be made. */
 int child_spawn(struct child *c, const struct child_opts *o);
-/* Let the command exec (release = 1) or make it exit 127 unexecuted. */
-void child_release(struct child *c, int release);
 
 #endif

@@ -1,17 +1,44 @@
-/* gh-trace: BPF program loading (fail-open reasons are gathered here). */
+/* gh-trace: BPF program loading and keeping (fail-open reasons are
+ * gathered here). */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
 
+#include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "loader.h"
 #include "../bpf/trace.h"
 #include "trace.skel.h"
+#include "trace.hash.h"
+
+/* What a run needs of the object, by name: the programs (their pins are
+ * "prog_NAME" and "link_NAME") and the maps shared with gh-trace. */
+static const char *const prog_names[LOADER_NPROGS] = {
+	"sched_process_fork", "sched_process_exit", "sched_process_exec",
+	"sys_enter", "sys_exit",
+};
+
+enum { MAP_TRACED, MAP_RINGS, MAP_RUNS, NMAPS };
+static const char *const map_names[NMAPS] = { "traced", "rings", "runs" };
+
+#define BPFFS_MOUNT "/sys/fs/bpf"
+/* Lengths: a pin directory (checked on entry), the paths in it. */
+#define DIR_MAX 256
+#define PIN_MAX (DIR_MAX + 64)
 
 static int verbose_libbpf;
 
@@ -33,6 +60,75 @@ static int fail(struct loader *l, const char *fmt, ...)
 	return -1;
 }
 
+static int *map_fd(struct loader *l, int i)
+{
+	int *fds[NMAPS] = { &l->traced_fd, &l->rings_fd, &l->runs_fd };
+
+	return fds[i];
+}
+
+static void reset(struct loader *l)
+{
+	int i;
+
+	l->skel = NULL;
+	l->rb = NULL;
+	l->kept = l->registered = 0;
+	l->traced_fd = l->rings_fd = l->runs_fd = l->ring_fd = -1;
+	for (i = 0; i < LOADER_NPROGS; i++)
+		l->prog_fd[i] = l->link_fd[i] = -1;
+}
+
+void loader_init(struct loader *l)
+{
+	memset(l, 0, sizeof(*l));
+	reset(l);
+}
+
+/* A process's start time in clock ticks after boot (/proc/PID/stat field
+ * 22), or 0 when it does not exist or is a zombie. */
+static uint64_t proc_start(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	p++;
+	for (i = 3;; i++) {
+		while (*p == ' ')
+			p++;
+		if (i == 3 && (*p == 'Z' || *p == 'X'))
+			return 0;
+		if (i == 22 || !*p)
+			break;
+		while (*p && *p != ' ')
+			p++;
+	}
+	if (sscanf(p, "%llu", &v) != 1)
+		return 0;
+	return v;
+}
+
+static int run_alive(const struct gh_run *r)
+{
+	if (r->owner_start)
+		return proc_start(r->owner) == r->owner_start;
+	return kill(r->owner, 0) == 0 || errno == EPERM;
+}
+
 /* Why the kernel refused the programs, as precisely as cheap probes tell. */
 static int load_failed(struct loader *l, int err)
 {
@@ -45,22 +141,14 @@ static int load_failed(struct loader *l, int err)
 		    l->verbose ? "" : " (-v shows the verifier's log)");
 }
 
-int loader_start(struct loader *l, const struct loader_opts *o,
-		 loader_cb cb, void *ctx)
+/* Load and attach the programs in this process; the fds stay the
+ * skeleton's. */
+static int load_private(struct loader *l)
 {
-	int ncpu, err;
+	const struct bpf_object_skeleton *sk;
+	int ncpu, err, i, j;
 
-	l->verbose = o->verbose;
-	verbose_libbpf = o->verbose;
-	libbpf_set_print(libbpf_print);
-
-	if (geteuid() != 0)
-		return fail(l, "not running as root (euid %u)", (unsigned)geteuid());
-	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
-		return fail(l, "kernel BTF not available (/sys/kernel/btf/vmlinux: %s)",
-			    strerror(errno));
-
-	/* open, size the maps, set the load-time settings */
+	/* open, size the per-CPU scratch area */
 	l->skel = trace_bpf__open();
 	if (!l->skel)
 		return fail(l, "opening BPF object failed: %s", strerror(errno));
@@ -68,11 +156,6 @@ int loader_start(struct loader *l, const struct loader_opts *o,
 	if (ncpu <= 0)
 		return fail(l, "counting CPUs failed: %s", strerror(-ncpu));
 	bpf_map__set_max_entries(l->skel->maps.scratch, ncpu);
-	if (o->ringbuf_bytes)
-		bpf_map__set_max_entries(l->skel->maps.events, o->ringbuf_bytes);
-	l->skel->rodata->argv_limit = o->argv_limit;
-	/* wake the reader when an eighth of the buffer is waiting */
-	l->skel->rodata->wakeup_bytes = (o->ringbuf_bytes ? o->ringbuf_bytes : 16u << 20) / 8;
 
 	/* load (the verifier runs here), then attach */
 	err = trace_bpf__load(l->skel);
@@ -82,30 +165,551 @@ int loader_start(struct loader *l, const struct loader_opts *o,
 	if (err)
 		return fail(l, "attaching BPF programs failed: %s", strerror(-err));
 
-	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events),
-				 (ring_buffer_sample_fn)cb, ctx, NULL);
-	if (!l->rb)
-		return fail(l, "creating ring buffer failed: %s", strerror(errno));
+	l->traced_fd = bpf_map__fd(l->skel->maps.traced);
+	l->rings_fd = bpf_map__fd(l->skel->maps.rings);
+	l->runs_fd = bpf_map__fd(l->skel->maps.runs);
+	sk = l->skel->skeleton;
+	if (sk->prog_cnt != LOADER_NPROGS)
+		return fail(l, "BPF object has %d programs, not %d", sk->prog_cnt,
+			    LOADER_NPROGS);
+	for (i = 0; i < LOADER_NPROGS; i++) {
+		for (j = 0; j < sk->prog_cnt; j++)
+			if (strcmp(sk->progs[j].name, prog_names[i]) == 0)
+				break;
+		if (j == sk->prog_cnt || !*sk->progs[j].link)
+			return fail(l, "BPF object lacks program %s", prog_names[i]);
+		l->prog_fd[i] = bpf_program__fd(*sk->progs[j].prog);
+		l->link_fd[i] = bpf_link__fd(*sk->progs[j].link);
+	}
 	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Close the fds of kept programs (a private load's belong to the
+ * skeleton). */
+static void close_pinned(struct loader *l)
+{
+	int i;
+
+	if (l->skel)
+		return;
+	for (i = 0; i < NMAPS; i++)
+		close_fd(map_fd(l, i));
+	for (i = 0; i < LOADER_NPROGS; i++) {
+		close_fd(&l->prog_fd[i]);
+		close_fd(&l->link_fd[i]);
+	}
+}
+
+/* Open the programs kept in dir. Returns 0, or -1 (nothing kept open). */
+static int open_pinned(struct loader *l, const char *dir)
+{
+	char path[PIN_MAX + 32];
+	int i;
+
+	for (i = 0; i < NMAPS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		*map_fd(l, i) = bpf_obj_get(path);
+		if (*map_fd(l, i) < 0)
+			goto fail;
+	}
+	for (i = 0; i < LOADER_NPROGS; i++) {
+		snprintf(path, sizeof(path), "%s/prog_%s", dir, prog_names[i]);
+		l->prog_fd[i] = bpf_obj_get(path);
+		snprintf(path, sizeof(path), "%s/link_%s", dir, prog_names[i]);
+		l->link_fd[i] = bpf_obj_get(path);
+		if (l->prog_fd[i] < 0 || l->link_fd[i] < 0)
+			goto fail;
+	}
+	l->kept = 1;
+	return 0;
+fail:
+	close_pinned(l);
+	return -1;
+}
+
+static int pin_all(struct loader *l, const char *dir)
+{
+	char path[PIN_MAX + 32];
+	int i;
+
+	for (i = 0; i < NMAPS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		if (bpf_obj_pin(*map_fd(l, i), path) < 0)
+			return -errno;
+	}
+	for (i = 0; i < LOADER_NPROGS; i++) {
+		snprintf(path, sizeof(path), "%s/prog_%s", dir, prog_names[i]);
+		if (bpf_obj_pin(l->prog_fd[i], path) < 0)
+			return -errno;
+		snprintf(path, sizeof(path), "%s/link_%s", dir, prog_names[i]);
+		if (bpf_obj_pin(l->link_fd[i], path) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Remove path: a pin, or a directory of pins (one level deep below). */
+static int remove_tree(const char *path)
+{
+	char sub[PIN_MAX + NAME_MAX];
+	struct dirent *e;
+	DIR *d;
+	int err = 0;
+
+	if (unlink(path) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -errno;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		if (unlink(sub) < 0 && errno != ENOENT && !err)
+			err = -errno;
+	}
+	closedir(d);
+	if (rmdir(path) < 0 && errno != ENOENT && !err)
+		err = -errno;
+	return err;
+}
+
+static int on_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
+}
+
+static int lock_dir(const char *path, int shared)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while (flock(fd, shared ? LOCK_SH : LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* Make sure pin_dir can be on a bpf filesystem: its parent is one, or is
+ * /sys/fs/bpf, where one is mounted (as systemd does at boot) when none
+ * is. Returns 0 or -1 with msg set. */
+static int ensure_bpffs(const char *pin_dir, char *msg, size_t size)
+{
+	char parent[DIR_MAX];
+	char *slash;
+	int fd, err = 0;
+
+	if (on_bpffs(pin_dir))
+		return 0;
+	snprintf(parent, sizeof(parent), "%s", pin_dir);
+	slash = strrchr(parent, '/');
+	if (!slash) {
+		snprintf(msg, size, "%s: not an absolute path", pin_dir);
+		return -1;
+	}
+	*(slash == parent ? slash + 1 : slash) = '\0';
+	if (on_bpffs(parent))
+		return 0;
+	if (strcmp(parent, BPFFS_MOUNT) != 0) {
+		snprintf(msg, size, "%s: not on a bpf filesystem", parent);
+		return -1;
+	}
+	/* one mount only, when several runs start at once */
+	fd = lock_dir(parent, 0);
+	if (fd < 0) {
+		snprintf(msg, size, "%s: %s", parent, strerror(errno));
+		return -1;
+	}
+	if (!on_bpffs(parent) &&
+	    mount("bpf", parent, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=0700") < 0)
+		err = errno;
+	close(fd);
+	if (err) {
+		snprintf(msg, size, "mounting a bpf filesystem on %s: %s", parent,
+			 strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+/* Lock pin_dir (created when missing) against other loaders. The lock is
+ * taken on the directory itself; one removed meanwhile is created again. */
+static int lock_pin_dir(const char *pin_dir, char *msg, size_t size)
+{
+	struct stat a, b;
+	int fd, tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		if (mkdir(pin_dir, 0700) < 0 && errno != EEXIST)
+			break;
+		fd = lock_dir(pin_dir, 0);
+		if (fd < 0)
+			break;
+		if (fstat(fd, &a) == 0 && stat(pin_dir, &b) == 0 &&
+		    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			return fd;
+		close(fd);
+	}
+	snprintf(msg, size, "%s: %s", pin_dir, strerror(errno));
+	return -1;
+}
+
+/* Remove what other builds or killed loaders left in pin_dir. */
+static void remove_others(const char *pin_dir, const char *keep)
+{
+	char path[PIN_MAX + NAME_MAX];
+	struct dirent *e;
+	DIR *d = opendir(pin_dir);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, keep) == 0 ||
+		    (strncmp(e->d_name, "trace-", 6) != 0 &&
+		     strncmp(e->d_name, "new-", 4) != 0))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, e->d_name);
+		remove_tree(path);
+	}
+	closedir(d);
+}
+
+/* Whether pin_dir holds programs kept by another build. */
+static int has_others(const char *pin_dir)
+{
+	struct dirent *e;
+	DIR *d = opendir(pin_dir);
+	int n = 0;
+
+	while (d && !n && (e = readdir(d)))
+		n = strncmp(e->d_name, "trace-", 6) == 0;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Find the kept programs or load and keep them. Returns 0 when the
+ * programs are there (kept, or loaded for this run only with l->warning
+ * set when pinning them failed), 1 when they could not be kept and
+ * nothing was loaded (l->warning says why), -1 when loading failed. */
+static int keep_programs(struct loader *l, const char *pin_dir,
+			 const char *dir, const char *name)
+{
+	char tmp[PIN_MAX], msg[DIR_MAX + 128];
+	int fd, err;
+
+	if (ensure_bpffs(pin_dir, msg, sizeof(msg)) < 0 ||
+	    (fd = lock_pin_dir(pin_dir, msg, sizeof(msg))) < 0) {
+		snprintf(l->warning, sizeof(l->warning),
+			 "cannot keep the programs: %s", msg);
+		return 1;
+	}
+	/* another run may have kept them while we waited for the lock */
+	if (open_pinned(l, dir) == 0) {
+		close(fd);
+		snprintf(l->how, sizeof(l->how), "using the programs kept in %s", dir);
+		return 0;
+	}
+	if (load_private(l) < 0) {
+		close(fd);
+		return -1;
+	}
+	/* pin into a new directory, then publish it whole under its name */
+	snprintf(tmp, sizeof(tmp), "%s/new-%d", pin_dir, (int)getpid());
+	remove_tree(tmp);
+	err = mkdir(tmp, 0700) < 0 ? -errno : pin_all(l, tmp);
+	if (!err && rename(tmp, dir) < 0)
+		err = -errno;
+	if (err) {
+		remove_tree(tmp);
+		snprintf(l->warning, sizeof(l->warning),
+			 "cannot keep the programs: pinning in %s: %s", pin_dir,
+			 strerror(-err));
+		snprintf(l->how, sizeof(l->how), "loaded the programs for this run");
+	} else {
+		l->kept = 1;
+		remove_others(pin_dir, name);
+		snprintf(l->how, sizeof(l->how), "loaded the programs and kept them in %s",
+			 dir);
+	}
+	close(fd);
+	return 0;
+}
+
+/* Remove the runs whose gh-trace is gone (it was killed): their ring
+ * buffers and settings, then the processes they still had traced. New
+ * runs never see these (run ids are not reused); this only frees their
+ * memory and map slots. */
+static void sweep(struct loader *l)
+{
+	uint32_t key, next, *prev = NULL, dead[64], *keys = NULL, id;
+	size_t n = 0, cap = 0;
+	struct gh_run r;
+	int ndead = 0, i;
+
+	while (bpf_map_get_next_key(l->runs_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (ndead < 64 && bpf_map_lookup_elem(l->runs_fd, &key, &r) == 0 &&
+		    !run_alive(&r))
+			dead[ndead++] = key;
+	}
+	for (i = 0; i < ndead; i++) {
+		bpf_map_delete_elem(l->rings_fd, &dead[i]);
+		bpf_map_delete_elem(l->runs_fd, &dead[i]);
+	}
+	if (!ndead)
+		return;
+	/* traced processes whose run has no ring buffer any more */
+	prev = NULL;
+	while (bpf_map_get_next_key(l->traced_fd, prev, &next) == 0) {
+		if (n == cap) {
+			uint32_t *k = realloc(keys, (cap = cap ? 2 * cap : 256) * sizeof(*k));
+
+			if (!k)
+				break;
+			keys = k;
+		}
+		keys[n++] = key = next;
+		prev = &key;
+	}
+	for (i = 0; i < (int)n; i++) {
+		if (bpf_map_lookup_elem(l->traced_fd, &keys[i], &key) == 0 &&
+		    bpf_map_lookup_elem(l->rings_fd, &key, &id) < 0 &&
+		    errno == ENOENT)
+			bpf_map_delete_elem(l->traced_fd, &keys[i]);
+	}
+	free(keys);
+}
+
+/* Runs the kernel skipped because a program was already running on that
+ * CPU (it does not nest): records lost, counted with the ring buffer's.
+ * Per program, not per run: a run counts those of its own time. */
+static uint64_t recursion_misses(struct loader *l)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < LOADER_NPROGS; i++) {
+		struct bpf_prog_info info;
+		uint32_t len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(l->prog_fd[i], &info, &len) == 0)
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
+/* A ring buffer map, named for bpftool's listing. Not libbpf's
+ * bpf_map_create(): its first use in a process loads a probe program to
+ * learn how the kernel accounts memory, which costs more than the rest of
+ * a kept run's setup. */
+static int ring_create(uint32_t size)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_RINGBUF;
+	a.max_entries = size;
+	snprintf(a.map_name, sizeof(a.map_name), "gh_trace_run");
+	return syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
+}
+
+/* This run's ring buffer and its entries in runs and rings. */
+static int start_run(struct loader *l, const struct loader_opts *o,
+		     loader_cb cb, void *ctx)
+{
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+	struct gh_run r;
+
+	l->ring_fd = ring_create(o->ringbuf_bytes ? o->ringbuf_bytes : 4u << 20);
+	if (l->ring_fd < 0)
+		return fail(l, "creating ring buffer failed: %s", strerror(errno));
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(l->ring_fd, &info, &len) < 0)
+		return fail(l, "reading ring buffer id failed: %s", strerror(errno));
+	l->run = info.id;
+
+	memset(&r, 0, sizeof(r));
+	r.argv_limit = o->argv_limit;
+	r.owner = getpid();
+	r.owner_start = proc_start(r.owner);
+	if (bpf_map_update_elem(l->runs_fd, &l->run, &r, BPF_NOEXIST) < 0)
+		return fail(l, "registering the run failed: %s%s", strerror(errno),
+			    errno == E2BIG ? " (too many runs at once)" : "");
+	l->registered = 1;
+	if (bpf_map_update_elem(l->rings_fd, &l->run, &l->ring_fd, BPF_NOEXIST) < 0)
+		return fail(l, "registering the ring buffer failed: %s", strerror(errno));
+
+	l->rb = ring_buffer__new(l->ring_fd, (ring_buffer_sample_fn)cb, ctx, NULL);
+	if (!l->rb)
+		return fail(l, "creating ring buffer consumer failed: %s", strerror(errno));
+	l->misses0 = recursion_misses(l);
+	return 0;
+}
+
+static void set_libbpf_print(int verbose)
+{
+	verbose_libbpf = verbose;
+	libbpf_set_print(libbpf_print);
+}
+
+static int preconditions(struct loader *l)
+{
+	if (geteuid() != 0)
+		return fail(l, "not running as root (euid %u)", (unsigned)geteuid());
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+		return fail(l, "kernel BTF not available (/sys/kernel/btf/vmlinux: %s)",
+			    strerror(errno));
+	return 0;
+}
+
+/* Kept programs of this build, else (with keep) load and keep them, else
+ * load them for this run. */
+static int get_programs(struct loader *l, const struct loader_opts *o)
+{
+	const char *pin_dir = o->pin_dir ? o->pin_dir : LOADER_PIN_DIR;
+	char name[32], dir[PIN_MAX];
+	int r;
+
+	if (strlen(pin_dir) >= DIR_MAX)
+		return fail(l, "pin directory name too long");
+	snprintf(name, sizeof(name), "trace-%s", GH_BPF_HASH);
+	snprintf(dir, sizeof(dir), "%s/%s", pin_dir, name);
+	if (open_pinned(l, dir) == 0) {
+		snprintf(l->how, sizeof(l->how), "using the programs kept in %s", dir);
+		return 0;
+	}
+	if (o->keep) {
+		r = keep_programs(l, pin_dir, dir, name);
+		if (r <= 0)
+			return r;
+	}
+	if (load_private(l) < 0)
+		return -1;
+	snprintf(l->how, sizeof(l->how), "loaded the programs for this run%s",
+		 !o->keep && has_others(pin_dir) ?
+		 " (the kept ones are another build's: --keep replaces them)" : "");
+	return 0;
+}
+
+int loader_start(struct loader *l, const struct loader_opts *o,
+		 loader_cb cb, void *ctx)
+{
+	l->verbose = o->verbose;
+	set_libbpf_print(o->verbose);
+	if (preconditions(l) < 0 || get_programs(l, o) < 0)
+		return -1;
+	if (l->kept)
+		sweep(l);
+	return start_run(l, o, cb, ctx);
+}
+
+int loader_keep(struct loader *l, const struct loader_opts *o)
+{
+	struct loader_opts ko = *o;
+
+	l->verbose = o->verbose;
+	set_libbpf_print(o->verbose);
+	ko.keep = 1;
+	if (preconditions(l) < 0 || get_programs(l, &ko) < 0)
+		return -1;
+	if (!l->kept)
+		return fail(l, "%s", l->warning);
+	sweep(l);
+	return 0;
+}
+
+int loader_unload(const char *pin_dir, char *reason, size_t size)
+{
+	char path[PIN_MAX + NAME_MAX];
+	struct dirent *e;
+	int fd, n = 0, err = 0;
+	DIR *d;
+
+	if (!pin_dir)
+		pin_dir = LOADER_PIN_DIR;
+	if (geteuid() != 0) {
+		snprintf(reason, size, "not running as root (euid %u)",
+			 (unsigned)geteuid());
+		return -1;
+	}
+	if (strlen(pin_dir) >= DIR_MAX) {
+		snprintf(reason, size, "pin directory name too long");
+		return -1;
+	}
+	fd = lock_dir(pin_dir, 0);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(reason, size, "%s: %s", pin_dir, strerror(errno));
+		return -1;
+	}
+	d = opendir(pin_dir);
+	while (d && (e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, e->d_name);
+		if (!err)
+			err = remove_tree(path);
+		n++;
+	}
+	if (d)
+		closedir(d);
+	if (!err && rmdir(pin_dir) < 0 && errno != ENOENT)
+		err = -errno;
+	close(fd);
+	if (err) {
+		snprintf(reason, size, "%s: %s", pin_dir, strerror(-err));
+		return -1;
+	}
+	return n > 0;
 }
 
 int loader_trace_pid(struct loader *l, int pid)
 {
-	uint32_t key = pid, run = 1;
+	uint32_t key = pid;
 
-	if (bpf_map__update_elem(l->skel->maps.traced, &key, sizeof(key), &run,
-				 sizeof(run), BPF_ANY))
+	if (bpf_map_update_elem(l->traced_fd, &key, &l->run, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int loader_untrace_pid(struct loader *l, int pid)
+{
+	uint32_t key = pid;
+
+	if (bpf_map_delete_elem(l->traced_fd, &key))
 		return -errno;
 	return 0;
 }
 
 void loader_signal_all(struct loader *l, int sig)
 {
-	uint32_t key, next, *prev = NULL;
+	uint32_t key, next, run, *prev = NULL;
 
-	while (bpf_map__get_next_key(l->skel->maps.traced, prev, &next,
-				     sizeof(next)) == 0) {
-		if ((pid_t)next != getpid())
+	while (bpf_map_get_next_key(l->traced_fd, prev, &next) == 0) {
+		if ((pid_t)next != getpid() &&
+		    bpf_map_lookup_elem(l->traced_fd, &next, &run) == 0 &&
+		    run == l->run)
 			kill((pid_t)next, sig);
 		key = next;
 		prev = &key;
@@ -122,50 +726,32 @@ int loader_consume(struct loader *l)
 	return ring_buffer__consume(l->rb);
 }
 
-/* Runs the kernel skipped because a program was already running on that
- * CPU (it does not nest): records lost, counted with the ring buffer's. */
-static uint64_t recursion_misses(struct loader *l)
-{
-	struct bpf_program *prog;
-	uint64_t n = 0;
-
-	bpf_object__for_each_program(prog, l->skel->obj) {
-		struct bpf_prog_info info;
-		uint32_t len = sizeof(info);
-
-		memset(&info, 0, sizeof(info));
-		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0)
-			n += info.recursion_misses;
-	}
-	return n;
-}
-
 int loader_lost(struct loader *l, uint64_t *lost)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t vals[ncpu > 0 ? ncpu : 1];
-	uint32_t k;
-	int i;
+	struct gh_run r;
+	int k;
 
-	if (ncpu <= 0)
-		return -EINVAL;
-	for (k = 0; k < GH_LOST_MAX; k++) {
-		lost[k] = 0;
-		memset(vals, 0, sizeof(vals));	/* for checkers blind to bpf(2) */
-		if (bpf_map__lookup_elem(l->skel->maps.lost, &k, sizeof(k), vals,
-					 sizeof(vals), 0))
-			return -errno;
-		for (i = 0; i < ncpu; i++)
-			lost[k] += vals[i];
-	}
-	lost[GH_LOST_RINGBUF] += recursion_misses(l);
+	memset(&r, 0, sizeof(r));	/* for checkers blind to bpf(2) */
+	if (bpf_map_lookup_elem(l->runs_fd, &l->run, &r))
+		return -errno;
+	for (k = 0; k < GH_LOST_MAX; k++)
+		lost[k] = r.lost[k];
+	lost[GH_LOST_RINGBUF] += recursion_misses(l) - l->misses0;
 	return 0;
 }
 
 void loader_stop(struct loader *l)
 {
+	/* the ring first: what the run's processes still do goes nowhere */
+	if (l->registered) {
+		bpf_map_delete_elem(l->rings_fd, &l->run);
+		bpf_map_delete_elem(l->runs_fd, &l->run);
+		l->registered = 0;
+	}
 	ring_buffer__free(l->rb);
 	l->rb = NULL;
+	close_fd(&l->ring_fd);
+	close_pinned(l);
 	trace_bpf__destroy(l->skel);
-	l->skel = NULL;
+	reset(l);
 }

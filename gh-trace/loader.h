@@ -1,44 +1,83 @@
-/* Loading, attaching and querying gh-trace's BPF programs. */
+/* Loading, keeping, attaching and querying gh-trace's BPF programs.
+ *
+ * The programs are either loaded by this process for one run (and
+ * detached when it ends), or kept: loaded once and pinned in a bpf
+ * filesystem (PIN_DIR/trace-HASH/, HASH naming the BPF object), where any
+ * later run finds them in a few system calls. Either way each run has its
+ * own ring buffer and loss counters (see "Runs" in bpf/trace.h), so runs
+ * at the same time are independent.
+ *
+ * A struct loader starts zeroed except for its fds, which loader_init()
+ * sets to -1; loader_stop() frees what it holds and may be called on any
+ * initialized loader.
+ */
 #ifndef GH_TRACE_LOADER_H
 #define GH_TRACE_LOADER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#define LOADER_PIN_DIR "/sys/fs/bpf/glasshouse"
+#define LOADER_NPROGS 5
+
 struct trace_bpf;
 struct ring_buffer;
 
 struct loader {
-	struct trace_bpf *skel;
+	struct trace_bpf *skel;	/* programs loaded by this process, or NULL */
+	int traced_fd, rings_fd, runs_fd;
+	int prog_fd[LOADER_NPROGS];
+	int link_fd[LOADER_NPROGS];	/* kept programs: held, so that an
+					 * unload cannot detach them mid-run */
+	int kept;		/* the programs are the pinned ones */
+	int ring_fd;		/* this run's ring buffer, -1 before */
+	uint32_t run;		/* its run id */
+	int registered;		/* the run is in the runs and rings maps */
+	uint64_t misses0;	/* recursion misses when the run started */
 	struct ring_buffer *rb;
 	int verbose;
 	char reason[256];	/* why tracing is unavailable, when it is */
+	char warning[512];	/* a problem that did not stop tracing */
+	char how[512];		/* where the programs came from (for -v) */
 };
 
 struct loader_opts {
 	uint32_t argv_limit;
 	uint32_t ringbuf_bytes;
 	int verbose;
+	int keep;		/* pin the programs when they are not kept yet */
+	const char *pin_dir;	/* NULL: LOADER_PIN_DIR */
 };
 
 typedef int (*loader_cb)(void *ctx, void *data, size_t size);
 
-/* Check the preconditions, open, load and attach the programs and create
- * the ring buffer consumer (cb gets every record). Returns 0, or -1 with
- * l->reason set to a short explanation ("not running as root (euid
- * 1000)"). */
+void loader_init(struct loader *l);
+/* Check the preconditions, find the kept programs or load them (and pin
+ * them with o->keep), then create this run's ring buffer and its consumer
+ * (cb gets every record). Returns 0, or -1 with l->reason set to a short
+ * explanation ("not running as root (euid 1000)"). l->warning is set when
+ * the programs could not be kept but were loaded for this run. */
 int loader_start(struct loader *l, const struct loader_opts *o,
 		 loader_cb cb, void *ctx);
-/* Add a process to the traced set. */
+/* Make sure current programs are kept, without starting a run. Returns 0
+ * or -1 with l->reason set. */
+int loader_keep(struct loader *l, const struct loader_opts *o);
+/* Remove everything kept under pin_dir (NULL: LOADER_PIN_DIR). Runs in
+ * progress keep their programs until they end. Returns 1 when something
+ * was removed, 0 when nothing was kept, -1 with reason set. */
+int loader_unload(const char *pin_dir, char *reason, size_t size);
+/* Add a process to this run's traced set (its children follow), or take
+ * it out (its children stay). */
 int loader_trace_pid(struct loader *l, int pid);
-/* Send sig to every process in the traced set. */
+int loader_untrace_pid(struct loader *l, int pid);
+/* Send sig to every process of this run's traced set. */
 void loader_signal_all(struct loader *l, int sig);
 /* The fd to poll for records, and consuming what is there. */
 int loader_fd(struct loader *l);
 int loader_consume(struct loader *l);
-/* Sum of the per-CPU loss counters, lost[GH_LOST_MAX]. */
+/* This run's loss counters, lost[GH_LOST_MAX]. */
 int loader_lost(struct loader *l, uint64_t *lost);
-/* Detach and free everything; accepts a never-started loader. */
+/* End the run and free everything (detaching programs loaded for it). */
 void loader_stop(struct loader *l);
 
 #endif

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -34,7 +35,7 @@
 #define EXIT_TRACE 125
 
 #define DEFAULT_ARGV_LIMIT 32768
-#define DEFAULT_RINGBUF (16u << 20)
+#define DEFAULT_RINGBUF (4u << 20)
 #define POLL_MS 20	/* the longest a record waits to be written */
 
 struct capture {
@@ -53,6 +54,8 @@ struct run {
 	const char *user;
 	int require_audit;
 	int verbose;
+	int keep;		/* keep the programs loaded (--keep) */
+	const char *pin_dir;	/* where they are kept */
 	uint32_t argv_limit;
 	uint32_t ringbuf;
 	char **argv;
@@ -71,6 +74,8 @@ struct run {
 	siginfo_t status;
 	uid_t run_uid;
 	gid_t run_gid;
+	gid_t *groups;		/* the command's supplementary groups */
+	pid_t self;
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -86,7 +91,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: gh-trace [-o FILE] [--stdout FILE] [--stderr FILE] [-u USER]\n"
 		"                [--require-audit] [--argv-limit BYTES] [--ringbuf-size BYTES]\n"
-		"                [-v] -- CMD [ARG...]\n"
+		"                [--keep] [-v] -- CMD [ARG...]\n"
+		"       gh-trace --keep [-v]\n"
+		"       gh-trace --unload\n"
 		"Run CMD under eBPF and write what its process tree does, as gh-events(5)\n"
 		"NDJSON, to stdout or FILE. Exit status: CMD's (128+N when killed by signal\n"
 		"N); 125 when gh-trace itself fails.\n"
@@ -99,6 +106,9 @@ static void usage(FILE *f)
 		"                        when eBPF cannot be used\n"
 		"      --argv-limit N    keep at most N bytes of each argv (default %u)\n"
 		"      --ringbuf-size N  ring buffer bytes, a power of two (default %u)\n"
+		"      --keep            keep the programs loaded for later runs (load and\n"
+		"                        pin them in " LOADER_PIN_DIR " if needed)\n"
+		"      --unload          remove the kept programs, then exit\n"
 		"  -v, --verbose         report libbpf messages and statistics on stderr\n"
 		"  -h, --help            show this help\n"
 		"      --version         show the version\n",
@@ -172,7 +182,16 @@ static void flush_lines(struct run *r)
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct run *r = ctx;
-	int n = event_format(&r->line, data, size, r->t0);
+	const struct gh_event *e = data;
+	int n;
+
+	/* gh-trace itself, traced while it starts the command, and the
+	 * command's creation (the header has its pid) */
+	if (size >= sizeof(*e) && (e->pid == (uint32_t)r->self ||
+	    (e->type == GH_EV_FORK && e->pid == (uint32_t)r->c.pid &&
+	     e->ppid == (uint32_t)r->self)))
+		return 0;
+	n = event_format(&r->line, data, size, r->t0);
 
 	if (n > 0)
 		r->events++;
@@ -327,6 +346,60 @@ static int write_end(struct run *r, uint64_t t_end)
 	return status;
 }
 
+/* --unload: remove the kept programs. */
+static int do_unload(struct run *r)
+{
+	char reason[320];
+	int n = loader_unload(r->pin_dir, reason, sizeof(reason));
+
+	if (n < 0) {
+		gh_err("--unload: %s", reason);
+		return GH_EXIT_ERR;
+	}
+	if (r->verbose)
+		gh_err(n ? "removed the kept programs" : "no programs were kept");
+	return gh_close_stdout() < 0 ? GH_EXIT_ERR : GH_EXIT_OK;
+}
+
+/* --keep without a command: load and keep the programs, or check that
+ * the kept ones are this build's. */
+static int do_keep(struct run *r)
+{
+	struct loader_opts lo = { .verbose = r->verbose, .keep = 1,
+				  .pin_dir = r->pin_dir };
+	int ret = loader_keep(&r->l, &lo);
+
+	if (ret < 0)
+		gh_err("--keep: %s", r->l.reason);
+	else if (r->verbose)
+		gh_err("%s", r->l.how);
+	loader_stop(&r->l);
+	if (ret < 0)
+		return GH_EXIT_ERR;
+	return gh_close_stdout() < 0 ? GH_EXIT_ERR : GH_EXIT_OK;
+}
+
+/* The supplementary groups initgroups(3) would give user, found here:
+ * the command starts under vfork, where nothing may allocate. */
+static void user_groups(struct run *r, struct child_opts *co, const char *user)
+{
+	int n = 32;
+	gid_t *g;
+
+	if (!user)
+		return;
+	for (;;) {
+		g = realloc(r->groups, n * sizeof(*g));
+		if (!g)
+			return;
+		r->groups = g;
+		if (getgrouplist(user, co->gid, g, &n) >= 0)
+			break;
+	}
+	co->groups = r->groups;
+	co->ngroups = n;
+}
+
 /* Who the command runs as: -u USER, else SUDO_UID when root under sudo,
  * else gh-trace's own identity. */
 static int pick_user(struct run *r, struct child_opts *co)
@@ -367,7 +440,7 @@ static int pick_user(struct run *r, struct child_opts *co)
 			r->run_gid = (gid_t)strtol(s, NULL, 10);
 		co->uid = r->run_uid;
 		co->gid = r->run_gid;
-		co->user = pw ? pw->pw_name : NULL;
+		user_groups(r, co, pw ? pw->pw_name : NULL);
 		co->change_ids = 1;
 		return 0;
 	} else {
@@ -376,10 +449,10 @@ static int pick_user(struct run *r, struct child_opts *co)
 	if (pw) {
 		r->run_uid = pw->pw_uid;
 		r->run_gid = pw->pw_gid;
-		co->user = pw->pw_name;
 	}
 	co->uid = r->run_uid;
 	co->gid = r->run_gid;
+	user_groups(r, co, pw ? pw->pw_name : NULL);
 	co->change_ids = 1;
 	if (geteuid() != 0 && (r->run_uid != geteuid() || r->run_gid != getegid())) {
 		gh_err("-u %s: only root can run a command as another user", r->user);
@@ -556,6 +629,8 @@ int main(int argc, char **argv)
 		{ "require-audit", no_argument, NULL, 'R' },
 		{ "argv-limit", required_argument, NULL, 'A' },
 		{ "ringbuf-size", required_argument, NULL, 'B' },
+		{ "keep", no_argument, NULL, 'K' },
+		{ "unload", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -569,14 +644,17 @@ int main(int argc, char **argv)
 	sigset_t mask, orig_mask;
 	struct sigaction orig_pipe;
 	uint64_t v;
-	int opt, sfd = -1, status = EXIT_TRACE, i;
+	int opt, sfd = -1, status = EXIT_TRACE, i, unload = 0;
+	const char *env;
 
 	/* the signal state to hand on to the command (gh_init changes it) */
 	sigprocmask(SIG_BLOCK, NULL, &orig_mask);
 	sigaction(SIGPIPE, NULL, &orig_pipe);
 	gh_init(argv[0]);
 	r.c.pid = -1;
+	r.self = getpid();
 	r.cap[0].file = r.cap[1].file = -1;
+	loader_init(&r.l);
 
 	/* parse options: the command starts at the first non-option */
 	while ((opt = getopt_long(argc, argv, "+o:u:vh", longopts, NULL)) != -1) {
@@ -586,6 +664,8 @@ int main(int argc, char **argv)
 		case 'E': r.cap[1].name = optarg; break;
 		case 'u': r.user = optarg; break;
 		case 'R': r.require_audit = 1; break;
+		case 'K': r.keep = 1; break;
+		case 'U': unload = 1; break;
 		case 'v': r.verbose = 1; break;
 		case 'A':
 			if (parse_size(optarg, 1, GH_ARGV_MAX, &v) < 0) {
@@ -614,11 +694,26 @@ int main(int argc, char **argv)
 			return GH_EXIT_ERR;
 		}
 	}
+	if (unload && r.keep) {
+		gh_err("--keep and --unload exclude each other");
+		return GH_EXIT_ERR;
+	}
+	if (unload && optind < argc) {
+		gh_err("--unload takes no command");
+		return GH_EXIT_ERR;
+	}
+	r.pin_dir = (env = getenv("GH_TRACE_PIN_DIR")) && *env ? env : NULL;
+	if (unload)
+		return do_unload(&r);
+	if (optind >= argc && r.keep)
+		return do_keep(&r);
 	if (optind >= argc) {
 		gh_err("no command given");
 		usage(stderr);
 		return GH_EXIT_ERR;
 	}
+	if ((env = getenv("GH_TRACE_KEEP")) && *env && strcmp(env, "0") != 0)
+		r.keep = 1;
 	r.argv = argv + optind;
 	if (pick_user(&r, &co) < 0)
 		return EXIT_TRACE;
@@ -653,47 +748,55 @@ int main(int argc, char **argv)
 	/* orphans of the tree become our children, so we see the tree end */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
-	/* create the command, held until it is traced */
-	co.argv = r.argv;
-	co.stdout_to_stderr = r.out == 1;
-	co.capture_out = r.cap[0].name != NULL;
-	co.capture_err = r.cap[1].name != NULL;
-	i = child_spawn(&r.c, &co);
-	if (i < 0) {
-		gh_err("cannot start %s: %s", r.argv[0], strerror(-i));
-		return EXIT_TRACE;
-	}
-	r.cap[0].pipe = r.c.out_fd;
-	r.cap[1].pipe = r.c.err_fd;
-
-	/* load and attach the programs; fail open unless told otherwise */
+	/* load and attach the programs, or find them kept, and register the
+	 * run; fail open unless told otherwise */
 	lo.argv_limit = r.argv_limit;
 	lo.ringbuf_bytes = r.ringbuf;
 	lo.verbose = r.verbose;
-	if (loader_start(&r.l, &lo, on_record, &r) == 0 &&
-	    loader_trace_pid(&r.l, r.c.pid) == 0) {
+	lo.keep = r.keep;
+	lo.pin_dir = r.pin_dir;
+	i = loader_start(&r.l, &lo, on_record, &r);
+	if (r.l.warning[0])
+		gh_err("warning: %s", r.l.warning);
+	if (r.verbose && r.l.how[0])
+		gh_err("%s", r.l.how);
+	/* we trace ourselves while we start the command: the kernel adds it
+	 * to the traced set as it is created, before it runs anything */
+	if (i == 0 && loader_trace_pid(&r.l, r.self) == 0) {
 		r.active = 1;
 	} else {
 		reason = r.l.reason[0] ? r.l.reason : "adding the command to the traced set failed";
 		loader_stop(&r.l);
 		if (r.require_audit) {
 			gh_err("audit unavailable: %s", reason);
-			child_release(&r.c, 0);
-			waitpid(r.c.pid, NULL, 0);
 			return EXIT_TRACE;
 		}
 		gh_err("warning: audit unavailable: %s; running the command untraced",
 		       reason);
 	}
 
+	/* start the command */
+	co.argv = r.argv;
+	co.stdout_to_stderr = r.out == 1;
+	co.capture_out = r.cap[0].name != NULL;
+	co.capture_err = r.cap[1].name != NULL;
 	r.t0 = now_ns(CLOCK_MONOTONIC);
+	i = child_spawn(&r.c, &co);
+	if (r.active)
+		loader_untrace_pid(&r.l, r.self);
+	if (i < 0) {
+		gh_err("cannot start %s: %s", r.argv[0], strerror(-i));
+		if (r.active)
+			loader_stop(&r.l);
+		return EXIT_TRACE;
+	}
+	r.cap[0].pipe = r.c.out_fd;
+	r.cap[1].pipe = r.c.err_fd;
+
 	if (write_header(&r, reason) < 0) {
 		gh_err("out of memory");
-		child_release(&r.c, 0);
 		goto wait_out;
 	}
-	child_release(&r.c, 1);
-
 	loop(&r, sfd);
 wait_out:
 	/* the tree is gone: drain the ring buffer and the capture pipes */
@@ -730,6 +833,7 @@ wait_out:
 		free(r.cap[i].path);
 	}
 	gh_buf_release(&r.line);
+	free(r.groups);
 	close(sfd);
 	if (gh_close_stdout() < 0)
 		status = EXIT_TRACE;

@@ -1,2 +1,11 @@
-gh-trace_LIBS := -lbpf -lelf -lz
-gh-trace_DEPS := $(OUT)/trace.skel.h
+# libbpf and what it needs linked in statically: a traced short command
+# pays for every shared library gh-trace loads.
+gh-trace_LIBS := -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic -Wl,--as-needed
+gh-trace_DEPS := $(OUT)/trace.skel.h $(OUT)/trace.hash.h
+
+# The name of kept programs: a hash of the BPF object (a pattern rule, so
+# that it never becomes the default goal).
+$(OUT)/%.hash.h: $(OUT)/%.skel.h
+	$(call msg,GEN,$@)
+	$(Q)sha256sum $< | sed 's/^\(.\{16\}\).*/#define GH_BPF_HASH "\1"/' > $@
+.SECONDARY: $(OUT)/trace.skel.h $(OUT)/trace.hash.h
