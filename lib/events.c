@@ -292,32 +292,6 @@ static const unsigned char *skip_ws(const unsigned char *p)
 
 /* Length of the valid UTF-8 sequence at p (shortest form, no surrogates,
  * at most U+10FFFF), 0 when invalid. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *e)
-{
-	unsigned c = p[0], cp;
-	size_t n, i;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	if ((size_t)(e - p) < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 static int hex_digit(unsigned c)
 {
 	if (c >= '0' && c <= '9')
@@ -419,7 +393,7 @@ static const unsigned char *scan_str_esc(struct gh_evreader *r,
 		if (*p < 0x20)
 			return NULL;
 		if (*p >= 0x80) {
-			n = utf8_len(p, e);
+			n = gh_utf8_len(p, e);
 			if (!n)
 				return NULL;
 			memcpy(o, p, n);
@@ -452,7 +426,7 @@ static const unsigned char *scan_str(struct gh_evreader *r,
 			return scan_str_esc(r, s, p, e, v);
 		if (*p < 0x80)
 			return NULL;	/* control byte, or the end of the line */
-		n = utf8_len(p, e);
+		n = gh_utf8_len(p, e);
 		if (!n)
 			return NULL;
 		p += n;

@@ -67,9 +67,7 @@ static void skip_ws(struct scan *s)
 		s->p++;
 }
 
-/* Length of the UTF-8 sequence at p (valid, shortest form, no surrogates,
- * at most U+10FFFF), or 0 when invalid or cut off by end. */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+size_t gh_utf8_len(const unsigned char *p, const unsigned char *end)
 {
 	unsigned c = p[0];
 	size_t n, i;
@@ -108,7 +106,7 @@ int gh_utf8_valid(const char *s, size_t len)
 			p++;
 			continue;
 		}
-		n = utf8_seq(p, end);
+		n = gh_utf8_len(p, end);
 		if (!n)
 			return 0;
 		p += n;
@@ -195,7 +193,7 @@ static int scan_string(struct scan *s)
 			s->p++;
 			continue;
 		}
-		n = utf8_seq(s->p, s->end);
+		n = gh_utf8_len(s->p, s->end);
 		if (!n) {
 			if (s->end - s->p < 4)
 				s->incomplete = 1; /* maybe cut by the end of a read */
@@ -653,7 +651,7 @@ int gh_buf_json_str(struct gh_buf *b, const char *str, size_t len)
 		if (p >= end)
 			break;
 		if (*p >= 0x80) {
-			n = utf8_seq(p, end);
+			n = gh_utf8_len(p, end);
 			if (n) {
 				if (gh_buf_add(b, p, n) < 0)
 					return -ENOMEM;

@@ -64,6 +64,9 @@ int gh_json_to_buf(struct gh_buf *b, struct json_object *o, int flags);
 /* Append s[0..len) as a quoted JSON string (escaping as above). */
 int gh_buf_json_str(struct gh_buf *b, const char *s, size_t len);
 
+/* Length of the UTF-8 sequence at p (valid, shortest form, no surrogates,
+ * at most U+10FFFF; 1 for ASCII), or 0 when invalid or cut off by end. */
+size_t gh_utf8_len(const unsigned char *p, const unsigned char *end);
 /* 1 when s[0..len) is valid UTF-8 (no surrogates, no overlongs). */
 int gh_utf8_valid(const char *s, size_t len);
 
