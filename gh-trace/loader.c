@@ -36,6 +36,7 @@ enum { MAP_TRACED, MAP_RINGS, MAP_RUNS, NMAPS };
 static const char *const map_names[NMAPS] = { "traced", "rings", "runs" };
 
 #define BPFFS_MOUNT "/sys/fs/bpf"
+#define KEPT_PREFIX "trace-"
 /* Lengths: a pin directory (checked on entry), the paths in it. */
 #define DIR_MAX 256
 #define PIN_MAX (DIR_MAX + 64)
@@ -381,7 +382,7 @@ static void remove_others(const char *pin_dir, const char *keep)
 		return;
 	while ((e = readdir(d))) {
 		if (strcmp(e->d_name, keep) == 0 ||
-		    (strncmp(e->d_name, "trace-", 6) != 0 &&
+		    (strncmp(e->d_name, KEPT_PREFIX, strlen(KEPT_PREFIX)) != 0 &&
 		     strncmp(e->d_name, "new-", 4) != 0))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, e->d_name);
@@ -398,7 +399,7 @@ static int has_others(const char *pin_dir)
 	int n = 0;
 
 	while (d && !n && (e = readdir(d)))
-		n = strncmp(e->d_name, "trace-", 6) == 0;
+		n = strncmp(e->d_name, KEPT_PREFIX, strlen(KEPT_PREFIX)) == 0;
 	if (d)
 		closedir(d);
 	return n;
@@ -409,8 +410,9 @@ static int has_others(const char *pin_dir)
  * set when pinning them failed), 1 when they could not be kept and
  * nothing was loaded (l->warning says why), -1 when loading failed. */
 static int keep_programs(struct loader *l, const char *pin_dir,
-			 const char *dir, const char *name)
+			 const char *dir)
 {
+	const char *name = strrchr(dir, '/') + 1;
 	char tmp[PIN_MAX], msg[DIR_MAX + 128];
 	int fd, err;
 
@@ -582,24 +584,32 @@ static int preconditions(struct loader *l)
 	return 0;
 }
 
+/* Where this build's programs are kept: PIN_DIR/trace-HASH, HASH naming
+ * the BPF object, so that a build never uses programs another kept. */
+static int kept_dir(struct loader *l, const char *pin_dir, char dir[PIN_MAX])
+{
+	if (strlen(pin_dir) >= DIR_MAX)
+		return fail(l, "pin directory name too long");
+	snprintf(dir, PIN_MAX, "%s/" KEPT_PREFIX GH_BPF_HASH, pin_dir);
+	return 0;
+}
+
 /* Kept programs of this build, else (with keep) load and keep them, else
  * load them for this run. */
 static int get_programs(struct loader *l, const struct loader_opts *o)
 {
 	const char *pin_dir = o->pin_dir ? o->pin_dir : LOADER_PIN_DIR;
-	char name[32], dir[PIN_MAX];
+	char dir[PIN_MAX];
 	int r;
 
-	if (strlen(pin_dir) >= DIR_MAX)
-		return fail(l, "pin directory name too long");
-	snprintf(name, sizeof(name), "trace-%s", GH_BPF_HASH);
-	snprintf(dir, sizeof(dir), "%s/%s", pin_dir, name);
+	if (kept_dir(l, pin_dir, dir) < 0)
+		return -1;
 	if (open_pinned(l, dir) == 0) {
 		snprintf(l->how, sizeof(l->how), "using the programs kept in %s", dir);
 		return 0;
 	}
 	if (o->keep) {
-		r = keep_programs(l, pin_dir, dir, name);
+		r = keep_programs(l, pin_dir, dir);
 		if (r <= 0)
 			return r;
 	}
@@ -625,12 +635,16 @@ int loader_start(struct loader *l, const struct loader_opts *o,
 
 int loader_keep(struct loader *l, const struct loader_opts *o)
 {
-	struct loader_opts ko = *o;
+	const char *pin_dir = o->pin_dir ? o->pin_dir : LOADER_PIN_DIR;
+	char dir[PIN_MAX];
 
 	l->verbose = o->verbose;
 	set_libbpf_print(o->verbose);
-	ko.keep = 1;
-	if (preconditions(l) < 0 || get_programs(l, &ko) < 0)
+	if (preconditions(l) < 0 || kept_dir(l, pin_dir, dir) < 0)
+		return -1;
+	if (open_pinned(l, dir) == 0)
+		snprintf(l->how, sizeof(l->how), "using the programs kept in %s", dir);
+	else if (keep_programs(l, pin_dir, dir) < 0)
 		return -1;
 	if (!l->kept)
 		return fail(l, "%s", l->warning);

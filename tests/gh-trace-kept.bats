@@ -1,0 +1,330 @@
+#!/usr/bin/env bats
+# gh-trace with kept programs (--keep, --unload): keeping, reuse, version
+# changes, runs at the same time, killed runs, and a representative part
+# of tests/gh-trace.bats run again with kept programs. Everything is kept
+# in a bpf filesystem mounted for this file (the machine's /sys/fs/bpf is
+# only used, in a mount namespace of its own, by the test of mounting it).
+
+bats_require_minimum_version 1.5.0
+load trace/lib
+
+setup_file() {
+	trace_setup_file
+	command -v bpftool >/dev/null || skip "bpftool is not installed"
+	kept_setup
+	PIN=$GH_TRACE_PIN_DIR
+	KEPT=$(cd "$PIN" && echo trace-*)
+	export PIN KEPT
+}
+
+teardown_file() {
+	kept_teardown
+}
+
+setup() {
+	trace_setup
+	# each test starts with the programs kept, whatever the last one did
+	gh-trace --keep
+}
+
+# map NAME: the formatted entries of a kept map, one compact line each.
+map() {
+	bpftool -j map dump pinned "$PIN/$KEPT/$1" | jq -c '.[].formatted'
+}
+
+@test "--keep without a command keeps the programs, quietly" {
+	gh-trace --unload
+	run --separate-stderr gh-trace --keep
+	[ "$status" -eq 0 ]
+	[ -z "$output" ] && [ -z "$stderr" ]
+	[ "$(ls "$PIN")" = "$KEPT" ]
+	[[ "$KEPT" =~ ^trace-[0-9a-f]{16}$ ]]
+	[ "$(ls "$PIN/$KEPT" | tr '\n' ' ')" = "link_sched_process_exec link_sched_process_exit link_sched_process_fork link_sys_enter link_sys_exit prog_sched_process_exec prog_sched_process_exit prog_sched_process_fork prog_sys_enter prog_sys_exit rings runs traced " ]
+}
+
+@test "--keep again keeps the same programs" {
+	before=$(stat -c %i "$PIN/$KEPT/link_sys_exit")
+	run --separate-stderr gh-trace --keep -v
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "gh-trace: using the programs kept in $PIN/$KEPT" ]
+	[ "$(stat -c %i "$PIN/$KEPT/link_sys_exit")" = "$before" ]
+}
+
+@test "runs use the kept programs, with --keep, GH_TRACE_KEEP=1 or neither" {
+	for how in --keep GH_TRACE_KEEP=1 GH_TRACE_KEEP=0; do
+		case $how in
+		--keep) run --separate-stderr gh-trace -v --keep -o "$EV" -- true ;;
+		*) run --separate-stderr env "$how" gh-trace -v -o "$EV" -- true ;;
+		esac
+		[ "$status" -eq 0 ]
+		[ "${stderr%%$'\n'*}" = "gh-trace: using the programs kept in $PIN/$KEPT" ]
+		check_stream
+		no_loss
+		[ "$(ev 'select(.type != "header" and .type != "end") | .type' | sed -n '1p;$p' | tr '\n' ' ')" = '"exec" "exit" ' ]
+	done
+}
+
+@test "the first --keep run loads and keeps the programs, and is traced" {
+	gh-trace --unload
+	run --separate-stderr gh-trace -v --keep -o "$EV" -- cat /etc/hostname
+	[ "$status" -eq 0 ]
+	[ "${stderr%%$'\n'*}" = "gh-trace: loaded the programs and kept them in $PIN/$KEPT" ]
+	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
+	[ -e "$PIN/$KEPT/link_sys_exit" ]
+}
+
+@test "without --keep, a run leaves nothing kept" {
+	gh-trace --unload
+	run --separate-stderr env GH_TRACE_KEEP= gh-trace -v -o "$EV" -- true
+	[ "$status" -eq 0 ]
+	[ "${stderr%%$'\n'*}" = "gh-trace: loaded the programs for this run" ]
+	[ ! -e "$PIN" ]
+}
+
+@test "programs kept by another build are ignored, and replaced by --keep" {
+	mv "$PIN/$KEPT" "$PIN/trace-0000000000000000"
+	run --separate-stderr env GH_TRACE_KEEP=0 gh-trace -v -o "$EV" -- true
+	[ "$status" -eq 0 ]
+	[ "${stderr%%$'\n'*}" = "gh-trace: loaded the programs for this run (the kept ones are another build's: --keep replaces them)" ]
+	check_stream
+	run --separate-stderr gh-trace -v --keep
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "gh-trace: loaded the programs and kept them in $PIN/$KEPT" ]
+	[ "$(ls "$PIN")" = "$KEPT" ]
+}
+
+@test "--unload removes everything kept; again, it has nothing to do" {
+	run --separate-stderr gh-trace --unload
+	[ "$status" -eq 0 ]
+	[ -z "$output" ] && [ -z "$stderr" ]
+	[ ! -e "$PIN" ]
+	run --separate-stderr gh-trace --unload -v
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "gh-trace: no programs were kept" ]
+}
+
+@test "--unload takes no command and excludes --keep" {
+	run --separate-stderr gh-trace --unload -- true
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-trace: --unload takes no command" ]
+	run --separate-stderr gh-trace --keep --unload
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-trace: --keep and --unload exclude each other" ]
+	[ -e "$PIN/$KEPT" ]
+}
+
+@test "--keep and --unload need root" {
+	chmod 755 "$BATS_TEST_TMPDIR"
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups gh-trace --keep
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-trace: --keep: not running as root (euid 65534)" ]
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups gh-trace --unload
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-trace: --unload: not running as root (euid 65534)" ]
+	[ -e "$PIN/$KEPT" ]
+}
+
+@test "where nothing can be kept, --keep warns and the run is traced all the same" {
+	export GH_TRACE_PIN_DIR=$BATS_TEST_TMPDIR/nobpf/glasshouse
+	mkdir nobpf
+	run --separate-stderr gh-trace --keep -o "$EV" -- cat /etc/hostname
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "gh-trace: warning: cannot keep the programs: $BATS_TEST_TMPDIR/nobpf: not on a bpf filesystem" ]
+	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
+	[ "$(ev 'select(.type=="header") | .audit')" = '{"active":true}' ]
+	run --separate-stderr gh-trace --keep
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-trace: --keep: cannot keep the programs: $BATS_TEST_TMPDIR/nobpf: not on a bpf filesystem" ]
+}
+
+@test "--keep mounts a bpf filesystem on /sys/fs/bpf where none is mounted" {
+	command -v unshare >/dev/null || skip "unshare is not installed"
+	# in a mount namespace of its own: what it mounts and keeps goes with it
+	run --separate-stderr unshare -m sh -c '
+		umount /sys/fs/bpf 2>/dev/null
+		grep -c " /sys/fs/bpf " /proc/self/mounts
+		unset GH_TRACE_PIN_DIR GH_TRACE_KEEP
+		gh-trace --keep -o "$1" -- true || exit
+		grep " /sys/fs/bpf " /proc/self/mounts | cut -d" " -f1-3
+		ls /sys/fs/bpf/glasshouse
+		gh-trace --unload && ls -d /sys/fs/bpf/glasshouse' sh "$EV"
+	[ "$status" -ne 0 ]
+	[ "$output" = "0
+bpf /sys/fs/bpf bpf
+$KEPT" ]
+	[ "$stderr" = "ls: cannot access '/sys/fs/bpf/glasshouse': No such file or directory" ]
+	check_stream
+}
+
+@test "each run has its own settings and loss counters" {
+	printf '#!/bin/sh\nsleep 0.2\nexec /bin/echo 0123456789 abcdefghij\n' > s.sh
+	chmod +x s.sh
+	gh-trace -o a.ndjson --argv-limit 24 --ringbuf-size 65536 -- ./s.sh >/dev/null &
+	a=$!
+	gh-trace -o b.ndjson -- ./s.sh >/dev/null &
+	b=$!
+	wait "$a" "$b"
+	[ "$(jq -c 'select(.type=="end") | .lost' a.ndjson)" = '{"ringbuf":0,"fault":0,"truncated":1}' ]
+	[ "$(jq -c 'select(.type=="end") | .lost' b.ndjson)" = '{"ringbuf":0,"fault":0,"truncated":0}' ]
+	[ "$(jq -c 'select(.type=="header") | .limits.ringbuf_bytes' a.ndjson)" = 65536 ]
+	[ "$(jq -c 'select(.type=="exec" and .argv[0]=="/bin/echo") | [.argv, .argv_truncated]' a.ndjson b.ndjson)" = \
+		'[["/bin/echo","0123456789","abc"],true]
+[["/bin/echo","0123456789","abcdefghij"],false]' ]
+	[ "$(map runs)" = "" ]
+}
+
+# own_tree FILE: every pid in the stream is the command's or was forked in it.
+own_tree() {
+	jq -s -e '(.[0].pid) as $top |
+		([.[] | select(.type=="fork") | .pid] + [$top]) as $tree |
+		[.[] | select(.pid != null) | .pid] - $tree == [] and
+		([.[] | select(.type=="fork") | .ppid] - $tree == [])' "$1" >/dev/null
+}
+
+@test "ten runs at once give ten streams and receipts of their own" {
+	command -v gh-aggregate >/dev/null || skip "gh-aggregate is not built"
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		mkdir "w$i"
+		gh-trace -o "ev$i.ndjson" -- sh -c "echo $i > w$i/file$i; cat w$i/file$i >/dev/null; mkdir w$i/dir$i; sh -c 'ls w$i >/dev/null'; rm w$i/file$i" &
+		pids[i]=$!
+	done
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		wait "${pids[i]}"
+	done
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		EV=ev$i.ndjson
+		check_stream
+		no_loss
+		own_tree "$EV"
+		# its files and no other run's
+		[ "$(ev '.path // empty' | grep -o '/w[0-9]/[a-z]*[0-9]' | sort -u | tr '\n' ' ')" = \
+			"/w$i/dir$i /w$i/file$i " ]
+		[ "$(ev 'select(.type=="exec") | .argv[-1]' | grep -o 'w[0-9]' | sort -u)" = "w$i" ]
+		gh-aggregate "$EV" > "r$i.json"
+		[ "$(jq -r '.completeness' "r$i.json")" = closed ]
+		[ "$(jq -c --arg d "$BATS_TEST_TMPDIR/" '[.filesystem.writes[], .filesystem.deletes[] | select(startswith($d)) | ltrimstr($d)] | unique' "r$i.json")" = \
+			"[\"w$i/dir$i\",\"w$i/file$i\"]" ]
+		[ "$(jq -c '[.process_tree[].pid] | sort' "r$i.json")" = \
+			"$(ev '.pid // empty' | jq -s -c 'unique')" ]
+	done
+	[ "$(map runs)" = "" ]
+	[ "$(map traced)" = "" ]
+}
+
+@test "a run killed with SIGKILL pollutes no later run, and its state is cleaned" {
+	echo x > marker
+	# the command outlives its gh-trace, still in the traced set
+	gh-trace -o dead.ndjson -- "$PY" -c '
+import time
+while True:
+    open("marker").close()
+    time.sleep(0.02)' &
+	gt=$!
+	until grep -q "\"path\":\"$BATS_TEST_TMPDIR/marker\"" dead.ndjson 2>/dev/null; do sleep 0.05; done
+	loop=$(head -n1 dead.ndjson | jq .pid)
+	kill -9 "$gt"
+	wait "$gt" || true
+	[ "$(map runs | jq -c .value.owner)" = "$gt" ]
+	[ "$(map traced | jq -c .key)" = "$loop" ]
+	# the next run sees only its own tree, and removes what the dead one left
+	run gh-trace -o "$EV" -- sh -c 'cat /etc/hostname >/dev/null; sleep 0.1'
+	kill "$loop"
+	[ "$status" -eq 0 ]
+	check_stream
+	no_loss
+	own_tree "$EV"
+	[ "$(ev "select(.pid==$loop or (.path // \"\" | endswith(\"/marker\")))" | wc -l)" -eq 0 ]
+	[ "$(map runs)" = "" ]
+	[ "$(map traced)" = "" ]
+	[ "$(ls "$PIN")" = "$KEPT" ]
+}
+
+@test "--unload during a run: the run keeps its programs until it ends" {
+	mkfifo go
+	gh-trace -o "$EV" -- sh -c 'read x < go; cat /etc/hostname >/dev/null' &
+	gt=$!
+	until grep -q '"type":"exec"' "$EV" 2>/dev/null; do sleep 0.05; done
+	gh-trace --unload
+	[ ! -e "$PIN" ]
+	echo > go
+	wait "$gt"
+	check_stream
+	no_loss
+	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
+	[ "$(ev 'select(.type=="exit") | .code')" = "0
+0" ]
+}
+
+# gh-trace.bats, again with kept programs (tests/trace/lib.bash).
+
+@test "kept: header and end frame the stream and agree on the command" {
+	case_header_end
+}
+
+@test "kept: the command's own exec is captured with the resolved executable" {
+	case_own_exec
+}
+
+@test "kept: relative, dirfd and failing paths are absolute and normalized" {
+	case_paths
+}
+
+@test "kept: cd somewhere && cat ./x gives the absolute path" {
+	case_cd_relative
+}
+
+@test "kept: a three-level process tree has the right ppids and exit codes" {
+	case_tree
+}
+
+@test "kept: a SIGKILLed child is reported by signal" {
+	case_killed_child
+}
+
+@test "kept: a 40-argument argv is complete" {
+	case_argv40
+}
+
+@test "kept: --argv-limit truncates argv, says so and counts it" {
+	case_argv_limit
+}
+
+@test "kept: a failed exec is an exec record with the error" {
+	case_failed_exec
+}
+
+@test "kept: TCP, UDP, IPv6 and unix sockets are reported with kernel socket facts" {
+	case_sockets
+}
+
+@test "kept: a concurrent process outside the tree never appears" {
+	case_outside
+}
+
+@test "kept: orphans are followed until they finish" {
+	case_orphans
+}
+
+@test "kept: SIGTERM to gh-trace reaches the command and the stream is finished" {
+	signal_test TERM 15
+}
+
+@test "kept: --stdout and --stderr capture to files, still shown, bytes in the end" {
+	case_capture
+}
+
+@test "kept: -u runs the command as that user" {
+	case_user
+}
+
+@test "kept: a command that is not found exits 127 with a finished stream" {
+	case_not_found
+}
+
+@test "kept: every file strace sees the tree open successfully is in the receipt" {
+	case_strace
+}
+
+@test "kept: end to end, gh-aggregate turns the stream into a closed receipt" {
+	case_receipt_closed
+}
