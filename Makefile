@@ -22,6 +22,10 @@ CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -DGH_VERSION='"$(VERSION)"' \
 	      -Ilib -I$(OUT) $(SANITIZE)
 LDFLAGS    += $(SANITIZE)
+# CI builds with -Werror (it sets CI=true); WERROR=1 does the same here.
+ifeq ($(CI),true)
+WERROR     := 1
+endif
 ifeq ($(WERROR),1)
 CFLAGS     += -Werror
 endif
@@ -35,6 +39,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
+.SECONDARY: $(BPF_OBJ) $(BPF_SKEL)
 .PHONY: all test check demo install clean deps bench vmlinux fuzz check-sanitize check-valgrind
 
 PROGS      := $(patsubst %/,%,$(sort $(dir $(wildcard gh-*/*.c))))
@@ -165,6 +170,8 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(addprefix $(BIN)/,$(PROGS)) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/glasshouse
+	install -m 0644 policies/*.rules $(DESTDIR)$(PREFIX)/share/glasshouse/
 	for p in $(MAN_PAGES); do \
 		s=$${p##*.}; install -d $(DESTDIR)$(PREFIX)/share/man/man$$s; \
 		install -m 0644 $$p $(DESTDIR)$(PREFIX)/share/man/man$$s/; \
