@@ -291,13 +291,14 @@ static int on_bpffs(const char *path)
 	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
 }
 
-static int lock_dir(const char *path, int shared)
+/* An exclusive lock on a directory (a BPF filesystem's too), or -1. */
+static int lock_dir(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
-	while (flock(fd, shared ? LOCK_SH : LOCK_EX) < 0) {
+	while (flock(fd, LOCK_EX) < 0) {
 		if (errno != EINTR) {
 			close(fd);
 			return -1;
@@ -331,7 +332,7 @@ static int ensure_bpffs(const char *pin_dir, char *msg, size_t size)
 		return -1;
 	}
 	/* one mount only, when several runs start at once */
-	fd = lock_dir(parent, 0);
+	fd = lock_dir(parent);
 	if (fd < 0) {
 		snprintf(msg, size, "%s: %s", parent, strerror(errno));
 		return -1;
@@ -359,7 +360,7 @@ static int lock_pin_dir(const char *pin_dir, char *msg, size_t size)
 	for (tries = 0; tries < 16; tries++) {
 		if (mkdir(pin_dir, 0700) < 0 && errno != EEXIST)
 			break;
-		fd = lock_dir(pin_dir, 0);
+		fd = lock_dir(pin_dir);
 		if (fd < 0)
 			break;
 		if (fstat(fd, &a) == 0 && stat(pin_dir, &b) == 0 &&
@@ -436,6 +437,8 @@ static int keep_programs(struct loader *l, const char *pin_dir,
 	snprintf(tmp, sizeof(tmp), "%s/new-%d", pin_dir, (int)getpid());
 	remove_tree(tmp);
 	err = mkdir(tmp, 0700) < 0 ? -errno : pin_all(l, tmp);
+	if (!err)
+		remove_tree(dir);	/* what is there could not be opened */
 	if (!err && rename(tmp, dir) < 0)
 		err = -errno;
 	if (err) {
@@ -670,7 +673,7 @@ int loader_unload(const char *pin_dir, char *reason, size_t size)
 		snprintf(reason, size, "pin directory name too long");
 		return -1;
 	}
-	fd = lock_dir(pin_dir, 0);
+	fd = lock_dir(pin_dir);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -707,13 +710,26 @@ int loader_trace_pid(struct loader *l, int pid)
 	return 0;
 }
 
-int loader_untrace_pid(struct loader *l, int pid)
+int loader_trace_self(struct loader *l)
 {
-	uint32_t key = pid;
+	uint32_t key = getpid();
 
-	if (bpf_map_delete_elem(l->traced_fd, &key))
-		return -errno;
-	return 0;
+	/* inside a tree another run traces with the same programs: stay in
+	 * that run once the command has started */
+	l->outer = 0;
+	if (bpf_map_lookup_elem(l->traced_fd, &key, &l->outer) < 0)
+		l->outer = 0;
+	return loader_trace_pid(l, key);
+}
+
+void loader_untrace_self(struct loader *l)
+{
+	uint32_t key = getpid();
+
+	if (l->outer)
+		bpf_map_update_elem(l->traced_fd, &key, &l->outer, BPF_ANY);
+	else
+		bpf_map_delete_elem(l->traced_fd, &key);
 }
 
 void loader_signal_all(struct loader *l, int sig)

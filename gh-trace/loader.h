@@ -32,6 +32,7 @@ struct loader {
 	int kept;		/* the programs are the pinned ones */
 	int ring_fd;		/* this run's ring buffer, -1 before */
 	uint32_t run;		/* its run id */
+	uint32_t outer;		/* the run gh-trace itself is traced in, or 0 */
 	int registered;		/* the run is in the runs and rings maps */
 	uint64_t misses0;	/* recursion misses when the run started */
 	struct ring_buffer *rb;
@@ -66,10 +67,13 @@ int loader_keep(struct loader *l, const struct loader_opts *o);
  * progress keep their programs until they end. Returns 1 when something
  * was removed, 0 when nothing was kept, -1 with reason set. */
 int loader_unload(const char *pin_dir, char *reason, size_t size);
-/* Add a process to this run's traced set (its children follow), or take
- * it out (its children stay). */
+/* Add a process to this run's traced set (its children follow). */
 int loader_trace_pid(struct loader *l, int pid);
-int loader_untrace_pid(struct loader *l, int pid);
+/* Put the calling process in this run's traced set while it starts the
+ * command, then back where it was (in no run, or in the run of a tree it
+ * belongs to). */
+int loader_trace_self(struct loader *l);
+void loader_untrace_self(struct loader *l);
 /* Send sig to every process of this run's traced set. */
 void loader_signal_all(struct loader *l, int sig);
 /* The fd to poll for records, and consuming what is there. */

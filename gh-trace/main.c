@@ -93,7 +93,7 @@ static void usage(FILE *f)
 		"                [--require-audit] [--argv-limit BYTES] [--ringbuf-size BYTES]\n"
 		"                [--keep] [-v] -- CMD [ARG...]\n"
 		"       gh-trace --keep [-v]\n"
-		"       gh-trace --unload\n"
+		"       gh-trace --unload [-v]\n"
 		"Run CMD under eBPF and write what its process tree does, as gh-events(5)\n"
 		"NDJSON, to stdout or FILE. Exit status: CMD's (128+N when killed by signal\n"
 		"N); 125 when gh-trace itself fails.\n"
@@ -762,7 +762,7 @@ int main(int argc, char **argv)
 		gh_err("%s", r.l.how);
 	/* we trace ourselves while we start the command: the kernel adds it
 	 * to the traced set as it is created, before it runs anything */
-	if (i == 0 && loader_trace_pid(&r.l, r.self) == 0) {
+	if (i == 0 && loader_trace_self(&r.l) == 0) {
 		r.active = 1;
 	} else {
 		reason = r.l.reason[0] ? r.l.reason : "adding the command to the traced set failed";
@@ -783,7 +783,7 @@ int main(int argc, char **argv)
 	r.t0 = now_ns(CLOCK_MONOTONIC);
 	i = child_spawn(&r.c, &co);
 	if (r.active)
-		loader_untrace_pid(&r.l, r.self);
+		loader_untrace_self(&r.l);
 	if (i < 0) {
 		gh_err("cannot start %s: %s", r.argv[0], strerror(-i));
 		if (r.active)

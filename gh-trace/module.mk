@@ -1,6 +1,6 @@
-# libbpf and what it needs linked in statically: a traced short command
+# libbpf, what it needs and json-c linked in statically: a traced short command
 # pays for every shared library gh-trace loads.
-gh-trace_LIBS := -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic -Wl,--as-needed
+gh-trace_LIBS := -Wl,-Bstatic -lbpf -lelf -lz -ljson-c -Wl,-Bdynamic -Wl,--as-needed
 gh-trace_DEPS := $(OUT)/trace.skel.h $(OUT)/trace.hash.h
 
 # The name of kept programs: a hash of the BPF object (a pattern rule, so

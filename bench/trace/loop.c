@@ -1,8 +1,14 @@
-/* Syscall-heavy workload for bench/trace: N times open, read, close of a
- * file (default /etc/hostname). Every open is an event for gh-trace. */
+/* Syscall-heavy workloads for bench/trace.
+ *
+ *   loop N [PATH]   N times open, read, close of PATH (default
+ *                   /etc/hostname): every open is an event for gh-trace
+ *   loop -g N       N getppid() calls: syscalls gh-trace never reports,
+ *                   the cheapest a tracepoint on every syscall can slow
+ */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
@@ -12,6 +18,12 @@ int main(int argc, char **argv)
 	char buf[64];
 	int fd;
 
+	if (argc > 2 && strcmp(argv[1], "-g") == 0) {
+		n = atol(argv[2]);
+		for (i = 0; i < n; i++)
+			getppid();
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		fd = open(path, O_RDONLY);
 		if (fd < 0) {
