@@ -211,6 +211,24 @@ own_tree() {
 	[ "$(map traced)" = "" ]
 }
 
+@test "ten first runs at once: one loads and keeps the programs, all are traced" {
+	gh-trace --unload
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		gh-trace -o "ev$i.ndjson" -- cat /etc/hostname >/dev/null &
+		pids[i]=$!
+	done
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		wait "${pids[i]}"
+	done
+	[ "$(ls "$PIN")" = "$KEPT" ]
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		EV=ev$i.ndjson
+		check_stream
+		no_loss
+		[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
+	done
+}
+
 @test "a run killed with SIGKILL pollutes no later run, and its state is cleaned" {
 	echo x > marker
 	# the command outlives its gh-trace, still in the traced set
