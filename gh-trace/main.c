@@ -400,14 +400,30 @@ static void user_groups(struct run *r, struct child_opts *co, const char *user)
 	co->ngroups = n;
 }
 
+/* A user or group id written in decimal: digits only, below (id_t)-1,
+ * which the kernel reads as "unchanged". 0 or -1. */
+static int parse_id(const char *s, unsigned int *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v >= (unsigned int)-1)
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
+}
+
 /* Who the command runs as: -u USER, else SUDO_UID when root under sudo,
  * else gh-trace's own identity. */
 static int pick_user(struct run *r, struct child_opts *co)
 {
 	struct passwd *pw = NULL;
 	const char *s;
-	char *end;
-	long v;
+	unsigned int v, g;
 
 	co->change_ids = 0;
 	r->run_uid = geteuid();
@@ -415,9 +431,7 @@ static int pick_user(struct run *r, struct child_opts *co)
 	if (r->user) {
 		pw = getpwnam(r->user);
 		if (!pw) {
-			errno = 0;
-			v = strtol(r->user, &end, 10);
-			if (errno || end == r->user || *end || v < 0) {
+			if (parse_id(r->user, &v) < 0) {
 				gh_err("unknown user '%s'", r->user);
 				return -1;
 			}
@@ -428,16 +442,20 @@ static int pick_user(struct run *r, struct child_opts *co)
 			}
 		}
 	} else if (geteuid() == 0 && (s = getenv("SUDO_UID")) && *s) {
-		v = strtol(s, &end, 10);
-		if (*end || v < 0) {
+		if (parse_id(s, &v) < 0) {
 			gh_err("bad SUDO_UID '%s'", s);
 			return -1;
 		}
 		pw = getpwuid((uid_t)v);
 		r->run_uid = (uid_t)v;
 		r->run_gid = pw ? pw->pw_gid : (gid_t)v;
-		if ((s = getenv("SUDO_GID")) && *s)
-			r->run_gid = (gid_t)strtol(s, NULL, 10);
+		if ((s = getenv("SUDO_GID")) && *s) {
+			if (parse_id(s, &g) < 0) {
+				gh_err("bad SUDO_GID '%s'", s);
+				return -1;
+			}
+			r->run_gid = (gid_t)g;
+		}
 		co->uid = r->run_uid;
 		co->gid = r->run_gid;
 		user_groups(r, co, pw ? pw->pw_name : NULL);
