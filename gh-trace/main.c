@@ -479,6 +479,28 @@ static int pick_user(struct run *r, struct child_opts *co)
 	return 0;
 }
 
+/* Create or truncate an output file without following a symbolic link
+ * planted in its place (gh-trace runs as root, often in /tmp). A link to
+ * something that is not a regular file, such as /dev/stdout or a
+ * terminal, is followed: nothing is truncated there. */
+static int open_output(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+
+	if (fd >= 0 || errno != ELOOP)
+		return fd;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return open(path, O_WRONLY | O_CLOEXEC);
+	errno = ELOOP;
+	return -1;
+}
+
+static const char *output_error(int err)
+{
+	return err == ELOOP ? "refusing to write through a symbolic link" : strerror(err);
+}
+
 static int open_capture(struct capture *c, int show)
 {
 	char *abs;
@@ -487,9 +509,9 @@ static int open_capture(struct capture *c, int show)
 	c->pipe = -1;
 	if (!c->name)
 		return 0;
-	c->file = open(c->name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	c->file = open_output(c->name);
 	if (c->file < 0) {
-		gh_err("%s: %s", c->name, strerror(errno));
+		gh_err("%s: %s", c->name, output_error(errno));
 		return -1;
 	}
 	abs = realpath(c->name, NULL);
@@ -738,9 +760,9 @@ int main(int argc, char **argv)
 
 	/* outputs: the event stream, then the capture files */
 	if (r.output && strcmp(r.output, "-") != 0) {
-		r.out = open(r.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		r.out = open_output(r.output);
 		if (r.out < 0) {
-			gh_err("%s: %s", r.output, strerror(errno));
+			gh_err("%s: %s", r.output, output_error(errno));
 			return EXIT_TRACE;
 		}
 	}

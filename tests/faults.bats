@@ -552,3 +552,21 @@ stopped_reader_run() {
 	[ "$output" = 65534 ]
 	[ "$(ev 'select(.type=="header") | [.uid, .run_uid]')" = '[0,65534]' ]
 }
+
+@test "a symbolic link planted where gh-trace writes is refused, the target untouched" {
+	echo keep > "$BATS_TEST_TMPDIR/victim"
+	ln -s "$BATS_TEST_TMPDIR/victim" "$BATS_TEST_TMPDIR/planted"
+	for opt in -o --stdout --stderr; do
+		run --separate-stderr gh-trace $opt "$BATS_TEST_TMPDIR/planted" -- true
+		[ "$status" -eq 125 ]
+		[ "$stderr" = "gh-trace: $BATS_TEST_TMPDIR/planted: refusing to write through a symbolic link" ]
+		[ "$(cat "$BATS_TEST_TMPDIR/victim")" = keep ]
+	done
+}
+
+@test "a link to a pipe or device, such as /dev/stdout, is still written" {
+	run --separate-stderr gh-trace -o /dev/stdout -- true
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | head -n 1 | jq -r .type)" = header ]
+	[ "$(printf '%s\n' "$output" | tail -n 1 | jq -r .type)" = end ]
+}
