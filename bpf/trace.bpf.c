@@ -608,10 +608,11 @@ static __always_inline void put_sock_addr(struct scratch *s, __u32 *pos,
 	*pos = p + s->ev.blen[GH_B_EXTRA];
 }
 
-static __always_inline void ev_init(struct gh_event *ev, __u32 type)
+static __always_inline void ev_init(struct gh_event *ev, __u32 type, __u32 run)
 {
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->type = type;
+	ev->run = run;
 	ev->ts = bpf_ktime_get_ns();
 }
 
@@ -668,7 +669,7 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent,
 		count_lost(run, GH_LOST_RINGBUF);
 		return 0;
 	}
-	ev_init(ev, GH_EV_FORK);
+	ev_init(ev, GH_EV_FORK, run);
 	ev->size = sizeof(*ev);
 	ev->pid = tgid;
 	ev->tid = parent->pid;
@@ -699,7 +700,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 		return 0;	/* its run has ended */
 	ev = bpf_ringbuf_reserve(rb, sizeof(*ev), 0);
 	if (ev) {
-		ev_init(ev, GH_EV_EXIT);
+		ev_init(ev, GH_EV_EXIT, run);
 		ev->size = sizeof(*ev);
 		ev->pid = tgid;
 		ev->tid = tid;
@@ -738,7 +739,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	s = get_scratch();
 	if (!s)
 		return 0;
-	ev_init(&s->ev, GH_EV_EXEC);
+	ev_init(&s->ev, GH_EV_EXEC, run);
 	s->ev.pid = tgid;
 	s->ev.tid = p->pid;
 	s->ev.ppid = BPF_CORE_READ(p, real_parent, tgid);
@@ -885,7 +886,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	s = get_scratch();
 	if (!s)
 		return 0;
-	ev_init(&s->ev, GH_EV_SYS);
+	ev_init(&s->ev, GH_EV_SYS, run);
 	s->ev.op = op;
 	s->ev.pid = id >> 32;
 	s->ev.tid = tid;

@@ -74,15 +74,19 @@ enum {
 	GH_LOST_MAX
 };
 
-/* Runs. Every gh-trace run has its own ring buffer; its run id is the
- * kernel's id of that ring buffer map, which the kernel hands out
- * cyclically over 2^31 values, so an id is not seen again while stale
- * state of an earlier run could still name it. The programs find a
- * process's run in "traced" (tgid -> run id), the run's ring buffer in
- * "rings" (run id -> ring buffer) and its settings and loss counters in
- * "runs" (run id -> struct gh_run). A traced process whose run has no
- * ring buffer any more belongs to a finished or killed run: it is
- * dropped from the traced set and reported nowhere. */
+/* Runs. Every gh-trace run has its own ring buffer (made for it, or
+ * reused from a pool of kept ones) and a run id: the kernel's id of a map
+ * made for the run (its new ring buffer, or a one-entry map made only for
+ * the id). The kernel hands map ids out cyclically over 2^31 values, so
+ * an id is not seen again while stale state of an earlier run could still
+ * name it. Records carry their run id: a reused ring buffer may still get
+ * records of a run that was killed, and its reader drops them.
+ *
+ * The programs find a process's run in "traced" (tgid -> run id), the
+ * run's ring buffer in "rings" (run id -> ring buffer) and its settings
+ * and loss counters in "runs" (run id -> struct gh_run). A traced process
+ * whose run has no ring buffer any more belongs to a finished or killed
+ * run: it is dropped from the traced set and reported nowhere. */
 #define GH_RUNS_MAX	1024
 
 struct gh_run {
@@ -129,6 +133,8 @@ struct gh_event {
 	__u8 pad[1];
 	__u32 boff[GH_NBLOB];
 	__u32 blen[GH_NBLOB];
+	__u32 run;		/* the run the record is for */
+	__u32 pad2;
 };
 
 #endif

@@ -38,8 +38,9 @@ static const char *const map_names[NMAPS] = { "traced", "rings", "runs" };
 #define BPFFS_MOUNT "/sys/fs/bpf"
 #define KEPT_PREFIX "trace-"
 /* Lengths: a pin directory (checked on entry), the paths in it. */
-#define DIR_MAX 256
-#define PIN_MAX (DIR_MAX + 64)
+#define DIR_MAX LOADER_DIR_MAX
+#define PIN_MAX LOADER_PIN_MAX
+#define POOL_MAX 4	/* free ring buffers kept for later runs */
 
 static int verbose_libbpf;
 
@@ -75,6 +76,7 @@ static void reset(struct loader *l)
 	l->skel = NULL;
 	l->rb = NULL;
 	l->kept = l->registered = 0;
+	l->dir[0] = l->busy[0] = '\0';
 	l->traced_fd = l->rings_fd = l->runs_fd = l->ring_fd = -1;
 	for (i = 0; i < LOADER_NPROGS; i++)
 		l->prog_fd[i] = l->link_fd[i] = -1;
@@ -229,6 +231,7 @@ static int open_pinned(struct loader *l, const char *dir)
 			goto fail;
 	}
 	l->kept = 1;
+	snprintf(l->dir, sizeof(l->dir), "%s", dir);
 	return 0;
 fail:
 	close_pinned(l);
@@ -449,6 +452,7 @@ static int keep_programs(struct loader *l, const char *pin_dir,
 		snprintf(l->how, sizeof(l->how), "loaded the programs for this run");
 	} else {
 		l->kept = 1;
+		snprintf(l->dir, sizeof(l->dir), "%s", dir);
 		remove_others(pin_dir, name);
 		snprintf(l->how, sizeof(l->how), "loaded the programs and kept them in %s",
 			 dir);
@@ -537,26 +541,158 @@ static int ring_create(uint32_t size)
 	return syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
 }
 
-/* This run's ring buffer and its entries in runs and rings. */
-static int start_run(struct loader *l, const struct loader_opts *o,
-		     loader_cb cb, void *ctx)
+static uint32_t map_id(int fd, uint32_t *max_entries)
 {
 	struct bpf_map_info info;
 	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		return 0;
+	if (max_entries)
+		*max_entries = info.max_entries;
+	return info.id;
+}
+
+/* A fresh run id for a run that reuses a ring buffer: the id of a map
+ * made for the purpose (and freed at once). */
+static uint32_t new_run_id(void)
+{
+	union bpf_attr a;
+	uint32_t id;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_ARRAY;
+	a.key_size = a.value_size = 4;
+	a.max_entries = 1;
+	snprintf(a.map_name, sizeof(a.map_name), "gh_trace_id");
+	fd = syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
+	if (fd < 0)
+		return 0;
+	id = map_id(fd, NULL);
+	close(fd);
+	return id;
+}
+
+/* Give a pooled ring buffer back (pin renamed from busy to ring_ID), or
+ * let it go with its pin when the pool is full. */
+static void pool_put(const char *dir, const char *busy, uint32_t id)
+{
+	char free_pin[PIN_MAX + 32];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += strncmp(e->d_name, "ring_", 5) == 0;
+	if (d)
+		closedir(d);
+	snprintf(free_pin, sizeof(free_pin), "%s/ring_%u", dir, id);
+	if (n >= POOL_MAX || rename(busy, free_pin) < 0)
+		unlink(busy);
+}
+
+/* Rename the pooled ring buffer at path busy for this run and open it.
+ * Returns its fd, or -1 (taken by another run, or not of size bytes: then
+ * out of the pool). */
+static int pool_claim(struct loader *l, const char *path, unsigned int id,
+		      uint32_t size)
+{
+	uint32_t max = 0;
+	int fd;
+
+	snprintf(l->busy, sizeof(l->busy), "%s/busy_%u_%d_%llu", l->dir, id,
+		 (int)getpid(), (unsigned long long)l->start);
+	if (rename(path, l->busy) < 0)
+		return -1;
+	fd = bpf_obj_get(l->busy);
+	l->ring_id = fd >= 0 ? map_id(fd, &max) : 0;
+	if (!l->ring_id || max != size) {
+		if (fd >= 0)
+			close(fd);
+		unlink(l->busy);
+		return -1;
+	}
+	return fd;
+}
+
+/* Take a ring buffer of size bytes from the kept pool: first one a run
+ * whose gh-trace is gone still has (what its processes wrote since is
+ * dropped: those records are not of our run), else a free one. The other
+ * ones of gone runs go back to the pool. Returns its fd or -1. */
+static int pool_take(struct loader *l, uint32_t size)
+{
+	char path[PIN_MAX + NAME_MAX + 2], dead[8][PIN_MAX + NAME_MAX + 2];
+	unsigned long long start;
+	unsigned int id, ids[8], free_id = 0;
+	struct dirent *e;
+	int fd = -1, ndead = 0, pid, i;
+	DIR *d = opendir(l->dir);
+
+	while (d && (e = readdir(d))) {
+		snprintf(path, sizeof(path), "%s/%s", l->dir, e->d_name);
+		if (sscanf(e->d_name, "busy_%u_%d_%llu", &id, &pid, &start) == 3) {
+			if (proc_start(pid) == start)
+				continue;	/* its run goes on */
+			if (fd < 0)
+				fd = pool_claim(l, path, id, size);
+			else if (ndead < 8) {
+				snprintf(dead[ndead], sizeof(dead[0]), "%s", path);
+				ids[ndead++] = id;
+			}
+		} else if (!free_id && sscanf(e->d_name, "ring_%u", &id) == 1) {
+			free_id = id;
+		}
+	}
+	if (d)
+		closedir(d);
+	if (fd < 0 && free_id) {
+		snprintf(path, sizeof(path), "%s/ring_%u", l->dir, free_id);
+		fd = pool_claim(l, path, free_id, size);
+	}
+	if (fd < 0)
+		l->busy[0] = '\0';
+	for (i = 0; i < ndead; i++)
+		pool_put(l->dir, dead[i], ids[i]);
+	return fd;
+}
+
+/* This run's ring buffer (from the pool, or made now), its run id, and
+ * its entries in runs and rings. */
+static int start_run(struct loader *l, const struct loader_opts *o,
+		     loader_cb cb, void *ctx)
+{
+	uint32_t size = o->ringbuf_bytes ? o->ringbuf_bytes : LOADER_RINGBUF;
 	struct gh_run r;
 
-	l->ring_fd = ring_create(o->ringbuf_bytes ? o->ringbuf_bytes : 4u << 20);
-	if (l->ring_fd < 0)
-		return fail(l, "creating ring buffer failed: %s", strerror(errno));
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(l->ring_fd, &info, &len) < 0)
-		return fail(l, "reading ring buffer id failed: %s", strerror(errno));
-	l->run = info.id;
+	l->start = proc_start(getpid());
+	if (l->kept && size == LOADER_RINGBUF && l->start)
+		l->ring_fd = pool_take(l, size);
+	if (l->ring_fd >= 0) {
+		l->run = new_run_id();
+		if (!l->run)
+			return fail(l, "making a run id failed: %s", strerror(errno));
+	} else {
+		l->ring_fd = ring_create(size);
+		if (l->ring_fd < 0)
+			return fail(l, "creating ring buffer failed: %s", strerror(errno));
+		l->run = l->ring_id = map_id(l->ring_fd, NULL);
+		if (!l->run)
+			return fail(l, "reading ring buffer id failed: %s", strerror(errno));
+		/* pinned busy, to join the pool when the run ends */
+		if (l->kept && size == LOADER_RINGBUF && l->start) {
+			snprintf(l->busy, sizeof(l->busy), "%s/busy_%u_%d_%llu", l->dir,
+				 l->ring_id, (int)getpid(), (unsigned long long)l->start);
+			if (bpf_obj_pin(l->ring_fd, l->busy) < 0)
+				l->busy[0] = '\0';
+		}
+	}
 
 	memset(&r, 0, sizeof(r));
 	r.argv_limit = o->argv_limit;
 	r.owner = getpid();
-	r.owner_start = proc_start(r.owner);
+	r.owner_start = l->start;
 	if (bpf_map_update_elem(l->runs_fd, &l->run, &r, BPF_NOEXIST) < 0)
 		return fail(l, "registering the run failed: %s%s", strerror(errno),
 			    errno == E2BIG ? " (too many runs at once)" : "");
@@ -567,6 +703,10 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 	l->rb = ring_buffer__new(l->ring_fd, (ring_buffer_sample_fn)cb, ctx, NULL);
 	if (!l->rb)
 		return fail(l, "creating ring buffer consumer failed: %s", strerror(errno));
+	/* what a killed run left in a reused ring buffer: the callback drops
+	 * records of other runs */
+	if (l->busy[0])
+		ring_buffer__consume(l->rb);
 	l->misses0 = recursion_misses(l);
 	return 0;
 }
@@ -777,6 +917,10 @@ void loader_stop(struct loader *l)
 		bpf_map_delete_elem(l->rings_fd, &l->run);
 		bpf_map_delete_elem(l->runs_fd, &l->run);
 		l->registered = 0;
+	}
+	if (l->busy[0]) {
+		pool_put(l->dir, l->busy, l->ring_id);
+		l->busy[0] = '\0';
 	}
 	ring_buffer__free(l->rb);
 	l->rb = NULL;

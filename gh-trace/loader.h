@@ -5,7 +5,11 @@
  * filesystem (PIN_DIR/trace-HASH/, HASH naming the BPF object), where any
  * later run finds them in a few system calls. Either way each run has its
  * own ring buffer and loss counters (see "Runs" in bpf/trace.h), so runs
- * at the same time are independent.
+ * at the same time are independent. With kept programs, ring buffers of the
+ * default size are kept too, in a small pool (PIN_DIR/trace-HASH/ring_ID),
+ * so that a run does not pay to allocate one: a run takes one by renaming
+ * its pin to busy_ID_PID_START, and gives it back at its end (a killed
+ * run's is given back by the next run).
  *
  * A struct loader starts zeroed except for its fds, which loader_init()
  * sets to -1; loader_stop() frees what it holds and may be called on any
@@ -19,6 +23,9 @@
 
 #define LOADER_PIN_DIR "/sys/fs/bpf/glasshouse"
 #define LOADER_NPROGS 5
+#define LOADER_RINGBUF (4u << 20)	/* default ring buffer bytes */
+#define LOADER_DIR_MAX 256	/* a pin directory's name */
+#define LOADER_PIN_MAX (LOADER_DIR_MAX + 64)	/* a pin's */
 
 struct trace_bpf;
 struct ring_buffer;
@@ -30,8 +37,13 @@ struct loader {
 	int link_fd[LOADER_NPROGS];	/* kept programs: held, so that an
 					 * unload cannot detach them mid-run */
 	int kept;		/* the programs are the pinned ones */
+	char dir[LOADER_PIN_MAX];	/* where, when they are */
 	int ring_fd;		/* this run's ring buffer, -1 before */
-	uint32_t run;		/* its run id */
+	char busy[LOADER_PIN_MAX + 64];	/* its pin while this run has it, when
+					 * it belongs to the kept pool */
+	uint32_t ring_id;
+	uint32_t run;		/* the run id */
+	uint64_t start;		/* gh-trace's start time (/proc/PID/stat) */
 	uint32_t outer;		/* the run gh-trace itself is traced in, or 0 */
 	int registered;		/* the run is in the runs and rings maps */
 	uint64_t misses0;	/* recursion misses when the run started */

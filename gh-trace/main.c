@@ -35,7 +35,7 @@
 #define EXIT_TRACE 125
 
 #define DEFAULT_ARGV_LIMIT 32768
-#define DEFAULT_RINGBUF (4u << 20)
+#define DEFAULT_RINGBUF LOADER_RINGBUF
 #define POLL_MS 20	/* the longest a record waits to be written */
 
 struct capture {
@@ -185,9 +185,10 @@ static int on_record(void *ctx, void *data, size_t size)
 	const struct gh_event *e = data;
 	int n;
 
-	/* gh-trace itself, traced while it starts the command, and the
-	 * command's creation (the header has its pid) */
-	if (size >= sizeof(*e) && (e->pid == (uint32_t)r->self ||
+	/* another run's (a killed one's, in a reused ring buffer), gh-trace
+	 * itself, traced while it starts the command, and the command's
+	 * creation (the header has its pid) */
+	if (size >= sizeof(*e) && (e->run != r->l.run || e->pid == (uint32_t)r->self ||
 	    (e->type == GH_EV_FORK && e->pid == (uint32_t)r->c.pid &&
 	     e->ppid == (uint32_t)r->self)))
 		return 0;

@@ -171,6 +171,22 @@ $KEPT" ]
 		'[["/bin/echo","0123456789","abc"],true]
 [["/bin/echo","0123456789","abcdefghij"],false]' ]
 	[ "$(map runs)" = "" ]
+	# only ring buffers of the default size are kept for later runs
+	for r in "$PIN/$KEPT"/ring_*; do
+		[ "$(bpftool -j map show pinned "$r" | jq .max_entries)" = 4194304 ]
+	done
+}
+
+@test "a run reuses the ring buffer the last one gave back" {
+	gh-trace -o "$EV" -- true
+	before=$(ls "$PIN/$KEPT" | grep '^ring_')
+	[ -n "$before" ]
+	run gh-trace -o "$EV" -- cat /etc/hostname
+	[ "$status" -eq 0 ]
+	check_stream
+	no_loss
+	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
+	[ "$(ls "$PIN/$KEPT" | grep '^ring_')" = "$before" ]
 }
 
 # own_tree FILE: every pid in the stream is the command's or was forked in it.
@@ -209,6 +225,9 @@ own_tree() {
 	done
 	[ "$(map runs)" = "" ]
 	[ "$(map traced)" = "" ]
+	# their ring buffers: at most 4 kept for later runs, none busy
+	[ "$(ls "$PIN/$KEPT" | grep -c '^ring_')" -le 4 ]
+	[ "$(ls "$PIN/$KEPT" | grep -c '^busy_')" -eq 0 ]
 }
 
 @test "ten first runs at once: one loads and keeps the programs, all are traced" {
@@ -230,6 +249,9 @@ own_tree() {
 }
 
 @test "a run killed with SIGKILL pollutes no later run, and its state is cleaned" {
+	# no ring buffers kept yet
+	gh-trace --unload
+	gh-trace --keep
 	echo x > marker
 	# the command outlives its gh-trace, still in the traced set
 	gh-trace -o dead.ndjson -- "$PY" -c '
@@ -244,7 +266,13 @@ while True:
 	wait "$gt" || true
 	[ "$(map runs | jq -c .value.owner)" = "$gt" ]
 	[ "$(map traced | jq -c .key)" = "$loop" ]
-	# the next run sees only its own tree, and removes what the dead one left
+	# the dead run's ring buffer, still written to by the loop
+	busy=$(ls "$PIN/$KEPT" | grep "^busy_.*_${gt}_")
+	ring=${busy#busy_}
+	ring=ring_${ring%%_*}
+	# the next run sees only its own tree, and removes what the dead one
+	# left; it takes the dead run's ring buffer over, and drops the records
+	# the loop wrote there
 	run gh-trace -o "$EV" -- sh -c 'cat /etc/hostname >/dev/null; sleep 0.1'
 	kill "$loop"
 	[ "$status" -eq 0 ]
@@ -255,6 +283,7 @@ while True:
 	[ "$(map runs)" = "" ]
 	[ "$(map traced)" = "" ]
 	[ "$(ls "$PIN")" = "$KEPT" ]
+	[ "$(ls "$PIN/$KEPT" | grep -E '^(ring|busy)_')" = "$ring" ]
 }
 
 @test "--unload during a run: the run keeps its programs until it ends" {
