@@ -577,6 +577,24 @@ static int net_addr(struct cx *c, struct json_object *e, const char *w,
 	return 0;
 }
 
+/* Columns 1-5 shared by connections and attempts: receipt, dst, host,
+ * port, protocol. */
+static int bind_peer(struct cx *c, sqlite3_stmt *st, struct json_object *e,
+		     const char *w)
+{
+	struct json_object *d;
+
+	if (net_addr(c, e, w, "dst", &d) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->rid);
+	if (bind_m(c, st, 2, e, w, "dst", json_type_string) < 0 ||
+	    bind_hostport(c, st, 3, 4, json_object_get_string(d),
+			  json_object_get_string_len(d)) < 0 ||
+	    bind_m(c, st, 5, e, w, "protocol", json_type_string) < 0)
+		return -1;
+	return 0;
+}
+
 static int store_network(struct cx *c, struct json_object *r)
 {
 	struct store *s = c->s;
@@ -597,13 +615,7 @@ static int store_network(struct cx *c, struct json_object *r)
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(arr, i);
 		snprintf(w, sizeof(w), "network.connections[%zu]", i);
-		if (net_addr(c, e, w, "dst", &d) < 0)
-			return -1;
-		sqlite3_bind_int64(st, 1, c->rid);
-		if (bind_m(c, st, 2, e, w, "dst", json_type_string) < 0 ||
-		    bind_hostport(c, st, 3, 4, json_object_get_string(d),
-				  json_object_get_string_len(d)) < 0 ||
-		    bind_m(c, st, 5, e, w, "protocol", json_type_string) < 0 ||
+		if (bind_peer(c, st, e, w) < 0 ||
 		    bind_m(c, st, 6, e, w, "attempted", json_type_boolean) < 0)
 			return -1;
 		/* protocol is part of the key: an absent one is "" */
@@ -620,13 +632,7 @@ static int store_network(struct cx *c, struct json_object *r)
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(arr, i);
 		snprintf(w, sizeof(w), "network.attempts[%zu]", i);
-		if (net_addr(c, e, w, "dst", &d) < 0)
-			return -1;
-		sqlite3_bind_int64(st, 1, c->rid);
-		if (bind_m(c, st, 2, e, w, "dst", json_type_string) < 0 ||
-		    bind_hostport(c, st, 3, 4, json_object_get_string(d),
-				  json_object_get_string_len(d)) < 0 ||
-		    bind_m(c, st, 5, e, w, "protocol", json_type_string) < 0 ||
+		if (bind_peer(c, st, e, w) < 0 ||
 		    bind_m(c, st, 6, e, w, "op", json_type_string) < 0 ||
 		    bind_m(c, st, 7, e, w, "family", json_type_string) < 0 ||
 		    bind_m(c, st, 8, e, w, "result", json_type_string) < 0 ||

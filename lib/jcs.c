@@ -440,25 +440,6 @@ __attribute__((format(printf, 3, 4))) static int scan_fail(struct scan *s,
 	return -EINVAL;
 }
 
-static int hex4(const char *p)
-{
-	int v = 0, i, c;
-
-	for (i = 0; i < 4; i++) {
-		c = p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v |= c - 'A' + 10;
-		else
-			return -1;
-	}
-	return v;
-}
-
 /* Scan a string starting at the opening quote; its unescaped bytes go to
  * s->str (escapes other than \u kept as their character, \uXXXX as UTF-8;
  * exactness only matters for comparing names). */
@@ -489,7 +470,7 @@ static int scan_string(struct scan *s)
 			p += 2;
 			continue;
 		}
-		u = s->end - p >= 6 ? hex4(p + 2) : -1;
+		u = s->end - p >= 6 ? gh_json_hex4(p + 2) : -1;
 		if (u < 0)
 			return scan_fail(s, s->line, "bad \\u escape");
 		p += 6;
@@ -497,7 +478,7 @@ static int scan_string(struct scan *s)
 			return scan_fail(s, s->line,
 					 "lone low surrogate \\u%04x (not I-JSON)", u);
 		if (u >= 0xd800 && u <= 0xdbff) {
-			lo = s->end - p >= 6 && p[0] == '\\' && p[1] == 'u' ? hex4(p + 2) : -1;
+			lo = s->end - p >= 6 && p[0] == '\\' && p[1] == 'u' ? gh_json_hex4(p + 2) : -1;
 			if (lo < 0xdc00 || lo > 0xdfff)
 				return scan_fail(s, s->line,
 						 "lone high surrogate \\u%04x (not I-JSON)", u);

@@ -114,13 +114,12 @@ int gh_utf8_valid(const char *s, size_t len)
 	return 1;
 }
 
-static int hex4(const unsigned char *p, unsigned *out)
+int gh_json_hex4(const char *p)
 {
-	unsigned v = 0;
-	int i;
+	int v = 0, i;
 
 	for (i = 0; i < 4; i++) {
-		unsigned c = p[i];
+		unsigned char c = (unsigned char)p[i];
 
 		v <<= 4;
 		if (c >= '0' && c <= '9')
@@ -132,7 +131,16 @@ static int hex4(const unsigned char *p, unsigned *out)
 		else
 			return -1;
 	}
-	*out = v;
+	return v;
+}
+
+static int hex4(const unsigned char *p, unsigned *out)
+{
+	int v = gh_json_hex4((const char *)p);
+
+	if (v < 0)
+		return -1;
+	*out = (unsigned)v;
 	return 0;
 }
 

@@ -67,6 +67,8 @@ int gh_buf_json_str(struct gh_buf *b, const char *s, size_t len);
 /* Length of the UTF-8 sequence at p (valid, shortest form, no surrogates,
  * at most U+10FFFF; 1 for ASCII), or 0 when invalid or cut off by end. */
 size_t gh_utf8_len(const unsigned char *p, const unsigned char *end);
+/* The value of the four hex digits at p (a \uXXXX escape), or -1. */
+int gh_json_hex4(const char *p);
 /* 1 when s[0..len) is valid UTF-8 (no surrogates, no overlongs). */
 int gh_utf8_valid(const char *s, size_t len);
 
