@@ -40,7 +40,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJ) $(BPF_SKEL)
-.PHONY: all test check demo install clean deps bench vmlinux fuzz check-sanitize check-valgrind
+.PHONY: all test check demo install clean deps bench vmlinux fuzz san check-sanitize check-valgrind
 
 PROGS      := $(patsubst %/,%,$(sort $(dir $(wildcard gh-*/*.c))))
 LIB_SRC    := $(wildcard lib/*.c)
@@ -110,18 +110,20 @@ $(OUT)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBGH)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBGH) $(COMMON_LIBS)
 
-test check: all
-	$(Q)bash tests/run
+# The whole suite, twice: against the plain build and against an ASan+UBSan
+# build of the same sources in build-san/, bin-san/ (tests/run runs suites
+# side by side, one per CPU).
+test check: all san
+	$(Q)GH_VARIANTS="plain san" bash tests/run
 
-# Sanitizers: the whole suite against an ASan+UBSan build in build-san/, bin-san/.
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-check-sanitize:
-	$(Q)$(MAKE) --no-print-directory OUT=build-san BIN=bin-san CC=clang \
+san: $(OUT)/.deps
+	$(Q)$(MAKE) --no-print-directory OUT=build-san BIN=bin-san CC=$(CLANG) \
 		SANITIZE="$(SAN_FLAGS)" all
-	$(Q)GH_BIN=$(CURDIR)/bin-san GH_OUT=$(CURDIR)/build-san \
-		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-		bash tests/run build-san/tests/test_* \
-		$(filter-out tests/valgrind.bats tests/fuzz.bats,$(wildcard tests/*.bats))
+
+# Only the sanitizer half of make test.
+check-sanitize: san
+	$(Q)GH_VARIANTS=san bash tests/run
 
 # Unit tests of lib/ under valgrind: no errors, no leaks.
 check-valgrind: all
