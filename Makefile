@@ -114,7 +114,7 @@ $(OUT)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBGH)
 # build of the same sources in build-san/, bin-san/ (tests/run runs suites
 # side by side, one per CPU).
 test check: all san
-	$(Q)GH_VARIANTS="plain san" bash tests/run
+	$(Q)GH_VARIANTS="san plain" bash tests/run
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 san: $(OUT)/.deps

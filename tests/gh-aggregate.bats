@@ -316,19 +316,26 @@ badf() {
 }
 
 @test "JSONTestSuite: every y_ value is accepted in a record, every n_ rejected, no i_ crashes" {
-	local dir=$GH_SHARED/conformance/JSONTestSuite/test_parsing f rc n=0
+	local dir=$GH_SHARED/conformance/JSONTestSuite/test_parsing f rc n=0 head err san
 	[ -d "$dir" ] || skip "no $dir"
-	head -1 "$F/notfound.ndjson" > "$T/head"
+	read -r head < "$F/notfound.ndjson"
+	# n_ runs end in gh_die: no leak check for them in the sanitizer build
+	san=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 	for f in "$dir"/[yni]_*.json; do
 		# the value of an unknown member "x", which readers must check and skip
-		{ cat "$T/head"; printf '{"type":"fork","t":1,"pid":2,"ppid":1,"tid":1,"x":'
+		{ printf '%s\n{"type":"fork","t":1,"pid":2,"ppid":1,"tid":1,"x":' "$head"
 		  case ${f##*/} in y_*) tr -d '\n' < "$f" ;; *) cat "$f" ;; esac
 		  printf '}\n'; } > "$T/in.ndjson"
 		rc=0
-		gh-aggregate "$T/in.ndjson" > "$T/out" 2> "$T/err" || rc=$?
 		case ${f##*/} in
-		y_*) [ "$rc" -eq 0 ] || { echo "rejected ${f##*/}: $(cat "$T/err")"; return 1; } ;;
-		n_*) [ "$rc" -eq 2 ] && [ ! -s "$T/out" ] && grep -q '^gh-aggregate: .*:2: ' "$T/err" ||
+		n_*) ASAN_OPTIONS=$san gh-aggregate "$T/in.ndjson" > "$T/out" 2> "$T/err" || rc=$? ;;
+		*) gh-aggregate "$T/in.ndjson" > "$T/out" 2> "$T/err" || rc=$? ;;
+		esac
+		err=
+		read -r -d '' err < "$T/err" || true
+		case ${f##*/} in
+		y_*) [ "$rc" -eq 0 ] || { echo "rejected ${f##*/}: $err"; return 1; } ;;
+		n_*) [ "$rc" -eq 2 ] && [ ! -s "$T/out" ] && [[ "$err" == "gh-aggregate: "*":2: "* ]] ||
 			{ echo "accepted ${f##*/}"; return 1; } ;;
 		i_*) [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ] || { echo "${f##*/}: exit $rc"; return 1; } ;;
 		esac
