@@ -8,7 +8,9 @@
  * kprobes are not available everywhere this must run. Every program first
  * asks whether the current process is in the traced set, so processes
  * outside the trees cost one map lookup (syscalls: a switch on the number
- * first, then the lookup).
+ * first, then the lookup). The set is keyed by ids of the initial PID
+ * namespace; records carry ids of the namespace gh-trace runs in, which
+ * it announces with GH_HELLO (trace.h).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -35,13 +37,14 @@ char LICENSE[] SEC("license") = "GPL";
 #define EFAULT		14
 #define NAME_MAX1	256	/* a component and its NUL */
 
-/* The traced set: tgid -> run id. Filled by gh-trace for the command and
- * here for every process it forks; entries leave when processes exit. */
+/* The traced set: tgid -> struct gh_member. Entered here by gh-trace's
+ * GH_HELLO while it starts the command and by every process it forks;
+ * entries leave when processes exit. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 32768);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct gh_member);
 } traced SEC(".maps");
 
 /* Arguments of a syscall in flight, per thread, from sys_enter to sys_exit. */
@@ -49,6 +52,8 @@ struct stash {
 	__u64 arg[6];
 	__u32 op;
 	__u32 run;
+	__u32 level;
+	__u32 pad;
 };
 
 struct {
@@ -150,21 +155,77 @@ static __always_inline struct scratch *get_scratch(void)
 	return bpf_map_lookup_elem(&scratch, &cpu);
 }
 
-/* The run of a traced process and its ring buffer. Returns NULL for a
- * process outside every traced tree; a process of a run that has ended
- * (its gh-trace was killed) is dropped from the traced set. */
-static __always_inline void *traced_ring(__u32 tgid, __u32 *run)
+/* The traced-set entry of a process (copied to *m) and its run's ring
+ * buffer. Returns NULL for a process outside every traced tree; a process
+ * of a run that has ended (its gh-trace was killed) is dropped from the
+ * traced set. */
+static __always_inline void *traced_ring(__u32 tgid, struct gh_member *m)
 {
-	__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
+	struct gh_member *v = bpf_map_lookup_elem(&traced, &tgid);
 	void *rb;
 
 	if (!v)
 		return NULL;
-	*run = *v;
-	rb = run_ring(*run);
+	*m = *v;
+	rb = run_ring(m->run);
 	if (!rb)
 		bpf_map_delete_elem(&traced, &tgid);
 	return rb;
+}
+
+/* Process ids as seen at PID namespace level "level": the number of a
+ * struct pid there, 0 where it has none (a process outside the namespace,
+ * as getppid(2) says for a parent outside it). */
+static __always_inline __u32 pid_at(struct pid *p, __u32 level)
+{
+	struct upid u = {};
+
+	if (!p || BPF_CORE_READ(p, level) < level)
+		return 0;
+	bpf_core_read(&u, sizeof(u), &p->numbers[level]);
+	return u.nr;
+}
+
+static __always_inline __u32 tgid_at(struct task_struct *t, __u32 level)
+{
+	return pid_at(BPF_CORE_READ(t, signal, pids[PIDTYPE_TGID]), level);
+}
+
+static __always_inline __u32 tid_at(struct task_struct *t, __u32 level)
+{
+	return pid_at(BPF_CORE_READ(t, thread_pid), level);
+}
+
+/* A record's pid, tid and ppid for task t, at the run's level. */
+static __always_inline void ids_at(struct gh_event *ev, struct task_struct *t,
+				   __u32 level)
+{
+	ev->pid = tgid_at(t, level);
+	ev->tid = tid_at(t, level);
+	ev->ppid = tgid_at(BPF_CORE_READ(t, real_parent), level);
+}
+
+/* GH_HELLO from gh-trace: see trace.h. */
+static __always_inline void hello(struct pt_regs *regs)
+{
+	__u32 run = regs->si, tgid = bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct gh_member m = {}, *old;
+	struct gh_run *r;
+
+	r = bpf_map_lookup_elem(&runs, &run);
+	if (!r || !r->cookie || r->cookie != regs->dx)
+		return;
+	m.run = run;
+	m.level = BPF_CORE_READ(t, thread_pid, level);
+	m.pid = m.level ? tgid_at(t, m.level) : tgid;
+	old = bpf_map_lookup_elem(&traced, &tgid);
+	if (old && old->run != run)
+		r->outer = *old;
+	if (bpf_map_update_elem(&traced, &tgid, &m, BPF_ANY))
+		return;
+	r->level = m.level;
+	r->self = tgid;
 }
 
 /* x86_64 syscall numbers of interest -> GH_OP_*. */
@@ -649,18 +710,21 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sched_process_fork, struct task_struct *parent,
 	     struct task_struct *child)
 {
+	struct gh_member m;
 	__u32 pid, tgid, run;
 	struct gh_event *ev;
 	void *rb;
 
-	rb = traced_ring(parent->tgid, &run);
+	rb = traced_ring(parent->tgid, &m);
 	if (!rb)
 		return 0;
+	run = m.run;
 	pid = child->pid;
 	tgid = child->tgid;
 	if (pid != tgid)
 		return 0;	/* a new thread of a traced process */
-	if (bpf_map_update_elem(&traced, &tgid, &run, BPF_ANY)) {
+	m.pid = m.level ? tgid_at(child, m.level) : tgid;
+	if (bpf_map_update_elem(&traced, &tgid, &m, BPF_ANY)) {
 		count_lost(run, GH_LOST_RINGBUF);
 		return 0;
 	}
@@ -671,9 +735,15 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent,
 	}
 	ev_init(ev, GH_EV_FORK, run);
 	ev->size = sizeof(*ev);
-	ev->pid = tgid;
-	ev->tid = parent->pid;
-	ev->ppid = BPF_CORE_READ(child, real_parent, tgid);
+	if (m.level) {
+		ev->pid = m.pid;
+		ev->tid = tid_at(parent, m.level);
+		ev->ppid = tgid_at(BPF_CORE_READ(child, real_parent), m.level);
+	} else {
+		ev->pid = tgid;
+		ev->tid = parent->pid;
+		ev->ppid = BPF_CORE_READ(child, real_parent, tgid);
+	}
 	bpf_ringbuf_submit(ev, rb_flags(rb));
 	return 0;
 }
@@ -682,15 +752,16 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sched_process_exit, struct task_struct *p)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id, run;
-	__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
+	__u32 tgid = id >> 32, tid = (__u32)id, run, level;
+	struct gh_member *v = bpf_map_lookup_elem(&traced, &tgid);
 	struct gh_event *ev;
 	__u32 flags;
 	void *rb;
 
 	if (!v)
 		return 0;
-	run = *v;
+	run = v->run;
+	level = v->level;
 	bpf_map_delete_elem(&stash, &tid);
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;	/* not the last thread */
@@ -702,9 +773,13 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 	if (ev) {
 		ev_init(ev, GH_EV_EXIT, run);
 		ev->size = sizeof(*ev);
-		ev->pid = tgid;
-		ev->tid = tid;
-		ev->ppid = BPF_CORE_READ(p, real_parent, tgid);
+		if (level) {
+			ids_at(ev, p, level);
+		} else {
+			ev->pid = tgid;
+			ev->tid = tid;
+			ev->ppid = BPF_CORE_READ(p, real_parent, tgid);
+		}
 		flags = BPF_CORE_READ(p, signal, flags);
 		if (flags & SIGNAL_GROUP_EXIT)
 			ev->x[0] = (__u32)BPF_CORE_READ(p, signal, group_exit_code);
@@ -722,13 +797,15 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
 	__u32 tgid = p->tgid, run;
+	struct gh_member m;
 	struct gh_run *r;
 	struct scratch *s;
 	unsigned long start, end, len;
 	__u32 pos = 0, lim = 0;
 
-	if (!traced_ring(tgid, &run))
+	if (!traced_ring(tgid, &m))
 		return 0;
+	run = m.run;
 	/* a thread other than the leader exec'ed: it took the leader's id,
 	 * and its own syscall-in-flight entry would never be seen again */
 	if ((__u32)old_pid != tgid) {
@@ -740,9 +817,13 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	if (!s)
 		return 0;
 	ev_init(&s->ev, GH_EV_EXEC, run);
-	s->ev.pid = tgid;
-	s->ev.tid = p->pid;
-	s->ev.ppid = BPF_CORE_READ(p, real_parent, tgid);
+	if (m.level) {
+		ids_at(&s->ev, p, m.level);
+	} else {
+		s->ev.pid = tgid;
+		s->ev.tid = p->pid;
+		s->ev.ppid = BPF_CORE_READ(p, real_parent, tgid);
+	}
 	s->ev.x[0] = old_pid;
 	s->ev.uid = BPF_CORE_READ(p, cred, euid.val);
 	s->ev.gid = BPF_CORE_READ(p, cred, egid.val);
@@ -772,14 +853,18 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 {
 	__u32 op = classify(nr);
-	__u64 id;
-	__u32 tid, run;
+	struct gh_member m;
 	struct stash st;
+	__u64 id;
+	__u32 tid;
 
-	if (op == GH_OP_NONE)
+	if (op == GH_OP_NONE) {
+		if (nr == GH_NR_PRCTL && regs->di == GH_HELLO)
+			hello(regs);
 		return 0;
+	}
 	id = bpf_get_current_pid_tgid();
-	if (!traced_ring(id >> 32, &run))
+	if (!traced_ring(id >> 32, &m))
 		return 0;
 	tid = (__u32)id;
 	st.arg[0] = regs->di;
@@ -789,7 +874,9 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	st.arg[4] = regs->r8;
 	st.arg[5] = regs->r9;
 	st.op = op;
-	st.run = run;
+	st.run = m.run;
+	st.level = m.level;
+	st.pad = 0;
 	if (bpf_map_update_elem(&stash, &tid, &st, BPF_ANY))
 		count_lost(st.run, GH_LOST_RINGBUF);
 	return 0;
@@ -859,7 +946,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
 	__u32 op = classify(regs->orig_ax);
 	__u64 id, a[6];
-	__u32 tid, pos = 0, run;
+	__u32 tid, pos = 0, run, level;
 	struct stash *st;
 	struct scratch *s;
 	struct opargs oa;
@@ -874,6 +961,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	op = st->op;
 	run = st->run;
+	level = st->level;
 	__builtin_memcpy(a, st->arg, sizeof(a));
 	bpf_map_delete_elem(&stash, &tid);
 	if (!run_ring(run))
@@ -888,8 +976,15 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	ev_init(&s->ev, GH_EV_SYS, run);
 	s->ev.op = op;
-	s->ev.pid = id >> 32;
-	s->ev.tid = tid;
+	if (level) {
+		struct task_struct *t = bpf_get_current_task_btf();
+
+		s->ev.pid = tgid_at(t, level);
+		s->ev.tid = tid_at(t, level);
+	} else {
+		s->ev.pid = id >> 32;
+		s->ev.tid = tid;
+	}
 	s->ev.ret = ret;
 	__builtin_memcpy(s->ev.arg, a, sizeof(a));
 

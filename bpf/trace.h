@@ -89,12 +89,36 @@ enum {
  * run: it is dropped from the traced set and reported nowhere. */
 #define GH_RUNS_MAX	1024
 
+/* A member of the traced set (the value in "traced", keyed by tgid in the
+ * initial PID namespace). Records give process ids as the run's gh-trace
+ * sees them: at the level of its PID namespace (0: the initial one). */
+struct gh_member {
+	__u32 run;		/* the run the process belongs to */
+	__u32 level;		/* PID namespace level of the run's gh-trace */
+	__u32 pid;		/* the process's tgid at that level */
+	__u32 pad;
+};
+
+/* gh-trace announces itself with prctl(GH_HELLO, run, cookie): sys_enter
+ * then puts the caller into the run's traced set, wherever its PID
+ * namespace is, and notes its tgid and level in the run. The cookie is a
+ * random number in the run's entry, which only gh-trace can read; an
+ * unknown prctl option fails with EINVAL and does nothing else. */
+#define GH_HELLO	0x47486865	/* "GHhe" */
+#define GH_NR_PRCTL	157		/* x86_64 */
+
 struct gh_run {
 	__u64 lost[GH_LOST_MAX];	/* counted by the programs (atomic adds) */
 	__u32 argv_limit;		/* bytes of argv kept per exec */
 	__u32 owner;			/* pid of the gh-trace owning the run */
 	__u64 owner_start;		/* its start time, in clock ticks after
 					 * boot (/proc/PID/stat field 22) */
+	__u64 cookie;			/* set by gh-trace, checked by GH_HELLO */
+	__u32 self;			/* set by GH_HELLO: gh-trace's tgid in the
+					 * initial PID namespace (0: not yet) */
+	__u32 level;			/* set by GH_HELLO: its namespace level */
+	struct gh_member outer;		/* set by GH_HELLO: gh-trace's own entry
+					 * in the traced set before, if any */
 };
 
 /* Limits. A blob of a user string holds at most GH_STR_MAX bytes; a

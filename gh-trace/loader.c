@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
@@ -499,8 +501,10 @@ static void sweep(struct loader *l)
 		prev = &key;
 	}
 	for (i = 0; i < (int)n; i++) {
-		if (bpf_map_lookup_elem(l->traced_fd, &keys[i], &key) == 0 &&
-		    bpf_map_lookup_elem(l->rings_fd, &key, &id) < 0 &&
+		struct gh_member m;
+
+		if (bpf_map_lookup_elem(l->traced_fd, &keys[i], &m) == 0 &&
+		    bpf_map_lookup_elem(l->rings_fd, &m.run, &id) < 0 &&
 		    errno == ENOENT)
 			bpf_map_delete_elem(l->traced_fd, &keys[i]);
 	}
@@ -693,6 +697,10 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 	r.argv_limit = o->argv_limit;
 	r.owner = getpid();
 	r.owner_start = l->start;
+	if (getrandom(&l->cookie, sizeof(l->cookie), 0) != sizeof(l->cookie) ||
+	    !l->cookie)
+		return fail(l, "getrandom failed: %s", strerror(errno));
+	r.cookie = l->cookie;
 	if (bpf_map_update_elem(l->runs_fd, &l->run, &r, BPF_NOEXIST) < 0)
 		return fail(l, "registering the run failed: %s%s", strerror(errno),
 			    errno == E2BIG ? " (too many runs at once)" : "");
@@ -841,46 +849,49 @@ int loader_unload(const char *pin_dir, char *reason, size_t size)
 	return n > 0;
 }
 
-int loader_trace_pid(struct loader *l, int pid)
-{
-	uint32_t key = pid;
-
-	if (bpf_map_update_elem(l->traced_fd, &key, &l->run, BPF_ANY))
-		return -errno;
-	return 0;
-}
-
 int loader_trace_self(struct loader *l)
 {
-	uint32_t key = getpid();
+	struct gh_run r;
 
-	/* inside a tree another run traces with the same programs: stay in
-	 * that run once the command has started */
-	l->outer = 0;
-	if (bpf_map_lookup_elem(l->traced_fd, &key, &l->outer) < 0)
-		l->outer = 0;
-	return loader_trace_pid(l, key);
+	/* The map is keyed by tgids of the initial PID namespace, which
+	 * getpid() does not give inside another one: the programs enter us
+	 * when we announce ourselves. An entry we had (inside a tree another
+	 * run traces with the same programs) is noted in the run, to be put
+	 * back once the command has started. */
+	prctl(GH_HELLO, (unsigned long)l->run, (unsigned long)l->cookie, 0UL, 0UL);
+	memset(&r, 0, sizeof(r));
+	if (bpf_map_lookup_elem(l->runs_fd, &l->run, &r) < 0)
+		return fail(l, "reading the run failed: %s", strerror(errno));
+	if (!r.self)
+		return fail(l, "the programs did not see gh-trace announce itself "
+			    "(is prctl(2) filtered?)");
+	l->self = r.self;
+	l->level = r.level;
+	l->outer = r.outer;
+	return 0;
 }
 
 void loader_untrace_self(struct loader *l)
 {
-	uint32_t key = getpid();
-
-	if (l->outer)
-		bpf_map_update_elem(l->traced_fd, &key, &l->outer, BPF_ANY);
+	if (!l->self)
+		return;
+	if (l->outer.run)
+		bpf_map_update_elem(l->traced_fd, &l->self, &l->outer, BPF_ANY);
 	else
-		bpf_map_delete_elem(l->traced_fd, &key);
+		bpf_map_delete_elem(l->traced_fd, &l->self);
 }
 
 void loader_signal_all(struct loader *l, int sig)
 {
-	uint32_t key, next, run, *prev = NULL;
+	uint32_t key, next, *prev = NULL;
+	struct gh_member m;
 
+	/* the members' ids as we see them: m.pid, at our namespace level */
 	while (bpf_map_get_next_key(l->traced_fd, prev, &next) == 0) {
-		if ((pid_t)next != getpid() &&
-		    bpf_map_lookup_elem(l->traced_fd, &next, &run) == 0 &&
-		    run == l->run)
-			kill((pid_t)next, sig);
+		if (next != l->self &&
+		    bpf_map_lookup_elem(l->traced_fd, &next, &m) == 0 &&
+		    m.run == l->run && m.level == l->level && m.pid)
+			kill((pid_t)m.pid, sig);
 		key = next;
 		prev = &key;
 	}

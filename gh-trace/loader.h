@@ -20,6 +20,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/types.h>
+
+#include "../bpf/trace.h"
 
 #define LOADER_PIN_DIR "/sys/fs/bpf/glasshouse"
 #define LOADER_NPROGS 5
@@ -44,7 +47,11 @@ struct loader {
 	uint32_t ring_id;
 	uint32_t run;		/* the run id */
 	uint64_t start;		/* gh-trace's start time (/proc/PID/stat) */
-	uint32_t outer;		/* the run gh-trace itself is traced in, or 0 */
+	uint64_t cookie;	/* the run's GH_HELLO cookie */
+	uint32_t self;		/* gh-trace's tgid in the initial PID
+				 * namespace, once GH_HELLO was seen */
+	uint32_t level;		/* its PID namespace level */
+	struct gh_member outer;	/* its entry before GH_HELLO (run 0: none) */
 	int registered;		/* the run is in the runs and rings maps */
 	uint64_t misses0;	/* recursion misses when the run started */
 	struct ring_buffer *rb;
@@ -79,11 +86,10 @@ int loader_keep(struct loader *l, const struct loader_opts *o);
  * progress keep their programs until they end. Returns 1 when something
  * was removed, 0 when nothing was kept, -1 with reason set. */
 int loader_unload(const char *pin_dir, char *reason, size_t size);
-/* Add a process to this run's traced set (its children follow). */
-int loader_trace_pid(struct loader *l, int pid);
 /* Put the calling process in this run's traced set while it starts the
- * command, then back where it was (in no run, or in the run of a tree it
- * belongs to). */
+ * command (announcing itself with GH_HELLO, which works from any PID
+ * namespace), then back where it was (in no run, or in the run of a tree
+ * it belongs to). loader_trace_self returns 0, or -1 with reason set. */
 int loader_trace_self(struct loader *l);
 void loader_untrace_self(struct loader *l);
 /* Send sig to every process of this run's traced set. */

@@ -375,3 +375,17 @@ while True:
 @test "kept: end to end, gh-aggregate turns the stream into a closed receipt" {
 	case_receipt_closed
 }
+
+@test "kept programs trace a gh-trace in a PID namespace of its own, with the ids seen there" {
+	run --separate-stderr unshare --pid --fork --mount-proc gh-trace -v -o "$EV" -- \
+		sh -c 'echo $$; cat /etc/hostname > /dev/null'
+	[ "$status" -eq 0 ]
+	[ "$output" = 2 ]
+	[ "${stderr%%$'\n'*}" = "gh-trace: using the programs kept in $PIN/$KEPT" ]
+	check_stream
+	no_loss
+	[ "$(ev 'select(.type == "exec") | [.pid, .ppid, .argv[0]]')" = '[2,1,"sh"]
+[3,2,"cat"]' ]
+	[ "$(ev 'select(.type == "open" and .path == "/etc/hostname") | .pid')" = 3 ]
+	[ "$(map traced)" = "" ]
+}

@@ -253,6 +253,45 @@ os.close(os.open("f", os.O_CREAT | os.O_WRONLY))'
 	[ "$(ev 'select(.type=="end") | .lost.truncated')" -ge 1 ]
 }
 
+@test "in a PID namespace of its own (as in a container) the command is traced, with the ids seen there" {
+	run --separate-stderr unshare --pid --fork --mount-proc gh-trace -o "$EV" -- \
+		sh -c 'echo $$; cat /etc/hostname > /dev/null; sh -c "echo \$\$"'
+	[ "$status" -eq 0 ]
+	[ "$output" = "2
+4" ]
+	check_stream
+	no_loss
+	[ "$(ev 'select(.type == "header" or .type == "end") | .pid')" = "2
+2" ]
+	[ "$(ev 'select(.type == "exec") | [.pid, .ppid, .argv[0]]')" = '[2,1,"sh"]
+[3,2,"cat"]
+[4,2,"sh"]' ]
+	[ "$(ev 'select(.type == "open" and .path == "/etc/hostname") | [.pid, .tid]')" = '[3,3]' ]
+	gh-aggregate "$EV" > r.json
+	[ "$(jq -c '[.completeness, [.process_tree[] | [.pid, .ppid, .exit_code]]]' r.json)" = \
+		'["closed",[[2,1,0],[3,2,0],[4,2,0]]]' ]
+}
+
+@test "a command that makes a PID namespace is followed into it, with the ids gh-trace sees" {
+	run --separate-stderr gh-trace -o "$EV" -- unshare --pid --fork \
+		sh -c 'echo $$; cat /etc/hostname > /dev/null'
+	[ "$status" -eq 0 ]
+	[ "$output" = 1 ]
+	check_stream
+	no_loss
+	cmd=$(head -n1 "$EV" | jq .pid)
+	# successful execs (sh is also looked for along PATH, failing)
+	[ "$(ev 'select(.type == "exec" and .ret == 0) | .argv[0]' | tr '\n' ' ')" = '"unshare" "sh" "cat" ' ]
+	sh=$(ev 'select(.type == "exec" and .ret == 0 and .argv[0] == "sh") | .pid')
+	cat=$(ev 'select(.type == "exec" and .ret == 0 and .argv[0] == "cat") | .pid')
+	# ids of this namespace, never the inner ones (sh is 1 in there)
+	[ "$sh" -gt 1 ] && [ "$cat" -gt 1 ]
+	[ "$(ev 'select(.type == "fork") | [.pid, .ppid] | map(tostring) | join(" ")' | tr -d '"' | tr '\n' ' ')" = \
+		"$sh $cmd $cat $sh " ]
+	[ "$(ev 'select(.type == "exec" and .ret == 0) | .ppid' | tail -n 2 | tr '\n' ' ')" = "$cmd $sh " ]
+	[ "$(ev 'select(.type == "open" and .path == "/etc/hostname") | .pid')" != 1 ]
+}
+
 @test "every file strace sees the tree open successfully is in the receipt" {
 	case_strace
 }
