@@ -39,7 +39,6 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.SECONDARY: $(BPF_OBJ) $(BPF_SKEL)
 .PHONY: all test check demo install clean deps bench vmlinux fuzz san check-sanitize check-valgrind
 
 PROGS      := $(patsubst %/,%,$(sort $(dir $(wildcard gh-*/*.c))))
@@ -49,6 +48,8 @@ LIBGH      := $(OUT)/libgh.a
 BPF_SRC    := $(wildcard bpf/*.bpf.c)
 BPF_OBJ    := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRC))
 BPF_SKEL   := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRC))
+# kept after the build (make would delete them as intermediates)
+.SECONDARY: $(BPF_OBJ) $(BPF_SKEL)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 MAN_PAGES  := $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)
