@@ -985,6 +985,14 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		s->ev.pid = id >> 32;
 		s->ev.tid = tid;
 	}
+	if (op == GH_OP_EXECVE || op == GH_OP_EXECVEAT) {
+		/* a failed exec: its record names the parent, as a successful
+		 * one does */
+		struct task_struct *t = bpf_get_current_task_btf();
+
+		s->ev.ppid = level ? tgid_at(BPF_CORE_READ(t, real_parent), level) :
+				     BPF_CORE_READ(t, real_parent, tgid);
+	}
 	s->ev.ret = ret;
 	__builtin_memcpy(s->ev.arg, a, sizeof(a));
 

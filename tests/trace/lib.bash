@@ -168,6 +168,10 @@ case_failed_exec() {
 	[ "$status" -eq 0 ]
 	[ "$(ev 'select(.type=="exec" and .ret < 0) | [.path, .raw, .argv, .ret, .err, .cwd]')" = \
 		"[\"/nonexistent/prog\",\"/nonexistent/prog\",[\"/nonexistent/prog\",\"arg\"],-2,\"ENOENT\",\"$BATS_TEST_TMPDIR\"]" ]
+	# made by a child the shell forked: its parent is the command
+	cmd=$(head -n1 "$EV" | jq .pid)
+	child=$(ev 'select(.type=="fork") | .pid')
+	[ "$(ev 'select(.type=="exec" and .ret < 0) | [.pid, .ppid]')" = "[$child,$cmd]" ]
 }
 
 # TCP, UDP, IPv6 and unix sockets are reported with kernel socket facts
