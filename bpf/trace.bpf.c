@@ -196,13 +196,20 @@ static __always_inline __u32 tid_at(struct task_struct *t, __u32 level)
 	return pid_at(BPF_CORE_READ(t, thread_pid), level);
 }
 
-/* A record's pid, tid and ppid for task t, at the run's level. */
-static __always_inline void ids_at(struct gh_event *ev, struct task_struct *t,
-				   __u32 level)
+/* A record's pid, tid and ppid for task t, at the run's level (level 0,
+ * the initial namespace, reads them straight from the task). */
+static __always_inline void put_ids(struct gh_event *ev, struct task_struct *t,
+				    __u32 level)
 {
-	ev->pid = tgid_at(t, level);
-	ev->tid = tid_at(t, level);
-	ev->ppid = tgid_at(BPF_CORE_READ(t, real_parent), level);
+	if (level) {
+		ev->pid = tgid_at(t, level);
+		ev->tid = tid_at(t, level);
+		ev->ppid = tgid_at(BPF_CORE_READ(t, real_parent), level);
+	} else {
+		ev->pid = t->tgid;
+		ev->tid = t->pid;
+		ev->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	}
 }
 
 /* GH_HELLO from gh-trace: see trace.h. */
@@ -773,13 +780,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 	if (ev) {
 		ev_init(ev, GH_EV_EXIT, run);
 		ev->size = sizeof(*ev);
-		if (level) {
-			ids_at(ev, p, level);
-		} else {
-			ev->pid = tgid;
-			ev->tid = tid;
-			ev->ppid = BPF_CORE_READ(p, real_parent, tgid);
-		}
+		put_ids(ev, p, level);
 		flags = BPF_CORE_READ(p, signal, flags);
 		if (flags & SIGNAL_GROUP_EXIT)
 			ev->x[0] = (__u32)BPF_CORE_READ(p, signal, group_exit_code);
@@ -817,13 +818,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	if (!s)
 		return 0;
 	ev_init(&s->ev, GH_EV_EXEC, run);
-	if (m.level) {
-		ids_at(&s->ev, p, m.level);
-	} else {
-		s->ev.pid = tgid;
-		s->ev.tid = p->pid;
-		s->ev.ppid = BPF_CORE_READ(p, real_parent, tgid);
-	}
+	put_ids(&s->ev, p, m.level);
 	s->ev.x[0] = old_pid;
 	s->ev.uid = BPF_CORE_READ(p, cred, euid.val);
 	s->ev.gid = BPF_CORE_READ(p, cred, egid.val);
@@ -976,7 +971,10 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	ev_init(&s->ev, GH_EV_SYS, run);
 	s->ev.op = op;
-	if (level) {
+	if (op == GH_OP_EXECVE || op == GH_OP_EXECVEAT) {
+		/* a failed exec names the parent, as a successful one does */
+		put_ids(&s->ev, bpf_get_current_task_btf(), level);
+	} else if (level) {
 		struct task_struct *t = bpf_get_current_task_btf();
 
 		s->ev.pid = tgid_at(t, level);
@@ -984,14 +982,6 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	} else {
 		s->ev.pid = id >> 32;
 		s->ev.tid = tid;
-	}
-	if (op == GH_OP_EXECVE || op == GH_OP_EXECVEAT) {
-		/* a failed exec: its record names the parent, as a successful
-		 * one does */
-		struct task_struct *t = bpf_get_current_task_btf();
-
-		s->ev.ppid = level ? tgid_at(BPF_CORE_READ(t, real_parent), level) :
-				     BPF_CORE_READ(t, real_parent, tgid);
 	}
 	s->ev.ret = ret;
 	__builtin_memcpy(s->ev.arg, a, sizeof(a));

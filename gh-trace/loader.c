@@ -866,7 +866,6 @@ int loader_trace_self(struct loader *l)
 		return fail(l, "the programs did not see gh-trace announce itself "
 			    "(is prctl(2) filtered?)");
 	l->self = r.self;
-	l->level = r.level;
 	l->outer = r.outer;
 	return 0;
 }
@@ -886,11 +885,12 @@ void loader_signal_all(struct loader *l, int sig)
 	uint32_t key, next, *prev = NULL;
 	struct gh_member m;
 
-	/* the members' ids as we see them: m.pid, at our namespace level */
+	/* the members' ids as we see them: m.pid, at our namespace level
+	 * (the level every member of the run inherits from us) */
 	while (bpf_map_get_next_key(l->traced_fd, prev, &next) == 0) {
 		if (next != l->self &&
 		    bpf_map_lookup_elem(l->traced_fd, &next, &m) == 0 &&
-		    m.run == l->run && m.level == l->level && m.pid)
+		    m.run == l->run && m.pid)
 			kill((pid_t)m.pid, sig);
 		key = next;
 		prev = &key;

@@ -50,7 +50,6 @@ struct loader {
 	uint64_t cookie;	/* the run's GH_HELLO cookie */
 	uint32_t self;		/* gh-trace's tgid in the initial PID
 				 * namespace, once GH_HELLO was seen */
-	uint32_t level;		/* its PID namespace level */
 	struct gh_member outer;	/* its entry before GH_HELLO (run 0: none) */
 	int registered;		/* the run is in the runs and rings maps */
 	uint64_t misses0;	/* recursion misses when the run started */
