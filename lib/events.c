@@ -594,6 +594,11 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 {
 	const unsigned char *k;
 	struct gh_evval dummy, *v;
+	struct {
+		const unsigned char *k;
+		size_t n;
+	} other[16];	/* names this reader does not know */
+	size_t nother = 0;
 	int key;
 
 	p = skip_ws(p);
@@ -611,6 +616,21 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 				return -1;	/* escapes or non-ASCII in a key */
 			key = table_find(key_slot, key_names, key_len, (const char *)k,
 					 (size_t)(p - k));
+			/* A name seen before in this line: json-c's path says
+			 * which (duplicates are refused). */
+			if (key >= 0 && r->set[key])
+				return -1;
+			if (key < 0) {
+				size_t i, n = (size_t)(p - k);
+
+				if (nother == sizeof(other) / sizeof(other[0]))
+					return -1;
+				for (i = 0; i < nother; i++)
+					if (other[i].n == n && !memcmp(other[i].k, k, n))
+						return -1;
+				other[nother].k = k;
+				other[nother++].n = n;
+			}
 			p = skip_ws(p + 1);
 			if (*p != ':')
 				return -1;

@@ -296,7 +296,7 @@ signed() {
 	printf '{\n  "a": 1,\n  "b": {"c": 1,\n        "c": 2}\n}\n' > dup.json
 	run --separate-stderr gh-sign -H dup.json
 	[ "$status" -eq 2 ]
-	[ "$stderr" = 'gh-sign: dup.json:4: duplicate member name "c" (not I-JSON)' ]
+	[ "$stderr" = 'gh-sign: dup.json:4: b.c: duplicate member name' ]
 	[ -z "$output" ]
 }
 

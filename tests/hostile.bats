@@ -1,0 +1,72 @@
+#!/usr/bin/env bats
+# Hostile input to the filters (issue 12): the other format detected, JSON
+# that is not a receipt refused, endless input bounded, members of the
+# wrong type named (a mutation test over a real receipt), duplicate member
+# names and process ids beyond 32 bits refused.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	GH_ROOT=${GH_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
+	GH_BIN=${GH_BIN:-$GH_ROOT/bin}
+	PATH="$GH_BIN:$PATH"
+	A=$GH_ROOT/tests/fixtures/aggregate
+	T=$BATS_TEST_TMPDIR
+	printf 'require complete\n' > "$T/rules"
+}
+
+# filter NAME FILE: run one receipt filter the way it takes one input.
+filter() {
+	case $1 in
+	gh-redact) gh-redact "$2" ;;
+	gh-sign) gh-sign -H "$2" ;;
+	gh-policy) gh-policy "$T/rules" "$2" ;;
+	gh-train) gh-train "$2" ;;
+	gh-archive) gh-archive "$T/db" "$2" ;;
+	gh-aggregate) gh-aggregate "$2" ;;
+	esac
+}
+
+RECEIPT_FILTERS="gh-redact gh-sign gh-policy gh-train gh-archive"
+
+# expect_refused FILE MESSAGE FILTER...: each FILTER exits 2 with exactly
+# "FILTER: MESSAGE" on stderr and nothing on stdout.
+expect_refused() {
+	local file=$1 msg=$2 p
+	shift 2
+	for p in "$@"; do
+		rm -f "$T/db"
+		run --separate-stderr filter "$p" "$file"
+		[ "$status" -eq 2 ] && [ -z "$output" ] && [ "$stderr" = "$p: $msg" ] ||
+			{ echo "$p: exit $status, stdout ${#output} bytes: $stderr"; false; }
+	done
+}
+
+# expect_accepted FILE FILTER...: each FILTER exits 0 or 1 (a verdict).
+expect_accepted() {
+	local file=$1 p
+	shift
+	for p in "$@"; do
+		rm -f "$T/db"
+		run --separate-stderr filter "$p" "$file"
+		[ "$status" -le 1 ] || { echo "$p: exit $status: $stderr"; false; }
+	done
+}
+
+@test "duplicate member names are refused by every filter, with the member's path" {
+	jq . "$A/net.json" |
+		sed '0,/"argv": \[/s//"argv": [], "argv": [/' > "$T/dup.json"
+	line=$(grep -n '"argv": \[\], "argv"' "$T/dup.json" | cut -d: -f1)
+	# the twin: the same receipt without the duplicate is accepted
+	jq . "$A/net.json" > "$T/ok.json"
+	expect_accepted "$T/ok.json" $RECEIPT_FILTERS
+	expect_refused "$T/dup.json" "$T/dup.json:$line: process_tree[0].argv: duplicate member name" \
+		$RECEIPT_FILTERS
+	# in an event stream, a known member and one the reader does not know
+	head -3 "$A/net.ndjson" > "$T/ok.ndjson"
+	expect_accepted "$T/ok.ndjson" gh-aggregate
+	sed '2s/^{/{"pid":1,/' "$T/ok.ndjson" > "$T/dup.ndjson"
+	expect_refused "$T/dup.ndjson" "$T/dup.ndjson:2: pid: duplicate member name" gh-aggregate
+	sed '3s/^{/{"zz":1,"zz":2,/' "$T/ok.ndjson" > "$T/dup2.ndjson"
+	expect_refused "$T/dup2.ndjson" "$T/dup2.ndjson:3: zz: duplicate member name" gh-aggregate
+}
