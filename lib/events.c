@@ -1045,6 +1045,24 @@ static int check_obj(struct gh_evreader *r, int key, const char *const *ints,
 	return 0;
 }
 
+/* Process and thread ids are pid_t: a larger number would be cut to
+ * another process's id. */
+static int check_ids(struct gh_evreader *r)
+{
+	static const int keys[] = { GH_EK_PID, GH_EK_TID, GH_EK_PPID };
+	const struct gh_evval *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		v = &r->rec.v[keys[i]];
+		if (v->kind == GH_EVK_INT && (v->i < 0 || v->i > INT32_MAX))
+			return fail(r, "%s: member \"%s\" is not a process id (0 to %d): %lld",
+				    type_names[r->rec.type], key_names[keys[i]],
+				    INT32_MAX, (long long)v->i);
+	}
+	return 0;
+}
+
 static int check_record(struct gh_evreader *r)
 {
 	static const char *const limits[] = { "argv_bytes", "path_bytes",
@@ -1099,7 +1117,7 @@ static int check_record(struct gh_evreader *r)
 	if (t == GH_ET_EXEC && v[GH_EK_RET].i >= 0 &&
 	    v[GH_EK_EXE].kind == GH_EVK_ABSENT)
 		return fail(r, "exec: missing member \"exe\"");
-	if (check_enums(r) < 0 || check_hex(r) < 0)
+	if (check_enums(r) < 0 || check_hex(r) < 0 || check_ids(r) < 0)
 		return -1;
 	if (t == GH_ET_HEADER) {
 		if (v[GH_EK_SCHEMA].i != GH_EVENTS_SCHEMA)

@@ -70,3 +70,21 @@ expect_accepted() {
 	sed '3s/^{/{"zz":1,"zz":2,/' "$T/ok.ndjson" > "$T/dup2.ndjson"
 	expect_refused "$T/dup2.ndjson" "$T/dup2.ndjson:3: zz: duplicate member name" gh-aggregate
 }
+
+@test "process ids beyond 32 bits in a stream are refused, not wrapped" {
+	head -3 "$A/net.ndjson" > "$T/ok.ndjson"
+	expect_accepted "$T/ok.ndjson" gh-aggregate
+	# the twin: the largest pid_t passes
+	sed '2s/"pid":[0-9]*/"pid":2147483647/' "$T/ok.ndjson" > "$T/max.ndjson"
+	expect_accepted "$T/max.ndjson" gh-aggregate
+	[ "$(gh-aggregate "$T/max.ndjson" | jq '.process_tree[1].pid')" = 2147483647 ]
+	sed '2s/"pid":[0-9]*/"pid":4294967297/' "$T/ok.ndjson" > "$T/big.ndjson"
+	expect_refused "$T/big.ndjson" \
+		"$T/big.ndjson:2: exec: member \"pid\" is not a process id (0 to 2147483647): 4294967297" gh-aggregate
+	sed '2s/"ppid":[0-9]*/"ppid":-1/' "$T/ok.ndjson" > "$T/neg.ndjson"
+	expect_refused "$T/neg.ndjson" \
+		"$T/neg.ndjson:2: exec: member \"ppid\" is not a process id (0 to 2147483647): -1" gh-aggregate
+	sed '3s/"tid":[0-9]*/"tid":2147483648/' "$T/ok.ndjson" > "$T/tid.ndjson"
+	expect_refused "$T/tid.ndjson" \
+		"$T/tid.ndjson:3: open: member \"tid\" is not a process id (0 to 2147483647): 2147483648" gh-aggregate
+}
