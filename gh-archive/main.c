@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "archive.h"
+#include "input.h"
 #include "jcs.h"
 #include "json.h"
 
@@ -107,6 +108,10 @@ static int batch_store(struct batch *b, struct json_object *o,
 	const char *id;
 	int st;
 
+	if (gh_receipt_check(o, err, sizeof(err)) < 0) {
+		gh_err("%s:%lu: %s", name, line, err);
+		return -1;
+	}
 	if (batch_begin(b) < 0)
 		return -1;
 	st = store_receipt(b->s, o, &id, sha, err, sizeof(err));
@@ -167,11 +172,11 @@ static int archive_input(struct batch *b, const char *path)
 		gh_err("%s: %s", name, strerror(errno));
 		return -1;
 	}
-	rc = gh_read_all(f, &text, &len);
+	rc = gh_read_input(f, name, GH_INPUT_MAX, 1, &text, &len, err, sizeof(err));
 	if (f != stdin)
 		fclose(f);
 	if (rc < 0) {
-		gh_err("%s: %s", name, strerror(-rc));
+		gh_err("%s", err);
 		return -1;
 	}
 	if (len == 0)

@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "input.h"
 #include "json.h"
 #include "redact.h"
 
@@ -146,6 +147,8 @@ static void redact_one(struct json_object *o, const char *name,
 	char err[512];
 	int dropped;
 
+	if (gh_receipt_check(o, err, sizeof(err)) < 0)
+		gh_die(GH_EXIT_ERR, "%s:%lu: %s", name, line, err);
 	/* The signature covers the receipt without it: keep it only when
 	 * nothing changes. */
 	if (json_object_is_type(o, json_type_object) &&

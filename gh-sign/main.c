@@ -10,6 +10,7 @@
 
 #include "crypto.h"
 #include "gh.h"
+#include "input.h"
 #include "jcs.h"
 #include "json.h"
 
@@ -209,7 +210,7 @@ static struct gh_key *load_public(const char *path)
 /* Parse text as exactly one JSON object, strict and I-JSON. NULL after a
  * message. */
 static struct json_object *parse_receipt(char *text, size_t len,
-					 const char *name)
+					 const char *name, int want_receipt)
 {
 	struct json_object *o = NULL, *extra = NULL;
 	struct gh_jreader *r = NULL;
@@ -236,6 +237,10 @@ static struct json_object *parse_receipt(char *text, size_t len,
 		goto fail;
 	}
 	line = gh_jreader_line(r);
+	if (want_receipt && gh_receipt_check(o, err, sizeof(err)) < 0) {
+		gh_err("%s:%lu: %s", name, line, err);
+		goto fail;
+	}
 	rc = gh_jreader_next(r, &extra);
 	if (rc != 0) {
 		if (rc < 0)
@@ -249,6 +254,7 @@ static struct json_object *parse_receipt(char *text, size_t len,
 		gh_err("%s:%lu: not a JSON object, expected a receipt", name, line);
 		goto fail;
 	}
+
 	/* What the parsed object cannot show: duplicate names, lone surrogates. */
 	if (gh_jcs_check_text(text, len, &line, err, sizeof(err)) < 0) {
 		gh_err("%s:%lu: %s", name, line, err);
@@ -266,13 +272,15 @@ fail:
 	return NULL;
 }
 
-/* Read one receipt from path (NULL or "-": stdin). NULL after a message. */
-static struct json_object *read_receipt(const char *path)
+/* Read one receipt from path (NULL or "-": stdin), checked as one when
+ * want_receipt is set (--canonical takes any object). NULL after a
+ * message. */
+static struct json_object *read_receipt(const char *path, int want_receipt)
 {
 	const char *name = gh_input_name(path);
 	struct json_object *o = NULL;
 	FILE *f = gh_open_input(path);
-	char *text = NULL;
+	char *text = NULL, err[512];
 	size_t len = 0;
 	int rc;
 
@@ -280,11 +288,11 @@ static struct json_object *read_receipt(const char *path)
 		gh_err("%s: %s", name, strerror(errno));
 		return NULL;
 	}
-	rc = gh_read_all(f, &text, &len);
+	rc = gh_read_input(f, name, GH_INPUT_MAX, 1, &text, &len, err, sizeof(err));
 	if (rc < 0)
-		gh_err("%s: %s", name, strerror(-rc));
+		gh_err("%s", err);
 	else
-		o = parse_receipt(text, len, name);
+		o = parse_receipt(text, len, name, want_receipt);
 	free(text);
 	if (f != stdin)
 		fclose(f);
@@ -417,7 +425,7 @@ static int sign_or_hash(const struct opts *o)
 
 	if (o->verb == 'S' && !(k = load_secret(o->secret)))
 		goto out;
-	r = read_receipt(o->input);
+	r = read_receipt(o->input, 1);
 	if (!r || hash_outputs(r, o, name) < 0)
 		goto out;
 	if (o->verb == 'H') {
@@ -581,7 +589,7 @@ static int verify(const struct opts *o)
 	pub = load_public(o->public);
 	if (!pub)
 		return GH_EXIT_ERR;
-	r = read_receipt(o->input);
+	r = read_receipt(o->input, 1);
 	if (!r) {
 		gh_key_free(pub);
 		return GH_EXIT_ERR;
@@ -597,7 +605,7 @@ static int print_canonical(const struct opts *o)
 {
 	const char *name = gh_input_name(o->input);
 	struct gh_buf b = GH_BUF_INIT;
-	struct json_object *r = read_receipt(o->input);
+	struct json_object *r = read_receipt(o->input, 0);
 	int status = GH_EXIT_ERR;
 
 	if (r && canonical(r, name, &b) == 0) {

@@ -1163,6 +1163,38 @@ static int blank(const char *s, size_t n)
 	return 1;
 }
 
+/* The first record is not a header: when the input is a receipt (one
+ * line, or pretty-printed over many and buffered whole), say so. line[0..n)
+ * is the first line, its newline replaced by a NUL when nl is set. */
+static int not_a_stream(struct gh_evreader *r, char *line, size_t n, int nl)
+{
+	struct json_object *o = NULL;
+	struct gh_jreader *jr;
+	FILE *mem;
+	int is_receipt = 0;
+
+	if (nl)
+		line[n] = '\n';
+	mem = fmemopen(line, (size_t)(r->buf + r->len - line), "r");
+	jr = mem ? gh_jreader_new(mem, r->name, GH_JR_SEQ) : NULL;
+	if (jr && gh_jreader_next(jr, &o) == 1 &&
+	    json_object_is_type(o, json_type_object) &&
+	    !json_object_object_get_ex(o, "type", NULL) &&
+	    (json_object_object_get_ex(o, "version", NULL) ||
+	     json_object_object_get_ex(o, "execution_id", NULL)))
+		is_receipt = 1;
+	json_object_put(o);
+	gh_jreader_free(jr);
+	if (mem)
+		fclose(mem);
+	if (nl)
+		line[n] = '\0';
+	if (is_receipt)
+		fail(r, "this is a receipt, not a gh-events stream; "
+		     "gh-aggregate reads what gh-trace writes");
+	return -1;
+}
+
 int gh_evreader_next(struct gh_evreader *r, const struct gh_evrec **out)
 {
 	char *line;
@@ -1190,6 +1222,8 @@ int gh_evreader_next(struct gh_evreader *r, const struct gh_evrec **out)
 				clear_rec(r);
 				return 0;
 			}
+			if (!r->seen_header)
+				return not_a_stream(r, line, n, nl);
 			return -1;
 		}
 	}
@@ -1200,8 +1234,11 @@ int gh_evreader_next(struct gh_evreader *r, const struct gh_evrec **out)
 			v->elems = r->elems + v->i;
 	}
 	r->rec.line = r->line;
-	if (check_record(r) < 0)
+	if (check_record(r) < 0) {
+		if (!r->seen_header)
+			return not_a_stream(r, line, n, nl);
 		return -1;
+	}
 	if (r->rec.type == GH_ET_HEADER)
 		r->seen_header = 1;
 	else if (r->rec.type == GH_ET_END)

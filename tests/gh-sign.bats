@@ -320,7 +320,7 @@ signed() {
 	printf '[1, 2]\n' > arr.json
 	run --separate-stderr gh-sign -H arr.json
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-sign: arr.json:1: not a JSON object, expected a receipt" ]
+	[ "$stderr" = "gh-sign: arr.json:1: not a receipt: expected a JSON object, not an array" ]
 	cat receipt.json receipt.json > two.json
 	run --separate-stderr gh-sign -H two.json
 	[ "$status" -eq 2 ]

@@ -88,3 +88,48 @@ expect_accepted() {
 	expect_refused "$T/tid.ndjson" \
 		"$T/tid.ndjson:3: open: member \"tid\" is not a process id (0 to 2147483647): 2147483648" gh-aggregate
 }
+
+@test "an event stream given to a receipt filter says to run gh-aggregate first" {
+	expect_accepted "$A/net.json" $RECEIPT_FILTERS
+	expect_refused "$A/net.ndjson" "$A/net.ndjson:1: this is a gh-events stream; run gh-aggregate first" \
+		$RECEIPT_FILTERS
+	[ ! -e "$T/db" ]
+	# a stream that starts with another record is one too
+	sed -n 2p "$A/net.ndjson" > "$T/exec.ndjson"
+	expect_refused "$T/exec.ndjson" "$T/exec.ndjson:1: this is a gh-events stream; run gh-aggregate first" \
+		$RECEIPT_FILTERS
+}
+
+@test "a receipt given to gh-aggregate says it is a receipt" {
+	expect_accepted "$A/net.ndjson" gh-aggregate
+	msg="this is a receipt, not a gh-events stream; gh-aggregate reads what gh-trace writes"
+	# pretty-printed, as gh-aggregate writes it, and on one line
+	expect_refused "$A/net.json" "$A/net.json:1: $msg" gh-aggregate
+	jq -c . "$A/net.json" > "$T/one.json"
+	expect_refused "$T/one.json" "$T/one.json:1: $msg" gh-aggregate
+	# other JSON is not called a receipt
+	printf '{\n"a": 1}\n' > "$T/other.json"
+	run --separate-stderr gh-aggregate "$T/other.json"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" != *receipt* ]]
+}
+
+@test "JSON that is not a receipt is refused by every filter" {
+	printf '{"version": "0.4.0", "execution_id": "e"}\n' > "$T/min.json"
+	expect_accepted "$T/min.json" $RECEIPT_FILTERS
+	echo '{}' > "$T/empty.json"
+	expect_refused "$T/empty.json" \
+		"$T/empty.json:1: not a receipt: no \"version\" or \"execution_id\" member" $RECEIPT_FILTERS
+	printf '\n[{"version": "0.4.0"}]\n' > "$T/arr.json"
+	expect_refused "$T/arr.json" "$T/arr.json:2: not a receipt: expected a JSON object, not an array" \
+		$RECEIPT_FILTERS
+	echo 42 > "$T/num.json"
+	expect_refused "$T/num.json" "$T/num.json:1: not a receipt: expected a JSON object, not a number" \
+		$RECEIPT_FILTERS
+	echo null > "$T/null.json"
+	expect_refused "$T/null.json" "$T/null.json:1: not a receipt: expected a JSON object, not null" \
+		$RECEIPT_FILTERS
+	run --separate-stderr gh-aggregate "$T/empty.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-aggregate: $T/empty.json:1: missing member \"type\"" ]
+}
