@@ -608,7 +608,9 @@ static int do_processes(struct walk *w, struct json_object *root)
 		pid = get(pr, "pid");
 		cl = find_cmd(w, i, pid && json_object_is_type(pid, json_type_int) ?
 					    json_object_get_int64(pid) : -2);
-		if (cl && strlen(cl->before) == (size_t)json_object_get_string_len(cmd) &&
+		/* (no argv, no command line to compare with) */
+		if (cl && cl->before &&
+		    strlen(cl->before) == (size_t)json_object_get_string_len(cmd) &&
 		    !memcmp(cl->before, json_object_get_string(cmd),
 			    json_object_get_string_len(cmd))) {
 			if (remember_visit(w, cmd, pr, "cmd", L_NONE) < 0 ||

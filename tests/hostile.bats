@@ -133,3 +133,39 @@ expect_accepted() {
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "gh-aggregate: $T/empty.json:1: missing member \"type\"" ]
 }
+
+# The receipts the mutation test starts from: real recordings (files, net,
+# the v0 shape), the hand-edited hostile one and a 0.3.0 receipt.
+mutation_receipts() {
+	echo "$A/net.json" "$A/files.json" "$A/net.v0.json" "$A/hostile.json" \
+		"$GH_ROOT/tests/fixtures/archive/v0.3.0.json"
+}
+
+@test "mutation sample: a member of any other type, or deleted, is named or accepted, never a crash" {
+	# the whole set: make check-hard
+	run python3 "$GH_ROOT/tests/mutate" --bin "$GH_BIN" --sample 20 $(mutation_receipts)
+	[ "$status" -eq 0 ] || { echo "$output" | tail -20; false; }
+	[ "${lines[-1]}" = "mutations: 500 runs, 0 failed" ]
+}
+
+@test "mutation test: a filter that crashes or does not name the member fails it" {
+	mkdir "$T/bin"
+	# a crash, an exit 3, a message that does not name the member, and two
+	# that pass (a verdict, a message naming it)
+	printf '#!/bin/sh\nkill -SEGV $$\n' > "$T/bin/gh-redact"
+	printf '#!/bin/sh\nexit 3\n' > "$T/bin/gh-sign"
+	printf '#!/bin/sh\necho "gh-policy: bad receipt" >&2; exit 2\n' > "$T/bin/gh-policy"
+	printf '#!/bin/sh\nexit 1\n' > "$T/bin/gh-train"
+	printf '#!/bin/sh\ngrep -q 0.4.0 "$2" && exit 0\necho "gh-archive: x:1: version: expected a string" >&2; exit 2\n' > "$T/bin/gh-archive"
+	chmod +x "$T"/bin/*
+	printf '{"version": "0.4.0"}\n' > "$T/r.json"
+	run python3 "$GH_ROOT/tests/mutate" --bin "$T/bin" "$T/r.json"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$T/r.json: gh-redact: the receipt itself is refused (exit -11): " ]
+	[[ "$output" == *"r.json: version null: gh-redact: killed by SIGSEGV: "* ]]
+	[[ "$output" == *"r.json: version deleted: gh-sign: exit 3: "* ]]
+	[[ "$output" == *"r.json: version array: gh-policy: exit 2 without naming version: gh-policy: bad receipt"* ]]
+	[[ "$output" != *": gh-train: "* ]]
+	[[ "$output" != *": gh-archive: "* ]]
+	[ "${lines[-1]}" = "mutations: 30 runs, 21 failed" ]
+}
