@@ -64,12 +64,13 @@ int mask_text(const struct redactor *r, const char *s, size_t n,
 /* The key is the file's bytes, exactly (a trailing newline is part of it). */
 static unsigned char *load_key(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = gh_open_regular(path);
 	unsigned char *key;
 	size_t n;
 
 	if (!f)
-		gh_die(GH_EXIT_ERR, "--hash-key: %s: %s", path, strerror(errno));
+		gh_die(GH_EXIT_ERR, "--hash-key: %s: %s", path,
+		       errno == EINVAL ? "not a regular file" : strerror(errno));
 	key = OPENSSL_secure_malloc(KEY_MAX + 1);
 	if (!key)
 		key = malloc(KEY_MAX + 1);

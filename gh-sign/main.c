@@ -175,7 +175,7 @@ static struct gh_key *load_secret(const char *path)
 		return NULL;
 	}
 	if (ret < 0) {
-		gh_err("%s: %s", path, strerror(-ret));
+		gh_err("%s: %s", path, ret == -ESPIPE ? "not a regular file" : strerror(-ret));
 		return NULL;
 	}
 	if (mode & 077) {
@@ -199,7 +199,7 @@ static struct gh_key *load_public(const char *path)
 		return NULL;
 	}
 	if (ret < 0) {
-		gh_err("%s: %s", path, strerror(-ret));
+		gh_err("%s: %s", path, ret == -ESPIPE ? "not a regular file" : strerror(-ret));
 		return NULL;
 	}
 	return k;

@@ -209,6 +209,35 @@ static int oom_fail(struct gh_evreader *r)
 	return -1;
 }
 
+/* The line being read, still without its newline: -1 (with a message)
+ * when it is longer than GH_EVENTS_MAX_LINE or starts with a byte that
+ * cannot start a JSON value (binary data, endless input). */
+static int line_bad(struct gh_evreader *r)
+{
+	const unsigned char *p = (const unsigned char *)r->buf + r->pos;
+	const unsigned char *e = (const unsigned char *)r->buf + r->len;
+
+	if ((size_t)(e - p) > GH_EVENTS_MAX_LINE) {
+		snprintf(r->err, sizeof(r->err), "%s:%lu: a line longer than %d MiB, "
+			 "expected a gh-events record", r->name, r->line + 1,
+			 GH_EVENTS_MAX_LINE >> 20);
+		return -1;
+	}
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	/* (what starts another JSON value gets the parser's message) */
+	if (p < e && (!*p || !strchr("{[\"-0123456789tfn", *p))) {
+		if (*p >= 0x20 && *p < 0x7f)
+			snprintf(r->err, sizeof(r->err), "%s:%lu: unexpected character '%c', "
+				 "expected a JSON value", r->name, r->line + 1, *p);
+		else
+			snprintf(r->err, sizeof(r->err), "%s:%lu: unexpected byte 0x%02x, "
+				 "expected a JSON value", r->name, r->line + 1, *p);
+		return -1;
+	}
+	return 0;
+}
+
 /* The next line, NUL terminated in place (the newline is dropped).
  * 1: a line; 0: end of input; -1: read error or out of memory. */
 static int next_line(struct gh_evreader *r, char **line, size_t *n, int *nl)
@@ -237,6 +266,10 @@ static int next_line(struct gh_evreader *r, char **line, size_t *n, int *nl)
 			*nl = 0;
 			return 1;
 		}
+		/* More to read for this line: refuse what cannot become a
+		 * record (endless input, binary data) before buffering it. */
+		if (line_bad(r) < 0)
+			return -1;
 		if (r->pos > 0) {
 			memmove(r->buf, r->buf + r->pos, r->len - r->pos);
 			r->len -= r->pos;

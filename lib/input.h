@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <json-c/json.h>
 
+#include "json.h"
+
 /* At most this many bytes of one receipt, or of one input that a filter
  * reads whole (256 MiB): beyond it the input is refused, not buffered. */
-#define GH_INPUT_MAX ((size_t)256 << 20)
+#define GH_INPUT_MAX GH_JSON_MAX_VALUE
 /* At most this many bytes of a key, rules or include file (16 MiB). */
 #define GH_FILE_MAX ((size_t)16 << 20)
 

@@ -819,6 +819,12 @@ static int next_seq(struct gh_jreader *r, struct json_object **out)
 		vstart = s.p;
 		rc = scan_value(&s);
 		if ((rc < 0 && s.incomplete == 1) || (rc == 0 && s.incomplete == 2)) {
+			if (!r->eof && r->len - r->pos > GH_JSON_MAX_VALUE) {
+				for (const char *q = r->buf + r->pos; q < (const char *)vstart; q++)
+					r->line += *q == '\n';
+				return rfail(r, r->line, "a JSON value larger than %zu MiB",
+					     GH_JSON_MAX_VALUE >> 20);
+			}
 			if (!r->eof) {
 				rc = fill(r);
 				if (rc < 0)

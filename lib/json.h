@@ -23,6 +23,9 @@
 #include "gh.h"
 
 #define GH_JSON_MAX_DEPTH 512
+/* The largest value a gh_jreader in GH_JR_SEQ mode buffers (256 MiB): a
+ * longer one (endless input) is an error. */
+#define GH_JSON_MAX_VALUE ((size_t)256 << 20)
 
 /* Parse exactly one JSON value from buf[0..len) (surrounding whitespace
  * allowed, nothing else). Returns 0, or -EINVAL with a message such as

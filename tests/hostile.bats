@@ -15,16 +15,19 @@ setup() {
 	printf 'require complete\n' > "$T/rules"
 }
 
-# filter NAME FILE: run one receipt filter the way it takes one input.
+# filter NAME FILE: run one filter the way it takes one input (at most
+# 60 s: an input that makes it hang fails the test with exit 124).
 filter() {
+	local cmd
 	case $1 in
-	gh-redact) gh-redact "$2" ;;
-	gh-sign) gh-sign -H "$2" ;;
-	gh-policy) gh-policy "$T/rules" "$2" ;;
-	gh-train) gh-train "$2" ;;
-	gh-archive) gh-archive "$T/db" "$2" ;;
-	gh-aggregate) gh-aggregate "$2" ;;
+	gh-redact) cmd=(gh-redact "$2") ;;
+	gh-sign) cmd=(gh-sign -H "$2") ;;
+	gh-policy) cmd=(gh-policy "$T/rules" "$2") ;;
+	gh-train) cmd=(gh-train "$2") ;;
+	gh-archive) cmd=(gh-archive "$T/db" "$2") ;;
+	gh-aggregate) cmd=(gh-aggregate "$2") ;;
 	esac
+	timeout 60 "${cmd[@]}"
 }
 
 RECEIPT_FILTERS="gh-redact gh-sign gh-policy gh-train gh-archive"
@@ -168,4 +171,102 @@ mutation_receipts() {
 	[[ "$output" != *": gh-train: "* ]]
 	[[ "$output" != *": gh-archive: "* ]]
 	[ "${lines[-1]}" = "mutations: 30 runs, 21 failed" ]
+}
+
+# endless NAME: a FIFO at $T/NAME whose writer runs CMD... until the
+# reader goes; its pid in $T/NAME.pid (stopped by teardown).
+endless() {
+	local name=$1
+	shift
+	mkfifo "$T/$name"
+	("$@" > "$T/$name" 2> /dev/null &
+	 echo $! > "$T/$name.pid")
+}
+
+teardown() {
+	local f
+	for f in "$T"/*.pid; do
+		[ -e "$f" ] && kill "$(cat "$f")" 2> /dev/null
+	done
+	return 0
+}
+
+# bounded CMD...: CMD must end within 60 s (a hang fails the test, exit 124)
+bounded() {
+	timeout 60 "$@"
+}
+
+@test "endless binary input (/dev/zero, a FIFO) is refused at its first byte" {
+	for p in gh-aggregate $RECEIPT_FILTERS; do
+		rm -f "$T/db"
+		run --separate-stderr filter "$p" /dev/zero
+		[ "$status" -eq 2 ] && [ -z "$output" ] ||
+			{ echo "$p: exit $status: $stderr"; false; }
+		[[ "$stderr" == "$p: /dev/zero:1: unexpected byte 0x00, expected "* ]] ||
+			{ echo "$p: $stderr"; false; }
+		[ ! -e "$T/db" ]
+	done
+	for p in gh-aggregate $RECEIPT_FILTERS; do
+		endless "y.$p" yes
+		run --separate-stderr filter "$p" "$T/y.$p"
+		[ "$status" -eq 2 ] && [[ "$stderr" == "$p: $T/y.$p:1: unexpected character 'y', expected "* ]] ||
+			{ echo "$p: exit $status: $stderr"; false; }
+	done
+}
+
+@test "endless JSON is bounded: 16 MiB a stream line, 256 MiB a receipt" {
+	# the twin: a real stream and receipt through the same FIFOs pass
+	endless ok.ndjson cat "$A/net.ndjson"
+	run bounded gh-aggregate "$T/ok.ndjson"
+	[ "$status" -eq 0 ]
+	endless ok.json cat "$A/net.json"
+	run bounded gh-policy "$T/rules" "$T/ok.json"
+	[ "$status" -le 1 ]
+	endless line sh -c 'printf "{\"type\":\"header\",\"x\":\""; yes aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa | tr -d "\n"'
+	run --separate-stderr bounded gh-aggregate "$T/line"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-aggregate: $T/line:1: a line longer than 16 MiB, expected a gh-events record" ]
+	# a receipt read value by value, and one read whole
+	endless value sh -c 'printf "{\"version\":\""; yes aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa | tr -d "\n"'
+	run --separate-stderr bounded gh-policy "$T/rules" "$T/value"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: $T/value:1: a JSON value larger than 256 MiB" ]
+	endless whole sh -c 'printf "{\"version\":\""; yes aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa | tr -d "\n"'
+	run --separate-stderr bounded gh-archive "$T/db" "$T/whole"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $T/whole: more than 256 MiB of input" ]
+	[ ! -e "$T/db" ]
+}
+
+@test "keys, rules and includes must be regular files: a FIFO or device is refused, not read" {
+	cp "$GH_ROOT/tests/fixtures/sign/key.pem" "$GH_ROOT/tests/fixtures/sign/pub.pem" "$T/"
+	chmod 600 "$T/key.pem"
+	printf 'secret-key' > "$T/hkey"
+	printf 'include %s\n' "$T/rules" > "$T/inc.rules"
+	mkfifo "$T/fifo"
+	# the twins: the same from regular files work
+	run bounded gh-sign -S -s "$T/key.pem" "$A/net.json"
+	[ "$status" -eq 0 ]
+	echo "$output" > "$T/signed.json"
+	run bounded gh-sign -V -p "$T/pub.pem" "$T/signed.json"
+	[ "$status" -eq 0 ]
+	run bounded gh-redact --hash-key "$T/hkey" "$A/net.json"
+	[ "$status" -eq 0 ]
+	run bounded gh-policy "$T/inc.rules" "$A/net.json"
+	[ "$status" -le 1 ]
+	for f in "$T/fifo" /dev/zero; do
+		run --separate-stderr bounded gh-sign -S -s "$f" "$A/net.json"
+		[ "$status" -eq 2 ] && [ "$stderr" = "gh-sign: $f: not a regular file" ] || { echo "$stderr"; false; }
+		run --separate-stderr bounded gh-sign -V -p "$f" "$T/signed.json"
+		[ "$status" -eq 2 ] && [ "$stderr" = "gh-sign: $f: not a regular file" ] || { echo "$stderr"; false; }
+		run --separate-stderr bounded gh-redact --hash-key "$f" "$A/net.json"
+		[ "$status" -eq 2 ] && [ "$stderr" = "gh-redact: --hash-key: $f: not a regular file" ] ||
+			{ echo "$stderr"; false; }
+		run --separate-stderr bounded gh-policy "$f" "$A/net.json"
+		[ "$status" -eq 2 ] && [ "$stderr" = "gh-policy: $f: not a regular file" ] || { echo "$stderr"; false; }
+		printf 'include %s\n' "$f" > "$T/bad.rules"
+		run --separate-stderr bounded gh-policy "$T/bad.rules" "$A/net.json"
+		[ "$status" -eq 2 ] && [ "$stderr" = "gh-policy: $T/bad.rules:1: cannot include '$f': not a regular file" ] ||
+			{ echo "$stderr"; false; }
+	done
 }
