@@ -270,3 +270,19 @@ bounded() {
 			{ echo "$stderr"; false; }
 	done
 }
+
+@test "gh-redact masks a secret it masked in argv in every string, members it does not know and names included" {
+	jq '.process_tree[1].argv = ["tool", "--password=hunter2secret"] |
+	    .x_note = "used hunter2secret here" |
+	    .x = {"deep": ["a hunter2secret b"], "hunter2secret": 1, "v": "hunter2secret",
+		  "v_hex": "68756e746572327365637265740a"}' "$A/net.json" > "$T/sec.json"
+	# the twin: without the secret rules, the value stays in all five places
+	gh-redact --no-default-secrets "$T/sec.json" > "$T/kept.json"
+	[ "$(grep -o hunter2secret "$T/kept.json" | wc -l)" -eq 5 ]
+	gh-redact "$T/sec.json" > "$T/out.json"
+	! grep -q hunter2secret "$T/out.json"
+	! grep -q 68756e746572327365637265740a "$T/out.json"
+	[ "$(jq -c '.x' "$T/out.json")" = '{"[REDACTED]":1,"deep":["a [REDACTED] b"],"v":"[REDACTED]"}' ]
+	[ "$(jq -r '.x_note' "$T/out.json")" = "used [REDACTED] here" ]
+	[ "$(jq -c '.redactions' "$T/out.json")" = '[{"count":5,"rule":"default:secret-option"}]' ]
+}
