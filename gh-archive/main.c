@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "archive.h"
 #include "input.h"
@@ -73,6 +75,7 @@ struct batch {
 	sqlite3 *db;
 	struct store *s;
 	int in_txn;
+	int created;	/* the database did not exist before this run */
 	struct gh_buf out;
 };
 
@@ -81,6 +84,9 @@ static int batch_begin(struct batch *b)
 	char err[1024];
 
 	if (!b->db) {
+		struct stat st;
+
+		b->created = lstat(b->dbpath, &st) < 0 && errno == ENOENT;
 		if (archive_open(b->dbpath, ARCHIVE_WRITE, &b->db, err,
 				 sizeof(err)) < 0) {
 			gh_err("%s", err);
@@ -140,6 +146,38 @@ static int batch_commit(struct batch *b)
 	}
 	b->in_txn = 0;
 	return 0;
+}
+
+/* After a failed batch: a database this run created holds no receipt
+ * (its transaction is rolled back), so it goes, as if never made, unless
+ * another writer stored one meanwhile. */
+static void batch_unmake(struct batch *b)
+{
+	static const char *const sfx[] = { "-wal", "-shm", "-journal" };
+	char name[4096];
+	sqlite3_stmt *st = NULL;
+	int n = -1;
+	size_t i;
+
+	if (!b->db || !b->created)
+		return;
+	if (b->in_txn)
+		sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+	b->in_txn = 0;
+	if (sqlite3_exec(b->db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_prepare_v2(b->db, "SELECT count(*) FROM receipts", -1, &st,
+			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (n == 0) {
+		unlink(b->dbpath);
+		for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
+			if ((size_t)snprintf(name, sizeof(name), "%s%s", b->dbpath,
+					     sfx[i]) < sizeof(name))
+				unlink(name);
+	}
+	sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static void batch_release(struct batch *b)
@@ -240,6 +278,7 @@ static int do_archive(const char *dbpath, char **inputs, int ninputs,
 	batch_release(&b);
 	return finish(&out);
 fail:
+	batch_unmake(&b);
 	batch_release(&b);
 	return GH_EXIT_ERR;
 }

@@ -188,6 +188,7 @@ teardown() {
 	for f in "$T"/*.pid; do
 		[ -e "$f" ] && kill "$(cat "$f")" 2> /dev/null
 	done
+	[ -e "$T/rodir" ] && rm -rf "$(cat "$T/rodir")"
 	return 0
 }
 
@@ -280,9 +281,67 @@ bounded() {
 	gh-redact --no-default-secrets "$T/sec.json" > "$T/kept.json"
 	[ "$(grep -o hunter2secret "$T/kept.json" | wc -l)" -eq 5 ]
 	gh-redact "$T/sec.json" > "$T/out.json"
-	! grep -q hunter2secret "$T/out.json"
-	! grep -q 68756e746572327365637265740a "$T/out.json"
+	[ "$(grep -c -e hunter2secret -e 68756e746572327365637265740a "$T/out.json")" -eq 0 ]
 	[ "$(jq -c '.x' "$T/out.json")" = '{"[REDACTED]":1,"deep":["a [REDACTED] b"],"v":"[REDACTED]"}' ]
 	[ "$(jq -r '.x_note' "$T/out.json")" = "used [REDACTED] here" ]
 	[ "$(jq -c '.redactions' "$T/out.json")" = '[{"count":5,"rule":"default:secret-option"}]' ]
+}
+
+@test "gh-archive: bad input leaves no database behind; an existing one keeps its receipts" {
+	C=$GH_ROOT/tests/fixtures/archive/curl.json
+	printf '{"execution_id": "t", "network": {"attempts": [{"protocol": "tcp"}]}}\n' > "$T/bad.json"
+	run --separate-stderr gh-archive "$T/db" "$C" "$T/bad.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $T/bad.json:1: network.attempts[0].dst: missing" ]
+	[ ! -e "$T/db" ]
+	[ ! -e "$T/db-wal" ]
+	[ ! -e "$T/db-shm" ]
+	# the twin: the good receipt alone makes the database; a later bad
+	# batch leaves it as it was
+	gh-archive "$T/db" "$C"
+	run --separate-stderr gh-archive "$T/db" "$T/bad.json"
+	[ "$status" -eq 2 ]
+	[ "$(sqlite3 "$T/db" 'select count(*) from receipts')" = 1 ]
+}
+
+@test "gh-archive: another application's SQLite file is refused untouched (not switched to WAL)" {
+	sqlite3 "$T/other.db" 'create table t(x); insert into t values (1);'
+	sum=$(sha256sum < "$T/other.db")
+	run --separate-stderr gh-archive "$T/other.db" "$GH_ROOT/tests/fixtures/archive/curl.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $T/other.db: not a gh-archive database" ]
+	[ "$(sha256sum < "$T/other.db")" = "$sum" ]
+	[ "$(sqlite3 "$T/other.db" 'pragma journal_mode')" = delete ]
+	[ ! -e "$T/other.db-wal" ]
+	# the twin: a gh-archive database is taken, and is in WAL mode
+	gh-archive "$T/db" "$GH_ROOT/tests/fixtures/archive/curl.json"
+	[ "$(sqlite3 "$T/db" 'pragma journal_mode')" = wal ]
+}
+
+@test "gh-archive --export works for a user who may not write, and on read-only media" {
+	C=$GH_ROOT/tests/fixtures/archive/curl.json
+	id=$(jq -r .execution_id "$C")
+	# a directory others can enter (the test's own is private)
+	d=$(mktemp -d /tmp/gh-ro.XXXXXX)
+	echo "$d" > "$T/rodir"
+	chmod 755 "$d"
+	gh-archive "$d/db" "$C"
+	# what is left: the database alone, as a copy on other media would be
+	[ "$(ls "$d")" = db ]
+	chmod 644 "$d/db"
+	jq -cS . "$C" | tr -d '\n' > "$T/want.json"
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$GH_BIN/gh-archive" --export "$id" "$d/db"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$output" = "$(cat "$T/want.json")" ]
+	[ "$(ls "$d")" = db ]
+	run --separate-stderr unshare -m sh -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" &&
+		exec "$2/gh-archive" --export "$3" "$1/db"' _ "$d" "$GH_BIN" "$id"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$output" = "$(cat "$T/want.json")" ]
+	# the twin: storing there is refused (the media is read-only)
+	run --separate-stderr unshare -m sh -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" &&
+		exec "$2/gh-archive" "$1/db" "$3"' _ "$d" "$GH_BIN" "$GH_ROOT/tests/fixtures/archive/denied.json"
+	[ "$status" -eq 2 ]
+	rm -rf "$d"
 }
