@@ -197,8 +197,14 @@ run_example() {
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 	[ "$stderr" = "gh-archive: $F/bad-type.json:1: process_tree[1].pid: expected a process id (0 to 2147483647)" ]
-	[ "$(count receipts)" = 0 ]
-	[ "$(count processes)" = 0 ]
+	# the database this run would have made is not left behind
+	[ ! -e "$DB" ]
+	gh-archive "$DB" "$F/denied.json"
+	n=$(count processes)
+	run --separate-stderr gh-archive "$DB" "$F/etc-write.json" "$F/curl.json" "$F/bad-type.json"
+	[ "$status" -eq 2 ]
+	[ "$(count receipts)" = 1 ]
+	[ "$(count processes)" = "$n" ]
 }
 
 @test "bad input: not JSON, with file and line" {
@@ -207,7 +213,7 @@ run_example() {
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 	[[ "$stderr" == "gh-archive: $BATS_TEST_TMPDIR/bad.json:"* ]]
-	[ "$(count receipts)" = 0 ]
+	[ ! -e "$DB" ]
 }
 
 @test "bad input: truncated receipt" {
@@ -261,7 +267,7 @@ run_example() {
 		[ "$status" -eq 2 ]
 		[ "$stderr" = "gh-archive: $BATS_TEST_TMPDIR/t.json:1: ${t#*|}" ]
 	done
-	[ "$(count receipts)" = 0 ]
+	[ ! -e "$DB" ]
 }
 
 @test "bad input: duplicate member names are refused, not collapsed" {
@@ -285,7 +291,7 @@ run_example() {
 	run --separate-stderr gh-archive "$DB" "$F/curl.json" "$BATS_TEST_TMPDIR/nope.json"
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "gh-archive: $BATS_TEST_TMPDIR/nope.json: No such file or directory" ]
-	[ "$(count receipts)" = 0 ]
+	[ ! -e "$DB" ]
 }
 
 @test "bad input: JSONTestSuite n_ files are refused, nothing stored" {
