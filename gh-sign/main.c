@@ -470,6 +470,23 @@ static int is_hex64(const char *s)
 	return s[64] == '\0';
 }
 
+/* A negative answer of -V: the reason on stderr, and on stdout, where the
+ * "ok" lines go, as "NAME: FAILED: reason". Returns GH_EXIT_NO. */
+static int refuted(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int refuted(const char *name, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	gh_err("%s: %s", name, msg);
+	printf("%s: FAILED: %s\n", name, msg);
+	return GH_EXIT_NO;
+}
+
 /* Check the signature member. 0 valid, 1 invalid (message said), 2 error. */
 static int check_signature(struct json_object *r, struct gh_key *pub,
 			   const struct opts *o, const char *name)
@@ -482,37 +499,32 @@ static int check_signature(struct json_object *r, struct gh_key *pub,
 	int n, ret;
 
 	if (!json_object_object_get_ex(r, "signature", &s) || !s) {
-		gh_err("%s: not signed (no signature member)", name);
-		return GH_EXIT_NO;
+		return refuted(name, "not signed (no signature member)");
 	}
 	if (!json_object_is_type(s, json_type_object) ||
 	    gh_json_get_str(s, "alg", &alg) < 0 || gh_json_get_str(s, "key", &key) < 0 ||
 	    gh_json_get_str(s, "sig", &b64) < 0 || json_object_object_length(s) != 3) {
-		gh_err("%s: malformed signature member (want exactly alg, key, sig strings)",
-		       name);
-		return GH_EXIT_NO;
+		return refuted(name, "malformed signature member (want exactly "
+			       "alg, key, sig strings)");
 	}
 	if (strcmp(alg, "Ed25519") != 0) {
-		gh_err("%s: unsupported signature algorithm \"%.32s\"", name, alg);
-		return GH_EXIT_NO;
+		return refuted(name, "unsupported signature algorithm \"%.32s\"", alg);
 	}
 	if (gh_key_fingerprint(pub, fp) < 0) {
 		gh_err("%s: cannot compute the key fingerprint", o->public);
 		return GH_EXIT_ERR;
 	}
 	if (!is_hex64(key)) {
-		gh_err("%s: malformed signature key (want 64 lowercase hex digits)", name);
-		return GH_EXIT_NO;
+		return refuted(name, "malformed signature key (want 64 lowercase "
+			       "hex digits)");
 	}
 	if (strcmp(key, fp) != 0) {
-		gh_err("%s: signed with another key: %s, not %s (%s)", name, key,
-		       o->public, fp);
-		return GH_EXIT_NO;
+		return refuted(name, "signed with another key: %s, not %s (%s)",
+			       key, o->public, fp);
 	}
 	n = gh_base64_decode(b64, strlen(b64), sig, sizeof(sig));
 	if (n != GH_ED25519_SIG_LEN) {
-		gh_err("%s: malformed signature (want 64 bytes in base64)", name);
-		return GH_EXIT_NO;
+		return refuted(name, "malformed signature (want 64 bytes in base64)");
 	}
 	if (canonical(r, name, &canon) < 0)
 		return GH_EXIT_ERR;
@@ -523,9 +535,8 @@ static int check_signature(struct json_object *r, struct gh_key *pub,
 		return GH_EXIT_ERR;
 	}
 	if (ret == 0) {
-		gh_err("%s: signature does not match (receipt modified or wrong key)",
-		       name);
-		return GH_EXIT_NO;
+		return refuted(name, "signature does not match (receipt modified "
+			       "or wrong key)");
 	}
 	if (!o->quiet)
 		printf("%s: signature ok\n", name);
@@ -551,8 +562,7 @@ static int check_outputs(struct json_object *r, const struct opts *o,
 		path = captured(a, o, i, &bytes);
 		if (gh_json_get_str(a, key, &want) < 0) {
 			if (o->out[i]) {
-				gh_err("%s: no %s to check %s against", name, key, path);
-				status = GH_EXIT_NO;
+				status = refuted(name, "no %s to check %s against", key, path);
 			}
 			continue;
 		}
@@ -570,8 +580,7 @@ static int check_outputs(struct json_object *r, const struct opts *o,
 		}
 		gh_hex(md, sizeof(md), hex);
 		if (strcmp(hex, want) != 0) {
-			gh_err("%s: %s hash differs: %s", name, stream_name[i], path);
-			status = GH_EXIT_NO;
+			status = refuted(name, "%s hash differs: %s", stream_name[i], path);
 		} else if (!o->quiet) {
 			printf("%s: %s ok: %s\n", name, stream_name[i], path);
 		}

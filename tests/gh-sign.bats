@@ -447,8 +447,10 @@ signed() {
 	run --separate-stderr gh-sign -V -p pub.pem s.json
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "gh-sign: s.json: stdout hash differs: $T/out.txt" ]
+	# the failure goes where the results go, too
 	[ "${lines[0]}" = "s.json: signature ok" ]
-	[ "${lines[1]}" = "s.json: stderr ok: $T/err.txt" ]
+	[ "${lines[1]}" = "s.json: FAILED: stdout hash differs: $T/out.txt" ]
+	[ "${lines[2]}" = "s.json: stderr ok: $T/err.txt" ]
 }
 
 @test "-V: a changed stderr file given with --stderr is reported" {
@@ -457,7 +459,8 @@ signed() {
 	run --separate-stderr gh-sign -V -q -p pub.pem --stdout out.txt --stderr err.txt signed.json
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "gh-sign: signed.json: stderr hash differs: err.txt" ]
-	[ -z "$output" ]
+	# -q leaves out the ok lines, not the failure
+	[ "$output" = "signed.json: FAILED: stderr hash differs: err.txt" ]
 }
 
 @test "-V: a captured file that is gone is noted, not checked" {

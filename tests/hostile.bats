@@ -345,3 +345,21 @@ bounded() {
 	[ "$status" -eq 2 ]
 	rm -rf "$d"
 }
+
+@test "gh-sign -V prints a failed verification on stdout, where the result goes" {
+	cp "$GH_ROOT/tests/fixtures/sign/key.pem" "$GH_ROOT/tests/fixtures/sign/pub.pem" "$T/"
+	chmod 600 "$T/key.pem"
+	gh-sign -S -s "$T/key.pem" "$A/net.json" > "$T/s.json"
+	# the twin: the signed receipt verifies, "ok" on stdout
+	run --separate-stderr gh-sign -V -p "$T/pub.pem" "$T/s.json"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/s.json: signature ok" ]
+	jq '.exit_code = 1' "$T/s.json" > "$T/t.json"
+	run --separate-stderr gh-sign -V -p "$T/pub.pem" "$T/t.json"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$T/t.json: FAILED: signature does not match (receipt modified or wrong key)" ]
+	[ "$stderr" = "gh-sign: $T/t.json: signature does not match (receipt modified or wrong key)" ]
+	run --separate-stderr gh-sign -V -q -p "$T/pub.pem" "$A/net.json"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$A/net.json: FAILED: not signed (no signature member)" ]
+}
