@@ -385,7 +385,8 @@ static int key_add(struct keys *k, const unsigned char *q, const unsigned char *
 		k->ents = e;
 		k->cap = cap;
 	}
-	if (unescape(&k->names, q, end) < 0)
+	/* (grown even for "": names.p is never NULL once a name is in) */
+	if (gh_buf_grow(&k->names, (size_t)(end - q)) < 0 || unescape(&k->names, q, end) < 0)
 		return -ENOMEM;
 	k->ents[k->n++] = (struct kent){ off, k->names.len - off, q };
 	return 0;
