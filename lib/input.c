@@ -331,7 +331,26 @@ static int type_fail(struct check *c, unsigned types)
 	return -EINVAL;
 }
 
-static int check_value(struct check *c, struct json_object *v);
+static int check_value(struct check *c, const struct shape *sh, struct json_object *v);
+
+/* "[N]" onto b, without printf (arrays of a large receipt are long). */
+static int add_index(struct gh_buf *b, size_t i)
+{
+	char d[24];
+	int n = 0;
+
+	do
+		d[n++] = (char)('0' + i % 10);
+	while ((i /= 10));
+	if (gh_buf_grow(b, (size_t)n + 2) < 0)
+		return -ENOMEM;
+	b->p[b->len++] = '[';
+	while (n)
+		b->p[b->len++] = d[--n];
+	b->p[b->len++] = ']';
+	b->p[b->len] = '\0';
+	return 0;
+}
 
 /* Check member name of an object at the current path. */
 static int check_member(struct check *c, const char *name, struct json_object *v)
@@ -353,7 +372,7 @@ static int check_member(struct check *c, const char *name, struct json_object *v
 		sh = shape_find(c->pat.p);
 	}
 	if (sh)
-		rc = check_value(c, v);
+		rc = check_value(c, sh, v);
 	c->where.len = wlen;
 	c->where.p[wlen] = '\0';
 	c->pat.len = plen;
@@ -361,10 +380,10 @@ static int check_member(struct check *c, const char *name, struct json_object *v
 	return rc;
 }
 
-/* v stands at c->pat, which has a shape. */
-static int check_value(struct check *c, struct json_object *v)
+/* v stands at c->pat, whose shape is sh. */
+static int check_value(struct check *c, const struct shape *sh, struct json_object *v)
 {
-	const struct shape *sh = shape_find(c->pat.p);
+	const struct shape *el;
 	unsigned t = type_of(v), types = sh->types;
 	size_t i, n, wlen, plen;
 	int rc;
@@ -388,16 +407,17 @@ static int check_value(struct check *c, struct json_object *v)
 		plen = c->pat.len;
 		if (gh_buf_adds(&c->pat, "[]") < 0)
 			return -ENOMEM;
-		if (!shape_find(c->pat.p)) {
+		el = shape_find(c->pat.p);
+		if (!el) {
 			c->pat.len = plen;
 			c->pat.p[plen] = '\0';
 			return 0;
 		}
 		n = json_object_array_length(v);
 		for (i = 0; i < n; i++) {
-			if (gh_buf_printf(&c->where, "[%zu]", i) < 0)
+			if (add_index(&c->where, i) < 0)
 				return -ENOMEM;
-			rc = check_value(c, json_object_array_get_idx(v, i));
+			rc = check_value(c, el, json_object_array_get_idx(v, i));
 			if (rc < 0)
 				return rc;
 			c->where.len = wlen;

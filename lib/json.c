@@ -386,8 +386,12 @@ static int key_add(struct keys *k, const unsigned char *q, const unsigned char *
 		k->cap = cap;
 	}
 	/* (grown even for "": names.p is never NULL once a name is in) */
-	if (gh_buf_grow(&k->names, (size_t)(end - q)) < 0 || unescape(&k->names, q, end) < 0)
+	if (gh_buf_grow(&k->names, (size_t)(end - q)) < 0)
 		return -ENOMEM;
+	if (memchr(q + 1, '\\', (size_t)(end - q - 2)))
+		unescape(&k->names, q, end);
+	else
+		gh_buf_add(&k->names, q + 1, (size_t)(end - q - 2));
 	k->ents[k->n++] = (struct kent){ off, k->names.len - off, q };
 	return 0;
 }
@@ -442,7 +446,22 @@ static int keys_close(struct scan *s, struct keys *k, size_t from, const char *s
 	size_t i, n = k->n - from;
 	int d;
 
-	if (n > 1) {
+	if (n > 1 && n <= 8) {
+		/* small objects, most of them: each pair */
+		for (i = from + 1; i < k->n && !dup; i++) {
+			struct kent *b = &k->ents[i];
+
+			for (size_t j = from; j < i; j++) {
+				struct kent *a = &k->ents[j];
+
+				if (a->len == b->len &&
+				    !memcmp(k->names.p + a->off, k->names.p + b->off, a->len)) {
+					dup = b;
+					break;
+				}
+			}
+		}
+	} else if (n > 1) {
 		key_names_base = k->names.p;
 		qsort(k->ents + from, n, sizeof(*k->ents), kent_cmp);
 		for (i = from + 1; i < k->n; i++) {
