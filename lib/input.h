@@ -48,14 +48,14 @@ int gh_receipt_check(struct json_object *o, char *err, size_t errlen);
 int gh_read_input(FILE *f, const char *name, size_t max, int json, char **out,
 		  size_t *len, char *err, size_t errlen);
 
-/* Open path for reading only when it is a regular file: a FIFO, device,
- * socket or directory gives -EINVAL (opened without blocking, so that a
- * FIFO without writer is refused, not waited on). Returns a stream or NULL
- * with errno set. */
+/* Open path for reading only when it is a regular file (opened without
+ * blocking, so that a FIFO without writer is refused, not waited on).
+ * Returns a stream, or NULL with errno set: EINVAL for a FIFO, device or
+ * socket, EISDIR for a directory, else open(2)'s. */
 FILE *gh_open_regular(const char *path);
 
 /* Read the regular file path whole, at most max bytes. Returns 0, or -1
- * with "PATH: not a regular file", "PATH: more than 16 MiB" or
+ * with "PATH: not a regular file", "PATH: more than 16 MiB of input" or
  * "PATH: REASON" in err. */
 int gh_read_regular(const char *path, size_t max, char **out, size_t *len,
 		    char *err, size_t errlen);
