@@ -12,6 +12,7 @@ bats
 bpftool
 clang
 debootstrap
+gcc
 git
 groff-base
 iproute2

@@ -70,3 +70,16 @@ check() {
 	run --separate-stderr sh "$GH_ROOT/scripts/deps.sh"
 	[ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ]
 }
+
+@test "check-fresh fails loudly when the Debian mirror cannot be reached, and leaves nothing behind" {
+	mkdir tmp
+	run env FRESH_TMP="$BATS_TEST_TMPDIR/tmp" FRESH_MIRROR=http://127.0.0.1:9/debian \
+		bash "$GH_ROOT/scripts/check-fresh"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"check-fresh: debootstrap could not build a Debian 12 root from http://127.0.0.1:9/debian (is the mirror reachable?)"* ]]
+	[ -z "$(ls -A tmp)" ]
+	# a tier it does not know is refused before anything is built
+	run env FRESH_TMP="$BATS_TEST_TMPDIR/tmp" FRESH_TIER=all bash "$GH_ROOT/scripts/check-fresh"
+	[ "$status" -eq 1 ]
+	[ "$output" = "check-fresh: FRESH_TIER is check or test, not 'all'" ]
+}

@@ -188,5 +188,10 @@ ok b.1:20" ]
 	g=$(grep -n 'gh-sign -G' "$GH_ROOT/README.md" | head -1 | cut -d: -f1)
 	s=$(grep -n 'key\.pem' "$GH_ROOT/README.md" | head -1 | cut -d: -f1)
 	[ -n "$g" ] && [ "$g" -eq "$s" ]
-	grep -q 'share/glasshouse/agent.rules' "$GH_ROOT/README.md"
+	# where make install puts the starter policy (tests/build.bats) is written down
+	grep -q '/usr/local/share/glasshouse/agent.rules' "$GH_ROOT/README.md"
+	for m in man1/gh-policy.1 man7/glasshouse.7; do
+		groff -man -Tutf8 -P-cbou "$GH_ROOT/man/$m" 2>/dev/null | sed -n '/^FILES/,/^[A-Z]/p' |
+			grep -q '/usr/local/share/glasshouse/agent.rules' || { echo "$m: no FILES entry"; false; }
+	done
 }
