@@ -10,6 +10,7 @@ set -eu
 pkgs='
 bats
 bpftool
+chromium
 clang
 debootstrap
 gcc
@@ -21,13 +22,17 @@ libbpf-dev
 libclang-rt-14-dev
 libelf-dev
 libjson-c-dev
+libpq-dev
 libsqlite3-dev
 libssl-dev
 llvm
 make
 openssl
+postgresql
 procps
 python3
+python3-cryptography
+python3-securesystemslib
 sqlite3
 strace
 valgrind

@@ -83,3 +83,35 @@ check() {
 	[ "$status" -eq 1 ]
 	[ "$output" = "check-fresh: FRESH_TIER is check or test, not 'all'" ]
 }
+
+# fake_tree T F: a tree with scripts/test, a deps.sh that installs nothing,
+# and a Makefile whose test exits T and check-fresh exits F.
+fake_tree() {
+	mkdir -p tree/scripts
+	cp "$GH_ROOT/scripts/test" tree/scripts/
+	printf '#!/bin/sh\nexit 0\n' > tree/scripts/deps.sh
+	printf 'test:\n\t@echo "tests: 5 passed, 0 failed"; exit %s\ncheck:\n\t@echo quick\ncheck-fresh:\n\t@echo fresh-root; exit %s\n' \
+		"$1" "$2" > tree/Makefile
+}
+
+@test "sh scripts/test runs make test and make check-fresh, the tally last; either failing fails it" {
+	fake_tree 0 0
+	run -0 sh tree/scripts/test
+	[ "$output" = "tests: 5 passed, 0 failed
+# make check-fresh (run alongside make test):
+# check-fresh: fresh-root
+tests: 5 passed, 0 failed" ]
+	fake_tree 0 3
+	run -1 sh tree/scripts/test
+	[[ "$output" == *"not ok - make check-fresh failed (exit 2)"* ]]
+	[ "${lines[${#lines[@]}-1]}" = "tests: 5 passed, 0 failed" ]
+	fake_tree 2 0
+	run -2 sh tree/scripts/test
+	# the quick tier alone, as in the fresh root, and make test alone
+	run -0 env GH_TEST_TIER=check sh tree/scripts/test
+	[ "$output" = quick ]
+	fake_tree 0 3
+	run -0 env GH_TEST_TIER=test sh tree/scripts/test
+	[ "$output" = "tests: 5 passed, 0 failed" ]
+	run -2 env GH_TEST_TIER=all sh tree/scripts/test
+}
