@@ -48,7 +48,8 @@ check() {
 }
 
 @test "words that are text, not commands, are not taken for commands" {
-	printf '%s\n' 'echo "jq; jq"' "x='| jq'" 'cat <<EOF' 'jq' 'EOF' '# jq' > t.bats
+	printf '%s\n' 'echo "jq; jq"' "x='| jq'" 'cat <<EOF' 'jq' 'EOF' '# jq' 'echo $((jq + 1)) "$((jq))"' \
+		"python3 -c 'import jq'" > t.bats
 	check --deps nojq.sh t.bats
 	[ "$status" -eq 0 ] && [ -z "$output" ]
 }
