@@ -1,5 +1,6 @@
 /* gh-archive: archive receipts into SQLite, and export them back. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -75,7 +76,9 @@ struct batch {
 	sqlite3 *db;
 	struct store *s;
 	int in_txn;
-	int created;	/* the database did not exist before this run */
+	int created;	/* this run created the database file */
+	dev_t dev;	/* the file opened, to see it was not removed meanwhile */
+	ino_t ino;
 	struct gh_buf out;
 };
 
@@ -85,12 +88,26 @@ static int batch_begin(struct batch *b)
 
 	if (!b->db) {
 		struct stat st;
+		int fd;
 
-		b->created = lstat(b->dbpath, &st) < 0 && errno == ENOENT;
+		/* O_EXCL: of runs starting together, one is the creator */
+		fd = open(b->dbpath, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			  0666);
+		if (fd >= 0) {
+			b->created = 1;
+			close(fd);
+		}
 		if (archive_open(b->dbpath, ARCHIVE_WRITE, &b->db, err,
 				 sizeof(err)) < 0) {
 			gh_err("%s", err);
+			if (b->created)
+				unlink(b->dbpath);
+			b->created = 0;
 			return -1;
+		}
+		if (stat(b->dbpath, &st) == 0) {
+			b->dev = st.st_dev;
+			b->ino = st.st_ino;
 		}
 		if (store_new(b->db, b->replace, &b->s, err, sizeof(err)) < 0) {
 			gh_err("%s: %s", b->dbpath, err);
@@ -98,11 +115,20 @@ static int batch_begin(struct batch *b)
 		}
 	}
 	if (!b->in_txn) {
+		struct stat st;
+
 		if (archive_exec(b->db, "BEGIN IMMEDIATE", err, sizeof(err)) < 0) {
 			gh_err("%s: %s", b->dbpath, err);
 			return -1;
 		}
 		b->in_txn = 1;
+		/* a run that created the file and failed removes it (under its
+		 * own write lock, which this one now holds after it) */
+		if (stat(b->dbpath, &st) < 0 || st.st_dev != b->dev || st.st_ino != b->ino) {
+			gh_err("%s: removed by another run that created it and failed; "
+			       "nothing stored", b->dbpath);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -150,7 +176,9 @@ static int batch_commit(struct batch *b)
 
 /* After a failed batch: a database this run created holds no receipt
  * (its transaction is rolled back), so it goes, as if never made, unless
- * another writer stored one meanwhile. */
+ * another writer stored one meanwhile. The count and the unlink happen
+ * under the write lock; a writer waiting for it sees the file gone
+ * (batch_begin) and stores nothing rather than into a removed file. */
 static void batch_unmake(struct batch *b)
 {
 	static const char *const sfx[] = { "-wal", "-shm", "-journal" };
