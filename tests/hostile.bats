@@ -363,3 +363,33 @@ bounded() {
 	[ "$status" -eq 1 ]
 	[ "$output" = "$A/net.json: FAILED: not signed (no signature member)" ]
 }
+
+@test "gh-archive: a run waiting on a database that its creator removes stores nothing, silently never" {
+	C=$GH_ROOT/tests/fixtures/archive/curl.json
+	mkfifo "$T/slow"
+	# A creates the database, stores curl.json in its transaction, then
+	# waits for its second input
+	gh-archive "$T/db" "$C" "$T/slow" > /dev/null 2> "$T/a.err" &
+	a=$!
+	for i in $(seq 200); do [ -e "$T/db" ] && break; sleep 0.05; done
+	[ -e "$T/db" ]
+	# B waits for A's write lock; A's second input is bad
+	gh-archive "$T/db" "$GH_ROOT/tests/fixtures/archive/denied.json" > /dev/null 2> "$T/b.err" &
+	b=$!
+	echo '{"execution_id": 5}' > "$T/slow"
+	rc=0
+	wait "$a" || rc=$?
+	[ "$rc" -eq 2 ]
+	rc=0
+	wait "$b" || rc=$?
+	# either B stored its receipt after A rolled back (the database stays),
+	# or A removed the database first and B says so: never B's exit 0 with
+	# its receipt gone
+	if [ "$rc" -eq 0 ]; then
+		[ "$(sqlite3 "$T/db" 'select count(*) from receipts')" = 1 ]
+	else
+		[ "$rc" -eq 2 ]
+		[ "$(cat "$T/b.err")" = "gh-archive: $T/db: removed by another run that created it and failed; nothing stored" ]
+		[ ! -e "$T/db" ]
+	fi
+}
