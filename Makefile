@@ -42,6 +42,7 @@ endif
 
 .DELETE_ON_ERROR:
 .PHONY: all test check check-fresh demo install uninstall clean deps bench vmlinux fuzz san check-sanitize check-valgrind
+.PHONY: check-hard
 
 PROGS      := $(patsubst %/,%,$(sort $(dir $(wildcard gh-*/*.c))))
 LIB_SRC    := $(wildcard lib/*.c)
@@ -140,6 +141,16 @@ san: $(OUT)/.deps
 # Only the sanitizer half of make test.
 check-sanitize: san
 	$(Q)GH_VARIANTS=san bash tests/run
+
+# The whole mutation test of the receipt filters (tests/mutate: every
+# member path of each receipt, every other JSON type and deleted), in both
+# builds; make test runs a sample of it (tests/hostile.bats).
+HARD_RECEIPTS := tests/fixtures/aggregate/net.json tests/fixtures/aggregate/files.json \
+	tests/fixtures/aggregate/net.v0.json tests/fixtures/aggregate/hostile.json \
+	tests/fixtures/archive/v0.3.0.json
+check-hard: all san
+	$(Q)python3 tests/mutate --bin bin $(HARD_RECEIPTS)
+	$(Q)ASAN_OPTIONS=exitcode=99 UBSAN_OPTIONS=exitcode=99 python3 tests/mutate --bin bin-san $(HARD_RECEIPTS)
 
 # Unit tests of lib/ under valgrind: no errors, no leaks.
 check-valgrind: all

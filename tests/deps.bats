@@ -7,6 +7,9 @@
 bats_require_minimum_version 1.5.0
 
 setup() {
+	# run under make test or make check: the fake trees' makes must not
+	# print "Entering directory" lines for the outer make's level
+	unset MAKELEVEL MAKEFLAGS MFLAGS
 	cd "$BATS_TEST_TMPDIR" || return 1
 	# deps.sh's list without jq
 	sed '/^jq$/d' "$GH_ROOT/scripts/deps.sh" > nojq.sh
