@@ -99,8 +99,6 @@ fake_tree() {
 }
 
 @test "sh scripts/test runs make test and make check-fresh, the tally last; either failing fails it" {
-	# not a sub-make of the make that may run this suite
-	unset MAKELEVEL MAKEFLAGS MFLAGS
 	fake_tree 0 0
 	run -0 sh tree/scripts/test
 	[ "$output" = "tests: 5 passed, 0 failed
