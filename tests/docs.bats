@@ -13,7 +13,7 @@ setup_file() {
 	export SCRATCH=$s
 	mkdir -p "$s/policies" "$s/receipts"
 	printf 'all:\n\t@echo built\n' > "$s/Makefile"
-	printf '#!/bin/sh\necho "agent: step"\ncat /etc/hostname > /dev/null\nls "$HOME/.ssh" > /dev/null 2>&1\necho done > notes.txt\n' > "$s/agent.sh"
+	printf '#!/bin/sh\necho "agent: step"\ncat /etc/hostname > /dev/null\necho done > notes.txt\n' > "$s/agent.sh"
 	printf '#!/bin/sh\necho building\ncat /etc/os-release > /dev/null\ncat config.h 2>/dev/null || true\n' > "$s/build.sh"
 	cp "$s/agent.sh" "$s/agent-step.sh"
 	mkdir "$s/keys"
