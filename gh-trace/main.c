@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -45,6 +46,7 @@ struct capture {
 	int show;		/* where the user sees it */
 	int pipe;		/* read end, -1 at EOF */
 	int err;		/* errno of the first failed write to file */
+	int created;		/* the file did not exist before this run */
 	uint64_t bytes;
 };
 
@@ -76,7 +78,34 @@ struct run {
 	gid_t run_gid;
 	gid_t *groups;		/* the command's supplementary groups */
 	pid_t self;
+	sigset_t term;		/* the terminating signals we forward */
+	int term_caught;	/* their handler is in place (see flush_lines) */
 };
+
+static void forward(struct run *r, const struct signalfd_siginfo *si);
+
+/* A terminating signal that interrupted a blocked write of the stream. */
+static volatile sig_atomic_t pending_sig, pending_code;
+
+static void on_term(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	pending_sig = sig;
+	pending_code = si ? si->si_code : 0;
+}
+
+/* Forward a signal the handler took while a write was blocked. */
+static void forward_pending(struct run *r)
+{
+	struct signalfd_siginfo si = { 0 };
+
+	if (!pending_sig)
+		return;
+	si.ssi_signo = pending_sig;
+	si.ssi_code = pending_code;
+	pending_sig = 0;
+	forward(r, &si);
+}
 
 static uint64_t now_ns(clockid_t clk)
 {
@@ -158,21 +187,34 @@ static void rfc3339(uint64_t ns, char out[40])
 	snprintf(out, 40, "%s.%06uZ", date, (unsigned)(ns % 1000000000u / 1000));
 }
 
-/* Event stream output: whole lines, written with write(2) as they come. */
+/* Event stream output: whole lines, written with write(2) as they come.
+ * A reader that stops (^Z, a full pipe) blocks the write; the terminating
+ * signals are let in meanwhile, so that they still reach the command. */
 static void flush_lines(struct run *r)
 {
 	size_t off = 0;
 	ssize_t n;
+	sigset_t old;
+	int err;
 
+	if (r->term_caught)
+		sigprocmask(SIG_UNBLOCK, &r->term, &old);
 	while (!r->write_err && off < r->line.len) {
 		n = write(r->out, r->line.p + off, r->line.len - off);
-		if (n < 0 && errno == EINTR)
+		err = n < 0 ? errno : EIO;
+		/* a signal ends a blocked write early, with or without bytes */
+		forward_pending(r);
+		if (n < 0 && err == EINTR)
 			continue;
 		if (n <= 0) {
-			r->write_err = n < 0 ? errno : EIO;
+			r->write_err = err;
 			break;
 		}
 		off += n;
+	}
+	if (r->term_caught) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		forward_pending(r);
 	}
 	r->line.len = 0;
 	if (r->line.p)
@@ -480,21 +522,115 @@ static int pick_user(struct run *r, struct child_opts *co)
 	return 0;
 }
 
-/* Create or truncate an output file without following a symbolic link
- * planted in its place (gh-trace runs as root, often in /tmp). A link to
- * something that is not a regular file, such as /dev/stdout or a
- * terminal, is followed: nothing is truncated there. */
-static int open_output(const char *path)
+/* Open (creating it if needed, truncating nothing yet) an output file
+ * without following a symbolic link planted in its place (gh-trace runs
+ * as root, often in /tmp). A link to something that is not a regular
+ * file, such as /dev/stdout or a terminal, is followed. *created says
+ * whether this call made the file. */
+static int open_output(const char *path, int *created)
 {
 	struct stat st;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int fd;
 
+	*created = 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd >= 0) {
+		*created = 1;
+		return fd;
+	}
+	if (errno != EEXIST)
+		return -1;
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd >= 0 || errno != ELOOP)
 		return fd;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return open(path, O_WRONLY | O_CLOEXEC);
 	errno = ELOOP;
 	return -1;
+}
+
+/* The files gh-trace writes: the event stream and the capture files. */
+struct output {
+	const char *opt;	/* the option that named it */
+	const char *name;
+	int fd;
+	int created;
+	int own;		/* opened here (not the inherited stdout) */
+	struct stat st;
+};
+
+/* Refuse two outputs that are one file (by device and inode, whatever
+ * the names or links), then lock the files opened here so that a second
+ * run given one of them is refused, then truncate them. Exit status or
+ * 0; on refusal, files this run created are removed again. */
+static int claim_outputs(struct output *o, int n)
+{
+	int i, j, status = 0;
+
+	for (i = 0; i < n; i++)
+		if (fstat(o[i].fd, &o[i].st) < 0) {
+			gh_err("%s: %s", o[i].name, strerror(errno));
+			status = EXIT_TRACE;
+			goto refuse;
+		}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (S_ISREG(o[i].st.st_mode) && o[i].st.st_dev == o[j].st.st_dev &&
+			    o[i].st.st_ino == o[j].st.st_ino) {
+				gh_err("%s %s and %s %s are the same file", o[i].opt,
+				       o[i].name, o[j].opt, o[j].name);
+				status = GH_EXIT_ERR;
+				goto refuse;
+			}
+	for (i = 0; i < n; i++) {
+		if (!o[i].own || !S_ISREG(o[i].st.st_mode))
+			continue;
+		if (flock(o[i].fd, LOCK_EX | LOCK_NB) < 0) {
+			if (errno == EWOULDBLOCK) {
+				gh_err("%s: another gh-trace run is writing to it", o[i].name);
+				status = GH_EXIT_ERR;
+			} else {
+				gh_err("%s: lock: %s", o[i].name, strerror(errno));
+				status = EXIT_TRACE;
+			}
+			goto refuse;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (o[i].own && S_ISREG(o[i].st.st_mode) && !o[i].created &&
+		    ftruncate(o[i].fd, 0) < 0) {
+			gh_err("%s: %s", o[i].name, strerror(errno));
+			status = EXIT_TRACE;
+			goto refuse;
+		}
+	return 0;
+refuse:
+	for (i = 0; i < n; i++)
+		if (o[i].created)
+			unlink(o[i].name);
+	return status;
+}
+
+/* A descriptor among 0, 1 and 2 that is closed when we start would be
+ * the next one open(2) returns: an output file would become the
+ * command's stdin, stdout or stderr, or our event stream. Hold them on
+ * /dev/null; closed[fd] says which were closed. */
+static int hold_std_fds(int closed[3])
+{
+	int fd, nul;
+
+	for (fd = 0; fd < 3; fd++) {
+		closed[fd] = fcntl(fd, F_GETFD) < 0 && errno == EBADF;
+		if (!closed[fd])
+			continue;
+		nul = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (nul != fd) {
+			if (nul >= 0)
+				close(nul);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static const char *output_error(int err)
@@ -510,7 +646,7 @@ static int open_capture(struct capture *c, int show)
 	c->pipe = -1;
 	if (!c->name)
 		return 0;
-	c->file = open_output(c->name);
+	c->file = open_output(c->name, &c->created);
 	if (c->file < 0) {
 		gh_err("%s: %s", c->name, output_error(errno));
 		return -1;
@@ -586,18 +722,40 @@ static void reap(struct run *r)
 	}
 }
 
+/* Pass a terminating signal on, then SIGCONT: a stopped process only
+ * acts on it once it runs again. */
 static void forward(struct run *r, const struct signalfd_siginfo *si)
 {
 	int sig = si->ssi_signo;
 
 	if (!r->main_done) {
 		/* a terminal's ^C already reached the command's process group */
-		if (si->ssi_code == SI_KERNEL && getpgid(r->c.pid) == getpgrp())
-			return;
-		kill(r->c.pid, sig);
+		if (!(si->ssi_code == SI_KERNEL && getpgid(r->c.pid) == getpgrp()))
+			kill(r->c.pid, sig);
+		kill(r->c.pid, SIGCONT);
 	} else if (r->active) {
 		loader_signal_all(&r->l, sig);
+		loader_signal_all(&r->l, SIGCONT);
 	}
+}
+
+/* The handler that lets the terminating signals interrupt a blocked write
+ * (without SA_RESTART), for those not ignored when we started: exec resets
+ * a handler, not an ignored signal, so it comes after the command starts. */
+static void catch_term(struct run *r)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_sigaction = on_term, .sa_flags = SA_SIGINFO }, old;
+	size_t i;
+
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&r->term);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN &&
+		    sigaction(sigs[i], &sa, NULL) == 0)
+			sigaddset(&r->term, sigs[i]);
+	}
+	r->term_caught = 1;
 }
 
 enum { TAG_SIG, TAG_RING, TAG_OUT, TAG_ERR };
@@ -686,7 +844,13 @@ int main(int argc, char **argv)
 	struct sigaction orig_pipe;
 	uint64_t v;
 	int opt, sfd = -1, status = EXIT_TRACE, i, unload = 0;
+	int std_closed[3], nout = 0, nout_created = 0;
+	struct output outs[3];
 	const char *env;
+
+	/* before anything is opened: 0, 1 and 2 are never reused */
+	if (hold_std_fds(std_closed) < 0)
+		return EXIT_TRACE;
 
 	/* the signal state to hand on to the command (gh_init changes it) */
 	sigprocmask(SIG_BLOCK, NULL, &orig_mask);
@@ -759,17 +923,37 @@ int main(int argc, char **argv)
 	if (pick_user(&r, &co) < 0)
 		return EXIT_TRACE;
 
-	/* outputs: the event stream, then the capture files */
+	/* outputs: the event stream, then the capture files, none of them
+	 * one of the others nor held by another run */
 	if (r.output && strcmp(r.output, "-") != 0) {
-		r.out = open_output(r.output);
+		r.out = open_output(r.output, &nout_created);
 		if (r.out < 0) {
 			gh_err("%s: %s", r.output, output_error(errno));
 			return EXIT_TRACE;
 		}
-	}
-	if (open_capture(&r.cap[0], r.out == 1 ? 2 : 1) < 0 ||
-	    open_capture(&r.cap[1], 2) < 0)
+	} else if (std_closed[1]) {
+		gh_err("standard output is closed: nowhere to write the events (use -o FILE)");
 		return EXIT_TRACE;
+	}
+	outs[nout++] = (struct output){ .opt = r.out == 1 ? "the event stream on" : "-o", .fd = r.out,
+		.name = r.out == 1 ? "standard output" : r.output,
+		.created = nout_created, .own = r.out != 1 };
+	if (open_capture(&r.cap[0], r.out == 1 ? 2 : 1) < 0 ||
+	    open_capture(&r.cap[1], 2) < 0) {
+		if (nout_created)
+			unlink(r.output);
+		if (r.cap[0].created)
+			unlink(r.cap[0].name);
+		return EXIT_TRACE;
+	}
+	for (i = 0; i < 2; i++)
+		if (r.cap[i].name)
+			outs[nout++] = (struct output){ .opt = i ? "--stderr" : "--stdout",
+				.name = r.cap[i].name, .fd = r.cap[i].file,
+				.created = r.cap[i].created, .own = 1 };
+	i = claim_outputs(outs, nout);
+	if (i)
+		return i;
 
 	/* signals arrive through a signalfd; SIGPIPE is an error return */
 	sigemptyset(&mask);
@@ -833,6 +1017,7 @@ int main(int argc, char **argv)
 	}
 	r.cap[0].pipe = r.c.out_fd;
 	r.cap[1].pipe = r.c.err_fd;
+	catch_term(&r);
 
 	if (write_header(&r, reason) < 0) {
 		gh_err("out of memory");

@@ -105,3 +105,62 @@ gh-aggregate: interrupt: the receipt covers the stream read so far" ]
 	[ "$(jq -r .completeness r.json)" = partial ]
 	[ ! -s agg.err ]
 }
+
+# stopped PID: PID's state is T (stopped), at most 10 s.
+stopped() {
+	wait_until "[ \"\$(awk '{print \$3}' /proc/$1/stat 2>/dev/null)\" = T ]"
+}
+
+# gone PID: PID has exited (reaped or a zombie), at most 10 s.
+gone() {
+	wait_until "! [ -e /proc/$1 ] || [ \"\$(awk '{print \$3}' /proc/$1/stat 2>/dev/null)\" = Z ]"
+}
+
+@test "SIGTERM to gh-trace ends a command that stopped itself (SIGCONT follows it)" {
+	gh-trace -o "$EV" -- sh -c 'kill -STOP $$; echo resumed' > out &
+	gt=$!
+	wait_until "[ -s '$EV' ]"
+	cmd=$(head -n1 "$EV" | jq .pid)
+	stopped "$cmd"
+	kill -TERM "$gt"
+	gone "$gt" || { kill -KILL "$cmd"; false; }
+	status=0
+	wait "$gt" || status=$?
+	[ "$status" -eq 143 ]
+	[ ! -s out ]
+	check_stream
+	[ "$(ev 'select(.type=="end") | [.status, .code, .signal]')" = "[143,null,15]" ]
+}
+
+@test "a stopped command does not act on SIGTERM until it is continued (why SIGCONT is sent)" {
+	sh -c 'kill -STOP $$; echo resumed' > out &
+	cmd=$!
+	stopped "$cmd"
+	kill -TERM "$cmd"
+	sleep 0.2
+	[ "$(awk '{print $3}' "/proc/$cmd/stat")" = T ]
+	kill -CONT "$cmd"
+	status=0
+	wait "$cmd" || status=$?
+	[ "$status" -eq 143 ]
+	[ ! -s out ]
+}
+
+@test "SIGTERM reaches the command while gh-trace is blocked writing to a stopped reader" {
+	# the reader stops before reading: the pipe fills and gh-trace blocks
+	{ bash -c 'echo $$ > gt.pid; exec gh-trace -- sh -c "i=0; while [ \$i -lt 3000 ]; do : < /dev/null; i=\$((i+1)); done; echo \$\$ > cmd.pid; exec sleep 30"' |
+		sh -c 'echo $$ > rd.pid; kill -STOP $$; exec cat > stream.ndjson'; } &
+	pipeline=$!
+	wait_until "[ -s cmd.pid ] && [ -s rd.pid ] && [ -s gt.pid ]"
+	gt=$(cat gt.pid) cmd=$(cat cmd.pid) rd=$(cat rd.pid)
+	wait_until "[[ \"\$(cat /proc/$gt/wchan)\" == *pipe_write ]]"
+	kill -TERM "$gt"
+	# the command ends while the reader is still stopped
+	gone "$cmd" || { kill -KILL "$cmd"; kill -CONT "$rd"; false; }
+	[ "$(awk '{print $3}' "/proc/$rd/stat")" = T ]
+	kill -CONT "$rd"
+	wait "$pipeline"
+	EV=stream.ndjson
+	check_stream
+	[ "$(ev 'select(.type=="end") | [.status, .signal]')" = "[143,15]" ]
+}
