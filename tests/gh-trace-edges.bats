@@ -19,6 +19,19 @@ setup() {
 	trace_setup
 }
 
+teardown() {
+	[ -z "${PUB:-}" ] || rm -rf "$PUB"
+}
+
+# nobody_dir: cd to a directory of user nobody's (the bats folders are
+# root's alone), with EV there, for the tests that run gh-trace as nobody.
+nobody_dir() {
+	PUB=$(mktemp -d /tmp/gh-trace-edges.XXXXXX)
+	chown 65534:65534 "$PUB"
+	cd "$PUB" || return 1
+	EV=$PUB/ev.ndjson
+}
+
 # in_group CMD...: start CMD in a session and process group of its own,
 # with SIGINT at its default (not ignored, as for a shell's background
 # job), as a terminal's foreground job; its pid is the group id.
@@ -27,6 +40,12 @@ in_group() {
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.setsid()
 os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+}
+
+# as_nobody CMD...: run CMD as user nobody, without root's groups (gh-trace
+# then runs untraced and needs no eBPF).
+as_nobody() {
+	exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
 }
 
 # wait_until TEST: until the shell command TEST succeeds (at most 10 s).
@@ -117,7 +136,9 @@ gone() {
 }
 
 @test "SIGTERM to gh-trace ends a command that stopped itself (SIGCONT follows it)" {
-	gh-trace -o "$EV" -- sh -c 'kill -STOP $$; echo resumed' > out &
+	# untraced (as nobody): forwarding does not depend on eBPF
+	nobody_dir
+	as_nobody gh-trace -o "$EV" -- sh -c 'kill -STOP $$; echo resumed' > out 2>/dev/null &
 	gt=$!
 	wait_until "[ -s '$EV' ]"
 	cmd=$(head -n1 "$EV" | jq .pid)
@@ -163,4 +184,68 @@ gone() {
 	EV=stream.ndjson
 	check_stream
 	[ "$(ev 'select(.type=="end") | [.status, .signal]')" = "[143,15]" ]
+}
+
+@test "-o F --stdout F, --stdout F --stderr F (also through a hard link) are refused, nothing runs" {
+	echo keep > F
+	run --separate-stderr gh-trace -o F --stdout F -- touch ran
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-trace: -o F and --stdout F are the same file" ]
+	[ "$(cat F)" = keep ]
+	run --separate-stderr gh-trace -o ev --stdout out --stderr ./out -- touch ran
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-trace: --stdout out and --stderr ./out are the same file" ]
+	[ ! -e out ] && [ ! -e ev ]
+	ln F hard
+	run --separate-stderr gh-trace -o ev --stdout F --stderr hard -- touch ran
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-trace: --stdout F and --stderr hard are the same file" ]
+	run --separate-stderr bash -c 'exec gh-trace --stdout F -- touch ran >> F'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-trace: the event stream on standard output and --stdout F are the same file" ]
+	[ "$(cat F)" = keep ]
+	[ ! -e ran ]
+}
+
+@test "different files for -o, --stdout and --stderr are accepted (the twin of the refusals)" {
+	nobody_dir
+	run --separate-stderr as_nobody gh-trace -o F --stdout out --stderr err -- sh -c 'echo o; echo e >&2'
+	[ "$status" -eq 0 ]
+	[ "$(cat out)" = o ] && [ "$(cat err)" = e ]
+	EV=F
+	check_stream
+}
+
+@test "an -o file another run is writing is refused (a lock), and free again once it ends" {
+	nobody_dir
+	as_nobody gh-trace -o F -- sh -c 'touch started; exec sleep 30' 2>/dev/null &
+	first=$!
+	wait_for started
+	run --separate-stderr gh-trace -o F -- touch ran
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-trace: F: another gh-trace run is writing to it" ]
+	[ ! -e ran ]
+	# the first run's stream is intact
+	[ "$(head -n1 F | jq -r .type)" = header ]
+	kill -TERM "$first"
+	wait "$first" || true
+	EV=F
+	check_stream
+	run --separate-stderr as_nobody gh-trace -o F -- true
+	[ "$status" -eq 0 ]
+}
+
+@test "with its stdout closed and no -o, gh-trace refuses: the events never go into a capture file" {
+	run --separate-stderr bash -c 'exec gh-trace --stdout cap -- echo hi >&-'
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "gh-trace: standard output is closed: nowhere to write the events (use -o FILE)" ]
+	[ ! -e cap ]
+}
+
+@test "with its stdout closed and -o, the events go to -o and the output to --stdout, never fd 1" {
+	nobody_dir
+	(as_nobody gh-trace -o "$EV" --stdout cap -- echo hi >&- 2>/dev/null)
+	[ "$(cat cap)" = hi ]
+	check_stream
+	[ "$(ev 'select(.type=="end") | .stdout.bytes')" = 3 ]
 }
