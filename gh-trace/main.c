@@ -443,6 +443,22 @@ static void user_groups(struct run *r, struct child_opts *co, const char *user)
 	co->ngroups = n;
 }
 
+/* The environment a login as pw would have, as sudo -u and su give it:
+ * the command starts under vfork, where nothing may allocate, so it is
+ * set here and inherited. */
+static int user_env(const struct passwd *pw)
+{
+	const char *shell = pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";
+
+	if (setenv("HOME", pw->pw_dir, 1) < 0 || setenv("USER", pw->pw_name, 1) < 0 ||
+	    setenv("LOGNAME", pw->pw_name, 1) < 0 || setenv("SHELL", shell, 1) < 0) {
+		gh_err("setting the environment of user '%s': %s", pw->pw_name,
+		       strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* A user or group id written in decimal: digits only, below (id_t)-1,
  * which the kernel reads as "unchanged". 0 or -1. */
 static int parse_id(const char *s, unsigned int *out)
@@ -503,7 +519,7 @@ static int pick_user(struct run *r, struct child_opts *co)
 		co->gid = r->run_gid;
 		user_groups(r, co, pw ? pw->pw_name : NULL);
 		co->change_ids = 1;
-		return 0;
+		return pw ? user_env(pw) : 0;
 	} else {
 		return 0;
 	}
@@ -519,7 +535,7 @@ static int pick_user(struct run *r, struct child_opts *co)
 		gh_err("-u %s: only root can run a command as another user", r->user);
 		return -1;
 	}
-	return 0;
+	return pw ? user_env(pw) : 0;
 }
 
 /* Open (creating it if needed, truncating nothing yet) an output file

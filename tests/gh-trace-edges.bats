@@ -249,3 +249,16 @@ gone() {
 	check_stream
 	[ "$(ev 'select(.type=="end") | .stdout.bytes')" = 3 ]
 }
+
+@test "-u USER gives the command that user's HOME, USER, LOGNAME and SHELL" {
+	run --separate-stderr env HOME=/h USER=u LOGNAME=l SHELL=/s gh-trace -o "$EV" -u nobody -- sh -c 'echo "$HOME $USER $LOGNAME $SHELL"'
+	[ "$status" -eq 0 ]
+	IFS=: read -r _ _ _ _ _ home shell < <(getent passwd nobody)
+	[ "$output" = "$home nobody nobody $shell" ]
+}
+
+@test "without -u the environment is passed on as it is (the twin of -u)" {
+	run --separate-stderr env HOME=/h USER=u LOGNAME=l SHELL=/s gh-trace -o "$EV" -- sh -c 'echo "$HOME $USER $LOGNAME $SHELL"'
+	[ "$status" -eq 0 ]
+	[ "$output" = "/h u l /s" ]
+}
