@@ -609,6 +609,7 @@ static void on_end(struct agg *a, const struct gh_evrec *rec)
 	a->end_stderr = obj_path(a, se);
 	a->stdout_bytes = so ? get_int(so, "bytes") : 0;
 	a->stderr_bytes = se ? get_int(se, "bytes") : 0;
+	a->end_err = sid(a, rec, GH_EK_ERR);
 	/* the command's exit status is known even when its exit record is not */
 	root = find_proc(a, (int32_t)a->root_pid);
 	if (root && !root->exited) {

@@ -376,6 +376,12 @@ static int write_end(struct run *r, uint64_t t_end)
 	ok &= gh_buf_addc(b, '}') >= 0;
 	ok &= add_capture_member(b, "stdout", &r->cap[0], 1) >= 0;
 	ok &= add_capture_member(b, "stderr", &r->cap[1], 1) >= 0;
+	if (r->c.exec_err) {
+		/* the command never ran: not found, or not executable */
+		const char *e = strerrorname_np(r->c.exec_err);
+
+		ok &= jw_str(b, "err", e ? e : "EIO", strlen(e ? e : "EIO")) >= 0;
+	}
 	ok &= gh_buf_add(b, "}\n", 2) >= 0;
 	if (!ok)
 		return -ENOMEM;

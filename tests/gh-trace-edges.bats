@@ -96,7 +96,7 @@ wait_for() {
 	in_group gh-aggregate in > r.json 2> agg.err &
 	agg=$!
 	# until it reads the FIFO with its SIGINT handler in place
-	wait_until "[ -e /proc/$agg/fd/3 ] && grep -q '^SigCgt:.*[2367abef]$' /proc/$agg/status"
+	wait_until "[ \"\$(cat /proc/$agg/comm)\" = gh-aggregate ] && grep -q '^SigCgt:.*[2367abef]$' /proc/$agg/status"
 	kill -INT "$agg"
 	wait_until "[ -s agg.err ]"
 	kill -INT "$agg"
@@ -116,7 +116,7 @@ gh-aggregate: interrupt: the receipt covers the stream read so far" ]
 	writer=$!
 	(trap '' INT; exec gh-aggregate in > r.json 2> agg.err) &
 	agg=$!
-	wait_until "[ -e /proc/$agg/fd/3 ]"
+	wait_until "[ \"\$(cat /proc/$agg/comm)\" = gh-aggregate ] && ls -l /proc/$agg/fd | grep -q ' $PWD/in\$'"
 	grep -q '^SigIgn:.*[2367abef]$' /proc/$agg/status
 	kill -INT "$agg"
 	kill "$writer"
@@ -261,4 +261,23 @@ gone() {
 	run --separate-stderr env HOME=/h USER=u LOGNAME=l SHELL=/s gh-trace -o "$EV" -- sh -c 'echo "$HOME $USER $LOGNAME $SHELL"'
 	[ "$status" -eq 0 ]
 	[ "$output" = "/h u l /s" ]
+}
+
+@test "a command not found on PATH: the end record says ENOENT and the receipt says command not found" {
+	run -127 --separate-stderr gh-trace -o "$EV" -- no-such-command-here
+	[ "$stderr" = "gh-trace: no-such-command-here: No such file or directory" ]
+	check_stream
+	[ "$(ev 'select(.type=="end") | [.status, .err]')" = '[127,"ENOENT"]' ]
+	[ "$(gh-aggregate "$EV" | jq -c '[.outcome.error, .exit_code]')" = '["command not found: no-such-command-here",127]' ]
+}
+
+@test "a command that runs and exits 127 has no error (the twin of not found)" {
+	run -127 gh-trace -o "$EV" -- sh -c 'exit 127'
+	[ "$(ev 'select(.type=="end") | has("err")')" = false ]
+	[ "$(gh-aggregate "$EV" | jq -c '[.outcome.error, .exit_code]')" = '[null,127]' ]
+}
+
+@test "processes[].cmd of a traced sh -c is quoted as a shell would write it" {
+	gh-trace -o "$EV" -- sh -c 'cat /etc/passwd | wc -l' > /dev/null
+	[ "$(gh-aggregate "$EV" | jq -r '.processes[] | select(.pid == '"$(head -n1 "$EV" | jq .pid)"') | .cmd')" = "sh -c 'cat /etc/passwd | wc -l'" ]
 }
