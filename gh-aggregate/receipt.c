@@ -676,7 +676,7 @@ static int cmp_cstr(const void *x, const void *y)
 static struct json_object *reasons(struct agg *a)
 {
 	struct json_object *l = arr();
-	char *r[8];
+	char *r[10];
 	size_t n = 0, i;
 	const char *why;
 
@@ -704,6 +704,16 @@ static struct json_object *reasons(struct agg *a)
 		if (a->lost_truncated &&
 		    asprintf(&r[n++], "%lld records truncated",
 			     (long long)a->lost_truncated) < 0)
+			oom();
+		if (a->stdout_err &&
+		    asprintf(&r[n++], "stdout capture incomplete: %s after %lld bytes",
+			     strtab_str(&a->str, a->stdout_err),
+			     (long long)a->stdout_bytes) < 0)
+			oom();
+		if (a->stderr_err &&
+		    asprintf(&r[n++], "stderr capture incomplete: %s after %lld bytes",
+			     strtab_str(&a->str, a->stderr_err),
+			     (long long)a->stderr_bytes) < 0)
 			oom();
 		if ((uint64_t)a->events != a->records &&
 		    asprintf(&r[n++], "end record counts %lld records, stream has %llu",

@@ -47,7 +47,7 @@ struct capture {
 	int pipe;		/* read end, -1 at EOF */
 	int err;		/* errno of the first failed write to file */
 	int created;		/* the file did not exist before this run */
-	uint64_t bytes;
+	uint64_t bytes;		/* written to the file (all, unless err) */
 };
 
 struct run {
@@ -262,6 +262,12 @@ static int add_capture_member(struct gh_buf *b, const char *key,
 		return -ENOMEM;
 	if (with_bytes && jw_int(b, "bytes", (int64_t)c->bytes) < 0)
 		return -ENOMEM;
+	if (with_bytes && c->err) {
+		const char *e = strerrorname_np(c->err);
+
+		if (jw_str(b, "err", e ? e : "EIO", strlen(e ? e : "EIO")) < 0)
+			return -ENOMEM;
+	}
 	return gh_buf_addc(b, '}');
 }
 
@@ -682,7 +688,8 @@ static int open_capture(struct capture *c, int show)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+/* 0 or the errno of the write that failed; *done counts what was written. */
+static int write_all(int fd, const char *p, size_t n, uint64_t *done)
 {
 	ssize_t w;
 
@@ -694,6 +701,8 @@ static int write_all(int fd, const char *p, size_t n)
 			return w < 0 ? errno : EIO;
 		p += w;
 		n -= w;
+		if (done)
+			*done += w;
 	}
 	return 0;
 }
@@ -716,10 +725,9 @@ static int pump(struct capture *c)
 		return 0;
 	}
 	if (!c->err)
-		c->err = write_all(c->file, buf, n);
+		c->err = write_all(c->file, buf, n, &c->bytes);
 	/* the user's terminal may be gone: keep capturing regardless */
-	write_all(c->show, buf, n);
-	c->bytes += n;
+	write_all(c->show, buf, n, NULL);
 	return 1;
 }
 
@@ -1054,6 +1062,10 @@ wait_out:
 			fcntl(r.cap[i].pipe, F_SETFL, O_NONBLOCK);
 		while (pump(&r.cap[i]))
 			;
+		/* closed before the end record, which says whether all got there */
+		if (r.cap[i].file >= 0 && close(r.cap[i].file) < 0 && !r.cap[i].err)
+			r.cap[i].err = errno;
+		r.cap[i].file = -1;
 	}
 	if (r.main_done)
 		status = write_end(&r, now_ns(CLOCK_MONOTONIC));

@@ -281,3 +281,34 @@ gone() {
 	gh-trace -o "$EV" -- sh -c 'cat /etc/passwd | wc -l' > /dev/null
 	[ "$(gh-aggregate "$EV" | jq -r '.processes[] | select(.pid == '"$(head -n1 "$EV" | jq .pid)"') | .cmd')" = "sh -c 'cat /etc/passwd | wc -l'" ]
 }
+
+# capture_on_tmpfs SIZE: trace (untraced, as nobody) 200000 bytes of stdout
+# captured into a tmpfs of SIZE; sets status, leaves r.json.
+capture_on_tmpfs() {
+	nobody_dir
+	mkdir mnt
+	mount -t tmpfs -o "size=$1,uid=65534,gid=65534" gh-trace-edges mnt
+	status=0
+	(as_nobody gh-trace -o "$EV" --stdout mnt/out -- head -c 200000 /dev/zero > /dev/null 2> err.txt) || status=$?
+	size=$(stat -c %s mnt/out)
+	umount mnt
+	gh-aggregate "$EV" > r.json
+}
+
+@test "a disk that fills during --stdout capture: status 125, the receipt partial with the bytes really written" {
+	capture_on_tmpfs 64k
+	[ "$status" -eq 125 ]
+	[ "$(cat err.txt | tail -n1)" = "gh-trace: mnt/out: write error: No space left on device" ]
+	[ "$size" -lt 200000 ]
+	[ "$(ev 'select(.type=="end") | .stdout | [.bytes, .err]')" = "[$size,\"ENOSPC\"]" ]
+	[ "$(jq -c '[.completeness, .completeness_reasons[1], .artifacts.stdout.bytes]' r.json)" = \
+		"[\"partial\",\"stdout capture incomplete: ENOSPC after $size bytes\",$size]" ]
+}
+
+@test "the same capture on a disk with room is complete (the twin of the full disk)" {
+	capture_on_tmpfs 1m
+	[ "$status" -eq 0 ]
+	[ "$size" -eq 200000 ]
+	[ "$(ev 'select(.type=="end") | .stdout | [.bytes, .err]')" = "[200000,null]" ]
+	[ "$(jq -c '[(.completeness_reasons | length), .artifacts.stdout.bytes]' r.json)" = "[1,200000]" ]
+}
