@@ -38,6 +38,9 @@
 #define DEFAULT_ARGV_LIMIT 32768
 #define DEFAULT_RINGBUF LOADER_RINGBUF
 #define POLL_MS 20	/* the longest a record waits to be written */
+#define SAY_WAIT_MS 1000	/* when to say what we wait for */
+
+enum { WAIT_TREE, WAIT_COMMAND, WAIT_SECONDS };
 
 struct capture {
 	const char *name;	/* as given */
@@ -73,6 +76,10 @@ struct run {
 	uint64_t events;
 	struct capture cap[2];	/* stdout, stderr */
 	int main_done, all_done;
+	int wait_mode;		/* WAIT_TREE, WAIT_COMMAND, WAIT_SECONDS */
+	uint64_t wait_ns;	/* with WAIT_SECONDS */
+	uint64_t t_main;	/* CLOCK_MONOTONIC ns when the command ended */
+	int said_waiting;
 	siginfo_t status;
 	uid_t run_uid;
 	gid_t run_gid;
@@ -120,7 +127,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: gh-trace [-o FILE] [--stdout FILE] [--stderr FILE] [-u USER]\n"
 		"                [--require-audit] [--argv-limit BYTES] [--ringbuf-size BYTES]\n"
-		"                [--keep] [-v] -- CMD [ARG...]\n"
+		"                [--wait=tree|command|SECONDS] [--keep] [-v] -- CMD [ARG...]\n"
 		"       gh-trace --keep [-v]\n"
 		"       gh-trace --unload [-v]\n"
 		"Run CMD under eBPF and write what its process tree does, as gh-events(5)\n"
@@ -135,6 +142,9 @@ static void usage(FILE *f)
 		"                        when eBPF cannot be used\n"
 		"      --argv-limit N    keep at most N bytes of each argv (default %u)\n"
 		"      --ringbuf-size N  ring buffer bytes, a power of two (default %u)\n"
+		"      --wait=WHAT       after the command ends, wait for the whole tree (tree,\n"
+		"                        the default), not at all (command), or at most\n"
+		"                        SECONDS for the processes it left running\n"
 		"      --keep            keep the programs loaded for later runs (load and\n"
 		"                        pin them in " LOADER_PIN_DIR " if needed)\n"
 		"      --unload          remove the kept programs, then exit\n"
@@ -154,6 +164,31 @@ static int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* --wait=tree|command|SECONDS (a decimal number, at most a day). */
+static int parse_wait(struct run *r, const char *s)
+{
+	char *end;
+	double v;
+
+	if (strcmp(s, "tree") == 0) {
+		r->wait_mode = WAIT_TREE;
+		return 0;
+	}
+	if (strcmp(s, "command") == 0) {
+		r->wait_mode = WAIT_COMMAND;
+		return 0;
+	}
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !(v >= 0 && v <= 86400))
+		return -1;
+	r->wait_mode = WAIT_SECONDS;
+	r->wait_ns = (uint64_t)(v * 1e9);
 	return 0;
 }
 
@@ -748,6 +783,7 @@ static void reap(struct run *r)
 		if (si.si_pid == r->c.pid) {
 			r->status = si;
 			r->main_done = 1;
+			r->t_main = now_ns(CLOCK_MONOTONIC);
 		}
 	}
 }
@@ -788,6 +824,66 @@ static void catch_term(struct run *r)
 	r->term_caught = 1;
 }
 
+/* Say which processes the command left running, once: "pid (name)"
+ * for each of our children (orphans of the tree come to us). */
+static void say_waiting(struct run *r)
+{
+	char path[64], list[512], name[64], buf[4096];
+	size_t len = 0;
+	ssize_t n;
+	int fd, count = 0;
+	char *p, *end;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)r->self);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	list[0] = '\0';
+	for (p = buf; *p; p = end) {
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		name[0] = '\0';
+		snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			ssize_t m = read(fd, name, sizeof(name) - 1);
+
+			name[m > 0 ? m - 1 : 0] = '\0';	/* its newline */
+			close(fd);
+		}
+		if (len < sizeof(list) - 80)
+			len += snprintf(list + len, sizeof(list) - len, "%s%ld (%s)",
+					count ? ", " : "", pid, name);
+		count++;
+	}
+	if (count)
+		gh_err("the command has ended; waiting for %d process%s it left running: %s"
+		       " (--wait=command does not wait)", count, count > 1 ? "es" : "", list);
+	else
+		gh_err("the command has ended; waiting for the processes it left running"
+		       " (--wait=command does not wait)");
+}
+
+/* After the command's end: whether to wait on for the rest of the tree. */
+static int keep_waiting(struct run *r)
+{
+	uint64_t waited = now_ns(CLOCK_MONOTONIC) - r->t_main;
+
+	if (r->wait_mode == WAIT_COMMAND)
+		return 0;
+	if (r->wait_mode == WAIT_SECONDS && waited >= r->wait_ns)
+		return 0;
+	if (!r->said_waiting && waited >= SAY_WAIT_MS * 1000000ull) {
+		r->said_waiting = 1;
+		say_waiting(r);
+	}
+	return 1;
+}
+
 enum { TAG_SIG, TAG_RING, TAG_OUT, TAG_ERR };
 
 static int watch(int ep, int fd, int tag)
@@ -814,8 +910,10 @@ static int loop(struct run *r, int sfd)
 	}
 	reap(r);
 	while (!r->all_done) {
+		if (r->main_done && !keep_waiting(r))
+			break;
 		/* records wake us only in bulk: read the rest on a short timer */
-		n = epoll_wait(ep, evs, 8, r->active ? POLL_MS : -1);
+		n = epoll_wait(ep, evs, 8, r->active || r->main_done ? POLL_MS : -1);
 		if (n == 0)
 			consume(r);
 		if (n < 0 && errno == EINTR)
@@ -859,6 +957,7 @@ int main(int argc, char **argv)
 		{ "argv-limit", required_argument, NULL, 'A' },
 		{ "ringbuf-size", required_argument, NULL, 'B' },
 		{ "keep", no_argument, NULL, 'K' },
+		{ "wait", required_argument, NULL, 'W' },
 		{ "unload", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -917,6 +1016,13 @@ int main(int argc, char **argv)
 				return GH_EXIT_ERR;
 			}
 			r.ringbuf = v;
+			break;
+		case 'W':
+			if (parse_wait(&r, optarg) < 0) {
+				gh_err("--wait: '%s' is not tree, command or a number of seconds",
+				       optarg);
+				return GH_EXIT_ERR;
+			}
 			break;
 		case 'h':
 			usage(stdout);

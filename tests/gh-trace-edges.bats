@@ -312,3 +312,40 @@ capture_on_tmpfs() {
 	[ "$(ev 'select(.type=="end") | .stdout | [.bytes, .err]')" = "[200000,null]" ]
 	[ "$(jq -c '[(.completeness_reasons | length), .artifacts.stdout.bytes]' r.json)" = "[1,200000]" ]
 }
+
+@test "waiting for processes the command left running is said on stderr after a second (--wait=tree, the default)" {
+	nobody_dir
+	run --separate-stderr as_nobody gh-trace -o "$EV" -- sh -c 'sleep 2 & echo $! > bg.pid'
+	[ "$status" -eq 0 ]
+	bg=$(cat bg.pid)
+	[ "$(tail -n1 <<<"$stderr")" = "gh-trace: the command has ended; waiting for 1 process it left running: $bg (sleep) (--wait=command does not wait)" ]
+	[ ! -e /proc/$bg ]
+}
+
+@test "--wait=command ends with the command, without a word; --wait=1 waits a second at most" {
+	nobody_dir
+	run --separate-stderr as_nobody gh-trace -o "$EV" --wait=command -- sh -c 'sleep 30 >/dev/null 2>&1 & echo $! > bg.pid'
+	[ "$status" -eq 0 ]
+	bg=$(cat bg.pid)
+	[ -e /proc/$bg ]
+	kill "$bg"
+	[ "$(grep -c waiting <<<"$stderr")" -eq 0 ]
+	check_stream
+	rm bg.pid
+	run --separate-stderr as_nobody gh-trace -o "$EV" --wait=1.2 -- sh -c 'sleep 30 >/dev/null 2>&1 & echo $! > bg.pid'
+	[ "$status" -eq 0 ]
+	bg=$(cat bg.pid)
+	[ -e /proc/$bg ]
+	kill "$bg"
+	[ "$(tail -n1 <<<"$stderr")" = "gh-trace: the command has ended; waiting for 1 process it left running: $bg (sleep) (--wait=command does not wait)" ]
+	check_stream
+}
+
+@test "--wait refuses anything but tree, command or seconds" {
+	for w in forever -1 1x '' inf; do
+		run --separate-stderr gh-trace --wait="$w" -- touch ran
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "gh-trace: --wait: '$w' is not tree, command or a number of seconds" ]
+	done
+	[ ! -e ran ]
+}
