@@ -349,3 +349,18 @@ capture_on_tmpfs() {
 	done
 	[ ! -e ran ]
 }
+
+@test "under a low open-files limit the error is the real one, never a kernel without a ring buffer" {
+	failed=0
+	for n in 10 14 18 24 32; do
+		status=0
+		(ulimit -n "$n"; exec gh-trace -o "$EV" -- true) 2> err.txt || status=$?
+		! grep -q 'ring buffer\|bpf_loop' err.txt
+		if [ -s err.txt ]; then
+			grep -q 'Too many open files' err.txt
+			failed=$((failed + 1))
+		fi
+	done
+	# the smallest limits do fail: the check above did run
+	[ "$failed" -ge 1 ]
+}
