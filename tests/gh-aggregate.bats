@@ -396,12 +396,12 @@ argv_json() {
 
 @test "a command not found on PATH: outcome.error says so (from the end record's err)" {
 	sed -e '$ s/"status":127,/"status":127,"err":"ENOENT",/' -e '/"type":"exec"/d' \
-		-e '$ s/"events":[0-9]*/"events":1/' "$F/notfound.ndjson" > nf.ndjson
-	[ "$(gh-aggregate nf.ndjson | jq -c '[.outcome.error, .exit_code, .completeness]')" = \
+		-e '$ s/"events":[0-9]*/"events":1/' "$F/notfound.ndjson" > "$BATS_TEST_TMPDIR/nf.ndjson"
+	[ "$(gh-aggregate "$BATS_TEST_TMPDIR/nf.ndjson" | jq -c '[.outcome.error, .exit_code, .completeness]')" = \
 		'["command not found: ./no-such-command",127,"closed"]' ]
-	sed -i '$ s/"err":"ENOENT"/"err":"EACCES"/' nf.ndjson
-	[ "$(gh-aggregate nf.ndjson | jq -r .outcome.error)" = "cannot execute the command: ./no-such-command: EACCES" ]
+	sed -i '$ s/"err":"ENOENT"/"err":"EACCES"/' "$BATS_TEST_TMPDIR/nf.ndjson"
+	[ "$(gh-aggregate "$BATS_TEST_TMPDIR/nf.ndjson" | jq -r .outcome.error)" = "cannot execute the command: ./no-such-command: EACCES" ]
 	# the twin: without err in the end record, nothing is said
-	sed -i '$ s/"err":"EACCES",//' nf.ndjson
-	[ "$(gh-aggregate nf.ndjson | jq -c .outcome.error)" = null ]
+	sed -i '$ s/"err":"EACCES",//' "$BATS_TEST_TMPDIR/nf.ndjson"
+	[ "$(gh-aggregate "$BATS_TEST_TMPDIR/nf.ndjson" | jq -c .outcome.error)" = null ]
 }
