@@ -584,6 +584,16 @@ static int64_t get_int(struct json_object *o, const char *key)
 	return v;
 }
 
+/* The err member of a capture object, interned, or 0. */
+static uint32_t obj_err(struct agg *a, struct json_object *o)
+{
+	const char *e;
+
+	if (!o || gh_json_get_str(o, "err", &e) < 0)
+		return 0;
+	return intern(a, e, strlen(e));
+}
+
 static void on_end(struct agg *a, const struct gh_evrec *rec)
 {
 	const struct gh_evval *v = rec->v;
@@ -609,6 +619,9 @@ static void on_end(struct agg *a, const struct gh_evrec *rec)
 	a->end_stderr = obj_path(a, se);
 	a->stdout_bytes = so ? get_int(so, "bytes") : 0;
 	a->stderr_bytes = se ? get_int(se, "bytes") : 0;
+	a->end_err = sid(a, rec, GH_EK_ERR);
+	a->stdout_err = obj_err(a, so);
+	a->stderr_err = obj_err(a, se);
 	/* the command's exit status is known even when its exit record is not */
 	root = find_proc(a, (int32_t)a->root_pid);
 	if (root && !root->exited) {

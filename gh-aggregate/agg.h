@@ -113,6 +113,8 @@ struct agg {
 	int64_t lost_ringbuf, lost_fault, lost_truncated;
 	uint32_t end_stdout, end_stderr;
 	int64_t stdout_bytes, stderr_bytes;
+	uint32_t stdout_err, stderr_err;	/* a capture write failed: errno name */
+	uint32_t end_err;		/* the command never ran: why (errno name) */
 
 	uint64_t records;		/* from the reader */
 	unsigned long cut_line;

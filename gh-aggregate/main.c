@@ -1,13 +1,66 @@
 /* gh-aggregate: fold a gh-events(5) stream into one receipt (gh-receipt(5)). */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gh.h"
 #include "json.h"
 #include "agg.h"
+
+/* In a pipeline, gh-trace -- CMD | gh-aggregate, a ^C at the terminal
+ * reaches the whole process group: the command dies of it and gh-trace
+ * ends the stream, which must still become a receipt. So the first SIGINT
+ * only says so; a second one ends the input where it is (the descriptor
+ * becomes /dev/null, so the read under way returns end of file) and the
+ * receipt covers what was read. */
+static volatile sig_atomic_t input_fd = -1, interrupts;
+
+static void on_sigint(int sig)
+{
+	static const char first[] = ": interrupt: reading the stream to its end "
+				    "(interrupt again to stop there)\n";
+	static const char again[] = ": interrupt: the receipt covers the stream "
+				    "read so far\n";
+	int saved = errno, fd;
+
+	(void)sig;
+	if (input_fd < 0)
+		return;		/* the input is read: the receipt is being written */
+	if (write(2, gh_prog, strlen(gh_prog)) < 0)
+		goto out;
+	if (interrupts++ == 0) {
+		if (write(2, first, sizeof(first) - 1) < 0)
+			goto out;
+	} else if (interrupts == 2) {
+		if (write(2, again, sizeof(again) - 1) < 0)
+			goto out;
+	}
+out:
+	if (interrupts >= 2) {
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			dup2(fd, input_fd);
+			close(fd);
+		}
+	}
+	errno = saved;
+}
+
+static void catch_sigint(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigint, .sa_flags = SA_RESTART }, old;
+
+	/* a SIGINT ignored by whoever started us (a background job) stays so */
+	if (sigaction(SIGINT, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+		return;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+}
 
 static void usage(FILE *f)
 {
@@ -70,6 +123,8 @@ int main(int argc, char **argv)
 	f = gh_open_input(path);
 	if (!f)
 		gh_die(GH_EXIT_ERR, "%s: %s", name, strerror(errno));
+	input_fd = fileno(f);
+	catch_sigint();
 	r = gh_evreader_new(f, name);
 	if (!r)
 		gh_die(GH_EXIT_ERR, "out of memory");
@@ -86,6 +141,7 @@ int main(int argc, char **argv)
 		gh_die(GH_EXIT_ERR, "%s: no header record", name);
 	a.records = gh_evreader_records(r);
 	a.cut_line = gh_evreader_cut_line(r);
+	input_fd = -1;
 	gh_evreader_free(r);
 	if (f != stdin)
 		fclose(f);

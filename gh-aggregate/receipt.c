@@ -191,15 +191,42 @@ static void add_argv(struct json_object *o, const char *key,
 	}
 }
 
+/* One word as a shell reads it back: bare when it holds only characters
+ * no shell treats specially, else in single quotes ('\'' for a quote). */
 static void cmd_elem(void *ctx, const char *s, size_t n)
 {
+	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789_@%+=:,./-";
 	struct gh_buf *b = ctx;
+	size_t i;
+	int bare = n > 0, ok = 1;
 
-	if ((b->len && gh_buf_addc(b, ' ') < 0) || gh_buf_add(b, s, n) < 0)
+	for (i = 0; i < n && bare; i++)
+		bare = s[i] && strchr(plain, s[i]) != NULL;
+	if (b->len)
+		ok &= gh_buf_addc(b, ' ') >= 0;
+	if (bare) {
+		ok &= gh_buf_add(b, s, n) >= 0;
+	} else {
+		ok &= gh_buf_addc(b, '\'') >= 0;
+		for (i = 0; i < n; i++)
+			ok &= (s[i] == '\'' ? gh_buf_add(b, "'\\''", 4)
+					   : gh_buf_addc(b, s[i])) >= 0;
+		ok &= gh_buf_addc(b, '\'') >= 0;
+	}
+	if (!ok)
 		oom();
 }
 
-/* argv joined by spaces. */
+static void first_elem(void *ctx, const char *s, size_t n)
+{
+	struct gh_buf *b = ctx;
+
+	if (!b->p && gh_buf_add(b, s, n) < 0)
+		oom();
+}
+
+/* argv as a shell command line that gives it back. */
 static struct json_object *jcmd(const struct agg *a, uint32_t id)
 {
 	struct gh_buf b = GH_BUF_INIT;
@@ -649,7 +676,7 @@ static int cmp_cstr(const void *x, const void *y)
 static struct json_object *reasons(struct agg *a)
 {
 	struct json_object *l = arr();
-	char *r[8];
+	char *r[10];
 	size_t n = 0, i;
 	const char *why;
 
@@ -677,6 +704,16 @@ static struct json_object *reasons(struct agg *a)
 		if (a->lost_truncated &&
 		    asprintf(&r[n++], "%lld records truncated",
 			     (long long)a->lost_truncated) < 0)
+			oom();
+		if (a->stdout_err &&
+		    asprintf(&r[n++], "stdout capture incomplete: %s after %lld bytes",
+			     strtab_str(&a->str, a->stdout_err),
+			     (long long)a->stdout_bytes) < 0)
+			oom();
+		if (a->stderr_err &&
+		    asprintf(&r[n++], "stderr capture incomplete: %s after %lld bytes",
+			     strtab_str(&a->str, a->stderr_err),
+			     (long long)a->stderr_bytes) < 0)
 			oom();
 		if ((uint64_t)a->events != a->records &&
 		    asprintf(&r[n++], "end record counts %lld records, stream has %llu",
@@ -742,6 +779,17 @@ static struct json_object *outcome(struct agg *a, struct json_object **exit_code
 		if (asprintf(&err, "cannot execute the command: %s",
 			     strtab_str(&a->str, root->failed_err)) < 0)
 			oom();
+	} else if (a->end_err) {
+		/* gh-trace found nothing to exec (no failed exec to see) */
+		struct gh_buf name = GH_BUF_INIT;
+		const char *e = strtab_str(&a->str, a->end_err);
+
+		argv_each(a, a->argv, first_elem, &name);
+		if (asprintf(&err, strcmp(e, "ENOENT") == 0 ? "command not found: %.*s" :
+				   "cannot execute the command: %.*s: %s",
+			     (int)name.len, name.p ? name.p : "", e) < 0)
+			oom();
+		gh_buf_release(&name);
 	} else if (!a->has_end) {
 		err = strdup("stream ended without end record");
 		if (!err)

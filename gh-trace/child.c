@@ -58,8 +58,10 @@ static const char *find_exe(const char *name, char *buf, size_t size)
 	return NULL;
 }
 
+/* c is the parent's (vfork shares its memory): what went wrong is left
+ * there for the end record. */
 static void __attribute__((noreturn))
-child_main(const struct child_opts *o, int out_w, int err_w)
+child_main(struct child *c, const struct child_opts *o, int out_w, int err_w)
 {
 	char buf[PATH_MAX];
 	const char *exe;
@@ -111,6 +113,7 @@ child_main(const struct child_opts *o, int out_w, int err_w)
 		}
 	}
 	say(o->argv[0], ": ", strerror(err));
+	c->exec_err = err;
 	_exit(err == ENOENT ? 127 : 126);
 }
 
@@ -121,6 +124,7 @@ int child_spawn(struct child *c, const struct child_opts *o)
 
 	c->pid = -1;
 	c->out_fd = c->err_fd = -1;
+	c->exec_err = 0;
 	if (o->capture_out && pipe2(out, O_CLOEXEC) < 0)
 		goto fail;
 	if (o->capture_err && pipe2(err, O_CLOEXEC) < 0)
@@ -133,7 +137,7 @@ int child_spawn(struct child *c, const struct child_opts *o)
 	if (c->pid == 0) {
 		/* the capture write ends must survive exec: dup2 clears
 		 * O_CLOEXEC on the copies made in child_main */
-		child_main(o, out[1], err[1]);
+		child_main(c, o, out[1], err[1]);
 	}
 	if (out[1] >= 0)
 		close(out[1]);

@@ -10,6 +10,7 @@
 struct child {
 	pid_t pid;
 	int out_fd, err_fd;	/* read ends of the capture pipes, or -1 */
+	int exec_err;		/* errno when the command could not be run */
 };
 
 struct child_opts {

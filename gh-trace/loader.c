@@ -14,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
@@ -137,10 +138,20 @@ static int run_alive(const struct gh_run *r)
 /* Why the kernel refused the programs, as precisely as cheap probes tell. */
 static int load_failed(struct loader *l, int err)
 {
-	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) <= 0)
+	struct rlimit rl;
+
+	/* out of descriptors or memory: the probes below would fail the
+	 * same way and blame the kernel */
+	if ((err == -EMFILE || err == -ENFILE) && getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		return fail(l, "loading BPF programs failed: %s (open files limit %llu)",
+			    strerror(-err), (unsigned long long)rl.rlim_cur);
+	if (err == -ENOMEM || err == -EPERM || err == -EMFILE || err == -ENFILE)
+		return fail(l, "loading BPF programs failed: %s", strerror(-err));
+	/* the probes answer 1 (there), 0 (missing) or -errno (no answer) */
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 0)
 		return fail(l, "the kernel has no BPF ring buffer (Linux 5.8 or later is needed)");
 	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_loop,
-				    NULL) <= 0)
+				    NULL) == 0)
 		return fail(l, "the kernel has no bpf_loop helper (Linux 5.17 or later is needed)");
 	return fail(l, "loading BPF programs failed: %s%s", strerror(-err),
 		    l->verbose ? "" : " (-v shows the verifier's log)");

