@@ -1203,8 +1203,10 @@ static int int_at(struct ctx *c, const char *path, int64_t *out)
 		    !json_object_object_get_ex(o, key, &m) || !m)
 			return 0;
 		if (!p[n]) {
-			if (!json_object_is_type(m, json_type_int))
-				return bad(c, "%s: expected an integer", path);
+			if (!json_object_is_type(m, json_type_int) ||
+			    json_object_get_int64(m) < 0)
+				return bad(c, "%s: expected a non-negative integer",
+					   path);
 			*out = json_object_get_int64(m);
 			return 1;
 		}
@@ -1235,6 +1237,9 @@ static int sum_counts(struct ctx *c, struct json_object *list, const char *where
 
 		if (member(c, e, "count", json_type_int, &n, where, i) < 0)
 			return -1;
+		if (n && json_object_get_int64(n) < 0)
+			return bad(c, "%s[%zu].count: expected a non-negative "
+				   "integer", where, i);
 		*out += n ? json_object_get_int64(n) : 1;
 	}
 	return 0;

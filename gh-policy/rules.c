@@ -11,6 +11,8 @@
 
 #define MAX_TOKENS 64
 #define MAX_INCLUDE_DEPTH 32
+#define MAX_FILES 256	/* rules files read in all, the main one included */
+#define MAX_RULES 100000
 #define MAX_ALTERNATIVES 256
 
 static const struct {
@@ -139,6 +141,7 @@ struct parser {
 		const char *path;
 	} stack[MAX_INCLUDE_DEPTH + 1];
 	int depth;
+	int statements; /* statements read so far in the current file */
 	struct token tok[MAX_TOKENS];
 	size_t ntok;
 };
@@ -806,6 +809,13 @@ static int parse_line(struct parser *ps, const char *line, size_t len)
 
 	if (memchr(line, '\0', len))
 		return fail(ps, "expected text, got a NUL byte");
+	for (size_t k = 0; k < len; k++) {
+		unsigned char ch = line[k];
+
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			return fail(ps, "expected text, got the control byte "
+				    "\\x%02x at column %zu", ch, k + 1);
+	}
 	if (tokenize(ps, line, len) < 0)
 		goto out;
 	if (ps->ntok == 0) {
@@ -825,6 +835,7 @@ static int parse_line(struct parser *ps, const char *line, size_t len)
 		}
 		if (end_of_line(ps, 2) < 0)
 			goto out;
+		ps->statements++;
 		if (ps->tok[1].s[0] != '/' && dir)
 			gh_buf_printf(&inc, "%s/%s", dir, ps->tok[1].s);
 		else
@@ -853,12 +864,23 @@ static int parse_line(struct parser *ps, const char *line, size_t len)
 		rc = parse_limit(ps, &r);
 	} else if (strcmp(w, "require") == 0) {
 		rc = parse_require(ps, &r, dir);
+	} else if (ps->statements == 0) {
+		/* maybe not a rules file at all: never quote its content */
+		rc = fail(ps, "expected allow, deny, default, limit, require or "
+			  "include, got a line that is none of them (not a "
+			  "rules file?)");
 	} else {
 		rc = fail(ps, "expected allow, deny, default, limit, require or "
 			  "include, got %s", got(ps, 0));
 	}
 	if (rc < 0)
 		goto out;
+	ps->statements++;
+	if (p->nrules >= MAX_RULES) {
+		rc = fail(ps, "expected at most %d rules in all, got more",
+			  MAX_RULES);
+		goto out;
+	}
 	if (p->nrules == p->caprules) {
 		size_t cap = p->caprules ? 2 * p->caprules : 32;
 		struct rule *v = realloc(p->rules, cap * sizeof(*v));
@@ -910,7 +932,7 @@ static int load_file(struct parser *ps, const char *path, const char *from,
 	struct stat st;
 	char *buf = NULL;
 	size_t len, pos, i;
-	int rc, stdin_ = f == stdin;
+	int rc, saved, stdin_ = f == stdin;
 
 	if (!f) {
 		if (from)
@@ -942,6 +964,14 @@ static int load_file(struct parser *ps, const char *path, const char *from,
 		fclose(f);
 		return -1;
 	}
+	if (ps->p->nfiles >= MAX_FILES) {
+		snprintf(ps->err, ps->errlen, "%s:%lu: expected at most %d rules "
+			 "files read in all (includes counted each time), got more",
+			 from, from_line, MAX_FILES);
+		if (!stdin_)
+			fclose(f);
+		return -1;
+	}
 	if (ps->depth > MAX_INCLUDE_DEPTH) {
 		snprintf(ps->err, ps->errlen, "%s:%lu: expected includes nested at "
 			 "most %d deep, got deeper", from, from_line,
@@ -969,6 +999,8 @@ static int load_file(struct parser *ps, const char *path, const char *from,
 	ps->stack[ps->depth].ino = st.st_ino;
 	ps->stack[ps->depth].path = ps->p->files[ps->p->nfiles - 1].path;
 	ps->depth++;
+	saved = ps->statements;
+	ps->statements = 0;
 	rc = 0;
 	for (pos = 0, i = 1; pos < len && rc == 0; i++) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
@@ -982,6 +1014,7 @@ static int load_file(struct parser *ps, const char *path, const char *from,
 		pos = end + 1;
 	}
 	ps->depth--;
+	ps->statements = saved;
 	free(buf);
 	return rc;
 }

@@ -534,6 +534,32 @@ r.rules:16: limit cpu_time_ms: 56 exceeds 55
 EOF
 }
 
+@test "limit: negative and non-integer values in the receipt are errors" {
+	printf 'limit duration_ms 100\n' > r.rules
+	jq '.timing.duration_ms = -5' "$F/clean.json" > x.json
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "gh-policy: x.json: timing.duration_ms: expected a non-negative integer" ]
+	jq '.timing.duration_ms = 1.5' "$F/clean.json" > x.json
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: x.json: timing.duration_ms: expected a non-negative integer" ]
+	printf 'limit attempts 100\n' > r.rules
+	jq '.network.attempts[0].count = -3' "$F/sneaky.json" > x.json
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: x.json: network.attempts[0].count: expected a non-negative integer" ]
+	# the twins: 0 and a value within the limit pass
+	printf 'limit duration_ms 100\n' > r.rules
+	jq '.timing.duration_ms = 0' "$F/clean.json" > x.json
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 0 ]
+	jq '.timing.duration_ms = 101' "$F/clean.json" > x.json
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 1 ]
+}
+
 @test "limit: a value the receipt does not record is a violation" {
 	rules <<'EOF'
 limit duration_ms 100000
@@ -721,14 +747,76 @@ badrule() {
 	[ "$stderr" = "gh-policy: r.rules:2: expected one default per subject, got a second default for write (the first is at r.rules:1)" ]
 }
 
-@test "bad rules: control bytes are shown escaped" {
-	printf 'deny read\x01 /x\n' > r.rules
+@test "bad rules: control bytes other than tab are errors with file:line" {
+	printf 'deny read /a\ndeny read\x01 /x\n' > r.rules
 	run --separate-stderr gh-policy --check r.rules
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-policy: r.rules:1: expected a subject (read, write, delete, create, truncate, chmod, chown, mkdir, link, symlink, rename, unlink, rmdir, chdir, exec, connect, send, inbound, bind, listen, accept), got 'read\\x01'" ]
+	[ "$stderr" = "gh-policy: r.rules:2: expected text, got the control byte \\x01 at column 10" ]
 	printf 'deny read /x\0y\n' > r.rules
 	run --separate-stderr gh-policy --check r.rules
 	[ "$stderr" = "gh-policy: r.rules:1: expected text, got a NUL byte" ]
+	# a line ending in CR CR LF: one CR is the line end, the other an error
+	printf 'deny read /a\r\ndeny read /home/u/.ssh/id_rsa\r\r\n' > r.rules
+	run --separate-stderr gh-policy r.rules "$F/sneaky.json"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "gh-policy: r.rules:2: expected text, got the control byte \\x0d at column 30" ]
+	# a vertical tab inside a pattern
+	printf 'deny read /home/u/.ssh/\vid_rsa\n' > r.rules
+	run --separate-stderr gh-policy --check r.rules
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: r.rules:1: expected text, got the control byte \\x0b at column 24" ]
+	printf 'deny read /x\x7f\n' > r.rules
+	run --separate-stderr gh-policy --check r.rules
+	[ "$stderr" = "gh-policy: r.rules:1: expected text, got the control byte \\x7f at column 13" ]
+	# the twin: tabs separate words, a single CR LF ends a line
+	printf 'deny\tread\t/home/u/.ssh/id_rsa\r\n' > r.rules
+	run --separate-stderr gh-policy r.rules "$F/sneaky.json"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:1: deny read /home/u/.ssh/id_rsa by pid 4101 (cat /home/u/.ssh/id_rsa)" ]
+}
+
+@test "include: the number of rules files read is bounded, not exponential" {
+	# each level includes the next twice: 2^21 reads without the bound
+	for i in $(seq 0 20); do
+		printf 'include l%d.rules\ninclude l%d.rules\n' $((i + 1)) $((i + 1)) > l$i.rules
+	done
+	echo 'deny read /x' > l21.rules
+	run --separate-stderr timeout 10 gh-policy --check l0.rules
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: l19.rules:1: expected at most 256 rules files read in all (includes counted each time), got more" ]
+	# the twin: 7 levels (255 files read) are fine
+	echo 'deny read /x' > l7.rules
+	run --separate-stderr gh-policy --check l0.rules
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
+
+@test "rules: at most 100000 rules in all" {
+	seq 1 100000 | sed 's|^|deny read /x/|' > r.rules
+	run --separate-stderr gh-policy --check r.rules
+	[ "$status" -eq 0 ]
+	echo 'deny read /y' >> r.rules
+	run --separate-stderr gh-policy --check r.rules
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: r.rules:100001: expected at most 100000 rules in all, got more" ]
+}
+
+@test "errors never quote a file that is not a rules file" {
+	printf 'machine example.com login u password hunter2\n' > netrc
+	printf 'deny read /x\ninclude netrc\n' > r.rules
+	run --separate-stderr gh-policy --check r.rules
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: netrc:1: expected allow, deny, default, limit, require or include, got a line that is none of them (not a rules file?)" ]
+	[[ "$stderr" != *hunter2* ]]
+	printf '# comment\n\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n' > key
+	run --separate-stderr gh-policy --check key
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: key:3: expected allow, deny, default, limit, require or include, got a line that is none of them (not a rules file?)" ]
+	# the twin: once a file has a statement, an unknown word is quoted
+	printf 'deny read /x\npermit read /y\n' > r.rules
+	run --separate-stderr gh-policy --check r.rules
+	[ "$stderr" = "gh-policy: r.rules:2: expected allow, deny, default, limit, require or include, got 'permit'" ]
 }
 
 @test "comments, quotes, blank lines and CRLF" {
@@ -798,7 +886,7 @@ badreceipt() {
 	jq '.process_tree[2].execs[0].argv = ["a", null]' "$F/sneaky.json" > x.json
 	badreceipt "x.json: process_tree[2].execs[0].argv[1]: expected a string"
 	jq '.timing.duration_ms = "long"' "$F/sneaky.json" > x.json
-	badreceipt "x.json: timing.duration_ms: expected an integer"
+	badreceipt "x.json: timing.duration_ms: expected a non-negative integer"
 	jq '.process_tree[0].pid = "1"' "$F/sneaky.json" > x.json
 	badreceipt "x.json: process_tree[0].pid: expected an integer"
 }
