@@ -1401,6 +1401,50 @@ static int check_complete(struct ctx *c, size_t i)
 	return 0;
 }
 
+/* Built in: audit was active (observation_mode "ebpf"). The note is the
+ * mode found and the reasons audit was unavailable. */
+static int check_audit(struct ctx *c, size_t i)
+{
+	struct json_object *mode, *reasons;
+	struct gh_buf b = GH_BUF_INIT;
+	struct violation *x;
+	int n = 0;
+
+	if (member(c, c->r, "observation_mode", json_type_string, &mode, "", -1) < 0 ||
+	    member(c, c->r, "completeness_reasons", json_type_array, &reasons, "", -1) < 0)
+		return -1;
+	if (mode && strcmp(json_object_get_string(mode), "ebpf") == 0)
+		return 0;
+	if (!mode)
+		gh_buf_adds(&b, "not recorded");
+	else
+		esc_add(&b, json_object_get_string(mode),
+			json_object_get_string_len(mode));
+	for (size_t k = 0; reasons && k < json_object_array_length(reasons); k++) {
+		struct json_object *e = json_object_array_get_idx(reasons, k);
+		const char *s;
+
+		if (!json_object_is_type(e, json_type_string)) {
+			gh_buf_release(&b);
+			return bad(c, "completeness_reasons[%zu]: expected a string", k);
+		}
+		s = json_object_get_string(e);
+		if (strncmp(s, "audit ", 6) != 0)
+			continue;
+		gh_buf_adds(&b, n++ ? "; " : " (");
+		esc_add(&b, s, json_object_get_string_len(e));
+	}
+	if (n)
+		gh_buf_addc(&b, ')');
+	x = new_violation(c, i);
+	if (!x || !b.p) {
+		gh_buf_release(&b);
+		return bad(c, "out of memory");
+	}
+	x->note = b.p;
+	return 0;
+}
+
 static int check_signed(struct ctx *c, size_t i)
 {
 	const struct rule *r = &c->p->rules[i];
@@ -1481,7 +1525,10 @@ int policy_eval(struct policy *p, struct json_object *r, struct verdict *v,
 	for (size_t i = 0; i < p->nrules; i++) {
 		int k = p->rules[i].kind;
 
-		if ((k == K_LIMIT && check_limit(&c, i) < 0) ||
+		if (p->rules[i].off)
+			continue;
+		if ((k == K_REQUIRE_AUDIT && check_audit(&c, i) < 0) ||
+		    (k == K_LIMIT && check_limit(&c, i) < 0) ||
 		    (k == K_REQUIRE_COMPLETE && check_complete(&c, i) < 0) ||
 		    (k == K_REQUIRE_SIGNED && check_signed(&c, i) < 0))
 			goto out;
@@ -1573,7 +1620,10 @@ int verdict_finish(const struct policy *p, struct verdict *v)
 		const struct rule *r = &p->rules[x->rule];
 		struct gh_buf b = GH_BUF_INIT;
 
-		gh_buf_printf(&b, "%s:%lu: ", r->file, r->line);
+		if (r->line)
+			gh_buf_printf(&b, "%s:%lu: ", r->file, r->line);
+		else
+			gh_buf_printf(&b, "%s: ", r->file);
 		switch (r->kind) {
 		case K_DENY:
 		case K_DEFAULT_DENY:
@@ -1595,7 +1645,13 @@ int verdict_finish(const struct policy *p, struct verdict *v)
 			gh_buf_printf(&b, "limit %s: %s", r->subject_word, x->note);
 			break;
 		case K_REQUIRE_COMPLETE:
-			gh_buf_printf(&b, "require complete: %s", x->note);
+			gh_buf_printf(&b, "require complete%s: %s",
+				      x->rule == RULE_COMPLETE ?
+				      " (default; 'allow partial' lifts it)" : "",
+				      x->note);
+			break;
+		case K_REQUIRE_AUDIT:
+			gh_buf_printf(&b, "require audit (always): %s", x->note);
 			break;
 		default:
 			gh_buf_printf(&b, "require signed%s%s: %s", r->key[0] ? " " : "",

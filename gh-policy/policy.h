@@ -59,7 +59,16 @@ enum kind {
 	K_LIMIT,
 	K_REQUIRE_COMPLETE,
 	K_REQUIRE_SIGNED,
+	K_REQUIRE_AUDIT,	/* built in, rule 0: audit was active */
+	K_ALLOW_PARTIAL,	/* "allow partial": lifts the built-in rule 1 */
 };
+
+/* Rules 0 and 1 of every policy are built in (line 0 of the main file):
+ * audit was active (always), and the receipt is complete (unless the rules
+ * say "allow partial" or have a "require complete" of their own). */
+#define RULE_AUDIT 0
+#define RULE_COMPLETE 1
+#define BUILTIN_RULES 2
 
 /* Numeric fields a "limit" can bound. */
 enum field {
@@ -131,6 +140,7 @@ struct rule {
 	int field;		/* limit */
 	int64_t max;
 	char key[GH_SHA256_HEX]; /* require signed KEY; "" for any key */
+	int off;		/* a built-in rule lifted by the rules */
 };
 
 struct rules_file {

@@ -71,7 +71,8 @@ static struct json_object *violation_json(const struct policy *p,
 	add_str(o, "action", action(r->kind));
 	add_str(o, "subject", x->subject ? x->subject : r->subject_word);
 	json_object_object_add(o, "default", json_object_new_boolean(
-				       r->kind == K_DEFAULT_DENY));
+				       r->kind == K_DEFAULT_DENY ||
+				       x->rule < BUILTIN_RULES));
 	add_str(o, "phase", "post");
 	if (x->item) {
 		json_object_object_add(o, "item", json_object_new_string_len(
@@ -93,7 +94,8 @@ static struct json_object *violation_json(const struct policy *p,
 		json_object_object_add(o, "value", x->value < 0 ? NULL :
 				       json_object_new_int64(x->value));
 	}
-	if (r->kind == K_REQUIRE_COMPLETE || r->kind == K_REQUIRE_SIGNED)
+	if (r->kind == K_REQUIRE_COMPLETE || r->kind == K_REQUIRE_SIGNED ||
+	    r->kind == K_REQUIRE_AUDIT)
 		add_str(o, "found", x->note);
 	if (r->kind == K_REQUIRE_SIGNED && r->key[0])
 		add_str(o, "key", r->key);

@@ -855,7 +855,12 @@ static int parse_line(struct parser *ps, const char *line, size_t len)
 		fail(ps, "out of memory");
 		goto out;
 	}
-	if (strcmp(w, "allow") == 0 || strcmp(w, "deny") == 0) {
+	if (strcmp(w, "allow") == 0 && ps->ntok >= 2 &&
+	    strcmp(ps->tok[1].s, "partial") == 0) {
+		r.kind = K_ALLOW_PARTIAL;
+		r.subject_word = strdup("partial");
+		rc = r.subject_word ? end_of_line(ps, 2) : fail(ps, "out of memory");
+	} else if (strcmp(w, "allow") == 0 || strcmp(w, "deny") == 0) {
 		r.kind = w[0] == 'a' ? K_ALLOW : K_DENY;
 		rc = parse_match(ps, &r);
 	} else if (strcmp(w, "default") == 0) {
@@ -876,7 +881,7 @@ static int parse_line(struct parser *ps, const char *line, size_t len)
 	if (rc < 0)
 		goto out;
 	ps->statements++;
-	if (p->nrules >= MAX_RULES) {
+	if (p->nrules - BUILTIN_RULES >= MAX_RULES) {
 		rc = fail(ps, "expected at most %d rules in all, got more",
 			  MAX_RULES);
 		goto out;
@@ -1022,12 +1027,36 @@ static int load_file(struct parser *ps, const char *path, const char *from,
 int policy_load(struct policy *p, const char *path, char *err, size_t errlen)
 {
 	struct parser ps = { 0 };
+	int lifted = 0;
 
 	memset(p, 0, sizeof(*p));
 	ps.p = p;
 	ps.err = err;
 	ps.errlen = errlen;
-	return load_file(&ps, path, NULL, 0);
+	p->caprules = 32;
+	p->rules = calloc(p->caprules, sizeof(*p->rules));
+	if (!p->rules)
+		return snprintf(err, errlen, "%s", strerror(ENOMEM)), -1;
+	p->nrules = BUILTIN_RULES;
+	p->rules[RULE_AUDIT].kind = K_REQUIRE_AUDIT;
+	p->rules[RULE_AUDIT].text = strdup("require audit");
+	p->rules[RULE_AUDIT].subject_word = strdup("audit");
+	p->rules[RULE_COMPLETE].kind = K_REQUIRE_COMPLETE;
+	p->rules[RULE_COMPLETE].text = strdup("require complete");
+	p->rules[RULE_COMPLETE].subject_word = strdup("complete");
+	for (int i = 0; i < BUILTIN_RULES; i++)
+		if (!p->rules[i].text || !p->rules[i].subject_word)
+			return snprintf(err, errlen, "%s", strerror(ENOMEM)), -1;
+	if (load_file(&ps, path, NULL, 0) < 0)
+		return -1;
+	for (size_t i = 0; i < BUILTIN_RULES; i++)
+		p->rules[i].file = p->files[0].path;
+	for (size_t i = BUILTIN_RULES; i < p->nrules; i++)
+		if (p->rules[i].kind == K_ALLOW_PARTIAL ||
+		    p->rules[i].kind == K_REQUIRE_COMPLETE)
+			lifted = 1;
+	p->rules[RULE_COMPLETE].off = lifted;
+	return 0;
 }
 
 void policy_release(struct policy *p)
