@@ -12,13 +12,16 @@ static void usage(int status)
 	FILE *f = status ? stderr : stdout;
 
 	fprintf(f,
-		"usage: gh-policy [-j | -a | -q] [--stats] RULES [RECEIPT]\n"
+		"usage: gh-policy [-v | -j | -a | -q] [--allow-redacted] [--stats] RULES [RECEIPT]\n"
 		"       gh-policy -c RULES\n"
 		"Judge a glasshouse receipt (file or stdin) against a rules file.\n"
+		"  -v, --verbose   one line per process, not per rule and item\n"
 		"  -j, --json      print the verdict as a JSON object\n"
 		"  -a, --annotate  print the receipt with the verdict in its \"policy\" member\n"
 		"  -q, --quiet     print nothing; the exit status is the verdict\n"
 		"  -c, --check     only check the rules file\n"
+		"      --allow-redacted\n"
+		"                  judge a redacted receipt: masked items match every deny rule\n"
 		"      --stats     print timings to stderr\n"
 		"  -h, --help      show this help\n"
 		"      --version   show the version\n"
@@ -78,18 +81,20 @@ fail:
 
 int main(int argc, char **argv)
 {
-	enum { OPT_VERSION = 256, OPT_STATS };
+	enum { OPT_VERSION = 256, OPT_STATS, OPT_ALLOW_REDACTED, OPT_VERBOSE };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "annotate", no_argument, NULL, 'a' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "allow-redacted", no_argument, NULL, OPT_ALLOW_REDACTED },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	int json = 0, annotate = 0, quiet = 0, check = 0, stats = 0, ch;
+	int json = 0, annotate = 0, quiet = 0, check = 0, stats = 0, verbose = 0, ch;
 	struct policy pol = { 0 };
 	struct verdict ver = { 0 };
 	struct json_object *receipt = NULL;
@@ -99,7 +104,7 @@ int main(int argc, char **argv)
 	int status = GH_EXIT_ERR;
 
 	gh_init("gh-policy");
-	while ((ch = getopt_long(argc, argv, "jaqch", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "jaqchv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
@@ -115,6 +120,12 @@ int main(int argc, char **argv)
 			break;
 		case OPT_STATS:
 			stats = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case OPT_ALLOW_REDACTED:
+			ver.allow_redacted = 1;
 			break;
 		case 'h':
 			usage(GH_EXIT_OK);
@@ -161,6 +172,20 @@ int main(int argc, char **argv)
 		gh_err("%s: %s", gh_input_name(rpath), err);
 		goto out;
 	}
+	if (!ver.allow_redacted) {
+		int64_t n = receipt_redactions(receipt);
+
+		if (n > 0 || ver.masked) {
+			gh_err("%s: the receipt is redacted (%lld %s masked): judge "
+			       "a receipt before redacting it (gh-policy --annotate, "
+			       "then gh-redact), or give --allow-redacted to count "
+			       "masked items against every deny rule",
+			       gh_input_name(rpath),
+			       (long long)(n > 0 ? n : (int64_t)ver.masked),
+			       n > 0 ? "values" : "items");
+			goto out;
+		}
+	}
 	if (verdict_finish(&pol, &ver) < 0) {
 		gh_err("%s", strerror(ENOMEM));
 		goto out;
@@ -195,7 +220,7 @@ int main(int argc, char **argv)
 			gh_err("%s", strerror(-rc));
 			goto out;
 		}
-	} else if (!quiet && report_text(&ver, &out) < 0) {
+	} else if (!quiet && report_text(&ver, verbose, &out) < 0) {
 		gh_err("%s", strerror(ENOMEM));
 		goto out;
 	}

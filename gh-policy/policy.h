@@ -206,17 +206,34 @@ struct violation {
 	int64_t value;	/* limit: measured value; -1: not recorded */
 	char *note;	/* require: what was found (owned) */
 	char *message;	/* filled by verdict_finish (owned) */
+	size_t by;	/* where " by pid ..." starts in message */
+};
+
+/* Violations of one rule by one item (the same subject and detail), from
+ * v[first] to v[first + n - 1]: one line of the default output. */
+struct group {
+	size_t first, n;
+	char *message;
 };
 
 struct verdict {
 	struct violation *v;
 	size_t n, cap;
+	struct group *g;	/* filled by verdict_finish */
+	size_t ng;
+	size_t nrules;		/* distinct rules violated */
 	char **owned; /* strings violations borrow (commands) */
 	size_t nowned;
+	int allow_redacted;	/* in: judge masked items (see judge_masked) */
+	size_t masked;		/* out: items with a masked value */
 	/* statistics for --stats */
 	size_t items;
 	double ms_index, ms_eval;
 };
+
+/* The number of values gh-redact says it masked in r (the counts of its
+ * "redactions" member), 0 when none. */
+int64_t receipt_redactions(struct json_object *r);
 
 /* Evaluate p against receipt r. Returns 0, or -1 with a message such as
  * "filesystem.accesses[3].path: expected a string" in err (a bad receipt). */
@@ -227,7 +244,9 @@ int verdict_finish(const struct policy *p, struct verdict *v);
 void verdict_release(struct verdict *v);
 
 /* report.c: the text lines, the JSON verdict object, the annotation. */
-int report_text(const struct verdict *v, struct gh_buf *out);
+int report_text(const struct verdict *v, int verbose, struct gh_buf *out);
+/* "N violations of M rules; K items" */
+int report_tally(const struct verdict *v, struct gh_buf *out);
 struct json_object *report_json(const struct policy *p, const struct verdict *v,
 				const char *rules_name);
 /* Put the verdict into r's "policy" member and the paths of file
