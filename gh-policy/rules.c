@@ -658,16 +658,8 @@ static int parse_default(struct parser *ps, struct rule *r)
 	r->subject_word = strdup(ps->tok[2].s);
 	if (!r->subject_word)
 		return fail(ps, "out of memory");
-	for (int s = 0; s < S_COUNT; s++) {
-		const struct rule *o;
-
-		if (!(r->subjects & (1u << s)) || !p->has_default[s])
-			continue;
-		o = &p->rules[p->default_rule[s]];
-		return fail(ps, "expected one default per subject, got a second "
-			    "default for %s (the first is at %s:%lu)",
-			    subjects[s].name, o->file, o->line);
-	}
+	/* a later default replaces an earlier one: a file can include
+	 * another and then change its defaults */
 	for (int s = 0; s < S_COUNT; s++)
 		if (r->subjects & (1u << s)) {
 			p->has_default[s] = 1;

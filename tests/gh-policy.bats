@@ -863,11 +863,33 @@ badrule() {
 	badrule 'include a b' "expected end of line, got 'b'"
 }
 
-@test "bad rules: a second default for a subject names the first" {
-	printf 'default deny write\ndefault allow create,write\n' > r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-policy: r.rules:2: expected one default per subject, got a second default for write (the first is at r.rules:1)" ]
+@test "a later default replaces an earlier one, also after an include" {
+	cp "$AGENT" agent.rules
+	# agent.rules says "default deny write,delete" (line 53); a file that
+	# includes it can make that default looser ...
+	printf 'include agent.rules\ndefault allow write\n' > r.rules
+	judge sneaky.json
+	[ "$status" -eq 1 ]
+	! grep -q 'default deny write' <<<"$output"
+	grep -qx 'agent.rules:22: deny read /home/u/.ssh/id_rsa by pid 4101 (cat /home/u/.ssh/id_rsa)' <<<"$output"
+	# ... or stricter, for a subject agent.rules has no default for
+	printf 'include agent.rules\nallow read /usr/**\ndefault deny read\n' > r.rules
+	judge sneaky.json
+	grep -qx 'r.rules:3: default deny read /etc/ld.so.cache by 4 processes, first pid 4101 (cat /home/u/.ssh/id_rsa)' <<<"$output"
+	# the twin: without the later default, agent.rules' own decides
+	printf 'include agent.rules\n' > r.rules
+	judge sneaky.json
+	grep -qx 'agent.rules:53: default deny write /etc/hostname \[op=chown result=EPERM\] by pid 4105 (python3 -c import payload)' <<<"$output"
+	! grep -q 'default deny read' <<<"$output"
+	# a later default for one subject leaves the others of the earlier line
+	printf 'default deny write,delete\ndefault allow write\n' > r.rules
+	judge sneaky.json
+	[ "$status" -eq 1 ]
+	same <<'EOF'
+r.rules:1: default deny delete /home/u/project/a.txt [op=rename to=/home/u/project/b.txt] by pid 4105 (python3 -c import payload)
+r.rules:1: default deny delete /home/u/project/build.log by pid 4104 (rm -f build.log)
+r.rules:1: default deny delete /home/u/project/notes.md [op=rename to=/home/u/notes.md] by pid 4105 (python3 -c import payload)
+EOF
 }
 
 @test "bad rules: control bytes other than tab are errors with file:line" {
@@ -1112,6 +1134,31 @@ trace() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
+}
+
+@test "traced: base-runtime.rules covers what a dynamically linked program reads" {
+	mkdir ws && cd ws
+	echo hello > in.txt
+	trace sh -c 'cat in.txt; sort in.txt; ls -l; id; date'
+	[ "$(jq -r .observation_mode r.json)" = ebpf ] || skip "audit unavailable here"
+	printf 'include %s/policies/base-runtime.rules\nallow read $CWD/**\ndefault deny read\n' "$GH_ROOT" > r.rules
+	run --separate-stderr gh-policy r.rules r.json
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# the twin: without the base, the loader's cache and libc are denied
+	printf 'allow read $CWD/**\ndefault deny read\n' > r.rules
+	run --separate-stderr gh-policy r.rules r.json
+	[ "$status" -eq 1 ]
+	grep -q '^r\.rules:2: default deny read /etc/ld\.so\.cache by [0-9]* processes, first pid ' <<<"$output"
+	grep -q '^r\.rules:2: default deny read /usr/lib/[a-z0-9_]*-linux-gnu/libc\.so\.6 by ' <<<"$output"
+	# and a read outside the base and the workspace is still caught
+	trace sh -c 'cat in.txt /etc/hostname'
+	printf 'include %s/policies/base-runtime.rules\nallow read $CWD/**\ndefault deny read\n' "$GH_ROOT" > r.rules
+	run --separate-stderr gh-policy r.rules r.json
+	[ "$status" -eq 1 ]
+	grep -qx 'r\.rules:3: default deny read /etc/hostname by pid [0-9]* (.*cat in\.txt /etc/hostname)' <<<"$output"
+	[ "${#lines[@]}" -eq 2 ]
 }
 
 @test "traced: reads of keys, writes outside the workspace and connects are caught" {
