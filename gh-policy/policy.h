@@ -254,6 +254,14 @@ struct json_object *report_json(const struct policy *p, const struct verdict *v,
 int report_annotate(const struct policy *p, const struct verdict *v,
 		    struct json_object *r, const char *rules_name);
 
+/* learn.c: a rules file every receipt r[0..n) passes (--learn). */
+struct learn_opts {
+	size_t fold_files;	/* fold a directory with this many names */
+	size_t fold_runs;	/* ... or used by this many runs, differently */
+};
+int policy_learn(struct json_object **r, size_t n, const struct learn_opts *o,
+		 struct gh_buf *out);
+
 /* Append s[0..len) with backslashes and control bytes escaped (\\, \n, \t,
  * \r, \xHH), so that a message stays on one line. */
 int esc_add(struct gh_buf *b, const char *s, size_t len);

@@ -1221,3 +1221,131 @@ PY
 	gh-sign -V -q -p pk.pem judged.signed.json
 	[ "$(jq -r .policy.verdict judged.signed.json)" = fail ]
 }
+
+# --- learning -------------------------------------------------------------------
+
+@test "--learn: refuses receipts it cannot learn from, and bad counts" {
+	run --separate-stderr gh-policy --learn "$F/unaudited.json"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "gh-policy: $F/unaudited.json: audit was not active in this run: nothing to learn from" ]
+	run --separate-stderr gh-policy --learn "$F/clean.json" "$F/partial.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: $F/partial.json: the receipt is partial: learn from complete runs only" ]
+	jq '.redactions = [{"rule": "-m /x", "count": 1}]' "$F/clean.json" > red.json
+	run --separate-stderr gh-policy --learn red.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: red.json: the receipt is redacted: learn from receipts before redacting" ]
+	run --separate-stderr gh-policy --learn
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-policy: --learn: missing receipts" ]
+	run --separate-stderr gh-policy --learn --fold-files 0 "$F/clean.json"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-policy: --fold-files: expected a count from 1 to 1000000, got '0'" ]
+	run --separate-stderr gh-policy --learn -j "$F/clean.json"
+	[ "$status" -eq 2 ]
+	# the twin: a complete, audited receipt is learned from
+	run --separate-stderr gh-policy --learn "$F/clean.json"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
+
+@test "--learn: the fixtures pass what is learned from them; commented and deterministic" {
+	gh-policy --learn "$F/clean.json" "$F/sneaky.json" > l.rules
+	gh-policy --learn "$F/sneaky.json" "$F/clean.json" | cmp - l.rules
+	for r in clean sneaky; do
+		run --separate-stderr gh-policy l.rules "$F/$r.json"
+		[ "$status" -eq 0 ] || { echo "$r: $output"; false; }
+	done
+	# executables by path, peers by address, a final deny per kind
+	grep -qx 'allow exec /usr/bin/curl  *# 1 run, 1 entry' l.rules
+	grep -qx 'allow connect 93\.184\.216\.34:443 proto=tcp  *# 1 run, 1 entry' l.rules
+	grep -qx 'allow send 127\.0\.0\.53:53 proto=udp  *# 1 run, 2 entries' l.rules
+	grep -qx 'allow bind 0\.0\.0\.0:8080 proto=tcp  *# 1 run, 1 entry' l.rules
+	[ "$(grep '^default ' l.rules)" = "$(printf 'default deny %s\n' read write delete chdir exec connect inbound)" ]
+	# peers by name where the receipt has one
+	jq '(.network.attempts[] | select(.dst == "93.184.216.34:443")).host = "Example.COM"' \
+		"$F/sneaky.json" > h.json
+	gh-policy --learn h.json > h.rules
+	grep -qx 'allow connect example\.com:443 proto=tcp  *# 1 run, 1 entry' h.rules
+	! grep -q '93\.184\.216\.34' h.rules
+	gh-policy -q h.rules h.json
+	# the twin: another receipt fails them
+	run --separate-stderr gh-policy h.rules "$F/clean.json"
+	[ "$status" -eq 1 ]
+}
+
+# learnjob N [VAR=VALUE...]: trace one run of the small job in ws/ into rN.json
+learnjob() {
+	local n=$1
+	shift
+	(cd ws && env "$@" gh-trace -o "../ev$n.ndjson" -- sh job.sh) 2> "trace$n.err" || true
+	gh-aggregate "ev$n.ndjson" > "r$n.json"
+	[ "$(jq -r .observation_mode "r$n.json")" = ebpf ] || skip "audit unavailable here"
+}
+
+@test "traced: --learn from three runs; a fourth that does something new fails" {
+	[ -x "$GH_BIN/gh-trace" ] || skip "bin/gh-trace is not built"
+	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
+	mkdir ws
+	printf 'b\na\n' > ws/input.txt
+	echo 'token=5ecret' > secret.txt
+	# a temporary directory of its own, an output name of its own each run,
+	# a connect to a loopback port (refused: nothing listens there)
+	cat > ws/job.sh <<'EOF'
+set -e
+tmp=$(mktemp -d /tmp/gh-learn-test.XXXXXX)
+sort "${IN:-input.txt}" > "$tmp/sorted"
+mkdir -p out
+cp "$tmp/sorted" "${OUT:-out/run-$$.txt}"
+bash -c 'echo hi > /dev/tcp/127.0.0.1/'"${PORT:-47811}" 2>/dev/null || true
+rm -rf "$tmp"
+EOF
+	for n in 1 2 3; do learnjob $n; done
+	gh-policy --learn r1.json r2.json r3.json > learned.rules
+	cat learned.rules
+	for n in 1 2 3; do gh-policy -q learned.rules r$n.json; done
+	# the runs' own names are generalized, the output directory folded
+	grep -qx 'allow write /tmp/\*/sorted  *# 3 runs, 3 entries' learned.rules
+	grep -qx 'allow write \$CWD/out/\*  *# 3 runs, 3 entries' learned.rules
+	grep -qx 'allow exec /usr/bin/sort  *# 3 runs, 3 entries' learned.rules
+	grep -qx 'allow connect 127\.0\.0\.1:47811 proto=tcp result=failed  *# 3 runs, 3 entries' learned.rules
+	! grep -q 'gh-learn-test\.' learned.rules
+	# a fourth ordinary run passes
+	learnjob 4
+	run --separate-stderr gh-policy learned.rules r4.json
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# ... one that reads a new secret does not
+	learnjob 5 IN=../secret.txt
+	run --separate-stderr gh-policy learned.rules r5.json
+	[ "$status" -eq 1 ]
+	grep -qx "learned\.rules:[0-9]*: default deny read $PWD/secret\.txt by pid [0-9]* (sort \.\./secret\.txt)" <<<"$output"
+	[ "${#lines[@]}" -eq 2 ]
+	# ... nor one that writes outside the workspace
+	learnjob 6 OUT=../outside.txt
+	run --separate-stderr gh-policy learned.rules r6.json
+	[ "$status" -eq 1 ]
+	grep -qx "learned\.rules:[0-9]*: default deny write $PWD/outside\.txt \[op=create\] by pid [0-9]* (cp /tmp/gh-learn-test\..* \.\./outside\.txt)" <<<"$output"
+	# (cp first looks for the file it will create: a read attempt)
+	grep -qx "learned\.rules:[0-9]*: default deny read $PWD/outside\.txt \[result=ENOENT\] by pid [0-9]* (cp .*)" <<<"$output"
+	[ "${#lines[@]}" -eq 3 ]
+	# ... nor one that contacts a new loopback peer
+	learnjob 7 PORT=47812
+	run --separate-stderr gh-policy learned.rules r7.json
+	[ "$status" -eq 1 ]
+	grep -qx 'learned\.rules:[0-9]*: default deny connect 127\.0\.0\.1:47812 \[proto=tcp result=refused\] by pid [0-9]* (bash -c echo hi > /dev/tcp/127\.0\.0\.1/47812)' <<<"$output"
+	[ "${#lines[@]}" -eq 2 ]
+	# thresholds: with --fold-runs 4 three runs do not fold out/, and the
+	# fourth run's new name fails
+	gh-policy --learn --fold-runs 4 r1.json r2.json r3.json > strict.rules
+	! grep -q 'out/\*' strict.rules
+	[ "$(grep -c '^allow write \$CWD/out/run-[0-9]*\.txt ' strict.rules)" -eq 3 ]
+	run --separate-stderr gh-policy strict.rules r4.json
+	[ "$status" -eq 1 ]
+	grep -q '^strict\.rules:[0-9]*: default deny write .*/ws/out/run-[0-9]*\.txt \[op=create\]' <<<"$output"
+	# --fold-files 2: the workspace's two files read are one glob
+	gh-policy --learn --fold-files 2 r1.json r2.json r3.json > loose.rules
+	grep -qx 'allow read \$CWD/\*  *# 3 runs, 6 entries' loose.rules
+	! grep -q '^allow read \$CWD/\*' learned.rules
+}
