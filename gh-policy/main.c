@@ -331,7 +331,7 @@ int main(int argc, char **argv)
 	}
 	if (stats)
 		fprintf(stderr, "gh-policy: stats: %zu rules, %zu items, %zu violations, "
-			"compile %.1f ms, evaluate %.1f ms\n", pol.nrules, ver.items,
+			"compile %.1f ms, evaluate %.1f ms\n", pol.nrules - BUILTIN_RULES, ver.items,
 			ver.n, ver.ms_index, ver.ms_eval);
 
 	/* build the whole output, then write it */

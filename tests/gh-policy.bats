@@ -139,6 +139,9 @@ EOF
 	run --separate-stderr gh-policy --quiet "$AGENT" "$F/clean.json"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
+	# --stats counts the statements of the files (not the built-in ones)
+	run --separate-stderr gh-policy --stats -q "$AGENT" "$F/clean.json"
+	[[ "$stderr" == "gh-policy: stats: $(grep -cEv '^[[:space:]]*(#|$)' "$AGENT") rules, "* ]]
 }
 
 # --- JSON verdict and annotation --------------------------------------------
