@@ -47,6 +47,7 @@ struct learner {
 	size_t ntmp;
 	char **folded;	/* DIR/STAR patterns */
 	size_t nfolded;
+	int masked;	/* a value gh-redact masked was seen */
 };
 
 static const char *const tmp_roots[] = { "/tmp/", "/var/tmp/", "/dev/shm/" };
@@ -139,6 +140,8 @@ static int add_obs(struct learner *l, int kind, const char *subject, char *pat,
 		l->v = v;
 		l->cap = cap;
 	}
+	if (strstr(pat, "\\[REDACTED\\]") || strstr(pat, "\\[HMAC:"))
+		l->masked = 1;
 	o = &l->v[l->n];
 	o->kind = kind;
 	o->subject = strdup(subject);
@@ -627,7 +630,7 @@ static int write_rules(struct learner *l, size_t nreceipts, struct gh_buf *out)
 }
 
 int policy_learn(struct json_object **r, size_t n, const struct learn_opts *o,
-		 struct gh_buf *out)
+		 struct gh_buf *out, size_t *bad)
 {
 	struct learner l = { .o = o };
 	int rc = 0;
@@ -635,6 +638,10 @@ int policy_learn(struct json_object **r, size_t n, const struct learn_opts *o,
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		l.run = i;
 		rc = learn_one(&l, r[i]);
+		if (rc == 0 && l.masked) {
+			*bad = i;
+			rc = -EBADMSG;
+		}
 	}
 	if (rc == 0)
 		rc = fold(&l);

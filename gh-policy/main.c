@@ -126,6 +126,7 @@ static int learn(char **paths, int n, const struct learn_opts *o)
 	struct json_object **r = calloc(n + 1, sizeof(*r));
 	struct gh_buf out = GH_BUF_INIT;
 	int status = GH_EXIT_ERR, i, rc;
+	size_t bad = 0;
 
 	if (!r) {
 		gh_err("%s", strerror(ENOMEM));
@@ -141,7 +142,12 @@ static int learn(char **paths, int n, const struct learn_opts *o)
 			goto out;
 		}
 	}
-	rc = policy_learn(r, n, o, &out);
+	rc = policy_learn(r, n, o, &out, &bad);
+	if (rc == -EBADMSG) {
+		gh_err("%s: the receipt has masked values ([REDACTED], [HMAC:...]): "
+		       "learn from receipts before redacting", gh_input_name(paths[bad]));
+		goto out;
+	}
 	if (rc < 0) {
 		gh_err("%s", strerror(-rc));
 		goto out;

@@ -259,8 +259,9 @@ struct learn_opts {
 	size_t fold_files;	/* fold a directory with this many names */
 	size_t fold_runs;	/* ... or used by this many runs, differently */
 };
+/* -EBADMSG: r[*bad] holds values gh-redact masked. */
 int policy_learn(struct json_object **r, size_t n, const struct learn_opts *o,
-		 struct gh_buf *out);
+		 struct gh_buf *out, size_t *bad);
 
 /* Append s[0..len) with backslashes and control bytes escaped (\\, \n, \t,
  * \r, \xHH), so that a message stays on one line. */

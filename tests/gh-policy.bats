@@ -1239,6 +1239,11 @@ PY
 	run --separate-stderr gh-policy --learn red.json
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "gh-policy: red.json: the receipt is redacted: learn from receipts before redacting" ]
+	jq '.filesystem.accesses[0].path = "/home/[REDACTED]"' "$F/clean.json" > masked.json
+	run --separate-stderr gh-policy --learn "$F/clean.json" masked.json
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "gh-policy: masked.json: the receipt has masked values ([REDACTED], [HMAC:...]): learn from receipts before redacting" ]
 	run --separate-stderr gh-policy --learn
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "gh-policy: --learn: missing receipts" ]
