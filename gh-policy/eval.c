@@ -798,6 +798,86 @@ static int add_item_violation(struct ctx *c, size_t rule, const struct item *it)
 	return 0;
 }
 
+/* A value gh-redact masked: "[REDACTED]", "[HMAC:...]" anywhere in it, or
+ * a home directory rewritten to "~". */
+static int masked(const char *s, size_t len)
+{
+	return memmem(s, len, "[REDACTED]", 10) || memmem(s, len, "[HMAC:", 6);
+}
+
+static int path_masked(const struct item *it)
+{
+	return (it->len && it->path[0] == '~') || masked(it->path, it->len);
+}
+
+static int item_masked(const struct item *it)
+{
+	return path_masked(it) ||
+	       (it->args && masked(it->args, it->args_len)) ||
+	       (it->other && masked(it->other, strlen(it->other)));
+}
+
+/* Whether rule i matches a masked item: 0 no, 1 yes, 2 maybe (a masked
+ * value could be one that matches). */
+static int match3(struct ctx *c, size_t i, const struct item *it, int net)
+{
+	const struct rule *r = &c->p->rules[i];
+	uint32_t want = (1u << it->coarse) | (1u << it->fine);
+	int maybe = 0, hit = 0;
+
+	if ((r->kind != K_ALLOW && r->kind != K_DENY) || !(r->subjects & want) ||
+	    !result_ok(r, it) || (net && !proto_ok(r, it)))
+		return 0;
+	if (path_masked(it)) {
+		maybe = 1;
+	} else if (net) {
+		for (size_t k = 0; k < r->nnets && !hit; k++)
+			hit = netpat_match(&r->nets[k], &it->na);
+		if (!hit)
+			return 0;
+	} else {
+		for (size_t k = 0; k < r->npats && !hit; k++)
+			hit = gh_glob_match(c->globs[i][k], it->path, it->len);
+		if (!hit)
+			return 0;
+	}
+	if (r->nargs) {
+		if (!it->args)
+			return 0;
+		if (masked(it->args, it->args_len))
+			maybe = 1;
+		else if (!exec_args_ok(r, it))
+			return 0;
+	}
+	return maybe ? 2 : 1;
+}
+
+/* A masked item (--allow-redacted) is judged by what its masked values
+ * could be: the rules are tried in order; one that surely matches decides
+ * as usual; a deny rule that could match makes a violation and the next
+ * rules are tried; an allow rule that could match cannot be shown to, and
+ * is passed over. With no rule deciding, the default does. */
+static int judge_masked(struct ctx *c, const struct item *it, int net)
+{
+	struct policy *p = c->p;
+	int s;
+
+	for (size_t i = 0; i < p->nrules; i++) {
+		int m = match3(c, i, it, net);
+
+		if (m && p->rules[i].kind == K_DENY &&
+		    add_item_violation(c, i, it) < 0)
+			return -1;
+		if (m == 1)
+			return 0;
+	}
+	s = p->has_default[it->fine] ? it->fine :
+	    p->has_default[it->coarse] ? it->coarse : -1;
+	if (s >= 0 && p->rules[p->default_rule[s]].kind == K_DEFAULT_DENY)
+		return add_item_violation(c, p->default_rule[s], it);
+	return 0;
+}
+
 /* Judge one item: the first matching rule decides; with none, the
  * default of the fine subject, then of the coarse one, then allow. */
 static int judge(struct ctx *c, const struct item *it, int net)
@@ -806,6 +886,11 @@ static int judge(struct ctx *c, const struct item *it, int net)
 	size_t best = SIZE_MAX;
 
 	c->v->items++;
+	if (item_masked(it)) {
+		c->v->masked++;
+		if (c->v->allow_redacted)
+			return judge_masked(c, it, net);
+	}
 	if (net) {
 		best = first_net_rule(c, it);
 	} else {
@@ -1207,8 +1292,10 @@ static int int_at(struct ctx *c, const char *path, int64_t *out)
 		    !json_object_object_get_ex(o, key, &m) || !m)
 			return 0;
 		if (!p[n]) {
-			if (!json_object_is_type(m, json_type_int))
-				return bad(c, "%s: expected an integer", path);
+			if (!json_object_is_type(m, json_type_int) ||
+			    json_object_get_int64(m) < 0)
+				return bad(c, "%s: expected a non-negative integer",
+					   path);
 			*out = json_object_get_int64(m);
 			return 1;
 		}
@@ -1239,6 +1326,9 @@ static int sum_counts(struct ctx *c, struct json_object *list, const char *where
 
 		if (member(c, e, "count", json_type_int, &n, where, i) < 0)
 			return -1;
+		if (n && json_object_get_int64(n) < 0)
+			return bad(c, "%s[%zu].count: expected a non-negative "
+				   "integer", where, i);
 		*out += n ? json_object_get_int64(n) : 1;
 	}
 	return 0;
@@ -1400,6 +1490,50 @@ static int check_complete(struct ctx *c, size_t i)
 	return 0;
 }
 
+/* Built in: audit was active (observation_mode "ebpf"). The note is the
+ * mode found and the reasons audit was unavailable. */
+static int check_audit(struct ctx *c, size_t i)
+{
+	struct json_object *mode, *reasons;
+	struct gh_buf b = GH_BUF_INIT;
+	struct violation *x;
+	int n = 0;
+
+	if (member(c, c->r, "observation_mode", json_type_string, &mode, "", -1) < 0 ||
+	    member(c, c->r, "completeness_reasons", json_type_array, &reasons, "", -1) < 0)
+		return -1;
+	if (mode && strcmp(json_object_get_string(mode), "ebpf") == 0)
+		return 0;
+	if (!mode)
+		gh_buf_adds(&b, "not recorded");
+	else
+		esc_add(&b, json_object_get_string(mode),
+			json_object_get_string_len(mode));
+	for (size_t k = 0; reasons && k < json_object_array_length(reasons); k++) {
+		struct json_object *e = json_object_array_get_idx(reasons, k);
+		const char *s;
+
+		if (!json_object_is_type(e, json_type_string)) {
+			gh_buf_release(&b);
+			return bad(c, "completeness_reasons[%zu]: expected a string", k);
+		}
+		s = json_object_get_string(e);
+		if (strncmp(s, "audit ", 6) != 0)
+			continue;
+		gh_buf_adds(&b, n++ ? "; " : " (");
+		esc_add(&b, s, json_object_get_string_len(e));
+	}
+	if (n)
+		gh_buf_addc(&b, ')');
+	x = new_violation(c, i);
+	if (!x || !b.p) {
+		gh_buf_release(&b);
+		return bad(c, "out of memory");
+	}
+	x->note = b.p;
+	return 0;
+}
+
 static int check_signed(struct ctx *c, size_t i)
 {
 	const struct rule *r = &c->p->rules[i];
@@ -1432,6 +1566,28 @@ static int check_signed(struct ctx *c, size_t i)
 	}
 	x->note = note;
 	return 0;
+}
+
+int64_t receipt_redactions(struct json_object *r)
+{
+	struct json_object *list, *e, *n;
+	int64_t sum = 0;
+
+	if (!json_object_object_get_ex(r, "redactions", &list) ||
+	    !json_object_is_type(list, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		e = json_object_array_get_idx(list, i);
+		if (json_object_is_type(e, json_type_object) &&
+		    json_object_object_get_ex(e, "count", &n) &&
+		    json_object_is_type(n, json_type_int)) {
+			if (json_object_get_int64(n) > 0)
+				sum += json_object_get_int64(n);
+		} else {
+			sum += 1; /* an older form: a masked value listed */
+		}
+	}
+	return sum;
 }
 
 int policy_eval(struct policy *p, struct json_object *r, struct verdict *v,
@@ -1480,7 +1636,10 @@ int policy_eval(struct policy *p, struct json_object *r, struct verdict *v,
 	for (size_t i = 0; i < p->nrules; i++) {
 		int k = p->rules[i].kind;
 
-		if ((k == K_LIMIT && check_limit(&c, i) < 0) ||
+		if (p->rules[i].off)
+			continue;
+		if ((k == K_REQUIRE_AUDIT && check_audit(&c, i) < 0) ||
+		    (k == K_LIMIT && check_limit(&c, i) < 0) ||
 		    (k == K_REQUIRE_COMPLETE && check_complete(&c, i) < 0) ||
 		    (k == K_REQUIRE_SIGNED && check_signed(&c, i) < 0))
 			goto out;
@@ -1546,6 +1705,38 @@ static int cmp_violation(const void *pa, const void *pb)
 			 b->cmd_len);
 }
 
+/* The same (rule, item, subject, detail): one group. */
+static int same_group(const struct violation *a, const struct violation *b)
+{
+	if (a->rule != b->rule || !a->item || !b->item)
+		return 0;
+	return cmp_bytes(a->item, a->item_len, b->item, b->item_len) == 0 &&
+	       strcmp(a->subject ? a->subject : "", b->subject ? b->subject : "") == 0 &&
+	       strcmp(a->detail ? a->detail : "", b->detail ? b->detail : "") == 0;
+}
+
+/* The line of a group: the first violation's line, its process part
+ * replaced by the number of processes when there are several. */
+static int group_message(const struct verdict *v, struct group *g)
+{
+	const struct violation *x = &v->v[g->first];
+	struct gh_buf b = GH_BUF_INIT;
+	const char *by;
+
+	if (g->n == 1 || !x->has_pid) {
+		g->message = strdup(x->message);
+		return g->message ? 0 : -ENOMEM;
+	}
+	by = x->message + x->by;
+	gh_buf_add(&b, x->message, x->by);
+	gh_buf_printf(&b, " by %zu processes, first pid%s", g->n,
+		      by + strlen(" by pid"));
+	if (!b.p)
+		return -ENOMEM;
+	g->message = b.p;
+	return 0;
+}
+
 static void violation_release(struct violation *x)
 {
 	free(x->detail);
@@ -1572,7 +1763,10 @@ int verdict_finish(const struct policy *p, struct verdict *v)
 		const struct rule *r = &p->rules[x->rule];
 		struct gh_buf b = GH_BUF_INIT;
 
-		gh_buf_printf(&b, "%s:%lu: ", r->file, r->line);
+		if (r->line)
+			gh_buf_printf(&b, "%s:%lu: ", r->file, r->line);
+		else
+			gh_buf_printf(&b, "%s: ", r->file);
 		switch (r->kind) {
 		case K_DENY:
 		case K_DEFAULT_DENY:
@@ -1581,6 +1775,7 @@ int verdict_finish(const struct policy *p, struct verdict *v)
 			esc_add(&b, x->item, x->item_len);
 			if (x->detail)
 				gh_buf_adds(&b, x->detail);
+			x->by = b.len;
 			if (x->has_pid) {
 				gh_buf_printf(&b, " by pid %lld", (long long)x->pid);
 				if (x->cmd) {
@@ -1594,7 +1789,13 @@ int verdict_finish(const struct policy *p, struct verdict *v)
 			gh_buf_printf(&b, "limit %s: %s", r->subject_word, x->note);
 			break;
 		case K_REQUIRE_COMPLETE:
-			gh_buf_printf(&b, "require complete: %s", x->note);
+			gh_buf_printf(&b, "require complete%s: %s",
+				      x->rule == RULE_COMPLETE ?
+				      " (default; 'allow partial' lifts it)" : "",
+				      x->note);
+			break;
+		case K_REQUIRE_AUDIT:
+			gh_buf_printf(&b, "require audit (always): %s", x->note);
 			break;
 		default:
 			gh_buf_printf(&b, "require signed%s%s: %s", r->key[0] ? " " : "",
@@ -1605,6 +1806,23 @@ int verdict_finish(const struct policy *p, struct verdict *v)
 			return -ENOMEM;
 		x->message = b.p;
 	}
+	v->g = calloc(v->n + 1, sizeof(*v->g));
+	if (!v->g)
+		return -ENOMEM;
+	for (size_t i = 0; i < v->n; i++) {
+		if (v->ng && same_group(&v->v[v->g[v->ng - 1].first], &v->v[i])) {
+			v->g[v->ng - 1].n++;
+			continue;
+		}
+		if (!i || v->v[i - 1].rule != v->v[i].rule)
+			v->nrules++;
+		v->g[v->ng].first = i;
+		v->g[v->ng].n = 1;
+		v->ng++;
+	}
+	for (size_t i = 0; i < v->ng; i++)
+		if (group_message(v, &v->g[i]) < 0)
+			return -ENOMEM;
 	return 0;
 }
 
@@ -1615,6 +1833,9 @@ void verdict_release(struct verdict *v)
 	for (size_t i = 0; i < v->n; i++)
 		violation_release(&v->v[i]);
 	free(v->v);
+	for (size_t i = 0; v->g && i < v->ng; i++)
+		free(v->g[i].message);
+	free(v->g);
 	for (size_t i = 0; i < v->nowned; i++)
 		free(v->owned[i]);
 	free(v->owned);

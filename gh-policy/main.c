@@ -3,6 +3,8 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "input.h"
 #include "json.h"
@@ -13,13 +15,20 @@ static void usage(int status)
 	FILE *f = status ? stderr : stdout;
 
 	fprintf(f,
-		"usage: gh-policy [-j | -a | -q] [--stats] RULES [RECEIPT]\n"
+		"usage: gh-policy [-v | -j | -a | -q] [--allow-redacted] [--stats] RULES [RECEIPT]\n"
 		"       gh-policy -c RULES\n"
+		"       gh-policy --learn [--fold-files N] [--fold-runs N] RECEIPT...\n"
 		"Judge a glasshouse receipt (file or stdin) against a rules file.\n"
+		"  -v, --verbose   one line per process, not per rule and item\n"
 		"  -j, --json      print the verdict as a JSON object\n"
 		"  -a, --annotate  print the receipt with the verdict in its \"policy\" member\n"
 		"  -q, --quiet     print nothing; the exit status is the verdict\n"
 		"  -c, --check     only check the rules file\n"
+		"      --learn     print rules that every RECEIPT passes, as tight as they allow\n"
+		"      --fold-files N  fold a directory with N names or more (default 8)\n"
+		"      --fold-runs N   fold a directory N runs used differently (default 2)\n"
+		"      --allow-redacted\n"
+		"                  judge a redacted receipt: masked items match every deny rule\n"
 		"      --stats     print timings to stderr\n"
 		"  -h, --help      show this help\n"
 		"      --version   show the version\n"
@@ -84,20 +93,139 @@ fail:
 	return -1;
 }
 
+/* A positive count for --fold-files and --fold-runs. */
+static size_t count_arg(const char *opt, const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || s[0] == '-' || errno || v == 0 || v > 1000000) {
+		gh_err("%s: expected a count from 1 to 1000000, got '%s'", opt, s);
+		usage(GH_EXIT_ERR);
+	}
+	return v;
+}
+
+/* Why a receipt cannot be learned from, or NULL. */
+static const char *unlearnable(struct json_object *r)
+{
+	struct json_object *m;
+
+	if (!json_object_is_type(r, json_type_object))
+		return "expected a receipt (a JSON object)";
+	if (!json_object_object_get_ex(r, "observation_mode", &m) ||
+	    !json_object_is_type(m, json_type_string) ||
+	    strcmp(json_object_get_string(m), "ebpf") != 0)
+		return "audit was not active in this run: nothing to learn from";
+	if (!json_object_object_get_ex(r, "completeness", &m) ||
+	    !json_object_is_type(m, json_type_string) ||
+	    strcmp(json_object_get_string(m), "closed") != 0)
+		return "the receipt is partial: learn from complete runs only";
+	if (receipt_redactions(r) > 0)
+		return "the receipt is redacted: learn from receipts before redacting";
+	return NULL;
+}
+
+/* --learn: read every receipt, learn, check that each passes, print. */
+static int learn(char **paths, int n, const struct learn_opts *o)
+{
+	struct json_object **r = calloc(n + 1, sizeof(*r));
+	struct gh_buf out = GH_BUF_INIT;
+	int status = GH_EXIT_ERR, i, rc;
+	size_t bad = 0;
+
+	if (!r) {
+		gh_err("%s", strerror(ENOMEM));
+		return GH_EXIT_ERR;
+	}
+	for (i = 0; i < n; i++) {
+		const char *why;
+
+		if (read_receipt(paths[i], &r[i]) < 0)
+			goto out;
+		if ((why = unlearnable(r[i]))) {
+			gh_err("%s: %s", gh_input_name(paths[i]), why);
+			goto out;
+		}
+	}
+	rc = policy_learn(r, n, o, &out, &bad);
+	if (rc == -EBADMSG) {
+		gh_err("%s: the receipt has masked values ([REDACTED], [HMAC:...]): "
+		       "learn from receipts before redacting", gh_input_name(paths[bad]));
+		goto out;
+	}
+	if (rc < 0) {
+		gh_err("%s", strerror(-rc));
+		goto out;
+	}
+	/* the promise: every receipt passes what was learned */
+	{
+		int fd = memfd_create("learned.rules", MFD_CLOEXEC);
+		char path[64], err[1024];
+		struct policy pol = { 0 };
+
+		if (fd < 0 || write(fd, out.p, out.len) != (ssize_t)out.len) {
+			gh_err("learned rules: %s", strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			goto out;
+		}
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		rc = policy_load(&pol, path, err, sizeof(err));
+		for (i = 0; rc == 0 && i < n; i++) {
+			struct verdict v = { 0 };
+
+			rc = policy_eval(&pol, r[i], &v, err, sizeof(err));
+			if (rc == 0 && v.n) {
+				snprintf(err, sizeof(err), "%s fails them",
+					 gh_input_name(paths[i]));
+				rc = -1;
+			}
+			verdict_release(&v);
+		}
+		policy_release(&pol);
+		close(fd);
+		if (rc < 0) {
+			gh_err("learned rules: %s (a bug)", err);
+			goto out;
+		}
+	}
+	if (fwrite(out.p, 1, out.len, stdout) == out.len)
+		status = GH_EXIT_OK;
+out:
+	for (i = 0; i < n; i++)
+		json_object_put(r[i]);
+	free(r);
+	gh_buf_release(&out);
+	if (gh_close_stdout() < 0)
+		status = GH_EXIT_ERR;
+	return status;
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_VERSION = 256, OPT_STATS };
+	enum { OPT_VERSION = 256, OPT_STATS, OPT_ALLOW_REDACTED, OPT_VERBOSE,
+	       OPT_LEARN, OPT_FOLD_FILES, OPT_FOLD_RUNS };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "annotate", no_argument, NULL, 'a' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "allow-redacted", no_argument, NULL, OPT_ALLOW_REDACTED },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "learn", no_argument, NULL, OPT_LEARN },
+		{ "fold-files", required_argument, NULL, OPT_FOLD_FILES },
+		{ "fold-runs", required_argument, NULL, OPT_FOLD_RUNS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	int json = 0, annotate = 0, quiet = 0, check = 0, stats = 0, ch;
+	int json = 0, annotate = 0, quiet = 0, check = 0, stats = 0, verbose = 0, ch;
+	int learning = 0;
+	struct learn_opts lo = { .fold_files = 8, .fold_runs = 2 };
 	struct policy pol = { 0 };
 	struct verdict ver = { 0 };
 	struct json_object *receipt = NULL;
@@ -107,7 +235,7 @@ int main(int argc, char **argv)
 	int status = GH_EXIT_ERR;
 
 	gh_init("gh-policy");
-	while ((ch = getopt_long(argc, argv, "jaqch", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "jaqchv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
@@ -124,6 +252,21 @@ int main(int argc, char **argv)
 		case OPT_STATS:
 			stats = 1;
 			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case OPT_LEARN:
+			learning = 1;
+			break;
+		case OPT_FOLD_FILES:
+			lo.fold_files = count_arg("--fold-files", optarg);
+			break;
+		case OPT_FOLD_RUNS:
+			lo.fold_runs = count_arg("--fold-runs", optarg);
+			break;
+		case OPT_ALLOW_REDACTED:
+			ver.allow_redacted = 1;
+			break;
 		case 'h':
 			usage(GH_EXIT_OK);
 			break;
@@ -133,6 +276,19 @@ int main(int argc, char **argv)
 		default:
 			usage(GH_EXIT_ERR);
 		}
+	}
+	if (learning) {
+		if (json + annotate + quiet + check + verbose + stats ||
+		    ver.allow_redacted) {
+			gh_err("can't combine --learn with other options than "
+			       "--fold-files and --fold-runs");
+			usage(GH_EXIT_ERR);
+		}
+		if (optind >= argc) {
+			gh_err("--learn: missing receipts");
+			usage(GH_EXIT_ERR);
+		}
+		return learn(argv + optind, argc - optind, &lo);
 	}
 	if (json + annotate + quiet + check > 1) {
 		gh_err("can't combine %s", check ? "--check with other output options" :
@@ -169,13 +325,27 @@ int main(int argc, char **argv)
 		gh_err("%s: %s", gh_input_name(rpath), err);
 		goto out;
 	}
+	if (!ver.allow_redacted) {
+		int64_t n = receipt_redactions(receipt);
+
+		if (n > 0 || ver.masked) {
+			gh_err("%s: the receipt is redacted (%lld %s masked): judge "
+			       "a receipt before redacting it (gh-policy --annotate, "
+			       "then gh-redact), or give --allow-redacted to count "
+			       "masked items against every deny rule",
+			       gh_input_name(rpath),
+			       (long long)(n > 0 ? n : (int64_t)ver.masked),
+			       n > 0 ? "values" : "items");
+			goto out;
+		}
+	}
 	if (verdict_finish(&pol, &ver) < 0) {
 		gh_err("%s", strerror(ENOMEM));
 		goto out;
 	}
 	if (stats)
 		fprintf(stderr, "gh-policy: stats: %zu rules, %zu items, %zu violations, "
-			"compile %.1f ms, evaluate %.1f ms\n", pol.nrules, ver.items,
+			"compile %.1f ms, evaluate %.1f ms\n", pol.nrules - BUILTIN_RULES, ver.items,
 			ver.n, ver.ms_index, ver.ms_eval);
 
 	/* build the whole output, then write it */
@@ -203,7 +373,7 @@ int main(int argc, char **argv)
 			gh_err("%s", strerror(-rc));
 			goto out;
 		}
-	} else if (!quiet && report_text(&ver, &out) < 0) {
+	} else if (!quiet && report_text(&ver, verbose, &out) < 0) {
 		gh_err("%s", strerror(ENOMEM));
 		goto out;
 	}

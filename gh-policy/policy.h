@@ -59,7 +59,16 @@ enum kind {
 	K_LIMIT,
 	K_REQUIRE_COMPLETE,
 	K_REQUIRE_SIGNED,
+	K_REQUIRE_AUDIT,	/* built in, rule 0: audit was active */
+	K_ALLOW_PARTIAL,	/* "allow partial": lifts the built-in rule 1 */
 };
+
+/* Rules 0 and 1 of every policy are built in (line 0 of the main file):
+ * audit was active (always), and the receipt is complete (unless the rules
+ * say "allow partial" or have a "require complete" of their own). */
+#define RULE_AUDIT 0
+#define RULE_COMPLETE 1
+#define BUILTIN_RULES 2
 
 /* Numeric fields a "limit" can bound. */
 enum field {
@@ -131,6 +140,7 @@ struct rule {
 	int field;		/* limit */
 	int64_t max;
 	char key[GH_SHA256_HEX]; /* require signed KEY; "" for any key */
+	int off;		/* a built-in rule lifted by the rules */
 };
 
 struct rules_file {
@@ -196,17 +206,34 @@ struct violation {
 	int64_t value;	/* limit: measured value; -1: not recorded */
 	char *note;	/* require: what was found (owned) */
 	char *message;	/* filled by verdict_finish (owned) */
+	size_t by;	/* where " by pid ..." starts in message */
+};
+
+/* Violations of one rule by one item (the same subject and detail), from
+ * v[first] to v[first + n - 1]: one line of the default output. */
+struct group {
+	size_t first, n;
+	char *message;
 };
 
 struct verdict {
 	struct violation *v;
 	size_t n, cap;
+	struct group *g;	/* filled by verdict_finish */
+	size_t ng;
+	size_t nrules;		/* distinct rules violated */
 	char **owned; /* strings violations borrow (commands) */
 	size_t nowned;
+	int allow_redacted;	/* in: judge masked items (see judge_masked) */
+	size_t masked;		/* out: items with a masked value */
 	/* statistics for --stats */
 	size_t items;
 	double ms_index, ms_eval;
 };
+
+/* The number of values gh-redact says it masked in r (the counts of its
+ * "redactions" member), 0 when none. */
+int64_t receipt_redactions(struct json_object *r);
 
 /* Evaluate p against receipt r. Returns 0, or -1 with a message such as
  * "filesystem.accesses[3].path: expected a string" in err (a bad receipt). */
@@ -217,13 +244,24 @@ int verdict_finish(const struct policy *p, struct verdict *v);
 void verdict_release(struct verdict *v);
 
 /* report.c: the text lines, the JSON verdict object, the annotation. */
-int report_text(const struct verdict *v, struct gh_buf *out);
+int report_text(const struct verdict *v, int verbose, struct gh_buf *out);
+/* "N violations of M rules; K items" */
+int report_tally(const struct verdict *v, struct gh_buf *out);
 struct json_object *report_json(const struct policy *p, const struct verdict *v,
 				const char *rules_name);
 /* Put the verdict into r's "policy" member and the paths of file
  * violations into filesystem.policy_violations. */
 int report_annotate(const struct policy *p, const struct verdict *v,
 		    struct json_object *r, const char *rules_name);
+
+/* learn.c: a rules file every receipt r[0..n) passes (--learn). */
+struct learn_opts {
+	size_t fold_files;	/* fold a directory with this many names */
+	size_t fold_runs;	/* ... or used by this many runs, differently */
+};
+/* -EBADMSG: r[*bad] holds values gh-redact masked. */
+int policy_learn(struct json_object **r, size_t n, const struct learn_opts *o,
+		 struct gh_buf *out, size_t *bad);
 
 /* Append s[0..len) with backslashes and control bytes escaped (\\, \n, \t,
  * \r, \xHH), so that a message stays on one line. */

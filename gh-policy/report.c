@@ -31,11 +31,31 @@ int esc_add(struct gh_buf *b, const char *s, size_t len)
 	return 0;
 }
 
-int report_text(const struct verdict *v, struct gh_buf *out)
+static const char *plural(size_t n, const char *one, const char *many)
 {
-	for (size_t i = 0; i < v->n; i++)
-		if (gh_buf_adds(out, v->v[i].message) < 0 || gh_buf_addc(out, '\n') < 0)
+	return n == 1 ? one : many;
+}
+
+int report_tally(const struct verdict *v, struct gh_buf *out)
+{
+	return gh_buf_printf(out, "%zu %s of %zu %s; %zu %s", v->ng,
+			     plural(v->ng, "violation", "violations"), v->nrules,
+			     plural(v->nrules, "rule", "rules"), v->items,
+			     plural(v->items, "item", "items"));
+}
+
+/* One line per (rule, item) group, or per violation when verbose, then
+ * the tally; nothing for a pass. */
+int report_text(const struct verdict *v, int verbose, struct gh_buf *out)
+{
+	if (!v->n)
+		return 0;
+	for (size_t i = 0; i < (verbose ? v->n : v->ng); i++)
+		if (gh_buf_adds(out, verbose ? v->v[i].message : v->g[i].message) < 0 ||
+		    gh_buf_addc(out, '\n') < 0)
 			return -ENOMEM;
+	if (report_tally(v, out) < 0 || gh_buf_addc(out, '\n') < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -71,7 +91,8 @@ static struct json_object *violation_json(const struct policy *p,
 	add_str(o, "action", action(r->kind));
 	add_str(o, "subject", x->subject ? x->subject : r->subject_word);
 	json_object_object_add(o, "default", json_object_new_boolean(
-				       r->kind == K_DEFAULT_DENY));
+				       r->kind == K_DEFAULT_DENY ||
+				       x->rule < BUILTIN_RULES));
 	add_str(o, "phase", "post");
 	if (x->item) {
 		json_object_object_add(o, "item", json_object_new_string_len(
@@ -93,7 +114,8 @@ static struct json_object *violation_json(const struct policy *p,
 		json_object_object_add(o, "value", x->value < 0 ? NULL :
 				       json_object_new_int64(x->value));
 	}
-	if (r->kind == K_REQUIRE_COMPLETE || r->kind == K_REQUIRE_SIGNED)
+	if (r->kind == K_REQUIRE_COMPLETE || r->kind == K_REQUIRE_SIGNED ||
+	    r->kind == K_REQUIRE_AUDIT)
 		add_str(o, "found", x->note);
 	if (r->kind == K_REQUIRE_SIGNED && r->key[0])
 		add_str(o, "key", r->key);
@@ -106,6 +128,7 @@ struct json_object *report_json(const struct policy *p, const struct verdict *v,
 	struct json_object *o = json_object_new_object();
 	struct json_object *files = json_object_new_array();
 	struct json_object *list = json_object_new_array();
+	struct json_object *groups, *tally;
 
 	if (!o || !files || !list) {
 		json_object_put(o);
@@ -130,6 +153,35 @@ struct json_object *report_json(const struct policy *p, const struct verdict *v,
 	for (size_t i = 0; i < v->n; i++)
 		json_object_array_add(list, violation_json(p, &v->v[i]));
 	json_object_object_add(o, "violations", list);
+	groups = json_object_new_array();
+	tally = json_object_new_object();
+	if (!groups || !tally) {
+		json_object_put(groups);
+		json_object_put(tally);
+		json_object_put(o);
+		return NULL;
+	}
+	for (size_t i = 0; i < v->ng; i++) {
+		struct json_object *g = json_object_new_object();
+
+		add_str(g, "message", v->g[i].message);
+		json_object_object_add(g, "first", json_object_new_int64(v->g[i].first));
+		json_object_object_add(g, "processes", json_object_new_int64(v->g[i].n));
+		json_object_array_add(groups, g);
+	}
+	json_object_object_add(o, "groups", groups);
+	json_object_object_add(tally, "violations", json_object_new_int64(v->ng));
+	json_object_object_add(tally, "rules", json_object_new_int64(v->nrules));
+	json_object_object_add(tally, "items", json_object_new_int64(v->items));
+	add_str(tally, "message", "");
+	{
+		struct gh_buf b = GH_BUF_INIT;
+
+		if (report_tally(v, &b) == 0 && b.p)
+			add_str(tally, "message", b.p);
+		gh_buf_release(&b);
+	}
+	json_object_object_add(o, "tally", tally);
 	return o;
 }
 

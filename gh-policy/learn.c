@@ -1,0 +1,660 @@
+/* gh-policy --learn: a rules file that every given receipt passes, as
+ * tight as the receipts allow (see LEARNING in gh-policy(1)).
+ *
+ * Every item of every receipt is first turned into a pattern: paths in
+ * the run's working directory start with "$CWD", a temporary directory or
+ * file the run created itself right under /tmp, /var/tmp or /dev/shm
+ * becomes "*", /proc/PID becomes /proc/STAR, and the rest is literal (glob
+ * characters escaped). File patterns of a directory are then folded into
+ * DIR/STAR where the receipts show the directory used as a whole; the rules
+ * come out sorted, one per pattern, with how many runs and entries each
+ * covers, and a default deny for each kind closes the file.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+
+/* The kinds, in output order, with the subject of their default. */
+enum { LK_READ, LK_WRITE, LK_DELETE, LK_CHDIR, LK_EXEC, LK_CONNECT, LK_INBOUND, LK_COUNT };
+
+static const char *const kind_default[LK_COUNT] = {
+	"read", "write", "delete", "chdir", "exec", "connect", "inbound",
+};
+
+/* One observed item after normalization. */
+struct obs {
+	int kind;
+	char *subject;	/* the rule's subject word ("read", "send", ...) */
+	char *pat;	/* the pattern (escaped, maybe quoted later) */
+	const char *final; /* pat, or the folded DIR/STAR pattern */
+	char *qual;	/* " proto=tcp" or "" */
+	size_t run;
+	int64_t count;
+	int ok;		/* the attempt succeeded */
+	int file;	/* a path that may be folded */
+};
+
+struct learner {
+	const struct learn_opts *o;
+	struct obs *v;
+	size_t n, cap;
+	size_t run;
+	const char *cwd;
+	/* the run's own temporary names (the component under a tmp root) */
+	char **tmp;
+	size_t ntmp;
+	char **folded;	/* DIR/STAR patterns */
+	size_t nfolded;
+	int masked;	/* a value gh-redact masked was seen */
+};
+
+static const char *const tmp_roots[] = { "/tmp/", "/var/tmp/", "/dev/shm/" };
+
+/* Append s[0..len) to b with glob characters escaped and control bytes
+ * made '?', so that the pattern matches s (and only such strings). */
+static int lit_add(struct gh_buf *b, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x20 || c == 0x7f) {
+			gh_buf_addc(b, '?');
+			continue;
+		}
+		if (strchr("*?[]\\{}", c) && c)
+			gh_buf_addc(b, '\\');
+		if (gh_buf_addc(b, c) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int is_tmp_name(const struct learner *l, const char *s, size_t n)
+{
+	for (size_t i = 0; i < l->ntmp; i++)
+		if (strlen(l->tmp[i]) == n && memcmp(l->tmp[i], s, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The pattern of a path of the current run (malloc'ed). */
+static char *path_pattern_of(const struct learner *l, const char *p, size_t len)
+{
+	struct gh_buf b = GH_BUF_INIT;
+	size_t cl = l->cwd ? strlen(l->cwd) : 0;
+
+	if (cl > 1 && len >= cl && memcmp(p, l->cwd, cl) == 0 &&
+	    (len == cl || p[cl] == '/')) {
+		gh_buf_adds(&b, "$CWD");
+		lit_add(&b, p + cl, len - cl);
+		return b.p;
+	}
+	for (size_t r = 0; r < sizeof(tmp_roots) / sizeof(tmp_roots[0]); r++) {
+		size_t rl = strlen(tmp_roots[r]), e;
+
+		if (len <= rl || memcmp(p, tmp_roots[r], rl) != 0)
+			continue;
+		for (e = rl; e < len && p[e] != '/'; e++)
+			;
+		if (!is_tmp_name(l, p, e))
+			break;
+		gh_buf_add(&b, p, rl);
+		gh_buf_addc(&b, '*');
+		lit_add(&b, p + e, len - e);
+		return b.p;
+	}
+	if (len > 6 && memcmp(p, "/proc/", 6) == 0 && p[6] >= '0' && p[6] <= '9') {
+		size_t e = 6;
+
+		while (e < len && p[e] >= '0' && p[e] <= '9')
+			e++;
+		if (e == len || p[e] == '/') {
+			gh_buf_adds(&b, "/proc/*");
+			lit_add(&b, p + e, len - e);
+			return b.p;
+		}
+	}
+	lit_add(&b, p, len);
+	if (!b.p)
+		gh_buf_adds(&b, "");
+	return b.p;
+}
+
+static int add_obs(struct learner *l, int kind, const char *subject, char *pat,
+		   const char *qual, int64_t count, int ok, int file)
+{
+	struct obs *o;
+
+	if (!pat)
+		return -ENOMEM;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 256;
+		struct obs *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v) {
+			free(pat);
+			return -ENOMEM;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	if (strstr(pat, "\\[REDACTED\\]") || strstr(pat, "\\[HMAC:"))
+		l->masked = 1;
+	o = &l->v[l->n];
+	o->kind = kind;
+	o->subject = strdup(subject);
+	o->qual = strdup(qual);
+	o->pat = pat;
+	o->final = pat;
+	o->run = l->run;
+	o->count = count > 0 ? count : 1;
+	o->ok = ok;
+	o->file = file;
+	if (!o->subject || !o->qual) {
+		free(o->subject);
+		free(o->qual);
+		free(pat);
+		return -ENOMEM;
+	}
+	l->n++;
+	return 0;
+}
+
+static struct json_object *get(struct json_object *o, const char *k)
+{
+	struct json_object *m = NULL;
+
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, k, &m))
+		return NULL;
+	return m;
+}
+
+static const char *sget(struct json_object *o, const char *k, size_t *len)
+{
+	struct json_object *m = get(o, k);
+
+	if (!json_object_is_type(m, json_type_string))
+		return NULL;
+	if (len)
+		*len = json_object_get_string_len(m);
+	return json_object_get_string(m);
+}
+
+static int64_t count_of(struct json_object *e)
+{
+	struct json_object *c = get(e, "count");
+
+	return json_object_is_type(c, json_type_int) ? json_object_get_int64(c) : 1;
+}
+
+static int result_is_ok(struct json_object *e)
+{
+	const char *r = sget(e, "result", NULL);
+
+	return !r || strcmp(r, "ok") == 0 || strcmp(r, "in_progress") == 0;
+}
+
+/* The run's own temporary names: components right under a tmp root that
+ * the run created (mkdir or create, successfully). */
+static int find_tmp(struct learner *l, struct json_object *acc)
+{
+	for (size_t i = 0; i < json_object_array_length(acc); i++) {
+		struct json_object *e = json_object_array_get_idx(acc, i);
+		const char *op = sget(e, "op", NULL), *p;
+		size_t len;
+
+		p = sget(e, "path", &len);
+		if (!p || !op || !result_is_ok(e) ||
+		    (strcmp(op, "mkdir") != 0 && strcmp(op, "create") != 0))
+			continue;
+		for (size_t r = 0; r < sizeof(tmp_roots) / sizeof(tmp_roots[0]); r++) {
+			size_t rl = strlen(tmp_roots[r]);
+			char **v;
+
+			if (len <= rl || memcmp(p, tmp_roots[r], rl) != 0 ||
+			    memchr(p + rl, '/', len - rl) || is_tmp_name(l, p, len))
+				continue;
+			v = realloc(l->tmp, (l->ntmp + 1) * sizeof(*v));
+			if (!v)
+				return -ENOMEM;
+			l->tmp = v;
+			if (!(l->tmp[l->ntmp] = strndup(p, len)))
+				return -ENOMEM;
+			l->ntmp++;
+		}
+	}
+	return 0;
+}
+
+static const struct {
+	const char *op;
+	int kind;
+} file_ops[] = {
+	{ "read", LK_READ },	  { "write", LK_WRITE },   { "create", LK_WRITE },
+	{ "truncate", LK_WRITE }, { "chmod", LK_WRITE },   { "chown", LK_WRITE },
+	{ "mkdir", LK_WRITE },	  { "symlink", LK_WRITE }, { "link", LK_WRITE },
+	{ "rename", LK_DELETE },  { "delete", LK_DELETE }, { "rmdir", LK_DELETE },
+	{ "chdir", LK_CHDIR },
+};
+
+static int file_item(struct learner *l, int kind, const char *p, size_t len,
+		     struct json_object *e)
+{
+	return add_obs(l, kind, kind_default[kind], path_pattern_of(l, p, len), "",
+		       count_of(e), result_is_ok(e), 1);
+}
+
+static int learn_files(struct learner *l, struct json_object *acc)
+{
+	for (size_t i = 0; i < json_object_array_length(acc); i++) {
+		struct json_object *e = json_object_array_get_idx(acc, i);
+		const char *op = sget(e, "op", NULL), *p, *t;
+		size_t len, tlen = 0, k;
+
+		p = sget(e, "path", &len);
+		t = sget(e, "target", &tlen);
+		if (!p || !op)
+			continue;
+		if (strcmp(op, "exec") == 0) {
+			if (result_is_ok(e))
+				continue; /* from process_tree, with argv */
+			if (add_obs(l, LK_EXEC, "exec", path_pattern_of(l, p, len), "",
+				    count_of(e), 0, 0) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		for (k = 0; k < sizeof(file_ops) / sizeof(file_ops[0]); k++)
+			if (strcmp(file_ops[k].op, op) == 0)
+				break;
+		if (k == sizeof(file_ops) / sizeof(file_ops[0]))
+			continue;
+		if (strcmp(op, "link") == 0 && t) {
+			p = t;
+			len = tlen;
+		}
+		if (file_item(l, file_ops[k].kind, p, len, e) < 0)
+			return -ENOMEM;
+		if (strcmp(op, "rename") == 0 && t &&
+		    file_item(l, LK_WRITE, t, tlen, e) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int learn_execs(struct learner *l, struct json_object *pt)
+{
+	for (size_t i = 0; i < json_object_array_length(pt); i++) {
+		struct json_object *p = json_object_array_get_idx(pt, i);
+		struct json_object *execs = get(p, "execs");
+		size_t n = json_object_is_type(execs, json_type_array) ?
+			   json_object_array_length(execs) : 0;
+
+		for (size_t k = 0; k < (n ? n : 1); k++) {
+			struct json_object *x = n ? json_object_array_get_idx(execs, k) : p;
+			size_t len;
+			const char *exe = sget(x, "exe", &len);
+
+			if (exe && add_obs(l, LK_EXEC, "exec", path_pattern_of(l, exe, len),
+					   "", 1, 1, 0) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* A network pattern: the host name with the port when the receipt has
+ * one, else the address; unix socket paths as path patterns. */
+static char *net_pattern(const struct learner *l, const char *dst, size_t len,
+			 const char *host)
+{
+	struct gh_buf b = GH_BUF_INIT;
+
+	if (len > 5 && memcmp(dst, "unix:", 5) == 0) {
+		char *p;
+
+		gh_buf_adds(&b, "unix:");
+		if (dst[5] == '/') {
+			p = path_pattern_of(l, dst + 5, len - 5);
+			if (p && strncmp(p, "$CWD", 4) == 0) {
+				/* no $CWD in network patterns: the literal path */
+				free(p);
+				p = NULL;
+				lit_add(&b, dst + 5, len - 5);
+			} else {
+				gh_buf_adds(&b, p ? p : "");
+			}
+			free(p);
+		} else {
+			lit_add(&b, dst + 5, len - 5);
+		}
+		return b.p;
+	}
+	if (host && host[0]) {
+		const char *colon = memrchr(dst, ':', len);
+
+		for (const char *h = host; *h; h++)
+			gh_buf_addc(&b, (*h >= 'A' && *h <= 'Z') ? *h + 32 : *h);
+		if (colon)
+			gh_buf_add(&b, colon, dst + len - colon);
+		return b.p;
+	}
+	gh_buf_add(&b, dst, len);
+	if (!b.p)
+		gh_buf_adds(&b, "");
+	return b.p;
+}
+
+static int learn_net(struct learner *l, struct json_object *list, const char *key,
+		     int inbound)
+{
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *e = json_object_array_get_idx(list, i);
+		const char *dst, *op = sget(e, "op", NULL), *proto = sget(e, "protocol", NULL);
+		size_t len;
+		char qual[64] = "";
+		const char *subj;
+
+		dst = sget(e, key, &len);
+		if (!dst)
+			continue;
+		if (proto && proto_bit(proto, strlen(proto)) >= 0)
+			snprintf(qual, sizeof(qual), " proto=%s", proto);
+		if (inbound)
+			subj = op && (strcmp(op, "bind") == 0 || strcmp(op, "listen") == 0 ||
+				      strcmp(op, "accept") == 0) ? op : "inbound";
+		else
+			subj = op && strcmp(op, "send") == 0 ? "send" : "connect";
+		if (add_obs(l, inbound ? LK_INBOUND : LK_CONNECT, subj,
+			    net_pattern(l, dst, len, sget(e, "host", NULL)), qual,
+			    count_of(e), result_is_ok(e), 0) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int learn_one(struct learner *l, struct json_object *r)
+{
+	struct json_object *fs = get(r, "filesystem"), *acc = get(fs, "accesses");
+	struct json_object *net = get(r, "network"), *pt = get(r, "process_tree");
+	struct json_object *att = get(net, "attempts"), *in = get(net, "inbound");
+	int rc = 0;
+
+	l->cwd = sget(get(r, "provenance"), "cwd", NULL);
+	if (json_object_is_type(acc, json_type_array))
+		rc = find_tmp(l, acc);
+	if (!rc && json_object_is_type(acc, json_type_array))
+		rc = learn_files(l, acc);
+	if (!rc && json_object_is_type(pt, json_type_array))
+		rc = learn_execs(l, pt);
+	if (!rc && json_object_is_type(att, json_type_array))
+		rc = learn_net(l, att, "dst", 0);
+	if (!rc && json_object_is_type(in, json_type_array))
+		rc = learn_net(l, in, "addr", 1);
+	for (size_t i = 0; i < l->ntmp; i++)
+		free(l->tmp[i]);
+	free(l->tmp);
+	l->tmp = NULL;
+	l->ntmp = 0;
+	return rc;
+}
+
+/* --- folding ------------------------------------------------------------ */
+
+/* The length of the directory part of a pattern (up to its last '/'), or 0
+ * when it is not to be folded: "/" and the first level (/etc, /home), home
+ * directories (/root, /home/NAME). */
+static size_t fold_dir_len(const char *pat)
+{
+	const char *slash = strrchr(pat, '/');
+	size_t n, depth = 0;
+
+	if (!slash)
+		return 0;
+	n = slash - pat;
+	if (strncmp(pat, "$CWD", 4) == 0)
+		return n >= 4 ? n : 0;
+	for (size_t i = 0; i < n; i++)
+		depth += pat[i] == '/';
+	if (depth < 2 || (n == 5 && memcmp(pat, "/root", 5) == 0))
+		return 0;
+	if (depth == 2 && strncmp(pat, "/home/", 6) == 0)
+		return 0;
+	return n;
+}
+
+struct dent {
+	int kind;
+	const char *dir; /* the pattern; its first dlen bytes are the directory */
+	size_t dlen;
+	const char *name;
+	size_t run;
+};
+
+static int cmp_dent(const void *a, const void *b)
+{
+	const struct dent *x = a, *y = b;
+	int d;
+
+	if (x->kind != y->kind)
+		return x->kind - y->kind;
+	if (x->dlen != y->dlen)
+		return x->dlen < y->dlen ? -1 : 1;
+	if ((d = memcmp(x->dir, y->dir, x->dlen)))
+		return d;
+	if (x->run != y->run)
+		return x->run < y->run ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The distinct names of one run in d[k..e), joined. */
+static int run_names(const struct dent *d, size_t k, size_t e, struct gh_buf *b)
+{
+	b->len = 0;
+	for (size_t i = k; i < e; i++)
+		if (i == k || strcmp(d[i].name, d[i - 1].name) != 0)
+			if (gh_buf_adds(b, d[i].name) < 0 || gh_buf_addc(b, '/') < 0)
+				return -ENOMEM;
+	return 0;
+}
+
+/* Point the file observations of directories used as a whole at DIR/STAR:
+ * those with at least fold_files distinct names, and those used by at
+ * least fold_runs runs with different names. */
+static int fold(struct learner *l)
+{
+	struct dent *d = calloc(l->n + 1, sizeof(*d));
+	const char **names = calloc(l->n + 1, sizeof(*names));
+	struct gh_buf first = GH_BUF_INIT, cur = GH_BUF_INIT;
+	size_t nd = 0;
+	int rc = -ENOMEM;
+
+	if (!d || !names)
+		goto out;
+	for (size_t i = 0; i < l->n; i++) {
+		size_t n = l->v[i].file ? fold_dir_len(l->v[i].pat) : 0;
+
+		if (!n)
+			continue;
+		d[nd].kind = l->v[i].kind;
+		d[nd].dir = l->v[i].pat;
+		d[nd].dlen = n;
+		d[nd].name = l->v[i].pat + n + 1;
+		d[nd].run = l->v[i].run;
+		nd++;
+	}
+	qsort(d, nd, sizeof(*d), cmp_dent);
+	for (size_t a = 0, b; a < nd; a = b) {
+		size_t nn = 0, distinct = 0, runs = 0;
+		int differ = 0;
+		char *folded, **v;
+
+		for (b = a; b < nd && d[b].kind == d[a].kind && d[b].dlen == d[a].dlen &&
+			    memcmp(d[b].dir, d[a].dir, d[a].dlen) == 0; b++)
+			names[nn++] = d[b].name;
+		qsort(names, nn, sizeof(*names), cmp_str);
+		for (size_t k = 0; k < nn; k++)
+			distinct += !k || strcmp(names[k - 1], names[k]) != 0;
+		for (size_t k = a, e; k < b; k = e) {
+			for (e = k; e < b && d[e].run == d[k].run; e++)
+				;
+			if (run_names(d, k, e, runs ? &cur : &first) < 0)
+				goto out;
+			if (runs && (cur.len != first.len ||
+				     memcmp(cur.p, first.p, cur.len) != 0))
+				differ = 1;
+			runs++;
+		}
+		if (distinct < l->o->fold_files && !(runs >= l->o->fold_runs && differ))
+			continue;
+		folded = malloc(d[a].dlen + 3);
+		v = realloc(l->folded, (l->nfolded + 1) * sizeof(*v));
+		if (!folded || !v) {
+			free(folded);
+			if (v)
+				l->folded = v;
+			goto out;
+		}
+		l->folded = v;
+		memcpy(folded, d[a].dir, d[a].dlen);
+		memcpy(folded + d[a].dlen, "/*", 3);
+		l->folded[l->nfolded++] = folded;
+		for (size_t i = 0; i < l->n; i++) {
+			struct obs *o = &l->v[i];
+
+			if (o->file && o->kind == d[a].kind &&
+			    fold_dir_len(o->pat) == d[a].dlen &&
+			    memcmp(o->pat, d[a].dir, d[a].dlen) == 0)
+				o->final = folded;
+		}
+	}
+	rc = 0;
+out:
+	gh_buf_release(&first);
+	gh_buf_release(&cur);
+	free(d);
+	free(names);
+	return rc;
+}
+
+/* --- output ------------------------------------------------------------- */
+
+static int cmp_obs(const void *a, const void *b)
+{
+	const struct obs *x = a, *y = b;
+	int d;
+
+	if (x->kind != y->kind)
+		return x->kind - y->kind;
+	if ((d = strcmp(x->subject, y->subject)))
+		return d;
+	if ((d = strcmp(x->final, y->final)))
+		return d;
+	if ((d = strcmp(x->qual, y->qual)))
+		return d;
+	return x->run < y->run ? -1 : x->run > y->run;
+}
+
+/* A pattern as a word of a rules file: quoted when it holds a blank, a
+ * quote or starts with '#'. */
+static int add_word(struct gh_buf *b, const char *s)
+{
+	if (!strpbrk(s, " \t\"") && s[0] != '#')
+		return gh_buf_adds(b, s);
+	gh_buf_addc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			gh_buf_addc(b, '\\');
+		gh_buf_addc(b, *s);
+	}
+	return gh_buf_addc(b, '"');
+}
+
+static int write_rules(struct learner *l, size_t nreceipts, struct gh_buf *out)
+{
+	const struct learn_opts *o = l->o;
+
+	gh_buf_printf(out,
+		"# Learned by gh-policy --learn from %zu receipt%s: each of them\n"
+		"# passes these rules, and what none of them did is denied.\n"
+		"# $CWD is the directory a run started in; /tmp/* (/var/tmp/*,\n"
+		"# /dev/shm/*) stands for a temporary directory or file a run created\n"
+		"# itself, /proc/* for a process. DIR/* folds a directory where the\n"
+		"# runs used %zu names or more in it (--fold-files) or where %zu runs\n"
+		"# or more (--fold-runs) used different names in it.\n"
+		"# After each rule: the runs and the receipt entries it covers.\n",
+		nreceipts, nreceipts == 1 ? "" : "s", o->fold_files, o->fold_runs);
+	qsort(l->v, l->n, sizeof(*l->v), cmp_obs);
+	for (int k = 0; k < LK_COUNT; k++) {
+		gh_buf_printf(out, "\n# --- %s ---\n", kind_default[k]);
+		for (size_t a = 0, b; a < l->n; a = b) {
+			size_t runs = 0, mark;
+			int64_t entries = 0;
+			int ok = 0;
+
+			if (l->v[a].kind != k) {
+				b = a + 1;
+				continue;
+			}
+			for (b = a; b < l->n && l->v[b].kind == k &&
+				    strcmp(l->v[b].subject, l->v[a].subject) == 0 &&
+				    strcmp(l->v[b].final, l->v[a].final) == 0 &&
+				    strcmp(l->v[b].qual, l->v[a].qual) == 0; b++) {
+				runs += b == a || l->v[b].run != l->v[b - 1].run;
+				entries += l->v[b].count;
+				ok |= l->v[b].ok;
+			}
+			mark = out->len;
+			gh_buf_printf(out, "allow %s ", l->v[a].subject);
+			add_word(out, l->v[a].final);
+			gh_buf_adds(out, l->v[a].qual);
+			if (!ok)
+				gh_buf_adds(out, " result=failed");
+			while (out->len - mark < 48)
+				gh_buf_addc(out, ' ');
+			gh_buf_printf(out, " # %zu run%s, %lld entr%s\n", runs,
+				      runs == 1 ? "" : "s", (long long)entries,
+				      entries == 1 ? "y" : "ies");
+		}
+		if (gh_buf_printf(out, "default deny %s\n", kind_default[k]) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int policy_learn(struct json_object **r, size_t n, const struct learn_opts *o,
+		 struct gh_buf *out, size_t *bad)
+{
+	struct learner l = { .o = o };
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		l.run = i;
+		rc = learn_one(&l, r[i]);
+		if (rc == 0 && l.masked) {
+			*bad = i;
+			rc = -EBADMSG;
+		}
+	}
+	if (rc == 0)
+		rc = fold(&l);
+	if (rc == 0)
+		rc = write_rules(&l, n, out);
+	for (size_t i = 0; i < l.n; i++) {
+		free(l.v[i].pat);
+		free(l.v[i].subject);
+		free(l.v[i].qual);
+	}
+	free(l.v);
+	for (size_t i = 0; i < l.nfolded; i++)
+		free(l.folded[i]);
+	free(l.folded);
+	return rc;
+}
