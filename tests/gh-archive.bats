@@ -80,7 +80,7 @@ run_example() {
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ -z "$stderr" ]
-	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 1 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ]
 	[ "$(sqlite3 "$DB" 'PRAGMA application_id')" = 1734885714 ]
 	[ "$(sqlite3 "$DB" 'PRAGMA journal_mode')" = wal ]
 	[ "$(count receipts)" = 1 ]
@@ -411,13 +411,94 @@ run_example() {
 	[ "$stderr" = "gh-archive: $DB: not a gh-archive database" ]
 	rm "$DB"*
 	gh-archive "$DB" "$F/curl.json"
-	sqlite3 "$DB" 'PRAGMA user_version = 2'
+	sqlite3 "$DB" 'PRAGMA user_version = 3'
 	run --separate-stderr gh-archive "$DB" "$F/etc-write.json"
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-archive: $DB: schema version 2, this gh-archive knows version 1" ]
+	[ "$stderr" = "gh-archive: $DB: schema version 3, this gh-archive knows version 2" ]
 	run --separate-stderr gh-archive --export x "$DB"
 	[ "$status" -eq 2 ]
 	[ "$(count receipts)" = 1 ]
+}
+
+@test "schema: a version 1 database is migrated to version 2, its receipts kept" {
+	sqlite3 "$DB" < "$F/v1.sql"
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 1 ]
+	# reading does not migrate
+	gh-archive --export legacy-0001 "$DB" | cmp - "$F/v0.3.0.canonical"
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 1 ]
+	run sqlite3 "$DB" 'SELECT machine FROM receipts'
+	[ "$status" -ne 0 ]
+	gh-archive --host new-01 "$DB" "$F/conflict.json" 2>/dev/null && false
+	gh-archive "$DB" "$F/etc-write.json"
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ]
+	[ "$(sqlite3 "$DB" 'SELECT count(*) FROM receipts WHERE machine IS host')" = 5 ]
+	[ "$(sqlite3 "$DB" 'SELECT count(machine) FROM receipts')" = 4 ]
+	for f in "${GOOD[@]}"; do
+		gh-archive --export "$(jq -r .execution_id "$F/$f.json")" "$DB" | cmp - "$F/$f.canonical"
+	done
+	[ "$(count receipts)" = 5 ]
+	[ "$(sqlite3 "$DB" "SELECT name FROM sqlite_master WHERE name = 'receipts_machine'")" = receipts_machine ]
+}
+
+@test "schema: --init creates the schema and stores nothing" {
+	run --separate-stderr gh-archive --init "$DB"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ]
+	[ "$(count receipts)" = 0 ]
+	run --separate-stderr gh-archive --init "$DB" "$F/curl.json"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-archive: --init takes exactly one database" ]
+	run --separate-stderr gh-archive --init --host x "$DB"
+	[ "${stderr_lines[0]}" = "gh-archive: can't combine --init with --host" ]
+}
+
+@test "--host: receipts.machine is the label given, else provenance.host" {
+	gh-archive --host runner-07 "$DB" "$F/curl.json"
+	gh-archive "$DB" "$F/etc-write.json"
+	[ "$(sqlite3 "$DB" 'SELECT execution_id, host, machine FROM receipts ORDER BY id')" = \
+	  "$(printf '%s\n' "3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e02|build-01|runner-07" "3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e01|build-01|build-01")" ]
+	# the canonical copy is the receipt as given
+	gh-archive --export 3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e02 "$DB" | cmp - "$F/curl.canonical"
+	run --separate-stderr gh-archive --host "" "$DB" "$F/denied.json"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-archive: --host: expected a name of 1 to 255 bytes" ]
+	[ "$(count receipts)" = 2 ]
+}
+
+@test "--export-all: every receipt in canonical form, in the order stored" {
+	fixtures_db
+	run --separate-stderr gh-archive --export-all "$DB"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	diff -u <(cat "$F"/{etc-write,curl,denied,hostile,v0.3.0}.canonical) <(printf '%s\n' "$output")
+	# into another archive: the same receipts, byte for byte, twice is once
+	gh-archive --export-all "$DB" | gh-archive -v "$BATS_TEST_TMPDIR/copy.db" > "$BATS_TEST_TMPDIR/v1"
+	gh-archive --export-all "$DB" | gh-archive -v "$BATS_TEST_TMPDIR/copy.db" > "$BATS_TEST_TMPDIR/v2"
+	[ "$(jq -r .status "$BATS_TEST_TMPDIR/v1" | sort | uniq -c | tr -s ' ')" = " 5 stored" ]
+	[ "$(jq -r .status "$BATS_TEST_TMPDIR/v2" | sort | uniq -c | tr -s ' ')" = " 5 unchanged" ]
+	cmp <(gh-archive --export-all "$DB") <(gh-archive --export-all "$BATS_TEST_TMPDIR/copy.db")
+	[ "$(sqlite3 "$BATS_TEST_TMPDIR/copy.db" 'SELECT count(*) FROM receipts')" = 5 ]
+}
+
+@test "--export-all: empty archive gives nothing, missing one is exit 2" {
+	gh-archive --init "$DB"
+	run --separate-stderr gh-archive --export-all "$DB"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run --separate-stderr gh-archive --export-all "$BATS_TEST_TMPDIR/nope.db"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $BATS_TEST_TMPDIR/nope.db: No such file or directory" ]
+	run --separate-stderr gh-archive --export-all --pretty "$DB"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-archive: --pretty goes with --export" ]
+	run bash -c 'gh-archive --export-all "$1" > /dev/full' _ "$DB"
+	[ "$status" -eq 0 ]
+	gh-archive "$DB" "$F/curl.json"
+	run bash -c 'gh-archive --export-all "$1" > /dev/full' _ "$DB"
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-archive: write error: No space left on device" ]
 }
 
 @test "database: a directory is refused" {
