@@ -95,8 +95,10 @@ static const char *const sql[ST_N] = {
 			 " item, pid, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
-/* PostgreSQL also keeps the receipt as JSONB (receipts.doc) for queries,
- * except one holding U+0000, which JSONB cannot represent. */
+/* PostgreSQL also keeps the receipt as JSONB (receipts.doc) for queries;
+ * JSONB cannot hold U+0000, so a receipt with one gets its doc from ?34
+ * (the canonical text with \u0000 escapes made \ufffd), else ?34 is NULL
+ * and doc is the canonical text. */
 static const char pg_receipt_sql[] =
 	"INSERT INTO receipts (execution_id, version, start_time,"
 	" end_time, host, command, program, argv, cwd, uid, run_uid,"
@@ -108,7 +110,7 @@ static const char pg_receipt_sql[] =
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
 	" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
 	" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33,"
-	" CASE WHEN strpos(?32, '\\u0000') = 0 THEN CAST(?32 AS jsonb) END)"
+	" CAST(coalesce(?34, ?32) AS jsonb))"
 	" ON CONFLICT (execution_id) DO NOTHING RETURNING id";
 
 struct store {
@@ -256,7 +258,7 @@ int store_new(struct archive *a, int replace, const char *machine,
 			if (*p == '?')
 				s->nparams[i]++;
 		if (i == ST_RECEIPT && a->engine == ENGINE_PG)
-			s->nparams[i] -= 2; /* ?32 comes three times */
+			s->nparams[i] -= 1; /* ?32 comes twice */
 		if (a->ops->prepare(a, i, q, err, errlen) < 0) {
 			char e[512];
 
@@ -970,6 +972,36 @@ static void bind_alt(struct cx *c, int idx, struct json_object *o,
 		set_int(c, idx, json_object_get_int64(v));
 }
 
+/* Parameter 34 for PostgreSQL: the canonical text with every \u0000
+ * escape (not an escaped backslash followed by "u0000") made \ufffd. */
+static int doc_text(struct cx *c, const struct gh_buf *canon)
+{
+	size_t i, start;
+
+	start = c->arena.len;
+	for (i = 0; i < canon->len; i++) {
+		if (canon->p[i] == '\\' && i + 1 < canon->len) {
+			if (i + 6 <= canon->len &&
+			    memcmp(canon->p + i, "\\u0000", 6) == 0) {
+				if (gh_buf_add(&c->arena, "\\ufffd", 6) < 0)
+					return cx_fail(c, "%s", strerror(ENOMEM));
+				i += 5;
+				continue;
+			}
+			if (gh_buf_add(&c->arena, canon->p + i, 2) < 0)
+				return cx_fail(c, "%s", strerror(ENOMEM));
+			i++;
+			continue;
+		}
+		if (gh_buf_addc(&c->arena, canon->p[i]) < 0)
+			return cx_fail(c, "%s", strerror(ENOMEM));
+	}
+	c->v[33] = (struct av){ .type = AV_TEXT, .len = c->arena.len - start };
+	c->off[33] = start;
+	c->copied[33] = 1;
+	return 0;
+}
+
 static int store_row(struct cx *c, struct json_object *r, const char *sha,
 		     const struct gh_buf *canon)
 {
@@ -1041,6 +1073,10 @@ static int store_row(struct cx *c, struct json_object *r, const char *sha,
 		set_text(c, 33, c->s->machine, strlen(c->s->machine));
 	else if (bind_m(c, st, 33, prov, "provenance", "host",
 			json_type_string) < 0)
+		return -1;
+	if (c->s->a->engine == ENGINE_PG &&
+	    memmem(canon->p, canon->len, "\\u0000", 6) &&
+	    doc_text(c, canon) < 0)
 		return -1;
 	if (step(c, st) < 0)
 		return -1;

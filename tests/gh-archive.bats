@@ -771,3 +771,38 @@ make_receipts() {
 	[ "$(sqlite3 "$DB" "SELECT path_hex FROM file_accesses WHERE op = 'create' AND path GLOB '*/bad*name'")" = \
 	  "$(printf '%s' "$t/bad" | od -An -tx1 | tr -d ' \n')fffe6e616d65" ]
 }
+
+# The fixtures as archived by three machines, and one receipt without a
+# host (0.3.0): runner-a and runner-b both ran curl against the same peers.
+fleet_db() {
+	jq '.execution_id = "b-curl"' "$F/curl.json" > "$BATS_TEST_TMPDIR/b-curl.json"
+	gh-archive --host runner-a "$DB" "$F/etc-write.json" "$F/curl.json"
+	gh-archive --host runner-b "$DB" "$F/denied.json" "$BATS_TEST_TMPDIR/b-curl.json"
+	gh-archive --host runner-c "$DB" "$F/hostile.json"
+	gh-archive "$DB" "$F/v0.3.0.json"
+}
+
+@test "man example: receipts-per-host" {
+	fleet_db
+	run_example receipts-per-host
+}
+
+@test "man example: shared-peers" {
+	fleet_db
+	run_example shared-peers
+}
+
+@test "man example: one-host-exes" {
+	fleet_db
+	run_example one-host-exes
+}
+
+@test "man example: fleet queries tell one machine from many" {
+	# the failing twin: one machine only, no peer is shared and every
+	# executable is on one machine
+	gh-archive --host solo "$DB" "$F/etc-write.json" "$F/curl.json" "$F/denied.json"
+	[ "$(sqlite3 -batch "$DB" "$(man_query receipts-per-host)")" = "solo|3|2026-11-20T09:15:02.000100Z|2026-11-22T08:30:00.000000Z" ]
+	[ -z "$(sqlite3 -batch "$DB" "$(man_query shared-peers)")" ]
+	[ "$(sqlite3 -batch "$DB" "$(man_query one-host-exes)" | wc -l)" = \
+	  "$(sqlite3 "$DB" 'SELECT count(DISTINCT exe) FROM execs')" ]
+}
