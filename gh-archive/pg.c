@@ -541,7 +541,10 @@ static void uri_add(char *out, size_t outlen, const char *s)
 	out[n] = '\0';
 }
 
-void archive_pg_name(const char *conninfo, char *out, size_t outlen)
+/* The name from the connection string's host, port and dbname; what it
+ * leaves out (a service file, the environment) from conn when given. */
+static void pg_name(const char *conninfo, PGconn *conn, char *out,
+		    size_t outlen)
 {
 	const char *host = NULL, *port = NULL, *db = NULL;
 	PQconninfoOption *opts, *o;
@@ -562,7 +565,11 @@ void archive_pg_name(const char *conninfo, char *out, size_t outlen)
 		else if (strcmp(o->keyword, "dbname") == 0)
 			db = o->val;
 	}
-	if (host)
+	if (!host && conn)
+		host = PQhost(conn);
+	if (!db && conn)
+		db = PQdb(conn);
+	if (host && *host)
 		uri_add(out, outlen, host);
 	if (port) {
 		strncat(out, ":", outlen - strlen(out) - 1);
@@ -572,6 +579,11 @@ void archive_pg_name(const char *conninfo, char *out, size_t outlen)
 	if (db)
 		uri_add(out, outlen, db);
 	PQconninfoFree(opts);
+}
+
+void archive_pg_name(const char *conninfo, char *out, size_t outlen)
+{
+	pg_name(conninfo, NULL, out, outlen);
 }
 
 int archive_open_pg(const char *conninfo, int mode, struct archive **out,
@@ -604,6 +616,7 @@ int archive_open_pg(const char *conninfo, int mode, struct archive **out,
 		free(p);
 		return -1;
 	}
+	pg_name(conninfo, p->conn, p->a.name, sizeof(p->a.name));
 	if (PQstatus(p->conn) != CONNECTION_OK) {
 		first_line(PQerrorMessage(p->conn), m, sizeof(m));
 		fail(err, errlen, "%s: %s", p->a.name, m);
