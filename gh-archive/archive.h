@@ -51,12 +51,17 @@ struct archive_ops {
 	 * ?1, ?2... for parameters; PostgreSQL gets $1, $2... */
 	int (*prepare)(struct archive *a, int idx, const char *sql, char *err,
 		       size_t errlen);
-	/* Run a prepared statement with n values, calling fn per row. */
+	/* Run a prepared statement with n values, calling fn per row. With
+	 * fn NULL the engine may queue the statement and report its error
+	 * at the next run with fn, exec or flush. */
 	int (*run)(struct archive *a, int idx, const struct av *v, int n,
 		   archive_row_fn fn, void *ctx, char *err, size_t errlen);
 	/* Run constant SQL (transaction control). */
 	int (*exec)(struct archive *a, const char *sql, char *err,
 		    size_t errlen);
+	/* Wait for queued statements; their first error (NULL: none are
+	 * ever queued). */
+	int (*flush)(struct archive *a, char *err, size_t errlen);
 	void (*close)(struct archive *a);
 };
 

@@ -104,7 +104,7 @@ static const char pg_schema_sql[] =
 	"  result " T ",\n"
 	"  count BIGINT\n"
 	");\n"
-	"CREATE INDEX file_accesses_receipt ON file_accesses(receipt_id);\n"
+	"CREATE INDEX file_accesses_receipt ON file_accesses(receipt_id, id);\n"
 	"CREATE INDEX file_accesses_path ON file_accesses(path, op);\n"
 	"CREATE INDEX file_accesses_op ON file_accesses(op, path);\n"
 	"CREATE TABLE file_access_pids (\n"
@@ -134,7 +134,7 @@ static const char pg_schema_sql[] =
 	"  result " T ",\n"
 	"  count BIGINT\n"
 	");\n"
-	"CREATE INDEX network_attempts_receipt ON network_attempts(receipt_id);\n"
+	"CREATE INDEX network_attempts_receipt ON network_attempts(receipt_id, id);\n"
 	"CREATE INDEX network_attempts_host ON network_attempts(host, port);\n"
 	"CREATE TABLE network_attempt_pids (\n"
 	"  attempt_id BIGINT NOT NULL REFERENCES network_attempts(id) ON DELETE CASCADE,\n"
@@ -152,7 +152,7 @@ static const char pg_schema_sql[] =
 	"  result " T ",\n"
 	"  count BIGINT\n"
 	");\n"
-	"CREATE INDEX network_inbound_receipt ON network_inbound(receipt_id);\n"
+	"CREATE INDEX network_inbound_receipt ON network_inbound(receipt_id, id);\n"
 	"CREATE INDEX network_inbound_port ON network_inbound(port);\n"
 	"CREATE TABLE network_inbound_pids (\n"
 	"  inbound_id BIGINT NOT NULL REFERENCES network_inbound(id) ON DELETE CASCADE,\n"
@@ -216,11 +216,18 @@ static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
 	"CREATE INDEX receipts_machine ON receipts(machine, start_time);\n",
 };
 
+/* Statements queued in the pipeline before its results are read: far
+ * fewer than the socket buffers hold, so that neither side waits for the
+ * other to read. */
+#define PIPE_MAX 256
+
 struct pg_archive {
 	struct archive a;
 	PGconn *conn;
 	int prepared[ARCHIVE_MAX_STMT];
 	struct gh_buf scratch;
+	/* In pipeline mode, with queued statements not yet answered. */
+	int pipe, queued;
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -275,10 +282,74 @@ static int res_fail(struct pg_archive *p, PGresult *r, char *err,
 	return -1;
 }
 
+/* Read the answers of the queued statements and leave pipeline mode;
+ * -1 with the first error among them. */
+static int drain(struct pg_archive *p, char *err, size_t errlen)
+{
+	int nulls = 0, failed = 0;
+	PGresult *r;
+
+	if (!p->pipe)
+		return 0;
+	if (PQpipelineSync(p->conn) != 1) {
+		failed = conn_fail(p, err, errlen);
+		goto out;
+	}
+	for (;;) {
+		r = PQgetResult(p->conn);
+		if (!r) {
+			/* one NULL ends each statement's answers; two in a
+			 * row before the sync: the connection is gone */
+			if (++nulls > 1 || PQstatus(p->conn) == CONNECTION_BAD) {
+				if (!failed)
+					failed = conn_fail(p, err, errlen);
+				break;
+			}
+			continue;
+		}
+		nulls = 0;
+		switch (PQresultStatus(r)) {
+		case PGRES_PIPELINE_SYNC:
+			PQclear(r);
+			goto out;
+		case PGRES_COMMAND_OK:
+		case PGRES_TUPLES_OK:
+		case PGRES_PIPELINE_ABORTED:
+			PQclear(r);
+			break;
+		default:
+			if (!failed) {
+				const char *m = PQresultErrorField(
+					r, PG_DIAG_MESSAGE_PRIMARY);
+
+				if (m)
+					failed = fail(err, errlen, "%s", m);
+				else
+					failed = conn_fail(p, err, errlen);
+			}
+			PQclear(r);
+		}
+	}
+out:
+	PQexitPipelineMode(p->conn);
+	p->pipe = 0;
+	p->queued = 0;
+	return failed ? -1 : 0;
+}
+
+static int pg_flush(struct archive *a, char *err, size_t errlen)
+{
+	return drain((struct pg_archive *)a, err, errlen);
+}
+
 static int pg_exec_conn(struct pg_archive *p, const char *sql, char *err,
 			size_t errlen)
 {
-	PGresult *r = PQexec(p->conn, sql);
+	PGresult *r;
+
+	if (drain(p, err, errlen) < 0)
+		return -1;
+	r = PQexec(p->conn, sql);
 
 	if (!r || (PQresultStatus(r) != PGRES_COMMAND_OK &&
 		   PQresultStatus(r) != PGRES_TUPLES_OK))
@@ -396,6 +467,8 @@ static int pg_prepare(struct archive *a, int idx, const char *sql, char *err,
 
 	if (p->prepared[idx])
 		return 0;
+	if (drain(p, err, errlen) < 0)
+		return -1;
 	/* ?N becomes $N: no statement has a ? inside a literal */
 	for (s = sql; *s; s++)
 		if (gh_buf_addc(&q, *s == '?' ? '$' : *s) < 0) {
@@ -471,6 +544,22 @@ static int pg_run(struct archive *a, int idx, const struct av *v, int n,
 	for (i = 0; i < n; i++)
 		vals[i] = off[i] == (size_t)-1 ? NULL : p->scratch.p + off[i];
 	snprintf(name, sizeof(name), "gh%d", idx);
+	if (!fn) {
+		/* no answer wanted: queued in the pipeline */
+		if (!p->pipe) {
+			if (PQenterPipelineMode(p->conn) != 1)
+				return conn_fail(p, err, errlen);
+			p->pipe = 1;
+		}
+		if (PQsendQueryPrepared(p->conn, name, n, vals, NULL, NULL, 0) !=
+		    1)
+			return conn_fail(p, err, errlen);
+		if (++p->queued >= PIPE_MAX)
+			return drain(p, err, errlen);
+		return 0;
+	}
+	if (drain(p, err, errlen) < 0)
+		return -1;
 	r = PQexecPrepared(p->conn, name, n, vals, NULL, NULL, 0);
 	if (!r || (PQresultStatus(r) != PGRES_COMMAND_OK &&
 		   PQresultStatus(r) != PGRES_TUPLES_OK))
@@ -515,6 +604,7 @@ static const struct archive_ops pg_ops = {
 	.prepare = pg_prepare,
 	.run = pg_run,
 	.exec = pg_exec,
+	.flush = pg_flush,
 	.close = pg_close,
 };
 

@@ -68,22 +68,25 @@ static const char *const sql[ST_N] = {
 		    " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
 	[ST_ACCESS] = "INSERT INTO file_accesses (receipt_id, path, path_hex,"
 		      " op, target, mode, result, count) VALUES (?1, ?2, ?3,"
-		      " ?4, ?5, ?6, ?7, ?8) RETURNING id",
+		      " ?4, ?5, ?6, ?7, ?8)",
 	[ST_ACCESS_PID] = "INSERT INTO file_access_pids (access_id, pid)"
-			  " VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+			  " SELECT max(id), ?2 FROM file_accesses"
+			  " WHERE receipt_id = ?1 ON CONFLICT DO NOTHING",
 	[ST_CONN] = "INSERT INTO connections (receipt_id, dst, host, port,"
 		    " protocol, attempted) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 		    " ON CONFLICT DO NOTHING",
 	[ST_ATTEMPT] = "INSERT INTO network_attempts (receipt_id, dst, host,"
 		       " port, protocol, op, family, result, count) VALUES"
-		       " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+		       " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_ATTEMPT_PID] = "INSERT INTO network_attempt_pids (attempt_id, pid)"
-			   " VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+			   " SELECT max(id), ?2 FROM network_attempts"
+			   " WHERE receipt_id = ?1 ON CONFLICT DO NOTHING",
 	[ST_INBOUND] = "INSERT INTO network_inbound (receipt_id, op, addr,"
 		       " host, port, protocol, result, count) VALUES (?1, ?2,"
-		       " ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+		       " ?3, ?4, ?5, ?6, ?7, ?8)",
 	[ST_INBOUND_PID] = "INSERT INTO network_inbound_pids (inbound_id, pid)"
-			   " VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+			   " SELECT max(id), ?2 FROM network_inbound"
+			   " WHERE receipt_id = ?1 ON CONFLICT DO NOTHING",
 	[ST_SYSCALL] = "INSERT INTO syscalls (receipt_id, type, count, denied)"
 		       " VALUES (?1, ?2, ?3, ?4)",
 	[ST_REDACTION] = "INSERT INTO redactions (receipt_id, seq, rule,"
@@ -205,8 +208,11 @@ static int id_row(void *ctx, int ncol, const struct av *cols)
 	return 0;
 }
 
-/* Run statement st with the parameters set, then clear them. A statement
- * that returns an id leaves it in c->last_id (c->got_id). */
+/* Run statement st with the parameters set, then clear them. The receipt
+ * row's statement leaves its id in c->last_id (c->got_id); the others
+ * return nothing, so an engine may queue them (PostgreSQL's pipeline) and
+ * report their errors at the next statement that answers, or at
+ * store_receipt's end. */
 static int step(struct cx *c, int st)
 {
 	struct store *s = c->s;
@@ -216,8 +222,8 @@ static int step(struct cx *c, int st)
 		if (c->copied[i])
 			c->v[i].s = c->arena.p + c->off[i];
 	c->got_id = 0;
-	rc = s->a->ops->run(s->a, st, c->v, n, id_row, c, c->dberr,
-			    sizeof(c->dberr));
+	rc = s->a->ops->run(s->a, st, c->v, n, st == ST_RECEIPT ? id_row : NULL,
+			    c, c->dberr, sizeof(c->dberr));
 	for (i = 0; i < n; i++)
 		set_null(c, i + 1);
 	c->arena.len = 0;
@@ -462,9 +468,11 @@ bind:
 	return 0;
 }
 
-/* Insert each integer of member "pids" of o under parent id. */
-static int store_pids(struct cx *c, int st, long long parent,
-		      struct json_object *o, const char *where)
+/* Insert each integer of member "pids" of o under the row just inserted
+ * for it (the highest id of the receipt's rows in that table: ids only
+ * grow), so that no statement but the receipt's needs an answer. */
+static int store_pids(struct cx *c, int st, struct json_object *o,
+		      const char *where)
 {
 	struct json_object *arr;
 	size_t i, n;
@@ -478,7 +486,7 @@ static int store_pids(struct cx *c, int st, long long parent,
 		if (json_object_get_type(e) != json_type_int)
 			return cx_fail(c, "%s.pids[%zu]: expected an integer",
 				       where, i);
-		set_int(c, 1, parent);
+		set_int(c, 1, c->rid);
 		set_int(c, 2, json_object_get_int64(e));
 		if (step(c, st) < 0)
 			return -1;
@@ -642,8 +650,7 @@ static int store_files(struct cx *c, struct json_object *r)
 		    bind_m(c, ac, 8, a, w, "count", json_type_int) < 0 ||
 		    step(c, ac) < 0)
 			return -1;
-		if (store_pids(c, ST_ACCESS_PID,
-			       c->last_id, a, w) < 0)
+		if (store_pids(c, ST_ACCESS_PID, a, w) < 0)
 			return -1;
 	}
 	if (member(c, fs, "filesystem", "failed", json_type_int, &a) < 0 ||
@@ -725,8 +732,7 @@ static int store_network(struct cx *c, struct json_object *r)
 		    bind_m(c, st, 9, e, w, "count", json_type_int) < 0 ||
 		    step(c, st) < 0)
 			return -1;
-		if (store_pids(c, ST_ATTEMPT_PID,
-			       c->last_id, e, w) < 0)
+		if (store_pids(c, ST_ATTEMPT_PID, e, w) < 0)
 			return -1;
 	}
 
@@ -749,8 +755,7 @@ static int store_network(struct cx *c, struct json_object *r)
 		    bind_m(c, st, 8, e, w, "count", json_type_int) < 0 ||
 		    step(c, st) < 0)
 			return -1;
-		if (store_pids(c, ST_INBOUND_PID,
-			       c->last_id, e, w) < 0)
+		if (store_pids(c, ST_INBOUND_PID, e, w) < 0)
 			return -1;
 	}
 	if (member(c, net, "network", "bytes_sent", json_type_int, &e) < 0 ||
@@ -1206,6 +1211,11 @@ int store_receipt(struct store *s, struct json_object *o, const char **id,
 	    store_network(&c, o) < 0 || store_syscalls(&c, o) < 0 ||
 	    store_redactions(&c, o) < 0 || store_policy(&c, o) < 0)
 		goto out;
+	if (s->a->ops->flush &&
+	    s->a->ops->flush(s->a, c.dberr, sizeof(c.dberr)) < 0) {
+		db_fail(&c);
+		goto out;
+	}
 	ret = found == 2 ? STORE_REPLACED : STORE_STORED;
 out:
 	gh_buf_release(&canon);
