@@ -806,3 +806,27 @@ fleet_db() {
 	[ "$(sqlite3 -batch "$DB" "$(man_query one-host-exes)" | wc -l)" = \
 	  "$(sqlite3 "$DB" 'SELECT count(DISTINCT exe) FROM execs')" ]
 }
+
+@test "concurrency: a writer killed mid-batch leaves all its receipts or none, the others whole" {
+	local i pid
+	jq -c 'range(1; 401) as $i | .execution_id = "k-\($i)"' "$F/etc-write.json" > "$BATS_TEST_TMPDIR/k.all"
+	gh-archive "$DB" "$F/curl.json" "$F/denied.json"
+	gh-archive "$DB" "$BATS_TEST_TMPDIR/k.all" &
+	pid=$!
+	# wait until it has the database open (its batch has begun)
+	for i in $(seq 1 500); do
+		ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "$DB" && break
+		sleep 0.01
+	done
+	kill -KILL "$pid"
+	wait "$pid" || true
+	run sqlite3 "$DB" "SELECT count(*) FROM receipts WHERE execution_id GLOB 'k-*'"
+	[ "$output" = 0 ] || [ "$output" = 400 ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM processes WHERE receipt_id NOT IN (SELECT id FROM receipts)")" = 0 ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM processes p JOIN receipts r ON r.id = p.receipt_id WHERE r.execution_id GLOB 'k-*'")" = $((output * 3)) ]
+	gh-archive --export 3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e02 "$DB" | cmp - "$F/curl.canonical"
+	[ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ]
+	# and the same batch again, not killed, stores it whole
+	gh-archive "$DB" "$BATS_TEST_TMPDIR/k.all"
+	[ "$(count receipts)" = 402 ]
+}
