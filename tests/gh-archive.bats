@@ -75,6 +75,29 @@ run_example() {
 	[ ! -e "$DB" ]
 }
 
+@test "usage errors of --export-all, --init, --db and --host" {
+	run --separate-stderr gh-archive --export-all
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-archive: --export-all takes exactly one database" ]
+	run --separate-stderr gh-archive --export-all "$DB" "$DB"
+	[ "${stderr_lines[0]}" = "gh-archive: --export-all takes exactly one database" ]
+	run --separate-stderr gh-archive --export-all --export x "$DB"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-archive: --export, --export-all and --init go alone" ]
+	run --separate-stderr gh-archive --export-all -v "$DB"
+	[ "${stderr_lines[0]}" = "gh-archive: can't combine --export-all with --replace or --verbose" ]
+	run --separate-stderr gh-archive --export x --host h "$DB"
+	[ "${stderr_lines[0]}" = "gh-archive: can't combine --export with --host" ]
+	run --separate-stderr gh-archive --db
+	[ "${stderr_lines[0]}" = "gh-archive: --db: missing argument" ]
+	run --separate-stderr gh-archive --host
+	[ "${stderr_lines[0]}" = "gh-archive: --host: missing argument" ]
+	# with --db every operand is a receipt: --export wants none
+	run --separate-stderr gh-archive --export x --db "host=/nonexistent" "$DB"
+	[ "${stderr_lines[0]}" = "gh-archive: --export takes exactly one database" ]
+	[ ! -e "$DB" ]
+}
+
 @test "create: schema version, application id, WAL" {
 	run --separate-stderr gh-archive "$DB" "$F/etc-write.json"
 	[ "$status" -eq 0 ]
