@@ -485,3 +485,20 @@ make_batch() {
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"already archived with other content (use --replace)" ]]
 }
+
+@test "pg: a path too long for a B-tree index: the receipt refused with the server's message, nothing stored" {
+	local long short
+	long=/tmp/$(head -c 3000 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	short=${long:0:2000}
+	printf '{"execution_id": "long", "filesystem": {"reads": ["%s"]}}\n' "$long" > "$BATS_TEST_TMPDIR/long.json"
+	run --separate-stderr gh-archive "$U" "$F/curl.json" "$BATS_TEST_TMPDIR/long.json"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "gh-archive: $BATS_TEST_TMPDIR/long.json:1: database: index row size "*" exceeds btree version 4 maximum 2704 for index \"files_pkey\"" ]]
+	[ "$(count receipts)" = 0 ]
+	# the twin: 2,000 bytes are stored, and in SQLite any length is
+	printf '{"execution_id": "short", "filesystem": {"reads": ["%s"]}}\n' "$short" > "$BATS_TEST_TMPDIR/short.json"
+	gh-archive "$U" "$BATS_TEST_TMPDIR/short.json"
+	[ "$(pg_sql "$U" -c "SELECT length(path) FROM files")" = 2000 ]
+	gh-archive "$SQ" "$BATS_TEST_TMPDIR/long.json"
+	[ "$(sqlite3 "$SQ" "SELECT length(path) FROM files")" = 6005 ]
+}
