@@ -322,13 +322,12 @@ static int member(struct cx *c, struct json_object *o, const char *where,
 
 /* Bind member key of o (absent or null: NULL) with the given JSON type;
  * arrays and objects are bound as their compact JSON text. */
-static int bind_m(struct cx *c, int st, int idx,
+static int bind_m(struct cx *c, int idx,
 		  struct json_object *o, const char *where, const char *key,
 		  enum json_type want)
 {
 	struct json_object *v;
 
-	(void)st;
 	if (member(c, o, where, key, want, &v) < 0)
 		return -1;
 	if (!v)
@@ -374,7 +373,7 @@ static int join_argv(struct cx *c, struct json_object *arr, const char *where,
 }
 
 /* Bind argv (JSON text), cmd (joined) from member key of o. */
-static int bind_argv(struct cx *c, int st, int argv_idx,
+static int bind_argv(struct cx *c, int argv_idx,
 		     int cmd_idx, struct json_object *o, const char *where,
 		     const char *key)
 {
@@ -396,7 +395,7 @@ static int bind_argv(struct cx *c, int st, int argv_idx,
 	gh_buf_release(&cmd);
 	if (rc < 0)
 		return -1;
-	return bind_m(c, st, argv_idx, o, where, key, json_type_array);
+	return bind_m(c, argv_idx, o, where, key, json_type_array);
 }
 
 /* Array member key of o, each element an object; NULL when absent. */
@@ -421,7 +420,7 @@ static int objects(struct cx *c, struct json_object *o, const char *where,
 /* Split a receipt "dst"/"addr" text into host and port:
  * "1.2.3.4:80", "[::1]:53", "unix:/run/x" (host is the whole text, no
  * port), anything else is kept whole. */
-static int bind_hostport(struct cx *c, int st, int hidx, int pidx,
+static int bind_hostport(struct cx *c, int hidx, int pidx,
 			 const char *s, size_t len)
 {
 	const char *colon = NULL, *host = s;
@@ -461,7 +460,6 @@ static int bind_hostport(struct cx *c, int st, int hidx, int pidx,
 		}
 	}
 bind:
-	(void)st;
 	set_text(c, hidx, host, hlen);
 	if (port >= 0)
 		set_int(c, pidx, port);
@@ -512,12 +510,12 @@ static int store_execs(struct cx *c, struct json_object *p, size_t i,
 		set_int(c, 1, c->rid);
 		set_int(c, 2, (long long)i);
 		set_int(c, 3, (long long)j);
-		if (bind_m(c, st, 4, p, w, "pid", json_type_int) < 0 ||
-		    bind_m(c, st, 5, e, we, "exe", json_type_string) < 0 ||
-		    bind_argv(c, st, 6, 7, e, we, "argv") < 0 ||
-		    bind_m(c, st, 8, e, we, "argv_truncated",
+		if (bind_m(c, 4, p, w, "pid", json_type_int) < 0 ||
+		    bind_m(c, 5, e, we, "exe", json_type_string) < 0 ||
+		    bind_argv(c, 6, 7, e, we, "argv") < 0 ||
+		    bind_m(c, 8, e, we, "argv_truncated",
 			   json_type_boolean) < 0 ||
-		    bind_m(c, st, 9, e, we, "cwd", json_type_string) < 0 ||
+		    bind_m(c, 9, e, we, "cwd", json_type_string) < 0 ||
 		    step(c, st) < 0)
 			return -1;
 	}
@@ -542,25 +540,25 @@ static int store_process(struct cx *c, struct json_object *p, size_t i,
 				       ? -1 : 0;
 		set_int(c, 1, c->rid);
 		set_int(c, 2, (long long)i);
-		if (bind_m(c, st, 3, p, w, "pid", json_type_int) < 0 ||
-		    bind_m(c, st, 4, p, w, "ppid", json_type_int) < 0 ||
-		    bind_m(c, st, 7, p, w, "cmd", json_type_string) < 0)
+		if (bind_m(c, 3, p, w, "pid", json_type_int) < 0 ||
+		    bind_m(c, 4, p, w, "ppid", json_type_int) < 0 ||
+		    bind_m(c, 7, p, w, "cmd", json_type_string) < 0)
 			return -1;
 		return step(c, st);
 	}
 	snprintf(w, sizeof(w), "process_tree[%zu]", i);
 	set_int(c, 1, c->rid);
 	set_int(c, 2, (long long)i);
-	if (bind_m(c, st, 3, p, w, "pid", json_type_int) < 0 ||
-	    bind_m(c, st, 4, p, w, "ppid", json_type_int) < 0 ||
-	    bind_m(c, st, 5, p, w, "exe", json_type_string) < 0 ||
-	    bind_argv(c, st, 6, 7, p, w, "argv") < 0 ||
-	    bind_m(c, st, 8, p, w, "argv_truncated", json_type_boolean) < 0 ||
-	    bind_m(c, st, 9, p, w, "working_dir", json_type_string) < 0 ||
-	    bind_m(c, st, 10, p, w, "exit_code", json_type_int) < 0 ||
-	    bind_m(c, st, 11, p, w, "signal", json_type_int) < 0 ||
-	    bind_m(c, st, 12, p, w, "start_ms", json_type_int) < 0 ||
-	    bind_m(c, st, 13, p, w, "end_ms", json_type_int) < 0 ||
+	if (bind_m(c, 3, p, w, "pid", json_type_int) < 0 ||
+	    bind_m(c, 4, p, w, "ppid", json_type_int) < 0 ||
+	    bind_m(c, 5, p, w, "exe", json_type_string) < 0 ||
+	    bind_argv(c, 6, 7, p, w, "argv") < 0 ||
+	    bind_m(c, 8, p, w, "argv_truncated", json_type_boolean) < 0 ||
+	    bind_m(c, 9, p, w, "working_dir", json_type_string) < 0 ||
+	    bind_m(c, 10, p, w, "exit_code", json_type_int) < 0 ||
+	    bind_m(c, 11, p, w, "signal", json_type_int) < 0 ||
+	    bind_m(c, 12, p, w, "start_ms", json_type_int) < 0 ||
+	    bind_m(c, 13, p, w, "end_ms", json_type_int) < 0 ||
 	    step(c, st) < 0)
 		return -1;
 	return store_execs(c, p, i, w);
@@ -641,13 +639,13 @@ static int store_files(struct cx *c, struct json_object *r)
 		if (!path)
 			return cx_fail(c, "%s.op: missing", w);
 		set_int(c, 1, c->rid);
-		if (bind_m(c, ac, 2, a, w, "path", json_type_string) < 0 ||
-		    bind_m(c, ac, 3, a, w, "path_hex", json_type_string) < 0 ||
-		    bind_m(c, ac, 4, a, w, "op", json_type_string) < 0 ||
-		    bind_m(c, ac, 5, a, w, "target", json_type_string) < 0 ||
-		    bind_m(c, ac, 6, a, w, "mode", json_type_int) < 0 ||
-		    bind_m(c, ac, 7, a, w, "result", json_type_string) < 0 ||
-		    bind_m(c, ac, 8, a, w, "count", json_type_int) < 0 ||
+		if (bind_m(c, 2, a, w, "path", json_type_string) < 0 ||
+		    bind_m(c, 3, a, w, "path_hex", json_type_string) < 0 ||
+		    bind_m(c, 4, a, w, "op", json_type_string) < 0 ||
+		    bind_m(c, 5, a, w, "target", json_type_string) < 0 ||
+		    bind_m(c, 6, a, w, "mode", json_type_int) < 0 ||
+		    bind_m(c, 7, a, w, "result", json_type_string) < 0 ||
+		    bind_m(c, 8, a, w, "count", json_type_int) < 0 ||
 		    step(c, ac) < 0)
 			return -1;
 		if (store_pids(c, ST_ACCESS_PID, a, w) < 0)
@@ -673,7 +671,7 @@ static int net_addr(struct cx *c, struct json_object *e, const char *w,
 
 /* Columns 1-5 shared by connections and attempts: receipt, dst, host,
  * port, protocol. */
-static int bind_peer(struct cx *c, int st, struct json_object *e,
+static int bind_peer(struct cx *c, struct json_object *e,
 		     const char *w)
 {
 	struct json_object *d;
@@ -681,10 +679,10 @@ static int bind_peer(struct cx *c, int st, struct json_object *e,
 	if (net_addr(c, e, w, "dst", &d) < 0)
 		return -1;
 	set_int(c, 1, c->rid);
-	if (bind_m(c, st, 2, e, w, "dst", json_type_string) < 0 ||
-	    bind_hostport(c, st, 3, 4, json_object_get_string(d),
+	if (bind_m(c, 2, e, w, "dst", json_type_string) < 0 ||
+	    bind_hostport(c, 3, 4, json_object_get_string(d),
 			  json_object_get_string_len(d)) < 0 ||
-	    bind_m(c, st, 5, e, w, "protocol", json_type_string) < 0)
+	    bind_m(c, 5, e, w, "protocol", json_type_string) < 0)
 		return -1;
 	return 0;
 }
@@ -708,8 +706,8 @@ static int store_network(struct cx *c, struct json_object *r)
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(arr, i);
 		snprintf(w, sizeof(w), "network.connections[%zu]", i);
-		if (bind_peer(c, st, e, w) < 0 ||
-		    bind_m(c, st, 6, e, w, "attempted", json_type_boolean) < 0)
+		if (bind_peer(c, e, w) < 0 ||
+		    bind_m(c, 6, e, w, "attempted", json_type_boolean) < 0)
 			return -1;
 		/* protocol is part of the key: an absent one is "" */
 		if (!json_object_object_get_ex(e, "protocol", &d) || !d)
@@ -725,11 +723,11 @@ static int store_network(struct cx *c, struct json_object *r)
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(arr, i);
 		snprintf(w, sizeof(w), "network.attempts[%zu]", i);
-		if (bind_peer(c, st, e, w) < 0 ||
-		    bind_m(c, st, 6, e, w, "op", json_type_string) < 0 ||
-		    bind_m(c, st, 7, e, w, "family", json_type_string) < 0 ||
-		    bind_m(c, st, 8, e, w, "result", json_type_string) < 0 ||
-		    bind_m(c, st, 9, e, w, "count", json_type_int) < 0 ||
+		if (bind_peer(c, e, w) < 0 ||
+		    bind_m(c, 6, e, w, "op", json_type_string) < 0 ||
+		    bind_m(c, 7, e, w, "family", json_type_string) < 0 ||
+		    bind_m(c, 8, e, w, "result", json_type_string) < 0 ||
+		    bind_m(c, 9, e, w, "count", json_type_int) < 0 ||
 		    step(c, st) < 0)
 			return -1;
 		if (store_pids(c, ST_ATTEMPT_PID, e, w) < 0)
@@ -746,13 +744,13 @@ static int store_network(struct cx *c, struct json_object *r)
 		if (net_addr(c, e, w, "addr", &d) < 0)
 			return -1;
 		set_int(c, 1, c->rid);
-		if (bind_m(c, st, 2, e, w, "op", json_type_string) < 0 ||
-		    bind_m(c, st, 3, e, w, "addr", json_type_string) < 0 ||
-		    bind_hostport(c, st, 4, 5, json_object_get_string(d),
+		if (bind_m(c, 2, e, w, "op", json_type_string) < 0 ||
+		    bind_m(c, 3, e, w, "addr", json_type_string) < 0 ||
+		    bind_hostport(c, 4, 5, json_object_get_string(d),
 				  json_object_get_string_len(d)) < 0 ||
-		    bind_m(c, st, 6, e, w, "protocol", json_type_string) < 0 ||
-		    bind_m(c, st, 7, e, w, "result", json_type_string) < 0 ||
-		    bind_m(c, st, 8, e, w, "count", json_type_int) < 0 ||
+		    bind_m(c, 6, e, w, "protocol", json_type_string) < 0 ||
+		    bind_m(c, 7, e, w, "result", json_type_string) < 0 ||
+		    bind_m(c, 8, e, w, "count", json_type_int) < 0 ||
 		    step(c, st) < 0)
 			return -1;
 		if (store_pids(c, ST_INBOUND_PID, e, w) < 0)
@@ -837,8 +835,8 @@ static int store_redactions(struct cx *c, struct json_object *r)
 		set_int(c, 1, c->rid);
 		set_int(c, 2, (long long)i);
 		c->tmp.len = 0;
-		if (bind_m(c, st, 3, e, w, "rule", json_type_string) < 0 ||
-		    bind_m(c, st, 4, e, w, "count", json_type_int) < 0)
+		if (bind_m(c, 3, e, w, "rule", json_type_string) < 0 ||
+		    bind_m(c, 4, e, w, "count", json_type_int) < 0)
 			return -1;
 		if (gh_json_to_buf(&c->tmp, e, 0) < 0)
 			return cx_fail(c, "%s", strerror(ENOMEM));
@@ -865,7 +863,7 @@ static int store_policy(struct cx *c, struct json_object *r)
 		return -1;
 	n = arr ? json_object_array_length(arr) : 0;
 	set_int(c, 1, c->rid);
-	if (bind_m(c, st, 2, pol, "policy", "verdict", json_type_string) < 0)
+	if (bind_m(c, 2, pol, "policy", "verdict", json_type_string) < 0)
 		return -1;
 	if (member(c, pol, "policy", "pass", json_type_boolean, &pass) < 0)
 		return -1;
@@ -874,7 +872,7 @@ static int store_policy(struct cx *c, struct json_object *r)
 			 4);
 	if (arr)
 		set_int(c, 3, (long long)n);
-	if (bind_m(c, st, 4, pol, "policy", "rules_sha256",
+	if (bind_m(c, 4, pol, "policy", "rules_sha256",
 		   json_type_string) < 0)
 		return -1;
 	c->tmp.len = 0;
@@ -887,9 +885,9 @@ static int store_policy(struct cx *c, struct json_object *r)
 		snprintf(w, sizeof(w), "policy.violations[%zu]", i);
 		set_int(c, 1, c->rid);
 		set_int(c, 2, (long long)i);
-		if (bind_m(c, vs, 3, e, w, "rule", json_type_string) < 0 ||
-		    bind_m(c, vs, 4, e, w, "item", json_type_string) < 0 ||
-		    bind_m(c, vs, 5, e, w, "pid", json_type_int) < 0)
+		if (bind_m(c, 3, e, w, "rule", json_type_string) < 0 ||
+		    bind_m(c, 4, e, w, "item", json_type_string) < 0 ||
+		    bind_m(c, 5, e, w, "pid", json_type_int) < 0)
 			return -1;
 		c->tmp.len = 0;
 		if (gh_json_to_buf(&c->tmp, e, 0) < 0)
@@ -903,7 +901,7 @@ static int store_policy(struct cx *c, struct json_object *r)
 
 /* The command of the run: provenance.command, else the first process's
  * argv, else the first cmd of the flat process list. */
-static int bind_command(struct cx *c, int st,
+static int bind_command(struct cx *c,
 			struct json_object *r, struct json_object *prov)
 {
 	struct json_object *argv = NULL, *tree, *p;
@@ -958,7 +956,6 @@ static int bind_command(struct cx *c, int st,
 	c->tmp.len = 0;
 	if (gh_json_to_buf(&c->tmp, argv, 0) < 0)
 		return cx_fail(c, "%s", strerror(ENOMEM));
-	(void)st;
 	return set_copy(c, 8, c->tmp.p, c->tmp.len);
 }
 
@@ -1031,36 +1028,36 @@ static int store_row(struct cx *c, struct json_object *r, const char *sha,
 	    member(c, r, "", "execution", json_type_object, &v) < 0)
 		return -1;
 
-	if (bind_m(c, st, 1, r, "", "execution_id", json_type_string) < 0 ||
-	    bind_m(c, st, 2, r, "", "version", json_type_string) < 0 ||
-	    bind_m(c, st, 3, r, "", "start_time", json_type_string) < 0 ||
-	    bind_m(c, st, 4, r, "", "end_time", json_type_string) < 0 ||
-	    bind_m(c, st, 5, prov, "provenance", "host", json_type_string) < 0 ||
-	    bind_command(c, st, r, prov) < 0 ||
-	    bind_m(c, st, 9, prov, "provenance", "cwd", json_type_string) < 0 ||
-	    bind_m(c, st, 10, prov, "provenance", "uid", json_type_int) < 0 ||
-	    bind_m(c, st, 11, prov, "provenance", "run_uid", json_type_int) < 0 ||
-	    bind_m(c, st, 12, r, "", "observation_mode", json_type_string) < 0 ||
-	    bind_m(c, st, 13, r, "", "completeness", json_type_string) < 0 ||
-	    bind_m(c, st, 14, r, "", "completeness_reasons",
+	if (bind_m(c, 1, r, "", "execution_id", json_type_string) < 0 ||
+	    bind_m(c, 2, r, "", "version", json_type_string) < 0 ||
+	    bind_m(c, 3, r, "", "start_time", json_type_string) < 0 ||
+	    bind_m(c, 4, r, "", "end_time", json_type_string) < 0 ||
+	    bind_m(c, 5, prov, "provenance", "host", json_type_string) < 0 ||
+	    bind_command(c, r, prov) < 0 ||
+	    bind_m(c, 9, prov, "provenance", "cwd", json_type_string) < 0 ||
+	    bind_m(c, 10, prov, "provenance", "uid", json_type_int) < 0 ||
+	    bind_m(c, 11, prov, "provenance", "run_uid", json_type_int) < 0 ||
+	    bind_m(c, 12, r, "", "observation_mode", json_type_string) < 0 ||
+	    bind_m(c, 13, r, "", "completeness", json_type_string) < 0 ||
+	    bind_m(c, 14, r, "", "completeness_reasons",
 		   json_type_array) < 0 ||
-	    bind_m(c, st, 15, r, "", "exit_code", json_type_int) < 0 ||
-	    bind_m(c, st, 16, out, "outcome", "signal", json_type_int) < 0 ||
-	    bind_m(c, st, 17, out, "outcome", "error", json_type_string) < 0 ||
-	    bind_m(c, st, 18, r, "", "duration_ms", json_type_int) < 0 ||
-	    bind_m(c, st, 19, res, "resources", "cpu_time_ms",
+	    bind_m(c, 15, r, "", "exit_code", json_type_int) < 0 ||
+	    bind_m(c, 16, out, "outcome", "signal", json_type_int) < 0 ||
+	    bind_m(c, 17, out, "outcome", "error", json_type_string) < 0 ||
+	    bind_m(c, 18, r, "", "duration_ms", json_type_int) < 0 ||
+	    bind_m(c, 19, res, "resources", "cpu_time_ms",
 		   json_type_int) < 0 ||
-	    bind_m(c, st, 20, res, "resources", "max_rss_kb", json_type_int) < 0 ||
-	    bind_m(c, st, 21, loss, "loss", "ringbuf", json_type_int) < 0 ||
-	    bind_m(c, st, 22, loss, "loss", "fault", json_type_int) < 0 ||
-	    bind_m(c, st, 23, loss, "loss", "truncated", json_type_int) < 0 ||
-	    bind_m(c, st, 24, fs, "filesystem", "failed", json_type_int) < 0 ||
-	    bind_m(c, st, 25, net, "network", "bytes_sent", json_type_int) < 0 ||
-	    bind_m(c, st, 26, art, "artifacts", "stdout_hash",
+	    bind_m(c, 20, res, "resources", "max_rss_kb", json_type_int) < 0 ||
+	    bind_m(c, 21, loss, "loss", "ringbuf", json_type_int) < 0 ||
+	    bind_m(c, 22, loss, "loss", "fault", json_type_int) < 0 ||
+	    bind_m(c, 23, loss, "loss", "truncated", json_type_int) < 0 ||
+	    bind_m(c, 24, fs, "filesystem", "failed", json_type_int) < 0 ||
+	    bind_m(c, 25, net, "network", "bytes_sent", json_type_int) < 0 ||
+	    bind_m(c, 26, art, "artifacts", "stdout_hash",
 		   json_type_string) < 0 ||
-	    bind_m(c, st, 27, art, "artifacts", "stderr_hash",
+	    bind_m(c, 27, art, "artifacts", "stderr_hash",
 		   json_type_string) < 0 ||
-	    bind_m(c, st, 29, sig, "signature", "key", json_type_string) < 0 ||
+	    bind_m(c, 29, sig, "signature", "key", json_type_string) < 0 ||
 	    member(c, out, "outcome", "exit_code", json_type_int, &v) < 0 ||
 	    member(c, tim, "timing", "duration_ms", json_type_int, &v) < 0 ||
 	    member(c, tim, "timing", "cpu_time_ms", json_type_int, &v) < 0)
@@ -1076,7 +1073,7 @@ static int store_row(struct cx *c, struct json_object *r, const char *sha,
 	set_text(c, 32, canon->p, canon->len);
 	if (c->s->machine)
 		set_text(c, 33, c->s->machine, strlen(c->s->machine));
-	else if (bind_m(c, st, 33, prov, "provenance", "host",
+	else if (bind_m(c, 33, prov, "provenance", "host",
 			json_type_string) < 0)
 		return -1;
 	if (c->s->a->engine == ENGINE_PG &&
