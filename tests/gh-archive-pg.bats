@@ -502,3 +502,18 @@ make_batch() {
 	gh-archive "$SQ" "$BATS_TEST_TMPDIR/long.json"
 	[ "$(sqlite3 "$SQ" "SELECT length(path) FROM files")" = 6005 ]
 }
+
+@test "pg: eight writers on a new database: the schema made once, every receipt stored" {
+	local w pids=() rc=0
+	for w in $(seq 1 8); do make_batch "n$w" 5; done
+	for w in $(seq 1 8); do
+		gh-archive --host "n$w" "$U" "$BATS_TEST_TMPDIR/n$w.all" 2> "$BATS_TEST_TMPDIR/n$w.err" &
+		pids+=($!)
+	done
+	for w in "${pids[@]}"; do wait "$w" || rc=1; done
+	cat "$BATS_TEST_TMPDIR"/n*.err
+	[ "$rc" -eq 0 ]
+	[ "$(count receipts)" = 40 ]
+	[ "$(pg_sql "$U" -c "SELECT count(DISTINCT machine) FROM receipts")" = 8 ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM gh_archive_meta")" = 2 ]
+}
