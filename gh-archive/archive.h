@@ -91,6 +91,11 @@ int archive_open(const char *target, int pg, int mode, struct archive **out,
 		 char *err, size_t errlen);
 void archive_close(struct archive *a);
 
+/* After a failed batch into a SQLite file this run created: remove it
+ * (and its -wal, -shm, -journal) unless another writer stored a receipt
+ * meanwhile; the open transaction is rolled back. Nothing for PostgreSQL. */
+void archive_sqlite_unmake(struct archive *a, const char *path);
+
 /* The display name of a connection string (see struct archive.name). */
 void archive_pg_name(const char *conninfo, char *out, size_t outlen);
 

@@ -396,6 +396,52 @@ out:
 	return -1;
 }
 
+/* Another application's database must be refused untouched: before the
+ * switch to WAL, which rewrites its header. */
+static int not_ours(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	int app = 0, ver = 0, tables = 0;
+
+	if (pragma_int(db, "PRAGMA application_id", &app) < 0 ||
+	    pragma_int(db, "PRAGMA user_version", &ver) < 0 ||
+	    pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables) < 0)
+		return fail(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+	if (app != ARCHIVE_APP_ID && (app || ver || tables))
+		return fail(err, errlen, "%s: not a gh-archive database", path);
+	return 0;
+}
+
+/* Read-only: when the normal read-only open cannot read a WAL database
+ * (read-only media, or a user who may not create its -shm file), open it
+ * as immutable: no locks, no -shm, no WAL switch. */
+static int open_readonly(const char *path, sqlite3 **db)
+{
+	struct gh_buf uri = GH_BUF_INIT;
+	const char *p;
+	int rc, probe = 0;
+
+	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK &&
+	    pragma_int(*db, "SELECT count(*) FROM sqlite_master", &probe) == 0)
+		return SQLITE_OK;
+	sqlite3_close(*db);
+	*db = NULL;
+	/* file:PATH?immutable=1, with the bytes a URI path cannot hold escaped */
+	gh_buf_adds(&uri, "file:");
+	for (p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || (unsigned char)*p < 0x20)
+			gh_buf_printf(&uri, "%%%02x", (unsigned char)*p);
+		else
+			gh_buf_addc(&uri, *p);
+	}
+	gh_buf_adds(&uri, "?immutable=1");
+	if (!uri.p)
+		return SQLITE_NOMEM;
+	rc = sqlite3_open_v2(uri.p, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	gh_buf_release(&uri);
+	return rc;
+}
+
 static int sq_prepare(struct archive *a, int idx, const char *sql, char *err,
 		      size_t errlen)
 {
@@ -509,7 +555,8 @@ int archive_open_sqlite(const char *path, int mode, struct archive **out,
 				    path);
 		flags = SQLITE_OPEN_READONLY;
 	}
-	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+	if ((mode == ARCHIVE_WRITE ? sqlite3_open_v2(path, &db, flags, NULL) :
+				     open_readonly(path, &db)) != SQLITE_OK) {
 		fail(err, errlen, "%s: %s", path,
 		     db ? sqlite3_errmsg(db) : "out of memory");
 		goto bad;
@@ -519,7 +566,8 @@ int archive_open_sqlite(const char *path, int mode, struct archive **out,
 	if (mode == ARCHIVE_WRITE) {
 		char e[512];
 
-		if (set_wal(db, path, err, errlen) < 0)
+		if (not_ours(db, path, err, errlen) < 0 ||
+		    set_wal(db, path, err, errlen) < 0)
 			goto bad;
 		if (sqlite_exec_db(db,
 				   "PRAGMA synchronous = FULL;"
@@ -546,4 +594,32 @@ int archive_open_sqlite(const char *path, int mode, struct archive **out,
 bad:
 	sqlite3_close(db);
 	return -1;
+}
+
+void archive_sqlite_unmake(struct archive *a, const char *path)
+{
+	static const char *const sfx[] = { "-wal", "-shm", "-journal" };
+	struct sqlite_archive *s = (struct sqlite_archive *)a;
+	sqlite3_stmt *st = NULL;
+	char name[4096];
+	int n = -1;
+	size_t i;
+
+	if (!a || a->engine != ENGINE_SQLITE)
+		return;
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (sqlite3_exec(s->db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM receipts", -1, &st,
+			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (n == 0) {
+		unlink(path);
+		for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
+			if ((size_t)snprintf(name, sizeof(name), "%s%s", path,
+					     sfx[i]) < sizeof(name))
+				unlink(name);
+	}
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }

@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "archive.h"
+#include "input.h"
 #include "jcs.h"
 #include "json.h"
 
@@ -85,6 +88,7 @@ struct batch {
 	struct archive *db;
 	struct store *s;
 	int in_txn;
+	int created;	/* the database did not exist before this run */
 	struct gh_buf out;
 };
 
@@ -93,6 +97,10 @@ static int batch_begin(struct batch *b)
 	char err[1024];
 
 	if (!b->db) {
+		struct stat st;
+
+		b->created = !b->pg && !archive_is_conninfo(b->dbpath) &&
+			     lstat(b->dbpath, &st) < 0 && errno == ENOENT;
 		if (archive_open(b->dbpath, b->pg, ARCHIVE_WRITE, &b->db, err,
 				 sizeof(err)) < 0) {
 			gh_err("%s", err);
@@ -121,6 +129,10 @@ static int batch_store(struct batch *b, struct json_object *o,
 	const char *id;
 	int st;
 
+	if (gh_receipt_check(o, err, sizeof(err)) < 0) {
+		gh_err("%s:%lu: %s", name, line, err);
+		return -1;
+	}
 	if (batch_begin(b) < 0)
 		return -1;
 	st = store_receipt(b->s, o, &id, sha, err, sizeof(err));
@@ -149,6 +161,17 @@ static int batch_commit(struct batch *b)
 	}
 	b->in_txn = 0;
 	return 0;
+}
+
+/* After a failed batch: a database this run created holds no receipt
+ * (its transaction is rolled back), so it goes, as if never made, unless
+ * another writer stored one meanwhile. */
+static void batch_unmake(struct batch *b)
+{
+	if (!b->db || !b->created)
+		return;
+	archive_sqlite_unmake(b->db, b->dbpath);
+	b->in_txn = 0;
 }
 
 static void batch_release(struct batch *b)
@@ -181,11 +204,11 @@ static int archive_input(struct batch *b, const char *path)
 		gh_err("%s: %s", name, strerror(errno));
 		return -1;
 	}
-	rc = gh_read_all(f, &text, &len);
+	rc = gh_read_input(f, name, GH_INPUT_MAX, 1, &text, &len, err, sizeof(err));
 	if (f != stdin)
 		fclose(f);
 	if (rc < 0) {
-		gh_err("%s: %s", name, strerror(-rc));
+		gh_err("%s", err);
 		return -1;
 	}
 	if (len == 0)
@@ -250,6 +273,7 @@ static int do_archive(const char *dbpath, int pg, const char *machine,
 	batch_release(&b);
 	return finish(&out);
 fail:
+	batch_unmake(&b);
 	batch_release(&b);
 	return GH_EXIT_ERR;
 }

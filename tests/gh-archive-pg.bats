@@ -191,7 +191,7 @@ for row in db.execute(sys.argv[2]):
 	run --separate-stderr gh-archive "$U" "$F/etc-write.json" "$F/curl.json" "$F/bad-type.json"
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
-	[ "$stderr" = "gh-archive: $F/bad-type.json:1: process_tree[1].pid: expected an integer" ]
+	[ "$stderr" = "gh-archive: $F/bad-type.json:1: process_tree[1].pid: expected a process id (0 to 2147483647)" ]
 	[ "$(count receipts)" = 0 ]
 	[ "$(count processes)" = 0 ]
 }
@@ -202,7 +202,7 @@ for row in db.execute(sys.argv[2]):
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == "gh-archive: $BATS_TEST_TMPDIR/cut.json:"* ]]
 	[ "$(pg_sql "$U" -c "SELECT to_regclass('receipts') IS NULL")" = t ]
-	for t in '"process_tree": {}|process_tree: expected an array' \
+	for t in '"process_tree": {}|process_tree: expected an array of objects' \
 		 '"network": {"attempts": [{"dst": 5}]}|network.attempts[0].dst: expected a string' \
 		 '"filesystem": {"accesses": [{"path": "/a"}]}|filesystem.accesses[0].op: missing' \
 		 '"syscalls": {"counts": {"open": 1.5}}|syscalls.counts.open: expected an integer' \
