@@ -38,11 +38,12 @@ count() {
 # man_query NAME [pg]: the SQL of example NAME in the man page; with pg,
 # its PostgreSQL version where there is one.
 man_query() {
-	local m=$GH_ROOT/man/man1/gh-archive.1 tag="query"
-	if [ "${2:-}" = pg ] && grep -qx ".\\\\\" query-pg: $1" "$m"; then
-		tag="query-pg"
+	local m=$GH_ROOT/man/man1/gh-archive.1 mark=".\\\" query: $1"
+	local pgmark=".\\\" example: not run: PostgreSQL's version of query $1, run by tests/gh-archive-pg.bats"
+	if [ "${2:-}" = pg ] && grep -qxF "$pgmark" "$m"; then
+		mark=$pgmark
 	fi
-	awk -v name="$1" -v tag="$tag" '$0 == ".\\\" " tag ": " name { on = 1; next }
+	MARK=$mark awk '$0 == ENVIRON["MARK"] { on = 1; next }
 		on && /^\.EE/ { exit } on && !/^\.EX/ { print }' "$m" |
 		sed -e 's/\\-/-/g' -e 's/\\e/\\/g'
 }
