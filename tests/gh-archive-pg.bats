@@ -518,3 +518,16 @@ make_batch() {
 	[ "$(pg_sql "$U" -c "SELECT count(DISTINCT machine) FROM receipts")" = 8 ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM gh_archive_meta")" = 2 ]
 }
+
+@test "pg: without a server, tests fail in CI and are skipped elsewhere" {
+	run env PG_BIN=/nonexistent CI=true bash -ec 'source "$1/tests/pg.bash"; pg_start; pg_need; echo ran' _ "$GH_ROOT"
+	[ "$status" -eq 1 ]
+	[ "$output" = "PostgreSQL needed and not available: no PostgreSQL server programs in /nonexistent (install postgresql)" ]
+	run env PG_BIN=/nonexistent CI= bash -c 'skip() { echo "skip: $*"; exit 0; }
+		source "$1/tests/pg.bash"; pg_start; pg_need; echo ran' _ "$GH_ROOT"
+	[ "$status" -eq 0 ]
+	[ "$output" = "skip: PostgreSQL needed: no PostgreSQL server programs in /nonexistent (install postgresql)" ]
+	# the twin: with the server programs, nothing is said and the test runs
+	run env CI=true bash -c 'source "$1/tests/pg.bash"; PG_ERROR=; pg_need; echo ran' _ "$GH_ROOT"
+	[ "$output" = ran ]
+}
