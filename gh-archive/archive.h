@@ -1,10 +1,12 @@
-/* gh-archive internals: the database (db.c) and storing receipts (store.c).
+/* gh-archive internals: a small storage interface with two engines, SQLite
+ * (db.c, a file path) and PostgreSQL (pg.c, a libpq connection string),
+ * and the one piece of code that turns a receipt into rows (store.c).
  *
  * Error reporting: functions return 0 (or a non-negative result) on
  * success and -1 on failure, with the message (without the program name)
  * in the caller's err buffer. They never print and never exit.
  *
- * Ownership: archive_open hands back a connection closed with
+ * Ownership: archive_open hands back a struct archive closed with
  * archive_close; a struct store is released with store_free (both accept
  * NULL). Receipt objects passed in stay owned by the caller.
  */
@@ -12,33 +14,101 @@
 #define GH_ARCHIVE_H
 
 #include <stddef.h>
-#include <sqlite3.h>
 #include <json-c/json.h>
 
 #include "gh.h"
 
-/* PRAGMA user_version of the schema this program writes and reads. */
-#define ARCHIVE_SCHEMA_VERSION 1
-/* PRAGMA application_id: "ghAR". */
+/* The schema version this program writes and reads (SQLite: PRAGMA
+ * user_version; PostgreSQL: the gh_archive_meta table). Version 1 was the
+ * first; version 2 added receipts.machine. */
+#define ARCHIVE_SCHEMA_VERSION 2
+/* PRAGMA application_id: "ghAR"; also PostgreSQL's advisory lock key. */
 #define ARCHIVE_APP_ID 0x67684152
 
 /* Milliseconds a writer waits for another writer's transaction to end. */
 #define ARCHIVE_BUSY_MS 60000
 
 enum { ARCHIVE_READ = 0, ARCHIVE_WRITE = 1 };
+enum { ENGINE_SQLITE = 0, ENGINE_PG = 1 };
 
-/* Open the database at path. ARCHIVE_WRITE creates it when missing (never
- * through a symbolic link: the final component, and the -wal, -shm and
- * -journal names next to it, must not be symlinks), switches it to WAL
- * mode, sets the busy timeout and creates the schema. ARCHIVE_READ opens
- * an existing database read-only. Both check that the file is a gh-archive
- * database of a schema version this program knows. */
-int archive_open(const char *path, int mode, sqlite3 **out, char *err,
-		 size_t errlen);
-void archive_close(sqlite3 *db);
+/* A value bound to a statement, or a column of a result row (results are
+ * always AV_NULL or AV_TEXT, numbers as their decimal text). Text is
+ * borrowed and holds len bytes; it may contain NUL bytes. */
+enum { AV_NULL = 0, AV_INT, AV_BOOL, AV_TEXT };
+struct av {
+	int type;
+	long long i;
+	const char *s;
+	size_t len;
+};
 
-/* Run constant SQL (transaction control); -1 with the message on error. */
-int archive_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
+/* Called for each result row; returning non-zero stops the statement. */
+typedef int (*archive_row_fn)(void *ctx, int ncol, const struct av *cols);
+
+struct archive;
+struct archive_ops {
+	/* Prepare statement number idx (0..ARCHIVE_MAX_STMT-1). SQL text uses
+	 * ?1, ?2... for parameters; PostgreSQL gets $1, $2... */
+	int (*prepare)(struct archive *a, int idx, const char *sql, char *err,
+		       size_t errlen);
+	/* Run a prepared statement with n values, calling fn per row. With
+	 * fn NULL the engine may queue the statement and report its error
+	 * at the next run with fn, exec or flush. */
+	int (*run)(struct archive *a, int idx, const struct av *v, int n,
+		   archive_row_fn fn, void *ctx, char *err, size_t errlen);
+	/* Run constant SQL (transaction control). */
+	int (*exec)(struct archive *a, const char *sql, char *err,
+		    size_t errlen);
+	/* Wait for queued statements; their first error (NULL: none are
+	 * ever queued). */
+	int (*flush)(struct archive *a, char *err, size_t errlen);
+	void (*close)(struct archive *a);
+};
+
+#define ARCHIVE_MAX_STMT 32
+/* The most parameters a statement has. */
+#define ARCHIVE_MAX_PARAMS 40
+
+struct archive {
+	const struct archive_ops *ops;
+	int engine;
+	/* What messages call the database: the path, or for PostgreSQL
+	 * "postgresql://HOST[:PORT]/DBNAME" (never a password). */
+	char name[512];
+	void *h;
+};
+
+/* Does target name a PostgreSQL database (a postgresql:// or postgres://
+ * URI)? Anything else is a SQLite file path. */
+int archive_is_conninfo(const char *target);
+
+/* Open the database target (a path or, with pg or a URI, a libpq
+ * connection string). ARCHIVE_WRITE creates it when missing (SQLite: never
+ * through a symbolic link) and creates or migrates the schema;
+ * ARCHIVE_READ only reads. Both check that it is a gh-archive database of a
+ * schema version this program knows. */
+int archive_open(const char *target, int pg, int mode, struct archive **out,
+		 char *err, size_t errlen);
+void archive_close(struct archive *a);
+
+/* After a failed batch into a SQLite file this run created: remove it
+ * (and its -wal, -shm, -journal) unless another writer stored a receipt
+ * meanwhile; the open transaction is rolled back. Nothing for PostgreSQL. */
+void archive_sqlite_unmake(struct archive *a, const char *path);
+
+/* The display name of a connection string (see struct archive.name). */
+void archive_pg_name(const char *conninfo, char *out, size_t outlen);
+
+/* The two engines (db.c, pg.c). */
+int archive_open_sqlite(const char *path, int mode, struct archive **out,
+			char *err, size_t errlen);
+int archive_open_pg(const char *conninfo, int mode, struct archive **out,
+		    char *err, size_t errlen);
+
+/* Transaction control; -1 with the message on error. */
+int archive_begin(struct archive *a, char *err, size_t errlen);
+int archive_commit(struct archive *a, char *err, size_t errlen);
+void archive_rollback(struct archive *a);
 
 /* Append the canonical form of a receipt (RFC 8785, lib/jcs.h) to out:
  * the bytes stored and exported. -1 with the reason in err. */
@@ -47,10 +117,11 @@ int archive_canonical(struct json_object *o, struct gh_buf *out, char *err,
 
 /* Storing receipts into an open database, inside a transaction the caller
  * manages. With replace, a receipt whose execution_id is already stored
- * with other content replaces it; without, that is an error. */
+ * with other content replaces it; without, that is an error. machine, when
+ * not NULL, is stored in receipts.machine instead of provenance.host. */
 struct store;
-int store_new(sqlite3 *db, int replace, struct store **out, char *err,
-	      size_t errlen);
+int store_new(struct archive *a, int replace, const char *machine,
+	      struct store **out, char *err, size_t errlen);
 void store_free(struct store *s);
 
 enum { STORE_STORED = 0, STORE_UNCHANGED = 1, STORE_REPLACED = 2 };
@@ -62,5 +133,13 @@ enum { STORE_STORED = 0, STORE_UNCHANGED = 1, STORE_REPLACED = 2 };
  * to sha_hex and the execution_id (borrowed from o) to *id when known. */
 int store_receipt(struct store *s, struct json_object *o, const char **id,
 		  char sha_hex[65], char *err, size_t errlen);
+
+/* Reading back: the canonical text of one receipt (*found 0 when there is
+ * none), or every receipt in the order stored, each passed to fn. */
+int archive_get(struct archive *a, const char *id, struct gh_buf *out,
+		int *found, char *err, size_t errlen);
+int archive_each(struct archive *a, int (*fn)(void *ctx, const char *text,
+					      size_t len),
+		 void *ctx, char *err, size_t errlen);
 
 #endif

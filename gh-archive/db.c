@@ -1,16 +1,21 @@
-/* gh-archive: opening the database safely and creating its schema. */
+/* gh-archive: the SQLite engine: opening the file safely, creating and
+ * migrating its schema, running statements. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdlib.h>
 #include <unistd.h>
+#include <sqlite3.h>
 
 #include "archive.h"
 
-/* The schema, version 1. Documented in gh-archive(1); a change here bumps
- * ARCHIVE_SCHEMA_VERSION and adds a migration in archive_open. */
+/* The schema, version 1, as it was first written; a new database gets it
+ * and then every migration below, as an old one does. Documented in
+ * gh-archive(1); a change adds a migration and bumps
+ * ARCHIVE_SCHEMA_VERSION. */
 static const char schema_sql[] =
 	"CREATE TABLE receipts (\n"
 	"  id INTEGER PRIMARY KEY,\n"
@@ -195,6 +200,23 @@ static const char schema_sql[] =
 	"         n.count, p.pid\n"
 	"  FROM network_attempts n JOIN network_attempt_pids p ON p.attempt_id = n.id;\n";
 
+
+/* Migrations: migrations[v - 1] takes a database from version v to v + 1,
+ * inside the transaction that checked the version. */
+static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
+	/* 1 -> 2: the machine a receipt came from (--host, else its
+	 * provenance.host), for fleet queries. */
+	"ALTER TABLE receipts ADD COLUMN machine TEXT;\n"
+	"UPDATE receipts SET machine = host;\n"
+	"CREATE INDEX receipts_machine ON receipts(machine, start_time);\n",
+};
+
+struct sqlite_archive {
+	struct archive a;
+	sqlite3 *db;
+	sqlite3_stmt *st[ARCHIVE_MAX_STMT];
+};
+
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -207,7 +229,8 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-int archive_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+static int sqlite_exec_db(sqlite3 *db, const char *sql, char *err,
+			  size_t errlen)
 {
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return fail(err, errlen, "%s", sqlite3_errmsg(db));
@@ -309,16 +332,16 @@ static int set_wal(sqlite3 *db, const char *path, char *err, size_t errlen)
 	}
 }
 
-/* Check the file is ours and current; with ARCHIVE_WRITE create the schema
- * of an empty database. */
+/* Check the file is ours and of a version we know; with ARCHIVE_WRITE
+ * create the schema of an empty database and migrate an older one. */
 static int check_schema(sqlite3 *db, const char *path, int mode, char *err,
 			size_t errlen)
 {
 	int app = 0, ver = 0, tables = 0;
-	char e[512];
+	char e[512], sql[64];
 
 	if (mode == ARCHIVE_WRITE &&
-	    archive_exec(db, "BEGIN IMMEDIATE", e, sizeof(e)) < 0)
+	    sqlite_exec_db(db, "BEGIN IMMEDIATE", e, sizeof(e)) < 0)
 		return fail(err, errlen, "%s: %s", path, e);
 	if (pragma_int(db, "PRAGMA application_id", &app) < 0 ||
 	    pragma_int(db, "PRAGMA user_version", &ver) < 0 ||
@@ -332,29 +355,39 @@ static int check_schema(sqlite3 *db, const char *path, int mode, char *err,
 			     path);
 			goto out;
 		}
-		if (archive_exec(db, schema_sql, e, sizeof(e)) < 0 ||
-		    archive_exec(db,
-				 "PRAGMA application_id = 1734885714;"
-				 "PRAGMA user_version = 1;"
-				 "COMMIT",
-				 e, sizeof(e)) < 0) {
+		if (sqlite_exec_db(db, schema_sql, e, sizeof(e)) < 0 ||
+		    sqlite_exec_db(db, "PRAGMA application_id = 1734885714",
+				   e, sizeof(e)) < 0) {
 			fail(err, errlen, "%s: creating the schema: %s", path,
 			     e);
 			goto out;
 		}
-		return 0;
+		app = ARCHIVE_APP_ID;
+		ver = 1;
 	}
 	if (app != ARCHIVE_APP_ID) {
 		fail(err, errlen, "%s: not a gh-archive database", path);
 		goto out;
 	}
-	if (ver != ARCHIVE_SCHEMA_VERSION) {
+	if (ver < 1 || ver > ARCHIVE_SCHEMA_VERSION) {
 		fail(err, errlen,
 		     "%s: schema version %d, this gh-archive knows version %d",
 		     path, ver, ARCHIVE_SCHEMA_VERSION);
 		goto out;
 	}
-	if (mode == ARCHIVE_WRITE && archive_exec(db, "COMMIT", e, sizeof(e)) < 0)
+	if (mode != ARCHIVE_WRITE)
+		return 0;
+	for (; ver < ARCHIVE_SCHEMA_VERSION; ver++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", ver + 1);
+		if (sqlite_exec_db(db, migrations[ver - 1], e, sizeof(e)) < 0 ||
+		    sqlite_exec_db(db, sql, e, sizeof(e)) < 0) {
+			fail(err, errlen,
+			     "%s: migrating the schema to version %d: %s",
+			     path, ver + 1, e);
+			goto out;
+		}
+	}
+	if (sqlite_exec_db(db, "COMMIT", e, sizeof(e)) < 0)
 		return fail(err, errlen, "%s: %s", path, e);
 	return 0;
 out:
@@ -409,9 +442,100 @@ static int open_readonly(const char *path, sqlite3 **db)
 	return rc;
 }
 
-int archive_open(const char *path, int mode, sqlite3 **out, char *err,
-		 size_t errlen)
+static int sq_prepare(struct archive *a, int idx, const char *sql, char *err,
+		      size_t errlen)
 {
+	struct sqlite_archive *s = (struct sqlite_archive *)a;
+
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			       &s->st[idx], NULL) != SQLITE_OK)
+		return fail(err, errlen, "%s", sqlite3_errmsg(s->db));
+	return 0;
+}
+
+static int sq_run(struct archive *a, int idx, const struct av *v, int n,
+		  archive_row_fn fn, void *ctx, char *err, size_t errlen)
+{
+	struct sqlite_archive *s = (struct sqlite_archive *)a;
+	sqlite3_stmt *st = s->st[idx];
+	struct av cols[4];
+	int i, rc, ncol;
+
+	for (i = 0; i < n; i++) {
+		switch (v[i].type) {
+		case AV_INT:
+		case AV_BOOL:
+			rc = sqlite3_bind_int64(st, i + 1, v[i].i);
+			break;
+		case AV_TEXT:
+			rc = sqlite3_bind_text64(st, i + 1, v[i].s, v[i].len,
+						 SQLITE_STATIC, SQLITE_UTF8);
+			break;
+		default:
+			rc = sqlite3_bind_null(st, i + 1);
+		}
+		if (rc != SQLITE_OK)
+			goto bad;
+	}
+	ncol = sqlite3_column_count(st);
+	if (ncol > 4)
+		ncol = 4;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < ncol; i++) {
+			if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+				cols[i] = (struct av){ .type = AV_NULL };
+				continue;
+			}
+			cols[i].type = AV_TEXT;
+			cols[i].s = (const char *)sqlite3_column_text(st, i);
+			cols[i].len = sqlite3_column_bytes(st, i);
+		}
+		if (fn && fn(ctx, ncol, cols)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		goto bad;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return 0;
+bad:
+	fail(err, errlen, "%s", sqlite3_errmsg(s->db));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return -1;
+}
+
+static int sq_exec(struct archive *a, const char *sql, char *err,
+		   size_t errlen)
+{
+	return sqlite_exec_db(((struct sqlite_archive *)a)->db, sql, err,
+			      errlen);
+}
+
+static void sq_close(struct archive *a)
+{
+	struct sqlite_archive *s = (struct sqlite_archive *)a;
+	int i;
+
+	for (i = 0; i < ARCHIVE_MAX_STMT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static const struct archive_ops sqlite_ops = {
+	.prepare = sq_prepare,
+	.run = sq_run,
+	.exec = sq_exec,
+	.close = sq_close,
+};
+
+int archive_open_sqlite(const char *path, int mode, struct archive **out,
+			char *err, size_t errlen)
+{
+	struct sqlite_archive *s;
 	sqlite3 *db = NULL;
 	struct stat st;
 	int flags;
@@ -445,25 +569,57 @@ int archive_open(const char *path, int mode, sqlite3 **out, char *err,
 		if (not_ours(db, path, err, errlen) < 0 ||
 		    set_wal(db, path, err, errlen) < 0)
 			goto bad;
-		if (archive_exec(db,
-				 "PRAGMA synchronous = FULL;"
-				 "PRAGMA cache_size = -65536;"
-				 "PRAGMA foreign_keys = ON",
-				 e, sizeof(e)) < 0) {
+		if (sqlite_exec_db(db,
+				   "PRAGMA synchronous = FULL;"
+				   "PRAGMA cache_size = -65536;"
+				   "PRAGMA foreign_keys = ON",
+				   e, sizeof(e)) < 0) {
 			fail(err, errlen, "%s: %s", path, e);
 			goto bad;
 		}
 	}
 	if (check_schema(db, path, mode, err, errlen) < 0)
 		goto bad;
-	*out = db;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		fail(err, errlen, "%s", strerror(ENOMEM));
+		goto bad;
+	}
+	s->a.ops = &sqlite_ops;
+	s->a.engine = ENGINE_SQLITE;
+	snprintf(s->a.name, sizeof(s->a.name), "%s", path);
+	s->db = db;
+	*out = &s->a;
 	return 0;
 bad:
 	sqlite3_close(db);
 	return -1;
 }
 
-void archive_close(sqlite3 *db)
+void archive_sqlite_unmake(struct archive *a, const char *path)
 {
-	sqlite3_close(db);
+	static const char *const sfx[] = { "-wal", "-shm", "-journal" };
+	struct sqlite_archive *s = (struct sqlite_archive *)a;
+	sqlite3_stmt *st = NULL;
+	char name[4096];
+	int n = -1;
+	size_t i;
+
+	if (!a || a->engine != ENGINE_SQLITE)
+		return;
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (sqlite3_exec(s->db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM receipts", -1, &st,
+			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (n == 0) {
+		unlink(path);
+		for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
+			if ((size_t)snprintf(name, sizeof(name), "%s%s", path,
+					     sfx[i]) < sizeof(name))
+				unlink(name);
+	}
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }

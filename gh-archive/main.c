@@ -1,4 +1,5 @@
-/* gh-archive: archive receipts into SQLite, and export them back. */
+/* gh-archive: archive receipts into SQLite or PostgreSQL, and export them
+ * back. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -19,16 +20,26 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: gh-archive [-rv] DB [RECEIPT...]\n"
 		"       gh-archive --export ID [--pretty] DB\n"
+		"       gh-archive --export-all DB\n"
+		"       gh-archive --init DB\n"
 		"\n"
 		"Store receipts (files, or stdin when none or \"-\"; one or many\n"
-		"concatenated per input) in the SQLite database DB, created when\n"
-		"missing; or write the receipt with execution_id ID back out.\n"
+		"concatenated per input) in DB, created when missing; or write the\n"
+		"receipt with execution_id ID, or every receipt, back out. DB is a\n"
+		"SQLite file, or a PostgreSQL database: a postgresql:// URI, or\n"
+		"--db CONNINFO in its place (any libpq connection string).\n"
 		"\n"
 		"  -r, --replace      replace a stored receipt whose execution_id\n"
 		"                     comes again with other content (else an error)\n"
 		"  -v, --verbose      print one JSON line per receipt stored\n"
 		"  -e, --export ID    write the receipt ID in canonical form\n"
 		"  -p, --pretty       with --export: pretty-printed, as gh-aggregate writes\n"
+		"  -a, --export-all   write every receipt in canonical form, in the\n"
+		"                     order stored (input for another gh-archive)\n"
+		"  -d, --db CONNINFO  the PostgreSQL database to use instead of DB\n"
+		"  -H, --host NAME    the machine the receipts come from (receipts.machine;\n"
+		"                     default: each receipt's provenance.host)\n"
+		"      --init         create or migrate the schema, store nothing\n"
 		"  -h, --help         show this help\n"
 		"      --version      show the version\n"
 		"\n"
@@ -47,7 +58,9 @@ static void usage_error(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	fprintf(stderr, "usage: gh-archive [-rv] DB [RECEIPT...]\n"
-			"       gh-archive --export ID [--pretty] DB\n");
+			"       gh-archive --export ID [--pretty] DB\n"
+			"       gh-archive --export-all DB\n"
+			"       gh-archive --init DB\n");
 	exit(GH_EXIT_ERR);
 }
 
@@ -71,9 +84,9 @@ static const char *const status_name[] = {
 /* One invocation's receipts: the database is opened (and created) when
  * the first receipt is ready, and one transaction holds them all. */
 struct batch {
-	const char *dbpath;
-	int replace, verbose;
-	sqlite3 *db;
+	const char *dbpath, *machine;
+	int pg, replace, verbose;
+	struct archive *db;
 	struct store *s;
 	int in_txn;
 	int created;	/* this run created the database file */
@@ -91,13 +104,15 @@ static int batch_begin(struct batch *b)
 		int fd;
 
 		/* O_EXCL: of runs starting together, one is the creator */
-		fd = open(b->dbpath, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			  0666);
-		if (fd >= 0) {
-			b->created = 1;
-			close(fd);
+		if (!b->pg && !archive_is_conninfo(b->dbpath)) {
+			fd = open(b->dbpath,
+				  O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+			if (fd >= 0) {
+				b->created = 1;
+				close(fd);
+			}
 		}
-		if (archive_open(b->dbpath, ARCHIVE_WRITE, &b->db, err,
+		if (archive_open(b->dbpath, b->pg, ARCHIVE_WRITE, &b->db, err,
 				 sizeof(err)) < 0) {
 			gh_err("%s", err);
 			if (b->created)
@@ -105,26 +120,30 @@ static int batch_begin(struct batch *b)
 			b->created = 0;
 			return -1;
 		}
-		if (stat(b->dbpath, &st) == 0) {
+		if (!b->pg && !archive_is_conninfo(b->dbpath) &&
+		    stat(b->dbpath, &st) == 0) {
 			b->dev = st.st_dev;
 			b->ino = st.st_ino;
 		}
-		if (store_new(b->db, b->replace, &b->s, err, sizeof(err)) < 0) {
-			gh_err("%s: %s", b->dbpath, err);
+		if (store_new(b->db, b->replace, b->machine, &b->s, err,
+			      sizeof(err)) < 0) {
+			gh_err("%s: %s", b->db->name, err);
 			return -1;
 		}
 	}
 	if (!b->in_txn) {
 		struct stat st;
 
-		if (archive_exec(b->db, "BEGIN IMMEDIATE", err, sizeof(err)) < 0) {
-			gh_err("%s: %s", b->dbpath, err);
+		if (archive_begin(b->db, err, sizeof(err)) < 0) {
+			gh_err("%s: %s", b->db->name, err);
 			return -1;
 		}
 		b->in_txn = 1;
 		/* a run that created the file and failed removes it (under its
 		 * own write lock, which this one now holds after it) */
-		if (stat(b->dbpath, &st) < 0 || st.st_dev != b->dev || st.st_ino != b->ino) {
+		if (!b->pg && !archive_is_conninfo(b->dbpath) &&
+		    (stat(b->dbpath, &st) < 0 || st.st_dev != b->dev ||
+		     st.st_ino != b->ino)) {
 			gh_err("%s: removed by another run that created it and failed; "
 			       "nothing stored", b->dbpath);
 			return -1;
@@ -166,8 +185,8 @@ static int batch_commit(struct batch *b)
 {
 	char err[1024];
 
-	if (b->in_txn && archive_exec(b->db, "COMMIT", err, sizeof(err)) < 0) {
-		gh_err("%s: %s", b->dbpath, err);
+	if (b->in_txn && archive_commit(b->db, err, sizeof(err)) < 0) {
+		gh_err("%s: %s", b->db->name, err);
 		return -1;
 	}
 	b->in_txn = 0;
@@ -181,37 +200,16 @@ static int batch_commit(struct batch *b)
  * (batch_begin) and stores nothing rather than into a removed file. */
 static void batch_unmake(struct batch *b)
 {
-	static const char *const sfx[] = { "-wal", "-shm", "-journal" };
-	char name[4096];
-	sqlite3_stmt *st = NULL;
-	int n = -1;
-	size_t i;
-
 	if (!b->db || !b->created)
 		return;
-	if (b->in_txn)
-		sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+	archive_sqlite_unmake(b->db, b->dbpath);
 	b->in_txn = 0;
-	if (sqlite3_exec(b->db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK)
-		return;
-	if (sqlite3_prepare_v2(b->db, "SELECT count(*) FROM receipts", -1, &st,
-			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (n == 0) {
-		unlink(b->dbpath);
-		for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
-			if ((size_t)snprintf(name, sizeof(name), "%s%s", b->dbpath,
-					     sfx[i]) < sizeof(name))
-				unlink(name);
-	}
-	sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static void batch_release(struct batch *b)
 {
 	if (b->in_txn)
-		sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+		archive_rollback(b->db);
 	store_free(b->s);
 	archive_close(b->db);
 	gh_buf_release(&b->out);
@@ -286,11 +284,12 @@ out:
 	return rc < 0 ? -1 : 0;
 }
 
-static int do_archive(const char *dbpath, char **inputs, int ninputs,
-		      int replace, int verbose)
+static int do_archive(const char *dbpath, int pg, const char *machine,
+		      char **inputs, int ninputs, int replace, int verbose)
 {
-	struct batch b = { .dbpath = dbpath, .replace = replace,
-			   .verbose = verbose, .out = GH_BUF_INIT };
+	struct batch b = { .dbpath = dbpath, .pg = pg, .machine = machine,
+			   .replace = replace, .verbose = verbose,
+			   .out = GH_BUF_INIT };
 	struct gh_buf out;
 	int i;
 
@@ -311,67 +310,99 @@ fail:
 	return GH_EXIT_ERR;
 }
 
-static int do_export(const char *dbpath, const char *id, int pretty)
+static int do_export(const char *dbpath, int pg, const char *id, int pretty)
 {
-	struct gh_buf out = GH_BUF_INIT;
+	struct gh_buf out = GH_BUF_INIT, text = GH_BUF_INIT;
 	struct json_object *o = NULL;
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db = NULL;
+	struct archive *db = NULL;
 	char err[1024];
-	int rc, status = GH_EXIT_ERR;
+	int found, status = GH_EXIT_ERR;
 
-	if (archive_open(dbpath, ARCHIVE_READ, &db, err, sizeof(err)) < 0) {
+	if (archive_open(dbpath, pg, ARCHIVE_READ, &db, err, sizeof(err)) < 0) {
 		gh_err("%s", err);
 		return GH_EXIT_ERR;
 	}
-	if (sqlite3_prepare_v2(db,
-			       "SELECT canonical FROM receipts"
-			       " WHERE execution_id = ?1",
-			       -1, &st, NULL) != SQLITE_OK)
-		goto dberr;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
+	if (archive_get(db, id, &text, &found, err, sizeof(err)) < 0) {
+		gh_err("%s: %s", db->name, err);
+		goto out;
+	}
+	if (!found) {
 		gh_buf_json_str(&out, id, strlen(id));
-		gh_err("%s: no receipt with execution_id %s", dbpath,
+		gh_err("%s: no receipt with execution_id %s", db->name,
 		       out.p ? out.p : "");
 		status = GH_EXIT_NO;
 		goto out;
 	}
-	if (rc != SQLITE_ROW)
-		goto dberr;
+	out.len = 0;
 	if (pretty) {
-		const char *text = (const char *)sqlite3_column_text(st, 0);
-		size_t len = sqlite3_column_bytes(st, 0);
-
-		if (gh_json_parse(text, len, &o, err, sizeof(err)) < 0) {
-			gh_err("%s: stored receipt: %s", dbpath, err);
+		if (gh_json_parse(text.p, text.len, &o, err, sizeof(err)) < 0) {
+			gh_err("%s: stored receipt: %s", db->name, err);
 			goto out;
 		}
 		if (gh_json_to_buf(&out, o, GH_JW_PRETTY) < 0)
 			goto nomem;
-	} else if (gh_buf_add(&out, sqlite3_column_blob(st, 0),
-			      sqlite3_column_bytes(st, 0)) < 0) {
+	} else if (gh_buf_add(&out, text.p, text.len) < 0) {
 		goto nomem;
 	}
 	if ((out.len == 0 || out.p[out.len - 1] != '\n') &&
 	    gh_buf_addc(&out, '\n') < 0)
 		goto nomem;
-	sqlite3_finalize(st);
 	archive_close(db);
 	json_object_put(o);
+	gh_buf_release(&text);
 	return finish(&out);
 nomem:
 	gh_err("%s", strerror(ENOMEM));
-	goto out;
-dberr:
-	gh_err("%s: %s", dbpath, sqlite3_errmsg(db));
 out:
 	gh_buf_release(&out);
+	gh_buf_release(&text);
 	json_object_put(o);
-	sqlite3_finalize(st);
 	archive_close(db);
 	return status;
+}
+
+/* --export-all writes each receipt as soon as it is read. */
+static int write_one(void *ctx, const char *text, size_t len)
+{
+	(void)ctx;
+	if (fwrite(text, 1, len, stdout) != len || putchar('\n') == EOF)
+		return -1;
+	return 0;
+}
+
+static int do_export_all(const char *dbpath, int pg)
+{
+	struct archive *db = NULL;
+	char err[1024];
+
+	if (archive_open(dbpath, pg, ARCHIVE_READ, &db, err, sizeof(err)) < 0) {
+		gh_err("%s", err);
+		return GH_EXIT_ERR;
+	}
+	errno = 0;
+	if (archive_each(db, write_one, NULL, err, sizeof(err)) < 0) {
+		if (ferror(stdout))
+			gh_err("write error: %s", strerror(errno ? errno : EIO));
+		else
+			gh_err("%s: %s", db->name, err);
+		archive_close(db);
+		return GH_EXIT_ERR;
+	}
+	archive_close(db);
+	return gh_close_stdout() < 0 ? GH_EXIT_ERR : GH_EXIT_OK;
+}
+
+static int do_init(const char *dbpath, int pg)
+{
+	struct archive *db = NULL;
+	char err[1024];
+
+	if (archive_open(dbpath, pg, ARCHIVE_WRITE, &db, err, sizeof(err)) < 0) {
+		gh_err("%s", err);
+		return GH_EXIT_ERR;
+	}
+	archive_close(db);
+	return GH_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -381,16 +412,22 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "export", required_argument, NULL, 'e' },
 		{ "pretty", no_argument, NULL, 'p' },
+		{ "export-all", no_argument, NULL, 'a' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "init", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *export_id = NULL;
-	int c, replace = 0, verbose = 0, pretty = 0;
+	const char *export_id = NULL, *conninfo = NULL, *machine = NULL;
+	const char *target;
+	int c, replace = 0, verbose = 0, pretty = 0, all = 0, init = 0, pg;
+	int nargs;
 
 	gh_init(argv[0]);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":rve:ph", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":rve:pad:H:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			replace = 1;
@@ -403,6 +440,18 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			pretty = 1;
+			break;
+		case 'a':
+			all = 1;
+			break;
+		case 'd':
+			conninfo = optarg;
+			break;
+		case 'H':
+			machine = optarg;
+			break;
+		case 'I':
+			init = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -418,17 +467,40 @@ int main(int argc, char **argv)
 			usage_error("%s: unknown option", argv[optind - 1]);
 		}
 	}
-	if (export_id) {
+	if (machine && (!*machine || strlen(machine) > 255))
+		usage_error("--host: expected a name of 1 to 255 bytes");
+	/* The database: --db, else the first operand. */
+	nargs = argc - optind;
+	pg = conninfo != NULL;
+	target = conninfo ? conninfo : nargs > 0 ? argv[optind] : NULL;
+	if (!conninfo && target) {
+		optind++;
+		nargs--;
+	}
+	if (export_id || all || init) {
+		const char *what = export_id ? "--export"
+				   : all     ? "--export-all"
+					     : "--init";
+
+		if (!!export_id + all + init > 1)
+			usage_error("--export, --export-all and --init go alone");
 		if (replace || verbose)
-			usage_error("can't combine --export with --replace or --verbose");
-		if (argc - optind != 1)
-			usage_error("--export takes exactly one database");
-		return do_export(argv[optind], export_id, pretty);
+			usage_error("can't combine %s with --replace or --verbose",
+				    what);
+		if (machine)
+			usage_error("can't combine %s with --host", what);
+		if (!export_id && pretty)
+			usage_error("--pretty goes with --export");
+		if (!target || nargs != 0)
+			usage_error("%s takes exactly one database", what);
+		if (export_id)
+			return do_export(target, pg, export_id, pretty);
+		return all ? do_export_all(target, pg) : do_init(target, pg);
 	}
 	if (pretty)
 		usage_error("--pretty goes with --export");
-	if (optind >= argc)
+	if (!target)
 		usage_error("missing database");
-	return do_archive(argv[optind], argv + optind + 1, argc - optind - 1,
-			  replace, verbose);
+	return do_archive(target, pg, machine, argv + optind, nargs, replace,
+			  verbose);
 }

@@ -1,1 +1,1 @@
-gh-archive_LIBS := -lsqlite3
+gh-archive_LIBS := -lsqlite3 -lpq

@@ -1,7 +1,9 @@
 /* gh-archive: one receipt into the normalized tables and its canonical form.
  *
- * Every value reaches SQLite through a bound parameter; the only SQL text
- * is the constant statements below. Members are looked up by name, so the
+ * The same code serves both engines (archive.h): every value reaches the
+ * database through a bound parameter; the only SQL text is the constant
+ * statements below, which both SQLite and PostgreSQL accept (the receipt
+ * row, which PostgreSQL also keeps as JSONB, is the one written twice). Members are looked up by name, so the
  * 0.3.0 grammar and receipts with extra members are stored too: what a
  * table has no column for stays in receipts.canonical. A known member of
  * the wrong type is an error naming it.
@@ -50,10 +52,11 @@ static const char *const sql[ST_N] = {
 		" exit_code, signal, error, duration_ms, cpu_time_ms,"
 		" max_rss_kb, lost_ringbuf, lost_fault, lost_truncated,"
 		" files_failed, bytes_sent, stdout_hash, stderr_hash, signed,"
-		" signature_key, sha256, archived_at, canonical) VALUES (?1,"
-		" ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-		" ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,"
-		" ?28, ?29, ?30, ?31, ?32)",
+		" signature_key, sha256, archived_at, canonical, machine)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+		" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
+		" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)"
+		" ON CONFLICT (execution_id) DO NOTHING RETURNING id",
 	[ST_PROCESS] = "INSERT INTO processes (receipt_id, seq, pid, ppid, exe,"
 		       " argv, cmd, argv_truncated, working_dir, exit_code,"
 		       " signal, start_ms, end_ms) VALUES (?1, ?2, ?3, ?4, ?5,"
@@ -61,29 +64,31 @@ static const char *const sql[ST_N] = {
 	[ST_EXEC] = "INSERT INTO execs (receipt_id, process_seq, seq, pid, exe,"
 		    " argv, cmd, argv_truncated, cwd) VALUES (?1, ?2, ?3, ?4,"
 		    " ?5, ?6, ?7, ?8, ?9)",
-	[ST_FILE] = "INSERT OR IGNORE INTO files (receipt_id, kind, path)"
-		    " VALUES (?1, ?2, ?3)",
+	[ST_FILE] = "INSERT INTO files (receipt_id, kind, path)"
+		    " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
 	[ST_ACCESS] = "INSERT INTO file_accesses (receipt_id, path, path_hex,"
 		      " op, target, mode, result, count) VALUES (?1, ?2, ?3,"
 		      " ?4, ?5, ?6, ?7, ?8)",
-	[ST_ACCESS_PID] = "INSERT OR IGNORE INTO file_access_pids (access_id,"
-			  " pid) VALUES (?1, ?2)",
-	[ST_CONN] = "INSERT OR IGNORE INTO connections (receipt_id, dst, host,"
-		    " port, protocol, attempted) VALUES (?1, ?2, ?3, ?4, ?5,"
-		    " ?6)",
+	[ST_ACCESS_PID] = "INSERT INTO file_access_pids (access_id, pid)"
+			  " SELECT max(id), ?2 FROM file_accesses"
+			  " WHERE receipt_id = ?1 ON CONFLICT DO NOTHING",
+	[ST_CONN] = "INSERT INTO connections (receipt_id, dst, host, port,"
+		    " protocol, attempted) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+		    " ON CONFLICT DO NOTHING",
 	[ST_ATTEMPT] = "INSERT INTO network_attempts (receipt_id, dst, host,"
 		       " port, protocol, op, family, result, count) VALUES"
 		       " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[ST_ATTEMPT_PID] = "INSERT OR IGNORE INTO network_attempt_pids"
-			   " (attempt_id, pid) VALUES (?1, ?2)",
+	[ST_ATTEMPT_PID] = "INSERT INTO network_attempt_pids (attempt_id, pid)"
+			   " SELECT max(id), ?2 FROM network_attempts"
+			   " WHERE receipt_id = ?1 ON CONFLICT DO NOTHING",
 	[ST_INBOUND] = "INSERT INTO network_inbound (receipt_id, op, addr,"
 		       " host, port, protocol, result, count) VALUES (?1, ?2,"
 		       " ?3, ?4, ?5, ?6, ?7, ?8)",
-	[ST_INBOUND_PID] = "INSERT OR IGNORE INTO network_inbound_pids"
-			   " (inbound_id, pid) VALUES (?1, ?2)",
+	[ST_INBOUND_PID] = "INSERT INTO network_inbound_pids (inbound_id, pid)"
+			   " SELECT max(id), ?2 FROM network_inbound"
+			   " WHERE receipt_id = ?1 ON CONFLICT DO NOTHING",
 	[ST_SYSCALL] = "INSERT INTO syscalls (receipt_id, type, count, denied)"
-		       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (receipt_id, type)"
-		       " DO UPDATE SET denied = excluded.denied",
+		       " VALUES (?1, ?2, ?3, ?4)",
 	[ST_REDACTION] = "INSERT INTO redactions (receipt_id, seq, rule,"
 			 " count, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_VERDICT] = "INSERT INTO policy_verdicts (receipt_id, verdict,"
@@ -93,10 +98,29 @@ static const char *const sql[ST_N] = {
 			 " item, pid, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
+/* PostgreSQL also keeps the receipt as JSONB (receipts.doc) for queries;
+ * JSONB cannot hold U+0000, so a receipt with one gets its doc from ?34
+ * (the canonical text with \u0000 escapes made \ufffd), else ?34 is NULL
+ * and doc is the canonical text. */
+static const char pg_receipt_sql[] =
+	"INSERT INTO receipts (execution_id, version, start_time,"
+	" end_time, host, command, program, argv, cwd, uid, run_uid,"
+	" observation_mode, completeness, completeness_reasons,"
+	" exit_code, signal, error, duration_ms, cpu_time_ms,"
+	" max_rss_kb, lost_ringbuf, lost_fault, lost_truncated,"
+	" files_failed, bytes_sent, stdout_hash, stderr_hash, signed,"
+	" signature_key, sha256, archived_at, canonical, machine, doc)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+	" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
+	" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33,"
+	" CAST(coalesce(?34, ?32) AS jsonb))"
+	" ON CONFLICT (execution_id) DO NOTHING RETURNING id";
+
 struct store {
-	sqlite3 *db;
+	struct archive *a;
 	int replace;
-	sqlite3_stmt *st[ST_N];
+	const char *machine;
+	int nparams[ST_N];
 };
 
 /* One receipt being stored: where errors go and scratch buffers. */
@@ -104,9 +128,19 @@ struct cx {
 	struct store *s;
 	char *err;
 	size_t errlen;
-	sqlite3_int64 rid;
+	long long rid;
 	struct gh_buf tmp;
 	char tmp_err[256];
+	/* The parameters of the statement being built; values copied
+	 * (set_copy) live in arena until the statement has run. */
+	struct av v[ARCHIVE_MAX_PARAMS];
+	size_t off[ARCHIVE_MAX_PARAMS];
+	unsigned char copied[ARCHIVE_MAX_PARAMS];
+	struct gh_buf arena;
+	/* What the last statement returned: a row id, or none. */
+	long long last_id;
+	int got_id;
+	char dberr[512];
 };
 
 static int cx_fail(struct cx *c, const char *fmt, ...)
@@ -123,7 +157,77 @@ static int cx_fail(struct cx *c, const char *fmt, ...)
 
 static int db_fail(struct cx *c)
 {
-	return cx_fail(c, "database: %s", sqlite3_errmsg(c->s->db));
+	return cx_fail(c, "database: %s", c->dberr);
+}
+
+/* Setting parameter idx (1-based) of the statement being built. Text set
+ * with set_text is borrowed and must outlive the statement's run; set_copy
+ * copies it. */
+static void set_null(struct cx *c, int idx)
+{
+	c->v[idx - 1] = (struct av){ .type = AV_NULL };
+	c->copied[idx - 1] = 0;
+}
+
+static void set_int(struct cx *c, int idx, long long i)
+{
+	c->v[idx - 1] = (struct av){ .type = AV_INT, .i = i };
+	c->copied[idx - 1] = 0;
+}
+
+static void set_bool(struct cx *c, int idx, int b)
+{
+	c->v[idx - 1] = (struct av){ .type = AV_BOOL, .i = !!b };
+	c->copied[idx - 1] = 0;
+}
+
+static void set_text(struct cx *c, int idx, const char *p, size_t len)
+{
+	c->v[idx - 1] = (struct av){ .type = AV_TEXT, .s = p, .len = len };
+	c->copied[idx - 1] = 0;
+}
+
+static int set_copy(struct cx *c, int idx, const char *p, size_t len)
+{
+	c->off[idx - 1] = c->arena.len;
+	if (gh_buf_add(&c->arena, p, len) < 0)
+		return cx_fail(c, "%s", strerror(ENOMEM));
+	c->v[idx - 1] = (struct av){ .type = AV_TEXT, .len = len };
+	c->copied[idx - 1] = 1;
+	return 0;
+}
+
+static int id_row(void *ctx, int ncol, const struct av *cols)
+{
+	struct cx *c = ctx;
+
+	if (ncol >= 1 && cols[0].type == AV_TEXT) {
+		c->last_id = strtoll(cols[0].s, NULL, 10);
+		c->got_id = 1;
+	}
+	return 0;
+}
+
+/* Run statement st with the parameters set, then clear them. The receipt
+ * row's statement leaves its id in c->last_id (c->got_id); the others
+ * return nothing, so an engine may queue them (PostgreSQL's pipeline) and
+ * report their errors at the next statement that answers, or at
+ * store_receipt's end. */
+static int step(struct cx *c, int st)
+{
+	struct store *s = c->s;
+	int i, n = s->nparams[st], rc;
+
+	for (i = 0; i < n; i++)
+		if (c->copied[i])
+			c->v[i].s = c->arena.p + c->off[i];
+	c->got_id = 0;
+	rc = s->a->ops->run(s->a, st, c->v, n, st == ST_RECEIPT ? id_row : NULL,
+			    c, c->dberr, sizeof(c->dberr));
+	for (i = 0; i < n; i++)
+		set_null(c, i + 1);
+	c->arena.len = 0;
+	return rc < 0 ? db_fail(c) : 0;
 }
 
 int archive_canonical(struct json_object *o, struct gh_buf *out, char *err,
@@ -136,10 +240,11 @@ int archive_canonical(struct json_object *o, struct gh_buf *out, char *err,
 	return rc < 0 ? -1 : 0;
 }
 
-int store_new(sqlite3 *db, int replace, struct store **out, char *err,
-	      size_t errlen)
+int store_new(struct archive *a, int replace, const char *machine,
+	      struct store **out, char *err, size_t errlen)
 {
 	struct store *s = calloc(1, sizeof(*s));
+	const char *p;
 	int i;
 
 	*out = NULL;
@@ -147,15 +252,25 @@ int store_new(sqlite3 *db, int replace, struct store **out, char *err,
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
 	}
-	s->db = db;
+	s->a = a;
 	s->replace = replace;
+	s->machine = machine;
 	for (i = 0; i < ST_N; i++) {
-		if (sqlite3_prepare_v3(db, sql[i], -1,
-				       SQLITE_PREPARE_PERSISTENT, &s->st[i],
-				       NULL) != SQLITE_OK) {
-			snprintf(err, errlen, "database: %s",
-				 sqlite3_errmsg(db));
-			store_free(s);
+		const char *q = sql[i];
+
+		if (i == ST_RECEIPT && a->engine == ENGINE_PG)
+			q = pg_receipt_sql;
+		for (p = q; *p; p++)
+			if (*p == '?')
+				s->nparams[i]++;
+		if (i == ST_RECEIPT && a->engine == ENGINE_PG)
+			s->nparams[i] -= 1; /* ?32 comes twice */
+		if (a->ops->prepare(a, i, q, err, errlen) < 0) {
+			char e[512];
+
+			snprintf(e, sizeof(e), "%s", err);
+			snprintf(err, errlen, "database: %s", e);
+			free(s);
 			return -1;
 		}
 	}
@@ -165,25 +280,7 @@ int store_new(sqlite3 *db, int replace, struct store **out, char *err,
 
 void store_free(struct store *s)
 {
-	int i;
-
-	if (!s)
-		return;
-	for (i = 0; i < ST_N; i++)
-		sqlite3_finalize(s->st[i]);
 	free(s);
-}
-
-/* Run an INSERT/DELETE whose parameters are bound, then clear it. */
-static int step(struct cx *c, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(c);
-	return 0;
 }
 
 /* Member lookup with a type check. "where" names the enclosing value for
@@ -225,33 +322,30 @@ static int member(struct cx *c, struct json_object *o, const char *where,
 
 /* Bind member key of o (absent or null: NULL) with the given JSON type;
  * arrays and objects are bound as their compact JSON text. */
-static int bind_m(struct cx *c, sqlite3_stmt *st, int idx,
+static int bind_m(struct cx *c, int idx,
 		  struct json_object *o, const char *where, const char *key,
 		  enum json_type want)
 {
 	struct json_object *v;
-	int rc;
 
 	if (member(c, o, where, key, want, &v) < 0)
 		return -1;
 	if (!v)
-		rc = sqlite3_bind_null(st, idx);
+		set_null(c, idx);
 	else if (want == json_type_string)
-		rc = sqlite3_bind_text(st, idx, json_object_get_string(v),
-				       json_object_get_string_len(v),
-				       SQLITE_STATIC);
+		set_text(c, idx, json_object_get_string(v),
+			 json_object_get_string_len(v));
 	else if (want == json_type_int)
-		rc = sqlite3_bind_int64(st, idx, json_object_get_int64(v));
+		set_int(c, idx, json_object_get_int64(v));
 	else if (want == json_type_boolean)
-		rc = sqlite3_bind_int(st, idx, json_object_get_boolean(v));
+		set_bool(c, idx, json_object_get_boolean(v));
 	else {
 		c->tmp.len = 0;
 		if (gh_json_to_buf(&c->tmp, v, 0) < 0)
 			return cx_fail(c, "%s", strerror(ENOMEM));
-		rc = sqlite3_bind_text(st, idx, c->tmp.p, c->tmp.len,
-				       SQLITE_TRANSIENT);
+		return set_copy(c, idx, c->tmp.p, c->tmp.len);
 	}
-	return rc == SQLITE_OK ? 0 : db_fail(c);
+	return 0;
 }
 
 /* An array's elements must all be strings; join them with spaces. */
@@ -279,7 +373,7 @@ static int join_argv(struct cx *c, struct json_object *arr, const char *where,
 }
 
 /* Bind argv (JSON text), cmd (joined) from member key of o. */
-static int bind_argv(struct cx *c, sqlite3_stmt *st, int argv_idx,
+static int bind_argv(struct cx *c, int argv_idx,
 		     int cmd_idx, struct json_object *o, const char *where,
 		     const char *key)
 {
@@ -297,11 +391,11 @@ static int bind_argv(struct cx *c, sqlite3_stmt *st, int argv_idx,
 		gh_buf_release(&cmd);
 		return -1;
 	}
-	rc = sqlite3_bind_text(st, cmd_idx, cmd.p, cmd.len, SQLITE_TRANSIENT);
+	rc = set_copy(c, cmd_idx, cmd.p, cmd.len);
 	gh_buf_release(&cmd);
-	if (rc != SQLITE_OK)
-		return db_fail(c);
-	return bind_m(c, st, argv_idx, o, where, key, json_type_array);
+	if (rc < 0)
+		return -1;
+	return bind_m(c, argv_idx, o, where, key, json_type_array);
 }
 
 /* Array member key of o, each element an object; NULL when absent. */
@@ -326,7 +420,7 @@ static int objects(struct cx *c, struct json_object *o, const char *where,
 /* Split a receipt "dst"/"addr" text into host and port:
  * "1.2.3.4:80", "[::1]:53", "unix:/run/x" (host is the whole text, no
  * port), anything else is kept whole. */
-static int bind_hostport(struct cx *c, sqlite3_stmt *st, int hidx, int pidx,
+static int bind_hostport(struct cx *c, int hidx, int pidx,
 			 const char *s, size_t len)
 {
 	const char *colon = NULL, *host = s;
@@ -366,17 +460,17 @@ static int bind_hostport(struct cx *c, sqlite3_stmt *st, int hidx, int pidx,
 		}
 	}
 bind:
-	if (sqlite3_bind_text(st, hidx, host, hlen, SQLITE_TRANSIENT) !=
-	    SQLITE_OK)
-		return db_fail(c);
-	if (port >= 0 && sqlite3_bind_int64(st, pidx, port) != SQLITE_OK)
-		return db_fail(c);
+	set_text(c, hidx, host, hlen);
+	if (port >= 0)
+		set_int(c, pidx, port);
 	return 0;
 }
 
-/* Insert each integer of member "pids" of o under parent id. */
-static int store_pids(struct cx *c, sqlite3_stmt *st, sqlite3_int64 parent,
-		      struct json_object *o, const char *where)
+/* Insert each integer of member "pids" of o under the row just inserted
+ * for it (the highest id of the receipt's rows in that table: ids only
+ * grow), so that no statement but the receipt's needs an answer. */
+static int store_pids(struct cx *c, int st, struct json_object *o,
+		      const char *where)
 {
 	struct json_object *arr;
 	size_t i, n;
@@ -390,8 +484,8 @@ static int store_pids(struct cx *c, sqlite3_stmt *st, sqlite3_int64 parent,
 		if (json_object_get_type(e) != json_type_int)
 			return cx_fail(c, "%s.pids[%zu]: expected an integer",
 				       where, i);
-		sqlite3_bind_int64(st, 1, parent);
-		sqlite3_bind_int64(st, 2, json_object_get_int64(e));
+		set_int(c, 1, c->rid);
+		set_int(c, 2, json_object_get_int64(e));
 		if (step(c, st) < 0)
 			return -1;
 	}
@@ -402,7 +496,7 @@ static int store_pids(struct cx *c, sqlite3_stmt *st, sqlite3_int64 parent,
 static int store_execs(struct cx *c, struct json_object *p, size_t i,
 		       const char *w)
 {
-	sqlite3_stmt *st = c->s->st[ST_EXEC];
+	int st = ST_EXEC;
 	struct json_object *execs, *e;
 	char we[96];
 	size_t j, n;
@@ -413,15 +507,15 @@ static int store_execs(struct cx *c, struct json_object *p, size_t i,
 	for (j = 0; j < n; j++) {
 		e = json_object_array_get_idx(execs, j);
 		snprintf(we, sizeof(we), "%s.execs[%zu]", w, j);
-		sqlite3_bind_int64(st, 1, c->rid);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)j);
-		if (bind_m(c, st, 4, p, w, "pid", json_type_int) < 0 ||
-		    bind_m(c, st, 5, e, we, "exe", json_type_string) < 0 ||
-		    bind_argv(c, st, 6, 7, e, we, "argv") < 0 ||
-		    bind_m(c, st, 8, e, we, "argv_truncated",
+		set_int(c, 1, c->rid);
+		set_int(c, 2, (long long)i);
+		set_int(c, 3, (long long)j);
+		if (bind_m(c, 4, p, w, "pid", json_type_int) < 0 ||
+		    bind_m(c, 5, e, we, "exe", json_type_string) < 0 ||
+		    bind_argv(c, 6, 7, e, we, "argv") < 0 ||
+		    bind_m(c, 8, e, we, "argv_truncated",
 			   json_type_boolean) < 0 ||
-		    bind_m(c, st, 9, e, we, "cwd", json_type_string) < 0 ||
+		    bind_m(c, 9, e, we, "cwd", json_type_string) < 0 ||
 		    step(c, st) < 0)
 			return -1;
 	}
@@ -433,7 +527,7 @@ static int store_execs(struct cx *c, struct json_object *p, size_t i,
 static int store_process(struct cx *c, struct json_object *p, size_t i,
 			 int flat, int check_only)
 {
-	sqlite3_stmt *st = c->s->st[ST_PROCESS];
+	int st = ST_PROCESS;
 	struct json_object *v;
 	char w[64];
 
@@ -444,27 +538,27 @@ static int store_process(struct cx *c, struct json_object *p, size_t i,
 			       member(c, p, w, "ppid", json_type_int, &v) < 0 ||
 			       member(c, p, w, "cmd", json_type_string, &v) < 0
 				       ? -1 : 0;
-		sqlite3_bind_int64(st, 1, c->rid);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-		if (bind_m(c, st, 3, p, w, "pid", json_type_int) < 0 ||
-		    bind_m(c, st, 4, p, w, "ppid", json_type_int) < 0 ||
-		    bind_m(c, st, 7, p, w, "cmd", json_type_string) < 0)
+		set_int(c, 1, c->rid);
+		set_int(c, 2, (long long)i);
+		if (bind_m(c, 3, p, w, "pid", json_type_int) < 0 ||
+		    bind_m(c, 4, p, w, "ppid", json_type_int) < 0 ||
+		    bind_m(c, 7, p, w, "cmd", json_type_string) < 0)
 			return -1;
 		return step(c, st);
 	}
 	snprintf(w, sizeof(w), "process_tree[%zu]", i);
-	sqlite3_bind_int64(st, 1, c->rid);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-	if (bind_m(c, st, 3, p, w, "pid", json_type_int) < 0 ||
-	    bind_m(c, st, 4, p, w, "ppid", json_type_int) < 0 ||
-	    bind_m(c, st, 5, p, w, "exe", json_type_string) < 0 ||
-	    bind_argv(c, st, 6, 7, p, w, "argv") < 0 ||
-	    bind_m(c, st, 8, p, w, "argv_truncated", json_type_boolean) < 0 ||
-	    bind_m(c, st, 9, p, w, "working_dir", json_type_string) < 0 ||
-	    bind_m(c, st, 10, p, w, "exit_code", json_type_int) < 0 ||
-	    bind_m(c, st, 11, p, w, "signal", json_type_int) < 0 ||
-	    bind_m(c, st, 12, p, w, "start_ms", json_type_int) < 0 ||
-	    bind_m(c, st, 13, p, w, "end_ms", json_type_int) < 0 ||
+	set_int(c, 1, c->rid);
+	set_int(c, 2, (long long)i);
+	if (bind_m(c, 3, p, w, "pid", json_type_int) < 0 ||
+	    bind_m(c, 4, p, w, "ppid", json_type_int) < 0 ||
+	    bind_m(c, 5, p, w, "exe", json_type_string) < 0 ||
+	    bind_argv(c, 6, 7, p, w, "argv") < 0 ||
+	    bind_m(c, 8, p, w, "argv_truncated", json_type_boolean) < 0 ||
+	    bind_m(c, 9, p, w, "working_dir", json_type_string) < 0 ||
+	    bind_m(c, 10, p, w, "exit_code", json_type_int) < 0 ||
+	    bind_m(c, 11, p, w, "signal", json_type_int) < 0 ||
+	    bind_m(c, 12, p, w, "start_ms", json_type_int) < 0 ||
+	    bind_m(c, 13, p, w, "end_ms", json_type_int) < 0 ||
 	    step(c, st) < 0)
 		return -1;
 	return store_execs(c, p, i, w);
@@ -498,7 +592,7 @@ static int store_files(struct cx *c, struct json_object *r)
 	} lists[] = { { "reads", "read" },
 		      { "writes", "write" },
 		      { "deletes", "delete" } };
-	sqlite3_stmt *st = c->s->st[ST_FILE], *ac = c->s->st[ST_ACCESS];
+	int st = ST_FILE, ac = ST_ACCESS;
 	struct json_object *fs, *arr, *a;
 	char w[64];
 	size_t k, i, n;
@@ -519,12 +613,11 @@ static int store_files(struct cx *c, struct json_object *r)
 				return cx_fail(c,
 					       "filesystem.%s[%zu]: expected a string",
 					       lists[k].key, i);
-			sqlite3_bind_int64(st, 1, c->rid);
-			sqlite3_bind_text(st, 2, lists[k].kind, -1,
-					  SQLITE_STATIC);
-			sqlite3_bind_text(st, 3, json_object_get_string(e),
-					  json_object_get_string_len(e),
-					  SQLITE_STATIC);
+			set_int(c, 1, c->rid);
+			set_text(c, 2, lists[k].kind,
+				 strlen(lists[k].kind));
+			set_text(c, 3, json_object_get_string(e),
+				 json_object_get_string_len(e));
 			if (step(c, st) < 0)
 				return -1;
 		}
@@ -545,18 +638,17 @@ static int store_files(struct cx *c, struct json_object *r)
 			return -1;
 		if (!path)
 			return cx_fail(c, "%s.op: missing", w);
-		sqlite3_bind_int64(ac, 1, c->rid);
-		if (bind_m(c, ac, 2, a, w, "path", json_type_string) < 0 ||
-		    bind_m(c, ac, 3, a, w, "path_hex", json_type_string) < 0 ||
-		    bind_m(c, ac, 4, a, w, "op", json_type_string) < 0 ||
-		    bind_m(c, ac, 5, a, w, "target", json_type_string) < 0 ||
-		    bind_m(c, ac, 6, a, w, "mode", json_type_int) < 0 ||
-		    bind_m(c, ac, 7, a, w, "result", json_type_string) < 0 ||
-		    bind_m(c, ac, 8, a, w, "count", json_type_int) < 0 ||
+		set_int(c, 1, c->rid);
+		if (bind_m(c, 2, a, w, "path", json_type_string) < 0 ||
+		    bind_m(c, 3, a, w, "path_hex", json_type_string) < 0 ||
+		    bind_m(c, 4, a, w, "op", json_type_string) < 0 ||
+		    bind_m(c, 5, a, w, "target", json_type_string) < 0 ||
+		    bind_m(c, 6, a, w, "mode", json_type_int) < 0 ||
+		    bind_m(c, 7, a, w, "result", json_type_string) < 0 ||
+		    bind_m(c, 8, a, w, "count", json_type_int) < 0 ||
 		    step(c, ac) < 0)
 			return -1;
-		if (store_pids(c, c->s->st[ST_ACCESS_PID],
-			       sqlite3_last_insert_rowid(c->s->db), a, w) < 0)
+		if (store_pids(c, ST_ACCESS_PID, a, w) < 0)
 			return -1;
 	}
 	if (member(c, fs, "filesystem", "failed", json_type_int, &a) < 0 ||
@@ -579,27 +671,26 @@ static int net_addr(struct cx *c, struct json_object *e, const char *w,
 
 /* Columns 1-5 shared by connections and attempts: receipt, dst, host,
  * port, protocol. */
-static int bind_peer(struct cx *c, sqlite3_stmt *st, struct json_object *e,
+static int bind_peer(struct cx *c, struct json_object *e,
 		     const char *w)
 {
 	struct json_object *d;
 
 	if (net_addr(c, e, w, "dst", &d) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, c->rid);
-	if (bind_m(c, st, 2, e, w, "dst", json_type_string) < 0 ||
-	    bind_hostport(c, st, 3, 4, json_object_get_string(d),
+	set_int(c, 1, c->rid);
+	if (bind_m(c, 2, e, w, "dst", json_type_string) < 0 ||
+	    bind_hostport(c, 3, 4, json_object_get_string(d),
 			  json_object_get_string_len(d)) < 0 ||
-	    bind_m(c, st, 5, e, w, "protocol", json_type_string) < 0)
+	    bind_m(c, 5, e, w, "protocol", json_type_string) < 0)
 		return -1;
 	return 0;
 }
 
 static int store_network(struct cx *c, struct json_object *r)
 {
-	struct store *s = c->s;
 	struct json_object *net, *arr, *e, *d;
-	sqlite3_stmt *st;
+	int st;
 	char w[64];
 	size_t i, n;
 
@@ -608,43 +699,42 @@ static int store_network(struct cx *c, struct json_object *r)
 	if (!net)
 		return 0;
 
-	st = s->st[ST_CONN];
+	st = ST_CONN;
 	if (objects(c, net, "network", "connections", &arr) < 0)
 		return -1;
 	n = arr ? json_object_array_length(arr) : 0;
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(arr, i);
 		snprintf(w, sizeof(w), "network.connections[%zu]", i);
-		if (bind_peer(c, st, e, w) < 0 ||
-		    bind_m(c, st, 6, e, w, "attempted", json_type_boolean) < 0)
+		if (bind_peer(c, e, w) < 0 ||
+		    bind_m(c, 6, e, w, "attempted", json_type_boolean) < 0)
 			return -1;
 		/* protocol is part of the key: an absent one is "" */
 		if (!json_object_object_get_ex(e, "protocol", &d) || !d)
-			sqlite3_bind_text(st, 5, "", 0, SQLITE_STATIC);
+			set_text(c, 5, "", 0);
 		if (step(c, st) < 0)
 			return -1;
 	}
 
-	st = s->st[ST_ATTEMPT];
+	st = ST_ATTEMPT;
 	if (objects(c, net, "network", "attempts", &arr) < 0)
 		return -1;
 	n = arr ? json_object_array_length(arr) : 0;
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(arr, i);
 		snprintf(w, sizeof(w), "network.attempts[%zu]", i);
-		if (bind_peer(c, st, e, w) < 0 ||
-		    bind_m(c, st, 6, e, w, "op", json_type_string) < 0 ||
-		    bind_m(c, st, 7, e, w, "family", json_type_string) < 0 ||
-		    bind_m(c, st, 8, e, w, "result", json_type_string) < 0 ||
-		    bind_m(c, st, 9, e, w, "count", json_type_int) < 0 ||
+		if (bind_peer(c, e, w) < 0 ||
+		    bind_m(c, 6, e, w, "op", json_type_string) < 0 ||
+		    bind_m(c, 7, e, w, "family", json_type_string) < 0 ||
+		    bind_m(c, 8, e, w, "result", json_type_string) < 0 ||
+		    bind_m(c, 9, e, w, "count", json_type_int) < 0 ||
 		    step(c, st) < 0)
 			return -1;
-		if (store_pids(c, s->st[ST_ATTEMPT_PID],
-			       sqlite3_last_insert_rowid(s->db), e, w) < 0)
+		if (store_pids(c, ST_ATTEMPT_PID, e, w) < 0)
 			return -1;
 	}
 
-	st = s->st[ST_INBOUND];
+	st = ST_INBOUND;
 	if (objects(c, net, "network", "inbound", &arr) < 0)
 		return -1;
 	n = arr ? json_object_array_length(arr) : 0;
@@ -653,18 +743,17 @@ static int store_network(struct cx *c, struct json_object *r)
 		snprintf(w, sizeof(w), "network.inbound[%zu]", i);
 		if (net_addr(c, e, w, "addr", &d) < 0)
 			return -1;
-		sqlite3_bind_int64(st, 1, c->rid);
-		if (bind_m(c, st, 2, e, w, "op", json_type_string) < 0 ||
-		    bind_m(c, st, 3, e, w, "addr", json_type_string) < 0 ||
-		    bind_hostport(c, st, 4, 5, json_object_get_string(d),
+		set_int(c, 1, c->rid);
+		if (bind_m(c, 2, e, w, "op", json_type_string) < 0 ||
+		    bind_m(c, 3, e, w, "addr", json_type_string) < 0 ||
+		    bind_hostport(c, 4, 5, json_object_get_string(d),
 				  json_object_get_string_len(d)) < 0 ||
-		    bind_m(c, st, 6, e, w, "protocol", json_type_string) < 0 ||
-		    bind_m(c, st, 7, e, w, "result", json_type_string) < 0 ||
-		    bind_m(c, st, 8, e, w, "count", json_type_int) < 0 ||
+		    bind_m(c, 6, e, w, "protocol", json_type_string) < 0 ||
+		    bind_m(c, 7, e, w, "result", json_type_string) < 0 ||
+		    bind_m(c, 8, e, w, "count", json_type_int) < 0 ||
 		    step(c, st) < 0)
 			return -1;
-		if (store_pids(c, s->st[ST_INBOUND_PID],
-			       sqlite3_last_insert_rowid(s->db), e, w) < 0)
+		if (store_pids(c, ST_INBOUND_PID, e, w) < 0)
 			return -1;
 	}
 	if (member(c, net, "network", "bytes_sent", json_type_int, &e) < 0 ||
@@ -673,34 +762,54 @@ static int store_network(struct cx *c, struct json_object *r)
 	return 0;
 }
 
-/* syscalls.counts and syscalls.denied: {"<record type>": N}. */
+/* syscalls.counts and syscalls.denied: {"<record type>": N}, one row per
+ * type: a type only in denied gets count 0, one only in counts denied 0. */
 static int store_syscalls(struct cx *c, struct json_object *r)
 {
-	static const char *const keys[] = { "counts", "denied" };
-	sqlite3_stmt *st = c->s->st[ST_SYSCALL];
-	struct json_object *sc, *m;
-	size_t k;
+	struct json_object *sc, *counts, *denied, *d;
+	int st = ST_SYSCALL;
 
 	if (member(c, r, "", "syscalls", json_type_object, &sc) < 0)
 		return -1;
-	for (k = 0; sc && k < 2; k++) {
-		if (member(c, sc, "syscalls", keys[k], json_type_object, &m) < 0)
-			return -1;
-		if (!m)
-			continue;
-		json_object_object_foreach(m, key, val)
+	if (!sc)
+		return 0;
+	if (member(c, sc, "syscalls", "counts", json_type_object, &counts) < 0 ||
+	    member(c, sc, "syscalls", "denied", json_type_object, &denied) < 0)
+		return -1;
+	if (counts) {
+		json_object_object_foreach(counts, key, val)
 		{
 			if (json_object_get_type(val) != json_type_int)
 				return cx_fail(c,
-					       "syscalls.%s.%s: expected an integer",
-					       keys[k], key);
-			sqlite3_bind_int64(st, 1, c->rid);
-			sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-			/* a type only in denied gets count 0; the upsert
-			 * keeps the count of a type already seen */
-			sqlite3_bind_int64(st, k == 0 ? 3 : 4,
-					   json_object_get_int64(val));
-			sqlite3_bind_int64(st, k == 0 ? 4 : 3, 0);
+					       "syscalls.counts.%s: expected an integer",
+					       key);
+			d = NULL;
+			if (denied && json_object_object_get_ex(denied, key, &d) &&
+			    json_object_get_type(d) != json_type_int)
+				return cx_fail(c,
+					       "syscalls.denied.%s: expected an integer",
+					       key);
+			set_int(c, 1, c->rid);
+			set_text(c, 2, key, strlen(key));
+			set_int(c, 3, json_object_get_int64(val));
+			set_int(c, 4, d ? json_object_get_int64(d) : 0);
+			if (step(c, st) < 0)
+				return -1;
+		}
+	}
+	if (denied) {
+		json_object_object_foreach(denied, key, val)
+		{
+			if (json_object_get_type(val) != json_type_int)
+				return cx_fail(c,
+					       "syscalls.denied.%s: expected an integer",
+					       key);
+			if (counts && json_object_object_get_ex(counts, key, NULL))
+				continue;
+			set_int(c, 1, c->rid);
+			set_text(c, 2, key, strlen(key));
+			set_int(c, 3, 0);
+			set_int(c, 4, json_object_get_int64(val));
 			if (step(c, st) < 0)
 				return -1;
 		}
@@ -712,7 +821,7 @@ static int store_syscalls(struct cx *c, struct json_object *r)
  * whole in detail, since gh-redact may say more than rule and count. */
 static int store_redactions(struct cx *c, struct json_object *r)
 {
-	sqlite3_stmt *st = c->s->st[ST_REDACTION];
+	int st = ST_REDACTION;
 	struct json_object *arr, *e;
 	char w[64];
 	size_t i, n;
@@ -723,16 +832,16 @@ static int store_redactions(struct cx *c, struct json_object *r)
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(arr, i);
 		snprintf(w, sizeof(w), "redactions[%zu]", i);
-		sqlite3_bind_int64(st, 1, c->rid);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		set_int(c, 1, c->rid);
+		set_int(c, 2, (long long)i);
 		c->tmp.len = 0;
-		if (bind_m(c, st, 3, e, w, "rule", json_type_string) < 0 ||
-		    bind_m(c, st, 4, e, w, "count", json_type_int) < 0)
+		if (bind_m(c, 3, e, w, "rule", json_type_string) < 0 ||
+		    bind_m(c, 4, e, w, "count", json_type_int) < 0)
 			return -1;
 		if (gh_json_to_buf(&c->tmp, e, 0) < 0)
 			return cx_fail(c, "%s", strerror(ENOMEM));
-		sqlite3_bind_text(st, 5, c->tmp.p, c->tmp.len, SQLITE_TRANSIENT);
-		if (step(c, st) < 0)
+		if (set_copy(c, 5, c->tmp.p, c->tmp.len) < 0 ||
+		    step(c, st) < 0)
 			return -1;
 	}
 	return 0;
@@ -741,7 +850,7 @@ static int store_redactions(struct cx *c, struct json_object *r)
 /* policy: null, or the verdict gh-policy --annotate writes. */
 static int store_policy(struct cx *c, struct json_object *r)
 {
-	sqlite3_stmt *st = c->s->st[ST_VERDICT], *vs = c->s->st[ST_VIOLATION];
+	int st = ST_VERDICT, vs = ST_VIOLATION;
 	struct json_object *pol, *arr, *e, *pass;
 	char w[64];
 	size_t i, n;
@@ -753,40 +862,38 @@ static int store_policy(struct cx *c, struct json_object *r)
 	if (objects(c, pol, "policy", "violations", &arr) < 0)
 		return -1;
 	n = arr ? json_object_array_length(arr) : 0;
-	sqlite3_bind_int64(st, 1, c->rid);
-	if (bind_m(c, st, 2, pol, "policy", "verdict", json_type_string) < 0)
+	set_int(c, 1, c->rid);
+	if (bind_m(c, 2, pol, "policy", "verdict", json_type_string) < 0)
 		return -1;
 	if (member(c, pol, "policy", "pass", json_type_boolean, &pass) < 0)
 		return -1;
 	if (pass && !json_object_object_get_ex(pol, "verdict", NULL))
-		sqlite3_bind_text(st, 2,
-				  json_object_get_boolean(pass) ? "pass" : "fail",
-				  -1, SQLITE_STATIC);
+		set_text(c, 2, json_object_get_boolean(pass) ? "pass" : "fail",
+			 4);
 	if (arr)
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
-	if (bind_m(c, st, 4, pol, "policy", "rules_sha256",
+		set_int(c, 3, (long long)n);
+	if (bind_m(c, 4, pol, "policy", "rules_sha256",
 		   json_type_string) < 0)
 		return -1;
 	c->tmp.len = 0;
 	if (gh_json_to_buf(&c->tmp, pol, 0) < 0)
 		return cx_fail(c, "%s", strerror(ENOMEM));
-	sqlite3_bind_text(st, 5, c->tmp.p, c->tmp.len, SQLITE_TRANSIENT);
-	if (step(c, st) < 0)
+	if (set_copy(c, 5, c->tmp.p, c->tmp.len) < 0 || step(c, st) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(arr, i);
 		snprintf(w, sizeof(w), "policy.violations[%zu]", i);
-		sqlite3_bind_int64(vs, 1, c->rid);
-		sqlite3_bind_int64(vs, 2, (sqlite3_int64)i);
-		if (bind_m(c, vs, 3, e, w, "rule", json_type_string) < 0 ||
-		    bind_m(c, vs, 4, e, w, "item", json_type_string) < 0 ||
-		    bind_m(c, vs, 5, e, w, "pid", json_type_int) < 0)
+		set_int(c, 1, c->rid);
+		set_int(c, 2, (long long)i);
+		if (bind_m(c, 3, e, w, "rule", json_type_string) < 0 ||
+		    bind_m(c, 4, e, w, "item", json_type_string) < 0 ||
+		    bind_m(c, 5, e, w, "pid", json_type_int) < 0)
 			return -1;
 		c->tmp.len = 0;
 		if (gh_json_to_buf(&c->tmp, e, 0) < 0)
 			return cx_fail(c, "%s", strerror(ENOMEM));
-		sqlite3_bind_text(vs, 6, c->tmp.p, c->tmp.len, SQLITE_TRANSIENT);
-		if (step(c, vs) < 0)
+		if (set_copy(c, 6, c->tmp.p, c->tmp.len) < 0 ||
+		    step(c, vs) < 0)
 			return -1;
 	}
 	return 0;
@@ -794,7 +901,7 @@ static int store_policy(struct cx *c, struct json_object *r)
 
 /* The command of the run: provenance.command, else the first process's
  * argv, else the first cmd of the flat process list. */
-static int bind_command(struct cx *c, sqlite3_stmt *st,
+static int bind_command(struct cx *c,
 			struct json_object *r, struct json_object *prov)
 {
 	struct json_object *argv = NULL, *tree, *p;
@@ -823,17 +930,18 @@ static int bind_command(struct cx *c, sqlite3_stmt *st,
 		    json_object_object_get_ex(json_object_array_get_idx(tree, 0),
 					      "cmd", &p) &&
 		    json_object_get_type(p) == json_type_string)
-			sqlite3_bind_text(st, 6, json_object_get_string(p),
-					  json_object_get_string_len(p),
-					  SQLITE_STATIC);
+			set_text(c, 6, json_object_get_string(p),
+				 json_object_get_string_len(p));
 		return 0;
 	}
 	if (join_argv(c, argv, where, &cmd) < 0) {
 		gh_buf_release(&cmd);
 		return -1;
 	}
-	sqlite3_bind_text(st, 6, cmd.p, cmd.len, SQLITE_TRANSIENT);
+	rc = set_copy(c, 6, cmd.p, cmd.len);
 	gh_buf_release(&cmd);
+	if (rc < 0)
+		return -1;
 	if (json_object_array_length(argv) > 0) {
 		p = json_object_array_get_idx(argv, 0);
 		a0 = json_object_get_string(p);
@@ -843,18 +951,17 @@ static int bind_command(struct cx *c, sqlite3_stmt *st,
 			len -= slash + 1 - a0;
 			a0 = slash + 1;
 		}
-		sqlite3_bind_text(st, 7, a0, len, SQLITE_STATIC);
+		set_text(c, 7, a0, len);
 	}
 	c->tmp.len = 0;
 	if (gh_json_to_buf(&c->tmp, argv, 0) < 0)
 		return cx_fail(c, "%s", strerror(ENOMEM));
-	rc = sqlite3_bind_text(st, 8, c->tmp.p, c->tmp.len, SQLITE_TRANSIENT);
-	return rc == SQLITE_OK ? 0 : db_fail(c);
+	return set_copy(c, 8, c->tmp.p, c->tmp.len);
 }
 
 /* A value some receipts carry in one place only: when o has no key (or
  * it is null), bind alt's altkey (already type-checked) instead. */
-static void bind_alt(sqlite3_stmt *st, int idx, struct json_object *o,
+static void bind_alt(struct cx *c, int idx, struct json_object *o,
 		     const char *key, struct json_object *alt,
 		     const char *altkey)
 {
@@ -864,13 +971,43 @@ static void bind_alt(sqlite3_stmt *st, int idx, struct json_object *o,
 		return;
 	if (alt && json_object_object_get_ex(alt, altkey, &v) &&
 	    json_object_get_type(v) == json_type_int)
-		sqlite3_bind_int64(st, idx, json_object_get_int64(v));
+		set_int(c, idx, json_object_get_int64(v));
+}
+
+/* Parameter 34 for PostgreSQL: the canonical text with every \u0000
+ * escape (not an escaped backslash followed by "u0000") made \ufffd. */
+static int doc_text(struct cx *c, const struct gh_buf *canon)
+{
+	size_t i, start;
+
+	start = c->arena.len;
+	for (i = 0; i < canon->len; i++) {
+		if (canon->p[i] == '\\' && i + 1 < canon->len) {
+			if (i + 6 <= canon->len &&
+			    memcmp(canon->p + i, "\\u0000", 6) == 0) {
+				if (gh_buf_add(&c->arena, "\\ufffd", 6) < 0)
+					return cx_fail(c, "%s", strerror(ENOMEM));
+				i += 5;
+				continue;
+			}
+			if (gh_buf_add(&c->arena, canon->p + i, 2) < 0)
+				return cx_fail(c, "%s", strerror(ENOMEM));
+			i++;
+			continue;
+		}
+		if (gh_buf_addc(&c->arena, canon->p[i]) < 0)
+			return cx_fail(c, "%s", strerror(ENOMEM));
+	}
+	c->v[33] = (struct av){ .type = AV_TEXT, .len = c->arena.len - start };
+	c->off[33] = start;
+	c->copied[33] = 1;
+	return 0;
 }
 
 static int store_row(struct cx *c, struct json_object *r, const char *sha,
 		     const struct gh_buf *canon)
 {
-	sqlite3_stmt *st = c->s->st[ST_RECEIPT];
+	int st = ST_RECEIPT;
 	struct json_object *prov, *out, *tim, *res, *loss, *fs, *net, *art,
 		*sig, *v;
 	char now[32];
@@ -891,79 +1028,123 @@ static int store_row(struct cx *c, struct json_object *r, const char *sha,
 	    member(c, r, "", "execution", json_type_object, &v) < 0)
 		return -1;
 
-	if (bind_m(c, st, 1, r, "", "execution_id", json_type_string) < 0 ||
-	    bind_m(c, st, 2, r, "", "version", json_type_string) < 0 ||
-	    bind_m(c, st, 3, r, "", "start_time", json_type_string) < 0 ||
-	    bind_m(c, st, 4, r, "", "end_time", json_type_string) < 0 ||
-	    bind_m(c, st, 5, prov, "provenance", "host", json_type_string) < 0 ||
-	    bind_command(c, st, r, prov) < 0 ||
-	    bind_m(c, st, 9, prov, "provenance", "cwd", json_type_string) < 0 ||
-	    bind_m(c, st, 10, prov, "provenance", "uid", json_type_int) < 0 ||
-	    bind_m(c, st, 11, prov, "provenance", "run_uid", json_type_int) < 0 ||
-	    bind_m(c, st, 12, r, "", "observation_mode", json_type_string) < 0 ||
-	    bind_m(c, st, 13, r, "", "completeness", json_type_string) < 0 ||
-	    bind_m(c, st, 14, r, "", "completeness_reasons",
+	if (bind_m(c, 1, r, "", "execution_id", json_type_string) < 0 ||
+	    bind_m(c, 2, r, "", "version", json_type_string) < 0 ||
+	    bind_m(c, 3, r, "", "start_time", json_type_string) < 0 ||
+	    bind_m(c, 4, r, "", "end_time", json_type_string) < 0 ||
+	    bind_m(c, 5, prov, "provenance", "host", json_type_string) < 0 ||
+	    bind_command(c, r, prov) < 0 ||
+	    bind_m(c, 9, prov, "provenance", "cwd", json_type_string) < 0 ||
+	    bind_m(c, 10, prov, "provenance", "uid", json_type_int) < 0 ||
+	    bind_m(c, 11, prov, "provenance", "run_uid", json_type_int) < 0 ||
+	    bind_m(c, 12, r, "", "observation_mode", json_type_string) < 0 ||
+	    bind_m(c, 13, r, "", "completeness", json_type_string) < 0 ||
+	    bind_m(c, 14, r, "", "completeness_reasons",
 		   json_type_array) < 0 ||
-	    bind_m(c, st, 15, r, "", "exit_code", json_type_int) < 0 ||
-	    bind_m(c, st, 16, out, "outcome", "signal", json_type_int) < 0 ||
-	    bind_m(c, st, 17, out, "outcome", "error", json_type_string) < 0 ||
-	    bind_m(c, st, 18, r, "", "duration_ms", json_type_int) < 0 ||
-	    bind_m(c, st, 19, res, "resources", "cpu_time_ms",
+	    bind_m(c, 15, r, "", "exit_code", json_type_int) < 0 ||
+	    bind_m(c, 16, out, "outcome", "signal", json_type_int) < 0 ||
+	    bind_m(c, 17, out, "outcome", "error", json_type_string) < 0 ||
+	    bind_m(c, 18, r, "", "duration_ms", json_type_int) < 0 ||
+	    bind_m(c, 19, res, "resources", "cpu_time_ms",
 		   json_type_int) < 0 ||
-	    bind_m(c, st, 20, res, "resources", "max_rss_kb", json_type_int) < 0 ||
-	    bind_m(c, st, 21, loss, "loss", "ringbuf", json_type_int) < 0 ||
-	    bind_m(c, st, 22, loss, "loss", "fault", json_type_int) < 0 ||
-	    bind_m(c, st, 23, loss, "loss", "truncated", json_type_int) < 0 ||
-	    bind_m(c, st, 24, fs, "filesystem", "failed", json_type_int) < 0 ||
-	    bind_m(c, st, 25, net, "network", "bytes_sent", json_type_int) < 0 ||
-	    bind_m(c, st, 26, art, "artifacts", "stdout_hash",
+	    bind_m(c, 20, res, "resources", "max_rss_kb", json_type_int) < 0 ||
+	    bind_m(c, 21, loss, "loss", "ringbuf", json_type_int) < 0 ||
+	    bind_m(c, 22, loss, "loss", "fault", json_type_int) < 0 ||
+	    bind_m(c, 23, loss, "loss", "truncated", json_type_int) < 0 ||
+	    bind_m(c, 24, fs, "filesystem", "failed", json_type_int) < 0 ||
+	    bind_m(c, 25, net, "network", "bytes_sent", json_type_int) < 0 ||
+	    bind_m(c, 26, art, "artifacts", "stdout_hash",
 		   json_type_string) < 0 ||
-	    bind_m(c, st, 27, art, "artifacts", "stderr_hash",
+	    bind_m(c, 27, art, "artifacts", "stderr_hash",
 		   json_type_string) < 0 ||
-	    bind_m(c, st, 29, sig, "signature", "key", json_type_string) < 0 ||
+	    bind_m(c, 29, sig, "signature", "key", json_type_string) < 0 ||
 	    member(c, out, "outcome", "exit_code", json_type_int, &v) < 0 ||
 	    member(c, tim, "timing", "duration_ms", json_type_int, &v) < 0 ||
 	    member(c, tim, "timing", "cpu_time_ms", json_type_int, &v) < 0)
 		return -1;
-	bind_alt(st, 15, r, "exit_code", out, "exit_code");
-	bind_alt(st, 18, r, "duration_ms", tim, "duration_ms");
-	bind_alt(st, 19, res, "cpu_time_ms", tim, "cpu_time_ms");
-	sqlite3_bind_int(st, 28, sig != NULL);
-	sqlite3_bind_text(st, 30, sha, -1, SQLITE_STATIC);
+	bind_alt(c, 15, r, "exit_code", out, "exit_code");
+	bind_alt(c, 18, r, "duration_ms", tim, "duration_ms");
+	bind_alt(c, 19, res, "cpu_time_ms", tim, "cpu_time_ms");
+	set_bool(c, 28, sig != NULL);
+	set_text(c, 30, sha, strlen(sha));
 	gmtime_r(&t, &tm);
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	sqlite3_bind_text(st, 31, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 32, canon->p, canon->len, SQLITE_STATIC);
+	set_text(c, 31, now, strlen(now));
+	set_text(c, 32, canon->p, canon->len);
+	if (c->s->machine)
+		set_text(c, 33, c->s->machine, strlen(c->s->machine));
+	else if (bind_m(c, 33, prov, "provenance", "host",
+			json_type_string) < 0)
+		return -1;
+	if (c->s->a->engine == ENGINE_PG &&
+	    memmem(canon->p, canon->len, "\\u0000", 6) &&
+	    doc_text(c, canon) < 0)
+		return -1;
 	if (step(c, st) < 0)
 		return -1;
-	c->rid = sqlite3_last_insert_rowid(c->s->db);
+	if (!c->got_id)
+		return 1;
+	c->rid = c->last_id;
 	return 0;
+}
+
+struct found {
+	const struct gh_buf *canon;
+	long long id;
+	int same, any;
+};
+
+static int find_row(void *ctx, int ncol, const struct av *cols)
+{
+	struct found *f = ctx;
+
+	if (ncol < 2 || cols[0].type != AV_TEXT || cols[1].type != AV_TEXT)
+		return 0;
+	f->any = 1;
+	f->id = strtoll(cols[0].s, NULL, 10);
+	f->same = cols[1].len == f->canon->len &&
+		  (cols[1].len == 0 ||
+		   memcmp(cols[1].s, f->canon->p, cols[1].len) == 0);
+	return 1;
 }
 
 /* Look the execution_id up: 0 not stored, 1 stored with the same bytes,
  * 2 stored with other bytes (*old gets its row id), -1 error. */
 static int find(struct cx *c, const char *id, size_t idlen,
-		const struct gh_buf *canon, sqlite3_int64 *old)
+		const struct gh_buf *canon, long long *old)
 {
-	sqlite3_stmt *st = c->s->st[ST_FIND];
-	int rc, ret = 0;
+	struct found f = { .canon = canon };
+	struct store *s = c->s;
+	int rc;
 
-	sqlite3_bind_text(st, 1, id, idlen, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const void *b = sqlite3_column_blob(st, 1);
-		size_t n = sqlite3_column_bytes(st, 1);
+	set_text(c, 1, id, idlen);
+	rc = s->a->ops->run(s->a, ST_FIND, c->v, 1, find_row, &f, c->dberr,
+			    sizeof(c->dberr));
+	set_null(c, 1);
+	if (rc < 0)
+		return db_fail(c);
+	if (!f.any)
+		return 0;
+	*old = f.id;
+	return f.same ? 1 : 2;
+}
 
-		*old = sqlite3_column_int64(st, 0);
-		ret = (n == canon->len && (n == 0 || memcmp(b, canon->p, n) == 0))
-			      ? 1
-			      : 2;
-	} else if (rc != SQLITE_DONE) {
-		ret = db_fail(c);
+/* execution_id id is stored (row old) with other content: an error, or
+ * with --replace the old receipt and its rows are deleted. */
+static int conflict(struct cx *c, const char *id, size_t idlen, long long old)
+{
+	struct gh_buf q = GH_BUF_INIT;
+
+	if (c->s->replace) {
+		set_int(c, 1, old);
+		return step(c, ST_DELETE);
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return ret;
+	gh_buf_json_str(&q, id, idlen);
+	cx_fail(c,
+		"execution_id %s: already archived with other content (use --replace)",
+		q.p ? q.p : "");
+	gh_buf_release(&q);
+	return -1;
 }
 
 int store_receipt(struct store *s, struct json_object *o, const char **id,
@@ -973,8 +1154,8 @@ int store_receipt(struct store *s, struct json_object *o, const char **id,
 	struct gh_buf canon = GH_BUF_INIT;
 	unsigned char md[GH_SHA256_LEN];
 	struct json_object *idv;
-	sqlite3_int64 old = 0;
-	int found, ret = -1;
+	long long old = 0;
+	int found, ret = -1, rc, tries;
 
 	*id = NULL;
 	sha_hex[0] = '\0';
@@ -996,36 +1177,46 @@ int store_receipt(struct store *s, struct json_object *o, const char **id,
 	}
 	gh_hex(md, sizeof(md), sha_hex);
 
-	found = find(&c, *id, json_object_get_string_len(idv), &canon, &old);
-	if (found < 0)
-		goto out;
-	if (found == 1) {
-		ret = STORE_UNCHANGED;
-		goto out;
-	}
-	if (found == 2) {
-		if (!s->replace) {
-			struct gh_buf q = GH_BUF_INIT;
-
-			gh_buf_json_str(&q, *id, json_object_get_string_len(idv));
-			cx_fail(&c,
-				"execution_id %s: already archived with other content (use --replace)",
-				q.p ? q.p : "");
-			gh_buf_release(&q);
+	/* A writer on another connection may store the same execution_id
+	 * between find and insert; the insert then stores nothing (ON
+	 * CONFLICT DO NOTHING, after waiting for that writer's commit) and
+	 * the lookup is made again. */
+	for (tries = 0;; tries++) {
+		found = find(&c, *id, json_object_get_string_len(idv), &canon,
+			     &old);
+		if (found < 0)
+			goto out;
+		if (found == 1) {
+			ret = STORE_UNCHANGED;
 			goto out;
 		}
-		sqlite3_bind_int64(s->st[ST_DELETE], 1, old);
-		if (step(&c, s->st[ST_DELETE]) < 0)
+		if (found == 2 && conflict(&c, *id,
+					   json_object_get_string_len(idv),
+					   old) < 0)
 			goto out;
+		rc = store_row(&c, o, sha_hex, &canon);
+		if (rc < 0)
+			goto out;
+		if (rc == 0)
+			break;
+		if (tries > 0) {
+			cx_fail(&c, "database: the receipt row was not stored");
+			goto out;
+		}
 	}
-	if (store_row(&c, o, sha_hex, &canon) < 0 ||
-	    store_processes(&c, o) < 0 || store_files(&c, o) < 0 ||
+	if (store_processes(&c, o) < 0 || store_files(&c, o) < 0 ||
 	    store_network(&c, o) < 0 || store_syscalls(&c, o) < 0 ||
 	    store_redactions(&c, o) < 0 || store_policy(&c, o) < 0)
 		goto out;
+	if (s->a->ops->flush &&
+	    s->a->ops->flush(s->a, c.dberr, sizeof(c.dberr)) < 0) {
+		db_fail(&c);
+		goto out;
+	}
 	ret = found == 2 ? STORE_REPLACED : STORE_STORED;
 out:
 	gh_buf_release(&canon);
 	gh_buf_release(&c.tmp);
+	gh_buf_release(&c.arena);
 	return ret;
 }

@@ -75,12 +75,35 @@ run_example() {
 	[ ! -e "$DB" ]
 }
 
+@test "usage errors of --export-all, --init, --db and --host" {
+	run --separate-stderr gh-archive --export-all
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-archive: --export-all takes exactly one database" ]
+	run --separate-stderr gh-archive --export-all "$DB" "$DB"
+	[ "${stderr_lines[0]}" = "gh-archive: --export-all takes exactly one database" ]
+	run --separate-stderr gh-archive --export-all --export x "$DB"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-archive: --export, --export-all and --init go alone" ]
+	run --separate-stderr gh-archive --export-all -v "$DB"
+	[ "${stderr_lines[0]}" = "gh-archive: can't combine --export-all with --replace or --verbose" ]
+	run --separate-stderr gh-archive --export x --host h "$DB"
+	[ "${stderr_lines[0]}" = "gh-archive: can't combine --export with --host" ]
+	run --separate-stderr gh-archive --db
+	[ "${stderr_lines[0]}" = "gh-archive: --db: missing argument" ]
+	run --separate-stderr gh-archive --host
+	[ "${stderr_lines[0]}" = "gh-archive: --host: missing argument" ]
+	# with --db every operand is a receipt: --export wants none
+	run --separate-stderr gh-archive --export x --db "host=/nonexistent" "$DB"
+	[ "${stderr_lines[0]}" = "gh-archive: --export takes exactly one database" ]
+	[ ! -e "$DB" ]
+}
+
 @test "create: schema version, application id, WAL" {
 	run --separate-stderr gh-archive "$DB" "$F/etc-write.json"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ -z "$stderr" ]
-	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 1 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ]
 	[ "$(sqlite3 "$DB" 'PRAGMA application_id')" = 1734885714 ]
 	[ "$(sqlite3 "$DB" 'PRAGMA journal_mode')" = wal ]
 	[ "$(count receipts)" = 1 ]
@@ -417,13 +440,94 @@ run_example() {
 	[ "$stderr" = "gh-archive: $DB: not a gh-archive database" ]
 	rm "$DB"*
 	gh-archive "$DB" "$F/curl.json"
-	sqlite3 "$DB" 'PRAGMA user_version = 2'
+	sqlite3 "$DB" 'PRAGMA user_version = 3'
 	run --separate-stderr gh-archive "$DB" "$F/etc-write.json"
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-archive: $DB: schema version 2, this gh-archive knows version 1" ]
+	[ "$stderr" = "gh-archive: $DB: schema version 3, this gh-archive knows version 2" ]
 	run --separate-stderr gh-archive --export x "$DB"
 	[ "$status" -eq 2 ]
 	[ "$(count receipts)" = 1 ]
+}
+
+@test "schema: a version 1 database is migrated to version 2, its receipts kept" {
+	sqlite3 "$DB" < "$F/v1.sql"
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 1 ]
+	# reading does not migrate
+	gh-archive --export legacy-0001 "$DB" | cmp - "$F/v0.3.0.canonical"
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 1 ]
+	run sqlite3 "$DB" 'SELECT machine FROM receipts'
+	[ "$status" -ne 0 ]
+	gh-archive --host new-01 "$DB" "$F/conflict.json" 2>/dev/null && false
+	gh-archive "$DB" "$F/etc-write.json"
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ]
+	[ "$(sqlite3 "$DB" 'SELECT count(*) FROM receipts WHERE machine IS host')" = 5 ]
+	[ "$(sqlite3 "$DB" 'SELECT count(machine) FROM receipts')" = 4 ]
+	for f in "${GOOD[@]}"; do
+		gh-archive --export "$(jq -r .execution_id "$F/$f.json")" "$DB" | cmp - "$F/$f.canonical"
+	done
+	[ "$(count receipts)" = 5 ]
+	[ "$(sqlite3 "$DB" "SELECT name FROM sqlite_master WHERE name = 'receipts_machine'")" = receipts_machine ]
+}
+
+@test "schema: --init creates the schema and stores nothing" {
+	run --separate-stderr gh-archive --init "$DB"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ]
+	[ "$(count receipts)" = 0 ]
+	run --separate-stderr gh-archive --init "$DB" "$F/curl.json"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-archive: --init takes exactly one database" ]
+	run --separate-stderr gh-archive --init --host x "$DB"
+	[ "${stderr_lines[0]}" = "gh-archive: can't combine --init with --host" ]
+}
+
+@test "--host: receipts.machine is the label given, else provenance.host" {
+	gh-archive --host runner-07 "$DB" "$F/curl.json"
+	gh-archive "$DB" "$F/etc-write.json"
+	[ "$(sqlite3 "$DB" 'SELECT execution_id, host, machine FROM receipts ORDER BY id')" = \
+	  "$(printf '%s\n' "3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e02|build-01|runner-07" "3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e01|build-01|build-01")" ]
+	# the canonical copy is the receipt as given
+	gh-archive --export 3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e02 "$DB" | cmp - "$F/curl.canonical"
+	run --separate-stderr gh-archive --host "" "$DB" "$F/denied.json"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-archive: --host: expected a name of 1 to 255 bytes" ]
+	[ "$(count receipts)" = 2 ]
+}
+
+@test "--export-all: every receipt in canonical form, in the order stored" {
+	fixtures_db
+	run --separate-stderr gh-archive --export-all "$DB"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	diff -u <(cat "$F"/{etc-write,curl,denied,hostile,v0.3.0}.canonical) <(printf '%s\n' "$output")
+	# into another archive: the same receipts, byte for byte, twice is once
+	gh-archive --export-all "$DB" | gh-archive -v "$BATS_TEST_TMPDIR/copy.db" > "$BATS_TEST_TMPDIR/v1"
+	gh-archive --export-all "$DB" | gh-archive -v "$BATS_TEST_TMPDIR/copy.db" > "$BATS_TEST_TMPDIR/v2"
+	[ "$(jq -r .status "$BATS_TEST_TMPDIR/v1" | sort | uniq -c | tr -s ' ')" = " 5 stored" ]
+	[ "$(jq -r .status "$BATS_TEST_TMPDIR/v2" | sort | uniq -c | tr -s ' ')" = " 5 unchanged" ]
+	cmp <(gh-archive --export-all "$DB") <(gh-archive --export-all "$BATS_TEST_TMPDIR/copy.db")
+	[ "$(sqlite3 "$BATS_TEST_TMPDIR/copy.db" 'SELECT count(*) FROM receipts')" = 5 ]
+}
+
+@test "--export-all: empty archive gives nothing, missing one is exit 2" {
+	gh-archive --init "$DB"
+	run --separate-stderr gh-archive --export-all "$DB"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run --separate-stderr gh-archive --export-all "$BATS_TEST_TMPDIR/nope.db"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $BATS_TEST_TMPDIR/nope.db: No such file or directory" ]
+	run --separate-stderr gh-archive --export-all --pretty "$DB"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-archive: --pretty goes with --export" ]
+	run bash -c 'gh-archive --export-all "$1" > /dev/full' _ "$DB"
+	[ "$status" -eq 0 ]
+	gh-archive "$DB" "$F/curl.json"
+	run bash -c 'gh-archive --export-all "$1" > /dev/full' _ "$DB"
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-archive: write error: No space left on device" ]
 }
 
 @test "database: a directory is refused" {
@@ -695,4 +799,63 @@ make_receipts() {
 	# a file name that is not UTF-8: U+FFFD in path, the raw bytes in path_hex
 	[ "$(sqlite3 "$DB" "SELECT path_hex FROM file_accesses WHERE op = 'create' AND path GLOB '*/bad*name'")" = \
 	  "$(printf '%s' "$t/bad" | od -An -tx1 | tr -d ' \n')fffe6e616d65" ]
+}
+
+# The fixtures as archived by three machines, and one receipt without a
+# host (0.3.0): runner-a and runner-b both ran curl against the same peers.
+fleet_db() {
+	jq '.execution_id = "b-curl"' "$F/curl.json" > "$BATS_TEST_TMPDIR/b-curl.json"
+	gh-archive --host runner-a "$DB" "$F/etc-write.json" "$F/curl.json"
+	gh-archive --host runner-b "$DB" "$F/denied.json" "$BATS_TEST_TMPDIR/b-curl.json"
+	gh-archive --host runner-c "$DB" "$F/hostile.json"
+	gh-archive "$DB" "$F/v0.3.0.json"
+}
+
+@test "man example: receipts-per-host" {
+	fleet_db
+	run_example receipts-per-host
+}
+
+@test "man example: shared-peers" {
+	fleet_db
+	run_example shared-peers
+}
+
+@test "man example: one-host-exes" {
+	fleet_db
+	run_example one-host-exes
+}
+
+@test "man example: fleet queries tell one machine from many" {
+	# the failing twin: one machine only, no peer is shared and every
+	# executable is on one machine
+	gh-archive --host solo "$DB" "$F/etc-write.json" "$F/curl.json" "$F/denied.json"
+	[ "$(sqlite3 -batch "$DB" "$(man_query receipts-per-host)")" = "solo|3|2026-11-20T09:15:02.000100Z|2026-11-22T08:30:00.000000Z" ]
+	[ -z "$(sqlite3 -batch "$DB" "$(man_query shared-peers)")" ]
+	[ "$(sqlite3 -batch "$DB" "$(man_query one-host-exes)" | wc -l)" = \
+	  "$(sqlite3 "$DB" 'SELECT count(DISTINCT exe) FROM execs')" ]
+}
+
+@test "concurrency: a writer killed mid-batch leaves all its receipts or none, the others whole" {
+	local i pid
+	jq -c 'range(1; 401) as $i | .execution_id = "k-\($i)"' "$F/etc-write.json" > "$BATS_TEST_TMPDIR/k.all"
+	gh-archive "$DB" "$F/curl.json" "$F/denied.json"
+	gh-archive "$DB" "$BATS_TEST_TMPDIR/k.all" &
+	pid=$!
+	# wait until it has the database open (its batch has begun)
+	for i in $(seq 1 500); do
+		ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "$DB" && break
+		sleep 0.01
+	done
+	kill -KILL "$pid"
+	wait "$pid" || true
+	run sqlite3 "$DB" "SELECT count(*) FROM receipts WHERE execution_id GLOB 'k-*'"
+	[ "$output" = 0 ] || [ "$output" = 400 ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM processes WHERE receipt_id NOT IN (SELECT id FROM receipts)")" = 0 ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM processes p JOIN receipts r ON r.id = p.receipt_id WHERE r.execution_id GLOB 'k-*'")" = $((output * 3)) ]
+	gh-archive --export 3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e02 "$DB" | cmp - "$F/curl.canonical"
+	[ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ]
+	# and the same batch again, not killed, stores it whole
+	gh-archive "$DB" "$BATS_TEST_TMPDIR/k.all"
+	[ "$(count receipts)" = 402 ]
 }

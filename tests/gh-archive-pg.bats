@@ -1,0 +1,533 @@
+#!/usr/bin/env bats
+# gh-archive on PostgreSQL: the same behaviour as on SQLite, many writers,
+# moving archives, roles. Needs a PostgreSQL server: the suite starts a
+# private one (tests/pg.bash: initdb in a temporary directory, a Unix
+# socket only, run as an unprivileged user) and stops it at the end. In CI
+# a server that cannot start fails these tests; elsewhere they are skipped.
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	source "$GH_ROOT/tests/pg.bash"
+	pg_start
+}
+
+teardown_file() {
+	source "$GH_ROOT/tests/pg.bash"
+	pg_stop
+}
+
+setup() {
+	source "$GH_ROOT/tests/pg.bash"
+	pg_need
+	F=$GH_ROOT/tests/fixtures/archive
+	GOOD=(etc-write curl denied hostile v0.3.0)
+	U=$(pg_newdb "t$BATS_TEST_NUMBER")
+	SQ=$BATS_TEST_TMPDIR/runs.db
+}
+
+fixtures() {
+	gh-archive "$1" "$F"/etc-write.json "$F"/curl.json "$F"/denied.json \
+		"$F"/hostile.json "$F"/v0.3.0.json
+}
+
+count() {
+	pg_sql "$U" -c "SELECT count(*) FROM $1"
+}
+
+# man_query NAME [pg]: the SQL of example NAME in the man page; with pg,
+# its PostgreSQL version where there is one.
+man_query() {
+	local m=$GH_ROOT/man/man1/gh-archive.1 mark=".\\\" query: $1"
+	local pgmark=".\\\" example: not run: PostgreSQL's version of query $1, run by tests/gh-archive-pg.bats"
+	if [ "${2:-}" = pg ] && grep -qxF "$pgmark" "$m"; then
+		mark=$pgmark
+	fi
+	MARK=$mark awk '$0 == ENVIRON["MARK"] { on = 1; next }
+		on && /^\.EE/ { exit } on && !/^\.EX/ { print }' "$m" |
+		sed -e 's/\\-/-/g' -e 's/\\e/\\/g'
+}
+
+# The fixtures as three machines archive them (tests/gh-archive.bats).
+fleet() {
+	jq '.execution_id = "b-curl"' "$F/curl.json" > "$BATS_TEST_TMPDIR/b-curl.json"
+	gh-archive --host runner-a "$1" "$F/etc-write.json" "$F/curl.json"
+	gh-archive --host runner-b "$1" "$F/denied.json" "$BATS_TEST_TMPDIR/b-curl.json"
+	gh-archive --host runner-c "$1" "$F/hostile.json"
+	gh-archive "$1" "$F/v0.3.0.json"
+}
+
+@test "pg: the private server listens on its Unix socket only, as an unprivileged user" {
+	[ -S "$PG_DIR/.s.PGSQL.5432" ]
+	[ "$(pg_sql "$U" -c "SHOW listen_addresses")" = "" ]
+	[ "$(stat -c %U "$PG_DIR/data")" = "$( [ "$(id -u)" -eq 0 ] && echo nobody || id -un)" ]
+	# the twin: nothing answers on TCP
+	run psql -X -h 127.0.0.1 -d postgres -c 'SELECT 1'
+	[ "$status" -ne 0 ]
+}
+
+@test "pg: URI and --db: create the schema, store, export byte for byte" {
+	run --separate-stderr gh-archive "$U" "$F/etc-write.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	gh-archive --db "host=$PG_DIR dbname=t$BATS_TEST_NUMBER" "$F"/curl.json "$F"/denied.json
+	gh-archive "postgres://$PG_HOST_URI/t$BATS_TEST_NUMBER" "$F"/hostile.json "$F"/v0.3.0.json
+	[ "$(count receipts)" = 5 ]
+	[ "$(pg_sql "$U" -c "SELECT key, value FROM gh_archive_meta ORDER BY key")" = "application|gh-archive
+schema_version|2" ]
+	for f in "${GOOD[@]}"; do
+		id=$(jq -r .execution_id "$F/$f.json")
+		gh-archive --export "$id" "$U" | cmp - "$F/$f.canonical"
+		gh-archive --export "$id" --pretty "$U" | cmp - "$F/$f.json"
+		gh-archive --export "$id" --db "host=$PG_DIR dbname=t$BATS_TEST_NUMBER" | cmp - "$F/$f.canonical"
+	done
+	run --separate-stderr gh-archive --export nope "$U"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$stderr" = "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: no receipt with execution_id \"nope\"" ]
+}
+
+@test "pg: types mapped: BIGINT, BOOLEAN, TEXT, JSONB" {
+	fixtures "$U"
+	pg_sql "$U" -c "SELECT table_name, column_name, data_type FROM information_schema.columns
+		WHERE table_schema = 'public' AND (data_type <> 'text' OR column_name IN ('canonical', 'argv'))
+		AND table_name IN ('receipts', 'processes', 'connections')
+		ORDER BY table_name, ordinal_position" > "$BATS_TEST_TMPDIR/types"
+	grep -qx 'receipts|id|bigint' "$BATS_TEST_TMPDIR/types"
+	grep -qx 'receipts|signed|boolean' "$BATS_TEST_TMPDIR/types"
+	grep -qx 'receipts|canonical|text' "$BATS_TEST_TMPDIR/types"
+	grep -qx 'receipts|doc|jsonb' "$BATS_TEST_TMPDIR/types"
+	grep -qx 'receipts|exit_code|bigint' "$BATS_TEST_TMPDIR/types"
+	grep -qx 'processes|argv_truncated|boolean' "$BATS_TEST_TMPDIR/types"
+	grep -qx 'connections|attempted|boolean' "$BATS_TEST_TMPDIR/types"
+	! grep -q '|integer$' "$BATS_TEST_TMPDIR/types"
+	# doc is the receipt: the same member as in the canonical text
+	[ "$(pg_sql "$U" -c "SELECT doc->'provenance'->>'host' FROM receipts WHERE execution_id = 'legacy-0001' OR execution_id LIKE '%4e02' ORDER BY id DESC")" = "
+build-01" ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM receipts WHERE doc IS NULL")" = 0 ]
+}
+
+# sq_rows DB SQL: the rows as "sqlite3 -batch" prints them, but whole: text
+# with U+0000 in it is printed with U+FFFD there, as PostgreSQL stores it
+# (the one difference between the engines' rows; sqlite3 would cut the
+# text at U+0000).
+sq_rows() {
+	python3 -c '
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+out = sys.stdout.buffer
+for row in db.execute(sys.argv[2]):
+    out.write(b"|".join(b"" if v is None else str(v).replace("\0", "\ufffd").encode("utf-8", "surrogateescape") for v in row) + b"\n")
+' "$@"
+}
+
+@test "pg: the normalized rows are those SQLite holds" {
+	fixtures "$U"
+	fixtures "$SQ"
+	local t
+	for t in "processes ORDER BY receipt_id, seq|argv_truncated" \
+		 "execs ORDER BY receipt_id, process_seq, seq|argv_truncated" \
+		 "files ORDER BY receipt_id, kind, path|" \
+		 "file_accesses ORDER BY id|" \
+		 "file_access_pids ORDER BY access_id, pid|" \
+		 "connections ORDER BY receipt_id, dst, protocol|attempted" \
+		 "network_attempts ORDER BY id|" \
+		 "network_attempt_pids ORDER BY attempt_id, pid|" \
+		 "network_inbound ORDER BY id|" \
+		 "network_inbound_pids ORDER BY inbound_id, pid|" \
+		 "syscalls ORDER BY receipt_id, type|" \
+		 "redactions ORDER BY receipt_id, seq|" \
+		 "policy_verdicts ORDER BY receipt_id|" \
+		 "policy_violations ORDER BY receipt_id, seq|"; do
+		local q=${t%%|*} b=${t#*|} cols
+		cols=$(pg_sql "$U" -c "SELECT string_agg(CASE WHEN column_name = '$b' THEN column_name || '::int' ELSE column_name END, ', ' ORDER BY ordinal_position)
+			FROM information_schema.columns WHERE table_name = '${q%% *}'")
+		pg_sql "$U" -c "SELECT $cols FROM $q" > "$BATS_TEST_TMPDIR/pg"
+		sq_rows "$SQ" "SELECT ${cols//::int/} FROM $q" > "$BATS_TEST_TMPDIR/sq"
+		diff -u "$BATS_TEST_TMPDIR/sq" "$BATS_TEST_TMPDIR/pg" || { echo "table ${q%% *}"; false; }
+		[ -s "$BATS_TEST_TMPDIR/pg" ] || [[ "$q" == network_inbound* || "$q" == redactions* ]]
+	done
+	cols="execution_id, version, start_time, end_time, host, command, program, argv, cwd, uid, run_uid,
+	      observation_mode, completeness, completeness_reasons, exit_code, signal, error, duration_ms,
+	      cpu_time_ms, max_rss_kb, lost_ringbuf, lost_fault, lost_truncated, files_failed, bytes_sent,
+	      stdout_hash, stderr_hash, signed, signature_key, sha256, canonical, machine"
+	diff -u <(sq_rows "$SQ" "SELECT $cols FROM receipts ORDER BY id") \
+		<(pg_sql "$U" -c "SELECT ${cols/signed,/signed::int,} FROM receipts ORDER BY id")
+}
+
+@test "pg: idempotent: the same receipt twice is stored once" {
+	run gh-archive -v "$U" "$F/etc-write.json" "$F/etc-write.json"
+	[ "$status" -eq 0 ]
+	diff -u "$F/verbose-twice.out" <(printf '%s\n' "$output")
+	run gh-archive -v "$U" "$F/etc-write.json"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(sed -n 2p "$F/verbose-twice.out")" ]
+	[ "$(count receipts)" = 1 ]
+	[ "$(count processes)" = 3 ]
+	[ "$(count file_accesses)" = 9 ]
+}
+
+@test "pg: conflict: same execution_id, other content, exit 2 and nothing changes; --replace replaces" {
+	gh-archive "$U" "$F/etc-write.json"
+	run --separate-stderr gh-archive -v "$U" "$F/curl.json" "$F/conflict.json"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "gh-archive: $F/conflict.json:1: execution_id \"3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e01\": already archived with other content (use --replace)" ]
+	[ "$(count receipts)" = 1 ]
+	gh-archive --export 3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e01 --pretty "$U" | cmp - "$F/etc-write.json"
+	gh-archive "$U" "$F/curl.json"
+	run gh-archive -v --replace "$U" "$F/conflict.json"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"status":"replaced"}' ]]
+	gh-archive --export 3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e01 --pretty "$U" | cmp - "$F/conflict.json"
+	[ "$(count receipts)" = 2 ]
+	[ "$(count processes)" = 4 ]
+	[ "$(count file_accesses)" = 15 ]
+	[ "$(count file_access_pids)" = 21 ]
+}
+
+@test "pg: one transaction per batch: an error stores nothing" {
+	gh-archive --init "$U"
+	run --separate-stderr gh-archive "$U" "$F/etc-write.json" "$F/curl.json" "$F/bad-type.json"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "gh-archive: $F/bad-type.json:1: process_tree[1].pid: expected a process id (0 to 2147483647)" ]
+	[ "$(count receipts)" = 0 ]
+	[ "$(count processes)" = 0 ]
+}
+
+@test "pg: bad input makes no schema; members of the wrong type are named" {
+	head -c 2000 "$F/curl.json" > "$BATS_TEST_TMPDIR/cut.json"
+	run --separate-stderr gh-archive "$U" "$BATS_TEST_TMPDIR/cut.json"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "gh-archive: $BATS_TEST_TMPDIR/cut.json:"* ]]
+	[ "$(pg_sql "$U" -c "SELECT to_regclass('receipts') IS NULL")" = t ]
+	for t in '"process_tree": {}|process_tree: expected an array of objects' \
+		 '"network": {"attempts": [{"dst": 5}]}|network.attempts[0].dst: expected a string' \
+		 '"filesystem": {"accesses": [{"path": "/a"}]}|filesystem.accesses[0].op: missing' \
+		 '"syscalls": {"counts": {"open": 1.5}}|syscalls.counts.open: expected an integer' \
+		 '"syscalls": {"denied": {"open": "x"}}|syscalls.denied.open: expected an integer' \
+		 '"exit_code": true|exit_code: expected an integer'; do
+		printf '{"execution_id": "t", %s}\n' "${t%%|*}" > "$BATS_TEST_TMPDIR/t.json"
+		run --separate-stderr gh-archive "$U" "$F/curl.json" "$BATS_TEST_TMPDIR/t.json"
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "gh-archive: $BATS_TEST_TMPDIR/t.json:1: ${t#*|}" ]
+	done
+	[ "$(count receipts)" = 0 ]
+}
+
+@test "pg: hostile strings survive both ways; U+0000 is U+FFFD in the columns only" {
+	fixtures "$U"
+	id=$(jq -r .execution_id "$F/hostile.json")
+	gh-archive --export "$id" "$U" | cmp - "$F/hostile.canonical"
+	gh-archive --export "$id" --pretty "$U" | cmp - "$F/hostile.json"
+	pg_sql "$U" -c "SELECT upper(encode(convert_to(a.path, 'UTF8'), 'hex')) FROM file_accesses a
+		JOIN receipts r ON r.id = a.receipt_id WHERE r.execution_id LIKE 'hostile-%' ORDER BY a.id" > "$BATS_TEST_TMPDIR/hex"
+	diff -u <(sed 's/^2F746D702F6E756C0062797465$/2F746D702F6E756CEFBFBD62797465/' "$F/hostile-paths.hex") "$BATS_TEST_TMPDIR/hex"
+	[ "$(pg_sql "$U" -c "SELECT encode(convert_to(execution_id, 'UTF8'), 'hex') FROM receipts WHERE execution_id LIKE 'hostile-%'")" = \
+	  "$(printf '%s' "$id" | od -An -tx1 | tr -d ' \n')" ]
+	[ "$(pg_sql "$U" -c "SELECT path_hex FROM file_accesses WHERE path_hex IS NOT NULL")" = 2f746d702f626164fffe6279746573 ]
+	# doc (JSONB) has the receipt with U+FFFD for U+0000
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM receipts r, jsonb_array_elements_text(r.doc->'process_tree'->0->'argv') p
+		WHERE p = '/tmp/nul' || chr(65533) || 'byte'")" = 1 ]
+	[ "$(count receipts)" = 5 ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" = 16 ]
+}
+
+@test "pg: every man page example gives the rows it gives on SQLite" {
+	fixtures "$U"
+	local n names
+	names=$(sed -n 's/^\.\\" query: //p' "$GH_ROOT/man/man1/gh-archive.1")
+	[ "$(printf '%s\n' "$names" | wc -l)" -ge 18 ]
+	for n in $names; do
+		case $n in hosts-last-week|receipts-per-host|shared-peers|one-host-exes) continue ;; esac
+		run pg_sql "$U" -c "$(man_query "$n" pg)"
+		[ "$status" -eq 0 ] || { echo "$n: $output"; false; }
+		diff -u "$F/queries/$n.out" <(printf '%s\n' "$output") || { echo "query $n"; false; }
+	done
+	# the PostgreSQL versions are the ones that differ from SQLite's
+	for n in wrote-under-etc hosts-last-week ran-curl json-member; do
+		[ "$(man_query "$n" pg)" != "$(man_query "$n")" ]
+	done
+	# the twin: SQLite's GLOB is no PostgreSQL
+	run pg_sql "$U" -c "$(man_query ran-curl)"
+	[ "$status" -ne 0 ]
+}
+
+@test "pg: man example hosts-last-week" {
+	local recent old
+	recent=$(date -u -d '2 days ago' +%Y-%m-%dT%H:%M:%S.000000Z)
+	old=$(date -u -d '30 days ago' +%Y-%m-%dT%H:%M:%S.000000Z)
+	jq --arg t "$recent" '.start_time = $t | .execution_id = "recent-curl"' "$F/curl.json" > "$BATS_TEST_TMPDIR/r1.json"
+	jq --arg t "$old" '.start_time = $t | .execution_id = "old-curl" |
+		.network.attempts[1].dst = "198.51.100.7:443" | .network.attempts[1].result = "ok"' \
+		"$F/curl.json" > "$BATS_TEST_TMPDIR/r2.json"
+	jq --arg t "$recent" '.start_time = $t | .execution_id = "recent-python"' "$F/denied.json" > "$BATS_TEST_TMPDIR/r3.json"
+	gh-archive "$U" "$BATS_TEST_TMPDIR"/r[123].json
+	run pg_sql "$U" -c "$(man_query hosts-last-week pg)"
+	[ "$status" -eq 0 ]
+	diff -u "$F/queries/hosts-last-week.out" <(printf '%s\n' "$output")
+}
+
+@test "pg: fleet queries: the rows they give on SQLite" {
+	fleet "$U"
+	for n in receipts-per-host shared-peers one-host-exes; do
+		run pg_sql "$U" -c "$(man_query "$n" pg)"
+		[ "$status" -eq 0 ]
+		diff -u "$F/queries/$n.out" <(printf '%s\n' "$output")
+	done
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM receipts WHERE machine IS DISTINCT FROM host")" = 5 ]
+}
+
+@test "pg: the queries use the indexes they are meant to" {
+	fixtures "$U"
+	pg_sql "$U" -c "SET enable_seqscan = off" -c "EXPLAIN $(man_query wrote-under-etc pg)" > "$BATS_TEST_TMPDIR/plan"
+	grep -q 'files_kind_path' "$BATS_TEST_TMPDIR/plan" || { cat "$BATS_TEST_TMPDIR/plan"; false; }
+	pg_sql "$U" -c "SET enable_seqscan = off" -c "EXPLAIN $(man_query receipts-per-host pg)" > "$BATS_TEST_TMPDIR/plan"
+	grep -q 'receipts_machine' "$BATS_TEST_TMPDIR/plan" || { cat "$BATS_TEST_TMPDIR/plan"; false; }
+}
+
+@test "pg: schema: another application's database, a newer version, migration from version 1" {
+	pg_sql "$U" -c "CREATE TABLE receipts (x int)"
+	run --separate-stderr gh-archive "$U" "$F/curl.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: not a gh-archive database" ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM receipts")" = 0 ]
+	pg_sql "$U" -c "DROP TABLE receipts"
+	run --separate-stderr gh-archive --export x "$U"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: empty database, no receipts" ]
+	fixtures "$U"
+	# back to version 1, as a database archived by an older gh-archive
+	pg_sql "$U" -c "DROP INDEX receipts_machine" -c "ALTER TABLE receipts DROP COLUMN machine" \
+		-c "UPDATE gh_archive_meta SET value = '1' WHERE key = 'schema_version'"
+	gh-archive --export legacy-0001 "$U" | cmp - "$F/v0.3.0.canonical"
+	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 1 ]
+	gh-archive "$U" "$F/curl.json"
+	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 2 ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM receipts WHERE machine IS NOT DISTINCT FROM host")" = 5 ]
+	pg_sql "$U" -c "UPDATE gh_archive_meta SET value = '3' WHERE key = 'schema_version'"
+	run --separate-stderr gh-archive "$U" "$F/etc-write.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: schema version 3, this gh-archive knows version 2" ]
+}
+
+@test "pg: connection failures: the database named, the reason, exit 2, no password printed" {
+	local name="postgresql://$PG_HOST_URI/nodb"
+	run --separate-stderr gh-archive "postgresql://ghadmin:s3cret-pw@$PG_HOST_URI/nodb" "$F/curl.json"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "gh-archive: $name: "*'database "nodb" does not exist' ]]
+	[[ "$stderr" != *s3cret* ]]
+	[[ "$stderr" != *ghadmin* ]]
+	# nothing answers there
+	run --separate-stderr gh-archive "postgresql://u:s3cret-pw@%2Fnonexistent/gh" "$F/curl.json"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "gh-archive: postgresql://%2Fnonexistent/gh: connection to server on socket \"/nonexistent/.s.PGSQL.5432\" failed: No such file or directory" ]]
+	[[ "$stderr" != *s3cret* ]]
+	# a wrong password
+	run --separate-stderr gh-archive "postgresql://ghpass:s3cret-pw@$PG_HOST_URI/t$BATS_TEST_NUMBER" "$F/curl.json"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: "*'password authentication failed for user "ghpass"' ]]
+	[[ "$stderr" != *s3cret* ]]
+	# a string libpq cannot parse is not quoted back
+	run --separate-stderr gh-archive --db "password=s3cret-pw host='$PG_DIR" "$F/curl.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: postgresql://: invalid connection string" ]
+	run --separate-stderr gh-archive --export x "postgresql://%2Fnonexistent/gh"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "gh-archive: postgresql://%2Fnonexistent/gh: connection to server"* ]]
+	# nothing was stored anywhere
+	[ "$(pg_sql "$U" -c "SELECT to_regclass('receipts') IS NULL")" = t ]
+}
+
+@test "pg: the password from PGPASSFILE or a service file, never the command line" {
+	pg_sql "$U" -c "ALTER DATABASE t$BATS_TEST_NUMBER OWNER TO ghpass"
+	local t=$BATS_TEST_TMPDIR
+	printf '*:*:t%s:ghpass:pw-not-on-the-command-line\n' "$BATS_TEST_NUMBER" > "$t/pgpass"
+	chmod 600 "$t/pgpass"
+	printf '[fleet]\nhost=%s\ndbname=t%s\nuser=ghpass\n' "$PG_DIR" "$BATS_TEST_NUMBER" > "$t/services"
+	PGPASSFILE=$t/pgpass gh-archive "postgresql://ghpass@$PG_HOST_URI/t$BATS_TEST_NUMBER" "$F/curl.json"
+	PGPASSFILE=$t/pgpass PGSERVICEFILE=$t/services gh-archive --db service=fleet "$F/etc-write.json"
+	[ "$(count receipts)" = 2 ]
+	# the twin: without the password file the server refuses
+	run --separate-stderr env PGSERVICEFILE="$t/services" PGPASSFILE=/nonexistent gh-archive --db service=fleet "$F/denied.json"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: "*"password"* ]]
+	[ "$(count receipts)" = 2 ]
+	# the man page's examples put no password on a command line
+	! grep -E 'postgres(ql)?://[^ @/]*:[^ @/]*@|password=' "$GH_ROOT/man/man1/gh-archive.1"
+}
+
+@test "pg: least privileges: a role with SELECT and INSERT on the tables archives and exports" {
+	local d="t$BATS_TEST_NUMBER"
+	gh-archive --init "$U"
+	pg_sql "$U" -c "CREATE ROLE w$BATS_TEST_NUMBER LOGIN" -c "CREATE ROLE r$BATS_TEST_NUMBER LOGIN" \
+		-c "REVOKE CREATE ON SCHEMA public FROM PUBLIC" \
+		-c "GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO w$BATS_TEST_NUMBER" \
+		-c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO r$BATS_TEST_NUMBER"
+	local W="postgresql://w$BATS_TEST_NUMBER@$PG_HOST_URI/$d" R="postgresql://r$BATS_TEST_NUMBER@$PG_HOST_URI/$d"
+	fixtures "$W"
+	fixtures "$W"
+	[ "$(count receipts)" = 5 ]
+	for f in "${GOOD[@]}"; do
+		gh-archive --export "$(jq -r .execution_id "$F/$f.json")" "$R" | cmp - "$F/$f.canonical"
+	done
+	gh-archive --export-all "$R" | cmp - <(cat "$F"/{etc-write,curl,denied,hostile,v0.3.0}.canonical)
+	# the twins: --replace needs DELETE; the reader may not insert
+	run --separate-stderr gh-archive --replace "$W" "$F/conflict.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $F/conflict.json:1: database: permission denied for table receipts" ]
+	jq '.execution_id = "new"' "$F/curl.json" > "$BATS_TEST_TMPDIR/new.json"
+	run --separate-stderr gh-archive "$R" "$BATS_TEST_TMPDIR/new.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $BATS_TEST_TMPDIR/new.json:1: database: permission denied for table receipts" ]
+	[ "$(count receipts)" = 5 ]
+	# a writer cannot create the schema in an empty database
+	local E; E=$(pg_newdb "e$BATS_TEST_NUMBER")
+	pg_sql "$E" -c "REVOKE CREATE ON SCHEMA public FROM PUBLIC"
+	run --separate-stderr gh-archive "postgresql://w$BATS_TEST_NUMBER@$PG_HOST_URI/e$BATS_TEST_NUMBER" "$F/curl.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: postgresql://$PG_HOST_URI/e$BATS_TEST_NUMBER: creating the schema: permission denied for schema public" ]
+}
+
+# N receipts with distinct execution ids in one file, for writer $1.
+make_batch() {
+	jq -c --arg w "$1" --argjson n "$2" 'range(1; $n + 1) as $i | .execution_id = "\($w)-\($i)"' \
+		"$F/etc-write.json" > "$BATS_TEST_TMPDIR/$1.all"
+}
+
+@test "pg: many writers: 16 processes, one machine each, 40 receipts each: nothing lost, nothing twice" {
+	# (the benchmark runs 16 x 500, bench/archive/run)
+	local n=40 w pids=()
+	gh-archive --init "$U"
+	for w in $(seq -w 1 16); do make_batch "m$w" $n; done
+	for w in $(seq -w 1 16); do
+		gh-archive --host "runner-$w" "$U" "$BATS_TEST_TMPDIR/m$w.all" 2> "$BATS_TEST_TMPDIR/m$w.err" &
+		pids+=($!)
+	done
+	for w in "${pids[@]}"; do wait "$w"; done
+	cat "$BATS_TEST_TMPDIR"/m*.err
+	[ "$(count receipts)" = $((16 * n)) ]
+	[ "$(count processes)" = $((16 * n * 3)) ]
+	[ "$(count file_accesses)" = $((16 * n * 9)) ]
+	[ "$(pg_sql "$U" -c "SELECT count(DISTINCT execution_id) FROM receipts")" = $((16 * n)) ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM (SELECT machine FROM receipts GROUP BY machine HAVING count(*) = $n
+		AND count(*) = sum((execution_id LIKE 'm' || substr(machine, 8) || '-%')::int)) m")" = 16 ]
+}
+
+@test "pg: many writers of the same receipts: each stored once, every writer succeeds" {
+	local w pids=() rc=0
+	make_batch same 20
+	for w in $(seq 1 8); do
+		gh-archive -v "$U" "$BATS_TEST_TMPDIR/same.all" > "$BATS_TEST_TMPDIR/v$w" 2>&1 &
+		pids+=($!)
+	done
+	for w in "${pids[@]}"; do wait "$w" || rc=1; done
+	cat "$BATS_TEST_TMPDIR"/v* | grep -v '^{' || true
+	[ "$rc" -eq 0 ]
+	[ "$(count receipts)" = 20 ]
+	[ "$(count processes)" = 60 ]
+	# every receipt stored by exactly one writer, found by the others
+	[ "$(cat "$BATS_TEST_TMPDIR"/v* | jq -r .status | sort | uniq -c | tr -s ' ')" = " 20 stored
+ 140 unchanged" ]
+}
+
+@test "pg: a writer killed mid-batch leaves its receipts absent, the others whole" {
+	make_batch k 400
+	make_batch ok 30
+	gh-archive --init "$U"
+	gh-archive "$U" "$BATS_TEST_TMPDIR/ok.all"
+	gh-archive "$U" "$BATS_TEST_TMPDIR/k.all" &
+	local pid=$! i
+	# wait until its transaction has written rows (has a transaction id)
+	for i in $(seq 1 1000); do
+		[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+			AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()")" = 1 ] && break
+		sleep 0.02
+	done
+	[ "$i" -lt 1000 ]
+	kill -KILL "$pid"
+	wait "$pid" || true
+	# the server ends the transaction when it sees the connection gone
+	for i in $(seq 1 500); do
+		[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+			AND pid <> pg_backend_pid() AND backend_type = 'client backend'")" = 0 ] && break
+		sleep 0.02
+	done
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM receipts WHERE execution_id LIKE 'k-%'")" = 0 ]
+	[ "$(count receipts)" = 30 ]
+	[ "$(count processes)" = 90 ]
+	[ "$(count file_accesses)" = 270 ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM file_access_pids WHERE access_id NOT IN (SELECT id FROM file_accesses)")" = 0 ]
+	# the twin: the same batch, not killed, is stored whole
+	gh-archive "$U" "$BATS_TEST_TMPDIR/k.all"
+	[ "$(count receipts)" = 430 ]
+}
+
+@test "pg: --export-all: a local SQLite archive pushed into PostgreSQL, twice is once, and back" {
+	fleet "$SQ"
+	run --separate-stderr bash -c 'gh-archive --export-all "$1" | gh-archive -v --host pushed "$2"' _ "$SQ" "$U"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | jq -r .status | sort | uniq -c | tr -s ' ')" = " 6 stored" ]
+	run bash -c 'gh-archive --export-all "$1" | gh-archive -v "$2"' _ "$SQ" "$U"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | jq -r .status | sort | uniq -c | tr -s ' ')" = " 6 unchanged" ]
+	cmp <(gh-archive --export-all "$SQ") <(gh-archive --export-all "$U")
+	[ "$(pg_sql "$U" -c "SELECT DISTINCT machine FROM receipts")" = pushed ]
+	# and back into a new SQLite file
+	gh-archive --export-all "$U" | gh-archive "$BATS_TEST_TMPDIR/back.db"
+	cmp <(gh-archive --export-all "$SQ") <(gh-archive --export-all "$BATS_TEST_TMPDIR/back.db")
+	# the twin: a receipt changed on the way is refused, nothing stored
+	gh-archive --export-all "$SQ" | sed '2s/"exit_code":0/"exit_code":5/' > "$BATS_TEST_TMPDIR/changed"
+	! cmp -s <(gh-archive --export-all "$SQ") "$BATS_TEST_TMPDIR/changed"
+	run --separate-stderr gh-archive "$U" "$BATS_TEST_TMPDIR/changed"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"already archived with other content (use --replace)" ]]
+}
+
+@test "pg: a path too long for a B-tree index: the receipt refused with the server's message, nothing stored" {
+	local long short
+	long=/tmp/$(head -c 3000 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	short=${long:0:2000}
+	printf '{"execution_id": "long", "filesystem": {"reads": ["%s"]}}\n' "$long" > "$BATS_TEST_TMPDIR/long.json"
+	run --separate-stderr gh-archive "$U" "$F/curl.json" "$BATS_TEST_TMPDIR/long.json"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "gh-archive: $BATS_TEST_TMPDIR/long.json:1: database: index row size "*" exceeds btree version 4 maximum 2704 for index \"files_pkey\"" ]]
+	[ "$(count receipts)" = 0 ]
+	# the twin: 2,000 bytes are stored, and in SQLite any length is
+	printf '{"execution_id": "short", "filesystem": {"reads": ["%s"]}}\n' "$short" > "$BATS_TEST_TMPDIR/short.json"
+	gh-archive "$U" "$BATS_TEST_TMPDIR/short.json"
+	[ "$(pg_sql "$U" -c "SELECT length(path) FROM files")" = 2000 ]
+	gh-archive "$SQ" "$BATS_TEST_TMPDIR/long.json"
+	[ "$(sqlite3 "$SQ" "SELECT length(path) FROM files")" = 6005 ]
+}
+
+@test "pg: eight writers on a new database: the schema made once, every receipt stored" {
+	local w pids=() rc=0
+	for w in $(seq 1 8); do make_batch "n$w" 5; done
+	for w in $(seq 1 8); do
+		gh-archive --host "n$w" "$U" "$BATS_TEST_TMPDIR/n$w.all" 2> "$BATS_TEST_TMPDIR/n$w.err" &
+		pids+=($!)
+	done
+	for w in "${pids[@]}"; do wait "$w" || rc=1; done
+	cat "$BATS_TEST_TMPDIR"/n*.err
+	[ "$rc" -eq 0 ]
+	[ "$(count receipts)" = 40 ]
+	[ "$(pg_sql "$U" -c "SELECT count(DISTINCT machine) FROM receipts")" = 8 ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM gh_archive_meta")" = 2 ]
+}
+
+@test "pg: without a server, tests fail in CI and are skipped elsewhere" {
+	run env PG_BIN=/nonexistent CI=true bash -ec 'source "$1/tests/pg.bash"; pg_start; pg_need; echo ran' _ "$GH_ROOT"
+	[ "$status" -eq 1 ]
+	[ "$output" = "PostgreSQL needed and not available: no PostgreSQL server programs in /nonexistent (install postgresql)" ]
+	run env PG_BIN=/nonexistent CI= bash -c 'skip() { echo "skip: $*"; exit 0; }
+		source "$1/tests/pg.bash"; pg_start; pg_need; echo ran' _ "$GH_ROOT"
+	[ "$status" -eq 0 ]
+	[ "$output" = "skip: PostgreSQL needed: no PostgreSQL server programs in /nonexistent (install postgresql)" ]
+	# the twin: with the server programs, nothing is said and the test runs
+	run env CI=true bash -c 'source "$1/tests/pg.bash"; PG_ERROR=; pg_need; echo ran' _ "$GH_ROOT"
+	[ "$output" = ran ]
+}
