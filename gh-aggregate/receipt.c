@@ -191,30 +191,12 @@ static void add_argv(struct json_object *o, const char *key,
 	}
 }
 
-/* One word as a shell reads it back: bare when it holds only characters
- * no shell treats specially, else in single quotes ('\'' for a quote). */
+/* One word of the command line, as a shell reads it back. */
 static void cmd_elem(void *ctx, const char *s, size_t n)
 {
-	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				    "0123456789_@%+=:,./-";
 	struct gh_buf *b = ctx;
-	size_t i;
-	int bare = n > 0, ok = 1;
 
-	for (i = 0; i < n && bare; i++)
-		bare = s[i] && strchr(plain, s[i]) != NULL;
-	if (b->len)
-		ok &= gh_buf_addc(b, ' ') >= 0;
-	if (bare) {
-		ok &= gh_buf_add(b, s, n) >= 0;
-	} else {
-		ok &= gh_buf_addc(b, '\'') >= 0;
-		for (i = 0; i < n; i++)
-			ok &= (s[i] == '\'' ? gh_buf_add(b, "'\\''", 4)
-					   : gh_buf_addc(b, s[i])) >= 0;
-		ok &= gh_buf_addc(b, '\'') >= 0;
-	}
-	if (!ok)
+	if ((b->len && gh_buf_addc(b, ' ') < 0) || gh_buf_shell_word(b, s, n) < 0)
 		oom();
 }
 

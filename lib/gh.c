@@ -162,6 +162,25 @@ int gh_buf_addc(struct gh_buf *b, char c)
 	return gh_buf_add(b, &c, 1);
 }
 
+int gh_buf_shell_word(struct gh_buf *b, const char *s, size_t n)
+{
+	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789_@%+=:,./-";
+	size_t i;
+	int bare = n > 0;
+
+	for (i = 0; i < n && bare; i++)
+		bare = s[i] && strchr(plain, s[i]) != NULL;
+	if (bare)
+		return gh_buf_add(b, s, n);
+	if (gh_buf_addc(b, '\'') < 0)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if ((s[i] == '\'' ? gh_buf_add(b, "'\\''", 4) : gh_buf_addc(b, s[i])) < 0)
+			return -ENOMEM;
+	return gh_buf_addc(b, '\'');
+}
+
 int gh_buf_printf(struct gh_buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -66,6 +66,10 @@ int gh_buf_adds(struct gh_buf *b, const char *s);
 int gh_buf_addc(struct gh_buf *b, char c);
 int gh_buf_printf(struct gh_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Append s[0..n) as one word a POSIX shell reads back to exactly s: bare
+ * when it holds only characters no shell treats specially, else in single
+ * quotes ('\'' for a quote). */
+int gh_buf_shell_word(struct gh_buf *b, const char *s, size_t n);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes, NUL terminated). */
 void gh_hex(const unsigned char *in, size_t n, char *out);

@@ -142,3 +142,21 @@ send udp ok 127.0.0.2:PORT" ]
 	grep -q '^demo/\.\./policies/agent\.rules:35: deny read /proc/[0-9]*/environ by pid' <<<"$output"
 	[ "$(tail -n1 <<<"$output")" = "# gh-policy exit status: 1 (0 pass, 1 violations)" ]
 }
+
+@test "netcheck: a regex's escaped dots name the same address (loopback passes, public does not)" {
+	mkdir p
+	cat > p/ok.sh <<'PLANTED'
+#!/bin/sh
+grep -q "x /dev/tcp/127\.0\.0\.1/9" out
+PLANTED
+	run "$NETCHECK" p
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	cat > p/bad.sh <<'PLANTED'
+#!/bin/sh
+echo hi > /dev/tcp/8\.8\.8\.8/53
+PLANTED
+	run "$NETCHECK" p
+	[ "$status" -eq 1 ]
+	[ "$output" = 'p/bad.sh:2: 8\.8\.8\.8' ]
+}
