@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "gh.h"
 #include "jcs.h"
+#include "dsse.h"
 #include "json.h"
 
 enum { OPT_CANONICAL = 256, OPT_STDOUT, OPT_STDERR, OPT_VERSION };
@@ -206,11 +207,48 @@ static struct gh_key *load_public(const char *path)
 
 /* ---- receipts --------------------------------------------------------- */
 
-/* Parse text as exactly one JSON object, strict and I-JSON. NULL after a
- * message. */
-static struct json_object *parse_receipt(char *text, size_t len,
-					 const char *name)
+/* What an input must be. */
+enum want { WANT_ANY, WANT_RECEIPT, WANT_RECEIPT_OR_ENVELOPE };
+
+/* An event stream's records have a type and a relative time (the header's
+ * t is 0); a receipt has neither. */
+static int is_event_record(struct json_object *o)
 {
+	const char *type;
+
+	return json_object_is_type(o, json_type_object) &&
+	       gh_json_get_str(o, "type", &type) == 0 &&
+	       json_object_object_get_ex(o, "t", NULL);
+}
+
+/* The check of what a receipt is, for -S, -H and -V: an object with the
+ * version and execution_id strings gh-aggregate writes. 0, or -1 after a
+ * message. */
+static int check_receipt(struct json_object *o, const char *name,
+			 unsigned long line)
+{
+	static const char *const need[] = { "version", "execution_id" };
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (gh_json_get_str(o, need[i], &s) == 0)
+			continue;
+		gh_err("%s:%lu: not a receipt (no \"%s\" string): "
+		       "only receipts written by gh-aggregate are signed",
+		       name, line, need[i]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parse text as exactly one JSON value, strict and I-JSON, of the kind
+ * want asks for. NULL after a message; *is_null tells a JSON null apart. */
+static struct json_object *parse_input(char *text, size_t len,
+				       const char *name, enum want want,
+				       int *is_null)
+{
+	const char *what = want == WANT_ANY ? "a JSON value" : "a receipt";
 	struct json_object *o = NULL, *extra = NULL;
 	struct gh_jreader *r = NULL;
 	unsigned long line = 0;
@@ -218,8 +256,9 @@ static struct json_object *parse_receipt(char *text, size_t len,
 	FILE *mem;
 	int rc;
 
+	*is_null = 0;
 	if (len == 0) {
-		gh_err("%s: empty input, expected a receipt", name);
+		gh_err("%s: empty input, expected %s", name, what);
 		return NULL;
 	}
 	mem = fmemopen(text, len, "r");
@@ -232,20 +271,26 @@ static struct json_object *parse_receipt(char *text, size_t len,
 		if (rc < 0)
 			gh_err("%s", gh_jreader_error(r));
 		else
-			gh_err("%s: empty input, expected a receipt", name);
+			gh_err("%s: empty input, expected %s", name, what);
 		goto fail;
 	}
 	line = gh_jreader_line(r);
+	if (want != WANT_ANY && is_event_record(o)) {
+		gh_err("%s:%lu: an event stream, not a receipt: run gh-aggregate first",
+		       name, line);
+		goto fail;
+	}
 	rc = gh_jreader_next(r, &extra);
 	if (rc != 0) {
 		if (rc < 0)
 			gh_err("%s", gh_jreader_error(r));
 		else
-			gh_err("%s:%lu: more than one JSON value, expected one receipt",
-			       name, gh_jreader_line(r));
+			gh_err("%s:%lu: more than one JSON value, expected one %s",
+			       name, gh_jreader_line(r),
+			       want == WANT_ANY ? "JSON value" : "receipt");
 		goto fail;
 	}
-	if (!json_object_is_type(o, json_type_object)) {
+	if (want != WANT_ANY && !json_object_is_type(o, json_type_object)) {
 		gh_err("%s:%lu: not a JSON object, expected a receipt", name, line);
 		goto fail;
 	}
@@ -254,6 +299,11 @@ static struct json_object *parse_receipt(char *text, size_t len,
 		gh_err("%s:%lu: %s", name, line, err);
 		goto fail;
 	}
+	if (want == WANT_RECEIPT ||
+	    (want == WANT_RECEIPT_OR_ENVELOPE && !gh_dsse_is_envelope(o)))
+		if (check_receipt(o, name, line) < 0)
+			goto fail;
+	*is_null = o == NULL;
 	gh_jreader_free(r);
 	fclose(mem);
 	return o;
@@ -266,8 +316,10 @@ fail:
 	return NULL;
 }
 
-/* Read one receipt from path (NULL or "-": stdin). NULL after a message. */
-static struct json_object *read_receipt(const char *path)
+/* Read one input from path (NULL or "-": stdin). NULL after a message
+ * (or for a JSON null with want WANT_ANY: *is_null says which). */
+static struct json_object *read_input(const char *path, enum want want,
+				      int *is_null)
 {
 	const char *name = gh_input_name(path);
 	struct json_object *o = NULL;
@@ -276,6 +328,7 @@ static struct json_object *read_receipt(const char *path)
 	size_t len = 0;
 	int rc;
 
+	*is_null = 0;
 	if (!f) {
 		gh_err("%s: %s", name, strerror(errno));
 		return NULL;
@@ -284,14 +337,22 @@ static struct json_object *read_receipt(const char *path)
 	if (rc < 0)
 		gh_err("%s: %s", name, strerror(-rc));
 	else
-		o = parse_receipt(text, len, name);
+		o = parse_input(text, len, name, want, is_null);
 	free(text);
 	if (f != stdin)
 		fclose(f);
 	return o;
 }
 
-/* The canonical bytes of the receipt without its top-level "signature". */
+static struct json_object *read_receipt(const char *path)
+{
+	int is_null;
+
+	return read_input(path, WANT_RECEIPT, &is_null);
+}
+
+/* The canonical bytes of the receipt without its top-level "signature",
+ * with every integer exact (GH_JCS_EXACT). */
 static int canonical(struct json_object *r, const char *name, struct gh_buf *b)
 {
 	struct json_object *sig = NULL;
@@ -303,10 +364,10 @@ static int canonical(struct json_object *r, const char *name, struct gh_buf *b)
 		json_object_get(sig);
 		json_object_object_del(r, "signature");
 	}
-	ret = gh_jcs_write(b, r, err, sizeof(err));
+	ret = gh_jcs_write_flags(b, r, GH_JCS_EXACT, err, sizeof(err));
 	if (had)
 		json_object_object_add(r, "signature", sig);
-	if (ret == -EINVAL)
+	if (ret == -EINVAL || ret == -ERANGE)
 		gh_err("%s: cannot canonicalize: %s", name, err);
 	else if (ret < 0)
 		gh_err("%s: %s", name, strerror(-ret));
@@ -506,8 +567,12 @@ static int check_signature(struct json_object *r, struct gh_key *pub,
 		gh_err("%s: malformed signature (want 64 bytes in base64)", name);
 		return GH_EXIT_NO;
 	}
-	if (canonical(r, name, &canon) < 0)
-		return GH_EXIT_ERR;
+	ret = canonical(r, name, &canon);
+	if (ret < 0) {
+		gh_buf_release(&canon);
+		/* an integer the signature cannot cover exactly */
+		return ret == -ERANGE ? GH_EXIT_NO : GH_EXIT_ERR;
+	}
 	ret = gh_key_verify(pub, canon.p, canon.len, sig, (size_t)n);
 	gh_buf_release(&canon);
 	if (ret < 0) {
@@ -593,19 +658,38 @@ static int verify(const struct opts *o)
 	return s1 > s2 ? s1 : s2;
 }
 
+/* --canonical: RFC 8785 of any JSON value; an object without its top-level
+ * signature member, as -S signs it. */
 static int print_canonical(const struct opts *o)
 {
 	const char *name = gh_input_name(o->input);
 	struct gh_buf b = GH_BUF_INIT;
-	struct json_object *r = read_receipt(o->input);
-	int status = GH_EXIT_ERR;
+	struct json_object *v, *sig = NULL;
+	int status = GH_EXIT_ERR, is_null, had = 0, ret;
+	char err[256];
 
-	if (r && canonical(r, name, &b) == 0) {
+	v = read_input(o->input, WANT_ANY, &is_null);
+	if (!v && !is_null)
+		return GH_EXIT_ERR;
+	if (json_object_is_type(v, json_type_object))
+		had = json_object_object_get_ex(v, "signature", &sig);
+	if (had) {
+		json_object_get(sig);
+		json_object_object_del(v, "signature");
+	}
+	ret = gh_jcs_write(&b, v, err, sizeof(err));
+	if (ret == -EINVAL)
+		gh_err("%s: cannot canonicalize: %s", name, err);
+	else if (ret < 0)
+		gh_err("%s: %s", name, strerror(-ret));
+	else {
 		fwrite(b.p, 1, b.len, stdout);
 		status = GH_EXIT_OK;
 	}
+	if (had)
+		json_object_put(sig);
 	gh_buf_release(&b);
-	json_object_put(r);
+	json_object_put(v);
 	return status;
 }
 

@@ -335,6 +335,109 @@ signed() {
 	[ -z "$output" ]
 }
 
+# ---- only receipts are signed --------------------------------------------
+
+@test "an event stream is refused: run gh-aggregate first" {
+	for verb in "-H" "-S -s key.pem" "-V -p pub.pem"; do
+		run --separate-stderr gh-sign $verb "$GH_ROOT/tests/fixtures/aggregate/net.ndjson"
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "gh-sign: $GH_ROOT/tests/fixtures/aggregate/net.ndjson:1: an event stream, not a receipt: run gh-aggregate first" ]
+		[ -z "$output" ]
+	done
+	# its twin: the receipt gh-aggregate makes of that stream is signed
+	gh-aggregate "$GH_ROOT/tests/fixtures/aggregate/net.ndjson" > net.json
+	gh-sign -S -s key.pem net.json > net.signed.json
+	gh-sign -V -q -p pub.pem net.signed.json
+}
+
+@test "a JSON object that is not a receipt is refused, {} included" {
+	printf '{}\n' > empty.json
+	run --separate-stderr gh-sign -S -s key.pem empty.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'gh-sign: empty.json:1: not a receipt (no "version" string): only receipts written by gh-aggregate are signed' ]
+	[ -z "$output" ]
+	jq 'del(.execution_id)' receipt.json > noid.json
+	run --separate-stderr gh-sign -S -s key.pem --stdout out.txt --stderr err.txt noid.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'gh-sign: noid.json:1: not a receipt (no "execution_id" string): only receipts written by gh-aggregate are signed' ]
+	jq '.version = 4' receipt.json > numver.json
+	run --separate-stderr gh-sign -H numver.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'gh-sign: numver.json:1: not a receipt (no "version" string): only receipts written by gh-aggregate are signed' ]
+	# -V refuses it too, even with a signature made elsewhere over {}
+	printf '{}' > c.bin
+	openssl pkeyutl -sign -inkey key.pem -rawin -in c.bin -out sig.bin
+	jq -n --arg s "$(base64 -w0 < sig.bin)" --arg k "$FP" \
+		'{signature: {alg: "Ed25519", key: $k, sig: $s}}' > forged.json
+	run --separate-stderr gh-sign -V -p pub.pem forged.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'gh-sign: forged.json:1: not a receipt (no "version" string): only receipts written by gh-aggregate are signed' ]
+	[ -z "$output" ]
+	# the twin: the same fields of the fixture receipt are enough
+	jq '{version, execution_id}' receipt.json > minimal.json
+	gh-sign -S -s key.pem minimal.json > minimal.signed.json
+	gh-sign -V -q -p pub.pem minimal.signed.json
+}
+
+# ---- integers beyond 2^53 ---------------------------------------------------
+
+# big NAME VALUE: the fixture receipt with duration_ms (both places) set to
+# VALUE as written (sed: jq would round it through a double).
+big() {
+	sed "s/\"duration_ms\": 12/\"duration_ms\": $2/" receipt.json > "$1"
+	[ "$(grep -c -- "\"duration_ms\": $2" "$1")" -eq 2 ]
+}
+
+@test "-S refuses an integer beyond 2^53, naming it and where" {
+	big big.json 9007199254740993
+	run --separate-stderr gh-sign -S -s key.pem --stdout out.txt --stderr err.txt big.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-sign: big.json: cannot canonicalize: integer 9007199254740993 is beyond 2^53 and has no exact canonical form at /duration_ms" ]
+	[ -z "$output" ]
+	big neg.json -9007199254740993
+	run --separate-stderr gh-sign -S -s key.pem --stdout out.txt --stderr err.txt neg.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-sign: neg.json: cannot canonicalize: integer -9007199254740993 is beyond 2^53 and has no exact canonical form at /duration_ms" ]
+}
+
+@test "-S signs 2^53 and -2^53 exactly (the twin of the refusal)" {
+	for v in 9007199254740992 -9007199254740992; do
+		big edge.json $v
+		gh-sign -S -s key.pem --stdout out.txt --stderr err.txt edge.json > s.json
+		[ "$(grep -c -- "\"duration_ms\": $v" s.json)" -eq 2 ]
+		gh-sign --canonical s.json | grep -q -- "\"duration_ms\":$v}"
+		gh-sign -V -q -p pub.pem --stdout out.txt --stderr err.txt s.json
+	done
+}
+
+@test "-V: an integer changed past 2^53 after signing fails verification" {
+	# 2^53 + 1 rounds to 2^53 in binary64: before, it verified
+	big edge.json 9007199254740992
+	gh-sign -S -s key.pem --stdout out.txt --stderr err.txt edge.json > s.json
+	sed '0,/"duration_ms": 9007199254740992/s//"duration_ms": 9007199254740993/' s.json > t.json
+	[ "$(grep -c '"duration_ms": 9007199254740993' t.json)" -eq 1 ]
+	run --separate-stderr gh-sign -V -q -p pub.pem --stdout out.txt --stderr err.txt t.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: t.json: cannot canonicalize: integer 9007199254740993 is beyond 2^53 and has no exact canonical form at /duration_ms" ]
+	[ -z "$output" ]
+	# and --canonical (RFC 8785 alone) shows why: both print alike
+	cmp <(gh-sign --canonical s.json) <(gh-sign --canonical t.json)
+}
+
+@test "--canonical canonicalizes any JSON value: arrays, scalars, null" {
+	gh-sign --canonical "$GH_SHARED/conformance/jcs/input/arrays.json" > a.out
+	cmp "$GH_SHARED/conformance/jcs/output/arrays.json" a.out
+	[ "$(printf ' 1E30 ' | gh-sign --canonical)" = "1e+30" ]
+	[ "$(printf 'null' | gh-sign --canonical)" = "null" ]
+	[ "$(printf '"\\u00e9"' | gh-sign --canonical)" = '"é"' ]
+	[ "$(printf '{}' | gh-sign --canonical)" = "{}" ]
+	# but still exactly one value
+	run --separate-stderr gh-sign --canonical <<<'[1] [2]'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-sign: <stdin>:1: more than one JSON value, expected one JSON value" ]
+	[ -z "$output" ]
+}
+
 @test "-H drops a signature the receipt carried" {
 	fixture_signed
 	run --separate-stderr gh-sign -H --stdout out.txt --stderr err.txt signed.json
@@ -533,8 +636,8 @@ signed() {
 	gh-sign --canonical receipt.json | jq -c '.artifacts.stdout_hash' | grep -qx null
 }
 
-@test "--canonical passes the RFC 8785 vectors that are objects" {
-	for n in french structures unicode values weird; do
+@test "--canonical passes every RFC 8785 vector" {
+	for n in arrays french structures unicode values weird; do
 		gh-sign --canonical "$GH_SHARED/conformance/jcs/input/$n.json" > "$n.out"
 		cmp "$GH_SHARED/conformance/jcs/output/$n.json" "$n.out"
 	done
