@@ -8,21 +8,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "attest.h"
 #include "crypto.h"
 #include "gh.h"
 #include "jcs.h"
 #include "dsse.h"
 #include "json.h"
 
-enum { OPT_CANONICAL = 256, OPT_STDOUT, OPT_STDERR, OPT_VERSION };
+enum { OPT_CANONICAL = 256, OPT_ATTEST, OPT_SUBJECT, OPT_STDOUT, OPT_STDERR,
+       OPT_VERSION };
+
+#define SUBJECTS_MAX 256
 
 struct opts {
-	int verb;		/* 'G', 'S', 'H', 'V', OPT_CANONICAL or 0 */
+	int verb;		/* 'G', 'S', 'H', 'V', OPT_ATTEST, OPT_CANONICAL or 0 */
 	const char *secret;	/* -s */
 	const char *public;	/* -p */
 	const char *out[2];	/* --stdout, --stderr */
 	int quiet;		/* -q */
 	const char *input;	/* FILE operand, NULL for stdin */
+	const char *subject[SUBJECTS_MAX]; /* --subject */
+	size_t nsubjects;
 };
 
 static const char *const stream_name[2] = { "stdout", "stderr" };
@@ -33,7 +39,8 @@ static void usage(FILE *f)
 		"usage: %1$s -G -s SECRET.pem -p PUBLIC.pem\n"
 		"       %1$s -S -s SECRET.pem [--stdout FILE] [--stderr FILE] [RECEIPT]\n"
 		"       %1$s -H [--stdout FILE] [--stderr FILE] [RECEIPT]\n"
-		"       %1$s -V [-q] -p PUBLIC.pem [--stdout FILE] [--stderr FILE] [RECEIPT]\n"
+		"       %1$s --attest -s SECRET.pem [--subject FILE]... [--stdout FILE] [--stderr FILE] [RECEIPT]\n"
+		"       %1$s -V [-q] -p PUBLIC.pem [--stdout FILE] [--stderr FILE] [RECEIPT|ENVELOPE]\n"
 		"       %1$s --canonical [RECEIPT]\n",
 		gh_prog);
 }
@@ -48,12 +55,15 @@ static void help(void)
 	      "  -G, --generate       create a key pair (SECRET.pem mode 0600)\n"
 	      "  -S, --sign           hash the captured outputs and sign\n"
 	      "  -H, --hash           hash the captured outputs only\n"
-	      "  -V, --verify         check the signature and the captured outputs\n"
+	      "      --attest         write a signed in-toto attestation (DSSE envelope)\n"
+	      "  -V, --verify         check the signature and the captured outputs, or\n"
+	      "                       an envelope and its subjects\n"
 	      "      --canonical      print the bytes that are signed\n"
 	      "  -s, --secret FILE    secret key (PEM)\n"
 	      "  -p, --public FILE    public key (PEM)\n"
 	      "      --stdout FILE    the command's captured stdout is FILE\n"
 	      "      --stderr FILE    the command's captured stderr is FILE\n"
+	      "      --subject FILE   --attest: a subject of the statement (repeatable)\n"
 	      "  -q, --quiet          -V: print nothing on success\n"
 	      "  -h, --help           show this help and exit\n"
 	      "      --version        show the version and exit\n"
@@ -69,6 +79,7 @@ static const char *verb_flag(int verb)
 	case 'S': return "-S";
 	case 'H': return "-H";
 	case 'V': return "-V";
+	case OPT_ATTEST: return "--attest";
 	default: return "--canonical";
 	}
 }
@@ -98,11 +109,11 @@ static void set_verb(struct opts *o, int verb)
 static void check_combinations(struct opts *o, int nargs)
 {
 	const char *v = verb_flag(o->verb);
-	int wants_secret = o->verb == 'G' || o->verb == 'S';
+	int wants_secret = o->verb == 'G' || o->verb == 'S' || o->verb == OPT_ATTEST;
 	int wants_public = o->verb == 'G' || o->verb == 'V';
 
 	if (!o->verb)
-		bad_usage("no mode given: use -G, -S, -H, -V or --canonical");
+		bad_usage("no mode given: use -G, -S, -H, -V, --attest or --canonical");
 	if (o->secret && !wants_secret)
 		bad_usage("can't combine %s and -s", v);
 	if (o->public && !wants_public)
@@ -113,6 +124,8 @@ static void check_combinations(struct opts *o, int nargs)
 		bad_usage("can't combine %s and --stdout", v);
 	if (o->out[1] && (o->verb == 'G' || o->verb == OPT_CANONICAL))
 		bad_usage("can't combine %s and --stderr", v);
+	if (o->nsubjects && o->verb != OPT_ATTEST)
+		bad_usage("can't combine %s and --subject", v);
 	if (wants_secret && !o->secret)
 		bad_usage("%s needs -s SECRET.pem", v);
 	if (wants_public && !o->public)
@@ -511,6 +524,123 @@ out:
 	return status;
 }
 
+/* ---- attestations ----------------------------------------------------- */
+
+/* Hash one subject file into s. 0, or -1 after a message. */
+static int hash_subject(struct subject *s, const char *path)
+{
+	unsigned char md[GH_SHA256_LEN];
+	int ret = gh_sha256_file(path, md, NULL);
+
+	if (ret < 0) {
+		gh_err("%s: %s", path, strerror(-ret));
+		return -1;
+	}
+	gh_hex(md, sizeof(md), s->hex);
+	s->name = path;
+	s->abs = realpath(path, NULL);
+	return 0;
+}
+
+/* The subjects: the --subject files, else the captured outputs. The
+ * number of them, or -1 after a message. */
+static int get_subjects(struct json_object *r, const struct opts *o,
+			const char *name, struct subject *s)
+{
+	struct json_object *a = NULL;
+	const char *path;
+	int64_t bytes;
+	size_t n = 0, i;
+
+	if (o->nsubjects) {
+		for (i = 0; i < o->nsubjects; i++)
+			if (hash_subject(&s[n++], o->subject[i]) < 0)
+				return -1;
+		return (int)n;
+	}
+	json_object_object_get_ex(r, "artifacts", &a);
+	for (i = 0; i < 2; i++) {
+		path = captured(a, o, (int)i, &bytes);
+		if (path && hash_subject(&s[n++], path) < 0)
+			return -1;
+	}
+	if (n == 0)
+		gh_err("%s: nothing to attest: no --subject FILE and no captured "
+		       "stdout or stderr", name);
+	return n ? (int)n : -1;
+}
+
+/* The envelope of a signed payload. */
+static struct json_object *envelope(const struct gh_buf *payload,
+				    const char *keyid, const unsigned char *sig)
+{
+	struct gh_buf b64 = GH_BUF_INIT;
+	struct json_object *env = json_object_new_object();
+	struct json_object *sigs = json_object_new_array();
+	struct json_object *one = json_object_new_object();
+
+	gh_base64_encode(&b64, payload->p, payload->len);
+	json_object_object_add(env, "payload", json_object_new_string(b64.p ? b64.p : ""));
+	json_object_object_add(env, "payloadType", json_object_new_string(GH_DSSE_INTOTO));
+	b64.len = 0;
+	gh_base64_encode(&b64, sig, GH_ED25519_SIG_LEN);
+	json_object_object_add(one, "keyid", json_object_new_string(keyid));
+	json_object_object_add(one, "sig", json_object_new_string(b64.p ? b64.p : ""));
+	json_object_array_add(sigs, one);
+	json_object_object_add(env, "signatures", sigs);
+	gh_buf_release(&b64);
+	return env;
+}
+
+static int attest(const struct opts *o)
+{
+	const char *name = gh_input_name(o->input);
+	struct gh_buf canon = GH_BUF_INIT, payload = GH_BUF_INIT, pae = GH_BUF_INIT;
+	struct subject subj[SUBJECTS_MAX];
+	unsigned char sig[GH_ED25519_SIG_LEN];
+	struct json_object *r = NULL, *st = NULL, *env = NULL;
+	struct gh_key *k = NULL;
+	char id[GH_SHA256_HEX], err[256];
+	int status = GH_EXIT_ERR, n = 0, ret;
+
+	memset(subj, 0, sizeof(subj));
+	if (!(k = load_secret(o->secret)))
+		goto out;
+	r = read_receipt(o->input);
+	if (!r || hash_outputs(r, o, name) < 0 || canonical(r, name, &canon) < 0)
+		goto out;
+	n = get_subjects(r, o, name, subj);
+	if (n < 0)
+		goto out;
+	st = attest_statement(r, subj, (size_t)n);
+	ret = st ? gh_jcs_write_flags(&payload, st, GH_JCS_EXACT, err, sizeof(err)) : -ENOMEM;
+	if (ret == 0)
+		ret = gh_dsse_pae(&pae, GH_DSSE_INTOTO, strlen(GH_DSSE_INTOTO),
+				  payload.p, payload.len);
+	if (ret < 0) {
+		gh_err("%s: %s", name, ret == -ENOMEM ? strerror(ENOMEM) : err);
+		goto out;
+	}
+	if (gh_key_sign(k, pae.p, pae.len, sig) < 0 || gh_key_id(k, id) < 0) {
+		gh_err("%s: signing failed", o->secret);
+		goto out;
+	}
+	env = envelope(&payload, id, sig);
+	if (write_receipt(env) == 0)
+		status = GH_EXIT_OK;
+out:
+	while (n-- > 0)
+		free(subj[n].abs);
+	gh_buf_release(&canon);
+	gh_buf_release(&payload);
+	gh_buf_release(&pae);
+	json_object_put(env);
+	json_object_put(st);
+	json_object_put(r);
+	gh_key_free(k);
+	return status;
+}
+
 /* ---- verification ----------------------------------------------------- */
 
 static int is_hex64(const char *s)
@@ -636,6 +766,164 @@ static int check_outputs(struct json_object *r, const struct opts *o,
 	return status;
 }
 
+/* The statement of a verified envelope: strict JSON, an in-toto Statement
+ * v1 with a predicate type and subjects. NULL after a message. */
+static struct json_object *read_statement(const struct gh_dsse *d,
+					  const char *name)
+{
+	struct json_object *st = NULL, *subj;
+	const char *t;
+	unsigned long line;
+	char err[256];
+
+	if (d->typelen != strlen(GH_DSSE_INTOTO) ||
+	    memcmp(d->type, GH_DSSE_INTOTO, d->typelen) != 0) {
+		gh_err("%s: payloadType is \"%.64s\", not " GH_DSSE_INTOTO, name,
+		       d->type);
+		return NULL;
+	}
+	if (gh_json_parse((const char *)d->payload, d->len, &st, err, sizeof(err)) < 0 ||
+	    gh_jcs_check_text((const char *)d->payload, d->len, &line, err,
+			      sizeof(err)) < 0) {
+		gh_err("%s: payload is not a JSON statement: %s", name, err);
+		json_object_put(st);
+		return NULL;
+	}
+	if (gh_json_get_str(st, "_type", &t) < 0 || strcmp(t, GH_INTOTO_STATEMENT) != 0) {
+		gh_err("%s: payload is not an in-toto statement (_type is not "
+		       GH_INTOTO_STATEMENT ")", name);
+	} else if (gh_json_get_str(st, "predicateType", &t) < 0) {
+		gh_err("%s: statement has no predicateType string", name);
+	} else if (gh_json_get_arr(st, "subject", &subj) < 0 ||
+		   json_object_array_length(subj) == 0) {
+		gh_err("%s: statement has no subject", name);
+	} else {
+		return st;
+	}
+	json_object_put(st);
+	return NULL;
+}
+
+/* Check each subject whose file is present. 0, 1 or 2 as below. */
+static int check_subjects(struct json_object *st, const struct opts *o,
+			  const char *name)
+{
+	struct json_object *subj = NULL, *e, *dg;
+	unsigned char md[GH_SHA256_LEN];
+	char hex[GH_SHA256_HEX];
+	const char *file, *want;
+	int status = GH_EXIT_OK, ret;
+	size_t i, n;
+
+	gh_json_get_arr(st, "subject", &subj);
+	n = json_object_array_length(subj);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(subj, i);
+		if (gh_json_get_str(e, "name", &file) < 0 ||
+		    gh_json_get_obj(e, "digest", &dg) < 0) {
+			gh_err("%s: subject %zu has no name or digest", name, i);
+			status = GH_EXIT_NO;
+			continue;
+		}
+		if (gh_json_get_str(dg, "sha256", &want) < 0 || !is_hex64(want)) {
+			gh_err("%s: subject %s not checked: no sha256 digest", name, file);
+			continue;
+		}
+		ret = gh_sha256_file(file, md, NULL);
+		if (ret == -ENOENT) {
+			if (!o->quiet)
+				printf("%s: subject %s sha256:%s not present, not checked\n",
+				       name, file, want);
+			continue;
+		}
+		if (ret < 0) {
+			gh_err("%s: %s", file, strerror(-ret));
+			return GH_EXIT_ERR;
+		}
+		gh_hex(md, sizeof(md), hex);
+		if (strcmp(hex, want) != 0) {
+			gh_err("%s: subject %s: sha256 differs (%s in the statement)",
+			       name, file, want);
+			status = GH_EXIT_NO;
+		} else if (!o->quiet) {
+			printf("%s: subject %s sha256:%s ok\n", name, file, want);
+		}
+	}
+	return status;
+}
+
+/* Verify a DSSE envelope: a signature by pub over PAE(type, payload), then
+ * the statement it carries and its subjects. 0 valid, 1 invalid, 2 error. */
+static int verify_envelope(struct json_object *env, struct gh_key *pub,
+			   const struct opts *o, const char *name)
+{
+	unsigned char sig[GH_ED25519_SIG_LEN + 3];
+	struct gh_buf pae = GH_BUF_INIT;
+	struct json_object *st = NULL;
+	struct gh_dsse d;
+	char id[GH_SHA256_HEX], err[256];
+	int status = GH_EXIT_NO, ret, found = 0, good = 0, len;
+	const char *pt = "";
+	size_t i;
+
+	if (o->out[0] || o->out[1]) {
+		gh_err("%s: an envelope's files are its subjects: --stdout and "
+		       "--stderr apply to receipts", name);
+		return GH_EXIT_ERR;
+	}
+	ret = gh_dsse_parse(env, &d, err, sizeof(err));
+	if (ret < 0) {
+		if (ret == -ENOMEM)
+			gh_err("%s: %s", name, strerror(ENOMEM));
+		else
+			gh_err("%s: malformed envelope: %s", name, err);
+		return ret == -ENOMEM ? GH_EXIT_ERR : GH_EXIT_NO;
+	}
+	if (gh_key_id(pub, id) < 0 ||
+	    gh_dsse_pae(&pae, d.type, d.typelen, d.payload, d.len) < 0) {
+		gh_err("%s: %s", o->public, strerror(ENOMEM));
+		status = GH_EXIT_ERR;
+		goto out;
+	}
+	for (i = 0; i < d.nsigs && !good; i++) {
+		if (d.sigs[i].keyid[0] && strcmp(d.sigs[i].keyid, id) != 0)
+			continue;
+		found = 1;
+		len = gh_base64_decode(d.sigs[i].sig, strlen(d.sigs[i].sig), sig,
+				       sizeof(sig));
+		if (len == GH_ED25519_SIG_LEN)
+			good = gh_key_verify(pub, pae.p, pae.len, sig, (size_t)len);
+		if (good < 0) {
+			gh_err("%s: cannot verify: %s", name, strerror(-good));
+			status = GH_EXIT_ERR;
+			goto out;
+		}
+	}
+	if (!found) {
+		gh_err("%s: no signature by %s (keyid %s)", name, o->public, id);
+		goto out;
+	}
+	if (!good) {
+		gh_err("%s: signature does not match (envelope modified or wrong key)",
+		       name);
+		goto out;
+	}
+	if (!o->quiet)
+		printf("%s: signature ok\n", name);
+	st = read_statement(&d, name);
+	if (!st)
+		goto out;
+	gh_json_get_str(st, "predicateType", &pt);
+	if (!o->quiet)
+		printf("%s: predicate %s\n", name, pt);
+	status = check_subjects(st, o, name);
+out:
+	json_object_put(st);
+	gh_buf_release(&pae);
+	gh_dsse_release(&d);
+	return status;
+}
+
 static int verify(const struct opts *o)
 {
 	const char *name = gh_input_name(o->input);
@@ -646,13 +934,18 @@ static int verify(const struct opts *o)
 	pub = load_public(o->public);
 	if (!pub)
 		return GH_EXIT_ERR;
-	r = read_receipt(o->input);
+	r = read_input(o->input, WANT_RECEIPT_OR_ENVELOPE, &s1);
 	if (!r) {
 		gh_key_free(pub);
 		return GH_EXIT_ERR;
 	}
-	s1 = check_signature(r, pub, o, name);
-	s2 = s1 == GH_EXIT_ERR ? s1 : check_outputs(r, o, name);
+	if (gh_dsse_is_envelope(r)) {
+		s1 = verify_envelope(r, pub, o, name);
+		s2 = GH_EXIT_OK;
+	} else {
+		s1 = check_signature(r, pub, o, name);
+		s2 = s1 == GH_EXIT_ERR ? s1 : check_outputs(r, o, name);
+	}
 	json_object_put(r);
 	gh_key_free(pub);
 	return s1 > s2 ? s1 : s2;
@@ -701,6 +994,8 @@ int main(int argc, char **argv)
 		{ "hash", no_argument, NULL, 'H' },
 		{ "verify", no_argument, NULL, 'V' },
 		{ "canonical", no_argument, NULL, OPT_CANONICAL },
+		{ "attest", no_argument, NULL, OPT_ATTEST },
+		{ "subject", required_argument, NULL, OPT_SUBJECT },
 		{ "secret", required_argument, NULL, 's' },
 		{ "public", required_argument, NULL, 'p' },
 		{ "stdout", required_argument, NULL, OPT_STDOUT },
@@ -722,7 +1017,13 @@ int main(int argc, char **argv)
 		case 'H':
 		case 'V':
 		case OPT_CANONICAL:
+		case OPT_ATTEST:
 			set_verb(&o, c);
+			break;
+		case OPT_SUBJECT:
+			if (o.nsubjects == SUBJECTS_MAX)
+				bad_usage("more than %d --subject files", SUBJECTS_MAX);
+			o.subject[o.nsubjects++] = optarg;
 			break;
 		case 's':
 			o.secret = optarg;
@@ -764,6 +1065,9 @@ int main(int argc, char **argv)
 		break;
 	case 'V':
 		status = verify(&o);
+		break;
+	case OPT_ATTEST:
+		status = attest(&o);
 		break;
 	default:
 		status = print_canonical(&o);
