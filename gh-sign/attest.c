@@ -150,22 +150,31 @@ static struct json_object *file_access(struct json_object *r,
 	return a;
 }
 
+/* What observed the run, from the receipt's provenance: the monitor type;
+ * the BPF object gh-trace loaded as configSource; the tracer's version,
+ * the kernel and whether the programs were kept in glasshouseMonitor. */
 static struct json_object *monitor(struct json_object *r)
 {
-	struct json_object *m = json_object_new_object(), *id, *cs;
+	static const char *const keys[] = { "tool_version", "kernel",
+					    "bpf_object_sha256", "bpf_programs" };
+	struct json_object *m = json_object_new_object(), *id, *cs, *prov;
 	const char *bpf;
+	size_t i;
 
 	json_object_object_add(m, "type", str(ATTEST_MONITOR_TYPE));
-	id = at(r, "provenance", "monitor");
-	if (id && gh_json_get_str(id, "bpf_object_sha256", &bpf) == 0) {
+	prov = at(r, "provenance", NULL);
+	if (!json_object_is_type(prov, json_type_object))
+		return m;
+	if (gh_json_get_str(prov, "bpf_object_sha256", &bpf) == 0) {
 		cs = json_object_new_object();
 		json_object_object_add(cs, "name", str("gh-trace BPF object"));
 		json_object_object_add(cs, "digest", digest(bpf));
 		json_object_object_add(m, "configSource", cs);
 	}
-	if (id)
-		json_object_object_add(m, "glasshouseMonitor",
-				       copy_of(at(r, "provenance", NULL), "monitor"));
+	id = json_object_new_object();
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		json_object_object_add(id, keys[i], copy_of(prov, keys[i]));
+	json_object_object_add(m, "glasshouseMonitor", id);
 	return m;
 }
 

@@ -747,7 +747,7 @@ reenvelope() {
 	[ "$(jq -r ._type st.json)" = "https://in-toto.io/Statement/v1" ]
 	[ "$(jq -r .predicateType st.json)" = "https://in-toto.io/attestation/runtime-trace/v0.2" ]
 	[ "$(jq -c '.predicate | keys' st.json)" = '["glasshouseReceipt","metadata","monitor","monitorLog","monitoredProcess"]' ]
-	[ "$(jq -c .predicate.monitor st.json)" = '{"type":"urn:glasshouse:gh-trace"}' ]
+	[ "$(jq -c .predicate.monitor st.json)" = '{"glasshouseMonitor":{"bpf_object_sha256":null,"bpf_programs":null,"kernel":"6.18.44","tool_version":"0.1.0"},"type":"urn:glasshouse:gh-trace"}' ]
 	[ "$(jq -c .predicate.monitoredProcess st.json)" = '{"event":"8c0e6f1e-3b7a-4d2c-9e55-0a1b2c3d4e5f","hostID":"urn:glasshouse:host:build-7","type":"urn:glasshouse:command"}' ]
 	[ "$(jq -c .predicate.metadata st.json)" = '{"buildFinishedOn":"2026-11-22T19:40:56.135456Z","buildStartedOn":"2026-11-22T19:40:56.123456Z"}' ]
 	[ "$(jq -cS '.predicate.monitorLog.process' st.json)" = "$(jq -cS .process_tree local.json)" ]
@@ -989,4 +989,20 @@ print(json.dumps({"payloadType": "application/vnd.in-toto+json",
 	run --separate-stderr gh-sign -V -p pub.pem py2.json
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "gh-sign: py2.json: signature does not match (envelope modified or wrong key)" ]
+}
+
+@test "end to end: the attestation names the monitor (BPF object, kernel) and the policy file" {
+	if [ ! -x "$GH_ROOT/bin/gh-trace" ] || [ ! -x "$GH_ROOT/bin/gh-policy" ]; then
+		skip "bin/gh-trace or bin/gh-policy is not built"
+	fi
+	printf 'allow read /**\n' > rules
+	GH_TRACE_PIN_DIR="$T/no-kept-programs" gh-trace --stdout "$T/o.txt" -- \
+		sh -c 'echo hello' 2>/dev/null | gh-aggregate |
+		gh-policy --annotate rules | gh-sign --attest -s key.pem > env.json
+	gh-sign -V -q -p pub.pem env.json
+	statement env.json > st.json
+	bpf=$(sha256sum < "${GH_OUT:-$GH_ROOT/build}/trace.bpf.o" | cut -d' ' -f1)
+	[ "$(jq -c .predicate.monitor st.json)" = "{\"configSource\":{\"digest\":{\"sha256\":\"$bpf\"},\"name\":\"gh-trace BPF object\"},\"glasshouseMonitor\":{\"bpf_object_sha256\":\"$bpf\",\"bpf_programs\":\"loaded\",\"kernel\":\"$(uname -r)\",\"tool_version\":\"0.1.0\"},\"type\":\"urn:glasshouse:gh-trace\"}" ]
+	[ "$(jq -r .predicate.glasshouseReceipt.policy.rules_sha256 st.json)" = "$(sha256sum < rules | cut -d' ' -f1)" ]
+	[ "$(jq -c .subject st.json)" = "[{\"digest\":{\"sha256\":\"$(printf 'hello\n' | sha256sum | cut -d' ' -f1)\"},\"name\":\"$T/o.txt\"}]" ]
 }
