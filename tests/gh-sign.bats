@@ -771,6 +771,16 @@ reenvelope() {
 	[ "$(statement env2.json | jq '.predicate.glasshouseReceipt | has("signature")')" = false ]
 }
 
+@test "--attest: a peer's hostname, where the receipt knows it, is in monitorLog.network" {
+	jq '.network.attempts[0].hostname = "one.one.one.one"' receipt.json |
+		sed "s|/nonexistent/glasshouse/|$T/|" > named.json
+	gh-sign --attest -s key.pem named.json > env.json
+	[ "$(statement env.json | jq -c '.predicate.monitorLog.network[0] | [.hostname, .ip, .port, .protocol]')" = '["one.one.one.one","1.1.1.1",443,"tcp"]' ]
+	# the twin: without one, no hostname
+	attested
+	[ "$(statement env.json | jq -c '.predicate.monitorLog.network[0] | has("hostname")')" = false ]
+}
+
 @test "--attest: the captured outputs are the subjects by default" {
 	attested
 	[ "$(statement env.json | jq -c .subject)" = "[{\"digest\":{\"sha256\":\"$(sha256sum < out.txt | cut -d' ' -f1)\"},\"name\":\"$T/out.txt\"},{\"digest\":{\"sha256\":\"$(sha256sum < err.txt | cut -d' ' -f1)\"},\"name\":\"$T/err.txt\"}]" ]
