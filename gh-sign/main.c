@@ -813,6 +813,7 @@ static int check_subjects(struct json_object *st, const struct opts *o,
 	char hex[GH_SHA256_HEX];
 	const char *file, *want;
 	int status = GH_EXIT_OK, ret;
+	struct stat sb;
 	size_t i, n;
 
 	gh_json_get_arr(st, "subject", &subj);
@@ -827,6 +828,11 @@ static int check_subjects(struct json_object *st, const struct opts *o,
 		}
 		if (gh_json_get_str(dg, "sha256", &want) < 0 || !is_hex64(want)) {
 			gh_err("%s: subject %s not checked: no sha256 digest", name, file);
+			continue;
+		}
+		/* names come from the statement: only regular files are read */
+		if (stat(file, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+			gh_err("%s: subject %s not checked: not a regular file", name, file);
 			continue;
 		}
 		ret = gh_sha256_file(file, md, NULL);

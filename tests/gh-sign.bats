@@ -850,6 +850,22 @@ reenvelope() {
 	[ "${lines[2]}" = "env.json: subject $T/err.txt sha256:9be7c8486757b1fcdb9da47103a2f4b17d558400fe583222119485c78fbd6ad2 not present, not checked" ]
 }
 
+@test "-V: a subject naming a device or a directory is not read" {
+	py_envelope_named /dev/zero > z.json
+	run --separate-stderr timeout 20 gh-sign -V -p pub.pem z.json
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "gh-sign: z.json: subject /dev/zero not checked: not a regular file" ]
+	py_envelope_named . > d.json
+	run --separate-stderr gh-sign -V -p pub.pem d.json
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "gh-sign: d.json: subject . not checked: not a regular file" ]
+	# the twin: a regular file is read and checked
+	py_envelope_named out.txt > f.json
+	run --separate-stderr gh-sign -V -p pub.pem f.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: f.json: subject out.txt: sha256 differs ($(printf x | sha256sum | cut -d' ' -f1) in the statement)" ]
+}
+
 @test "-V: a changed payload fails" {
 	attested
 	statement env.json | sed 's/"exit_code":0/"exit_code":1/' > p.json
@@ -983,6 +999,24 @@ print(json.dumps({"payloadType": "application/vnd.in-toto+json",
                   "payload": base64.b64encode(body).decode(),
                   "signatures": [{"keyid": hashlib.sha256(der).hexdigest(),
                                   "sig": base64.b64encode(sk.sign(pae)).decode()}]}))
+' "$1"
+}
+
+# py_envelope_named NAME: an envelope (python3-cryptography, key.pem) whose
+# one subject is NAME with the digest of "x".
+py_envelope_named() {
+	"$PY" -c '
+import base64, hashlib, json, sys
+from cryptography.hazmat.primitives import serialization
+sk = serialization.load_pem_private_key(open("key.pem", "rb").read(), None)
+st = {"_type": "https://in-toto.io/Statement/v1",
+      "subject": [{"name": sys.argv[1], "digest": {"sha256": hashlib.sha256(b"x").hexdigest()}}],
+      "predicateType": "https://example.com/test-predicate/v1", "predicate": {}}
+body = json.dumps(st).encode()
+t = b"application/vnd.in-toto+json"
+pae = b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body)
+print(json.dumps({"payloadType": t.decode(), "payload": base64.b64encode(body).decode(),
+                  "signatures": [{"sig": base64.b64encode(sk.sign(pae)).decode()}]}))
 ' "$1"
 }
 
