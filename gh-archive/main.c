@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "archive.h"
+#include "crypto.h"
 #include "jcs.h"
 #include "json.h"
 
@@ -239,6 +240,34 @@ fail:
 	return GH_EXIT_ERR;
 }
 
+/* The stored bytes (column 0) must still have the stored SHA-256 (column
+ * 1): a damaged or edited row is an error, never exported. 0 or -1 after
+ * a message. */
+static int check_stored(const char *dbpath, const char *id, sqlite3_stmt *st)
+{
+	const char *want = (const char *)sqlite3_column_text(st, 1);
+	struct gh_buf q = GH_BUF_INIT;
+	unsigned char md[GH_SHA256_LEN];
+	char hex[GH_SHA256_HEX];
+
+	if (gh_sha256(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+		      md) < 0) {
+		gh_err("%s: %s", dbpath, strerror(EIO));
+		return -1;
+	}
+	gh_hex(md, sizeof(md), hex);
+	if (want && strcmp(hex, want) == 0)
+		return 0;
+	if (gh_buf_json_str(&q, id, strlen(id)) < 0) {
+		gh_err("%s", strerror(ENOMEM));
+		return -1;
+	}
+	gh_err("%s: stored receipt %s is damaged: its bytes have SHA-256 %s, "
+	       "not the stored %.64s", dbpath, q.p, hex, want ? want : "(null)");
+	gh_buf_release(&q);
+	return -1;
+}
+
 static int do_export(const char *dbpath, const char *id, int pretty)
 {
 	struct gh_buf out = GH_BUF_INIT;
@@ -253,7 +282,7 @@ static int do_export(const char *dbpath, const char *id, int pretty)
 		return GH_EXIT_ERR;
 	}
 	if (sqlite3_prepare_v2(db,
-			       "SELECT canonical FROM receipts"
+			       "SELECT canonical, sha256 FROM receipts"
 			       " WHERE execution_id = ?1",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto dberr;
@@ -268,6 +297,8 @@ static int do_export(const char *dbpath, const char *id, int pretty)
 	}
 	if (rc != SQLITE_ROW)
 		goto dberr;
+	if (check_stored(dbpath, id, st) < 0)
+		goto out;
 	if (pretty) {
 		const char *text = (const char *)sqlite3_column_text(st, 0);
 		size_t len = sqlite3_column_bytes(st, 0);

@@ -134,6 +134,30 @@ run_example() {
 	  "$(head -c -1 "$F/v0.3.0.canonical" | sha256sum | cut -d' ' -f1)" ]
 }
 
+@test "export: a stored receipt whose bytes no longer match its SHA-256 is an error" {
+	fixtures_db
+	id=legacy-0001
+	sha=$(sqlite3 "$DB" "SELECT sha256 FROM receipts WHERE execution_id = '$id'")
+	# the twin: untouched, it exports
+	gh-archive --export "$id" "$DB" | cmp - "$F/v0.3.0.canonical"
+	sqlite3 "$DB" "UPDATE receipts SET canonical = replace(canonical, '\"exit_code\":1', '\"exit_code\":0') WHERE execution_id = '$id'"
+	now=$(sqlite3 "$DB" "SELECT canonical FROM receipts WHERE execution_id = '$id'" | head -c -1 | sha256sum | cut -d' ' -f1)
+	[ "$now" != "$sha" ]
+	for pretty in "" --pretty; do
+		run --separate-stderr gh-archive --export "$id" $pretty "$DB"
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[ "$stderr" = "gh-archive: $DB: stored receipt \"$id\" is damaged: its bytes have SHA-256 $now, not the stored $sha" ]
+	done
+	# a damaged digest is caught the same way
+	cid=3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e02
+	gh-archive --export "$cid" "$DB" > /dev/null
+	sqlite3 "$DB" "UPDATE receipts SET sha256 = '$sha' WHERE execution_id = '$cid'"
+	run --separate-stderr gh-archive --export "$cid" "$DB"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $DB: stored receipt \"$cid\" is damaged: its bytes have SHA-256 $(head -c -1 "$F/curl.canonical" | sha256sum | cut -d' ' -f1), not the stored $sha" ]
+}
+
 @test "export: unknown execution_id is exit 1" {
 	fixtures_db
 	run --separate-stderr gh-archive --export nope "$DB"
@@ -642,6 +666,12 @@ make_receipts() {
 	gh-archive --export "$id" --pretty "$DB" | cmp - "$t/signed.json"
 	[ "$(sqlite3 "$DB" 'SELECT signed FROM receipts')" = 1 ]
 	sqlite3 "$DB" "UPDATE receipts SET canonical = replace(canonical, '93.184.216.34', '93.184.216.35')"
+	# the row no longer has its SHA-256: not exported
+	run gh-archive --export "$id" "$DB"
+	[ "$status" -eq 2 ]
+	# with the digest forged too, it is exported, and the signature fails
+	sqlite3 "$DB" "SELECT canonical FROM receipts" | head -c -1 > "$t/forged.canon"
+	sqlite3 "$DB" "UPDATE receipts SET sha256 = '$(sha256sum < "$t/forged.canon" | cut -d' ' -f1)'"
 	gh-archive --export "$id" "$DB" > "$t/forged.json"
 	run gh-sign -V -p "$t/pk.pem" "$t/forged.json"
 	[ "$status" -eq 1 ]
