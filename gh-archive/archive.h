@@ -60,7 +60,17 @@ enum { STORE_STORED = 0, STORE_UNCHANGED = 1, STORE_REPLACED = 2 };
  * database error. After an error the caller rolls the transaction back
  * and frees the store. The SHA-256 (hex) of the canonical form is copied
  * to sha_hex and the execution_id (borrowed from o) to *id when known. */
-int store_receipt(struct store *s, struct json_object *o, const char **id,
+/* With env, the receipt came in a DSSE envelope (gh-sign --attest): the
+ * envelope's bytes as given are stored (and hashed) instead of the
+ * canonical form, receipts.signed is 2 and receipts.signature_key the
+ * envelope's first key id. */
+struct store_envelope {
+	const char *bytes;
+	size_t len;
+	const char *keyid;
+};
+int store_receipt(struct store *s, struct json_object *o,
+		  const struct store_envelope *env, const char **id,
 		  char sha_hex[65], char *err, size_t errlen);
 
 #endif

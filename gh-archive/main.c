@@ -8,6 +8,7 @@
 
 #include "archive.h"
 #include "crypto.h"
+#include "dsse.h"
 #include "jcs.h"
 #include "json.h"
 
@@ -102,7 +103,8 @@ static int batch_begin(struct batch *b)
 }
 
 static int batch_store(struct batch *b, struct json_object *o,
-		       const char *name, unsigned long line)
+		       const struct store_envelope *env, const char *name,
+		       unsigned long line)
 {
 	char err[1024], sha[65];
 	const char *id;
@@ -110,7 +112,7 @@ static int batch_store(struct batch *b, struct json_object *o,
 
 	if (batch_begin(b) < 0)
 		return -1;
-	st = store_receipt(b->s, o, &id, sha, err, sizeof(err));
+	st = store_receipt(b->s, o, env, &id, sha, err, sizeof(err));
 	if (st < 0) {
 		gh_err("%s:%lu: %s", name, line, err);
 		return -1;
@@ -147,6 +149,71 @@ static void batch_release(struct batch *b)
 	gh_buf_release(&b->out);
 }
 
+/* The receipt an envelope carries: predicate.glasshouseReceipt of an
+ * in-toto statement (gh-sign --attest). A new reference, or NULL after a
+ * message. The signature is not checked here (gh-archive has no key):
+ * gh-sign -V checks the exported envelope. */
+static struct json_object *envelope_receipt(struct json_object *env,
+					    const char *name, char *keyid,
+					    size_t keyidlen)
+{
+	struct json_object *st = NULL, *pred, *r = NULL;
+	const char *t;
+	unsigned long line;
+	struct gh_dsse d;
+	char err[256];
+	int rc;
+
+	rc = gh_dsse_parse(env, &d, err, sizeof(err));
+	if (rc < 0) {
+		gh_err("%s: malformed envelope: %s", name,
+		       rc == -ENOMEM ? strerror(ENOMEM) : err);
+		return NULL;
+	}
+	snprintf(keyid, keyidlen, "%s", d.sigs[0].keyid);
+	if (d.typelen != strlen(GH_DSSE_INTOTO) ||
+	    memcmp(d.type, GH_DSSE_INTOTO, d.typelen) != 0) {
+		gh_err("%s: envelope payloadType is not " GH_DSSE_INTOTO, name);
+		goto out;
+	}
+	if (gh_json_parse((const char *)d.payload, d.len, &st, err, sizeof(err)) < 0 ||
+	    gh_jcs_check_text((const char *)d.payload, d.len, &line, err,
+			      sizeof(err)) < 0) {
+		gh_err("%s: envelope payload: %s", name, err);
+		goto out;
+	}
+	if (gh_json_get_str(st, "_type", &t) < 0 || strcmp(t, GH_INTOTO_STATEMENT) != 0 ||
+	    gh_json_get_obj(st, "predicate", &pred) < 0 ||
+	    gh_json_get_obj(pred, "glasshouseReceipt", &r) < 0) {
+		gh_err("%s: envelope holds no receipt (an in-toto statement with "
+		       "predicate.glasshouseReceipt, as gh-sign --attest writes)", name);
+		r = NULL;
+		goto out;
+	}
+	json_object_get(r);
+out:
+	json_object_put(st);
+	gh_dsse_release(&d);
+	return r;
+}
+
+/* Store an envelope, the only value of its input, kept byte for byte. */
+static int archive_envelope(struct batch *b, struct json_object *env,
+			    const char *text, size_t len, const char *name)
+{
+	struct store_envelope e = { text, len, NULL };
+	char keyid[256];
+	struct json_object *r = envelope_receipt(env, name, keyid, sizeof(keyid));
+	int rc;
+
+	if (!r)
+		return -1;
+	e.keyid = keyid;
+	rc = batch_store(b, r, &e, name, 1);
+	json_object_put(r);
+	return rc;
+}
+
 /* Store every receipt of one input. The input is read whole first: its
  * text is checked for what a parsed object cannot show (duplicate member
  * names, lone surrogates, integers beyond 64 bits), which would otherwise
@@ -156,7 +223,7 @@ static int archive_input(struct batch *b, const char *path)
 {
 	const char *name = gh_input_name(path);
 	struct gh_jreader *r = NULL;
-	struct json_object *o;
+	struct json_object *o, *extra = NULL;
 	unsigned long n = 0, line;
 	char err[1024], *text = NULL;
 	FILE *f, *mem = NULL;
@@ -186,7 +253,25 @@ static int archive_input(struct batch *b, const char *path)
 	}
 	while ((rc = gh_jreader_next(r, &o)) == 1) {
 		n++;
-		rc = batch_store(b, o, name, gh_jreader_line(r));
+		if (gh_dsse_is_envelope(o)) {
+			rc = n == 1 ? gh_jreader_next(r, &extra) : 1;
+			if (rc < 0) {
+				gh_err("%s", gh_jreader_error(r));
+			} else if (rc > 0) {
+				gh_err("%s: an envelope must be alone in its input", name);
+				rc = -1;
+			} else if ((rc = gh_jcs_check_text(text, len, &line, err,
+							   sizeof(err))) < 0) {
+				gh_err("%s:%lu: %s", name, line,
+				       rc == -EINVAL ? err : strerror(-rc));
+			} else {
+				rc = archive_envelope(b, o, text, len, name);
+			}
+			json_object_put(extra);
+			json_object_put(o);
+			goto out;
+		}
+		rc = batch_store(b, o, NULL, name, gh_jreader_line(r));
 		json_object_put(o);
 		if (rc < 0)
 			goto out;
@@ -282,7 +367,7 @@ static int do_export(const char *dbpath, const char *id, int pretty)
 		return GH_EXIT_ERR;
 	}
 	if (sqlite3_prepare_v2(db,
-			       "SELECT canonical, sha256 FROM receipts"
+			       "SELECT canonical, sha256, signed FROM receipts"
 			       " WHERE execution_id = ?1",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto dberr;
@@ -299,6 +384,15 @@ static int do_export(const char *dbpath, const char *id, int pretty)
 		goto dberr;
 	if (check_stored(dbpath, id, st) < 0)
 		goto out;
+	if (sqlite3_column_int(st, 2) == 2) {
+		/* an envelope: exactly the bytes that were archived */
+		if (gh_buf_add(&out, sqlite3_column_blob(st, 0),
+			       sqlite3_column_bytes(st, 0)) < 0)
+			goto nomem;
+		sqlite3_finalize(st);
+		archive_close(db);
+		return finish(&out);
+	}
 	if (pretty) {
 		const char *text = (const char *)sqlite3_column_text(st, 0);
 		size_t len = sqlite3_column_bytes(st, 0);

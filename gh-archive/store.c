@@ -868,7 +868,7 @@ static void bind_alt(sqlite3_stmt *st, int idx, struct json_object *o,
 }
 
 static int store_row(struct cx *c, struct json_object *r, const char *sha,
-		     const struct gh_buf *canon)
+		     const struct gh_buf *canon, const struct store_envelope *env)
 {
 	sqlite3_stmt *st = c->s->st[ST_RECEIPT];
 	struct json_object *prov, *out, *tim, *res, *loss, *fs, *net, *art,
@@ -928,7 +928,9 @@ static int store_row(struct cx *c, struct json_object *r, const char *sha,
 	bind_alt(st, 15, r, "exit_code", out, "exit_code");
 	bind_alt(st, 18, r, "duration_ms", tim, "duration_ms");
 	bind_alt(st, 19, res, "cpu_time_ms", tim, "cpu_time_ms");
-	sqlite3_bind_int(st, 28, sig != NULL);
+	sqlite3_bind_int(st, 28, env ? 2 : sig != NULL);
+	if (env)
+		sqlite3_bind_text(st, 29, env->keyid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 30, sha, -1, SQLITE_STATIC);
 	gmtime_r(&t, &tm);
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -966,7 +968,8 @@ static int find(struct cx *c, const char *id, size_t idlen,
 	return ret;
 }
 
-int store_receipt(struct store *s, struct json_object *o, const char **id,
+int store_receipt(struct store *s, struct json_object *o,
+		  const struct store_envelope *env, const char **id,
 		  char sha_hex[65], char *err, size_t errlen)
 {
 	struct cx c = { .s = s, .err = err, .errlen = errlen };
@@ -986,7 +989,12 @@ int store_receipt(struct store *s, struct json_object *o, const char **id,
 		return cx_fail(&c, "not a receipt: no execution_id");
 	*id = json_object_get_string(idv);
 
-	if (archive_canonical(o, &canon, c.tmp_err, sizeof(c.tmp_err)) < 0) {
+	if (env) {
+		if (gh_buf_add(&canon, env->bytes, env->len) < 0) {
+			cx_fail(&c, "%s", strerror(ENOMEM));
+			goto out;
+		}
+	} else if (archive_canonical(o, &canon, c.tmp_err, sizeof(c.tmp_err)) < 0) {
 		cx_fail(&c, "canonical form: %s", c.tmp_err);
 		goto out;
 	}
@@ -1018,7 +1026,7 @@ int store_receipt(struct store *s, struct json_object *o, const char **id,
 		if (step(&c, s->st[ST_DELETE]) < 0)
 			goto out;
 	}
-	if (store_row(&c, o, sha_hex, &canon) < 0 ||
+	if (store_row(&c, o, sha_hex, &canon, env) < 0 ||
 	    store_processes(&c, o) < 0 || store_files(&c, o) < 0 ||
 	    store_network(&c, o) < 0 || store_syscalls(&c, o) < 0 ||
 	    store_redactions(&c, o) < 0 || store_policy(&c, o) < 0)
