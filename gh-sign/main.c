@@ -10,9 +10,9 @@
 
 #include "attest.h"
 #include "crypto.h"
+#include "dsse.h"
 #include "gh.h"
 #include "jcs.h"
-#include "dsse.h"
 #include "json.h"
 
 enum { OPT_CANONICAL = 256, OPT_ATTEST, OPT_SUBJECT, OPT_STDOUT, OPT_STDERR,
@@ -935,12 +935,12 @@ static int verify(const struct opts *o)
 	const char *name = gh_input_name(o->input);
 	struct json_object *r = NULL;
 	struct gh_key *pub;
-	int s1, s2;
+	int s1, s2, is_null;
 
 	pub = load_public(o->public);
 	if (!pub)
 		return GH_EXIT_ERR;
-	r = read_input(o->input, WANT_RECEIPT_OR_ENVELOPE, &s1);
+	r = read_input(o->input, WANT_RECEIPT_OR_ENVELOPE, &is_null);
 	if (!r) {
 		gh_key_free(pub);
 		return GH_EXIT_ERR;
