@@ -1050,3 +1050,53 @@ print(json.dumps({"payloadType": t.decode(), "payload": base64.b64encode(body).d
 	[ "$(jq -r .predicate.glasshouseReceipt.policy.rules_sha256 st.json)" = "$(sha256sum < rules | cut -d' ' -f1)" ]
 	[ "$(jq -c .subject st.json)" = "[{\"digest\":{\"sha256\":\"$(printf 'hello\n' | sha256sum | cut -d' ' -f1)\"},\"name\":\"$T/o.txt\"}]" ]
 }
+
+# py_sign TYPE BODYFILE: an envelope of those bytes, signed by
+# python3-cryptography with key.pem over their PAE.
+py_sign() {
+	"$PY" -c '
+import base64, sys
+from cryptography.hazmat.primitives import serialization
+sk = serialization.load_pem_private_key(open("key.pem", "rb").read(), None)
+t = sys.argv[1].encode()
+body = open(sys.argv[2], "rb").read()
+pae = b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body)
+import json
+print(json.dumps({"payloadType": t.decode(), "payload": base64.b64encode(body).decode(),
+                  "signatures": [{"keyid": "", "sig": base64.b64encode(sk.sign(pae)).decode()}]}))
+' "$1" "$2"
+}
+
+@test "-V: a valid signature over what is not an in-toto statement is still invalid" {
+	printf '{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"x","digest":{"sha256":"%s"}}],"predicateType":"p","predicate":{}}' \
+		"$(printf x | sha256sum | cut -d' ' -f1)" > st.json
+	# the twin: signed as it should be, it verifies
+	py_sign "$INTOTO" st.json > ok.json
+	run --separate-stderr gh-sign -V -p pub.pem ok.json
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "ok.json: predicate p" ]
+	py_sign application/json st.json > t1.json
+	run --separate-stderr gh-sign -V -p pub.pem t1.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = 'gh-sign: t1.json: payloadType is "application/json", not application/vnd.in-toto+json' ]
+	printf 'not json' > junk.bin
+	py_sign "$INTOTO" junk.bin > t2.json
+	run --separate-stderr gh-sign -V -p pub.pem t2.json
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "gh-sign: t2.json: payload is not a JSON statement: "* ]]
+	printf '{"_type":"https://in-toto.io/Statement/v0.1","subject":[],"predicateType":"p"}' > old.json
+	py_sign "$INTOTO" old.json > t3.json
+	run --separate-stderr gh-sign -V -p pub.pem t3.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: t3.json: payload is not an in-toto statement (_type is not https://in-toto.io/Statement/v1)" ]
+	printf '{"_type":"https://in-toto.io/Statement/v1","subject":[],"predicateType":"p"}' > nosub.json
+	py_sign "$INTOTO" nosub.json > t4.json
+	run --separate-stderr gh-sign -V -p pub.pem t4.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: t4.json: statement has no subject" ]
+	printf '{"_type":"https://in-toto.io/Statement/v1","_type":"x","subject":[{}],"predicateType":"p"}' > dup.json
+	py_sign "$INTOTO" dup.json > t5.json
+	run --separate-stderr gh-sign -V -p pub.pem t5.json
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == 'gh-sign: t5.json: payload is not a JSON statement: duplicate member name "_type"'* ]]
+}
