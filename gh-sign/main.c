@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "dsse.h"
 #include "gh.h"
+#include "input.h"
 #include "jcs.h"
 #include "json.h"
 
@@ -188,7 +189,7 @@ static struct gh_key *load_secret(const char *path)
 		return NULL;
 	}
 	if (ret < 0) {
-		gh_err("%s: %s", path, strerror(-ret));
+		gh_err("%s: %s", path, ret == -ESPIPE ? "not a regular file" : strerror(-ret));
 		return NULL;
 	}
 	if (mode & 077) {
@@ -212,7 +213,7 @@ static struct gh_key *load_public(const char *path)
 		return NULL;
 	}
 	if (ret < 0) {
-		gh_err("%s: %s", path, strerror(-ret));
+		gh_err("%s: %s", path, ret == -ESPIPE ? "not a regular file" : strerror(-ret));
 		return NULL;
 	}
 	return k;
@@ -223,40 +224,10 @@ static struct gh_key *load_public(const char *path)
 /* What an input must be. */
 enum want { WANT_ANY, WANT_RECEIPT, WANT_RECEIPT_OR_ENVELOPE };
 
-/* An event stream's records have a type and a relative time (the header's
- * t is 0); a receipt has neither. */
-static int is_event_record(struct json_object *o)
-{
-	const char *type;
-
-	return json_object_is_type(o, json_type_object) &&
-	       gh_json_get_str(o, "type", &type) == 0 &&
-	       json_object_object_get_ex(o, "t", NULL);
-}
-
-/* The check of what a receipt is, for -S, -H and -V: an object with the
- * version and execution_id strings gh-aggregate writes. 0, or -1 after a
- * message. */
-static int check_receipt(struct json_object *o, const char *name,
-			 unsigned long line)
-{
-	static const char *const need[] = { "version", "execution_id" };
-	const char *s;
-	size_t i;
-
-	for (i = 0; i < 2; i++) {
-		if (gh_json_get_str(o, need[i], &s) == 0)
-			continue;
-		gh_err("%s:%lu: not a receipt (no \"%s\" string): "
-		       "only receipts written by gh-aggregate are signed",
-		       name, line, need[i]);
-		return -1;
-	}
-	return 0;
-}
-
 /* Parse text as exactly one JSON value, strict and I-JSON, of the kind
- * want asks for. NULL after a message; *is_null tells a JSON null apart. */
+ * want asks for (a receipt is what gh_receipt_check accepts; an event
+ * stream is told to run gh-aggregate first). NULL after a message;
+ * *is_null tells a JSON null apart. */
 static struct json_object *parse_input(char *text, size_t len,
 				       const char *name, enum want want,
 				       int *is_null)
@@ -288,9 +259,10 @@ static struct json_object *parse_input(char *text, size_t len,
 		goto fail;
 	}
 	line = gh_jreader_line(r);
-	if (want != WANT_ANY && is_event_record(o)) {
-		gh_err("%s:%lu: an event stream, not a receipt: run gh-aggregate first",
-		       name, line);
+	if ((want == WANT_RECEIPT ||
+	     (want == WANT_RECEIPT_OR_ENVELOPE && !gh_dsse_is_envelope(o))) &&
+	    gh_receipt_check(o, err, sizeof(err)) < 0) {
+		gh_err("%s:%lu: %s", name, line, err);
 		goto fail;
 	}
 	rc = gh_jreader_next(r, &extra);
@@ -307,15 +279,12 @@ static struct json_object *parse_input(char *text, size_t len,
 		gh_err("%s:%lu: not a JSON object, expected a receipt", name, line);
 		goto fail;
 	}
+
 	/* What the parsed object cannot show: duplicate names, lone surrogates. */
 	if (gh_jcs_check_text(text, len, &line, err, sizeof(err)) < 0) {
 		gh_err("%s:%lu: %s", name, line, err);
 		goto fail;
 	}
-	if (want == WANT_RECEIPT ||
-	    (want == WANT_RECEIPT_OR_ENVELOPE && !gh_dsse_is_envelope(o)))
-		if (check_receipt(o, name, line) < 0)
-			goto fail;
 	*is_null = o == NULL;
 	gh_jreader_free(r);
 	fclose(mem);
@@ -337,7 +306,7 @@ static struct json_object *read_input(const char *path, enum want want,
 	const char *name = gh_input_name(path);
 	struct json_object *o = NULL;
 	FILE *f = gh_open_input(path);
-	char *text = NULL;
+	char *text = NULL, err[512];
 	size_t len = 0;
 	int rc;
 
@@ -346,9 +315,9 @@ static struct json_object *read_input(const char *path, enum want want,
 		gh_err("%s: %s", name, strerror(errno));
 		return NULL;
 	}
-	rc = gh_read_all(f, &text, &len);
+	rc = gh_read_input(f, name, GH_INPUT_MAX, 1, &text, &len, err, sizeof(err));
 	if (rc < 0)
-		gh_err("%s: %s", name, strerror(-rc));
+		gh_err("%s", err);
 	else
 		o = parse_input(text, len, name, want, is_null);
 	free(text);
@@ -366,7 +335,13 @@ static struct json_object *read_receipt(const char *path)
 
 /* The canonical bytes of the receipt without its top-level "signature",
  * with every integer exact (GH_JCS_EXACT). */
-static int canonical(struct json_object *r, const char *name, struct gh_buf *b)
+static int refuted(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* With verifying set, an integer beyond 2^53 is a failed verification
+ * (refuted), not an input error. */
+static int canonical(struct json_object *r, const char *name, struct gh_buf *b,
+		     int verifying)
 {
 	struct json_object *sig = NULL;
 	char err[256];
@@ -380,7 +355,9 @@ static int canonical(struct json_object *r, const char *name, struct gh_buf *b)
 	ret = gh_jcs_write_flags(b, r, GH_JCS_EXACT, err, sizeof(err));
 	if (had)
 		json_object_object_add(r, "signature", sig);
-	if (ret == -EINVAL || ret == -ERANGE)
+	if (ret == -ERANGE && verifying)
+		refuted(name, "cannot canonicalize: %s", err);
+	else if (ret == -EINVAL || ret == -ERANGE)
 		gh_err("%s: cannot canonicalize: %s", name, err);
 	else if (ret < 0)
 		gh_err("%s: %s", name, strerror(-ret));
@@ -500,7 +477,7 @@ static int sign_or_hash(const struct opts *o)
 			gh_err("%s: signature removed: sign again with -S", name);
 		}
 	} else {
-		if (canonical(r, name, &canon) < 0)
+		if (canonical(r, name, &canon, 0) < 0)
 			goto out;
 		if (gh_key_sign(k, canon.p, canon.len, sig) < 0 ||
 		    gh_key_fingerprint(k, fp) < 0 ||
@@ -607,7 +584,7 @@ static int attest(const struct opts *o)
 	if (!(k = load_secret(o->secret)))
 		goto out;
 	r = read_receipt(o->input);
-	if (!r || hash_outputs(r, o, name) < 0 || canonical(r, name, &canon) < 0)
+	if (!r || hash_outputs(r, o, name) < 0 || canonical(r, name, &canon, 0) < 0)
 		goto out;
 	n = get_subjects(r, o, name, subj);
 	if (n < 0)
@@ -653,6 +630,23 @@ static int is_hex64(const char *s)
 	return s[64] == '\0';
 }
 
+/* A negative answer of -V: the reason on stderr, and on stdout, where the
+ * "ok" lines go, as "NAME: FAILED: reason". Returns GH_EXIT_NO. */
+static int refuted(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int refuted(const char *name, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	gh_err("%s: %s", name, msg);
+	printf("%s: FAILED: %s\n", name, msg);
+	return GH_EXIT_NO;
+}
+
 /* Check the signature member. 0 valid, 1 invalid (message said), 2 error. */
 static int check_signature(struct json_object *r, struct gh_key *pub,
 			   const struct opts *o, const char *name)
@@ -665,39 +659,34 @@ static int check_signature(struct json_object *r, struct gh_key *pub,
 	int n, ret;
 
 	if (!json_object_object_get_ex(r, "signature", &s) || !s) {
-		gh_err("%s: not signed (no signature member)", name);
-		return GH_EXIT_NO;
+		return refuted(name, "not signed (no signature member)");
 	}
 	if (!json_object_is_type(s, json_type_object) ||
 	    gh_json_get_str(s, "alg", &alg) < 0 || gh_json_get_str(s, "key", &key) < 0 ||
 	    gh_json_get_str(s, "sig", &b64) < 0 || json_object_object_length(s) != 3) {
-		gh_err("%s: malformed signature member (want exactly alg, key, sig strings)",
-		       name);
-		return GH_EXIT_NO;
+		return refuted(name, "malformed signature member (want exactly "
+			       "alg, key, sig strings)");
 	}
 	if (strcmp(alg, "Ed25519") != 0) {
-		gh_err("%s: unsupported signature algorithm \"%.32s\"", name, alg);
-		return GH_EXIT_NO;
+		return refuted(name, "unsupported signature algorithm \"%.32s\"", alg);
 	}
 	if (gh_key_fingerprint(pub, fp) < 0) {
 		gh_err("%s: cannot compute the key fingerprint", o->public);
 		return GH_EXIT_ERR;
 	}
 	if (!is_hex64(key)) {
-		gh_err("%s: malformed signature key (want 64 lowercase hex digits)", name);
-		return GH_EXIT_NO;
+		return refuted(name, "malformed signature key (want 64 lowercase "
+			       "hex digits)");
 	}
 	if (strcmp(key, fp) != 0) {
-		gh_err("%s: signed with another key: %s, not %s (%s)", name, key,
-		       o->public, fp);
-		return GH_EXIT_NO;
+		return refuted(name, "signed with another key: %s, not %s (%s)",
+			       key, o->public, fp);
 	}
 	n = gh_base64_decode(b64, strlen(b64), sig, sizeof(sig));
 	if (n != GH_ED25519_SIG_LEN) {
-		gh_err("%s: malformed signature (want 64 bytes in base64)", name);
-		return GH_EXIT_NO;
+		return refuted(name, "malformed signature (want 64 bytes in base64)");
 	}
-	ret = canonical(r, name, &canon);
+	ret = canonical(r, name, &canon, 1);
 	if (ret < 0) {
 		gh_buf_release(&canon);
 		/* an integer the signature cannot cover exactly */
@@ -710,9 +699,8 @@ static int check_signature(struct json_object *r, struct gh_key *pub,
 		return GH_EXIT_ERR;
 	}
 	if (ret == 0) {
-		gh_err("%s: signature does not match (receipt modified or wrong key)",
-		       name);
-		return GH_EXIT_NO;
+		return refuted(name, "signature does not match (receipt modified "
+			       "or wrong key)");
 	}
 	if (!o->quiet)
 		printf("%s: signature ok\n", name);
@@ -738,8 +726,7 @@ static int check_outputs(struct json_object *r, const struct opts *o,
 		path = captured(a, o, i, &bytes);
 		if (gh_json_get_str(a, key, &want) < 0) {
 			if (o->out[i]) {
-				gh_err("%s: no %s to check %s against", name, key, path);
-				status = GH_EXIT_NO;
+				status = refuted(name, "no %s to check %s against", key, path);
 			}
 			continue;
 		}
@@ -757,8 +744,7 @@ static int check_outputs(struct json_object *r, const struct opts *o,
 		}
 		gh_hex(md, sizeof(md), hex);
 		if (strcmp(hex, want) != 0) {
-			gh_err("%s: %s hash differs: %s", name, stream_name[i], path);
-			status = GH_EXIT_NO;
+			status = refuted(name, "%s hash differs: %s", stream_name[i], path);
 		} else if (!o->quiet) {
 			printf("%s: %s ok: %s\n", name, stream_name[i], path);
 		}
@@ -778,25 +764,24 @@ static struct json_object *read_statement(const struct gh_dsse *d,
 
 	if (d->typelen != strlen(GH_DSSE_INTOTO) ||
 	    memcmp(d->type, GH_DSSE_INTOTO, d->typelen) != 0) {
-		gh_err("%s: payloadType is \"%.64s\", not " GH_DSSE_INTOTO, name,
-		       d->type);
+		refuted(name, "payloadType is \"%.64s\", not " GH_DSSE_INTOTO, d->type);
 		return NULL;
 	}
 	if (gh_json_parse((const char *)d->payload, d->len, &st, err, sizeof(err)) < 0 ||
 	    gh_jcs_check_text((const char *)d->payload, d->len, &line, err,
 			      sizeof(err)) < 0) {
-		gh_err("%s: payload is not a JSON statement: %s", name, err);
+		refuted(name, "payload is not a JSON statement: %s", err);
 		json_object_put(st);
 		return NULL;
 	}
 	if (gh_json_get_str(st, "_type", &t) < 0 || strcmp(t, GH_INTOTO_STATEMENT) != 0) {
-		gh_err("%s: payload is not an in-toto statement (_type is not "
-		       GH_INTOTO_STATEMENT ")", name);
+		refuted(name, "payload is not an in-toto statement (_type is not "
+			GH_INTOTO_STATEMENT ")");
 	} else if (gh_json_get_str(st, "predicateType", &t) < 0) {
-		gh_err("%s: statement has no predicateType string", name);
+		refuted(name, "statement has no predicateType string");
 	} else if (gh_json_get_arr(st, "subject", &subj) < 0 ||
 		   json_object_array_length(subj) == 0) {
-		gh_err("%s: statement has no subject", name);
+		refuted(name, "statement has no subject");
 	} else {
 		return st;
 	}
@@ -822,8 +807,7 @@ static int check_subjects(struct json_object *st, const struct opts *o,
 		e = json_object_array_get_idx(subj, i);
 		if (gh_json_get_str(e, "name", &file) < 0 ||
 		    gh_json_get_obj(e, "digest", &dg) < 0) {
-			gh_err("%s: subject %zu has no name or digest", name, i);
-			status = GH_EXIT_NO;
+			status = refuted(name, "subject %zu has no name or digest", i);
 			continue;
 		}
 		if (gh_json_get_str(dg, "sha256", &want) < 0 || !is_hex64(want)) {
@@ -848,9 +832,8 @@ static int check_subjects(struct json_object *st, const struct opts *o,
 		}
 		gh_hex(md, sizeof(md), hex);
 		if (strcmp(hex, want) != 0) {
-			gh_err("%s: subject %s: sha256 differs (%s in the statement)",
-			       name, file, want);
-			status = GH_EXIT_NO;
+			status = refuted(name, "subject %s: sha256 differs (%s in the statement)",
+					 file, want);
 		} else if (!o->quiet) {
 			printf("%s: subject %s sha256:%s ok\n", name, file, want);
 		}
@@ -882,7 +865,7 @@ static int verify_envelope(struct json_object *env, struct gh_key *pub,
 		if (ret == -ENOMEM)
 			gh_err("%s: %s", name, strerror(ENOMEM));
 		else
-			gh_err("%s: malformed envelope: %s", name, err);
+			refuted(name, "malformed envelope: %s", err);
 		return ret == -ENOMEM ? GH_EXIT_ERR : GH_EXIT_NO;
 	}
 	if (gh_key_id(pub, id) < 0 ||
@@ -906,12 +889,11 @@ static int verify_envelope(struct json_object *env, struct gh_key *pub,
 		}
 	}
 	if (!found) {
-		gh_err("%s: no signature by %s (keyid %s)", name, o->public, id);
+		refuted(name, "no signature by %s (keyid %s)", o->public, id);
 		goto out;
 	}
 	if (!good) {
-		gh_err("%s: signature does not match (envelope modified or wrong key)",
-		       name);
+		refuted(name, "signature does not match (envelope modified or wrong key)");
 		goto out;
 	}
 	if (!o->quiet)
