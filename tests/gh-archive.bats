@@ -799,5 +799,6 @@ attest() {
 	run --separate-stderr gh-archive "$DB" "$t/two2.json"
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "gh-archive: $t/two2.json: an envelope must be alone in its input" ]
-	[ "$(sqlite3 "$DB" 'SELECT count(*) FROM receipts')" = 0 ]
+	# nothing stored: the database these runs would have created is gone
+	[ ! -e "$DB" ]
 }
