@@ -566,6 +566,10 @@ static int on_header(struct agg *a, const struct gh_evrec *rec)
 	a->audit_active = active;
 	if (gh_json_get_str(audit, "reason", &reason) == 0)
 		a->audit_reason = intern(a, reason, strlen(reason));
+	if (gh_json_get_str(audit, "programs", &reason) == 0)
+		a->bpf_programs = intern(a, reason, strlen(reason));
+	if (gh_json_get_str(audit, "bpf_object_sha256", &reason) == 0)
+		a->bpf_object_sha256 = intern(a, reason, strlen(reason));
 	a->hdr_stdout = obj_path(a, obj_of(&v[GH_EK_STDOUT]));
 	a->hdr_stderr = obj_path(a, obj_of(&v[GH_EK_STDERR]));
 	/* the command's process: known from the header even if it never

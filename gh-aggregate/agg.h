@@ -103,6 +103,7 @@ struct agg {
 	int64_t start_sec, start_usec;	/* parsed "start" */
 	int audit_active;
 	uint32_t audit_reason;
+	uint32_t bpf_programs, bpf_object_sha256; /* header audit members */
 	uint32_t hdr_stdout, hdr_stderr;	/* path ids, 0 = null */
 
 	/* end */

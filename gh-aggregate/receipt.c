@@ -792,6 +792,8 @@ static struct json_object *provenance(struct agg *a)
 	add(o, "events_schema", jint(a->schema));
 	add_str(o, "host", a, a->host);
 	add_str(o, "kernel", a, a->kernel);
+	add_str(o, "bpf_object_sha256", a, a->bpf_object_sha256);
+	add_str(o, "bpf_programs", a, a->bpf_programs);
 	add_argv(o, "command", a, a->argv);
 	add_str(o, "cwd", a, a->cwd);
 	add(o, "uid", jint(a->uid));

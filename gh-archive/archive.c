@@ -55,6 +55,8 @@ void archive_rollback(struct archive *a)
 
 struct got {
 	struct gh_buf *out;
+	char *sha_hex;
+	int *sig;
 	int found, nomem;
 };
 
@@ -62,23 +64,30 @@ static int get_row(void *ctx, int ncol, const struct av *cols)
 {
 	struct got *g = ctx;
 
-	if (ncol < 1 || cols[0].type != AV_TEXT)
+	if (ncol < 3 || cols[0].type != AV_TEXT)
 		return 0;
 	g->found = 1;
 	if (gh_buf_add(g->out, cols[0].s, cols[0].len) < 0)
 		g->nomem = 1;
+	if (cols[1].type == AV_TEXT)
+		snprintf(g->sha_hex, 65, "%.*s",
+			 (int)(cols[1].len < 64 ? cols[1].len : 64), cols[1].s);
+	*g->sig = cols[2].type == AV_TEXT ? atoi(cols[2].s) : 0;
 	return 1;
 }
 
 int archive_get(struct archive *a, const char *id, struct gh_buf *out,
-		int *found, char *err, size_t errlen)
+		char sha_hex[65], int *sig, int *found, char *err,
+		size_t errlen)
 {
 	struct av v = { .type = AV_TEXT, .s = id, .len = strlen(id) };
-	struct got g = { .out = out };
+	struct got g = { .out = out, .sha_hex = sha_hex, .sig = sig };
 
 	*found = 0;
+	sha_hex[0] = '\0';
+	*sig = 0;
 	if (a->ops->prepare(a, RD_GET,
-			    "SELECT canonical FROM receipts"
+			    "SELECT canonical, sha256, signed FROM receipts"
 			    " WHERE execution_id = ?1",
 			    err, errlen) < 0 ||
 	    a->ops->run(a, RD_GET, &v, 1, get_row, &g, err, errlen) < 0)

@@ -131,13 +131,26 @@ enum { STORE_STORED = 0, STORE_UNCHANGED = 1, STORE_REPLACED = 2 };
  * database error. After an error the caller rolls the transaction back
  * and frees the store. The SHA-256 (hex) of the canonical form is copied
  * to sha_hex and the execution_id (borrowed from o) to *id when known. */
-int store_receipt(struct store *s, struct json_object *o, const char **id,
+/* With env, the receipt came in a DSSE envelope (gh-sign --attest): the
+ * envelope's bytes as given are stored (and hashed) instead of the
+ * canonical form, receipts.signed is 2 and receipts.signature_key the
+ * envelope's first key id. */
+struct store_envelope {
+	const char *bytes;
+	size_t len;
+	const char *keyid;
+};
+int store_receipt(struct store *s, struct json_object *o,
+		  const struct store_envelope *env, const char **id,
 		  char sha_hex[65], char *err, size_t errlen);
 
-/* Reading back: the canonical text of one receipt (*found 0 when there is
- * none), or every receipt in the order stored, each passed to fn. */
+/* Reading back: the stored text of one receipt (the canonical form, or
+ * an envelope as given), its stored SHA-256 in sha_hex ("" when NULL) and
+ * receipts.signed in *sig (*found 0 when there is none); or every receipt
+ * in the order stored, each passed to fn. */
 int archive_get(struct archive *a, const char *id, struct gh_buf *out,
-		int *found, char *err, size_t errlen);
+		char sha_hex[65], int *sig, int *found, char *err,
+		size_t errlen);
 int archive_each(struct archive *a, int (*fn)(void *ctx, const char *text,
 					      size_t len),
 		 void *ctx, char *err, size_t errlen);

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "crypto.h"
+#include "dsse.h"
 #include "input.h"
 #include "jcs.h"
 #include "json.h"
@@ -153,7 +155,8 @@ static int batch_begin(struct batch *b)
 }
 
 static int batch_store(struct batch *b, struct json_object *o,
-		       const char *name, unsigned long line)
+		       const struct store_envelope *env, const char *name,
+		       unsigned long line)
 {
 	char err[1024], sha[65];
 	const char *id;
@@ -165,7 +168,7 @@ static int batch_store(struct batch *b, struct json_object *o,
 	}
 	if (batch_begin(b) < 0)
 		return -1;
-	st = store_receipt(b->s, o, &id, sha, err, sizeof(err));
+	st = store_receipt(b->s, o, env, &id, sha, err, sizeof(err));
 	if (st < 0) {
 		gh_err("%s:%lu: %s", name, line, err);
 		return -1;
@@ -215,6 +218,71 @@ static void batch_release(struct batch *b)
 	gh_buf_release(&b->out);
 }
 
+/* The receipt an envelope carries: predicate.glasshouseReceipt of an
+ * in-toto statement (gh-sign --attest). A new reference, or NULL after a
+ * message. The signature is not checked here (gh-archive has no key):
+ * gh-sign -V checks the exported envelope. */
+static struct json_object *envelope_receipt(struct json_object *env,
+					    const char *name, char *keyid,
+					    size_t keyidlen)
+{
+	struct json_object *st = NULL, *pred, *r = NULL;
+	const char *t;
+	unsigned long line;
+	struct gh_dsse d;
+	char err[256];
+	int rc;
+
+	rc = gh_dsse_parse(env, &d, err, sizeof(err));
+	if (rc < 0) {
+		gh_err("%s: malformed envelope: %s", name,
+		       rc == -ENOMEM ? strerror(ENOMEM) : err);
+		return NULL;
+	}
+	snprintf(keyid, keyidlen, "%s", d.sigs[0].keyid);
+	if (d.typelen != strlen(GH_DSSE_INTOTO) ||
+	    memcmp(d.type, GH_DSSE_INTOTO, d.typelen) != 0) {
+		gh_err("%s: envelope payloadType is not " GH_DSSE_INTOTO, name);
+		goto out;
+	}
+	if (gh_json_parse((const char *)d.payload, d.len, &st, err, sizeof(err)) < 0 ||
+	    gh_jcs_check_text((const char *)d.payload, d.len, &line, err,
+			      sizeof(err)) < 0) {
+		gh_err("%s: envelope payload: %s", name, err);
+		goto out;
+	}
+	if (gh_json_get_str(st, "_type", &t) < 0 || strcmp(t, GH_INTOTO_STATEMENT) != 0 ||
+	    gh_json_get_obj(st, "predicate", &pred) < 0 ||
+	    gh_json_get_obj(pred, "glasshouseReceipt", &r) < 0) {
+		gh_err("%s: envelope holds no receipt (an in-toto statement with "
+		       "predicate.glasshouseReceipt, as gh-sign --attest writes)", name);
+		r = NULL;
+		goto out;
+	}
+	json_object_get(r);
+out:
+	json_object_put(st);
+	gh_dsse_release(&d);
+	return r;
+}
+
+/* Store an envelope, the only value of its input, kept byte for byte. */
+static int archive_envelope(struct batch *b, struct json_object *env,
+			    const char *text, size_t len, const char *name)
+{
+	struct store_envelope e = { text, len, NULL };
+	char keyid[256];
+	struct json_object *r = envelope_receipt(env, name, keyid, sizeof(keyid));
+	int rc;
+
+	if (!r)
+		return -1;
+	e.keyid = keyid;
+	rc = batch_store(b, r, &e, name, 1);
+	json_object_put(r);
+	return rc;
+}
+
 /* Store every receipt of one input. The input is read whole first: its
  * text is checked for what a parsed object cannot show (duplicate member
  * names, lone surrogates, integers beyond 64 bits), which would otherwise
@@ -224,7 +292,7 @@ static int archive_input(struct batch *b, const char *path)
 {
 	const char *name = gh_input_name(path);
 	struct gh_jreader *r = NULL;
-	struct json_object *o;
+	struct json_object *o, *extra = NULL;
 	unsigned long n = 0, line;
 	char err[1024], *text = NULL;
 	FILE *f, *mem = NULL;
@@ -254,7 +322,25 @@ static int archive_input(struct batch *b, const char *path)
 	}
 	while ((rc = gh_jreader_next(r, &o)) == 1) {
 		n++;
-		rc = batch_store(b, o, name, gh_jreader_line(r));
+		if (gh_dsse_is_envelope(o)) {
+			rc = n == 1 ? gh_jreader_next(r, &extra) : 1;
+			if (rc < 0) {
+				gh_err("%s", gh_jreader_error(r));
+			} else if (rc > 0) {
+				gh_err("%s: an envelope must be alone in its input", name);
+				rc = -1;
+			} else if ((rc = gh_jcs_check_text(text, len, &line, err,
+							   sizeof(err))) < 0) {
+				gh_err("%s:%lu: %s", name, line,
+				       rc == -EINVAL ? err : strerror(-rc));
+			} else {
+				rc = archive_envelope(b, o, text, len, name);
+			}
+			json_object_put(extra);
+			json_object_put(o);
+			goto out;
+		}
+		rc = batch_store(b, o, NULL, name, gh_jreader_line(r));
 		json_object_put(o);
 		if (rc < 0)
 			goto out;
@@ -310,19 +396,46 @@ fail:
 	return GH_EXIT_ERR;
 }
 
+/* The stored bytes must still have the stored SHA-256 (want): a damaged
+ * or edited row is an error, never exported. 0 or -1 after a message. */
+static int check_stored(const char *dbname, const char *id,
+			const struct gh_buf *text, const char *want)
+{
+	struct gh_buf q = GH_BUF_INIT;
+	unsigned char md[GH_SHA256_LEN];
+	char hex[GH_SHA256_HEX];
+
+	if (gh_sha256(text->p, text->len, md) < 0) {
+		gh_err("%s: %s", dbname, strerror(EIO));
+		return -1;
+	}
+	gh_hex(md, sizeof(md), hex);
+	if (strcmp(hex, want) == 0)
+		return 0;
+	if (gh_buf_json_str(&q, id, strlen(id)) < 0) {
+		gh_err("%s", strerror(ENOMEM));
+		return -1;
+	}
+	gh_err("%s: stored receipt %s is damaged: its bytes have SHA-256 %s, "
+	       "not the stored %s", dbname, q.p, hex, want[0] ? want : "(null)");
+	gh_buf_release(&q);
+	return -1;
+}
+
 static int do_export(const char *dbpath, int pg, const char *id, int pretty)
 {
 	struct gh_buf out = GH_BUF_INIT, text = GH_BUF_INIT;
 	struct json_object *o = NULL;
 	struct archive *db = NULL;
-	char err[1024];
-	int found, status = GH_EXIT_ERR;
+	char err[1024], sha[65];
+	int found, sig, status = GH_EXIT_ERR;
 
 	if (archive_open(dbpath, pg, ARCHIVE_READ, &db, err, sizeof(err)) < 0) {
 		gh_err("%s", err);
 		return GH_EXIT_ERR;
 	}
-	if (archive_get(db, id, &text, &found, err, sizeof(err)) < 0) {
+	if (archive_get(db, id, &text, sha, &sig, &found, err,
+			sizeof(err)) < 0) {
 		gh_err("%s: %s", db->name, err);
 		goto out;
 	}
@@ -334,6 +447,16 @@ static int do_export(const char *dbpath, int pg, const char *id, int pretty)
 		goto out;
 	}
 	out.len = 0;
+	if (check_stored(db->name, id, &text, sha) < 0)
+		goto out;
+	if (sig == 2) {
+		/* an envelope: exactly the bytes that were archived */
+		if (gh_buf_add(&out, text.p, text.len) < 0)
+			goto nomem;
+		archive_close(db);
+		gh_buf_release(&text);
+		return finish(&out);
+	}
 	if (pretty) {
 		if (gh_json_parse(text.p, text.len, &o, err, sizeof(err)) < 0) {
 			gh_err("%s: stored receipt: %s", db->name, err);
@@ -365,7 +488,10 @@ out:
 static int write_one(void *ctx, const char *text, size_t len)
 {
 	(void)ctx;
-	if (fwrite(text, 1, len, stdout) != len || putchar('\n') == EOF)
+	if (fwrite(text, 1, len, stdout) != len)
+		return -1;
+	/* an envelope may end in its own newline */
+	if ((len == 0 || text[len - 1] != '\n') && putchar('\n') == EOF)
 		return -1;
 	return 0;
 }

@@ -45,7 +45,7 @@ static const char pg_schema_sql[] =
 	"  bytes_sent BIGINT,\n"
 	"  stdout_hash " T ",\n"
 	"  stderr_hash " T ",\n"
-	"  signed BOOLEAN NOT NULL,\n"
+	"  signed SMALLINT NOT NULL,\n"
 	"  signature_key " T ",\n"
 	"  sha256 " T " NOT NULL,\n"
 	"  archived_at " T " NOT NULL,\n"

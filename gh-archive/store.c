@@ -1005,7 +1005,7 @@ static int doc_text(struct cx *c, const struct gh_buf *canon)
 }
 
 static int store_row(struct cx *c, struct json_object *r, const char *sha,
-		     const struct gh_buf *canon)
+		     const struct gh_buf *canon, const struct store_envelope *env)
 {
 	int st = ST_RECEIPT;
 	struct json_object *prov, *out, *tim, *res, *loss, *fs, *net, *art,
@@ -1065,7 +1065,9 @@ static int store_row(struct cx *c, struct json_object *r, const char *sha,
 	bind_alt(c, 15, r, "exit_code", out, "exit_code");
 	bind_alt(c, 18, r, "duration_ms", tim, "duration_ms");
 	bind_alt(c, 19, res, "cpu_time_ms", tim, "cpu_time_ms");
-	set_bool(c, 28, sig != NULL);
+	set_int(c, 28, env ? 2 : sig != NULL);
+	if (env)
+		set_text(c, 29, env->keyid, strlen(env->keyid));
 	set_text(c, 30, sha, strlen(sha));
 	gmtime_r(&t, &tm);
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -1076,10 +1078,25 @@ static int store_row(struct cx *c, struct json_object *r, const char *sha,
 	else if (bind_m(c, 33, prov, "provenance", "host",
 			json_type_string) < 0)
 		return -1;
-	if (c->s->a->engine == ENGINE_PG &&
-	    memmem(canon->p, canon->len, "\\u0000", 6) &&
-	    doc_text(c, canon) < 0)
+	if (c->s->a->engine == ENGINE_PG && env) {
+		/* doc is the receipt the envelope carries, for queries */
+		struct gh_buf rc = GH_BUF_INIT;
+		int bad;
+
+		if (archive_canonical(r, &rc, c->tmp_err,
+				      sizeof(c->tmp_err)) < 0) {
+			gh_buf_release(&rc);
+			return cx_fail(c, "canonical form: %s", c->tmp_err);
+		}
+		bad = doc_text(c, &rc);
+		gh_buf_release(&rc);
+		if (bad < 0)
+			return -1;
+	} else if (c->s->a->engine == ENGINE_PG &&
+		   memmem(canon->p, canon->len, "\\u0000", 6) &&
+		   doc_text(c, canon) < 0) {
 		return -1;
+	}
 	if (step(c, st) < 0)
 		return -1;
 	if (!c->got_id)
@@ -1147,7 +1164,8 @@ static int conflict(struct cx *c, const char *id, size_t idlen, long long old)
 	return -1;
 }
 
-int store_receipt(struct store *s, struct json_object *o, const char **id,
+int store_receipt(struct store *s, struct json_object *o,
+		  const struct store_envelope *env, const char **id,
 		  char sha_hex[65], char *err, size_t errlen)
 {
 	struct cx c = { .s = s, .err = err, .errlen = errlen };
@@ -1167,7 +1185,12 @@ int store_receipt(struct store *s, struct json_object *o, const char **id,
 		return cx_fail(&c, "not a receipt: no execution_id");
 	*id = json_object_get_string(idv);
 
-	if (archive_canonical(o, &canon, c.tmp_err, sizeof(c.tmp_err)) < 0) {
+	if (env) {
+		if (gh_buf_add(&canon, env->bytes, env->len) < 0) {
+			cx_fail(&c, "%s", strerror(ENOMEM));
+			goto out;
+		}
+	} else if (archive_canonical(o, &canon, c.tmp_err, sizeof(c.tmp_err)) < 0) {
 		cx_fail(&c, "canonical form: %s", c.tmp_err);
 		goto out;
 	}
@@ -1194,7 +1217,7 @@ int store_receipt(struct store *s, struct json_object *o, const char **id,
 					   json_object_get_string_len(idv),
 					   old) < 0)
 			goto out;
-		rc = store_row(&c, o, sha_hex, &canon);
+		rc = store_row(&c, o, sha_hex, &canon, env);
 		if (rc < 0)
 			goto out;
 		if (rc == 0)

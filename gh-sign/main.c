@@ -8,21 +8,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "attest.h"
 #include "crypto.h"
+#include "dsse.h"
 #include "gh.h"
 #include "input.h"
 #include "jcs.h"
 #include "json.h"
 
-enum { OPT_CANONICAL = 256, OPT_STDOUT, OPT_STDERR, OPT_VERSION };
+enum { OPT_CANONICAL = 256, OPT_ATTEST, OPT_SUBJECT, OPT_STDOUT, OPT_STDERR,
+       OPT_VERSION };
+
+#define SUBJECTS_MAX 256
 
 struct opts {
-	int verb;		/* 'G', 'S', 'H', 'V', OPT_CANONICAL or 0 */
+	int verb;		/* 'G', 'S', 'H', 'V', OPT_ATTEST, OPT_CANONICAL or 0 */
 	const char *secret;	/* -s */
 	const char *public;	/* -p */
 	const char *out[2];	/* --stdout, --stderr */
 	int quiet;		/* -q */
 	const char *input;	/* FILE operand, NULL for stdin */
+	const char *subject[SUBJECTS_MAX]; /* --subject */
+	size_t nsubjects;
 };
 
 static const char *const stream_name[2] = { "stdout", "stderr" };
@@ -33,7 +40,8 @@ static void usage(FILE *f)
 		"usage: %1$s -G -s SECRET.pem -p PUBLIC.pem\n"
 		"       %1$s -S -s SECRET.pem [--stdout FILE] [--stderr FILE] [RECEIPT]\n"
 		"       %1$s -H [--stdout FILE] [--stderr FILE] [RECEIPT]\n"
-		"       %1$s -V [-q] -p PUBLIC.pem [--stdout FILE] [--stderr FILE] [RECEIPT]\n"
+		"       %1$s --attest -s SECRET.pem [--subject FILE]... [--stdout FILE] [--stderr FILE] [RECEIPT]\n"
+		"       %1$s -V [-q] -p PUBLIC.pem [--stdout FILE] [--stderr FILE] [RECEIPT|ENVELOPE]\n"
 		"       %1$s --canonical [RECEIPT]\n",
 		gh_prog);
 }
@@ -48,12 +56,15 @@ static void help(void)
 	      "  -G, --generate       create a key pair (SECRET.pem mode 0600)\n"
 	      "  -S, --sign           hash the captured outputs and sign\n"
 	      "  -H, --hash           hash the captured outputs only\n"
-	      "  -V, --verify         check the signature and the captured outputs\n"
+	      "      --attest         write a signed in-toto attestation (DSSE envelope)\n"
+	      "  -V, --verify         check the signature and the captured outputs, or\n"
+	      "                       an envelope and its subjects\n"
 	      "      --canonical      print the bytes that are signed\n"
 	      "  -s, --secret FILE    secret key (PEM)\n"
 	      "  -p, --public FILE    public key (PEM)\n"
 	      "      --stdout FILE    the command's captured stdout is FILE\n"
 	      "      --stderr FILE    the command's captured stderr is FILE\n"
+	      "      --subject FILE   --attest: a subject of the statement (repeatable)\n"
 	      "  -q, --quiet          -V: print nothing on success\n"
 	      "  -h, --help           show this help and exit\n"
 	      "      --version        show the version and exit\n"
@@ -69,6 +80,7 @@ static const char *verb_flag(int verb)
 	case 'S': return "-S";
 	case 'H': return "-H";
 	case 'V': return "-V";
+	case OPT_ATTEST: return "--attest";
 	default: return "--canonical";
 	}
 }
@@ -98,11 +110,11 @@ static void set_verb(struct opts *o, int verb)
 static void check_combinations(struct opts *o, int nargs)
 {
 	const char *v = verb_flag(o->verb);
-	int wants_secret = o->verb == 'G' || o->verb == 'S';
+	int wants_secret = o->verb == 'G' || o->verb == 'S' || o->verb == OPT_ATTEST;
 	int wants_public = o->verb == 'G' || o->verb == 'V';
 
 	if (!o->verb)
-		bad_usage("no mode given: use -G, -S, -H, -V or --canonical");
+		bad_usage("no mode given: use -G, -S, -H, -V, --attest or --canonical");
 	if (o->secret && !wants_secret)
 		bad_usage("can't combine %s and -s", v);
 	if (o->public && !wants_public)
@@ -113,6 +125,8 @@ static void check_combinations(struct opts *o, int nargs)
 		bad_usage("can't combine %s and --stdout", v);
 	if (o->out[1] && (o->verb == 'G' || o->verb == OPT_CANONICAL))
 		bad_usage("can't combine %s and --stderr", v);
+	if (o->nsubjects && o->verb != OPT_ATTEST)
+		bad_usage("can't combine %s and --subject", v);
 	if (wants_secret && !o->secret)
 		bad_usage("%s needs -s SECRET.pem", v);
 	if (wants_public && !o->public)
@@ -207,11 +221,18 @@ static struct gh_key *load_public(const char *path)
 
 /* ---- receipts --------------------------------------------------------- */
 
-/* Parse text as exactly one JSON object, strict and I-JSON. NULL after a
- * message. */
-static struct json_object *parse_receipt(char *text, size_t len,
-					 const char *name, int want_receipt)
+/* What an input must be. */
+enum want { WANT_ANY, WANT_RECEIPT, WANT_RECEIPT_OR_ENVELOPE };
+
+/* Parse text as exactly one JSON value, strict and I-JSON, of the kind
+ * want asks for (a receipt is what gh_receipt_check accepts; an event
+ * stream is told to run gh-aggregate first). NULL after a message;
+ * *is_null tells a JSON null apart. */
+static struct json_object *parse_input(char *text, size_t len,
+				       const char *name, enum want want,
+				       int *is_null)
 {
+	const char *what = want == WANT_ANY ? "a JSON value" : "a receipt";
 	struct json_object *o = NULL, *extra = NULL;
 	struct gh_jreader *r = NULL;
 	unsigned long line = 0;
@@ -219,8 +240,9 @@ static struct json_object *parse_receipt(char *text, size_t len,
 	FILE *mem;
 	int rc;
 
+	*is_null = 0;
 	if (len == 0) {
-		gh_err("%s: empty input, expected a receipt", name);
+		gh_err("%s: empty input, expected %s", name, what);
 		return NULL;
 	}
 	mem = fmemopen(text, len, "r");
@@ -233,11 +255,13 @@ static struct json_object *parse_receipt(char *text, size_t len,
 		if (rc < 0)
 			gh_err("%s", gh_jreader_error(r));
 		else
-			gh_err("%s: empty input, expected a receipt", name);
+			gh_err("%s: empty input, expected %s", name, what);
 		goto fail;
 	}
 	line = gh_jreader_line(r);
-	if (want_receipt && gh_receipt_check(o, err, sizeof(err)) < 0) {
+	if ((want == WANT_RECEIPT ||
+	     (want == WANT_RECEIPT_OR_ENVELOPE && !gh_dsse_is_envelope(o))) &&
+	    gh_receipt_check(o, err, sizeof(err)) < 0) {
 		gh_err("%s:%lu: %s", name, line, err);
 		goto fail;
 	}
@@ -246,11 +270,12 @@ static struct json_object *parse_receipt(char *text, size_t len,
 		if (rc < 0)
 			gh_err("%s", gh_jreader_error(r));
 		else
-			gh_err("%s:%lu: more than one JSON value, expected one receipt",
-			       name, gh_jreader_line(r));
+			gh_err("%s:%lu: more than one JSON value, expected one %s",
+			       name, gh_jreader_line(r),
+			       want == WANT_ANY ? "JSON value" : "receipt");
 		goto fail;
 	}
-	if (!json_object_is_type(o, json_type_object)) {
+	if (want != WANT_ANY && !json_object_is_type(o, json_type_object)) {
 		gh_err("%s:%lu: not a JSON object, expected a receipt", name, line);
 		goto fail;
 	}
@@ -260,6 +285,7 @@ static struct json_object *parse_receipt(char *text, size_t len,
 		gh_err("%s:%lu: %s", name, line, err);
 		goto fail;
 	}
+	*is_null = o == NULL;
 	gh_jreader_free(r);
 	fclose(mem);
 	return o;
@@ -272,10 +298,10 @@ fail:
 	return NULL;
 }
 
-/* Read one receipt from path (NULL or "-": stdin), checked as one when
- * want_receipt is set (--canonical takes any object). NULL after a
- * message. */
-static struct json_object *read_receipt(const char *path, int want_receipt)
+/* Read one input from path (NULL or "-": stdin). NULL after a message
+ * (or for a JSON null with want WANT_ANY: *is_null says which). */
+static struct json_object *read_input(const char *path, enum want want,
+				      int *is_null)
 {
 	const char *name = gh_input_name(path);
 	struct json_object *o = NULL;
@@ -284,6 +310,7 @@ static struct json_object *read_receipt(const char *path, int want_receipt)
 	size_t len = 0;
 	int rc;
 
+	*is_null = 0;
 	if (!f) {
 		gh_err("%s: %s", name, strerror(errno));
 		return NULL;
@@ -292,15 +319,29 @@ static struct json_object *read_receipt(const char *path, int want_receipt)
 	if (rc < 0)
 		gh_err("%s", err);
 	else
-		o = parse_receipt(text, len, name, want_receipt);
+		o = parse_input(text, len, name, want, is_null);
 	free(text);
 	if (f != stdin)
 		fclose(f);
 	return o;
 }
 
-/* The canonical bytes of the receipt without its top-level "signature". */
-static int canonical(struct json_object *r, const char *name, struct gh_buf *b)
+static struct json_object *read_receipt(const char *path)
+{
+	int is_null;
+
+	return read_input(path, WANT_RECEIPT, &is_null);
+}
+
+/* The canonical bytes of the receipt without its top-level "signature",
+ * with every integer exact (GH_JCS_EXACT). */
+static int refuted(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* With verifying set, an integer beyond 2^53 is a failed verification
+ * (refuted), not an input error. */
+static int canonical(struct json_object *r, const char *name, struct gh_buf *b,
+		     int verifying)
 {
 	struct json_object *sig = NULL;
 	char err[256];
@@ -311,10 +352,12 @@ static int canonical(struct json_object *r, const char *name, struct gh_buf *b)
 		json_object_get(sig);
 		json_object_object_del(r, "signature");
 	}
-	ret = gh_jcs_write(b, r, err, sizeof(err));
+	ret = gh_jcs_write_flags(b, r, GH_JCS_EXACT, err, sizeof(err));
 	if (had)
 		json_object_object_add(r, "signature", sig);
-	if (ret == -EINVAL)
+	if (ret == -ERANGE && verifying)
+		refuted(name, "cannot canonicalize: %s", err);
+	else if (ret == -EINVAL || ret == -ERANGE)
 		gh_err("%s: cannot canonicalize: %s", name, err);
 	else if (ret < 0)
 		gh_err("%s: %s", name, strerror(-ret));
@@ -425,7 +468,7 @@ static int sign_or_hash(const struct opts *o)
 
 	if (o->verb == 'S' && !(k = load_secret(o->secret)))
 		goto out;
-	r = read_receipt(o->input, 1);
+	r = read_receipt(o->input);
 	if (!r || hash_outputs(r, o, name) < 0)
 		goto out;
 	if (o->verb == 'H') {
@@ -434,7 +477,7 @@ static int sign_or_hash(const struct opts *o)
 			gh_err("%s: signature removed: sign again with -S", name);
 		}
 	} else {
-		if (canonical(r, name, &canon) < 0)
+		if (canonical(r, name, &canon, 0) < 0)
 			goto out;
 		if (gh_key_sign(k, canon.p, canon.len, sig) < 0 ||
 		    gh_key_fingerprint(k, fp) < 0 ||
@@ -453,6 +496,123 @@ static int sign_or_hash(const struct opts *o)
 out:
 	gh_buf_release(&canon);
 	gh_buf_release(&b64);
+	json_object_put(r);
+	gh_key_free(k);
+	return status;
+}
+
+/* ---- attestations ----------------------------------------------------- */
+
+/* Hash one subject file into s. 0, or -1 after a message. */
+static int hash_subject(struct subject *s, const char *path)
+{
+	unsigned char md[GH_SHA256_LEN];
+	int ret = gh_sha256_file(path, md, NULL);
+
+	if (ret < 0) {
+		gh_err("%s: %s", path, strerror(-ret));
+		return -1;
+	}
+	gh_hex(md, sizeof(md), s->hex);
+	s->name = path;
+	s->abs = realpath(path, NULL);
+	return 0;
+}
+
+/* The subjects: the --subject files, else the captured outputs. The
+ * number of them, or -1 after a message. */
+static int get_subjects(struct json_object *r, const struct opts *o,
+			const char *name, struct subject *s)
+{
+	struct json_object *a = NULL;
+	const char *path;
+	int64_t bytes;
+	size_t n = 0, i;
+
+	if (o->nsubjects) {
+		for (i = 0; i < o->nsubjects; i++)
+			if (hash_subject(&s[n++], o->subject[i]) < 0)
+				return -1;
+		return (int)n;
+	}
+	json_object_object_get_ex(r, "artifacts", &a);
+	for (i = 0; i < 2; i++) {
+		path = captured(a, o, (int)i, &bytes);
+		if (path && hash_subject(&s[n++], path) < 0)
+			return -1;
+	}
+	if (n == 0)
+		gh_err("%s: nothing to attest: no --subject FILE and no captured "
+		       "stdout or stderr", name);
+	return n ? (int)n : -1;
+}
+
+/* The envelope of a signed payload. */
+static struct json_object *envelope(const struct gh_buf *payload,
+				    const char *keyid, const unsigned char *sig)
+{
+	struct gh_buf b64 = GH_BUF_INIT;
+	struct json_object *env = json_object_new_object();
+	struct json_object *sigs = json_object_new_array();
+	struct json_object *one = json_object_new_object();
+
+	gh_base64_encode(&b64, payload->p, payload->len);
+	json_object_object_add(env, "payload", json_object_new_string(b64.p ? b64.p : ""));
+	json_object_object_add(env, "payloadType", json_object_new_string(GH_DSSE_INTOTO));
+	b64.len = 0;
+	gh_base64_encode(&b64, sig, GH_ED25519_SIG_LEN);
+	json_object_object_add(one, "keyid", json_object_new_string(keyid));
+	json_object_object_add(one, "sig", json_object_new_string(b64.p ? b64.p : ""));
+	json_object_array_add(sigs, one);
+	json_object_object_add(env, "signatures", sigs);
+	gh_buf_release(&b64);
+	return env;
+}
+
+static int attest(const struct opts *o)
+{
+	const char *name = gh_input_name(o->input);
+	struct gh_buf canon = GH_BUF_INIT, payload = GH_BUF_INIT, pae = GH_BUF_INIT;
+	struct subject subj[SUBJECTS_MAX];
+	unsigned char sig[GH_ED25519_SIG_LEN];
+	struct json_object *r = NULL, *st = NULL, *env = NULL;
+	struct gh_key *k = NULL;
+	char id[GH_SHA256_HEX], err[256];
+	int status = GH_EXIT_ERR, n = 0, ret;
+
+	memset(subj, 0, sizeof(subj));
+	if (!(k = load_secret(o->secret)))
+		goto out;
+	r = read_receipt(o->input);
+	if (!r || hash_outputs(r, o, name) < 0 || canonical(r, name, &canon, 0) < 0)
+		goto out;
+	n = get_subjects(r, o, name, subj);
+	if (n < 0)
+		goto out;
+	st = attest_statement(r, subj, (size_t)n);
+	ret = st ? gh_jcs_write_flags(&payload, st, GH_JCS_EXACT, err, sizeof(err)) : -ENOMEM;
+	if (ret == 0)
+		ret = gh_dsse_pae(&pae, GH_DSSE_INTOTO, strlen(GH_DSSE_INTOTO),
+				  payload.p, payload.len);
+	if (ret < 0) {
+		gh_err("%s: %s", name, ret == -ENOMEM ? strerror(ENOMEM) : err);
+		goto out;
+	}
+	if (gh_key_sign(k, pae.p, pae.len, sig) < 0 || gh_key_id(k, id) < 0) {
+		gh_err("%s: signing failed", o->secret);
+		goto out;
+	}
+	env = envelope(&payload, id, sig);
+	if (write_receipt(env) == 0)
+		status = GH_EXIT_OK;
+out:
+	while (n-- > 0)
+		free(subj[n].abs);
+	gh_buf_release(&canon);
+	gh_buf_release(&payload);
+	gh_buf_release(&pae);
+	json_object_put(env);
+	json_object_put(st);
 	json_object_put(r);
 	gh_key_free(k);
 	return status;
@@ -526,8 +686,12 @@ static int check_signature(struct json_object *r, struct gh_key *pub,
 	if (n != GH_ED25519_SIG_LEN) {
 		return refuted(name, "malformed signature (want 64 bytes in base64)");
 	}
-	if (canonical(r, name, &canon) < 0)
-		return GH_EXIT_ERR;
+	ret = canonical(r, name, &canon, 1);
+	if (ret < 0) {
+		gh_buf_release(&canon);
+		/* an integer the signature cannot cover exactly */
+		return ret == -ERANGE ? GH_EXIT_NO : GH_EXIT_ERR;
+	}
 	ret = gh_key_verify(pub, canon.p, canon.len, sig, (size_t)n);
 	gh_buf_release(&canon);
 	if (ret < 0) {
@@ -588,41 +752,225 @@ static int check_outputs(struct json_object *r, const struct opts *o,
 	return status;
 }
 
+/* The statement of a verified envelope: strict JSON, an in-toto Statement
+ * v1 with a predicate type and subjects. NULL after a message. */
+static struct json_object *read_statement(const struct gh_dsse *d,
+					  const char *name)
+{
+	struct json_object *st = NULL, *subj;
+	const char *t;
+	unsigned long line;
+	char err[256];
+
+	if (d->typelen != strlen(GH_DSSE_INTOTO) ||
+	    memcmp(d->type, GH_DSSE_INTOTO, d->typelen) != 0) {
+		refuted(name, "payloadType is \"%.64s\", not " GH_DSSE_INTOTO, d->type);
+		return NULL;
+	}
+	if (gh_json_parse((const char *)d->payload, d->len, &st, err, sizeof(err)) < 0 ||
+	    gh_jcs_check_text((const char *)d->payload, d->len, &line, err,
+			      sizeof(err)) < 0) {
+		refuted(name, "payload is not a JSON statement: %s", err);
+		json_object_put(st);
+		return NULL;
+	}
+	if (gh_json_get_str(st, "_type", &t) < 0 || strcmp(t, GH_INTOTO_STATEMENT) != 0) {
+		refuted(name, "payload is not an in-toto statement (_type is not "
+			GH_INTOTO_STATEMENT ")");
+	} else if (gh_json_get_str(st, "predicateType", &t) < 0) {
+		refuted(name, "statement has no predicateType string");
+	} else if (gh_json_get_arr(st, "subject", &subj) < 0 ||
+		   json_object_array_length(subj) == 0) {
+		refuted(name, "statement has no subject");
+	} else {
+		return st;
+	}
+	json_object_put(st);
+	return NULL;
+}
+
+/* Check each subject whose file is present. 0, 1 or 2 as below. */
+static int check_subjects(struct json_object *st, const struct opts *o,
+			  const char *name)
+{
+	struct json_object *subj = NULL, *e, *dg;
+	unsigned char md[GH_SHA256_LEN];
+	char hex[GH_SHA256_HEX];
+	const char *file, *want;
+	int status = GH_EXIT_OK, ret;
+	struct stat sb;
+	size_t i, n;
+
+	gh_json_get_arr(st, "subject", &subj);
+	n = json_object_array_length(subj);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(subj, i);
+		if (gh_json_get_str(e, "name", &file) < 0 ||
+		    gh_json_get_obj(e, "digest", &dg) < 0) {
+			status = refuted(name, "subject %zu has no name or digest", i);
+			continue;
+		}
+		if (gh_json_get_str(dg, "sha256", &want) < 0 || !is_hex64(want)) {
+			gh_err("%s: subject %s not checked: no sha256 digest", name, file);
+			continue;
+		}
+		/* names come from the statement: only regular files are read */
+		if (stat(file, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+			gh_err("%s: subject %s not checked: not a regular file", name, file);
+			continue;
+		}
+		ret = gh_sha256_file(file, md, NULL);
+		if (ret == -ENOENT) {
+			if (!o->quiet)
+				printf("%s: subject %s sha256:%s not present, not checked\n",
+				       name, file, want);
+			continue;
+		}
+		if (ret < 0) {
+			gh_err("%s: %s", file, strerror(-ret));
+			return GH_EXIT_ERR;
+		}
+		gh_hex(md, sizeof(md), hex);
+		if (strcmp(hex, want) != 0) {
+			status = refuted(name, "subject %s: sha256 differs (%s in the statement)",
+					 file, want);
+		} else if (!o->quiet) {
+			printf("%s: subject %s sha256:%s ok\n", name, file, want);
+		}
+	}
+	return status;
+}
+
+/* Verify a DSSE envelope: a signature by pub over PAE(type, payload), then
+ * the statement it carries and its subjects. 0 valid, 1 invalid, 2 error. */
+static int verify_envelope(struct json_object *env, struct gh_key *pub,
+			   const struct opts *o, const char *name)
+{
+	unsigned char sig[GH_ED25519_SIG_LEN + 3];
+	struct gh_buf pae = GH_BUF_INIT;
+	struct json_object *st = NULL;
+	struct gh_dsse d;
+	char id[GH_SHA256_HEX], err[256];
+	int status = GH_EXIT_NO, ret, found = 0, good = 0, len;
+	const char *pt = "";
+	size_t i;
+
+	if (o->out[0] || o->out[1]) {
+		gh_err("%s: an envelope's files are its subjects: --stdout and "
+		       "--stderr apply to receipts", name);
+		return GH_EXIT_ERR;
+	}
+	ret = gh_dsse_parse(env, &d, err, sizeof(err));
+	if (ret < 0) {
+		if (ret == -ENOMEM)
+			gh_err("%s: %s", name, strerror(ENOMEM));
+		else
+			refuted(name, "malformed envelope: %s", err);
+		return ret == -ENOMEM ? GH_EXIT_ERR : GH_EXIT_NO;
+	}
+	if (gh_key_id(pub, id) < 0 ||
+	    gh_dsse_pae(&pae, d.type, d.typelen, d.payload, d.len) < 0) {
+		gh_err("%s: %s", o->public, strerror(ENOMEM));
+		status = GH_EXIT_ERR;
+		goto out;
+	}
+	for (i = 0; i < d.nsigs && !good; i++) {
+		if (d.sigs[i].keyid[0] && strcmp(d.sigs[i].keyid, id) != 0)
+			continue;
+		found = 1;
+		len = gh_base64_decode(d.sigs[i].sig, strlen(d.sigs[i].sig), sig,
+				       sizeof(sig));
+		if (len == GH_ED25519_SIG_LEN)
+			good = gh_key_verify(pub, pae.p, pae.len, sig, (size_t)len);
+		if (good < 0) {
+			gh_err("%s: cannot verify: %s", name, strerror(-good));
+			status = GH_EXIT_ERR;
+			goto out;
+		}
+	}
+	if (!found) {
+		refuted(name, "no signature by %s (keyid %s)", o->public, id);
+		goto out;
+	}
+	if (!good) {
+		refuted(name, "signature does not match (envelope modified or wrong key)");
+		goto out;
+	}
+	if (!o->quiet)
+		printf("%s: signature ok\n", name);
+	st = read_statement(&d, name);
+	if (!st)
+		goto out;
+	gh_json_get_str(st, "predicateType", &pt);
+	if (!o->quiet)
+		printf("%s: predicate %s\n", name, pt);
+	status = check_subjects(st, o, name);
+out:
+	json_object_put(st);
+	gh_buf_release(&pae);
+	gh_dsse_release(&d);
+	return status;
+}
+
 static int verify(const struct opts *o)
 {
 	const char *name = gh_input_name(o->input);
 	struct json_object *r = NULL;
 	struct gh_key *pub;
-	int s1, s2;
+	int s1, s2, is_null;
 
 	pub = load_public(o->public);
 	if (!pub)
 		return GH_EXIT_ERR;
-	r = read_receipt(o->input, 1);
+	r = read_input(o->input, WANT_RECEIPT_OR_ENVELOPE, &is_null);
 	if (!r) {
 		gh_key_free(pub);
 		return GH_EXIT_ERR;
 	}
-	s1 = check_signature(r, pub, o, name);
-	s2 = s1 == GH_EXIT_ERR ? s1 : check_outputs(r, o, name);
+	if (gh_dsse_is_envelope(r)) {
+		s1 = verify_envelope(r, pub, o, name);
+		s2 = GH_EXIT_OK;
+	} else {
+		s1 = check_signature(r, pub, o, name);
+		s2 = s1 == GH_EXIT_ERR ? s1 : check_outputs(r, o, name);
+	}
 	json_object_put(r);
 	gh_key_free(pub);
 	return s1 > s2 ? s1 : s2;
 }
 
+/* --canonical: RFC 8785 of any JSON value; an object without its top-level
+ * signature member, as -S signs it. */
 static int print_canonical(const struct opts *o)
 {
 	const char *name = gh_input_name(o->input);
 	struct gh_buf b = GH_BUF_INIT;
-	struct json_object *r = read_receipt(o->input, 0);
-	int status = GH_EXIT_ERR;
+	struct json_object *v, *sig = NULL;
+	int status = GH_EXIT_ERR, is_null, had = 0, ret;
+	char err[256];
 
-	if (r && canonical(r, name, &b) == 0) {
+	v = read_input(o->input, WANT_ANY, &is_null);
+	if (!v && !is_null)
+		return GH_EXIT_ERR;
+	if (json_object_is_type(v, json_type_object))
+		had = json_object_object_get_ex(v, "signature", &sig);
+	if (had) {
+		json_object_get(sig);
+		json_object_object_del(v, "signature");
+	}
+	ret = gh_jcs_write(&b, v, err, sizeof(err));
+	if (ret == -EINVAL)
+		gh_err("%s: cannot canonicalize: %s", name, err);
+	else if (ret < 0)
+		gh_err("%s: %s", name, strerror(-ret));
+	else {
 		fwrite(b.p, 1, b.len, stdout);
 		status = GH_EXIT_OK;
 	}
+	if (had)
+		json_object_put(sig);
 	gh_buf_release(&b);
-	json_object_put(r);
+	json_object_put(v);
 	return status;
 }
 
@@ -634,6 +982,8 @@ int main(int argc, char **argv)
 		{ "hash", no_argument, NULL, 'H' },
 		{ "verify", no_argument, NULL, 'V' },
 		{ "canonical", no_argument, NULL, OPT_CANONICAL },
+		{ "attest", no_argument, NULL, OPT_ATTEST },
+		{ "subject", required_argument, NULL, OPT_SUBJECT },
 		{ "secret", required_argument, NULL, 's' },
 		{ "public", required_argument, NULL, 'p' },
 		{ "stdout", required_argument, NULL, OPT_STDOUT },
@@ -655,7 +1005,13 @@ int main(int argc, char **argv)
 		case 'H':
 		case 'V':
 		case OPT_CANONICAL:
+		case OPT_ATTEST:
 			set_verb(&o, c);
+			break;
+		case OPT_SUBJECT:
+			if (o.nsubjects == SUBJECTS_MAX)
+				bad_usage("more than %d --subject files", SUBJECTS_MAX);
+			o.subject[o.nsubjects++] = optarg;
 			break;
 		case 's':
 			o.secret = optarg;
@@ -697,6 +1053,9 @@ int main(int argc, char **argv)
 		break;
 	case 'V':
 		status = verify(&o);
+		break;
+	case OPT_ATTEST:
+		status = attest(&o);
 		break;
 	default:
 		status = print_canonical(&o);

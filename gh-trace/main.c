@@ -31,6 +31,7 @@
 #include "event.h"
 #include "loader.h"
 #include "../bpf/trace.h"
+#include "trace.hash.h"
 
 /* gh-trace's own failures; every other status is the command's. */
 #define EXIT_TRACE 125
@@ -350,6 +351,11 @@ static int write_header(struct run *r, const char *reason)
 	ok &= jw_bool(b, "active", !reason) >= 0;
 	if (reason)
 		ok &= jw_str(b, "reason", reason, strlen(reason)) >= 0;
+	else
+		ok &= jw_str(b, "programs", r->l.kept ? "kept" : "loaded",
+			     r->l.kept ? 4 : 6) >= 0 &&
+		      jw_str(b, "bpf_object_sha256", GH_BPF_SHA256,
+			     strlen(GH_BPF_SHA256)) >= 0;
 	ok &= gh_buf_addc(b, '}') >= 0;
 	ok &= jw_key(b, "limits") >= 0 && gh_buf_addc(b, '{') >= 0;
 	ok &= jw_int(b, "argv_bytes", r->argv_limit) >= 0;

@@ -12,6 +12,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "crypto.h"
 
@@ -175,6 +176,21 @@ int gh_key_fingerprint(const struct gh_key *k, char hex[GH_SHA256_HEX])
 		ret = gh_sha256(pk, sizeof(pk), md);
 	if (ret == 0)
 		gh_hex(md, sizeof(md), hex);
+	return ret;
+}
+
+int gh_key_id(const struct gh_key *k, char hex[GH_SHA256_HEX])
+{
+	unsigned char *der = NULL, md[GH_SHA256_LEN];
+	int n = i2d_PUBKEY(k->pkey, &der), ret = -EIO;
+
+	if (n > 0)
+		ret = gh_sha256(der, (size_t)n, md);
+	else
+		ERR_clear_error();
+	if (ret == 0)
+		gh_hex(md, sizeof(md), hex);
+	OPENSSL_free(der);
 	return ret;
 }
 

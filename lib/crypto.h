@@ -60,6 +60,10 @@ int gh_key_has_secret(const struct gh_key *k);
 int gh_key_public(const struct gh_key *k, unsigned char pk[GH_ED25519_KEY_LEN]);
 /* The key's fingerprint: lowercase hex SHA-256 of the raw public key. */
 int gh_key_fingerprint(const struct gh_key *k, char hex[GH_SHA256_HEX]);
+/* The key's id in DSSE envelopes: lowercase hex SHA-256 of the public key's
+ * DER SubjectPublicKeyInfo (what `openssl pkey -pubout -outform DER`
+ * writes). Returns 0 or -EIO. */
+int gh_key_id(const struct gh_key *k, char hex[GH_SHA256_HEX]);
 
 /* Sign msg[0..len) (Ed25519, pure: no pre-hash). Returns 0, -EINVAL when k
  * has no secret key, -EIO. */

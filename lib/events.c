@@ -1056,6 +1056,12 @@ static int check_obj(struct gh_evreader *r, int key, const char *const *ints,
 		if (gh_json_get_str(o, "reason", &s) == -EINVAL)
 			return fail(r, "%s: member \"audit.reason\" must be a string",
 				    tn);
+		if (gh_json_get_str(o, "programs", &s) == -EINVAL)
+			return fail(r, "%s: member \"audit.programs\" must be a string",
+				    tn);
+		if (gh_json_get_str(o, "bpf_object_sha256", &s) == -EINVAL)
+			return fail(r, "%s: member \"audit.bpf_object_sha256\" must be a string",
+				    tn);
 	}
 	if (key == GH_EK_STDOUT || key == GH_EK_STDERR) {
 		rc = gh_json_get_str(o, "path", &s);

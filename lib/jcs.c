@@ -189,26 +189,30 @@ static int write_string(struct gh_buf *b, const char *s, size_t len)
 struct jcs {
 	struct gh_buf *b;
 	struct gh_buf path; /* JSON pointer of the value being written */
+	int flags;
 	char *err;
 	size_t errlen;
 };
 
-__attribute__((format(printf, 2, 3))) static int fail(struct jcs *j,
-						      const char *fmt, ...)
+/* Say why at the current JSON pointer; returns ret. */
+__attribute__((format(printf, 3, 4))) static int fail_as(struct jcs *j, int ret,
+							 const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
 	if (!j->err || !j->errlen)
-		return -EINVAL;
+		return ret;
 	va_start(ap, fmt);
 	n = vsnprintf(j->err, j->errlen, fmt, ap);
 	va_end(ap);
 	if (n >= 0 && (size_t)n < j->errlen)
 		snprintf(j->err + n, j->errlen - (size_t)n, " at %s",
 			 j->path.len ? j->path.p : "top level");
-	return -EINVAL;
+	return ret;
 }
+
+#define fail(j, ...) fail_as(j, -EINVAL, __VA_ARGS__)
 
 /* Append one JSON pointer token (RFC 6901: ~ as ~0, / as ~1). */
 static int path_push(struct jcs *j, const char *key, size_t len)
@@ -366,6 +370,15 @@ static int write_value(struct jcs *j, struct json_object *o, int depth)
 	case json_type_boolean:
 		return gh_buf_adds(j->b, json_object_get_boolean(o) ? "true" : "false");
 	case json_type_int:
+		/* get_int64 clamps a uint64 beyond INT64_MAX to INT64_MAX,
+		 * which is beyond the exact range too. */
+		if ((j->flags & GH_JCS_EXACT) &&
+		    (json_object_get_int64(o) > GH_JCS_INT_MAX ||
+		     json_object_get_int64(o) < -GH_JCS_INT_MAX))
+			return fail_as(j, -ERANGE,
+				       "integer %s is beyond 2^53 and has no exact canonical form",
+				       json_object_get_string(o));
+		/* fall through */
 	case json_type_double:
 		/* json-c converts int64 and uint64 alike, rounding to nearest,
 		 * which is the binary64 value ES6 would hold. */
@@ -389,7 +402,13 @@ static int write_value(struct jcs *j, struct json_object *o, int depth)
 int gh_jcs_write(struct gh_buf *b, struct json_object *o, char *err,
 		 size_t errlen)
 {
-	struct jcs j = { b, GH_BUF_INIT, err, errlen };
+	return gh_jcs_write_flags(b, o, 0, err, errlen);
+}
+
+int gh_jcs_write_flags(struct gh_buf *b, struct json_object *o, int flags,
+		       char *err, size_t errlen)
+{
+	struct jcs j = { b, GH_BUF_INIT, flags, err, errlen };
 	int ret;
 
 	if (err && errlen)

@@ -51,6 +51,20 @@ int gh_jcs_number(double d, char out[GH_JCS_NUM_MAX]);
 int gh_jcs_write(struct gh_buf *b, struct json_object *o, char *err,
 		 size_t errlen);
 
+/* The largest integer magnitude whose canonical form reads back as the
+ * same integer: 2^53. Beyond it, binary64 rounding makes neighbours share
+ * one canonical form (9007199254740993 prints as 9007199254740992), so a
+ * signature over the canonical form would not cover the exact value that
+ * a reader of the JSON text sees. */
+#define GH_JCS_INT_MAX 9007199254740992LL
+/* GH_JCS_EXACT: refuse, with -ERANGE and the reason in err, an integer
+ * whose magnitude is beyond GH_JCS_INT_MAX (what is signed must be what
+ * every reader reads). Doubles are written as they are: their text already
+ * went through binary64 when it was parsed. */
+enum { GH_JCS_EXACT = 1 };
+int gh_jcs_write_flags(struct gh_buf *b, struct json_object *o, int flags,
+		       char *err, size_t errlen);
+
 /* Check JSON text for what I-JSON (RFC 7493) forbids and a json-c object
  * cannot show once parsed: duplicate member names (compared after
  * unescaping), \u escapes that leave a lone surrogate, a U+0000 in a member

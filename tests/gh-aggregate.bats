@@ -276,6 +276,8 @@ badf() {
 	badf t-negative '3: open: member "t" must not be negative'
 	badf argv-not-strings '2: exec: member "argv" must be an array of strings'
 	badf audit-active-string '1: header: member "audit.active" must be a boolean'
+	badf audit-programs-number '1: header: member "audit.programs" must be a string'
+	badf audit-bpf-sha-array '1: header: member "audit.bpf_object_sha256" must be a string'
 	badf proto-unknown '47: connect: member "proto" has an unknown value "sctp"'
 	badf start-bad '1: header: member "start" must be an RFC 3339 UTC time'
 }
@@ -404,4 +406,13 @@ argv_json() {
 	# the twin: without err in the end record, nothing is said
 	sed -i '$ s/"err":"EACCES",//' "$BATS_TEST_TMPDIR/nf.ndjson"
 	[ "$(gh-aggregate "$BATS_TEST_TMPDIR/nf.ndjson" | jq -c .outcome.error)" = null ]
+}
+
+@test "the header's audit.programs and audit.bpf_object_sha256 go to provenance" {
+	cd "$F"
+	sed '1s/"audit":{"active":true}/"audit":{"active":true,"programs":"kept","bpf_object_sha256":"ab"}/' net.ndjson |
+		gh-aggregate | jq -c '.provenance | [.bpf_object_sha256, .bpf_programs]' > "$BATS_TEST_TMPDIR/p"
+	[ "$(cat "$BATS_TEST_TMPDIR/p")" = '["ab","kept"]' ]
+	# a stream without them (an earlier gh-trace, or no audit) says null
+	[ "$(gh-aggregate net.ndjson | jq -c '.provenance | [.bpf_object_sha256, .bpf_programs]')" = '[null,null]' ]
 }

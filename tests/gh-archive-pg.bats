@@ -88,14 +88,14 @@ schema_version|2" ]
 	[ "$stderr" = "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: no receipt with execution_id \"nope\"" ]
 }
 
-@test "pg: types mapped: BIGINT, BOOLEAN, TEXT, JSONB" {
+@test "pg: types mapped: BIGINT, SMALLINT, BOOLEAN, TEXT, JSONB" {
 	fixtures "$U"
 	pg_sql "$U" -c "SELECT table_name, column_name, data_type FROM information_schema.columns
 		WHERE table_schema = 'public' AND (data_type <> 'text' OR column_name IN ('canonical', 'argv'))
 		AND table_name IN ('receipts', 'processes', 'connections')
 		ORDER BY table_name, ordinal_position" > "$BATS_TEST_TMPDIR/types"
 	grep -qx 'receipts|id|bigint' "$BATS_TEST_TMPDIR/types"
-	grep -qx 'receipts|signed|boolean' "$BATS_TEST_TMPDIR/types"
+	grep -qx 'receipts|signed|smallint' "$BATS_TEST_TMPDIR/types"
 	grep -qx 'receipts|canonical|text' "$BATS_TEST_TMPDIR/types"
 	grep -qx 'receipts|doc|jsonb' "$BATS_TEST_TMPDIR/types"
 	grep -qx 'receipts|exit_code|bigint' "$BATS_TEST_TMPDIR/types"
@@ -517,6 +517,46 @@ make_batch() {
 	[ "$(count receipts)" = 40 ]
 	[ "$(pg_sql "$U" -c "SELECT count(DISTINCT machine) FROM receipts")" = 8 ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM gh_archive_meta")" = 2 ]
+}
+
+@test "pg: an envelope of gh-sign --attest: stored byte for byte, indexed, exported; a damaged row is refused" {
+	[ -x "${GH_BIN:-$GH_ROOT/bin}/gh-sign" ] || skip "bin/gh-sign is not built"
+	local t=$BATS_TEST_TMPDIR id=3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e02
+	gh-sign -G -s "$t/sk.pem" -p "$t/pk.pem"
+	printf 'artifact\n' > "$t/a.bin"
+	gh-sign --attest -s "$t/sk.pem" --subject "$t/a.bin" "$F/curl.json" > "$t/env.json"
+	run --separate-stderr gh-archive -v "$U" "$t/env.json"
+	[ "$status" -eq 0 ]
+	[ "$output" = "{\"execution_id\":\"$id\",\"sha256\":\"$(sha256sum < "$t/env.json" | cut -d' ' -f1)\",\"status\":\"stored\"}" ]
+	gh-archive --export "$id" "$U" | cmp - "$t/env.json"
+	gh-archive --export "$id" --pretty "$U" | cmp - "$t/env.json"
+	gh-archive --export "$id" "$U" > "$t/out.json"
+	gh-sign -V -q -p "$t/pk.pem" "$t/out.json"
+	[ "$(pg_sql "$U" -c "SELECT signed, signature_key FROM receipts")" = \
+	  "2|$(openssl pkey -pubin -in "$t/pk.pem" -outform DER | sha256sum | cut -d' ' -f1)" ]
+	# doc is the receipt the envelope carries; its rows are the receipt's
+	[ "$(pg_sql "$U" -c "SELECT doc->>'execution_id' FROM receipts")" = "$id" ]
+	gh-archive "$SQ" "$F/curl.json"
+	diff <(sqlite3 "$SQ" 'SELECT kind, path FROM files ORDER BY kind, path') \
+	     <(pg_sql "$U" -c 'SELECT kind, path FROM files ORDER BY kind, path')
+	[ "$(count processes)" = "$(sqlite3 "$SQ" 'SELECT count(*) FROM processes')" ]
+	run gh-archive -v "$U" "$t/env.json"
+	[[ "$output" == *'"status":"unchanged"}' ]]
+	# a row edited since: an error, nothing exported
+	pg_sql "$U" -c "UPDATE receipts SET canonical = replace(canonical, 'payloadType', 'payloadtype')"
+	run --separate-stderr gh-archive --export "$id" "$U"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: stored receipt \"$id\" is damaged: its bytes have SHA-256 "* ]]
+	# the same for a plain receipt whose stored hash no longer matches
+	gh-archive "$U" "$F/etc-write.json"
+	id=$(jq -r .execution_id "$F/etc-write.json")
+	gh-archive --export "$id" "$U" | cmp - "$F/etc-write.canonical"
+	pg_sql "$U" -c "UPDATE receipts SET sha256 = repeat('0', 64) WHERE execution_id = '$id'"
+	run --separate-stderr gh-archive --export "$id" "$U"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"is damaged: its bytes have SHA-256 "*", not the stored $(printf '0%.0s' $(seq 64))" ]]
 }
 
 @test "pg: without a server, tests fail in CI and are skipped elsewhere" {

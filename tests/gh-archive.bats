@@ -157,6 +157,30 @@ run_example() {
 	  "$(head -c -1 "$F/v0.3.0.canonical" | sha256sum | cut -d' ' -f1)" ]
 }
 
+@test "export: a stored receipt whose bytes no longer match its SHA-256 is an error" {
+	fixtures_db
+	id=legacy-0001
+	sha=$(sqlite3 "$DB" "SELECT sha256 FROM receipts WHERE execution_id = '$id'")
+	# the twin: untouched, it exports
+	gh-archive --export "$id" "$DB" | cmp - "$F/v0.3.0.canonical"
+	sqlite3 "$DB" "UPDATE receipts SET canonical = replace(canonical, '\"exit_code\":1', '\"exit_code\":0') WHERE execution_id = '$id'"
+	now=$(sqlite3 "$DB" "SELECT canonical FROM receipts WHERE execution_id = '$id'" | head -c -1 | sha256sum | cut -d' ' -f1)
+	[ "$now" != "$sha" ]
+	for pretty in "" --pretty; do
+		run --separate-stderr gh-archive --export "$id" $pretty "$DB"
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[ "$stderr" = "gh-archive: $DB: stored receipt \"$id\" is damaged: its bytes have SHA-256 $now, not the stored $sha" ]
+	done
+	# a damaged digest is caught the same way
+	cid=3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e02
+	gh-archive --export "$cid" "$DB" > /dev/null
+	sqlite3 "$DB" "UPDATE receipts SET sha256 = '$sha' WHERE execution_id = '$cid'"
+	run --separate-stderr gh-archive --export "$cid" "$DB"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $DB: stored receipt \"$cid\" is damaged: its bytes have SHA-256 $(head -c -1 "$F/curl.canonical" | sha256sum | cut -d' ' -f1), not the stored $sha" ]
+}
+
 @test "export: unknown execution_id is exit 1" {
 	fixtures_db
 	run --separate-stderr gh-archive --export nope "$DB"
@@ -752,6 +776,12 @@ make_receipts() {
 	gh-archive --export "$id" --pretty "$DB" | cmp - "$t/signed.json"
 	[ "$(sqlite3 "$DB" 'SELECT signed FROM receipts')" = 1 ]
 	sqlite3 "$DB" "UPDATE receipts SET canonical = replace(canonical, '93.184.216.34', '93.184.216.35')"
+	# the row no longer has its SHA-256: not exported
+	run gh-archive --export "$id" "$DB"
+	[ "$status" -eq 2 ]
+	# with the digest forged too, it is exported, and the signature fails
+	sqlite3 "$DB" "SELECT canonical FROM receipts" | head -c -1 > "$t/forged.canon"
+	sqlite3 "$DB" "UPDATE receipts SET sha256 = '$(sha256sum < "$t/forged.canon" | cut -d' ' -f1)'"
 	gh-archive --export "$id" "$DB" > "$t/forged.json"
 	run gh-sign -V -p "$t/pk.pem" "$t/forged.json"
 	[ "$status" -eq 1 ]
@@ -858,4 +888,80 @@ fleet_db() {
 	# and the same batch again, not killed, stores it whole
 	gh-archive "$DB" "$BATS_TEST_TMPDIR/k.all"
 	[ "$(count receipts)" = 402 ]
+}
+
+# ---- DSSE envelopes (gh-sign --attest) ---------------------------------------
+
+# attest NAME: an envelope of fixture NAME, its subject a file of the test.
+attest() {
+	local t=$BATS_TEST_TMPDIR
+	[ -e "$t/sk.pem" ] || gh-sign -G -s "$t/sk.pem" -p "$t/pk.pem"
+	printf 'artifact\n' > "$t/a.bin"
+	gh-sign --attest -s "$t/sk.pem" --subject "$t/a.bin" "$F/$1.json" > "$t/$1.env.json"
+}
+
+@test "envelope: stored byte for byte, its receipt indexed like the receipt itself" {
+	[ -x "${GH_BIN:-$GH_ROOT/bin}/gh-sign" ] || skip "bin/gh-sign is not built"
+	local t=$BATS_TEST_TMPDIR
+	attest curl
+	run --separate-stderr gh-archive -v "$DB" "$t/curl.env.json"
+	[ "$status" -eq 0 ]
+	[ "$output" = "{\"execution_id\":\"3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e02\",\"sha256\":\"$(sha256sum < "$t/curl.env.json" | cut -d' ' -f1)\",\"status\":\"stored\"}" ]
+	gh-archive --export 3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e02 "$DB" | cmp - "$t/curl.env.json"
+	gh-archive --export 3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e02 --pretty "$DB" | cmp - "$t/curl.env.json"
+	gh-archive --export 3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e02 "$DB" > "$t/out.json"
+	gh-sign -V -q -p "$t/pk.pem" "$t/out.json"
+	[ "$(sqlite3 "$DB" 'SELECT signed, signature_key FROM receipts')" = \
+	  "2|$(openssl pkey -pubin -in "$t/pk.pem" -outform DER | sha256sum | cut -d' ' -f1)" ]
+	# every table as for the receipt archived on its own (hashed outputs aside)
+	gh-archive "$t/plain.db" "$F/curl.json"
+	for tb in processes execs files file_accesses network_attempts syscalls; do
+		diff <(sqlite3 "$DB" "SELECT * FROM $tb") <(sqlite3 "$t/plain.db" "SELECT * FROM $tb")
+	done
+	diff <(sqlite3 "$DB" 'SELECT execution_id, version, start_time, host, program, completeness, exit_code FROM receipts') \
+	     <(sqlite3 "$t/plain.db" 'SELECT execution_id, version, start_time, host, program, completeness, exit_code FROM receipts')
+	# again: unchanged
+	run gh-archive -v "$DB" "$t/curl.env.json"
+	[[ "$output" == *'"status":"unchanged"}' ]]
+}
+
+@test "envelope: a damaged stored envelope is not exported" {
+	[ -x "${GH_BIN:-$GH_ROOT/bin}/gh-sign" ] || skip "bin/gh-sign is not built"
+	local t=$BATS_TEST_TMPDIR
+	attest curl
+	gh-archive "$DB" "$t/curl.env.json"
+	sqlite3 "$DB" "UPDATE receipts SET canonical = replace(canonical, 'payloadType', 'payloadtype')"
+	run --separate-stderr gh-archive --export 3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e02 "$DB"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "gh-archive: $DB: stored receipt \"3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e02\" is damaged: "* ]]
+}
+
+@test "envelope: what is not an attested receipt, or not alone, is refused" {
+	[ -x "${GH_BIN:-$GH_ROOT/bin}/gh-sign" ] || skip "bin/gh-sign is not built"
+	local t=$BATS_TEST_TMPDIR
+	attest curl
+	jq '.payloadType = "application/json"' "$t/curl.env.json" > "$t/type.json"
+	run --separate-stderr gh-archive "$DB" "$t/type.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $t/type.json: envelope payloadType is not application/vnd.in-toto+json" ]
+	jq -r .payload "$t/curl.env.json" | base64 -d | jq -c 'del(.predicate.glasshouseReceipt)' > "$t/p.json"
+	jq --arg p "$(base64 -w0 < "$t/p.json")" '.payload = $p' "$t/curl.env.json" > "$t/norec.json"
+	run --separate-stderr gh-archive "$DB" "$t/norec.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $t/norec.json: envelope holds no receipt (an in-toto statement with predicate.glasshouseReceipt, as gh-sign --attest writes)" ]
+	jq '.signatures = []' "$t/curl.env.json" > "$t/nosig.json"
+	run --separate-stderr gh-archive "$DB" "$t/nosig.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $t/nosig.json: malformed envelope: signatures is empty" ]
+	cat "$F/etc-write.json" "$t/curl.env.json" > "$t/two.json"
+	run --separate-stderr gh-archive "$DB" "$t/two.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $t/two.json: an envelope must be alone in its input" ]
+	cat "$t/curl.env.json" "$F/etc-write.json" > "$t/two2.json"
+	run --separate-stderr gh-archive "$DB" "$t/two2.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $t/two2.json: an envelope must be alone in its input" ]
+	# nothing stored: the database these runs would have created is gone
+	[ ! -e "$DB" ]
 }

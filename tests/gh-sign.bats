@@ -58,7 +58,7 @@ signed() {
 @test "no verb is a usage error" {
 	run --separate-stderr gh-sign receipt.json
 	[ "$status" -eq 2 ]
-	[ "${stderr_lines[0]}" = "gh-sign: no mode given: use -G, -S, -H, -V or --canonical" ]
+	[ "${stderr_lines[0]}" = "gh-sign: no mode given: use -G, -S, -H, -V, --attest or --canonical" ]
 	[ "${stderr_lines[1]}" = "$USAGE_LINE" ]
 	[ -z "$output" ]
 }
@@ -335,6 +335,109 @@ signed() {
 	[ -z "$output" ]
 }
 
+# ---- only receipts are signed --------------------------------------------
+
+@test "an event stream is refused: run gh-aggregate first" {
+	for verb in "-H" "-S -s key.pem" "-V -p pub.pem"; do
+		run --separate-stderr gh-sign $verb "$GH_ROOT/tests/fixtures/aggregate/net.ndjson"
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "gh-sign: $GH_ROOT/tests/fixtures/aggregate/net.ndjson:1: this is a gh-events stream; run gh-aggregate first" ]
+		[ -z "$output" ]
+	done
+	# its twin: the receipt gh-aggregate makes of that stream is signed
+	gh-aggregate "$GH_ROOT/tests/fixtures/aggregate/net.ndjson" > net.json
+	gh-sign -S -s key.pem net.json > net.signed.json
+	gh-sign -V -q -p pub.pem net.signed.json
+}
+
+@test "a JSON object that is not a receipt is refused, {} included" {
+	printf '{}\n' > empty.json
+	run --separate-stderr gh-sign -S -s key.pem empty.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'gh-sign: empty.json:1: not a receipt: no "version" or "execution_id" member' ]
+	[ -z "$output" ]
+	jq '{a: 1}' receipt.json > other.json
+	run --separate-stderr gh-sign -S -s key.pem --stdout out.txt --stderr err.txt other.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'gh-sign: other.json:1: not a receipt: no "version" or "execution_id" member' ]
+	jq '.version = 4' receipt.json > numver.json
+	run --separate-stderr gh-sign -H numver.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'gh-sign: numver.json:1: version: expected a string' ]
+	# -V refuses it too, even with a signature made elsewhere over {}
+	printf '{}' > c.bin
+	openssl pkeyutl -sign -inkey key.pem -rawin -in c.bin -out sig.bin
+	jq -n --arg s "$(base64 -w0 < sig.bin)" --arg k "$FP" \
+		'{signature: {alg: "Ed25519", key: $k, sig: $s}}' > forged.json
+	run --separate-stderr gh-sign -V -p pub.pem forged.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'gh-sign: forged.json:1: not a receipt: no "version" or "execution_id" member' ]
+	[ -z "$output" ]
+	# the twin: the same fields of the fixture receipt are enough
+	jq '{version, execution_id}' receipt.json > minimal.json
+	gh-sign -S -s key.pem minimal.json > minimal.signed.json
+	gh-sign -V -q -p pub.pem minimal.signed.json
+}
+
+# ---- integers beyond 2^53 ---------------------------------------------------
+
+# big NAME VALUE: the fixture receipt with duration_ms (both places) set to
+# VALUE as written (sed: jq would round it through a double).
+big() {
+	sed "s/\"duration_ms\": 12/\"duration_ms\": $2/" receipt.json > "$1"
+	[ "$(grep -c -- "\"duration_ms\": $2" "$1")" -eq 2 ]
+}
+
+@test "-S refuses an integer beyond 2^53, naming it and where" {
+	big big.json 9007199254740993
+	run --separate-stderr gh-sign -S -s key.pem --stdout out.txt --stderr err.txt big.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-sign: big.json: cannot canonicalize: integer 9007199254740993 is beyond 2^53 and has no exact canonical form at /duration_ms" ]
+	[ -z "$output" ]
+	big neg.json -9007199254740993
+	run --separate-stderr gh-sign -S -s key.pem --stdout out.txt --stderr err.txt neg.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-sign: neg.json: cannot canonicalize: integer -9007199254740993 is beyond 2^53 and has no exact canonical form at /duration_ms" ]
+}
+
+@test "-S signs 2^53 and -2^53 exactly (the twin of the refusal)" {
+	for v in 9007199254740992 -9007199254740992; do
+		big edge.json $v
+		gh-sign -S -s key.pem --stdout out.txt --stderr err.txt edge.json > s.json
+		[ "$(grep -c -- "\"duration_ms\": $v" s.json)" -eq 2 ]
+		gh-sign --canonical s.json | grep -q -- "\"duration_ms\":$v}"
+		gh-sign -V -q -p pub.pem --stdout out.txt --stderr err.txt s.json
+	done
+}
+
+@test "-V: an integer changed past 2^53 after signing fails verification" {
+	# 2^53 + 1 rounds to 2^53 in binary64: before, it verified
+	big edge.json 9007199254740992
+	gh-sign -S -s key.pem --stdout out.txt --stderr err.txt edge.json > s.json
+	sed '0,/"duration_ms": 9007199254740992/s//"duration_ms": 9007199254740993/' s.json > t.json
+	[ "$(grep -c '"duration_ms": 9007199254740993' t.json)" -eq 1 ]
+	run --separate-stderr gh-sign -V -q -p pub.pem --stdout out.txt --stderr err.txt t.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: t.json: cannot canonicalize: integer 9007199254740993 is beyond 2^53 and has no exact canonical form at /duration_ms" ]
+	[ "$output" = "t.json: FAILED: cannot canonicalize: integer 9007199254740993 is beyond 2^53 and has no exact canonical form at /duration_ms" ]
+	# and --canonical (RFC 8785 alone) shows why: both print alike
+	cmp <(gh-sign --canonical s.json) <(gh-sign --canonical t.json)
+}
+
+@test "--canonical canonicalizes any JSON value: arrays, scalars, null" {
+	gh-sign --canonical "$GH_SHARED/conformance/jcs/input/arrays.json" > a.out
+	cmp "$GH_SHARED/conformance/jcs/output/arrays.json" a.out
+	[ "$(printf ' 1E30 ' | gh-sign --canonical)" = "1e+30" ]
+	[ "$(printf 'null' | gh-sign --canonical)" = "null" ]
+	[ "$(printf '"\\u00e9"' | gh-sign --canonical)" = '"é"' ]
+	[ "$(printf '{}' | gh-sign --canonical)" = "{}" ]
+	# but still exactly one value
+	run --separate-stderr gh-sign --canonical <<<'[1] [2]'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-sign: <stdin>:1: more than one JSON value, expected one JSON value" ]
+	[ -z "$output" ]
+}
+
 @test "-H drops a signature the receipt carried" {
 	fixture_signed
 	run --separate-stderr gh-sign -H --stdout out.txt --stderr err.txt signed.json
@@ -536,8 +639,8 @@ signed() {
 	gh-sign --canonical receipt.json | jq -c '.artifacts.stdout_hash' | grep -qx null
 }
 
-@test "--canonical passes the RFC 8785 vectors that are objects" {
-	for n in french structures unicode values weird; do
+@test "--canonical passes every RFC 8785 vector" {
+	for n in arrays french structures unicode values weird; do
 		gh-sign --canonical "$GH_SHARED/conformance/jcs/input/$n.json" > "$n.out"
 		cmp "$GH_SHARED/conformance/jcs/output/$n.json" "$n.out"
 	done
@@ -592,4 +695,412 @@ signed() {
 	run --separate-stderr gh-sign -V -p k.pub r.json
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "gh-sign: r.json: stdout hash differs: $T/o.txt" ]
+}
+
+# ---- attestations: DSSE envelopes of in-toto statements ---------------------
+
+PY=/usr/bin/python3
+INTOTO=application/vnd.in-toto+json
+
+# The key id rule: SHA-256 of the public key's DER SubjectPublicKeyInfo.
+keyid() {
+	openssl pkey -pubin -in "$1" -outform DER | sha256sum | cut -d' ' -f1
+}
+
+# The statement an envelope carries.
+statement() {
+	jq -r .payload "$1" | base64 -d
+}
+
+# pae TYPE FILE: the DSSE pre-authentication encoding, written here from
+# the spec: "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body.
+pae() {
+	printf 'DSSEv1 %d %s %d ' "$(printf '%s' "$1" | wc -c)" "$1" "$(wc -c < "$2")"
+	cat "$2"
+}
+
+# An envelope of the local receipt, its subjects the captured outputs.
+attested() {
+	local_receipt
+	gh-sign --attest -s key.pem local.json > env.json
+}
+
+# reenvelope ENV PAYLOADFILE > NEW: the same envelope with another payload.
+reenvelope() {
+	jq --arg p "$(base64 -w0 < "$2")" '.payload = $p' "$1"
+}
+
+@test "--attest writes a DSSE envelope: payloadType, base64 payload, keyid and sig" {
+	attested
+	[ "$(jq -c 'keys' env.json)" = '["payload","payloadType","signatures"]' ]
+	[ "$(jq -r .payloadType env.json)" = "$INTOTO" ]
+	[ "$(jq -c '.signatures | map(keys)' env.json)" = '[["keyid","sig"]]' ]
+	[ "$(jq -r '.signatures[0].keyid' env.json)" = "$(keyid pub.pem)" ]
+	[ "$(jq -r '.signatures[0].sig' env.json | base64 -d | wc -c)" -eq 64 ]
+	# the payload is the statement's RFC 8785 form
+	statement env.json > st.json
+	gh-sign --canonical st.json | cmp - st.json
+	# Ed25519 is deterministic: the same receipt gives the same bytes
+	gh-sign --attest -s key.pem local.json | cmp - env.json
+}
+
+@test "--attest: an in-toto Statement v1 with the runtime-trace v0.2 predicate" {
+	attested
+	statement env.json > st.json
+	[ "$(jq -r ._type st.json)" = "https://in-toto.io/Statement/v1" ]
+	[ "$(jq -r .predicateType st.json)" = "https://in-toto.io/attestation/runtime-trace/v0.2" ]
+	[ "$(jq -c '.predicate | keys' st.json)" = '["glasshouseReceipt","metadata","monitor","monitorLog","monitoredProcess"]' ]
+	[ "$(jq -c .predicate.monitor st.json)" = '{"glasshouseMonitor":{"bpf_object_sha256":null,"bpf_programs":null,"kernel":"6.18.44","tool_version":"0.1.0"},"type":"urn:glasshouse:gh-trace"}' ]
+	[ "$(jq -c .predicate.monitoredProcess st.json)" = '{"event":"8c0e6f1e-3b7a-4d2c-9e55-0a1b2c3d4e5f","hostID":"urn:glasshouse:host:build-7","type":"urn:glasshouse:command"}' ]
+	[ "$(jq -c .predicate.metadata st.json)" = '{"buildFinishedOn":"2026-11-22T19:40:56.135456Z","buildStartedOn":"2026-11-22T19:40:56.123456Z"}' ]
+	[ "$(jq -cS '.predicate.monitorLog.process' st.json)" = "$(jq -cS .process_tree local.json)" ]
+	[ "$(jq -c '.predicate.monitorLog.fileAccess[2]' st.json)" = '{"annotations":{"count":1,"op":"read","pids":[4242],"result":"EACCES"},"name":"/home/dev/.ssh/id_ed25519"}' ]
+	[ "$(jq -c '.predicate.monitorLog.network' st.json)" = '[{"count":1,"dst":"1.1.1.1:443","family":"inet","invokingProcess":{"pids":[4242]},"ip":"1.1.1.1","op":"connect","port":443,"protocol":"tcp","result":"refused"}]' ]
+}
+
+@test "--attest: the whole receipt, completeness and loss included, is in the signed payload" {
+	jq '.completeness = "partial" | .completeness_reasons = ["lost 3 records: ring buffer full"] | .loss.ringbuf = 3' \
+		receipt.json | sed "s|/nonexistent/glasshouse/|$T/|" > partial.json
+	gh-sign --attest -s key.pem partial.json > env.json
+	gh-sign -H partial.json > hashed.json
+	statement env.json | jq -S .predicate.glasshouseReceipt > inside.json
+	jq -S . hashed.json | diff -u - inside.json
+	[ "$(jq -r .completeness inside.json)" = partial ]
+	[ "$(jq -c .completeness_reasons inside.json)" = '["lost 3 records: ring buffer full"]' ]
+	[ "$(jq -c .loss inside.json)" = '{"fault":0,"ringbuf":3,"truncated":0}' ]
+	# an embedded signature is not carried: the envelope's covers it all
+	signed
+	gh-sign --attest -s key.pem signed.json > env2.json
+	[ "$(statement env2.json | jq '.predicate.glasshouseReceipt | has("signature")')" = false ]
+}
+
+@test "--attest: a peer's hostname, where the receipt knows it, is in monitorLog.network" {
+	jq '.network.attempts[0].hostname = "one.one.one.one"' receipt.json |
+		sed "s|/nonexistent/glasshouse/|$T/|" > named.json
+	gh-sign --attest -s key.pem named.json > env.json
+	[ "$(statement env.json | jq -c '.predicate.monitorLog.network[0] | [.hostname, .ip, .port, .protocol]')" = '["one.one.one.one","1.1.1.1",443,"tcp"]' ]
+	# the twin: without one, no hostname
+	attested
+	[ "$(statement env.json | jq -c '.predicate.monitorLog.network[0] | has("hostname")')" = false ]
+}
+
+@test "--attest: the captured outputs are the subjects by default" {
+	attested
+	[ "$(statement env.json | jq -c .subject)" = "[{\"digest\":{\"sha256\":\"$(sha256sum < out.txt | cut -d' ' -f1)\"},\"name\":\"$T/out.txt\"},{\"digest\":{\"sha256\":\"$(sha256sum < err.txt | cut -d' ' -f1)\"},\"name\":\"$T/err.txt\"}]" ]
+}
+
+@test "--attest --subject FILE, repeatable, names those files; fileAccess has their digest" {
+	local_receipt
+	printf 'artifact\n' > a.bin
+	gh-sign --attest -s key.pem --subject a.bin --subject /etc/ld.so.cache local.json > env.json
+	statement env.json > st.json
+	[ "$(jq -c .subject st.json)" = "[{\"digest\":{\"sha256\":\"$(sha256sum < a.bin | cut -d' ' -f1)\"},\"name\":\"a.bin\"},{\"digest\":{\"sha256\":\"$(sha256sum < /etc/ld.so.cache | cut -d' ' -f1)\"},\"name\":\"/etc/ld.so.cache\"}]" ]
+	[ "$(jq -r '.predicate.monitorLog.fileAccess[] | select(.name == "/etc/ld.so.cache") | .digest.sha256' st.json)" = "$(sha256sum < /etc/ld.so.cache | cut -d' ' -f1)" ]
+	# the twin: a file that was not hashed has no digest
+	[ "$(jq -c '.predicate.monitorLog.fileAccess[] | select(.name == "/usr/bin/printf") | .digest' st.json)" = null ]
+}
+
+@test "--attest refuses what cannot be attested" {
+	jq '.artifacts.stdout = null | .artifacts.stderr = null' receipt.json > nocap.json
+	run --separate-stderr gh-sign --attest -s key.pem nocap.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-sign: nocap.json: nothing to attest: no --subject FILE and no captured stdout or stderr" ]
+	[ -z "$output" ]
+	run --separate-stderr gh-sign --attest -s key.pem --subject gone.bin nocap.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-sign: gone.bin: No such file or directory" ]
+	run --separate-stderr gh-sign --attest -s key.pem "$GH_ROOT/tests/fixtures/aggregate/net.ndjson"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"this is a gh-events stream; run gh-aggregate first" ]]
+	big big.json 9007199254740993
+	run --separate-stderr gh-sign --attest -s key.pem --stdout out.txt --stderr err.txt big.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-sign: big.json: cannot canonicalize: integer 9007199254740993 is beyond 2^53 and has no exact canonical form at /duration_ms" ]
+	[ -z "$output" ]
+	run --separate-stderr gh-sign --attest receipt.json
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-sign: --attest needs -s SECRET.pem" ]
+	run --separate-stderr gh-sign -S -s key.pem --subject a.bin receipt.json
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-sign: can't combine -S and --subject" ]
+}
+
+# ---- -V of envelopes ------------------------------------------------------
+
+@test "-V verifies an envelope and prints the predicate type and subjects" {
+	attested
+	run --separate-stderr gh-sign -V -p pub.pem env.json
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "env.json: signature ok" ]
+	[ "${lines[1]}" = "env.json: predicate https://in-toto.io/attestation/runtime-trace/v0.2" ]
+	[ "${lines[2]}" = "env.json: subject $T/out.txt sha256:$(sha256sum < out.txt | cut -d' ' -f1) ok" ]
+	[ "${lines[3]}" = "env.json: subject $T/err.txt sha256:$(sha256sum < err.txt | cut -d' ' -f1) ok" ]
+	[ "${#lines[@]}" -eq 4 ]
+	[ -z "$stderr" ]
+	run --separate-stderr gh-sign -V -q -p pub.pem - < env.json
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+}
+
+@test "-V: an envelope subject whose file changed is invalid; one that is gone is noted" {
+	attested
+	printf 'X' | dd of=out.txt bs=1 seek=2 conv=notrunc status=none
+	rm err.txt
+	run --separate-stderr gh-sign -V -p pub.pem env.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: env.json: subject $T/out.txt: sha256 differs (445e9db50a2fc76dbedb5916d13561a46eda4f97ef809f35128db169460d8a1b in the statement)" ]
+	[ "${lines[2]}" = "env.json: FAILED: subject $T/out.txt: sha256 differs (445e9db50a2fc76dbedb5916d13561a46eda4f97ef809f35128db169460d8a1b in the statement)" ]
+	[ "${lines[3]}" = "env.json: subject $T/err.txt sha256:9be7c8486757b1fcdb9da47103a2f4b17d558400fe583222119485c78fbd6ad2 not present, not checked" ]
+}
+
+@test "-V: a subject naming a device or a directory is not read" {
+	py_envelope_named /dev/zero > z.json
+	run --separate-stderr timeout 20 gh-sign -V -p pub.pem z.json
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "gh-sign: z.json: subject /dev/zero not checked: not a regular file" ]
+	py_envelope_named . > d.json
+	run --separate-stderr gh-sign -V -p pub.pem d.json
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "gh-sign: d.json: subject . not checked: not a regular file" ]
+	# the twin: a regular file is read and checked
+	py_envelope_named out.txt > f.json
+	run --separate-stderr gh-sign -V -p pub.pem f.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: f.json: subject out.txt: sha256 differs ($(printf x | sha256sum | cut -d' ' -f1) in the statement)" ]
+}
+
+@test "-V: a changed payload fails" {
+	attested
+	statement env.json | sed 's/"exit_code":0/"exit_code":1/' > p.json
+	! statement env.json | cmp -s - p.json
+	reenvelope env.json p.json > t.json
+	run --separate-stderr gh-sign -V -p pub.pem t.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: t.json: signature does not match (envelope modified or wrong key)" ]
+	[ "$output" = "t.json: FAILED: signature does not match (envelope modified or wrong key)" ]
+}
+
+@test "-V: a changed payloadType fails" {
+	attested
+	jq '.payloadType = "application/vnd.in-toto+jsom"' env.json > t.json
+	run --separate-stderr gh-sign -V -p pub.pem t.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: t.json: signature does not match (envelope modified or wrong key)" ]
+}
+
+@test "-V: a changed subject digest fails" {
+	attested
+	statement env.json | jq -c '.subject[0].digest.sha256 = "'"$(printf x | sha256sum | cut -d' ' -f1)"'"' > p.json
+	gh-sign --canonical p.json > p.canon
+	reenvelope env.json p.canon > t.json
+	run --separate-stderr gh-sign -V -p pub.pem t.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: t.json: signature does not match (envelope modified or wrong key)" ]
+}
+
+@test "-V: a changed signature fails" {
+	attested
+	jq -r '.signatures[0].sig' env.json | base64 -d > sig.bin
+	printf 'X' | dd of=sig.bin bs=1 seek=5 conv=notrunc status=none
+	jq --arg s "$(base64 -w0 < sig.bin)" '.signatures[0].sig = $s' env.json > t.json
+	! cmp -s env.json t.json
+	run --separate-stderr gh-sign -V -p pub.pem t.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: t.json: signature does not match (envelope modified or wrong key)" ]
+	jq '.signatures[0].sig = "AAAA"' env.json > t2.json
+	run --separate-stderr gh-sign -V -p pub.pem t2.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: t2.json: signature does not match (envelope modified or wrong key)" ]
+}
+
+@test "-V: an envelope by another key, or malformed, is invalid" {
+	attested
+	gh-sign -G -s other.pem -p other.pub
+	run --separate-stderr gh-sign -V -p other.pub env.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: env.json: no signature by other.pub (keyid $(keyid other.pub))" ]
+	# a keyid rewritten to the verifier's still fails
+	jq --arg k "$(keyid other.pub)" '.signatures[0].keyid = $k' env.json > t.json
+	run --separate-stderr gh-sign -V -p other.pub t.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: t.json: signature does not match (envelope modified or wrong key)" ]
+	jq '.signatures = []' env.json > t1.json
+	run --separate-stderr gh-sign -V -p pub.pem t1.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: t1.json: malformed envelope: signatures is empty" ]
+	jq '.payload = "not base64!"' env.json > t2.json
+	run --separate-stderr gh-sign -V -p pub.pem t2.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: t2.json: malformed envelope: payload is not base64" ]
+	run --separate-stderr gh-sign -V -p pub.pem --stdout out.txt env.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-sign: env.json: an envelope's files are its subjects: --stdout and --stderr apply to receipts" ]
+}
+
+# ---- independent verification ----------------------------------------------
+
+@test "securesystemslib verifies a gh-sign envelope over a PAE computed here" {
+	attested
+	run "$PY" -c '
+import base64, json, sys
+from cryptography.hazmat.primitives import serialization
+from securesystemslib.signer import SSlibKey, Signature
+env = json.load(open("env.json"))
+body = base64.b64decode(env["payload"], validate=True)
+t = env["payloadType"].encode()
+pae = b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body)
+pub = serialization.load_pem_public_key(open("pub.pem", "rb").read())
+raw = pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+s = env["signatures"][0]
+key = SSlibKey(s["keyid"], "ed25519", "ed25519", {"public": raw.hex()})
+sig = Signature(s["keyid"], base64.b64decode(s["sig"]).hex())
+key.verify_signature(sig, pae)
+print("verified")
+try:
+    key.verify_signature(sig, pae.replace(b"DSSEv1 28", b"DSSEv1 28 ", 1))
+    print("accepted a changed PAE")
+except Exception as e:
+    print(type(e).__name__)
+'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = verified ]
+	[ "${lines[1]}" = UnverifiedSignatureError ]
+}
+
+@test "openssl pkeyutl verifies a gh-sign envelope over a PAE computed here" {
+	attested
+	statement env.json > body.bin
+	pae "$(jq -r .payloadType env.json)" body.bin > pae.bin
+	head -c 60 pae.bin | grep -q '^DSSEv1 28 application/vnd.in-toto+json [0-9]* {"_type"'
+	jq -r '.signatures[0].sig' env.json | base64 -d > sig.bin
+	run openssl pkeyutl -verify -pubin -inkey pub.pem -rawin -in pae.bin -sigfile sig.bin
+	[ "$status" -eq 0 ]
+	[ "$output" = "Signature Verified Successfully" ]
+	# the twin: the body alone is not what is signed
+	run openssl pkeyutl -verify -pubin -inkey pub.pem -rawin -in body.bin -sigfile sig.bin
+	[ "$status" -ne 0 ]
+}
+
+# py_envelope TYPE: an envelope that python3-cryptography signs over a
+# statement written here, with key.pem, PAE built from the spec.
+py_envelope() {
+	"$PY" -c '
+import base64, hashlib, json, sys
+from cryptography.hazmat.primitives import serialization
+sk = serialization.load_pem_private_key(open("key.pem", "rb").read(), None)
+der = sk.public_key().public_bytes(serialization.Encoding.DER,
+    serialization.PublicFormat.SubjectPublicKeyInfo)
+st = {"_type": "https://in-toto.io/Statement/v1",
+      "subject": [{"name": "out.txt",
+                   "digest": {"sha256": hashlib.sha256(open("out.txt", "rb").read()).hexdigest()}}],
+      "predicateType": "https://example.com/test-predicate/v1",
+      "predicate": {"note": "written by the test"}}
+body = json.dumps(st, indent=1).encode()
+signed_type = sys.argv[1].encode()
+pae = b"DSSEv1 %d %s %d %s" % (len(signed_type), signed_type, len(body), body)
+print(json.dumps({"payloadType": "application/vnd.in-toto+json",
+                  "payload": base64.b64encode(body).decode(),
+                  "signatures": [{"keyid": hashlib.sha256(der).hexdigest(),
+                                  "sig": base64.b64encode(sk.sign(pae)).decode()}]}))
+' "$1"
+}
+
+# py_envelope_named NAME: an envelope (python3-cryptography, key.pem) whose
+# one subject is NAME with the digest of "x".
+py_envelope_named() {
+	"$PY" -c '
+import base64, hashlib, json, sys
+from cryptography.hazmat.primitives import serialization
+sk = serialization.load_pem_private_key(open("key.pem", "rb").read(), None)
+st = {"_type": "https://in-toto.io/Statement/v1",
+      "subject": [{"name": sys.argv[1], "digest": {"sha256": hashlib.sha256(b"x").hexdigest()}}],
+      "predicateType": "https://example.com/test-predicate/v1", "predicate": {}}
+body = json.dumps(st).encode()
+t = b"application/vnd.in-toto+json"
+pae = b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body)
+print(json.dumps({"payloadType": t.decode(), "payload": base64.b64encode(body).decode(),
+                  "signatures": [{"sig": base64.b64encode(sk.sign(pae)).decode()}]}))
+' "$1"
+}
+
+@test "gh-sign -V verifies an envelope signed by python3-cryptography" {
+	py_envelope "$INTOTO" > py.json
+	run --separate-stderr gh-sign -V -p pub.pem py.json
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "py.json: signature ok" ]
+	[ "${lines[1]}" = "py.json: predicate https://example.com/test-predicate/v1" ]
+	[ "${lines[2]}" = "py.json: subject out.txt sha256:$(sha256sum < out.txt | cut -d' ' -f1) ok" ]
+	[ -z "$stderr" ]
+	# the twin: signed over another payload type than the envelope says
+	py_envelope "application/json" > py2.json
+	run --separate-stderr gh-sign -V -p pub.pem py2.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: py2.json: signature does not match (envelope modified or wrong key)" ]
+}
+
+@test "end to end: the attestation names the monitor (BPF object, kernel) and the policy file" {
+	if [ ! -x "$GH_ROOT/bin/gh-trace" ] || [ ! -x "$GH_ROOT/bin/gh-policy" ]; then
+		skip "bin/gh-trace or bin/gh-policy is not built"
+	fi
+	printf 'allow read /**\n' > rules
+	GH_TRACE_PIN_DIR="$T/no-kept-programs" gh-trace --stdout "$T/o.txt" -- \
+		sh -c 'echo hello' 2>/dev/null | gh-aggregate |
+		gh-policy --annotate rules | gh-sign --attest -s key.pem > env.json
+	gh-sign -V -q -p pub.pem env.json
+	statement env.json > st.json
+	bpf=$(sha256sum < "${GH_OUT:-$GH_ROOT/build}/trace.bpf.o" | cut -d' ' -f1)
+	[ "$(jq -c .predicate.monitor st.json)" = "{\"configSource\":{\"digest\":{\"sha256\":\"$bpf\"},\"name\":\"gh-trace BPF object\"},\"glasshouseMonitor\":{\"bpf_object_sha256\":\"$bpf\",\"bpf_programs\":\"loaded\",\"kernel\":\"$(uname -r)\",\"tool_version\":\"0.1.0\"},\"type\":\"urn:glasshouse:gh-trace\"}" ]
+	[ "$(jq -r .predicate.glasshouseReceipt.policy.rules_sha256 st.json)" = "$(sha256sum < rules | cut -d' ' -f1)" ]
+	[ "$(jq -c .subject st.json)" = "[{\"digest\":{\"sha256\":\"$(printf 'hello\n' | sha256sum | cut -d' ' -f1)\"},\"name\":\"$T/o.txt\"}]" ]
+}
+
+# py_sign TYPE BODYFILE: an envelope of those bytes, signed by
+# python3-cryptography with key.pem over their PAE.
+py_sign() {
+	"$PY" -c '
+import base64, sys
+from cryptography.hazmat.primitives import serialization
+sk = serialization.load_pem_private_key(open("key.pem", "rb").read(), None)
+t = sys.argv[1].encode()
+body = open(sys.argv[2], "rb").read()
+pae = b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body)
+import json
+print(json.dumps({"payloadType": t.decode(), "payload": base64.b64encode(body).decode(),
+                  "signatures": [{"keyid": "", "sig": base64.b64encode(sk.sign(pae)).decode()}]}))
+' "$1" "$2"
+}
+
+@test "-V: a valid signature over what is not an in-toto statement is still invalid" {
+	printf '{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"x","digest":{"sha256":"%s"}}],"predicateType":"p","predicate":{}}' \
+		"$(printf x | sha256sum | cut -d' ' -f1)" > st.json
+	# the twin: signed as it should be, it verifies
+	py_sign "$INTOTO" st.json > ok.json
+	run --separate-stderr gh-sign -V -p pub.pem ok.json
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "ok.json: predicate p" ]
+	py_sign application/json st.json > t1.json
+	run --separate-stderr gh-sign -V -p pub.pem t1.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = 'gh-sign: t1.json: payloadType is "application/json", not application/vnd.in-toto+json' ]
+	printf 'not json' > junk.bin
+	py_sign "$INTOTO" junk.bin > t2.json
+	run --separate-stderr gh-sign -V -p pub.pem t2.json
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "gh-sign: t2.json: payload is not a JSON statement: "* ]]
+	printf '{"_type":"https://in-toto.io/Statement/v0.1","subject":[],"predicateType":"p"}' > old.json
+	py_sign "$INTOTO" old.json > t3.json
+	run --separate-stderr gh-sign -V -p pub.pem t3.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: t3.json: payload is not an in-toto statement (_type is not https://in-toto.io/Statement/v1)" ]
+	printf '{"_type":"https://in-toto.io/Statement/v1","subject":[],"predicateType":"p"}' > nosub.json
+	py_sign "$INTOTO" nosub.json > t4.json
+	run --separate-stderr gh-sign -V -p pub.pem t4.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: t4.json: statement has no subject" ]
+	printf '{"_type":"https://in-toto.io/Statement/v1","_type":"x","subject":[{}],"predicateType":"p"}' > dup.json
+	py_sign "$INTOTO" dup.json > t5.json
+	run --separate-stderr gh-sign -V -p pub.pem t5.json
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == 'gh-sign: t5.json: payload is not a JSON statement: '*'_type: duplicate member name' ]]
 }

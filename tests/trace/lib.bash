@@ -82,8 +82,16 @@ case_header_end() {
 	[ "$status" -eq 0 ]
 	check_stream
 	no_loss
-	[ "$(ev 'select(.type=="header") | [.schema, .tool, .argv, .audit, .limits.path_bytes, .stdout, .stderr]')" = \
-		'[1,"gh-trace",["/bin/true"],{"active":true},4096,null,null]' ]
+	[ "$(ev 'select(.type=="header") | [.schema, .tool, .argv, .audit.active, .limits.path_bytes, .stdout, .stderr]')" = \
+		'[1,"gh-trace",["/bin/true"],true,4096,null,null]' ]
+	# what observed the run: the BPF object (as built), kept or loaded
+	# for the run; gh-aggregate carries it, the version and the kernel
+	local want=loaded bpf
+	ls "${GH_TRACE_PIN_DIR:-/nonexistent}"/trace-* >/dev/null 2>&1 && want=kept
+	bpf=$(sha256sum < "${GH_OUT:-$GH_ROOT/build}/trace.bpf.o" | cut -d' ' -f1)
+	[ "$(ev 'select(.type=="header") | .audit')" = "{\"active\":true,\"programs\":\"$want\",\"bpf_object_sha256\":\"$bpf\"}" ]
+	[ "$(gh-aggregate "$EV" | jq -c '.provenance | [.tool_version, .kernel, .bpf_object_sha256, .bpf_programs]')" = \
+		"[\"0.1.0\",\"$(uname -r)\",\"$bpf\",\"$want\"]" ]
 	pid=$(ev 'select(.type=="header") | .pid')
 	[ "$(ev 'select(.type=="end") | [.pid, .status, .code, .signal]')" = "[$pid,0,0,null]" ]
 	ev 'select(.type=="header") | .execution_id' | grep -Eq '^"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"$'

@@ -502,6 +502,56 @@ static void transforms(void)
 	(void)canon_str;
 }
 
+/* GH_JCS_EXACT: integers beyond 2^53 refused with -ERANGE, where they are
+ * named; 2^53 itself and doubles pass; without the flag, RFC 8785 alone. */
+static void exact(void)
+{
+	static const struct {
+		const char *text, *want; /* want NULL: refused */
+	} v[] = {
+		{ "9007199254740992", "9007199254740992" },
+		{ "-9007199254740992", "-9007199254740992" },
+		{ "9007199254740993", NULL },
+		{ "-9007199254740993", NULL },
+		{ "[1, {\"a\": 9223372036854775807}]", NULL },
+		{ "9007199254740993.0", "9007199254740992" },
+		{ "1e300", "1e+300" },
+	};
+	struct gh_buf b = GH_BUF_INIT;
+	struct json_object *o;
+	char err[256];
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		o = NULL;
+		b.len = 0;
+		r = gh_json_parse(v[i].text, strlen(v[i].text), &o, err, sizeof(err));
+		if (r == 0)
+			r = gh_jcs_write_flags(&b, o, GH_JCS_EXACT, err, sizeof(err));
+		if (v[i].want)
+			ok(r == 0 && strcmp(b.p, v[i].want) == 0, "exact: %s is %s",
+			   v[i].text, v[i].want);
+		else
+			ok(r == -ERANGE && strstr(err, "is beyond 2^53"),
+			   "exact: %s refused (%s)", v[i].text, err);
+		json_object_put(o);
+	}
+	o = NULL;
+	gh_json_parse("{\"x\": [0, 9007199254740993]}", 28, &o, err, sizeof(err));
+	b.len = 0;
+	r = gh_jcs_write_flags(&b, o, GH_JCS_EXACT, err, sizeof(err));
+	ok(r == -ERANGE && strcmp(err, "integer 9007199254740993 is beyond 2^53 and has "
+				  "no exact canonical form at /x/1") == 0,
+	   "exact: the refusal names the integer and where (%s)", err);
+	b.len = 0;
+	ok(gh_jcs_write(&b, o, err, sizeof(err)) == 0 &&
+	   strcmp(b.p, "{\"x\":[0,9007199254740992]}") == 0,
+	   "without the flag: RFC 8785 rounds through binary64");
+	json_object_put(o);
+	gh_buf_release(&b);
+}
+
 int main(void)
 {
 	vectors();
@@ -511,5 +561,6 @@ int main(void)
 	text_checks();
 	suite();
 	transforms();
+	exact();
 	return done_testing();
 }
