@@ -550,8 +550,6 @@ int gh_receipt_next_peer(struct gh_receipt *r, struct gh_riter *it, struct gh_rp
 		    gh_receipt_mint(r, e, w, "count", &p->count) < 0 ||
 		    gh_receipt_mintv(r, e, w, "pids", &p->pids) < 0)
 			return -EINVAL;
-		if (!p->op && !p->inbound)
-			p->op = "connect";
 		return 1;
 	}
 	return 0;

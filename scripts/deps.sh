@@ -8,6 +8,8 @@ for p in libbpf-dev bpftool libelf-dev libjson-c-dev zlib1g-dev libssl-dev \
 	 libsqlite3-dev sqlite3 clang llvm make bats jq strace python3 openssl; do
 	have_pkg "$p" || need="$need $p"
 done
+# gh-show --html is tested in a headless browser
+have_pkg chromium || need="$need chromium"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps.sh: missing packages:$need (run as root to install them)" >&2

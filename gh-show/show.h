@@ -1,0 +1,115 @@
+/* gh-show internals: the summary of a receipt (model.c), written for a
+ * terminal (text.c) or as one HTML page (html.c).
+ *
+ * Ownership: a struct model borrows the receipt it was built from (every
+ * string and json_object in it lives as long as the receipt); model_release
+ * frees what the model allocated itself.
+ */
+#ifndef GH_SHOW_H
+#define GH_SHOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gh.h"
+#include "receipt.h"
+
+#define NONE ((size_t)-1)
+
+struct sproc {
+	int64_t pid, ppid;
+	char *cmd; /* argv joined by spaces (owned) */
+	const char *exe;
+	const char *name; /* basename of exe, else of argv[0] */
+	size_t name_len;
+	int has_code, has_sig;
+	int64_t code, sig;
+	struct gh_rproc rp; /* as the receipt has it */
+	size_t parent; /* index, or NONE for a root */
+	size_t *kids;
+	size_t nkids, capkids;
+};
+
+/* What a path ended as. */
+/* created: a new directory, symbolic or hard link; written: opened to
+ * create or write (new or changed: the receipt does not say which);
+ * modified: its mode or owner changed. */
+enum { E_CREATED, E_WRITTEN, E_MODIFIED, E_DELETED, E_RENAMED, E_TRANSIENT, E_KINDS };
+/* Where it is. */
+enum { A_WORK, A_TMP, A_OTHER, A_AREAS };
+
+struct effect {
+	const char *path;
+	size_t len;
+	int kind, area, isdir;
+	const char *target; /* E_RENAMED: the new path */
+	size_t target_len;
+	size_t folded;	/* entries below a created or deleted directory */
+	int hidden;	/* folded into such a directory above it */
+	struct json_object *pids;
+};
+
+/* A failure that matters. */
+enum { F_EXIT, F_ACCESS, F_NOTFOUND };
+struct failure {
+	int kind;
+	size_t proc;	   /* F_EXIT: the first process */
+	size_t nprocs;	   /* F_EXIT: processes alike (same program and status) */
+	size_t file;	   /* F_ACCESS, F_NOTFOUND: index in files */
+	size_t tries;	   /* F_NOTFOUND: paths tried */
+	const char *name;  /* F_NOTFOUND: the command's name */
+	size_t name_len;
+};
+
+struct sensitive_hit {
+	size_t file; /* index in files */
+	const char *pattern;
+};
+
+struct model {
+	struct gh_receipt *r;
+	struct gh_rrun run;
+	struct sproc *procs;
+	size_t nprocs;
+	size_t *bypid; /* indexes sorted by pid, then order */
+	struct gh_rfile *files;
+	size_t nfiles;
+	struct gh_rpeer *peers;
+	size_t npeers;
+	struct effect *eff;
+	size_t neff;
+	size_t count[A_AREAS][E_KINDS];
+	struct failure *fails;
+	size_t nfails;
+	int64_t noise; /* records of harmless failures folded */
+	struct sensitive_hit *hits;
+	size_t nhits;
+	int has_bytes_sent;
+	int64_t bytes_sent;
+};
+
+/* Build the model; -EINVAL (message in r->err) or -ENOMEM. */
+int model_build(struct model *m, struct gh_receipt *r);
+void model_release(struct model *m);
+/* The process of pid (the first one, when a pid was reused), or NONE. */
+size_t model_proc(const struct model *m, int64_t pid);
+/* The area of a path, for a model's working directory. */
+int model_area(const struct model *m, const char *path, size_t len);
+const char *kind_name(int kind);
+
+/* Output. */
+enum { SEC_SUMMARY, SEC_FILES, SEC_NET, SEC_PROCS, SEC_TREE };
+struct show_opts {
+	int section; /* SEC_* */
+	int color;
+	int width;   /* columns for a command line */
+};
+int show_text(struct gh_buf *out, const struct model *m, const struct show_opts *o);
+int show_html(struct gh_buf *out, const struct model *m, const char *title);
+
+/* Escaping (text.c): s for a terminal line, control bytes and C1
+ * controls as \n, \t, \xHH or \u00HH, at most max characters (cut with
+ * "..."; 0 for no limit). */
+int term_esc(struct gh_buf *b, const char *s, size_t len, size_t max);
+
+#endif
