@@ -107,9 +107,4 @@ struct show_opts {
 int show_text(struct gh_buf *out, const struct model *m, const struct show_opts *o);
 int show_html(struct gh_buf *out, const struct model *m, const char *title);
 
-/* Escaping (text.c): s for a terminal line, control bytes and C1
- * controls as \n, \t, \xHH or \u00HH, at most max characters (cut with
- * "..."; 0 for no limit). */
-int term_esc(struct gh_buf *b, const char *s, size_t len, size_t max);
-
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "show.h"
+#include "term.h"
 
 #define C_BOLD "\033[1m"
 #define C_RED "\033[1;31m"
@@ -55,49 +56,9 @@ static void off(struct out *w)
 	color(w, C_OFF);
 }
 
-int term_esc(struct gh_buf *b, const char *s, size_t len, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	size_t chars = 0;
-	char tmp[8];
-
-	while (p < end) {
-		size_t n = 1;
-		const char *rep = NULL;
-
-		if (max && chars + 1 >= max && end - p > 1) {
-			/* room for the last character only when it is the last one */
-			return gh_buf_adds(b, "...");
-		}
-		if (*p == '\n')
-			rep = "\\n";
-		else if (*p == '\t')
-			rep = "\\t";
-		else if (*p == '\r')
-			rep = "\\r";
-		else if (*p < 0x20 || *p == 0x7f) {
-			snprintf(tmp, sizeof(tmp), "\\x%02x", *p);
-			rep = tmp;
-		} else if (*p == 0xc2 && p + 1 < end && p[1] >= 0x80 && p[1] <= 0x9f) {
-			/* C1 controls (CSI is U+009B) */
-			snprintf(tmp, sizeof(tmp), "\\u%04x", p[1]);
-			rep = tmp;
-			n = 2;
-		} else if (*p >= 0x80) {
-			while (p + n < end && (p[n] & 0xc0) == 0x80)
-				n++;
-		}
-		if (rep ? gh_buf_adds(b, rep) < 0 : gh_buf_add(b, p, n) < 0)
-			return -ENOMEM;
-		chars += rep ? strlen(rep) : 1;
-		p += n;
-	}
-	return 0;
-}
-
 static void esc(struct out *w, const char *s, size_t len, size_t max)
 {
-	if (term_esc(w->b, s, len, max) < 0)
+	if (gh_term_esc(w->b, s, len, max) < 0)
 		w->err = -ENOMEM;
 }
 
