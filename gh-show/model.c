@@ -311,7 +311,7 @@ static int effects(struct model *m)
 		else if (fl & FL_C)
 			e->kind = E_CREATED;
 		else if (fl & FL_RT)
-			continue; /* shown as its source's rename */
+			e->kind = -1; /* a rename's target: decided below */
 		else if (fl & FL_W)
 			e->kind = E_WRITTEN;
 		else
@@ -323,6 +323,21 @@ static int effects(struct model *m)
 		e->area = model_area(m, e->path, e->len);
 		m->neff++;
 	}
+	/* a rename's target is shown as its source's rename; when the source
+	 * itself was made by the run (and so is not shown), it is new */
+	for (i = 0; i < m->neff; i++) {
+		if (m->eff[i].kind != -1)
+			continue;
+		m->eff[i].kind = E_WRITTEN;
+		for (k = 0; k < m->neff; k++)
+			if (m->eff[k].kind == E_RENAMED && m->eff[k].target_len == m->eff[i].len &&
+			    memcmp(m->eff[k].target, m->eff[i].path, m->eff[i].len) == 0)
+				m->eff[i].kind = -1;
+	}
+	for (i = k = 0; i < m->neff; i++)
+		if (m->eff[i].kind != -1)
+			m->eff[k++] = m->eff[i];
+	m->neff = k;
 	/* fold what is below a directory created or deleted, or below a
 	 * transient one */
 	for (i = 0; i < m->neff; i++) {
@@ -539,4 +554,67 @@ void model_release(struct model *m)
 	free(m->fails);
 	free(m->hits);
 	memset(m, 0, sizeof(*m));
+}
+
+/* --- the folded tree --------------------------------------------------- */
+
+static int same_key(const struct sproc *a, const struct sproc *b)
+{
+	return strcmp(a->cmd, b->cmd) == 0 && a->has_code == b->has_code &&
+	       a->has_sig == b->has_sig && (!a->has_code || a->code == b->code) &&
+	       (!a->has_sig || a->sig == b->sig);
+}
+
+int model_fold(const struct model *m, const size_t *v, size_t n, int depth,
+	       const struct fold_ops *ops, void *ctx)
+{
+	char *done = calloc(n + 1, 1);
+	int rc = 0;
+
+	if (!done)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct sproc *p = &m->procs[v[i]];
+		size_t count = 0, nk = 0, *kids;
+
+		if (done[i])
+			continue;
+		for (size_t j = i; j < n; j++)
+			if (!done[j] && same_key(p, &m->procs[v[j]])) {
+				done[j] = 1;
+				count++;
+				nk += m->procs[v[j]].nkids;
+			}
+		if ((rc = ops->enter(ctx, v[i], count, depth, nk)) < 0)
+			break;
+		if (nk) {
+			kids = malloc(nk * sizeof(*kids));
+			if (!kids) {
+				rc = -ENOMEM;
+				break;
+			}
+			nk = 0;
+			for (size_t j = i; j < n; j++)
+				if (same_key(p, &m->procs[v[j]]))
+					for (size_t k = 0; k < m->procs[v[j]].nkids; k++)
+						kids[nk++] = m->procs[v[j]].kids[k];
+			rc = model_fold(m, kids, nk, depth + 1, ops, ctx);
+			free(kids);
+		}
+		if (rc == 0 && ops->leave)
+			rc = ops->leave(ctx, depth, nk);
+	}
+	free(done);
+	return rc;
+}
+
+size_t model_roots(const struct model *m, size_t **out)
+{
+	size_t n = 0, *v = malloc((m->nprocs + 1) * sizeof(*v));
+
+	for (size_t i = 0; v && i < m->nprocs; i++)
+		if (m->procs[i].parent == NONE)
+			v[n++] = i;
+	*out = v;
+	return v ? n : 0;
 }

@@ -97,6 +97,22 @@ size_t model_proc(const struct model *m, int64_t pid);
 int model_area(const struct model *m, const char *path, size_t len);
 const char *kind_name(int kind);
 
+/* The process tree folded: among siblings, processes alike (same command,
+ * same exit status or signal) are one group, and the children of a
+ * group's processes are folded together in turn. enter is called for each
+ * group (proc: its first process; count: its processes; kids: the
+ * children of them all) before its children, leave after them; either
+ * may stop the walk with a negative errno. */
+struct fold_ops {
+	int (*enter)(void *ctx, size_t proc, size_t count, int depth, size_t kids);
+	int (*leave)(void *ctx, int depth, size_t kids);
+};
+int model_fold(const struct model *m, const size_t *v, size_t n, int depth,
+	       const struct fold_ops *ops, void *ctx);
+/* The processes without a parent in the receipt, in order: *out is
+ * malloc'ed (NULL and 0 when out of memory). */
+size_t model_roots(const struct model *m, size_t **out);
+
 /* Output. */
 enum { SEC_SUMMARY, SEC_FILES, SEC_NET, SEC_PROCS, SEC_TREE };
 struct show_opts {

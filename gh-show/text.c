@@ -208,13 +208,6 @@ static int line_ok(struct budget *bu)
 	return 1;
 }
 
-static int same_key(const struct sproc *a, const struct sproc *b)
-{
-	return strcmp(a->cmd, b->cmd) == 0 && a->has_code == b->has_code &&
-	       a->has_sig == b->has_sig && (!a->has_code || a->code == b->code) &&
-	       (!a->has_sig || a->sig == b->sig);
-}
-
 /* Folded lines of the tree, collected before printing: the summary drops
  * the deepest levels first. */
 struct fline {
@@ -229,71 +222,76 @@ struct flines {
 	struct gh_buf text;
 };
 
-/* Collect siblings (v[0..n)), alike ones (same command and status) as one
- * line with a count, the children of a group merged and folded in turn. */
+struct fold_ctx {
+	struct out *w;
+	struct flines *fl;
+	size_t *stack; /* the line of each open group, by depth */
+	int cap;
+};
+
+static int enter_line(void *ctx, size_t proc, size_t count, int depth, size_t kids)
+{
+	struct fold_ctx *c = ctx;
+	struct out *w = c->w;
+	struct flines *fl = c->fl;
+	const struct sproc *p = &w->m->procs[proc];
+	struct gh_buf *saved = w->b;
+	size_t me;
+
+	(void)kids;
+	if (fl->n == fl->cap) {
+		size_t n = fl->cap ? 2 * fl->cap : 64;
+		struct fline *x = realloc(fl->v, n * sizeof(*x));
+
+		if (!x)
+			return -ENOMEM;
+		fl->v = x;
+		fl->cap = n;
+	}
+	if (depth >= c->cap) {
+		int n = 2 * depth + 8;
+		size_t *x = realloc(c->stack, n * sizeof(*x));
+
+		if (!x)
+			return -ENOMEM;
+		c->stack = x;
+		c->cap = n;
+	}
+	me = fl->n++;
+	c->stack[depth] = me;
+	fl->v[me] = (struct fline){ depth, fl->text.len, 0, 0 };
+	w->b = &fl->text;
+	if (count > 1) {
+		color(w, C_BOLD);
+		addf(w, "%zux ", count);
+		off(w);
+	}
+	esc(w, p->cmd, strlen(p->cmd), w->o->width > 2 * depth + 20 ? w->o->width - 2 * depth : 20);
+	status_of(w, p, 0);
+	w->b = saved;
+	fl->v[me].len = fl->text.len - fl->v[me].start;
+	return w->err;
+}
+
+static int leave_line(void *ctx, int depth, size_t kids)
+{
+	struct fold_ctx *c = ctx;
+	size_t me = c->stack[depth];
+
+	(void)kids;
+	c->fl->v[me].below = c->fl->n - me - 1;
+	return 0;
+}
+
 static void fold(struct out *w, struct flines *fl, const size_t *v, size_t n, int depth)
 {
-	const struct model *m = w->m;
-	char *done = calloc(n + 1, 1);
-	struct gh_buf *saved = w->b;
+	static const struct fold_ops ops = { enter_line, leave_line };
+	struct fold_ctx c = { w, fl, NULL, 0 };
+	int rc = model_fold(w->m, v, n, depth, &ops, &c);
 
-	if (!done) {
-		w->err = -ENOMEM;
-		return;
-	}
-	for (size_t i = 0; i < n && !w->err; i++) {
-		const struct sproc *p = &m->procs[v[i]];
-		size_t count = 0, nk = 0, *kids = NULL, me;
-
-		if (done[i])
-			continue;
-		for (size_t j = i; j < n; j++)
-			if (!done[j] && same_key(p, &m->procs[v[j]])) {
-				done[j] = 1;
-				count++;
-				nk += m->procs[v[j]].nkids;
-			}
-		if (fl->n == fl->cap) {
-			size_t c = fl->cap ? 2 * fl->cap : 64;
-			struct fline *x = realloc(fl->v, c * sizeof(*x));
-
-			if (!x) {
-				w->err = -ENOMEM;
-				break;
-			}
-			fl->v = x;
-			fl->cap = c;
-		}
-		me = fl->n++;
-		fl->v[me] = (struct fline){ depth, fl->text.len, 0, 0 };
-		w->b = &fl->text;
-		if (count > 1) {
-			color(w, C_BOLD);
-			addf(w, "%zux ", count);
-			off(w);
-		}
-		esc(w, p->cmd, strlen(p->cmd),
-		    w->o->width > 2 * depth + 20 ? w->o->width - 2 * depth : 20);
-		status_of(w, p, 0);
-		w->b = saved;
-		fl->v[me].len = fl->text.len - fl->v[me].start;
-		if (!nk)
-			continue;
-		kids = malloc(nk * sizeof(*kids));
-		if (!kids) {
-			w->err = -ENOMEM;
-			break;
-		}
-		nk = 0;
-		for (size_t j = i; j < n; j++)
-			if (same_key(p, &m->procs[v[j]]))
-				for (size_t k = 0; k < m->procs[v[j]].nkids; k++)
-					kids[nk++] = m->procs[v[j]].kids[k];
-		fold(w, fl, kids, nk, depth + 1);
-		free(kids);
-		fl->v[me].below = fl->n - me - 1;
-	}
-	free(done);
+	if (rc < 0)
+		w->err = rc;
+	free(c.stack);
 }
 
 /* Print the folded lines: all of them when lines < 0, else the levels
@@ -356,17 +354,6 @@ static void whole_tree(struct out *w, size_t i, int depth)
 		whole_tree(w, p->kids[k], depth + 1);
 }
 
-static size_t roots(const struct model *m, size_t **out)
-{
-	size_t n = 0, *v = malloc((m->nprocs + 1) * sizeof(*v));
-
-	for (size_t i = 0; v && i < m->nprocs; i++)
-		if (m->procs[i].parent == NONE)
-			v[n++] = i;
-	*out = v;
-	return v ? n : 0;
-}
-
 /* lines: at most that many lines below the heading (< 0: all); tree:
  * unfolded */
 static void procs_section(struct out *w, long lines, int tree)
@@ -384,7 +371,7 @@ static void procs_section(struct out *w, long lines, int tree)
 	}
 	heading(w, "processes");
 	addf(w, "%zu, %zu distinct command%s\n", m->nprocs, distinct, distinct == 1 ? "" : "s");
-	n = roots(m, &v);
+	n = model_roots(m, &v);
 	if (!v) {
 		w->err = -ENOMEM;
 		return;
