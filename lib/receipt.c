@@ -13,7 +13,7 @@ __attribute__((format(printf, 2, 3))) static int bad(struct gh_receipt *r,
 	va_list ap;
 	int n;
 
-	n = snprintf(r->err, sizeof(r->err), "%s: ", r->name ? r->name : "<receipt>");
+	n = r->name ? snprintf(r->err, sizeof(r->err), "%s: ", r->name) : 0;
 	if (n < 0 || (size_t)n >= sizeof(r->err))
 		n = 0;
 	va_start(ap, fmt);
@@ -220,12 +220,10 @@ int gh_receipt_init(struct gh_receipt *r, struct json_object *root, const char *
 	long minor;
 
 	memset(r, 0, sizeof(*r));
-	r->name = strdup(name ? name : "<stdin>");
-	if (!r->name)
+	if (name && !(r->name = strdup(name)))
 		return -ENOMEM;
 	if (!json_object_is_type(root, json_type_object))
-		return bad(r, "expected a receipt (a JSON object), got %s",
-			   root ? type_words(json_object_get_type(root)) : "null");
+		return bad(r, "expected a receipt (a JSON object)");
 	r->root = json_object_get(root);
 	v = get(root, "version");
 	if (!v) {

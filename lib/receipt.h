@@ -16,7 +16,9 @@
  * Errors: functions return 1 (found, or one more item), 0 (absent, null, or
  * the end), or a negative errno. On -EINVAL the receipt's err holds a
  * located message "NAME: process_tree[3].argv: expected an array of
- * strings", where NAME is the name given to gh_receipt_init.
+ * strings", where NAME is the name given to gh_receipt_init (without
+ * "NAME: " when that name is NULL, for programs that add their own
+ * "FILE:LINE: ").
  *
  * Ownership: gh_receipt_init takes a reference of its own on the root
  * (the caller keeps its own); gh_receipt_release drops it. Every string
@@ -39,7 +41,7 @@ enum { GH_RECEIPT_V0 = 1, GH_RECEIPT_030, GH_RECEIPT_040 };
 
 struct gh_receipt {
 	struct json_object *root; /* own reference */
-	char *name;		  /* for messages, owned */
+	char *name;		  /* for messages, owned; or NULL */
 	int shape;		  /* GH_RECEIPT_* */
 	const char *version;	  /* the version member, NULL for v0 */
 	char err[512];

@@ -150,7 +150,7 @@ struct bad_case {
 };
 
 static const struct bad_case bads[] = {
-	{ "[1]", "t.json: expected a receipt (a JSON object), got an array" },
+	{ "[1]", "t.json: expected a receipt (a JSON object)" },
 	{ "{\"type\":\"header\",\"schema\":1}",
 	  "t.json: an event stream, not a receipt (gh-aggregate makes a receipt of it)" },
 	{ "{\"foo\":1}", "t.json: not a receipt: no version, and no execution_id string" },
@@ -220,6 +220,18 @@ static void errors(void)
 	gh_receipt_release(&r);
 }
 
+static void no_name(void)
+{
+	struct json_object *o = json_object_new_array();
+	struct gh_receipt r;
+
+	ok(gh_receipt_init(&r, o, NULL) == -EINVAL &&
+	   strcmp(r.err, "expected a receipt (a JSON object)") == 0,
+	   "without a name, messages have no prefix (%s)", r.err);
+	gh_receipt_release(&r);
+	json_object_put(o);
+}
+
 static void signals(void)
 {
 	struct gh_receipt r;
@@ -242,5 +254,6 @@ int main(void)
 	shapes();
 	errors();
 	signals();
+	no_name();
 	return done_testing();
 }
