@@ -223,16 +223,16 @@ int gh_receipt_init(struct gh_receipt *r, struct json_object *root, const char *
 	if (name && !(r->name = strdup(name)))
 		return -ENOMEM;
 	if (!json_object_is_type(root, json_type_object))
-		return bad(r, "expected a receipt (a JSON object)");
+		return bad(r, "not a receipt: expected a JSON object");
 	r->root = json_object_get(root);
 	v = get(root, "version");
 	if (!v) {
 		if (json_object_is_type(get(root, "type"), json_type_string))
-			return bad(r, "an event stream, not a receipt "
-				   "(gh-aggregate makes a receipt of it)");
+			return bad(r, "not a receipt: an event stream record "
+				   "(gh-aggregate makes a receipt of a stream)");
+		/* the older v0 shape (gh-aggregate --v0) has no version */
 		if (!json_object_is_type(get(root, "execution_id"), json_type_string))
-			return bad(r, "not a receipt: no version, and no execution_id "
-				   "string");
+			return bad(r, "not a receipt: no \"version\" string");
 		r->shape = GH_RECEIPT_V0;
 		return 0;
 	}

@@ -162,7 +162,7 @@ full() {
 	{ cat "$FIX/receipt.json"; echo '{"version": 1}'; } > two.json
 	run --separate-stderr gh-redact two.json
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-redact: two.json:523: not a receipt: no \"version\" string" ]
+	[ "$stderr" = "gh-redact: two.json:523: version: expected a string" ]
 	[ -z "$output" ]
 }
 

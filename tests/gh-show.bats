@@ -280,7 +280,7 @@ bad() {
 	head -1 "$A/net.ndjson" > "$T/header.json"
 	run gh-show "$T/header.json"
 	[ "$status" -eq 2 ]
-	[ "$output" = "gh-show: $T/header.json: an event stream, not a receipt (gh-aggregate makes a receipt of it)" ]
+	[ "$output" = "gh-show: $T/header.json: not a receipt: an event stream record (gh-aggregate makes a receipt of a stream)" ]
 	printf '{"version": "0.4.0",' > "$T/cut.json"
 	run gh-show "$T/cut.json"
 	[ "$status" -eq 2 ]

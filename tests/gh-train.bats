@@ -431,7 +431,7 @@ conn() {
 	printf '\n\n[1,2]\n' > "$T/x.json"
 	run gh-train "$T/x.json"
 	[ "$status" -eq 2 ]
-	[ "$output" = "gh-train: $T/x.json:3: expected a receipt (a JSON object)" ]
+	[ "$output" = "gh-train: $T/x.json:3: not a receipt: expected a JSON object" ]
 }
 
 @test "a receipt without execution_id is an error" {
@@ -506,7 +506,7 @@ conn() {
 @test "stdin is named <stdin> in messages" {
 	run gh-train < <(echo '"x"')
 	[ "$status" -eq 2 ]
-	[ "$output" = "gh-train: <stdin>:1: expected a receipt (a JSON object)" ]
+	[ "$output" = "gh-train: <stdin>:1: not a receipt: expected a JSON object" ]
 }
 
 @test "a missing file is an error naming it" {

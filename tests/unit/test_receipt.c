@@ -150,10 +150,10 @@ struct bad_case {
 };
 
 static const struct bad_case bads[] = {
-	{ "[1]", "t.json: expected a receipt (a JSON object)" },
+	{ "[1]", "t.json: not a receipt: expected a JSON object" },
 	{ "{\"type\":\"header\",\"schema\":1}",
-	  "t.json: an event stream, not a receipt (gh-aggregate makes a receipt of it)" },
-	{ "{\"foo\":1}", "t.json: not a receipt: no version, and no execution_id string" },
+	  "t.json: not a receipt: an event stream record (gh-aggregate makes a receipt of a stream)" },
+	{ "{\"foo\":1}", "t.json: not a receipt: no \"version\" string" },
 	{ "{\"version\":4}", "t.json: version: expected a string" },
 	{ "{\"version\":\"1.0.0\"}", "t.json: version: unknown receipt version \"1.0.0\"" },
 	{ "{\"version\":\"0.4x\"}", "t.json: version: unknown receipt version \"0.4x\"" },
@@ -226,7 +226,7 @@ static void no_name(void)
 	struct gh_receipt r;
 
 	ok(gh_receipt_init(&r, o, NULL) == -EINVAL &&
-	   strcmp(r.err, "expected a receipt (a JSON object)") == 0,
+	   strcmp(r.err, "not a receipt: expected a JSON object") == 0,
 	   "without a name, messages have no prefix (%s)", r.err);
 	gh_receipt_release(&r);
 	json_object_put(o);
