@@ -18,6 +18,7 @@
 #include "crypto.h"
 #include "jcs.h"
 #include "json.h"
+#include "receipt.h"
 
 enum {
 	ST_FIND,
@@ -966,6 +967,17 @@ static int find(struct cx *c, const char *id, size_t idlen,
 	return ret;
 }
 
+static int check_receipt(struct cx *c, struct json_object *o)
+{
+	struct gh_receipt r;
+	int rc = gh_receipt_init(&r, o, NULL);
+
+	if (rc < 0)
+		cx_fail(c, "%s", rc == -EINVAL ? r.err : strerror(-rc));
+	gh_receipt_release(&r);
+	return rc < 0 ? -1 : 0;
+}
+
 int store_receipt(struct store *s, struct json_object *o, const char **id,
 		  char sha_hex[65], char *err, size_t errlen)
 {
@@ -978,8 +990,9 @@ int store_receipt(struct store *s, struct json_object *o, const char **id,
 
 	*id = NULL;
 	sha_hex[0] = '\0';
-	if (json_object_get_type(o) != json_type_object)
-		return cx_fail(&c, "not a receipt: expected a JSON object");
+	/* a receipt of a version this program knows (v0 included) */
+	if (check_receipt(&c, o) < 0)
+		return -1;
 	if (member(&c, o, "", "execution_id", json_type_string, &idv) < 0)
 		return -1;
 	if (!idv || json_object_get_string_len(idv) == 0)

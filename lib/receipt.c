@@ -231,8 +231,10 @@ int gh_receipt_init(struct gh_receipt *r, struct json_object *root, const char *
 			return bad(r, "not a receipt: an event stream record "
 				   "(gh-aggregate makes a receipt of a stream)");
 		/* the older v0 shape (gh-aggregate --v0) has no version */
-		if (!json_object_is_type(get(root, "execution_id"), json_type_string))
+		if (!get(root, "execution_id"))
 			return bad(r, "not a receipt: no \"version\" string");
+		if (!json_object_is_type(get(root, "execution_id"), json_type_string))
+			return bad(r, "execution_id: expected a string");
 		r->shape = GH_RECEIPT_V0;
 		return 0;
 	}

@@ -155,6 +155,7 @@ static const struct bad_case bads[] = {
 	  "t.json: not a receipt: an event stream record (gh-aggregate makes a receipt of a stream)" },
 	{ "{\"foo\":1}", "t.json: not a receipt: no \"version\" string" },
 	{ "{\"version\":4}", "t.json: version: expected a string" },
+	{ "{\"execution_id\":4}", "t.json: execution_id: expected a string" },
 	{ "{\"version\":\"1.0.0\"}", "t.json: version: unknown receipt version \"1.0.0\"" },
 	{ "{\"version\":\"0.4x\"}", "t.json: version: unknown receipt version \"0.4x\"" },
 	{ "{\"version\":\"0.4.0\",\"process_tree\":[{\"pid\":1},{\"pid\":2},{\"pid\":3},"
