@@ -297,26 +297,51 @@ const char *gh_receipt_shape_name(const struct gh_receipt *r)
 
 /* --- the run ----------------------------------------------------------- */
 
+/* provenance (NULL when absent, or a string as some 0.3.0 receipts have)
+ * and the first process (NULL when none) */
+static int prov_first(struct gh_receipt *r, struct json_object **prov,
+		      struct json_object **first)
+{
+	struct json_object *pt;
+
+	*prov = *first = NULL;
+	if (!json_object_is_type(get(r->root, "provenance"), json_type_string) &&
+	    gh_receipt_obj(r, "provenance", prov) < 0)
+		return -EINVAL;
+	if (gh_receipt_arr(r, "process_tree", &pt) < 0)
+		return -EINVAL;
+	if (gh_receipt_len(pt)) {
+		*first = json_object_array_get_idx(pt, 0);
+		if (!json_object_is_type(*first, json_type_object))
+			return bad(r, "process_tree[0]: expected an object");
+	}
+	return 0;
+}
+
+int gh_receipt_cwd(struct gh_receipt *r, const char **cwd)
+{
+	struct json_object *prov, *first;
+	int rc;
+
+	*cwd = NULL;
+	if (prov_first(r, &prov, &first) < 0)
+		return -EINVAL;
+	if ((rc = gh_receipt_mstr(r, prov, "provenance", "cwd", cwd, NULL)) != 0)
+		return rc;
+	return gh_receipt_mstr(r, first, "process_tree[0]", "working_dir", cwd, NULL);
+}
+
 int gh_receipt_run(struct gh_receipt *r, struct gh_rrun *run)
 {
-	struct json_object *prov = NULL, *pt, *first = NULL;
+	struct json_object *prov, *first;
 	int rc;
 
 	memset(run, 0, sizeof(*run));
 	if (gh_receipt_str(r, "execution_id", &run->execution_id, NULL) < 0 ||
 	    gh_receipt_str(r, "start_time", &run->start_time, NULL) < 0)
 		return -EINVAL;
-	/* 0.3.0 receipts may have a string there */
-	if (!json_object_is_type(get(r->root, "provenance"), json_type_string) &&
-	    gh_receipt_obj(r, "provenance", &prov) < 0)
+	if (prov_first(r, &prov, &first) < 0)
 		return -EINVAL;
-	if (gh_receipt_arr(r, "process_tree", &pt) < 0)
-		return -EINVAL;
-	if (gh_receipt_len(pt)) {
-		first = json_object_array_get_idx(pt, 0);
-		if (!json_object_is_type(first, json_type_object))
-			return bad(r, "process_tree[0]: expected an object");
-	}
 	if (r->shape == GH_RECEIPT_V0) {
 		if (gh_receipt_str(r, "command", &run->command_str, NULL) < 0)
 			return -EINVAL;
@@ -327,10 +352,7 @@ int gh_receipt_run(struct gh_receipt *r, struct gh_rrun *run)
 		    gh_receipt_mstrv(r, first, "process_tree[0]", "argv", &run->command) < 0)
 			return -EINVAL;
 	}
-	if (gh_receipt_mstr(r, prov, "provenance", "cwd", &run->cwd, NULL) < 0)
-		return -EINVAL;
-	if (!run->cwd &&
-	    gh_receipt_mstr(r, first, "process_tree[0]", "working_dir", &run->cwd, NULL) < 0)
+	if (gh_receipt_cwd(r, &run->cwd) < 0)
 		return -EINVAL;
 	rc = gh_receipt_int(r, "outcome.exit_code", &run->exit_code);
 	if (rc == 0)

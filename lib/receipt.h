@@ -113,6 +113,9 @@ struct gh_rrun {
 	const char *observation_mode; /* "ebpf", "none" or NULL */
 };
 int gh_receipt_run(struct gh_receipt *r, struct gh_rrun *run);
+/* Where the command was started: provenance.cwd, else the first process's
+ * working_dir. 1 and *cwd set, 0 when neither says, -EINVAL. */
+int gh_receipt_cwd(struct gh_receipt *r, const char **cwd);
 
 /* Iterator state: struct gh_riter it = GH_RITER_INIT; */
 struct gh_riter {

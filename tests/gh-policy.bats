@@ -778,7 +778,7 @@ badreceipt() {
 	[ -z "$output" ]
 	[[ "$stderr" == "gh-policy: x.json:2: "* ]]
 	echo '[1, 2]' > x.json
-	badreceipt "x.json: expected a receipt (a JSON object), got an array"
+	badreceipt "x.json: not a receipt: expected a JSON object"
 	: > x.json
 	badreceipt "x.json: expected a receipt, got empty input"
 	printf '{}\n\n{}\n' > x.json
@@ -803,9 +803,13 @@ badreceipt() {
 	badreceipt "x.json: process_tree[0].pid: expected an integer"
 }
 
-@test "an empty object is a receipt with nothing in it" {
+@test "an empty object is not a receipt; one with only an id is a v0 receipt" {
 	echo '{}' > x.json
 	printf 'deny read /**\ndefault deny connect\n' > r.rules
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'gh-policy: x.json: not a receipt: no "version" string' ]
+	echo '{"execution_id": "x"}' > x.json
 	run gh-policy r.rules x.json
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
