@@ -55,6 +55,44 @@ dom() {
 	grep -q '<input type="search" data-filter="peers" placeholder="filter">' "$T/dom.html"
 }
 
+@test "in Chromium: tables sort on a click (numbers as numbers) and filter as one types" {
+	# a count of 9 beside one of 60: as strings "9" would sort above "60"
+	jq '.filesystem.accesses[0].count = 9' \
+		"$F/a.json" > "$T/a9.json"
+	jq -e '[.filesystem.accesses[].count] | index(9) != null and max == 60' "$T/a9.json"
+	gh-show --html "$T/a9.json" > "$T/a.html"
+	# the page without its policy, with a script that plays the user after
+	# the page's own
+	tail -2 "$T/a.html" | tr -d '\n' | grep -qx '</body></html>'
+	{
+		grep -v 'Content-Security-Policy' "$T/a.html" | head -n -2
+		cat <<'JS'
+<script>
+var p = document.getElementById("peers"), f = document.getElementById("files");
+var c = f.tHead.rows[0].cells[3]; c.click(); c.click();
+var best = f.tBodies[0].rows[0].cells[0].textContent + "=" + f.tBodies[0].rows[0].cells[3].textContent;
+p.tHead.rows[0].cells[0].click();
+var first = p.tBodies[0].rows[0].cells[0].textContent;
+var inp = document.querySelector("input[data-filter=peers]");
+inp.value = "UDP"; inp.dispatchEvent(new Event("input"));
+var shown = [].filter.call(p.tBodies[0].rows, function (r) { return !r.hidden; })
+	.map(function (r) { return r.cells[0].textContent; });
+inp.value = ""; inp.dispatchEvent(new Event("input"));
+var all = [].filter.call(p.tBodies[0].rows, function (r) { return !r.hidden; }).length;
+document.body.setAttribute("data-test", [best, first, shown.join(","), all].join("|"));
+</script>
+</body>
+</html>
+JS
+	} > "$T/play.html"
+	dom "$T/play.html" > "$T/dom.html"
+	top=$(jq -r '.filesystem.accesses | max_by(.count) | "\(.path)=\(.count)"' "$T/a9.json")
+	# the largest count first (60 before 9: numbers, not strings), the
+	# lowest address first, only the UDP peer while "UDP" is typed, all
+	# eight again when the box is emptied
+	grep -qF "data-test=\"$top|127.0.0.1:1|127.0.0.53:53|8\"" "$T/dom.html"
+}
+
 @test "a partial receipt is said in red" {
 	gh-show --html "$GH_ROOT/tests/fixtures/aggregate/lost.json" > "$T/lost.html"
 	dom "$T/lost.html" > "$T/dom.html"
