@@ -202,18 +202,34 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The outermost directory the run made that is s or holds s, or NULL. */
+static int cmp_key(const void *k, const void *e)
+{
+	return strcmp(k, *(char *const *)e);
+}
+
+/* The outermost directory the run made that is s or holds s, or NULL:
+ * each leading part of s looked up in the sorted list. */
 static const char *made_dir(const struct ctx *c, const char *s)
 {
 	size_t len = strlen(s);
+	char *tmp;
+	const char *found = NULL;
 
-	for (size_t i = 0; i < c->ndirs; i++) {
-		size_t dl = strlen(c->dirs[i]);
+	if (!c->ndirs || !(tmp = strdup(s)))
+		return NULL;
+	for (size_t i = 1; i <= len && !found; i++) {
+		char **hit;
 
-		if (under(s, len, c->dirs[i], dl))
-			return c->dirs[i];
+		if (i < len && s[i] != '/')
+			continue;
+		tmp[i] = '\0';
+		hit = bsearch(tmp, c->dirs, c->ndirs, sizeof(*c->dirs), cmp_key);
+		if (hit)
+			found = *hit;
+		tmp[i] = s[i];
 	}
-	return NULL;
+	free(tmp);
+	return found;
 }
 
 static int add_path(struct ctx *c, struct strset *s, const char *p, size_t len)

@@ -29,6 +29,92 @@ static int push(void **v, size_t *n, size_t *cap, size_t size)
 	return 0;
 }
 
+/* --- a string map: bytes -> index, open addressing ------------------- */
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+/* The slot of key: its value (*found 1), or where it goes (*found 0).
+ * -ENOMEM when the map cannot grow. */
+static long smap_slot(struct smap *m, const char *k, size_t n, int *found)
+{
+	if (2 * (m->n + 1) > m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 64;
+		struct smap_ent *v = calloc(cap, sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		for (size_t i = 0; i < m->cap; i++) {
+			size_t j;
+
+			if (!m->v[i].k)
+				continue;
+			for (j = m->v[i].h & (cap - 1); v[j].k; j = (j + 1) & (cap - 1))
+				;
+			v[j] = m->v[i];
+		}
+		free(m->v);
+		m->v = v;
+		m->cap = cap;
+	}
+	uint64_t h = hash_bytes(k, n);
+	size_t i;
+
+	for (i = h & (m->cap - 1); m->v[i].k; i = (i + 1) & (m->cap - 1))
+		if (m->v[i].h == h && m->v[i].n == n && memcmp(m->v[i].k, k, n) == 0) {
+			*found = 1;
+			return (long)i;
+		}
+	m->v[i].h = h;
+	*found = 0;
+	return (long)i;
+}
+
+/* Add key (borrowed) with value val unless there; *val_out its value.
+ * 1 added, 0 there already, -ENOMEM. */
+int smap_put(struct smap *m, const char *k, size_t n, size_t val, size_t *val_out)
+{
+	int found;
+	long i = smap_slot(m, k, n, &found);
+
+	if (i < 0)
+		return (int)i;
+	if (!found) {
+		m->v[i].k = k;
+		m->v[i].n = n;
+		m->v[i].val = val;
+		m->n++;
+	}
+	if (val_out)
+		*val_out = m->v[i].val;
+	return !found;
+}
+
+int smap_has(const struct smap *m, const char *k, size_t n)
+{
+	uint64_t h;
+
+	if (!m->cap)
+		return 0;
+	h = hash_bytes(k, n);
+	for (size_t i = h & (m->cap - 1); m->v[i].k; i = (i + 1) & (m->cap - 1))
+		if (m->v[i].h == h && m->v[i].n == n && memcmp(m->v[i].k, k, n) == 0)
+			return 1;
+	return 0;
+}
+
+void smap_release(struct smap *m)
+{
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
 static const char *base_name(const char *s, size_t *len)
 {
 	const char *slash = strrchr(s, '/');
@@ -97,9 +183,14 @@ static int load_procs(struct model *m)
 		if (p.argv ? gh_receipt_join(&b, p.argv) < 0 :
 			     gh_buf_adds(&b, p.cmd ? p.cmd : "") < 0)
 			return -ENOMEM;
-		if (!b.p && gh_buf_adds(&b, "") < 0)
+		/* the key of alike processes: the same command line, the same end */
+		if (gh_buf_printf(&b, "%c%d %lld %d %lld", 0, p.has_exit_code,
+				  (long long)(p.has_exit_code ? p.exit_code : 0), p.has_signal,
+				  (long long)(p.has_signal ? p.signal : 0)) < 0)
 			return -ENOMEM;
 		s->cmd = b.p;
+		s->key = b.p;
+		s->key_len = b.len;
 		if (p.exe)
 			s->name = base_name(p.exe, &s->name_len);
 		else if (gh_receipt_len(p.argv))
@@ -112,6 +203,7 @@ static int load_procs(struct model *m)
 		s->code = p.exit_code;
 		s->has_sig = p.has_signal;
 		s->sig = p.signal;
+
 		s->parent = NONE;
 		m->nprocs++;
 	}
@@ -253,6 +345,7 @@ static int op_flags(const char *op)
 
 static int effects(struct model *m)
 {
+	struct smap targets = { 0 };
 	struct pflag *v = NULL;
 	size_t n = 0, cap = 0, i, k;
 
@@ -325,15 +418,14 @@ static int effects(struct model *m)
 	}
 	/* a rename's target is shown as its source's rename; when the source
 	 * itself was made by the run (and so is not shown), it is new */
-	for (i = 0; i < m->neff; i++) {
-		if (m->eff[i].kind != -1)
-			continue;
-		m->eff[i].kind = E_WRITTEN;
-		for (k = 0; k < m->neff; k++)
-			if (m->eff[k].kind == E_RENAMED && m->eff[k].target_len == m->eff[i].len &&
-			    memcmp(m->eff[k].target, m->eff[i].path, m->eff[i].len) == 0)
-				m->eff[i].kind = -1;
-	}
+	for (i = 0; i < m->neff; i++)
+		if (m->eff[i].kind == E_RENAMED &&
+		    smap_put(&targets, m->eff[i].target, m->eff[i].target_len, 0, NULL) < 0)
+			goto nomem;
+	for (i = 0; i < m->neff; i++)
+		if (m->eff[i].kind == -1 && !smap_has(&targets, m->eff[i].path, m->eff[i].len))
+			m->eff[i].kind = E_WRITTEN;
+	smap_release(&targets);
 	for (i = k = 0; i < m->neff; i++)
 		if (m->eff[i].kind != -1)
 			m->eff[k++] = m->eff[i];
@@ -360,13 +452,16 @@ static int effects(struct model *m)
 	free(v);
 	return 0;
 nomem:
+	smap_release(&targets);
 	free(v);
 	return -ENOMEM;
 }
 
 /* --- failures ---------------------------------------------------------- */
 
-static int exec_ok(const struct model *m, const char *name, size_t len)
+/* The names of programs that ran: basenames of successful execs and of
+ * their argv[0] (execvp("sh") runs /usr/bin/dash). */
+static int ran_names(struct model *m, struct smap *names)
 {
 	for (size_t i = 0; i < m->nfiles; i++) {
 		const struct gh_rfile *f = &m->files[i];
@@ -376,10 +471,9 @@ static int exec_ok(const struct model *m, const char *name, size_t len)
 		if (strcmp(f->op, "exec") != 0 || !f->result || strcmp(f->result, "ok") != 0)
 			continue;
 		b = base_name(f->path, &bl);
-		if (bl == len && memcmp(b, name, len) == 0)
-			return 1;
+		if (smap_put(names, b, bl, 0, NULL) < 0)
+			return -ENOMEM;
 	}
-	/* execvp("sh") runs /usr/bin/dash: the name is argv[0]'s */
 	for (size_t i = 0; i < m->nprocs; i++) {
 		struct gh_rexec x;
 
@@ -390,9 +484,12 @@ static int exec_ok(const struct model *m, const char *name, size_t len)
 			if (!gh_receipt_len(x.argv))
 				continue;
 			b = base_name(gh_receipt_strv_get(x.argv, 0, NULL), &bl);
-			if (bl == len && memcmp(b, name, len) == 0)
-				return 1;
+			if (smap_put(names, b, bl, 0, NULL) < 0)
+				return -ENOMEM;
 		}
+		if (m->procs[i].exe && smap_put(names, m->procs[i].name, m->procs[i].name_len,
+						 0, NULL) < 0)
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -421,31 +518,51 @@ static int add_fail(struct model *m, size_t *cap, struct failure f)
 	return 0;
 }
 
+/* The key of alike processes: program name, exit status and signal. */
+static int exit_key(const struct sproc *p, struct gh_buf *b)
+{
+	b->len = 0;
+	if (gh_buf_add(b, p->name, p->name_len) < 0)
+		return -ENOMEM;
+	return gh_buf_printf(b, "%c%d %lld %d %lld", 0, p->has_code, (long long)p->code,
+			     p->has_sig, (long long)p->sig);
+}
+
 static int failures(struct model *m)
 {
-	size_t cap = 0, i, k;
+	struct smap names = { 0 }, exits = { 0 }, notfound = { 0 };
+	struct gh_buf key = GH_BUF_INIT;
+	char **keys = NULL;
+	size_t cap = 0, i, nkeys = 0, k;
+	int rc = -ENOMEM;
 
+	if (ran_names(m, &names) < 0)
+		goto out;
 	/* non-zero exits and signals, alike ones (same program, same status)
 	 * folded; the command itself is in the heading */
+	keys = calloc(m->nprocs + 1, sizeof(*keys));
+	if (!keys)
+		goto out;
 	for (i = 1; i < m->nprocs; i++) {
 		const struct sproc *p = &m->procs[i];
-		int dup = 0;
+		int added;
 
 		if (!(p->has_sig || (p->has_code && p->code != 0)))
 			continue;
-		for (k = 0; k < m->nfails && !dup; k++) {
-			const struct sproc *q = &m->procs[m->fails[k].proc];
-
-			if (m->fails[k].kind == F_EXIT && q->name_len == p->name_len &&
-			    memcmp(q->name, p->name, p->name_len) == 0 &&
-			    q->has_sig == p->has_sig && q->code == p->code && q->sig == p->sig) {
-				m->fails[k].nprocs++;
-				dup = 1;
-			}
+		if (exit_key(p, &key) < 0 || !(keys[nkeys] = malloc(key.len + 1)))
+			goto out;
+		memcpy(keys[nkeys], key.p, key.len);
+		added = smap_put(&exits, keys[nkeys], key.len, m->nfails, &k);
+		nkeys++;
+		if (added < 0)
+			goto out;
+		if (!added) {
+			m->fails[k].nprocs++;
+			continue;
 		}
-		if (!dup && add_fail(m, &cap, (struct failure){ .kind = F_EXIT, .proc = i,
-								 .nprocs = 1 }) < 0)
-			return -ENOMEM;
+		if (add_fail(m, &cap, (struct failure){ .kind = F_EXIT, .proc = i,
+							 .nprocs = 1 }) < 0)
+			goto out;
 	}
 	for (i = 0; i < m->nfiles; i++) {
 		const struct gh_rfile *f = &m->files[i];
@@ -457,23 +574,23 @@ static int failures(struct model *m)
 		    (strcmp(f->result, "ENOENT") == 0 || strcmp(f->result, "ENOTDIR") == 0)) {
 			size_t bl;
 			const char *b = base_name(f->path, &bl);
-			int seen = 0;
+			int added;
 
-			if (exec_ok(m, b, bl)) {
+			if (smap_has(&names, b, bl)) {
 				m->noise += n; /* a PATH entry tried before the right one */
 				continue;
 			}
-			for (k = 0; k < m->nfails && !seen; k++)
-				if (m->fails[k].kind == F_NOTFOUND && m->fails[k].name_len == bl &&
-				    memcmp(m->fails[k].name, b, bl) == 0) {
-					m->fails[k].tries++;
-					seen = 1;
-				}
-			if (!seen && add_fail(m, &cap, (struct failure){ .kind = F_NOTFOUND,
-									  .file = i, .tries = 1,
-									  .name = b,
-									  .name_len = bl }) < 0)
-				return -ENOMEM;
+			added = smap_put(&notfound, b, bl, m->nfails, &k);
+			if (added < 0)
+				goto out;
+			if (!added) {
+				m->fails[k].tries++;
+				continue;
+			}
+			if (add_fail(m, &cap, (struct failure){ .kind = F_NOTFOUND, .file = i,
+								 .tries = 1, .name = b,
+								 .name_len = bl }) < 0)
+				goto out;
 			continue;
 		}
 		if (harmless(f)) {
@@ -481,9 +598,18 @@ static int failures(struct model *m)
 			continue;
 		}
 		if (add_fail(m, &cap, (struct failure){ .kind = F_ACCESS, .file = i }) < 0)
-			return -ENOMEM;
+			goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	for (i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
+	gh_buf_release(&key);
+	smap_release(&names);
+	smap_release(&exits);
+	smap_release(&notfound);
+	return rc;
 }
 
 static int sensitive(struct model *m)
@@ -558,54 +684,89 @@ void model_release(struct model *m)
 
 /* --- the folded tree --------------------------------------------------- */
 
-static int same_key(const struct sproc *a, const struct sproc *b)
+/* The group of each sibling: g[i] is the index in v of the first one
+ * alike v[i]. */
+static int group(const struct model *m, const size_t *v, size_t n, size_t *g)
 {
-	return strcmp(a->cmd, b->cmd) == 0 && a->has_code == b->has_code &&
-	       a->has_sig == b->has_sig && (!a->has_code || a->code == b->code) &&
-	       (!a->has_sig || a->sig == b->sig);
+	struct smap seen = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		const struct sproc *p = &m->procs[v[i]];
+
+		if (smap_put(&seen, p->key, p->key_len, i, &g[i]) < 0) {
+			smap_release(&seen);
+			return -ENOMEM;
+		}
+	}
+	smap_release(&seen);
+	return 0;
 }
 
 int model_fold(const struct model *m, const size_t *v, size_t n, int depth,
 	       const struct fold_ops *ops, void *ctx)
 {
-	char *done = calloc(n + 1, 1);
+	size_t *g = malloc((n + 1) * sizeof(*g)), *count = calloc(n + 1, sizeof(*count));
+	size_t *nk = calloc(n + 1, sizeof(*nk)), *at = calloc(n + 1, sizeof(*at));
+	size_t *kids = NULL, total = 0;
 	int rc = 0;
 
-	if (!done)
-		return -ENOMEM;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		const struct sproc *p = &m->procs[v[i]];
-		size_t count = 0, nk = 0, *kids;
-
-		if (done[i])
-			continue;
-		for (size_t j = i; j < n; j++)
-			if (!done[j] && same_key(p, &m->procs[v[j]])) {
-				done[j] = 1;
-				count++;
-				nk += m->procs[v[j]].nkids;
-			}
-		if ((rc = ops->enter(ctx, v[i], count, depth, nk)) < 0)
-			break;
-		if (nk) {
-			kids = malloc(nk * sizeof(*kids));
-			if (!kids) {
-				rc = -ENOMEM;
-				break;
-			}
-			nk = 0;
-			for (size_t j = i; j < n; j++)
-				if (same_key(p, &m->procs[v[j]]))
-					for (size_t k = 0; k < m->procs[v[j]].nkids; k++)
-						kids[nk++] = m->procs[v[j]].kids[k];
-			rc = model_fold(m, kids, nk, depth + 1, ops, ctx);
-			free(kids);
-		}
-		if (rc == 0 && ops->leave)
-			rc = ops->leave(ctx, depth, nk);
+	if (!g || !count || !nk || !at || group(m, v, n, g) < 0) {
+		rc = -ENOMEM;
+		goto out;
 	}
-	free(done);
+	for (size_t i = 0; i < n; i++) {
+		count[g[i]]++;
+		nk[g[i]] += m->procs[v[i]].nkids;
+	}
+	/* the children of each group, side by side, in order */
+	for (size_t i = 0; i < n; i++)
+		if (g[i] == i) {
+			at[i] = total;
+			total += nk[i];
+		}
+	kids = malloc((total + 1) * sizeof(*kids));
+	if (!kids) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < m->procs[v[i]].nkids; c++)
+			kids[at[g[i]]++] = m->procs[v[i]].kids[c];
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (g[i] != i)
+			continue;
+		if ((rc = ops->enter(ctx, v[i], count[i], depth, nk[i])) < 0)
+			break;
+		if (nk[i])
+			rc = model_fold(m, kids + at[i] - nk[i], nk[i], depth + 1, ops, ctx);
+		if (rc == 0 && ops->leave)
+			rc = ops->leave(ctx, depth, nk[i]);
+	}
+out:
+	free(g);
+	free(count);
+	free(nk);
+	free(at);
+	free(kids);
 	return rc;
+}
+
+size_t model_distinct(const struct model *m)
+{
+	struct smap seen = { 0 };
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nprocs; i++) {
+		int added = smap_put(&seen, m->procs[i].cmd, strlen(m->procs[i].cmd), 0, NULL);
+
+		if (added < 0) {
+			n = 0;
+			break;
+		}
+		n += added;
+	}
+	smap_release(&seen);
+	return n;
 }
 
 size_t model_roots(const struct model *m, size_t **out)

@@ -16,9 +16,26 @@
 
 #define NONE ((size_t)-1)
 
+/* A map of byte strings (borrowed) to indexes. */
+struct smap {
+	struct smap_ent {
+		const char *k;
+		size_t n, val;
+		uint64_t h;
+	} *v;
+	size_t n, cap;
+};
+/* 1 added, 0 there already (*val_out: its value either way; may be
+ * NULL), -ENOMEM. */
+int smap_put(struct smap *m, const char *k, size_t n, size_t val, size_t *val_out);
+int smap_has(const struct smap *m, const char *k, size_t n);
+void smap_release(struct smap *m);
+
 struct sproc {
 	int64_t pid, ppid;
 	char *cmd; /* argv joined by spaces (owned) */
+	const char *key; /* cmd, NUL, the exit status and signal: alike ones */
+	size_t key_len;
 	const char *exe;
 	const char *name; /* basename of exe, else of argv[0] */
 	size_t name_len;
@@ -109,6 +126,8 @@ struct fold_ops {
 };
 int model_fold(const struct model *m, const size_t *v, size_t n, int depth,
 	       const struct fold_ops *ops, void *ctx);
+/* The number of distinct command lines. */
+size_t model_distinct(const struct model *m);
 /* The processes without a parent in the receipt, in order: *out is
  * malloc'ed (NULL and 0 when out of memory). */
 size_t model_roots(const struct model *m, size_t **out);

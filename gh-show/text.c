@@ -362,13 +362,7 @@ static void procs_section(struct out *w, long lines, int tree)
 	struct flines fl = { 0 };
 	size_t *v, n, distinct = 0;
 
-	for (size_t i = 0; i < m->nprocs; i++) {
-		size_t k;
-
-		for (k = 0; k < i && strcmp(m->procs[k].cmd, m->procs[i].cmd) != 0; k++)
-			;
-		distinct += k == i;
-	}
+	distinct = model_distinct(m);
 	heading(w, "processes");
 	addf(w, "%zu, %zu distinct command%s\n", m->nprocs, distinct, distinct == 1 ? "" : "s");
 	n = model_roots(m, &v);
