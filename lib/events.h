@@ -22,6 +22,9 @@
 #include <stdio.h>
 #include <json-c/json.h>
 
+/* The longest line read (16 MiB): a longer one is an error, not buffered. */
+#define GH_EVENTS_MAX_LINE (16 << 20)
+
 /* The "schema" number of the header this reader understands. */
 #define GH_EVENTS_SCHEMA 1
 
