@@ -841,7 +841,7 @@ int ft_extract(struct json_object *r, struct ft_row *row, char *err,
 	int ret;
 
 	memset(row, 0, sizeof(*row));
-	ret = gh_receipt_init(&rc, r, NULL);
+	ret = gh_receipt_attach(&rc, r, NULL);
 	if (ret < 0) {
 		if (ret == -EINVAL)
 			fail(&c, "%s", rc.err);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input.h"
 #include "json.h"
 #include "receipt.h"
 
@@ -212,16 +213,22 @@ int gh_receipt_join(struct gh_buf *b, struct json_object *strv)
 
 /* --- the receipt ------------------------------------------------------- */
 
-int gh_receipt_init(struct gh_receipt *r, struct json_object *root, const char *name)
+static int start(struct gh_receipt *r, const char *name)
+{
+	memset(r, 0, sizeof(*r));
+	if (name && !(r->name = strdup(name)))
+		return -ENOMEM;
+	return 0;
+}
+
+/* The shape of a receipt, from its version. */
+static int detect(struct gh_receipt *r, struct json_object *root)
 {
 	struct json_object *v;
 	const char *s;
 	char *end;
 	long minor;
 
-	memset(r, 0, sizeof(*r));
-	if (name && !(r->name = strdup(name)))
-		return -ENOMEM;
 	if (!json_object_is_type(root, json_type_object))
 		return bad(r, "not a receipt: expected a JSON object");
 	r->root = json_object_get(root);
@@ -251,26 +258,45 @@ int gh_receipt_init(struct gh_receipt *r, struct json_object *root, const char *
 	return 0;
 }
 
+int gh_receipt_init(struct gh_receipt *r, struct json_object *root, const char *name)
+{
+	char msg[sizeof(r->err)];
+	int rc = start(r, name);
+
+	if (rc < 0)
+		return rc;
+	/* the type of every member gh-receipt(5) names: lib/input */
+	rc = gh_receipt_check(root, msg, sizeof(msg));
+	if (rc == -EINVAL)
+		return bad(r, "%s", msg);
+	if (rc < 0)
+		return rc;
+	return detect(r, root);
+}
+
+int gh_receipt_attach(struct gh_receipt *r, struct json_object *root, const char *name)
+{
+	int rc = start(r, name);
+
+	return rc < 0 ? rc : detect(r, root);
+}
+
 int gh_receipt_load(struct gh_receipt *r, FILE *f, const char *name)
 {
+	const char *n = name ? name : "<stdin>";
 	struct json_object *root = NULL;
 	char *buf = NULL, msg[256];
 	size_t len;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	rc = gh_read_all(f, &buf, &len);
-	if (rc < 0) {
-		r->name = strdup(name ? name : "<stdin>");
-		snprintf(r->err, sizeof(r->err), "%s: %s", name ? name : "<stdin>",
-			 strerror(-rc));
-		return rc;
-	}
+	/* bounded, binary refused at its first byte (lib/input) */
+	if (gh_read_input(f, n, GH_INPUT_MAX, 1, &buf, &len, r->err, sizeof(r->err)) < 0)
+		return strcmp(r->err, "out of memory") == 0 ? -ENOMEM : -EINVAL;
 	rc = gh_json_parse(buf, len, &root, msg, sizeof(msg));
 	free(buf);
 	if (rc < 0) {
-		r->name = strdup(name ? name : "<stdin>");
-		snprintf(r->err, sizeof(r->err), "%s:%s", name ? name : "<stdin>",
+		snprintf(r->err, sizeof(r->err), "%s:%s", n,
 			 strncmp(msg, "line ", 5) == 0 ? msg + 5 : msg);
 		return rc;
 	}

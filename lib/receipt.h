@@ -48,13 +48,19 @@ struct gh_receipt {
 };
 
 /* Check that root is a receipt and detect its shape. -EINVAL (message in
- * r->err) for what is not one: not an object, an event stream record, a
- * version that is not a string or not "0.x", a v0 candidate without a
- * string execution_id; -ENOMEM. r is usable for gh_receipt_release in
- * every case. */
+ * r->err) for what is not one: what gh_receipt_check (lib/input.h)
+ * refuses (not an object, an event stream record, a member gh-receipt(5)
+ * names with another type), and a version that is not "0.x"; -ENOMEM. r
+ * is usable for gh_receipt_release in every case. */
 int gh_receipt_init(struct gh_receipt *r, struct json_object *root,
 		    const char *name);
-/* Read the whole of f (strict JSON, one value) and init from it. */
+/* The same for a value gh_receipt_check already accepted: the shape only,
+ * without walking the whole receipt again. */
+int gh_receipt_attach(struct gh_receipt *r, struct json_object *root,
+		      const char *name);
+/* Read the whole of f (strict JSON, one value, at most GH_INPUT_MAX
+ * bytes, binary input refused at once: lib/input) and init from it. On
+ * failure r->err holds "NAME:LINE: reason" or "NAME: reason". */
 int gh_receipt_load(struct gh_receipt *r, FILE *f, const char *name);
 void gh_receipt_release(struct gh_receipt *r);
 /* "0.4.0", "0.3.0" or "v0". */

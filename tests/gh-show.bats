@@ -255,12 +255,15 @@ bad() {
 # --- errors ----------------------------------------------------------------------
 
 @test "errors name the file and the member: exit 2, nothing on stdout" {
-	run bad '.process_tree[3].argv = ["a", 1]'
+	run bad '.process_tree[3].argv = "a b"'
 	[ "$status" -eq 2 ]
 	[ "$output" = "gh-show: $T/bad.json: process_tree[3].argv: expected an array of strings" ]
+	run bad '.process_tree[3].argv = ["a", 1]'
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-show: $T/bad.json: process_tree[3].argv[1]: expected a string" ]
 	run bad '.filesystem.accesses[2].pids = "x"'
 	[ "$status" -eq 2 ]
-	[ "$output" = "gh-show: $T/bad.json: filesystem.accesses[2].pids: expected an array of integers" ]
+	[ "$output" = "gh-show: $T/bad.json: filesystem.accesses[2].pids: expected an array of process ids" ]
 	run bad '.network.attempts[0].dst = 5'
 	[ "$status" -eq 2 ]
 	[ "$output" = "gh-show: $T/bad.json: network.attempts[0].dst: expected a string" ]
@@ -280,7 +283,7 @@ bad() {
 	head -1 "$A/net.ndjson" > "$T/header.json"
 	run gh-show "$T/header.json"
 	[ "$status" -eq 2 ]
-	[ "$output" = "gh-show: $T/header.json: not a receipt: an event stream record (gh-aggregate makes a receipt of a stream)" ]
+	[ "$output" = "gh-show: $T/header.json: this is a gh-events stream; run gh-aggregate first" ]
 	printf '{"version": "0.4.0",' > "$T/cut.json"
 	run gh-show "$T/cut.json"
 	[ "$status" -eq 2 ]

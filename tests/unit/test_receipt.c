@@ -7,7 +7,8 @@
 #include "receipt.h"
 #include "tap.h"
 
-/* init from JSON text; returns gh_receipt_init's status */
+/* attach to JSON text (the shape only: the iterators' own checks are
+ * what is tested); returns gh_receipt_attach's status */
 static int from_text(struct gh_receipt *r, const char *text)
 {
 	struct json_object *o = NULL;
@@ -16,6 +17,22 @@ static int from_text(struct gh_receipt *r, const char *text)
 
 	if (gh_json_parse(text, strlen(text), &o, err, sizeof(err)) < 0) {
 		diag("bad test JSON: %s", err);
+		memset(r, 0, sizeof(*r));
+		return -999;
+	}
+	rc = gh_receipt_attach(r, o, "t.json");
+	json_object_put(o);
+	return rc;
+}
+
+/* init: lib/input's check of every member first */
+static int init_text(struct gh_receipt *r, const char *text)
+{
+	struct json_object *o = NULL;
+	char err[128];
+	int rc;
+
+	if (gh_json_parse(text, strlen(text), &o, err, sizeof(err)) < 0) {
 		memset(r, 0, sizeof(*r));
 		return -999;
 	}
@@ -227,10 +244,35 @@ static void no_name(void)
 	struct gh_receipt r;
 
 	ok(gh_receipt_init(&r, o, NULL) == -EINVAL &&
-	   strcmp(r.err, "not a receipt: expected a JSON object") == 0,
+	   strcmp(r.err, "not a receipt: expected a JSON object, not an array") == 0,
 	   "without a name, messages have no prefix (%s)", r.err);
 	gh_receipt_release(&r);
 	json_object_put(o);
+}
+
+/* gh_receipt_init checks every member's type (lib/input), then the
+ * version */
+static void checked(void)
+{
+	static const struct bad_case c[] = {
+		{ "[1]", "t.json: not a receipt: expected a JSON object, not an array" },
+		{ "{\"type\":\"header\",\"schema\":1}",
+		  "t.json: this is a gh-events stream; run gh-aggregate first" },
+		{ "{\"version\":\"0.4.0\",\"process_tree\":[{\"pid\":1,\"argv\":[\"a\",1]}]}",
+		  "t.json: process_tree[0].argv[1]: expected a string" },
+		{ "{\"version\":\"7.1\"}", "t.json: version: unknown receipt version \"7.1\"" },
+	};
+	struct gh_receipt r;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		ok(init_text(&r, c[i].text) == -EINVAL && strcmp(r.err, c[i].want) == 0,
+		   "init: %s (got %s)", c[i].want, r.err);
+		gh_receipt_release(&r);
+	}
+	ok(init_text(&r, "{\"version\":\"0.4.0\",\"process_tree\":[{\"pid\":1,"
+			 "\"argv\":[\"a\"]}]}") == 0 && r.shape == GH_RECEIPT_040,
+	   "init: the twin, well typed, is read");
+	gh_receipt_release(&r);
 }
 
 static void signals(void)
@@ -256,5 +298,6 @@ int main(void)
 	errors();
 	signals();
 	no_name();
+	checked();
 	return done_testing();
 }
