@@ -284,24 +284,42 @@ int gh_receipt_attach(struct gh_receipt *r, struct json_object *root, const char
 int gh_receipt_load(struct gh_receipt *r, FILE *f, const char *name)
 {
 	const char *n = name ? name : "<stdin>";
-	struct json_object *root = NULL;
-	char *buf = NULL, msg[256];
-	size_t len;
+	struct json_object *root = NULL, *extra = NULL;
+	struct gh_jreader *jr = gh_jreader_new(f, n, GH_JR_SEQ);
+	char where[1024];
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	/* bounded, binary refused at its first byte (lib/input) */
-	if (gh_read_input(f, n, GH_INPUT_MAX, 1, &buf, &len, r->err, sizeof(r->err)) < 0)
-		return strcmp(r->err, "out of memory") == 0 ? -ENOMEM : -EINVAL;
-	rc = gh_json_parse(buf, len, &root, msg, sizeof(msg));
-	free(buf);
-	if (rc < 0) {
-		snprintf(r->err, sizeof(r->err), "%s:%s", n,
-			 strncmp(msg, "line ", 5) == 0 ? msg + 5 : msg);
-		return rc;
+	if (!jr)
+		return -ENOMEM;
+	/* the first value (bounded, binary refused at once: lib/json) */
+	rc = gh_jreader_next(jr, &root);
+	if (rc <= 0) {
+		if (rc == 0)
+			snprintf(r->err, sizeof(r->err), "%s: expected a receipt, got empty input", n);
+		else
+			snprintf(r->err, sizeof(r->err), "%s", gh_jreader_error(jr));
+		gh_jreader_free(jr);
+		return -EINVAL;
 	}
-	rc = gh_receipt_init(r, root, name);
+	/* messages say "NAME:LINE:" with the line the receipt starts on, as
+	 * every filter's do */
+	if (snprintf(where, sizeof(where), "%s:%lu", n, gh_jreader_line(jr)) >=
+	    (int)sizeof(where))
+		snprintf(where, sizeof(where), "%s", n);
+	rc = gh_receipt_init(r, root, where);
 	json_object_put(root);
+	if (rc == 0 && (rc = gh_jreader_next(jr, &extra)) != 0) {
+		if (rc > 0)
+			snprintf(r->err, sizeof(r->err),
+				 "%s:%lu: expected one receipt, got a second JSON value", n,
+				 gh_jreader_line(jr));
+		else
+			snprintf(r->err, sizeof(r->err), "%s", gh_jreader_error(jr));
+		json_object_put(extra);
+		rc = -EINVAL;
+	}
+	gh_jreader_free(jr);
 	return rc;
 }
 

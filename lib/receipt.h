@@ -59,8 +59,9 @@ int gh_receipt_init(struct gh_receipt *r, struct json_object *root,
 int gh_receipt_attach(struct gh_receipt *r, struct json_object *root,
 		      const char *name);
 /* Read the whole of f (strict JSON, one value, at most GH_INPUT_MAX
- * bytes, binary input refused at once: lib/input) and init from it. On
- * failure r->err holds "NAME:LINE: reason" or "NAME: reason". */
+ * bytes, binary input refused at once: lib/input) and init from it, with
+ * "NAME:LINE" (the line the receipt starts on) as the name in messages.
+ * On failure r->err holds "NAME:LINE: reason" or "NAME: reason". */
 int gh_receipt_load(struct gh_receipt *r, FILE *f, const char *name);
 void gh_receipt_release(struct gh_receipt *r);
 /* "0.4.0", "0.3.0" or "v0". */

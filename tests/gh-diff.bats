@@ -156,7 +156,7 @@ setup() {
 	gh-diff "$F/a.json" "$T/bad.json" > "$T/out" 2> "$T/err" && false || rc=$?
 	[ "$rc" -eq 2 ]
 	[ ! -s "$T/out" ]
-	[ "$(cat "$T/err")" = "gh-diff: $T/bad.json: network.attempts[1].pids[0]: expected a process id (0 to 2147483647)" ]
+	[ "$(cat "$T/err")" = "gh-diff: $T/bad.json:1: network.attempts[1].pids[0]: expected a process id (0 to 2147483647)" ]
 	run gh-diff "$F/a.json" "$T/missing.json"
 	[ "$status" -eq 2 ]
 	[ "$output" = "gh-diff: $T/missing.json: No such file or directory" ]
