@@ -43,8 +43,6 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok
 for p in $pkgs; do
 	have_pkg "$p" || need="$need $p"
 done
-# gh-show --html is tested in a headless browser
-have_pkg chromium || need="$need chromium"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps.sh: missing packages:$need (run as root to install them)" >&2
