@@ -20,6 +20,7 @@
 #include "crypto.h"
 #include "jcs.h"
 #include "json.h"
+#include "receipt.h"
 
 enum {
 	ST_FIND,
@@ -1146,6 +1147,17 @@ static int find(struct cx *c, const char *id, size_t idlen,
 	return f.same ? 1 : 2;
 }
 
+static int check_receipt(struct cx *c, struct json_object *o)
+{
+	struct gh_receipt r;
+	int rc = gh_receipt_attach(&r, o, NULL);
+
+	if (rc < 0)
+		cx_fail(c, "%s", rc == -EINVAL ? r.err : strerror(-rc));
+	gh_receipt_release(&r);
+	return rc < 0 ? -1 : 0;
+}
+
 /* execution_id id is stored (row old) with other content: an error, or
  * with --replace the old receipt and its rows are deleted. */
 static int conflict(struct cx *c, const char *id, size_t idlen, long long old)
@@ -1177,8 +1189,9 @@ int store_receipt(struct store *s, struct json_object *o,
 
 	*id = NULL;
 	sha_hex[0] = '\0';
-	if (json_object_get_type(o) != json_type_object)
-		return cx_fail(&c, "not a receipt: expected a JSON object");
+	/* a receipt of a version this program knows (v0 included) */
+	if (check_receipt(&c, o) < 0)
+		return -1;
 	if (member(&c, o, "", "execution_id", json_type_string, &idv) < 0)
 		return -1;
 	if (!idv || json_object_get_string_len(idv) == 0)

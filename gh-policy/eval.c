@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "policy.h"
+#include "receipt.h"
 
 enum { IX_PREFIX, IX_BASE, IX_EXT, IX_TRI };
 
@@ -1594,38 +1595,23 @@ int policy_eval(struct policy *p, struct json_object *r, struct verdict *v,
 		char *err, size_t errlen)
 {
 	struct ctx c = { .p = p, .v = v, .r = r, .err = err, .errlen = errlen };
-	struct json_object *prov, *cwd = NULL;
+	struct gh_receipt rr;
+	const char *cwd = NULL;
 	double t0 = now_ms(), t1;
 	int rc = -1;
 
 	err[0] = '\0';
-	if (!json_object_is_type(r, json_type_object)) {
-		bad(&c, "expected a receipt (a JSON object), got %s",
-		    type_name(json_object_get_type(r)));
+	/* a receipt of a version this program knows, and where it ran */
+	rc = gh_receipt_attach(&rr, r, NULL);
+	if (rc == 0)
+		rc = gh_receipt_cwd(&rr, &cwd);
+	if (rc < 0) {
+		bad(&c, "%s", rc == -ENOMEM ? strerror(ENOMEM) : rr.err);
+		rc = -1;
 		goto out;
 	}
-	/* 0.3.0 receipts have a string there */
-	if (json_object_object_get_ex(r, "provenance", &prov) &&
-	    json_object_is_type(prov, json_type_string))
-		prov = NULL;
-	else if (member(&c, r, "provenance", json_type_object, &prov, "", -1) < 0)
-		goto out;
-	if (member(&c, prov, "cwd", json_type_string, &cwd, "provenance", -1) < 0)
-		goto out;
-	if (!cwd) {
-		/* older receipts: where the first process ran */
-		struct json_object *pt, *first;
-
-		if (member(&c, r, "process_tree", json_type_array, &pt, "", -1) < 0)
-			goto out;
-		first = pt && json_object_array_length(pt) ?
-			json_object_array_get_idx(pt, 0) : NULL;
-		if (json_object_is_type(first, json_type_object) &&
-		    member(&c, first, "working_dir", json_type_string, &cwd,
-			   "process_tree", 0) < 0)
-			goto out;
-	}
-	if (compile(&c, cwd ? json_object_get_string(cwd) : NULL) < 0)
+	rc = -1;
+	if (compile(&c, cwd) < 0)
 		goto out;
 	if (build_pids(&c) < 0)
 		goto out;
@@ -1647,6 +1633,7 @@ int policy_eval(struct policy *p, struct json_object *r, struct verdict *v,
 	v->ms_eval = now_ms() - t1;
 	rc = 0;
 out:
+	gh_receipt_release(&rr);
 	ix_release(&c.ix);
 	gh_buf_release(&c.scratch);
 	for (size_t i = 0; c.globs && i < p->nrules; i++) {

@@ -10,6 +10,7 @@
 #include "input.h"
 #include "json.h"
 #include "redact.h"
+#include "sensitive.h"
 
 #define KEY_MAX 65536
 
@@ -18,13 +19,15 @@ static struct redactor red = { .secrets = 1 };
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: gh-redact [-m GLOB]... [--home] [--hash-key FILE] "
+		"usage: gh-redact [-m GLOB]... [--sensitive] [--home] [--hash-key FILE] "
 		"[--no-default-secrets] [FILE]\n"
 		"Mask paths, secrets and the home directory in a receipt.\n"
 		"\n"
 		"  -m, --mask GLOB         mask paths matching GLOB ('*' within a\n"
 		"                          component, '**' across components),\n"
 		"                          wherever they stand\n"
+		"      --sensitive         mask the paths of secrets glasshouse knows\n"
+		"                          (keys, credentials, histories, /etc/shadow...)\n"
 		"      --home              rewrite the home directory prefix to '~'\n"
 		"      --hash-key FILE     mask as [HMAC:...] keyed by FILE's bytes, so\n"
 		"                          equal values stay equal\n"
@@ -101,7 +104,8 @@ static void wipe_key(void)
 	}
 }
 
-static int add_glob(const char *pattern)
+/* Mask what pattern matches, under the rule named opt + " " + pattern. */
+static int add_glob_rule(const char *pattern, const char *opt)
 {
 	struct gh_glob *g;
 	char *rule;
@@ -120,11 +124,29 @@ static int add_glob(const char *pattern)
 	red.glob_rules = realloc(red.glob_rules,
 				 (red.nglobs + 1) * sizeof(*red.glob_rules));
 	if (!red.globs || !red.glob_rules ||
-	    asprintf(&rule, "-m %s", pattern) < 0)
+	    asprintf(&rule, "%s %s", opt, pattern) < 0)
 		gh_die(GH_EXIT_ERR, "%s", strerror(ENOMEM));
 	red.globs[red.nglobs] = g;
 	red.glob_rules[red.nglobs++] = rule;
 	return 0;
+}
+
+static int add_glob(const char *pattern)
+{
+	return add_glob_rule(pattern, "-m");
+}
+
+/* --sensitive: the list of lib/sensitive, the one gh-show reports from */
+static void add_sensitive(void)
+{
+	struct gh_sensitive *s;
+	const char *g;
+
+	if (gh_sensitive_new(&s) < 0)
+		gh_die(GH_EXIT_ERR, "%s", strerror(ENOMEM));
+	for (size_t i = 0; gh_sensitive_glob(s, i, &g); i++)
+		add_glob_rule(g, "--sensitive");
+	gh_sensitive_free(s);
 }
 
 static int same_json(struct json_object *o, const struct gh_buf *before)
@@ -182,10 +204,11 @@ static void redact_one(struct json_object *o, const char *name,
 
 int main(int argc, char **argv)
 {
-	enum { O_HOME = 256, O_HASH_KEY, O_NO_SECRETS, O_VERSION };
+	enum { O_HOME = 256, O_HASH_KEY, O_NO_SECRETS, O_VERSION, O_SENSITIVE };
 	static const struct option opts[] = {
 		{ "mask", required_argument, NULL, 'm' },
 		{ "home", no_argument, NULL, O_HOME },
+		{ "sensitive", no_argument, NULL, O_SENSITIVE },
 		{ "hash-key", required_argument, NULL, O_HASH_KEY },
 		{ "no-default-secrets", no_argument, NULL, O_NO_SECRETS },
 		{ "help", no_argument, NULL, 'h' },
@@ -210,6 +233,9 @@ int main(int argc, char **argv)
 			break;
 		case O_HOME:
 			red.home_rewrite = 1;
+			break;
+		case O_SENSITIVE:
+			add_sensitive();
 			break;
 		case O_HASH_KEY:
 			key_path = optarg;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "receipt.h"
 #include "redact.h"
 
 enum { K_PATH, K_TEXT, K_NET };
@@ -1192,19 +1193,19 @@ int redact_receipt(struct redactor *r, struct json_object *root, char *err,
 		   size_t errlen)
 {
 	struct walk w = { .r = r, .err = err, .errlen = errlen };
-	struct json_object *version;
+	struct gh_receipt rc;
 	size_t i;
 	int ret = -1;
 
 	redactor_reset(r);
-	if (!json_object_is_type(root, json_type_object))
-		return fail(&w, "not a receipt: expected a JSON object");
-	/* The older v0 shape (gh-aggregate --v0) has no version. */
-	version = get(root, "version");
-	if (version ? !json_object_is_type(version, json_type_string) :
-		      !json_object_is_type(get(root, "execution_id"),
-					   json_type_string))
-		return fail(&w, "not a receipt: no \"version\" string");
+	/* a receipt of a version this program knows (v0 included) */
+	ret = gh_receipt_attach(&rc, root, NULL);
+	if (ret < 0)
+		fail(&w, "%s", ret == -EINVAL ? rc.err : strerror(-ret));
+	gh_receipt_release(&rc);
+	if (ret < 0)
+		return -1;
+	ret = -1;
 	if (set_home(r, root) < 0)
 		return nomem(&w);
 	if (r->home_rewrite && !r->home)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "feature.h"
+#include "receipt.h"
 #include "json.h"
 
 const struct ft_column ft_columns[FT_NCOLS] = {
@@ -618,35 +619,25 @@ static int f_outside_cwd(struct ctx *c, struct json_object *r,
 	return 0;
 }
 
-/* 1 shell, 0 not, 2 unknown, -1 error. */
-static int is_shell_exec(struct ctx *c, struct json_object *x,
-			 const char *name)
+/* 1 shell, 0 not, 2 unknown. */
+static int is_shell_exec(const struct gh_rexec *x)
 {
-	struct json_object *argv, *v;
 	const char *exe, *applet;
-	size_t i, n;
-	int rc;
+	size_t i;
 
-	rc = get_str(c, x, name, "exe", &exe, NULL);
-	if (rc <= 0)
-		return rc < 0 ? -1 : 2;
-	exe = base_name(exe);
+	if (!x->exe)
+		return 2;
+	exe = base_name(x->exe);
 	if (in_list(exe, shells))
 		return 1;
 	if (strcmp(exe, "busybox") != 0 && strcmp(exe, "toybox") != 0)
 		return 0;
 	/* A multi-call binary runs the applet named by argv[0], or by
 	 * argv[1] when argv[0] names the binary itself. */
-	rc = get(c, x, name, "argv", json_type_array, &argv);
-	if (rc <= 0)
-		return rc < 0 ? -1 : 2;
-	n = json_object_array_length(argv);
-	for (i = 0; i < n && i < 2; i++) {
-		v = json_object_array_get_idx(argv, i);
-		if (!v || !json_object_is_type(v, json_type_string))
-			return fail(c, "%s.argv[%zu]: expected a string", name,
-				    i);
-		applet = base_name(json_object_get_string(v));
+	if (!x->argv)
+		return 2;
+	for (i = 0; i < gh_receipt_len(x->argv) && i < 2; i++) {
+		applet = base_name(gh_receipt_strv_get(x->argv, i, NULL));
 		if (strcmp(applet, "busybox") == 0 ||
 		    strcmp(applet, "toybox") == 0)
 			continue;
@@ -655,43 +646,31 @@ static int is_shell_exec(struct ctx *c, struct json_object *x,
 	return 0;
 }
 
-static int f_processes(struct ctx *c, struct json_object *r,
-		       struct ft_row *row)
+/* Execs of every process (lib/receipt: receipts without execs give
+ * none known). */
+static int f_processes(struct ctx *c, struct gh_receipt *r, struct ft_row *row)
 {
-	const char *aname = "process_tree";
-	struct json_object *a, *p, *xs, *x;
+	struct gh_riter it = GH_RITER_INIT;
+	struct json_object *pt;
+	struct gh_rproc p;
+	struct gh_rexec x;
 	int64_t execs = 0, shell_execs = 0;
 	int known = 1, shell_known = 1, found = 0;
-	size_t i, j, n, m;
+	size_t j;
 	int rc;
 
-	rc = get(c, r, NULL, aname, json_type_array, &a);
-	if (rc <= 0)
-		return rc;
-	n = json_object_array_length(a);
-	for (i = 0; i < n; i++) {
-		char name[64], xname[96];
-
-		if (elem(c, a, aname, i, &p, name, sizeof(name)) < 0)
-			return -1;
-		rc = get(c, p, name, "execs", json_type_array, &xs);
-		if (rc < 0)
-			return -1;
-		if (rc == 0) {
+	/* without a process tree (the flat list of older receipts) nothing
+	 * is known */
+	if ((rc = gh_receipt_arr(r, "process_tree", &pt)) <= 0)
+		return rc < 0 ? fail(c, "%s", r->err) : 0;
+	while ((rc = gh_receipt_next_proc(r, &it, &p)) > 0) {
+		if (!p.execs) {
 			known = shell_known = 0;
 			continue;
 		}
-		m = json_object_array_length(xs);
-		execs += (int64_t)m;
-		for (j = 0; j < m; j++) {
-			char sub[80];
-
-			snprintf(sub, sizeof(sub), "%s.execs", name);
-			if (elem(c, xs, sub, j, &x, xname, sizeof(xname)) < 0)
-				return -1;
-			rc = is_shell_exec(c, x, xname);
-			if (rc < 0)
-				return -1;
+		for (j = 0; (rc = gh_receipt_proc_exec(r, &p, j, &x)) > 0; j++) {
+			execs++;
+			rc = is_shell_exec(&x);
 			if (rc == 1) {
 				found = 1;
 				shell_execs++;
@@ -699,7 +678,11 @@ static int f_processes(struct ctx *c, struct json_object *r,
 				shell_known = 0;
 			}
 		}
+		if (rc < 0)
+			break;
 	}
+	if (rc < 0)
+		return fail(c, "%s", r->err);
 	if (known)
 		set_int(row, FT_EXECS, execs);
 	if (shell_known)
@@ -854,17 +837,27 @@ int ft_extract(struct json_object *r, struct ft_row *row, char *err,
 {
 	struct ctx c = { err, errlen };
 	struct sensitivity sens = { 0, 0 };
+	struct gh_receipt rc;
+	int ret;
 
 	memset(row, 0, sizeof(*row));
-	if (!json_object_is_type(r, json_type_object)) {
-		fail(&c, "expected a receipt (a JSON object)");
-		return -EINVAL;
+	ret = gh_receipt_attach(&rc, r, NULL);
+	if (ret < 0) {
+		if (ret == -EINVAL)
+			fail(&c, "%s", rc.err);
+		else
+			fail(&c, "%s", strerror(-ret));
+		gh_receipt_release(&rc);
+		return ret;
 	}
 	if (f_scalars(&c, r, row) < 0 || f_syscalls(&c, r, row) < 0 ||
 	    f_accesses(&c, r, row, &sens) < 0 ||
-	    f_outside_cwd(&c, r, row) < 0 || f_processes(&c, r, row) < 0 ||
-	    f_network(&c, r, row, &sens) < 0 || f_policy(&c, r, row) < 0)
+	    f_outside_cwd(&c, r, row) < 0 || f_processes(&c, &rc, row) < 0 ||
+	    f_network(&c, r, row, &sens) < 0 || f_policy(&c, r, row) < 0) {
+		gh_receipt_release(&rc);
 		return -EINVAL;
+	}
+	gh_receipt_release(&rc);
 	if (sens.found || !sens.unknown)
 		set_int(row, FT_TOUCHED_SENSITIVE, sens.found);
 	return 0;

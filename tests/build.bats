@@ -3,7 +3,7 @@
 
 bats_require_minimum_version 1.5.0
 
-PROGS="gh-trace gh-aggregate gh-redact gh-sign gh-policy gh-train gh-archive"
+PROGS="gh-trace gh-aggregate gh-redact gh-sign gh-policy gh-train gh-archive gh-show gh-diff"
 
 @test "make install puts binaries, man pages and the starter policy in place" {
 	make -s -C "$GH_ROOT" install DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/usr > /dev/null
@@ -11,8 +11,10 @@ PROGS="gh-trace gh-aggregate gh-redact gh-sign gh-policy gh-train gh-archive"
 	cat > "$BATS_TEST_TMPDIR/want" <<'LIST'
 ./usr/bin/gh-aggregate
 ./usr/bin/gh-archive
+./usr/bin/gh-diff
 ./usr/bin/gh-policy
 ./usr/bin/gh-redact
+./usr/bin/gh-show
 ./usr/bin/gh-sign
 ./usr/bin/gh-trace
 ./usr/bin/gh-train
@@ -20,8 +22,10 @@ PROGS="gh-trace gh-aggregate gh-redact gh-sign gh-policy gh-train gh-archive"
 ./usr/share/glasshouse/base-runtime.rules
 ./usr/share/man/man1/gh-aggregate.1
 ./usr/share/man/man1/gh-archive.1
+./usr/share/man/man1/gh-diff.1
 ./usr/share/man/man1/gh-policy.1
 ./usr/share/man/man1/gh-redact.1
+./usr/share/man/man1/gh-show.1
 ./usr/share/man/man1/gh-sign.1
 ./usr/share/man/man1/gh-trace.1
 ./usr/share/man/man1/gh-train.1

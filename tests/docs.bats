@@ -25,6 +25,10 @@ setup_file() {
 	cp "$fx/aggregate/files.json" "$s/receipt.json"
 	cp "$fx/aggregate/files.ndjson" "$s/trace.ndjson"
 	cp "$fx/aggregate/files.json" "$fx/aggregate/net.json" "$fx/aggregate/stdout.json" "$s/receipts/"
+	# gh-diff(1): two runs of one job changed in between, and a baseline
+	cp "$fx/show/a.json" "$s/yesterday.json"
+	cp "$fx/show/b.json" "$s/today.json"
+	cp "$fx/aggregate/files.json" "$s/baseline.json"
 	# for pages that begin by making their key pair
 	cp -a "$s" "$s-nokeys"
 	rm "$s-nokeys/key.pem" "$s-nokeys/pub.pem"

@@ -32,6 +32,10 @@ fuzz_one() {
 	fuzz_one fuzz_policy "$GH_ROOT/tests/fuzz/seeds/policy" "$GH_ROOT/tests/fixtures/policy"
 }
 
+@test "fuzz: receipt reader (lib/receipt), no crash, every error located" {
+	fuzz_one fuzz_receipt "$GH_ROOT/tests/fixtures/show" "$GH_ROOT/tests/fixtures/aggregate"
+}
+
 @test "fuzz: a planted crash is detected (the harness can fail)" {
 	# a target that aborts on one input: libFuzzer must report it
 	cat > "$BATS_TEST_TMPDIR/planted.c" <<'C'

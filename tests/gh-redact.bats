@@ -10,7 +10,7 @@ bats_require_minimum_version 1.5.0
 setup() {
 	FIX="$GH_ROOT/tests/fixtures/redact"
 	T="$BATS_TEST_TMPDIR"
-	USAGE_LINE="usage: gh-redact [-m GLOB]... [--home] [--hash-key FILE] [--no-default-secrets] [FILE]"
+	USAGE_LINE="usage: gh-redact [-m GLOB]... [--sensitive] [--home] [--hash-key FILE] [--no-default-secrets] [FILE]"
 	TRY="Try 'gh-redact --help' for more information."
 	# The fixture's run_uid 4242 has no passwd entry on the test machines
 	# (checked in the --home tests), so HOME decides.
@@ -707,4 +707,20 @@ traced_receipt() {
 	# ... and redacting it with nothing to mask keeps it valid.
 	gh-redact --no-default-secrets -m /nowhere signed.json > again.json
 	gh-sign -V -p pub.pem again.json
+}
+
+@test "--sensitive masks the secret paths of lib/sensitive, the list gh-show reports" {
+	F5="$GH_ROOT/tests/fixtures/show"
+	run --separate-stderr gh-redact --sensitive "$F5/a.json"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '.redactions' <<<"$output")" = '[{"count":10,"rule":"--sensitive /etc/shadow"},{"count":9,"rule":"--sensitive /root/.ssh/**"}]' ]
+	# nowhere but in the rules' names
+	jq -e 'del(.redactions) | tostring | (contains("/etc/shadow") or contains("gh-show-fx-missing")) | not' <<<"$output"
+	# gh-show then finds nothing on the list
+	gh-redact --sensitive "$F5/a.json" | gh-show | grep -qx 'sensitive  no known secret path touched'
+	# the twin: without --sensitive the paths stay
+	run --separate-stderr gh-redact "$F5/a.json"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '.redactions' <<<"$output")" = '[]' ]
+	grep -q '"/etc/shadow"' <<<"$output"
 }

@@ -24,6 +24,8 @@ run_filter() {
 	gh-policy) gh-policy "$WORK/rules" "$file" ;;
 	gh-train) gh-train "$file" ;;
 	gh-archive) gh-archive "$WORK/db" "$file" ;;
+	gh-show) gh-show "$file" ;;
+	gh-diff) gh-diff "$WORK/receipt.json" "$file" ;;
 	esac
 }
 
@@ -110,8 +112,24 @@ check_no_crash() {
 	check_no_crash gh-archive
 }
 
+@test "gh-show rejects every JSONTestSuite n_ file with exit 2 and no output" {
+	check_rejects_n gh-show
+}
+
+@test "gh-show does not crash on any i_ or y_ file" {
+	check_no_crash gh-show
+}
+
+@test "gh-diff rejects every JSONTestSuite n_ file with exit 2 and no output" {
+	check_rejects_n gh-diff
+}
+
+@test "gh-diff does not crash on any i_ or y_ file" {
+	check_no_crash gh-diff
+}
+
 @test "the 100,000-deep nesting files are rejected by every filter without overflow" {
-	for p in gh-aggregate gh-redact gh-sign gh-policy gh-train gh-archive; do
+	for p in gh-aggregate gh-redact gh-sign gh-policy gh-train gh-archive gh-show gh-diff; do
 		for f in n_structure_100000_opening_arrays.json n_structure_open_array_object.json; do
 			run run_filter "$p" "$SUITE/$f"
 			[ "$status" -eq 2 ] || { echo "$p $f: $status $output"; false; }
@@ -123,7 +141,7 @@ check_no_crash() {
 
 @test "empty input is an error for every filter" {
 	: > "$WORK/empty"
-	for p in gh-aggregate gh-redact gh-sign gh-policy gh-train gh-archive; do
+	for p in gh-aggregate gh-redact gh-sign gh-policy gh-train gh-archive gh-show gh-diff; do
 		rc=0
 		run_filter "$p" "$WORK/empty" > "$WORK/out" 2> "$WORK/err" || rc=$?
 		[ "$rc" -eq 2 ] && [ ! -s "$WORK/out" ] && [ -s "$WORK/err" ] ||
@@ -134,7 +152,7 @@ check_no_crash() {
 @test "binary garbage is an error naming file:line for every filter" {
 	head -c 4096 /dev/urandom > "$WORK/garbage"
 	printf '\x00\x01\x02\xff' >> "$WORK/garbage"
-	for p in gh-aggregate gh-redact gh-sign gh-policy gh-train gh-archive; do
+	for p in gh-aggregate gh-redact gh-sign gh-policy gh-train gh-archive gh-show gh-diff; do
 		rc=0
 		run_filter "$p" "$WORK/garbage" > "$WORK/out" 2> "$WORK/err" || rc=$?
 		[ "$rc" -eq 2 ] && [ ! -s "$WORK/out" ] && grep -qE "^$p: $WORK/garbage:[0-9]+: " "$WORK/err" ||
@@ -144,7 +162,7 @@ check_no_crash() {
 
 @test "a truncated receipt is an error for every receipt filter" {
 	head -c 200 "$WORK/receipt.json" > "$WORK/trunc.json"
-	for p in gh-redact gh-sign gh-policy gh-train gh-archive; do
+	for p in gh-redact gh-sign gh-policy gh-train gh-archive gh-show gh-diff; do
 		rc=0
 		run_filter "$p" "$WORK/trunc.json" > "$WORK/out" 2> "$WORK/err" || rc=$?
 		[ "$rc" -eq 2 ] && [ ! -s "$WORK/out" ] &&
@@ -163,12 +181,13 @@ check_no_crash() {
 }
 
 @test "writing to /dev/full is exit 2 with a write error, for every filter" {
-	for p in gh-aggregate gh-redact gh-sign gh-policy gh-train; do
+	for p in gh-aggregate gh-redact gh-sign gh-policy gh-train gh-show gh-diff; do
 		in="$WORK/receipt.json"
 		[ "$p" = gh-aggregate ] && in="$WORK/events.ndjson"
 		rc=0
 		case $p in
 		gh-sign) gh-sign -H "$in" > /dev/full 2> "$WORK/err" ;;
+		gh-diff) gh-diff --json "$in" "$in" > /dev/full 2> "$WORK/err" ;;
 		gh-policy) gh-policy --json "$WORK/rules" "$in" > /dev/full 2> "$WORK/err" ;;
 		*) "$p" "$in" > /dev/full 2> "$WORK/err" ;;
 		esac || rc=$?
@@ -189,12 +208,13 @@ sys.exit(subprocess.run(sys.argv[1:], stdout=w).returncode)' "$@"
 }
 
 @test "writing to a closed pipe is exit 2 with a write error, for every filter" {
-	for p in gh-aggregate gh-redact gh-sign gh-policy gh-train; do
+	for p in gh-aggregate gh-redact gh-sign gh-policy gh-train gh-show gh-diff; do
 		in="$WORK/receipt.json"
 		[ "$p" = gh-aggregate ] && in="$WORK/events.ndjson"
 		rc=0
 		case $p in
 		gh-sign) closed_pipe gh-sign -H "$in" 2> "$WORK/err" ;;
+		gh-diff) closed_pipe gh-diff --json "$in" "$in" 2> "$WORK/err" ;;
 		gh-policy) closed_pipe gh-policy --json "$WORK/rules" "$in" 2> "$WORK/err" ;;
 		*) closed_pipe "$p" "$in" 2> "$WORK/err" ;;
 		esac || rc=$?

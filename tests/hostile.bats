@@ -26,11 +26,13 @@ filter() {
 	gh-train) cmd=(gh-train "$2") ;;
 	gh-archive) cmd=(gh-archive "$T/db" "$2") ;;
 	gh-aggregate) cmd=(gh-aggregate "$2") ;;
+	gh-show) cmd=(gh-show "$2") ;;
+	gh-diff) cmd=(gh-diff "$2" "$2") ;;
 	esac
 	timeout 60 "${cmd[@]}"
 }
 
-RECEIPT_FILTERS="gh-redact gh-sign gh-policy gh-train gh-archive"
+RECEIPT_FILTERS="gh-redact gh-sign gh-policy gh-train gh-archive gh-show gh-diff"
 
 # expect_refused FILE MESSAGE FILTER...: each FILTER exits 2 with exactly
 # "FILTER: MESSAGE" on stderr and nothing on stdout.

@@ -30,6 +30,7 @@ readme_block() {
 	printf 'int main(void) { return 0; }\n' > hello.c
 	mkdir receipts share
 	cp "$GH_ROOT/tests/fixtures/train/quiet.json" receipts/
+	cp "$GH_ROOT/tests/fixtures/train/quiet.json" yesterday.json
 	cp "$GH_ROOT/policies/"*.rules share/
 	# each line as printed, then its status on a line of its own
 	while IFS= read -r line; do
@@ -46,7 +47,7 @@ readme_block() {
 	n=0
 	paste -d '\t' statuses pipeline.sh | while IFS=$'\t' read -r st line; do
 		case $line in
-		gh-policy*) [ "$st" -le 1 ] ;;
+		gh-policy* | gh-diff*) [ "$st" -le 1 ] ;;
 		*) [ "$st" -eq 0 ] ;;
 		esac || { echo "status $st: $line"; exit 1; }
 	done
@@ -61,6 +62,7 @@ readme_block() {
 	gh-sign -V -q -p "$(cat keydir)/pub.pem" signed.json
 	[ "$(wc -l < features.csv)" -eq 2 ]
 	[ -s receipts.db ]
+	grep -q '^<!DOCTYPE html>' report.html
 	# the namespace's mount did not leak out
 	[ ! -e /usr/local/share/glasshouse/base-runtime.rules ] ||
 		cmp -s /usr/local/share/glasshouse/base-runtime.rules "$GH_ROOT/policies/base-runtime.rules"

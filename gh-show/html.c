@@ -1,0 +1,439 @@
+/* gh-show --html: one self-contained page. Nothing is fetched: styles and
+ * the script are inline, and the page's Content-Security-Policy allows no
+ * source at all besides them (the script by its SHA-256), so that even a
+ * string escaped wrongly could not run. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "show.h"
+#include "term.h"
+
+static const char style[] =
+	"body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222;background:#fff}"
+	"h1{font-size:1.3em}h2{font-size:1.1em;margin-top:1.6em;border-bottom:1px solid #ccc}"
+	"code,td,summary,.leaf{font-family:ui-monospace,monospace;font-size:13px}"
+	"table{border-collapse:collapse}th,td{text-align:left;padding:2px 8px;vertical-align:top}"
+	"table.sortable th{cursor:pointer;background:#eee}table.sortable th:hover{background:#ddd}"
+	"tr:nth-child(even) td{background:#f7f7f7}"
+	".bad{color:#b00;font-weight:bold}.good{color:#070}.warn{color:#a60}"
+	".facts th{color:#555;font-weight:normal}"
+	".tree details{margin-left:1.2em}.tree .leaf{margin-left:2.4em}"
+	".tree>details{margin-left:0}.count{font-weight:bold}"
+	".who{color:#555}input[type=search]{margin:4px 0;width:20em}";
+
+/* Filter rows by what they contain; sort by a column on a click on its
+ * heading (numbers as numbers). Text goes through textContent only. */
+static const char script[] =
+	"(function(){"
+	"document.querySelectorAll('input[data-filter]').forEach(function(inp){"
+	"var t=document.getElementById(inp.getAttribute('data-filter'));"
+	"inp.addEventListener('input',function(){var q=inp.value.toLowerCase();"
+	"Array.prototype.forEach.call(t.tBodies[0].rows,function(r){"
+	"r.hidden=q!==''&&r.textContent.toLowerCase().indexOf(q)<0;});});});"
+	"document.querySelectorAll('table.sortable th').forEach(function(th){"
+	"th.addEventListener('click',function(){"
+	"var t=th.closest('table'),i=th.cellIndex,b=t.tBodies[0];"
+	"var rows=Array.prototype.slice.call(b.rows);"
+	"var dir=th.getAttribute('data-dir')==='asc'?-1:1;"
+	"th.setAttribute('data-dir',dir>0?'asc':'desc');"
+	"function v(r){var c=r.cells[i];return c.hasAttribute('data-v')?"
+	"Number(c.getAttribute('data-v')):c.textContent;}"
+	"rows.sort(function(x,y){var a=v(x),c=v(y);return a<c?-dir:a>c?dir:0;});"
+	"rows.forEach(function(r){b.appendChild(r);});});});"
+	"document.body.setAttribute('data-ready','1');"
+	"})();";
+
+struct out {
+	struct gh_buf *b;
+	const struct model *m;
+	int err;
+};
+
+static void add(struct out *w, const char *s)
+{
+	if (gh_buf_adds(w->b, s) < 0)
+		w->err = -ENOMEM;
+}
+
+__attribute__((format(printf, 2, 3))) static void addf(struct out *w, const char *fmt, ...)
+{
+	va_list ap;
+	char tmp[512];
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	add(w, tmp);
+}
+
+/* Text for an element or an attribute: control characters made visible
+ * as on a terminal, then & < > " ' as entities. */
+static void esc(struct out *w, const char *s, size_t len)
+{
+	struct gh_buf t = GH_BUF_INIT;
+
+	if (gh_term_esc(&t, s ? s : "", s ? len : 0, 0) < 0) {
+		w->err = -ENOMEM;
+		return;
+	}
+	for (size_t i = 0; i < t.len; i++) {
+		const char *e = NULL;
+
+		switch (t.p[i]) {
+		case '&':
+			e = "&amp;";
+			break;
+		case '<':
+			e = "&lt;";
+			break;
+		case '>':
+			e = "&gt;";
+			break;
+		case '"':
+			e = "&quot;";
+			break;
+		case '\'':
+			e = "&#39;";
+			break;
+		}
+		if (e ? gh_buf_adds(w->b, e) < 0 : gh_buf_addc(w->b, t.p[i]) < 0)
+			w->err = -ENOMEM;
+	}
+	gh_buf_release(&t);
+}
+
+static void escs(struct out *w, const char *s)
+{
+	esc(w, s, s ? strlen(s) : 0);
+}
+
+/* A cell naming the processes: "name[pid]" each, with the command as
+ * its title. */
+static void who_cell(struct out *w, struct json_object *pids)
+{
+	add(w, "<td class=\"who\">");
+	for (size_t k = 0; k < gh_receipt_len(pids); k++) {
+		int64_t pid = gh_receipt_intv_get(pids, k);
+		size_t i = model_proc(w->m, pid);
+
+		if (k)
+			add(w, " ");
+		if (i == NONE) {
+			addf(w, "[%lld]", (long long)pid);
+			continue;
+		}
+		add(w, "<span title=\"");
+		escs(w, w->m->procs[i].cmd);
+		add(w, "\">");
+		esc(w, w->m->procs[i].name, w->m->procs[i].name_len);
+		addf(w, "[%lld]</span>", (long long)pid);
+	}
+	add(w, "</td>");
+}
+
+static void status_span(struct out *w, const struct sproc *p)
+{
+	if (p->has_sig)
+		addf(w, " <span class=\"bad\">[signal %lld]</span>", (long long)p->sig);
+	else if (p->has_code && p->code)
+		addf(w, " <span class=\"bad\">[exit %lld]</span>", (long long)p->code);
+}
+
+static void ms(struct out *w, int64_t v)
+{
+	if (v >= 1000)
+		addf(w, "%lld.%03lld s", (long long)(v / 1000), (long long)(v % 1000));
+	else
+		addf(w, "%lld ms", (long long)v);
+}
+
+/* --- sections ---------------------------------------------------------- */
+
+static void facts(struct out *w)
+{
+	const struct gh_rrun *r = &w->m->run;
+	struct gh_buf cmd = GH_BUF_INIT;
+	int untraced = r->observation_mode && strcmp(r->observation_mode, "none") == 0;
+
+	if (r->command ? gh_receipt_join(&cmd, r->command) < 0 :
+			 gh_buf_adds(&cmd, r->command_str ? r->command_str : "") < 0)
+		w->err = -ENOMEM;
+	add(w, "<table class=\"facts\">\n<tr><th>command</th><td><code>");
+	esc(w, cmd.p ? cmd.p : "", cmd.len);
+	gh_buf_release(&cmd);
+	add(w, "</code></td></tr>\n<tr><th>exit</th><td>");
+	if (r->has_signal)
+		addf(w, "<span class=\"bad\">killed by signal %lld</span>", (long long)r->signal);
+	else if (r->has_exit_code)
+		addf(w, "<span class=\"%s\">%lld</span>", r->exit_code ? "bad" : "good",
+		     (long long)r->exit_code);
+	else
+		add(w, "unknown");
+	if (r->error) {
+		add(w, " <span class=\"bad\">");
+		escs(w, r->error);
+		add(w, "</span>");
+	}
+	add(w, "</td></tr>\n<tr><th>duration</th><td>");
+	if (r->has_duration)
+		ms(w, r->duration_ms);
+	if (r->has_cpu) {
+		add(w, " (cpu ");
+		ms(w, r->cpu_time_ms);
+		add(w, ")");
+	}
+	add(w, "</td></tr>\n<tr><th>record</th><td id=\"completeness\">");
+	if (!r->completeness) {
+		add(w, "completeness unknown (a v0 receipt does not say)");
+	} else if (strcmp(r->completeness, "closed") == 0 && !untraced) {
+		add(w, "<span class=\"good\">complete</span>");
+	} else {
+		add(w, "<span class=\"bad\">");
+		add(w, untraced ? "UNTRACED" : "PARTIAL");
+		for (size_t k = 0; k < gh_receipt_len(r->reasons); k++) {
+			size_t len;
+			const char *s = gh_receipt_strv_get(r->reasons, k, &len);
+
+			add(w, k ? "; " : ": ");
+			esc(w, s, len);
+		}
+		add(w, "</span>");
+	}
+	add(w, "</td></tr>\n</table>\n");
+}
+
+static int enter_node(void *ctx, size_t proc, size_t count, int depth, size_t kids)
+{
+	struct out *w = ctx;
+	const struct sproc *p = &w->m->procs[proc];
+
+	(void)depth;
+	add(w, kids ? "<details open><summary>" : "<div class=\"leaf\">");
+	if (count > 1)
+		addf(w, "<span class=\"count\">%zux</span> ", count);
+	esc(w, p->cmd, strlen(p->cmd));
+	status_span(w, p);
+	add(w, kids ? "</summary>\n" : "</div>\n");
+	return w->err;
+}
+
+static int leave_node(void *ctx, int depth, size_t kids)
+{
+	struct out *w = ctx;
+
+	(void)depth;
+	if (kids)
+		add(w, "</details>\n");
+	return w->err;
+}
+
+static void procs(struct out *w)
+{
+	static const struct fold_ops ops = { enter_node, leave_node };
+	size_t *v, n = model_roots(w->m, &v);
+	int rc;
+
+	addf(w, "<h2>Processes (%zu)</h2>\n<div class=\"tree\" id=\"procs\">\n", w->m->nprocs);
+	if (!v) {
+		w->err = -ENOMEM;
+		return;
+	}
+	rc = model_fold(w->m, v, n, 1, &ops, w);
+	if (rc < 0)
+		w->err = rc;
+	free(v);
+	add(w, "</div>\n");
+}
+
+static void effects(struct out *w)
+{
+	const struct model *m = w->m;
+
+	addf(w, "<h2>Left behind (%zu paths)</h2>\n", m->neff);
+	add(w, "<input type=\"search\" data-filter=\"effects\" placeholder=\"filter\">\n"
+	       "<table class=\"sortable\" id=\"effects\"><thead><tr><th>effect</th>"
+	       "<th>where</th><th>path</th><th>to</th><th>process</th></tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < m->neff; i++) {
+		const struct effect *e = &m->eff[i];
+		static const char *const areas[] = { "workspace", "temporary", "elsewhere" };
+
+		addf(w, "<tr><td>%s</td><td>%s</td><td>", kind_name(e->kind), areas[e->area]);
+		esc(w, e->path, e->len);
+		if (e->isdir)
+			add(w, "/");
+		add(w, "</td><td>");
+		if (e->target)
+			esc(w, e->target, e->target_len);
+		add(w, "</td>");
+		who_cell(w, e->pids);
+		add(w, "</tr>\n");
+	}
+	add(w, "</tbody></table>\n");
+}
+
+static void accesses(struct out *w)
+{
+	const struct model *m = w->m;
+
+	addf(w, "<h2>File accesses (%zu)</h2>\n", m->nfiles);
+	add(w, "<input type=\"search\" data-filter=\"files\" placeholder=\"filter\">\n"
+	       "<table class=\"sortable\" id=\"files\"><thead><tr><th>path</th><th>op</th>"
+	       "<th>result</th><th>count</th><th>target</th><th>process</th></tr></thead>\n"
+	       "<tbody>\n");
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct gh_rfile *f = &m->files[i];
+		int ok = f->result && strcmp(f->result, "ok") == 0;
+
+		add(w, "<tr><td>");
+		esc(w, f->path, f->path_len);
+		add(w, "</td><td>");
+		escs(w, f->op);
+		addf(w, "</td><td%s>", ok ? "" : " class=\"warn\"");
+		escs(w, f->result);
+		addf(w, "</td><td data-v=\"%lld\">%lld</td><td>", (long long)f->count,
+		     (long long)f->count);
+		if (f->target)
+			esc(w, f->target, f->target_len);
+		add(w, "</td>");
+		who_cell(w, f->pids);
+		add(w, "</tr>\n");
+	}
+	add(w, "</tbody></table>\n");
+}
+
+static void peers(struct out *w)
+{
+	const struct model *m = w->m;
+
+	addf(w, "<h2>Network peers (%zu)</h2>\n", m->npeers);
+	if (m->has_bytes_sent)
+		addf(w, "<p>%lld bytes sent by sends with an address; bytes on connected "
+		     "sockets are not measured.</p>\n", (long long)m->bytes_sent);
+	add(w, "<input type=\"search\" data-filter=\"peers\" placeholder=\"filter\">\n"
+	       "<table class=\"sortable\" id=\"peers\"><thead><tr><th>address</th><th>name</th>"
+	       "<th>protocol</th><th>op</th><th>result</th><th>count</th><th>process</th>"
+	       "</tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < m->npeers; i++) {
+		const struct gh_rpeer *p = &m->peers[i];
+		int ok = p->result && strcmp(p->result, "ok") == 0;
+
+		add(w, "<tr><td>");
+		escs(w, p->addr);
+		add(w, "</td><td>");
+		escs(w, p->host);
+		add(w, "</td><td>");
+		escs(w, p->protocol);
+		add(w, "</td><td>");
+		escs(w, p->op ? p->op : p->inbound ? "inbound" : "");
+		addf(w, "</td><td%s>", ok ? "" : " class=\"warn\"");
+		escs(w, p->result);
+		addf(w, "</td><td data-v=\"%lld\">%lld</td>", (long long)p->count,
+		     (long long)p->count);
+		who_cell(w, p->pids);
+		add(w, "</tr>\n");
+	}
+	add(w, "</tbody></table>\n");
+}
+
+static void failures(struct out *w)
+{
+	const struct model *m = w->m;
+
+	addf(w, "<h2>Failures that matter (%zu)</h2>\n", m->nfails);
+	if (m->noise)
+		addf(w, "<p>%lld harmless lookups folded (not found, already there).</p>\n",
+		     (long long)m->noise);
+	add(w, "<ul id=\"failures\">\n");
+	for (size_t i = 0; i < m->nfails; i++) {
+		const struct failure *f = &m->fails[i];
+
+		add(w, "<li><code>");
+		if (f->kind == F_EXIT) {
+			const struct sproc *p = &m->procs[f->proc];
+
+			esc(w, p->cmd, strlen(p->cmd));
+			status_span(w, p);
+			addf(w, " [%lld]", (long long)p->pid);
+			if (f->nprocs > 1)
+				addf(w, " and %zu alike", f->nprocs - 1);
+		} else if (f->kind == F_NOTFOUND) {
+			add(w, "not found: exec ");
+			esc(w, f->name, f->name_len);
+			addf(w, " (%zu paths tried)", f->tries);
+		} else {
+			const struct gh_rfile *x = &m->files[f->file];
+
+			escs(w, x->result);
+			add(w, " ");
+			escs(w, x->op);
+			add(w, " ");
+			esc(w, x->path, x->path_len);
+		}
+		add(w, "</code></li>\n");
+	}
+	add(w, "</ul>\n");
+}
+
+static void secrets(struct out *w)
+{
+	const struct model *m = w->m;
+
+	addf(w, "<h2>Sensitive paths (%zu)</h2>\n<ul id=\"sensitive\">\n", m->nhits);
+	for (size_t i = 0; i < m->nhits; i++) {
+		const struct gh_rfile *x = &m->files[m->hits[i].file];
+
+		add(w, "<li><code class=\"bad\">");
+		escs(w, x->op);
+		if (x->result && strcmp(x->result, "ok") != 0) {
+			add(w, " ");
+			escs(w, x->result);
+		}
+		add(w, " ");
+		esc(w, x->path, x->path_len);
+		add(w, "</code> (");
+		escs(w, m->hits[i].pattern);
+		add(w, ")</li>\n");
+	}
+	add(w, "</ul>\n");
+}
+
+int show_html(struct gh_buf *b, const struct model *m, const char *title)
+{
+	struct out w = { b, m, 0 };
+	unsigned char md[GH_SHA256_LEN];
+	struct gh_buf hash = GH_BUF_INIT;
+
+	if (gh_sha256(script, strlen(script), md) < 0 ||
+	    gh_base64_encode(&hash, md, sizeof(md)) < 0) {
+		gh_buf_release(&hash);
+		return -ENOMEM;
+	}
+	add(&w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+		"style-src 'unsafe-inline'; script-src 'sha256-");
+	add(&w, hash.p);
+	gh_buf_release(&hash);
+	add(&w, "'\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		"<title>gh-show: ");
+	escs(&w, title);
+	add(&w, "</title>\n<style>");
+	add(&w, style);
+	add(&w, "</style>\n</head>\n<body>\n<h1>Receipt <code>");
+	escs(&w, title);
+	add(&w, "</code></h1>\n");
+	facts(&w);
+	procs(&w);
+	effects(&w);
+	peers(&w);
+	failures(&w);
+	secrets(&w);
+	accesses(&w);
+	add(&w, "<script>");
+	add(&w, script);
+	add(&w, "</script>\n</body>\n</html>\n");
+	return w.err;
+}

@@ -1,0 +1,682 @@
+/* gh-show: the summary for a terminal. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "show.h"
+#include "term.h"
+
+#define C_BOLD "\033[1m"
+#define C_RED "\033[1;31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_DIM "\033[2m"
+#define C_OFF "\033[0m"
+
+/* Lines each section may take in the summary, its "more" line included;
+ * the process tree takes what is left of SUMMARY_LINES, at least
+ * MIN_PROCS. */
+enum { SUMMARY_LINES = 50, MIN_PROCS = 8, MAX_FILES = 11, MAX_NET = 7, MAX_FAILS = 7,
+       MAX_HITS = 5 };
+
+struct out {
+	struct gh_buf *b;
+	const struct model *m;
+	const struct show_opts *o;
+	int err;
+};
+
+static void add(struct out *w, const char *s)
+{
+	if (gh_buf_adds(w->b, s) < 0)
+		w->err = -ENOMEM;
+}
+
+__attribute__((format(printf, 2, 3))) static void addf(struct out *w, const char *fmt, ...)
+{
+	va_list ap;
+	char tmp[512];
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	add(w, tmp);
+}
+
+static void color(struct out *w, const char *c)
+{
+	if (w->o->color)
+		add(w, c);
+}
+
+static void off(struct out *w)
+{
+	color(w, C_OFF);
+}
+
+static void esc(struct out *w, const char *s, size_t len, size_t max)
+{
+	if (gh_term_esc(w->b, s, len, max) < 0)
+		w->err = -ENOMEM;
+}
+
+static void escs(struct out *w, const char *s, size_t max)
+{
+	esc(w, s ? s : "", s ? strlen(s) : 0, max);
+}
+
+static void heading(struct out *w, const char *name)
+{
+	color(w, C_BOLD);
+	addf(w, "%-11s", name);
+	off(w);
+}
+
+/* "name[pid]" for the first of pids, " +N" for the others. */
+static void who(struct out *w, struct json_object *pids)
+{
+	size_t n = gh_receipt_len(pids), k;
+	int64_t pid;
+
+	if (!n)
+		return;
+	pid = gh_receipt_intv_get(pids, 0);
+	k = model_proc(w->m, pid);
+	add(w, "  ");
+	color(w, C_DIM);
+	if (k != NONE)
+		esc(w, w->m->procs[k].name, w->m->procs[k].name_len, 24);
+	addf(w, "[%lld]", (long long)pid);
+	if (n > 1)
+		addf(w, " +%zu", n - 1);
+	off(w);
+}
+
+static void status_of(struct out *w, const struct sproc *p, int always)
+{
+	if (p->has_sig) {
+		color(w, C_RED);
+		addf(w, " [signal %lld]", (long long)p->sig);
+		off(w);
+	} else if (p->has_code && (p->code || always)) {
+		if (p->code)
+			color(w, C_RED);
+		addf(w, " [exit %lld]", (long long)p->code);
+		if (p->code)
+			off(w);
+	}
+}
+
+static void ms(struct out *w, int64_t v)
+{
+	if (v >= 1000)
+		addf(w, "%lld.%03lld s", (long long)(v / 1000), (long long)(v % 1000));
+	else
+		addf(w, "%lld ms", (long long)v);
+}
+
+/* --- heading lines ----------------------------------------------------- */
+
+static void run_lines(struct out *w)
+{
+	const struct gh_rrun *r = &w->m->run;
+	struct gh_buf cmd = GH_BUF_INIT;
+
+	heading(w, "command");
+	if (r->command ? gh_receipt_join(&cmd, r->command) < 0 :
+			 gh_buf_adds(&cmd, r->command_str ? r->command_str : "") < 0)
+		w->err = -ENOMEM;
+	esc(w, cmd.p ? cmd.p : "", cmd.len, w->o->width);
+	gh_buf_release(&cmd);
+	add(w, "\n");
+	heading(w, "exit");
+	if (r->has_signal) {
+		color(w, C_RED);
+		addf(w, "killed by signal %lld", (long long)r->signal);
+		off(w);
+	} else if (r->has_exit_code) {
+		if (r->exit_code)
+			color(w, C_RED);
+		addf(w, "%lld", (long long)r->exit_code);
+		if (r->exit_code)
+			off(w);
+	} else {
+		add(w, "unknown");
+	}
+	if (r->has_duration) {
+		add(w, " after ");
+		ms(w, r->duration_ms);
+	}
+	if (r->has_cpu) {
+		add(w, " (cpu ");
+		ms(w, r->cpu_time_ms);
+		add(w, ")");
+	}
+	if (r->error) {
+		add(w, ": ");
+		color(w, C_RED);
+		escs(w, r->error, 100);
+		off(w);
+	}
+	add(w, "\n");
+	heading(w, "record");
+	if (!r->completeness) {
+		add(w, "completeness unknown (a ");
+		add(w, gh_receipt_shape_name(w->m->r));
+		add(w, " receipt does not say)\n");
+		return;
+	}
+	if (strcmp(r->completeness, "closed") == 0 &&
+	    (!r->observation_mode || strcmp(r->observation_mode, "none") != 0)) {
+		color(w, C_GREEN);
+		add(w, "complete");
+		off(w);
+		add(w, "\n");
+		return;
+	}
+	color(w, C_RED);
+	add(w, r->observation_mode && strcmp(r->observation_mode, "none") == 0 ?
+		       "UNTRACED" : "PARTIAL");
+	for (size_t k = 0; k < gh_receipt_len(r->reasons); k++) {
+		size_t len;
+		const char *s = gh_receipt_strv_get(r->reasons, k, &len);
+
+		add(w, k ? "; " : ": ");
+		esc(w, s, len, 120);
+	}
+	off(w);
+	add(w, "\n");
+}
+
+/* --- processes --------------------------------------------------------- */
+
+struct budget {
+	long left;    /* lines that may still be written; < 0: no limit */
+	long skipped; /* lines not written */
+};
+
+static int line_ok(struct budget *bu)
+{
+	if (bu->left == 0) {
+		bu->skipped++;
+		return 0;
+	}
+	if (bu->left > 0)
+		bu->left--;
+	return 1;
+}
+
+/* Folded lines of the tree, collected before printing: the summary drops
+ * the deepest levels first. */
+struct fline {
+	int depth;
+	size_t start, len; /* in the text buffer */
+	size_t below;	   /* lines of its folded subtree */
+};
+
+struct flines {
+	struct fline *v;
+	size_t n, cap;
+	struct gh_buf text;
+};
+
+struct fold_ctx {
+	struct out *w;
+	struct flines *fl;
+	size_t *stack; /* the line of each open group, by depth */
+	int cap;
+};
+
+static int enter_line(void *ctx, size_t proc, size_t count, int depth, size_t kids)
+{
+	struct fold_ctx *c = ctx;
+	struct out *w = c->w;
+	struct flines *fl = c->fl;
+	const struct sproc *p = &w->m->procs[proc];
+	struct gh_buf *saved = w->b;
+	size_t me;
+
+	(void)kids;
+	if (fl->n == fl->cap) {
+		size_t n = fl->cap ? 2 * fl->cap : 64;
+		struct fline *x = realloc(fl->v, n * sizeof(*x));
+
+		if (!x)
+			return -ENOMEM;
+		fl->v = x;
+		fl->cap = n;
+	}
+	if (depth >= c->cap) {
+		int n = 2 * depth + 8;
+		size_t *x = realloc(c->stack, n * sizeof(*x));
+
+		if (!x)
+			return -ENOMEM;
+		c->stack = x;
+		c->cap = n;
+	}
+	me = fl->n++;
+	c->stack[depth] = me;
+	fl->v[me] = (struct fline){ depth, fl->text.len, 0, 0 };
+	w->b = &fl->text;
+	if (count > 1) {
+		color(w, C_BOLD);
+		addf(w, "%zux ", count);
+		off(w);
+	}
+	esc(w, p->cmd, strlen(p->cmd), w->o->width > 2 * depth + 20 ? w->o->width - 2 * depth : 20);
+	status_of(w, p, 0);
+	w->b = saved;
+	fl->v[me].len = fl->text.len - fl->v[me].start;
+	return w->err;
+}
+
+static int leave_line(void *ctx, int depth, size_t kids)
+{
+	struct fold_ctx *c = ctx;
+	size_t me = c->stack[depth];
+
+	(void)kids;
+	c->fl->v[me].below = c->fl->n - me - 1;
+	return 0;
+}
+
+static void fold(struct out *w, struct flines *fl, const size_t *v, size_t n, int depth)
+{
+	static const struct fold_ops ops = { enter_line, leave_line };
+	struct fold_ctx c = { w, fl, NULL, 0 };
+	int rc = model_fold(w->m, v, n, depth, &ops, &c);
+
+	if (rc < 0)
+		w->err = rc;
+	free(c.stack);
+}
+
+/* Print the folded lines: all of them when lines < 0, else the levels
+ * that fit in lines (one of them kept for a "more" line), a line whose
+ * children are cut saying how many lines it hides. */
+static void print_fold(struct out *w, const struct flines *fl, long lines)
+{
+	int maxd = 0, cut;
+	size_t i, shown = 0;
+
+	for (i = 0; i < fl->n; i++)
+		if (fl->v[i].depth > maxd)
+			maxd = fl->v[i].depth;
+	cut = maxd;
+	while (lines >= 0 && cut > 2) {
+		size_t k = 0;
+
+		for (i = 0; i < fl->n; i++)
+			k += fl->v[i].depth <= cut;
+		if ((long)k <= lines)
+			break;
+		cut--;
+	}
+	for (i = 0; i < fl->n; i++) {
+		const struct fline *l = &fl->v[i];
+
+		if (l->depth > cut)
+			continue;
+		if (lines >= 0 && (long)shown >= lines - 1 && (long)shown < (long)fl->n) {
+			/* even the top levels do not fit */
+			size_t rest = 0;
+
+			for (; i < fl->n; i++)
+				rest += fl->v[i].depth <= cut;
+			addf(w, "  ... %zu more line%s (gh-show --procs)\n", rest,
+			     rest == 1 ? "" : "s");
+			return;
+		}
+		addf(w, "%*s", 2 * l->depth, "");
+		if (gh_buf_add(w->b, fl->text.p + l->start, l->len) < 0)
+			w->err = -ENOMEM;
+		if (l->depth == cut && l->below)
+			addf(w, " (+%zu below)", l->below);
+		add(w, "\n");
+		shown++;
+	}
+}
+
+static void whole_tree(struct out *w, size_t i, int depth)
+{
+	const struct sproc *p = &w->m->procs[i];
+
+	addf(w, "%*s%lld ", 2 * depth, "", (long long)p->pid);
+	esc(w, p->cmd, strlen(p->cmd), 0);
+	status_of(w, p, 1);
+	if (!p->has_code && !p->has_sig)
+		add(w, " [running at the end]");
+	add(w, "\n");
+	for (size_t k = 0; k < p->nkids; k++)
+		whole_tree(w, p->kids[k], depth + 1);
+}
+
+/* lines: at most that many lines below the heading (< 0: all); tree:
+ * unfolded */
+static void procs_section(struct out *w, long lines, int tree)
+{
+	const struct model *m = w->m;
+	struct flines fl = { 0 };
+	size_t *v, n, distinct = 0;
+
+	distinct = model_distinct(m);
+	heading(w, "processes");
+	addf(w, "%zu, %zu distinct command%s\n", m->nprocs, distinct, distinct == 1 ? "" : "s");
+	n = model_roots(m, &v);
+	if (!v) {
+		w->err = -ENOMEM;
+		return;
+	}
+	if (tree) {
+		for (size_t i = 0; i < n; i++)
+			whole_tree(w, v[i], 1);
+	} else {
+		fold(w, &fl, v, n, 1);
+		print_fold(w, &fl, lines < 0 ? -1 : lines < MIN_PROCS ? MIN_PROCS : lines);
+	}
+	free(v);
+	free(fl.v);
+	gh_buf_release(&fl.text);
+}
+
+/* --- files ------------------------------------------------------------- */
+
+static void counts(struct out *w, const size_t *c)
+{
+	int first = 1;
+
+	for (int k = 0; k < E_KINDS; k++) {
+		if (!c[k])
+			continue;
+		addf(w, "%s%zu %s", first ? "" : ", ", c[k], kind_name(k));
+		first = 0;
+	}
+	if (first)
+		add(w, "nothing");
+}
+
+static const char *short_kind(int k)
+{
+	return k == E_TRANSIENT ? "transient" : kind_name(k);
+}
+
+static size_t dir_len(const struct effect *e)
+{
+	size_t n = e->len;
+
+	while (n > 0 && e->path[n - 1] != '/')
+		n--;
+	return n; /* with its '/' */
+}
+
+static void file_line(struct out *w, const struct effect *e, size_t dlen, int whole)
+{
+	color(w, e->kind == E_DELETED ? C_YELLOW : "");
+	addf(w, "    %-10s", short_kind(e->kind));
+	off(w);
+	esc(w, e->path + dlen, e->len - dlen, 60);
+	if (e->isdir)
+		add(w, "/");
+	if (e->kind == E_RENAMED) {
+		add(w, " -> ");
+		if (e->target_len > dlen && memcmp(e->target, e->path, dlen) == 0 &&
+		    !memchr(e->target + dlen, '/', e->target_len - dlen))
+			esc(w, e->target + dlen, e->target_len - dlen, 60);
+		else
+			esc(w, e->target, e->target_len, 60);
+	}
+	if (e->folded && !whole)
+		addf(w, " (+%zu inside)", e->folded);
+	who(w, e->pids);
+	add(w, "\n");
+}
+
+static void files_section(struct out *w, int whole)
+{
+	const struct model *m = w->m;
+	struct budget bu = { whole ? -1 : MAX_FILES - 1, 0 };
+	size_t total[E_KINDS] = { 0 }, i, last = NONE;
+
+	for (int a = 0; a < A_AREAS; a++)
+		for (int k = 0; k < E_KINDS; k++)
+			total[k] += m->count[a][k];
+	heading(w, "files");
+	counts(w, total);
+	add(w, "\n");
+	if (!whole) {
+		static const char *const names[] = { "workspace", "temporary" };
+
+		for (int a = A_WORK; a <= A_TMP; a++) {
+			size_t any = 0;
+
+			for (int k = 0; k < E_KINDS; k++)
+				any += m->count[a][k];
+			if (!any || !line_ok(&bu))
+				continue;
+			addf(w, "  %s ", names[a]);
+			if (a == A_WORK)
+				escs(w, m->run.cwd, 50);
+			else
+				add(w, "dirs");
+			add(w, ": ");
+			counts(w, m->count[a]);
+			add(w, "\n");
+		}
+	}
+	for (i = 0; i < m->neff; i++) {
+		const struct effect *e = &m->eff[i];
+		size_t dl = dir_len(e);
+
+		if (!whole && (e->hidden || e->area != A_OTHER))
+			continue;
+		if (last == NONE || dir_len(&m->eff[last]) != dl ||
+		    memcmp(m->eff[last].path, e->path, dl) != 0) {
+			if (line_ok(&bu)) {
+				add(w, "  ");
+				esc(w, e->path, dl, 70);
+				add(w, "\n");
+			}
+		}
+		last = i;
+		if (line_ok(&bu))
+			file_line(w, e, dl, whole);
+	}
+	if (bu.skipped)
+		addf(w, "  ... %ld more line%s (gh-show --files)\n", bu.skipped, bu.skipped == 1 ? "" : "s");
+}
+
+/* --- network ----------------------------------------------------------- */
+
+static void peer_line(struct out *w, const struct gh_rpeer *p, int width)
+{
+	size_t len = strlen(p->addr);
+
+	add(w, "  ");
+	if (p->host) {
+		escs(w, p->host, 40);
+		add(w, " (");
+	}
+	esc(w, p->addr, len, 50);
+	if (p->host)
+		add(w, ")");
+	addf(w, "%*s", len < (size_t)width && !p->host ? (int)(width - len) : 0, "");
+	addf(w, "  %-5s %-8s ", p->protocol ? p->protocol : "-", p->op ? p->op : "-");
+	if (p->result && strcmp(p->result, "ok") != 0)
+		color(w, C_YELLOW);
+	addf(w, "%-11s", p->result ? p->result : "(no result)");
+	if (p->result && strcmp(p->result, "ok") != 0)
+		off(w);
+	if (p->count)
+		addf(w, " x%-3lld", (long long)p->count);
+	else if (p->pids)
+		add(w, "     "); /* not recorded */
+	who(w, p->pids);
+	/* no trailing blanks */
+	while (w->b->len && w->b->p[w->b->len - 1] == ' ')
+		w->b->p[--w->b->len] = '\0';
+	add(w, "\n");
+}
+
+static void net_section(struct out *w, int whole)
+{
+	const struct model *m = w->m;
+	struct budget bu = { whole ? -1 : MAX_NET - 1, 0 };
+	size_t out = 0, in = 0, width = 0, i;
+
+	for (i = 0; i < m->npeers; i++) {
+		size_t len = strlen(m->peers[i].addr);
+
+		m->peers[i].inbound ? in++ : out++;
+		if (len > width && len <= 40)
+			width = len;
+	}
+	heading(w, "network");
+	addf(w, "%zu outbound, %zu inbound", out, in);
+	if (m->has_bytes_sent)
+		addf(w, "; %lld bytes sent by sends with an address", (long long)m->bytes_sent);
+	add(w, "\n");
+	for (i = 0; i < m->npeers; i++)
+		if (line_ok(&bu))
+			peer_line(w, &m->peers[i], width);
+	if (bu.skipped)
+		addf(w, "  ... %ld more line%s (gh-show --net)\n", bu.skipped, bu.skipped == 1 ? "" : "s");
+}
+
+/* --- failures and secrets ---------------------------------------------- */
+
+static void fail_section(struct out *w)
+{
+	const struct model *m = w->m;
+	struct budget bu = { MAX_FAILS - 1, 0 };
+
+	heading(w, "failures");
+	if (m->nfails)
+		color(w, C_RED);
+	addf(w, "%zu that matter", m->nfails);
+	if (m->nfails)
+		off(w);
+	if (m->noise)
+		addf(w, "; %lld harmless lookups folded (not found, already there)",
+		     (long long)m->noise);
+	add(w, "\n");
+	for (size_t i = 0; i < m->nfails; i++) {
+		const struct failure *f = &m->fails[i];
+
+		if (!line_ok(&bu))
+			continue;
+		if (f->kind == F_EXIT) {
+			const struct sproc *p = &m->procs[f->proc];
+			char st[32];
+
+			if (p->has_sig)
+				snprintf(st, sizeof(st), "signal %lld", (long long)p->sig);
+			else
+				snprintf(st, sizeof(st), "exit %lld", (long long)p->code);
+			addf(w, "  %-11s", st);
+			esc(w, p->cmd, strlen(p->cmd), 60);
+			addf(w, "  ");
+			color(w, C_DIM);
+			esc(w, p->name, p->name_len, 24);
+			addf(w, "[%lld]", (long long)p->pid);
+			if (f->nprocs > 1)
+				addf(w, " +%zu alike", f->nprocs - 1);
+			off(w);
+		} else if (f->kind == F_NOTFOUND) {
+			addf(w, "  %-11s", "not found");
+			add(w, "exec ");
+			esc(w, f->name, f->name_len, 40);
+			if (f->tries > 1)
+				addf(w, " (%zu paths tried)", f->tries);
+			who(w, m->files[f->file].pids);
+		} else {
+			const struct gh_rfile *x = &m->files[f->file];
+
+			addf(w, "  %-11.11s", x->result);
+			addf(w, "%s ", x->op);
+			esc(w, x->path, x->path_len, 60);
+			if (x->count > 1)
+				addf(w, " x%lld", (long long)x->count);
+			who(w, x->pids);
+		}
+		add(w, "\n");
+	}
+	if (bu.skipped)
+		addf(w, "  ... %ld more line%s\n", bu.skipped, bu.skipped == 1 ? "" : "s");
+}
+
+static void secret_section(struct out *w)
+{
+	const struct model *m = w->m;
+	struct budget bu = { MAX_HITS - 1, 0 };
+
+	heading(w, "sensitive");
+	if (m->nhits) {
+		color(w, C_RED);
+		addf(w, "%zu access%s to secrets", m->nhits, m->nhits == 1 ? "" : "es");
+		off(w);
+	} else {
+		add(w, "no known secret path touched");
+	}
+	add(w, "\n");
+	for (size_t i = 0; i < m->nhits; i++) {
+		const struct gh_rfile *x = &m->files[m->hits[i].file];
+		char what[40];
+
+		if (!line_ok(&bu))
+			continue;
+		snprintf(what, sizeof(what), "%s%s%s", x->op,
+			 x->result && strcmp(x->result, "ok") ? " " : "",
+			 x->result && strcmp(x->result, "ok") ? x->result : "");
+		addf(w, "  %-15s", what);
+		esc(w, x->path, x->path_len, 60);
+		who(w, x->pids);
+		add(w, "\n");
+	}
+	if (bu.skipped)
+		addf(w, "  ... %ld more line%s\n", bu.skipped, bu.skipped == 1 ? "" : "s");
+}
+
+int show_text(struct gh_buf *b, const struct model *m, const struct show_opts *o)
+{
+	struct out w = { b, m, o, 0 };
+
+	switch (o->section) {
+	case SEC_FILES:
+		files_section(&w, 1);
+		break;
+	case SEC_NET:
+		net_section(&w, 1);
+		break;
+	case SEC_PROCS:
+		procs_section(&w, -1, 0);
+		break;
+	case SEC_TREE:
+		procs_section(&w, -1, 1);
+		break;
+	default: {
+		/* the process tree gets the lines the other sections leave */
+		struct gh_buf rest = GH_BUF_INIT;
+		struct out w2 = { &rest, m, o, 0 };
+		long lines = 0;
+
+		run_lines(&w);
+		files_section(&w2, 0);
+		net_section(&w2, 0);
+		fail_section(&w2);
+		secret_section(&w2);
+		for (size_t i = 0; i < b->len; i++)
+			lines += b->p[i] == '\n';
+		for (size_t i = 0; i < rest.len; i++)
+			lines += rest.p[i] == '\n';
+		procs_section(&w, SUMMARY_LINES - 1 - lines, 0);
+		if (!w2.err && gh_buf_add(b, rest.p, rest.len) < 0)
+			w.err = -ENOMEM;
+		gh_buf_release(&rest);
+		return w.err ? w.err : w2.err;
+	}
+	}
+	return w.err;
+}

@@ -1,0 +1,622 @@
+/* Reading receipts of every shape: see receipt.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input.h"
+#include "json.h"
+#include "receipt.h"
+
+__attribute__((format(printf, 2, 3))) static int bad(struct gh_receipt *r,
+						     const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = r->name ? snprintf(r->err, sizeof(r->err), "%s: ", r->name) : 0;
+	if (n < 0 || (size_t)n >= sizeof(r->err))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(r->err + n, sizeof(r->err) - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static const char *type_words(json_type t)
+{
+	switch (t) {
+	case json_type_string:
+		return "a string";
+	case json_type_int:
+		return "an integer";
+	case json_type_array:
+		return "an array";
+	case json_type_object:
+		return "an object";
+	case json_type_boolean:
+		return "a boolean";
+	default:
+		return "a value";
+	}
+}
+
+static struct json_object *get(struct json_object *o, const char *key)
+{
+	struct json_object *m;
+
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, key, &m))
+		return NULL;
+	return m;
+}
+
+/* 1: *out is o.key of type t; 0: absent or null; -EINVAL: another type. */
+static int member(struct gh_receipt *r, struct json_object *o, const char *where,
+		  const char *key, json_type t, struct json_object **out)
+{
+	struct json_object *m = get(o, key);
+
+	*out = NULL;
+	if (!m)
+		return 0;
+	if (!json_object_is_type(m, t))
+		return bad(r, "%s%s%s: expected %s", where ? where : "",
+			   where && *where ? "." : "", key, type_words(t));
+	*out = m;
+	return 1;
+}
+
+/* Walk a dotted path; the last member must have type t. */
+static int at(struct gh_receipt *r, const char *path, json_type t,
+	      struct json_object **out)
+{
+	struct json_object *o = r->root;
+	char where[128] = "", key[64];
+	const char *p = path;
+	int rc;
+
+	*out = NULL;
+	for (;;) {
+		size_t n = strcspn(p, ".");
+
+		snprintf(key, sizeof(key), "%.*s", (int)n, p);
+		if (!p[n])
+			return member(r, o, where, key, t, out);
+		rc = member(r, o, where, key, json_type_object, &o);
+		if (rc <= 0)
+			return rc;
+		snprintf(where, sizeof(where), "%.*s", (int)(p + n - path), path);
+		p += n + 1;
+	}
+}
+
+int gh_receipt_str(struct gh_receipt *r, const char *path, const char **out,
+		   size_t *len)
+{
+	struct json_object *m;
+	int rc = at(r, path, json_type_string, &m);
+
+	*out = rc > 0 ? json_object_get_string(m) : NULL;
+	if (len)
+		*len = rc > 0 ? (size_t)json_object_get_string_len(m) : 0;
+	return rc;
+}
+
+int gh_receipt_int(struct gh_receipt *r, const char *path, int64_t *out)
+{
+	struct json_object *m;
+	int rc = at(r, path, json_type_int, &m);
+
+	*out = rc > 0 ? json_object_get_int64(m) : 0;
+	return rc;
+}
+
+int gh_receipt_arr(struct gh_receipt *r, const char *path, struct json_object **out)
+{
+	return at(r, path, json_type_array, out);
+}
+
+int gh_receipt_obj(struct gh_receipt *r, const char *path, struct json_object **out)
+{
+	return at(r, path, json_type_object, out);
+}
+
+int gh_receipt_mstr(struct gh_receipt *r, struct json_object *o, const char *where,
+		    const char *key, const char **out, size_t *len)
+{
+	struct json_object *m;
+	int rc = member(r, o, where, key, json_type_string, &m);
+
+	*out = rc > 0 ? json_object_get_string(m) : NULL;
+	if (len)
+		*len = rc > 0 ? (size_t)json_object_get_string_len(m) : 0;
+	return rc;
+}
+
+int gh_receipt_mint(struct gh_receipt *r, struct json_object *o, const char *where,
+		    const char *key, int64_t *out)
+{
+	struct json_object *m;
+	int rc = member(r, o, where, key, json_type_int, &m);
+
+	*out = rc > 0 ? json_object_get_int64(m) : 0;
+	return rc;
+}
+
+static int vec(struct gh_receipt *r, struct json_object *o, const char *where,
+	       const char *key, json_type t, const char *words,
+	       struct json_object **out)
+{
+	struct json_object *m = get(o, key);
+	size_t i, n;
+
+	*out = NULL;
+	if (!m)
+		return 0;
+	if (!json_object_is_type(m, json_type_array))
+		goto wrong;
+	n = json_object_array_length(m);
+	for (i = 0; i < n; i++)
+		if (!json_object_is_type(json_object_array_get_idx(m, i), t))
+			goto wrong;
+	*out = m;
+	return 1;
+wrong:
+	return bad(r, "%s%s%s: expected an array of %s", where ? where : "",
+		   where && *where ? "." : "", key, words);
+}
+
+int gh_receipt_mstrv(struct gh_receipt *r, struct json_object *o, const char *where,
+		     const char *key, struct json_object **out)
+{
+	return vec(r, o, where, key, json_type_string, "strings", out);
+}
+
+int gh_receipt_mintv(struct gh_receipt *r, struct json_object *o, const char *where,
+		     const char *key, struct json_object **out)
+{
+	return vec(r, o, where, key, json_type_int, "integers", out);
+}
+
+const char *gh_receipt_strv_get(struct json_object *a, size_t k, size_t *len)
+{
+	struct json_object *e = json_object_array_get_idx(a, k);
+
+	if (len)
+		*len = json_object_get_string_len(e);
+	return json_object_get_string(e);
+}
+
+int64_t gh_receipt_intv_get(struct json_object *a, size_t k)
+{
+	return json_object_get_int64(json_object_array_get_idx(a, k));
+}
+
+size_t gh_receipt_len(struct json_object *a)
+{
+	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+}
+
+int gh_receipt_join(struct gh_buf *b, struct json_object *strv)
+{
+	size_t k, len;
+	const char *s;
+
+	for (k = 0; k < gh_receipt_len(strv); k++) {
+		s = gh_receipt_strv_get(strv, k, &len);
+		if ((k && gh_buf_addc(b, ' ') < 0) || gh_buf_add(b, s, len) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* --- the receipt ------------------------------------------------------- */
+
+static int start(struct gh_receipt *r, const char *name)
+{
+	memset(r, 0, sizeof(*r));
+	if (name && !(r->name = strdup(name)))
+		return -ENOMEM;
+	return 0;
+}
+
+/* The shape of a receipt, from its version. */
+static int detect(struct gh_receipt *r, struct json_object *root)
+{
+	struct json_object *v;
+	const char *s;
+	char *end;
+	long minor;
+
+	if (!json_object_is_type(root, json_type_object))
+		return bad(r, "not a receipt: expected a JSON object");
+	r->root = json_object_get(root);
+	v = get(root, "version");
+	if (!v) {
+		if (json_object_is_type(get(root, "type"), json_type_string))
+			return bad(r, "not a receipt: an event stream record "
+				   "(gh-aggregate makes a receipt of a stream)");
+		/* the older v0 shape (gh-aggregate --v0) has no version */
+		if (!get(root, "execution_id"))
+			return bad(r, "not a receipt: no \"version\" string");
+		if (!json_object_is_type(get(root, "execution_id"), json_type_string))
+			return bad(r, "execution_id: expected a string");
+		r->shape = GH_RECEIPT_V0;
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return bad(r, "version: expected a string");
+	s = json_object_get_string(v);
+	if (strncmp(s, "0.", 2) != 0 || s[2] < '0' || s[2] > '9')
+		return bad(r, "version: unknown receipt version \"%.40s\"", s);
+	minor = strtol(s + 2, &end, 10);
+	if (*end && *end != '.')
+		return bad(r, "version: unknown receipt version \"%.40s\"", s);
+	r->version = s;
+	r->shape = minor <= 3 ? GH_RECEIPT_030 : GH_RECEIPT_040;
+	return 0;
+}
+
+int gh_receipt_init(struct gh_receipt *r, struct json_object *root, const char *name)
+{
+	char msg[sizeof(r->err)];
+	int rc = start(r, name);
+
+	if (rc < 0)
+		return rc;
+	/* the type of every member gh-receipt(5) names: lib/input */
+	rc = gh_receipt_check(root, msg, sizeof(msg));
+	if (rc == -EINVAL)
+		return bad(r, "%s", msg);
+	if (rc < 0)
+		return rc;
+	return detect(r, root);
+}
+
+int gh_receipt_attach(struct gh_receipt *r, struct json_object *root, const char *name)
+{
+	int rc = start(r, name);
+
+	return rc < 0 ? rc : detect(r, root);
+}
+
+int gh_receipt_load(struct gh_receipt *r, FILE *f, const char *name)
+{
+	const char *n = name ? name : "<stdin>";
+	struct json_object *root = NULL, *extra = NULL;
+	struct gh_jreader *jr = gh_jreader_new(f, n, GH_JR_SEQ);
+	char where[1024];
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (!jr)
+		return -ENOMEM;
+	/* the first value (bounded, binary refused at once: lib/json) */
+	rc = gh_jreader_next(jr, &root);
+	if (rc <= 0) {
+		if (rc == 0)
+			snprintf(r->err, sizeof(r->err), "%s: expected a receipt, got empty input", n);
+		else
+			snprintf(r->err, sizeof(r->err), "%s", gh_jreader_error(jr));
+		gh_jreader_free(jr);
+		return -EINVAL;
+	}
+	/* messages say "NAME:LINE:" with the line the receipt starts on, as
+	 * every filter's do */
+	if (snprintf(where, sizeof(where), "%s:%lu", n, gh_jreader_line(jr)) >=
+	    (int)sizeof(where))
+		snprintf(where, sizeof(where), "%s", n);
+	rc = gh_receipt_init(r, root, where);
+	json_object_put(root);
+	if (rc == 0 && (rc = gh_jreader_next(jr, &extra)) != 0) {
+		if (rc > 0)
+			snprintf(r->err, sizeof(r->err),
+				 "%s:%lu: expected one receipt, got a second JSON value", n,
+				 gh_jreader_line(jr));
+		else
+			snprintf(r->err, sizeof(r->err), "%s", gh_jreader_error(jr));
+		json_object_put(extra);
+		rc = -EINVAL;
+	}
+	gh_jreader_free(jr);
+	return rc;
+}
+
+void gh_receipt_release(struct gh_receipt *r)
+{
+	if (!r)
+		return;
+	json_object_put(r->root);
+	r->root = NULL;
+	free(r->name);
+	r->name = NULL;
+}
+
+const char *gh_receipt_shape_name(const struct gh_receipt *r)
+{
+	return r->shape == GH_RECEIPT_V0 ? "v0" : r->shape == GH_RECEIPT_030 ? "0.3.0" :
+									       "0.4.0";
+}
+
+/* --- the run ----------------------------------------------------------- */
+
+/* provenance (NULL when absent, or a string as some 0.3.0 receipts have)
+ * and the first process (NULL when none) */
+static int prov_first(struct gh_receipt *r, struct json_object **prov,
+		      struct json_object **first)
+{
+	struct json_object *pt;
+
+	*prov = *first = NULL;
+	if (!json_object_is_type(get(r->root, "provenance"), json_type_string) &&
+	    gh_receipt_obj(r, "provenance", prov) < 0)
+		return -EINVAL;
+	if (gh_receipt_arr(r, "process_tree", &pt) < 0)
+		return -EINVAL;
+	if (gh_receipt_len(pt)) {
+		*first = json_object_array_get_idx(pt, 0);
+		if (!json_object_is_type(*first, json_type_object))
+			return bad(r, "process_tree[0]: expected an object");
+	}
+	return 0;
+}
+
+int gh_receipt_cwd(struct gh_receipt *r, const char **cwd)
+{
+	struct json_object *prov, *first;
+	int rc;
+
+	*cwd = NULL;
+	if (prov_first(r, &prov, &first) < 0)
+		return -EINVAL;
+	if ((rc = gh_receipt_mstr(r, prov, "provenance", "cwd", cwd, NULL)) != 0)
+		return rc;
+	return gh_receipt_mstr(r, first, "process_tree[0]", "working_dir", cwd, NULL);
+}
+
+int gh_receipt_run(struct gh_receipt *r, struct gh_rrun *run)
+{
+	struct json_object *prov, *first;
+	int rc;
+
+	memset(run, 0, sizeof(*run));
+	if (gh_receipt_str(r, "execution_id", &run->execution_id, NULL) < 0 ||
+	    gh_receipt_str(r, "start_time", &run->start_time, NULL) < 0)
+		return -EINVAL;
+	if (prov_first(r, &prov, &first) < 0)
+		return -EINVAL;
+	if (r->shape == GH_RECEIPT_V0) {
+		if (gh_receipt_str(r, "command", &run->command_str, NULL) < 0)
+			return -EINVAL;
+	} else {
+		if (gh_receipt_mstrv(r, prov, "provenance", "command", &run->command) < 0)
+			return -EINVAL;
+		if (!run->command &&
+		    gh_receipt_mstrv(r, first, "process_tree[0]", "argv", &run->command) < 0)
+			return -EINVAL;
+	}
+	if (gh_receipt_cwd(r, &run->cwd) < 0)
+		return -EINVAL;
+	rc = gh_receipt_int(r, "outcome.exit_code", &run->exit_code);
+	if (rc == 0)
+		rc = gh_receipt_int(r, "exit_code", &run->exit_code);
+	if (rc < 0)
+		return rc;
+	run->has_exit_code = rc;
+	if ((rc = gh_receipt_int(r, "outcome.signal", &run->signal)) < 0)
+		return rc;
+	run->has_signal = rc;
+	if (run->has_signal && r->shape != GH_RECEIPT_V0 && get(r->root, "outcome") &&
+	    !get(get(r->root, "outcome"), "exit_code"))
+		run->has_exit_code = 0; /* exit_code is then 128+N */
+	if (gh_receipt_str(r, "outcome.error", &run->error, NULL) < 0)
+		return -EINVAL;
+	rc = gh_receipt_int(r, "timing.duration_ms", &run->duration_ms);
+	if (rc == 0)
+		rc = gh_receipt_int(r, "duration_ms", &run->duration_ms);
+	if (rc < 0)
+		return rc;
+	run->has_duration = rc;
+	rc = gh_receipt_int(r, "timing.cpu_time_ms", &run->cpu_time_ms);
+	if (rc == 0)
+		rc = gh_receipt_int(r, "resources.cpu_time_ms", &run->cpu_time_ms);
+	if (rc < 0)
+		return rc;
+	run->has_cpu = rc;
+	if (gh_receipt_str(r, "completeness", &run->completeness, NULL) < 0 ||
+	    gh_receipt_str(r, "observation_mode", &run->observation_mode, NULL) < 0 ||
+	    gh_receipt_mstrv(r, r->root, "", "completeness_reasons", &run->reasons) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+/* --- processes --------------------------------------------------------- */
+
+int gh_receipt_next_proc(struct gh_receipt *r, struct gh_riter *it, struct gh_rproc *p)
+{
+	struct json_object *list, *e;
+	char w[48];
+	int rc, flat = 0;
+
+	memset(p, 0, sizeof(*p));
+	if ((rc = gh_receipt_arr(r, "process_tree", &list)) < 0)
+		return rc;
+	if (!rc) {
+		if ((rc = gh_receipt_arr(r, "processes", &list)) < 0)
+			return rc;
+		if (!rc)
+			return 0;
+		flat = 1;
+	}
+	if (it->i >= json_object_array_length(list))
+		return 0;
+	p->index = it->i++;
+	p->where = flat ? "processes" : "process_tree";
+	snprintf(w, sizeof(w), "%s[%zu]", p->where, p->index);
+	e = json_object_array_get_idx(list, p->index);
+	if (!json_object_is_type(e, json_type_object))
+		return bad(r, "%s: expected an object", w);
+	if ((rc = gh_receipt_mint(r, e, w, "pid", &p->pid)) <= 0)
+		return rc < 0 ? rc : bad(r, "%s.pid: expected an integer", w);
+	if ((rc = gh_receipt_mint(r, e, w, "ppid", &p->ppid)) < 0)
+		return rc;
+	if (!rc)
+		p->ppid = -1;
+	if (gh_receipt_mstr(r, e, w, "exe", &p->exe, NULL) < 0 ||
+	    gh_receipt_mstrv(r, e, w, "argv", &p->argv) < 0 ||
+	    gh_receipt_mstr(r, e, w, "cmd", &p->cmd, NULL) < 0 ||
+	    gh_receipt_mstr(r, e, w, "working_dir", &p->working_dir, NULL) < 0 ||
+	    member(r, e, w, "execs", json_type_array, &p->execs) < 0)
+		return -EINVAL;
+	if ((rc = gh_receipt_mint(r, e, w, "exit_code", &p->exit_code)) < 0)
+		return rc;
+	p->has_exit_code = rc;
+	if ((rc = gh_receipt_mint(r, e, w, "signal", &p->signal)) < 0)
+		return rc;
+	p->has_signal = rc;
+	if ((rc = gh_receipt_mint(r, e, w, "start_ms", &p->start_ms)) < 0)
+		return rc;
+	p->has_start = rc;
+	if ((rc = gh_receipt_mint(r, e, w, "end_ms", &p->end_ms)) < 0)
+		return rc;
+	p->has_end = rc;
+	return 1;
+}
+
+int gh_receipt_proc_exec(struct gh_receipt *r, const struct gh_rproc *p, size_t k,
+			 struct gh_rexec *x)
+{
+	struct json_object *e;
+	char w[80];
+
+	memset(x, 0, sizeof(*x));
+	if (!p->execs) {
+		if (k > 0 || !p->exe)
+			return 0;
+		x->exe = p->exe;
+		x->argv = p->argv;
+		x->cwd = p->working_dir;
+		return 1;
+	}
+	if (k >= json_object_array_length(p->execs))
+		return 0;
+	snprintf(w, sizeof(w), "%s[%zu].execs[%zu]", p->where, p->index, k);
+	e = json_object_array_get_idx(p->execs, k);
+	if (!json_object_is_type(e, json_type_object))
+		return bad(r, "%s: expected an object", w);
+	if (gh_receipt_mstr(r, e, w, "exe", &x->exe, NULL) < 0 ||
+	    gh_receipt_mstrv(r, e, w, "argv", &x->argv) < 0 ||
+	    gh_receipt_mstr(r, e, w, "cwd", &x->cwd, NULL) < 0)
+		return -EINVAL;
+	return 1;
+}
+
+/* --- files ------------------------------------------------------------- */
+
+static const struct {
+	const char *key, *op;
+} old_lists[] = {
+	{ "reads", "read" }, { "writes", "write" }, { "deletes", "delete" },
+	{ "read", "read" },  { "written", "write" },
+};
+
+int gh_receipt_next_file(struct gh_receipt *r, struct gh_riter *it, struct gh_rfile *f)
+{
+	struct json_object *fs, *acc, *e, *list;
+	char w[64];
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	if ((rc = gh_receipt_obj(r, "filesystem", &fs)) <= 0)
+		return rc;
+	if ((rc = member(r, fs, "filesystem", "accesses", json_type_array, &acc)) < 0)
+		return rc;
+	if (acc) {
+		if (it->i >= json_object_array_length(acc))
+			return 0;
+		snprintf(w, sizeof(w), "filesystem.accesses[%zu]", it->i);
+		e = json_object_array_get_idx(acc, it->i++);
+		if (!json_object_is_type(e, json_type_object))
+			return bad(r, "%s: expected an object", w);
+		if ((rc = gh_receipt_mstr(r, e, w, "path", &f->path, &f->path_len)) <= 0)
+			return rc < 0 ? rc : bad(r, "%s.path: expected a string", w);
+		if ((rc = gh_receipt_mstr(r, e, w, "op", &f->op, NULL)) <= 0)
+			return rc < 0 ? rc : bad(r, "%s.op: expected a string", w);
+		if (gh_receipt_mstr(r, e, w, "target", &f->target, &f->target_len) < 0 ||
+		    gh_receipt_mstr(r, e, w, "result", &f->result, NULL) < 0 ||
+		    gh_receipt_mint(r, e, w, "count", &f->count) < 0 ||
+		    gh_receipt_mintv(r, e, w, "pids", &f->pids) < 0)
+			return -EINVAL;
+		if ((rc = gh_receipt_mint(r, e, w, "mode", &f->mode)) < 0)
+			return rc;
+		f->has_mode = rc;
+		return 1;
+	}
+	/* older shapes: the plain lists of paths */
+	for (; it->list < sizeof(old_lists) / sizeof(old_lists[0]); it->list++, it->i = 0) {
+		if ((rc = member(r, fs, "filesystem", old_lists[it->list].key,
+				 json_type_array, &list)) < 0)
+			return rc;
+		if (it->i >= gh_receipt_len(list))
+			continue;
+		e = json_object_array_get_idx(list, it->i);
+		if (!json_object_is_type(e, json_type_string))
+			return bad(r, "filesystem.%s[%zu]: expected a string",
+				   old_lists[it->list].key, it->i);
+		it->i++;
+		f->path = json_object_get_string(e);
+		f->path_len = json_object_get_string_len(e);
+		f->op = old_lists[it->list].op;
+		f->result = "ok";
+		return 1;
+	}
+	return 0;
+}
+
+/* --- peers ------------------------------------------------------------- */
+
+/* lists in order; a list is skipped when an earlier one covers it */
+enum { PL_ATTEMPTS, PL_CONNECTIONS, PL_INBOUND, PL_END };
+
+int gh_receipt_next_peer(struct gh_receipt *r, struct gh_riter *it, struct gh_rpeer *p)
+{
+	static const char *const names[] = { "attempts", "connections", "inbound" };
+	struct json_object *net, *list, *att, *e;
+	char w[64];
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if ((rc = gh_receipt_obj(r, "network", &net)) <= 0)
+		return rc;
+	if ((rc = member(r, net, "network", "attempts", json_type_array, &att)) < 0)
+		return rc;
+	for (; it->list < PL_END; it->list++, it->i = 0) {
+		if (it->list == PL_CONNECTIONS && gh_receipt_len(att))
+			continue;
+		if ((rc = member(r, net, "network", names[it->list], json_type_array,
+				 &list)) < 0)
+			return rc;
+		if (it->i >= gh_receipt_len(list))
+			continue;
+		snprintf(w, sizeof(w), "network.%s[%zu]", names[it->list], it->i);
+		e = json_object_array_get_idx(list, it->i++);
+		if (!json_object_is_type(e, json_type_object))
+			return bad(r, "%s: expected an object", w);
+		p->inbound = it->list == PL_INBOUND;
+		rc = gh_receipt_mstr(r, e, w, p->inbound ? "addr" : "dst", &p->addr, NULL);
+		if (rc <= 0)
+			return rc < 0 ? rc : bad(r, "%s.%s: expected a string", w,
+						 p->inbound ? "addr" : "dst");
+		if (gh_receipt_mstr(r, e, w, "protocol", &p->protocol, NULL) < 0 ||
+		    gh_receipt_mstr(r, e, w, "op", &p->op, NULL) < 0 ||
+		    gh_receipt_mstr(r, e, w, "family", &p->family, NULL) < 0 ||
+		    gh_receipt_mstr(r, e, w, "result", &p->result, NULL) < 0 ||
+		    gh_receipt_mstr(r, e, w, "host", &p->host, NULL) < 0 ||
+		    gh_receipt_mint(r, e, w, "count", &p->count) < 0 ||
+		    gh_receipt_mintv(r, e, w, "pids", &p->pids) < 0)
+			return -EINVAL;
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,194 @@
+/* Reading receipts (gh-receipt(5)) of every shape, with located errors.
+ *
+ * Shapes (gh_receipt_init detects them):
+ *   GH_RECEIPT_V0    gh-aggregate --v0: no version member, the command as
+ *                    one string, filesystem.read and filesystem.written,
+ *                    network.connections only.
+ *   GH_RECEIPT_030   version "0.3.0": process_tree without execs or exit
+ *                    status, filesystem.reads/writes/deletes, network
+ *                    attempts without op or count.
+ *   GH_RECEIPT_040   version "0.4.0", and any later "0.x" (members this
+ *                    version does not know are ignored).
+ * The iterators below hide the differences: a v0 or 0.3.0 receipt gives
+ * processes, file entries and peers with the members it cannot have set
+ * to NULL or 0.
+ *
+ * Errors: functions return 1 (found, or one more item), 0 (absent, null, or
+ * the end), or a negative errno. On -EINVAL the receipt's err holds a
+ * located message "NAME: process_tree[3].argv: expected an array of
+ * strings", where NAME is the name given to gh_receipt_init (without
+ * "NAME: " when that name is NULL, for programs that add their own
+ * "FILE:LINE: ").
+ *
+ * Ownership: gh_receipt_init takes a reference of its own on the root
+ * (the caller keeps its own); gh_receipt_release drops it. Every string
+ * and json_object handed out by an accessor or iterator is borrowed from
+ * the root and lives until gh_receipt_release. Strings are NUL terminated;
+ * where a length is given, it is the length of the JSON string (which may
+ * hold U+0000).
+ */
+#ifndef GH_RECEIPT_H
+#define GH_RECEIPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <json-c/json.h>
+
+#include "gh.h"
+
+enum { GH_RECEIPT_V0 = 1, GH_RECEIPT_030, GH_RECEIPT_040 };
+
+struct gh_receipt {
+	struct json_object *root; /* own reference */
+	char *name;		  /* for messages, owned; or NULL */
+	int shape;		  /* GH_RECEIPT_* */
+	const char *version;	  /* the version member, NULL for v0 */
+	char err[512];
+};
+
+/* Check that root is a receipt and detect its shape. -EINVAL (message in
+ * r->err) for what is not one: what gh_receipt_check (lib/input.h)
+ * refuses (not an object, an event stream record, a member gh-receipt(5)
+ * names with another type), and a version that is not "0.x"; -ENOMEM. r
+ * is usable for gh_receipt_release in every case. */
+int gh_receipt_init(struct gh_receipt *r, struct json_object *root,
+		    const char *name);
+/* The same for a value gh_receipt_check already accepted: the shape only,
+ * without walking the whole receipt again. */
+int gh_receipt_attach(struct gh_receipt *r, struct json_object *root,
+		      const char *name);
+/* Read the whole of f (strict JSON, one value, at most GH_INPUT_MAX
+ * bytes, binary input refused at once: lib/input) and init from it, with
+ * "NAME:LINE" (the line the receipt starts on) as the name in messages.
+ * On failure r->err holds "NAME:LINE: reason" or "NAME: reason". */
+int gh_receipt_load(struct gh_receipt *r, FILE *f, const char *name);
+void gh_receipt_release(struct gh_receipt *r);
+/* "0.4.0", "0.3.0" or "v0". */
+const char *gh_receipt_shape_name(const struct gh_receipt *r);
+
+/* Typed access by a dotted path from the root ("outcome.exit_code"):
+ * 1 and *out set, 0 when a member on the way is absent or null, -EINVAL
+ * when one has another type. Integers must be JSON integers. */
+int gh_receipt_str(struct gh_receipt *r, const char *path, const char **out,
+		   size_t *len);
+int gh_receipt_int(struct gh_receipt *r, const char *path, int64_t *out);
+int gh_receipt_arr(struct gh_receipt *r, const char *path,
+		   struct json_object **out);
+int gh_receipt_obj(struct gh_receipt *r, const char *path,
+		   struct json_object **out);
+
+/* The same on one member of an object found elsewhere; where names that
+ * object in messages ("process_tree[3]"). An o that is NULL has nothing. */
+int gh_receipt_mstr(struct gh_receipt *r, struct json_object *o,
+		    const char *where, const char *key, const char **out,
+		    size_t *len);
+int gh_receipt_mint(struct gh_receipt *r, struct json_object *o,
+		    const char *where, const char *key, int64_t *out);
+/* An array whose elements are all strings ("expected an array of
+ * strings") or all integers ("expected an array of integers"). */
+int gh_receipt_mstrv(struct gh_receipt *r, struct json_object *o,
+		     const char *where, const char *key,
+		     struct json_object **out);
+int gh_receipt_mintv(struct gh_receipt *r, struct json_object *o,
+		     const char *where, const char *key,
+		     struct json_object **out);
+
+/* Element k of an array the accessors checked. */
+const char *gh_receipt_strv_get(struct json_object *a, size_t k, size_t *len);
+int64_t gh_receipt_intv_get(struct json_object *a, size_t k);
+size_t gh_receipt_len(struct json_object *a); /* 0 for NULL */
+/* Append the elements of a string array joined by single spaces. */
+int gh_receipt_join(struct gh_buf *b, struct json_object *strv);
+
+/* What the run was and how it ended. */
+struct gh_rrun {
+	struct json_object *command; /* strings: provenance.command, else the
+					first process's argv; NULL for v0 */
+	const char *command_str;     /* v0: the command string, else NULL */
+	const char *cwd;	     /* provenance.cwd, else the first
+					process's working_dir, or NULL */
+	const char *execution_id;    /* or NULL */
+	const char *start_time;	     /* or NULL */
+	int has_exit_code, has_signal, has_duration, has_cpu;
+	int64_t exit_code;	     /* outcome.exit_code, else exit_code */
+	int64_t signal;
+	int64_t duration_ms, cpu_time_ms;
+	const char *error;	     /* outcome.error, or NULL */
+	const char *completeness;    /* "closed", "partial", NULL for v0 */
+	struct json_object *reasons; /* strings, or NULL */
+	const char *observation_mode; /* "ebpf", "none" or NULL */
+};
+int gh_receipt_run(struct gh_receipt *r, struct gh_rrun *run);
+/* Where the command was started: provenance.cwd, else the first process's
+ * working_dir. 1 and *cwd set, 0 when neither says, -EINVAL. */
+int gh_receipt_cwd(struct gh_receipt *r, const char **cwd);
+
+/* Iterator state: struct gh_riter it = GH_RITER_INIT; */
+struct gh_riter {
+	size_t list, i;
+};
+#define GH_RITER_INIT { 0, 0 }
+
+/* Processes: process_tree, else the flat processes list (v0, some 0.3.0
+ * receipts). */
+struct gh_rproc {
+	size_t index;		  /* in its list */
+	const char *where;	  /* "process_tree" or "processes" */
+	int64_t pid, ppid;	  /* ppid -1 when not recorded */
+	const char *exe;	  /* or NULL */
+	struct json_object *argv; /* strings, or NULL (flat lists) */
+	const char *cmd;	  /* processes[].cmd of flat lists, or NULL */
+	const char *working_dir;  /* or NULL */
+	struct json_object *execs; /* 0.4.0: objects, or NULL */
+	int has_exit_code, has_signal, has_start, has_end;
+	int64_t exit_code, signal, start_ms, end_ms;
+};
+int gh_receipt_next_proc(struct gh_receipt *r, struct gh_riter *it,
+			 struct gh_rproc *p);
+
+/* Successful execs of one process: 0.4.0's execs[k], or for older
+ * receipts the process's own exe and argv as its only exec. */
+struct gh_rexec {
+	const char *exe;	  /* or NULL */
+	struct json_object *argv; /* strings, or NULL */
+	const char *cwd;	  /* or NULL */
+};
+int gh_receipt_proc_exec(struct gh_receipt *r, const struct gh_rproc *p,
+			 size_t k, struct gh_rexec *x);
+
+/* File entries: filesystem.accesses, else one entry per path of the
+ * older lists (reads: op "read"; writes, written: "write"; deletes:
+ * "delete"; result "ok", count 0 for not recorded, pids NULL). */
+struct gh_rfile {
+	const char *path;
+	size_t path_len;
+	const char *op;	    /* read, write, create, delete, rename, ... */
+	const char *target; /* rename, link, symlink: or NULL */
+	size_t target_len;
+	const char *result; /* "ok", an errno name, or NULL */
+	int has_mode;
+	int64_t mode;
+	int64_t count;		  /* records; 0 when not recorded */
+	struct json_object *pids; /* integers, or NULL */
+};
+int gh_receipt_next_file(struct gh_receipt *r, struct gh_riter *it,
+			 struct gh_rfile *f);
+
+/* Network peers: network.attempts (outbound) then network.inbound; for
+ * receipts without attempts, network.connections. */
+struct gh_rpeer {
+	const char *addr;     /* dst or addr: "1.2.3.4:443", "unix:/x", ... */
+	const char *protocol; /* or NULL */
+	const char *op;	      /* connect, send, bind, listen, accept, or NULL */
+	const char *family;   /* or NULL */
+	const char *result;   /* "ok", "refused", ... or NULL */
+	const char *host;     /* a name for the address when recorded, or NULL */
+	int inbound;
+	int64_t count;		  /* 0 when not recorded */
+	struct json_object *pids; /* integers, or NULL */
+};
+int gh_receipt_next_peer(struct gh_receipt *r, struct gh_riter *it,
+			 struct gh_rpeer *p);
+
+#endif

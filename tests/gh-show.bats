@@ -1,0 +1,310 @@
+#!/usr/bin/env bats
+# gh-show: receipts summarized for people (man/man1/gh-show.1).
+# The receipts in tests/fixtures/show were made by the real tracer
+# (tests/fixtures/show/record); the expected outputs beside them were
+# written by gh-show and checked by hand against the receipts.
+
+setup() {
+	GH_ROOT=${GH_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
+	GH_BIN=${GH_BIN:-$GH_ROOT/bin}
+	PATH="$GH_BIN:$PATH"
+	F=$GH_ROOT/tests/fixtures/show
+	A=$GH_ROOT/tests/fixtures/aggregate
+	T=$BATS_TEST_TMPDIR
+	unset NO_COLOR
+}
+
+# same EXPECTED ACTUAL: compare two files, showing the difference
+same() {
+	diff -u "$1" "$2"
+}
+
+# bad FILTER: gh-show on a.json changed by the jq FILTER; prints stderr,
+# checks that stdout stays empty, returns gh-show's status.
+bad() {
+	jq "$1" "$F/a.json" > "$T/bad.json" || return 99
+	gh-show "$T/bad.json" > "$T/out" 2> "$T/err"
+	local rc=$?
+	[ ! -s "$T/out" ] || { echo "stdout not empty"; return 98; }
+	cat "$T/err"
+	return $rc
+}
+
+# --- options -----------------------------------------------------------------
+
+@test "--help prints the usage on stdout and exits 0" {
+	run gh-show --help
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$F/help.txt")" ]
+	run gh-show -h
+	[ "$output" = "$(cat "$F/help.txt")" ]
+}
+
+@test "--version prints name and version" {
+	run gh-show --version
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^gh-show\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "an unknown option is a usage error: exit 2, nothing on stdout" {
+	gh-show --bogus "$F/a.json" > "$T/out" 2> "$T/err" && false || rc=$?
+	[ "$rc" -eq 2 ]
+	[ ! -s "$T/out" ]
+	grep -qx "gh-show: unknown option '--bogus'" "$T/err"
+	grep -q '^usage: gh-show ' "$T/err"
+}
+
+@test "two sections at once are refused; one twice is fine" {
+	run gh-show --files --net "$F/a.json"
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "gh-show: can't combine --files and --net" ]
+	run gh-show --html --tree "$F/a.json"
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "gh-show: can't combine --html and --tree" ]
+	run gh-show --files --files "$F/a.json"
+	[ "$status" -eq 0 ]
+}
+
+@test "--color takes auto, always or never only" {
+	run gh-show --color=sometimes "$F/a.json"
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "gh-show: --color: expected auto, always or never, not 'sometimes'" ]
+	run gh-show --color=never "$F/a.json"
+	[ "$status" -eq 0 ]
+}
+
+@test "two files are a usage error" {
+	run gh-show "$F/a.json" "$F/b.json"
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "gh-show: too many arguments: '$F/b.json'" ]
+}
+
+# --- the summary ----------------------------------------------------------------
+
+@test "summary of a real job: exact output, from a file and from stdin" {
+	gh-show "$F/a.json" > "$T/out"
+	same "$F/a.txt" "$T/out"
+	gh-show < "$F/a.json" > "$T/out"
+	same "$F/a.txt" "$T/out"
+	gh-show - < "$F/a.json" > "$T/out"
+	same "$F/a.txt" "$T/out"
+}
+
+@test "the summary fits in 50 lines, even for a thousand processes" {
+	run gh-show "$F/a.json"
+	[ "${#lines[@]}" -le 50 ]
+	# 1000 more children of the shell, each with a child of its own
+	jq '.process_tree as $p | ($p[0].pid) as $root |
+	    .process_tree += [range(0; 1000) | {pid: (100000 + .), ppid: $root,
+	      exe: "/usr/bin/sleep", argv: ["sleep", "\(.)"], exit_code: 0}] +
+	    [range(0; 1000) | {pid: (200000 + .), ppid: (100000 + .),
+	      exe: "/usr/bin/true", argv: ["true"], exit_code: 0}]' \
+		"$F/a.json" > "$T/big.json"
+	gh-show "$T/big.json" > "$T/out"
+	[ "$(wc -l < "$T/out")" -le 50 ]
+	grep -qx 'processes  2057, 1019 distinct commands' "$T/out"
+	# the deepest level is cut first: the shell's first children stay,
+	# the line that hides a child's own says how many it hides
+	grep -qx '    mkdir -p build' "$T/out"
+	grep -qx '    sleep 0 (+1 below)' "$T/out"
+	grep -q '^  \.\.\. [0-9]* more lines (gh-show --procs)$' "$T/out"
+	# the twin: --procs shows it all
+	gh-show --procs "$T/big.json" > "$T/procs"
+	[ "$(wc -l < "$T/procs")" -gt 1000 ]
+}
+
+@test "folding: alike siblings are one line with a count, --tree shows each" {
+	gh-show --procs "$F/a.json" > "$T/out"
+	same "$F/a.procs" "$T/out"
+	grep -qx '    40x /bin/true' "$T/out"
+	[ "$(grep -c '/bin/true' "$T/out")" -eq 1 ]
+	gh-show --tree "$F/a.json" > "$T/out"
+	same "$F/a.tree" "$T/out"
+	[ "$(grep -c '^    [0-9]* /bin/true \[exit 0\]$' "$T/out")" -eq 40 ]
+}
+
+@test "folding: siblings differing in exit status are not folded together" {
+	jq '(.process_tree[] | select(.argv == ["/bin/true"])) |= (if .pid % 2 == 0 then .exit_code = 1 else . end)' \
+		"$F/a.json" > "$T/mixed.json"
+	gh-show --procs "$T/mixed.json" > "$T/out"
+	even=$(jq '[.process_tree[] | select(.argv == ["/bin/true"]) | select(.pid % 2 == 0)] | length' "$F/a.json")
+	grep -qx "    ${even}x /bin/true \[exit 1\]" "$T/out"
+	grep -qx "    $((40 - even))x /bin/true" "$T/out"
+}
+
+@test "--files, --net: one section whole" {
+	gh-show --files "$F/a.json" > "$T/out"
+	same "$F/a.files" "$T/out"
+	gh-show --net "$F/a.json" > "$T/out"
+	same "$F/a.net" "$T/out"
+	# the summary cut the network section; --net did not
+	grep -q 'more lines (gh-show --net)' "$F/a.txt"
+	grep -q 'listen' "$T/out"
+	! grep -q 'listen' "$F/a.txt" || false
+}
+
+@test "net effect: what the run left behind, not writes minus deletes" {
+	gh-show --files "$F/a.json" > "$T/out"
+	# created then renamed then removed in its own temporary directory
+	grep -qx '    transient a  dash\[[0-9]*\]' "$T/out"
+	# a file that was there before and was removed
+	grep -qx '    deleted   old.txt  rm\[[0-9]*\]' "$T/out"
+	grep -qx '    renamed   a -> b  mv\[[0-9]*\]' "$T/out"
+	# the rename's target is not listed again as created
+	! grep -Eq '^    (written|created) +b  ' "$T/out" || false
+	# a directory made by the run folds what is inside it in the summary
+	grep -qx '    created   newdir/ (+2 inside)  mkdir\[[0-9]*\]' "$F/a.txt"
+	grep -qx '  workspace /srv/gh-show-fx/ws-a: 1 created, 3 written, 1 deleted' "$F/a.txt"
+	grep -qx '  temporary dirs: 1 written, 3 created and removed' "$F/a.txt"
+	# the twin: the temporary directory and the renamed file kept
+	t=$(jq -r '[.filesystem.accesses[] | select(.op == "mkdir") | .path | select(startswith("/tmp/"))][0]' "$F/a.json")
+	jq --arg t "$t" '.filesystem.accesses |= map(select(.path != $t + "/b" and (.op != "rmdir" or .path != $t)))' \
+		"$F/a.json" > "$T/kept.json"
+	gh-show --files "$T/kept.json" > "$T/out"
+	grep -qx "  $t/" "$T/out"
+	grep -qx '    transient a  dash\[[0-9]*\]' "$T/out"
+	grep -qx '    written   b  mv\[[0-9]*\]' "$T/out"
+	gh-show "$T/kept.json" > "$T/out"
+	grep -qx '  temporary dirs: 1 created, 2 written, 1 created and removed' "$T/out"
+}
+
+@test "failures: harmless lookups are a count, failures that matter are listed" {
+	grep -qx 'failures   5 that matter; 255 harmless lookups folded (not found, already there)' "$F/a.txt"
+	grep -qx '  EACCES     read /var/cache/gh-show-fx/secret  cat\[[0-9]*\]' "$F/a.txt"
+	grep -qx '  not found  exec nosuchtool (11 paths tried)  env\[[0-9]*\]' "$F/a.txt"
+	# PATH entries tried before the program was found are not failures
+	! grep -q 'not found  exec sh' "$F/a.txt" || false
+	# the twin: a read refused with EACCES is not folded as harmless
+	jq '(.filesystem.accesses[] | select(.result == "EACCES")) .result = "ENOENT"' \
+		"$F/a.json" > "$T/noise.json"
+	gh-show "$T/noise.json" > "$T/out"
+	grep -qx 'failures   4 that matter; 256 harmless lookups folded (not found, already there)' "$T/out"
+}
+
+@test "sensitive paths: the list in lib/sensitive, attempts included" {
+	grep -qx 'sensitive  2 accesses to secrets' "$F/a.txt"
+	grep -qx '  read           /etc/shadow  cat\[[0-9]*\]' "$F/a.txt"
+	grep -qx '  read ENOENT    /root/.ssh/gh-show-fx-missing  cat\[[0-9]*\]' "$F/a.txt"
+	grep -qx 'sensitive  no known secret path touched' "$F/hostile.txt"
+	# the twin: a path beside a secret one is not one
+	jq '(.filesystem.accesses[] | select(.path == "/etc/shadow")) .path = "/etc/shadows"' \
+		"$F/a.json" > "$T/near.json"
+	gh-show "$T/near.json" > "$T/out"
+	grep -qx 'sensitive  1 access to secrets' "$T/out"
+}
+
+@test "completeness: partial and untraced are red, complete is green" {
+	gh-show --color=always "$A/lost.json" > "$T/out"
+	same "$F/lost.color" "$T/out"
+	grep -qF $'record     \e[0m\e[1;31mPARTIAL: lost 1 records: user memory fault; lost 3 records: ring buffer full\e[0m' "$T/out"
+	gh-show --color=always "$A/noaudit.json" > "$T/out"
+	same "$F/noaudit.color" "$T/out"
+	grep -qF $'\e[1;31mUNTRACED: audit unavailable: not running as root (euid 65534)\e[0m' "$T/out"
+	gh-show --color=always "$F/a.json" > "$T/out"
+	grep -qF $'record     \e[0m\e[32mcomplete\e[0m' "$T/out"
+	gh-show "$A/cut.json" > "$T/out"
+	grep -qx 'record     PARTIAL: stream ended without end record' "$T/out"
+	grep -qx 'exit       killed by signal 15 after 280 ms: stream ended without end record' "$T/out"
+}
+
+@test "colours: only on a terminal, NO_COLOR honoured, --color wins" {
+	esc=$'\e['
+	gh-show "$F/a.json" > "$T/out"
+	! grep -qF "$esc" "$T/out" || false
+	gh-show --color=never "$F/a.json" > "$T/out"
+	! grep -qF "$esc" "$T/out" || false
+	# on a terminal (script gives the command one)
+	script -qec "gh-show $F/a.json" /dev/null > "$T/tty"
+	grep -qF "$esc" "$T/tty"
+	NO_COLOR=1 script -qec "gh-show $F/a.json" /dev/null > "$T/tty"
+	! grep -qF "$esc" "$T/tty" || false
+	NO_COLOR=1 script -qec "gh-show --color=always $F/a.json" /dev/null > "$T/tty"
+	grep -qF "$esc" "$T/tty"
+	NO_COLOR= script -qec "gh-show $F/a.json" /dev/null > "$T/tty"
+	grep -qF "$esc" "$T/tty"
+}
+
+@test "hostile strings: escape sequences and newlines never reach the terminal raw" {
+	gh-show "$F/hostile.json" > "$T/out"
+	same "$F/hostile.txt" "$T/out"
+	gh-show --tree "$F/hostile.json" > "$T/out"
+	same "$F/hostile.tree" "$T/out"
+	# the receipt holds a real ESC and newline in a file name ...
+	jq -e '[.filesystem.accesses[].path | select(test("\u001b\\[31mred\nnew"))] | length == 1' "$F/hostile.json"
+	# ... which gh-show writes as \x1b and \n
+	grep -qF 'touch q"uote&amp;\x1b[31mred\nnew'$'\xef\xbf\xbd''line' "$T/out"
+	! grep -qF $'\e' "$T/out" || false
+	gh-show --color=always "$F/hostile.json" > "$T/out"
+	same "$F/hostile.color" "$T/out"
+	# C1 controls (CSI is U+009B) are escaped too
+	jq '.process_tree[1].argv = ["x\u009b31my"]' "$F/hostile.json" > "$T/c1.json"
+	gh-show --procs "$T/c1.json" > "$T/out"
+	grep -qxF '    x\u009b31my' "$T/out"
+	! grep -qF $'\xc2\x9b' "$T/out" || false
+}
+
+# --- older shapes ----------------------------------------------------------------
+
+@test "v0 and 0.3.0 receipts are summarized with what they have" {
+	gh-show "$A/net.v0.json" > "$T/out"
+	same "$F/v0.txt" "$T/out"
+	gh-show "$GH_ROOT/tests/fixtures/archive/v0.3.0.json" > "$T/out"
+	same "$F/v0.3.0.txt" "$T/out"
+}
+
+# --- errors ----------------------------------------------------------------------
+
+@test "errors name the file and the member: exit 2, nothing on stdout" {
+	run bad '.process_tree[3].argv = "a b"'
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-show: $T/bad.json:1: process_tree[3].argv: expected an array of strings" ]
+	run bad '.process_tree[3].argv = ["a", 1]'
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-show: $T/bad.json:1: process_tree[3].argv[1]: expected a string" ]
+	run bad '.filesystem.accesses[2].pids = "x"'
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-show: $T/bad.json:1: filesystem.accesses[2].pids: expected an array of process ids" ]
+	run bad '.network.attempts[0].dst = 5'
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-show: $T/bad.json:1: network.attempts[0].dst: expected a string" ]
+	run bad '.version = "2.0"'
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-show: $T/bad.json:1: version: unknown receipt version \"2.0\"" ]
+	# the twin: the same receipt unchanged is fine
+	run bad '.'
+	[ "$status" -eq 98 ]
+}
+
+@test "an event stream, invalid JSON, a directory, a missing file: exit 2" {
+	run gh-show "$A/net.ndjson"
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-show: $A/net.ndjson:1: this is a gh-events stream; run gh-aggregate first" ]
+	head -1 "$A/net.ndjson" > "$T/header.json"
+	run gh-show "$T/header.json"
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-show: $T/header.json:1: this is a gh-events stream; run gh-aggregate first" ]
+	printf '{"version": "0.4.0",' > "$T/cut.json"
+	run gh-show "$T/cut.json"
+	[ "$status" -eq 2 ]
+	[[ "$output" == "gh-show: $T/cut.json:1: "* ]]
+	cat "$F/a.json" "$F/a.json" > "$T/two.json"
+	run gh-show "$T/two.json"
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-show: $T/two.json:$(($(wc -l < "$F/a.json") + 1)): expected one receipt, got a second JSON value" ]
+	: > "$T/empty.json"
+	run gh-show "$T/empty.json"
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-show: $T/empty.json: expected a receipt, got empty input" ]
+	run gh-show "$T"
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-show: $T: Is a directory" ]
+	run gh-show "$T/none.json"
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-show: $T/none.json: No such file or directory" ]
+}
+
+@test "a write error is reported: exit 2" {
+	gh-show "$F/a.json" > /dev/full 2> "$T/err" && false || rc=$?
+	[ "$rc" -eq 2 ]
+	grep -qx 'gh-show: write error: No space left on device' "$T/err"
+}

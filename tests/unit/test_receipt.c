@@ -1,0 +1,303 @@
+/* Unit tests of lib/receipt.c: shapes, located errors, iterators. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "receipt.h"
+#include "tap.h"
+
+/* attach to JSON text (the shape only: the iterators' own checks are
+ * what is tested); returns gh_receipt_attach's status */
+static int from_text(struct gh_receipt *r, const char *text)
+{
+	struct json_object *o = NULL;
+	char err[128];
+	int rc;
+
+	if (gh_json_parse(text, strlen(text), &o, err, sizeof(err)) < 0) {
+		diag("bad test JSON: %s", err);
+		memset(r, 0, sizeof(*r));
+		return -999;
+	}
+	rc = gh_receipt_attach(r, o, "t.json");
+	json_object_put(o);
+	return rc;
+}
+
+/* init: lib/input's check of every member first */
+static int init_text(struct gh_receipt *r, const char *text)
+{
+	struct json_object *o = NULL;
+	char err[128];
+	int rc;
+
+	if (gh_json_parse(text, strlen(text), &o, err, sizeof(err)) < 0) {
+		memset(r, 0, sizeof(*r));
+		return -999;
+	}
+	rc = gh_receipt_init(r, o, "t.json");
+	json_object_put(o);
+	return rc;
+}
+
+static int from_file(struct gh_receipt *r, const char *rel)
+{
+	const char *root = getenv("GH_ROOT");
+	char path[1024];
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", root ? root : ".", rel);
+	f = fopen(path, "rb");
+	if (!f) {
+		diag("cannot open %s", path);
+		memset(r, 0, sizeof(*r));
+		return -999;
+	}
+	rc = gh_receipt_load(r, f, rel);
+	fclose(f);
+	return rc;
+}
+
+/* the error of the first failing step over every item of every iterator */
+static int walk_all(struct gh_receipt *r, size_t *np, size_t *nf, size_t *nn)
+{
+	struct gh_riter a = GH_RITER_INIT, b = GH_RITER_INIT, c = GH_RITER_INIT;
+	struct gh_rproc p;
+	struct gh_rfile f;
+	struct gh_rpeer n;
+	struct gh_rrun run;
+	int rc;
+
+	*np = *nf = *nn = 0;
+	if ((rc = gh_receipt_run(r, &run)) < 0)
+		return rc;
+	while ((rc = gh_receipt_next_proc(r, &a, &p)) > 0)
+		(*np)++;
+	if (rc < 0)
+		return rc;
+	while ((rc = gh_receipt_next_file(r, &b, &f)) > 0)
+		(*nf)++;
+	if (rc < 0)
+		return rc;
+	while ((rc = gh_receipt_next_peer(r, &c, &n)) > 0)
+		(*nn)++;
+	return rc;
+}
+
+static void shapes(void)
+{
+	struct gh_receipt r;
+	struct gh_rrun run;
+	struct gh_riter it = GH_RITER_INIT;
+	struct gh_rfile f;
+	struct gh_rpeer n;
+	struct gh_rproc p;
+	struct gh_rexec x;
+	struct gh_buf b = GH_BUF_INIT;
+	size_t np = 0, nf = 0, nn = 0;
+	int rc;
+
+	ok(from_file(&r, "tests/fixtures/aggregate/net.json") == 0 &&
+	   r.shape == GH_RECEIPT_040, "net.json is a 0.4.0 receipt");
+	rc = walk_all(&r, &np, &nf, &nn);
+	ok(rc == 0 && np == 1 && nf == 44 && nn == 8,
+	   "0.4.0: 1 process, 44 file entries, 8 peers (%zu %zu %zu)", np, nf, nn);
+	ok(gh_receipt_run(&r, &run) == 0 && run.has_exit_code && run.exit_code == 0 &&
+	   run.has_duration && run.duration_ms == 111 &&
+	   strcmp(run.completeness, "closed") == 0 && gh_receipt_len(run.reasons) == 0 &&
+	   strcmp(run.cwd, "/tmp/gh-fx") == 0, "0.4.0: the run");
+	gh_receipt_join(&b, run.command);
+	ok(b.p && strcmp(b.p, "perl net.pl") == 0, "0.4.0: the command");
+	gh_buf_release(&b);
+	it = (struct gh_riter)GH_RITER_INIT;
+	while (gh_receipt_next_peer(&r, &it, &n) > 0 && !n.inbound)
+		;
+	ok(n.inbound && strcmp(n.op, "bind") == 0 && strcmp(n.addr, "127.0.0.1:0") == 0 && n.count == 1 &&
+	   gh_receipt_len(n.pids) == 1, "0.4.0: inbound peers follow the attempts");
+	gh_receipt_release(&r);
+
+	ok(from_file(&r, "tests/fixtures/aggregate/net.v0.json") == 0 &&
+	   r.shape == GH_RECEIPT_V0 && strcmp(gh_receipt_shape_name(&r), "v0") == 0,
+	   "net.v0.json is a v0 receipt");
+	rc = walk_all(&r, &np, &nf, &nn);
+	ok(rc == 0 && np == 1 && nf == 30 && nn == 5,
+	   "v0: 1 process, 30 paths, 5 connections (%zu %zu %zu)", np, nf, nn);
+	ok(gh_receipt_run(&r, &run) == 0 && !run.command && run.command_str &&
+	   strcmp(run.command_str, "perl net.pl") == 0 && !run.completeness,
+	   "v0: the command is one string, no completeness");
+	it = (struct gh_riter)GH_RITER_INIT;
+	ok(gh_receipt_next_file(&r, &it, &f) == 1 && strcmp(f.op, "read") == 0 &&
+	   strcmp(f.result, "ok") == 0 && f.count == 0 && !f.pids,
+	   "v0: filesystem.read gives read entries");
+	it = (struct gh_riter)GH_RITER_INIT;
+	ok(gh_receipt_next_peer(&r, &it, &n) == 1 && !n.op &&
+	   !n.result && strcmp(n.addr, "127.0.0.1:1") == 0,
+	   "v0: connections give peers without op or result");
+	it = (struct gh_riter)GH_RITER_INIT;
+	ok(gh_receipt_next_proc(&r, &it, &p) == 1 && strcmp(p.where, "processes") == 0 &&
+	   !p.argv && strcmp(p.cmd, "perl net.pl") == 0 &&
+	   gh_receipt_proc_exec(&r, &p, 0, &x) == 0,
+	   "v0: processes are the flat list, without execs");
+	gh_receipt_release(&r);
+
+	ok(from_file(&r, "tests/fixtures/archive/v0.3.0.json") == 0 &&
+	   r.shape == GH_RECEIPT_030, "v0.3.0.json is a 0.3.0 receipt");
+	rc = walk_all(&r, &np, &nf, &nn);
+	ok(rc == 0 && np == 1 && nf == 2 && nn == 1,
+	   "0.3.0: 1 process, 2 paths, 1 peer (%zu %zu %zu)", np, nf, nn);
+	it = (struct gh_riter)GH_RITER_INIT;
+	ok(gh_receipt_next_proc(&r, &it, &p) == 1 && !p.execs &&
+	   gh_receipt_proc_exec(&r, &p, 0, &x) == 1 && strcmp(x.exe, "/usr/bin/make") == 0 &&
+	   gh_receipt_proc_exec(&r, &p, 1, &x) == 0,
+	   "0.3.0: the process's exe is its one exec");
+	it = (struct gh_riter)GH_RITER_INIT;
+	gh_receipt_next_file(&r, &it, &f);
+	ok(strcmp(f.path, "/srv/Makefile") == 0 && strcmp(f.op, "read") == 0 &&
+	   gh_receipt_next_file(&r, &it, &f) == 1 && strcmp(f.op, "write") == 0 &&
+	   gh_receipt_next_file(&r, &it, &f) == 0, "0.3.0: reads then writes");
+	ok(gh_receipt_run(&r, &run) == 0 && run.has_exit_code && run.exit_code == 1 &&
+	   strcmp(run.cwd, "/srv") == 0, "0.3.0: the run");
+	gh_receipt_release(&r);
+}
+
+struct bad_case {
+	const char *text, *want;
+};
+
+static const struct bad_case bads[] = {
+	{ "[1]", "t.json: not a receipt: expected a JSON object" },
+	{ "{\"type\":\"header\",\"schema\":1}",
+	  "t.json: not a receipt: an event stream record (gh-aggregate makes a receipt of a stream)" },
+	{ "{\"foo\":1}", "t.json: not a receipt: no \"version\" string" },
+	{ "{\"version\":4}", "t.json: version: expected a string" },
+	{ "{\"execution_id\":4}", "t.json: execution_id: expected a string" },
+	{ "{\"version\":\"1.0.0\"}", "t.json: version: unknown receipt version \"1.0.0\"" },
+	{ "{\"version\":\"0.4x\"}", "t.json: version: unknown receipt version \"0.4x\"" },
+	{ "{\"version\":\"0.4.0\",\"process_tree\":[{\"pid\":1},{\"pid\":2},{\"pid\":3},"
+	  "{\"pid\":4,\"argv\":[\"a\",1]}]}",
+	  "t.json: process_tree[3].argv: expected an array of strings" },
+	{ "{\"version\":\"0.4.0\",\"process_tree\":[{\"ppid\":1}]}",
+	  "t.json: process_tree[0].pid: expected an integer" },
+	{ "{\"version\":\"0.4.0\",\"process_tree\":{}}",
+	  "t.json: process_tree: expected an array" },
+	{ "{\"version\":\"0.4.0\",\"outcome\":{\"exit_code\":\"0\"}}",
+	  "t.json: outcome.exit_code: expected an integer" },
+	{ "{\"version\":\"0.4.0\",\"completeness_reasons\":[1]}",
+	  "t.json: completeness_reasons: expected an array of strings" },
+	{ "{\"version\":\"0.4.0\",\"filesystem\":{\"accesses\":[{\"path\":\"/a\",\"op\":\"read\","
+	  "\"pids\":[1.5]}]}}",
+	  "t.json: filesystem.accesses[0].pids: expected an array of integers" },
+	{ "{\"version\":\"0.4.0\",\"filesystem\":{\"accesses\":[{\"op\":\"read\"}]}}",
+	  "t.json: filesystem.accesses[0].path: expected a string" },
+	{ "{\"version\":\"0.3.0\",\"filesystem\":{\"reads\":[\"/a\",7]}}",
+	  "t.json: filesystem.reads[1]: expected a string" },
+	{ "{\"execution_id\":\"x\",\"filesystem\":{\"written\":{}}}",
+	  "t.json: filesystem.written: expected an array" },
+	{ "{\"version\":\"0.4.0\",\"network\":{\"attempts\":[{\"dst\":\"a\",\"result\":5}]}}",
+	  "t.json: network.attempts[0].result: expected a string" },
+	{ "{\"version\":\"0.4.0\",\"network\":{\"inbound\":[{\"dst\":\"a\"}]}}",
+	  "t.json: network.inbound[0].addr: expected a string" },
+	{ "{\"version\":\"0.4.0\",\"process_tree\":[{\"pid\":1,\"execs\":[{\"exe\":2}]}]}",
+	  "t.json: process_tree[0].execs[0].exe: expected a string" },
+};
+
+static void errors(void)
+{
+	struct gh_receipt r;
+	size_t i, np = 0, nf = 0, nn = 0;
+
+	for (i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		int rc = from_text(&r, bads[i].text);
+
+		if (rc == 0) {
+			struct gh_riter it = GH_RITER_INIT;
+			struct gh_rproc p;
+			struct gh_rexec x;
+
+			rc = walk_all(&r, &np, &nf, &nn);
+			while (rc == 0 && gh_receipt_next_proc(&r, &it, &p) > 0)
+				if ((rc = gh_receipt_proc_exec(&r, &p, 0, &x)) > 0)
+					rc = 0;
+		}
+		ok(rc == -EINVAL && strcmp(r.err, bads[i].want) == 0, "error: %s (got %s)",
+		   bads[i].want, r.err);
+		gh_receipt_release(&r);
+	}
+	/* the twin: the same shapes with the right types read cleanly */
+	ok(from_text(&r, "{\"version\":\"0.4.0\",\"process_tree\":[{\"pid\":4,"
+			 "\"argv\":[\"a\",\"1\"]}],\"filesystem\":{\"accesses\":"
+			 "[{\"path\":\"/a\",\"op\":\"read\",\"pids\":[1]}]},"
+			 "\"network\":{\"inbound\":[{\"addr\":\"a\"}]}}") == 0 &&
+	   walk_all(&r, &np, &nf, &nn) == 0 && np == 1 && nf == 1 && nn == 1,
+	   "well-typed members read without error");
+	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"version\":\"0.9.1\",\"execution_id\":\"x\"}") == 0 &&
+	   r.shape == GH_RECEIPT_040, "a later 0.x version reads as 0.4.0");
+	gh_receipt_release(&r);
+}
+
+static void no_name(void)
+{
+	struct json_object *o = json_object_new_array();
+	struct gh_receipt r;
+
+	ok(gh_receipt_init(&r, o, NULL) == -EINVAL &&
+	   strcmp(r.err, "not a receipt: expected a JSON object, not an array") == 0,
+	   "without a name, messages have no prefix (%s)", r.err);
+	gh_receipt_release(&r);
+	json_object_put(o);
+}
+
+/* gh_receipt_init checks every member's type (lib/input), then the
+ * version */
+static void checked(void)
+{
+	static const struct bad_case c[] = {
+		{ "[1]", "t.json: not a receipt: expected a JSON object, not an array" },
+		{ "{\"type\":\"header\",\"schema\":1}",
+		  "t.json: this is a gh-events stream; run gh-aggregate first" },
+		{ "{\"version\":\"0.4.0\",\"process_tree\":[{\"pid\":1,\"argv\":[\"a\",1]}]}",
+		  "t.json: process_tree[0].argv[1]: expected a string" },
+		{ "{\"version\":\"7.1\"}", "t.json: version: unknown receipt version \"7.1\"" },
+	};
+	struct gh_receipt r;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		ok(init_text(&r, c[i].text) == -EINVAL && strcmp(r.err, c[i].want) == 0,
+		   "init: %s (got %s)", c[i].want, r.err);
+		gh_receipt_release(&r);
+	}
+	ok(init_text(&r, "{\"version\":\"0.4.0\",\"process_tree\":[{\"pid\":1,"
+			 "\"argv\":[\"a\"]}]}") == 0 && r.shape == GH_RECEIPT_040,
+	   "init: the twin, well typed, is read");
+	gh_receipt_release(&r);
+}
+
+static void signals(void)
+{
+	struct gh_receipt r;
+	struct gh_rrun run;
+
+	ok(from_text(&r, "{\"version\":\"0.4.0\",\"exit_code\":143,\"outcome\":"
+			 "{\"exit_code\":null,\"signal\":15}}") == 0 &&
+	   gh_receipt_run(&r, &run) == 0 && !run.has_exit_code && run.has_signal &&
+	   run.signal == 15, "killed: a signal and no exit code");
+	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"version\":\"0.4.0\",\"exit_code\":3,\"outcome\":"
+			 "{\"exit_code\":3,\"signal\":null}}") == 0 &&
+	   gh_receipt_run(&r, &run) == 0 && run.has_exit_code && run.exit_code == 3 &&
+	   !run.has_signal, "exited: an exit code and no signal");
+	gh_receipt_release(&r);
+}
+
+int main(void)
+{
+	shapes();
+	errors();
+	signals();
+	no_name();
+	checked();
+	return done_testing();
+}
