@@ -12,6 +12,8 @@
  * line was added, 0 for a record that makes no line, -EINVAL for a
  * malformed record, -ENOMEM. */
 int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0);
+/* The name of x86_64 syscall nr, or NULL. */
+const char *event_sys_name(unsigned nr);
 
 /* JSON member helpers shared with the header and end lines. Each appends
  * ,"key":value (no comma when b ends with '{'). Strings that are not

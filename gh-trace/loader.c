@@ -907,6 +907,21 @@ int loader_consume(struct loader *l)
 	return ring_buffer__consume(l->rb);
 }
 
+int loader_part(struct loader *l, uint64_t *part, uint64_t *uring_ops)
+{
+	struct gh_run r;
+	int k;
+
+	memset(&r, 0, sizeof(r));
+	if (bpf_map_lookup_elem(l->runs_fd, &l->run, &r))
+		return -errno;
+	for (k = 0; k < GH_PART_MAX; k++)
+		part[k] = r.part[k];
+	for (k = 0; k < 4; k++)
+		uring_ops[k] = r.uring_ops[k];
+	return 0;
+}
+
 int loader_lost(struct loader *l, uint64_t *lost)
 {
 	struct gh_run r;

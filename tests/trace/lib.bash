@@ -74,7 +74,7 @@ case_header_end() {
 	check_stream
 	no_loss
 	[ "$(ev 'select(.type=="header") | [.schema, .tool, .argv, .audit, .limits.path_bytes, .stdout, .stderr]')" = \
-		'[1,"gh-trace",["/bin/true"],{"active":true},4096,null,null]' ]
+		'[2,"gh-trace",["/bin/true"],{"active":true},4096,null,null]' ]
 	pid=$(ev 'select(.type=="header") | .pid')
 	[ "$(ev 'select(.type=="end") | [.pid, .status, .code, .signal]')" = "[$pid,0,0,null]" ]
 	ev 'select(.type=="header") | .execution_id' | grep -Eq '^"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"$'
