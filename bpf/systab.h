@@ -324,4 +324,48 @@ static inline int gh_sys_compat(unsigned long status, long nr)
 	I(182, putpmsg) I(183, afs_syscall) I(184, tuxcall) I(185, security) \
 	I(214, epoll_ctl_old) I(215, epoll_wait_old) I(236, vserver)
 
+/* io_uring operations, by opcode: U(opcode, name, class, op).
+ *   REC   decoded into the record of its syscall twin (op), with
+ *         "via": "io_uring"
+ *   FD    acts only through descriptors (or makes ones that lead nowhere
+ *         yet), as the syscalls of class FD: not recorded
+ *   UND   acts on files, sockets or other rings but is not decoded: makes
+ *         the run partial (io_uring_unsupported_op) with its opcode
+ * Opcodes past the list (newer kernels) are UND. */
+#define GH_URING_MAX	64
+#define GH_URING(U) \
+	U(0, NOP, FD, NONE) U(1, READV, FD, NONE) U(2, WRITEV, FD, NONE) \
+	U(3, FSYNC, FD, NONE) U(4, READ_FIXED, FD, NONE) \
+	U(5, WRITE_FIXED, FD, NONE) U(6, POLL_ADD, FD, NONE) \
+	U(7, POLL_REMOVE, FD, NONE) U(8, SYNC_FILE_RANGE, FD, NONE) \
+	U(9, SENDMSG, REC, SENDMSG) U(10, RECVMSG, FD, NONE) \
+	U(11, TIMEOUT, FD, NONE) U(12, TIMEOUT_REMOVE, FD, NONE) \
+	U(13, ACCEPT, REC, ACCEPT) U(14, ASYNC_CANCEL, FD, NONE) \
+	U(15, LINK_TIMEOUT, FD, NONE) U(16, CONNECT, REC, CONNECT) \
+	U(17, FALLOCATE, FD, NONE) U(18, OPENAT, REC, OPENAT) \
+	U(19, CLOSE, FD, NONE) U(20, FILES_UPDATE, FD, NONE) \
+	U(21, STATX, FD, NONE) U(22, READ, FD, NONE) U(23, WRITE, FD, NONE) \
+	U(24, FADVISE, FD, NONE) U(25, MADVISE, FD, NONE) \
+	U(26, SEND, REC, SENDMSG) U(27, RECV, FD, NONE) \
+	U(28, OPENAT2, REC, OPENAT2) U(29, EPOLL_CTL, FD, NONE) \
+	U(30, SPLICE, FD, NONE) U(31, PROVIDE_BUFFERS, FD, NONE) \
+	U(32, REMOVE_BUFFERS, FD, NONE) U(33, TEE, FD, NONE) \
+	U(34, SHUTDOWN, FD, NONE) U(35, RENAMEAT, REC, RENAMEAT2) \
+	U(36, UNLINKAT, REC, UNLINKAT) U(37, MKDIRAT, REC, MKDIRAT) \
+	U(38, SYMLINKAT, REC, SYMLINKAT) U(39, LINKAT, REC, LINKAT) \
+	U(40, MSG_RING, UND, NONE) U(41, FSETXATTR, UND, NONE) \
+	U(42, SETXATTR, UND, NONE) U(43, FGETXATTR, FD, NONE) \
+	U(44, GETXATTR, FD, NONE) U(45, SOCKET, REC, SOCKET) \
+	U(46, URING_CMD, UND, NONE) U(47, SEND_ZC, REC, SENDMSG) \
+	U(48, SENDMSG_ZC, REC, SENDMSG) U(49, READ_MULTISHOT, FD, NONE) \
+	U(50, WAITID, FD, NONE) U(51, FUTEX_WAIT, FD, NONE) \
+	U(52, FUTEX_WAKE, FD, NONE) U(53, FUTEX_WAITV, FD, NONE) \
+	U(54, FIXED_FD_INSTALL, FD, NONE) U(55, FTRUNCATE, UND, NONE) \
+	U(56, BIND, UND, NONE) U(57, LISTEN, UND, NONE) \
+	U(58, RECV_ZC, FD, NONE) U(59, EPOLL_WAIT, FD, NONE) \
+	U(60, READV_FIXED, FD, NONE) U(61, WRITEV_FIXED, FD, NONE) \
+	U(62, PIPE, FD, NONE)
+
+enum { GH_UC_UND = 0, GH_UC_REC, GH_UC_FD };
+
 #endif

@@ -1122,3 +1122,259 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	ev_commit(s, pos, run);
 	return 0;
 }
+
+/* ---- io_uring ----
+ *
+ * An operation of a traced process is decoded at its submission (the
+ * kernel's own copy of its names and arguments is there), into the record
+ * of its syscall twin with GH_EVF_URING, and completed by a
+ * GH_EV_URING_DONE record with the result; gh-trace joins the two. The
+ * process is the one whose ring it is (the submitting task of the
+ * request), whichever thread ran it: SQPOLL and io-wq workers are threads
+ * of that process. Operations that act outside the process but are not
+ * decoded are counted with their opcode (bpf/systab.h: GH_URING). */
+
+#define UROW(code, name, cls, op) [code] = { GH_UC_##cls, GH_OP_##op },
+static const struct { __u8 cls, op; } uring_tab[GH_URING_MAX] = {
+	GH_URING(UROW)
+};
+
+struct uring_req {
+	__u32 run, level, op, slot;
+};
+
+#define REQ_F_FIXED_FILE 1	/* IOSQE_FIXED_FILE */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct uring_req);
+} uring_pending SEC(".maps");
+
+/* Append a kernel string (a struct filename's name) as blob slot. */
+static __always_inline int put_kstr(struct scratch *s, __u32 *pos, int slot,
+				    const void *ptr)
+{
+	__u32 p = *pos;
+	long n;
+
+	if (!ptr || p >= GH_HALF) {
+		s->ev.bflags[slot] = GH_BF_FAULT;
+		return -1;
+	}
+	n = bpf_probe_read_kernel_str(&s->data[p & (GH_HALF - 1)], GH_STR_MAX, ptr);
+	if (n <= 0) {
+		s->ev.bflags[slot] = GH_BF_FAULT;
+		return -1;
+	}
+	s->ev.boff[slot] = p;
+	s->ev.blen[slot] = n - 1;
+	s->ev.bflags[slot] = GH_BF_PRESENT;
+	*pos = p + n;
+	return s->data[p & (GH_HALF - 1)];
+}
+
+/* A name relative to directory fd dfd: the name, and the base path. */
+static __always_inline void put_kname(struct scratch *s, __u32 *pos, int slot,
+				      int bslot, struct filename *fn, int dfd)
+{
+	__u64 a[6] = { (__u64)(long)dfd };
+	int c = put_kstr(s, pos, slot, fn ? BPF_CORE_READ(fn, name) : NULL);
+
+	if (c != '/')
+		put_base(s, pos, bslot, 0, a);
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(uring_submit, struct io_kiocb *req)
+{
+	/* a BTF pointer (not a value read), so that put_ids may use it */
+	struct task_struct *t = req->tctx->task;
+	void *cmd = &req->cmd;
+	struct uring_req ur = {};
+	struct gh_member m;
+	struct gh_run *r;
+	struct scratch *s;
+	__u32 code, op, pos = 0;
+	__u64 key = (__u64)req;
+
+	if (!t || !traced_ring(t->tgid, &m))
+		return 0;
+	code = req->opcode;
+	op = GH_OP_NONE;
+	if (code < GH_URING_MAX) {
+		if (uring_tab[code & (GH_URING_MAX - 1)].cls == GH_UC_FD)
+			return 0;
+		op = uring_tab[code & (GH_URING_MAX - 1)].op;
+	}
+	if (op == GH_OP_NONE) {
+		r = bpf_map_lookup_elem(&runs, &m.run);
+		if (r) {
+			__sync_fetch_and_add(&r->part[GH_PART_URING], 1);
+			__sync_fetch_and_or(&r->uring_ops[(code >> 6) & 3],
+					    1ULL << (code & 63));
+		}
+		return 0;
+	}
+	s = get_scratch();
+	if (!s)
+		return 0;
+	ev_init(&s->ev, GH_EV_SYS, m.run);
+	s->ev.op = op;
+	s->ev.nr = code;
+	s->ev.flags = GH_EVF_URING;
+	put_ids(&s->ev, t, m.level);
+	s->ev.arg[5] = key;
+	if (is_net(op)) {
+		/* the socket: the request's file is not assigned yet, the fd
+		 * (not a fixed file's index) names it in the task's table */
+		s->ev.arg[0] = (int)req->cqe.fd;
+		if (!(req->flags & REQ_F_FIXED_FILE))
+			sock_info(&s->ev, fd_file((int)s->ev.arg[0]));
+	}
+	switch (op) {
+	case GH_OP_OPENAT:
+	case GH_OP_OPENAT2: {
+		struct io_open *o = cmd;
+
+		s->ev.arg[0] = BPF_CORE_READ(o, dfd);
+		s->ev.arg[2] = BPF_CORE_READ(o, how.flags);
+		s->ev.arg[3] = BPF_CORE_READ(o, how.mode);
+		s->ev.x[0] = s->ev.arg[2];
+		s->ev.x[1] = s->ev.arg[3];
+		ur.slot = BPF_CORE_READ(o, file_slot);
+		put_kname(s, &pos, GH_B_RAW1, GH_B_PATH1, BPF_CORE_READ(o, filename),
+			  (int)s->ev.arg[0]);
+		break;
+	}
+	case GH_OP_UNLINKAT: {
+		struct io_unlink *u = cmd;
+
+		s->ev.arg[0] = BPF_CORE_READ(u, dfd);
+		s->ev.arg[2] = BPF_CORE_READ(u, flags);
+		put_kname(s, &pos, GH_B_RAW1, GH_B_PATH1, BPF_CORE_READ(u, filename),
+			  (int)s->ev.arg[0]);
+		break;
+	}
+	case GH_OP_MKDIRAT: {
+		struct io_mkdir *d = cmd;
+
+		s->ev.arg[0] = BPF_CORE_READ(d, dfd);
+		s->ev.arg[2] = BPF_CORE_READ(d, mode);
+		put_kname(s, &pos, GH_B_RAW1, GH_B_PATH1, BPF_CORE_READ(d, filename),
+			  (int)s->ev.arg[0]);
+		break;
+	}
+	case GH_OP_RENAMEAT2:
+	case GH_OP_LINKAT: {
+		struct io_rename *n = cmd;	/* io_link has the same layout */
+
+		s->ev.arg[0] = BPF_CORE_READ(n, old_dfd);
+		s->ev.arg[2] = BPF_CORE_READ(n, new_dfd);
+		s->ev.arg[4] = BPF_CORE_READ(n, flags);
+		put_kname(s, &pos, GH_B_RAW1, GH_B_PATH1, BPF_CORE_READ(n, oldpath),
+			  (int)s->ev.arg[0]);
+		put_kname(s, &pos, GH_B_RAW2, GH_B_PATH2, BPF_CORE_READ(n, newpath),
+			  (int)s->ev.arg[2]);
+		break;
+	}
+	case GH_OP_SYMLINKAT: {
+		struct io_link *n = cmd;
+
+		/* oldpath: the target, newpath: the link, in new_dfd */
+		s->ev.arg[1] = BPF_CORE_READ(n, new_dfd);
+		put_kname(s, &pos, GH_B_RAW1, GH_B_PATH1, BPF_CORE_READ(n, newpath),
+			  (int)s->ev.arg[1]);
+		put_kstr(s, &pos, GH_B_RAW2, BPF_CORE_READ(n, oldpath, name));
+		break;
+	}
+	case GH_OP_SOCKET: {
+		struct io_socket *so = cmd;
+
+		s->ev.arg[0] = BPF_CORE_READ(so, domain);
+		s->ev.arg[1] = BPF_CORE_READ(so, type);
+		s->ev.arg[2] = BPF_CORE_READ(so, protocol);
+		ur.slot = BPF_CORE_READ(so, file_slot);
+		break;
+	}
+	case GH_OP_CONNECT: {
+		struct io_connect *c = cmd;
+
+		put_umem(s, &pos, GH_B_EXTRA, BPF_CORE_READ(c, addr),
+			 BPF_CORE_READ(c, addr_len), GH_ADDR_MAX);
+		break;
+	}
+	case GH_OP_ACCEPT:
+		ur.slot = BPF_CORE_READ((struct io_accept *)cmd, file_slot);
+		break;
+	case GH_OP_SENDMSG: {
+		struct io_async_msghdr *km = BPF_CORE_READ(req, async_data);
+		void *name = km ? BPF_CORE_READ(km, msg.msg_name) : NULL;
+		__u32 nlen = km ? BPF_CORE_READ(km, msg.msg_namelen) : 0;
+		__u32 p = pos;
+
+		if (!name && !(s->ev.flags & GH_EVF_SOCK && (s->ev.family == AF_PACKET ||
+							  s->ev.sock_type == SOCK_RAW)))
+			return 0;	/* a connected send: like write(2) */
+		if (name && p < GH_HALF) {
+			if (nlen > GH_ADDR_MAX)
+				nlen = GH_ADDR_MAX;
+			bound(nlen, 0xff);
+			if (!bpf_probe_read_kernel(&s->data[p & (GH_HALF - 1)], nlen, name)) {
+				s->ev.boff[GH_B_EXTRA] = p;
+				s->ev.blen[GH_B_EXTRA] = nlen;
+				s->ev.bflags[GH_B_EXTRA] = GH_BF_PRESENT;
+				pos = p + nlen;
+			}
+		}
+		break;
+	}
+	}
+	ur.run = m.run;
+	ur.level = m.level;
+	ur.op = op;
+	if (bpf_map_update_elem(&uring_pending, &key, &ur, BPF_ANY))
+		count_lost(m.run, GH_LOST_RINGBUF);
+	ev_commit(s, pos, m.run);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(uring_complete, struct io_ring_ctx *ring, void *req,
+	     struct io_uring_cqe *cqe)
+{
+	__u64 key = (__u64)req;
+	struct uring_req *p = bpf_map_lookup_elem(&uring_pending, &key);
+	struct uring_req ur;
+	struct scratch *s;
+	__u32 pos = 0;
+	long res;
+
+	if (!p)
+		return 0;
+	ur = *p;
+	bpf_map_delete_elem(&uring_pending, &key);
+	if (!run_ring(ur.run))
+		return 0;
+	s = get_scratch();
+	if (!s)
+		return 0;
+	res = BPF_CORE_READ(cqe, res);
+	ev_init(&s->ev, GH_EV_URING_DONE, ur.run);
+	s->ev.op = ur.op;
+	s->ev.ret = res;
+	s->ev.arg[5] = key;
+	if (res >= 0 && !ur.slot) {
+		if (ur.op == GH_OP_OPENAT || ur.op == GH_OP_OPENAT2)
+			put_file_path(s, &pos, GH_B_PATH1, fd_file(res), GH_BF_FULL);
+		else if (ur.op == GH_OP_ACCEPT) {
+			struct socket *ns = file_socket(fd_file(res));
+
+			if (ns)
+				put_sock_addr(s, &pos, BPF_CORE_READ(ns, sk), 1);
+		}
+	}
+	ev_commit(s, pos, ur.run);
+	return 0;
+}

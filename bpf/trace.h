@@ -18,6 +18,10 @@ enum {
 	GH_EV_FORK = 2,	/* sched_process_fork of a new process */
 	GH_EV_EXIT = 3,	/* the last thread of a process exited */
 	GH_EV_SYS = 4,	/* a syscall of interest returned (op says which) */
+	GH_EV_URING_DONE = 5,	/* an io_uring operation recorded at its
+				 * submission (a GH_EV_SYS record with
+				 * GH_EVF_URING, arg[5] the request) completed:
+				 * ret, and blobs known only then */
 };
 
 /* Syscall families (gh_event.op for GH_EV_SYS), independent of the

@@ -760,7 +760,8 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 {
 	struct blob raw1, kp1, raw2, kp2, ex;
 	const __u64 *a = e->arg;
-	const char *sys = event_sys_name(e->nr), *exkey = NULL;
+	const char *sys = e->flags & GH_EVF_URING ? "io_uring" : event_sys_name(e->nr);
+	const char *exkey = NULL;
 	int inc = 0, inc2 = 0, n;
 
 	if (get_blob(e, size, GH_B_RAW1, &raw1) < 0 ||
@@ -912,6 +913,39 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 	return add_ret(b, e->ret);
 }
 
+int event_uring_join(const void *sub, size_t ssize, const void *done,
+		     size_t dsize, void **out, size_t *osize)
+{
+	const struct gh_event *s = sub, *d = done;
+	size_t sdata, ddata;
+	struct gh_event *e;
+	int i;
+
+	if (ssize < sizeof(*s) || dsize < sizeof(*d) || s->size != ssize ||
+	    d->size != dsize)
+		return -EINVAL;
+	sdata = ssize - sizeof(*s);
+	ddata = dsize - sizeof(*d);
+	e = malloc(ssize + ddata);
+	if (!e)
+		return -ENOMEM;
+	memcpy(e, s, ssize);
+	memcpy((char *)(e + 1) + sdata, d + 1, ddata);
+	for (i = 0; i < GH_NBLOB; i++) {
+		if (!(d->bflags[i] & GH_BF_PRESENT) ||
+		    d->boff[i] > ddata || d->blen[i] > ddata - d->boff[i])
+			continue;
+		e->boff[i] = (__u32)(sdata + d->boff[i]);
+		e->blen[i] = d->blen[i];
+		e->bflags[i] = d->bflags[i];
+	}
+	e->ret = d->ret;
+	e->size = (__u32)(ssize + ddata);
+	*out = e;
+	*osize = e->size;
+	return 0;
+}
+
 int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 {
 	const struct gh_event *e = rec;
@@ -952,6 +986,10 @@ int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 			r = fmt_action(b, e, size);
 		else
 			r = fmt_file(b, e, size);
+		if (r >= 0 && (e->flags & GH_EVF_URING) &&
+		    (jw_str(b, "via", "io_uring", 8) < 0 ||
+		     jw_int(b, "opcode", e->nr) < 0))
+			r = -ENOMEM;
 		break;
 	default:
 		return -EINVAL;

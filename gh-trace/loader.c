@@ -31,7 +31,7 @@
  * "prog_NAME" and "link_NAME") and the maps shared with gh-trace. */
 static const char *const prog_names[LOADER_NPROGS] = {
 	"sched_process_fork", "sched_process_exit", "sched_process_exec",
-	"sys_enter", "sys_exit",
+	"sys_enter", "sys_exit", "uring_submit", "uring_complete",
 };
 
 enum { MAP_TRACED, MAP_RINGS, MAP_RUNS, NMAPS };

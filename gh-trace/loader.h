@@ -25,7 +25,7 @@
 #include "../bpf/trace.h"
 
 #define LOADER_PIN_DIR "/sys/fs/bpf/glasshouse"
-#define LOADER_NPROGS 5
+#define LOADER_NPROGS 7
 #define LOADER_RINGBUF (4u << 20)	/* default ring buffer bytes */
 #define LOADER_DIR_MAX 256	/* a pin directory's name */
 #define LOADER_PIN_MAX (LOADER_DIR_MAX + 64)	/* a pin's */

@@ -80,6 +80,9 @@ struct run {
 	gid_t run_gid;
 	gid_t *groups;		/* the command's supplementary groups */
 	pid_t self;
+	/* io_uring submissions waiting for their completion record */
+	struct pending { uint64_t key; void *rec; size_t size; } *pend;
+	size_t npend, pendcap;
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -183,11 +186,78 @@ static void flush_lines(struct run *r)
 		r->line.p[0] = '\0';
 }
 
+static void emit(struct run *r, const void *data, size_t size)
+{
+	int n = event_format(&r->line, data, size, r->t0);
+
+	if (n > 0)
+		r->events++;
+	else if (n < 0 && r->verbose)
+		gh_err("dropped a malformed record (%zu bytes)", size);
+}
+
+/* io_uring: keep a submission until its completion comes. */
+static void uring_submitted(struct run *r, const struct gh_event *e, size_t size)
+{
+	struct pending *p;
+
+	if (r->npend == r->pendcap) {
+		size_t cap = r->pendcap ? 2 * r->pendcap : 16;
+
+		p = realloc(r->pend, cap * sizeof(*p));
+		if (!p)
+			return;
+		r->pend = p;
+		r->pendcap = cap;
+	}
+	p = &r->pend[r->npend];
+	p->rec = malloc(size);
+	if (!p->rec)
+		return;
+	memcpy(p->rec, e, size);
+	p->size = size;
+	p->key = e->arg[5];
+	r->npend++;
+}
+
+static void uring_done(struct run *r, const struct gh_event *e, size_t size)
+{
+	void *rec;
+	size_t i, n;
+
+	for (i = 0; i < r->npend && r->pend[i].key != e->arg[5]; i++)
+		;
+	if (i == r->npend)
+		return;
+	if (event_uring_join(r->pend[i].rec, r->pend[i].size, e, size, &rec, &n) == 0) {
+		emit(r, rec, n);
+		free(rec);
+	}
+	free(r->pend[i].rec);
+	r->pend[i] = r->pend[--r->npend];
+}
+
+/* Submissions never completed while the tree ran: written as in flight. */
+static void uring_flush(struct run *r)
+{
+	struct gh_event *e;
+	size_t i;
+
+	for (i = 0; i < r->npend; i++) {
+		e = r->pend[i].rec;
+		e->ret = -EINPROGRESS;
+		emit(r, e, r->pend[i].size);
+		free(e);
+	}
+	free(r->pend);
+	r->pend = NULL;
+	r->npend = r->pendcap = 0;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct run *r = ctx;
 	const struct gh_event *e = data;
-	int n;
 
 	/* another run's (a killed one's, in a reused ring buffer), gh-trace
 	 * itself, traced while it starts the command, and the command's
@@ -196,12 +266,12 @@ static int on_record(void *ctx, void *data, size_t size)
 	    (e->type == GH_EV_FORK && e->pid == (uint32_t)r->c.pid &&
 	     e->ppid == (uint32_t)r->self)))
 		return 0;
-	n = event_format(&r->line, data, size, r->t0);
-
-	if (n > 0)
-		r->events++;
-	else if (n < 0 && r->verbose)
-		gh_err("dropped a malformed record (%zu bytes)", size);
+	if (size >= sizeof(*e) && e->type == GH_EV_SYS && (e->flags & GH_EVF_URING))
+		uring_submitted(r, e, size);
+	else if (size >= sizeof(*e) && e->type == GH_EV_URING_DONE)
+		uring_done(r, e, size);
+	else
+		emit(r, data, size);
 	if (r->line.len >= 1 << 16)
 		flush_lines(r);
 	return 0;
@@ -989,6 +1059,7 @@ wait_out:
 		while (pump(&r.cap[i]))
 			;
 	}
+	uring_flush(&r);
 	if (r.main_done)
 		status = write_end(&r, now_ns(CLOCK_MONOTONIC));
 	if (status < 0) {

@@ -5,7 +5,8 @@ set -eu
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 for p in libbpf-dev bpftool libelf-dev libjson-c-dev zlib1g-dev libssl-dev \
-	 libsqlite3-dev sqlite3 clang llvm make bats jq strace python3 openssl; do
+	 libsqlite3-dev sqlite3 clang llvm make bats jq strace python3 openssl \
+	 liburing-dev; do
 	have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0

@@ -11,7 +11,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	export GH_TRACE_PIN_DIR=$BATS_FILE_TMPDIR/no-kept-programs
 	export WORK=$BATS_FILE_TMPDIR/work
-	cc -O1 -o "$WORK" "$GH_ROOT/tests/channels/work.c"
+	cc -O1 -o "$WORK" "$GH_ROOT/tests/channels/work.c" -luring
 }
 
 setup() {
@@ -235,4 +235,41 @@ teardown() {
 	# twin: not inherited, not listed
 	run gh-trace -o "$EV" -- true
 	[ "$(jq -c 'select(.type == "header") | .fds[] | select(.fd == 7)' "$EV")" = '' ]
+}
+
+@test "io_uring: opens, mkdir, rename, unlink, socket, connect, accept, send are records via io_uring" {
+	mkdir d
+	trace "$WORK" uring "$BATS_TEST_TMPDIR/d"
+	pid=$(jq 'select(.type == "header") | .pid' "$EV")
+	jq -c 'select(.via == "io_uring") | del(.t, .tid, .dirfd, .fd, .port) |
+	       if .type == "open" and .ret >= 0 then .ret = "FD" else . end |
+	       if .type == "socket" or .type == "accept" then .ret = "FD" else . end' "$EV" |
+		sed "s|$BATS_TEST_TMPDIR|@T|g; s|\"pid\":$pid,|\"pid\":\"P\",|" > got
+	cat > want <<'WANT'
+{"type":"open","pid":"P","path":"@T/d/u","raw":"u","flags":32833,"mode":384,"ret":"FD","via":"io_uring","opcode":18}
+{"type":"mkdir","pid":"P","path":"@T/d/ud","raw":"ud","mode":448,"ret":0,"via":"io_uring","opcode":37}
+{"type":"rename","pid":"P","path":"@T/d/u","raw":"u","new_path":"@T/d/u2","new_raw":"u2","flags":0,"ret":0,"via":"io_uring","opcode":35}
+{"type":"unlink","pid":"P","path":"@T/d/u2","raw":"u2","ret":0,"via":"io_uring","opcode":36}
+{"type":"open","pid":"P","path":"@T/d/missing","raw":"missing","flags":32768,"mode":0,"ret":-2,"err":"ENOENT","via":"io_uring","opcode":18}
+{"type":"socket","pid":"P","syscall":"io_uring","family":"inet","sock_type":"stream","proto":"other","protocol":0,"ret":"FD","via":"io_uring","opcode":45}
+{"type":"connect","pid":"P","family":"inet","addr":"127.0.0.1","sock_type":"stream","proto":"tcp","result":"ok","ret":0,"via":"io_uring","opcode":16}
+{"type":"accept","pid":"P","family":"inet","addr":"127.0.0.1","sock_type":"stream","proto":"tcp","ret":"FD","via":"io_uring","opcode":13}
+{"type":"send","pid":"P","family":"inet","addr":"127.0.0.1","sock_type":"dgram","proto":"udp","bytes":1,"ret":1,"via":"io_uring","opcode":9}
+WANT
+	diff -u want got
+	# in the receipt as their syscall twins are
+	[ "$(jq -c --arg d "$BATS_TEST_TMPDIR/d" '[.filesystem.accesses[] | select(.path | startswith($d + "/")) | [.op, .path, .result]]' "$R")" = \
+		"[[\"read\",\"$BATS_TEST_TMPDIR/d/missing\",\"ENOENT\"],[\"create\",\"$BATS_TEST_TMPDIR/d/u\",\"ok\"],[\"rename\",\"$BATS_TEST_TMPDIR/d/u\",\"ok\"],[\"delete\",\"$BATS_TEST_TMPDIR/d/u2\",\"ok\"],[\"mkdir\",\"$BATS_TEST_TMPDIR/d/ud\",\"ok\"]]" ]
+	[ "$(rc '[.network.attempts[] | [.op, .family, .protocol, .result]]')" = '[["connect","inet","tcp","ok"],["send","inet","udp","ok"]]' ]
+	[ "$(rc .completeness)" = '"closed"' ]
+}
+
+@test "io_uring: an operation that is not decoded is partial with its opcode" {
+	trace "$WORK" uring_msg
+	[ "$(reasons io_uring_unsupported_op)" = '["io_uring_unsupported_op: 1 io_uring operations not decoded (opcodes 40)"]' ]
+	[ "$(jq -c 'select(.type == "end") | .io_uring_opcodes' "$EV")" = '[40]' ]
+	# twin: an operation that acts on nothing outside the process
+	trace "$WORK" uring_nop
+	[ "$(reasons io_uring_unsupported_op)" = '[]' ]
+	[ "$(rc .completeness)" = '"closed"' ]
 }

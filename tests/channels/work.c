@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include <liburing.h>
 
 static int die(const char *what)
 {
@@ -58,6 +59,82 @@ static pid_t target(const char *s, int *own)
 {
 	*own = strcmp(s, "child") == 0;
 	return *own ? child() : (pid_t)atoi(s);
+}
+
+/* Submit one prepared operation and wait for it: its result. */
+static int uring_run(struct io_uring *ring)
+{
+	struct io_uring_cqe *cqe;
+	int res;
+
+	if (io_uring_submit(ring) != 1 || io_uring_wait_cqe(ring, &cqe) < 0)
+		return -EIO;
+	res = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return res;
+}
+
+/* Files and sockets through io_uring, in DIR and on loopback. */
+static int uring(const char *dir)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sin);
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct msghdr mh = { 0 };
+	struct iovec iov = { "x", 1 };
+	int dfd, lfd, s, u, fd;
+
+	if (io_uring_queue_init(8, &ring, 0) < 0)
+		return die("io_uring_queue_init");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, dfd, "u", O_CREAT | O_WRONLY, 0600);
+	if ((fd = uring_run(&ring)) < 0)
+		return die("openat");
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_mkdirat(sqe, dfd, "ud", 0700);
+	uring_run(&ring);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_renameat(sqe, dfd, "u", dfd, "u2", 0);
+	uring_run(&ring);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_unlinkat(sqe, dfd, "u2", 0);
+	uring_run(&ring);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, dfd, "missing", O_RDONLY, 0);
+	uring_run(&ring);
+
+	/* a TCP listener of its own on loopback, reached through the ring */
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(lfd, 1) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&sin, &sl) < 0)
+		return die("listen");
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_socket(sqe, AF_INET, SOCK_STREAM, 0, 0);
+	if ((s = uring_run(&ring)) < 0)
+		return die("socket");
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_connect(sqe, s, (struct sockaddr *)&sin, sizeof(sin));
+	if (uring_run(&ring) < 0)
+		return die("connect");
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_accept(sqe, lfd, NULL, NULL, 0);
+	if (uring_run(&ring) < 0)
+		return die("accept");
+
+	/* an unconnected UDP send with an address */
+	u = socket(AF_INET, SOCK_DGRAM, 0);
+	sin.sin_port = htons(9);	/* discard: nothing listens, nothing leaves */
+	mh.msg_name = &sin;
+	mh.msg_namelen = sizeof(sin);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_sendmsg(sqe, u, &mh, 0);
+	uring_run(&ring);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -173,6 +250,25 @@ int main(int argc, char **argv)
 		frame[12] = 0x88;	/* a local experimental ethertype */
 		frame[13] = 0xb5;
 		return send(fd, frame, sizeof(frame), 0) < 0 ? die("send") : 0;
+	}
+	if (!strcmp(m, "uring"))
+		return uring(a);
+	if (!strcmp(m, "uring_msg")) {
+		/* a message to a ring: an operation gh-trace does not decode */
+		struct io_uring ring;
+
+		if (io_uring_queue_init(8, &ring, 0) < 0)
+			return die("io_uring_queue_init");
+		io_uring_prep_msg_ring(io_uring_get_sqe(&ring), ring.ring_fd, 0, 0, 0);
+		return uring_run(&ring) < 0 ? 1 : 0;
+	}
+	if (!strcmp(m, "uring_nop")) {
+		struct io_uring ring;
+
+		if (io_uring_queue_init(8, &ring, 0) < 0)
+			return die("io_uring_queue_init");
+		io_uring_prep_nop(io_uring_get_sqe(&ring));
+		return uring_run(&ring) < 0 ? 1 : 0;
 	}
 	if (!strcmp(m, "udp")) {
 		fd = socket(AF_INET, SOCK_DGRAM, 0);
