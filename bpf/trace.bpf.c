@@ -987,7 +987,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	struct sysrow row;
 	struct stash *st;
 	struct scratch *s;
-	int c;
+	long fdp;
+	int c, want;
 
 	if (sys_op(regs->orig_ax) == GH_OP_NONE)
 		return 0;
@@ -1072,21 +1073,25 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		if (is_target_op(op))
 			sys_target(s, op, a, ret, run, level);
 	}
+	/* the object's path: from the fd it opened or acts on (one call
+	 * site: each costs the verifier a path walk) */
+	fdp = 0;
+	want = 0;
 	if (row.p1 != ARG_NONE && (a[row.p1 & 7] || row.fd == ARG_NONE)) {
 		c = put_ustr(s, &pos, GH_B_RAW1, (void *)a[row.p1 & 7], ret);
 		if (is_open(op) && ret >= 0)
-			put_file_path(s, &pos, GH_B_PATH1, fd_file(ret), GH_BF_FULL);
+			fdp = ret, want = 1;
 		else if (op == GH_OP_CHDIR && ret == 0)
 			put_cwd(s, &pos, GH_B_PATH1, GH_BF_FULL);
 		else if (c != '/' && row.d1 != ARG_NONE)
 			put_base(s, &pos, GH_B_PATH1, row.d1, a);
 	} else if (row.fd != ARG_NONE) {
-		put_file_path(s, &pos, GH_B_PATH1, fd_file((int)a[row.fd & 7]),
-			      GH_BF_FULL);
+		fdp = (int)a[row.fd & 7], want = 1;
 	} else if (is_open(op) && ret >= 0) {
-		/* open_by_handle_at: the file it opened */
-		put_file_path(s, &pos, GH_B_PATH1, fd_file(ret), GH_BF_FULL);
+		fdp = ret, want = 1;	/* open_by_handle_at: the file it opened */
 	}
+	if (want)
+		put_file_path(s, &pos, GH_B_PATH1, fd_file(fdp), GH_BF_FULL);
 	if (row.p2 != ARG_NONE && (a[row.p2 & 7] || op != GH_OP_MOUNT)) {
 		c = put_ustr(s, &pos, GH_B_RAW2, (void *)a[row.p2 & 7], ret);
 		if (c != '/' && row.d2 != ARG_NONE)
@@ -1193,6 +1198,8 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	struct task_struct *t = req->tctx->task;
 	void *cmd = &req->cmd;
 	struct uring_req ur = {};
+	struct filename *fn1 = NULL, *fn2 = NULL;
+	int dfd1 = AT_FDCWD, dfd2 = AT_FDCWD;
 	struct gh_member m;
 	struct gh_run *r;
 	struct scratch *s;
@@ -1233,6 +1240,8 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 		if (!(req->flags & REQ_F_FIXED_FILE))
 			sock_info(&s->ev, fd_file((int)s->ev.arg[0]));
 	}
+	/* the names: at most two, each relative to a directory fd; one
+	 * call site each keeps the verifier's work small */
 	switch (op) {
 	case GH_OP_OPENAT:
 	case GH_OP_OPENAT2: {
@@ -1244,8 +1253,8 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 		s->ev.x[0] = s->ev.arg[2];
 		s->ev.x[1] = s->ev.arg[3];
 		ur.slot = BPF_CORE_READ(o, file_slot);
-		put_kname(s, &pos, GH_B_RAW1, GH_B_PATH1, BPF_CORE_READ(o, filename),
-			  (int)s->ev.arg[0]);
+		fn1 = BPF_CORE_READ(o, filename);
+		dfd1 = s->ev.arg[0];
 		break;
 	}
 	case GH_OP_UNLINKAT: {
@@ -1253,8 +1262,8 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 
 		s->ev.arg[0] = BPF_CORE_READ(u, dfd);
 		s->ev.arg[2] = BPF_CORE_READ(u, flags);
-		put_kname(s, &pos, GH_B_RAW1, GH_B_PATH1, BPF_CORE_READ(u, filename),
-			  (int)s->ev.arg[0]);
+		fn1 = BPF_CORE_READ(u, filename);
+		dfd1 = s->ev.arg[0];
 		break;
 	}
 	case GH_OP_MKDIRAT: {
@@ -1262,8 +1271,8 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 
 		s->ev.arg[0] = BPF_CORE_READ(d, dfd);
 		s->ev.arg[2] = BPF_CORE_READ(d, mode);
-		put_kname(s, &pos, GH_B_RAW1, GH_B_PATH1, BPF_CORE_READ(d, filename),
-			  (int)s->ev.arg[0]);
+		fn1 = BPF_CORE_READ(d, filename);
+		dfd1 = s->ev.arg[0];
 		break;
 	}
 	case GH_OP_RENAMEAT2:
@@ -1273,22 +1282,30 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 		s->ev.arg[0] = BPF_CORE_READ(n, old_dfd);
 		s->ev.arg[2] = BPF_CORE_READ(n, new_dfd);
 		s->ev.arg[4] = BPF_CORE_READ(n, flags);
-		put_kname(s, &pos, GH_B_RAW1, GH_B_PATH1, BPF_CORE_READ(n, oldpath),
-			  (int)s->ev.arg[0]);
-		put_kname(s, &pos, GH_B_RAW2, GH_B_PATH2, BPF_CORE_READ(n, newpath),
-			  (int)s->ev.arg[2]);
+		fn1 = BPF_CORE_READ(n, oldpath);
+		dfd1 = s->ev.arg[0];
+		fn2 = BPF_CORE_READ(n, newpath);
+		dfd2 = s->ev.arg[2];
 		break;
 	}
 	case GH_OP_SYMLINKAT: {
 		struct io_link *n = cmd;
 
-		/* oldpath: the target, newpath: the link, in new_dfd */
+		/* oldpath: the target (no base), newpath: the link */
 		s->ev.arg[1] = BPF_CORE_READ(n, new_dfd);
-		put_kname(s, &pos, GH_B_RAW1, GH_B_PATH1, BPF_CORE_READ(n, newpath),
-			  (int)s->ev.arg[1]);
-		put_kstr(s, &pos, GH_B_RAW2, BPF_CORE_READ(n, oldpath, name));
+		fn1 = BPF_CORE_READ(n, newpath);
+		dfd1 = s->ev.arg[1];
+		fn2 = BPF_CORE_READ(n, oldpath);
 		break;
 	}
+	}
+	if (fn1)
+		put_kname(s, &pos, GH_B_RAW1, GH_B_PATH1, fn1, dfd1);
+	if (fn2 && op == GH_OP_SYMLINKAT)
+		put_kstr(s, &pos, GH_B_RAW2, BPF_CORE_READ(fn2, name));
+	else if (fn2)
+		put_kname(s, &pos, GH_B_RAW2, GH_B_PATH2, fn2, dfd2);
+	switch (op) {
 	case GH_OP_SOCKET: {
 		struct io_socket *so = cmd;
 
