@@ -2,8 +2,10 @@
 #
 #   make            build every program into bin/
 #   make test       build, then run the whole suite (ends with "tests: N passed, N failed")
+#   make check      the quick tier: the plain build's quick suites, a line per suite
+#   make check-fresh  the README's quick start on a minimal Debian 12 root (debootstrap)
 #   make demo       trace the demo workload and print its receipt
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=   (make uninstall: the same, removed)
 #   make clean
 #   make V=1        show full commands
 
@@ -39,7 +41,8 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all test check demo install clean deps bench vmlinux fuzz san check-sanitize check-valgrind
+.PHONY: all test check check-fresh demo install uninstall clean deps bench vmlinux fuzz san check-sanitize check-valgrind
+.PHONY: check-hard
 
 PROGS      := $(patsubst %/,%,$(sort $(dir $(wildcard gh-*/*.c))))
 LIB_SRC    := $(wildcard lib/*.c)
@@ -114,8 +117,21 @@ $(OUT)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBGH)
 # The whole suite, twice: against the plain build and against an ASan+UBSan
 # build of the same sources in build-san/, bin-san/ (tests/run runs suites
 # side by side, one per CPU).
-test check: all san
+test: all san
 	$(Q)GH_VARIANTS="san plain" bash tests/run
+
+# The quick tier, for the edit-build-test loop: the plain build only, without
+# the long suites (hard, faults, fuzz, valgrind; make test runs them), one
+# line per suite as it ends (a failing suite's TAP whole).
+QUICK_SUITES := $(filter-out tests/hard.bats tests/faults.bats tests/fuzz.bats tests/valgrind.bats,\
+	$(wildcard tests/*.bats)) $(UNIT_SRC)
+check: all
+	$(Q)GH_VARIANTS=plain bash tests/run -q $(QUICK_SUITES)
+
+# The README's quick start in a minimal Debian 12 root built by debootstrap
+# (FRESH_TIER=test runs the whole suite there instead of the quick tier).
+check-fresh: $(OUT)/.deps
+	$(Q)bash scripts/check-fresh
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 san: $(OUT)/.deps
@@ -125,6 +141,16 @@ san: $(OUT)/.deps
 # Only the sanitizer half of make test.
 check-sanitize: san
 	$(Q)GH_VARIANTS=san bash tests/run
+
+# The whole mutation test of the receipt filters (tests/mutate: every
+# member path of each receipt, every other JSON type and deleted), in both
+# builds; make test runs a sample of it (tests/hostile.bats).
+HARD_RECEIPTS := tests/fixtures/aggregate/net.json tests/fixtures/aggregate/files.json \
+	tests/fixtures/aggregate/net.v0.json tests/fixtures/aggregate/hostile.json \
+	tests/fixtures/archive/v0.3.0.json
+check-hard: all san
+	$(Q)python3 tests/mutate --bin bin $(HARD_RECEIPTS)
+	$(Q)ASAN_OPTIONS=exitcode=99 UBSAN_OPTIONS=exitcode=99 python3 tests/mutate --bin bin-san $(HARD_RECEIPTS)
 
 # Unit tests of lib/ under valgrind: no errors, no leaks.
 check-valgrind: all
@@ -178,6 +204,16 @@ install: all
 	for p in $(MAN_PAGES); do \
 		s=$${p##*.}; install -d $(DESTDIR)$(PREFIX)/share/man/man$$s; \
 		install -m 0644 $$p $(DESTDIR)$(PREFIX)/share/man/man$$s/; \
+	done
+
+# What make install put in place, with the same PREFIX and DESTDIR.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(PROGS))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/glasshouse/,$(notdir $(wildcard policies/*.rules)))
+	if [ -d $(DESTDIR)$(PREFIX)/share/glasshouse ]; then \
+		rmdir --ignore-fail-on-non-empty $(DESTDIR)$(PREFIX)/share/glasshouse; fi
+	for p in $(MAN_PAGES); do \
+		rm -f $(DESTDIR)$(PREFIX)/share/man/man$${p##*.}/$${p##*/}; \
 	done
 
 clean:

@@ -363,6 +363,52 @@ out:
 	return -1;
 }
 
+/* Another application's database must be refused untouched: before the
+ * switch to WAL, which rewrites its header. */
+static int not_ours(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	int app = 0, ver = 0, tables = 0;
+
+	if (pragma_int(db, "PRAGMA application_id", &app) < 0 ||
+	    pragma_int(db, "PRAGMA user_version", &ver) < 0 ||
+	    pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables) < 0)
+		return fail(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+	if (app != ARCHIVE_APP_ID && (app || ver || tables))
+		return fail(err, errlen, "%s: not a gh-archive database", path);
+	return 0;
+}
+
+/* Read-only: when the normal read-only open cannot read a WAL database
+ * (read-only media, or a user who may not create its -shm file), open it
+ * as immutable: no locks, no -shm, no WAL switch. */
+static int open_readonly(const char *path, sqlite3 **db)
+{
+	struct gh_buf uri = GH_BUF_INIT;
+	const char *p;
+	int rc, probe = 0;
+
+	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK &&
+	    pragma_int(*db, "SELECT count(*) FROM sqlite_master", &probe) == 0)
+		return SQLITE_OK;
+	sqlite3_close(*db);
+	*db = NULL;
+	/* file:PATH?immutable=1, with the bytes a URI path cannot hold escaped */
+	gh_buf_adds(&uri, "file:");
+	for (p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || (unsigned char)*p < 0x20)
+			gh_buf_printf(&uri, "%%%02x", (unsigned char)*p);
+		else
+			gh_buf_addc(&uri, *p);
+	}
+	gh_buf_adds(&uri, "?immutable=1");
+	if (!uri.p)
+		return SQLITE_NOMEM;
+	rc = sqlite3_open_v2(uri.p, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	gh_buf_release(&uri);
+	return rc;
+}
+
 int archive_open(const char *path, int mode, sqlite3 **out, char *err,
 		 size_t errlen)
 {
@@ -385,7 +431,8 @@ int archive_open(const char *path, int mode, sqlite3 **out, char *err,
 				    path);
 		flags = SQLITE_OPEN_READONLY;
 	}
-	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+	if ((mode == ARCHIVE_WRITE ? sqlite3_open_v2(path, &db, flags, NULL) :
+				     open_readonly(path, &db)) != SQLITE_OK) {
 		fail(err, errlen, "%s: %s", path,
 		     db ? sqlite3_errmsg(db) : "out of memory");
 		goto bad;
@@ -395,7 +442,8 @@ int archive_open(const char *path, int mode, sqlite3 **out, char *err,
 	if (mode == ARCHIVE_WRITE) {
 		char e[512];
 
-		if (set_wal(db, path, err, errlen) < 0)
+		if (not_ours(db, path, err, errlen) < 0 ||
+		    set_wal(db, path, err, errlen) < 0)
 			goto bad;
 		if (archive_exec(db,
 				 "PRAGMA synchronous = FULL;"

@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "archive.h"
+#include "input.h"
 #include "jcs.h"
 #include "json.h"
 
@@ -72,6 +75,7 @@ struct batch {
 	sqlite3 *db;
 	struct store *s;
 	int in_txn;
+	int created;	/* the database did not exist before this run */
 	struct gh_buf out;
 };
 
@@ -80,6 +84,9 @@ static int batch_begin(struct batch *b)
 	char err[1024];
 
 	if (!b->db) {
+		struct stat st;
+
+		b->created = lstat(b->dbpath, &st) < 0 && errno == ENOENT;
 		if (archive_open(b->dbpath, ARCHIVE_WRITE, &b->db, err,
 				 sizeof(err)) < 0) {
 			gh_err("%s", err);
@@ -107,6 +114,10 @@ static int batch_store(struct batch *b, struct json_object *o,
 	const char *id;
 	int st;
 
+	if (gh_receipt_check(o, err, sizeof(err)) < 0) {
+		gh_err("%s:%lu: %s", name, line, err);
+		return -1;
+	}
 	if (batch_begin(b) < 0)
 		return -1;
 	st = store_receipt(b->s, o, &id, sha, err, sizeof(err));
@@ -135,6 +146,38 @@ static int batch_commit(struct batch *b)
 	}
 	b->in_txn = 0;
 	return 0;
+}
+
+/* After a failed batch: a database this run created holds no receipt
+ * (its transaction is rolled back), so it goes, as if never made, unless
+ * another writer stored one meanwhile. */
+static void batch_unmake(struct batch *b)
+{
+	static const char *const sfx[] = { "-wal", "-shm", "-journal" };
+	char name[4096];
+	sqlite3_stmt *st = NULL;
+	int n = -1;
+	size_t i;
+
+	if (!b->db || !b->created)
+		return;
+	if (b->in_txn)
+		sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+	b->in_txn = 0;
+	if (sqlite3_exec(b->db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_prepare_v2(b->db, "SELECT count(*) FROM receipts", -1, &st,
+			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (n == 0) {
+		unlink(b->dbpath);
+		for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
+			if ((size_t)snprintf(name, sizeof(name), "%s%s", b->dbpath,
+					     sfx[i]) < sizeof(name))
+				unlink(name);
+	}
+	sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static void batch_release(struct batch *b)
@@ -167,11 +210,11 @@ static int archive_input(struct batch *b, const char *path)
 		gh_err("%s: %s", name, strerror(errno));
 		return -1;
 	}
-	rc = gh_read_all(f, &text, &len);
+	rc = gh_read_input(f, name, GH_INPUT_MAX, 1, &text, &len, err, sizeof(err));
 	if (f != stdin)
 		fclose(f);
 	if (rc < 0) {
-		gh_err("%s: %s", name, strerror(-rc));
+		gh_err("%s", err);
 		return -1;
 	}
 	if (len == 0)
@@ -235,6 +278,7 @@ static int do_archive(const char *dbpath, char **inputs, int ninputs,
 	batch_release(&b);
 	return finish(&out);
 fail:
+	batch_unmake(&b);
 	batch_release(&b);
 	return GH_EXIT_ERR;
 }

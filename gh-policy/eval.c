@@ -862,10 +862,14 @@ static int walk_access(struct ctx *c, struct json_object *a, long i)
 
 	if (!json_object_is_type(a, json_type_object))
 		return bad(c, "%s[%ld]: expected an object", where, i);
-	if (member(c, a, "path", json_type_string, &path, where, i) <= 0 ||
-	    member(c, a, "op", json_type_string, &op, where, i) <= 0) {
+	if (member(c, a, "path", json_type_string, &path, where, i) <= 0) {
 		if (!c->err[0])
-			bad(c, "%s[%ld]: expected members path and op", where, i);
+			bad(c, "%s[%ld].path: missing", where, i);
+		return -1;
+	}
+	if (member(c, a, "op", json_type_string, &op, where, i) <= 0) {
+		if (!c->err[0])
+			bad(c, "%s[%ld].op: missing", where, i);
 		return -1;
 	}
 	if (member(c, a, "target", json_type_string, &target, where, i) < 0 ||

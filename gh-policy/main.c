@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input.h"
 #include "json.h"
 #include "policy.h"
 
@@ -33,6 +34,7 @@ static int read_receipt(const char *path, struct json_object **out)
 	FILE *f = gh_open_input(path);
 	struct gh_jreader *jr;
 	struct json_object *extra = NULL;
+	char err[512];
 	int rc;
 
 	if (!f) {
@@ -51,6 +53,12 @@ static int read_receipt(const char *path, struct json_object **out)
 	}
 	if (rc < 0) {
 		gh_err("%s", gh_jreader_error(jr));
+		goto fail;
+	}
+	if (gh_receipt_check(*out, err, sizeof(err)) < 0) {
+		gh_err("%s:%lu: %s", name, gh_jreader_line(jr), err);
+		json_object_put(*out);
+		*out = NULL;
 		goto fail;
 	}
 	rc = gh_jreader_next(jr, &extra);

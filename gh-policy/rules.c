@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "input.h"
 #include "policy.h"
 
 #define MAX_TOKENS 64
@@ -904,7 +905,9 @@ static int load_file(struct parser *ps, const char *path, const char *from,
 		     unsigned long from_line)
 {
 	const char *name = gh_input_name(path);
-	FILE *f = gh_open_input(path);
+	/* stdin, or a regular file: not a FIFO or device that never ends */
+	FILE *f = !path || !strcmp(path, "-") ? stdin : gh_open_regular(path);
+	const char *why = !f && errno == EINVAL ? "not a regular file" : strerror(errno);
 	unsigned char md[GH_SHA256_LEN];
 	char hex[GH_SHA256_HEX];
 	struct stat st;
@@ -916,8 +919,8 @@ static int load_file(struct parser *ps, const char *path, const char *from,
 		if (from)
 			return snprintf(ps->err, ps->errlen, "%s:%lu: cannot include %s: %s",
 					from, from_line, quote(name, strlen(name)),
-					strerror(errno)), -1;
-		return snprintf(ps->err, ps->errlen, "%s: %s", name, strerror(errno)), -1;
+					why), -1;
+		return snprintf(ps->err, ps->errlen, "%s: %s", name, why), -1;
 	}
 	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
 		if (!stdin_)
@@ -950,11 +953,11 @@ static int load_file(struct parser *ps, const char *path, const char *from,
 			fclose(f);
 		return -1;
 	}
-	rc = gh_read_all(f, &buf, &len);
+	rc = gh_read_input(f, name, GH_FILE_MAX, 0, &buf, &len, ps->err, ps->errlen);
 	if (!stdin_)
 		fclose(f);
 	if (rc < 0)
-		return snprintf(ps->err, ps->errlen, "%s: %s", name, strerror(-rc)), -1;
+		return -1;
 	if (gh_sha256(buf, len, md) < 0) {
 		free(buf);
 		return snprintf(ps->err, ps->errlen, "%s: cannot hash: %s", name,

@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "input.h"
 #include "json.h"
 #include "redact.h"
 
@@ -63,12 +64,13 @@ int mask_text(const struct redactor *r, const char *s, size_t n,
 /* The key is the file's bytes, exactly (a trailing newline is part of it). */
 static unsigned char *load_key(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = gh_open_regular(path);
 	unsigned char *key;
 	size_t n;
 
 	if (!f)
-		gh_die(GH_EXIT_ERR, "--hash-key: %s: %s", path, strerror(errno));
+		gh_die(GH_EXIT_ERR, "--hash-key: %s: %s", path,
+		       errno == EINVAL ? "not a regular file" : strerror(errno));
 	key = OPENSSL_secure_malloc(KEY_MAX + 1);
 	if (!key)
 		key = malloc(KEY_MAX + 1);
@@ -146,6 +148,8 @@ static void redact_one(struct json_object *o, const char *name,
 	char err[512];
 	int dropped;
 
+	if (gh_receipt_check(o, err, sizeof(err)) < 0)
+		gh_die(GH_EXIT_ERR, "%s:%lu: %s", name, line, err);
 	/* The signature covers the receipt without it: keep it only when
 	 * nothing changes. */
 	if (json_object_is_type(o, json_type_object) &&

@@ -608,7 +608,9 @@ static int do_processes(struct walk *w, struct json_object *root)
 		pid = get(pr, "pid");
 		cl = find_cmd(w, i, pid && json_object_is_type(pid, json_type_int) ?
 					    json_object_get_int64(pid) : -2);
-		if (cl && strlen(cl->before) == (size_t)json_object_get_string_len(cmd) &&
+		/* (no argv, no command line to compare with) */
+		if (cl && cl->before &&
+		    strlen(cl->before) == (size_t)json_object_get_string_len(cmd) &&
 		    !memcmp(cl->before, json_object_get_string(cmd),
 			    json_object_get_string_len(cmd))) {
 			if (remember_visit(w, cmd, pr, "cmd", L_NONE) < 0 ||
@@ -811,6 +813,122 @@ static int sweep(struct walk *w)
 			return -1;
 	}
 	return 0;
+}
+
+/* The sweep of the whole receipt: members this program does not know, and
+ * member names, may hold a masked value too (gh-redact(1) promises none is
+ * left anywhere). A rewritten value loses its KEY_hex sibling and a member
+ * name is renamed, both after its object is walked. */
+struct later {
+	struct json_object *obj;
+	char *key, *newkey;	/* newkey NULL: delete key */
+};
+
+struct sweep_all {
+	struct later *v;
+	size_t n, cap;
+};
+
+static int later_add(struct sweep_all *s, struct json_object *obj,
+		     const char *key, const char *suffix, const char *newkey,
+		     size_t newlen)
+{
+	struct later *l;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 16;
+
+		l = realloc(s->v, cap * sizeof(*l));
+		if (!l)
+			return -ENOMEM;
+		s->v = l;
+		s->cap = cap;
+	}
+	l = &s->v[s->n];
+	l->obj = obj;
+	if (asprintf(&l->key, "%s%s", key, suffix) < 0)
+		return -ENOMEM;
+	l->newkey = NULL;
+	if (newkey && !(l->newkey = strndup(newkey, newlen))) {
+		free(l->key);
+		return -ENOMEM;
+	}
+	s->n++;
+	return 0;
+}
+
+static int sweep_tree(struct walk *w, struct json_object *o, struct sweep_all *s)
+{
+	size_t i, n;
+	int changed;
+
+	switch (json_object_get_type(o)) {
+	case json_type_string:
+		w->sp.n = 0;
+		if (detect_masked(w->r, json_object_get_string(o),
+				  json_object_get_string_len(o), &w->sp) < 0)
+			return nomem(w);
+		return rewrite(w, o, NULL, NULL, L_NONE, NULL);
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			if (sweep_tree(w, json_object_array_get_idx(o, i), s) < 0)
+				return -1;
+		return 0;
+	case json_type_object: {
+		json_object_object_foreach(o, k, v) {
+			changed = v ? sweep_tree(w, v, s) : 0;
+			if (changed < 0)
+				return -1;
+			if (changed > 0 && later_add(s, o, k, "_hex", NULL, 0) < 0)
+				return nomem(w);
+			w->sp.n = 0;
+			if (detect_masked(w->r, k, strlen(k), &w->sp) < 0)
+				return nomem(w);
+			if (w->sp.n) {
+				int r = spans_apply(w->r, k, strlen(k), &w->sp, &w->out,
+						    &w->r->tally);
+
+				w->sp.n = 0;
+				if (r < 0 || later_add(s, o, k, "", w->out.p, w->out.len) < 0)
+					return nomem(w);
+			}
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+static int sweep_everything(struct walk *w, struct json_object *root)
+{
+	struct sweep_all s = { 0 };
+	struct json_object *v;
+	size_t i;
+	int ret = sweep_tree(w, root, &s) < 0 ? -1 : 0;
+
+	for (i = 0; i < s.n; i++) {
+		struct later *l = &s.v[i];
+
+		if (!ret && l->newkey) {
+			if (json_object_object_get_ex(l->obj, l->newkey, NULL)) {
+				ret = fail(w, "a member name holds a masked value, and its "
+					   "masked form names another member");
+			} else if (json_object_object_get_ex(l->obj, l->key, &v)) {
+				json_object_get(v);
+				json_object_object_del(l->obj, l->key);
+				if (json_object_object_add(l->obj, l->newkey, v) < 0)
+					ret = nomem(w);
+			}
+		} else if (!ret) {
+			json_object_object_del(l->obj, l->key);
+		}
+		free(l->key);
+		free(l->newkey);
+	}
+	free(s.v);
+	return ret;
 }
 
 /* ---- keeping lists sorted and unique ---- */
@@ -1096,7 +1214,8 @@ int redact_receipt(struct redactor *r, struct json_object *root, char *err,
 	if (do_provenance(&w, root) < 0 || do_process_tree(&w, root) < 0 ||
 	    do_processes(&w, root) < 0 || do_filesystem(&w, root) < 0 ||
 	    do_network(&w, root) < 0 || do_artifacts(&w, root) < 0 ||
-	    do_misc(&w, root) < 0 || sweep(&w) < 0 || resort_all(&w, root) < 0)
+	    do_misc(&w, root) < 0 || sweep(&w) < 0 ||
+	    sweep_everything(&w, root) < 0 || resort_all(&w, root) < 0)
 		goto out;
 	ret = write_redactions(&w, root);
 out:

@@ -10,6 +10,7 @@
 
 #include "crypto.h"
 #include "gh.h"
+#include "input.h"
 #include "jcs.h"
 #include "json.h"
 
@@ -174,7 +175,7 @@ static struct gh_key *load_secret(const char *path)
 		return NULL;
 	}
 	if (ret < 0) {
-		gh_err("%s: %s", path, strerror(-ret));
+		gh_err("%s: %s", path, ret == -ESPIPE ? "not a regular file" : strerror(-ret));
 		return NULL;
 	}
 	if (mode & 077) {
@@ -198,7 +199,7 @@ static struct gh_key *load_public(const char *path)
 		return NULL;
 	}
 	if (ret < 0) {
-		gh_err("%s: %s", path, strerror(-ret));
+		gh_err("%s: %s", path, ret == -ESPIPE ? "not a regular file" : strerror(-ret));
 		return NULL;
 	}
 	return k;
@@ -209,7 +210,7 @@ static struct gh_key *load_public(const char *path)
 /* Parse text as exactly one JSON object, strict and I-JSON. NULL after a
  * message. */
 static struct json_object *parse_receipt(char *text, size_t len,
-					 const char *name)
+					 const char *name, int want_receipt)
 {
 	struct json_object *o = NULL, *extra = NULL;
 	struct gh_jreader *r = NULL;
@@ -236,6 +237,10 @@ static struct json_object *parse_receipt(char *text, size_t len,
 		goto fail;
 	}
 	line = gh_jreader_line(r);
+	if (want_receipt && gh_receipt_check(o, err, sizeof(err)) < 0) {
+		gh_err("%s:%lu: %s", name, line, err);
+		goto fail;
+	}
 	rc = gh_jreader_next(r, &extra);
 	if (rc != 0) {
 		if (rc < 0)
@@ -249,6 +254,7 @@ static struct json_object *parse_receipt(char *text, size_t len,
 		gh_err("%s:%lu: not a JSON object, expected a receipt", name, line);
 		goto fail;
 	}
+
 	/* What the parsed object cannot show: duplicate names, lone surrogates. */
 	if (gh_jcs_check_text(text, len, &line, err, sizeof(err)) < 0) {
 		gh_err("%s:%lu: %s", name, line, err);
@@ -266,13 +272,15 @@ fail:
 	return NULL;
 }
 
-/* Read one receipt from path (NULL or "-": stdin). NULL after a message. */
-static struct json_object *read_receipt(const char *path)
+/* Read one receipt from path (NULL or "-": stdin), checked as one when
+ * want_receipt is set (--canonical takes any object). NULL after a
+ * message. */
+static struct json_object *read_receipt(const char *path, int want_receipt)
 {
 	const char *name = gh_input_name(path);
 	struct json_object *o = NULL;
 	FILE *f = gh_open_input(path);
-	char *text = NULL;
+	char *text = NULL, err[512];
 	size_t len = 0;
 	int rc;
 
@@ -280,11 +288,11 @@ static struct json_object *read_receipt(const char *path)
 		gh_err("%s: %s", name, strerror(errno));
 		return NULL;
 	}
-	rc = gh_read_all(f, &text, &len);
+	rc = gh_read_input(f, name, GH_INPUT_MAX, 1, &text, &len, err, sizeof(err));
 	if (rc < 0)
-		gh_err("%s: %s", name, strerror(-rc));
+		gh_err("%s", err);
 	else
-		o = parse_receipt(text, len, name);
+		o = parse_receipt(text, len, name, want_receipt);
 	free(text);
 	if (f != stdin)
 		fclose(f);
@@ -417,7 +425,7 @@ static int sign_or_hash(const struct opts *o)
 
 	if (o->verb == 'S' && !(k = load_secret(o->secret)))
 		goto out;
-	r = read_receipt(o->input);
+	r = read_receipt(o->input, 1);
 	if (!r || hash_outputs(r, o, name) < 0)
 		goto out;
 	if (o->verb == 'H') {
@@ -462,6 +470,23 @@ static int is_hex64(const char *s)
 	return s[64] == '\0';
 }
 
+/* A negative answer of -V: the reason on stderr, and on stdout, where the
+ * "ok" lines go, as "NAME: FAILED: reason". Returns GH_EXIT_NO. */
+static int refuted(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int refuted(const char *name, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	gh_err("%s: %s", name, msg);
+	printf("%s: FAILED: %s\n", name, msg);
+	return GH_EXIT_NO;
+}
+
 /* Check the signature member. 0 valid, 1 invalid (message said), 2 error. */
 static int check_signature(struct json_object *r, struct gh_key *pub,
 			   const struct opts *o, const char *name)
@@ -474,37 +499,32 @@ static int check_signature(struct json_object *r, struct gh_key *pub,
 	int n, ret;
 
 	if (!json_object_object_get_ex(r, "signature", &s) || !s) {
-		gh_err("%s: not signed (no signature member)", name);
-		return GH_EXIT_NO;
+		return refuted(name, "not signed (no signature member)");
 	}
 	if (!json_object_is_type(s, json_type_object) ||
 	    gh_json_get_str(s, "alg", &alg) < 0 || gh_json_get_str(s, "key", &key) < 0 ||
 	    gh_json_get_str(s, "sig", &b64) < 0 || json_object_object_length(s) != 3) {
-		gh_err("%s: malformed signature member (want exactly alg, key, sig strings)",
-		       name);
-		return GH_EXIT_NO;
+		return refuted(name, "malformed signature member (want exactly "
+			       "alg, key, sig strings)");
 	}
 	if (strcmp(alg, "Ed25519") != 0) {
-		gh_err("%s: unsupported signature algorithm \"%.32s\"", name, alg);
-		return GH_EXIT_NO;
+		return refuted(name, "unsupported signature algorithm \"%.32s\"", alg);
 	}
 	if (gh_key_fingerprint(pub, fp) < 0) {
 		gh_err("%s: cannot compute the key fingerprint", o->public);
 		return GH_EXIT_ERR;
 	}
 	if (!is_hex64(key)) {
-		gh_err("%s: malformed signature key (want 64 lowercase hex digits)", name);
-		return GH_EXIT_NO;
+		return refuted(name, "malformed signature key (want 64 lowercase "
+			       "hex digits)");
 	}
 	if (strcmp(key, fp) != 0) {
-		gh_err("%s: signed with another key: %s, not %s (%s)", name, key,
-		       o->public, fp);
-		return GH_EXIT_NO;
+		return refuted(name, "signed with another key: %s, not %s (%s)",
+			       key, o->public, fp);
 	}
 	n = gh_base64_decode(b64, strlen(b64), sig, sizeof(sig));
 	if (n != GH_ED25519_SIG_LEN) {
-		gh_err("%s: malformed signature (want 64 bytes in base64)", name);
-		return GH_EXIT_NO;
+		return refuted(name, "malformed signature (want 64 bytes in base64)");
 	}
 	if (canonical(r, name, &canon) < 0)
 		return GH_EXIT_ERR;
@@ -515,9 +535,8 @@ static int check_signature(struct json_object *r, struct gh_key *pub,
 		return GH_EXIT_ERR;
 	}
 	if (ret == 0) {
-		gh_err("%s: signature does not match (receipt modified or wrong key)",
-		       name);
-		return GH_EXIT_NO;
+		return refuted(name, "signature does not match (receipt modified "
+			       "or wrong key)");
 	}
 	if (!o->quiet)
 		printf("%s: signature ok\n", name);
@@ -543,8 +562,7 @@ static int check_outputs(struct json_object *r, const struct opts *o,
 		path = captured(a, o, i, &bytes);
 		if (gh_json_get_str(a, key, &want) < 0) {
 			if (o->out[i]) {
-				gh_err("%s: no %s to check %s against", name, key, path);
-				status = GH_EXIT_NO;
+				status = refuted(name, "no %s to check %s against", key, path);
 			}
 			continue;
 		}
@@ -562,8 +580,7 @@ static int check_outputs(struct json_object *r, const struct opts *o,
 		}
 		gh_hex(md, sizeof(md), hex);
 		if (strcmp(hex, want) != 0) {
-			gh_err("%s: %s hash differs: %s", name, stream_name[i], path);
-			status = GH_EXIT_NO;
+			status = refuted(name, "%s hash differs: %s", stream_name[i], path);
 		} else if (!o->quiet) {
 			printf("%s: %s ok: %s\n", name, stream_name[i], path);
 		}
@@ -581,7 +598,7 @@ static int verify(const struct opts *o)
 	pub = load_public(o->public);
 	if (!pub)
 		return GH_EXIT_ERR;
-	r = read_receipt(o->input);
+	r = read_receipt(o->input, 1);
 	if (!r) {
 		gh_key_free(pub);
 		return GH_EXIT_ERR;
@@ -597,7 +614,7 @@ static int print_canonical(const struct opts *o)
 {
 	const char *name = gh_input_name(o->input);
 	struct gh_buf b = GH_BUF_INIT;
-	struct json_object *r = read_receipt(o->input);
+	struct json_object *r = read_receipt(o->input, 0);
 	int status = GH_EXIT_ERR;
 
 	if (r && canonical(r, name, &b) == 0) {

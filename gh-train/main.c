@@ -8,6 +8,7 @@
 
 #include "feature.h"
 #include "gh.h"
+#include "input.h"
 #include "json.h"
 
 static void usage(FILE *f)
@@ -53,7 +54,8 @@ static int train_file(const char *path, int csv, struct gh_buf *out)
 	}
 	while ((rc = gh_jreader_next(r, &o)) == 1) {
 		n++;
-		if (ft_extract(o, &row, err, sizeof(err)) < 0) {
+		if (gh_receipt_check(o, err, sizeof(err)) < 0 ||
+		    ft_extract(o, &row, err, sizeof(err)) < 0) {
 			gh_err("%s:%lu: %s", name, gh_jreader_line(r), err);
 			json_object_put(o);
 			goto out;

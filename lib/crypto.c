@@ -238,7 +238,8 @@ static ssize_t read_key_file(const char *path, unsigned char *buf,
 	ssize_t r;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO without a writer is refused below, not waited on */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
@@ -246,9 +247,9 @@ static ssize_t read_key_file(const char *path, unsigned char *buf,
 		close(fd);
 		return -err;
 	}
-	if (S_ISDIR(st.st_mode)) {
+	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return -EISDIR;
+		return S_ISDIR(st.st_mode) ? -EISDIR : -ESPIPE;
 	}
 	if (mode)
 		*mode = st.st_mode & 07777;

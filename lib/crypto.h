@@ -74,7 +74,8 @@ int gh_key_verify(const struct gh_key *k, const void *msg, size_t len,
 /* Loading PEM files. Only Ed25519 keys are accepted (-EINVAL for anything
  * else, including encrypted secret keys: no passphrase is ever asked for).
  * Other failures are the negative errno of open/read; files over 64 KiB are
- * -EFBIG. gh_key_load_secret stores the file's permission bits in *mode (may
+ * -EFBIG; a FIFO, device or socket (not a regular file) is -ESPIPE, a
+ * directory -EISDIR. gh_key_load_secret stores the file's permission bits in *mode (may
  * be NULL) so that the caller can refuse a key others can read; the file's
  * bytes are wiped from memory after parsing. gh_key_load_public also accepts
  * a secret key file and keeps only its public half. */

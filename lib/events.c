@@ -220,6 +220,35 @@ static int oom_fail(struct gh_evreader *r)
 	return -1;
 }
 
+/* The line being read, still without its newline: -1 (with a message)
+ * when it is longer than GH_EVENTS_MAX_LINE or starts with a byte that
+ * cannot start a JSON value (binary data, endless input). */
+static int line_bad(struct gh_evreader *r)
+{
+	const unsigned char *p = (const unsigned char *)r->buf + r->pos;
+	const unsigned char *e = (const unsigned char *)r->buf + r->len;
+
+	if ((size_t)(e - p) > GH_EVENTS_MAX_LINE) {
+		snprintf(r->err, sizeof(r->err), "%s:%lu: a line longer than %d MiB, "
+			 "expected a gh-events record", r->name, r->line + 1,
+			 GH_EVENTS_MAX_LINE >> 20);
+		return -1;
+	}
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	/* (what starts another JSON value gets the parser's message) */
+	if (p < e && (!*p || !strchr("{[\"-0123456789tfn", *p))) {
+		if (*p >= 0x20 && *p < 0x7f)
+			snprintf(r->err, sizeof(r->err), "%s:%lu: unexpected character '%c', "
+				 "expected a JSON value", r->name, r->line + 1, *p);
+		else
+			snprintf(r->err, sizeof(r->err), "%s:%lu: unexpected byte 0x%02x, "
+				 "expected a JSON value", r->name, r->line + 1, *p);
+		return -1;
+	}
+	return 0;
+}
+
 /* The next line, NUL terminated in place (the newline is dropped).
  * 1: a line; 0: end of input; -1: read error or out of memory. */
 static int next_line(struct gh_evreader *r, char **line, size_t *n, int *nl)
@@ -248,6 +277,10 @@ static int next_line(struct gh_evreader *r, char **line, size_t *n, int *nl)
 			*nl = 0;
 			return 1;
 		}
+		/* More to read for this line: refuse what cannot become a
+		 * record (endless input, binary data) before buffering it. */
+		if (line_bad(r) < 0)
+			return -1;
 		if (r->pos > 0) {
 			memmove(r->buf, r->buf + r->pos, r->len - r->pos);
 			r->len -= r->pos;
@@ -605,6 +638,11 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 {
 	const unsigned char *k;
 	struct gh_evval dummy, *v;
+	struct {
+		const unsigned char *k;
+		size_t n;
+	} other[16];	/* names this reader does not know */
+	size_t nother = 0;
 	int key;
 
 	p = skip_ws(p);
@@ -622,6 +660,21 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 				return -1;	/* escapes or non-ASCII in a key */
 			key = table_find(key_slot, key_names, key_len, (const char *)k,
 					 (size_t)(p - k));
+			/* A name seen before in this line: json-c's path says
+			 * which (duplicates are refused). */
+			if (key >= 0 && r->set[key])
+				return -1;
+			if (key < 0) {
+				size_t i, n = (size_t)(p - k);
+
+				if (nother == sizeof(other) / sizeof(other[0]))
+					return -1;
+				for (i = 0; i < nother; i++)
+					if (other[i].n == n && !memcmp(other[i].k, k, n))
+						return -1;
+				other[nother].k = k;
+				other[nother++].n = n;
+			}
 			p = skip_ws(p + 1);
 			if (*p != ':')
 				return -1;
@@ -1086,6 +1139,24 @@ static int check_obj(struct gh_evreader *r, int key, const char *const *ints,
 	return 0;
 }
 
+/* Process and thread ids are pid_t: a larger number would be cut to
+ * another process's id. */
+static int check_ids(struct gh_evreader *r)
+{
+	static const int keys[] = { GH_EK_PID, GH_EK_TID, GH_EK_PPID };
+	const struct gh_evval *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		v = &r->rec.v[keys[i]];
+		if (v->kind == GH_EVK_INT && (v->i < 0 || v->i > INT32_MAX))
+			return fail(r, "%s: member \"%s\" is not a process id (0 to %d): %lld",
+				    type_names[r->rec.type], key_names[keys[i]],
+				    INT32_MAX, (long long)v->i);
+	}
+	return 0;
+}
+
 static int check_record(struct gh_evreader *r)
 {
 	static const char *const limits[] = { "argv_bytes", "path_bytes",
@@ -1146,7 +1217,7 @@ static int check_record(struct gh_evreader *r)
 	if (t == GH_ET_EXEC && v[GH_EK_RET].i >= 0 &&
 	    v[GH_EK_EXE].kind == GH_EVK_ABSENT)
 		return fail(r, "exec: missing member \"exe\"");
-	if (check_enums(r) < 0 || check_hex(r) < 0)
+	if (check_enums(r) < 0 || check_hex(r) < 0 || check_ids(r) < 0)
 		return -1;
 	if (t == GH_ET_HEADER) {
 		if (v[GH_EK_SCHEMA].i < GH_EVENTS_SCHEMA_MIN ||
@@ -1195,6 +1266,38 @@ static int blank(const char *s, size_t n)
 	return 1;
 }
 
+/* The first record is not a header: when the input is a receipt (one
+ * line, or pretty-printed over many and buffered whole), say so. line[0..n)
+ * is the first line, its newline replaced by a NUL when nl is set. */
+static int not_a_stream(struct gh_evreader *r, char *line, size_t n, int nl)
+{
+	struct json_object *o = NULL;
+	struct gh_jreader *jr;
+	FILE *mem;
+	int is_receipt = 0;
+
+	if (nl)
+		line[n] = '\n';
+	mem = fmemopen(line, (size_t)(r->buf + r->len - line), "r");
+	jr = mem ? gh_jreader_new(mem, r->name, GH_JR_SEQ) : NULL;
+	if (jr && gh_jreader_next(jr, &o) == 1 &&
+	    json_object_is_type(o, json_type_object) &&
+	    !json_object_object_get_ex(o, "type", NULL) &&
+	    (json_object_object_get_ex(o, "version", NULL) ||
+	     json_object_object_get_ex(o, "execution_id", NULL)))
+		is_receipt = 1;
+	json_object_put(o);
+	gh_jreader_free(jr);
+	if (mem)
+		fclose(mem);
+	if (nl)
+		line[n] = '\0';
+	if (is_receipt)
+		fail(r, "this is a receipt, not a gh-events stream; "
+		     "gh-aggregate reads what gh-trace writes");
+	return -1;
+}
+
 int gh_evreader_next(struct gh_evreader *r, const struct gh_evrec **out)
 {
 	char *line;
@@ -1222,6 +1325,8 @@ int gh_evreader_next(struct gh_evreader *r, const struct gh_evrec **out)
 				clear_rec(r);
 				return 0;
 			}
+			if (!r->seen_header)
+				return not_a_stream(r, line, n, nl);
 			return -1;
 		}
 	}
@@ -1232,8 +1337,11 @@ int gh_evreader_next(struct gh_evreader *r, const struct gh_evrec **out)
 			v->elems = r->elems + v->i;
 	}
 	r->rec.line = r->line;
-	if (check_record(r) < 0)
+	if (check_record(r) < 0) {
+		if (!r->seen_header)
+			return not_a_stream(r, line, n, nl);
 		return -1;
+	}
 	if (r->rec.type == GH_ET_HEADER)
 		r->seen_header = 1;
 	else if (r->rec.type == GH_ET_END)

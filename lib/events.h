@@ -22,6 +22,9 @@
 #include <stdio.h>
 #include <json-c/json.h>
 
+/* The longest line read (16 MiB): a longer one is an error, not buffered. */
+#define GH_EVENTS_MAX_LINE (16 << 20)
+
 /* The "schema" numbers of the header this reader understands: 1, and 2,
  * which added the records of syscalls beyond files and sockets. */
 #define GH_EVENTS_SCHEMA 2

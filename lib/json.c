@@ -14,6 +14,10 @@
  *   (json-c would clamp them or make them infinite: data would change);
  * - accepted: numbers that underflow to zero (their text is kept), nesting
  *   up to GH_JSON_MAX_DEPTH (500 nested arrays pass).
+ * Beyond RFC 8259, a member name that comes twice in one object is
+ * refused (I-JSON, RFC 7493): json-c would keep the last one, a reader
+ * elsewhere the first. This rejects two y_ files of JSONTestSuite
+ * (y_object_duplicated_key*.json).
  */
 #include <errno.h>
 #include <math.h>
@@ -28,6 +32,18 @@ struct scan {
 	char *err;
 	size_t errlen;
 	int incomplete; /* ran out of input inside a value */
+};
+
+/* Member names of the objects open in scan_value, to refuse duplicates:
+ * names holds each name unescaped, ents one entry per member (the last
+ * one of an open object is the member being read). */
+struct keys {
+	struct gh_buf names;
+	struct kent {
+		size_t off, len;		/* in names */
+		const unsigned char *at;	/* the name's text, for the line */
+	} *ents;
+	size_t n, cap;
 };
 
 __attribute__((format(printf, 2, 3))) static int fail(struct scan *s, const char *fmt, ...)
@@ -305,22 +321,211 @@ static int scan_literal(struct scan *s, const char *lit)
 	return 0;
 }
 
+/* Unescape the string at q (its opening quote; already checked by
+ * scan_string) into b. */
+static int unescape(struct gh_buf *b, const unsigned char *q, const unsigned char *end)
+{
+	unsigned u = 0, lo;
+
+	for (q++; q < end && *q != '"'; q++) {
+		if (*q != '\\') {
+			if (gh_buf_addc(b, (char)*q) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		q++;
+		switch (*q) {
+		case 'b': u = '\b'; break;
+		case 'f': u = '\f'; break;
+		case 'n': u = '\n'; break;
+		case 'r': u = '\r'; break;
+		case 't': u = '\t'; break;
+		case 'u':
+			hex4(q + 1, &u);
+			q += 4;
+			if (u >= 0xd800 && u <= 0xdbff && hex4(q + 3, &lo) == 0) {
+				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+				q += 6;
+			}
+			break;
+		default: u = *q;
+		}
+		if (u < 0x80) {
+			if (gh_buf_addc(b, (char)u) < 0)
+				return -ENOMEM;
+		} else {
+			char o[4];
+			size_t n;
+
+			if (u < 0x800)
+				o[0] = (char)(0xc0 | u >> 6), n = 2;
+			else if (u < 0x10000)
+				o[0] = (char)(0xe0 | u >> 12), n = 3;
+			else
+				o[0] = (char)(0xf0 | u >> 18), n = 4;
+			for (size_t i = 1; i < n; i++)
+				o[i] = (char)(0x80 | ((u >> (6 * (n - 1 - i))) & 0x3f));
+			if (gh_buf_add(b, o, n) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int key_add(struct keys *k, const unsigned char *q, const unsigned char *end)
+{
+	size_t off = k->names.len;
+
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 64;
+		struct kent *e = realloc(k->ents, cap * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		k->ents = e;
+		k->cap = cap;
+	}
+	/* (grown even for "": names.p is never NULL once a name is in) */
+	if (gh_buf_grow(&k->names, (size_t)(end - q)) < 0)
+		return -ENOMEM;
+	if (memchr(q + 1, '\\', (size_t)(end - q - 2)))
+		unescape(&k->names, q, end);
+	else
+		gh_buf_add(&k->names, q + 1, (size_t)(end - q - 2));
+	k->ents[k->n++] = (struct kent){ off, k->names.len - off, q };
+	return 0;
+}
+
+static const char *key_names_base;
+
+static int kent_cmp(const void *a, const void *b)
+{
+	const struct kent *x = a, *y = b;
+	int c = memcmp(key_names_base + x->off, key_names_base + y->off,
+		       x->len < y->len ? x->len : y->len);
+
+	if (c)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static int name_is_plain(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || (s[0] >= '0' && s[0] <= '9'))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+int gh_json_path_add(struct gh_buf *b, const char *name, size_t len)
+{
+	if (name_is_plain(name, len)) {
+		if (b->len && gh_buf_addc(b, '.') < 0)
+			return -ENOMEM;
+		return gh_buf_add(b, name, len);
+	}
+	if (gh_buf_addc(b, '[') < 0 || gh_buf_json_str(b, name, len) < 0)
+		return -ENOMEM;
+	return gh_buf_addc(b, ']');
+}
+
+/* The members of the object whose entries start at from: sorted, a
+ * duplicate name is an error naming its path. */
+static int keys_close(struct scan *s, struct keys *k, size_t from, const char *stack,
+		      const size_t *kstart, const size_t *idx, int depth)
+{
+	struct gh_buf path = GH_BUF_INIT;
+	struct kent *dup = NULL;
+	size_t i, n = k->n - from;
+	int d;
+
+	if (n > 1 && n <= 8) {
+		/* small objects, most of them: each pair */
+		for (i = from + 1; i < k->n && !dup; i++) {
+			struct kent *b = &k->ents[i];
+
+			for (size_t j = from; j < i; j++) {
+				struct kent *a = &k->ents[j];
+
+				if (a->len == b->len &&
+				    !memcmp(k->names.p + a->off, k->names.p + b->off, a->len)) {
+					dup = b;
+					break;
+				}
+			}
+		}
+	} else if (n > 1) {
+		key_names_base = k->names.p;
+		qsort(k->ents + from, n, sizeof(*k->ents), kent_cmp);
+		for (i = from + 1; i < k->n; i++) {
+			struct kent *a = &k->ents[i - 1], *b = &k->ents[i];
+
+			if (a->len == b->len &&
+			    !memcmp(k->names.p + a->off, k->names.p + b->off, a->len)) {
+				dup = b;
+				break;
+			}
+		}
+	}
+	if (!dup) {
+		k->names.len = k->ents[from].off;
+		k->n = from;
+		return 0;
+	}
+	/* the path: every enclosing container, then the name */
+	for (d = 0; d < depth - 1; d++) {
+		if (stack[d] == '[') {
+			gh_buf_printf(&path, "[%zu]", idx[d]);
+		} else {
+			struct kent *e = &k->ents[kstart[d + 1] - 1];
+
+			gh_json_path_add(&path, k->names.p + e->off, e->len);
+		}
+	}
+	gh_json_path_add(&path, k->names.p + dup->off, dup->len);
+	s->p = dup->at;
+	if (!path.p)
+		fail(s, "out of memory");
+	else
+		fail(s, "%s: duplicate member name", path.p);
+	gh_buf_release(&path);
+	return -1;
+}
+
 /* Scan one value starting at s->p (after whitespace). Iterative: the
- * container stack is a byte array of at most GH_JSON_MAX_DEPTH. */
+ * container stack is a byte array of at most GH_JSON_MAX_DEPTH. Member
+ * names must be unique in each object (I-JSON, RFC 7493). */
 static int scan_value(struct scan *s)
 {
 	char stack[GH_JSON_MAX_DEPTH];
-	int depth = 0;
+	/* per depth: the first member entry of an object, an array's index */
+	size_t kstart[GH_JSON_MAX_DEPTH], idx[GH_JSON_MAX_DEPTH];
+	struct keys k = { GH_BUF_INIT, NULL, 0, 0 };
+	const unsigned char *q;
+	int depth = 0, rc = -1;
 
 	skip_ws(s);
 value:
-	if (s->p >= s->end)
-		return fail_char(s, "value");
+	if (s->p >= s->end) {
+		fail_char(s, "value");
+		goto out;
+	}
 	switch (*s->p) {
 	case '{':
 	case '[':
-		if (depth == GH_JSON_MAX_DEPTH)
-			return fail(s, "nesting deeper than %d", GH_JSON_MAX_DEPTH);
+		if (depth == GH_JSON_MAX_DEPTH) {
+			fail(s, "nesting deeper than %d", GH_JSON_MAX_DEPTH);
+			goto out;
+		}
+		kstart[depth] = k.n;
+		idx[depth] = 0;
 		stack[depth++] = *s->p;
 		s->p++;
 		skip_ws(s);
@@ -334,58 +539,85 @@ value:
 		goto value;
 	case '"':
 		if (scan_string(s) < 0)
-			return -1;
+			goto out;
 		break;
 	case 't':
 		if (scan_literal(s, "true") < 0)
-			return -1;
+			goto out;
 		break;
 	case 'f':
 		if (scan_literal(s, "false") < 0)
-			return -1;
+			goto out;
 		break;
 	case 'n':
 		if (scan_literal(s, "null") < 0)
-			return -1;
+			goto out;
 		break;
 	default:
 		if (*s->p == '-' || (*s->p >= '0' && *s->p <= '9')) {
 			if (scan_number(s) < 0)
-				return -1;
+				goto out;
 			break;
 		}
-		return fail_char(s, "value");
+		fail_char(s, "value");
+		goto out;
 	}
 after:
-	if (depth == 0)
-		return 0;
+	if (depth == 0) {
+		rc = 0;
+		goto out;
+	}
 	skip_ws(s);
-	if (s->p >= s->end)
-		return fail_char(s, stack[depth - 1] == '{' ? "',' or '}'" : "',' or ']'");
+	if (s->p >= s->end) {
+		fail_char(s, stack[depth - 1] == '{' ? "',' or '}'" : "',' or ']'");
+		goto out;
+	}
 	if (*s->p == ',') {
 		s->p++;
 		skip_ws(s);
 		if (stack[depth - 1] == '{')
 			goto key;
+		idx[depth - 1]++;
 		goto value;
 	}
 	if (*s->p == (stack[depth - 1] == '{' ? '}' : ']')) {
+		if (stack[depth - 1] == '{') {
+			const unsigned char *close = s->p;
+
+			if (keys_close(s, &k, kstart[depth - 1], stack, kstart, idx, depth) < 0)
+				goto out;
+			s->p = close;
+		}
 		s->p++;
 		depth--;
 		goto after;
 	}
-	return fail_char(s, stack[depth - 1] == '{' ? "',' or '}'" : "',' or ']'");
+	fail_char(s, stack[depth - 1] == '{' ? "',' or '}'" : "',' or ']'");
+	goto out;
 key:
-	if (s->p >= s->end || *s->p != '"')
-		return fail_char(s, "string key");
+	if (s->p >= s->end || *s->p != '"') {
+		fail_char(s, "string key");
+		goto out;
+	}
+	q = s->p;
 	if (scan_string(s) < 0)
-		return -1;
+		goto out;
+	if (key_add(&k, q, s->p) < 0) {
+		fail(s, "out of memory");
+		goto out;
+	}
 	skip_ws(s);
-	if (s->p >= s->end || *s->p != ':')
-		return fail_char(s, "':'");
+	if (s->p >= s->end || *s->p != ':') {
+		fail_char(s, "':'");
+		goto out;
+	}
 	s->p++;
 	skip_ws(s);
 	goto value;
+out:
+	gh_buf_release(&k.names);
+	free(k.ents);
+	return rc;
 }
 
 /* Build json-c objects from text already checked by scan_value. json-c
@@ -607,6 +839,12 @@ static int next_seq(struct gh_jreader *r, struct json_object **out)
 		vstart = s.p;
 		rc = scan_value(&s);
 		if ((rc < 0 && s.incomplete == 1) || (rc == 0 && s.incomplete == 2)) {
+			if (!r->eof && r->len - r->pos > GH_JSON_MAX_VALUE) {
+				for (const char *q = r->buf + r->pos; q < (const char *)vstart; q++)
+					r->line += *q == '\n';
+				return rfail(r, r->line, "a JSON value larger than %zu MiB",
+					     GH_JSON_MAX_VALUE >> 20);
+			}
 			if (!r->eof) {
 				rc = fill(r);
 				if (rc < 0)

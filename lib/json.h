@@ -1,7 +1,8 @@
 /* Strict JSON reading and deterministic JSON writing, over json-c.
  *
  * Reading is RFC 8259 strict (every JSONTestSuite n_* file rejected, every
- * y_* accepted), which json-c alone is not: lib/json.c validates the text
+ * y_* accepted but the two with a duplicate member name: names must be
+ * unique in an object, as I-JSON requires), which json-c alone is not: lib/json.c validates the text
  * before json-c builds objects. Nesting deeper than GH_JSON_MAX_DEPTH is an
  * error, not a stack overflow. What is done with implementation-defined
  * input (JSONTestSuite i_*) is documented in json.c and pinned by
@@ -22,6 +23,9 @@
 #include "gh.h"
 
 #define GH_JSON_MAX_DEPTH 512
+/* The largest value a gh_jreader in GH_JR_SEQ mode buffers (256 MiB): a
+ * longer one (endless input) is an error. */
+#define GH_JSON_MAX_VALUE ((size_t)256 << 20)
 
 /* Parse exactly one JSON value from buf[0..len) (surrounding whitespace
  * allowed, nothing else). Returns 0, or -EINVAL with a message such as
@@ -63,6 +67,12 @@ int gh_json_write(FILE *f, struct json_object *o, int flags);
 int gh_json_to_buf(struct gh_buf *b, struct json_object *o, int flags);
 /* Append s[0..len) as a quoted JSON string (escaping as above). */
 int gh_buf_json_str(struct gh_buf *b, const char *s, size_t len);
+
+/* Append a member name to a path for messages: ".name" (no dot first)
+ * when it is a plain identifier ([A-Za-z_][A-Za-z0-9_]*), else
+ * ["name"] with JSON escapes; array indexes are written "[N]". The
+ * paths read "process_tree[3].argv". Returns 0 or -ENOMEM. */
+int gh_json_path_add(struct gh_buf *b, const char *name, size_t len);
 
 /* Length of the UTF-8 sequence at p (valid, shortest form, no surrogates,
  * at most U+10FFFF; 1 for ASCII), or 0 when invalid or cut off by end. */

@@ -11,6 +11,13 @@
 
 bats_require_minimum_version 1.5.0
 
+# need_mount_ns: as in tests/trace/lib.bash
+need_mount_ns() {
+	local err
+	err=$(unshare -m true 2>&1) ||
+		skip "unshare -m cannot make a mount namespace here ($err); in a chroot, the root directory must be a mount point"
+}
+
 setup_file() {
 	local cc
 	cc=$(command -v cc || command -v clang)
@@ -378,6 +385,7 @@ stopped_reader_run() {
 }
 
 @test "in a PID namespace, SIGTERM after the command ended reaches the rest of the tree by the ids seen there" {
+	need_mount_ns
 	# gh-trace is process 1 of a namespace of its own, as in a container
 	unshare --pid --fork --mount-proc gh-trace -o "$EV" -- \
 		sh -c 'sleep 30 & echo $! > orphan.pid' 3>&- &

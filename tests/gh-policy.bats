@@ -778,10 +778,10 @@ badreceipt() {
 	[ -z "$output" ]
 	[[ "$stderr" == "gh-policy: x.json:2: "* ]]
 	echo '[1, 2]' > x.json
-	badreceipt "x.json: expected a receipt (a JSON object), got an array"
+	badreceipt "x.json:1: not a receipt: expected a JSON object, not an array"
 	: > x.json
 	badreceipt "x.json: expected a receipt, got empty input"
-	printf '{}\n\n{}\n' > x.json
+	printf '{"version": "0.4.0"}\n\n{}\n' > x.json
 	badreceipt "x.json:3: expected one receipt, got a second JSON value"
 	run --separate-stderr gh-policy "$AGENT" nope.json
 	[ "$status" -eq 2 ]
@@ -790,22 +790,26 @@ badreceipt() {
 
 @test "bad receipts: members of the wrong type are named" {
 	jq '.filesystem.accesses[3].path = 7' "$F/sneaky.json" > x.json
-	badreceipt "x.json: filesystem.accesses[3].path: expected a string"
+	badreceipt "x.json:1: filesystem.accesses[3].path: expected a string"
 	jq '.filesystem.accesses[0].pids = [1, "2"]' "$F/sneaky.json" > x.json
-	badreceipt "x.json: filesystem.accesses[0].pids[1]: expected an integer"
+	badreceipt "x.json:1: filesystem.accesses[0].pids[1]: expected a process id (0 to 2147483647)"
 	jq '.network.attempts = {}' "$F/sneaky.json" > x.json
-	badreceipt "x.json: network.attempts: expected an array"
+	badreceipt "x.json:1: network.attempts: expected an array of objects"
 	jq '.process_tree[2].execs[0].argv = ["a", null]' "$F/sneaky.json" > x.json
-	badreceipt "x.json: process_tree[2].execs[0].argv[1]: expected a string"
+	badreceipt "x.json:1: process_tree[2].execs[0].argv[1]: expected a string"
 	jq '.timing.duration_ms = "long"' "$F/sneaky.json" > x.json
-	badreceipt "x.json: timing.duration_ms: expected an integer"
+	badreceipt "x.json:1: timing.duration_ms: expected an integer"
 	jq '.process_tree[0].pid = "1"' "$F/sneaky.json" > x.json
-	badreceipt "x.json: process_tree[0].pid: expected an integer"
+	badreceipt "x.json:1: process_tree[0].pid: expected a process id (0 to 2147483647)"
 }
 
-@test "an empty object is a receipt with nothing in it" {
+@test "an empty object is not a receipt; a receipt with nothing in it passes" {
 	echo '{}' > x.json
 	printf 'deny read /**\ndefault deny connect\n' > r.rules
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'gh-policy: x.json:1: not a receipt: no "version" or "execution_id" member' ]
+	echo '{"version": "0.4.0"}' > x.json
 	run gh-policy r.rules x.json
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]

@@ -134,7 +134,7 @@ full() {
 	printf '\n[1, 2]\n' > arr.json
 	run --separate-stderr gh-redact arr.json
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-redact: arr.json:2: not a receipt: expected a JSON object" ]
+	[ "$stderr" = "gh-redact: arr.json:2: not a receipt: expected a JSON object, not an array" ]
 	[ -z "$output" ]
 }
 
@@ -142,7 +142,7 @@ full() {
 	echo '{"process_tree": []}' > nov.json
 	run --separate-stderr gh-redact nov.json
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-redact: nov.json:1: not a receipt: no \"version\" string" ]
+	[ "$stderr" = "gh-redact: nov.json:1: not a receipt: no \"version\" or \"execution_id\" member" ]
 	[ -z "$output" ]
 }
 
@@ -150,7 +150,7 @@ full() {
 	jq '.filesystem.reads = "x"' "$FIX/receipt.json" > t1.json
 	run --separate-stderr gh-redact t1.json
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-redact: t1.json:1: filesystem.reads: expected an array" ]
+	[ "$stderr" = "gh-redact: t1.json:1: filesystem.reads: expected an array of strings" ]
 	[ -z "$output" ]
 	jq '.process_tree[2].argv[1] = 5' "$FIX/receipt.json" > t2.json
 	run --separate-stderr gh-redact t2.json
@@ -162,7 +162,7 @@ full() {
 	{ cat "$FIX/receipt.json"; echo '{"version": 1}'; } > two.json
 	run --separate-stderr gh-redact two.json
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-redact: two.json:523: not a receipt: no \"version\" string" ]
+	[ "$stderr" = "gh-redact: two.json:523: version: expected a string" ]
 	[ -z "$output" ]
 }
 

@@ -139,6 +139,7 @@ map() {
 
 @test "--keep mounts a bpf filesystem on /sys/fs/bpf where none is mounted" {
 	command -v unshare >/dev/null || skip "unshare is not installed"
+	need_mount_ns
 	# in a mount namespace of its own: what it mounts and keeps goes with it
 	run --separate-stderr unshare -m sh -c '
 		umount /sys/fs/bpf 2>/dev/null
@@ -377,6 +378,7 @@ while True:
 }
 
 @test "kept programs trace a gh-trace in a PID namespace of its own, with the ids seen there" {
+	need_mount_ns
 	run --separate-stderr unshare --pid --fork --mount-proc gh-trace -v -o "$EV" -- \
 		sh -c 'echo $$; cat /etc/hostname > /dev/null'
 	[ "$status" -eq 0 ]

@@ -254,6 +254,7 @@ os.close(os.open("f", os.O_CREAT | os.O_WRONLY))'
 }
 
 @test "in a PID namespace of its own (as in a container) the command is traced, with the ids seen there" {
+	need_mount_ns
 	run --separate-stderr unshare --pid --fork --mount-proc gh-trace -o "$EV" -- \
 		sh -c 'echo $$; cat /etc/hostname > /dev/null; sh -c "echo \$\$"'
 	[ "$status" -eq 0 ]

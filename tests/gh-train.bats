@@ -431,7 +431,7 @@ conn() {
 	printf '\n\n[1,2]\n' > "$T/x.json"
 	run gh-train "$T/x.json"
 	[ "$status" -eq 2 ]
-	[ "$output" = "gh-train: $T/x.json:3: expected a receipt (a JSON object)" ]
+	[ "$output" = "gh-train: $T/x.json:3: not a receipt: expected a JSON object, not an array" ]
 }
 
 @test "a receipt without execution_id is an error" {
@@ -445,7 +445,7 @@ conn() {
 
 @test "members of the wrong type are errors naming the member" {
 	run bad '.filesystem.reads = "x"'
-	[ "$output" = "gh-train: $T/bad.json:1: filesystem.reads: expected an array" ]
+	[ "$output" = "gh-train: $T/bad.json:1: filesystem.reads: expected an array of strings" ]
 	[ "$status" -eq 2 ]
 	run bad '.filesystem = []'
 	[ "$output" = "gh-train: $T/bad.json:1: filesystem: expected an object" ]
@@ -454,6 +454,8 @@ conn() {
 	run bad '.resources.max_rss_kb = -1'
 	[ "$output" = "gh-train: $T/bad.json:1: resources.max_rss_kb: expected a non-negative integer" ]
 	run bad '.syscalls.counts.open = "2"'
+	[ "$output" = "gh-train: $T/bad.json:1: syscalls.counts.open: expected an integer" ]
+	run bad '.syscalls.counts.open = -2'
 	[ "$output" = "gh-train: $T/bad.json:1: syscalls.counts.open: expected a non-negative integer" ]
 	run bad '.filesystem.accesses[1].count = -3'
 	[ "$output" = "gh-train: $T/bad.json:1: filesystem.accesses[1].count: expected a non-negative integer" ]
@@ -506,7 +508,7 @@ conn() {
 @test "stdin is named <stdin> in messages" {
 	run gh-train < <(echo '"x"')
 	[ "$status" -eq 2 ]
-	[ "$output" = "gh-train: <stdin>:1: expected a receipt (a JSON object)" ]
+	[ "$output" = "gh-train: <stdin>:1: not a receipt: expected a JSON object, not a string" ]
 }
 
 @test "a missing file is an error naming it" {

@@ -105,7 +105,28 @@ tests: 1 passed, 1 failed" ]
 	run -2 env GH_VARIANTS="plain msan" bash "$RUN" a.bats
 	[ "$output" = "tests/run: unknown variant 'msan' in GH_VARIANTS" ]
 	run -2 bash "$RUN" -x
-	[ "${lines[1]}" = "usage: tests/run [-j N] [SUITE...]" ]
+	[ "${lines[1]}" = "usage: tests/run [-j N] [-q] [SUITE...]" ]
+}
+
+@test "-q: one line per suite as it ends, a failing suite's TAP whole, the tally last" {
+	suite a 'true' 'skip "not here"'
+	suite b 'true' 'false'
+	suite c 'true'
+	run -1 bash "$RUN" -q -j 2 a.bats b.bats c.bats
+	[ "$(grep '^# \[' <<<"$output" | sed -E 's/, [0-9]+\.[0-9]{3} s$/, T/')" = "# [1/3] a.bats: 1 passed, 0 failed, 1 skipped, T
+# [2/3] b.bats: 1 passed, 1 failed, T
+# [3/3] c.bats: 1 passed, 0 failed, T" ]
+	# only b's TAP, whole, before its line
+	[ "$(grep -v '^# \[' <<<"$output" | sed -n '1,4p;$p')" = "# b.bats
+1..2
+ok 1 b 1
+not ok 2 b 2
+tests: 3 passed, 1 failed, 1 skipped" ]
+	[ "$(grep -c '^1\.\.' <<<"$output")" = 1 ]
+	# the twin: without -q every suite's TAP is printed
+	run -1 bash "$RUN" -j 2 a.bats b.bats c.bats
+	[ "$(grep -c '^1\.\.' <<<"$output")" = 3 ]
+	[ "$(grep -c '^# \[' <<<"$output")" = 0 ]
 }
 
 @test "a suite that is not there is an error, not a silent pass" {

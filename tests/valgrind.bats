@@ -20,6 +20,10 @@ vg() {
 	vg "$GH_OUT/tests/test_crypto"
 }
 
+@test "valgrind: test_input clean" {
+	vg "$GH_OUT/tests/test_input"
+}
+
 @test "valgrind: test_glob clean" {
 	vg "$GH_OUT/tests/test_glob"
 }

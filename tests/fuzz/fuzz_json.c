@@ -1,8 +1,10 @@
-/* libFuzzer target: the strict JSON parser and both stream readers. */
+/* libFuzzer target: the strict JSON parser, both stream readers and the
+ * receipt check every filter runs (lib/input.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "input.h"
 #include "json.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
@@ -24,6 +26,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			abort();
 		json_object_put(again);
 		gh_buf_release(&b2);
+		/* any value: a receipt or a message, never a crash */
+		if (gh_receipt_check(o, err, sizeof(err)) < 0 && !err[0])
+			abort();
 	}
 	json_object_put(o);
 	gh_buf_release(&b);

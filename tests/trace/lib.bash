@@ -15,6 +15,15 @@ trace_setup() {
 	EV=$BATS_TEST_TMPDIR/ev.ndjson
 }
 
+# need_mount_ns: skip unless unshare can make a mount namespace here (the
+# tests that mount /proc or bpffs in one). In a plain chroot it cannot: the
+# root directory is not a mount point, so its propagation cannot change.
+need_mount_ns() {
+	local err
+	err=$(unshare -m true 2>&1) ||
+		skip "unshare -m cannot make a mount namespace here ($err); in a chroot, the root directory must be a mount point"
+}
+
 # kept_setup: a bpf filesystem of the suite's own (nothing on the machine's
 # /sys/fs/bpf is touched), the programs kept in it, GH_TRACE_KEEP=1.
 kept_setup() {
