@@ -19,6 +19,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "trace.h"
+#include "systab.h"
 
 #ifndef __TARGET_ARCH_x86
 #error "gh-trace's syscall table is written for x86_64"
@@ -36,6 +37,15 @@ char LICENSE[] SEC("license") = "GPL";
 #define ENAMETOOLONG	36
 #define EFAULT		14
 #define NAME_MAX1	256	/* a component and its NUL */
+#define AF_PACKET	17
+#define SOCK_RAW	3
+/* clone flags that make namespaces (CLONE_NEWTIME, NEWNS, NEWCGROUP,
+ * NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET) */
+#define CLONE_NS_MASK	0x7e020080ULL
+
+/* v &= mask, in a way the compiler cannot drop (it knows the bound, the
+ * verifier does not). */
+#define bound(v, mask) asm volatile("%0 &= " #mask : "+r"(v))
 
 /* The traced set: tgid -> struct gh_member. Entered here by gh-trace's
  * GH_HELLO while it starts the command and by every process it forks;
@@ -53,8 +63,35 @@ struct stash {
 	__u32 op;
 	__u32 run;
 	__u32 level;
-	__u32 pad;
+	__u32 nr;
 };
+
+/* The syscall table (bpf/systab.h), indexed by x86_64 number. */
+struct sysrow {
+	__u8 op, p1, d1, p2, d2, fd, s, ad, pid;
+};
+
+#define ROW(nr, name, cls, op, p1, d1, p2, d2, fd, s, ad) \
+	[nr] = { GH_OP_##op, GH_ARG(p1), GH_ARG(d1), GH_ARG(p2), GH_ARG(d2), \
+		 GH_ARG(fd), GH_ARG(s), GH_ARG(ad), GH_A_N },
+#define GENROW(nr, name, pid, p1, d1, p2, d2, fd, s, ad) \
+	[nr] = { GH_OP_GENERIC, GH_ARG(p1), GH_ARG(d1), GH_ARG(p2), GH_ARG(d2), \
+		 GH_ARG(fd), GH_ARG(s), GH_ARG(ad), GH_ARG(pid) },
+#define NOROW(nr, name)
+static const struct sysrow systab[GH_NR_MAX] = {
+	GH_ROWS(ROW, NOROW, NOROW, GENROW)
+};
+
+/* The op of syscall nr (GH_OP_NONE when it is not recorded). */
+static __always_inline __u32 sys_op(long nr)
+{
+	__u64 i = nr;
+
+	if (i >= GH_NR_MAX)
+		return GH_OP_NONE;
+	bound(i, 511);
+	return systab[i].op;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -120,9 +157,6 @@ struct {
 	});
 } rings SEC(".maps");
 
-/* v &= mask, in a way the compiler cannot drop (it knows the bound, the
- * verifier does not). */
-#define bound(v, mask) asm volatile("%0 &= " #mask : "+r"(v))
 
 static __always_inline void count_lost(__u32 run, __u32 cause)
 {
@@ -130,6 +164,15 @@ static __always_inline void count_lost(__u32 run, __u32 cause)
 
 	if (r && cause < GH_LOST_MAX)
 		__sync_fetch_and_add(&r->lost[cause], 1);
+}
+
+/* A channel used but not decoded (GH_PART_*). */
+static __always_inline void count_part(__u32 run, __u32 what)
+{
+	struct gh_run *r = bpf_map_lookup_elem(&runs, &run);
+
+	if (r && what < GH_PART_MAX)
+		__sync_fetch_and_add(&r->part[what], 1);
 }
 
 /* Wake the reader only once an eighth of the ring is waiting: a wakeup per
@@ -235,104 +278,14 @@ static __always_inline void hello(struct pt_regs *regs)
 	r->self = tgid;
 }
 
-/* x86_64 syscall numbers of interest -> GH_OP_*. */
-static __always_inline __u32 classify(long nr)
-{
-	switch (nr) {
-	case 2: return GH_OP_OPEN;
-	case 85: return GH_OP_CREAT;
-	case 257: return GH_OP_OPENAT;
-	case 437: return GH_OP_OPENAT2;
-	case 87: return GH_OP_UNLINK;
-	case 263: return GH_OP_UNLINKAT;
-	case 84: return GH_OP_RMDIR;
-	case 83: return GH_OP_MKDIR;
-	case 258: return GH_OP_MKDIRAT;
-	case 82: return GH_OP_RENAME;
-	case 264: return GH_OP_RENAMEAT;
-	case 316: return GH_OP_RENAMEAT2;
-	case 86: return GH_OP_LINK;
-	case 265: return GH_OP_LINKAT;
-	case 88: return GH_OP_SYMLINK;
-	case 266: return GH_OP_SYMLINKAT;
-	case 90: return GH_OP_CHMOD;
-	case 91: return GH_OP_FCHMOD;
-	case 268: return GH_OP_FCHMODAT;
-	case 452: return GH_OP_FCHMODAT2;
-	case 92: return GH_OP_CHOWN;
-	case 94: return GH_OP_LCHOWN;
-	case 93: return GH_OP_FCHOWN;
-	case 260: return GH_OP_FCHOWNAT;
-	case 76: return GH_OP_TRUNCATE;
-	case 77: return GH_OP_FTRUNCATE;
-	case 80: return GH_OP_CHDIR;
-	case 81: return GH_OP_FCHDIR;
-	case 59: return GH_OP_EXECVE;
-	case 322: return GH_OP_EXECVEAT;
-	case 42: return GH_OP_CONNECT;
-	case 49: return GH_OP_BIND;
-	case 50: return GH_OP_LISTEN;
-	case 43: return GH_OP_ACCEPT;
-	case 288: return GH_OP_ACCEPT4;
-	case 44: return GH_OP_SENDTO;
-	case 46: return GH_OP_SENDMSG;
-	case 307: return GH_OP_SENDMMSG;
-	}
-	return GH_OP_NONE;
-}
-
-/* Where each op keeps its arguments: the index of the first and second
- * path strings and of their directory fds (ARG_CWD: relative to the cwd,
- * ARG_NONE: absent), and of an fd whose file the op acts on. */
-#define ARG_NONE 7
-#define ARG_CWD 6
-
-struct opargs {
-	__u8 s1, d1, s2, d2, fd;
-};
-
-static __always_inline struct opargs op_args(__u32 op)
-{
-	struct opargs a = { ARG_NONE, ARG_NONE, ARG_NONE, ARG_NONE, ARG_NONE };
-
-	switch (op) {
-	case GH_OP_OPEN: case GH_OP_CREAT: case GH_OP_UNLINK:
-	case GH_OP_RMDIR: case GH_OP_MKDIR: case GH_OP_CHMOD:
-	case GH_OP_CHOWN: case GH_OP_LCHOWN: case GH_OP_TRUNCATE:
-	case GH_OP_CHDIR: case GH_OP_EXECVE:
-		a.s1 = 0; a.d1 = ARG_CWD;
-		break;
-	case GH_OP_OPENAT: case GH_OP_OPENAT2: case GH_OP_UNLINKAT:
-	case GH_OP_MKDIRAT: case GH_OP_FCHMODAT: case GH_OP_FCHMODAT2:
-	case GH_OP_FCHOWNAT: case GH_OP_EXECVEAT:
-		a.s1 = 1; a.d1 = 0;
-		break;
-	case GH_OP_RENAME: case GH_OP_LINK:
-		a.s1 = 0; a.d1 = ARG_CWD; a.s2 = 1; a.d2 = ARG_CWD;
-		break;
-	case GH_OP_RENAMEAT: case GH_OP_RENAMEAT2: case GH_OP_LINKAT:
-		a.s1 = 1; a.d1 = 0; a.s2 = 3; a.d2 = 2;
-		break;
-	case GH_OP_SYMLINK:
-		a.s1 = 1; a.d1 = ARG_CWD; a.s2 = 0;
-		break;
-	case GH_OP_SYMLINKAT:
-		a.s1 = 2; a.d1 = 1; a.s2 = 0;
-		break;
-	case GH_OP_FCHMOD: case GH_OP_FCHOWN: case GH_OP_FTRUNCATE:
-	case GH_OP_FCHDIR: case GH_OP_CONNECT: case GH_OP_BIND:
-	case GH_OP_LISTEN: case GH_OP_ACCEPT: case GH_OP_ACCEPT4:
-	case GH_OP_SENDTO: case GH_OP_SENDMSG: case GH_OP_SENDMMSG:
-		a.fd = 0;
-		break;
-	}
-	return a;
-}
+/* Argument columns of the table (GH_A_N: none; GH_A_C: the cwd). */
+#define ARG_NONE GH_A_N
+#define ARG_CWD GH_A_C
 
 static __always_inline int is_open(__u32 op)
 {
 	return op == GH_OP_OPEN || op == GH_OP_OPENAT || op == GH_OP_OPENAT2 ||
-	       op == GH_OP_CREAT;
+	       op == GH_OP_CREAT || op == GH_OP_OPEN_BY_HANDLE_AT;
 }
 
 static __always_inline int is_net(__u32 op)
@@ -844,15 +797,30 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	return 0;
 }
 
+/* A 32-bit syscall of a traced process: counted, never decoded. */
+static __always_inline void compat_enter(void)
+{
+	struct gh_member m;
+
+	if (traced_ring(bpf_get_current_pid_tgid() >> 32, &m))
+		count_part(m.run, GH_PART_COMPAT);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 {
-	__u32 op = classify(nr);
+	struct task_struct *t = bpf_get_current_task_btf();
 	struct gh_member m;
 	struct stash st;
+	struct gh_run *r;
 	__u64 id;
-	__u32 tid;
+	__u32 tid, op;
 
+	if (gh_sys_compat(t->thread_info.status, nr)) {
+		compat_enter();
+		return 0;
+	}
+	op = sys_op(nr);
 	if (op == GH_OP_NONE) {
 		if (nr == GH_NR_PRCTL && regs->di == GH_HELLO)
 			hello(regs);
@@ -862,6 +830,13 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	if (!traced_ring(id >> 32, &m))
 		return 0;
 	tid = (__u32)id;
+	if (op == GH_OP_BPF) {
+		/* counted before the call can change anything; gh-trace's
+		 * own calls while it starts the command do not count */
+		r = bpf_map_lookup_elem(&runs, &m.run);
+		if (r && r->self != (__u32)(id >> 32))
+			__sync_fetch_and_add(&r->part[GH_PART_BPF], 1);
+	}
 	st.arg[0] = regs->di;
 	st.arg[1] = regs->si;
 	st.arg[2] = regs->dx;
@@ -871,7 +846,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	st.op = op;
 	st.run = m.run;
 	st.level = m.level;
-	st.pad = 0;
+	st.nr = nr;
 	if (bpf_map_update_elem(&stash, &tid, &st, BPF_ANY))
 		count_lost(st.run, GH_LOST_RINGBUF);
 	return 0;
@@ -880,7 +855,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 /* Network syscalls: socket facts and the address. Returns 0 when the
  * record is not wanted (a send without an explicit destination). */
 static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
-				   __u64 *a, long ret)
+				   __u32 ad, __u64 *a, long ret)
 {
 	struct file *f = fd_file((int)a[0]);
 	struct sock *sk = sock_info(&s->ev, f);
@@ -892,8 +867,9 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 	switch (op) {
 	case GH_OP_CONNECT:
 	case GH_OP_BIND:
-		addr = (const void *)a[1];
-		alen = a[2];
+	case GH_OP_SENDTO:
+		addr = (const void *)a[ad & 7];
+		alen = a[(ad + 1) & 7];
 		break;
 	case GH_OP_LISTEN:
 		put_sock_addr(s, pos, sk, 0);
@@ -906,10 +882,6 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 				put_sock_addr(s, pos, BPF_CORE_READ(ns, sk), 1);
 		}
 		return 1;
-	case GH_OP_SENDTO:
-		addr = (const void *)a[4];
-		alen = a[5];
-		break;
 	case GH_OP_SENDMSG:
 	case GH_OP_SENDMMSG:
 		if (bpf_probe_read_user(&mh, sizeof(mh), (void *)a[1]))
@@ -919,7 +891,11 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 		break;
 	}
 	if (!addr)
-		return op == GH_OP_CONNECT || op == GH_OP_BIND;
+		/* sends without an address only on packet and raw sockets:
+		 * the frame itself says where it goes */
+		return op == GH_OP_CONNECT || op == GH_OP_BIND ||
+		       (s->ev.flags & GH_EVF_SOCK &&
+			(s->ev.family == AF_PACKET || s->ev.sock_type == SOCK_RAW));
 	if (op == GH_OP_SENDMMSG && ret > 0) {
 		/* bytes: the msg_len the kernel wrote back, first 8 messages */
 		struct mmsghdr *v = (void *)a[1];
@@ -936,18 +912,85 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 	return 1;
 }
 
+/* Where the target of a signal or of process control is (GH_TREE_*):
+ * pid as the caller passed it. */
+static __always_inline __u32 tree_of(__u32 run, __u32 level, long pid)
+{
+	struct gh_member *v;
+	__u32 k = pid;
+
+	if (pid <= 0)
+		return GH_TREE_GROUP;
+	if (level)
+		return GH_TREE_UNKNOWN;
+	v = bpf_map_lookup_elem(&traced, &k);
+	return v && v->run == run ? GH_TREE_YES : GH_TREE_NO;
+}
+
+/* The struct pid behind a pidfd, or NULL. */
+static __always_inline struct pid *pidfd_pid(long fd)
+{
+	struct file *f = fd_file(fd);
+	struct pid *p;
+
+	if (!f)
+		return NULL;
+	p = BPF_CORE_READ(f, f_inode, i_private);
+	return p ? p : BPF_CORE_READ(f, private_data);
+}
+
+/* Signals and process control: the target (x[0], as the run sees it)
+ * and where it is (x[1]); control of a process outside the tree makes
+ * the run partial. */
+static __always_inline void sys_target(struct scratch *s, __u32 op, __u64 *a,
+				       long ret, __u32 run, __u32 level)
+{
+	struct gh_member *v;
+	struct pid *p;
+	__u32 tree, k;
+	long pid;
+
+	switch (op) {
+	case GH_OP_PIDFD_GETFD:
+	case GH_OP_PIDFD_SEND_SIGNAL:
+		p = pidfd_pid((int)a[0]);
+		if (!p)
+			return;
+		s->ev.x[0] = pid_at(p, level);
+		k = pid_at(p, 0);
+		v = bpf_map_lookup_elem(&traced, &k);
+		tree = v && v->run == run ? GH_TREE_YES : GH_TREE_NO;
+		break;
+	default:
+		pid = (int)a[op == GH_OP_PTRACE ? 1 : 0];
+		s->ev.x[0] = pid;
+		tree = tree_of(run, level, pid);
+	}
+	s->ev.x[1] = tree;
+	s->ev.flags |= GH_EVF_TARGET;
+	if (ret >= 0 && tree != GH_TREE_YES &&
+	    ((op == GH_OP_PTRACE && a[0] != 0 /* PTRACE_TRACEME */) ||
+	     op == GH_OP_PROCESS_VM_WRITEV || op == GH_OP_PIDFD_GETFD))
+		count_part(run, GH_PART_FOREIGN);
+}
+
+static __always_inline int is_target_op(__u32 op)
+{
+	return (op >= GH_OP_PTRACE && op <= GH_OP_RT_TGSIGQUEUEINFO);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
-	__u32 op = classify(regs->orig_ax);
-	__u64 id, a[6];
-	__u32 tid, pos = 0, run, level;
+	__u64 id, a[6], fl = 0;
+	__u32 tid, pos = 0, run, level, op, nr;
+	struct sysrow row;
 	struct stash *st;
 	struct scratch *s;
-	struct opargs oa;
-	int c;
+	long fdp;
+	int c, want;
 
-	if (op == GH_OP_NONE)
+	if (sys_op(regs->orig_ax) == GH_OP_NONE)
 		return 0;
 	id = bpf_get_current_pid_tgid();
 	tid = (__u32)id;
@@ -957,13 +1000,24 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	op = st->op;
 	run = st->run;
 	level = st->level;
+	nr = st->nr & (GH_NR_MAX - 1);
 	__builtin_memcpy(a, st->arg, sizeof(a));
 	bpf_map_delete_elem(&stash, &tid);
 	if (!run_ring(run))
 		return 0;	/* its run has ended */
 	if ((op == GH_OP_EXECVE || op == GH_OP_EXECVEAT) && ret == 0)
 		return 0;	/* reported by sched_process_exec */
-	if (op == GH_OP_SENDTO && !a[4])
+	/* clone makes a record only when it makes namespaces */
+	if (op == GH_OP_CLONE && !(a[0] & CLONE_NS_MASK))
+		return 0;
+	if (op == GH_OP_CLONE3 &&
+	    (bpf_probe_read_user(&fl, sizeof(fl), (void *)a[0]) ||
+	     !(fl & CLONE_NS_MASK)))
+		return 0;
+	row = systab[nr];
+	/* a process's own priority, limits or scheduling: not recorded */
+	if (op == GH_OP_GENERIC && row.pid != ARG_NONE &&
+	    (int)a[row.pid & 7] == 0)
 		return 0;
 
 	s = get_scratch();
@@ -971,6 +1025,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	ev_init(&s->ev, GH_EV_SYS, run);
 	s->ev.op = op;
+	s->ev.nr = nr;
 	if (op == GH_OP_EXECVE || op == GH_OP_EXECVEAT) {
 		/* a failed exec names the parent, as a successful one does */
 		put_ids(&s->ev, bpf_get_current_task_btf(), level);
@@ -987,37 +1042,63 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	__builtin_memcpy(s->ev.arg, a, sizeof(a));
 
 	if (is_net(op)) {
-		if (!sys_net(s, &pos, op, a, ret))
+		if (!sys_net(s, &pos, op, row.ad, a, ret))
 			return 0;
 		ev_commit(s, pos, run);
 		return 0;
 	}
 
-	oa = op_args(op);
-	if (op == GH_OP_OPENAT2) {
+	switch (op) {
+	case GH_OP_OPENAT2: {
 		struct open_how how = {};
 
 		bpf_probe_read_user(&how, sizeof(how), (void *)a[2]);
 		s->ev.x[0] = how.flags;
 		s->ev.x[1] = how.mode;
+		break;
 	}
-	if (oa.s1 != ARG_NONE) {
-		c = put_ustr(s, &pos, GH_B_RAW1, (void *)a[oa.s1 & 7], ret);
+	case GH_OP_CLONE3:
+		s->ev.x[0] = fl;
+		break;
+	case GH_OP_CAPSET: {
+		__u32 d[6] = {};
+
+		/* effective and permitted sets, both 32-bit halves */
+		bpf_probe_read_user(d, sizeof(d), (void *)a[1]);
+		s->ev.x[0] = d[0] | (__u64)d[3] << 32;
+		s->ev.x[1] = d[1] | (__u64)d[4] << 32;
+		break;
+	}
+	default:
+		if (is_target_op(op))
+			sys_target(s, op, a, ret, run, level);
+	}
+	/* the object's path: from the fd it opened or acts on (one call
+	 * site: each costs the verifier a path walk) */
+	fdp = 0;
+	want = 0;
+	if (row.p1 != ARG_NONE && (a[row.p1 & 7] || row.fd == ARG_NONE)) {
+		c = put_ustr(s, &pos, GH_B_RAW1, (void *)a[row.p1 & 7], ret);
 		if (is_open(op) && ret >= 0)
-			put_file_path(s, &pos, GH_B_PATH1, fd_file(ret), GH_BF_FULL);
+			fdp = ret, want = 1;
 		else if (op == GH_OP_CHDIR && ret == 0)
 			put_cwd(s, &pos, GH_B_PATH1, GH_BF_FULL);
-		else if (c != '/' && oa.d1 != ARG_NONE)
-			put_base(s, &pos, GH_B_PATH1, oa.d1, a);
-	} else if (oa.fd != ARG_NONE) {
-		put_file_path(s, &pos, GH_B_PATH1, fd_file((int)a[oa.fd & 7]),
-			      GH_BF_FULL);
+		else if (c != '/' && row.d1 != ARG_NONE)
+			put_base(s, &pos, GH_B_PATH1, row.d1, a);
+	} else if (row.fd != ARG_NONE) {
+		fdp = (int)a[row.fd & 7], want = 1;
+	} else if (is_open(op) && ret >= 0) {
+		fdp = ret, want = 1;	/* open_by_handle_at: the file it opened */
 	}
-	if (oa.s2 != ARG_NONE) {
-		c = put_ustr(s, &pos, GH_B_RAW2, (void *)a[oa.s2 & 7], ret);
-		if (c != '/' && oa.d2 != ARG_NONE)
-			put_base(s, &pos, GH_B_PATH2, oa.d2, a);
+	if (want)
+		put_file_path(s, &pos, GH_B_PATH1, fd_file(fdp), GH_BF_FULL);
+	if (row.p2 != ARG_NONE && (a[row.p2 & 7] || op != GH_OP_MOUNT)) {
+		c = put_ustr(s, &pos, GH_B_RAW2, (void *)a[row.p2 & 7], ret);
+		if (c != '/' && row.d2 != ARG_NONE)
+			put_base(s, &pos, GH_B_PATH2, row.d2, a);
 	}
+	if (row.s != ARG_NONE && a[row.s & 7])
+		put_ustr(s, &pos, GH_B_EXTRA, (void *)a[row.s & 7], ret);
 	if (op == GH_OP_EXECVE || op == GH_OP_EXECVEAT) {
 		struct gh_run *r = bpf_map_lookup_elem(&runs, &run);
 		__u32 lim = r ? r->argv_limit : 0, end;
@@ -1044,5 +1125,273 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		pos = end;
 	}
 	ev_commit(s, pos, run);
+	return 0;
+}
+
+/* ---- io_uring ----
+ *
+ * An operation of a traced process is decoded at its submission (the
+ * kernel's own copy of its names and arguments is there), into the record
+ * of its syscall twin with GH_EVF_URING, and completed by a
+ * GH_EV_URING_DONE record with the result; gh-trace joins the two. The
+ * process is the one whose ring it is (the submitting task of the
+ * request), whichever thread ran it: SQPOLL and io-wq workers are threads
+ * of that process. Operations that act outside the process but are not
+ * decoded are counted with their opcode (bpf/systab.h: GH_URING). */
+
+#define UROW(code, name, cls, op) [code] = { GH_UC_##cls, GH_OP_##op },
+static const struct { __u8 cls, op; } uring_tab[GH_URING_MAX] = {
+	GH_URING(UROW)
+};
+
+struct uring_req {
+	__u32 run, level, op, slot;
+};
+
+#define REQ_F_FIXED_FILE 1	/* IOSQE_FIXED_FILE */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct uring_req);
+} uring_pending SEC(".maps");
+
+/* Append a kernel string (a struct filename's name) as blob slot. */
+static __always_inline int put_kstr(struct scratch *s, __u32 *pos, int slot,
+				    const void *ptr)
+{
+	__u32 p = *pos;
+	long n;
+
+	if (!ptr || p >= GH_HALF) {
+		s->ev.bflags[slot] = GH_BF_FAULT;
+		return -1;
+	}
+	n = bpf_probe_read_kernel_str(&s->data[p & (GH_HALF - 1)], GH_STR_MAX, ptr);
+	if (n <= 0) {
+		s->ev.bflags[slot] = GH_BF_FAULT;
+		return -1;
+	}
+	s->ev.boff[slot] = p;
+	s->ev.blen[slot] = n - 1;
+	s->ev.bflags[slot] = GH_BF_PRESENT;
+	*pos = p + n;
+	return s->data[p & (GH_HALF - 1)];
+}
+
+/* A name relative to directory fd dfd: the name, and the base path. */
+static __always_inline void put_kname(struct scratch *s, __u32 *pos, int slot,
+				      int bslot, struct filename *fn, int dfd)
+{
+	__u64 a[6] = { (__u64)(long)dfd };
+	int c = put_kstr(s, pos, slot, fn ? BPF_CORE_READ(fn, name) : NULL);
+
+	if (c != '/')
+		put_base(s, pos, bslot, 0, a);
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(uring_submit, struct io_kiocb *req)
+{
+	/* a BTF pointer (not a value read), so that put_ids may use it */
+	struct task_struct *t = req->tctx->task;
+	void *cmd = &req->cmd;
+	struct uring_req ur = {};
+	struct filename *fn1 = NULL, *fn2 = NULL;
+	int dfd1 = AT_FDCWD, dfd2 = AT_FDCWD;
+	struct gh_member m;
+	struct gh_run *r;
+	struct scratch *s;
+	__u32 code, op, pos = 0;
+	__u64 key = (__u64)req;
+
+	if (!t || !traced_ring(t->tgid, &m))
+		return 0;
+	code = req->opcode;
+	op = GH_OP_NONE;
+	if (code < GH_URING_MAX) {
+		if (uring_tab[code & (GH_URING_MAX - 1)].cls == GH_UC_FD)
+			return 0;
+		op = uring_tab[code & (GH_URING_MAX - 1)].op;
+	}
+	if (op == GH_OP_NONE) {
+		r = bpf_map_lookup_elem(&runs, &m.run);
+		if (r) {
+			__sync_fetch_and_add(&r->part[GH_PART_URING], 1);
+			__sync_fetch_and_or(&r->uring_ops[(code >> 6) & 3],
+					    1ULL << (code & 63));
+		}
+		return 0;
+	}
+	s = get_scratch();
+	if (!s)
+		return 0;
+	ev_init(&s->ev, GH_EV_SYS, m.run);
+	s->ev.op = op;
+	s->ev.nr = code;
+	s->ev.flags = GH_EVF_URING;
+	put_ids(&s->ev, t, m.level);
+	s->ev.arg[5] = key;
+	if (is_net(op)) {
+		/* the socket: the request's file is not assigned yet, the fd
+		 * (not a fixed file's index) names it in the task's table */
+		s->ev.arg[0] = (int)req->cqe.fd;
+		if (!(req->flags & REQ_F_FIXED_FILE))
+			sock_info(&s->ev, fd_file((int)s->ev.arg[0]));
+	}
+	/* the names: at most two, each relative to a directory fd; one
+	 * call site each keeps the verifier's work small */
+	switch (op) {
+	case GH_OP_OPENAT:
+	case GH_OP_OPENAT2: {
+		struct io_open *o = cmd;
+
+		s->ev.arg[0] = BPF_CORE_READ(o, dfd);
+		s->ev.arg[2] = BPF_CORE_READ(o, how.flags);
+		s->ev.arg[3] = BPF_CORE_READ(o, how.mode);
+		s->ev.x[0] = s->ev.arg[2];
+		s->ev.x[1] = s->ev.arg[3];
+		ur.slot = BPF_CORE_READ(o, file_slot);
+		fn1 = BPF_CORE_READ(o, filename);
+		dfd1 = s->ev.arg[0];
+		break;
+	}
+	case GH_OP_UNLINKAT: {
+		struct io_unlink *u = cmd;
+
+		s->ev.arg[0] = BPF_CORE_READ(u, dfd);
+		s->ev.arg[2] = BPF_CORE_READ(u, flags);
+		fn1 = BPF_CORE_READ(u, filename);
+		dfd1 = s->ev.arg[0];
+		break;
+	}
+	case GH_OP_MKDIRAT: {
+		struct io_mkdir *d = cmd;
+
+		s->ev.arg[0] = BPF_CORE_READ(d, dfd);
+		s->ev.arg[2] = BPF_CORE_READ(d, mode);
+		fn1 = BPF_CORE_READ(d, filename);
+		dfd1 = s->ev.arg[0];
+		break;
+	}
+	case GH_OP_RENAMEAT2:
+	case GH_OP_LINKAT: {
+		struct io_rename *n = cmd;	/* io_link has the same layout */
+
+		s->ev.arg[0] = BPF_CORE_READ(n, old_dfd);
+		s->ev.arg[2] = BPF_CORE_READ(n, new_dfd);
+		s->ev.arg[4] = BPF_CORE_READ(n, flags);
+		fn1 = BPF_CORE_READ(n, oldpath);
+		dfd1 = s->ev.arg[0];
+		fn2 = BPF_CORE_READ(n, newpath);
+		dfd2 = s->ev.arg[2];
+		break;
+	}
+	case GH_OP_SYMLINKAT: {
+		struct io_link *n = cmd;
+
+		/* oldpath: the target (no base), newpath: the link */
+		s->ev.arg[1] = BPF_CORE_READ(n, new_dfd);
+		fn1 = BPF_CORE_READ(n, newpath);
+		dfd1 = s->ev.arg[1];
+		fn2 = BPF_CORE_READ(n, oldpath);
+		break;
+	}
+	}
+	if (fn1)
+		put_kname(s, &pos, GH_B_RAW1, GH_B_PATH1, fn1, dfd1);
+	if (fn2 && op == GH_OP_SYMLINKAT)
+		put_kstr(s, &pos, GH_B_RAW2, BPF_CORE_READ(fn2, name));
+	else if (fn2)
+		put_kname(s, &pos, GH_B_RAW2, GH_B_PATH2, fn2, dfd2);
+	switch (op) {
+	case GH_OP_SOCKET: {
+		struct io_socket *so = cmd;
+
+		s->ev.arg[0] = BPF_CORE_READ(so, domain);
+		s->ev.arg[1] = BPF_CORE_READ(so, type);
+		s->ev.arg[2] = BPF_CORE_READ(so, protocol);
+		ur.slot = BPF_CORE_READ(so, file_slot);
+		break;
+	}
+	case GH_OP_CONNECT: {
+		struct io_connect *c = cmd;
+
+		put_umem(s, &pos, GH_B_EXTRA, BPF_CORE_READ(c, addr),
+			 BPF_CORE_READ(c, addr_len), GH_ADDR_MAX);
+		break;
+	}
+	case GH_OP_ACCEPT:
+		ur.slot = BPF_CORE_READ((struct io_accept *)cmd, file_slot);
+		break;
+	case GH_OP_SENDMSG: {
+		struct io_async_msghdr *km = BPF_CORE_READ(req, async_data);
+		void *name = km ? BPF_CORE_READ(km, msg.msg_name) : NULL;
+		__u32 nlen = km ? BPF_CORE_READ(km, msg.msg_namelen) : 0;
+		__u32 p = pos;
+
+		if (!name && !(s->ev.flags & GH_EVF_SOCK && (s->ev.family == AF_PACKET ||
+							  s->ev.sock_type == SOCK_RAW)))
+			return 0;	/* a connected send: like write(2) */
+		if (name && p < GH_HALF) {
+			if (nlen > GH_ADDR_MAX)
+				nlen = GH_ADDR_MAX;
+			bound(nlen, 0xff);
+			if (!bpf_probe_read_kernel(&s->data[p & (GH_HALF - 1)], nlen, name)) {
+				s->ev.boff[GH_B_EXTRA] = p;
+				s->ev.blen[GH_B_EXTRA] = nlen;
+				s->ev.bflags[GH_B_EXTRA] = GH_BF_PRESENT;
+				pos = p + nlen;
+			}
+		}
+		break;
+	}
+	}
+	ur.run = m.run;
+	ur.level = m.level;
+	ur.op = op;
+	if (bpf_map_update_elem(&uring_pending, &key, &ur, BPF_ANY))
+		count_lost(m.run, GH_LOST_RINGBUF);
+	ev_commit(s, pos, m.run);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(uring_complete, struct io_ring_ctx *ring, void *req,
+	     struct io_uring_cqe *cqe)
+{
+	__u64 key = (__u64)req;
+	struct uring_req *p = bpf_map_lookup_elem(&uring_pending, &key);
+	struct uring_req ur;
+	struct scratch *s;
+	__u32 pos = 0;
+	long res;
+
+	if (!p)
+		return 0;
+	ur = *p;
+	bpf_map_delete_elem(&uring_pending, &key);
+	if (!run_ring(ur.run))
+		return 0;
+	s = get_scratch();
+	if (!s)
+		return 0;
+	res = BPF_CORE_READ(cqe, res);
+	ev_init(&s->ev, GH_EV_URING_DONE, ur.run);
+	s->ev.op = ur.op;
+	s->ev.ret = res;
+	s->ev.arg[5] = key;
+	if (res >= 0 && !ur.slot) {
+		if (ur.op == GH_OP_OPENAT || ur.op == GH_OP_OPENAT2)
+			put_file_path(s, &pos, GH_B_PATH1, fd_file(res), GH_BF_FULL);
+		else if (ur.op == GH_OP_ACCEPT) {
+			struct socket *ns = file_socket(fd_file(res));
+
+			if (ns)
+				put_sock_addr(s, &pos, BPF_CORE_READ(ns, sk), 1);
+		}
+	}
+	ev_commit(s, pos, ur.run);
 	return 0;
 }

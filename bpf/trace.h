@@ -18,6 +18,10 @@ enum {
 	GH_EV_FORK = 2,	/* sched_process_fork of a new process */
 	GH_EV_EXIT = 3,	/* the last thread of a process exited */
 	GH_EV_SYS = 4,	/* a syscall of interest returned (op says which) */
+	GH_EV_URING_DONE = 5,	/* an io_uring operation recorded at its
+				 * submission (a GH_EV_SYS record with
+				 * GH_EVF_URING, arg[5] the request) completed:
+				 * ret, and blobs known only then */
 };
 
 /* Syscall families (gh_event.op for GH_EV_SYS), independent of the
@@ -36,6 +40,27 @@ enum {
 	GH_OP_EXECVE, GH_OP_EXECVEAT,
 	GH_OP_CONNECT, GH_OP_BIND, GH_OP_LISTEN, GH_OP_ACCEPT, GH_OP_ACCEPT4,
 	GH_OP_SENDTO, GH_OP_SENDMSG, GH_OP_SENDMMSG,
+	/* after the network ops (is_net is a range) */
+	GH_OP_MKNOD, GH_OP_MKNODAT,
+	GH_OP_SETXATTR, GH_OP_LSETXATTR, GH_OP_FSETXATTR, GH_OP_SETXATTRAT,
+	GH_OP_REMOVEXATTR, GH_OP_LREMOVEXATTR, GH_OP_FREMOVEXATTR,
+	GH_OP_REMOVEXATTRAT,
+	GH_OP_UTIME, GH_OP_UTIMES, GH_OP_FUTIMESAT, GH_OP_UTIMENSAT,
+	GH_OP_NAME_TO_HANDLE_AT, GH_OP_OPEN_BY_HANDLE_AT,
+	GH_OP_MEMFD_CREATE, GH_OP_CHROOT, GH_OP_PIVOT_ROOT,
+	GH_OP_MOUNT, GH_OP_UMOUNT2, GH_OP_OPEN_TREE, GH_OP_OPEN_TREE_ATTR,
+	GH_OP_MOVE_MOUNT, GH_OP_FSOPEN, GH_OP_FSMOUNT, GH_OP_FSCONFIG,
+	GH_OP_FSPICK, GH_OP_MOUNT_SETATTR,
+	GH_OP_UNSHARE, GH_OP_SETNS, GH_OP_CLONE, GH_OP_CLONE3,
+	GH_OP_SETUID, GH_OP_SETGID, GH_OP_SETREUID, GH_OP_SETREGID,
+	GH_OP_SETRESUID, GH_OP_SETRESGID, GH_OP_SETFSUID, GH_OP_SETFSGID,
+	GH_OP_SETGROUPS, GH_OP_CAPSET,
+	GH_OP_PTRACE, GH_OP_PROCESS_VM_READV, GH_OP_PROCESS_VM_WRITEV,
+	GH_OP_PIDFD_OPEN, GH_OP_PIDFD_GETFD, GH_OP_PIDFD_SEND_SIGNAL,
+	GH_OP_KILL, GH_OP_TKILL, GH_OP_TGKILL, GH_OP_RT_SIGQUEUEINFO,
+	GH_OP_RT_TGSIGQUEUEINFO,
+	GH_OP_SOCKET, GH_OP_BPF,
+	GH_OP_GENERIC,	/* recorded as a "syscall" record: name and arguments */
 	GH_OP_MAX
 };
 
@@ -64,6 +89,26 @@ enum {
 enum {
 	GH_EVF_SOCK = 1,	/* family/sock_type/proto were read from a socket */
 	GH_EVF_ADDR = 2,	/* the syscall carried an address (send*) */
+	GH_EVF_URING = 4,	/* the action came through io_uring */
+	GH_EVF_TARGET = 8,	/* x[0]: a target process, x[1]: GH_TREE_* */
+};
+
+/* Channels that were used but not decoded: each makes the run partial
+ * (index into gh_run.part; gh-receipt(5) names them). */
+enum {
+	GH_PART_COMPAT = 0,	/* a 32-bit (ia32 or x32) syscall */
+	GH_PART_BPF,		/* bpf() from the traced tree */
+	GH_PART_URING,		/* an io_uring operation not decoded */
+	GH_PART_FOREIGN,	/* control of a process outside the tree */
+	GH_PART_MAX
+};
+
+/* The target of a signal or of process control (gh_event.x[1]). */
+enum {
+	GH_TREE_NO = 0,		/* a process outside the traced tree */
+	GH_TREE_YES = 1,	/* a process of the same run */
+	GH_TREE_GROUP = 2,	/* a process group or every process */
+	GH_TREE_UNKNOWN = 3,	/* not known (gh-trace in a PID namespace) */
 };
 
 /* Loss counters (index into gh_run.lost). */
@@ -109,6 +154,8 @@ struct gh_member {
 
 struct gh_run {
 	__u64 lost[GH_LOST_MAX];	/* counted by the programs (atomic adds) */
+	__u64 part[GH_PART_MAX];	/* channels used but not decoded */
+	__u64 uring_ops[4];		/* bit N: io_uring opcode N not decoded */
 	__u32 argv_limit;		/* bytes of argv kept per exec */
 	__u32 owner;			/* pid of the gh-trace owning the run */
 	__u64 owner_start;		/* its start time, in clock ticks after
@@ -158,7 +205,8 @@ struct gh_event {
 	__u32 boff[GH_NBLOB];
 	__u32 blen[GH_NBLOB];
 	__u32 run;		/* the run the record is for */
-	__u32 pad2;
+	__u32 nr;		/* GH_EV_SYS: x86_64 syscall number; with
+				 * GH_EVF_URING: the io_uring opcode */
 };
 
 #endif

@@ -77,6 +77,7 @@ void agg_init(struct agg *a, const char *name)
 	ktab_init(&a->acc, sizeof(struct akey), sizeof(struct counted));
 	ktab_init(&a->att, sizeof(struct nkey), sizeof(struct counted));
 	ktab_init(&a->inb, sizeof(struct nkey), sizeof(struct counted));
+	ktab_init(&a->act, sizeof(uint32_t), sizeof(struct counted));
 	a->last_pid = -1;
 }
 
@@ -103,6 +104,7 @@ void agg_release(struct agg *a)
 	counted_release(&a->acc);
 	counted_release(&a->att);
 	counted_release(&a->inb);
+	counted_release(&a->act);
 	ktab_release(&a->pidmap);
 	strtab_release(&a->str);
 }
@@ -252,12 +254,31 @@ static void count(struct ktab *t, const void *key, int32_t pid)
 	pid_add(&c->pids, pid);
 }
 
+/* Whether path is the tracer's bpf directory or under it. */
+static int under_pin_dir(struct agg *a, uint32_t path)
+{
+	const char *d, *p;
+	size_t dn, pn;
+
+	if (!a->pin_dir || !path)
+		return 0;
+	d = strtab_str(&a->str, a->pin_dir);
+	dn = strtab_len(&a->str, a->pin_dir);
+	p = strtab_str(&a->str, path);
+	pn = strtab_len(&a->str, path);
+	return pn >= dn && memcmp(p, d, dn) == 0 && (pn == dn || p[dn] == '/');
+}
+
 static void access_add(struct agg *a, uint32_t path, int op, uint32_t target,
 		       uint32_t result, const struct gh_evval *mode, int32_t pid)
 {
 	struct counted *c;
 	struct akey k;
 	uint32_t *hint, i;
+
+	if (op != OP_READ && op != OP_EXEC && op != OP_CHDIR &&
+	    (under_pin_dir(a, path) || under_pin_dir(a, target)))
+		a->pin_writes++;
 
 	memset(&k, 0, sizeof(k));
 	k.path = path;
@@ -455,6 +476,71 @@ static void on_net(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 	}
 }
 
+/* ---- actions: the records beyond files and sockets ---- */
+
+/* The members an action is told apart by, in the order they are written. */
+static const int act_keys[] = {
+	GH_EK_TYPE, GH_EK_SYSCALL, GH_EK_PATH, GH_EK_NEW_PATH, GH_EK_SOURCE,
+	GH_EK_FSTYPE, GH_EK_NAME, GH_EK_CAPABILITY, GH_EK_FLAGS, GH_EK_MODE,
+	GH_EK_DEV, GH_EK_CMD, GH_EK_REQUEST, GH_EK_ARGS, GH_EK_EFFECTIVE,
+	GH_EK_PERMITTED, GH_EK_TARGET_PID, GH_EK_IN_TREE, GH_EK_SIGNAL,
+	GH_EK_FAMILY, GH_EK_SOCK_TYPE, GH_EK_PROTO, GH_EK_PROTOCOL, GH_EK_VIA,
+};
+
+static int add_val(struct gh_buf *b, const struct gh_evval *v)
+{
+	size_t i;
+	int r = 0;
+
+	switch (v->kind) {
+	case GH_EVK_NULL: return gh_buf_adds(b, "null");
+	case GH_EVK_BOOL: return gh_buf_adds(b, v->i ? "true" : "false");
+	case GH_EVK_INT: return gh_buf_printf(b, "%lld", (long long)v->i);
+	case GH_EVK_STR: return gh_buf_json_str(b, v->s, v->len);
+	case GH_EVK_ARR:
+		r |= gh_buf_addc(b, '[');
+		for (i = 0; i < v->len; i++) {
+			if (i)
+				r |= gh_buf_addc(b, ',');
+			r |= add_val(b, &v->elems[i]);
+		}
+		return r | gh_buf_addc(b, ']');
+	}
+	return gh_buf_adds(b, "null");
+}
+
+static void on_action(struct agg *a, const struct gh_evrec *rec, int32_t pid,
+		      uint32_t result)
+{
+	static struct gh_buf b = GH_BUF_INIT;
+	const struct gh_evval *v;
+	uint32_t id;
+	size_t i;
+	int r = 0;
+
+	b.len = 0;
+	r |= gh_buf_addc(&b, '{');
+	for (i = 0; i < sizeof(act_keys) / sizeof(act_keys[0]); i++) {
+		v = &rec->v[act_keys[i]];
+		if (v->kind == GH_EVK_ABSENT)
+			continue;
+		if (b.len > 1)
+			r |= gh_buf_addc(&b, ',');
+		r |= gh_buf_json_str(&b, gh_ev_key_name(act_keys[i]),
+				     strlen(gh_ev_key_name(act_keys[i])));
+		r |= gh_buf_addc(&b, ':');
+		r |= add_val(&b, v);
+	}
+	r |= gh_buf_adds(&b, b.len > 1 ? ",\"result\":" : "\"result\":");
+	r |= gh_buf_json_str(&b, strtab_str(&a->str, result),
+			     strtab_len(&a->str, result));
+	r |= gh_buf_addc(&b, '}');
+	if (r < 0)
+		oom();
+	id = intern(a, b.p, b.len);
+	count(&a->act, &id, pid);
+}
+
 /* ---- header and end ---- */
 
 static int digits(const char *s, int n, int *out)
@@ -570,6 +656,7 @@ static int on_header(struct agg *a, const struct gh_evrec *rec)
 		a->bpf_programs = intern(a, reason, strlen(reason));
 	if (gh_json_get_str(audit, "bpf_object_sha256", &reason) == 0)
 		a->bpf_object_sha256 = intern(a, reason, strlen(reason));
+	a->pin_dir = sid(a, rec, GH_EK_PIN_DIR);
 	a->hdr_stdout = obj_path(a, obj_of(&v[GH_EK_STDOUT]));
 	a->hdr_stderr = obj_path(a, obj_of(&v[GH_EK_STDERR]));
 	/* the command's process: known from the header even if it never
@@ -619,6 +706,27 @@ static void on_end(struct agg *a, const struct gh_evrec *rec)
 	a->lost_ringbuf = get_int(lost, "ringbuf");
 	a->lost_fault = get_int(lost, "fault");
 	a->lost_truncated = get_int(lost, "truncated");
+	if (v[GH_EK_UNDECODED].kind == GH_EVK_OBJ) {
+		struct json_object *u = v[GH_EK_UNDECODED].obj;
+
+		a->und_compat = get_int(u, "compat_syscall");
+		a->und_bpf = get_int(u, "bpf_syscall");
+		a->und_uring = get_int(u, "io_uring_unsupported_op");
+		a->und_foreign = get_int(u, "foreign_process_control");
+	}
+	if (v[GH_EK_IO_URING_OPCODES].kind == GH_EVK_ARR &&
+	    v[GH_EK_IO_URING_OPCODES].len) {
+		struct gh_buf ob = GH_BUF_INIT;
+		const struct gh_evval *ops = &v[GH_EK_IO_URING_OPCODES];
+		size_t i;
+
+		for (i = 0; i < ops->len; i++)
+			if (gh_buf_printf(&ob, i ? ", %lld" : "%lld",
+					  (long long)ops->elems[i].i) < 0)
+				oom();
+		a->uring_opcodes = intern(a, ob.p, ob.len);
+		gh_buf_release(&ob);
+	}
 	a->end_stdout = obj_path(a, so);
 	a->end_stderr = obj_path(a, se);
 	a->stdout_bytes = so ? get_int(so, "bytes") : 0;
@@ -682,6 +790,8 @@ int agg_record(struct agg *a, const struct gh_evrec *rec)
 		on_file(a, rec, pid, result);
 	} else if (GH_ET_IS_NET(type)) {
 		on_net(a, rec, pid, result);
+	} else if (GH_ET_IS_ACTION(type)) {
+		on_action(a, rec, pid, result);
 	}
 	return 0;
 }

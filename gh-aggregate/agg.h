@@ -90,6 +90,10 @@ struct agg {
 	uint64_t unresolved;
 
 	struct ktab att, inb;		/* struct nkey -> struct counted */
+	struct ktab act;		/* actions: id of their JSON text ->
+					 * struct counted */
+	uint32_t pin_dir;		/* header: the tracer's bpf directory */
+	uint64_t pin_writes;		/* changes under it */
 	int has_send;
 	uint64_t bytes_sent;
 
@@ -112,6 +116,9 @@ struct agg {
 	int has_code, has_signal;
 	int64_t utime_us, stime_us, maxrss_kb;
 	int64_t lost_ringbuf, lost_fault, lost_truncated;
+	/* channels used but not decoded (the end record's "undecoded") */
+	int64_t und_compat, und_bpf, und_uring, und_foreign;
+	uint32_t uring_opcodes;		/* "14, 40": string id, 0 for none */
 	uint32_t end_stdout, end_stderr;
 	int64_t stdout_bytes, stderr_bytes;
 	uint32_t stdout_err, stderr_err;	/* a capture write failed: errno name */

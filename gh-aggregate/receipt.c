@@ -366,6 +366,14 @@ static int cmp_inbound(const void *x, const void *y)
 	return strtab_cmp(s, k->result, l->result);
 }
 
+static int cmp_action(const void *x, const void *y)
+{
+	uint32_t k = *(const uint32_t *)ktab_key(&sort_agg->act, *(const uint32_t *)x);
+	uint32_t l = *(const uint32_t *)ktab_key(&sort_agg->act, *(const uint32_t *)y);
+
+	return strtab_cmp(&sort_agg->str, k, l);
+}
+
 static int cmp_id(const void *x, const void *y)
 {
 	return strtab_cmp(&sort_agg->str, *(const uint32_t *)x, *(const uint32_t *)y);
@@ -387,7 +395,7 @@ static uint32_t *sorted(struct agg *a, uint32_t n,
 
 /* Everything sorted and derived, before writing. */
 struct prep {
-	uint32_t *procs, *acc, *att, *inb;
+	uint32_t *procs, *acc, *att, *inb, *act;
 	uint32_t *reads, *writes, *deletes;	/* sorted unique path ids */
 	uint32_t nr, nw, nd;
 	uint64_t failed;
@@ -426,6 +434,7 @@ static void prepare(struct agg *a, struct prep *p)
 	p->acc = sorted(a, a->acc.n, cmp_access);
 	p->att = sorted(a, a->att.n, cmp_attempt);
 	p->inb = sorted(a, a->inb.n, cmp_inbound);
+	p->act = sorted(a, a->act.n, cmp_action);
 	p->unknown = strtab_intern(&a->str, "unknown", 7);
 	if (!p->unknown)
 		oom();
@@ -468,6 +477,7 @@ static void prep_release(struct prep *p)
 	free(p->acc);
 	free(p->att);
 	free(p->inb);
+	free(p->act);
 	free(p->reads);
 	free(p->writes);
 	free(p->deletes);
@@ -648,6 +658,25 @@ static void gen_inbound(struct agg *a, struct prep *pp, struct list *l)
 	}
 }
 
+/* Actions: sorted by their JSON text, then count and pids added. */
+static void gen_actions(struct agg *a, struct prep *pp, struct list *l)
+{
+	struct json_object *o;
+	const struct counted *c;
+	uint32_t i, id;
+
+	for (i = 0; i < a->act.n; i++) {
+		id = *(const uint32_t *)ktab_key(&a->act, pp->act[i]);
+		c = ktab_val(&a->act, pp->act[i]);
+		o = json_tokener_parse(strtab_str(&a->str, id));
+		if (!o)
+			oom();
+		add(o, "count", jint((int64_t)c->count));
+		add(o, "pids", pid_list(&c->pids));
+		list_add(l, o);
+	}
+}
+
 /* ---- the skeleton ---- */
 
 static int cmp_cstr(const void *x, const void *y)
@@ -658,7 +687,7 @@ static int cmp_cstr(const void *x, const void *y)
 static struct json_object *reasons(struct agg *a)
 {
 	struct json_object *l = arr();
-	char *r[10];
+	char *r[20];
 	size_t n = 0, i;
 	const char *why;
 
@@ -697,11 +726,33 @@ static struct json_object *reasons(struct agg *a)
 			     strtab_str(&a->str, a->stderr_err),
 			     (long long)a->stderr_bytes) < 0)
 			oom();
+		/* channels used but not decoded: "NAME: what" */
+		if (a->und_bpf &&
+		    asprintf(&r[n++], "bpf_syscall: %lld bpf() calls by the traced tree",
+			     (long long)a->und_bpf) < 0)
+			oom();
+		if (a->und_compat &&
+		    asprintf(&r[n++], "compat_syscall: %lld 32-bit syscalls not decoded",
+			     (long long)a->und_compat) < 0)
+			oom();
+		if (a->und_uring &&
+		    asprintf(&r[n++], "io_uring_unsupported_op: %lld io_uring operations "
+			     "not decoded (opcodes %s)", (long long)a->und_uring,
+			     a->uring_opcodes ? strtab_str(&a->str, a->uring_opcodes) : "?") < 0)
+			oom();
+		if (a->und_foreign &&
+		    asprintf(&r[n++], "foreign_process_control: %lld controls of processes "
+			     "outside the traced tree", (long long)a->und_foreign) < 0)
+			oom();
 		if ((uint64_t)a->events != a->records &&
 		    asprintf(&r[n++], "end record counts %lld records, stream has %llu",
 			     (long long)a->events, (unsigned long long)a->records) < 0)
 			oom();
 	}
+	if (a->pin_writes &&
+	    asprintf(&r[n++], "bpf_syscall: %llu changes under the tracer's bpf directory %s",
+		     (unsigned long long)a->pin_writes, strtab_str(&a->str, a->pin_dir)) < 0)
+		oom();
 	qsort(r, n, sizeof(r[0]), cmp_cstr);
 	for (i = 0; i < n; i++) {
 		push(l, jcstr(r[i]));
@@ -881,6 +932,10 @@ static struct json_object *skeleton(struct agg *a, struct prep *pp)
 	add(o, "bytes_sent", a->has_send ? jint((int64_t)a->bytes_sent) : NULL);
 	add(o, "bytes_received", NULL);
 	add(r, "network", o);
+	/* only when there are any: receipts of runs without them stay
+	 * as they were */
+	if (a->act.n)
+		add(r, "actions", arr());
 	o = obj();
 	add(o, "cpu_time_ms", a->has_end ? jint((a->utime_us + a->stime_us) / 1000) : NULL);
 	add(o, "max_rss_kb", a->has_end ? jint(a->maxrss_kb) : NULL);
@@ -944,7 +999,7 @@ static size_t find_list(const struct gh_buf *sk, const char *key, int level)
 
 int receipt_write(FILE *f, struct agg *a, int v0)
 {
-	static struct splice full[] = {
+	struct splice full[] = {
 		{ "process_tree", 1, gen_process_tree, 0 },
 		{ "processes", 1, gen_processes, 0 },
 		{ "accesses", 2, gen_accesses, 0 },
@@ -954,8 +1009,9 @@ int receipt_write(FILE *f, struct agg *a, int v0)
 		{ "connections", 2, gen_connections, 0 },
 		{ "attempts", 2, gen_attempts, 0 },
 		{ "inbound", 2, gen_inbound, 0 },
+		{ "actions", 1, gen_actions, 0 },
 	};
-	static struct splice old[] = {
+	struct splice old[] = {
 		{ "processes", 1, gen_processes, 0 },
 		{ "read", 2, gen_reads, 0 },
 		{ "written", 2, gen_writes, 0 },
@@ -975,6 +1031,8 @@ int receipt_write(FILE *f, struct agg *a, int v0)
 	if (gh_json_to_buf(&sk, r, GH_JW_PRETTY) < 0)
 		oom();
 	json_object_put(r);
+	if (!v0 && !a->act.n)
+		nsp--;	/* "actions", the last, is absent */
 	for (i = 0; i < nsp; i++)
 		sp[i].at = find_list(&sk, sp[i].key, sp[i].level);
 	qsort(sp, nsp, sizeof(*sp), cmp_splice);

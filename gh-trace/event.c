@@ -15,6 +15,7 @@
 #include "event.h"
 #include "json.h"
 #include "../bpf/trace.h"
+#include "../bpf/systab.h"
 
 #ifndef AT_REMOVEDIR
 #define AT_REMOVEDIR 0x200
@@ -336,8 +337,69 @@ static const char *record_type(const struct gh_event *e)
 		return "accept";
 	case GH_OP_SENDTO: case GH_OP_SENDMSG: case GH_OP_SENDMMSG:
 		return "send";
+	case GH_OP_MKNOD: case GH_OP_MKNODAT:
+		return "mknod";
+	case GH_OP_SETXATTR: case GH_OP_LSETXATTR: case GH_OP_FSETXATTR:
+	case GH_OP_SETXATTRAT:
+		return "setxattr";
+	case GH_OP_REMOVEXATTR: case GH_OP_LREMOVEXATTR:
+	case GH_OP_FREMOVEXATTR: case GH_OP_REMOVEXATTRAT:
+		return "removexattr";
+	case GH_OP_UTIME: case GH_OP_UTIMES: case GH_OP_FUTIMESAT:
+	case GH_OP_UTIMENSAT:
+		return "utime";
+	case GH_OP_NAME_TO_HANDLE_AT:
+		return "name_to_handle";
+	case GH_OP_OPEN_BY_HANDLE_AT:
+		return "open";
+	case GH_OP_MEMFD_CREATE:
+		return "memfd";
+	case GH_OP_CHROOT:
+		return "chroot";
+	case GH_OP_PIVOT_ROOT:
+		return "pivot_root";
+	case GH_OP_MOUNT: case GH_OP_UMOUNT2: case GH_OP_OPEN_TREE:
+	case GH_OP_OPEN_TREE_ATTR: case GH_OP_MOVE_MOUNT: case GH_OP_FSOPEN:
+	case GH_OP_FSMOUNT: case GH_OP_FSCONFIG: case GH_OP_FSPICK:
+	case GH_OP_MOUNT_SETATTR:
+		return "mount";
+	case GH_OP_UNSHARE: case GH_OP_SETNS: case GH_OP_CLONE:
+	case GH_OP_CLONE3:
+		return "namespace";
+	case GH_OP_SETUID: case GH_OP_SETGID: case GH_OP_SETREUID:
+	case GH_OP_SETREGID: case GH_OP_SETRESUID: case GH_OP_SETRESGID:
+	case GH_OP_SETFSUID: case GH_OP_SETFSGID: case GH_OP_SETGROUPS:
+	case GH_OP_CAPSET:
+		return "identity";
+	case GH_OP_PTRACE:
+		return "ptrace";
+	case GH_OP_PROCESS_VM_READV: case GH_OP_PROCESS_VM_WRITEV:
+		return "process_vm";
+	case GH_OP_PIDFD_OPEN: case GH_OP_PIDFD_GETFD:
+		return "pidfd";
+	case GH_OP_PIDFD_SEND_SIGNAL: case GH_OP_KILL: case GH_OP_TKILL:
+	case GH_OP_TGKILL: case GH_OP_RT_SIGQUEUEINFO:
+	case GH_OP_RT_TGSIGQUEUEINFO:
+		return "signal";
+	case GH_OP_SOCKET:
+		return "socket";
+	case GH_OP_BPF:
+		return "bpf";
+	case GH_OP_GENERIC:
+		return "syscall";
 	}
 	return NULL;
+}
+
+/* Syscall names by x86_64 number (bpf/systab.h). */
+#define SYSNAME(nr, name, ...) [nr] = #name,
+static const char *const sys_names[GH_NR_MAX] = {
+	GH_ROWS(SYSNAME, SYSNAME, SYSNAME, SYSNAME)
+};
+
+const char *event_sys_name(unsigned nr)
+{
+	return nr < GH_NR_MAX ? sys_names[nr] : NULL;
 }
 
 static int head(struct gh_buf *b, const char *type, const struct gh_event *e,
@@ -402,6 +464,8 @@ static const char *family_name(unsigned f)
 	case AF_INET: return "inet";
 	case AF_INET6: return "inet6";
 	case AF_UNIX: return "unix";
+	case AF_PACKET: return "packet";
+	case AF_NETLINK: return "netlink";
 	}
 	return "other";
 }
@@ -662,6 +726,226 @@ static int fmt_file(struct gh_buf *b, const struct gh_event *e, size_t size)
 	return add_ret(b, e->ret);
 }
 
+static int jw_int_list(struct gh_buf *b, const char *key, const __u64 *v,
+		       int n)
+{
+	int i;
+
+	if (jw_key(b, key) < 0 || gh_buf_addc(b, '[') < 0)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if ((i && gh_buf_addc(b, ',') < 0) ||
+		    gh_buf_printf(b, "%lld", (long long)(int64_t)v[i]) < 0)
+			return -ENOMEM;
+	return gh_buf_addc(b, ']');
+}
+
+/* Where a target process is (GH_TREE_*): in_tree true, false or null. */
+static int add_target(struct gh_buf *b, const struct gh_event *e)
+{
+	if (!(e->flags & GH_EVF_TARGET))
+		return jw_null(b, "target_pid") < 0 || jw_null(b, "in_tree") < 0
+		       ? -ENOMEM : 0;
+	if (jw_int(b, "target_pid", (int64_t)e->x[0]) < 0)
+		return -ENOMEM;
+	switch (e->x[1]) {
+	case GH_TREE_YES: return jw_bool(b, "in_tree", 1);
+	case GH_TREE_NO: return jw_bool(b, "in_tree", 0);
+	}
+	return jw_null(b, "in_tree");
+}
+
+/* The records of syscalls beyond files and sockets (gh-events(5)). */
+static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
+{
+	struct blob raw1, kp1, raw2, kp2, ex;
+	const __u64 *a = e->arg;
+	const char *sys = e->flags & GH_EVF_URING ? "io_uring" : event_sys_name(e->nr);
+	const char *exkey = NULL;
+	int inc = 0, inc2 = 0, n;
+
+	if (get_blob(e, size, GH_B_RAW1, &raw1) < 0 ||
+	    get_blob(e, size, GH_B_PATH1, &kp1) < 0 ||
+	    get_blob(e, size, GH_B_RAW2, &raw2) < 0 ||
+	    get_blob(e, size, GH_B_PATH2, &kp2) < 0 ||
+	    get_blob(e, size, GH_B_EXTRA, &ex) < 0)
+		return -EINVAL;
+	if (jw_int(b, "tid", e->tid) < 0 ||
+	    jw_str(b, "syscall", sys ? sys : "?", strlen(sys ? sys : "?")) < 0)
+		return -ENOMEM;
+	if ((raw1.p || kp1.p || (raw1.fl & GH_BF_FAULT)) &&
+	    add_path(b, "path", "raw", &raw1, &kp1, &inc) < 0)
+		return -ENOMEM;
+	if (raw2.p || (raw2.fl & GH_BF_FAULT)) {
+		if (e->op == GH_OP_MOUNT) {
+			if (jw_str(b, "source", raw2.p, raw2.len) < 0)
+				return -ENOMEM;
+		} else if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &inc2) < 0) {
+			return -ENOMEM;
+		}
+	}
+	if ((inc || inc2) && jw_bool(b, "path_incomplete", 1) < 0)
+		return -ENOMEM;
+	if ((raw1.fl | raw2.fl | ex.fl) & GH_BF_FAULT && jw_bool(b, "raw_fault", 1) < 0)
+		return -ENOMEM;
+
+	switch (e->op) {
+	case GH_OP_MKNOD:
+		n = jw_int(b, "mode", (int)a[1]) < 0 || jw_int(b, "dev", (int64_t)a[2]) < 0;
+		break;
+	case GH_OP_MKNODAT:
+		n = jw_int(b, "mode", (int)a[2]) < 0 || jw_int(b, "dev", (int64_t)a[3]) < 0;
+		break;
+	case GH_OP_SETXATTR: case GH_OP_LSETXATTR: case GH_OP_FSETXATTR:
+	case GH_OP_SETXATTRAT: case GH_OP_REMOVEXATTR: case GH_OP_LREMOVEXATTR:
+	case GH_OP_FREMOVEXATTR: case GH_OP_REMOVEXATTRAT:
+		exkey = "name";
+		/* a file capability grants privileges to whoever runs it */
+		n = jw_bool(b, "capability", ex.p && ex.len == 19 &&
+			    memcmp(ex.p, "security.capability", 19) == 0) < 0;
+		if (e->op == GH_OP_FSETXATTR || e->op == GH_OP_FREMOVEXATTR)
+			n |= jw_int(b, "fd", (int)a[0]) < 0;
+		break;
+	case GH_OP_UTIMENSAT:
+		n = !a[1] && jw_int(b, "fd", (int)a[0]) < 0;
+		break;
+	case GH_OP_NAME_TO_HANDLE_AT:
+		n = jw_int(b, "flags", (int)a[4]) < 0;
+		break;
+	case GH_OP_OPEN_BY_HANDLE_AT:
+		n = jw_int(b, "dirfd", (int)a[0]) < 0 || jw_int(b, "flags", (int)a[2]) < 0 ||
+		    jw_int(b, "mode", 0) < 0 || jw_str(b, "via", "handle", 6) < 0;
+		break;
+	case GH_OP_MEMFD_CREATE:
+		exkey = "name";
+		n = jw_int(b, "flags", (int)a[1]) < 0;
+		break;
+	case GH_OP_MOUNT:
+		exkey = "fstype";
+		n = jw_int(b, "flags", (int64_t)a[3]) < 0;
+		break;
+	case GH_OP_FSOPEN:
+		exkey = "fstype";
+		n = jw_int(b, "flags", (int)a[1]) < 0;
+		break;
+	case GH_OP_FSCONFIG:
+		exkey = "name";
+		n = jw_int(b, "cmd", (int)a[1]) < 0 || jw_int(b, "fd", (int)a[0]) < 0;
+		break;
+	case GH_OP_UMOUNT2: case GH_OP_FSMOUNT:
+		n = jw_int(b, "flags", (int)a[1]) < 0;
+		break;
+	case GH_OP_OPEN_TREE: case GH_OP_OPEN_TREE_ATTR: case GH_OP_FSPICK:
+	case GH_OP_MOUNT_SETATTR:
+		n = jw_int(b, "flags", (int)a[2]) < 0;
+		break;
+	case GH_OP_MOVE_MOUNT:
+		n = jw_int(b, "flags", (int)a[4]) < 0;
+		break;
+	case GH_OP_UNSHARE: case GH_OP_CLONE:
+		n = jw_int(b, "flags", (int64_t)a[0]) < 0;
+		break;
+	case GH_OP_CLONE3:
+		n = jw_int(b, "flags", (int64_t)e->x[0]) < 0;
+		break;
+	case GH_OP_SETNS:
+		n = jw_int(b, "fd", (int)a[0]) < 0 || jw_int(b, "flags", (int)a[1]) < 0;
+		break;
+	case GH_OP_SETUID: case GH_OP_SETGID: case GH_OP_SETFSUID:
+	case GH_OP_SETFSGID: case GH_OP_SETGROUPS:
+		n = jw_int_list(b, "args", a, 1) < 0;
+		break;
+	case GH_OP_SETREUID: case GH_OP_SETREGID:
+		n = jw_int_list(b, "args", a, 2) < 0;
+		break;
+	case GH_OP_SETRESUID: case GH_OP_SETRESGID:
+		n = jw_int_list(b, "args", a, 3) < 0;
+		break;
+	case GH_OP_CAPSET:
+		n = jw_int(b, "effective", (int64_t)e->x[0]) < 0 ||
+		    jw_int(b, "permitted", (int64_t)e->x[1]) < 0;
+		break;
+	case GH_OP_PTRACE:
+		n = jw_int(b, "request", (int64_t)a[0]) < 0 || add_target(b, e) < 0;
+		break;
+	case GH_OP_PROCESS_VM_READV: case GH_OP_PROCESS_VM_WRITEV:
+	case GH_OP_PIDFD_OPEN:
+		n = add_target(b, e) < 0;
+		break;
+	case GH_OP_PIDFD_GETFD:
+		n = add_target(b, e) < 0 || jw_int(b, "fd", (int)a[1]) < 0;
+		break;
+	case GH_OP_KILL: case GH_OP_TKILL: case GH_OP_RT_SIGQUEUEINFO:
+	case GH_OP_PIDFD_SEND_SIGNAL:
+		n = add_target(b, e) < 0 || jw_int(b, "signal", (int)a[1]) < 0;
+		break;
+	case GH_OP_TGKILL: case GH_OP_RT_TGSIGQUEUEINFO:
+		n = add_target(b, e) < 0 || jw_int(b, "signal", (int)a[2]) < 0;
+		break;
+	case GH_OP_SOCKET: {
+		const char *fam = family_name((unsigned)a[0]);
+		struct gh_event se = *e;
+
+		se.flags |= GH_EVF_SOCK;
+		se.family = (__u16)a[0];
+		se.sock_type = (__u16)a[1];
+		se.proto = (__u16)a[2];
+		n = jw_str(b, "family", fam, strlen(fam)) < 0 ||
+		    jw_str(b, "sock_type", sock_type_name(&se),
+			   strlen(sock_type_name(&se))) < 0 ||
+		    jw_str(b, "proto", proto_name(&se), strlen(proto_name(&se))) < 0 ||
+		    jw_int(b, "protocol", (int)a[2]) < 0;
+		break;
+	}
+	case GH_OP_BPF:
+		n = jw_int(b, "cmd", (int)a[0]) < 0;
+		break;
+	case GH_OP_GENERIC:
+		n = jw_int_list(b, "args", a, 6) < 0;
+		break;
+	default:
+		n = 0;
+	}
+	if (n)
+		return -ENOMEM;
+	if (exkey && ex.p && jw_str(b, exkey, ex.p, ex.len) < 0)
+		return -ENOMEM;
+	return add_ret(b, e->ret);
+}
+
+int event_uring_join(const void *sub, size_t ssize, const void *done,
+		     size_t dsize, void **out, size_t *osize)
+{
+	const struct gh_event *s = sub, *d = done;
+	size_t sdata, ddata;
+	struct gh_event *e;
+	int i;
+
+	if (ssize < sizeof(*s) || dsize < sizeof(*d) || s->size != ssize ||
+	    d->size != dsize)
+		return -EINVAL;
+	sdata = ssize - sizeof(*s);
+	ddata = dsize - sizeof(*d);
+	e = malloc(ssize + ddata);
+	if (!e)
+		return -ENOMEM;
+	memcpy(e, s, ssize);
+	memcpy((char *)(e + 1) + sdata, d + 1, ddata);
+	for (i = 0; i < GH_NBLOB; i++) {
+		if (!(d->bflags[i] & GH_BF_PRESENT) ||
+		    d->boff[i] > ddata || d->blen[i] > ddata - d->boff[i])
+			continue;
+		e->boff[i] = (__u32)(sdata + d->boff[i]);
+		e->blen[i] = d->blen[i];
+		e->bflags[i] = d->bflags[i];
+	}
+	e->ret = d->ret;
+	e->size = (__u32)(ssize + ddata);
+	*out = e;
+	*osize = e->size;
+	return 0;
+}
+
 int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 {
 	const struct gh_event *e = rec;
@@ -698,8 +982,14 @@ int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 			break;
 		if (e->op >= GH_OP_CONNECT && e->op <= GH_OP_SENDMMSG)
 			r = jw_int(b, "tid", e->tid) < 0 ? -ENOMEM : fmt_net(b, e, size);
+		else if (e->op >= GH_OP_MKNOD)
+			r = fmt_action(b, e, size);
 		else
 			r = fmt_file(b, e, size);
+		if (r >= 0 && (e->flags & GH_EVF_URING) &&
+		    (jw_str(b, "via", "io_uring", 8) < 0 ||
+		     jw_int(b, "opcode", e->nr) < 0))
+			r = -ENOMEM;
 		break;
 	default:
 		return -EINVAL;

@@ -12,6 +12,12 @@
  * line was added, 0 for a record that makes no line, -EINVAL for a
  * malformed record, -ENOMEM. */
 int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0);
+/* Join an io_uring submission record and its completion record into the
+ * record of the finished operation (in *out, malloc'ed). 0 or -errno. */
+int event_uring_join(const void *sub, size_t ssize, const void *done,
+		     size_t dsize, void **out, size_t *osize);
+/* The name of x86_64 syscall nr, or NULL. */
+const char *event_sys_name(unsigned nr);
 
 /* JSON member helpers shared with the header and end lines. Each appends
  * ,"key":value (no comma when b ends with '{'). Strings that are not

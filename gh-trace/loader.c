@@ -32,7 +32,7 @@
  * "prog_NAME" and "link_NAME") and the maps shared with gh-trace. */
 static const char *const prog_names[LOADER_NPROGS] = {
 	"sched_process_fork", "sched_process_exit", "sched_process_exec",
-	"sys_enter", "sys_exit",
+	"sys_enter", "sys_exit", "uring_submit", "uring_complete",
 };
 
 enum { MAP_TRACED, MAP_RINGS, MAP_RUNS, NMAPS };
@@ -916,6 +916,21 @@ int loader_fd(struct loader *l)
 int loader_consume(struct loader *l)
 {
 	return ring_buffer__consume(l->rb);
+}
+
+int loader_part(struct loader *l, uint64_t *part, uint64_t *uring_ops)
+{
+	struct gh_run r;
+	int k;
+
+	memset(&r, 0, sizeof(r));
+	if (bpf_map_lookup_elem(l->runs_fd, &l->run, &r))
+		return -errno;
+	for (k = 0; k < GH_PART_MAX; k++)
+		part[k] = r.part[k];
+	for (k = 0; k < 4; k++)
+		uring_ops[k] = r.uring_ops[k];
+	return 0;
 }
 
 int loader_lost(struct loader *l, uint64_t *lost)

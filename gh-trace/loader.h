@@ -25,7 +25,7 @@
 #include "../bpf/trace.h"
 
 #define LOADER_PIN_DIR "/sys/fs/bpf/glasshouse"
-#define LOADER_NPROGS 5
+#define LOADER_NPROGS 7
 #define LOADER_RINGBUF (4u << 20)	/* default ring buffer bytes */
 #define LOADER_DIR_MAX 256	/* a pin directory's name */
 #define LOADER_PIN_MAX (LOADER_DIR_MAX + 64)	/* a pin's */
@@ -98,6 +98,9 @@ int loader_fd(struct loader *l);
 int loader_consume(struct loader *l);
 /* This run's loss counters, lost[GH_LOST_MAX]. */
 int loader_lost(struct loader *l, uint64_t *lost);
+/* The run's counts of channels used but not decoded (GH_PART_MAX of
+ * them) and its bitmap of io_uring opcodes not decoded (4 words). */
+int loader_part(struct loader *l, uint64_t *part, uint64_t *uring_ops);
 /* End the run and free everything (detaching programs loaded for it). */
 void loader_stop(struct loader *l);
 

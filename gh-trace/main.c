@@ -1,5 +1,7 @@
 /* gh-trace: run a command under eBPF and stream what its process tree does
  * as gh-events(5) NDJSON. */
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -19,6 +21,8 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -88,6 +92,9 @@ struct run {
 	pid_t self;
 	sigset_t term;		/* the terminating signals we forward */
 	int term_caught;	/* their handler is in place (see flush_lines) */
+	/* io_uring submissions waiting for their completion record */
+	struct pending { uint64_t key; void *rec; size_t size; } *pend;
+	size_t npend, pendcap;
 };
 
 static void forward(struct run *r, const struct signalfd_siginfo *si);
@@ -257,11 +264,78 @@ static void flush_lines(struct run *r)
 		r->line.p[0] = '\0';
 }
 
+static void emit(struct run *r, const void *data, size_t size)
+{
+	int n = event_format(&r->line, data, size, r->t0);
+
+	if (n > 0)
+		r->events++;
+	else if (n < 0 && r->verbose)
+		gh_err("dropped a malformed record (%zu bytes)", size);
+}
+
+/* io_uring: keep a submission until its completion comes. */
+static void uring_submitted(struct run *r, const struct gh_event *e, size_t size)
+{
+	struct pending *p;
+
+	if (r->npend == r->pendcap) {
+		size_t cap = r->pendcap ? 2 * r->pendcap : 16;
+
+		p = realloc(r->pend, cap * sizeof(*p));
+		if (!p)
+			return;
+		r->pend = p;
+		r->pendcap = cap;
+	}
+	p = &r->pend[r->npend];
+	p->rec = malloc(size);
+	if (!p->rec)
+		return;
+	memcpy(p->rec, e, size);
+	p->size = size;
+	p->key = e->arg[5];
+	r->npend++;
+}
+
+static void uring_done(struct run *r, const struct gh_event *e, size_t size)
+{
+	void *rec;
+	size_t i, n;
+
+	for (i = 0; i < r->npend && r->pend[i].key != e->arg[5]; i++)
+		;
+	if (i == r->npend)
+		return;
+	if (event_uring_join(r->pend[i].rec, r->pend[i].size, e, size, &rec, &n) == 0) {
+		emit(r, rec, n);
+		free(rec);
+	}
+	free(r->pend[i].rec);
+	r->pend[i] = r->pend[--r->npend];
+}
+
+/* Submissions never completed while the tree ran: written as in flight. */
+static void uring_flush(struct run *r)
+{
+	struct gh_event *e;
+	size_t i;
+
+	for (i = 0; i < r->npend; i++) {
+		e = r->pend[i].rec;
+		e->ret = -EINPROGRESS;
+		emit(r, e, r->pend[i].size);
+		free(e);
+	}
+	free(r->pend);
+	r->pend = NULL;
+	r->npend = r->pendcap = 0;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct run *r = ctx;
 	const struct gh_event *e = data;
-	int n;
 
 	/* another run's (a killed one's, in a reused ring buffer), gh-trace
 	 * itself, traced while it starts the command, and the command's
@@ -270,12 +344,12 @@ static int on_record(void *ctx, void *data, size_t size)
 	    (e->type == GH_EV_FORK && e->pid == (uint32_t)r->c.pid &&
 	     e->ppid == (uint32_t)r->self)))
 		return 0;
-	n = event_format(&r->line, data, size, r->t0);
-
-	if (n > 0)
-		r->events++;
-	else if (n < 0 && r->verbose)
-		gh_err("dropped a malformed record (%zu bytes)", size);
+	if (size >= sizeof(*e) && e->type == GH_EV_SYS && (e->flags & GH_EVF_URING))
+		uring_submitted(r, e, size);
+	else if (size >= sizeof(*e) && e->type == GH_EV_URING_DONE)
+		uring_done(r, e, size);
+	else
+		emit(r, data, size);
 	if (r->line.len >= 1 << 16)
 		flush_lines(r);
 	return 0;
@@ -307,6 +381,118 @@ static int add_capture_member(struct gh_buf *b, const char *key,
 	return gh_buf_addc(b, '}');
 }
 
+/* Inherited descriptor num (a copy of gh-trace's fd): its kind, and its
+ * path or peer. */
+static int add_fd(struct gh_buf *b, int num, int fd, int captured)
+{
+	char link[64], path[PATH_MAX + 1];
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	const char *kind = "other";
+	struct stat st;
+	ssize_t n;
+	int ok = 1;
+
+	if (fstat(fd, &st) < 0)
+		return 0;
+	switch (st.st_mode & S_IFMT) {
+	case S_IFREG: kind = "file"; break;
+	case S_IFDIR: kind = "dir"; break;
+	case S_IFCHR: kind = "char"; break;
+	case S_IFBLK: kind = "block"; break;
+	case S_IFIFO: kind = "pipe"; break;
+	case S_IFSOCK: kind = "socket"; break;
+	}
+	ok &= gh_buf_addc(b, b->p[b->len - 1] == '[' ? '{' : ',') >= 0;
+	if (b->p[b->len - 1] == ',')
+		ok &= gh_buf_addc(b, '{') >= 0;
+	ok &= jw_int(b, "fd", num) >= 0;
+	ok &= jw_str(b, "kind", kind, strlen(kind)) >= 0;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n >= 0)
+		ok &= jw_str(b, "path", path, (size_t)n) >= 0;
+	if (S_ISSOCK(st.st_mode) &&
+	    getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		char host[INET6_ADDRSTRLEN + 16], text[INET6_ADDRSTRLEN];
+
+		host[0] = '\0';
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *in = (void *)&ss;
+
+			inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
+			snprintf(host, sizeof(host), "%s:%u", text, ntohs(in->sin_port));
+		} else if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *in6 = (void *)&ss;
+
+			inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+			snprintf(host, sizeof(host), "[%s]:%u", text, ntohs(in6->sin6_port));
+		} else if (ss.ss_family == AF_UNIX && sl > sizeof(sa_family_t)) {
+			struct sockaddr_un *un = (void *)&ss;
+			size_t len = sl - sizeof(sa_family_t);
+
+			if (un->sun_path[0])
+				snprintf(host, sizeof(host), "unix:%.*s",
+					 (int)strnlen(un->sun_path, len), un->sun_path);
+			else
+				snprintf(host, sizeof(host), "unix:@%.*s",
+					 (int)(len - 1), un->sun_path + 1);
+		}
+		if (host[0])
+			ok &= jw_str(b, "peer", host, strlen(host)) >= 0;
+	}
+	if (captured)
+		ok &= jw_bool(b, "captured", 1) >= 0;
+	ok &= gh_buf_addc(b, '}') >= 0;
+	return ok ? 0 : -ENOMEM;
+}
+
+/* The descriptors the command started with: gh-trace's own that are not
+ * close-on-exec, with 1 and 2 as the command got them. */
+static int add_fds(struct run *r, struct gh_buf *b)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int fds[1024], n = 0, i, j, fd, fl;
+
+	if (jw_key(b, "fds") < 0 || gh_buf_addc(b, '[') < 0)
+		return -ENOMEM;
+	while (d && (e = readdir(d)) && n < 1024) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		fd = atoi(e->d_name);
+		if (fd == dirfd(d))
+			continue;
+		fl = fcntl(fd, F_GETFD);
+		if (fl < 0 || (fl & FD_CLOEXEC))
+			continue;
+		fds[n++] = fd;
+	}
+	if (d)
+		closedir(d);
+	for (i = 1; i < n; i++)	/* insertion sort: few */
+		for (j = i; j > 0 && fds[j - 1] > fds[j]; j--) {
+			fd = fds[j];
+			fds[j] = fds[j - 1];
+			fds[j - 1] = fd;
+		}
+	for (i = 0; i < n; i++) {
+		fd = fds[i];
+		if (fd == 1 && r->cap[0].name)
+			fd = r->c.out_fd;	/* a pipe like the one it got */
+		else if (fd == 1 && r->out == 1)
+			fd = 2;			/* stdout went to stderr */
+		else if (fd == 2 && r->cap[1].name)
+			fd = r->c.err_fd;
+		if (fd < 0)
+			continue;
+		/* fd: what the command's fds[i] is a copy of */
+		if (add_fd(b, fds[i], fd, fd != fds[i] && fd != 2) < 0)
+			return -ENOMEM;
+	}
+	return gh_buf_addc(b, ']');
+}
+
 static int write_header(struct run *r, const char *reason)
 {
 	struct gh_buf *b = &r->line;
@@ -322,7 +508,7 @@ static int write_header(struct run *r, const char *reason)
 		snprintf(host, sizeof(host), "%s", u.nodename);
 	host[sizeof(host) - 1] = '\0';
 
-	ok &= gh_buf_adds(b, "{\"type\":\"header\",\"t\":0,\"schema\":1,"
+	ok &= gh_buf_adds(b, "{\"type\":\"header\",\"t\":0,\"schema\":2,"
 			  "\"tool\":\"gh-trace\"") >= 0;
 	ok &= jw_str(b, "tool_version", GH_VERSION, strlen(GH_VERSION)) >= 0;
 	ok &= jw_str(b, "execution_id", id, strlen(id)) >= 0;
@@ -364,6 +550,12 @@ static int write_header(struct run *r, const char *reason)
 	ok &= gh_buf_addc(b, '}') >= 0;
 	ok &= add_capture_member(b, "stdout", &r->cap[0], 0) >= 0;
 	ok &= add_capture_member(b, "stderr", &r->cap[1], 0) >= 0;
+	ok &= add_fds(r, b) >= 0;
+	{
+		const char *pd = r->pin_dir ? r->pin_dir : LOADER_PIN_DIR;
+
+		ok &= jw_str(b, "pin_dir", pd, strlen(pd)) >= 0;
+	}
 	ok &= gh_buf_add(b, "}\n", 2) >= 0;
 	if (!ok)
 		return -ENOMEM;
@@ -386,12 +578,15 @@ static int status_of(const siginfo_t *si, int *code, int *sig)
 static int write_end(struct run *r, uint64_t t_end)
 {
 	struct gh_buf *b = &r->line;
-	uint64_t lost[GH_LOST_MAX] = { 0 };
+	uint64_t lost[GH_LOST_MAX] = { 0 }, part[GH_PART_MAX] = { 0 };
+	uint64_t uops[4] = { 0 };
 	struct rusage ru;
-	int code, sig, status, ok = 1;
+	int code, sig, status, ok = 1, k, first = 1;
 
-	if (r->active)
+	if (r->active) {
 		loader_lost(&r->l, lost);
+		loader_part(&r->l, part, uops);
+	}
 	getrusage(RUSAGE_CHILDREN, &ru);
 	status = status_of(&r->status, &code, &sig);
 
@@ -421,6 +616,22 @@ static int write_end(struct run *r, uint64_t t_end)
 	ok &= jw_int(b, "fault", (int64_t)lost[GH_LOST_FAULT]) >= 0;
 	ok &= jw_int(b, "truncated", (int64_t)lost[GH_LOST_TRUNC]) >= 0;
 	ok &= gh_buf_addc(b, '}') >= 0;
+	/* channels used but not decoded: each makes the receipt partial */
+	ok &= jw_key(b, "undecoded") >= 0 && gh_buf_addc(b, '{') >= 0;
+	ok &= jw_int(b, "compat_syscall", (int64_t)part[GH_PART_COMPAT]) >= 0;
+	ok &= jw_int(b, "bpf_syscall", (int64_t)part[GH_PART_BPF]) >= 0;
+	ok &= jw_int(b, "io_uring_unsupported_op", (int64_t)part[GH_PART_URING]) >= 0;
+	ok &= jw_int(b, "foreign_process_control", (int64_t)part[GH_PART_FOREIGN]) >= 0;
+	ok &= gh_buf_addc(b, '}') >= 0;
+	ok &= jw_key(b, "io_uring_opcodes") >= 0 && gh_buf_addc(b, '[') >= 0;
+	for (k = 0; k < 256; k++) {
+		if (!(uops[k / 64] >> (k % 64) & 1))
+			continue;
+		ok &= (first ? 0 : gh_buf_addc(b, ',')) >= 0;
+		ok &= gh_buf_printf(b, "%d", k) >= 0;
+		first = 0;
+	}
+	ok &= gh_buf_addc(b, ']') >= 0;
 	ok &= add_capture_member(b, "stdout", &r->cap[0], 1) >= 0;
 	ok &= add_capture_member(b, "stderr", &r->cap[1], 1) >= 0;
 	if (r->c.exec_err) {
@@ -1179,6 +1390,7 @@ wait_out:
 			r.cap[i].err = errno;
 		r.cap[i].file = -1;
 	}
+	uring_flush(&r);
 	if (r.main_done)
 		status = write_end(&r, now_ns(CLOCK_MONOTONIC));
 	if (status < 0) {

@@ -44,6 +44,11 @@ static const char *const type_names[GH_ET_COUNT] = {
 	"link", "symlink", "chmod", "chown", "truncate",
 	"chdir", "connect", "bind", "listen", "accept",
 	"send",
+	"mknod", "setxattr", "removexattr", "utime",
+	"name_to_handle", "memfd", "chroot", "pivot_root",
+	"mount", "namespace", "identity", "ptrace",
+	"process_vm", "pidfd", "signal", "socket", "bpf",
+	"syscall",
 };
 
 static const char *const key_names[GH_EK_COUNT] = {
@@ -62,6 +67,12 @@ static const char *const key_names[GH_EK_COUNT] = {
 	"start", "host", "kernel", "arch", "run_uid",
 	"run_gid", "audit", "limits", "stdout", "stderr",
 	"status", "duration_ns", "rusage", "events", "lost",
+	"syscall", "args", "name", "name_hex", "capability",
+	"dev", "source", "source_hex", "fstype",
+	"fstype_hex", "target_pid", "in_tree", "request",
+	"cmd", "via", "effective", "permitted", "protocol",
+	"opcode", "path_changed", "undecoded",
+	"io_uring_opcodes", "fds", "pin_dir",
 };
 
 const char *gh_ev_type_name(int type)
@@ -766,7 +777,7 @@ static int parse_json(struct gh_evreader *r, const char *line, size_t n)
 /* ---- the schema ---- */
 
 enum { C_END, C_INT, C_INT_NULL, C_STR, C_STR_NULL, C_BOOL, C_OBJ,
-       C_OBJ_NULL, C_STRV };
+       C_OBJ_NULL, C_STRV, C_INTV, C_BOOL_NULL, C_ARR };
 
 struct field {
 	unsigned char key, check, req;
@@ -782,13 +793,14 @@ static const struct field f_header[] = {
 	REQ(KERNEL, STR), REQ(ARCH, STR), REQ(ARGV, STRV), REQ(CWD, STR_NULL),
 	REQ(UID, INT), REQ(GID, INT), REQ(RUN_UID, INT), REQ(RUN_GID, INT),
 	REQ(AUDIT, OBJ), REQ(LIMITS, OBJ), OPT(STDOUT, OBJ_NULL),
-	OPT(STDERR, OBJ_NULL), FEND
+	OPT(STDERR, OBJ_NULL), OPT(FDS, ARR), OPT(PIN_DIR, STR_NULL), FEND
 };
 static const struct field f_end[] = {
 	REQ(PID, INT), REQ(STATUS, INT), REQ(CODE, INT_NULL),
 	REQ(SIGNAL, INT_NULL), REQ(DURATION_NS, INT), REQ(RUSAGE, OBJ),
 	REQ(EVENTS, INT), REQ(LOST, OBJ), OPT(STDOUT, OBJ_NULL),
-	OPT(STDERR, OBJ_NULL), FEND
+	OPT(STDERR, OBJ_NULL), OPT(UNDECODED, OBJ), OPT(IO_URING_OPCODES, INTV),
+	FEND
 };
 static const struct field f_exec[] = {
 	REQ(PPID, INT), REQ(ARGV, STRV), REQ(ARGC, INT), REQ(ARGV_BYTES, INT),
@@ -806,11 +818,43 @@ static const struct field f_exit[] = {
 /* Every file record; then one list per type. */
 static const struct field f_file[] = {
 	OPT(PATH, STR), OPT(RAW, STR), OPT(PATH_INCOMPLETE, BOOL), OPT(FD, INT),
-	FEND
+	OPT(VIA, STR), OPT(OPCODE, INT), OPT(PATH_CHANGED, BOOL), FEND
 };
 static const struct field f_open[] = {
 	REQ(DIRFD, INT), REQ(FLAGS, INT), REQ(MODE, INT), FEND
 };
+/* Every record of the syscalls beyond files and sockets; then per type. */
+static const struct field f_action[] = {
+	REQ(SYSCALL, STR), OPT(PATH, STR), OPT(RAW, STR), OPT(NEW_PATH, STR),
+	OPT(NEW_RAW, STR), OPT(PATH_INCOMPLETE, BOOL), OPT(FD, INT),
+	OPT(FLAGS, INT), FEND
+};
+static const struct field f_mknod[] = { REQ(MODE, INT), REQ(DEV, INT), FEND };
+static const struct field f_xattr[] = {
+	REQ(CAPABILITY, BOOL), OPT(NAME, STR), FEND
+};
+static const struct field f_flags[] = { REQ(FLAGS, INT), FEND };
+static const struct field f_memfd[] = { REQ(FLAGS, INT), OPT(NAME, STR), FEND };
+static const struct field f_mount[] = {
+	OPT(SOURCE, STR), OPT(FSTYPE, STR), OPT(NAME, STR), OPT(CMD, INT), FEND
+};
+static const struct field f_identity[] = {
+	OPT(ARGS, INTV), OPT(EFFECTIVE, INT), OPT(PERMITTED, INT), FEND
+};
+static const struct field f_target[] = {
+	REQ(TARGET_PID, INT_NULL), REQ(IN_TREE, BOOL_NULL), OPT(REQUEST, INT),
+	FEND
+};
+static const struct field f_signal[] = {
+	REQ(TARGET_PID, INT_NULL), REQ(IN_TREE, BOOL_NULL), REQ(SIGNAL, INT),
+	FEND
+};
+static const struct field f_socket[] = {
+	REQ(FAMILY, STR), REQ(SOCK_TYPE, STR), REQ(PROTO, STR),
+	REQ(PROTOCOL, INT), FEND
+};
+static const struct field f_bpf[] = { REQ(CMD, INT), FEND };
+static const struct field f_syscall[] = { REQ(ARGS, INTV), FEND };
 static const struct field f_mode[] = { REQ(MODE, INT), FEND };
 static const struct field f_rename[] = {
 	REQ(FLAGS, INT), OPT(NEW_PATH, STR), OPT(NEW_RAW, STR), FEND
@@ -845,6 +889,15 @@ static const struct field *const f_type[GH_ET_COUNT] = {
 	[GH_ET_CHDIR] = f_none, [GH_ET_CONNECT] = f_connect,
 	[GH_ET_BIND] = f_none, [GH_ET_LISTEN] = f_listen,
 	[GH_ET_ACCEPT] = f_none, [GH_ET_SEND] = f_send,
+	[GH_ET_MKNOD] = f_mknod, [GH_ET_SETXATTR] = f_xattr,
+	[GH_ET_REMOVEXATTR] = f_xattr, [GH_ET_UTIME] = f_none,
+	[GH_ET_NAME_TO_HANDLE] = f_flags, [GH_ET_MEMFD] = f_memfd,
+	[GH_ET_CHROOT] = f_none, [GH_ET_PIVOT_ROOT] = f_none,
+	[GH_ET_MOUNT] = f_mount, [GH_ET_NAMESPACE] = f_flags,
+	[GH_ET_IDENTITY] = f_identity, [GH_ET_PTRACE] = f_target,
+	[GH_ET_PROCESS_VM] = f_target, [GH_ET_PIDFD] = f_target,
+	[GH_ET_SIGNAL] = f_signal, [GH_ET_SOCKET] = f_socket,
+	[GH_ET_BPF] = f_bpf, [GH_ET_SYSCALL] = f_syscall,
 };
 
 static const char *const check_what[] = {
@@ -852,6 +905,8 @@ static const char *const check_what[] = {
 	[C_STR] = "a string", [C_STR_NULL] = "a string or null",
 	[C_BOOL] = "a boolean", [C_OBJ] = "an object",
 	[C_OBJ_NULL] = "an object or null", [C_STRV] = "an array of strings",
+	[C_INTV] = "an array of integers", [C_BOOL_NULL] = "a boolean or null",
+	[C_ARR] = "an array",
 };
 
 static int kind_ok(const struct gh_evval *v, int check)
@@ -867,12 +922,16 @@ static int kind_ok(const struct gh_evval *v, int check)
 	case C_OBJ: return v->kind == GH_EVK_OBJ;
 	case C_OBJ_NULL: return v->kind == GH_EVK_OBJ || v->kind == GH_EVK_NULL;
 	case C_STRV:
+	case C_INTV:
 		if (v->kind != GH_EVK_ARR)
 			return 0;
 		for (i = 0; i < v->len; i++)
-			if (v->elems[i].kind != GH_EVK_STR)
+			if (v->elems[i].kind != (check == C_STRV ? GH_EVK_STR : GH_EVK_INT))
 				return 0;
 		return 1;
+	case C_BOOL_NULL: return v->kind == GH_EVK_BOOL || v->kind == GH_EVK_NULL;
+	case C_ARR: return v->kind == GH_EVK_ARR || v->kind == GH_EVK_OBJ ||
+			   v->kind == GH_EVK_OTHER;
 	}
 	return 0;
 }
@@ -905,7 +964,8 @@ static int one_of(const struct gh_evval *v, const char *const *names)
 	return 0;
 }
 
-static const char *const families[] = { "inet", "inet6", "unix", "other", NULL };
+static const char *const families[] = { "inet", "inet6", "unix", "packet",
+					 "netlink", "other", NULL };
 static const char *const sock_types[] = { "stream", "dgram", "seqpacket", "raw",
 					  "other", NULL };
 static const char *const protos[] = { "tcp", "udp", "unix", "icmp", "other", NULL };
@@ -979,7 +1039,8 @@ static int check_hex(struct gh_evreader *r)
 	static const int hex_keys[] = {
 		GH_EK_EXE_HEX, GH_EK_CWD_HEX, GH_EK_PATH_HEX, GH_EK_RAW_HEX,
 		GH_EK_NEW_PATH_HEX, GH_EK_NEW_RAW_HEX, GH_EK_TARGET_HEX,
-		GH_EK_ADDR_HEX,
+		GH_EK_ADDR_HEX, GH_EK_NAME_HEX, GH_EK_SOURCE_HEX,
+		GH_EK_FSTYPE_HEX,
 	};
 	const char *tn = type_names[r->rec.type];
 	struct gh_evval *v, *base;
@@ -1110,6 +1171,9 @@ static int check_record(struct gh_evreader *r)
 					      "minflt", "majflt", "inblock",
 					      "oublock", "nvcsw", "nivcsw", NULL };
 	static const char *const lost[] = { "ringbuf", "fault", "truncated", NULL };
+	static const char *const undecoded[] = { "compat_syscall", "bpf_syscall",
+						  "io_uring_unsupported_op",
+						  "foreign_process_control", NULL };
 	struct gh_evrec *rec = &r->rec;
 	struct gh_evval *v = rec->v;
 	struct gh_buf q = GH_BUF_INIT;
@@ -1141,7 +1205,8 @@ static int check_record(struct gh_evreader *r)
 		return fail(r, "%s: member \"t\" must be an integer", tn);
 	if (v[GH_EK_T].i < 0)
 		return fail(r, "%s: member \"t\" must not be negative", tn);
-	if (t == GH_ET_EXEC || GH_ET_IS_FILE(t) || GH_ET_IS_NET(t)) {
+	if (t == GH_ET_EXEC || GH_ET_IS_FILE(t) || GH_ET_IS_NET(t) ||
+	    GH_ET_IS_ACTION(t)) {
 		if (check_fields(r, f_sys) < 0)
 			return -1;
 		if (v[GH_EK_RET].i < 0 && v[GH_EK_ERR].kind == GH_EVK_ABSENT)
@@ -1151,6 +1216,8 @@ static int check_record(struct gh_evreader *r)
 		return -1;
 	if (GH_ET_IS_NET(t) && check_fields(r, f_net) < 0)
 		return -1;
+	if (GH_ET_IS_ACTION(t) && check_fields(r, f_action) < 0)
+		return -1;
 	if (check_fields(r, f_type[t]) < 0)
 		return -1;
 	if (t == GH_ET_EXEC && v[GH_EK_RET].i >= 0 &&
@@ -1159,9 +1226,11 @@ static int check_record(struct gh_evreader *r)
 	if (check_enums(r) < 0 || check_hex(r) < 0 || check_ids(r) < 0)
 		return -1;
 	if (t == GH_ET_HEADER) {
-		if (v[GH_EK_SCHEMA].i != GH_EVENTS_SCHEMA)
-			return fail(r, "header: events schema %lld is not supported (only %d)",
-				    (long long)v[GH_EK_SCHEMA].i, GH_EVENTS_SCHEMA);
+		if (v[GH_EK_SCHEMA].i < GH_EVENTS_SCHEMA_MIN ||
+		    v[GH_EK_SCHEMA].i > GH_EVENTS_SCHEMA)
+			return fail(r, "header: events schema %lld is not supported (only %d and %d)",
+				    (long long)v[GH_EK_SCHEMA].i, GH_EVENTS_SCHEMA_MIN,
+				    GH_EVENTS_SCHEMA);
 		if (check_obj(r, GH_EK_AUDIT, NULL, 0) < 0 ||
 		    check_obj(r, GH_EK_LIMITS, limits, 0) < 0 ||
 		    check_obj(r, GH_EK_STDOUT, NULL, 0) < 0 ||
@@ -1171,6 +1240,7 @@ static int check_record(struct gh_evreader *r)
 	if (t == GH_ET_END &&
 	    (check_obj(r, GH_EK_RUSAGE, rusage, 0) < 0 ||
 	     check_obj(r, GH_EK_LOST, lost, 0) < 0 ||
+	     check_obj(r, GH_EK_UNDECODED, undecoded, 0) < 0 ||
 	     check_obj(r, GH_EK_STDOUT, NULL, 1) < 0 ||
 	     check_obj(r, GH_EK_STDERR, NULL, 1) < 0))
 		return -1;

@@ -25,8 +25,10 @@
 /* The longest line read (16 MiB): a longer one is an error, not buffered. */
 #define GH_EVENTS_MAX_LINE (16 << 20)
 
-/* The "schema" number of the header this reader understands. */
-#define GH_EVENTS_SCHEMA 1
+/* The "schema" numbers of the header this reader understands: 1, and 2,
+ * which added the records of syscalls beyond files and sockets. */
+#define GH_EVENTS_SCHEMA 2
+#define GH_EVENTS_SCHEMA_MIN 1
 
 /* Record types, in the order of gh_ev_type_name(). */
 enum {
@@ -35,10 +37,17 @@ enum {
 	GH_ET_LINK, GH_ET_SYMLINK, GH_ET_CHMOD, GH_ET_CHOWN, GH_ET_TRUNCATE,
 	GH_ET_CHDIR, GH_ET_CONNECT, GH_ET_BIND, GH_ET_LISTEN, GH_ET_ACCEPT,
 	GH_ET_SEND,
+	/* syscalls beyond files and sockets (gh-events(5)) */
+	GH_ET_MKNOD, GH_ET_SETXATTR, GH_ET_REMOVEXATTR, GH_ET_UTIME,
+	GH_ET_NAME_TO_HANDLE, GH_ET_MEMFD, GH_ET_CHROOT, GH_ET_PIVOT_ROOT,
+	GH_ET_MOUNT, GH_ET_NAMESPACE, GH_ET_IDENTITY, GH_ET_PTRACE,
+	GH_ET_PROCESS_VM, GH_ET_PIDFD, GH_ET_SIGNAL, GH_ET_SOCKET, GH_ET_BPF,
+	GH_ET_SYSCALL,
 	GH_ET_COUNT
 };
 #define GH_ET_IS_FILE(t) ((t) >= GH_ET_OPEN && (t) <= GH_ET_CHDIR)
 #define GH_ET_IS_NET(t) ((t) >= GH_ET_CONNECT && (t) <= GH_ET_SEND)
+#define GH_ET_IS_ACTION(t) ((t) >= GH_ET_MKNOD && (t) <= GH_ET_SYSCALL)
 
 /* Top-level members the reader knows; others are checked as JSON and
  * ignored. Each *_HEX key directly follows the key it belongs to. */
@@ -58,6 +67,12 @@ enum {
 	GH_EK_START, GH_EK_HOST, GH_EK_KERNEL, GH_EK_ARCH, GH_EK_RUN_UID,
 	GH_EK_RUN_GID, GH_EK_AUDIT, GH_EK_LIMITS, GH_EK_STDOUT, GH_EK_STDERR,
 	GH_EK_STATUS, GH_EK_DURATION_NS, GH_EK_RUSAGE, GH_EK_EVENTS, GH_EK_LOST,
+	GH_EK_SYSCALL, GH_EK_ARGS, GH_EK_NAME, GH_EK_NAME_HEX, GH_EK_CAPABILITY,
+	GH_EK_DEV, GH_EK_SOURCE, GH_EK_SOURCE_HEX, GH_EK_FSTYPE,
+	GH_EK_FSTYPE_HEX, GH_EK_TARGET_PID, GH_EK_IN_TREE, GH_EK_REQUEST,
+	GH_EK_CMD, GH_EK_VIA, GH_EK_EFFECTIVE, GH_EK_PERMITTED, GH_EK_PROTOCOL,
+	GH_EK_OPCODE, GH_EK_PATH_CHANGED, GH_EK_UNDECODED,
+	GH_EK_IO_URING_OPCODES, GH_EK_FDS, GH_EK_PIN_DIR,
 	GH_EK_COUNT
 };
 

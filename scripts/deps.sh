@@ -25,6 +25,7 @@ libjson-c-dev
 libpq-dev
 libsqlite3-dev
 libssl-dev
+liburing-dev
 llvm
 make
 openssl

@@ -286,7 +286,7 @@ badf() {
 	badf no-header "1: the first record must be a header, not exec"
 	badf two-headers "2: a second header record"
 	badf after-end "57: open record after the end record"
-	badf schema-2 "1: header: events schema 2 is not supported (only 1)"
+	badf schema-3 "1: header: events schema 3 is not supported (only 1 and 2)"
 }
 
 @test "an empty stream, or one whose header is cut, is an error" {

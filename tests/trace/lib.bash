@@ -83,7 +83,7 @@ case_header_end() {
 	check_stream
 	no_loss
 	[ "$(ev 'select(.type=="header") | [.schema, .tool, .argv, .audit.active, .limits.path_bytes, .stdout, .stderr]')" = \
-		'[1,"gh-trace",["/bin/true"],true,4096,null,null]' ]
+		'[2,"gh-trace",["/bin/true"],true,4096,null,null]' ]
 	# what observed the run: the BPF object (as built), kept or loaded
 	# for the run; gh-aggregate carries it, the version and the kernel
 	local want=loaded bpf

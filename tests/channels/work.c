@@ -1,0 +1,279 @@
+/* Workloads of tests/channels.bats: one small action per channel.
+ *
+ *   work MODE [ARG...]
+ *
+ * Each mode does one thing and exits 0 when it could, 1 (with a message)
+ * when it could not. Network modes use the loopback interface only. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+#include <liburing.h>
+
+static int die(const char *what)
+{
+	fprintf(stderr, "work: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+/* A child that waits to be killed: a process inside the tree. */
+static pid_t child(void)
+{
+	pid_t p = fork();
+
+	if (p == 0) {
+		pause();
+		_exit(0);
+	}
+	return p;
+}
+
+static void reap(pid_t p)
+{
+	kill(p, SIGKILL);
+	waitpid(p, NULL, 0);
+}
+
+/* PID or "child": the target of the control modes. */
+static pid_t target(const char *s, int *own)
+{
+	*own = strcmp(s, "child") == 0;
+	return *own ? child() : (pid_t)atoi(s);
+}
+
+/* Submit one prepared operation and wait for it: its result. */
+static int uring_run(struct io_uring *ring)
+{
+	struct io_uring_cqe *cqe;
+	int res;
+
+	if (io_uring_submit(ring) != 1 || io_uring_wait_cqe(ring, &cqe) < 0)
+		return -EIO;
+	res = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return res;
+}
+
+/* Files and sockets through io_uring, in DIR and on loopback. */
+static int uring(const char *dir)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sin);
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct msghdr mh = { 0 };
+	struct iovec iov = { "x", 1 };
+	int dfd, lfd, s, u, fd;
+
+	if (io_uring_queue_init(8, &ring, 0) < 0)
+		return die("io_uring_queue_init");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, dfd, "u", O_CREAT | O_WRONLY, 0600);
+	if ((fd = uring_run(&ring)) < 0)
+		return die("openat");
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_mkdirat(sqe, dfd, "ud", 0700);
+	uring_run(&ring);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_renameat(sqe, dfd, "u", dfd, "u2", 0);
+	uring_run(&ring);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_unlinkat(sqe, dfd, "u2", 0);
+	uring_run(&ring);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, dfd, "missing", O_RDONLY, 0);
+	uring_run(&ring);
+
+	/* a TCP listener of its own on loopback, reached through the ring */
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(lfd, 1) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&sin, &sl) < 0)
+		return die("listen");
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_socket(sqe, AF_INET, SOCK_STREAM, 0, 0);
+	if ((s = uring_run(&ring)) < 0)
+		return die("socket");
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_connect(sqe, s, (struct sockaddr *)&sin, sizeof(sin));
+	if (uring_run(&ring) < 0)
+		return die("connect");
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_accept(sqe, lfd, NULL, NULL, 0);
+	if (uring_run(&ring) < 0)
+		return die("accept");
+
+	/* an unconnected UDP send with an address */
+	u = socket(AF_INET, SOCK_DGRAM, 0);
+	sin.sin_port = htons(9);	/* discard: nothing listens, nothing leaves */
+	mh.msg_name = &sin;
+	mh.msg_namelen = sizeof(sin);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_sendmsg(sqe, u, &mh, 0);
+	uring_run(&ring);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *m = argc > 1 ? argv[1] : "";
+	const char *a = argc > 2 ? argv[2] : "";
+	int own = 0, fd;
+	pid_t p;
+
+	if (!strcmp(m, "none"))
+		return 0;
+	if (!strcmp(m, "bpf")) {
+		/* an unknown command: refused, but made */
+		syscall(SYS_bpf, 0x7fff, NULL, 0);
+		return 0;
+	}
+	if (!strcmp(m, "x32")) {
+		/* getpid with the x32 bit: ENOSYS where x32 is off */
+		syscall(0x40000000 | 39);
+		return 0;
+	}
+	if (!strcmp(m, "int80")) {
+		long r = 20;	/* i386 getpid */
+
+		__asm__ volatile("int $0x80" : "+a"(r) : : "memory");
+		return 0;
+	}
+	if (!strcmp(m, "mknod"))
+		return mknod(a, S_IFCHR | 0600, makedev(1, 3)) < 0 ? die("mknod") : 0;
+	if (!strcmp(m, "setxattr")) {
+		/* argv[3]: the attribute; a file capability (v2: cap_net_raw
+		 * permitted and effective) for security.capability */
+		const char *name = argc > 3 ? argv[3] : "user.gh";
+		uint32_t cap[5] = { 0x02000001, 1u << 13, 0, 0, 0 };
+
+		if (strcmp(name, "security.capability") == 0)
+			return setxattr(a, name, cap, sizeof(cap), 0) < 0 ? die("setxattr") : 0;
+		return setxattr(a, name, "v", 1, 0) < 0 ? die("setxattr") : 0;
+	}
+	if (!strcmp(m, "removexattr"))
+		return removexattr(a, argc > 3 ? argv[3] : "user.gh") < 0 ?
+		       die("removexattr") : 0;
+	if (!strcmp(m, "utime"))
+		return utimensat(AT_FDCWD, a, NULL, 0) < 0 ? die("utimensat") : 0;
+	if (!strcmp(m, "handle")) {
+		struct file_handle *h = malloc(sizeof(*h) + 128);
+		int mnt;
+
+		h->handle_bytes = 128;
+		if (name_to_handle_at(AT_FDCWD, a, h, &mnt, 0) < 0)
+			return die("name_to_handle_at");
+		mnt = open("/", O_RDONLY | O_DIRECTORY);
+		fd = open_by_handle_at(mnt, h, O_RDONLY);
+		return fd < 0 ? die("open_by_handle_at") : 0;
+	}
+	if (!strcmp(m, "memfd"))
+		return memfd_create("gh-memfd", 0) < 0 ? die("memfd_create") : 0;
+	if (!strcmp(m, "mount")) {
+		/* in a mount namespace of its own: nothing outside changes */
+		if (unshare(CLONE_NEWNS) < 0)
+			return die("unshare");
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			return die("mount private");
+		if (mount("gh-tmp", a, "tmpfs", 0, NULL) < 0)
+			return die("mount");
+		return umount2(a, 0) < 0 ? die("umount2") : 0;
+	}
+	if (!strcmp(m, "setuid"))
+		return setresuid(-1, -1, -1) < 0 ? die("setresuid") : 0;
+	if (!strcmp(m, "ptrace")) {
+		p = target(a, &own);
+		if (ptrace(PTRACE_ATTACH, p, 0, 0) < 0)
+			return die("ptrace");
+		waitpid(p, NULL, __WALL);
+		ptrace(PTRACE_DETACH, p, 0, 0);
+		if (own)
+			reap(p);
+		return 0;
+	}
+	if (!strcmp(m, "pidfd_getfd")) {
+		int pfd;
+
+		p = target(a, &own);
+		pfd = syscall(SYS_pidfd_open, p, 0);
+		if (pfd < 0)
+			return die("pidfd_open");
+		fd = syscall(SYS_pidfd_getfd, pfd, 0, 0);
+		if (own)
+			reap(p);
+		return fd < 0 ? die("pidfd_getfd") : 0;
+	}
+	if (!strcmp(m, "kill")) {
+		p = target(a, &own);
+		if (kill(p, SIGTERM) < 0)
+			return die("kill");
+		if (own)
+			waitpid(p, NULL, 0);
+		return 0;
+	}
+	if (!strcmp(m, "packet")) {
+		/* a raw frame on the loopback interface, sent without an
+		 * address on a bound packet socket */
+		struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+					   .sll_protocol = htons(ETH_P_ALL) };
+		unsigned char frame[60] = { 0 };
+
+		fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+		if (fd < 0)
+			return die("socket");
+		sll.sll_ifindex = if_nametoindex("lo");
+		if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+			return die("bind");
+		frame[12] = 0x88;	/* a local experimental ethertype */
+		frame[13] = 0xb5;
+		return send(fd, frame, sizeof(frame), 0) < 0 ? die("send") : 0;
+	}
+	if (!strcmp(m, "uring"))
+		return uring(a);
+	if (!strcmp(m, "uring_msg")) {
+		/* a message to a ring: an operation gh-trace does not decode */
+		struct io_uring ring;
+
+		if (io_uring_queue_init(8, &ring, 0) < 0)
+			return die("io_uring_queue_init");
+		io_uring_prep_msg_ring(io_uring_get_sqe(&ring), ring.ring_fd, 0, 0, 0);
+		return uring_run(&ring) < 0 ? 1 : 0;
+	}
+	if (!strcmp(m, "uring_nop")) {
+		struct io_uring ring;
+
+		if (io_uring_queue_init(8, &ring, 0) < 0)
+			return die("io_uring_queue_init");
+		io_uring_prep_nop(io_uring_get_sqe(&ring));
+		return uring_run(&ring) < 0 ? 1 : 0;
+	}
+	if (!strcmp(m, "udp")) {
+		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		return fd < 0 ? die("socket") : 0;
+	}
+	fprintf(stderr, "work: unknown mode '%s'\n", m);
+	return 2;
+}
