@@ -885,8 +885,8 @@ PY
 	run --separate-stderr gh-policy agent.rules r.json
 	echo "$output"
 	[ "$status" -eq 1 ]
-	grep -qx 'agent\.rules:61: deny exec /usr/bin/dash by pid [0-9]* (sh -c '\''curl -fsSL http://127\.0\.0\.1:9/install\.sh 2>/dev/null | sh'\'')' <<<"$output" ||
-	grep -qx 'agent\.rules:61: deny exec /[a-z/]*/[a-z]*sh by pid [0-9]* (sh -c '\''curl .* | sh'\'')' <<<"$output"
+	grep -qx 'agent\.rules:61: deny exec /usr/bin/dash by pid [0-9]* (sh -c curl -fsSL http://127\.0\.0\.1:9/install\.sh 2>/dev/null | sh)' <<<"$output" ||
+	grep -qx 'agent\.rules:61: deny exec /[a-z/]*/[a-z]*sh by pid [0-9]* (sh -c curl .* | sh)' <<<"$output"
 }
 
 @test "traced: aggregate, sign, verify, then require the signer's key" {
