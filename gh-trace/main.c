@@ -653,6 +653,16 @@ static int write_end(struct run *r, uint64_t t_end)
 	return status;
 }
 
+/* What main() allocated for the run, freed on its early returns. */
+static void run_release(struct run *r)
+{
+	free(r->cap[0].path);
+	free(r->cap[1].path);
+	r->cap[0].path = r->cap[1].path = NULL;
+	free(r->groups);
+	r->groups = NULL;
+}
+
 /* --unload: remove the kept programs. */
 static int do_unload(struct run *r)
 {
@@ -1297,6 +1307,7 @@ int main(int argc, char **argv)
 			unlink(r.output);
 		if (r.cap[0].created)
 			unlink(r.cap[0].name);
+		run_release(&r);
 		return EXIT_TRACE;
 	}
 	for (i = 0; i < 2; i++)
@@ -1305,8 +1316,10 @@ int main(int argc, char **argv)
 				.name = r.cap[i].name, .fd = r.cap[i].file,
 				.created = r.cap[i].created, .own = 1 };
 	i = claim_outputs(outs, nout);
-	if (i)
+	if (i) {
+		run_release(&r);
 		return i;
+	}
 
 	/* signals arrive through a signalfd; SIGPIPE is an error return */
 	sigemptyset(&mask);
@@ -1321,6 +1334,7 @@ int main(int argc, char **argv)
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
 		gh_err("signalfd: %s", strerror(errno));
+		run_release(&r);
 		return EXIT_TRACE;
 	}
 	/* orphans of the tree become our children, so we see the tree end */
@@ -1347,6 +1361,7 @@ int main(int argc, char **argv)
 		loader_stop(&r.l);
 		if (r.require_audit) {
 			gh_err("audit unavailable: %s", reason);
+			run_release(&r);
 			return EXIT_TRACE;
 		}
 		gh_err("warning: audit unavailable: %s; running the command untraced",
@@ -1366,6 +1381,7 @@ int main(int argc, char **argv)
 		gh_err("cannot start %s: %s", r.argv[0], strerror(-i));
 		if (r.active)
 			loader_stop(&r.l);
+		run_release(&r);
 		return EXIT_TRACE;
 	}
 	r.cap[0].pipe = r.c.out_fd;
