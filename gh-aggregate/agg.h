@@ -117,7 +117,7 @@ struct agg {
 	int64_t utime_us, stime_us, maxrss_kb;
 	int64_t lost_ringbuf, lost_fault, lost_truncated;
 	/* channels used but not decoded (the end record's "undecoded") */
-	int64_t und_compat, und_bpf, und_uring, und_foreign;
+	int64_t und_compat, und_bpf, und_uring, und_foreign, und_left;
 	uint32_t uring_opcodes;		/* "14, 40": string id, 0 for none */
 	uint32_t end_stdout, end_stderr;
 	int64_t stdout_bytes, stderr_bytes;

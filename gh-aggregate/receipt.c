@@ -744,6 +744,11 @@ static struct json_object *reasons(struct agg *a)
 		    asprintf(&r[n++], "foreign_process_control: %lld controls of processes "
 			     "outside the traced tree", (long long)a->und_foreign) < 0)
 			oom();
+		if (a->und_left &&
+		    asprintf(&r[n++], "left_running: %lld processes still running when "
+			     "gh-trace stopped waiting (--wait); what they did after is "
+			     "not recorded", (long long)a->und_left) < 0)
+			oom();
 		if ((uint64_t)a->events != a->records &&
 		    asprintf(&r[n++], "end record counts %lld records, stream has %llu",
 			     (long long)a->events, (unsigned long long)a->records) < 0)

@@ -81,6 +81,7 @@ struct run {
 	uint64_t events;
 	struct capture cap[2];	/* stdout, stderr */
 	int main_done, all_done;
+	int left_running;	/* processes still running when we stopped waiting */
 	int wait_mode;		/* WAIT_TREE, WAIT_COMMAND, WAIT_SECONDS */
 	uint64_t wait_ns;	/* with WAIT_SECONDS */
 	uint64_t t_main;	/* CLOCK_MONOTONIC ns when the command ended */
@@ -622,6 +623,7 @@ static int write_end(struct run *r, uint64_t t_end)
 	ok &= jw_int(b, "bpf_syscall", (int64_t)part[GH_PART_BPF]) >= 0;
 	ok &= jw_int(b, "io_uring_unsupported_op", (int64_t)part[GH_PART_URING]) >= 0;
 	ok &= jw_int(b, "foreign_process_control", (int64_t)part[GH_PART_FOREIGN]) >= 0;
+	ok &= jw_int(b, "left_running", r->left_running) >= 0;
 	ok &= gh_buf_addc(b, '}') >= 0;
 	ok &= jw_key(b, "io_uring_opcodes") >= 0 && gh_buf_addc(b, '[') >= 0;
 	for (k = 0; k < 256; k++) {
@@ -1051,6 +1053,30 @@ static void catch_term(struct run *r)
 	r->term_caught = 1;
 }
 
+/* How many processes of the tree are still running: our children (the
+ * tree's orphans come to us). */
+static int count_children(struct run *r)
+{
+	char path[64], buf[4096], *p, *end;
+	ssize_t n;
+	int fd, count = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)r->self);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	for (p = buf; *p; p = end) {
+		strtol(p, &end, 10);
+		if (end == p)
+			break;
+		count++;
+	}
+	/* a list longer than the buffer: at least one more */
+	return n >= (ssize_t)sizeof(buf) - 1 ? count + 1 : count;
+}
+
 /* Say which processes the command left running, once: "pid (name)"
  * for each of our children (orphans of the tree come to us). */
 static void say_waiting(struct run *r)
@@ -1137,8 +1163,12 @@ static int loop(struct run *r, int sfd)
 	}
 	reap(r);
 	while (!r->all_done) {
-		if (r->main_done && !keep_waiting(r))
+		if (r->main_done && !keep_waiting(r)) {
+			/* --wait=command or SECONDS: what is still running acts
+			 * unrecorded from here on, and the receipt says so */
+			r->left_running = count_children(r);
 			break;
+		}
 		/* records wake us only in bulk: read the rest on a short timer */
 		n = epoll_wait(ep, evs, 8, r->active || r->main_done ? POLL_MS : -1);
 		if (n == 0)

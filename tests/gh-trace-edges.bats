@@ -331,6 +331,10 @@ capture_on_tmpfs() {
 	kill "$bg"
 	[ "$(grep -c waiting <<<"$stderr")" -eq 0 ]
 	check_stream
+	# what it left running acts unrecorded: the receipt says so
+	[ "$(tail -n1 "$EV" | jq -c .undecoded.left_running)" = 1 ]
+	[ "$(gh-aggregate "$EV" | jq -c '[.completeness, (.completeness_reasons[] | select(startswith("left_running")))]')" = \
+		'["partial","left_running: 1 processes still running when gh-trace stopped waiting (--wait); what they did after is not recorded"]' ]
 	rm bg.pid
 	run --separate-stderr as_nobody gh-trace -o "$EV" --wait=1.2 -- sh -c 'sleep 30 >/dev/null 2>&1 & echo $! > bg.pid'
 	[ "$status" -eq 0 ]
@@ -339,6 +343,14 @@ capture_on_tmpfs() {
 	kill "$bg"
 	[ "$(tail -n1 <<<"$stderr")" = "gh-trace: the command has ended; waiting for 1 process it left running: $bg (sleep) (--wait=command does not wait)" ]
 	check_stream
+	[ "$(gh-aggregate "$EV" | jq -r .completeness)" = partial ]
+}
+
+@test "--wait=command with nothing left running: the receipt stays closed (the twin)" {
+	run --separate-stderr gh-trace -o "$EV" --wait=command -- sh -c 'true'
+	[ "$status" -eq 0 ]
+	[ "$(tail -n1 "$EV" | jq -c .undecoded.left_running)" = 0 ]
+	[ "$(gh-aggregate "$EV" | jq -r .completeness)" = closed ]
 }
 
 @test "--wait refuses anything but tree, command or seconds" {
