@@ -705,6 +705,7 @@ static void on_end(struct agg *a, const struct gh_evrec *rec)
 	a->maxrss_kb = get_int(ru, "maxrss_kb");
 	a->lost_ringbuf = get_int(lost, "ringbuf");
 	a->lost_fault = get_int(lost, "fault");
+	a->lost_missed = get_int(lost, "missed");
 	a->lost_truncated = get_int(lost, "truncated");
 	if (v[GH_EK_UNDECODED].kind == GH_EVK_OBJ) {
 		struct json_object *u = v[GH_EK_UNDECODED].obj;

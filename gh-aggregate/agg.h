@@ -115,7 +115,7 @@ struct agg {
 	int64_t status, code, signal, duration_ns, events;
 	int has_code, has_signal;
 	int64_t utime_us, stime_us, maxrss_kb;
-	int64_t lost_ringbuf, lost_fault, lost_truncated;
+	int64_t lost_ringbuf, lost_fault, lost_truncated, lost_missed;
 	/* channels used but not decoded (the end record's "undecoded") */
 	int64_t und_compat, und_bpf, und_uring, und_foreign, und_left;
 	uint32_t uring_opcodes;		/* "14, 40": string id, 0 for none */

@@ -708,6 +708,10 @@ static struct json_object *reasons(struct agg *a)
 		    asprintf(&r[n++], "lost %lld records: ring buffer full",
 			     (long long)a->lost_ringbuf) < 0)
 			oom();
+		if (a->lost_missed &&
+		    asprintf(&r[n++], "%lld program runs skipped by the kernel "
+			     "(recursion): records may be lost", (long long)a->lost_missed) < 0)
+			oom();
 		if (a->lost_fault &&
 		    asprintf(&r[n++], "lost %lld records: user memory fault",
 			     (long long)a->lost_fault) < 0)

@@ -523,7 +523,8 @@ static void sweep(struct loader *l)
 }
 
 /* Runs the kernel skipped because a program was already running on that
- * CPU (it does not nest): records lost, counted with the ring buffer's.
+ * CPU (it does not nest): records that may be lost, counted on their own
+ * (a skipped run may or may not have been one of this run's records).
  * Per program, not per run: a run counts those of its own time. */
 static uint64_t recursion_misses(struct loader *l)
 {
@@ -943,8 +944,12 @@ int loader_lost(struct loader *l, uint64_t *lost)
 		return -errno;
 	for (k = 0; k < GH_LOST_MAX; k++)
 		lost[k] = r.lost[k];
-	lost[GH_LOST_RINGBUF] += recursion_misses(l) - l->misses0;
 	return 0;
+}
+
+uint64_t loader_missed(struct loader *l)
+{
+	return recursion_misses(l) - l->misses0;
 }
 
 void loader_stop(struct loader *l)

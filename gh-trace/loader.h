@@ -98,6 +98,9 @@ int loader_fd(struct loader *l);
 int loader_consume(struct loader *l);
 /* This run's loss counters, lost[GH_LOST_MAX]. */
 int loader_lost(struct loader *l, uint64_t *lost);
+/* Program runs the kernel skipped (recursion) since this run began, of
+ * any run sharing the programs: each may have been a record of this one. */
+uint64_t loader_missed(struct loader *l);
 /* The run's counts of channels used but not decoded (GH_PART_MAX of
  * them) and its bitmap of io_uring opcodes not decoded (4 words). */
 int loader_part(struct loader *l, uint64_t *part, uint64_t *uring_ops);

@@ -580,12 +580,13 @@ static int write_end(struct run *r, uint64_t t_end)
 {
 	struct gh_buf *b = &r->line;
 	uint64_t lost[GH_LOST_MAX] = { 0 }, part[GH_PART_MAX] = { 0 };
-	uint64_t uops[4] = { 0 };
+	uint64_t uops[4] = { 0 }, missed = 0;
 	struct rusage ru;
 	int code, sig, status, ok = 1, k, first = 1;
 
 	if (r->active) {
 		loader_lost(&r->l, lost);
+		missed = loader_missed(&r->l);
 		loader_part(&r->l, part, uops);
 	}
 	getrusage(RUSAGE_CHILDREN, &ru);
@@ -616,6 +617,7 @@ static int write_end(struct run *r, uint64_t t_end)
 	ok &= jw_int(b, "ringbuf", (int64_t)lost[GH_LOST_RINGBUF]) >= 0;
 	ok &= jw_int(b, "fault", (int64_t)lost[GH_LOST_FAULT]) >= 0;
 	ok &= jw_int(b, "truncated", (int64_t)lost[GH_LOST_TRUNC]) >= 0;
+	ok &= jw_int(b, "missed", (int64_t)missed) >= 0;
 	ok &= gh_buf_addc(b, '}') >= 0;
 	/* channels used but not decoded: each makes the receipt partial */
 	ok &= jw_key(b, "undecoded") >= 0 && gh_buf_addc(b, '{') >= 0;

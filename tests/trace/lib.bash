@@ -54,7 +54,7 @@ check_stream() {
 }
 
 no_loss() {
-	[ "$(tail -n1 "$EV" | jq -c .lost)" = '{"ringbuf":0,"fault":0,"truncated":0}' ]
+	[ "$(tail -n1 "$EV" | jq -c .lost)" = '{"ringbuf":0,"fault":0,"truncated":0,"missed":0}' ]
 }
 
 # signal_test SIG N: SIG sent to gh-trace reaches the command (sleep), which
