@@ -167,7 +167,7 @@ $KEPT" ]
 	gh-trace -o b.ndjson -- ./s.sh >/dev/null &
 	b=$!
 	wait "$a" "$b"
-	[ "$(jq -c 'select(.type=="end") | .lost' a.ndjson)" = '{"ringbuf":0,"fault":0,"truncated":1}' ]
+	[ "$(jq -c 'select(.type=="end") | .lost' a.ndjson)" = '{"ringbuf":0,"fault":0,"truncated":1,"missed":0}' ]
 	[ "$(jq -c 'select(.type=="end") | .lost' b.ndjson)" = '{"ringbuf":0,"fault":0,"truncated":0,"missed":0}' ]
 	[ "$(jq -c 'select(.type=="header") | .limits.ringbuf_bytes' a.ndjson)" = 65536 ]
 	[ "$(jq -c 'select(.type=="exec" and .argv[0]=="/bin/echo") | [.argv, .argv_truncated]' a.ndjson b.ndjson)" = \

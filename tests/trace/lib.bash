@@ -176,7 +176,7 @@ case_argv_limit() {
 	[ "$status" -eq 0 ]
 	[ "$(ev 'select(.type=="exec") | [.argc, .argv, .argv_truncated, .argv_bytes]')" = \
 		'[3,["/bin/echo","0123456789","abc"],true,32]' ]
-	[ "$(ev 'select(.type=="end") | .lost')" = '{"ringbuf":0,"fault":0,"truncated":1}' ]
+	[ "$(ev 'select(.type=="end") | .lost')" = '{"ringbuf":0,"fault":0,"truncated":1,"missed":0}' ]
 }
 
 # a failed exec is an exec record with the error
