@@ -1055,28 +1055,36 @@ static void catch_term(struct run *r)
 	r->term_caught = 1;
 }
 
-/* How many processes of the tree are still running: our children (the
- * tree's orphans come to us). */
-static int count_children(struct run *r)
+/* Our children's pids, as /proc lists them, into buf (NUL terminated);
+ * the orphans of the tree come to us. Whether the list was cut short. */
+static int read_children(struct run *r, char *buf, size_t size)
 {
-	char path[64], buf[4096], *p, *end;
+	char path[64];
 	ssize_t n;
-	int fd, count = 0;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)r->self);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	n = fd >= 0 ? read(fd, buf, size - 1) : -1;
 	if (fd >= 0)
 		close(fd);
 	buf[n > 0 ? n : 0] = '\0';
+	return n >= (ssize_t)size - 1;
+}
+
+/* How many processes of the tree are still running. */
+static int count_children(struct run *r)
+{
+	char buf[4096], *p, *end;
+	int count = 0, cut = read_children(r, buf, sizeof(buf));
+
 	for (p = buf; *p; p = end) {
 		strtol(p, &end, 10);
 		if (end == p)
 			break;
 		count++;
 	}
-	/* a list longer than the buffer: at least one more */
-	return n >= (ssize_t)sizeof(buf) - 1 ? count + 1 : count;
+	return cut ? count + 1 : count;	/* a longer list: at least one more */
 }
 
 /* Say which processes the command left running, once: "pid (name)"
@@ -1085,16 +1093,10 @@ static void say_waiting(struct run *r)
 {
 	char path[64], list[512], name[64], buf[4096];
 	size_t len = 0;
-	ssize_t n;
 	int fd, count = 0;
 	char *p, *end;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)r->self);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	buf[n > 0 ? n : 0] = '\0';
+	read_children(r, buf, sizeof(buf));
 	list[0] = '\0';
 	for (p = buf; *p; p = end) {
 		long pid = strtol(p, &end, 10);
