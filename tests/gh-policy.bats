@@ -211,7 +211,10 @@ EOF
 
 @test "redacted: a receipt gh-redact masked is refused, exit 2: judge before redacting" {
 	[ -x "$GH_BIN/gh-redact" ] || skip "bin/gh-redact is not built"
-	gh-redact -m '/home/*/.ssh/**' "$F/sneaky.json" > red.json
+	# gh-redact reads ~ in argv as the home of the receipt's run_uid on this
+	# machine, else of $HOME: a uid no machine here has, and a home of /home
+	jq '.provenance.run_uid = 424242' "$F/sneaky.json" |
+		HOME=/home/u gh-redact -m '/home/*/.ssh/**' > red.json
 	[ "$(jq -c .redactions red.json)" = '[{"count":9,"rule":"-m /home/*/.ssh/**"}]' ]
 	for opt in "" -j -a -q; do
 		run --separate-stderr gh-policy $opt "$AGENT" red.json
