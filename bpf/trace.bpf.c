@@ -64,6 +64,12 @@ struct stash {
 	__u32 run;
 	__u32 level;
 	__u32 nr;
+	/* the name arguments (path1, path2, str of the row) as read at
+	 * entry: keyed sums and lengths (GH_SUM_NONE: no name, GH_SUM_FAULT:
+	 * unreadable at entry) */
+	__u64 sum[3];
+	__u32 slen[3];
+	__u32 pad;
 };
 
 /* The syscall table (bpf/systab.h), indexed by x86_64 number. */
@@ -124,9 +130,16 @@ struct argv_walk {
 /* Loop state lives here rather than on the stack: the verifier does not
  * track values in map memory, so the bpf_loop callbacks' states converge
  * (the callbacks bound every offset themselves). */
+/* Keyed sums of up to three strings in the data area (sum_step). */
+struct sums {
+	__u32 off[4], len[4];
+	__u64 h[4];
+};
+
 struct scratch {
 	struct walk w;
 	struct argv_walk a;
+	struct sums sm;
 	struct gh_event ev;
 	char data[GH_DATA_MAX + NAME_MAX1];
 };
@@ -797,6 +810,190 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	return 0;
 }
 
+/* ---- name rewrite races ----
+ *
+ * A name argument (a path, an xattr or memfd name) lives in the process's
+ * memory: another thread can rewrite it while the syscall runs, after the
+ * kernel copied it and before sys_exit reads it for the record. sys_enter
+ * reads each name once and keeps a keyed sum and the length in the stash;
+ * sys_exit sums the name it read, and a difference (or a name that could
+ * not be read at entry) flags the record and makes the run partial
+ * (path_changed). The key is random per load (gh-trace sets it), so a
+ * program cannot pick two names with the same sum. */
+
+const volatile __u64 sum_key = 0;
+
+#define GH_SUM_NONE	0xffffffffU	/* no name argument */
+#define GH_SUM_FAULT	0xfffffffeU	/* unreadable at entry */
+#define SUM_BLOCK	64		/* bytes summed per sum_step */
+
+static __always_inline __u64 sum_mix(__u64 h, __u64 w)
+{
+	h ^= w;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 31);
+}
+
+/* One block of one of the strings s->sm describes. */
+static long sum_step(__u32 i, void *arg)
+{
+	struct scratch *s = get_scratch();
+	__u32 k, blk = i, nb, len, b, idx;
+	__u64 h, w;
+	int j;
+
+	if (!s)
+		return 1;
+	for (k = 0; k < 3; k++) {
+		len = s->sm.len[k];
+		nb = len < GH_STR_MAX ? (len + SUM_BLOCK - 1) / SUM_BLOCK : 0;
+		if (blk < nb)
+			break;
+		blk -= nb;
+	}
+	if (k >= 3)
+		return 1;
+	len = s->sm.len[k & 3];
+	h = s->sm.h[k & 3];
+	for (j = 0; j < SUM_BLOCK / 8; j++) {
+		b = blk * SUM_BLOCK + j * 8;
+		if (b >= len)
+			break;
+		idx = s->sm.off[k & 3] + b;
+		bound(idx, 0x1ffff);	/* GH_DATA_MAX - 1 */
+		w = *(__u64 *)&s->data[idx];
+		if (len - b < 8)
+			w &= (1ULL << ((len - b) * 8)) - 1;
+		h = sum_mix(h, w);
+	}
+	s->sm.h[k & 3] = h;
+	return 0;
+}
+
+/* Sum the strings of s->sm (a length of GH_SUM_NONE or GH_SUM_FAULT: no
+ * string) into s->sm.h. */
+static __always_inline void sum_strings(struct scratch *s)
+{
+	__u32 k, n = 0, len;
+
+	for (k = 0; k < 3; k++) {
+		len = s->sm.len[k];
+		s->sm.h[k] = sum_key ^ len;
+		if (len < GH_STR_MAX)
+			n += (len + SUM_BLOCK - 1) / SUM_BLOCK;
+	}
+	if (n)
+		bpf_loop(n, sum_step, NULL, 0);
+}
+
+/* sys_enter: the sums of the name arguments of syscall nr. */
+static __always_inline void sums_enter(struct stash *st, __u64 nr)
+{
+	struct scratch *s = get_scratch();
+	__u8 col[3];
+	const void *ptr;
+	__u32 k;
+	long n;
+
+	for (k = 0; k < 3; k++)
+		st->slen[k] = GH_SUM_NONE;
+	if (!s || nr >= GH_NR_MAX)
+		return;
+	bound(nr, 511);
+	col[0] = systab[nr].p1;
+	col[1] = systab[nr].p2;
+	col[2] = systab[nr].s;
+	for (k = 0; k < 3; k++) {
+		s->sm.len[k] = GH_SUM_NONE;
+		if (col[k] > 5)
+			continue;
+		ptr = (const void *)st->arg[col[k]];
+		if (!ptr)
+			continue;
+		s->sm.off[k] = k * GH_STR_MAX;
+		n = bpf_probe_read_user_str(&s->data[k * GH_STR_MAX], GH_STR_MAX, ptr);
+		s->sm.len[k] = n > 0 ? n - 1 : GH_SUM_FAULT;
+	}
+	sum_strings(s);
+	for (k = 0; k < 3; k++) {
+		st->slen[k] = s->sm.len[k];
+		st->sum[k] = s->sm.h[k];
+	}
+}
+
+#define VM_WRITE	0x2
+#define VM_SHARED	0x8
+
+/* bpf_find_vma: whether the name's memory could be written by another
+ * thread (a writable or shared mapping). */
+static long vma_writable(struct task_struct *t, struct vm_area_struct *vma,
+			 void *ctx)
+{
+	*(int *)ctx = !!(vma->vm_flags & (VM_WRITE | VM_SHARED));
+	return 0;
+}
+
+/* A name that could not be read at entry: its page was not resident (a
+ * string constant of a program not touched yet, most often). It counts
+ * as changed unless it lies in a private read-only mapping, where no
+ * thread can write it (gh-trace(1) LIMITATIONS). */
+static __always_inline int entry_unread_changed(__u64 addr)
+{
+	int w = 1;
+
+	if (bpf_find_vma(bpf_get_current_task_btf(), addr, vma_writable, &w, 0))
+		return 1;
+	return w;
+}
+
+/* sys_exit, once the names are in the record: compare them with the
+ * entry's sums. */
+static __always_inline void sums_exit(struct scratch *s, const __u64 *sum,
+				      const __u32 *slen, const __u64 *a,
+				      __u32 nr, __u32 run)
+{
+	static const int slot[3] = { GH_B_RAW1, GH_B_RAW2, GH_B_EXTRA };
+	int changed = 0;
+	__u8 col[3];
+	__u32 k;
+
+	for (k = 0; k < 3; k++) {
+		s->sm.len[k] = GH_SUM_NONE;
+		if (slen[k] == GH_SUM_NONE ||
+		    !(s->ev.bflags[slot[k]] & GH_BF_PRESENT))
+			continue;
+		s->sm.off[k] = s->ev.boff[slot[k]];
+		s->sm.len[k] = s->ev.blen[slot[k]];
+		if (s->sm.len[k] >= GH_STR_MAX)
+			s->sm.len[k] = GH_SUM_NONE;
+	}
+	sum_strings(s);
+	for (k = 0; k < 3; k++) {
+		if (s->sm.len[k] == GH_SUM_NONE)
+			continue;
+		if (slen[k] == GH_SUM_FAULT)
+			continue;
+		if (slen[k] != s->sm.len[k] || sum[k] != s->sm.h[k])
+			changed = 1;
+	}
+	if (!changed && nr < GH_NR_MAX) {
+		bound(nr, 511);
+		col[0] = systab[nr].p1;
+		col[1] = systab[nr].p2;
+		col[2] = systab[nr].s;
+		for (k = 0; k < 3; k++)
+			if (s->sm.len[k] != GH_SUM_NONE && slen[k] == GH_SUM_FAULT &&
+			    col[k] < 6 && entry_unread_changed(a[col[k]])) {
+				changed = 1;
+				break;
+			}
+	}
+	if (changed) {
+		s->ev.flags |= GH_EVF_PATH_CHANGED;
+		count_part(run, GH_PART_PATH_CHANGED);
+	}
+}
+
 /* A 32-bit syscall of a traced process: counted, never decoded. */
 static __always_inline void compat_enter(void)
 {
@@ -847,6 +1044,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	st.run = m.run;
 	st.level = m.level;
 	st.nr = nr;
+	sums_enter(&st, nr);
 	if (bpf_map_update_elem(&stash, &tid, &st, BPF_ANY))
 		count_lost(st.run, GH_LOST_RINGBUF);
 	return 0;
@@ -982,8 +1180,8 @@ static __always_inline int is_target_op(__u32 op)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
-	__u64 id, a[6], fl = 0;
-	__u32 tid, pos = 0, run, level, op, nr;
+	__u64 id, a[6], fl = 0, sum[3];
+	__u32 tid, pos = 0, run, level, op, nr, slen[3];
 	struct sysrow row;
 	struct stash *st;
 	struct scratch *s;
@@ -1002,6 +1200,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	level = st->level;
 	nr = st->nr & (GH_NR_MAX - 1);
 	__builtin_memcpy(a, st->arg, sizeof(a));
+	__builtin_memcpy(sum, st->sum, sizeof(sum));
+	__builtin_memcpy(slen, st->slen, sizeof(slen));
 	bpf_map_delete_elem(&stash, &tid);
 	if (!run_ring(run))
 		return 0;	/* its run has ended */
@@ -1124,6 +1324,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 			(s->a.fault && ret != -EFAULT ? GH_BF_FAULT : 0);
 		pos = end;
 	}
+	sums_exit(s, sum, slen, a, nr, run);
 	ev_commit(s, pos, run);
 	return 0;
 }

@@ -990,6 +990,9 @@ int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 		    (jw_str(b, "via", "io_uring", 8) < 0 ||
 		     jw_int(b, "opcode", e->nr) < 0))
 			r = -ENOMEM;
+		if (r >= 0 && (e->flags & GH_EVF_PATH_CHANGED) &&
+		    jw_bool(b, "path_changed", 1) < 0)
+			r = -ENOMEM;
 		break;
 	default:
 		return -EINVAL;

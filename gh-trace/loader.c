@@ -172,6 +172,11 @@ static int load_private(struct loader *l)
 	if (ncpu <= 0)
 		return fail(l, "counting CPUs failed: %s", strerror(-ncpu));
 	bpf_map__set_max_entries(l->skel->maps.scratch, ncpu);
+	/* the key of the name sums (bpf/trace.bpf.c: name rewrite races) */
+	if (getrandom((void *)&l->skel->rodata->sum_key,
+		      sizeof(l->skel->rodata->sum_key), 0) !=
+	    sizeof(l->skel->rodata->sum_key))
+		return fail(l, "getrandom failed: %s", strerror(errno));
 
 	/* load (the verifier runs here), then attach */
 	err = trace_bpf__load(l->skel);

@@ -56,7 +56,7 @@ teardown() {
 	trace "$WORK" none
 	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
 	[ "$(jq -c 'select(.type == "end") | .undecoded' "$EV")" = \
-		'{"compat_syscall":0,"bpf_syscall":0,"io_uring_unsupported_op":0,"foreign_process_control":0,"left_running":0}' ]
+		'{"compat_syscall":0,"bpf_syscall":0,"io_uring_unsupported_op":0,"foreign_process_control":0,"left_running":0,"path_changed":0}' ]
 }
 
 @test "bpf(): recorded, and the receipt is partial with bpf_syscall" {
@@ -272,4 +272,35 @@ WANT
 	trace "$WORK" uring_nop
 	[ "$(reasons io_uring_unsupported_op)" = '[]' ]
 	[ "$(rc .completeness)" = '"closed"' ]
+}
+
+@test "a name rewritten while its syscall runs: path_changed on the record, the receipt partial" {
+	mkdir d
+	trace "$WORK" race "$BATS_TEST_TMPDIR/d"
+	# the open slept in the FIFO after the kernel took the name; the
+	# name was rewritten before it returned
+	[ "$(jq -c --arg f "$BATS_TEST_TMPDIR/d/fifo" 'select(.type == "open" and .path == $f and .flags == 0) | [.path, .raw, .path_changed]' "$EV")" = \
+		"[\"$BATS_TEST_TMPDIR/d/fifo\",\"$BATS_TEST_TMPDIR/d/other\",true]" ]
+	[ "$(jq -c 'select(.type == "end") | .undecoded.path_changed' "$EV")" = 1 ]
+	[ "$(reasons path_changed)" = '["path_changed: 1 names changed while their syscall ran: the recorded name may not be the one the kernel used"]' ]
+	[ "$(rc .completeness)" = '"partial"' ]
+}
+
+@test "path_changed twin: the same FIFO open, the name left alone, stays closed" {
+	mkdir d
+	trace "$WORK" norace "$BATS_TEST_TMPDIR/d"
+	[ "$(jq -c --arg f "$BATS_TEST_TMPDIR/d/fifo" 'select(.type == "open" and .path == $f and .flags == 0) | [.path, .raw, .path_changed]' "$EV")" = \
+		"[\"$BATS_TEST_TMPDIR/d/fifo\",\"$BATS_TEST_TMPDIR/d/fifo\",null]" ]
+	[ "$(jq -c 'select(.type == "end") | .undecoded.path_changed' "$EV")" = 0 ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+}
+
+@test "a name in writable memory that could not be read at entry counts as changed" {
+	trace "$WORK" unread
+	[ "$(jq -c 'select(.type == "open" and .raw == "") | [.err, .path_changed]' "$EV")" = '["ENOENT",true]' ]
+	[ "$(reasons path_changed | jq length)" = 1 ]
+	# twin: the name written before the call is read at entry and compared
+	trace "$WORK" unread "$BATS_TEST_TMPDIR/missing"
+	[ "$(jq -c --arg p "$BATS_TEST_TMPDIR/missing" 'select(.type == "open" and .raw == $p) | [.err, .path_changed]' "$EV")" = '["ENOENT",null]' ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
 }

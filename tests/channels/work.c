@@ -29,6 +29,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <liburing.h>
+#include <pthread.h>
 
 static int die(const char *what)
 {
@@ -135,6 +136,78 @@ static int uring(const char *dir)
 	io_uring_prep_sendmsg(sqe, u, &mh, 0);
 	uring_run(&ring);
 	return 0;
+}
+
+/* A name rewritten while its syscall runs: a thread opens the FIFO
+ * DIR/fifo for reading, which blocks in the kernel after the name was
+ * copied; once it sleeps there, this thread rewrites the name to
+ * DIR/other (with flip) and opens the FIFO for writing, which lets the
+ * open return. The tracer reads the name at entry and again at exit. */
+struct race {
+	char name[4096];
+	int note[2];
+	pid_t tid;
+	int fd;
+};
+
+static void *race_open(void *arg)
+{
+	struct race *r = arg;
+
+	r->tid = (pid_t)syscall(SYS_gettid);
+	if (write(r->note[1], "x", 1) != 1)
+		return NULL;
+	r->fd = open(r->name, O_RDONLY);
+	return NULL;
+}
+
+/* The state letter of thread tid ('S': sleeping), or 0. */
+static char thread_state(pid_t tid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+static int race(const char *dir, int flip)
+{
+	static struct race r = { .fd = -1 };
+	char fifo[4096], c;
+	pthread_t t;
+	int i, w;
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	if (mkfifo(fifo, 0600) < 0 || pipe(r.note) < 0)
+		return die("mkfifo");
+	snprintf(r.name, sizeof(r.name), "%s", fifo);
+	if (pthread_create(&t, NULL, race_open, &r) != 0)
+		return die("pthread_create");
+	if (read(r.note[0], &c, 1) != 1)
+		return die("read");
+	/* bounded: 5 s for the opener to sleep in open(2) */
+	for (i = 0; i < 5000 && thread_state(r.tid) != 'S'; i++)
+		usleep(1000);
+	if (i == 5000) {
+		fprintf(stderr, "work: the opener never slept\n");
+		return 1;
+	}
+	if (flip)
+		snprintf(r.name, sizeof(r.name), "%s/other", dir);
+	w = open(fifo, O_WRONLY | O_NONBLOCK);
+	if (w < 0)
+		return die("open fifo");
+	pthread_join(t, NULL);
+	return r.fd < 0 ? die("open") : 0;
 }
 
 int main(int argc, char **argv)
@@ -270,6 +343,22 @@ int main(int argc, char **argv)
 		io_uring_prep_nop(io_uring_get_sqe(&ring));
 		return uring_run(&ring) < 0 ? 1 : 0;
 	}
+	if (!strcmp(m, "unread")) {
+		/* a name in a page that is not there when open(2) begins:
+		 * the kernel faults it in (zeros: an empty name) */
+		char *pg = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (pg == MAP_FAILED)
+			return die("mmap");
+		if (argc > 2)	/* twin: the name written first */
+			snprintf(pg, 4096, "%s", a);
+		return open(pg, O_RDONLY) < 0 && errno != ENOENT ? die("open") : 0;
+	}
+	if (!strcmp(m, "race"))
+		return race(a, 1);
+	if (!strcmp(m, "norace"))
+		return race(a, 0);
 	if (!strcmp(m, "udp")) {
 		fd = socket(AF_INET, SOCK_DGRAM, 0);
 		return fd < 0 ? die("socket") : 0;
