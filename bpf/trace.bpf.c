@@ -1050,6 +1050,44 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	return 0;
 }
 
+/* ---- sends on inherited sockets ----
+ *
+ * A socket the command inherited was connected before the run began, so
+ * no connect or accept of the run names its peer. gh-trace lists such
+ * sockets in the run (their cookies, SO_COOKIE, which it made the kernel
+ * assign); a send on one without an address is recorded with the
+ * socket's peer, whichever syscall made it: sendto, sendmsg and sendmmsg
+ * in sys_exit, io_uring sends in uring_submit, and write, writev,
+ * sendfile, splice and the rest in sock_send (the sock_send_length
+ * tracepoint of sock_sendmsg). */
+
+/* The index of sk among run's inherited sockets, or -1. */
+static __always_inline int inherited_sock(__u32 run, struct sock *sk)
+{
+	struct gh_run *r;
+	__u64 c;
+	int i;
+
+	if (!sk)
+		return -1;
+	c = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (!c)
+		return -1;
+	r = bpf_map_lookup_elem(&runs, &run);
+	if (!r)
+		return -1;
+	for (i = 0; i < GH_INH_MAX; i++)
+		if (r->inh_cookie[i] == c)
+			return i;
+	return -1;
+}
+
+static __always_inline int is_packet(struct gh_event *ev)
+{
+	return ev->flags & GH_EVF_SOCK &&
+	       (ev->family == AF_PACKET || ev->sock_type == SOCK_RAW);
+}
+
 /* Network syscalls: socket facts and the address. Returns 0 when the
  * record is not wanted (a send without an explicit destination). */
 static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
@@ -1088,12 +1126,18 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 		alen = mh.msg_namelen;
 		break;
 	}
-	if (!addr)
+	if (!addr && op >= GH_OP_SENDTO && !is_packet(&s->ev) &&
+	    inherited_sock(s->ev.run, sk) >= 0) {
+		/* on a socket the command inherited: its peer */
+		s->ev.flags |= GH_EVF_INHERITED;
+		put_sock_addr(s, pos, sk, 1);
+	} else if (!addr) {
 		/* sends without an address only on packet and raw sockets:
 		 * the frame itself says where it goes */
 		return op == GH_OP_CONNECT || op == GH_OP_BIND ||
 		       (s->ev.flags & GH_EVF_SOCK &&
 			(s->ev.family == AF_PACKET || s->ev.sock_type == SOCK_RAW));
+	}
 	if (op == GH_OP_SENDMMSG && ret > 0) {
 		/* bytes: the msg_len the kernel wrote back, first 8 messages */
 		struct mmsghdr *v = (void *)a[1];
@@ -1106,7 +1150,8 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 			s->ev.x[0] += n;
 		}
 	}
-	put_umem(s, pos, GH_B_EXTRA, addr, alen, GH_ADDR_MAX);
+	if (addr)
+		put_umem(s, pos, GH_B_EXTRA, addr, alen, GH_ADDR_MAX);
 	return 1;
 }
 
@@ -1594,5 +1639,58 @@ int BPF_PROG(uring_complete, struct io_ring_ctx *ring, void *req,
 		}
 	}
 	ev_commit(s, pos, ur.run);
+	return 0;
+}
+
+#define PF_IO_WORKER	0x00000010	/* io-wq and SQPOLL threads */
+#define NR_SENDTO	44
+#define NR_SENDMSG	46
+#define NR_SENDMMSG	307
+#define NR_IO_URING_ENTER 426
+
+/* Every send on a socket (sock_sendmsg): one on a socket the command
+ * inherited, made by a syscall that neither sys_exit nor the io_uring
+ * programs decode (write, writev, sendfile, splice...), is a send record
+ * with the socket's peer. */
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(sock_send, struct sock *sk, int ret, int flags)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+	struct gh_member m;
+	struct gh_run *r;
+	struct scratch *s;
+	__u32 pos = 0;
+	long nr;
+	int i;
+
+	if (!traced_ring(t->tgid, &m))
+		return 0;
+	if (t->flags & PF_IO_WORKER)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	nr = regs ? BPF_CORE_READ(regs, orig_ax) : -1;
+	if (nr == NR_SENDTO || nr == NR_SENDMSG || nr == NR_SENDMMSG ||
+	    nr == NR_IO_URING_ENTER)
+		return 0;
+	i = inherited_sock(m.run, sk);
+	if (i < 0)
+		return 0;
+	r = bpf_map_lookup_elem(&runs, &m.run);
+	s = get_scratch();
+	if (!r || !s)
+		return 0;
+	ev_init(&s->ev, GH_EV_SYS, m.run);
+	s->ev.op = GH_OP_SENDTO;
+	s->ev.nr = nr >= 0 && nr < GH_NR_MAX ? nr : 0;
+	s->ev.flags = GH_EVF_INHERITED | GH_EVF_SOCK;
+	put_ids(&s->ev, t, m.level);
+	s->ev.ret = ret;
+	s->ev.arg[0] = r->inh_fd[i & (GH_INH_MAX - 1)];
+	s->ev.sock_type = BPF_CORE_READ(sk, sk_type);
+	s->ev.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	s->ev.proto = BPF_CORE_READ(sk, sk_protocol);
+	put_sock_addr(s, &pos, sk, 1);
+	ev_commit(s, pos, m.run);
 	return 0;
 }

@@ -913,6 +913,20 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 	return add_ret(b, e->ret);
 }
 
+/* A send on a socket the command inherited: say so, and by which
+ * syscall (write, sendfile... when not a send*). */
+static int add_inherited(struct gh_buf *b, const struct gh_event *e)
+{
+	const char *sys = event_sys_name(e->nr);
+
+	if (jw_bool(b, "inherited", 1) < 0)
+		return -ENOMEM;
+	if (!(e->flags & GH_EVF_URING) && sys &&
+	    jw_str(b, "syscall", sys, strlen(sys)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 int event_uring_join(const void *sub, size_t ssize, const void *done,
 		     size_t dsize, void **out, size_t *osize)
 {
@@ -993,6 +1007,8 @@ int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 		if (r >= 0 && (e->flags & GH_EVF_PATH_CHANGED) &&
 		    jw_bool(b, "path_changed", 1) < 0)
 			r = -ENOMEM;
+		if (r >= 0 && (e->flags & GH_EVF_INHERITED))
+			r = add_inherited(b, e);
 		break;
 	default:
 		return -EINVAL;

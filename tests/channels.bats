@@ -56,7 +56,7 @@ teardown() {
 	trace "$WORK" none
 	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
 	[ "$(jq -c 'select(.type == "end") | .undecoded' "$EV")" = \
-		'{"compat_syscall":0,"bpf_syscall":0,"io_uring_unsupported_op":0,"foreign_process_control":0,"left_running":0,"path_changed":0}' ]
+		'{"compat_syscall":0,"bpf_syscall":0,"io_uring_unsupported_op":0,"foreign_process_control":0,"left_running":0,"path_changed":0,"unwatched_sockets":0}' ]
 }
 
 @test "bpf(): recorded, and the receipt is partial with bpf_syscall" {
@@ -302,5 +302,57 @@ WANT
 	# twin: the name written before the call is read at entry and compared
 	trace "$WORK" unread "$BATS_TEST_TMPDIR/missing"
 	[ "$(jq -c --arg p "$BATS_TEST_TMPDIR/missing" 'select(.type == "open" and .raw == $p) | [.err, .path_changed]' "$EV")" = '["ENOENT",null]' ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+}
+
+# peer3: the peer of the inherited fd 3, as the header lists it.
+peer3() {
+	jq -r 'select(.type == "header") | .fds[] | select(.fd == 3) | .peer' "$EV"
+}
+
+@test "sends on an inherited TCP socket are recorded with its peer, whichever syscall made them" {
+	for how in write send sendmsg sendfile; do
+		run "$WORK" pass tcp gh-trace -o "$EV" -- "$WORK" send3 $how
+		[ "$status" -eq 0 ]
+		peer=$(peer3)
+		[[ "$peer" == 127.0.0.1:* ]]
+		sys=$how
+		[ $how != send ] || sys=sendto
+		[ "$(jq -c 'select(.type == "send") | [.fd, .family, .addr, "\(.addr):\(.port)", .sock_type, .bytes, .inherited, .syscall]' "$EV")" = \
+			"[3,\"inet\",\"127.0.0.1\",\"$peer\",\"stream\",5,true,\"$sys\"]" ]
+		gh-aggregate "$EV" > "$R"
+		[ "$(rc '[.network.attempts[] | [.op, .dst, .protocol, .result]]')" = "[[\"send\",\"$peer\",\"tcp\",\"ok\"]]" ]
+		[ "$(rc .completeness)" = '"closed"' ]
+	done
+}
+
+@test "a write on an inherited Unix socket is a send record" {
+	run "$WORK" pass unix gh-trace -o "$EV" -- "$WORK" send3 write
+	[ "$status" -eq 0 ]
+	[ "$(jq -c 'select(.type == "send") | [.fd, .family, .sock_type, .bytes, .inherited, .syscall]' "$EV")" = \
+		'[3,"unix","stream",5,true,"write"]' ]
+}
+
+@test "inherited socket twins: no send, or the same write on an inherited file, make no send record" {
+	run "$WORK" pass tcp gh-trace -o "$EV" -- "$WORK" send3 none
+	[ "$status" -eq 0 ]
+	[ "$(peer3)" != "" ]
+	[ "$(jq -c 'select(.type == "send")' "$EV")" = '' ]
+	run gh-trace -o "$EV" -- "$WORK" send3 write 3>file
+	[ "$status" -eq 0 ]
+	[ "$(cat file)" = hello ]
+	[ "$(jq -c 'select(.type == "send")' "$EV")" = '' ]
+}
+
+@test "more inherited sockets than the 16 watched: partial with unwatched_sockets" {
+	run "$WORK" sockets 17 gh-trace -o "$EV" -- true
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(jq -c 'select(.type == "end") | .undecoded.unwatched_sockets' "$EV")" = 1 ]
+	[ "$(reasons unwatched_sockets)" = '["unwatched_sockets: 1 inherited sockets beyond the 16 watched: sends on them are not recorded"]' ]
+	# twin: 16 fit
+	run "$WORK" sockets 16 gh-trace -o "$EV" -- true
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
 	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
 }

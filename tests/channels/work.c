@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/uio.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -210,6 +212,84 @@ static int race(const char *dir, int flip)
 	return r.fd < 0 ? die("open") : 0;
 }
 
+/* pass tcp|unix CMD...: CMD runs with fd 3 a connected socket (loopback
+ * TCP or a Unix socket pair) whose other end another process reads to the
+ * end. */
+static int pass(const char *kind, char **cmd)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sin);
+	int sv[2], l;
+	char buf[512];
+	pid_t p;
+
+	if (!strcmp(kind, "unix")) {
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+			return die("socketpair");
+	} else {
+		l = socket(AF_INET, SOCK_STREAM, 0);
+		sv[0] = socket(AF_INET, SOCK_STREAM, 0);
+		if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(l, 1) < 0 ||
+		    getsockname(l, (struct sockaddr *)&sin, &sl) < 0 ||
+		    connect(sv[0], (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			return die("loopback");
+		sv[1] = accept(l, NULL, NULL);
+		close(l);
+	}
+	/* the reader is no child of CMD's tracer, which would wait for it:
+	 * it ends when the last copy of fd 3 is closed */
+	p = fork();
+	if (p == 0) {
+		if (fork() == 0) {
+			close(sv[0]);
+			while (read(sv[1], buf, sizeof(buf)) > 0)
+				;
+		}
+		_exit(0);
+	}
+	waitpid(p, NULL, 0);
+	close(sv[1]);
+	if (dup2(sv[0], 3) < 0)
+		return die("dup2");
+	if (sv[0] != 3)
+		close(sv[0]);
+	execvp(cmd[0], cmd);
+	return die("exec");
+}
+
+/* send3 HOW: 5 bytes on fd 3, by write, send, sendmsg or sendfile. */
+static int send3(const char *how)
+{
+	struct iovec iov = { "hello", 5 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n = 0;
+	int f;
+
+	if (!strcmp(how, "write"))
+		n = write(3, "hello", 5);
+	else if (!strcmp(how, "send"))
+		n = send(3, "hello", 5, 0);
+	else if (!strcmp(how, "sendmsg"))
+		n = sendmsg(3, &mh, 0);
+	else if (!strcmp(how, "uring")) {
+		struct io_uring ring;
+
+		if (io_uring_queue_init(8, &ring, 0) < 0)
+			return die("io_uring_queue_init");
+		io_uring_prep_send(io_uring_get_sqe(&ring), 3, "hello", 5, 0);
+		n = uring_run(&ring);
+	} else if (!strcmp(how, "sendfile")) {
+		f = memfd_create("hello", 0);
+		if (f < 0 || write(f, "hello", 5) != 5 || lseek(f, 0, SEEK_SET) != 0)
+			return die("memfd");
+		n = sendfile(3, f, NULL, 5);
+	} else if (!strcmp(how, "none")) {
+		n = 5;
+	}
+	return n == 5 ? 0 : die(how);
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -355,6 +435,21 @@ int main(int argc, char **argv)
 			snprintf(pg, 4096, "%s", a);
 		return open(pg, O_RDONLY) < 0 && errno != ENOENT ? die("open") : 0;
 	}
+	if (!strcmp(m, "pass") && argc > 3)
+		return pass(a, argv + 3);
+	if (!strcmp(m, "sockets") && argc > 3) {
+		/* N Unix socket pairs, one end of each at fds 10.., then CMD */
+		int i, sv[2];
+
+		for (i = 0; i < atoi(a); i++)
+			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
+			    dup2(sv[0], 10 + i) < 0 || fcntl(10 + i, F_SETFD, 0) < 0)
+				return die("socketpair");
+		execvp(argv[3], argv + 3);
+		return die("exec");
+	}
+	if (!strcmp(m, "send3"))
+		return send3(a);
 	if (!strcmp(m, "race"))
 		return race(a, 1);
 	if (!strcmp(m, "norace"))
