@@ -1392,6 +1392,9 @@ static const struct { __u8 cls, op; } uring_tab[GH_URING_MAX] = {
 
 struct uring_req {
 	__u32 run, level, op, slot;
+	__u16 code;		/* the opcode */
+	__u8 fixed;		/* the op's file is a fixed file (an index) */
+	__u8 noname;		/* a send without an address */
 };
 
 #define REQ_F_FIXED_FILE 1	/* IOSQE_FIXED_FILE */
@@ -1449,6 +1452,7 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	struct gh_member m;
 	struct gh_run *r;
 	struct scratch *s;
+	struct sock *sk = NULL;
 	__u32 code, op, pos = 0;
 	__u64 key = (__u64)req;
 
@@ -1481,10 +1485,15 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	s->ev.arg[5] = key;
 	if (is_net(op)) {
 		/* the socket: the request's file is not assigned yet, the fd
-		 * (not a fixed file's index) names it in the task's table */
+		 * (not a fixed file's index) names it in the task's table; a
+		 * fixed file's socket is read at completion */
 		s->ev.arg[0] = (int)req->cqe.fd;
-		if (!(req->flags & REQ_F_FIXED_FILE))
-			sock_info(&s->ev, fd_file((int)s->ev.arg[0]));
+		if (!(req->flags & REQ_F_FIXED_FILE)) {
+			sk = sock_info(&s->ev, fd_file((int)s->ev.arg[0]));
+		} else {
+			s->ev.flags |= GH_EVF_FIXED;
+			ur.fixed = 1;
+		}
 	}
 	/* the names: at most two, each relative to a directory fd; one
 	 * call site each keeps the verifier's work small */
@@ -1577,9 +1586,19 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 		__u32 nlen = km ? BPF_CORE_READ(km, msg.msg_namelen) : 0;
 		__u32 p = pos;
 
-		if (!name && !(s->ev.flags & GH_EVF_SOCK && (s->ev.family == AF_PACKET ||
-							  s->ev.sock_type == SOCK_RAW)))
-			return 0;	/* a connected send: like write(2) */
+		if (!name && !is_packet(&s->ev)) {
+			/* a connected send: like send(2), recorded on a socket
+			 * the command inherited, with its peer; a fixed file's
+			 * socket is known at completion only */
+			if (ur.fixed)
+				ur.noname = 1;
+			else if (inherited_sock(m.run, sk) < 0)
+				return 0;
+			else {
+				s->ev.flags |= GH_EVF_INHERITED;
+				put_sock_addr(s, &pos, sk, 1);
+			}
+		}
 		if (name && p < GH_HALF) {
 			if (nlen > GH_ADDR_MAX)
 				nlen = GH_ADDR_MAX;
@@ -1597,10 +1616,41 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	ur.run = m.run;
 	ur.level = m.level;
 	ur.op = op;
+	ur.code = code;
 	if (bpf_map_update_elem(&uring_pending, &key, &ur, BPF_ANY))
 		count_lost(m.run, GH_LOST_RINGBUF);
 	ev_commit(s, pos, m.run);
 	return 0;
+}
+
+/* A network op on a fixed file: its socket, from the request's file
+ * (assigned by now), and for a send without an address the peer. An op
+ * that succeeded on a socket that cannot be read makes the run partial
+ * with its opcode. */
+static __always_inline void uring_fixed_socket(struct scratch *s, __u32 *pos,
+					       struct io_kiocb *req,
+					       struct uring_req *ur, long res)
+{
+	struct sock *sk = sock_info(&s->ev, BPF_CORE_READ(req, file));
+	struct gh_run *r;
+	__u32 code = ur->code;
+
+	if (!sk && res < 0)
+		return;		/* failed: ENOTSOCK, EBADF... */
+	if (!sk) {
+		r = bpf_map_lookup_elem(&runs, &ur->run);
+		if (r) {
+			__sync_fetch_and_add(&r->part[GH_PART_URING], 1);
+			__sync_fetch_and_or(&r->uring_ops[(code >> 6) & 3],
+					    1ULL << (code & 63));
+		}
+		return;
+	}
+	if (ur->noname) {
+		if (inherited_sock(ur->run, sk) >= 0)
+			s->ev.flags |= GH_EVF_INHERITED;
+		put_sock_addr(s, pos, sk, 1);
+	}
 }
 
 SEC("tp_btf/io_uring_complete")
@@ -1628,6 +1678,8 @@ int BPF_PROG(uring_complete, struct io_ring_ctx *ring, void *req,
 	s->ev.op = ur.op;
 	s->ev.ret = res;
 	s->ev.arg[5] = key;
+	if (ur.fixed)
+		uring_fixed_socket(s, &pos, (struct io_kiocb *)req, &ur, res);
 	if (res >= 0 && !ur.slot) {
 		if (ur.op == GH_OP_OPENAT || ur.op == GH_OP_OPENAT2)
 			put_file_path(s, &pos, GH_B_PATH1, fd_file(res), GH_BF_FULL);

@@ -95,6 +95,8 @@ enum {
 					 * is not the one read at entry */
 	GH_EVF_INHERITED = 32,	/* a send on a socket the command inherited:
 				 * the address is the socket's peer */
+	GH_EVF_FIXED = 64,	/* io_uring: the op's fd is a fixed file's
+				 * index (its socket is read at completion) */
 };
 
 /* Channels that were used but not decoded: each makes the run partial

@@ -954,6 +954,13 @@ int event_uring_join(const void *sub, size_t ssize, const void *done,
 		e->bflags[i] = d->bflags[i];
 	}
 	e->ret = d->ret;
+	/* a fixed file's socket, read at completion */
+	if (d->flags & GH_EVF_SOCK) {
+		e->family = d->family;
+		e->sock_type = d->sock_type;
+		e->proto = d->proto;
+	}
+	e->flags |= d->flags & (GH_EVF_SOCK | GH_EVF_INHERITED);
 	e->size = (__u32)(ssize + ddata);
 	*out = e;
 	*osize = e->size;
@@ -1009,6 +1016,9 @@ int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 			r = -ENOMEM;
 		if (r >= 0 && (e->flags & GH_EVF_INHERITED))
 			r = add_inherited(b, e);
+		if (r >= 0 && (e->flags & GH_EVF_FIXED) &&
+		    jw_bool(b, "fixed_file", 1) < 0)
+			r = -ENOMEM;
 		break;
 	default:
 		return -EINVAL;

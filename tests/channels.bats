@@ -356,3 +356,29 @@ peer3() {
 	gh-aggregate "$EV" > "$R"
 	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
 }
+
+@test "io_uring: a send without an address on an inherited socket is recorded with its peer" {
+	run "$WORK" pass tcp gh-trace -o "$EV" -- "$WORK" send3 uring
+	[ "$status" -eq 0 ]
+	peer=$(peer3)
+	[ "$(jq -c 'select(.type == "send") | [.fd, "\(.addr):\(.port)", .proto, .bytes, .inherited, .via, .opcode]' "$EV")" = \
+		"[3,\"$peer\",\"tcp\",5,true,\"io_uring\",26]" ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(rc .completeness)" = '"closed"' ]
+}
+
+@test "io_uring: connect and send on a fixed file: the socket and peer read at completion" {
+	trace "$WORK" uring_fixed
+	jq -c 'select(.via == "io_uring") | [.type, .fd, .family, .addr, .port, .sock_type, .proto, .ret, .fixed_file]' "$EV" > got
+	port=$(jq 'select(.type == "connect") | .port' "$EV")
+	printf '["connect",0,"inet","127.0.0.1",%s,"stream","tcp",0,true]\n["send",0,"inet","127.0.0.1",%s,"stream","tcp",1,true]\n' "$port" "$port" > want
+	diff -u want got
+	[ "$(rc '[.network.attempts[] | [.op, .dst, .protocol, .result]]')" = "[[\"connect\",\"127.0.0.1:$port\",\"tcp\",\"ok\"],[\"send\",\"127.0.0.1:$port\",\"tcp\",\"ok\"]]" ]
+	[ "$(rc .completeness)" = '"closed"' ]
+}
+
+@test "io_uring fixed-file twin: by fd, the connect is recorded and the connected send is not, as send(2)" {
+	trace "$WORK" uring_fd
+	[ "$(jq -c 'select(.via == "io_uring") | [.type, .family, .proto, .fixed_file]' "$EV")" = '["connect","inet","tcp",null]' ]
+	[ "$(rc .completeness)" = '"closed"' ]
+}

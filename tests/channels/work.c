@@ -212,6 +212,40 @@ static int race(const char *dir, int flip)
 	return r.fd < 0 ? die("open") : 0;
 }
 
+/* A loopback connect and a send without an address through io_uring,
+ * the socket given as a fixed file (fixed) or as its fd. */
+static int uring_fixed(int fixed)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sin);
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	int l, c, fd;
+
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(l, 1) < 0 ||
+	    getsockname(l, (struct sockaddr *)&sin, &sl) < 0)
+		return die("listen");
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	if (io_uring_queue_init(8, &ring, 0) < 0)
+		return die("io_uring_queue_init");
+	if (fixed && io_uring_register_files(&ring, &c, 1) < 0)
+		return die("io_uring_register_files");
+	fd = fixed ? 0 : c;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_connect(sqe, fd, (struct sockaddr *)&sin, sizeof(sin));
+	if (fixed)
+		sqe->flags |= IOSQE_FIXED_FILE;
+	if (uring_run(&ring) < 0)
+		return die("connect");
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_send(sqe, fd, "x", 1, 0);
+	if (fixed)
+		sqe->flags |= IOSQE_FIXED_FILE;
+	return uring_run(&ring) == 1 ? 0 : die("send");
+}
+
 /* pass tcp|unix CMD...: CMD runs with fd 3 a connected socket (loopback
  * TCP or a Unix socket pair) whose other end another process reads to the
  * end. */
@@ -448,6 +482,10 @@ int main(int argc, char **argv)
 		execvp(argv[3], argv + 3);
 		return die("exec");
 	}
+	if (!strcmp(m, "uring_fixed"))
+		return uring_fixed(1);
+	if (!strcmp(m, "uring_fd"))
+		return uring_fixed(0);
 	if (!strcmp(m, "send3"))
 		return send3(a);
 	if (!strcmp(m, "race"))
