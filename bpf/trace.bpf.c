@@ -134,6 +134,11 @@ struct argv_walk {
 struct sums {
 	__u32 off[4], len[4];
 	__u64 h[4];
+	__u64 esum[4];		/* sys_exit: the entry's sums, lengths */
+	__u32 elen[4];
+	__u32 nblk;		/* blocks for sum_step */
+	__u32 changed;
+	__u8 col[4];		/* argument columns of the names */
 };
 
 struct scratch {
@@ -825,7 +830,7 @@ const volatile __u64 sum_key = 0;
 
 #define GH_SUM_NONE	0xffffffffU	/* no name argument */
 #define GH_SUM_FAULT	0xfffffffeU	/* unreadable at entry */
-#define SUM_BLOCK	64		/* bytes summed per sum_step */
+#define SUM_BLOCK	8		/* bytes summed per sum_step */
 
 static __always_inline __u64 sum_mix(__u64 h, __u64 w)
 {
@@ -834,91 +839,101 @@ static __always_inline __u64 sum_mix(__u64 h, __u64 w)
 	return h ^ (h >> 31);
 }
 
-/* One block of one of the strings s->sm describes. */
+/* One 8-byte word of one of the strings s->sm describes (straight-line
+ * code: the verifier sees it once per program). */
 static long sum_step(__u32 i, void *arg)
 {
 	struct scratch *s = get_scratch();
-	__u32 k, blk = i, nb, len, b, idx;
-	__u64 h, w;
-	int j;
+	__u32 k = 0, blk = i, n0, n1, len, b, idx;
+	__u64 w;
 
 	if (!s)
 		return 1;
-	for (k = 0; k < 3; k++) {
-		len = s->sm.len[k];
-		nb = len < GH_STR_MAX ? (len + SUM_BLOCK - 1) / SUM_BLOCK : 0;
-		if (blk < nb)
-			break;
-		blk -= nb;
+	n0 = s->sm.len[0] < GH_STR_MAX ? (s->sm.len[0] + SUM_BLOCK - 1) / SUM_BLOCK : 0;
+	n1 = s->sm.len[1] < GH_STR_MAX ? (s->sm.len[1] + SUM_BLOCK - 1) / SUM_BLOCK : 0;
+	if (blk >= n0) {
+		blk -= n0;
+		k = 1;
+		if (blk >= n1) {
+			blk -= n1;
+			k = 2;
+		}
 	}
-	if (k >= 3)
+	len = s->sm.len[k];
+	b = blk * SUM_BLOCK;
+	if (b >= len || len >= GH_STR_MAX)
 		return 1;
-	len = s->sm.len[k & 3];
-	h = s->sm.h[k & 3];
-	for (j = 0; j < SUM_BLOCK / 8; j++) {
-		b = blk * SUM_BLOCK + j * 8;
-		if (b >= len)
-			break;
-		idx = s->sm.off[k & 3] + b;
-		bound(idx, 0x1ffff);	/* GH_DATA_MAX - 1 */
-		w = *(__u64 *)&s->data[idx];
-		if (len - b < 8)
-			w &= (1ULL << ((len - b) * 8)) - 1;
-		h = sum_mix(h, w);
-	}
-	s->sm.h[k & 3] = h;
+	idx = s->sm.off[k] + b;
+	bound(idx, 0x1ffff);	/* GH_DATA_MAX - 1 */
+	w = *(__u64 *)&s->data[idx];
+	if (len - b < 8)
+		w &= (1ULL << ((len - b) * 8)) - 1;
+	s->sm.h[k] = sum_mix(s->sm.h[k], w);
 	return 0;
 }
 
-/* Sum the strings of s->sm (a length of GH_SUM_NONE or GH_SUM_FAULT: no
- * string) into s->sm.h. */
-static __always_inline void sum_strings(struct scratch *s)
+/* Start the sum of string k of s->sm (a length of GH_SUM_NONE or
+ * GH_SUM_FAULT: no string), counting its blocks for sum_step. */
+static __always_inline void sum_start(struct scratch *s, __u32 k)
 {
-	__u32 k, n = 0, len;
+	__u32 len = s->sm.len[k & 3];
 
-	for (k = 0; k < 3; k++) {
-		len = s->sm.len[k];
-		s->sm.h[k] = sum_key ^ len;
-		if (len < GH_STR_MAX)
-			n += (len + SUM_BLOCK - 1) / SUM_BLOCK;
-	}
-	if (n)
-		bpf_loop(n, sum_step, NULL, 0);
+	s->sm.h[k & 3] = sum_key ^ len;
+	if (len < GH_STR_MAX)
+		s->sm.nblk += (len + SUM_BLOCK - 1) / SUM_BLOCK;
 }
 
-/* sys_enter: the sums of the name arguments of syscall nr. */
-static __always_inline void sums_enter(struct stash *st, __u64 nr)
+/* names_enter, name k: read from user memory, its sum started. */
+static long name_read(__u32 k, void *arg)
 {
 	struct scratch *s = get_scratch();
-	__u8 col[3];
 	const void *ptr;
-	__u32 k;
+	__u32 c;
 	long n;
 
-	for (k = 0; k < 3; k++)
-		st->slen[k] = GH_SUM_NONE;
-	if (!s || nr >= GH_NR_MAX)
-		return;
-	bound(nr, 511);
-	col[0] = systab[nr].p1;
-	col[1] = systab[nr].p2;
-	col[2] = systab[nr].s;
-	for (k = 0; k < 3; k++) {
-		s->sm.len[k] = GH_SUM_NONE;
-		if (col[k] > 5)
-			continue;
-		ptr = (const void *)st->arg[col[k]];
-		if (!ptr)
-			continue;
+	if (!s)
+		return 1;
+	k &= 3;
+	s->sm.len[k] = GH_SUM_NONE;
+	c = s->sm.col[k];
+	ptr = c < 6 ? (const void *)s->ev.arg[c] : NULL;
+	if (ptr) {
 		s->sm.off[k] = k * GH_STR_MAX;
 		n = bpf_probe_read_user_str(&s->data[k * GH_STR_MAX], GH_STR_MAX, ptr);
 		s->sm.len[k] = n > 0 ? n - 1 : GH_SUM_FAULT;
 	}
-	sum_strings(s);
-	for (k = 0; k < 3; k++) {
-		st->slen[k] = s->sm.len[k];
-		st->sum[k] = s->sm.h[k];
-	}
+	sum_start(s, k);
+	return 0;
+}
+
+/* The name columns (path1, path2, str) of syscall nr into s->sm.col. */
+static __always_inline void name_cols(struct scratch *s, __u32 nr)
+{
+	s->sm.col[0] = s->sm.col[1] = s->sm.col[2] = GH_A_N;
+	s->sm.col[3] = GH_A_N;
+	s->sm.nblk = 0;
+	if (nr >= GH_NR_MAX)
+		return;
+	bound(nr, 511);
+	s->sm.col[0] = systab[nr].p1;
+	s->sm.col[1] = systab[nr].p2;
+	s->sm.col[2] = systab[nr].s;
+}
+
+/* sys_enter: the sums of the name arguments of syscall nr, whose
+ * arguments are in s->ev.arg, into s->sm.len and s->sm.h. A global
+ * function: verified once, not on every path of its caller. */
+__noinline int names_enter(__u32 nr)
+{
+	struct scratch *s = get_scratch();
+
+	if (!s)
+		return 0;
+	name_cols(s, nr);
+	bpf_loop(3, name_read, NULL, 0);
+	if (s->sm.nblk)
+		bpf_loop(s->sm.nblk, sum_step, NULL, 0);
+	return 0;
 }
 
 #define VM_WRITE	0x2
@@ -933,65 +948,77 @@ static long vma_writable(struct task_struct *t, struct vm_area_struct *vma,
 	return 0;
 }
 
-/* A name that could not be read at entry: its page was not resident (a
- * string constant of a program not touched yet, most often). It counts
- * as changed unless it lies in a private read-only mapping, where no
- * thread can write it (gh-trace(1) LIMITATIONS). */
-static __always_inline int entry_unread_changed(__u64 addr)
+/* names_exit, name k: the blob sys_exit read, its sum started. */
+static long name_blob(__u32 k, void *arg)
 {
-	int w = 1;
+	struct scratch *s = get_scratch();
+	__u32 slot;
 
-	if (bpf_find_vma(bpf_get_current_task_btf(), addr, vma_writable, &w, 0))
+	if (!s)
 		return 1;
-	return w;
+	k &= 3;
+	slot = k == 0 ? GH_B_RAW1 : k == 1 ? GH_B_RAW2 : GH_B_EXTRA;
+	s->sm.len[k] = GH_SUM_NONE;
+	if (s->sm.elen[k] != GH_SUM_NONE &&
+	    (s->ev.bflags[slot] & GH_BF_PRESENT) &&
+	    s->ev.blen[slot] < GH_STR_MAX) {
+		s->sm.off[k] = s->ev.boff[slot];
+		s->sm.len[k] = s->ev.blen[slot];
+	}
+	sum_start(s, k);
+	return 0;
 }
 
-/* sys_exit, once the names are in the record: compare them with the
- * entry's sums. */
-static __always_inline void sums_exit(struct scratch *s, const __u64 *sum,
-				      const __u32 *slen, const __u64 *a,
-				      __u32 nr, __u32 run)
+/* names_exit, name k: compared with its entry. A name that could not be
+ * read at entry had its page out of memory (a string constant of a
+ * program not touched yet, most often): it counts as changed unless it
+ * lies in a private read-only mapping, where no thread can write it
+ * (gh-trace(1) LIMITATIONS). */
+static long name_cmp(__u32 k, void *arg)
 {
-	static const int slot[3] = { GH_B_RAW1, GH_B_RAW2, GH_B_EXTRA };
-	int changed = 0;
-	__u8 col[3];
-	__u32 k;
+	struct scratch *s = get_scratch();
+	__u32 el, c;
+	int w = 1;
 
-	for (k = 0; k < 3; k++) {
-		s->sm.len[k] = GH_SUM_NONE;
-		if (slen[k] == GH_SUM_NONE ||
-		    !(s->ev.bflags[slot[k]] & GH_BF_PRESENT))
-			continue;
-		s->sm.off[k] = s->ev.boff[slot[k]];
-		s->sm.len[k] = s->ev.blen[slot[k]];
-		if (s->sm.len[k] >= GH_STR_MAX)
-			s->sm.len[k] = GH_SUM_NONE;
+	if (!s)
+		return 1;
+	k &= 3;
+	el = s->sm.elen[k];
+	if (s->sm.len[k] == GH_SUM_NONE)
+		return 0;
+	if (el != GH_SUM_FAULT) {
+		if (el != s->sm.len[k] || s->sm.esum[k] != s->sm.h[k])
+			s->sm.changed = 1;
+		return 0;
 	}
-	sum_strings(s);
-	for (k = 0; k < 3; k++) {
-		if (s->sm.len[k] == GH_SUM_NONE)
-			continue;
-		if (slen[k] == GH_SUM_FAULT)
-			continue;
-		if (slen[k] != s->sm.len[k] || sum[k] != s->sm.h[k])
-			changed = 1;
-	}
-	if (!changed && nr < GH_NR_MAX) {
-		bound(nr, 511);
-		col[0] = systab[nr].p1;
-		col[1] = systab[nr].p2;
-		col[2] = systab[nr].s;
-		for (k = 0; k < 3; k++)
-			if (s->sm.len[k] != GH_SUM_NONE && slen[k] == GH_SUM_FAULT &&
-			    col[k] < 6 && entry_unread_changed(a[col[k]])) {
-				changed = 1;
-				break;
-			}
-	}
-	if (changed) {
-		s->ev.flags |= GH_EVF_PATH_CHANGED;
-		count_part(run, GH_PART_PATH_CHANGED);
-	}
+	c = s->sm.col[k];
+	if (c < 6 && bpf_find_vma(bpf_get_current_task_btf(), s->ev.arg[c],
+				  vma_writable, &w, 0) == 0 && !w)
+		return 0;
+	s->sm.changed = 1;
+	return 0;
+}
+
+/* sys_exit, once the names are in the record (s->ev): compare them with
+ * the entry's sums (s->sm.esum, s->sm.elen); a difference flags the
+ * record and counts for run. Global, as names_enter. */
+__noinline int names_exit(__u32 nr, __u32 run)
+{
+	struct scratch *s = get_scratch();
+
+	if (!s)
+		return 0;
+	name_cols(s, nr);
+	s->sm.changed = 0;
+	bpf_loop(3, name_blob, NULL, 0);
+	if (s->sm.nblk)
+		bpf_loop(s->sm.nblk, sum_step, NULL, 0);
+	bpf_loop(3, name_cmp, NULL, 0);
+	if (!s->sm.changed)
+		return 0;
+	s->ev.flags |= GH_EVF_PATH_CHANGED;
+	count_part(run, GH_PART_PATH_CHANGED);
+	return 1;
 }
 
 /* A 32-bit syscall of a traced process: counted, never decoded. */
@@ -1009,6 +1036,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct gh_member m;
 	struct stash st;
+	struct scratch *s;
 	struct gh_run *r;
 	__u64 id;
 	__u32 tid, op;
@@ -1044,7 +1072,15 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	st.run = m.run;
 	st.level = m.level;
 	st.nr = nr;
-	sums_enter(&st, nr);
+	s = get_scratch();
+	if (s) {
+		__builtin_memcpy(s->ev.arg, st.arg, sizeof(st.arg));
+		names_enter(nr);
+		__builtin_memcpy(st.slen, s->sm.len, sizeof(st.slen));
+		__builtin_memcpy(st.sum, s->sm.h, sizeof(st.sum));
+	} else {
+		__builtin_memset(st.slen, 0xff, sizeof(st.slen));
+	}
 	if (bpf_map_update_elem(&stash, &tid, &st, BPF_ANY))
 		count_lost(st.run, GH_LOST_RINGBUF);
 	return 0;
@@ -1080,6 +1116,18 @@ static __always_inline int inherited_sock(__u32 run, struct sock *sk)
 		if (r->inh_cookie[i] == c)
 			return i;
 	return -1;
+}
+
+/* The peer address of socket sk as the extra blob of the record being
+ * built, at pos; returns the position after it. Global (verified once):
+ * called from several programs and branches. */
+__noinline int sock_peer(__u64 sk, __u32 pos)
+{
+	struct scratch *s = get_scratch();
+
+	if (s)
+		put_sock_addr(s, &pos, (struct sock *)sk, 1);
+	return pos;
 }
 
 static __always_inline int is_packet(struct gh_event *ev)
@@ -1130,7 +1178,7 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 	    inherited_sock(s->ev.run, sk) >= 0) {
 		/* on a socket the command inherited: its peer */
 		s->ev.flags |= GH_EVF_INHERITED;
-		put_sock_addr(s, pos, sk, 1);
+		*pos = sock_peer((__u64)sk, *pos);
 	} else if (!addr) {
 		/* sends without an address only on packet and raw sockets:
 		 * the frame itself says where it goes */
@@ -1222,6 +1270,20 @@ static __always_inline int is_target_op(__u32 op)
 	return (op >= GH_OP_PTRACE && op <= GH_OP_RT_TGSIGQUEUEINFO);
 }
 
+/* The end of sys_exit: the names compared with the entry's, then the
+ * record out. A global function: the verifier checks it once, not on
+ * each of the many paths that reach the end of sys_exit. */
+__noinline int exit_commit(__u32 pos, __u32 run, __u32 nr)
+{
+	struct scratch *s;
+
+	names_exit(nr, run);
+	s = get_scratch();
+	if (s)
+		ev_commit(s, pos, run);
+	return 0;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
@@ -1268,6 +1330,9 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	s = get_scratch();
 	if (!s)
 		return 0;
+	/* the entry's name sums, for names_exit */
+	__builtin_memcpy(s->sm.esum, sum, sizeof(sum));
+	__builtin_memcpy(s->sm.elen, slen, sizeof(slen));
 	ev_init(&s->ev, GH_EV_SYS, run);
 	s->ev.op = op;
 	s->ev.nr = nr;
@@ -1369,8 +1434,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 			(s->a.fault && ret != -EFAULT ? GH_BF_FAULT : 0);
 		pos = end;
 	}
-	sums_exit(s, sum, slen, a, nr, run);
-	ev_commit(s, pos, run);
+	exit_commit(pos, run, nr);
 	return 0;
 }
 
@@ -1596,7 +1660,7 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 				return 0;
 			else {
 				s->ev.flags |= GH_EVF_INHERITED;
-				put_sock_addr(s, &pos, sk, 1);
+				pos = sock_peer((__u64)sk, pos);
 			}
 		}
 		if (name && p < GH_HALF) {
@@ -1649,7 +1713,7 @@ static __always_inline void uring_fixed_socket(struct scratch *s, __u32 *pos,
 	if (ur->noname) {
 		if (inherited_sock(ur->run, sk) >= 0)
 			s->ev.flags |= GH_EVF_INHERITED;
-		put_sock_addr(s, pos, sk, 1);
+		*pos = sock_peer((__u64)sk, *pos);
 	}
 }
 
@@ -1713,6 +1777,7 @@ int BPF_PROG(sock_send, struct sock *sk, int ret, int flags)
 	struct gh_run *r;
 	struct scratch *s;
 	__u32 pos = 0;
+	__u64 addr = 0;
 	long nr;
 	int i;
 
@@ -1742,7 +1807,9 @@ int BPF_PROG(sock_send, struct sock *sk, int ret, int flags)
 	s->ev.sock_type = BPF_CORE_READ(sk, sk_type);
 	s->ev.family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	s->ev.proto = BPF_CORE_READ(sk, sk_protocol);
-	put_sock_addr(s, &pos, sk, 1);
+	/* sock_peer takes the address as a number, not a trusted pointer */
+	bpf_probe_read_kernel(&addr, sizeof(addr), &sk);
+	pos = sock_peer(addr, pos);
 	ev_commit(s, pos, m.run);
 	return 0;
 }
