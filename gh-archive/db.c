@@ -251,6 +251,33 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* The marks that say whose database this is: application_id,
+ * user_version and the number of schema objects, read in one transaction
+ * (in_txn: the caller's), so that they come from one state of the file.
+ * Read one by one, they may straddle the commit of a writer creating the
+ * schema (application_id still 0, user_version and tables already set)
+ * and make a new gh-archive database look like another application's.
+ * -1 with SQLite's message in err. */
+static int read_marks(sqlite3 *db, int in_txn, int *app, int *ver,
+		      int *tables, char *err, size_t errlen)
+{
+	int bad;
+
+	if (!in_txn && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(err, errlen, "%s", sqlite3_errmsg(db));
+	bad = pragma_int(db, "PRAGMA application_id", app) < 0 ||
+	      pragma_int(db, "PRAGMA user_version", ver) < 0 ||
+	      pragma_int(db, "SELECT count(*) FROM sqlite_master", tables) < 0;
+	if (bad)
+		fail(err, errlen, "%s", sqlite3_errmsg(db));
+	if (!in_txn &&
+	    sqlite3_exec(db, bad ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL) !=
+		    SQLITE_OK &&
+	    !bad)
+		bad = fail(err, errlen, "%s", sqlite3_errmsg(db));
+	return bad ? -1 : 0;
+}
+
 /* The names SQLite creates next to the database. A symlink planted at
  * one of them would make SQLite write through it. */
 static int no_symlinks(const char *path, char *err, size_t errlen)
@@ -343,10 +370,9 @@ static int check_schema(sqlite3 *db, const char *path, int mode, char *err,
 	if (mode == ARCHIVE_WRITE &&
 	    sqlite_exec_db(db, "BEGIN IMMEDIATE", e, sizeof(e)) < 0)
 		return fail(err, errlen, "%s: %s", path, e);
-	if (pragma_int(db, "PRAGMA application_id", &app) < 0 ||
-	    pragma_int(db, "PRAGMA user_version", &ver) < 0 ||
-	    pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables) < 0) {
-		fail(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+	if (read_marks(db, mode == ARCHIVE_WRITE, &app, &ver, &tables, e,
+		       sizeof(e)) < 0) {
+		fail(err, errlen, "%s: %s", path, e);
 		goto out;
 	}
 	if (app == 0 && ver == 0 && tables == 0) {
@@ -401,11 +427,10 @@ out:
 static int not_ours(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
 	int app = 0, ver = 0, tables = 0;
+	char e[512];
 
-	if (pragma_int(db, "PRAGMA application_id", &app) < 0 ||
-	    pragma_int(db, "PRAGMA user_version", &ver) < 0 ||
-	    pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables) < 0)
-		return fail(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+	if (read_marks(db, 0, &app, &ver, &tables, e, sizeof(e)) < 0)
+		return fail(err, errlen, "%s: %s", path, e);
 	if (app != ARCHIVE_APP_ID && (app || ver || tables))
 		return fail(err, errlen, "%s: not a gh-archive database", path);
 	return 0;

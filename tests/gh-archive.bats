@@ -609,6 +609,31 @@ make_receipts() {
 	[ "$(count file_accesses)" = $((2 * n * 9)) ]
 }
 
+# Writers starting together on a database that does not exist yet: one
+# creates it while the others look at what they opened. What they read
+# must come from one state of the file, never half of the creator's commit
+# ("not a gh-archive database"). The race is narrow: up to R rounds of W
+# writers, each round a new database, stopping at the first failure.
+@test "concurrency: many writers on a new database: each round stores all of them" {
+	local w=12 r=40 round i d=$BATS_TEST_TMPDIR/race n
+	make_receipts c $w
+	mkdir -p "$d"
+	for round in $(seq 1 $r); do
+		rm -f "$d"/runs.db*
+		for i in $(seq 1 $w); do
+			gh-archive "$d/runs.db" "$BATS_TEST_TMPDIR/c/$i.json" \
+				2> "$d/err.$i" &
+		done
+		wait
+		cat "$d"/err.*
+		n=$(sqlite3 -batch "$d/runs.db" 'SELECT count(*) FROM receipts')
+		echo "round $round: $n stored"
+		[ "$n" = $w ]
+		! grep -q . "$d"/err.*
+	done
+	[ "$round" = $r ]
+}
+
 @test "concurrency: a writer waits for another's transaction (busy timeout)" {
 	gh-archive "$DB" "$F/curl.json"
 	sqlite3 "$DB" "BEGIN IMMEDIATE" "DELETE FROM syscalls WHERE 0" \
