@@ -63,6 +63,21 @@ struct archive_ops {
 	 * ever queued). */
 	int (*flush)(struct archive *a, char *err, size_t errlen);
 	void (*close)(struct archive *a);
+	/* Gathering rows (NULL: the engine runs each row as it comes).
+	 * bulk: from now on, the rows of prepared statement idx (an INSERT
+	 * of one row, nothing answered) are given to add, which keeps them
+	 * and sends all the rows of a statement as one statement: at flush
+	 * (the end of a receipt), when a megabyte is kept, before a
+	 * statement run without an answer (a DELETE) and before COMMIT;
+	 * ROLLBACK drops them. With parent >= 0 each row of idx belongs to
+	 * the last row added to statement parent (an INSERT into a table
+	 * whose id grows, with no ON CONFLICT), and its first value, the
+	 * receipt id, stands for that row's id. Errors of the rows sent
+	 * come as add's, run's, flush's or exec's. */
+	int (*bulk)(struct archive *a, int idx, int parent, char *err,
+		    size_t errlen);
+	int (*add)(struct archive *a, int idx, const struct av *v, int n,
+		   char *err, size_t errlen);
 };
 
 #define ARCHIVE_MAX_STMT 32

@@ -221,17 +221,35 @@ static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
  * other to read. */
 #define PIPE_MAX 256
 
+/* Bytes of gathered rows (ops->bulk) that make them go to the server. */
+#define BULK_BYTES (1 << 20)
+
+/* The rows of one statement gathered for one INSERT ... SELECT FROM
+ * unnest(ARRAY...): one array literal per column, without its braces. */
+struct pg_bulk {
+	int on, parent, child, ready;
+	int n;				/* the single-row statement's parameters */
+	const char *type[ARCHIVE_MAX_PARAMS];	/* of each, as SQL names it */
+	struct gh_buf col[ARCHIVE_MAX_PARAMS];
+	long long rows;
+};
+
 struct pg_archive {
 	struct archive a;
 	PGconn *conn;
 	int prepared[ARCHIVE_MAX_STMT];
+	char *sql[ARCHIVE_MAX_STMT];	/* as prepared, $N */
 	struct gh_buf scratch;
 	/* In pipeline mode, with queued statements not yet answered. */
 	int pipe, queued;
+	struct pg_bulk bulk[ARCHIVE_MAX_STMT];
+	size_t bulk_bytes;
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static int bulk_send(struct pg_archive *p, char *err, size_t errlen);
+static void bulk_clear(struct pg_archive *p);
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -337,9 +355,15 @@ out:
 	return failed ? -1 : 0;
 }
 
+/* The end of a receipt: its gathered rows go now, so that an error among
+ * them is that receipt's. */
 static int pg_flush(struct archive *a, char *err, size_t errlen)
 {
-	return drain((struct pg_archive *)a, err, errlen);
+	struct pg_archive *p = (struct pg_archive *)a;
+
+	if (bulk_send(p, err, errlen) < 0)
+		return -1;
+	return drain(p, err, errlen);
 }
 
 static int pg_exec_conn(struct pg_archive *p, const char *sql, char *err,
@@ -347,6 +371,11 @@ static int pg_exec_conn(struct pg_archive *p, const char *sql, char *err,
 {
 	PGresult *r;
 
+	/* gathered rows go before COMMIT; ROLLBACK drops them */
+	if (strcmp(sql, "ROLLBACK") == 0)
+		bulk_clear(p);
+	else if (bulk_send(p, err, errlen) < 0)
+		return -1;
 	if (drain(p, err, errlen) < 0)
 		return -1;
 	r = PQexec(p->conn, sql);
@@ -481,11 +510,14 @@ static int pg_prepare(struct archive *a, int idx, const char *sql, char *err,
 	}
 	snprintf(name, sizeof(name), "gh%d", idx);
 	r = PQprepare(p->conn, name, q.p, 0, NULL);
-	gh_buf_release(&q);
-	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+		gh_buf_release(&q);
 		return res_fail(p, r, err, errlen);
+	}
 	PQclear(r);
 	p->prepared[idx] = 1;
+	free(p->sql[idx]);
+	p->sql[idx] = q.p;
 	return 0;
 }
 
@@ -505,6 +537,276 @@ static int add_text(struct gh_buf *b, const char *s, size_t len)
 	if (gh_buf_add(b, s, len) < 0)
 		return -1;
 	return gh_buf_addc(b, '\0');
+}
+
+/* Queue prepared statement name in the pipeline, answer unread. */
+static int send_queued(struct pg_archive *p, const char *name, int n,
+		       const char *const *vals, char *err, size_t errlen)
+{
+	if (!p->pipe) {
+		if (PQenterPipelineMode(p->conn) != 1)
+			return conn_fail(p, err, errlen);
+		p->pipe = 1;
+	}
+	if (PQsendQueryPrepared(p->conn, name, n, vals, NULL, NULL, 0) != 1)
+		return conn_fail(p, err, errlen);
+	if (++p->queued >= PIPE_MAX)
+		return drain(p, err, errlen);
+	return 0;
+}
+
+/* The SQL name of a parameter type the server inferred, for its array;
+ * NULL for one gathered rows cannot have. */
+static const char *type_name(Oid t)
+{
+	switch (t) {
+	case 16:
+		return "boolean";
+	case 20:
+		return "bigint";
+	case 21:
+		return "smallint";
+	case 23:
+		return "integer";
+	case 25:
+		return "text";
+	default:
+		return NULL;
+	}
+}
+
+static int pg_bulk(struct archive *a, int idx, int parent, char *err,
+		   size_t errlen)
+{
+	struct pg_archive *p = (struct pg_archive *)a;
+	struct pg_bulk *b = &p->bulk[idx];
+	char name[16];
+	PGresult *r;
+	int i;
+
+	if (!p->prepared[idx] || (parent >= 0 && !p->bulk[parent].on))
+		return fail(err, errlen, "statement %d: not prepared", idx);
+	if (drain(p, err, errlen) < 0)
+		return -1;
+	snprintf(name, sizeof(name), "gh%d", idx);
+	r = PQdescribePrepared(p->conn, name);
+	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+		return res_fail(p, r, err, errlen);
+	b->n = PQnparams(r);
+	for (i = 0; i < b->n && i < ARCHIVE_MAX_PARAMS; i++)
+		b->type[i] = type_name(PQparamtype(r, i));
+	PQclear(r);
+	for (i = 0; i < b->n; i++)
+		if (i >= ARCHIVE_MAX_PARAMS || !b->type[i])
+			return fail(err, errlen,
+				    "statement %d: parameter %d: no array type",
+				    idx, i + 1);
+	b->on = 1;
+	b->parent = parent;
+	b->child = -1;
+	if (parent >= 0)
+		p->bulk[parent].child = idx;
+	return 0;
+}
+
+/* One value into an array literal (a column), its opening brace first. */
+static int bulk_value(struct gh_buf *col, long long rows, const char *type,
+		      const struct av *v)
+{
+	const char *s, *e;
+
+	if (gh_buf_addc(col, rows ? ',' : '{') < 0)
+		return -1;
+	switch (v->type) {
+	case AV_NULL:
+		return gh_buf_adds(col, "NULL");
+	case AV_INT:
+	case AV_BOOL:
+		if (strcmp(type, "boolean") == 0)
+			return gh_buf_addc(col, v->i ? 't' : 'f');
+		return gh_buf_printf(col, "%lld", v->i);
+	}
+	/* text: quoted, with \ before " and \; U+0000 as U+FFFD (add_text) */
+	if (gh_buf_addc(col, '"') < 0)
+		return -1;
+	for (s = v->s, e = v->s + v->len; s < e; s++) {
+		if ((*s == '"' || *s == '\\') && gh_buf_addc(col, '\\') < 0)
+			return -1;
+		if (*s == '\0' ? gh_buf_add(col, "\xef\xbf\xbd", 3) < 0
+				: gh_buf_addc(col, *s) < 0)
+			return -1;
+	}
+	return gh_buf_addc(col, '"');
+}
+
+static int pg_add(struct archive *a, int idx, const struct av *v, int n,
+		  char *err, size_t errlen)
+{
+	struct pg_archive *p = (struct pg_archive *)a;
+	struct pg_bulk *b = &p->bulk[idx];
+	size_t before = 0, after = 0;
+	struct av link;
+	int i;
+
+	if (!b->on || n != b->n)
+		return fail(err, errlen, "statement %d: not gathered", idx);
+	/* enough kept: they go before this row, never between a row and
+	 * the rows that belong to it */
+	if (b->parent < 0 && p->bulk_bytes >= BULK_BYTES &&
+	    bulk_send(p, err, errlen) < 0)
+		return -1;
+	if (b->parent >= 0) {
+		/* the first value: the parent's row, by its place */
+		if (!p->bulk[b->parent].rows)
+			return fail(err, errlen, "statement %d: no row to belong to",
+				    idx);
+		link = (struct av){ .type = AV_INT,
+				    .i = p->bulk[b->parent].rows };
+	}
+	for (i = 0; i < n; i++) {
+		before += b->col[i].len;
+		if (bulk_value(&b->col[i], b->rows, b->type[i],
+			       i == 0 && b->parent >= 0 ? &link : &v[i]) < 0)
+			return fail(err, errlen, "%s", strerror(ENOMEM));
+		after += b->col[i].len;
+	}
+	b->rows++;
+	p->bulk_bytes += after - before;
+	return 0;
+}
+
+/* The statement that stores the rows of idx (and of its child):
+ *   INSERT INTO t (cols) SELECT * FROM unnest($1::T1[], ...) [tail]
+ * or, with a child, the parent's rows numbered by the order of their
+ * growing ids, and the child's rows joined to them by that number:
+ *   WITH i AS (INSERT INTO t (cols) SELECT c1, ... FROM unnest(...)
+ *     WITH ORDINALITY AS u(c1, ..., o) ORDER BY o RETURNING id),
+ *   p AS (SELECT id, row_number() OVER (ORDER BY id) AS o FROM i)
+ *   INSERT INTO ct (ccols) SELECT p.id, c.c2, ... FROM unnest($n+1...)
+ *     AS c(o, c2, ...) JOIN p USING (o) ON CONFLICT DO NOTHING */
+static int bulk_sql(struct pg_archive *p, int idx, struct gh_buf *q)
+{
+	const struct pg_bulk *b = &p->bulk[idx], *c = NULL;
+	const char *sql = p->sql[idx], *v, *tail, *cv = NULL;
+	int i, rc = 0;
+
+	v = strstr(sql, " VALUES (");
+	tail = v ? strchr(v, ')') : NULL;
+	if (!tail)
+		return -1;
+	tail++;
+	if (b->child >= 0) {
+		c = &p->bulk[b->child];
+		cv = strstr(p->sql[b->child], " SELECT ");
+		if (!cv || strstr(tail, "ON CONFLICT"))
+			return -1;
+		rc |= gh_buf_adds(q, "WITH i AS (");
+	}
+	rc |= gh_buf_add(q, sql, v - sql);
+	if (!c) {
+		rc |= gh_buf_adds(q, " SELECT * FROM unnest(");
+	} else {
+		rc |= gh_buf_adds(q, " SELECT ");
+		for (i = 0; i < b->n; i++)
+			rc |= gh_buf_printf(q, "%sc%d", i ? ", " : "", i + 1);
+		rc |= gh_buf_adds(q, " FROM unnest(");
+	}
+	for (i = 0; i < b->n; i++)
+		rc |= gh_buf_printf(q, "%s$%d::%s[]", i ? ", " : "", i + 1,
+				    b->type[i]);
+	rc |= gh_buf_adds(q, ")");
+	if (!c)
+		return rc | gh_buf_adds(q, tail);
+	rc |= gh_buf_adds(q, " WITH ORDINALITY AS u(");
+	for (i = 0; i < b->n; i++)
+		rc |= gh_buf_printf(q, "c%d, ", i + 1);
+	rc |= gh_buf_adds(q, "o) ORDER BY o");
+	rc |= gh_buf_adds(q, tail);
+	rc |= gh_buf_adds(q, " RETURNING id), p AS (SELECT id, row_number()"
+			     " OVER (ORDER BY id) AS o FROM i) ");
+	rc |= gh_buf_add(q, p->sql[b->child], cv - p->sql[b->child]);
+	rc |= gh_buf_adds(q, " SELECT p.id");
+	for (i = 1; i < c->n; i++)
+		rc |= gh_buf_printf(q, ", c.c%d", i + 1);
+	rc |= gh_buf_printf(q, " FROM unnest($%d::bigint[]", b->n + 1);
+	for (i = 1; i < c->n; i++)
+		rc |= gh_buf_printf(q, ", $%d::%s[]", b->n + 1 + i, c->type[i]);
+	rc |= gh_buf_adds(q, ") AS c(o");
+	for (i = 1; i < c->n; i++)
+		rc |= gh_buf_printf(q, ", c%d", i + 1);
+	rc |= gh_buf_adds(q, ") JOIN p USING (o) ON CONFLICT DO NOTHING");
+	return rc;
+}
+
+static void bulk_clear(struct pg_archive *p)
+{
+	int i, j;
+
+	for (i = 0; i < ARCHIVE_MAX_STMT; i++) {
+		for (j = 0; j < p->bulk[i].n; j++)
+			p->bulk[i].col[j].len = 0;
+		p->bulk[i].rows = 0;
+	}
+	p->bulk_bytes = 0;
+}
+
+/* Queue the statements that store the rows gathered so far. */
+static int bulk_send(struct pg_archive *p, char *err, size_t errlen)
+{
+	const char *vals[2 * ARCHIVE_MAX_PARAMS];
+	struct gh_buf q = GH_BUF_INIT;
+	char name[16];
+	int i, j, n, rc = 0;
+
+	if (!p->bulk_bytes)
+		return 0;
+	for (i = 0; i < ARCHIVE_MAX_STMT && !rc; i++) {
+		struct pg_bulk *b = &p->bulk[i], *c;
+
+		if (!b->on || b->parent >= 0 || !b->rows)
+			continue;
+		c = b->child >= 0 ? &p->bulk[b->child] : NULL;
+		snprintf(name, sizeof(name), "ghb%d", i);
+		if (!b->ready) {
+			PGresult *r;
+
+			q.len = 0;
+			if (bulk_sql(p, i, &q) < 0 || !q.p) {
+				rc = fail(err, errlen,
+					  "statement %d: cannot gather its rows", i);
+				break;
+			}
+			if (drain(p, err, errlen) < 0) {
+				rc = -1;
+				break;
+			}
+			r = PQprepare(p->conn, name, q.p, 0, NULL);
+			if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+				rc = res_fail(p, r, err, errlen);
+				break;
+			}
+			PQclear(r);
+			b->ready = 1;
+		}
+		n = 0;
+		for (j = 0; j < b->n; j++) {
+			if (gh_buf_addc(&b->col[j], '}') < 0)
+				rc = -ENOMEM;
+			vals[n++] = b->col[j].p;
+		}
+		for (j = 0; c && j < c->n; j++) {
+			if (c->rows && gh_buf_addc(&c->col[j], '}') < 0)
+				rc = -ENOMEM;
+			vals[n++] = c->rows ? c->col[j].p : "{}";
+		}
+		if (rc)
+			rc = fail(err, errlen, "%s", strerror(ENOMEM));
+		else
+			rc = send_queued(p, name, n, vals, err, errlen);
+	}
+	gh_buf_release(&q);
+	bulk_clear(p);
+	return rc;
 }
 
 static int pg_run(struct archive *a, int idx, const struct av *v, int n,
@@ -545,18 +847,11 @@ static int pg_run(struct archive *a, int idx, const struct av *v, int n,
 		vals[i] = off[i] == (size_t)-1 ? NULL : p->scratch.p + off[i];
 	snprintf(name, sizeof(name), "gh%d", idx);
 	if (!fn) {
-		/* no answer wanted: queued in the pipeline */
-		if (!p->pipe) {
-			if (PQenterPipelineMode(p->conn) != 1)
-				return conn_fail(p, err, errlen);
-			p->pipe = 1;
-		}
-		if (PQsendQueryPrepared(p->conn, name, n, vals, NULL, NULL, 0) !=
-		    1)
-			return conn_fail(p, err, errlen);
-		if (++p->queued >= PIPE_MAX)
-			return drain(p, err, errlen);
-		return 0;
+		/* no answer wanted (a DELETE): after the rows gathered
+		 * before it, queued in the pipeline */
+		if (bulk_send(p, err, errlen) < 0)
+			return -1;
+		return send_queued(p, name, n, vals, err, errlen);
 	}
 	if (drain(p, err, errlen) < 0)
 		return -1;
@@ -595,8 +890,15 @@ static void pg_close(struct archive *a)
 {
 	struct pg_archive *p = (struct pg_archive *)a;
 
+	int i, j;
+
 	PQfinish(p->conn);
 	gh_buf_release(&p->scratch);
+	for (i = 0; i < ARCHIVE_MAX_STMT; i++) {
+		free(p->sql[i]);
+		for (j = 0; j < ARCHIVE_MAX_PARAMS; j++)
+			gh_buf_release(&p->bulk[i].col[j]);
+	}
 	free(p);
 }
 
@@ -606,6 +908,8 @@ static const struct archive_ops pg_ops = {
 	.exec = pg_exec,
 	.flush = pg_flush,
 	.close = pg_close,
+	.bulk = pg_bulk,
+	.add = pg_add,
 };
 
 static void no_notices(void *arg, const char *msg)

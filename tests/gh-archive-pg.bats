@@ -156,6 +156,51 @@ for row in db.execute(sys.argv[2]):
 		<(pg_sql "$U" -c "SELECT ${cols/signed,/signed::int,} FROM receipts ORDER BY id")
 }
 
+# The statements the server ran for database $U since byte $1 of its log
+# (log_statement = all for that database): "execute" and the table an
+# INSERT goes into, one line each.
+executed() {
+	tail -c +$(($1 + 1)) "$PG_DIR/server.log" |
+		sed -n 's/.*LOG:  execute [^:]*: \(WITH i AS (\)\{0,1\}INSERT INTO \([a-z_]*\).*/insert \2/p
+			s/.*LOG:  execute [^:]*: SELECT .* FROM \([a-z_]*\) .*/select \1/p'
+}
+
+@test "pg: a receipt's rows go as one statement per table, linked as in SQLite" {
+	local n0 i
+	pg_sql "$U" -c "ALTER DATABASE t$BATS_TEST_NUMBER SET log_statement = 'all'" \
+		-c "ALTER DATABASE t$BATS_TEST_NUMBER SET log_parameter_max_length = 0"
+	gh-archive --init "$U"
+	n0=$(wc -c < "$PG_DIR/server.log")
+	gh-archive "$U" "$F/etc-write.json"
+	# 3 processes, 9 file accesses with 15 pids, several files: one
+	# INSERT each, after the lookup of the execution_id
+	[ "$(count processes)" = 3 ]
+	[ "$(count file_accesses)" = 9 ]
+	[ "$(count file_access_pids)" = 15 ]
+	[ "$(count files)" -gt 1 ]
+	[ "$(executed "$n0")" = "select receipts
+insert receipts
+insert processes
+insert execs
+insert files
+insert file_accesses
+insert syscalls" ]
+	# the twin: a receipt of more than a megabyte of rows goes in
+	# parts, never parting an access from its pids
+	jq -c '.execution_id = "big" | .filesystem.accesses = [range(0; 6000) as $i |
+		{path: ("/big/" + ("x" * 200) + "/\($i)"), op: "read", result: "ok", count: 1,
+		 pids: [4101, (5000 + $i % 7)]}]' "$F/etc-write.json" > "$BATS_TEST_TMPDIR/big.json"
+	n0=$(wc -c < "$PG_DIR/server.log")
+	gh-archive "$U" "$BATS_TEST_TMPDIR/big.json"
+	[ "$(executed "$n0" | grep -c "insert file_accesses")" -gt 1 ]
+	gh-archive "$SQ" "$F/etc-write.json" "$BATS_TEST_TMPDIR/big.json"
+	i="SELECT r.execution_id, a.path, a.op, p.pid FROM file_access_pids p
+		JOIN file_accesses a ON a.id = p.access_id JOIN receipts r ON r.id = a.receipt_id
+		ORDER BY a.id, p.pid"
+	[ "$(pg_sql "$U" -c "$i" | wc -l)" = $((6000 * 2 + 15)) ]
+	diff -u <(sq_rows "$SQ" "$i") <(pg_sql "$U" -c "$i")
+}
+
 @test "pg: idempotent: the same receipt twice is stored once" {
 	run gh-archive -v "$U" "$F/etc-write.json" "$F/etc-write.json"
 	[ "$status" -eq 0 ]
