@@ -93,6 +93,34 @@ struct archive {
 	void *h;
 };
 
+/* A message into err; returns -1. */
+int archive_fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* What an engine tells archive_check_schema about its database. */
+enum { MARKS_EMPTY = 0, MARKS_OURS = 1, MARKS_OTHER = 2 };
+struct archive_schema {
+	/* Begin the transaction in which the marks are read (and, for
+	 * ARCHIVE_WRITE, the schema made or migrated), holding what keeps
+	 * another gh-archive from doing the same meanwhile. */
+	const char *begin_read, *begin_write;
+	/* Whose database it is (MARKS_*) and, when ours, its version. */
+	int (*marks)(struct archive *a, int *state, int *version, char *err,
+		     size_t errlen);
+	/* The schema of version 1 with its marks; migrations[v - 1] takes
+	 * version v to v + 1; set_version: printf format of the statement
+	 * that records version %d. */
+	const char *create;
+	const char *const *migrations;
+	const char *set_version;
+};
+
+/* Check the database a is a gh-archive database of a version this program
+ * knows; with ARCHIVE_WRITE create the schema of an empty one and migrate
+ * an older one. Both engines; messages name a->name. */
+int archive_check_schema(struct archive *a, const struct archive_schema *sc,
+			 int mode, char *err, size_t errlen);
+
 /* Does target name a PostgreSQL database (a postgresql:// or postgres://
  * URI)? Anything else is a SQLite file path. */
 int archive_is_conninfo(const char *target);

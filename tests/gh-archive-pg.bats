@@ -564,6 +564,37 @@ make_batch() {
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM gh_archive_meta")" = 2 ]
 }
 
+@test "pg: a reader waits while a writer makes or migrates the schema, then reads it whole" {
+	local i reader
+	fixtures "$U"
+	# a writer's hold on the schema: the advisory lock gh-archive takes
+	mkfifo "$BATS_TEST_TMPDIR/hold"
+	pg_sql "$U" -f "$BATS_TEST_TMPDIR/hold" > /dev/null &
+	local holder=$!
+	exec 8> "$BATS_TEST_TMPDIR/hold"
+	echo "BEGIN; SELECT pg_advisory_xact_lock(1734885714);" >&8
+	for i in $(seq 1 500); do
+		[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 1 ] && break
+		sleep 0.02
+	done
+	gh-archive --export-all "$U" > "$BATS_TEST_TMPDIR/all" &
+	reader=$!
+	for i in $(seq 1 500); do
+		[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory'")" = 1 ] && break
+		sleep 0.02
+	done
+	[ "$i" -lt 500 ]
+	kill -0 "$reader"
+	[ ! -s "$BATS_TEST_TMPDIR/all" ]
+	echo "COMMIT;" >&8
+	exec 8>&-
+	wait "$holder"
+	wait "$reader"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/all")" = 5 ]
+	# the twin: with nobody holding it, no reader waits
+	gh-archive --export-all "$U" | cmp - "$BATS_TEST_TMPDIR/all"
+}
+
 @test "pg: an envelope of gh-sign --attest: stored byte for byte, indexed, exported; a damaged row is refused" {
 	[ -x "${GH_BIN:-$GH_ROOT/bin}/gh-sign" ] || skip "bin/gh-sign is not built"
 	local t=$BATS_TEST_TMPDIR id=3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e02
