@@ -19,6 +19,7 @@ teardown_file() {
 
 setup() {
 	source "$GH_ROOT/tests/pg.bash"
+	source "$GH_ROOT/tests/archive.bash"
 	pg_need
 	F=$GH_ROOT/tests/fixtures/archive
 	GOOD=(etc-write curl denied hostile v0.3.0)
@@ -26,35 +27,8 @@ setup() {
 	SQ=$BATS_TEST_TMPDIR/runs.db
 }
 
-fixtures() {
-	gh-archive "$1" "$F"/etc-write.json "$F"/curl.json "$F"/denied.json \
-		"$F"/hostile.json "$F"/v0.3.0.json
-}
-
 count() {
 	pg_sql "$U" -c "SELECT count(*) FROM $1"
-}
-
-# man_query NAME [pg]: the SQL of example NAME in the man page; with pg,
-# its PostgreSQL version where there is one.
-man_query() {
-	local m=$GH_ROOT/man/man1/gh-archive.1 mark=".\\\" query: $1"
-	local pgmark=".\\\" example: not run: PostgreSQL's version of query $1, run by tests/gh-archive-pg.bats"
-	if [ "${2:-}" = pg ] && grep -qxF "$pgmark" "$m"; then
-		mark=$pgmark
-	fi
-	MARK=$mark awk '$0 == ENVIRON["MARK"] { on = 1; next }
-		on && /^\.EE/ { exit } on && !/^\.EX/ { print }' "$m" |
-		sed -e 's/\\-/-/g' -e 's/\\e/\\/g'
-}
-
-# The fixtures as three machines archive them (tests/gh-archive.bats).
-fleet() {
-	jq '.execution_id = "b-curl"' "$F/curl.json" > "$BATS_TEST_TMPDIR/b-curl.json"
-	gh-archive --host runner-a "$1" "$F/etc-write.json" "$F/curl.json"
-	gh-archive --host runner-b "$1" "$F/denied.json" "$BATS_TEST_TMPDIR/b-curl.json"
-	gh-archive --host runner-c "$1" "$F/hostile.json"
-	gh-archive "$1" "$F/v0.3.0.json"
 }
 
 @test "pg: the private server listens on its Unix socket only, as an unprivileged user" {
@@ -438,11 +412,6 @@ insert syscalls" ]
 }
 
 # N receipts with distinct execution ids in one file, for writer $1.
-make_batch() {
-	jq -c --arg w "$1" --argjson n "$2" 'range(1; $n + 1) as $i | .execution_id = "\($w)-\($i)"' \
-		"$F/etc-write.json" > "$BATS_TEST_TMPDIR/$1.all"
-}
-
 @test "pg: many writers: 16 processes, one machine each, 40 receipts each: nothing lost, nothing twice" {
 	# (the benchmark runs 16 x 500, bench/archive/run)
 	local n=40 w pids=()
