@@ -550,7 +550,7 @@ static int pg_bulk(struct archive *a, int idx, int parent, char *err,
 static int bulk_value(struct gh_buf *col, long long rows, const char *type,
 		      const struct av *v)
 {
-	const char *s, *e;
+	const char *s, *e, *run;
 
 	if (gh_buf_addc(col, rows ? ',' : '{') < 0)
 		return -1;
@@ -566,13 +566,17 @@ static int bulk_value(struct gh_buf *col, long long rows, const char *type,
 	/* text: quoted, with \ before " and \; U+0000 as U+FFFD (add_text) */
 	if (gh_buf_addc(col, '"') < 0)
 		return -1;
-	for (s = v->s, e = v->s + v->len; s < e; s++) {
-		if ((*s == '"' || *s == '\\') && gh_buf_addc(col, '\\') < 0)
+	for (s = run = v->s, e = v->s + v->len; s < e; s++) {
+		if (*s != '"' && *s != '\\' && *s != '\0')
+			continue;
+		if (gh_buf_add(col, run, s - run) < 0 ||
+		    (*s ? gh_buf_addc(col, '\\') < 0 || gh_buf_addc(col, *s) < 0
+			: gh_buf_add(col, "\xef\xbf\xbd", 3) < 0))
 			return -1;
-		if (*s == '\0' ? gh_buf_add(col, "\xef\xbf\xbd", 3) < 0
-				: gh_buf_addc(col, *s) < 0)
-			return -1;
+		run = s + 1;
 	}
+	if (gh_buf_add(col, run, s - run) < 0)
+		return -1;
 	return gh_buf_addc(col, '"');
 }
 
