@@ -118,26 +118,27 @@ static const char pg_receipt_sql[] =
 	" ON CONFLICT (execution_id) DO NOTHING RETURNING id";
 
 /* The statements whose rows an engine may gather (archive_ops.bulk), and
- * the row each belongs to: a pid to the file access, attempt or inbound
- * entry stored just before it. */
-static const signed char gather_parent[ST_N] = {
-	[ST_FIND] = -2,
-	[ST_DELETE] = -2,
-	[ST_RECEIPT] = -2,
-	[ST_PROCESS] = -1,
-	[ST_EXEC] = -1,
-	[ST_FILE] = -1,
-	[ST_ACCESS] = -1,
-	[ST_ACCESS_PID] = ST_ACCESS,
-	[ST_CONN] = -1,
-	[ST_ATTEMPT] = -1,
-	[ST_ATTEMPT_PID] = ST_ATTEMPT,
-	[ST_INBOUND] = -1,
-	[ST_INBOUND_PID] = ST_INBOUND,
-	[ST_SYSCALL] = -1,
-	[ST_REDACTION] = -1,
-	[ST_VERDICT] = -1,
-	[ST_VIOLATION] = -1,
+ * the statement of the row each belongs to (a pid to the file access,
+ * attempt or inbound entry stored just before it). A statement not listed
+ * runs row by row. */
+static const struct {
+	unsigned char on;
+	signed char parent;
+} gather[ST_N] = {
+	[ST_PROCESS] = { 1, -1 },
+	[ST_EXEC] = { 1, -1 },
+	[ST_FILE] = { 1, -1 },
+	[ST_ACCESS] = { 1, -1 },
+	[ST_ACCESS_PID] = { 1, ST_ACCESS },
+	[ST_CONN] = { 1, -1 },
+	[ST_ATTEMPT] = { 1, -1 },
+	[ST_ATTEMPT_PID] = { 1, ST_ATTEMPT },
+	[ST_INBOUND] = { 1, -1 },
+	[ST_INBOUND_PID] = { 1, ST_INBOUND },
+	[ST_SYSCALL] = { 1, -1 },
+	[ST_REDACTION] = { 1, -1 },
+	[ST_VERDICT] = { 1, -1 },
+	[ST_VIOLATION] = { 1, -1 },
 };
 
 struct store {
@@ -296,8 +297,8 @@ int store_new(struct archive *a, int replace, const char *machine,
 		if (i == ST_RECEIPT && a->engine == ENGINE_PG)
 			s->nparams[i] -= 1; /* ?32 comes twice */
 		if (a->ops->prepare(a, i, q, err, errlen) < 0 ||
-		    (a->ops->bulk && gather_parent[i] > -2 &&
-		     a->ops->bulk(a, i, gather_parent[i], err, errlen) < 0)) {
+		    (a->ops->bulk && gather[i].on &&
+		     a->ops->bulk(a, i, gather[i].parent, err, errlen) < 0)) {
 			char e[512];
 
 			snprintf(e, sizeof(e), "%s", err);
@@ -305,7 +306,7 @@ int store_new(struct archive *a, int replace, const char *machine,
 			free(s);
 			return -1;
 		}
-		s->gathered[i] = a->ops->bulk && gather_parent[i] > -2;
+		s->gathered[i] = a->ops->bulk && gather[i].on;
 	}
 	*out = s;
 	return 0;
