@@ -89,7 +89,7 @@ struct archive {
 	int engine;
 	/* What messages call the database: the path, or for PostgreSQL
 	 * "postgresql://HOST[:PORT]/DBNAME" (never a password). */
-	char name[512];
+	char name[4096];
 	void *h;
 };
 
