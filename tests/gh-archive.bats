@@ -10,6 +10,11 @@ setup() {
 	GOOD=(etc-write curl denied hostile v0.3.0)
 }
 
+# A test's files outside BATS_TEST_TMPDIR (on tmpfs) go with it.
+teardown() {
+	[ -z "${RACE_DIR:-}" ] || rm -rf "$RACE_DIR"
+}
+
 # The five good fixtures in one database.
 fixtures_db() {
 	fixtures "$DB"
@@ -553,7 +558,6 @@ run_example() {
 	[[ "$stderr" == "gh-archive: $DB: "* ]]
 }
 
-# N receipts with distinct execution ids, one file each, for writer $1.
 @test "concurrency: two writers, one process per receipt, N each: 2N stored" {
 	local n=25
 	make_receipts a $n
@@ -619,10 +623,6 @@ run_example() {
 		! grep -q . "$d"/err.*
 	done
 	[ "$round" = $r ]
-}
-
-teardown() {
-	[ -z "${RACE_DIR:-}" ] || rm -rf "$RACE_DIR"
 }
 
 @test "concurrency: a writer waits for another's transaction (busy timeout)" {
