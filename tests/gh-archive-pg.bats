@@ -175,6 +175,17 @@ insert syscalls" ]
 	diff -u <(sq_rows "$SQ" "$i") <(pg_sql "$U" -c "$i")
 }
 
+@test "pg: the receipt's text compressed with lz4, unless the database chose a method" {
+	gh-archive "$U" "$F/denied.json"
+	[ "$(pg_sql "$U" -c "SELECT pg_column_compression(canonical) FROM receipts")" = lz4 ]
+	[ "$(pg_sql "$U" -c "SHOW default_toast_compression")" = pglz ]
+	# the twin: a method the database's owner chose is kept
+	pg_sql "$U" -c "ALTER DATABASE t$BATS_TEST_NUMBER SET default_toast_compression = pglz"
+	gh-archive "$U" "$F/etc-write.json"
+	[ "$(pg_sql "$U" -c "SELECT execution_id, pg_column_compression(canonical) FROM receipts ORDER BY id" | cut -d'|' -f2 | tr '\n' ' ')" = "lz4 pglz " ]
+	gh-archive --export-all "$U" | cmp - <(cat "$F/denied.canonical" "$F/etc-write.canonical")
+}
+
 @test "pg: idempotent: the same receipt twice is stored once" {
 	run gh-archive -v "$U" "$F/etc-write.json" "$F/etc-write.json"
 	[ "$status" -eq 0 ]
