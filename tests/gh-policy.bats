@@ -105,6 +105,31 @@ judge() {
 	[ -z "$stderr" ]
 }
 
+@test "agent.rules: base-runtime.rules decides nothing after it until reads are denied by default" {
+	cp "$AGENT" agent.rules
+	cp "$GH_ROOT/policies/base-runtime.rules" base-runtime.rules
+	jq '.filesystem.accesses += [{"count": 1, "op": "read", "path": "/etc/hostname", "pids": [4104], "result": "ok"}]' \
+		"$F/sneaky.json" > host.json
+	# agent.rules allows every read it does not deny: the base adds nothing
+	printf 'include agent.rules\ninclude base-runtime.rules\n' > r.rules
+	gh-policy r.rules host.json > with.out || [ $? -eq 1 ]
+	gh-policy agent.rules host.json > alone.out || [ $? -eq 1 ]
+	cmp with.out alone.out
+	# the same violations as the receipt without that read, one item more
+	diff -u <(head -n -1 "$F/sneaky.out") <(head -n -1 alone.out)
+	[ "$(tail -n 1 alone.out)" = "14 violations of 7 rules; 37 items" ]
+	# the twin: reads by list (gh-policy(5)): the base and the workspace
+	# pass, /etc/hostname does not, and the secrets still fall to agent.rules
+	printf 'include agent.rules\ninclude base-runtime.rules\nallow read $CWD/**\ndefault deny read\n' > r.rules
+	run --separate-stderr gh-policy r.rules host.json
+	[ "$status" -eq 1 ]
+	diff -u <(grep -v '^agent\.rules:' <<<"$output") - <<'EOF'
+r.rules:4: default deny read /etc/hostname by pid 4104 (rm -f build.log)
+15 violations of 8 rules; 37 items
+EOF
+	[ "$(grep -c '^agent\.rules:22: deny read ' <<<"$output")" -eq 2 ]
+}
+
 @test "agent.rules: an incomplete receipt fails on require complete and limits" {
 	cp "$AGENT" agent.rules
 	run --separate-stderr gh-policy agent.rules "$F/partial.json"
