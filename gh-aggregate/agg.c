@@ -312,6 +312,13 @@ static int open_op(int64_t flags)
 	return OP_READ;
 }
 
+/* renameat2(2) RENAME_EXCHANGE: the two names swap and both stay, so the
+ * record is a rename each way (a lone rename would say the old name went) */
+static int rename_exchange(const struct gh_evval *v)
+{
+	return v[GH_EK_FLAGS].kind == GH_EVK_INT && (v[GH_EK_FLAGS].i & 2);
+}
+
 static void on_file(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 		    uint32_t result)
 {
@@ -352,6 +359,8 @@ static void on_file(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 		return;
 	}
 	access_add(a, path, op, target, result, mode, pid);
+	if (rec->type == GH_ET_RENAME && target && rename_exchange(v))
+		access_add(a, target, op, path, result, mode, pid);
 }
 
 static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,

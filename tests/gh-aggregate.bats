@@ -102,6 +102,21 @@ badf() {
 	receipt net
 }
 
+@test "exchange: renameat2 RENAME_EXCHANGE is a rename each way, both names written" {
+	receipt exchange
+	jq -c '[.filesystem.accesses[] | select(.op == "rename") | [.path, .target]]' \
+		"$F/exchange.json" > "$T/renames"
+	[ "$(cat "$T/renames")" = '[["/tmp/gh-fx/a","/tmp/gh-fx/b"],["/tmp/gh-fx/b","/tmp/gh-fx/a"],["/tmp/gh-fx/b","/tmp/gh-fx/c"]]' ]
+	[ "$(jq -c .filesystem.writes "$F/exchange.json")" = '["/tmp/gh-fx/a","/tmp/gh-fx/b","/tmp/gh-fx/c"]' ]
+	# the twin: the same record without RENAME_EXCHANGE is one rename, and
+	# the old name is not written
+	sed 's/"new_raw":"b","flags":2,/"new_raw":"b","flags":0,/' "$F/exchange.ndjson" > "$T/plain.ndjson"
+	! cmp -s "$F/exchange.ndjson" "$T/plain.ndjson"
+	gh-aggregate "$T/plain.ndjson" > "$T/plain.json"
+	[ "$(jq -c '[.filesystem.accesses[] | select(.op == "rename") | [.path, .target]]' "$T/plain.json")" = '[["/tmp/gh-fx/a","/tmp/gh-fx/b"],["/tmp/gh-fx/b","/tmp/gh-fx/c"]]' ]
+	[ "$(jq -c .filesystem.writes "$T/plain.json")" = '["/tmp/gh-fx/b","/tmp/gh-fx/c"]' ]
+}
+
 @test "notfound: the command cannot be executed: outcome.error says why" {
 	receipt notfound
 	[ "$(jq -r .outcome.error "$T/out")" = "cannot execute the command: ENOENT" ]
