@@ -795,6 +795,10 @@ int agg_record(struct agg *a, const struct gh_evrec *rec)
 		p->code = v[GH_EK_CODE].i;
 		p->has_signal = v[GH_EK_SIGNAL].kind == GH_EVK_INT;
 		p->signal = v[GH_EK_SIGNAL].i;
+		/* the kernel wrote the core (a file, or a core_pattern helper's
+		 * input) without a syscall of the tree: no record names it */
+		if (v[GH_EK_CORE].kind == GH_EVK_BOOL && v[GH_EK_CORE].i)
+			a->core_dumps++;
 	} else if (type == GH_ET_EXEC) {
 		on_exec(a, rec, p, result);
 	} else if (GH_ET_IS_FILE(type)) {

@@ -117,6 +117,18 @@ badf() {
 	[ "$(jq -c .filesystem.writes "$T/plain.json")" = '["/tmp/gh-fx/b","/tmp/gh-fx/c"]' ]
 }
 
+@test "core: a process that dumped core makes the receipt partial (the core file is not recorded)" {
+	receipt core
+	[ "$(jq -r .completeness "$F/core.json")" = partial ]
+	[ "$(jq -c .completeness_reasons "$F/core.json")" = '["core_dump: 1 processes dumped core: the file the kernel wrote for them is not recorded"]' ]
+	# the twin: the same stream without the core dump is closed
+	sed 's/"signal":11,"core":true}/"signal":11,"core":false}/' "$F/core.ndjson" > "$T/nocore.ndjson"
+	! cmp -s "$F/core.ndjson" "$T/nocore.ndjson"
+	gh-aggregate "$T/nocore.ndjson" > "$T/nocore.json"
+	[ "$(jq -r .completeness "$T/nocore.json")" = closed ]
+	[ "$(jq -c .completeness_reasons "$T/nocore.json")" = '[]' ]
+}
+
 @test "notfound: the command cannot be executed: outcome.error says why" {
 	receipt notfound
 	[ "$(jq -r .outcome.error "$T/out")" = "cannot execute the command: ENOENT" ]
