@@ -1049,9 +1049,11 @@ static int walk_files(struct ctx *c)
 	return 0;
 }
 
-/* argv[from..] joined by spaces into a new string. */
-static int join_argv(struct ctx *c, struct json_object *argv, size_t from,
-		     const char *where, char **out, size_t *len)
+/* argv[from..] joined by spaces into a new string; with quote, each
+ * element as a word a shell reads back to it (as processes[].cmd), so
+ * that ["a b"] and ["a", "b"] read apart. */
+static int join_argv_as(struct ctx *c, struct json_object *argv, size_t from,
+			int quote, const char *where, char **out, size_t *len)
 {
 	struct gh_buf b = GH_BUF_INIT;
 
@@ -1068,13 +1070,30 @@ static int join_argv(struct ctx *c, struct json_object *argv, size_t from,
 		s = str_of(e, &n);
 		if (k > from)
 			gh_buf_addc(&b, ' ');
-		gh_buf_add(&b, s, n);
+		if (quote)
+			gh_buf_shell_word(&b, s, n);
+		else
+			gh_buf_add(&b, s, n);
 	}
 	if (!b.p)
 		return bad(c, "out of memory");
 	*out = b.p;
 	*len = b.len;
 	return 0;
+}
+
+/* argv[from..] joined by single spaces, as exec rules match it. */
+static int join_argv(struct ctx *c, struct json_object *argv, size_t from,
+		     const char *where, char **out, size_t *len)
+{
+	return join_argv_as(c, argv, from, 0, where, out, len);
+}
+
+/* The command line of argv for messages: its words, shell quoted. */
+static int quote_argv(struct ctx *c, struct json_object *argv,
+		      const char *where, char **out, size_t *len)
+{
+	return join_argv_as(c, argv, 0, 1, where, out, len);
 }
 
 static int cmp_pidcmd(const void *a, const void *b)
@@ -1114,7 +1133,7 @@ static int build_pids(struct ctx *c)
 		snprintf(w, sizeof(w), "%s[%zu]", where, i);
 		if (pt) {
 			if (member(c, e, "argv", json_type_array, &argv, where, i) < 0 ||
-			    join_argv(c, argv, 0, w, &c->pc[c->npc].cmd,
+			    quote_argv(c, argv, w, &c->pc[c->npc].cmd,
 				      &c->pc[c->npc].len) < 0)
 				return -1;
 		} else {
@@ -1140,7 +1159,7 @@ static int judge_exec(struct ctx *c, int64_t pid, struct json_object *exe,
 	size_t before = c->v->n;
 	int rc;
 
-	if (join_argv(c, argv, 0, where, &cmd, &cmd_len) < 0 ||
+	if (quote_argv(c, argv, where, &cmd, &cmd_len) < 0 ||
 	    join_argv(c, argv, 1, where, &args, &args_len) < 0) {
 		free(cmd);
 		return -1;
