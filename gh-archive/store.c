@@ -1150,7 +1150,7 @@ static int find(struct cx *c, const char *id, size_t idlen,
 static int check_receipt(struct cx *c, struct json_object *o)
 {
 	struct gh_receipt r;
-	int rc = gh_receipt_attach(&r, o, NULL);
+	int rc = gh_receipt_attach_json(&r, o, NULL);
 
 	if (rc < 0)
 		cx_fail(c, "%s", rc == -EINVAL ? r.err : strerror(-rc));

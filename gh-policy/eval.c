@@ -1602,7 +1602,7 @@ int policy_eval(struct policy *p, struct json_object *r, struct verdict *v,
 
 	err[0] = '\0';
 	/* a receipt of a version this program knows, and where it ran */
-	rc = gh_receipt_attach(&rr, r, NULL);
+	rc = gh_receipt_attach_json(&rr, r, NULL);
 	if (rc == 0)
 		rc = gh_receipt_cwd(&rr, &cwd);
 	if (rc < 0) {

@@ -1199,7 +1199,7 @@ int redact_receipt(struct redactor *r, struct json_object *root, char *err,
 
 	redactor_reset(r);
 	/* a receipt of a version this program knows (v0 included) */
-	ret = gh_receipt_attach(&rc, root, NULL);
+	ret = gh_receipt_attach_json(&rc, root, NULL);
 	if (ret < 0)
 		fail(&w, "%s", ret == -EINVAL ? rc.err : strerror(-ret));
 	gh_receipt_release(&rc);

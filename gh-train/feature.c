@@ -651,7 +651,7 @@ static int is_shell_exec(const struct gh_rexec *x)
 static int f_processes(struct ctx *c, struct gh_receipt *r, struct ft_row *row)
 {
 	struct gh_riter it = GH_RITER_INIT;
-	struct json_object *pt;
+	const struct gh_jv *pt;
 	struct gh_rproc p;
 	struct gh_rexec x;
 	int64_t execs = 0, shell_execs = 0;
@@ -841,7 +841,7 @@ int ft_extract(struct json_object *r, struct ft_row *row, char *err,
 	int ret;
 
 	memset(row, 0, sizeof(*row));
-	ret = gh_receipt_attach(&rc, r, NULL);
+	ret = gh_receipt_attach_json(&rc, r, NULL);
 	if (ret < 0) {
 		if (ret == -EINVAL)
 			fail(&c, "%s", rc.err);

@@ -11,28 +11,24 @@
 
 #include "gh.h"
 #include "json.h"
+#include "jv.h"
 #include "events.h"
 #include "input.h"
 
 /* ---- format ---- */
 
-int gh_input_format(struct json_object *o)
+int gh_input_format(const struct gh_jv *o)
 {
-	struct json_object *t;
 	const char *s;
 	int i;
 
-	if (!json_object_is_type(o, json_type_object))
+	if (!gh_jv_is(o, GH_JV_OBJECT))
 		return GH_FMT_OTHER;
-	if (json_object_object_get_ex(o, "type", &t) &&
-	    json_object_is_type(t, json_type_string)) {
-		s = json_object_get_string(t);
+	if ((s = gh_jv_str(gh_jv_get(o, "type"), NULL)))
 		for (i = 0; i < GH_ET_COUNT; i++)
 			if (!strcmp(s, gh_ev_type_name(i)))
 				return GH_FMT_EVENTS;
-	}
-	if (json_object_object_get_ex(o, "version", NULL) ||
-	    json_object_object_get_ex(o, "execution_id", NULL))
+	if (gh_jv_get(o, "version") || gh_jv_get(o, "execution_id"))
 		return GH_FMT_RECEIPT;
 	return GH_FMT_OTHER;
 }
@@ -267,16 +263,16 @@ struct check {
 	int oom;
 };
 
-static unsigned type_of(struct json_object *v)
+static unsigned type_of(const struct gh_jv *v)
 {
-	switch (json_object_get_type(v)) {
-	case json_type_null: return T_NULL;
-	case json_type_boolean: return T_BOOL;
-	case json_type_int: return T_INT;
-	case json_type_double: return T_NUM;
-	case json_type_string: return T_STR;
-	case json_type_array: return T_ARR;
-	case json_type_object: return T_OBJ;
+	switch (gh_jv_type(v)) {
+	case GH_JV_NULL: return T_NULL;
+	case GH_JV_BOOL: return T_BOOL;
+	case GH_JV_INT: return T_INT;
+	case GH_JV_DOUBLE: return T_NUM;
+	case GH_JV_STRING: return T_STR;
+	case GH_JV_ARRAY: return T_ARR;
+	case GH_JV_OBJECT: return T_OBJ;
 	}
 	return 0;
 }
@@ -331,7 +327,7 @@ static int type_fail(struct check *c, unsigned types)
 	return -EINVAL;
 }
 
-static int check_value(struct check *c, const struct shape *sh, struct json_object *v);
+static int check_value(struct check *c, const struct shape *sh, const struct gh_jv *v);
 
 /* "[N]" onto b, without printf (arrays of a large receipt are long). */
 static int add_index(struct gh_buf *b, size_t i)
@@ -353,15 +349,15 @@ static int add_index(struct gh_buf *b, size_t i)
 }
 
 /* Check member name of an object at the current path. */
-static int check_member(struct check *c, const char *name, struct json_object *v)
+static int check_member(struct check *c, const char *name, size_t len, const struct gh_jv *v)
 {
 	size_t wlen = c->where.len, plen = c->pat.len;
 	const struct shape *sh;
 	int rc = 0;
 
-	if (gh_json_path_add(&c->where, name, strlen(name)) < 0 ||
+	if (gh_json_path_add(&c->where, name, len) < 0 ||
 	    (c->pat.len && gh_buf_addc(&c->pat, '.') < 0) ||
-	    gh_buf_adds(&c->pat, name) < 0)
+	    gh_buf_add(&c->pat, name, len) < 0)
 		return -ENOMEM;
 	sh = shape_find(c->pat.p);
 	if (!sh) {
@@ -380,8 +376,22 @@ static int check_member(struct check *c, const char *name, struct json_object *v
 	return rc;
 }
 
+static int check_members(struct check *c, const struct gh_jv *o)
+{
+	const char *name;
+	size_t i, len;
+	int rc;
+
+	for (i = 0; i < gh_jv_len(o); i++) {
+		name = gh_jv_str(gh_jv_name(o, i), &len);
+		if ((rc = check_member(c, name, len, gh_jv_val(o, i))) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* v stands at c->pat, whose shape is sh. */
-static int check_value(struct check *c, const struct shape *sh, struct json_object *v)
+static int check_value(struct check *c, const struct shape *sh, const struct gh_jv *v)
 {
 	const struct shape *el;
 	unsigned t = type_of(v), types = sh->types;
@@ -389,19 +399,15 @@ static int check_value(struct check *c, const struct shape *sh, struct json_obje
 	int rc;
 
 	if (types & T_PID) {
-		if (t == T_INT && json_object_get_int64(v) >= 0 &&
-		    json_object_get_int64(v) <= INT32_MAX)
+		if (t == T_INT && gh_jv_int(v) >= 0 && gh_jv_int(v) <= INT32_MAX)
 			return 0;
 		return type_fail(c, types);
 	}
 	if (!(t & types))
 		return type_fail(c, types);
 	if (t == T_OBJ) {
-		json_object_object_foreach(v, k, m) {
-			rc = check_member(c, k, m);
-			if (rc < 0)
-				return rc;
-		}
+		if ((rc = check_members(c, v)) < 0)
+			return rc;
 	} else if (t == T_ARR) {
 		wlen = c->where.len;
 		plen = c->pat.len;
@@ -413,11 +419,11 @@ static int check_value(struct check *c, const struct shape *sh, struct json_obje
 			c->pat.p[plen] = '\0';
 			return 0;
 		}
-		n = json_object_array_length(v);
+		n = gh_jv_len(v);
 		for (i = 0; i < n; i++) {
 			if (add_index(&c->where, i) < 0)
 				return -ENOMEM;
-			rc = check_value(c, el, json_object_array_get_idx(v, i));
+			rc = check_value(c, el, gh_jv_idx(v, i));
 			if (rc < 0)
 				return rc;
 			c->where.len = wlen;
@@ -429,20 +435,20 @@ static int check_value(struct check *c, const struct shape *sh, struct json_obje
 	return 0;
 }
 
-static const char *type_name(struct json_object *o)
+static const char *type_name(const struct gh_jv *o)
 {
-	switch (json_object_get_type(o)) {
-	case json_type_null: return "null";
-	case json_type_boolean: return "a boolean";
-	case json_type_int:
-	case json_type_double: return "a number";
-	case json_type_string: return "a string";
-	case json_type_array: return "an array";
+	switch (gh_jv_type(o)) {
+	case GH_JV_NULL: return "null";
+	case GH_JV_BOOL: return "a boolean";
+	case GH_JV_INT:
+	case GH_JV_DOUBLE: return "a number";
+	case GH_JV_STRING: return "a string";
+	case GH_JV_ARRAY: return "an array";
 	default: return "an object";
 	}
 }
 
-int gh_receipt_check(struct json_object *o, char *err, size_t errlen)
+int gh_receipt_check_jv(const struct gh_jv *o, char *err, size_t errlen)
 {
 	struct check c = { GH_BUF_INIT, GH_BUF_INIT, err, errlen, 0 };
 	int rc = 0;
@@ -452,7 +458,7 @@ int gh_receipt_check(struct json_object *o, char *err, size_t errlen)
 		snprintf(err, errlen, "this is a gh-events stream; run gh-aggregate first");
 		return -EINVAL;
 	case GH_FMT_OTHER:
-		if (json_object_is_type(o, json_type_object))
+		if (gh_jv_is(o, GH_JV_OBJECT))
 			snprintf(err, errlen,
 				 "not a receipt: no \"version\" or \"execution_id\" member");
 		else
@@ -465,16 +471,27 @@ int gh_receipt_check(struct json_object *o, char *err, size_t errlen)
 		goto out;
 	}
 	c.where.p[0] = c.pat.p[0] = '\0';
-	json_object_object_foreach(o, k, m) {
-		rc = check_member(&c, k, m);
-		if (rc < 0)
-			break;
-	}
+	rc = check_members(&c, o);
 out:
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "out of memory");
 	gh_buf_release(&c.where);
 	gh_buf_release(&c.pat);
+	return rc;
+}
+
+int gh_receipt_check(struct json_object *o, char *err, size_t errlen)
+{
+	struct gh_jdoc *d;
+	const struct gh_jv *v;
+	int rc = gh_jdoc_from_json(o, &d, &v);
+
+	if (rc < 0) {
+		snprintf(err, errlen, rc == -ENOMEM ? "out of memory" : "nesting too deep");
+		return rc;
+	}
+	rc = gh_receipt_check_jv(v, err, errlen);
+	gh_jdoc_free(d);
 	return rc;
 }
 

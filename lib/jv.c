@@ -261,6 +261,20 @@ int gh_jdoc_next(struct gh_jdoc *d, const struct gh_jv **root, char *err, size_t
 	return 1;
 }
 
+int gh_jdoc_more(struct gh_jdoc *d, char *err, size_t errlen)
+{
+	const char *stop;
+	size_t pos = d->pos;
+
+	while (pos < d->len && is_ws(d->buf[pos]))
+		pos++;
+	if (pos >= d->len)
+		return 0;
+	d->vline = lines_to(d, pos);
+	return gh_json_scan(NULL, d->buf, d->buf + pos, d->buf + d->len, &stop, err, errlen) < 0 ?
+		       -1 : 1;
+}
+
 int gh_jdoc_parse(char *buf, size_t len, struct gh_jdoc **doc, const struct gh_jv **root,
 		  char *err, size_t errlen)
 {
@@ -284,6 +298,64 @@ int gh_jdoc_parse(char *buf, size_t len, struct gh_jdoc **doc, const struct gh_j
 		*root = NULL;
 		return -EINVAL;
 	}
+	*doc = d;
+	return 0;
+}
+
+static int from_json(struct gh_jb *b, struct json_object *o, int depth)
+{
+	size_t k, n;
+
+	if (depth >= GH_JSON_MAX_DEPTH)
+		return -EINVAL;
+	switch (json_object_get_type(o)) {
+	case json_type_null:
+		return gh_jb_scalar(b, GH_JV_NULL, 0, 0);
+	case json_type_boolean:
+		return gh_jb_scalar(b, GH_JV_BOOL, json_object_get_boolean(o), 0);
+	case json_type_int:
+		return gh_jb_scalar(b, GH_JV_INT, json_object_get_int64(o), 0);
+	case json_type_double:
+		return gh_jb_scalar(b, GH_JV_DOUBLE, 0, json_object_get_double(o));
+	case json_type_string:
+		return gh_jb_string(b, json_object_get_string(o),
+				    (size_t)json_object_get_string_len(o), 1);
+	case json_type_array:
+		if (gh_jb_open(b, GH_JV_ARRAY) < 0)
+			return -ENOMEM;
+		n = json_object_array_length(o);
+		for (k = 0; k < n; k++)
+			if (from_json(b, json_object_array_get_idx(o, k), depth + 1) < 0)
+				return -ENOMEM;
+		return gh_jb_close(b);
+	case json_type_object:
+		if (gh_jb_open(b, GH_JV_OBJECT) < 0)
+			return -ENOMEM;
+		json_object_object_foreach(o, key, m) {
+			if (gh_jb_string(b, key, strlen(key), 1) < 0 ||
+			    from_json(b, m, depth + 1) < 0)
+				return -ENOMEM;
+		}
+		return gh_jb_close(b);
+	}
+	return -EINVAL;
+}
+
+int gh_jdoc_from_json(struct json_object *o, struct gh_jdoc **doc, const struct gh_jv **root)
+{
+	struct gh_jdoc *d = gh_jdoc_new(NULL, 0);
+	int rc;
+
+	*doc = NULL;
+	*root = NULL;
+	if (!d)
+		return -ENOMEM;
+	if ((rc = from_json(&d->b, o, 0)) < 0) {
+		gh_jdoc_free(d);
+		return rc;
+	}
+	*root = d->b.pend[0];
+	d->b.npend = 0;
 	*doc = d;
 	return 0;
 }

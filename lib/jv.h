@@ -65,6 +65,10 @@ struct gh_jdoc *gh_jdoc_new(char *buf, size_t len);
 int gh_jdoc_next(struct gh_jdoc *doc, const struct gh_jv **root, char *err,
 		 size_t errlen);
 unsigned long gh_jdoc_line(const struct gh_jdoc *doc);
+/* Whether another value follows, without reading it into the tree (the
+ * last value's tree stays): 0 only white space left, 1 a value (checked;
+ * gh_jdoc_line gives its line), -1 an error as gh_jdoc_next's. */
+int gh_jdoc_more(struct gh_jdoc *doc, char *err, size_t errlen);
 void gh_jdoc_free(struct gh_jdoc *doc);
 
 /* Access. A NULL node reads as absent: type GH_JV_NULL, length 0. */
@@ -98,6 +102,12 @@ const char *gh_jv_str(const struct gh_jv *v, size_t *len);
 int64_t gh_jv_int(const struct gh_jv *v);
 double gh_jv_double(const struct gh_jv *v);
 int gh_jv_bool(const struct gh_jv *v);
+
+/* The tree of a json-c value, for code that holds json-c trees (strings
+ * copied: o may be released at once). 0, -ENOMEM, or -EINVAL when o nests
+ * deeper than GH_JSON_MAX_DEPTH. */
+int gh_jdoc_from_json(struct json_object *o, struct gh_jdoc **doc,
+		      const struct gh_jv **root);
 
 /* A json-c tree of the same value (a new reference; NULL for null, and
  * with *out NULL for -ENOMEM): for code that still edits json-c trees. */
