@@ -176,6 +176,17 @@ int gh_receipt_mintv(struct gh_receipt *r, const struct gh_jv *o, const char *wh
 	return vec(r, o, where, key, GH_JV_INT, "integers", out);
 }
 
+int gh_receipt_eobj(struct gh_receipt *r, const struct gh_jv *a, const char *where,
+		    size_t k, const struct gh_jv **out)
+{
+	*out = gh_jv_idx(a, k);
+	if (!gh_jv_is(*out, GH_JV_OBJECT)) {
+		*out = NULL;
+		return bad(r, "%s[%zu]: expected an object", where, k);
+	}
+	return 1;
+}
+
 const char *gh_receipt_strv_get(const struct gh_jv *a, size_t k, size_t *len)
 {
 	return gh_jv_str(gh_jv_idx(a, k), len);

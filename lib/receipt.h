@@ -114,6 +114,11 @@ int gh_receipt_mintv(struct gh_receipt *r, const struct gh_jv *o,
 		     const char *where, const char *key,
 		     const struct gh_jv **out);
 
+/* Element k of array a (named where in messages), which must be an
+ * object: 1 and *out set, -EINVAL "WHERE[K]: expected an object". */
+int gh_receipt_eobj(struct gh_receipt *r, const struct gh_jv *a,
+		    const char *where, size_t k, const struct gh_jv **out);
+
 /* Element k of an array the accessors checked. */
 const char *gh_receipt_strv_get(const struct gh_jv *a, size_t k, size_t *len);
 int64_t gh_receipt_intv_get(const struct gh_jv *a, size_t k);
