@@ -793,8 +793,8 @@ __attribute__((format(printf, 3, 4))) static int rfail(struct gh_jreader *r, uns
 	return -1;
 }
 
-/* "line N: reason" from the scanner -> "NAME:LINE+base-1: reason". */
-static int scan_fail(struct gh_jreader *r, const char *msg, unsigned long base)
+int gh_json_locate(char *out, size_t outlen, const char *name, unsigned long base,
+		   const char *msg)
 {
 	unsigned long l = 1;
 	const char *rest = msg;
@@ -803,7 +803,14 @@ static int scan_fail(struct gh_jreader *r, const char *msg, unsigned long base)
 		rest += 2;
 	else
 		rest = msg;
-	return rfail(r, base + l - 1, "%s", rest);
+	snprintf(out, outlen, "%s:%lu: %s", name, base + l - 1, rest);
+	return -1;
+}
+
+/* "line N: reason" from the scanner -> "NAME:LINE+base-1: reason". */
+static int scan_fail(struct gh_jreader *r, const char *msg, unsigned long base)
+{
+	return gh_json_locate(r->err, sizeof(r->err), r->name, base, msg);
 }
 
 static int next_ndjson(struct gh_jreader *r, struct json_object **out)

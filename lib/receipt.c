@@ -314,19 +314,6 @@ int gh_receipt_attach_json(struct gh_receipt *r, struct json_object *root, const
 	return from_json(r, root, name, 0);
 }
 
-/* "line N: reason" from lib/jv -> "NAME:N: reason" */
-static void located(struct gh_receipt *r, const char *n, const char *msg)
-{
-	unsigned long l = 1;
-	const char *rest = msg;
-
-	if (sscanf(msg, "line %lu: ", &l) == 1 && (rest = strstr(msg, ": ")))
-		rest += 2;
-	else
-		rest = msg;
-	snprintf(r->err, sizeof(r->err), "%s:%lu: %s", n, l, rest);
-}
-
 int gh_receipt_read(struct gh_receipt *r, struct gh_jdoc *doc, const char *name)
 {
 	const char *n = name ? name : "<stdin>";
@@ -338,7 +325,7 @@ int gh_receipt_read(struct gh_receipt *r, struct gh_jdoc *doc, const char *name)
 	rc = gh_jdoc_next(doc, &root, msg, sizeof(msg));
 	if (rc <= 0) {
 		if (rc < 0)
-			located(r, n, msg);
+			gh_json_locate(r->err, sizeof(r->err), n, 1, msg);
 		return rc < 0 ? -EINVAL : 0;
 	}
 	/* messages say "NAME:LINE:" with the line the receipt starts on, as
@@ -380,7 +367,7 @@ int gh_receipt_load(struct gh_receipt *r, FILE *f, const char *name)
 				 "%s:%lu: expected one receipt, got a second JSON value", n,
 				 gh_jdoc_line(doc));
 		else
-			located(r, n, msg);
+			gh_json_locate(r->err, sizeof(r->err), n, 1, msg);
 		return -EINVAL;
 	}
 	return 0;

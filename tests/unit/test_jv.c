@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input.h"
 #include "json.h"
 #include "jv.h"
 #include "tap.h"
@@ -46,18 +47,6 @@ static int jv_parse(const char *text, size_t len, struct json_object **o, char *
 	return rc;
 }
 
-static int read_file(const char *path, char **buf, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	int rc;
-
-	if (!f)
-		return -errno;
-	rc = gh_read_all(f, buf, len);
-	fclose(f);
-	return rc;
-}
-
 static void test_suite(void)
 {
 	char dir[4096], path[8192], e1[256], e2[256];
@@ -78,7 +67,7 @@ static void test_suite(void)
 		if (!strstr(de->d_name, ".json"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (read_file(path, &buf, &len) < 0)
+		if (gh_read_regular(path, GH_FILE_MAX, &buf, &len, e1, sizeof(e1)) < 0)
 			continue;
 		n++;
 		ra = gh_json_parse(buf, len, &a, e1, sizeof(e1));
