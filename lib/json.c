@@ -288,8 +288,7 @@ static int scan_number(struct scan *s)
 	if (integer) {
 		if (integer < 0 || (!neg && u > (uint64_t)INT64_MAX))
 			return fail(s, "integer out of range");
-		if (s->b && gh_jb_scalar(s->b, GH_JV_INT,
-					 neg ? (int64_t)(0 - u) : (int64_t)u, 0) < 0)
+		if (s->b && gh_jb_scalar(s->b, GH_JV_INT, neg ? (int64_t)(0 - u) : (int64_t)u) < 0)
 			return fail(s, "out of memory");
 	} else {
 		char *buf;
@@ -306,7 +305,7 @@ static int scan_number(struct scan *s)
 			free(buf);
 		if (isinf(d))
 			return fail(s, "number out of range");
-		if (s->b && gh_jb_scalar(s->b, GH_JV_DOUBLE, 0, d) < 0)
+		if (s->b && gh_jb_double(s->b, (const char *)b, n) < 0)
 			return fail(s, "out of memory");
 	}
 	return 0;
@@ -579,17 +578,17 @@ value:
 		break;
 	case 't':
 		if (scan_literal(s, "true") < 0 ||
-		    (s->b && gh_jb_scalar(s->b, GH_JV_BOOL, 1, 0) < 0))
+		    (s->b && gh_jb_scalar(s->b, GH_JV_BOOL, 1) < 0))
 			goto out;
 		break;
 	case 'f':
 		if (scan_literal(s, "false") < 0 ||
-		    (s->b && gh_jb_scalar(s->b, GH_JV_BOOL, 0, 0) < 0))
+		    (s->b && gh_jb_scalar(s->b, GH_JV_BOOL, 0) < 0))
 			goto out;
 		break;
 	case 'n':
 		if (scan_literal(s, "null") < 0 ||
-		    (s->b && gh_jb_scalar(s->b, GH_JV_NULL, 0, 0) < 0))
+		    (s->b && gh_jb_scalar(s->b, GH_JV_NULL, 0) < 0))
 			goto out;
 		break;
 	default:

@@ -103,7 +103,7 @@ static struct gh_jv *add(struct gh_jb *b, int type)
 	return v;
 }
 
-int gh_jb_scalar(struct gh_jb *b, int type, int64_t i, double d)
+int gh_jb_scalar(struct gh_jb *b, int type, int64_t i)
 {
 	struct gh_jv *v = add(b, type);
 
@@ -111,11 +111,18 @@ int gh_jb_scalar(struct gh_jb *b, int type, int64_t i, double d)
 		return -ENOMEM;
 	if (type == GH_JV_BOOL)
 		v->b = i != 0;
-	else if (type == GH_JV_DOUBLE)
-		v->u.d = d;
 	else
 		v->u.i = i;
 	return 0;
+}
+
+int gh_jb_double(struct gh_jb *b, const char *text, size_t len)
+{
+	int rc = gh_jb_string(b, text, len, 1);
+
+	if (rc == 0)
+		b->pend[b->npend - 1]->type = GH_JV_DOUBLE;
+	return rc;
 }
 
 int gh_jb_string(struct gh_jb *b, const char *s, size_t len, int copy)
@@ -310,13 +317,13 @@ static int from_json(struct gh_jb *b, struct json_object *o, int depth)
 		return -EINVAL;
 	switch (json_object_get_type(o)) {
 	case json_type_null:
-		return gh_jb_scalar(b, GH_JV_NULL, 0, 0);
+		return gh_jb_scalar(b, GH_JV_NULL, 0);
 	case json_type_boolean:
-		return gh_jb_scalar(b, GH_JV_BOOL, json_object_get_boolean(o), 0);
+		return gh_jb_scalar(b, GH_JV_BOOL, json_object_get_boolean(o));
 	case json_type_int:
-		return gh_jb_scalar(b, GH_JV_INT, json_object_get_int64(o), 0);
+		return gh_jb_scalar(b, GH_JV_INT, json_object_get_int64(o));
 	case json_type_double:
-		return gh_jb_scalar(b, GH_JV_DOUBLE, 0, json_object_get_double(o));
+		return gh_jb_double(b, json_object_get_string(o), strlen(json_object_get_string(o)));
 	case json_type_string:
 		return gh_jb_string(b, json_object_get_string(o),
 				    (size_t)json_object_get_string_len(o), 1);
@@ -417,7 +424,7 @@ int64_t gh_jv_int(const struct gh_jv *v)
 double gh_jv_double(const struct gh_jv *v)
 {
 	if (gh_jv_is(v, GH_JV_DOUBLE))
-		return v->u.d;
+		return strtod(v->u.s, NULL);
 	return gh_jv_is(v, GH_JV_INT) ? (double)v->u.i : 0;
 }
 
@@ -442,7 +449,7 @@ int gh_jv_to_json(const struct gh_jv *v, struct json_object **out)
 		o = json_object_new_int64(v->u.i);
 		break;
 	case GH_JV_DOUBLE:
-		o = json_object_new_double(v->u.d);
+		o = json_object_new_double_s(strtod(v->u.s, NULL), v->u.s);
 		break;
 	case GH_JV_STRING:
 		o = json_object_new_string_len(v->u.s, (int)v->n);

@@ -35,9 +35,9 @@ struct gh_jv {
 	unsigned char b;    /* GH_JV_BOOL: 0 or 1 */
 	uint32_t n;	    /* string bytes, array elements, object members */
 	union {
-		const char *s;	     /* NUL terminated; may hold U+0000 */
+		const char *s;	     /* NUL terminated; may hold U+0000.
+					GH_JV_DOUBLE: the number as written */
 		int64_t i;
-		double d;
 		struct gh_jv **kids; /* array: n values; object: name, value
 					pairs in document order (2n) */
 	} u;
@@ -98,7 +98,8 @@ const struct gh_jv *gh_jv_getn(const struct gh_jv *o, const char *key,
 /* The string (len: its length), or NULL for another type. */
 const char *gh_jv_str(const struct gh_jv *v, size_t *len);
 /* GH_JV_INT's value (0 for another type); GH_JV_DOUBLE's or GH_JV_INT's
- * value as a double. */
+ * value as a double (a GH_JV_DOUBLE keeps its text, as json-c does, so
+ * that it is written back as it was read). */
 int64_t gh_jv_int(const struct gh_jv *v);
 double gh_jv_double(const struct gh_jv *v);
 int gh_jv_bool(const struct gh_jv *v);
@@ -120,7 +121,8 @@ int gh_jv_to_json(const struct gh_jv *v, struct json_object **out);
 struct gh_jb;
 int gh_json_scan(struct gh_jb *b, const char *start, const char *p,
 		 const char *end, const char **stop, char *err, size_t errlen);
-int gh_jb_scalar(struct gh_jb *b, int type, int64_t i, double d);
+int gh_jb_scalar(struct gh_jb *b, int type, int64_t i);
+int gh_jb_double(struct gh_jb *b, const char *text, size_t len);
 /* copy: s[0..len) is copied; else it is a slice of the input and s[len]
  * (the closing quote) is overwritten with NUL. */
 int gh_jb_string(struct gh_jb *b, const char *s, size_t len, int copy);

@@ -181,6 +181,16 @@ static void test_access(void)
 	ok(gh_jv_str(a, &len) == NULL && len == 0 && gh_jv_int(NULL) == 0 && gh_jv_len(NULL) == 0 &&
 		   gh_jv_get(a, "k") == NULL && gh_jv_idx(r, 0) == NULL,
 	   "wrong types and NULL read as absent");
+	{
+		struct json_object *o = NULL;
+		struct gh_buf b = GH_BUF_INIT;
+
+		ok(gh_jv_to_json(gh_jv_get(r, "d"), &o) == 0 && gh_json_to_buf(&b, o, 0) == 0 &&
+			   !strcmp(b.p, "-1.5e3"),
+		   "a double converted to json-c is written as it was read (%s)", b.p);
+		json_object_put(o);
+		gh_buf_release(&b);
+	}
 	gh_jdoc_free(d);
 	gh_jdoc_free(NULL);
 }
