@@ -312,8 +312,10 @@ int gh_jdoc_parse(char *buf, size_t len, struct gh_jdoc **doc, const struct gh_j
 static int from_json(struct gh_jb *b, struct json_object *o, int depth)
 {
 	size_t k, n;
+	int rc;
 
-	if (depth >= GH_JSON_MAX_DEPTH)
+	if (depth >= GH_JSON_MAX_DEPTH && (json_object_is_type(o, json_type_array) ||
+					   json_object_is_type(o, json_type_object)))
 		return -EINVAL;
 	switch (json_object_get_type(o)) {
 	case json_type_null:
@@ -332,16 +334,17 @@ static int from_json(struct gh_jb *b, struct json_object *o, int depth)
 			return -ENOMEM;
 		n = json_object_array_length(o);
 		for (k = 0; k < n; k++)
-			if (from_json(b, json_object_array_get_idx(o, k), depth + 1) < 0)
-				return -ENOMEM;
+			if ((rc = from_json(b, json_object_array_get_idx(o, k), depth + 1)) < 0)
+				return rc;
 		return gh_jb_close(b);
 	case json_type_object:
 		if (gh_jb_open(b, GH_JV_OBJECT) < 0)
 			return -ENOMEM;
 		json_object_object_foreach(o, key, m) {
-			if (gh_jb_string(b, key, strlen(key), 1) < 0 ||
-			    from_json(b, m, depth + 1) < 0)
+			if (gh_jb_string(b, key, strlen(key), 1) < 0)
 				return -ENOMEM;
+			if ((rc = from_json(b, m, depth + 1)) < 0)
+				return rc;
 		}
 		return gh_jb_close(b);
 	}

@@ -229,11 +229,50 @@ static void test_seq(void)
 	gh_jdoc_free(d);
 }
 
+static void test_from_json(void)
+{
+	struct json_object *o = NULL, *deep, *in;
+	const struct gh_jv *root;
+	struct gh_jdoc *d;
+	char text[1100], err[256];
+	int rc;
+
+	/* 512 nested arrays around a number: the deepest gh_json_parse reads */
+	memset(text, '[', 512);
+	text[512] = '7';
+	memset(text + 513, ']', 512);
+	if (!ok(gh_json_parse(text, 1025, &o, err, sizeof(err)) == 0, "512 nested arrays parse"))
+		return;
+	rc = gh_jdoc_from_json(o, &d, &root);
+	for (int i = 0; rc == 0 && i < 512; i++)
+		root = gh_jv_idx(root, 0);
+	ok(rc == 0 && gh_jv_int(root) == 7, "from json-c: 512 nested arrays and the number in them");
+	if (rc == 0)
+		gh_jdoc_free(d);
+	/* one more level than any parsed text has */
+	deep = json_object_new_array();
+	json_object_array_add(deep, o);
+	ok(gh_jdoc_from_json(deep, &d, &root) == -EINVAL && d == NULL,
+	   "from json-c: 513 nested arrays refused");
+	json_object_put(deep);
+	in = json_object_new_object();
+	json_object_object_add(in, "s", json_object_new_string_len("a\0b", 3));
+	json_object_object_add(in, "d", json_object_new_double_s(2.5, "2.50"));
+	rc = gh_jdoc_from_json(in, &d, &root);
+	ok(rc == 0 && gh_jv_str(gh_jv_get(root, "s"), NULL)[2] == 'b' &&
+		   gh_jv_double(gh_jv_get(root, "d")) == 2.5 && gh_jv_len(root) == 2,
+	   "from json-c: strings with U+0000, doubles, members");
+	if (rc == 0)
+		gh_jdoc_free(d);
+	json_object_put(in);
+}
+
 int main(void)
 {
 	test_suite();
 	test_errors();
 	test_access();
 	test_seq();
+	test_from_json();
 	return done_testing();
 }
