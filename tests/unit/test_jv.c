@@ -96,21 +96,16 @@ static void test_errors(void)
 	static const struct {
 		const char *in, *msg;
 	} cases[] = {
-		{ "{\"a\":1,}", "line 1: unexpected character '}', expected string key" },
-		{ "[1,\n2,\n-01]", "line 3: leading zero in number" },
-		{ "\"a\tb\"", "line 1: unescaped control character 0x09 in string" },
-		{ "[1] x", "line 1: unexpected data after the value" },
+		/* the line counted past white space and a decoded newline */
 		{ "[1]\n\n x", "line 3: unexpected data after the value" },
-		{ "", "line 1: unexpected end of input, expected value" },
-		{ "9223372036854775808", "line 1: integer out of range" },
+		{ "{\"a\":\"x\\n\\ny\",\n\"\\u0061\":2}", "line 2: a: duplicate member name" },
+		/* int64's bounds, and past them */
 		{ "-9223372036854775809", "line 1: integer out of range" },
+		{ "[18446744073709551616]", "line 1: integer out of range" },
 		{ "[1e999]", "line 1: number out of range" },
-		{ "\"\\ud800\"", "line 1: lone high surrogate \\ud800" },
 		{ "[\"\xc3\"]", "line 1: invalid UTF-8 in string" },
-		{ "{\"a\":1,\n\"a\":2}", "line 2: a: duplicate member name" },
-		{ "{\"a\":\"x\\n\\ny\",\"\\u0061\":2}", "line 1: a: duplicate member name" },
-		{ "[{\"a\":1,\"b\":{\"c\":1},\"d\":[1,{\"e\":1,\"f\":0,\"e\":2}]}]",
-		  "line 1: [0].d[1].e: duplicate member name" },
+		{ "{\"k\":[{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,"
+		  "\"i\":9,\"a\":0}]}", "line 1: k[0].a: duplicate member name" },
 	};
 	struct json_object *o;
 	char err[256];
