@@ -1264,69 +1264,30 @@ static int check_limit(struct ctx *c, size_t i)
 	return x->note ? 0 : bad(c, "out of memory");
 }
 
-/* completeness_reasons[k] of the receipt, checked by lib/input */
-static const char *reason(struct ctx *c, size_t k, size_t *len)
-{
-	const struct gh_jv *reasons = NULL;
-
-	gh_receipt_mstrv(c->r, c->r->root, "", "completeness_reasons", &reasons);
-	return gh_receipt_strv_get(reasons, k, len);
-}
-
-static int check_complete(struct ctx *c, size_t i)
+/* A violation of rule i when member key is not want: the note is the
+ * value found ("not recorded" when absent) and the completeness reasons
+ * (those starting with prefix, when given). */
+static int check_state(struct ctx *c, size_t i, const char *key, const char *want,
+		       const char *prefix)
 {
 	const struct gh_jv *reasons;
-	const char *comp, *s;
-	size_t len, k;
-	struct gh_buf b = GH_BUF_INIT;
-	struct violation *x;
-
-	if (gh_receipt_str(c->r, "completeness", &comp, &len) < 0 ||
-	    gh_receipt_mstrv(c->r, c->r->root, "", "completeness_reasons", &reasons) < 0)
-		return rbad(c);
-	if (comp && strcmp(comp, "closed") == 0)
-		return 0;
-	if (!comp)
-		gh_buf_adds(&b, "not recorded");
-	else
-		esc_add(&b, comp, len);
-	for (k = 0; (s = reason(c, k, &len)); k++) {
-		gh_buf_adds(&b, k ? "; " : " (");
-		esc_add(&b, s, len);
-	}
-	if (k)
-		gh_buf_addc(&b, ')');
-	x = new_violation(c, i);
-	if (!x || !b.p) {
-		gh_buf_release(&b);
-		return bad(c, "out of memory");
-	}
-	x->note = b.p;
-	return 0;
-}
-
-/* Built in: audit was active (observation_mode "ebpf"). The note is the
- * mode found and the reasons audit was unavailable. */
-static int check_audit(struct ctx *c, size_t i)
-{
-	const struct gh_jv *reasons;
-	const char *mode, *s;
+	const char *val, *s;
 	size_t len;
 	struct gh_buf b = GH_BUF_INIT;
 	struct violation *x;
 	int n = 0;
 
-	if (gh_receipt_str(c->r, "observation_mode", &mode, &len) < 0 ||
+	if (gh_receipt_str(c->r, key, &val, &len) < 0 ||
 	    gh_receipt_mstrv(c->r, c->r->root, "", "completeness_reasons", &reasons) < 0)
 		return rbad(c);
-	if (mode && strcmp(mode, "ebpf") == 0)
+	if (val && strcmp(val, want) == 0)
 		return 0;
-	if (!mode)
+	if (!val)
 		gh_buf_adds(&b, "not recorded");
 	else
-		esc_add(&b, mode, len);
-	for (size_t k = 0; (s = reason(c, k, &len)); k++) {
-		if (strncmp(s, "audit ", 6) != 0)
+		esc_add(&b, val, len);
+	for (size_t k = 0; (s = gh_receipt_strv_get(reasons, k, &len)); k++) {
+		if (prefix && strncmp(s, prefix, strlen(prefix)) != 0)
 			continue;
 		gh_buf_adds(&b, n++ ? "; " : " (");
 		esc_add(&b, s, len);
@@ -1340,6 +1301,19 @@ static int check_audit(struct ctx *c, size_t i)
 	}
 	x->note = b.p;
 	return 0;
+}
+
+/* require complete: completeness "closed"; the note gives the reasons */
+static int check_complete(struct ctx *c, size_t i)
+{
+	return check_state(c, i, "completeness", "closed", NULL);
+}
+
+/* Built in: audit was active (observation_mode "ebpf"). The note is the
+ * mode found and the reasons audit was unavailable. */
+static int check_audit(struct ctx *c, size_t i)
+{
+	return check_state(c, i, "observation_mode", "ebpf", "audit ");
 }
 
 static int check_signed(struct ctx *c, size_t i)

@@ -525,6 +525,12 @@ static int build_string(struct scan *s, const unsigned char *q)
 	return rc < 0 ? fail(s, "out of memory") : 0;
 }
 
+/* The container just closed, in the tree */
+static int build_close(struct scan *s)
+{
+	return s->b && gh_jb_close(s->b) < 0 ? fail(s, "out of memory") : 0;
+}
+
 /* Scan one value starting at s->p (after whitespace). Iterative: the
  * container stack is a byte array of at most GH_JSON_MAX_DEPTH. Member
  * names must be unique in each object (I-JSON, RFC 7493). */
@@ -562,10 +568,8 @@ value:
 		if (s->p < s->end && *s->p == (stack[depth - 1] == '{' ? '}' : ']')) {
 			s->p++;
 			depth--;
-			if (s->b && gh_jb_close(s->b) < 0) {
-				fail(s, "out of memory");
+			if (build_close(s) < 0)
 				goto out;
-			}
 			goto after;
 		}
 		if (stack[depth - 1] == '{')
@@ -628,10 +632,8 @@ after:
 		}
 		s->p++;
 		depth--;
-		if (s->b && gh_jb_close(s->b) < 0) {
-			fail(s, "out of memory");
+		if (build_close(s) < 0)
 			goto out;
-		}
 		goto after;
 	}
 	fail_char(s, stack[depth - 1] == '{' ? "',' or '}'" : "',' or ']'");
