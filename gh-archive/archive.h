@@ -125,7 +125,9 @@ int store_new(struct archive *a, int replace, const char *machine,
 void store_free(struct store *s);
 
 enum { STORE_STORED = 0, STORE_UNCHANGED = 1, STORE_REPLACED = 2 };
-/* Store one receipt. Returns a STORE_* result, or -1 with a message in
+/* Store one receipt, which gh_receipt_init (lib/receipt) accepted: a
+ * version this program knows, every member gh-receipt(5) names of its
+ * type. Returns a STORE_* result, or -1 with a message in
  * err: a receipt that breaks gh-receipt(5) (the message names the member,
  * e.g. "process_tree[2].pid: expected an integer"), a conflict, or a
  * database error. After an error the caller rolls the transaction back

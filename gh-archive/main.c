@@ -16,6 +16,7 @@
 #include "input.h"
 #include "jcs.h"
 #include "json.h"
+#include "receipt.h"
 
 static void usage(FILE *f)
 {
@@ -159,13 +160,18 @@ static int batch_store(struct batch *b, struct json_object *o,
 		       unsigned long line)
 {
 	char err[1024], sha[65];
+	struct gh_receipt r;
 	const char *id;
 	int st;
 
-	if (gh_receipt_check(o, err, sizeof(err)) < 0) {
-		gh_err("%s:%lu: %s", name, line, err);
+	/* a receipt of a version this program knows (v0 included), every
+	 * member's type checked: lib/receipt */
+	st = gh_receipt_init_json(&r, o, NULL);
+	if (st < 0)
+		gh_err("%s:%lu: %s", name, line, st == -EINVAL ? r.err : strerror(-st));
+	gh_receipt_release(&r);
+	if (st < 0)
 		return -1;
-	}
 	if (batch_begin(b) < 0)
 		return -1;
 	st = store_receipt(b->s, o, env, &id, sha, err, sizeof(err));

@@ -1147,17 +1147,6 @@ static int find(struct cx *c, const char *id, size_t idlen,
 	return f.same ? 1 : 2;
 }
 
-static int check_receipt(struct cx *c, struct json_object *o)
-{
-	struct gh_receipt r;
-	int rc = gh_receipt_attach_json(&r, o, NULL);
-
-	if (rc < 0)
-		cx_fail(c, "%s", rc == -EINVAL ? r.err : strerror(-rc));
-	gh_receipt_release(&r);
-	return rc < 0 ? -1 : 0;
-}
-
 /* execution_id id is stored (row old) with other content: an error, or
  * with --replace the old receipt and its rows are deleted. */
 static int conflict(struct cx *c, const char *id, size_t idlen, long long old)
@@ -1189,9 +1178,6 @@ int store_receipt(struct store *s, struct json_object *o,
 
 	*id = NULL;
 	sha_hex[0] = '\0';
-	/* a receipt of a version this program knows (v0 included) */
-	if (check_receipt(&c, o) < 0)
-		return -1;
 	if (member(&c, o, "", "execution_id", json_type_string, &idv) < 0)
 		return -1;
 	if (!idv || json_object_get_string_len(idv) == 0)

@@ -37,7 +37,7 @@ int gh_input_format(const struct gh_jv *o);
  * "process_tree[3].argv: expected an array of strings",
  * "process_tree[0].pid: expected a process id (0 to 2147483647)".
  * -ENOMEM when out of memory. Members are looked at in document order.
- * The check is made on lib/jv's tree; the json-c form converts first. */
+ * One check, for a json-c value or for lib/jv's tree (nothing copied). */
 int gh_receipt_check(struct json_object *o, char *err, size_t errlen);
 int gh_receipt_check_jv(const struct gh_jv *o, char *err, size_t errlen);
 

@@ -8,7 +8,7 @@
 #include "jv.h"
 
 /* Memory for nodes, child lists and decoded strings: chunks that grow
- * from 64 KiB to 8 MiB, freed all at once. */
+ * from 8 KiB to 8 MiB, freed all at once. */
 struct chunk {
 	struct chunk *next;
 	size_t used, cap;
@@ -43,7 +43,7 @@ static void *arena(struct gh_jb *b, size_t size)
 
 	size = (size + 15) & ~(size_t)15;
 	if (!c || c->cap - c->used < size) {
-		size_t cap = b->next_cap < 65536 ? 65536 : b->next_cap;
+		size_t cap = b->next_cap < 8192 ? 8192 : b->next_cap;
 
 		if (cap < size)
 			cap = size;
@@ -83,7 +83,7 @@ static struct gh_jv *add(struct gh_jb *b, int type)
 	struct gh_jv *v;
 
 	if (b->npend == b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 1024;
+		size_t cap = b->cap ? 2 * b->cap : 256;
 		struct gh_jv **p = realloc(b->pend, cap * sizeof(*p));
 
 		if (!p) {
