@@ -66,6 +66,12 @@ static int member(struct gh_receipt *r, const struct gh_jv *o, const char *where
 	return 1;
 }
 
+int gh_receipt_member(struct gh_receipt *r, const struct gh_jv *o, const char *where,
+		      const char *key, int t, const struct gh_jv **out)
+{
+	return member(r, o, where, key, t, out);
+}
+
 /* Walk a dotted path; the last member must have type t. */
 static int at(struct gh_receipt *r, const char *path, int t, const struct gh_jv **out)
 {

@@ -105,6 +105,11 @@ int gh_receipt_mstr(struct gh_receipt *r, const struct gh_jv *o,
 		    size_t *len);
 int gh_receipt_mint(struct gh_receipt *r, const struct gh_jv *o,
 		    const char *where, const char *key, int64_t *out);
+/* Member key of o of type t (GH_JV_*): 1 and *out, 0 when absent or null,
+ * -EINVAL "WHERE.KEY: expected an integer" (a string, an array, ...). */
+int gh_receipt_member(struct gh_receipt *r, const struct gh_jv *o,
+		      const char *where, const char *key, int t,
+		      const struct gh_jv **out);
 /* An array whose elements are all strings ("expected an array of
  * strings") or all integers ("expected an array of integers"). */
 int gh_receipt_mstrv(struct gh_receipt *r, const struct gh_jv *o,
