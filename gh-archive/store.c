@@ -747,12 +747,20 @@ static int store_network(struct cx *c, const struct gh_jv *r)
 	return 0;
 }
 
+static int syscall_row(struct cx *c, const char *key, int64_t count, int64_t denied)
+{
+	set_int(c, 1, c->rid);
+	set_text(c, 2, key, strlen(key));
+	set_int(c, 3, count);
+	set_int(c, 4, denied);
+	return step(c, ST_SYSCALL);
+}
+
 /* syscalls.counts and syscalls.denied: {"<record type>": N}, one row per
  * type: a type only in denied gets count 0, one only in counts denied 0. */
 static int store_syscalls(struct cx *c, const struct gh_jv *r)
 {
 	const struct gh_jv *sc, *counts, *denied, *d;
-	int st = ST_SYSCALL;
 
 	if (member(c, r, "", "syscalls", GH_JV_OBJECT, &sc) < 0)
 		return -1;
@@ -770,11 +778,7 @@ static int store_syscalls(struct cx *c, const struct gh_jv *r)
 		d = gh_jv_get(denied, key);
 		if (d && !gh_jv_is(d, GH_JV_INT))
 			return cx_fail(c, "syscalls.denied.%s: expected an integer", key);
-		set_int(c, 1, c->rid);
-		set_text(c, 2, key, strlen(key));
-		set_int(c, 3, gh_jv_int(val));
-		set_int(c, 4, d ? gh_jv_int(d) : 0);
-		if (step(c, st) < 0)
+		if (syscall_row(c, key, gh_jv_int(val), d ? gh_jv_int(d) : 0) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < gh_jv_len(denied); i++) {
@@ -783,13 +787,7 @@ static int store_syscalls(struct cx *c, const struct gh_jv *r)
 
 		if (!gh_jv_is(val, GH_JV_INT))
 			return cx_fail(c, "syscalls.denied.%s: expected an integer", key);
-		if (gh_jv_get(counts, key))
-			continue;
-		set_int(c, 1, c->rid);
-		set_text(c, 2, key, strlen(key));
-		set_int(c, 3, 0);
-		set_int(c, 4, gh_jv_int(val));
-		if (step(c, st) < 0)
+		if (!gh_jv_get(counts, key) && syscall_row(c, key, 0, gh_jv_int(val)) < 0)
 			return -1;
 	}
 	return 0;
