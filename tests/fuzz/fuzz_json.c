@@ -60,16 +60,37 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	for (int m = 0; m < 2; m++) {
 		FILE *f = fmemopen((void *)data, size ? size : 1, "r");
 		struct gh_jreader *r;
+		int n = 0;
 
 		if (!f)
 			continue;
 		if (!size)
 			fgetc(f);
 		r = gh_jreader_new(f, "fuzz", modes[m]);
-		while (gh_jreader_next(r, &o) == 1)
+		while ((rc = gh_jreader_next(r, &o)) == 1) {
 			json_object_put(o);
+			n++;
+		}
 		gh_jreader_free(r);
 		fclose(f);
+		if (modes[m] == GH_JR_SEQ) {
+			/* lib/jv reads a sequence as the stream reader does:
+			 * the same end or error, and without an error the
+			 * same number of values */
+			int jn = 0;
+
+			buf = malloc(size + 1);
+			if (!buf)
+				return 0;
+			memcpy(buf, data, size);
+			buf[size] = '\0';
+			doc = gh_jdoc_new(buf, size);
+			while (doc && (jrc = gh_jdoc_next(doc, &root, jerr, sizeof(jerr))) == 1)
+				jn++;
+			if (doc && ((jrc < 0) != (rc < 0) || (rc == 0 && jn != n)))
+				abort();
+			gh_jdoc_free(doc);
+		}
 	}
 	return 0;
 }

@@ -108,7 +108,7 @@ static void test_errors(void)
 		  "\"i\":9,\"a\":0}]}", "line 1: k[0].a: duplicate member name" },
 	};
 	struct json_object *o;
-	char err[256];
+	char err[256] = "";
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int rc = jv_parse(cases[i].in, strlen(cases[i].in), &o, err, sizeof(err));
@@ -139,7 +139,7 @@ static void test_access(void)
 	const struct gh_jv *r, *a, *v;
 	struct gh_jdoc *d;
 	const char *s;
-	char err[256];
+	char err[256] = "";
 	size_t len;
 
 	if (!ok(gh_jdoc_parse(dup_text(in, sizeof(in) - 1), sizeof(in) - 1, &d, &r, err,
@@ -197,7 +197,7 @@ static void test_seq(void)
 	struct gh_jdoc *d = gh_jdoc_new(dup_text(in, sizeof(in) - 1), sizeof(in) - 1);
 	unsigned long lines[8];
 	int n = 0, rc;
-	char err[256];
+	char err[256] = "";
 
 	while ((rc = gh_jdoc_next(d, &v, err, sizeof(err))) == 1 && n < 8)
 		lines[n++] = gh_jdoc_line(d);
