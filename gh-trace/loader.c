@@ -157,9 +157,10 @@ static int load_failed(struct loader *l, int err)
 		    l->verbose ? "" : " (-v shows the verifier's log)");
 }
 
-/* Load and attach the programs in this process; the fds stay the
- * skeleton's. */
-static int load_private(struct loader *l)
+/* Load the programs in this process, and attach them unless they are to
+ * be kept (kept programs are attached through pinned links, see
+ * attach_kept); the fds stay the skeleton's. */
+static int load_private(struct loader *l, int attach)
 {
 	const struct bpf_object_skeleton *sk;
 	int ncpu, err, i, j;
@@ -177,8 +178,7 @@ static int load_private(struct loader *l)
 	err = trace_bpf__load(l->skel);
 	if (err)
 		return load_failed(l, err);
-	err = trace_bpf__attach(l->skel);
-	if (err)
+	if (attach && (err = trace_bpf__attach(l->skel)))
 		return fail(l, "attaching BPF programs failed: %s", strerror(-err));
 
 	l->traced_fd = bpf_map__fd(l->skel->maps.traced);
@@ -192,9 +192,30 @@ static int load_private(struct loader *l)
 		for (j = 0; j < sk->prog_cnt; j++)
 			if (strcmp(sk->progs[j].name, prog_names[i]) == 0)
 				break;
-		if (j == sk->prog_cnt || !*sk->progs[j].link)
+		if (j == sk->prog_cnt || (attach && !*sk->progs[j].link))
 			return fail(l, "BPF object lacks program %s", prog_names[i]);
 		l->prog_fd[i] = bpf_program__fd(*sk->progs[j].prog);
+		if (attach)
+			l->link_fd[i] = bpf_link__fd(*sk->progs[j].link);
+	}
+	return 0;
+}
+
+/* Attach the programs loaded (not attached) by load_private for this run
+ * only: when they could not be kept. */
+static int attach_private(struct loader *l)
+{
+	const struct bpf_object_skeleton *sk = l->skel->skeleton;
+	int err = trace_bpf__attach(l->skel), i, j;
+
+	if (err)
+		return fail(l, "attaching BPF programs failed: %s", strerror(-err));
+	for (i = 0; i < LOADER_NPROGS; i++) {
+		for (j = 0; j < sk->prog_cnt; j++)
+			if (strcmp(sk->progs[j].name, prog_names[i]) == 0)
+				break;
+		if (j == sk->prog_cnt || !*sk->progs[j].link)
+			return fail(l, "BPF object lacks program %s", prog_names[i]);
 		l->link_fd[i] = bpf_link__fd(*sk->progs[j].link);
 	}
 	return 0;
@@ -213,6 +234,9 @@ static void close_pinned(struct loader *l)
 {
 	int i;
 
+	if (l->kept)
+		for (i = 0; i < LOADER_NPROGS; i++)
+			close_fd(&l->link_fd[i]);
 	if (l->skel)
 		return;
 	for (i = 0; i < NMAPS; i++)
@@ -238,9 +262,7 @@ static int open_pinned(struct loader *l, const char *dir)
 	for (i = 0; i < LOADER_NPROGS; i++) {
 		snprintf(path, sizeof(path), "%s/prog_%s", dir, prog_names[i]);
 		l->prog_fd[i] = bpf_obj_get(path);
-		snprintf(path, sizeof(path), "%s/link_%s", dir, prog_names[i]);
-		l->link_fd[i] = bpf_obj_get(path);
-		if (l->prog_fd[i] < 0 || l->link_fd[i] < 0)
+		if (l->prog_fd[i] < 0)
 			goto fail;
 	}
 	l->kept = 1;
@@ -264,9 +286,6 @@ static int pin_all(struct loader *l, const char *dir)
 	for (i = 0; i < LOADER_NPROGS; i++) {
 		snprintf(path, sizeof(path), "%s/prog_%s", dir, prog_names[i]);
 		if (bpf_obj_pin(l->prog_fd[i], path) < 0)
-			return -errno;
-		snprintf(path, sizeof(path), "%s/link_%s", dir, prog_names[i]);
-		if (bpf_obj_pin(l->link_fd[i], path) < 0)
 			return -errno;
 	}
 	return 0;
@@ -445,7 +464,7 @@ static int keep_programs(struct loader *l, const char *pin_dir,
 		snprintf(l->how, sizeof(l->how), "using the programs kept in %s", dir);
 		return 0;
 	}
-	if (load_private(l) < 0) {
+	if (load_private(l, 0) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -463,6 +482,10 @@ static int keep_programs(struct loader *l, const char *pin_dir,
 			 "cannot keep the programs: pinning in %s: %s", pin_dir,
 			 strerror(-err));
 		snprintf(l->how, sizeof(l->how), "loaded the programs for this run");
+		if (attach_private(l) < 0) {
+			close(fd);
+			return -1;
+		}
 	} else {
 		l->kept = 1;
 		snprintf(l->dir, sizeof(l->dir), "%s", dir);
@@ -731,6 +754,63 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 	return 0;
 }
 
+/* Kept programs are attached only while runs are in progress: with none,
+ * no program of theirs runs anywhere and syscalls pay nothing for them.
+ * The first run to need them attaches them and pins the links (link_NAME
+ * in the kept directory), the last one to end removes those pins, both
+ * under the directory's lock; a run holds the links open meanwhile, so
+ * that --unload does not detach them under it. Call with the run
+ * registered (in the runs map), so that an ending run sees it. */
+static int attach_kept(struct loader *l)
+{
+	char path[PIN_MAX + 32];
+	int fd, i, err = 0;
+
+	fd = lock_dir(l->dir);
+	if (fd < 0)
+		return fail(l, "%s: %s", l->dir, strerror(errno));
+	for (i = 0; i < LOADER_NPROGS && !err; i++) {
+		snprintf(path, sizeof(path), "%s/link_%s", l->dir, prog_names[i]);
+		l->link_fd[i] = bpf_obj_get(path);
+		if (l->link_fd[i] >= 0)
+			continue;
+		l->link_fd[i] = bpf_raw_tracepoint_open(NULL, l->prog_fd[i]);
+		if (l->link_fd[i] < 0 || bpf_obj_pin(l->link_fd[i], path) < 0)
+			err = errno;
+	}
+	close(fd);
+	if (err)
+		return fail(l, "attaching BPF programs failed: %s", strerror(err));
+	return 0;
+}
+
+/* The end of a run with kept programs (already out of the runs map):
+ * the last run in progress detaches them. Our links are closed before
+ * the lock is let go: a run starting then attaches new ones, which must
+ * not run beside these. */
+static void detach_kept(struct loader *l)
+{
+	char path[PIN_MAX + 32];
+	uint32_t key;
+	int fd, i;
+
+	fd = lock_dir(l->dir);
+	if (fd >= 0) {
+		sweep(l);
+		if (bpf_map_get_next_key(l->runs_fd, NULL, &key) < 0 &&
+		    errno == ENOENT)
+			for (i = 0; i < LOADER_NPROGS; i++) {
+				snprintf(path, sizeof(path), "%s/link_%s", l->dir,
+					 prog_names[i]);
+				unlink(path);
+			}
+	}
+	for (i = 0; i < LOADER_NPROGS; i++)
+		close_fd(&l->link_fd[i]);
+	if (fd >= 0)
+		close(fd);
+}
+
 static void set_libbpf_print(int verbose)
 {
 	verbose_libbpf = verbose;
@@ -776,7 +856,7 @@ static int get_programs(struct loader *l, const struct loader_opts *o)
 		if (r <= 0)
 			return r;
 	}
-	if (load_private(l) < 0)
+	if (load_private(l, 1) < 0)
 		return -1;
 	snprintf(l->how, sizeof(l->how), "loaded the programs for this run%s",
 		 !o->keep && has_others(pin_dir) ?
@@ -793,7 +873,9 @@ int loader_start(struct loader *l, const struct loader_opts *o,
 		return -1;
 	if (l->kept)
 		sweep(l);
-	return start_run(l, o, cb, ctx);
+	if (start_run(l, o, cb, ctx) < 0)
+		return -1;
+	return l->kept ? attach_kept(l) : 0;
 }
 
 int loader_keep(struct loader *l, const struct loader_opts *o)
@@ -819,7 +901,7 @@ int loader_unload(const char *pin_dir, char *reason, size_t size)
 {
 	char path[PIN_MAX + NAME_MAX];
 	struct dirent *e;
-	int fd, n = 0, err = 0;
+	int fd, sub, n = 0, err = 0;
 	DIR *d;
 
 	if (!pin_dir)
@@ -845,8 +927,12 @@ int loader_unload(const char *pin_dir, char *reason, size_t size)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, e->d_name);
+		/* not while a run attaches or detaches its programs */
+		sub = lock_dir(path);
 		if (!err)
 			err = remove_tree(path);
+		if (sub >= 0)
+			close(sub);
 		n++;
 	}
 	if (d)
@@ -960,6 +1046,8 @@ void loader_stop(struct loader *l)
 		bpf_map_delete_elem(l->runs_fd, &l->run);
 		l->registered = 0;
 	}
+	if (l->kept)
+		detach_kept(l);
 	if (l->busy[0]) {
 		pool_put(l->dir, l->busy, l->ring_id);
 		l->busy[0] = '\0';
