@@ -497,13 +497,15 @@ static int keep_programs(struct loader *l, const char *pin_dir,
 	return 0;
 }
 
-/* Remove the runs whose gh-trace is gone (it was killed): their ring
- * buffers and settings, then the processes they still had traced. New
- * runs never see these (run ids are not reused); this only frees their
- * memory and map slots. */
+/* Remove the runs whose gh-trace is gone (it was killed): their settings,
+ * their ring buffers unless pinned for the pool (the next run takes those
+ * back), then the processes they still had traced. New runs never see
+ * these (run ids are not reused); this only frees their memory and map
+ * slots. */
 static void sweep(struct loader *l)
 {
-	uint32_t key, next, *prev = NULL, dead[64], *keys = NULL, id;
+	uint32_t key, next, *prev = NULL, dead[64], *keys = NULL;
+	char busy[PIN_MAX + 64];
 	size_t n = 0, cap = 0;
 	struct gh_run r;
 	int ndead = 0, i;
@@ -516,12 +518,17 @@ static void sweep(struct loader *l)
 			dead[ndead++] = key;
 	}
 	for (i = 0; i < ndead; i++) {
-		bpf_map_delete_elem(l->rings_fd, &dead[i]);
+		if (bpf_map_lookup_elem(l->runs_fd, &dead[i], &r) < 0)
+			continue;
 		bpf_map_delete_elem(l->runs_fd, &dead[i]);
+		snprintf(busy, sizeof(busy), "%s/busy_%u_%u_%llu", l->dir, r.ring,
+			 r.owner, (unsigned long long)r.owner_start);
+		if (!l->kept || access(busy, F_OK) < 0)
+			bpf_map_delete_elem(l->rings_fd, &r.ring);
 	}
 	if (!ndead)
 		return;
-	/* traced processes whose run has no ring buffer any more */
+	/* traced processes whose run is gone */
 	prev = NULL;
 	while (bpf_map_get_next_key(l->traced_fd, prev, &next) == 0) {
 		if (n == cap) {
@@ -538,7 +545,7 @@ static void sweep(struct loader *l)
 		struct gh_member m;
 
 		if (bpf_map_lookup_elem(l->traced_fd, &keys[i], &m) == 0 &&
-		    bpf_map_lookup_elem(l->rings_fd, &m.run, &id) < 0 &&
+		    bpf_map_lookup_elem(l->runs_fd, &m.run, &r) < 0 &&
 		    errno == ENOENT)
 			bpf_map_delete_elem(l->traced_fd, &keys[i]);
 	}
@@ -614,10 +621,13 @@ static uint32_t new_run_id(void)
 	return id;
 }
 
-/* Give a pooled ring buffer back (pin renamed from busy to ring_ID), or
- * let it go with its pin when the pool is full. */
-static void pool_put(const char *dir, const char *busy, uint32_t id)
+/* Give a pooled ring buffer back (pin renamed from busy to ring_ID, its
+ * entry in the rings map kept: a run that takes it does not have to add
+ * it, which waits for an RCU grace period), or let it go with its pin and
+ * its entry when the pool is full. */
+static void pool_put(struct loader *l, const char *busy, uint32_t id)
 {
+	const char *dir = l->dir;
 	char free_pin[PIN_MAX + 32];
 	struct dirent *e;
 	DIR *d = opendir(dir);
@@ -628,8 +638,10 @@ static void pool_put(const char *dir, const char *busy, uint32_t id)
 	if (d)
 		closedir(d);
 	snprintf(free_pin, sizeof(free_pin), "%s/ring_%u", dir, id);
-	if (n >= POOL_MAX || rename(busy, free_pin) < 0)
+	if (n >= POOL_MAX || rename(busy, free_pin) < 0) {
 		unlink(busy);
+		bpf_map_delete_elem(l->rings_fd, &id);
+	}
 }
 
 /* Rename the pooled ring buffer at path busy for this run and open it.
@@ -651,6 +663,8 @@ static int pool_claim(struct loader *l, const char *path, unsigned int id,
 		if (fd >= 0)
 			close(fd);
 		unlink(l->busy);
+		if (l->ring_id)
+			bpf_map_delete_elem(l->rings_fd, &l->ring_id);
 		return -1;
 	}
 	return fd;
@@ -693,7 +707,7 @@ static int pool_take(struct loader *l, uint32_t size)
 	if (fd < 0)
 		l->busy[0] = '\0';
 	for (i = 0; i < ndead; i++)
-		pool_put(l->dir, dead[i], ids[i]);
+		pool_put(l, dead[i], ids[i]);
 	return fd;
 }
 
@@ -702,7 +716,7 @@ static int pool_take(struct loader *l, uint32_t size)
 static int start_run(struct loader *l, const struct loader_opts *o,
 		     loader_cb cb, void *ctx)
 {
-	uint32_t size = o->ringbuf_bytes ? o->ringbuf_bytes : LOADER_RINGBUF;
+	uint32_t size = o->ringbuf_bytes ? o->ringbuf_bytes : LOADER_RINGBUF, id;
 	struct gh_run r;
 
 	l->start = proc_start(getpid());
@@ -729,6 +743,7 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 	}
 
 	memset(&r, 0, sizeof(r));
+	r.ring = l->ring_id;
 	r.argv_limit = o->argv_limit;
 	r.owner = getpid();
 	r.owner_start = l->start;
@@ -740,7 +755,9 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 		return fail(l, "registering the run failed: %s%s", strerror(errno),
 			    errno == E2BIG ? " (too many runs at once)" : "");
 	l->registered = 1;
-	if (bpf_map_update_elem(l->rings_fd, &l->run, &l->ring_fd, BPF_NOEXIST) < 0)
+	/* a ring buffer from the pool is in the rings map already */
+	if (bpf_map_lookup_elem(l->rings_fd, &l->ring_id, &id) < 0 &&
+	    bpf_map_update_elem(l->rings_fd, &l->ring_id, &l->ring_fd, BPF_NOEXIST) < 0)
 		return fail(l, "registering the ring buffer failed: %s", strerror(errno));
 
 	l->rb = ring_buffer__new(l->ring_fd, (ring_buffer_sample_fn)cb, ctx, NULL);
@@ -754,13 +771,22 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 	return 0;
 }
 
-/* Kept programs are attached only while runs are in progress: with none,
- * no program of theirs runs anywhere and syscalls pay nothing for them.
- * The first run to need them attaches them and pins the links (link_NAME
- * in the kept directory), the last one to end removes those pins, both
- * under the directory's lock; a run holds the links open meanwhile, so
- * that --unload does not detach them under it. Call with the run
- * registered (in the runs map), so that an ending run sees it. */
+/* Kept programs that run on every syscall or io_uring request are
+ * attached only while runs are in progress: with none, syscalls pay
+ * nothing for them. The first run to need them attaches them and pins the
+ * links (link_NAME in the kept directory), the last one to end removes
+ * those pins, both under the directory's lock; a run holds the links open
+ * meanwhile, so that --unload does not detach them under it. The programs
+ * of process creation, exec and exit stay attached once a run attached
+ * them: they cost a lookup per process, not per syscall, and attaching
+ * a program costs every CPU a code patch (an interrupt each). */
+static int idle_detached(int i)
+{
+	return strncmp(prog_names[i], "sched_", 6) != 0;
+}
+
+/* Attach what is not (with the run registered in the runs map, so that
+ * a run ending meanwhile sees it). */
 static int attach_kept(struct loader *l)
 {
 	char path[PIN_MAX + 32];
@@ -800,6 +826,8 @@ static void detach_kept(struct loader *l)
 		if (bpf_map_get_next_key(l->runs_fd, NULL, &key) < 0 &&
 		    errno == ENOENT)
 			for (i = 0; i < LOADER_NPROGS; i++) {
+				if (!idle_detached(i))
+					continue;
 				snprintf(path, sizeof(path), "%s/link_%s", l->dir,
 					 prog_names[i]);
 				unlink(path);
@@ -1040,17 +1068,20 @@ uint64_t loader_missed(struct loader *l)
 
 void loader_stop(struct loader *l)
 {
-	/* the ring first: what the run's processes still do goes nowhere */
+	/* the run first: what its processes still do goes nowhere */
 	if (l->registered) {
-		bpf_map_delete_elem(l->rings_fd, &l->run);
 		bpf_map_delete_elem(l->runs_fd, &l->run);
 		l->registered = 0;
 	}
 	if (l->kept)
 		detach_kept(l);
+	/* the ring buffer back to the pool, else out of the kept rings map
+	 * (programs loaded for this run go with theirs) */
 	if (l->busy[0]) {
-		pool_put(l->dir, l->busy, l->ring_id);
+		pool_put(l, l->busy, l->ring_id);
 		l->busy[0] = '\0';
+	} else if (l->kept && l->ring_id) {
+		bpf_map_delete_elem(l->rings_fd, &l->ring_id);
 	}
 	ring_buffer__free(l->rb);
 	l->rb = NULL;

@@ -27,16 +27,19 @@ setup() {
 	gh-trace --keep
 }
 
-# attached: how many links attach the kept programs anywhere (0 when no
-# run is in progress, 7 while one is).
+# attached: the kept programs that are attached (have a link), by name:
+# every one while a run is in progress ($ALL); once one has been, those
+# of processes ($SCHED); none before.
 attached() {
 	local ids
 	ids=$(for p in "$PIN/$KEPT"/prog_*; do
-		bpftool -j prog show pinned "$p" | jq .id
-	done | jq -s -c .)
-	bpftool -j link list | jq --argjson ids "$ids" \
-		'[.[] | select(.prog_id as $p | $ids | index($p))] | length'
+		bpftool -j prog show pinned "$p"
+	done | jq -s -c 'map({key: (.id | tostring), value: .name}) | from_entries')
+	bpftool -j link list | jq -r --argjson ids "$ids" \
+		'[.[] | $ids[.prog_id | tostring] // empty] | sort | join(" ")'
 }
+SCHED="sched_process_exec sched_process_exit sched_process_fork"
+ALL="$SCHED sys_enter sys_exit uring_complete uring_submit"
 
 # map NAME: the formatted entries of a kept map, one compact line each.
 map() {
@@ -82,7 +85,7 @@ map() {
 	[ "${stderr%%$'\n'*}" = "gh-trace: loaded the programs and kept them in $PIN/$KEPT" ]
 	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
 	[ -e "$PIN/$KEPT/prog_sys_exit" ]
-	[ "$(attached)" = 0 ]
+	[ "$(attached)" = "$SCHED" ]
 }
 
 @test "without --keep a run keeps the programs; --no-keep or GH_TRACE_KEEP=0 leave nothing kept" {
@@ -102,26 +105,28 @@ map() {
 	[ "${stderr%%$'\n'*}" = "gh-trace: loaded the programs and kept them in $PIN/$KEPT" ]
 	check_stream
 	[ -e "$PIN/$KEPT/prog_sys_enter" ]
-	[ "$(attached)" = 0 ]
+	[ "$(attached)" = "$SCHED" ]
 	run --separate-stderr env -u GH_TRACE_KEEP gh-trace -v -o "$EV" -- true
 	[ "${stderr%%$'\n'*}" = "gh-trace: using the programs kept in $PIN/$KEPT" ]
 }
 
-@test "kept programs are attached only while a run is in progress" {
-	[ "$(attached)" = 0 ]
+@test "kept programs of syscalls are attached only while a run is in progress" {
+	gh-trace --unload
+	gh-trace --keep
+	[ "$(attached)" = "" ]
 	mkfifo go
 	# run A stays in progress while run B starts and ends
 	gh-trace -o a.ndjson -- sh -c 'read x < go; cat /etc/hostname >/dev/null' &
 	ga=$!
 	until grep -q '"type":"exec"' a.ndjson 2>/dev/null; do sleep 0.05; done
-	[ "$(attached)" = 7 ]
+	[ "$(attached)" = "$ALL" ]
 	[ "$(ls "$PIN/$KEPT" | grep -c '^link_')" = 7 ]
 	run gh-trace -o "$EV" -- cat /etc/hostname
 	[ "$status" -eq 0 ]
 	no_loss
 	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
 	# B's end left A's programs attached, once: A still sees its tree
-	[ "$(attached)" = 7 ]
+	[ "$(attached)" = "$ALL" ]
 	echo > go
 	wait "$ga"
 	EV=a.ndjson
@@ -129,9 +134,9 @@ map() {
 	no_loss
 	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
 	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname")' | wc -l)" = 1 ]
-	# the last run to end detached them
-	[ "$(attached)" = 0 ]
-	[ "$(ls "$PIN/$KEPT" | grep -c '^link_')" = 0 ]
+	# the last run to end detached them, but for those of processes
+	[ "$(attached)" = "$SCHED" ]
+	[ "$(ls "$PIN/$KEPT" | grep '^link_' | tr '\n' ' ')" = "link_sched_process_exec link_sched_process_exit link_sched_process_fork " ]
 }
 
 @test "--keep and --no-keep exclude each other" {
@@ -332,7 +337,7 @@ while True:
 	[ "$(map runs | jq -c .value.owner)" = "$gt" ]
 	[ "$(map traced | jq -c .key)" = "$loop" ]
 	# its programs stay attached until a run ends after it
-	[ "$(attached)" = 7 ]
+	[ "$(attached)" = "$ALL" ]
 	# the dead run's ring buffer, still written to by the loop
 	busy=$(ls "$PIN/$KEPT" | grep "^busy_.*_${gt}_")
 	ring=${busy#busy_}
@@ -351,7 +356,7 @@ while True:
 	[ "$(map traced)" = "" ]
 	[ "$(ls "$PIN")" = "$KEPT" ]
 	[ "$(ls "$PIN/$KEPT" | grep -E '^(ring|busy)_')" = "$ring" ]
-	[ "$(attached)" = 0 ]
+	[ "$(attached)" = "$SCHED" ]
 }
 
 @test "--unload during a run: the run keeps its programs until it ends" {
