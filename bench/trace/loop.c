@@ -6,6 +6,8 @@
  *                   the cheapest a tracepoint on every syscall can slow
  *   loop -s N [PATH]  N stat() calls of PATH: a path lookup gh-trace does
  *                   not report
+ *   loop -t SECONDS [PATH]  open and close PATH for SECONDS, then print
+ *                   how many times on stdout: events per second
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <time.h>
 
 int main(int argc, char **argv)
 {
@@ -26,6 +29,28 @@ int main(int argc, char **argv)
 		n = atol(argv[2]);
 		for (i = 0; i < n; i++)
 			getppid();
+		return 0;
+	}
+	if (argc > 2 && strcmp(argv[1], "-t") == 0) {
+		struct timespec t0, t;
+		double secs = atof(argv[2]);
+
+		path = argc > 3 ? argv[3] : "/etc/hostname";
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (i = 0;; i++) {
+			if ((i & 1023) == 0) {
+				clock_gettime(CLOCK_MONOTONIC, &t);
+				if (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 >= secs)
+					break;
+			}
+			fd = open(path, O_RDONLY);
+			if (fd < 0) {
+				perror(path);
+				return 1;
+			}
+			close(fd);
+		}
+		printf("%ld\n", i);
 		return 0;
 	}
 	if (argc > 2 && strcmp(argv[1], "-s") == 0) {
