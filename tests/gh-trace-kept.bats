@@ -28,8 +28,8 @@ setup() {
 }
 
 # attached: the kept programs that are attached (have a link), by name:
-# every one while a run is in progress ($ALL); once one has been, those
-# of processes ($SCHED); none before.
+# every one while a run is in progress ($ALL); once one has been, all but
+# those of syscalls ($KEPT_ON); none before.
 attached() {
 	local ids
 	ids=$(for p in "$PIN/$KEPT"/prog_*; do
@@ -38,8 +38,8 @@ attached() {
 	bpftool -j link list | jq -r --argjson ids "$ids" \
 		'[.[] | $ids[.prog_id | tostring] // empty] | sort | join(" ")'
 }
-SCHED="sched_process_exec sched_process_exit sched_process_fork"
-ALL="$SCHED sys_enter sys_exit uring_complete uring_submit"
+KEPT_ON="sched_process_exec sched_process_exit sched_process_fork uring_complete uring_submit"
+ALL="sched_process_exec sched_process_exit sched_process_fork sys_enter sys_exit uring_complete uring_submit"
 
 # map NAME: the formatted entries of a kept map, one compact line each.
 map() {
@@ -85,7 +85,7 @@ map() {
 	[ "${stderr%%$'\n'*}" = "gh-trace: loaded the programs and kept them in $PIN/$KEPT" ]
 	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
 	[ -e "$PIN/$KEPT/prog_sys_exit" ]
-	[ "$(attached)" = "$SCHED" ]
+	[ "$(attached)" = "$KEPT_ON" ]
 }
 
 @test "without --keep a run keeps the programs; --no-keep or GH_TRACE_KEEP=0 leave nothing kept" {
@@ -105,7 +105,7 @@ map() {
 	[ "${stderr%%$'\n'*}" = "gh-trace: loaded the programs and kept them in $PIN/$KEPT" ]
 	check_stream
 	[ -e "$PIN/$KEPT/prog_sys_enter" ]
-	[ "$(attached)" = "$SCHED" ]
+	[ "$(attached)" = "$KEPT_ON" ]
 	run --separate-stderr env -u GH_TRACE_KEEP gh-trace -v -o "$EV" -- true
 	[ "${stderr%%$'\n'*}" = "gh-trace: using the programs kept in $PIN/$KEPT" ]
 }
@@ -134,9 +134,9 @@ map() {
 	no_loss
 	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
 	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname")' | wc -l)" = 1 ]
-	# the last run to end detached them, but for those of processes
-	[ "$(attached)" = "$SCHED" ]
-	[ "$(ls "$PIN/$KEPT" | grep '^link_' | tr '\n' ' ')" = "link_sched_process_exec link_sched_process_exit link_sched_process_fork " ]
+	# the last run to end detached those of syscalls
+	[ "$(attached)" = "$KEPT_ON" ]
+	[ "$(ls "$PIN/$KEPT" | grep '^link_' | tr '\n' ' ')" = "link_sched_process_exec link_sched_process_exit link_sched_process_fork link_uring_complete link_uring_submit " ]
 }
 
 @test "--keep and --no-keep exclude each other" {
@@ -356,7 +356,7 @@ while True:
 	[ "$(map traced)" = "" ]
 	[ "$(ls "$PIN")" = "$KEPT" ]
 	[ "$(ls "$PIN/$KEPT" | grep -E '^(ring|busy)_')" = "$ring" ]
-	[ "$(attached)" = "$SCHED" ]
+	[ "$(attached)" = "$KEPT_ON" ]
 }
 
 @test "--unload during a run: the run keeps its programs until it ends" {
