@@ -165,7 +165,8 @@ struct {
 	__type(value, struct gh_run);
 } runs SEC(".maps");
 
-/* Run id -> the run's ring buffer (created by gh-trace, any size). */
+/* Ring buffer id (gh_run.ring) -> the ring buffer (created by gh-trace,
+ * any size). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
 	__uint(max_entries, GH_RUNS_MAX);
@@ -205,9 +206,14 @@ static __always_inline __u64 rb_flags(void *rb)
 	return BPF_RB_NO_WAKEUP;
 }
 
+/* A run's ring buffer, through its entry in runs: a ring buffer outlives
+ * the runs that use it (gh-trace keeps a pool), the run's entry goes when
+ * it ends. */
 static __always_inline void *run_ring(__u32 run)
 {
-	return bpf_map_lookup_elem(&rings, &run);
+	struct gh_run *r = bpf_map_lookup_elem(&runs, &run);
+
+	return r ? bpf_map_lookup_elem(&rings, &r->ring) : NULL;
 }
 
 static __always_inline struct scratch *get_scratch(void)

@@ -134,11 +134,13 @@ enum {
  * name it. Records carry their run id: a reused ring buffer may still get
  * records of a run that was killed, and its reader drops them.
  *
- * The programs find a process's run in "traced" (tgid -> run id), the
- * run's ring buffer in "rings" (run id -> ring buffer) and its settings
- * and loss counters in "runs" (run id -> struct gh_run). A traced process
- * whose run has no ring buffer any more belongs to a finished or killed
- * run: it is dropped from the traced set and reported nowhere. */
+ * The programs find a process's run in "traced" (tgid -> run id), its
+ * settings and loss counters in "runs" (run id -> struct gh_run) and the
+ * run's ring buffer in "rings" (the ring buffer's map id, gh_run.ring ->
+ * ring buffer). Ring buffers of the pool stay in "rings" between runs: a
+ * change to a map of maps waits for an RCU grace period (milliseconds).
+ * A traced process whose run is gone from "runs" belongs to a finished
+ * or killed run: it is dropped from the traced set and reported nowhere. */
 #define GH_RUNS_MAX	1024
 #define GH_INH_MAX	16	/* inherited sockets watched per run */
 
@@ -174,6 +176,8 @@ struct gh_run {
 	__u32 level;			/* set by GH_HELLO: its namespace level */
 	struct gh_member outer;		/* set by GH_HELLO: gh-trace's own entry
 					 * in the traced set before, if any */
+	__u32 ring;			/* its ring buffer's key in "rings" */
+	__u32 pad2;
 	/* sockets the command inherits (their socket cookies, SO_COOKIE,
 	 * and the descriptor number the command got): sends on them are
 	 * recorded with the socket's peer */

@@ -772,6 +772,10 @@ static struct json_object *reasons(struct agg *a)
 	    asprintf(&r[n++], "bpf_syscall: %llu changes under the tracer's bpf directory %s",
 		     (unsigned long long)a->pin_writes, strtab_str(&a->str, a->pin_dir)) < 0)
 		oom();
+	if (a->core_dumps &&
+	    asprintf(&r[n++], "core_dump: %lld processes dumped core: the file the "
+		     "kernel wrote for them is not recorded", (long long)a->core_dumps) < 0)
+		oom();
 	qsort(r, n, sizeof(r[0]), cmp_cstr);
 	for (i = 0; i < n; i++) {
 		push(l, jcstr(r[i]));
