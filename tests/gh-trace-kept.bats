@@ -38,8 +38,8 @@ attached() {
 	bpftool -j link list | jq -r --argjson ids "$ids" \
 		'[.[] | $ids[.prog_id | tostring] // empty] | sort | join(" ")'
 }
-KEPT_ON="sched_process_exec sched_process_exit sched_process_fork uring_complete uring_submit"
-ALL="sched_process_exec sched_process_exit sched_process_fork sys_enter sys_exit uring_complete uring_submit"
+KEPT_ON="sched_process_exec sched_process_exit sched_process_fork sock_send uring_complete uring_submit"
+ALL="sched_process_exec sched_process_exit sched_process_fork sock_send sys_enter sys_exit uring_complete uring_submit"
 
 # map NAME: the formatted entries of a kept map, one compact line each.
 map() {
@@ -53,7 +53,7 @@ map() {
 	[ -z "$output" ] && [ -z "$stderr" ]
 	[ "$(ls "$PIN")" = "$KEPT" ]
 	[[ "$KEPT" =~ ^trace-[0-9a-f]{16}$ ]]
-	[ "$(ls "$PIN/$KEPT" | tr '\n' ' ')" = "prog_sched_process_exec prog_sched_process_exit prog_sched_process_fork prog_sys_enter prog_sys_exit prog_uring_complete prog_uring_submit rings runs traced " ]
+	[ "$(ls "$PIN/$KEPT" | tr '\n' ' ')" = "prog_sched_process_exec prog_sched_process_exit prog_sched_process_fork prog_sock_send prog_sys_enter prog_sys_exit prog_uring_complete prog_uring_submit rings runs traced " ]
 }
 
 @test "--keep again keeps the same programs" {
@@ -136,7 +136,7 @@ map() {
 	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname")' | wc -l)" = 1 ]
 	# the last run to end detached those of syscalls
 	[ "$(attached)" = "$KEPT_ON" ]
-	[ "$(ls "$PIN/$KEPT" | grep '^link_' | tr '\n' ' ')" = "link_sched_process_exec link_sched_process_exit link_sched_process_fork link_uring_complete link_uring_submit " ]
+	[ "$(ls "$PIN/$KEPT" | grep '^link_' | tr '\n' ' ')" = "link_sched_process_exec link_sched_process_exit link_sched_process_fork link_sock_send link_uring_complete link_uring_submit " ]
 }
 
 @test "--keep and --no-keep exclude each other" {
