@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <json-c/json.h>
 
+#include "receipt.h"
+
 #include "gh.h"
 
 /* The schema version this program writes and reads (SQLite: PRAGMA
@@ -170,7 +172,11 @@ int store_new(struct archive *a, int replace, const char *machine,
 void store_free(struct store *s);
 
 enum { STORE_STORED = 0, STORE_UNCHANGED = 1, STORE_REPLACED = 2 };
-/* Store one receipt. Returns a STORE_* result, or -1 with a message in
+/* Store one receipt: r, which gh_receipt_init_json (lib/receipt) made of
+ * json and accepted (a version this program knows, every member
+ * gh-receipt(5) names of its type), is read through lib/receipt; json
+ * gives the canonical form. Returns a STORE_* result, or -1 with a
+ * message in
  * err: a receipt that breaks gh-receipt(5) (the message names the member,
  * e.g. "process_tree[2].pid: expected an integer"), a conflict, or a
  * database error. After an error the caller rolls the transaction back
@@ -185,7 +191,7 @@ struct store_envelope {
 	size_t len;
 	const char *keyid;
 };
-int store_receipt(struct store *s, struct json_object *o,
+int store_receipt(struct store *s, struct gh_receipt *r, struct json_object *json,
 		  const struct store_envelope *env, const char **id,
 		  char sha_hex[65], char *err, size_t errlen);
 
