@@ -724,6 +724,8 @@ static void on_end(struct agg *a, const struct gh_evrec *rec)
 		a->und_uring = get_int(u, "io_uring_unsupported_op");
 		a->und_foreign = get_int(u, "foreign_process_control");
 		a->und_left = get_int(u, "left_running");
+		a->und_path = get_int(u, "path_changed");
+		a->und_sockets = get_int(u, "unwatched_sockets");
 	}
 	if (v[GH_EK_IO_URING_OPCODES].kind == GH_EVK_ARR &&
 	    v[GH_EK_IO_URING_OPCODES].len) {

@@ -89,7 +89,7 @@ static void escs(struct out *w, const char *s)
 
 /* A cell naming the processes: "name[pid]" each, with the command as
  * its title. */
-static void who_cell(struct out *w, struct json_object *pids)
+static void who_cell(struct out *w, const struct gh_jv *pids)
 {
 	out_add(w, "<td class=\"who\">");
 	for (size_t k = 0; k < gh_receipt_len(pids); k++) {

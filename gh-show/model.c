@@ -288,7 +288,7 @@ struct pflag {
 	const char *path, *target;
 	size_t len, tlen;
 	int flags;
-	struct json_object *pids;
+	const struct gh_jv *pids;
 };
 
 static int cmp_pflag(const void *a, const void *b)

@@ -2,7 +2,7 @@
  * terminal (text.c) or as one HTML page (html.c).
  *
  * Ownership: a struct model borrows the receipt it was built from (every
- * string and json_object in it lives as long as the receipt); model_release
+ * string and node in it lives as long as the receipt); model_release
  * frees what the model allocated itself.
  */
 #ifndef GH_SHOW_H
@@ -63,7 +63,7 @@ struct effect {
 	size_t target_len;
 	size_t folded;	/* entries below a created or deleted directory */
 	int hidden;	/* folded into such a directory above it */
-	struct json_object *pids;
+	const struct gh_jv *pids;
 };
 
 /* A failure that matters. */

@@ -50,7 +50,7 @@ static void heading(struct out *w, const char *name)
 }
 
 /* "name[pid]" for the first of pids, " +N" for the others. */
-static void who(struct out *w, struct json_object *pids)
+static void who(struct out *w, const struct gh_jv *pids)
 {
 	size_t n = gh_receipt_len(pids), k;
 	int64_t pid;

@@ -1415,3 +1415,22 @@ EOF
 	grep -qx 'allow read \$CWD/\*  *# 3 runs, 6 entries' loose.rules
 	! grep -q '^allow read \$CWD/\*' learned.rules
 }
+
+@test "older receipts: the v0 lists of paths read and written are judged too (lib/receipt's files)" {
+	v0=$GH_ROOT/tests/fixtures/aggregate/net.v0.json
+	printf 'deny read /etc/ld.so.cache\ndeny write /nowhere/**\n' | rules
+	run --separate-stderr gh-policy r.rules "$v0"
+	[ "$status" -eq 1 ]
+	same <<-'EOF2'
+	r.rules: require audit (always): not recorded
+	r.rules: require complete (default; 'allow partial' lifts it): not recorded
+	r.rules:1: deny read /etc/ld.so.cache
+	3 violations of 3 rules; 35 items
+	EOF2
+	# the twin: a path the lists do not hold is no violation
+	printf 'deny read /etc/not-read\n' | rules
+	run --separate-stderr gh-policy r.rules "$v0"
+	[ "$status" -eq 1 ]
+	! grep -q 'deny read' <<<"$output"
+	[ "${lines[-1]}" = "2 violations of 2 rules; 35 items" ]
+}
