@@ -118,7 +118,11 @@ static int batch_begin(struct batch *b)
 		if (archive_open(b->dbpath, b->pg, ARCHIVE_WRITE, &b->db, err,
 				 sizeof(err)) < 0) {
 			gh_err("%s", err);
-			if (b->created)
+			/* only while still empty: a file another writer has
+			 * begun to use (its switch to WAL writes the header)
+			 * may hold its receipts */
+			if (b->created && lstat(b->dbpath, &st) == 0 &&
+			    S_ISREG(st.st_mode) && st.st_size == 0)
 				unlink(b->dbpath);
 			b->created = 0;
 			return -1;

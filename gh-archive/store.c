@@ -117,11 +117,36 @@ static const char pg_receipt_sql[] =
 	" CAST(coalesce(?34, ?32) AS jsonb))"
 	" ON CONFLICT (execution_id) DO NOTHING RETURNING id";
 
+/* The statements whose rows an engine may gather (archive_ops.bulk), and
+ * the statement of the row each belongs to (a pid to the file access,
+ * attempt or inbound entry stored just before it). A statement not listed
+ * runs row by row. */
+static const struct {
+	unsigned char on;
+	signed char parent;
+} gather[ST_N] = {
+	[ST_PROCESS] = { 1, -1 },
+	[ST_EXEC] = { 1, -1 },
+	[ST_FILE] = { 1, -1 },
+	[ST_ACCESS] = { 1, -1 },
+	[ST_ACCESS_PID] = { 1, ST_ACCESS },
+	[ST_CONN] = { 1, -1 },
+	[ST_ATTEMPT] = { 1, -1 },
+	[ST_ATTEMPT_PID] = { 1, ST_ATTEMPT },
+	[ST_INBOUND] = { 1, -1 },
+	[ST_INBOUND_PID] = { 1, ST_INBOUND },
+	[ST_SYSCALL] = { 1, -1 },
+	[ST_REDACTION] = { 1, -1 },
+	[ST_VERDICT] = { 1, -1 },
+	[ST_VIOLATION] = { 1, -1 },
+};
+
 struct store {
 	struct archive *a;
 	int replace;
 	const char *machine;
 	int nparams[ST_N];
+	unsigned char gathered[ST_N];
 };
 
 /* One receipt being stored: where errors go and scratch buffers. */
@@ -224,8 +249,13 @@ static int step(struct cx *c, int st)
 		if (c->copied[i])
 			c->v[i].s = c->arena.p + c->off[i];
 	c->got_id = 0;
-	rc = s->a->ops->run(s->a, st, c->v, n, st == ST_RECEIPT ? id_row : NULL,
-			    c, c->dberr, sizeof(c->dberr));
+	if (s->gathered[st])
+		rc = s->a->ops->add(s->a, st, c->v, n, c->dberr,
+				    sizeof(c->dberr));
+	else
+		rc = s->a->ops->run(s->a, st, c->v, n,
+				    st == ST_RECEIPT ? id_row : NULL, c,
+				    c->dberr, sizeof(c->dberr));
 	for (i = 0; i < n; i++)
 		set_null(c, i + 1);
 	c->arena.len = 0;
@@ -267,7 +297,9 @@ int store_new(struct archive *a, int replace, const char *machine,
 				s->nparams[i]++;
 		if (i == ST_RECEIPT && a->engine == ENGINE_PG)
 			s->nparams[i] -= 1; /* ?32 comes twice */
-		if (a->ops->prepare(a, i, q, err, errlen) < 0) {
+		if (a->ops->prepare(a, i, q, err, errlen) < 0 ||
+		    (a->ops->bulk && gather[i].on &&
+		     a->ops->bulk(a, i, gather[i].parent, err, errlen) < 0)) {
 			char e[512];
 
 			snprintf(e, sizeof(e), "%s", err);
@@ -275,6 +307,7 @@ int store_new(struct archive *a, int replace, const char *machine,
 			free(s);
 			return -1;
 		}
+		s->gathered[i] = a->ops->bulk && gather[i].on;
 	}
 	*out = s;
 	return 0;

@@ -944,9 +944,11 @@ static int walk_files(struct ctx *c)
 	return rc < 0 ? rbad(c) : 0;
 }
 
-/* argv[from..] joined by spaces into a new string. */
-static int join_argv(struct ctx *c, const struct gh_jv *argv, size_t from, char **out,
-		     size_t *len)
+/* argv[from..] joined by spaces into a new string; with quote, each
+ * element as a word a shell reads back to it (as processes[].cmd), so
+ * that ["a b"] and ["a", "b"] read apart. */
+static int join_argv_as(struct ctx *c, const struct gh_jv *argv, size_t from, int quote,
+			char **out, size_t *len)
 {
 	struct gh_buf b = GH_BUF_INIT;
 
@@ -957,13 +959,29 @@ static int join_argv(struct ctx *c, const struct gh_jv *argv, size_t from, char 
 
 		if (k > from)
 			gh_buf_addc(&b, ' ');
-		gh_buf_add(&b, s, n);
+		if (quote)
+			gh_buf_shell_word(&b, s, n);
+		else
+			gh_buf_add(&b, s, n);
 	}
 	if (!b.p)
 		return bad(c, "out of memory");
 	*out = b.p;
 	*len = b.len;
 	return 0;
+}
+
+/* argv[from..] joined by single spaces, as exec rules match it. */
+static int join_argv(struct ctx *c, const struct gh_jv *argv, size_t from, char **out,
+		     size_t *len)
+{
+	return join_argv_as(c, argv, from, 0, out, len);
+}
+
+/* The command line of argv for messages: its words, shell quoted. */
+static int quote_argv(struct ctx *c, const struct gh_jv *argv, char **out, size_t *len)
+{
+	return join_argv_as(c, argv, 0, 1, out, len);
 }
 
 static int cmp_pidcmd(const void *a, const void *b)
@@ -998,7 +1016,7 @@ static int build_pids(struct ctx *c)
 			if (!pc->cmd)
 				return bad(c, "out of memory");
 			pc->len = strlen(pc->cmd);
-		} else if (join_argv(c, p.argv, 0, &pc->cmd, &pc->len) < 0) {
+		} else if (quote_argv(c, p.argv, &pc->cmd, &pc->len) < 0) {
 			return -1;
 		}
 		c->npc++;
@@ -1018,7 +1036,7 @@ static int judge_exec(struct ctx *c, int64_t pid, const struct gh_rexec *x)
 	size_t before = c->v->n;
 	int rc;
 
-	if (join_argv(c, x->argv, 0, &cmd, &cmd_len) < 0 ||
+	if (quote_argv(c, x->argv, &cmd, &cmd_len) < 0 ||
 	    join_argv(c, x->argv, 1, &args, &args_len) < 0) {
 		free(cmd);
 		return -1;
