@@ -935,6 +935,20 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 	return add_ret(b, e->ret);
 }
 
+/* A send on a socket the command inherited: say so, and by which
+ * syscall (write, sendfile... when not a send*). */
+static int add_inherited(struct gh_buf *b, const struct gh_event *e)
+{
+	const char *sys = event_sys_name(e->nr);
+
+	if (jw_bool(b, "inherited", 1) < 0)
+		return -ENOMEM;
+	if (!(e->flags & GH_EVF_URING) && sys &&
+	    jw_str(b, "syscall", sys, strlen(sys)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 int event_uring_join(const void *sub, size_t ssize, const void *done,
 		     size_t dsize, void **out, size_t *osize)
 {
@@ -962,6 +976,13 @@ int event_uring_join(const void *sub, size_t ssize, const void *done,
 		e->bflags[i] = d->bflags[i];
 	}
 	e->ret = d->ret;
+	/* a fixed file's socket, read at completion */
+	if (d->flags & GH_EVF_SOCK) {
+		e->family = d->family;
+		e->sock_type = d->sock_type;
+		e->proto = d->proto;
+	}
+	e->flags |= d->flags & (GH_EVF_SOCK | GH_EVF_INHERITED);
 	e->size = (__u32)(ssize + ddata);
 	*out = e;
 	*osize = e->size;
@@ -1011,6 +1032,14 @@ int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 		if (r >= 0 && (e->flags & GH_EVF_URING) &&
 		    (jw_str(b, "via", "io_uring", 8) < 0 ||
 		     jw_int(b, "opcode", e->nr) < 0))
+			r = -ENOMEM;
+		if (r >= 0 && (e->flags & GH_EVF_PATH_CHANGED) &&
+		    jw_bool(b, "path_changed", 1) < 0)
+			r = -ENOMEM;
+		if (r >= 0 && (e->flags & GH_EVF_INHERITED))
+			r = add_inherited(b, e);
+		if (r >= 0 && (e->flags & GH_EVF_FIXED) &&
+		    jw_bool(b, "fixed_file", 1) < 0)
 			r = -ENOMEM;
 		break;
 	default:

@@ -33,6 +33,7 @@
 static const char *const prog_names[LOADER_NPROGS] = {
 	"sched_process_fork", "sched_process_exit", "sched_process_exec",
 	"sys_enter", "sys_exit", "uring_submit", "uring_complete",
+	"sock_send",
 };
 
 enum { MAP_TRACED, MAP_RINGS, MAP_RUNS, NMAPS };
@@ -173,6 +174,11 @@ static int load_private(struct loader *l, int attach)
 	if (ncpu <= 0)
 		return fail(l, "counting CPUs failed: %s", strerror(-ncpu));
 	bpf_map__set_max_entries(l->skel->maps.scratch, ncpu);
+	/* the key of the name sums (bpf/trace.bpf.c: name rewrite races) */
+	if (getrandom((void *)&l->skel->rodata->sum_key,
+		      sizeof(l->skel->rodata->sum_key), 0) !=
+	    sizeof(l->skel->rodata->sum_key))
+		return fail(l, "getrandom failed: %s", strerror(errno));
 
 	/* load (the verifier runs here), then attach */
 	err = trace_bpf__load(l->skel);
@@ -718,6 +724,7 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 {
 	uint32_t size = o->ringbuf_bytes ? o->ringbuf_bytes : LOADER_RINGBUF, id;
 	struct gh_run r;
+	int i;
 
 	l->start = proc_start(getpid());
 	if (l->kept && size == LOADER_RINGBUF && l->start)
@@ -751,6 +758,10 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 	    !l->cookie)
 		return fail(l, "getrandom failed: %s", strerror(errno));
 	r.cookie = l->cookie;
+	for (i = 0; i < o->ninh && i < GH_INH_MAX; i++) {
+		r.inh_cookie[i] = o->inh_cookie[i];
+		r.inh_fd[i] = o->inh_fd[i];
+	}
 	if (bpf_map_update_elem(l->runs_fd, &l->run, &r, BPF_NOEXIST) < 0)
 		return fail(l, "registering the run failed: %s%s", strerror(errno),
 			    errno == E2BIG ? " (too many runs at once)" : "");

@@ -98,6 +98,11 @@ struct run {
 	/* io_uring submissions waiting for their completion record */
 	struct pending { uint64_t key; void *rec; size_t size; } *pend;
 	size_t npend, pendcap;
+	/* sockets the command inherits, watched by the programs (sends on
+	 * them are recorded with their peer), and how many did not fit */
+	uint64_t inh_cookie[GH_INH_MAX];
+	uint32_t inh_fd[GH_INH_MAX];
+	int ninh, inh_unwatched;
 };
 
 static void forward(struct run *r, const struct signalfd_siginfo *si);
@@ -454,6 +459,49 @@ static int add_fd(struct gh_buf *b, int num, int fd, int captured)
 	return ok ? 0 : -ENOMEM;
 }
 
+#ifndef SO_COOKIE
+#define SO_COOKIE 57
+#endif
+
+/* The sockets among the descriptors the command will start with (as
+ * add_fds lists them): their cookies, for the programs to recognize
+ * sends on them. */
+static void watch_sockets(struct run *r)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	uint64_t cookie;
+	socklen_t len;
+	struct stat st;
+	int fd, src, fl;
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		fd = atoi(e->d_name);
+		fl = fcntl(fd, F_GETFD);
+		if (fd == dirfd(d) || fl < 0 || (fl & FD_CLOEXEC))
+			continue;
+		src = fd;
+		if ((fd == 1 && r->cap[0].name) || (fd == 2 && r->cap[1].name))
+			continue;	/* a capture pipe */
+		if (fd == 1 && r->out == 1)
+			src = 2;	/* stdout goes to stderr */
+		len = sizeof(cookie);
+		if (fstat(src, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+		    getsockopt(src, SOL_SOCKET, SO_COOKIE, &cookie, &len) < 0)
+			continue;
+		if (r->ninh == GH_INH_MAX) {
+			r->inh_unwatched++;
+			continue;
+		}
+		r->inh_cookie[r->ninh] = cookie;
+		r->inh_fd[r->ninh++] = (uint32_t)fd;
+	}
+	if (d)
+		closedir(d);
+}
+
 /* The descriptors the command started with: gh-trace's own that are not
  * close-on-exec, with 1 and 2 as the command got them. */
 static int add_fds(struct run *r, struct gh_buf *b)
@@ -632,6 +680,8 @@ static int write_end(struct run *r, uint64_t t_end)
 	ok &= jw_int(b, "io_uring_unsupported_op", (int64_t)part[GH_PART_URING]) >= 0;
 	ok &= jw_int(b, "foreign_process_control", (int64_t)part[GH_PART_FOREIGN]) >= 0;
 	ok &= jw_int(b, "left_running", r->left_running) >= 0;
+	ok &= jw_int(b, "path_changed", (int64_t)part[GH_PART_PATH_CHANGED]) >= 0;
+	ok &= jw_int(b, "unwatched_sockets", r->inh_unwatched) >= 0;
 	ok &= gh_buf_addc(b, '}') >= 0;
 	ok &= jw_key(b, "io_uring_opcodes") >= 0 && gh_buf_addc(b, '[') >= 0;
 	for (k = 0; k < 256; k++) {
@@ -1399,6 +1449,10 @@ int main(int argc, char **argv)
 	lo.verbose = r.verbose;
 	lo.keep = r.keep;
 	lo.pin_dir = r.pin_dir;
+	watch_sockets(&r);
+	lo.inh_cookie = r.inh_cookie;
+	lo.inh_fd = r.inh_fd;
+	lo.ninh = r.ninh;
 	i = loader_start(&r.l, &lo, on_record, &r);
 	if (r.l.warning[0] && keep_asked)
 		gh_err("warning: %s", r.l.warning);
