@@ -29,7 +29,7 @@ setup() {
 
 # attached: the kept programs that are attached (have a link), by name:
 # every one while a run is in progress ($ALL); once one has been, all but
-# those of syscalls ($KEPT_ON); none before.
+# those of syscalls and socket sends ($KEPT_ON); none before.
 attached() {
 	local ids
 	ids=$(for p in "$PIN/$KEPT"/prog_*; do
@@ -38,7 +38,7 @@ attached() {
 	bpftool -j link list | jq -r --argjson ids "$ids" \
 		'[.[] | $ids[.prog_id | tostring] // empty] | sort | join(" ")'
 }
-KEPT_ON="sched_process_exec sched_process_exit sched_process_fork sock_send uring_complete uring_submit"
+KEPT_ON="sched_process_exec sched_process_exit sched_process_fork uring_complete uring_submit"
 ALL="sched_process_exec sched_process_exit sched_process_fork sock_send sys_enter sys_exit uring_complete uring_submit"
 
 # map NAME: the formatted entries of a kept map, one compact line each.
@@ -120,7 +120,7 @@ map() {
 	ga=$!
 	until grep -q '"type":"exec"' a.ndjson 2>/dev/null; do sleep 0.05; done
 	[ "$(attached)" = "$ALL" ]
-	[ "$(ls "$PIN/$KEPT" | grep -c '^link_')" = 7 ]
+	[ "$(ls "$PIN/$KEPT" | grep -c '^link_')" = 8 ]
 	run gh-trace -o "$EV" -- cat /etc/hostname
 	[ "$status" -eq 0 ]
 	no_loss
@@ -134,9 +134,9 @@ map() {
 	no_loss
 	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
 	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname")' | wc -l)" = 1 ]
-	# the last run to end detached those of syscalls
+	# the last run to end detached those of syscalls and sends
 	[ "$(attached)" = "$KEPT_ON" ]
-	[ "$(ls "$PIN/$KEPT" | grep '^link_' | tr '\n' ' ')" = "link_sched_process_exec link_sched_process_exit link_sched_process_fork link_sock_send link_uring_complete link_uring_submit " ]
+	[ "$(ls "$PIN/$KEPT" | grep '^link_' | tr '\n' ' ')" = "link_sched_process_exec link_sched_process_exit link_sched_process_fork link_uring_complete link_uring_submit " ]
 }
 
 @test "--keep and --no-keep exclude each other" {
