@@ -21,6 +21,10 @@
 #define AT_REMOVEDIR 0x200
 #endif
 
+#ifndef MS_BIND
+#define MS_BIND 4096
+#endif
+
 struct blob {
 	const char *p;	/* NULL when absent */
 	size_t len;
@@ -194,6 +198,63 @@ static int kpath(struct gh_buf *out, const struct blob *k)
 	return 0;
 }
 
+/* The name /proc/PID/fd gives a file of filesystem type t that is in no
+ * directory, before its own name. */
+static const char *object_prefix(const char *t, size_t n)
+{
+	static const struct {
+		const char *fs, *prefix;
+	} map[] = {
+		{ "anon_inodefs", "anon_inode:" }, { "pipefs", "pipe:" },
+		{ "sockfs", "socket:" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strlen(map[i].fs) == n && memcmp(map[i].fs, t, n) == 0)
+			return map[i].prefix;
+	return NULL;
+}
+
+/* A kernel walk that did not reach the root (GH_BF_UNRES): its last
+ * component is the filesystem type. A file in no directory is named as
+ * /proc/PID/fd names it ("memfd:NAME", "anon_inode:[eventfd]", else
+ * "FSTYPE:NAME"); a file under a mount the host does not have as
+ * "FSTYPE:/path/in/it". *root is set to the length of the "FSTYPE:"
+ * prefix, where a path joined to it starts. */
+static int kname(struct gh_buf *out, const struct blob *k, size_t *root)
+{
+	struct blob in = *k;
+	size_t end = k->len, start;
+	const char *pre;
+
+	*root = out->len;
+	if (!(k->fl & GH_BF_UNRES))
+		return kpath(out, k);
+	while (end > 0 && k->p[end - 1] == '\0')
+		end--;
+	start = end;
+	while (start > 0 && k->p[start - 1] != '\0')
+		start--;
+	in.len = start;	/* the components before the type */
+	if (k->fl & GH_BF_OBJ) {
+		while (in.len > 0 && in.p[in.len - 1] == '\0')
+			in.len--;
+		if (in.len >= 6 && memcmp(in.p, "memfd:", 6) == 0)
+			return gh_buf_add(out, in.p, in.len);
+		pre = object_prefix(k->p + start, end - start);
+		if (pre)
+			return gh_buf_adds(out, pre) < 0 ||
+			       gh_buf_add(out, in.p, in.len) < 0 ? -ENOMEM : 0;
+	}
+	if (gh_buf_add(out, k->p + start, end - start) < 0 ||
+	    gh_buf_addc(out, ':') < 0)
+		return -ENOMEM;
+	*root = out->len;
+	if (k->fl & GH_BF_OBJ)
+		return gh_buf_add(out, in.p, strnlen(in.p, in.len));
+	return kpath(out, &in);
+}
+
 static int get_blob(const struct gh_event *e, size_t size, int slot,
 		    struct blob *bl)
 {
@@ -211,64 +272,149 @@ static int get_blob(const struct gh_event *e, size_t size, int slot,
 	return 0;
 }
 
-/* The absolute path of a record's object: the kernel's when it has one,
- * else raw resolved lexically against its base directory. Returns 1 when
- * out holds a path, 0 when it cannot be known (e.g. a bad dirfd). */
-static int resolve(struct gh_buf *out, const struct blob *raw,
-		   const struct blob *kp, int *incomplete)
+/* raw joined to the kernel path of its base directory (or, absolute, of
+ * the task's root), ".." applied lexically and never above the base when
+ * it is the task's root. */
+static int join_base(struct gh_buf *out, const struct blob *base,
+		     const struct blob *raw)
 {
-	struct gh_buf base = GH_BUF_INIT;
+	struct gh_buf b = GH_BUF_INIT;
+	size_t root;
 	int r;
+
+	if (kname(&b, base, &root) < 0) {
+		gh_buf_release(&b);
+		return -ENOMEM;
+	}
+	r = gh_buf_add(out, b.p, root);
+	if (r >= 0 && raw->len && raw->p[0] == '/') {
+		/* the task's root: ".." stops at it */
+		size_t top;
+
+		if (b.len - root > 1)
+			r = gh_buf_add(out, b.p + root, b.len - root);
+		top = out->len;
+		if (r >= 0)
+			r = path_join(out, NULL, 0, raw->p, raw->len);
+		if (r >= 0 && top > root && out->len == top + 1)
+			out->p[out->len = top] = '\0';	/* the root itself */
+	} else if (r >= 0) {
+		r = path_join(out, b.p + root, b.len - root, raw->p, raw->len);
+	}
+	gh_buf_release(&b);
+	return r < 0 ? -ENOMEM : 0;
+}
+
+/* How a path was found: by the kernel's walk, or otherwise. */
+enum { PS_KERNEL, PS_LEXICAL, PS_UNRESOLVED, PS_INCOMPLETE };
+
+static const char *const status_names[] = {
+	[PS_LEXICAL] = "lexical", [PS_UNRESOLVED] = "unresolved",
+	[PS_INCOMPLETE] = "incomplete",
+};
+
+/* The absolute path of a record's object: the kernel's when it has one,
+ * else raw resolved lexically against its base directory (the task's
+ * root for an absolute name in a chroot). seen: the task's view of the
+ * kernel path or of the base, when the kernel walked it too. Returns 1
+ * when out holds a path (and seen_out the task's view, when it was
+ * walked), 0 when it cannot be known (e.g. a bad dirfd). */
+static int resolve(struct gh_buf *out, struct gh_buf *seen_out,
+		   const struct blob *raw, const struct blob *kp,
+		   const struct blob *seen, int *incomplete, int *status)
+{
+	size_t root;
+	unsigned fl;
 
 	if (kp->p && (kp->fl & GH_BF_FULL)) {
 		*incomplete |= !!(kp->fl & GH_BF_TRUNC);
-		return kpath(out, kp) < 0 ? -ENOMEM : 1;
+		*status = kp->fl & GH_BF_TRUNC ? PS_INCOMPLETE :
+			  kp->fl & GH_BF_UNRES ? PS_UNRESOLVED : PS_KERNEL;
+		if (kname(out, kp, &root) < 0 ||
+		    (seen->p && kname(seen_out, seen, &root) < 0))
+			return -ENOMEM;
+		return 1;
 	}
 	if (!raw->p)
 		return 0;
 	*incomplete |= !!(raw->fl & GH_BF_TRUNC);
-	if (raw->len && raw->p[0] == '/')
+	fl = raw->fl & GH_BF_TRUNC;
+	if (raw->len && raw->p[0] == '/' && !(kp->p && (kp->fl & GH_BF_BASE))) {
+		*status = fl ? PS_INCOMPLETE : PS_LEXICAL;
 		return path_join(out, NULL, 0, raw->p, raw->len) < 0 ? -ENOMEM : 1;
+	}
 	if (!kp->p || !(kp->fl & GH_BF_BASE))
 		return 0;
 	*incomplete |= !!(kp->fl & GH_BF_TRUNC);
-	if (kpath(&base, kp) < 0) {
-		gh_buf_release(&base);
+	fl |= kp->fl & GH_BF_TRUNC;
+	*status = fl ? PS_INCOMPLETE : kp->fl & GH_BF_UNRES ? PS_UNRESOLVED :
+		  PS_LEXICAL;
+	if (join_base(out, kp, raw) < 0)
 		return -ENOMEM;
+	if (raw->len && raw->p[0] == '/')
+		return path_join(seen_out, NULL, 0, raw->p, raw->len) < 0 ? -ENOMEM : 1;
+	if (seen->p && join_base(seen_out, seen, raw) < 0)
+		return -ENOMEM;
+	return 1;
+}
+
+/* "KEY_seen" (the task's view, when it differs) and "KEY_status" (how
+ * the path was found, when not by the kernel's walk to the root). */
+static int add_view(struct gh_buf *b, const char *pkey, const struct gh_buf *p,
+		    const struct gh_buf *seen, int status)
+{
+	char key[32];
+
+	if (seen->p && (seen->len != p->len || memcmp(seen->p, p->p, p->len))) {
+		snprintf(key, sizeof(key), "%s_seen", pkey);
+		if (jw_str(b, key, seen->p, seen->len) < 0)
+			return -ENOMEM;
 	}
-	r = path_join(out, base.p, base.len, raw->p, raw->len);
-	gh_buf_release(&base);
-	return r < 0 ? -ENOMEM : 1;
+	if (status == PS_KERNEL)
+		return 0;
+	snprintf(key, sizeof(key), "%s_status", pkey);
+	return jw_str(b, key, status_names[status], strlen(status_names[status]));
 }
 
 static int add_path(struct gh_buf *b, const char *pkey, const char *rkey,
 		    const struct blob *raw, const struct blob *kp,
-		    int *incomplete)
+		    const struct blob *seen, int *incomplete)
 {
-	struct gh_buf p = GH_BUF_INIT;
-	int r = resolve(&p, raw, kp, incomplete);
+	struct gh_buf p = GH_BUF_INIT, sp = GH_BUF_INIT;
+	int status = PS_KERNEL;
+	int r = resolve(&p, &sp, raw, kp, seen, incomplete, &status);
 
 	if (r > 0)
 		r = jw_str(b, pkey, p.p, p.len);
+	if (r >= 0 && raw->p && rkey)
+		r = jw_str(b, rkey, raw->p, raw->len);
+	if (r >= 0 && p.p)
+		r = add_view(b, pkey, &p, &sp, status);
 	gh_buf_release(&p);
-	if (r < 0)
-		return r;
-	if (raw->p)
-		return jw_str(b, rkey, raw->p, raw->len);
-	return 0;
+	gh_buf_release(&sp);
+	return r < 0 ? r : 0;
 }
 
-static int add_kpath(struct gh_buf *b, const char *key, const struct blob *kp)
+static int add_kpath(struct gh_buf *b, const char *key, const struct blob *kp,
+		     const struct blob *seen)
 {
-	struct gh_buf p = GH_BUF_INIT;
+	struct gh_buf p = GH_BUF_INIT, sp = GH_BUF_INIT;
+	size_t root;
 	int r;
 
 	if (!kp->p)
 		return jw_null(b, key);
-	r = kpath(&p, kp);
+	r = kname(&p, kp, &root);
+	if (r >= 0 && seen->p)
+		r = kname(&sp, seen, &root);
 	if (r >= 0)
 		r = jw_str(b, key, p.p, p.len);
+	if (r >= 0)
+		r = add_view(b, key, &p, &sp,
+			     kp->fl & GH_BF_TRUNC ? PS_INCOMPLETE :
+			     kp->fl & GH_BF_UNRES ? PS_UNRESOLVED : PS_KERNEL);
 	gh_buf_release(&p);
+	gh_buf_release(&sp);
 	return r;
 }
 
@@ -416,20 +562,22 @@ static int head(struct gh_buf *b, const char *type, const struct gh_event *e,
 
 static int fmt_exec(struct gh_buf *b, const struct gh_event *e, size_t size)
 {
-	struct blob argv, exe, cwd;
+	struct blob argv, exe, cwd, exe_seen, cwd_seen;
 	int inc = 0;
 
 	if (get_blob(e, size, GH_B_RAW1, &argv) < 0 ||
 	    get_blob(e, size, GH_B_PATH1, &exe) < 0 ||
-	    get_blob(e, size, GH_B_PATH2, &cwd) < 0)
+	    get_blob(e, size, GH_B_PATH2, &cwd) < 0 ||
+	    get_blob(e, size, GH_B_SEEN1, &exe_seen) < 0 ||
+	    get_blob(e, size, GH_B_SEEN2, &cwd_seen) < 0)
 		return -EINVAL;
 	if (jw_int(b, "tid", e->tid) < 0 || jw_int(b, "ppid", e->ppid) < 0 ||
-	    add_kpath(b, "exe", &exe) < 0 ||
+	    add_kpath(b, "exe", &exe, &exe_seen) < 0 ||
 	    jw_strv(b, "argv", argv.p ? argv.p : "", argv.len) < 0 ||
 	    jw_int(b, "argc", e->argc) < 0 ||
 	    jw_int(b, "argv_bytes", e->argv_bytes) < 0 ||
 	    jw_bool(b, "argv_truncated", !!(argv.fl & GH_BF_TRUNC)) < 0 ||
-	    add_kpath(b, "cwd", &cwd) < 0)
+	    add_kpath(b, "cwd", &cwd, &cwd_seen) < 0)
 		return -ENOMEM;
 	inc = !!((exe.fl | cwd.fl) & GH_BF_TRUNC);
 	if (inc && jw_bool(b, "path_incomplete", 1) < 0)
@@ -610,19 +758,21 @@ static int fmt_net(struct gh_buf *b, const struct gh_event *e, size_t size)
 static int fmt_failed_exec(struct gh_buf *b, const struct gh_event *e,
 			   size_t size, struct blob *raw, struct blob *kp)
 {
-	struct blob cwd, argv;
+	struct blob cwd, argv, seen, cwd_seen;
 	int inc = 0;
 
 	if (get_blob(e, size, GH_B_PATH2, &cwd) < 0 ||
-	    get_blob(e, size, GH_B_EXTRA, &argv) < 0)
+	    get_blob(e, size, GH_B_EXTRA, &argv) < 0 ||
+	    get_blob(e, size, GH_B_SEEN1, &seen) < 0 ||
+	    get_blob(e, size, GH_B_SEEN2, &cwd_seen) < 0)
 		return -EINVAL;
 	if (jw_int(b, "ppid", e->ppid) < 0 ||
-	    add_path(b, "path", "raw", raw, kp, &inc) < 0 ||
+	    add_path(b, "path", "raw", raw, kp, &seen, &inc) < 0 ||
 	    jw_strv(b, "argv", argv.p ? argv.p : "", argv.len) < 0 ||
 	    jw_int(b, "argc", e->argc) < 0 ||
 	    jw_int(b, "argv_bytes", e->argv_bytes) < 0 ||
 	    jw_bool(b, "argv_truncated", !!(argv.fl & GH_BF_TRUNC)) < 0 ||
-	    add_kpath(b, "cwd", &cwd) < 0)
+	    add_kpath(b, "cwd", &cwd, &cwd_seen) < 0)
 		return -ENOMEM;
 	if (inc && jw_bool(b, "path_incomplete", 1) < 0)
 		return -ENOMEM;
@@ -631,14 +781,16 @@ static int fmt_failed_exec(struct gh_buf *b, const struct gh_event *e,
 
 static int fmt_file(struct gh_buf *b, const struct gh_event *e, size_t size)
 {
-	struct blob raw1, kp1, raw2, kp2;
+	struct blob raw1, kp1, raw2, kp2, seen1, seen2;
 	const __u64 *a = e->arg;
 	int inc = 0, inc2 = 0;
 
 	if (get_blob(e, size, GH_B_RAW1, &raw1) < 0 ||
 	    get_blob(e, size, GH_B_PATH1, &kp1) < 0 ||
 	    get_blob(e, size, GH_B_RAW2, &raw2) < 0 ||
-	    get_blob(e, size, GH_B_PATH2, &kp2) < 0)
+	    get_blob(e, size, GH_B_PATH2, &kp2) < 0 ||
+	    get_blob(e, size, GH_B_SEEN1, &seen1) < 0 ||
+	    get_blob(e, size, GH_B_SEEN2, &seen2) < 0)
 		return -EINVAL;
 	if (jw_int(b, "tid", e->tid) < 0)
 		return -ENOMEM;
@@ -652,14 +804,14 @@ static int fmt_file(struct gh_buf *b, const struct gh_event *e, size_t size)
 			return -ENOMEM;
 		break;
 	}
-	if (add_path(b, "path", "raw", &raw1, &kp1, &inc) < 0)
+	if (add_path(b, "path", "raw", &raw1, &kp1, &seen1, &inc) < 0)
 		return -ENOMEM;
 	if (e->op == GH_OP_SYMLINK || e->op == GH_OP_SYMLINKAT) {
 		if (raw2.p && jw_str(b, "target", raw2.p, raw2.len) < 0)
 			return -ENOMEM;
 		inc |= !!(raw2.fl & GH_BF_TRUNC);
 	} else if (raw2.p || (raw2.fl & GH_BF_FAULT)) {
-		if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &inc2) < 0)
+		if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &seen2, &inc2) < 0)
 			return -ENOMEM;
 	}
 	if ((inc || inc2) && jw_bool(b, "path_incomplete", 1) < 0)
@@ -758,7 +910,7 @@ static int add_target(struct gh_buf *b, const struct gh_event *e)
 /* The records of syscalls beyond files and sockets (gh-events(5)). */
 static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 {
-	struct blob raw1, kp1, raw2, kp2, ex;
+	struct blob raw1, kp1, raw2, kp2, ex, seen1, seen2;
 	const __u64 *a = e->arg;
 	const char *sys = e->flags & GH_EVF_URING ? "io_uring" : event_sys_name(e->nr);
 	const char *exkey = NULL;
@@ -768,19 +920,26 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 	    get_blob(e, size, GH_B_PATH1, &kp1) < 0 ||
 	    get_blob(e, size, GH_B_RAW2, &raw2) < 0 ||
 	    get_blob(e, size, GH_B_PATH2, &kp2) < 0 ||
+	    get_blob(e, size, GH_B_SEEN1, &seen1) < 0 ||
+	    get_blob(e, size, GH_B_SEEN2, &seen2) < 0 ||
 	    get_blob(e, size, GH_B_EXTRA, &ex) < 0)
 		return -EINVAL;
 	if (jw_int(b, "tid", e->tid) < 0 ||
 	    jw_str(b, "syscall", sys ? sys : "?", strlen(sys ? sys : "?")) < 0)
 		return -ENOMEM;
 	if ((raw1.p || kp1.p || (raw1.fl & GH_BF_FAULT)) &&
-	    add_path(b, "path", "raw", &raw1, &kp1, &inc) < 0)
+	    add_path(b, "path", "raw", &raw1, &kp1, &seen1, &inc) < 0)
 		return -ENOMEM;
 	if (raw2.p || (raw2.fl & GH_BF_FAULT)) {
 		if (e->op == GH_OP_MOUNT) {
 			if (jw_str(b, "source", raw2.p, raw2.len) < 0)
 				return -ENOMEM;
-		} else if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &inc2) < 0) {
+			/* a bind mount's source is a path: where it is */
+			if ((a[3] & MS_BIND) && raw2.p &&
+			    add_path(b, "source_path", NULL, &raw2, &kp2,
+				     &seen2, &inc2) < 0)
+				return -ENOMEM;
+		} else if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &seen2, &inc2) < 0) {
 			return -ENOMEM;
 		}
 	}
