@@ -57,6 +57,11 @@ struct item {
 	const char *args; /* exec: argv[1..] joined; NULL when not known */
 	size_t args_len;
 	struct netaddr na;
+	const char *seen; /* the path as the process saw it, when it differs */
+	size_t seen_len;
+	const char *status; /* path_status: NULL when the kernel resolved it */
+	int unknown;	/* where the object is cannot be known: judged by
+			 * what it could be */
 };
 
 struct pidcmd {
@@ -750,6 +755,10 @@ static int add_item_violation(struct ctx *c, size_t rule, const struct item *it)
 		detail_kv(&d, "op", it->op);
 	if (it->other)
 		detail_kv(&d, it->other_key, it->other);
+	if (it->seen)
+		detail_kv(&d, "seen", it->seen);
+	if (it->status)
+		detail_kv(&d, "path_status", it->status);
 	if (it->proto)
 		detail_kv(&d, "proto", it->proto);
 	if (it->result && strcmp(it->result, "ok") != 0)
@@ -829,7 +838,7 @@ static int match3(struct ctx *c, size_t i, const struct item *it, int net)
 	if ((r->kind != K_ALLOW && r->kind != K_DENY) || !(r->subjects & want) ||
 	    !result_ok(r, it) || (net && !proto_ok(r, it)))
 		return 0;
-	if (path_masked(it)) {
+	if (path_masked(it) || it->unknown) {
 		maybe = 1;
 	} else if (net) {
 		for (size_t k = 0; k < r->nnets && !hit; k++)
@@ -879,8 +888,30 @@ static int judge_masked(struct ctx *c, const struct item *it, int net)
 	return 0;
 }
 
+/* An item whose place is not known (unresolved, incomplete, an exec of a
+ * file in no directory) is judged by what it could be: the first deny
+ * rule that could match it makes a violation; an allow rule that could
+ * match cannot be shown to, and is passed over; with no deny, the
+ * default does. */
+static int judge_unknown(struct ctx *c, const struct item *it, int net)
+{
+	struct policy *p = c->p;
+	int s;
+
+	for (size_t i = 0; i < p->nrules; i++)
+		if (p->rules[i].kind == K_DENY && match3(c, i, it, net))
+			return add_item_violation(c, i, it);
+	s = p->has_default[it->fine] ? it->fine :
+	    p->has_default[it->coarse] ? it->coarse : -1;
+	if (s >= 0 && p->rules[p->default_rule[s]].kind == K_DEFAULT_DENY)
+		return add_item_violation(c, p->default_rule[s], it);
+	return 0;
+}
+
 /* Judge one item: the first matching rule decides; with none, the
- * default of the fine subject, then of the coarse one, then allow. */
+ * default of the fine subject, then of the coarse one, then allow. A
+ * rule matches a file item when it matches its path or the path the
+ * process saw. */
 static int judge(struct ctx *c, const struct item *it, int net)
 {
 	struct policy *p = c->p;
@@ -892,12 +923,23 @@ static int judge(struct ctx *c, const struct item *it, int net)
 		if (c->v->allow_redacted)
 			return judge_masked(c, it, net);
 	}
+	if (it->unknown && !item_masked(it))
+		return judge_unknown(c, it, net);
 	if (net) {
 		best = first_net_rule(c, it);
 	} else {
 		best = first_path_rule(c, it->coarse, it, best);
 		if (it->fine != it->coarse)
 			best = first_path_rule(c, it->fine, it, best);
+		if (it->seen) {
+			struct item v = *it;
+
+			v.path = it->seen;
+			v.len = it->seen_len;
+			best = first_path_rule(c, it->coarse, &v, best);
+			if (it->fine != it->coarse)
+				best = first_path_rule(c, it->fine, &v, best);
+		}
 	}
 	if (best == SIZE_MAX) {
 		if (p->has_default[it->fine])
@@ -938,11 +980,46 @@ static const struct {
 	{ "chdir", S_CHDIR, S_CHDIR },
 };
 
+/* Names of kernel objects that are in no directory (gh-receipt(5)): a
+ * path pattern can only match them by their own name. */
+static int object_name(const char *p, size_t n)
+{
+	static const char *const pre[] = { "memfd:", "pipe:", "socket:",
+					   "anon_inode:" };
+
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		if (n >= strlen(pre[i]) && memcmp(p, pre[i], strlen(pre[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* An access's view of one of its names: KEY_seen and KEY_status. */
+static int access_view(struct ctx *c, struct json_object *a, long i,
+		       const char *key, struct item *it)
+{
+	static const char *const where = "filesystem.accesses";
+	struct json_object *seen, *status;
+	char k[32];
+
+	snprintf(k, sizeof(k), "%s_seen", key);
+	if (member(c, a, k, json_type_string, &seen, where, i) < 0)
+		return -1;
+	snprintf(k, sizeof(k), "%s_status", key);
+	if (member(c, a, k, json_type_string, &status, where, i) < 0)
+		return -1;
+	it->seen = seen ? str_of(seen, &it->seen_len) : NULL;
+	it->status = status ? json_object_get_string(status) : NULL;
+	it->unknown = it->status && (strcmp(it->status, "unresolved") == 0 ||
+				     strcmp(it->status, "incomplete") == 0) &&
+		      !object_name(it->path, it->len);
+	return 0;
+}
+
 static int walk_access(struct ctx *c, struct json_object *a, long i)
 {
 	static const char *const where = "filesystem.accesses";
 	struct json_object *path, *op, *target, *result, *pids;
-	struct item it = { 0 };
+	struct item it = { 0 }, to;
 	size_t k, oplen, tlen = 0;
 	const char *ops, *ts = NULL;
 
@@ -970,6 +1047,8 @@ static int walk_access(struct ctx *c, struct json_object *a, long i)
 	it.op = ops;
 	it.result = result ? json_object_get_string(result) : NULL;
 	it.pids = pids;
+	if (access_view(c, a, i, "path", &it) < 0)
+		return -1;
 	if (strcmp(ops, "exec") == 0) {
 		/* successful execs are judged from process_tree with their argv */
 		if (!it.result || strcmp(it.result, "ok") == 0)
@@ -985,23 +1064,22 @@ static int walk_access(struct ctx *c, struct json_object *a, long i)
 		return 0; /* an operation this version does not know */
 	it.coarse = file_ops[k].coarse;
 	it.fine = file_ops[k].fine;
-	if (strcmp(ops, "rename") == 0 && ts) {
+	if ((strcmp(ops, "rename") == 0 || strcmp(ops, "link") == 0) && ts) {
+		/* both names: the old one (a rename deletes it, a link
+		 * gives it a second name), then the new one, written */
+		to = it;
+		to.path = ts;
+		to.len = tlen;
+		if (access_view(c, a, i, "target", &to) < 0)
+			return -1;
 		it.other_key = "to";
 		it.other = ts;
 		if (judge(c, &it, 0) < 0)
 			return -1;
-		it.coarse = S_WRITE;
-		it.other_key = "from";
-		it.other = it.path;
-		it.path = ts;
-		it.len = tlen;
-		return judge(c, &it, 0);
-	}
-	if (strcmp(ops, "link") == 0 && ts) {
-		it.other_key = "from";
-		it.other = it.path;
-		it.path = ts;
-		it.len = tlen;
+		to.coarse = S_WRITE;
+		to.other_key = "from";
+		to.other = it.path;
+		return judge(c, &to, 0);
 	}
 	return judge(c, &it, 0);
 }
@@ -1147,6 +1225,8 @@ static int judge_exec(struct ctx *c, int64_t pid, struct json_object *exe,
 	}
 	it.coarse = it.fine = S_EXEC;
 	it.path = str_of(exe, &it.len);
+	/* a program in no directory (memfd:NAME) could be any program */
+	it.unknown = !it.len || it.path[0] != '/';
 	it.has_pid = 1;
 	it.pid = pid;
 	it.cmd = cmd;

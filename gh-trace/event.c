@@ -319,9 +319,94 @@ static const char *const status_names[] = {
  * kernel path or of the base, when the kernel walked it too. Returns 1
  * when out holds a path (and seen_out the task's view, when it was
  * walked), 0 when it cannot be known (e.g. a bad dirfd). */
+/* A path joined from the argument names the file the kernel acted on
+ * only when no symbolic link or ".." on the way led elsewhere. Look, in
+ * gh-trace's own view, just after the call: the argument joined to its
+ * base as it was given (".." not applied), its directory (or, for a call
+ * that follows a last symbolic link, all of it) resolved by realpath(3).
+ * When that names another file, it replaces out and the lexical path
+ * goes to seen_out (unless the task's view is there already). Paths
+ * under /proc name other files from here (self) and are left alone. */
+static int recheck(struct gh_buf *out, struct gh_buf *seen_out,
+		   const struct blob *raw, const struct blob *kp, int follow)
+{
+	struct gh_buf j = GH_BUF_INIT, r = GH_BUF_INIT;
+	const char *last = NULL;
+	size_t root, dlen, llen = 0;
+	char *real = NULL;
+	int rc = 0;
+
+	if (raw->len && raw->p[0] == '/' && kp->p && (kp->fl & GH_BF_BASE)) {
+		if (kname(&j, kp, &root) < 0)
+			goto oom;
+	} else if (raw->len && raw->p[0] != '/') {
+		if (kname(&j, kp, &root) < 0 || gh_buf_addc(&j, '/') < 0)
+			goto oom;
+	}
+	if (gh_buf_add(&j, raw->p, raw->len) < 0)
+		goto oom;
+	if (j.len == 0 || j.p[0] != '/' || memchr(j.p, '\0', j.len) ||
+	    (j.len >= 6 && memcmp(j.p, "/proc/", 6) == 0) ||
+	    (out->len >= 6 && memcmp(out->p, "/proc/", 6) == 0))
+		goto done;
+	dlen = j.len;
+	while (dlen > 1 && j.p[dlen - 1] == '/')
+		dlen--;
+	if (!follow) {
+		last = memrchr(j.p, '/', dlen);
+		llen = dlen - (last - j.p) - 1;
+		last++;
+		if ((llen == 1 && last[0] == '.') ||
+		    (llen == 2 && last[0] == '.' && last[1] == '.') || !llen) {
+			follow = 1;
+		} else {
+			/* the name itself, then its directory alone */
+			if (gh_buf_add(&r, last, llen) < 0)
+				goto oom;
+			dlen = last - j.p > 1 ? (size_t)(last - j.p - 1) : 1;
+		}
+	}
+	j.p[dlen] = '\0';
+	real = realpath(j.p, NULL);
+	if (!real)
+		goto done;
+	if (!follow) {
+		size_t n = strlen(real);
+
+		if (gh_buf_grow(&r, n + 1) < 0)
+			goto oom;
+		memmove(r.p + n + (n > 1), r.p, r.len);
+		memcpy(r.p, real, n);
+		if (n > 1)
+			r.p[n] = '/';
+		r.len += n + (n > 1);
+		r.p[r.len] = '\0';
+	} else if (gh_buf_adds(&r, real) < 0) {
+		goto oom;
+	}
+	if (r.len != out->len || memcmp(r.p, out->p, r.len)) {
+		if (!seen_out->p && gh_buf_add(seen_out, out->p, out->len) < 0)
+			goto oom;
+		out->len = 0;
+		if (gh_buf_add(out, r.p, r.len) < 0)
+			goto oom;
+	}
+	goto done;
+oom:
+	rc = -ENOMEM;
+done:
+	free(real);
+	gh_buf_release(&j);
+	gh_buf_release(&r);
+	return rc;
+}
+
+/* follow: -1 no recheck (the call failed, or the name is the kernel's);
+ * 1 the call follows a symbolic link as last component; 0 it does not. */
 static int resolve(struct gh_buf *out, struct gh_buf *seen_out,
 		   const struct blob *raw, const struct blob *kp,
-		   const struct blob *seen, int *incomplete, int *status)
+		   const struct blob *seen, int *incomplete, int *status,
+		   int follow)
 {
 	size_t root;
 	unsigned fl;
@@ -341,7 +426,10 @@ static int resolve(struct gh_buf *out, struct gh_buf *seen_out,
 	fl = raw->fl & GH_BF_TRUNC;
 	if (raw->len && raw->p[0] == '/' && !(kp->p && (kp->fl & GH_BF_BASE))) {
 		*status = fl ? PS_INCOMPLETE : PS_LEXICAL;
-		return path_join(out, NULL, 0, raw->p, raw->len) < 0 ? -ENOMEM : 1;
+		if (path_join(out, NULL, 0, raw->p, raw->len) < 0 ||
+		    (follow >= 0 && !fl && recheck(out, seen_out, raw, kp, follow) < 0))
+			return -ENOMEM;
+		return 1;
 	}
 	if (!kp->p || !(kp->fl & GH_BF_BASE))
 		return 0;
@@ -351,9 +439,14 @@ static int resolve(struct gh_buf *out, struct gh_buf *seen_out,
 		  PS_LEXICAL;
 	if (join_base(out, kp, raw) < 0)
 		return -ENOMEM;
-	if (raw->len && raw->p[0] == '/')
-		return path_join(seen_out, NULL, 0, raw->p, raw->len) < 0 ? -ENOMEM : 1;
-	if (seen->p && join_base(seen_out, seen, raw) < 0)
+	if (raw->len && raw->p[0] == '/') {
+		if (path_join(seen_out, NULL, 0, raw->p, raw->len) < 0)
+			return -ENOMEM;
+	} else if (seen->p && join_base(seen_out, seen, raw) < 0) {
+		return -ENOMEM;
+	}
+	if (*status == PS_LEXICAL && follow >= 0 &&
+	    recheck(out, seen_out, raw, kp, follow) < 0)
 		return -ENOMEM;
 	return 1;
 }
@@ -378,11 +471,11 @@ static int add_view(struct gh_buf *b, const char *pkey, const struct gh_buf *p,
 
 static int add_path(struct gh_buf *b, const char *pkey, const char *rkey,
 		    const struct blob *raw, const struct blob *kp,
-		    const struct blob *seen, int *incomplete)
+		    const struct blob *seen, int *incomplete, int follow)
 {
 	struct gh_buf p = GH_BUF_INIT, sp = GH_BUF_INIT;
 	int status = PS_KERNEL;
-	int r = resolve(&p, &sp, raw, kp, seen, incomplete, &status);
+	int r = resolve(&p, &sp, raw, kp, seen, incomplete, &status, follow);
 
 	if (r > 0)
 		r = jw_str(b, pkey, p.p, p.len);
@@ -755,6 +848,41 @@ static int fmt_net(struct gh_buf *b, const struct gh_event *e, size_t size)
 	return add_ret(b, e->ret);
 }
 
+#ifndef AT_SYMLINK_NOFOLLOW
+#define AT_SYMLINK_NOFOLLOW 0x100
+#endif
+#ifndef AT_SYMLINK_FOLLOW
+#define AT_SYMLINK_FOLLOW 0x400
+#endif
+
+/* For recheck: whether a successful call followed a symbolic link as the
+ * last component of its first name (second: of its second name, which
+ * no call follows); -1 for a failed call. */
+static int follow_last(const struct gh_event *e, int second)
+{
+	const __u64 *a = e->arg;
+
+	if (e->ret < 0)
+		return -1;
+	if (second || (e->flags & GH_EVF_URING))
+		return 0;
+	switch (e->op) {
+	case GH_OP_CHMOD: case GH_OP_CHOWN: case GH_OP_TRUNCATE:
+	case GH_OP_SETXATTR: case GH_OP_REMOVEXATTR: case GH_OP_UTIME:
+	case GH_OP_UTIMES: case GH_OP_FUTIMESAT: case GH_OP_FCHMODAT:
+		return 1;
+	case GH_OP_FCHMODAT2: case GH_OP_UTIMENSAT:
+		return !(a[3] & AT_SYMLINK_NOFOLLOW);
+	case GH_OP_FCHOWNAT:
+		return !(a[4] & AT_SYMLINK_NOFOLLOW);
+	case GH_OP_SETXATTRAT: case GH_OP_REMOVEXATTRAT:
+		return !(a[2] & AT_SYMLINK_NOFOLLOW);
+	case GH_OP_LINKAT: case GH_OP_NAME_TO_HANDLE_AT:
+		return !!(a[4] & AT_SYMLINK_FOLLOW);
+	}
+	return 0;
+}
+
 static int fmt_failed_exec(struct gh_buf *b, const struct gh_event *e,
 			   size_t size, struct blob *raw, struct blob *kp)
 {
@@ -767,7 +895,7 @@ static int fmt_failed_exec(struct gh_buf *b, const struct gh_event *e,
 	    get_blob(e, size, GH_B_SEEN2, &cwd_seen) < 0)
 		return -EINVAL;
 	if (jw_int(b, "ppid", e->ppid) < 0 ||
-	    add_path(b, "path", "raw", raw, kp, &seen, &inc) < 0 ||
+	    add_path(b, "path", "raw", raw, kp, &seen, &inc, -1) < 0 ||
 	    jw_strv(b, "argv", argv.p ? argv.p : "", argv.len) < 0 ||
 	    jw_int(b, "argc", e->argc) < 0 ||
 	    jw_int(b, "argv_bytes", e->argv_bytes) < 0 ||
@@ -804,14 +932,14 @@ static int fmt_file(struct gh_buf *b, const struct gh_event *e, size_t size)
 			return -ENOMEM;
 		break;
 	}
-	if (add_path(b, "path", "raw", &raw1, &kp1, &seen1, &inc) < 0)
+	if (add_path(b, "path", "raw", &raw1, &kp1, &seen1, &inc, follow_last(e, 0)) < 0)
 		return -ENOMEM;
 	if (e->op == GH_OP_SYMLINK || e->op == GH_OP_SYMLINKAT) {
 		if (raw2.p && jw_str(b, "target", raw2.p, raw2.len) < 0)
 			return -ENOMEM;
 		inc |= !!(raw2.fl & GH_BF_TRUNC);
 	} else if (raw2.p || (raw2.fl & GH_BF_FAULT)) {
-		if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &seen2, &inc2) < 0)
+		if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &seen2, &inc2, follow_last(e, 1)) < 0)
 			return -ENOMEM;
 	}
 	if ((inc || inc2) && jw_bool(b, "path_incomplete", 1) < 0)
@@ -928,7 +1056,7 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 	    jw_str(b, "syscall", sys ? sys : "?", strlen(sys ? sys : "?")) < 0)
 		return -ENOMEM;
 	if ((raw1.p || kp1.p || (raw1.fl & GH_BF_FAULT)) &&
-	    add_path(b, "path", "raw", &raw1, &kp1, &seen1, &inc) < 0)
+	    add_path(b, "path", "raw", &raw1, &kp1, &seen1, &inc, follow_last(e, 0)) < 0)
 		return -ENOMEM;
 	if (raw2.p || (raw2.fl & GH_BF_FAULT)) {
 		if (e->op == GH_OP_MOUNT) {
@@ -937,9 +1065,9 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 			/* a bind mount's source is a path: where it is */
 			if ((a[3] & MS_BIND) && raw2.p &&
 			    add_path(b, "source_path", NULL, &raw2, &kp2,
-				     &seen2, &inc2) < 0)
+				     &seen2, &inc2, e->ret < 0 ? -1 : 1) < 0)
 				return -ENOMEM;
-		} else if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &seen2, &inc2) < 0) {
+		} else if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &seen2, &inc2, follow_last(e, 1)) < 0) {
 			return -ENOMEM;
 		}
 	}
