@@ -757,7 +757,7 @@ static int add_item_violation(struct ctx *c, size_t rule, const struct item *it)
 		detail_kv(&d, it->other_key, it->other);
 	if (it->seen)
 		detail_kv(&d, "seen", it->seen);
-	if (it->status)
+	if (it->unknown && it->status)
 		detail_kv(&d, "path_status", it->status);
 	if (it->proto)
 		detail_kv(&d, "proto", it->proto);
