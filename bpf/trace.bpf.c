@@ -440,9 +440,10 @@ static long walk_step(__u32 i, void *arg)
 	if (parent == d || !parent) {
 		if (d != BPF_CORE_READ(d, d_sb, s_root)) {
 			/* a file of no directory: its name and what it is */
-			if (!put_comp(s, BPF_CORE_READ(d, d_name.name),
-				      BPF_CORE_READ(d, d_name.len)))
-				put_fstype(s, d);
+			if (put_comp(s, BPF_CORE_READ(d, d_name.name),
+				     BPF_CORE_READ(d, d_name.len)))
+				return walk_end(s, WS_CUT);
+			put_fstype(s, d);
 			return walk_end(s, WS_PSEUDO);
 		}
 		if (s->w.seen || !bpf_core_field_exists(m->mnt_next_for_sb)) {

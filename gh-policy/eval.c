@@ -823,6 +823,7 @@ static int path_masked(const struct item *it)
 static int item_masked(const struct item *it)
 {
 	return path_masked(it) ||
+	       (it->seen && masked(it->seen, it->seen_len)) ||
 	       (it->args && masked(it->args, it->args_len)) ||
 	       (it->other && masked(it->other, strlen(it->other)));
 }
@@ -1227,6 +1228,8 @@ static int judge_exec(struct ctx *c, int64_t pid, struct json_object *exe,
 	it.path = str_of(exe, &it.len);
 	/* a program in no directory (memfd:NAME) could be any program */
 	it.unknown = !it.len || it.path[0] != '/';
+	if (it.unknown)
+		it.status = "unresolved";
 	it.has_pid = 1;
 	it.pid = pid;
 	it.cmd = cmd;
@@ -1334,6 +1337,82 @@ static int walk_net_list(struct ctx *c, struct json_object *list, const char *wh
 		}
 		if (judge(c, &it, 1) < 0)
 			return -1;
+	}
+	return 0;
+}
+
+/* Mount and root changes (the receipt's actions): a "mount" rule judges
+ * the mount point (path) and a bind mount's source (source_path), a
+ * "chroot" rule the new root (and pivot_root's put_old). An action that
+ * names no path (fsopen, fsmount, a mount of a detached tree) could be
+ * anywhere. */
+static int judge_action_path(struct ctx *c, struct json_object *e, size_t i,
+			     int subj, const char *key, const char *okey,
+			     const char *other)
+{
+	static const char *const where = "actions";
+	struct json_object *path, *seen, *status, *sys, *result, *pids;
+	struct item it = { 0 };
+	char k[32];
+
+	if (member(c, e, key, json_type_string, &path, where, i) < 0 ||
+	    member(c, e, "syscall", json_type_string, &sys, where, i) < 0 ||
+	    member(c, e, "result", json_type_string, &result, where, i) < 0 ||
+	    member(c, e, "pids", json_type_array, &pids, where, i) < 0 ||
+	    check_pids(c, pids, where, i) < 0)
+		return -1;
+	snprintf(k, sizeof(k), "%s_seen", key);
+	if (member(c, e, k, json_type_string, &seen, where, i) < 0)
+		return -1;
+	snprintf(k, sizeof(k), "%s_status", key);
+	if (member(c, e, k, json_type_string, &status, where, i) < 0)
+		return -1;
+	it.coarse = it.fine = subj;
+	it.path = path ? str_of(path, &it.len) : "";
+	it.op = sys ? json_object_get_string(sys) : NULL;
+	it.result = result ? json_object_get_string(result) : NULL;
+	it.pids = pids;
+	it.seen = seen ? str_of(seen, &it.seen_len) : NULL;
+	it.status = status ? json_object_get_string(status) : path ? NULL : "unresolved";
+	it.unknown = !path || (it.status && (strcmp(it.status, "unresolved") == 0 ||
+					     strcmp(it.status, "incomplete") == 0));
+	it.other_key = okey;
+	it.other = other;
+	return judge(c, &it, 0);
+}
+
+static int walk_actions(struct ctx *c)
+{
+	struct json_object *acts;
+
+	if (!c->has_subject[S_MOUNT] && !c->has_subject[S_CHROOT] &&
+	    !c->p->has_default[S_MOUNT] && !c->p->has_default[S_CHROOT])
+		return 0;
+	if (member(c, c->r, "actions", json_type_array, &acts, "", -1) < 0)
+		return -1;
+	for (size_t i = 0; acts && i < json_object_array_length(acts); i++) {
+		struct json_object *e = json_object_array_get_idx(acts, i);
+		struct json_object *type, *path, *src;
+		const char *t;
+
+		if (!json_object_is_type(e, json_type_object))
+			return bad(c, "actions[%zu]: expected an object", i);
+		if (member(c, e, "type", json_type_string, &type, "actions", i) < 0 ||
+		    member(c, e, "path", json_type_string, &path, "actions", i) < 0 ||
+		    member(c, e, "source_path", json_type_string, &src, "actions", i) < 0)
+			return -1;
+		t = type ? json_object_get_string(type) : "";
+		if (strcmp(t, "mount") == 0) {
+			if (judge_action_path(c, e, i, S_MOUNT, "path", src ? "source" : NULL,
+					      src ? json_object_get_string(src) : NULL) < 0 ||
+			    (src && judge_action_path(c, e, i, S_MOUNT, "source_path",
+						      path ? "target" : NULL,
+						      path ? json_object_get_string(path) : NULL) < 0))
+				return -1;
+		} else if (strcmp(t, "chroot") == 0 || strcmp(t, "pivot_root") == 0) {
+			if (judge_action_path(c, e, i, S_CHROOT, "path", NULL, NULL) < 0)
+				return -1;
+		}
 	}
 	return 0;
 }
@@ -1697,7 +1776,8 @@ int policy_eval(struct policy *p, struct json_object *r, struct verdict *v,
 		goto out;
 	t1 = now_ms();
 	v->ms_index = t1 - t0;
-	if (walk_files(&c) < 0 || walk_execs(&c) < 0 || walk_net(&c) < 0)
+	if (walk_files(&c) < 0 || walk_execs(&c) < 0 || walk_net(&c) < 0 ||
+	    walk_actions(&c) < 0)
 		goto out;
 	for (size_t i = 0; i < p->nrules; i++) {
 		int k = p->rules[i].kind;

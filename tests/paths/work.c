@@ -11,6 +11,7 @@
  *   work memfd NAME EXE [ARG...] copy EXE into a memfd called NAME and
  *                                fexecve it
  *   work read PATH               read PATH
+ *   work truncate PATH           truncate(2) PATH to 0 bytes
  *
  * Each mode exits 0 when it could do its part, 1 (with a message) when it
  * could not. */
@@ -157,6 +158,8 @@ int main(int argc, char **argv)
 		return memexec(argv[2], argv[3], argv + 3);
 	if (strcmp(m, "read") == 0 && argc == 3)
 		return readfile(argv[2]);
-	fprintf(stderr, "usage: work chroot|bind|tree|memfd|read ARG...\n");
+	if (strcmp(m, "truncate") == 0 && argc == 3)
+		return truncate(argv[2], 0) < 0 ? die(argv[2]) : 0;
+	fprintf(stderr, "usage: work chroot|bind|tree|memfd|read|truncate ARG...\n");
 	return 2;
 }
