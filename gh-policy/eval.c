@@ -1067,7 +1067,8 @@ static int walk_access(struct ctx *c, struct json_object *a, long i)
 	it.fine = file_ops[k].fine;
 	if ((strcmp(ops, "rename") == 0 || strcmp(ops, "link") == 0) && ts) {
 		/* both names: the old one (a rename deletes it, a link
-		 * gives it a second name), then the new one, written */
+		 * gives it a second name to be read by), then the new
+		 * one, written */
 		to = it;
 		to.path = ts;
 		to.len = tlen;
@@ -1075,6 +1076,8 @@ static int walk_access(struct ctx *c, struct json_object *a, long i)
 			return -1;
 		it.other_key = "to";
 		it.other = ts;
+		if (strcmp(ops, "link") == 0)
+			it.coarse = S_READ;	/* a second name to read it by */
 		if (judge(c, &it, 0) < 0)
 			return -1;
 		to.coarse = S_WRITE;
