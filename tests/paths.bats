@@ -255,7 +255,7 @@ long_path() {
 	P=$(long_path 4095)
 	E=$(printf 'e%.0s' $(seq 1 200))
 	mkdir -p "${P%/*}/$E/$E"
-	echo x > "${P%/*}/$E/$E/deep"
+	(cd "${P%/*}/$E" && echo x > "$E/deep")
 	chmod -R a+rwX "$WS"
 	# more than 4095 bytes in all: reached from a working directory
 	[ $((${#P} + 2 * 201)) -gt 4095 ]
