@@ -338,6 +338,13 @@ static int open_op(int64_t flags)
 	return OP_READ;
 }
 
+/* renameat2(2) RENAME_EXCHANGE: the two names swap and both stay, so the
+ * record is a rename each way (a lone rename would say the old name went) */
+static int rename_exchange(const struct gh_evval *v)
+{
+	return v[GH_EK_FLAGS].kind == GH_EVK_INT && (v[GH_EK_FLAGS].i & 2);
+}
+
 static void on_file(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 		    uint32_t result)
 {
@@ -388,6 +395,11 @@ static void on_file(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 		return;
 	}
 	access_addv(a, path, op, target, result, mode, pid, &view);
+	if (rec->type == GH_ET_RENAME && target && rename_exchange(v)) {
+		struct aview x = { view.tseen, view.seen, view.tstatus, view.status };
+
+		access_addv(a, target, op, path, result, mode, pid, &x);
+	}
 }
 
 static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
@@ -762,6 +774,8 @@ static void on_end(struct agg *a, const struct gh_evrec *rec)
 		a->und_uring = get_int(u, "io_uring_unsupported_op");
 		a->und_foreign = get_int(u, "foreign_process_control");
 		a->und_left = get_int(u, "left_running");
+		a->und_path = get_int(u, "path_changed");
+		a->und_sockets = get_int(u, "unwatched_sockets");
 	}
 	if (v[GH_EK_IO_URING_OPCODES].kind == GH_EVK_ARR &&
 	    v[GH_EK_IO_URING_OPCODES].len) {
@@ -833,6 +847,10 @@ int agg_record(struct agg *a, const struct gh_evrec *rec)
 		p->code = v[GH_EK_CODE].i;
 		p->has_signal = v[GH_EK_SIGNAL].kind == GH_EVK_INT;
 		p->signal = v[GH_EK_SIGNAL].i;
+		/* the kernel wrote the core (a file, or a core_pattern helper's
+		 * input) without a syscall of the tree: no record names it */
+		if (v[GH_EK_CORE].kind == GH_EVK_BOOL && v[GH_EK_CORE].i)
+			a->core_dumps++;
 	} else if (type == GH_ET_EXEC) {
 		on_exec(a, rec, p, result);
 	} else if (GH_ET_IS_FILE(type)) {

@@ -72,11 +72,27 @@ int jw_str(struct gh_buf *b, const char *key, const char *s, size_t len)
 	return 0;
 }
 
+/* An integer in decimal: a digit loop, not vsnprintf (every record has
+ * several, and formatting is most of gh-trace's time per record). */
+static int put_int(struct gh_buf *b, int64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	return gh_buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 int jw_int(struct gh_buf *b, const char *key, int64_t v)
 {
 	if (jw_key(b, key) < 0)
 		return -ENOMEM;
-	return gh_buf_printf(b, "%lld", (long long)v);
+	return put_int(b, v);
 }
 
 int jw_bool(struct gh_buf *b, const char *key, int v)
@@ -272,36 +288,47 @@ static int get_blob(const struct gh_event *e, size_t size, int slot,
 	return 0;
 }
 
+/* A scratch buffer reused from record to record, emptied: gh-trace
+ * formats one record at a time, and a malloc per record costs as much as
+ * formatting it. Buffer 0 is a record's path, 1 a base path (used while 0
+ * is), 2 the path as the process saw it. */
+static struct gh_buf *scratch(int n)
+{
+	static struct gh_buf s[3] = { GH_BUF_INIT, GH_BUF_INIT, GH_BUF_INIT };
+
+	s[n].len = 0;
+	if (s[n].p)
+		s[n].p[0] = '\0';
+	return &s[n];
+}
+
 /* raw joined to the kernel path of its base directory (or, absolute, of
  * the task's root), ".." applied lexically and never above the base when
  * it is the task's root. */
 static int join_base(struct gh_buf *out, const struct blob *base,
 		     const struct blob *raw)
 {
-	struct gh_buf b = GH_BUF_INIT;
+	struct gh_buf *b = scratch(1);
 	size_t root;
 	int r;
 
-	if (kname(&b, base, &root) < 0) {
-		gh_buf_release(&b);
+	if (kname(b, base, &root) < 0)
 		return -ENOMEM;
-	}
-	r = gh_buf_add(out, b.p, root);
+	r = gh_buf_add(out, b->p, root);
 	if (r >= 0 && raw->len && raw->p[0] == '/') {
 		/* the task's root: ".." stops at it */
 		size_t top;
 
-		if (b.len - root > 1)
-			r = gh_buf_add(out, b.p + root, b.len - root);
+		if (b->len - root > 1)
+			r = gh_buf_add(out, b->p + root, b->len - root);
 		top = out->len;
 		if (r >= 0)
 			r = path_join(out, NULL, 0, raw->p, raw->len);
 		if (r >= 0 && top > root && out->len == top + 1)
 			out->p[out->len = top] = '\0';	/* the root itself */
 	} else if (r >= 0) {
-		r = path_join(out, b.p + root, b.len - root, raw->p, raw->len);
+		r = path_join(out, b->p + root, b->len - root, raw->p, raw->len);
 	}
-	gh_buf_release(&b);
 	return r < 0 ? -ENOMEM : 0;
 }
 
@@ -385,7 +412,7 @@ static int recheck(struct gh_buf *out, struct gh_buf *seen_out,
 		goto oom;
 	}
 	if (r.len != out->len || memcmp(r.p, out->p, r.len)) {
-		if (!seen_out->p && gh_buf_add(seen_out, out->p, out->len) < 0)
+		if (!seen_out->len && gh_buf_add(seen_out, out->p, out->len) < 0)
 			goto oom;
 		out->len = 0;
 		if (gh_buf_add(out, r.p, r.len) < 0)
@@ -458,7 +485,7 @@ static int add_view(struct gh_buf *b, const char *pkey, const struct gh_buf *p,
 {
 	char key[32];
 
-	if (seen->p && (seen->len != p->len || memcmp(seen->p, p->p, p->len))) {
+	if (seen->len && (seen->len != p->len || memcmp(seen->p, p->p, p->len))) {
 		snprintf(key, sizeof(key), "%s_seen", pkey);
 		if (jw_str(b, key, seen->p, seen->len) < 0)
 			return -ENOMEM;
@@ -473,41 +500,38 @@ static int add_path(struct gh_buf *b, const char *pkey, const char *rkey,
 		    const struct blob *raw, const struct blob *kp,
 		    const struct blob *seen, int *incomplete, int follow)
 {
-	struct gh_buf p = GH_BUF_INIT, sp = GH_BUF_INIT;
+	struct gh_buf *p = scratch(0), *sp = scratch(2);
 	int status = PS_KERNEL;
-	int r = resolve(&p, &sp, raw, kp, seen, incomplete, &status, follow);
+	int r = resolve(p, sp, raw, kp, seen, incomplete, &status, follow);
+	int found = r > 0;
 
 	if (r > 0)
-		r = jw_str(b, pkey, p.p, p.len);
+		r = jw_str(b, pkey, p->p, p->len);
 	if (r >= 0 && raw->p && rkey)
 		r = jw_str(b, rkey, raw->p, raw->len);
-	if (r >= 0 && p.p)
-		r = add_view(b, pkey, &p, &sp, status);
-	gh_buf_release(&p);
-	gh_buf_release(&sp);
+	if (r >= 0 && found)
+		r = add_view(b, pkey, p, sp, status);
 	return r < 0 ? r : 0;
 }
 
 static int add_kpath(struct gh_buf *b, const char *key, const struct blob *kp,
 		     const struct blob *seen)
 {
-	struct gh_buf p = GH_BUF_INIT, sp = GH_BUF_INIT;
+	struct gh_buf *p = scratch(0), *sp = scratch(2);
 	size_t root;
 	int r;
 
 	if (!kp->p)
 		return jw_null(b, key);
-	r = kname(&p, kp, &root);
+	r = kname(p, kp, &root);
 	if (r >= 0 && seen->p)
-		r = kname(&sp, seen, &root);
+		r = kname(sp, seen, &root);
 	if (r >= 0)
-		r = jw_str(b, key, p.p, p.len);
+		r = jw_str(b, key, p->p, p->len);
 	if (r >= 0)
-		r = add_view(b, key, &p, &sp,
+		r = add_view(b, key, p, sp,
 			     kp->fl & GH_BF_TRUNC ? PS_INCOMPLETE :
 			     kp->fl & GH_BF_UNRES ? PS_UNRESOLVED : PS_KERNEL);
-	gh_buf_release(&p);
-	gh_buf_release(&sp);
 	return r;
 }
 
@@ -1014,8 +1038,7 @@ static int jw_int_list(struct gh_buf *b, const char *key, const __u64 *v,
 	if (jw_key(b, key) < 0 || gh_buf_addc(b, '[') < 0)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
-		if ((i && gh_buf_addc(b, ',') < 0) ||
-		    gh_buf_printf(b, "%lld", (long long)(int64_t)v[i]) < 0)
+		if ((i && gh_buf_addc(b, ',') < 0) || put_int(b, (int64_t)v[i]) < 0)
 			return -ENOMEM;
 	return gh_buf_addc(b, ']');
 }
@@ -1200,6 +1223,20 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 	return add_ret(b, e->ret);
 }
 
+/* A send on a socket the command inherited: say so, and by which
+ * syscall (write, sendfile... when not a send*). */
+static int add_inherited(struct gh_buf *b, const struct gh_event *e)
+{
+	const char *sys = event_sys_name(e->nr);
+
+	if (jw_bool(b, "inherited", 1) < 0)
+		return -ENOMEM;
+	if (!(e->flags & GH_EVF_URING) && sys &&
+	    jw_str(b, "syscall", sys, strlen(sys)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 int event_uring_join(const void *sub, size_t ssize, const void *done,
 		     size_t dsize, void **out, size_t *osize)
 {
@@ -1227,6 +1264,13 @@ int event_uring_join(const void *sub, size_t ssize, const void *done,
 		e->bflags[i] = d->bflags[i];
 	}
 	e->ret = d->ret;
+	/* a fixed file's socket, read at completion */
+	if (d->flags & GH_EVF_SOCK) {
+		e->family = d->family;
+		e->sock_type = d->sock_type;
+		e->proto = d->proto;
+	}
+	e->flags |= d->flags & (GH_EVF_SOCK | GH_EVF_INHERITED);
 	e->size = (__u32)(ssize + ddata);
 	*out = e;
 	*osize = e->size;
@@ -1276,6 +1320,14 @@ int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 		if (r >= 0 && (e->flags & GH_EVF_URING) &&
 		    (jw_str(b, "via", "io_uring", 8) < 0 ||
 		     jw_int(b, "opcode", e->nr) < 0))
+			r = -ENOMEM;
+		if (r >= 0 && (e->flags & GH_EVF_PATH_CHANGED) &&
+		    jw_bool(b, "path_changed", 1) < 0)
+			r = -ENOMEM;
+		if (r >= 0 && (e->flags & GH_EVF_INHERITED))
+			r = add_inherited(b, e);
+		if (r >= 0 && (e->flags & GH_EVF_FIXED) &&
+		    jw_bool(b, "fixed_file", 1) < 0)
 			r = -ENOMEM;
 		break;
 	default:
