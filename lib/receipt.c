@@ -606,7 +606,14 @@ int gh_receipt_next_file(struct gh_receipt *r, struct gh_riter *it, struct gh_rf
 		if (gh_receipt_mstr(r, e, w, "target", &f->target, &f->target_len) < 0 ||
 		    gh_receipt_mstr(r, e, w, "result", &f->result, NULL) < 0 ||
 		    gh_receipt_mint(r, e, w, "count", &f->count) < 0 ||
-		    gh_receipt_mintv(r, e, w, "pids", &f->pids) < 0)
+		    gh_receipt_mintv(r, e, w, "pids", &f->pids) < 0 ||
+		    gh_receipt_mstr(r, e, w, "path_seen", &f->path_seen,
+				    &f->path_seen_len) < 0 ||
+		    gh_receipt_mstr(r, e, w, "path_status", &f->path_status, NULL) < 0 ||
+		    gh_receipt_mstr(r, e, w, "target_seen", &f->target_seen,
+				    &f->target_seen_len) < 0 ||
+		    gh_receipt_mstr(r, e, w, "target_status", &f->target_status,
+				    NULL) < 0)
 			return -EINVAL;
 		if ((rc = gh_receipt_mint(r, e, w, "mode", &f->mode)) < 0)
 			return rc;

@@ -207,6 +207,12 @@ struct gh_rfile {
 				      here: read them with gh_receipt_m* */
 	const char *where;	  /* "filesystem.accesses[3]" (NULL with entry),
 				     valid until the next call */
+	const char *path_seen;	  /* the process's view of path, or NULL */
+	size_t path_seen_len;
+	const char *path_status;  /* lexical, unresolved, incomplete, or NULL */
+	const char *target_seen;  /* the same for target */
+	size_t target_seen_len;
+	const char *target_status;
 };
 int gh_receipt_next_file(struct gh_receipt *r, struct gh_riter *it,
 			 struct gh_rfile *f);
