@@ -789,8 +789,9 @@ static int start_run(struct loader *l, const struct loader_opts *o,
  * last one to end removes those pins, both under the directory's lock; a
  * run holds the links open meanwhile, so that --unload does not detach
  * them under it. The other programs (process creation, exec, exit,
- * io_uring requests) stay attached once a run attached them: they cost a
- * lookup per process or per io_uring request, and attaching a program
+ * io_uring requests, socket sends) stay attached once a run attached
+ * them: they cost a lookup per process, per io_uring request or per
+ * socket send, and attaching a program
  * patches code on every CPU, an interrupt each (measured: detaching and
  * attaching the io_uring ones too made a kept run of true 1.5 ms longer
  * on a loaded 2-CPU machine). */
