@@ -159,6 +159,7 @@ struct sums {
 	__u64 esum[4];		/* sys_exit: the entry's sums, lengths */
 	__u32 elen[4];
 	__u32 nblk;		/* blocks for sum_step */
+	__u32 nnames;		/* the last name column + 1 */
 	__u32 changed;
 	__u8 col[4];		/* argument columns of the names */
 };
@@ -1048,7 +1049,7 @@ const volatile __u64 sum_key = 0;
 
 #define GH_SUM_NONE	0xffffffffU	/* no name argument */
 #define GH_SUM_FAULT	0xfffffffeU	/* unreadable at entry */
-#define SUM_BLOCK	8		/* bytes summed per sum_step */
+#define SUM_BLOCK	32		/* bytes summed per sum_step */
 
 static __always_inline __u64 sum_mix(__u64 h, __u64 w)
 {
@@ -1057,13 +1058,13 @@ static __always_inline __u64 sum_mix(__u64 h, __u64 w)
 	return h ^ (h >> 31);
 }
 
-/* One 8-byte word of one of the strings s->sm describes (straight-line
- * code: the verifier sees it once per program). */
+/* One block (4 words) of one of the strings s->sm describes. */
 static long sum_step(__u32 i, void *arg)
 {
 	struct scratch *s = get_scratch();
 	__u32 k = 0, blk = i, n0, n1, len, b, idx;
-	__u64 w;
+	__u64 w, h;
+	int j;
 
 	if (!s)
 		return 1;
@@ -1078,15 +1079,21 @@ static long sum_step(__u32 i, void *arg)
 		}
 	}
 	len = s->sm.len[k];
-	b = blk * SUM_BLOCK;
-	if (b >= len || len >= GH_STR_MAX)
+	if (len >= GH_STR_MAX)
 		return 1;
-	idx = s->sm.off[k] + b;
-	bound(idx, 0x1ffff);	/* GH_DATA_MAX - 1 */
-	w = *(__u64 *)&s->data[idx];
-	if (len - b < 8)
-		w &= (1ULL << ((len - b) * 8)) - 1;
-	s->sm.h[k] = sum_mix(s->sm.h[k], w);
+	h = s->sm.h[k];
+	for (j = 0; j < SUM_BLOCK / 8; j++) {
+		b = blk * SUM_BLOCK + j * 8;
+		if (b >= len)
+			break;
+		idx = s->sm.off[k] + b;
+		bound(idx, 0x1ffff);	/* GH_DATA_MAX - 1 */
+		w = *(__u64 *)&s->data[idx];
+		if (len - b < 8)
+			w &= (1ULL << ((len - b) * 8)) - 1;
+		h = sum_mix(h, w);
+	}
+	s->sm.h[k] = h;
 	return 0;
 }
 
@@ -1136,6 +1143,9 @@ static __always_inline void name_cols(struct scratch *s, __u32 nr)
 	s->sm.col[0] = systab[nr].p1;
 	s->sm.col[1] = systab[nr].p2;
 	s->sm.col[2] = systab[nr].s;
+	/* the loops over names stop after the last one */
+	s->sm.nnames = s->sm.col[2] < 6 ? 3 : s->sm.col[1] < 6 ? 2 :
+		       s->sm.col[0] < 6 ? 1 : 0;
 }
 
 /* sys_enter: the sums of the name arguments of syscall nr, whose
@@ -1148,7 +1158,9 @@ __noinline int names_enter(__u32 nr)
 	if (!s)
 		return 0;
 	name_cols(s, nr);
-	bpf_loop(3, name_read, NULL, 0);
+	s->sm.len[0] = s->sm.len[1] = s->sm.len[2] = GH_SUM_NONE;
+	if (s->sm.nnames)
+		bpf_loop(s->sm.nnames, name_read, NULL, 0);
 	if (s->sm.nblk)
 		bpf_loop(s->sm.nblk, sum_step, NULL, 0);
 	return 0;
@@ -1228,10 +1240,13 @@ __noinline int names_exit(__u32 nr, __u32 run)
 		return 0;
 	name_cols(s, nr);
 	s->sm.changed = 0;
-	bpf_loop(3, name_blob, NULL, 0);
+	s->sm.len[0] = s->sm.len[1] = s->sm.len[2] = GH_SUM_NONE;
+	if (!s->sm.nnames)
+		return 0;
+	bpf_loop(s->sm.nnames, name_blob, NULL, 0);
 	if (s->sm.nblk)
 		bpf_loop(s->sm.nblk, sum_step, NULL, 0);
-	bpf_loop(3, name_cmp, NULL, 0);
+	bpf_loop(s->sm.nnames, name_cmp, NULL, 0);
 	if (!s->sm.changed)
 		return 0;
 	s->ev.flags |= GH_EVF_PATH_CHANGED;

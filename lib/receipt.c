@@ -593,7 +593,10 @@ int gh_receipt_next_file(struct gh_receipt *r, struct gh_riter *it, struct gh_rf
 		if (it->i >= gh_jv_len(acc))
 			return 0;
 		snprintf(w, sizeof(w), "filesystem.accesses[%zu]", it->i);
+		snprintf(it->where, sizeof(it->where), "%s", w);
+		f->where = it->where;
 		e = gh_jv_idx(acc, it->i++);
+		f->entry = e;
 		if (!gh_jv_is(e, GH_JV_OBJECT))
 			return bad(r, "%s: expected an object", w);
 		if ((rc = gh_receipt_mstr(r, e, w, "path", &f->path, &f->path_len)) <= 0)
@@ -663,7 +666,10 @@ int gh_receipt_next_peer(struct gh_receipt *r, struct gh_riter *it, struct gh_rp
 		if (it->i >= gh_receipt_len(list))
 			continue;
 		snprintf(w, sizeof(w), "network.%s[%zu]", names[it->list], it->i);
+		snprintf(it->where, sizeof(it->where), "%s", w);
+		p->where = it->where;
 		e = gh_jv_idx(list, it->i++);
+		p->entry = e;
 		if (!gh_jv_is(e, GH_JV_OBJECT))
 			return bad(r, "%s: expected an object", w);
 		p->inbound = it->list == PL_INBOUND;
