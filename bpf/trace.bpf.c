@@ -302,6 +302,29 @@ static __always_inline void put_ids(struct gh_event *ev, struct task_struct *t,
 	}
 }
 
+/* Where a run's gh-trace stands (set by GH_HELLO): its root and mount
+ * namespace, the view paths are named in. */
+struct view {
+	__u64 root_d, root_m, mnt_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, GH_RUNS_MAX);
+	__type(key, __u32);
+	__type(value, struct view);
+} views SEC(".maps");
+
+static __always_inline void hello_view(__u32 run, struct task_struct *t)
+{
+	struct view v;
+
+	v.root_d = (__u64)BPF_CORE_READ(t, fs, root.dentry);
+	v.root_m = (__u64)BPF_CORE_READ(t, fs, root.mnt);
+	v.mnt_ns = (__u64)BPF_CORE_READ(t, nsproxy, mnt_ns);
+	bpf_map_update_elem(&views, &run, &v, BPF_ANY);
+}
+
 /* GH_HELLO from gh-trace: see trace.h. */
 static __always_inline void hello(struct pt_regs *regs)
 {
@@ -323,6 +346,7 @@ static __always_inline void hello(struct pt_regs *regs)
 		return;
 	r->level = m.level;
 	r->self = tgid;
+	hello_view(run, t);
 }
 
 /* Argument columns of the table (GH_A_N: none; GH_A_C: the cwd). */
@@ -448,8 +472,13 @@ static long walk_step(__u32 i, void *arg)
 	if (d == s->w.troot_d && vm == s->w.troot_m)
 		s->w.other = 1;	/* the task's root is not the host's */
 	host = s->w.seen || BPF_CORE_READ(m, mnt_ns) == s->w.host_ns;
-	if (!host)
+	if (!host) {
 		s->w.other = 1;
+		/* gh-trace's root reached from a mount of the same tree in
+		 * another namespace (gh-trace in a container or chroot) */
+		if (d == s->w.root_d)
+			return walk_end(s, WS_ROOT);
+	}
 	mnt_root = BPF_CORE_READ(vm, mnt_root);
 	if (host && d == mnt_root) {
 		pm = BPF_CORE_READ(m, mnt_parent);
@@ -506,6 +535,7 @@ static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
 	struct task_struct *init;
+	struct view *v;
 	__u8 fl = GH_BF_PRESENT | kind;
 	__u32 end, hend, hstate;
 
@@ -513,15 +543,24 @@ static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
 		s->ev.bflags[slot] = GH_BF_FAULT | kind;
 		return;
 	}
-	/* init_task: the parent of the initial PID namespace's init */
-	init = BPF_CORE_READ(t, thread_pid, numbers[0].ns, child_reaper, real_parent);
 	s->w.d = s->w.start_d = d;
 	s->w.m = s->w.start_m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
 	s->w.troot_d = BPF_CORE_READ(t, fs, root.dentry);
 	s->w.troot_m = BPF_CORE_READ(t, fs, root.mnt);
-	s->w.root_d = BPF_CORE_READ(init, fs, root.dentry);
-	s->w.root_m = BPF_CORE_READ(init, fs, root.mnt);
-	s->w.host_ns = BPF_CORE_READ(init, nsproxy, mnt_ns);
+	v = bpf_map_lookup_elem(&views, &s->ev.run);
+	if (v && v->root_d) {
+		/* gh-trace's own view: the host's when it runs there */
+		s->w.root_d = (void *)v->root_d;
+		s->w.root_m = (void *)v->root_m;
+		s->w.host_ns = (void *)v->mnt_ns;
+	} else {
+		/* init_task: the parent of the initial PID namespace's init */
+		init = BPF_CORE_READ(t, thread_pid, numbers[0].ns, child_reaper,
+				     real_parent);
+		s->w.root_d = BPF_CORE_READ(init, fs, root.dentry);
+		s->w.root_m = BPF_CORE_READ(init, fs, root.mnt);
+		s->w.host_ns = BPF_CORE_READ(init, nsproxy, mnt_ns);
+	}
 	if (!s->w.root_d || !s->w.host_ns) {
 		/* no host root known: the task's view alone */
 		s->w.root_d = s->w.troot_d;
@@ -601,6 +640,7 @@ static __always_inline void put_base(struct scratch *s, __u32 *pos, int slot,
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
 	__u8 kind = GH_BF_BASE;
+	struct view *v;
 	struct dentry *d;
 	struct vfsmount *vm;
 	struct file *f;
@@ -609,9 +649,11 @@ static __always_inline void put_base(struct scratch *s, __u32 *pos, int slot,
 	if (abs) {
 		d = BPF_CORE_READ(t, fs, root.dentry);
 		vm = BPF_CORE_READ(t, fs, root.mnt);
+		v = bpf_map_lookup_elem(&views, &s->ev.run);
 		if (abs == 2)
 			kind = GH_BF_FULL;
-		else if (d == BPF_CORE_READ(t, thread_pid, numbers[0].ns,
+		else if (v ? (__u64)d == v->root_d :
+			 d == BPF_CORE_READ(t, thread_pid, numbers[0].ns,
 					    child_reaper, real_parent, fs,
 					    root.dentry))
 			return;	/* the host's root: the name is the path */
