@@ -269,8 +269,30 @@ static int under_pin_dir(struct agg *a, uint32_t path)
 	return pn >= dn && memcmp(p, d, dn) == 0 && (pn == dn || p[dn] == '/');
 }
 
-static void access_add(struct agg *a, uint32_t path, int op, uint32_t target,
-		       uint32_t result, const struct gh_evval *mode, int32_t pid)
+const char *const path_status_names[PS_COUNT] = {
+	[PS_KERNEL] = NULL, [PS_INCOMPLETE] = "incomplete",
+	[PS_LEXICAL] = "lexical", [PS_UNRESOLVED] = "unresolved",
+};
+
+/* A record's KEY_status (or, in streams without one, path_incomplete). */
+static int path_status(const struct gh_evrec *rec, int key)
+{
+	const struct gh_evval *v = &rec->v[key];
+
+	if (v->kind != GH_EVK_STR)
+		return key != GH_EK_NEW_PATH_STATUS &&
+		       rec->v[GH_EK_PATH_INCOMPLETE].kind == GH_EVK_BOOL &&
+		       rec->v[GH_EK_PATH_INCOMPLETE].i ? PS_INCOMPLETE : PS_KERNEL;
+	for (int i = 1; i < PS_COUNT; i++)
+		if (strlen(path_status_names[i]) == v->len &&
+		    memcmp(path_status_names[i], v->s, v->len) == 0)
+			return i;
+	return PS_KERNEL;
+}
+
+static void access_addv(struct agg *a, uint32_t path, int op, uint32_t target,
+			uint32_t result, const struct gh_evval *mode, int32_t pid,
+			const struct aview *view)
 {
 	struct counted *c;
 	struct akey k;
@@ -285,6 +307,10 @@ static void access_add(struct agg *a, uint32_t path, int op, uint32_t target,
 	k.op = (uint16_t)op;
 	k.target = target;
 	k.result = result;
+	k.seen = view->seen;
+	k.tseen = view->tseen;
+	k.status = (uint16_t)view->status;
+	k.tstatus = (uint16_t)view->tstatus;
 	if (mode && mode->kind == GH_EVK_INT) {
 		k.has_mode = 1;
 		k.mode = mode->i;
@@ -325,10 +351,16 @@ static void on_file(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 	const struct gh_evval *v = rec->v;
 	uint32_t path = sid(a, rec, GH_EK_PATH), target = 0;
 	const struct gh_evval *mode = NULL;
+	struct aview view = { 0 };
 	int op;
 
-	if (!path)
+	view.status = path_status(rec, GH_EK_PATH_STATUS);
+	if (path) {
+		view.seen = sid(a, rec, GH_EK_PATH_SEEN);
+	} else {
 		path = sid(a, rec, GH_EK_RAW);
+		view.status = PS_UNRESOLVED;
+	}
 	if (!path) {
 		a->unresolved++;
 		return;
@@ -348,8 +380,12 @@ static void on_file(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 	case GH_ET_LINK:
 		op = rec->type == GH_ET_RENAME ? OP_RENAME : OP_LINK;
 		target = sid(a, rec, GH_EK_NEW_PATH);
-		if (!target)
+		view.tstatus = path_status(rec, GH_EK_NEW_PATH_STATUS);
+		view.tseen = sid(a, rec, GH_EK_NEW_PATH_SEEN);
+		if (!target) {
 			target = sid(a, rec, GH_EK_NEW_RAW);
+			view.tstatus = target ? PS_UNRESOLVED : PS_KERNEL;
+		}
 		break;
 	case GH_ET_SYMLINK:
 		op = OP_SYMLINK;
@@ -358,9 +394,12 @@ static void on_file(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 	default:
 		return;
 	}
-	access_add(a, path, op, target, result, mode, pid);
-	if (rec->type == GH_ET_RENAME && target && rename_exchange(v))
-		access_add(a, target, op, path, result, mode, pid);
+	access_addv(a, path, op, target, result, mode, pid, &view);
+	if (rec->type == GH_ET_RENAME && target && rename_exchange(v)) {
+		struct aview x = { view.tseen, view.seen, view.tstatus, view.status };
+
+		access_addv(a, target, op, path, result, mode, pid, &x);
+	}
 }
 
 static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
@@ -370,13 +409,19 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 	struct execrec *e;
 	uint32_t path;
 
+	struct aview view = { 0 };
+
 	if (v[GH_EK_RET].i < 0) {
 		p->failed_err = result;
 		path = sid(a, rec, GH_EK_PATH);
-		if (!path)
+		view.status = path_status(rec, GH_EK_PATH_STATUS);
+		view.seen = sid(a, rec, GH_EK_PATH_SEEN);
+		if (!path) {
 			path = sid(a, rec, GH_EK_RAW);
+			view.status = PS_UNRESOLVED;
+		}
 		if (path)
-			access_add(a, path, OP_EXEC, 0, result, NULL, p->pid);
+			access_addv(a, path, OP_EXEC, 0, result, NULL, p->pid, &view);
 		else
 			a->unresolved++;
 		return;
@@ -392,8 +437,10 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 	p->argv = e->argv;
 	p->cwd = e->cwd;
 	p->truncated = e->truncated;
+	view.status = path_status(rec, GH_EK_EXE_STATUS);
+	view.seen = sid(a, rec, GH_EK_EXE_SEEN);
 	if (e->exe)
-		access_add(a, e->exe, OP_EXEC, 0, result, NULL, p->pid);
+		access_addv(a, e->exe, OP_EXEC, 0, result, NULL, p->pid, &view);
 	else
 		a->unresolved++;
 }
@@ -494,6 +541,9 @@ static const int act_keys[] = {
 	GH_EK_DEV, GH_EK_CMD, GH_EK_REQUEST, GH_EK_ARGS, GH_EK_EFFECTIVE,
 	GH_EK_PERMITTED, GH_EK_TARGET_PID, GH_EK_IN_TREE, GH_EK_SIGNAL,
 	GH_EK_FAMILY, GH_EK_SOCK_TYPE, GH_EK_PROTO, GH_EK_PROTOCOL, GH_EK_VIA,
+	GH_EK_PATH_SEEN, GH_EK_PATH_STATUS, GH_EK_NEW_PATH_SEEN,
+	GH_EK_NEW_PATH_STATUS, GH_EK_SOURCE_PATH, GH_EK_SOURCE_PATH_SEEN,
+	GH_EK_SOURCE_PATH_STATUS,
 };
 
 static int add_val(struct gh_buf *b, const struct gh_evval *v)
