@@ -10,11 +10,10 @@ bats_require_minimum_version 1.5.0
 load trace/lib
 
 setup_file() {
-	trace_setup_file
-	# never programs that someone kept on this machine
-	export GH_TRACE_PIN_DIR=$BATS_FILE_TMPDIR/no-kept-programs
+	trace_setup_file_unkept
 }
 
+# W: a scratch directory for the workloads' files
 setup() {
 	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
 	trace_setup

@@ -9,6 +9,13 @@ trace_setup_file() {
 	export FIX=$GH_ROOT/tests/fixtures/gh-trace
 }
 
+# trace_setup_file_unkept: trace_setup_file, for a suite that must never
+# use programs that someone kept on this machine
+trace_setup_file_unkept() {
+	trace_setup_file
+	export GH_TRACE_PIN_DIR=$BATS_FILE_TMPDIR/no-kept-programs
+}
+
 trace_setup() {
 	unset SUDO_UID SUDO_GID SUDO_USER
 	cd "$BATS_TEST_TMPDIR" || return 1
