@@ -17,6 +17,12 @@
 #include "events.h"
 
 #define READ_CHUNK (1u << 20)
+/* Zeroed bytes kept after the data read, so that the scanner may load 8
+ * bytes at a time up to the NUL that ends a line, and 24 bytes (a key
+ * name and its quote) from anywhere in a line. */
+#define READ_PAD 32
+/* Key positions remembered per record type (see scan_line). */
+#define PRED_KEYS 32
 
 struct gh_evreader {
 	FILE *f;
@@ -35,6 +41,11 @@ struct gh_evreader {
 	char *scratch;		/* decoded escapes and hex of the current line */
 	size_t scratchlen, scratchcap;
 	struct json_object *obj;	/* the current line when json-c parsed it */
+	int scan_type;		/* the type the scanner found, or -1 */
+	unsigned kflags;	/* KF_* of the members set in this line */
+	/* the key seen at each position of the last line of each type (row
+	 * GH_ET_COUNT: before the type is known), tried first */
+	signed char pred[GH_ET_COUNT + 1][PRED_KEYS];
 	char err[1024];
 };
 
@@ -90,6 +101,9 @@ const char *gh_ev_key_name(int key)
 #define NAME_SLOTS 256
 static signed char key_slot[NAME_SLOTS], type_slot[NAME_SLOTS];
 static unsigned char key_len[GH_EK_COUNT], type_len[GH_ET_COUNT];
+/* Each key name followed by its closing quote, zero padded, and the mask
+ * of those bytes: a word-wise comparison with the text of a line. */
+static uint64_t key_quoted[GH_EK_COUNT][3], key_mask[GH_EK_COUNT][3];
 static int tables_ready;
 
 static unsigned name_hash(const char *s, size_t n)
@@ -122,8 +136,15 @@ static void tables_init(void)
 	memset(key_slot, -1, sizeof(key_slot));
 	memset(type_slot, -1, sizeof(type_slot));
 	for (i = 0; i < GH_EK_COUNT; i++) {
+		unsigned char q[24] = { 0 }, m[24] = { 0 };
+
 		table_add(key_slot, key_names[i], i);
 		key_len[i] = (unsigned char)strlen(key_names[i]);
+		memcpy(q, key_names[i], key_len[i]);
+		q[key_len[i]] = '"';
+		memset(m, 0xff, key_len[i] + 1u);
+		memcpy(key_quoted[i], q, sizeof(q));
+		memcpy(key_mask[i], m, sizeof(m));
 	}
 	for (i = 0; i < GH_ET_COUNT; i++) {
 		table_add(type_slot, type_names[i], i);
@@ -165,11 +186,14 @@ struct gh_evreader *gh_evreader_new(FILE *f, const char *name)
 	r->f = f;
 	r->name = strdup(name ? name : "<stdin>");
 	r->cap = READ_CHUNK + 1;
-	r->buf = malloc(r->cap);
+	r->buf = malloc(r->cap + READ_PAD);
 	if (!r->name || !r->buf) {
 		gh_evreader_free(r);
 		return NULL;
 	}
+	memset(r->buf, 0, READ_PAD);
+	memset(r->pred, -1, sizeof(r->pred));
+	r->scan_type = -1;
 	return r;
 }
 
@@ -289,7 +313,7 @@ static int next_line(struct gh_evreader *r, char **line, size_t *n, int *nl)
 		}
 		if (r->cap - r->len < READ_CHUNK + 1) {
 			size_t cap = r->cap * 2;
-			char *p = realloc(r->buf, cap);
+			char *p = realloc(r->buf, cap + READ_PAD);
 
 			if (!p) {
 				oom_fail(r);
@@ -300,6 +324,7 @@ static int next_line(struct gh_evreader *r, char **line, size_t *n, int *nl)
 		}
 		got = fread(r->buf + r->len, 1, r->cap - r->len - 1, r->f);
 		r->len += got;
+		memset(r->buf + r->len, 0, READ_PAD);
 		if (got == 0) {
 			if (ferror(r->f)) {
 				snprintf(r->err, sizeof(r->err), "%s: read error: %s",
@@ -325,6 +350,34 @@ static void str_stop_init(void)
 		return;
 	for (c = 0; c < 256; c++)
 		str_stop[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+}
+
+/* The first byte at or after p that ends a run of plain string characters.
+ * Eight bytes at a time: the line's NUL stops it, and the reader keeps
+ * READ_PAD initialized bytes after the data, so no load goes past them. */
+static inline const unsigned char *skip_plain(const unsigned char *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ull, highs = ones * 0x80;
+	uint64_t w, q, b, m;
+
+	for (;;) {
+		memcpy(&w, p, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		/* a zero byte of q or b, a byte below 0x20 or from 0x80: the
+		 * lowest flagged byte is always a true one */
+		m = (((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w) &
+		    highs;
+		if (m)
+			return p + (__builtin_ctzll(m) >> 3);
+		p += 8;
+	}
+#else
+	while (!str_stop[*p])
+		p++;
+	return p;
+#endif
 }
 
 static const unsigned char *skip_ws(const unsigned char *p)
@@ -458,8 +511,7 @@ static const unsigned char *scan_str(struct gh_evreader *r,
 	size_t n;
 
 	for (;;) {
-		while (!str_stop[*p])
-			p++;
+		p = skip_plain(p);
 		if (*p == '"') {
 			v->kind = GH_EVK_STR;
 			v->s = v->b = (const char *)s;
@@ -612,11 +664,26 @@ static void clear_rec(struct gh_evreader *r)
 	r->nset = 0;
 	r->nelems = 0;
 	r->scratchlen = 0;
+	r->scan_type = -1;
+	r->kflags = 0;
 	if (r->obj) {
 		json_object_put(r->obj);
 		r->obj = NULL;
 	}
 }
+
+/* What check_record must look at when a member is present. */
+enum { KF_HEX = 1, KF_ENUM = 2 };
+static const unsigned char key_flags[GH_EK_COUNT] = {
+	[GH_EK_EXE_HEX] = KF_HEX, [GH_EK_ARGV_HEX] = KF_HEX,
+	[GH_EK_CWD_HEX] = KF_HEX, [GH_EK_PATH_HEX] = KF_HEX,
+	[GH_EK_RAW_HEX] = KF_HEX, [GH_EK_NEW_PATH_HEX] = KF_HEX,
+	[GH_EK_NEW_RAW_HEX] = KF_HEX, [GH_EK_TARGET_HEX] = KF_HEX,
+	[GH_EK_ADDR_HEX] = KF_HEX, [GH_EK_NAME_HEX] = KF_HEX,
+	[GH_EK_SOURCE_HEX] = KF_HEX, [GH_EK_FSTYPE_HEX] = KF_HEX,
+	[GH_EK_FAMILY] = KF_ENUM, [GH_EK_SOCK_TYPE] = KF_ENUM,
+	[GH_EK_PROTO] = KF_ENUM, [GH_EK_RESULT] = KF_ENUM,
+};
 
 static struct gh_evval *slot(struct gh_evreader *r, int key)
 {
@@ -625,11 +692,24 @@ static struct gh_evval *slot(struct gh_evreader *r, int key)
 	if (!r->set[key]) {
 		r->set[key] = 1;
 		r->setkeys[r->nset++] = key;
+		r->kflags |= key_flags[key];
 	}
 	v->kind = GH_EVK_ABSENT;
 	v->obj = NULL;
 	v->elems = NULL;
 	return v;
+}
+
+/* Whether the name key and its closing quote are at k (the reader's
+ * padding makes the 24 bytes loaded there readable). */
+static inline int key_at(const unsigned char *k, int key)
+{
+	uint64_t w[3];
+
+	memcpy(w, k, sizeof(w));
+	return !(((w[0] ^ key_quoted[key][0]) & key_mask[key][0]) |
+		 ((w[1] ^ key_quoted[key][1]) & key_mask[key][1]) |
+		 ((w[2] ^ key_quoted[key][2]) & key_mask[key][2]));
 }
 
 /* 0 when the line was decoded into r->rec, -1 when it must go to json-c. */
@@ -642,7 +722,8 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 		const unsigned char *k;
 		size_t n;
 	} other[16];	/* names this reader does not know */
-	size_t nother = 0;
+	size_t nother = 0, pos = 0;
+	signed char *pred;
 	int key;
 
 	p = skip_ws(p);
@@ -650,16 +731,26 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 		return -1;
 	p = skip_ws(p + 1);
 	if (*p != '}') {
-		for (;;) {
+		for (;; pos++) {
 			if (*p != '"')
 				return -1;
 			k = ++p;
-			while (!str_stop[*p])
-				p++;
-			if (*p != '"')
-				return -1;	/* escapes or non-ASCII in a key */
-			key = table_find(key_slot, key_names, key_len, (const char *)k,
-					 (size_t)(p - k));
+			/* Records of a type mostly list the same members in the
+			 * same order: try the key the last one had here. */
+			pred = &r->pred[r->scan_type >= 0 ? r->scan_type : GH_ET_COUNT]
+				     [pos < PRED_KEYS ? pos : PRED_KEYS - 1];
+			key = *pred;
+			if (key >= 0 && key_at(k, key)) {
+				p = k + key_len[key];
+			} else {
+				p = skip_plain(p);
+				if (*p != '"')
+					return -1;	/* escapes or non-ASCII in a key */
+				key = table_find(key_slot, key_names, key_len,
+						 (const char *)k, (size_t)(p - k));
+				if (key >= 0 && pos < PRED_KEYS)
+					*pred = (signed char)key;
+			}
 			/* A name seen before in this line: json-c's path says
 			 * which (duplicates are refused). */
 			if (key >= 0 && r->set[key])
@@ -683,6 +774,9 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 			p = scan_value(r, p, e, v, 0);
 			if (!p)
 				return -1;
+			if (key == GH_EK_TYPE && v->kind == GH_EVK_STR)
+				r->scan_type = table_find(type_slot, type_names, type_len,
+							  v->s, v->len);
 			p = skip_ws(p);
 			if (*p == ',') {
 				p = skip_ws(p + 1);
@@ -1184,7 +1278,9 @@ static int check_record(struct gh_evreader *r)
 		return fail(r, "missing member \"type\"");
 	if (v[GH_EK_TYPE].kind != GH_EVK_STR)
 		return fail(r, "member \"type\" must be a string");
-	t = table_find(type_slot, type_names, type_len, v[GH_EK_TYPE].s, v[GH_EK_TYPE].len);
+	t = r->scan_type >= 0 ? r->scan_type :
+	    table_find(type_slot, type_names, type_len, v[GH_EK_TYPE].s,
+		       v[GH_EK_TYPE].len);
 	if (t < 0) {
 		fail(r, "unknown record type %s",
 		     quote(&q, v[GH_EK_TYPE].s, v[GH_EK_TYPE].len));
@@ -1223,7 +1319,8 @@ static int check_record(struct gh_evreader *r)
 	if (t == GH_ET_EXEC && v[GH_EK_RET].i >= 0 &&
 	    v[GH_EK_EXE].kind == GH_EVK_ABSENT)
 		return fail(r, "exec: missing member \"exe\"");
-	if (check_enums(r) < 0 || check_hex(r) < 0 || check_ids(r) < 0)
+	if (((r->kflags & KF_ENUM) && check_enums(r) < 0) ||
+	    ((r->kflags & KF_HEX) && check_hex(r) < 0) || check_ids(r) < 0)
 		return -1;
 	if (t == GH_ET_HEADER) {
 		if (v[GH_EK_SCHEMA].i < GH_EVENTS_SCHEMA_MIN ||
