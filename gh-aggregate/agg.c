@@ -214,14 +214,18 @@ static void pid_add(struct pidset *s, int32_t pid)
 		return;
 	v = s->cap ? s->v : s->inl;
 	/* pids mostly grow: a new one often goes last */
-	if (s->n && v[s->n - 1] < pid)
+	if (s->n && v[s->n - 1] < pid) {
 		lo = hi;
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (v[mid] < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
+	} else if (hi) {
+		/* the first pid not below, without branches to mispredict */
+		const int32_t *b = v;
+
+		while (hi > 1) {
+			mid = hi / 2;
+			b += b[mid - 1] < pid ? mid : 0;
+			hi -= mid;
+		}
+		lo = (uint32_t)(b - v) + (*b < pid);
 	}
 	s->last = pid;
 	if (lo < s->n && v[lo] == pid)
@@ -289,8 +293,9 @@ static void access_add(struct agg *a, uint32_t path, int op, uint32_t target,
 		k.has_mode = 1;
 		k.mode = mode->i;
 	}
-	/* the path remembers its last access entry: most records repeat it */
-	hint = strtab_user(&a->str, path);
+	/* the path remembers its last read and its last other access entry:
+	 * most records repeat one of them */
+	hint = strtab_user(&a->str, path) + (op != OP_READ);
 	if (*hint && tab_eq(ktab_key(&a->acc, *hint - 1), &k, sizeof(k))) {
 		c = ktab_val(&a->acc, *hint - 1);
 	} else {

@@ -92,7 +92,7 @@ void strtab_release(struct strtab *t)
 
 static size_t record_size(size_t len)
 {
-	return (8 + len + 1 + 7) & ~(size_t)7;
+	return (STRTAB_HDR + len + 1 + 7) & ~(size_t)7;
 }
 
 static int strtab_rehash(struct strtab *t)
@@ -159,7 +159,7 @@ uint32_t strtab_intern(struct strtab *t, const char *s, size_t len)
 	memcpy(t->arena + id, &n32, 4);
 	memset(t->arena + id + 4, 0, need - 4);
 	if (len)
-		memcpy(t->arena + id + 8, s, len);
+		memcpy(t->arena + id + STRTAB_HDR, s, len);
 	t->alen += need;
 	t->n++;
 	for (j = (uint32_t)h & t->mask; t->slots[j]; j = (j + 1) & t->mask)

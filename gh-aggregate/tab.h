@@ -15,10 +15,12 @@
 
 uint64_t tab_hash(const void *p, size_t n);
 
-/* Each string lives in the arena as a record: u32 length, u32 user value,
- * the bytes, a NUL, padding to 8. Its id is the record's offset (never 0:
+/* Each string lives in the arena as a record: u32 length, two u32 user
+ * values, the bytes, a NUL, padding to 8. Its id is the record's offset (never 0:
  * the arena starts with an empty record), so a lookup touches one slot and
  * one record. */
+#define STRTAB_HDR 12
+
 struct strtab {
 	char *arena;
 	size_t alen, acap;
@@ -40,9 +42,9 @@ static inline size_t strtab_len(const struct strtab *t, uint32_t id)
 }
 static inline const char *strtab_str(const struct strtab *t, uint32_t id)
 {
-	return t->arena + id + 8;
+	return t->arena + id + STRTAB_HDR;
 }
-/* A number callers may keep with a string (a cache hint), 0 at first. */
+/* Two numbers callers may keep with a string (cache hints), 0 at first. */
 static inline uint32_t *strtab_user(struct strtab *t, uint32_t id)
 {
 	return (uint32_t *)(void *)(t->arena + id + 4);

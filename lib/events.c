@@ -380,8 +380,10 @@ static inline const unsigned char *skip_plain(const unsigned char *p)
 #endif
 }
 
-static const unsigned char *skip_ws(const unsigned char *p)
+static inline const unsigned char *skip_ws(const unsigned char *p)
 {
+	if (*p > ' ')
+		return p;	/* compact JSON: no white space at all */
 	while (*p == ' ' || *p == '\t' || *p == '\r')
 		p++;
 	return p;
@@ -1030,6 +1032,16 @@ static int kind_ok(const struct gh_evval *v, int check)
 	return 0;
 }
 
+/* The kinds each scalar check accepts, as bits (1 << GH_EVK_*). */
+#define K(k) (1u << GH_EVK_##k)
+static const unsigned short check_kinds[] = {
+	[C_INT] = K(INT), [C_INT_NULL] = K(INT) | K(NULL), [C_STR] = K(STR),
+	[C_STR_NULL] = K(STR) | K(NULL), [C_BOOL] = K(BOOL), [C_OBJ] = K(OBJ),
+	[C_OBJ_NULL] = K(OBJ) | K(NULL), [C_BOOL_NULL] = K(BOOL) | K(NULL),
+	[C_ARR] = K(ARR) | K(OBJ) | K(OTHER),
+};
+#undef K
+
 static int check_fields(struct gh_evreader *r, const struct field *f)
 {
 	const char *tn = type_names[r->rec.type];
@@ -1037,6 +1049,8 @@ static int check_fields(struct gh_evreader *r, const struct field *f)
 
 	for (; f->check != C_END; f++) {
 		v = &r->rec.v[f->key];
+		if (check_kinds[f->check] & (1u << v->kind))
+			continue;
 		if (v->kind == GH_EVK_ABSENT) {
 			if (f->req)
 				return fail(r, "%s: missing member \"%s\"", tn,
