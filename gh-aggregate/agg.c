@@ -105,6 +105,7 @@ void agg_release(struct agg *a)
 	counted_release(&a->att);
 	counted_release(&a->inb);
 	counted_release(&a->act);
+	gh_buf_release(&a->pend_bytes);
 	ktab_release(&a->pidmap);
 	strtab_release(&a->str);
 }
@@ -274,7 +275,7 @@ static int under_pin_dir(struct agg *a, uint32_t path)
 }
 
 static void access_add(struct agg *a, uint32_t path, int op, uint32_t target,
-		       uint32_t result, const struct gh_evval *mode, int32_t pid)
+		       uint32_t result, int has_mode, int64_t mode, int32_t pid)
 {
 	struct counted *c;
 	struct akey k;
@@ -289,9 +290,9 @@ static void access_add(struct agg *a, uint32_t path, int op, uint32_t target,
 	k.op = (uint16_t)op;
 	k.target = target;
 	k.result = result;
-	if (mode && mode->kind == GH_EVK_INT) {
+	if (has_mode) {
 		k.has_mode = 1;
-		k.mode = mode->i;
+		k.mode = mode;
 	}
 	/* the path remembers its last read and its last other access entry:
 	 * most records repeat one of them */
@@ -317,46 +318,111 @@ static int open_op(int64_t flags)
 	return OP_READ;
 }
 
-static void on_file(struct agg *a, const struct gh_evrec *rec, int32_t pid,
-		    uint32_t result)
+/* Copy a string member's raw bytes into the batch; SIZE_MAX when absent. */
+static size_t pend_str(struct agg *a, const struct gh_evval *v, uint32_t *len)
+{
+	size_t off = a->pend_bytes.len;
+
+	if (v->kind != GH_EVK_STR)
+		return SIZE_MAX;
+	if (v->blen > UINT32_MAX || gh_buf_add(&a->pend_bytes, v->b, v->blen) < 0)
+		oom();
+	*len = (uint32_t)v->blen;
+	return off;
+}
+
+static void pend_file(struct agg *a, const struct gh_evrec *rec)
 {
 	const struct gh_evval *v = rec->v;
-	uint32_t path = sid(a, rec, GH_EK_PATH), target = 0;
-	const struct gh_evval *mode = NULL;
-	int op;
+	struct pending *q = &a->pend[a->npend++];
 
-	if (!path)
-		path = sid(a, rec, GH_EK_RAW);
-	if (!path) {
+	q->type = rec->type;
+	q->pid = (int32_t)v[GH_EK_PID].i;
+	q->t = v[GH_EK_T].i;
+	q->ret = v[GH_EK_RET].i;	/* an integer in every file record */
+	q->has_ppid = v[GH_EK_PPID].kind == GH_EVK_INT;
+	q->ppid = (int32_t)v[GH_EK_PPID].i;
+	q->has_err = v[GH_EK_ERR].kind == GH_EVK_STR;
+	q->err = pend_str(a, &v[GH_EK_ERR], &q->elen);
+	q->path = pend_str(a, &v[GH_EK_PATH], &q->plen);
+	if (q->path == SIZE_MAX)
+		q->path = pend_str(a, &v[GH_EK_RAW], &q->plen);
+	q->target = SIZE_MAX;
+	q->has_mode = 0;
+	switch (rec->type) {
+	case GH_ET_OPEN: q->op = open_op(v[GH_EK_FLAGS].i); break;
+	case GH_ET_UNLINK: q->op = OP_DELETE; break;
+	case GH_ET_RMDIR: q->op = OP_RMDIR; break;
+	case GH_ET_MKDIR: q->op = OP_MKDIR; break;
+	case GH_ET_CHMOD: q->op = OP_CHMOD; break;
+	case GH_ET_CHOWN: q->op = OP_CHOWN; break;
+	case GH_ET_TRUNCATE: q->op = OP_TRUNCATE; break;
+	case GH_ET_CHDIR: q->op = OP_CHDIR; break;
+	case GH_ET_RENAME:
+	case GH_ET_LINK:
+		q->op = rec->type == GH_ET_RENAME ? OP_RENAME : OP_LINK;
+		q->target = pend_str(a, &v[GH_EK_NEW_PATH], &q->tlen);
+		if (q->target == SIZE_MAX)
+			q->target = pend_str(a, &v[GH_EK_NEW_RAW], &q->tlen);
+		break;
+	case GH_ET_SYMLINK:
+		q->op = OP_SYMLINK;
+		q->target = pend_str(a, &v[GH_EK_TARGET], &q->tlen);
+		break;
+	}
+	if ((rec->type == GH_ET_MKDIR || rec->type == GH_ET_CHMOD) &&
+	    v[GH_EK_MODE].kind == GH_EVK_INT) {
+		q->has_mode = 1;
+		q->mode = v[GH_EK_MODE].i;
+	}
+}
+
+static void fold_file(struct agg *a, const struct pending *q)
+{
+	struct proc *p;
+
+	if (q->t > a->last_t)
+		a->last_t = q->t;
+	a->counts[q->type]++;
+	if (q->ret == -EACCES || q->ret == -EPERM)
+		a->denied[q->type]++;
+	p = get_proc(a, q->pid, q->t);
+	if (!p->ppid && q->has_ppid)
+		p->ppid = q->ppid;	/* as set_ppid */
+	if (!q->path_id) {
 		a->unresolved++;
 		return;
 	}
-	switch (rec->type) {
-	case GH_ET_OPEN:
-		op = open_op(v[GH_EK_FLAGS].i);
-		break;
-	case GH_ET_UNLINK: op = OP_DELETE; break;
-	case GH_ET_RMDIR: op = OP_RMDIR; break;
-	case GH_ET_MKDIR: op = OP_MKDIR; mode = &v[GH_EK_MODE]; break;
-	case GH_ET_CHMOD: op = OP_CHMOD; mode = &v[GH_EK_MODE]; break;
-	case GH_ET_CHOWN: op = OP_CHOWN; break;
-	case GH_ET_TRUNCATE: op = OP_TRUNCATE; break;
-	case GH_ET_CHDIR: op = OP_CHDIR; break;
-	case GH_ET_RENAME:
-	case GH_ET_LINK:
-		op = rec->type == GH_ET_RENAME ? OP_RENAME : OP_LINK;
-		target = sid(a, rec, GH_EK_NEW_PATH);
-		if (!target)
-			target = sid(a, rec, GH_EK_NEW_RAW);
-		break;
-	case GH_ET_SYMLINK:
-		op = OP_SYMLINK;
-		target = sid(a, rec, GH_EK_TARGET);
-		break;
-	default:
-		return;
+	access_add(a, q->path_id, q->op, q->target_id, q->result, q->has_mode,
+		   q->mode, q->pid);
+}
+
+void agg_flush(struct agg *a)
+{
+	const char *b = a->pend_bytes.p;
+	struct pending *q;
+	uint32_t i, hint;
+
+	/* the strings first: independent lookups, whose misses overlap */
+	for (i = 0; i < a->npend; i++) {
+		q = &a->pend[i];
+		q->path_id = q->path == SIZE_MAX ? 0 : intern(a, b + q->path, q->plen);
+		q->target_id = q->target == SIZE_MAX ? 0 :
+			       intern(a, b + q->target, q->tlen);
+		q->result = q->ret >= 0 ? a->s_ok :
+			    q->has_err ? intern(a, b + q->err, q->elen) : 0;
 	}
-	access_add(a, path, op, target, result, mode, pid);
+	/* the access entries the paths had last, before they are needed */
+	for (i = 0; i < a->npend; i++) {
+		q = &a->pend[i];
+		if (q->path_id &&
+		    (hint = strtab_user(&a->str, q->path_id)[q->op != OP_READ]))
+			__builtin_prefetch(ktab_key(&a->acc, hint - 1));
+	}
+	for (i = 0; i < a->npend; i++)
+		fold_file(a, &a->pend[i]);
+	a->npend = 0;
+	a->pend_bytes.len = 0;
 }
 
 static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
@@ -372,7 +438,7 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 		if (!path)
 			path = sid(a, rec, GH_EK_RAW);
 		if (path)
-			access_add(a, path, OP_EXEC, 0, result, NULL, p->pid);
+			access_add(a, path, OP_EXEC, 0, result, 0, 0, p->pid);
 		else
 			a->unresolved++;
 		return;
@@ -389,7 +455,7 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 	p->cwd = e->cwd;
 	p->truncated = e->truncated;
 	if (e->exe)
-		access_add(a, e->exe, OP_EXEC, 0, result, NULL, p->pid);
+		access_add(a, e->exe, OP_EXEC, 0, result, 0, 0, p->pid);
 	else
 		a->unresolved++;
 }
@@ -762,6 +828,13 @@ int agg_record(struct agg *a, const struct gh_evrec *rec)
 	struct proc *p;
 	int type = rec->type;
 
+	if (GH_ET_IS_FILE(type)) {
+		pend_file(a, rec);
+		if (a->npend == AGG_BATCH)
+			agg_flush(a);
+		return 0;
+	}
+	agg_flush(a);
 	if (type == GH_ET_HEADER)
 		return on_header(a, rec);
 	if (type == GH_ET_END) {
@@ -793,8 +866,6 @@ int agg_record(struct agg *a, const struct gh_evrec *rec)
 		p->signal = v[GH_EK_SIGNAL].i;
 	} else if (type == GH_ET_EXEC) {
 		on_exec(a, rec, p, result);
-	} else if (GH_ET_IS_FILE(type)) {
-		on_file(a, rec, pid, result);
 	} else if (GH_ET_IS_NET(type)) {
 		on_net(a, rec, pid, result);
 	} else if (GH_ET_IS_ACTION(type)) {

@@ -75,6 +75,18 @@ struct counted {
 	struct pidset pids;
 };
 
+/* A file record waiting in the batch (see agg_record): what folding it
+ * needs, its strings as offsets into the batch's bytes. */
+#define AGG_BATCH 16
+struct pending {
+	int type, op, has_ppid, has_mode, has_err;
+	int32_t pid, ppid;
+	int64_t t, ret, mode;
+	size_t path, target, err;		/* offsets; SIZE_MAX: none */
+	uint32_t plen, tlen, elen;
+	uint32_t path_id, target_id, result;	/* interned at the flush */
+};
+
 struct agg {
 	const char *name;		/* input name for messages */
 	struct strtab str;
@@ -124,6 +136,10 @@ struct agg {
 	uint32_t stdout_err, stderr_err;	/* a capture write failed: errno name */
 	uint32_t end_err;		/* the command never ran: why (errno name) */
 
+	struct pending pend[AGG_BATCH];
+	uint32_t npend;
+	struct gh_buf pend_bytes;
+
 	uint64_t records;		/* from the reader */
 	unsigned long cut_line;
 
@@ -132,8 +148,13 @@ struct agg {
 
 void agg_init(struct agg *a, const char *name);
 void agg_release(struct agg *a);
-/* Fold one record in. 0, or -1 with a message in a->err. */
+/* Fold one record in. 0, or -1 with a message in a->err. File records
+ * are batched: their strings are looked up together, so that the cache
+ * misses of a batch overlap, and then each is folded in order, before
+ * any other record. The result does not depend on the batching. */
 int agg_record(struct agg *a, const struct gh_evrec *rec);
+/* Fold in the records still batched: after the last agg_record. */
+void agg_flush(struct agg *a);
 
 /* Write the receipt (0.4.0), or the older v0 shape with v0 set, to f,
  * pretty-printed and followed by a newline. Sorts a's tables in place.

@@ -143,6 +143,7 @@ int main(int argc, char **argv)
 	}
 	if (rc < 0)
 		gh_die(GH_EXIT_ERR, "%s", gh_evreader_error(r));
+	agg_flush(&a);
 	if (!a.start)
 		gh_die(GH_EXIT_ERR, "%s: no header record", name);
 	a.records = gh_evreader_records(r);
