@@ -401,12 +401,29 @@ void agg_flush(struct agg *a)
 {
 	const char *b = a->pend_bytes.p;
 	struct pending *q;
-	uint32_t i, hint;
+	uint32_t i, id, hint;
 
-	/* the strings first: independent lookups, whose misses overlap */
+	/* the strings first, in stages (the paths' slots, their records,
+	 * then the lookups), so that their cache misses overlap */
 	for (i = 0; i < a->npend; i++) {
 		q = &a->pend[i];
-		q->path_id = q->path == SIZE_MAX ? 0 : intern(a, b + q->path, q->plen);
+		if (q->path != SIZE_MAX) {
+			q->hash = tab_hash(b + q->path, q->plen);
+			strtab_prefetch(&a->str, q->hash);
+		}
+	}
+	for (i = 0; i < a->npend; i++) {
+		q = &a->pend[i];
+		if (q->path != SIZE_MAX && (id = strtab_guess(&a->str, q->hash)))
+			__builtin_prefetch(a->str.arena + id);
+	}
+	for (i = 0; i < a->npend; i++) {
+		q = &a->pend[i];
+		q->path_id = 0;
+		if (q->path != SIZE_MAX &&
+		    !(q->path_id = strtab_intern_hashed(&a->str, b + q->path,
+							q->plen, q->hash)))
+			oom();
 		q->target_id = q->target == SIZE_MAX ? 0 :
 			       intern(a, b + q->target, q->tlen);
 		q->result = q->ret >= 0 ? a->s_ok :

@@ -84,6 +84,7 @@ struct pending {
 	int64_t t, ret, mode;
 	size_t path, target, err;		/* offsets; SIZE_MAX: none */
 	uint32_t plen, tlen, elen;
+	uint64_t hash;				/* of the path */
 	uint32_t path_id, target_id, result;	/* interned at the flush */
 };
 

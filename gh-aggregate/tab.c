@@ -121,7 +121,26 @@ static int strtab_rehash(struct strtab *t)
 
 uint32_t strtab_intern(struct strtab *t, const char *s, size_t len)
 {
-	uint64_t h = tab_hash(s, len), slot;
+	return strtab_intern_hashed(t, s, len, tab_hash(s, len));
+}
+
+uint32_t strtab_guess(const struct strtab *t, uint64_t h)
+{
+	uint64_t slot;
+	uint32_t j;
+
+	if (!t->slots)
+		return 0;
+	for (j = (uint32_t)h & t->mask; (slot = t->slots[j]); j = (j + 1) & t->mask)
+		if (SLOT_TAG(slot) == SLOT_TAG(h))
+			return SLOT_IX(slot);
+	return 0;
+}
+
+uint32_t strtab_intern_hashed(struct strtab *t, const char *s, size_t len,
+			      uint64_t h)
+{
+	uint64_t slot;
 	size_t need = record_size(len);
 	uint32_t j, id, n32 = (uint32_t)len;
 

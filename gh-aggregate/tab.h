@@ -33,6 +33,18 @@ void strtab_init(struct strtab *t);
 void strtab_release(struct strtab *t);
 /* The id of s[0..len) (added when new), or 0 when out of memory. */
 uint32_t strtab_intern(struct strtab *t, const char *s, size_t len);
+/* The same, h being tab_hash(s, len). */
+uint32_t strtab_intern_hashed(struct strtab *t, const char *s, size_t len,
+			      uint64_t h);
+/* Prefetch hints, which only read the table: the slot of a string of
+ * hash h, and once that is cached, the id of the first string whose slot
+ * has h's tag (probably that string), or 0. */
+static inline void strtab_prefetch(const struct strtab *t, uint64_t h)
+{
+	if (t->slots)
+		__builtin_prefetch(&t->slots[(uint32_t)h & t->mask]);
+}
+uint32_t strtab_guess(const struct strtab *t, uint64_t h);
 static inline size_t strtab_len(const struct strtab *t, uint32_t id)
 {
 	uint32_t n;

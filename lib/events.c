@@ -505,7 +505,7 @@ static const unsigned char *scan_str_esc(struct gh_evreader *r,
 }
 
 /* p is just after the opening quote. */
-static const unsigned char *scan_str(struct gh_evreader *r,
+static inline const unsigned char *scan_str(struct gh_evreader *r,
 				     const unsigned char *p,
 				     const unsigned char *e, struct gh_evval *v)
 {
@@ -531,7 +531,7 @@ static const unsigned char *scan_str(struct gh_evreader *r,
 	}
 }
 
-static const unsigned char *scan_int(const unsigned char *p, struct gh_evval *v)
+static inline const unsigned char *scan_int(const unsigned char *p, struct gh_evval *v)
 {
 	const unsigned char *d;
 	uint64_t x = 0;
@@ -773,7 +773,13 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 				return -1;
 			p = skip_ws(p + 1);
 			v = key >= 0 ? slot(r, key) : &dummy;
-			p = scan_value(r, p, e, v, 0);
+			/* the common kinds without a call */
+			if (*p == '"')
+				p = scan_str(r, p + 1, e, v);
+			else if ((*p >= '0' && *p <= '9') || *p == '-')
+				p = scan_int(p, v);
+			else
+				p = scan_value(r, p, e, v, 0);
 			if (!p)
 				return -1;
 			if (key == GH_EK_TYPE && v->kind == GH_EVK_STR)
