@@ -104,6 +104,10 @@ static unsigned char key_len[GH_EK_COUNT], type_len[GH_ET_COUNT];
 /* Each key name followed by its closing quote, zero padded, and the mask
  * of those bytes: a word-wise comparison with the text of a line. */
 static uint64_t key_quoted[GH_EK_COUNT][3], key_mask[GH_EK_COUNT][3];
+/* What check_record must look at when a member is present: a *_hex
+ * member (every one is named so) for check_hex. */
+enum { KF_HEX = 1 };
+static unsigned char key_flags[GH_EK_COUNT];
 static int tables_ready;
 
 static unsigned name_hash(const char *s, size_t n)
@@ -145,6 +149,8 @@ static void tables_init(void)
 		memset(m, 0xff, key_len[i] + 1u);
 		memcpy(key_quoted[i], q, sizeof(q));
 		memcpy(key_mask[i], m, sizeof(m));
+		if (key_len[i] > 4 && strcmp(key_names[i] + key_len[i] - 4, "_hex") == 0)
+			key_flags[i] |= KF_HEX;
 	}
 	for (i = 0; i < GH_ET_COUNT; i++) {
 		table_add(type_slot, type_names[i], i);
@@ -673,19 +679,6 @@ static void clear_rec(struct gh_evreader *r)
 		r->obj = NULL;
 	}
 }
-
-/* What check_record must look at when a member is present. */
-enum { KF_HEX = 1, KF_ENUM = 2 };
-static const unsigned char key_flags[GH_EK_COUNT] = {
-	[GH_EK_EXE_HEX] = KF_HEX, [GH_EK_ARGV_HEX] = KF_HEX,
-	[GH_EK_CWD_HEX] = KF_HEX, [GH_EK_PATH_HEX] = KF_HEX,
-	[GH_EK_RAW_HEX] = KF_HEX, [GH_EK_NEW_PATH_HEX] = KF_HEX,
-	[GH_EK_NEW_RAW_HEX] = KF_HEX, [GH_EK_TARGET_HEX] = KF_HEX,
-	[GH_EK_ADDR_HEX] = KF_HEX, [GH_EK_NAME_HEX] = KF_HEX,
-	[GH_EK_SOURCE_HEX] = KF_HEX, [GH_EK_FSTYPE_HEX] = KF_HEX,
-	[GH_EK_FAMILY] = KF_ENUM, [GH_EK_SOCK_TYPE] = KF_ENUM,
-	[GH_EK_PROTO] = KF_ENUM, [GH_EK_RESULT] = KF_ENUM,
-};
 
 static struct gh_evval *slot(struct gh_evreader *r, int key)
 {
@@ -1339,8 +1332,8 @@ static int check_record(struct gh_evreader *r)
 	if (t == GH_ET_EXEC && v[GH_EK_RET].i >= 0 &&
 	    v[GH_EK_EXE].kind == GH_EVK_ABSENT)
 		return fail(r, "exec: missing member \"exe\"");
-	if (((r->kflags & KF_ENUM) && check_enums(r) < 0) ||
-	    ((r->kflags & KF_HEX) && check_hex(r) < 0) || check_ids(r) < 0)
+	if (check_enums(r) < 0 || ((r->kflags & KF_HEX) && check_hex(r) < 0) ||
+	    check_ids(r) < 0)
 		return -1;
 	if (t == GH_ET_HEADER) {
 		if (v[GH_EK_SCHEMA].i < GH_EVENTS_SCHEMA_MIN ||
