@@ -213,6 +213,17 @@ static void pid_add(struct pidset *s, int32_t pid)
 
 	if (s->n && s->last == pid)
 		return;
+	if (s->cap) {
+		/* spilled: inl keeps the pids looked up before last, all in
+		 * the set, so that most lookups do not touch v */
+		if (s->inl[0] == pid || s->inl[1] == pid || s->inl[2] == pid) {
+			s->last = pid;
+			return;
+		}
+		s->inl[2] = s->inl[1];
+		s->inl[1] = s->inl[0];
+		s->inl[0] = s->last;
+	}
 	v = s->cap ? s->v : s->inl;
 	/* pids mostly grow: a new one often goes last */
 	if (s->n && v[s->n - 1] < pid) {

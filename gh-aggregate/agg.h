@@ -28,7 +28,7 @@ enum { NOP_ACCEPT, NOP_BIND, NOP_CONNECT, NOP_LISTEN, NOP_SEND, NOP_COUNT };
 struct pidset {
 	uint32_t n, cap;	/* cap 0: the pids are in inl */
 	int32_t last;		/* the pid added last, when n > 0 */
-	int32_t inl[PIDS_INLINE];
+	int32_t inl[PIDS_INLINE];	/* cap > 0: pids of v added before last */
 	int32_t *v;
 };
 
