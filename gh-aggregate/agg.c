@@ -285,39 +285,53 @@ static int under_pin_dir(struct agg *a, uint32_t path)
 	return pn >= dn && memcmp(p, d, dn) == 0 && (pn == dn || p[dn] == '/');
 }
 
-static void access_add(struct agg *a, uint32_t path, int op, uint32_t target,
-		       uint32_t result, int has_mode, int64_t mode, int32_t pid)
+static void access_key(struct akey *k, uint32_t path, int op, uint32_t target,
+		       uint32_t result, int has_mode, int64_t mode)
+{
+	memset(k, 0, sizeof(*k));
+	k->path = path;
+	k->op = (uint16_t)op;
+	k->target = target;
+	k->result = result;
+	if (has_mode) {
+		k->has_mode = 1;
+		k->mode = mode;
+	}
+}
+
+/* Count an access by pid; h is tab_hash of k, or 0 to compute it. */
+static void access_count(struct agg *a, const struct akey *k, uint64_t h,
+			 int32_t pid)
 {
 	struct counted *c;
-	struct akey k;
 	uint32_t *hint, i;
 
-	if (op != OP_READ && op != OP_EXEC && op != OP_CHDIR &&
-	    (under_pin_dir(a, path) || under_pin_dir(a, target)))
+	if (k->op != OP_READ && k->op != OP_EXEC && k->op != OP_CHDIR &&
+	    (under_pin_dir(a, k->path) || under_pin_dir(a, k->target)))
 		a->pin_writes++;
-
-	memset(&k, 0, sizeof(k));
-	k.path = path;
-	k.op = (uint16_t)op;
-	k.target = target;
-	k.result = result;
-	if (has_mode) {
-		k.has_mode = 1;
-		k.mode = mode;
-	}
 	/* the path remembers its last read and its last other access entry:
 	 * most records repeat one of them */
-	hint = strtab_user(&a->str, path) + (op != OP_READ);
-	if (*hint && tab_eq(ktab_key(&a->acc, *hint - 1), &k, sizeof(k))) {
+	hint = strtab_user(&a->str, k->path) + (k->op != OP_READ);
+	if (*hint && tab_eq(ktab_key(&a->acc, *hint - 1), k, sizeof(*k))) {
 		c = ktab_val(&a->acc, *hint - 1);
 	} else {
-		if (ktab_get(&a->acc, &k, &i) < 0)
+		if (ktab_get_hashed(&a->acc, k, h ? h : tab_hash(k, sizeof(*k)),
+				    &i) < 0)
 			oom();
 		*hint = i + 1;
 		c = ktab_val(&a->acc, i);
 	}
 	c->count++;
 	pid_add(&c->pids, pid);
+}
+
+static void access_add(struct agg *a, uint32_t path, int op, uint32_t target,
+		       uint32_t result, int has_mode, int64_t mode, int32_t pid)
+{
+	struct akey k;
+
+	access_key(&k, path, op, target, result, has_mode, mode);
+	access_count(a, &k, 0, pid);
 }
 
 static int open_op(int64_t flags)
@@ -404,8 +418,7 @@ static void fold_file(struct agg *a, const struct pending *q)
 		a->unresolved++;
 		return;
 	}
-	access_add(a, q->path_id, q->op, q->target_id, q->result, q->has_mode,
-		   q->mode, q->pid);
+	access_count(a, &q->key, q->key_hash, q->pid);
 }
 
 void agg_flush(struct agg *a)
@@ -440,11 +453,18 @@ void agg_flush(struct agg *a)
 		q->result = q->ret >= 0 ? a->s_ok :
 			    q->has_err ? intern(a, b + q->err, q->elen) : 0;
 	}
-	/* the access entries the paths had last, before they are needed */
+	/* the access entries the paths had last, and the slots of the
+	 * entries looked for (when the last one is not it), before they
+	 * are needed */
 	for (i = 0; i < a->npend; i++) {
 		q = &a->pend[i];
-		if (q->path_id &&
-		    (hint = strtab_user(&a->str, q->path_id)[q->op != OP_READ]))
+		if (!q->path_id)
+			continue;
+		access_key(&q->key, q->path_id, q->op, q->target_id, q->result,
+			   q->has_mode, q->mode);
+		q->key_hash = tab_hash(&q->key, sizeof(q->key));
+		ktab_prefetch(&a->acc, q->key_hash);
+		if ((hint = strtab_user(&a->str, q->path_id)[q->op != OP_READ]))
 			__builtin_prefetch(ktab_key(&a->acc, hint - 1));
 	}
 	for (i = 0; i < a->npend; i++)

@@ -86,6 +86,8 @@ struct pending {
 	uint32_t plen, tlen, elen;
 	uint64_t hash;				/* of the path */
 	uint32_t path_id, target_id, result;	/* interned at the flush */
+	struct akey key;			/* then the access ... */
+	uint64_t key_hash;			/* ... and its hash */
 };
 
 struct agg {

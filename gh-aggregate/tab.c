@@ -234,7 +234,12 @@ static uint64_t key_hash_of(void *ctx, uint32_t i)
 
 int ktab_get(struct ktab *t, const void *key, uint32_t *idx)
 {
-	uint64_t h = tab_hash(key, t->ksize), slot;
+	return ktab_get_hashed(t, key, tab_hash(key, t->ksize), idx);
+}
+
+int ktab_get_hashed(struct ktab *t, const void *key, uint64_t h, uint32_t *idx)
+{
+	uint64_t slot;
 	uint32_t j;
 
 	if (t->slots) {

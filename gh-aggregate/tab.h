@@ -79,6 +79,13 @@ void ktab_release(struct ktab *t);
 /* The index of key: 1 when found, 0 when added, -ENOMEM. Indexes are
  * dense (0..n-1, in order of addition); pointers move when keys are added. */
 int ktab_get(struct ktab *t, const void *key, uint32_t *idx);
+/* The same, h being tab_hash(key, ksize); and a prefetch of its slot. */
+int ktab_get_hashed(struct ktab *t, const void *key, uint64_t h, uint32_t *idx);
+static inline void ktab_prefetch(const struct ktab *t, uint64_t h)
+{
+	if (t->slots)
+		__builtin_prefetch(&t->slots[(uint32_t)h & t->mask]);
+}
 static inline const void *ktab_key(const struct ktab *t, uint32_t idx)
 {
 	return t->elems + (size_t)idx * t->stride;
