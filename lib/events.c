@@ -695,6 +695,20 @@ static struct gh_evval *slot(struct gh_evreader *r, int key)
 	return v;
 }
 
+/* slot() for a key not yet set in this line. */
+static inline struct gh_evval *slot_new(struct gh_evreader *r, int key)
+{
+	struct gh_evval *v = &r->rec.v[key];
+
+	r->set[key] = 1;
+	r->setkeys[r->nset++] = key;
+	r->kflags |= key_flags[key];
+	v->kind = GH_EVK_ABSENT;
+	v->obj = NULL;
+	v->elems = NULL;
+	return v;
+}
+
 /* Whether the name key and its closing quote are at k (the reader's
  * padding makes the 24 bytes loaded there readable). */
 static inline int key_at(const unsigned char *k, int key)
@@ -718,7 +732,7 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 		size_t n;
 	} other[16];	/* names this reader does not know */
 	size_t nother = 0, pos = 0;
-	signed char *pred;
+	signed char *row = r->pred[GH_ET_COUNT], *pred;
 	int key;
 
 	p = skip_ws(p);
@@ -732,8 +746,7 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 			k = ++p;
 			/* Records of a type mostly list the same members in the
 			 * same order: try the key the last one had here. */
-			pred = &r->pred[r->scan_type >= 0 ? r->scan_type : GH_ET_COUNT]
-				     [pos < PRED_KEYS ? pos : PRED_KEYS - 1];
+			pred = row + (pos < PRED_KEYS ? pos : PRED_KEYS - 1);
 			key = *pred;
 			if (key >= 0 && key_at(k, key)) {
 				p = k + key_len[key];
@@ -765,7 +778,7 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 			if (*p != ':')
 				return -1;
 			p = skip_ws(p + 1);
-			v = key >= 0 ? slot(r, key) : &dummy;
+			v = key >= 0 ? slot_new(r, key) : &dummy;
 			/* the common kinds without a call */
 			if (*p == '"')
 				p = scan_str(r, p + 1, e, v);
@@ -775,9 +788,11 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 				p = scan_value(r, p, e, v, 0);
 			if (!p)
 				return -1;
-			if (key == GH_EK_TYPE && v->kind == GH_EVK_STR)
+			if (key == GH_EK_TYPE && v->kind == GH_EVK_STR) {
 				r->scan_type = table_find(type_slot, type_names, type_len,
 							  v->s, v->len);
+				row = r->pred[r->scan_type >= 0 ? r->scan_type : GH_ET_COUNT];
+			}
 			p = skip_ws(p);
 			if (*p == ',') {
 				p = skip_ws(p + 1);
