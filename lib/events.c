@@ -1461,7 +1461,8 @@ int gh_evreader_next(struct gh_evreader *r, const struct gh_evrec **out)
 			return -1;
 		}
 	}
-	for (i = 0; i < r->nset; i++) {
+	/* (no elements: no array, or only empty ones, which keep NULL) */
+	for (i = 0; r->nelems && i < r->nset; i++) {
 		struct gh_evval *v = &r->rec.v[r->setkeys[i]];
 
 		if (v->kind == GH_EVK_ARR)
