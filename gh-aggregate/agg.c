@@ -343,24 +343,39 @@ static int open_op(int64_t flags)
 	return OP_READ;
 }
 
-/* Copy a string member's raw bytes into the batch; SIZE_MAX when absent. */
+/* Copy a string member's raw bytes into the batch (pend_file has made
+ * room); SIZE_MAX when absent. */
 static size_t pend_str(struct agg *a, const struct gh_evval *v, uint32_t *len)
 {
-	size_t off = a->pend_bytes.len;
+	struct gh_buf *b = &a->pend_bytes;
+	size_t off = b->len;
 
 	if (v->kind != GH_EVK_STR)
 		return SIZE_MAX;
-	if (v->blen > UINT32_MAX || gh_buf_add(&a->pend_bytes, v->b, v->blen) < 0)
-		oom();
+	memcpy(b->p + off, v->b, v->blen);
+	b->len += v->blen;
 	*len = (uint32_t)v->blen;
 	return off;
+}
+
+/* The bytes of a string member, 0 when absent. */
+static size_t str_bytes(const struct gh_evval *v)
+{
+	return v->kind == GH_EVK_STR ? v->blen : 0;
 }
 
 static void pend_file(struct agg *a, const struct gh_evrec *rec)
 {
 	const struct gh_evval *v = rec->v;
 	struct pending *q = &a->pend[a->npend++];
+	/* room for every string member pend_str may copy (lines are at
+	 * most 16 MiB, so each fits in 32 bits) */
+	size_t need = str_bytes(&v[GH_EK_ERR]) + str_bytes(&v[GH_EK_PATH]) +
+		      str_bytes(&v[GH_EK_RAW]) + str_bytes(&v[GH_EK_NEW_PATH]) +
+		      str_bytes(&v[GH_EK_NEW_RAW]) + str_bytes(&v[GH_EK_TARGET]);
 
+	if (gh_buf_grow(&a->pend_bytes, need) < 0)
+		oom();
 	q->type = rec->type;
 	q->pid = (int32_t)v[GH_EK_PID].i;
 	q->t = v[GH_EK_T].i;
