@@ -525,6 +525,21 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 
 /* ---- network ---- */
 
+/* Append c and the decimal digits of i (as printf's %lld). */
+static int add_int(struct gh_buf *b, char c, int64_t i)
+{
+	char d[24], *p = d + sizeof(d);
+	uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (i < 0)
+		*--p = '-';
+	*--p = c;
+	return gh_buf_add(b, p, (size_t)(d + sizeof(d) - p));
+}
+
 static uint32_t peer(struct agg *a, const struct gh_evrec *rec)
 {
 	static struct gh_buf b = GH_BUF_INIT;
@@ -548,7 +563,7 @@ static uint32_t peer(struct agg *a, const struct gh_evrec *rec)
 	if (fam->len == 5 && memcmp(fam->s, "inet6", 5) == 0)
 		r |= gh_buf_addc(&b, ']');
 	if (v[GH_EK_PORT].kind == GH_EVK_INT)
-		r |= gh_buf_printf(&b, ":%lld", (long long)v[GH_EK_PORT].i);
+		r |= add_int(&b, ':', v[GH_EK_PORT].i);
 	if (r < 0)
 		oom();
 	return intern(a, b.p, b.len);
