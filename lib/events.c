@@ -537,9 +537,45 @@ static inline const unsigned char *scan_str(struct gh_evreader *r,
 	}
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The number of ASCII digits from p on, eight bytes at a time (as
+ * skip_plain, the line's NUL stops it). */
+static inline size_t digit_run(const unsigned char *p)
+{
+	const uint64_t highs = 0xf0f0f0f0f0f0f0f0ull, threes = 0x3030303030303030ull;
+	uint64_t w, m;
+	size_t n = 0;
+
+	for (;;) {
+		memcpy(&w, p + n, 8);
+		/* a digit's high nibble is 3, and adding 6 to it does not
+		 * carry into that nibble */
+		m = ((w & highs) ^ threes) |
+		    (((w + 0x0606060606060606ull) & highs) ^ threes);
+		if (m)
+			return n + (__builtin_ctzll(m) >> 3);
+		n += 8;
+	}
+}
+
+/* The value of the k (1 to 8) digits at p, with three multiplications:
+ * the digits go to the top bytes of a word (leading zeros below), then
+ * pairs, quads and the eight are combined. */
+static inline uint64_t eight_digits(const unsigned char *p, size_t k)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	w = (w - 0x3030303030303030ull) << (8 * (8 - k));
+	w = (w * 10) + (w >> 8);
+	w = (((w & 0x000000ff000000ffull) * 0x000f424000000064ull) +
+	     (((w >> 16) & 0x000000ff000000ffull) * 0x0000271000000001ull)) >> 32;
+	return w;
+}
+#endif
+
 static inline const unsigned char *scan_int(const unsigned char *p, struct gh_evval *v)
 {
-	const unsigned char *d;
 	uint64_t x = 0;
 	int neg = 0;
 
@@ -547,16 +583,30 @@ static inline const unsigned char *scan_int(const unsigned char *p, struct gh_ev
 		neg = 1;
 		p++;
 	}
-	d = p;
 	if (*p == '0') {
 		p++;
 	} else if (*p >= '1' && *p <= '9') {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		static const uint64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000,
+						  1000000, 10000000, 100000000 };
+		size_t n = digit_run(p), k;
+
+		if (n > 19)
+			return NULL;	/* 19 digits cannot overflow 64 bits */
+		for (; n; n -= k, p += k) {
+			k = n < 8 ? n : 8;
+			x = x * pow10[k] + eight_digits(p, k);
+		}
+#else
+		const unsigned char *d = p;
+
 		while (*p >= '0' && *p <= '9') {
 			x = x * 10 + (unsigned)(*p - '0');
 			p++;
 			if (p - d > 19)
 				return NULL;
 		}
+#endif
 		if (x > (uint64_t)INT64_MAX + (uint64_t)neg)
 			return NULL;
 	} else {
