@@ -64,6 +64,12 @@ struct stash {
 	__u32 run;
 	__u32 level;
 	__u32 nr;
+	/* the name arguments (path1, path2, str of the row) as read at
+	 * entry: keyed sums and lengths (GH_SUM_NONE: no name, GH_SUM_FAULT:
+	 * unreadable at entry) */
+	__u64 sum[3];
+	__u32 slen[3];
+	__u32 pad;
 };
 
 /* The syscall table (bpf/systab.h), indexed by x86_64 number. */
@@ -124,9 +130,21 @@ struct argv_walk {
 /* Loop state lives here rather than on the stack: the verifier does not
  * track values in map memory, so the bpf_loop callbacks' states converge
  * (the callbacks bound every offset themselves). */
+/* Keyed sums of up to three strings in the data area (sum_step). */
+struct sums {
+	__u32 off[4], len[4];
+	__u64 h[4];
+	__u64 esum[4];		/* sys_exit: the entry's sums, lengths */
+	__u32 elen[4];
+	__u32 nblk;		/* blocks for sum_step */
+	__u32 changed;
+	__u8 col[4];		/* argument columns of the names */
+};
+
 struct scratch {
 	struct walk w;
 	struct argv_walk a;
+	struct sums sm;
 	struct gh_event ev;
 	char data[GH_DATA_MAX + NAME_MAX1];
 };
@@ -146,7 +164,8 @@ struct {
 	__type(value, struct gh_run);
 } runs SEC(".maps");
 
-/* Run id -> the run's ring buffer (created by gh-trace, any size). */
+/* Ring buffer id (gh_run.ring) -> the ring buffer (created by gh-trace,
+ * any size). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
 	__uint(max_entries, GH_RUNS_MAX);
@@ -186,9 +205,14 @@ static __always_inline __u64 rb_flags(void *rb)
 	return BPF_RB_NO_WAKEUP;
 }
 
+/* A run's ring buffer, through its entry in runs: a ring buffer outlives
+ * the runs that use it (gh-trace keeps a pool), the run's entry goes when
+ * it ends. */
 static __always_inline void *run_ring(__u32 run)
 {
-	return bpf_map_lookup_elem(&rings, &run);
+	struct gh_run *r = bpf_map_lookup_elem(&runs, &run);
+
+	return r ? bpf_map_lookup_elem(&rings, &r->ring) : NULL;
 }
 
 static __always_inline struct scratch *get_scratch(void)
@@ -797,6 +821,212 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	return 0;
 }
 
+/* ---- name rewrite races ----
+ *
+ * A name argument (a path, an xattr or memfd name) lives in the process's
+ * memory: another thread can rewrite it while the syscall runs, after the
+ * kernel copied it and before sys_exit reads it for the record. sys_enter
+ * reads each name once and keeps a keyed sum and the length in the stash;
+ * sys_exit sums the name it read, and a difference (or a name that could
+ * not be read at entry) flags the record and makes the run partial
+ * (path_changed). The key is random per load (gh-trace sets it), so a
+ * program cannot pick two names with the same sum. */
+
+const volatile __u64 sum_key = 0;
+
+#define GH_SUM_NONE	0xffffffffU	/* no name argument */
+#define GH_SUM_FAULT	0xfffffffeU	/* unreadable at entry */
+#define SUM_BLOCK	8		/* bytes summed per sum_step */
+
+static __always_inline __u64 sum_mix(__u64 h, __u64 w)
+{
+	h ^= w;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 31);
+}
+
+/* One 8-byte word of one of the strings s->sm describes (straight-line
+ * code: the verifier sees it once per program). */
+static long sum_step(__u32 i, void *arg)
+{
+	struct scratch *s = get_scratch();
+	__u32 k = 0, blk = i, n0, n1, len, b, idx;
+	__u64 w;
+
+	if (!s)
+		return 1;
+	n0 = s->sm.len[0] < GH_STR_MAX ? (s->sm.len[0] + SUM_BLOCK - 1) / SUM_BLOCK : 0;
+	n1 = s->sm.len[1] < GH_STR_MAX ? (s->sm.len[1] + SUM_BLOCK - 1) / SUM_BLOCK : 0;
+	if (blk >= n0) {
+		blk -= n0;
+		k = 1;
+		if (blk >= n1) {
+			blk -= n1;
+			k = 2;
+		}
+	}
+	len = s->sm.len[k];
+	b = blk * SUM_BLOCK;
+	if (b >= len || len >= GH_STR_MAX)
+		return 1;
+	idx = s->sm.off[k] + b;
+	bound(idx, 0x1ffff);	/* GH_DATA_MAX - 1 */
+	w = *(__u64 *)&s->data[idx];
+	if (len - b < 8)
+		w &= (1ULL << ((len - b) * 8)) - 1;
+	s->sm.h[k] = sum_mix(s->sm.h[k], w);
+	return 0;
+}
+
+/* Start the sum of string k of s->sm (a length of GH_SUM_NONE or
+ * GH_SUM_FAULT: no string), counting its blocks for sum_step. */
+static __always_inline void sum_start(struct scratch *s, __u32 k)
+{
+	__u32 len = s->sm.len[k & 3];
+
+	s->sm.h[k & 3] = sum_key ^ len;
+	if (len < GH_STR_MAX)
+		s->sm.nblk += (len + SUM_BLOCK - 1) / SUM_BLOCK;
+}
+
+/* names_enter, name k: read from user memory, its sum started. */
+static long name_read(__u32 k, void *arg)
+{
+	struct scratch *s = get_scratch();
+	const void *ptr;
+	__u32 c;
+	long n;
+
+	if (!s)
+		return 1;
+	k &= 3;
+	s->sm.len[k] = GH_SUM_NONE;
+	c = s->sm.col[k];
+	ptr = c < 6 ? (const void *)s->ev.arg[c] : NULL;
+	if (ptr) {
+		s->sm.off[k] = k * GH_STR_MAX;
+		n = bpf_probe_read_user_str(&s->data[k * GH_STR_MAX], GH_STR_MAX, ptr);
+		s->sm.len[k] = n > 0 ? n - 1 : GH_SUM_FAULT;
+	}
+	sum_start(s, k);
+	return 0;
+}
+
+/* The name columns (path1, path2, str) of syscall nr into s->sm.col. */
+static __always_inline void name_cols(struct scratch *s, __u32 nr)
+{
+	s->sm.col[0] = s->sm.col[1] = s->sm.col[2] = GH_A_N;
+	s->sm.col[3] = GH_A_N;
+	s->sm.nblk = 0;
+	if (nr >= GH_NR_MAX)
+		return;
+	bound(nr, 511);
+	s->sm.col[0] = systab[nr].p1;
+	s->sm.col[1] = systab[nr].p2;
+	s->sm.col[2] = systab[nr].s;
+}
+
+/* sys_enter: the sums of the name arguments of syscall nr, whose
+ * arguments are in s->ev.arg, into s->sm.len and s->sm.h. A global
+ * function: verified once, not on every path of its caller. */
+__noinline int names_enter(__u32 nr)
+{
+	struct scratch *s = get_scratch();
+
+	if (!s)
+		return 0;
+	name_cols(s, nr);
+	bpf_loop(3, name_read, NULL, 0);
+	if (s->sm.nblk)
+		bpf_loop(s->sm.nblk, sum_step, NULL, 0);
+	return 0;
+}
+
+#define VM_WRITE	0x2
+#define VM_SHARED	0x8
+
+/* bpf_find_vma: whether the name's memory could be written by another
+ * thread (a writable or shared mapping). */
+static long vma_writable(struct task_struct *t, struct vm_area_struct *vma,
+			 void *ctx)
+{
+	*(int *)ctx = !!(vma->vm_flags & (VM_WRITE | VM_SHARED));
+	return 0;
+}
+
+/* names_exit, name k: the blob sys_exit read, its sum started. */
+static long name_blob(__u32 k, void *arg)
+{
+	struct scratch *s = get_scratch();
+	__u32 slot;
+
+	if (!s)
+		return 1;
+	k &= 3;
+	slot = k == 0 ? GH_B_RAW1 : k == 1 ? GH_B_RAW2 : GH_B_EXTRA;
+	s->sm.len[k] = GH_SUM_NONE;
+	if (s->sm.elen[k] != GH_SUM_NONE &&
+	    (s->ev.bflags[slot] & GH_BF_PRESENT) &&
+	    s->ev.blen[slot] < GH_STR_MAX) {
+		s->sm.off[k] = s->ev.boff[slot];
+		s->sm.len[k] = s->ev.blen[slot];
+	}
+	sum_start(s, k);
+	return 0;
+}
+
+/* names_exit, name k: compared with its entry. A name that could not be
+ * read at entry had its page out of memory (a string constant of a
+ * program not touched yet, most often): it counts as changed unless it
+ * lies in a private read-only mapping, where no thread can write it
+ * (gh-trace(1) LIMITATIONS). */
+static long name_cmp(__u32 k, void *arg)
+{
+	struct scratch *s = get_scratch();
+	__u32 el, c;
+	int w = 1;
+
+	if (!s)
+		return 1;
+	k &= 3;
+	el = s->sm.elen[k];
+	if (s->sm.len[k] == GH_SUM_NONE)
+		return 0;
+	if (el != GH_SUM_FAULT) {
+		if (el != s->sm.len[k] || s->sm.esum[k] != s->sm.h[k])
+			s->sm.changed = 1;
+		return 0;
+	}
+	c = s->sm.col[k];
+	if (c < 6 && bpf_find_vma(bpf_get_current_task_btf(), s->ev.arg[c],
+				  vma_writable, &w, 0) == 0 && !w)
+		return 0;
+	s->sm.changed = 1;
+	return 0;
+}
+
+/* sys_exit, once the names are in the record (s->ev): compare them with
+ * the entry's sums (s->sm.esum, s->sm.elen); a difference flags the
+ * record and counts for run. Global, as names_enter. */
+__noinline int names_exit(__u32 nr, __u32 run)
+{
+	struct scratch *s = get_scratch();
+
+	if (!s)
+		return 0;
+	name_cols(s, nr);
+	s->sm.changed = 0;
+	bpf_loop(3, name_blob, NULL, 0);
+	if (s->sm.nblk)
+		bpf_loop(s->sm.nblk, sum_step, NULL, 0);
+	bpf_loop(3, name_cmp, NULL, 0);
+	if (!s->sm.changed)
+		return 0;
+	s->ev.flags |= GH_EVF_PATH_CHANGED;
+	count_part(run, GH_PART_PATH_CHANGED);
+	return 1;
+}
+
 /* A 32-bit syscall of a traced process: counted, never decoded. */
 static __always_inline void compat_enter(void)
 {
@@ -812,6 +1042,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct gh_member m;
 	struct stash st;
+	struct scratch *s;
 	struct gh_run *r;
 	__u64 id;
 	__u32 tid, op;
@@ -847,9 +1078,68 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	st.run = m.run;
 	st.level = m.level;
 	st.nr = nr;
+	s = get_scratch();
+	if (s) {
+		__builtin_memcpy(s->ev.arg, st.arg, sizeof(st.arg));
+		names_enter(nr);
+		__builtin_memcpy(st.slen, s->sm.len, sizeof(st.slen));
+		__builtin_memcpy(st.sum, s->sm.h, sizeof(st.sum));
+	} else {
+		__builtin_memset(st.slen, 0xff, sizeof(st.slen));
+	}
 	if (bpf_map_update_elem(&stash, &tid, &st, BPF_ANY))
 		count_lost(st.run, GH_LOST_RINGBUF);
 	return 0;
+}
+
+/* ---- sends on inherited sockets ----
+ *
+ * A socket the command inherited was connected before the run began, so
+ * no connect or accept of the run names its peer. gh-trace lists such
+ * sockets in the run (their cookies, SO_COOKIE, which it made the kernel
+ * assign); a send on one without an address is recorded with the
+ * socket's peer, whichever syscall made it: sendto, sendmsg and sendmmsg
+ * in sys_exit, io_uring sends in uring_submit, and write, writev,
+ * sendfile, splice and the rest in sock_send (the sock_send_length
+ * tracepoint of sock_sendmsg). */
+
+/* The index of sk among run's inherited sockets, or -1. */
+static __always_inline int inherited_sock(__u32 run, struct sock *sk)
+{
+	struct gh_run *r;
+	__u64 c;
+	int i;
+
+	if (!sk)
+		return -1;
+	c = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (!c)
+		return -1;
+	r = bpf_map_lookup_elem(&runs, &run);
+	if (!r)
+		return -1;
+	for (i = 0; i < GH_INH_MAX; i++)
+		if (r->inh_cookie[i] == c)
+			return i;
+	return -1;
+}
+
+/* The peer address of socket sk as the extra blob of the record being
+ * built, at pos; returns the position after it. Global (verified once):
+ * called from several programs and branches. */
+__noinline int sock_peer(__u64 sk, __u32 pos)
+{
+	struct scratch *s = get_scratch();
+
+	if (s)
+		put_sock_addr(s, &pos, (struct sock *)sk, 1);
+	return pos;
+}
+
+static __always_inline int is_packet(struct gh_event *ev)
+{
+	return ev->flags & GH_EVF_SOCK &&
+	       (ev->family == AF_PACKET || ev->sock_type == SOCK_RAW);
 }
 
 /* Network syscalls: socket facts and the address. Returns 0 when the
@@ -890,12 +1180,18 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 		alen = mh.msg_namelen;
 		break;
 	}
-	if (!addr)
+	if (!addr && op >= GH_OP_SENDTO && !is_packet(&s->ev) &&
+	    inherited_sock(s->ev.run, sk) >= 0) {
+		/* on a socket the command inherited: its peer */
+		s->ev.flags |= GH_EVF_INHERITED;
+		*pos = sock_peer((__u64)sk, *pos);
+	} else if (!addr) {
 		/* sends without an address only on packet and raw sockets:
 		 * the frame itself says where it goes */
 		return op == GH_OP_CONNECT || op == GH_OP_BIND ||
 		       (s->ev.flags & GH_EVF_SOCK &&
 			(s->ev.family == AF_PACKET || s->ev.sock_type == SOCK_RAW));
+	}
 	if (op == GH_OP_SENDMMSG && ret > 0) {
 		/* bytes: the msg_len the kernel wrote back, first 8 messages */
 		struct mmsghdr *v = (void *)a[1];
@@ -908,7 +1204,8 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 			s->ev.x[0] += n;
 		}
 	}
-	put_umem(s, pos, GH_B_EXTRA, addr, alen, GH_ADDR_MAX);
+	if (addr)
+		put_umem(s, pos, GH_B_EXTRA, addr, alen, GH_ADDR_MAX);
 	return 1;
 }
 
@@ -979,11 +1276,25 @@ static __always_inline int is_target_op(__u32 op)
 	return (op >= GH_OP_PTRACE && op <= GH_OP_RT_TGSIGQUEUEINFO);
 }
 
+/* The end of sys_exit: the names compared with the entry's, then the
+ * record out. A global function: the verifier checks it once, not on
+ * each of the many paths that reach the end of sys_exit. */
+__noinline int exit_commit(__u32 pos, __u32 run, __u32 nr)
+{
+	struct scratch *s;
+
+	names_exit(nr, run);
+	s = get_scratch();
+	if (s)
+		ev_commit(s, pos, run);
+	return 0;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
-	__u64 id, a[6], fl = 0;
-	__u32 tid, pos = 0, run, level, op, nr;
+	__u64 id, a[6], fl = 0, sum[3];
+	__u32 tid, pos = 0, run, level, op, nr, slen[3];
 	struct sysrow row;
 	struct stash *st;
 	struct scratch *s;
@@ -1002,6 +1313,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	level = st->level;
 	nr = st->nr & (GH_NR_MAX - 1);
 	__builtin_memcpy(a, st->arg, sizeof(a));
+	__builtin_memcpy(sum, st->sum, sizeof(sum));
+	__builtin_memcpy(slen, st->slen, sizeof(slen));
 	bpf_map_delete_elem(&stash, &tid);
 	if (!run_ring(run))
 		return 0;	/* its run has ended */
@@ -1023,6 +1336,9 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	s = get_scratch();
 	if (!s)
 		return 0;
+	/* the entry's name sums, for names_exit */
+	__builtin_memcpy(s->sm.esum, sum, sizeof(sum));
+	__builtin_memcpy(s->sm.elen, slen, sizeof(slen));
 	ev_init(&s->ev, GH_EV_SYS, run);
 	s->ev.op = op;
 	s->ev.nr = nr;
@@ -1124,7 +1440,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 			(s->a.fault && ret != -EFAULT ? GH_BF_FAULT : 0);
 		pos = end;
 	}
-	ev_commit(s, pos, run);
+	exit_commit(pos, run, nr);
 	return 0;
 }
 
@@ -1146,6 +1462,9 @@ static const struct { __u8 cls, op; } uring_tab[GH_URING_MAX] = {
 
 struct uring_req {
 	__u32 run, level, op, slot;
+	__u16 code;		/* the opcode */
+	__u8 fixed;		/* the op's file is a fixed file (an index) */
+	__u8 noname;		/* a send without an address */
 };
 
 #define REQ_F_FIXED_FILE 1	/* IOSQE_FIXED_FILE */
@@ -1203,6 +1522,7 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	struct gh_member m;
 	struct gh_run *r;
 	struct scratch *s;
+	struct sock *sk = NULL;
 	__u32 code, op, pos = 0;
 	__u64 key = (__u64)req;
 
@@ -1235,10 +1555,15 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	s->ev.arg[5] = key;
 	if (is_net(op)) {
 		/* the socket: the request's file is not assigned yet, the fd
-		 * (not a fixed file's index) names it in the task's table */
+		 * (not a fixed file's index) names it in the task's table; a
+		 * fixed file's socket is read at completion */
 		s->ev.arg[0] = (int)req->cqe.fd;
-		if (!(req->flags & REQ_F_FIXED_FILE))
-			sock_info(&s->ev, fd_file((int)s->ev.arg[0]));
+		if (!(req->flags & REQ_F_FIXED_FILE)) {
+			sk = sock_info(&s->ev, fd_file((int)s->ev.arg[0]));
+		} else {
+			s->ev.flags |= GH_EVF_FIXED;
+			ur.fixed = 1;
+		}
 	}
 	/* the names: at most two, each relative to a directory fd; one
 	 * call site each keeps the verifier's work small */
@@ -1331,9 +1656,19 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 		__u32 nlen = km ? BPF_CORE_READ(km, msg.msg_namelen) : 0;
 		__u32 p = pos;
 
-		if (!name && !(s->ev.flags & GH_EVF_SOCK && (s->ev.family == AF_PACKET ||
-							  s->ev.sock_type == SOCK_RAW)))
-			return 0;	/* a connected send: like write(2) */
+		if (!name && !is_packet(&s->ev)) {
+			/* a connected send: like send(2), recorded on a socket
+			 * the command inherited, with its peer; a fixed file's
+			 * socket is known at completion only */
+			if (ur.fixed)
+				ur.noname = 1;
+			else if (inherited_sock(m.run, sk) < 0)
+				return 0;
+			else {
+				s->ev.flags |= GH_EVF_INHERITED;
+				pos = sock_peer((__u64)sk, pos);
+			}
+		}
 		if (name && p < GH_HALF) {
 			if (nlen > GH_ADDR_MAX)
 				nlen = GH_ADDR_MAX;
@@ -1351,10 +1686,41 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	ur.run = m.run;
 	ur.level = m.level;
 	ur.op = op;
+	ur.code = code;
 	if (bpf_map_update_elem(&uring_pending, &key, &ur, BPF_ANY))
 		count_lost(m.run, GH_LOST_RINGBUF);
 	ev_commit(s, pos, m.run);
 	return 0;
+}
+
+/* A network op on a fixed file: its socket, from the request's file
+ * (assigned by now), and for a send without an address the peer. An op
+ * that succeeded on a socket that cannot be read makes the run partial
+ * with its opcode. */
+static __always_inline void uring_fixed_socket(struct scratch *s, __u32 *pos,
+					       struct io_kiocb *req,
+					       struct uring_req *ur, long res)
+{
+	struct sock *sk = sock_info(&s->ev, BPF_CORE_READ(req, file));
+	struct gh_run *r;
+	__u32 code = ur->code;
+
+	if (!sk && res < 0)
+		return;		/* failed: ENOTSOCK, EBADF... */
+	if (!sk) {
+		r = bpf_map_lookup_elem(&runs, &ur->run);
+		if (r) {
+			__sync_fetch_and_add(&r->part[GH_PART_URING], 1);
+			__sync_fetch_and_or(&r->uring_ops[(code >> 6) & 3],
+					    1ULL << (code & 63));
+		}
+		return;
+	}
+	if (ur->noname) {
+		if (inherited_sock(ur->run, sk) >= 0)
+			s->ev.flags |= GH_EVF_INHERITED;
+		*pos = sock_peer((__u64)sk, *pos);
+	}
 }
 
 SEC("tp_btf/io_uring_complete")
@@ -1382,6 +1748,8 @@ int BPF_PROG(uring_complete, struct io_ring_ctx *ring, void *req,
 	s->ev.op = ur.op;
 	s->ev.ret = res;
 	s->ev.arg[5] = key;
+	if (ur.fixed)
+		uring_fixed_socket(s, &pos, (struct io_kiocb *)req, &ur, res);
 	if (res >= 0 && !ur.slot) {
 		if (ur.op == GH_OP_OPENAT || ur.op == GH_OP_OPENAT2)
 			put_file_path(s, &pos, GH_B_PATH1, fd_file(res), GH_BF_FULL);
@@ -1393,5 +1761,61 @@ int BPF_PROG(uring_complete, struct io_ring_ctx *ring, void *req,
 		}
 	}
 	ev_commit(s, pos, ur.run);
+	return 0;
+}
+
+#define PF_IO_WORKER	0x00000010	/* io-wq and SQPOLL threads */
+#define NR_SENDTO	44
+#define NR_SENDMSG	46
+#define NR_SENDMMSG	307
+#define NR_IO_URING_ENTER 426
+
+/* Every send on a socket (sock_sendmsg): one on a socket the command
+ * inherited, made by a syscall that neither sys_exit nor the io_uring
+ * programs decode (write, writev, sendfile, splice...), is a send record
+ * with the socket's peer. */
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(sock_send, struct sock *sk, int ret, int flags)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+	struct gh_member m;
+	struct gh_run *r;
+	struct scratch *s;
+	__u32 pos = 0;
+	__u64 addr = 0;
+	long nr;
+	int i;
+
+	if (!traced_ring(t->tgid, &m))
+		return 0;
+	if (t->flags & PF_IO_WORKER)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	nr = regs ? BPF_CORE_READ(regs, orig_ax) : -1;
+	if (nr == NR_SENDTO || nr == NR_SENDMSG || nr == NR_SENDMMSG ||
+	    nr == NR_IO_URING_ENTER)
+		return 0;
+	i = inherited_sock(m.run, sk);
+	if (i < 0)
+		return 0;
+	r = bpf_map_lookup_elem(&runs, &m.run);
+	s = get_scratch();
+	if (!r || !s)
+		return 0;
+	ev_init(&s->ev, GH_EV_SYS, m.run);
+	s->ev.op = GH_OP_SENDTO;
+	s->ev.nr = nr >= 0 && nr < GH_NR_MAX ? nr : 0;
+	s->ev.flags = GH_EVF_INHERITED | GH_EVF_SOCK;
+	put_ids(&s->ev, t, m.level);
+	s->ev.ret = ret;
+	s->ev.arg[0] = r->inh_fd[i & (GH_INH_MAX - 1)];
+	s->ev.sock_type = BPF_CORE_READ(sk, sk_type);
+	s->ev.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	s->ev.proto = BPF_CORE_READ(sk, sk_protocol);
+	/* sock_peer takes the address as a number, not a trusted pointer */
+	bpf_probe_read_kernel(&addr, sizeof(addr), &sk);
+	pos = sock_peer(addr, pos);
+	ev_commit(s, pos, m.run);
 	return 0;
 }

@@ -343,6 +343,13 @@ static int open_op(int64_t flags)
 	return OP_READ;
 }
 
+/* renameat2(2) RENAME_EXCHANGE: the two names swap and both stay, so the
+ * record is a rename each way (a lone rename would say the old name went) */
+static int rename_exchange(const struct gh_evval *v)
+{
+	return v[GH_EK_FLAGS].kind == GH_EVK_INT && (v[GH_EK_FLAGS].i & 2);
+}
+
 /* Copy a string member's raw bytes into the batch (pend_file has made
  * room); SIZE_MAX when absent. */
 static size_t pend_str(struct agg *a, const struct gh_evval *v, uint32_t *len)
@@ -389,6 +396,7 @@ static void pend_file(struct agg *a, const struct gh_evrec *rec)
 		q->path = pend_str(a, &v[GH_EK_RAW], &q->plen);
 	q->target = SIZE_MAX;
 	q->has_mode = 0;
+	q->exchange = 0;
 	switch (rec->type) {
 	case GH_ET_OPEN: q->op = open_op(v[GH_EK_FLAGS].i); break;
 	case GH_ET_UNLINK: q->op = OP_DELETE; break;
@@ -404,6 +412,7 @@ static void pend_file(struct agg *a, const struct gh_evrec *rec)
 		q->target = pend_str(a, &v[GH_EK_NEW_PATH], &q->tlen);
 		if (q->target == SIZE_MAX)
 			q->target = pend_str(a, &v[GH_EK_NEW_RAW], &q->tlen);
+		q->exchange = rec->type == GH_ET_RENAME && rename_exchange(v);
 		break;
 	case GH_ET_SYMLINK:
 		q->op = OP_SYMLINK;
@@ -434,6 +443,9 @@ static void fold_file(struct agg *a, const struct pending *q)
 		return;
 	}
 	access_count(a, &q->key, q->key_hash, q->pid);
+	if (q->exchange && q->target_id)
+		access_add(a, q->target_id, q->op, q->path_id, q->result,
+			   q->has_mode, q->mode, q->pid);
 }
 
 void agg_flush(struct agg *a)
@@ -864,6 +876,8 @@ static void on_end(struct agg *a, const struct gh_evrec *rec)
 		a->und_uring = get_int(u, "io_uring_unsupported_op");
 		a->und_foreign = get_int(u, "foreign_process_control");
 		a->und_left = get_int(u, "left_running");
+		a->und_path = get_int(u, "path_changed");
+		a->und_sockets = get_int(u, "unwatched_sockets");
 	}
 	if (v[GH_EK_IO_URING_OPCODES].kind == GH_EVK_ARR &&
 	    v[GH_EK_IO_URING_OPCODES].len) {
@@ -942,6 +956,10 @@ int agg_record(struct agg *a, const struct gh_evrec *rec)
 		p->code = v[GH_EK_CODE].i;
 		p->has_signal = v[GH_EK_SIGNAL].kind == GH_EVK_INT;
 		p->signal = v[GH_EK_SIGNAL].i;
+		/* the kernel wrote the core (a file, or a core_pattern helper's
+		 * input) without a syscall of the tree: no record names it */
+		if (v[GH_EK_CORE].kind == GH_EVK_BOOL && v[GH_EK_CORE].i)
+			a->core_dumps++;
 	} else if (type == GH_ET_EXEC) {
 		on_exec(a, rec, p, result);
 	} else if (GH_ET_IS_NET(type)) {

@@ -80,6 +80,7 @@ struct counted {
 #define AGG_BATCH 16
 struct pending {
 	int type, op, has_ppid, has_mode, has_err;
+	int exchange;				/* a rename each way */
 	int32_t pid, ppid;
 	int64_t t, ret, mode;
 	size_t path, target, err;		/* offsets; SIZE_MAX: none */
@@ -133,6 +134,9 @@ struct agg {
 	int64_t lost_ringbuf, lost_fault, lost_truncated, lost_missed;
 	/* channels used but not decoded (the end record's "undecoded") */
 	int64_t und_compat, und_bpf, und_uring, und_foreign, und_left;
+	int64_t core_dumps;		/* exit records saying "core": true */
+	int64_t und_path;		/* names changed during their syscall */
+	int64_t und_sockets;		/* inherited sockets not watched */
 	uint32_t uring_opcodes;		/* "14, 40": string id, 0 for none */
 	uint32_t end_stdout, end_stderr;
 	int64_t stdout_bytes, stderr_bytes;

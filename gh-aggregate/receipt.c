@@ -753,6 +753,16 @@ static struct json_object *reasons(struct agg *a)
 			     "gh-trace stopped waiting (--wait); what they did after is "
 			     "not recorded", (long long)a->und_left) < 0)
 			oom();
+		if (a->und_path &&
+		    asprintf(&r[n++], "path_changed: %lld names changed while their "
+			     "syscall ran: the recorded name may not be the one the "
+			     "kernel used", (long long)a->und_path) < 0)
+			oom();
+		if (a->und_sockets &&
+		    asprintf(&r[n++], "unwatched_sockets: %lld inherited sockets beyond the "
+			     "16 watched: sends on them are not recorded",
+			     (long long)a->und_sockets) < 0)
+			oom();
 		if ((uint64_t)a->events != a->records &&
 		    asprintf(&r[n++], "end record counts %lld records, stream has %llu",
 			     (long long)a->events, (unsigned long long)a->records) < 0)
@@ -761,6 +771,10 @@ static struct json_object *reasons(struct agg *a)
 	if (a->pin_writes &&
 	    asprintf(&r[n++], "bpf_syscall: %llu changes under the tracer's bpf directory %s",
 		     (unsigned long long)a->pin_writes, strtab_str(&a->str, a->pin_dir)) < 0)
+		oom();
+	if (a->core_dumps &&
+	    asprintf(&r[n++], "core_dump: %lld processes dumped core: the file the "
+		     "kernel wrote for them is not recorded", (long long)a->core_dumps) < 0)
 		oom();
 	qsort(r, n, sizeof(r[0]), cmp_cstr);
 	for (i = 0; i < n; i++) {

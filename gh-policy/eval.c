@@ -49,7 +49,7 @@ struct item {
 	const char *path; /* file path, executable, or network address */
 	size_t len;
 	const char *op, *result, *proto, *other, *other_key;
-	struct json_object *pids; /* array, or NULL */
+	const struct gh_jv *pids; /* integers, or NULL */
 	int has_pid;
 	int64_t pid;
 	const char *cmd; /* exec: its argv */
@@ -68,7 +68,7 @@ struct pidcmd {
 struct ctx {
 	struct policy *p;
 	struct verdict *v;
-	struct json_object *r;
+	struct gh_receipt *r; /* named NULL: messages without a prefix */
 	char *err;
 	size_t errlen;
 	struct index ix;
@@ -112,49 +112,10 @@ static double now_ms(void)
 
 /* --- receipt access ---------------------------------------------------- */
 
-static const char *type_name(json_type t)
+/* lib/receipt's message, for a negative status from it */
+static int rbad(struct ctx *c)
 {
-	switch (t) {
-	case json_type_string:
-		return "a string";
-	case json_type_int:
-		return "an integer";
-	case json_type_array:
-		return "an array";
-	case json_type_object:
-		return "an object";
-	case json_type_boolean:
-		return "a boolean";
-	default:
-		return "a value";
-	}
-}
-
-/* 1: *out is o.key with type t; 0: absent or null; -1: another type
- * (message names where.key). */
-static int member(struct ctx *c, struct json_object *o, const char *key,
-		  json_type t, struct json_object **out, const char *where,
-		  long idx)
-{
-	struct json_object *m;
-
-	*out = NULL;
-	if (!o || !json_object_object_get_ex(o, key, &m) || !m)
-		return 0;
-	if (json_object_is_type(m, t)) {
-		*out = m;
-		return 1;
-	}
-	if (idx >= 0)
-		return bad(c, "%s[%ld].%s: expected %s", where, idx, key, type_name(t));
-	return bad(c, "%s%s%s: expected %s", where, *where ? "." : "", key,
-		   type_name(t));
-}
-
-static const char *str_of(struct json_object *o, size_t *len)
-{
-	*len = json_object_get_string_len(o);
-	return json_object_get_string(o);
+	return bad(c, "%s", c->r->err);
 }
 
 /* --- the index --------------------------------------------------------- */
@@ -742,7 +703,7 @@ static int add_item_violation(struct ctx *c, size_t rule, const struct item *it)
 {
 	const struct rule *r = &c->p->rules[rule];
 	struct gh_buf d = GH_BUF_INIT;
-	size_t npids = it->pids ? json_object_array_length(it->pids) : 0;
+	size_t npids = gh_receipt_len(it->pids);
 	const char *subj = subject_name(r->subjects & (1u << it->fine) ? it->fine :
 					it->coarse);
 
@@ -781,13 +742,10 @@ static int add_item_violation(struct ctx *c, size_t rule, const struct item *it)
 			x->cmd = it->cmd;
 			x->cmd_len = it->cmd_len;
 		} else if (npids) {
-			struct json_object *e = json_object_array_get_idx(it->pids, i);
 			const struct pidcmd *pc;
 
-			if (!json_object_is_type(e, json_type_int))
-				continue; /* checked by the caller */
 			x->has_pid = 1;
-			x->pid = json_object_get_int64(e);
+			x->pid = gh_receipt_intv_get(it->pids, i);
 			pc = find_pid(c, x->pid);
 			if (pc) {
 				x->cmd = pc->cmd;
@@ -912,18 +870,7 @@ static int judge(struct ctx *c, const struct item *it, int net)
 	return 0;
 }
 
-/* --- walking the receipt ----------------------------------------------- */
-
-static int check_pids(struct ctx *c, struct json_object *pids, const char *where,
-		      long idx)
-{
-	for (size_t k = 0; pids && k < json_object_array_length(pids); k++)
-		if (!json_object_is_type(json_object_array_get_idx(pids, k),
-					 json_type_int))
-			return bad(c, "%s[%ld].pids[%zu]: expected an integer", where,
-				   idx, k);
-	return 0;
-}
+/* --- walking the receipt (lib/receipt's iterators) --------------------- */
 
 static const struct {
 	const char *op;
@@ -938,39 +885,17 @@ static const struct {
 	{ "chdir", S_CHDIR, S_CHDIR },
 };
 
-static int walk_access(struct ctx *c, struct json_object *a, long i)
+static int walk_access(struct ctx *c, const struct gh_rfile *f)
 {
-	static const char *const where = "filesystem.accesses";
-	struct json_object *path, *op, *target, *result, *pids;
 	struct item it = { 0 };
-	size_t k, oplen, tlen = 0;
-	const char *ops, *ts = NULL;
+	size_t k;
 
-	if (!json_object_is_type(a, json_type_object))
-		return bad(c, "%s[%ld]: expected an object", where, i);
-	if (member(c, a, "path", json_type_string, &path, where, i) <= 0) {
-		if (!c->err[0])
-			bad(c, "%s[%ld].path: missing", where, i);
-		return -1;
-	}
-	if (member(c, a, "op", json_type_string, &op, where, i) <= 0) {
-		if (!c->err[0])
-			bad(c, "%s[%ld].op: missing", where, i);
-		return -1;
-	}
-	if (member(c, a, "target", json_type_string, &target, where, i) < 0 ||
-	    member(c, a, "result", json_type_string, &result, where, i) < 0 ||
-	    member(c, a, "pids", json_type_array, &pids, where, i) < 0 ||
-	    check_pids(c, pids, where, i) < 0)
-		return -1;
-	it.path = str_of(path, &it.len);
-	ops = str_of(op, &oplen);
-	if (target)
-		ts = str_of(target, &tlen);
-	it.op = ops;
-	it.result = result ? json_object_get_string(result) : NULL;
-	it.pids = pids;
-	if (strcmp(ops, "exec") == 0) {
+	it.path = f->path;
+	it.len = f->path_len;
+	it.op = f->op;
+	it.result = f->result;
+	it.pids = f->pids;
+	if (strcmp(f->op, "exec") == 0) {
 		/* successful execs are judged from process_tree with their argv */
 		if (!it.result || strcmp(it.result, "ok") == 0)
 			return 0;
@@ -979,102 +904,84 @@ static int walk_access(struct ctx *c, struct json_object *a, long i)
 		return judge(c, &it, 0);
 	}
 	for (k = 0; k < sizeof(file_ops) / sizeof(file_ops[0]); k++)
-		if (strcmp(file_ops[k].op, ops) == 0)
+		if (strcmp(file_ops[k].op, f->op) == 0)
 			break;
 	if (k == sizeof(file_ops) / sizeof(file_ops[0]))
 		return 0; /* an operation this version does not know */
 	it.coarse = file_ops[k].coarse;
 	it.fine = file_ops[k].fine;
-	if (strcmp(ops, "rename") == 0 && ts) {
+	if (strcmp(f->op, "rename") == 0 && f->target) {
 		it.other_key = "to";
-		it.other = ts;
+		it.other = f->target;
 		if (judge(c, &it, 0) < 0)
 			return -1;
 		it.coarse = S_WRITE;
 		it.other_key = "from";
 		it.other = it.path;
-		it.path = ts;
-		it.len = tlen;
+		it.path = f->target;
+		it.len = f->target_len;
 		return judge(c, &it, 0);
 	}
-	if (strcmp(ops, "link") == 0 && ts) {
+	if (strcmp(f->op, "link") == 0 && f->target) {
 		it.other_key = "from";
 		it.other = it.path;
-		it.path = ts;
-		it.len = tlen;
+		it.path = f->target;
+		it.len = f->target_len;
 	}
 	return judge(c, &it, 0);
 }
 
+/* filesystem.accesses, or the path lists of older receipts */
 static int walk_files(struct ctx *c)
 {
-	struct json_object *fs, *acc, *list;
-	static const struct {
-		const char *key;
-		int subj;
-	} lists[] = { { "reads", S_READ }, { "writes", S_WRITE }, { "deletes", S_DELETE } };
+	struct gh_riter i = GH_RITER_INIT;
+	struct gh_rfile f;
+	int rc;
 
-	if (member(c, c->r, "filesystem", json_type_object, &fs, "", -1) <= 0)
-		return c->err[0] ? -1 : 0;
-	if (member(c, fs, "accesses", json_type_array, &acc, "filesystem", -1) < 0)
-		return -1;
-	if (acc) {
-		for (size_t i = 0; i < json_object_array_length(acc); i++)
-			if (walk_access(c, json_object_array_get_idx(acc, i), i) < 0)
-				return -1;
-		return 0;
-	}
-	/* receipts older than 0.4.0: only the path lists */
-	for (size_t l = 0; l < 3; l++) {
-		char where[32];
-
-		snprintf(where, sizeof(where), "filesystem.%s", lists[l].key);
-		if (member(c, fs, lists[l].key, json_type_array, &list, "filesystem", -1) < 0)
+	while ((rc = gh_receipt_next_file(c->r, &i, &f)) > 0)
+		if (walk_access(c, &f) < 0)
 			return -1;
-		for (size_t i = 0; list && i < json_object_array_length(list); i++) {
-			struct json_object *e = json_object_array_get_idx(list, i);
-			struct item it = { 0 };
-
-			if (!json_object_is_type(e, json_type_string))
-				return bad(c, "%s[%zu]: expected a string", where, i);
-			it.path = str_of(e, &it.len);
-			it.coarse = it.fine = lists[l].subj;
-			it.op = subject_name(lists[l].subj);
-			if (lists[l].subj == S_DELETE)
-				it.fine = S_UNLINK;
-			if (judge(c, &it, 0) < 0)
-				return -1;
-		}
-	}
-	return 0;
+	return rc < 0 ? rbad(c) : 0;
 }
 
-/* argv[from..] joined by spaces into a new string. */
-static int join_argv(struct ctx *c, struct json_object *argv, size_t from,
-		     const char *where, char **out, size_t *len)
+/* argv[from..] joined by spaces into a new string; with quote, each
+ * element as a word a shell reads back to it (as processes[].cmd), so
+ * that ["a b"] and ["a", "b"] read apart. */
+static int join_argv_as(struct ctx *c, const struct gh_jv *argv, size_t from, int quote,
+			char **out, size_t *len)
 {
 	struct gh_buf b = GH_BUF_INIT;
 
 	gh_buf_grow(&b, 32);
-	for (size_t k = from; argv && k < json_object_array_length(argv); k++) {
-		struct json_object *e = json_object_array_get_idx(argv, k);
+	for (size_t k = from; k < gh_receipt_len(argv); k++) {
 		size_t n;
-		const char *s;
+		const char *s = gh_receipt_strv_get(argv, k, &n);
 
-		if (!json_object_is_type(e, json_type_string)) {
-			gh_buf_release(&b);
-			return bad(c, "%s.argv[%zu]: expected a string", where, k);
-		}
-		s = str_of(e, &n);
 		if (k > from)
 			gh_buf_addc(&b, ' ');
-		gh_buf_add(&b, s, n);
+		if (quote)
+			gh_buf_shell_word(&b, s, n);
+		else
+			gh_buf_add(&b, s, n);
 	}
 	if (!b.p)
 		return bad(c, "out of memory");
 	*out = b.p;
 	*len = b.len;
 	return 0;
+}
+
+/* argv[from..] joined by single spaces, as exec rules match it. */
+static int join_argv(struct ctx *c, const struct gh_jv *argv, size_t from, char **out,
+		     size_t *len)
+{
+	return join_argv_as(c, argv, from, 0, out, len);
+}
+
+/* The command line of argv for messages: its words, shell quoted. */
+static int quote_argv(struct ctx *c, const struct gh_jv *argv, char **out, size_t *len)
+{
+	return join_argv_as(c, argv, 0, 1, out, len);
 }
 
 static int cmp_pidcmd(const void *a, const void *b)
@@ -1087,52 +994,41 @@ static int cmp_pidcmd(const void *a, const void *b)
 /* pid -> command (argv joined) from process_tree, else processes[].cmd */
 static int build_pids(struct ctx *c)
 {
-	struct json_object *pt, *procs;
-	size_t n;
+	struct gh_riter i = GH_RITER_INIT;
+	struct gh_rproc p;
+	size_t cap = 0;
+	int rc;
 
-	if (member(c, c->r, "process_tree", json_type_array, &pt, "", -1) < 0 ||
-	    member(c, c->r, "processes", json_type_array, &procs, "", -1) < 0)
-		return -1;
-	n = pt ? json_object_array_length(pt) : procs ? json_object_array_length(procs) : 0;
-	c->pc = calloc(n + 1, sizeof(*c->pc));
-	if (!c->pc)
-		return bad(c, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(pt ? pt : procs, i);
-		const char *where = pt ? "process_tree" : "processes";
-		struct json_object *pid, *argv, *cmd;
-		char w[48];
+	while ((rc = gh_receipt_next_proc(c->r, &i, &p)) > 0) {
+		struct pidcmd *pc;
 
-		if (!json_object_is_type(e, json_type_object))
-			return bad(c, "%s[%zu]: expected an object", where, i);
-		if (member(c, e, "pid", json_type_int, &pid, where, i) <= 0) {
-			if (!c->err[0])
-				bad(c, "%s[%zu].pid: expected an integer", where, i);
-			return -1;
-		}
-		c->pc[c->npc].pid = json_object_get_int64(pid);
-		snprintf(w, sizeof(w), "%s[%zu]", where, i);
-		if (pt) {
-			if (member(c, e, "argv", json_type_array, &argv, where, i) < 0 ||
-			    join_argv(c, argv, 0, w, &c->pc[c->npc].cmd,
-				      &c->pc[c->npc].len) < 0)
-				return -1;
-		} else {
-			if (member(c, e, "cmd", json_type_string, &cmd, where, i) < 0)
-				return -1;
-			c->pc[c->npc].cmd = strdup(cmd ? json_object_get_string(cmd) : "");
-			if (!c->pc[c->npc].cmd)
+		if (c->npc == cap) {
+			cap = cap ? 2 * cap : 64;
+			pc = realloc(c->pc, cap * sizeof(*pc));
+			if (!pc)
 				return bad(c, "out of memory");
-			c->pc[c->npc].len = strlen(c->pc[c->npc].cmd);
+			c->pc = pc;
+		}
+		pc = &c->pc[c->npc];
+		pc->pid = p.pid;
+		if (strcmp(p.where, "processes") == 0 || !p.argv) {
+			pc->cmd = strdup(p.cmd ? p.cmd : "");
+			if (!pc->cmd)
+				return bad(c, "out of memory");
+			pc->len = strlen(pc->cmd);
+		} else if (quote_argv(c, p.argv, &pc->cmd, &pc->len) < 0) {
+			return -1;
 		}
 		c->npc++;
 	}
-	qsort(c->pc, c->npc, sizeof(*c->pc), cmp_pidcmd);
+	if (rc < 0)
+		return rbad(c);
+	if (c->npc)
+		qsort(c->pc, c->npc, sizeof(*c->pc), cmp_pidcmd);
 	return 0;
 }
 
-static int judge_exec(struct ctx *c, int64_t pid, struct json_object *exe,
-		      struct json_object *argv, const char *where)
+static int judge_exec(struct ctx *c, int64_t pid, const struct gh_rexec *x)
 {
 	struct item it = { 0 };
 	char *cmd = NULL, *args = NULL;
@@ -1140,18 +1036,19 @@ static int judge_exec(struct ctx *c, int64_t pid, struct json_object *exe,
 	size_t before = c->v->n;
 	int rc;
 
-	if (join_argv(c, argv, 0, where, &cmd, &cmd_len) < 0 ||
-	    join_argv(c, argv, 1, where, &args, &args_len) < 0) {
+	if (quote_argv(c, x->argv, &cmd, &cmd_len) < 0 ||
+	    join_argv(c, x->argv, 1, &args, &args_len) < 0) {
 		free(cmd);
 		return -1;
 	}
 	it.coarse = it.fine = S_EXEC;
-	it.path = str_of(exe, &it.len);
+	it.path = x->exe;
+	it.len = strlen(x->exe);
 	it.has_pid = 1;
 	it.pid = pid;
 	it.cmd = cmd;
 	it.cmd_len = cmd_len;
-	it.args = argv ? args : NULL;
+	it.args = x->argv ? args : NULL;
 	it.args_len = args_len;
 	rc = judge(c, &it, 0);
 	free(args);
@@ -1171,78 +1068,46 @@ static int judge_exec(struct ctx *c, int64_t pid, struct json_object *exe,
 	return rc;
 }
 
+/* every exec of process_tree (before 0.4.0: each process's exe and argv) */
 static int walk_execs(struct ctx *c)
 {
-	struct json_object *pt;
+	struct gh_riter i = GH_RITER_INIT;
+	const struct gh_jv *pt;
+	struct gh_rproc p;
+	struct gh_rexec x;
+	int rc;
 
-	if (member(c, c->r, "process_tree", json_type_array, &pt, "", -1) <= 0)
-		return c->err[0] ? -1 : 0;
-	for (size_t i = 0; i < json_object_array_length(pt); i++) {
-		struct json_object *e = json_object_array_get_idx(pt, i);
-		struct json_object *pid, *execs, *exe, *argv;
-		char w[64];
-
-		/* build_pids checked e and its pid */
-		json_object_object_get_ex(e, "pid", &pid);
-		if (member(c, e, "execs", json_type_array, &execs, "process_tree", i) < 0)
-			return -1;
-		if (!execs) {
-			/* before 0.4.0: the process's exe and argv */
-			if (member(c, e, "exe", json_type_string, &exe, "process_tree", i) < 0 ||
-			    member(c, e, "argv", json_type_array, &argv, "process_tree", i) < 0)
+	if ((rc = gh_receipt_arr(c->r, "process_tree", &pt)) <= 0)
+		return rc < 0 ? rbad(c) : 0;
+	while ((rc = gh_receipt_next_proc(c->r, &i, &p)) > 0) {
+		for (size_t k = 0; (rc = gh_receipt_proc_exec(c->r, &p, k, &x)) > 0; k++)
+			if (x.exe && judge_exec(c, p.pid, &x) < 0)
 				return -1;
-			snprintf(w, sizeof(w), "process_tree[%zu]", i);
-			if (exe && judge_exec(c, json_object_get_int64(pid), exe, argv, w) < 0)
-				return -1;
-			continue;
-		}
-		for (size_t k = 0; k < json_object_array_length(execs); k++) {
-			struct json_object *x = json_object_array_get_idx(execs, k);
-
-			snprintf(w, sizeof(w), "process_tree[%zu].execs", i);
-			if (!json_object_is_type(x, json_type_object))
-				return bad(c, "%s[%zu]: expected an object", w, k);
-			if (member(c, x, "exe", json_type_string, &exe, w, k) < 0 ||
-			    member(c, x, "argv", json_type_array, &argv, w, k) < 0)
-				return -1;
-			snprintf(w, sizeof(w), "process_tree[%zu].execs[%zu]", i, k);
-			if (exe && judge_exec(c, json_object_get_int64(pid), exe, argv, w) < 0)
-				return -1;
-		}
+		if (rc < 0)
+			break;
 	}
-	return 0;
+	return rc < 0 ? rbad(c) : 0;
 }
 
-static int walk_net_list(struct ctx *c, struct json_object *list, const char *where,
-			 const char *addr_key, int inbound)
+/* network.attempts (else connections), then inbound */
+static int walk_net(struct ctx *c)
 {
-	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
-		struct json_object *e = json_object_array_get_idx(list, i);
-		struct json_object *dst, *proto, *op, *result, *pids, *host;
+	struct gh_riter i = GH_RITER_INIT;
+	struct gh_rpeer n;
+	int rc;
+
+	while ((rc = gh_receipt_next_peer(c->r, &i, &n)) > 0) {
 		struct item it = { 0 };
 
-		if (!json_object_is_type(e, json_type_object))
-			return bad(c, "%s[%zu]: expected an object", where, i);
-		if (member(c, e, addr_key, json_type_string, &dst, where, i) <= 0) {
-			if (!c->err[0])
-				bad(c, "%s[%zu].%s: expected a string", where, i, addr_key);
-			return -1;
-		}
-		if (member(c, e, "protocol", json_type_string, &proto, where, i) < 0 ||
-		    member(c, e, "op", json_type_string, &op, where, i) < 0 ||
-		    member(c, e, "result", json_type_string, &result, where, i) < 0 ||
-		    member(c, e, "pids", json_type_array, &pids, where, i) < 0 ||
-		    member(c, e, "host", json_type_string, &host, where, i) < 0 ||
-		    check_pids(c, pids, where, i) < 0)
-			return -1;
-		it.path = str_of(dst, &it.len);
-		it.proto = proto ? json_object_get_string(proto) : NULL;
-		it.op = op ? json_object_get_string(op) : NULL;
-		it.result = result ? json_object_get_string(result) : NULL;
-		it.pids = pids;
+		it.path = n.addr;
+		it.len = strlen(n.addr);
+		it.proto = n.protocol;
+		it.op = n.op;
+		it.result = n.result;
+		it.pids = n.pids;
 		netaddr_parse(it.path, it.len, &it.na);
-		it.na.host = host ? json_object_get_string(host) : NULL;
-		if (inbound) {
+		it.na.host = n.host;
+		if (n.inbound) {
 			it.coarse = S_INBOUND;
 			it.fine = !it.op ? S_INBOUND :
 				  strcmp(it.op, "bind") == 0 ? S_BIND :
@@ -1255,82 +1120,46 @@ static int walk_net_list(struct ctx *c, struct json_object *list, const char *wh
 		if (judge(c, &it, 1) < 0)
 			return -1;
 	}
-	return 0;
-}
-
-static int walk_net(struct ctx *c)
-{
-	struct json_object *net, *att, *conn, *in;
-
-	if (member(c, c->r, "network", json_type_object, &net, "", -1) <= 0)
-		return c->err[0] ? -1 : 0;
-	if (member(c, net, "attempts", json_type_array, &att, "network", -1) < 0 ||
-	    member(c, net, "connections", json_type_array, &conn, "network", -1) < 0 ||
-	    member(c, net, "inbound", json_type_array, &in, "network", -1) < 0)
-		return -1;
-	if (att && walk_net_list(c, att, "network.attempts", "dst", 0) < 0)
-		return -1;
-	if (!att && conn && walk_net_list(c, conn, "network.connections", "dst", 0) < 0)
-		return -1;
-	return walk_net_list(c, in, "network.inbound", "addr", 1);
+	return rc < 0 ? rbad(c) : 0;
 }
 
 /* --- limits and requirements -------------------------------------------- */
 
-/* An integer at a dotted path; 1 found, 0 absent or null, -1 bad type. */
+/* A measurement at a dotted path: 1 found, 0 absent or null, -1 not a
+ * non-negative integer. */
 static int int_at(struct ctx *c, const char *path, int64_t *out)
 {
-	struct json_object *o = c->r;
-	char key[64];
-	const char *p = path;
+	int rc = gh_receipt_int(c->r, path, out);
 
-	for (;;) {
-		size_t n = strcspn(p, ".");
-		struct json_object *m;
-
-		snprintf(key, sizeof(key), "%.*s", (int)n, p);
-		if (!json_object_is_type(o, json_type_object) ||
-		    !json_object_object_get_ex(o, key, &m) || !m)
-			return 0;
-		if (!p[n]) {
-			if (!json_object_is_type(m, json_type_int) ||
-			    json_object_get_int64(m) < 0)
-				return bad(c, "%s: expected a non-negative integer",
-					   path);
-			*out = json_object_get_int64(m);
-			return 1;
-		}
-		o = m;
-		p += n + 1;
-	}
+	if (rc < 0 || (rc && *out < 0))
+		return bad(c, "%s: expected a non-negative integer", path);
+	return rc;
 }
 
-static int array_at(struct ctx *c, const char *a, const char *b,
-		    struct json_object **out)
+static int array_at(struct ctx *c, const char *path, const struct gh_jv **out)
 {
-	struct json_object *o;
+	int rc = gh_receipt_arr(c->r, path, out);
 
-	if (b) {
-		if (member(c, c->r, a, json_type_object, &o, "", -1) <= 0)
-			return c->err[0] ? -1 : 0;
-		return member(c, o, b, json_type_array, out, a, -1);
-	}
-	return member(c, c->r, a, json_type_array, out, "", -1);
+	return rc < 0 ? rbad(c) : rc;
 }
 
-static int sum_counts(struct ctx *c, struct json_object *list, const char *where,
+static int sum_counts(struct ctx *c, const struct gh_jv *list, const char *where,
 		      int64_t *out)
 {
 	*out = 0;
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
-		struct json_object *e = json_object_array_get_idx(list, i), *n;
+	for (size_t i = 0; i < gh_jv_len(list); i++) {
+		const struct gh_jv *e;
+		char w[48];
+		int64_t n;
+		int rc;
 
-		if (member(c, e, "count", json_type_int, &n, where, i) < 0)
-			return -1;
-		if (n && json_object_get_int64(n) < 0)
-			return bad(c, "%s[%zu].count: expected a non-negative "
-				   "integer", where, i);
-		*out += n ? json_object_get_int64(n) : 1;
+		snprintf(w, sizeof(w), "%s[%zu]", where, i);
+		if (gh_receipt_eobj(c->r, list, where, i, &e) < 0 ||
+		    (rc = gh_receipt_mint(c->r, e, w, "count", &n)) < 0)
+			return rbad(c);
+		if (rc && n < 0)
+			return bad(c, "%s.count: expected a non-negative integer", w);
+		*out += rc ? n : 1;
 	}
 	return 0;
 }
@@ -1338,7 +1167,7 @@ static int sum_counts(struct ctx *c, struct json_object *list, const char *where
 /* 1: *val measured; 0: not recorded; -1: bad receipt */
 static int measure(struct ctx *c, int field, int64_t *val)
 {
-	struct json_object *list;
+	const struct gh_jv *list;
 	int rc;
 
 	switch (field) {
@@ -1355,16 +1184,16 @@ static int measure(struct ctx *c, int field, int64_t *val)
 	case L_FAILED:
 		return int_at(c, "filesystem.failed", val);
 	case L_BYTES_SENT: {
-		struct json_object *net;
+		const struct gh_jv *net;
 
 		rc = int_at(c, "network.bytes_sent", val);
 		if (rc)
 			return rc;
 		/* null means none seen */
-		if (member(c, c->r, "network", json_type_object, &net, "", -1) <= 0)
-			return c->err[0] ? -1 : 0;
+		if ((rc = gh_receipt_obj(c->r, "network", &net)) <= 0)
+			return rc < 0 ? rbad(c) : 0;
 		*val = 0;
-		return json_object_object_get_ex(net, "bytes_sent", NULL);
+		return gh_jv_get(net, "bytes_sent") != NULL;
 	}
 	case L_LOST: {
 		int64_t a = 0, b = 0, d = 0;
@@ -1377,55 +1206,54 @@ static int measure(struct ctx *c, int field, int64_t *val)
 		return r1 || r2 || r3;
 	}
 	case L_PROCESSES:
-		if ((rc = array_at(c, "process_tree", NULL, &list)) < 0)
+		if ((rc = array_at(c, "process_tree", &list)) < 0)
 			return -1;
-		if (!list && (rc = array_at(c, "processes", NULL, &list)) < 0)
+		if (!list && (rc = array_at(c, "processes", &list)) < 0)
 			return -1;
 		if (!list)
 			return 0;
-		*val = json_object_array_length(list);
+		*val = gh_jv_len(list);
 		return 1;
-	case L_EXECS:
-		if ((rc = array_at(c, "process_tree", NULL, &list)) <= 0)
+	case L_EXECS: {
+		struct gh_riter i = GH_RITER_INIT;
+		struct gh_rproc p;
+
+		if ((rc = array_at(c, "process_tree", &list)) <= 0)
 			return rc;
 		*val = 0;
-		for (size_t i = 0; i < json_object_array_length(list); i++) {
-			struct json_object *e = json_object_array_get_idx(list, i), *x;
-
-			if (member(c, e, "execs", json_type_array, &x, "process_tree", i) < 0)
-				return -1;
-			*val += x ? (int64_t)json_object_array_length(x) : 0;
-		}
-		return 1;
+		while ((rc = gh_receipt_next_proc(c->r, &i, &p)) > 0)
+			*val += gh_receipt_len(p.execs);
+		return rc < 0 ? rbad(c) : 1;
+	}
 	case L_ATTEMPTS:
 	case L_INBOUND:
-		rc = array_at(c, "network", field == L_ATTEMPTS ? "attempts" : "inbound",
+		rc = array_at(c, field == L_ATTEMPTS ? "network.attempts" : "network.inbound",
 			      &list);
 		if (rc <= 0)
 			return rc;
 		return sum_counts(c, list, field == L_ATTEMPTS ? "network.attempts" :
 				  "network.inbound", val) < 0 ? -1 : 1;
 	case L_CONNECTIONS:
-		rc = array_at(c, "network", "connections", &list);
+		rc = array_at(c, "network.connections", &list);
 		break;
 	case L_READS:
-		rc = array_at(c, "filesystem", "reads", &list);
+		rc = array_at(c, "filesystem.reads", &list);
 		break;
 	case L_WRITES:
-		rc = array_at(c, "filesystem", "writes", &list);
+		rc = array_at(c, "filesystem.writes", &list);
 		break;
 	case L_DELETES:
-		rc = array_at(c, "filesystem", "deletes", &list);
+		rc = array_at(c, "filesystem.deletes", &list);
 		break;
 	case L_ACCESSES:
-		rc = array_at(c, "filesystem", "accesses", &list);
+		rc = array_at(c, "filesystem.accesses", &list);
 		break;
 	default:
 		return 0;
 	}
 	if (rc <= 0)
 		return rc;
-	*val = json_object_array_length(list);
+	*val = gh_jv_len(list);
 	return 1;
 }
 
@@ -1454,75 +1282,33 @@ static int check_limit(struct ctx *c, size_t i)
 	return x->note ? 0 : bad(c, "out of memory");
 }
 
-static int check_complete(struct ctx *c, size_t i)
+/* A violation of rule i when member key is not want: the note is the
+ * value found ("not recorded" when absent) and the completeness reasons
+ * (those starting with prefix, when given). */
+static int check_state(struct ctx *c, size_t i, const char *key, const char *want,
+		       const char *prefix)
 {
-	struct json_object *comp, *reasons;
-	struct gh_buf b = GH_BUF_INIT;
-	struct violation *x;
-
-	if (member(c, c->r, "completeness", json_type_string, &comp, "", -1) < 0 ||
-	    member(c, c->r, "completeness_reasons", json_type_array, &reasons, "", -1) < 0)
-		return -1;
-	if (comp && strcmp(json_object_get_string(comp), "closed") == 0)
-		return 0;
-	if (!comp)
-		gh_buf_adds(&b, "not recorded");
-	else
-		esc_add(&b, json_object_get_string(comp),
-			json_object_get_string_len(comp));
-	for (size_t k = 0; reasons && k < json_object_array_length(reasons); k++) {
-		struct json_object *e = json_object_array_get_idx(reasons, k);
-
-		if (!json_object_is_type(e, json_type_string)) {
-			gh_buf_release(&b);
-			return bad(c, "completeness_reasons[%zu]: expected a string", k);
-		}
-		gh_buf_adds(&b, k ? "; " : " (");
-		esc_add(&b, json_object_get_string(e), json_object_get_string_len(e));
-	}
-	if (reasons && json_object_array_length(reasons))
-		gh_buf_addc(&b, ')');
-	x = new_violation(c, i);
-	if (!x || !b.p) {
-		gh_buf_release(&b);
-		return bad(c, "out of memory");
-	}
-	x->note = b.p;
-	return 0;
-}
-
-/* Built in: audit was active (observation_mode "ebpf"). The note is the
- * mode found and the reasons audit was unavailable. */
-static int check_audit(struct ctx *c, size_t i)
-{
-	struct json_object *mode, *reasons;
+	const struct gh_jv *reasons;
+	const char *val, *s;
+	size_t len;
 	struct gh_buf b = GH_BUF_INIT;
 	struct violation *x;
 	int n = 0;
 
-	if (member(c, c->r, "observation_mode", json_type_string, &mode, "", -1) < 0 ||
-	    member(c, c->r, "completeness_reasons", json_type_array, &reasons, "", -1) < 0)
-		return -1;
-	if (mode && strcmp(json_object_get_string(mode), "ebpf") == 0)
+	if (gh_receipt_str(c->r, key, &val, &len) < 0 ||
+	    gh_receipt_mstrv(c->r, c->r->root, "", "completeness_reasons", &reasons) < 0)
+		return rbad(c);
+	if (val && strcmp(val, want) == 0)
 		return 0;
-	if (!mode)
+	if (!val)
 		gh_buf_adds(&b, "not recorded");
 	else
-		esc_add(&b, json_object_get_string(mode),
-			json_object_get_string_len(mode));
-	for (size_t k = 0; reasons && k < json_object_array_length(reasons); k++) {
-		struct json_object *e = json_object_array_get_idx(reasons, k);
-		const char *s;
-
-		if (!json_object_is_type(e, json_type_string)) {
-			gh_buf_release(&b);
-			return bad(c, "completeness_reasons[%zu]: expected a string", k);
-		}
-		s = json_object_get_string(e);
-		if (strncmp(s, "audit ", 6) != 0)
+		esc_add(&b, val, len);
+	for (size_t k = 0; (s = gh_receipt_strv_get(reasons, k, &len)); k++) {
+		if (prefix && strncmp(s, prefix, strlen(prefix)) != 0)
 			continue;
 		gh_buf_adds(&b, n++ ? "; " : " (");
-		esc_add(&b, s, json_object_get_string_len(e));
+		esc_add(&b, s, len);
 	}
 	if (n)
 		gh_buf_addc(&b, ')');
@@ -1535,29 +1321,44 @@ static int check_audit(struct ctx *c, size_t i)
 	return 0;
 }
 
+/* require complete: completeness "closed"; the note gives the reasons */
+static int check_complete(struct ctx *c, size_t i)
+{
+	return check_state(c, i, "completeness", "closed", NULL);
+}
+
+/* Built in: audit was active (observation_mode "ebpf"). The note is the
+ * mode found and the reasons audit was unavailable. */
+static int check_audit(struct ctx *c, size_t i)
+{
+	return check_state(c, i, "observation_mode", "ebpf", "audit ");
+}
+
 static int check_signed(struct ctx *c, size_t i)
 {
 	const struct rule *r = &c->p->rules[i];
-	struct json_object *sig, *key;
+	const struct gh_jv *sig;
+	const char *key = NULL;
+	size_t len;
 	struct violation *x;
 	char *note = NULL;
 
-	if (member(c, c->r, "signature", json_type_object, &sig, "", -1) < 0 ||
-	    member(c, sig, "key", json_type_string, &key, "signature", -1) < 0)
-		return -1;
+	if (gh_receipt_obj(c->r, "signature", &sig) < 0 ||
+	    gh_receipt_mstr(c->r, sig, "signature", "key", &key, &len) < 0)
+		return rbad(c);
 	if (!sig) {
 		note = strdup("no signature");
 	} else if (!r->key[0]) {
 		return 0;
 	} else if (!key) {
 		note = strdup("the signature names no key");
-	} else if (strcasecmp(json_object_get_string(key), r->key) == 0) {
+	} else if (strcasecmp(key, r->key) == 0) {
 		return 0;
 	} else {
 		struct gh_buf b = GH_BUF_INIT;
 
 		gh_buf_adds(&b, "signed by key ");
-		esc_add(&b, json_object_get_string(key), json_object_get_string_len(key));
+		esc_add(&b, key, len);
 		note = b.p;
 	}
 	x = new_violation(c, i);
@@ -1569,21 +1370,17 @@ static int check_signed(struct ctx *c, size_t i)
 	return 0;
 }
 
-int64_t receipt_redactions(struct json_object *r)
+int64_t receipt_redactions(const struct gh_jv *r)
 {
-	struct json_object *list, *e, *n;
+	const struct gh_jv *list = gh_jv_get(r, "redactions"), *e, *n;
 	int64_t sum = 0;
 
-	if (!json_object_object_get_ex(r, "redactions", &list) ||
-	    !json_object_is_type(list, json_type_array))
-		return 0;
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
-		e = json_object_array_get_idx(list, i);
-		if (json_object_is_type(e, json_type_object) &&
-		    json_object_object_get_ex(e, "count", &n) &&
-		    json_object_is_type(n, json_type_int)) {
-			if (json_object_get_int64(n) > 0)
-				sum += json_object_get_int64(n);
+	for (size_t i = 0; gh_jv_is(list, GH_JV_ARRAY) && i < gh_jv_len(list); i++) {
+		e = gh_jv_idx(list, i);
+		n = gh_jv_get(e, "count");
+		if (gh_jv_is(n, GH_JV_INT)) {
+			if (gh_jv_int(n) > 0)
+				sum += gh_jv_int(n);
 		} else {
 			sum += 1; /* an older form: a masked value listed */
 		}
@@ -1591,11 +1388,11 @@ int64_t receipt_redactions(struct json_object *r)
 	return sum;
 }
 
-int policy_eval(struct policy *p, struct json_object *r, struct verdict *v,
+int policy_eval(struct policy *p, const struct gh_jv *r, struct verdict *v,
 		char *err, size_t errlen)
 {
-	struct ctx c = { .p = p, .v = v, .r = r, .err = err, .errlen = errlen };
 	struct gh_receipt rr;
+	struct ctx c = { .p = p, .v = v, .r = &rr, .err = err, .errlen = errlen };
 	const char *cwd = NULL;
 	double t0 = now_ms(), t1;
 	int rc = -1;

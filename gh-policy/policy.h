@@ -16,6 +16,7 @@
 #include "gh.h"
 #include "crypto.h"
 #include "glob.h"
+#include "jv.h"
 
 /* Subjects: what a rule judges. Every item of a receipt has a coarse
  * subject (read, write, delete, chdir, exec, connect, inbound) and a fine
@@ -233,11 +234,13 @@ struct verdict {
 
 /* The number of values gh-redact says it masked in r (the counts of its
  * "redactions" member), 0 when none. */
-int64_t receipt_redactions(struct json_object *r);
+int64_t receipt_redactions(const struct gh_jv *r);
 
-/* Evaluate p against receipt r. Returns 0, or -1 with a message such as
- * "filesystem.accesses[3].path: expected a string" in err (a bad receipt). */
-int policy_eval(struct policy *p, struct json_object *r, struct verdict *v,
+/* Evaluate p against receipt r (lib/jv's tree, read through
+ * lib/receipt). Returns 0, or -1 with a message such as
+ * "filesystem.accesses[3].path: expected a string" in err (a bad receipt).
+ * Violations borrow strings from r's document. */
+int policy_eval(struct policy *p, const struct gh_jv *r, struct verdict *v,
 		char *err, size_t errlen);
 /* Sort, deduplicate and format the messages. 0 or -ENOMEM. */
 int verdict_finish(const struct policy *p, struct verdict *v);
@@ -260,7 +263,7 @@ struct learn_opts {
 	size_t fold_runs;	/* ... or used by this many runs, differently */
 };
 /* -EBADMSG: r[*bad] holds values gh-redact masked. */
-int policy_learn(struct json_object **r, size_t n, const struct learn_opts *o,
+int policy_learn(const struct gh_jv **r, size_t n, const struct learn_opts *o,
 		 struct gh_buf *out, size_t *bad);
 
 /* Append s[0..len) with backslashes and control bytes escaped (\\, \n, \t,

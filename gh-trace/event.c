@@ -68,11 +68,27 @@ int jw_str(struct gh_buf *b, const char *key, const char *s, size_t len)
 	return 0;
 }
 
+/* An integer in decimal: a digit loop, not vsnprintf (every record has
+ * several, and formatting is most of gh-trace's time per record). */
+static int put_int(struct gh_buf *b, int64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	return gh_buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 int jw_int(struct gh_buf *b, const char *key, int64_t v)
 {
 	if (jw_key(b, key) < 0)
 		return -ENOMEM;
-	return gh_buf_printf(b, "%lld", (long long)v);
+	return put_int(b, v);
 }
 
 int jw_bool(struct gh_buf *b, const char *key, int v)
@@ -211,14 +227,26 @@ static int get_blob(const struct gh_event *e, size_t size, int slot,
 	return 0;
 }
 
+/* A scratch buffer reused from record to record, emptied: gh-trace
+ * formats one record at a time, and a malloc per record costs as much as
+ * formatting it. Buffer 1 is a base path, used while buffer 0 is. */
+static struct gh_buf *scratch(int n)
+{
+	static struct gh_buf s[2] = { GH_BUF_INIT, GH_BUF_INIT };
+
+	s[n].len = 0;
+	if (s[n].p)
+		s[n].p[0] = '\0';
+	return &s[n];
+}
+
 /* The absolute path of a record's object: the kernel's when it has one,
  * else raw resolved lexically against its base directory. Returns 1 when
  * out holds a path, 0 when it cannot be known (e.g. a bad dirfd). */
 static int resolve(struct gh_buf *out, const struct blob *raw,
 		   const struct blob *kp, int *incomplete)
 {
-	struct gh_buf base = GH_BUF_INIT;
-	int r;
+	struct gh_buf *base = scratch(1);
 
 	if (kp->p && (kp->fl & GH_BF_FULL)) {
 		*incomplete |= !!(kp->fl & GH_BF_TRUNC);
@@ -232,25 +260,21 @@ static int resolve(struct gh_buf *out, const struct blob *raw,
 	if (!kp->p || !(kp->fl & GH_BF_BASE))
 		return 0;
 	*incomplete |= !!(kp->fl & GH_BF_TRUNC);
-	if (kpath(&base, kp) < 0) {
-		gh_buf_release(&base);
+	if (kpath(base, kp) < 0 ||
+	    path_join(out, base->p, base->len, raw->p, raw->len) < 0)
 		return -ENOMEM;
-	}
-	r = path_join(out, base.p, base.len, raw->p, raw->len);
-	gh_buf_release(&base);
-	return r < 0 ? -ENOMEM : 1;
+	return 1;
 }
 
 static int add_path(struct gh_buf *b, const char *pkey, const char *rkey,
 		    const struct blob *raw, const struct blob *kp,
 		    int *incomplete)
 {
-	struct gh_buf p = GH_BUF_INIT;
-	int r = resolve(&p, raw, kp, incomplete);
+	struct gh_buf *p = scratch(0);
+	int r = resolve(p, raw, kp, incomplete);
 
 	if (r > 0)
-		r = jw_str(b, pkey, p.p, p.len);
-	gh_buf_release(&p);
+		r = jw_str(b, pkey, p->p, p->len);
 	if (r < 0)
 		return r;
 	if (raw->p)
@@ -260,15 +284,14 @@ static int add_path(struct gh_buf *b, const char *pkey, const char *rkey,
 
 static int add_kpath(struct gh_buf *b, const char *key, const struct blob *kp)
 {
-	struct gh_buf p = GH_BUF_INIT;
+	struct gh_buf *p = scratch(0);
 	int r;
 
 	if (!kp->p)
 		return jw_null(b, key);
-	r = kpath(&p, kp);
+	r = kpath(p, kp);
 	if (r >= 0)
-		r = jw_str(b, key, p.p, p.len);
-	gh_buf_release(&p);
+		r = jw_str(b, key, p->p, p->len);
 	return r;
 }
 
@@ -734,8 +757,7 @@ static int jw_int_list(struct gh_buf *b, const char *key, const __u64 *v,
 	if (jw_key(b, key) < 0 || gh_buf_addc(b, '[') < 0)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
-		if ((i && gh_buf_addc(b, ',') < 0) ||
-		    gh_buf_printf(b, "%lld", (long long)(int64_t)v[i]) < 0)
+		if ((i && gh_buf_addc(b, ',') < 0) || put_int(b, (int64_t)v[i]) < 0)
 			return -ENOMEM;
 	return gh_buf_addc(b, ']');
 }
@@ -913,6 +935,20 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 	return add_ret(b, e->ret);
 }
 
+/* A send on a socket the command inherited: say so, and by which
+ * syscall (write, sendfile... when not a send*). */
+static int add_inherited(struct gh_buf *b, const struct gh_event *e)
+{
+	const char *sys = event_sys_name(e->nr);
+
+	if (jw_bool(b, "inherited", 1) < 0)
+		return -ENOMEM;
+	if (!(e->flags & GH_EVF_URING) && sys &&
+	    jw_str(b, "syscall", sys, strlen(sys)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 int event_uring_join(const void *sub, size_t ssize, const void *done,
 		     size_t dsize, void **out, size_t *osize)
 {
@@ -940,6 +976,13 @@ int event_uring_join(const void *sub, size_t ssize, const void *done,
 		e->bflags[i] = d->bflags[i];
 	}
 	e->ret = d->ret;
+	/* a fixed file's socket, read at completion */
+	if (d->flags & GH_EVF_SOCK) {
+		e->family = d->family;
+		e->sock_type = d->sock_type;
+		e->proto = d->proto;
+	}
+	e->flags |= d->flags & (GH_EVF_SOCK | GH_EVF_INHERITED);
 	e->size = (__u32)(ssize + ddata);
 	*out = e;
 	*osize = e->size;
@@ -989,6 +1032,14 @@ int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 		if (r >= 0 && (e->flags & GH_EVF_URING) &&
 		    (jw_str(b, "via", "io_uring", 8) < 0 ||
 		     jw_int(b, "opcode", e->nr) < 0))
+			r = -ENOMEM;
+		if (r >= 0 && (e->flags & GH_EVF_PATH_CHANGED) &&
+		    jw_bool(b, "path_changed", 1) < 0)
+			r = -ENOMEM;
+		if (r >= 0 && (e->flags & GH_EVF_INHERITED))
+			r = add_inherited(b, e);
+		if (r >= 0 && (e->flags & GH_EVF_FIXED) &&
+		    jw_bool(b, "fixed_file", 1) < 0)
 			r = -ENOMEM;
 		break;
 	default:

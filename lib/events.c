@@ -966,7 +966,7 @@ static const struct field f_exec[] = {
 	REQ(PPID, INT), REQ(ARGV, STRV), REQ(ARGC, INT), REQ(ARGV_BYTES, INT),
 	REQ(ARGV_TRUNCATED, BOOL), REQ(CWD, STR_NULL), OPT(EXE, STR_NULL),
 	OPT(PATH, STR), OPT(RAW, STR), OPT(UID, INT), OPT(GID, INT),
-	OPT(PATH_INCOMPLETE, BOOL), FEND
+	OPT(PATH_INCOMPLETE, BOOL), OPT(PATH_CHANGED, BOOL), FEND
 };
 static const struct field f_fork[] = {
 	REQ(PID, INT), REQ(PPID, INT), REQ(TID, INT), FEND
@@ -987,7 +987,7 @@ static const struct field f_open[] = {
 static const struct field f_action[] = {
 	REQ(SYSCALL, STR), OPT(PATH, STR), OPT(RAW, STR), OPT(NEW_PATH, STR),
 	OPT(NEW_RAW, STR), OPT(PATH_INCOMPLETE, BOOL), OPT(FD, INT),
-	OPT(FLAGS, INT), FEND
+	OPT(FLAGS, INT), OPT(PATH_CHANGED, BOOL), FEND
 };
 static const struct field f_mknod[] = { REQ(MODE, INT), REQ(DEV, INT), FEND };
 static const struct field f_xattr[] = {

@@ -20,7 +20,7 @@ static int from_text(struct gh_receipt *r, const char *text)
 		memset(r, 0, sizeof(*r));
 		return -999;
 	}
-	rc = gh_receipt_attach(r, o, "t.json");
+	rc = gh_receipt_attach_json(r, o, "t.json");
 	json_object_put(o);
 	return rc;
 }
@@ -36,7 +36,7 @@ static int init_text(struct gh_receipt *r, const char *text)
 		memset(r, 0, sizeof(*r));
 		return -999;
 	}
-	rc = gh_receipt_init(r, o, "t.json");
+	rc = gh_receipt_init_json(r, o, "t.json");
 	json_object_put(o);
 	return rc;
 }
@@ -243,7 +243,7 @@ static void no_name(void)
 	struct json_object *o = json_object_new_array();
 	struct gh_receipt r;
 
-	ok(gh_receipt_init(&r, o, NULL) == -EINVAL &&
+	ok(gh_receipt_init_json(&r, o, NULL) == -EINVAL &&
 	   strcmp(r.err, "not a receipt: expected a JSON object, not an array") == 0,
 	   "without a name, messages have no prefix (%s)", r.err);
 	gh_receipt_release(&r);
