@@ -113,11 +113,33 @@ struct {
 struct walk {
 	struct dentry *d;
 	struct mount *m;
-	struct dentry *root_d;
-	struct vfsmount *root_m;
+	struct dentry *root_d;		/* where the walk stops: the host's */
+	struct vfsmount *root_m;	/* root, then the task's (seen) */
+	struct dentry *troot_d;		/* the task's root */
+	struct vfsmount *troot_m;
+	struct dentry *start_d;		/* the object, for the second walk */
+	struct mount *start_m;
+	struct mnt_namespace *host_ns;	/* the initial mount namespace */
+	struct mount *scan;		/* WS_SCAN: next mount of the sb */
+	struct dentry *scan_root;	/* WS_SCAN: the sb's root dentry */
 	__u32 pos, start;
-	__u32 state;	/* 0 walking, 1 reached the root, 2 cut */
-	__u32 pad;
+	__u32 state;			/* WS_* */
+	__u32 seen;			/* 1: the second (seen) walk */
+	__u32 other;			/* the seen view may differ */
+	__u32 host_state, host_end;	/* the first walk's end */
+};
+
+/* Walk states. */
+enum {
+	WS_WALK = 0,	/* walking */
+	WS_ROOT,	/* reached the root: the path is whole */
+	WS_CUT,		/* cut at the length or step limit */
+	WS_PSEUDO,	/* a file of no directory (memfd, pipe, anon inode):
+			 * its name, then its filesystem type */
+	WS_DETACHED,	/* under a mount the host does not have (detached,
+			 * or private to a mount namespace): the path in its
+			 * filesystem, then the filesystem type */
+	WS_SCAN,	/* looking for the host's mount of a filesystem */
 };
 
 struct argv_walk {
@@ -137,6 +159,7 @@ struct sums {
 	__u64 esum[4];		/* sys_exit: the entry's sums, lengths */
 	__u32 elen[4];
 	__u32 nblk;		/* blocks for sum_step */
+	__u32 nnames;		/* the last name column + 1 */
 	__u32 changed;
 	__u8 col[4];		/* argument columns of the names */
 };
@@ -331,34 +354,108 @@ static __always_inline struct file *fd_file(long fd)
 	return f;
 }
 
-/* Path walk: dentry by dentry up to the task's root, crossing mounts, one
- * component per bpf_loop iteration (an unrolled walk exceeds the
- * verifier's budget). Components are written leaf first. */
+/* Path walk, in two views. The first walks dentry by dentry up to the
+ * host's root (the root of init_task, in the initial mount namespace),
+ * crossing the mounts the host has; under a mount it does not have (a
+ * mount namespace's copy, a bind mount made in one, a detached tree of
+ * open_tree), it climbs the filesystem's own dentries to the filesystem's
+ * root and goes on from the host's mount of that filesystem. When that
+ * walk met anything the task sees otherwise (its root, mounts of its own
+ * namespace), a second walk, as the task sees the object (up to its root,
+ * through its mounts), follows. One component per bpf_loop iteration (an
+ * unrolled walk exceeds the verifier's budget); components are written
+ * leaf first. */
+static __always_inline int put_comp(struct scratch *s, const unsigned char *name,
+				    __u32 len)
+{
+	__u32 p = s->w.pos;
+	long n;
+
+	if (len >= NAME_MAX1 || p - s->w.start + len + 1 > GH_PATH_MAX ||
+	    p >= GH_HALF) {
+		s->w.state = WS_CUT;
+		return -1;
+	}
+	n = bpf_probe_read_kernel_str(&s->data[p & (GH_HALF - 1)], NAME_MAX1, name);
+	if (n <= 0) {
+		s->w.state = WS_CUT;
+		return -1;
+	}
+	s->w.pos = p + n;
+	return 0;
+}
+
+static __always_inline void put_fstype(struct scratch *s, struct dentry *d)
+{
+	const unsigned char *t = (const void *)BPF_CORE_READ(d, d_sb, s_type, name);
+
+	if (t)
+		put_comp(s, t, 32);	/* names are short: a bound for the check */
+}
+
+/* The end of the first walk: start the second one when the task's view
+ * may differ, else stop. */
+static __always_inline long walk_end(struct scratch *s, __u32 state)
+{
+	if (s->w.seen || !s->w.other || state == WS_PSEUDO) {
+		if (!s->w.seen)
+			s->w.host_end = s->w.pos;
+		s->w.state = state;
+		return 1;
+	}
+	s->w.host_state = state;
+	s->w.host_end = s->w.pos;
+	s->w.start = s->w.pos;
+	s->w.seen = 1;
+	s->w.d = s->w.start_d;
+	s->w.m = s->w.start_m;
+	s->w.root_d = s->w.troot_d;
+	s->w.root_m = s->w.troot_m;
+	s->w.state = WS_WALK;
+	return 0;
+}
+
 static long walk_step(__u32 i, void *arg)
 {
 	struct scratch *s = get_scratch();
 	struct dentry *d, *parent, *mnt_root;
 	struct mount *m, *pm;
 	struct vfsmount *vm;
-	const unsigned char *name;
-	__u32 p;
-	long n;
+	int host;
 
 	if (!s)
 		return 1;
 	d = s->w.d;
 	m = s->w.m;
-	vm = &m->mnt;
-	if (d == s->w.root_d && vm == s->w.root_m) {
-		s->w.state = 1;
-		return 1;
+	if (s->w.state == WS_SCAN) {
+		/* the mounts of the filesystem: the host's, at its root */
+		m = s->w.scan;
+		if (!m)
+			return walk_end(s, WS_DETACHED);
+		if (BPF_CORE_READ(m, mnt_ns) == s->w.host_ns &&
+		    BPF_CORE_READ(m, mnt.mnt_root) == s->w.scan_root) {
+			s->w.m = m;
+			s->w.d = s->w.scan_root;
+			s->w.state = WS_WALK;
+			return 0;
+		}
+		s->w.scan = BPF_CORE_READ(m, mnt_next_for_sb);
+		return 0;
 	}
+	vm = &m->mnt;
+	if (d == s->w.root_d && vm == s->w.root_m)
+		return walk_end(s, WS_ROOT);
+	if (d == s->w.troot_d && vm == s->w.troot_m)
+		s->w.other = 1;	/* the task's root is not the host's */
+	host = s->w.seen || BPF_CORE_READ(m, mnt_ns) == s->w.host_ns;
+	if (!host)
+		s->w.other = 1;
 	mnt_root = BPF_CORE_READ(vm, mnt_root);
-	if (d == mnt_root) {
+	if (host && d == mnt_root) {
 		pm = BPF_CORE_READ(m, mnt_parent);
 		if (pm == m || !pm) {
-			s->w.state = 1;
-			return 1;
+			put_fstype(s, d);
+			return walk_end(s, WS_DETACHED);
 		}
 		s->w.d = BPF_CORE_READ(m, mnt_mountpoint);
 		s->w.m = pm;
@@ -366,54 +463,112 @@ static long walk_step(__u32 i, void *arg)
 	}
 	parent = BPF_CORE_READ(d, d_parent);
 	if (parent == d || !parent) {
-		s->w.state = 1;
-		return 1;
+		if (d != BPF_CORE_READ(d, d_sb, s_root)) {
+			/* a file of no directory: its name and what it is */
+			if (put_comp(s, BPF_CORE_READ(d, d_name.name),
+				     BPF_CORE_READ(d, d_name.len)))
+				return walk_end(s, WS_CUT);
+			put_fstype(s, d);
+			return walk_end(s, WS_PSEUDO);
+		}
+		if (s->w.seen || !bpf_core_field_exists(m->mnt_next_for_sb)) {
+			put_fstype(s, d);
+			return walk_end(s, WS_DETACHED);
+		}
+		s->w.scan_root = d;
+		s->w.scan = BPF_CORE_READ(d, d_sb, s_mounts);
+		s->w.state = WS_SCAN;
+		return 0;
 	}
-	p = s->w.pos;
-	if (p - s->w.start + NAME_MAX1 > GH_PATH_MAX || p >= GH_HALF) {
-		s->w.state = 2;
-		return 1;
-	}
-	name = BPF_CORE_READ(d, d_name.name);
-	n = bpf_probe_read_kernel_str(&s->data[p & (GH_HALF - 1)], NAME_MAX1, name);
-	if (n <= 0) {
-		s->w.state = 2;
-		return 1;
-	}
-	s->w.pos = p + n;
+	if (put_comp(s, BPF_CORE_READ(d, d_name.name), BPF_CORE_READ(d, d_name.len)))
+		return walk_end(s, WS_CUT);
 	s->w.d = parent;
 	return 0;
 }
 
-/* Append the path of (dentry, vfsmount) as blob slot. */
+/* Set blob slot's place and flags. */
+static __always_inline void set_blob(struct scratch *s, int slot, __u32 off,
+				     __u32 len, __u8 fl)
+{
+	switch (slot) {
+	case GH_B_PATH1: case GH_B_PATH2: case GH_B_SEEN1: case GH_B_SEEN2:
+		s->ev.boff[slot] = off;
+		s->ev.blen[slot] = len;
+		s->ev.bflags[slot] = fl;
+	}
+}
+
+/* Append the path of (dentry, vfsmount) as blob slot, and the task's view
+ * of it as its seen slot when that may differ. */
 static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
 				     struct dentry *d, struct vfsmount *vm,
 				     __u8 kind)
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
+	struct task_struct *init;
 	__u8 fl = GH_BF_PRESENT | kind;
-	__u32 end;
+	__u32 end, hend, hstate;
 
 	if (!d || !vm) {
 		s->ev.bflags[slot] = GH_BF_FAULT | kind;
 		return;
 	}
-	s->w.d = d;
-	s->w.m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
-	s->w.root_d = BPF_CORE_READ(t, fs, root.dentry);
-	s->w.root_m = BPF_CORE_READ(t, fs, root.mnt);
+	/* init_task: the parent of the initial PID namespace's init */
+	init = BPF_CORE_READ(t, thread_pid, numbers[0].ns, child_reaper, real_parent);
+	s->w.d = s->w.start_d = d;
+	s->w.m = s->w.start_m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
+	s->w.troot_d = BPF_CORE_READ(t, fs, root.dentry);
+	s->w.troot_m = BPF_CORE_READ(t, fs, root.mnt);
+	s->w.root_d = BPF_CORE_READ(init, fs, root.dentry);
+	s->w.root_m = BPF_CORE_READ(init, fs, root.mnt);
+	s->w.host_ns = BPF_CORE_READ(init, nsproxy, mnt_ns);
+	if (!s->w.root_d || !s->w.host_ns) {
+		/* no host root known: the task's view alone */
+		s->w.root_d = s->w.troot_d;
+		s->w.root_m = s->w.troot_m;
+		s->w.seen = 1;
+	} else {
+		s->w.seen = 0;
+	}
 	s->w.pos = s->w.start = *pos;
-	s->w.state = 0;
-	bpf_loop(GH_PATH_DEPTH, walk_step, NULL, 0);
-	if (s->w.state != 1)
+	s->w.state = WS_WALK;
+	s->w.other = 0;
+	s->w.host_end = 0;
+	s->w.host_state = WS_WALK;
+	bpf_loop(GH_WALK_STEPS, walk_step, NULL, 0);
+	if (s->w.state == WS_WALK || s->w.state == WS_SCAN)
+		s->w.state = WS_CUT;	/* out of steps */
+	hstate = s->w.state;
+	hend = s->w.pos;
+	if (s->w.other && s->w.seen && s->w.host_end) {
+		/* two walks: the first is the object's path */
+		hstate = s->w.host_state;
+		hend = s->w.host_end;
+		if (hend >= *pos && hend - *pos <= GH_PATH_MAX &&
+		    s->w.pos >= hend && s->w.pos - hend <= GH_PATH_MAX) {
+			__u8 sfl = GH_BF_PRESENT | kind;
+
+			if (s->w.state == WS_CUT)
+				sfl |= GH_BF_TRUNC;
+			else if (s->w.state != WS_ROOT)
+				sfl |= GH_BF_UNRES;
+			set_blob(s, slot == GH_B_PATH1 ? GH_B_SEEN1 : GH_B_SEEN2,
+				 hend, s->w.pos - hend, sfl);
+		}
+	}
+	if (hstate == WS_CUT)
 		fl |= GH_BF_TRUNC;
-	end = s->w.pos;
+	else if (hstate == WS_PSEUDO)
+		fl |= GH_BF_UNRES | GH_BF_OBJ;
+	else if (hstate != WS_ROOT)
+		fl |= GH_BF_UNRES;
+	end = hend;
 	if (end < *pos || end - *pos > GH_PATH_MAX)
 		end = *pos;
 	s->ev.boff[slot] = *pos;
 	s->ev.blen[slot] = end - *pos;
 	s->ev.bflags[slot] = fl;
-	*pos = end;
+	*pos = s->w.pos >= end && s->w.pos - end <= GH_PATH_MAX ? s->w.pos : end;
 }
 
 static __always_inline void put_file_path(struct scratch *s, __u32 *pos,
@@ -438,21 +593,37 @@ static __always_inline void put_cwd(struct scratch *s, __u32 *pos, int slot,
 		 BPF_CORE_READ(t, fs, pwd.mnt), kind);
 }
 
-/* The directory a name given with dirfd is relative to. */
+/* The directory a name given with dirfd is relative to; for an absolute
+ * name (abs 1), the task's root when it is not the host's (chroot); with
+ * abs 2, the task's root as the object (a chroot that succeeded). */
 static __always_inline void put_base(struct scratch *s, __u32 *pos, int slot,
-				     __u8 darg, __u64 *args)
+				     __u8 darg, __u64 *args, int abs)
 {
+	struct task_struct *t = (void *)bpf_get_current_task();
+	__u8 kind = GH_BF_BASE;
+	struct dentry *d;
+	struct vfsmount *vm;
+	struct file *f;
 	long dfd;
 
-	if (darg == ARG_CWD) {
-		put_cwd(s, pos, slot, GH_BF_BASE);
-		return;
+	if (abs) {
+		d = BPF_CORE_READ(t, fs, root.dentry);
+		vm = BPF_CORE_READ(t, fs, root.mnt);
+		if (abs == 2)
+			kind = GH_BF_FULL;
+		else if (d == BPF_CORE_READ(t, thread_pid, numbers[0].ns,
+					    child_reaper, real_parent, fs,
+					    root.dentry))
+			return;	/* the host's root: the name is the path */
+	} else if (darg == ARG_CWD || (dfd = (int)args[darg & 7]) == AT_FDCWD) {
+		d = BPF_CORE_READ(t, fs, pwd.dentry);
+		vm = BPF_CORE_READ(t, fs, pwd.mnt);
+	} else {
+		f = fd_file(dfd);
+		d = f ? BPF_CORE_READ(f, f_path.dentry) : NULL;
+		vm = f ? BPF_CORE_READ(f, f_path.mnt) : NULL;
 	}
-	dfd = (int)args[darg & 7];
-	if (dfd == AT_FDCWD)
-		put_cwd(s, pos, slot, GH_BF_BASE);
-	else
-		put_file_path(s, pos, slot, fd_file(dfd), GH_BF_BASE);
+	put_path(s, pos, slot, d, vm, kind);
 }
 
 /* Append a user string (without its NUL) as blob slot. Returns its first
@@ -836,7 +1007,7 @@ const volatile __u64 sum_key = 0;
 
 #define GH_SUM_NONE	0xffffffffU	/* no name argument */
 #define GH_SUM_FAULT	0xfffffffeU	/* unreadable at entry */
-#define SUM_BLOCK	8		/* bytes summed per sum_step */
+#define SUM_BLOCK	32		/* bytes summed per sum_step */
 
 static __always_inline __u64 sum_mix(__u64 h, __u64 w)
 {
@@ -845,13 +1016,13 @@ static __always_inline __u64 sum_mix(__u64 h, __u64 w)
 	return h ^ (h >> 31);
 }
 
-/* One 8-byte word of one of the strings s->sm describes (straight-line
- * code: the verifier sees it once per program). */
+/* One block (4 words) of one of the strings s->sm describes. */
 static long sum_step(__u32 i, void *arg)
 {
 	struct scratch *s = get_scratch();
 	__u32 k = 0, blk = i, n0, n1, len, b, idx;
-	__u64 w;
+	__u64 w, h;
+	int j;
 
 	if (!s)
 		return 1;
@@ -866,15 +1037,21 @@ static long sum_step(__u32 i, void *arg)
 		}
 	}
 	len = s->sm.len[k];
-	b = blk * SUM_BLOCK;
-	if (b >= len || len >= GH_STR_MAX)
+	if (len >= GH_STR_MAX)
 		return 1;
-	idx = s->sm.off[k] + b;
-	bound(idx, 0x1ffff);	/* GH_DATA_MAX - 1 */
-	w = *(__u64 *)&s->data[idx];
-	if (len - b < 8)
-		w &= (1ULL << ((len - b) * 8)) - 1;
-	s->sm.h[k] = sum_mix(s->sm.h[k], w);
+	h = s->sm.h[k];
+	for (j = 0; j < SUM_BLOCK / 8; j++) {
+		b = blk * SUM_BLOCK + j * 8;
+		if (b >= len)
+			break;
+		idx = s->sm.off[k] + b;
+		bound(idx, 0x1ffff);	/* GH_DATA_MAX - 1 */
+		w = *(__u64 *)&s->data[idx];
+		if (len - b < 8)
+			w &= (1ULL << ((len - b) * 8)) - 1;
+		h = sum_mix(h, w);
+	}
+	s->sm.h[k] = h;
 	return 0;
 }
 
@@ -924,6 +1101,9 @@ static __always_inline void name_cols(struct scratch *s, __u32 nr)
 	s->sm.col[0] = systab[nr].p1;
 	s->sm.col[1] = systab[nr].p2;
 	s->sm.col[2] = systab[nr].s;
+	/* the loops over names stop after the last one */
+	s->sm.nnames = s->sm.col[2] < 6 ? 3 : s->sm.col[1] < 6 ? 2 :
+		       s->sm.col[0] < 6 ? 1 : 0;
 }
 
 /* sys_enter: the sums of the name arguments of syscall nr, whose
@@ -936,7 +1116,9 @@ __noinline int names_enter(__u32 nr)
 	if (!s)
 		return 0;
 	name_cols(s, nr);
-	bpf_loop(3, name_read, NULL, 0);
+	s->sm.len[0] = s->sm.len[1] = s->sm.len[2] = GH_SUM_NONE;
+	if (s->sm.nnames)
+		bpf_loop(s->sm.nnames, name_read, NULL, 0);
 	if (s->sm.nblk)
 		bpf_loop(s->sm.nblk, sum_step, NULL, 0);
 	return 0;
@@ -1016,10 +1198,13 @@ __noinline int names_exit(__u32 nr, __u32 run)
 		return 0;
 	name_cols(s, nr);
 	s->sm.changed = 0;
-	bpf_loop(3, name_blob, NULL, 0);
+	s->sm.len[0] = s->sm.len[1] = s->sm.len[2] = GH_SUM_NONE;
+	if (!s->sm.nnames)
+		return 0;
+	bpf_loop(s->sm.nnames, name_blob, NULL, 0);
 	if (s->sm.nblk)
 		bpf_loop(s->sm.nblk, sum_step, NULL, 0);
-	bpf_loop(3, name_cmp, NULL, 0);
+	bpf_loop(s->sm.nnames, name_cmp, NULL, 0);
 	if (!s->sm.changed)
 		return 0;
 	s->ev.flags |= GH_EVF_PATH_CHANGED;
@@ -1399,8 +1584,10 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 			fdp = ret, want = 1;
 		else if (op == GH_OP_CHDIR && ret == 0)
 			put_cwd(s, &pos, GH_B_PATH1, GH_BF_FULL);
-		else if (c != '/' && row.d1 != ARG_NONE)
-			put_base(s, &pos, GH_B_PATH1, row.d1, a);
+		else if ((c != '/' && row.d1 != ARG_NONE) || c == '/' ||
+			 (op == GH_OP_CHROOT && ret == 0))
+			put_base(s, &pos, GH_B_PATH1, row.d1, a,
+				 op == GH_OP_CHROOT && ret == 0 ? 2 : c == '/');
 	} else if (row.fd != ARG_NONE) {
 		fdp = (int)a[row.fd & 7], want = 1;
 	} else if (is_open(op) && ret >= 0) {
@@ -1410,8 +1597,9 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		put_file_path(s, &pos, GH_B_PATH1, fd_file(fdp), GH_BF_FULL);
 	if (row.p2 != ARG_NONE && (a[row.p2 & 7] || op != GH_OP_MOUNT)) {
 		c = put_ustr(s, &pos, GH_B_RAW2, (void *)a[row.p2 & 7], ret);
-		if (c != '/' && row.d2 != ARG_NONE)
-			put_base(s, &pos, GH_B_PATH2, row.d2, a);
+		if ((c != '/' && row.d2 != ARG_NONE) ||
+		    (c == '/' && op != GH_OP_SYMLINK && op != GH_OP_SYMLINKAT))
+			put_base(s, &pos, GH_B_PATH2, row.d2, a, c == '/');
 	}
 	if (row.s != ARG_NONE && a[row.s & 7])
 		put_ustr(s, &pos, GH_B_EXTRA, (void *)a[row.s & 7], ret);
@@ -1506,8 +1694,7 @@ static __always_inline void put_kname(struct scratch *s, __u32 *pos, int slot,
 	__u64 a[6] = { (__u64)(long)dfd };
 	int c = put_kstr(s, pos, slot, fn ? BPF_CORE_READ(fn, name) : NULL);
 
-	if (c != '/')
-		put_base(s, pos, bslot, 0, a);
+	put_base(s, pos, bslot, 0, a, c == '/');
 }
 
 SEC("tp_btf/io_uring_submit_req")

@@ -73,6 +73,9 @@ enum {
 			 * symlink target) */
 	GH_B_PATH2,	/* base directory of raw2; exec: cwd */
 	GH_B_EXTRA,	/* sockaddr bytes; failed exec: argv */
+	GH_B_SEEN1,	/* path1 as the task sees it, when that may differ
+			 * from the host's view (chroot, mount namespace) */
+	GH_B_SEEN2,	/* path2 as the task sees it */
 	GH_NBLOB
 };
 
@@ -83,6 +86,13 @@ enum {
 	GH_BF_BASE = 4,		/* a path blob is the base of a relative name */
 	GH_BF_TRUNC = 8,	/* cut at a length or component limit */
 	GH_BF_FAULT = 16,	/* user or kernel memory could not be read */
+	GH_BF_UNRES = 32,	/* a kernel path that does not reach the root:
+				 * the components up to a detached or private
+				 * mount, or a file of no directory, then the
+				 * filesystem type as the last component */
+	GH_BF_OBJ = 64,		/* with UNRES: a file of no directory (memfd,
+				 * pipe, socket, anon inode): its name, then
+				 * the filesystem type */
 };
 
 /* Record flags (gh_event.flags). */
@@ -192,7 +202,9 @@ struct gh_run {
  * GH_HALF - 1 inside a data area of twice that). */
 #define GH_STR_MAX	4096
 #define GH_PATH_MAX	4096
-#define GH_PATH_DEPTH	1024
+#define GH_PATH_DEPTH	2048	/* components of a PATH_MAX path */
+#define GH_WALK_STEPS	(2 * GH_PATH_DEPTH + 256)	/* two walks and
+					 * a look for the host's mount */
 #define GH_ARGV_MAX	(GH_HALF - 1)
 #define GH_ADDR_MAX	128
 #define GH_HALF		65536

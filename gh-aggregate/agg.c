@@ -285,14 +285,40 @@ static int under_pin_dir(struct agg *a, uint32_t path)
 	return pn >= dn && memcmp(p, d, dn) == 0 && (pn == dn || p[dn] == '/');
 }
 
+const char *const path_status_names[PS_COUNT] = {
+	[PS_KERNEL] = NULL, [PS_INCOMPLETE] = "incomplete",
+	[PS_LEXICAL] = "lexical", [PS_UNRESOLVED] = "unresolved",
+};
+
+/* A record's KEY_status (or, in streams without one, path_incomplete). */
+static int path_status(const struct gh_evrec *rec, int key)
+{
+	const struct gh_evval *v = &rec->v[key];
+
+	if (v->kind != GH_EVK_STR)
+		return key != GH_EK_NEW_PATH_STATUS &&
+		       rec->v[GH_EK_PATH_INCOMPLETE].kind == GH_EVK_BOOL &&
+		       rec->v[GH_EK_PATH_INCOMPLETE].i ? PS_INCOMPLETE : PS_KERNEL;
+	for (int i = 1; i < PS_COUNT; i++)
+		if (strlen(path_status_names[i]) == v->len &&
+		    memcmp(path_status_names[i], v->s, v->len) == 0)
+			return i;
+	return PS_KERNEL;
+}
+
 static void access_key(struct akey *k, uint32_t path, int op, uint32_t target,
-		       uint32_t result, int has_mode, int64_t mode)
+		       uint32_t result, int has_mode, int64_t mode,
+		       const struct aview *view)
 {
 	memset(k, 0, sizeof(*k));
 	k->path = path;
 	k->op = (uint16_t)op;
 	k->target = target;
 	k->result = result;
+	k->seen = view->seen;
+	k->tseen = view->tseen;
+	k->status = (uint16_t)view->status;
+	k->tstatus = (uint16_t)view->tstatus;
 	if (has_mode) {
 		k->has_mode = 1;
 		k->mode = mode;
@@ -326,11 +352,12 @@ static void access_count(struct agg *a, const struct akey *k, uint64_t h,
 }
 
 static void access_add(struct agg *a, uint32_t path, int op, uint32_t target,
-		       uint32_t result, int has_mode, int64_t mode, int32_t pid)
+		       uint32_t result, int has_mode, int64_t mode, int32_t pid,
+		       const struct aview *view)
 {
 	struct akey k;
 
-	access_key(&k, path, op, target, result, has_mode, mode);
+	access_key(&k, path, op, target, result, has_mode, mode, view);
 	access_count(a, &k, 0, pid);
 }
 
@@ -379,7 +406,9 @@ static void pend_file(struct agg *a, const struct gh_evrec *rec)
 	 * most 16 MiB, so each fits in 32 bits) */
 	size_t need = str_bytes(&v[GH_EK_ERR]) + str_bytes(&v[GH_EK_PATH]) +
 		      str_bytes(&v[GH_EK_RAW]) + str_bytes(&v[GH_EK_NEW_PATH]) +
-		      str_bytes(&v[GH_EK_NEW_RAW]) + str_bytes(&v[GH_EK_TARGET]);
+		      str_bytes(&v[GH_EK_NEW_RAW]) + str_bytes(&v[GH_EK_TARGET]) +
+		      str_bytes(&v[GH_EK_PATH_SEEN]) +
+		      str_bytes(&v[GH_EK_NEW_PATH_SEEN]);
 
 	if (gh_buf_grow(&a->pend_bytes, need) < 0)
 		oom();
@@ -391,9 +420,17 @@ static void pend_file(struct agg *a, const struct gh_evrec *rec)
 	q->ppid = (int32_t)v[GH_EK_PPID].i;
 	q->has_err = v[GH_EK_ERR].kind == GH_EVK_STR;
 	q->err = pend_str(a, &v[GH_EK_ERR], &q->elen);
+	/* the views and how the paths were found, as on_file did */
+	q->status = path_status(rec, GH_EK_PATH_STATUS);
+	q->tstatus = PS_KERNEL;
+	q->seen = q->tseen = SIZE_MAX;
 	q->path = pend_str(a, &v[GH_EK_PATH], &q->plen);
-	if (q->path == SIZE_MAX)
+	if (q->path != SIZE_MAX) {
+		q->seen = pend_str(a, &v[GH_EK_PATH_SEEN], &q->slen);
+	} else {
 		q->path = pend_str(a, &v[GH_EK_RAW], &q->plen);
+		q->status = PS_UNRESOLVED;
+	}
 	q->target = SIZE_MAX;
 	q->has_mode = 0;
 	q->exchange = 0;
@@ -410,8 +447,12 @@ static void pend_file(struct agg *a, const struct gh_evrec *rec)
 	case GH_ET_LINK:
 		q->op = rec->type == GH_ET_RENAME ? OP_RENAME : OP_LINK;
 		q->target = pend_str(a, &v[GH_EK_NEW_PATH], &q->tlen);
-		if (q->target == SIZE_MAX)
+		q->tstatus = path_status(rec, GH_EK_NEW_PATH_STATUS);
+		q->tseen = pend_str(a, &v[GH_EK_NEW_PATH_SEEN], &q->tslen);
+		if (q->target == SIZE_MAX) {
 			q->target = pend_str(a, &v[GH_EK_NEW_RAW], &q->tlen);
+			q->tstatus = q->target != SIZE_MAX ? PS_UNRESOLVED : PS_KERNEL;
+		}
 		q->exchange = rec->type == GH_ET_RENAME && rename_exchange(v);
 		break;
 	case GH_ET_SYMLINK:
@@ -443,14 +484,18 @@ static void fold_file(struct agg *a, const struct pending *q)
 		return;
 	}
 	access_count(a, &q->key, q->key_hash, q->pid);
-	if (q->exchange && q->target_id)
+	if (q->exchange && q->target_id) {
+		struct aview x = { q->key.tseen, q->key.seen, q->tstatus, q->status };
+
 		access_add(a, q->target_id, q->op, q->path_id, q->result,
-			   q->has_mode, q->mode, q->pid);
+			   q->has_mode, q->mode, q->pid, &x);
+	}
 }
 
 void agg_flush(struct agg *a)
 {
 	const char *b = a->pend_bytes.p;
+	struct aview view;
 	struct pending *q;
 	uint32_t i, id, hint;
 
@@ -479,6 +524,13 @@ void agg_flush(struct agg *a)
 			       intern(a, b + q->target, q->tlen);
 		q->result = q->ret >= 0 ? a->s_ok :
 			    q->has_err ? intern(a, b + q->err, q->elen) : 0;
+		view.seen = q->seen == SIZE_MAX ? 0 : intern(a, b + q->seen, q->slen);
+		view.tseen = q->tseen == SIZE_MAX ? 0 :
+			     intern(a, b + q->tseen, q->tslen);
+		view.status = q->status;
+		view.tstatus = q->tstatus;
+		access_key(&q->key, q->path_id, q->op, q->target_id, q->result,
+			   q->has_mode, q->mode, &view);
 	}
 	/* the access entries the paths had last, and the slots of the
 	 * entries looked for (when the last one is not it), before they
@@ -487,8 +539,6 @@ void agg_flush(struct agg *a)
 		q = &a->pend[i];
 		if (!q->path_id)
 			continue;
-		access_key(&q->key, q->path_id, q->op, q->target_id, q->result,
-			   q->has_mode, q->mode);
 		q->key_hash = tab_hash(&q->key, sizeof(q->key));
 		ktab_prefetch(&a->acc, q->key_hash);
 		if ((hint = strtab_user(&a->str, q->path_id)[q->op != OP_READ]))
@@ -507,13 +557,19 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 	struct execrec *e;
 	uint32_t path;
 
+	struct aview view = { 0 };
+
 	if (v[GH_EK_RET].i < 0) {
 		p->failed_err = result;
 		path = sid(a, rec, GH_EK_PATH);
-		if (!path)
+		view.status = path_status(rec, GH_EK_PATH_STATUS);
+		view.seen = sid(a, rec, GH_EK_PATH_SEEN);
+		if (!path) {
 			path = sid(a, rec, GH_EK_RAW);
+			view.status = PS_UNRESOLVED;
+		}
 		if (path)
-			access_add(a, path, OP_EXEC, 0, result, 0, 0, p->pid);
+			access_add(a, path, OP_EXEC, 0, result, 0, 0, p->pid, &view);
 		else
 			a->unresolved++;
 		return;
@@ -529,8 +585,10 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 	p->argv = e->argv;
 	p->cwd = e->cwd;
 	p->truncated = e->truncated;
+	view.status = path_status(rec, GH_EK_EXE_STATUS);
+	view.seen = sid(a, rec, GH_EK_EXE_SEEN);
 	if (e->exe)
-		access_add(a, e->exe, OP_EXEC, 0, result, 0, 0, p->pid);
+		access_add(a, e->exe, OP_EXEC, 0, result, 0, 0, p->pid, &view);
 	else
 		a->unresolved++;
 }
@@ -646,6 +704,9 @@ static const int act_keys[] = {
 	GH_EK_DEV, GH_EK_CMD, GH_EK_REQUEST, GH_EK_ARGS, GH_EK_EFFECTIVE,
 	GH_EK_PERMITTED, GH_EK_TARGET_PID, GH_EK_IN_TREE, GH_EK_SIGNAL,
 	GH_EK_FAMILY, GH_EK_SOCK_TYPE, GH_EK_PROTO, GH_EK_PROTOCOL, GH_EK_VIA,
+	GH_EK_PATH_SEEN, GH_EK_PATH_STATUS, GH_EK_NEW_PATH_SEEN,
+	GH_EK_NEW_PATH_STATUS, GH_EK_SOURCE_PATH, GH_EK_SOURCE_PATH_SEEN,
+	GH_EK_SOURCE_PATH_STATUS,
 };
 
 static int add_val(struct gh_buf *b, const struct gh_evval *v)

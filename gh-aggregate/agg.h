@@ -63,6 +63,20 @@ struct akey {				/* filesystem.accesses */
 	uint32_t path, target, result;	/* target 0: none */
 	uint16_t op, has_mode;
 	int64_t mode;
+	uint32_t seen, tseen;		/* the task's views; 0: the same */
+	uint16_t status, tstatus;	/* PS_*: how the paths were found */
+	uint32_t pad;
+};
+
+/* How a path was found (gh-events(5) path_status), in the order of
+ * their names after the kernel's walk. */
+enum { PS_KERNEL, PS_INCOMPLETE, PS_LEXICAL, PS_UNRESOLVED, PS_COUNT };
+extern const char *const path_status_names[PS_COUNT];
+
+/* The task's view and status of an access's path and target. */
+struct aview {
+	uint32_t seen, tseen;
+	int status, tstatus;
 };
 
 struct nkey {				/* network.attempts and .inbound */
@@ -81,6 +95,9 @@ struct counted {
 struct pending {
 	int type, op, has_ppid, has_mode, has_err;
 	int exchange;				/* a rename each way */
+	int status, tstatus;			/* PS_* of path and target */
+	size_t seen, tseen;			/* the views' offsets, or SIZE_MAX */
+	uint32_t slen, tslen;
 	int32_t pid, ppid;
 	int64_t t, ret, mode;
 	size_t path, target, err;		/* offsets; SIZE_MAX: none */

@@ -329,7 +329,15 @@ static int cmp_access(const void *x, const void *y)
 		return c;
 	if (k->has_mode != l->has_mode)
 		return k->has_mode ? 1 : -1;
-	return k->mode < l->mode ? -1 : k->mode > l->mode;
+	if (k->mode != l->mode)
+		return k->mode < l->mode ? -1 : 1;
+	if (k->status != l->status)
+		return k->status < l->status ? -1 : 1;
+	if ((c = strtab_cmp(s, k->seen, l->seen)))
+		return c;
+	if (k->tstatus != l->tstatus)
+		return k->tstatus < l->tstatus ? -1 : 1;
+	return strtab_cmp(s, k->tseen, l->tseen);
 }
 
 static int cmp_attempt(const void *x, const void *y)
@@ -561,9 +569,17 @@ static void gen_accesses(struct agg *a, struct prep *pp, struct list *l)
 		k = ktab_key(&a->acc, pp->acc[i]);
 		o = obj();
 		add_str(o, "path", a, k->path);
+		if (k->seen)
+			add_str(o, "path_seen", a, k->seen);
+		if (k->status)
+			add(o, "path_status", jcstr(path_status_names[k->status]));
 		add(o, "op", jcstr(op_names[k->op]));
 		if (k->target)
 			add_str(o, "target", a, k->target);
+		if (k->tseen)
+			add_str(o, "target_seen", a, k->tseen);
+		if (k->tstatus)
+			add(o, "target_status", jcstr(path_status_names[k->tstatus]));
 		if (k->has_mode)
 			add(o, "mode", jint(k->mode));
 		add(o, "result", jstr(a, k->result));

@@ -69,7 +69,8 @@ struct archive_ops {
 	 * bulk: from now on, the rows of prepared statement idx (an INSERT
 	 * of one row, nothing answered) are given to add, which keeps them
 	 * and sends all the rows of a statement as one statement: at flush
-	 * (the end of a receipt), when a megabyte is kept, before any
+	 * (the end of a receipt) when the engine may refuse one of them,
+	 * when a megabyte is kept, before any
 	 * statement run without an answer (a DELETE, or a row of a statement
 	 * not gathered, which may read what was gathered) and before COMMIT;
 	 * ROLLBACK drops them. With parent >= 0 each row of idx belongs to

@@ -221,6 +221,9 @@ static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
 
 /* Bytes of gathered rows (ops->bulk) that make them go to the server. */
 #define BULK_BYTES (1 << 20)
+/* Texts up to this many bytes, two in an index entry, stay well within
+ * the server's limit for a B-tree entry (2,704 bytes). */
+#define BULK_LONG_TEXT 1000
 
 /* The rows of one statement gathered for one INSERT ... SELECT FROM
  * unnest(ARRAY...): one array literal per column, without its braces. */
@@ -242,6 +245,9 @@ struct pg_archive {
 	int pipe, queued;
 	struct pg_bulk bulk[ARCHIVE_MAX_STMT];
 	size_t bulk_bytes;
+	/* A text gathered is long enough that the server may refuse it (an
+	 * index entry over its limit of about 2,700 bytes). */
+	int bulk_long;
 };
 
 static int bulk_send(struct pg_archive *p, char *err, size_t errlen);
@@ -342,13 +348,17 @@ out:
 	return failed ? -1 : 0;
 }
 
-/* The end of a receipt: its gathered rows go now, so that an error among
- * them is that receipt's. */
+/* The end of a receipt. Its gathered rows wait for the next receipts'
+ * (fewer, larger statements) unless one of them has a text the server may
+ * refuse: then they go now, so that the error names this receipt. Other
+ * rows cannot be refused (their values are checked, their keys unique
+ * within the receipt); an error of the server itself (no space left, the
+ * connection lost) is reported where it is seen. */
 static int pg_flush(struct archive *a, char *err, size_t errlen)
 {
 	struct pg_archive *p = (struct pg_archive *)a;
 
-	if (bulk_send(p, err, errlen) < 0)
+	if (p->bulk_long && bulk_send(p, err, errlen) < 0)
 		return -1;
 	return drain(p, err, errlen);
 }
@@ -619,6 +629,8 @@ static int pg_add(struct archive *a, int idx, const struct av *v, int n,
 		if (bulk_value(&b->col[i], b->rows, b->type[i],
 			       i == 0 && b->parent >= 0 ? &link : &v[i]) < 0)
 			return archive_fail(err, errlen, "%s", strerror(ENOMEM));
+		if (v[i].type == AV_TEXT && v[i].len > BULK_LONG_TEXT)
+			p->bulk_long = 1;
 		after += b->col[i].len;
 	}
 	b->rows++;
@@ -699,6 +711,7 @@ static void bulk_clear(struct pg_archive *p)
 		p->bulk[i].rows = 0;
 	}
 	p->bulk_bytes = 0;
+	p->bulk_long = 0;
 }
 
 /* Queue the statements that store the rows gathered so far. */

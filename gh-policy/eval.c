@@ -57,6 +57,11 @@ struct item {
 	const char *args; /* exec: argv[1..] joined; NULL when not known */
 	size_t args_len;
 	struct netaddr na;
+	const char *seen; /* the path as the process saw it, when it differs */
+	size_t seen_len;
+	const char *status; /* path_status: NULL when the kernel resolved it */
+	int unknown;	/* where the object is cannot be known: judged by
+			 * what it could be */
 };
 
 struct pidcmd {
@@ -711,6 +716,10 @@ static int add_item_violation(struct ctx *c, size_t rule, const struct item *it)
 		detail_kv(&d, "op", it->op);
 	if (it->other)
 		detail_kv(&d, it->other_key, it->other);
+	if (it->seen)
+		detail_kv(&d, "seen", it->seen);
+	if (it->unknown && it->status)
+		detail_kv(&d, "path_status", it->status);
 	if (it->proto)
 		detail_kv(&d, "proto", it->proto);
 	if (it->result && strcmp(it->result, "ok") != 0)
@@ -772,6 +781,7 @@ static int path_masked(const struct item *it)
 static int item_masked(const struct item *it)
 {
 	return path_masked(it) ||
+	       (it->seen && masked(it->seen, it->seen_len)) ||
 	       (it->args && masked(it->args, it->args_len)) ||
 	       (it->other && masked(it->other, strlen(it->other)));
 }
@@ -787,7 +797,7 @@ static int match3(struct ctx *c, size_t i, const struct item *it, int net)
 	if ((r->kind != K_ALLOW && r->kind != K_DENY) || !(r->subjects & want) ||
 	    !result_ok(r, it) || (net && !proto_ok(r, it)))
 		return 0;
-	if (path_masked(it)) {
+	if (path_masked(it) || it->unknown) {
 		maybe = 1;
 	} else if (net) {
 		for (size_t k = 0; k < r->nnets && !hit; k++)
@@ -837,8 +847,30 @@ static int judge_masked(struct ctx *c, const struct item *it, int net)
 	return 0;
 }
 
+/* An item whose place is not known (unresolved, incomplete, an exec of a
+ * file in no directory) is judged by what it could be: the first deny
+ * rule that could match it makes a violation; an allow rule that could
+ * match cannot be shown to, and is passed over; with no deny, the
+ * default does. */
+static int judge_unknown(struct ctx *c, const struct item *it, int net)
+{
+	struct policy *p = c->p;
+	int s;
+
+	for (size_t i = 0; i < p->nrules; i++)
+		if (p->rules[i].kind == K_DENY && match3(c, i, it, net))
+			return add_item_violation(c, i, it);
+	s = p->has_default[it->fine] ? it->fine :
+	    p->has_default[it->coarse] ? it->coarse : -1;
+	if (s >= 0 && p->rules[p->default_rule[s]].kind == K_DEFAULT_DENY)
+		return add_item_violation(c, p->default_rule[s], it);
+	return 0;
+}
+
 /* Judge one item: the first matching rule decides; with none, the
- * default of the fine subject, then of the coarse one, then allow. */
+ * default of the fine subject, then of the coarse one, then allow. A
+ * rule matches a file item when it matches its path or the path the
+ * process saw. */
 static int judge(struct ctx *c, const struct item *it, int net)
 {
 	struct policy *p = c->p;
@@ -850,12 +882,23 @@ static int judge(struct ctx *c, const struct item *it, int net)
 		if (c->v->allow_redacted)
 			return judge_masked(c, it, net);
 	}
+	if (it->unknown && !item_masked(it))
+		return judge_unknown(c, it, net);
 	if (net) {
 		best = first_net_rule(c, it);
 	} else {
 		best = first_path_rule(c, it->coarse, it, best);
 		if (it->fine != it->coarse)
 			best = first_path_rule(c, it->fine, it, best);
+		if (it->seen) {
+			struct item v = *it;
+
+			v.path = it->seen;
+			v.len = it->seen_len;
+			best = first_path_rule(c, it->coarse, &v, best);
+			if (it->fine != it->coarse)
+				best = first_path_rule(c, it->fine, &v, best);
+		}
 	}
 	if (best == SIZE_MAX) {
 		if (p->has_default[it->fine])
@@ -885,9 +928,35 @@ static const struct {
 	{ "chdir", S_CHDIR, S_CHDIR },
 };
 
+/* Names of kernel objects that are in no directory (gh-receipt(5)): a
+ * path pattern can only match them by their own name. */
+static int object_name(const char *p, size_t n)
+{
+	static const char *const pre[] = { "memfd:", "pipe:", "socket:",
+					   "anon_inode:" };
+
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		if (n >= strlen(pre[i]) && memcmp(p, pre[i], strlen(pre[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* An item's other view and how its path was found (path_seen and
+ * path_status, or target_seen and target_status). */
+static void access_view(struct item *it, const char *seen, size_t seen_len,
+			const char *status)
+{
+	it->seen = seen;
+	it->seen_len = seen_len;
+	it->status = status;
+	it->unknown = status && (strcmp(status, "unresolved") == 0 ||
+				 strcmp(status, "incomplete") == 0) &&
+		      !object_name(it->path, it->len);
+}
+
 static int walk_access(struct ctx *c, const struct gh_rfile *f)
 {
-	struct item it = { 0 };
+	struct item it = { 0 }, to;
 	size_t k;
 
 	it.path = f->path;
@@ -895,6 +964,7 @@ static int walk_access(struct ctx *c, const struct gh_rfile *f)
 	it.op = f->op;
 	it.result = f->result;
 	it.pids = f->pids;
+	access_view(&it, f->path_seen, f->path_seen_len, f->path_status);
 	if (strcmp(f->op, "exec") == 0) {
 		/* successful execs are judged from process_tree with their argv */
 		if (!it.result || strcmp(it.result, "ok") == 0)
@@ -910,23 +980,26 @@ static int walk_access(struct ctx *c, const struct gh_rfile *f)
 		return 0; /* an operation this version does not know */
 	it.coarse = file_ops[k].coarse;
 	it.fine = file_ops[k].fine;
-	if (strcmp(f->op, "rename") == 0 && f->target) {
+	if ((strcmp(f->op, "rename") == 0 || strcmp(f->op, "link") == 0) &&
+	    f->target) {
+		/* both names: the old one (a rename deletes it, a link
+		 * gives it a second name to be read by), then the new
+		 * one, written */
+		to = it;
+		to.path = f->target;
+		to.len = f->target_len;
+		access_view(&to, f->target_seen, f->target_seen_len,
+			    f->target_status);
 		it.other_key = "to";
 		it.other = f->target;
+		if (strcmp(f->op, "link") == 0)
+			it.coarse = S_READ;	/* a second name to read it by */
 		if (judge(c, &it, 0) < 0)
 			return -1;
-		it.coarse = S_WRITE;
-		it.other_key = "from";
-		it.other = it.path;
-		it.path = f->target;
-		it.len = f->target_len;
-		return judge(c, &it, 0);
-	}
-	if (strcmp(f->op, "link") == 0 && f->target) {
-		it.other_key = "from";
-		it.other = it.path;
-		it.path = f->target;
-		it.len = f->target_len;
+		to.coarse = S_WRITE;
+		to.other_key = "from";
+		to.other = it.path;
+		return judge(c, &to, 0);
 	}
 	return judge(c, &it, 0);
 }
@@ -1044,6 +1117,10 @@ static int judge_exec(struct ctx *c, int64_t pid, const struct gh_rexec *x)
 	it.coarse = it.fine = S_EXEC;
 	it.path = x->exe;
 	it.len = strlen(x->exe);
+	/* a program in no directory (memfd:NAME) could be any program */
+	it.unknown = !it.len || it.path[0] != '/';
+	if (it.unknown)
+		it.status = "unresolved";
 	it.has_pid = 1;
 	it.pid = pid;
 	it.cmd = cmd;
@@ -1121,6 +1198,85 @@ static int walk_net(struct ctx *c)
 			return -1;
 	}
 	return rc < 0 ? rbad(c) : 0;
+}
+
+/* Mount and root changes (the receipt's actions): a "mount" rule judges
+ * the mount point (path) and a bind mount's source (source_path), a
+ * "chroot" rule the new root. An action that names no path (fsopen,
+ * fsmount) could be anywhere. */
+static int judge_action_path(struct ctx *c, const struct gh_jv *e,
+			     const char *w, int subj, const char *key,
+			     const char *okey, const char *other)
+{
+	const char *path, *seen, *status, *sys, *result;
+	size_t len = 0, seen_len = 0;
+	struct item it = { 0 };
+	char k[32];
+	int has;
+
+	if ((has = gh_receipt_mstr(c->r, e, w, key, &path, &len)) < 0 ||
+	    gh_receipt_mstr(c->r, e, w, "syscall", &sys, NULL) < 0 ||
+	    gh_receipt_mstr(c->r, e, w, "result", &result, NULL) < 0 ||
+	    gh_receipt_mintv(c->r, e, w, "pids", &it.pids) < 0)
+		return rbad(c);
+	snprintf(k, sizeof(k), "%s_seen", key);
+	if (gh_receipt_mstr(c->r, e, w, k, &seen, &seen_len) < 0)
+		return rbad(c);
+	snprintf(k, sizeof(k), "%s_status", key);
+	if (gh_receipt_mstr(c->r, e, w, k, &status, NULL) < 0)
+		return rbad(c);
+	it.coarse = it.fine = subj;
+	it.path = has ? path : "";
+	it.len = has ? len : 0;
+	it.op = sys;
+	it.result = result;
+	it.seen = seen;
+	it.seen_len = seen_len;
+	it.status = has ? status : "unresolved";
+	it.unknown = !has || (status && (strcmp(status, "unresolved") == 0 ||
+					 strcmp(status, "incomplete") == 0));
+	it.other_key = okey;
+	it.other = other;
+	return judge(c, &it, 0);
+}
+
+static int walk_actions(struct ctx *c)
+{
+	const struct gh_jv *acts, *e;
+	int rc;
+
+	if (!c->has_subject[S_MOUNT] && !c->has_subject[S_CHROOT] &&
+	    !c->p->has_default[S_MOUNT] && !c->p->has_default[S_CHROOT])
+		return 0;
+	if ((rc = gh_receipt_arr(c->r, "actions", &acts)) < 0)
+		return rbad(c);
+	for (size_t i = 0; rc > 0 && i < gh_jv_len(acts); i++) {
+		const char *t, *path, *src;
+		char w[48];
+		int hp, hs;
+
+		snprintf(w, sizeof(w), "actions[%zu]", i);
+		if (gh_receipt_eobj(c->r, acts, "actions", i, &e) < 0 ||
+		    gh_receipt_mstr(c->r, e, w, "type", &t, NULL) <= 0 ||
+		    (hp = gh_receipt_mstr(c->r, e, w, "path", &path, NULL)) < 0 ||
+		    (hs = gh_receipt_mstr(c->r, e, w, "source_path", &src, NULL)) < 0) {
+			if (!c->r->err[0])
+				return bad(c, "%s.type: expected a string", w);
+			return rbad(c);
+		}
+		if (strcmp(t, "mount") == 0) {
+			if (judge_action_path(c, e, w, S_MOUNT, "path",
+					      hs ? "source" : NULL, hs ? src : NULL) < 0 ||
+			    (hs && judge_action_path(c, e, w, S_MOUNT, "source_path",
+						     hp ? "target" : NULL,
+						     hp ? path : NULL) < 0))
+				return -1;
+		} else if (strcmp(t, "chroot") == 0 || strcmp(t, "pivot_root") == 0) {
+			if (judge_action_path(c, e, w, S_CHROOT, "path", NULL, NULL) < 0)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 /* --- limits and requirements -------------------------------------------- */
@@ -1414,7 +1570,8 @@ int policy_eval(struct policy *p, const struct gh_jv *r, struct verdict *v,
 		goto out;
 	t1 = now_ms();
 	v->ms_index = t1 - t0;
-	if (walk_files(&c) < 0 || walk_execs(&c) < 0 || walk_net(&c) < 0)
+	if (walk_files(&c) < 0 || walk_execs(&c) < 0 || walk_net(&c) < 0 ||
+	    walk_actions(&c) < 0)
 		goto out;
 	for (size_t i = 0; i < p->nrules; i++) {
 		int k = p->rules[i].kind;

@@ -43,6 +43,8 @@ enum subject {
 	S_BIND,
 	S_LISTEN,
 	S_ACCEPT,
+	S_MOUNT,	/* mount, umount2, open_tree, move_mount, fs*: actions */
+	S_CHROOT,	/* chroot and pivot_root: actions */
 	S_COUNT
 };
 

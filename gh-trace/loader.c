@@ -782,21 +782,23 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 	return 0;
 }
 
-/* The kept programs of syscalls (sys_enter, sys_exit: every syscall on
- * the machine runs them) are attached only while runs are in progress:
- * with none, syscalls pay nothing for them. The first run to need them
+/* The kept programs of syscalls and socket sends (sys_enter, sys_exit,
+ * sock_send: every syscall or send on the machine runs them) are attached
+ * only while runs are in progress: with none, they cost nothing. The first run to need them
  * attaches them and pins the links (link_NAME in the kept directory), the
  * last one to end removes those pins, both under the directory's lock; a
  * run holds the links open meanwhile, so that --unload does not detach
  * them under it. The other programs (process creation, exec, exit,
- * io_uring requests) stay attached once a run attached them: they cost a
- * lookup per process or per io_uring request, and attaching a program
+ * io_uring requests, socket sends) stay attached once a run attached
+ * them: they cost a lookup per process, per io_uring request or per
+ * socket send, and attaching a program
  * patches code on every CPU, an interrupt each (measured: detaching and
  * attaching the io_uring ones too made a kept run of true 1.5 ms longer
  * on a loaded 2-CPU machine). */
 static int idle_detached(int i)
 {
-	return strncmp(prog_names[i], "sys_", 4) == 0;
+	return strncmp(prog_names[i], "sys_", 4) == 0 ||
+	       strncmp(prog_names[i], "sock_", 5) == 0;
 }
 
 /* Attach what is not (with the run registered in the runs map, so that

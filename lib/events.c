@@ -84,6 +84,11 @@ static const char *const key_names[GH_EK_COUNT] = {
 	"cmd", "via", "effective", "permitted", "protocol",
 	"opcode", "path_changed", "undecoded",
 	"io_uring_opcodes", "fds", "pin_dir",
+	"path_seen", "path_seen_hex", "path_status",
+	"new_path_seen", "new_path_seen_hex", "new_path_status",
+	"exe_seen", "exe_seen_hex", "exe_status",
+	"source_path", "source_path_hex", "source_path_seen",
+	"source_path_seen_hex", "source_path_status",
 };
 
 const char *gh_ev_type_name(int type)
@@ -966,7 +971,8 @@ static const struct field f_exec[] = {
 	REQ(PPID, INT), REQ(ARGV, STRV), REQ(ARGC, INT), REQ(ARGV_BYTES, INT),
 	REQ(ARGV_TRUNCATED, BOOL), REQ(CWD, STR_NULL), OPT(EXE, STR_NULL),
 	OPT(PATH, STR), OPT(RAW, STR), OPT(UID, INT), OPT(GID, INT),
-	OPT(PATH_INCOMPLETE, BOOL), OPT(PATH_CHANGED, BOOL), FEND
+	OPT(PATH_INCOMPLETE, BOOL), OPT(PATH_CHANGED, BOOL), OPT(EXE_SEEN, STR),
+	OPT(EXE_STATUS, STR), OPT(PATH_SEEN, STR), OPT(PATH_STATUS, STR), FEND
 };
 static const struct field f_fork[] = {
 	REQ(PID, INT), REQ(PPID, INT), REQ(TID, INT), FEND
@@ -978,7 +984,9 @@ static const struct field f_exit[] = {
 /* Every file record; then one list per type. */
 static const struct field f_file[] = {
 	OPT(PATH, STR), OPT(RAW, STR), OPT(PATH_INCOMPLETE, BOOL), OPT(FD, INT),
-	OPT(VIA, STR), OPT(OPCODE, INT), OPT(PATH_CHANGED, BOOL), FEND
+	OPT(VIA, STR), OPT(OPCODE, INT), OPT(PATH_CHANGED, BOOL),
+	OPT(PATH_SEEN, STR), OPT(PATH_STATUS, STR), OPT(NEW_PATH_SEEN, STR),
+	OPT(NEW_PATH_STATUS, STR), FEND
 };
 static const struct field f_open[] = {
 	REQ(DIRFD, INT), REQ(FLAGS, INT), REQ(MODE, INT), FEND
@@ -987,7 +995,9 @@ static const struct field f_open[] = {
 static const struct field f_action[] = {
 	REQ(SYSCALL, STR), OPT(PATH, STR), OPT(RAW, STR), OPT(NEW_PATH, STR),
 	OPT(NEW_RAW, STR), OPT(PATH_INCOMPLETE, BOOL), OPT(FD, INT),
-	OPT(FLAGS, INT), OPT(PATH_CHANGED, BOOL), FEND
+	OPT(FLAGS, INT), OPT(PATH_CHANGED, BOOL), OPT(PATH_SEEN, STR),
+	OPT(PATH_STATUS, STR), OPT(NEW_PATH_SEEN, STR), OPT(NEW_PATH_STATUS, STR),
+	FEND
 };
 static const struct field f_mknod[] = { REQ(MODE, INT), REQ(DEV, INT), FEND };
 static const struct field f_xattr[] = {
@@ -996,7 +1006,9 @@ static const struct field f_xattr[] = {
 static const struct field f_flags[] = { REQ(FLAGS, INT), FEND };
 static const struct field f_memfd[] = { REQ(FLAGS, INT), OPT(NAME, STR), FEND };
 static const struct field f_mount[] = {
-	OPT(SOURCE, STR), OPT(FSTYPE, STR), OPT(NAME, STR), OPT(CMD, INT), FEND
+	OPT(SOURCE, STR), OPT(FSTYPE, STR), OPT(NAME, STR), OPT(CMD, INT),
+	OPT(SOURCE_PATH, STR), OPT(SOURCE_PATH_SEEN, STR),
+	OPT(SOURCE_PATH_STATUS, STR), FEND
 };
 static const struct field f_identity[] = {
 	OPT(ARGS, INTV), OPT(EFFECTIVE, INT), OPT(PERMITTED, INT), FEND
@@ -1158,6 +1170,11 @@ static const char *quote(struct gh_buf *b, const char *s, size_t n)
 	return b->p ? b->p : "\"\"";
 }
 
+/* How a path was found, when not by the kernel's walk to the root. */
+static const char *const path_statuses[] = {
+	"lexical", "unresolved", "incomplete", NULL
+};
+
 static int check_enums(struct gh_evreader *r)
 {
 	static const struct {
@@ -1166,6 +1183,10 @@ static int check_enums(struct gh_evreader *r)
 	} enums[] = {
 		{ GH_EK_FAMILY, families }, { GH_EK_SOCK_TYPE, sock_types },
 		{ GH_EK_PROTO, protos }, { GH_EK_RESULT, results },
+		{ GH_EK_PATH_STATUS, path_statuses },
+		{ GH_EK_NEW_PATH_STATUS, path_statuses },
+		{ GH_EK_EXE_STATUS, path_statuses },
+		{ GH_EK_SOURCE_PATH_STATUS, path_statuses },
 	};
 	struct gh_buf q = GH_BUF_INIT;
 	const struct gh_evval *v;
@@ -1212,7 +1233,9 @@ static int check_hex(struct gh_evreader *r)
 		GH_EK_EXE_HEX, GH_EK_CWD_HEX, GH_EK_PATH_HEX, GH_EK_RAW_HEX,
 		GH_EK_NEW_PATH_HEX, GH_EK_NEW_RAW_HEX, GH_EK_TARGET_HEX,
 		GH_EK_ADDR_HEX, GH_EK_NAME_HEX, GH_EK_SOURCE_HEX,
-		GH_EK_FSTYPE_HEX,
+		GH_EK_FSTYPE_HEX, GH_EK_PATH_SEEN_HEX, GH_EK_NEW_PATH_SEEN_HEX,
+		GH_EK_EXE_SEEN_HEX, GH_EK_SOURCE_PATH_HEX,
+		GH_EK_SOURCE_PATH_SEEN_HEX,
 	};
 	const char *tn = type_names[r->rec.type];
 	struct gh_evval *v, *base;

@@ -593,7 +593,10 @@ int gh_receipt_next_file(struct gh_receipt *r, struct gh_riter *it, struct gh_rf
 		if (it->i >= gh_jv_len(acc))
 			return 0;
 		snprintf(w, sizeof(w), "filesystem.accesses[%zu]", it->i);
+		snprintf(it->where, sizeof(it->where), "%s", w);
+		f->where = it->where;
 		e = gh_jv_idx(acc, it->i++);
+		f->entry = e;
 		if (!gh_jv_is(e, GH_JV_OBJECT))
 			return bad(r, "%s: expected an object", w);
 		if ((rc = gh_receipt_mstr(r, e, w, "path", &f->path, &f->path_len)) <= 0)
@@ -603,7 +606,14 @@ int gh_receipt_next_file(struct gh_receipt *r, struct gh_riter *it, struct gh_rf
 		if (gh_receipt_mstr(r, e, w, "target", &f->target, &f->target_len) < 0 ||
 		    gh_receipt_mstr(r, e, w, "result", &f->result, NULL) < 0 ||
 		    gh_receipt_mint(r, e, w, "count", &f->count) < 0 ||
-		    gh_receipt_mintv(r, e, w, "pids", &f->pids) < 0)
+		    gh_receipt_mintv(r, e, w, "pids", &f->pids) < 0 ||
+		    gh_receipt_mstr(r, e, w, "path_seen", &f->path_seen,
+				    &f->path_seen_len) < 0 ||
+		    gh_receipt_mstr(r, e, w, "path_status", &f->path_status, NULL) < 0 ||
+		    gh_receipt_mstr(r, e, w, "target_seen", &f->target_seen,
+				    &f->target_seen_len) < 0 ||
+		    gh_receipt_mstr(r, e, w, "target_status", &f->target_status,
+				    NULL) < 0)
 			return -EINVAL;
 		if ((rc = gh_receipt_mint(r, e, w, "mode", &f->mode)) < 0)
 			return rc;
@@ -656,7 +666,10 @@ int gh_receipt_next_peer(struct gh_receipt *r, struct gh_riter *it, struct gh_rp
 		if (it->i >= gh_receipt_len(list))
 			continue;
 		snprintf(w, sizeof(w), "network.%s[%zu]", names[it->list], it->i);
+		snprintf(it->where, sizeof(it->where), "%s", w);
+		p->where = it->where;
 		e = gh_jv_idx(list, it->i++);
+		p->entry = e;
 		if (!gh_jv_is(e, GH_JV_OBJECT))
 			return bad(r, "%s: expected an object", w);
 		p->inbound = it->list == PL_INBOUND;

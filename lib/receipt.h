@@ -157,8 +157,9 @@ int gh_receipt_cwd(struct gh_receipt *r, const char **cwd);
 /* Iterator state: struct gh_riter it = GH_RITER_INIT; */
 struct gh_riter {
 	size_t list, i;
+	char where[64]; /* the last item's path, for messages */
 };
-#define GH_RITER_INIT { 0, 0 }
+#define GH_RITER_INIT { 0, 0, "" }
 
 /* Processes: process_tree, else the flat processes list (v0, some 0.3.0
  * receipts). */
@@ -201,6 +202,17 @@ struct gh_rfile {
 	int64_t mode;
 	int64_t count;		  /* records; 0 when not recorded */
 	const struct gh_jv *pids; /* integers, or NULL */
+	const struct gh_jv *entry; /* the accesses[] object (NULL for the
+				      older lists), for members not named
+				      here: read them with gh_receipt_m* */
+	const char *where;	  /* "filesystem.accesses[3]" (NULL with entry),
+				     valid until the next call */
+	const char *path_seen;	  /* the process's view of path, or NULL */
+	size_t path_seen_len;
+	const char *path_status;  /* lexical, unresolved, incomplete, or NULL */
+	const char *target_seen;  /* the same for target */
+	size_t target_seen_len;
+	const char *target_status;
 };
 int gh_receipt_next_file(struct gh_receipt *r, struct gh_riter *it,
 			 struct gh_rfile *f);
@@ -217,6 +229,9 @@ struct gh_rpeer {
 	int inbound;
 	int64_t count;		  /* 0 when not recorded */
 	const struct gh_jv *pids; /* integers, or NULL */
+	const struct gh_jv *entry; /* the list's object, for members not
+				      named here */
+	const char *where;	  /* "network.attempts[0]", until the next call */
 };
 int gh_receipt_next_peer(struct gh_receipt *r, struct gh_riter *it,
 			 struct gh_rpeer *p);

@@ -159,7 +159,7 @@ teardown() {
 
 @test "mknod: a device node is recorded with its mode and device" {
 	trace "$WORK" mknod "$BATS_TEST_TMPDIR/dev"
-	[ "$(action mknod)" = "[{\"dev\":259,\"mode\":8576,\"path\":\"$BATS_TEST_TMPDIR/dev\",\"result\":\"ok\",\"syscall\":\"mknodat\",\"type\":\"mknod\"}]" ]
+	[ "$(action mknod)" = "[{\"dev\":259,\"mode\":8576,\"path\":\"$BATS_TEST_TMPDIR/dev\",\"path_status\":\"lexical\",\"result\":\"ok\",\"syscall\":\"mknodat\",\"type\":\"mknod\"}]" ]
 	# twin: no node made, no record
 	trace "$WORK" none
 	[ "$(action mknod)" = '[]' ]
@@ -168,7 +168,7 @@ teardown() {
 @test "setxattr: security.capability is called out, user.* is not" {
 	touch f
 	trace "$WORK" setxattr "$BATS_TEST_TMPDIR/f" security.capability
-	[ "$(action setxattr)" = "[{\"capability\":true,\"name\":\"security.capability\",\"path\":\"$BATS_TEST_TMPDIR/f\",\"result\":\"ok\",\"syscall\":\"setxattr\",\"type\":\"setxattr\"}]" ]
+	[ "$(action setxattr)" = "[{\"capability\":true,\"name\":\"security.capability\",\"path\":\"$BATS_TEST_TMPDIR/f\",\"path_status\":\"lexical\",\"result\":\"ok\",\"syscall\":\"setxattr\",\"type\":\"setxattr\"}]" ]
 	trace "$WORK" setxattr "$BATS_TEST_TMPDIR/f" user.gh
 	[ "$(action setxattr | jq -c '.[] | [.name, .capability]')" = '["user.gh",false]' ]
 	trace "$WORK" removexattr "$BATS_TEST_TMPDIR/f" user.gh
@@ -178,7 +178,7 @@ teardown() {
 @test "utimensat: rewritten timestamps are recorded" {
 	touch f
 	trace "$WORK" utime f
-	[ "$(action utime)" = "[{\"path\":\"$BATS_TEST_TMPDIR/f\",\"result\":\"ok\",\"syscall\":\"utimensat\",\"type\":\"utime\"}]" ]
+	[ "$(action utime)" = "[{\"path\":\"$BATS_TEST_TMPDIR/f\",\"path_status\":\"lexical\",\"result\":\"ok\",\"syscall\":\"utimensat\",\"type\":\"utime\"}]" ]
 	trace "$WORK" none
 	[ "$(action utime)" = '[]' ]
 }
@@ -247,10 +247,10 @@ teardown() {
 		sed "s|$BATS_TEST_TMPDIR|@T|g; s|\"pid\":$pid,|\"pid\":\"P\",|" > got
 	cat > want <<'WANT'
 {"type":"open","pid":"P","path":"@T/d/u","raw":"u","flags":32833,"mode":384,"ret":"FD","via":"io_uring","opcode":18}
-{"type":"mkdir","pid":"P","path":"@T/d/ud","raw":"ud","mode":448,"ret":0,"via":"io_uring","opcode":37}
-{"type":"rename","pid":"P","path":"@T/d/u","raw":"u","new_path":"@T/d/u2","new_raw":"u2","flags":0,"ret":0,"via":"io_uring","opcode":35}
-{"type":"unlink","pid":"P","path":"@T/d/u2","raw":"u2","ret":0,"via":"io_uring","opcode":36}
-{"type":"open","pid":"P","path":"@T/d/missing","raw":"missing","flags":32768,"mode":0,"ret":-2,"err":"ENOENT","via":"io_uring","opcode":18}
+{"type":"mkdir","pid":"P","path":"@T/d/ud","raw":"ud","path_status":"lexical","mode":448,"ret":0,"via":"io_uring","opcode":37}
+{"type":"rename","pid":"P","path":"@T/d/u","raw":"u","path_status":"lexical","new_path":"@T/d/u2","new_raw":"u2","new_path_status":"lexical","flags":0,"ret":0,"via":"io_uring","opcode":35}
+{"type":"unlink","pid":"P","path":"@T/d/u2","raw":"u2","path_status":"lexical","ret":0,"via":"io_uring","opcode":36}
+{"type":"open","pid":"P","path":"@T/d/missing","raw":"missing","path_status":"lexical","flags":32768,"mode":0,"ret":-2,"err":"ENOENT","via":"io_uring","opcode":18}
 {"type":"socket","pid":"P","syscall":"io_uring","family":"inet","sock_type":"stream","proto":"other","protocol":0,"ret":"FD","via":"io_uring","opcode":45}
 {"type":"connect","pid":"P","family":"inet","addr":"127.0.0.1","sock_type":"stream","proto":"tcp","result":"ok","ret":0,"via":"io_uring","opcode":16}
 {"type":"accept","pid":"P","family":"inet","addr":"127.0.0.1","sock_type":"stream","proto":"tcp","ret":"FD","via":"io_uring","opcode":13}

@@ -175,6 +175,31 @@ insert syscalls" ]
 	diff -u <(sq_rows "$SQ" "$i") <(pg_sql "$U" -c "$i")
 }
 
+@test "pg: the rows of several receipts go together, those of a receipt with a long text at its end" {
+	local n0
+	pg_sql "$U" -c "ALTER DATABASE t$BATS_TEST_NUMBER SET log_statement = 'all'" \
+		-c "ALTER DATABASE t$BATS_TEST_NUMBER SET log_parameter_max_length = 0"
+	gh-archive --init "$U"
+	n0=$(wc -c < "$PG_DIR/server.log")
+	gh-archive "$U" "$F/curl.json" "$F/denied.json" "$F/etc-write.json"
+	[ "$(executed "$n0" | sort | uniq -c | grep -E "receipts|files|processes" | tr -s ' ')" = " 1 insert files
+ 1 insert processes
+ 3 insert receipts
+ 3 select receipts" ]
+	# the twin: a receipt with a text of more than 1,000 bytes (a path an
+	# index may refuse) sends what was gathered at its end, so that the
+	# server's refusal names it (see the test of a path too long)
+	jq --arg p "/tmp/$(printf 'y%.0s' $(seq 1 1500))" '.execution_id = "long-path" |
+		.filesystem.reads += [$p]' "$F/denied.json" > "$BATS_TEST_TMPDIR/long.json"
+	jq '.execution_id = "after"' "$F/etc-write.json" > "$BATS_TEST_TMPDIR/after.json"
+	jq '.execution_id = "before"' "$F/curl.json" > "$BATS_TEST_TMPDIR/before.json"
+	n0=$(wc -c < "$PG_DIR/server.log")
+	gh-archive "$U" "$BATS_TEST_TMPDIR/before.json" "$BATS_TEST_TMPDIR/long.json" "$BATS_TEST_TMPDIR/after.json"
+	[ "$(executed "$n0" | grep -c "insert files")" = 2 ]
+	[ "$(count receipts)" = 6 ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE length(path) > 1500")" = 1 ]
+}
+
 @test "pg: the receipt's text compressed with lz4, unless the database chose a method" {
 	gh-archive "$U" "$F/denied.json"
 	[ "$(pg_sql "$U" -c "SELECT pg_column_compression(canonical) FROM receipts")" = lz4 ]

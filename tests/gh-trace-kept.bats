@@ -29,7 +29,7 @@ setup() {
 
 # attached: the kept programs that are attached (have a link), by name:
 # every one while a run is in progress ($ALL); once one has been, all but
-# those of syscalls ($KEPT_ON); none before.
+# those of syscalls and socket sends ($KEPT_ON); none before.
 attached() {
 	local ids
 	ids=$(for p in "$PIN/$KEPT"/prog_*; do
@@ -39,7 +39,7 @@ attached() {
 		'[.[] | $ids[.prog_id | tostring] // empty] | sort | join(" ")'
 }
 KEPT_ON="sched_process_exec sched_process_exit sched_process_fork uring_complete uring_submit"
-ALL="sched_process_exec sched_process_exit sched_process_fork sys_enter sys_exit uring_complete uring_submit"
+ALL="sched_process_exec sched_process_exit sched_process_fork sock_send sys_enter sys_exit uring_complete uring_submit"
 
 # map NAME: the formatted entries of a kept map, one compact line each.
 map() {
@@ -53,7 +53,7 @@ map() {
 	[ -z "$output" ] && [ -z "$stderr" ]
 	[ "$(ls "$PIN")" = "$KEPT" ]
 	[[ "$KEPT" =~ ^trace-[0-9a-f]{16}$ ]]
-	[ "$(ls "$PIN/$KEPT" | tr '\n' ' ')" = "prog_sched_process_exec prog_sched_process_exit prog_sched_process_fork prog_sys_enter prog_sys_exit prog_uring_complete prog_uring_submit rings runs traced " ]
+	[ "$(ls "$PIN/$KEPT" | tr '\n' ' ')" = "prog_sched_process_exec prog_sched_process_exit prog_sched_process_fork prog_sock_send prog_sys_enter prog_sys_exit prog_uring_complete prog_uring_submit rings runs traced " ]
 }
 
 @test "--keep again keeps the same programs" {
@@ -120,7 +120,7 @@ map() {
 	ga=$!
 	until grep -q '"type":"exec"' a.ndjson 2>/dev/null; do sleep 0.05; done
 	[ "$(attached)" = "$ALL" ]
-	[ "$(ls "$PIN/$KEPT" | grep -c '^link_')" = 7 ]
+	[ "$(ls "$PIN/$KEPT" | grep -c '^link_')" = 8 ]
 	run gh-trace -o "$EV" -- cat /etc/hostname
 	[ "$status" -eq 0 ]
 	no_loss
@@ -134,7 +134,7 @@ map() {
 	no_loss
 	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
 	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname")' | wc -l)" = 1 ]
-	# the last run to end detached those of syscalls
+	# the last run to end detached those of syscalls and sends
 	[ "$(attached)" = "$KEPT_ON" ]
 	[ "$(ls "$PIN/$KEPT" | grep '^link_' | tr '\n' ' ')" = "link_sched_process_exec link_sched_process_exit link_sched_process_fork link_uring_complete link_uring_submit " ]
 }
