@@ -105,6 +105,7 @@ void agg_release(struct agg *a)
 	counted_release(&a->att);
 	counted_release(&a->inb);
 	counted_release(&a->act);
+	gh_buf_release(&a->pend_bytes);
 	ktab_release(&a->pidmap);
 	strtab_release(&a->str);
 }
@@ -212,16 +213,31 @@ static void pid_add(struct pidset *s, int32_t pid)
 
 	if (s->n && s->last == pid)
 		return;
+	if (s->cap) {
+		/* spilled: inl keeps the pids looked up before last, all in
+		 * the set, so that most lookups do not touch v */
+		if (s->inl[0] == pid || s->inl[1] == pid || s->inl[2] == pid) {
+			s->last = pid;
+			return;
+		}
+		s->inl[2] = s->inl[1];
+		s->inl[1] = s->inl[0];
+		s->inl[0] = s->last;
+	}
 	v = s->cap ? s->v : s->inl;
 	/* pids mostly grow: a new one often goes last */
-	if (s->n && v[s->n - 1] < pid)
+	if (s->n && v[s->n - 1] < pid) {
 		lo = hi;
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (v[mid] < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
+	} else if (hi) {
+		/* the first pid not below, without branches to mispredict */
+		const int32_t *b = v;
+
+		while (hi > 1) {
+			mid = hi / 2;
+			b += b[mid - 1] < pid ? mid : 0;
+			hi -= mid;
+		}
+		lo = (uint32_t)(b - v) + (*b < pid);
 	}
 	s->last = pid;
 	if (lo < s->n && v[lo] == pid)
@@ -290,43 +306,59 @@ static int path_status(const struct gh_evrec *rec, int key)
 	return PS_KERNEL;
 }
 
-static void access_addv(struct agg *a, uint32_t path, int op, uint32_t target,
-			uint32_t result, const struct gh_evval *mode, int32_t pid,
-			const struct aview *view)
+static void access_key(struct akey *k, uint32_t path, int op, uint32_t target,
+		       uint32_t result, int has_mode, int64_t mode,
+		       const struct aview *view)
+{
+	memset(k, 0, sizeof(*k));
+	k->path = path;
+	k->op = (uint16_t)op;
+	k->target = target;
+	k->result = result;
+	k->seen = view->seen;
+	k->tseen = view->tseen;
+	k->status = (uint16_t)view->status;
+	k->tstatus = (uint16_t)view->tstatus;
+	if (has_mode) {
+		k->has_mode = 1;
+		k->mode = mode;
+	}
+}
+
+/* Count an access by pid; h is tab_hash of k, or 0 to compute it. */
+static void access_count(struct agg *a, const struct akey *k, uint64_t h,
+			 int32_t pid)
 {
 	struct counted *c;
-	struct akey k;
 	uint32_t *hint, i;
 
-	if (op != OP_READ && op != OP_EXEC && op != OP_CHDIR &&
-	    (under_pin_dir(a, path) || under_pin_dir(a, target)))
+	if (k->op != OP_READ && k->op != OP_EXEC && k->op != OP_CHDIR &&
+	    (under_pin_dir(a, k->path) || under_pin_dir(a, k->target)))
 		a->pin_writes++;
-
-	memset(&k, 0, sizeof(k));
-	k.path = path;
-	k.op = (uint16_t)op;
-	k.target = target;
-	k.result = result;
-	k.seen = view->seen;
-	k.tseen = view->tseen;
-	k.status = (uint16_t)view->status;
-	k.tstatus = (uint16_t)view->tstatus;
-	if (mode && mode->kind == GH_EVK_INT) {
-		k.has_mode = 1;
-		k.mode = mode->i;
-	}
-	/* the path remembers its last access entry: most records repeat it */
-	hint = strtab_user(&a->str, path);
-	if (*hint && tab_eq(ktab_key(&a->acc, *hint - 1), &k, sizeof(k))) {
+	/* the path remembers its last read and its last other access entry:
+	 * most records repeat one of them */
+	hint = strtab_user(&a->str, k->path) + (k->op != OP_READ);
+	if (*hint && tab_eq(ktab_key(&a->acc, *hint - 1), k, sizeof(*k))) {
 		c = ktab_val(&a->acc, *hint - 1);
 	} else {
-		if (ktab_get(&a->acc, &k, &i) < 0)
+		if (ktab_get_hashed(&a->acc, k, h ? h : tab_hash(k, sizeof(*k)),
+				    &i) < 0)
 			oom();
 		*hint = i + 1;
 		c = ktab_val(&a->acc, i);
 	}
 	c->count++;
 	pid_add(&c->pids, pid);
+}
+
+static void access_add(struct agg *a, uint32_t path, int op, uint32_t target,
+		       uint32_t result, int has_mode, int64_t mode, int32_t pid,
+		       const struct aview *view)
+{
+	struct akey k;
+
+	access_key(&k, path, op, target, result, has_mode, mode, view);
+	access_count(a, &k, 0, pid);
 }
 
 static int open_op(int64_t flags)
@@ -345,61 +377,177 @@ static int rename_exchange(const struct gh_evval *v)
 	return v[GH_EK_FLAGS].kind == GH_EVK_INT && (v[GH_EK_FLAGS].i & 2);
 }
 
-static void on_file(struct agg *a, const struct gh_evrec *rec, int32_t pid,
-		    uint32_t result)
+/* Copy a string member's raw bytes into the batch (pend_file has made
+ * room); SIZE_MAX when absent. */
+static size_t pend_str(struct agg *a, const struct gh_evval *v, uint32_t *len)
+{
+	struct gh_buf *b = &a->pend_bytes;
+	size_t off = b->len;
+
+	if (v->kind != GH_EVK_STR)
+		return SIZE_MAX;
+	memcpy(b->p + off, v->b, v->blen);
+	b->len += v->blen;
+	*len = (uint32_t)v->blen;
+	return off;
+}
+
+/* The bytes of a string member, 0 when absent. */
+static size_t str_bytes(const struct gh_evval *v)
+{
+	return v->kind == GH_EVK_STR ? v->blen : 0;
+}
+
+static void pend_file(struct agg *a, const struct gh_evrec *rec)
 {
 	const struct gh_evval *v = rec->v;
-	uint32_t path = sid(a, rec, GH_EK_PATH), target = 0;
-	const struct gh_evval *mode = NULL;
-	struct aview view = { 0 };
-	int op;
+	struct pending *q = &a->pend[a->npend++];
+	/* room for every string member pend_str may copy (lines are at
+	 * most 16 MiB, so each fits in 32 bits) */
+	size_t need = str_bytes(&v[GH_EK_ERR]) + str_bytes(&v[GH_EK_PATH]) +
+		      str_bytes(&v[GH_EK_RAW]) + str_bytes(&v[GH_EK_NEW_PATH]) +
+		      str_bytes(&v[GH_EK_NEW_RAW]) + str_bytes(&v[GH_EK_TARGET]) +
+		      str_bytes(&v[GH_EK_PATH_SEEN]) +
+		      str_bytes(&v[GH_EK_NEW_PATH_SEEN]);
 
-	view.status = path_status(rec, GH_EK_PATH_STATUS);
-	if (path) {
-		view.seen = sid(a, rec, GH_EK_PATH_SEEN);
+	if (gh_buf_grow(&a->pend_bytes, need) < 0)
+		oom();
+	q->type = rec->type;
+	q->pid = (int32_t)v[GH_EK_PID].i;
+	q->t = v[GH_EK_T].i;
+	q->ret = v[GH_EK_RET].i;	/* an integer in every file record */
+	q->has_ppid = v[GH_EK_PPID].kind == GH_EVK_INT;
+	q->ppid = (int32_t)v[GH_EK_PPID].i;
+	q->has_err = v[GH_EK_ERR].kind == GH_EVK_STR;
+	q->err = pend_str(a, &v[GH_EK_ERR], &q->elen);
+	/* the views and how the paths were found, as on_file did */
+	q->status = path_status(rec, GH_EK_PATH_STATUS);
+	q->tstatus = PS_KERNEL;
+	q->seen = q->tseen = SIZE_MAX;
+	q->path = pend_str(a, &v[GH_EK_PATH], &q->plen);
+	if (q->path != SIZE_MAX) {
+		q->seen = pend_str(a, &v[GH_EK_PATH_SEEN], &q->slen);
 	} else {
-		path = sid(a, rec, GH_EK_RAW);
-		view.status = PS_UNRESOLVED;
+		q->path = pend_str(a, &v[GH_EK_RAW], &q->plen);
+		q->status = PS_UNRESOLVED;
 	}
-	if (!path) {
+	q->target = SIZE_MAX;
+	q->has_mode = 0;
+	q->exchange = 0;
+	switch (rec->type) {
+	case GH_ET_OPEN: q->op = open_op(v[GH_EK_FLAGS].i); break;
+	case GH_ET_UNLINK: q->op = OP_DELETE; break;
+	case GH_ET_RMDIR: q->op = OP_RMDIR; break;
+	case GH_ET_MKDIR: q->op = OP_MKDIR; break;
+	case GH_ET_CHMOD: q->op = OP_CHMOD; break;
+	case GH_ET_CHOWN: q->op = OP_CHOWN; break;
+	case GH_ET_TRUNCATE: q->op = OP_TRUNCATE; break;
+	case GH_ET_CHDIR: q->op = OP_CHDIR; break;
+	case GH_ET_RENAME:
+	case GH_ET_LINK:
+		q->op = rec->type == GH_ET_RENAME ? OP_RENAME : OP_LINK;
+		q->target = pend_str(a, &v[GH_EK_NEW_PATH], &q->tlen);
+		q->tstatus = path_status(rec, GH_EK_NEW_PATH_STATUS);
+		q->tseen = pend_str(a, &v[GH_EK_NEW_PATH_SEEN], &q->tslen);
+		if (q->target == SIZE_MAX) {
+			q->target = pend_str(a, &v[GH_EK_NEW_RAW], &q->tlen);
+			q->tstatus = q->target != SIZE_MAX ? PS_UNRESOLVED : PS_KERNEL;
+		}
+		q->exchange = rec->type == GH_ET_RENAME && rename_exchange(v);
+		break;
+	case GH_ET_SYMLINK:
+		q->op = OP_SYMLINK;
+		q->target = pend_str(a, &v[GH_EK_TARGET], &q->tlen);
+		break;
+	}
+	if ((rec->type == GH_ET_MKDIR || rec->type == GH_ET_CHMOD) &&
+	    v[GH_EK_MODE].kind == GH_EVK_INT) {
+		q->has_mode = 1;
+		q->mode = v[GH_EK_MODE].i;
+	}
+}
+
+static void fold_file(struct agg *a, const struct pending *q)
+{
+	struct proc *p;
+
+	if (q->t > a->last_t)
+		a->last_t = q->t;
+	a->counts[q->type]++;
+	if (q->ret == -EACCES || q->ret == -EPERM)
+		a->denied[q->type]++;
+	p = get_proc(a, q->pid, q->t);
+	if (!p->ppid && q->has_ppid)
+		p->ppid = q->ppid;	/* as set_ppid */
+	if (!q->path_id) {
 		a->unresolved++;
 		return;
 	}
-	switch (rec->type) {
-	case GH_ET_OPEN:
-		op = open_op(v[GH_EK_FLAGS].i);
-		break;
-	case GH_ET_UNLINK: op = OP_DELETE; break;
-	case GH_ET_RMDIR: op = OP_RMDIR; break;
-	case GH_ET_MKDIR: op = OP_MKDIR; mode = &v[GH_EK_MODE]; break;
-	case GH_ET_CHMOD: op = OP_CHMOD; mode = &v[GH_EK_MODE]; break;
-	case GH_ET_CHOWN: op = OP_CHOWN; break;
-	case GH_ET_TRUNCATE: op = OP_TRUNCATE; break;
-	case GH_ET_CHDIR: op = OP_CHDIR; break;
-	case GH_ET_RENAME:
-	case GH_ET_LINK:
-		op = rec->type == GH_ET_RENAME ? OP_RENAME : OP_LINK;
-		target = sid(a, rec, GH_EK_NEW_PATH);
-		view.tstatus = path_status(rec, GH_EK_NEW_PATH_STATUS);
-		view.tseen = sid(a, rec, GH_EK_NEW_PATH_SEEN);
-		if (!target) {
-			target = sid(a, rec, GH_EK_NEW_RAW);
-			view.tstatus = target ? PS_UNRESOLVED : PS_KERNEL;
-		}
-		break;
-	case GH_ET_SYMLINK:
-		op = OP_SYMLINK;
-		target = sid(a, rec, GH_EK_TARGET);
-		break;
-	default:
-		return;
-	}
-	access_addv(a, path, op, target, result, mode, pid, &view);
-	if (rec->type == GH_ET_RENAME && target && rename_exchange(v)) {
-		struct aview x = { view.tseen, view.seen, view.tstatus, view.status };
+	access_count(a, &q->key, q->key_hash, q->pid);
+	if (q->exchange && q->target_id) {
+		struct aview x = { q->key.tseen, q->key.seen, q->tstatus, q->status };
 
-		access_addv(a, target, op, path, result, mode, pid, &x);
+		access_add(a, q->target_id, q->op, q->path_id, q->result,
+			   q->has_mode, q->mode, q->pid, &x);
 	}
+}
+
+void agg_flush(struct agg *a)
+{
+	const char *b = a->pend_bytes.p;
+	struct aview view;
+	struct pending *q;
+	uint32_t i, id, hint;
+
+	/* the strings first, in stages (the paths' slots, their records,
+	 * then the lookups), so that their cache misses overlap */
+	for (i = 0; i < a->npend; i++) {
+		q = &a->pend[i];
+		if (q->path != SIZE_MAX) {
+			q->hash = tab_hash(b + q->path, q->plen);
+			strtab_prefetch(&a->str, q->hash);
+		}
+	}
+	for (i = 0; i < a->npend; i++) {
+		q = &a->pend[i];
+		if (q->path != SIZE_MAX && (id = strtab_guess(&a->str, q->hash)))
+			__builtin_prefetch(a->str.arena + id);
+	}
+	for (i = 0; i < a->npend; i++) {
+		q = &a->pend[i];
+		q->path_id = 0;
+		if (q->path != SIZE_MAX &&
+		    !(q->path_id = strtab_intern_hashed(&a->str, b + q->path,
+							q->plen, q->hash)))
+			oom();
+		q->target_id = q->target == SIZE_MAX ? 0 :
+			       intern(a, b + q->target, q->tlen);
+		q->result = q->ret >= 0 ? a->s_ok :
+			    q->has_err ? intern(a, b + q->err, q->elen) : 0;
+		view.seen = q->seen == SIZE_MAX ? 0 : intern(a, b + q->seen, q->slen);
+		view.tseen = q->tseen == SIZE_MAX ? 0 :
+			     intern(a, b + q->tseen, q->tslen);
+		view.status = q->status;
+		view.tstatus = q->tstatus;
+		access_key(&q->key, q->path_id, q->op, q->target_id, q->result,
+			   q->has_mode, q->mode, &view);
+	}
+	/* the access entries the paths had last, and the slots of the
+	 * entries looked for (when the last one is not it), before they
+	 * are needed */
+	for (i = 0; i < a->npend; i++) {
+		q = &a->pend[i];
+		if (!q->path_id)
+			continue;
+		q->key_hash = tab_hash(&q->key, sizeof(q->key));
+		ktab_prefetch(&a->acc, q->key_hash);
+		if ((hint = strtab_user(&a->str, q->path_id)[q->op != OP_READ]))
+			__builtin_prefetch(ktab_key(&a->acc, hint - 1));
+	}
+	for (i = 0; i < a->npend; i++)
+		fold_file(a, &a->pend[i]);
+	a->npend = 0;
+	a->pend_bytes.len = 0;
 }
 
 static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
@@ -421,7 +569,7 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 			view.status = PS_UNRESOLVED;
 		}
 		if (path)
-			access_addv(a, path, OP_EXEC, 0, result, NULL, p->pid, &view);
+			access_add(a, path, OP_EXEC, 0, result, 0, 0, p->pid, &view);
 		else
 			a->unresolved++;
 		return;
@@ -440,12 +588,27 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 	view.status = path_status(rec, GH_EK_EXE_STATUS);
 	view.seen = sid(a, rec, GH_EK_EXE_SEEN);
 	if (e->exe)
-		access_addv(a, e->exe, OP_EXEC, 0, result, NULL, p->pid, &view);
+		access_add(a, e->exe, OP_EXEC, 0, result, 0, 0, p->pid, &view);
 	else
 		a->unresolved++;
 }
 
 /* ---- network ---- */
+
+/* Append c and the decimal digits of i (as printf's %lld). */
+static int add_int(struct gh_buf *b, char c, int64_t i)
+{
+	char d[24], *p = d + sizeof(d);
+	uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (i < 0)
+		*--p = '-';
+	*--p = c;
+	return gh_buf_add(b, p, (size_t)(d + sizeof(d) - p));
+}
 
 static uint32_t peer(struct agg *a, const struct gh_evrec *rec)
 {
@@ -470,7 +633,7 @@ static uint32_t peer(struct agg *a, const struct gh_evrec *rec)
 	if (fam->len == 5 && memcmp(fam->s, "inet6", 5) == 0)
 		r |= gh_buf_addc(&b, ']');
 	if (v[GH_EK_PORT].kind == GH_EVK_INT)
-		r |= gh_buf_printf(&b, ":%lld", (long long)v[GH_EK_PORT].i);
+		r |= add_int(&b, ':', v[GH_EK_PORT].i);
 	if (r < 0)
 		oom();
 	return intern(a, b.p, b.len);
@@ -818,6 +981,13 @@ int agg_record(struct agg *a, const struct gh_evrec *rec)
 	struct proc *p;
 	int type = rec->type;
 
+	if (GH_ET_IS_FILE(type)) {
+		pend_file(a, rec);
+		if (a->npend == AGG_BATCH)
+			agg_flush(a);
+		return 0;
+	}
+	agg_flush(a);
 	if (type == GH_ET_HEADER)
 		return on_header(a, rec);
 	if (type == GH_ET_END) {
@@ -853,8 +1023,6 @@ int agg_record(struct agg *a, const struct gh_evrec *rec)
 			a->core_dumps++;
 	} else if (type == GH_ET_EXEC) {
 		on_exec(a, rec, p, result);
-	} else if (GH_ET_IS_FILE(type)) {
-		on_file(a, rec, pid, result);
 	} else if (GH_ET_IS_NET(type)) {
 		on_net(a, rec, pid, result);
 	} else if (GH_ET_IS_ACTION(type)) {

@@ -28,7 +28,7 @@ enum { NOP_ACCEPT, NOP_BIND, NOP_CONNECT, NOP_LISTEN, NOP_SEND, NOP_COUNT };
 struct pidset {
 	uint32_t n, cap;	/* cap 0: the pids are in inl */
 	int32_t last;		/* the pid added last, when n > 0 */
-	int32_t inl[PIDS_INLINE];
+	int32_t inl[PIDS_INLINE];	/* cap > 0: pids of v added before last */
 	int32_t *v;
 };
 
@@ -89,6 +89,25 @@ struct counted {
 	struct pidset pids;
 };
 
+/* A file record waiting in the batch (see agg_record): what folding it
+ * needs, its strings as offsets into the batch's bytes. */
+#define AGG_BATCH 16
+struct pending {
+	int type, op, has_ppid, has_mode, has_err;
+	int exchange;				/* a rename each way */
+	int status, tstatus;			/* PS_* of path and target */
+	size_t seen, tseen;			/* the views' offsets, or SIZE_MAX */
+	uint32_t slen, tslen;
+	int32_t pid, ppid;
+	int64_t t, ret, mode;
+	size_t path, target, err;		/* offsets; SIZE_MAX: none */
+	uint32_t plen, tlen, elen;
+	uint64_t hash;				/* of the path */
+	uint32_t path_id, target_id, result;	/* interned at the flush */
+	struct akey key;			/* then the access ... */
+	uint64_t key_hash;			/* ... and its hash */
+};
+
 struct agg {
 	const char *name;		/* input name for messages */
 	struct strtab str;
@@ -141,6 +160,10 @@ struct agg {
 	uint32_t stdout_err, stderr_err;	/* a capture write failed: errno name */
 	uint32_t end_err;		/* the command never ran: why (errno name) */
 
+	struct pending pend[AGG_BATCH];
+	uint32_t npend;
+	struct gh_buf pend_bytes;
+
 	uint64_t records;		/* from the reader */
 	unsigned long cut_line;
 
@@ -149,8 +172,13 @@ struct agg {
 
 void agg_init(struct agg *a, const char *name);
 void agg_release(struct agg *a);
-/* Fold one record in. 0, or -1 with a message in a->err. */
+/* Fold one record in. 0, or -1 with a message in a->err. File records
+ * are batched: their strings are looked up together, so that the cache
+ * misses of a batch overlap, and then each is folded in order, before
+ * any other record. The result does not depend on the batching. */
 int agg_record(struct agg *a, const struct gh_evrec *rec);
+/* Fold in the records still batched: after the last agg_record. */
+void agg_flush(struct agg *a);
 
 /* Write the receipt (0.4.0), or the older v0 shape with v0 set, to f,
  * pretty-printed and followed by a newline. Sorts a's tables in place.

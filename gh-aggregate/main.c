@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "gh.h"
 #include "json.h"
@@ -89,6 +90,7 @@ int main(int argc, char **argv)
 	const struct gh_evrec *rec;
 	struct gh_evreader *r;
 	const char *path, *name;
+	struct stat st;
 	struct agg a;
 	int c, v0 = 0, rc;
 	FILE *f;
@@ -124,6 +126,10 @@ int main(int argc, char **argv)
 	if (!f)
 		gh_die(GH_EXIT_ERR, "%s: %s", name, strerror(errno));
 	input_fd = fileno(f);
+	/* from a pipe, read in large chunks: fewer reads and wake-ups of a
+	 * writer that produces faster than it is read (best effort) */
+	if (fstat(input_fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		fcntl(input_fd, F_SETPIPE_SZ, 1 << 20);
 	catch_sigint();
 	r = gh_evreader_new(f, name);
 	if (!r)
@@ -137,6 +143,7 @@ int main(int argc, char **argv)
 	}
 	if (rc < 0)
 		gh_die(GH_EXIT_ERR, "%s", gh_evreader_error(r));
+	agg_flush(&a);
 	if (!a.start)
 		gh_die(GH_EXIT_ERR, "%s: no header record", name);
 	a.records = gh_evreader_records(r);

@@ -7,18 +7,30 @@
 
 uint64_t tab_hash(const void *p, size_t n)
 {
-	const unsigned char *s = p;
+	const unsigned char *s = p, *last;
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0x100000001b3ull), w;
+	uint32_t lo, hi;
 
-	while (n >= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-		s += 8;
-		n -= 8;
+	/* the tail as one more word, without a variable-length copy: the
+	 * last eight bytes (overlapping), or for short strings their first
+	 * and last bytes (the length is in h already) */
+	if (n >= 8) {
+		last = s + n - 8;
+		while (s < last) {
+			memcpy(&w, s, 8);
+			h = (h ^ w) * 0xff51afd7ed558ccdull;
+			h ^= h >> 32;
+			s += 8;
+		}
+		memcpy(&w, last, 8);
+	} else if (n >= 4) {
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		w = (uint64_t)hi << 32 | lo;
+	} else {
+		w = n ? (uint64_t)s[0] | (uint64_t)s[n / 2] << 8 |
+			(uint64_t)s[n - 1] << 16 : 0;
 	}
-	w = 0;
-	memcpy(&w, s, n);
 	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
 	h ^= h >> 29;
 	h *= 0x94d049bb133111ebull;
@@ -92,7 +104,7 @@ void strtab_release(struct strtab *t)
 
 static size_t record_size(size_t len)
 {
-	return (8 + len + 1 + 7) & ~(size_t)7;
+	return (STRTAB_HDR + len + 1 + 7) & ~(size_t)7;
 }
 
 static int strtab_rehash(struct strtab *t)
@@ -121,7 +133,26 @@ static int strtab_rehash(struct strtab *t)
 
 uint32_t strtab_intern(struct strtab *t, const char *s, size_t len)
 {
-	uint64_t h = tab_hash(s, len), slot;
+	return strtab_intern_hashed(t, s, len, tab_hash(s, len));
+}
+
+uint32_t strtab_guess(const struct strtab *t, uint64_t h)
+{
+	uint64_t slot;
+	uint32_t j;
+
+	if (!t->slots)
+		return 0;
+	for (j = (uint32_t)h & t->mask; (slot = t->slots[j]); j = (j + 1) & t->mask)
+		if (SLOT_TAG(slot) == SLOT_TAG(h))
+			return SLOT_IX(slot);
+	return 0;
+}
+
+uint32_t strtab_intern_hashed(struct strtab *t, const char *s, size_t len,
+			      uint64_t h)
+{
+	uint64_t slot;
 	size_t need = record_size(len);
 	uint32_t j, id, n32 = (uint32_t)len;
 
@@ -159,7 +190,7 @@ uint32_t strtab_intern(struct strtab *t, const char *s, size_t len)
 	memcpy(t->arena + id, &n32, 4);
 	memset(t->arena + id + 4, 0, need - 4);
 	if (len)
-		memcpy(t->arena + id + 8, s, len);
+		memcpy(t->arena + id + STRTAB_HDR, s, len);
 	t->alen += need;
 	t->n++;
 	for (j = (uint32_t)h & t->mask; t->slots[j]; j = (j + 1) & t->mask)
@@ -215,7 +246,12 @@ static uint64_t key_hash_of(void *ctx, uint32_t i)
 
 int ktab_get(struct ktab *t, const void *key, uint32_t *idx)
 {
-	uint64_t h = tab_hash(key, t->ksize), slot;
+	return ktab_get_hashed(t, key, tab_hash(key, t->ksize), idx);
+}
+
+int ktab_get_hashed(struct ktab *t, const void *key, uint64_t h, uint32_t *idx)
+{
+	uint64_t slot;
 	uint32_t j;
 
 	if (t->slots) {

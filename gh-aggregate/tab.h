@@ -15,10 +15,12 @@
 
 uint64_t tab_hash(const void *p, size_t n);
 
-/* Each string lives in the arena as a record: u32 length, u32 user value,
- * the bytes, a NUL, padding to 8. Its id is the record's offset (never 0:
+/* Each string lives in the arena as a record: u32 length, two u32 user
+ * values, the bytes, a NUL, padding to 8. Its id is the record's offset (never 0:
  * the arena starts with an empty record), so a lookup touches one slot and
  * one record. */
+#define STRTAB_HDR 12
+
 struct strtab {
 	char *arena;
 	size_t alen, acap;
@@ -31,6 +33,18 @@ void strtab_init(struct strtab *t);
 void strtab_release(struct strtab *t);
 /* The id of s[0..len) (added when new), or 0 when out of memory. */
 uint32_t strtab_intern(struct strtab *t, const char *s, size_t len);
+/* The same, h being tab_hash(s, len). */
+uint32_t strtab_intern_hashed(struct strtab *t, const char *s, size_t len,
+			      uint64_t h);
+/* Prefetch hints, which only read the table: the slot of a string of
+ * hash h, and once that is cached, the id of the first string whose slot
+ * has h's tag (probably that string), or 0. */
+static inline void strtab_prefetch(const struct strtab *t, uint64_t h)
+{
+	if (t->slots)
+		__builtin_prefetch(&t->slots[(uint32_t)h & t->mask]);
+}
+uint32_t strtab_guess(const struct strtab *t, uint64_t h);
 static inline size_t strtab_len(const struct strtab *t, uint32_t id)
 {
 	uint32_t n;
@@ -40,9 +54,9 @@ static inline size_t strtab_len(const struct strtab *t, uint32_t id)
 }
 static inline const char *strtab_str(const struct strtab *t, uint32_t id)
 {
-	return t->arena + id + 8;
+	return t->arena + id + STRTAB_HDR;
 }
-/* A number callers may keep with a string (a cache hint), 0 at first. */
+/* Two numbers callers may keep with a string (cache hints), 0 at first. */
 static inline uint32_t *strtab_user(struct strtab *t, uint32_t id)
 {
 	return (uint32_t *)(void *)(t->arena + id + 4);
@@ -65,6 +79,13 @@ void ktab_release(struct ktab *t);
 /* The index of key: 1 when found, 0 when added, -ENOMEM. Indexes are
  * dense (0..n-1, in order of addition); pointers move when keys are added. */
 int ktab_get(struct ktab *t, const void *key, uint32_t *idx);
+/* The same, h being tab_hash(key, ksize); and a prefetch of its slot. */
+int ktab_get_hashed(struct ktab *t, const void *key, uint64_t h, uint32_t *idx);
+static inline void ktab_prefetch(const struct ktab *t, uint64_t h)
+{
+	if (t->slots)
+		__builtin_prefetch(&t->slots[(uint32_t)h & t->mask]);
+}
 static inline const void *ktab_key(const struct ktab *t, uint32_t idx)
 {
 	return t->elems + (size_t)idx * t->stride;

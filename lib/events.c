@@ -17,6 +17,12 @@
 #include "events.h"
 
 #define READ_CHUNK (1u << 20)
+/* Zeroed bytes kept after the data read, so that the scanner may load 8
+ * bytes at a time up to the NUL that ends a line, and 24 bytes (a key
+ * name and its quote) from anywhere in a line. */
+#define READ_PAD 32
+/* Key positions remembered per record type (see scan_line). */
+#define PRED_KEYS 32
 
 struct gh_evreader {
 	FILE *f;
@@ -35,6 +41,11 @@ struct gh_evreader {
 	char *scratch;		/* decoded escapes and hex of the current line */
 	size_t scratchlen, scratchcap;
 	struct json_object *obj;	/* the current line when json-c parsed it */
+	int scan_type;		/* the type the scanner found, or -1 */
+	unsigned kflags;	/* KF_* of the members set in this line */
+	/* the key seen at each position of the last line of each type (row
+	 * GH_ET_COUNT: before the type is known), tried first */
+	signed char pred[GH_ET_COUNT + 1][PRED_KEYS];
 	char err[1024];
 };
 
@@ -95,6 +106,13 @@ const char *gh_ev_key_name(int key)
 #define NAME_SLOTS 256
 static signed char key_slot[NAME_SLOTS], type_slot[NAME_SLOTS];
 static unsigned char key_len[GH_EK_COUNT], type_len[GH_ET_COUNT];
+/* Each key name followed by its closing quote, zero padded, and the mask
+ * of those bytes: a word-wise comparison with the text of a line. */
+static uint64_t key_quoted[GH_EK_COUNT][3], key_mask[GH_EK_COUNT][3];
+/* What check_record must look at when a member is present: a *_hex
+ * member (every one is named so) for check_hex. */
+enum { KF_HEX = 1 };
+static unsigned char key_flags[GH_EK_COUNT];
 static int tables_ready;
 
 static unsigned name_hash(const char *s, size_t n)
@@ -127,8 +145,17 @@ static void tables_init(void)
 	memset(key_slot, -1, sizeof(key_slot));
 	memset(type_slot, -1, sizeof(type_slot));
 	for (i = 0; i < GH_EK_COUNT; i++) {
+		unsigned char q[24] = { 0 }, m[24] = { 0 };
+
 		table_add(key_slot, key_names[i], i);
 		key_len[i] = (unsigned char)strlen(key_names[i]);
+		memcpy(q, key_names[i], key_len[i]);
+		q[key_len[i]] = '"';
+		memset(m, 0xff, key_len[i] + 1u);
+		memcpy(key_quoted[i], q, sizeof(q));
+		memcpy(key_mask[i], m, sizeof(m));
+		if (key_len[i] > 4 && strcmp(key_names[i] + key_len[i] - 4, "_hex") == 0)
+			key_flags[i] |= KF_HEX;
 	}
 	for (i = 0; i < GH_ET_COUNT; i++) {
 		table_add(type_slot, type_names[i], i);
@@ -170,11 +197,14 @@ struct gh_evreader *gh_evreader_new(FILE *f, const char *name)
 	r->f = f;
 	r->name = strdup(name ? name : "<stdin>");
 	r->cap = READ_CHUNK + 1;
-	r->buf = malloc(r->cap);
+	r->buf = malloc(r->cap + READ_PAD);
 	if (!r->name || !r->buf) {
 		gh_evreader_free(r);
 		return NULL;
 	}
+	memset(r->buf, 0, READ_PAD);
+	memset(r->pred, -1, sizeof(r->pred));
+	r->scan_type = -1;
 	return r;
 }
 
@@ -294,7 +324,7 @@ static int next_line(struct gh_evreader *r, char **line, size_t *n, int *nl)
 		}
 		if (r->cap - r->len < READ_CHUNK + 1) {
 			size_t cap = r->cap * 2;
-			char *p = realloc(r->buf, cap);
+			char *p = realloc(r->buf, cap + READ_PAD);
 
 			if (!p) {
 				oom_fail(r);
@@ -305,6 +335,7 @@ static int next_line(struct gh_evreader *r, char **line, size_t *n, int *nl)
 		}
 		got = fread(r->buf + r->len, 1, r->cap - r->len - 1, r->f);
 		r->len += got;
+		memset(r->buf + r->len, 0, READ_PAD);
 		if (got == 0) {
 			if (ferror(r->f)) {
 				snprintf(r->err, sizeof(r->err), "%s: read error: %s",
@@ -332,8 +363,38 @@ static void str_stop_init(void)
 		str_stop[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
 }
 
-static const unsigned char *skip_ws(const unsigned char *p)
+/* The first byte at or after p that ends a run of plain string characters.
+ * Eight bytes at a time: the line's NUL stops it, and the reader keeps
+ * READ_PAD initialized bytes after the data, so no load goes past them. */
+static inline const unsigned char *skip_plain(const unsigned char *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ull, highs = ones * 0x80;
+	uint64_t w, q, b, m;
+
+	for (;;) {
+		memcpy(&w, p, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		/* a zero byte of q or b, a byte below 0x20 or from 0x80: the
+		 * lowest flagged byte is always a true one */
+		m = (((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w) &
+		    highs;
+		if (m)
+			return p + (__builtin_ctzll(m) >> 3);
+		p += 8;
+	}
+#else
+	while (!str_stop[*p])
+		p++;
+	return p;
+#endif
+}
+
+static inline const unsigned char *skip_ws(const unsigned char *p)
+{
+	if (*p > ' ')
+		return p;	/* compact JSON: no white space at all */
 	while (*p == ' ' || *p == '\t' || *p == '\r')
 		p++;
 	return p;
@@ -455,7 +516,7 @@ static const unsigned char *scan_str_esc(struct gh_evreader *r,
 }
 
 /* p is just after the opening quote. */
-static const unsigned char *scan_str(struct gh_evreader *r,
+static inline const unsigned char *scan_str(struct gh_evreader *r,
 				     const unsigned char *p,
 				     const unsigned char *e, struct gh_evval *v)
 {
@@ -463,8 +524,7 @@ static const unsigned char *scan_str(struct gh_evreader *r,
 	size_t n;
 
 	for (;;) {
-		while (!str_stop[*p])
-			p++;
+		p = skip_plain(p);
 		if (*p == '"') {
 			v->kind = GH_EVK_STR;
 			v->s = v->b = (const char *)s;
@@ -482,9 +542,45 @@ static const unsigned char *scan_str(struct gh_evreader *r,
 	}
 }
 
-static const unsigned char *scan_int(const unsigned char *p, struct gh_evval *v)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The number of ASCII digits from p on, eight bytes at a time (as
+ * skip_plain, the line's NUL stops it). */
+static inline size_t digit_run(const unsigned char *p)
 {
-	const unsigned char *d;
+	const uint64_t highs = 0xf0f0f0f0f0f0f0f0ull, threes = 0x3030303030303030ull;
+	uint64_t w, m;
+	size_t n = 0;
+
+	for (;;) {
+		memcpy(&w, p + n, 8);
+		/* a digit's high nibble is 3, and adding 6 to it does not
+		 * carry into that nibble */
+		m = ((w & highs) ^ threes) |
+		    (((w + 0x0606060606060606ull) & highs) ^ threes);
+		if (m)
+			return n + (__builtin_ctzll(m) >> 3);
+		n += 8;
+	}
+}
+
+/* The value of the k (1 to 8) digits at p, with three multiplications:
+ * the digits go to the top bytes of a word (leading zeros below), then
+ * pairs, quads and the eight are combined. */
+static inline uint64_t eight_digits(const unsigned char *p, size_t k)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	w = (w - 0x3030303030303030ull) << (8 * (8 - k));
+	w = (w * 10) + (w >> 8);
+	w = (((w & 0x000000ff000000ffull) * 0x000f424000000064ull) +
+	     (((w >> 16) & 0x000000ff000000ffull) * 0x0000271000000001ull)) >> 32;
+	return w;
+}
+#endif
+
+static inline const unsigned char *scan_int(const unsigned char *p, struct gh_evval *v)
+{
 	uint64_t x = 0;
 	int neg = 0;
 
@@ -492,16 +588,30 @@ static const unsigned char *scan_int(const unsigned char *p, struct gh_evval *v)
 		neg = 1;
 		p++;
 	}
-	d = p;
 	if (*p == '0') {
 		p++;
 	} else if (*p >= '1' && *p <= '9') {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		static const uint64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000,
+						  1000000, 10000000, 100000000 };
+		size_t n = digit_run(p), k;
+
+		if (n > 19)
+			return NULL;	/* 19 digits cannot overflow 64 bits */
+		for (; n; n -= k, p += k) {
+			k = n < 8 ? n : 8;
+			x = x * pow10[k] + eight_digits(p, k);
+		}
+#else
+		const unsigned char *d = p;
+
 		while (*p >= '0' && *p <= '9') {
 			x = x * 10 + (unsigned)(*p - '0');
 			p++;
 			if (p - d > 19)
 				return NULL;
 		}
+#endif
 		if (x > (uint64_t)INT64_MAX + (uint64_t)neg)
 			return NULL;
 	} else {
@@ -617,6 +727,8 @@ static void clear_rec(struct gh_evreader *r)
 	r->nset = 0;
 	r->nelems = 0;
 	r->scratchlen = 0;
+	r->scan_type = -1;
+	r->kflags = 0;
 	if (r->obj) {
 		json_object_put(r->obj);
 		r->obj = NULL;
@@ -630,11 +742,38 @@ static struct gh_evval *slot(struct gh_evreader *r, int key)
 	if (!r->set[key]) {
 		r->set[key] = 1;
 		r->setkeys[r->nset++] = key;
+		r->kflags |= key_flags[key];
 	}
 	v->kind = GH_EVK_ABSENT;
 	v->obj = NULL;
 	v->elems = NULL;
 	return v;
+}
+
+/* slot() for a key not yet set in this line. */
+static inline struct gh_evval *slot_new(struct gh_evreader *r, int key)
+{
+	struct gh_evval *v = &r->rec.v[key];
+
+	r->set[key] = 1;
+	r->setkeys[r->nset++] = key;
+	r->kflags |= key_flags[key];
+	v->kind = GH_EVK_ABSENT;
+	v->obj = NULL;
+	v->elems = NULL;
+	return v;
+}
+
+/* Whether the name key and its closing quote are at k (the reader's
+ * padding makes the 24 bytes loaded there readable). */
+static inline int key_at(const unsigned char *k, int key)
+{
+	uint64_t w[3];
+
+	memcpy(w, k, sizeof(w));
+	return !(((w[0] ^ key_quoted[key][0]) & key_mask[key][0]) |
+		 ((w[1] ^ key_quoted[key][1]) & key_mask[key][1]) |
+		 ((w[2] ^ key_quoted[key][2]) & key_mask[key][2]));
 }
 
 /* 0 when the line was decoded into r->rec, -1 when it must go to json-c. */
@@ -647,7 +786,8 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 		const unsigned char *k;
 		size_t n;
 	} other[16];	/* names this reader does not know */
-	size_t nother = 0;
+	size_t nother = 0, pos = 0;
+	signed char *row = r->pred[GH_ET_COUNT], *pred;
 	int key;
 
 	p = skip_ws(p);
@@ -655,16 +795,25 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 		return -1;
 	p = skip_ws(p + 1);
 	if (*p != '}') {
-		for (;;) {
+		for (;; pos++) {
 			if (*p != '"')
 				return -1;
 			k = ++p;
-			while (!str_stop[*p])
-				p++;
-			if (*p != '"')
-				return -1;	/* escapes or non-ASCII in a key */
-			key = table_find(key_slot, key_names, key_len, (const char *)k,
-					 (size_t)(p - k));
+			/* Records of a type mostly list the same members in the
+			 * same order: try the key the last one had here. */
+			pred = row + (pos < PRED_KEYS ? pos : PRED_KEYS - 1);
+			key = *pred;
+			if (key >= 0 && key_at(k, key)) {
+				p = k + key_len[key];
+			} else {
+				p = skip_plain(p);
+				if (*p != '"')
+					return -1;	/* escapes or non-ASCII in a key */
+				key = table_find(key_slot, key_names, key_len,
+						 (const char *)k, (size_t)(p - k));
+				if (key >= 0 && pos < PRED_KEYS)
+					*pred = (signed char)key;
+			}
 			/* A name seen before in this line: json-c's path says
 			 * which (duplicates are refused). */
 			if (key >= 0 && r->set[key])
@@ -684,10 +833,21 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 			if (*p != ':')
 				return -1;
 			p = skip_ws(p + 1);
-			v = key >= 0 ? slot(r, key) : &dummy;
-			p = scan_value(r, p, e, v, 0);
+			v = key >= 0 ? slot_new(r, key) : &dummy;
+			/* the common kinds without a call */
+			if (*p == '"')
+				p = scan_str(r, p + 1, e, v);
+			else if ((*p >= '0' && *p <= '9') || *p == '-')
+				p = scan_int(p, v);
+			else
+				p = scan_value(r, p, e, v, 0);
 			if (!p)
 				return -1;
+			if (key == GH_EK_TYPE && v->kind == GH_EVK_STR) {
+				r->scan_type = table_find(type_slot, type_names, type_len,
+							  v->s, v->len);
+				row = r->pred[r->scan_type >= 0 ? r->scan_type : GH_ET_COUNT];
+			}
 			p = skip_ws(p);
 			if (*p == ',') {
 				p = skip_ws(p + 1);
@@ -948,6 +1108,16 @@ static int kind_ok(const struct gh_evval *v, int check)
 	return 0;
 }
 
+/* The kinds each scalar check accepts, as bits (1 << GH_EVK_*). */
+#define K(k) (1u << GH_EVK_##k)
+static const unsigned short check_kinds[] = {
+	[C_INT] = K(INT), [C_INT_NULL] = K(INT) | K(NULL), [C_STR] = K(STR),
+	[C_STR_NULL] = K(STR) | K(NULL), [C_BOOL] = K(BOOL), [C_OBJ] = K(OBJ),
+	[C_OBJ_NULL] = K(OBJ) | K(NULL), [C_BOOL_NULL] = K(BOOL) | K(NULL),
+	[C_ARR] = K(ARR) | K(OBJ) | K(OTHER),
+};
+#undef K
+
 static int check_fields(struct gh_evreader *r, const struct field *f)
 {
 	const char *tn = type_names[r->rec.type];
@@ -955,6 +1125,8 @@ static int check_fields(struct gh_evreader *r, const struct field *f)
 
 	for (; f->check != C_END; f++) {
 		v = &r->rec.v[f->key];
+		if (check_kinds[f->check] & (1u << v->kind))
+			continue;
 		if (v->kind == GH_EVK_ABSENT) {
 			if (f->req)
 				return fail(r, "%s: missing member \"%s\"", tn,
@@ -1207,7 +1379,9 @@ static int check_record(struct gh_evreader *r)
 		return fail(r, "missing member \"type\"");
 	if (v[GH_EK_TYPE].kind != GH_EVK_STR)
 		return fail(r, "member \"type\" must be a string");
-	t = table_find(type_slot, type_names, type_len, v[GH_EK_TYPE].s, v[GH_EK_TYPE].len);
+	t = r->scan_type >= 0 ? r->scan_type :
+	    table_find(type_slot, type_names, type_len, v[GH_EK_TYPE].s,
+		       v[GH_EK_TYPE].len);
 	if (t < 0) {
 		fail(r, "unknown record type %s",
 		     quote(&q, v[GH_EK_TYPE].s, v[GH_EK_TYPE].len));
@@ -1246,7 +1420,8 @@ static int check_record(struct gh_evreader *r)
 	if (t == GH_ET_EXEC && v[GH_EK_RET].i >= 0 &&
 	    v[GH_EK_EXE].kind == GH_EVK_ABSENT)
 		return fail(r, "exec: missing member \"exe\"");
-	if (check_enums(r) < 0 || check_hex(r) < 0 || check_ids(r) < 0)
+	if (check_enums(r) < 0 || ((r->kflags & KF_HEX) && check_hex(r) < 0) ||
+	    check_ids(r) < 0)
 		return -1;
 	if (t == GH_ET_HEADER) {
 		if (v[GH_EK_SCHEMA].i < GH_EVENTS_SCHEMA_MIN ||
@@ -1359,7 +1534,8 @@ int gh_evreader_next(struct gh_evreader *r, const struct gh_evrec **out)
 			return -1;
 		}
 	}
-	for (i = 0; i < r->nset; i++) {
+	/* (no elements: no array, or only empty ones, which keep NULL) */
+	for (i = 0; r->nelems && i < r->nset; i++) {
 		struct gh_evval *v = &r->rec.v[r->setkeys[i]];
 
 		if (v->kind == GH_EVK_ARR)

@@ -197,6 +197,21 @@ badf() {
 	    <(jq -c 'del(.filesystem, .network, .syscalls)' "$F/net.json")
 }
 
+@test "records whose members change order from line to line give the same receipt" {
+	# the reader first tries the member the last record of a type had at
+	# each position: every other record reversed keeps it guessing wrong
+	jq -c 'if input_line_number % 2 == 0 then to_entries | reverse | from_entries else . end' \
+		"$F/files.ndjson" > "$T/mixed.ndjson"
+	! cmp -s "$F/files.ndjson" "$T/mixed.ndjson"
+	gh-aggregate "$T/mixed.ndjson" > "$T/out"
+	cmp "$F/files.json" "$T/out"
+	# the twin: a member guessed right but there twice is refused
+	sed '3s/^{"type":"open",/&"path":"\/x",/' "$F/files.ndjson" > "$T/dup.ndjson"
+	bad "$T/dup.ndjson" "gh-aggregate: $T/dup.ndjson:3: path: duplicate member name"
+	sed '4s/"path":/"tid":1,&/' "$F/files.ndjson" > "$T/dup.ndjson"
+	bad "$T/dup.ndjson" "gh-aggregate: $T/dup.ndjson:4: tid: duplicate member name"
+}
+
 @test "pid reuse: two processes with one pid stay two, in start order" {
 	receipt reuse
 	[ "$(jq -c '[.process_tree[] | [.pid, .exe, .exit_code]]' "$T/out")" = \
