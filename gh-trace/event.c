@@ -14,6 +14,7 @@
 
 #include "event.h"
 #include "json.h"
+#include "dns.h"
 #include "../bpf/trace.h"
 #include "../bpf/systab.h"
 
@@ -508,6 +509,7 @@ static const char *connect_result(long long ret)
 	case -ENETUNREACH: case -EHOSTUNREACH: return "unreachable";
 	case -ETIMEDOUT: return "timeout";
 	case -EACCES: case -EPERM: return "denied";
+	case -ECONNRESET: return "reset";
 	}
 	return "error";
 }
@@ -584,6 +586,8 @@ static int fmt_net(struct gh_buf *b, const struct gh_event *e, size_t size)
 		const char *r = connect_result(e->ret);
 
 		if (jw_str(b, "result", r, strlen(r)) < 0)
+			return -ENOMEM;
+		if ((e->flags & GH_EVF_SOCKID) && jw_int(b, "sock", (int64_t)e->x[1]) < 0)
 			return -ENOMEM;
 		break;
 	}
@@ -946,6 +950,87 @@ int event_uring_join(const void *sub, size_t ssize, const void *done,
 	return 0;
 }
 
+/* A socket's end (bpf/trace.h: "Sockets"). */
+static int fmt_sock(struct gh_buf *b, const struct gh_event *e, size_t size)
+{
+	const char *pr = proto_name(e), *r;
+	struct blob sa;
+
+	if (get_blob(e, size, GH_B_EXTRA, &sa) < 0)
+		return -EINVAL;
+	if (jw_int(b, "sock", (int64_t)e->arg[0]) < 0 || add_addr(b, e, &sa) < 0 ||
+	    jw_str(b, "proto", pr, strlen(pr)) < 0)
+		return -ENOMEM;
+	if (e->arg[1] & GH_SKF_CONNECT) {
+		r = connect_result(e->ret);
+		if (jw_str(b, "connect", r, strlen(r)) < 0)
+			return -ENOMEM;
+	}
+	if (jw_int(b, "bytes_sent", (int64_t)e->x[0]) < 0 ||
+	    jw_int(b, "bytes_received", (int64_t)e->x[1]) < 0 ||
+	    jw_bool(b, "open", !!(e->arg[1] & GH_SKF_FLUSHED)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int dns_names(struct gh_buf *b, const char *key, const struct gh_dns *m,
+		     int answers)
+{
+	char tn[16];
+	unsigned i, n = answers ? m->nan : m->nq;
+
+	if (jw_key(b, key) < 0 || gh_buf_addc(b, '[') < 0)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const char *name = answers ? m->an[i].name : m->q[i].name;
+		uint16_t type = answers ? m->an[i].type : m->q[i].type;
+
+		if ((i && gh_buf_addc(b, ',') < 0) || gh_buf_addc(b, '{') < 0 ||
+		    jw_str(b, "name", name, strlen(name)) < 0 ||
+		    jw_str(b, "type", gh_dns_type_name(type, tn), strlen(tn)) < 0)
+			return -ENOMEM;
+		if (answers && (jw_int(b, "ttl", m->an[i].ttl) < 0 ||
+				jw_str(b, "data", m->an[i].data,
+				       strlen(m->an[i].data)) < 0))
+			return -ENOMEM;
+		if (gh_buf_addc(b, '}') < 0)
+			return -ENOMEM;
+	}
+	return gh_buf_addc(b, ']');
+}
+
+/* A DNS message a process sent or received, decoded. */
+static int fmt_dns(struct gh_buf *b, const struct gh_event *e, size_t size)
+{
+	static struct gh_dns m;
+	const char *pr = proto_name(e);
+	struct blob sa, msg;
+	int cut, bad;
+
+	if (get_blob(e, size, GH_B_EXTRA, &sa) < 0 ||
+	    get_blob(e, size, GH_B_RAW2, &msg) < 0)
+		return -EINVAL;
+	cut = !!(msg.fl & GH_BF_TRUNC);
+	bad = gh_dns_parse((const unsigned char *)(msg.p ? msg.p : ""), msg.len,
+			   e->proto == IPPROTO_TCP, cut, &m) < 0;
+	if (jw_int(b, "tid", e->tid) < 0 || jw_int(b, "sock", (int64_t)e->arg[0]) < 0 ||
+	    add_addr(b, e, &sa) < 0 || jw_str(b, "proto", pr, strlen(pr)) < 0 ||
+	    jw_str(b, "direction", e->x[0] ? "received" : "sent",
+		   e->x[0] ? 8 : 4) < 0 ||
+	    jw_int(b, "bytes", (int64_t)msg.len) < 0 ||
+	    jw_bool(b, "truncated", cut) < 0)
+		return -ENOMEM;
+	if (bad && cut && strcmp(m.error, "truncated") == 0)
+		bad = 0;	/* cut by the capture, not by the sender */
+	if (bad && jw_str(b, "malformed", m.error, strlen(m.error)) < 0)
+		return -ENOMEM;
+	if (jw_int(b, "id", m.id) < 0 || jw_bool(b, "response", m.response) < 0 ||
+	    jw_int(b, "rcode", m.rcode) < 0 || dns_names(b, "questions", &m, 0) < 0 ||
+	    dns_names(b, "answers", &m, 1) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 {
 	const struct gh_event *e = rec;
@@ -990,6 +1075,16 @@ int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 		    (jw_str(b, "via", "io_uring", 8) < 0 ||
 		     jw_int(b, "opcode", e->nr) < 0))
 			r = -ENOMEM;
+		break;
+	case GH_EV_SOCK:
+		r = head(b, "sock_end", e, t0);
+		if (r >= 0)
+			r = fmt_sock(b, e, size);
+		break;
+	case GH_EV_DNS:
+		r = head(b, "dns", e, t0);
+		if (r >= 0)
+			r = fmt_dns(b, e, size);
 		break;
 	default:
 		return -EINVAL;
