@@ -1518,8 +1518,12 @@ static __always_inline struct gh_sock *sock_new(struct sock *sk, __u32 run,
 						__u32 pid, __u32 flags)
 {
 	__u64 key = (__u64)sk;
-	struct gh_sock e = {};
+	struct gh_sock e = {}, *old;
 
+	/* a socket that was at this address before: gone now */
+	old = bpf_map_lookup_elem(&socks, &key);
+	if (old && !(old->flags & GH_SKF_CLOSED))
+		sock_report(old);
 	e.run = run;
 	e.pid = pid;
 	e.id = __sync_fetch_and_add(&sock_seq, 1) + 1;
@@ -1621,18 +1625,13 @@ static __always_inline struct gh_sock *sock_entry(struct sock *sk,
 		return NULL;
 	e = bpf_map_lookup_elem(&socks, &key);
 	if (e && e->run == m->run && !(e->flags & GH_SKF_CLOSED)) {
-		if (proto == IPPROTO_TCP)
+		if (proto == IPPROTO_TCP && e->ino == sock_ino(sk))
 			return e;
 		sock_peer(&p, sk);
-		if (e->ino == sock_ino(sk) && e->port == p.port &&
+		if (proto == IPPROTO_UDP && e->ino == sock_ino(sk) && e->port == p.port &&
 		    *(__u64 *)e->addr == *(__u64 *)p.addr &&
 		    *(__u64 *)&e->addr[8] == *(__u64 *)&p.addr[8])
 			return e;
-		sock_report(e);
-	} else if (e && e->run != m->run && !(e->flags & GH_SKF_CLOSED)) {
-		/* a socket another run had: that run's, while it runs */
-		if (sock_report(e) < 0)
-			return NULL;
 	}
 	return sock_new(sk, m->run, m->pid, 0);
 }

@@ -968,7 +968,7 @@ static int fmt_sock(struct gh_buf *b, const struct gh_event *e, size_t size)
 	}
 	if (jw_int(b, "bytes_sent", (int64_t)e->x[0]) < 0 ||
 	    jw_int(b, "bytes_received", (int64_t)e->x[1]) < 0 ||
-	    jw_bool(b, "open", !!(e->arg[1] & GH_SKF_FLUSHED)) < 0)
+	    jw_bool(b, "at_end", !!(e->arg[1] & GH_SKF_FLUSHED)) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -999,11 +999,52 @@ static int dns_names(struct gh_buf *b, const char *key, const struct gh_dns *m,
 	return gh_buf_addc(b, ']');
 }
 
+/* "addresses": the A and AAAA answers; "names": the names they answer
+ * for (the questions, and the owners and targets of the answers). */
+static int dns_flat(struct gh_buf *b, const struct gh_dns *m)
+{
+	const char *v[GH_DNS_QD_MAX + 2 * GH_DNS_AN_MAX];
+	unsigned i, j, n = 0, first = 1;
+
+	if (jw_key(b, "addresses") < 0 || gh_buf_addc(b, '[') < 0)
+		return -ENOMEM;
+	for (i = 0; i < m->nan; i++) {
+		if (m->an[i].type == GH_DNS_CNAME)
+			continue;
+		if ((!first && gh_buf_addc(b, ',') < 0) ||
+		    gh_buf_json_str(b, m->an[i].data, strlen(m->an[i].data)) < 0)
+			return -ENOMEM;
+		first = 0;
+	}
+	if (gh_buf_addc(b, ']') < 0)
+		return -ENOMEM;
+	for (i = 0; i < m->nq; i++)
+		v[n++] = m->q[i].name;
+	for (i = 0; i < m->nan; i++) {
+		v[n++] = m->an[i].name;
+		if (m->an[i].type == GH_DNS_CNAME)
+			v[n++] = m->an[i].data;
+	}
+	if (jw_key(b, "names") < 0 || gh_buf_addc(b, '[') < 0)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && strcmp(v[j], v[i]); j++)
+			;
+		if (j < i)
+			continue;
+		if ((i && gh_buf_addc(b, ',') < 0) ||
+		    gh_buf_json_str(b, v[i], strlen(v[i])) < 0)
+			return -ENOMEM;
+	}
+	return gh_buf_addc(b, ']');
+}
+
 /* A DNS message a process sent or received, decoded. */
 static int fmt_dns(struct gh_buf *b, const struct gh_event *e, size_t size)
 {
 	static struct gh_dns m;
 	const char *pr = proto_name(e);
+	char tn[16];
 	struct blob sa, msg;
 	int cut, bad;
 
@@ -1024,9 +1065,13 @@ static int fmt_dns(struct gh_buf *b, const struct gh_event *e, size_t size)
 		bad = 0;	/* cut by the capture, not by the sender */
 	if (bad && jw_str(b, "malformed", m.error, strlen(m.error)) < 0)
 		return -ENOMEM;
+	if (m.nq && (jw_str(b, "name", m.q[0].name, strlen(m.q[0].name)) < 0 ||
+		     jw_str(b, "qtype", gh_dns_type_name(m.q[0].type, tn),
+			    strlen(tn)) < 0))
+		return -ENOMEM;
 	if (jw_int(b, "id", m.id) < 0 || jw_bool(b, "response", m.response) < 0 ||
 	    jw_int(b, "rcode", m.rcode) < 0 || dns_names(b, "questions", &m, 0) < 0 ||
-	    dns_names(b, "answers", &m, 1) < 0)
+	    dns_names(b, "answers", &m, 1) < 0 || dns_flat(b, &m) < 0)
 		return -ENOMEM;
 	return 0;
 }
