@@ -985,9 +985,10 @@ static int dns_names(struct gh_buf *b, const char *key, const struct gh_dns *m,
 		const char *name = answers ? m->an[i].name : m->q[i].name;
 		uint16_t type = answers ? m->an[i].type : m->q[i].type;
 
+		gh_dns_type_name(type, tn);
 		if ((i && gh_buf_addc(b, ',') < 0) || gh_buf_addc(b, '{') < 0 ||
 		    jw_str(b, "name", name, strlen(name)) < 0 ||
-		    jw_str(b, "type", gh_dns_type_name(type, tn), strlen(tn)) < 0)
+		    jw_str(b, "type", tn, strlen(tn)) < 0)
 			return -ENOMEM;
 		if (answers && (jw_int(b, "ttl", m->an[i].ttl) < 0 ||
 				jw_str(b, "data", m->an[i].data,
@@ -1065,9 +1066,10 @@ static int fmt_dns(struct gh_buf *b, const struct gh_event *e, size_t size)
 		bad = 0;	/* cut by the capture, not by the sender */
 	if (bad && jw_str(b, "malformed", m.error, strlen(m.error)) < 0)
 		return -ENOMEM;
+	if (m.nq)
+		gh_dns_type_name(m.q[0].type, tn);
 	if (m.nq && (jw_str(b, "name", m.q[0].name, strlen(m.q[0].name)) < 0 ||
-		     jw_str(b, "qtype", gh_dns_type_name(m.q[0].type, tn),
-			    strlen(tn)) < 0))
+		     jw_str(b, "qtype", tn, strlen(tn)) < 0))
 		return -ENOMEM;
 	if (jw_int(b, "id", m.id) < 0 || jw_bool(b, "response", m.response) < 0 ||
 	    jw_int(b, "rcode", m.rcode) < 0 || dns_names(b, "questions", &m, 0) < 0 ||
@@ -1127,6 +1129,9 @@ int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 			r = fmt_sock(b, e, size);
 		break;
 	case GH_EV_DNS:
+		/* over TCP, a read of the two-byte length alone */
+		if (e->proto == IPPROTO_TCP && e->blen[GH_B_RAW2] == 2)
+			return 0;
 		r = head(b, "dns", e, t0);
 		if (r >= 0)
 			r = fmt_dns(b, e, size);
