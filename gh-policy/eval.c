@@ -686,9 +686,15 @@ static size_t first_net_rule(struct ctx *c, const struct item *it)
 		if ((r->kind != K_ALLOW && r->kind != K_DENY) || !(r->subjects & want) ||
 		    !result_ok(r, it) || !proto_ok(r, it))
 			continue;
-		for (size_t k = 0; k < r->nnets; k++)
+		for (size_t k = 0; k < r->nnets; k++) {
 			if (netpat_match(&r->nets[k], &it->na))
 				return i;
+			/* a connect to a peer whose name is not known: a
+			 * deny rule by name takes it (it may be that name) */
+			if (r->kind == K_DENY && it->fine == S_CONNECT &&
+			    netpat_name_unknown(&r->nets[k], &it->na))
+				return i;
+		}
 	}
 	return SIZE_MAX;
 }
@@ -1213,8 +1219,27 @@ static int walk_execs(struct ctx *c)
 	return 0;
 }
 
+/* The names of each peer (network.connections[].names), by dst. */
+static struct json_object *peer_names(struct json_object *conn)
+{
+	struct json_object *m = json_object_new_object(), *e, *dst, *names;
+
+	for (size_t i = 0; m && conn && i < json_object_array_length(conn); i++) {
+		e = json_object_array_get_idx(conn, i);
+		if (json_object_is_type(e, json_type_object) &&
+		    json_object_object_get_ex(e, "dst", &dst) &&
+		    json_object_is_type(dst, json_type_string) &&
+		    json_object_object_get_ex(e, "names", &names) &&
+		    json_object_is_type(names, json_type_array))
+			json_object_object_add(m, json_object_get_string(dst),
+					       json_object_get(names));
+	}
+	return m;
+}
+
 static int walk_net_list(struct ctx *c, struct json_object *list, const char *where,
-			 const char *addr_key, int inbound)
+			 const char *addr_key, int inbound, struct json_object *names,
+			 int names_known)
 {
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 		struct json_object *e = json_object_array_get_idx(list, i);
@@ -1242,6 +1267,17 @@ static int walk_net_list(struct ctx *c, struct json_object *list, const char *wh
 		it.pids = pids;
 		netaddr_parse(it.path, it.len, &it.na);
 		it.na.host = host ? json_object_get_string(host) : NULL;
+		if (!inbound && names_known) {
+			struct json_object *n = NULL;
+
+			it.na.names_known = 1;
+			if (names && json_object_object_get_ex(names, json_object_get_string(dst), &n))
+				it.na.names = n;
+			it.other_key = "name";
+			it.other = n && json_object_array_length(n) ?
+				   json_object_get_string(json_object_array_get_idx(n, 0)) :
+				   "unknown";
+		}
 		if (inbound) {
 			it.coarse = S_INBOUND;
 			it.fine = !it.op ? S_INBOUND :
@@ -1260,19 +1296,30 @@ static int walk_net_list(struct ctx *c, struct json_object *list, const char *wh
 
 static int walk_net(struct ctx *c)
 {
-	struct json_object *net, *att, *conn, *in;
+	struct json_object *net, *att, *conn, *in, *dns, *names;
+	int rc = 0, known;
 
 	if (member(c, c->r, "network", json_type_object, &net, "", -1) <= 0)
 		return c->err[0] ? -1 : 0;
 	if (member(c, net, "attempts", json_type_array, &att, "network", -1) < 0 ||
 	    member(c, net, "connections", json_type_array, &conn, "network", -1) < 0 ||
-	    member(c, net, "inbound", json_type_array, &in, "network", -1) < 0)
+	    member(c, net, "inbound", json_type_array, &in, "network", -1) < 0 ||
+	    member(c, net, "dns", json_type_array, &dns, "network", -1) < 0)
 		return -1;
-	if (att && walk_net_list(c, att, "network.attempts", "dst", 0) < 0)
-		return -1;
-	if (!att && conn && walk_net_list(c, conn, "network.connections", "dst", 0) < 0)
-		return -1;
-	return walk_net_list(c, in, "network.inbound", "addr", 1);
+	/* names are known where DNS was decoded (network.dns) */
+	known = dns != NULL;
+	names = known ? peer_names(conn) : NULL;
+	if (known && !names)
+		return bad(c, "out of memory");
+	if (att && walk_net_list(c, att, "network.attempts", "dst", 0, names, known) < 0)
+		rc = -1;
+	else if (!att && conn &&
+		 walk_net_list(c, conn, "network.connections", "dst", 0, names, known) < 0)
+		rc = -1;
+	else
+		rc = walk_net_list(c, in, "network.inbound", "addr", 1, NULL, 0);
+	json_object_put(names);
+	return rc;
 }
 
 /* --- limits and requirements -------------------------------------------- */

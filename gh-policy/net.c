@@ -302,8 +302,19 @@ int netpat_match(const struct netpat *np, const struct netaddr *a)
 		return a->kind == NA_UNIX &&
 		       gh_glob_match(np->glob, a->unix_path, a->unix_len);
 	case NP_HOST:
-		return a->host && wild_match_icase(np->text, a->host, strlen(a->host)) &&
-		       port_ok(np, a->port);
+		if (!port_ok(np, a->port))
+			return 0;
+		if (a->host && wild_match_icase(np->text, a->host, strlen(a->host)))
+			return 1;
+		for (size_t i = 0; a->names && i < json_object_array_length(a->names); i++) {
+			struct json_object *n = json_object_array_get_idx(a->names, i);
+
+			if (json_object_is_type(n, json_type_string) &&
+			    wild_match_icase(np->text, json_object_get_string(n),
+					     (size_t)json_object_get_string_len(n)))
+				return 1;
+		}
+		return 0;
 	case NP_ANY:
 		return a->kind == NA_IP && port_ok(np, a->port);
 	case NP_LOCALHOST:
@@ -315,6 +326,13 @@ int netpat_match(const struct netpat *np, const struct netaddr *a)
 		       port_ok(np, a->port);
 	}
 	return 0;
+}
+
+int netpat_name_unknown(const struct netpat *np, const struct netaddr *a)
+{
+	return np->kind == NP_HOST && a->names_known && a->kind == NA_IP &&
+	       !a->host && (!a->names || json_object_array_length(a->names) == 0) &&
+	       port_ok(np, a->port);
 }
 
 static unsigned char fold(unsigned char c, int icase)
