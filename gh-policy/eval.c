@@ -692,8 +692,12 @@ static size_t first_net_rule(struct ctx *c, const struct item *it)
 			/* a connect to a peer whose name is not known: a
 			 * deny rule by name takes it (it may be that name) */
 			if (r->kind == K_DENY && it->fine == S_CONNECT &&
-			    netpat_name_unknown(&r->nets[k], &it->na))
+			    netpat_name_unknown(&r->nets[k], &it->na)) {
+				/* the violation says why (the item is the
+				 * caller's own, judged once) */
+				((struct item *)it)->other = "unknown";
 				return i;
+			}
 		}
 	}
 	return SIZE_MAX;
@@ -1274,9 +1278,8 @@ static int walk_net_list(struct ctx *c, struct json_object *list, const char *wh
 			if (names && json_object_object_get_ex(names, json_object_get_string(dst), &n))
 				it.na.names = n;
 			it.other_key = "name";
-			it.other = n && json_object_array_length(n) ?
-				   json_object_get_string(json_object_array_get_idx(n, 0)) :
-				   "unknown";
+			if (n && json_object_array_length(n))
+				it.other = json_object_get_string(json_object_array_get_idx(n, 0));
 		}
 		if (inbound) {
 			it.coarse = S_INBOUND;

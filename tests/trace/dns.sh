@@ -11,6 +11,10 @@ set -eu
 out=$1
 T=$(dirname "$0")
 ip link set lo up
+# addresses beside loopback's, so that getaddrinfo's AI_ADDRCONFIG asks
+# for both families (this namespace has no other interface)
+ip addr add 10.53.0.1/32 dev lo
+ip addr add fd53::1/128 dev lo
 "$PY" "$T/dnsserver.py" 127.0.0.1 53 "$out/dns.ready" &
 s1=$!
 "$PY" "$T/tcpserver.py" 127.0.0.7 "$out/ok.port" 100 &
@@ -34,6 +38,6 @@ gh-trace -o "$out/ev.ndjson" -- sh -c "
 \"$PY\" $T/dnsclient.py 127.0.0.1 53 udp-connected gh-test.example
 \"$PY\" $T/dnsclient.py 127.0.0.1 53 tcp gh-test.example
 \"$PY\" $T/dnsclient.py 127.0.0.1 53 udp bad.gh-test.example
-[ $getent = 0 ] || getent ahostsv4 gh-test.example
+[ $getent = 0 ] || getent ahosts gh-test.example
 \"$PY\" $T/conn.py 127.0.0.7 $ok 5 10
 " > "$out/out.txt"
