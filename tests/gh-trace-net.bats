@@ -83,7 +83,7 @@ curl 28" ]
 	grep -v '"type":"sock_end"' "$NET/ev.ndjson" > nosock.ndjson
 	gh-aggregate nosock.ndjson > nosock.json
 	run jq -r '[.network.attempts[] | select(.op == "connect" and .family == "inet") | .result] | unique | join(",")' nosock.json
-	[ "$output" = "in_progress,refused,unreachable" ]
+	[ "$output" = "in_progress,unreachable" ]
 	[ "$(jq -c '[.network.bytes_received, (.network.connections[0] | has("names"))]' nosock.json)" = '[null,false]' ]
 }
 
@@ -103,10 +103,13 @@ curl 28" ]
 
 @test "net: a sock_end names its connect's socket and the final result" {
 	run jq -c --argjson p "$(port ok)" 'select(.port == $p and (.type == "connect" or .type == "sock_end")) |
-		[.type, .proto, .connect, .bytes_sent, .bytes_received, .at_end]' "$NET/ev.ndjson"
-	[ "${lines[0]}" = '["connect","tcp",null,null,null,null]' ]
-	[ "${lines[1]}" = '["sock_end","tcp","ok",1234,3000,false]' ]
-	[ "$(jq -s --argjson p "$(port ok)" '[.[] | select(.port == $p and (.type == "connect" or .type == "sock_end")) | .sock] | unique | length' "$NET/ev.ndjson")" = 1 ]
+		[.type, .proto, .connect, .at_end]' "$NET/ev.ndjson"
+	[ "${lines[0]}" = '["connect","tcp",null,null]' ]
+	[ "${lines[1]}" = '["sock_end","tcp","ok",false]' ]
+	# one socket; when the peer's data was read after the connection had
+	# closed, a second sock_end (at_end) has those bytes
+	[ "$(jq -s --argjson p "$(port ok)" '[.[] | select(.port == $p and (.type == "connect" or .type == "sock_end")) | .sock] | unique | length' "$NET/ev.ndjson")" -le 2 ]
+	[ "$(jq -s -c --argjson p "$(port ok)" '[.[] | select(.port == $p and .type == "sock_end")] | [(map(.bytes_sent) | add), (map(.bytes_received) | add), (map(select(.connect)) | length)]' "$NET/ev.ndjson")" = '[1234,3000,1]' ]
 }
 
 @test "dns: queries and answers over UDP and TCP, decoded" {
