@@ -38,6 +38,14 @@ static const char *const prog_names[LOADER_NPROGS] = {
 	"inet_sock_set_state", "sock_send_length", "sock_recv_length",
 };
 
+/* Programs on tracepoints a kernel may lack (sock_send_length and
+ * sock_recv_length came with Linux 6.3): without them the run has no
+ * byte counts and no DNS records, and the rest works. */
+static int prog_optional(int i)
+{
+	return i >= LOADER_NPROGS - 2;
+}
+
 enum { MAP_TRACED, MAP_RINGS, MAP_RUNS, MAP_SOCKS, NMAPS };
 static const char *const map_names[NMAPS] = { "traced", "rings", "runs",
 					      "socks" };
@@ -163,6 +171,33 @@ static int load_failed(struct loader *l, int err)
 		    l->verbose ? "" : " (-v shows the verifier's log)");
 }
 
+/* Leave out the optional programs whose tracepoint the running kernel's
+ * BTF does not have. */
+static void skip_missing(struct loader *l)
+{
+	struct bpf_program *p;
+	struct btf *vm = btf__load_vmlinux_btf();
+	char name[96];
+	int i;
+
+	if (!vm)
+		return;		/* the load will say what is wrong */
+	for (i = 0; i < LOADER_NPROGS; i++) {
+		if (!prog_optional(i))
+			continue;
+		snprintf(name, sizeof(name), "btf_trace_%s", prog_names[i]);
+		if (btf__find_by_name_kind(vm, name, BTF_KIND_TYPEDEF) >= 0)
+			continue;
+		p = bpf_object__find_program_by_name(l->skel->obj, prog_names[i]);
+		if (p)
+			bpf_program__set_autoload(p, false);
+		snprintf(l->warning, sizeof(l->warning),
+			 "this kernel has no %s tracepoint: no byte counts or DNS records",
+			 prog_names[i]);
+	}
+	btf__free(vm);
+}
+
 /* Load and attach the programs in this process; the fds stay the
  * skeleton's. */
 static int load_private(struct loader *l)
@@ -178,6 +213,9 @@ static int load_private(struct loader *l)
 	if (ncpu <= 0)
 		return fail(l, "counting CPUs failed: %s", strerror(-ncpu));
 	bpf_map__set_max_entries(l->skel->maps.scratch, ncpu);
+
+	/* tracepoints this kernel lacks: their programs are left out */
+	skip_missing(l);
 
 	/* load (the verifier runs here), then attach */
 	err = trace_bpf__load(l->skel);
@@ -199,6 +237,9 @@ static int load_private(struct loader *l)
 		for (j = 0; j < sk->prog_cnt; j++)
 			if (strcmp(sk->progs[j].name, prog_names[i]) == 0)
 				break;
+		if (j < sk->prog_cnt && prog_optional(i) &&
+		    !bpf_program__autoload(*sk->progs[j].prog))
+			continue;	/* fds stay -1 */
 		if (j == sk->prog_cnt || !*sk->progs[j].link)
 			return fail(l, "BPF object lacks program %s", prog_names[i]);
 		l->prog_fd[i] = bpf_program__fd(*sk->progs[j].prog);
@@ -247,6 +288,8 @@ static int open_pinned(struct loader *l, const char *dir)
 		l->prog_fd[i] = bpf_obj_get(path);
 		snprintf(path, sizeof(path), "%s/link_%s", dir, prog_names[i]);
 		l->link_fd[i] = bpf_obj_get(path);
+		if (prog_optional(i) && l->prog_fd[i] < 0 && l->link_fd[i] < 0)
+			continue;	/* left out where they were kept */
 		if (l->prog_fd[i] < 0 || l->link_fd[i] < 0)
 			goto fail;
 	}
@@ -269,6 +312,8 @@ static int pin_all(struct loader *l, const char *dir)
 			return -errno;
 	}
 	for (i = 0; i < LOADER_NPROGS; i++) {
+		if (l->prog_fd[i] < 0 && prog_optional(i))
+			continue;
 		snprintf(path, sizeof(path), "%s/prog_%s", dir, prog_names[i]);
 		if (bpf_obj_pin(l->prog_fd[i], path) < 0)
 			return -errno;
