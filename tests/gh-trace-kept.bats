@@ -39,7 +39,7 @@ map() {
 	[ -z "$output" ] && [ -z "$stderr" ]
 	[ "$(ls "$PIN")" = "$KEPT" ]
 	[[ "$KEPT" =~ ^trace-[0-9a-f]{16}$ ]]
-	[ "$(ls "$PIN/$KEPT" | tr '\n' ' ')" = "link_sched_process_exec link_sched_process_exit link_sched_process_fork link_sys_enter link_sys_exit link_uring_complete link_uring_submit prog_sched_process_exec prog_sched_process_exit prog_sched_process_fork prog_sys_enter prog_sys_exit prog_uring_complete prog_uring_submit rings runs traced " ]
+	[ "$(ls "$PIN/$KEPT" | tr '\n' ' ')" = "link_inet_sock_set_state link_sched_process_exec link_sched_process_exit link_sched_process_fork link_sock_recv_length link_sock_send_length link_sys_enter link_sys_exit link_uring_complete link_uring_submit prog_inet_sock_set_state prog_sched_process_exec prog_sched_process_exit prog_sched_process_fork prog_sock_recv_length prog_sock_send_length prog_sys_enter prog_sys_exit prog_uring_complete prog_uring_submit rings runs socks traced " ]
 }
 
 @test "--keep again keeps the same programs" {
