@@ -112,7 +112,7 @@ static inline int gh_sys_compat(unsigned long status, long nr)
 	X(161, chroot, REC, CHROOT, 0, C, N, N, N, N, N) \
 	X(155, pivot_root, REC, PIVOT_ROOT, 0, C, 1, C, N, N, N) \
 	/* mounts */ \
-	X(165, mount, REC, MOUNT, 1, C, 0, N, N, 2, N) \
+	X(165, mount, REC, MOUNT, 1, C, 0, C, N, 2, N) \
 	X(166, umount2, REC, UMOUNT2, 0, C, N, N, N, N, N) \
 	X(428, open_tree, REC, OPEN_TREE, 1, 0, N, N, N, N, N) \
 	X(467, open_tree_attr, REC, OPEN_TREE_ATTR, 1, 0, N, N, N, N, N) \

@@ -64,6 +64,12 @@ struct stash {
 	__u32 run;
 	__u32 level;
 	__u32 nr;
+	/* the name arguments (path1, path2, str of the row) as read at
+	 * entry: keyed sums and lengths (GH_SUM_NONE: no name, GH_SUM_FAULT:
+	 * unreadable at entry) */
+	__u64 sum[3];
+	__u32 slen[3];
+	__u32 pad;
 };
 
 /* The syscall table (bpf/systab.h), indexed by x86_64 number. */
@@ -107,11 +113,33 @@ struct {
 struct walk {
 	struct dentry *d;
 	struct mount *m;
-	struct dentry *root_d;
-	struct vfsmount *root_m;
+	struct dentry *root_d;		/* where the walk stops: the host's */
+	struct vfsmount *root_m;	/* root, then the task's (seen) */
+	struct dentry *troot_d;		/* the task's root */
+	struct vfsmount *troot_m;
+	struct dentry *start_d;		/* the object, for the second walk */
+	struct mount *start_m;
+	struct mnt_namespace *host_ns;	/* the initial mount namespace */
+	struct mount *scan;		/* WS_SCAN: next mount of the sb */
+	struct dentry *scan_root;	/* WS_SCAN: the sb's root dentry */
 	__u32 pos, start;
-	__u32 state;	/* 0 walking, 1 reached the root, 2 cut */
-	__u32 pad;
+	__u32 state;			/* WS_* */
+	__u32 seen;			/* 1: the second (seen) walk */
+	__u32 other;			/* the seen view may differ */
+	__u32 host_state, host_end;	/* the first walk's end */
+};
+
+/* Walk states. */
+enum {
+	WS_WALK = 0,	/* walking */
+	WS_ROOT,	/* reached the root: the path is whole */
+	WS_CUT,		/* cut at the length or step limit */
+	WS_PSEUDO,	/* a file of no directory (memfd, pipe, anon inode):
+			 * its name, then its filesystem type */
+	WS_DETACHED,	/* under a mount the host does not have (detached,
+			 * or private to a mount namespace): the path in its
+			 * filesystem, then the filesystem type */
+	WS_SCAN,	/* looking for the host's mount of a filesystem */
 };
 
 struct argv_walk {
@@ -124,9 +152,22 @@ struct argv_walk {
 /* Loop state lives here rather than on the stack: the verifier does not
  * track values in map memory, so the bpf_loop callbacks' states converge
  * (the callbacks bound every offset themselves). */
+/* Keyed sums of up to three strings in the data area (sum_step). */
+struct sums {
+	__u32 off[4], len[4];
+	__u64 h[4];
+	__u64 esum[4];		/* sys_exit: the entry's sums, lengths */
+	__u32 elen[4];
+	__u32 nblk;		/* blocks for sum_step */
+	__u32 nnames;		/* the last name column + 1 */
+	__u32 changed;
+	__u8 col[4];		/* argument columns of the names */
+};
+
 struct scratch {
 	struct walk w;
 	struct argv_walk a;
+	struct sums sm;
 	struct gh_event ev;
 	char data[GH_DATA_MAX + NAME_MAX1];
 };
@@ -146,7 +187,8 @@ struct {
 	__type(value, struct gh_run);
 } runs SEC(".maps");
 
-/* Run id -> the run's ring buffer (created by gh-trace, any size). */
+/* Ring buffer id (gh_run.ring) -> the ring buffer (created by gh-trace,
+ * any size). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
 	__uint(max_entries, GH_RUNS_MAX);
@@ -186,9 +228,14 @@ static __always_inline __u64 rb_flags(void *rb)
 	return BPF_RB_NO_WAKEUP;
 }
 
+/* A run's ring buffer, through its entry in runs: a ring buffer outlives
+ * the runs that use it (gh-trace keeps a pool), the run's entry goes when
+ * it ends. */
 static __always_inline void *run_ring(__u32 run)
 {
-	return bpf_map_lookup_elem(&rings, &run);
+	struct gh_run *r = bpf_map_lookup_elem(&runs, &run);
+
+	return r ? bpf_map_lookup_elem(&rings, &r->ring) : NULL;
 }
 
 static __always_inline struct scratch *get_scratch(void)
@@ -307,34 +354,108 @@ static __always_inline struct file *fd_file(long fd)
 	return f;
 }
 
-/* Path walk: dentry by dentry up to the task's root, crossing mounts, one
- * component per bpf_loop iteration (an unrolled walk exceeds the
- * verifier's budget). Components are written leaf first. */
+/* Path walk, in two views. The first walks dentry by dentry up to the
+ * host's root (the root of init_task, in the initial mount namespace),
+ * crossing the mounts the host has; under a mount it does not have (a
+ * mount namespace's copy, a bind mount made in one, a detached tree of
+ * open_tree), it climbs the filesystem's own dentries to the filesystem's
+ * root and goes on from the host's mount of that filesystem. When that
+ * walk met anything the task sees otherwise (its root, mounts of its own
+ * namespace), a second walk, as the task sees the object (up to its root,
+ * through its mounts), follows. One component per bpf_loop iteration (an
+ * unrolled walk exceeds the verifier's budget); components are written
+ * leaf first. */
+static __always_inline int put_comp(struct scratch *s, const unsigned char *name,
+				    __u32 len)
+{
+	__u32 p = s->w.pos;
+	long n;
+
+	if (len >= NAME_MAX1 || p - s->w.start + len + 1 > GH_PATH_MAX ||
+	    p >= GH_HALF) {
+		s->w.state = WS_CUT;
+		return -1;
+	}
+	n = bpf_probe_read_kernel_str(&s->data[p & (GH_HALF - 1)], NAME_MAX1, name);
+	if (n <= 0) {
+		s->w.state = WS_CUT;
+		return -1;
+	}
+	s->w.pos = p + n;
+	return 0;
+}
+
+static __always_inline void put_fstype(struct scratch *s, struct dentry *d)
+{
+	const unsigned char *t = (const void *)BPF_CORE_READ(d, d_sb, s_type, name);
+
+	if (t)
+		put_comp(s, t, 32);	/* names are short: a bound for the check */
+}
+
+/* The end of the first walk: start the second one when the task's view
+ * may differ, else stop. */
+static __always_inline long walk_end(struct scratch *s, __u32 state)
+{
+	if (s->w.seen || !s->w.other || state == WS_PSEUDO) {
+		if (!s->w.seen)
+			s->w.host_end = s->w.pos;
+		s->w.state = state;
+		return 1;
+	}
+	s->w.host_state = state;
+	s->w.host_end = s->w.pos;
+	s->w.start = s->w.pos;
+	s->w.seen = 1;
+	s->w.d = s->w.start_d;
+	s->w.m = s->w.start_m;
+	s->w.root_d = s->w.troot_d;
+	s->w.root_m = s->w.troot_m;
+	s->w.state = WS_WALK;
+	return 0;
+}
+
 static long walk_step(__u32 i, void *arg)
 {
 	struct scratch *s = get_scratch();
 	struct dentry *d, *parent, *mnt_root;
 	struct mount *m, *pm;
 	struct vfsmount *vm;
-	const unsigned char *name;
-	__u32 p;
-	long n;
+	int host;
 
 	if (!s)
 		return 1;
 	d = s->w.d;
 	m = s->w.m;
-	vm = &m->mnt;
-	if (d == s->w.root_d && vm == s->w.root_m) {
-		s->w.state = 1;
-		return 1;
+	if (s->w.state == WS_SCAN) {
+		/* the mounts of the filesystem: the host's, at its root */
+		m = s->w.scan;
+		if (!m)
+			return walk_end(s, WS_DETACHED);
+		if (BPF_CORE_READ(m, mnt_ns) == s->w.host_ns &&
+		    BPF_CORE_READ(m, mnt.mnt_root) == s->w.scan_root) {
+			s->w.m = m;
+			s->w.d = s->w.scan_root;
+			s->w.state = WS_WALK;
+			return 0;
+		}
+		s->w.scan = BPF_CORE_READ(m, mnt_next_for_sb);
+		return 0;
 	}
+	vm = &m->mnt;
+	if (d == s->w.root_d && vm == s->w.root_m)
+		return walk_end(s, WS_ROOT);
+	if (d == s->w.troot_d && vm == s->w.troot_m)
+		s->w.other = 1;	/* the task's root is not the host's */
+	host = s->w.seen || BPF_CORE_READ(m, mnt_ns) == s->w.host_ns;
+	if (!host)
+		s->w.other = 1;
 	mnt_root = BPF_CORE_READ(vm, mnt_root);
-	if (d == mnt_root) {
+	if (host && d == mnt_root) {
 		pm = BPF_CORE_READ(m, mnt_parent);
 		if (pm == m || !pm) {
-			s->w.state = 1;
-			return 1;
+			put_fstype(s, d);
+			return walk_end(s, WS_DETACHED);
 		}
 		s->w.d = BPF_CORE_READ(m, mnt_mountpoint);
 		s->w.m = pm;
@@ -342,54 +463,112 @@ static long walk_step(__u32 i, void *arg)
 	}
 	parent = BPF_CORE_READ(d, d_parent);
 	if (parent == d || !parent) {
-		s->w.state = 1;
-		return 1;
+		if (d != BPF_CORE_READ(d, d_sb, s_root)) {
+			/* a file of no directory: its name and what it is */
+			if (put_comp(s, BPF_CORE_READ(d, d_name.name),
+				     BPF_CORE_READ(d, d_name.len)))
+				return walk_end(s, WS_CUT);
+			put_fstype(s, d);
+			return walk_end(s, WS_PSEUDO);
+		}
+		if (s->w.seen || !bpf_core_field_exists(m->mnt_next_for_sb)) {
+			put_fstype(s, d);
+			return walk_end(s, WS_DETACHED);
+		}
+		s->w.scan_root = d;
+		s->w.scan = BPF_CORE_READ(d, d_sb, s_mounts);
+		s->w.state = WS_SCAN;
+		return 0;
 	}
-	p = s->w.pos;
-	if (p - s->w.start + NAME_MAX1 > GH_PATH_MAX || p >= GH_HALF) {
-		s->w.state = 2;
-		return 1;
-	}
-	name = BPF_CORE_READ(d, d_name.name);
-	n = bpf_probe_read_kernel_str(&s->data[p & (GH_HALF - 1)], NAME_MAX1, name);
-	if (n <= 0) {
-		s->w.state = 2;
-		return 1;
-	}
-	s->w.pos = p + n;
+	if (put_comp(s, BPF_CORE_READ(d, d_name.name), BPF_CORE_READ(d, d_name.len)))
+		return walk_end(s, WS_CUT);
 	s->w.d = parent;
 	return 0;
 }
 
-/* Append the path of (dentry, vfsmount) as blob slot. */
+/* Set blob slot's place and flags. */
+static __always_inline void set_blob(struct scratch *s, int slot, __u32 off,
+				     __u32 len, __u8 fl)
+{
+	switch (slot) {
+	case GH_B_PATH1: case GH_B_PATH2: case GH_B_SEEN1: case GH_B_SEEN2:
+		s->ev.boff[slot] = off;
+		s->ev.blen[slot] = len;
+		s->ev.bflags[slot] = fl;
+	}
+}
+
+/* Append the path of (dentry, vfsmount) as blob slot, and the task's view
+ * of it as its seen slot when that may differ. */
 static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
 				     struct dentry *d, struct vfsmount *vm,
 				     __u8 kind)
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
+	struct task_struct *init;
 	__u8 fl = GH_BF_PRESENT | kind;
-	__u32 end;
+	__u32 end, hend, hstate;
 
 	if (!d || !vm) {
 		s->ev.bflags[slot] = GH_BF_FAULT | kind;
 		return;
 	}
-	s->w.d = d;
-	s->w.m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
-	s->w.root_d = BPF_CORE_READ(t, fs, root.dentry);
-	s->w.root_m = BPF_CORE_READ(t, fs, root.mnt);
+	/* init_task: the parent of the initial PID namespace's init */
+	init = BPF_CORE_READ(t, thread_pid, numbers[0].ns, child_reaper, real_parent);
+	s->w.d = s->w.start_d = d;
+	s->w.m = s->w.start_m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
+	s->w.troot_d = BPF_CORE_READ(t, fs, root.dentry);
+	s->w.troot_m = BPF_CORE_READ(t, fs, root.mnt);
+	s->w.root_d = BPF_CORE_READ(init, fs, root.dentry);
+	s->w.root_m = BPF_CORE_READ(init, fs, root.mnt);
+	s->w.host_ns = BPF_CORE_READ(init, nsproxy, mnt_ns);
+	if (!s->w.root_d || !s->w.host_ns) {
+		/* no host root known: the task's view alone */
+		s->w.root_d = s->w.troot_d;
+		s->w.root_m = s->w.troot_m;
+		s->w.seen = 1;
+	} else {
+		s->w.seen = 0;
+	}
 	s->w.pos = s->w.start = *pos;
-	s->w.state = 0;
-	bpf_loop(GH_PATH_DEPTH, walk_step, NULL, 0);
-	if (s->w.state != 1)
+	s->w.state = WS_WALK;
+	s->w.other = 0;
+	s->w.host_end = 0;
+	s->w.host_state = WS_WALK;
+	bpf_loop(GH_WALK_STEPS, walk_step, NULL, 0);
+	if (s->w.state == WS_WALK || s->w.state == WS_SCAN)
+		s->w.state = WS_CUT;	/* out of steps */
+	hstate = s->w.state;
+	hend = s->w.pos;
+	if (s->w.other && s->w.seen && s->w.host_end) {
+		/* two walks: the first is the object's path */
+		hstate = s->w.host_state;
+		hend = s->w.host_end;
+		if (hend >= *pos && hend - *pos <= GH_PATH_MAX &&
+		    s->w.pos >= hend && s->w.pos - hend <= GH_PATH_MAX) {
+			__u8 sfl = GH_BF_PRESENT | kind;
+
+			if (s->w.state == WS_CUT)
+				sfl |= GH_BF_TRUNC;
+			else if (s->w.state != WS_ROOT)
+				sfl |= GH_BF_UNRES;
+			set_blob(s, slot == GH_B_PATH1 ? GH_B_SEEN1 : GH_B_SEEN2,
+				 hend, s->w.pos - hend, sfl);
+		}
+	}
+	if (hstate == WS_CUT)
 		fl |= GH_BF_TRUNC;
-	end = s->w.pos;
+	else if (hstate == WS_PSEUDO)
+		fl |= GH_BF_UNRES | GH_BF_OBJ;
+	else if (hstate != WS_ROOT)
+		fl |= GH_BF_UNRES;
+	end = hend;
 	if (end < *pos || end - *pos > GH_PATH_MAX)
 		end = *pos;
 	s->ev.boff[slot] = *pos;
 	s->ev.blen[slot] = end - *pos;
 	s->ev.bflags[slot] = fl;
-	*pos = end;
+	*pos = s->w.pos >= end && s->w.pos - end <= GH_PATH_MAX ? s->w.pos : end;
 }
 
 static __always_inline void put_file_path(struct scratch *s, __u32 *pos,
@@ -414,21 +593,37 @@ static __always_inline void put_cwd(struct scratch *s, __u32 *pos, int slot,
 		 BPF_CORE_READ(t, fs, pwd.mnt), kind);
 }
 
-/* The directory a name given with dirfd is relative to. */
+/* The directory a name given with dirfd is relative to; for an absolute
+ * name (abs 1), the task's root when it is not the host's (chroot); with
+ * abs 2, the task's root as the object (a chroot that succeeded). */
 static __always_inline void put_base(struct scratch *s, __u32 *pos, int slot,
-				     __u8 darg, __u64 *args)
+				     __u8 darg, __u64 *args, int abs)
 {
+	struct task_struct *t = (void *)bpf_get_current_task();
+	__u8 kind = GH_BF_BASE;
+	struct dentry *d;
+	struct vfsmount *vm;
+	struct file *f;
 	long dfd;
 
-	if (darg == ARG_CWD) {
-		put_cwd(s, pos, slot, GH_BF_BASE);
-		return;
+	if (abs) {
+		d = BPF_CORE_READ(t, fs, root.dentry);
+		vm = BPF_CORE_READ(t, fs, root.mnt);
+		if (abs == 2)
+			kind = GH_BF_FULL;
+		else if (d == BPF_CORE_READ(t, thread_pid, numbers[0].ns,
+					    child_reaper, real_parent, fs,
+					    root.dentry))
+			return;	/* the host's root: the name is the path */
+	} else if (darg == ARG_CWD || (dfd = (int)args[darg & 7]) == AT_FDCWD) {
+		d = BPF_CORE_READ(t, fs, pwd.dentry);
+		vm = BPF_CORE_READ(t, fs, pwd.mnt);
+	} else {
+		f = fd_file(dfd);
+		d = f ? BPF_CORE_READ(f, f_path.dentry) : NULL;
+		vm = f ? BPF_CORE_READ(f, f_path.mnt) : NULL;
 	}
-	dfd = (int)args[darg & 7];
-	if (dfd == AT_FDCWD)
-		put_cwd(s, pos, slot, GH_BF_BASE);
-	else
-		put_file_path(s, pos, slot, fd_file(dfd), GH_BF_BASE);
+	put_path(s, pos, slot, d, vm, kind);
 }
 
 /* Append a user string (without its NUL) as blob slot. Returns its first
@@ -797,6 +992,226 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	return 0;
 }
 
+/* ---- name rewrite races ----
+ *
+ * A name argument (a path, an xattr or memfd name) lives in the process's
+ * memory: another thread can rewrite it while the syscall runs, after the
+ * kernel copied it and before sys_exit reads it for the record. sys_enter
+ * reads each name once and keeps a keyed sum and the length in the stash;
+ * sys_exit sums the name it read, and a difference (or a name that could
+ * not be read at entry) flags the record and makes the run partial
+ * (path_changed). The key is random per load (gh-trace sets it), so a
+ * program cannot pick two names with the same sum. */
+
+const volatile __u64 sum_key = 0;
+
+#define GH_SUM_NONE	0xffffffffU	/* no name argument */
+#define GH_SUM_FAULT	0xfffffffeU	/* unreadable at entry */
+#define SUM_BLOCK	32		/* bytes summed per sum_step */
+
+static __always_inline __u64 sum_mix(__u64 h, __u64 w)
+{
+	h ^= w;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 31);
+}
+
+/* One block (4 words) of one of the strings s->sm describes. */
+static long sum_step(__u32 i, void *arg)
+{
+	struct scratch *s = get_scratch();
+	__u32 k = 0, blk = i, n0, n1, len, b, idx;
+	__u64 w, h;
+	int j;
+
+	if (!s)
+		return 1;
+	n0 = s->sm.len[0] < GH_STR_MAX ? (s->sm.len[0] + SUM_BLOCK - 1) / SUM_BLOCK : 0;
+	n1 = s->sm.len[1] < GH_STR_MAX ? (s->sm.len[1] + SUM_BLOCK - 1) / SUM_BLOCK : 0;
+	if (blk >= n0) {
+		blk -= n0;
+		k = 1;
+		if (blk >= n1) {
+			blk -= n1;
+			k = 2;
+		}
+	}
+	len = s->sm.len[k];
+	if (len >= GH_STR_MAX)
+		return 1;
+	h = s->sm.h[k];
+	for (j = 0; j < SUM_BLOCK / 8; j++) {
+		b = blk * SUM_BLOCK + j * 8;
+		if (b >= len)
+			break;
+		idx = s->sm.off[k] + b;
+		bound(idx, 0x1ffff);	/* GH_DATA_MAX - 1 */
+		w = *(__u64 *)&s->data[idx];
+		if (len - b < 8)
+			w &= (1ULL << ((len - b) * 8)) - 1;
+		h = sum_mix(h, w);
+	}
+	s->sm.h[k] = h;
+	return 0;
+}
+
+/* Start the sum of string k of s->sm (a length of GH_SUM_NONE or
+ * GH_SUM_FAULT: no string), counting its blocks for sum_step. */
+static __always_inline void sum_start(struct scratch *s, __u32 k)
+{
+	__u32 len = s->sm.len[k & 3];
+
+	s->sm.h[k & 3] = sum_key ^ len;
+	if (len < GH_STR_MAX)
+		s->sm.nblk += (len + SUM_BLOCK - 1) / SUM_BLOCK;
+}
+
+/* names_enter, name k: read from user memory, its sum started. */
+static long name_read(__u32 k, void *arg)
+{
+	struct scratch *s = get_scratch();
+	const void *ptr;
+	__u32 c;
+	long n;
+
+	if (!s)
+		return 1;
+	k &= 3;
+	s->sm.len[k] = GH_SUM_NONE;
+	c = s->sm.col[k];
+	ptr = c < 6 ? (const void *)s->ev.arg[c] : NULL;
+	if (ptr) {
+		s->sm.off[k] = k * GH_STR_MAX;
+		n = bpf_probe_read_user_str(&s->data[k * GH_STR_MAX], GH_STR_MAX, ptr);
+		s->sm.len[k] = n > 0 ? n - 1 : GH_SUM_FAULT;
+	}
+	sum_start(s, k);
+	return 0;
+}
+
+/* The name columns (path1, path2, str) of syscall nr into s->sm.col. */
+static __always_inline void name_cols(struct scratch *s, __u32 nr)
+{
+	s->sm.col[0] = s->sm.col[1] = s->sm.col[2] = GH_A_N;
+	s->sm.col[3] = GH_A_N;
+	s->sm.nblk = 0;
+	if (nr >= GH_NR_MAX)
+		return;
+	bound(nr, 511);
+	s->sm.col[0] = systab[nr].p1;
+	s->sm.col[1] = systab[nr].p2;
+	s->sm.col[2] = systab[nr].s;
+	/* the loops over names stop after the last one */
+	s->sm.nnames = s->sm.col[2] < 6 ? 3 : s->sm.col[1] < 6 ? 2 :
+		       s->sm.col[0] < 6 ? 1 : 0;
+}
+
+/* sys_enter: the sums of the name arguments of syscall nr, whose
+ * arguments are in s->ev.arg, into s->sm.len and s->sm.h. A global
+ * function: verified once, not on every path of its caller. */
+__noinline int names_enter(__u32 nr)
+{
+	struct scratch *s = get_scratch();
+
+	if (!s)
+		return 0;
+	name_cols(s, nr);
+	s->sm.len[0] = s->sm.len[1] = s->sm.len[2] = GH_SUM_NONE;
+	if (s->sm.nnames)
+		bpf_loop(s->sm.nnames, name_read, NULL, 0);
+	if (s->sm.nblk)
+		bpf_loop(s->sm.nblk, sum_step, NULL, 0);
+	return 0;
+}
+
+#define VM_WRITE	0x2
+#define VM_SHARED	0x8
+
+/* bpf_find_vma: whether the name's memory could be written by another
+ * thread (a writable or shared mapping). */
+static long vma_writable(struct task_struct *t, struct vm_area_struct *vma,
+			 void *ctx)
+{
+	*(int *)ctx = !!(vma->vm_flags & (VM_WRITE | VM_SHARED));
+	return 0;
+}
+
+/* names_exit, name k: the blob sys_exit read, its sum started. */
+static long name_blob(__u32 k, void *arg)
+{
+	struct scratch *s = get_scratch();
+	__u32 slot;
+
+	if (!s)
+		return 1;
+	k &= 3;
+	slot = k == 0 ? GH_B_RAW1 : k == 1 ? GH_B_RAW2 : GH_B_EXTRA;
+	s->sm.len[k] = GH_SUM_NONE;
+	if (s->sm.elen[k] != GH_SUM_NONE &&
+	    (s->ev.bflags[slot] & GH_BF_PRESENT) &&
+	    s->ev.blen[slot] < GH_STR_MAX) {
+		s->sm.off[k] = s->ev.boff[slot];
+		s->sm.len[k] = s->ev.blen[slot];
+	}
+	sum_start(s, k);
+	return 0;
+}
+
+/* names_exit, name k: compared with its entry. A name that could not be
+ * read at entry had its page out of memory (a string constant of a
+ * program not touched yet, most often): it counts as changed unless it
+ * lies in a private read-only mapping, where no thread can write it
+ * (gh-trace(1) LIMITATIONS). */
+static long name_cmp(__u32 k, void *arg)
+{
+	struct scratch *s = get_scratch();
+	__u32 el, c;
+	int w = 1;
+
+	if (!s)
+		return 1;
+	k &= 3;
+	el = s->sm.elen[k];
+	if (s->sm.len[k] == GH_SUM_NONE)
+		return 0;
+	if (el != GH_SUM_FAULT) {
+		if (el != s->sm.len[k] || s->sm.esum[k] != s->sm.h[k])
+			s->sm.changed = 1;
+		return 0;
+	}
+	c = s->sm.col[k];
+	if (c < 6 && bpf_find_vma(bpf_get_current_task_btf(), s->ev.arg[c],
+				  vma_writable, &w, 0) == 0 && !w)
+		return 0;
+	s->sm.changed = 1;
+	return 0;
+}
+
+/* sys_exit, once the names are in the record (s->ev): compare them with
+ * the entry's sums (s->sm.esum, s->sm.elen); a difference flags the
+ * record and counts for run. Global, as names_enter. */
+__noinline int names_exit(__u32 nr, __u32 run)
+{
+	struct scratch *s = get_scratch();
+
+	if (!s)
+		return 0;
+	name_cols(s, nr);
+	s->sm.changed = 0;
+	s->sm.len[0] = s->sm.len[1] = s->sm.len[2] = GH_SUM_NONE;
+	if (!s->sm.nnames)
+		return 0;
+	bpf_loop(s->sm.nnames, name_blob, NULL, 0);
+	if (s->sm.nblk)
+		bpf_loop(s->sm.nblk, sum_step, NULL, 0);
+	bpf_loop(s->sm.nnames, name_cmp, NULL, 0);
+	if (!s->sm.changed)
+		return 0;
+	s->ev.flags |= GH_EVF_PATH_CHANGED;
+	count_part(run, GH_PART_PATH_CHANGED);
+	return 1;
+}
+
 /* A 32-bit syscall of a traced process: counted, never decoded. */
 static __always_inline void compat_enter(void)
 {
@@ -812,6 +1227,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct gh_member m;
 	struct stash st;
+	struct scratch *s;
 	struct gh_run *r;
 	__u64 id;
 	__u32 tid, op;
@@ -847,6 +1263,15 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	st.run = m.run;
 	st.level = m.level;
 	st.nr = nr;
+	s = get_scratch();
+	if (s) {
+		__builtin_memcpy(s->ev.arg, st.arg, sizeof(st.arg));
+		names_enter(nr);
+		__builtin_memcpy(st.slen, s->sm.len, sizeof(st.slen));
+		__builtin_memcpy(st.sum, s->sm.h, sizeof(st.sum));
+	} else {
+		__builtin_memset(st.slen, 0xff, sizeof(st.slen));
+	}
 	if (bpf_map_update_elem(&stash, &tid, &st, BPF_ANY))
 		count_lost(st.run, GH_LOST_RINGBUF);
 	return 0;
@@ -854,6 +1279,56 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 
 static __always_inline void sock_connected(struct scratch *s, struct sock *sk,
 					   __u32 run);
+
+/* ---- sends on inherited sockets ----
+ *
+ * A socket the command inherited was connected before the run began, so
+ * no connect or accept of the run names its peer. gh-trace lists such
+ * sockets in the run (their cookies, SO_COOKIE, which it made the kernel
+ * assign); a send on one without an address is recorded with the
+ * socket's peer, whichever syscall made it: sendto, sendmsg and sendmmsg
+ * in sys_exit, io_uring sends in uring_submit, and write, writev,
+ * sendfile, splice and the rest in sock_send (the sock_send_length
+ * tracepoint of sock_sendmsg). */
+
+/* The index of sk among run's inherited sockets, or -1. */
+static __always_inline int inherited_sock(__u32 run, struct sock *sk)
+{
+	struct gh_run *r;
+	__u64 c;
+	int i;
+
+	if (!sk)
+		return -1;
+	c = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (!c)
+		return -1;
+	r = bpf_map_lookup_elem(&runs, &run);
+	if (!r)
+		return -1;
+	for (i = 0; i < GH_INH_MAX; i++)
+		if (r->inh_cookie[i] == c)
+			return i;
+	return -1;
+}
+
+/* The peer address of socket sk as the extra blob of the record being
+ * built, at pos; returns the position after it. Global (verified once):
+ * called from several programs and branches. */
+__noinline int sock_peer(__u64 sk, __u32 pos)
+{
+	struct scratch *s = get_scratch();
+
+	if (s)
+		put_sock_addr(s, &pos, (struct sock *)sk, 1);
+	return pos;
+}
+
+static __always_inline int is_packet(struct gh_event *ev)
+{
+	return ev->flags & GH_EVF_SOCK &&
+	       (ev->family == AF_PACKET || ev->sock_type == SOCK_RAW);
+}
 
 /* Network syscalls: socket facts and the address. Returns 0 when the
  * record is not wanted (a send without an explicit destination). */
@@ -895,12 +1370,18 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 		alen = mh.msg_namelen;
 		break;
 	}
-	if (!addr)
+	if (!addr && op >= GH_OP_SENDTO && !is_packet(&s->ev) &&
+	    inherited_sock(s->ev.run, sk) >= 0) {
+		/* on a socket the command inherited: its peer */
+		s->ev.flags |= GH_EVF_INHERITED;
+		*pos = sock_peer((__u64)sk, *pos);
+	} else if (!addr) {
 		/* sends without an address only on packet and raw sockets:
 		 * the frame itself says where it goes */
 		return op == GH_OP_CONNECT || op == GH_OP_BIND ||
 		       (s->ev.flags & GH_EVF_SOCK &&
 			(s->ev.family == AF_PACKET || s->ev.sock_type == SOCK_RAW));
+	}
 	if (op == GH_OP_SENDMMSG && ret > 0) {
 		/* bytes: the msg_len the kernel wrote back, first 8 messages */
 		struct mmsghdr *v = (void *)a[1];
@@ -913,7 +1394,8 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 			s->ev.x[0] += n;
 		}
 	}
-	put_umem(s, pos, GH_B_EXTRA, addr, alen, GH_ADDR_MAX);
+	if (addr)
+		put_umem(s, pos, GH_B_EXTRA, addr, alen, GH_ADDR_MAX);
 	return 1;
 }
 
@@ -984,11 +1466,25 @@ static __always_inline int is_target_op(__u32 op)
 	return (op >= GH_OP_PTRACE && op <= GH_OP_RT_TGSIGQUEUEINFO);
 }
 
+/* The end of sys_exit: the names compared with the entry's, then the
+ * record out. A global function: the verifier checks it once, not on
+ * each of the many paths that reach the end of sys_exit. */
+__noinline int exit_commit(__u32 pos, __u32 run, __u32 nr)
+{
+	struct scratch *s;
+
+	names_exit(nr, run);
+	s = get_scratch();
+	if (s)
+		ev_commit(s, pos, run);
+	return 0;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
-	__u64 id, a[6], fl = 0;
-	__u32 tid, pos = 0, run, level, op, nr;
+	__u64 id, a[6], fl = 0, sum[3];
+	__u32 tid, pos = 0, run, level, op, nr, slen[3];
 	struct sysrow row;
 	struct stash *st;
 	struct scratch *s;
@@ -1007,6 +1503,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	level = st->level;
 	nr = st->nr & (GH_NR_MAX - 1);
 	__builtin_memcpy(a, st->arg, sizeof(a));
+	__builtin_memcpy(sum, st->sum, sizeof(sum));
+	__builtin_memcpy(slen, st->slen, sizeof(slen));
 	bpf_map_delete_elem(&stash, &tid);
 	if (!run_ring(run))
 		return 0;	/* its run has ended */
@@ -1028,6 +1526,9 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	s = get_scratch();
 	if (!s)
 		return 0;
+	/* the entry's name sums, for names_exit */
+	__builtin_memcpy(s->sm.esum, sum, sizeof(sum));
+	__builtin_memcpy(s->sm.elen, slen, sizeof(slen));
 	ev_init(&s->ev, GH_EV_SYS, run);
 	s->ev.op = op;
 	s->ev.nr = nr;
@@ -1088,8 +1589,10 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 			fdp = ret, want = 1;
 		else if (op == GH_OP_CHDIR && ret == 0)
 			put_cwd(s, &pos, GH_B_PATH1, GH_BF_FULL);
-		else if (c != '/' && row.d1 != ARG_NONE)
-			put_base(s, &pos, GH_B_PATH1, row.d1, a);
+		else if ((c != '/' && row.d1 != ARG_NONE) || c == '/' ||
+			 (op == GH_OP_CHROOT && ret == 0))
+			put_base(s, &pos, GH_B_PATH1, row.d1, a,
+				 op == GH_OP_CHROOT && ret == 0 ? 2 : c == '/');
 	} else if (row.fd != ARG_NONE) {
 		fdp = (int)a[row.fd & 7], want = 1;
 	} else if (is_open(op) && ret >= 0) {
@@ -1099,8 +1602,9 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		put_file_path(s, &pos, GH_B_PATH1, fd_file(fdp), GH_BF_FULL);
 	if (row.p2 != ARG_NONE && (a[row.p2 & 7] || op != GH_OP_MOUNT)) {
 		c = put_ustr(s, &pos, GH_B_RAW2, (void *)a[row.p2 & 7], ret);
-		if (c != '/' && row.d2 != ARG_NONE)
-			put_base(s, &pos, GH_B_PATH2, row.d2, a);
+		if ((c != '/' && row.d2 != ARG_NONE) ||
+		    (c == '/' && op != GH_OP_SYMLINK && op != GH_OP_SYMLINKAT))
+			put_base(s, &pos, GH_B_PATH2, row.d2, a, c == '/');
 	}
 	if (row.s != ARG_NONE && a[row.s & 7])
 		put_ustr(s, &pos, GH_B_EXTRA, (void *)a[row.s & 7], ret);
@@ -1129,7 +1633,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 			(s->a.fault && ret != -EFAULT ? GH_BF_FAULT : 0);
 		pos = end;
 	}
-	ev_commit(s, pos, run);
+	exit_commit(pos, run, nr);
 	return 0;
 }
 
@@ -1151,6 +1655,9 @@ static const struct { __u8 cls, op; } uring_tab[GH_URING_MAX] = {
 
 struct uring_req {
 	__u32 run, level, op, slot;
+	__u16 code;		/* the opcode */
+	__u8 fixed;		/* the op's file is a fixed file (an index) */
+	__u8 noname;		/* a send without an address */
 };
 
 #define REQ_F_FIXED_FILE 1	/* IOSQE_FIXED_FILE */
@@ -1192,8 +1699,7 @@ static __always_inline void put_kname(struct scratch *s, __u32 *pos, int slot,
 	__u64 a[6] = { (__u64)(long)dfd };
 	int c = put_kstr(s, pos, slot, fn ? BPF_CORE_READ(fn, name) : NULL);
 
-	if (c != '/')
-		put_base(s, pos, bslot, 0, a);
+	put_base(s, pos, bslot, 0, a, c == '/');
 }
 
 SEC("tp_btf/io_uring_submit_req")
@@ -1208,6 +1714,7 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	struct gh_member m;
 	struct gh_run *r;
 	struct scratch *s;
+	struct sock *sk = NULL;
 	__u32 code, op, pos = 0;
 	__u64 key = (__u64)req;
 
@@ -1240,10 +1747,15 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	s->ev.arg[5] = key;
 	if (is_net(op)) {
 		/* the socket: the request's file is not assigned yet, the fd
-		 * (not a fixed file's index) names it in the task's table */
+		 * (not a fixed file's index) names it in the task's table; a
+		 * fixed file's socket is read at completion */
 		s->ev.arg[0] = (int)req->cqe.fd;
-		if (!(req->flags & REQ_F_FIXED_FILE))
-			sock_info(&s->ev, fd_file((int)s->ev.arg[0]));
+		if (!(req->flags & REQ_F_FIXED_FILE)) {
+			sk = sock_info(&s->ev, fd_file((int)s->ev.arg[0]));
+		} else {
+			s->ev.flags |= GH_EVF_FIXED;
+			ur.fixed = 1;
+		}
 	}
 	/* the names: at most two, each relative to a directory fd; one
 	 * call site each keeps the verifier's work small */
@@ -1336,9 +1848,19 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 		__u32 nlen = km ? BPF_CORE_READ(km, msg.msg_namelen) : 0;
 		__u32 p = pos;
 
-		if (!name && !(s->ev.flags & GH_EVF_SOCK && (s->ev.family == AF_PACKET ||
-							  s->ev.sock_type == SOCK_RAW)))
-			return 0;	/* a connected send: like write(2) */
+		if (!name && !is_packet(&s->ev)) {
+			/* a connected send: like send(2), recorded on a socket
+			 * the command inherited, with its peer; a fixed file's
+			 * socket is known at completion only */
+			if (ur.fixed)
+				ur.noname = 1;
+			else if (inherited_sock(m.run, sk) < 0)
+				return 0;
+			else {
+				s->ev.flags |= GH_EVF_INHERITED;
+				pos = sock_peer((__u64)sk, pos);
+			}
+		}
 		if (name && p < GH_HALF) {
 			if (nlen > GH_ADDR_MAX)
 				nlen = GH_ADDR_MAX;
@@ -1356,10 +1878,41 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	ur.run = m.run;
 	ur.level = m.level;
 	ur.op = op;
+	ur.code = code;
 	if (bpf_map_update_elem(&uring_pending, &key, &ur, BPF_ANY))
 		count_lost(m.run, GH_LOST_RINGBUF);
 	ev_commit(s, pos, m.run);
 	return 0;
+}
+
+/* A network op on a fixed file: its socket, from the request's file
+ * (assigned by now), and for a send without an address the peer. An op
+ * that succeeded on a socket that cannot be read makes the run partial
+ * with its opcode. */
+static __always_inline void uring_fixed_socket(struct scratch *s, __u32 *pos,
+					       struct io_kiocb *req,
+					       struct uring_req *ur, long res)
+{
+	struct sock *sk = sock_info(&s->ev, BPF_CORE_READ(req, file));
+	struct gh_run *r;
+	__u32 code = ur->code;
+
+	if (!sk && res < 0)
+		return;		/* failed: ENOTSOCK, EBADF... */
+	if (!sk) {
+		r = bpf_map_lookup_elem(&runs, &ur->run);
+		if (r) {
+			__sync_fetch_and_add(&r->part[GH_PART_URING], 1);
+			__sync_fetch_and_or(&r->uring_ops[(code >> 6) & 3],
+					    1ULL << (code & 63));
+		}
+		return;
+	}
+	if (ur->noname) {
+		if (inherited_sock(ur->run, sk) >= 0)
+			s->ev.flags |= GH_EVF_INHERITED;
+		*pos = sock_peer((__u64)sk, *pos);
+	}
 }
 
 SEC("tp_btf/io_uring_complete")
@@ -1387,6 +1940,8 @@ int BPF_PROG(uring_complete, struct io_ring_ctx *ring, void *req,
 	s->ev.op = ur.op;
 	s->ev.ret = res;
 	s->ev.arg[5] = key;
+	if (ur.fixed)
+		uring_fixed_socket(s, &pos, (struct io_kiocb *)req, &ur, res);
 	if (res >= 0 && !ur.slot) {
 		if (ur.op == GH_OP_OPENAT || ur.op == GH_OP_OPENAT2)
 			put_file_path(s, &pos, GH_B_PATH1, fd_file(res), GH_BF_FULL);
@@ -1441,7 +1996,7 @@ struct {
 __u64 sock_seq = 0;
 
 /* The socket's peer (family, port, address) into e. */
-static __always_inline void sock_peer(struct gh_sock *e, struct sock *sk)
+static __always_inline void sk_peer_fill(struct gh_sock *e, struct sock *sk)
 {
 	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	e->port = BPF_CORE_READ(sk, __sk_common.skc_dport);
@@ -1531,7 +2086,7 @@ static __always_inline struct gh_sock *sock_new(struct sock *sk, __u32 run,
 	e.result = -EINPROGRESS;
 	e.proto = BPF_CORE_READ(sk, sk_protocol);
 	e.ino = sock_ino(sk);
-	sock_peer(&e, sk);
+	sk_peer_fill(&e, sk);
 	if (bpf_map_update_elem(&socks, &key, &e, BPF_ANY)) {
 		count_lost(run, GH_LOST_RINGBUF);
 		return NULL;
@@ -1627,7 +2182,7 @@ static __always_inline struct gh_sock *sock_entry(struct sock *sk,
 	if (e && e->run == m->run && !(e->flags & GH_SKF_CLOSED)) {
 		if (proto == IPPROTO_TCP && e->ino == sock_ino(sk))
 			return e;
-		sock_peer(&p, sk);
+		sk_peer_fill(&p, sk);
 		if (proto == IPPROTO_UDP && e->ino == sock_ino(sk) && e->port == p.port &&
 		    *(__u64 *)e->addr == *(__u64 *)p.addr &&
 		    *(__u64 *)&e->addr[8] == *(__u64 *)&p.addr[8])
@@ -1794,5 +2349,61 @@ int BPF_PROG(sock_recv_length, struct sock *sk, int ret, int flags)
 	__sync_fetch_and_add(&e->received, ret);
 	if (e->flags & GH_SKF_DNS)
 		dns_message(e, sk, &m, 1, ret);
+	return 0;
+}
+
+#define PF_IO_WORKER	0x00000010	/* io-wq and SQPOLL threads */
+#define NR_SENDTO	44
+#define NR_SENDMSG	46
+#define NR_SENDMMSG	307
+#define NR_IO_URING_ENTER 426
+
+/* Every send on a socket (sock_sendmsg): one on a socket the command
+ * inherited, made by a syscall that neither sys_exit nor the io_uring
+ * programs decode (write, writev, sendfile, splice...), is a send record
+ * with the socket's peer. */
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(sock_send, struct sock *sk, int ret, int flags)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+	struct gh_member m;
+	struct gh_run *r;
+	struct scratch *s;
+	__u32 pos = 0;
+	__u64 addr = 0;
+	long nr;
+	int i;
+
+	if (!traced_ring(t->tgid, &m))
+		return 0;
+	if (t->flags & PF_IO_WORKER)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	nr = regs ? BPF_CORE_READ(regs, orig_ax) : -1;
+	if (nr == NR_SENDTO || nr == NR_SENDMSG || nr == NR_SENDMMSG ||
+	    nr == NR_IO_URING_ENTER)
+		return 0;
+	i = inherited_sock(m.run, sk);
+	if (i < 0)
+		return 0;
+	r = bpf_map_lookup_elem(&runs, &m.run);
+	s = get_scratch();
+	if (!r || !s)
+		return 0;
+	ev_init(&s->ev, GH_EV_SYS, m.run);
+	s->ev.op = GH_OP_SENDTO;
+	s->ev.nr = nr >= 0 && nr < GH_NR_MAX ? nr : 0;
+	s->ev.flags = GH_EVF_INHERITED | GH_EVF_SOCK;
+	put_ids(&s->ev, t, m.level);
+	s->ev.ret = ret;
+	s->ev.arg[0] = r->inh_fd[i & (GH_INH_MAX - 1)];
+	s->ev.sock_type = BPF_CORE_READ(sk, sk_type);
+	s->ev.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	s->ev.proto = BPF_CORE_READ(sk, sk_protocol);
+	/* sock_peer takes the address as a number, not a trusted pointer */
+	bpf_probe_read_kernel(&addr, sizeof(addr), &sk);
+	pos = sock_peer(addr, pos);
+	ev_commit(s, pos, m.run);
 	return 0;
 }

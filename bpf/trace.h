@@ -73,6 +73,9 @@ enum {
 			 * symlink target) */
 	GH_B_PATH2,	/* base directory of raw2; exec: cwd */
 	GH_B_EXTRA,	/* sockaddr bytes; failed exec: argv */
+	GH_B_SEEN1,	/* path1 as the task sees it, when that may differ
+			 * from the host's view (chroot, mount namespace) */
+	GH_B_SEEN2,	/* path2 as the task sees it */
 	GH_NBLOB
 };
 
@@ -83,6 +86,13 @@ enum {
 	GH_BF_BASE = 4,		/* a path blob is the base of a relative name */
 	GH_BF_TRUNC = 8,	/* cut at a length or component limit */
 	GH_BF_FAULT = 16,	/* user or kernel memory could not be read */
+	GH_BF_UNRES = 32,	/* a kernel path that does not reach the root:
+				 * the components up to a detached or private
+				 * mount, or a file of no directory, then the
+				 * filesystem type as the last component */
+	GH_BF_OBJ = 64,		/* with UNRES: a file of no directory (memfd,
+				 * pipe, socket, anon inode): its name, then
+				 * the filesystem type */
 };
 
 /* Record flags (gh_event.flags). */
@@ -91,6 +101,12 @@ enum {
 	GH_EVF_ADDR = 2,	/* the syscall carried an address (send*) */
 	GH_EVF_URING = 4,	/* the action came through io_uring */
 	GH_EVF_TARGET = 8,	/* x[0]: a target process, x[1]: GH_TREE_* */
+	GH_EVF_PATH_CHANGED = 16,	/* a name argument read at syscall exit
+					 * is not the one read at entry */
+	GH_EVF_INHERITED = 32,	/* a send on a socket the command inherited:
+				 * the address is the socket's peer */
+	GH_EVF_FIXED = 64,	/* io_uring: the op's fd is a fixed file's
+				 * index (its socket is read at completion) */
 };
 
 /* Channels that were used but not decoded: each makes the run partial
@@ -100,6 +116,7 @@ enum {
 	GH_PART_BPF,		/* bpf() from the traced tree */
 	GH_PART_URING,		/* an io_uring operation not decoded */
 	GH_PART_FOREIGN,	/* control of a process outside the tree */
+	GH_PART_PATH_CHANGED,	/* a name argument changed during its syscall */
 	GH_PART_MAX
 };
 
@@ -127,12 +144,15 @@ enum {
  * name it. Records carry their run id: a reused ring buffer may still get
  * records of a run that was killed, and its reader drops them.
  *
- * The programs find a process's run in "traced" (tgid -> run id), the
- * run's ring buffer in "rings" (run id -> ring buffer) and its settings
- * and loss counters in "runs" (run id -> struct gh_run). A traced process
- * whose run has no ring buffer any more belongs to a finished or killed
- * run: it is dropped from the traced set and reported nowhere. */
+ * The programs find a process's run in "traced" (tgid -> run id), its
+ * settings and loss counters in "runs" (run id -> struct gh_run) and the
+ * run's ring buffer in "rings" (the ring buffer's map id, gh_run.ring ->
+ * ring buffer). Ring buffers of the pool stay in "rings" between runs: a
+ * change to a map of maps waits for an RCU grace period (milliseconds).
+ * A traced process whose run is gone from "runs" belongs to a finished
+ * or killed run: it is dropped from the traced set and reported nowhere. */
 #define GH_RUNS_MAX	1024
+#define GH_INH_MAX	16	/* inherited sockets watched per run */
 
 /* A member of the traced set (the value in "traced", keyed by tgid in the
  * initial PID namespace). Records give process ids as the run's gh-trace
@@ -166,6 +186,13 @@ struct gh_run {
 	__u32 level;			/* set by GH_HELLO: its namespace level */
 	struct gh_member outer;		/* set by GH_HELLO: gh-trace's own entry
 					 * in the traced set before, if any */
+	__u32 ring;			/* its ring buffer's key in "rings" */
+	__u32 pad2;
+	/* sockets the command inherits (their socket cookies, SO_COOKIE,
+	 * and the descriptor number the command got): sends on them are
+	 * recorded with the socket's peer */
+	__u64 inh_cookie[GH_INH_MAX];
+	__u32 inh_fd[GH_INH_MAX];
 };
 
 /* Limits. A blob of a user string holds at most GH_STR_MAX bytes; a
@@ -175,7 +202,9 @@ struct gh_run {
  * GH_HALF - 1 inside a data area of twice that). */
 #define GH_STR_MAX	4096
 #define GH_PATH_MAX	4096
-#define GH_PATH_DEPTH	1024
+#define GH_PATH_DEPTH	2048	/* components of a PATH_MAX path */
+#define GH_WALK_STEPS	(2 * GH_PATH_DEPTH + 256)	/* two walks and
+					 * a look for the host's mount */
 #define GH_ARGV_MAX	(GH_HALF - 1)
 #define GH_ADDR_MAX	128
 #define GH_HALF		65536

@@ -278,8 +278,30 @@ static int under_pin_dir(struct agg *a, uint32_t path)
 	return pn >= dn && memcmp(p, d, dn) == 0 && (pn == dn || p[dn] == '/');
 }
 
-static void access_add(struct agg *a, uint32_t path, int op, uint32_t target,
-		       uint32_t result, const struct gh_evval *mode, int32_t pid)
+const char *const path_status_names[PS_COUNT] = {
+	[PS_KERNEL] = NULL, [PS_INCOMPLETE] = "incomplete",
+	[PS_LEXICAL] = "lexical", [PS_UNRESOLVED] = "unresolved",
+};
+
+/* A record's KEY_status (or, in streams without one, path_incomplete). */
+static int path_status(const struct gh_evrec *rec, int key)
+{
+	const struct gh_evval *v = &rec->v[key];
+
+	if (v->kind != GH_EVK_STR)
+		return key != GH_EK_NEW_PATH_STATUS &&
+		       rec->v[GH_EK_PATH_INCOMPLETE].kind == GH_EVK_BOOL &&
+		       rec->v[GH_EK_PATH_INCOMPLETE].i ? PS_INCOMPLETE : PS_KERNEL;
+	for (int i = 1; i < PS_COUNT; i++)
+		if (strlen(path_status_names[i]) == v->len &&
+		    memcmp(path_status_names[i], v->s, v->len) == 0)
+			return i;
+	return PS_KERNEL;
+}
+
+static void access_addv(struct agg *a, uint32_t path, int op, uint32_t target,
+			uint32_t result, const struct gh_evval *mode, int32_t pid,
+			const struct aview *view)
 {
 	struct counted *c;
 	struct akey k;
@@ -294,6 +316,10 @@ static void access_add(struct agg *a, uint32_t path, int op, uint32_t target,
 	k.op = (uint16_t)op;
 	k.target = target;
 	k.result = result;
+	k.seen = view->seen;
+	k.tseen = view->tseen;
+	k.status = (uint16_t)view->status;
+	k.tstatus = (uint16_t)view->tstatus;
 	if (mode && mode->kind == GH_EVK_INT) {
 		k.has_mode = 1;
 		k.mode = mode->i;
@@ -321,16 +347,29 @@ static int open_op(int64_t flags)
 	return OP_READ;
 }
 
+/* renameat2(2) RENAME_EXCHANGE: the two names swap and both stay, so the
+ * record is a rename each way (a lone rename would say the old name went) */
+static int rename_exchange(const struct gh_evval *v)
+{
+	return v[GH_EK_FLAGS].kind == GH_EVK_INT && (v[GH_EK_FLAGS].i & 2);
+}
+
 static void on_file(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 		    uint32_t result)
 {
 	const struct gh_evval *v = rec->v;
 	uint32_t path = sid(a, rec, GH_EK_PATH), target = 0;
 	const struct gh_evval *mode = NULL;
+	struct aview view = { 0 };
 	int op;
 
-	if (!path)
+	view.status = path_status(rec, GH_EK_PATH_STATUS);
+	if (path) {
+		view.seen = sid(a, rec, GH_EK_PATH_SEEN);
+	} else {
 		path = sid(a, rec, GH_EK_RAW);
+		view.status = PS_UNRESOLVED;
+	}
 	if (!path) {
 		a->unresolved++;
 		return;
@@ -350,8 +389,12 @@ static void on_file(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 	case GH_ET_LINK:
 		op = rec->type == GH_ET_RENAME ? OP_RENAME : OP_LINK;
 		target = sid(a, rec, GH_EK_NEW_PATH);
-		if (!target)
+		view.tstatus = path_status(rec, GH_EK_NEW_PATH_STATUS);
+		view.tseen = sid(a, rec, GH_EK_NEW_PATH_SEEN);
+		if (!target) {
 			target = sid(a, rec, GH_EK_NEW_RAW);
+			view.tstatus = target ? PS_UNRESOLVED : PS_KERNEL;
+		}
 		break;
 	case GH_ET_SYMLINK:
 		op = OP_SYMLINK;
@@ -360,7 +403,12 @@ static void on_file(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 	default:
 		return;
 	}
-	access_add(a, path, op, target, result, mode, pid);
+	access_addv(a, path, op, target, result, mode, pid, &view);
+	if (rec->type == GH_ET_RENAME && target && rename_exchange(v)) {
+		struct aview x = { view.tseen, view.seen, view.tstatus, view.status };
+
+		access_addv(a, target, op, path, result, mode, pid, &x);
+	}
 }
 
 static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
@@ -370,13 +418,19 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 	struct execrec *e;
 	uint32_t path;
 
+	struct aview view = { 0 };
+
 	if (v[GH_EK_RET].i < 0) {
 		p->failed_err = result;
 		path = sid(a, rec, GH_EK_PATH);
-		if (!path)
+		view.status = path_status(rec, GH_EK_PATH_STATUS);
+		view.seen = sid(a, rec, GH_EK_PATH_SEEN);
+		if (!path) {
 			path = sid(a, rec, GH_EK_RAW);
+			view.status = PS_UNRESOLVED;
+		}
 		if (path)
-			access_add(a, path, OP_EXEC, 0, result, NULL, p->pid);
+			access_addv(a, path, OP_EXEC, 0, result, NULL, p->pid, &view);
 		else
 			a->unresolved++;
 		return;
@@ -392,8 +446,10 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 	p->argv = e->argv;
 	p->cwd = e->cwd;
 	p->truncated = e->truncated;
+	view.status = path_status(rec, GH_EK_EXE_STATUS);
+	view.seen = sid(a, rec, GH_EK_EXE_SEEN);
 	if (e->exe)
-		access_add(a, e->exe, OP_EXEC, 0, result, NULL, p->pid);
+		access_addv(a, e->exe, OP_EXEC, 0, result, NULL, p->pid, &view);
 	else
 		a->unresolved++;
 }
@@ -641,6 +697,9 @@ static const int act_keys[] = {
 	GH_EK_DEV, GH_EK_CMD, GH_EK_REQUEST, GH_EK_ARGS, GH_EK_EFFECTIVE,
 	GH_EK_PERMITTED, GH_EK_TARGET_PID, GH_EK_IN_TREE, GH_EK_SIGNAL,
 	GH_EK_FAMILY, GH_EK_SOCK_TYPE, GH_EK_PROTO, GH_EK_PROTOCOL, GH_EK_VIA,
+	GH_EK_PATH_SEEN, GH_EK_PATH_STATUS, GH_EK_NEW_PATH_SEEN,
+	GH_EK_NEW_PATH_STATUS, GH_EK_SOURCE_PATH, GH_EK_SOURCE_PATH_SEEN,
+	GH_EK_SOURCE_PATH_STATUS,
 };
 
 static int add_val(struct gh_buf *b, const struct gh_evval *v)
@@ -871,6 +930,8 @@ static void on_end(struct agg *a, const struct gh_evrec *rec)
 		a->und_uring = get_int(u, "io_uring_unsupported_op");
 		a->und_foreign = get_int(u, "foreign_process_control");
 		a->und_left = get_int(u, "left_running");
+		a->und_path = get_int(u, "path_changed");
+		a->und_sockets = get_int(u, "unwatched_sockets");
 	}
 	if (v[GH_EK_IO_URING_OPCODES].kind == GH_EVK_ARR &&
 	    v[GH_EK_IO_URING_OPCODES].len) {
@@ -950,6 +1011,10 @@ int agg_record(struct agg *a, const struct gh_evrec *rec)
 		p->code = v[GH_EK_CODE].i;
 		p->has_signal = v[GH_EK_SIGNAL].kind == GH_EVK_INT;
 		p->signal = v[GH_EK_SIGNAL].i;
+		/* the kernel wrote the core (a file, or a core_pattern helper's
+		 * input) without a syscall of the tree: no record names it */
+		if (v[GH_EK_CORE].kind == GH_EVK_BOOL && v[GH_EK_CORE].i)
+			a->core_dumps++;
 	} else if (type == GH_ET_EXEC) {
 		on_exec(a, rec, p, result);
 	} else if (GH_ET_IS_FILE(type)) {

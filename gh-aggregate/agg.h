@@ -63,6 +63,20 @@ struct akey {				/* filesystem.accesses */
 	uint32_t path, target, result;	/* target 0: none */
 	uint16_t op, has_mode;
 	int64_t mode;
+	uint32_t seen, tseen;		/* the task's views; 0: the same */
+	uint16_t status, tstatus;	/* PS_*: how the paths were found */
+	uint32_t pad;
+};
+
+/* How a path was found (gh-events(5) path_status), in the order of
+ * their names after the kernel's walk. */
+enum { PS_KERNEL, PS_INCOMPLETE, PS_LEXICAL, PS_UNRESOLVED, PS_COUNT };
+extern const char *const path_status_names[PS_COUNT];
+
+/* The task's view and status of an access's path and target. */
+struct aview {
+	uint32_t seen, tseen;
+	int status, tstatus;
 };
 
 struct nkey {				/* network.attempts and .inbound */
@@ -152,6 +166,9 @@ struct agg {
 	int64_t lost_ringbuf, lost_fault, lost_truncated, lost_missed;
 	/* channels used but not decoded (the end record's "undecoded") */
 	int64_t und_compat, und_bpf, und_uring, und_foreign, und_left;
+	int64_t core_dumps;		/* exit records saying "core": true */
+	int64_t und_path;		/* names changed during their syscall */
+	int64_t und_sockets;		/* inherited sockets not watched */
 	uint32_t uring_opcodes;		/* "14, 40": string id, 0 for none */
 	uint32_t end_stdout, end_stderr;
 	int64_t stdout_bytes, stderr_bytes;

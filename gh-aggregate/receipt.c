@@ -329,7 +329,15 @@ static int cmp_access(const void *x, const void *y)
 		return c;
 	if (k->has_mode != l->has_mode)
 		return k->has_mode ? 1 : -1;
-	return k->mode < l->mode ? -1 : k->mode > l->mode;
+	if (k->mode != l->mode)
+		return k->mode < l->mode ? -1 : 1;
+	if (k->status != l->status)
+		return k->status < l->status ? -1 : 1;
+	if ((c = strtab_cmp(s, k->seen, l->seen)))
+		return c;
+	if (k->tstatus != l->tstatus)
+		return k->tstatus < l->tstatus ? -1 : 1;
+	return strtab_cmp(s, k->tseen, l->tseen);
 }
 
 static int cmp_attempt(const void *x, const void *y)
@@ -603,9 +611,17 @@ static void gen_accesses(struct agg *a, struct prep *pp, struct list *l)
 		k = ktab_key(&a->acc, pp->acc[i]);
 		o = obj();
 		add_str(o, "path", a, k->path);
+		if (k->seen)
+			add_str(o, "path_seen", a, k->seen);
+		if (k->status)
+			add(o, "path_status", jcstr(path_status_names[k->status]));
 		add(o, "op", jcstr(op_names[k->op]));
 		if (k->target)
 			add_str(o, "target", a, k->target);
+		if (k->tseen)
+			add_str(o, "target_seen", a, k->tseen);
+		if (k->tstatus)
+			add(o, "target_status", jcstr(path_status_names[k->tstatus]));
 		if (k->has_mode)
 			add(o, "mode", jint(k->mode));
 		add(o, "result", jstr(a, k->result));
@@ -886,6 +902,16 @@ static struct json_object *reasons(struct agg *a)
 			     "gh-trace stopped waiting (--wait); what they did after is "
 			     "not recorded", (long long)a->und_left) < 0)
 			oom();
+		if (a->und_path &&
+		    asprintf(&r[n++], "path_changed: %lld names changed while their "
+			     "syscall ran: the recorded name may not be the one the "
+			     "kernel used", (long long)a->und_path) < 0)
+			oom();
+		if (a->und_sockets &&
+		    asprintf(&r[n++], "unwatched_sockets: %lld inherited sockets beyond the "
+			     "16 watched: sends on them are not recorded",
+			     (long long)a->und_sockets) < 0)
+			oom();
 		if ((uint64_t)a->events != a->records &&
 		    asprintf(&r[n++], "end record counts %lld records, stream has %llu",
 			     (long long)a->events, (unsigned long long)a->records) < 0)
@@ -894,6 +920,10 @@ static struct json_object *reasons(struct agg *a)
 	if (a->pin_writes &&
 	    asprintf(&r[n++], "bpf_syscall: %llu changes under the tracer's bpf directory %s",
 		     (unsigned long long)a->pin_writes, strtab_str(&a->str, a->pin_dir)) < 0)
+		oom();
+	if (a->core_dumps &&
+	    asprintf(&r[n++], "core_dump: %lld processes dumped core: the file the "
+		     "kernel wrote for them is not recorded", (long long)a->core_dumps) < 0)
 		oom();
 	qsort(r, n, sizeof(r[0]), cmp_cstr);
 	for (i = 0; i < n; i++) {

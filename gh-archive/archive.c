@@ -1,6 +1,7 @@
 /* gh-archive: what both engines share: choosing the engine, transactions,
  * reading receipts back. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,73 @@ enum { RD_GET = ARCHIVE_MAX_STMT - 2, RD_EACH = ARCHIVE_MAX_STMT - 1 };
 /* Receipts per query of archive_each: bounds the memory a PostgreSQL
  * result takes. */
 #define EACH_PAGE 256
+
+int archive_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int archive_check_schema(struct archive *a, const struct archive_schema *sc,
+			 int mode, char *err, size_t errlen)
+{
+	int state, ver;
+	char e[512], sql[128];
+
+	if (a->ops->exec(a, mode == ARCHIVE_WRITE ? sc->begin_write
+						  : sc->begin_read,
+			 e, sizeof(e)) < 0)
+		return archive_fail(err, errlen, "%s: %s", a->name, e);
+	if (sc->marks(a, &state, &ver, e, sizeof(e)) < 0) {
+		archive_fail(err, errlen, "%s: %s", a->name, e);
+		goto out;
+	}
+	if (state == MARKS_EMPTY) {
+		if (mode != ARCHIVE_WRITE) {
+			archive_fail(err, errlen, "%s: empty database, no receipts",
+				     a->name);
+			goto out;
+		}
+		if (a->ops->exec(a, sc->create, e, sizeof(e)) < 0) {
+			archive_fail(err, errlen, "%s: creating the schema: %s",
+				     a->name, e);
+			goto out;
+		}
+		state = MARKS_OURS;
+		ver = 1;
+	}
+	if (state != MARKS_OURS) {
+		archive_fail(err, errlen, "%s: not a gh-archive database",
+			     a->name);
+		goto out;
+	}
+	if (ver < 1 || ver > ARCHIVE_SCHEMA_VERSION) {
+		archive_fail(err, errlen,
+			     "%s: schema version %d, this gh-archive knows version %d",
+			     a->name, ver, ARCHIVE_SCHEMA_VERSION);
+		goto out;
+	}
+	for (; mode == ARCHIVE_WRITE && ver < ARCHIVE_SCHEMA_VERSION; ver++) {
+		snprintf(sql, sizeof(sql), sc->set_version, ver + 1);
+		if (a->ops->exec(a, sc->migrations[ver - 1], e, sizeof(e)) < 0 ||
+		    a->ops->exec(a, sql, e, sizeof(e)) < 0) {
+			archive_fail(err, errlen,
+				     "%s: migrating the schema to version %d: %s",
+				     a->name, ver + 1, e);
+			goto out;
+		}
+	}
+	if (a->ops->exec(a, "COMMIT", e, sizeof(e)) < 0)
+		return archive_fail(err, errlen, "%s: %s", a->name, e);
+	return 0;
+out:
+	a->ops->exec(a, "ROLLBACK", e, sizeof(e));
+	return -1;
+}
 
 int archive_is_conninfo(const char *target)
 {

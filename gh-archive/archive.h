@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <json-c/json.h>
 
+#include "receipt.h"
+
 #include "gh.h"
 
 /* The schema version this program writes and reads (SQLite: PRAGMA
@@ -63,6 +65,23 @@ struct archive_ops {
 	 * ever queued). */
 	int (*flush)(struct archive *a, char *err, size_t errlen);
 	void (*close)(struct archive *a);
+	/* Gathering rows (NULL: the engine runs each row as it comes).
+	 * bulk: from now on, the rows of prepared statement idx (an INSERT
+	 * of one row, nothing answered) are given to add, which keeps them
+	 * and sends all the rows of a statement as one statement: at flush
+	 * (the end of a receipt) when the engine may refuse one of them,
+	 * when a megabyte is kept, before any
+	 * statement run without an answer (a DELETE, or a row of a statement
+	 * not gathered, which may read what was gathered) and before COMMIT;
+	 * ROLLBACK drops them. With parent >= 0 each row of idx belongs to
+	 * the last row added to statement parent (an INSERT into a table
+	 * whose id grows, with no ON CONFLICT), and its first value, the
+	 * receipt id, stands for that row's id. Errors of the rows sent
+	 * come as add's, run's, flush's or exec's. */
+	int (*bulk)(struct archive *a, int idx, int parent, char *err,
+		    size_t errlen);
+	int (*add)(struct archive *a, int idx, const struct av *v, int n,
+		   char *err, size_t errlen);
 };
 
 #define ARCHIVE_MAX_STMT 32
@@ -74,9 +93,37 @@ struct archive {
 	int engine;
 	/* What messages call the database: the path, or for PostgreSQL
 	 * "postgresql://HOST[:PORT]/DBNAME" (never a password). */
-	char name[512];
+	char name[4096];
 	void *h;
 };
+
+/* A message into err; returns -1. */
+int archive_fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* What an engine tells archive_check_schema about its database. */
+enum { MARKS_EMPTY = 0, MARKS_OURS = 1, MARKS_OTHER = 2 };
+struct archive_schema {
+	/* Begin the transaction in which the marks are read (and, for
+	 * ARCHIVE_WRITE, the schema made or migrated), holding what keeps
+	 * another gh-archive from doing the same meanwhile. */
+	const char *begin_read, *begin_write;
+	/* Whose database it is (MARKS_*) and, when ours, its version. */
+	int (*marks)(struct archive *a, int *state, int *version, char *err,
+		     size_t errlen);
+	/* The schema of version 1 with its marks; migrations[v - 1] takes
+	 * version v to v + 1; set_version: printf format of the statement
+	 * that records version %d. */
+	const char *create;
+	const char *const *migrations;
+	const char *set_version;
+};
+
+/* Check the database a is a gh-archive database of a version this program
+ * knows; with ARCHIVE_WRITE create the schema of an empty one and migrate
+ * an older one. Both engines; messages name a->name. */
+int archive_check_schema(struct archive *a, const struct archive_schema *sc,
+			 int mode, char *err, size_t errlen);
 
 /* Does target name a PostgreSQL database (a postgresql:// or postgres://
  * URI)? Anything else is a SQLite file path. */
@@ -125,7 +172,11 @@ int store_new(struct archive *a, int replace, const char *machine,
 void store_free(struct store *s);
 
 enum { STORE_STORED = 0, STORE_UNCHANGED = 1, STORE_REPLACED = 2 };
-/* Store one receipt. Returns a STORE_* result, or -1 with a message in
+/* Store one receipt: r, which gh_receipt_init_json (lib/receipt) made of
+ * json and accepted (a version this program knows, every member
+ * gh-receipt(5) names of its type), is read through lib/receipt; json
+ * gives the canonical form. Returns a STORE_* result, or -1 with a
+ * message in
  * err: a receipt that breaks gh-receipt(5) (the message names the member,
  * e.g. "process_tree[2].pid: expected an integer"), a conflict, or a
  * database error. After an error the caller rolls the transaction back
@@ -140,7 +191,7 @@ struct store_envelope {
 	size_t len;
 	const char *keyid;
 };
-int store_receipt(struct store *s, struct json_object *o,
+int store_receipt(struct store *s, struct gh_receipt *r, struct json_object *json,
 		  const struct store_envelope *env, const char **id,
 		  char sha_hex[65], char *err, size_t errlen);
 

@@ -2,7 +2,6 @@
  * migrating its schema, running statements. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,8 +11,8 @@
 
 #include "archive.h"
 
-/* The schema, version 1, as it was first written; a new database gets it
- * and then every migration below, as an old one does. Documented in
+/* The schema, version 1, as it was first written, with its marks; a new
+ * database gets it and then every migration below, as an old one does. Documented in
  * gh-archive(1); a change adds a migration and bumps
  * ARCHIVE_SCHEMA_VERSION. */
 static const char schema_sql[] =
@@ -198,7 +197,10 @@ static const char schema_sql[] =
 	"CREATE VIEW network_attempt_by_pid AS\n"
 	"  SELECT n.receipt_id, n.dst, n.host, n.port, n.protocol, n.op, n.result,\n"
 	"         n.count, p.pid\n"
-	"  FROM network_attempts n JOIN network_attempt_pids p ON p.attempt_id = n.id;\n";
+	"  FROM network_attempts n JOIN network_attempt_pids p ON p.attempt_id = n.id;\n"
+	/* the marks: gh-archive's, version 1 */
+	"PRAGMA application_id = 1734885714;\n"
+	"PRAGMA user_version = 1;\n";
 
 
 /* Migrations: migrations[v - 1] takes a database from version v to v + 1,
@@ -273,23 +275,11 @@ struct sqlite_archive {
 	sqlite3_stmt *st[ARCHIVE_MAX_STMT];
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int sqlite_exec_db(sqlite3 *db, const char *sql, char *err,
 			  size_t errlen)
 {
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return fail(err, errlen, "%s", sqlite3_errmsg(db));
+		return archive_fail(err, errlen, "%s", sqlite3_errmsg(db));
 	return 0;
 }
 
@@ -307,6 +297,33 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* The marks that say whose database this is: application_id,
+ * user_version and the number of schema objects, read in one transaction
+ * (in_txn: the caller's), so that they come from one state of the file.
+ * Read one by one, they may straddle the commit of a writer creating the
+ * schema (application_id still 0, user_version and tables already set)
+ * and make a new gh-archive database look like another application's.
+ * -1 with SQLite's message in err. */
+static int read_marks(sqlite3 *db, int in_txn, int *app, int *ver,
+		      int *tables, char *err, size_t errlen)
+{
+	int bad;
+
+	if (!in_txn && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return archive_fail(err, errlen, "%s", sqlite3_errmsg(db));
+	bad = pragma_int(db, "PRAGMA application_id", app) < 0 ||
+	      pragma_int(db, "PRAGMA user_version", ver) < 0 ||
+	      pragma_int(db, "SELECT count(*) FROM sqlite_master", tables) < 0;
+	if (bad)
+		archive_fail(err, errlen, "%s", sqlite3_errmsg(db));
+	if (!in_txn &&
+	    sqlite3_exec(db, bad ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL) !=
+		    SQLITE_OK &&
+	    !bad)
+		bad = archive_fail(err, errlen, "%s", sqlite3_errmsg(db));
+	return bad ? -1 : 0;
+}
+
 /* The names SQLite creates next to the database. A symlink planted at
  * one of them would make SQLite write through it. */
 static int no_symlinks(const char *path, char *err, size_t errlen)
@@ -319,11 +336,11 @@ static int no_symlinks(const char *path, char *err, size_t errlen)
 	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
 		if ((size_t)snprintf(name, sizeof(name), "%s%s", path, sfx[i]) >=
 		    sizeof(name))
-			return fail(err, errlen, "%s: name too long", path);
+			return archive_fail(err, errlen, "%s: name too long", path);
 		if (lstat(name, &st) == 0 && S_ISLNK(st.st_mode))
-			return fail(err, errlen,
-				    "%s: refusing to follow a symbolic link",
-				    name);
+			return archive_fail(err, errlen,
+					    "%s: refusing to follow a symbolic link",
+					    name);
 	}
 	return 0;
 }
@@ -338,14 +355,14 @@ static int create_file(const char *path, char *err, size_t errlen)
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (fd < 0) {
 		if (errno == ELOOP)
-			return fail(err, errlen,
-				    "%s: refusing to follow a symbolic link",
-				    path);
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+			return archive_fail(err, errlen,
+					    "%s: refusing to follow a symbolic link",
+					    path);
+		return archive_fail(err, errlen, "%s: %s", path, strerror(errno));
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(err, errlen, "%s: not a regular file", path);
+		return archive_fail(err, errlen, "%s: not a regular file", path);
 	}
 	close(fd);
 	return 0;
@@ -373,83 +390,19 @@ static int set_wal(sqlite3 *db, const char *path, char *err, size_t errlen)
 					return 0;
 				}
 				sqlite3_finalize(st);
-				return fail(err, errlen,
-					    "%s: cannot switch to WAL mode (%s)",
-					    path, m ? m : "?");
+				return archive_fail(err, errlen,
+						    "%s: cannot switch to WAL mode (%s)",
+						    path, m ? m : "?");
 			}
 			sqlite3_finalize(st);
 		}
 		if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) ||
 		    waited >= ARCHIVE_BUSY_MS)
-			return fail(err, errlen, "%s: %s", path,
-				    sqlite3_errmsg(db));
+			return archive_fail(err, errlen, "%s: %s", path,
+					    sqlite3_errmsg(db));
 		sqlite3_sleep(10);
 		waited += 10;
 	}
-}
-
-/* Check the file is ours and of a version we know; with ARCHIVE_WRITE
- * create the schema of an empty database and migrate an older one. */
-static int check_schema(sqlite3 *db, const char *path, int mode, char *err,
-			size_t errlen)
-{
-	int app = 0, ver = 0, tables = 0;
-	char e[512], sql[64];
-
-	if (mode == ARCHIVE_WRITE &&
-	    sqlite_exec_db(db, "BEGIN IMMEDIATE", e, sizeof(e)) < 0)
-		return fail(err, errlen, "%s: %s", path, e);
-	if (pragma_int(db, "PRAGMA application_id", &app) < 0 ||
-	    pragma_int(db, "PRAGMA user_version", &ver) < 0 ||
-	    pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables) < 0) {
-		fail(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
-		goto out;
-	}
-	if (app == 0 && ver == 0 && tables == 0) {
-		if (mode != ARCHIVE_WRITE) {
-			fail(err, errlen, "%s: empty database, no receipts",
-			     path);
-			goto out;
-		}
-		if (sqlite_exec_db(db, schema_sql, e, sizeof(e)) < 0 ||
-		    sqlite_exec_db(db, "PRAGMA application_id = 1734885714",
-				   e, sizeof(e)) < 0) {
-			fail(err, errlen, "%s: creating the schema: %s", path,
-			     e);
-			goto out;
-		}
-		app = ARCHIVE_APP_ID;
-		ver = 1;
-	}
-	if (app != ARCHIVE_APP_ID) {
-		fail(err, errlen, "%s: not a gh-archive database", path);
-		goto out;
-	}
-	if (ver < 1 || ver > ARCHIVE_SCHEMA_VERSION) {
-		fail(err, errlen,
-		     "%s: schema version %d, this gh-archive knows version %d",
-		     path, ver, ARCHIVE_SCHEMA_VERSION);
-		goto out;
-	}
-	if (mode != ARCHIVE_WRITE)
-		return 0;
-	for (; ver < ARCHIVE_SCHEMA_VERSION; ver++) {
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", ver + 1);
-		if (sqlite_exec_db(db, migrations[ver - 1], e, sizeof(e)) < 0 ||
-		    sqlite_exec_db(db, sql, e, sizeof(e)) < 0) {
-			fail(err, errlen,
-			     "%s: migrating the schema to version %d: %s",
-			     path, ver + 1, e);
-			goto out;
-		}
-	}
-	if (sqlite_exec_db(db, "COMMIT", e, sizeof(e)) < 0)
-		return fail(err, errlen, "%s: %s", path, e);
-	return 0;
-out:
-	if (mode == ARCHIVE_WRITE)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
 }
 
 /* Another application's database must be refused untouched: before the
@@ -457,13 +410,12 @@ out:
 static int not_ours(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
 	int app = 0, ver = 0, tables = 0;
+	char e[512];
 
-	if (pragma_int(db, "PRAGMA application_id", &app) < 0 ||
-	    pragma_int(db, "PRAGMA user_version", &ver) < 0 ||
-	    pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables) < 0)
-		return fail(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+	if (read_marks(db, 0, &app, &ver, &tables, e, sizeof(e)) < 0)
+		return archive_fail(err, errlen, "%s: %s", path, e);
 	if (app != ARCHIVE_APP_ID && (app || ver || tables))
-		return fail(err, errlen, "%s: not a gh-archive database", path);
+		return archive_fail(err, errlen, "%s: not a gh-archive database", path);
 	return 0;
 }
 
@@ -498,6 +450,30 @@ static int open_readonly(const char *path, sqlite3 **db)
 	return rc;
 }
 
+static int sq_marks(struct archive *a, int *state, int *version, char *err,
+		    size_t errlen)
+{
+	int app = 0, tables = 0;
+
+	*version = 0;
+	if (read_marks(((struct sqlite_archive *)a)->db, 1, &app, version,
+		       &tables, err, errlen) < 0)
+		return -1;
+	*state = !app && !*version && !tables ? MARKS_EMPTY
+		 : app == ARCHIVE_APP_ID     ? MARKS_OURS
+					     : MARKS_OTHER;
+	return 0;
+}
+
+static const struct archive_schema sqlite_schema = {
+	.begin_read = "BEGIN",
+	.begin_write = "BEGIN IMMEDIATE",
+	.marks = sq_marks,
+	.create = schema_sql,
+	.migrations = migrations,
+	.set_version = "PRAGMA user_version = %d",
+};
+
 static int sq_prepare(struct archive *a, int idx, const char *sql, char *err,
 		      size_t errlen)
 {
@@ -505,7 +481,7 @@ static int sq_prepare(struct archive *a, int idx, const char *sql, char *err,
 
 	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 			       &s->st[idx], NULL) != SQLITE_OK)
-		return fail(err, errlen, "%s", sqlite3_errmsg(s->db));
+		return archive_fail(err, errlen, "%s", sqlite3_errmsg(s->db));
 	return 0;
 }
 
@@ -557,7 +533,7 @@ static int sq_run(struct archive *a, int idx, const struct av *v, int n,
 	sqlite3_clear_bindings(st);
 	return 0;
 bad:
-	fail(err, errlen, "%s", sqlite3_errmsg(s->db));
+	archive_fail(err, errlen, "%s", sqlite3_errmsg(s->db));
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return -1;
@@ -604,17 +580,17 @@ int archive_open_sqlite(const char *path, int mode, struct archive **out,
 		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW;
 	} else {
 		if (stat(path, &st) < 0)
-			return fail(err, errlen, "%s: %s", path,
-				    strerror(errno));
+			return archive_fail(err, errlen, "%s: %s", path,
+					    strerror(errno));
 		if (!S_ISREG(st.st_mode))
-			return fail(err, errlen, "%s: not a regular file",
-				    path);
+			return archive_fail(err, errlen, "%s: not a regular file",
+					    path);
 		flags = SQLITE_OPEN_READONLY;
 	}
 	if ((mode == ARCHIVE_WRITE ? sqlite3_open_v2(path, &db, flags, NULL) :
 				     open_readonly(path, &db)) != SQLITE_OK) {
-		fail(err, errlen, "%s: %s", path,
-		     db ? sqlite3_errmsg(db) : "out of memory");
+		archive_fail(err, errlen, "%s: %s", path,
+			     db ? sqlite3_errmsg(db) : "out of memory");
 		goto bad;
 	}
 	sqlite3_extended_result_codes(db, 1);
@@ -630,21 +606,23 @@ int archive_open_sqlite(const char *path, int mode, struct archive **out,
 				   "PRAGMA cache_size = -65536;"
 				   "PRAGMA foreign_keys = ON",
 				   e, sizeof(e)) < 0) {
-			fail(err, errlen, "%s: %s", path, e);
+			archive_fail(err, errlen, "%s: %s", path, e);
 			goto bad;
 		}
 	}
-	if (check_schema(db, path, mode, err, errlen) < 0)
-		goto bad;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		fail(err, errlen, "%s", strerror(ENOMEM));
+		archive_fail(err, errlen, "%s", strerror(ENOMEM));
 		goto bad;
 	}
 	s->a.ops = &sqlite_ops;
 	s->a.engine = ENGINE_SQLITE;
 	snprintf(s->a.name, sizeof(s->a.name), "%s", path);
 	s->db = db;
+	if (archive_check_schema(&s->a, &sqlite_schema, mode, err, errlen) < 0) {
+		sq_close(&s->a);
+		return -1;
+	}
 	*out = &s->a;
 	return 0;
 bad:

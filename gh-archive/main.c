@@ -16,6 +16,7 @@
 #include "input.h"
 #include "jcs.h"
 #include "json.h"
+#include "receipt.h"
 
 static void usage(FILE *f)
 {
@@ -117,7 +118,11 @@ static int batch_begin(struct batch *b)
 		if (archive_open(b->dbpath, b->pg, ARCHIVE_WRITE, &b->db, err,
 				 sizeof(err)) < 0) {
 			gh_err("%s", err);
-			if (b->created)
+			/* only while still empty: a file another writer has
+			 * begun to use (its switch to WAL writes the header)
+			 * may hold its receipts */
+			if (b->created && lstat(b->dbpath, &st) == 0 &&
+			    S_ISREG(st.st_mode) && st.st_size == 0)
 				unlink(b->dbpath);
 			b->created = 0;
 			return -1;
@@ -159,29 +164,39 @@ static int batch_store(struct batch *b, struct json_object *o,
 		       unsigned long line)
 {
 	char err[1024], sha[65];
+	struct gh_receipt r;
 	const char *id;
 	int st;
 
-	if (gh_receipt_check(o, err, sizeof(err)) < 0) {
-		gh_err("%s:%lu: %s", name, line, err);
+	/* a receipt of a version this program knows (v0 included), every
+	 * member's type checked: lib/receipt */
+	st = gh_receipt_init_json(&r, o, NULL);
+	if (st < 0) {
+		gh_err("%s:%lu: %s", name, line, st == -EINVAL ? r.err : strerror(-st));
+		gh_receipt_release(&r);
 		return -1;
 	}
-	if (batch_begin(b) < 0)
+	if (batch_begin(b) < 0) {
+		gh_receipt_release(&r);
 		return -1;
-	st = store_receipt(b->s, o, env, &id, sha, err, sizeof(err));
+	}
+	st = store_receipt(b->s, &r, o, env, &id, sha, err, sizeof(err));
 	if (st < 0) {
 		gh_err("%s:%lu: %s", name, line, err);
+		gh_receipt_release(&r);
 		return -1;
 	}
+	/* id is the receipt's: written before r goes */
 	if (b->verbose &&
 	    (gh_buf_adds(&b->out, "{\"execution_id\":") < 0 ||
 	     gh_buf_json_str(&b->out, id, strlen(id)) < 0 ||
 	     gh_buf_printf(&b->out, ",\"sha256\":\"%s\",\"status\":\"%s\"}\n",
 			   sha, status_name[st]) < 0)) {
 		gh_err("%s", strerror(ENOMEM));
-		return -1;
+		st = -1;
 	}
-	return 0;
+	gh_receipt_release(&r);
+	return st < 0 ? -1 : 0;
 }
 
 static int batch_commit(struct batch *b)

@@ -129,16 +129,42 @@ static const char pg_receipt_sql[] =
 	" CAST(coalesce(?35, ?32) AS jsonb))"
 	" ON CONFLICT (execution_id) DO NOTHING RETURNING id";
 
+/* The statements whose rows an engine may gather (archive_ops.bulk), and
+ * the statement of the row each belongs to (a pid to the file access,
+ * attempt or inbound entry stored just before it). A statement not listed
+ * runs row by row. */
+static const struct {
+	unsigned char on;
+	signed char parent;
+} gather[ST_N] = {
+	[ST_PROCESS] = { 1, -1 },
+	[ST_EXEC] = { 1, -1 },
+	[ST_FILE] = { 1, -1 },
+	[ST_ACCESS] = { 1, -1 },
+	[ST_ACCESS_PID] = { 1, ST_ACCESS },
+	[ST_CONN] = { 1, -1 },
+	[ST_ATTEMPT] = { 1, -1 },
+	[ST_ATTEMPT_PID] = { 1, ST_ATTEMPT },
+	[ST_INBOUND] = { 1, -1 },
+	[ST_INBOUND_PID] = { 1, ST_INBOUND },
+	[ST_SYSCALL] = { 1, -1 },
+	[ST_REDACTION] = { 1, -1 },
+	[ST_VERDICT] = { 1, -1 },
+	[ST_VIOLATION] = { 1, -1 },
+};
+
 struct store {
 	struct archive *a;
 	int replace;
 	const char *machine;
 	int nparams[ST_N];
+	unsigned char gathered[ST_N];
 };
 
 /* One receipt being stored: where errors go and scratch buffers. */
 struct cx {
 	struct store *s;
+	struct gh_receipt *r; /* lib/receipt's typed access, named NULL */
 	char *err;
 	size_t errlen;
 	long long rid;
@@ -235,8 +261,13 @@ static int step(struct cx *c, int st)
 		if (c->copied[i])
 			c->v[i].s = c->arena.p + c->off[i];
 	c->got_id = 0;
-	rc = s->a->ops->run(s->a, st, c->v, n, st == ST_RECEIPT ? id_row : NULL,
-			    c, c->dberr, sizeof(c->dberr));
+	if (s->gathered[st])
+		rc = s->a->ops->add(s->a, st, c->v, n, c->dberr,
+				    sizeof(c->dberr));
+	else
+		rc = s->a->ops->run(s->a, st, c->v, n,
+				    st == ST_RECEIPT ? id_row : NULL, c,
+				    c->dberr, sizeof(c->dberr));
 	for (i = 0; i < n; i++)
 		set_null(c, i + 1);
 	c->arena.len = 0;
@@ -278,7 +309,9 @@ int store_new(struct archive *a, int replace, const char *machine,
 				s->nparams[i]++;
 		if (i == ST_RECEIPT && a->engine == ENGINE_PG)
 			s->nparams[i] -= 1; /* ?32 comes twice */
-		if (a->ops->prepare(a, i, q, err, errlen) < 0) {
+		if (a->ops->prepare(a, i, q, err, errlen) < 0 ||
+		    (a->ops->bulk && gather[i].on &&
+		     a->ops->bulk(a, i, gather[i].parent, err, errlen) < 0)) {
 			char e[512];
 
 			snprintf(e, sizeof(e), "%s", err);
@@ -286,6 +319,7 @@ int store_new(struct archive *a, int replace, const char *machine,
 			free(s);
 			return -1;
 		}
+		s->gathered[i] = a->ops->bulk && gather[i].on;
 	}
 	*out = s;
 	return 0;
@@ -296,106 +330,92 @@ void store_free(struct store *s)
 	free(s);
 }
 
-/* Member lookup with a type check. "where" names the enclosing value for
- * messages ("" for the receipt itself, "process_tree[2]", ...). Returns
- * the member (NULL when absent or null), or sets *bad. */
-static const char *type_name(enum json_type t)
+/* Member key of o with type want (GH_JV_*), through lib/receipt: *out is
+ * NULL when absent or null; -1 after cx_fail for another type. "where"
+ * names the enclosing value ("" for the receipt, "process_tree[2]"). */
+static int member(struct cx *c, const struct gh_jv *o, const char *where,
+		  const char *key, int want, const struct gh_jv **out)
 {
-	switch (t) {
-	case json_type_string:
-		return "a string";
-	case json_type_int:
-		return "an integer";
-	case json_type_boolean:
-		return "a boolean";
-	case json_type_array:
-		return "an array";
-	case json_type_object:
-		return "an object";
-	default:
-		return "a number";
-	}
+	return gh_receipt_member(c->r, o, where, key, want, out) < 0 ?
+		       cx_fail(c, "%s", c->r->err) : 0;
 }
 
-static int member(struct cx *c, struct json_object *o, const char *where,
-		  const char *key, enum json_type want,
-		  struct json_object **out)
+static size_t slen(const struct gh_jv *v)
 {
-	struct json_object *v = NULL;
+	size_t n;
 
-	*out = NULL;
-	if (!o || !json_object_object_get_ex(o, key, &v) || !v)
-		return 0;
-	if (json_object_get_type(v) != want)
-		return cx_fail(c, "%s%s%s: expected %s", where,
-			       *where ? "." : "", key, type_name(want));
-	*out = v;
-	return 0;
+	gh_jv_str(v, &n);
+	return n;
+}
+
+/* v as compact JSON text, into c->tmp */
+static int json_text(struct cx *c, const struct gh_jv *v)
+{
+	struct json_object *o;
+	int rc;
+
+	c->tmp.len = 0;
+	if (gh_jv_to_json(v, &o) < 0)
+		return cx_fail(c, "%s", strerror(ENOMEM));
+	rc = gh_json_to_buf(&c->tmp, o, 0);
+	json_object_put(o);
+	return rc < 0 ? cx_fail(c, "%s", strerror(ENOMEM)) : 0;
 }
 
 /* Bind member key of o (absent or null: NULL) with the given JSON type;
  * arrays and objects are bound as their compact JSON text. */
-static int bind_m(struct cx *c, int idx,
-		  struct json_object *o, const char *where, const char *key,
-		  enum json_type want)
+static int bind_m(struct cx *c, int idx, const struct gh_jv *o, const char *where,
+		  const char *key, int want)
 {
-	struct json_object *v;
+	const struct gh_jv *v;
 
 	if (member(c, o, where, key, want, &v) < 0)
 		return -1;
 	if (!v)
 		set_null(c, idx);
-	else if (want == json_type_string)
-		set_text(c, idx, json_object_get_string(v),
-			 json_object_get_string_len(v));
-	else if (want == json_type_int)
-		set_int(c, idx, json_object_get_int64(v));
-	else if (want == json_type_boolean)
-		set_bool(c, idx, json_object_get_boolean(v));
-	else {
-		c->tmp.len = 0;
-		if (gh_json_to_buf(&c->tmp, v, 0) < 0)
-			return cx_fail(c, "%s", strerror(ENOMEM));
-		return set_copy(c, idx, c->tmp.p, c->tmp.len);
-	}
+	else if (want == GH_JV_STRING)
+		set_text(c, idx, gh_jv_str(v, NULL), slen(v));
+	else if (want == GH_JV_INT)
+		set_int(c, idx, gh_jv_int(v));
+	else if (want == GH_JV_BOOL)
+		set_bool(c, idx, gh_jv_bool(v));
+	else
+		return json_text(c, v) < 0 ? -1 : set_copy(c, idx, c->tmp.p, c->tmp.len);
 	return 0;
 }
 
 /* An array's elements must all be strings; join them with spaces. */
-static int join_argv(struct cx *c, struct json_object *arr, const char *where,
+static int join_argv(struct cx *c, const struct gh_jv *arr, const char *where,
 		     struct gh_buf *out)
 {
-	size_t i, n = json_object_array_length(arr);
+	size_t i, n = gh_jv_len(arr);
 
 	out->len = 0;
 	if (gh_buf_grow(out, 0) < 0)
 		return cx_fail(c, "%s", strerror(ENOMEM));
 	out->p[0] = '\0';
 	for (i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(arr, i);
+		const struct gh_jv *e = gh_jv_idx(arr, i);
 
-		if (json_object_get_type(e) != json_type_string)
-			return cx_fail(c, "%s[%zu]: expected a string", where,
-				       i);
+		if (!gh_jv_is(e, GH_JV_STRING))
+			return cx_fail(c, "%s[%zu]: expected a string", where, i);
 		if ((i && gh_buf_addc(out, ' ') < 0) ||
-		    gh_buf_add(out, json_object_get_string(e),
-			       json_object_get_string_len(e)) < 0)
+		    gh_buf_add(out, gh_jv_str(e, NULL), slen(e)) < 0)
 			return cx_fail(c, "%s", strerror(ENOMEM));
 	}
 	return 0;
 }
 
 /* Bind argv (JSON text), cmd (joined) from member key of o. */
-static int bind_argv(struct cx *c, int argv_idx,
-		     int cmd_idx, struct json_object *o, const char *where,
-		     const char *key)
+static int bind_argv(struct cx *c, int argv_idx, int cmd_idx, const struct gh_jv *o,
+		     const char *where, const char *key)
 {
 	struct gh_buf cmd = GH_BUF_INIT;
-	struct json_object *v;
+	const struct gh_jv *v;
 	char name[256];
 	int rc;
 
-	if (member(c, o, where, key, json_type_array, &v) < 0)
+	if (member(c, o, where, key, GH_JV_ARRAY, &v) < 0)
 		return -1;
 	if (!v)
 		return 0;
@@ -408,25 +428,22 @@ static int bind_argv(struct cx *c, int argv_idx,
 	gh_buf_release(&cmd);
 	if (rc < 0)
 		return -1;
-	return bind_m(c, argv_idx, o, where, key, json_type_array);
+	return bind_m(c, argv_idx, o, where, key, GH_JV_ARRAY);
 }
 
 /* Array member key of o, each element an object; NULL when absent. */
-static int objects(struct cx *c, struct json_object *o, const char *where,
-		   const char *key, struct json_object **out)
+static int objects(struct cx *c, const struct gh_jv *o, const char *where,
+		   const char *key, const struct gh_jv **out)
 {
 	size_t i, n;
 
-	if (member(c, o, where, key, json_type_array, out) < 0)
+	if (member(c, o, where, key, GH_JV_ARRAY, out) < 0)
 		return -1;
-	if (!*out)
-		return 0;
-	n = json_object_array_length(*out);
+	n = gh_jv_len(*out);
 	for (i = 0; i < n; i++)
-		if (json_object_get_type(json_object_array_get_idx(*out, i)) !=
-		    json_type_object)
-			return cx_fail(c, "%s%s%s[%zu]: expected an object",
-				       where, *where ? "." : "", key, i);
+		if (!gh_jv_is(gh_jv_idx(*out, i), GH_JV_OBJECT))
+			return cx_fail(c, "%s%s%s[%zu]: expected an object", where,
+				       *where ? "." : "", key, i);
 	return 0;
 }
 
@@ -482,23 +499,23 @@ bind:
 /* Insert each integer of member "pids" of o under the row just inserted
  * for it (the highest id of the receipt's rows in that table: ids only
  * grow), so that no statement but the receipt's needs an answer. */
-static int store_pids(struct cx *c, int st, struct json_object *o,
+static int store_pids(struct cx *c, int st, const struct gh_jv *o,
 		      const char *where)
 {
-	struct json_object *arr;
+	const struct gh_jv *arr;
 	size_t i, n;
 
-	if (member(c, o, where, "pids", json_type_array, &arr) < 0)
+	if (member(c, o, where, "pids", GH_JV_ARRAY, &arr) < 0)
 		return -1;
-	n = arr ? json_object_array_length(arr) : 0;
+	n = arr ? gh_jv_len(arr) : 0;
 	for (i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(arr, i);
+		const struct gh_jv *e = gh_jv_idx(arr, i);
 
-		if (json_object_get_type(e) != json_type_int)
+		if (!gh_jv_is(e, GH_JV_INT))
 			return cx_fail(c, "%s.pids[%zu]: expected an integer",
 				       where, i);
 		set_int(c, 1, c->rid);
-		set_int(c, 2, json_object_get_int64(e));
+		set_int(c, 2, gh_jv_int(e));
 		if (step(c, st) < 0)
 			return -1;
 	}
@@ -506,29 +523,29 @@ static int store_pids(struct cx *c, int st, struct json_object *o,
 }
 
 /* The execs of process_tree[i] (p). */
-static int store_execs(struct cx *c, struct json_object *p, size_t i,
+static int store_execs(struct cx *c, const struct gh_jv *p, size_t i,
 		       const char *w)
 {
 	int st = ST_EXEC;
-	struct json_object *execs, *e;
+	const struct gh_jv *execs, *e;
 	char we[96];
 	size_t j, n;
 
 	if (objects(c, p, w, "execs", &execs) < 0)
 		return -1;
-	n = execs ? json_object_array_length(execs) : 0;
+	n = execs ? gh_jv_len(execs) : 0;
 	for (j = 0; j < n; j++) {
-		e = json_object_array_get_idx(execs, j);
+		e = gh_jv_idx(execs, j);
 		snprintf(we, sizeof(we), "%s.execs[%zu]", w, j);
 		set_int(c, 1, c->rid);
 		set_int(c, 2, (long long)i);
 		set_int(c, 3, (long long)j);
-		if (bind_m(c, 4, p, w, "pid", json_type_int) < 0 ||
-		    bind_m(c, 5, e, we, "exe", json_type_string) < 0 ||
+		if (bind_m(c, 4, p, w, "pid", GH_JV_INT) < 0 ||
+		    bind_m(c, 5, e, we, "exe", GH_JV_STRING) < 0 ||
 		    bind_argv(c, 6, 7, e, we, "argv") < 0 ||
 		    bind_m(c, 8, e, we, "argv_truncated",
-			   json_type_boolean) < 0 ||
-		    bind_m(c, 9, e, we, "cwd", json_type_string) < 0 ||
+			   GH_JV_BOOL) < 0 ||
+		    bind_m(c, 9, e, we, "cwd", GH_JV_STRING) < 0 ||
 		    step(c, st) < 0)
 			return -1;
 	}
@@ -537,68 +554,68 @@ static int store_execs(struct cx *c, struct json_object *p, size_t i,
 
 /* process_tree[i] (p), or processes[i] when flat (0.3.0 receipts without a
  * tree, or the flat list next to a tree: then only checked). */
-static int store_process(struct cx *c, struct json_object *p, size_t i,
+static int store_process(struct cx *c, const struct gh_jv *p, size_t i,
 			 int flat, int check_only)
 {
 	int st = ST_PROCESS;
-	struct json_object *v;
+	const struct gh_jv *v;
 	char w[64];
 
 	if (flat) {
 		snprintf(w, sizeof(w), "processes[%zu]", i);
 		if (check_only)
-			return member(c, p, w, "pid", json_type_int, &v) < 0 ||
-			       member(c, p, w, "ppid", json_type_int, &v) < 0 ||
-			       member(c, p, w, "cmd", json_type_string, &v) < 0
+			return member(c, p, w, "pid", GH_JV_INT, &v) < 0 ||
+			       member(c, p, w, "ppid", GH_JV_INT, &v) < 0 ||
+			       member(c, p, w, "cmd", GH_JV_STRING, &v) < 0
 				       ? -1 : 0;
 		set_int(c, 1, c->rid);
 		set_int(c, 2, (long long)i);
-		if (bind_m(c, 3, p, w, "pid", json_type_int) < 0 ||
-		    bind_m(c, 4, p, w, "ppid", json_type_int) < 0 ||
-		    bind_m(c, 7, p, w, "cmd", json_type_string) < 0)
+		if (bind_m(c, 3, p, w, "pid", GH_JV_INT) < 0 ||
+		    bind_m(c, 4, p, w, "ppid", GH_JV_INT) < 0 ||
+		    bind_m(c, 7, p, w, "cmd", GH_JV_STRING) < 0)
 			return -1;
 		return step(c, st);
 	}
 	snprintf(w, sizeof(w), "process_tree[%zu]", i);
 	set_int(c, 1, c->rid);
 	set_int(c, 2, (long long)i);
-	if (bind_m(c, 3, p, w, "pid", json_type_int) < 0 ||
-	    bind_m(c, 4, p, w, "ppid", json_type_int) < 0 ||
-	    bind_m(c, 5, p, w, "exe", json_type_string) < 0 ||
+	if (bind_m(c, 3, p, w, "pid", GH_JV_INT) < 0 ||
+	    bind_m(c, 4, p, w, "ppid", GH_JV_INT) < 0 ||
+	    bind_m(c, 5, p, w, "exe", GH_JV_STRING) < 0 ||
 	    bind_argv(c, 6, 7, p, w, "argv") < 0 ||
-	    bind_m(c, 8, p, w, "argv_truncated", json_type_boolean) < 0 ||
-	    bind_m(c, 9, p, w, "working_dir", json_type_string) < 0 ||
-	    bind_m(c, 10, p, w, "exit_code", json_type_int) < 0 ||
-	    bind_m(c, 11, p, w, "signal", json_type_int) < 0 ||
-	    bind_m(c, 12, p, w, "start_ms", json_type_int) < 0 ||
-	    bind_m(c, 13, p, w, "end_ms", json_type_int) < 0 ||
+	    bind_m(c, 8, p, w, "argv_truncated", GH_JV_BOOL) < 0 ||
+	    bind_m(c, 9, p, w, "working_dir", GH_JV_STRING) < 0 ||
+	    bind_m(c, 10, p, w, "exit_code", GH_JV_INT) < 0 ||
+	    bind_m(c, 11, p, w, "signal", GH_JV_INT) < 0 ||
+	    bind_m(c, 12, p, w, "start_ms", GH_JV_INT) < 0 ||
+	    bind_m(c, 13, p, w, "end_ms", GH_JV_INT) < 0 ||
 	    step(c, st) < 0)
 		return -1;
 	return store_execs(c, p, i, w);
 }
 
-static int store_processes(struct cx *c, struct json_object *r)
+static int store_processes(struct cx *c, const struct gh_jv *r)
 {
-	struct json_object *tree, *list;
+	const struct gh_jv *tree, *list;
 	size_t i, n;
 
 	if (objects(c, r, "", "process_tree", &tree) < 0 ||
 	    objects(c, r, "", "processes", &list) < 0)
 		return -1;
-	n = tree ? json_object_array_length(tree) : 0;
+	n = tree ? gh_jv_len(tree) : 0;
 	for (i = 0; i < n; i++)
-		if (store_process(c, json_object_array_get_idx(tree, i), i, 0,
+		if (store_process(c, gh_jv_idx(tree, i), i, 0,
 				  0) < 0)
 			return -1;
-	n = list ? json_object_array_length(list) : 0;
+	n = list ? gh_jv_len(list) : 0;
 	for (i = 0; i < n; i++)
-		if (store_process(c, json_object_array_get_idx(list, i), i, 1,
+		if (store_process(c, gh_jv_idx(list, i), i, 1,
 				  tree != NULL) < 0)
 			return -1;
 	return 0;
 }
 
-static int store_files(struct cx *c, struct json_object *r)
+static int store_files(struct cx *c, const struct gh_jv *r)
 {
 	static const struct {
 		const char *key, *kind;
@@ -606,76 +623,76 @@ static int store_files(struct cx *c, struct json_object *r)
 		      { "writes", "write" },
 		      { "deletes", "delete" } };
 	int st = ST_FILE, ac = ST_ACCESS;
-	struct json_object *fs, *arr, *a;
+	const struct gh_jv *fs, *arr, *a;
 	char w[64];
 	size_t k, i, n;
 
-	if (member(c, r, "", "filesystem", json_type_object, &fs) < 0)
+	if (member(c, r, "", "filesystem", GH_JV_OBJECT, &fs) < 0)
 		return -1;
 	if (!fs)
 		return 0;
 	for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
-		if (member(c, fs, "filesystem", lists[k].key, json_type_array,
+		if (member(c, fs, "filesystem", lists[k].key, GH_JV_ARRAY,
 			   &arr) < 0)
 			return -1;
-		n = arr ? json_object_array_length(arr) : 0;
+		n = arr ? gh_jv_len(arr) : 0;
 		for (i = 0; i < n; i++) {
-			struct json_object *e = json_object_array_get_idx(arr, i);
+			const struct gh_jv *e = gh_jv_idx(arr, i);
 
-			if (json_object_get_type(e) != json_type_string)
+			if (!gh_jv_is(e, GH_JV_STRING))
 				return cx_fail(c,
 					       "filesystem.%s[%zu]: expected a string",
 					       lists[k].key, i);
 			set_int(c, 1, c->rid);
 			set_text(c, 2, lists[k].kind,
 				 strlen(lists[k].kind));
-			set_text(c, 3, json_object_get_string(e),
-				 json_object_get_string_len(e));
+			set_text(c, 3, gh_jv_str(e, NULL),
+				 slen(e));
 			if (step(c, st) < 0)
 				return -1;
 		}
 	}
 	if (objects(c, fs, "filesystem", "accesses", &arr) < 0)
 		return -1;
-	n = arr ? json_object_array_length(arr) : 0;
+	n = arr ? gh_jv_len(arr) : 0;
 	for (i = 0; i < n; i++) {
-		struct json_object *path;
+		const struct gh_jv *path;
 
-		a = json_object_array_get_idx(arr, i);
+		a = gh_jv_idx(arr, i);
 		snprintf(w, sizeof(w), "filesystem.accesses[%zu]", i);
-		if (member(c, a, w, "path", json_type_string, &path) < 0)
+		if (member(c, a, w, "path", GH_JV_STRING, &path) < 0)
 			return -1;
 		if (!path)
 			return cx_fail(c, "%s.path: missing", w);
-		if (member(c, a, w, "op", json_type_string, &path) < 0)
+		if (member(c, a, w, "op", GH_JV_STRING, &path) < 0)
 			return -1;
 		if (!path)
 			return cx_fail(c, "%s.op: missing", w);
 		set_int(c, 1, c->rid);
-		if (bind_m(c, 2, a, w, "path", json_type_string) < 0 ||
-		    bind_m(c, 3, a, w, "path_hex", json_type_string) < 0 ||
-		    bind_m(c, 4, a, w, "op", json_type_string) < 0 ||
-		    bind_m(c, 5, a, w, "target", json_type_string) < 0 ||
-		    bind_m(c, 6, a, w, "mode", json_type_int) < 0 ||
-		    bind_m(c, 7, a, w, "result", json_type_string) < 0 ||
-		    bind_m(c, 8, a, w, "count", json_type_int) < 0 ||
+		if (bind_m(c, 2, a, w, "path", GH_JV_STRING) < 0 ||
+		    bind_m(c, 3, a, w, "path_hex", GH_JV_STRING) < 0 ||
+		    bind_m(c, 4, a, w, "op", GH_JV_STRING) < 0 ||
+		    bind_m(c, 5, a, w, "target", GH_JV_STRING) < 0 ||
+		    bind_m(c, 6, a, w, "mode", GH_JV_INT) < 0 ||
+		    bind_m(c, 7, a, w, "result", GH_JV_STRING) < 0 ||
+		    bind_m(c, 8, a, w, "count", GH_JV_INT) < 0 ||
 		    step(c, ac) < 0)
 			return -1;
 		if (store_pids(c, ST_ACCESS_PID, a, w) < 0)
 			return -1;
 	}
-	if (member(c, fs, "filesystem", "failed", json_type_int, &a) < 0 ||
-	    member(c, fs, "filesystem", "policy_violations", json_type_array,
+	if (member(c, fs, "filesystem", "failed", GH_JV_INT, &a) < 0 ||
+	    member(c, fs, "filesystem", "policy_violations", GH_JV_ARRAY,
 		   &a) < 0)
 		return -1;
 	return 0;
 }
 
 /* A network entry's address member ("dst" or "addr"), required. */
-static int net_addr(struct cx *c, struct json_object *e, const char *w,
-		    const char *key, struct json_object **out)
+static int net_addr(struct cx *c, const struct gh_jv *e, const char *w,
+		    const char *key, const struct gh_jv **out)
 {
-	if (member(c, e, w, key, json_type_string, out) < 0)
+	if (member(c, e, w, key, GH_JV_STRING, out) < 0)
 		return -1;
 	if (!*out)
 		return cx_fail(c, "%s.%s: missing", w, key);
@@ -684,54 +701,55 @@ static int net_addr(struct cx *c, struct json_object *e, const char *w,
 
 /* Columns 1-5 shared by connections and attempts: receipt, dst, host,
  * port, protocol. */
-static int bind_peer(struct cx *c, struct json_object *e,
+static int bind_peer(struct cx *c, const struct gh_jv *e,
 		     const char *w)
 {
-	struct json_object *d;
+	const struct gh_jv *d;
 
 	if (net_addr(c, e, w, "dst", &d) < 0)
 		return -1;
 	set_int(c, 1, c->rid);
-	if (bind_m(c, 2, e, w, "dst", json_type_string) < 0 ||
-	    bind_hostport(c, 3, 4, json_object_get_string(d),
-			  json_object_get_string_len(d)) < 0 ||
-	    bind_m(c, 5, e, w, "protocol", json_type_string) < 0)
+	if (bind_m(c, 2, e, w, "dst", GH_JV_STRING) < 0 ||
+	    bind_hostport(c, 3, 4, gh_jv_str(d, NULL),
+			  slen(d)) < 0 ||
+	    bind_m(c, 5, e, w, "protocol", GH_JV_STRING) < 0)
 		return -1;
 	return 0;
 }
 
 /* A string array member (absent or null: nothing); each element checked. */
-static int strings(struct cx *c, struct json_object *o, const char *w,
-		   const char *key, struct json_object **out)
+static int strings(struct cx *c, const struct gh_jv *o, const char *w,
+		   const char *key, const struct gh_jv **out)
 {
 	size_t i;
 
-	if (member(c, o, w, key, json_type_array, out) < 0)
+	if (member(c, o, w, key, GH_JV_ARRAY, out) < 0)
 		return -1;
-	for (i = 0; *out && i < json_object_array_length(*out); i++)
-		if (!json_object_is_type(json_object_array_get_idx(*out, i),
-					 json_type_string))
+	for (i = 0; *out && i < gh_jv_len(*out); i++)
+		if (!gh_jv_is(gh_jv_idx(*out, i), GH_JV_STRING))
 			return cx_fail(c, "%s.%s[%zu]: expected a string", w, key, i);
 	return 0;
 }
 
 /* network.connections[].names: peer_names rows. */
-static int store_peer_names(struct cx *c, struct json_object *e, const char *w)
+static int store_peer_names(struct cx *c, const struct gh_jv *e, const char *w)
 {
-	struct json_object *names, *d, *n;
-	size_t i;
+	const struct gh_jv *names, *n;
+	size_t i, len;
+	const char *t;
 
 	if (strings(c, e, w, "names", &names) < 0)
 		return -1;
-	for (i = 0; names && i < json_object_array_length(names); i++) {
-		n = json_object_array_get_idx(names, i);
+	for (i = 0; names && i < gh_jv_len(names); i++) {
+		n = gh_jv_idx(names, i);
 		set_int(c, 1, c->rid);
-		if (bind_m(c, 2, e, w, "dst", json_type_string) < 0 ||
-		    bind_m(c, 3, e, w, "protocol", json_type_string) < 0)
+		if (bind_m(c, 2, e, w, "dst", GH_JV_STRING) < 0 ||
+		    bind_m(c, 3, e, w, "protocol", GH_JV_STRING) < 0)
 			return -1;
-		if (!json_object_object_get_ex(e, "protocol", &d) || !d)
+		if (gh_jv_is(gh_jv_get(e, "protocol"), GH_JV_NULL))
 			set_text(c, 3, "", 0);
-		set_text(c, 4, json_object_get_string(n), json_object_get_string_len(n));
+		t = gh_jv_str(n, &len);
+		set_text(c, 4, t, len);
 		if (step(c, ST_PEER_NAME) < 0)
 			return -1;
 	}
@@ -739,38 +757,39 @@ static int store_peer_names(struct cx *c, struct json_object *e, const char *w)
 }
 
 /* network.dns: dns_queries and dns_answers rows. */
-static int store_dns(struct cx *c, struct json_object *net)
+static int store_dns(struct cx *c, const struct gh_jv *net)
 {
-	struct json_object *arr, *e, *addrs, *name, *type, *a;
+	const struct gh_jv *arr, *e, *addrs, *name, *type;
+	const char *ns, *ts, *as;
+	size_t i, k, n, nl, tl, al;
 	char w[64];
-	size_t i, k, n;
 
 	if (objects(c, net, "network", "dns", &arr) < 0)
 		return -1;
-	n = arr ? json_object_array_length(arr) : 0;
+	n = arr ? gh_jv_len(arr) : 0;
 	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(arr, i);
+		e = gh_jv_idx(arr, i);
 		snprintf(w, sizeof(w), "network.dns[%zu]", i);
-		if (member(c, e, w, "name", json_type_string, &name) < 0 ||
-		    member(c, e, w, "type", json_type_string, &type) < 0 ||
+		if (member(c, e, w, "name", GH_JV_STRING, &name) < 0 ||
+		    member(c, e, w, "type", GH_JV_STRING, &type) < 0 ||
 		    strings(c, e, w, "addresses", &addrs) < 0)
 			return -1;
 		if (!name || !type)
 			return cx_fail(c, "%s.%s: missing", w, name ? "type" : "name");
+		ns = gh_jv_str(name, &nl);
+		ts = gh_jv_str(type, &tl);
 		set_int(c, 1, c->rid);
-		set_text(c, 2, json_object_get_string(name), json_object_get_string_len(name));
-		set_text(c, 3, json_object_get_string(type), json_object_get_string_len(type));
-		if (bind_m(c, 4, e, w, "count", json_type_int) < 0 ||
+		set_text(c, 2, ns, nl);
+		set_text(c, 3, ts, tl);
+		if (bind_m(c, 4, e, w, "count", GH_JV_INT) < 0 ||
 		    step(c, ST_DNS) < 0)
 			return -1;
-		for (k = 0; addrs && k < json_object_array_length(addrs); k++) {
-			a = json_object_array_get_idx(addrs, k);
+		for (k = 0; addrs && k < gh_jv_len(addrs); k++) {
+			as = gh_jv_str(gh_jv_idx(addrs, k), &al);
 			set_int(c, 1, c->rid);
-			set_text(c, 2, json_object_get_string(name),
-				 json_object_get_string_len(name));
-			set_text(c, 3, json_object_get_string(type),
-				 json_object_get_string_len(type));
-			set_text(c, 4, json_object_get_string(a), json_object_get_string_len(a));
+			set_text(c, 2, ns, nl);
+			set_text(c, 3, ts, tl);
+			set_text(c, 4, as, al);
 			if (step(c, ST_DNS_ANSWER) < 0)
 				return -1;
 		}
@@ -778,14 +797,14 @@ static int store_dns(struct cx *c, struct json_object *net)
 	return 0;
 }
 
-static int store_network(struct cx *c, struct json_object *r)
+static int store_network(struct cx *c, const struct gh_jv *r)
 {
-	struct json_object *net, *arr, *e, *d;
+	const struct gh_jv *net, *arr, *e, *d;
 	int st;
 	char w[64];
 	size_t i, n;
 
-	if (member(c, r, "", "network", json_type_object, &net) < 0)
+	if (member(c, r, "", "network", GH_JV_OBJECT, &net) < 0)
 		return -1;
 	if (!net)
 		return 0;
@@ -793,17 +812,17 @@ static int store_network(struct cx *c, struct json_object *r)
 	st = ST_CONN;
 	if (objects(c, net, "network", "connections", &arr) < 0)
 		return -1;
-	n = arr ? json_object_array_length(arr) : 0;
+	n = arr ? gh_jv_len(arr) : 0;
 	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(arr, i);
+		e = gh_jv_idx(arr, i);
 		snprintf(w, sizeof(w), "network.connections[%zu]", i);
 		if (bind_peer(c, e, w) < 0 ||
-		    bind_m(c, 6, e, w, "attempted", json_type_boolean) < 0 ||
-		    bind_m(c, 7, e, w, "bytes_sent", json_type_int) < 0 ||
-		    bind_m(c, 8, e, w, "bytes_received", json_type_int) < 0)
+		    bind_m(c, 6, e, w, "attempted", GH_JV_BOOL) < 0 ||
+		    bind_m(c, 7, e, w, "bytes_sent", GH_JV_INT) < 0 ||
+		    bind_m(c, 8, e, w, "bytes_received", GH_JV_INT) < 0)
 			return -1;
 		/* protocol is part of the key: an absent one is "" */
-		if (!json_object_object_get_ex(e, "protocol", &d) || !d)
+		if (gh_jv_is(gh_jv_get(e, "protocol"), GH_JV_NULL))
 			set_text(c, 5, "", 0);
 		if (step(c, st) < 0)
 			return -1;
@@ -814,15 +833,15 @@ static int store_network(struct cx *c, struct json_object *r)
 	st = ST_ATTEMPT;
 	if (objects(c, net, "network", "attempts", &arr) < 0)
 		return -1;
-	n = arr ? json_object_array_length(arr) : 0;
+	n = arr ? gh_jv_len(arr) : 0;
 	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(arr, i);
+		e = gh_jv_idx(arr, i);
 		snprintf(w, sizeof(w), "network.attempts[%zu]", i);
 		if (bind_peer(c, e, w) < 0 ||
-		    bind_m(c, 6, e, w, "op", json_type_string) < 0 ||
-		    bind_m(c, 7, e, w, "family", json_type_string) < 0 ||
-		    bind_m(c, 8, e, w, "result", json_type_string) < 0 ||
-		    bind_m(c, 9, e, w, "count", json_type_int) < 0 ||
+		    bind_m(c, 6, e, w, "op", GH_JV_STRING) < 0 ||
+		    bind_m(c, 7, e, w, "family", GH_JV_STRING) < 0 ||
+		    bind_m(c, 8, e, w, "result", GH_JV_STRING) < 0 ||
+		    bind_m(c, 9, e, w, "count", GH_JV_INT) < 0 ||
 		    step(c, st) < 0)
 			return -1;
 		if (store_pids(c, ST_ATTEMPT_PID, e, w) < 0)
@@ -832,109 +851,97 @@ static int store_network(struct cx *c, struct json_object *r)
 	st = ST_INBOUND;
 	if (objects(c, net, "network", "inbound", &arr) < 0)
 		return -1;
-	n = arr ? json_object_array_length(arr) : 0;
+	n = arr ? gh_jv_len(arr) : 0;
 	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(arr, i);
+		e = gh_jv_idx(arr, i);
 		snprintf(w, sizeof(w), "network.inbound[%zu]", i);
 		if (net_addr(c, e, w, "addr", &d) < 0)
 			return -1;
 		set_int(c, 1, c->rid);
-		if (bind_m(c, 2, e, w, "op", json_type_string) < 0 ||
-		    bind_m(c, 3, e, w, "addr", json_type_string) < 0 ||
-		    bind_hostport(c, 4, 5, json_object_get_string(d),
-				  json_object_get_string_len(d)) < 0 ||
-		    bind_m(c, 6, e, w, "protocol", json_type_string) < 0 ||
-		    bind_m(c, 7, e, w, "result", json_type_string) < 0 ||
-		    bind_m(c, 8, e, w, "count", json_type_int) < 0 ||
+		if (bind_m(c, 2, e, w, "op", GH_JV_STRING) < 0 ||
+		    bind_m(c, 3, e, w, "addr", GH_JV_STRING) < 0 ||
+		    bind_hostport(c, 4, 5, gh_jv_str(d, NULL),
+				  slen(d)) < 0 ||
+		    bind_m(c, 6, e, w, "protocol", GH_JV_STRING) < 0 ||
+		    bind_m(c, 7, e, w, "result", GH_JV_STRING) < 0 ||
+		    bind_m(c, 8, e, w, "count", GH_JV_INT) < 0 ||
 		    step(c, st) < 0)
 			return -1;
 		if (store_pids(c, ST_INBOUND_PID, e, w) < 0)
 			return -1;
 	}
-	if (member(c, net, "network", "bytes_sent", json_type_int, &e) < 0 ||
-	    member(c, net, "network", "bytes_received", json_type_int, &e) < 0)
+	if (member(c, net, "network", "bytes_sent", GH_JV_INT, &e) < 0 ||
+	    member(c, net, "network", "bytes_received", GH_JV_INT, &e) < 0)
 		return -1;
 	return store_dns(c, net);
 }
 
+static int syscall_row(struct cx *c, const char *key, int64_t count, int64_t denied)
+{
+	set_int(c, 1, c->rid);
+	set_text(c, 2, key, strlen(key));
+	set_int(c, 3, count);
+	set_int(c, 4, denied);
+	return step(c, ST_SYSCALL);
+}
+
 /* syscalls.counts and syscalls.denied: {"<record type>": N}, one row per
  * type: a type only in denied gets count 0, one only in counts denied 0. */
-static int store_syscalls(struct cx *c, struct json_object *r)
+static int store_syscalls(struct cx *c, const struct gh_jv *r)
 {
-	struct json_object *sc, *counts, *denied, *d;
-	int st = ST_SYSCALL;
+	const struct gh_jv *sc, *counts, *denied, *d;
 
-	if (member(c, r, "", "syscalls", json_type_object, &sc) < 0)
+	if (member(c, r, "", "syscalls", GH_JV_OBJECT, &sc) < 0)
 		return -1;
 	if (!sc)
 		return 0;
-	if (member(c, sc, "syscalls", "counts", json_type_object, &counts) < 0 ||
-	    member(c, sc, "syscalls", "denied", json_type_object, &denied) < 0)
+	if (member(c, sc, "syscalls", "counts", GH_JV_OBJECT, &counts) < 0 ||
+	    member(c, sc, "syscalls", "denied", GH_JV_OBJECT, &denied) < 0)
 		return -1;
-	if (counts) {
-		json_object_object_foreach(counts, key, val)
-		{
-			if (json_object_get_type(val) != json_type_int)
-				return cx_fail(c,
-					       "syscalls.counts.%s: expected an integer",
-					       key);
-			d = NULL;
-			if (denied && json_object_object_get_ex(denied, key, &d) &&
-			    json_object_get_type(d) != json_type_int)
-				return cx_fail(c,
-					       "syscalls.denied.%s: expected an integer",
-					       key);
-			set_int(c, 1, c->rid);
-			set_text(c, 2, key, strlen(key));
-			set_int(c, 3, json_object_get_int64(val));
-			set_int(c, 4, d ? json_object_get_int64(d) : 0);
-			if (step(c, st) < 0)
-				return -1;
-		}
+	for (size_t i = 0; i < gh_jv_len(counts); i++) {
+		const char *key = gh_jv_str(gh_jv_name(counts, i), NULL);
+		const struct gh_jv *val = gh_jv_val(counts, i);
+
+		if (!gh_jv_is(val, GH_JV_INT))
+			return cx_fail(c, "syscalls.counts.%s: expected an integer", key);
+		d = gh_jv_get(denied, key);
+		if (d && !gh_jv_is(d, GH_JV_INT))
+			return cx_fail(c, "syscalls.denied.%s: expected an integer", key);
+		if (syscall_row(c, key, gh_jv_int(val), d ? gh_jv_int(d) : 0) < 0)
+			return -1;
 	}
-	if (denied) {
-		json_object_object_foreach(denied, key, val)
-		{
-			if (json_object_get_type(val) != json_type_int)
-				return cx_fail(c,
-					       "syscalls.denied.%s: expected an integer",
-					       key);
-			if (counts && json_object_object_get_ex(counts, key, NULL))
-				continue;
-			set_int(c, 1, c->rid);
-			set_text(c, 2, key, strlen(key));
-			set_int(c, 3, 0);
-			set_int(c, 4, json_object_get_int64(val));
-			if (step(c, st) < 0)
-				return -1;
-		}
+	for (size_t i = 0; i < gh_jv_len(denied); i++) {
+		const char *key = gh_jv_str(gh_jv_name(denied, i), NULL);
+		const struct gh_jv *val = gh_jv_val(denied, i);
+
+		if (!gh_jv_is(val, GH_JV_INT))
+			return cx_fail(c, "syscalls.denied.%s: expected an integer", key);
+		if (!gh_jv_get(counts, key) && syscall_row(c, key, 0, gh_jv_int(val)) < 0)
+			return -1;
 	}
 	return 0;
 }
 
 /* redactions: [{"rule": "...", "count": N, ...}]; each element is kept
  * whole in detail, since gh-redact may say more than rule and count. */
-static int store_redactions(struct cx *c, struct json_object *r)
+static int store_redactions(struct cx *c, const struct gh_jv *r)
 {
 	int st = ST_REDACTION;
-	struct json_object *arr, *e;
+	const struct gh_jv *arr, *e;
 	char w[64];
 	size_t i, n;
 
 	if (objects(c, r, "", "redactions", &arr) < 0)
 		return -1;
-	n = arr ? json_object_array_length(arr) : 0;
+	n = arr ? gh_jv_len(arr) : 0;
 	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(arr, i);
+		e = gh_jv_idx(arr, i);
 		snprintf(w, sizeof(w), "redactions[%zu]", i);
 		set_int(c, 1, c->rid);
 		set_int(c, 2, (long long)i);
-		c->tmp.len = 0;
-		if (bind_m(c, 3, e, w, "rule", json_type_string) < 0 ||
-		    bind_m(c, 4, e, w, "count", json_type_int) < 0)
+		if (bind_m(c, 3, e, w, "rule", GH_JV_STRING) < 0 ||
+		    bind_m(c, 4, e, w, "count", GH_JV_INT) < 0 || json_text(c, e) < 0)
 			return -1;
-		if (gh_json_to_buf(&c->tmp, e, 0) < 0)
-			return cx_fail(c, "%s", strerror(ENOMEM));
 		if (set_copy(c, 5, c->tmp.p, c->tmp.len) < 0 ||
 		    step(c, st) < 0)
 			return -1;
@@ -943,50 +950,48 @@ static int store_redactions(struct cx *c, struct json_object *r)
 }
 
 /* policy: null, or the verdict gh-policy --annotate writes. */
-static int store_policy(struct cx *c, struct json_object *r)
+static int store_policy(struct cx *c, const struct gh_jv *r)
 {
 	int st = ST_VERDICT, vs = ST_VIOLATION;
-	struct json_object *pol, *arr, *e, *pass;
+	const struct gh_jv *pol, *arr, *e, *pass;
 	char w[64];
 	size_t i, n;
 
-	if (member(c, r, "", "policy", json_type_object, &pol) < 0)
+	if (member(c, r, "", "policy", GH_JV_OBJECT, &pol) < 0)
 		return -1;
 	if (!pol)
 		return 0;
 	if (objects(c, pol, "policy", "violations", &arr) < 0)
 		return -1;
-	n = arr ? json_object_array_length(arr) : 0;
+	n = arr ? gh_jv_len(arr) : 0;
 	set_int(c, 1, c->rid);
-	if (bind_m(c, 2, pol, "policy", "verdict", json_type_string) < 0)
+	if (bind_m(c, 2, pol, "policy", "verdict", GH_JV_STRING) < 0)
 		return -1;
-	if (member(c, pol, "policy", "pass", json_type_boolean, &pass) < 0)
+	if (member(c, pol, "policy", "pass", GH_JV_BOOL, &pass) < 0)
 		return -1;
-	if (pass && !json_object_object_get_ex(pol, "verdict", NULL))
-		set_text(c, 2, json_object_get_boolean(pass) ? "pass" : "fail",
+	if (pass && !gh_jv_get(pol, "verdict"))
+		set_text(c, 2, gh_jv_bool(pass) ? "pass" : "fail",
 			 4);
 	if (arr)
 		set_int(c, 3, (long long)n);
 	if (bind_m(c, 4, pol, "policy", "rules_sha256",
-		   json_type_string) < 0)
+		   GH_JV_STRING) < 0)
 		return -1;
-	c->tmp.len = 0;
-	if (gh_json_to_buf(&c->tmp, pol, 0) < 0)
-		return cx_fail(c, "%s", strerror(ENOMEM));
+	if (json_text(c, pol) < 0)
+		return -1;
 	if (set_copy(c, 5, c->tmp.p, c->tmp.len) < 0 || step(c, st) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(arr, i);
+		e = gh_jv_idx(arr, i);
 		snprintf(w, sizeof(w), "policy.violations[%zu]", i);
 		set_int(c, 1, c->rid);
 		set_int(c, 2, (long long)i);
-		if (bind_m(c, 3, e, w, "rule", json_type_string) < 0 ||
-		    bind_m(c, 4, e, w, "item", json_type_string) < 0 ||
-		    bind_m(c, 5, e, w, "pid", json_type_int) < 0)
+		if (bind_m(c, 3, e, w, "rule", GH_JV_STRING) < 0 ||
+		    bind_m(c, 4, e, w, "item", GH_JV_STRING) < 0 ||
+		    bind_m(c, 5, e, w, "pid", GH_JV_INT) < 0)
 			return -1;
-		c->tmp.len = 0;
-		if (gh_json_to_buf(&c->tmp, e, 0) < 0)
-			return cx_fail(c, "%s", strerror(ENOMEM));
+		if (json_text(c, e) < 0)
+			return -1;
 		if (set_copy(c, 6, c->tmp.p, c->tmp.len) < 0 ||
 		    step(c, vs) < 0)
 			return -1;
@@ -997,36 +1002,35 @@ static int store_policy(struct cx *c, struct json_object *r)
 /* The command of the run: provenance.command, else the first process's
  * argv, else the first cmd of the flat process list. */
 static int bind_command(struct cx *c,
-			struct json_object *r, struct json_object *prov)
+			const struct gh_jv *r, const struct gh_jv *prov)
 {
-	struct json_object *argv = NULL, *tree, *p;
+	const struct gh_jv *argv = NULL, *tree, *p;
 	struct gh_buf cmd = GH_BUF_INIT;
 	const char *where = "provenance.command";
 	const char *a0, *slash;
 	size_t len;
 	int rc;
 
-	if (member(c, prov, "provenance", "command", json_type_array, &argv) < 0)
+	if (member(c, prov, "provenance", "command", GH_JV_ARRAY, &argv) < 0)
 		return -1;
-	if (!argv && json_object_object_get_ex(r, "process_tree", &tree) &&
-	    json_object_get_type(tree) == json_type_array &&
-	    json_object_array_length(tree) > 0) {
-		p = json_object_array_get_idx(tree, 0);
+	if (!argv && (tree = gh_jv_get(r, "process_tree")) &&
+	    gh_jv_is(tree, GH_JV_ARRAY) &&
+	    gh_jv_len(tree) > 0) {
+		p = gh_jv_idx(tree, 0);
 		where = "process_tree[0].argv";
-		if (member(c, p, "process_tree[0]", "argv", json_type_array,
+		if (member(c, p, "process_tree[0]", "argv", GH_JV_ARRAY,
 			   &argv) < 0)
 			return -1;
 	}
 	if (!argv) {
 		/* only the flat list: its first cmd, already joined */
-		if (json_object_object_get_ex(r, "processes", &tree) &&
-		    json_object_get_type(tree) == json_type_array &&
-		    json_object_array_length(tree) > 0 &&
-		    json_object_object_get_ex(json_object_array_get_idx(tree, 0),
-					      "cmd", &p) &&
-		    json_object_get_type(p) == json_type_string)
-			set_text(c, 6, json_object_get_string(p),
-				 json_object_get_string_len(p));
+		if ((tree = gh_jv_get(r, "processes")) &&
+		    gh_jv_is(tree, GH_JV_ARRAY) &&
+		    gh_jv_len(tree) > 0 &&
+		    (p = gh_jv_get(gh_jv_idx(tree, 0), "cmd")) &&
+		    gh_jv_is(p, GH_JV_STRING))
+			set_text(c, 6, gh_jv_str(p, NULL),
+				 slen(p));
 		return 0;
 	}
 	if (join_argv(c, argv, where, &cmd) < 0) {
@@ -1037,10 +1041,10 @@ static int bind_command(struct cx *c,
 	gh_buf_release(&cmd);
 	if (rc < 0)
 		return -1;
-	if (json_object_array_length(argv) > 0) {
-		p = json_object_array_get_idx(argv, 0);
-		a0 = json_object_get_string(p);
-		len = json_object_get_string_len(p);
+	if (gh_jv_len(argv) > 0) {
+		p = gh_jv_idx(argv, 0);
+		a0 = gh_jv_str(p, NULL);
+		len = slen(p);
 		slash = memrchr(a0, '/', len);
 		if (slash) {
 			len -= slash + 1 - a0;
@@ -1048,25 +1052,23 @@ static int bind_command(struct cx *c,
 		}
 		set_text(c, 7, a0, len);
 	}
-	c->tmp.len = 0;
-	if (gh_json_to_buf(&c->tmp, argv, 0) < 0)
-		return cx_fail(c, "%s", strerror(ENOMEM));
+	if (json_text(c, argv) < 0)
+		return -1;
 	return set_copy(c, 8, c->tmp.p, c->tmp.len);
 }
 
 /* A value some receipts carry in one place only: when o has no key (or
  * it is null), bind alt's altkey (already type-checked) instead. */
-static void bind_alt(struct cx *c, int idx, struct json_object *o,
-		     const char *key, struct json_object *alt,
+static void bind_alt(struct cx *c, int idx, const struct gh_jv *o,
+		     const char *key, const struct gh_jv *alt,
 		     const char *altkey)
 {
-	struct json_object *v;
+	const struct gh_jv *v;
 
-	if (o && json_object_object_get_ex(o, key, &v) && v)
+	if (!gh_jv_is(gh_jv_get(o, key), GH_JV_NULL))
 		return;
-	if (alt && json_object_object_get_ex(alt, altkey, &v) &&
-	    json_object_get_type(v) == json_type_int)
-		set_int(c, idx, json_object_get_int64(v));
+	if ((v = gh_jv_get(alt, altkey)) && gh_jv_is(v, GH_JV_INT))
+		set_int(c, idx, gh_jv_int(v));
 }
 
 /* Parameter 34 for PostgreSQL: the canonical text with every \u0000
@@ -1099,64 +1101,65 @@ static int doc_text(struct cx *c, const struct gh_buf *canon)
 	return 0;
 }
 
-static int store_row(struct cx *c, struct json_object *r, const char *sha,
-		     const struct gh_buf *canon, const struct store_envelope *env)
+static int store_row(struct cx *c, const struct gh_jv *r, struct json_object *json,
+		     const char *sha, const struct gh_buf *canon,
+		     const struct store_envelope *env)
 {
 	int st = ST_RECEIPT;
-	struct json_object *prov, *out, *tim, *res, *loss, *fs, *net, *art,
+	const struct gh_jv *prov, *out, *tim, *res, *loss, *fs, *net, *art,
 		*sig, *v;
 	char now[32];
 	time_t t = time(NULL);
 	struct tm tm;
 
-	if (member(c, r, "", "provenance", json_type_object, &prov) < 0 ||
-	    member(c, r, "", "outcome", json_type_object, &out) < 0 ||
-	    member(c, r, "", "timing", json_type_object, &tim) < 0 ||
-	    member(c, r, "", "resources", json_type_object, &res) < 0 ||
-	    member(c, r, "", "loss", json_type_object, &loss) < 0 ||
-	    member(c, r, "", "filesystem", json_type_object, &fs) < 0 ||
-	    member(c, r, "", "network", json_type_object, &net) < 0 ||
-	    member(c, r, "", "artifacts", json_type_object, &art) < 0 ||
-	    member(c, r, "", "signature", json_type_object, &sig) < 0 ||
-	    member(c, r, "", "timestamp", json_type_string, &v) < 0 ||
-	    member(c, r, "", "environment", json_type_object, &v) < 0 ||
-	    member(c, r, "", "execution", json_type_object, &v) < 0)
+	if (member(c, r, "", "provenance", GH_JV_OBJECT, &prov) < 0 ||
+	    member(c, r, "", "outcome", GH_JV_OBJECT, &out) < 0 ||
+	    member(c, r, "", "timing", GH_JV_OBJECT, &tim) < 0 ||
+	    member(c, r, "", "resources", GH_JV_OBJECT, &res) < 0 ||
+	    member(c, r, "", "loss", GH_JV_OBJECT, &loss) < 0 ||
+	    member(c, r, "", "filesystem", GH_JV_OBJECT, &fs) < 0 ||
+	    member(c, r, "", "network", GH_JV_OBJECT, &net) < 0 ||
+	    member(c, r, "", "artifacts", GH_JV_OBJECT, &art) < 0 ||
+	    member(c, r, "", "signature", GH_JV_OBJECT, &sig) < 0 ||
+	    member(c, r, "", "timestamp", GH_JV_STRING, &v) < 0 ||
+	    member(c, r, "", "environment", GH_JV_OBJECT, &v) < 0 ||
+	    member(c, r, "", "execution", GH_JV_OBJECT, &v) < 0)
 		return -1;
 
-	if (bind_m(c, 1, r, "", "execution_id", json_type_string) < 0 ||
-	    bind_m(c, 2, r, "", "version", json_type_string) < 0 ||
-	    bind_m(c, 3, r, "", "start_time", json_type_string) < 0 ||
-	    bind_m(c, 4, r, "", "end_time", json_type_string) < 0 ||
-	    bind_m(c, 5, prov, "provenance", "host", json_type_string) < 0 ||
+	if (bind_m(c, 1, r, "", "execution_id", GH_JV_STRING) < 0 ||
+	    bind_m(c, 2, r, "", "version", GH_JV_STRING) < 0 ||
+	    bind_m(c, 3, r, "", "start_time", GH_JV_STRING) < 0 ||
+	    bind_m(c, 4, r, "", "end_time", GH_JV_STRING) < 0 ||
+	    bind_m(c, 5, prov, "provenance", "host", GH_JV_STRING) < 0 ||
 	    bind_command(c, r, prov) < 0 ||
-	    bind_m(c, 9, prov, "provenance", "cwd", json_type_string) < 0 ||
-	    bind_m(c, 10, prov, "provenance", "uid", json_type_int) < 0 ||
-	    bind_m(c, 11, prov, "provenance", "run_uid", json_type_int) < 0 ||
-	    bind_m(c, 12, r, "", "observation_mode", json_type_string) < 0 ||
-	    bind_m(c, 13, r, "", "completeness", json_type_string) < 0 ||
+	    bind_m(c, 9, prov, "provenance", "cwd", GH_JV_STRING) < 0 ||
+	    bind_m(c, 10, prov, "provenance", "uid", GH_JV_INT) < 0 ||
+	    bind_m(c, 11, prov, "provenance", "run_uid", GH_JV_INT) < 0 ||
+	    bind_m(c, 12, r, "", "observation_mode", GH_JV_STRING) < 0 ||
+	    bind_m(c, 13, r, "", "completeness", GH_JV_STRING) < 0 ||
 	    bind_m(c, 14, r, "", "completeness_reasons",
-		   json_type_array) < 0 ||
-	    bind_m(c, 15, r, "", "exit_code", json_type_int) < 0 ||
-	    bind_m(c, 16, out, "outcome", "signal", json_type_int) < 0 ||
-	    bind_m(c, 17, out, "outcome", "error", json_type_string) < 0 ||
-	    bind_m(c, 18, r, "", "duration_ms", json_type_int) < 0 ||
+		   GH_JV_ARRAY) < 0 ||
+	    bind_m(c, 15, r, "", "exit_code", GH_JV_INT) < 0 ||
+	    bind_m(c, 16, out, "outcome", "signal", GH_JV_INT) < 0 ||
+	    bind_m(c, 17, out, "outcome", "error", GH_JV_STRING) < 0 ||
+	    bind_m(c, 18, r, "", "duration_ms", GH_JV_INT) < 0 ||
 	    bind_m(c, 19, res, "resources", "cpu_time_ms",
-		   json_type_int) < 0 ||
-	    bind_m(c, 20, res, "resources", "max_rss_kb", json_type_int) < 0 ||
-	    bind_m(c, 21, loss, "loss", "ringbuf", json_type_int) < 0 ||
-	    bind_m(c, 22, loss, "loss", "fault", json_type_int) < 0 ||
-	    bind_m(c, 23, loss, "loss", "truncated", json_type_int) < 0 ||
-	    bind_m(c, 24, fs, "filesystem", "failed", json_type_int) < 0 ||
-	    bind_m(c, 25, net, "network", "bytes_sent", json_type_int) < 0 ||
-	    bind_m(c, 34, net, "network", "bytes_received", json_type_int) < 0 ||
+		   GH_JV_INT) < 0 ||
+	    bind_m(c, 20, res, "resources", "max_rss_kb", GH_JV_INT) < 0 ||
+	    bind_m(c, 21, loss, "loss", "ringbuf", GH_JV_INT) < 0 ||
+	    bind_m(c, 22, loss, "loss", "fault", GH_JV_INT) < 0 ||
+	    bind_m(c, 23, loss, "loss", "truncated", GH_JV_INT) < 0 ||
+	    bind_m(c, 24, fs, "filesystem", "failed", GH_JV_INT) < 0 ||
+	    bind_m(c, 25, net, "network", "bytes_sent", GH_JV_INT) < 0 ||
+	    bind_m(c, 34, net, "network", "bytes_received", GH_JV_INT) < 0 ||
 	    bind_m(c, 26, art, "artifacts", "stdout_hash",
-		   json_type_string) < 0 ||
+		   GH_JV_STRING) < 0 ||
 	    bind_m(c, 27, art, "artifacts", "stderr_hash",
-		   json_type_string) < 0 ||
-	    bind_m(c, 29, sig, "signature", "key", json_type_string) < 0 ||
-	    member(c, out, "outcome", "exit_code", json_type_int, &v) < 0 ||
-	    member(c, tim, "timing", "duration_ms", json_type_int, &v) < 0 ||
-	    member(c, tim, "timing", "cpu_time_ms", json_type_int, &v) < 0)
+		   GH_JV_STRING) < 0 ||
+	    bind_m(c, 29, sig, "signature", "key", GH_JV_STRING) < 0 ||
+	    member(c, out, "outcome", "exit_code", GH_JV_INT, &v) < 0 ||
+	    member(c, tim, "timing", "duration_ms", GH_JV_INT, &v) < 0 ||
+	    member(c, tim, "timing", "cpu_time_ms", GH_JV_INT, &v) < 0)
 		return -1;
 	bind_alt(c, 15, r, "exit_code", out, "exit_code");
 	bind_alt(c, 18, r, "duration_ms", tim, "duration_ms");
@@ -1172,14 +1175,14 @@ static int store_row(struct cx *c, struct json_object *r, const char *sha,
 	if (c->s->machine)
 		set_text(c, 33, c->s->machine, strlen(c->s->machine));
 	else if (bind_m(c, 33, prov, "provenance", "host",
-			json_type_string) < 0)
+			GH_JV_STRING) < 0)
 		return -1;
 	if (c->s->a->engine == ENGINE_PG && env) {
 		/* doc is the receipt the envelope carries, for queries */
 		struct gh_buf rc = GH_BUF_INIT;
 		int bad;
 
-		if (archive_canonical(r, &rc, c->tmp_err,
+		if (archive_canonical(json, &rc, c->tmp_err,
 				      sizeof(c->tmp_err)) < 0) {
 			gh_buf_release(&rc);
 			return cx_fail(c, "canonical form: %s", c->tmp_err);
@@ -1242,17 +1245,6 @@ static int find(struct cx *c, const char *id, size_t idlen,
 	return f.same ? 1 : 2;
 }
 
-static int check_receipt(struct cx *c, struct json_object *o)
-{
-	struct gh_receipt r;
-	int rc = gh_receipt_attach(&r, o, NULL);
-
-	if (rc < 0)
-		cx_fail(c, "%s", rc == -EINVAL ? r.err : strerror(-rc));
-	gh_receipt_release(&r);
-	return rc < 0 ? -1 : 0;
-}
-
 /* execution_id id is stored (row old) with other content: an error, or
  * with --replace the old receipt and its rows are deleted. */
 static int conflict(struct cx *c, const char *id, size_t idlen, long long old)
@@ -1271,34 +1263,32 @@ static int conflict(struct cx *c, const char *id, size_t idlen, long long old)
 	return -1;
 }
 
-int store_receipt(struct store *s, struct json_object *o,
+int store_receipt(struct store *s, struct gh_receipt *r, struct json_object *json,
 		  const struct store_envelope *env, const char **id,
 		  char sha_hex[65], char *err, size_t errlen)
 {
-	struct cx c = { .s = s, .err = err, .errlen = errlen };
+	struct cx c = { .s = s, .r = r, .err = err, .errlen = errlen };
+	const struct gh_jv *o = r->root;
 	struct gh_buf canon = GH_BUF_INIT;
 	unsigned char md[GH_SHA256_LEN];
-	struct json_object *idv;
+	const struct gh_jv *idv;
 	long long old = 0;
 	int found, ret = -1, rc, tries;
 
 	*id = NULL;
 	sha_hex[0] = '\0';
-	/* a receipt of a version this program knows (v0 included) */
-	if (check_receipt(&c, o) < 0)
+	if (member(&c, o, "", "execution_id", GH_JV_STRING, &idv) < 0)
 		return -1;
-	if (member(&c, o, "", "execution_id", json_type_string, &idv) < 0)
-		return -1;
-	if (!idv || json_object_get_string_len(idv) == 0)
+	if (!idv || slen(idv) == 0)
 		return cx_fail(&c, "not a receipt: no execution_id");
-	*id = json_object_get_string(idv);
+	*id = gh_jv_str(idv, NULL);
 
 	if (env) {
 		if (gh_buf_add(&canon, env->bytes, env->len) < 0) {
 			cx_fail(&c, "%s", strerror(ENOMEM));
 			goto out;
 		}
-	} else if (archive_canonical(o, &canon, c.tmp_err, sizeof(c.tmp_err)) < 0) {
+	} else if (archive_canonical(json, &canon, c.tmp_err, sizeof(c.tmp_err)) < 0) {
 		cx_fail(&c, "canonical form: %s", c.tmp_err);
 		goto out;
 	}
@@ -1313,7 +1303,7 @@ int store_receipt(struct store *s, struct json_object *o,
 	 * CONFLICT DO NOTHING, after waiting for that writer's commit) and
 	 * the lookup is made again. */
 	for (tries = 0;; tries++) {
-		found = find(&c, *id, json_object_get_string_len(idv), &canon,
+		found = find(&c, *id, slen(idv), &canon,
 			     &old);
 		if (found < 0)
 			goto out;
@@ -1322,10 +1312,10 @@ int store_receipt(struct store *s, struct json_object *o,
 			goto out;
 		}
 		if (found == 2 && conflict(&c, *id,
-					   json_object_get_string_len(idv),
+					   slen(idv),
 					   old) < 0)
 			goto out;
-		rc = store_row(&c, o, sha_hex, &canon, env);
+		rc = store_row(&c, o, json, sha_hex, &canon, env);
 		if (rc < 0)
 			goto out;
 		if (rc == 0)

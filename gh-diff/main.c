@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "cli.h"
 #include "diff.h"
 #include "json.h"
 #include "term.h"
@@ -33,40 +33,15 @@ static void usage(FILE *f)
 		gh_prog);
 }
 
-static void usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "%s: ", gh_prog);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nusage: %s " SYNOPSIS "\n", gh_prog);
-	exit(GH_EXIT_ERR);
-}
-
 static int load(const char *path, struct runset *rs)
 {
-	const char *name = gh_input_name(path);
 	struct gh_receipt r;
-	struct stat st;
-	FILE *f = gh_open_input(path);
-	int rc;
+	int rc = gh_receipt_read_file(&r, path);
 
-	if (!f) {
-		gh_err("%s: %s", name, strerror(errno));
-		return -1;
-	}
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		gh_err("%s: %s", name, strerror(EISDIR));
-		fclose(f);
-		return -1;
-	}
-	rc = gh_receipt_load(&r, f, name);
-	if (f != stdin)
-		fclose(f);
 	if (rc == 0)
 		rc = runset_build(rs, &r);
 	if (rc < 0)
-		gh_err("%s", rc == -EINVAL || !r.err[0] ? r.err : strerror(-rc));
-	if (rc == -ENOMEM && !r.err[0])
-		gh_err("%s", strerror(ENOMEM));
+		gh_err("%s", r.err[0] ? r.err : strerror(-rc));
 	gh_receipt_release(&r);
 	return rc < 0 ? -1 : 0;
 }
@@ -193,16 +168,15 @@ int main(int argc, char **argv)
 			gh_print_version();
 			return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
 		default:
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			gh_usage_error(SYNOPSIS, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (argc - optind < 2)
-		usage_error("%s", argc - optind ? "expected two receipts, A and B" :
-			    "expected two receipts, A and B");
+		gh_usage_error(SYNOPSIS, "expected two receipts, A and B");
 	if (argc - optind > 2)
-		usage_error("too many arguments: '%s'", argv[optind + 2]);
+		gh_usage_error(SYNOPSIS, "too many arguments: '%s'", argv[optind + 2]);
 	if (strcmp(argv[optind], "-") == 0 && strcmp(argv[optind + 1], "-") == 0)
-		usage_error("%s", "A and B can't both be stdin");
+		gh_usage_error(SYNOPSIS, "A and B can't both be stdin");
 	if (!any) {
 		for (i = 0; i < S_COUNT; i++)
 			want[i] = 1;

@@ -130,7 +130,7 @@ static char *normalize(const struct ctx *c, const char *p, size_t len)
 	return out;
 }
 
-static int is_mktemp(const struct ctx *c, struct json_object *pids)
+static int is_mktemp(const struct ctx *c, const struct gh_jv *pids)
 {
 	for (size_t k = 0; k < gh_receipt_len(pids); k++)
 		for (size_t i = 0; i < c->nmk; i++)

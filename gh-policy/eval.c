@@ -49,7 +49,7 @@ struct item {
 	const char *path; /* file path, executable, or network address */
 	size_t len;
 	const char *op, *result, *proto, *other, *other_key;
-	struct json_object *pids; /* array, or NULL */
+	const struct gh_jv *pids; /* integers, or NULL */
 	int has_pid;
 	int64_t pid;
 	const char *cmd; /* exec: its argv */
@@ -57,6 +57,11 @@ struct item {
 	const char *args; /* exec: argv[1..] joined; NULL when not known */
 	size_t args_len;
 	struct netaddr na;
+	const char *seen; /* the path as the process saw it, when it differs */
+	size_t seen_len;
+	const char *status; /* path_status: NULL when the kernel resolved it */
+	int unknown;	/* where the object is cannot be known: judged by
+			 * what it could be */
 };
 
 struct pidcmd {
@@ -68,7 +73,7 @@ struct pidcmd {
 struct ctx {
 	struct policy *p;
 	struct verdict *v;
-	struct json_object *r;
+	struct gh_receipt *r; /* named NULL: messages without a prefix */
 	char *err;
 	size_t errlen;
 	struct index ix;
@@ -112,49 +117,10 @@ static double now_ms(void)
 
 /* --- receipt access ---------------------------------------------------- */
 
-static const char *type_name(json_type t)
+/* lib/receipt's message, for a negative status from it */
+static int rbad(struct ctx *c)
 {
-	switch (t) {
-	case json_type_string:
-		return "a string";
-	case json_type_int:
-		return "an integer";
-	case json_type_array:
-		return "an array";
-	case json_type_object:
-		return "an object";
-	case json_type_boolean:
-		return "a boolean";
-	default:
-		return "a value";
-	}
-}
-
-/* 1: *out is o.key with type t; 0: absent or null; -1: another type
- * (message names where.key). */
-static int member(struct ctx *c, struct json_object *o, const char *key,
-		  json_type t, struct json_object **out, const char *where,
-		  long idx)
-{
-	struct json_object *m;
-
-	*out = NULL;
-	if (!o || !json_object_object_get_ex(o, key, &m) || !m)
-		return 0;
-	if (json_object_is_type(m, t)) {
-		*out = m;
-		return 1;
-	}
-	if (idx >= 0)
-		return bad(c, "%s[%ld].%s: expected %s", where, idx, key, type_name(t));
-	return bad(c, "%s%s%s: expected %s", where, *where ? "." : "", key,
-		   type_name(t));
-}
-
-static const char *str_of(struct json_object *o, size_t *len)
-{
-	*len = json_object_get_string_len(o);
-	return json_object_get_string(o);
+	return bad(c, "%s", c->r->err);
 }
 
 /* --- the index --------------------------------------------------------- */
@@ -752,7 +718,7 @@ static int add_item_violation(struct ctx *c, size_t rule, const struct item *it)
 {
 	const struct rule *r = &c->p->rules[rule];
 	struct gh_buf d = GH_BUF_INIT;
-	size_t npids = it->pids ? json_object_array_length(it->pids) : 0;
+	size_t npids = gh_receipt_len(it->pids);
 	const char *subj = subject_name(r->subjects & (1u << it->fine) ? it->fine :
 					it->coarse);
 
@@ -760,6 +726,10 @@ static int add_item_violation(struct ctx *c, size_t rule, const struct item *it)
 		detail_kv(&d, "op", it->op);
 	if (it->other)
 		detail_kv(&d, it->other_key, it->other);
+	if (it->seen)
+		detail_kv(&d, "seen", it->seen);
+	if (it->unknown && it->status)
+		detail_kv(&d, "path_status", it->status);
 	if (it->proto)
 		detail_kv(&d, "proto", it->proto);
 	if (it->result && strcmp(it->result, "ok") != 0)
@@ -791,13 +761,10 @@ static int add_item_violation(struct ctx *c, size_t rule, const struct item *it)
 			x->cmd = it->cmd;
 			x->cmd_len = it->cmd_len;
 		} else if (npids) {
-			struct json_object *e = json_object_array_get_idx(it->pids, i);
 			const struct pidcmd *pc;
 
-			if (!json_object_is_type(e, json_type_int))
-				continue; /* checked by the caller */
 			x->has_pid = 1;
-			x->pid = json_object_get_int64(e);
+			x->pid = gh_receipt_intv_get(it->pids, i);
 			pc = find_pid(c, x->pid);
 			if (pc) {
 				x->cmd = pc->cmd;
@@ -824,6 +791,7 @@ static int path_masked(const struct item *it)
 static int item_masked(const struct item *it)
 {
 	return path_masked(it) ||
+	       (it->seen && masked(it->seen, it->seen_len)) ||
 	       (it->args && masked(it->args, it->args_len)) ||
 	       (it->other && masked(it->other, strlen(it->other)));
 }
@@ -839,7 +807,7 @@ static int match3(struct ctx *c, size_t i, const struct item *it, int net)
 	if ((r->kind != K_ALLOW && r->kind != K_DENY) || !(r->subjects & want) ||
 	    !result_ok(r, it) || (net && !proto_ok(r, it)))
 		return 0;
-	if (path_masked(it)) {
+	if (path_masked(it) || it->unknown) {
 		maybe = 1;
 	} else if (net) {
 		for (size_t k = 0; k < r->nnets && !hit; k++)
@@ -889,8 +857,30 @@ static int judge_masked(struct ctx *c, const struct item *it, int net)
 	return 0;
 }
 
+/* An item whose place is not known (unresolved, incomplete, an exec of a
+ * file in no directory) is judged by what it could be: the first deny
+ * rule that could match it makes a violation; an allow rule that could
+ * match cannot be shown to, and is passed over; with no deny, the
+ * default does. */
+static int judge_unknown(struct ctx *c, const struct item *it, int net)
+{
+	struct policy *p = c->p;
+	int s;
+
+	for (size_t i = 0; i < p->nrules; i++)
+		if (p->rules[i].kind == K_DENY && match3(c, i, it, net))
+			return add_item_violation(c, i, it);
+	s = p->has_default[it->fine] ? it->fine :
+	    p->has_default[it->coarse] ? it->coarse : -1;
+	if (s >= 0 && p->rules[p->default_rule[s]].kind == K_DEFAULT_DENY)
+		return add_item_violation(c, p->default_rule[s], it);
+	return 0;
+}
+
 /* Judge one item: the first matching rule decides; with none, the
- * default of the fine subject, then of the coarse one, then allow. */
+ * default of the fine subject, then of the coarse one, then allow. A
+ * rule matches a file item when it matches its path or the path the
+ * process saw. */
 static int judge(struct ctx *c, const struct item *it, int net)
 {
 	struct policy *p = c->p;
@@ -902,12 +892,23 @@ static int judge(struct ctx *c, const struct item *it, int net)
 		if (c->v->allow_redacted)
 			return judge_masked(c, it, net);
 	}
+	if (it->unknown && !item_masked(it))
+		return judge_unknown(c, it, net);
 	if (net) {
 		best = first_net_rule(c, it);
 	} else {
 		best = first_path_rule(c, it->coarse, it, best);
 		if (it->fine != it->coarse)
 			best = first_path_rule(c, it->fine, it, best);
+		if (it->seen) {
+			struct item v = *it;
+
+			v.path = it->seen;
+			v.len = it->seen_len;
+			best = first_path_rule(c, it->coarse, &v, best);
+			if (it->fine != it->coarse)
+				best = first_path_rule(c, it->fine, &v, best);
+		}
 	}
 	if (best == SIZE_MAX) {
 		if (p->has_default[it->fine])
@@ -922,18 +923,7 @@ static int judge(struct ctx *c, const struct item *it, int net)
 	return 0;
 }
 
-/* --- walking the receipt ----------------------------------------------- */
-
-static int check_pids(struct ctx *c, struct json_object *pids, const char *where,
-		      long idx)
-{
-	for (size_t k = 0; pids && k < json_object_array_length(pids); k++)
-		if (!json_object_is_type(json_object_array_get_idx(pids, k),
-					 json_type_int))
-			return bad(c, "%s[%ld].pids[%zu]: expected an integer", where,
-				   idx, k);
-	return 0;
-}
+/* --- walking the receipt (lib/receipt's iterators) --------------------- */
 
 static const struct {
 	const char *op;
@@ -948,39 +938,44 @@ static const struct {
 	{ "chdir", S_CHDIR, S_CHDIR },
 };
 
-static int walk_access(struct ctx *c, struct json_object *a, long i)
+/* Names of kernel objects that are in no directory (gh-receipt(5)): a
+ * path pattern can only match them by their own name. */
+static int object_name(const char *p, size_t n)
 {
-	static const char *const where = "filesystem.accesses";
-	struct json_object *path, *op, *target, *result, *pids;
-	struct item it = { 0 };
-	size_t k, oplen, tlen = 0;
-	const char *ops, *ts = NULL;
+	static const char *const pre[] = { "memfd:", "pipe:", "socket:",
+					   "anon_inode:" };
 
-	if (!json_object_is_type(a, json_type_object))
-		return bad(c, "%s[%ld]: expected an object", where, i);
-	if (member(c, a, "path", json_type_string, &path, where, i) <= 0) {
-		if (!c->err[0])
-			bad(c, "%s[%ld].path: missing", where, i);
-		return -1;
-	}
-	if (member(c, a, "op", json_type_string, &op, where, i) <= 0) {
-		if (!c->err[0])
-			bad(c, "%s[%ld].op: missing", where, i);
-		return -1;
-	}
-	if (member(c, a, "target", json_type_string, &target, where, i) < 0 ||
-	    member(c, a, "result", json_type_string, &result, where, i) < 0 ||
-	    member(c, a, "pids", json_type_array, &pids, where, i) < 0 ||
-	    check_pids(c, pids, where, i) < 0)
-		return -1;
-	it.path = str_of(path, &it.len);
-	ops = str_of(op, &oplen);
-	if (target)
-		ts = str_of(target, &tlen);
-	it.op = ops;
-	it.result = result ? json_object_get_string(result) : NULL;
-	it.pids = pids;
-	if (strcmp(ops, "exec") == 0) {
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		if (n >= strlen(pre[i]) && memcmp(p, pre[i], strlen(pre[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* An item's other view and how its path was found (path_seen and
+ * path_status, or target_seen and target_status). */
+static void access_view(struct item *it, const char *seen, size_t seen_len,
+			const char *status)
+{
+	it->seen = seen;
+	it->seen_len = seen_len;
+	it->status = status;
+	it->unknown = status && (strcmp(status, "unresolved") == 0 ||
+				 strcmp(status, "incomplete") == 0) &&
+		      !object_name(it->path, it->len);
+}
+
+static int walk_access(struct ctx *c, const struct gh_rfile *f)
+{
+	struct item it = { 0 }, to;
+	size_t k;
+
+	it.path = f->path;
+	it.len = f->path_len;
+	it.op = f->op;
+	it.result = f->result;
+	it.pids = f->pids;
+	access_view(&it, f->path_seen, f->path_seen_len, f->path_status);
+	if (strcmp(f->op, "exec") == 0) {
 		/* successful execs are judged from process_tree with their argv */
 		if (!it.result || strcmp(it.result, "ok") == 0)
 			return 0;
@@ -989,102 +984,87 @@ static int walk_access(struct ctx *c, struct json_object *a, long i)
 		return judge(c, &it, 0);
 	}
 	for (k = 0; k < sizeof(file_ops) / sizeof(file_ops[0]); k++)
-		if (strcmp(file_ops[k].op, ops) == 0)
+		if (strcmp(file_ops[k].op, f->op) == 0)
 			break;
 	if (k == sizeof(file_ops) / sizeof(file_ops[0]))
 		return 0; /* an operation this version does not know */
 	it.coarse = file_ops[k].coarse;
 	it.fine = file_ops[k].fine;
-	if (strcmp(ops, "rename") == 0 && ts) {
+	if ((strcmp(f->op, "rename") == 0 || strcmp(f->op, "link") == 0) &&
+	    f->target) {
+		/* both names: the old one (a rename deletes it, a link
+		 * gives it a second name to be read by), then the new
+		 * one, written */
+		to = it;
+		to.path = f->target;
+		to.len = f->target_len;
+		access_view(&to, f->target_seen, f->target_seen_len,
+			    f->target_status);
 		it.other_key = "to";
-		it.other = ts;
+		it.other = f->target;
+		if (strcmp(f->op, "link") == 0)
+			it.coarse = S_READ;	/* a second name to read it by */
 		if (judge(c, &it, 0) < 0)
 			return -1;
-		it.coarse = S_WRITE;
-		it.other_key = "from";
-		it.other = it.path;
-		it.path = ts;
-		it.len = tlen;
-		return judge(c, &it, 0);
-	}
-	if (strcmp(ops, "link") == 0 && ts) {
-		it.other_key = "from";
-		it.other = it.path;
-		it.path = ts;
-		it.len = tlen;
+		to.coarse = S_WRITE;
+		to.other_key = "from";
+		to.other = it.path;
+		return judge(c, &to, 0);
 	}
 	return judge(c, &it, 0);
 }
 
+/* filesystem.accesses, or the path lists of older receipts */
 static int walk_files(struct ctx *c)
 {
-	struct json_object *fs, *acc, *list;
-	static const struct {
-		const char *key;
-		int subj;
-	} lists[] = { { "reads", S_READ }, { "writes", S_WRITE }, { "deletes", S_DELETE } };
+	struct gh_riter i = GH_RITER_INIT;
+	struct gh_rfile f;
+	int rc;
 
-	if (member(c, c->r, "filesystem", json_type_object, &fs, "", -1) <= 0)
-		return c->err[0] ? -1 : 0;
-	if (member(c, fs, "accesses", json_type_array, &acc, "filesystem", -1) < 0)
-		return -1;
-	if (acc) {
-		for (size_t i = 0; i < json_object_array_length(acc); i++)
-			if (walk_access(c, json_object_array_get_idx(acc, i), i) < 0)
-				return -1;
-		return 0;
-	}
-	/* receipts older than 0.4.0: only the path lists */
-	for (size_t l = 0; l < 3; l++) {
-		char where[32];
-
-		snprintf(where, sizeof(where), "filesystem.%s", lists[l].key);
-		if (member(c, fs, lists[l].key, json_type_array, &list, "filesystem", -1) < 0)
+	while ((rc = gh_receipt_next_file(c->r, &i, &f)) > 0)
+		if (walk_access(c, &f) < 0)
 			return -1;
-		for (size_t i = 0; list && i < json_object_array_length(list); i++) {
-			struct json_object *e = json_object_array_get_idx(list, i);
-			struct item it = { 0 };
-
-			if (!json_object_is_type(e, json_type_string))
-				return bad(c, "%s[%zu]: expected a string", where, i);
-			it.path = str_of(e, &it.len);
-			it.coarse = it.fine = lists[l].subj;
-			it.op = subject_name(lists[l].subj);
-			if (lists[l].subj == S_DELETE)
-				it.fine = S_UNLINK;
-			if (judge(c, &it, 0) < 0)
-				return -1;
-		}
-	}
-	return 0;
+	return rc < 0 ? rbad(c) : 0;
 }
 
-/* argv[from..] joined by spaces into a new string. */
-static int join_argv(struct ctx *c, struct json_object *argv, size_t from,
-		     const char *where, char **out, size_t *len)
+/* argv[from..] joined by spaces into a new string; with quote, each
+ * element as a word a shell reads back to it (as processes[].cmd), so
+ * that ["a b"] and ["a", "b"] read apart. */
+static int join_argv_as(struct ctx *c, const struct gh_jv *argv, size_t from, int quote,
+			char **out, size_t *len)
 {
 	struct gh_buf b = GH_BUF_INIT;
 
 	gh_buf_grow(&b, 32);
-	for (size_t k = from; argv && k < json_object_array_length(argv); k++) {
-		struct json_object *e = json_object_array_get_idx(argv, k);
+	for (size_t k = from; k < gh_receipt_len(argv); k++) {
 		size_t n;
-		const char *s;
+		const char *s = gh_receipt_strv_get(argv, k, &n);
 
-		if (!json_object_is_type(e, json_type_string)) {
-			gh_buf_release(&b);
-			return bad(c, "%s.argv[%zu]: expected a string", where, k);
-		}
-		s = str_of(e, &n);
 		if (k > from)
 			gh_buf_addc(&b, ' ');
-		gh_buf_add(&b, s, n);
+		if (quote)
+			gh_buf_shell_word(&b, s, n);
+		else
+			gh_buf_add(&b, s, n);
 	}
 	if (!b.p)
 		return bad(c, "out of memory");
 	*out = b.p;
 	*len = b.len;
 	return 0;
+}
+
+/* argv[from..] joined by single spaces, as exec rules match it. */
+static int join_argv(struct ctx *c, const struct gh_jv *argv, size_t from, char **out,
+		     size_t *len)
+{
+	return join_argv_as(c, argv, from, 0, out, len);
+}
+
+/* The command line of argv for messages: its words, shell quoted. */
+static int quote_argv(struct ctx *c, const struct gh_jv *argv, char **out, size_t *len)
+{
+	return join_argv_as(c, argv, 0, 1, out, len);
 }
 
 static int cmp_pidcmd(const void *a, const void *b)
@@ -1097,52 +1077,41 @@ static int cmp_pidcmd(const void *a, const void *b)
 /* pid -> command (argv joined) from process_tree, else processes[].cmd */
 static int build_pids(struct ctx *c)
 {
-	struct json_object *pt, *procs;
-	size_t n;
+	struct gh_riter i = GH_RITER_INIT;
+	struct gh_rproc p;
+	size_t cap = 0;
+	int rc;
 
-	if (member(c, c->r, "process_tree", json_type_array, &pt, "", -1) < 0 ||
-	    member(c, c->r, "processes", json_type_array, &procs, "", -1) < 0)
-		return -1;
-	n = pt ? json_object_array_length(pt) : procs ? json_object_array_length(procs) : 0;
-	c->pc = calloc(n + 1, sizeof(*c->pc));
-	if (!c->pc)
-		return bad(c, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(pt ? pt : procs, i);
-		const char *where = pt ? "process_tree" : "processes";
-		struct json_object *pid, *argv, *cmd;
-		char w[48];
+	while ((rc = gh_receipt_next_proc(c->r, &i, &p)) > 0) {
+		struct pidcmd *pc;
 
-		if (!json_object_is_type(e, json_type_object))
-			return bad(c, "%s[%zu]: expected an object", where, i);
-		if (member(c, e, "pid", json_type_int, &pid, where, i) <= 0) {
-			if (!c->err[0])
-				bad(c, "%s[%zu].pid: expected an integer", where, i);
-			return -1;
-		}
-		c->pc[c->npc].pid = json_object_get_int64(pid);
-		snprintf(w, sizeof(w), "%s[%zu]", where, i);
-		if (pt) {
-			if (member(c, e, "argv", json_type_array, &argv, where, i) < 0 ||
-			    join_argv(c, argv, 0, w, &c->pc[c->npc].cmd,
-				      &c->pc[c->npc].len) < 0)
-				return -1;
-		} else {
-			if (member(c, e, "cmd", json_type_string, &cmd, where, i) < 0)
-				return -1;
-			c->pc[c->npc].cmd = strdup(cmd ? json_object_get_string(cmd) : "");
-			if (!c->pc[c->npc].cmd)
+		if (c->npc == cap) {
+			cap = cap ? 2 * cap : 64;
+			pc = realloc(c->pc, cap * sizeof(*pc));
+			if (!pc)
 				return bad(c, "out of memory");
-			c->pc[c->npc].len = strlen(c->pc[c->npc].cmd);
+			c->pc = pc;
+		}
+		pc = &c->pc[c->npc];
+		pc->pid = p.pid;
+		if (strcmp(p.where, "processes") == 0 || !p.argv) {
+			pc->cmd = strdup(p.cmd ? p.cmd : "");
+			if (!pc->cmd)
+				return bad(c, "out of memory");
+			pc->len = strlen(pc->cmd);
+		} else if (quote_argv(c, p.argv, &pc->cmd, &pc->len) < 0) {
+			return -1;
 		}
 		c->npc++;
 	}
-	qsort(c->pc, c->npc, sizeof(*c->pc), cmp_pidcmd);
+	if (rc < 0)
+		return rbad(c);
+	if (c->npc)
+		qsort(c->pc, c->npc, sizeof(*c->pc), cmp_pidcmd);
 	return 0;
 }
 
-static int judge_exec(struct ctx *c, int64_t pid, struct json_object *exe,
-		      struct json_object *argv, const char *where)
+static int judge_exec(struct ctx *c, int64_t pid, const struct gh_rexec *x)
 {
 	struct item it = { 0 };
 	char *cmd = NULL, *args = NULL;
@@ -1150,18 +1119,23 @@ static int judge_exec(struct ctx *c, int64_t pid, struct json_object *exe,
 	size_t before = c->v->n;
 	int rc;
 
-	if (join_argv(c, argv, 0, where, &cmd, &cmd_len) < 0 ||
-	    join_argv(c, argv, 1, where, &args, &args_len) < 0) {
+	if (quote_argv(c, x->argv, &cmd, &cmd_len) < 0 ||
+	    join_argv(c, x->argv, 1, &args, &args_len) < 0) {
 		free(cmd);
 		return -1;
 	}
 	it.coarse = it.fine = S_EXEC;
-	it.path = str_of(exe, &it.len);
+	it.path = x->exe;
+	it.len = strlen(x->exe);
+	/* a program in no directory (memfd:NAME) could be any program */
+	it.unknown = !it.len || it.path[0] != '/';
+	if (it.unknown)
+		it.status = "unresolved";
 	it.has_pid = 1;
 	it.pid = pid;
 	it.cmd = cmd;
 	it.cmd_len = cmd_len;
-	it.args = argv ? args : NULL;
+	it.args = x->argv ? args : NULL;
 	it.args_len = args_len;
 	rc = judge(c, &it, 0);
 	free(args);
@@ -1181,107 +1155,82 @@ static int judge_exec(struct ctx *c, int64_t pid, struct json_object *exe,
 	return rc;
 }
 
+/* every exec of process_tree (before 0.4.0: each process's exe and argv) */
 static int walk_execs(struct ctx *c)
 {
-	struct json_object *pt;
+	struct gh_riter i = GH_RITER_INIT;
+	const struct gh_jv *pt;
+	struct gh_rproc p;
+	struct gh_rexec x;
+	int rc;
 
-	if (member(c, c->r, "process_tree", json_type_array, &pt, "", -1) <= 0)
-		return c->err[0] ? -1 : 0;
-	for (size_t i = 0; i < json_object_array_length(pt); i++) {
-		struct json_object *e = json_object_array_get_idx(pt, i);
-		struct json_object *pid, *execs, *exe, *argv;
-		char w[64];
+	if ((rc = gh_receipt_arr(c->r, "process_tree", &pt)) <= 0)
+		return rc < 0 ? rbad(c) : 0;
+	while ((rc = gh_receipt_next_proc(c->r, &i, &p)) > 0) {
+		for (size_t k = 0; (rc = gh_receipt_proc_exec(c->r, &p, k, &x)) > 0; k++)
+			if (x.exe && judge_exec(c, p.pid, &x) < 0)
+				return -1;
+		if (rc < 0)
+			break;
+	}
+	return rc < 0 ? rbad(c) : 0;
+}
 
-		/* build_pids checked e and its pid */
-		json_object_object_get_ex(e, "pid", &pid);
-		if (member(c, e, "execs", json_type_array, &execs, "process_tree", i) < 0)
-			return -1;
-		if (!execs) {
-			/* before 0.4.0: the process's exe and argv */
-			if (member(c, e, "exe", json_type_string, &exe, "process_tree", i) < 0 ||
-			    member(c, e, "argv", json_type_array, &argv, "process_tree", i) < 0)
-				return -1;
-			snprintf(w, sizeof(w), "process_tree[%zu]", i);
-			if (exe && judge_exec(c, json_object_get_int64(pid), exe, argv, w) < 0)
-				return -1;
+/* The names DNS answered the address of peer addr for
+ * (network.connections[].names), or NULL. */
+static const struct gh_jv *peer_names(struct ctx *c, const struct gh_jv *conn,
+				      const char *addr)
+{
+	const struct gh_jv *e, *names;
+	const char *d;
+	char w[64];
+
+	for (size_t k = 0; k < gh_receipt_len(conn); k++) {
+		snprintf(w, sizeof(w), "network.connections[%zu]", k);
+		if (gh_receipt_eobj(c->r, conn, "network.connections", k, &e) < 0 ||
+		    gh_receipt_mstr(c->r, e, w, "dst", &d, NULL) <= 0 ||
+		    strcmp(d, addr) != 0)
 			continue;
-		}
-		for (size_t k = 0; k < json_object_array_length(execs); k++) {
-			struct json_object *x = json_object_array_get_idx(execs, k);
-
-			snprintf(w, sizeof(w), "process_tree[%zu].execs", i);
-			if (!json_object_is_type(x, json_type_object))
-				return bad(c, "%s[%zu]: expected an object", w, k);
-			if (member(c, x, "exe", json_type_string, &exe, w, k) < 0 ||
-			    member(c, x, "argv", json_type_array, &argv, w, k) < 0)
-				return -1;
-			snprintf(w, sizeof(w), "process_tree[%zu].execs[%zu]", i, k);
-			if (exe && judge_exec(c, json_object_get_int64(pid), exe, argv, w) < 0)
-				return -1;
-		}
+		if (gh_receipt_mstrv(c->r, e, w, "names", &names) > 0)
+			return names;
 	}
-	return 0;
+	return NULL;
 }
 
-/* The names of each peer (network.connections[].names), by dst. */
-static struct json_object *peer_names(struct json_object *conn)
+/* network.attempts (else connections), then inbound */
+static int walk_net(struct ctx *c)
 {
-	struct json_object *m = json_object_new_object(), *e, *dst, *names;
+	struct gh_riter i = GH_RITER_INIT;
+	const struct gh_jv *conn = NULL, *dns = NULL;
+	struct gh_rpeer n;
+	int rc, known;
 
-	for (size_t i = 0; m && conn && i < json_object_array_length(conn); i++) {
-		e = json_object_array_get_idx(conn, i);
-		if (json_object_is_type(e, json_type_object) &&
-		    json_object_object_get_ex(e, "dst", &dst) &&
-		    json_object_is_type(dst, json_type_string) &&
-		    json_object_object_get_ex(e, "names", &names) &&
-		    json_object_is_type(names, json_type_array))
-			json_object_object_add(m, json_object_get_string(dst),
-					       json_object_get(names));
-	}
-	return m;
-}
-
-static int walk_net_list(struct ctx *c, struct json_object *list, const char *where,
-			 const char *addr_key, int inbound, struct json_object *names,
-			 int names_known)
-{
-	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
-		struct json_object *e = json_object_array_get_idx(list, i);
-		struct json_object *dst, *proto, *op, *result, *pids, *host;
+	/* names are known where DNS was decoded (network.dns) */
+	if (gh_receipt_arr(c->r, "network.dns", &dns) < 0 ||
+	    gh_receipt_arr(c->r, "network.connections", &conn) < 0)
+		return rbad(c);
+	known = dns != NULL;
+	while ((rc = gh_receipt_next_peer(c->r, &i, &n)) > 0) {
 		struct item it = { 0 };
 
-		if (!json_object_is_type(e, json_type_object))
-			return bad(c, "%s[%zu]: expected an object", where, i);
-		if (member(c, e, addr_key, json_type_string, &dst, where, i) <= 0) {
-			if (!c->err[0])
-				bad(c, "%s[%zu].%s: expected a string", where, i, addr_key);
-			return -1;
-		}
-		if (member(c, e, "protocol", json_type_string, &proto, where, i) < 0 ||
-		    member(c, e, "op", json_type_string, &op, where, i) < 0 ||
-		    member(c, e, "result", json_type_string, &result, where, i) < 0 ||
-		    member(c, e, "pids", json_type_array, &pids, where, i) < 0 ||
-		    member(c, e, "host", json_type_string, &host, where, i) < 0 ||
-		    check_pids(c, pids, where, i) < 0)
-			return -1;
-		it.path = str_of(dst, &it.len);
-		it.proto = proto ? json_object_get_string(proto) : NULL;
-		it.op = op ? json_object_get_string(op) : NULL;
-		it.result = result ? json_object_get_string(result) : NULL;
-		it.pids = pids;
+		it.path = n.addr;
+		it.len = strlen(n.addr);
+		it.proto = n.protocol;
+		it.op = n.op;
+		it.result = n.result;
+		it.pids = n.pids;
 		netaddr_parse(it.path, it.len, &it.na);
-		it.na.host = host ? json_object_get_string(host) : NULL;
-		if (!inbound && names_known) {
-			struct json_object *n = NULL;
+		it.na.host = n.host;
+		if (!n.inbound && known) {
+			const struct gh_jv *nm = peer_names(c, conn, n.addr);
 
 			it.na.names_known = 1;
-			if (names && json_object_object_get_ex(names, json_object_get_string(dst), &n))
-				it.na.names = n;
+			it.na.names = nm;
 			it.other_key = "name";
-			if (n && json_object_array_length(n))
-				it.other = json_object_get_string(json_object_array_get_idx(n, 0));
+			if (gh_receipt_len(nm))
+				it.other = gh_receipt_strv_get(nm, 0, NULL);
 		}
-		if (inbound) {
+		if (n.inbound) {
 			it.coarse = S_INBOUND;
 			it.fine = !it.op ? S_INBOUND :
 				  strcmp(it.op, "bind") == 0 ? S_BIND :
@@ -1294,93 +1243,125 @@ static int walk_net_list(struct ctx *c, struct json_object *list, const char *wh
 		if (judge(c, &it, 1) < 0)
 			return -1;
 	}
-	return 0;
+	return rc < 0 ? rbad(c) : 0;
 }
 
-static int walk_net(struct ctx *c)
+/* Mount and root changes (the receipt's actions): a "mount" rule judges
+ * the mount point (path) and a bind mount's source (source_path), a
+ * "chroot" rule the new root. An action that names no path (fsopen,
+ * fsmount) could be anywhere. */
+static int judge_action_path(struct ctx *c, const struct gh_jv *e,
+			     const char *w, int subj, const char *key,
+			     const char *okey, const char *other)
 {
-	struct json_object *net, *att, *conn, *in, *dns, *names;
-	int rc = 0, known;
+	const char *path, *seen, *status, *sys, *result;
+	size_t len = 0, seen_len = 0;
+	struct item it = { 0 };
+	char k[32];
+	int has;
 
-	if (member(c, c->r, "network", json_type_object, &net, "", -1) <= 0)
-		return c->err[0] ? -1 : 0;
-	if (member(c, net, "attempts", json_type_array, &att, "network", -1) < 0 ||
-	    member(c, net, "connections", json_type_array, &conn, "network", -1) < 0 ||
-	    member(c, net, "inbound", json_type_array, &in, "network", -1) < 0 ||
-	    member(c, net, "dns", json_type_array, &dns, "network", -1) < 0)
-		return -1;
-	/* names are known where DNS was decoded (network.dns) */
-	known = dns != NULL;
-	names = known ? peer_names(conn) : NULL;
-	if (known && !names)
-		return bad(c, "out of memory");
-	if (att && walk_net_list(c, att, "network.attempts", "dst", 0, names, known) < 0)
-		rc = -1;
-	else if (!att && conn &&
-		 walk_net_list(c, conn, "network.connections", "dst", 0, names, known) < 0)
-		rc = -1;
-	else
-		rc = walk_net_list(c, in, "network.inbound", "addr", 1, NULL, 0);
-	json_object_put(names);
-	return rc;
+	if ((has = gh_receipt_mstr(c->r, e, w, key, &path, &len)) < 0 ||
+	    gh_receipt_mstr(c->r, e, w, "syscall", &sys, NULL) < 0 ||
+	    gh_receipt_mstr(c->r, e, w, "result", &result, NULL) < 0 ||
+	    gh_receipt_mintv(c->r, e, w, "pids", &it.pids) < 0)
+		return rbad(c);
+	snprintf(k, sizeof(k), "%s_seen", key);
+	if (gh_receipt_mstr(c->r, e, w, k, &seen, &seen_len) < 0)
+		return rbad(c);
+	snprintf(k, sizeof(k), "%s_status", key);
+	if (gh_receipt_mstr(c->r, e, w, k, &status, NULL) < 0)
+		return rbad(c);
+	it.coarse = it.fine = subj;
+	it.path = has ? path : "";
+	it.len = has ? len : 0;
+	it.op = sys;
+	it.result = result;
+	it.seen = seen;
+	it.seen_len = seen_len;
+	it.status = has ? status : "unresolved";
+	it.unknown = !has || (status && (strcmp(status, "unresolved") == 0 ||
+					 strcmp(status, "incomplete") == 0));
+	it.other_key = okey;
+	it.other = other;
+	return judge(c, &it, 0);
+}
+
+static int walk_actions(struct ctx *c)
+{
+	const struct gh_jv *acts, *e;
+	int rc;
+
+	if (!c->has_subject[S_MOUNT] && !c->has_subject[S_CHROOT] &&
+	    !c->p->has_default[S_MOUNT] && !c->p->has_default[S_CHROOT])
+		return 0;
+	if ((rc = gh_receipt_arr(c->r, "actions", &acts)) < 0)
+		return rbad(c);
+	for (size_t i = 0; rc > 0 && i < gh_jv_len(acts); i++) {
+		const char *t, *path, *src;
+		char w[48];
+		int hp, hs;
+
+		snprintf(w, sizeof(w), "actions[%zu]", i);
+		if (gh_receipt_eobj(c->r, acts, "actions", i, &e) < 0 ||
+		    gh_receipt_mstr(c->r, e, w, "type", &t, NULL) <= 0 ||
+		    (hp = gh_receipt_mstr(c->r, e, w, "path", &path, NULL)) < 0 ||
+		    (hs = gh_receipt_mstr(c->r, e, w, "source_path", &src, NULL)) < 0) {
+			if (!c->r->err[0])
+				return bad(c, "%s.type: expected a string", w);
+			return rbad(c);
+		}
+		if (strcmp(t, "mount") == 0) {
+			if (judge_action_path(c, e, w, S_MOUNT, "path",
+					      hs ? "source" : NULL, hs ? src : NULL) < 0 ||
+			    (hs && judge_action_path(c, e, w, S_MOUNT, "source_path",
+						     hp ? "target" : NULL,
+						     hp ? path : NULL) < 0))
+				return -1;
+		} else if (strcmp(t, "chroot") == 0 || strcmp(t, "pivot_root") == 0) {
+			if (judge_action_path(c, e, w, S_CHROOT, "path", NULL, NULL) < 0)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 /* --- limits and requirements -------------------------------------------- */
 
-/* An integer at a dotted path; 1 found, 0 absent or null, -1 bad type. */
+/* A measurement at a dotted path: 1 found, 0 absent or null, -1 not a
+ * non-negative integer. */
 static int int_at(struct ctx *c, const char *path, int64_t *out)
 {
-	struct json_object *o = c->r;
-	char key[64];
-	const char *p = path;
+	int rc = gh_receipt_int(c->r, path, out);
 
-	for (;;) {
-		size_t n = strcspn(p, ".");
-		struct json_object *m;
-
-		snprintf(key, sizeof(key), "%.*s", (int)n, p);
-		if (!json_object_is_type(o, json_type_object) ||
-		    !json_object_object_get_ex(o, key, &m) || !m)
-			return 0;
-		if (!p[n]) {
-			if (!json_object_is_type(m, json_type_int) ||
-			    json_object_get_int64(m) < 0)
-				return bad(c, "%s: expected a non-negative integer",
-					   path);
-			*out = json_object_get_int64(m);
-			return 1;
-		}
-		o = m;
-		p += n + 1;
-	}
+	if (rc < 0 || (rc && *out < 0))
+		return bad(c, "%s: expected a non-negative integer", path);
+	return rc;
 }
 
-static int array_at(struct ctx *c, const char *a, const char *b,
-		    struct json_object **out)
+static int array_at(struct ctx *c, const char *path, const struct gh_jv **out)
 {
-	struct json_object *o;
+	int rc = gh_receipt_arr(c->r, path, out);
 
-	if (b) {
-		if (member(c, c->r, a, json_type_object, &o, "", -1) <= 0)
-			return c->err[0] ? -1 : 0;
-		return member(c, o, b, json_type_array, out, a, -1);
-	}
-	return member(c, c->r, a, json_type_array, out, "", -1);
+	return rc < 0 ? rbad(c) : rc;
 }
 
-static int sum_counts(struct ctx *c, struct json_object *list, const char *where,
+static int sum_counts(struct ctx *c, const struct gh_jv *list, const char *where,
 		      int64_t *out)
 {
 	*out = 0;
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
-		struct json_object *e = json_object_array_get_idx(list, i), *n;
+	for (size_t i = 0; i < gh_jv_len(list); i++) {
+		const struct gh_jv *e;
+		char w[48];
+		int64_t n;
+		int rc;
 
-		if (member(c, e, "count", json_type_int, &n, where, i) < 0)
-			return -1;
-		if (n && json_object_get_int64(n) < 0)
-			return bad(c, "%s[%zu].count: expected a non-negative "
-				   "integer", where, i);
-		*out += n ? json_object_get_int64(n) : 1;
+		snprintf(w, sizeof(w), "%s[%zu]", where, i);
+		if (gh_receipt_eobj(c->r, list, where, i, &e) < 0 ||
+		    (rc = gh_receipt_mint(c->r, e, w, "count", &n)) < 0)
+			return rbad(c);
+		if (rc && n < 0)
+			return bad(c, "%s.count: expected a non-negative integer", w);
+		*out += rc ? n : 1;
 	}
 	return 0;
 }
@@ -1388,7 +1369,7 @@ static int sum_counts(struct ctx *c, struct json_object *list, const char *where
 /* 1: *val measured; 0: not recorded; -1: bad receipt */
 static int measure(struct ctx *c, int field, int64_t *val)
 {
-	struct json_object *list;
+	const struct gh_jv *list;
 	int rc;
 
 	switch (field) {
@@ -1405,16 +1386,16 @@ static int measure(struct ctx *c, int field, int64_t *val)
 	case L_FAILED:
 		return int_at(c, "filesystem.failed", val);
 	case L_BYTES_SENT: {
-		struct json_object *net;
+		const struct gh_jv *net;
 
 		rc = int_at(c, "network.bytes_sent", val);
 		if (rc)
 			return rc;
 		/* null means none seen */
-		if (member(c, c->r, "network", json_type_object, &net, "", -1) <= 0)
-			return c->err[0] ? -1 : 0;
+		if ((rc = gh_receipt_obj(c->r, "network", &net)) <= 0)
+			return rc < 0 ? rbad(c) : 0;
 		*val = 0;
-		return json_object_object_get_ex(net, "bytes_sent", NULL);
+		return gh_jv_get(net, "bytes_sent") != NULL;
 	}
 	case L_LOST: {
 		int64_t a = 0, b = 0, d = 0;
@@ -1427,55 +1408,54 @@ static int measure(struct ctx *c, int field, int64_t *val)
 		return r1 || r2 || r3;
 	}
 	case L_PROCESSES:
-		if ((rc = array_at(c, "process_tree", NULL, &list)) < 0)
+		if ((rc = array_at(c, "process_tree", &list)) < 0)
 			return -1;
-		if (!list && (rc = array_at(c, "processes", NULL, &list)) < 0)
+		if (!list && (rc = array_at(c, "processes", &list)) < 0)
 			return -1;
 		if (!list)
 			return 0;
-		*val = json_object_array_length(list);
+		*val = gh_jv_len(list);
 		return 1;
-	case L_EXECS:
-		if ((rc = array_at(c, "process_tree", NULL, &list)) <= 0)
+	case L_EXECS: {
+		struct gh_riter i = GH_RITER_INIT;
+		struct gh_rproc p;
+
+		if ((rc = array_at(c, "process_tree", &list)) <= 0)
 			return rc;
 		*val = 0;
-		for (size_t i = 0; i < json_object_array_length(list); i++) {
-			struct json_object *e = json_object_array_get_idx(list, i), *x;
-
-			if (member(c, e, "execs", json_type_array, &x, "process_tree", i) < 0)
-				return -1;
-			*val += x ? (int64_t)json_object_array_length(x) : 0;
-		}
-		return 1;
+		while ((rc = gh_receipt_next_proc(c->r, &i, &p)) > 0)
+			*val += gh_receipt_len(p.execs);
+		return rc < 0 ? rbad(c) : 1;
+	}
 	case L_ATTEMPTS:
 	case L_INBOUND:
-		rc = array_at(c, "network", field == L_ATTEMPTS ? "attempts" : "inbound",
+		rc = array_at(c, field == L_ATTEMPTS ? "network.attempts" : "network.inbound",
 			      &list);
 		if (rc <= 0)
 			return rc;
 		return sum_counts(c, list, field == L_ATTEMPTS ? "network.attempts" :
 				  "network.inbound", val) < 0 ? -1 : 1;
 	case L_CONNECTIONS:
-		rc = array_at(c, "network", "connections", &list);
+		rc = array_at(c, "network.connections", &list);
 		break;
 	case L_READS:
-		rc = array_at(c, "filesystem", "reads", &list);
+		rc = array_at(c, "filesystem.reads", &list);
 		break;
 	case L_WRITES:
-		rc = array_at(c, "filesystem", "writes", &list);
+		rc = array_at(c, "filesystem.writes", &list);
 		break;
 	case L_DELETES:
-		rc = array_at(c, "filesystem", "deletes", &list);
+		rc = array_at(c, "filesystem.deletes", &list);
 		break;
 	case L_ACCESSES:
-		rc = array_at(c, "filesystem", "accesses", &list);
+		rc = array_at(c, "filesystem.accesses", &list);
 		break;
 	default:
 		return 0;
 	}
 	if (rc <= 0)
 		return rc;
-	*val = json_object_array_length(list);
+	*val = gh_jv_len(list);
 	return 1;
 }
 
@@ -1504,75 +1484,33 @@ static int check_limit(struct ctx *c, size_t i)
 	return x->note ? 0 : bad(c, "out of memory");
 }
 
-static int check_complete(struct ctx *c, size_t i)
+/* A violation of rule i when member key is not want: the note is the
+ * value found ("not recorded" when absent) and the completeness reasons
+ * (those starting with prefix, when given). */
+static int check_state(struct ctx *c, size_t i, const char *key, const char *want,
+		       const char *prefix)
 {
-	struct json_object *comp, *reasons;
-	struct gh_buf b = GH_BUF_INIT;
-	struct violation *x;
-
-	if (member(c, c->r, "completeness", json_type_string, &comp, "", -1) < 0 ||
-	    member(c, c->r, "completeness_reasons", json_type_array, &reasons, "", -1) < 0)
-		return -1;
-	if (comp && strcmp(json_object_get_string(comp), "closed") == 0)
-		return 0;
-	if (!comp)
-		gh_buf_adds(&b, "not recorded");
-	else
-		esc_add(&b, json_object_get_string(comp),
-			json_object_get_string_len(comp));
-	for (size_t k = 0; reasons && k < json_object_array_length(reasons); k++) {
-		struct json_object *e = json_object_array_get_idx(reasons, k);
-
-		if (!json_object_is_type(e, json_type_string)) {
-			gh_buf_release(&b);
-			return bad(c, "completeness_reasons[%zu]: expected a string", k);
-		}
-		gh_buf_adds(&b, k ? "; " : " (");
-		esc_add(&b, json_object_get_string(e), json_object_get_string_len(e));
-	}
-	if (reasons && json_object_array_length(reasons))
-		gh_buf_addc(&b, ')');
-	x = new_violation(c, i);
-	if (!x || !b.p) {
-		gh_buf_release(&b);
-		return bad(c, "out of memory");
-	}
-	x->note = b.p;
-	return 0;
-}
-
-/* Built in: audit was active (observation_mode "ebpf"). The note is the
- * mode found and the reasons audit was unavailable. */
-static int check_audit(struct ctx *c, size_t i)
-{
-	struct json_object *mode, *reasons;
+	const struct gh_jv *reasons;
+	const char *val, *s;
+	size_t len;
 	struct gh_buf b = GH_BUF_INIT;
 	struct violation *x;
 	int n = 0;
 
-	if (member(c, c->r, "observation_mode", json_type_string, &mode, "", -1) < 0 ||
-	    member(c, c->r, "completeness_reasons", json_type_array, &reasons, "", -1) < 0)
-		return -1;
-	if (mode && strcmp(json_object_get_string(mode), "ebpf") == 0)
+	if (gh_receipt_str(c->r, key, &val, &len) < 0 ||
+	    gh_receipt_mstrv(c->r, c->r->root, "", "completeness_reasons", &reasons) < 0)
+		return rbad(c);
+	if (val && strcmp(val, want) == 0)
 		return 0;
-	if (!mode)
+	if (!val)
 		gh_buf_adds(&b, "not recorded");
 	else
-		esc_add(&b, json_object_get_string(mode),
-			json_object_get_string_len(mode));
-	for (size_t k = 0; reasons && k < json_object_array_length(reasons); k++) {
-		struct json_object *e = json_object_array_get_idx(reasons, k);
-		const char *s;
-
-		if (!json_object_is_type(e, json_type_string)) {
-			gh_buf_release(&b);
-			return bad(c, "completeness_reasons[%zu]: expected a string", k);
-		}
-		s = json_object_get_string(e);
-		if (strncmp(s, "audit ", 6) != 0)
+		esc_add(&b, val, len);
+	for (size_t k = 0; (s = gh_receipt_strv_get(reasons, k, &len)); k++) {
+		if (prefix && strncmp(s, prefix, strlen(prefix)) != 0)
 			continue;
 		gh_buf_adds(&b, n++ ? "; " : " (");
-		esc_add(&b, s, json_object_get_string_len(e));
+		esc_add(&b, s, len);
 	}
 	if (n)
 		gh_buf_addc(&b, ')');
@@ -1585,29 +1523,44 @@ static int check_audit(struct ctx *c, size_t i)
 	return 0;
 }
 
+/* require complete: completeness "closed"; the note gives the reasons */
+static int check_complete(struct ctx *c, size_t i)
+{
+	return check_state(c, i, "completeness", "closed", NULL);
+}
+
+/* Built in: audit was active (observation_mode "ebpf"). The note is the
+ * mode found and the reasons audit was unavailable. */
+static int check_audit(struct ctx *c, size_t i)
+{
+	return check_state(c, i, "observation_mode", "ebpf", "audit ");
+}
+
 static int check_signed(struct ctx *c, size_t i)
 {
 	const struct rule *r = &c->p->rules[i];
-	struct json_object *sig, *key;
+	const struct gh_jv *sig;
+	const char *key = NULL;
+	size_t len;
 	struct violation *x;
 	char *note = NULL;
 
-	if (member(c, c->r, "signature", json_type_object, &sig, "", -1) < 0 ||
-	    member(c, sig, "key", json_type_string, &key, "signature", -1) < 0)
-		return -1;
+	if (gh_receipt_obj(c->r, "signature", &sig) < 0 ||
+	    gh_receipt_mstr(c->r, sig, "signature", "key", &key, &len) < 0)
+		return rbad(c);
 	if (!sig) {
 		note = strdup("no signature");
 	} else if (!r->key[0]) {
 		return 0;
 	} else if (!key) {
 		note = strdup("the signature names no key");
-	} else if (strcasecmp(json_object_get_string(key), r->key) == 0) {
+	} else if (strcasecmp(key, r->key) == 0) {
 		return 0;
 	} else {
 		struct gh_buf b = GH_BUF_INIT;
 
 		gh_buf_adds(&b, "signed by key ");
-		esc_add(&b, json_object_get_string(key), json_object_get_string_len(key));
+		esc_add(&b, key, len);
 		note = b.p;
 	}
 	x = new_violation(c, i);
@@ -1619,21 +1572,17 @@ static int check_signed(struct ctx *c, size_t i)
 	return 0;
 }
 
-int64_t receipt_redactions(struct json_object *r)
+int64_t receipt_redactions(const struct gh_jv *r)
 {
-	struct json_object *list, *e, *n;
+	const struct gh_jv *list = gh_jv_get(r, "redactions"), *e, *n;
 	int64_t sum = 0;
 
-	if (!json_object_object_get_ex(r, "redactions", &list) ||
-	    !json_object_is_type(list, json_type_array))
-		return 0;
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
-		e = json_object_array_get_idx(list, i);
-		if (json_object_is_type(e, json_type_object) &&
-		    json_object_object_get_ex(e, "count", &n) &&
-		    json_object_is_type(n, json_type_int)) {
-			if (json_object_get_int64(n) > 0)
-				sum += json_object_get_int64(n);
+	for (size_t i = 0; gh_jv_is(list, GH_JV_ARRAY) && i < gh_jv_len(list); i++) {
+		e = gh_jv_idx(list, i);
+		n = gh_jv_get(e, "count");
+		if (gh_jv_is(n, GH_JV_INT)) {
+			if (gh_jv_int(n) > 0)
+				sum += gh_jv_int(n);
 		} else {
 			sum += 1; /* an older form: a masked value listed */
 		}
@@ -1641,11 +1590,11 @@ int64_t receipt_redactions(struct json_object *r)
 	return sum;
 }
 
-int policy_eval(struct policy *p, struct json_object *r, struct verdict *v,
+int policy_eval(struct policy *p, const struct gh_jv *r, struct verdict *v,
 		char *err, size_t errlen)
 {
-	struct ctx c = { .p = p, .v = v, .r = r, .err = err, .errlen = errlen };
 	struct gh_receipt rr;
+	struct ctx c = { .p = p, .v = v, .r = &rr, .err = err, .errlen = errlen };
 	const char *cwd = NULL;
 	double t0 = now_ms(), t1;
 	int rc = -1;
@@ -1667,7 +1616,8 @@ int policy_eval(struct policy *p, struct json_object *r, struct verdict *v,
 		goto out;
 	t1 = now_ms();
 	v->ms_index = t1 - t0;
-	if (walk_files(&c) < 0 || walk_execs(&c) < 0 || walk_net(&c) < 0)
+	if (walk_files(&c) < 0 || walk_execs(&c) < 0 || walk_net(&c) < 0 ||
+	    walk_actions(&c) < 0)
 		goto out;
 	for (size_t i = 0; i < p->nrules; i++) {
 		int k = p->rules[i].kind;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "receipt.h"
 
 /* The kinds, in output order, with the subject of their default. */
 enum { LK_READ, LK_WRITE, LK_DELETE, LK_CHDIR, LK_EXEC, LK_CONNECT, LK_INBOUND, LK_COUNT };
@@ -162,53 +163,30 @@ static int add_obs(struct learner *l, int kind, const char *subject, char *pat,
 	return 0;
 }
 
-static struct json_object *get(struct json_object *o, const char *k)
+static int64_t count_of(const struct gh_rfile *f)
 {
-	struct json_object *m = NULL;
-
-	if (!json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, k, &m))
-		return NULL;
-	return m;
+	return f->count ? f->count : 1;
 }
 
-static const char *sget(struct json_object *o, const char *k, size_t *len)
+static int result_is_ok(const char *r)
 {
-	struct json_object *m = get(o, k);
-
-	if (!json_object_is_type(m, json_type_string))
-		return NULL;
-	if (len)
-		*len = json_object_get_string_len(m);
-	return json_object_get_string(m);
-}
-
-static int64_t count_of(struct json_object *e)
-{
-	struct json_object *c = get(e, "count");
-
-	return json_object_is_type(c, json_type_int) ? json_object_get_int64(c) : 1;
-}
-
-static int result_is_ok(struct json_object *e)
-{
-	const char *r = sget(e, "result", NULL);
-
 	return !r || strcmp(r, "ok") == 0 || strcmp(r, "in_progress") == 0;
 }
 
 /* The run's own temporary names: components right under a tmp root that
  * the run created (mkdir or create, successfully). */
-static int find_tmp(struct learner *l, struct json_object *acc)
+static int find_tmp(struct learner *l, struct gh_receipt *rr)
 {
-	for (size_t i = 0; i < json_object_array_length(acc); i++) {
-		struct json_object *e = json_object_array_get_idx(acc, i);
-		const char *op = sget(e, "op", NULL), *p;
-		size_t len;
+	struct gh_riter it = GH_RITER_INIT;
+	struct gh_rfile f;
+	int rc;
 
-		p = sget(e, "path", &len);
-		if (!p || !op || !result_is_ok(e) ||
-		    (strcmp(op, "mkdir") != 0 && strcmp(op, "create") != 0))
+	while ((rc = gh_receipt_next_file(rr, &it, &f)) > 0) {
+		const char *p = f.path;
+		size_t len = f.path_len;
+
+		if (!result_is_ok(f.result) ||
+		    (strcmp(f.op, "mkdir") != 0 && strcmp(f.op, "create") != 0))
 			continue;
 		for (size_t r = 0; r < sizeof(tmp_roots) / sizeof(tmp_roots[0]); r++) {
 			size_t rl = strlen(tmp_roots[r]);
@@ -226,7 +204,7 @@ static int find_tmp(struct learner *l, struct json_object *acc)
 			l->ntmp++;
 		}
 	}
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 static const struct {
@@ -241,28 +219,27 @@ static const struct {
 };
 
 static int file_item(struct learner *l, int kind, const char *p, size_t len,
-		     struct json_object *e)
+		     const struct gh_rfile *f)
 {
 	return add_obs(l, kind, kind_default[kind], path_pattern_of(l, p, len), "",
-		       count_of(e), result_is_ok(e), 1);
+		       count_of(f), result_is_ok(f->result), 1);
 }
 
-static int learn_files(struct learner *l, struct json_object *acc)
+static int learn_files(struct learner *l, struct gh_receipt *rr)
 {
-	for (size_t i = 0; i < json_object_array_length(acc); i++) {
-		struct json_object *e = json_object_array_get_idx(acc, i);
-		const char *op = sget(e, "op", NULL), *p, *t;
-		size_t len, tlen = 0, k;
+	struct gh_riter it = GH_RITER_INIT;
+	struct gh_rfile f;
+	int rc;
 
-		p = sget(e, "path", &len);
-		t = sget(e, "target", &tlen);
-		if (!p || !op)
-			continue;
+	while ((rc = gh_receipt_next_file(rr, &it, &f)) > 0) {
+		const char *op = f.op, *p = f.path, *t = f.target;
+		size_t len = f.path_len, tlen = f.target_len, k;
+
 		if (strcmp(op, "exec") == 0) {
-			if (result_is_ok(e))
+			if (result_is_ok(f.result))
 				continue; /* from process_tree, with argv */
 			if (add_obs(l, LK_EXEC, "exec", path_pattern_of(l, p, len), "",
-				    count_of(e), 0, 0) < 0)
+				    count_of(&f), 0, 0) < 0)
 				return -ENOMEM;
 			continue;
 		}
@@ -275,34 +252,32 @@ static int learn_files(struct learner *l, struct json_object *acc)
 			p = t;
 			len = tlen;
 		}
-		if (file_item(l, file_ops[k].kind, p, len, e) < 0)
+		if (file_item(l, file_ops[k].kind, p, len, &f) < 0)
 			return -ENOMEM;
 		if (strcmp(op, "rename") == 0 && t &&
-		    file_item(l, LK_WRITE, t, tlen, e) < 0)
+		    file_item(l, LK_WRITE, t, tlen, &f) < 0)
 			return -ENOMEM;
 	}
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
-static int learn_execs(struct learner *l, struct json_object *pt)
+static int learn_execs(struct learner *l, struct gh_receipt *rr)
 {
-	for (size_t i = 0; i < json_object_array_length(pt); i++) {
-		struct json_object *p = json_object_array_get_idx(pt, i);
-		struct json_object *execs = get(p, "execs");
-		size_t n = json_object_is_type(execs, json_type_array) ?
-			   json_object_array_length(execs) : 0;
+	struct gh_riter it = GH_RITER_INIT;
+	struct gh_rproc p;
+	struct gh_rexec x;
+	int rc;
 
-		for (size_t k = 0; k < (n ? n : 1); k++) {
-			struct json_object *x = n ? json_object_array_get_idx(execs, k) : p;
-			size_t len;
-			const char *exe = sget(x, "exe", &len);
-
-			if (exe && add_obs(l, LK_EXEC, "exec", path_pattern_of(l, exe, len),
-					   "", 1, 1, 0) < 0)
+	while ((rc = gh_receipt_next_proc(rr, &it, &p)) > 0) {
+		for (size_t k = 0; (rc = gh_receipt_proc_exec(rr, &p, k, &x)) > 0; k++)
+			if (x.exe && add_obs(l, LK_EXEC, "exec",
+					     path_pattern_of(l, x.exe, strlen(x.exe)), "", 1, 1,
+					     0) < 0)
 				return -ENOMEM;
-		}
+		if (rc < 0)
+			break;
 	}
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 /* A network pattern: the host name with the port when the receipt has
@@ -347,52 +322,48 @@ static char *net_pattern(const struct learner *l, const char *dst, size_t len,
 	return b.p;
 }
 
-static int learn_net(struct learner *l, struct json_object *list, const char *key,
-		     int inbound)
+/* network.attempts (else connections) and inbound */
+static int learn_net(struct learner *l, struct gh_receipt *rr)
 {
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
-		struct json_object *e = json_object_array_get_idx(list, i);
-		const char *dst, *op = sget(e, "op", NULL), *proto = sget(e, "protocol", NULL);
-		size_t len;
-		char qual[64] = "";
-		const char *subj;
+	struct gh_riter it = GH_RITER_INIT;
+	struct gh_rpeer n;
+	int rc;
 
-		dst = sget(e, key, &len);
-		if (!dst)
-			continue;
+	while ((rc = gh_receipt_next_peer(rr, &it, &n)) > 0) {
+		const char *op = n.op, *proto = n.protocol, *subj;
+		char qual[64] = "";
+
 		if (proto && proto_bit(proto, strlen(proto)) >= 0)
 			snprintf(qual, sizeof(qual), " proto=%s", proto);
-		if (inbound)
+		if (n.inbound)
 			subj = op && (strcmp(op, "bind") == 0 || strcmp(op, "listen") == 0 ||
 				      strcmp(op, "accept") == 0) ? op : "inbound";
 		else
 			subj = op && strcmp(op, "send") == 0 ? "send" : "connect";
-		if (add_obs(l, inbound ? LK_INBOUND : LK_CONNECT, subj,
-			    net_pattern(l, dst, len, sget(e, "host", NULL)), qual,
-			    count_of(e), result_is_ok(e), 0) < 0)
+		if (add_obs(l, n.inbound ? LK_INBOUND : LK_CONNECT, subj,
+			    net_pattern(l, n.addr, strlen(n.addr), n.host), qual,
+			    n.count ? n.count : 1, result_is_ok(n.result), 0) < 0)
 			return -ENOMEM;
 	}
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
-static int learn_one(struct learner *l, struct json_object *r)
+static int learn_one(struct learner *l, const struct gh_jv *r)
 {
-	struct json_object *fs = get(r, "filesystem"), *acc = get(fs, "accesses");
-	struct json_object *net = get(r, "network"), *pt = get(r, "process_tree");
-	struct json_object *att = get(net, "attempts"), *in = get(net, "inbound");
-	int rc = 0;
+	struct gh_receipt rr;
+	int rc = gh_receipt_attach(&rr, r, NULL);
 
-	l->cwd = sget(get(r, "provenance"), "cwd", NULL);
-	if (json_object_is_type(acc, json_type_array))
-		rc = find_tmp(l, acc);
-	if (!rc && json_object_is_type(acc, json_type_array))
-		rc = learn_files(l, acc);
-	if (!rc && json_object_is_type(pt, json_type_array))
-		rc = learn_execs(l, pt);
-	if (!rc && json_object_is_type(att, json_type_array))
-		rc = learn_net(l, att, "dst", 0);
-	if (!rc && json_object_is_type(in, json_type_array))
-		rc = learn_net(l, in, "addr", 1);
+	if (rc == 0)
+		rc = gh_receipt_cwd(&rr, &l->cwd) < 0 ? -EINVAL : 0;
+	if (!rc)
+		rc = find_tmp(l, &rr);
+	if (!rc)
+		rc = learn_files(l, &rr);
+	if (!rc)
+		rc = learn_execs(l, &rr);
+	if (!rc)
+		rc = learn_net(l, &rr);
+	gh_receipt_release(&rr);
 	for (size_t i = 0; i < l->ntmp; i++)
 		free(l->tmp[i]);
 	free(l->tmp);
@@ -629,7 +600,7 @@ static int write_rules(struct learner *l, size_t nreceipts, struct gh_buf *out)
 	return 0;
 }
 
-int policy_learn(struct json_object **r, size_t n, const struct learn_opts *o,
+int policy_learn(const struct gh_jv **r, size_t n, const struct learn_opts *o,
 		 struct gh_buf *out, size_t *bad)
 {
 	struct learner l = { .o = o };

@@ -8,6 +8,7 @@
 
 #include "input.h"
 #include "json.h"
+#include "receipt.h"
 #include "policy.h"
 
 static void usage(int status)
@@ -36,61 +37,25 @@ static void usage(int status)
 	exit(status);
 }
 
-/* The one receipt of the input: 0, or -1 after printing the error. */
-static int read_receipt(const char *path, struct json_object **out)
+/* The one receipt of the input (lib/receipt: read whole, every member's
+ * type checked): 0, or -1 after printing the error. */
+static int read_receipt(const char *path, struct gh_receipt *r)
 {
 	const char *name = gh_input_name(path);
 	FILE *f = gh_open_input(path);
-	struct gh_jreader *jr;
-	struct json_object *extra = NULL;
-	char err[512];
 	int rc;
 
+	memset(r, 0, sizeof(*r));
 	if (!f) {
 		gh_err("%s: %s", name, strerror(errno));
 		return -1;
 	}
-	jr = gh_jreader_new(f, name, GH_JR_SEQ);
-	if (!jr) {
-		gh_err("%s: %s", name, strerror(ENOMEM));
-		goto fail;
-	}
-	rc = gh_jreader_next(jr, out);
-	if (rc == 0) {
-		gh_err("%s: expected a receipt, got empty input", name);
-		goto fail;
-	}
-	if (rc < 0) {
-		gh_err("%s", gh_jreader_error(jr));
-		goto fail;
-	}
-	if (gh_receipt_check(*out, err, sizeof(err)) < 0) {
-		gh_err("%s:%lu: %s", name, gh_jreader_line(jr), err);
-		json_object_put(*out);
-		*out = NULL;
-		goto fail;
-	}
-	rc = gh_jreader_next(jr, &extra);
-	if (rc != 0) {
-		if (rc > 0)
-			gh_err("%s:%lu: expected one receipt, got a second JSON value",
-			       name, gh_jreader_line(jr));
-		else
-			gh_err("%s", gh_jreader_error(jr));
-		json_object_put(extra);
-		json_object_put(*out);
-		*out = NULL;
-		goto fail;
-	}
-	gh_jreader_free(jr);
+	rc = gh_receipt_load(r, f, name);
+	if (rc < 0)
+		gh_err("%s", rc == -ENOMEM ? strerror(ENOMEM) : r->err);
 	if (f != stdin)
 		fclose(f);
-	return 0;
-fail:
-	gh_jreader_free(jr);
-	if (f != stdin)
-		fclose(f);
-	return -1;
+	return rc < 0 ? -1 : 0;
 }
 
 /* A positive count for --fold-files and --fold-runs. */
@@ -109,21 +74,15 @@ static size_t count_arg(const char *opt, const char *s)
 }
 
 /* Why a receipt cannot be learned from, or NULL. */
-static const char *unlearnable(struct json_object *r)
+static const char *unlearnable(struct gh_receipt *r)
 {
-	struct json_object *m;
+	const char *m;
 
-	if (!json_object_is_type(r, json_type_object))
-		return "expected a receipt (a JSON object)";
-	if (!json_object_object_get_ex(r, "observation_mode", &m) ||
-	    !json_object_is_type(m, json_type_string) ||
-	    strcmp(json_object_get_string(m), "ebpf") != 0)
+	if (gh_receipt_str(r, "observation_mode", &m, NULL) <= 0 || strcmp(m, "ebpf") != 0)
 		return "audit was not active in this run: nothing to learn from";
-	if (!json_object_object_get_ex(r, "completeness", &m) ||
-	    !json_object_is_type(m, json_type_string) ||
-	    strcmp(json_object_get_string(m), "closed") != 0)
+	if (gh_receipt_str(r, "completeness", &m, NULL) <= 0 || strcmp(m, "closed") != 0)
 		return "the receipt is partial: learn from complete runs only";
-	if (receipt_redactions(r) > 0)
+	if (receipt_redactions(r->root) > 0)
 		return "the receipt is redacted: learn from receipts before redacting";
 	return NULL;
 }
@@ -131,13 +90,16 @@ static const char *unlearnable(struct json_object *r)
 /* --learn: read every receipt, learn, check that each passes, print. */
 static int learn(char **paths, int n, const struct learn_opts *o)
 {
-	struct json_object **r = calloc(n + 1, sizeof(*r));
+	struct gh_receipt *r = calloc(n + 1, sizeof(*r));
+	const struct gh_jv **roots = calloc(n + 1, sizeof(*roots));
 	struct gh_buf out = GH_BUF_INIT;
 	int status = GH_EXIT_ERR, i, rc;
 	size_t bad = 0;
 
-	if (!r) {
+	if (!r || !roots) {
 		gh_err("%s", strerror(ENOMEM));
+		free(r);
+		free(roots);
 		return GH_EXIT_ERR;
 	}
 	for (i = 0; i < n; i++) {
@@ -145,12 +107,13 @@ static int learn(char **paths, int n, const struct learn_opts *o)
 
 		if (read_receipt(paths[i], &r[i]) < 0)
 			goto out;
-		if ((why = unlearnable(r[i]))) {
+		roots[i] = r[i].root;
+		if ((why = unlearnable(&r[i]))) {
 			gh_err("%s: %s", gh_input_name(paths[i]), why);
 			goto out;
 		}
 	}
-	rc = policy_learn(r, n, o, &out, &bad);
+	rc = policy_learn(roots, n, o, &out, &bad);
 	if (rc == -EBADMSG) {
 		gh_err("%s: the receipt has masked values ([REDACTED], [HMAC:...]): "
 		       "learn from receipts before redacting", gh_input_name(paths[bad]));
@@ -177,7 +140,7 @@ static int learn(char **paths, int n, const struct learn_opts *o)
 		for (i = 0; rc == 0 && i < n; i++) {
 			struct verdict v = { 0 };
 
-			rc = policy_eval(&pol, r[i], &v, err, sizeof(err));
+			rc = policy_eval(&pol, roots[i], &v, err, sizeof(err));
 			if (rc == 0 && v.n) {
 				snprintf(err, sizeof(err), "%s fails them",
 					 gh_input_name(paths[i]));
@@ -196,8 +159,9 @@ static int learn(char **paths, int n, const struct learn_opts *o)
 		status = GH_EXIT_OK;
 out:
 	for (i = 0; i < n; i++)
-		json_object_put(r[i]);
+		gh_receipt_release(&r[i]);
 	free(r);
+	free(roots);
 	gh_buf_release(&out);
 	if (gh_close_stdout() < 0)
 		status = GH_EXIT_ERR;
@@ -228,7 +192,7 @@ int main(int argc, char **argv)
 	struct learn_opts lo = { .fold_files = 8, .fold_runs = 2 };
 	struct policy pol = { 0 };
 	struct verdict ver = { 0 };
-	struct json_object *receipt = NULL;
+	struct gh_receipt receipt = { 0 };
 	struct gh_buf out = GH_BUF_INIT;
 	const char *rules, *rpath;
 	char err[1024];
@@ -321,12 +285,12 @@ int main(int argc, char **argv)
 	}
 	if (read_receipt(rpath, &receipt) < 0)
 		goto out;
-	if (policy_eval(&pol, receipt, &ver, err, sizeof(err)) < 0) {
+	if (policy_eval(&pol, receipt.root, &ver, err, sizeof(err)) < 0) {
 		gh_err("%s: %s", gh_input_name(rpath), err);
 		goto out;
 	}
 	if (!ver.allow_redacted) {
-		int64_t n = receipt_redactions(receipt);
+		int64_t n = receipt_redactions(receipt.root);
 
 		if (n > 0 || ver.masked) {
 			gh_err("%s: the receipt is redacted (%lld %s masked): judge "
@@ -350,15 +314,18 @@ int main(int argc, char **argv)
 
 	/* build the whole output, then write it */
 	if (json || annotate) {
-		struct json_object *o = receipt;
+		struct json_object *o = NULL;
 		int rc;
 
 		if (annotate) {
-			if (json_object_object_get_ex(receipt, "signature", NULL))
+			if (gh_jv_get(receipt.root, "signature"))
 				gh_err("warning: %s: annotating a signed receipt "
 				       "invalidates its signature (annotate, then sign)",
 				       gh_input_name(rpath));
-			rc = report_annotate(&pol, &ver, receipt, rules);
+			/* the receipt as json-c, to edit and write */
+			rc = gh_jv_to_json(receipt.root, &o);
+			if (rc == 0)
+				rc = report_annotate(&pol, &ver, o, rules);
 		} else {
 			o = report_json(&pol, &ver, rules);
 			rc = o ? 0 : -ENOMEM;
@@ -367,8 +334,7 @@ int main(int argc, char **argv)
 			rc = gh_json_to_buf(&out, o, GH_JW_PRETTY);
 		if (rc == 0 && (out.len == 0 || out.p[out.len - 1] != '\n'))
 			rc = gh_buf_addc(&out, '\n');
-		if (!annotate)
-			json_object_put(o);
+		json_object_put(o);
 		if (rc < 0) {
 			gh_err("%s", strerror(-rc));
 			goto out;
@@ -383,7 +349,7 @@ int main(int argc, char **argv)
 out:
 	gh_buf_release(&out);
 	verdict_release(&ver);
-	json_object_put(receipt);
+	gh_receipt_release(&receipt);
 	policy_release(&pol);
 	if (gh_close_stdout() < 0)
 		status = GH_EXIT_ERR;

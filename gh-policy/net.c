@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "receipt.h"
 
 #define PAT_HELP "a network pattern (ADDRESS[/BITS][:PORTS], " \
 	"[IPV6[/BITS]][:PORTS], *[:PORTS], localhost[:PORTS], HOST[:PORTS] " \
@@ -306,12 +307,11 @@ int netpat_match(const struct netpat *np, const struct netaddr *a)
 			return 0;
 		if (a->host && wild_match_icase(np->text, a->host, strlen(a->host)))
 			return 1;
-		for (size_t i = 0; a->names && i < json_object_array_length(a->names); i++) {
-			struct json_object *n = json_object_array_get_idx(a->names, i);
+		for (size_t i = 0; i < gh_receipt_len(a->names); i++) {
+			size_t len;
+			const char *n = gh_receipt_strv_get(a->names, i, &len);
 
-			if (json_object_is_type(n, json_type_string) &&
-			    wild_match_icase(np->text, json_object_get_string(n),
-					     (size_t)json_object_get_string_len(n)))
+			if (n && wild_match_icase(np->text, n, len))
 				return 1;
 		}
 		return 0;
@@ -331,7 +331,7 @@ int netpat_match(const struct netpat *np, const struct netaddr *a)
 int netpat_name_unknown(const struct netpat *np, const struct netaddr *a)
 {
 	return np->kind == NP_HOST && a->names_known && a->kind == NA_IP &&
-	       !a->host && (!a->names || json_object_array_length(a->names) == 0) &&
+	       !a->host && gh_receipt_len(a->names) == 0 &&
 	       port_ok(np, a->port);
 }
 

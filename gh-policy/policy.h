@@ -16,6 +16,7 @@
 #include "gh.h"
 #include "crypto.h"
 #include "glob.h"
+#include "jv.h"
 
 /* Subjects: what a rule judges. Every item of a receipt has a coarse
  * subject (read, write, delete, chdir, exec, connect, inbound) and a fine
@@ -42,6 +43,8 @@ enum subject {
 	S_BIND,
 	S_LISTEN,
 	S_ACCEPT,
+	S_MOUNT,	/* mount, umount2, open_tree, move_mount, fs*: actions */
+	S_CHROOT,	/* chroot and pivot_root: actions */
 	S_COUNT
 };
 
@@ -180,7 +183,7 @@ struct netaddr {
 	const char *unix_path; /* NA_UNIX: after "unix:" */
 	size_t unix_len;
 	const char *host; /* a host name the receipt recorded, or NULL */
-	struct json_object *names; /* names DNS answered the address for
+	const struct gh_jv *names; /* names DNS answered the address for
 				    * (array of strings, borrowed), or NULL */
 	int names_known;	/* the receipt records names (network.dns) */
 };
@@ -240,11 +243,13 @@ struct verdict {
 
 /* The number of values gh-redact says it masked in r (the counts of its
  * "redactions" member), 0 when none. */
-int64_t receipt_redactions(struct json_object *r);
+int64_t receipt_redactions(const struct gh_jv *r);
 
-/* Evaluate p against receipt r. Returns 0, or -1 with a message such as
- * "filesystem.accesses[3].path: expected a string" in err (a bad receipt). */
-int policy_eval(struct policy *p, struct json_object *r, struct verdict *v,
+/* Evaluate p against receipt r (lib/jv's tree, read through
+ * lib/receipt). Returns 0, or -1 with a message such as
+ * "filesystem.accesses[3].path: expected a string" in err (a bad receipt).
+ * Violations borrow strings from r's document. */
+int policy_eval(struct policy *p, const struct gh_jv *r, struct verdict *v,
 		char *err, size_t errlen);
 /* Sort, deduplicate and format the messages. 0 or -ENOMEM. */
 int verdict_finish(const struct policy *p, struct verdict *v);
@@ -267,7 +272,7 @@ struct learn_opts {
 	size_t fold_runs;	/* ... or used by this many runs, differently */
 };
 /* -EBADMSG: r[*bad] holds values gh-redact masked. */
-int policy_learn(struct json_object **r, size_t n, const struct learn_opts *o,
+int policy_learn(const struct gh_jv **r, size_t n, const struct learn_opts *o,
 		 struct gh_buf *out, size_t *bad);
 
 /* Append s[0..len) with backslashes and control bytes escaped (\\, \n, \t,

@@ -41,6 +41,8 @@ static const struct {
 	[S_BIND] = { "bind", FAM_NET },
 	[S_LISTEN] = { "listen", FAM_NET },
 	[S_ACCEPT] = { "accept", FAM_NET },
+	[S_MOUNT] = { "mount", FAM_PATH },
+	[S_CHROOT] = { "chroot", FAM_PATH },
 };
 
 static const char *const fields[L_COUNT] = {

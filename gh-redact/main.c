@@ -9,6 +9,8 @@
 
 #include "input.h"
 #include "json.h"
+#include "jv.h"
+#include "receipt.h"
 #include "redact.h"
 #include "sensitive.h"
 
@@ -161,17 +163,18 @@ static int same_json(struct json_object *o, const struct gh_buf *before)
 	return same;
 }
 
-/* Redact one receipt and append it to out. */
-static void redact_one(struct json_object *o, const char *name,
+/* Redact one receipt (read and checked by lib/receipt; edited as a json-c
+ * tree) and append it to out. */
+static void redact_one(const struct gh_receipt *rr, const char *name,
 		       unsigned long line, struct gh_buf *out)
 {
 	struct gh_buf before = GH_BUF_INIT;
-	struct json_object *sig = NULL;
+	struct json_object *o, *sig = NULL;
 	char err[512];
 	int dropped;
 
-	if (gh_receipt_check(o, err, sizeof(err)) < 0)
-		gh_die(GH_EXIT_ERR, "%s:%lu: %s", name, line, err);
+	if (gh_jv_to_json(rr->root, &o) < 0)
+		gh_die(GH_EXIT_ERR, "%s", strerror(ENOMEM));
 	/* The signature covers the receipt without it: keep it only when
 	 * nothing changes. */
 	if (json_object_is_type(o, json_type_object) &&
@@ -200,6 +203,7 @@ static void redact_one(struct json_object *o, const char *name,
 	gh_buf_release(&before);
 	if (gh_json_to_buf(out, o, GH_JW_PRETTY) < 0 || gh_buf_addc(out, '\n') < 0)
 		gh_die(GH_EXIT_ERR, "%s", strerror(ENOMEM));
+	json_object_put(o);
 }
 
 int main(int argc, char **argv)
@@ -216,12 +220,13 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gh_buf out = GH_BUF_INIT;
-	struct gh_jreader *jr;
-	struct json_object *o;
+	struct gh_receipt rr;
+	struct gh_jdoc *doc;
 	const char *path = NULL, *name, *key_path = NULL;
+	char err[512], *text;
 	FILE *in;
 	int c, ret, n = 0;
-	size_t i;
+	size_t i, len;
 
 	gh_init("gh-redact");
 	opterr = 0;
@@ -274,21 +279,25 @@ int main(int argc, char **argv)
 	in = gh_open_input(path);
 	if (!in)
 		gh_die(GH_EXIT_ERR, "%s: %s", name, strerror(errno));
-	jr = gh_jreader_new(in, name, GH_JR_SEQ);
-	if (!jr)
+	/* the whole input, bounded, binary refused at once (lib/input);
+	 * receipts one after another, each checked (lib/receipt) */
+	if (gh_read_input(in, name, GH_INPUT_MAX, 1, &text, &len, err, sizeof(err)) < 0)
+		gh_die(GH_EXIT_ERR, "%s", err);
+	if (in != stdin)
+		fclose(in);
+	if (!(doc = gh_jdoc_new(text, len)))
 		gh_die(GH_EXIT_ERR, "%s", strerror(ENOMEM));
-	while ((ret = gh_jreader_next(jr, &o)) == 1) {
-		redact_one(o, name, gh_jreader_line(jr), &out);
-		json_object_put(o);
+	while ((ret = gh_receipt_read(&rr, doc, name)) == 1) {
+		redact_one(&rr, name, gh_jdoc_line(doc), &out);
+		gh_receipt_release(&rr);
 		n++;
 	}
 	if (ret < 0)
-		gh_die(GH_EXIT_ERR, "%s", gh_jreader_error(jr));
+		gh_die(GH_EXIT_ERR, "%s", ret == -ENOMEM ? strerror(ENOMEM) : rr.err);
 	if (n == 0)
 		gh_die(GH_EXIT_ERR, "%s: no receipt in input", name);
-	gh_jreader_free(jr);
-	if (in != stdin)
-		fclose(in);
+	gh_receipt_release(&rr);
+	gh_jdoc_free(doc);
 	wipe_key();
 
 	/* write */

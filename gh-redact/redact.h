@@ -125,7 +125,8 @@ int detect_masked(const struct redactor *r, const char *s, size_t n,
 int path_join(struct gh_buf *out, const char *base, const char *rel,
 	      size_t rel_len);
 
-/* Receipts (receipt.c): redact one receipt in place. Returns the number of
+/* Receipts (receipt.c): redact one receipt in place (one lib/receipt
+ * accepted: gh_receipt_init, then gh_jv_to_json). Returns the number of
  * earlier "redactions" entries dropped for not being {"rule", "count"}
  * (0 normally), or -1 with a message in err ("provenance.command: expected
  * an array"; running out of memory is reported the same way). */

@@ -3,7 +3,6 @@
  * source at all besides them (the script by its SHA-256), so that even a
  * string escaped wrongly could not run. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,29 +45,6 @@ static const char script[] =
 	"rows.forEach(function(r){b.appendChild(r);});});});"
 	"document.body.setAttribute('data-ready','1');"
 	"})();";
-
-struct out {
-	struct gh_buf *b;
-	const struct model *m;
-	int err;
-};
-
-static void add(struct out *w, const char *s)
-{
-	if (gh_buf_adds(w->b, s) < 0)
-		w->err = -ENOMEM;
-}
-
-__attribute__((format(printf, 2, 3))) static void addf(struct out *w, const char *fmt, ...)
-{
-	va_list ap;
-	char tmp[512];
-
-	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	add(w, tmp);
-}
 
 /* Text for an element or an attribute: control characters made visible
  * as on a terminal, then & < > " ' as entities. */
@@ -113,42 +89,34 @@ static void escs(struct out *w, const char *s)
 
 /* A cell naming the processes: "name[pid]" each, with the command as
  * its title. */
-static void who_cell(struct out *w, struct json_object *pids)
+static void who_cell(struct out *w, const struct gh_jv *pids)
 {
-	add(w, "<td class=\"who\">");
+	out_add(w, "<td class=\"who\">");
 	for (size_t k = 0; k < gh_receipt_len(pids); k++) {
 		int64_t pid = gh_receipt_intv_get(pids, k);
 		size_t i = model_proc(w->m, pid);
 
 		if (k)
-			add(w, " ");
+			out_add(w, " ");
 		if (i == NONE) {
-			addf(w, "[%lld]", (long long)pid);
+			out_addf(w, "[%lld]", (long long)pid);
 			continue;
 		}
-		add(w, "<span title=\"");
+		out_add(w, "<span title=\"");
 		escs(w, w->m->procs[i].cmd);
-		add(w, "\">");
+		out_add(w, "\">");
 		esc(w, w->m->procs[i].name, w->m->procs[i].name_len);
-		addf(w, "[%lld]</span>", (long long)pid);
+		out_addf(w, "[%lld]</span>", (long long)pid);
 	}
-	add(w, "</td>");
+	out_add(w, "</td>");
 }
 
 static void status_span(struct out *w, const struct sproc *p)
 {
 	if (p->has_sig)
-		addf(w, " <span class=\"bad\">[signal %lld]</span>", (long long)p->sig);
+		out_addf(w, " <span class=\"bad\">[signal %lld]</span>", (long long)p->sig);
 	else if (p->has_code && p->code)
-		addf(w, " <span class=\"bad\">[exit %lld]</span>", (long long)p->code);
-}
-
-static void ms(struct out *w, int64_t v)
-{
-	if (v >= 1000)
-		addf(w, "%lld.%03lld s", (long long)(v / 1000), (long long)(v % 1000));
-	else
-		addf(w, "%lld ms", (long long)v);
+		out_addf(w, " <span class=\"bad\">[exit %lld]</span>", (long long)p->code);
 }
 
 /* --- sections ---------------------------------------------------------- */
@@ -156,54 +124,47 @@ static void ms(struct out *w, int64_t v)
 static void facts(struct out *w)
 {
 	const struct gh_rrun *r = &w->m->run;
-	struct gh_buf cmd = GH_BUF_INIT;
-	int untraced = r->observation_mode && strcmp(r->observation_mode, "none") == 0;
+	const struct facts *f = &w->m->facts;
 
-	if (r->command ? gh_receipt_join(&cmd, r->command) < 0 :
-			 gh_buf_adds(&cmd, r->command_str ? r->command_str : "") < 0)
-		w->err = -ENOMEM;
-	add(w, "<table class=\"facts\">\n<tr><th>command</th><td><code>");
-	esc(w, cmd.p ? cmd.p : "", cmd.len);
-	gh_buf_release(&cmd);
-	add(w, "</code></td></tr>\n<tr><th>exit</th><td>");
+	out_add(w, "<table class=\"facts\">\n<tr><th>command</th><td><code>");
+	esc(w, f->command.p ? f->command.p : "", f->command.len);
+	out_add(w, "</code></td></tr>\n<tr><th>exit</th><td>");
 	if (r->has_signal)
-		addf(w, "<span class=\"bad\">killed by signal %lld</span>", (long long)r->signal);
+		out_addf(w, "<span class=\"bad\">killed by signal %lld</span>", (long long)r->signal);
 	else if (r->has_exit_code)
-		addf(w, "<span class=\"%s\">%lld</span>", r->exit_code ? "bad" : "good",
-		     (long long)r->exit_code);
+		out_addf(w, "<span class=\"%s\">%lld</span>", r->exit_code ? "bad" : "good",
+			 (long long)r->exit_code);
 	else
-		add(w, "unknown");
+		out_add(w, "unknown");
 	if (r->error) {
-		add(w, " <span class=\"bad\">");
+		out_add(w, " <span class=\"bad\">");
 		escs(w, r->error);
-		add(w, "</span>");
+		out_add(w, "</span>");
 	}
-	add(w, "</td></tr>\n<tr><th>duration</th><td>");
+	out_add(w, "</td></tr>\n<tr><th>duration</th><td>");
 	if (r->has_duration)
-		ms(w, r->duration_ms);
-	if (r->has_cpu) {
-		add(w, " (cpu ");
-		ms(w, r->cpu_time_ms);
-		add(w, ")");
-	}
-	add(w, "</td></tr>\n<tr><th>record</th><td id=\"completeness\">");
-	if (!r->completeness) {
-		add(w, "completeness unknown (a v0 receipt does not say)");
-	} else if (strcmp(r->completeness, "closed") == 0 && !untraced) {
-		add(w, "<span class=\"good\">complete</span>");
+		out_ms(w, r->duration_ms);
+	out_cpu(w);
+	out_add(w, "</td></tr>\n<tr><th>record</th><td id=\"completeness\">");
+	if (f->record == REC_UNKNOWN) {
+		out_record_word(w);
+	} else if (f->record == REC_COMPLETE) {
+		out_add(w, "<span class=\"good\">");
+		out_record_word(w);
+		out_add(w, "</span>");
 	} else {
-		add(w, "<span class=\"bad\">");
-		add(w, untraced ? "UNTRACED" : "PARTIAL");
+		out_add(w, "<span class=\"bad\">");
+		out_record_word(w);
 		for (size_t k = 0; k < gh_receipt_len(r->reasons); k++) {
 			size_t len;
 			const char *s = gh_receipt_strv_get(r->reasons, k, &len);
 
-			add(w, k ? "; " : ": ");
+			out_add(w, k ? "; " : ": ");
 			esc(w, s, len);
 		}
-		add(w, "</span>");
+		out_add(w, "</span>");
 	}
-	add(w, "</td></tr>\n</table>\n");
+	out_add(w, "</td></tr>\n</table>\n");
 }
 
 static int enter_node(void *ctx, size_t proc, size_t count, int depth, size_t kids)
@@ -212,12 +173,12 @@ static int enter_node(void *ctx, size_t proc, size_t count, int depth, size_t ki
 	const struct sproc *p = &w->m->procs[proc];
 
 	(void)depth;
-	add(w, kids ? "<details open><summary>" : "<div class=\"leaf\">");
+	out_add(w, kids ? "<details open><summary>" : "<div class=\"leaf\">");
 	if (count > 1)
-		addf(w, "<span class=\"count\">%zux</span> ", count);
+		out_addf(w, "<span class=\"count\">%zux</span> ", count);
 	esc(w, p->cmd, strlen(p->cmd));
 	status_span(w, p);
-	add(w, kids ? "</summary>\n" : "</div>\n");
+	out_add(w, kids ? "</summary>\n" : "</div>\n");
 	return w->err;
 }
 
@@ -227,7 +188,7 @@ static int leave_node(void *ctx, int depth, size_t kids)
 
 	(void)depth;
 	if (kids)
-		add(w, "</details>\n");
+		out_add(w, "</details>\n");
 	return w->err;
 }
 
@@ -237,7 +198,7 @@ static void procs(struct out *w)
 	size_t *v, n = model_roots(w->m, &v);
 	int rc;
 
-	addf(w, "<h2>Processes (%zu)</h2>\n<div class=\"tree\" id=\"procs\">\n", w->m->nprocs);
+	out_addf(w, "<h2>Processes (%zu)</h2>\n<div class=\"tree\" id=\"procs\">\n", w->m->nprocs);
 	if (!v) {
 		w->err = -ENOMEM;
 		return;
@@ -246,41 +207,41 @@ static void procs(struct out *w)
 	if (rc < 0)
 		w->err = rc;
 	free(v);
-	add(w, "</div>\n");
+	out_add(w, "</div>\n");
 }
 
 static void effects(struct out *w)
 {
 	const struct model *m = w->m;
 
-	addf(w, "<h2>Left behind (%zu paths)</h2>\n", m->neff);
-	add(w, "<input type=\"search\" data-filter=\"effects\" placeholder=\"filter\">\n"
+	out_addf(w, "<h2>Left behind (%zu paths)</h2>\n", m->neff);
+	out_add(w, "<input type=\"search\" data-filter=\"effects\" placeholder=\"filter\">\n"
 	       "<table class=\"sortable\" id=\"effects\"><thead><tr><th>effect</th>"
 	       "<th>where</th><th>path</th><th>to</th><th>process</th></tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < m->neff; i++) {
 		const struct effect *e = &m->eff[i];
 		static const char *const areas[] = { "workspace", "temporary", "elsewhere" };
 
-		addf(w, "<tr><td>%s</td><td>%s</td><td>", kind_name(e->kind), areas[e->area]);
+		out_addf(w, "<tr><td>%s</td><td>%s</td><td>", kind_name(e->kind), areas[e->area]);
 		esc(w, e->path, e->len);
 		if (e->isdir)
-			add(w, "/");
-		add(w, "</td><td>");
+			out_add(w, "/");
+		out_add(w, "</td><td>");
 		if (e->target)
 			esc(w, e->target, e->target_len);
-		add(w, "</td>");
+		out_add(w, "</td>");
 		who_cell(w, e->pids);
-		add(w, "</tr>\n");
+		out_add(w, "</tr>\n");
 	}
-	add(w, "</tbody></table>\n");
+	out_add(w, "</tbody></table>\n");
 }
 
 static void accesses(struct out *w)
 {
 	const struct model *m = w->m;
 
-	addf(w, "<h2>File accesses (%zu)</h2>\n", m->nfiles);
-	add(w, "<input type=\"search\" data-filter=\"files\" placeholder=\"filter\">\n"
+	out_addf(w, "<h2>File accesses (%zu)</h2>\n", m->nfiles);
+	out_add(w, "<input type=\"search\" data-filter=\"files\" placeholder=\"filter\">\n"
 	       "<table class=\"sortable\" id=\"files\"><thead><tr><th>path</th><th>op</th>"
 	       "<th>result</th><th>count</th><th>target</th><th>process</th></tr></thead>\n"
 	       "<tbody>\n");
@@ -288,32 +249,32 @@ static void accesses(struct out *w)
 		const struct gh_rfile *f = &m->files[i];
 		int ok = f->result && strcmp(f->result, "ok") == 0;
 
-		add(w, "<tr><td>");
+		out_add(w, "<tr><td>");
 		esc(w, f->path, f->path_len);
-		add(w, "</td><td>");
+		out_add(w, "</td><td>");
 		escs(w, f->op);
-		addf(w, "</td><td%s>", ok ? "" : " class=\"warn\"");
+		out_addf(w, "</td><td%s>", ok ? "" : " class=\"warn\"");
 		escs(w, f->result);
-		addf(w, "</td><td data-v=\"%lld\">%lld</td><td>", (long long)f->count,
+		out_addf(w, "</td><td data-v=\"%lld\">%lld</td><td>", (long long)f->count,
 		     (long long)f->count);
 		if (f->target)
 			esc(w, f->target, f->target_len);
-		add(w, "</td>");
+		out_add(w, "</td>");
 		who_cell(w, f->pids);
-		add(w, "</tr>\n");
+		out_add(w, "</tr>\n");
 	}
-	add(w, "</tbody></table>\n");
+	out_add(w, "</tbody></table>\n");
 }
 
 static void peers(struct out *w)
 {
 	const struct model *m = w->m;
 
-	addf(w, "<h2>Network peers (%zu)</h2>\n", m->npeers);
+	out_addf(w, "<h2>Network peers (%zu)</h2>\n", m->npeers);
 	if (m->has_bytes_sent)
-		addf(w, "<p>%lld bytes sent by sends with an address; bytes on connected "
+		out_addf(w, "<p>%lld bytes sent by sends with an address; bytes on connected "
 		     "sockets are not measured.</p>\n", (long long)m->bytes_sent);
-	add(w, "<input type=\"search\" data-filter=\"peers\" placeholder=\"filter\">\n"
+	out_add(w, "<input type=\"search\" data-filter=\"peers\" placeholder=\"filter\">\n"
 	       "<table class=\"sortable\" id=\"peers\"><thead><tr><th>address</th><th>name</th>"
 	       "<th>protocol</th><th>op</th><th>result</th><th>count</th><th>process</th>"
 	       "</tr></thead>\n<tbody>\n");
@@ -321,89 +282,89 @@ static void peers(struct out *w)
 		const struct gh_rpeer *p = &m->peers[i];
 		int ok = p->result && strcmp(p->result, "ok") == 0;
 
-		add(w, "<tr><td>");
+		out_add(w, "<tr><td>");
 		escs(w, p->addr);
-		add(w, "</td><td>");
+		out_add(w, "</td><td>");
 		escs(w, p->host);
-		add(w, "</td><td>");
+		out_add(w, "</td><td>");
 		escs(w, p->protocol);
-		add(w, "</td><td>");
+		out_add(w, "</td><td>");
 		escs(w, p->op ? p->op : p->inbound ? "inbound" : "");
-		addf(w, "</td><td%s>", ok ? "" : " class=\"warn\"");
+		out_addf(w, "</td><td%s>", ok ? "" : " class=\"warn\"");
 		escs(w, p->result);
-		addf(w, "</td><td data-v=\"%lld\">%lld</td>", (long long)p->count,
+		out_addf(w, "</td><td data-v=\"%lld\">%lld</td>", (long long)p->count,
 		     (long long)p->count);
 		who_cell(w, p->pids);
-		add(w, "</tr>\n");
+		out_add(w, "</tr>\n");
 	}
-	add(w, "</tbody></table>\n");
+	out_add(w, "</tbody></table>\n");
 }
 
 static void failures(struct out *w)
 {
 	const struct model *m = w->m;
 
-	addf(w, "<h2>Failures that matter (%zu)</h2>\n", m->nfails);
+	out_addf(w, "<h2>Failures that matter (%zu)</h2>\n", m->nfails);
 	if (m->noise)
-		addf(w, "<p>%lld harmless lookups folded (not found, already there).</p>\n",
+		out_addf(w, "<p>%lld harmless lookups folded (not found, already there).</p>\n",
 		     (long long)m->noise);
-	add(w, "<ul id=\"failures\">\n");
+	out_add(w, "<ul id=\"failures\">\n");
 	for (size_t i = 0; i < m->nfails; i++) {
 		const struct failure *f = &m->fails[i];
 
-		add(w, "<li><code>");
+		out_add(w, "<li><code>");
 		if (f->kind == F_EXIT) {
 			const struct sproc *p = &m->procs[f->proc];
 
 			esc(w, p->cmd, strlen(p->cmd));
 			status_span(w, p);
-			addf(w, " [%lld]", (long long)p->pid);
+			out_addf(w, " [%lld]", (long long)p->pid);
 			if (f->nprocs > 1)
-				addf(w, " and %zu alike", f->nprocs - 1);
+				out_addf(w, " and %zu alike", f->nprocs - 1);
 		} else if (f->kind == F_NOTFOUND) {
-			add(w, "not found: exec ");
+			out_add(w, "not found: exec ");
 			esc(w, f->name, f->name_len);
-			addf(w, " (%zu paths tried)", f->tries);
+			out_addf(w, " (%zu paths tried)", f->tries);
 		} else {
 			const struct gh_rfile *x = &m->files[f->file];
 
 			escs(w, x->result);
-			add(w, " ");
+			out_add(w, " ");
 			escs(w, x->op);
-			add(w, " ");
+			out_add(w, " ");
 			esc(w, x->path, x->path_len);
 		}
-		add(w, "</code></li>\n");
+		out_add(w, "</code></li>\n");
 	}
-	add(w, "</ul>\n");
+	out_add(w, "</ul>\n");
 }
 
 static void secrets(struct out *w)
 {
 	const struct model *m = w->m;
 
-	addf(w, "<h2>Sensitive paths (%zu)</h2>\n<ul id=\"sensitive\">\n", m->nhits);
+	out_addf(w, "<h2>Sensitive paths (%zu)</h2>\n<ul id=\"sensitive\">\n", m->nhits);
 	for (size_t i = 0; i < m->nhits; i++) {
 		const struct gh_rfile *x = &m->files[m->hits[i].file];
 
-		add(w, "<li><code class=\"bad\">");
+		out_add(w, "<li><code class=\"bad\">");
 		escs(w, x->op);
 		if (x->result && strcmp(x->result, "ok") != 0) {
-			add(w, " ");
+			out_add(w, " ");
 			escs(w, x->result);
 		}
-		add(w, " ");
+		out_add(w, " ");
 		esc(w, x->path, x->path_len);
-		add(w, "</code> (");
+		out_add(w, "</code> (");
 		escs(w, m->hits[i].pattern);
-		add(w, ")</li>\n");
+		out_add(w, ")</li>\n");
 	}
-	add(w, "</ul>\n");
+	out_add(w, "</ul>\n");
 }
 
 int show_html(struct gh_buf *b, const struct model *m, const char *title)
 {
-	struct out w = { b, m, 0 };
+	struct out w = { b, m, NULL, 0 };
 	unsigned char md[GH_SHA256_LEN];
 	struct gh_buf hash = GH_BUF_INIT;
 
@@ -412,19 +373,19 @@ int show_html(struct gh_buf *b, const struct model *m, const char *title)
 		gh_buf_release(&hash);
 		return -ENOMEM;
 	}
-	add(&w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	out_add(&w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 		"style-src 'unsafe-inline'; script-src 'sha256-");
-	add(&w, hash.p);
+	out_add(&w, hash.p);
 	gh_buf_release(&hash);
-	add(&w, "'\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	out_add(&w, "'\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<title>gh-show: ");
 	escs(&w, title);
-	add(&w, "</title>\n<style>");
-	add(&w, style);
-	add(&w, "</style>\n</head>\n<body>\n<h1>Receipt <code>");
+	out_add(&w, "</title>\n<style>");
+	out_add(&w, style);
+	out_add(&w, "</style>\n</head>\n<body>\n<h1>Receipt <code>");
 	escs(&w, title);
-	add(&w, "</code></h1>\n");
+	out_add(&w, "</code></h1>\n");
 	facts(&w);
 	procs(&w);
 	effects(&w);
@@ -432,8 +393,8 @@ int show_html(struct gh_buf *b, const struct model *m, const char *title)
 	failures(&w);
 	secrets(&w);
 	accesses(&w);
-	add(&w, "<script>");
-	add(&w, script);
-	add(&w, "</script>\n</body>\n</html>\n");
+	out_add(&w, "<script>");
+	out_add(&w, script);
+	out_add(&w, "</script>\n</body>\n</html>\n");
 	return w.err;
 }

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "show.h"
 
 #define SYNOPSIS "[--files | --net | --procs | --tree | --html] [--color=WHEN] [FILE]"
@@ -31,14 +31,6 @@ static void usage(FILE *f)
 		"  -h, --help        show this help and exit\n"
 		"      --version     show the version and exit\n",
 		gh_prog);
-}
-
-static void usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "%s: ", gh_prog);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nusage: %s " SYNOPSIS "\n", gh_prog);
-	exit(GH_EXIT_ERR);
 }
 
 static int columns(void)
@@ -72,8 +64,6 @@ int main(int argc, char **argv)
 	struct model m;
 	const char *path = NULL, *name, *when = "auto", *nc;
 	const char *mode = NULL;
-	struct stat st;
-	FILE *f;
 	int c, html = 0, rc;
 
 	gh_init("gh-show");
@@ -97,14 +87,14 @@ int main(int argc, char **argv)
 			break;
 		case O_HTML:
 			if (mode && strcmp(mode, "--html") != 0)
-				usage_error("can't combine --html and %s", mode);
+				gh_usage_error(SYNOPSIS, "can't combine --html and %s", mode);
 			html = 1;
 			mode = "--html";
 			break;
 		case O_COLOR:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
 			    strcmp(optarg, "never"))
-				usage_error("--color: expected auto, always or never, not '%s'",
+				gh_usage_error(SYNOPSIS, "--color: expected auto, always or never, not '%s'",
 					    optarg);
 			when = optarg;
 			break;
@@ -115,24 +105,21 @@ int main(int argc, char **argv)
 			gh_print_version();
 			return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
 		case ':':
-			usage_error("option '%s' needs an argument", argv[optind - 1]);
+			gh_usage_error(SYNOPSIS, "option '%s' needs an argument", argv[optind - 1]);
 			break;
 		default:
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			gh_usage_error(SYNOPSIS, "unknown option '%s'", argv[optind - 1]);
 		}
 		if (sec >= 0) {
-			if (mode && strcmp(mode, names[sec]) != 0) {
-				fprintf(stderr, "%s: can't combine %s and %s\n", gh_prog, mode,
-					names[sec]);
-				fprintf(stderr, "usage: %s " SYNOPSIS "\n", gh_prog);
-				return GH_EXIT_ERR;
-			}
+			if (mode && strcmp(mode, names[sec]) != 0)
+				gh_usage_error(SYNOPSIS, "can't combine %s and %s", mode,
+					       names[sec]);
 			mode = names[sec];
 			so.section = sec;
 		}
 	}
 	if (argc - optind > 1)
-		usage_error("too many arguments: '%s'", argv[optind + 1]);
+		gh_usage_error(SYNOPSIS, "too many arguments: '%s'", argv[optind + 1]);
 	if (optind < argc)
 		path = argv[optind];
 	nc = getenv("NO_COLOR");
@@ -142,14 +129,7 @@ int main(int argc, char **argv)
 
 	/* read the receipt */
 	name = gh_input_name(path);
-	f = gh_open_input(path);
-	if (!f)
-		gh_die(GH_EXIT_ERR, "%s: %s", name, strerror(errno));
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
-		gh_die(GH_EXIT_ERR, "%s: %s", name, strerror(EISDIR));
-	rc = gh_receipt_load(&r, f, name);
-	if (f != stdin)
-		fclose(f);
+	rc = gh_receipt_read_file(&r, path);
 	if (rc < 0) {
 		gh_err("%s", r.err);
 		gh_receipt_release(&r);

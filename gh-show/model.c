@@ -288,7 +288,7 @@ struct pflag {
 	const char *path, *target;
 	size_t len, tlen;
 	int flags;
-	struct json_object *pids;
+	const struct gh_jv *pids;
 };
 
 static int cmp_pflag(const void *a, const void *b)
@@ -653,13 +653,35 @@ static int load_peers(struct model *m)
 	return rc < 0 ? rc : 0;
 }
 
+/* The command line and whether the record is whole. */
+static int facts(struct model *m)
+{
+	const struct gh_rrun *r = &m->run;
+	struct facts *f = &m->facts;
+	int untraced = r->observation_mode && strcmp(r->observation_mode, "none") == 0;
+
+	if (r->command ? gh_receipt_join(&f->command, r->command) < 0 :
+			 gh_buf_adds(&f->command, r->command_str ? r->command_str : "") < 0)
+		return -ENOMEM;
+	if (!r->completeness)
+		f->record = REC_UNKNOWN;
+	else if (untraced)
+		f->record = REC_UNTRACED;
+	else if (strcmp(r->completeness, "closed") == 0)
+		f->record = REC_COMPLETE;
+	else
+		f->record = REC_PARTIAL;
+	return 0;
+}
+
 int model_build(struct model *m, struct gh_receipt *r)
 {
 	int rc;
 
 	memset(m, 0, sizeof(*m));
 	m->r = r;
-	if ((rc = gh_receipt_run(r, &m->run)) < 0 || (rc = load_procs(m)) < 0 ||
+	if ((rc = gh_receipt_run(r, &m->run)) < 0 || (rc = facts(m)) < 0 ||
+	    (rc = load_procs(m)) < 0 ||
 	    (rc = load_files(m)) < 0 || (rc = load_peers(m)) < 0 ||
 	    (rc = effects(m)) < 0 || (rc = failures(m)) < 0 || (rc = sensitive(m)) < 0)
 		return rc;
@@ -679,6 +701,7 @@ void model_release(struct model *m)
 	free(m->eff);
 	free(m->fails);
 	free(m->hits);
+	gh_buf_release(&m->facts.command);
 	memset(m, 0, sizeof(*m));
 }
 

@@ -2,7 +2,7 @@
  * terminal (text.c) or as one HTML page (html.c).
  *
  * Ownership: a struct model borrows the receipt it was built from (every
- * string and json_object in it lives as long as the receipt); model_release
+ * string and node in it lives as long as the receipt); model_release
  * frees what the model allocated itself.
  */
 #ifndef GH_SHOW_H
@@ -63,7 +63,7 @@ struct effect {
 	size_t target_len;
 	size_t folded;	/* entries below a created or deleted directory */
 	int hidden;	/* folded into such a directory above it */
-	struct json_object *pids;
+	const struct gh_jv *pids;
 };
 
 /* A failure that matters. */
@@ -83,9 +83,19 @@ struct sensitive_hit {
 	const char *pattern;
 };
 
+/* Whether the record is whole, as the summary opens with it. */
+enum { REC_UNKNOWN, REC_COMPLETE, REC_PARTIAL, REC_UNTRACED };
+
+/* The facts the summary opens with, worked out once for both printers. */
+struct facts {
+	struct gh_buf command; /* the command line, words joined (owned) */
+	int record;	       /* REC_*; the reasons are run.reasons */
+};
+
 struct model {
 	struct gh_receipt *r;
 	struct gh_rrun run;
+	struct facts facts;
 	struct sproc *procs;
 	size_t nprocs;
 	size_t *bypid; /* indexes sorted by pid, then order */
@@ -139,6 +149,24 @@ struct show_opts {
 	int color;
 	int width;   /* columns for a command line */
 };
+
+/* What a printer writes into (out.c): the buffer, with a sticky error
+ * (-ENOMEM) that the printer returns at its end. */
+struct out {
+	struct gh_buf *b;
+	const struct model *m;
+	const struct show_opts *o; /* the text printer's options, or NULL */
+	int err;
+};
+void out_add(struct out *w, const char *s);
+void out_addf(struct out *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A duration: "1.234 s" from a second on, else "12 ms". */
+void out_ms(struct out *w, int64_t ms);
+/* " (cpu 1.234 s)" when the receipt says, else nothing. */
+void out_cpu(struct out *w);
+/* The record's verdict: "complete", "PARTIAL", "UNTRACED" or
+ * "completeness unknown (a v0 receipt does not say)". */
+void out_record_word(struct out *w);
 int show_text(struct gh_buf *out, const struct model *m, const struct show_opts *o);
 int show_html(struct gh_buf *out, const struct model *m, const char *title);
 

@@ -1,6 +1,5 @@
 /* gh-show: the summary for a terminal. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,34 +20,10 @@
 enum { SUMMARY_LINES = 50, MIN_PROCS = 8, MAX_FILES = 11, MAX_NET = 7, MAX_FAILS = 7,
        MAX_HITS = 5 };
 
-struct out {
-	struct gh_buf *b;
-	const struct model *m;
-	const struct show_opts *o;
-	int err;
-};
-
-static void add(struct out *w, const char *s)
-{
-	if (gh_buf_adds(w->b, s) < 0)
-		w->err = -ENOMEM;
-}
-
-__attribute__((format(printf, 2, 3))) static void addf(struct out *w, const char *fmt, ...)
-{
-	va_list ap;
-	char tmp[512];
-
-	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	add(w, tmp);
-}
-
 static void color(struct out *w, const char *c)
 {
 	if (w->o->color)
-		add(w, c);
+		out_add(w, c);
 }
 
 static void off(struct out *w)
@@ -70,12 +45,12 @@ static void escs(struct out *w, const char *s, size_t max)
 static void heading(struct out *w, const char *name)
 {
 	color(w, C_BOLD);
-	addf(w, "%-11s", name);
+	out_addf(w, "%-11s", name);
 	off(w);
 }
 
 /* "name[pid]" for the first of pids, " +N" for the others. */
-static void who(struct out *w, struct json_object *pids)
+static void who(struct out *w, const struct gh_jv *pids)
 {
 	size_t n = gh_receipt_len(pids), k;
 	int64_t pid;
@@ -84,13 +59,13 @@ static void who(struct out *w, struct json_object *pids)
 		return;
 	pid = gh_receipt_intv_get(pids, 0);
 	k = model_proc(w->m, pid);
-	add(w, "  ");
+	out_add(w, "  ");
 	color(w, C_DIM);
 	if (k != NONE)
 		esc(w, w->m->procs[k].name, w->m->procs[k].name_len, 24);
-	addf(w, "[%lld]", (long long)pid);
+	out_addf(w, "[%lld]", (long long)pid);
 	if (n > 1)
-		addf(w, " +%zu", n - 1);
+		out_addf(w, " +%zu", n - 1);
 	off(w);
 }
 
@@ -98,23 +73,15 @@ static void status_of(struct out *w, const struct sproc *p, int always)
 {
 	if (p->has_sig) {
 		color(w, C_RED);
-		addf(w, " [signal %lld]", (long long)p->sig);
+		out_addf(w, " [signal %lld]", (long long)p->sig);
 		off(w);
 	} else if (p->has_code && (p->code || always)) {
 		if (p->code)
 			color(w, C_RED);
-		addf(w, " [exit %lld]", (long long)p->code);
+		out_addf(w, " [exit %lld]", (long long)p->code);
 		if (p->code)
 			off(w);
 	}
-}
-
-static void ms(struct out *w, int64_t v)
-{
-	if (v >= 1000)
-		addf(w, "%lld.%03lld s", (long long)(v / 1000), (long long)(v % 1000));
-	else
-		addf(w, "%lld ms", (long long)v);
 }
 
 /* --- heading lines ----------------------------------------------------- */
@@ -122,72 +89,57 @@ static void ms(struct out *w, int64_t v)
 static void run_lines(struct out *w)
 {
 	const struct gh_rrun *r = &w->m->run;
-	struct gh_buf cmd = GH_BUF_INIT;
+	const struct facts *f = &w->m->facts;
 
 	heading(w, "command");
-	if (r->command ? gh_receipt_join(&cmd, r->command) < 0 :
-			 gh_buf_adds(&cmd, r->command_str ? r->command_str : "") < 0)
-		w->err = -ENOMEM;
-	esc(w, cmd.p ? cmd.p : "", cmd.len, w->o->width);
-	gh_buf_release(&cmd);
-	add(w, "\n");
+	esc(w, f->command.p ? f->command.p : "", f->command.len, w->o->width);
+	out_add(w, "\n");
 	heading(w, "exit");
 	if (r->has_signal) {
 		color(w, C_RED);
-		addf(w, "killed by signal %lld", (long long)r->signal);
+		out_addf(w, "killed by signal %lld", (long long)r->signal);
 		off(w);
 	} else if (r->has_exit_code) {
 		if (r->exit_code)
 			color(w, C_RED);
-		addf(w, "%lld", (long long)r->exit_code);
+		out_addf(w, "%lld", (long long)r->exit_code);
 		if (r->exit_code)
 			off(w);
 	} else {
-		add(w, "unknown");
+		out_add(w, "unknown");
 	}
 	if (r->has_duration) {
-		add(w, " after ");
-		ms(w, r->duration_ms);
+		out_add(w, " after ");
+		out_ms(w, r->duration_ms);
 	}
-	if (r->has_cpu) {
-		add(w, " (cpu ");
-		ms(w, r->cpu_time_ms);
-		add(w, ")");
-	}
+	out_cpu(w);
 	if (r->error) {
-		add(w, ": ");
+		out_add(w, ": ");
 		color(w, C_RED);
 		escs(w, r->error, 100);
 		off(w);
 	}
-	add(w, "\n");
+	out_add(w, "\n");
 	heading(w, "record");
-	if (!r->completeness) {
-		add(w, "completeness unknown (a ");
-		add(w, gh_receipt_shape_name(w->m->r));
-		add(w, " receipt does not say)\n");
-		return;
-	}
-	if (strcmp(r->completeness, "closed") == 0 &&
-	    (!r->observation_mode || strcmp(r->observation_mode, "none") != 0)) {
-		color(w, C_GREEN);
-		add(w, "complete");
-		off(w);
-		add(w, "\n");
+	if (f->record != REC_PARTIAL && f->record != REC_UNTRACED) {
+		color(w, f->record == REC_COMPLETE ? C_GREEN : "");
+		out_record_word(w);
+		if (f->record == REC_COMPLETE)
+			off(w);
+		out_add(w, "\n");
 		return;
 	}
 	color(w, C_RED);
-	add(w, r->observation_mode && strcmp(r->observation_mode, "none") == 0 ?
-		       "UNTRACED" : "PARTIAL");
+	out_record_word(w);
 	for (size_t k = 0; k < gh_receipt_len(r->reasons); k++) {
 		size_t len;
 		const char *s = gh_receipt_strv_get(r->reasons, k, &len);
 
-		add(w, k ? "; " : ": ");
+		out_add(w, k ? "; " : ": ");
 		esc(w, s, len, 120);
 	}
 	off(w);
-	add(w, "\n");
+	out_add(w, "\n");
 }
 
 /* --- processes --------------------------------------------------------- */
@@ -263,7 +215,7 @@ static int enter_line(void *ctx, size_t proc, size_t count, int depth, size_t ki
 	w->b = &fl->text;
 	if (count > 1) {
 		color(w, C_BOLD);
-		addf(w, "%zux ", count);
+		out_addf(w, "%zux ", count);
 		off(w);
 	}
 	esc(w, p->cmd, strlen(p->cmd), w->o->width > 2 * depth + 20 ? w->o->width - 2 * depth : 20);
@@ -326,16 +278,16 @@ static void print_fold(struct out *w, const struct flines *fl, long lines)
 
 			for (; i < fl->n; i++)
 				rest += fl->v[i].depth <= cut;
-			addf(w, "  ... %zu more line%s (gh-show --procs)\n", rest,
+			out_addf(w, "  ... %zu more line%s (gh-show --procs)\n", rest,
 			     rest == 1 ? "" : "s");
 			return;
 		}
-		addf(w, "%*s", 2 * l->depth, "");
+		out_addf(w, "%*s", 2 * l->depth, "");
 		if (gh_buf_add(w->b, fl->text.p + l->start, l->len) < 0)
 			w->err = -ENOMEM;
 		if (l->depth == cut && l->below)
-			addf(w, " (+%zu below)", l->below);
-		add(w, "\n");
+			out_addf(w, " (+%zu below)", l->below);
+		out_add(w, "\n");
 		shown++;
 	}
 }
@@ -344,12 +296,12 @@ static void whole_tree(struct out *w, size_t i, int depth)
 {
 	const struct sproc *p = &w->m->procs[i];
 
-	addf(w, "%*s%lld ", 2 * depth, "", (long long)p->pid);
+	out_addf(w, "%*s%lld ", 2 * depth, "", (long long)p->pid);
 	esc(w, p->cmd, strlen(p->cmd), 0);
 	status_of(w, p, 1);
 	if (!p->has_code && !p->has_sig)
-		add(w, " [running at the end]");
-	add(w, "\n");
+		out_add(w, " [running at the end]");
+	out_add(w, "\n");
 	for (size_t k = 0; k < p->nkids; k++)
 		whole_tree(w, p->kids[k], depth + 1);
 }
@@ -364,7 +316,7 @@ static void procs_section(struct out *w, long lines, int tree)
 
 	distinct = model_distinct(m);
 	heading(w, "processes");
-	addf(w, "%zu, %zu distinct command%s\n", m->nprocs, distinct, distinct == 1 ? "" : "s");
+	out_addf(w, "%zu, %zu distinct command%s\n", m->nprocs, distinct, distinct == 1 ? "" : "s");
 	n = model_roots(m, &v);
 	if (!v) {
 		w->err = -ENOMEM;
@@ -391,11 +343,11 @@ static void counts(struct out *w, const size_t *c)
 	for (int k = 0; k < E_KINDS; k++) {
 		if (!c[k])
 			continue;
-		addf(w, "%s%zu %s", first ? "" : ", ", c[k], kind_name(k));
+		out_addf(w, "%s%zu %s", first ? "" : ", ", c[k], kind_name(k));
 		first = 0;
 	}
 	if (first)
-		add(w, "nothing");
+		out_add(w, "nothing");
 }
 
 static const char *short_kind(int k)
@@ -415,13 +367,13 @@ static size_t dir_len(const struct effect *e)
 static void file_line(struct out *w, const struct effect *e, size_t dlen, int whole)
 {
 	color(w, e->kind == E_DELETED ? C_YELLOW : "");
-	addf(w, "    %-10s", short_kind(e->kind));
+	out_addf(w, "    %-10s", short_kind(e->kind));
 	off(w);
 	esc(w, e->path + dlen, e->len - dlen, 60);
 	if (e->isdir)
-		add(w, "/");
+		out_add(w, "/");
 	if (e->kind == E_RENAMED) {
-		add(w, " -> ");
+		out_add(w, " -> ");
 		if (e->target_len > dlen && memcmp(e->target, e->path, dlen) == 0 &&
 		    !memchr(e->target + dlen, '/', e->target_len - dlen))
 			esc(w, e->target + dlen, e->target_len - dlen, 60);
@@ -429,9 +381,9 @@ static void file_line(struct out *w, const struct effect *e, size_t dlen, int wh
 			esc(w, e->target, e->target_len, 60);
 	}
 	if (e->folded && !whole)
-		addf(w, " (+%zu inside)", e->folded);
+		out_addf(w, " (+%zu inside)", e->folded);
 	who(w, e->pids);
-	add(w, "\n");
+	out_add(w, "\n");
 }
 
 static void files_section(struct out *w, int whole)
@@ -445,7 +397,7 @@ static void files_section(struct out *w, int whole)
 			total[k] += m->count[a][k];
 	heading(w, "files");
 	counts(w, total);
-	add(w, "\n");
+	out_add(w, "\n");
 	if (!whole) {
 		static const char *const names[] = { "workspace", "temporary" };
 
@@ -456,14 +408,14 @@ static void files_section(struct out *w, int whole)
 				any += m->count[a][k];
 			if (!any || !line_ok(&bu))
 				continue;
-			addf(w, "  %s ", names[a]);
+			out_addf(w, "  %s ", names[a]);
 			if (a == A_WORK)
 				escs(w, m->run.cwd, 50);
 			else
-				add(w, "dirs");
-			add(w, ": ");
+				out_add(w, "dirs");
+			out_add(w, ": ");
 			counts(w, m->count[a]);
-			add(w, "\n");
+			out_add(w, "\n");
 		}
 	}
 	for (i = 0; i < m->neff; i++) {
@@ -475,9 +427,9 @@ static void files_section(struct out *w, int whole)
 		if (last == NONE || dir_len(&m->eff[last]) != dl ||
 		    memcmp(m->eff[last].path, e->path, dl) != 0) {
 			if (line_ok(&bu)) {
-				add(w, "  ");
+				out_add(w, "  ");
 				esc(w, e->path, dl, 70);
-				add(w, "\n");
+				out_add(w, "\n");
 			}
 		}
 		last = i;
@@ -485,7 +437,7 @@ static void files_section(struct out *w, int whole)
 			file_line(w, e, dl, whole);
 	}
 	if (bu.skipped)
-		addf(w, "  ... %ld more line%s (gh-show --files)\n", bu.skipped, bu.skipped == 1 ? "" : "s");
+		out_addf(w, "  ... %ld more line%s (gh-show --files)\n", bu.skipped, bu.skipped == 1 ? "" : "s");
 }
 
 /* --- network ----------------------------------------------------------- */
@@ -494,30 +446,30 @@ static void peer_line(struct out *w, const struct gh_rpeer *p, int width)
 {
 	size_t len = strlen(p->addr);
 
-	add(w, "  ");
+	out_add(w, "  ");
 	if (p->host) {
 		escs(w, p->host, 40);
-		add(w, " (");
+		out_add(w, " (");
 	}
 	esc(w, p->addr, len, 50);
 	if (p->host)
-		add(w, ")");
-	addf(w, "%*s", len < (size_t)width && !p->host ? (int)(width - len) : 0, "");
-	addf(w, "  %-5s %-8s ", p->protocol ? p->protocol : "-", p->op ? p->op : "-");
+		out_add(w, ")");
+	out_addf(w, "%*s", len < (size_t)width && !p->host ? (int)(width - len) : 0, "");
+	out_addf(w, "  %-5s %-8s ", p->protocol ? p->protocol : "-", p->op ? p->op : "-");
 	if (p->result && strcmp(p->result, "ok") != 0)
 		color(w, C_YELLOW);
-	addf(w, "%-11s", p->result ? p->result : "(no result)");
+	out_addf(w, "%-11s", p->result ? p->result : "(no result)");
 	if (p->result && strcmp(p->result, "ok") != 0)
 		off(w);
 	if (p->count)
-		addf(w, " x%-3lld", (long long)p->count);
+		out_addf(w, " x%-3lld", (long long)p->count);
 	else if (p->pids)
-		add(w, "     "); /* not recorded */
+		out_add(w, "     "); /* not recorded */
 	who(w, p->pids);
 	/* no trailing blanks */
 	while (w->b->len && w->b->p[w->b->len - 1] == ' ')
 		w->b->p[--w->b->len] = '\0';
-	add(w, "\n");
+	out_add(w, "\n");
 }
 
 static void net_section(struct out *w, int whole)
@@ -534,15 +486,15 @@ static void net_section(struct out *w, int whole)
 			width = len;
 	}
 	heading(w, "network");
-	addf(w, "%zu outbound, %zu inbound", out, in);
+	out_addf(w, "%zu outbound, %zu inbound", out, in);
 	if (m->has_bytes_sent)
-		addf(w, "; %lld bytes sent by sends with an address", (long long)m->bytes_sent);
-	add(w, "\n");
+		out_addf(w, "; %lld bytes sent by sends with an address", (long long)m->bytes_sent);
+	out_add(w, "\n");
 	for (i = 0; i < m->npeers; i++)
 		if (line_ok(&bu))
 			peer_line(w, &m->peers[i], width);
 	if (bu.skipped)
-		addf(w, "  ... %ld more line%s (gh-show --net)\n", bu.skipped, bu.skipped == 1 ? "" : "s");
+		out_addf(w, "  ... %ld more line%s (gh-show --net)\n", bu.skipped, bu.skipped == 1 ? "" : "s");
 }
 
 /* --- failures and secrets ---------------------------------------------- */
@@ -555,13 +507,13 @@ static void fail_section(struct out *w)
 	heading(w, "failures");
 	if (m->nfails)
 		color(w, C_RED);
-	addf(w, "%zu that matter", m->nfails);
+	out_addf(w, "%zu that matter", m->nfails);
 	if (m->nfails)
 		off(w);
 	if (m->noise)
-		addf(w, "; %lld harmless lookups folded (not found, already there)",
+		out_addf(w, "; %lld harmless lookups folded (not found, already there)",
 		     (long long)m->noise);
-	add(w, "\n");
+	out_add(w, "\n");
 	for (size_t i = 0; i < m->nfails; i++) {
 		const struct failure *f = &m->fails[i];
 
@@ -575,36 +527,36 @@ static void fail_section(struct out *w)
 				snprintf(st, sizeof(st), "signal %lld", (long long)p->sig);
 			else
 				snprintf(st, sizeof(st), "exit %lld", (long long)p->code);
-			addf(w, "  %-11s", st);
+			out_addf(w, "  %-11s", st);
 			esc(w, p->cmd, strlen(p->cmd), 60);
-			addf(w, "  ");
+			out_addf(w, "  ");
 			color(w, C_DIM);
 			esc(w, p->name, p->name_len, 24);
-			addf(w, "[%lld]", (long long)p->pid);
+			out_addf(w, "[%lld]", (long long)p->pid);
 			if (f->nprocs > 1)
-				addf(w, " +%zu alike", f->nprocs - 1);
+				out_addf(w, " +%zu alike", f->nprocs - 1);
 			off(w);
 		} else if (f->kind == F_NOTFOUND) {
-			addf(w, "  %-11s", "not found");
-			add(w, "exec ");
+			out_addf(w, "  %-11s", "not found");
+			out_add(w, "exec ");
 			esc(w, f->name, f->name_len, 40);
 			if (f->tries > 1)
-				addf(w, " (%zu paths tried)", f->tries);
+				out_addf(w, " (%zu paths tried)", f->tries);
 			who(w, m->files[f->file].pids);
 		} else {
 			const struct gh_rfile *x = &m->files[f->file];
 
-			addf(w, "  %-11.11s", x->result);
-			addf(w, "%s ", x->op);
+			out_addf(w, "  %-11.11s", x->result);
+			out_addf(w, "%s ", x->op);
 			esc(w, x->path, x->path_len, 60);
 			if (x->count > 1)
-				addf(w, " x%lld", (long long)x->count);
+				out_addf(w, " x%lld", (long long)x->count);
 			who(w, x->pids);
 		}
-		add(w, "\n");
+		out_add(w, "\n");
 	}
 	if (bu.skipped)
-		addf(w, "  ... %ld more line%s\n", bu.skipped, bu.skipped == 1 ? "" : "s");
+		out_addf(w, "  ... %ld more line%s\n", bu.skipped, bu.skipped == 1 ? "" : "s");
 }
 
 static void secret_section(struct out *w)
@@ -615,12 +567,12 @@ static void secret_section(struct out *w)
 	heading(w, "sensitive");
 	if (m->nhits) {
 		color(w, C_RED);
-		addf(w, "%zu access%s to secrets", m->nhits, m->nhits == 1 ? "" : "es");
+		out_addf(w, "%zu access%s to secrets", m->nhits, m->nhits == 1 ? "" : "es");
 		off(w);
 	} else {
-		add(w, "no known secret path touched");
+		out_add(w, "no known secret path touched");
 	}
-	add(w, "\n");
+	out_add(w, "\n");
 	for (size_t i = 0; i < m->nhits; i++) {
 		const struct gh_rfile *x = &m->files[m->hits[i].file];
 		char what[40];
@@ -630,13 +582,13 @@ static void secret_section(struct out *w)
 		snprintf(what, sizeof(what), "%s%s%s", x->op,
 			 x->result && strcmp(x->result, "ok") ? " " : "",
 			 x->result && strcmp(x->result, "ok") ? x->result : "");
-		addf(w, "  %-15s", what);
+		out_addf(w, "  %-15s", what);
 		esc(w, x->path, x->path_len, 60);
 		who(w, x->pids);
-		add(w, "\n");
+		out_add(w, "\n");
 	}
 	if (bu.skipped)
-		addf(w, "  ... %ld more line%s\n", bu.skipped, bu.skipped == 1 ? "" : "s");
+		out_addf(w, "  ... %ld more line%s\n", bu.skipped, bu.skipped == 1 ? "" : "s");
 }
 
 int show_text(struct gh_buf *b, const struct model *m, const struct show_opts *o)

@@ -417,6 +417,16 @@ static const char *captured(struct json_object *a, const struct opts *o, int i,
 	return o->out[i] ? o->out[i] : path;
 }
 
+/* Why gh_sha256_regular failed, for a message. */
+static const char *hash_error(int ret)
+{
+	if (ret == -ESPIPE || ret == -EISDIR)
+		return "not a regular file";
+	if (ret == -EBUSY)
+		return "its size changed while it was read";
+	return strerror(-ret);
+}
+
 /* Fill artifacts.stdout_hash and stderr_hash. 0, or -1 after a message. */
 static int hash_outputs(struct json_object *r, const struct opts *o,
 			const char *name)
@@ -439,9 +449,9 @@ static int hash_outputs(struct json_object *r, const struct opts *o,
 				json_object_object_add(a, key, NULL);
 			continue;
 		}
-		ret = gh_sha256_file(path, md, &size);
+		ret = gh_sha256_regular(path, md, &size);
 		if (ret < 0) {
-			gh_err("%s: %s", path, strerror(-ret));
+			gh_err("%s: %s", path, hash_error(ret));
 			return -1;
 		}
 		if (bytes >= 0 && (uint64_t)bytes != size) {
@@ -507,10 +517,10 @@ out:
 static int hash_subject(struct subject *s, const char *path)
 {
 	unsigned char md[GH_SHA256_LEN];
-	int ret = gh_sha256_file(path, md, NULL);
+	int ret = gh_sha256_regular(path, md, NULL);
 
 	if (ret < 0) {
-		gh_err("%s: %s", path, strerror(-ret));
+		gh_err("%s: %s", path, hash_error(ret));
 		return -1;
 	}
 	gh_hex(md, sizeof(md), s->hex);
@@ -732,14 +742,14 @@ static int check_outputs(struct json_object *r, const struct opts *o,
 		}
 		if (!path)
 			continue;
-		ret = gh_sha256_file(path, md, NULL);
+		ret = gh_sha256_regular(path, md, NULL);
 		if (ret == -ENOENT && !o->out[i]) {
 			gh_err("%s: %s not checked: %s is not present", name,
 			       stream_name[i], path);
 			continue;
 		}
 		if (ret < 0) {
-			gh_err("%s: %s", path, strerror(-ret));
+			gh_err("%s: %s", path, hash_error(ret));
 			return GH_EXIT_ERR;
 		}
 		gh_hex(md, sizeof(md), hex);
@@ -798,7 +808,6 @@ static int check_subjects(struct json_object *st, const struct opts *o,
 	char hex[GH_SHA256_HEX];
 	const char *file, *want;
 	int status = GH_EXIT_OK, ret;
-	struct stat sb;
 	size_t i, n;
 
 	gh_json_get_arr(st, "subject", &subj);
@@ -815,11 +824,11 @@ static int check_subjects(struct json_object *st, const struct opts *o,
 			continue;
 		}
 		/* names come from the statement: only regular files are read */
-		if (stat(file, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		ret = gh_sha256_regular(file, md, NULL);
+		if (ret == -ESPIPE || ret == -EISDIR) {
 			gh_err("%s: subject %s not checked: not a regular file", name, file);
 			continue;
 		}
-		ret = gh_sha256_file(file, md, NULL);
 		if (ret == -ENOENT) {
 			if (!o->quiet)
 				printf("%s: subject %s sha256:%s not present, not checked\n",
@@ -827,7 +836,7 @@ static int check_subjects(struct json_object *st, const struct opts *o,
 			continue;
 		}
 		if (ret < 0) {
-			gh_err("%s: %s", file, strerror(-ret));
+			gh_err("%s: %s", file, hash_error(ret));
 			return GH_EXIT_ERR;
 		}
 		gh_hex(md, sizeof(md), hex);

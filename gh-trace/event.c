@@ -22,6 +22,10 @@
 #define AT_REMOVEDIR 0x200
 #endif
 
+#ifndef MS_BIND
+#define MS_BIND 4096
+#endif
+
 struct blob {
 	const char *p;	/* NULL when absent */
 	size_t len;
@@ -69,11 +73,27 @@ int jw_str(struct gh_buf *b, const char *key, const char *s, size_t len)
 	return 0;
 }
 
+/* An integer in decimal: a digit loop, not vsnprintf (every record has
+ * several, and formatting is most of gh-trace's time per record). */
+static int put_int(struct gh_buf *b, int64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	return gh_buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 int jw_int(struct gh_buf *b, const char *key, int64_t v)
 {
 	if (jw_key(b, key) < 0)
 		return -ENOMEM;
-	return gh_buf_printf(b, "%lld", (long long)v);
+	return put_int(b, v);
 }
 
 int jw_bool(struct gh_buf *b, const char *key, int v)
@@ -195,6 +215,63 @@ static int kpath(struct gh_buf *out, const struct blob *k)
 	return 0;
 }
 
+/* The name /proc/PID/fd gives a file of filesystem type t that is in no
+ * directory, before its own name. */
+static const char *object_prefix(const char *t, size_t n)
+{
+	static const struct {
+		const char *fs, *prefix;
+	} map[] = {
+		{ "anon_inodefs", "anon_inode:" }, { "pipefs", "pipe:" },
+		{ "sockfs", "socket:" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strlen(map[i].fs) == n && memcmp(map[i].fs, t, n) == 0)
+			return map[i].prefix;
+	return NULL;
+}
+
+/* A kernel walk that did not reach the root (GH_BF_UNRES): its last
+ * component is the filesystem type. A file in no directory is named as
+ * /proc/PID/fd names it ("memfd:NAME", "anon_inode:[eventfd]", else
+ * "FSTYPE:NAME"); a file under a mount the host does not have as
+ * "FSTYPE:/path/in/it". *root is set to the length of the "FSTYPE:"
+ * prefix, where a path joined to it starts. */
+static int kname(struct gh_buf *out, const struct blob *k, size_t *root)
+{
+	struct blob in = *k;
+	size_t end = k->len, start;
+	const char *pre;
+
+	*root = out->len;
+	if (!(k->fl & GH_BF_UNRES))
+		return kpath(out, k);
+	while (end > 0 && k->p[end - 1] == '\0')
+		end--;
+	start = end;
+	while (start > 0 && k->p[start - 1] != '\0')
+		start--;
+	in.len = start;	/* the components before the type */
+	if (k->fl & GH_BF_OBJ) {
+		while (in.len > 0 && in.p[in.len - 1] == '\0')
+			in.len--;
+		if (in.len >= 6 && memcmp(in.p, "memfd:", 6) == 0)
+			return gh_buf_add(out, in.p, in.len);
+		pre = object_prefix(k->p + start, end - start);
+		if (pre)
+			return gh_buf_adds(out, pre) < 0 ||
+			       gh_buf_add(out, in.p, in.len) < 0 ? -ENOMEM : 0;
+	}
+	if (gh_buf_add(out, k->p + start, end - start) < 0 ||
+	    gh_buf_addc(out, ':') < 0)
+		return -ENOMEM;
+	*root = out->len;
+	if (k->fl & GH_BF_OBJ)
+		return gh_buf_add(out, in.p, strnlen(in.p, in.len));
+	return kpath(out, &in);
+}
+
 static int get_blob(const struct gh_event *e, size_t size, int slot,
 		    struct blob *bl)
 {
@@ -212,64 +289,250 @@ static int get_blob(const struct gh_event *e, size_t size, int slot,
 	return 0;
 }
 
-/* The absolute path of a record's object: the kernel's when it has one,
- * else raw resolved lexically against its base directory. Returns 1 when
- * out holds a path, 0 when it cannot be known (e.g. a bad dirfd). */
-static int resolve(struct gh_buf *out, const struct blob *raw,
-		   const struct blob *kp, int *incomplete)
+/* A scratch buffer reused from record to record, emptied: gh-trace
+ * formats one record at a time, and a malloc per record costs as much as
+ * formatting it. Buffer 0 is a record's path, 1 a base path (used while 0
+ * is), 2 the path as the process saw it. */
+static struct gh_buf *scratch(int n)
 {
-	struct gh_buf base = GH_BUF_INIT;
+	static struct gh_buf s[3] = { GH_BUF_INIT, GH_BUF_INIT, GH_BUF_INIT };
+
+	s[n].len = 0;
+	if (s[n].p)
+		s[n].p[0] = '\0';
+	return &s[n];
+}
+
+/* raw joined to the kernel path of its base directory (or, absolute, of
+ * the task's root), ".." applied lexically and never above the base when
+ * it is the task's root. */
+static int join_base(struct gh_buf *out, const struct blob *base,
+		     const struct blob *raw)
+{
+	struct gh_buf *b = scratch(1);
+	size_t root;
 	int r;
+
+	if (kname(b, base, &root) < 0)
+		return -ENOMEM;
+	r = gh_buf_add(out, b->p, root);
+	if (r >= 0 && raw->len && raw->p[0] == '/') {
+		/* the task's root: ".." stops at it */
+		size_t top;
+
+		if (b->len - root > 1)
+			r = gh_buf_add(out, b->p + root, b->len - root);
+		top = out->len;
+		if (r >= 0)
+			r = path_join(out, NULL, 0, raw->p, raw->len);
+		if (r >= 0 && top > root && out->len == top + 1)
+			out->p[out->len = top] = '\0';	/* the root itself */
+	} else if (r >= 0) {
+		r = path_join(out, b->p + root, b->len - root, raw->p, raw->len);
+	}
+	return r < 0 ? -ENOMEM : 0;
+}
+
+/* How a path was found: by the kernel's walk, or otherwise. */
+enum { PS_KERNEL, PS_LEXICAL, PS_UNRESOLVED, PS_INCOMPLETE };
+
+static const char *const status_names[] = {
+	[PS_LEXICAL] = "lexical", [PS_UNRESOLVED] = "unresolved",
+	[PS_INCOMPLETE] = "incomplete",
+};
+
+/* The absolute path of a record's object: the kernel's when it has one,
+ * else raw resolved lexically against its base directory (the task's
+ * root for an absolute name in a chroot). seen: the task's view of the
+ * kernel path or of the base, when the kernel walked it too. Returns 1
+ * when out holds a path (and seen_out the task's view, when it was
+ * walked), 0 when it cannot be known (e.g. a bad dirfd). */
+/* A path joined from the argument names the file the kernel acted on
+ * only when no symbolic link or ".." on the way led elsewhere. Look, in
+ * gh-trace's own view, just after the call: the argument joined to its
+ * base as it was given (".." not applied), its directory (or, for a call
+ * that follows a last symbolic link, all of it) resolved by realpath(3).
+ * When that names another file, it replaces out and the lexical path
+ * goes to seen_out (unless the task's view is there already). Paths
+ * under /proc name other files from here (self) and are left alone. */
+static int recheck(struct gh_buf *out, struct gh_buf *seen_out,
+		   const struct blob *raw, const struct blob *kp, int follow)
+{
+	struct gh_buf j = GH_BUF_INIT, r = GH_BUF_INIT;
+	const char *last = NULL;
+	size_t root, dlen, llen = 0;
+	char *real = NULL;
+	int rc = 0;
+
+	if (raw->len && raw->p[0] == '/' && kp->p && (kp->fl & GH_BF_BASE)) {
+		if (kname(&j, kp, &root) < 0)
+			goto oom;
+	} else if (raw->len && raw->p[0] != '/') {
+		if (kname(&j, kp, &root) < 0 || gh_buf_addc(&j, '/') < 0)
+			goto oom;
+	}
+	if (gh_buf_add(&j, raw->p, raw->len) < 0)
+		goto oom;
+	if (j.len == 0 || j.p[0] != '/' || memchr(j.p, '\0', j.len) ||
+	    (j.len >= 6 && memcmp(j.p, "/proc/", 6) == 0) ||
+	    (out->len >= 6 && memcmp(out->p, "/proc/", 6) == 0))
+		goto done;
+	dlen = j.len;
+	while (dlen > 1 && j.p[dlen - 1] == '/')
+		dlen--;
+	if (!follow) {
+		last = memrchr(j.p, '/', dlen);
+		llen = dlen - (last - j.p) - 1;
+		last++;
+		if ((llen == 1 && last[0] == '.') ||
+		    (llen == 2 && last[0] == '.' && last[1] == '.') || !llen) {
+			follow = 1;
+		} else {
+			/* the name itself, then its directory alone */
+			if (gh_buf_add(&r, last, llen) < 0)
+				goto oom;
+			dlen = last - j.p > 1 ? (size_t)(last - j.p - 1) : 1;
+		}
+	}
+	j.p[dlen] = '\0';
+	real = realpath(j.p, NULL);
+	if (!real)
+		goto done;
+	if (!follow) {
+		size_t n = strlen(real);
+
+		if (gh_buf_grow(&r, n + 1) < 0)
+			goto oom;
+		memmove(r.p + n + (n > 1), r.p, r.len);
+		memcpy(r.p, real, n);
+		if (n > 1)
+			r.p[n] = '/';
+		r.len += n + (n > 1);
+		r.p[r.len] = '\0';
+	} else if (gh_buf_adds(&r, real) < 0) {
+		goto oom;
+	}
+	if (r.len != out->len || memcmp(r.p, out->p, r.len)) {
+		if (!seen_out->len && gh_buf_add(seen_out, out->p, out->len) < 0)
+			goto oom;
+		out->len = 0;
+		if (gh_buf_add(out, r.p, r.len) < 0)
+			goto oom;
+	}
+	goto done;
+oom:
+	rc = -ENOMEM;
+done:
+	free(real);
+	gh_buf_release(&j);
+	gh_buf_release(&r);
+	return rc;
+}
+
+/* follow: -1 no recheck (the call failed, or the name is the kernel's);
+ * 1 the call follows a symbolic link as last component; 0 it does not. */
+static int resolve(struct gh_buf *out, struct gh_buf *seen_out,
+		   const struct blob *raw, const struct blob *kp,
+		   const struct blob *seen, int *incomplete, int *status,
+		   int follow)
+{
+	size_t root;
+	unsigned fl;
 
 	if (kp->p && (kp->fl & GH_BF_FULL)) {
 		*incomplete |= !!(kp->fl & GH_BF_TRUNC);
-		return kpath(out, kp) < 0 ? -ENOMEM : 1;
+		*status = kp->fl & GH_BF_TRUNC ? PS_INCOMPLETE :
+			  kp->fl & GH_BF_UNRES ? PS_UNRESOLVED : PS_KERNEL;
+		if (kname(out, kp, &root) < 0 ||
+		    (seen->p && kname(seen_out, seen, &root) < 0))
+			return -ENOMEM;
+		return 1;
 	}
 	if (!raw->p)
 		return 0;
 	*incomplete |= !!(raw->fl & GH_BF_TRUNC);
-	if (raw->len && raw->p[0] == '/')
-		return path_join(out, NULL, 0, raw->p, raw->len) < 0 ? -ENOMEM : 1;
+	fl = raw->fl & GH_BF_TRUNC;
+	if (raw->len && raw->p[0] == '/' && !(kp->p && (kp->fl & GH_BF_BASE))) {
+		*status = fl ? PS_INCOMPLETE : PS_LEXICAL;
+		if (path_join(out, NULL, 0, raw->p, raw->len) < 0 ||
+		    (follow >= 0 && !fl && recheck(out, seen_out, raw, kp, follow) < 0))
+			return -ENOMEM;
+		return 1;
+	}
 	if (!kp->p || !(kp->fl & GH_BF_BASE))
 		return 0;
 	*incomplete |= !!(kp->fl & GH_BF_TRUNC);
-	if (kpath(&base, kp) < 0) {
-		gh_buf_release(&base);
+	fl |= kp->fl & GH_BF_TRUNC;
+	*status = fl ? PS_INCOMPLETE : kp->fl & GH_BF_UNRES ? PS_UNRESOLVED :
+		  PS_LEXICAL;
+	if (join_base(out, kp, raw) < 0)
+		return -ENOMEM;
+	if (raw->len && raw->p[0] == '/') {
+		if (path_join(seen_out, NULL, 0, raw->p, raw->len) < 0)
+			return -ENOMEM;
+	} else if (seen->p && join_base(seen_out, seen, raw) < 0) {
 		return -ENOMEM;
 	}
-	r = path_join(out, base.p, base.len, raw->p, raw->len);
-	gh_buf_release(&base);
-	return r < 0 ? -ENOMEM : 1;
+	if (*status == PS_LEXICAL && follow >= 0 &&
+	    recheck(out, seen_out, raw, kp, follow) < 0)
+		return -ENOMEM;
+	return 1;
+}
+
+/* "KEY_seen" (the task's view, when it differs) and "KEY_status" (how
+ * the path was found, when not by the kernel's walk to the root). */
+static int add_view(struct gh_buf *b, const char *pkey, const struct gh_buf *p,
+		    const struct gh_buf *seen, int status)
+{
+	char key[32];
+
+	if (seen->len && (seen->len != p->len || memcmp(seen->p, p->p, p->len))) {
+		snprintf(key, sizeof(key), "%s_seen", pkey);
+		if (jw_str(b, key, seen->p, seen->len) < 0)
+			return -ENOMEM;
+	}
+	if (status == PS_KERNEL)
+		return 0;
+	snprintf(key, sizeof(key), "%s_status", pkey);
+	return jw_str(b, key, status_names[status], strlen(status_names[status]));
 }
 
 static int add_path(struct gh_buf *b, const char *pkey, const char *rkey,
 		    const struct blob *raw, const struct blob *kp,
-		    int *incomplete)
+		    const struct blob *seen, int *incomplete, int follow)
 {
-	struct gh_buf p = GH_BUF_INIT;
-	int r = resolve(&p, raw, kp, incomplete);
+	struct gh_buf *p = scratch(0), *sp = scratch(2);
+	int status = PS_KERNEL;
+	int r = resolve(p, sp, raw, kp, seen, incomplete, &status, follow);
+	int found = r > 0;
 
 	if (r > 0)
-		r = jw_str(b, pkey, p.p, p.len);
-	gh_buf_release(&p);
-	if (r < 0)
-		return r;
-	if (raw->p)
-		return jw_str(b, rkey, raw->p, raw->len);
-	return 0;
+		r = jw_str(b, pkey, p->p, p->len);
+	if (r >= 0 && raw->p && rkey)
+		r = jw_str(b, rkey, raw->p, raw->len);
+	if (r >= 0 && found)
+		r = add_view(b, pkey, p, sp, status);
+	return r < 0 ? r : 0;
 }
 
-static int add_kpath(struct gh_buf *b, const char *key, const struct blob *kp)
+static int add_kpath(struct gh_buf *b, const char *key, const struct blob *kp,
+		     const struct blob *seen)
 {
-	struct gh_buf p = GH_BUF_INIT;
+	struct gh_buf *p = scratch(0), *sp = scratch(2);
+	size_t root;
 	int r;
 
 	if (!kp->p)
 		return jw_null(b, key);
-	r = kpath(&p, kp);
+	r = kname(p, kp, &root);
+	if (r >= 0 && seen->p)
+		r = kname(sp, seen, &root);
 	if (r >= 0)
-		r = jw_str(b, key, p.p, p.len);
-	gh_buf_release(&p);
+		r = jw_str(b, key, p->p, p->len);
+	if (r >= 0)
+		r = add_view(b, key, p, sp,
+			     kp->fl & GH_BF_TRUNC ? PS_INCOMPLETE :
+			     kp->fl & GH_BF_UNRES ? PS_UNRESOLVED : PS_KERNEL);
 	return r;
 }
 
@@ -417,20 +680,22 @@ static int head(struct gh_buf *b, const char *type, const struct gh_event *e,
 
 static int fmt_exec(struct gh_buf *b, const struct gh_event *e, size_t size)
 {
-	struct blob argv, exe, cwd;
+	struct blob argv, exe, cwd, exe_seen, cwd_seen;
 	int inc = 0;
 
 	if (get_blob(e, size, GH_B_RAW1, &argv) < 0 ||
 	    get_blob(e, size, GH_B_PATH1, &exe) < 0 ||
-	    get_blob(e, size, GH_B_PATH2, &cwd) < 0)
+	    get_blob(e, size, GH_B_PATH2, &cwd) < 0 ||
+	    get_blob(e, size, GH_B_SEEN1, &exe_seen) < 0 ||
+	    get_blob(e, size, GH_B_SEEN2, &cwd_seen) < 0)
 		return -EINVAL;
 	if (jw_int(b, "tid", e->tid) < 0 || jw_int(b, "ppid", e->ppid) < 0 ||
-	    add_kpath(b, "exe", &exe) < 0 ||
+	    add_kpath(b, "exe", &exe, &exe_seen) < 0 ||
 	    jw_strv(b, "argv", argv.p ? argv.p : "", argv.len) < 0 ||
 	    jw_int(b, "argc", e->argc) < 0 ||
 	    jw_int(b, "argv_bytes", e->argv_bytes) < 0 ||
 	    jw_bool(b, "argv_truncated", !!(argv.fl & GH_BF_TRUNC)) < 0 ||
-	    add_kpath(b, "cwd", &cwd) < 0)
+	    add_kpath(b, "cwd", &cwd, &cwd_seen) < 0)
 		return -ENOMEM;
 	inc = !!((exe.fl | cwd.fl) & GH_BF_TRUNC);
 	if (inc && jw_bool(b, "path_incomplete", 1) < 0)
@@ -611,22 +876,59 @@ static int fmt_net(struct gh_buf *b, const struct gh_event *e, size_t size)
 	return add_ret(b, e->ret);
 }
 
+#ifndef AT_SYMLINK_NOFOLLOW
+#define AT_SYMLINK_NOFOLLOW 0x100
+#endif
+#ifndef AT_SYMLINK_FOLLOW
+#define AT_SYMLINK_FOLLOW 0x400
+#endif
+
+/* For recheck: whether a successful call followed a symbolic link as the
+ * last component of its first name (second: of its second name, which
+ * no call follows); -1 for a failed call. */
+static int follow_last(const struct gh_event *e, int second)
+{
+	const __u64 *a = e->arg;
+
+	if (e->ret < 0)
+		return -1;
+	if (second || (e->flags & GH_EVF_URING))
+		return 0;
+	switch (e->op) {
+	case GH_OP_CHMOD: case GH_OP_CHOWN: case GH_OP_TRUNCATE:
+	case GH_OP_SETXATTR: case GH_OP_REMOVEXATTR: case GH_OP_UTIME:
+	case GH_OP_UTIMES: case GH_OP_FUTIMESAT: case GH_OP_FCHMODAT:
+		return 1;
+	case GH_OP_FCHMODAT2: case GH_OP_UTIMENSAT:
+		return !(a[3] & AT_SYMLINK_NOFOLLOW);
+	case GH_OP_FCHOWNAT:
+		return !(a[4] & AT_SYMLINK_NOFOLLOW);
+	case GH_OP_SETXATTRAT: case GH_OP_REMOVEXATTRAT:
+		return !(a[2] & AT_SYMLINK_NOFOLLOW);
+	case GH_OP_LINKAT: case GH_OP_NAME_TO_HANDLE_AT:
+		return !!(a[4] & AT_SYMLINK_FOLLOW);
+	}
+	return 0;
+}
+
 static int fmt_failed_exec(struct gh_buf *b, const struct gh_event *e,
 			   size_t size, struct blob *raw, struct blob *kp)
 {
-	struct blob cwd, argv;
+	struct blob cwd, argv, seen, cwd_seen;
 	int inc = 0;
 
 	if (get_blob(e, size, GH_B_PATH2, &cwd) < 0 ||
-	    get_blob(e, size, GH_B_EXTRA, &argv) < 0)
+	    get_blob(e, size, GH_B_EXTRA, &argv) < 0 ||
+	    get_blob(e, size, GH_B_SEEN1, &seen) < 0 ||
+	    get_blob(e, size, GH_B_SEEN2, &cwd_seen) < 0)
 		return -EINVAL;
 	if (jw_int(b, "ppid", e->ppid) < 0 ||
-	    add_path(b, "path", "raw", raw, kp, &inc) < 0 ||
+	    add_path(b, "path", "raw", raw, kp, &seen, &inc, -1) < 0 ||
 	    jw_strv(b, "argv", argv.p ? argv.p : "", argv.len) < 0 ||
 	    jw_int(b, "argc", e->argc) < 0 ||
 	    jw_int(b, "argv_bytes", e->argv_bytes) < 0 ||
 	    jw_bool(b, "argv_truncated", !!(argv.fl & GH_BF_TRUNC)) < 0 ||
-	    add_kpath(b, "cwd", &cwd) < 0)
+	    add_kpath(b, "cwd", &cwd, &cwd_seen) < 0)
 		return -ENOMEM;
 	if (inc && jw_bool(b, "path_incomplete", 1) < 0)
 		return -ENOMEM;
@@ -635,14 +937,16 @@ static int fmt_failed_exec(struct gh_buf *b, const struct gh_event *e,
 
 static int fmt_file(struct gh_buf *b, const struct gh_event *e, size_t size)
 {
-	struct blob raw1, kp1, raw2, kp2;
+	struct blob raw1, kp1, raw2, kp2, seen1, seen2;
 	const __u64 *a = e->arg;
 	int inc = 0, inc2 = 0;
 
 	if (get_blob(e, size, GH_B_RAW1, &raw1) < 0 ||
 	    get_blob(e, size, GH_B_PATH1, &kp1) < 0 ||
 	    get_blob(e, size, GH_B_RAW2, &raw2) < 0 ||
-	    get_blob(e, size, GH_B_PATH2, &kp2) < 0)
+	    get_blob(e, size, GH_B_PATH2, &kp2) < 0 ||
+	    get_blob(e, size, GH_B_SEEN1, &seen1) < 0 ||
+	    get_blob(e, size, GH_B_SEEN2, &seen2) < 0)
 		return -EINVAL;
 	if (jw_int(b, "tid", e->tid) < 0)
 		return -ENOMEM;
@@ -656,14 +960,14 @@ static int fmt_file(struct gh_buf *b, const struct gh_event *e, size_t size)
 			return -ENOMEM;
 		break;
 	}
-	if (add_path(b, "path", "raw", &raw1, &kp1, &inc) < 0)
+	if (add_path(b, "path", "raw", &raw1, &kp1, &seen1, &inc, follow_last(e, 0)) < 0)
 		return -ENOMEM;
 	if (e->op == GH_OP_SYMLINK || e->op == GH_OP_SYMLINKAT) {
 		if (raw2.p && jw_str(b, "target", raw2.p, raw2.len) < 0)
 			return -ENOMEM;
 		inc |= !!(raw2.fl & GH_BF_TRUNC);
 	} else if (raw2.p || (raw2.fl & GH_BF_FAULT)) {
-		if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &inc2) < 0)
+		if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &seen2, &inc2, follow_last(e, 1)) < 0)
 			return -ENOMEM;
 	}
 	if ((inc || inc2) && jw_bool(b, "path_incomplete", 1) < 0)
@@ -738,8 +1042,7 @@ static int jw_int_list(struct gh_buf *b, const char *key, const __u64 *v,
 	if (jw_key(b, key) < 0 || gh_buf_addc(b, '[') < 0)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
-		if ((i && gh_buf_addc(b, ',') < 0) ||
-		    gh_buf_printf(b, "%lld", (long long)(int64_t)v[i]) < 0)
+		if ((i && gh_buf_addc(b, ',') < 0) || put_int(b, (int64_t)v[i]) < 0)
 			return -ENOMEM;
 	return gh_buf_addc(b, ']');
 }
@@ -762,7 +1065,7 @@ static int add_target(struct gh_buf *b, const struct gh_event *e)
 /* The records of syscalls beyond files and sockets (gh-events(5)). */
 static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 {
-	struct blob raw1, kp1, raw2, kp2, ex;
+	struct blob raw1, kp1, raw2, kp2, ex, seen1, seen2;
 	const __u64 *a = e->arg;
 	const char *sys = e->flags & GH_EVF_URING ? "io_uring" : event_sys_name(e->nr);
 	const char *exkey = NULL;
@@ -772,19 +1075,26 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 	    get_blob(e, size, GH_B_PATH1, &kp1) < 0 ||
 	    get_blob(e, size, GH_B_RAW2, &raw2) < 0 ||
 	    get_blob(e, size, GH_B_PATH2, &kp2) < 0 ||
+	    get_blob(e, size, GH_B_SEEN1, &seen1) < 0 ||
+	    get_blob(e, size, GH_B_SEEN2, &seen2) < 0 ||
 	    get_blob(e, size, GH_B_EXTRA, &ex) < 0)
 		return -EINVAL;
 	if (jw_int(b, "tid", e->tid) < 0 ||
 	    jw_str(b, "syscall", sys ? sys : "?", strlen(sys ? sys : "?")) < 0)
 		return -ENOMEM;
 	if ((raw1.p || kp1.p || (raw1.fl & GH_BF_FAULT)) &&
-	    add_path(b, "path", "raw", &raw1, &kp1, &inc) < 0)
+	    add_path(b, "path", "raw", &raw1, &kp1, &seen1, &inc, follow_last(e, 0)) < 0)
 		return -ENOMEM;
 	if (raw2.p || (raw2.fl & GH_BF_FAULT)) {
 		if (e->op == GH_OP_MOUNT) {
 			if (jw_str(b, "source", raw2.p, raw2.len) < 0)
 				return -ENOMEM;
-		} else if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &inc2) < 0) {
+			/* a bind mount's source is a path: where it is */
+			if ((a[3] & MS_BIND) && raw2.p &&
+			    add_path(b, "source_path", NULL, &raw2, &kp2,
+				     &seen2, &inc2, e->ret < 0 ? -1 : 1) < 0)
+				return -ENOMEM;
+		} else if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &seen2, &inc2, follow_last(e, 1)) < 0) {
 			return -ENOMEM;
 		}
 	}
@@ -917,6 +1227,20 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 	return add_ret(b, e->ret);
 }
 
+/* A send on a socket the command inherited: say so, and by which
+ * syscall (write, sendfile... when not a send*). */
+static int add_inherited(struct gh_buf *b, const struct gh_event *e)
+{
+	const char *sys = event_sys_name(e->nr);
+
+	if (jw_bool(b, "inherited", 1) < 0)
+		return -ENOMEM;
+	if (!(e->flags & GH_EVF_URING) && sys &&
+	    jw_str(b, "syscall", sys, strlen(sys)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 int event_uring_join(const void *sub, size_t ssize, const void *done,
 		     size_t dsize, void **out, size_t *osize)
 {
@@ -944,6 +1268,13 @@ int event_uring_join(const void *sub, size_t ssize, const void *done,
 		e->bflags[i] = d->bflags[i];
 	}
 	e->ret = d->ret;
+	/* a fixed file's socket, read at completion */
+	if (d->flags & GH_EVF_SOCK) {
+		e->family = d->family;
+		e->sock_type = d->sock_type;
+		e->proto = d->proto;
+	}
+	e->flags |= d->flags & (GH_EVF_SOCK | GH_EVF_INHERITED);
 	e->size = (__u32)(ssize + ddata);
 	*out = e;
 	*osize = e->size;
@@ -1121,6 +1452,14 @@ int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 		if (r >= 0 && (e->flags & GH_EVF_URING) &&
 		    (jw_str(b, "via", "io_uring", 8) < 0 ||
 		     jw_int(b, "opcode", e->nr) < 0))
+			r = -ENOMEM;
+		if (r >= 0 && (e->flags & GH_EVF_PATH_CHANGED) &&
+		    jw_bool(b, "path_changed", 1) < 0)
+			r = -ENOMEM;
+		if (r >= 0 && (e->flags & GH_EVF_INHERITED))
+			r = add_inherited(b, e);
+		if (r >= 0 && (e->flags & GH_EVF_FIXED) &&
+		    jw_bool(b, "fixed_file", 1) < 0)
 			r = -ENOMEM;
 		break;
 	case GH_EV_SOCK:

@@ -23,7 +23,6 @@
 
 #include <linux/magic.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "loader.h"
@@ -36,16 +35,9 @@
 static const char *const prog_names[LOADER_NPROGS] = {
 	"sched_process_fork", "sched_process_exit", "sched_process_exec",
 	"sys_enter", "sys_exit", "uring_submit", "uring_complete",
+	"sock_send",
 	"inet_sock_set_state", "sock_send_length", "sock_recv_length",
 };
-
-/* Programs on tracepoints a kernel may lack (sock_send_length and
- * sock_recv_length came with Linux 6.3): without them the run has no
- * byte counts and no DNS records, and the rest works. */
-static int prog_optional(int i)
-{
-	return i >= LOADER_NPROGS - 2;
-}
 
 enum { MAP_TRACED, MAP_RINGS, MAP_RUNS, MAP_SOCKS, NMAPS };
 static const char *const map_names[NMAPS] = { "traced", "rings", "runs",
@@ -172,36 +164,10 @@ static int load_failed(struct loader *l, int err)
 		    l->verbose ? "" : " (-v shows the verifier's log)");
 }
 
-/* Leave out the optional programs whose tracepoint the running kernel's
- * BTF does not have. */
-static void skip_missing(struct loader *l)
-{
-	struct bpf_program *p;
-	struct btf *vm = btf__load_vmlinux_btf();
-	char name[96];
-	int i;
-
-	if (!vm)
-		return;		/* the load will say what is wrong */
-	for (i = 0; i < LOADER_NPROGS; i++) {
-		if (!prog_optional(i))
-			continue;
-		snprintf(name, sizeof(name), "btf_trace_%s", prog_names[i]);
-		if (btf__find_by_name_kind(vm, name, BTF_KIND_TYPEDEF) >= 0)
-			continue;
-		p = bpf_object__find_program_by_name(l->skel->obj, prog_names[i]);
-		if (p)
-			bpf_program__set_autoload(p, false);
-		snprintf(l->warning, sizeof(l->warning),
-			 "this kernel has no %s tracepoint: no byte counts or DNS records",
-			 prog_names[i]);
-	}
-	btf__free(vm);
-}
-
-/* Load and attach the programs in this process; the fds stay the
- * skeleton's. */
-static int load_private(struct loader *l)
+/* Load the programs in this process, and attach them unless they are to
+ * be kept (kept programs are attached through pinned links, see
+ * attach_kept); the fds stay the skeleton's. */
+static int load_private(struct loader *l, int attach)
 {
 	const struct bpf_object_skeleton *sk;
 	int ncpu, err, i, j;
@@ -214,16 +180,17 @@ static int load_private(struct loader *l)
 	if (ncpu <= 0)
 		return fail(l, "counting CPUs failed: %s", strerror(-ncpu));
 	bpf_map__set_max_entries(l->skel->maps.scratch, ncpu);
-
-	/* tracepoints this kernel lacks: their programs are left out */
-	skip_missing(l);
+	/* the key of the name sums (bpf/trace.bpf.c: name rewrite races) */
+	if (getrandom((void *)&l->skel->rodata->sum_key,
+		      sizeof(l->skel->rodata->sum_key), 0) !=
+	    sizeof(l->skel->rodata->sum_key))
+		return fail(l, "getrandom failed: %s", strerror(errno));
 
 	/* load (the verifier runs here), then attach */
 	err = trace_bpf__load(l->skel);
 	if (err)
 		return load_failed(l, err);
-	err = trace_bpf__attach(l->skel);
-	if (err)
+	if (attach && (err = trace_bpf__attach(l->skel)))
 		return fail(l, "attaching BPF programs failed: %s", strerror(-err));
 
 	l->traced_fd = bpf_map__fd(l->skel->maps.traced);
@@ -238,12 +205,30 @@ static int load_private(struct loader *l)
 		for (j = 0; j < sk->prog_cnt; j++)
 			if (strcmp(sk->progs[j].name, prog_names[i]) == 0)
 				break;
-		if (j < sk->prog_cnt && prog_optional(i) &&
-		    !bpf_program__autoload(*sk->progs[j].prog))
-			continue;	/* fds stay -1 */
-		if (j == sk->prog_cnt || !*sk->progs[j].link)
+		if (j == sk->prog_cnt || (attach && !*sk->progs[j].link))
 			return fail(l, "BPF object lacks program %s", prog_names[i]);
 		l->prog_fd[i] = bpf_program__fd(*sk->progs[j].prog);
+		if (attach)
+			l->link_fd[i] = bpf_link__fd(*sk->progs[j].link);
+	}
+	return 0;
+}
+
+/* Attach the programs loaded (not attached) by load_private for this run
+ * only: when they could not be kept. */
+static int attach_private(struct loader *l)
+{
+	const struct bpf_object_skeleton *sk = l->skel->skeleton;
+	int err = trace_bpf__attach(l->skel), i, j;
+
+	if (err)
+		return fail(l, "attaching BPF programs failed: %s", strerror(-err));
+	for (i = 0; i < LOADER_NPROGS; i++) {
+		for (j = 0; j < sk->prog_cnt; j++)
+			if (strcmp(sk->progs[j].name, prog_names[i]) == 0)
+				break;
+		if (j == sk->prog_cnt || !*sk->progs[j].link)
+			return fail(l, "BPF object lacks program %s", prog_names[i]);
 		l->link_fd[i] = bpf_link__fd(*sk->progs[j].link);
 	}
 	return 0;
@@ -262,6 +247,9 @@ static void close_pinned(struct loader *l)
 {
 	int i;
 
+	if (l->kept)
+		for (i = 0; i < LOADER_NPROGS; i++)
+			close_fd(&l->link_fd[i]);
 	if (l->skel)
 		return;
 	for (i = 0; i < NMAPS; i++)
@@ -287,11 +275,7 @@ static int open_pinned(struct loader *l, const char *dir)
 	for (i = 0; i < LOADER_NPROGS; i++) {
 		snprintf(path, sizeof(path), "%s/prog_%s", dir, prog_names[i]);
 		l->prog_fd[i] = bpf_obj_get(path);
-		snprintf(path, sizeof(path), "%s/link_%s", dir, prog_names[i]);
-		l->link_fd[i] = bpf_obj_get(path);
-		if (prog_optional(i) && l->prog_fd[i] < 0 && l->link_fd[i] < 0)
-			continue;	/* left out where they were kept */
-		if (l->prog_fd[i] < 0 || l->link_fd[i] < 0)
+		if (l->prog_fd[i] < 0)
 			goto fail;
 	}
 	l->kept = 1;
@@ -313,13 +297,8 @@ static int pin_all(struct loader *l, const char *dir)
 			return -errno;
 	}
 	for (i = 0; i < LOADER_NPROGS; i++) {
-		if (l->prog_fd[i] < 0 && prog_optional(i))
-			continue;
 		snprintf(path, sizeof(path), "%s/prog_%s", dir, prog_names[i]);
 		if (bpf_obj_pin(l->prog_fd[i], path) < 0)
-			return -errno;
-		snprintf(path, sizeof(path), "%s/link_%s", dir, prog_names[i]);
-		if (bpf_obj_pin(l->link_fd[i], path) < 0)
 			return -errno;
 	}
 	return 0;
@@ -498,7 +477,7 @@ static int keep_programs(struct loader *l, const char *pin_dir,
 		snprintf(l->how, sizeof(l->how), "using the programs kept in %s", dir);
 		return 0;
 	}
-	if (load_private(l) < 0) {
+	if (load_private(l, 0) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -516,6 +495,10 @@ static int keep_programs(struct loader *l, const char *pin_dir,
 			 "cannot keep the programs: pinning in %s: %s", pin_dir,
 			 strerror(-err));
 		snprintf(l->how, sizeof(l->how), "loaded the programs for this run");
+		if (attach_private(l) < 0) {
+			close(fd);
+			return -1;
+		}
 	} else {
 		l->kept = 1;
 		snprintf(l->dir, sizeof(l->dir), "%s", dir);
@@ -527,13 +510,15 @@ static int keep_programs(struct loader *l, const char *pin_dir,
 	return 0;
 }
 
-/* Remove the runs whose gh-trace is gone (it was killed): their ring
- * buffers and settings, then the processes they still had traced. New
- * runs never see these (run ids are not reused); this only frees their
- * memory and map slots. */
+/* Remove the runs whose gh-trace is gone (it was killed): their settings,
+ * their ring buffers unless pinned for the pool (the next run takes those
+ * back), then the processes they still had traced. New runs never see
+ * these (run ids are not reused); this only frees their memory and map
+ * slots. */
 static void sweep(struct loader *l)
 {
-	uint32_t key, next, *prev = NULL, dead[64], *keys = NULL, id;
+	uint32_t key, next, *prev = NULL, dead[64], *keys = NULL;
+	char busy[PIN_MAX + 64];
 	size_t n = 0, cap = 0;
 	struct gh_run r;
 	int ndead = 0, i;
@@ -546,12 +531,17 @@ static void sweep(struct loader *l)
 			dead[ndead++] = key;
 	}
 	for (i = 0; i < ndead; i++) {
-		bpf_map_delete_elem(l->rings_fd, &dead[i]);
+		if (bpf_map_lookup_elem(l->runs_fd, &dead[i], &r) < 0)
+			continue;
 		bpf_map_delete_elem(l->runs_fd, &dead[i]);
+		snprintf(busy, sizeof(busy), "%s/busy_%u_%u_%llu", l->dir, r.ring,
+			 r.owner, (unsigned long long)r.owner_start);
+		if (!l->kept || access(busy, F_OK) < 0)
+			bpf_map_delete_elem(l->rings_fd, &r.ring);
 	}
 	if (!ndead)
 		return;
-	/* traced processes whose run has no ring buffer any more */
+	/* traced processes whose run is gone */
 	prev = NULL;
 	while (bpf_map_get_next_key(l->traced_fd, prev, &next) == 0) {
 		if (n == cap) {
@@ -568,7 +558,7 @@ static void sweep(struct loader *l)
 		struct gh_member m;
 
 		if (bpf_map_lookup_elem(l->traced_fd, &keys[i], &m) == 0 &&
-		    bpf_map_lookup_elem(l->rings_fd, &m.run, &id) < 0 &&
+		    bpf_map_lookup_elem(l->runs_fd, &m.run, &r) < 0 &&
 		    errno == ENOENT)
 			bpf_map_delete_elem(l->traced_fd, &keys[i]);
 	}
@@ -644,10 +634,13 @@ static uint32_t new_run_id(void)
 	return id;
 }
 
-/* Give a pooled ring buffer back (pin renamed from busy to ring_ID), or
- * let it go with its pin when the pool is full. */
-static void pool_put(const char *dir, const char *busy, uint32_t id)
+/* Give a pooled ring buffer back (pin renamed from busy to ring_ID, its
+ * entry in the rings map kept: a run that takes it does not have to add
+ * it, which waits for an RCU grace period), or let it go with its pin and
+ * its entry when the pool is full. */
+static void pool_put(struct loader *l, const char *busy, uint32_t id)
 {
+	const char *dir = l->dir;
 	char free_pin[PIN_MAX + 32];
 	struct dirent *e;
 	DIR *d = opendir(dir);
@@ -658,8 +651,10 @@ static void pool_put(const char *dir, const char *busy, uint32_t id)
 	if (d)
 		closedir(d);
 	snprintf(free_pin, sizeof(free_pin), "%s/ring_%u", dir, id);
-	if (n >= POOL_MAX || rename(busy, free_pin) < 0)
+	if (n >= POOL_MAX || rename(busy, free_pin) < 0) {
 		unlink(busy);
+		bpf_map_delete_elem(l->rings_fd, &id);
+	}
 }
 
 /* Rename the pooled ring buffer at path busy for this run and open it.
@@ -681,6 +676,8 @@ static int pool_claim(struct loader *l, const char *path, unsigned int id,
 		if (fd >= 0)
 			close(fd);
 		unlink(l->busy);
+		if (l->ring_id)
+			bpf_map_delete_elem(l->rings_fd, &l->ring_id);
 		return -1;
 	}
 	return fd;
@@ -723,7 +720,7 @@ static int pool_take(struct loader *l, uint32_t size)
 	if (fd < 0)
 		l->busy[0] = '\0';
 	for (i = 0; i < ndead; i++)
-		pool_put(l->dir, dead[i], ids[i]);
+		pool_put(l, dead[i], ids[i]);
 	return fd;
 }
 
@@ -732,8 +729,9 @@ static int pool_take(struct loader *l, uint32_t size)
 static int start_run(struct loader *l, const struct loader_opts *o,
 		     loader_cb cb, void *ctx)
 {
-	uint32_t size = o->ringbuf_bytes ? o->ringbuf_bytes : LOADER_RINGBUF;
+	uint32_t size = o->ringbuf_bytes ? o->ringbuf_bytes : LOADER_RINGBUF, id;
 	struct gh_run r;
+	int i;
 
 	l->start = proc_start(getpid());
 	if (l->kept && size == LOADER_RINGBUF && l->start)
@@ -759,6 +757,7 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 	}
 
 	memset(&r, 0, sizeof(r));
+	r.ring = l->ring_id;
 	r.argv_limit = o->argv_limit;
 	r.owner = getpid();
 	r.owner_start = l->start;
@@ -766,11 +765,17 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 	    !l->cookie)
 		return fail(l, "getrandom failed: %s", strerror(errno));
 	r.cookie = l->cookie;
+	for (i = 0; i < o->ninh && i < GH_INH_MAX; i++) {
+		r.inh_cookie[i] = o->inh_cookie[i];
+		r.inh_fd[i] = o->inh_fd[i];
+	}
 	if (bpf_map_update_elem(l->runs_fd, &l->run, &r, BPF_NOEXIST) < 0)
 		return fail(l, "registering the run failed: %s%s", strerror(errno),
 			    errno == E2BIG ? " (too many runs at once)" : "");
 	l->registered = 1;
-	if (bpf_map_update_elem(l->rings_fd, &l->run, &l->ring_fd, BPF_NOEXIST) < 0)
+	/* a ring buffer from the pool is in the rings map already */
+	if (bpf_map_lookup_elem(l->rings_fd, &l->ring_id, &id) < 0 &&
+	    bpf_map_update_elem(l->rings_fd, &l->ring_id, &l->ring_fd, BPF_NOEXIST) < 0)
 		return fail(l, "registering the ring buffer failed: %s", strerror(errno));
 
 	l->rb = ring_buffer__new(l->ring_fd, (ring_buffer_sample_fn)cb, ctx, NULL);
@@ -782,6 +787,79 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 		ring_buffer__consume(l->rb);
 	l->misses0 = recursion_misses(l);
 	return 0;
+}
+
+/* The kept programs of syscalls and socket sends (sys_enter, sys_exit,
+ * sock_send: every syscall or send on the machine runs them) are attached
+ * only while runs are in progress: with none, they cost nothing. The first run to need them
+ * attaches them and pins the links (link_NAME in the kept directory), the
+ * last one to end removes those pins, both under the directory's lock; a
+ * run holds the links open meanwhile, so that --unload does not detach
+ * them under it. The other programs (process creation, exec, exit,
+ * io_uring requests, socket sends) stay attached once a run attached
+ * them: they cost a lookup per process, per io_uring request or per
+ * socket send, and attaching a program
+ * patches code on every CPU, an interrupt each (measured: detaching and
+ * attaching the io_uring ones too made a kept run of true 1.5 ms longer
+ * on a loaded 2-CPU machine). */
+static int idle_detached(int i)
+{
+	return strncmp(prog_names[i], "sys_", 4) == 0 ||
+	       strncmp(prog_names[i], "sock_", 5) == 0;
+}
+
+/* Attach what is not (with the run registered in the runs map, so that
+ * a run ending meanwhile sees it). */
+static int attach_kept(struct loader *l)
+{
+	char path[PIN_MAX + 32];
+	int fd, i, err = 0;
+
+	fd = lock_dir(l->dir);
+	if (fd < 0)
+		return fail(l, "%s: %s", l->dir, strerror(errno));
+	for (i = 0; i < LOADER_NPROGS && !err; i++) {
+		snprintf(path, sizeof(path), "%s/link_%s", l->dir, prog_names[i]);
+		l->link_fd[i] = bpf_obj_get(path);
+		if (l->link_fd[i] >= 0)
+			continue;
+		l->link_fd[i] = bpf_raw_tracepoint_open(NULL, l->prog_fd[i]);
+		if (l->link_fd[i] < 0 || bpf_obj_pin(l->link_fd[i], path) < 0)
+			err = errno;
+	}
+	close(fd);
+	if (err)
+		return fail(l, "attaching BPF programs failed: %s", strerror(err));
+	return 0;
+}
+
+/* The end of a run with kept programs (already out of the runs map):
+ * the last run in progress detaches them. Our links are closed before
+ * the lock is let go: a run starting then attaches new ones, which must
+ * not run beside these. */
+static void detach_kept(struct loader *l)
+{
+	char path[PIN_MAX + 32];
+	uint32_t key;
+	int fd, i;
+
+	fd = lock_dir(l->dir);
+	if (fd >= 0) {
+		sweep(l);
+		if (bpf_map_get_next_key(l->runs_fd, NULL, &key) < 0 &&
+		    errno == ENOENT)
+			for (i = 0; i < LOADER_NPROGS; i++) {
+				if (!idle_detached(i))
+					continue;
+				snprintf(path, sizeof(path), "%s/link_%s", l->dir,
+					 prog_names[i]);
+				unlink(path);
+			}
+	}
+	for (i = 0; i < LOADER_NPROGS; i++)
+		close_fd(&l->link_fd[i]);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void set_libbpf_print(int verbose)
@@ -829,7 +907,7 @@ static int get_programs(struct loader *l, const struct loader_opts *o)
 		if (r <= 0)
 			return r;
 	}
-	if (load_private(l) < 0)
+	if (load_private(l, 1) < 0)
 		return -1;
 	snprintf(l->how, sizeof(l->how), "loaded the programs for this run%s",
 		 !o->keep && has_others(pin_dir) ?
@@ -846,7 +924,9 @@ int loader_start(struct loader *l, const struct loader_opts *o,
 		return -1;
 	if (l->kept)
 		sweep(l);
-	return start_run(l, o, cb, ctx);
+	if (start_run(l, o, cb, ctx) < 0)
+		return -1;
+	return l->kept ? attach_kept(l) : 0;
 }
 
 int loader_keep(struct loader *l, const struct loader_opts *o)
@@ -872,7 +952,7 @@ int loader_unload(const char *pin_dir, char *reason, size_t size)
 {
 	char path[PIN_MAX + NAME_MAX];
 	struct dirent *e;
-	int fd, n = 0, err = 0;
+	int fd, sub, n = 0, err = 0;
 	DIR *d;
 
 	if (!pin_dir)
@@ -898,8 +978,12 @@ int loader_unload(const char *pin_dir, char *reason, size_t size)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, e->d_name);
+		/* not while a run attaches or detaches its programs */
+		sub = lock_dir(path);
 		if (!err)
 			err = remove_tree(path);
+		if (sub >= 0)
+			close(sub);
 		n++;
 	}
 	if (d)
@@ -1087,15 +1171,20 @@ void loader_socks(struct loader *l, loader_cb cb, void *ctx)
 
 void loader_stop(struct loader *l)
 {
-	/* the ring first: what the run's processes still do goes nowhere */
+	/* the run first: what its processes still do goes nowhere */
 	if (l->registered) {
-		bpf_map_delete_elem(l->rings_fd, &l->run);
 		bpf_map_delete_elem(l->runs_fd, &l->run);
 		l->registered = 0;
 	}
+	if (l->kept)
+		detach_kept(l);
+	/* the ring buffer back to the pool, else out of the kept rings map
+	 * (programs loaded for this run go with theirs) */
 	if (l->busy[0]) {
-		pool_put(l->dir, l->busy, l->ring_id);
+		pool_put(l, l->busy, l->ring_id);
 		l->busy[0] = '\0';
+	} else if (l->kept && l->ring_id) {
+		bpf_map_delete_elem(l->rings_fd, &l->ring_id);
 	}
 	ring_buffer__free(l->rb);
 	l->rb = NULL;

@@ -25,7 +25,7 @@
 #include "../bpf/trace.h"
 
 #define LOADER_PIN_DIR "/sys/fs/bpf/glasshouse"
-#define LOADER_NPROGS 10
+#define LOADER_NPROGS 11
 #define LOADER_RINGBUF (4u << 20)	/* default ring buffer bytes */
 #define LOADER_DIR_MAX 256	/* a pin directory's name */
 #define LOADER_PIN_MAX (LOADER_DIR_MAX + 64)	/* a pin's */
@@ -66,6 +66,11 @@ struct loader_opts {
 	int verbose;
 	int keep;		/* pin the programs when they are not kept yet */
 	const char *pin_dir;	/* NULL: LOADER_PIN_DIR */
+	/* sockets the command inherits: their cookies (SO_COOKIE) and the
+	 * descriptor numbers it gets (at most GH_INH_MAX) */
+	const uint64_t *inh_cookie;
+	const uint32_t *inh_fd;
+	int ninh;
 };
 
 typedef int (*loader_cb)(void *ctx, void *data, size_t size);

@@ -64,7 +64,9 @@ struct run {
 	const char *user;
 	int require_audit;
 	int verbose;
-	int keep;		/* keep the programs loaded (--keep) */
+	int keep;		/* keep the programs loaded: 1 (--keep), 0
+				 * (--no-keep), -1 (not said: the default,
+				 * GH_TRACE_KEEP=0 turns it off) */
 	const char *pin_dir;	/* where they are kept */
 	uint32_t argv_limit;
 	uint32_t ringbuf;
@@ -96,6 +98,11 @@ struct run {
 	/* io_uring submissions waiting for their completion record */
 	struct pending { uint64_t key; void *rec; size_t size; } *pend;
 	size_t npend, pendcap;
+	/* sockets the command inherits, watched by the programs (sends on
+	 * them are recorded with their peer), and how many did not fit */
+	uint64_t inh_cookie[GH_INH_MAX];
+	uint32_t inh_fd[GH_INH_MAX];
+	int ninh, inh_unwatched;
 };
 
 static void forward(struct run *r, const struct signalfd_siginfo *si);
@@ -136,7 +143,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: gh-trace [-o FILE] [--stdout FILE] [--stderr FILE] [-u USER]\n"
 		"                [--require-audit] [--argv-limit BYTES] [--ringbuf-size BYTES]\n"
-		"                [--wait=tree|command|SECONDS] [--keep] [-v] -- CMD [ARG...]\n"
+		"                [--wait=tree|command|SECONDS] [--keep|--no-keep] [-v]\n"
+		"                -- CMD [ARG...]\n"
 		"       gh-trace --keep [-v]\n"
 		"       gh-trace --unload [-v]\n"
 		"Run CMD under eBPF and write what its process tree does, as gh-events(5)\n"
@@ -154,8 +162,11 @@ static void usage(FILE *f)
 		"      --wait=WHAT       after the command ends, wait for the whole tree (tree,\n"
 		"                        the default), not at all (command), or at most\n"
 		"                        SECONDS for the processes it left running\n"
-		"      --keep            keep the programs loaded for later runs (load and\n"
-		"                        pin them in " LOADER_PIN_DIR " if needed)\n"
+		"      --keep            keep the programs loaded for later runs (the default;\n"
+		"                        pinned in " LOADER_PIN_DIR ", attached only\n"
+		"                        while a run is in progress)\n"
+		"      --no-keep         load the programs for this run only, unless they are\n"
+		"                        kept already (as GH_TRACE_KEEP=0)\n"
 		"      --unload          remove the kept programs, then exit\n"
 		"  -v, --verbose         report libbpf messages and statistics on stderr\n"
 		"  -h, --help            show this help\n"
@@ -448,6 +459,49 @@ static int add_fd(struct gh_buf *b, int num, int fd, int captured)
 	return ok ? 0 : -ENOMEM;
 }
 
+#ifndef SO_COOKIE
+#define SO_COOKIE 57
+#endif
+
+/* The sockets among the descriptors the command will start with (as
+ * add_fds lists them): their cookies, for the programs to recognize
+ * sends on them. */
+static void watch_sockets(struct run *r)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	uint64_t cookie;
+	socklen_t len;
+	struct stat st;
+	int fd, src, fl;
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		fd = atoi(e->d_name);
+		fl = fcntl(fd, F_GETFD);
+		if (fd == dirfd(d) || fl < 0 || (fl & FD_CLOEXEC))
+			continue;
+		src = fd;
+		if ((fd == 1 && r->cap[0].name) || (fd == 2 && r->cap[1].name))
+			continue;	/* a capture pipe */
+		if (fd == 1 && r->out == 1)
+			src = 2;	/* stdout goes to stderr */
+		len = sizeof(cookie);
+		if (fstat(src, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+		    getsockopt(src, SOL_SOCKET, SO_COOKIE, &cookie, &len) < 0)
+			continue;
+		if (r->ninh == GH_INH_MAX) {
+			r->inh_unwatched++;
+			continue;
+		}
+		r->inh_cookie[r->ninh] = cookie;
+		r->inh_fd[r->ninh++] = (uint32_t)fd;
+	}
+	if (d)
+		closedir(d);
+}
+
 /* The descriptors the command started with: gh-trace's own that are not
  * close-on-exec, with 1 and 2 as the command got them. */
 static int add_fds(struct run *r, struct gh_buf *b)
@@ -626,6 +680,8 @@ static int write_end(struct run *r, uint64_t t_end)
 	ok &= jw_int(b, "io_uring_unsupported_op", (int64_t)part[GH_PART_URING]) >= 0;
 	ok &= jw_int(b, "foreign_process_control", (int64_t)part[GH_PART_FOREIGN]) >= 0;
 	ok &= jw_int(b, "left_running", r->left_running) >= 0;
+	ok &= jw_int(b, "path_changed", (int64_t)part[GH_PART_PATH_CHANGED]) >= 0;
+	ok &= jw_int(b, "unwatched_sockets", r->inh_unwatched) >= 0;
 	ok &= gh_buf_addc(b, '}') >= 0;
 	ok &= jw_key(b, "io_uring_opcodes") >= 0 && gh_buf_addc(b, '[') >= 0;
 	for (k = 0; k < 256; k++) {
@@ -1218,6 +1274,7 @@ int main(int argc, char **argv)
 		{ "argv-limit", required_argument, NULL, 'A' },
 		{ "ringbuf-size", required_argument, NULL, 'B' },
 		{ "keep", no_argument, NULL, 'K' },
+		{ "no-keep", no_argument, NULL, 'N' },
 		{ "wait", required_argument, NULL, 'W' },
 		{ "unload", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1226,14 +1283,14 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run r = { .argv_limit = DEFAULT_ARGV_LIMIT, .ringbuf = DEFAULT_RINGBUF,
-			 .out = 1, .line = GH_BUF_INIT };
+			 .out = 1, .line = GH_BUF_INIT, .keep = -1 };
 	struct child_opts co = { 0 };
 	struct loader_opts lo = { 0 };
 	const char *reason = NULL;
 	sigset_t mask, orig_mask;
 	struct sigaction orig_pipe;
 	uint64_t v;
-	int opt, sfd = -1, status = EXIT_TRACE, i, unload = 0;
+	int opt, sfd = -1, status = EXIT_TRACE, i, unload = 0, keep_asked;
 	int std_closed[3], nout = 0, nout_created = 0;
 	struct output outs[3];
 	const char *env;
@@ -1259,7 +1316,14 @@ int main(int argc, char **argv)
 		case 'E': r.cap[1].name = optarg; break;
 		case 'u': r.user = optarg; break;
 		case 'R': r.require_audit = 1; break;
-		case 'K': r.keep = 1; break;
+		case 'K':
+		case 'N':
+			if (r.keep >= 0 && r.keep != (opt == 'K')) {
+				gh_err("--keep and --no-keep exclude each other");
+				return GH_EXIT_ERR;
+			}
+			r.keep = opt == 'K';
+			break;
 		case 'U': unload = 1; break;
 		case 'v': r.verbose = 1; break;
 		case 'A':
@@ -1296,7 +1360,7 @@ int main(int argc, char **argv)
 			return GH_EXIT_ERR;
 		}
 	}
-	if (unload && r.keep) {
+	if (unload && r.keep == 1) {
 		gh_err("--keep and --unload exclude each other");
 		return GH_EXIT_ERR;
 	}
@@ -1307,15 +1371,19 @@ int main(int argc, char **argv)
 	r.pin_dir = (env = getenv("GH_TRACE_PIN_DIR")) && *env ? env : NULL;
 	if (unload)
 		return do_unload(&r);
-	if (optind >= argc && r.keep)
+	if (optind >= argc && r.keep == 1)
 		return do_keep(&r);
 	if (optind >= argc) {
 		gh_err("no command given");
 		usage(stderr);
 		return GH_EXIT_ERR;
 	}
-	if ((env = getenv("GH_TRACE_KEEP")) && *env && strcmp(env, "0") != 0)
-		r.keep = 1;
+	/* kept by default; said so (--keep, GH_TRACE_KEEP=1), a failure to
+	 * keep them is worth a warning, else only -v tells it */
+	env = getenv("GH_TRACE_KEEP");
+	keep_asked = r.keep == 1 || (env && *env && strcmp(env, "0") != 0);
+	if (r.keep < 0)
+		r.keep = !(env && strcmp(env, "0") == 0);
 	r.argv = argv + optind;
 	if (pick_user(&r, &co) < 0)
 		return EXIT_TRACE;
@@ -1381,8 +1449,12 @@ int main(int argc, char **argv)
 	lo.verbose = r.verbose;
 	lo.keep = r.keep;
 	lo.pin_dir = r.pin_dir;
+	watch_sockets(&r);
+	lo.inh_cookie = r.inh_cookie;
+	lo.inh_fd = r.inh_fd;
+	lo.ninh = r.ninh;
 	i = loader_start(&r.l, &lo, on_record, &r);
-	if (r.l.warning[0])
+	if (r.l.warning[0] && keep_asked)
 		gh_err("warning: %s", r.l.warning);
 	if (r.verbose && r.l.how[0])
 		gh_err("%s", r.l.how);

@@ -75,7 +75,11 @@ static const char *const shells[] = {
 	"pdksh", "oksh", "loksh", "yash", "posh", "fish", "csh", "tcsh", NULL
 };
 
+/* Members are read through lib/receipt, which names them in its messages
+ * ("NAME:LINE: filesystem.accesses[2]: expected an object"); what only
+ * gh-train checks gets the same prefix. */
 struct ctx {
+	struct gh_receipt *r;
 	char *err;
 	size_t errlen;
 };
@@ -84,129 +88,69 @@ __attribute__((format(printf, 2, 3)))
 static int fail(struct ctx *c, const char *fmt, ...)
 {
 	va_list ap;
+	int n = c->r->name ? snprintf(c->err, c->errlen, "%s: ", c->r->name) : 0;
 
+	if (n < 0 || (size_t)n >= c->errlen)
+		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(c->err, c->errlen, fmt, ap);
+	vsnprintf(c->err + n, c->errlen - n, fmt, ap);
 	va_end(ap);
 	return -1;
 }
 
-static const char *type_name(enum json_type t)
+/* lib/receipt's message */
+static int rfail(struct ctx *c)
 {
-	switch (t) {
-	case json_type_object:
-		return "an object";
-	case json_type_array:
-		return "an array";
-	case json_type_string:
-		return "a string";
-	case json_type_int:
-		return "an integer";
-	case json_type_boolean:
-		return "a boolean";
-	default:
-		return "a value";
-	}
+	snprintf(c->err, c->errlen, "%s", c->r->err);
+	return -1;
 }
 
-/* Look up the dotted path in o (whose own name in messages is where, NULL
- * for the receipt itself). 1: *out is a value of type t; 0: a member on
- * the way is absent or null; -1: wrong type (message set). */
-static int get(struct ctx *c, struct json_object *o, const char *where,
-	       const char *path, enum json_type t, struct json_object **out)
+/* A count or measurement at a dotted path, or member key of o (named
+ * where): a non-negative integer. 1, 0 when absent or null, -1. */
+static int get_count(struct ctx *c, const struct gh_jv *o, const char *where,
+		     const char *key, int64_t *out)
 {
-	char name[256];
-	size_t used = 0;
-	const char *p = path;
+	int rc = o ? gh_receipt_mint(c->r, o, where, key, out) :
+		     gh_receipt_int(c->r, key, out);
 
-	*out = NULL;
-	name[0] = '\0';
-	if (where)
-		used = (size_t)snprintf(name, sizeof(name), "%s", where);
-	for (;;) {
-		const char *dot = strchr(p, '.');
-		size_t n = dot ? (size_t)(dot - p) : strlen(p);
-		char key[64];
-		struct json_object *v;
-
-		if (n >= sizeof(key))
-			n = sizeof(key) - 1;
-		memcpy(key, p, n);
-		key[n] = '\0';
-		if (used < sizeof(name))
-			used += (size_t)snprintf(name + used,
-						 sizeof(name) - used, "%s%s",
-						 used ? "." : "", key);
-		if (!json_object_object_get_ex(o, key, &v) || !v)
-			return 0;
-		if (!dot) {
-			if (!json_object_is_type(v, t))
-				return fail(c, "%s: expected %s", name,
-					    type_name(t));
-			*out = v;
-			return 1;
-		}
-		if (!json_object_is_type(v, json_type_object))
-			return fail(c, "%s: expected an object", name);
-		o = v;
-		p = dot + 1;
-	}
-}
-
-static int get_int(struct ctx *c, struct json_object *o, const char *where,
-		   const char *path, int64_t *out)
-{
-	struct json_object *v;
-	int rc;
-
-	*out = 0;
-	rc = get(c, o, where, path, json_type_int, &v);
-	if (rc == 1)
-		*out = json_object_get_int64(v);
-	return rc;
-}
-
-/* A count or measurement: a non-negative integer. */
-static int get_count(struct ctx *c, struct json_object *o, const char *where,
-		     const char *path, int64_t *out)
-{
-	int rc = get_int(c, o, where, path, out);
-
+	if (rc < 0)
+		return rfail(c);
 	if (rc == 1 && *out < 0)
 		return fail(c, "%s%s%s: expected a non-negative integer",
-			    where ? where : "", where ? "." : "", path);
+			    where ? where : "", where ? "." : "", key);
 	return rc;
 }
 
-static int get_str(struct ctx *c, struct json_object *o, const char *where,
-		   const char *path, const char **s, size_t *len)
+static int get_str(struct ctx *c, const struct gh_jv *o, const char *where,
+		   const char *key, const char **s, size_t *len)
 {
-	struct json_object *v;
-	int rc;
+	int rc = o ? gh_receipt_mstr(c->r, o, where, key, s, len) :
+		     gh_receipt_str(c->r, key, s, len);
 
-	*s = NULL;
-	if (len)
-		*len = 0;
-	rc = get(c, o, where, path, json_type_string, &v);
-	if (rc == 1) {
-		*s = json_object_get_string(v);
-		if (len)
-			*len = (size_t)json_object_get_string_len(v);
-	}
-	return rc;
+	return rc < 0 ? rfail(c) : rc;
+}
+
+/* The array or object at a dotted path: 1, 0 when absent or null, -1. */
+static int get_arr(struct ctx *c, const char *path, const struct gh_jv **out)
+{
+	int rc = gh_receipt_arr(c->r, path, out);
+
+	return rc < 0 ? rfail(c) : rc;
+}
+
+static int get_obj(struct ctx *c, const char *path, const struct gh_jv **out)
+{
+	int rc = gh_receipt_obj(c->r, path, out);
+
+	return rc < 0 ? rfail(c) : rc;
 }
 
 /* Element i of array a, which must be an object. */
-static int elem(struct ctx *c, struct json_object *a, const char *aname,
-		size_t i, struct json_object **out, char *name, size_t namelen)
+static int elem(struct ctx *c, const struct gh_jv *a, const char *aname,
+		size_t i, const struct gh_jv **out, char *name, size_t namelen)
 {
-	struct json_object *v = json_object_array_get_idx(a, i);
-
 	snprintf(name, namelen, "%s[%zu]", aname, i);
-	if (!v || !json_object_is_type(v, json_type_object))
-		return fail(c, "%s: expected an object", name);
-	*out = v;
-	return 0;
+	return gh_receipt_eobj(c->r, a, aname, i, out) <= 0 ? rfail(c) : 0;
 }
 
 static int add(struct ctx *c, int64_t *acc, int64_t v, const char *what)
@@ -397,7 +341,7 @@ static int cmp16(const void *a, const void *b)
 }
 
 /* Scalars read straight from one member each. */
-static int f_scalars(struct ctx *c, struct json_object *r, struct ft_row *row)
+static int f_scalars(struct ctx *c, struct ft_row *row)
 {
 	static const struct {
 		int col;
@@ -420,13 +364,13 @@ static int f_scalars(struct ctx *c, struct json_object *r, struct ft_row *row)
 		{ FT_FILES_DELETED, "filesystem.deletes" },
 		{ FT_PROCESSES, "process_tree" },
 	};
-	struct json_object *a;
+	const struct gh_jv *a;
 	const char *s;
 	size_t len, i;
 	int64_t v;
 	int rc;
 
-	rc = get_str(c, r, NULL, "execution_id", &s, &len);
+	rc = get_str(c, NULL, NULL, "execution_id", &s, &len);
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
@@ -434,23 +378,21 @@ static int f_scalars(struct ctx *c, struct json_object *r, struct ft_row *row)
 	set_str(row, FT_EXECUTION_ID, s, len);
 
 	for (i = 0; i < sizeof(direct) / sizeof(direct[0]); i++) {
-		rc = direct[i].count ?
-			     get_count(c, r, NULL, direct[i].path, &v) :
-			     get_int(c, r, NULL, direct[i].path, &v);
+		rc = direct[i].count ? get_count(c, NULL, NULL, direct[i].path, &v) :
+				       gh_receipt_int(c->r, direct[i].path, &v);
 		if (rc < 0)
-			return -1;
+			return direct[i].count ? -1 : rfail(c);
 		if (rc)
 			set_int(row, direct[i].col, v);
 	}
 	for (i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
-		rc = get(c, r, NULL, lengths[i].path, json_type_array, &a);
+		rc = get_arr(c, lengths[i].path, &a);
 		if (rc < 0)
 			return -1;
 		if (rc)
-			set_int(row, lengths[i].col,
-				(int64_t)json_object_array_length(a));
+			set_int(row, lengths[i].col, (int64_t)gh_jv_len(a));
 	}
-	rc = get_str(c, r, NULL, "completeness", &s, NULL);
+	rc = get_str(c, NULL, NULL, "completeness", &s, NULL);
 	if (rc < 0)
 		return -1;
 	if (rc)
@@ -459,22 +401,20 @@ static int f_scalars(struct ctx *c, struct json_object *r, struct ft_row *row)
 }
 
 /* Sum of the members of the object at path, non-negative integers. */
-static int sum_members(struct ctx *c, struct json_object *r, const char *path,
-		       struct ft_row *row, int col)
+static int sum_members(struct ctx *c, const char *path, struct ft_row *row, int col)
 {
-	struct json_object *o;
+	const struct gh_jv *o;
 	int64_t total = 0, v;
-	int rc = get(c, r, NULL, path, json_type_object, &o);
+	size_t i;
+	int rc = get_obj(c, path, &o);
 
 	if (rc <= 0)
 		return rc;
-	json_object_object_foreach(o, key, val) {
-		if (!val)
-			return 0;
-		if (!json_object_is_type(val, json_type_int) ||
-		    (v = json_object_get_int64(val)) < 0)
-			return fail(c, "%s.%s: expected a non-negative integer",
-				    path, key);
+	for (i = 0; i < gh_jv_len(o); i++) {
+		const char *key = gh_jv_str(gh_jv_name(o, i), NULL);
+
+		if ((rc = get_count(c, o, path, key, &v)) <= 0)
+			return rc;
 		if (add(c, &total, v, path) < 0)
 			return -1;
 	}
@@ -482,19 +422,18 @@ static int sum_members(struct ctx *c, struct json_object *r, const char *path,
 	return 0;
 }
 
-static int f_syscalls(struct ctx *c, struct json_object *r, struct ft_row *row)
+static int f_syscalls(struct ctx *c, struct ft_row *row)
 {
-	struct json_object *o;
-	int rc = get(c, r, NULL, "syscalls.counts", json_type_object, &o);
+	const struct gh_jv *o;
+	int rc = get_obj(c, "syscalls.counts", &o);
 
 	if (rc < 0)
 		return -1;
 	if (rc)
-		set_int(row, FT_SYSCALLS_DISTINCT,
-			(int64_t)json_object_object_length(o));
-	if (sum_members(c, r, "syscalls.counts", row, FT_SYSCALLS_TOTAL) < 0 ||
-	    sum_members(c, r, "syscalls.denied", row, FT_SYSCALLS_DENIED) < 0 ||
-	    sum_members(c, r, "loss", row, FT_LOST_RECORDS) < 0)
+		set_int(row, FT_SYSCALLS_DISTINCT, (int64_t)gh_jv_len(o));
+	if (sum_members(c, "syscalls.counts", row, FT_SYSCALLS_TOTAL) < 0 ||
+	    sum_members(c, "syscalls.denied", row, FT_SYSCALLS_DENIED) < 0 ||
+	    sum_members(c, "loss", row, FT_LOST_RECORDS) < 0)
 		return -1;
 	return 0;
 }
@@ -503,7 +442,7 @@ struct sensitivity {
 	int found, unknown;
 };
 
-static int f_accesses(struct ctx *c, struct json_object *r, struct ft_row *row,
+static int f_accesses(struct ctx *c, struct ft_row *row,
 		      struct sensitivity *sens)
 {
 	static const char *const write_ops[] = {
@@ -512,20 +451,20 @@ static int f_accesses(struct ctx *c, struct json_object *r, struct ft_row *row,
 	};
 	static const char *const delete_ops[] = { "delete", "rmdir", NULL };
 	const char *aname = "filesystem.accesses";
-	struct json_object *a, *e;
+	const struct gh_jv *a, *e;
 	int64_t reads = 0, writes = 0, deletes = 0, count;
 	int counts_known = 1;
 	size_t i, n;
 	int rc;
 
-	rc = get(c, r, NULL, aname, json_type_array, &a);
+	rc = get_arr(c, aname, &a);
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
 		sens->unknown = 1;
 		return 0;
 	}
-	n = json_object_array_length(a);
+	n = gh_jv_len(a);
 	for (i = 0; i < n; i++) {
 		const char *path, *op, *result;
 		char name[64];
@@ -572,44 +511,39 @@ static int f_accesses(struct ctx *c, struct json_object *r, struct ft_row *row,
 
 /* Any path of the array at path outside cwd, harmless ones excepted:
  * 1 yes, 0 no, 2 unknown, -1 error. */
-static int outside(struct ctx *c, struct json_object *r, const char *path,
-		   const char *cwd)
+static int outside(struct ctx *c, const char *list, const char *cwd)
 {
-	struct json_object *a, *v;
-	size_t i, n;
-	int rc = get(c, r, NULL, path, json_type_array, &a);
+	const struct gh_jv *fs, *a;
+	size_t i;
+	int rc = get_obj(c, "filesystem", &fs);
 
-	if (rc < 0)
-		return -1;
+	if (rc <= 0)
+		return rc < 0 ? -1 : 2;
+	if ((rc = gh_receipt_mstrv(c->r, fs, "filesystem", list, &a)) < 0)
+		return rfail(c);
 	if (rc == 0)
 		return 2;
-	n = json_object_array_length(a);
-	for (i = 0; i < n; i++) {
-		const char *p;
+	for (i = 0; i < gh_receipt_len(a); i++) {
+		const char *p = gh_receipt_strv_get(a, i, NULL);
 
-		v = json_object_array_get_idx(a, i);
-		if (!v || !json_object_is_type(v, json_type_string))
-			return fail(c, "%s[%zu]: expected a string", path, i);
-		p = json_object_get_string(v);
 		if (cwd && !under(p, cwd) && !harmless_write(p))
 			return 1;
 	}
 	return 0;
 }
 
-static int f_outside_cwd(struct ctx *c, struct json_object *r,
-			 struct ft_row *row)
+static int f_outside_cwd(struct ctx *c, struct ft_row *row)
 {
 	const char *cwd = NULL;
 	int rc, w, d;
 
-	rc = get_str(c, r, NULL, "provenance.cwd", &cwd, NULL);
+	rc = get_str(c, NULL, NULL, "provenance.cwd", &cwd, NULL);
 	if (rc < 0)
 		return -1;
-	w = outside(c, r, "filesystem.writes", rc ? cwd : NULL);
+	w = outside(c, "writes", rc ? cwd : NULL);
 	if (w < 0)
 		return -1;
-	d = outside(c, r, "filesystem.deletes", rc ? cwd : NULL);
+	d = outside(c, "deletes", rc ? cwd : NULL);
 	if (d < 0)
 		return -1;
 	if (rc && (w == 1 || d == 1))
@@ -648,10 +582,11 @@ static int is_shell_exec(const struct gh_rexec *x)
 
 /* Execs of every process (lib/receipt: receipts without execs give
  * none known). */
-static int f_processes(struct ctx *c, struct gh_receipt *r, struct ft_row *row)
+static int f_processes(struct ctx *c, struct ft_row *row)
 {
+	struct gh_receipt *r = c->r;
 	struct gh_riter it = GH_RITER_INIT;
-	struct json_object *pt;
+	const struct gh_jv *pt;
 	struct gh_rproc p;
 	struct gh_rexec x;
 	int64_t execs = 0, shell_execs = 0;
@@ -662,7 +597,7 @@ static int f_processes(struct ctx *c, struct gh_receipt *r, struct ft_row *row)
 	/* without a process tree (the flat list of older receipts) nothing
 	 * is known */
 	if ((rc = gh_receipt_arr(r, "process_tree", &pt)) <= 0)
-		return rc < 0 ? fail(c, "%s", r->err) : 0;
+		return rc < 0 ? rfail(c) : 0;
 	while ((rc = gh_receipt_next_proc(r, &it, &p)) > 0) {
 		if (!p.execs) {
 			known = shell_known = 0;
@@ -682,7 +617,7 @@ static int f_processes(struct ctx *c, struct gh_receipt *r, struct ft_row *row)
 			break;
 	}
 	if (rc < 0)
-		return fail(c, "%s", r->err);
+		return rfail(c);
 	if (known)
 		set_int(row, FT_EXECS, execs);
 	if (shell_known)
@@ -692,10 +627,9 @@ static int f_processes(struct ctx *c, struct gh_receipt *r, struct ft_row *row)
 	return 0;
 }
 
-static int f_network(struct ctx *c, struct json_object *r, struct ft_row *row,
-		     struct sensitivity *sens)
+static int f_network(struct ctx *c, struct ft_row *row, struct sensitivity *sens)
 {
-	struct json_object *a, *e;
+	const struct gh_jv *a, *e;
 	unsigned char (*addrs)[16] = NULL;
 	int64_t cls[4] = { 0, 0, 0, 0 }, attempts = 0, inbound = 0, count;
 	int known;
@@ -703,11 +637,11 @@ static int f_network(struct ctx *c, struct json_object *r, struct ft_row *row,
 	const char *dst;
 	int rc;
 
-	rc = get(c, r, NULL, "network.connections", json_type_array, &a);
+	rc = get_arr(c, "network.connections", &a);
 	if (rc < 0)
 		return -1;
 	known = rc;
-	n = rc ? json_object_array_length(a) : 0;
+	n = gh_jv_len(a);
 	if (n) {
 		addrs = calloc(n, sizeof(*addrs));
 		if (!addrs)
@@ -751,11 +685,11 @@ static int f_network(struct ctx *c, struct json_object *r, struct ft_row *row,
 	}
 	free(addrs);
 
-	rc = get(c, r, NULL, "network.attempts", json_type_array, &a);
+	rc = get_arr(c, "network.attempts", &a);
 	if (rc < 0)
 		return -1;
 	known = rc;
-	n = rc ? json_object_array_length(a) : 0;
+	n = gh_jv_len(a);
 	for (i = 0; i < n; i++) {
 		char name[64];
 		unsigned char addr[16];
@@ -781,11 +715,11 @@ static int f_network(struct ctx *c, struct json_object *r, struct ft_row *row,
 	if (known)
 		set_int(row, FT_NETWORK_ATTEMPTS, attempts);
 
-	rc = get(c, r, NULL, "network.inbound", json_type_array, &a);
+	rc = get_arr(c, "network.inbound", &a);
 	if (rc < 0)
 		return -1;
 	known = rc;
-	n = rc ? json_object_array_length(a) : 0;
+	n = gh_jv_len(a);
 	for (i = 0; i < n; i++) {
 		char name[64];
 
@@ -808,14 +742,14 @@ err:
 	return -1;
 }
 
-static int f_policy(struct ctx *c, struct json_object *r, struct ft_row *row)
+static int f_policy(struct ctx *c, struct ft_row *row)
 {
-	struct json_object *p, *v;
+	const struct gh_jv *p, *v;
 	const char *s;
 	size_t len;
 	int rc;
 
-	rc = get(c, r, NULL, "policy", json_type_object, &p);
+	rc = get_obj(c, "policy", &p);
 	if (rc <= 0)
 		return rc;
 	rc = get_str(c, p, "policy", "verdict", &s, &len);
@@ -823,41 +757,25 @@ static int f_policy(struct ctx *c, struct json_object *r, struct ft_row *row)
 		return -1;
 	if (rc)
 		set_str(row, FT_POLICY_VERDICT, s, len);
-	rc = get(c, p, "policy", "violations", json_type_array, &v);
+	rc = get_arr(c, "policy.violations", &v);
 	if (rc < 0)
 		return -1;
 	if (rc)
-		set_int(row, FT_POLICY_VIOLATIONS,
-			(int64_t)json_object_array_length(v));
+		set_int(row, FT_POLICY_VIOLATIONS, (int64_t)gh_jv_len(v));
 	return 0;
 }
 
-int ft_extract(struct json_object *r, struct ft_row *row, char *err,
-	       size_t errlen)
+int ft_extract(struct gh_receipt *r, struct ft_row *row, char *err, size_t errlen)
 {
-	struct ctx c = { err, errlen };
+	struct ctx c = { r, err, errlen };
 	struct sensitivity sens = { 0, 0 };
-	struct gh_receipt rc;
-	int ret;
 
 	memset(row, 0, sizeof(*row));
-	ret = gh_receipt_attach(&rc, r, NULL);
-	if (ret < 0) {
-		if (ret == -EINVAL)
-			fail(&c, "%s", rc.err);
-		else
-			fail(&c, "%s", strerror(-ret));
-		gh_receipt_release(&rc);
-		return ret;
-	}
-	if (f_scalars(&c, r, row) < 0 || f_syscalls(&c, r, row) < 0 ||
-	    f_accesses(&c, r, row, &sens) < 0 ||
-	    f_outside_cwd(&c, r, row) < 0 || f_processes(&c, &rc, row) < 0 ||
-	    f_network(&c, r, row, &sens) < 0 || f_policy(&c, r, row) < 0) {
-		gh_receipt_release(&rc);
+	if (f_scalars(&c, row) < 0 || f_syscalls(&c, row) < 0 ||
+	    f_accesses(&c, row, &sens) < 0 || f_outside_cwd(&c, row) < 0 ||
+	    f_processes(&c, row) < 0 || f_network(&c, row, &sens) < 0 ||
+	    f_policy(&c, row) < 0)
 		return -EINVAL;
-	}
-	gh_receipt_release(&rc);
 	if (sens.found || !sens.unknown)
 		set_int(row, FT_TOUCHED_SENSITIVE, sens.found);
 	return 0;

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "gh.h"
+#include "receipt.h"
 
 enum ft_type { FT_STR, FT_INT, FT_BOOL };
 
@@ -72,9 +73,10 @@ struct ft_row {
 	struct ft_value v[FT_NCOLS];
 };
 
-/* Compute the row of receipt r. Returns 0, or -EINVAL with a message such
- * as "filesystem.reads: expected an array" in err. */
-int ft_extract(struct json_object *r, struct ft_row *row, char *err,
+/* Compute the row of receipt r (lib/receipt). Returns 0, or -EINVAL with
+ * a message such as "NAME: filesystem.reads: expected an array" in err
+ * (NAME: the receipt's name, when it has one). */
+int ft_extract(struct gh_receipt *r, struct ft_row *row, char *err,
 	       size_t errlen);
 
 /* Append the CSV header line, a CSV record, or one compact JSON object

@@ -10,6 +10,8 @@
 #include "gh.h"
 #include "input.h"
 #include "json.h"
+#include "jv.h"
+#include "receipt.h"
 
 static void usage(FILE *f)
 {
@@ -29,13 +31,13 @@ static void usage(FILE *f)
 static int train_file(const char *path, int csv, struct gh_buf *out)
 {
 	const char *name = gh_input_name(path);
-	struct gh_jreader *r = NULL;
-	struct json_object *o;
+	struct gh_jdoc *doc = NULL;
+	struct gh_receipt r;
 	struct ft_row row;
 	struct stat st;
-	char err[512];
+	char err[512], *buf;
 	FILE *f;
-	size_t n = 0;
+	size_t n = 0, len;
 	int rc, ret = -1;
 
 	f = gh_open_input(path);
@@ -47,34 +49,38 @@ static int train_file(const char *path, int csv, struct gh_buf *out)
 		gh_err("%s: %s", name, strerror(EISDIR));
 		goto out;
 	}
-	r = gh_jreader_new(f, name, GH_JR_SEQ);
-	if (!r) {
-		gh_err("%s: %s", name, strerror(ENOMEM));
+	/* the whole input, bounded, binary refused at once: lib/input */
+	if (gh_read_input(f, name, GH_INPUT_MAX, 1, &buf, &len, err, sizeof(err)) < 0) {
+		gh_err("%s", err);
 		goto out;
 	}
-	while ((rc = gh_jreader_next(r, &o)) == 1) {
+	if (!(doc = gh_jdoc_new(buf, len))) {
+		gh_err("%s", strerror(ENOMEM));
+		goto out;
+	}
+	while ((rc = gh_receipt_read(&r, doc, name)) == 1) {
 		n++;
-		if (gh_receipt_check(o, err, sizeof(err)) < 0 ||
-		    ft_extract(o, &row, err, sizeof(err)) < 0) {
-			gh_err("%s:%lu: %s", name, gh_jreader_line(r), err);
-			json_object_put(o);
+		if (ft_extract(&r, &row, err, sizeof(err)) < 0) {
+			gh_err("%s", err);
+			gh_receipt_release(&r);
 			goto out;
 		}
 		rc = csv ? ft_csv_row(out, &row) : ft_json_row(out, &row);
-		json_object_put(o);
+		gh_receipt_release(&r);
 		if (rc < 0) {
 			gh_err("%s", strerror(-rc));
 			goto out;
 		}
 	}
 	if (rc < 0)
-		gh_err("%s", gh_jreader_error(r));
+		gh_err("%s", r.err);
 	else if (n == 0)
 		gh_err("%s: no receipt in input", name);
 	else
 		ret = 0;
+	gh_receipt_release(&r);
 out:
-	gh_jreader_free(r);
+	gh_jdoc_free(doc);
 	if (f != stdin)
 		fclose(f);
 	return ret;

@@ -35,19 +35,23 @@ int gh_sha256(const void *data, size_t len, unsigned char md[GH_SHA256_LEN])
 	return 0;
 }
 
-int gh_sha256_fd(int fd, unsigned char md[GH_SHA256_LEN], uint64_t *bytes)
+/* Hash fd to its end, or to at most max bytes. */
+static int sha256_fd_max(int fd, unsigned char md[GH_SHA256_LEN],
+			 uint64_t *bytes, uint64_t max)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char buf[65536];
 	uint64_t total = 0;
 	unsigned int n = 0;
 	int ret = -EIO;
+	size_t want;
 	ssize_t r;
 
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
 		goto out;
-	for (;;) {
-		r = read(fd, buf, sizeof(buf));
+	while (total < max) {
+		want = max - total < sizeof(buf) ? (size_t)(max - total) : sizeof(buf);
+		r = read(fd, buf, want);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -72,6 +76,11 @@ out:
 	return ret;
 }
 
+int gh_sha256_fd(int fd, unsigned char md[GH_SHA256_LEN], uint64_t *bytes)
+{
+	return sha256_fd_max(fd, md, bytes, UINT64_MAX);
+}
+
 int gh_sha256_file(const char *path, unsigned char md[GH_SHA256_LEN],
 		   uint64_t *bytes)
 {
@@ -82,6 +91,34 @@ int gh_sha256_file(const char *path, unsigned char md[GH_SHA256_LEN],
 		return -errno;
 	ret = gh_sha256_fd(fd, md, bytes);
 	close(fd);
+	return ret;
+}
+
+int gh_sha256_regular(const char *path, unsigned char md[GH_SHA256_LEN],
+		      uint64_t *bytes)
+{
+	struct stat st;
+	uint64_t total = 0;
+	int fd, ret;
+
+	/* O_NONBLOCK: a FIFO without a writer is refused below, not waited
+	 * on; it stays set, so a regular file whose reads block fails */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -ESPIPE;
+	} else {
+		/* one byte past the size tells a file that grew */
+		ret = sha256_fd_max(fd, md, &total, (uint64_t)st.st_size + 1);
+		if (ret == 0 && total != (uint64_t)st.st_size)
+			ret = -EBUSY;
+	}
+	close(fd);
+	if (ret == 0 && bytes)
+		*bytes = total;
 	return ret;
 }
 

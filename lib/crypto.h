@@ -40,6 +40,15 @@ int gh_sha256_file(const char *path, unsigned char md[GH_SHA256_LEN],
 /* The same over an open descriptor, read to its end (not closed). */
 int gh_sha256_fd(int fd, unsigned char md[GH_SHA256_LEN], uint64_t *bytes);
 
+/* SHA-256 of the regular file path, as long as it was when opened:
+ * opened without blocking, so that a FIFO, a device or an endless file is
+ * refused, not read. Returns 0, -EISDIR for a directory, -ESPIPE for a
+ * FIFO, device or socket, -EBUSY when it grew or shrank while it was read
+ * (a file still being written, or a /proc file whose size says nothing),
+ * another negative errno from open/read, or -EIO. */
+int gh_sha256_regular(const char *path, unsigned char md[GH_SHA256_LEN],
+		      uint64_t *bytes);
+
 /* An Ed25519 key: a key pair (can sign) or a public key (can verify). */
 struct gh_key;
 

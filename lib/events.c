@@ -74,6 +74,11 @@ static const char *const key_names[GH_EK_COUNT] = {
 	"cmd", "via", "effective", "permitted", "protocol",
 	"opcode", "path_changed", "undecoded",
 	"io_uring_opcodes", "fds", "pin_dir",
+	"path_seen", "path_seen_hex", "path_status",
+	"new_path_seen", "new_path_seen_hex", "new_path_status",
+	"exe_seen", "exe_seen_hex", "exe_status",
+	"source_path", "source_path_hex", "source_path_seen",
+	"source_path_seen_hex", "source_path_status",
 	"sock", "connect", "bytes_sent", "bytes_received",
 	"at_end", "direction", "truncated", "malformed",
 	"id", "response", "rcode", "questions", "answers",
@@ -811,7 +816,8 @@ static const struct field f_exec[] = {
 	REQ(PPID, INT), REQ(ARGV, STRV), REQ(ARGC, INT), REQ(ARGV_BYTES, INT),
 	REQ(ARGV_TRUNCATED, BOOL), REQ(CWD, STR_NULL), OPT(EXE, STR_NULL),
 	OPT(PATH, STR), OPT(RAW, STR), OPT(UID, INT), OPT(GID, INT),
-	OPT(PATH_INCOMPLETE, BOOL), FEND
+	OPT(PATH_INCOMPLETE, BOOL), OPT(PATH_CHANGED, BOOL), OPT(EXE_SEEN, STR),
+	OPT(EXE_STATUS, STR), OPT(PATH_SEEN, STR), OPT(PATH_STATUS, STR), FEND
 };
 static const struct field f_fork[] = {
 	REQ(PID, INT), REQ(PPID, INT), REQ(TID, INT), FEND
@@ -823,7 +829,9 @@ static const struct field f_exit[] = {
 /* Every file record; then one list per type. */
 static const struct field f_file[] = {
 	OPT(PATH, STR), OPT(RAW, STR), OPT(PATH_INCOMPLETE, BOOL), OPT(FD, INT),
-	OPT(VIA, STR), OPT(OPCODE, INT), OPT(PATH_CHANGED, BOOL), FEND
+	OPT(VIA, STR), OPT(OPCODE, INT), OPT(PATH_CHANGED, BOOL),
+	OPT(PATH_SEEN, STR), OPT(PATH_STATUS, STR), OPT(NEW_PATH_SEEN, STR),
+	OPT(NEW_PATH_STATUS, STR), FEND
 };
 static const struct field f_open[] = {
 	REQ(DIRFD, INT), REQ(FLAGS, INT), REQ(MODE, INT), FEND
@@ -832,7 +840,9 @@ static const struct field f_open[] = {
 static const struct field f_action[] = {
 	REQ(SYSCALL, STR), OPT(PATH, STR), OPT(RAW, STR), OPT(NEW_PATH, STR),
 	OPT(NEW_RAW, STR), OPT(PATH_INCOMPLETE, BOOL), OPT(FD, INT),
-	OPT(FLAGS, INT), FEND
+	OPT(FLAGS, INT), OPT(PATH_CHANGED, BOOL), OPT(PATH_SEEN, STR),
+	OPT(PATH_STATUS, STR), OPT(NEW_PATH_SEEN, STR), OPT(NEW_PATH_STATUS, STR),
+	FEND
 };
 static const struct field f_mknod[] = { REQ(MODE, INT), REQ(DEV, INT), FEND };
 static const struct field f_xattr[] = {
@@ -841,7 +851,9 @@ static const struct field f_xattr[] = {
 static const struct field f_flags[] = { REQ(FLAGS, INT), FEND };
 static const struct field f_memfd[] = { REQ(FLAGS, INT), OPT(NAME, STR), FEND };
 static const struct field f_mount[] = {
-	OPT(SOURCE, STR), OPT(FSTYPE, STR), OPT(NAME, STR), OPT(CMD, INT), FEND
+	OPT(SOURCE, STR), OPT(FSTYPE, STR), OPT(NAME, STR), OPT(CMD, INT),
+	OPT(SOURCE_PATH, STR), OPT(SOURCE_PATH_SEEN, STR),
+	OPT(SOURCE_PATH_STATUS, STR), FEND
 };
 static const struct field f_identity[] = {
 	OPT(ARGS, INTV), OPT(EFFECTIVE, INT), OPT(PERMITTED, INT), FEND
@@ -1008,6 +1020,11 @@ static const char *quote(struct gh_buf *b, const char *s, size_t n)
 	return b->p ? b->p : "\"\"";
 }
 
+/* How a path was found, when not by the kernel's walk to the root. */
+static const char *const path_statuses[] = {
+	"lexical", "unresolved", "incomplete", NULL
+};
+
 static int check_enums(struct gh_evreader *r)
 {
 	static const struct {
@@ -1016,6 +1033,10 @@ static int check_enums(struct gh_evreader *r)
 	} enums[] = {
 		{ GH_EK_FAMILY, families }, { GH_EK_SOCK_TYPE, sock_types },
 		{ GH_EK_PROTO, protos }, { GH_EK_RESULT, results },
+		{ GH_EK_PATH_STATUS, path_statuses },
+		{ GH_EK_NEW_PATH_STATUS, path_statuses },
+		{ GH_EK_EXE_STATUS, path_statuses },
+		{ GH_EK_SOURCE_PATH_STATUS, path_statuses },
 		{ GH_EK_CONNECT, results }, { GH_EK_DIRECTION, directions },
 	};
 	struct gh_buf q = GH_BUF_INIT;
@@ -1063,7 +1084,9 @@ static int check_hex(struct gh_evreader *r)
 		GH_EK_EXE_HEX, GH_EK_CWD_HEX, GH_EK_PATH_HEX, GH_EK_RAW_HEX,
 		GH_EK_NEW_PATH_HEX, GH_EK_NEW_RAW_HEX, GH_EK_TARGET_HEX,
 		GH_EK_ADDR_HEX, GH_EK_NAME_HEX, GH_EK_SOURCE_HEX,
-		GH_EK_FSTYPE_HEX,
+		GH_EK_FSTYPE_HEX, GH_EK_PATH_SEEN_HEX, GH_EK_NEW_PATH_SEEN_HEX,
+		GH_EK_EXE_SEEN_HEX, GH_EK_SOURCE_PATH_HEX,
+		GH_EK_SOURCE_PATH_SEEN_HEX,
 	};
 	const char *tn = type_names[r->rec.type];
 	struct gh_evval *v, *base;

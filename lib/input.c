@@ -11,31 +11,11 @@
 
 #include "gh.h"
 #include "json.h"
+#include "jv.h"
 #include "events.h"
 #include "input.h"
 
 /* ---- format ---- */
-
-int gh_input_format(struct json_object *o)
-{
-	struct json_object *t;
-	const char *s;
-	int i;
-
-	if (!json_object_is_type(o, json_type_object))
-		return GH_FMT_OTHER;
-	if (json_object_object_get_ex(o, "type", &t) &&
-	    json_object_is_type(t, json_type_string)) {
-		s = json_object_get_string(t);
-		for (i = 0; i < GH_ET_COUNT; i++)
-			if (!strcmp(s, gh_ev_type_name(i)))
-				return GH_FMT_EVENTS;
-	}
-	if (json_object_object_get_ex(o, "version", NULL) ||
-	    json_object_object_get_ex(o, "execution_id", NULL))
-		return GH_FMT_RECEIPT;
-	return GH_FMT_OTHER;
-}
 
 /* ---- member types ----
  * One line per member of gh-receipt(5) (0.4.0, the 0.3.0 shape and v0):
@@ -259,17 +239,70 @@ static const struct shape *shape_find(const char *path)
 		       sizeof(shapes[0]), shape_cmp);
 }
 
+/* The check reads either tree through these: lib/jv's (what lib/receipt
+ * reads) or json-c's (what the filters that edit a receipt hold), so that
+ * neither is copied into the other. A value is a const void *. */
+struct check;
+struct tree {
+	unsigned (*type)(const void *v); /* T_* */
+	int64_t (*int64)(const void *v);
+	size_t (*len)(const void *v); /* array elements */
+	const void *(*idx)(const void *v, size_t i);
+	int (*has)(const void *o, const char *key);		 /* null counts */
+	const char *(*str)(const void *o, const char *key);	 /* or NULL */
+	int (*members)(struct check *c, const void *o);		 /* check_member each */
+};
+
 struct check {
 	struct gh_buf where;	/* "process_tree[3].argv" */
 	struct gh_buf pat;	/* "process_tree[].argv" */
 	char *err;
 	size_t errlen;
 	int oom;
+	const struct tree *t;
 };
 
-static unsigned type_of(struct json_object *v)
+static int check_member(struct check *c, const char *name, size_t len, const void *v);
+
+/* lib/jv */
+static unsigned jv_type(const void *v)
 {
-	switch (json_object_get_type(v)) {
+	static const unsigned t[] = {
+		[GH_JV_NULL] = T_NULL,	 [GH_JV_BOOL] = T_BOOL,	  [GH_JV_INT] = T_INT,
+		[GH_JV_DOUBLE] = T_NUM,	 [GH_JV_STRING] = T_STR,  [GH_JV_ARRAY] = T_ARR,
+		[GH_JV_OBJECT] = T_OBJ,
+	};
+
+	return t[gh_jv_type(v)];
+}
+static int64_t jv_int64(const void *v) { return gh_jv_int(v); }
+static size_t jv_len(const void *v) { return gh_jv_len(v); }
+static const void *jv_idx(const void *v, size_t i) { return gh_jv_idx(v, i); }
+static int jv_has(const void *o, const char *key) { return gh_jv_get(o, key) != NULL; }
+static const char *jv_str(const void *o, const char *key)
+{
+	return gh_jv_str(gh_jv_get(o, key), NULL);
+}
+static int jv_members(struct check *c, const void *o)
+{
+	const char *name;
+	size_t i, len;
+	int rc;
+
+	for (i = 0; i < gh_jv_len(o); i++) {
+		name = gh_jv_str(gh_jv_name(o, i), &len);
+		if ((rc = check_member(c, name, len, gh_jv_val(o, i))) < 0)
+			return rc;
+	}
+	return 0;
+}
+static const struct tree jv_tree = { jv_type, jv_int64, jv_len, jv_idx, jv_has, jv_str,
+				     jv_members };
+
+/* json-c (NULL is null) */
+static unsigned jc_type(const void *v)
+{
+	switch (json_object_get_type((struct json_object *)v)) {
 	case json_type_null: return T_NULL;
 	case json_type_boolean: return T_BOOL;
 	case json_type_int: return T_INT;
@@ -279,6 +312,58 @@ static unsigned type_of(struct json_object *v)
 	case json_type_object: return T_OBJ;
 	}
 	return 0;
+}
+static int64_t jc_int64(const void *v) { return json_object_get_int64((struct json_object *)v); }
+static size_t jc_len(const void *v) { return json_object_array_length((struct json_object *)v); }
+static const void *jc_idx(const void *v, size_t i)
+{
+	return json_object_array_get_idx((struct json_object *)v, i);
+}
+static int jc_has(const void *o, const char *key)
+{
+	return json_object_object_get_ex((struct json_object *)o, key, NULL);
+}
+static const char *jc_str(const void *o, const char *key)
+{
+	struct json_object *m;
+
+	if (!json_object_object_get_ex((struct json_object *)o, key, &m) ||
+	    !json_object_is_type(m, json_type_string))
+		return NULL;
+	return json_object_get_string(m);
+}
+static int jc_members(struct check *c, const void *o)
+{
+	int rc;
+
+	json_object_object_foreach((struct json_object *)o, k, m) {
+		if ((rc = check_member(c, k, strlen(k), m)) < 0)
+			return rc;
+	}
+	return 0;
+}
+static const struct tree jc_tree = { jc_type, jc_int64, jc_len, jc_idx, jc_has, jc_str,
+				     jc_members };
+
+static int format_of(const struct tree *t, const void *o)
+{
+	const char *s;
+	int i;
+
+	if (t->type(o) != T_OBJ)
+		return GH_FMT_OTHER;
+	if ((s = t->str(o, "type")))
+		for (i = 0; i < GH_ET_COUNT; i++)
+			if (!strcmp(s, gh_ev_type_name(i)))
+				return GH_FMT_EVENTS;
+	if (t->has(o, "version") || t->has(o, "execution_id"))
+		return GH_FMT_RECEIPT;
+	return GH_FMT_OTHER;
+}
+
+int gh_input_format(const struct gh_jv *o)
+{
+	return format_of(&jv_tree, o);
 }
 
 /* "an array of strings", "a string", "an integer", ... */
@@ -331,7 +416,7 @@ static int type_fail(struct check *c, unsigned types)
 	return -EINVAL;
 }
 
-static int check_value(struct check *c, const struct shape *sh, struct json_object *v);
+static int check_value(struct check *c, const struct shape *sh, const void *v);
 
 /* "[N]" onto b, without printf (arrays of a large receipt are long). */
 static int add_index(struct gh_buf *b, size_t i)
@@ -353,15 +438,15 @@ static int add_index(struct gh_buf *b, size_t i)
 }
 
 /* Check member name of an object at the current path. */
-static int check_member(struct check *c, const char *name, struct json_object *v)
+static int check_member(struct check *c, const char *name, size_t len, const void *v)
 {
 	size_t wlen = c->where.len, plen = c->pat.len;
 	const struct shape *sh;
 	int rc = 0;
 
-	if (gh_json_path_add(&c->where, name, strlen(name)) < 0 ||
+	if (gh_json_path_add(&c->where, name, len) < 0 ||
 	    (c->pat.len && gh_buf_addc(&c->pat, '.') < 0) ||
-	    gh_buf_adds(&c->pat, name) < 0)
+	    gh_buf_add(&c->pat, name, len) < 0)
 		return -ENOMEM;
 	sh = shape_find(c->pat.p);
 	if (!sh) {
@@ -381,27 +466,23 @@ static int check_member(struct check *c, const char *name, struct json_object *v
 }
 
 /* v stands at c->pat, whose shape is sh. */
-static int check_value(struct check *c, const struct shape *sh, struct json_object *v)
+static int check_value(struct check *c, const struct shape *sh, const void *v)
 {
 	const struct shape *el;
-	unsigned t = type_of(v), types = sh->types;
+	unsigned t = c->t->type(v), types = sh->types;
 	size_t i, n, wlen, plen;
 	int rc;
 
 	if (types & T_PID) {
-		if (t == T_INT && json_object_get_int64(v) >= 0 &&
-		    json_object_get_int64(v) <= INT32_MAX)
+		if (t == T_INT && c->t->int64(v) >= 0 && c->t->int64(v) <= INT32_MAX)
 			return 0;
 		return type_fail(c, types);
 	}
 	if (!(t & types))
 		return type_fail(c, types);
 	if (t == T_OBJ) {
-		json_object_object_foreach(v, k, m) {
-			rc = check_member(c, k, m);
-			if (rc < 0)
-				return rc;
-		}
+		if ((rc = c->t->members(c, v)) < 0)
+			return rc;
 	} else if (t == T_ARR) {
 		wlen = c->where.len;
 		plen = c->pat.len;
@@ -413,11 +494,11 @@ static int check_value(struct check *c, const struct shape *sh, struct json_obje
 			c->pat.p[plen] = '\0';
 			return 0;
 		}
-		n = json_object_array_length(v);
+		n = c->t->len(v);
 		for (i = 0; i < n; i++) {
 			if (add_index(&c->where, i) < 0)
 				return -ENOMEM;
-			rc = check_value(c, el, json_object_array_get_idx(v, i));
+			rc = check_value(c, el, c->t->idx(v, i));
 			if (rc < 0)
 				return rc;
 			c->where.len = wlen;
@@ -429,35 +510,35 @@ static int check_value(struct check *c, const struct shape *sh, struct json_obje
 	return 0;
 }
 
-static const char *type_name(struct json_object *o)
+static const char *type_name(unsigned t)
 {
-	switch (json_object_get_type(o)) {
-	case json_type_null: return "null";
-	case json_type_boolean: return "a boolean";
-	case json_type_int:
-	case json_type_double: return "a number";
-	case json_type_string: return "a string";
-	case json_type_array: return "an array";
+	switch (t) {
+	case T_NULL: return "null";
+	case T_BOOL: return "a boolean";
+	case T_INT:
+	case T_NUM: return "a number";
+	case T_STR: return "a string";
+	case T_ARR: return "an array";
 	default: return "an object";
 	}
 }
 
-int gh_receipt_check(struct json_object *o, char *err, size_t errlen)
+static int check_tree(const struct tree *t, const void *o, char *err, size_t errlen)
 {
-	struct check c = { GH_BUF_INIT, GH_BUF_INIT, err, errlen, 0 };
+	struct check c = { GH_BUF_INIT, GH_BUF_INIT, err, errlen, 0, t };
 	int rc = 0;
 
-	switch (gh_input_format(o)) {
+	switch (format_of(t, o)) {
 	case GH_FMT_EVENTS:
 		snprintf(err, errlen, "this is a gh-events stream; run gh-aggregate first");
 		return -EINVAL;
 	case GH_FMT_OTHER:
-		if (json_object_is_type(o, json_type_object))
+		if (t->type(o) == T_OBJ)
 			snprintf(err, errlen,
 				 "not a receipt: no \"version\" or \"execution_id\" member");
 		else
 			snprintf(err, errlen, "not a receipt: expected a JSON object, not %s",
-				 type_name(o));
+				 type_name(t->type(o)));
 		return -EINVAL;
 	}
 	if (gh_buf_grow(&c.where, 64) < 0 || gh_buf_grow(&c.pat, 64) < 0) {
@@ -465,17 +546,23 @@ int gh_receipt_check(struct json_object *o, char *err, size_t errlen)
 		goto out;
 	}
 	c.where.p[0] = c.pat.p[0] = '\0';
-	json_object_object_foreach(o, k, m) {
-		rc = check_member(&c, k, m);
-		if (rc < 0)
-			break;
-	}
+	rc = t->members(&c, o);
 out:
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "out of memory");
 	gh_buf_release(&c.where);
 	gh_buf_release(&c.pat);
 	return rc;
+}
+
+int gh_receipt_check_jv(const struct gh_jv *o, char *err, size_t errlen)
+{
+	return check_tree(&jv_tree, o, err, errlen);
+}
+
+int gh_receipt_check(struct json_object *o, char *err, size_t errlen)
+{
+	return check_tree(&jc_tree, o, err, errlen);
 }
 
 /* ---- bounded reading ---- */

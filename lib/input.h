@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "json.h"
+#include "jv.h"
 
 /* At most this many bytes of one receipt, or of one input that a filter
  * reads whole (256 MiB): beyond it the input is refused, not buffered. */
@@ -26,7 +27,7 @@ enum { GH_FMT_OTHER, GH_FMT_RECEIPT, GH_FMT_EVENTS };
 /* GH_FMT_EVENTS for an object whose "type" names a gh-events(5) record,
  * GH_FMT_RECEIPT for an object with a "version" or an "execution_id"
  * member (the older v0 shape has no version), else GH_FMT_OTHER. */
-int gh_input_format(struct json_object *o);
+int gh_input_format(const struct gh_jv *o);
 
 /* 0 when o is a receipt whose members named in gh-receipt(5) have their
  * types (unknown members are not looked at); else -EINVAL and in err one
@@ -35,8 +36,10 @@ int gh_input_format(struct json_object *o);
  * "not a receipt: no \"version\" or \"execution_id\" member",
  * "process_tree[3].argv: expected an array of strings",
  * "process_tree[0].pid: expected a process id (0 to 2147483647)".
- * -ENOMEM when out of memory. */
+ * -ENOMEM when out of memory. Members are looked at in document order.
+ * One check, for a json-c value or for lib/jv's tree (nothing copied). */
 int gh_receipt_check(struct json_object *o, char *err, size_t errlen);
+int gh_receipt_check_jv(const struct gh_jv *o, char *err, size_t errlen);
 
 /* Read f (named name in messages) whole, at most max bytes. With json
  * set, the first byte that is not JSON white space must be one that can

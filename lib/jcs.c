@@ -286,6 +286,23 @@ static int to_utf16(struct member *m)
 
 static int write_value(struct jcs *j, struct json_object *o, int depth);
 
+/* An integer of at most 2^53 in magnitude is exact in binary64, and its
+ * shortest form (gh_jcs_number) is its decimal digits: written directly,
+ * without the search for the shortest form. */
+static int write_int(struct gh_buf *b, long long v)
+{
+	char d[24], *p = d + sizeof(d);
+	unsigned long long u = v < 0 ? -(unsigned long long)v : (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	return gh_buf_add(b, p, (size_t)(d + sizeof(d) - p));
+}
+
 static int write_object(struct jcs *j, struct json_object *o, int depth)
 {
 	size_t n = (size_t)json_object_object_length(o), i = 0, mark;
@@ -378,6 +395,9 @@ static int write_value(struct jcs *j, struct json_object *o, int depth)
 			return fail_as(j, -ERANGE,
 				       "integer %s is beyond 2^53 and has no exact canonical form",
 				       json_object_get_string(o));
+		if (json_object_get_int64(o) <= GH_JCS_INT_MAX &&
+		    json_object_get_int64(o) >= -GH_JCS_INT_MAX)
+			return write_int(j->b, json_object_get_int64(o));
 		/* fall through */
 	case json_type_double:
 		/* json-c converts int64 and uint64 alike, rounding to nearest,

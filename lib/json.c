@@ -26,12 +26,15 @@
 #include <string.h>
 
 #include "json.h"
+#include "jv.h"
 
 struct scan {
 	const unsigned char *p, *end, *start;
 	char *err;
 	size_t errlen;
 	int incomplete; /* ran out of input inside a value */
+	struct gh_jb *b; /* builds a lib/jv tree while scanning, or NULL */
+	int esc;	 /* the last string scanned had an escape */
 };
 
 /* Member names of the objects open in scan_value, to refuse duplicates:
@@ -166,6 +169,7 @@ static int scan_string(struct scan *s)
 	size_t n;
 
 	s->p++; /* opening quote */
+	s->esc = 0;
 	for (;;) {
 		if (s->p >= s->end) {
 			s->incomplete = 1;
@@ -178,6 +182,7 @@ static int scan_string(struct scan *s)
 		if (*s->p < 0x20)
 			return fail(s, "unescaped control character 0x%02x in string", *s->p);
 		if (*s->p == '\\') {
+			s->esc = 1;
 			if (s->end - s->p < 2) {
 				s->p = s->end;
 				s->incomplete = 1;
@@ -235,11 +240,12 @@ static int is_digit(const unsigned char *p, const unsigned char *end)
 static int scan_number(struct scan *s)
 {
 	const unsigned char *b = s->p;
-	int integer = 1;
+	int integer = 1, neg = 0;
+	uint64_t u = 0;
 	char tmp[64], *ep;
 
 	if (*s->p == '-')
-		s->p++;
+		s->p++, neg = 1;
 	if (!is_digit(s->p, s->end))
 		return fail_char(s, "digit");
 	if (*s->p == '0') {
@@ -247,8 +253,16 @@ static int scan_number(struct scan *s)
 		if (is_digit(s->p, s->end))
 			return fail(s, "leading zero in number");
 	} else {
-		while (is_digit(s->p, s->end))
-			s->p++;
+		while (is_digit(s->p, s->end)) {
+			unsigned dg = *s->p++ - '0';
+
+			/* past 2^63 (the int64 range, and one more for -2^63) */
+			if (u > ((uint64_t)1 << 63) / 10 ||
+			    u * 10 + dg > ((uint64_t)1 << 63))
+				integer = -1;
+			else
+				u = u * 10 + dg;
+		}
 	}
 	if (s->p < s->end && *s->p == '.') {
 		integer = 0;
@@ -272,18 +286,10 @@ static int scan_number(struct scan *s)
 	if (s->p >= s->end)
 		s->incomplete = 2;
 	if (integer) {
-		size_t n = s->p - b;
-		long long v;
-
-		if (n >= sizeof(tmp))
+		if (integer < 0 || (!neg && u > (uint64_t)INT64_MAX))
 			return fail(s, "integer out of range");
-		memcpy(tmp, b, n);
-		tmp[n] = '\0';
-		errno = 0;
-		v = strtoll(tmp, &ep, 10);
-		(void)v;
-		if (errno == ERANGE)
-			return fail(s, "integer out of range");
+		if (s->b && gh_jb_scalar(s->b, GH_JV_INT, neg ? (int64_t)(0 - u) : (int64_t)u) < 0)
+			return fail(s, "out of memory");
 	} else {
 		char *buf;
 		size_t n = s->p - b;
@@ -299,6 +305,8 @@ static int scan_number(struct scan *s)
 			free(buf);
 		if (isinf(d))
 			return fail(s, "number out of range");
+		if (s->b && gh_jb_double(s->b, (const char *)b, n) < 0)
+			return fail(s, "out of memory");
 	}
 	return 0;
 }
@@ -499,6 +507,30 @@ static int keys_close(struct scan *s, struct keys *k, size_t from, const char *s
 	return -1;
 }
 
+/* The string just scanned, from q (its opening quote) to s->p, as a tree
+ * node: a slice of the input, or decoded when it has escapes. */
+static int build_string(struct scan *s, const unsigned char *q)
+{
+	struct gh_buf d = GH_BUF_INIT;
+	int rc;
+
+	if (!s->esc)
+		return gh_jb_string(s->b, (const char *)q + 1, (size_t)(s->p - q - 2), 0) < 0 ?
+			       fail(s, "out of memory") : 0;
+	if (gh_buf_grow(&d, (size_t)(s->p - q)) < 0 || unescape(&d, q, s->p) < 0)
+		rc = -1;
+	else
+		rc = gh_jb_string(s->b, d.p, d.len, 1);
+	gh_buf_release(&d);
+	return rc < 0 ? fail(s, "out of memory") : 0;
+}
+
+/* The container just closed, in the tree */
+static int build_close(struct scan *s)
+{
+	return s->b && gh_jb_close(s->b) < 0 ? fail(s, "out of memory") : 0;
+}
+
 /* Scan one value starting at s->p (after whitespace). Iterative: the
  * container stack is a byte array of at most GH_JSON_MAX_DEPTH. Member
  * names must be unique in each object (I-JSON, RFC 7493). */
@@ -527,30 +559,40 @@ value:
 		kstart[depth] = k.n;
 		idx[depth] = 0;
 		stack[depth++] = *s->p;
+		if (s->b && gh_jb_open(s->b, *s->p == '{' ? GH_JV_OBJECT : GH_JV_ARRAY) < 0) {
+			fail(s, "out of memory");
+			goto out;
+		}
 		s->p++;
 		skip_ws(s);
 		if (s->p < s->end && *s->p == (stack[depth - 1] == '{' ? '}' : ']')) {
 			s->p++;
 			depth--;
+			if (build_close(s) < 0)
+				goto out;
 			goto after;
 		}
 		if (stack[depth - 1] == '{')
 			goto key;
 		goto value;
 	case '"':
-		if (scan_string(s) < 0)
+		q = s->p;
+		if (scan_string(s) < 0 || (s->b && build_string(s, q) < 0))
 			goto out;
 		break;
 	case 't':
-		if (scan_literal(s, "true") < 0)
+		if (scan_literal(s, "true") < 0 ||
+		    (s->b && gh_jb_scalar(s->b, GH_JV_BOOL, 1) < 0))
 			goto out;
 		break;
 	case 'f':
-		if (scan_literal(s, "false") < 0)
+		if (scan_literal(s, "false") < 0 ||
+		    (s->b && gh_jb_scalar(s->b, GH_JV_BOOL, 0) < 0))
 			goto out;
 		break;
 	case 'n':
-		if (scan_literal(s, "null") < 0)
+		if (scan_literal(s, "null") < 0 ||
+		    (s->b && gh_jb_scalar(s->b, GH_JV_NULL, 0) < 0))
 			goto out;
 		break;
 	default:
@@ -590,6 +632,8 @@ after:
 		}
 		s->p++;
 		depth--;
+		if (build_close(s) < 0)
+			goto out;
 		goto after;
 	}
 	fail_char(s, stack[depth - 1] == '{' ? "',' or '}'" : "',' or ']'");
@@ -606,6 +650,8 @@ key:
 		fail(s, "out of memory");
 		goto out;
 	}
+	if (s->b && build_string(s, q) < 0)
+		goto out;
 	skip_ws(s);
 	if (s->p >= s->end || *s->p != ':') {
 		fail_char(s, "':'");
@@ -618,6 +664,18 @@ out:
 	gh_buf_release(&k.names);
 	free(k.ents);
 	return rc;
+}
+
+int gh_json_scan(struct gh_jb *b, const char *start, const char *p, const char *end,
+		 const char **stop, char *err, size_t errlen)
+{
+	struct scan s = { (const unsigned char *)p, (const unsigned char *)end,
+			  (const unsigned char *)start, err, errlen, 0, b, 0 };
+
+	if (scan_value(&s) < 0)
+		return -1;
+	*stop = (const char *)s.p;
+	return 0;
 }
 
 /* Build json-c objects from text already checked by scan_value. json-c
@@ -643,7 +701,7 @@ static int build(const char *buf, size_t len, struct json_object **out)
 int gh_json_parse(const char *buf, size_t len, struct json_object **out, char *err, size_t errlen)
 {
 	struct scan s = { (const unsigned char *)buf, (const unsigned char *)buf + len,
-			  (const unsigned char *)buf, err, errlen, 0 };
+			  (const unsigned char *)buf, err, errlen, 0, NULL, 0 };
 	const unsigned char *vstart;
 
 	if (len > (size_t)INT32_MAX - 1) {
@@ -736,8 +794,8 @@ __attribute__((format(printf, 3, 4))) static int rfail(struct gh_jreader *r, uns
 	return -1;
 }
 
-/* "line N: reason" from the scanner -> "NAME:LINE+base-1: reason". */
-static int scan_fail(struct gh_jreader *r, const char *msg, unsigned long base)
+int gh_json_locate(char *out, size_t outlen, const char *name, unsigned long base,
+		   const char *msg)
 {
 	unsigned long l = 1;
 	const char *rest = msg;
@@ -746,7 +804,14 @@ static int scan_fail(struct gh_jreader *r, const char *msg, unsigned long base)
 		rest += 2;
 	else
 		rest = msg;
-	return rfail(r, base + l - 1, "%s", rest);
+	snprintf(out, outlen, "%s:%lu: %s", name, base + l - 1, rest);
+	return -1;
+}
+
+/* "line N: reason" from the scanner -> "NAME:LINE+base-1: reason". */
+static int scan_fail(struct gh_jreader *r, const char *msg, unsigned long base)
+{
+	return gh_json_locate(r->err, sizeof(r->err), r->name, base, msg);
 }
 
 static int next_ndjson(struct gh_jreader *r, struct json_object **out)
@@ -822,7 +887,7 @@ static int next_seq(struct gh_jreader *r, struct json_object **out)
 	for (;;) {
 		s = (struct scan){ (const unsigned char *)r->buf + r->pos,
 				   (const unsigned char *)r->buf + r->len,
-				   (const unsigned char *)r->buf + r->pos, msg, sizeof(msg), 0 };
+				   (const unsigned char *)r->buf + r->pos, msg, sizeof(msg), 0, NULL, 0 };
 		skip_ws(&s);
 		if (s.p == s.end) {
 			/* only whitespace buffered: count its lines, drop it */

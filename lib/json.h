@@ -33,6 +33,11 @@
 int gh_json_parse(const char *buf, size_t len, struct json_object **out,
 		  char *err, size_t errlen);
 
+/* A message "line N: reason" of the parser as "NAME:M: reason" in out,
+ * M = base + N - 1 (base: the line the text started on). Returns -1. */
+int gh_json_locate(char *out, size_t outlen, const char *name, unsigned long base,
+		   const char *msg);
+
 /* A reader of a stream of JSON values.
  * GH_JR_NDJSON: one value per line (blank lines skipped, a line with two
  * values or a value spread over lines is an error): event streams.

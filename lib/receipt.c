@@ -6,6 +6,7 @@
 
 #include "input.h"
 #include "json.h"
+#include "jv.h"
 #include "receipt.h"
 
 __attribute__((format(printf, 2, 3))) static int bad(struct gh_receipt *r,
@@ -23,55 +24,58 @@ __attribute__((format(printf, 2, 3))) static int bad(struct gh_receipt *r,
 	return -EINVAL;
 }
 
-static const char *type_words(json_type t)
+static const char *type_words(int t)
 {
 	switch (t) {
-	case json_type_string:
+	case GH_JV_STRING:
 		return "a string";
-	case json_type_int:
+	case GH_JV_INT:
 		return "an integer";
-	case json_type_array:
+	case GH_JV_ARRAY:
 		return "an array";
-	case json_type_object:
+	case GH_JV_OBJECT:
 		return "an object";
-	case json_type_boolean:
+	case GH_JV_BOOL:
 		return "a boolean";
 	default:
 		return "a value";
 	}
 }
 
-static struct json_object *get(struct json_object *o, const char *key)
+/* o.key, or NULL when absent or null */
+static const struct gh_jv *get(const struct gh_jv *o, const char *key)
 {
-	struct json_object *m;
+	const struct gh_jv *m = gh_jv_get(o, key);
 
-	if (!json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, key, &m))
-		return NULL;
-	return m;
+	return gh_jv_is(m, GH_JV_NULL) ? NULL : m;
 }
 
 /* 1: *out is o.key of type t; 0: absent or null; -EINVAL: another type. */
-static int member(struct gh_receipt *r, struct json_object *o, const char *where,
-		  const char *key, json_type t, struct json_object **out)
+static int member(struct gh_receipt *r, const struct gh_jv *o, const char *where,
+		  const char *key, int t, const struct gh_jv **out)
 {
-	struct json_object *m = get(o, key);
+	const struct gh_jv *m = get(o, key);
 
 	*out = NULL;
 	if (!m)
 		return 0;
-	if (!json_object_is_type(m, t))
+	if (!gh_jv_is(m, t))
 		return bad(r, "%s%s%s: expected %s", where ? where : "",
 			   where && *where ? "." : "", key, type_words(t));
 	*out = m;
 	return 1;
 }
 
-/* Walk a dotted path; the last member must have type t. */
-static int at(struct gh_receipt *r, const char *path, json_type t,
-	      struct json_object **out)
+int gh_receipt_member(struct gh_receipt *r, const struct gh_jv *o, const char *where,
+		      const char *key, int t, const struct gh_jv **out)
 {
-	struct json_object *o = r->root;
+	return member(r, o, where, key, t, out);
+}
+
+/* Walk a dotted path; the last member must have type t. */
+static int at(struct gh_receipt *r, const char *path, int t, const struct gh_jv **out)
+{
+	const struct gh_jv *o = r->root;
 	char where[128] = "", key[64];
 	const char *p = path;
 	int rc;
@@ -83,7 +87,7 @@ static int at(struct gh_receipt *r, const char *path, json_type t,
 		snprintf(key, sizeof(key), "%.*s", (int)n, p);
 		if (!p[n])
 			return member(r, o, where, key, t, out);
-		rc = member(r, o, where, key, json_type_object, &o);
+		rc = member(r, o, where, key, GH_JV_OBJECT, &o);
 		if (rc <= 0)
 			return rc;
 		snprintf(where, sizeof(where), "%.*s", (int)(p + n - path), path);
@@ -94,71 +98,70 @@ static int at(struct gh_receipt *r, const char *path, json_type t,
 int gh_receipt_str(struct gh_receipt *r, const char *path, const char **out,
 		   size_t *len)
 {
-	struct json_object *m;
-	int rc = at(r, path, json_type_string, &m);
+	const struct gh_jv *m;
+	int rc = at(r, path, GH_JV_STRING, &m);
 
-	*out = rc > 0 ? json_object_get_string(m) : NULL;
-	if (len)
-		*len = rc > 0 ? (size_t)json_object_get_string_len(m) : 0;
+	*out = rc > 0 ? gh_jv_str(m, len) : NULL;
+	if (len && rc <= 0)
+		*len = 0;
 	return rc;
 }
 
 int gh_receipt_int(struct gh_receipt *r, const char *path, int64_t *out)
 {
-	struct json_object *m;
-	int rc = at(r, path, json_type_int, &m);
+	const struct gh_jv *m;
+	int rc = at(r, path, GH_JV_INT, &m);
 
-	*out = rc > 0 ? json_object_get_int64(m) : 0;
+	*out = rc > 0 ? gh_jv_int(m) : 0;
 	return rc;
 }
 
-int gh_receipt_arr(struct gh_receipt *r, const char *path, struct json_object **out)
+int gh_receipt_arr(struct gh_receipt *r, const char *path, const struct gh_jv **out)
 {
-	return at(r, path, json_type_array, out);
+	return at(r, path, GH_JV_ARRAY, out);
 }
 
-int gh_receipt_obj(struct gh_receipt *r, const char *path, struct json_object **out)
+int gh_receipt_obj(struct gh_receipt *r, const char *path, const struct gh_jv **out)
 {
-	return at(r, path, json_type_object, out);
+	return at(r, path, GH_JV_OBJECT, out);
 }
 
-int gh_receipt_mstr(struct gh_receipt *r, struct json_object *o, const char *where,
+int gh_receipt_mstr(struct gh_receipt *r, const struct gh_jv *o, const char *where,
 		    const char *key, const char **out, size_t *len)
 {
-	struct json_object *m;
-	int rc = member(r, o, where, key, json_type_string, &m);
+	const struct gh_jv *m;
+	int rc = member(r, o, where, key, GH_JV_STRING, &m);
 
-	*out = rc > 0 ? json_object_get_string(m) : NULL;
-	if (len)
-		*len = rc > 0 ? (size_t)json_object_get_string_len(m) : 0;
+	*out = rc > 0 ? gh_jv_str(m, len) : NULL;
+	if (len && rc <= 0)
+		*len = 0;
 	return rc;
 }
 
-int gh_receipt_mint(struct gh_receipt *r, struct json_object *o, const char *where,
+int gh_receipt_mint(struct gh_receipt *r, const struct gh_jv *o, const char *where,
 		    const char *key, int64_t *out)
 {
-	struct json_object *m;
-	int rc = member(r, o, where, key, json_type_int, &m);
+	const struct gh_jv *m;
+	int rc = member(r, o, where, key, GH_JV_INT, &m);
 
-	*out = rc > 0 ? json_object_get_int64(m) : 0;
+	*out = rc > 0 ? gh_jv_int(m) : 0;
 	return rc;
 }
 
-static int vec(struct gh_receipt *r, struct json_object *o, const char *where,
-	       const char *key, json_type t, const char *words,
-	       struct json_object **out)
+static int vec(struct gh_receipt *r, const struct gh_jv *o, const char *where,
+	       const char *key, int t, const char *words, const struct gh_jv **out)
 {
-	struct json_object *m = get(o, key);
+	const struct gh_jv *m = get(o, key);
 	size_t i, n;
 
 	*out = NULL;
 	if (!m)
 		return 0;
-	if (!json_object_is_type(m, json_type_array))
+	if (!gh_jv_is(m, GH_JV_ARRAY))
 		goto wrong;
-	n = json_object_array_length(m);
+	n = gh_jv_len(m);
 	for (i = 0; i < n; i++)
-		if (!json_object_is_type(json_object_array_get_idx(m, i), t))
+		if (!gh_jv_is(gh_jv_idx(m, i), t))
 			goto wrong;
 	*out = m;
 	return 1;
@@ -167,38 +170,45 @@ wrong:
 		   where && *where ? "." : "", key, words);
 }
 
-int gh_receipt_mstrv(struct gh_receipt *r, struct json_object *o, const char *where,
-		     const char *key, struct json_object **out)
+int gh_receipt_mstrv(struct gh_receipt *r, const struct gh_jv *o, const char *where,
+		     const char *key, const struct gh_jv **out)
 {
-	return vec(r, o, where, key, json_type_string, "strings", out);
+	return vec(r, o, where, key, GH_JV_STRING, "strings", out);
 }
 
-int gh_receipt_mintv(struct gh_receipt *r, struct json_object *o, const char *where,
-		     const char *key, struct json_object **out)
+int gh_receipt_mintv(struct gh_receipt *r, const struct gh_jv *o, const char *where,
+		     const char *key, const struct gh_jv **out)
 {
-	return vec(r, o, where, key, json_type_int, "integers", out);
+	return vec(r, o, where, key, GH_JV_INT, "integers", out);
 }
 
-const char *gh_receipt_strv_get(struct json_object *a, size_t k, size_t *len)
+int gh_receipt_eobj(struct gh_receipt *r, const struct gh_jv *a, const char *where,
+		    size_t k, const struct gh_jv **out)
 {
-	struct json_object *e = json_object_array_get_idx(a, k);
-
-	if (len)
-		*len = json_object_get_string_len(e);
-	return json_object_get_string(e);
+	*out = gh_jv_idx(a, k);
+	if (!gh_jv_is(*out, GH_JV_OBJECT)) {
+		*out = NULL;
+		return bad(r, "%s[%zu]: expected an object", where, k);
+	}
+	return 1;
 }
 
-int64_t gh_receipt_intv_get(struct json_object *a, size_t k)
+const char *gh_receipt_strv_get(const struct gh_jv *a, size_t k, size_t *len)
 {
-	return json_object_get_int64(json_object_array_get_idx(a, k));
+	return gh_jv_str(gh_jv_idx(a, k), len);
 }
 
-size_t gh_receipt_len(struct json_object *a)
+int64_t gh_receipt_intv_get(const struct gh_jv *a, size_t k)
 {
-	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+	return gh_jv_int(gh_jv_idx(a, k));
 }
 
-int gh_receipt_join(struct gh_buf *b, struct json_object *strv)
+size_t gh_receipt_len(const struct gh_jv *a)
+{
+	return gh_jv_is(a, GH_JV_ARRAY) ? gh_jv_len(a) : 0;
+}
+
+int gh_receipt_join(struct gh_buf *b, const struct gh_jv *strv)
 {
 	size_t k, len;
 	const char *s;
@@ -222,32 +232,32 @@ static int start(struct gh_receipt *r, const char *name)
 }
 
 /* The shape of a receipt, from its version. */
-static int detect(struct gh_receipt *r, struct json_object *root)
+static int detect(struct gh_receipt *r, const struct gh_jv *root)
 {
-	struct json_object *v;
+	const struct gh_jv *v;
 	const char *s;
 	char *end;
 	long minor;
 
-	if (!json_object_is_type(root, json_type_object))
+	if (!gh_jv_is(root, GH_JV_OBJECT))
 		return bad(r, "not a receipt: expected a JSON object");
-	r->root = json_object_get(root);
+	r->root = root;
 	v = get(root, "version");
 	if (!v) {
-		if (json_object_is_type(get(root, "type"), json_type_string))
+		if (gh_jv_is(get(root, "type"), GH_JV_STRING))
 			return bad(r, "not a receipt: an event stream record "
 				   "(gh-aggregate makes a receipt of a stream)");
 		/* the older v0 shape (gh-aggregate --v0) has no version */
 		if (!get(root, "execution_id"))
 			return bad(r, "not a receipt: no \"version\" string");
-		if (!json_object_is_type(get(root, "execution_id"), json_type_string))
+		if (!gh_jv_is(get(root, "execution_id"), GH_JV_STRING))
 			return bad(r, "execution_id: expected a string");
 		r->shape = GH_RECEIPT_V0;
 		return 0;
 	}
-	if (!json_object_is_type(v, json_type_string))
+	if (!gh_jv_is(v, GH_JV_STRING))
 		return bad(r, "version: expected a string");
-	s = json_object_get_string(v);
+	s = gh_jv_str(v, NULL);
 	if (strncmp(s, "0.", 2) != 0 || s[2] < '0' || s[2] > '9')
 		return bad(r, "version: unknown receipt version \"%.40s\"", s);
 	minor = strtol(s + 2, &end, 10);
@@ -258,7 +268,7 @@ static int detect(struct gh_receipt *r, struct json_object *root)
 	return 0;
 }
 
-int gh_receipt_init(struct gh_receipt *r, struct json_object *root, const char *name)
+int gh_receipt_init(struct gh_receipt *r, const struct gh_jv *root, const char *name)
 {
 	char msg[sizeof(r->err)];
 	int rc = start(r, name);
@@ -266,7 +276,7 @@ int gh_receipt_init(struct gh_receipt *r, struct json_object *root, const char *
 	if (rc < 0)
 		return rc;
 	/* the type of every member gh-receipt(5) names: lib/input */
-	rc = gh_receipt_check(root, msg, sizeof(msg));
+	rc = gh_receipt_check_jv(root, msg, sizeof(msg));
 	if (rc == -EINVAL)
 		return bad(r, "%s", msg);
 	if (rc < 0)
@@ -274,60 +284,107 @@ int gh_receipt_init(struct gh_receipt *r, struct json_object *root, const char *
 	return detect(r, root);
 }
 
-int gh_receipt_attach(struct gh_receipt *r, struct json_object *root, const char *name)
+int gh_receipt_attach(struct gh_receipt *r, const struct gh_jv *root, const char *name)
 {
 	int rc = start(r, name);
 
 	return rc < 0 ? rc : detect(r, root);
 }
 
-int gh_receipt_load(struct gh_receipt *r, FILE *f, const char *name)
+/* A tree of our own of a json-c value, then init or attach on it. */
+static int from_json(struct gh_receipt *r, struct json_object *root, const char *name,
+		     int check)
+{
+	struct gh_jdoc *doc;
+	const struct gh_jv *v;
+	int rc = gh_jdoc_from_json(root, &doc, &v);
+
+	if (rc < 0) {
+		memset(r, 0, sizeof(*r));
+		snprintf(r->err, sizeof(r->err), "%s%s%s", name ? name : "", name ? ": " : "",
+			 rc == -ENOMEM ? "out of memory" : "nesting too deep");
+		return rc;
+	}
+	rc = check ? gh_receipt_init(r, v, name) : gh_receipt_attach(r, v, name);
+	r->doc = doc;
+	return rc;
+}
+
+int gh_receipt_init_json(struct gh_receipt *r, struct json_object *root, const char *name)
+{
+	return from_json(r, root, name, 1);
+}
+
+int gh_receipt_attach_json(struct gh_receipt *r, struct json_object *root, const char *name)
+{
+	return from_json(r, root, name, 0);
+}
+
+int gh_receipt_read(struct gh_receipt *r, struct gh_jdoc *doc, const char *name)
 {
 	const char *n = name ? name : "<stdin>";
-	struct json_object *root = NULL, *extra = NULL;
-	struct gh_jreader *jr = gh_jreader_new(f, n, GH_JR_SEQ);
-	char where[1024];
+	const struct gh_jv *root;
+	char where[1024], msg[256];
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (!jr)
-		return -ENOMEM;
-	/* the first value (bounded, binary refused at once: lib/json) */
-	rc = gh_jreader_next(jr, &root);
+	rc = gh_jdoc_next(doc, &root, msg, sizeof(msg));
 	if (rc <= 0) {
-		if (rc == 0)
-			snprintf(r->err, sizeof(r->err), "%s: expected a receipt, got empty input", n);
-		else
-			snprintf(r->err, sizeof(r->err), "%s", gh_jreader_error(jr));
-		gh_jreader_free(jr);
-		return -EINVAL;
+		if (rc < 0)
+			gh_json_locate(r->err, sizeof(r->err), n, 1, msg);
+		return rc < 0 ? -EINVAL : 0;
 	}
 	/* messages say "NAME:LINE:" with the line the receipt starts on, as
 	 * every filter's do */
-	if (snprintf(where, sizeof(where), "%s:%lu", n, gh_jreader_line(jr)) >=
+	if (snprintf(where, sizeof(where), "%s:%lu", n, gh_jdoc_line(doc)) >=
 	    (int)sizeof(where))
 		snprintf(where, sizeof(where), "%s", n);
 	rc = gh_receipt_init(r, root, where);
-	json_object_put(root);
-	if (rc == 0 && (rc = gh_jreader_next(jr, &extra)) != 0) {
+	return rc < 0 ? rc : 1;
+}
+
+int gh_receipt_load(struct gh_receipt *r, FILE *f, const char *name)
+{
+	const char *n = name ? name : "<stdin>";
+	struct gh_jdoc *doc;
+	char msg[256], *buf;
+	size_t len;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	/* bounded, binary refused at once: lib/input */
+	if (gh_read_input(f, n, GH_INPUT_MAX, 1, &buf, &len, r->err, sizeof(r->err)) < 0)
+		return -EINVAL;
+	if (!(doc = gh_jdoc_new(buf, len)))
+		return -ENOMEM;
+	rc = gh_receipt_read(r, doc, n);
+	if (rc == 0)
+		snprintf(r->err, sizeof(r->err), "%s: expected a receipt, got empty input", n);
+	if (rc <= 0) {
+		gh_jdoc_free(doc);
+		r->doc = NULL;
+		return rc < 0 ? rc : -EINVAL;
+	}
+	r->doc = doc;
+	/* one value only; the doc keeps the first one's tree meanwhile */
+	if ((rc = gh_jdoc_more(doc, msg, sizeof(msg))) != 0) {
 		if (rc > 0)
 			snprintf(r->err, sizeof(r->err),
 				 "%s:%lu: expected one receipt, got a second JSON value", n,
-				 gh_jreader_line(jr));
+				 gh_jdoc_line(doc));
 		else
-			snprintf(r->err, sizeof(r->err), "%s", gh_jreader_error(jr));
-		json_object_put(extra);
-		rc = -EINVAL;
+			gh_json_locate(r->err, sizeof(r->err), n, 1, msg);
+		return -EINVAL;
 	}
-	gh_jreader_free(jr);
-	return rc;
+	return 0;
 }
 
 void gh_receipt_release(struct gh_receipt *r)
 {
 	if (!r)
 		return;
-	json_object_put(r->root);
+	gh_jdoc_free(r->doc);
+	r->doc = NULL;
 	r->root = NULL;
 	free(r->name);
 	r->name = NULL;
@@ -343,20 +400,20 @@ const char *gh_receipt_shape_name(const struct gh_receipt *r)
 
 /* provenance (NULL when absent, or a string as some 0.3.0 receipts have)
  * and the first process (NULL when none) */
-static int prov_first(struct gh_receipt *r, struct json_object **prov,
-		      struct json_object **first)
+static int prov_first(struct gh_receipt *r, const struct gh_jv **prov,
+		      const struct gh_jv **first)
 {
-	struct json_object *pt;
+	const struct gh_jv *pt;
 
 	*prov = *first = NULL;
-	if (!json_object_is_type(get(r->root, "provenance"), json_type_string) &&
+	if (!gh_jv_is(get(r->root, "provenance"), GH_JV_STRING) &&
 	    gh_receipt_obj(r, "provenance", prov) < 0)
 		return -EINVAL;
 	if (gh_receipt_arr(r, "process_tree", &pt) < 0)
 		return -EINVAL;
 	if (gh_receipt_len(pt)) {
-		*first = json_object_array_get_idx(pt, 0);
-		if (!json_object_is_type(*first, json_type_object))
+		*first = gh_jv_idx(pt, 0);
+		if (!gh_jv_is(*first, GH_JV_OBJECT))
 			return bad(r, "process_tree[0]: expected an object");
 	}
 	return 0;
@@ -364,7 +421,7 @@ static int prov_first(struct gh_receipt *r, struct json_object **prov,
 
 int gh_receipt_cwd(struct gh_receipt *r, const char **cwd)
 {
-	struct json_object *prov, *first;
+	const struct gh_jv *prov, *first;
 	int rc;
 
 	*cwd = NULL;
@@ -377,7 +434,7 @@ int gh_receipt_cwd(struct gh_receipt *r, const char **cwd)
 
 int gh_receipt_run(struct gh_receipt *r, struct gh_rrun *run)
 {
-	struct json_object *prov, *first;
+	const struct gh_jv *prov, *first;
 	int rc;
 
 	memset(run, 0, sizeof(*run));
@@ -435,7 +492,7 @@ int gh_receipt_run(struct gh_receipt *r, struct gh_rrun *run)
 
 int gh_receipt_next_proc(struct gh_receipt *r, struct gh_riter *it, struct gh_rproc *p)
 {
-	struct json_object *list, *e;
+	const struct gh_jv *list, *e;
 	char w[48];
 	int rc, flat = 0;
 
@@ -449,13 +506,13 @@ int gh_receipt_next_proc(struct gh_receipt *r, struct gh_riter *it, struct gh_rp
 			return 0;
 		flat = 1;
 	}
-	if (it->i >= json_object_array_length(list))
+	if (it->i >= gh_jv_len(list))
 		return 0;
 	p->index = it->i++;
 	p->where = flat ? "processes" : "process_tree";
 	snprintf(w, sizeof(w), "%s[%zu]", p->where, p->index);
-	e = json_object_array_get_idx(list, p->index);
-	if (!json_object_is_type(e, json_type_object))
+	e = gh_jv_idx(list, p->index);
+	if (!gh_jv_is(e, GH_JV_OBJECT))
 		return bad(r, "%s: expected an object", w);
 	if ((rc = gh_receipt_mint(r, e, w, "pid", &p->pid)) <= 0)
 		return rc < 0 ? rc : bad(r, "%s.pid: expected an integer", w);
@@ -467,7 +524,7 @@ int gh_receipt_next_proc(struct gh_receipt *r, struct gh_riter *it, struct gh_rp
 	    gh_receipt_mstrv(r, e, w, "argv", &p->argv) < 0 ||
 	    gh_receipt_mstr(r, e, w, "cmd", &p->cmd, NULL) < 0 ||
 	    gh_receipt_mstr(r, e, w, "working_dir", &p->working_dir, NULL) < 0 ||
-	    member(r, e, w, "execs", json_type_array, &p->execs) < 0)
+	    member(r, e, w, "execs", GH_JV_ARRAY, &p->execs) < 0)
 		return -EINVAL;
 	if ((rc = gh_receipt_mint(r, e, w, "exit_code", &p->exit_code)) < 0)
 		return rc;
@@ -487,7 +544,7 @@ int gh_receipt_next_proc(struct gh_receipt *r, struct gh_riter *it, struct gh_rp
 int gh_receipt_proc_exec(struct gh_receipt *r, const struct gh_rproc *p, size_t k,
 			 struct gh_rexec *x)
 {
-	struct json_object *e;
+	const struct gh_jv *e;
 	char w[80];
 
 	memset(x, 0, sizeof(*x));
@@ -499,11 +556,11 @@ int gh_receipt_proc_exec(struct gh_receipt *r, const struct gh_rproc *p, size_t 
 		x->cwd = p->working_dir;
 		return 1;
 	}
-	if (k >= json_object_array_length(p->execs))
+	if (k >= gh_jv_len(p->execs))
 		return 0;
 	snprintf(w, sizeof(w), "%s[%zu].execs[%zu]", p->where, p->index, k);
-	e = json_object_array_get_idx(p->execs, k);
-	if (!json_object_is_type(e, json_type_object))
+	e = gh_jv_idx(p->execs, k);
+	if (!gh_jv_is(e, GH_JV_OBJECT))
 		return bad(r, "%s: expected an object", w);
 	if (gh_receipt_mstr(r, e, w, "exe", &x->exe, NULL) < 0 ||
 	    gh_receipt_mstrv(r, e, w, "argv", &x->argv) < 0 ||
@@ -523,21 +580,24 @@ static const struct {
 
 int gh_receipt_next_file(struct gh_receipt *r, struct gh_riter *it, struct gh_rfile *f)
 {
-	struct json_object *fs, *acc, *e, *list;
+	const struct gh_jv *fs, *acc, *e, *list;
 	char w[64];
 	int rc;
 
 	memset(f, 0, sizeof(*f));
 	if ((rc = gh_receipt_obj(r, "filesystem", &fs)) <= 0)
 		return rc;
-	if ((rc = member(r, fs, "filesystem", "accesses", json_type_array, &acc)) < 0)
+	if ((rc = member(r, fs, "filesystem", "accesses", GH_JV_ARRAY, &acc)) < 0)
 		return rc;
 	if (acc) {
-		if (it->i >= json_object_array_length(acc))
+		if (it->i >= gh_jv_len(acc))
 			return 0;
 		snprintf(w, sizeof(w), "filesystem.accesses[%zu]", it->i);
-		e = json_object_array_get_idx(acc, it->i++);
-		if (!json_object_is_type(e, json_type_object))
+		snprintf(it->where, sizeof(it->where), "%s", w);
+		f->where = it->where;
+		e = gh_jv_idx(acc, it->i++);
+		f->entry = e;
+		if (!gh_jv_is(e, GH_JV_OBJECT))
 			return bad(r, "%s: expected an object", w);
 		if ((rc = gh_receipt_mstr(r, e, w, "path", &f->path, &f->path_len)) <= 0)
 			return rc < 0 ? rc : bad(r, "%s.path: expected a string", w);
@@ -546,7 +606,14 @@ int gh_receipt_next_file(struct gh_receipt *r, struct gh_riter *it, struct gh_rf
 		if (gh_receipt_mstr(r, e, w, "target", &f->target, &f->target_len) < 0 ||
 		    gh_receipt_mstr(r, e, w, "result", &f->result, NULL) < 0 ||
 		    gh_receipt_mint(r, e, w, "count", &f->count) < 0 ||
-		    gh_receipt_mintv(r, e, w, "pids", &f->pids) < 0)
+		    gh_receipt_mintv(r, e, w, "pids", &f->pids) < 0 ||
+		    gh_receipt_mstr(r, e, w, "path_seen", &f->path_seen,
+				    &f->path_seen_len) < 0 ||
+		    gh_receipt_mstr(r, e, w, "path_status", &f->path_status, NULL) < 0 ||
+		    gh_receipt_mstr(r, e, w, "target_seen", &f->target_seen,
+				    &f->target_seen_len) < 0 ||
+		    gh_receipt_mstr(r, e, w, "target_status", &f->target_status,
+				    NULL) < 0)
 			return -EINVAL;
 		if ((rc = gh_receipt_mint(r, e, w, "mode", &f->mode)) < 0)
 			return rc;
@@ -556,17 +623,16 @@ int gh_receipt_next_file(struct gh_receipt *r, struct gh_riter *it, struct gh_rf
 	/* older shapes: the plain lists of paths */
 	for (; it->list < sizeof(old_lists) / sizeof(old_lists[0]); it->list++, it->i = 0) {
 		if ((rc = member(r, fs, "filesystem", old_lists[it->list].key,
-				 json_type_array, &list)) < 0)
+				 GH_JV_ARRAY, &list)) < 0)
 			return rc;
 		if (it->i >= gh_receipt_len(list))
 			continue;
-		e = json_object_array_get_idx(list, it->i);
-		if (!json_object_is_type(e, json_type_string))
+		e = gh_jv_idx(list, it->i);
+		if (!gh_jv_is(e, GH_JV_STRING))
 			return bad(r, "filesystem.%s[%zu]: expected a string",
 				   old_lists[it->list].key, it->i);
 		it->i++;
-		f->path = json_object_get_string(e);
-		f->path_len = json_object_get_string_len(e);
+		f->path = gh_jv_str(e, &f->path_len);
 		f->op = old_lists[it->list].op;
 		f->result = "ok";
 		return 1;
@@ -582,26 +648,29 @@ enum { PL_ATTEMPTS, PL_CONNECTIONS, PL_INBOUND, PL_END };
 int gh_receipt_next_peer(struct gh_receipt *r, struct gh_riter *it, struct gh_rpeer *p)
 {
 	static const char *const names[] = { "attempts", "connections", "inbound" };
-	struct json_object *net, *list, *att, *e;
+	const struct gh_jv *net, *list, *att, *e;
 	char w[64];
 	int rc;
 
 	memset(p, 0, sizeof(*p));
 	if ((rc = gh_receipt_obj(r, "network", &net)) <= 0)
 		return rc;
-	if ((rc = member(r, net, "network", "attempts", json_type_array, &att)) < 0)
+	if ((rc = member(r, net, "network", "attempts", GH_JV_ARRAY, &att)) < 0)
 		return rc;
 	for (; it->list < PL_END; it->list++, it->i = 0) {
 		if (it->list == PL_CONNECTIONS && gh_receipt_len(att))
 			continue;
-		if ((rc = member(r, net, "network", names[it->list], json_type_array,
+		if ((rc = member(r, net, "network", names[it->list], GH_JV_ARRAY,
 				 &list)) < 0)
 			return rc;
 		if (it->i >= gh_receipt_len(list))
 			continue;
 		snprintf(w, sizeof(w), "network.%s[%zu]", names[it->list], it->i);
-		e = json_object_array_get_idx(list, it->i++);
-		if (!json_object_is_type(e, json_type_object))
+		snprintf(it->where, sizeof(it->where), "%s", w);
+		p->where = it->where;
+		e = gh_jv_idx(list, it->i++);
+		p->entry = e;
+		if (!gh_jv_is(e, GH_JV_OBJECT))
 			return bad(r, "%s: expected an object", w);
 		p->inbound = it->list == PL_INBOUND;
 		rc = gh_receipt_mstr(r, e, w, p->inbound ? "addr" : "dst", &p->addr, NULL);

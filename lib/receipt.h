@@ -20,12 +20,17 @@
  * "NAME: " when that name is NULL, for programs that add their own
  * "FILE:LINE: ").
  *
- * Ownership: gh_receipt_init takes a reference of its own on the root
- * (the caller keeps its own); gh_receipt_release drops it. Every string
- * and json_object handed out by an accessor or iterator is borrowed from
- * the root and lives until gh_receipt_release. Strings are NUL terminated;
- * where a length is given, it is the length of the JSON string (which may
- * hold U+0000).
+ * Receipts are read into lib/jv's compact tree (one pass, no allocation
+ * per node), not into json-c objects; the accessors below hand out its
+ * nodes.
+ *
+ * Ownership: gh_receipt_init and gh_receipt_attach borrow the root (its
+ * document must outlive the receipt); gh_receipt_load, gh_receipt_*_json
+ * make a document of their own, which gh_receipt_release frees. Every
+ * string and node handed out by an accessor or iterator is borrowed from
+ * the document and lives as long as it. Strings are NUL terminated; where
+ * a length is given, it is the length of the JSON string (which may hold
+ * U+0000).
  */
 #ifndef GH_RECEIPT_H
 #define GH_RECEIPT_H
@@ -36,11 +41,13 @@
 #include <json-c/json.h>
 
 #include "gh.h"
+#include "jv.h"
 
 enum { GH_RECEIPT_V0 = 1, GH_RECEIPT_030, GH_RECEIPT_040 };
 
 struct gh_receipt {
-	struct json_object *root; /* own reference */
+	const struct gh_jv *root;
+	struct gh_jdoc *doc;	  /* owned, or NULL when the root is borrowed */
 	char *name;		  /* for messages, owned; or NULL */
 	int shape;		  /* GH_RECEIPT_* */
 	const char *version;	  /* the version member, NULL for v0 */
@@ -52,17 +59,30 @@ struct gh_receipt {
  * refuses (not an object, an event stream record, a member gh-receipt(5)
  * names with another type), and a version that is not "0.x"; -ENOMEM. r
  * is usable for gh_receipt_release in every case. */
-int gh_receipt_init(struct gh_receipt *r, struct json_object *root,
+int gh_receipt_init(struct gh_receipt *r, const struct gh_jv *root,
 		    const char *name);
 /* The same for a value gh_receipt_check already accepted: the shape only,
  * without walking the whole receipt again. */
-int gh_receipt_attach(struct gh_receipt *r, struct json_object *root,
+int gh_receipt_attach(struct gh_receipt *r, const struct gh_jv *root,
 		      const char *name);
+/* Both for a json-c value (for programs that edit json-c trees): the
+ * receipt reads a copy of its own, root may be released at once. */
+int gh_receipt_init_json(struct gh_receipt *r, struct json_object *root,
+			 const char *name);
+int gh_receipt_attach_json(struct gh_receipt *r, struct json_object *root,
+			   const char *name);
 /* Read the whole of f (strict JSON, one value, at most GH_INPUT_MAX
  * bytes, binary input refused at once: lib/input) and init from it, with
  * "NAME:LINE" (the line the receipt starts on) as the name in messages.
  * On failure r->err holds "NAME:LINE: reason" or "NAME: reason". */
 int gh_receipt_load(struct gh_receipt *r, FILE *f, const char *name);
+/* The next receipt of a document holding receipts one after another
+ * (gh_jdoc_new over a whole input): 1 and r set (init, with "NAME:LINE"
+ * in messages), 0 at the end of the input, or -EINVAL with
+ * "NAME:LINE: reason" in r->err. r borrows the document's current value,
+ * which the next call replaces; release r before it. */
+int gh_receipt_read(struct gh_receipt *r, struct gh_jdoc *doc,
+		    const char *name);
 void gh_receipt_release(struct gh_receipt *r);
 /* "0.4.0", "0.3.0" or "v0". */
 const char *gh_receipt_shape_name(const struct gh_receipt *r);
@@ -74,36 +94,46 @@ int gh_receipt_str(struct gh_receipt *r, const char *path, const char **out,
 		   size_t *len);
 int gh_receipt_int(struct gh_receipt *r, const char *path, int64_t *out);
 int gh_receipt_arr(struct gh_receipt *r, const char *path,
-		   struct json_object **out);
+		   const struct gh_jv **out);
 int gh_receipt_obj(struct gh_receipt *r, const char *path,
-		   struct json_object **out);
+		   const struct gh_jv **out);
 
 /* The same on one member of an object found elsewhere; where names that
  * object in messages ("process_tree[3]"). An o that is NULL has nothing. */
-int gh_receipt_mstr(struct gh_receipt *r, struct json_object *o,
+int gh_receipt_mstr(struct gh_receipt *r, const struct gh_jv *o,
 		    const char *where, const char *key, const char **out,
 		    size_t *len);
-int gh_receipt_mint(struct gh_receipt *r, struct json_object *o,
+int gh_receipt_mint(struct gh_receipt *r, const struct gh_jv *o,
 		    const char *where, const char *key, int64_t *out);
+/* Member key of o of type t (GH_JV_*): 1 and *out, 0 when absent or null,
+ * -EINVAL "WHERE.KEY: expected an integer" (a string, an array, ...). */
+int gh_receipt_member(struct gh_receipt *r, const struct gh_jv *o,
+		      const char *where, const char *key, int t,
+		      const struct gh_jv **out);
 /* An array whose elements are all strings ("expected an array of
  * strings") or all integers ("expected an array of integers"). */
-int gh_receipt_mstrv(struct gh_receipt *r, struct json_object *o,
+int gh_receipt_mstrv(struct gh_receipt *r, const struct gh_jv *o,
 		     const char *where, const char *key,
-		     struct json_object **out);
-int gh_receipt_mintv(struct gh_receipt *r, struct json_object *o,
+		     const struct gh_jv **out);
+int gh_receipt_mintv(struct gh_receipt *r, const struct gh_jv *o,
 		     const char *where, const char *key,
-		     struct json_object **out);
+		     const struct gh_jv **out);
+
+/* Element k of array a (named where in messages), which must be an
+ * object: 1 and *out set, -EINVAL "WHERE[K]: expected an object". */
+int gh_receipt_eobj(struct gh_receipt *r, const struct gh_jv *a,
+		    const char *where, size_t k, const struct gh_jv **out);
 
 /* Element k of an array the accessors checked. */
-const char *gh_receipt_strv_get(struct json_object *a, size_t k, size_t *len);
-int64_t gh_receipt_intv_get(struct json_object *a, size_t k);
-size_t gh_receipt_len(struct json_object *a); /* 0 for NULL */
+const char *gh_receipt_strv_get(const struct gh_jv *a, size_t k, size_t *len);
+int64_t gh_receipt_intv_get(const struct gh_jv *a, size_t k);
+size_t gh_receipt_len(const struct gh_jv *a); /* 0 for NULL */
 /* Append the elements of a string array joined by single spaces. */
-int gh_receipt_join(struct gh_buf *b, struct json_object *strv);
+int gh_receipt_join(struct gh_buf *b, const struct gh_jv *strv);
 
 /* What the run was and how it ended. */
 struct gh_rrun {
-	struct json_object *command; /* strings: provenance.command, else the
+	const struct gh_jv *command; /* strings: provenance.command, else the
 					first process's argv; NULL for v0 */
 	const char *command_str;     /* v0: the command string, else NULL */
 	const char *cwd;	     /* provenance.cwd, else the first
@@ -116,7 +146,7 @@ struct gh_rrun {
 	int64_t duration_ms, cpu_time_ms;
 	const char *error;	     /* outcome.error, or NULL */
 	const char *completeness;    /* "closed", "partial", NULL for v0 */
-	struct json_object *reasons; /* strings, or NULL */
+	const struct gh_jv *reasons; /* strings, or NULL */
 	const char *observation_mode; /* "ebpf", "none" or NULL */
 };
 int gh_receipt_run(struct gh_receipt *r, struct gh_rrun *run);
@@ -127,8 +157,9 @@ int gh_receipt_cwd(struct gh_receipt *r, const char **cwd);
 /* Iterator state: struct gh_riter it = GH_RITER_INIT; */
 struct gh_riter {
 	size_t list, i;
+	char where[64]; /* the last item's path, for messages */
 };
-#define GH_RITER_INIT { 0, 0 }
+#define GH_RITER_INIT { 0, 0, "" }
 
 /* Processes: process_tree, else the flat processes list (v0, some 0.3.0
  * receipts). */
@@ -137,10 +168,10 @@ struct gh_rproc {
 	const char *where;	  /* "process_tree" or "processes" */
 	int64_t pid, ppid;	  /* ppid -1 when not recorded */
 	const char *exe;	  /* or NULL */
-	struct json_object *argv; /* strings, or NULL (flat lists) */
+	const struct gh_jv *argv; /* strings, or NULL (flat lists) */
 	const char *cmd;	  /* processes[].cmd of flat lists, or NULL */
 	const char *working_dir;  /* or NULL */
-	struct json_object *execs; /* 0.4.0: objects, or NULL */
+	const struct gh_jv *execs; /* 0.4.0: objects, or NULL */
 	int has_exit_code, has_signal, has_start, has_end;
 	int64_t exit_code, signal, start_ms, end_ms;
 };
@@ -151,7 +182,7 @@ int gh_receipt_next_proc(struct gh_receipt *r, struct gh_riter *it,
  * receipts the process's own exe and argv as its only exec. */
 struct gh_rexec {
 	const char *exe;	  /* or NULL */
-	struct json_object *argv; /* strings, or NULL */
+	const struct gh_jv *argv; /* strings, or NULL */
 	const char *cwd;	  /* or NULL */
 };
 int gh_receipt_proc_exec(struct gh_receipt *r, const struct gh_rproc *p,
@@ -170,7 +201,18 @@ struct gh_rfile {
 	int has_mode;
 	int64_t mode;
 	int64_t count;		  /* records; 0 when not recorded */
-	struct json_object *pids; /* integers, or NULL */
+	const struct gh_jv *pids; /* integers, or NULL */
+	const struct gh_jv *entry; /* the accesses[] object (NULL for the
+				      older lists), for members not named
+				      here: read them with gh_receipt_m* */
+	const char *where;	  /* "filesystem.accesses[3]" (NULL with entry),
+				     valid until the next call */
+	const char *path_seen;	  /* the process's view of path, or NULL */
+	size_t path_seen_len;
+	const char *path_status;  /* lexical, unresolved, incomplete, or NULL */
+	const char *target_seen;  /* the same for target */
+	size_t target_seen_len;
+	const char *target_status;
 };
 int gh_receipt_next_file(struct gh_receipt *r, struct gh_riter *it,
 			 struct gh_rfile *f);
@@ -186,7 +228,10 @@ struct gh_rpeer {
 	const char *host;     /* a name for the address when recorded, or NULL */
 	int inbound;
 	int64_t count;		  /* 0 when not recorded */
-	struct json_object *pids; /* integers, or NULL */
+	const struct gh_jv *pids; /* integers, or NULL */
+	const struct gh_jv *entry; /* the list's object, for members not
+				      named here */
+	const char *where;	  /* "network.attempts[0]", until the next call */
 };
 int gh_receipt_next_peer(struct gh_receipt *r, struct gh_riter *it,
 			 struct gh_rpeer *p);

@@ -56,7 +56,7 @@ teardown() {
 	trace "$WORK" none
 	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
 	[ "$(jq -c 'select(.type == "end") | .undecoded' "$EV")" = \
-		'{"compat_syscall":0,"bpf_syscall":0,"io_uring_unsupported_op":0,"foreign_process_control":0,"left_running":0}' ]
+		'{"compat_syscall":0,"bpf_syscall":0,"io_uring_unsupported_op":0,"foreign_process_control":0,"left_running":0,"path_changed":0,"unwatched_sockets":0}' ]
 }
 
 @test "bpf(): recorded, and the receipt is partial with bpf_syscall" {
@@ -159,7 +159,7 @@ teardown() {
 
 @test "mknod: a device node is recorded with its mode and device" {
 	trace "$WORK" mknod "$BATS_TEST_TMPDIR/dev"
-	[ "$(action mknod)" = "[{\"dev\":259,\"mode\":8576,\"path\":\"$BATS_TEST_TMPDIR/dev\",\"result\":\"ok\",\"syscall\":\"mknodat\",\"type\":\"mknod\"}]" ]
+	[ "$(action mknod)" = "[{\"dev\":259,\"mode\":8576,\"path\":\"$BATS_TEST_TMPDIR/dev\",\"path_status\":\"lexical\",\"result\":\"ok\",\"syscall\":\"mknodat\",\"type\":\"mknod\"}]" ]
 	# twin: no node made, no record
 	trace "$WORK" none
 	[ "$(action mknod)" = '[]' ]
@@ -168,7 +168,7 @@ teardown() {
 @test "setxattr: security.capability is called out, user.* is not" {
 	touch f
 	trace "$WORK" setxattr "$BATS_TEST_TMPDIR/f" security.capability
-	[ "$(action setxattr)" = "[{\"capability\":true,\"name\":\"security.capability\",\"path\":\"$BATS_TEST_TMPDIR/f\",\"result\":\"ok\",\"syscall\":\"setxattr\",\"type\":\"setxattr\"}]" ]
+	[ "$(action setxattr)" = "[{\"capability\":true,\"name\":\"security.capability\",\"path\":\"$BATS_TEST_TMPDIR/f\",\"path_status\":\"lexical\",\"result\":\"ok\",\"syscall\":\"setxattr\",\"type\":\"setxattr\"}]" ]
 	trace "$WORK" setxattr "$BATS_TEST_TMPDIR/f" user.gh
 	[ "$(action setxattr | jq -c '.[] | [.name, .capability]')" = '["user.gh",false]' ]
 	trace "$WORK" removexattr "$BATS_TEST_TMPDIR/f" user.gh
@@ -178,7 +178,7 @@ teardown() {
 @test "utimensat: rewritten timestamps are recorded" {
 	touch f
 	trace "$WORK" utime f
-	[ "$(action utime)" = "[{\"path\":\"$BATS_TEST_TMPDIR/f\",\"result\":\"ok\",\"syscall\":\"utimensat\",\"type\":\"utime\"}]" ]
+	[ "$(action utime)" = "[{\"path\":\"$BATS_TEST_TMPDIR/f\",\"path_status\":\"lexical\",\"result\":\"ok\",\"syscall\":\"utimensat\",\"type\":\"utime\"}]" ]
 	trace "$WORK" none
 	[ "$(action utime)" = '[]' ]
 }
@@ -247,10 +247,10 @@ teardown() {
 		sed "s|$BATS_TEST_TMPDIR|@T|g; s|\"pid\":$pid,|\"pid\":\"P\",|" > got
 	cat > want <<'WANT'
 {"type":"open","pid":"P","path":"@T/d/u","raw":"u","flags":32833,"mode":384,"ret":"FD","via":"io_uring","opcode":18}
-{"type":"mkdir","pid":"P","path":"@T/d/ud","raw":"ud","mode":448,"ret":0,"via":"io_uring","opcode":37}
-{"type":"rename","pid":"P","path":"@T/d/u","raw":"u","new_path":"@T/d/u2","new_raw":"u2","flags":0,"ret":0,"via":"io_uring","opcode":35}
-{"type":"unlink","pid":"P","path":"@T/d/u2","raw":"u2","ret":0,"via":"io_uring","opcode":36}
-{"type":"open","pid":"P","path":"@T/d/missing","raw":"missing","flags":32768,"mode":0,"ret":-2,"err":"ENOENT","via":"io_uring","opcode":18}
+{"type":"mkdir","pid":"P","path":"@T/d/ud","raw":"ud","path_status":"lexical","mode":448,"ret":0,"via":"io_uring","opcode":37}
+{"type":"rename","pid":"P","path":"@T/d/u","raw":"u","path_status":"lexical","new_path":"@T/d/u2","new_raw":"u2","new_path_status":"lexical","flags":0,"ret":0,"via":"io_uring","opcode":35}
+{"type":"unlink","pid":"P","path":"@T/d/u2","raw":"u2","path_status":"lexical","ret":0,"via":"io_uring","opcode":36}
+{"type":"open","pid":"P","path":"@T/d/missing","raw":"missing","path_status":"lexical","flags":32768,"mode":0,"ret":-2,"err":"ENOENT","via":"io_uring","opcode":18}
 {"type":"socket","pid":"P","syscall":"io_uring","family":"inet","sock_type":"stream","proto":"other","protocol":0,"ret":"FD","via":"io_uring","opcode":45}
 {"type":"connect","pid":"P","family":"inet","addr":"127.0.0.1","sock_type":"stream","proto":"tcp","result":"ok","ret":0,"via":"io_uring","opcode":16}
 {"type":"accept","pid":"P","family":"inet","addr":"127.0.0.1","sock_type":"stream","proto":"tcp","ret":"FD","via":"io_uring","opcode":13}
@@ -271,5 +271,114 @@ WANT
 	# twin: an operation that acts on nothing outside the process
 	trace "$WORK" uring_nop
 	[ "$(reasons io_uring_unsupported_op)" = '[]' ]
+	[ "$(rc .completeness)" = '"closed"' ]
+}
+
+@test "a name rewritten while its syscall runs: path_changed on the record, the receipt partial" {
+	mkdir d
+	trace "$WORK" race "$BATS_TEST_TMPDIR/d"
+	# the open slept in the FIFO after the kernel took the name; the
+	# name was rewritten before it returned
+	[ "$(jq -c --arg f "$BATS_TEST_TMPDIR/d/fifo" 'select(.type == "open" and .path == $f and .flags == 0) | [.path, .raw, .path_changed]' "$EV")" = \
+		"[\"$BATS_TEST_TMPDIR/d/fifo\",\"$BATS_TEST_TMPDIR/d/other\",true]" ]
+	[ "$(jq -c 'select(.type == "end") | .undecoded.path_changed' "$EV")" = 1 ]
+	[ "$(reasons path_changed)" = '["path_changed: 1 names changed while their syscall ran: the recorded name may not be the one the kernel used"]' ]
+	[ "$(rc .completeness)" = '"partial"' ]
+}
+
+@test "path_changed twin: the same FIFO open, the name left alone, stays closed" {
+	mkdir d
+	trace "$WORK" norace "$BATS_TEST_TMPDIR/d"
+	[ "$(jq -c --arg f "$BATS_TEST_TMPDIR/d/fifo" 'select(.type == "open" and .path == $f and .flags == 0) | [.path, .raw, .path_changed]' "$EV")" = \
+		"[\"$BATS_TEST_TMPDIR/d/fifo\",\"$BATS_TEST_TMPDIR/d/fifo\",null]" ]
+	[ "$(jq -c 'select(.type == "end") | .undecoded.path_changed' "$EV")" = 0 ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+}
+
+@test "a name in writable memory that could not be read at entry counts as changed" {
+	trace "$WORK" unread
+	[ "$(jq -c 'select(.type == "open" and .raw == "") | [.err, .path_changed]' "$EV")" = '["ENOENT",true]' ]
+	[ "$(reasons path_changed | jq length)" = 1 ]
+	# twin: the name written before the call is read at entry and compared
+	trace "$WORK" unread "$BATS_TEST_TMPDIR/missing"
+	[ "$(jq -c --arg p "$BATS_TEST_TMPDIR/missing" 'select(.type == "open" and .raw == $p) | [.err, .path_changed]' "$EV")" = '["ENOENT",null]' ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+}
+
+# peer3: the peer of the inherited fd 3, as the header lists it.
+peer3() {
+	jq -r 'select(.type == "header") | .fds[] | select(.fd == 3) | .peer' "$EV"
+}
+
+@test "sends on an inherited TCP socket are recorded with its peer, whichever syscall made them" {
+	for how in write send sendmsg sendfile; do
+		run "$WORK" pass tcp gh-trace -o "$EV" -- "$WORK" send3 $how
+		[ "$status" -eq 0 ]
+		peer=$(peer3)
+		[[ "$peer" == 127.0.0.1:* ]]
+		sys=$how
+		[ $how != send ] || sys=sendto
+		[ "$(jq -c 'select(.type == "send") | [.fd, .family, .addr, "\(.addr):\(.port)", .sock_type, .bytes, .inherited, .syscall]' "$EV")" = \
+			"[3,\"inet\",\"127.0.0.1\",\"$peer\",\"stream\",5,true,\"$sys\"]" ]
+		gh-aggregate "$EV" > "$R"
+		[ "$(rc '[.network.attempts[] | [.op, .dst, .protocol, .result]]')" = "[[\"send\",\"$peer\",\"tcp\",\"ok\"]]" ]
+		[ "$(rc .completeness)" = '"closed"' ]
+	done
+}
+
+@test "a write on an inherited Unix socket is a send record" {
+	run "$WORK" pass unix gh-trace -o "$EV" -- "$WORK" send3 write
+	[ "$status" -eq 0 ]
+	[ "$(jq -c 'select(.type == "send") | [.fd, .family, .sock_type, .bytes, .inherited, .syscall]' "$EV")" = \
+		'[3,"unix","stream",5,true,"write"]' ]
+}
+
+@test "inherited socket twins: no send, or the same write on an inherited file, make no send record" {
+	run "$WORK" pass tcp gh-trace -o "$EV" -- "$WORK" send3 none
+	[ "$status" -eq 0 ]
+	[ "$(peer3)" != "" ]
+	[ "$(jq -c 'select(.type == "send")' "$EV")" = '' ]
+	run gh-trace -o "$EV" -- "$WORK" send3 write 3>file
+	[ "$status" -eq 0 ]
+	[ "$(cat file)" = hello ]
+	[ "$(jq -c 'select(.type == "send")' "$EV")" = '' ]
+}
+
+@test "more inherited sockets than the 16 watched: partial with unwatched_sockets" {
+	run "$WORK" sockets 17 gh-trace -o "$EV" -- true
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(jq -c 'select(.type == "end") | .undecoded.unwatched_sockets' "$EV")" = 1 ]
+	[ "$(reasons unwatched_sockets)" = '["unwatched_sockets: 1 inherited sockets beyond the 16 watched: sends on them are not recorded"]' ]
+	# twin: 16 fit
+	run "$WORK" sockets 16 gh-trace -o "$EV" -- true
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+}
+
+@test "io_uring: a send without an address on an inherited socket is recorded with its peer" {
+	run "$WORK" pass tcp gh-trace -o "$EV" -- "$WORK" send3 uring
+	[ "$status" -eq 0 ]
+	peer=$(peer3)
+	[ "$(jq -c 'select(.type == "send") | [.fd, "\(.addr):\(.port)", .proto, .bytes, .inherited, .via, .opcode]' "$EV")" = \
+		"[3,\"$peer\",\"tcp\",5,true,\"io_uring\",26]" ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(rc .completeness)" = '"closed"' ]
+}
+
+@test "io_uring: connect and send on a fixed file: the socket and peer read at completion" {
+	trace "$WORK" uring_fixed
+	jq -c 'select(.via == "io_uring") | [.type, .fd, .family, .addr, .port, .sock_type, .proto, .ret, .fixed_file]' "$EV" > got
+	port=$(jq 'select(.type == "connect") | .port' "$EV")
+	printf '["connect",0,"inet","127.0.0.1",%s,"stream","tcp",0,true]\n["send",0,"inet","127.0.0.1",%s,"stream","tcp",1,true]\n' "$port" "$port" > want
+	diff -u want got
+	[ "$(rc '[.network.attempts[] | [.op, .dst, .protocol, .result]]')" = "[[\"connect\",\"127.0.0.1:$port\",\"tcp\",\"ok\"],[\"send\",\"127.0.0.1:$port\",\"tcp\",\"ok\"]]" ]
+	[ "$(rc .completeness)" = '"closed"' ]
+}
+
+@test "io_uring fixed-file twin: by fd, the connect is recorded and the connected send is not, as send(2)" {
+	trace "$WORK" uring_fd
+	[ "$(jq -c 'select(.via == "io_uring") | [.type, .family, .proto, .fixed_file]' "$EV")" = '["connect","inet","tcp",null]' ]
 	[ "$(rc .completeness)" = '"closed"' ]
 }

@@ -102,6 +102,33 @@ badf() {
 	receipt net
 }
 
+@test "exchange: renameat2 RENAME_EXCHANGE is a rename each way, both names written" {
+	receipt exchange
+	jq -c '[.filesystem.accesses[] | select(.op == "rename") | [.path, .target]]' \
+		"$F/exchange.json" > "$T/renames"
+	[ "$(cat "$T/renames")" = '[["/tmp/gh-fx/a","/tmp/gh-fx/b"],["/tmp/gh-fx/b","/tmp/gh-fx/a"],["/tmp/gh-fx/b","/tmp/gh-fx/c"]]' ]
+	[ "$(jq -c .filesystem.writes "$F/exchange.json")" = '["/tmp/gh-fx/a","/tmp/gh-fx/b","/tmp/gh-fx/c"]' ]
+	# the twin: the same record without RENAME_EXCHANGE is one rename, and
+	# the old name is not written
+	sed 's/"new_raw":"b","flags":2,/"new_raw":"b","flags":0,/' "$F/exchange.ndjson" > "$T/plain.ndjson"
+	! cmp -s "$F/exchange.ndjson" "$T/plain.ndjson"
+	gh-aggregate "$T/plain.ndjson" > "$T/plain.json"
+	[ "$(jq -c '[.filesystem.accesses[] | select(.op == "rename") | [.path, .target]]' "$T/plain.json")" = '[["/tmp/gh-fx/a","/tmp/gh-fx/b"],["/tmp/gh-fx/b","/tmp/gh-fx/c"]]' ]
+	[ "$(jq -c .filesystem.writes "$T/plain.json")" = '["/tmp/gh-fx/b","/tmp/gh-fx/c"]' ]
+}
+
+@test "core: a process that dumped core makes the receipt partial (the core file is not recorded)" {
+	receipt core
+	[ "$(jq -r .completeness "$F/core.json")" = partial ]
+	[ "$(jq -c .completeness_reasons "$F/core.json")" = '["core_dump: 1 processes dumped core: the file the kernel wrote for them is not recorded"]' ]
+	# the twin: the same stream without the core dump is closed
+	sed 's/"signal":11,"core":true}/"signal":11,"core":false}/' "$F/core.ndjson" > "$T/nocore.ndjson"
+	! cmp -s "$F/core.ndjson" "$T/nocore.ndjson"
+	gh-aggregate "$T/nocore.ndjson" > "$T/nocore.json"
+	[ "$(jq -r .completeness "$T/nocore.json")" = closed ]
+	[ "$(jq -c .completeness_reasons "$T/nocore.json")" = '[]' ]
+}
+
 @test "notfound: the command cannot be executed: outcome.error says why" {
 	receipt notfound
 	[ "$(jq -r .outcome.error "$T/out")" = "cannot execute the command: ENOENT" ]

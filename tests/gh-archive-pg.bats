@@ -19,6 +19,7 @@ teardown_file() {
 
 setup() {
 	source "$GH_ROOT/tests/pg.bash"
+	source "$GH_ROOT/tests/archive.bash"
 	pg_need
 	F=$GH_ROOT/tests/fixtures/archive
 	GOOD=(etc-write curl denied hostile v0.3.0)
@@ -26,35 +27,8 @@ setup() {
 	SQ=$BATS_TEST_TMPDIR/runs.db
 }
 
-fixtures() {
-	gh-archive "$1" "$F"/etc-write.json "$F"/curl.json "$F"/denied.json \
-		"$F"/hostile.json "$F"/v0.3.0.json
-}
-
 count() {
 	pg_sql "$U" -c "SELECT count(*) FROM $1"
-}
-
-# man_query NAME [pg]: the SQL of example NAME in the man page; with pg,
-# its PostgreSQL version where there is one.
-man_query() {
-	local m=$GH_ROOT/man/man1/gh-archive.1 mark=".\\\" query: $1"
-	local pgmark=".\\\" example: not run: PostgreSQL's version of query $1, run by tests/gh-archive-pg.bats"
-	if [ "${2:-}" = pg ] && grep -qxF "$pgmark" "$m"; then
-		mark=$pgmark
-	fi
-	MARK=$mark awk '$0 == ENVIRON["MARK"] { on = 1; next }
-		on && /^\.EE/ { exit } on && !/^\.EX/ { print }' "$m" |
-		sed -e 's/\\-/-/g' -e 's/\\e/\\/g'
-}
-
-# The fixtures as three machines archive them (tests/gh-archive.bats).
-fleet() {
-	jq '.execution_id = "b-curl"' "$F/curl.json" > "$BATS_TEST_TMPDIR/b-curl.json"
-	gh-archive --host runner-a "$1" "$F/etc-write.json" "$F/curl.json"
-	gh-archive --host runner-b "$1" "$F/denied.json" "$BATS_TEST_TMPDIR/b-curl.json"
-	gh-archive --host runner-c "$1" "$F/hostile.json"
-	gh-archive "$1" "$F/v0.3.0.json"
 }
 
 @test "pg: the private server listens on its Unix socket only, as an unprivileged user" {
@@ -154,6 +128,87 @@ for row in db.execute(sys.argv[2]):
 	      stdout_hash, stderr_hash, signed, signature_key, sha256, canonical, machine"
 	diff -u <(sq_rows "$SQ" "SELECT $cols FROM receipts ORDER BY id") \
 		<(pg_sql "$U" -c "SELECT ${cols/signed,/signed::int,} FROM receipts ORDER BY id")
+}
+
+# The statements the server ran for database $U since byte $1 of its log
+# (log_statement = all for that database): "execute" and the table an
+# INSERT goes into, one line each.
+executed() {
+	tail -c +$(($1 + 1)) "$PG_DIR/server.log" |
+		sed -n 's/.*LOG:  execute [^:]*: \(WITH i AS (\)\{0,1\}INSERT INTO \([a-z_]*\).*/insert \2/p
+			s/.*LOG:  execute [^:]*: SELECT .* FROM \([a-z_]*\) .*/select \1/p'
+}
+
+@test "pg: a receipt's rows go as one statement per table, linked as in SQLite" {
+	local n0 i
+	pg_sql "$U" -c "ALTER DATABASE t$BATS_TEST_NUMBER SET log_statement = 'all'" \
+		-c "ALTER DATABASE t$BATS_TEST_NUMBER SET log_parameter_max_length = 0"
+	gh-archive --init "$U"
+	n0=$(wc -c < "$PG_DIR/server.log")
+	gh-archive "$U" "$F/etc-write.json"
+	# 3 processes, 9 file accesses with 15 pids, several files: one
+	# INSERT each, after the lookup of the execution_id
+	[ "$(count processes)" = 3 ]
+	[ "$(count file_accesses)" = 9 ]
+	[ "$(count file_access_pids)" = 15 ]
+	[ "$(count files)" -gt 1 ]
+	[ "$(executed "$n0")" = "select receipts
+insert receipts
+insert processes
+insert execs
+insert files
+insert file_accesses
+insert syscalls" ]
+	# the twin: a receipt of more than a megabyte of rows goes in
+	# parts, never parting an access from its pids
+	jq -c '.execution_id = "big" | .filesystem.accesses = [range(0; 6000) as $i |
+		{path: ("/big/" + ("x" * 200) + "/\($i)"), op: "read", result: "ok", count: 1,
+		 pids: [4101, (5000 + $i % 7)]}]' "$F/etc-write.json" > "$BATS_TEST_TMPDIR/big.json"
+	n0=$(wc -c < "$PG_DIR/server.log")
+	gh-archive "$U" "$BATS_TEST_TMPDIR/big.json"
+	[ "$(executed "$n0" | grep -c "insert file_accesses")" -gt 1 ]
+	gh-archive "$SQ" "$F/etc-write.json" "$BATS_TEST_TMPDIR/big.json"
+	i="SELECT r.execution_id, a.path, a.op, p.pid FROM file_access_pids p
+		JOIN file_accesses a ON a.id = p.access_id JOIN receipts r ON r.id = a.receipt_id
+		ORDER BY a.id, p.pid"
+	[ "$(pg_sql "$U" -c "$i" | wc -l)" = $((6000 * 2 + 15)) ]
+	diff -u <(sq_rows "$SQ" "$i") <(pg_sql "$U" -c "$i")
+}
+
+@test "pg: the rows of several receipts go together, those of a receipt with a long text at its end" {
+	local n0
+	pg_sql "$U" -c "ALTER DATABASE t$BATS_TEST_NUMBER SET log_statement = 'all'" \
+		-c "ALTER DATABASE t$BATS_TEST_NUMBER SET log_parameter_max_length = 0"
+	gh-archive --init "$U"
+	n0=$(wc -c < "$PG_DIR/server.log")
+	gh-archive "$U" "$F/curl.json" "$F/denied.json" "$F/etc-write.json"
+	[ "$(executed "$n0" | sort | uniq -c | grep -E "receipts|files|processes" | tr -s ' ')" = " 1 insert files
+ 1 insert processes
+ 3 insert receipts
+ 3 select receipts" ]
+	# the twin: a receipt with a text of more than 1,000 bytes (a path an
+	# index may refuse) sends what was gathered at its end, so that the
+	# server's refusal names it (see the test of a path too long)
+	jq --arg p "/tmp/$(printf 'y%.0s' $(seq 1 1500))" '.execution_id = "long-path" |
+		.filesystem.reads += [$p]' "$F/denied.json" > "$BATS_TEST_TMPDIR/long.json"
+	jq '.execution_id = "after"' "$F/etc-write.json" > "$BATS_TEST_TMPDIR/after.json"
+	jq '.execution_id = "before"' "$F/curl.json" > "$BATS_TEST_TMPDIR/before.json"
+	n0=$(wc -c < "$PG_DIR/server.log")
+	gh-archive "$U" "$BATS_TEST_TMPDIR/before.json" "$BATS_TEST_TMPDIR/long.json" "$BATS_TEST_TMPDIR/after.json"
+	[ "$(executed "$n0" | grep -c "insert files")" = 2 ]
+	[ "$(count receipts)" = 6 ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE length(path) > 1500")" = 1 ]
+}
+
+@test "pg: the receipt's text compressed with lz4, unless the database chose a method" {
+	gh-archive "$U" "$F/denied.json"
+	[ "$(pg_sql "$U" -c "SELECT pg_column_compression(canonical) FROM receipts")" = lz4 ]
+	[ "$(pg_sql "$U" -c "SHOW default_toast_compression")" = pglz ]
+	# the twin: a method the database's owner chose is kept
+	pg_sql "$U" -c "ALTER DATABASE t$BATS_TEST_NUMBER SET default_toast_compression = pglz"
+	gh-archive "$U" "$F/etc-write.json"
+	[ "$(pg_sql "$U" -c "SELECT execution_id, pg_column_compression(canonical) FROM receipts ORDER BY id" | cut -d'|' -f2 | tr '\n' ' ')" = "lz4 pglz " ]
+	gh-archive --export-all "$U" | cmp - <(cat "$F/denied.canonical" "$F/etc-write.canonical")
 }
 
 @test "pg: idempotent: the same receipt twice is stored once" {
@@ -421,11 +476,6 @@ for row in db.execute(sys.argv[2]):
 }
 
 # N receipts with distinct execution ids in one file, for writer $1.
-make_batch() {
-	jq -c --arg w "$1" --argjson n "$2" 'range(1; $n + 1) as $i | .execution_id = "\($w)-\($i)"' \
-		"$F/etc-write.json" > "$BATS_TEST_TMPDIR/$1.all"
-}
-
 @test "pg: many writers: 16 processes, one machine each, 40 receipts each: nothing lost, nothing twice" {
 	# (the benchmark runs 16 x 500, bench/archive/run)
 	local n=40 w pids=()
@@ -545,6 +595,37 @@ make_batch() {
 	[ "$(count receipts)" = 40 ]
 	[ "$(pg_sql "$U" -c "SELECT count(DISTINCT machine) FROM receipts")" = 8 ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM gh_archive_meta")" = 2 ]
+}
+
+@test "pg: a reader waits while a writer makes or migrates the schema, then reads it whole" {
+	local i reader
+	fixtures "$U"
+	# a writer's hold on the schema: the advisory lock gh-archive takes
+	mkfifo "$BATS_TEST_TMPDIR/hold"
+	pg_sql "$U" -f "$BATS_TEST_TMPDIR/hold" > /dev/null &
+	local holder=$!
+	exec 8> "$BATS_TEST_TMPDIR/hold"
+	echo "BEGIN; SELECT pg_advisory_xact_lock(1734885714);" >&8
+	for i in $(seq 1 500); do
+		[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 1 ] && break
+		sleep 0.02
+	done
+	gh-archive --export-all "$U" > "$BATS_TEST_TMPDIR/all" &
+	reader=$!
+	for i in $(seq 1 500); do
+		[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory'")" = 1 ] && break
+		sleep 0.02
+	done
+	[ "$i" -lt 500 ]
+	kill -0 "$reader"
+	[ ! -s "$BATS_TEST_TMPDIR/all" ]
+	echo "COMMIT;" >&8
+	exec 8>&-
+	wait "$holder"
+	wait "$reader"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/all")" = 5 ]
+	# the twin: with nobody holding it, no reader waits
+	gh-archive --export-all "$U" | cmp - "$BATS_TEST_TMPDIR/all"
 }
 
 @test "pg: an envelope of gh-sign --attest: stored byte for byte, indexed, exported; a damaged row is refused" {

@@ -246,6 +246,45 @@ signed() {
 	[ -z "$output" ]
 }
 
+@test "-H and -S refuse a captured output that is not a regular file, without reading it" {
+	mkfifo fifo
+	for f in /dev/zero "$T/fifo"; do
+		jq --arg p "$f" '.artifacts.stdout.path = $p' receipt.json > dev.json
+		run --separate-stderr timeout 20 gh-sign -H --stderr err.txt dev.json
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "gh-sign: $f: not a regular file" ]
+		[ -z "$output" ]
+		run --separate-stderr timeout 20 gh-sign -S -s key.pem --stdout "$f" --stderr err.txt receipt.json
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "gh-sign: $f: not a regular file" ]
+		[ -z "$output" ]
+	done
+	# a FIFO with a writer that never stops is refused as well
+	yes > fifo &
+	run --separate-stderr timeout 20 gh-sign -H --stdout fifo --stderr err.txt receipt.json
+	kill $! 2>/dev/null || true	# gone already if it wrote to the closed FIFO
+	wait $! || true
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-sign: fifo: not a regular file" ]
+	# the twin: the same option naming a regular file is hashed
+	run --separate-stderr timeout 20 gh-sign -H --stdout out.txt --stderr err.txt receipt.json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .artifacts.stdout_hash <<<"$output")" = "$(sha256sum < out.txt | cut -d' ' -f1)" ]
+}
+
+@test "-H refuses a file whose size changes while it is read" {
+	# a /proc file says 0 bytes and has more
+	jq '.artifacts.stdout.bytes = 0' receipt.json > proc.json
+	run --separate-stderr timeout 20 gh-sign -H --stdout /proc/self/status --stderr err.txt proc.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-sign: /proc/self/status: its size changed while it was read" ]
+	# the twin: an empty regular file of 0 bytes is hashed
+	: > empty.txt
+	run --separate-stderr gh-sign -H --stdout empty.txt --stderr err.txt proc.json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .artifacts.stdout_hash <<<"$output")" = e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 ]
+}
+
 @test "-S refuses a secret key readable by group or others" {
 	chmod 640 key.pem
 	run --separate-stderr gh-sign -S -s key.pem --stdout out.txt --stderr err.txt receipt.json
@@ -580,6 +619,34 @@ big() {
 	run --separate-stderr gh-sign -V -p pub.pem --stdout gone.txt signed.json
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "gh-sign: gone.txt: No such file or directory" ]
+}
+
+@test "-V: a captured output replaced by a device or a FIFO is an error, not read" {
+	local_receipt
+	gh-sign -S -s key.pem local.json > s.json
+	rm out.txt
+	mkfifo out.txt
+	run --separate-stderr timeout 20 gh-sign -V -p pub.pem s.json
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-sign: $T/out.txt: not a regular file" ]
+	run --separate-stderr timeout 20 gh-sign -V -p pub.pem --stdout "$FIX/out.txt" --stderr /dev/zero s.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-sign: /dev/zero: not a regular file" ]
+	# the twin: a regular file there is checked
+	rm out.txt
+	cp "$FIX/out.txt" out.txt
+	run --separate-stderr timeout 20 gh-sign -V -p pub.pem s.json
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "s.json: stdout ok: $T/out.txt" ]
+}
+
+@test "--attest refuses a subject that is not a regular file" {
+	run --separate-stderr timeout 20 gh-sign --attest -s key.pem --subject /dev/zero --stdout out.txt --stderr err.txt receipt.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-sign: /dev/zero: not a regular file" ]
+	[ -z "$output" ]
+	run --separate-stderr timeout 20 gh-sign --attest -s key.pem --subject out.txt --stdout out.txt --stderr err.txt receipt.json
+	[ "$status" -eq 0 ]
 }
 
 @test "-V: an unsigned receipt is invalid" {

@@ -27,6 +27,20 @@ setup() {
 	gh-trace --keep
 }
 
+# attached: the kept programs that are attached (have a link), by name:
+# every one while a run is in progress ($ALL); once one has been, all but
+# those of syscalls and socket sends ($KEPT_ON); none before.
+attached() {
+	local ids
+	ids=$(for p in "$PIN/$KEPT"/prog_*; do
+		bpftool -j prog show pinned "$p"
+	done | jq -s -c 'map({key: (.id | tostring), value: .name}) | from_entries')
+	bpftool -j link list | jq -r --argjson ids "$ids" \
+		'[.[] | $ids[.prog_id | tostring] // empty] | sort | join(" ")'
+}
+KEPT_ON="sched_process_exec sched_process_exit sched_process_fork uring_complete uring_submit"
+ALL="sched_process_exec sched_process_exit sched_process_fork sock_send sys_enter sys_exit uring_complete uring_submit"
+
 # map NAME: the formatted entries of a kept map, one compact line each.
 map() {
 	bpftool -j map dump pinned "$PIN/$KEPT/$1" | jq -c '.[].formatted'
@@ -39,21 +53,21 @@ map() {
 	[ -z "$output" ] && [ -z "$stderr" ]
 	[ "$(ls "$PIN")" = "$KEPT" ]
 	[[ "$KEPT" =~ ^trace-[0-9a-f]{16}$ ]]
-	[ "$(ls "$PIN/$KEPT" | tr '\n' ' ')" = "link_inet_sock_set_state link_sched_process_exec link_sched_process_exit link_sched_process_fork link_sock_recv_length link_sock_send_length link_sys_enter link_sys_exit link_uring_complete link_uring_submit prog_inet_sock_set_state prog_sched_process_exec prog_sched_process_exit prog_sched_process_fork prog_sock_recv_length prog_sock_send_length prog_sys_enter prog_sys_exit prog_uring_complete prog_uring_submit rings runs socks traced " ]
+	[ "$(ls "$PIN/$KEPT" | tr '\n' ' ')" = "prog_inet_sock_set_state prog_sched_process_exec prog_sched_process_exit prog_sched_process_fork prog_sock_recv_length prog_sock_send prog_sock_send_length prog_sys_enter prog_sys_exit prog_uring_complete prog_uring_submit rings runs socks traced " ]
 }
 
 @test "--keep again keeps the same programs" {
-	before=$(stat -c %i "$PIN/$KEPT/link_sys_exit")
+	before=$(stat -c %i "$PIN/$KEPT/prog_sys_exit")
 	run --separate-stderr gh-trace --keep -v
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "gh-trace: using the programs kept in $PIN/$KEPT" ]
-	[ "$(stat -c %i "$PIN/$KEPT/link_sys_exit")" = "$before" ]
+	[ "$(stat -c %i "$PIN/$KEPT/prog_sys_exit")" = "$before" ]
 }
 
-@test "runs use the kept programs, with --keep, GH_TRACE_KEEP=1 or neither" {
-	for how in --keep GH_TRACE_KEEP=1 GH_TRACE_KEEP=0; do
+@test "runs use the kept programs, with --keep, --no-keep, GH_TRACE_KEEP=1, =0 or neither" {
+	for how in --keep --no-keep GH_TRACE_KEEP=1 GH_TRACE_KEEP=0 GH_TRACE_KEEP=; do
 		case $how in
-		--keep) run --separate-stderr gh-trace -v --keep -o "$EV" -- true ;;
+		--*) run --separate-stderr gh-trace -v "$how" -o "$EV" -- true ;;
 		*) run --separate-stderr env "$how" gh-trace -v -o "$EV" -- true ;;
 		esac
 		[ "$status" -eq 0 ]
@@ -70,15 +84,68 @@ map() {
 	[ "$status" -eq 0 ]
 	[ "${stderr%%$'\n'*}" = "gh-trace: loaded the programs and kept them in $PIN/$KEPT" ]
 	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
-	[ -e "$PIN/$KEPT/link_sys_exit" ]
+	[ -e "$PIN/$KEPT/prog_sys_exit" ]
+	[ "$(attached)" = "$KEPT_ON" ]
 }
 
-@test "without --keep, a run leaves nothing kept" {
-	gh-trace --unload
-	run --separate-stderr env GH_TRACE_KEEP= gh-trace -v -o "$EV" -- true
+@test "without --keep a run keeps the programs; --no-keep or GH_TRACE_KEEP=0 leave nothing kept" {
+	for how in --no-keep GH_TRACE_KEEP=0; do
+		gh-trace --unload
+		case $how in
+		--*) run --separate-stderr gh-trace -v "$how" -o "$EV" -- true ;;
+		*) run --separate-stderr env "$how" gh-trace -v -o "$EV" -- true ;;
+		esac
+		[ "$status" -eq 0 ]
+		[ "${stderr%%$'\n'*}" = "gh-trace: loaded the programs for this run" ]
+		check_stream
+		[ ! -e "$PIN" ]
+	done
+	run --separate-stderr env -u GH_TRACE_KEEP gh-trace -v -o "$EV" -- true
 	[ "$status" -eq 0 ]
-	[ "${stderr%%$'\n'*}" = "gh-trace: loaded the programs for this run" ]
-	[ ! -e "$PIN" ]
+	[ "${stderr%%$'\n'*}" = "gh-trace: loaded the programs and kept them in $PIN/$KEPT" ]
+	check_stream
+	[ -e "$PIN/$KEPT/prog_sys_enter" ]
+	[ "$(attached)" = "$KEPT_ON" ]
+	run --separate-stderr env -u GH_TRACE_KEEP gh-trace -v -o "$EV" -- true
+	[ "${stderr%%$'\n'*}" = "gh-trace: using the programs kept in $PIN/$KEPT" ]
+}
+
+@test "kept programs of syscalls are attached only while a run is in progress" {
+	gh-trace --unload
+	gh-trace --keep
+	[ "$(attached)" = "" ]
+	mkfifo go
+	# run A stays in progress while run B starts and ends
+	gh-trace -o a.ndjson -- sh -c 'read x < go; cat /etc/hostname >/dev/null' &
+	ga=$!
+	until grep -q '"type":"exec"' a.ndjson 2>/dev/null; do sleep 0.05; done
+	[ "$(attached)" = "$ALL" ]
+	[ "$(ls "$PIN/$KEPT" | grep -c '^link_')" = 8 ]
+	run gh-trace -o "$EV" -- cat /etc/hostname
+	[ "$status" -eq 0 ]
+	no_loss
+	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
+	# B's end left A's programs attached, once: A still sees its tree
+	[ "$(attached)" = "$ALL" ]
+	echo > go
+	wait "$ga"
+	EV=a.ndjson
+	check_stream
+	no_loss
+	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
+	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname")' | wc -l)" = 1 ]
+	# the last run to end detached those of syscalls and sends
+	[ "$(attached)" = "$KEPT_ON" ]
+	[ "$(ls "$PIN/$KEPT" | grep '^link_' | tr '\n' ' ')" = "link_sched_process_exec link_sched_process_exit link_sched_process_fork link_uring_complete link_uring_submit " ]
+}
+
+@test "--keep and --no-keep exclude each other" {
+	run --separate-stderr gh-trace --keep --no-keep -- true
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-trace: --keep and --no-keep exclude each other" ]
+	run --separate-stderr gh-trace --no-keep --keep
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-trace: --keep and --no-keep exclude each other" ]
 }
 
 @test "programs kept by another build are ignored, and replaced by --keep" {
@@ -269,6 +336,8 @@ while True:
 	wait "$gt" || true
 	[ "$(map runs | jq -c .value.owner)" = "$gt" ]
 	[ "$(map traced | jq -c .key)" = "$loop" ]
+	# its programs stay attached until a run ends after it
+	[ "$(attached)" = "$ALL" ]
 	# the dead run's ring buffer, still written to by the loop
 	busy=$(ls "$PIN/$KEPT" | grep "^busy_.*_${gt}_")
 	ring=${busy#busy_}
@@ -287,6 +356,7 @@ while True:
 	[ "$(map traced)" = "" ]
 	[ "$(ls "$PIN")" = "$KEPT" ]
 	[ "$(ls "$PIN/$KEPT" | grep -E '^(ring|busy)_')" = "$ring" ]
+	[ "$(attached)" = "$KEPT_ON" ]
 }
 
 @test "--unload during a run: the run keeps its programs until it ends" {

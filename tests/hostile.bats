@@ -229,11 +229,11 @@ bounded() {
 	run --separate-stderr bounded gh-aggregate "$T/line"
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "gh-aggregate: $T/line:1: a line longer than 16 MiB, expected a gh-events record" ]
-	# a receipt read value by value, and one read whole
+	# every receipt filter reads its input whole (lib/receipt, lib/input)
 	endless value sh -c 'printf "{\"version\":\""; yes aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa | tr -d "\n"'
-	run --separate-stderr bounded gh-policy "$T/rules" "$T/value"
+	run --separate-stderr bounded gh-redact "$T/value"
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-policy: $T/value:1: a JSON value larger than 256 MiB" ]
+	[ "$stderr" = "gh-redact: $T/value: more than 256 MiB of input" ]
 	endless whole sh -c 'printf "{\"version\":\""; yes aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa | tr -d "\n"'
 	run --separate-stderr bounded gh-archive "$T/db" "$T/whole"
 	[ "$status" -eq 2 ]

@@ -1,7 +1,8 @@
 # A private PostgreSQL server for the tests, sourced by the bats suites that
 # need one (tests/gh-archive-pg.bats) and by bench/archive/run.
 #
-#   pg_start      in setup_file: initdb into a new directory under /tmp, as
+#   pg_start      in setup_file: initdb into a new directory under TMPDIR
+#                 (default /tmp; the socket's path must stay short), as
 #                 an unprivileged user (nobody when run as root), listening
 #                 only on a Unix socket in that directory (listen_addresses
 #                 is empty: no TCP port), superuser "ghadmin" trusted on the
@@ -39,7 +40,7 @@ pg_start() {
 		export PG_ERROR
 		return 0
 	fi
-	PG_DIR=$(mktemp -d /tmp/gh-pg.XXXXXX) || { PG_ERROR="mktemp failed"; export PG_ERROR; return 0; }
+	PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/gh-pg.XXXXXX") || { PG_ERROR="mktemp failed"; export PG_ERROR; return 0; }
 	export PG_DIR
 	chmod 0755 "$PG_DIR"
 	[ "$(id -u)" -ne 0 ] || chown nobody:nogroup "$PG_DIR"

@@ -32,6 +32,14 @@ vg() {
 	vg "$GH_OUT/tests/test_glob"
 }
 
+@test "valgrind: test_jv clean" {
+	vg "$GH_OUT/tests/test_jv"
+}
+
+@test "valgrind: test_receipt clean" {
+	vg "$GH_OUT/tests/test_receipt"
+}
+
 @test "valgrind: a planted leak is reported (the check can fail)" {
 	printf '#include <stdlib.h>\nint main(void){ void *p = malloc(64); p = 0; return p != 0; }\n' \
 		> "$BATS_TEST_TMPDIR/leak.c"

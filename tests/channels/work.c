@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/uio.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -29,6 +31,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <liburing.h>
+#include <pthread.h>
 
 static int die(const char *what)
 {
@@ -135,6 +138,190 @@ static int uring(const char *dir)
 	io_uring_prep_sendmsg(sqe, u, &mh, 0);
 	uring_run(&ring);
 	return 0;
+}
+
+/* A name rewritten while its syscall runs: a thread opens the FIFO
+ * DIR/fifo for reading, which blocks in the kernel after the name was
+ * copied; once it sleeps there, this thread rewrites the name to
+ * DIR/other (with flip) and opens the FIFO for writing, which lets the
+ * open return. The tracer reads the name at entry and again at exit. */
+struct race {
+	char name[4096];
+	int note[2];
+	pid_t tid;
+	int fd;
+};
+
+static void *race_open(void *arg)
+{
+	struct race *r = arg;
+
+	r->tid = (pid_t)syscall(SYS_gettid);
+	if (write(r->note[1], "x", 1) != 1)
+		return NULL;
+	r->fd = open(r->name, O_RDONLY);
+	return NULL;
+}
+
+/* The state letter of thread tid ('S': sleeping), or 0. */
+static char thread_state(pid_t tid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+static int race(const char *dir, int flip)
+{
+	static struct race r = { .fd = -1 };
+	char fifo[4096], c;
+	pthread_t t;
+	int i, w;
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	if (mkfifo(fifo, 0600) < 0 || pipe(r.note) < 0)
+		return die("mkfifo");
+	snprintf(r.name, sizeof(r.name), "%s", fifo);
+	if (pthread_create(&t, NULL, race_open, &r) != 0)
+		return die("pthread_create");
+	if (read(r.note[0], &c, 1) != 1)
+		return die("read");
+	/* bounded: 5 s for the opener to sleep in open(2) */
+	for (i = 0; i < 5000 && thread_state(r.tid) != 'S'; i++)
+		usleep(1000);
+	if (i == 5000) {
+		fprintf(stderr, "work: the opener never slept\n");
+		return 1;
+	}
+	if (flip)
+		snprintf(r.name, sizeof(r.name), "%s/other", dir);
+	w = open(fifo, O_WRONLY | O_NONBLOCK);
+	if (w < 0)
+		return die("open fifo");
+	pthread_join(t, NULL);
+	return r.fd < 0 ? die("open") : 0;
+}
+
+/* A loopback connect and a send without an address through io_uring,
+ * the socket given as a fixed file (fixed) or as its fd. */
+static int uring_fixed(int fixed)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sin);
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	int l, c, fd;
+
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(l, 1) < 0 ||
+	    getsockname(l, (struct sockaddr *)&sin, &sl) < 0)
+		return die("listen");
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	if (io_uring_queue_init(8, &ring, 0) < 0)
+		return die("io_uring_queue_init");
+	if (fixed && io_uring_register_files(&ring, &c, 1) < 0)
+		return die("io_uring_register_files");
+	fd = fixed ? 0 : c;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_connect(sqe, fd, (struct sockaddr *)&sin, sizeof(sin));
+	if (fixed)
+		sqe->flags |= IOSQE_FIXED_FILE;
+	if (uring_run(&ring) < 0)
+		return die("connect");
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_send(sqe, fd, "x", 1, 0);
+	if (fixed)
+		sqe->flags |= IOSQE_FIXED_FILE;
+	return uring_run(&ring) == 1 ? 0 : die("send");
+}
+
+/* pass tcp|unix CMD...: CMD runs with fd 3 a connected socket (loopback
+ * TCP or a Unix socket pair) whose other end another process reads to the
+ * end. */
+static int pass(const char *kind, char **cmd)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sin);
+	int sv[2], l;
+	char buf[512];
+	pid_t p;
+
+	if (!strcmp(kind, "unix")) {
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+			return die("socketpair");
+	} else {
+		l = socket(AF_INET, SOCK_STREAM, 0);
+		sv[0] = socket(AF_INET, SOCK_STREAM, 0);
+		if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(l, 1) < 0 ||
+		    getsockname(l, (struct sockaddr *)&sin, &sl) < 0 ||
+		    connect(sv[0], (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			return die("loopback");
+		sv[1] = accept(l, NULL, NULL);
+		close(l);
+	}
+	/* the reader is no child of CMD's tracer, which would wait for it:
+	 * it ends when the last copy of fd 3 is closed */
+	p = fork();
+	if (p == 0) {
+		if (fork() == 0) {
+			close(sv[0]);
+			while (read(sv[1], buf, sizeof(buf)) > 0)
+				;
+		}
+		_exit(0);
+	}
+	waitpid(p, NULL, 0);
+	close(sv[1]);
+	if (dup2(sv[0], 3) < 0)
+		return die("dup2");
+	if (sv[0] != 3)
+		close(sv[0]);
+	execvp(cmd[0], cmd);
+	return die("exec");
+}
+
+/* send3 HOW: 5 bytes on fd 3, by write, send, sendmsg or sendfile. */
+static int send3(const char *how)
+{
+	struct iovec iov = { "hello", 5 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n = 0;
+	int f;
+
+	if (!strcmp(how, "write"))
+		n = write(3, "hello", 5);
+	else if (!strcmp(how, "send"))
+		n = send(3, "hello", 5, 0);
+	else if (!strcmp(how, "sendmsg"))
+		n = sendmsg(3, &mh, 0);
+	else if (!strcmp(how, "uring")) {
+		struct io_uring ring;
+
+		if (io_uring_queue_init(8, &ring, 0) < 0)
+			return die("io_uring_queue_init");
+		io_uring_prep_send(io_uring_get_sqe(&ring), 3, "hello", 5, 0);
+		n = uring_run(&ring);
+	} else if (!strcmp(how, "sendfile")) {
+		f = memfd_create("hello", 0);
+		if (f < 0 || write(f, "hello", 5) != 5 || lseek(f, 0, SEEK_SET) != 0)
+			return die("memfd");
+		n = sendfile(3, f, NULL, 5);
+	} else if (!strcmp(how, "none")) {
+		n = 5;
+	}
+	return n == 5 ? 0 : die(how);
 }
 
 int main(int argc, char **argv)
@@ -270,6 +457,41 @@ int main(int argc, char **argv)
 		io_uring_prep_nop(io_uring_get_sqe(&ring));
 		return uring_run(&ring) < 0 ? 1 : 0;
 	}
+	if (!strcmp(m, "unread")) {
+		/* a name in a page that is not there when open(2) begins:
+		 * the kernel faults it in (zeros: an empty name) */
+		char *pg = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (pg == MAP_FAILED)
+			return die("mmap");
+		if (argc > 2)	/* twin: the name written first */
+			snprintf(pg, 4096, "%s", a);
+		return open(pg, O_RDONLY) < 0 && errno != ENOENT ? die("open") : 0;
+	}
+	if (!strcmp(m, "pass") && argc > 3)
+		return pass(a, argv + 3);
+	if (!strcmp(m, "sockets") && argc > 3) {
+		/* N Unix socket pairs, one end of each at fds 10.., then CMD */
+		int i, sv[2];
+
+		for (i = 0; i < atoi(a); i++)
+			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
+			    dup2(sv[0], 10 + i) < 0 || fcntl(10 + i, F_SETFD, 0) < 0)
+				return die("socketpair");
+		execvp(argv[3], argv + 3);
+		return die("exec");
+	}
+	if (!strcmp(m, "uring_fixed"))
+		return uring_fixed(1);
+	if (!strcmp(m, "uring_fd"))
+		return uring_fixed(0);
+	if (!strcmp(m, "send3"))
+		return send3(a);
+	if (!strcmp(m, "race"))
+		return race(a, 1);
+	if (!strcmp(m, "norace"))
+		return race(a, 0);
 	if (!strcmp(m, "udp")) {
 		fd = socket(AF_INET, SOCK_DGRAM, 0);
 		return fd < 0 ? die("socket") : 0;

@@ -146,6 +146,24 @@ static void sha256_files(void)
 	   "sha256 of a missing file is -ENOENT");
 	ok(gh_sha256_file(tmpdir, md, NULL) == -EISDIR,
 	   "sha256 of a directory is -EISDIR");
+
+	/* only regular files, as long as they were when opened */
+	r = gh_sha256_regular(path_in(tmpdir, "big"), md2, &bytes);
+	ok(r == 0 && bytes == big &&
+		   gh_sha256_file(path_in(tmpdir, "big"), md, NULL) == 0 &&
+		   memcmp(md, md2, sizeof(md)) == 0,
+	   "sha256 of a regular file is that of gh_sha256_file");
+	ok(gh_sha256_regular("/dev/zero", md, NULL) == -ESPIPE,
+	   "sha256 of /dev/zero is refused with -ESPIPE, not read");
+	ok(mkfifo(path_in(tmpdir, "fifo"), 0600) == 0 &&
+		   gh_sha256_regular(path_in(tmpdir, "fifo"), md, NULL) == -ESPIPE,
+	   "sha256 of a FIFO without writer is refused, not waited on");
+	ok(gh_sha256_regular(tmpdir, md, NULL) == -EISDIR,
+	   "sha256 of a directory is -EISDIR");
+	ok(gh_sha256_regular("/proc/self/status", md, NULL) == -EBUSY,
+	   "a file longer than its size says is -EBUSY");
+	ok(gh_sha256_regular(path_in(tmpdir, "missing"), md, NULL) == -ENOENT,
+	   "sha256 of a missing regular file is -ENOENT");
 }
 
 static struct json_object *load_json(const char *name)

@@ -253,6 +253,46 @@ static void objects(void)
 	json_object_put(o);
 	ok(gh_jcs_write(&b, NULL, err, sizeof(err)) == 0, "NULL writes null");
 
+	/* Integers up to 2^53 are written as their digits: the form the
+	 * binary64 route gives them, for every magnitude and sign; beyond,
+	 * they still go through binary64 (the twin above: 2^53 + 1). */
+	{
+		long long vals[] = { 0, -1, 4101, 9007199254740991LL,
+				     9007199254740992LL, -9007199254740992LL };
+		unsigned long long x = 88172645463325252ULL;
+		char num[GH_JCS_NUM_MAX];
+		int bad = 0, k;
+
+		b.len = 0;
+		o = json_object_new_array();
+		for (k = 0; k < (int)(sizeof(vals) / sizeof(vals[0])); k++)
+			json_object_array_add(o, json_object_new_int64(vals[k]));
+		r = gh_jcs_write(&b, o, err, sizeof(err));
+		ok(r == 0 && strcmp(b.p, "[0,-1,4101,9007199254740991,"
+					 "9007199254740992,-9007199254740992]") == 0,
+		   "integers up to 2^53 in magnitude: their digits");
+		json_object_put(o);
+		for (k = 0; k < 20000; k++) {
+			long long v;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			v = (long long)(x % (9007199254740992ULL >> (k % 53)));
+			if (k & 1)
+				v = -v;
+			b.len = 0;
+			o = json_object_new_int64(v);
+			if (gh_jcs_write(&b, o, err, sizeof(err)) != 0 ||
+			    gh_jcs_number((double)v, num) < 0 || strcmp(b.p, num) != 0) {
+				if (!bad++)
+					diag("%lld: %s, binary64 gives %s", v, b.p ? b.p : "", num);
+			}
+			json_object_put(o);
+		}
+		ok(bad == 0, "20000 integers of every magnitude: as gh_jcs_number writes them");
+	}
+
 	b.len = 0;
 	o = json_object_new_object();
 	a = json_object_new_array();

@@ -20,7 +20,7 @@ static int from_text(struct gh_receipt *r, const char *text)
 		memset(r, 0, sizeof(*r));
 		return -999;
 	}
-	rc = gh_receipt_attach(r, o, "t.json");
+	rc = gh_receipt_attach_json(r, o, "t.json");
 	json_object_put(o);
 	return rc;
 }
@@ -36,7 +36,7 @@ static int init_text(struct gh_receipt *r, const char *text)
 		memset(r, 0, sizeof(*r));
 		return -999;
 	}
-	rc = gh_receipt_init(r, o, "t.json");
+	rc = gh_receipt_init_json(r, o, "t.json");
 	json_object_put(o);
 	return rc;
 }
@@ -116,6 +116,22 @@ static void shapes(void)
 		;
 	ok(n.inbound && strcmp(n.op, "bind") == 0 && strcmp(n.addr, "127.0.0.1:0") == 0 && n.count == 1 &&
 	   gh_receipt_len(n.pids) == 1, "0.4.0: inbound peers follow the attempts");
+	{
+		const char *s;
+
+		ok(gh_receipt_mstr(&r, n.entry, n.where, "addr", &s, NULL) == 1 && s == n.addr &&
+			   strncmp(n.where, "network.inbound[", 16) == 0,
+		   "0.4.0: a peer's own entry and its path (%s)", n.where);
+		it = (struct gh_riter)GH_RITER_INIT;
+		gh_receipt_next_file(&r, &it, &f);
+		ok(gh_receipt_mstr(&r, f.entry, f.where, "path", &s, NULL) == 1 && s == f.path &&
+			   strcmp(f.where, "filesystem.accesses[0]") == 0,
+		   "0.4.0: a file entry's own object and its path");
+		ok(gh_receipt_mint(&r, f.entry, f.where, "path", &(int64_t){ 0 }) == -EINVAL &&
+			   strcmp(r.err, "tests/fixtures/aggregate/net.json:1: "
+					 "filesystem.accesses[0].path: expected an integer") == 0,
+		   "a member read from the entry is named by its path: %s", r.err);
+	}
 	gh_receipt_release(&r);
 
 	ok(from_file(&r, "tests/fixtures/aggregate/net.v0.json") == 0 &&
@@ -129,8 +145,8 @@ static void shapes(void)
 	   "v0: the command is one string, no completeness");
 	it = (struct gh_riter)GH_RITER_INIT;
 	ok(gh_receipt_next_file(&r, &it, &f) == 1 && strcmp(f.op, "read") == 0 &&
-	   strcmp(f.result, "ok") == 0 && f.count == 0 && !f.pids,
-	   "v0: filesystem.read gives read entries");
+	   strcmp(f.result, "ok") == 0 && f.count == 0 && !f.pids && !f.entry,
+	   "v0: filesystem.read gives read entries, with no object of their own");
 	it = (struct gh_riter)GH_RITER_INIT;
 	ok(gh_receipt_next_peer(&r, &it, &n) == 1 && !n.op &&
 	   !n.result && strcmp(n.addr, "127.0.0.1:1") == 0,
@@ -243,7 +259,7 @@ static void no_name(void)
 	struct json_object *o = json_object_new_array();
 	struct gh_receipt r;
 
-	ok(gh_receipt_init(&r, o, NULL) == -EINVAL &&
+	ok(gh_receipt_init_json(&r, o, NULL) == -EINVAL &&
 	   strcmp(r.err, "not a receipt: expected a JSON object, not an array") == 0,
 	   "without a name, messages have no prefix (%s)", r.err);
 	gh_receipt_release(&r);

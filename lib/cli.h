@@ -1,0 +1,22 @@
+/* What the command lines of the receipt filters share: a usage error
+ * answered alike by each, and the receipt operand opened and read.
+ *
+ * Ownership: gh_receipt_read_file fills a struct gh_receipt that the
+ * caller releases with gh_receipt_release, on failure too.
+ */
+#ifndef GH_CLI_H
+#define GH_CLI_H
+
+#include "receipt.h"
+
+/* "gh-NAME: MESSAGE" and "usage: gh-NAME SYNOPSIS" on stderr, then exit
+ * with GH_EXIT_ERR. For programs only, as gh_die. */
+void gh_usage_error(const char *synopsis, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/* Read the receipt path names (NULL or "-": stdin) into r: opened with
+ * gh_open_input, a directory refused, then gh_receipt_load. Returns 0, or
+ * a negative errno with "NAME: reason" or "NAME:LINE: reason" in r->err. */
+int gh_receipt_read_file(struct gh_receipt *r, const char *path);
+
+#endif
