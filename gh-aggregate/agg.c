@@ -650,7 +650,10 @@ static void on_net(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 			r = send_result(rec);
 			k.result = intern(a, r, strlen(r));
 			a->has_send = 1;
-			if (v[GH_EK_BYTES].kind == GH_EVK_INT) {
+			/* a send on an inherited socket: its bytes are in
+			 * the socket's sock_end */
+			if (v[GH_EK_BYTES].kind == GH_EVK_INT &&
+			    !(v[GH_EK_INHERITED].kind == GH_EVK_BOOL && v[GH_EK_INHERITED].i)) {
 				a->bytes_sent += (uint64_t)v[GH_EK_BYTES].i;
 				peer_bytes(a, k.dst, k.proto, (uint64_t)v[GH_EK_BYTES].i, 0);
 			}

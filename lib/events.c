@@ -82,7 +82,7 @@ static const char *const key_names[GH_EK_COUNT] = {
 	"sock", "connect", "bytes_sent", "bytes_received",
 	"at_end", "direction", "truncated", "malformed",
 	"id", "response", "rcode", "questions", "answers",
-	"addresses", "names", "qtype",
+	"addresses", "names", "qtype", "inherited",
 };
 
 const char *gh_ev_type_name(int type)
@@ -890,7 +890,7 @@ static const struct field f_net[] = {
 };
 static const struct field f_connect[] = { REQ(RESULT, STR), OPT(SOCK, INT), FEND };
 static const struct field f_listen[] = { REQ(BACKLOG, INT), FEND };
-static const struct field f_send[] = { OPT(BYTES, INT), FEND };
+static const struct field f_send[] = { OPT(BYTES, INT), OPT(INHERITED, BOOL), FEND };
 /* A socket's end; a DNS message. */
 static const struct field f_sock_end[] = {
 	REQ(PID, INT), REQ(SOCK, INT), REQ(FAMILY, STR), OPT(ADDR, STR),
