@@ -1319,6 +1319,9 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	return 0;
 }
 
+static __always_inline void sock_connected(struct scratch *s, struct sock *sk,
+					   __u32 run);
+
 /* ---- sends on inherited sockets ----
  *
  * A socket the command inherited was connected before the run began, so
@@ -1381,6 +1384,8 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 	struct socket *ns;
 	__u32 alen = 0, n, i;
 
+	if (op == GH_OP_CONNECT)
+		sock_connected(s, sk, s->ev.run);
 	switch (op) {
 	case GH_OP_CONNECT:
 	case GH_OP_BIND:
@@ -1990,6 +1995,402 @@ int BPF_PROG(uring_complete, struct io_ring_ctx *ring, void *req,
 		}
 	}
 	ev_commit(s, pos, ur.run);
+	return 0;
+}
+
+/* ---- sockets: final connect results, bytes, DNS (trace.h: "Sockets") ----
+ *
+ * The connect's outcome comes from the socket's state changes (the
+ * inet_sock_set_state tracepoint: SYN_SENT to ESTABLISHED or to CLOSE with
+ * the socket's error), which happen in softirq context, after the
+ * connect(2) of a non-blocking socket returned EINPROGRESS. Bytes are
+ * counted where every socket send and receive ends (sock_send_length,
+ * sock_recv_length), in process context: the payload of a DNS message is
+ * read there from the buffers of the syscall in progress. */
+
+#define IPPROTO_TCP	6
+#define IPPROTO_UDP	17
+#define EINPROGRESS	115
+#define ECONNRESET	104
+#define EPIPE		32
+#define DNS_PORT	53
+#define NR_READ		0
+#define NR_WRITE	1
+#define NR_READV	19
+#define NR_WRITEV	20
+#define NR_CONNECT	42
+#define NR_SENDTO	44
+#define NR_RECVFROM	45
+#define NR_SENDMSG	46
+#define NR_RECVMSG	47
+#define NR_RECVMMSG	299
+#define NR_SENDMMSG	307
+#define MMSG_SCAN	8	/* sendmmsg/recvmmsg: messages looked at */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct gh_sock);
+} socks SEC(".maps");
+
+/* Ids of socket entries: one sequence for every run. */
+__u64 sock_seq = 0;
+
+/* The socket's peer (family, port, address) into e. */
+static __always_inline void sk_peer_fill(struct gh_sock *e, struct sock *sk)
+{
+	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->port = BPF_CORE_READ(sk, __sk_common.skc_dport);
+	__builtin_memset(e->addr, 0, sizeof(e->addr));
+	if (e->family == AF_INET)
+		BPF_CORE_READ_INTO((__u32 *)e->addr, sk, __sk_common.skc_daddr);
+	else
+		BPF_CORE_READ_INTO((struct in6_addr *)e->addr, sk,
+				   __sk_common.skc_v6_daddr);
+	if (e->port)
+		e->flags |= GH_SKF_PEER;
+	else
+		e->flags &= ~GH_SKF_PEER;
+}
+
+static __always_inline __u32 sock_ino(struct sock *sk)
+{
+	return BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+}
+
+/* Report an entry: a GH_EV_SOCK record. Returns -1 when its run's ring
+ * buffer is gone: gh-trace reads the entries left when its run ends, from
+ * the time it stops taking records on. */
+static __always_inline int sock_report(struct gh_sock *e)
+{
+	struct gh_event *ev;
+	char *d;
+	void *rb = run_ring(e->run);
+	__u32 sz = sizeof(*ev) + sizeof(struct sockaddr_in6);
+
+	if (!rb)
+		return -1;
+	ev = bpf_ringbuf_reserve(rb, sizeof(*ev) + sizeof(struct sockaddr_in6), 0);
+	if (!ev) {
+		count_lost(e->run, GH_LOST_RINGBUF);
+		return 0;
+	}
+	ev_init(ev, GH_EV_SOCK, e->run);
+	ev->size = sz;
+	ev->pid = ev->tid = e->pid;
+	ev->arg[0] = e->id;
+	ev->arg[1] = e->flags;
+	ev->ret = e->result;
+	ev->x[0] = e->sent;
+	ev->x[1] = e->received;
+	ev->family = e->family;
+	ev->proto = e->proto;
+	ev->sock_type = e->proto == IPPROTO_TCP ? 1 : 2;	/* SOCK_STREAM, SOCK_DGRAM */
+	ev->flags = GH_EVF_SOCK;
+	d = (char *)(ev + 1);
+	__builtin_memset(d, 0, sizeof(struct sockaddr_in6));
+	if (e->flags & GH_SKF_PEER) {
+		struct sockaddr_in6 *sin6 = (void *)d;
+
+		sin6->sin6_family = e->family;
+		sin6->sin6_port = e->port;
+		if (e->family == AF_INET) {
+			struct sockaddr_in *sin = (void *)d;
+
+			__builtin_memcpy(&sin->sin_addr, e->addr, 4);
+			ev->blen[GH_B_EXTRA] = sizeof(struct sockaddr_in);
+		} else {
+			__builtin_memcpy(&sin6->sin6_addr, e->addr, 16);
+			ev->blen[GH_B_EXTRA] = sizeof(struct sockaddr_in6);
+		}
+		ev->bflags[GH_B_EXTRA] = GH_BF_PRESENT;
+	}
+	bpf_ringbuf_submit(ev, rb_flags(rb));
+	return 0;
+}
+
+/* A new entry for sk; NULL when the map is full. */
+static __always_inline struct gh_sock *sock_new(struct sock *sk, __u32 run,
+						__u32 pid, __u32 flags)
+{
+	__u64 key = (__u64)sk;
+	struct gh_sock e = {}, *old;
+
+	/* a socket that was at this address before: gone now */
+	old = bpf_map_lookup_elem(&socks, &key);
+	if (old && !(old->flags & GH_SKF_CLOSED))
+		sock_report(old);
+	e.run = run;
+	e.pid = pid;
+	e.id = __sync_fetch_and_add(&sock_seq, 1) + 1;
+	e.flags = flags;
+	e.result = -EINPROGRESS;
+	e.proto = BPF_CORE_READ(sk, sk_protocol);
+	e.ino = sock_ino(sk);
+	sk_peer_fill(&e, sk);
+	if (bpf_map_update_elem(&socks, &key, &e, BPF_ANY)) {
+		count_lost(run, GH_LOST_RINGBUF);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&socks, &key);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(inet_sock_set_state, struct sock *sk, int oldstate, int newstate)
+{
+	__u64 key = (__u64)sk;
+	struct gh_sock *e;
+	struct gh_member m;
+	struct pt_regs *regs;
+	__u32 fl = GH_SKF_CONNECT;
+	int err;
+
+	if (newstate == TCP_SYN_SENT) {
+		/* in the connect(2) (or io_uring request) of the process */
+		if (!traced_ring(bpf_get_current_pid_tgid() >> 32, &m))
+			return 0;
+		regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+		if (regs && BPF_CORE_READ(regs, orig_ax) == NR_CONNECT)
+			fl |= GH_SKF_INCALL;
+		sock_new(sk, m.run, m.pid, fl);
+		return 0;
+	}
+	e = bpf_map_lookup_elem(&socks, &key);
+	if (!e || (e->flags & GH_SKF_CLOSED))
+		return 0;
+	err = BPF_CORE_READ(sk, sk_err);
+	if (oldstate == TCP_SYN_SENT && (e->flags & GH_SKF_CONNECT)) {
+		if (newstate == TCP_ESTABLISHED)
+			e->result = 0;
+		else if (newstate == TCP_CLOSE && err)
+			e->result = -err;
+	} else if (newstate == TCP_CLOSE && e->result == 0 &&
+		   (err == ECONNRESET || err == EPIPE)) {
+		e->result = -ECONNRESET;
+	}
+	if (newstate != TCP_CLOSE)
+		return 0;
+	if (sock_report(e) < 0)
+		return 0;	/* left for gh-trace */
+	if (e->flags & GH_SKF_INCALL)
+		e->flags |= GH_SKF_CLOSED;	/* its connect record needs the id */
+	else
+		bpf_map_delete_elem(&socks, &key);
+	return 0;
+}
+
+/* connect(2) returned: its record names the entry; an entry already
+ * reported closed is done with. */
+static __always_inline void sock_connected(struct scratch *s, struct sock *sk,
+					   __u32 run)
+{
+	__u64 key = (__u64)sk;
+	struct gh_sock *e;
+
+	if (!sk)
+		return;
+	e = bpf_map_lookup_elem(&socks, &key);
+	if (!e || e->run != run || !(e->flags & GH_SKF_CONNECT))
+		return;
+	s->ev.x[1] = e->id;
+	s->ev.flags |= GH_EVF_SOCKID;
+	if (e->flags & GH_SKF_CLOSED)
+		bpf_map_delete_elem(&socks, &key);
+	else
+		e->flags &= ~GH_SKF_INCALL;
+}
+
+/* The entry of an inet socket a traced process sends or receives on
+ * (made when there is none). A UDP socket that changed its peer, or a
+ * socket at the address of one that is gone, is reported and begins a
+ * new entry. */
+static __always_inline struct gh_sock *sock_entry(struct sock *sk,
+						  struct gh_member *m)
+{
+	__u64 key = (__u64)sk;
+	struct gh_sock *e, p = {};
+	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 proto;
+
+	if (fam != AF_INET && fam != AF_INET6)
+		return NULL;
+	proto = BPF_CORE_READ(sk, sk_protocol);
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return NULL;
+	if (!traced_ring(bpf_get_current_pid_tgid() >> 32, m))
+		return NULL;
+	e = bpf_map_lookup_elem(&socks, &key);
+	if (e && e->run == m->run && !(e->flags & GH_SKF_CLOSED)) {
+		if (proto == IPPROTO_TCP && e->ino == sock_ino(sk))
+			return e;
+		sk_peer_fill(&p, sk);
+		if (proto == IPPROTO_UDP && e->ino == sock_ino(sk) && e->port == p.port &&
+		    *(__u64 *)e->addr == *(__u64 *)p.addr &&
+		    *(__u64 *)&e->addr[8] == *(__u64 *)&p.addr[8])
+			return e;
+	}
+	return sock_new(sk, m->run, m->pid, 0);
+}
+
+/* Up to len bytes of user memory at the scratch area's *pos (at most
+ * GH_DNS_MAX of them). Returns the bytes copied. */
+static __always_inline __u32 dns_copy(struct scratch *s, __u32 *pos,
+				      const void *src, __u64 len)
+{
+	__u32 p = *pos;
+
+	if (len > GH_DNS_MAX)
+		len = GH_DNS_MAX;
+	bound(len, 1023);
+	if (!len || p > 2 * GH_DNS_MAX)
+		return 0;
+	if (bpf_probe_read_user(&s->data[p & 2047], len, src))
+		return 0;
+	*pos = p + len;
+	return len;
+}
+
+/* A DNS message of the syscall in progress, when sk's entry e goes to or
+ * comes from port 53: a GH_EV_DNS record. ret: its bytes. */
+static __always_inline void dns_message(struct gh_sock *e, struct sock *sk,
+					struct gh_member *m, int in, long ret)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	struct user_msghdr mh = {};
+	struct iovec iov[2] = {};
+	const void *buf = NULL, *addr = NULL;
+	__u16 sa[2] = {};
+	__u64 nr, a1, niov = 0, left;
+	__u32 pos = 0, i, n, len;
+	struct scratch *s;
+
+	if (!regs)
+		return;
+	nr = BPF_CORE_READ(regs, orig_ax);
+	a1 = BPF_CORE_READ(regs, si);
+	switch (nr) {
+	case NR_SENDTO:
+		addr = (const void *)BPF_CORE_READ(regs, r8);
+		/* fall through */
+	case NR_READ:
+	case NR_WRITE:
+	case NR_RECVFROM:
+		buf = (const void *)a1;
+		break;
+	case NR_READV:
+	case NR_WRITEV:
+		niov = 2;
+		bpf_probe_read_user(iov, sizeof(iov), (void *)a1);
+		break;
+	case NR_SENDMMSG:
+	case NR_RECVMMSG: {
+		struct mmsghdr *v = (void *)a1;
+
+		/* the message in progress: the first whose msg_len the
+		 * kernel has not written back yet */
+		for (i = 0; i < MMSG_SCAN; i++) {
+			n = 1;
+			bpf_probe_read_user(&n, sizeof(n), &v[i].msg_len);
+			if (!n)
+				break;
+		}
+		if (i == MMSG_SCAN)
+			return;
+		a1 = (__u64)&v[i].msg_hdr;
+	}
+		/* fall through */
+	case NR_SENDMSG:
+	case NR_RECVMSG:
+		if (bpf_probe_read_user(&mh, sizeof(mh), (void *)a1))
+			return;
+		niov = mh.msg_iovlen > 2 ? 2 : mh.msg_iovlen;
+		bpf_probe_read_user(iov, sizeof(iov[0]) * 2, mh.msg_iov);
+		if (!in)
+			addr = mh.msg_name;
+		break;
+	default:
+		return;		/* io_uring, splice...: not read */
+	}
+	if (addr)
+		bpf_probe_read_user(sa, sizeof(sa), addr);
+	if (!(e->flags & GH_SKF_DNS)) {
+		if (!((e->flags & GH_SKF_PEER) && e->port == bpf_htons(DNS_PORT)) &&
+		    !(addr && (sa[0] == AF_INET || sa[0] == AF_INET6) &&
+		      sa[1] == bpf_htons(DNS_PORT)))
+			return;
+		e->flags |= GH_SKF_DNS;
+	}
+	if (e->ndns >= GH_DNS_PER_SOCK)
+		return;
+	e->ndns++;
+	s = get_scratch();
+	if (!s)
+		return;
+	ev_init(&s->ev, GH_EV_DNS, m->run);
+	put_ids(&s->ev, t, m->level);
+	s->ev.arg[0] = e->id;
+	s->ev.x[0] = in;
+	s->ev.family = e->family;
+	s->ev.proto = e->proto;
+	s->ev.sock_type = e->proto == IPPROTO_TCP ? 1 : 2;
+	s->ev.flags = GH_EVF_SOCK;
+	left = ret;
+	if (buf) {
+		dns_copy(s, &pos, buf, left);
+	} else {
+		len = dns_copy(s, &pos, iov[0].iov_base,
+			       left < iov[0].iov_len ? left : iov[0].iov_len);
+		left -= len;
+		if (niov > 1 && left && len == iov[0].iov_len)
+			dns_copy(s, &pos, iov[1].iov_base,
+				 left < iov[1].iov_len ? left : iov[1].iov_len);
+	}
+	s->ev.boff[GH_B_RAW2] = 0;
+	s->ev.blen[GH_B_RAW2] = pos;
+	s->ev.bflags[GH_B_RAW2] = GH_BF_PRESENT | (pos < ret ? GH_BF_TRUNC : 0);
+	/* the destination the call named, or the socket's peer */
+	if (addr && (sa[0] == AF_INET || sa[0] == AF_INET6)) {
+		put_umem(s, &pos, GH_B_EXTRA, addr,
+			 sa[0] == AF_INET ? sizeof(struct sockaddr_in) :
+					    sizeof(struct sockaddr_in6), GH_ADDR_MAX);
+	} else if (e->flags & GH_SKF_PEER) {
+		put_sock_addr(s, &pos, sk, 1);
+	}
+	ev_commit(s, pos, m->run);
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(sock_send_length, struct sock *sk, int ret, int flags)
+{
+	struct gh_member m;
+	struct gh_sock *e;
+
+	if (ret <= 0 || !sk)
+		return 0;
+	e = sock_entry(sk, &m);
+	if (!e)
+		return 0;
+	__sync_fetch_and_add(&e->sent, ret);
+	dns_message(e, sk, &m, 0, ret);
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(sock_recv_length, struct sock *sk, int ret, int flags)
+{
+	struct gh_member m;
+	struct gh_sock *e;
+
+	if (ret <= 0 || !sk || (flags & 2 /* MSG_PEEK */))
+		return 0;
+	e = sock_entry(sk, &m);
+	if (!e)
+		return 0;
+	__sync_fetch_and_add(&e->received, ret);
+	if (e->flags & GH_SKF_DNS)
+		dns_message(e, sk, &m, 1, ret);
 	return 0;
 }
 

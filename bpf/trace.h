@@ -238,4 +238,54 @@ struct gh_event {
 				 * GH_EVF_URING: the io_uring opcode */
 };
 
+
+/* ---- Sockets: final connect results, bytes, DNS payloads ----
+ *
+ * TCP sockets that a traced process connects, and inet sockets it sends
+ * or receives on, have an entry in "socks" (keyed by the kernel's struct
+ * sock pointer) that counts their bytes in the kernel. A GH_EV_SOCK
+ * record reports an entry when its socket closes (or changes peer); the
+ * entries still there when the run ends are read and reported by
+ * gh-trace. A connect record names its entry's id (GH_EVF_SOCKID, x[1]). */
+enum {
+	GH_EV_SOCK = 20,	/* a socket's end: struct gh_sock's facts */
+	GH_EV_DNS = 21,		/* a DNS message sent or received */
+};
+
+#define GH_EVF_SOCKID	0x100	/* connect: x[1] is the socket's id */
+#define GH_DNS_MAX	512	/* bytes of a DNS payload piece kept */
+#define GH_DNS_PER_SOCK	64	/* DNS records per socket, at most */
+
+/* gh_sock.flags */
+enum {
+	GH_SKF_CONNECT = 1,	/* made by connect(2): result is its outcome */
+	GH_SKF_DNS = 2,		/* messages to or from port 53 went through */
+	GH_SKF_INCALL = 4,	/* its connect(2) has not returned yet */
+	GH_SKF_CLOSED = 8,	/* reported closed (kept for INCALL) */
+	GH_SKF_PEER = 16,	/* family, port and addr name a peer */
+	GH_SKF_FLUSHED = 32,	/* reported at the end of its run */
+};
+
+struct gh_sock {
+	__u32 run;
+	__u32 pid;		/* the process that made the entry (run's ids) */
+	__u32 id;		/* the run's number for the socket */
+	__u32 flags;		/* GH_SKF_* */
+	__s32 result;		/* connect: 0, -errno, -EINPROGRESS: unknown */
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u16 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u16 port;		/* the peer's port, network order */
+	__u16 ndns;		/* DNS records made */
+	__u32 ino;		/* the socket's inode number */
+	__u8 addr[16];		/* the peer: IPv4 in the first 4 bytes */
+	__u64 sent, received;	/* payload bytes */
+};
+
+/* A GH_EV_SOCK record: pid, arg[0] the id, ret the connect result, x[0]
+ * and x[1] bytes sent and received, family and proto, arg[1] the flags,
+ * and the peer as a struct sockaddr in GH_B_EXTRA (when GH_SKF_PEER).
+ * A GH_EV_DNS record: pid and tid, arg[0] the socket's id, x[0] 0 for a
+ * message sent, 1 received, family and proto, the payload in GH_B_RAW2
+ * (GH_BF_TRUNC when cut), the peer in GH_B_EXTRA when known. */
+
 #endif

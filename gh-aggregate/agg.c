@@ -78,6 +78,10 @@ void agg_init(struct agg *a, const char *name)
 	ktab_init(&a->att, sizeof(struct nkey), sizeof(struct counted));
 	ktab_init(&a->inb, sizeof(struct nkey), sizeof(struct counted));
 	ktab_init(&a->act, sizeof(uint32_t), sizeof(struct counted));
+	ktab_init(&a->peers, sizeof(struct pkey), sizeof(struct pbytes));
+	ktab_init(&a->dns, sizeof(struct dkey), sizeof(struct counted));
+	ktab_init(&a->dnsa, sizeof(struct dakey), 4);
+	ktab_init(&a->names, sizeof(struct nmkey), 4);
 	a->last_pid = -1;
 }
 
@@ -106,6 +110,11 @@ void agg_release(struct agg *a)
 	counted_release(&a->inb);
 	counted_release(&a->act);
 	gh_buf_release(&a->pend_bytes);
+	ktab_release(&a->peers);
+	counted_release(&a->dns);
+	ktab_release(&a->dnsa);
+	ktab_release(&a->names);
+	free(a->socks);
 	ktab_release(&a->pidmap);
 	strtab_release(&a->str);
 }
@@ -660,6 +669,129 @@ static const char *send_result(const struct gh_evrec *rec)
 	return "error";
 }
 
+static void peer_bytes(struct agg *a, uint32_t dst, uint32_t proto,
+		       uint64_t sent, uint64_t received)
+{
+	struct pkey k = { dst, proto };
+	struct pbytes *b;
+	uint32_t i;
+
+	if (ktab_get(&a->peers, &k, &i) < 0)
+		oom();
+	b = ktab_val(&a->peers, i);
+	b->sent += sent;
+	b->received += received;
+}
+
+static struct pend *pend_find(struct agg *a, int64_t sock)
+{
+	uint32_t i;
+
+	for (i = 0; i < a->nsocks; i++)
+		if (a->socks[i].sock == sock)
+			return &a->socks[i];
+	return NULL;
+}
+
+static void pend_add(struct agg *a, int64_t sock, const struct nkey *k,
+		     int32_t pid, int end_first)
+{
+	struct pend *p;
+
+	if (grow_array(&a->socks, &a->sockscap, a->nsocks + 1, sizeof(*a->socks)) < 0)
+		oom();
+	p = &a->socks[a->nsocks++];
+	p->sock = sock;
+	p->k = *k;
+	p->pid = pid;
+	p->end_first = end_first;
+}
+
+static void pend_del(struct agg *a, struct pend *p)
+{
+	*p = a->socks[--a->nsocks];
+}
+
+/* A socket's end: its bytes, and the final result of its connect (the
+ * attempt is counted here, with the pid that connected). */
+static void on_sock_end(struct agg *a, const struct gh_evrec *rec)
+{
+	const struct gh_evval *v = rec->v;
+	int64_t sent = v[GH_EK_BYTES_SENT].i, recv = v[GH_EK_BYTES_RECEIVED].i;
+	int has_peer = v[GH_EK_ADDR].kind == GH_EVK_STR;
+	struct pend *p;
+	struct nkey k;
+
+	a->has_sock = 1;
+	if (sent < 0 || recv < 0)
+		sent = recv = 0;
+	memset(&k, 0, sizeof(k));
+	k.dst = peer(a, rec);
+	k.proto = sid(a, rec, GH_EK_PROTO);
+	/* an unconnected socket's sends are in its send records */
+	if (has_peer) {
+		a->bytes_sent += (uint64_t)sent;
+		peer_bytes(a, k.dst, k.proto, (uint64_t)sent, (uint64_t)recv);
+	}
+	a->bytes_received += (uint64_t)recv;
+	if (v[GH_EK_CONNECT].kind != GH_EVK_STR)
+		return;
+	k.op = NOP_CONNECT;
+	k.result = sid(a, rec, GH_EK_CONNECT);
+	k.family = sid(a, rec, GH_EK_FAMILY);
+	count(&a->att, &k, (int32_t)v[GH_EK_PID].i);
+	p = pend_find(a, v[GH_EK_SOCK].i);
+	if (p)
+		pend_del(a, p);
+	else
+		pend_add(a, v[GH_EK_SOCK].i, &k, 0, 1);
+}
+
+/* A DNS message: the question sent (counted), the addresses answered and
+ * the names they answer for. */
+static void on_dns(struct agg *a, const struct gh_evrec *rec, int32_t pid)
+{
+	const struct gh_evval *v = rec->v, *ad = &v[GH_EK_ADDRESSES];
+	const struct gh_evval *nm = &v[GH_EK_NAMES];
+	struct dakey dk;
+	struct nmkey mk;
+	struct dkey k;
+	struct counted *c;
+	size_t i, j;
+	uint32_t idx;
+
+	a->has_sock = 1;
+	if (v[GH_EK_MALFORMED].kind == GH_EVK_STR) {
+		a->dns_malformed++;
+		return;
+	}
+	if (v[GH_EK_NAME].kind != GH_EVK_STR || v[GH_EK_QTYPE].kind != GH_EVK_STR)
+		return;		/* no question */
+	k.name = sid(a, rec, GH_EK_NAME);
+	k.type = sid(a, rec, GH_EK_QTYPE);
+	if (ktab_get(&a->dns, &k, &idx) < 0)
+		oom();
+	if (!v[GH_EK_RESPONSE].i) {
+		c = ktab_val(&a->dns, idx);
+		c->count++;
+		pid_add(&c->pids, pid);
+		return;
+	}
+	for (i = 0; i < ad->len; i++) {
+		dk.name = k.name;
+		dk.type = k.type;
+		dk.addr = intern(a, ad->elems[i].b, ad->elems[i].blen);
+		if (ktab_get(&a->dnsa, &dk, &idx) < 0)
+			oom();
+		for (j = 0; j < nm->len; j++) {
+			mk.addr = dk.addr;
+			mk.name = intern(a, nm->elems[j].b, nm->elems[j].blen);
+			if (ktab_get(&a->names, &mk, &idx) < 0)
+				oom();
+		}
+	}
+}
+
 static void on_net(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 		   uint32_t result)
 {
@@ -681,10 +813,25 @@ static void on_net(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 			r = send_result(rec);
 			k.result = intern(a, r, strlen(r));
 			a->has_send = 1;
-			if (v[GH_EK_BYTES].kind == GH_EVK_INT)
+			/* a send on an inherited socket: its bytes are in
+			 * the socket's sock_end */
+			if (v[GH_EK_BYTES].kind == GH_EVK_INT &&
+			    !(v[GH_EK_INHERITED].kind == GH_EVK_BOOL && v[GH_EK_INHERITED].i)) {
 				a->bytes_sent += (uint64_t)v[GH_EK_BYTES].i;
+				peer_bytes(a, k.dst, k.proto, (uint64_t)v[GH_EK_BYTES].i, 0);
+			}
 		}
 		k.family = sid(a, rec, GH_EK_FAMILY);
+		if (rec->type == GH_ET_CONNECT && v[GH_EK_SOCK].kind == GH_EVK_INT) {
+			/* counted with its final result by the socket's end */
+			struct pend *p = pend_find(a, v[GH_EK_SOCK].i);
+
+			if (p && p->end_first)
+				pend_del(a, p);
+			else
+				pend_add(a, v[GH_EK_SOCK].i, &k, pid, 0);
+			break;
+		}
 		count(&a->att, &k, pid);
 		break;
 	default:
@@ -693,6 +840,18 @@ static void on_net(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 		k.result = result;
 		count(&a->inb, &k, pid);
 	}
+}
+
+/* At the end of the stream: connects whose socket's end never came (the
+ * stream was cut) count with the result their own record gave. */
+void agg_finish(struct agg *a)
+{
+	uint32_t i;
+
+	for (i = 0; i < a->nsocks; i++)
+		if (!a->socks[i].end_first)
+			count(&a->att, &a->socks[i].k, a->socks[i].pid);
+	a->nsocks = 0;
 }
 
 /* ---- actions: the records beyond files and sockets ---- */
@@ -996,6 +1155,14 @@ int agg_record(struct agg *a, const struct gh_evrec *rec)
 	}
 	if (t > a->last_t)
 		a->last_t = t;
+	if (type == GH_ET_SOCK_END) {
+		on_sock_end(a, rec);
+		return 0;
+	}
+	if (type == GH_ET_DNS) {
+		on_dns(a, rec, pid);
+		return 0;
+	}
 	a->counts[type]++;
 	if (v[GH_EK_RET].kind == GH_EVK_INT) {
 		int64_t ret = v[GH_EK_RET].i;

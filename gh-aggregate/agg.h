@@ -108,6 +108,31 @@ struct pending {
 	uint64_t key_hash;			/* ... and its hash */
 };
 
+/* Sockets (sock_end and dns records). */
+struct pkey {				/* a peer's bytes: dst, protocol */
+	uint32_t dst, proto;
+};
+struct pbytes {
+	uint64_t sent, received;
+};
+struct dkey {				/* network.dns: name, type */
+	uint32_t name, type;
+};
+struct dakey {				/* an answer: name, type, address */
+	uint32_t name, type, addr;
+};
+struct nmkey {				/* a peer address and a name for it */
+	uint32_t addr, name;
+};
+/* A connect record whose socket's end (with the final result) has not
+ * been read yet, or a socket's end read before its connect record. */
+struct pend {
+	int64_t sock;
+	struct nkey k;
+	int32_t pid;
+	int end_first;
+};
+
 struct agg {
 	const char *name;		/* input name for messages */
 	struct strtab str;
@@ -129,6 +154,15 @@ struct agg {
 	uint64_t pin_writes;		/* changes under it */
 	int has_send;
 	uint64_t bytes_sent;
+	int has_sock;			/* sock_end or dns records were read */
+	uint64_t bytes_received;
+	struct ktab peers;		/* struct pkey -> struct pbytes */
+	struct ktab dns;		/* struct dkey -> struct counted */
+	struct ktab dnsa;		/* struct dakey -> nothing */
+	struct ktab names;		/* struct nmkey -> nothing */
+	uint64_t dns_malformed;
+	struct pend *socks;		/* connects and ends waiting for the other */
+	uint32_t nsocks, sockscap;
 
 	uint64_t counts[GH_ET_COUNT], denied[GH_ET_COUNT];
 	int64_t last_t;
@@ -180,6 +214,8 @@ int agg_record(struct agg *a, const struct gh_evrec *rec);
 /* Fold in the records still batched: after the last agg_record. */
 void agg_flush(struct agg *a);
 
+/* After the last record: fold in what waited for a later record. */
+void agg_finish(struct agg *a);
 /* Write the receipt (0.4.0), or the older v0 shape with v0 set, to f,
  * pretty-printed and followed by a newline. Sorts a's tables in place.
  * Write errors are left for ferror(f). */

@@ -154,6 +154,7 @@ int main(int argc, char **argv)
 		fclose(f);
 
 	/* the whole input is valid: write the receipt */
+	agg_finish(&a);
 	receipt_write(stdout, &a, v0);
 	agg_release(&a);
 	return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;

@@ -382,6 +382,41 @@ static int cmp_action(const void *x, const void *y)
 	return strtab_cmp(&sort_agg->str, k, l);
 }
 
+static int cmp_dns(const void *x, const void *y)
+{
+	const struct dkey *k = ktab_key(&sort_agg->dns, *(const uint32_t *)x);
+	const struct dkey *l = ktab_key(&sort_agg->dns, *(const uint32_t *)y);
+	int c;
+
+	if ((c = strtab_cmp(&sort_agg->str, k->name, l->name)))
+		return c;
+	return strtab_cmp(&sort_agg->str, k->type, l->type);
+}
+
+static int cmp_dnsa(const void *x, const void *y)
+{
+	const struct dakey *k = ktab_key(&sort_agg->dnsa, *(const uint32_t *)x);
+	const struct dakey *l = ktab_key(&sort_agg->dnsa, *(const uint32_t *)y);
+	int c;
+
+	if ((c = strtab_cmp(&sort_agg->str, k->name, l->name)))
+		return c;
+	if ((c = strtab_cmp(&sort_agg->str, k->type, l->type)))
+		return c;
+	return strtab_cmp(&sort_agg->str, k->addr, l->addr);
+}
+
+static int cmp_names(const void *x, const void *y)
+{
+	const struct nmkey *k = ktab_key(&sort_agg->names, *(const uint32_t *)x);
+	const struct nmkey *l = ktab_key(&sort_agg->names, *(const uint32_t *)y);
+	int c;
+
+	if ((c = strtab_cmp(&sort_agg->str, k->addr, l->addr)))
+		return c;
+	return strtab_cmp(&sort_agg->str, k->name, l->name);
+}
+
 static int cmp_id(const void *x, const void *y)
 {
 	return strtab_cmp(&sort_agg->str, *(const uint32_t *)x, *(const uint32_t *)y);
@@ -404,6 +439,7 @@ static uint32_t *sorted(struct agg *a, uint32_t n,
 /* Everything sorted and derived, before writing. */
 struct prep {
 	uint32_t *procs, *acc, *att, *inb, *act;
+	uint32_t *dns, *dnsa, *names;		/* sorted indexes */
 	uint32_t *reads, *writes, *deletes;	/* sorted unique path ids */
 	uint32_t nr, nw, nd;
 	uint64_t failed;
@@ -443,6 +479,9 @@ static void prepare(struct agg *a, struct prep *p)
 	p->att = sorted(a, a->att.n, cmp_attempt);
 	p->inb = sorted(a, a->inb.n, cmp_inbound);
 	p->act = sorted(a, a->act.n, cmp_action);
+	p->dns = sorted(a, a->dns.n, cmp_dns);
+	p->dnsa = sorted(a, a->dnsa.n, cmp_dnsa);
+	p->names = sorted(a, a->names.n, cmp_names);
 	p->unknown = strtab_intern(&a->str, "unknown", 7);
 	if (!p->unknown)
 		oom();
@@ -486,6 +525,9 @@ static void prep_release(struct prep *p)
 	free(p->att);
 	free(p->inb);
 	free(p->act);
+	free(p->dns);
+	free(p->dnsa);
+	free(p->names);
 	free(p->reads);
 	free(p->writes);
 	free(p->deletes);
@@ -633,6 +675,95 @@ static void gen_attempts(struct agg *a, struct prep *pp, struct list *l)
 	}
 }
 
+/* The address of a dst ("1.2.3.4:80", "[::1]:53"), interned. */
+static uint32_t dst_addr(struct agg *a, uint32_t dst)
+{
+	const char *s = strtab_str(&a->str, dst), *c;
+	size_t n = strtab_len(&a->str, dst);
+	uint32_t id;
+
+	if (n && s[0] == '[') {
+		c = memchr(s, ']', n);
+		s++;
+		n = c ? (size_t)(c - s) : n - 1;
+	} else if ((c = memrchr(s, ':', n))) {
+		n = (size_t)(c - s);
+	}
+	id = strtab_intern(&a->str, s, n);
+	if (!id)
+		oom();
+	return id;
+}
+
+/* A peer's bytes and the names DNS answered its address for. */
+static void add_peer_facts(struct agg *a, struct prep *pp, struct json_object *o,
+			   const struct nkey *k)
+{
+	struct pkey pk = { k->dst, k->proto };
+	const struct pbytes *b;
+	const struct nmkey *m;
+	struct json_object *names = arr();
+	uint32_t i, lo = 0, hi = a->names.n, addr;
+
+	if (ktab_get(&a->peers, &pk, &i) < 0)
+		oom();
+	b = ktab_val(&a->peers, i);
+	add(o, "bytes_sent", jint((int64_t)b->sent));
+	add(o, "bytes_received", jint((int64_t)b->received));
+	addr = dst_addr(a, k->dst);
+	/* the first name entry of the address (sorted by address) */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		m = ktab_key(&a->names, pp->names[mid]);
+		if (strtab_cmp(&a->str, m->addr, addr) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < a->names.n; i++) {
+		m = ktab_key(&a->names, pp->names[i]);
+		if (m->addr != addr)
+			break;
+		push(names, jstr(a, m->name));
+	}
+	add(o, "names", names);
+}
+
+/* network.dns: each name and type asked, how often and by whom, and the
+ * addresses answered. */
+static void gen_dns(struct agg *a, struct prep *pp, struct list *l)
+{
+	struct json_object *o, *addrs;
+	const struct dkey *k;
+	const struct dakey *d;
+	const struct counted *c;
+	uint32_t i, j = 0;
+
+	for (i = 0; i < a->dns.n; i++) {
+		k = ktab_key(&a->dns, pp->dns[i]);
+		c = ktab_val(&a->dns, pp->dns[i]);
+		o = obj();
+		add_str(o, "name", a, k->name);
+		add(o, "type", jstr(a, k->type));
+		add(o, "count", jint((int64_t)c->count));
+		add(o, "pids", pid_list(&c->pids));
+		addrs = arr();
+		/* both lists are sorted by name and type first */
+		for (; j < a->dnsa.n; j++) {
+			d = ktab_key(&a->dnsa, pp->dnsa[j]);
+			if (strtab_cmp(&a->str, d->name, k->name) > 0 ||
+			    (d->name == k->name &&
+			     strtab_cmp(&a->str, d->type, k->type) > 0))
+				break;
+			if (d->name == k->name && d->type == k->type)
+				push(addrs, jstr(a, d->addr));
+		}
+		add(o, "addresses", addrs);
+		list_add(l, o);
+	}
+}
+
 /* One per distinct (dst, protocol) of the attempts, which are sorted by
  * those first; attempts without an address are not peers. */
 static void gen_connections(struct agg *a, struct prep *pp, struct list *l)
@@ -649,6 +780,8 @@ static void gen_connections(struct agg *a, struct prep *pp, struct list *l)
 			add_str(o, "dst", a, k->dst);
 			add(o, "protocol", jstr(a, k->proto));
 			add(o, "attempted", jbool(1));
+			if (a->has_sock)
+				add_peer_facts(a, pp, o, k);
 			list_add(l, o);
 		}
 		prev = k;
@@ -968,8 +1101,13 @@ static struct json_object *skeleton(struct agg *a, struct prep *pp)
 	add(o, "connections", arr());
 	add(o, "attempts", arr());
 	add(o, "inbound", arr());
-	add(o, "bytes_sent", a->has_send ? jint((int64_t)a->bytes_sent) : NULL);
-	add(o, "bytes_received", NULL);
+	add(o, "bytes_sent", a->has_send || a->has_sock ?
+		jint((int64_t)a->bytes_sent) : NULL);
+	add(o, "bytes_received", a->has_sock ? jint((int64_t)a->bytes_received) : NULL);
+	if (a->has_sock) {
+		add(o, "dns", arr());
+		add(o, "dns_malformed", jint((int64_t)a->dns_malformed));
+	}
 	add(r, "network", o);
 	/* only when there are any: receipts of runs without them stay
 	 * as they were */
@@ -1049,6 +1187,7 @@ int receipt_write(FILE *f, struct agg *a, int v0)
 		{ "attempts", 2, gen_attempts, 0 },
 		{ "inbound", 2, gen_inbound, 0 },
 		{ "actions", 1, gen_actions, 0 },
+		{ "dns", 2, gen_dns, 0 },
 	};
 	struct splice old[] = {
 		{ "processes", 1, gen_processes, 0 },
@@ -1063,15 +1202,19 @@ int receipt_write(FILE *f, struct agg *a, int v0)
 	struct json_object *r;
 	struct list l;
 	struct prep pp;
-	size_t i, pos = 0;
+	size_t i, j, pos = 0;
 
 	prepare(a, &pp);
 	r = v0 ? skeleton_v0(a) : skeleton(a, &pp);
 	if (gh_json_to_buf(&sk, r, GH_JW_PRETTY) < 0)
 		oom();
 	json_object_put(r);
-	if (!v0 && !a->act.n)
-		nsp--;	/* "actions", the last, is absent */
+	/* lists present only when there are any */
+	for (i = j = 0; i < nsp; i++)
+		if (v0 || !((strcmp(sp[i].key, "actions") == 0 && !a->act.n) ||
+			    (strcmp(sp[i].key, "dns") == 0 && !a->has_sock)))
+			sp[j++] = sp[i];
+	nsp = j;
 	for (i = 0; i < nsp; i++)
 		sp[i].at = find_list(&sk, sp[i].key, sp[i].level);
 	qsort(sp, nsp, sizeof(*sp), cmp_splice);

@@ -40,6 +40,9 @@ enum {
 	ST_REDACTION,
 	ST_VERDICT,
 	ST_VIOLATION,
+	ST_PEER_NAME,
+	ST_DNS,
+	ST_DNS_ANSWER,
 	ST_N
 };
 
@@ -53,10 +56,11 @@ static const char *const sql[ST_N] = {
 		" exit_code, signal, error, duration_ms, cpu_time_ms,"
 		" max_rss_kb, lost_ringbuf, lost_fault, lost_truncated,"
 		" files_failed, bytes_sent, stdout_hash, stderr_hash, signed,"
-		" signature_key, sha256, archived_at, canonical, machine)"
+		" signature_key, sha256, archived_at, canonical, machine,"
+		" bytes_received)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
 		" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
-		" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)"
+		" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)"
 		" ON CONFLICT (execution_id) DO NOTHING RETURNING id",
 	[ST_PROCESS] = "INSERT INTO processes (receipt_id, seq, pid, ppid, exe,"
 		       " argv, cmd, argv_truncated, working_dir, exit_code,"
@@ -74,7 +78,8 @@ static const char *const sql[ST_N] = {
 			  " SELECT max(id), ?2 FROM file_accesses"
 			  " WHERE receipt_id = ?1 ON CONFLICT DO NOTHING",
 	[ST_CONN] = "INSERT INTO connections (receipt_id, dst, host, port,"
-		    " protocol, attempted) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+		    " protocol, attempted, bytes_sent, bytes_received)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 		    " ON CONFLICT DO NOTHING",
 	[ST_ATTEMPT] = "INSERT INTO network_attempts (receipt_id, dst, host,"
 		       " port, protocol, op, family, result, count) VALUES"
@@ -97,11 +102,17 @@ static const char *const sql[ST_N] = {
 		       " ?4, ?5)",
 	[ST_VIOLATION] = "INSERT INTO policy_violations (receipt_id, seq, rule,"
 			 " item, pid, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_PEER_NAME] = "INSERT INTO peer_names (receipt_id, dst, protocol, name)"
+			 " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+	[ST_DNS] = "INSERT INTO dns_queries (receipt_id, name, type, count)"
+		   " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+	[ST_DNS_ANSWER] = "INSERT INTO dns_answers (receipt_id, name, type, address)"
+			  " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
 };
 
 /* PostgreSQL also keeps the receipt as JSONB (receipts.doc) for queries;
- * JSONB cannot hold U+0000, so a receipt with one gets its doc from ?34
- * (the canonical text with \u0000 escapes made \ufffd), else ?34 is NULL
+ * JSONB cannot hold U+0000, so a receipt with one gets its doc from ?35
+ * (the canonical text with \u0000 escapes made \ufffd), else ?35 is NULL
  * and doc is the canonical text. */
 static const char pg_receipt_sql[] =
 	"INSERT INTO receipts (execution_id, version, start_time,"
@@ -110,11 +121,12 @@ static const char pg_receipt_sql[] =
 	" exit_code, signal, error, duration_ms, cpu_time_ms,"
 	" max_rss_kb, lost_ringbuf, lost_fault, lost_truncated,"
 	" files_failed, bytes_sent, stdout_hash, stderr_hash, signed,"
-	" signature_key, sha256, archived_at, canonical, machine, doc)"
+	" signature_key, sha256, archived_at, canonical, machine,"
+	" bytes_received, doc)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
 	" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
-	" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33,"
-	" CAST(coalesce(?34, ?32) AS jsonb))"
+	" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34,"
+	" CAST(coalesce(?35, ?32) AS jsonb))"
 	" ON CONFLICT (execution_id) DO NOTHING RETURNING id";
 
 /* The statements whose rows an engine may gather (archive_ops.bulk), and
@@ -705,6 +717,86 @@ static int bind_peer(struct cx *c, const struct gh_jv *e,
 	return 0;
 }
 
+/* A string array member (absent or null: nothing); each element checked. */
+static int strings(struct cx *c, const struct gh_jv *o, const char *w,
+		   const char *key, const struct gh_jv **out)
+{
+	size_t i;
+
+	if (member(c, o, w, key, GH_JV_ARRAY, out) < 0)
+		return -1;
+	for (i = 0; *out && i < gh_jv_len(*out); i++)
+		if (!gh_jv_is(gh_jv_idx(*out, i), GH_JV_STRING))
+			return cx_fail(c, "%s.%s[%zu]: expected a string", w, key, i);
+	return 0;
+}
+
+/* network.connections[].names: peer_names rows. */
+static int store_peer_names(struct cx *c, const struct gh_jv *e, const char *w)
+{
+	const struct gh_jv *names, *n;
+	size_t i, len;
+	const char *t;
+
+	if (strings(c, e, w, "names", &names) < 0)
+		return -1;
+	for (i = 0; names && i < gh_jv_len(names); i++) {
+		n = gh_jv_idx(names, i);
+		set_int(c, 1, c->rid);
+		if (bind_m(c, 2, e, w, "dst", GH_JV_STRING) < 0 ||
+		    bind_m(c, 3, e, w, "protocol", GH_JV_STRING) < 0)
+			return -1;
+		if (gh_jv_is(gh_jv_get(e, "protocol"), GH_JV_NULL))
+			set_text(c, 3, "", 0);
+		t = gh_jv_str(n, &len);
+		set_text(c, 4, t, len);
+		if (step(c, ST_PEER_NAME) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* network.dns: dns_queries and dns_answers rows. */
+static int store_dns(struct cx *c, const struct gh_jv *net)
+{
+	const struct gh_jv *arr, *e, *addrs, *name, *type;
+	const char *ns, *ts, *as;
+	size_t i, k, n, nl, tl, al;
+	char w[64];
+
+	if (objects(c, net, "network", "dns", &arr) < 0)
+		return -1;
+	n = arr ? gh_jv_len(arr) : 0;
+	for (i = 0; i < n; i++) {
+		e = gh_jv_idx(arr, i);
+		snprintf(w, sizeof(w), "network.dns[%zu]", i);
+		if (member(c, e, w, "name", GH_JV_STRING, &name) < 0 ||
+		    member(c, e, w, "type", GH_JV_STRING, &type) < 0 ||
+		    strings(c, e, w, "addresses", &addrs) < 0)
+			return -1;
+		if (!name || !type)
+			return cx_fail(c, "%s.%s: missing", w, name ? "type" : "name");
+		ns = gh_jv_str(name, &nl);
+		ts = gh_jv_str(type, &tl);
+		set_int(c, 1, c->rid);
+		set_text(c, 2, ns, nl);
+		set_text(c, 3, ts, tl);
+		if (bind_m(c, 4, e, w, "count", GH_JV_INT) < 0 ||
+		    step(c, ST_DNS) < 0)
+			return -1;
+		for (k = 0; addrs && k < gh_jv_len(addrs); k++) {
+			as = gh_jv_str(gh_jv_idx(addrs, k), &al);
+			set_int(c, 1, c->rid);
+			set_text(c, 2, ns, nl);
+			set_text(c, 3, ts, tl);
+			set_text(c, 4, as, al);
+			if (step(c, ST_DNS_ANSWER) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int store_network(struct cx *c, const struct gh_jv *r)
 {
 	const struct gh_jv *net, *arr, *e, *d;
@@ -725,12 +817,16 @@ static int store_network(struct cx *c, const struct gh_jv *r)
 		e = gh_jv_idx(arr, i);
 		snprintf(w, sizeof(w), "network.connections[%zu]", i);
 		if (bind_peer(c, e, w) < 0 ||
-		    bind_m(c, 6, e, w, "attempted", GH_JV_BOOL) < 0)
+		    bind_m(c, 6, e, w, "attempted", GH_JV_BOOL) < 0 ||
+		    bind_m(c, 7, e, w, "bytes_sent", GH_JV_INT) < 0 ||
+		    bind_m(c, 8, e, w, "bytes_received", GH_JV_INT) < 0)
 			return -1;
 		/* protocol is part of the key: an absent one is "" */
 		if (gh_jv_is(gh_jv_get(e, "protocol"), GH_JV_NULL))
 			set_text(c, 5, "", 0);
 		if (step(c, st) < 0)
+			return -1;
+		if (store_peer_names(c, e, w) < 0)
 			return -1;
 	}
 
@@ -777,7 +873,7 @@ static int store_network(struct cx *c, const struct gh_jv *r)
 	if (member(c, net, "network", "bytes_sent", GH_JV_INT, &e) < 0 ||
 	    member(c, net, "network", "bytes_received", GH_JV_INT, &e) < 0)
 		return -1;
-	return 0;
+	return store_dns(c, net);
 }
 
 static int syscall_row(struct cx *c, const char *key, int64_t count, int64_t denied)
@@ -993,9 +1089,9 @@ static int doc_text(struct cx *c, const struct gh_buf *canon)
 		if (gh_buf_addc(&c->arena, canon->p[i]) < 0)
 			return cx_fail(c, "%s", strerror(ENOMEM));
 	}
-	c->v[33] = (struct av){ .type = AV_TEXT, .len = c->arena.len - start };
-	c->off[33] = start;
-	c->copied[33] = 1;
+	c->v[34] = (struct av){ .type = AV_TEXT, .len = c->arena.len - start };
+	c->off[34] = start;
+	c->copied[34] = 1;
 	return 0;
 }
 
@@ -1049,6 +1145,7 @@ static int store_row(struct cx *c, const struct gh_jv *r, struct json_object *js
 	    bind_m(c, 23, loss, "loss", "truncated", GH_JV_INT) < 0 ||
 	    bind_m(c, 24, fs, "filesystem", "failed", GH_JV_INT) < 0 ||
 	    bind_m(c, 25, net, "network", "bytes_sent", GH_JV_INT) < 0 ||
+	    bind_m(c, 34, net, "network", "bytes_received", GH_JV_INT) < 0 ||
 	    bind_m(c, 26, art, "artifacts", "stdout_hash",
 		   GH_JV_STRING) < 0 ||
 	    bind_m(c, 27, art, "artifacts", "stderr_hash",

@@ -652,9 +652,19 @@ static size_t first_net_rule(struct ctx *c, const struct item *it)
 		if ((r->kind != K_ALLOW && r->kind != K_DENY) || !(r->subjects & want) ||
 		    !result_ok(r, it) || !proto_ok(r, it))
 			continue;
-		for (size_t k = 0; k < r->nnets; k++)
+		for (size_t k = 0; k < r->nnets; k++) {
 			if (netpat_match(&r->nets[k], &it->na))
 				return i;
+			/* a connect to a peer whose name is not known: a
+			 * deny rule by name takes it (it may be that name) */
+			if (r->kind == K_DENY && it->fine == S_CONNECT &&
+			    netpat_name_unknown(&r->nets[k], &it->na)) {
+				/* the violation says why (the item is the
+				 * caller's own, judged once) */
+				((struct item *)it)->other = "unknown";
+				return i;
+			}
+		}
 	}
 	return SIZE_MAX;
 }
@@ -1166,13 +1176,40 @@ static int walk_execs(struct ctx *c)
 	return rc < 0 ? rbad(c) : 0;
 }
 
+/* The names DNS answered the address of peer addr for
+ * (network.connections[].names), or NULL. */
+static const struct gh_jv *peer_names(struct ctx *c, const struct gh_jv *conn,
+				      const char *addr)
+{
+	const struct gh_jv *e, *names;
+	const char *d;
+	char w[64];
+
+	for (size_t k = 0; k < gh_receipt_len(conn); k++) {
+		snprintf(w, sizeof(w), "network.connections[%zu]", k);
+		if (gh_receipt_eobj(c->r, conn, "network.connections", k, &e) < 0 ||
+		    gh_receipt_mstr(c->r, e, w, "dst", &d, NULL) <= 0 ||
+		    strcmp(d, addr) != 0)
+			continue;
+		if (gh_receipt_mstrv(c->r, e, w, "names", &names) > 0)
+			return names;
+	}
+	return NULL;
+}
+
 /* network.attempts (else connections), then inbound */
 static int walk_net(struct ctx *c)
 {
 	struct gh_riter i = GH_RITER_INIT;
+	const struct gh_jv *conn = NULL, *dns = NULL;
 	struct gh_rpeer n;
-	int rc;
+	int rc, known;
 
+	/* names are known where DNS was decoded (network.dns) */
+	if (gh_receipt_arr(c->r, "network.dns", &dns) < 0 ||
+	    gh_receipt_arr(c->r, "network.connections", &conn) < 0)
+		return rbad(c);
+	known = dns != NULL;
 	while ((rc = gh_receipt_next_peer(c->r, &i, &n)) > 0) {
 		struct item it = { 0 };
 
@@ -1184,6 +1221,15 @@ static int walk_net(struct ctx *c)
 		it.pids = n.pids;
 		netaddr_parse(it.path, it.len, &it.na);
 		it.na.host = n.host;
+		if (!n.inbound && known) {
+			const struct gh_jv *nm = peer_names(c, conn, n.addr);
+
+			it.na.names_known = 1;
+			it.na.names = nm;
+			it.other_key = "name";
+			if (gh_receipt_len(nm))
+				it.other = gh_receipt_strv_get(nm, 0, NULL);
+		}
 		if (n.inbound) {
 			it.coarse = S_INBOUND;
 			it.fine = !it.op ? S_INBOUND :

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "receipt.h"
 
 #define PAT_HELP "a network pattern (ADDRESS[/BITS][:PORTS], " \
 	"[IPV6[/BITS]][:PORTS], *[:PORTS], localhost[:PORTS], HOST[:PORTS] " \
@@ -302,8 +303,18 @@ int netpat_match(const struct netpat *np, const struct netaddr *a)
 		return a->kind == NA_UNIX &&
 		       gh_glob_match(np->glob, a->unix_path, a->unix_len);
 	case NP_HOST:
-		return a->host && wild_match_icase(np->text, a->host, strlen(a->host)) &&
-		       port_ok(np, a->port);
+		if (!port_ok(np, a->port))
+			return 0;
+		if (a->host && wild_match_icase(np->text, a->host, strlen(a->host)))
+			return 1;
+		for (size_t i = 0; i < gh_receipt_len(a->names); i++) {
+			size_t len;
+			const char *n = gh_receipt_strv_get(a->names, i, &len);
+
+			if (n && wild_match_icase(np->text, n, len))
+				return 1;
+		}
+		return 0;
 	case NP_ANY:
 		return a->kind == NA_IP && port_ok(np, a->port);
 	case NP_LOCALHOST:
@@ -315,6 +326,13 @@ int netpat_match(const struct netpat *np, const struct netaddr *a)
 		       port_ok(np, a->port);
 	}
 	return 0;
+}
+
+int netpat_name_unknown(const struct netpat *np, const struct netaddr *a)
+{
+	return np->kind == NP_HOST && a->names_known && a->kind == NA_IP &&
+	       !a->host && gh_receipt_len(a->names) == 0 &&
+	       port_ok(np, a->port);
 }
 
 static unsigned char fold(unsigned char c, int icase)

@@ -183,10 +183,17 @@ struct netaddr {
 	const char *unix_path; /* NA_UNIX: after "unix:" */
 	size_t unix_len;
 	const char *host; /* a host name the receipt recorded, or NULL */
+	const struct gh_jv *names; /* names DNS answered the address for
+				    * (array of strings, borrowed), or NULL */
+	int names_known;	/* the receipt records names (network.dns) */
 };
 enum { NA_IP, NA_UNIX, NA_OTHER };
 void netaddr_parse(const char *dst, size_t len, struct netaddr *a);
 int netpat_match(const struct netpat *np, const struct netaddr *a);
+/* Whether a host name pattern np would have to judge a's name without
+ * knowing it: the receipt records names, but none for a, and the port
+ * matches. */
+int netpat_name_unknown(const struct netpat *np, const struct netaddr *a);
 
 /* Wildcard match of a whole string: '*' any run (including '/'), '?' one
  * byte, [...] classes, \c literal. Linear in practice, O(n*m) at worst. */

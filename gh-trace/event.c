@@ -14,6 +14,7 @@
 
 #include "event.h"
 #include "json.h"
+#include "dns.h"
 #include "../bpf/trace.h"
 #include "../bpf/systab.h"
 
@@ -773,6 +774,7 @@ static const char *connect_result(long long ret)
 	case -ENETUNREACH: case -EHOSTUNREACH: return "unreachable";
 	case -ETIMEDOUT: return "timeout";
 	case -EACCES: case -EPERM: return "denied";
+	case -ECONNRESET: return "reset";
 	}
 	return "error";
 }
@@ -849,6 +851,8 @@ static int fmt_net(struct gh_buf *b, const struct gh_event *e, size_t size)
 		const char *r = connect_result(e->ret);
 
 		if (jw_str(b, "result", r, strlen(r)) < 0)
+			return -ENOMEM;
+		if ((e->flags & GH_EVF_SOCKID) && jw_int(b, "sock", (int64_t)e->x[1]) < 0)
 			return -ENOMEM;
 		break;
 	}
@@ -1277,6 +1281,134 @@ int event_uring_join(const void *sub, size_t ssize, const void *done,
 	return 0;
 }
 
+/* A socket's end (bpf/trace.h: "Sockets"). */
+static int fmt_sock(struct gh_buf *b, const struct gh_event *e, size_t size)
+{
+	const char *pr = proto_name(e), *r;
+	struct blob sa;
+
+	if (get_blob(e, size, GH_B_EXTRA, &sa) < 0)
+		return -EINVAL;
+	if (jw_int(b, "sock", (int64_t)e->arg[0]) < 0 || add_addr(b, e, &sa) < 0 ||
+	    jw_str(b, "proto", pr, strlen(pr)) < 0)
+		return -ENOMEM;
+	if (e->arg[1] & GH_SKF_CONNECT) {
+		r = connect_result(e->ret);
+		if (jw_str(b, "connect", r, strlen(r)) < 0)
+			return -ENOMEM;
+	}
+	if (jw_int(b, "bytes_sent", (int64_t)e->x[0]) < 0 ||
+	    jw_int(b, "bytes_received", (int64_t)e->x[1]) < 0 ||
+	    jw_bool(b, "at_end", !!(e->arg[1] & GH_SKF_FLUSHED)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int dns_names(struct gh_buf *b, const char *key, const struct gh_dns *m,
+		     int answers)
+{
+	char tn[16];
+	unsigned i, n = answers ? m->nan : m->nq;
+
+	if (jw_key(b, key) < 0 || gh_buf_addc(b, '[') < 0)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const char *name = answers ? m->an[i].name : m->q[i].name;
+		uint16_t type = answers ? m->an[i].type : m->q[i].type;
+
+		gh_dns_type_name(type, tn);
+		if ((i && gh_buf_addc(b, ',') < 0) || gh_buf_addc(b, '{') < 0 ||
+		    jw_str(b, "name", name, strlen(name)) < 0 ||
+		    jw_str(b, "type", tn, strlen(tn)) < 0)
+			return -ENOMEM;
+		if (answers && (jw_int(b, "ttl", m->an[i].ttl) < 0 ||
+				jw_str(b, "data", m->an[i].data,
+				       strlen(m->an[i].data)) < 0))
+			return -ENOMEM;
+		if (gh_buf_addc(b, '}') < 0)
+			return -ENOMEM;
+	}
+	return gh_buf_addc(b, ']');
+}
+
+/* "addresses": the A and AAAA answers; "names": the names they answer
+ * for (the questions, and the owners and targets of the answers). */
+static int dns_flat(struct gh_buf *b, const struct gh_dns *m)
+{
+	const char *v[GH_DNS_QD_MAX + 2 * GH_DNS_AN_MAX];
+	unsigned i, j, n = 0, first = 1;
+
+	if (jw_key(b, "addresses") < 0 || gh_buf_addc(b, '[') < 0)
+		return -ENOMEM;
+	for (i = 0; i < m->nan; i++) {
+		if (m->an[i].type == GH_DNS_CNAME)
+			continue;
+		if ((!first && gh_buf_addc(b, ',') < 0) ||
+		    gh_buf_json_str(b, m->an[i].data, strlen(m->an[i].data)) < 0)
+			return -ENOMEM;
+		first = 0;
+	}
+	if (gh_buf_addc(b, ']') < 0)
+		return -ENOMEM;
+	for (i = 0; i < m->nq; i++)
+		v[n++] = m->q[i].name;
+	for (i = 0; i < m->nan; i++) {
+		v[n++] = m->an[i].name;
+		if (m->an[i].type == GH_DNS_CNAME)
+			v[n++] = m->an[i].data;
+	}
+	if (jw_key(b, "names") < 0 || gh_buf_addc(b, '[') < 0)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && strcmp(v[j], v[i]); j++)
+			;
+		if (j < i)
+			continue;
+		if ((i && gh_buf_addc(b, ',') < 0) ||
+		    gh_buf_json_str(b, v[i], strlen(v[i])) < 0)
+			return -ENOMEM;
+	}
+	return gh_buf_addc(b, ']');
+}
+
+/* A DNS message a process sent or received, decoded. */
+static int fmt_dns(struct gh_buf *b, const struct gh_event *e, size_t size)
+{
+	static struct gh_dns m;
+	const char *pr = proto_name(e);
+	char tn[16];
+	struct blob sa, msg;
+	int cut, bad;
+
+	if (get_blob(e, size, GH_B_EXTRA, &sa) < 0 ||
+	    get_blob(e, size, GH_B_RAW2, &msg) < 0)
+		return -EINVAL;
+	cut = !!(msg.fl & GH_BF_TRUNC);
+	bad = gh_dns_parse((const unsigned char *)(msg.p ? msg.p : ""), msg.len,
+			   e->proto == IPPROTO_TCP, cut, &m) < 0;
+	if (jw_int(b, "tid", e->tid) < 0 || jw_int(b, "sock", (int64_t)e->arg[0]) < 0 ||
+	    add_addr(b, e, &sa) < 0 || jw_str(b, "proto", pr, strlen(pr)) < 0 ||
+	    jw_str(b, "direction", e->x[0] ? "received" : "sent",
+		   e->x[0] ? 8 : 4) < 0 ||
+	    jw_int(b, "bytes", (int64_t)msg.len) < 0 ||
+	    jw_bool(b, "truncated", cut) < 0)
+		return -ENOMEM;
+	if (bad && cut && strcmp(m.error, "truncated") == 0)
+		bad = 0;	/* cut by the capture, not by the sender */
+	if (bad && jw_str(b, "malformed", m.error, strlen(m.error)) < 0)
+		return -ENOMEM;
+	if (m.nq)
+		gh_dns_type_name(m.q[0].type, tn);
+	if (m.nq && (jw_str(b, "name", m.q[0].name, strlen(m.q[0].name)) < 0 ||
+		     jw_str(b, "qtype", tn, strlen(tn)) < 0))
+		return -ENOMEM;
+	if (jw_int(b, "id", m.id) < 0 || jw_bool(b, "response", m.response) < 0 ||
+	    jw_int(b, "rcode", m.rcode) < 0 || dns_names(b, "questions", &m, 0) < 0 ||
+	    dns_names(b, "answers", &m, 1) < 0 || dns_flat(b, &m) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 {
 	const struct gh_event *e = rec;
@@ -1329,6 +1461,19 @@ int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 		if (r >= 0 && (e->flags & GH_EVF_FIXED) &&
 		    jw_bool(b, "fixed_file", 1) < 0)
 			r = -ENOMEM;
+		break;
+	case GH_EV_SOCK:
+		r = head(b, "sock_end", e, t0);
+		if (r >= 0)
+			r = fmt_sock(b, e, size);
+		break;
+	case GH_EV_DNS:
+		/* over TCP, a read of the two-byte length alone */
+		if (e->proto == IPPROTO_TCP && e->blen[GH_B_RAW2] == 2)
+			return 0;
+		r = head(b, "dns", e, t0);
+		if (r >= 0)
+			r = fmt_dns(b, e, size);
 		break;
 	default:
 		return -EINVAL;

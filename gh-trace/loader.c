@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <netinet/in.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -34,10 +36,12 @@ static const char *const prog_names[LOADER_NPROGS] = {
 	"sched_process_fork", "sched_process_exit", "sched_process_exec",
 	"sys_enter", "sys_exit", "uring_submit", "uring_complete",
 	"sock_send",
+	"inet_sock_set_state", "sock_send_length", "sock_recv_length",
 };
 
-enum { MAP_TRACED, MAP_RINGS, MAP_RUNS, NMAPS };
-static const char *const map_names[NMAPS] = { "traced", "rings", "runs" };
+enum { MAP_TRACED, MAP_RINGS, MAP_RUNS, MAP_SOCKS, NMAPS };
+static const char *const map_names[NMAPS] = { "traced", "rings", "runs",
+					      "socks" };
 
 #define BPFFS_MOUNT "/sys/fs/bpf"
 #define KEPT_PREFIX "trace-"
@@ -68,7 +72,8 @@ static int fail(struct loader *l, const char *fmt, ...)
 
 static int *map_fd(struct loader *l, int i)
 {
-	int *fds[NMAPS] = { &l->traced_fd, &l->rings_fd, &l->runs_fd };
+	int *fds[NMAPS] = { &l->traced_fd, &l->rings_fd, &l->runs_fd,
+			    &l->socks_fd };
 
 	return fds[i];
 }
@@ -82,6 +87,7 @@ static void reset(struct loader *l)
 	l->kept = l->registered = 0;
 	l->dir[0] = l->busy[0] = '\0';
 	l->traced_fd = l->rings_fd = l->runs_fd = l->ring_fd = -1;
+	l->socks_fd = -1;
 	for (i = 0; i < LOADER_NPROGS; i++)
 		l->prog_fd[i] = l->link_fd[i] = -1;
 }
@@ -190,6 +196,7 @@ static int load_private(struct loader *l, int attach)
 	l->traced_fd = bpf_map__fd(l->skel->maps.traced);
 	l->rings_fd = bpf_map__fd(l->skel->maps.rings);
 	l->runs_fd = bpf_map__fd(l->skel->maps.runs);
+	l->socks_fd = bpf_map__fd(l->skel->maps.socks);
 	sk = l->skel->skeleton;
 	if (sk->prog_cnt != LOADER_NPROGS)
 		return fail(l, "BPF object has %d programs, not %d", sk->prog_cnt,
@@ -1080,6 +1087,86 @@ int loader_lost(struct loader *l, uint64_t *lost)
 uint64_t loader_missed(struct loader *l)
 {
 	return recursion_misses(l) - l->misses0;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+void loader_socks(struct loader *l, loader_cb cb, void *ctx)
+{
+	struct {
+		struct gh_event ev;
+		struct sockaddr_in6 sa;
+	} rec;
+	uint64_t key, next, *prev = NULL, *keys = NULL;
+	size_t n = 0, cap = 0, i;
+	struct gh_sock e;
+	struct gh_run r;
+
+	if (l->socks_fd < 0 || !l->registered)
+		return;
+	/* no more records of the run: the programs leave the entries of
+	 * sockets that close from now on to this */
+	bpf_map_delete_elem(l->rings_fd, &l->run);
+	loader_consume(l);
+	while (bpf_map_get_next_key(l->socks_fd, prev, &next) == 0) {
+		if (n == cap) {
+			uint64_t *k = realloc(keys, (cap = cap ? 2 * cap : 64) * sizeof(*k));
+
+			if (!k)
+				break;
+			keys = k;
+		}
+		keys[n++] = key = next;
+		prev = &key;
+	}
+	for (i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(l->socks_fd, &keys[i], &e) < 0)
+			continue;
+		if (e.run != l->run) {
+			/* a run that has ended (its gh-trace was killed) */
+			if (bpf_map_lookup_elem(l->runs_fd, &e.run, &r) < 0)
+				bpf_map_delete_elem(l->socks_fd, &keys[i]);
+			continue;
+		}
+		bpf_map_delete_elem(l->socks_fd, &keys[i]);
+		if (e.flags & GH_SKF_CLOSED)
+			continue;	/* reported already */
+		memset(&rec, 0, sizeof(rec));
+		rec.ev.type = GH_EV_SOCK;
+		rec.ev.size = sizeof(rec);
+		rec.ev.run = e.run;
+		rec.ev.ts = mono_ns();
+		rec.ev.pid = rec.ev.tid = e.pid;
+		rec.ev.arg[0] = e.id;
+		rec.ev.arg[1] = e.flags | GH_SKF_FLUSHED;
+		rec.ev.ret = e.result;
+		rec.ev.x[0] = e.sent;
+		rec.ev.x[1] = e.received;
+		rec.ev.family = e.family;
+		rec.ev.proto = e.proto;
+		rec.ev.sock_type = e.proto == IPPROTO_TCP ? SOCK_STREAM : SOCK_DGRAM;
+		rec.ev.flags = GH_EVF_SOCK;
+		if (e.flags & GH_SKF_PEER) {
+			rec.sa.sin6_family = e.family;
+			rec.sa.sin6_port = e.port;
+			if (e.family == AF_INET) {
+				memcpy(&((struct sockaddr_in *)&rec.sa)->sin_addr, e.addr, 4);
+				rec.ev.blen[GH_B_EXTRA] = sizeof(struct sockaddr_in);
+			} else {
+				memcpy(&rec.sa.sin6_addr, e.addr, 16);
+				rec.ev.blen[GH_B_EXTRA] = sizeof(struct sockaddr_in6);
+			}
+			rec.ev.bflags[GH_B_EXTRA] = GH_BF_PRESENT;
+		}
+		cb(ctx, &rec, sizeof(rec));
+	}
+	free(keys);
 }
 
 void loader_stop(struct loader *l)

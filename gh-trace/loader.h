@@ -25,7 +25,7 @@
 #include "../bpf/trace.h"
 
 #define LOADER_PIN_DIR "/sys/fs/bpf/glasshouse"
-#define LOADER_NPROGS 8
+#define LOADER_NPROGS 11
 #define LOADER_RINGBUF (4u << 20)	/* default ring buffer bytes */
 #define LOADER_DIR_MAX 256	/* a pin directory's name */
 #define LOADER_PIN_MAX (LOADER_DIR_MAX + 64)	/* a pin's */
@@ -35,7 +35,7 @@ struct ring_buffer;
 
 struct loader {
 	struct trace_bpf *skel;	/* programs loaded by this process, or NULL */
-	int traced_fd, rings_fd, runs_fd;
+	int traced_fd, rings_fd, runs_fd, socks_fd;
 	int prog_fd[LOADER_NPROGS];
 	int link_fd[LOADER_NPROGS];	/* kept programs: held, so that an
 					 * unload cannot detach them mid-run */
@@ -109,6 +109,10 @@ uint64_t loader_missed(struct loader *l);
 /* The run's counts of channels used but not decoded (GH_PART_MAX of
  * them) and its bitmap of io_uring opcodes not decoded (4 words). */
 int loader_part(struct loader *l, uint64_t *part, uint64_t *uring_ops);
+/* The run's socket entries still in the kernel (bpf/trace.h: "Sockets"),
+ * each given to cb as a GH_EV_SOCK record and removed; entries of runs
+ * that have ended are removed too. */
+void loader_socks(struct loader *l, loader_cb cb, void *ctx);
 /* End the run and free everything (detaching programs loaded for it). */
 void loader_stop(struct loader *l);
 

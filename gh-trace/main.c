@@ -1513,6 +1513,11 @@ wait_out:
 		r.cap[i].file = -1;
 	}
 	uring_flush(&r);
+	if (r.active) {
+		/* sockets still open, or closed since: their counts */
+		loader_socks(&r.l, on_record, &r);
+		flush_lines(&r);
+	}
 	if (r.main_done)
 		status = write_end(&r, now_ns(CLOCK_MONOTONIC));
 	if (status < 0) {

@@ -60,6 +60,7 @@ static const char *const type_names[GH_ET_COUNT] = {
 	"mount", "namespace", "identity", "ptrace",
 	"process_vm", "pidfd", "signal", "socket", "bpf",
 	"syscall",
+	"sock_end", "dns",
 };
 
 static const char *const key_names[GH_EK_COUNT] = {
@@ -89,6 +90,10 @@ static const char *const key_names[GH_EK_COUNT] = {
 	"exe_seen", "exe_seen_hex", "exe_status",
 	"source_path", "source_path_hex", "source_path_seen",
 	"source_path_seen_hex", "source_path_status",
+	"sock", "connect", "bytes_sent", "bytes_received",
+	"at_end", "direction", "truncated", "malformed",
+	"id", "response", "rcode", "questions", "answers",
+	"addresses", "names", "qtype", "inherited",
 };
 
 const char *gh_ev_type_name(int type)
@@ -1043,9 +1048,23 @@ static const struct field f_net[] = {
 	REQ(FD, INT), REQ(FAMILY, STR), OPT(ADDR, STR), OPT(PORT, INT),
 	REQ(SOCK_TYPE, STR), REQ(PROTO, STR), FEND
 };
-static const struct field f_connect[] = { REQ(RESULT, STR), FEND };
+static const struct field f_connect[] = { REQ(RESULT, STR), OPT(SOCK, INT), FEND };
 static const struct field f_listen[] = { REQ(BACKLOG, INT), FEND };
-static const struct field f_send[] = { OPT(BYTES, INT), FEND };
+static const struct field f_send[] = { OPT(BYTES, INT), OPT(INHERITED, BOOL), FEND };
+/* A socket's end; a DNS message. */
+static const struct field f_sock_end[] = {
+	REQ(PID, INT), REQ(SOCK, INT), REQ(FAMILY, STR), OPT(ADDR, STR),
+	OPT(PORT, INT), REQ(PROTO, STR), OPT(CONNECT, STR),
+	REQ(BYTES_SENT, INT), REQ(BYTES_RECEIVED, INT), REQ(AT_END, BOOL), FEND
+};
+static const struct field f_dns[] = {
+	REQ(PID, INT), REQ(TID, INT), REQ(SOCK, INT), REQ(FAMILY, STR),
+	OPT(ADDR, STR), OPT(PORT, INT), REQ(PROTO, STR), REQ(DIRECTION, STR),
+	REQ(BYTES, INT), REQ(TRUNCATED, BOOL), OPT(MALFORMED, STR),
+	REQ(ID, INT), REQ(RESPONSE, BOOL), REQ(RCODE, INT), REQ(QUESTIONS, ARR),
+	REQ(ANSWERS, ARR), REQ(ADDRESSES, STRV), REQ(NAMES, STRV),
+	OPT(NAME, STR), OPT(QTYPE, STR), FEND
+};
 /* Every syscall record (exec, file, network). */
 static const struct field f_sys[] = {
 	REQ(PID, INT), REQ(TID, INT), REQ(RET, INT), OPT(ERR, STR), FEND
@@ -1070,6 +1089,7 @@ static const struct field *const f_type[GH_ET_COUNT] = {
 	[GH_ET_PROCESS_VM] = f_target, [GH_ET_PIDFD] = f_target,
 	[GH_ET_SIGNAL] = f_signal, [GH_ET_SOCKET] = f_socket,
 	[GH_ET_BPF] = f_bpf, [GH_ET_SYSCALL] = f_syscall,
+	[GH_ET_SOCK_END] = f_sock_end, [GH_ET_DNS] = f_dns,
 };
 
 static const char *const check_what[] = {
@@ -1155,7 +1175,9 @@ static const char *const sock_types[] = { "stream", "dgram", "seqpacket", "raw",
 static const char *const protos[] = { "tcp", "udp", "unix", "icmp", "other", NULL };
 static const char *const results[] = { "ok", "in_progress", "refused",
 				       "unreachable", "timeout", "denied",
-				       "error", NULL };
+				       "error", "reset", NULL };
+
+static const char *const directions[] = { "sent", "received", NULL };
 
 /* A quoted, escaped, shortened copy of s for messages. */
 static const char *quote(struct gh_buf *b, const char *s, size_t n)
@@ -1187,6 +1209,7 @@ static int check_enums(struct gh_evreader *r)
 		{ GH_EK_NEW_PATH_STATUS, path_statuses },
 		{ GH_EK_EXE_STATUS, path_statuses },
 		{ GH_EK_SOURCE_PATH_STATUS, path_statuses },
+		{ GH_EK_CONNECT, results }, { GH_EK_DIRECTION, directions },
 	};
 	struct gh_buf q = GH_BUF_INIT;
 	const struct gh_evval *v;

@@ -12,6 +12,7 @@ bats
 bpftool
 chromium
 clang
+curl
 debootstrap
 gcc
 git

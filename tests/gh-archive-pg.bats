@@ -49,7 +49,7 @@ count() {
 	gh-archive "postgres://$PG_HOST_URI/t$BATS_TEST_NUMBER" "$F"/hostile.json "$F"/v0.3.0.json
 	[ "$(count receipts)" = 5 ]
 	[ "$(pg_sql "$U" -c "SELECT key, value FROM gh_archive_meta ORDER BY key")" = "application|gh-archive
-schema_version|2" ]
+schema_version|3" ]
 	for f in "${GOOD[@]}"; do
 		id=$(jq -r .execution_id "$F/$f.json")
 		gh-archive --export "$id" "$U" | cmp - "$F/$f.canonical"
@@ -287,7 +287,7 @@ insert syscalls" ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM receipts r, jsonb_array_elements_text(r.doc->'process_tree'->0->'argv') p
 		WHERE p = '/tmp/nul' || chr(65533) || 'byte'")" = 1 ]
 	[ "$(count receipts)" = 5 ]
-	[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" = 16 ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" = 19 ]
 }
 
 @test "pg: every man page example gives the rows it gives on SQLite" {
@@ -297,6 +297,7 @@ insert syscalls" ]
 	[ "$(printf '%s\n' "$names" | wc -l)" -ge 18 ]
 	for n in $names; do
 		case $n in hosts-last-week|receipts-per-host|shared-peers|one-host-exes) continue ;; esac
+		case $n in bytes-per-run|bytes-per-peer|runs-by-name|dns-lookups) continue ;; esac
 		run pg_sql "$U" -c "$(man_query "$n" pg)"
 		[ "$status" -eq 0 ] || { echo "$n: $output"; false; }
 		diff -u "$F/queries/$n.out" <(printf '%s\n' "$output") || { echo "query $n"; false; }
@@ -355,17 +356,44 @@ insert syscalls" ]
 	[ "$stderr" = "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: empty database, no receipts" ]
 	fixtures "$U"
 	# back to version 1, as a database archived by an older gh-archive
-	pg_sql "$U" -c "DROP INDEX receipts_machine" -c "ALTER TABLE receipts DROP COLUMN machine" \
+	pg_sql "$U" -c "DROP TABLE peer_names, dns_queries, dns_answers" \
+		-c "ALTER TABLE receipts DROP COLUMN bytes_received" \
+		-c "ALTER TABLE connections DROP COLUMN bytes_sent, DROP COLUMN bytes_received" \
+		-c "DROP INDEX receipts_machine" -c "ALTER TABLE receipts DROP COLUMN machine" \
 		-c "UPDATE gh_archive_meta SET value = '1' WHERE key = 'schema_version'"
 	gh-archive --export legacy-0001 "$U" | cmp - "$F/v0.3.0.canonical"
 	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 1 ]
 	gh-archive "$U" "$F/curl.json"
-	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 2 ]
+	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 3 ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM receipts WHERE machine IS NOT DISTINCT FROM host")" = 5 ]
-	pg_sql "$U" -c "UPDATE gh_archive_meta SET value = '3' WHERE key = 'schema_version'"
+	pg_sql "$U" -c "UPDATE gh_archive_meta SET value = '4' WHERE key = 'schema_version'"
 	run --separate-stderr gh-archive "$U" "$F/etc-write.json"
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: schema version 3, this gh-archive knows version 2" ]
+	[ "$stderr" = "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: schema version 4, this gh-archive knows version 3" ]
+}
+
+@test "pg: schema 3: the man page's queries on names and bytes give SQLite's rows; migration from version 2 fills them in" {
+	gh-aggregate "$GH_ROOT/tests/fixtures/policy/dns.ndjson" > "$BATS_TEST_TMPDIR/dns.json"
+	fixtures "$U"
+	gh-archive "$U" "$BATS_TEST_TMPDIR/dns.json"
+	for n in bytes-per-run bytes-per-peer runs-by-name dns-lookups; do
+		run pg_sql "$U" -c "$(man_query "$n" pg)"
+		[ "$status" -eq 0 ] || { echo "$n: $output"; false; }
+		diff -u "$F/queries/$n.out" <(printf '%s\n' "$output") || { echo "query $n"; false; }
+	done
+	# back to version 2: the new columns and tables are filled in again
+	pg_sql "$U" -c "DROP TABLE peer_names, dns_queries, dns_answers" \
+		-c "ALTER TABLE receipts DROP COLUMN bytes_received" \
+		-c "ALTER TABLE connections DROP COLUMN bytes_sent, DROP COLUMN bytes_received" \
+		-c "UPDATE gh_archive_meta SET value = '2' WHERE key = 'schema_version'"
+	run pg_sql "$U" -c "$(man_query runs-by-name pg)"
+	[ "$status" -ne 0 ]
+	gh-archive --init "$U"
+	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 3 ]
+	for n in bytes-per-run bytes-per-peer runs-by-name dns-lookups; do
+		run pg_sql "$U" -c "$(man_query "$n" pg)"
+		diff -u "$F/queries/$n.out" <(printf '%s\n' "$output") || { echo "query $n after migration"; false; }
+	done
 }
 
 @test "pg: connection failures: the database named, the reason, exit 2, no password printed" {

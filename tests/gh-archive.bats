@@ -100,7 +100,7 @@ run_example() {
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ -z "$stderr" ]
-	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 3 ]
 	[ "$(sqlite3 "$DB" 'PRAGMA application_id')" = 1734885714 ]
 	[ "$(sqlite3 "$DB" 'PRAGMA journal_mode')" = wal ]
 	[ "$(count receipts)" = 1 ]
@@ -461,16 +461,16 @@ run_example() {
 	[ "$stderr" = "gh-archive: $DB: not a gh-archive database" ]
 	rm "$DB"*
 	gh-archive "$DB" "$F/curl.json"
-	sqlite3 "$DB" 'PRAGMA user_version = 3'
+	sqlite3 "$DB" 'PRAGMA user_version = 4'
 	run --separate-stderr gh-archive "$DB" "$F/etc-write.json"
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-archive: $DB: schema version 3, this gh-archive knows version 2" ]
+	[ "$stderr" = "gh-archive: $DB: schema version 4, this gh-archive knows version 3" ]
 	run --separate-stderr gh-archive --export x "$DB"
 	[ "$status" -eq 2 ]
 	[ "$(count receipts)" = 1 ]
 }
 
-@test "schema: a version 1 database is migrated to version 2, its receipts kept" {
+@test "schema: a version 1 database is migrated to version 3, its receipts kept" {
 	sqlite3 "$DB" < "$F/v1.sql"
 	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 1 ]
 	# reading does not migrate
@@ -480,7 +480,7 @@ run_example() {
 	[ "$status" -ne 0 ]
 	gh-archive --host new-01 "$DB" "$F/conflict.json" 2>/dev/null && false
 	gh-archive "$DB" "$F/etc-write.json"
-	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 3 ]
 	[ "$(sqlite3 "$DB" 'SELECT count(*) FROM receipts WHERE machine IS host')" = 5 ]
 	[ "$(sqlite3 "$DB" 'SELECT count(machine) FROM receipts')" = 4 ]
 	for f in "${GOOD[@]}"; do
@@ -490,12 +490,55 @@ run_example() {
 	[ "$(sqlite3 "$DB" "SELECT name FROM sqlite_master WHERE name = 'receipts_machine'")" = receipts_machine ]
 }
 
+# dns_db: the receipt of a traced run that looked gh-test.example up and
+# connected to its address (tests/fixtures/policy/dns.ndjson), with the
+# five good fixtures.
+dns_db() {
+	gh-aggregate "$GH_ROOT/tests/fixtures/policy/dns.ndjson" > "$BATS_TEST_TMPDIR/dns.json"
+	fixtures_db
+	gh-archive "$DB" "$BATS_TEST_TMPDIR/dns.json"
+}
+
+@test "schema 3: bytes, names of peers, DNS questions and answers" {
+	dns_db
+	id=$(jq -r .execution_id "$BATS_TEST_TMPDIR/dns.json")
+	[ "$(sqlite3 "$DB" "SELECT bytes_sent, bytes_received FROM receipts WHERE execution_id = '$id'")" = \
+		"$(jq -r '"\(.network.bytes_sent)|\(.network.bytes_received)"' "$BATS_TEST_TMPDIR/dns.json")" ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM receipts WHERE bytes_received IS NULL")" = 5 ]
+	[ "$(sqlite3 "$DB" "SELECT dst, protocol, bytes_sent, bytes_received FROM connections WHERE dst LIKE '127.0.0.7:%' AND bytes_received > 0")" = "127.0.0.7:41247|tcp|10|100" ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM peer_names")" = \
+		"$(jq '[.network.connections[].names[]] | length' "$BATS_TEST_TMPDIR/dns.json")" ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM dns_queries")" = "$(jq '.network.dns | length' "$BATS_TEST_TMPDIR/dns.json")" ]
+	# every receipt still comes back byte for byte
+	gh-archive --export "$id" "$DB" | jq -S . | cmp - <(jq -S . "$BATS_TEST_TMPDIR/dns.json")
+}
+
+@test "schema: a version 2 database is migrated to version 3, filled in from its receipts" {
+	dns_db
+	want=$(sqlite3 "$DB" 'SELECT * FROM peer_names; SELECT * FROM dns_queries; SELECT * FROM dns_answers;
+		SELECT receipt_id, dst, bytes_sent, bytes_received FROM connections ORDER BY 1, 2;
+		SELECT id, bytes_received FROM receipts ORDER BY id')
+	[ "$(sqlite3 "$DB" 'SELECT count(*) FROM dns_answers')" -gt 0 ]
+	# back to version 2, as an older gh-archive left it
+	sqlite3 "$DB" 'DROP TABLE peer_names; DROP TABLE dns_queries; DROP TABLE dns_answers;
+		ALTER TABLE receipts DROP COLUMN bytes_received;
+		ALTER TABLE connections DROP COLUMN bytes_sent; ALTER TABLE connections DROP COLUMN bytes_received;
+		PRAGMA user_version = 2'
+	run sqlite3 "$DB" 'SELECT count(*) FROM peer_names'
+	[ "$status" -ne 0 ]
+	gh-archive --init "$DB"
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 3 ]
+	[ "$(sqlite3 "$DB" 'SELECT * FROM peer_names; SELECT * FROM dns_queries; SELECT * FROM dns_answers;
+		SELECT receipt_id, dst, bytes_sent, bytes_received FROM connections ORDER BY 1, 2;
+		SELECT id, bytes_received FROM receipts ORDER BY id')" = "$want" ]
+}
+
 @test "schema: --init creates the schema and stores nothing" {
 	run --separate-stderr gh-archive --init "$DB"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ -z "$stderr" ]
-	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 3 ]
 	[ "$(count receipts)" = 0 ]
 	run --separate-stderr gh-archive --init "$DB" "$F/curl.json"
 	[ "$status" -eq 2 ]
@@ -707,6 +750,30 @@ run_example() {
 @test "man example: denied-by-policy" {
 	fixtures_db
 	run_example denied-by-policy
+}
+
+@test "man example: bytes-per-run" {
+	dns_db
+	run_example bytes-per-run
+}
+
+@test "man example: bytes-per-peer" {
+	dns_db
+	run_example bytes-per-peer
+}
+
+@test "man example: runs-by-name" {
+	dns_db
+	run_example runs-by-name
+	# the twin: the fixtures without the traced run name no peer
+	rm "$DB"*
+	fixtures_db
+	[ -z "$(sqlite3 "$DB" "$(man_query runs-by-name)")" ]
+}
+
+@test "man example: dns-lookups" {
+	dns_db
+	run_example dns-lookups
 }
 
 @test "man example: who-read" {

@@ -663,6 +663,70 @@ EOF
 	[ "${lines[0]}" = "r.rules:1: deny connect 93.184.216.34:443 [proto=tcp] by pid 4102 (curl -fsSL https://example.com/i.sh)" ]
 }
 
+# dns.json: the receipt of tests/fixtures/policy/dns.ndjson, a stream of
+# tests/trace/dns.sh (gh-trace-net.bats): gh-test.example resolved to
+# 127.0.0.7 and ::1 through a CNAME www.gh-test.example, then connected.
+dns_receipt() {
+	gh-aggregate "$F/dns.ndjson" > dns.json
+}
+
+@test "connect: a name rule matches the names DNS answered the peer's address for" {
+	dns_receipt
+	cat > r.rules <<'EOF'
+allow connect localhost:53
+allow connect gh-test.example:*
+deny connect *:*
+EOF
+	run --separate-stderr gh-policy r.rules dns.json
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	# the failing twin: a name the run never looked up allows nothing
+	sed -i 's/^allow connect gh-test.example/allow connect other.example/' r.rules
+	run --separate-stderr gh-policy r.rules dns.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:3: deny connect 127.0.0.7:0 [name=gh-test.example proto=udp] by pid 27300 (getent ahosts gh-test.example)" ]
+	[ "${lines[1]}" = "r.rules:3: deny connect 127.0.0.7:41247 [name=gh-test.example proto=tcp] by pid 27301 (/root/.pyenv/versions/3.11.7/bin/python3 tests/trace/conn.py 127.0.0.7 41247 5 10)" ]
+	[ "${lines[2]}" = "r.rules:3: deny connect [::1]:0 [name=gh-test.example proto=udp] by pid 27300 (getent ahosts gh-test.example)" ]
+	[ "${lines[3]}" = "3 violations of 1 rule; 162 items" ]
+}
+
+@test "connect: deny by name: a CNAME on the way counts, case ignored" {
+	dns_receipt
+	printf 'allow connect localhost:53\ndeny connect *.GH-TEST.example:41247\n' > r.rules
+	run --separate-stderr gh-policy r.rules dns.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:2: deny connect 127.0.0.7:41247 [name=gh-test.example proto=tcp] by pid 27301 (/root/.pyenv/versions/3.11.7/bin/python3 tests/trace/conn.py 127.0.0.7 41247 5 10)" ]
+	[ "${#lines[@]}" -eq 2 ]
+	printf 'allow connect localhost:53\ndeny connect *.other.example:*\n' > r.rules
+	run --separate-stderr gh-policy r.rules dns.json
+	[ "$status" -eq 0 ]
+}
+
+@test "connect: a peer of unknown name is taken by a deny rule by name, not by an allow rule" {
+	dns_receipt
+	printf 'deny connect nothing.example:53\n' > r.rules
+	run --separate-stderr gh-policy r.rules dns.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:1: deny connect 127.0.0.1:53 [name=unknown proto=tcp] by pid 27267 (/root/.pyenv/versions/3.11.7/bin/python3 tests/trace/dnsclient.py 127.0.0.1 53 tcp gh-test.example)" ]
+	[ "${lines[1]}" = "r.rules:1: deny connect 127.0.0.1:53 [name=unknown proto=udp] by 2 processes, first pid 27235 (/root/.pyenv/versions/3.11.7/bin/python3 tests/trace/dnsclient.py 127.0.0.1 53 udp-connected gh-test.example)" ]
+	# sends (here the queries themselves) are judged by known names only
+	[ "${lines[2]}" = "2 violations of 1 rule; 162 items" ]
+	# an address rule before it decides
+	printf 'allow connect localhost:53\ndeny connect nothing.example:53\n' > r.rules
+	run --separate-stderr gh-policy r.rules dns.json
+	[ "$status" -eq 0 ]
+	# allow by name does not allow an unknown name
+	printf 'allow connect *.example:53\ndeny connect *:53\n' > r.rules
+	run --separate-stderr gh-policy r.rules dns.json
+	[ "$status" -eq 1 ]
+	[ "${lines[3]}" = "3 violations of 1 rule; 162 items" ]
+	# a receipt without network.dns: deny by name matches nothing there
+	jq 'del(.network.dns)' dns.json > nodns.json
+	printf 'deny connect nothing.example:53\ndeny connect gh-test.example:*\n' > r.rules
+	run --separate-stderr gh-policy r.rules nodns.json
+	[ "$status" -eq 0 ]
+}
+
 @test "inbound: bind, listen and the inbound subject" {
 	rules <<'EOF'
 deny listen *:8000-8999
