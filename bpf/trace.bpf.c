@@ -1957,6 +1957,9 @@ static __always_inline void uring_fixed_socket(struct scratch *s, __u32 *pos,
 	}
 }
 
+static __always_inline void sock_connected(struct scratch *s, struct sock *sk,
+					   __u32 run);
+
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(uring_complete, struct io_ring_ctx *ring, void *req,
 	     struct io_uring_cqe *cqe)
@@ -1984,6 +1987,13 @@ int BPF_PROG(uring_complete, struct io_ring_ctx *ring, void *req,
 	s->ev.arg[5] = key;
 	if (ur.fixed)
 		uring_fixed_socket(s, &pos, (struct io_kiocb *)req, &ur, res);
+	if (ur.op == GH_OP_CONNECT) {
+		/* its record names the socket's entry, as connect(2)'s does */
+		struct socket *so = file_socket(BPF_CORE_READ((struct io_kiocb *)req, file));
+
+		if (so)
+			sock_connected(s, BPF_CORE_READ(so, sk), ur.run);
+	}
 	if (res >= 0 && !ur.slot) {
 		if (ur.op == GH_OP_OPENAT || ur.op == GH_OP_OPENAT2)
 			put_file_path(s, &pos, GH_B_PATH1, fd_file(res), GH_BF_FULL);

@@ -1274,7 +1274,10 @@ int event_uring_join(const void *sub, size_t ssize, const void *done,
 		e->sock_type = d->sock_type;
 		e->proto = d->proto;
 	}
-	e->flags |= d->flags & (GH_EVF_SOCK | GH_EVF_INHERITED);
+	/* a connect's socket entry, named at completion */
+	if (d->flags & GH_EVF_SOCKID)
+		e->x[1] = d->x[1];
+	e->flags |= d->flags & (GH_EVF_SOCK | GH_EVF_INHERITED | GH_EVF_SOCKID);
 	e->size = (__u32)(ssize + ddata);
 	*out = e;
 	*osize = e->size;

@@ -243,7 +243,8 @@ teardown() {
 	pid=$(jq 'select(.type == "header") | .pid' "$EV")
 	jq -c 'select(.via == "io_uring") | del(.t, .tid, .dirfd, .fd, .port) |
 	       if .type == "open" and .ret >= 0 then .ret = "FD" else . end |
-	       if .type == "socket" or .type == "accept" then .ret = "FD" else . end' "$EV" |
+	       if .type == "socket" or .type == "accept" then .ret = "FD" else . end |
+	       if .sock then .sock = "S" else . end' "$EV" |
 		sed "s|$BATS_TEST_TMPDIR|@T|g; s|\"pid\":$pid,|\"pid\":\"P\",|" > got
 	cat > want <<'WANT'
 {"type":"open","pid":"P","path":"@T/d/u","raw":"u","flags":32833,"mode":384,"ret":"FD","via":"io_uring","opcode":18}
@@ -252,7 +253,7 @@ teardown() {
 {"type":"unlink","pid":"P","path":"@T/d/u2","raw":"u2","path_status":"lexical","ret":0,"via":"io_uring","opcode":36}
 {"type":"open","pid":"P","path":"@T/d/missing","raw":"missing","path_status":"lexical","flags":32768,"mode":0,"ret":-2,"err":"ENOENT","via":"io_uring","opcode":18}
 {"type":"socket","pid":"P","syscall":"io_uring","family":"inet","sock_type":"stream","proto":"other","protocol":0,"ret":"FD","via":"io_uring","opcode":45}
-{"type":"connect","pid":"P","family":"inet","addr":"127.0.0.1","sock_type":"stream","proto":"tcp","result":"ok","ret":0,"via":"io_uring","opcode":16}
+{"type":"connect","pid":"P","family":"inet","addr":"127.0.0.1","sock_type":"stream","proto":"tcp","result":"ok","sock":"S","ret":0,"via":"io_uring","opcode":16}
 {"type":"accept","pid":"P","family":"inet","addr":"127.0.0.1","sock_type":"stream","proto":"tcp","ret":"FD","via":"io_uring","opcode":13}
 {"type":"send","pid":"P","family":"inet","addr":"127.0.0.1","sock_type":"dgram","proto":"udp","bytes":1,"ret":1,"via":"io_uring","opcode":9}
 WANT
@@ -373,7 +374,10 @@ peer3() {
 	port=$(jq 'select(.type == "connect") | .port' "$EV")
 	printf '["connect",0,"inet","127.0.0.1",%s,"stream","tcp",0,true]\n["send",0,"inet","127.0.0.1",%s,"stream","tcp",1,true]\n' "$port" "$port" > want
 	diff -u want got
-	[ "$(rc '[.network.attempts[] | [.op, .dst, .protocol, .result]]')" = "[[\"connect\",\"127.0.0.1:$port\",\"tcp\",\"ok\"],[\"send\",\"127.0.0.1:$port\",\"tcp\",\"ok\"]]" ]
+	# one attempt per connect: its record names the socket's entry (sock),
+	# whose end gives the final result (the peer closes with a reset)
+	[ "$(jq -s -c '[.[] | select(.type == "connect" or .type == "sock_end")] | [map(.type), (.[0].sock | type), .[0].sock == .[1].sock]' "$EV")" = '[["connect","sock_end"],"number",true]' ]
+	[ "$(rc '[.network.attempts[] | [.op, .dst, .protocol, .result]]')" = "[[\"connect\",\"127.0.0.1:$port\",\"tcp\",\"reset\"],[\"send\",\"127.0.0.1:$port\",\"tcp\",\"ok\"]]" ]
 	[ "$(rc .completeness)" = '"closed"' ]
 }
 
