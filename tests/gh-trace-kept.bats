@@ -24,6 +24,8 @@ teardown_file() {
 # A test that failed before releasing its held command (the fifo "go")
 # releases it here, so that its traced run ends and the suite goes on.
 teardown() {
+	# a loop left running by a failed test holds the suite's output open
+	[ -z "${loop:-}" ] || kill "$loop" 2>/dev/null || true
 	[ -p "$BATS_TEST_TMPDIR/go" ] || return 0
 	echo | dd of="$BATS_TEST_TMPDIR/go" oflag=nonblock status=none 2>/dev/null || true
 	wait || true
