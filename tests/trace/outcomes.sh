@@ -38,7 +38,7 @@ gh-trace -o "$out/ev.ndjson" -- sh -c "
 \"$PY\" $T/conn.py 127.0.0.1 $reset 5 10
 \"$PY\" $T/conn.py $drop 80 10
 \"$PY\" $T/conn.py $noroute 80 1
-curl -s -o /dev/null http://127.0.0.1:$http/index.html; echo curl \$?
-curl -s -o /dev/null http://127.0.0.1:9/; echo curl \$?
-curl -s -o /dev/null --connect-timeout 1 $dropped; echo curl \$?
+curl -s --noproxy '*' -o /dev/null http://127.0.0.1:$http/index.html; echo curl \$?
+curl -s --noproxy '*' -o /dev/null http://127.0.0.1:9/; echo curl \$?
+curl -s --noproxy '*' -o /dev/null --connect-timeout 1 $dropped; echo curl \$?
 " > "$out/out.txt"
