@@ -19,7 +19,9 @@ s1=$!
 s2=$!
 mkdir "$out/www"
 printf 'hello\n' > "$out/www/index.html"
-"$PY" -m http.server -b 127.0.0.1 -d "$out/www" 0 > "$out/http.log" 2>&1 &
+# -u: the line naming its port reaches the log at once (a Python writing
+# to a file holds its output until it exits, unless PYTHONUNBUFFERED is set)
+"$PY" -u -m http.server -b 127.0.0.1 -d "$out/www" 0 > "$out/http.log" 2>&1 &
 s3=$!
 trap 'kill $s1 $s2 $s3' EXIT
 for i in $(seq 100); do
@@ -29,6 +31,8 @@ for i in $(seq 100); do
 done
 ok=$(cat "$out/ok.port") reset=$(cat "$out/reset.port")
 http=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$out/http.log" | head -n1)
+[ -n "$ok" ] && [ -n "$reset" ] && [ -n "$http" ] ||
+	{ echo "outcomes.sh: a server did not start (ports: '$ok' '$reset' '$http')" >&2; exit 1; }
 echo "$ok $reset $http" > "$out/ports"
 # a port behind the dropping route (inside this namespace)
 dropped=http://$drop:81/
