@@ -258,9 +258,11 @@ int gh_jdoc_next(struct gh_jdoc *d, const struct gh_jv **root, char *err, size_t
 			snprintf(err, errlen, "line %lu: out of memory", d->vline);
 		return -1;
 	}
-	/* "}{" is two values; "1 2" needs the space */
+	/* "}{" is two values; "1 2" needs the space. A string ends with its
+	 * own delimiter too, but the scanner decoded it in place: its type
+	 * says so, not the byte before pos (after an escape, not a quote). */
 	if (d->pos < d->len && !is_ws(d->buf[d->pos]) && !strchr("}]", d->buf[d->pos - 1]) &&
-	    d->buf[d->pos - 1] != '\0') {
+	    !gh_jv_is(*root, GH_JV_STRING)) {
 		snprintf(err, errlen, "line %lu: unexpected data after a value", d->vline);
 		*root = NULL;
 		return -1;

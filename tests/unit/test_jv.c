@@ -215,6 +215,22 @@ static void test_seq(void)
 	   "seq: a number glued to a literal is an error (%s)", err);
 	gh_jdoc_free(d);
 
+	/* a string ends with its quote, escapes or not: the next value may
+	 * follow at once, as in the stream reader (fuzz_json found this) */
+	const char esc[] = "\"\\u00e9\"[\"\\uFFFF\"]\"a\\n\"\"b\"";
+	n = 0;
+	d = gh_jdoc_new(dup_text(esc, sizeof(esc) - 1), sizeof(esc) - 1);
+	while ((rc = gh_jdoc_next(d, &v, err, sizeof(err))) == 1 && n < 8)
+		n++;
+	ok(rc == 0 && n == 4, "seq: strings with escapes glued to the next value (rc %d, n %d, %s)",
+	   rc, n, rc ? err : "");
+	gh_jdoc_free(d);
+	const char gluedstr[] = "\"\\u00e9\"1";
+	d = gh_jdoc_new(dup_text(gluedstr, sizeof(gluedstr) - 1), sizeof(gluedstr) - 1);
+	ok(gh_jdoc_next(d, &v, err, sizeof(err)) == 1 && gh_jdoc_next(d, &v, err, sizeof(err)) == 1 &&
+		   gh_jv_int(v) == 1 && gh_jdoc_next(d, &v, err, sizeof(err)) == 0,
+	   "seq: a number after a string needs no space");
+
 	const char bad[] = "{}\n{\n  \"a\": tru }";
 	d = gh_jdoc_new(dup_text(bad, sizeof(bad) - 1), sizeof(bad) - 1);
 	ok(gh_jdoc_next(d, &v, err, sizeof(err)) == 1, "seq: first value");
