@@ -230,6 +230,7 @@ static void test_seq(void)
 	ok(gh_jdoc_next(d, &v, err, sizeof(err)) == 1 && gh_jdoc_next(d, &v, err, sizeof(err)) == 1 &&
 		   gh_jv_int(v) == 1 && gh_jdoc_next(d, &v, err, sizeof(err)) == 0,
 	   "seq: a number after a string needs no space");
+	gh_jdoc_free(d);
 
 	const char bad[] = "{}\n{\n  \"a\": tru }";
 	d = gh_jdoc_new(dup_text(bad, sizeof(bad) - 1), sizeof(bad) - 1);
