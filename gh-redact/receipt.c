@@ -138,7 +138,7 @@ static int rewrite(struct walk *w, struct json_object *s,
 			/* A raw-bytes sibling would give the original back. */
 			char hex[64];
 
-			snprintf(hex, sizeof(hex), "%s_hex", key);
+			snprintf(hex, sizeof(hex), "%s" GH_RECEIPT_HEX_SUFFIX, key);
 			json_object_object_del(parent, hex);
 		}
 	}
@@ -267,7 +267,7 @@ static void drop_hex_item(struct json_object *o, const char *key, size_t i)
 	char name[64];
 	size_t k, n;
 
-	snprintf(name, sizeof(name), "%s_hex", key);
+	snprintf(name, sizeof(name), "%s" GH_RECEIPT_HEX_SUFFIX, key);
 	hex = get(o, name);
 	if (!hex)
 		return;
@@ -431,7 +431,7 @@ static int do_proc_cmd(struct walk *w, struct json_object *pr,
 		if (strcmp(cl->before, cl->after)) {
 			if (json_object_set_string(cmd, cl->after) != 1)
 				return nomem(w);
-			json_object_object_del(pr, "cmd_hex");
+			json_object_object_del(pr, "cmd" GH_RECEIPT_HEX_SUFFIX);
 		}
 		return 0;
 	}
@@ -606,7 +606,7 @@ static int sweep_tree(struct walk *w, struct json_object *o, struct sweep_all *s
 			changed = v ? sweep_tree(w, v, s) : 0;
 			if (changed < 0)
 				return -1;
-			if (changed > 0 && later_add(s, o, k, "_hex", NULL, 0) < 0)
+			if (changed > 0 && later_add(s, o, k, GH_RECEIPT_HEX_SUFFIX, NULL, 0) < 0)
 				return nomem(w);
 			w->sp.n = 0;
 			if (detect_masked(w->r, k, strlen(k), &w->sp) < 0)

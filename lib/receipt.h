@@ -265,6 +265,13 @@ struct gh_rlist {
 };
 extern const struct gh_rlist gh_receipt_lists[GH_RLIST_COUNT];
 
+/* Raw bytes: beside a string member KEY whose bytes are not valid UTF-8
+ * (written with U+FFFD), KEY_hex holds them in hex; beside an array of
+ * strings KEY, KEY_hex is an array of the same length holding the hex of
+ * each such element (null for the others). A program that rewrites KEY
+ * drops KEY_hex (or the element) with it. */
+#define GH_RECEIPT_HEX_SUFFIX "_hex"
+
 /* What a string of a receipt holds. */
 enum {
 	GH_RSTR_PATH,	 /* one path */
