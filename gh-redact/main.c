@@ -165,7 +165,7 @@ static int same_json(struct json_object *o, const struct gh_buf *before)
 
 /* Redact one receipt (read and checked by lib/receipt; edited as a json-c
  * tree) and append it to out. */
-static void redact_one(const struct gh_receipt *rr, const char *name,
+static void redact_one(struct gh_receipt *rr, const char *name,
 		       unsigned long line, struct gh_buf *out)
 {
 	struct gh_buf before = GH_BUF_INIT;
@@ -184,7 +184,9 @@ static void redact_one(const struct gh_receipt *rr, const char *name,
 		if (gh_json_to_buf(&before, o, 0) < 0)
 			gh_die(GH_EXIT_ERR, "%s", strerror(ENOMEM));
 	}
-	dropped = redact_receipt(&red, o, err, sizeof(err));
+	dropped = redact_receipt(&red, rr, o, err, sizeof(err));
+	if (dropped == -2)
+		gh_die(GH_EXIT_ERR, "%s", err);
 	if (dropped < 0)
 		gh_die(GH_EXIT_ERR, "%s:%lu: %s", name, line, err);
 	if (dropped)

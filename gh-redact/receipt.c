@@ -1,5 +1,8 @@
-/* Where strings stand in a receipt (gh-receipt(5)) and what kind each is,
- * the sweep for masked secrets, and keeping sorted lists sorted. */
+/* Redacting one receipt: the strings that lib/receipt says may hold
+ * paths, command lines, environments or secrets (gh_receipt_strings, for
+ * every receipt shape) are rewritten in a json-c copy of it; then the
+ * sweep for masked secrets, and keeping the lists gh_receipt_lists names
+ * sorted. */
 #include <errno.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -11,17 +14,6 @@
 #include "receipt.h"
 #include "redact.h"
 
-enum { K_PATH, K_TEXT, K_NET };
-
-/* Lists that are sorted and deduplicated in a receipt. */
-enum {
-	L_NONE,
-	L_READS, L_WRITES, L_DELETES, L_READ_V0, L_WRITTEN_V0,
-	L_ACCESSES, L_CONNECTIONS, L_ATTEMPTS, L_INBOUND, L_REASONS,
-	L_VIOLATIONS,
-	L_COUNT
-};
-
 struct visited {
 	struct json_object *s;
 	struct json_object *parent; /* object holding it as a member, or NULL */
@@ -31,6 +23,7 @@ struct visited {
 
 /* A process's command line before and after, to rebuild its "cmd". */
 struct cmdline {
+	size_t index;
 	int64_t pid;
 	char *before, *after;
 	struct tally tally;
@@ -38,13 +31,14 @@ struct cmdline {
 
 struct walk {
 	struct redactor *r;
+	struct json_object *root;
 	struct gh_buf out;
 	struct spans sp;
 	struct visited *v;
 	size_t nv, capv;
-	int dirty[L_COUNT];
+	int dirty[GH_RLIST_COUNT];
 	struct cmdline *cmds;
-	size_t ncmds;
+	size_t ncmds, capcmds;
 	char *err;
 	size_t errlen;
 };
@@ -65,27 +59,6 @@ static int nomem(struct walk *w)
 	return fail(w, "out of memory");
 }
 
-/* ---- typed access ---- */
-
-/* The member key of o when present and not null: 1 and *out, 0 when
- * absent or null, -1 (with a message) when it has another type. */
-static int member(struct walk *w, struct json_object *o, const char *key,
-		  json_type type, const char *where, struct json_object **out)
-{
-	struct json_object *m;
-
-	*out = NULL;
-	if (!o || !json_object_object_get_ex(o, key, &m) || !m)
-		return 0;
-	if (!json_object_is_type(m, type))
-		return fail(w, "%s%s%s: expected %s", where, *where ? "." : "",
-			    key,
-			    type == json_type_array    ? "an array" :
-			    type == json_type_object ? "an object" :
-						       "a string");
-	*out = m;
-	return 1;
-}
 
 static int cmp_value(struct json_object *a, struct json_object *b)
 {
@@ -165,7 +138,7 @@ static int rewrite(struct walk *w, struct json_object *s,
 			/* A raw-bytes sibling would give the original back. */
 			char hex[64];
 
-			snprintf(hex, sizeof(hex), "%s_hex", key);
+			snprintf(hex, sizeof(hex), "%s" GH_RECEIPT_HEX_SUFFIX, key);
 			json_object_object_del(parent, hex);
 		}
 	}
@@ -192,13 +165,13 @@ static int do_string(struct walk *w, struct json_object *s, int kind,
 		return nomem(w);
 	w->sp.n = 0;
 	switch (kind) {
-	case K_PATH:
+	case GH_RSTR_PATH:
 		ret = detect_path(w->r, p, n, &w->sp);
 		break;
-	case K_TEXT:
+	case GH_RSTR_TEXT:
 		ret = detect_text(w->r, p, n, &w->sp);
 		break;
-	case K_NET:
+	case GH_RSTR_ADDR:
 		/* "unix:/path", "unix:@name" or a plain path; addresses and
 		 * ports are not masked. */
 		if (n > 5 && !memcmp(p, "unix:", 5)) {
@@ -214,41 +187,6 @@ static int do_string(struct walk *w, struct json_object *s, int kind,
 	return rewrite(w, s, parent, key, list, NULL);
 }
 
-/* A string member (absent or null: nothing to do). */
-static int do_member(struct walk *w, struct json_object *o, const char *key,
-		     int kind, const char *where, int list)
-{
-	struct json_object *s;
-	int ret = member(w, o, key, json_type_string, where, &s);
-
-	if (ret <= 0)
-		return ret;
-	return do_string(w, s, kind, o, key, list);
-}
-
-/* An array of strings. */
-static int do_list(struct walk *w, struct json_object *o, const char *key,
-		   int kind, const char *where, int list)
-{
-	struct json_object *a;
-	size_t i, n;
-	int ret = member(w, o, key, json_type_array, where, &a);
-
-	if (ret <= 0)
-		return ret;
-	n = json_object_array_length(a);
-	for (i = 0; i < n; i++) {
-		struct json_object *s = json_object_array_get_idx(a, i);
-
-		if (!json_object_is_type(s, json_type_string))
-			return fail(w, "%s.%s[%zu]: expected a string", where,
-				    key, i);
-		if (do_string(w, s, kind, NULL, NULL, list) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* Every string value below o, as free text. (No parent is passed on: a
  * "_hex" sibling must not be deleted while its object is being walked.) */
 static int do_tree(struct walk *w, struct json_object *o, int list)
@@ -257,7 +195,7 @@ static int do_tree(struct walk *w, struct json_object *o, int list)
 
 	switch (json_object_get_type(o)) {
 	case json_type_string:
-		return do_string(w, o, K_TEXT, NULL, NULL, list);
+		return do_string(w, o, GH_RSTR_TEXT, NULL, NULL, list);
 	case json_type_array:
 		n = json_object_array_length(o);
 		for (i = 0; i < n; i++)
@@ -286,7 +224,7 @@ static int do_env(struct walk *w, struct json_object *env)
 		json_object_object_foreach(env, k, v) {
 			if (!v || !json_object_is_type(v, json_type_string))
 				continue;
-			if (remember_visit(w, v, NULL, NULL, L_NONE) < 0)
+			if (remember_visit(w, v, NULL, NULL, GH_RLIST_NONE) < 0)
 				return nomem(w);
 			w->sp.n = 0;
 			if (detect_env(w->r, k, strlen(k), json_object_get_string(v),
@@ -294,7 +232,7 @@ static int do_env(struct walk *w, struct json_object *env)
 			    detect_text(w->r, json_object_get_string(v),
 					json_object_get_string_len(v), &w->sp) < 0)
 				return nomem(w);
-			if (rewrite(w, v, NULL, NULL, L_NONE, NULL) < 0)
+			if (rewrite(w, v, NULL, NULL, GH_RLIST_NONE, NULL) < 0)
 				return -1;
 		}
 	} else if (json_object_is_type(env, json_type_array)) {
@@ -304,7 +242,7 @@ static int do_env(struct walk *w, struct json_object *env)
 
 			if (!v || !json_object_is_type(v, json_type_string))
 				continue;
-			if (remember_visit(w, v, NULL, NULL, L_NONE) < 0)
+			if (remember_visit(w, v, NULL, NULL, GH_RLIST_NONE) < 0)
 				return nomem(w);
 			w->sp.n = 0;
 			if (detect_env(w->r, NULL, (size_t)-1,
@@ -313,25 +251,9 @@ static int do_env(struct walk *w, struct json_object *env)
 			    detect_text(w->r, json_object_get_string(v),
 					json_object_get_string_len(v), &w->sp) < 0)
 				return nomem(w);
-			if (rewrite(w, v, NULL, NULL, L_NONE, NULL) < 0)
+			if (rewrite(w, v, NULL, NULL, GH_RLIST_NONE, NULL) < 0)
 				return -1;
 		}
-	}
-	return 0;
-}
-
-static const char *const env_keys[] = { "env", "envp", "environ",
-					"environment", NULL };
-
-static int do_envs(struct walk *w, struct json_object *o)
-{
-	const char *const *k;
-
-	for (k = env_keys; *k; k++) {
-		struct json_object *e = get(o, *k);
-
-		if (e && do_env(w, e) < 0)
-			return -1;
 	}
 	return 0;
 }
@@ -345,7 +267,7 @@ static void drop_hex_item(struct json_object *o, const char *key, size_t i)
 	char name[64];
 	size_t k, n;
 
-	snprintf(name, sizeof(name), "%s_hex", key);
+	snprintf(name, sizeof(name), "%s" GH_RECEIPT_HEX_SUFFIX, key);
 	hex = get(o, name);
 	if (!hex)
 		return;
@@ -362,22 +284,20 @@ static void drop_hex_item(struct json_object *o, const char *key, size_t i)
 	json_object_object_del(o, name);
 }
 
-/* An argv array run in cwd (a copy, may be NULL). When cl is given, it
- * receives the command line joined by spaces before and after. */
-static int do_argv(struct walk *w, struct json_object *o, const char *key,
-		   const char *cwd, const char *where, struct cmdline *cl)
+/* The argv array a, member key of o, run in cwd (may be NULL). When cl
+ * is given, it receives the command line joined by spaces before and
+ * after. */
+static int do_argv(struct walk *w, struct json_object *o, struct json_object *a,
+		   const char *key, const char *cwd, const char *where,
+		   struct cmdline *cl)
 {
-	struct json_object *a;
 	struct spans *sps = NULL;
 	const char **argv = NULL;
 	size_t *lens = NULL, i, n;
 	struct gh_buf before = GH_BUF_INIT, after = GH_BUF_INIT;
 	struct tally t = { 0 };
-	int changed, ret = member(w, o, key, json_type_array, where, &a);
+	int changed, ret = -1;
 
-	if (ret <= 0)
-		return ret;
-	ret = -1;
 	n = json_object_array_length(a);
 	sps = calloc(n + 1, sizeof(*sps));
 	argv = calloc(n + 1, sizeof(*argv));
@@ -408,7 +328,7 @@ static int do_argv(struct walk *w, struct json_object *o, const char *key,
 	for (i = 0; i < n; i++) {
 		struct json_object *s = json_object_array_get_idx(a, i);
 
-		if (remember_visit(w, s, NULL, NULL, L_NONE) < 0) {
+		if (remember_visit(w, s, NULL, NULL, GH_RLIST_NONE) < 0) {
 			nomem(w);
 			goto out;
 		}
@@ -420,7 +340,7 @@ static int do_argv(struct walk *w, struct json_object *o, const char *key,
 			w->sp = sps[i];
 			sps[i] = tmp;
 		}
-		changed = rewrite(w, s, NULL, NULL, L_NONE, &t);
+		changed = rewrite(w, s, NULL, NULL, GH_RLIST_NONE, &t);
 		if (changed < 0)
 			goto out;
 		if (changed)
@@ -460,96 +380,6 @@ out:
 	return ret;
 }
 
-static char *copy_member(struct json_object *o, const char *key)
-{
-	struct json_object *s = get(o, key);
-
-	if (!s || !json_object_is_type(s, json_type_string))
-		return NULL;
-	return strdup(json_object_get_string(s));
-}
-
-/* ---- sections ---- */
-
-static int do_provenance(struct walk *w, struct json_object *root)
-{
-	struct json_object *p;
-	char *cwd;
-	int ret = member(w, root, "provenance", json_type_object, "", &p);
-
-	if (ret <= 0)
-		return ret;
-	cwd = copy_member(p, "cwd");
-	ret = do_argv(w, p, "command", cwd, "provenance", NULL);
-	free(cwd);
-	if (ret < 0 || do_member(w, p, "cwd", K_PATH, "provenance", L_NONE) < 0)
-		return -1;
-	return do_envs(w, p);
-}
-
-static int do_process(struct walk *w, struct json_object *pr, size_t idx)
-{
-	char where[64], *cwd;
-	struct json_object *execs, *pid = get(pr, "pid");
-	struct cmdline *cl = &w->cmds[w->ncmds++];
-	size_t i, n;
-	int ret;
-
-	snprintf(where, sizeof(where), "process_tree[%zu]", idx);
-	cl->pid = pid && json_object_is_type(pid, json_type_int) ?
-			  json_object_get_int64(pid) : -1;
-	cwd = copy_member(pr, "working_dir");
-	ret = do_argv(w, pr, "argv", cwd, where, cl);
-	free(cwd);
-	if (ret < 0 || do_member(w, pr, "exe", K_PATH, where, L_NONE) < 0 ||
-	    do_member(w, pr, "working_dir", K_PATH, where, L_NONE) < 0 ||
-	    do_envs(w, pr) < 0)
-		return -1;
-	ret = member(w, pr, "execs", json_type_array, where, &execs);
-	if (ret <= 0)
-		return ret;
-	n = json_object_array_length(execs);
-	for (i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(execs, i);
-		char ewhere[96];
-
-		snprintf(ewhere, sizeof(ewhere), "%s.execs[%zu]", where, i);
-		if (!json_object_is_type(e, json_type_object))
-			return fail(w, "%s: expected an object", ewhere);
-		cwd = copy_member(e, "cwd");
-		ret = do_argv(w, e, "argv", cwd, ewhere, NULL);
-		free(cwd);
-		if (ret < 0 || do_member(w, e, "exe", K_PATH, ewhere, L_NONE) < 0 ||
-		    do_member(w, e, "cwd", K_PATH, ewhere, L_NONE) < 0 ||
-		    do_envs(w, e) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int do_process_tree(struct walk *w, struct json_object *root)
-{
-	struct json_object *a;
-	size_t i, n;
-	int ret = member(w, root, "process_tree", json_type_array, "", &a);
-
-	if (ret <= 0)
-		return ret;
-	n = json_object_array_length(a);
-	w->cmds = calloc(n + 1, sizeof(*w->cmds));
-	if (!w->cmds)
-		return nomem(w);
-	for (i = 0; i < n; i++) {
-		struct json_object *pr = json_object_array_get_idx(a, i);
-
-		if (!json_object_is_type(pr, json_type_object))
-			return fail(w, "process_tree[%zu]: expected an object", i);
-		if (do_process(w, pr, i) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* A command line written as one string: paths, secrets, and the words of
  * the shell command it holds. */
 static int do_cmdline(struct walk *w, struct json_object *cmd,
@@ -559,22 +389,23 @@ static int do_cmdline(struct walk *w, struct json_object *cmd,
 	size_t lens[1] = { json_object_get_string_len(cmd) };
 	struct spans sps[1] = { { 0 } };
 
-	if (remember_visit(w, cmd, parent, key, L_NONE) < 0 ||
+	if (remember_visit(w, cmd, parent, key, GH_RLIST_NONE) < 0 ||
 	    detect_argv(w->r, argv, lens, 1, NULL, sps) < 0) {
 		spans_release(&sps[0]);
 		return nomem(w);
 	}
 	spans_release(&w->sp);
 	w->sp = sps[0];
-	return rewrite(w, cmd, parent, key, L_NONE, NULL) < 0 ? -1 : 0;
+	return rewrite(w, cmd, parent, key, GH_RLIST_NONE, NULL) < 0 ? -1 : 0;
 }
 
 static struct cmdline *find_cmd(struct walk *w, size_t idx, int64_t pid)
 {
 	size_t i;
 
-	if (idx < w->ncmds && w->cmds[idx].pid == pid)
-		return &w->cmds[idx];
+	for (i = 0; i < w->ncmds; i++)
+		if (w->cmds[i].index == idx && w->cmds[i].pid == pid)
+			return &w->cmds[i];
 	for (i = 0; i < w->ncmds; i++)
 		if (w->cmds[i].pid == pid)
 			return &w->cmds[i];
@@ -584,218 +415,110 @@ static struct cmdline *find_cmd(struct walk *w, size_t idx, int64_t pid)
 /* processes[].cmd is the process's argv joined by spaces: when it still
  * is, it is rebuilt from the redacted argv (so that both agree exactly);
  * otherwise it is redacted as a command line of its own. */
-static int do_processes(struct walk *w, struct json_object *root)
+static int do_proc_cmd(struct walk *w, struct json_object *pr,
+		       struct json_object *cmd, const struct gh_rstr *s)
 {
-	struct json_object *a;
-	size_t i, n;
-	int ret = member(w, root, "processes", json_type_array, "", &a);
+	struct cmdline *cl = find_cmd(w, s->index, s->has_pid ? s->pid : -2);
 
-	if (ret <= 0)
-		return ret;
-	n = json_object_array_length(a);
-	for (i = 0; i < n; i++) {
-		struct json_object *pr = json_object_array_get_idx(a, i), *cmd,
-				   *pid;
-		struct cmdline *cl;
-		char where[64];
-
-		snprintf(where, sizeof(where), "processes[%zu]", i);
-		if (!json_object_is_type(pr, json_type_object))
-			return fail(w, "%s: expected an object", where);
-		if (member(w, pr, "cmd", json_type_string, where, &cmd) < 0)
-			return -1;
-		if (!cmd)
-			continue;
-		pid = get(pr, "pid");
-		cl = find_cmd(w, i, pid && json_object_is_type(pid, json_type_int) ?
-					    json_object_get_int64(pid) : -2);
-		/* (no argv, no command line to compare with) */
-		if (cl && cl->before &&
-		    strlen(cl->before) == (size_t)json_object_get_string_len(cmd) &&
-		    !memcmp(cl->before, json_object_get_string(cmd),
-			    json_object_get_string_len(cmd))) {
-			if (remember_visit(w, cmd, pr, "cmd", L_NONE) < 0 ||
-			    tally_merge(&w->r->tally, &cl->tally) < 0)
+	/* (no argv, no command line to compare with) */
+	if (cl && cl->before &&
+	    strlen(cl->before) == (size_t)json_object_get_string_len(cmd) &&
+	    !memcmp(cl->before, json_object_get_string(cmd),
+		    json_object_get_string_len(cmd))) {
+		if (remember_visit(w, cmd, pr, "cmd", GH_RLIST_NONE) < 0 ||
+		    tally_merge(&w->r->tally, &cl->tally) < 0)
+			return nomem(w);
+		if (strcmp(cl->before, cl->after)) {
+			if (json_object_set_string(cmd, cl->after) != 1)
 				return nomem(w);
-			if (strcmp(cl->before, cl->after)) {
-				if (json_object_set_string(cmd, cl->after) != 1)
-					return nomem(w);
-				json_object_object_del(pr, "cmd_hex");
-			}
-			continue;
+			json_object_object_del(pr, "cmd" GH_RECEIPT_HEX_SUFFIX);
 		}
-		if (do_cmdline(w, cmd, pr, "cmd") < 0)
-			return -1;
+		return 0;
 	}
-	return 0;
+	return do_cmdline(w, cmd, pr, "cmd");
 }
 
-static int do_accesses(struct walk *w, struct json_object *fs)
+/* A process's argv: its command line is kept for its "cmd". */
+static int do_proc_argv(struct walk *w, struct json_object *pr,
+			struct json_object *a, const struct gh_rstr *s)
 {
-	struct json_object *a;
+	struct cmdline *cl;
+
+	if (w->ncmds == w->capcmds) {
+		size_t cap = w->capcmds ? 2 * w->capcmds : 16;
+
+		cl = realloc(w->cmds, cap * sizeof(*cl));
+		if (!cl)
+			return nomem(w);
+		w->cmds = cl;
+		w->capcmds = cap;
+	}
+	cl = &w->cmds[w->ncmds++];
+	*cl = (struct cmdline){ .index = s->index, .pid = s->has_pid ? s->pid : -1 };
+	return do_argv(w, pr, a, s->key, s->cwd, s->where, cl);
+}
+
+/* A symlink's target is its contents, relative to the link's directory. */
+static int do_target(struct walk *w, struct json_object *e,
+		     struct json_object *t, const struct gh_rstr *s)
+{
+	const char *str = json_object_get_string(t), *rule = NULL;
+	size_t len = json_object_get_string_len(t);
 	struct gh_buf abs = GH_BUF_INIT;
-	size_t i, n;
-	int ret = member(w, fs, "accesses", json_type_array, "filesystem", &a);
+	char *dir = NULL;
+	int ret;
 
-	if (ret <= 0)
-		return ret;
-	n = json_object_array_length(a);
-	for (i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(a, i), *t, *op;
-		char where[64];
-		char *dir = NULL;
-
-		snprintf(where, sizeof(where), "filesystem.accesses[%zu]", i);
-		if (!json_object_is_type(e, json_type_object))
-			return fail(w, "%s: expected an object", where);
-		/* A symlink's target is its contents, relative to the
-		 * link's directory. */
-		op = get(e, "op");
-		if (op && json_object_is_type(op, json_type_string) &&
-		    !strcmp(json_object_get_string(op), "symlink")) {
-			dir = copy_member(e, "path");
-			if (dir && strrchr(dir, '/'))
-				*strrchr(dir, '/') = 0;
-		}
-		if (do_member(w, e, "path", K_PATH, where, L_ACCESSES) < 0 ||
-		    do_member(w, e, "path_seen", K_PATH, where, L_ACCESSES) < 0 ||
-		    do_member(w, e, "target_seen", K_PATH, where, L_ACCESSES) < 0)
-			goto fail;
-		if (member(w, e, "target", json_type_string, where, &t) < 0)
-			goto fail;
-		if (t) {
-			const char *s = json_object_get_string(t), *rule = NULL;
-			size_t len = json_object_get_string_len(t);
-
-			if (dir && len && s[0] != '/') {
-				if (path_join(&abs, *dir ? dir : "/", s, len) < 0) {
-					nomem(w);
-					goto fail;
-				}
-				rule = match_path(w->r, abs.p, abs.len);
-			}
-			if (rule) {
-				if (remember_visit(w, t, e, "target", L_ACCESSES) < 0 ||
-				    spans_add(&w->sp, 0, len, rule) < 0) {
-					nomem(w);
-					goto fail;
-				}
-				if (rewrite(w, t, e, "target", L_ACCESSES, NULL) < 0)
-					goto fail;
-			} else if (do_string(w, t, K_PATH, e, "target",
-					     L_ACCESSES) < 0) {
-				goto fail;
-			}
-		}
+	if (s->link && len && str[0] != '/') {
+		if (!(dir = strdup(s->link)))
+			return nomem(w);
+		if (strrchr(dir, '/'))
+			*strrchr(dir, '/') = 0;
+		ret = path_join(&abs, *dir ? dir : "/", str, len);
 		free(dir);
-		continue;
-fail:
-		free(dir);
+		if (ret < 0) {
+			gh_buf_release(&abs);
+			return nomem(w);
+		}
+		rule = match_path(w->r, abs.p, abs.len);
 		gh_buf_release(&abs);
-		return -1;
 	}
-	gh_buf_release(&abs);
-	return 0;
+	if (!rule)
+		return do_string(w, t, GH_RSTR_PATH, e, s->key, s->list);
+	if (remember_visit(w, t, e, s->key, s->list) < 0 ||
+	    spans_add(&w->sp, 0, len, rule) < 0)
+		return nomem(w);
+	return rewrite(w, t, e, s->key, s->list, NULL) < 0 ? -1 : 0;
 }
 
-static int do_filesystem(struct walk *w, struct json_object *root)
+/* One place lib/receipt names, found in the json-c copy. */
+static int do_place(void *ctx, const struct gh_rstr *s)
 {
-	struct json_object *fs, *pv;
-	int ret = member(w, root, "filesystem", json_type_object, "", &fs);
+	struct walk *w = ctx;
+	struct json_object *up, *o = gh_receipt_json_at(w->root, s, &up);
+	struct json_object *parent = s->key ? up : NULL;
 
-	if (ret <= 0)
-		return ret;
-	if (do_list(w, fs, "reads", K_PATH, "filesystem", L_READS) < 0 ||
-	    do_list(w, fs, "writes", K_PATH, "filesystem", L_WRITES) < 0 ||
-	    do_list(w, fs, "deletes", K_PATH, "filesystem", L_DELETES) < 0 ||
-	    do_list(w, fs, "read", K_PATH, "filesystem", L_READ_V0) < 0 ||
-	    do_list(w, fs, "written", K_PATH, "filesystem", L_WRITTEN_V0) < 0 ||
-	    do_accesses(w, fs) < 0)
-		return -1;
-	pv = get(fs, "policy_violations");
-	return pv ? do_tree(w, pv, L_VIOLATIONS) : 0;
-}
-
-static int do_net_list(struct walk *w, struct json_object *net,
-		       const char *key, const char *field, int list)
-{
-	struct json_object *a;
-	size_t i, n;
-	int ret = member(w, net, key, json_type_array, "network", &a);
-
-	if (ret <= 0)
-		return ret;
-	n = json_object_array_length(a);
-	for (i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(a, i);
-		char where[64];
-
-		snprintf(where, sizeof(where), "network.%s[%zu]", key, i);
-		if (!json_object_is_type(e, json_type_object))
-			return fail(w, "%s: expected an object", where);
-		if (do_member(w, e, field, K_NET, where, list) < 0)
-			return -1;
+	if (!o)
+		return 0;
+	switch (s->kind) {
+	case GH_RSTR_PATH:
+	case GH_RSTR_TEXT:
+	case GH_RSTR_ADDR:
+		return do_string(w, o, s->kind, parent, s->key, s->list) < 0 ? -1 : 0;
+	case GH_RSTR_ARGV:
+		if (s->proc)
+			return do_proc_argv(w, up, o, s);
+		return do_argv(w, up, o, s->key, s->cwd, s->where, NULL);
+	case GH_RSTR_CMDLINE:
+		if (s->proc)
+			return do_proc_cmd(w, up, o, s);
+		return do_cmdline(w, o, parent, s->key);
+	case GH_RSTR_ENV:
+		return do_env(w, o);
+	case GH_RSTR_TREE:
+		return do_tree(w, o, s->list);
+	case GH_RSTR_TARGET:
+		return do_target(w, up, o, s);
 	}
-	return 0;
-}
-
-static int do_network(struct walk *w, struct json_object *root)
-{
-	struct json_object *net;
-	int ret = member(w, root, "network", json_type_object, "", &net);
-
-	if (ret <= 0)
-		return ret;
-	if (do_net_list(w, net, "connections", "dst", L_CONNECTIONS) < 0 ||
-	    do_net_list(w, net, "attempts", "dst", L_ATTEMPTS) < 0 ||
-	    do_net_list(w, net, "inbound", "addr", L_INBOUND) < 0)
-		return -1;
-	return 0;
-}
-
-static int do_artifacts(struct walk *w, struct json_object *root)
-{
-	static const char *const keys[] = { "stdout", "stderr" };
-	struct json_object *art, *f;
-	size_t i;
-	int ret = member(w, root, "artifacts", json_type_object, "", &art);
-
-	if (ret <= 0)
-		return ret;
-	for (i = 0; i < 2; i++) {
-		char where[32];
-
-		snprintf(where, sizeof(where), "artifacts.%s", keys[i]);
-		if (member(w, art, keys[i], json_type_object, "artifacts", &f) < 0)
-			return -1;
-		if (f && do_member(w, f, "path", K_PATH, where, L_NONE) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int do_misc(struct walk *w, struct json_object *root)
-{
-	struct json_object *o, *env;
-
-	/* v0: the command line as one string */
-	if (member(w, root, "command", json_type_string, "", &o) < 0 ||
-	    (o && do_cmdline(w, o, root, "command") < 0))
-		return -1;
-	if (member(w, root, "outcome", json_type_object, "", &o) < 0)
-		return -1;
-	if (o && do_member(w, o, "error", K_TEXT, "outcome", L_NONE) < 0)
-		return -1;
-	if (do_list(w, root, "completeness_reasons", K_TEXT, "", L_REASONS) < 0)
-		return -1;
-	o = get(root, "policy");
-	if (o && do_tree(w, o, L_NONE) < 0)
-		return -1;
-	/* The receipt's "environment" describes the platform; an
-	 * environment of variables may stand there or in a process. */
-	env = get(root, "environment");
-	if (env && do_env(w, env) < 0)
-		return -1;
 	return 0;
 }
 
@@ -871,7 +594,7 @@ static int sweep_tree(struct walk *w, struct json_object *o, struct sweep_all *s
 		if (detect_masked(w->r, json_object_get_string(o),
 				  json_object_get_string_len(o), &w->sp) < 0)
 			return nomem(w);
-		return rewrite(w, o, NULL, NULL, L_NONE, NULL);
+		return rewrite(w, o, NULL, NULL, GH_RLIST_NONE, NULL);
 	case json_type_array:
 		n = json_object_array_length(o);
 		for (i = 0; i < n; i++)
@@ -883,7 +606,7 @@ static int sweep_tree(struct walk *w, struct json_object *o, struct sweep_all *s
 			changed = v ? sweep_tree(w, v, s) : 0;
 			if (changed < 0)
 				return -1;
-			if (changed > 0 && later_add(s, o, k, "_hex", NULL, 0) < 0)
+			if (changed > 0 && later_add(s, o, k, GH_RECEIPT_HEX_SUFFIX, NULL, 0) < 0)
 				return nomem(w);
 			w->sp.n = 0;
 			if (detect_masked(w->r, k, strlen(k), &w->sp) < 0)
@@ -951,14 +674,6 @@ static int cmp_members(struct json_object *a, struct json_object *b,
 
 /* The members each list is sorted by, and that tell its entries apart
  * (gh-receipt(5); chmod and mkdir entries differ by mode too). */
-static const char *const k_access[] = { "path", "op", "target", "result",
-					"mode", "path_status", "path_seen",
-					"target_status", "target_seen", NULL };
-static const char *const k_conn[] = { "dst", "protocol", NULL };
-static const char *const k_attempt[] = { "dst", "protocol", "op", "result",
-					 "family", NULL };
-static const char *const k_inbound[] = { "addr", "protocol", "op", "result",
-					 NULL };
 static const char *const *sort_keys;
 
 static int cmp_str_ptr(const void *a, const void *b)
@@ -1056,23 +771,18 @@ static int resort(struct walk *w, struct json_object *a,
 
 static int resort_all(struct walk *w, struct json_object *root)
 {
-	struct json_object *fs = get(root, "filesystem"), *net = get(root, "network");
+	const struct gh_rlist *l;
+	struct json_object *in;
+	int k;
 
-	if ((w->dirty[L_READS] && resort(w, get(fs, "reads"), NULL) < 0) ||
-	    (w->dirty[L_WRITES] && resort(w, get(fs, "writes"), NULL) < 0) ||
-	    (w->dirty[L_DELETES] && resort(w, get(fs, "deletes"), NULL) < 0) ||
-	    (w->dirty[L_READ_V0] && resort(w, get(fs, "read"), NULL) < 0) ||
-	    (w->dirty[L_WRITTEN_V0] && resort(w, get(fs, "written"), NULL) < 0) ||
-	    (w->dirty[L_ACCESSES] && resort(w, get(fs, "accesses"), k_access) < 0) ||
-	    (w->dirty[L_VIOLATIONS] &&
-	     resort(w, get(fs, "policy_violations"), NULL) < 0) ||
-	    (w->dirty[L_CONNECTIONS] &&
-	     resort(w, get(net, "connections"), k_conn) < 0) ||
-	    (w->dirty[L_ATTEMPTS] && resort(w, get(net, "attempts"), k_attempt) < 0) ||
-	    (w->dirty[L_INBOUND] && resort(w, get(net, "inbound"), k_inbound) < 0) ||
-	    (w->dirty[L_REASONS] &&
-	     resort(w, get(root, "completeness_reasons"), NULL) < 0))
-		return -1;
+	for (k = GH_RLIST_NONE + 1; k < GH_RLIST_COUNT; k++) {
+		if (!w->dirty[k])
+			continue;
+		l = &gh_receipt_lists[k];
+		in = l->section ? get(root, l->section) : root;
+		if (resort(w, get(in, l->key), l->keys) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -1143,17 +853,20 @@ oom:
 
 /* ---- home ---- */
 
-static int set_home(struct redactor *r, struct json_object *root)
+/* ---- home ---- */
+
+static int set_home(struct redactor *r, struct gh_receipt *rr)
 {
-	struct json_object *uid = get(get(root, "provenance"), "run_uid");
 	const char *home = NULL;
+	int64_t uid;
 	size_t n;
 
 	free(r->home);
 	r->home = NULL;
 	r->home_len = 0;
-	if (uid && json_object_is_type(uid, json_type_int)) {
-		struct passwd *pw = getpwuid((uid_t)json_object_get_int64(uid));
+	/* (0.3.0's provenance may be a string: no uid there) */
+	if (gh_receipt_int(rr, "provenance.run_uid", &uid) > 0) {
+		struct passwd *pw = getpwuid((uid_t)uid);
 
 		if (pw && pw->pw_dir && pw->pw_dir[0] == '/')
 			home = pw->pw_dir;
@@ -1192,28 +905,33 @@ void redactor_reset(struct redactor *r)
 	r->home_len = 0;
 }
 
-int redact_receipt(struct redactor *r, struct json_object *root, char *err,
-		   size_t errlen)
+int redact_receipt(struct redactor *r, struct gh_receipt *rr,
+		   struct json_object *root, char *err, size_t errlen)
 {
-	struct walk w = { .r = r, .err = err, .errlen = errlen };
+	struct walk w = { .r = r, .root = root, .err = err, .errlen = errlen };
 	size_t i;
 	int ret = -1;
 
-	/* the caller read it through lib/receipt: a receipt of a version
-	 * this program knows (v0 included), every member's type checked */
+	/* rr: read through lib/receipt, a receipt of a version it knows (v0
+	 * included), every member's type checked; root: a json-c copy */
 	redactor_reset(r);
-	if (set_home(r, root) < 0)
+	if (set_home(r, rr) < 0)
 		return nomem(&w);
 	if (r->home_rewrite && !r->home)
 		return fail(&w, "--home: no home directory known (no user with "
 			    "the receipt's provenance.run_uid, and $HOME is "
 			    "unset or \"/\")");
-	if (do_provenance(&w, root) < 0 || do_process_tree(&w, root) < 0 ||
-	    do_processes(&w, root) < 0 || do_filesystem(&w, root) < 0 ||
-	    do_network(&w, root) < 0 || do_artifacts(&w, root) < 0 ||
-	    do_misc(&w, root) < 0 || sweep(&w) < 0 ||
-	    sweep_everything(&w, root) < 0 || resort_all(&w, root) < 0)
+	ret = gh_receipt_strings(rr, do_place, &w);
+	if (ret == -EINVAL) {
+		snprintf(err, errlen, "%s", rr->err);
+		ret = -2;
 		goto out;
+	}
+	if (ret < 0 || sweep(&w) < 0 || sweep_everything(&w, root) < 0 ||
+	    resort_all(&w, root) < 0) {
+		ret = -1;
+		goto out;
+	}
 	ret = write_redactions(&w, root);
 out:
 	for (i = 0; i < w.ncmds; i++) {

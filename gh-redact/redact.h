@@ -125,13 +125,15 @@ int detect_masked(const struct redactor *r, const char *s, size_t n,
 int path_join(struct gh_buf *out, const char *base, const char *rel,
 	      size_t rel_len);
 
-/* Receipts (receipt.c): redact one receipt in place (one lib/receipt
- * accepted: gh_receipt_init, then gh_jv_to_json). Returns the number of
- * earlier "redactions" entries dropped for not being {"rule", "count"}
- * (0 normally), or -1 with a message in err ("provenance.command: expected
- * an array"; running out of memory is reported the same way). */
-int redact_receipt(struct redactor *r, struct json_object *receipt,
-		   char *err, size_t errlen);
+/* Receipts (receipt.c): redact receipt, a json-c copy of rr (which
+ * gh_receipt_init accepted), in place; where its strings stand is rr's to
+ * say. Returns the number of earlier "redactions" entries dropped for not
+ * being {"rule", "count"} (0 normally), -1 with a message in err ("out of
+ * memory"), or -2 with a located message of lib/receipt in err ("NAME:3:
+ * process_tree[0].execs[1]: expected an object"). */
+struct gh_receipt;
+int redact_receipt(struct redactor *r, struct gh_receipt *rr,
+		   struct json_object *receipt, char *err, size_t errlen);
 void redactor_reset(struct redactor *r);
 
 /* The replacement for a masked value (main.c owns the key). */

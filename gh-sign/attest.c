@@ -5,34 +5,27 @@
 #include "attest.h"
 #include "dsse.h"
 #include "json.h"
+#include "jv.h"
+#include "receipt.h"
 
 static struct json_object *str(const char *s)
 {
 	return json_object_new_string(s);
 }
 
-/* A copy of member key of o, or NULL (JSON null) when absent. */
-static struct json_object *copy_of(struct json_object *o, const char *key)
+/* A json-c copy of member key of o, or NULL (JSON null) when absent. */
+static struct json_object *copy_of(const struct gh_jv *o, const char *key)
 {
-	struct json_object *v = NULL, *c = NULL;
+	struct json_object *c = NULL;
 
-	if (json_object_object_get_ex(o, key, &v) && v &&
-	    json_object_deep_copy(v, &c, NULL) < 0)
-		return NULL;
+	gh_jv_to_json(gh_jv_get(o, key), &c);
 	return c;
 }
 
-/* The member at a two-step path, borrowed; NULL when absent. */
-static struct json_object *at(struct json_object *o, const char *a,
-			      const char *b)
+/* The string member key of o, or NULL. */
+static const char *str_of(const struct gh_jv *o, const char *key)
 {
-	struct json_object *v = NULL;
-
-	if (!json_object_object_get_ex(o, a, &v) || !v)
-		return NULL;
-	if (b && (!json_object_object_get_ex(v, b, &v) || !v))
-		return NULL;
-	return v;
+	return gh_jv_str(gh_jv_get(o, key), NULL);
 }
 
 static struct json_object *digest(const char *hex)
@@ -88,23 +81,22 @@ static void add_ip_port(struct json_object *e, const char *dst)
 /* network.attempts as monitorLog.network: ip, port, protocol and, where
  * the receipt knows it, hostname; the receipt's own members beside them;
  * the processes as invokingProcess. */
-static struct json_object *network(struct json_object *r)
+static struct json_object *network(struct gh_receipt *r)
 {
-	struct json_object *a = json_object_new_array(), *in, *e, *p;
-	struct json_object *att = at(r, "network", "attempts");
+	struct json_object *a = json_object_new_array(), *e, *p;
+	const struct gh_jv *att, *in;
 	size_t i, n;
 	const char *dst;
 
-	if (!json_object_is_type(att, json_type_array))
+	if (gh_receipt_arr(r, "network.attempts", &att) <= 0)
 		return a;
-	n = json_object_array_length(att);
+	n = gh_receipt_len(att);
 	for (i = 0; i < n; i++) {
-		in = json_object_array_get_idx(att, i);
+		in = gh_jv_idx(att, i);
 		e = NULL;
-		if (!json_object_is_type(in, json_type_object) ||
-		    json_object_deep_copy(in, &e, NULL) < 0)
+		if (!gh_jv_is(in, GH_JV_OBJECT) || gh_jv_to_json(in, &e) < 0)
 			continue;
-		if (gh_json_get_str(in, "dst", &dst) == 0)
+		if ((dst = str_of(in, "dst")))
 			add_ip_port(e, dst);
 		p = json_object_new_object();
 		json_object_object_add(p, "pids", copy_of(in, "pids"));
@@ -118,22 +110,21 @@ static struct json_object *network(struct json_object *r)
 /* filesystem.accesses as ResourceDescriptors: the path as name, the
  * access (op, result, count, pids, ...) as annotations, a digest where
  * the file is one that was hashed for the statement. */
-static struct json_object *file_access(struct json_object *r,
+static struct json_object *file_access(struct gh_receipt *r,
 				       const struct subject *s, size_t ns)
 {
-	struct json_object *a = json_object_new_array(), *in, *e, *ann;
-	struct json_object *acc = at(r, "filesystem", "accesses");
+	struct json_object *a = json_object_new_array(), *e, *ann;
+	const struct gh_jv *acc, *in;
 	const char *path;
 	size_t i, j, n;
 
-	if (!json_object_is_type(acc, json_type_array))
+	if (gh_receipt_arr(r, "filesystem.accesses", &acc) <= 0)
 		return a;
-	n = json_object_array_length(acc);
+	n = gh_receipt_len(acc);
 	for (i = 0; i < n; i++) {
-		in = json_object_array_get_idx(acc, i);
+		in = gh_jv_idx(acc, i);
 		ann = NULL;
-		if (gh_json_get_str(in, "path", &path) < 0 ||
-		    json_object_deep_copy(in, &ann, NULL) < 0)
+		if (!(path = str_of(in, "path")) || gh_jv_to_json(in, &ann) < 0)
 			continue;
 		json_object_object_del(ann, "path");
 		e = json_object_new_object();
@@ -153,19 +144,20 @@ static struct json_object *file_access(struct json_object *r,
 /* What observed the run, from the receipt's provenance: the monitor type;
  * the BPF object gh-trace loaded as configSource; the tracer's version,
  * the kernel and whether the programs were kept in glasshouseMonitor. */
-static struct json_object *monitor(struct json_object *r)
+static struct json_object *monitor(struct gh_receipt *r)
 {
 	static const char *const keys[] = { "tool_version", "kernel",
 					    "bpf_object_sha256", "bpf_programs" };
-	struct json_object *m = json_object_new_object(), *id, *cs, *prov;
+	struct json_object *m = json_object_new_object(), *id, *cs;
+	const struct gh_jv *prov = gh_jv_get(r->root, "provenance");
 	const char *bpf;
 	size_t i;
 
 	json_object_object_add(m, "type", str(ATTEST_MONITOR_TYPE));
-	prov = at(r, "provenance", NULL);
-	if (!json_object_is_type(prov, json_type_object))
+	/* (0.3.0's provenance may be a string) */
+	if (!gh_jv_is(prov, GH_JV_OBJECT))
 		return m;
-	if (gh_json_get_str(prov, "bpf_object_sha256", &bpf) == 0) {
+	if ((bpf = str_of(prov, "bpf_object_sha256"))) {
 		cs = json_object_new_object();
 		json_object_object_add(cs, "name", str("gh-trace BPF object"));
 		json_object_object_add(cs, "digest", digest(bpf));
@@ -178,16 +170,16 @@ static struct json_object *monitor(struct json_object *r)
 	return m;
 }
 
-static struct json_object *monitored(struct json_object *r)
+static struct json_object *monitored(struct gh_receipt *r)
 {
-	struct json_object *p = json_object_new_object(), *prov;
-	const char *host = "unknown", *id = "";
+	struct json_object *p = json_object_new_object();
+	const char *host = str_of(gh_jv_get(r->root, "provenance"), "host"), *id;
 	struct gh_buf b = GH_BUF_INIT;
 
-	prov = at(r, "provenance", NULL);
-	if (prov && gh_json_get_str(prov, "host", &host) < 0)
+	if (!host)
 		host = "unknown";
-	gh_json_get_str(r, "execution_id", &id);
+	if (gh_receipt_str(r, "execution_id", &id, NULL) <= 0)
+		id = "";
 	gh_buf_printf(&b, "urn:glasshouse:host:%s", host);
 	json_object_object_add(p, "hostID", str(b.p ? b.p : ""));
 	json_object_object_add(p, "type", str("urn:glasshouse:command"));
@@ -196,19 +188,19 @@ static struct json_object *monitored(struct json_object *r)
 	return p;
 }
 
-static struct json_object *metadata(struct json_object *r)
+static struct json_object *metadata(struct gh_receipt *r)
 {
 	struct json_object *m = json_object_new_object();
 	const char *t;
 
-	if (gh_json_get_str(r, "start_time", &t) == 0)
+	if (gh_receipt_str(r, "start_time", &t, NULL) > 0)
 		json_object_object_add(m, "buildStartedOn", str(t));
-	if (gh_json_get_str(r, "end_time", &t) == 0)
+	if (gh_receipt_str(r, "end_time", &t, NULL) > 0)
 		json_object_object_add(m, "buildFinishedOn", str(t));
 	return m;
 }
 
-struct json_object *attest_statement(struct json_object *r,
+struct json_object *attest_statement(struct json_object *r, struct gh_receipt *rr,
 				     const struct subject *s, size_t n)
 {
 	struct json_object *st = json_object_new_object();
@@ -222,13 +214,13 @@ struct json_object *attest_statement(struct json_object *r,
 		return NULL;
 	}
 	json_object_object_del(copy, "signature");
-	json_object_object_add(log, "process", copy_of(r, "process_tree"));
-	json_object_object_add(log, "network", network(r));
-	json_object_object_add(log, "fileAccess", file_access(r, s, n));
-	json_object_object_add(pred, "monitor", monitor(r));
-	json_object_object_add(pred, "monitoredProcess", monitored(r));
+	json_object_object_add(log, "process", copy_of(rr->root, "process_tree"));
+	json_object_object_add(log, "network", network(rr));
+	json_object_object_add(log, "fileAccess", file_access(rr, s, n));
+	json_object_object_add(pred, "monitor", monitor(rr));
+	json_object_object_add(pred, "monitoredProcess", monitored(rr));
 	json_object_object_add(pred, "monitorLog", log);
-	json_object_object_add(pred, "metadata", metadata(r));
+	json_object_object_add(pred, "metadata", metadata(rr));
 	json_object_object_add(pred, ATTEST_RECEIPT_MEMBER, copy);
 	json_object_object_add(st, "_type", str(GH_INTOTO_STATEMENT));
 	json_object_object_add(st, "subject", subjects(s, n));

@@ -20,10 +20,12 @@ struct subject {
 	char hex[GH_SHA256_HEX];
 };
 
-/* A new Statement for receipt r (not modified; its signature member is
- * left out of the copy) naming subjects s[0..n). NULL when out of
- * memory. */
-struct json_object *attest_statement(struct json_object *r,
+/* A new Statement for receipt r, a json-c tree of rr with its output
+ * hashes (not modified; its signature member is left out of the copy),
+ * naming subjects s[0..n). What the predicate takes from the receipt is
+ * read through rr (lib/receipt). NULL when out of memory. */
+struct gh_receipt;
+struct json_object *attest_statement(struct json_object *r, struct gh_receipt *rr,
 				     const struct subject *s, size_t n);
 
 #endif

@@ -15,6 +15,8 @@
 #include "input.h"
 #include "jcs.h"
 #include "json.h"
+#include "jv.h"
+#include "receipt.h"
 
 enum { OPT_CANONICAL = 256, OPT_ATTEST, OPT_SUBJECT, OPT_STDOUT, OPT_STDERR,
        OPT_VERSION };
@@ -224,113 +226,131 @@ static struct gh_key *load_public(const char *path)
 /* What an input must be. */
 enum want { WANT_ANY, WANT_RECEIPT, WANT_RECEIPT_OR_ENVELOPE };
 
-/* Parse text as exactly one JSON value, strict and I-JSON, of the kind
- * want asks for (a receipt is what gh_receipt_check accepts; an event
- * stream is told to run gh-aggregate first). NULL after a message;
- * *is_null tells a JSON null apart. */
-static struct json_object *parse_input(char *text, size_t len,
-				       const char *name, enum want want,
-				       int *is_null)
+/* One input: the json-c tree that is canonicalized and written, and for a
+ * receipt lib/receipt's view of the same value, which reads it. */
+struct input {
+	struct json_object *o;	/* NULL for a JSON null */
+	struct gh_receipt r;	/* with receipt set; owns the parsed document */
+	int receipt;
+};
+
+static void input_release(struct input *in)
+{
+	json_object_put(in->o);
+	in->o = NULL;
+	if (in->receipt)
+		gh_receipt_release(&in->r);
+	in->receipt = 0;
+}
+
+/* Parse text (lib/jv: strict, I-JSON) as exactly one JSON value of the
+ * kind want asks for: a receipt is what lib/receipt accepts (an event
+ * stream is told to run gh-aggregate first). 0, or -1 after a message. */
+static int parse_input(const char *text, size_t len, const char *name, enum want want,
+		       struct input *in)
 {
 	const char *what = want == WANT_ANY ? "a JSON value" : "a receipt";
-	struct json_object *o = NULL, *extra = NULL;
-	struct gh_jreader *r = NULL;
-	unsigned long line = 0;
-	char err[256];
-	FILE *mem;
+	struct gh_jdoc *doc = NULL;
+	const struct gh_jv *root;
+	char err[256], where[1024], *copy;
+	unsigned long line;
 	int rc;
 
-	*is_null = 0;
+	memset(in, 0, sizeof(*in));
 	if (len == 0) {
 		gh_err("%s: empty input, expected %s", name, what);
-		return NULL;
+		return -1;
 	}
-	mem = fmemopen(text, len, "r");
-	if (!mem || !(r = gh_jreader_new(mem, name, GH_JR_SEQ))) {
-		gh_err("%s: %s", name, strerror(errno ? errno : ENOMEM));
-		goto fail;
+	/* the document takes a copy over; text stays for gh_jcs_check_text */
+	copy = malloc(len + 1);
+	if (copy) {
+		memcpy(copy, text, len);
+		copy[len] = '\0';
 	}
-	rc = gh_jreader_next(r, &o);
+	if (!copy || !(doc = gh_jdoc_new(copy, len))) {
+		gh_err("%s: %s", name, strerror(ENOMEM));
+		return -1;
+	}
+	rc = gh_jdoc_next(doc, &root, err, sizeof(err));
 	if (rc <= 0) {
-		if (rc < 0)
-			gh_err("%s", gh_jreader_error(r));
-		else
+		if (rc < 0) {
+			gh_json_locate(where, sizeof(where), name, 1, err);
+			gh_err("%s", where);
+		} else {
 			gh_err("%s: empty input, expected %s", name, what);
+		}
 		goto fail;
 	}
-	line = gh_jreader_line(r);
-	if ((want == WANT_RECEIPT ||
-	     (want == WANT_RECEIPT_OR_ENVELOPE && !gh_dsse_is_envelope(o))) &&
-	    gh_receipt_check(o, err, sizeof(err)) < 0) {
-		gh_err("%s:%lu: %s", name, line, err);
+	line = gh_jdoc_line(doc);
+	if (gh_jv_to_json(root, &in->o) < 0) {
+		gh_err("%s: %s", name, strerror(ENOMEM));
 		goto fail;
 	}
-	rc = gh_jreader_next(r, &extra);
+	if (want == WANT_RECEIPT ||
+	    (want == WANT_RECEIPT_OR_ENVELOPE && !gh_dsse_is_envelope(in->o))) {
+		snprintf(where, sizeof(where), "%s:%lu", name, line);
+		rc = gh_receipt_init(&in->r, root, where);
+		in->receipt = 1;
+		if (rc < 0) {
+			gh_err("%s", rc == -EINVAL ? in->r.err : strerror(-rc));
+			goto fail;
+		}
+	}
+	rc = gh_jdoc_more(doc, err, sizeof(err));
 	if (rc != 0) {
-		if (rc < 0)
-			gh_err("%s", gh_jreader_error(r));
-		else
-			gh_err("%s:%lu: more than one JSON value, expected one %s",
-			       name, gh_jreader_line(r),
-			       want == WANT_ANY ? "JSON value" : "receipt");
+		if (rc < 0) {
+			gh_json_locate(where, sizeof(where), name, 1, err);
+			gh_err("%s", where);
+		} else {
+			gh_err("%s:%lu: more than one JSON value, expected one %s", name,
+			       gh_jdoc_line(doc), want == WANT_ANY ? "JSON value" : "receipt");
+		}
 		goto fail;
 	}
-	if (want != WANT_ANY && !json_object_is_type(o, json_type_object)) {
+	if (want != WANT_ANY && !json_object_is_type(in->o, json_type_object)) {
 		gh_err("%s:%lu: not a JSON object, expected a receipt", name, line);
 		goto fail;
 	}
-
-	/* What the parsed object cannot show: duplicate names, lone surrogates. */
+	/* What a parsed value cannot show: duplicate names, lone surrogates. */
 	if (gh_jcs_check_text(text, len, &line, err, sizeof(err)) < 0) {
 		gh_err("%s:%lu: %s", name, line, err);
 		goto fail;
 	}
-	*is_null = o == NULL;
-	gh_jreader_free(r);
-	fclose(mem);
-	return o;
+	if (in->receipt)
+		in->r.doc = doc; /* the receipt's nodes live in it */
+	else
+		gh_jdoc_free(doc);
+	return 0;
 fail:
-	json_object_put(o);
-	json_object_put(extra);
-	gh_jreader_free(r);
-	if (mem)
-		fclose(mem);
-	return NULL;
+	input_release(in);
+	gh_jdoc_free(doc);
+	return -1;
 }
 
-/* Read one input from path (NULL or "-": stdin). NULL after a message
- * (or for a JSON null with want WANT_ANY: *is_null says which). */
-static struct json_object *read_input(const char *path, enum want want,
-				      int *is_null)
+/* Read one input from path (NULL or "-": stdin) into in. 0, or -1 after
+ * a message. */
+static int read_input(const char *path, enum want want, struct input *in)
 {
 	const char *name = gh_input_name(path);
-	struct json_object *o = NULL;
 	FILE *f = gh_open_input(path);
 	char *text = NULL, err[512];
 	size_t len = 0;
 	int rc;
 
-	*is_null = 0;
+	memset(in, 0, sizeof(*in));
 	if (!f) {
 		gh_err("%s: %s", name, strerror(errno));
-		return NULL;
+		return -1;
 	}
 	rc = gh_read_input(f, name, GH_INPUT_MAX, 1, &text, &len, err, sizeof(err));
 	if (rc < 0)
 		gh_err("%s", err);
 	else
-		o = parse_input(text, len, name, want, is_null);
+		rc = parse_input(text, len, name, want, in);
 	free(text);
 	if (f != stdin)
 		fclose(f);
-	return o;
-}
-
-static struct json_object *read_receipt(const char *path)
-{
-	int is_null;
-
-	return read_input(path, WANT_RECEIPT, &is_null);
+	return rc;
 }
 
 /* The canonical bytes of the receipt without its top-level "signature",
@@ -400,20 +420,18 @@ static struct json_object *artifacts(struct json_object *r, const char *name)
 
 /* Where stream i was captured: the --stdout/--stderr override, else
  * artifacts.<stream>.path; *bytes = artifacts.<stream>.bytes or -1. */
-static const char *captured(struct json_object *a, const struct opts *o, int i,
+static const char *captured(struct gh_receipt *r, const struct opts *o, int i,
 			    int64_t *bytes)
 {
-	struct json_object *s = NULL;
 	const char *path = NULL;
+	char key[32];
 
-	*bytes = -1;
-	if (json_object_object_get_ex(a, stream_name[i], &s) &&
-	    json_object_is_type(s, json_type_object)) {
-		if (gh_json_get_str(s, "path", &path) < 0)
-			path = NULL;
-		if (gh_json_get_int(s, "bytes", bytes) < 0)
-			*bytes = -1;
-	}
+	snprintf(key, sizeof(key), "artifacts.%s.path", stream_name[i]);
+	if (gh_receipt_str(r, key, &path, NULL) <= 0)
+		path = NULL;
+	snprintf(key, sizeof(key), "artifacts.%s.bytes", stream_name[i]);
+	if (gh_receipt_int(r, key, bytes) <= 0)
+		*bytes = -1;
 	return o->out[i] ? o->out[i] : path;
 }
 
@@ -428,10 +446,9 @@ static const char *hash_error(int ret)
 }
 
 /* Fill artifacts.stdout_hash and stderr_hash. 0, or -1 after a message. */
-static int hash_outputs(struct json_object *r, const struct opts *o,
-			const char *name)
+static int hash_outputs(struct input *in, const struct opts *o, const char *name)
 {
-	struct json_object *a = artifacts(r, name);
+	struct json_object *a = artifacts(in->o, name);
 	unsigned char md[GH_SHA256_LEN];
 	char hex[GH_SHA256_HEX], key[16];
 	const char *path;
@@ -443,7 +460,7 @@ static int hash_outputs(struct json_object *r, const struct opts *o,
 		return -1;
 	for (i = 0; i < 2; i++) {
 		snprintf(key, sizeof(key), "%s_hash", stream_name[i]);
-		path = captured(a, o, i, &bytes);
+		path = captured(&in->r, o, i, &bytes);
 		if (!path) {
 			if (!json_object_object_get_ex(a, key, NULL))
 				json_object_object_add(a, key, NULL);
@@ -472,15 +489,16 @@ static int sign_or_hash(const struct opts *o)
 	struct gh_buf canon = GH_BUF_INIT, b64 = GH_BUF_INIT;
 	unsigned char sig[GH_ED25519_SIG_LEN];
 	char fp[GH_SHA256_HEX];
-	struct json_object *r = NULL, *s;
+	struct input in = { 0 };
+	struct json_object *r, *s;
 	struct gh_key *k = NULL;
 	int status = GH_EXIT_ERR;
 
 	if (o->verb == 'S' && !(k = load_secret(o->secret)))
 		goto out;
-	r = read_receipt(o->input);
-	if (!r || hash_outputs(r, o, name) < 0)
+	if (read_input(o->input, WANT_RECEIPT, &in) < 0 || hash_outputs(&in, o, name) < 0)
 		goto out;
+	r = in.o;
 	if (o->verb == 'H') {
 		if (json_object_object_get_ex(r, "signature", NULL)) {
 			json_object_object_del(r, "signature");
@@ -506,7 +524,7 @@ static int sign_or_hash(const struct opts *o)
 out:
 	gh_buf_release(&canon);
 	gh_buf_release(&b64);
-	json_object_put(r);
+	input_release(&in);
 	gh_key_free(k);
 	return status;
 }
@@ -531,10 +549,9 @@ static int hash_subject(struct subject *s, const char *path)
 
 /* The subjects: the --subject files, else the captured outputs. The
  * number of them, or -1 after a message. */
-static int get_subjects(struct json_object *r, const struct opts *o,
+static int get_subjects(struct gh_receipt *r, const struct opts *o,
 			const char *name, struct subject *s)
 {
-	struct json_object *a = NULL;
 	const char *path;
 	int64_t bytes;
 	size_t n = 0, i;
@@ -545,9 +562,8 @@ static int get_subjects(struct json_object *r, const struct opts *o,
 				return -1;
 		return (int)n;
 	}
-	json_object_object_get_ex(r, "artifacts", &a);
 	for (i = 0; i < 2; i++) {
-		path = captured(a, o, (int)i, &bytes);
+		path = captured(r, o, (int)i, &bytes);
 		if (path && hash_subject(&s[n++], path) < 0)
 			return -1;
 	}
@@ -585,7 +601,8 @@ static int attest(const struct opts *o)
 	struct gh_buf canon = GH_BUF_INIT, payload = GH_BUF_INIT, pae = GH_BUF_INIT;
 	struct subject subj[SUBJECTS_MAX];
 	unsigned char sig[GH_ED25519_SIG_LEN];
-	struct json_object *r = NULL, *st = NULL, *env = NULL;
+	struct json_object *st = NULL, *env = NULL;
+	struct input in = { 0 };
 	struct gh_key *k = NULL;
 	char id[GH_SHA256_HEX], err[256];
 	int status = GH_EXIT_ERR, n = 0, ret;
@@ -593,13 +610,13 @@ static int attest(const struct opts *o)
 	memset(subj, 0, sizeof(subj));
 	if (!(k = load_secret(o->secret)))
 		goto out;
-	r = read_receipt(o->input);
-	if (!r || hash_outputs(r, o, name) < 0 || canonical(r, name, &canon, 0) < 0)
+	if (read_input(o->input, WANT_RECEIPT, &in) < 0 || hash_outputs(&in, o, name) < 0 ||
+	    canonical(in.o, name, &canon, 0) < 0)
 		goto out;
-	n = get_subjects(r, o, name, subj);
+	n = get_subjects(&in.r, o, name, subj);
 	if (n < 0)
 		goto out;
-	st = attest_statement(r, subj, (size_t)n);
+	st = attest_statement(in.o, &in.r, subj, (size_t)n);
 	ret = st ? gh_jcs_write_flags(&payload, st, GH_JCS_EXACT, err, sizeof(err)) : -ENOMEM;
 	if (ret == 0)
 		ret = gh_dsse_pae(&pae, GH_DSSE_INTOTO, strlen(GH_DSSE_INTOTO),
@@ -623,7 +640,7 @@ out:
 	gh_buf_release(&pae);
 	json_object_put(env);
 	json_object_put(st);
-	json_object_put(r);
+	input_release(&in);
 	gh_key_free(k);
 	return status;
 }
@@ -658,22 +675,22 @@ static int refuted(const char *name, const char *fmt, ...)
 }
 
 /* Check the signature member. 0 valid, 1 invalid (message said), 2 error. */
-static int check_signature(struct json_object *r, struct gh_key *pub,
+static int check_signature(struct input *in, struct gh_key *pub,
 			   const struct opts *o, const char *name)
 {
 	struct gh_buf canon = GH_BUF_INIT;
 	unsigned char sig[GH_ED25519_SIG_LEN + 3];
-	const char *alg, *key, *b64;
-	struct json_object *s;
+	const char *alg = NULL, *key = NULL, *b64 = NULL;
+	const struct gh_jv *s = gh_jv_get(in->r.root, "signature");
 	char fp[GH_SHA256_HEX];
 	int n, ret;
 
-	if (!json_object_object_get_ex(r, "signature", &s) || !s) {
+	if (gh_jv_is(s, GH_JV_NULL)) {
 		return refuted(name, "not signed (no signature member)");
 	}
-	if (!json_object_is_type(s, json_type_object) ||
-	    gh_json_get_str(s, "alg", &alg) < 0 || gh_json_get_str(s, "key", &key) < 0 ||
-	    gh_json_get_str(s, "sig", &b64) < 0 || json_object_object_length(s) != 3) {
+	if (!gh_jv_is(s, GH_JV_OBJECT) || !(alg = gh_jv_str(gh_jv_get(s, "alg"), NULL)) ||
+	    !(key = gh_jv_str(gh_jv_get(s, "key"), NULL)) ||
+	    !(b64 = gh_jv_str(gh_jv_get(s, "sig"), NULL)) || gh_jv_len(s) != 3) {
 		return refuted(name, "malformed signature member (want exactly "
 			       "alg, key, sig strings)");
 	}
@@ -696,7 +713,7 @@ static int check_signature(struct json_object *r, struct gh_key *pub,
 	if (n != GH_ED25519_SIG_LEN) {
 		return refuted(name, "malformed signature (want 64 bytes in base64)");
 	}
-	ret = canonical(r, name, &canon, 1);
+	ret = canonical(in->o, name, &canon, 1);
 	if (ret < 0) {
 		gh_buf_release(&canon);
 		/* an integer the signature cannot cover exactly */
@@ -718,23 +735,23 @@ static int check_signature(struct json_object *r, struct gh_key *pub,
 }
 
 /* Re-hash the captured outputs that are present. 0, 1 or 2 as above. */
-static int check_outputs(struct json_object *r, const struct opts *o,
+static int check_outputs(struct gh_receipt *r, const struct opts *o,
 			 const char *name)
 {
-	struct json_object *a = NULL;
+	const struct gh_jv *a;
 	unsigned char md[GH_SHA256_LEN];
-	char hex[GH_SHA256_HEX], key[16];
+	char hex[GH_SHA256_HEX], key[16], member[32];
 	const char *want, *path;
 	int status = GH_EXIT_OK, i, ret;
 	int64_t bytes;
 
-	if (!json_object_object_get_ex(r, "artifacts", &a) ||
-	    !json_object_is_type(a, json_type_object))
+	if (gh_receipt_obj(r, "artifacts", &a) <= 0)
 		return GH_EXIT_OK;
 	for (i = 0; i < 2; i++) {
 		snprintf(key, sizeof(key), "%s_hash", stream_name[i]);
-		path = captured(a, o, i, &bytes);
-		if (gh_json_get_str(a, key, &want) < 0) {
+		snprintf(member, sizeof(member), "artifacts.%s", key);
+		path = captured(r, o, i, &bytes);
+		if (gh_receipt_str(r, member, &want, NULL) <= 0) {
 			if (o->out[i]) {
 				status = refuted(name, "no %s to check %s against", key, path);
 			}
@@ -924,26 +941,25 @@ out:
 static int verify(const struct opts *o)
 {
 	const char *name = gh_input_name(o->input);
-	struct json_object *r = NULL;
+	struct input in;
 	struct gh_key *pub;
-	int s1, s2, is_null;
+	int s1, s2;
 
 	pub = load_public(o->public);
 	if (!pub)
 		return GH_EXIT_ERR;
-	r = read_input(o->input, WANT_RECEIPT_OR_ENVELOPE, &is_null);
-	if (!r) {
+	if (read_input(o->input, WANT_RECEIPT_OR_ENVELOPE, &in) < 0) {
 		gh_key_free(pub);
 		return GH_EXIT_ERR;
 	}
-	if (gh_dsse_is_envelope(r)) {
-		s1 = verify_envelope(r, pub, o, name);
+	if (!in.receipt) {
+		s1 = verify_envelope(in.o, pub, o, name);
 		s2 = GH_EXIT_OK;
 	} else {
-		s1 = check_signature(r, pub, o, name);
-		s2 = s1 == GH_EXIT_ERR ? s1 : check_outputs(r, o, name);
+		s1 = check_signature(&in, pub, o, name);
+		s2 = s1 == GH_EXIT_ERR ? s1 : check_outputs(&in.r, o, name);
 	}
-	json_object_put(r);
+	input_release(&in);
 	gh_key_free(pub);
 	return s1 > s2 ? s1 : s2;
 }
@@ -955,12 +971,13 @@ static int print_canonical(const struct opts *o)
 	const char *name = gh_input_name(o->input);
 	struct gh_buf b = GH_BUF_INIT;
 	struct json_object *v, *sig = NULL;
-	int status = GH_EXIT_ERR, is_null, had = 0, ret;
+	int status = GH_EXIT_ERR, had = 0, ret;
+	struct input in;
 	char err[256];
 
-	v = read_input(o->input, WANT_ANY, &is_null);
-	if (!v && !is_null)
+	if (read_input(o->input, WANT_ANY, &in) < 0)
 		return GH_EXIT_ERR;
+	v = in.o;
 	if (json_object_is_type(v, json_type_object))
 		had = json_object_object_get_ex(v, "signature", &sig);
 	if (had) {

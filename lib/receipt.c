@@ -689,3 +689,432 @@ int gh_receipt_next_peer(struct gh_receipt *r, struct gh_riter *it, struct gh_rp
 	}
 	return 0;
 }
+
+/* --- where strings stand ----------------------------------------------- */
+
+static const char *const k_access[] = { "path", "op", "target", "result", "mode",
+					"path_status", "path_seen", "target_status",
+					"target_seen", NULL };
+static const char *const k_conn[] = { "dst", "protocol", NULL };
+static const char *const k_attempt[] = { "dst", "protocol", "op", "result", "family",
+					 NULL };
+static const char *const k_inbound[] = { "addr", "protocol", "op", "result", NULL };
+
+const struct gh_rlist gh_receipt_lists[GH_RLIST_COUNT] = {
+	[GH_RLIST_READS] = { "filesystem", "reads", NULL },
+	[GH_RLIST_WRITES] = { "filesystem", "writes", NULL },
+	[GH_RLIST_DELETES] = { "filesystem", "deletes", NULL },
+	[GH_RLIST_READ_V0] = { "filesystem", "read", NULL },
+	[GH_RLIST_WRITTEN_V0] = { "filesystem", "written", NULL },
+	[GH_RLIST_ACCESSES] = { "filesystem", "accesses", k_access },
+	[GH_RLIST_CONNECTIONS] = { "network", "connections", k_conn },
+	[GH_RLIST_ATTEMPTS] = { "network", "attempts", k_attempt },
+	[GH_RLIST_INBOUND] = { "network", "inbound", k_inbound },
+	[GH_RLIST_REASONS] = { NULL, "completeness_reasons", NULL },
+	[GH_RLIST_VIOLATIONS] = { "filesystem", "policy_violations", NULL },
+};
+
+/* where environments of variables may stand in an object */
+static const char *const env_keys[] = { "env", "envp", "environ", "environment", NULL };
+
+struct swalk {
+	struct gh_receipt *r;
+	int (*fn)(void *ctx, const struct gh_rstr *s);
+	void *ctx;
+	struct gh_rstep step[GH_RSTEPS_MAX];
+	int n;
+	char where[160];
+};
+
+static void push_key(struct swalk *w, const char *key)
+{
+	w->step[w->n].key = key;
+	w->step[w->n++].index = 0;
+}
+
+static void push_idx(struct swalk *w, size_t i)
+{
+	w->step[w->n].key = NULL;
+	w->step[w->n++].index = i;
+}
+
+/* The steps so far as "process_tree[3].argv" (in w->where). */
+static const char *where_of(struct swalk *w)
+{
+	size_t n = 0;
+	int k;
+
+	w->where[0] = '\0';
+	for (k = 0; k < w->n && n < sizeof(w->where); k++) {
+		if (w->step[k].key)
+			n += snprintf(w->where + n, sizeof(w->where) - n, "%s%s",
+				      k ? "." : "", w->step[k].key);
+		else
+			n += snprintf(w->where + n, sizeof(w->where) - n, "[%zu]",
+				      w->step[k].index);
+	}
+	return w->where;
+}
+
+/* fn on s (kind, list, v and its own fields set) at the steps so far */
+static int emit(struct swalk *w, struct gh_rstr *s)
+{
+	memcpy(s->step, w->step, (size_t)w->n * sizeof(s->step[0]));
+	s->nsteps = w->n;
+	s->where = where_of(w);
+	return w->fn(w->ctx, s);
+}
+
+static int emit_at(struct swalk *w, const char *key, int kind, int list,
+		   const struct gh_jv *v)
+{
+	struct gh_rstr s = { .kind = kind, .list = list, .v = v, .key = key };
+	int rc;
+
+	push_key(w, key);
+	rc = emit(w, &s);
+	w->n--;
+	return rc;
+}
+
+/* o.key, a string */
+static int str_member(struct swalk *w, const struct gh_jv *o, const char *key, int kind,
+		      int list)
+{
+	const struct gh_jv *v;
+	int rc = member(w->r, o, where_of(w), key, GH_JV_STRING, &v);
+
+	return rc <= 0 ? rc : emit_at(w, key, kind, list, v);
+}
+
+/* o.key, an array of strings, each element apart */
+static int str_list(struct swalk *w, const struct gh_jv *o, const char *key, int kind,
+		    int list)
+{
+	struct gh_rstr s = { .kind = kind, .list = list };
+	const struct gh_jv *a;
+	size_t i;
+	int rc = member(w->r, o, where_of(w), key, GH_JV_ARRAY, &a);
+
+	if (rc <= 0)
+		return rc;
+	push_key(w, key);
+	for (i = 0; i < gh_jv_len(a) && rc >= 0; i++) {
+		s.v = gh_jv_idx(a, i);
+		if (!gh_jv_is(s.v, GH_JV_STRING)) {
+			rc = bad(w->r, "%s[%zu]: expected a string", where_of(w), i);
+			break;
+		}
+		push_idx(w, i);
+		rc = emit(w, &s);
+		w->n--;
+	}
+	w->n--;
+	return rc < 0 ? rc : 0;
+}
+
+/* o.key, an array of strings run as one command line */
+static int argv_member(struct swalk *w, const struct gh_jv *o, const char *key,
+		       struct gh_rstr *s)
+{
+	const struct gh_jv *a;
+	int rc = member(w->r, o, where_of(w), key, GH_JV_ARRAY, &a);
+	size_t i;
+
+	if (rc <= 0)
+		return rc;
+	for (i = 0; i < gh_jv_len(a); i++)
+		if (!gh_jv_is(gh_jv_idx(a, i), GH_JV_STRING))
+			return bad(w->r, "%s.%s[%zu]: expected a string", where_of(w), key,
+				   i);
+	s->kind = GH_RSTR_ARGV;
+	s->v = a;
+	s->key = key;
+	push_key(w, key);
+	rc = emit(w, s);
+	w->n--;
+	return rc;
+}
+
+static int envs(struct swalk *w, const struct gh_jv *o)
+{
+	const char *const *k;
+	const struct gh_jv *e;
+	int rc;
+
+	for (k = env_keys; *k; k++) {
+		e = get(o, *k);
+		if ((gh_jv_is(e, GH_JV_OBJECT) || gh_jv_is(e, GH_JV_ARRAY)) &&
+		    (rc = emit_at(w, *k, GH_RSTR_ENV, GH_RLIST_NONE, e)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static const char *str_of(const struct gh_jv *o, const char *key)
+{
+	return gh_jv_str(get(o, key), NULL);
+}
+
+static int s_provenance(struct swalk *w)
+{
+	const struct gh_jv *p = get(w->r->root, "provenance");
+	struct gh_rstr s = { 0 };
+	int rc;
+
+	/* 0.3.0 receipts may have it as one string */
+	if (gh_jv_is(p, GH_JV_STRING))
+		return emit_at(w, "provenance", GH_RSTR_TEXT, GH_RLIST_NONE, p);
+	if ((rc = member(w->r, w->r->root, "", "provenance", GH_JV_OBJECT, &p)) <= 0)
+		return rc;
+	push_key(w, "provenance");
+	s.cwd = str_of(p, "cwd");
+	if ((rc = argv_member(w, p, "command", &s)) >= 0 &&
+	    (rc = str_member(w, p, "cwd", GH_RSTR_PATH, GH_RLIST_NONE)) >= 0)
+		rc = envs(w, p);
+	w->n--;
+	return rc;
+}
+
+static int s_exec(struct swalk *w, const struct gh_jv *e)
+{
+	struct gh_rstr s = { .cwd = str_of(e, "cwd") };
+	int rc;
+
+	if ((rc = argv_member(w, e, "argv", &s)) < 0 ||
+	    (rc = str_member(w, e, "exe", GH_RSTR_PATH, GH_RLIST_NONE)) < 0 ||
+	    (rc = str_member(w, e, "cwd", GH_RSTR_PATH, GH_RLIST_NONE)) < 0)
+		return rc;
+	return envs(w, e);
+}
+
+static int s_process(struct swalk *w, const struct gh_jv *p, size_t i)
+{
+	struct gh_rstr s = { .cwd = str_of(p, "working_dir"), .proc = 1, .index = i };
+	const struct gh_jv *pid = get(p, "pid"), *execs, *e;
+	size_t k;
+	int rc;
+
+	s.has_pid = gh_jv_is(pid, GH_JV_INT);
+	s.pid = gh_jv_int(pid);
+	if ((rc = argv_member(w, p, "argv", &s)) < 0 ||
+	    (rc = str_member(w, p, "exe", GH_RSTR_PATH, GH_RLIST_NONE)) < 0 ||
+	    (rc = str_member(w, p, "working_dir", GH_RSTR_PATH, GH_RLIST_NONE)) < 0 ||
+	    (rc = envs(w, p)) < 0)
+		return rc;
+	if ((rc = member(w->r, p, where_of(w), "execs", GH_JV_ARRAY, &execs)) <= 0)
+		return rc;
+	push_key(w, "execs");
+	for (k = 0; k < gh_jv_len(execs) && rc >= 0; k++) {
+		e = gh_jv_idx(execs, k);
+		push_idx(w, k);
+		rc = gh_jv_is(e, GH_JV_OBJECT) ? s_exec(w, e) :
+						 bad(w->r, "%s: expected an object", where_of(w));
+		w->n--;
+	}
+	w->n--;
+	return rc < 0 ? rc : 0;
+}
+
+/* process_tree, or the flat processes list with its command lines */
+static int s_processes(struct swalk *w, const char *key)
+{
+	const struct gh_jv *a, *p, *cmd, *pid;
+	size_t i;
+	int rc = member(w->r, w->r->root, "", key, GH_JV_ARRAY, &a);
+
+	if (rc <= 0)
+		return rc;
+	push_key(w, key);
+	for (i = 0; i < gh_jv_len(a) && rc >= 0; i++) {
+		push_idx(w, i);
+		p = gh_jv_idx(a, i);
+		if (!gh_jv_is(p, GH_JV_OBJECT)) {
+			rc = bad(w->r, "%s: expected an object", where_of(w));
+		} else if (!strcmp(key, "process_tree")) {
+			rc = s_process(w, p, i);
+		} else if ((rc = member(w->r, p, where_of(w), "cmd", GH_JV_STRING, &cmd)) > 0) {
+			struct gh_rstr s = { .kind = GH_RSTR_CMDLINE, .v = cmd, .key = "cmd",
+					     .proc = 1, .index = i };
+
+			pid = get(p, "pid");
+			s.has_pid = gh_jv_is(pid, GH_JV_INT);
+			s.pid = gh_jv_int(pid);
+			push_key(w, "cmd");
+			rc = emit(w, &s);
+			w->n--;
+		}
+		w->n--;
+	}
+	w->n--;
+	return rc < 0 ? rc : 0;
+}
+
+static int s_access(struct swalk *w, const struct gh_jv *e)
+{
+	struct gh_rstr s = { .kind = GH_RSTR_TARGET, .list = GH_RLIST_ACCESSES,
+			     .key = "target" };
+	const char *op = str_of(e, "op");
+	int rc;
+
+	if (op && !strcmp(op, "symlink"))
+		s.link = str_of(e, "path");
+	if ((rc = str_member(w, e, "path", GH_RSTR_PATH, GH_RLIST_ACCESSES)) < 0 ||
+	    (rc = str_member(w, e, "path_seen", GH_RSTR_PATH, GH_RLIST_ACCESSES)) < 0 ||
+	    (rc = str_member(w, e, "target_seen", GH_RSTR_PATH, GH_RLIST_ACCESSES)) < 0 ||
+	    (rc = member(w->r, e, where_of(w), "target", GH_JV_STRING, &s.v)) <= 0)
+		return rc;
+	push_key(w, "target");
+	rc = emit(w, &s);
+	w->n--;
+	return rc;
+}
+
+static int s_filesystem(struct swalk *w)
+{
+	static const int lists[] = { GH_RLIST_READS, GH_RLIST_WRITES, GH_RLIST_DELETES,
+				     GH_RLIST_READ_V0, GH_RLIST_WRITTEN_V0 };
+	const struct gh_jv *fs, *a, *e;
+	size_t i;
+	int rc = member(w->r, w->r->root, "", "filesystem", GH_JV_OBJECT, &fs);
+
+	if (rc <= 0)
+		return rc;
+	push_key(w, "filesystem");
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]) && rc >= 0; i++)
+		rc = str_list(w, fs, gh_receipt_lists[lists[i]].key, GH_RSTR_PATH, lists[i]);
+	if (rc >= 0 && (rc = member(w->r, fs, "filesystem", "accesses", GH_JV_ARRAY, &a)) > 0) {
+		push_key(w, "accesses");
+		for (i = 0; i < gh_jv_len(a) && rc >= 0; i++) {
+			e = gh_jv_idx(a, i);
+			push_idx(w, i);
+			rc = gh_jv_is(e, GH_JV_OBJECT) ? s_access(w, e) :
+				bad(w->r, "%s: expected an object", where_of(w));
+			w->n--;
+		}
+		w->n--;
+	}
+	if (rc >= 0 && (e = get(fs, "policy_violations")))
+		rc = emit_at(w, "policy_violations", GH_RSTR_TREE, GH_RLIST_VIOLATIONS, e);
+	w->n--;
+	return rc < 0 ? rc : 0;
+}
+
+static int s_network(struct swalk *w)
+{
+	static const int lists[] = { GH_RLIST_CONNECTIONS, GH_RLIST_ATTEMPTS,
+				     GH_RLIST_INBOUND };
+	const struct gh_jv *net, *a, *e;
+	const char *key;
+	size_t i, k;
+	int rc = member(w->r, w->r->root, "", "network", GH_JV_OBJECT, &net);
+
+	if (rc <= 0)
+		return rc;
+	push_key(w, "network");
+	for (k = 0; k < sizeof(lists) / sizeof(lists[0]) && rc >= 0; k++) {
+		key = gh_receipt_lists[lists[k]].key;
+		if ((rc = member(w->r, net, "network", key, GH_JV_ARRAY, &a)) <= 0)
+			continue;
+		push_key(w, key);
+		for (i = 0; i < gh_jv_len(a) && rc >= 0; i++) {
+			e = gh_jv_idx(a, i);
+			push_idx(w, i);
+			rc = gh_jv_is(e, GH_JV_OBJECT) ?
+				     str_member(w, e, lists[k] == GH_RLIST_INBOUND ? "addr" : "dst",
+						GH_RSTR_ADDR, lists[k]) :
+				     bad(w->r, "%s: expected an object", where_of(w));
+			w->n--;
+		}
+		w->n--;
+	}
+	w->n--;
+	return rc < 0 ? rc : 0;
+}
+
+static int s_artifacts(struct swalk *w)
+{
+	static const char *const keys[] = { "stdout", "stderr" };
+	const struct gh_jv *art, *f;
+	size_t i;
+	int rc = member(w->r, w->r->root, "", "artifacts", GH_JV_OBJECT, &art);
+
+	if (rc <= 0)
+		return rc;
+	push_key(w, "artifacts");
+	for (i = 0; i < 2 && rc >= 0; i++) {
+		if ((rc = member(w->r, art, "artifacts", keys[i], GH_JV_OBJECT, &f)) <= 0)
+			continue;
+		push_key(w, keys[i]);
+		rc = str_member(w, f, "path", GH_RSTR_PATH, GH_RLIST_NONE);
+		w->n--;
+	}
+	w->n--;
+	return rc < 0 ? rc : 0;
+}
+
+static int s_misc(struct swalk *w)
+{
+	const struct gh_jv *root = w->r->root, *o;
+	int rc;
+
+	/* v0: the command line as one string */
+	if ((rc = str_member(w, root, "command", GH_RSTR_CMDLINE, GH_RLIST_NONE)) < 0)
+		return rc;
+	if ((rc = member(w->r, root, "", "outcome", GH_JV_OBJECT, &o)) < 0)
+		return rc;
+	if (o) {
+		push_key(w, "outcome");
+		rc = str_member(w, o, "error", GH_RSTR_TEXT, GH_RLIST_NONE);
+		w->n--;
+		if (rc < 0)
+			return rc;
+	}
+	if ((rc = str_list(w, root, "completeness_reasons", GH_RSTR_TEXT, GH_RLIST_REASONS)) < 0)
+		return rc;
+	if ((o = get(root, "policy")) &&
+	    (rc = emit_at(w, "policy", GH_RSTR_TREE, GH_RLIST_NONE, o)) < 0)
+		return rc;
+	/* the receipt's "environment" describes the platform; an environment
+	 * of variables may stand there too */
+	o = get(root, "environment");
+	if (gh_jv_is(o, GH_JV_OBJECT) || gh_jv_is(o, GH_JV_ARRAY))
+		return emit_at(w, "environment", GH_RSTR_ENV, GH_RLIST_NONE, o);
+	return 0;
+}
+
+int gh_receipt_strings(struct gh_receipt *r, int (*fn)(void *ctx, const struct gh_rstr *s),
+		       void *ctx)
+{
+	struct swalk w = { .r = r, .fn = fn, .ctx = ctx };
+	int rc;
+
+	if ((rc = s_provenance(&w)) < 0 || (rc = s_processes(&w, "process_tree")) < 0 ||
+	    (rc = s_processes(&w, "processes")) < 0 || (rc = s_filesystem(&w)) < 0 ||
+	    (rc = s_network(&w)) < 0 || (rc = s_artifacts(&w)) < 0 || (rc = s_misc(&w)) < 0)
+		return rc;
+	return 0;
+}
+
+struct json_object *gh_receipt_json_at(struct json_object *root, const struct gh_rstr *s,
+				       struct json_object **parent)
+{
+	struct json_object *o = root, *up = NULL;
+	int k;
+
+	for (k = 0; k < s->nsteps && o; k++) {
+		up = o;
+		if (s->step[k].key) {
+			if (!json_object_is_type(o, json_type_object) ||
+			    !json_object_object_get_ex(o, s->step[k].key, &o))
+				o = NULL;
+		} else {
+			o = json_object_is_type(o, json_type_array) ?
+				    json_object_array_get_idx(o, s->step[k].index) :
+				    NULL;
+		}
+	}
+	if (parent)
+		*parent = o ? up : NULL;
+	return o;
+}

@@ -236,4 +236,103 @@ struct gh_rpeer {
 int gh_receipt_next_peer(struct gh_receipt *r, struct gh_riter *it,
 			 struct gh_rpeer *p);
 
+/* --- where strings stand, for programs that rewrite them --------------- */
+
+/* Lists a receipt keeps sorted and free of duplicates (gh-receipt(5)):
+ * gh_receipt_lists[GH_RLIST_X] names where each stands and what its
+ * entries are sorted by. */
+enum {
+	GH_RLIST_NONE,
+	GH_RLIST_READS,		/* 0.3.0: filesystem.reads */
+	GH_RLIST_WRITES,	/* 0.3.0: filesystem.writes */
+	GH_RLIST_DELETES,	/* 0.3.0: filesystem.deletes */
+	GH_RLIST_READ_V0,	/* v0: filesystem.read */
+	GH_RLIST_WRITTEN_V0,	/* v0: filesystem.written */
+	GH_RLIST_ACCESSES,
+	GH_RLIST_CONNECTIONS,
+	GH_RLIST_ATTEMPTS,
+	GH_RLIST_INBOUND,
+	GH_RLIST_REASONS,
+	GH_RLIST_VIOLATIONS,
+	GH_RLIST_COUNT
+};
+struct gh_rlist {
+	const char *section;	  /* "filesystem", "network", NULL: the root */
+	const char *key;	  /* the list's member name */
+	const char *const *keys;  /* entries are objects sorted by these
+				     members, which tell them apart (NULL
+				     terminated); NULL: a list of strings */
+};
+extern const struct gh_rlist gh_receipt_lists[GH_RLIST_COUNT];
+
+/* Raw bytes: beside a string member KEY whose bytes are not valid UTF-8
+ * (written with U+FFFD), KEY_hex holds them in hex; beside an array of
+ * strings KEY, KEY_hex is an array of the same length holding the hex of
+ * each such element (null for the others). A program that rewrites KEY
+ * drops KEY_hex (or the element) with it. */
+#define GH_RECEIPT_HEX_SUFFIX "_hex"
+
+/* What a string of a receipt holds. */
+enum {
+	GH_RSTR_PATH,	 /* one path */
+	GH_RSTR_TEXT,	 /* free text, which may hold paths */
+	GH_RSTR_ADDR,	 /* a peer's address: "unix:/path", "unix:@name", a
+			    path, or an address and port */
+	GH_RSTR_ARGV,	 /* an array of strings: a command line */
+	GH_RSTR_CMDLINE, /* a command line written as one string */
+	GH_RSTR_ENV,	 /* an environment: {"NAME": "VALUE"} or an array
+			    of "NAME=VALUE" (other members and elements are
+			    not strings of it) */
+	GH_RSTR_TREE,	 /* every string below v, as free text */
+	GH_RSTR_TARGET,	 /* the target of a rename, link or symlink */
+};
+
+/* One place in a receipt where such strings stand. */
+#define GH_RSTEPS_MAX 6
+struct gh_rstr {
+	int kind;		/* GH_RSTR_* */
+	int list;		/* GH_RLIST_* of the list it is in, or NONE */
+	const struct gh_jv *v;	/* the value (a string, but for ARGV, ENV,
+				   TREE) */
+	const char *key;	/* the member name holding v in its object;
+				   NULL for an element of an array */
+	const char *cwd;	/* ARGV: where the command ran, or NULL */
+	const char *link;	/* TARGET: the entry's path when it is a
+				   symlink's (a relative target is relative
+				   to the link's directory), else NULL */
+	int proc;		/* ARGV: process_tree[index].argv; CMDLINE:
+				   processes[index].cmd, which is that
+				   process's argv joined by spaces */
+	size_t index;
+	int has_pid;		/* with proc: the process's pid */
+	int64_t pid;
+	const char *where;	/* "process_tree[3].argv", for messages */
+	/* the way from the root to v: member names, or (key NULL) array
+	 * indexes; gh_receipt_json_at follows it in a json-c copy */
+	struct gh_rstep {
+		const char *key;
+		size_t index;
+	} step[GH_RSTEPS_MAX];
+	int nsteps;
+};
+
+/* Call fn for every place of r where a string may name a file, hold a
+ * command line, an environment or a secret, for every shape: provenance,
+ * processes and their execs, the older flat process list, file lists and
+ * entries, peers, captured output files, the v0 command string, the
+ * outcome's error, completeness reasons, policy results and the
+ * environment. Every place is given once, in that order. Returns 0, what
+ * fn returned when negative (which stops the walk), or -EINVAL (a member
+ * of another type, message in r->err). s and what it points to live until
+ * fn returns (strings and nodes as long as the receipt). */
+int gh_receipt_strings(struct gh_receipt *r,
+		       int (*fn)(void *ctx, const struct gh_rstr *s), void *ctx);
+
+/* The value at s's steps in root, a json-c tree of the same receipt (a
+ * borrowed reference, NULL when not there); *parent (may be NULL) the
+ * object or array holding it. */
+struct json_object *gh_receipt_json_at(struct json_object *root,
+				       const struct gh_rstr *s,
+				       struct json_object **parent);
+
 #endif

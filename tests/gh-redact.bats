@@ -158,6 +158,57 @@ full() {
 	[ "$stderr" = "gh-redact: t2.json:1: process_tree[2].argv[1]: expected a string" ]
 }
 
+@test "a wrong type deep in a process is named with its path (lib/receipt's message)" {
+	jq '.process_tree[3].argv = "x"' "$FIX/receipt.json" > t1.json
+	run --separate-stderr gh-redact t1.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-redact: t1.json:1: process_tree[3].argv: expected an array of strings" ]
+	[ -z "$output" ]
+	jq '.process_tree[2].execs = [{"argv": ["x"]}, 3]' "$FIX/receipt.json" > t2.json
+	run --separate-stderr gh-redact t2.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-redact: t2.json:1: process_tree[2].execs[1]: expected an object" ]
+	[ -z "$output" ]
+	# the twin: the same members with their types are redacted
+	jq '.process_tree[3].argv = ["x"] | .process_tree[2].execs = [{"argv": ["x"]}, {"exe": "/x"}]' \
+		"$FIX/receipt.json" > t3.json
+	run --separate-stderr gh-redact -m /x t3.json
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.process_tree[3].argv, .process_tree[2].execs]' <<< "$output")" = \
+	  '[["x"],[{"argv":["x"]},{"exe":"[REDACTED]"}]]' ]
+}
+
+@test "a 0.3.0 receipt: its path lists, working dirs and string provenance are redacted" {
+	run --separate-stderr gh-redact -m '/srv/job/**' -m '/root/.ssh/**' \
+		"$GH_ROOT/tests/fixtures/policy/v030.json"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '.filesystem' <<< "$output")" = \
+	  '{"deletes":["[REDACTED]"],"policy_violations":[],"reads":["/etc/passwd","[REDACTED]"],"writes":["/etc/motd","[REDACTED]"]}' ]
+	[ "$(jq -c '[.process_tree[].working_dir, .provenance, .version]' <<< "$output")" = \
+	  '["[REDACTED]","[REDACTED]","host","0.3.0"]' ]
+	[ "$(jq -c '.redactions' <<< "$output")" = \
+	  '[{"count":1,"rule":"-m /root/.ssh/**"},{"count":4,"rule":"-m /srv/job/**"}]' ]
+	# the twin: without -m the same paths stay
+	run --separate-stderr gh-redact "$GH_ROOT/tests/fixtures/policy/v030.json"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.filesystem.reads, .filesystem.deletes, .redactions]' <<< "$output")" = \
+	  '[["/etc/passwd","/root/.ssh/id_ed25519"],["/srv/job/tmp"],[]]' ]
+}
+
+@test "a v0 receipt made by gh-aggregate --v0: read and written lists are redacted" {
+	run --separate-stderr gh-redact -m '/tmp/gh-fx/**' "$GH_ROOT/tests/fixtures/aggregate/files.v0.json"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '.filesystem.written' <<< "$output")" = '["/dev/null","[REDACTED]"]' ]
+	[ "$(jq -c '[.filesystem.read[] | select(startswith("/tmp/gh-fx"))]' <<< "$output")" = '[]' ]
+	[ "$(jq -c '.redactions' <<< "$output")" = '[{"count":9,"rule":"-m /tmp/gh-fx/**"}]' ]
+	jq -e 'has("version") | not' <<< "$output"
+	# the twin: another glob leaves them
+	run --separate-stderr gh-redact -m '/tmp/other/**' "$GH_ROOT/tests/fixtures/aggregate/files.v0.json"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.filesystem.read[] | select(startswith("/tmp/gh-fx"))] | length' <<< "$output")" = 2 ]
+	[ "$(jq -c '.redactions' <<< "$output")" = '[]' ]
+}
+
 @test "an error in the second receipt leaves stdout empty" {
 	{ cat "$FIX/receipt.json"; echo '{"version": 1}'; } > two.json
 	run --separate-stderr gh-redact two.json

@@ -418,6 +418,47 @@ signed() {
 	gh-sign -V -q -p pub.pem minimal.signed.json
 }
 
+@test "a wrong type deep in a process is named with its path, by every reading verb" {
+	jq '.process_tree[0].argv = "x"' receipt.json > t.json
+	for verb in -H "-S -s key.pem" "--attest -s key.pem --subject out.txt" "-V -p pub.pem"; do
+		run --separate-stderr gh-sign $verb t.json
+		[ "$status" -eq 2 ]
+		[ "$stderr" = 'gh-sign: t.json:1: process_tree[0].argv: expected an array of strings' ]
+		[ -z "$output" ]
+	done
+	jq '.filesystem.accesses[1].pids = [1.5]' receipt.json > t2.json
+	run --separate-stderr gh-sign -H t2.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'gh-sign: t2.json:1: filesystem.accesses[1].pids[0]: expected a process id (0 to 2147483647)' ]
+	# the twin: the same member as an array of strings is signed
+	jq '.process_tree[0].argv = ["x"]' receipt.json > t3.json
+	gh-sign -S -s key.pem --stdout out.txt --stderr err.txt t3.json > t3.signed.json
+	gh-sign -V -q -p pub.pem --stdout out.txt --stderr err.txt t3.signed.json
+}
+
+@test "older shapes: a 0.3.0 and a v0 receipt are signed, verified and attested" {
+	for f in "$GH_ROOT/tests/fixtures/policy/v030.json" "$GH_ROOT/tests/fixtures/aggregate/files.v0.json"; do
+		gh-sign -S -s key.pem "$f" > old.signed.json
+		run --separate-stderr gh-sign -V -p pub.pem old.signed.json
+		[ "$status" -eq 0 ]
+		[ "$output" = "old.signed.json: signature ok" ]
+		# the twin: a changed member fails
+		jq '.execution_id = "other"' old.signed.json > old.forged.json
+		run --separate-stderr gh-sign -V -p pub.pem old.forged.json
+		[ "$status" -eq 1 ]
+	done
+	gh-sign --attest -s key.pem --subject out.txt "$GH_ROOT/tests/fixtures/policy/v030.json" > env.json
+	jq -r .payload env.json | base64 -d > st.json
+	# 0.3.0: provenance is a string, attempts have no op
+	[ "$(jq -c '[.predicate.monitor, .predicate.monitoredProcess.hostID, .predicate.monitorLog.network]' st.json)" = \
+	  '[{"type":"urn:glasshouse:gh-trace"},"urn:glasshouse:host:unknown",[{"dst":"203.0.113.9:80","invokingProcess":{"pids":null},"ip":"203.0.113.9","port":80,"protocol":"tcp"}]]' ]
+	[ "$(jq -r '.predicate.glasshouseReceipt.version' st.json)" = 0.3.0 ]
+	gh-sign --attest -s key.pem --subject out.txt "$GH_ROOT/tests/fixtures/aggregate/files.v0.json" > env0.json
+	jq -r .payload env0.json | base64 -d > st0.json
+	[ "$(jq -c '[.predicate.monitorLog.network, .predicate.monitorLog.fileAccess, .predicate.metadata]' st0.json)" = '[[],[],{}]' ]
+	[ "$(jq -r '.predicate.monitoredProcess.event' st0.json)" = "$(jq -r .execution_id "$GH_ROOT/tests/fixtures/aggregate/files.v0.json")" ]
+}
+
 # ---- integers beyond 2^53 ---------------------------------------------------
 
 # big NAME VALUE: the fixture receipt with duration_ms (both places) set to

@@ -308,6 +308,186 @@ static void signals(void)
 	gh_receipt_release(&r);
 }
 
+static int stop_at_first(void *ctx, const struct gh_rstr *s)
+{
+	(void)ctx;
+	(void)s;
+	return -ECANCELED;
+}
+
+/* --- where strings stand ---------------------------------------------- */
+
+static const char *const kind_names[] = { "path", "text", "addr", "argv",
+					  "cmdline", "env", "tree", "target" };
+
+struct places {
+	struct gh_buf b;
+	struct json_object *copy; /* a json-c copy, to follow the steps in */
+	int lost;		  /* places gh_receipt_json_at did not find */
+};
+
+/* "KIND WHERE[ list=K][ cwd=C][ link=L][ proc=I/PID]" per line; each
+ * place is looked up in the json-c copy and must be the same value */
+static int note_place(void *ctx, const struct gh_rstr *s)
+{
+	struct places *pl = ctx;
+	struct json_object *up, *o = gh_receipt_json_at(pl->copy, s, &up);
+	const char *str = gh_jv_str(s->v, NULL);
+
+	if (!o || !up || (str && strcmp(json_object_get_string(o), str) != 0) ||
+	    (!str && !json_object_is_type(o, gh_jv_is(s->v, GH_JV_ARRAY) ?
+						 json_type_array : json_type_object)))
+		pl->lost++;
+	gh_buf_printf(&pl->b, "%s %s", kind_names[s->kind], s->where);
+	if (s->list)
+		gh_buf_printf(&pl->b, " list=%s", gh_receipt_lists[s->list].key);
+	if (s->cwd)
+		gh_buf_printf(&pl->b, " cwd=%s", s->cwd);
+	if (s->link)
+		gh_buf_printf(&pl->b, " link=%s", s->link);
+	if (s->proc)
+		gh_buf_printf(&pl->b, " proc=%zu/%lld", s->index,
+			      s->has_pid ? (long long)s->pid : -1LL);
+	return gh_buf_addc(&pl->b, '\n');
+}
+
+/* gh_receipt_strings over text (attached, not checked): 0 and the places
+ * in *out (malloc'ed), or its error */
+static int places_of(struct gh_receipt *r, const char *text, char **out, int *lost)
+{
+	struct places pl = { GH_BUF_INIT, NULL, 0 };
+	char err[128];
+	int rc;
+
+	*out = NULL;
+	if ((rc = from_text(r, text)) < 0)
+		return rc;
+	if (gh_json_parse(text, strlen(text), &pl.copy, err, sizeof(err)) < 0)
+		return -999;
+	rc = gh_receipt_strings(r, note_place, &pl);
+	json_object_put(pl.copy);
+	if (gh_buf_addc(&pl.b, '\0') < 0)
+		return -ENOMEM;
+	*out = pl.b.p;
+	*lost = pl.lost;
+	return rc;
+}
+
+static void strings(void)
+{
+	static const struct {
+		const char *name, *text, *want;
+	} shapes[] = {
+		{ "v0",
+		  "{\"execution_id\":\"x\",\"command\":\"sh -c 'cat /a'\",\"filesystem\":"
+		  "{\"read\":[\"/a\",\"/b\"],\"written\":[\"/c\"]},\"network\":"
+		  "{\"connections\":[{\"dst\":\"unix:/s\"}]},\"processes\":[{\"pid\":7,"
+		  "\"cmd\":\"cat /a\"}]}",
+		  "cmdline processes[0].cmd proc=0/7\n"
+		  "path filesystem.read[0] list=read\n"
+		  "path filesystem.read[1] list=read\n"
+		  "path filesystem.written[0] list=written\n"
+		  "addr network.connections[0].dst list=connections\n"
+		  "cmdline command\n" },
+		{ "0.3.0",
+		  "{\"version\":\"0.3.0\",\"provenance\":\"host\",\"process_tree\":[{\"pid\":3,"
+		  "\"argv\":[\"ls\",\"d\"],\"exe\":\"/bin/ls\",\"working_dir\":\"/w\"}],"
+		  "\"processes\":[{\"cmd\":\"ls d\"}],\"filesystem\":{\"reads\":[\"/r\"],"
+		  "\"writes\":[\"/w/o\"],\"deletes\":[\"/w/t\"],\"policy_violations\":[\"x\"]},"
+		  "\"network\":{\"attempts\":[{\"dst\":\"1.2.3.4:80\"}]},"
+		  "\"completeness_reasons\":[\"lost /x\"]}",
+		  "text provenance\n"
+		  "argv process_tree[0].argv cwd=/w proc=0/3\n"
+		  "path process_tree[0].exe\n"
+		  "path process_tree[0].working_dir\n"
+		  "cmdline processes[0].cmd proc=0/-1\n"
+		  "path filesystem.reads[0] list=reads\n"
+		  "path filesystem.writes[0] list=writes\n"
+		  "path filesystem.deletes[0] list=deletes\n"
+		  "tree filesystem.policy_violations list=policy_violations\n"
+		  "addr network.attempts[0].dst list=attempts\n"
+		  "text completeness_reasons[0] list=completeness_reasons\n" },
+		{ "0.4.0",
+		  "{\"version\":\"0.4.0\",\"provenance\":{\"command\":[\"make\"],\"cwd\":\"/p\","
+		  "\"env\":{\"A\":\"b\"}},\"process_tree\":[{\"pid\":5,\"argv\":[\"make\"],"
+		  "\"execs\":[{\"argv\":[\"cc\"],\"cwd\":\"/p/s\",\"exe\":\"/bin/cc\","
+		  "\"envp\":[\"T=1\"]}]}],\"filesystem\":{\"accesses\":[{\"path\":\"/p/l\","
+		  "\"op\":\"symlink\",\"target\":\"../t\",\"path_seen\":\"l\"}]},"
+		  "\"network\":{\"inbound\":[{\"addr\":\"[::1]:8\"}]},\"artifacts\":"
+		  "{\"stdout\":{\"path\":\"/o\"},\"stderr\":null},\"outcome\":{\"error\":"
+		  "\"e\"},\"policy\":{\"v\":[\"p\"]},\"environment\":{\"os\":\"linux\"}}",
+		  "argv provenance.command cwd=/p\n"
+		  "path provenance.cwd\n"
+		  "env provenance.env\n"
+		  "argv process_tree[0].argv proc=0/5\n"
+		  "argv process_tree[0].execs[0].argv cwd=/p/s\n"
+		  "path process_tree[0].execs[0].exe\n"
+		  "path process_tree[0].execs[0].cwd\n"
+		  "env process_tree[0].execs[0].envp\n"
+		  "path filesystem.accesses[0].path list=accesses\n"
+		  "path filesystem.accesses[0].path_seen list=accesses\n"
+		  "target filesystem.accesses[0].target list=accesses link=/p/l\n"
+		  "addr network.inbound[0].addr list=inbound\n"
+		  "path artifacts.stdout.path\n"
+		  "text outcome.error\n"
+		  "tree policy\n"
+		  "env environment\n" },
+	};
+	static const struct bad_case wrong[] = {
+		{ "{\"version\":\"0.4.0\",\"process_tree\":[{\"pid\":1,\"execs\":[{},2]}]}",
+		  "t.json: process_tree[0].execs[1]: expected an object" },
+		{ "{\"version\":\"0.4.0\",\"provenance\":{\"command\":[\"a\",[]]}}",
+		  "t.json: provenance.command[1]: expected a string" },
+		{ "{\"execution_id\":\"x\",\"filesystem\":{\"written\":[\"/a\",{}]}}",
+		  "t.json: filesystem.written[1]: expected a string" },
+		{ "{\"version\":\"0.3.0\",\"processes\":[{\"cmd\":[\"ls\"]}]}",
+		  "t.json: processes[0].cmd: expected a string" },
+		{ "{\"version\":\"0.4.0\",\"filesystem\":{\"accesses\":[{\"path\":\"/l\","
+		  "\"target\":1}]}}",
+		  "t.json: filesystem.accesses[0].target: expected a string" },
+		{ "{\"version\":\"0.4.0\",\"artifacts\":{\"stderr\":{\"path\":false}}}",
+		  "t.json: artifacts.stderr.path: expected a string" },
+	};
+	struct gh_receipt r;
+	char *got;
+	size_t i;
+	int rc, lost = 0;
+
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		rc = places_of(&r, shapes[i].text, &got, &lost);
+		ok(rc == 0 && got && !strcmp(got, shapes[i].want) && !lost,
+		   "strings of a %s receipt, each found in a json-c copy", shapes[i].name);
+		if (rc || !got || strcmp(got, shapes[i].want))
+			diag("rc %d, %s, got:\n%s", rc, r.err, got ? got : "");
+		free(got);
+		gh_receipt_release(&r);
+	}
+	for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		rc = places_of(&r, wrong[i].text, &got, &lost);
+		ok(rc == -EINVAL && !strcmp(r.err, wrong[i].want), "strings: %s (got %s)",
+		   wrong[i].want, r.err);
+		free(got);
+		gh_receipt_release(&r);
+	}
+	/* the twin of the first: the same with the right type */
+	rc = places_of(&r, "{\"version\":\"0.4.0\",\"process_tree\":[{\"pid\":1,"
+			   "\"execs\":[{},{\"exe\":\"/x\"}]}]}", &got, &lost);
+	ok(rc == 0 && got && !strcmp(got, "path process_tree[0].execs[1].exe\n"),
+	   "strings: the well-typed twin is walked");
+	free(got);
+	gh_receipt_release(&r);
+	/* a stop asked by the callback is handed back */
+	ok(from_text(&r, shapes[0].text) == 0 &&
+	   gh_receipt_strings(&r, stop_at_first, NULL) == -ECANCELED,
+	   "strings: the callback's error stops the walk");
+	gh_receipt_release(&r);
+	ok(gh_receipt_lists[GH_RLIST_ACCESSES].keys &&
+	   !strcmp(gh_receipt_lists[GH_RLIST_ACCESSES].keys[0], "path") &&
+	   !gh_receipt_lists[GH_RLIST_READS].keys &&
+	   !strcmp(gh_receipt_lists[GH_RLIST_INBOUND].section, "network"),
+	   "the sorted lists: accesses by path first, reads are strings");
+}
+
 int main(void)
 {
 	shapes();
@@ -315,5 +495,6 @@ int main(void)
 	signals();
 	no_name();
 	checked();
+	strings();
 	return done_testing();
 }
