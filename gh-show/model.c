@@ -1,5 +1,6 @@
 /* gh-show: what a receipt says, gathered once for every output. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -650,7 +651,43 @@ static int load_peers(struct model *m)
 		return rc;
 	rc = gh_receipt_int(m->r, "network.bytes_sent", &m->bytes_sent);
 	m->has_bytes_sent = rc > 0;
+	if (rc < 0)
+		return rc;
+	rc = gh_receipt_int(m->r, "network.bytes_received", &m->bytes_received);
+	m->has_bytes_received = rc > 0;
 	return rc < 0 ? rc : 0;
+}
+
+static int load_dns(struct model *m)
+{
+	struct gh_riter it = GH_RITER_INIT;
+	struct gh_rdns d;
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = gh_receipt_next_dns(m->r, &it, &d)) > 0) {
+		if (push((void **)&m->dns, &m->ndns, &cap, sizeof(d)) < 0)
+			return -ENOMEM;
+		/* sorted by name, then type */
+		if (!m->ndns || strcmp(m->dns[m->ndns - 1].name, d.name) != 0)
+			m->dns_names++;
+		m->dns[m->ndns++] = d;
+	}
+	return rc;
+}
+
+void peer_bytes(const struct gh_rpeer *p, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	if (!p->has_bytes || (!p->bytes_sent && !p->bytes_received))
+		return;
+	snprintf(buf, n, "%lld B out, %lld B in", (long long)p->bytes_sent,
+		 (long long)p->bytes_received);
+}
+
+const char *path_mark(const char *status)
+{
+	return status && *status ? status : NULL;
 }
 
 /* The command line and whether the record is whole. */
@@ -682,7 +719,7 @@ int model_build(struct model *m, struct gh_receipt *r)
 	m->r = r;
 	if ((rc = gh_receipt_run(r, &m->run)) < 0 || (rc = facts(m)) < 0 ||
 	    (rc = load_procs(m)) < 0 ||
-	    (rc = load_files(m)) < 0 || (rc = load_peers(m)) < 0 ||
+	    (rc = load_files(m)) < 0 || (rc = load_peers(m)) < 0 || (rc = load_dns(m)) < 0 ||
 	    (rc = effects(m)) < 0 || (rc = failures(m)) < 0 || (rc = sensitive(m)) < 0)
 		return rc;
 	return 0;
@@ -698,6 +735,7 @@ void model_release(struct model *m)
 	free(m->bypid);
 	free(m->files);
 	free(m->peers);
+	free(m->dns);
 	free(m->eff);
 	free(m->fails);
 	free(m->hits);
