@@ -290,6 +290,8 @@ struct pflag {
 	size_t len, tlen;
 	int flags;
 	const struct gh_jv *pids;
+	const char *status, *seen; /* the access's view of this path */
+	size_t seen_len;
 };
 
 static int cmp_pflag(const void *a, const void *b)
@@ -359,7 +361,8 @@ static int effects(struct model *m)
 		if (!pseudo(f->path, f->path_len)) {
 			if (push((void **)&v, &n, &cap, sizeof(*v)) < 0)
 				goto nomem;
-			v[n++] = (struct pflag){ f->path, NULL, f->path_len, 0, fl, f->pids };
+			v[n++] = (struct pflag){ f->path, NULL, f->path_len, 0, fl, f->pids,
+						 f->path_status, f->path_seen, f->path_seen_len };
 			if (strcmp(f->op, "rename") == 0 && f->target) {
 				v[n - 1].target = f->target;
 				v[n - 1].tlen = f->target_len;
@@ -371,7 +374,8 @@ static int effects(struct model *m)
 				goto nomem;
 			v[n++] = (struct pflag){ f->target, NULL, f->target_len, 0,
 						 strcmp(f->op, "rename") == 0 ? FL_RT : FL_C,
-						 f->pids };
+						 f->pids, f->target_status, f->target_seen,
+						 f->target_seen_len };
 		}
 	}
 	if (n)
@@ -382,11 +386,21 @@ static int effects(struct model *m)
 	for (i = 0; i < n; i = k) {
 		struct effect *e = &m->eff[m->neff];
 		int fl = 0;
-		const char *target = NULL;
+		const char *target = NULL, *status = NULL;
 		size_t tlen = 0;
+		int resolved = 0;
 
 		for (k = i; k < n && cmp_pflag(&v[i], &v[k]) == 0; k++) {
 			fl |= v[k].flags;
+			/* marked only when the kernel resolved none of them */
+			if (!path_mark(v[k].status))
+				resolved = 1;
+			else if (!status)
+				status = v[k].status;
+			if (v[k].seen && !e->seen) {
+				e->seen = v[k].seen;
+				e->seen_len = v[k].seen_len;
+			}
 			if (v[k].target) {
 				target = v[k].target;
 				tlen = v[k].tlen;
@@ -395,6 +409,7 @@ static int effects(struct model *m)
 		e->path = v[i].path;
 		e->len = v[i].len;
 		e->pids = v[i].pids;
+		e->status = resolved ? NULL : status;
 		e->isdir = !!(fl & FL_DIR);
 		if ((fl & FL_D) && (fl & (FL_C | FL_RT | FL_W)))
 			e->kind = E_TRANSIENT;

@@ -64,6 +64,10 @@ struct effect {
 	size_t folded;	/* entries below a created or deleted directory */
 	int hidden;	/* folded into such a directory above it */
 	const struct gh_jv *pids;
+	const char *status; /* path_status when no access of the path was
+			       resolved by the kernel (lexical, ...), or NULL */
+	const char *seen;   /* a path_seen of its accesses, or NULL */
+	size_t seen_len;
 };
 
 /* A failure that matters. */

@@ -372,6 +372,19 @@ static void file_line(struct out *w, const struct effect *e, size_t dlen, int wh
 	esc(w, e->path + dlen, e->len - dlen, 60);
 	if (e->isdir)
 		out_add(w, "/");
+	/* a name the kernel did not resolve, and the process's own view */
+	if (e->status || (whole && e->seen)) {
+		out_add(w, " (");
+		color(w, C_YELLOW);
+		if (e->status)
+			escs(w, e->status, 20);
+		off(w);
+		if (whole && e->seen) {
+			out_add(w, e->status ? ", seen as " : "seen as ");
+			esc(w, e->seen, e->seen_len, 80);
+		}
+		out_add(w, ")");
+	}
 	if (e->kind == E_RENAMED) {
 		out_add(w, " -> ");
 		if (e->target_len > dlen && memcmp(e->target, e->path, dlen) == 0 &&

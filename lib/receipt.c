@@ -691,12 +691,13 @@ static int conn_cmp(const struct gh_jv *e, const char *dst, size_t dlen, const c
 }
 
 /* An attempt's bytes and names: its network.connections entry (same dst
- * and protocol), found by bisection in the sorted list, else by a scan. */
+ * and protocol), found by bisection in the sorted list, else by a scan
+ * (a list not sorted, or an attempt without its entry). */
 static int peer_conn(struct gh_receipt *r, const struct gh_jv *net, struct gh_rpeer *p)
 {
 	const struct gh_jv *list, *e = NULL;
 	const char *proto = p->protocol ? p->protocol : "";
-	size_t dlen = strlen(p->addr), plen = strlen(proto), lo = 0, hi, k;
+	size_t dlen = strlen(p->addr), plen = strlen(proto), lo = 0, hi, k = 0;
 	char w[64];
 	int rc;
 
@@ -719,7 +720,8 @@ static int peer_conn(struct gh_receipt *r, const struct gh_jv *net, struct gh_rp
 		else
 			hi = mid;
 	}
-	for (size_t i = 0; !e && lo < hi && i < gh_jv_len(list); i++)
+	/* not sorted as gh-aggregate writes it: look at each */
+	for (size_t i = 0; !e && i < gh_jv_len(list); i++)
 		if (conn_cmp(gh_jv_idx(list, i), p->addr, dlen, proto, plen) == 0) {
 			e = gh_jv_idx(list, i);
 			k = i;
