@@ -300,6 +300,19 @@ bad() {
 	[ "$output" = "gh-show: $T/bad.json:1: network.dns[1].addresses: expected an array of strings" ]
 }
 
+@test "network: hostile names are escaped, on the terminal and in the page" {
+	jq '(.network.connections[] | select(.names != [])).names = ["a\u001b[31m<script>x</script>"] |
+	    .network.dns[0].name = "q\nx<b>" | .network.dns[0].addresses = ["<i>"]' "$F/net.json" > "$T/h.json"
+	gh-show --net "$T/h.json" > "$T/out"
+	grep -q '^  a\\x1b\[31m<script>x</script> (127\.0\.0\.7:[0-9]*)  tcp ' "$T/out"
+	grep -qxF '  dns q\nx<b> A -> <i>  x1  python3.11['"$(jq '.network.dns[0].pids[0]' "$F/net.json")"']' "$T/out"
+	! grep -qF $'\e' "$T/out" || false
+	gh-show --html "$T/h.json" > "$T/h.html"
+	grep -qF '<td>a\x1b[31m&lt;script&gt;x&lt;/script&gt;</td>' "$T/h.html"
+	grep -qF '<tr><td>q\nx&lt;b&gt;</td><td>A</td><td>&lt;i&gt;</td>' "$T/h.html"
+	! grep -q '<script>x\|<b>\|<i>' "$T/h.html" || false
+}
+
 @test "paths the kernel did not resolve are marked; --files shows the path as the process saw it" {
 	gh-show --files "$F/net.json" > "$T/out"
 	same "$F/net.files" "$T/out"
