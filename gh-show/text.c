@@ -546,9 +546,8 @@ static void net_section(struct out *w, int whole)
 	for (i = 0; i < m->npeers; i++) {
 		struct gh_buf label = GH_BUF_INIT;
 		char bytes[64];
-		int err = 0;
 
-		peer_label(&label, &m->peers[i], &err);
+		peer_label(&label, &m->peers[i], &w->err);
 		m->peers[i].inbound ? in++ : out++;
 		if (label.len > width && label.len <= 40)
 			width = label.len;
