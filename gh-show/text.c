@@ -536,6 +536,39 @@ static void dns_line(struct out *w, const struct gh_rdns *d)
 	out_add(w, "\n");
 }
 
+/* The summary's one line of names asked: "names  a.example, b.example
+ * (no address)", cut at about 90 columns. */
+static void names_line(struct out *w)
+{
+	const struct model *m = w->m;
+	struct gh_buf t = GH_BUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; i < m->ndns; i++) {
+		const struct gh_rdns *d = &m->dns[i];
+		size_t k = i, any = 0;
+
+		if (i && strcmp(m->dns[i - 1].name, d->name) == 0)
+			continue;
+		/* its entries (one per type asked) are side by side */
+		for (; k < m->ndns && strcmp(m->dns[k].name, d->name) == 0; k++)
+			any += gh_receipt_len(m->dns[k].addresses);
+		if (t.len)
+			rc |= gh_buf_adds(&t, ", ");
+		rc |= gh_buf_adds(&t, d->name);
+		if (!any)
+			rc |= gh_buf_adds(&t, " (no address)");
+	}
+	if (rc < 0) {
+		w->err = -ENOMEM;
+	} else {
+		out_add(w, "  names    ");
+		esc(w, t.p ? t.p : "", t.len, 88);
+		out_add(w, "\n");
+	}
+	gh_buf_release(&t);
+}
+
 static void net_section(struct out *w, int whole)
 {
 	const struct model *m = w->m;
@@ -567,6 +600,8 @@ static void net_section(struct out *w, int whole)
 	if (m->dns_names)
 		out_addf(w, "; %zu name%s looked up", m->dns_names, m->dns_names == 1 ? "" : "s");
 	out_add(w, "\n");
+	if (!whole && m->ndns)
+		bu.left--; /* the line of names, below */
 	for (i = 0; i < m->npeers; i++)
 		if (line_ok(&bu))
 			peer_line(w, &m->peers[i], width, bwidth);
@@ -574,6 +609,8 @@ static void net_section(struct out *w, int whole)
 		dns_line(w, &m->dns[i]);
 	if (bu.skipped)
 		out_addf(w, "  ... %ld more line%s (gh-show --net)\n", bu.skipped, bu.skipped == 1 ? "" : "s");
+	if (!whole && m->ndns)
+		names_line(w);
 }
 
 /* --- failures and secrets ---------------------------------------------- */

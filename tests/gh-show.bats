@@ -264,6 +264,18 @@ bad() {
 	grep -qx '  dns gh-test.example A -> 127.0.0.7  x1  python3.11\[[0-9]*\]' "$T/out"
 	grep -qx '  dns gh-test.example AAAA -> ::1  x1  python3.11\[[0-9]*\]' "$T/out"
 	! grep -q '^  dns ' "$F/net.txt" || false
+	# the summary names every name asked on one line, those without an
+	# answer said so
+	grep -qx '  names    gh-test.example' "$F/net.txt"
+	gh-show "$F/net-b.json" > "$T/out"
+	grep -qx '  names    gh-test.example, other.gh-test.example (no address)' "$T/out"
+	grep -qx 'network    3 outbound, 0 inbound; 1378 bytes sent, 554 received; 2 names looked up' "$T/out"
+	# with more peers than fit, the names line stays, after the cut
+	jq '.network.attempts += [range(100; 120) as $p | .network.attempts[0] | .dst = "127.0.0.1:\($p)"]' \
+		"$F/net-b.json" > "$T/many.json"
+	gh-show "$T/many.json" > "$T/out"
+	[ "$(sed -n '/^network/,/^failures/p' "$T/out" | tail -3 | head -2)" = "  ... 18 more lines (gh-show --net)
+  names    gh-test.example, other.gh-test.example (no address)" ]
 	# the connections list read in any order
 	jq '.network.connections |= reverse' "$F/net.json" > "$T/rev.json"
 	gh-show --net "$T/rev.json" > "$T/out"
@@ -277,7 +289,9 @@ bad() {
 	gh-show --net "$T/old.json" > "$T/out"
 	grep -qx 'network    3 outbound, 0 inbound; 66 bytes sent by sends with an address' "$T/out"
 	grep -q '^  127.0.0.7:[0-9]*  *tcp   connect  ok          x1    python3.11\[[0-9]*\]$' "$T/out"
-	! grep -q 'gh-test.example\|B out\|received\|^  dns ' "$T/out" || false
+	! grep -q 'gh-test.example\|B out\|received\|^  dns \|^  names ' "$T/out" || false
+	gh-show "$T/old.json" > "$T/out"
+	! grep -q '^  names \|looked up' "$T/out" || false
 	# and a name is what the receipt says, not guessed from elsewhere
 	jq '(.network.connections[] | select(.names != [])).names = ["other.example"]' "$F/net.json" > "$T/other.json"
 	gh-show --net "$T/other.json" > "$T/out"
