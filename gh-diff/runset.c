@@ -320,8 +320,23 @@ static int execs(struct ctx *c, struct runset *rs)
 	return rc;
 }
 
+/* "name HOST" for each name asked of DNS (network.dns), answered or not. */
+static int dns_names(struct ctx *c, struct runset *rs)
+{
+	struct gh_riter it = GH_RITER_INIT;
+	struct gh_rdns d;
+	char *s;
+	int rc;
+
+	while ((rc = gh_receipt_next_dns(c->r, &it, &d)) > 0)
+		if (asprintf(&s, "name %s", d.name) < 0 || set_add(&rs->s[S_PEERS], s) < 0)
+			return -ENOMEM;
+	return rc;
+}
+
 /* "tcp connect 1.2.3.4:443"; an accepted peer without its port (the
- * other side's port is chosen anew each run); "name HOST" for names. */
+ * other side's port is chosen anew each run); "name HOST" for names:
+ * those a peer's address was given by DNS, and those asked. */
 static int peers(struct ctx *c, struct runset *rs)
 {
 	struct gh_riter it = GH_RITER_INIT;
@@ -345,8 +360,13 @@ static int peers(struct ctx *c, struct runset *rs)
 		if (p.host && (asprintf(&s, "name %s", p.host) < 0 ||
 			       set_add(&rs->s[S_PEERS], s) < 0))
 			return -ENOMEM;
+		/* the names DNS gave the peer's address */
+		for (size_t k = 0; k < gh_receipt_len(p.names); k++)
+			if (asprintf(&s, "name %s", gh_receipt_strv_get(p.names, k, NULL)) < 0 ||
+			    set_add(&rs->s[S_PEERS], s) < 0)
+				return -ENOMEM;
 	}
-	return rc;
+	return rc < 0 ? rc : dns_names(c, rs);
 }
 
 int runset_build(struct runset *rs, struct gh_receipt *r)

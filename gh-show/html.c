@@ -22,7 +22,7 @@ static const char style[] =
 	".facts th{color:#555;font-weight:normal}"
 	".tree details{margin-left:1.2em}.tree .leaf{margin-left:2.4em}"
 	".tree>details{margin-left:0}.count{font-weight:bold}"
-	".who{color:#555}input[type=search]{margin:4px 0;width:20em}";
+	".who{color:#555}.seen{color:#555;font-size:12px}input[type=search]{margin:4px 0;width:20em}";
 
 /* Filter rows by what they contain; sort by a column on a click on its
  * heading (numbers as numbers). Text goes through textContent only. */
@@ -210,6 +210,22 @@ static void procs(struct out *w)
 	out_add(w, "</div>\n");
 }
 
+/* After a path: its status when the kernel did not resolve it, and the
+ * path as the process saw it when that differs. */
+static void path_view(struct out *w, const char *status, const char *seen, size_t seen_len)
+{
+	if (path_mark(status)) {
+		out_add(w, " <span class=\"warn\">(");
+		escs(w, status);
+		out_add(w, ")</span>");
+	}
+	if (seen) {
+		out_add(w, "<br><span class=\"seen\">seen as ");
+		esc(w, seen, seen_len);
+		out_add(w, "</span>");
+	}
+}
+
 static void effects(struct out *w)
 {
 	const struct model *m = w->m;
@@ -226,6 +242,7 @@ static void effects(struct out *w)
 		esc(w, e->path, e->len);
 		if (e->isdir)
 			out_add(w, "/");
+		path_view(w, e->status, e->seen, e->seen_len);
 		out_add(w, "</td><td>");
 		if (e->target)
 			esc(w, e->target, e->target_len);
@@ -251,6 +268,7 @@ static void accesses(struct out *w)
 
 		out_add(w, "<tr><td>");
 		esc(w, f->path, f->path_len);
+		path_view(w, f->path_status, f->path_seen, f->path_seen_len);
 		out_add(w, "</td><td>");
 		escs(w, f->op);
 		out_addf(w, "</td><td%s>", ok ? "" : " class=\"warn\"");
@@ -266,18 +284,40 @@ static void accesses(struct out *w)
 	out_add(w, "</tbody></table>\n");
 }
 
+/* Strings of an array joined by ", ". */
+static void esc_list(struct out *w, const struct gh_jv *v)
+{
+	for (size_t k = 0; k < gh_receipt_len(v); k++) {
+		size_t len;
+		const char *s = gh_receipt_strv_get(v, k, &len);
+
+		if (k)
+			out_add(w, ", ");
+		esc(w, s, len);
+	}
+}
+
 static void peers(struct out *w)
 {
 	const struct model *m = w->m;
+	int bytes = m->has_bytes_received;
 
+	for (size_t i = 0; i < m->npeers; i++)
+		bytes |= m->peers[i].has_bytes;
 	out_addf(w, "<h2>Network peers (%zu)</h2>\n", m->npeers);
-	if (m->has_bytes_sent)
+	if (m->has_bytes_received)
+		out_addf(w, "<p id=\"bytes\">%lld bytes sent, %lld bytes received in all.</p>\n",
+			 (long long)(m->has_bytes_sent ? m->bytes_sent : 0),
+			 (long long)m->bytes_received);
+	else if (m->has_bytes_sent)
 		out_addf(w, "<p>%lld bytes sent by sends with an address; bytes on connected "
 		     "sockets are not measured.</p>\n", (long long)m->bytes_sent);
 	out_add(w, "<input type=\"search\" data-filter=\"peers\" placeholder=\"filter\">\n"
 	       "<table class=\"sortable\" id=\"peers\"><thead><tr><th>address</th><th>name</th>"
-	       "<th>protocol</th><th>op</th><th>result</th><th>count</th><th>process</th>"
-	       "</tr></thead>\n<tbody>\n");
+	       "<th>protocol</th><th>op</th><th>result</th><th>count</th>");
+	if (bytes)
+		out_add(w, "<th>bytes out</th><th>bytes in</th>");
+	out_add(w, "<th>process</th></tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < m->npeers; i++) {
 		const struct gh_rpeer *p = &m->peers[i];
 		int ok = p->result && strcmp(p->result, "ok") == 0;
@@ -285,7 +325,10 @@ static void peers(struct out *w)
 		out_add(w, "<tr><td>");
 		escs(w, p->addr);
 		out_add(w, "</td><td>");
-		escs(w, p->host);
+		if (p->host)
+			escs(w, p->host);
+		else
+			esc_list(w, p->names);
 		out_add(w, "</td><td>");
 		escs(w, p->protocol);
 		out_add(w, "</td><td>");
@@ -294,7 +337,34 @@ static void peers(struct out *w)
 		escs(w, p->result);
 		out_addf(w, "</td><td data-v=\"%lld\">%lld</td>", (long long)p->count,
 		     (long long)p->count);
+		if (bytes && p->has_bytes)
+			out_addf(w, "<td data-v=\"%lld\">%lld</td><td data-v=\"%lld\">%lld</td>",
+				 (long long)p->bytes_sent, (long long)p->bytes_sent,
+				 (long long)p->bytes_received, (long long)p->bytes_received);
+		else if (bytes)
+			out_add(w, "<td data-v=\"-1\"></td><td data-v=\"-1\"></td>");
 		who_cell(w, p->pids);
+		out_add(w, "</tr>\n");
+	}
+	out_add(w, "</tbody></table>\n");
+	if (!m->ndns)
+		return;
+	out_addf(w, "<h2>Names looked up (%zu)</h2>\n", m->dns_names);
+	out_add(w, "<input type=\"search\" data-filter=\"dns\" placeholder=\"filter\">\n"
+	       "<table class=\"sortable\" id=\"dns\"><thead><tr><th>name</th><th>type</th>"
+	       "<th>addresses</th><th>count</th><th>process</th></tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < m->ndns; i++) {
+		const struct gh_rdns *d = &m->dns[i];
+
+		out_add(w, "<tr><td>");
+		escs(w, d->name);
+		out_add(w, "</td><td>");
+		escs(w, d->type);
+		out_add(w, "</td><td>");
+		esc_list(w, d->addresses);
+		out_addf(w, "</td><td data-v=\"%lld\">%lld</td>", (long long)d->count,
+			 (long long)d->count);
+		who_cell(w, d->pids);
 		out_add(w, "</tr>\n");
 	}
 	out_add(w, "</tbody></table>\n");

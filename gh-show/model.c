@@ -1,5 +1,6 @@
 /* gh-show: what a receipt says, gathered once for every output. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -289,6 +290,8 @@ struct pflag {
 	size_t len, tlen;
 	int flags;
 	const struct gh_jv *pids;
+	const char *status, *seen; /* the access's view of this path */
+	size_t seen_len;
 };
 
 static int cmp_pflag(const void *a, const void *b)
@@ -358,7 +361,8 @@ static int effects(struct model *m)
 		if (!pseudo(f->path, f->path_len)) {
 			if (push((void **)&v, &n, &cap, sizeof(*v)) < 0)
 				goto nomem;
-			v[n++] = (struct pflag){ f->path, NULL, f->path_len, 0, fl, f->pids };
+			v[n++] = (struct pflag){ f->path, NULL, f->path_len, 0, fl, f->pids,
+						 f->path_status, f->path_seen, f->path_seen_len };
 			if (strcmp(f->op, "rename") == 0 && f->target) {
 				v[n - 1].target = f->target;
 				v[n - 1].tlen = f->target_len;
@@ -370,7 +374,8 @@ static int effects(struct model *m)
 				goto nomem;
 			v[n++] = (struct pflag){ f->target, NULL, f->target_len, 0,
 						 strcmp(f->op, "rename") == 0 ? FL_RT : FL_C,
-						 f->pids };
+						 f->pids, f->target_status, f->target_seen,
+						 f->target_seen_len };
 		}
 	}
 	if (n)
@@ -381,11 +386,21 @@ static int effects(struct model *m)
 	for (i = 0; i < n; i = k) {
 		struct effect *e = &m->eff[m->neff];
 		int fl = 0;
-		const char *target = NULL;
+		const char *target = NULL, *status = NULL;
 		size_t tlen = 0;
+		int resolved = 0;
 
 		for (k = i; k < n && cmp_pflag(&v[i], &v[k]) == 0; k++) {
 			fl |= v[k].flags;
+			/* marked only when the kernel resolved none of them */
+			if (!path_mark(v[k].status))
+				resolved = 1;
+			else if (!status)
+				status = v[k].status;
+			if (v[k].seen && !e->seen) {
+				e->seen = v[k].seen;
+				e->seen_len = v[k].seen_len;
+			}
 			if (v[k].target) {
 				target = v[k].target;
 				tlen = v[k].tlen;
@@ -394,6 +409,7 @@ static int effects(struct model *m)
 		e->path = v[i].path;
 		e->len = v[i].len;
 		e->pids = v[i].pids;
+		e->status = resolved ? NULL : status;
 		e->isdir = !!(fl & FL_DIR);
 		if ((fl & FL_D) && (fl & (FL_C | FL_RT | FL_W)))
 			e->kind = E_TRANSIENT;
@@ -650,7 +666,43 @@ static int load_peers(struct model *m)
 		return rc;
 	rc = gh_receipt_int(m->r, "network.bytes_sent", &m->bytes_sent);
 	m->has_bytes_sent = rc > 0;
+	if (rc < 0)
+		return rc;
+	rc = gh_receipt_int(m->r, "network.bytes_received", &m->bytes_received);
+	m->has_bytes_received = rc > 0;
 	return rc < 0 ? rc : 0;
+}
+
+static int load_dns(struct model *m)
+{
+	struct gh_riter it = GH_RITER_INIT;
+	struct gh_rdns d;
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = gh_receipt_next_dns(m->r, &it, &d)) > 0) {
+		if (push((void **)&m->dns, &m->ndns, &cap, sizeof(d)) < 0)
+			return -ENOMEM;
+		/* sorted by name, then type */
+		if (!m->ndns || strcmp(m->dns[m->ndns - 1].name, d.name) != 0)
+			m->dns_names++;
+		m->dns[m->ndns++] = d;
+	}
+	return rc;
+}
+
+void peer_bytes(const struct gh_rpeer *p, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	if (!p->has_bytes || (!p->bytes_sent && !p->bytes_received))
+		return;
+	snprintf(buf, n, "%lld B out, %lld B in", (long long)p->bytes_sent,
+		 (long long)p->bytes_received);
+}
+
+const char *path_mark(const char *status)
+{
+	return status && *status ? status : NULL;
 }
 
 /* The command line and whether the record is whole. */
@@ -682,7 +734,7 @@ int model_build(struct model *m, struct gh_receipt *r)
 	m->r = r;
 	if ((rc = gh_receipt_run(r, &m->run)) < 0 || (rc = facts(m)) < 0 ||
 	    (rc = load_procs(m)) < 0 ||
-	    (rc = load_files(m)) < 0 || (rc = load_peers(m)) < 0 ||
+	    (rc = load_files(m)) < 0 || (rc = load_peers(m)) < 0 || (rc = load_dns(m)) < 0 ||
 	    (rc = effects(m)) < 0 || (rc = failures(m)) < 0 || (rc = sensitive(m)) < 0)
 		return rc;
 	return 0;
@@ -698,6 +750,7 @@ void model_release(struct model *m)
 	free(m->bypid);
 	free(m->files);
 	free(m->peers);
+	free(m->dns);
 	free(m->eff);
 	free(m->fails);
 	free(m->hits);

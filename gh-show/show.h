@@ -64,6 +64,10 @@ struct effect {
 	size_t folded;	/* entries below a created or deleted directory */
 	int hidden;	/* folded into such a directory above it */
 	const struct gh_jv *pids;
+	const char *status; /* path_status when no access of the path was
+			       resolved by the kernel (lexical, ...), or NULL */
+	const char *seen;   /* a path_seen of its accesses, or NULL */
+	size_t seen_len;
 };
 
 /* A failure that matters. */
@@ -113,6 +117,11 @@ struct model {
 	size_t nhits;
 	int has_bytes_sent;
 	int64_t bytes_sent;
+	int has_bytes_received; /* receipts that count bytes per socket */
+	int64_t bytes_received;
+	struct gh_rdns *dns;	/* names asked (network.dns) */
+	size_t ndns;
+	size_t dns_names;	/* distinct names among them */
 };
 
 /* Build the model; -EINVAL (message in r->err) or -ENOMEM. */
@@ -123,6 +132,13 @@ size_t model_proc(const struct model *m, int64_t pid);
 /* The area of a path, for a model's working directory. */
 int model_area(const struct model *m, const char *path, size_t len);
 const char *kind_name(int kind);
+/* A peer's bytes, "1234 B out, 300 B in", into buf (empty when the receipt
+ * does not count them, or both are 0). */
+void peer_bytes(const struct gh_rpeer *p, char *buf, size_t n);
+/* Whether the file entry's path is not the kernel's own resolution
+ * (path_status lexical or unresolved, or incomplete): its status, else
+ * NULL. */
+const char *path_mark(const char *status);
 
 /* The process tree folded: among siblings, processes alike (same command,
  * same exit status or signal) are one group, and the children of a

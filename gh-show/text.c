@@ -372,6 +372,19 @@ static void file_line(struct out *w, const struct effect *e, size_t dlen, int wh
 	esc(w, e->path + dlen, e->len - dlen, 60);
 	if (e->isdir)
 		out_add(w, "/");
+	/* a name the kernel did not resolve, and the process's own view */
+	if (e->status || (whole && e->seen)) {
+		out_add(w, " (");
+		color(w, C_YELLOW);
+		if (e->status)
+			escs(w, e->status, 20);
+		off(w);
+		if (whole && e->seen) {
+			out_add(w, e->status ? ", seen as " : "seen as ");
+			esc(w, e->seen, e->seen_len, 80);
+		}
+		out_add(w, ")");
+	}
 	if (e->kind == E_RENAMED) {
 		out_add(w, " -> ");
 		if (e->target_len > dlen && memcmp(e->target, e->path, dlen) == 0 &&
@@ -442,19 +455,38 @@ static void files_section(struct out *w, int whole)
 
 /* --- network ----------------------------------------------------------- */
 
-static void peer_line(struct out *w, const struct gh_rpeer *p, int width)
+/* What names a peer: "NAME (ADDR)" with its first DNS name, "NAME +N
+ * (ADDR)" when it has more, else the address. */
+static void peer_label(struct gh_buf *b, const struct gh_rpeer *p, int *err)
 {
-	size_t len = strlen(p->addr);
+	size_t n = gh_receipt_len(p->names), len;
+	const char *s;
+	int rc = 0;
 
-	out_add(w, "  ");
-	if (p->host) {
-		escs(w, p->host, 40);
-		out_add(w, " (");
+	if (p->host || n) {
+		s = p->host ? p->host : gh_receipt_strv_get(p->names, 0, &len);
+		rc |= gh_term_esc(b, s, p->host ? strlen(s) : len, 40);
+		if (!p->host && n > 1)
+			rc |= gh_buf_printf(b, " +%zu", n - 1);
+		rc |= gh_buf_adds(b, " (");
 	}
-	esc(w, p->addr, len, 50);
-	if (p->host)
-		out_add(w, ")");
-	out_addf(w, "%*s", len < (size_t)width && !p->host ? (int)(width - len) : 0, "");
+	rc |= gh_term_esc(b, p->addr, strlen(p->addr), 50);
+	if (p->host || n)
+		rc |= gh_buf_adds(b, ")");
+	if (rc < 0)
+		*err = -ENOMEM;
+}
+
+static void peer_line(struct out *w, const struct gh_rpeer *p, int width, int bwidth)
+{
+	struct gh_buf label = GH_BUF_INIT;
+	char bytes[64];
+
+	peer_label(&label, p, &w->err);
+	out_add(w, "  ");
+	out_add(w, label.p ? label.p : "");
+	out_addf(w, "%*s", label.len < (size_t)width ? (int)(width - label.len) : 0, "");
+	gh_buf_release(&label);
 	out_addf(w, "  %-5s %-8s ", p->protocol ? p->protocol : "-", p->op ? p->op : "-");
 	if (p->result && strcmp(p->result, "ok") != 0)
 		color(w, C_YELLOW);
@@ -465,6 +497,10 @@ static void peer_line(struct out *w, const struct gh_rpeer *p, int width)
 		out_addf(w, " x%-3lld", (long long)p->count);
 	else if (p->pids)
 		out_add(w, "     "); /* not recorded */
+	if (bwidth) {
+		peer_bytes(p, bytes, sizeof(bytes));
+		out_addf(w, " %-*s", bwidth, bytes);
+	}
 	who(w, p->pids);
 	/* no trailing blanks */
 	while (w->b->len && w->b->p[w->b->len - 1] == ' ')
@@ -472,29 +508,109 @@ static void peer_line(struct out *w, const struct gh_rpeer *p, int width)
 	out_add(w, "\n");
 }
 
+/* "dns  NAME TYPE -> ADDRESSES  xN  who" */
+static void dns_line(struct out *w, const struct gh_rdns *d)
+{
+	size_t n = gh_receipt_len(d->addresses), len;
+
+	out_add(w, "  dns ");
+	escs(w, d->name, 60);
+	out_add(w, " ");
+	escs(w, d->type ? d->type : "-", 12);
+	out_add(w, " -> ");
+	if (!n)
+		out_add(w, "(no address)");
+	for (size_t k = 0; k < n; k++) {
+		const char *a = gh_receipt_strv_get(d->addresses, k, &len);
+
+		if (k == 4) {
+			out_addf(w, " +%zu", n - k);
+			break;
+		}
+		out_add(w, k ? " " : "");
+		esc(w, a, len, 50);
+	}
+	if (d->count)
+		out_addf(w, "  x%lld", (long long)d->count);
+	who(w, d->pids);
+	out_add(w, "\n");
+}
+
+/* The summary's one line of names asked: "names  a.example, b.example
+ * (no address)", cut at about 90 columns. */
+static void names_line(struct out *w)
+{
+	const struct model *m = w->m;
+	struct gh_buf t = GH_BUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; i < m->ndns; i++) {
+		const struct gh_rdns *d = &m->dns[i];
+		size_t k = i, any = 0;
+
+		if (i && strcmp(m->dns[i - 1].name, d->name) == 0)
+			continue;
+		/* its entries (one per type asked) are side by side */
+		for (; k < m->ndns && strcmp(m->dns[k].name, d->name) == 0; k++)
+			any += gh_receipt_len(m->dns[k].addresses);
+		if (t.len)
+			rc |= gh_buf_adds(&t, ", ");
+		rc |= gh_buf_adds(&t, d->name);
+		if (!any)
+			rc |= gh_buf_adds(&t, " (no address)");
+	}
+	if (rc < 0) {
+		w->err = -ENOMEM;
+	} else {
+		out_add(w, "  names    ");
+		esc(w, t.p ? t.p : "", t.len, 88);
+		out_add(w, "\n");
+	}
+	gh_buf_release(&t);
+}
+
 static void net_section(struct out *w, int whole)
 {
 	const struct model *m = w->m;
 	struct budget bu = { whole ? -1 : MAX_NET - 1, 0 };
 	size_t out = 0, in = 0, width = 0, i;
+	int bwidth = 0;
 
 	for (i = 0; i < m->npeers; i++) {
-		size_t len = strlen(m->peers[i].addr);
+		struct gh_buf label = GH_BUF_INIT;
+		char bytes[64];
 
+		peer_label(&label, &m->peers[i], &w->err);
 		m->peers[i].inbound ? in++ : out++;
-		if (len > width && len <= 40)
-			width = len;
+		if (label.len > width && label.len <= 40)
+			width = label.len;
+		gh_buf_release(&label);
+		peer_bytes(&m->peers[i], bytes, sizeof(bytes));
+		if ((int)strlen(bytes) > bwidth)
+			bwidth = (int)strlen(bytes);
 	}
 	heading(w, "network");
 	out_addf(w, "%zu outbound, %zu inbound", out, in);
-	if (m->has_bytes_sent)
+	if (m->has_bytes_received)
+		out_addf(w, "; %lld bytes sent, %lld received",
+			 (long long)(m->has_bytes_sent ? m->bytes_sent : 0),
+			 (long long)m->bytes_received);
+	else if (m->has_bytes_sent)
 		out_addf(w, "; %lld bytes sent by sends with an address", (long long)m->bytes_sent);
+	if (m->dns_names)
+		out_addf(w, "; %zu name%s looked up", m->dns_names, m->dns_names == 1 ? "" : "s");
 	out_add(w, "\n");
+	if (!whole && m->ndns)
+		bu.left--; /* the line of names, below */
 	for (i = 0; i < m->npeers; i++)
 		if (line_ok(&bu))
-			peer_line(w, &m->peers[i], width);
+			peer_line(w, &m->peers[i], width, bwidth);
+	for (i = 0; whole && i < m->ndns; i++)
+		dns_line(w, &m->dns[i]);
 	if (bu.skipped)
 		out_addf(w, "  ... %ld more line%s (gh-show --net)\n", bu.skipped, bu.skipped == 1 ? "" : "s");
+	if (!whole && m->ndns)
+		names_line(w);
 }
 
 /* --- failures and secrets ---------------------------------------------- */

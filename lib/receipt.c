@@ -645,6 +645,93 @@ int gh_receipt_next_file(struct gh_receipt *r, struct gh_riter *it, struct gh_rf
 /* lists in order; a list is skipped when an earlier one covers it */
 enum { PL_ATTEMPTS, PL_CONNECTIONS, PL_INBOUND, PL_END };
 
+/* The bytes and names of a network.connections entry e, when it has them. */
+static int peer_bytes(struct gh_receipt *r, const struct gh_jv *e, const char *w,
+		      struct gh_rpeer *p)
+{
+	int rc;
+
+	if ((rc = gh_receipt_mint(r, e, w, "bytes_sent", &p->bytes_sent)) < 0)
+		return rc;
+	p->has_bytes = rc;
+	if ((rc = gh_receipt_mint(r, e, w, "bytes_received", &p->bytes_received)) < 0)
+		return rc;
+	p->has_bytes |= rc;
+	if (gh_receipt_mstrv(r, e, w, "names", &p->names) < 0)
+		return -EINVAL;
+	return 1;
+}
+
+/* -1, 0, 1 as the connection entry e sorts before, with or after dst and
+ * protocol (byte order, as gh-aggregate sorts them); 2 when e is not an
+ * object with a string dst. */
+static int conn_cmp(const struct gh_jv *e, const char *dst, size_t dlen, const char *proto,
+		    size_t plen)
+{
+	const struct gh_jv *d = gh_jv_get(e, "dst"), *q = gh_jv_get(e, "protocol");
+	const char *s;
+	size_t n;
+	int c;
+
+	if (!gh_jv_is(e, GH_JV_OBJECT) || !gh_jv_is(d, GH_JV_STRING))
+		return 2;
+	s = gh_jv_str(d, &n);
+	c = memcmp(s, dst, n < dlen ? n : dlen);
+	if (!c)
+		c = (n > dlen) - (n < dlen);
+	if (c)
+		return c < 0 ? -1 : 1;
+	s = gh_jv_is(q, GH_JV_STRING) ? gh_jv_str(q, &n) : "";
+	if (!gh_jv_is(q, GH_JV_STRING))
+		n = 0;
+	c = memcmp(s, proto, n < plen ? n : plen);
+	if (!c)
+		c = (n > plen) - (n < plen);
+	return c < 0 ? -1 : c > 0;
+}
+
+/* An attempt's bytes and names: its network.connections entry (same dst
+ * and protocol), found by bisection in the sorted list, else by a scan
+ * (a list not sorted, or an attempt without its entry). */
+static int peer_conn(struct gh_receipt *r, const struct gh_jv *net, struct gh_rpeer *p)
+{
+	const struct gh_jv *list, *e = NULL;
+	const char *proto = p->protocol ? p->protocol : "";
+	size_t dlen = strlen(p->addr), plen = strlen(proto), lo = 0, hi, k = 0;
+	char w[64];
+	int rc;
+
+	if ((rc = member(r, net, "network", "connections", GH_JV_ARRAY, &list)) <= 0)
+		return rc < 0 ? rc : 1;
+	hi = gh_jv_len(list);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = conn_cmp(gh_jv_idx(list, mid), p->addr, dlen, proto, plen);
+
+		if (c == 2)
+			break;
+		if (c == 0) {
+			e = gh_jv_idx(list, mid);
+			k = mid;
+			break;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* not sorted as gh-aggregate writes it: look at each */
+	for (size_t i = 0; !e && i < gh_jv_len(list); i++)
+		if (conn_cmp(gh_jv_idx(list, i), p->addr, dlen, proto, plen) == 0) {
+			e = gh_jv_idx(list, i);
+			k = i;
+		}
+	if (!e)
+		return 1;
+	snprintf(w, sizeof(w), "network.connections[%zu]", k);
+	return peer_bytes(r, e, w, p);
+}
+
 int gh_receipt_next_peer(struct gh_receipt *r, struct gh_riter *it, struct gh_rpeer *p)
 {
 	static const char *const names[] = { "attempts", "connections", "inbound" };
@@ -685,7 +772,11 @@ int gh_receipt_next_peer(struct gh_receipt *r, struct gh_riter *it, struct gh_rp
 		    gh_receipt_mint(r, e, w, "count", &p->count) < 0 ||
 		    gh_receipt_mintv(r, e, w, "pids", &p->pids) < 0)
 			return -EINVAL;
-		return 1;
+		if (p->inbound)
+			return 1;
+		if (it->list == PL_ATTEMPTS)
+			return peer_conn(r, net, p);
+		return peer_bytes(r, e, w, p);
 	}
 	return 0;
 }
@@ -1117,4 +1208,27 @@ struct json_object *gh_receipt_json_at(struct json_object *root, const struct gh
 	if (parent)
 		*parent = o ? up : NULL;
 	return o;
+int gh_receipt_next_dns(struct gh_receipt *r, struct gh_riter *it, struct gh_rdns *d)
+{
+	const struct gh_jv *list, *e;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if ((rc = gh_receipt_arr(r, "network.dns", &list)) <= 0)
+		return rc;
+	if (it->i >= gh_jv_len(list))
+		return 0;
+	snprintf(it->where, sizeof(it->where), "network.dns[%zu]", it->i);
+	d->where = it->where;
+	e = gh_jv_idx(list, it->i++);
+	if (!gh_jv_is(e, GH_JV_OBJECT))
+		return bad(r, "%s: expected an object", d->where);
+	if ((rc = gh_receipt_mstr(r, e, d->where, "name", &d->name, NULL)) <= 0)
+		return rc < 0 ? rc : bad(r, "%s.name: expected a string", d->where);
+	if (gh_receipt_mstr(r, e, d->where, "type", &d->type, NULL) < 0 ||
+	    gh_receipt_mint(r, e, d->where, "count", &d->count) < 0 ||
+	    gh_receipt_mintv(r, e, d->where, "pids", &d->pids) < 0 ||
+	    gh_receipt_mstrv(r, e, d->where, "addresses", &d->addresses) < 0)
+		return -EINVAL;
+	return 1;
 }

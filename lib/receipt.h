@@ -232,6 +232,13 @@ struct gh_rpeer {
 	const struct gh_jv *entry; /* the list's object, for members not
 				      named here */
 	const char *where;	  /* "network.attempts[0]", until the next call */
+	/* What network.connections says of the peer (dst and protocol) in
+	 * receipts of tracers that count bytes per socket and tie DNS
+	 * answers to addresses (has_bytes 1); for inbound entries, and in
+	 * older receipts, has_bytes 0, the bytes 0 and names NULL. */
+	int has_bytes;
+	int64_t bytes_sent, bytes_received;
+	const struct gh_jv *names; /* strings: DNS names of the address */
 };
 int gh_receipt_next_peer(struct gh_receipt *r, struct gh_riter *it,
 			 struct gh_rpeer *p);
@@ -334,5 +341,16 @@ int gh_receipt_strings(struct gh_receipt *r,
 struct json_object *gh_receipt_json_at(struct json_object *root,
 				       const struct gh_rstr *s,
 				       struct json_object **parent);
+/* Names asked of DNS: network.dns (absent from older receipts). */
+struct gh_rdns {
+	const char *name;
+	const char *type;	       /* "A", "AAAA", ... */
+	int64_t count;		       /* queries sent */
+	const struct gh_jv *pids;      /* integers, or NULL */
+	const struct gh_jv *addresses; /* strings answered, or NULL */
+	const char *where;	       /* "network.dns[0]", until the next call */
+};
+int gh_receipt_next_dns(struct gh_receipt *r, struct gh_riter *it,
+			struct gh_rdns *d);
 
 #endif

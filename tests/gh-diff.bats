@@ -173,3 +173,59 @@ setup() {
 	[ "$status" -eq 1 ]
 	[ "${lines[0]}" = "--- <stdin>" ]
 }
+
+# --- names (tests/fixtures/show/netjob: net and net2 are one job run twice,
+# net-b the job changed to look up another name and connect elsewhere) ---
+
+@test "peers and names: a new name looked up and a new peer, exact output" {
+	run gh-diff tests/fixtures/show/net.json tests/fixtures/show/net-b.json
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(cat "$F/diff-net-b.txt")" ]
+	grep -qx '+ name other.gh-test.example' "$F/diff-net-b.txt"
+	# the name was asked of DNS in B only (not found: no address)
+	[ "$(jq -c '[.network.dns[] | select(.name == "other.gh-test.example") | .addresses]' "$F/net-b.json")" = '[[],[]]' ]
+	[ "$(jq '[.network.dns[] | select(.name == "other.gh-test.example")] | length' "$F/net.json")" = 0 ]
+	run gh-diff --json --net tests/fixtures/show/net.json tests/fixtures/show/net-b.json
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(cat "$F/diff-net-b.json")" ]
+	# the reverse
+	run gh-diff --net "$F/net-b.json" "$F/net.json"
+	[[ "$output" == *$'\n- name other.gh-test.example\n'* ]]
+}
+
+@test "peers and names: the same job run twice compares equal, names included" {
+	run gh-diff "$F/net.json" "$F/net2.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(jq -r .provenance.cwd "$F/net2.json")" = /srv/gh-show-fx/ws-net2 ]
+	[ "$(jq -c '[.network.connections[].names[]]' "$F/net2.json")" = '["gh-test.example","www.gh-test.example"]' ]
+	# the twin: a name DNS gave the peer in one run only
+	jq '(.network.connections[] | select(.names != [])).names += ["cdn.gh-test.example"]' \
+		"$F/net2.json" > "$T/net2.json"
+	run gh-diff --net "$F/net.json" "$T/net2.json"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(printf -- '--- %s\n+++ %s\npeers\n+ name cdn.gh-test.example' "$F/net.json" "$T/net2.json")" ]
+	# and a name asked in one run only
+	jq '.network.dns[0].name = "gh-test.example.local"' "$F/net2.json" > "$T/net2.json"
+	run gh-diff --net "$F/net.json" "$T/net2.json"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(printf -- '--- %s\n+++ %s\npeers\n+ name gh-test.example.local' "$F/net.json" "$T/net2.json")" ]
+}
+
+@test "paths compare on the receipt's path, not on the process's view" {
+	# both runs renamed through a symbolic link: path_seen differs from path
+	[ "$(jq -r '.filesystem.accesses[] | select(.op == "rename") | .path_seen' "$F/net2.json")" = /srv/gh-show-fx/ws-net2/via/result.txt ]
+	jq '(.filesystem.accesses[] | select(.op == "rename")) |= (.path_seen = "/elsewhere/result.txt" | .target_seen = "/elsewhere/final.txt") |
+	    (.filesystem.accesses[] | select(.op == "delete" and .result == "ok")) .path_seen = "/elsewhere/old.txt"' \
+		"$F/net2.json" > "$T/seen.json"
+	run gh-diff --files "$F/net.json" "$T/seen.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# the twin: the path itself differs (a lexical one: the delete)
+	[ "$(jq -r '.filesystem.accesses[] | select(.op == "delete" and .result == "ok") | select(.path | startswith("/var/")) | .path_status' "$F/net2.json")" = lexical ]
+	jq '(.filesystem.accesses[] | select(.op == "delete" and .result == "ok") | select(.path | startswith("/var/"))) .path = "/var/cache/gh-show-fx/other.txt"' \
+		"$F/net2.json" > "$T/moved.json"
+	run gh-diff --files "$F/net.json" "$T/moved.json"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(printf -- '--- %s\n+++ %s\ndeleted\n- /var/cache/gh-show-fx/old.txt\n+ /var/cache/gh-show-fx/other.txt' "$F/net.json" "$T/moved.json")" ]
+}

@@ -55,6 +55,29 @@ dom() {
 	grep -q '<input type="search" data-filter="peers" placeholder="filter">' "$T/dom.html"
 }
 
+@test "in Chromium: peers with their names, bytes and process; names looked up; paths marked with their view" {
+	gh-show --html "$F/net.json" > "$T/net.html"
+	dom "$T/net.html" > "$T/dom.html"
+	grep -q '<body data-ready="1">' "$T/dom.html"
+	port=$(jq -r '.network.attempts[] | select(.dst | startswith("127.0.0.7:")) | .dst | sub(".*:"; "")' "$F/net.json")
+	pid=$(jq '.process_tree[] | select(.argv[1] == "conn.py" and .argv[2] == "127.0.0.7") | .pid' "$F/net.json")
+	grep -qF "<tr><td>127.0.0.7:$port</td><td>gh-test.example, www.gh-test.example</td><td>tcp</td><td>connect</td><td>ok</td><td data-v=\"1\">1</td><td data-v=\"1234\">1234</td><td data-v=\"300\">300</td><td class=\"who\"><span title=\"/usr/bin/python3 conn.py 127.0.0.7 $port 5 1234\">python3.11[$pid]</span></td></tr>" "$T/dom.html"
+	grep -q '<tr><td>127.0.0.1:1</td><td></td><td>tcp</td><td>connect</td><td class="warn">refused</td><td data-v="1">1</td><td data-v="0">0</td><td data-v="0">0</td><td class="who">' "$T/dom.html"
+	grep -qx '<p id="bytes">1300 bytes sent, 476 bytes received in all.</p>' "$T/dom.html"
+	grep -q '<tr><td>gh-test.example</td><td>A</td><td>127.0.0.7</td><td data-v="1">1</td><td class="who"><span title="/usr/bin/python3 dnsclient.py 127.0.0.1 53 udp gh-test.example">python3.11\[[0-9]*\]</span></td></tr>' "$T/dom.html"
+	grep -q '<tr><td>gh-test.example</td><td>AAAA</td><td>::1</td>' "$T/dom.html"
+	# the effect and the access of a rename through a symbolic link
+	grep -q '<tr><td>written</td><td>workspace</td><td>/srv/gh-show-fx/ws-net/out/final.txt <span class="warn">(lexical)</span><br><span class="seen">seen as /srv/gh-show-fx/ws-net/via/final.txt</span></td>' "$T/dom.html"
+	grep -q '<tr><td>/srv/gh-show-fx/ws-net/out/result.txt <span class="warn">(lexical)</span><br><span class="seen">seen as /srv/gh-show-fx/ws-net/via/result.txt</span></td><td>rename</td>' "$T/dom.html"
+	grep -q '<tr><td>/srv/gh-show-fx/ws-net/out/result.txt</td><td>create</td>' "$T/dom.html"
+	! grep -q 'not measured' "$T/dom.html" || false
+	# the twin: an older receipt has no byte columns, no names, and says
+	# what was not measured
+	gh-show --html "$F/a.json" > "$T/a.html"
+	grep -q '<p>5 bytes sent by sends with an address; bytes on connected sockets are not measured.</p>' "$T/a.html"
+	! grep -q 'bytes out\|id="dns"\|seen as\|(lexical)' "$T/a.html" || false
+}
+
 @test "in Chromium: tables sort on a click (numbers as numbers) and filter as one types" {
 	# a count of 9 beside one of 60: as strings "9" would sort above "60"
 	jq '.filesystem.accesses[0].count = 9' \

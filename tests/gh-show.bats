@@ -243,6 +243,115 @@ bad() {
 	! grep -qF $'\xc2\x9b' "$T/out" || false
 }
 
+# --- the network: names, results, bytes, processes ------------------------------
+
+@test "network: peers by name and address, with result, bytes and process (real DNS and TCP)" {
+	gh-show "$F/net.json" > "$T/out"
+	same "$F/net.txt" "$T/out"
+	gh-show --net "$F/net.json" > "$T/out"
+	same "$F/net.net" "$T/out"
+	port=$(jq -r '.network.attempts[] | select(.dst | startswith("127.0.0.7:")) | .dst | sub(".*:"; "")' "$F/net.json")
+	# the name DNS gave the address (and its CNAME: +1), the bytes the
+	# kernel counted on the socket, the process that connected
+	pid=$(jq '.process_tree[] | select(.argv[1] == "conn.py" and .argv[2] == "127.0.0.7") | .pid' "$F/net.json")
+	grep -qx "  gh-test.example +1 (127.0.0.7:$port)  tcp   connect  ok          x1   1234 B out, 300 B in  python3.11\[$pid\]" "$T/out"
+	[ "$(jq -c --arg d "127.0.0.7:$port" '.network.connections[] | select(.dst == $d) | [.names, .bytes_sent, .bytes_received]' "$F/net.json")" = \
+		'[["gh-test.example","www.gh-test.example"],1234,300]' ]
+	grep -qx '  127.0.0.1:1                           tcp   connect  refused     x1                         python3.11\[[0-9]*\]' "$T/out"
+	grep -qx 'network    3 outbound, 0 inbound; 1300 bytes sent, 476 received; 1 name looked up' "$T/out"
+	[ "$(jq -c '[.network.bytes_sent, .network.bytes_received]' "$F/net.json")" = '[1300,476]' ]
+	# --net lists the names asked, with their answers
+	grep -qx '  dns gh-test.example A -> 127.0.0.7  x1  python3.11\[[0-9]*\]' "$T/out"
+	grep -qx '  dns gh-test.example AAAA -> ::1  x1  python3.11\[[0-9]*\]' "$T/out"
+	! grep -q '^  dns ' "$F/net.txt" || false
+	# the summary names every name asked on one line, those without an
+	# answer said so
+	grep -qx '  names    gh-test.example' "$F/net.txt"
+	gh-show "$F/net-b.json" > "$T/out"
+	grep -qx '  names    gh-test.example, other.gh-test.example (no address)' "$T/out"
+	grep -qx 'network    3 outbound, 0 inbound; 1378 bytes sent, 554 received; 2 names looked up' "$T/out"
+	# with more peers than fit, the names line stays, after the cut
+	jq '.network.attempts += [range(100; 120) as $p | .network.attempts[0] | .dst = "127.0.0.1:\($p)"]' \
+		"$F/net-b.json" > "$T/many.json"
+	gh-show "$T/many.json" > "$T/out"
+	[ "$(sed -n '/^network/,/^failures/p' "$T/out" | tail -3 | head -2)" = "  ... 18 more lines (gh-show --net)
+  names    gh-test.example, other.gh-test.example (no address)" ]
+	# the connections list read in any order
+	jq '.network.connections |= reverse' "$F/net.json" > "$T/rev.json"
+	gh-show --net "$T/rev.json" > "$T/out"
+	same "$F/net.net" "$T/out"
+}
+
+@test "network: the twin: a receipt without bytes and names keeps the older wording" {
+	# the same receipt as a tracer without socket ends or DNS records writes it
+	jq '.network |= (del(.dns, .dns_malformed) | .bytes_received = null | .bytes_sent = 66 |
+	    .connections |= map(del(.bytes_sent, .bytes_received, .names)))' "$F/net.json" > "$T/old.json"
+	gh-show --net "$T/old.json" > "$T/out"
+	grep -qx 'network    3 outbound, 0 inbound; 66 bytes sent by sends with an address' "$T/out"
+	grep -q '^  127.0.0.7:[0-9]*  *tcp   connect  ok          x1    python3.11\[[0-9]*\]$' "$T/out"
+	! grep -q 'gh-test.example\|B out\|received\|^  dns \|^  names ' "$T/out" || false
+	gh-show "$T/old.json" > "$T/out"
+	! grep -q '^  names \|looked up' "$T/out" || false
+	# and a name is what the receipt says, not guessed from elsewhere
+	jq '(.network.connections[] | select(.names != [])).names = ["other.example"]' "$F/net.json" > "$T/other.json"
+	gh-show --net "$T/other.json" > "$T/out"
+	grep -q '^  other.example (127.0.0.7:[0-9]*)  *tcp ' "$T/out"
+	! grep -q '+1 (127.0.0.7' "$T/out" || false
+}
+
+@test "network: bad bytes, names or DNS entries are refused, naming the member" {
+	jq '.network.connections[2].bytes_sent = "x"' "$F/net.json" > "$T/bad.json"
+	run gh-show "$T/bad.json"
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-show: $T/bad.json:1: network.connections[2].bytes_sent: expected an integer" ]
+	jq '.network.connections[2].names = [1]' "$F/net.json" > "$T/bad.json"
+	run gh-show "$T/bad.json"
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-show: $T/bad.json:1: network.connections[2].names: expected an array of strings" ]
+	jq '.network.dns[1].addresses = "x"' "$F/net.json" > "$T/bad.json"
+	run gh-show --net "$T/bad.json"
+	[ "$status" -eq 2 ]
+	[ "$output" = "gh-show: $T/bad.json:1: network.dns[1].addresses: expected an array of strings" ]
+}
+
+@test "network: hostile names are escaped, on the terminal and in the page" {
+	jq '(.network.connections[] | select(.names != [])).names = ["a\u001b[31m<script>x</script>"] |
+	    .network.dns[0].name = "q\nx<b>" | .network.dns[0].addresses = ["<i>"]' "$F/net.json" > "$T/h.json"
+	gh-show --net "$T/h.json" > "$T/out"
+	grep -q '^  a\\x1b\[31m<script>x</script> (127\.0\.0\.7:[0-9]*)  tcp ' "$T/out"
+	grep -qxF '  dns q\nx<b> A -> <i>  x1  python3.11['"$(jq '.network.dns[0].pids[0]' "$F/net.json")"']' "$T/out"
+	! grep -qF $'\e' "$T/out" || false
+	gh-show --html "$T/h.json" > "$T/h.html"
+	grep -qF '<td>a\x1b[31m&lt;script&gt;x&lt;/script&gt;</td>' "$T/h.html"
+	grep -qF '<tr><td>q\nx&lt;b&gt;</td><td>A</td><td>&lt;i&gt;</td>' "$T/h.html"
+	! grep -q '<script>x\|<b>\|<i>' "$T/h.html" || false
+}
+
+@test "paths the kernel did not resolve are marked; --files shows the path as the process saw it" {
+	gh-show --files "$F/net.json" > "$T/out"
+	same "$F/net.files" "$T/out"
+	# a rename through a symbolic link: the receipt's path, its status
+	# and the process's view
+	[ "$(jq -c '.filesystem.accesses[] | select(.op == "rename") | [.path_status, .path_seen, .target, .target_seen, .target_status]' "$F/net.json")" = \
+		'["lexical","/srv/gh-show-fx/ws-net/via/result.txt","/srv/gh-show-fx/ws-net/out/final.txt","/srv/gh-show-fx/ws-net/via/final.txt","lexical"]' ]
+	grep -qx '    written   final.txt (lexical, seen as /srv/gh-show-fx/ws-net/via/final.txt)  mv\[[0-9]*\]' "$T/out"
+	# created by a resolved open, renamed by a lexical path: not marked,
+	# the view still shown
+	grep -qx '    transient result.txt (seen as /srv/gh-show-fx/ws-net/via/result.txt)  dash\[[0-9]*\]' "$T/out"
+	grep -qx '    deleted   old.txt (lexical)  rm\[[0-9]*\]' "$F/net.txt"
+	grep -qx '    written   kept.txt  dash\[[0-9]*\]' "$F/net.txt"
+	# the summary marks, without the view
+	! grep -q 'seen as' "$F/net.txt" || false
+	# the twin: the same accesses resolved by the kernel are not marked
+	jq '.filesystem.accesses |= map(del(.path_status, .path_seen, .target_status, .target_seen))' \
+		"$F/net.json" > "$T/resolved.json"
+	gh-show --files "$T/resolved.json" > "$T/out"
+	! grep -q 'lexical\|seen as' "$T/out" || false
+	grep -qx '    written   final.txt  mv\[[0-9]*\]' "$T/out"
+	gh-show --color=always --files "$F/net.json" > "$T/out"
+	grep -qF $'    deleted   \e[0mold.txt (\e[33mlexical\e[0m)  \e[2mrm[' "$T/out"
+}
+
 # --- older shapes ----------------------------------------------------------------
 
 @test "v0 and 0.3.0 receipts are summarized with what they have" {

@@ -143,6 +143,17 @@ send udp ok 127.0.0.2:PORT" ]
 	grep -q '^demo/demo.rules:5: deny connect 127\.0\.0\.2:[0-9]* \[op=send proto=udp\] by pid ' <<<"$output"
 	grep -q '^demo/\.\./policies/agent\.rules:35: deny read /proc/[0-9]*/environ by pid' <<<"$output"
 	[ "$(tail -n1 <<<"$output")" = "# gh-policy exit status: 1 (0 pass, 1 violations)" ]
+	# on one screen: gh-show's summary of the receipt, then the verdict
+	[ "${#lines[@]}" -le 50 ]
+	summary=$(grep -n -x 'command    demo/agent.sh' <<<"$output" | cut -d: -f1)
+	verdict=$(grep -n '^# gh-policy demo/demo.rules' <<<"$output" | cut -d: -f1)
+	[ -n "$summary" ]
+	[ "$summary" -lt "$verdict" ]
+	grep -qx 'record     complete' <<<"$output"
+	grep -q '^network    5 outbound, 1 inbound; [0-9]* bytes sent, [0-9]* received$' <<<"$output"
+	# the twin: the whole receipt, which the demo printed before, does not fit
+	[ "$(wc -l < r.json)" -gt 50 ]
+	! grep -q '"execution_id"' <<<"$output" || false
 }
 
 @test "netcheck: a regex's escaped dots name the same address (loopback passes, public does not)" {

@@ -53,10 +53,21 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			abort();
 	it = (struct gh_riter)GH_RITER_INIT;
 	while ((rc = gh_receipt_next_peer(&r, &it, &n)) > 0)
-		if (!n.addr)
+		if (!n.addr || (gh_receipt_len(n.names) && !gh_receipt_strv_get(n.names, 0, NULL)))
 			abort();
 	if (rc < 0 && strncmp(r.err, "fuzz.json: ", 11) != 0)
 		abort();
+	it = (struct gh_riter)GH_RITER_INIT;
+	{
+		struct gh_rdns d;
+
+		while ((rc = gh_receipt_next_dns(&r, &it, &d)) > 0)
+			if (!d.name || (gh_receipt_len(d.addresses) &&
+					!gh_receipt_strv_get(d.addresses, 0, NULL)))
+				abort();
+		if (rc < 0 && strncmp(r.err, "fuzz.json: ", 11) != 0)
+			abort();
+	}
 	gh_receipt_release(&r);
 	gh_jdoc_free(doc);
 	return 0;

@@ -217,6 +217,11 @@ static const struct bad_case bads[] = {
 	  "t.json: network.inbound[0].addr: expected a string" },
 	{ "{\"version\":\"0.4.0\",\"process_tree\":[{\"pid\":1,\"execs\":[{\"exe\":2}]}]}",
 	  "t.json: process_tree[0].execs[0].exe: expected a string" },
+	{ "{\"version\":\"0.4.0\",\"network\":{\"attempts\":[{\"dst\":\"a\"}],"
+	  "\"connections\":[{\"dst\":\"a\",\"bytes_received\":\"9\"}]}}",
+	  "t.json: network.connections[0].bytes_received: expected an integer" },
+	{ "{\"version\":\"0.4.0\",\"network\":{\"connections\":[{\"dst\":\"a\",\"names\":[2]}]}}",
+	  "t.json: network.connections[0].names: expected an array of strings" },
 };
 
 static void errors(void)
@@ -488,6 +493,67 @@ static void strings(void)
 	   "the sorted lists: accesses by path first, reads are strings");
 }
 
+/* Peers with their connection's bytes and names; names asked of DNS. */
+static void peer_bytes(void)
+{
+	struct gh_receipt r;
+	struct gh_riter it = GH_RITER_INIT;
+	struct gh_rpeer n;
+	struct gh_rdns d;
+	size_t len, k = 0;
+	int seen = 0;
+
+	ok(from_file(&r, "tests/fixtures/show/net.json") == 0, "show/net.json read");
+	while (gh_receipt_next_peer(&r, &it, &n) > 0) {
+		if (strncmp(n.addr, "127.0.0.7:", 10) == 0)
+			seen |= 1 * (n.has_bytes && n.bytes_sent == 1234 && n.bytes_received == 300 &&
+				     gh_receipt_len(n.names) == 2 &&
+				     strcmp(gh_receipt_strv_get(n.names, 0, &len), "gh-test.example") == 0 &&
+				     strcmp(gh_receipt_strv_get(n.names, 1, NULL), "www.gh-test.example") == 0);
+		if (strcmp(n.addr, "127.0.0.1:1") == 0)
+			seen |= 2 * (n.has_bytes && !n.bytes_sent && !n.bytes_received &&
+				     gh_receipt_len(n.names) == 0 && strcmp(n.result, "refused") == 0);
+	}
+	ok(seen == 3, "an attempt has its connection's bytes and names (%d)", seen);
+	it = (struct gh_riter)GH_RITER_INIT;
+	while (gh_receipt_next_dns(&r, &it, &d) > 0) {
+		ok(strcmp(d.name, "gh-test.example") == 0 && d.count == 1 &&
+		   gh_receipt_len(d.pids) == 1 && gh_receipt_len(d.addresses) == 1 &&
+		   strcmp(d.type, k ? "AAAA" : "A") == 0 &&
+		   strcmp(gh_receipt_strv_get(d.addresses, 0, NULL), k ? "::1" : "127.0.0.7") == 0 &&
+		   strcmp(d.where, k ? "network.dns[1]" : "network.dns[0]") == 0,
+		   "network.dns[%zu]: name, type, answers", k);
+		k++;
+	}
+	ok(k == 2, "two names asked (%zu)", k);
+	gh_receipt_release(&r);
+
+	/* the twin: receipts of tracers that did not count have nothing */
+	ok(from_file(&r, "tests/fixtures/aggregate/net.json") == 0, "aggregate/net.json read");
+	it = (struct gh_riter)GH_RITER_INIT;
+	k = 0;
+	while (gh_receipt_next_peer(&r, &it, &n) > 0)
+		k += n.has_bytes || n.names || n.bytes_sent;
+	ok(k == 0, "older receipt: no bytes, no names");
+	it = (struct gh_riter)GH_RITER_INIT;
+	ok(gh_receipt_next_dns(&r, &it, &d) == 0, "older receipt: no names asked");
+	gh_receipt_release(&r);
+
+	/* connections out of order, and an attempt without one */
+	ok(from_text(&r, "{\"version\":\"0.4.0\",\"network\":{\"attempts\":["
+			 "{\"dst\":\"b:1\",\"protocol\":\"tcp\"},{\"dst\":\"c:1\",\"protocol\":\"tcp\"}],"
+			 "\"connections\":[{\"dst\":\"b:1\",\"protocol\":\"udp\",\"bytes_sent\":1},"
+			 "{\"dst\":\"b:1\",\"protocol\":\"tcp\",\"bytes_sent\":7,\"names\":[\"x\"]},"
+			 "{\"dst\":\"a:1\",\"protocol\":\"tcp\",\"bytes_sent\":3}]}}") == 0,
+	   "unsorted connections");
+	it = (struct gh_riter)GH_RITER_INIT;
+	ok(gh_receipt_next_peer(&r, &it, &n) == 1 && n.has_bytes && n.bytes_sent == 7 &&
+	   gh_receipt_len(n.names) == 1, "found by protocol too, in any order");
+	ok(gh_receipt_next_peer(&r, &it, &n) == 1 && !n.has_bytes && !n.names,
+	   "an attempt without its connection has no bytes");
+	gh_receipt_release(&r);
+}
+
 int main(void)
 {
 	shapes();
@@ -496,5 +562,6 @@ int main(void)
 	no_name();
 	checked();
 	strings();
+	peer_bytes();
 	return done_testing();
 }
