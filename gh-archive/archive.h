@@ -77,10 +77,13 @@ struct archive_ops {
 	 * ROLLBACK drops them. With parent >= 0 each row of idx belongs to
 	 * the last row added to statement parent (an INSERT into a table
 	 * whose id grows, with no ON CONFLICT), and its first value, the
-	 * receipt id, stands for that row's id. Errors of the rows sent
+	 * receipt id, stands for that row's id. With unique, the caller
+	 * never adds two rows of idx with the same key (for the same
+	 * parent row or receipt): the engine may store them without the
+	 * statement's ON CONFLICT DO NOTHING. Errors of the rows sent
 	 * come as add's, run's, flush's or exec's. */
-	int (*bulk)(struct archive *a, int idx, int parent, char *err,
-		    size_t errlen);
+	int (*bulk)(struct archive *a, int idx, int parent, int unique,
+		    char *err, size_t errlen);
 	int (*add)(struct archive *a, int idx, const struct av *v, int n,
 		   char *err, size_t errlen);
 };

@@ -355,6 +355,7 @@ static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
  * unnest(ARRAY...): one array literal per column, without its braces. */
 struct pg_bulk {
 	int on, parent, child, ready;
+	int unique;			/* rows never conflict: no ON CONFLICT */
 	int n;				/* the single-row statement's parameters */
 	const char *type[ARCHIVE_MAX_PARAMS];	/* of each, as SQL names it */
 	struct gh_buf col[ARCHIVE_MAX_PARAMS];
@@ -658,8 +659,8 @@ static const char *type_name(Oid t)
 	}
 }
 
-static int pg_bulk(struct archive *a, int idx, int parent, char *err,
-		   size_t errlen)
+static int pg_bulk(struct archive *a, int idx, int parent, int unique,
+		   char *err, size_t errlen)
 {
 	struct pg_archive *p = (struct pg_archive *)a;
 	struct pg_bulk *b = &p->bulk[idx];
@@ -685,6 +686,7 @@ static int pg_bulk(struct archive *a, int idx, int parent, char *err,
 					    "statement %d: parameter %d: no array type",
 					    idx, i + 1);
 	b->on = 1;
+	b->unique = unique;
 	b->parent = parent;
 	b->child = -1;
 	if (parent >= 0)
@@ -791,6 +793,8 @@ static int bulk_sql(struct pg_archive *p, int idx, struct gh_buf *q)
 			return -1;
 		rc |= gh_buf_adds(q, "WITH i AS (");
 	}
+	if (b->unique && strcmp(tail, " ON CONFLICT DO NOTHING") == 0)
+		tail = "";
 	rc |= gh_buf_add(q, sql, v - sql);
 	if (!c) {
 		rc |= gh_buf_adds(q, " SELECT * FROM unnest(");
@@ -823,7 +827,9 @@ static int bulk_sql(struct pg_archive *p, int idx, struct gh_buf *q)
 	rc |= gh_buf_adds(q, ") AS c(o");
 	for (i = 1; i < c->n; i++)
 		rc |= gh_buf_printf(q, ", c%d", i + 1);
-	rc |= gh_buf_adds(q, ") JOIN p USING (o) ON CONFLICT DO NOTHING");
+	rc |= gh_buf_adds(q, ") JOIN p USING (o)");
+	if (!c->unique)
+		rc |= gh_buf_adds(q, " ON CONFLICT DO NOTHING");
 	return rc;
 }
 

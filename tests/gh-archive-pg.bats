@@ -450,6 +450,33 @@ rows_of() {
 	[ "$(count receipts)" = 5 ]
 }
 
+@test "pg: a path or a pid given twice in a receipt is one row; U+0000 and U+FFFD are one path; the receipt comes back byte for byte" {
+	jq '.execution_id = "dup-1" |
+		.filesystem.reads += [.filesystem.reads[1], "/tmp/a\u0000b", "/tmp/a\ufffdb", .filesystem.reads[1], "/tmp/a\u0000b"] |
+		.filesystem.writes = ["/tmp/w", "/tmp/w"] |
+		.filesystem.accesses[0].pids += [7, 5200, 7] |
+		.network.attempts[1].pids += [5200]' "$F/curl.json" > "$BATS_TEST_TMPDIR/dup.json"
+	gh-archive "$U" "$BATS_TEST_TMPDIR/dup.json"
+	id=$(pg_sql "$U" -c "SELECT id FROM receipts WHERE execution_id = 'dup-1'")
+	[ "$(pg_sql "$U" -c "SELECT kind, count(*) FROM files WHERE receipt_id = $id GROUP BY 1 ORDER BY 1")" = "read|6
+write|1" ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE receipt_id = $id AND path = U&'/tmp/a\FFFDb'")" = 1 ]
+	[ "$(pg_sql "$U" -c "SELECT string_agg(p.pid::text, ' ' ORDER BY p.pid) FROM file_accesses a
+		JOIN file_access_pids p ON p.access_id = a.id WHERE a.receipt_id = $id GROUP BY a.id ORDER BY a.id LIMIT 1")" = "7 5200" ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM network_attempts a
+		JOIN network_attempt_pids p ON p.attempt_id = a.id WHERE a.receipt_id = $id")" = 3 ]
+	gh-archive "$SQ" "$BATS_TEST_TMPDIR/dup.json"
+	gh-archive --export dup-1 "$U" | cmp - <(gh-archive --export dup-1 "$SQ")
+	[ "$(gh-archive --export dup-1 "$U" | wc -c)" -gt 1000 ]
+	# SQLite keeps U+0000: the two paths are two rows there
+	[ "$(sqlite3 "$SQ" "SELECT count(*) FROM files f JOIN receipts r ON r.id = f.receipt_id WHERE r.execution_id = 'dup-1' AND kind = 'read'")" = 7 ]
+	# the twin: the same paths in another receipt are rows of their own
+	jq '.execution_id = "dup-2"' "$BATS_TEST_TMPDIR/dup.json" > "$BATS_TEST_TMPDIR/dup2.json"
+	gh-archive "$U" "$BATS_TEST_TMPDIR/dup2.json"
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE path = U&'/tmp/a\FFFDb'")" = 2 ]
+	[ "$(count files)" = 14 ]
+}
+
 @test "pg: connection failures: the database named, the reason, exit 2, no password printed" {
 	local name="postgresql://$PG_HOST_URI/nodb"
 	run --separate-stderr gh-archive "postgresql://ghadmin:s3cret-pw@$PG_HOST_URI/nodb" "$F/curl.json"
