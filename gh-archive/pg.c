@@ -706,10 +706,22 @@ static int bulk_value(struct gh_buf *col, long long rows, const char *type,
 	case AV_NULL:
 		return gh_buf_adds(col, "NULL");
 	case AV_INT:
-	case AV_BOOL:
-		if (strcmp(type, "boolean") == 0)
+	case AV_BOOL: {
+		char d[24], *e = d + sizeof(d), *q = e;
+		unsigned long long u;
+
+		if (type[0] == 'b' && type[1] == 'o') /* boolean */
 			return gh_buf_addc(col, v->i ? 't' : 'f');
-		return gh_buf_printf(col, "%lld", v->i);
+		/* decimal, without printf: most values of a receipt are
+		 * integers */
+		u = v->i < 0 ? -(unsigned long long)v->i : (unsigned long long)v->i;
+		do
+			*--q = (char)('0' + u % 10);
+		while (u /= 10);
+		if (v->i < 0)
+			*--q = '-';
+		return gh_buf_add(col, q, (size_t)(e - q));
+	}
 	}
 	/* text: quoted, with \ before " and \; U+0000 as U+FFFD (add_text) */
 	if (gh_buf_addc(col, '"') < 0)
