@@ -502,9 +502,6 @@ bind:
 	return 0;
 }
 
-/* Insert each integer of member "pids" of o under the row just inserted
- * for it (the highest id of the receipt's rows in that table: ids only
- * grow), so that no statement but the receipt's needs an answer. */
 /* An element of a list, as the database compares it (PostgreSQL stores
  * U+0000 as U+FFFD: such a string is compared as stored). */
 struct dkey {
@@ -600,6 +597,9 @@ static int dups(struct cx *c, int st, const struct gh_jv *arr,
 	return 0;
 }
 
+/* Insert each integer of member "pids" of o under the row just inserted
+ * for it (the highest id of the receipt's rows in that table: ids only
+ * grow), so that no statement but the receipt's needs an answer. */
 static int store_pids(struct cx *c, int st, const struct gh_jv *o,
 		      const char *where)
 {
