@@ -279,10 +279,10 @@ static int step(struct cx *c, int st)
 	return rc < 0 ? db_fail(c) : 0;
 }
 
-int archive_canonical(struct json_object *o, struct gh_buf *out, char *err,
+int archive_canonical(const struct gh_jv *o, struct gh_buf *out, char *err,
 		      size_t errlen)
 {
-	int rc = gh_jcs_write(out, o, err, errlen);
+	int rc = gh_jcs_write_jv(out, o, err, errlen);
 
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
@@ -1204,8 +1204,7 @@ static int doc_text(struct cx *c, const struct gh_buf *canon)
 	return 0;
 }
 
-static int store_row(struct cx *c, const struct gh_jv *r, struct json_object *json,
-		     const char *sha, const struct gh_buf *canon,
+static int store_row(struct cx *c, const struct gh_jv *r, const char *sha, const struct gh_buf *canon,
 		     const struct store_envelope *env)
 {
 	int st = ST_RECEIPT;
@@ -1285,7 +1284,7 @@ static int store_row(struct cx *c, const struct gh_jv *r, struct json_object *js
 		struct gh_buf rc = GH_BUF_INIT;
 		int bad;
 
-		if (archive_canonical(json, &rc, c->tmp_err,
+		if (archive_canonical(r, &rc, c->tmp_err,
 				      sizeof(c->tmp_err)) < 0) {
 			gh_buf_release(&rc);
 			return cx_fail(c, "canonical form: %s", c->tmp_err);
@@ -1366,7 +1365,7 @@ static int conflict(struct cx *c, const char *id, size_t idlen, long long old)
 	return -1;
 }
 
-int store_receipt(struct store *s, struct gh_receipt *r, struct json_object *json,
+int store_receipt(struct store *s, struct gh_receipt *r,
 		  const struct store_envelope *env, const char **id,
 		  char sha_hex[65], char *err, size_t errlen)
 {
@@ -1391,7 +1390,7 @@ int store_receipt(struct store *s, struct gh_receipt *r, struct json_object *jso
 			cx_fail(&c, "%s", strerror(ENOMEM));
 			goto out;
 		}
-	} else if (archive_canonical(json, &canon, c.tmp_err, sizeof(c.tmp_err)) < 0) {
+	} else if (archive_canonical(o, &canon, c.tmp_err, sizeof(c.tmp_err)) < 0) {
 		cx_fail(&c, "canonical form: %s", c.tmp_err);
 		goto out;
 	}
@@ -1418,7 +1417,7 @@ int store_receipt(struct store *s, struct gh_receipt *r, struct json_object *jso
 					   slen(idv),
 					   old) < 0)
 			goto out;
-		rc = store_row(&c, o, json, sha_hex, &canon, env);
+		rc = store_row(&c, o, sha_hex, &canon, env);
 		if (rc < 0)
 			goto out;
 		if (rc == 0)
