@@ -22,8 +22,9 @@
 
 /* The schema version this program writes and reads (SQLite: PRAGMA
  * user_version; PostgreSQL: the gh_archive_meta table). Version 1 was the
- * first; version 2 added receipts.machine. */
-#define ARCHIVE_SCHEMA_VERSION 3
+ * first; version 2 added receipts.machine; version 3 bytes received, peer
+ * names and DNS; version 4 took PostgreSQL's foreign keys off. */
+#define ARCHIVE_SCHEMA_VERSION 4
 /* PRAGMA application_id: "ghAR"; also PostgreSQL's advisory lock key. */
 #define ARCHIVE_APP_ID 0x67684152
 
@@ -76,10 +77,13 @@ struct archive_ops {
 	 * ROLLBACK drops them. With parent >= 0 each row of idx belongs to
 	 * the last row added to statement parent (an INSERT into a table
 	 * whose id grows, with no ON CONFLICT), and its first value, the
-	 * receipt id, stands for that row's id. Errors of the rows sent
+	 * receipt id, stands for that row's id. With unique, the caller
+	 * never adds two rows of idx with the same key (for the same
+	 * parent row or receipt): the engine may store them without the
+	 * statement's ON CONFLICT DO NOTHING. Errors of the rows sent
 	 * come as add's, run's, flush's or exec's. */
-	int (*bulk)(struct archive *a, int idx, int parent, char *err,
-		    size_t errlen);
+	int (*bulk)(struct archive *a, int idx, int parent, int unique,
+		    char *err, size_t errlen);
 	int (*add)(struct archive *a, int idx, const struct av *v, int n,
 		   char *err, size_t errlen);
 };
@@ -159,7 +163,7 @@ void archive_rollback(struct archive *a);
 
 /* Append the canonical form of a receipt (RFC 8785, lib/jcs.h) to out:
  * the bytes stored and exported. -1 with the reason in err. */
-int archive_canonical(struct json_object *o, struct gh_buf *out, char *err,
+int archive_canonical(const struct gh_jv *o, struct gh_buf *out, char *err,
 		      size_t errlen);
 
 /* Storing receipts into an open database, inside a transaction the caller
@@ -172,11 +176,10 @@ int store_new(struct archive *a, int replace, const char *machine,
 void store_free(struct store *s);
 
 enum { STORE_STORED = 0, STORE_UNCHANGED = 1, STORE_REPLACED = 2 };
-/* Store one receipt: r, which gh_receipt_init_json (lib/receipt) made of
- * json and accepted (a version this program knows, every member
- * gh-receipt(5) names of its type), is read through lib/receipt; json
- * gives the canonical form. Returns a STORE_* result, or -1 with a
- * message in
+/* Store one receipt: r, which gh_receipt_init (lib/receipt) accepted (a
+ * version this program knows, every member gh-receipt(5) names of its
+ * type), is read through lib/receipt, and its root gives the canonical
+ * form. Returns a STORE_* result, or -1 with a message in
  * err: a receipt that breaks gh-receipt(5) (the message names the member,
  * e.g. "process_tree[2].pid: expected an integer"), a conflict, or a
  * database error. After an error the caller rolls the transaction back
@@ -191,7 +194,7 @@ struct store_envelope {
 	size_t len;
 	const char *keyid;
 };
-int store_receipt(struct store *s, struct gh_receipt *r, struct json_object *json,
+int store_receipt(struct store *s, struct gh_receipt *r,
 		  const struct store_envelope *env, const char **id,
 		  char sha_hex[65], char *err, size_t errlen);
 

@@ -267,6 +267,9 @@ static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
 	" WHERE json_valid(r.canonical) AND json_type(d.value, '$.name') = 'text'"
 	" AND json_type(d.value, '$.type') = 'text' AND a.type = 'text'"
 	" AND json_type(d.value, '$.addresses') = 'array';\n",
+	/* 3 -> 4: a change of PostgreSQL's schema only (its foreign keys,
+	 * pg.c); a SQLite file keeps its own and only records the version. */
+	"",
 };
 
 struct sqlite_archive {

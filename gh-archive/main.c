@@ -16,6 +16,7 @@
 #include "input.h"
 #include "jcs.h"
 #include "json.h"
+#include "jv.h"
 #include "receipt.h"
 
 static void usage(FILE *f)
@@ -159,9 +160,10 @@ static int batch_begin(struct batch *b)
 	return 0;
 }
 
-static int batch_store(struct batch *b, struct json_object *o,
-		       const struct store_envelope *env, const char *name,
-		       unsigned long line)
+/* Store one receipt, root (lib/jv) or, from an envelope, o (json-c). */
+static int batch_store(struct batch *b, const struct gh_jv *root,
+		       struct json_object *o, const struct store_envelope *env,
+		       const char *name, unsigned long line)
 {
 	char err[1024], sha[65];
 	struct gh_receipt r;
@@ -170,7 +172,7 @@ static int batch_store(struct batch *b, struct json_object *o,
 
 	/* a receipt of a version this program knows (v0 included), every
 	 * member's type checked: lib/receipt */
-	st = gh_receipt_init_json(&r, o, NULL);
+	st = root ? gh_receipt_init(&r, root, NULL) : gh_receipt_init_json(&r, o, NULL);
 	if (st < 0) {
 		gh_err("%s:%lu: %s", name, line, st == -EINVAL ? r.err : strerror(-st));
 		gh_receipt_release(&r);
@@ -180,7 +182,7 @@ static int batch_store(struct batch *b, struct json_object *o,
 		gh_receipt_release(&r);
 		return -1;
 	}
-	st = store_receipt(b->s, &r, o, env, &id, sha, err, sizeof(err));
+	st = store_receipt(b->s, &r, env, &id, sha, err, sizeof(err));
 	if (st < 0) {
 		gh_err("%s:%lu: %s", name, line, err);
 		gh_receipt_release(&r);
@@ -293,7 +295,7 @@ static int archive_envelope(struct batch *b, struct json_object *env,
 	if (!r)
 		return -1;
 	e.keyid = keyid;
-	rc = batch_store(b, r, &e, name, 1);
+	rc = batch_store(b, NULL, r, &e, name, 1);
 	json_object_put(r);
 	return rc;
 }
@@ -306,11 +308,12 @@ static int archive_envelope(struct batch *b, struct json_object *env,
 static int archive_input(struct batch *b, const char *path)
 {
 	const char *name = gh_input_name(path);
-	struct gh_jreader *r = NULL;
-	struct json_object *o, *extra = NULL;
+	struct gh_jdoc *doc = NULL;
+	const struct gh_jv *root;
+	struct json_object *o;
 	unsigned long n = 0, line;
-	char err[1024], *text = NULL;
-	FILE *f, *mem = NULL;
+	char err[1024], msg[512], *text = NULL, *copy;
+	FILE *f;
 	size_t len = 0;
 	int rc;
 
@@ -328,19 +331,28 @@ static int archive_input(struct batch *b, const char *path)
 	}
 	if (len == 0)
 		goto done;
-	mem = fmemopen(text, len, "r");
-	r = mem ? gh_jreader_new(mem, name, GH_JR_SEQ) : NULL;
-	if (!r) {
-		gh_err("%s: %s", name, strerror(errno ? errno : ENOMEM));
+	/* the receipts are read (lib/jv) from a copy, which the reader
+	 * writes to; the text stays as given for the checks below and an
+	 * envelope's bytes */
+	copy = malloc(len + 1);
+	if (copy) {
+		memcpy(copy, text, len);
+		copy[len] = '\0';
+		doc = gh_jdoc_new(copy, len);
+	}
+	if (!doc) {
+		gh_err("%s: %s", name, strerror(ENOMEM));
 		rc = -1;
 		goto out;
 	}
-	while ((rc = gh_jreader_next(r, &o)) == 1) {
+	while ((rc = gh_jdoc_next(doc, &root, msg, sizeof(msg))) == 1) {
 		n++;
-		if (gh_dsse_is_envelope(o)) {
-			rc = n == 1 ? gh_jreader_next(r, &extra) : 1;
+		/* an envelope: as gh_dsse_is_envelope sees one */
+		if (gh_jv_is(root, GH_JV_OBJECT) && gh_jv_get(root, "payloadType")) {
+			rc = n == 1 ? gh_jdoc_more(doc, msg, sizeof(msg)) : 1;
 			if (rc < 0) {
-				gh_err("%s", gh_jreader_error(r));
+				gh_json_locate(err, sizeof(err), name, 1, msg);
+				gh_err("%s", err);
 			} else if (rc > 0) {
 				gh_err("%s: an envelope must be alone in its input", name);
 				rc = -1;
@@ -348,20 +360,22 @@ static int archive_input(struct batch *b, const char *path)
 							   sizeof(err))) < 0) {
 				gh_err("%s:%lu: %s", name, line,
 				       rc == -EINVAL ? err : strerror(-rc));
+			} else if (gh_jv_to_json(root, &o) < 0) {
+				gh_err("%s: %s", name, strerror(ENOMEM));
+				rc = -1;
 			} else {
 				rc = archive_envelope(b, o, text, len, name);
+				json_object_put(o);
 			}
-			json_object_put(extra);
-			json_object_put(o);
 			goto out;
 		}
-		rc = batch_store(b, o, NULL, name, gh_jreader_line(r));
-		json_object_put(o);
+		rc = batch_store(b, root, NULL, NULL, name, gh_jdoc_line(doc));
 		if (rc < 0)
 			goto out;
 	}
 	if (rc < 0) {
-		gh_err("%s", gh_jreader_error(r));
+		gh_json_locate(err, sizeof(err), name, 1, msg);
+		gh_err("%s", err);
 		goto out;
 	}
 	rc = gh_jcs_check_text(text, len, &line, err, sizeof(err));
@@ -378,9 +392,7 @@ done:
 		rc = -1;
 	}
 out:
-	gh_jreader_free(r);
-	if (mem)
-		fclose(mem);
+	gh_jdoc_free(doc);
 	free(text);
 	return rc < 0 ? -1 : 0;
 }

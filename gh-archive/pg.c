@@ -267,6 +267,77 @@ static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
 	" THEN d->'addresses' ELSE '[]' END) a"
 	" WHERE jsonb_typeof(d->'name') = 'string' AND jsonb_typeof(d->'type') = 'string'"
 	" ON CONFLICT DO NOTHING;\n",
+	/* 3 -> 4: no foreign keys. Their check of each row inserted (a
+	 * query that also locks the receipt's row) cost the server more
+	 * than the rows themselves; gh-archive writes a receipt's rows in
+	 * the transaction that inserts it. Deleting a receipt still deletes
+	 * its rows (and an access's or an attempt's pids): triggers, once
+	 * per DELETE statement, do what ON DELETE CASCADE did. (Idempotent:
+	 * a database taken back to an older version by hand migrates
+	 * again.) */
+	"DO $$ DECLARE c record; BEGIN\n"
+	"  FOR c IN SELECT conrelid::regclass AS t, conname FROM pg_constraint\n"
+	"    WHERE contype = 'f' AND conrelid IN ('processes'::regclass,\n"
+	"      'execs'::regclass, 'files'::regclass, 'file_accesses'::regclass,\n"
+	"      'file_access_pids'::regclass, 'connections'::regclass,\n"
+	"      'network_attempts'::regclass, 'network_attempt_pids'::regclass,\n"
+	"      'network_inbound'::regclass, 'network_inbound_pids'::regclass,\n"
+	"      'syscalls'::regclass, 'redactions'::regclass,\n"
+	"      'policy_verdicts'::regclass, 'policy_violations'::regclass,\n"
+	"      'peer_names'::regclass, 'dns_queries'::regclass,\n"
+	"      'dns_answers'::regclass)\n"
+	"  LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', c.t, c.conname);\n"
+	"  END LOOP;\n"
+	"END $$;\n"
+	"CREATE OR REPLACE FUNCTION gh_archive_receipts_deleted() RETURNS trigger\n"
+	"LANGUAGE plpgsql SET search_path FROM CURRENT AS $$ BEGIN\n"
+	"  DELETE FROM processes WHERE receipt_id IN (SELECT id FROM gone);\n"
+	"  DELETE FROM execs WHERE receipt_id IN (SELECT id FROM gone);\n"
+	"  DELETE FROM files WHERE receipt_id IN (SELECT id FROM gone);\n"
+	"  DELETE FROM file_accesses WHERE receipt_id IN (SELECT id FROM gone);\n"
+	"  DELETE FROM connections WHERE receipt_id IN (SELECT id FROM gone);\n"
+	"  DELETE FROM network_attempts WHERE receipt_id IN (SELECT id FROM gone);\n"
+	"  DELETE FROM network_inbound WHERE receipt_id IN (SELECT id FROM gone);\n"
+	"  DELETE FROM syscalls WHERE receipt_id IN (SELECT id FROM gone);\n"
+	"  DELETE FROM redactions WHERE receipt_id IN (SELECT id FROM gone);\n"
+	"  DELETE FROM policy_verdicts WHERE receipt_id IN (SELECT id FROM gone);\n"
+	"  DELETE FROM policy_violations WHERE receipt_id IN (SELECT id FROM gone);\n"
+	"  DELETE FROM peer_names WHERE receipt_id IN (SELECT id FROM gone);\n"
+	"  DELETE FROM dns_queries WHERE receipt_id IN (SELECT id FROM gone);\n"
+	"  DELETE FROM dns_answers WHERE receipt_id IN (SELECT id FROM gone);\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"DROP TRIGGER IF EXISTS receipts_deleted ON receipts;\n"
+	"CREATE TRIGGER receipts_deleted AFTER DELETE ON receipts\n"
+	"  REFERENCING OLD TABLE AS gone FOR EACH STATEMENT\n"
+	"  EXECUTE FUNCTION gh_archive_receipts_deleted();\n"
+	"CREATE OR REPLACE FUNCTION gh_archive_access_deleted() RETURNS trigger\n"
+	"LANGUAGE plpgsql SET search_path FROM CURRENT AS $$ BEGIN\n"
+	"  DELETE FROM file_access_pids WHERE access_id IN (SELECT id FROM gone);\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"DROP TRIGGER IF EXISTS file_accesses_deleted ON file_accesses;\n"
+	"CREATE TRIGGER file_accesses_deleted AFTER DELETE ON file_accesses\n"
+	"  REFERENCING OLD TABLE AS gone FOR EACH STATEMENT\n"
+	"  EXECUTE FUNCTION gh_archive_access_deleted();\n"
+	"CREATE OR REPLACE FUNCTION gh_archive_attempt_deleted() RETURNS trigger\n"
+	"LANGUAGE plpgsql SET search_path FROM CURRENT AS $$ BEGIN\n"
+	"  DELETE FROM network_attempt_pids WHERE attempt_id IN (SELECT id FROM gone);\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"DROP TRIGGER IF EXISTS network_attempts_deleted ON network_attempts;\n"
+	"CREATE TRIGGER network_attempts_deleted AFTER DELETE ON network_attempts\n"
+	"  REFERENCING OLD TABLE AS gone FOR EACH STATEMENT\n"
+	"  EXECUTE FUNCTION gh_archive_attempt_deleted();\n"
+	"CREATE OR REPLACE FUNCTION gh_archive_inbound_deleted() RETURNS trigger\n"
+	"LANGUAGE plpgsql SET search_path FROM CURRENT AS $$ BEGIN\n"
+	"  DELETE FROM network_inbound_pids WHERE inbound_id IN (SELECT id FROM gone);\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"DROP TRIGGER IF EXISTS network_inbound_deleted ON network_inbound;\n"
+	"CREATE TRIGGER network_inbound_deleted AFTER DELETE ON network_inbound\n"
+	"  REFERENCING OLD TABLE AS gone FOR EACH STATEMENT\n"
+	"  EXECUTE FUNCTION gh_archive_inbound_deleted();\n",
 };
 
 /* Statements queued in the pipeline before its results are read: far
@@ -284,6 +355,7 @@ static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
  * unnest(ARRAY...): one array literal per column, without its braces. */
 struct pg_bulk {
 	int on, parent, child, ready;
+	int unique;			/* rows never conflict: no ON CONFLICT */
 	int n;				/* the single-row statement's parameters */
 	const char *type[ARCHIVE_MAX_PARAMS];	/* of each, as SQL names it */
 	struct gh_buf col[ARCHIVE_MAX_PARAMS];
@@ -587,8 +659,8 @@ static const char *type_name(Oid t)
 	}
 }
 
-static int pg_bulk(struct archive *a, int idx, int parent, char *err,
-		   size_t errlen)
+static int pg_bulk(struct archive *a, int idx, int parent, int unique,
+		   char *err, size_t errlen)
 {
 	struct pg_archive *p = (struct pg_archive *)a;
 	struct pg_bulk *b = &p->bulk[idx];
@@ -614,6 +686,7 @@ static int pg_bulk(struct archive *a, int idx, int parent, char *err,
 					    "statement %d: parameter %d: no array type",
 					    idx, i + 1);
 	b->on = 1;
+	b->unique = unique;
 	b->parent = parent;
 	b->child = -1;
 	if (parent >= 0)
@@ -633,10 +706,22 @@ static int bulk_value(struct gh_buf *col, long long rows, const char *type,
 	case AV_NULL:
 		return gh_buf_adds(col, "NULL");
 	case AV_INT:
-	case AV_BOOL:
-		if (strcmp(type, "boolean") == 0)
+	case AV_BOOL: {
+		char d[24], *e = d + sizeof(d), *q = e;
+		unsigned long long u;
+
+		if (type[0] == 'b' && type[1] == 'o') /* boolean */
 			return gh_buf_addc(col, v->i ? 't' : 'f');
-		return gh_buf_printf(col, "%lld", v->i);
+		/* decimal, without printf: most values of a receipt are
+		 * integers */
+		u = v->i < 0 ? -(unsigned long long)v->i : (unsigned long long)v->i;
+		do
+			*--q = (char)('0' + u % 10);
+		while (u /= 10);
+		if (v->i < 0)
+			*--q = '-';
+		return gh_buf_add(col, q, (size_t)(e - q));
+	}
 	}
 	/* text: quoted, with \ before " and \; U+0000 as U+FFFD (add_text) */
 	if (gh_buf_addc(col, '"') < 0)
@@ -720,6 +805,8 @@ static int bulk_sql(struct pg_archive *p, int idx, struct gh_buf *q)
 			return -1;
 		rc |= gh_buf_adds(q, "WITH i AS (");
 	}
+	if (b->unique && strcmp(tail, " ON CONFLICT DO NOTHING") == 0)
+		tail = "";
 	rc |= gh_buf_add(q, sql, v - sql);
 	if (!c) {
 		rc |= gh_buf_adds(q, " SELECT * FROM unnest(");
@@ -752,7 +839,9 @@ static int bulk_sql(struct pg_archive *p, int idx, struct gh_buf *q)
 	rc |= gh_buf_adds(q, ") AS c(o");
 	for (i = 1; i < c->n; i++)
 		rc |= gh_buf_printf(q, ", c%d", i + 1);
-	rc |= gh_buf_adds(q, ") JOIN p USING (o) ON CONFLICT DO NOTHING");
+	rc |= gh_buf_adds(q, ") JOIN p USING (o)");
+	if (!c->unique)
+		rc |= gh_buf_adds(q, " ON CONFLICT DO NOTHING");
 	return rc;
 }
 

@@ -132,21 +132,24 @@ static const char pg_receipt_sql[] =
 /* The statements whose rows an engine may gather (archive_ops.bulk), and
  * the statement of the row each belongs to (a pid to the file access,
  * attempt or inbound entry stored just before it). A statement not listed
- * runs row by row. */
+ * runs row by row. unique: gathered, its rows never repeat a key (the
+ * paths of a list and the pids of an entry are given once each, see
+ * dups), so its ON CONFLICT DO NOTHING may go. */
 static const struct {
 	unsigned char on;
 	signed char parent;
+	unsigned char unique;
 } gather[ST_N] = {
 	[ST_PROCESS] = { 1, -1 },
 	[ST_EXEC] = { 1, -1 },
-	[ST_FILE] = { 1, -1 },
+	[ST_FILE] = { 1, -1, 1 },
 	[ST_ACCESS] = { 1, -1 },
-	[ST_ACCESS_PID] = { 1, ST_ACCESS },
+	[ST_ACCESS_PID] = { 1, ST_ACCESS, 1 },
 	[ST_CONN] = { 1, -1 },
 	[ST_ATTEMPT] = { 1, -1 },
-	[ST_ATTEMPT_PID] = { 1, ST_ATTEMPT },
+	[ST_ATTEMPT_PID] = { 1, ST_ATTEMPT, 1 },
 	[ST_INBOUND] = { 1, -1 },
-	[ST_INBOUND_PID] = { 1, ST_INBOUND },
+	[ST_INBOUND_PID] = { 1, ST_INBOUND, 1 },
 	[ST_SYSCALL] = { 1, -1 },
 	[ST_REDACTION] = { 1, -1 },
 	[ST_VERDICT] = { 1, -1 },
@@ -176,6 +179,8 @@ struct cx {
 	size_t off[ARCHIVE_MAX_PARAMS];
 	unsigned char copied[ARCHIVE_MAX_PARAMS];
 	struct gh_buf arena;
+	/* dups: which elements of a list repeat an earlier one */
+	struct gh_buf dup;
 	/* What the last statement returned: a row id, or none. */
 	long long last_id;
 	int got_id;
@@ -274,10 +279,10 @@ static int step(struct cx *c, int st)
 	return rc < 0 ? db_fail(c) : 0;
 }
 
-int archive_canonical(struct json_object *o, struct gh_buf *out, char *err,
+int archive_canonical(const struct gh_jv *o, struct gh_buf *out, char *err,
 		      size_t errlen)
 {
-	int rc = gh_jcs_write(out, o, err, errlen);
+	int rc = gh_jcs_write_jv(out, o, err, errlen);
 
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
@@ -311,7 +316,8 @@ int store_new(struct archive *a, int replace, const char *machine,
 			s->nparams[i] -= 1; /* ?32 comes twice */
 		if (a->ops->prepare(a, i, q, err, errlen) < 0 ||
 		    (a->ops->bulk && gather[i].on &&
-		     a->ops->bulk(a, i, gather[i].parent, err, errlen) < 0)) {
+		     a->ops->bulk(a, i, gather[i].parent, gather[i].unique,
+				  err, errlen) < 0)) {
 			char e[512];
 
 			snprintf(e, sizeof(e), "%s", err);
@@ -496,6 +502,101 @@ bind:
 	return 0;
 }
 
+/* An element of a list, as the database compares it (PostgreSQL stores
+ * U+0000 as U+FFFD: such a string is compared as stored). */
+struct dkey {
+	const char *s;
+	size_t len, idx, off;
+	int64_t i;
+	int type;
+};
+
+static int dkey_cmp(const void *x, const void *y)
+{
+	const struct dkey *a = x, *b = y;
+	int r;
+
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	if (a->type == GH_JV_INT && a->i != b->i)
+		return a->i < b->i ? -1 : 1;
+	if (a->type == GH_JV_STRING) {
+		r = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
+		if (r)
+			return r;
+		if (a->len != b->len)
+			return a->len < b->len ? -1 : 1;
+	}
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* For a statement whose rows must not repeat a key (gather[].unique) when
+ * the engine gathers it: *rep[k] is 1 where element k of arr (strings or
+ * integers) equals an earlier one, whose row then stands for both (what
+ * ON CONFLICT DO NOTHING did). *rep is NULL when nothing is left out. */
+static int dups(struct cx *c, int st, const struct gh_jv *arr,
+		const unsigned char **rep)
+{
+	struct gh_buf norm = GH_BUF_INIT;
+	struct dkey *k;
+	size_t i, n = arr ? gh_jv_len(arr) : 0, any = 0;
+
+	*rep = NULL;
+	if (n < 2 || !c->s->gathered[st] || !gather[st].unique)
+		return 0;
+	k = calloc(n, sizeof(*k));
+	c->dup.len = 0;
+	if (!k || gh_buf_grow(&c->dup, n) < 0) {
+		free(k);
+		return cx_fail(c, "%s", strerror(ENOMEM));
+	}
+	for (i = 0; i < n; i++) {
+		const struct gh_jv *e = gh_jv_idx(arr, i);
+
+		k[i].idx = i;
+		k[i].type = gh_jv_type(e);
+		k[i].off = (size_t)-1;
+		if (k[i].type == GH_JV_INT) {
+			k[i].i = gh_jv_int(e);
+		} else if (k[i].type == GH_JV_STRING) {
+			k[i].s = gh_jv_str(e, &k[i].len);
+			if (memchr(k[i].s, '\0', k[i].len)) {
+				const char *p = k[i].s, *end = p + k[i].len;
+
+				k[i].off = norm.len;
+				for (; p < end; p++)
+					if (*p ? gh_buf_addc(&norm, *p) < 0
+					       : gh_buf_add(&norm, "\xef\xbf\xbd", 3) < 0) {
+						free(k);
+						gh_buf_release(&norm);
+						return cx_fail(c, "%s", strerror(ENOMEM));
+					}
+				k[i].len = norm.len - k[i].off;
+			}
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (k[i].off != (size_t)-1)
+			k[i].s = norm.p + k[i].off;
+	qsort(k, n, sizeof(*k), dkey_cmp);
+	memset(c->dup.p, 0, n);
+	for (i = 1; i < n; i++) {
+		struct dkey a = k[i - 1], b = k[i];
+
+		a.idx = b.idx = 0;
+		if ((a.type == GH_JV_INT || a.type == GH_JV_STRING) &&
+		    dkey_cmp(&a, &b) == 0) {
+			c->dup.p[k[i].idx] = 1;
+			any = 1;
+		}
+	}
+	free(k);
+	gh_buf_release(&norm);
+	if (any)
+		*rep = (const unsigned char *)c->dup.p;
+	return 0;
+}
+
 /* Insert each integer of member "pids" of o under the row just inserted
  * for it (the highest id of the receipt's rows in that table: ids only
  * grow), so that no statement but the receipt's needs an answer. */
@@ -503,9 +604,11 @@ static int store_pids(struct cx *c, int st, const struct gh_jv *o,
 		      const char *where)
 {
 	const struct gh_jv *arr;
+	const unsigned char *rep;
 	size_t i, n;
 
-	if (member(c, o, where, "pids", GH_JV_ARRAY, &arr) < 0)
+	if (member(c, o, where, "pids", GH_JV_ARRAY, &arr) < 0 ||
+	    dups(c, st, arr, &rep) < 0)
 		return -1;
 	n = arr ? gh_jv_len(arr) : 0;
 	for (i = 0; i < n; i++) {
@@ -514,6 +617,8 @@ static int store_pids(struct cx *c, int st, const struct gh_jv *o,
 		if (!gh_jv_is(e, GH_JV_INT))
 			return cx_fail(c, "%s.pids[%zu]: expected an integer",
 				       where, i);
+		if (rep && rep[i])
+			continue;
 		set_int(c, 1, c->rid);
 		set_int(c, 2, gh_jv_int(e));
 		if (step(c, st) < 0)
@@ -624,6 +729,7 @@ static int store_files(struct cx *c, const struct gh_jv *r)
 		      { "deletes", "delete" } };
 	int st = ST_FILE, ac = ST_ACCESS;
 	const struct gh_jv *fs, *arr, *a;
+	const unsigned char *rep;
 	char w[64];
 	size_t k, i, n;
 
@@ -633,7 +739,8 @@ static int store_files(struct cx *c, const struct gh_jv *r)
 		return 0;
 	for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
 		if (member(c, fs, "filesystem", lists[k].key, GH_JV_ARRAY,
-			   &arr) < 0)
+			   &arr) < 0 ||
+		    dups(c, st, arr, &rep) < 0)
 			return -1;
 		n = arr ? gh_jv_len(arr) : 0;
 		for (i = 0; i < n; i++) {
@@ -643,6 +750,8 @@ static int store_files(struct cx *c, const struct gh_jv *r)
 				return cx_fail(c,
 					       "filesystem.%s[%zu]: expected a string",
 					       lists[k].key, i);
+			if (rep && rep[i])
+				continue;
 			set_int(c, 1, c->rid);
 			set_text(c, 2, lists[k].kind,
 				 strlen(lists[k].kind));
@@ -1095,8 +1204,7 @@ static int doc_text(struct cx *c, const struct gh_buf *canon)
 	return 0;
 }
 
-static int store_row(struct cx *c, const struct gh_jv *r, struct json_object *json,
-		     const char *sha, const struct gh_buf *canon,
+static int store_row(struct cx *c, const struct gh_jv *r, const char *sha, const struct gh_buf *canon,
 		     const struct store_envelope *env)
 {
 	int st = ST_RECEIPT;
@@ -1176,7 +1284,7 @@ static int store_row(struct cx *c, const struct gh_jv *r, struct json_object *js
 		struct gh_buf rc = GH_BUF_INIT;
 		int bad;
 
-		if (archive_canonical(json, &rc, c->tmp_err,
+		if (archive_canonical(r, &rc, c->tmp_err,
 				      sizeof(c->tmp_err)) < 0) {
 			gh_buf_release(&rc);
 			return cx_fail(c, "canonical form: %s", c->tmp_err);
@@ -1257,7 +1365,7 @@ static int conflict(struct cx *c, const char *id, size_t idlen, long long old)
 	return -1;
 }
 
-int store_receipt(struct store *s, struct gh_receipt *r, struct json_object *json,
+int store_receipt(struct store *s, struct gh_receipt *r,
 		  const struct store_envelope *env, const char **id,
 		  char sha_hex[65], char *err, size_t errlen)
 {
@@ -1282,7 +1390,7 @@ int store_receipt(struct store *s, struct gh_receipt *r, struct json_object *jso
 			cx_fail(&c, "%s", strerror(ENOMEM));
 			goto out;
 		}
-	} else if (archive_canonical(json, &canon, c.tmp_err, sizeof(c.tmp_err)) < 0) {
+	} else if (archive_canonical(o, &canon, c.tmp_err, sizeof(c.tmp_err)) < 0) {
 		cx_fail(&c, "canonical form: %s", c.tmp_err);
 		goto out;
 	}
@@ -1309,7 +1417,7 @@ int store_receipt(struct store *s, struct gh_receipt *r, struct json_object *jso
 					   slen(idv),
 					   old) < 0)
 			goto out;
-		rc = store_row(&c, o, json, sha_hex, &canon, env);
+		rc = store_row(&c, o, sha_hex, &canon, env);
 		if (rc < 0)
 			goto out;
 		if (rc == 0)
@@ -1333,5 +1441,6 @@ out:
 	gh_buf_release(&canon);
 	gh_buf_release(&c.tmp);
 	gh_buf_release(&c.arena);
+	gh_buf_release(&c.dup);
 	return ret;
 }

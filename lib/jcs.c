@@ -9,6 +9,7 @@
 
 #include "jcs.h"
 #include "json.h"
+#include "jv.h"
 
 /* ---- numbers ---------------------------------------------------------- */
 
@@ -244,6 +245,7 @@ struct member {
 	uint16_t *u16; /* the name as UTF-16 code units */
 	size_t n16;
 	struct json_object *val;
+	const struct gh_jv *jv; /* gh_jcs_write_jv: the value */
 };
 
 static int member_cmp(const void *a, const void *b)
@@ -434,6 +436,132 @@ int gh_jcs_write_flags(struct gh_buf *b, struct json_object *o, int flags,
 	if (err && errlen)
 		err[0] = '\0';
 	ret = write_value(&j, o, 0);
+	gh_buf_release(&j.path);
+	return ret;
+}
+
+/* ---- the same from a lib/jv tree ------------------------------------- */
+
+static int write_jv(struct jcs *j, const struct gh_jv *v, int depth);
+
+static int write_jv_object(struct jcs *j, const struct gh_jv *o, int depth)
+{
+	size_t n = gh_jv_len(o), i, mark;
+	struct member *m = calloc(n ? n : 1, sizeof(*m));
+	int ret = 0;
+
+	if (!m)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		m[i].key = gh_jv_str(gh_jv_name(o, i), &m[i].keylen);
+		m[i].jv = gh_jv_val(o, i);
+		ret = to_utf16(&m[i]);
+		if (ret == -EINVAL) {
+			ret = fail(j, "member name is not valid UTF-8");
+			goto out;
+		}
+		if (ret < 0)
+			goto out;
+	}
+	qsort(m, n, sizeof(*m), member_cmp);
+	ret = gh_buf_addc(j->b, '{');
+	for (i = 0; i < n && ret == 0; i++) {
+		if (i > 0)
+			ret = gh_buf_addc(j->b, ',');
+		if (ret == 0)
+			ret = write_string(j->b, m[i].key, m[i].keylen);
+		if (ret == 0)
+			ret = gh_buf_addc(j->b, ':');
+		mark = j->path.len;
+		if (ret == 0)
+			ret = path_push(j, m[i].key, m[i].keylen);
+		if (ret == 0)
+			ret = write_jv(j, m[i].jv, depth + 1);
+		path_pop(j, mark);
+	}
+	if (ret == 0)
+		ret = gh_buf_addc(j->b, '}');
+out:
+	while (n-- > 0)
+		free(m[n].u16);
+	free(m);
+	return ret;
+}
+
+static int write_jv_array(struct jcs *j, const struct gh_jv *a, int depth)
+{
+	size_t n = gh_jv_len(a), i, mark;
+	char idx[24];
+	int ret = gh_buf_addc(j->b, '[');
+
+	for (i = 0; i < n && ret == 0; i++) {
+		if (i > 0)
+			ret = gh_buf_addc(j->b, ',');
+		mark = j->path.len;
+		snprintf(idx, sizeof(idx), "%zu", i);
+		if (ret == 0)
+			ret = path_push(j, idx, strlen(idx));
+		if (ret == 0)
+			ret = write_jv(j, gh_jv_idx(a, i), depth + 1);
+		path_pop(j, mark);
+	}
+	if (ret == 0)
+		ret = gh_buf_addc(j->b, ']');
+	return ret;
+}
+
+static int write_jv(struct jcs *j, const struct gh_jv *v, int depth)
+{
+	char num[GH_JCS_NUM_MAX];
+	const char *s;
+	size_t len;
+	int64_t i;
+
+	if (depth > GH_JSON_MAX_DEPTH)
+		return fail(j, "nesting deeper than %d", GH_JSON_MAX_DEPTH);
+	switch (gh_jv_type(v)) {
+	case GH_JV_NULL:
+		return gh_buf_adds(j->b, "null");
+	case GH_JV_BOOL:
+		return gh_buf_adds(j->b, gh_jv_bool(v) ? "true" : "false");
+	case GH_JV_INT:
+		i = gh_jv_int(v);
+		if (i <= GH_JCS_INT_MAX && i >= -GH_JCS_INT_MAX)
+			return write_int(j->b, i);
+		if (j->flags & GH_JCS_EXACT)
+			return fail_as(j, -ERANGE,
+				       "integer %" PRId64 " is beyond 2^53 and has no exact canonical form",
+				       i);
+		/* the binary64 value nearest, as json-c's and ES6's */
+		if (gh_jcs_number((double)i, num) < 0)
+			return fail(j, "number is not finite");
+		return gh_buf_adds(j->b, num);
+	case GH_JV_DOUBLE:
+		if (gh_jcs_number(gh_jv_double(v), num) < 0)
+			return fail(j, "number is not finite");
+		return gh_buf_adds(j->b, num);
+	case GH_JV_STRING:
+		s = gh_jv_str(v, &len);
+		if (!utf8_ok(s, len))
+			return fail(j, "string is not valid UTF-8");
+		return write_string(j->b, s, len);
+	case GH_JV_ARRAY:
+		return write_jv_array(j, v, depth);
+	case GH_JV_OBJECT:
+		return write_jv_object(j, v, depth);
+	}
+	return fail(j, "unknown value type");
+}
+
+int gh_jcs_write_jv(struct gh_buf *b, const struct gh_jv *v, char *err,
+		    size_t errlen)
+{
+	struct jcs j = { b, GH_BUF_INIT, 0, err, errlen };
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	ret = write_jv(&j, v, 0);
 	gh_buf_release(&j.path);
 	return ret;
 }

@@ -76,4 +76,11 @@ int gh_jcs_write_flags(struct gh_buf *b, struct json_object *o, int flags,
 int gh_jcs_check_text(const char *buf, size_t len, unsigned long *line,
 		      char *err, size_t errlen);
 
+/* gh_jcs_write of a lib/jv value (a tree gh_jdoc_parse or gh_jdoc_next
+ * built, or gh_receipt's): the same bytes as gh_jcs_write gives for the
+ * json-c value parsed from the same text. */
+struct gh_jv;
+int gh_jcs_write_jv(struct gh_buf *b, const struct gh_jv *v, char *err,
+		    size_t errlen);
+
 #endif

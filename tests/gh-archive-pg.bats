@@ -49,7 +49,7 @@ count() {
 	gh-archive "postgres://$PG_HOST_URI/t$BATS_TEST_NUMBER" "$F"/hostile.json "$F"/v0.3.0.json
 	[ "$(count receipts)" = 5 ]
 	[ "$(pg_sql "$U" -c "SELECT key, value FROM gh_archive_meta ORDER BY key")" = "application|gh-archive
-schema_version|3" ]
+schema_version|4" ]
 	for f in "${GOOD[@]}"; do
 		id=$(jq -r .execution_id "$F/$f.json")
 		gh-archive --export "$id" "$U" | cmp - "$F/$f.canonical"
@@ -364,12 +364,12 @@ insert syscalls" ]
 	gh-archive --export legacy-0001 "$U" | cmp - "$F/v0.3.0.canonical"
 	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 1 ]
 	gh-archive "$U" "$F/curl.json"
-	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 3 ]
+	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 4 ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM receipts WHERE machine IS NOT DISTINCT FROM host")" = 5 ]
-	pg_sql "$U" -c "UPDATE gh_archive_meta SET value = '4' WHERE key = 'schema_version'"
+	pg_sql "$U" -c "UPDATE gh_archive_meta SET value = '5' WHERE key = 'schema_version'"
 	run --separate-stderr gh-archive "$U" "$F/etc-write.json"
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: schema version 4, this gh-archive knows version 3" ]
+	[ "$stderr" = "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: schema version 5, this gh-archive knows version 4" ]
 }
 
 @test "pg: schema 3: the man page's queries on names and bytes give SQLite's rows; migration from version 2 fills them in" {
@@ -389,11 +389,92 @@ insert syscalls" ]
 	run pg_sql "$U" -c "$(man_query runs-by-name pg)"
 	[ "$status" -ne 0 ]
 	gh-archive --init "$U"
-	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 3 ]
+	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 4 ]
 	for n in bytes-per-run bytes-per-peer runs-by-name dns-lookups; do
 		run pg_sql "$U" -c "$(man_query "$n" pg)"
 		diff -u "$F/queries/$n.out" <(printf '%s\n' "$output") || { echo "query $n after migration"; false; }
 	done
+}
+
+# rows_of ID: "table|rows" of receipt ID in each table with a receipt_id,
+# then the pids of its file accesses and network attempts.
+rows_of() {
+	local t
+	for t in $(pg_sql "$U" -c "SELECT table_name FROM information_schema.columns
+		WHERE column_name = 'receipt_id' AND table_schema = 'public'
+		AND table_name IN (SELECT table_name FROM information_schema.tables
+		WHERE table_type = 'BASE TABLE') ORDER BY 1"); do
+		pg_sql "$U" -c "SELECT '$t', count(*) FROM $t WHERE receipt_id = $1"
+	done
+	pg_sql "$U" -c "SELECT 'file_access_pids', count(*) FROM file_access_pids
+		WHERE access_id NOT IN (SELECT id FROM file_accesses WHERE receipt_id <> $1)"
+	pg_sql "$U" -c "SELECT 'network_attempt_pids', count(*) FROM network_attempt_pids
+		WHERE attempt_id NOT IN (SELECT id FROM network_attempts WHERE receipt_id <> $1)"
+}
+
+@test "pg: schema 4: no foreign keys; a receipt deleted by hand takes its rows along; migration from version 3 takes the keys off" {
+	fixtures "$U"
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_constraint WHERE contype = 'f'")" = 0 ]
+	# curl's receipt: network attempts with pids besides its processes and files
+	id=$(pg_sql "$U" -c "SELECT id FROM receipts WHERE execution_id = '$(jq -r .execution_id "$F/curl.json")'")
+	rows_of "$id" > "$BATS_TEST_TMPDIR/before"
+	# the twin: it has rows in the tables that matter
+	for t in processes files file_accesses file_access_pids network_attempts network_attempt_pids connections syscalls; do
+		n=$(sed -n "s/^$t|//p" "$BATS_TEST_TMPDIR/before")
+		[ "$n" -gt 0 ] || { echo "$t: $n rows"; cat "$BATS_TEST_TMPDIR/before"; false; }
+	done
+	total=$(pg_sql "$U" -c "SELECT (SELECT count(*) FROM file_access_pids) + (SELECT count(*) FROM files)")
+	pg_sql "$U" -c "DELETE FROM receipts WHERE id = $id"
+	rows_of "$id" > "$BATS_TEST_TMPDIR/after"
+	! grep -v '|0$' "$BATS_TEST_TMPDIR/after"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/after")" = "$(wc -l < "$BATS_TEST_TMPDIR/before")" ]
+	# the other receipts keep theirs
+	[ "$(count receipts)" = 4 ]
+	[ "$(pg_sql "$U" -c "SELECT (SELECT count(*) FROM file_access_pids) + (SELECT count(*) FROM files)")" = \
+		"$((total - $(sed -n 's/^file_access_pids|//p' "$BATS_TEST_TMPDIR/before") - $(sed -n 's/^files|//p' "$BATS_TEST_TMPDIR/before")))" ]
+	# back to version 3, with a foreign key as an older gh-archive made it
+	pg_sql "$U" -c "ALTER TABLE processes ADD FOREIGN KEY (receipt_id) REFERENCES receipts(id) ON DELETE CASCADE" \
+		-c "DROP TRIGGER receipts_deleted ON receipts" \
+		-c "UPDATE gh_archive_meta SET value = '3' WHERE key = 'schema_version'"
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_constraint WHERE contype = 'f'")" = 1 ]
+	gh-archive --init "$U"
+	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 4 ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_constraint WHERE contype = 'f'")" = 0 ]
+	id=$(pg_sql "$U" -c "SELECT receipt_id FROM files GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE receipt_id = $id")" -gt 0 ]
+	pg_sql "$U" -c "DELETE FROM receipts WHERE id = $id"
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE receipt_id = $id")" = 0 ]
+	for f in "${GOOD[@]}"; do
+		gh-archive "$U" "$F/$f.json"
+	done
+	[ "$(count receipts)" = 5 ]
+}
+
+@test "pg: a path or a pid given twice in a receipt is one row; U+0000 and U+FFFD are one path; the receipt comes back byte for byte" {
+	jq '.execution_id = "dup-1" |
+		.filesystem.reads += [.filesystem.reads[1], "/tmp/a\u0000b", "/tmp/a\ufffdb", .filesystem.reads[1], "/tmp/a\u0000b"] |
+		.filesystem.writes = ["/tmp/w", "/tmp/w"] |
+		.filesystem.accesses[0].pids += [7, 5200, 7] |
+		.network.attempts[1].pids += [5200]' "$F/curl.json" > "$BATS_TEST_TMPDIR/dup.json"
+	gh-archive "$U" "$BATS_TEST_TMPDIR/dup.json"
+	id=$(pg_sql "$U" -c "SELECT id FROM receipts WHERE execution_id = 'dup-1'")
+	[ "$(pg_sql "$U" -c "SELECT kind, count(*) FROM files WHERE receipt_id = $id GROUP BY 1 ORDER BY 1")" = "read|6
+write|1" ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE receipt_id = $id AND path = U&'/tmp/a\FFFDb'")" = 1 ]
+	[ "$(pg_sql "$U" -c "SELECT string_agg(p.pid::text, ' ' ORDER BY p.pid) FROM file_accesses a
+		JOIN file_access_pids p ON p.access_id = a.id WHERE a.receipt_id = $id GROUP BY a.id ORDER BY a.id LIMIT 1")" = "7 5200" ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM network_attempts a
+		JOIN network_attempt_pids p ON p.attempt_id = a.id WHERE a.receipt_id = $id")" = 3 ]
+	gh-archive "$SQ" "$BATS_TEST_TMPDIR/dup.json"
+	gh-archive --export dup-1 "$U" | cmp - <(gh-archive --export dup-1 "$SQ")
+	[ "$(gh-archive --export dup-1 "$U" | wc -c)" -gt 1000 ]
+	# SQLite keeps U+0000: the two paths are two rows there
+	[ "$(sqlite3 "$SQ" "SELECT count(*) FROM files f JOIN receipts r ON r.id = f.receipt_id WHERE r.execution_id = 'dup-1' AND kind = 'read'")" = 7 ]
+	# the twin: the same paths in another receipt are rows of their own
+	jq '.execution_id = "dup-2"' "$BATS_TEST_TMPDIR/dup.json" > "$BATS_TEST_TMPDIR/dup2.json"
+	gh-archive "$U" "$BATS_TEST_TMPDIR/dup2.json"
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE path = U&'/tmp/a\FFFDb'")" = 2 ]
+	[ "$(count files)" = 14 ]
 }
 
 @test "pg: connection failures: the database named, the reason, exit 2, no password printed" {

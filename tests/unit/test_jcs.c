@@ -10,6 +10,7 @@
 #include "gh.h"
 #include "jcs.h"
 #include "json.h"
+#include "jv.h"
 #include "tap.h"
 
 static const char *shared(void)
@@ -32,12 +33,39 @@ static char *slurp(const char *path, size_t *len)
 	return p;
 }
 
+/* Values canon wrote, and those of them gh_jcs_write_jv wrote otherwise
+ * (from lib/jv's tree of the same text). */
+static int jv_written, jv_differ;
+
+/* gh_jcs_write_jv of text into b (0, or its error). */
+static int canon_jv(const char *text, size_t len, struct gh_buf *b)
+{
+	struct gh_jdoc *doc;
+	const struct gh_jv *root;
+	char *copy = malloc(len + 1), err[256];
+	int ret;
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	b->len = 0;
+	ret = gh_jdoc_parse(copy, len, &doc, &root, err, sizeof(err));
+	if (ret == 0)
+		ret = gh_jcs_write_jv(b, root, err, sizeof(err));
+	gh_jdoc_free(doc);
+	return ret;
+}
+
 /* Parse text with the project's strict parser, check the text and write its
- * canonical form into b. Returns 0 or the first error (reason in err). */
+ * canonical form into b. Returns 0 or the first error (reason in err).
+ * Each value written is also written from lib/jv's tree, which must give
+ * the same bytes. */
 static int canon(const char *text, size_t len, struct gh_buf *b, char *err,
 		 size_t errlen)
 {
 	struct json_object *o = NULL;
+	struct gh_buf jb = GH_BUF_INIT;
 	unsigned long line;
 	int ret;
 
@@ -47,8 +75,32 @@ static int canon(const char *text, size_t len, struct gh_buf *b, char *err,
 		ret = gh_jcs_check_text(text, len, &line, err, errlen);
 	if (ret == 0)
 		ret = gh_jcs_write(b, o, err, errlen);
+	if (ret == 0) {
+		jv_written++;
+		if (canon_jv(text, len, &jb) != 0 || jb.len != b->len ||
+		    memcmp(jb.p, b->p, b->len) != 0)
+			jv_differ++;
+	}
+	gh_buf_release(&jb);
 	json_object_put(o);
 	return ret;
+}
+
+/* gh_jcs_write_jv: the bytes of gh_jcs_write for every value canon wrote. */
+static void jv_same(void)
+{
+	static const char in[] = "{\"b\":1.0,\"a\":[1e2,\"\\u0041\"]}";
+	struct gh_buf b = GH_BUF_INIT;
+
+	ok(jv_written > 100 && jv_differ == 0,
+	   "gh_jcs_write_jv wrote gh_jcs_write's bytes for all %d values (%d differ)",
+	   jv_written, jv_differ);
+	/* the twin: it does canonicalize (members sorted, numbers in their
+	 * shortest form), it does not copy the text */
+	ok(canon_jv(in, sizeof(in) - 1, &b) == 0 &&
+	   b.len == 21 && memcmp(b.p, "{\"a\":[100,\"A\"],\"b\":1}", 21) == 0,
+	   "gh_jcs_write_jv: sorted members, shortest numbers, unescaped strings");
+	gh_buf_release(&b);
 }
 
 static int canon_str(const char *text, struct gh_buf *b, char *err)
@@ -602,5 +654,6 @@ int main(void)
 	suite();
 	transforms();
 	exact();
+	jv_same();
 	return done_testing();
 }
