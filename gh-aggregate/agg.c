@@ -334,9 +334,10 @@ static void access_key(struct akey *k, uint32_t path, int op, uint32_t target,
 	}
 }
 
-/* Count an access by pid; h is tab_hash of k, or 0 to compute it. */
+/* Count an access by pid; h is tab_hash of k, or 0 to compute it;
+ * entry is the index + 1 of k's entry when known, else 0. */
 static void access_count(struct agg *a, const struct akey *k, uint64_t h,
-			 int32_t pid)
+			 int32_t pid, uint32_t entry)
 {
 	struct counted *c;
 	uint32_t *hint, i;
@@ -347,7 +348,10 @@ static void access_count(struct agg *a, const struct akey *k, uint64_t h,
 	/* the path remembers its last read and its last other access entry:
 	 * most records repeat one of them */
 	hint = strtab_user(&a->str, k->path) + (k->op != OP_READ);
-	if (*hint && tab_eq(ktab_key(&a->acc, *hint - 1), k, sizeof(*k))) {
+	if (entry) {
+		*hint = entry;
+		c = ktab_val(&a->acc, entry - 1);
+	} else if (*hint && tab_eq(ktab_key(&a->acc, *hint - 1), k, sizeof(*k))) {
 		c = ktab_val(&a->acc, *hint - 1);
 	} else {
 		if (ktab_get_hashed(&a->acc, k, h ? h : tab_hash(k, sizeof(*k)),
@@ -367,7 +371,7 @@ static void access_add(struct agg *a, uint32_t path, int op, uint32_t target,
 	struct akey k;
 
 	access_key(&k, path, op, target, result, has_mode, mode, view);
-	access_count(a, &k, 0, pid);
+	access_count(a, &k, 0, pid, 0);
 }
 
 static int open_op(int64_t flags)
@@ -492,7 +496,7 @@ static void fold_file(struct agg *a, const struct pending *q)
 		a->unresolved++;
 		return;
 	}
-	access_count(a, &q->key, q->key_hash, q->pid);
+	access_count(a, &q->key, q->key_hash, q->pid, q->entry);
 	if (q->exchange && q->target_id) {
 		struct aview x = { q->key.tseen, q->key.seen, q->tstatus, q->status };
 
@@ -546,12 +550,32 @@ void agg_flush(struct agg *a)
 	 * are needed */
 	for (i = 0; i < a->npend; i++) {
 		q = &a->pend[i];
+		q->entry = 0;
 		if (!q->path_id)
 			continue;
 		q->key_hash = tab_hash(&q->key, sizeof(q->key));
 		ktab_prefetch(&a->acc, q->key_hash);
 		if ((hint = strtab_user(&a->str, q->path_id)[q->op != OP_READ]))
 			__builtin_prefetch(ktab_key(&a->acc, hint - 1));
+	}
+	/* then the entry each record folds into: the path's last one when
+	 * it is the same access (and that entry's pids, for pid_add), else
+	 * the entry the table's slot most probably names */
+	for (i = 0; i < a->npend; i++) {
+		q = &a->pend[i];
+		if (!q->path_id)
+			continue;
+		hint = strtab_user(&a->str, q->path_id)[q->op != OP_READ];
+		if (hint && tab_eq(ktab_key(&a->acc, hint - 1), &q->key, sizeof(q->key))) {
+			const struct pidset *s =
+				&((const struct counted *)ktab_val(&a->acc, hint - 1))->pids;
+
+			q->entry = hint;
+			if (s->cap && s->last != q->pid)
+				__builtin_prefetch(&s->v[s->n - 1]);
+		} else if ((id = ktab_guess(&a->acc, q->key_hash))) {
+			__builtin_prefetch(ktab_key(&a->acc, id - 1));
+		}
 	}
 	for (i = 0; i < a->npend; i++)
 		fold_file(a, &a->pend[i]);

@@ -106,6 +106,7 @@ struct pending {
 	uint32_t path_id, target_id, result;	/* interned at the flush */
 	struct akey key;			/* then the access ... */
 	uint64_t key_hash;			/* ... and its hash */
+	uint32_t entry;				/* its index + 1 when known */
 };
 
 /* Sockets (sock_end and dns records). */

@@ -86,6 +86,20 @@ static inline void ktab_prefetch(const struct ktab *t, uint64_t h)
 	if (t->slots)
 		__builtin_prefetch(&t->slots[(uint32_t)h & t->mask]);
 }
+/* Once the slot of hash h is cached: the index + 1 of the first key
+ * whose slot has h's tag (probably that key), or 0. Reads only. */
+static inline uint32_t ktab_guess(const struct ktab *t, uint64_t h)
+{
+	uint64_t slot;
+	uint32_t j;
+
+	if (!t->slots)
+		return 0;
+	for (j = (uint32_t)h & t->mask; (slot = t->slots[j]); j = (j + 1) & t->mask)
+		if ((slot & 0xffffffff00000000ull) == (h & 0xffffffff00000000ull))
+			return (uint32_t)slot;
+	return 0;
+}
 static inline const void *ktab_key(const struct ktab *t, uint32_t idx)
 {
 	return t->elems + (size_t)idx * t->stride;
