@@ -243,7 +243,8 @@ static void pid_add(struct pidset *s, int32_t pid)
 
 		while (hi > 1) {
 			mid = hi / 2;
-			b += b[mid - 1] < pid ? mid : 0;
+			/* (a mask, not a branch: compilers keep this one) */
+			b += mid & (0 - (uint32_t)(b[mid - 1] < pid));
 			hi -= mid;
 		}
 		lo = (uint32_t)(b - v) + (*b < pid);
@@ -571,8 +572,10 @@ void agg_flush(struct agg *a)
 				&((const struct counted *)ktab_val(&a->acc, hint - 1))->pids;
 
 			q->entry = hint;
-			if (s->cap && s->last != q->pid)
+			if (s->cap && s->last != q->pid) {
 				__builtin_prefetch(&s->v[s->n - 1]);
+				__builtin_prefetch(&s->v[s->n / 2 - 1]);
+			}
 		} else if ((id = ktab_guess(&a->acc, q->key_hash))) {
 			__builtin_prefetch(ktab_key(&a->acc, id - 1));
 		}

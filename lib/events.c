@@ -16,8 +16,12 @@
 #include "json.h"
 #include "events.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define READ_CHUNK (1u << 20)
-/* Zeroed bytes kept after the data read, so that the scanner may load 8
+/* Zeroed bytes kept after the data read, so that the scanner may load 16
  * bytes at a time up to the NUL that ends a line, and 24 bytes (a key
  * name and its quote) from anywhere in a line. */
 #define READ_PAD 32
@@ -116,9 +120,10 @@ static unsigned char key_len[GH_EK_COUNT], type_len[GH_ET_COUNT];
 static uint64_t key_quoted[GH_EK_COUNT][3], key_mask[GH_EK_COUNT][3];
 /* What check_record must look at when a member is present: a *_hex
  * member (every one is named so) for check_hex. */
-enum { KF_HEX = 1 };
+enum { KF_HEX = 1, KF_ENUM = 2 };
 static unsigned char key_flags[GH_EK_COUNT];
 static int tables_ready;
+static void checks_init(void);
 
 static unsigned name_hash(const char *s, size_t n)
 {
@@ -166,6 +171,7 @@ static void tables_init(void)
 		table_add(type_slot, type_names[i], i);
 		type_len[i] = (unsigned char)strlen(type_names[i]);
 	}
+	checks_init();
 	tables_ready = 1;
 }
 
@@ -369,11 +375,29 @@ static void str_stop_init(void)
 }
 
 /* The first byte at or after p that ends a run of plain string characters.
- * Eight bytes at a time: the line's NUL stops it, and the reader keeps
+ * Sixteen (SSE2) or eight bytes at a time: the line's NUL stops it, and the reader keeps
  * READ_PAD initialized bytes after the data, so no load goes past them. */
 static inline const unsigned char *skip_plain(const unsigned char *p)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__SSE2__)
+	/* sixteen bytes at a time: as signed bytes, those below 0x20 and
+	 * those from 0x80 are both less than 0x20 */
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(0x20);
+	__m128i w;
+	unsigned m;
+
+	for (;;) {
+		w = _mm_loadu_si128((const __m128i *)(const void *)p);
+		m = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote),
+						  _mm_cmpeq_epi8(w, bslash)),
+				     _mm_cmplt_epi8(w, space)));
+		if (m)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	const uint64_t ones = 0x0101010101010101ull, highs = ones * 0x80;
 	uint64_t w, q, b, m;
 
@@ -1197,20 +1221,22 @@ static const char *const path_statuses[] = {
 	"lexical", "unresolved", "incomplete", NULL
 };
 
+/* The members whose values are enumerated. */
+static const struct {
+	int key;
+	const char *const *names;
+} enums[] = {
+	{ GH_EK_FAMILY, families }, { GH_EK_SOCK_TYPE, sock_types },
+	{ GH_EK_PROTO, protos }, { GH_EK_RESULT, results },
+	{ GH_EK_PATH_STATUS, path_statuses },
+	{ GH_EK_NEW_PATH_STATUS, path_statuses },
+	{ GH_EK_EXE_STATUS, path_statuses },
+	{ GH_EK_SOURCE_PATH_STATUS, path_statuses },
+	{ GH_EK_CONNECT, results }, { GH_EK_DIRECTION, directions },
+};
+
 static int check_enums(struct gh_evreader *r)
 {
-	static const struct {
-		int key;
-		const char *const *names;
-	} enums[] = {
-		{ GH_EK_FAMILY, families }, { GH_EK_SOCK_TYPE, sock_types },
-		{ GH_EK_PROTO, protos }, { GH_EK_RESULT, results },
-		{ GH_EK_PATH_STATUS, path_statuses },
-		{ GH_EK_NEW_PATH_STATUS, path_statuses },
-		{ GH_EK_EXE_STATUS, path_statuses },
-		{ GH_EK_SOURCE_PATH_STATUS, path_statuses },
-		{ GH_EK_CONNECT, results }, { GH_EK_DIRECTION, directions },
-	};
 	struct gh_buf q = GH_BUF_INIT;
 	const struct gh_evval *v;
 	size_t i;
@@ -1381,6 +1407,73 @@ static int check_ids(struct gh_evreader *r)
 	return 0;
 }
 
+/* The member checks of every record type, merged from its lists (see
+ * check_record) into one table: per type and key, the check (C_*, 0 for
+ * a key no list names) with FC_REQ when required, and how many keys are
+ * required. A type whose lists check a key two ways keeps the lists. */
+#define FC_REQ 0x80
+static unsigned char fcheck[GH_ET_COUNT][GH_EK_COUNT];
+static unsigned char fcheck_nreq[GH_ET_COUNT], fcheck_off[GH_ET_COUNT];
+
+static void checks_merge(int t, const struct field *f)
+{
+	unsigned char *c;
+
+	for (; f->check != C_END; f++) {
+		c = &fcheck[t][f->key];
+		if (*c && (*c & ~FC_REQ) != f->check)
+			fcheck_off[t] = 1;
+		if (f->req && !(*c & FC_REQ))
+			fcheck_nreq[t]++;
+		*c = (unsigned char)(f->check | (f->req || (*c & FC_REQ) ? FC_REQ : 0));
+	}
+}
+
+static void checks_init(void)
+{
+	size_t i;
+	int t;
+
+	for (t = 0; t < GH_ET_COUNT; t++) {
+		if (t == GH_ET_EXEC || GH_ET_IS_FILE(t) || GH_ET_IS_NET(t) ||
+		    GH_ET_IS_ACTION(t))
+			checks_merge(t, f_sys);
+		if (GH_ET_IS_FILE(t))
+			checks_merge(t, f_file);
+		if (GH_ET_IS_NET(t))
+			checks_merge(t, f_net);
+		if (GH_ET_IS_ACTION(t))
+			checks_merge(t, f_action);
+		checks_merge(t, f_type[t]);
+	}
+	for (i = 0; i < sizeof(enums) / sizeof(enums[0]); i++)
+		key_flags[enums[i].key] |= KF_ENUM;
+}
+
+/* Whether every member check of type t passes: one look at each member
+ * of the line instead of one per member the lists name. When not (or
+ * for a type without the merged table), check_fields says which fails. */
+static int fields_ok(const struct gh_evreader *r, int t)
+{
+	const struct gh_evval *v;
+	unsigned c, nreq = 0;
+	int i;
+
+	if (fcheck_off[t])
+		return 0;
+	for (i = 0; i < r->nset; i++) {
+		c = fcheck[t][r->setkeys[i]];
+		if (!c)
+			continue;
+		v = &r->rec.v[r->setkeys[i]];
+		if (!(check_kinds[c & ~FC_REQ] & (1u << v->kind)) &&
+		    !kind_ok(v, (int)(c & ~FC_REQ)))
+			return 0;
+		nreq += c >> 7;
+	}
+	return nreq == fcheck_nreq[t];
+}
+
 static int check_record(struct gh_evreader *r)
 {
 	static const char *const limits[] = { "argv_bytes", "path_bytes",
@@ -1425,25 +1518,34 @@ static int check_record(struct gh_evreader *r)
 		return fail(r, "%s: member \"t\" must be an integer", tn);
 	if (v[GH_EK_T].i < 0)
 		return fail(r, "%s: member \"t\" must not be negative", tn);
-	if (t == GH_ET_EXEC || GH_ET_IS_FILE(t) || GH_ET_IS_NET(t) ||
-	    GH_ET_IS_ACTION(t)) {
-		if (check_fields(r, f_sys) < 0)
-			return -1;
-		if (v[GH_EK_RET].i < 0 && v[GH_EK_ERR].kind == GH_EVK_ABSENT)
+	if (fields_ok(r, t)) {
+		/* as below, with every member check passed */
+		if ((t == GH_ET_EXEC || GH_ET_IS_FILE(t) || GH_ET_IS_NET(t) ||
+		     GH_ET_IS_ACTION(t)) &&
+		    v[GH_EK_RET].i < 0 && v[GH_EK_ERR].kind == GH_EVK_ABSENT)
 			return fail(r, "%s: missing member \"err\" (ret is negative)", tn);
+	} else {
+		if (t == GH_ET_EXEC || GH_ET_IS_FILE(t) || GH_ET_IS_NET(t) ||
+		    GH_ET_IS_ACTION(t)) {
+			if (check_fields(r, f_sys) < 0)
+				return -1;
+			if (v[GH_EK_RET].i < 0 && v[GH_EK_ERR].kind == GH_EVK_ABSENT)
+				return fail(r, "%s: missing member \"err\" (ret is negative)", tn);
+		}
+		if (GH_ET_IS_FILE(t) && check_fields(r, f_file) < 0)
+			return -1;
+		if (GH_ET_IS_NET(t) && check_fields(r, f_net) < 0)
+			return -1;
+		if (GH_ET_IS_ACTION(t) && check_fields(r, f_action) < 0)
+			return -1;
+		if (check_fields(r, f_type[t]) < 0)
+			return -1;
 	}
-	if (GH_ET_IS_FILE(t) && check_fields(r, f_file) < 0)
-		return -1;
-	if (GH_ET_IS_NET(t) && check_fields(r, f_net) < 0)
-		return -1;
-	if (GH_ET_IS_ACTION(t) && check_fields(r, f_action) < 0)
-		return -1;
-	if (check_fields(r, f_type[t]) < 0)
-		return -1;
 	if (t == GH_ET_EXEC && v[GH_EK_RET].i >= 0 &&
 	    v[GH_EK_EXE].kind == GH_EVK_ABSENT)
 		return fail(r, "exec: missing member \"exe\"");
-	if (check_enums(r) < 0 || ((r->kflags & KF_HEX) && check_hex(r) < 0) ||
+	if (((r->kflags & KF_ENUM) && check_enums(r) < 0) ||
+	    ((r->kflags & KF_HEX) && check_hex(r) < 0) ||
 	    check_ids(r) < 0)
 		return -1;
 	if (t == GH_ET_HEADER) {
