@@ -458,3 +458,36 @@ argv_json() {
 	# a stream without them (an earlier gh-trace, or no audit) says null
 	[ "$(gh-aggregate net.ndjson | jq -c '.provenance | [.bpf_object_sha256, .bpf_programs]')" = '[null,null]' ]
 }
+
+@test "every completeness reason at once: all 17 listed, sorted (reasons.ndjson)" {
+	gh-aggregate "$F/reasons.ndjson" > "$T/out" 2> "$T/err"
+	[ ! -s "$T/err" ]
+	[ "$(jq -r .completeness "$T/out")" = partial ]
+	jq -r '.completeness_reasons[]' "$T/out" > "$T/got"
+	cat > "$T/want" <<'WANT'
+2 records truncated
+4 program runs skipped by the kernel (recursion): records may be lost
+audit unavailable: not running as root (euid 65534)
+bpf_syscall: 1 changes under the tracer's bpf directory /sys/fs/bpf/glasshouse
+bpf_syscall: 2 bpf() calls by the traced tree
+compat_syscall: 1 32-bit syscalls not decoded
+core_dump: 1 processes dumped core: the file the kernel wrote for them is not recorded
+end record counts 10 records, stream has 11
+foreign_process_control: 4 controls of processes outside the traced tree
+io_uring_unsupported_op: 3 io_uring operations not decoded (opcodes 14, 40)
+left_running: 5 processes still running when gh-trace stopped waiting (--wait); what they did after is not recorded
+lost 1 records: user memory fault
+lost 3 records: ring buffer full
+path_changed: 6 names changed while their syscall ran: the recorded name may not be the one the kernel used
+stderr capture incomplete: EIO after 0 bytes
+stdout capture incomplete: ENOSPC after 6 bytes
+unwatched_sockets: 7 inherited sockets beyond the 16 watched: sends on them are not recorded
+WANT
+	diff "$T/want" "$T/got"
+}
+
+@test "the stream reasons.ndjson was edited from gives only its core dump (the twin of the reasons test)" {
+	gh-aggregate "$F/core.ndjson" > "$T/out"
+	[ "$(jq -c .completeness_reasons "$T/out")" = \
+	  '["core_dump: 1 processes dumped core: the file the kernel wrote for them is not recorded"]' ]
+}
