@@ -710,33 +710,95 @@ static void peer_bytes(struct agg *a, uint32_t dst, uint32_t proto,
 	b->received += received;
 }
 
+static uint32_t sock_home(const struct agg *a, int64_t sock)
+{
+	uint64_t h = (uint64_t)sock * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(h >> 32) & a->sockmask;
+}
+
+/* The first of sock's waiting entries (the one that came first). */
 static struct pend *pend_find(struct agg *a, int64_t sock)
 {
-	uint32_t i;
+	uint32_t j;
 
-	for (i = 0; i < a->nsocks; i++)
-		if (a->socks[i].sock == sock)
-			return &a->socks[i];
+	if (!a->socks)
+		return NULL;
+	for (j = sock_home(a, sock); a->socks[j].used; j = (j + 1) & a->sockmask)
+		if (a->socks[j].sock == sock)
+			return &a->socks[j];
 	return NULL;
+}
+
+/* Place p in the table (after the entries of its sock already there). */
+static void pend_put(struct agg *a, const struct pend *p)
+{
+	uint32_t j;
+
+	for (j = sock_home(a, p->sock); a->socks[j].used; j = (j + 1) & a->sockmask)
+		;
+	a->socks[j] = *p;
+	a->socks[j].used = 1;
 }
 
 static void pend_add(struct agg *a, int64_t sock, const struct nkey *k,
 		     int32_t pid, int end_first)
 {
-	struct pend *p;
+	struct pend p, *old = a->socks;
+	uint32_t oldsize = a->socks ? a->sockmask + 1 : 0, size, i;
 
-	if (grow_array(&a->socks, &a->sockscap, a->nsocks + 1, sizeof(*a->socks)) < 0)
-		oom();
-	p = &a->socks[a->nsocks++];
-	p->sock = sock;
-	p->k = *k;
-	p->pid = pid;
-	p->end_first = end_first;
+	if (2 * (a->nsocks + 1) > oldsize) {
+		size = oldsize ? 2 * oldsize : 64;
+		if (!size)
+			oom();
+		a->socks = calloc(size, sizeof(*a->socks));
+		if (!a->socks)
+			oom();
+		a->sockmask = size - 1;
+		/* in slot order from an entry after a gap: each sock's
+		 * entries keep their order */
+		for (i = 0; i < oldsize && old[i].used; i++)
+			;
+		for (uint32_t n = 0; n < oldsize; n++) {
+			uint32_t j = (i + n) % oldsize;
+
+			if (old[j].used)
+				pend_put(a, &old[j]);
+		}
+		free(old);
+	}
+	memset(&p, 0, sizeof(p));
+	p.sock = sock;
+	p.k = *k;
+	p.pid = pid;
+	p.end_first = end_first;
+	pend_put(a, &p);
+	a->nsocks++;
 }
 
+/* Remove p, moving the entries after it back where their probe allows
+ * (so that no search stops early, and each sock's entries keep their
+ * order). */
 static void pend_del(struct agg *a, struct pend *p)
 {
-	*p = a->socks[--a->nsocks];
+	uint32_t i = (uint32_t)(p - a->socks), j = i, home;
+
+	for (;;) {
+		a->socks[i].used = 0;
+		for (;;) {
+			j = (j + 1) & a->sockmask;
+			if (!a->socks[j].used) {
+				a->nsocks--;
+				return;
+			}
+			home = sock_home(a, a->socks[j].sock);
+			/* j may move to i unless its home lies in (i, j] */
+			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
+				break;
+		}
+		a->socks[i] = a->socks[j];
+		i = j;
+	}
 }
 
 /* A socket's end: its bytes, and the final result of its connect (the
@@ -875,10 +937,12 @@ void agg_finish(struct agg *a)
 {
 	uint32_t i;
 
-	for (i = 0; i < a->nsocks; i++)
-		if (!a->socks[i].end_first)
+	for (i = 0; a->socks && i <= a->sockmask; i++)
+		if (a->socks[i].used && !a->socks[i].end_first)
 			count(&a->att, &a->socks[i].k, a->socks[i].pid);
-	a->nsocks = 0;
+	free(a->socks);
+	a->socks = NULL;
+	a->nsocks = a->sockmask = 0;
 }
 
 /* ---- actions: the records beyond files and sockets ---- */

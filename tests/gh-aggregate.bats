@@ -491,3 +491,25 @@ WANT
 	[ "$(jq -c .completeness_reasons "$T/out")" = \
 	  '["core_dump: 1 processes dumped core: the file the kernel wrote for them is not recorded"]' ]
 }
+
+@test "socks: a non-blocking connect counts with its socket's final result (socks.ndjson)" {
+	gh-aggregate "$F/socks.ndjson" > "$T/out"
+	[ "$(jq -c '[.network.attempts[] | [.op, .result, .count]]' "$T/out")" = '[["connect","ok",3]]' ]
+	[ "$(jq -r .completeness "$T/out")" = closed ]
+}
+
+@test "20,000 sockets open at once, closed shuffled: each connect gets its own socket's end" {
+	"$F/socks-many" 20000 > "$T/many.ndjson"
+	[ "$(grep -c '"type":"connect"' "$T/many.ndjson")" -eq 20000 ]
+	gh-aggregate "$T/many.ndjson" > "$T/out"
+	[ "$(jq -c '[.network.attempts[] | [.op, .result, .count]]' "$T/out")" = '[["connect","ok",20000]]' ]
+	[ "$(jq -c .completeness_reasons "$T/out")" = '[]' ]
+}
+
+@test "20,000 sockets, half of them without an end: those count with their connect's own result (the twin)" {
+	"$F/socks-many" 20000 | grep -Ev '"type":"sock_end".*"sock":101[0-9]{4},' > "$T/half.ndjson"
+	[ "$(grep -c '"type":"sock_end"' "$T/half.ndjson")" -eq 10000 ]
+	gh-aggregate "$T/half.ndjson" > "$T/out"
+	[ "$(jq -c '[.network.attempts[] | [.op, .result, .count]]' "$T/out")" = \
+	  '[["connect","in_progress",10000],["connect","ok",10000]]' ]
+}
