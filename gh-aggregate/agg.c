@@ -156,6 +156,7 @@ static struct proc *new_proc(struct agg *a, int32_t pid, int64_t t)
 	p = &a->procs[a->nproc];
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
+	p->pix = k;
 	p->seq = a->nproc++;
 	p->start_ns = t;
 	p->end_ns = -1;
@@ -268,6 +269,99 @@ static void pid_add(struct pidset *s, int32_t pid)
 	s->n++;
 }
 
+/* ---- pid sets as bitmaps (see struct pidset) ---- */
+
+static int cmp_pid(const void *x, const void *y)
+{
+	int32_t a = *(const int32_t *)x, b = *(const int32_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* Sorted pids into a bitmap of every distinct pid so far. */
+static void pids_to_bits(struct agg *a, struct pidset *s)
+{
+	uint32_t words = (a->pidmap.n + 63) / 64, i, k;
+	uint64_t *w = calloc(words, sizeof(*w));
+
+	if (!w)
+		oom();
+	for (i = 0; i < s->n; i++) {
+		/* (every pid of an access has a process: it is there) */
+		switch (ktab_get(&a->pidmap, &s->v[i], &k)) {
+		case 0:
+			*(uint32_t *)ktab_val(&a->pidmap, k) = UINT32_MAX;
+			break;
+		case 1:
+			break;
+		default:
+			oom();
+		}
+		w[k / 64] |= 1ull << (k % 64);
+	}
+	free(s->v);
+	s->v = (int32_t *)(void *)w;
+	s->cap = words | PIDSET_BITS;
+}
+
+/* A bitmap back into sorted pids (the hints, pids of the set). */
+static void pids_from_bits(struct agg *a, struct pidset *s)
+{
+	const uint64_t *w = (const uint64_t *)(const void *)s->v;
+	uint32_t words = s->cap & ~PIDSET_BITS, cap = 0, i, n = 0;
+	int32_t *v = NULL;
+
+	if (grow_array(&v, &cap, s->n, sizeof(*v)) < 0)
+		oom();
+	for (i = 0; i < words * 64; i++)
+		if (w[i / 64] >> (i % 64) & 1)
+			v[n++] = *(const int32_t *)ktab_key(&a->pidmap, i);
+	qsort(v, n, sizeof(*v), cmp_pid);
+	free(s->v);
+	s->v = v;
+	s->cap = cap;
+	s->inl[0] = s->inl[1] = s->inl[2] = s->last;
+}
+
+/* Add pid (pix: its index in pidmap) to an access's set. */
+static void pid_add_ix(struct agg *a, struct pidset *s, int32_t pid, uint32_t pix)
+{
+	uint32_t words = s->cap & ~PIDSET_BITS, need, old;
+	uint64_t *w;
+
+	if (s->cap & PIDSET_BITS) {
+		if (pix / 64 >= words) {
+			/* a pid newer than the bitmap: grow it, unless it
+			 * would then be larger than twice the pids */
+			need = pix / 64 + 1;
+			if (need * 8 > 8 * (s->n + 1)) {
+				pids_from_bits(a, s);
+				pid_add(s, pid);
+				return;
+			}
+			need += need / 4;
+			w = realloc(s->v, need * sizeof(*w));
+			if (!w)
+				oom();
+			memset(w + words, 0, (need - words) * sizeof(*w));
+			s->v = (int32_t *)(void *)w;
+			s->cap = need | PIDSET_BITS;
+		}
+		w = (uint64_t *)(void *)s->v;
+		s->last = pid;
+		if (!(w[pix / 64] >> (pix % 64) & 1)) {
+			w[pix / 64] |= 1ull << (pix % 64);
+			s->n++;
+		}
+		return;
+	}
+	old = s->cap;
+	pid_add(s, pid);
+	/* grown: a bitmap when no larger than the pids themselves */
+	if (s->cap != old && (a->pidmap.n + 63) / 64 * 8 <= 4 * s->n)
+		pids_to_bits(a, s);
+}
+
 static void count(struct ktab *t, const void *key, int32_t pid)
 {
 	struct counted *c;
@@ -338,7 +432,7 @@ static void access_key(struct akey *k, uint32_t path, int op, uint32_t target,
 /* Count an access by pid; h is tab_hash of k, or 0 to compute it;
  * entry is the index + 1 of k's entry when known, else 0. */
 static void access_count(struct agg *a, const struct akey *k, uint64_t h,
-			 int32_t pid, uint32_t entry)
+			 int32_t pid, uint32_t pix, uint32_t entry)
 {
 	struct counted *c;
 	uint32_t *hint, i;
@@ -362,17 +456,17 @@ static void access_count(struct agg *a, const struct akey *k, uint64_t h,
 		c = ktab_val(&a->acc, i);
 	}
 	c->count++;
-	pid_add(&c->pids, pid);
+	pid_add_ix(a, &c->pids, pid, pix);
 }
 
 static void access_add(struct agg *a, uint32_t path, int op, uint32_t target,
 		       uint32_t result, int has_mode, int64_t mode, int32_t pid,
-		       const struct aview *view)
+		       uint32_t pix, const struct aview *view)
 {
 	struct akey k;
 
 	access_key(&k, path, op, target, result, has_mode, mode, view);
-	access_count(a, &k, 0, pid, 0);
+	access_count(a, &k, 0, pid, pix, 0);
 }
 
 static int open_op(int64_t flags)
@@ -497,12 +591,12 @@ static void fold_file(struct agg *a, const struct pending *q)
 		a->unresolved++;
 		return;
 	}
-	access_count(a, &q->key, q->key_hash, q->pid, q->entry);
+	access_count(a, &q->key, q->key_hash, q->pid, p->pix, q->entry);
 	if (q->exchange && q->target_id) {
 		struct aview x = { q->key.tseen, q->key.seen, q->tstatus, q->status };
 
 		access_add(a, q->target_id, q->op, q->path_id, q->result,
-			   q->has_mode, q->mode, q->pid, &x);
+			   q->has_mode, q->mode, q->pid, p->pix, &x);
 	}
 }
 
@@ -572,7 +666,9 @@ void agg_flush(struct agg *a)
 				&((const struct counted *)ktab_val(&a->acc, hint - 1))->pids;
 
 			q->entry = hint;
-			if (s->cap && s->last != q->pid) {
+			if (s->cap & PIDSET_BITS) {
+				__builtin_prefetch(s->v);
+			} else if (s->cap && s->last != q->pid) {
 				__builtin_prefetch(&s->v[s->n - 1]);
 				__builtin_prefetch(&s->v[s->n / 2 - 1]);
 			}
@@ -605,7 +701,7 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 			view.status = PS_UNRESOLVED;
 		}
 		if (path)
-			access_add(a, path, OP_EXEC, 0, result, 0, 0, p->pid, &view);
+			access_add(a, path, OP_EXEC, 0, result, 0, 0, p->pid, p->pix, &view);
 		else
 			a->unresolved++;
 		return;
@@ -624,7 +720,7 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 	view.status = path_status(rec, GH_EK_EXE_STATUS);
 	view.seen = sid(a, rec, GH_EK_EXE_SEEN);
 	if (e->exe)
-		access_add(a, e->exe, OP_EXEC, 0, result, 0, 0, p->pid, &view);
+		access_add(a, e->exe, OP_EXEC, 0, result, 0, 0, p->pid, p->pix, &view);
 	else
 		a->unresolved++;
 }
@@ -935,7 +1031,15 @@ static void on_net(struct agg *a, const struct gh_evrec *rec, int32_t pid,
  * stream was cut) count with the result their own record gave. */
 void agg_finish(struct agg *a)
 {
+	struct counted *c;
 	uint32_t i;
+
+	/* pid sets as sorted pids for the receipt */
+	for (i = 0; i < a->acc.n; i++) {
+		c = ktab_val(&a->acc, i);
+		if (c->pids.cap & PIDSET_BITS)
+			pids_from_bits(a, &c->pids);
+	}
 
 	for (i = 0; a->socks && i <= a->sockmask; i++)
 		if (a->socks[i].used && !a->socks[i].end_first)

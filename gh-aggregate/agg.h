@@ -23,8 +23,13 @@ enum {
 /* Network operations, in the byte order of their names. */
 enum { NOP_ACCEPT, NOP_BIND, NOP_CONNECT, NOP_LISTEN, NOP_SEND, NOP_COUNT };
 
-/* Sorted distinct pids; the first few inline (most sets are small). */
+/* Sorted distinct pids; the first few inline (most sets are small).
+ * An access's set may instead be a bitmap over the distinct pids (bit
+ * i: the pid of index i in struct agg's pidmap) when that is no larger
+ * than its pids: cap has PIDSET_BITS set, with the number of 64-bit
+ * words of v below it. agg_finish makes every set sorted pids again. */
 #define PIDS_INLINE 3
+#define PIDSET_BITS 0x80000000u
 struct pidset {
 	uint32_t n, cap;	/* cap 0: the pids are in inl */
 	int32_t last;		/* the pid added last, when n > 0 */
@@ -54,6 +59,7 @@ struct proc {
 	struct execrec *execs;
 	uint32_t nexec, execcap;
 	uint32_t failed_err;		/* err of the last failed exec */
+	uint32_t pix;			/* the pid's index in pidmap */
 };
 
 /* Keys are compared and hashed as bytes: no padding, and zeroed first.
