@@ -513,3 +513,22 @@ WANT
 	[ "$(jq -c '[.network.attempts[] | [.op, .result, .count]]' "$T/out")" = \
 	  '[["connect","in_progress",10000],["connect","ok",10000]]' ]
 }
+
+@test "pid sets: 4 processes, 2,000 others, then a late one of a lower pid: each access lists exactly its pids, sorted" {
+	"$F/pids-many" 2000 15000 > "$T/pids.ndjson"
+	gh-aggregate "$T/pids.ndjson" > "$T/out"
+	[ "$(jq -c '.filesystem.accesses[] | select(.path == "/etc/ld.so.cache") | [.count, .pids]' "$T/out")" = \
+	  '[5,[15000,20000,20001,20002,20003]]' ]
+	jq -e '.filesystem.accesses[] | select(.path == "/usr/lib/x86_64-linux-gnu/libc.so.6") |
+	       .count == 2000 and .pids == [range(20004; 22004)]' "$T/out"
+	[ "$(jq -c .completeness_reasons "$T/out")" = '[]' ]
+}
+
+@test "pid sets: without the late process the first access lists its 4 pids only (the twin)" {
+	"$F/pids-many" 2000 > "$T/pids.ndjson"
+	gh-aggregate "$T/pids.ndjson" > "$T/out"
+	[ "$(jq -c '.filesystem.accesses[] | select(.path == "/etc/ld.so.cache") | [.count, .pids]' "$T/out")" = \
+	  '[4,[20000,20001,20002,20003]]' ]
+	! jq -e '.filesystem.accesses[] | select(.path == "/usr/lib/x86_64-linux-gnu/libc.so.6") |
+	         .pids | index([15000])' "$T/out"
+}
