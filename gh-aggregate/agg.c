@@ -518,7 +518,8 @@ static void pend_file(struct agg *a, const struct gh_evrec *rec)
 		      str_bytes(&v[GH_EK_PATH_SEEN]) +
 		      str_bytes(&v[GH_EK_NEW_PATH_SEEN]);
 
-	if (gh_buf_grow(&a->pend_bytes, need) < 0)
+	if (a->pend_bytes.cap - a->pend_bytes.len <= need &&
+	    gh_buf_grow(&a->pend_bytes, need) < 0)
 		oom();
 	q->type = rec->type;
 	q->pid = (int32_t)v[GH_EK_PID].i;

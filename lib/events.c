@@ -46,6 +46,7 @@ struct gh_evreader {
 	size_t scratchlen, scratchcap;
 	struct json_object *obj;	/* the current line when json-c parsed it */
 	int scan_type;		/* the type the scanner found, or -1 */
+	int last_type;		/* the type of the last line it found, or -1 */
 	unsigned kflags;	/* KF_* of the members set in this line */
 	/* the key seen at each position of the last line of each type (row
 	 * GH_ET_COUNT: before the type is known), tried first */
@@ -118,6 +119,8 @@ static unsigned char key_len[GH_EK_COUNT], type_len[GH_ET_COUNT];
 /* Each key name followed by its closing quote, zero padded, and the mask
  * of those bytes: a word-wise comparison with the text of a line. */
 static uint64_t key_quoted[GH_EK_COUNT][3], key_mask[GH_EK_COUNT][3];
+/* The same for type names (at most 15 bytes with the quote). */
+static uint64_t type_quoted[GH_ET_COUNT][2], type_mask[GH_ET_COUNT][2];
 /* What check_record must look at when a member is present: a *_hex
  * member (every one is named so) for check_hex. */
 enum { KF_HEX = 1, KF_ENUM = 2 };
@@ -168,8 +171,15 @@ static void tables_init(void)
 			key_flags[i] |= KF_HEX;
 	}
 	for (i = 0; i < GH_ET_COUNT; i++) {
+		unsigned char q[16] = { 0 }, m[16] = { 0 };
+
 		table_add(type_slot, type_names[i], i);
 		type_len[i] = (unsigned char)strlen(type_names[i]);
+		memcpy(q, type_names[i], type_len[i]);
+		q[type_len[i]] = '"';
+		memset(m, 0xff, type_len[i] + 1u);
+		memcpy(type_quoted[i], q, sizeof(q));
+		memcpy(type_mask[i], m, sizeof(m));
 	}
 	checks_init();
 	tables_ready = 1;
@@ -216,6 +226,7 @@ struct gh_evreader *gh_evreader_new(FILE *f, const char *name)
 	memset(r->buf, 0, READ_PAD);
 	memset(r->pred, -1, sizeof(r->pred));
 	r->scan_type = -1;
+	r->last_type = -1;
 	return r;
 }
 
@@ -805,11 +816,21 @@ static inline int key_at(const unsigned char *k, int key)
 		 ((w[2] ^ key_quoted[key][2]) & key_mask[key][2]));
 }
 
+/* Whether the type name t and its closing quote are at s (as key_at). */
+static inline int type_at(const char *s, int t)
+{
+	uint64_t w[2];
+
+	memcpy(w, s, sizeof(w));
+	return !(((w[0] ^ type_quoted[t][0]) & type_mask[t][0]) |
+		 ((w[1] ^ type_quoted[t][1]) & type_mask[t][1]));
+}
+
 /* 0 when the line was decoded into r->rec, -1 when it must go to json-c. */
 static int scan_line(struct gh_evreader *r, const unsigned char *p,
 		     const unsigned char *e)
 {
-	const unsigned char *k;
+	const unsigned char *k, *vstart;
 	struct gh_evval dummy, *v;
 	struct {
 		const unsigned char *k;
@@ -863,6 +884,7 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 				return -1;
 			p = skip_ws(p + 1);
 			v = key >= 0 ? slot_new(r, key) : &dummy;
+			vstart = p;
 			/* the common kinds without a call */
 			if (*p == '"')
 				p = scan_str(r, p + 1, e, v);
@@ -873,8 +895,18 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 			if (!p)
 				return -1;
 			if (key == GH_EK_TYPE && v->kind == GH_EVK_STR) {
-				r->scan_type = table_find(type_slot, type_names, type_len,
-							  v->s, v->len);
+				/* most lines have the type of the line before
+				 * (a value without escapes ends at its quote) */
+				int lt = r->last_type;
+
+				if (lt >= 0 && v->len == type_len[lt] &&
+				    v->s == (const char *)vstart + 1 &&
+				    type_at(v->s, lt))
+					r->scan_type = lt;
+				else
+					r->scan_type = r->last_type =
+						table_find(type_slot, type_names,
+							   type_len, v->s, v->len);
 				row = r->pred[r->scan_type >= 0 ? r->scan_type : GH_ET_COUNT];
 			}
 			p = skip_ws(p);
