@@ -619,15 +619,22 @@ void agg_flush(struct agg *a)
 	}
 	for (i = 0; i < a->npend; i++) {
 		q = &a->pend[i];
-		if (q->path != SIZE_MAX && (id = strtab_guess(&a->str, q->hash)))
+		q->guess = 0;
+		if (q->path != SIZE_MAX && (id = strtab_guess(&a->str, q->hash))) {
 			__builtin_prefetch(a->str.arena + id);
+			q->guess = id;
+		}
 	}
 	for (i = 0; i < a->npend; i++) {
 		q = &a->pend[i];
 		q->path_id = 0;
-		if (q->path != SIZE_MAX &&
-		    !(q->path_id = strtab_intern_hashed(&a->str, b + q->path,
-							q->plen, q->hash)))
+		/* the guess when it is the path (ids never move) */
+		if (q->guess && strtab_len(&a->str, q->guess) == q->plen &&
+		    tab_eq(strtab_str(&a->str, q->guess), b + q->path, q->plen))
+			q->path_id = q->guess;
+		else if (q->path != SIZE_MAX &&
+			 !(q->path_id = strtab_intern_hashed(&a->str, b + q->path,
+							     q->plen, q->hash)))
 			oom();
 		q->target_id = q->target == SIZE_MAX ? 0 :
 			       intern(a, b + q->target, q->tlen);

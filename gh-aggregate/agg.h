@@ -109,6 +109,7 @@ struct pending {
 	size_t path, target, err;		/* offsets; SIZE_MAX: none */
 	uint32_t plen, tlen, elen;
 	uint64_t hash;				/* of the path */
+	uint32_t guess;				/* its probable id, or 0 */
 	uint32_t path_id, target_id, result;	/* interned at the flush */
 	struct akey key;			/* then the access ... */
 	uint64_t key_hash;			/* ... and its hash */
