@@ -97,7 +97,7 @@ struct counted {
 
 /* A file record waiting in the batch (see agg_record): what folding it
  * needs, its strings as offsets into the batch's bytes. */
-#define AGG_BATCH 16
+#define AGG_BATCH 32
 struct pending {
 	int type, op, has_ppid, has_mode, has_err;
 	int exchange;				/* a rename each way */
