@@ -1219,7 +1219,8 @@ static int check_fields(struct gh_evreader *r, const struct field *f)
 static int one_of(const struct gh_evval *v, const char *const *names)
 {
 	for (; *names; names++)
-		if (strlen(*names) == v->len && memcmp(*names, v->s, v->len) == 0)
+		if (v->len && **names == *v->s && strlen(*names) == v->len &&
+		    memcmp(*names, v->s, v->len) == 0)
 			return 1;
 	return 0;
 }
