@@ -115,6 +115,7 @@ void agg_release(struct agg *a)
 	ktab_release(&a->dnsa);
 	ktab_release(&a->names);
 	free(a->socks);
+	free(a->sockix);
 	ktab_release(&a->pidmap);
 	strtab_release(&a->str);
 }
@@ -824,85 +825,98 @@ static uint32_t sock_home(const struct agg *a, int64_t sock)
 /* The first of sock's waiting entries (the one that came first). */
 static struct pend *pend_find(struct agg *a, int64_t sock)
 {
-	uint32_t j;
+	uint32_t j, ix;
 
-	if (!a->socks)
+	if (!a->sockix)
 		return NULL;
-	for (j = sock_home(a, sock); a->socks[j].used; j = (j + 1) & a->sockmask)
-		if (a->socks[j].sock == sock)
-			return &a->socks[j];
+	for (j = sock_home(a, sock); (ix = a->sockix[j]); j = (j + 1) & a->sockmask)
+		if (a->socks[ix - 1].sock == sock)
+			return &a->socks[ix - 1];
 	return NULL;
 }
 
-/* Place p in the table (after the entries of its sock already there). */
-static void pend_put(struct agg *a, const struct pend *p)
+/* Index entry i (after the entries of its sock already there). */
+static void pend_index(struct agg *a, uint32_t i)
 {
 	uint32_t j;
 
-	for (j = sock_home(a, p->sock); a->socks[j].used; j = (j + 1) & a->sockmask)
+	for (j = sock_home(a, a->socks[i].sock); a->sockix[j]; j = (j + 1) & a->sockmask)
 		;
-	a->socks[j] = *p;
-	a->socks[j].used = 1;
+	a->sockix[j] = i + 1;
+}
+
+/* The slot of entry i. */
+static uint32_t pend_slot(const struct agg *a, uint32_t i)
+{
+	uint32_t j;
+
+	for (j = sock_home(a, a->socks[i].sock); a->sockix[j] != i + 1;
+	     j = (j + 1) & a->sockmask)
+		;
+	return j;
 }
 
 static void pend_add(struct agg *a, int64_t sock, const struct nkey *k,
 		     int32_t pid, int end_first)
 {
-	struct pend p, *old = a->socks;
-	uint32_t oldsize = a->socks ? a->sockmask + 1 : 0, size, i;
+	uint32_t *old = a->sockix, oldsize = old ? a->sockmask + 1 : 0, size, i, n;
+	struct pend *p;
 
+	if (grow_array(&a->socks, &a->sockscap, a->nsocks + 1, sizeof(*a->socks)) < 0)
+		oom();
 	if (2 * (a->nsocks + 1) > oldsize) {
 		size = oldsize ? 2 * oldsize : 64;
 		if (!size)
 			oom();
-		a->socks = calloc(size, sizeof(*a->socks));
-		if (!a->socks)
+		a->sockix = calloc(size, sizeof(*a->sockix));
+		if (!a->sockix)
 			oom();
 		a->sockmask = size - 1;
-		/* in slot order from an entry after a gap: each sock's
-		 * entries keep their order */
-		for (i = 0; i < oldsize && old[i].used; i++)
+		/* in slot order from a gap on: each sock's entries keep
+		 * their order */
+		for (i = 0; i < oldsize && old[i]; i++)
 			;
-		for (uint32_t n = 0; n < oldsize; n++) {
-			uint32_t j = (i + n) % oldsize;
-
-			if (old[j].used)
-				pend_put(a, &old[j]);
-		}
+		for (n = 0; n < oldsize; n++)
+			if (old[(i + n) % oldsize])
+				pend_index(a, old[(i + n) % oldsize] - 1);
 		free(old);
 	}
-	memset(&p, 0, sizeof(p));
-	p.sock = sock;
-	p.k = *k;
-	p.pid = pid;
-	p.end_first = end_first;
-	pend_put(a, &p);
-	a->nsocks++;
+	p = &a->socks[a->nsocks];
+	p->sock = sock;
+	p->k = *k;
+	p->pid = pid;
+	p->end_first = end_first;
+	pend_index(a, a->nsocks++);
 }
 
-/* Remove p, moving the entries after it back where their probe allows
- * (so that no search stops early, and each sock's entries keep their
- * order). */
+/* Remove p: its slot, the slots after it moved back where their probe
+ * allows (so that no search stops early, and each sock's entries keep
+ * their order), and the last entry moved to its place. */
 static void pend_del(struct agg *a, struct pend *p)
 {
-	uint32_t i = (uint32_t)(p - a->socks), j = i, home;
+	uint32_t del = (uint32_t)(p - a->socks), last = a->nsocks - 1;
+	uint32_t i = pend_slot(a, del), j = i, home;
 
 	for (;;) {
-		a->socks[i].used = 0;
+		a->sockix[i] = 0;
 		for (;;) {
 			j = (j + 1) & a->sockmask;
-			if (!a->socks[j].used) {
-				a->nsocks--;
-				return;
-			}
-			home = sock_home(a, a->socks[j].sock);
+			if (!a->sockix[j])
+				goto moved;
+			home = sock_home(a, a->socks[a->sockix[j] - 1].sock);
 			/* j may move to i unless its home lies in (i, j] */
 			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
 				break;
 		}
-		a->socks[i] = a->socks[j];
+		a->sockix[i] = a->sockix[j];
 		i = j;
 	}
+moved:
+	if (del != last) {
+		a->sockix[pend_slot(a, last)] = del + 1;
+		a->socks[del] = a->socks[last];
+	}
+	a->nsocks--;
 }
 
 /* A socket's end: its bytes, and the final result of its connect (the
@@ -1049,12 +1063,10 @@ void agg_finish(struct agg *a)
 			pids_from_bits(a, &c->pids);
 	}
 
-	for (i = 0; a->socks && i <= a->sockmask; i++)
-		if (a->socks[i].used && !a->socks[i].end_first)
+	for (i = 0; i < a->nsocks; i++)
+		if (!a->socks[i].end_first)
 			count(&a->att, &a->socks[i].k, a->socks[i].pid);
-	free(a->socks);
-	a->socks = NULL;
-	a->nsocks = a->sockmask = 0;
+	a->nsocks = 0;
 }
 
 /* ---- actions: the records beyond files and sockets ---- */

@@ -134,14 +134,14 @@ struct nmkey {				/* a peer address and a name for it */
 };
 /* A connect record whose socket's end (with the final result) has not
  * been read yet, or a socket's end read before its connect record.
- * They wait in a hash table by sock (open addressing, linear probing):
- * those of one sock in the order they came, the first found first. */
+ * They wait in an array with a hash index by sock (open addressing,
+ * linear probing): those of one sock in the order they came, the first
+ * found first. */
 struct pend {
 	int64_t sock;
 	struct nkey k;
 	int32_t pid;
 	int end_first;
-	int used;		/* 0: an empty slot */
 };
 
 struct agg {
@@ -173,7 +173,9 @@ struct agg {
 	struct ktab names;		/* struct nmkey -> nothing */
 	uint64_t dns_malformed;
 	struct pend *socks;		/* connects and ends waiting for the other */
-	uint32_t nsocks, sockmask;	/* in slots 0..sockmask, at most half full */
+	uint32_t nsocks, sockscap;
+	uint32_t *sockix;		/* their index + 1 by sock, 0: none */
+	uint32_t sockmask;		/* slots 0..sockmask, at most half full */
 
 	uint64_t counts[GH_ET_COUNT], denied[GH_ET_COUNT];
 	int64_t last_t;
