@@ -115,6 +115,7 @@ void agg_release(struct agg *a)
 	ktab_release(&a->dnsa);
 	ktab_release(&a->names);
 	free(a->socks);
+	free(a->sockix);
 	ktab_release(&a->pidmap);
 	strtab_release(&a->str);
 }
@@ -156,6 +157,7 @@ static struct proc *new_proc(struct agg *a, int32_t pid, int64_t t)
 	p = &a->procs[a->nproc];
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
+	p->pix = k;
 	p->seq = a->nproc++;
 	p->start_ns = t;
 	p->end_ns = -1;
@@ -243,7 +245,8 @@ static void pid_add(struct pidset *s, int32_t pid)
 
 		while (hi > 1) {
 			mid = hi / 2;
-			b += b[mid - 1] < pid ? mid : 0;
+			/* (a mask, not a branch: compilers keep this one) */
+			b += mid & (0 - (uint32_t)(b[mid - 1] < pid));
 			hi -= mid;
 		}
 		lo = (uint32_t)(b - v) + (*b < pid);
@@ -265,6 +268,99 @@ static void pid_add(struct pidset *s, int32_t pid)
 	memmove(v + lo + 1, v + lo, (s->n - lo) * sizeof(*v));
 	v[lo] = pid;
 	s->n++;
+}
+
+/* ---- pid sets as bitmaps (see struct pidset) ---- */
+
+static int cmp_pid(const void *x, const void *y)
+{
+	int32_t a = *(const int32_t *)x, b = *(const int32_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* Sorted pids into a bitmap of every distinct pid so far. */
+static void pids_to_bits(struct agg *a, struct pidset *s)
+{
+	uint32_t words = (a->pidmap.n + 63) / 64, i, k;
+	uint64_t *w = calloc(words, sizeof(*w));
+
+	if (!w)
+		oom();
+	for (i = 0; i < s->n; i++) {
+		/* (every pid of an access has a process: it is there) */
+		switch (ktab_get(&a->pidmap, &s->v[i], &k)) {
+		case 0:
+			*(uint32_t *)ktab_val(&a->pidmap, k) = UINT32_MAX;
+			break;
+		case 1:
+			break;
+		default:
+			oom();
+		}
+		w[k / 64] |= 1ull << (k % 64);
+	}
+	free(s->v);
+	s->v = (int32_t *)(void *)w;
+	s->cap = words | PIDSET_BITS;
+}
+
+/* A bitmap back into sorted pids (the hints, pids of the set). */
+static void pids_from_bits(struct agg *a, struct pidset *s)
+{
+	const uint64_t *w = (const uint64_t *)(const void *)s->v;
+	uint32_t words = s->cap & ~PIDSET_BITS, cap = 0, i, n = 0;
+	int32_t *v = NULL;
+
+	if (grow_array(&v, &cap, s->n, sizeof(*v)) < 0)
+		oom();
+	for (i = 0; i < words * 64; i++)
+		if (w[i / 64] >> (i % 64) & 1)
+			v[n++] = *(const int32_t *)ktab_key(&a->pidmap, i);
+	qsort(v, n, sizeof(*v), cmp_pid);
+	free(s->v);
+	s->v = v;
+	s->cap = cap;
+	s->inl[0] = s->inl[1] = s->inl[2] = s->last;
+}
+
+/* Add pid (pix: its index in pidmap) to an access's set. */
+static void pid_add_ix(struct agg *a, struct pidset *s, int32_t pid, uint32_t pix)
+{
+	uint32_t words = s->cap & ~PIDSET_BITS, need, old;
+	uint64_t *w;
+
+	if (s->cap & PIDSET_BITS) {
+		if (pix / 64 >= words) {
+			/* a pid newer than the bitmap: grow it, unless it
+			 * would then be larger than twice the pids */
+			need = pix / 64 + 1;
+			if (need * 8 > 8 * (s->n + 1)) {
+				pids_from_bits(a, s);
+				pid_add(s, pid);
+				return;
+			}
+			need += need / 4;
+			w = realloc(s->v, need * sizeof(*w));
+			if (!w)
+				oom();
+			memset(w + words, 0, (need - words) * sizeof(*w));
+			s->v = (int32_t *)(void *)w;
+			s->cap = need | PIDSET_BITS;
+		}
+		w = (uint64_t *)(void *)s->v;
+		s->last = pid;
+		if (!(w[pix / 64] >> (pix % 64) & 1)) {
+			w[pix / 64] |= 1ull << (pix % 64);
+			s->n++;
+		}
+		return;
+	}
+	old = s->cap;
+	pid_add(s, pid);
+	/* grown: a bitmap when no larger than the pids themselves */
+	if (s->cap != old && (a->pidmap.n + 63) / 64 * 8 <= 4 * s->n)
+		pids_to_bits(a, s);
 }
 
 static void count(struct ktab *t, const void *key, int32_t pid)
@@ -334,9 +430,10 @@ static void access_key(struct akey *k, uint32_t path, int op, uint32_t target,
 	}
 }
 
-/* Count an access by pid; h is tab_hash of k, or 0 to compute it. */
+/* Count an access by pid; h is tab_hash of k, or 0 to compute it;
+ * entry is the index + 1 of k's entry when known, else 0. */
 static void access_count(struct agg *a, const struct akey *k, uint64_t h,
-			 int32_t pid)
+			 int32_t pid, uint32_t pix, uint32_t entry)
 {
 	struct counted *c;
 	uint32_t *hint, i;
@@ -347,7 +444,10 @@ static void access_count(struct agg *a, const struct akey *k, uint64_t h,
 	/* the path remembers its last read and its last other access entry:
 	 * most records repeat one of them */
 	hint = strtab_user(&a->str, k->path) + (k->op != OP_READ);
-	if (*hint && tab_eq(ktab_key(&a->acc, *hint - 1), k, sizeof(*k))) {
+	if (entry) {
+		*hint = entry;
+		c = ktab_val(&a->acc, entry - 1);
+	} else if (*hint && tab_eq(ktab_key(&a->acc, *hint - 1), k, sizeof(*k))) {
 		c = ktab_val(&a->acc, *hint - 1);
 	} else {
 		if (ktab_get_hashed(&a->acc, k, h ? h : tab_hash(k, sizeof(*k)),
@@ -357,17 +457,17 @@ static void access_count(struct agg *a, const struct akey *k, uint64_t h,
 		c = ktab_val(&a->acc, i);
 	}
 	c->count++;
-	pid_add(&c->pids, pid);
+	pid_add_ix(a, &c->pids, pid, pix);
 }
 
 static void access_add(struct agg *a, uint32_t path, int op, uint32_t target,
 		       uint32_t result, int has_mode, int64_t mode, int32_t pid,
-		       const struct aview *view)
+		       uint32_t pix, const struct aview *view)
 {
 	struct akey k;
 
 	access_key(&k, path, op, target, result, has_mode, mode, view);
-	access_count(a, &k, 0, pid);
+	access_count(a, &k, 0, pid, pix, 0);
 }
 
 static int open_op(int64_t flags)
@@ -419,7 +519,8 @@ static void pend_file(struct agg *a, const struct gh_evrec *rec)
 		      str_bytes(&v[GH_EK_PATH_SEEN]) +
 		      str_bytes(&v[GH_EK_NEW_PATH_SEEN]);
 
-	if (gh_buf_grow(&a->pend_bytes, need) < 0)
+	if (a->pend_bytes.cap - a->pend_bytes.len <= need &&
+	    gh_buf_grow(&a->pend_bytes, need) < 0)
 		oom();
 	q->type = rec->type;
 	q->pid = (int32_t)v[GH_EK_PID].i;
@@ -492,12 +593,12 @@ static void fold_file(struct agg *a, const struct pending *q)
 		a->unresolved++;
 		return;
 	}
-	access_count(a, &q->key, q->key_hash, q->pid);
+	access_count(a, &q->key, q->key_hash, q->pid, p->pix, q->entry);
 	if (q->exchange && q->target_id) {
 		struct aview x = { q->key.tseen, q->key.seen, q->tstatus, q->status };
 
 		access_add(a, q->target_id, q->op, q->path_id, q->result,
-			   q->has_mode, q->mode, q->pid, &x);
+			   q->has_mode, q->mode, q->pid, p->pix, &x);
 	}
 }
 
@@ -519,15 +620,22 @@ void agg_flush(struct agg *a)
 	}
 	for (i = 0; i < a->npend; i++) {
 		q = &a->pend[i];
-		if (q->path != SIZE_MAX && (id = strtab_guess(&a->str, q->hash)))
+		q->guess = 0;
+		if (q->path != SIZE_MAX && (id = strtab_guess(&a->str, q->hash))) {
 			__builtin_prefetch(a->str.arena + id);
+			q->guess = id;
+		}
 	}
 	for (i = 0; i < a->npend; i++) {
 		q = &a->pend[i];
 		q->path_id = 0;
-		if (q->path != SIZE_MAX &&
-		    !(q->path_id = strtab_intern_hashed(&a->str, b + q->path,
-							q->plen, q->hash)))
+		/* the guess when it is the path (ids never move) */
+		if (q->guess && strtab_len(&a->str, q->guess) == q->plen &&
+		    tab_eq(strtab_str(&a->str, q->guess), b + q->path, q->plen))
+			q->path_id = q->guess;
+		else if (q->path != SIZE_MAX &&
+			 !(q->path_id = strtab_intern_hashed(&a->str, b + q->path,
+							     q->plen, q->hash)))
 			oom();
 		q->target_id = q->target == SIZE_MAX ? 0 :
 			       intern(a, b + q->target, q->tlen);
@@ -546,12 +654,36 @@ void agg_flush(struct agg *a)
 	 * are needed */
 	for (i = 0; i < a->npend; i++) {
 		q = &a->pend[i];
+		q->entry = 0;
 		if (!q->path_id)
 			continue;
 		q->key_hash = tab_hash(&q->key, sizeof(q->key));
 		ktab_prefetch(&a->acc, q->key_hash);
 		if ((hint = strtab_user(&a->str, q->path_id)[q->op != OP_READ]))
 			__builtin_prefetch(ktab_key(&a->acc, hint - 1));
+	}
+	/* then the entry each record folds into: the path's last one when
+	 * it is the same access (and that entry's pids, for pid_add), else
+	 * the entry the table's slot most probably names */
+	for (i = 0; i < a->npend; i++) {
+		q = &a->pend[i];
+		if (!q->path_id)
+			continue;
+		hint = strtab_user(&a->str, q->path_id)[q->op != OP_READ];
+		if (hint && tab_eq(ktab_key(&a->acc, hint - 1), &q->key, sizeof(q->key))) {
+			const struct pidset *s =
+				&((const struct counted *)ktab_val(&a->acc, hint - 1))->pids;
+
+			q->entry = hint;
+			if (s->cap & PIDSET_BITS) {
+				__builtin_prefetch(s->v);
+			} else if (s->cap && s->last != q->pid) {
+				__builtin_prefetch(&s->v[s->n - 1]);
+				__builtin_prefetch(&s->v[s->n / 2 - 1]);
+			}
+		} else if ((id = ktab_guess(&a->acc, q->key_hash))) {
+			__builtin_prefetch(ktab_key(&a->acc, id - 1));
+		}
 	}
 	for (i = 0; i < a->npend; i++)
 		fold_file(a, &a->pend[i]);
@@ -578,7 +710,7 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 			view.status = PS_UNRESOLVED;
 		}
 		if (path)
-			access_add(a, path, OP_EXEC, 0, result, 0, 0, p->pid, &view);
+			access_add(a, path, OP_EXEC, 0, result, 0, 0, p->pid, p->pix, &view);
 		else
 			a->unresolved++;
 		return;
@@ -597,7 +729,7 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 	view.status = path_status(rec, GH_EK_EXE_STATUS);
 	view.seen = sid(a, rec, GH_EK_EXE_SEEN);
 	if (e->exe)
-		access_add(a, e->exe, OP_EXEC, 0, result, 0, 0, p->pid, &view);
+		access_add(a, e->exe, OP_EXEC, 0, result, 0, 0, p->pid, p->pix, &view);
 	else
 		a->unresolved++;
 }
@@ -683,33 +815,108 @@ static void peer_bytes(struct agg *a, uint32_t dst, uint32_t proto,
 	b->received += received;
 }
 
+static uint32_t sock_home(const struct agg *a, int64_t sock)
+{
+	uint64_t h = (uint64_t)sock * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(h >> 32) & a->sockmask;
+}
+
+/* The first of sock's waiting entries (the one that came first). */
 static struct pend *pend_find(struct agg *a, int64_t sock)
 {
-	uint32_t i;
+	uint32_t j, ix;
 
-	for (i = 0; i < a->nsocks; i++)
-		if (a->socks[i].sock == sock)
-			return &a->socks[i];
+	if (!a->sockix)
+		return NULL;
+	for (j = sock_home(a, sock); (ix = a->sockix[j]); j = (j + 1) & a->sockmask)
+		if (a->socks[ix - 1].sock == sock)
+			return &a->socks[ix - 1];
 	return NULL;
+}
+
+/* Index entry i (after the entries of its sock already there). */
+static void pend_index(struct agg *a, uint32_t i)
+{
+	uint32_t j;
+
+	for (j = sock_home(a, a->socks[i].sock); a->sockix[j]; j = (j + 1) & a->sockmask)
+		;
+	a->sockix[j] = i + 1;
+}
+
+/* The slot of entry i. */
+static uint32_t pend_slot(const struct agg *a, uint32_t i)
+{
+	uint32_t j;
+
+	for (j = sock_home(a, a->socks[i].sock); a->sockix[j] != i + 1;
+	     j = (j + 1) & a->sockmask)
+		;
+	return j;
 }
 
 static void pend_add(struct agg *a, int64_t sock, const struct nkey *k,
 		     int32_t pid, int end_first)
 {
+	uint32_t *old = a->sockix, oldsize = old ? a->sockmask + 1 : 0, size, i, n;
 	struct pend *p;
 
 	if (grow_array(&a->socks, &a->sockscap, a->nsocks + 1, sizeof(*a->socks)) < 0)
 		oom();
-	p = &a->socks[a->nsocks++];
+	if (2 * (a->nsocks + 1) > oldsize) {
+		size = oldsize ? 2 * oldsize : 64;
+		if (!size)
+			oom();
+		a->sockix = calloc(size, sizeof(*a->sockix));
+		if (!a->sockix)
+			oom();
+		a->sockmask = size - 1;
+		/* in slot order from a gap on: each sock's entries keep
+		 * their order */
+		for (i = 0; i < oldsize && old[i]; i++)
+			;
+		for (n = 0; n < oldsize; n++)
+			if (old[(i + n) % oldsize])
+				pend_index(a, old[(i + n) % oldsize] - 1);
+		free(old);
+	}
+	p = &a->socks[a->nsocks];
 	p->sock = sock;
 	p->k = *k;
 	p->pid = pid;
 	p->end_first = end_first;
+	pend_index(a, a->nsocks++);
 }
 
+/* Remove p: its slot, the slots after it moved back where their probe
+ * allows (so that no search stops early, and each sock's entries keep
+ * their order), and the last entry moved to its place. */
 static void pend_del(struct agg *a, struct pend *p)
 {
-	*p = a->socks[--a->nsocks];
+	uint32_t del = (uint32_t)(p - a->socks), last = a->nsocks - 1;
+	uint32_t i = pend_slot(a, del), j = i, home;
+
+	for (;;) {
+		a->sockix[i] = 0;
+		for (;;) {
+			j = (j + 1) & a->sockmask;
+			if (!a->sockix[j])
+				goto moved;
+			home = sock_home(a, a->socks[a->sockix[j] - 1].sock);
+			/* j may move to i unless its home lies in (i, j] */
+			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
+				break;
+		}
+		a->sockix[i] = a->sockix[j];
+		i = j;
+	}
+moved:
+	if (del != last) {
+		a->sockix[pend_slot(a, last)] = del + 1;
+		a->socks[del] = a->socks[last];
+	}
+	a->nsocks--;
 }
 
 /* A socket's end: its bytes, and the final result of its connect (the
@@ -846,7 +1053,15 @@ static void on_net(struct agg *a, const struct gh_evrec *rec, int32_t pid,
  * stream was cut) count with the result their own record gave. */
 void agg_finish(struct agg *a)
 {
+	struct counted *c;
 	uint32_t i;
+
+	/* pid sets as sorted pids for the receipt */
+	for (i = 0; i < a->acc.n; i++) {
+		c = ktab_val(&a->acc, i);
+		if (c->pids.cap & PIDSET_BITS)
+			pids_from_bits(a, &c->pids);
+	}
 
 	for (i = 0; i < a->nsocks; i++)
 		if (!a->socks[i].end_first)

@@ -23,8 +23,13 @@ enum {
 /* Network operations, in the byte order of their names. */
 enum { NOP_ACCEPT, NOP_BIND, NOP_CONNECT, NOP_LISTEN, NOP_SEND, NOP_COUNT };
 
-/* Sorted distinct pids; the first few inline (most sets are small). */
+/* Sorted distinct pids; the first few inline (most sets are small).
+ * An access's set may instead be a bitmap over the distinct pids (bit
+ * i: the pid of index i in struct agg's pidmap) when that is no larger
+ * than its pids: cap has PIDSET_BITS set, with the number of 64-bit
+ * words of v below it. agg_finish makes every set sorted pids again. */
 #define PIDS_INLINE 3
+#define PIDSET_BITS 0x80000000u
 struct pidset {
 	uint32_t n, cap;	/* cap 0: the pids are in inl */
 	int32_t last;		/* the pid added last, when n > 0 */
@@ -54,6 +59,7 @@ struct proc {
 	struct execrec *execs;
 	uint32_t nexec, execcap;
 	uint32_t failed_err;		/* err of the last failed exec */
+	uint32_t pix;			/* the pid's index in pidmap */
 };
 
 /* Keys are compared and hashed as bytes: no padding, and zeroed first.
@@ -91,7 +97,7 @@ struct counted {
 
 /* A file record waiting in the batch (see agg_record): what folding it
  * needs, its strings as offsets into the batch's bytes. */
-#define AGG_BATCH 16
+#define AGG_BATCH 32
 struct pending {
 	int type, op, has_ppid, has_mode, has_err;
 	int exchange;				/* a rename each way */
@@ -103,9 +109,11 @@ struct pending {
 	size_t path, target, err;		/* offsets; SIZE_MAX: none */
 	uint32_t plen, tlen, elen;
 	uint64_t hash;				/* of the path */
+	uint32_t guess;				/* its probable id, or 0 */
 	uint32_t path_id, target_id, result;	/* interned at the flush */
 	struct akey key;			/* then the access ... */
 	uint64_t key_hash;			/* ... and its hash */
+	uint32_t entry;				/* its index + 1 when known */
 };
 
 /* Sockets (sock_end and dns records). */
@@ -125,7 +133,10 @@ struct nmkey {				/* a peer address and a name for it */
 	uint32_t addr, name;
 };
 /* A connect record whose socket's end (with the final result) has not
- * been read yet, or a socket's end read before its connect record. */
+ * been read yet, or a socket's end read before its connect record.
+ * They wait in an array with a hash index by sock (open addressing,
+ * linear probing): those of one sock in the order they came, the first
+ * found first. */
 struct pend {
 	int64_t sock;
 	struct nkey k;
@@ -163,6 +174,8 @@ struct agg {
 	uint64_t dns_malformed;
 	struct pend *socks;		/* connects and ends waiting for the other */
 	uint32_t nsocks, sockscap;
+	uint32_t *sockix;		/* their index + 1 by sock, 0: none */
+	uint32_t sockmask;		/* slots 0..sockmask, at most half full */
 
 	uint64_t counts[GH_ET_COUNT], denied[GH_ET_COUNT];
 	int64_t last_t;

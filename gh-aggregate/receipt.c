@@ -833,103 +833,119 @@ static int cmp_cstr(const void *x, const void *y)
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
+/* A growing list of reasons (as many as there are kinds of them, and
+ * more to come): where the next one goes. */
+struct reasons {
+	char **v;
+	uint32_t n, cap;
+};
+
+static char **reason_next(struct reasons *rs)
+{
+	if (grow_array(&rs->v, &rs->cap, rs->n + 1, sizeof(*rs->v)) < 0)
+		oom();
+	return &rs->v[rs->n++];
+}
+
 static struct json_object *reasons(struct agg *a)
 {
 	struct json_object *l = arr();
-	char *r[20];
-	size_t n = 0, i;
+	struct reasons rs = { NULL, 0, 0 };
+	size_t i;
 	const char *why;
 
 	if (!a->audit_active) {
 		why = a->audit_reason ? strtab_str(&a->str, a->audit_reason) : NULL;
-		if (asprintf(&r[n++], why ? "audit unavailable: %s" : "audit unavailable",
+		if (asprintf(reason_next(&rs), why ? "audit unavailable: %s" : "audit unavailable",
 			     why) < 0)
 			oom();
 	}
-	if (!a->has_end && asprintf(&r[n++], "stream ended without end record") < 0)
+	if (!a->has_end && asprintf(reason_next(&rs), "stream ended without end record") < 0)
 		oom();
 	if (a->cut_line &&
-	    asprintf(&r[n++], "stream cut off inside a record at line %lu",
+	    asprintf(reason_next(&rs), "stream cut off inside a record at line %lu",
 		     a->cut_line) < 0)
 		oom();
 	if (a->has_end) {
 		if (a->lost_ringbuf &&
-		    asprintf(&r[n++], "lost %lld records: ring buffer full",
+		    asprintf(reason_next(&rs), "lost %lld records: ring buffer full",
 			     (long long)a->lost_ringbuf) < 0)
 			oom();
 		if (a->lost_missed &&
-		    asprintf(&r[n++], "%lld program runs skipped by the kernel "
+		    asprintf(reason_next(&rs), "%lld program runs skipped by the kernel "
 			     "(recursion): records may be lost", (long long)a->lost_missed) < 0)
 			oom();
 		if (a->lost_fault &&
-		    asprintf(&r[n++], "lost %lld records: user memory fault",
+		    asprintf(reason_next(&rs), "lost %lld records: user memory fault",
 			     (long long)a->lost_fault) < 0)
 			oom();
 		if (a->lost_truncated &&
-		    asprintf(&r[n++], "%lld records truncated",
+		    asprintf(reason_next(&rs), "%lld records truncated",
 			     (long long)a->lost_truncated) < 0)
 			oom();
 		if (a->stdout_err &&
-		    asprintf(&r[n++], "stdout capture incomplete: %s after %lld bytes",
+		    asprintf(reason_next(&rs), "stdout capture incomplete: %s after %lld bytes",
 			     strtab_str(&a->str, a->stdout_err),
 			     (long long)a->stdout_bytes) < 0)
 			oom();
 		if (a->stderr_err &&
-		    asprintf(&r[n++], "stderr capture incomplete: %s after %lld bytes",
+		    asprintf(reason_next(&rs), "stderr capture incomplete: %s after %lld bytes",
 			     strtab_str(&a->str, a->stderr_err),
 			     (long long)a->stderr_bytes) < 0)
 			oom();
 		/* channels used but not decoded: "NAME: what" */
 		if (a->und_bpf &&
-		    asprintf(&r[n++], "bpf_syscall: %lld bpf() calls by the traced tree",
+		    asprintf(reason_next(&rs), "bpf_syscall: %lld bpf() calls by the traced tree",
 			     (long long)a->und_bpf) < 0)
 			oom();
 		if (a->und_compat &&
-		    asprintf(&r[n++], "compat_syscall: %lld 32-bit syscalls not decoded",
+		    asprintf(reason_next(&rs), "compat_syscall: %lld 32-bit syscalls not decoded",
 			     (long long)a->und_compat) < 0)
 			oom();
 		if (a->und_uring &&
-		    asprintf(&r[n++], "io_uring_unsupported_op: %lld io_uring operations "
+		    asprintf(reason_next(&rs), "io_uring_unsupported_op: %lld io_uring operations "
 			     "not decoded (opcodes %s)", (long long)a->und_uring,
 			     a->uring_opcodes ? strtab_str(&a->str, a->uring_opcodes) : "?") < 0)
 			oom();
 		if (a->und_foreign &&
-		    asprintf(&r[n++], "foreign_process_control: %lld controls of processes "
+		    asprintf(reason_next(&rs), "foreign_process_control: %lld controls of processes "
 			     "outside the traced tree", (long long)a->und_foreign) < 0)
 			oom();
 		if (a->und_left &&
-		    asprintf(&r[n++], "left_running: %lld processes still running when "
+		    asprintf(reason_next(&rs), "left_running: %lld processes still running when "
 			     "gh-trace stopped waiting (--wait); what they did after is "
 			     "not recorded", (long long)a->und_left) < 0)
 			oom();
 		if (a->und_path &&
-		    asprintf(&r[n++], "path_changed: %lld names changed while their "
+		    asprintf(reason_next(&rs), "path_changed: %lld names changed while their "
 			     "syscall ran: the recorded name may not be the one the "
 			     "kernel used", (long long)a->und_path) < 0)
 			oom();
 		if (a->und_sockets &&
-		    asprintf(&r[n++], "unwatched_sockets: %lld inherited sockets beyond the "
+		    asprintf(reason_next(&rs), "unwatched_sockets: %lld inherited sockets beyond the "
 			     "16 watched: sends on them are not recorded",
 			     (long long)a->und_sockets) < 0)
 			oom();
 		if ((uint64_t)a->events != a->records &&
-		    asprintf(&r[n++], "end record counts %lld records, stream has %llu",
+		    asprintf(reason_next(&rs), "end record counts %lld records, stream has %llu",
 			     (long long)a->events, (unsigned long long)a->records) < 0)
 			oom();
 	}
 	if (a->pin_writes &&
-	    asprintf(&r[n++], "bpf_syscall: %llu changes under the tracer's bpf directory %s",
+	    asprintf(reason_next(&rs), "bpf_syscall: %llu changes under the tracer's bpf directory %s",
 		     (unsigned long long)a->pin_writes, strtab_str(&a->str, a->pin_dir)) < 0)
 		oom();
 	if (a->core_dumps &&
-	    asprintf(&r[n++], "core_dump: %lld processes dumped core: the file the "
+	    asprintf(reason_next(&rs), "core_dump: %lld processes dumped core: the file the "
 		     "kernel wrote for them is not recorded", (long long)a->core_dumps) < 0)
 		oom();
-	qsort(r, n, sizeof(r[0]), cmp_cstr);
-	for (i = 0; i < n; i++) {
-		push(l, jcstr(r[i]));
-		free(r[i]);
+	if (rs.n)
+		qsort(rs.v, rs.n, sizeof(rs.v[0]), cmp_cstr);
+	for (i = 0; i < rs.n; i++) {
+		push(l, jcstr(rs.v[i]));
+		free(rs.v[i]);
 	}
+	free(rs.v);
 	return l;
 }
 

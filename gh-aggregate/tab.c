@@ -5,39 +5,6 @@
 
 #include "tab.h"
 
-uint64_t tab_hash(const void *p, size_t n)
-{
-	const unsigned char *s = p, *last;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0x100000001b3ull), w;
-	uint32_t lo, hi;
-
-	/* the tail as one more word, without a variable-length copy: the
-	 * last eight bytes (overlapping), or for short strings their first
-	 * and last bytes (the length is in h already) */
-	if (n >= 8) {
-		last = s + n - 8;
-		while (s < last) {
-			memcpy(&w, s, 8);
-			h = (h ^ w) * 0xff51afd7ed558ccdull;
-			h ^= h >> 32;
-			s += 8;
-		}
-		memcpy(&w, last, 8);
-	} else if (n >= 4) {
-		memcpy(&lo, s, 4);
-		memcpy(&hi, s + n - 4, 4);
-		w = (uint64_t)hi << 32 | lo;
-	} else {
-		w = n ? (uint64_t)s[0] | (uint64_t)s[n / 2] << 8 |
-			(uint64_t)s[n - 1] << 16 : 0;
-	}
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 29;
-	h *= 0x94d049bb133111ebull;
-	h ^= h >> 32;
-	return h;
-}
-
 int grow_array(void *p, uint32_t *cap, uint32_t n, size_t size)
 {
 	void **arr = p;

@@ -12,8 +12,42 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
-uint64_t tab_hash(const void *p, size_t n);
+/* Inline, so that a key's fixed size unrolls the loop. */
+static inline uint64_t tab_hash(const void *p, size_t n)
+{
+	const unsigned char *s = p, *last;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0x100000001b3ull), w;
+	uint32_t lo, hi;
+
+	/* the tail as one more word, without a variable-length copy: the
+	 * last eight bytes (overlapping), or for short strings their first
+	 * and last bytes (the length is in h already) */
+	if (n >= 8) {
+		last = s + n - 8;
+		while (s < last) {
+			memcpy(&w, s, 8);
+			h = (h ^ w) * 0xff51afd7ed558ccdull;
+			h ^= h >> 32;
+			s += 8;
+		}
+		memcpy(&w, last, 8);
+	} else if (n >= 4) {
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		w = (uint64_t)hi << 32 | lo;
+	} else {
+		w = n ? (uint64_t)s[0] | (uint64_t)s[n / 2] << 8 |
+			(uint64_t)s[n - 1] << 16 : 0;
+	}
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	h *= 0x94d049bb133111ebull;
+	h ^= h >> 32;
+	return h;
+}
+
 
 /* Each string lives in the arena as a record: u32 length, two u32 user
  * values, the bytes, a NUL, padding to 8. Its id is the record's offset (never 0:
@@ -85,6 +119,20 @@ static inline void ktab_prefetch(const struct ktab *t, uint64_t h)
 {
 	if (t->slots)
 		__builtin_prefetch(&t->slots[(uint32_t)h & t->mask]);
+}
+/* Once the slot of hash h is cached: the index + 1 of the first key
+ * whose slot has h's tag (probably that key), or 0. Reads only. */
+static inline uint32_t ktab_guess(const struct ktab *t, uint64_t h)
+{
+	uint64_t slot;
+	uint32_t j;
+
+	if (!t->slots)
+		return 0;
+	for (j = (uint32_t)h & t->mask; (slot = t->slots[j]); j = (j + 1) & t->mask)
+		if ((slot & 0xffffffff00000000ull) == (h & 0xffffffff00000000ull))
+			return (uint32_t)slot;
+	return 0;
 }
 static inline const void *ktab_key(const struct ktab *t, uint32_t idx)
 {

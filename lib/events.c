@@ -16,8 +16,12 @@
 #include "json.h"
 #include "events.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define READ_CHUNK (1u << 20)
-/* Zeroed bytes kept after the data read, so that the scanner may load 8
+/* Zeroed bytes kept after the data read, so that the scanner may load 16
  * bytes at a time up to the NUL that ends a line, and 24 bytes (a key
  * name and its quote) from anywhere in a line. */
 #define READ_PAD 32
@@ -42,6 +46,7 @@ struct gh_evreader {
 	size_t scratchlen, scratchcap;
 	struct json_object *obj;	/* the current line when json-c parsed it */
 	int scan_type;		/* the type the scanner found, or -1 */
+	int last_type;		/* the type of the last line it found, or -1 */
 	unsigned kflags;	/* KF_* of the members set in this line */
 	/* the key seen at each position of the last line of each type (row
 	 * GH_ET_COUNT: before the type is known), tried first */
@@ -114,11 +119,14 @@ static unsigned char key_len[GH_EK_COUNT], type_len[GH_ET_COUNT];
 /* Each key name followed by its closing quote, zero padded, and the mask
  * of those bytes: a word-wise comparison with the text of a line. */
 static uint64_t key_quoted[GH_EK_COUNT][3], key_mask[GH_EK_COUNT][3];
+/* The same for type names (at most 15 bytes with the quote). */
+static uint64_t type_quoted[GH_ET_COUNT][2], type_mask[GH_ET_COUNT][2];
 /* What check_record must look at when a member is present: a *_hex
  * member (every one is named so) for check_hex. */
-enum { KF_HEX = 1 };
+enum { KF_HEX = 1, KF_ENUM = 2 };
 static unsigned char key_flags[GH_EK_COUNT];
 static int tables_ready;
+static void checks_init(void);
 
 static unsigned name_hash(const char *s, size_t n)
 {
@@ -163,9 +171,17 @@ static void tables_init(void)
 			key_flags[i] |= KF_HEX;
 	}
 	for (i = 0; i < GH_ET_COUNT; i++) {
+		unsigned char q[16] = { 0 }, m[16] = { 0 };
+
 		table_add(type_slot, type_names[i], i);
 		type_len[i] = (unsigned char)strlen(type_names[i]);
+		memcpy(q, type_names[i], type_len[i]);
+		q[type_len[i]] = '"';
+		memset(m, 0xff, type_len[i] + 1u);
+		memcpy(type_quoted[i], q, sizeof(q));
+		memcpy(type_mask[i], m, sizeof(m));
 	}
+	checks_init();
 	tables_ready = 1;
 }
 
@@ -210,6 +226,7 @@ struct gh_evreader *gh_evreader_new(FILE *f, const char *name)
 	memset(r->buf, 0, READ_PAD);
 	memset(r->pred, -1, sizeof(r->pred));
 	r->scan_type = -1;
+	r->last_type = -1;
 	return r;
 }
 
@@ -369,11 +386,29 @@ static void str_stop_init(void)
 }
 
 /* The first byte at or after p that ends a run of plain string characters.
- * Eight bytes at a time: the line's NUL stops it, and the reader keeps
+ * Sixteen (SSE2) or eight bytes at a time: the line's NUL stops it, and the reader keeps
  * READ_PAD initialized bytes after the data, so no load goes past them. */
 static inline const unsigned char *skip_plain(const unsigned char *p)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__SSE2__)
+	/* sixteen bytes at a time: as signed bytes, those below 0x20 and
+	 * those from 0x80 are both less than 0x20 */
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(0x20);
+	__m128i w;
+	unsigned m;
+
+	for (;;) {
+		w = _mm_loadu_si128((const __m128i *)(const void *)p);
+		m = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote),
+						  _mm_cmpeq_epi8(w, bslash)),
+				     _mm_cmplt_epi8(w, space)));
+		if (m)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	const uint64_t ones = 0x0101010101010101ull, highs = ones * 0x80;
 	uint64_t w, q, b, m;
 
@@ -781,11 +816,21 @@ static inline int key_at(const unsigned char *k, int key)
 		 ((w[2] ^ key_quoted[key][2]) & key_mask[key][2]));
 }
 
+/* Whether the type name t and its closing quote are at s (as key_at). */
+static inline int type_at(const char *s, int t)
+{
+	uint64_t w[2];
+
+	memcpy(w, s, sizeof(w));
+	return !(((w[0] ^ type_quoted[t][0]) & type_mask[t][0]) |
+		 ((w[1] ^ type_quoted[t][1]) & type_mask[t][1]));
+}
+
 /* 0 when the line was decoded into r->rec, -1 when it must go to json-c. */
 static int scan_line(struct gh_evreader *r, const unsigned char *p,
 		     const unsigned char *e)
 {
-	const unsigned char *k;
+	const unsigned char *k, *vstart;
 	struct gh_evval dummy, *v;
 	struct {
 		const unsigned char *k;
@@ -839,6 +884,7 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 				return -1;
 			p = skip_ws(p + 1);
 			v = key >= 0 ? slot_new(r, key) : &dummy;
+			vstart = p;
 			/* the common kinds without a call */
 			if (*p == '"')
 				p = scan_str(r, p + 1, e, v);
@@ -849,8 +895,18 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 			if (!p)
 				return -1;
 			if (key == GH_EK_TYPE && v->kind == GH_EVK_STR) {
-				r->scan_type = table_find(type_slot, type_names, type_len,
-							  v->s, v->len);
+				/* most lines have the type of the line before
+				 * (a value without escapes ends at its quote) */
+				int lt = r->last_type;
+
+				if (lt >= 0 && v->len == type_len[lt] &&
+				    v->s == (const char *)vstart + 1 &&
+				    type_at(v->s, lt))
+					r->scan_type = lt;
+				else
+					r->scan_type = r->last_type =
+						table_find(type_slot, type_names,
+							   type_len, v->s, v->len);
 				row = r->pred[r->scan_type >= 0 ? r->scan_type : GH_ET_COUNT];
 			}
 			p = skip_ws(p);
@@ -1163,7 +1219,8 @@ static int check_fields(struct gh_evreader *r, const struct field *f)
 static int one_of(const struct gh_evval *v, const char *const *names)
 {
 	for (; *names; names++)
-		if (strlen(*names) == v->len && memcmp(*names, v->s, v->len) == 0)
+		if (v->len && **names == *v->s && strlen(*names) == v->len &&
+		    memcmp(*names, v->s, v->len) == 0)
 			return 1;
 	return 0;
 }
@@ -1197,20 +1254,22 @@ static const char *const path_statuses[] = {
 	"lexical", "unresolved", "incomplete", NULL
 };
 
+/* The members whose values are enumerated. */
+static const struct {
+	int key;
+	const char *const *names;
+} enums[] = {
+	{ GH_EK_FAMILY, families }, { GH_EK_SOCK_TYPE, sock_types },
+	{ GH_EK_PROTO, protos }, { GH_EK_RESULT, results },
+	{ GH_EK_PATH_STATUS, path_statuses },
+	{ GH_EK_NEW_PATH_STATUS, path_statuses },
+	{ GH_EK_EXE_STATUS, path_statuses },
+	{ GH_EK_SOURCE_PATH_STATUS, path_statuses },
+	{ GH_EK_CONNECT, results }, { GH_EK_DIRECTION, directions },
+};
+
 static int check_enums(struct gh_evreader *r)
 {
-	static const struct {
-		int key;
-		const char *const *names;
-	} enums[] = {
-		{ GH_EK_FAMILY, families }, { GH_EK_SOCK_TYPE, sock_types },
-		{ GH_EK_PROTO, protos }, { GH_EK_RESULT, results },
-		{ GH_EK_PATH_STATUS, path_statuses },
-		{ GH_EK_NEW_PATH_STATUS, path_statuses },
-		{ GH_EK_EXE_STATUS, path_statuses },
-		{ GH_EK_SOURCE_PATH_STATUS, path_statuses },
-		{ GH_EK_CONNECT, results }, { GH_EK_DIRECTION, directions },
-	};
 	struct gh_buf q = GH_BUF_INIT;
 	const struct gh_evval *v;
 	size_t i;
@@ -1381,6 +1440,73 @@ static int check_ids(struct gh_evreader *r)
 	return 0;
 }
 
+/* The member checks of every record type, merged from its lists (see
+ * check_record) into one table: per type and key, the check (C_*, 0 for
+ * a key no list names) with FC_REQ when required, and how many keys are
+ * required. A type whose lists check a key two ways keeps the lists. */
+#define FC_REQ 0x80
+static unsigned char fcheck[GH_ET_COUNT][GH_EK_COUNT];
+static unsigned char fcheck_nreq[GH_ET_COUNT], fcheck_off[GH_ET_COUNT];
+
+static void checks_merge(int t, const struct field *f)
+{
+	unsigned char *c;
+
+	for (; f->check != C_END; f++) {
+		c = &fcheck[t][f->key];
+		if (*c && (*c & ~FC_REQ) != f->check)
+			fcheck_off[t] = 1;
+		if (f->req && !(*c & FC_REQ))
+			fcheck_nreq[t]++;
+		*c = (unsigned char)(f->check | (f->req || (*c & FC_REQ) ? FC_REQ : 0));
+	}
+}
+
+static void checks_init(void)
+{
+	size_t i;
+	int t;
+
+	for (t = 0; t < GH_ET_COUNT; t++) {
+		if (t == GH_ET_EXEC || GH_ET_IS_FILE(t) || GH_ET_IS_NET(t) ||
+		    GH_ET_IS_ACTION(t))
+			checks_merge(t, f_sys);
+		if (GH_ET_IS_FILE(t))
+			checks_merge(t, f_file);
+		if (GH_ET_IS_NET(t))
+			checks_merge(t, f_net);
+		if (GH_ET_IS_ACTION(t))
+			checks_merge(t, f_action);
+		checks_merge(t, f_type[t]);
+	}
+	for (i = 0; i < sizeof(enums) / sizeof(enums[0]); i++)
+		key_flags[enums[i].key] |= KF_ENUM;
+}
+
+/* Whether every member check of type t passes: one look at each member
+ * of the line instead of one per member the lists name. When not (or
+ * for a type without the merged table), check_fields says which fails. */
+static int fields_ok(const struct gh_evreader *r, int t)
+{
+	const struct gh_evval *v;
+	unsigned c, nreq = 0;
+	int i;
+
+	if (fcheck_off[t])
+		return 0;
+	for (i = 0; i < r->nset; i++) {
+		c = fcheck[t][r->setkeys[i]];
+		if (!c)
+			continue;
+		v = &r->rec.v[r->setkeys[i]];
+		if (!(check_kinds[c & ~FC_REQ] & (1u << v->kind)) &&
+		    !kind_ok(v, (int)(c & ~FC_REQ)))
+			return 0;
+		nreq += c >> 7;
+	}
+	return nreq == fcheck_nreq[t];
+}
+
 static int check_record(struct gh_evreader *r)
 {
 	static const char *const limits[] = { "argv_bytes", "path_bytes",
@@ -1425,25 +1551,34 @@ static int check_record(struct gh_evreader *r)
 		return fail(r, "%s: member \"t\" must be an integer", tn);
 	if (v[GH_EK_T].i < 0)
 		return fail(r, "%s: member \"t\" must not be negative", tn);
-	if (t == GH_ET_EXEC || GH_ET_IS_FILE(t) || GH_ET_IS_NET(t) ||
-	    GH_ET_IS_ACTION(t)) {
-		if (check_fields(r, f_sys) < 0)
-			return -1;
-		if (v[GH_EK_RET].i < 0 && v[GH_EK_ERR].kind == GH_EVK_ABSENT)
+	if (fields_ok(r, t)) {
+		/* as below, with every member check passed */
+		if ((t == GH_ET_EXEC || GH_ET_IS_FILE(t) || GH_ET_IS_NET(t) ||
+		     GH_ET_IS_ACTION(t)) &&
+		    v[GH_EK_RET].i < 0 && v[GH_EK_ERR].kind == GH_EVK_ABSENT)
 			return fail(r, "%s: missing member \"err\" (ret is negative)", tn);
+	} else {
+		if (t == GH_ET_EXEC || GH_ET_IS_FILE(t) || GH_ET_IS_NET(t) ||
+		    GH_ET_IS_ACTION(t)) {
+			if (check_fields(r, f_sys) < 0)
+				return -1;
+			if (v[GH_EK_RET].i < 0 && v[GH_EK_ERR].kind == GH_EVK_ABSENT)
+				return fail(r, "%s: missing member \"err\" (ret is negative)", tn);
+		}
+		if (GH_ET_IS_FILE(t) && check_fields(r, f_file) < 0)
+			return -1;
+		if (GH_ET_IS_NET(t) && check_fields(r, f_net) < 0)
+			return -1;
+		if (GH_ET_IS_ACTION(t) && check_fields(r, f_action) < 0)
+			return -1;
+		if (check_fields(r, f_type[t]) < 0)
+			return -1;
 	}
-	if (GH_ET_IS_FILE(t) && check_fields(r, f_file) < 0)
-		return -1;
-	if (GH_ET_IS_NET(t) && check_fields(r, f_net) < 0)
-		return -1;
-	if (GH_ET_IS_ACTION(t) && check_fields(r, f_action) < 0)
-		return -1;
-	if (check_fields(r, f_type[t]) < 0)
-		return -1;
 	if (t == GH_ET_EXEC && v[GH_EK_RET].i >= 0 &&
 	    v[GH_EK_EXE].kind == GH_EVK_ABSENT)
 		return fail(r, "exec: missing member \"exe\"");
-	if (check_enums(r) < 0 || ((r->kflags & KF_HEX) && check_hex(r) < 0) ||
+	if (((r->kflags & KF_ENUM) && check_enums(r) < 0) ||
+	    ((r->kflags & KF_HEX) && check_hex(r) < 0) ||
 	    check_ids(r) < 0)
 		return -1;
 	if (t == GH_ET_HEADER) {

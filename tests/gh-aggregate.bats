@@ -458,3 +458,77 @@ argv_json() {
 	# a stream without them (an earlier gh-trace, or no audit) says null
 	[ "$(gh-aggregate net.ndjson | jq -c '.provenance | [.bpf_object_sha256, .bpf_programs]')" = '[null,null]' ]
 }
+
+@test "every completeness reason at once: all 17 listed, sorted (reasons.ndjson)" {
+	gh-aggregate "$F/reasons.ndjson" > "$T/out" 2> "$T/err"
+	[ ! -s "$T/err" ]
+	[ "$(jq -r .completeness "$T/out")" = partial ]
+	jq -r '.completeness_reasons[]' "$T/out" > "$T/got"
+	cat > "$T/want" <<'WANT'
+2 records truncated
+4 program runs skipped by the kernel (recursion): records may be lost
+audit unavailable: not running as root (euid 65534)
+bpf_syscall: 1 changes under the tracer's bpf directory /sys/fs/bpf/glasshouse
+bpf_syscall: 2 bpf() calls by the traced tree
+compat_syscall: 1 32-bit syscalls not decoded
+core_dump: 1 processes dumped core: the file the kernel wrote for them is not recorded
+end record counts 10 records, stream has 11
+foreign_process_control: 4 controls of processes outside the traced tree
+io_uring_unsupported_op: 3 io_uring operations not decoded (opcodes 14, 40)
+left_running: 5 processes still running when gh-trace stopped waiting (--wait); what they did after is not recorded
+lost 1 records: user memory fault
+lost 3 records: ring buffer full
+path_changed: 6 names changed while their syscall ran: the recorded name may not be the one the kernel used
+stderr capture incomplete: EIO after 0 bytes
+stdout capture incomplete: ENOSPC after 6 bytes
+unwatched_sockets: 7 inherited sockets beyond the 16 watched: sends on them are not recorded
+WANT
+	diff "$T/want" "$T/got"
+}
+
+@test "the stream reasons.ndjson was edited from gives only its core dump (the twin of the reasons test)" {
+	gh-aggregate "$F/core.ndjson" > "$T/out"
+	[ "$(jq -c .completeness_reasons "$T/out")" = \
+	  '["core_dump: 1 processes dumped core: the file the kernel wrote for them is not recorded"]' ]
+}
+
+@test "socks: a non-blocking connect counts with its socket's final result (socks.ndjson)" {
+	gh-aggregate "$F/socks.ndjson" > "$T/out"
+	[ "$(jq -c '[.network.attempts[] | [.op, .result, .count]]' "$T/out")" = '[["connect","ok",3]]' ]
+	[ "$(jq -r .completeness "$T/out")" = closed ]
+}
+
+@test "20,000 sockets open at once, closed shuffled: each connect gets its own socket's end" {
+	"$F/socks-many" 20000 > "$T/many.ndjson"
+	[ "$(grep -c '"type":"connect"' "$T/many.ndjson")" -eq 20000 ]
+	gh-aggregate "$T/many.ndjson" > "$T/out"
+	[ "$(jq -c '[.network.attempts[] | [.op, .result, .count]]' "$T/out")" = '[["connect","ok",20000]]' ]
+	[ "$(jq -c .completeness_reasons "$T/out")" = '[]' ]
+}
+
+@test "20,000 sockets, half of them without an end: those count with their connect's own result (the twin)" {
+	"$F/socks-many" 20000 | grep -Ev '"type":"sock_end".*"sock":101[0-9]{4},' > "$T/half.ndjson"
+	[ "$(grep -c '"type":"sock_end"' "$T/half.ndjson")" -eq 10000 ]
+	gh-aggregate "$T/half.ndjson" > "$T/out"
+	[ "$(jq -c '[.network.attempts[] | [.op, .result, .count]]' "$T/out")" = \
+	  '[["connect","in_progress",10000],["connect","ok",10000]]' ]
+}
+
+@test "pid sets: 4 processes, 2,000 others, then a late one of a lower pid: each access lists exactly its pids, sorted" {
+	"$F/pids-many" 2000 15000 > "$T/pids.ndjson"
+	gh-aggregate "$T/pids.ndjson" > "$T/out"
+	[ "$(jq -c '.filesystem.accesses[] | select(.path == "/etc/ld.so.cache") | [.count, .pids]' "$T/out")" = \
+	  '[5,[15000,20000,20001,20002,20003]]' ]
+	jq -e '.filesystem.accesses[] | select(.path == "/usr/lib/x86_64-linux-gnu/libc.so.6") |
+	       .count == 2000 and .pids == [range(20004; 22004)]' "$T/out"
+	[ "$(jq -c .completeness_reasons "$T/out")" = '[]' ]
+}
+
+@test "pid sets: without the late process the first access lists its 4 pids only (the twin)" {
+	"$F/pids-many" 2000 > "$T/pids.ndjson"
+	gh-aggregate "$T/pids.ndjson" > "$T/out"
+	[ "$(jq -c '.filesystem.accesses[] | select(.path == "/etc/ld.so.cache") | [.count, .pids]' "$T/out")" = \
+	  '[4,[20000,20001,20002,20003]]' ]
+	! jq -e '.filesystem.accesses[] | select(.path == "/usr/lib/x86_64-linux-gnu/libc.so.6") |
+	         .pids | index([15000])' "$T/out"
+}
