@@ -1208,25 +1208,76 @@ static int walk_execs(struct ctx *c)
 	return rc < 0 ? rbad(c) : 0;
 }
 
-/* The names DNS answered the address of peer addr for
- * (network.connections[].names), or NULL. */
-static const struct gh_jv *peer_names(struct ctx *c, const struct gh_jv *conn,
-				      const char *addr)
+/* The peers of network.connections that have names, sorted by address:
+ * looked up once per attempt (binary search), so that judging is
+ * O((n + m) log n) for n peers and m attempts. */
+struct peername {
+	const char *dst;
+	const struct gh_jv *names;
+	size_t pos;	/* in network.connections: the first one wins */
+};
+
+static int cmp_peername(const void *a, const void *b)
 {
+	const struct peername *x = a, *y = b;
+	int d = strcmp(x->dst, y->dst);
+
+	return d ? d : x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int cmp_peerdst(const void *a, const void *b)
+{
+	return strcmp(((const struct peername *)a)->dst,
+		      ((const struct peername *)b)->dst);
+}
+
+/* Index conn's names into *out (n entries; the first entry of a dst in
+ * the receipt's order wins). 0, or -1 with the message. */
+static int index_peer_names(struct ctx *c, const struct gh_jv *conn,
+			    struct peername **out, size_t *n)
+{
+	struct peername *v;
 	const struct gh_jv *e, *names;
 	const char *d;
+	size_t k, m = 0;
 	char w[64];
 
-	for (size_t k = 0; k < gh_receipt_len(conn); k++) {
+	*out = NULL;
+	*n = 0;
+	if (!gh_receipt_len(conn))
+		return 0;
+	v = calloc(gh_receipt_len(conn), sizeof(*v));
+	if (!v)
+		return bad(c, "out of memory");
+	for (k = 0; k < gh_receipt_len(conn); k++) {
 		snprintf(w, sizeof(w), "network.connections[%zu]", k);
 		if (gh_receipt_eobj(c->r, conn, "network.connections", k, &e) < 0 ||
 		    gh_receipt_mstr(c->r, e, w, "dst", &d, NULL) <= 0 ||
-		    strcmp(d, addr) != 0)
+		    gh_receipt_mstrv(c->r, e, w, "names", &names) <= 0)
 			continue;
-		if (gh_receipt_mstrv(c->r, e, w, "names", &names) > 0)
-			return names;
+		v[m].dst = d;
+		v[m].names = names;
+		v[m].pos = k;
+		m++;
 	}
-	return NULL;
+	qsort(v, m, sizeof(*v), cmp_peername);
+	*out = v;
+	*n = m;
+	return 0;
+}
+
+/* The names DNS answered the address of peer addr for
+ * (network.connections[].names), or NULL. */
+static const struct gh_jv *peer_names(const struct peername *v, size_t n,
+				      const char *addr)
+{
+	struct peername key = { addr, NULL, 0 };
+	const struct peername *f = n ? bsearch(&key, v, n, sizeof(*v), cmp_peerdst) : NULL;
+
+	/* bsearch finds any of equal dsts: go back to the first */
+	while (f && f > v && strcmp(f[-1].dst, addr) == 0)
+		f--;
+	return f ? f->names : NULL;
 }
 
 /* network.attempts (else connections), then inbound */
@@ -1234,6 +1285,8 @@ static int walk_net(struct ctx *c)
 {
 	struct gh_riter i = GH_RITER_INIT;
 	const struct gh_jv *conn = NULL, *dns = NULL;
+	struct peername *pn = NULL;
+	size_t npn = 0;
 	struct gh_rpeer n;
 	int rc, known;
 
@@ -1242,6 +1295,8 @@ static int walk_net(struct ctx *c)
 	    gh_receipt_arr(c->r, "network.connections", &conn) < 0)
 		return rbad(c);
 	known = dns != NULL;
+	if (known && index_peer_names(c, conn, &pn, &npn) < 0)
+		return -1;
 	while ((rc = gh_receipt_next_peer(c->r, &i, &n)) > 0) {
 		struct item it = { 0 };
 
@@ -1254,7 +1309,7 @@ static int walk_net(struct ctx *c)
 		netaddr_parse(it.path, it.len, &it.na);
 		it.na.host = n.host;
 		if (!n.inbound && known) {
-			const struct gh_jv *nm = peer_names(c, conn, n.addr);
+			const struct gh_jv *nm = peer_names(pn, npn, n.addr);
 
 			it.na.names_known = 1;
 			it.na.names = nm;
@@ -1272,9 +1327,12 @@ static int walk_net(struct ctx *c)
 			it.coarse = S_CONNECT;
 			it.fine = it.op && strcmp(it.op, "send") == 0 ? S_SEND : S_CONNECT;
 		}
-		if (judge(c, &it, 1) < 0)
+		if (judge(c, &it, 1) < 0) {
+			free(pn);
 			return -1;
+		}
 	}
+	free(pn);
 	return rc < 0 ? rbad(c) : 0;
 }
 
