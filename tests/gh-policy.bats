@@ -1646,3 +1646,33 @@ EOF
 	run --separate-stderr gh-policy --check r.rules
 	[ "$status" -eq 0 ]
 }
+
+@test "agent.rules: user namespaces, mounts, foreign processes, bpf and file capabilities are violations" {
+	cp "$AGENT" agent.rules
+	run --separate-stderr gh-policy agent.rules "$F/actions.json"
+	[ "$status" -eq 1 ]
+	n=$(grep -n '^deny namespace user$' agent.rules | cut -d: -f1)
+	grep -qx "agent.rules:$n: deny namespace user \[op=unshare\] by 4 processes, first pid 13778 (true)" <<<"$output"
+	grep -qx "agent.rules:$((n + 1)): deny mount / by pid 13780 (true)" <<<"$output"
+	grep -qx 'agent.rules:[0-9]*: deny ptrace foreign \[result=EPERM\] by pid 13799 (/tmp/gh-actions/work ptrace 1)' <<<"$output"
+	grep -qx 'agent.rules:[0-9]*: deny signal foreign \[op=kill signal=TERM result=EPERM\] by pid 13802 (/tmp/gh-actions/work kill 1)' <<<"$output"
+	grep -qx 'agent.rules:[0-9]*: deny bpf map_create \[result=EINVAL\] by pid 13782 (.*)' <<<"$output"
+	# the file capability is refused before the workspace's writes are allowed
+	c=$(grep -n '^deny xattr \*\* security.capability' agent.rules | cut -d: -f1)
+	w=$(grep -n '^allow write,delete \$CWD/\*\*$' agent.rules | cut -d: -f1)
+	[ "$c" -lt "$w" ]
+	grep -qx "agent.rules:$c: deny xattr /tmp/gh-actions/ws/f \[op=setxattr name=security.capability\] by pid 13790 (.*)" <<<"$output"
+}
+
+@test "agent.rules twin: an exception before the include lets a sandbox's user namespace pass, nothing else" {
+	cp "$AGENT" agent.rules
+	printf 'allow namespace user\ninclude agent.rules\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	[ "$(grep -c ' deny namespace user ' <<<"$output")" -eq 0 ]
+	grep -q '^agent.rules:[0-9]*: deny namespace unknown \[op=setns result=EPERM\] ' <<<"$output"
+	grep -q '^agent.rules:[0-9]*: deny ptrace foreign ' <<<"$output"
+	# a build in the workspace does none of it
+	run --separate-stderr gh-policy agent.rules "$F/clean.json"
+	[ "$status" -eq 0 ]
+}
