@@ -648,7 +648,7 @@ static int parse_subjects(struct parser *ps, size_t i, uint32_t *bits,
 		if (*family >= 0 && *family != subjects[k].family)
 			return fail(ps, "expected subjects of one kind (file "
 				    "operations, exec, network, or namespace, "
-				    "ptrace, signal and bpf), got %s",
+				    "ptrace, signal, bpf), got %s",
 				    got(ps, i));
 		*family = subjects[k].family;
 		*bits |= 1u << k;

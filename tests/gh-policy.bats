@@ -1676,3 +1676,60 @@ EOF
 	run --separate-stderr gh-policy agent.rules "$F/clean.json"
 	[ "$status" -eq 0 ]
 }
+
+# peers N: a receipt of N peers with DNS names (h$i.example.test), listed
+# in network.connections in reverse order, one attempt each; every 500th
+# peer has no name (an address not looked up).
+peers() {
+	python3 - "$1" > many.json <<'PY'
+import json, sys
+n = int(sys.argv[1])
+conn, att, dns = [], [], []
+for i in range(n):
+    a = f"127.0.{i >> 8}.{i & 255}"
+    names = [] if i % 500 == 7 else [f"h{i}.example.test"]
+    conn.append({"dst": f"{a}:443", "protocol": "tcp", "attempted": True, "names": names})
+    att.append({"dst": f"{a}:443", "protocol": "tcp", "op": "connect", "family": "inet",
+                "result": "ok", "count": 1, "pids": [100]})
+    if names:
+        dns.append({"name": names[0], "type": "A", "count": 1, "pids": [100], "addresses": [a]})
+conn.reverse()
+print(json.dumps({"version": "0.4.0", "execution_id": "x", "observation_mode": "ebpf",
+    "completeness": "closed", "provenance": {"cwd": "/w"},
+    "process_tree": [{"pid": 100, "ppid": 1, "exe": "/usr/bin/fetch", "argv": ["fetch"]}],
+    "filesystem": {"reads": [], "writes": [], "deletes": [], "accesses": []},
+    "network": {"connections": conn, "attempts": att, "dns": dns, "inbound": []}}))
+PY
+}
+
+@test "names of many peers: each attempt finds its peer's names (indexed once)" {
+	peers 3000
+	F=$PWD
+	printf 'allow connect *.example.test\ndefault deny connect\n' | rules
+	judge many.json
+	[ "$status" -eq 1 ]
+	same <<'EOF'
+r.rules:2: default deny connect 127.0.0.7:443 [proto=tcp] by pid 100 (fetch)
+r.rules:2: default deny connect 127.0.1.251:443 [proto=tcp] by pid 100 (fetch)
+r.rules:2: default deny connect 127.0.3.239:443 [proto=tcp] by pid 100 (fetch)
+r.rules:2: default deny connect 127.0.5.227:443 [proto=tcp] by pid 100 (fetch)
+r.rules:2: default deny connect 127.0.7.215:443 [proto=tcp] by pid 100 (fetch)
+r.rules:2: default deny connect 127.0.9.203:443 [proto=tcp] by pid 100 (fetch)
+EOF
+	[ "$tally" = "6 violations of 1 rule; 3001 items" ]
+	printf 'deny connect h2999.example.test\n' | rules
+	judge many.json
+	[ "$status" -eq 1 ]
+	grep -qx 'r.rules:1: deny connect 127.0.11.183:443 \[name=h2999.example.test proto=tcp\] by pid 100 (fetch)' <<<"$output"
+	[ "$tally" = "7 violations of 1 rule; 3001 items" ]
+}
+
+@test "names of many peers twin: a name no peer has takes only the peers of unknown name" {
+	peers 3000
+	F=$PWD
+	printf 'deny connect h3000.example.test\n' | rules
+	judge many.json
+	[ "$status" -eq 1 ]
+	[ "$(grep -c . <<<"$output")" -eq 6 ]
+	[ "$(grep -c ' \[name=unknown proto=tcp\] ' <<<"$output")" -eq 6 ]
+}
