@@ -1486,7 +1486,29 @@ static int action_subject(int s)
 {
 	return s == S_MOUNT || s == S_CHROOT || s == S_MKNOD || s == S_XATTR ||
 	       s == S_UTIME || s == S_NAMESPACE || s == S_PTRACE ||
-	       s == S_SIGNAL || s == S_BPF || s == S_WRITE;
+	       s == S_SIGNAL || s == S_BPF || s == S_WRITE || s == S_SYSCALL;
+}
+
+/* Every action as its syscall's name (the record type as op). */
+static int judge_syscall(struct ctx *c, const struct gh_jv *e, const char *w,
+			 const char *type)
+{
+	const char *sys, *result;
+	struct item it = { 0 };
+
+	if (!c->has_subject[S_SYSCALL] && !c->p->has_default[S_SYSCALL])
+		return 0;
+	if (gh_receipt_mstr(c->r, e, w, "syscall", &sys, NULL) < 0 ||
+	    gh_receipt_mstr(c->r, e, w, "result", &result, NULL) < 0 ||
+	    gh_receipt_mintv(c->r, e, w, "pids", &it.pids) < 0)
+		return rbad(c);
+	it.coarse = it.fine = S_SYSCALL;
+	it.path = sys ? sys : "unknown";
+	it.len = strlen(it.path);
+	it.unknown = !sys;
+	it.op = type;
+	it.result = result;
+	return judge(c, &it, J_WORD);
 }
 
 static int walk_actions(struct ctx *c)
@@ -1516,6 +1538,8 @@ static int walk_actions(struct ctx *c)
 				return bad(c, "%s.type: expected a string", w);
 			return rbad(c);
 		}
+		if (judge_syscall(c, e, w, t) < 0)
+			return -1;
 		if (strcmp(t, "mount") == 0) {
 			if (judge_action_path(c, e, w, S_MOUNT, "path",
 					      hs ? "source" : NULL, hs ? src : NULL) < 0 ||

@@ -52,6 +52,7 @@ enum subject {
 	S_PTRACE,	/* ptrace, process_vm, pidfd_getfd: foreign or tree */
 	S_SIGNAL,	/* signal: foreign or tree */
 	S_BPF,		/* bpf: the command's name */
+	S_SYSCALL,	/* every action: its syscall's name */
 	S_COUNT
 };
 

@@ -84,6 +84,7 @@ static const struct {
 	[S_PTRACE] = { "ptrace", FAM_WORD, 0, target_words },
 	[S_SIGNAL] = { "signal", FAM_WORD, 1, target_words },
 	[S_BPF] = { "bpf", FAM_WORD, 0, bpf_words },
+	[S_SYSCALL] = { "syscall", FAM_WORD, 0, NULL },
 };
 
 static const char *const fields[L_COUNT] = {
@@ -526,20 +527,30 @@ static int word_pattern(struct parser *ps, struct rule *r, char *alt)
 	char **v;
 	int hit = 0;
 
-	for (int s = 0; s < S_COUNT && !hit; s++)
+	for (int s = 0; s < S_COUNT && !hit; s++) {
+		/* syscall: any name, in the characters names have */
+		if ((r->subjects & (1u << s)) && !subjects[s].words)
+			hit = args_pattern_ok(alt) && alt[0] &&
+			      strspn(alt, "abcdefghijklmnopqrstuvwxyz0123456789_*?[]!-{},") ==
+				      strlen(alt);
 		for (size_t k = 0; (r->subjects & (1u << s)) && subjects[s].words &&
 				   subjects[s].words[k] && !hit; k++)
 			hit = args_pattern_ok(alt) &&
 			      wild_match(alt, subjects[s].words[k],
 					 strlen(subjects[s].words[k]));
+	}
 	if (!hit) {
 		for (int s = 0; s < S_COUNT; s++)
 			for (size_t k = 0; (r->subjects & (1u << s)) &&
 					   subjects[s].words && subjects[s].words[k]; k++)
 				gh_buf_printf(&b, "%s%s", b.len ? ", " : "",
 					      subjects[s].words[k]);
-		fail(ps, "expected %s (or a pattern matching some), got %s",
-		     b.p ? b.p : "a word", quote(alt, strlen(alt)));
+		if (b.p)
+			fail(ps, "expected %s (or a pattern matching some), got %s",
+			     b.p, quote(alt, strlen(alt)));
+		else
+			fail(ps, "expected a syscall name or a pattern of one "
+			     "(a-z, 0-9, _, wildcards), got %s", quote(alt, strlen(alt)));
 		gh_buf_release(&b);
 		free(alt);
 		return -1;
@@ -648,7 +659,7 @@ static int parse_subjects(struct parser *ps, size_t i, uint32_t *bits,
 		if (*family >= 0 && *family != subjects[k].family)
 			return fail(ps, "expected subjects of one kind (file "
 				    "operations, exec, network, or namespace, "
-				    "ptrace, signal, bpf), got %s",
+				    "ptrace, signal, bpf, syscall), got %s",
 				    got(ps, i));
 		*family = subjects[k].family;
 		*bits |= 1u << k;
@@ -661,7 +672,7 @@ bad:
 		    "truncate, chmod, chown, mkdir, link, symlink, rename, "
 		    "unlink, rmdir, chdir, exec, connect, send, inbound, bind, "
 		    "listen, accept, mount, chroot, mknod, xattr, utime, "
-		    "namespace, ptrace, signal, bpf), got %s", got(ps, i));
+		    "namespace, ptrace, signal, bpf, syscall), got %s", got(ps, i));
 }
 
 static int end_of_line(struct parser *ps, size_t i)

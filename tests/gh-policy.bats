@@ -938,9 +938,9 @@ badrule() {
 
 @test "bad rules: unknown statement, subject, or subjects of two kinds" {
 	badrule 'permit read /x' "expected allow, deny, default, limit, require or include, got 'permit'"
-	badrule 'deny reed /x' "expected a subject (read, write, delete, create, truncate, chmod, chown, mkdir, link, symlink, rename, unlink, rmdir, chdir, exec, connect, send, inbound, bind, listen, accept, mount, chroot, mknod, xattr, utime, namespace, ptrace, signal, bpf), got 'reed'"
-	badrule 'deny read,connect /x' "expected subjects of one kind (file operations, exec, network, or namespace, ptrace, signal, bpf), got 'read,connect'"
-	badrule 'deny' "expected a subject (read, write, delete, create, truncate, chmod, chown, mkdir, link, symlink, rename, unlink, rmdir, chdir, exec, connect, send, inbound, bind, listen, accept, mount, chroot, mknod, xattr, utime, namespace, ptrace, signal, bpf), got end of line"
+	badrule 'deny reed /x' "expected a subject (read, write, delete, create, truncate, chmod, chown, mkdir, link, symlink, rename, unlink, rmdir, chdir, exec, connect, send, inbound, bind, listen, accept, mount, chroot, mknod, xattr, utime, namespace, ptrace, signal, bpf, syscall), got 'reed'"
+	badrule 'deny read,connect /x' "expected subjects of one kind (file operations, exec, network, or namespace, ptrace, signal, bpf, syscall), got 'read,connect'"
+	badrule 'deny' "expected a subject (read, write, delete, create, truncate, chmod, chown, mkdir, link, symlink, rename, unlink, rmdir, chdir, exec, connect, send, inbound, bind, listen, accept, mount, chroot, mknod, xattr, utime, namespace, ptrace, signal, bpf, syscall), got end of line"
 }
 
 @test "bad rules: missing, relative or malformed patterns" {
@@ -974,7 +974,7 @@ badrule() {
 
 @test "bad rules: default, limit, require and include forms" {
 	badrule 'default read' "expected allow or deny after 'default', got 'read'"
-	badrule 'default deny write,exec' "expected subjects of one kind (file operations, exec, network, or namespace, ptrace, signal, bpf), got 'write,exec'"
+	badrule 'default deny write,exec' "expected subjects of one kind (file operations, exec, network, or namespace, ptrace, signal, bpf, syscall), got 'write,exec'"
 	badrule 'limit speed 5' "expected a limit field (duration_ms, cpu_time_ms, max_rss_kb, processes, execs, connections, attempts, inbound, bytes_sent, reads, writes, deletes, accesses, failed, lost, exit_code), got 'speed'"
 	badrule 'limit duration_ms -5' "expected a non-negative integer, got '-5'"
 	badrule 'limit duration_ms 5s' "expected a non-negative integer, got '5s'"
@@ -1636,7 +1636,7 @@ EOF
 	badrule 'deny namespace usr' "expected mount, cgroup, uts, ipc, user, pid, net, time (or a pattern matching some), got 'usr'"
 	badrule 'deny bpf prog_lod*' "expected map_create, map_lookup_elem, map_update_elem, map_delete_elem, map_get_next_key, prog_load, obj_pin, obj_get, prog_attach, prog_detach, prog_test_run, prog_get_next_id, map_get_next_id, prog_get_fd_by_id, map_get_fd_by_id, obj_get_info_by_fd, prog_query, raw_tracepoint_open, btf_load, btf_get_fd_by_id, task_fd_query, map_lookup_and_delete_elem, map_freeze, btf_get_next_id, map_lookup_batch, map_lookup_and_delete_batch, map_update_batch, map_delete_batch, link_create, link_update, link_get_fd_by_id, link_get_next_id, enable_stats, iter_create, link_detach, prog_bind_map, token_create, prog_stream_read_by_fd (or a pattern matching some), got 'prog_lod*'"
 	badrule 'deny namespace' "expected a word pattern, got end of line"
-	badrule 'deny namespace,read user' "expected subjects of one kind (file operations, exec, network, or namespace, ptrace, signal, bpf), got 'namespace,read'"
+	badrule 'deny namespace,read user' "expected subjects of one kind (file operations, exec, network, or namespace, ptrace, signal, bpf, syscall), got 'namespace,read'"
 	badrule 'deny write,xattr ** security.capability' "expected a qualifier (result=...) or end of line, got 'security.capability'"
 	badrule 'deny ptrace foreign 9' "expected a qualifier (result=...) or end of line, got '9'"
 }
@@ -1732,4 +1732,26 @@ EOF
 	[ "$status" -eq 1 ]
 	[ "$(grep -c . <<<"$output")" -eq 6 ]
 	[ "$(grep -c ' \[name=unknown proto=tcp\] ' <<<"$output")" -eq 6 ]
+}
+
+@test "syscall: every action by its syscall's name, the record type as op" {
+	printf 'allow partial\ndeny syscall {set*id,setgroups}\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	same <<'EOF'
+r.rules:2: deny syscall setgid [op=identity] by pid 13777 (sh run.sh)
+r.rules:2: deny syscall setgroups [op=identity] by pid 13777 (sh run.sh)
+r.rules:2: deny syscall setuid [op=identity] by pid 13777 (sh run.sh)
+EOF
+	printf 'allow partial\nallow syscall {set*id,setgroups,kill,ptrace,pidfd_*,bpf,unshare,setns,mount,mknodat,*xattr,utimensat}\ndefault deny syscall\n' | rules
+	judge actions.json
+	[ "$status" -eq 0 ]
+}
+
+@test "syscall twin: a name the run did not call, and bad names" {
+	printf 'allow partial\ndeny syscall {init_module,finit_module,kexec_*,reboot,swapon,capset}\n' | rules
+	judge actions.json
+	[ "$status" -eq 0 ]
+	badrule 'deny syscall Init_module' "expected a syscall name or a pattern of one (a-z, 0-9, _, wildcards), got 'Init_module'"
+	badrule 'deny syscall /x' "expected a syscall name or a pattern of one (a-z, 0-9, _, wildcards), got '/x'"
 }
