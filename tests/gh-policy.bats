@@ -1755,3 +1755,21 @@ EOF
 	badrule 'deny syscall Init_module' "expected a syscall name or a pattern of one (a-z, 0-9, _, wildcards), got 'Init_module'"
 	badrule 'deny syscall /x' "expected a syscall name or a pattern of one (a-z, 0-9, _, wildcards), got '/x'"
 }
+
+@test "traced: the starter policy refuses loading a kernel module, even a refused attempt" {
+	mkdir ws && cd ws
+	trace /usr/bin/python3 -c 'import ctypes; ctypes.CDLL(None).syscall(313, -1, b"", 0)'
+	[ "$(jq -r .observation_mode r.json)" = ebpf ] || skip "audit unavailable here: $(jq -c .completeness_reasons r.json)"
+	[ "$(jq -c '[.actions[] | select(.syscall == "finit_module") | .type]' r.json)" = '["syscall"]' ]
+	run --separate-stderr gh-policy "$AGENT" r.json
+	[ "$status" -eq 1 ]
+	grep -q "^$AGENT:[0-9]*: deny syscall finit_module \[result=[A-Z]*\] by pid [0-9]* (/usr/bin/python3 -c " <<<"$output"
+}
+
+@test "traced twin: the same program without the call has no syscall violation" {
+	mkdir ws && cd ws
+	trace /usr/bin/python3 -c 'import ctypes; ctypes.CDLL(None).getpid()'
+	[ "$(jq -r .observation_mode r.json)" = ebpf ] || skip "audit unavailable here: $(jq -c .completeness_reasons r.json)"
+	run --separate-stderr gh-policy "$AGENT" r.json
+	[ "$(grep -c ' deny syscall ' <<<"$output")" -eq 0 ]
+}
