@@ -20,6 +20,10 @@
 
 enum { IX_PREFIX, IX_BASE, IX_EXT, IX_TRI };
 
+/* What judge() matches an item's path against: path globs, network
+ * patterns, or word patterns. */
+enum { J_PATH, J_NET, J_WORD };
+
 /* Depths of '*' components that prefix keys may contain (see index_key). */
 #define MAX_STAR_DEPTHS 3
 
@@ -669,6 +673,29 @@ static size_t first_net_rule(struct ctx *c, const struct item *it)
 	return SIZE_MAX;
 }
 
+static int word_match(const struct rule *r, const struct item *it)
+{
+	for (size_t k = 0; k < r->nwords; k++)
+		if (wild_match(r->words[k], it->path, it->len))
+			return 1;
+	return 0;
+}
+
+/* Word rules (namespace, ptrace, signal, bpf) are few: scanned in order. */
+static size_t first_word_rule(struct ctx *c, const struct item *it)
+{
+	uint32_t want = (1u << it->coarse) | (1u << it->fine);
+
+	for (size_t i = 0; i < c->p->nrules; i++) {
+		const struct rule *r = &c->p->rules[i];
+
+		if ((r->kind == K_ALLOW || r->kind == K_DENY) && (r->subjects & want) &&
+		    result_ok(r, it) && word_match(r, it) && exec_args_ok(r, it))
+			return i;
+	}
+	return SIZE_MAX;
+}
+
 /* --- violations -------------------------------------------------------- */
 
 static struct violation *new_violation(struct ctx *c, size_t rule)
@@ -805,11 +832,14 @@ static int match3(struct ctx *c, size_t i, const struct item *it, int net)
 	int maybe = 0, hit = 0;
 
 	if ((r->kind != K_ALLOW && r->kind != K_DENY) || !(r->subjects & want) ||
-	    !result_ok(r, it) || (net && !proto_ok(r, it)))
+	    !result_ok(r, it) || (net == J_NET && !proto_ok(r, it)))
 		return 0;
 	if (path_masked(it) || it->unknown) {
 		maybe = 1;
-	} else if (net) {
+	} else if (net == J_WORD) {
+		if (!word_match(r, it))
+			return 0;
+	} else if (net == J_NET) {
 		for (size_t k = 0; k < r->nnets && !hit; k++)
 			hit = netpat_match(&r->nets[k], &it->na);
 		if (!hit)
@@ -894,8 +924,10 @@ static int judge(struct ctx *c, const struct item *it, int net)
 	}
 	if (it->unknown && !item_masked(it))
 		return judge_unknown(c, it, net);
-	if (net) {
+	if (net == J_NET) {
 		best = first_net_rule(c, it);
+	} else if (net == J_WORD) {
+		best = first_word_rule(c, it);
 	} else {
 		best = first_path_rule(c, it->coarse, it, best);
 		if (it->fine != it->coarse)
@@ -1176,25 +1208,76 @@ static int walk_execs(struct ctx *c)
 	return rc < 0 ? rbad(c) : 0;
 }
 
-/* The names DNS answered the address of peer addr for
- * (network.connections[].names), or NULL. */
-static const struct gh_jv *peer_names(struct ctx *c, const struct gh_jv *conn,
-				      const char *addr)
+/* The peers of network.connections that have names, sorted by address:
+ * looked up once per attempt (binary search), so that judging is
+ * O((n + m) log n) for n peers and m attempts. */
+struct peername {
+	const char *dst;
+	const struct gh_jv *names;
+	size_t pos;	/* in network.connections: the first one wins */
+};
+
+static int cmp_peername(const void *a, const void *b)
 {
+	const struct peername *x = a, *y = b;
+	int d = strcmp(x->dst, y->dst);
+
+	return d ? d : x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int cmp_peerdst(const void *a, const void *b)
+{
+	return strcmp(((const struct peername *)a)->dst,
+		      ((const struct peername *)b)->dst);
+}
+
+/* Index conn's names into *out (n entries; the first entry of a dst in
+ * the receipt's order wins). 0, or -1 with the message. */
+static int index_peer_names(struct ctx *c, const struct gh_jv *conn,
+			    struct peername **out, size_t *n)
+{
+	struct peername *v;
 	const struct gh_jv *e, *names;
 	const char *d;
+	size_t k, m = 0;
 	char w[64];
 
-	for (size_t k = 0; k < gh_receipt_len(conn); k++) {
+	*out = NULL;
+	*n = 0;
+	if (!gh_receipt_len(conn))
+		return 0;
+	v = calloc(gh_receipt_len(conn), sizeof(*v));
+	if (!v)
+		return bad(c, "out of memory");
+	for (k = 0; k < gh_receipt_len(conn); k++) {
 		snprintf(w, sizeof(w), "network.connections[%zu]", k);
 		if (gh_receipt_eobj(c->r, conn, "network.connections", k, &e) < 0 ||
 		    gh_receipt_mstr(c->r, e, w, "dst", &d, NULL) <= 0 ||
-		    strcmp(d, addr) != 0)
+		    gh_receipt_mstrv(c->r, e, w, "names", &names) <= 0)
 			continue;
-		if (gh_receipt_mstrv(c->r, e, w, "names", &names) > 0)
-			return names;
+		v[m].dst = d;
+		v[m].names = names;
+		v[m].pos = k;
+		m++;
 	}
-	return NULL;
+	qsort(v, m, sizeof(*v), cmp_peername);
+	*out = v;
+	*n = m;
+	return 0;
+}
+
+/* The names DNS answered the address of peer addr for
+ * (network.connections[].names), or NULL. */
+static const struct gh_jv *peer_names(const struct peername *v, size_t n,
+				      const char *addr)
+{
+	struct peername key = { addr, NULL, 0 };
+	const struct peername *f = n ? bsearch(&key, v, n, sizeof(*v), cmp_peerdst) : NULL;
+
+	/* bsearch finds any of equal dsts: go back to the first */
+	while (f && f > v && strcmp(f[-1].dst, addr) == 0)
+		f--;
+	return f ? f->names : NULL;
 }
 
 /* network.attempts (else connections), then inbound */
@@ -1202,6 +1285,8 @@ static int walk_net(struct ctx *c)
 {
 	struct gh_riter i = GH_RITER_INIT;
 	const struct gh_jv *conn = NULL, *dns = NULL;
+	struct peername *pn = NULL;
+	size_t npn = 0;
 	struct gh_rpeer n;
 	int rc, known;
 
@@ -1210,6 +1295,8 @@ static int walk_net(struct ctx *c)
 	    gh_receipt_arr(c->r, "network.connections", &conn) < 0)
 		return rbad(c);
 	known = dns != NULL;
+	if (known && index_peer_names(c, conn, &pn, &npn) < 0)
+		return -1;
 	while ((rc = gh_receipt_next_peer(c->r, &i, &n)) > 0) {
 		struct item it = { 0 };
 
@@ -1222,7 +1309,7 @@ static int walk_net(struct ctx *c)
 		netaddr_parse(it.path, it.len, &it.na);
 		it.na.host = n.host;
 		if (!n.inbound && known) {
-			const struct gh_jv *nm = peer_names(c, conn, n.addr);
+			const struct gh_jv *nm = peer_names(pn, npn, n.addr);
 
 			it.na.names_known = 1;
 			it.na.names = nm;
@@ -1240,19 +1327,26 @@ static int walk_net(struct ctx *c)
 			it.coarse = S_CONNECT;
 			it.fine = it.op && strcmp(it.op, "send") == 0 ? S_SEND : S_CONNECT;
 		}
-		if (judge(c, &it, 1) < 0)
+		if (judge(c, &it, 1) < 0) {
+			free(pn);
 			return -1;
+		}
 	}
+	free(pn);
 	return rc < 0 ? rbad(c) : 0;
 }
 
 /* Mount and root changes (the receipt's actions): a "mount" rule judges
  * the mount point (path) and a bind mount's source (source_path), a
  * "chroot" rule the new root. An action that names no path (fsopen,
- * fsmount) could be anywhere. */
-static int judge_action_path(struct ctx *c, const struct gh_jv *e,
-			     const char *w, int subj, const char *key,
-			     const char *okey, const char *other)
+ * fsmount) could be anywhere. mknod, xattr and utime judge their file
+ * (coarse subject write) the way file accesses are judged: a file in no
+ * directory by its name (objects), else by what it could be when its
+ * path is unresolved or incomplete, or absent. */
+static int judge_action_item(struct ctx *c, const struct gh_jv *e,
+			     const char *w, int coarse, int fine, const char *key,
+			     const char *okey, const char *other, const char *args,
+			     int objects)
 {
 	const char *path, *seen, *status, *sys, *result;
 	size_t len = 0, seen_len = 0;
@@ -1271,7 +1365,8 @@ static int judge_action_path(struct ctx *c, const struct gh_jv *e,
 	snprintf(k, sizeof(k), "%s_status", key);
 	if (gh_receipt_mstr(c->r, e, w, k, &status, NULL) < 0)
 		return rbad(c);
-	it.coarse = it.fine = subj;
+	it.coarse = coarse;
+	it.fine = fine;
 	it.path = has ? path : "";
 	it.len = has ? len : 0;
 	it.op = sys;
@@ -1280,26 +1375,159 @@ static int judge_action_path(struct ctx *c, const struct gh_jv *e,
 	it.seen_len = seen_len;
 	it.status = has ? status : "unresolved";
 	it.unknown = !has || (status && (strcmp(status, "unresolved") == 0 ||
-					 strcmp(status, "incomplete") == 0));
+					 strcmp(status, "incomplete") == 0) &&
+			      !(objects && object_name(it.path, it.len)));
 	it.other_key = okey;
 	it.other = other;
-	return judge(c, &it, 0);
+	if (args) {
+		it.args = args;
+		it.args_len = strlen(args);
+	}
+	return judge(c, &it, J_PATH);
+}
+
+static int judge_action_path(struct ctx *c, const struct gh_jv *e,
+			     const char *w, int subj, const char *key,
+			     const char *okey, const char *other)
+{
+	return judge_action_item(c, e, w, subj, subj, key, okey, other, NULL, 0);
+}
+
+/* A word item (namespace kind, foreign or tree, bpf command); word NULL:
+ * not known, judged by what it could be. */
+static int judge_action_word(struct ctx *c, const struct gh_jv *e,
+			     const char *w, int subj, const char *word,
+			     const char *args)
+{
+	const char *sys, *result;
+	struct item it = { 0 };
+
+	if (gh_receipt_mstr(c->r, e, w, "syscall", &sys, NULL) < 0 ||
+	    gh_receipt_mstr(c->r, e, w, "result", &result, NULL) < 0 ||
+	    gh_receipt_mintv(c->r, e, w, "pids", &it.pids) < 0)
+		return rbad(c);
+	it.coarse = it.fine = subj;
+	it.path = word ? word : "unknown";
+	it.len = strlen(it.path);
+	it.unknown = !word;
+	it.op = sys;
+	it.result = result;
+	if (args) {
+		it.args = args;
+		it.args_len = strlen(args);
+		it.other_key = subject_name(subj);
+		it.other = args;
+	}
+	return judge(c, &it, J_WORD);
+}
+
+/* CLONE_NEW* bits in the order of policy_ns_kind(). */
+static const uint64_t ns_bits[] = { 0x00020000, 0x02000000, 0x04000000,
+				    0x08000000, 0x10000000, 0x20000000,
+				    0x40000000, 0x00000080 };
+
+/* One item per namespace kind a namespace action makes or joins; a setns
+ * of any type (0) or flags not recorded: one item of unknown kind. */
+static int judge_namespace(struct ctx *c, const struct gh_jv *e, const char *w)
+{
+	int64_t flags = 0;
+	int rc;
+
+	if ((rc = gh_receipt_mint(c->r, e, w, "flags", &flags)) < 0)
+		return rbad(c);
+	if (rc == 0 || flags == 0)
+		return judge_action_word(c, e, w, S_NAMESPACE, NULL, NULL);
+	for (size_t b = 0; b < sizeof(ns_bits) / sizeof(ns_bits[0]); b++) {
+		if (!((uint64_t)flags & ns_bits[b]))
+			continue;
+		if (judge_action_word(c, e, w, S_NAMESPACE, policy_ns_kind(b),
+				      NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Where a controlled process is (in_tree): foreign, tree, or NULL when
+ * not known (a process group, every process). */
+static int target_word(struct ctx *c, const struct gh_jv *e, const char *w,
+		       const char **word)
+{
+	const struct gh_jv *t;
+	int rc = gh_receipt_member(c->r, e, w, "in_tree", GH_JV_BOOL, &t);
+
+	if (rc < 0)
+		return rbad(c);
+	*word = rc == 0 ? NULL : t->b ? "tree" : "foreign";
+	return 0;
+}
+
+/* Signal names without SIG (0: the existence check; real-time signals by
+ * number). */
+static const char *signal_word(int64_t sig)
+{
+	static const char *const names[] = {
+		"0",	"HUP",	"INT",	"QUIT", "ILL",	  "TRAP", "ABRT", "BUS",
+		"FPE",	"KILL", "USR1", "SEGV", "USR2",	  "PIPE", "ALRM", "TERM",
+		"STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG",
+		"XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO",  "PWR",  "SYS",
+	};
+	static char rt[33][4];
+
+	if (sig >= 0 && sig < 32)
+		return names[sig];
+	if (sig >= 32 && sig <= 64) {
+		snprintf(rt[sig - 32], sizeof(rt[0]), "%d", (int)sig);
+		return rt[sig - 32];
+	}
+	return "";
+}
+
+static int action_subject(int s)
+{
+	return s == S_MOUNT || s == S_CHROOT || s == S_MKNOD || s == S_XATTR ||
+	       s == S_UTIME || s == S_NAMESPACE || s == S_PTRACE ||
+	       s == S_SIGNAL || s == S_BPF || s == S_WRITE || s == S_SYSCALL;
+}
+
+/* Every action as its syscall's name (the record type as op). */
+static int judge_syscall(struct ctx *c, const struct gh_jv *e, const char *w,
+			 const char *type)
+{
+	const char *sys, *result;
+	struct item it = { 0 };
+
+	if (!c->has_subject[S_SYSCALL] && !c->p->has_default[S_SYSCALL])
+		return 0;
+	if (gh_receipt_mstr(c->r, e, w, "syscall", &sys, NULL) < 0 ||
+	    gh_receipt_mstr(c->r, e, w, "result", &result, NULL) < 0 ||
+	    gh_receipt_mintv(c->r, e, w, "pids", &it.pids) < 0)
+		return rbad(c);
+	it.coarse = it.fine = S_SYSCALL;
+	it.path = sys ? sys : "unknown";
+	it.len = strlen(it.path);
+	it.unknown = !sys;
+	it.op = type;
+	it.result = result;
+	return judge(c, &it, J_WORD);
 }
 
 static int walk_actions(struct ctx *c)
 {
 	const struct gh_jv *acts, *e;
-	int rc;
+	int rc, any = 0;
 
-	if (!c->has_subject[S_MOUNT] && !c->has_subject[S_CHROOT] &&
-	    !c->p->has_default[S_MOUNT] && !c->p->has_default[S_CHROOT])
+	for (int s = 0; s < S_COUNT; s++)
+		if (action_subject(s) && (c->has_subject[s] || c->p->has_default[s]))
+			any = 1;
+	if (!any)
 		return 0;
 	if ((rc = gh_receipt_arr(c->r, "actions", &acts)) < 0)
 		return rbad(c);
 	for (size_t i = 0; rc > 0 && i < gh_jv_len(acts); i++) {
-		const char *t, *path, *src;
+		const char *t, *path, *src, *sys, *name, *word;
 		char w[48];
 		int hp, hs;
+		int64_t num;
 
 		snprintf(w, sizeof(w), "actions[%zu]", i);
 		if (gh_receipt_eobj(c->r, acts, "actions", i, &e) < 0 ||
@@ -1310,6 +1538,8 @@ static int walk_actions(struct ctx *c)
 				return bad(c, "%s.type: expected a string", w);
 			return rbad(c);
 		}
+		if (judge_syscall(c, e, w, t) < 0)
+			return -1;
 		if (strcmp(t, "mount") == 0) {
 			if (judge_action_path(c, e, w, S_MOUNT, "path",
 					      hs ? "source" : NULL, hs ? src : NULL) < 0 ||
@@ -1319,6 +1549,43 @@ static int walk_actions(struct ctx *c)
 				return -1;
 		} else if (strcmp(t, "chroot") == 0 || strcmp(t, "pivot_root") == 0) {
 			if (judge_action_path(c, e, w, S_CHROOT, "path", NULL, NULL) < 0)
+				return -1;
+		} else if (strcmp(t, "mknod") == 0 || strcmp(t, "utime") == 0) {
+			if (judge_action_item(c, e, w, S_WRITE,
+					      t[0] == 'm' ? S_MKNOD : S_UTIME, "path",
+					      NULL, NULL, NULL, 1) < 0)
+				return -1;
+		} else if (strcmp(t, "setxattr") == 0 || strcmp(t, "removexattr") == 0) {
+			if (gh_receipt_mstr(c->r, e, w, "name", &name, NULL) < 0)
+				return rbad(c);
+			if (judge_action_item(c, e, w, S_WRITE, S_XATTR, "path",
+					      name ? "name" : NULL, name,
+					      name ? name : "", 1) < 0)
+				return -1;
+		} else if (strcmp(t, "namespace") == 0) {
+			if (judge_namespace(c, e, w) < 0)
+				return -1;
+		} else if (strcmp(t, "ptrace") == 0 || strcmp(t, "process_vm") == 0 ||
+			   strcmp(t, "pidfd") == 0) {
+			if (gh_receipt_mstr(c->r, e, w, "syscall", &sys, NULL) < 0)
+				return rbad(c);
+			if (strcmp(t, "pidfd") == 0 && (!sys || strcmp(sys, "pidfd_getfd") != 0))
+				continue; /* pidfd_open controls nothing yet */
+			if (target_word(c, e, w, &word) < 0 ||
+			    judge_action_word(c, e, w, S_PTRACE, word, NULL) < 0)
+				return -1;
+		} else if (strcmp(t, "signal") == 0) {
+			if ((hp = gh_receipt_mint(c->r, e, w, "signal", &num)) < 0)
+				return rbad(c);
+			if (target_word(c, e, w, &word) < 0 ||
+			    judge_action_word(c, e, w, S_SIGNAL, word,
+					      hp ? signal_word(num) : "") < 0)
+				return -1;
+		} else if (strcmp(t, "bpf") == 0) {
+			if ((hp = gh_receipt_mint(c->r, e, w, "cmd", &num)) < 0)
+				return rbad(c);
+			if (judge_action_word(c, e, w, S_BPF,
+					      hp ? policy_bpf_cmd(num) : NULL, NULL) < 0)
 				return -1;
 		}
 	}

@@ -45,14 +45,35 @@ enum subject {
 	S_ACCEPT,
 	S_MOUNT,	/* mount, umount2, open_tree, move_mount, fs*: actions */
 	S_CHROOT,	/* chroot and pivot_root: actions */
+	S_MKNOD,	/* mknod: actions, coarse write */
+	S_XATTR,	/* setxattr, removexattr: actions, coarse write */
+	S_UTIME,	/* utime: actions, coarse write */
+	S_NAMESPACE,	/* namespace: actions, word items (user, mount, ...) */
+	S_PTRACE,	/* ptrace, process_vm, pidfd_getfd: foreign or tree */
+	S_SIGNAL,	/* signal: foreign or tree */
+	S_BPF,		/* bpf: the command's name */
+	S_SYSCALL,	/* every action: its syscall's name */
 	S_COUNT
 };
 
-/* What a subject's patterns look like. */
-enum family { FAM_PATH, FAM_EXEC, FAM_NET };
+/* What a subject's patterns look like: paths, executables, network
+ * peers, or words from a list (namespace kinds, foreign/tree, bpf
+ * commands). */
+enum family { FAM_PATH, FAM_EXEC, FAM_NET, FAM_WORD };
 
 const char *subject_name(int s);
 int subject_family(int s);
+/* The words a FAM_WORD subject's items can be, NULL-terminated (NULL for
+ * other subjects). */
+const char *const *subject_words(int s);
+/* Whether the subject's rules take an argument pattern after the main
+ * one (exec: the arguments; xattr: the attribute; signal: its name). */
+int subject_takes_args(int s);
+/* bpf(2) command cmd's name ("prog_load"), or NULL when not known. */
+const char *policy_bpf_cmd(int64_t cmd);
+/* The namespace kind of CLONE_NEW* flag number bit in rules.c's order
+ * (mount, cgroup, uts, ipc, user, pid, net, time), or NULL. */
+const char *policy_ns_kind(int bit);
 
 enum kind {
 	K_ALLOW,
@@ -131,8 +152,11 @@ struct rule {
 	char *subject_word;	/* the subjects as written ("read,write") */
 	struct pathpat *pats;	/* path and exec rules */
 	size_t npats;
-	char **args;		/* exec: argument globs, alternatives; NULL: any */
+	char **args;		/* exec, xattr, signal: argument globs,
+				 * alternatives; NULL: any */
 	size_t nargs;
+	char **words;		/* FAM_WORD: wildcard patterns, alternatives */
+	size_t nwords;
 	struct netpat *nets;	/* network rules: alternatives */
 	size_t nnets;
 	uint32_t protos;	/* bit per protocol; 0: any */

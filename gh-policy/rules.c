@@ -16,33 +16,75 @@
 #define MAX_RULES 100000
 #define MAX_ALTERNATIVES 256
 
+/* Namespace kinds, in the order of the CLONE_NEW* bits eval.c maps. */
+static const char *const ns_words[] = { "mount", "cgroup", "uts", "ipc", "user",
+					"pid",	 "net",	   "time", NULL };
+/* Where a controlled process is: outside the traced tree or in it. */
+static const char *const target_words[] = { "foreign", "tree", NULL };
+/* bpf(2) commands, lower case without BPF_, by number (enum bpf_cmd). */
+static const char *const bpf_words[] = {
+	"map_create", "map_lookup_elem", "map_update_elem", "map_delete_elem",
+	"map_get_next_key", "prog_load", "obj_pin", "obj_get", "prog_attach",
+	"prog_detach", "prog_test_run", "prog_get_next_id", "map_get_next_id",
+	"prog_get_fd_by_id", "map_get_fd_by_id", "obj_get_info_by_fd",
+	"prog_query", "raw_tracepoint_open", "btf_load", "btf_get_fd_by_id",
+	"task_fd_query", "map_lookup_and_delete_elem", "map_freeze",
+	"btf_get_next_id", "map_lookup_batch", "map_lookup_and_delete_batch",
+	"map_update_batch", "map_delete_batch", "link_create", "link_update",
+	"link_get_fd_by_id", "link_get_next_id", "enable_stats", "iter_create",
+	"link_detach", "prog_bind_map", "token_create",
+	"prog_stream_read_by_fd", NULL
+};
+
+const char *policy_bpf_cmd(int64_t cmd)
+{
+	if (cmd < 0 || cmd >= (int64_t)(sizeof(bpf_words) / sizeof(bpf_words[0]) - 1))
+		return NULL;
+	return bpf_words[cmd];
+}
+
+const char *policy_ns_kind(int bit)
+{
+	return bit >= 0 && bit < 8 ? ns_words[bit] : NULL;
+}
+
 static const struct {
 	const char *name;
 	int family;
+	int args;
+	const char *const *words;
 } subjects[S_COUNT] = {
-	[S_READ] = { "read", FAM_PATH },
-	[S_WRITE] = { "write", FAM_PATH },
-	[S_DELETE] = { "delete", FAM_PATH },
-	[S_CREATE] = { "create", FAM_PATH },
-	[S_TRUNCATE] = { "truncate", FAM_PATH },
-	[S_CHMOD] = { "chmod", FAM_PATH },
-	[S_CHOWN] = { "chown", FAM_PATH },
-	[S_MKDIR] = { "mkdir", FAM_PATH },
-	[S_LINK] = { "link", FAM_PATH },
-	[S_SYMLINK] = { "symlink", FAM_PATH },
-	[S_RENAME] = { "rename", FAM_PATH },
-	[S_UNLINK] = { "unlink", FAM_PATH },
-	[S_RMDIR] = { "rmdir", FAM_PATH },
-	[S_CHDIR] = { "chdir", FAM_PATH },
-	[S_EXEC] = { "exec", FAM_EXEC },
-	[S_CONNECT] = { "connect", FAM_NET },
-	[S_SEND] = { "send", FAM_NET },
-	[S_INBOUND] = { "inbound", FAM_NET },
-	[S_BIND] = { "bind", FAM_NET },
-	[S_LISTEN] = { "listen", FAM_NET },
-	[S_ACCEPT] = { "accept", FAM_NET },
-	[S_MOUNT] = { "mount", FAM_PATH },
-	[S_CHROOT] = { "chroot", FAM_PATH },
+	[S_READ] = { "read", FAM_PATH, 0, NULL },
+	[S_WRITE] = { "write", FAM_PATH, 0, NULL },
+	[S_DELETE] = { "delete", FAM_PATH, 0, NULL },
+	[S_CREATE] = { "create", FAM_PATH, 0, NULL },
+	[S_TRUNCATE] = { "truncate", FAM_PATH, 0, NULL },
+	[S_CHMOD] = { "chmod", FAM_PATH, 0, NULL },
+	[S_CHOWN] = { "chown", FAM_PATH, 0, NULL },
+	[S_MKDIR] = { "mkdir", FAM_PATH, 0, NULL },
+	[S_LINK] = { "link", FAM_PATH, 0, NULL },
+	[S_SYMLINK] = { "symlink", FAM_PATH, 0, NULL },
+	[S_RENAME] = { "rename", FAM_PATH, 0, NULL },
+	[S_UNLINK] = { "unlink", FAM_PATH, 0, NULL },
+	[S_RMDIR] = { "rmdir", FAM_PATH, 0, NULL },
+	[S_CHDIR] = { "chdir", FAM_PATH, 0, NULL },
+	[S_EXEC] = { "exec", FAM_EXEC, 1, NULL },
+	[S_CONNECT] = { "connect", FAM_NET, 0, NULL },
+	[S_SEND] = { "send", FAM_NET, 0, NULL },
+	[S_INBOUND] = { "inbound", FAM_NET, 0, NULL },
+	[S_BIND] = { "bind", FAM_NET, 0, NULL },
+	[S_LISTEN] = { "listen", FAM_NET, 0, NULL },
+	[S_ACCEPT] = { "accept", FAM_NET, 0, NULL },
+	[S_MOUNT] = { "mount", FAM_PATH, 0, NULL },
+	[S_CHROOT] = { "chroot", FAM_PATH, 0, NULL },
+	[S_MKNOD] = { "mknod", FAM_PATH, 0, NULL },
+	[S_XATTR] = { "xattr", FAM_PATH, 1, NULL },
+	[S_UTIME] = { "utime", FAM_PATH, 0, NULL },
+	[S_NAMESPACE] = { "namespace", FAM_WORD, 0, ns_words },
+	[S_PTRACE] = { "ptrace", FAM_WORD, 0, target_words },
+	[S_SIGNAL] = { "signal", FAM_WORD, 1, target_words },
+	[S_BPF] = { "bpf", FAM_WORD, 0, bpf_words },
+	[S_SYSCALL] = { "syscall", FAM_WORD, 0, NULL },
 };
 
 static const char *const fields[L_COUNT] = {
@@ -77,6 +119,16 @@ const char *subject_name(int s)
 int subject_family(int s)
 {
 	return subjects[s].family;
+}
+
+const char *const *subject_words(int s)
+{
+	return subjects[s].words;
+}
+
+int subject_takes_args(int s)
+{
+	return subjects[s].args;
 }
 
 const char *field_name(int f)
@@ -457,6 +509,62 @@ static int args_pattern_ok(const char *s)
 	return 1;
 }
 
+/* Whether every subject in bits takes an argument pattern. */
+static int takes_args(uint32_t bits)
+{
+	for (int s = 0; s < S_COUNT; s++)
+		if ((bits & (1u << s)) && !subjects[s].args)
+			return 0;
+	return bits != 0;
+}
+
+/* One word pattern (braces already expanded; takes alt): it must match a
+ * word of one of the rule's subjects, so that a misspelt name is an error
+ * rather than a rule that never fires. */
+static int word_pattern(struct parser *ps, struct rule *r, char *alt)
+{
+	struct gh_buf b = GH_BUF_INIT;
+	char **v;
+	int hit = 0;
+
+	for (int s = 0; s < S_COUNT && !hit; s++) {
+		/* syscall: any name, in the characters names have */
+		if ((r->subjects & (1u << s)) && !subjects[s].words)
+			hit = args_pattern_ok(alt) && alt[0] &&
+			      strspn(alt, "abcdefghijklmnopqrstuvwxyz0123456789_*?[]!-{},") ==
+				      strlen(alt);
+		for (size_t k = 0; (r->subjects & (1u << s)) && subjects[s].words &&
+				   subjects[s].words[k] && !hit; k++)
+			hit = args_pattern_ok(alt) &&
+			      wild_match(alt, subjects[s].words[k],
+					 strlen(subjects[s].words[k]));
+	}
+	if (!hit) {
+		for (int s = 0; s < S_COUNT; s++)
+			for (size_t k = 0; (r->subjects & (1u << s)) &&
+					   subjects[s].words && subjects[s].words[k]; k++)
+				gh_buf_printf(&b, "%s%s", b.len ? ", " : "",
+					      subjects[s].words[k]);
+		if (b.p)
+			fail(ps, "expected %s (or a pattern matching some), got %s",
+			     b.p, quote(alt, strlen(alt)));
+		else
+			fail(ps, "expected a syscall name or a pattern of one "
+			     "(a-z, 0-9, _, wildcards), got %s", quote(alt, strlen(alt)));
+		gh_buf_release(&b);
+		free(alt);
+		return -1;
+	}
+	v = realloc(r->words, (r->nwords + 1) * sizeof(*v));
+	if (!v) {
+		free(alt);
+		return fail(ps, "out of memory");
+	}
+	r->words = v;
+	r->words[r->nwords++] = alt;
+	return 0;
+}
+
 static int qualifier(const struct token *t, const char *key)
 {
 	size_t n = strlen(key);
@@ -550,7 +658,8 @@ static int parse_subjects(struct parser *ps, size_t i, uint32_t *bits,
 			goto bad;
 		if (*family >= 0 && *family != subjects[k].family)
 			return fail(ps, "expected subjects of one kind (file "
-				    "operations, exec, or network), got %s",
+				    "operations, exec, network, or namespace, "
+				    "ptrace, signal, bpf, syscall), got %s",
 				    got(ps, i));
 		*family = subjects[k].family;
 		*bits |= 1u << k;
@@ -562,7 +671,8 @@ bad:
 	return fail(ps, "expected a subject (read, write, delete, create, "
 		    "truncate, chmod, chown, mkdir, link, symlink, rename, "
 		    "unlink, rmdir, chdir, exec, connect, send, inbound, bind, "
-		    "listen, accept), got %s", got(ps, i));
+		    "listen, accept, mount, chroot, mknod, xattr, utime, "
+		    "namespace, ptrace, signal, bpf, syscall), got %s", got(ps, i));
 }
 
 static int end_of_line(struct parser *ps, size_t i)
@@ -586,7 +696,8 @@ static int parse_match(struct parser *ps, struct rule *r)
 	if (ps->ntok < 3)
 		return fail(ps, "expected %s pattern, got end of line",
 			    family == FAM_NET ? "a network" :
-			    family == FAM_EXEC ? "an executable" : "a path");
+			    family == FAM_EXEC ? "an executable" :
+			    family == FAM_WORD ? "a word" : "a path");
 	if (expand(ps, 2, &alts) < 0)
 		goto out;
 	for (size_t k = 0; k < alts.n; k++) {
@@ -604,13 +715,19 @@ static int parse_match(struct parser *ps, struct rule *r)
 				goto out;
 			}
 			r->nnets++;
+		} else if (family == FAM_WORD) {
+			char *w = alts.v[k];
+
+			alts.v[k] = NULL;
+			if (word_pattern(ps, r, w) < 0)
+				goto out;
 		} else if (path_pattern(ps, r, alts.v[k], family == FAM_EXEC,
 					got(ps, 2)) < 0) {
 			goto out;
 		}
 	}
 	strvec_release(&alts);
-	if (family == FAM_EXEC && i < ps->ntok && !qualifier(&ps->tok[i], "result")) {
+	if (takes_args(r->subjects) && i < ps->ntok && !qualifier(&ps->tok[i], "result")) {
 		if (expand(ps, i, &alts) < 0)
 			goto out;
 		for (size_t k = 0; k < alts.n; k++)
@@ -771,6 +888,9 @@ static void rule_release(struct rule *r)
 	for (size_t i = 0; i < r->nargs; i++)
 		free(r->args[i]);
 	free(r->args);
+	for (size_t i = 0; i < r->nwords; i++)
+		free(r->words[i]);
+	free(r->words);
 	for (size_t i = 0; i < r->nnets; i++)
 		netpat_release(&r->nets[i]);
 	free(r->nets);

@@ -892,7 +892,22 @@ static int follow_last(const struct gh_event *e, int second)
 
 	if (e->ret < 0)
 		return -1;
-	if (second || (e->flags & GH_EVF_URING))
+	if (second)
+		return 0;
+	/* a successful open has a lexical path only when the kernel's is
+	 * not at hand (an io_uring open into a fixed slot): it followed a
+	 * last symbolic link unless told not to */
+	switch (e->op) {
+	case GH_OP_OPEN:
+		return !((int)a[1] & O_NOFOLLOW);
+	case GH_OP_OPENAT:
+		return !((int)a[2] & O_NOFOLLOW);
+	case GH_OP_OPENAT2:
+		return !((int64_t)e->x[0] & O_NOFOLLOW);
+	case GH_OP_CREAT:
+		return 1;
+	}
+	if (e->flags & GH_EVF_URING)
 		return 0;
 	switch (e->op) {
 	case GH_OP_CHMOD: case GH_OP_CHOWN: case GH_OP_TRUNCATE:

@@ -11,7 +11,11 @@
 #                 "sig" bytes are not a real signature: gh-policy does not
 #                 verify signatures, it checks their presence and key);
 #   hostile.json  quotes, newline, tab, backslash, ESC and U+FFFD in a path
-#                 and an argv; v030.json a receipt of the 0.3.0 grammar.
+#                 and an argv; v030.json a receipt of the 0.3.0 grammar;
+#   actions.json  gh-trace -u nobody -- sh actions.sh (tests/channels/work.c
+#                 as /tmp/gh-actions/work): namespaces, setns of any type,
+#                 xattrs (a file capability), utime, mknod, ptrace, signals
+#                 and pidfd_getfd in and outside the tree, bpf (partial).
 
 bats_require_minimum_version 1.5.0
 
@@ -945,9 +949,9 @@ badrule() {
 
 @test "bad rules: unknown statement, subject, or subjects of two kinds" {
 	badrule 'permit read /x' "expected allow, deny, default, limit, require or include, got 'permit'"
-	badrule 'deny reed /x' "expected a subject (read, write, delete, create, truncate, chmod, chown, mkdir, link, symlink, rename, unlink, rmdir, chdir, exec, connect, send, inbound, bind, listen, accept), got 'reed'"
-	badrule 'deny read,connect /x' "expected subjects of one kind (file operations, exec, or network), got 'read,connect'"
-	badrule 'deny' "expected a subject (read, write, delete, create, truncate, chmod, chown, mkdir, link, symlink, rename, unlink, rmdir, chdir, exec, connect, send, inbound, bind, listen, accept), got end of line"
+	badrule 'deny reed /x' "expected a subject (read, write, delete, create, truncate, chmod, chown, mkdir, link, symlink, rename, unlink, rmdir, chdir, exec, connect, send, inbound, bind, listen, accept, mount, chroot, mknod, xattr, utime, namespace, ptrace, signal, bpf, syscall), got 'reed'"
+	badrule 'deny read,connect /x' "expected subjects of one kind (file operations, exec, network, or namespace, ptrace, signal, bpf, syscall), got 'read,connect'"
+	badrule 'deny' "expected a subject (read, write, delete, create, truncate, chmod, chown, mkdir, link, symlink, rename, unlink, rmdir, chdir, exec, connect, send, inbound, bind, listen, accept, mount, chroot, mknod, xattr, utime, namespace, ptrace, signal, bpf, syscall), got end of line"
 }
 
 @test "bad rules: missing, relative or malformed patterns" {
@@ -981,7 +985,7 @@ badrule() {
 
 @test "bad rules: default, limit, require and include forms" {
 	badrule 'default read' "expected allow or deny after 'default', got 'read'"
-	badrule 'default deny write,exec' "expected subjects of one kind (file operations, exec, or network), got 'write,exec'"
+	badrule 'default deny write,exec' "expected subjects of one kind (file operations, exec, network, or namespace, ptrace, signal, bpf, syscall), got 'write,exec'"
 	badrule 'limit speed 5' "expected a limit field (duration_ms, cpu_time_ms, max_rss_kb, processes, execs, connections, attempts, inbound, bytes_sent, reads, writes, deletes, accesses, failed, lost, exit_code), got 'speed'"
 	badrule 'limit duration_ms -5' "expected a non-negative integer, got '-5'"
 	badrule 'limit duration_ms 5s' "expected a non-negative integer, got '5s'"
@@ -1508,4 +1512,275 @@ EOF
 	[ "$status" -eq 1 ]
 	! grep -q 'deny read' <<<"$output"
 	[ "${lines[-1]}" = "2 violations of 2 rules; 35 items" ]
+}
+
+# --- the receipt's actions: namespaces, processes, bpf, mknod, xattr, utime ----
+
+@test "namespace: user namespace creation is an item per kind; setns of any type could be any" {
+	printf 'allow partial\ndeny namespace user\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	same <<'EOF'
+r.rules:2: deny namespace unknown [op=setns result=EPERM] by pid 13782 (/usr/bin/python3 -c 'import ctypes, os; l = ctypes.CDLL(None); l.setns(os.open("/proc/self/ns/uts", 0), 0); l.syscall(321, 0, 0, 0)')
+r.rules:2: deny namespace user [op=unshare] by 4 processes, first pid 13778 (true)
+EOF
+	[ "$tally" = "2 violations of 1 rule; 136 items" ]
+	printf 'allow partial\ndeny namespace {mount,net}\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	grep -qx 'r.rules:2: deny namespace mount \[op=unshare\] by pid 13780 (true)' <<<"$output"
+	grep -qx 'r.rules:2: deny namespace net \[op=unshare\] by pid 13781 (true)' <<<"$output"
+	[ "$(grep -c ' namespace user ' <<<"$output")" -eq 0 ]
+}
+
+@test "namespace twin: a kind the run did not make is no violation; allow cannot pass what setns joined" {
+	printf 'allow partial\nallow namespace *\n' | rules
+	judge actions.json
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+	# allow matches every kind it knows; the setns of any type stays unknown
+	printf 'allow partial\nallow namespace *\ndefault deny namespace\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	[ "$(grep -c . <<<"$output")" -eq 1 ]
+	grep -q '^r.rules:3: default deny namespace unknown \[op=setns result=EPERM\] by pid 13782 ' <<<"$output"
+	# a kind nobody made
+	printf 'allow partial\ndeny namespace {time,cgroup,ipc,uts,pid}\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	[ "$(grep -c . <<<"$output")" -eq 1 ]
+	grep -q '^r.rules:2: deny namespace unknown ' <<<"$output"
+}
+
+@test "ptrace and signal: foreign targets, those in the tree, and groups judged by what they could be" {
+	printf 'allow partial\ndeny ptrace,signal foreign\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	same <<'EOF'
+r.rules:2: deny ptrace foreign [result=EPERM] by pid 13799 (/tmp/gh-actions/work ptrace 1)
+r.rules:2: deny signal foreign [op=kill signal=TERM result=EPERM] by pid 13802 (/tmp/gh-actions/work kill 1)
+r.rules:2: deny signal unknown [op=kill signal=0] by pid 13777 (sh run.sh)
+EOF
+	# a signal's name is its argument pattern
+	printf 'allow partial\ndeny signal * KILL\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	same <<<'r.rules:2: deny signal tree [op=kill signal=KILL] by 2 processes, first pid 13796 (/tmp/gh-actions/work ptrace child)'
+	# pidfd_getfd is ptrace's subject; pidfd_open alone is not
+	printf 'allow partial\ndeny ptrace tree\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	same <<'EOF'
+r.rules:2: deny ptrace tree by pid 13796 (/tmp/gh-actions/work ptrace child)
+r.rules:2: deny ptrace tree [op=pidfd_getfd] by pid 13803 (/tmp/gh-actions/work pidfd_getfd child)
+EOF
+}
+
+@test "ptrace and signal twin: allowing the tree leaves only what is outside it or unknown" {
+	printf 'allow partial\nallow ptrace,signal tree\ndefault deny ptrace,signal\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	[ "$(grep -c . <<<"$output")" -eq 3 ]
+	[ "$(grep -c ' tree ' <<<"$output")" -eq 0 ]
+	printf 'allow partial\ndeny signal * HUP\n' | rules
+	judge actions.json
+	[ "$status" -eq 0 ]
+}
+
+@test "bpf: commands by name; a command gh-policy does not know is judged by what it could be" {
+	printf 'allow partial\ndeny bpf map_*\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	same <<'EOF'
+r.rules:2: deny bpf map_create [result=EINVAL] by pid 13782 (/usr/bin/python3 -c 'import ctypes, os; l = ctypes.CDLL(None); l.setns(os.open("/proc/self/ns/uts", 0), 0); l.syscall(321, 0, 0, 0)')
+r.rules:2: deny bpf unknown [result=EINVAL] by pid 13805 (/tmp/gh-actions/work bpf)
+EOF
+	printf 'allow partial\ndeny bpf prog_load\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	same <<<'r.rules:2: deny bpf unknown [result=EINVAL] by pid 13805 (/tmp/gh-actions/work bpf)'
+}
+
+@test "bpf twin: allow passes the known commands, not the unknown one" {
+	printf 'allow partial\nallow bpf *\n' | rules
+	judge actions.json
+	[ "$status" -eq 0 ]
+	printf 'allow partial\nallow bpf map_create\ndefault deny bpf\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	same <<<'r.rules:3: default deny bpf unknown [result=EINVAL] by pid 13805 (/tmp/gh-actions/work bpf)'
+}
+
+@test "xattr, mknod, utime: their files, the attribute as argument, coarse subject write" {
+	printf 'allow partial\ndeny xattr ** security.capability\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	same <<<'r.rules:2: deny xattr /tmp/gh-actions/ws/f [op=setxattr name=security.capability] by pid 13790 (/tmp/gh-actions/work setxattr f security.capability)'
+	printf 'allow partial\ndeny mknod,utime /tmp/**\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	same <<'EOF'
+r.rules:2: deny mknod /tmp/gh-actions/ws/dev [op=mknodat result=EPERM] by pid 13795 (/tmp/gh-actions/work mknod dev)
+r.rules:2: deny utime /tmp/gh-actions/ws/f [op=utimensat] by 2 processes, first pid 13786 (touch f)
+r.rules:2: deny mknod /tmp/gh-actions/ws/p [op=mknodat] by pid 13794 (mkfifo p)
+EOF
+	# write covers them
+	printf 'allow partial\ndeny write /tmp/gh-actions/ws/*\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	grep -qx 'r.rules:2: deny write /tmp/gh-actions/ws/f \[op=removexattr name=user.gh\] by pid 13792 (/tmp/gh-actions/work removexattr f user.gh)' <<<"$output"
+	grep -qx 'r.rules:2: deny write /tmp/gh-actions/ws/dev \[op=mknodat result=EPERM\] by pid 13795 (/tmp/gh-actions/work mknod dev)' <<<"$output"
+}
+
+@test "xattr twin: another attribute, a path elsewhere, and write allowed first pass" {
+	printf 'allow partial\ndeny xattr ** trusted.*\n' | rules
+	judge actions.json
+	[ "$status" -eq 0 ]
+	printf 'allow partial\ndeny xattr /etc/** security.capability\n' | rules
+	judge actions.json
+	[ "$status" -eq 0 ]
+	printf 'allow partial\nallow write /tmp/gh-actions/ws/*\ndeny xattr ** security.capability\n' | rules
+	judge actions.json
+	[ "$status" -eq 0 ]
+}
+
+@test "bad rules: word patterns must name something; arguments only where the subject takes them" {
+	badrule 'deny namespace usr' "expected mount, cgroup, uts, ipc, user, pid, net, time (or a pattern matching some), got 'usr'"
+	badrule 'deny bpf prog_lod*' "expected map_create, map_lookup_elem, map_update_elem, map_delete_elem, map_get_next_key, prog_load, obj_pin, obj_get, prog_attach, prog_detach, prog_test_run, prog_get_next_id, map_get_next_id, prog_get_fd_by_id, map_get_fd_by_id, obj_get_info_by_fd, prog_query, raw_tracepoint_open, btf_load, btf_get_fd_by_id, task_fd_query, map_lookup_and_delete_elem, map_freeze, btf_get_next_id, map_lookup_batch, map_lookup_and_delete_batch, map_update_batch, map_delete_batch, link_create, link_update, link_get_fd_by_id, link_get_next_id, enable_stats, iter_create, link_detach, prog_bind_map, token_create, prog_stream_read_by_fd (or a pattern matching some), got 'prog_lod*'"
+	badrule 'deny namespace' "expected a word pattern, got end of line"
+	badrule 'deny namespace,read user' "expected subjects of one kind (file operations, exec, network, or namespace, ptrace, signal, bpf, syscall), got 'namespace,read'"
+	badrule 'deny write,xattr ** security.capability' "expected a qualifier (result=...) or end of line, got 'security.capability'"
+	badrule 'deny ptrace foreign 9' "expected a qualifier (result=...) or end of line, got '9'"
+}
+
+@test "word patterns twin: wildcards, braces and defaults of the new subjects are accepted" {
+	printf 'deny namespace {user,mount}\ndeny namespace *\ndeny ptrace,signal f*\ndeny signal tree "{KILL,TERM}"\ndeny bpf prog_*\ndeny xattr ~/** security.*\ndefault deny mknod,utime\ndefault allow namespace\n' | rules
+	run --separate-stderr gh-policy --check r.rules
+	[ "$status" -eq 0 ]
+}
+
+@test "agent.rules: user namespaces, mounts, foreign processes, bpf and file capabilities are violations" {
+	cp "$AGENT" agent.rules
+	run --separate-stderr gh-policy agent.rules "$F/actions.json"
+	[ "$status" -eq 1 ]
+	n=$(grep -n '^deny namespace user$' agent.rules | cut -d: -f1)
+	grep -qx "agent.rules:$n: deny namespace user \[op=unshare\] by 4 processes, first pid 13778 (true)" <<<"$output"
+	grep -qx "agent.rules:$((n + 1)): deny mount / by pid 13780 (true)" <<<"$output"
+	grep -qx 'agent.rules:[0-9]*: deny ptrace foreign \[result=EPERM\] by pid 13799 (/tmp/gh-actions/work ptrace 1)' <<<"$output"
+	grep -qx 'agent.rules:[0-9]*: deny signal foreign \[op=kill signal=TERM result=EPERM\] by pid 13802 (/tmp/gh-actions/work kill 1)' <<<"$output"
+	grep -qx 'agent.rules:[0-9]*: deny bpf map_create \[result=EINVAL\] by pid 13782 (.*)' <<<"$output"
+	# the file capability is refused before the workspace's writes are allowed
+	c=$(grep -n '^deny xattr \*\* security.capability' agent.rules | cut -d: -f1)
+	w=$(grep -n '^allow write,delete \$CWD/\*\*$' agent.rules | cut -d: -f1)
+	[ "$c" -lt "$w" ]
+	grep -qx "agent.rules:$c: deny xattr /tmp/gh-actions/ws/f \[op=setxattr name=security.capability\] by pid 13790 (.*)" <<<"$output"
+}
+
+@test "agent.rules twin: an exception before the include lets a sandbox's user namespace pass, nothing else" {
+	cp "$AGENT" agent.rules
+	printf 'allow namespace user\ninclude agent.rules\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	[ "$(grep -c ' deny namespace user ' <<<"$output")" -eq 0 ]
+	grep -q '^agent.rules:[0-9]*: deny namespace unknown \[op=setns result=EPERM\] ' <<<"$output"
+	grep -q '^agent.rules:[0-9]*: deny ptrace foreign ' <<<"$output"
+	# a build in the workspace does none of it
+	run --separate-stderr gh-policy agent.rules "$F/clean.json"
+	[ "$status" -eq 0 ]
+}
+
+# peers N: a receipt of N peers with DNS names (h$i.example.test), listed
+# in network.connections in reverse order, one attempt each; every 500th
+# peer has no name (an address not looked up).
+peers() {
+	python3 - "$1" > many.json <<'PY'
+import json, sys
+n = int(sys.argv[1])
+conn, att, dns = [], [], []
+for i in range(n):
+    a = f"127.0.{i >> 8}.{i & 255}"
+    names = [] if i % 500 == 7 else [f"h{i}.example.test"]
+    conn.append({"dst": f"{a}:443", "protocol": "tcp", "attempted": True, "names": names})
+    att.append({"dst": f"{a}:443", "protocol": "tcp", "op": "connect", "family": "inet",
+                "result": "ok", "count": 1, "pids": [100]})
+    if names:
+        dns.append({"name": names[0], "type": "A", "count": 1, "pids": [100], "addresses": [a]})
+conn.reverse()
+print(json.dumps({"version": "0.4.0", "execution_id": "x", "observation_mode": "ebpf",
+    "completeness": "closed", "provenance": {"cwd": "/w"},
+    "process_tree": [{"pid": 100, "ppid": 1, "exe": "/usr/bin/fetch", "argv": ["fetch"]}],
+    "filesystem": {"reads": [], "writes": [], "deletes": [], "accesses": []},
+    "network": {"connections": conn, "attempts": att, "dns": dns, "inbound": []}}))
+PY
+}
+
+@test "names of many peers: each attempt finds its peer's names (indexed once)" {
+	peers 3000
+	F=$PWD
+	printf 'allow connect *.example.test\ndefault deny connect\n' | rules
+	judge many.json
+	[ "$status" -eq 1 ]
+	same <<'EOF'
+r.rules:2: default deny connect 127.0.0.7:443 [proto=tcp] by pid 100 (fetch)
+r.rules:2: default deny connect 127.0.1.251:443 [proto=tcp] by pid 100 (fetch)
+r.rules:2: default deny connect 127.0.3.239:443 [proto=tcp] by pid 100 (fetch)
+r.rules:2: default deny connect 127.0.5.227:443 [proto=tcp] by pid 100 (fetch)
+r.rules:2: default deny connect 127.0.7.215:443 [proto=tcp] by pid 100 (fetch)
+r.rules:2: default deny connect 127.0.9.203:443 [proto=tcp] by pid 100 (fetch)
+EOF
+	[ "$tally" = "6 violations of 1 rule; 3001 items" ]
+	printf 'deny connect h2999.example.test\n' | rules
+	judge many.json
+	[ "$status" -eq 1 ]
+	grep -qx 'r.rules:1: deny connect 127.0.11.183:443 \[name=h2999.example.test proto=tcp\] by pid 100 (fetch)' <<<"$output"
+	[ "$tally" = "7 violations of 1 rule; 3001 items" ]
+}
+
+@test "names of many peers twin: a name no peer has takes only the peers of unknown name" {
+	peers 3000
+	F=$PWD
+	printf 'deny connect h3000.example.test\n' | rules
+	judge many.json
+	[ "$status" -eq 1 ]
+	[ "$(grep -c . <<<"$output")" -eq 6 ]
+	[ "$(grep -c ' \[name=unknown proto=tcp\] ' <<<"$output")" -eq 6 ]
+}
+
+@test "syscall: every action by its syscall's name, the record type as op" {
+	printf 'allow partial\ndeny syscall {set*id,setgroups}\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	same <<'EOF'
+r.rules:2: deny syscall setgid [op=identity] by pid 13777 (sh run.sh)
+r.rules:2: deny syscall setgroups [op=identity] by pid 13777 (sh run.sh)
+r.rules:2: deny syscall setuid [op=identity] by pid 13777 (sh run.sh)
+EOF
+	printf 'allow partial\nallow syscall {set*id,setgroups,kill,ptrace,pidfd_*,bpf,unshare,setns,mount,mknodat,*xattr,utimensat}\ndefault deny syscall\n' | rules
+	judge actions.json
+	[ "$status" -eq 0 ]
+}
+
+@test "syscall twin: a name the run did not call, and bad names" {
+	printf 'allow partial\ndeny syscall {init_module,finit_module,kexec_*,reboot,swapon,capset}\n' | rules
+	judge actions.json
+	[ "$status" -eq 0 ]
+	badrule 'deny syscall Init_module' "expected a syscall name or a pattern of one (a-z, 0-9, _, wildcards), got 'Init_module'"
+	badrule 'deny syscall /x' "expected a syscall name or a pattern of one (a-z, 0-9, _, wildcards), got '/x'"
+}
+
+@test "traced: the starter policy refuses loading a kernel module, even a refused attempt" {
+	mkdir ws && cd ws
+	trace /usr/bin/python3 -c 'import ctypes; ctypes.CDLL(None).syscall(313, -1, b"", 0)'
+	[ "$(jq -r .observation_mode r.json)" = ebpf ] || skip "audit unavailable here: $(jq -c .completeness_reasons r.json)"
+	[ "$(jq -c '[.actions[] | select(.syscall == "finit_module") | .type]' r.json)" = '["syscall"]' ]
+	run --separate-stderr gh-policy "$AGENT" r.json
+	[ "$status" -eq 1 ]
+	grep -q "^$AGENT:[0-9]*: deny syscall finit_module \[result=[A-Z]*\] by pid [0-9]* (/usr/bin/python3 -c " <<<"$output"
+}
+
+@test "traced twin: the same program without the call has no syscall violation" {
+	mkdir ws && cd ws
+	trace /usr/bin/python3 -c 'import ctypes; ctypes.CDLL(None).getpid()'
+	[ "$(jq -r .observation_mode r.json)" = ebpf ] || skip "audit unavailable here: $(jq -c .completeness_reasons r.json)"
+	run --separate-stderr gh-policy "$AGENT" r.json
+	[ "$(grep -c ' deny syscall ' <<<"$output")" -eq 0 ]
 }

@@ -16,7 +16,7 @@ setup_file() {
 	export D
 	D=$(mktemp -d /tmp/gh-paths.XXXXXX)
 	chmod 755 "$D"
-	cc -O1 -o "$D/work" "$GH_ROOT/tests/paths/work.c"
+	cc -O1 -Wall -o "$D/work" "$GH_ROOT/tests/paths/work.c" -luring
 	# a home the starter policy's "~" covers: /home/NAME
 	mkdir -p /home
 	export HH
@@ -75,9 +75,11 @@ judge() {
 	run gh-policy "${1:-$POL}" "$R"
 }
 
-# The starter policy's violations naming the secret directory.
+# The starter policy's violations of reads, writes and deletes naming the
+# secret directory (its rules on namespaces, chroot and mounts are
+# checked apart).
 ssh_violations() {
-	grep -c "^$POL:[0-9]*: deny [a-z]* $HH/\.ssh" <<<"$output" || true
+	grep -c "^$POL:[0-9]*: deny \(read\|write\|delete\) $HH/\.ssh" <<<"$output" || true
 }
 
 @test "chroot: reads and files made in the jail are named as the host sees them, the jail's name beside" {
@@ -264,4 +266,89 @@ long_path() {
 	judge
 	[ "$status" -eq 1 ]
 	grep -q "^$POL:[0-9]*: deny read .*/deep \[path_status=incomplete\] by pid " <<<"$output"
+}
+
+# act TYPE: the actions of TYPE under the workspace, as [syscall, path,
+# path_status, result].
+act() {
+	jq -c --arg t "$1" --arg w "$WS" \
+		'[.actions[] | select(.type == $t and (.path // "" | startswith($w)))
+		  | [.syscall, .path, .path_status, .result]]' "$R"
+}
+
+@test "namespaces: unshare -Ur and -Urm are in the receipt and the starter policy refuses the user namespace" {
+	need_mountns
+	trace sh -c 'unshare -Ur true && unshare -Urm true'
+	[ "$(jq -c '[.actions[] | select(.type == "namespace") | [.syscall, .flags, .result, (.pids | length)]]' "$R")" = \
+		'[["unshare",268435456,"ok",1],["unshare",268566528,"ok",1]]' ]
+	judge
+	[ "$status" -eq 1 ]
+	grep -qx "$POL:[0-9]*: deny namespace user \[op=unshare\] by 2 processes, first pid [0-9]* (true)" <<<"$output"
+	printf 'deny namespace mount\n' > n.rules
+	judge n.rules
+	[ "$status" -eq 1 ]
+	grep -qx "n.rules:1: deny namespace mount \[op=unshare\] by pid [0-9]* (true)" <<<"$output"
+	[ "$(grep -c '^n.rules' <<<"$output")" -eq 1 ]
+}
+
+@test "namespaces twin: a user namespace alone is no mount namespace, and a run without any passes" {
+	need_userns
+	trace unshare -Ur true
+	printf 'deny namespace mount\n' > n.rules
+	judge n.rules
+	[ "$status" -eq 0 ]
+	trace true
+	[ "$(jq -c '[.actions[]? | select(.type == "namespace")]' "$R")" = '[]' ]
+	printf 'deny namespace *\n' > n.rules
+	judge n.rules
+	[ "$status" -eq 0 ]
+	judge
+	[ "$(grep -c ' deny namespace ' <<<"$output")" -eq 0 ]
+}
+
+@test "chroot: the starter policy refuses the user namespace and the chroot, not only the read" {
+	need_userns
+	trace "$D/work" chroot "$HH/.ssh" /id_rsa /new
+	judge
+	[ "$status" -eq 1 ]
+	grep -qx "$POL:[0-9]*: deny namespace user \[op=unshare\] by pid [0-9]* ($D/work chroot $HH/\.ssh /id_rsa /new)" <<<"$output"
+	grep -qx "$POL:[0-9]*: deny chroot $HH/\.ssh \[seen=/\] by pid [0-9]* ($D/work chroot $HH/\.ssh /id_rsa /new)" <<<"$output"
+}
+
+@test "io_uring open into a fixed slot through a symbolic link names the file read" {
+	ln -s "$HH/.ssh/id_rsa" key
+	trace "$D/work" direct key
+	[ "$(acc read | jq -c 'map(select(.[0] | endswith("id_rsa")))')" = "[[\"$HH/.ssh/id_rsa\",\"$WS/key\",\"lexical\",null]]" ]
+	judge
+	[ "$status" -eq 1 ]
+	grep -qx "$POL:[0-9]*: deny read $HH/\.ssh/id_rsa \[seen=$WS/key\] by pid [0-9]* ($D/work direct key)" <<<"$output"
+}
+
+@test "io_uring fixed slot twin: a link to a harmless file is named as such" {
+	ln -s "$HH/jail/id_rsa" key
+	trace "$D/work" direct key
+	[ "$(acc read | jq -c 'map(select(.[0] | endswith("id_rsa")))')" = "[[\"$HH/jail/id_rsa\",\"$WS/key\",\"lexical\",null]]" ]
+	judge
+	[ "$(ssh_violations)" -eq 0 ]
+}
+
+@test "path-only calls given a name are all marked lexical, in the accesses and the actions" {
+	echo x > f
+	chown nobody f
+	trace sh -c "chmod 600 f; chown nobody f; $D/work truncate f; $D/work meta f; mkdir d; rmdir d; ln f l; ln -s f s; mv l l2; rm l2 s; mkfifo p; rm p"
+	[ "$(jq -c --arg w "$WS" '[.filesystem.accesses[] | select(.path | startswith($w + "/")) | [.op, .path_status, .target_status]] | unique' "$R")" = \
+		'[["chmod","lexical",null],["chown","lexical",null],["delete","lexical",null],["link","lexical","lexical"],["mkdir","lexical",null],["rename","lexical","lexical"],["rmdir","lexical",null],["symlink","lexical",null],["truncate","lexical",null]]' ]
+	[ "$(act setxattr)" = "[[\"setxattr\",\"$WS/f\",\"lexical\",\"ok\"]]" ]
+	[ "$(act utime)" = "[[\"utimensat\",\"$WS/f\",\"lexical\",\"ok\"]]" ]
+	[ "$(act mknod)" = "[[\"mknodat\",\"$WS/p\",\"lexical\",\"ok\"]]" ]
+}
+
+@test "path-only twin: the same changes through a descriptor carry the kernel's path, no status" {
+	echo x > f
+	chown nobody f
+	trace "$D/work" fds f
+	[ "$(jq -c --arg w "$WS" '[.filesystem.accesses[] | select(.path | startswith($w + "/")) | [.op, .path_status]]' "$R")" = \
+		'[["chmod",null],["truncate",null],["write",null]]' ]
+	[ "$(act setxattr)" = "[[\"fsetxattr\",\"$WS/f\",null,\"ok\"]]" ]
+	[ "$(act utime)" = "[[\"utimensat\",\"$WS/f\",null,\"ok\"]]" ]
 }

@@ -12,6 +12,12 @@
  *                                fexecve it
  *   work read PATH               read PATH
  *   work truncate PATH           truncate(2) PATH to 0 bytes
+ *   work meta PATH               setxattr(2) user.gh and utimensat(2) on
+ *                                PATH by name
+ *   work fds PATH                the same and fchmod, ftruncate on a
+ *                                descriptor of PATH (the kernel's path)
+ *   work direct PATH             read PATH opened by io_uring into a
+ *                                fixed slot (a direct descriptor)
  *
  * Each mode exits 0 when it could do its part, 1 (with a message) when it
  * could not. */
@@ -27,7 +33,9 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
+#include <liburing.h>
 
 #ifndef OPEN_TREE_CLONE
 #define OPEN_TREE_CLONE 1
@@ -101,7 +109,7 @@ static int jail(const char *dir, const char *name, const char *new)
 	return 0;
 }
 
-static int bind(const char *src, const char *dst, const char *name)
+static int bindmount(const char *src, const char *dst, const char *name)
 {
 	char path[4096];
 
@@ -144,6 +152,62 @@ static int memexec(const char *name, const char *exe, char **argv)
 	return die("fexecve");
 }
 
+static int meta(const char *path)
+{
+	if (setxattr(path, "user.gh", "v", 1, 0) < 0)
+		return die("setxattr");
+	return utimensat(AT_FDCWD, path, NULL, 0) < 0 ? die("utimensat") : 0;
+}
+
+static int fds(const char *path)
+{
+	int fd = open(path, O_RDWR);
+
+	if (fd < 0)
+		return die(path);
+	if (fchmod(fd, 0644) < 0 || ftruncate(fd, 0) < 0 ||
+	    fsetxattr(fd, "user.gh", "v", 1, 0) < 0 || futimens(fd, NULL) < 0)
+		return die("fd call");
+	close(fd);
+	return 0;
+}
+
+static int direct(const char *path)
+{
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	char buf[256];
+	int slot = -1, res;
+
+	if (io_uring_queue_init(4, &ring, 0) < 0 ||
+	    io_uring_register_files(&ring, &slot, 1) < 0)
+		return die("io_uring");
+	io_uring_prep_openat_direct(io_uring_get_sqe(&ring), AT_FDCWD, path,
+				    O_RDONLY, 0, 0);
+	if (io_uring_submit(&ring) != 1 || io_uring_wait_cqe(&ring, &cqe) < 0)
+		return die("io_uring_submit");
+	res = cqe->res;
+	io_uring_cqe_seen(&ring, cqe);
+	if (res < 0) {
+		errno = -res;
+		return die(path);
+	}
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_read(sqe, 0, buf, sizeof(buf), 0);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	if (io_uring_submit(&ring) != 1 || io_uring_wait_cqe(&ring, &cqe) < 0)
+		return die("io_uring_submit");
+	res = cqe->res;
+	io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+	if (res < 0) {
+		errno = -res;
+		return die("read");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -151,7 +215,7 @@ int main(int argc, char **argv)
 	if (strcmp(m, "chroot") == 0 && argc == 5)
 		return jail(argv[2], argv[3], argv[4]);
 	if (strcmp(m, "bind") == 0 && argc == 5)
-		return bind(argv[2], argv[3], argv[4]);
+		return bindmount(argv[2], argv[3], argv[4]);
 	if (strcmp(m, "tree") == 0 && argc == 4)
 		return tree(argv[2], argv[3]);
 	if (strcmp(m, "memfd") == 0 && argc >= 4)
@@ -160,6 +224,12 @@ int main(int argc, char **argv)
 		return readfile(argv[2]);
 	if (strcmp(m, "truncate") == 0 && argc == 3)
 		return truncate(argv[2], 0) < 0 ? die(argv[2]) : 0;
-	fprintf(stderr, "usage: work chroot|bind|tree|memfd|read|truncate ARG...\n");
+	if (strcmp(m, "meta") == 0 && argc == 3)
+		return meta(argv[2]);
+	if (strcmp(m, "fds") == 0 && argc == 3)
+		return fds(argv[2]);
+	if (strcmp(m, "direct") == 0 && argc == 3)
+		return direct(argv[2]);
+	fprintf(stderr, "usage: work chroot|bind|tree|memfd|read|truncate|meta|fds|direct ARG...\n");
 	return 2;
 }
