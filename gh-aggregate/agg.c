@@ -920,6 +920,10 @@ static void on_action(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 		oom();
 	id = intern(a, b.p, b.len);
 	count(&a->act, &id, pid);
+	/* input pushed into a terminal runs in another process, later */
+	if (rec->type == GH_ET_TTY_INJECT && rec->v[GH_EK_RET].kind == GH_EVK_INT &&
+	    rec->v[GH_EK_RET].i >= 0)
+		a->tty_injections++;
 }
 
 /* ---- header and end ---- */
@@ -1098,6 +1102,7 @@ static void on_end(struct agg *a, const struct gh_evrec *rec)
 		a->und_left = get_int(u, "left_running");
 		a->und_path = get_int(u, "path_changed");
 		a->und_sockets = get_int(u, "unwatched_sockets");
+		a->und_scm = get_int(u, "scm_rights_unread");
 	}
 	if (v[GH_EK_IO_URING_OPCODES].kind == GH_EVK_ARR &&
 	    v[GH_EK_IO_URING_OPCODES].len) {

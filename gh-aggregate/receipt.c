@@ -836,7 +836,7 @@ static int cmp_cstr(const void *x, const void *y)
 static struct json_object *reasons(struct agg *a)
 {
 	struct json_object *l = arr();
-	char *r[20];
+	char *r[32];
 	size_t n = 0, i;
 	const char *why;
 
@@ -912,6 +912,11 @@ static struct json_object *reasons(struct agg *a)
 			     "16 watched: sends on them are not recorded",
 			     (long long)a->und_sockets) < 0)
 			oom();
+		if (a->und_scm &&
+		    asprintf(&r[n++], "scm_rights_unread: %lld received messages whose "
+			     "descriptors (SCM_RIGHTS) were not all read: control data cut "
+			     "or beyond the limits", (long long)a->und_scm) < 0)
+			oom();
 		if ((uint64_t)a->events != a->records &&
 		    asprintf(&r[n++], "end record counts %lld records, stream has %llu",
 			     (long long)a->events, (unsigned long long)a->records) < 0)
@@ -920,6 +925,11 @@ static struct json_object *reasons(struct agg *a)
 	if (a->pin_writes &&
 	    asprintf(&r[n++], "bpf_syscall: %llu changes under the tracer's bpf directory %s",
 		     (unsigned long long)a->pin_writes, strtab_str(&a->str, a->pin_dir)) < 0)
+		oom();
+	if (a->tty_injections &&
+	    asprintf(&r[n++], "tty_injection: %lld inputs pushed into a terminal "
+		     "(TIOCSTI, TIOCLINUX paste): what reads them runs outside the "
+		     "traced tree, after the run", (long long)a->tty_injections) < 0)
 		oom();
 	if (a->core_dumps &&
 	    asprintf(&r[n++], "core_dump: %lld processes dumped core: the file the "
