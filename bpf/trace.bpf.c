@@ -2070,6 +2070,26 @@ static __always_inline void uring_write(struct io_kiocb *req,
 	ev_commit(s, sock_peer((__u64)sk, 0), m->run);
 }
 
+/* RECVMSG with a control buffer may receive descriptors (SCM_RIGHTS),
+ * which are not decoded here: the run is partial with its opcode. The
+ * message header was copied in when the request was prepared. */
+#define IORING_OP_RECVMSG	10
+
+static __always_inline void uring_recvmsg(struct io_kiocb *req,
+					  struct gh_member *m, __u32 code)
+{
+	struct io_async_msghdr *km = BPF_CORE_READ(req, async_data);
+	struct gh_run *r;
+
+	if (!km || !BPF_CORE_READ(km, msg.msg_controllen))
+		return;
+	r = bpf_map_lookup_elem(&runs, &m->run);
+	if (r) {
+		__sync_fetch_and_add(&r->part[GH_PART_URING], 1);
+		__sync_fetch_and_or(&r->uring_ops[0], 1ULL << code);
+	}
+}
+
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(uring_submit, struct io_kiocb *req)
 {
@@ -2094,6 +2114,8 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 		if (uring_tab[code & (GH_URING_MAX - 1)].cls == GH_UC_FD) {
 			if (uring_is_write(code))
 				uring_write(req, t, &m, code);
+			else if (code == IORING_OP_RECVMSG)
+				uring_recvmsg(req, &m, code);
 			return 0;
 		}
 		op = uring_tab[code & (GH_URING_MAX - 1)].op;
