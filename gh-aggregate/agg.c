@@ -802,6 +802,7 @@ static void on_net(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 	memset(&k, 0, sizeof(k));
 	k.dst = peer(a, rec);
 	k.proto = sid(a, rec, GH_EK_PROTO);
+	k.raw = sid(a, rec, GH_EK_ADDR_RAW);
 	switch (rec->type) {
 	case GH_ET_CONNECT:
 	case GH_ET_SEND:

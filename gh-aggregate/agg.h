@@ -82,6 +82,7 @@ struct aview {
 struct nkey {				/* network.attempts and .inbound */
 	uint32_t dst, proto, result, family;
 	uint32_t op;
+	uint32_t raw;		/* a relative unix name as given (addr_raw) */
 };
 
 struct counted {

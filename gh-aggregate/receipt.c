@@ -355,7 +355,9 @@ static int cmp_attempt(const void *x, const void *y)
 		return c;
 	if ((c = strtab_cmp(s, k->result, l->result)))
 		return c;
-	return strtab_cmp(s, k->family, l->family);
+	if ((c = strtab_cmp(s, k->family, l->family)))
+		return c;
+	return strtab_cmp(s, k->raw, l->raw);
 }
 
 static int cmp_inbound(const void *x, const void *y)
@@ -371,7 +373,9 @@ static int cmp_inbound(const void *x, const void *y)
 		return c;
 	if ((c = strcmp(nop_names[k->op], nop_names[l->op])))
 		return c;
-	return strtab_cmp(s, k->result, l->result);
+	if ((c = strtab_cmp(s, k->result, l->result)))
+		return c;
+	return strtab_cmp(s, k->raw, l->raw);
 }
 
 static int cmp_action(const void *x, const void *y)
@@ -669,6 +673,8 @@ static void gen_attempts(struct agg *a, struct prep *pp, struct list *l)
 		add(o, "op", jcstr(nop_names[k->op]));
 		add(o, "family", jstr(a, k->family));
 		add(o, "result", jstr(a, k->result));
+		if (k->raw)
+			add_str(o, "addr_raw", a, k->raw);
 		add(o, "count", jint((int64_t)((struct counted *)ktab_val(&a->att, pp->att[i]))->count));
 		add(o, "pids", pid_list(&((struct counted *)ktab_val(&a->att, pp->att[i]))->pids));
 		list_add(l, o);
@@ -801,6 +807,8 @@ static void gen_inbound(struct agg *a, struct prep *pp, struct list *l)
 		add_str(o, "addr", a, k->dst);
 		add(o, "protocol", jstr(a, k->proto));
 		add(o, "result", jstr(a, k->result));
+		if (k->raw)
+			add_str(o, "addr_raw", a, k->raw);
 		add(o, "count", jint((int64_t)((struct counted *)ktab_val(&a->inb, pp->inb[i]))->count));
 		add(o, "pids", pid_list(&((struct counted *)ktab_val(&a->inb, pp->inb[i]))->pids));
 		list_add(l, o);

@@ -233,8 +233,8 @@ for level, kind, data in anc:
 	[ "$(jq -c 'select(.type == "bind" or .type == "connect") | [.type, .addr, .addr_raw]' "$EV")" = \
 		"[\"bind\",\"$W/rel.sock\",\"rel.sock\"]
 [\"connect\",\"$W/rel.sock\",\"rel.sock\"]" ]
-	[ "$(jq -c '[.network.inbound[] | select(.op == "bind") | .addr]' r.json)" = "[\"unix:$W/rel.sock\"]" ]
-	[ "$(jq -c '[.network.attempts[] | [.op, .dst, .result]]' r.json)" = "[[\"connect\",\"unix:$W/rel.sock\",\"refused\"]]" ]
+	[ "$(jq -c '[.network.inbound[] | select(.op == "bind") | [.addr, .addr_raw]]' r.json)" = "[[\"unix:$W/rel.sock\",\"rel.sock\"]]" ]
+	[ "$(jq -c '[.network.attempts[] | [.op, .dst, .result, .addr_raw]]' r.json)" = "[[\"connect\",\"unix:$W/rel.sock\",\"refused\",\"rel.sock\"]]" ]
 	closed
 	# the twins: an absolute name and an abstract one are kept as given
 	traced perl -e 'use Socket; socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die; bind($s, pack_sockaddr_un($ARGV[0])) or die "$!";
@@ -242,6 +242,8 @@ for level, kind, data in anc:
 	[ "$(jq -c 'select(.type == "bind") | [.addr, .addr_raw]' "$EV")" = \
 		"[\"$W/abs.sock\",null]
 [\"@rel.sock\",null]" ]
+	[ "$(jq -c '[.network.inbound[] | [.addr, .addr_raw]]' r.json)" = \
+		"[[\"unix:$W/abs.sock\",null],[\"unix:@rel.sock\",null]]" ]
 }
 
 @test "a record forged into the stream through /proc/PPID/fd/1 makes the receipt partial" {
