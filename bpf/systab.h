@@ -227,11 +227,18 @@ static inline int gh_sys_compat(unsigned long status, long nr)
 	GEN(162, sync, N, N, N, N, N, N, N, N) \
 	GEN(306, syncfs, N, N, N, N, N, 0, N, N) \
 	GEN(460, lsm_set_self_attr, N, N, N, N, N, N, N, N) \
+	/* through descriptors, recorded only when they act outside the \
+	 * process (decided at entry): ioctls that push input into a \
+	 * terminal (TIOCSTI, TIOCLINUX paste), messages with a control \
+	 * buffer (descriptors received, SCM_RIGHTS) */ \
+	X(16, ioctl, REC, IOCTL, N, N, N, N, 0, N, N) \
+	X(47, recvmsg, REC, RECVMSG, N, N, N, N, 0, N, N) \
+	X(299, recvmmsg, REC, RECVMMSG, N, N, N, N, 0, N, N) \
 	/* through descriptors the process has */ \
 	FDR(0, read) FDR(1, write) FDR(17, pread64) FDR(18, pwrite64) \
 	FDR(19, readv) FDR(20, writev) FDR(295, preadv) FDR(296, pwritev) \
-	FDR(327, preadv2) FDR(328, pwritev2) FDR(9, mmap) FDR(16, ioctl) \
-	FDR(40, sendfile) FDR(45, recvfrom) FDR(47, recvmsg) FDR(299, recvmmsg) \
+	FDR(327, preadv2) FDR(328, pwritev2) FDR(9, mmap) \
+	FDR(40, sendfile) FDR(45, recvfrom) \
 	FDR(48, shutdown) FDR(54, setsockopt) FDR(72, fcntl) FDR(73, flock) \
 	FDR(74, fsync) FDR(75, fdatasync) FDR(187, readahead) \
 	FDR(221, fadvise64) FDR(275, splice) FDR(276, tee) \

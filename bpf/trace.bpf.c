@@ -164,10 +164,27 @@ struct sums {
 	__u8 col[4];		/* argument columns of the names */
 };
 
+/* sys_exit of recvmsg and recvmmsg: a message's control data, read for
+ * the descriptors received (scm_msg). */
+struct cmsg_head {
+	__u64 len;
+	__s32 level, type;
+};
+
+struct scm_state {
+	struct user_msghdr mh;
+	struct cmsg_head ch;
+	__u64 off;		/* of the control message ch */
+	__u64 fds;		/* user address of its descriptors */
+	__u32 run, level, nr;
+	__s32 sfd, bad;
+};
+
 struct scratch {
 	struct walk w;
 	struct argv_walk a;
 	struct sums sm;
+	struct scm_state scm;
 	struct gh_event ev;
 	char data[GH_DATA_MAX + NAME_MAX1];
 };
@@ -1263,6 +1280,57 @@ static __always_inline void compat_enter(void)
 		count_part(m.run, GH_PART_COMPAT);
 }
 
+/* ---- descriptors that act outside the process ----
+ *
+ * ioctl, recvmsg and recvmmsg act through a descriptor the process has,
+ * and most of their calls are nothing to record. Two kinds are: ioctls
+ * that push input into a terminal (TIOCSTI; TIOCLINUX's paste), which
+ * another process (the user's shell) reads and runs after the run; and
+ * messages that carry descriptors (SCM_RIGHTS), files or sockets opened
+ * outside the tree that the process may then write through. Only those
+ * calls are stashed at entry: an ioctl by its number, a receive when a
+ * message has a control buffer. */
+#define TIOCSTI		0x5412
+#define TIOCLINUX	0x541C
+#define TIOCL_PASTESEL	3
+#define SCM_MSGS	8	/* recvmmsg: messages looked at */
+
+static __always_inline int enter_wanted(__u32 op, struct pt_regs *regs)
+{
+	struct user_msghdr mh;
+	struct mmsghdr *v;
+	__u32 cmd = regs->si;
+	char sub = 0;
+	int i;
+
+	switch (op) {
+	case GH_OP_IOCTL:
+		if (cmd == TIOCSTI)
+			return 1;
+		if (cmd != TIOCLINUX)
+			return 0;
+		bpf_probe_read_user(&sub, 1, (void *)regs->dx);
+		return sub == TIOCL_PASTESEL;
+	case GH_OP_RECVMSG:
+		if (bpf_probe_read_user(&mh, sizeof(mh), (void *)regs->si))
+			return 0;	/* EFAULT: nothing received */
+		return mh.msg_control && mh.msg_controllen;
+	case GH_OP_RECVMMSG:
+		v = (void *)regs->si;
+		for (i = 0; i < SCM_MSGS; i++) {
+			if (i >= regs->dx)
+				break;
+			if (bpf_probe_read_user(&mh, sizeof(mh), &v[i].msg_hdr))
+				return 0;
+			if (mh.msg_control && mh.msg_controllen)
+				return 1;
+		}
+		/* more messages than looked at: scanned at exit */
+		return regs->dx > SCM_MSGS;
+	}
+	return 1;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 {
@@ -1286,6 +1354,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	}
 	id = bpf_get_current_pid_tgid();
 	if (!traced_ring(id >> 32, &m))
+		return 0;
+	if (op >= GH_OP_IOCTL && !enter_wanted(op, regs))
 		return 0;
 	tid = (__u32)id;
 	if (op == GH_OP_BPF) {
@@ -1372,6 +1442,23 @@ static __always_inline int is_packet(struct gh_event *ev)
 	       (ev->family == AF_PACKET || ev->sock_type == SOCK_RAW);
 }
 
+/* A unix socket address with a relative name (neither absolute nor
+ * abstract): the working directory it is relative to, as the base of
+ * GH_B_PATH1, so that the socket file is named by its absolute path.
+ * Returns the position after it. Global (verified once). */
+__noinline int unix_base(__u64 addr, __u32 alen, __u32 pos)
+{
+	struct scratch *s = get_scratch();
+	unsigned char h[3] = {};
+
+	if (!s || alen < 3 || bpf_probe_read_user(h, sizeof(h), (void *)addr))
+		return pos;
+	if ((h[0] | h[1] << 8) != AF_UNIX || h[2] == '/' || h[2] == '\0')
+		return pos;
+	put_cwd(s, &pos, GH_B_PATH1, GH_BF_BASE);
+	return pos;
+}
+
 /* Network syscalls: socket facts and the address. Returns 0 when the
  * record is not wanted (a send without an explicit destination). */
 static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
@@ -1436,8 +1523,10 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 			s->ev.x[0] += n;
 		}
 	}
-	if (addr)
+	if (addr) {
 		put_umem(s, pos, GH_B_EXTRA, addr, alen, GH_ADDR_MAX);
+		*pos = unix_base((__u64)addr, alen, *pos);
+	}
 	return 1;
 }
 
@@ -1522,6 +1611,169 @@ __noinline int exit_commit(__u32 pos, __u32 run, __u32 nr)
 	return 0;
 }
 
+/* Descriptors received: one record per descriptor, its file's path
+ * (the kernel's walk) and, for a socket, its peer. Control data that was
+ * cut or cannot be read, or more descriptors than looked at, make the
+ * run partial (GH_PART_SCM). */
+#define SOL_SOCKET	1
+#define SCM_RIGHTS	1
+#define MSG_CTRUNC	0x8
+#define SCM_CMSGS	4	/* control messages looked at per message */
+#define SCM_FDS		16	/* descriptors looked at per control message */
+
+/* A record for descriptor fd, which came through socket sfd. */
+static __always_inline void fd_received(struct scratch *s, __u32 run,
+					__u32 level, __u32 nr, int sfd, int fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct file *f;
+	struct sock *sk;
+	__u32 pos = 0;
+
+	ev_init(&s->ev, GH_EV_SYS, run);
+	s->ev.op = nr == 299 ? GH_OP_RECVMMSG : GH_OP_RECVMSG;
+	s->ev.nr = nr & (GH_NR_MAX - 1);
+	put_ids(&s->ev, t, level);
+	s->ev.arg[0] = sfd;
+	s->ev.ret = fd;
+	f = fd_file(fd);
+	put_file_path(s, &pos, GH_B_PATH1, f, GH_BF_FULL);
+	sk = sock_info(&s->ev, f);
+	if (sk)
+		put_sock_addr(s, &pos, sk, 1);
+	ev_commit(s, pos, run);
+}
+
+/* bpf_loop callback: descriptor i of the control message at s->scm. */
+static long scm_fd_step(__u32 i, void *arg)
+{
+	struct scratch *s = get_scratch();
+	struct scm_state *c;
+	int fd;
+
+	if (!s)
+		return 1;
+	c = &s->scm;
+	if (bpf_probe_read_user(&fd, sizeof(fd), (void *)(c->fds + i * sizeof(int)))) {
+		c->bad = 1;
+		return 1;
+	}
+	fd_received(s, c->run, c->level, c->nr, c->sfd, fd);
+	return 0;
+}
+
+/* The control buffer of one message (msg: a user struct user_msghdr,
+ * read after the kernel wrote back what it used). A global function:
+ * verified once, with its one path walk; its state is in the scratch
+ * entry (the stack is shared with sys_exit's). */
+__noinline int scm_msg(__u32 run, __u32 level, __u32 nr, int sfd, __u64 msg)
+{
+	struct scratch *s = get_scratch();
+	struct scm_state *c;
+	__u64 n, len;
+	int i;
+
+	if (!s)
+		return 0;
+	c = &s->scm;
+	c->run = run;
+	c->level = level;
+	c->nr = nr;
+	c->sfd = sfd;
+	c->bad = 0;
+	c->off = 0;
+	if (bpf_probe_read_user(&c->mh, sizeof(c->mh), (void *)msg)) {
+		count_part(run, GH_PART_SCM);
+		return 0;
+	}
+	if (c->mh.msg_flags & MSG_CTRUNC)
+		c->bad = 1;
+	if (!c->mh.msg_control) {
+		if (c->bad)
+			count_part(run, GH_PART_SCM);
+		return 0;
+	}
+	for (i = 0; i < SCM_CMSGS; i++) {
+		if (c->off + sizeof(c->ch) > c->mh.msg_controllen)
+			break;
+		if (bpf_probe_read_user(&c->ch, sizeof(c->ch),
+					(void *)((__u64)c->mh.msg_control + c->off))) {
+			c->bad = 1;
+			break;
+		}
+		len = c->ch.len;
+		if (len < sizeof(c->ch) || len > c->mh.msg_controllen - c->off) {
+			c->bad = 1;
+			break;
+		}
+		if (c->ch.level == SOL_SOCKET && c->ch.type == SCM_RIGHTS) {
+			n = (len - sizeof(c->ch)) / sizeof(int);
+			if (n > SCM_FDS) {
+				c->bad = 1;
+				n = SCM_FDS;
+			}
+			c->fds = (__u64)c->mh.msg_control + c->off + sizeof(c->ch);
+			bpf_loop(n, scm_fd_step, NULL, 0);
+		}
+		c->off += (len + 7) & ~7ULL;
+	}
+	if (i == SCM_CMSGS && c->off + sizeof(c->ch) <= c->mh.msg_controllen)
+		c->bad = 1;
+	if (c->bad)
+		count_part(run, GH_PART_SCM);
+	return 0;
+}
+
+#define SCM_VLEN_MAX	1024	/* UIO_MAXIOV: recvmmsg's limit */
+
+struct scm_rest {
+	__u64 v;
+	int any;
+};
+
+static long scm_rest_step(__u32 i, void *arg)
+{
+	struct scm_rest *r = arg;
+	struct mmsghdr *v = (void *)r->v;
+	struct user_msghdr mh;
+
+	if (bpf_probe_read_user(&mh, sizeof(mh), &v[SCM_MSGS + i].msg_hdr))
+		return 1;
+	if (mh.msg_control && mh.msg_controllen) {
+		r->any = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static __always_inline void scm_exit(__u32 run, __u32 level, __u32 nr,
+				     __u64 sfd, __u64 msg, long ret)
+{
+	struct mmsghdr *v = (void *)msg;
+	int i;
+
+	if (ret < 0)
+		return;
+	if (nr != 299) {
+		scm_msg(run, level, nr, (int)sfd, msg);
+		return;
+	}
+	for (i = 0; i < SCM_MSGS; i++) {
+		if (i >= ret)
+			break;
+		scm_msg(run, level, nr, (int)sfd, (__u64)&v[i].msg_hdr);
+	}
+	if (ret > SCM_MSGS) {
+		/* the others: partial when one has control data */
+		struct scm_rest r = { msg, 0 };
+
+		bpf_loop(ret > SCM_VLEN_MAX ? SCM_VLEN_MAX - SCM_MSGS : ret - SCM_MSGS,
+			 scm_rest_step, &r, 0);
+		if (r.any)
+			count_part(run, GH_PART_SCM);
+	}
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
@@ -1589,6 +1841,10 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	s->ev.ret = ret;
 	__builtin_memcpy(s->ev.arg, a, sizeof(a));
 
+	if (op == GH_OP_RECVMSG || op == GH_OP_RECVMMSG) {
+		scm_exit(run, level, nr, a[0], a[1], ret);
+		return 0;
+	}
 	if (is_net(op)) {
 		if (!sys_net(s, &pos, op, row.ad, a, ret))
 			return 0;
@@ -1744,6 +2000,96 @@ static __always_inline void put_kname(struct scratch *s, __u32 *pos, int slot,
 	put_base(s, pos, bslot, 0, a, c == '/');
 }
 
+/* Writes through io_uring (WRITE, WRITEV, their fixed-buffer forms,
+ * SPLICE into the op's file) on a socket the command inherited: a send
+ * record with the socket's peer, as sock_send makes for write(2). The
+ * file is the op's descriptor or fixed file (read from the ring's file
+ * table: the request's own file is assigned later). */
+#define IORING_OP_WRITEV	2
+#define IORING_OP_WRITE_FIXED	5
+#define IORING_OP_WRITE		23
+#define IORING_OP_SPLICE	30
+#define IORING_OP_WRITEV_FIXED	61
+#define FFS_MASK		(~3UL)	/* io_uring/filetable.h: flag bits */
+
+static __always_inline int uring_is_write(__u32 code)
+{
+	return code == IORING_OP_WRITEV || code == IORING_OP_WRITE_FIXED ||
+	       code == IORING_OP_WRITE || code == IORING_OP_SPLICE ||
+	       code == IORING_OP_WRITEV_FIXED;
+}
+
+static __always_inline struct file *uring_fixed_file(struct io_kiocb *req,
+						     __u32 idx)
+{
+	struct io_rsrc_node **nodes = BPF_CORE_READ(req, ctx, file_table.data.nodes);
+	__u32 nr = BPF_CORE_READ(req, ctx, file_table.data.nr);
+	struct io_rsrc_node *n = NULL;
+
+	if (idx >= nr || !nodes)
+		return NULL;
+	bpf_probe_read_kernel(&n, sizeof(n), &nodes[idx]);
+	if (!n)
+		return NULL;
+	return (struct file *)(BPF_CORE_READ(n, file_ptr) & FFS_MASK);
+}
+
+static __always_inline void uring_write(struct io_kiocb *req,
+					struct task_struct *t,
+					struct gh_member *m, __u32 code)
+{
+	struct uring_req ur = {};
+	struct scratch *s;
+	struct file *f;
+	struct sock *sk;
+	__u64 key = (__u64)req;
+	int fd = req->cqe.fd, fixed = !!(req->flags & REQ_F_FIXED_FILE);
+
+	f = fixed ? uring_fixed_file(req, fd) : fd_file(fd);
+	if (!f)
+		return;
+	s = get_scratch();
+	if (!s)
+		return;
+	ev_init(&s->ev, GH_EV_SYS, m->run);
+	sk = sock_info(&s->ev, f);
+	if (inherited_sock(m->run, sk) < 0)
+		return;
+	s->ev.op = GH_OP_SENDMSG;
+	s->ev.nr = code;
+	s->ev.flags |= GH_EVF_URING | GH_EVF_INHERITED | (fixed ? GH_EVF_FIXED : 0);
+	put_ids(&s->ev, t, m->level);
+	s->ev.arg[0] = fd;
+	s->ev.arg[5] = key;
+	ur.run = m->run;
+	ur.level = m->level;
+	ur.op = GH_OP_SENDMSG;
+	ur.code = code;
+	if (bpf_map_update_elem(&uring_pending, &key, &ur, BPF_ANY))
+		count_lost(m->run, GH_LOST_RINGBUF);
+	ev_commit(s, sock_peer((__u64)sk, 0), m->run);
+}
+
+/* RECVMSG with a control buffer may receive descriptors (SCM_RIGHTS),
+ * which are not decoded here: the run is partial with its opcode. The
+ * message header was copied in when the request was prepared. */
+#define IORING_OP_RECVMSG	10
+
+static __always_inline void uring_recvmsg(struct io_kiocb *req,
+					  struct gh_member *m, __u32 code)
+{
+	struct io_async_msghdr *km = BPF_CORE_READ(req, async_data);
+	struct gh_run *r;
+
+	if (!km || !BPF_CORE_READ(km, msg.msg_controllen))
+		return;
+	r = bpf_map_lookup_elem(&runs, &m->run);
+	if (r) {
+		__sync_fetch_and_add(&r->part[GH_PART_URING], 1);
+		__sync_fetch_and_or(&r->uring_ops[0], 1ULL << code);
+	}
+}
+
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(uring_submit, struct io_kiocb *req)
 {
@@ -1765,8 +2111,13 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	code = req->opcode;
 	op = GH_OP_NONE;
 	if (code < GH_URING_MAX) {
-		if (uring_tab[code & (GH_URING_MAX - 1)].cls == GH_UC_FD)
+		if (uring_tab[code & (GH_URING_MAX - 1)].cls == GH_UC_FD) {
+			if (uring_is_write(code))
+				uring_write(req, t, &m, code);
+			else if (code == IORING_OP_RECVMSG)
+				uring_recvmsg(req, &m, code);
 			return 0;
+		}
 		op = uring_tab[code & (GH_URING_MAX - 1)].op;
 	}
 	if (op == GH_OP_NONE) {

@@ -61,6 +61,11 @@ enum {
 	GH_OP_RT_TGSIGQUEUEINFO,
 	GH_OP_SOCKET, GH_OP_BPF,
 	GH_OP_GENERIC,	/* recorded as a "syscall" record: name and arguments */
+	GH_OP_IOCTL,	/* only the ioctls that push input into a terminal
+			 * (TIOCSTI, TIOCLINUX paste): a "tty_inject" record */
+	GH_OP_RECVMSG, GH_OP_RECVMMSG,	/* only with a control buffer: one
+			 * "fd_received" record per descriptor received
+			 * (SCM_RIGHTS), arg[0] the socket, ret the new fd */
 	GH_OP_MAX
 };
 
@@ -117,6 +122,9 @@ enum {
 	GH_PART_URING,		/* an io_uring operation not decoded */
 	GH_PART_FOREIGN,	/* control of a process outside the tree */
 	GH_PART_PATH_CHANGED,	/* a name argument changed during its syscall */
+	GH_PART_SCM,		/* descriptors received (SCM_RIGHTS) that were
+				 * not all read: control data cut (MSG_CTRUNC),
+				 * unreadable, or beyond the limits */
 	GH_PART_MAX
 };
 

@@ -1009,6 +1009,7 @@ static void on_net(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 	memset(&k, 0, sizeof(k));
 	k.dst = peer(a, rec);
 	k.proto = sid(a, rec, GH_EK_PROTO);
+	k.raw = sid(a, rec, GH_EK_ADDR_RAW);
 	switch (rec->type) {
 	case GH_ET_CONNECT:
 	case GH_ET_SEND:
@@ -1135,6 +1136,10 @@ static void on_action(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 		oom();
 	id = intern(a, b.p, b.len);
 	count(&a->act, &id, pid);
+	/* input pushed into a terminal runs in another process, later */
+	if (rec->type == GH_ET_TTY_INJECT && rec->v[GH_EK_RET].kind == GH_EVK_INT &&
+	    rec->v[GH_EK_RET].i >= 0)
+		a->tty_injections++;
 }
 
 /* ---- header and end ---- */
@@ -1313,6 +1318,7 @@ static void on_end(struct agg *a, const struct gh_evrec *rec)
 		a->und_left = get_int(u, "left_running");
 		a->und_path = get_int(u, "path_changed");
 		a->und_sockets = get_int(u, "unwatched_sockets");
+		a->und_scm = get_int(u, "scm_rights_unread");
 	}
 	if (v[GH_EK_IO_URING_OPCODES].kind == GH_EVK_ARR &&
 	    v[GH_EK_IO_URING_OPCODES].len) {

@@ -88,6 +88,7 @@ struct aview {
 struct nkey {				/* network.attempts and .inbound */
 	uint32_t dst, proto, result, family;
 	uint32_t op;
+	uint32_t raw;		/* a relative unix name as given (addr_raw) */
 };
 
 struct counted {
@@ -201,6 +202,8 @@ struct agg {
 	int64_t core_dumps;		/* exit records saying "core": true */
 	int64_t und_path;		/* names changed during their syscall */
 	int64_t und_sockets;		/* inherited sockets not watched */
+	int64_t und_scm;		/* descriptors received, not all read */
+	int64_t tty_injections;		/* tty_inject records that succeeded */
 	uint32_t uring_opcodes;		/* "14, 40": string id, 0 for none */
 	uint32_t end_stdout, end_stderr;
 	int64_t stdout_bytes, stderr_bytes;

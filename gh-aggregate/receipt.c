@@ -355,7 +355,9 @@ static int cmp_attempt(const void *x, const void *y)
 		return c;
 	if ((c = strtab_cmp(s, k->result, l->result)))
 		return c;
-	return strtab_cmp(s, k->family, l->family);
+	if ((c = strtab_cmp(s, k->family, l->family)))
+		return c;
+	return strtab_cmp(s, k->raw, l->raw);
 }
 
 static int cmp_inbound(const void *x, const void *y)
@@ -371,7 +373,9 @@ static int cmp_inbound(const void *x, const void *y)
 		return c;
 	if ((c = strcmp(nop_names[k->op], nop_names[l->op])))
 		return c;
-	return strtab_cmp(s, k->result, l->result);
+	if ((c = strtab_cmp(s, k->result, l->result)))
+		return c;
+	return strtab_cmp(s, k->raw, l->raw);
 }
 
 static int cmp_action(const void *x, const void *y)
@@ -669,6 +673,8 @@ static void gen_attempts(struct agg *a, struct prep *pp, struct list *l)
 		add(o, "op", jcstr(nop_names[k->op]));
 		add(o, "family", jstr(a, k->family));
 		add(o, "result", jstr(a, k->result));
+		if (k->raw)
+			add_str(o, "addr_raw", a, k->raw);
 		add(o, "count", jint((int64_t)((struct counted *)ktab_val(&a->att, pp->att[i]))->count));
 		add(o, "pids", pid_list(&((struct counted *)ktab_val(&a->att, pp->att[i]))->pids));
 		list_add(l, o);
@@ -801,6 +807,8 @@ static void gen_inbound(struct agg *a, struct prep *pp, struct list *l)
 		add_str(o, "addr", a, k->dst);
 		add(o, "protocol", jstr(a, k->proto));
 		add(o, "result", jstr(a, k->result));
+		if (k->raw)
+			add_str(o, "addr_raw", a, k->raw);
 		add(o, "count", jint((int64_t)((struct counted *)ktab_val(&a->inb, pp->inb[i]))->count));
 		add(o, "pids", pid_list(&((struct counted *)ktab_val(&a->inb, pp->inb[i]))->pids));
 		list_add(l, o);
@@ -926,6 +934,11 @@ static struct json_object *reasons(struct agg *a)
 			     "16 watched: sends on them are not recorded",
 			     (long long)a->und_sockets) < 0)
 			oom();
+		if (a->und_scm &&
+		    asprintf(reason_next(&rs), "scm_rights_unread: %lld received messages whose "
+			     "descriptors (SCM_RIGHTS) were not all read: control data cut "
+			     "or beyond the limits", (long long)a->und_scm) < 0)
+			oom();
 		if ((uint64_t)a->events != a->records &&
 		    asprintf(reason_next(&rs), "end record counts %lld records, stream has %llu",
 			     (long long)a->events, (unsigned long long)a->records) < 0)
@@ -934,6 +947,11 @@ static struct json_object *reasons(struct agg *a)
 	if (a->pin_writes &&
 	    asprintf(reason_next(&rs), "bpf_syscall: %llu changes under the tracer's bpf directory %s",
 		     (unsigned long long)a->pin_writes, strtab_str(&a->str, a->pin_dir)) < 0)
+		oom();
+	if (a->tty_injections &&
+	    asprintf(reason_next(&rs), "tty_injection: %lld inputs pushed into a terminal "
+		     "(TIOCSTI, TIOCLINUX paste): what reads them runs outside the "
+		     "traced tree, after the run", (long long)a->tty_injections) < 0)
 		oom();
 	if (a->core_dumps &&
 	    asprintf(reason_next(&rs), "core_dump: %lld processes dumped core: the file the "

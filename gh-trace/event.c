@@ -651,6 +651,10 @@ static const char *record_type(const struct gh_event *e)
 		return "bpf";
 	case GH_OP_GENERIC:
 		return "syscall";
+	case GH_OP_IOCTL:
+		return "tty_inject";
+	case GH_OP_RECVMSG: case GH_OP_RECVMMSG:
+		return "fd_received";
 	}
 	return NULL;
 }
@@ -835,14 +839,40 @@ static int add_addr(struct gh_buf *b, const struct gh_event *e,
 	return 0;
 }
 
+/* A unix socket address with a relative name, and the working directory
+ * it is relative to (GH_B_PATH1): addr is the absolute path, addr_raw the
+ * name as given. */
+static int add_unix_rel(struct gh_buf *b, const struct blob *sa,
+			const struct blob *base)
+{
+	struct blob raw = { NULL, 0, 0 };
+	struct gh_buf *p = scratch(0);
+
+	if (sa->p && sa->len > sizeof(sa_family_t)) {
+		raw.p = sa->p + sizeof(sa_family_t);
+		raw.len = strnlen(raw.p, sa->len - sizeof(sa_family_t));
+	}
+	if (!raw.len)
+		return jw_str(b, "family", "unix", 4);
+	if (join_base(p, base, &raw) < 0)
+		return -ENOMEM;
+	if (jw_str(b, "family", "unix", 4) < 0 || jw_str(b, "addr", p->p, p->len) < 0 ||
+	    jw_str(b, "addr_raw", raw.p, raw.len) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 static int fmt_net(struct gh_buf *b, const struct gh_event *e, size_t size)
 {
 	const char *st = sock_type_name(e), *pr = proto_name(e);
-	struct blob sa;
+	struct blob sa, base;
 
-	if (get_blob(e, size, GH_B_EXTRA, &sa) < 0)
+	if (get_blob(e, size, GH_B_EXTRA, &sa) < 0 ||
+	    get_blob(e, size, GH_B_PATH1, &base) < 0)
 		return -EINVAL;
-	if (jw_int(b, "fd", (int)e->arg[0]) < 0 || add_addr(b, e, &sa) < 0 ||
+	if (jw_int(b, "fd", (int)e->arg[0]) < 0 ||
+	    (base.p && (base.fl & GH_BF_BASE) ? add_unix_rel(b, &sa, &base) :
+	     add_addr(b, e, &sa)) < 0 ||
 	    jw_str(b, "sock_type", st, strlen(st)) < 0 ||
 	    jw_str(b, "proto", pr, strlen(pr)) < 0)
 		return -ENOMEM;
@@ -1077,6 +1107,8 @@ static int add_target(struct gh_buf *b, const struct gh_event *e)
 	return jw_null(b, "in_tree");
 }
 
+#define TIOCSTI_NR 0x5412
+
 /* The records of syscalls beyond files and sockets (gh-events(5)). */
 static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 {
@@ -1231,6 +1263,18 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 		break;
 	case GH_OP_GENERIC:
 		n = jw_int_list(b, "args", a, 6) < 0;
+		break;
+	case GH_OP_IOCTL:
+		/* name: TIOCSTI, or TIOCLINUX (its paste subcode) */
+		n = jw_int(b, "fd", (int)a[0]) < 0 ||
+		    jw_int(b, "request", (unsigned)a[1]) < 0 ||
+		    jw_str(b, "name", (unsigned)a[1] == TIOCSTI_NR ? "TIOCSTI" :
+			   "TIOCLINUX", (unsigned)a[1] == TIOCSTI_NR ? 7 : 9) < 0;
+		break;
+	case GH_OP_RECVMSG: case GH_OP_RECVMMSG:
+		/* ret: the descriptor received, through socket arg[0] */
+		n = jw_int(b, "fd", e->ret) < 0 || jw_int(b, "sock_fd", (int)a[0]) < 0 ||
+		    ((e->flags & GH_EVF_SOCK) && add_addr(b, e, &ex) < 0);
 		break;
 	default:
 		n = 0;

@@ -66,6 +66,7 @@ static const char *const type_names[GH_ET_COUNT] = {
 	"process_vm", "pidfd", "signal", "socket", "bpf",
 	"syscall",
 	"sock_end", "dns",
+	"tty_inject", "fd_received",
 };
 
 static const char *const key_names[GH_EK_COUNT] = {
@@ -99,6 +100,7 @@ static const char *const key_names[GH_EK_COUNT] = {
 	"at_end", "direction", "truncated", "malformed",
 	"id", "response", "rcode", "questions", "answers",
 	"addresses", "names", "qtype", "inherited",
+	"sock_fd", "addr_raw",
 };
 
 const char *gh_ev_type_name(int type)
@@ -1121,6 +1123,14 @@ static const struct field f_dns[] = {
 	REQ(ANSWERS, ARR), REQ(ADDRESSES, STRV), REQ(NAMES, STRV),
 	OPT(NAME, STR), OPT(QTYPE, STR), FEND
 };
+/* Input pushed into a terminal; a descriptor received. */
+static const struct field f_tty_inject[] = {
+	REQ(FD, INT), REQ(REQUEST, INT), REQ(NAME, STR), FEND
+};
+static const struct field f_fd_received[] = {
+	REQ(FD, INT), REQ(SOCK_FD, INT), OPT(FAMILY, STR), OPT(ADDR, STR),
+	OPT(PORT, INT), FEND
+};
 /* Every syscall record (exec, file, network). */
 static const struct field f_sys[] = {
 	REQ(PID, INT), REQ(TID, INT), REQ(RET, INT), OPT(ERR, STR), FEND
@@ -1146,6 +1156,7 @@ static const struct field *const f_type[GH_ET_COUNT] = {
 	[GH_ET_SIGNAL] = f_signal, [GH_ET_SOCKET] = f_socket,
 	[GH_ET_BPF] = f_bpf, [GH_ET_SYSCALL] = f_syscall,
 	[GH_ET_SOCK_END] = f_sock_end, [GH_ET_DNS] = f_dns,
+	[GH_ET_TTY_INJECT] = f_tty_inject, [GH_ET_FD_RECEIVED] = f_fd_received,
 };
 
 static const char *const check_what[] = {

@@ -45,11 +45,15 @@ enum {
 	GH_ET_SYSCALL,
 	/* sockets: an end with its bytes and connect outcome; DNS messages */
 	GH_ET_SOCK_END, GH_ET_DNS,
+	/* more syscalls beyond files and sockets: input pushed into a
+	 * terminal, descriptors received (SCM_RIGHTS) */
+	GH_ET_TTY_INJECT, GH_ET_FD_RECEIVED,
 	GH_ET_COUNT
 };
 #define GH_ET_IS_FILE(t) ((t) >= GH_ET_OPEN && (t) <= GH_ET_CHDIR)
 #define GH_ET_IS_NET(t) ((t) >= GH_ET_CONNECT && (t) <= GH_ET_SEND)
-#define GH_ET_IS_ACTION(t) ((t) >= GH_ET_MKNOD && (t) <= GH_ET_SYSCALL)
+#define GH_ET_IS_ACTION(t) (((t) >= GH_ET_MKNOD && (t) <= GH_ET_SYSCALL) || \
+			    (t) == GH_ET_TTY_INJECT || (t) == GH_ET_FD_RECEIVED)
 
 /* Top-level members the reader knows; others are checked as JSON and
  * ignored. Each *_HEX key directly follows the key it belongs to. */
@@ -85,6 +89,7 @@ enum {
 	GH_EK_AT_END, GH_EK_DIRECTION, GH_EK_TRUNCATED, GH_EK_MALFORMED,
 	GH_EK_ID, GH_EK_RESPONSE, GH_EK_RCODE, GH_EK_QUESTIONS, GH_EK_ANSWERS,
 	GH_EK_ADDRESSES, GH_EK_NAMES, GH_EK_QTYPE, GH_EK_INHERITED,
+	GH_EK_SOCK_FD, GH_EK_ADDR_RAW,
 	GH_EK_COUNT
 };
 

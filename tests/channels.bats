@@ -56,7 +56,7 @@ teardown() {
 	trace "$WORK" none
 	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
 	[ "$(jq -c 'select(.type == "end") | .undecoded' "$EV")" = \
-		'{"compat_syscall":0,"bpf_syscall":0,"io_uring_unsupported_op":0,"foreign_process_control":0,"left_running":0,"path_changed":0,"unwatched_sockets":0}' ]
+		'{"compat_syscall":0,"bpf_syscall":0,"io_uring_unsupported_op":0,"foreign_process_control":0,"left_running":0,"path_changed":0,"unwatched_sockets":0,"scm_rights_unread":0}' ]
 }
 
 @test "bpf(): recorded, and the receipt is partial with bpf_syscall" {
@@ -366,6 +366,43 @@ peer3() {
 		"[3,\"$peer\",\"tcp\",5,true,\"io_uring\",26]" ]
 	gh-aggregate "$EV" > "$R"
 	[ "$(rc .completeness)" = '"closed"' ]
+}
+
+@test "io_uring: writes on an inherited socket (write, writev, on a fixed file, splice) are send records with its peer" {
+	for how in write:3:23 writev:3:2 write_fixed:0:23 splice:3:30; do
+		op=${how%%:*} fd=${how#*:} code=${how##*:}
+		fd=${fd%%:*}
+		fixed=null
+		[ "$op" != write_fixed ] || fixed=true
+		run "$WORK" pass tcp gh-trace -o "$EV" -- "$WORK" send3 "uring_$op"
+		[ "$status" -eq 0 ]
+		peer=$(peer3)
+		[[ "$peer" == 127.0.0.1:* ]]
+		[ "$(jq -c 'select(.type == "send") | [.fd, "\(.addr):\(.port)", .proto, .bytes, .inherited, .via, .opcode, .fixed_file]' "$EV")" = \
+			"[$fd,\"$peer\",\"tcp\",5,true,\"io_uring\",$code,$fixed]" ]
+		gh-aggregate "$EV" > "$R"
+		[ "$(rc '[.network.attempts[] | [.op, .dst, .protocol, .result]]')" = "[[\"send\",\"$peer\",\"tcp\",\"ok\"]]" ]
+		[ "$(rc .completeness)" = '"closed"' ]
+	done
+}
+
+@test "io_uring write twins: the same writes on an inherited file make no send record" {
+	for op in write write_fixed; do
+		run gh-trace -o "$EV" -- "$WORK" send3 "uring_$op" 3>file
+		[ "$status" -eq 0 ]
+		[ "$(cat file)" = hello ]
+		[ "$(jq -c 'select(.type == "send")' "$EV")" = '' ]
+		[ "$(jq -c 'select(.type == "end") | .undecoded.io_uring_unsupported_op' "$EV")" = 0 ]
+	done
+}
+
+@test "io_uring: RECVMSG with a control buffer (descriptors it may receive) makes the receipt partial with its opcode" {
+	trace "$WORK" send3 uring_recvmsg_ctl
+	[ "$(jq -c 'select(.type == "end") | [.undecoded.io_uring_unsupported_op, .io_uring_opcodes]' "$EV")" = '[1,[10]]' ]
+	[ "$(reasons io_uring_unsupported_op)" = '["io_uring_unsupported_op: 1 io_uring operations not decoded (opcodes 10)"]' ]
+	# the twin: without a control buffer nothing can come with the bytes
+	trace "$WORK" send3 uring_recvmsg
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
 }
 
 @test "io_uring: connect and send on a fixed file: the socket and peer read at completion" {

@@ -129,6 +129,27 @@ badf() {
 	[ "$(jq -c .completeness_reasons "$T/nocore.json")" = '[]' ]
 }
 
+@test "outside: TIOCSTI, a descriptor received over SCM_RIGHTS, a relative unix name: the receipt" {
+	receipt outside
+	[ "$(jq -c '[.actions[] | select(.type == "tty_inject" or .type == "fd_received") | [.type, .path, .name]]' "$T/out")" = \
+		'[["fd_received","/tmp/gh-fx/passed",null],["tty_inject","/dev/pts/0","TIOCSTI"]]' ]
+	[ "$(jq -c '[.completeness, .completeness_reasons]' "$T/out")" = \
+		'["partial",["tty_injection: 1 inputs pushed into a terminal (TIOCSTI, TIOCLINUX paste): what reads them runs outside the traced tree, after the run"]]' ]
+	[ "$(jq -c '[.network.inbound[], .network.attempts[] | [.addr // .dst, .addr_raw]]' "$T/out")" = \
+		'[["unix:/tmp/gh-fx/rel.sock","rel.sock"],["unix:/tmp/gh-fx/pass.sock","pass.sock"]]' ]
+	# the twins: the TIOCSTI refused (ret -5) is an action but leaves the
+	# receipt closed; control data not all read makes it partial
+	sed 's/"name":"TIOCSTI","ret":0}/"name":"TIOCSTI","ret":-5,"err":"EIO"}/' "$F/outside.ndjson" > "$T/refused.ndjson"
+	! cmp -s "$F/outside.ndjson" "$T/refused.ndjson"
+	gh-aggregate "$T/refused.ndjson" > "$T/refused.json"
+	[ "$(jq -c '[.completeness, .completeness_reasons, [.actions[] | select(.type == "tty_inject") | .result]]' "$T/refused.json")" = '["closed",[],["EIO"]]' ]
+	sed 's/"scm_rights_unread":0}/"scm_rights_unread":1}/' "$T/refused.ndjson" > "$T/unread.ndjson"
+	! cmp -s "$T/refused.ndjson" "$T/unread.ndjson"
+	gh-aggregate "$T/unread.ndjson" > "$T/unread.json"
+	[ "$(jq -c .completeness_reasons "$T/unread.json")" = \
+		'["scm_rights_unread: 1 received messages whose descriptors (SCM_RIGHTS) were not all read: control data cut or beyond the limits"]' ]
+}
+
 @test "notfound: the command cannot be executed: outcome.error says why" {
 	receipt notfound
 	[ "$(jq -r .outcome.error "$T/out")" = "cannot execute the command: ENOENT" ]

@@ -293,6 +293,50 @@ static int pass(const char *kind, char **cmd)
 }
 
 /* send3 HOW: 5 bytes on fd 3, by write, send, sendmsg or sendfile. */
+/* io_uring writes on fd 3: write, writev, write on fd 3 registered as
+ * fixed file 0 (write_fixed), splice from a pipe. */
+static ssize_t send3_uring(const char *how)
+{
+	struct iovec iov = { "hello", 5 };
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	int fd3 = 3, p[2];
+
+	if (io_uring_queue_init(8, &ring, 0) < 0)
+		return die("io_uring_queue_init");
+	sqe = io_uring_get_sqe(&ring);
+	if (!strcmp(how, "write")) {
+		io_uring_prep_write(sqe, 3, "hello", 5, 0);
+	} else if (!strcmp(how, "writev")) {
+		io_uring_prep_writev(sqe, 3, &iov, 1, 0);
+	} else if (!strcmp(how, "write_fixed")) {
+		if (io_uring_register_files(&ring, &fd3, 1) < 0)
+			return die("io_uring_register_files");
+		io_uring_prep_write(sqe, 0, "hello", 5, 0);
+		sqe->flags |= IOSQE_FIXED_FILE;
+	} else if (!strncmp(how, "recvmsg", 7)) {
+		/* recvmsg_ctl: with a control buffer (for descriptors) */
+		static char ctl[64], buf[8];
+		static struct iovec riov = { buf, sizeof(buf) };
+		static struct msghdr mh = { .msg_iov = &riov, .msg_iovlen = 1 };
+
+		if (!strcmp(how, "recvmsg_ctl")) {
+			mh.msg_control = ctl;
+			mh.msg_controllen = sizeof(ctl);
+		}
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, p) < 0 || write(p[1], "hello", 5) != 5)
+			return die("socketpair");
+		io_uring_prep_recvmsg(sqe, p[0], &mh, 0);
+	} else if (!strcmp(how, "splice")) {
+		if (pipe(p) < 0 || write(p[1], "hello", 5) != 5)
+			return die("pipe");
+		io_uring_prep_splice(sqe, p[0], -1, 3, -1, 5, 0);
+	} else {
+		return die(how);
+	}
+	return uring_run(&ring);
+}
+
 static int send3(const char *how)
 {
 	struct iovec iov = { "hello", 5 };
@@ -320,6 +364,8 @@ static int send3(const char *how)
 		n = sendfile(3, f, NULL, 5);
 	} else if (!strcmp(how, "none")) {
 		n = 5;
+	} else if (!strncmp(how, "uring_", 6)) {
+		n = send3_uring(how + 6);
 	}
 	return n == 5 ? 0 : die(how);
 }
