@@ -1550,8 +1550,9 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	__builtin_memcpy(a, st->arg, sizeof(a));
 	__builtin_memcpy(sum, st->sum, sizeof(sum));
 	__builtin_memcpy(slen, st->slen, sizeof(slen));
-	if (!run_ring(run))
-		return 0;	/* its run has ended */
+	/* its run has ended (ev_commit finds the ring buffer) */
+	if (!bpf_map_lookup_elem(&runs, &run))
+		return 0;
 	if ((op == GH_OP_EXECVE || op == GH_OP_EXECVEAT) && ret == 0)
 		return 0;	/* reported by sched_process_exec */
 	/* clone makes a record only when it makes namespaces */
