@@ -99,10 +99,14 @@ static __always_inline __u32 sys_op(long nr)
 	return systab[i].op;
 }
 
+/* The stash lives in the thread's own storage (task local storage): a
+ * thread finds it through its task_struct, without hashing, and it goes
+ * with the thread. sys_enter fills it, sys_exit takes it (op back to
+ * GH_OP_NONE). Threads outside every traced tree never get one. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct stash);
 } stash SEC(".maps");
 
@@ -966,7 +970,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sched_process_exit, struct task_struct *p)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id, run, level;
+	__u32 tgid = id >> 32, run, level;
 	struct gh_member *v = bpf_map_lookup_elem(&traced, &tgid);
 	struct gh_event *ev;
 	__u32 flags;
@@ -976,7 +980,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 		return 0;
 	run = v->run;
 	level = v->level;
-	bpf_map_delete_elem(&stash, &tid);
+	bpf_task_storage_delete(&stash, bpf_get_current_task_btf());
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;	/* not the last thread */
 	bpf_map_delete_elem(&traced, &tgid);
@@ -1014,13 +1018,6 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	if (!traced_ring(tgid, &m))
 		return 0;
 	run = m.run;
-	/* a thread other than the leader exec'ed: it took the leader's id,
-	 * and its own syscall-in-flight entry would never be seen again */
-	if ((__u32)old_pid != tgid) {
-		__u32 old = old_pid;
-
-		bpf_map_delete_elem(&stash, &old);
-	}
 	s = get_scratch();
 	if (!s)
 		return 0;
@@ -1336,11 +1333,11 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct gh_member m;
-	struct stash st;
+	struct stash *st;
 	struct scratch *s;
 	struct gh_run *r;
 	__u64 id;
-	__u32 tid, op;
+	__u32 op;
 
 	if (gh_sys_compat(t->thread_info.status, nr)) {
 		compat_enter();
@@ -1357,7 +1354,6 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 		return 0;
 	if (op >= GH_OP_IOCTL && !enter_wanted(op, regs))
 		return 0;
-	tid = (__u32)id;
 	if (op == GH_OP_BPF) {
 		/* counted before the call can change anything; gh-trace's
 		 * own calls while it starts the command do not count */
@@ -1365,27 +1361,31 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 		if (r && r->self != (__u32)(id >> 32))
 			__sync_fetch_and_add(&r->part[GH_PART_BPF], 1);
 	}
-	st.arg[0] = regs->di;
-	st.arg[1] = regs->si;
-	st.arg[2] = regs->dx;
-	st.arg[3] = regs->r10;
-	st.arg[4] = regs->r8;
-	st.arg[5] = regs->r9;
-	st.op = op;
-	st.run = m.run;
-	st.level = m.level;
-	st.nr = nr;
+	st = bpf_task_storage_get(&stash, t, 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st) {
+		count_lost(m.run, GH_LOST_RINGBUF);
+		return 0;
+	}
+	st->arg[0] = regs->di;
+	st->arg[1] = regs->si;
+	st->arg[2] = regs->dx;
+	st->arg[3] = regs->r10;
+	st->arg[4] = regs->r8;
+	st->arg[5] = regs->r9;
+	st->run = m.run;
+	st->level = m.level;
+	st->nr = nr;
 	s = get_scratch();
 	if (s) {
-		__builtin_memcpy(s->ev.arg, st.arg, sizeof(st.arg));
+		__builtin_memcpy(s->ev.arg, st->arg, sizeof(st->arg));
 		names_enter(nr);
-		__builtin_memcpy(st.slen, s->sm.len, sizeof(st.slen));
-		__builtin_memcpy(st.sum, s->sm.h, sizeof(st.sum));
+		__builtin_memcpy(st->slen, s->sm.len, sizeof(st->slen));
+		__builtin_memcpy(st->sum, s->sm.h, sizeof(st->sum));
 	} else {
-		__builtin_memset(st.slen, 0xff, sizeof(st.slen));
+		__builtin_memset(st->slen, 0xff, sizeof(st->slen));
 	}
-	if (bpf_map_update_elem(&stash, &tid, &st, BPF_ANY))
-		count_lost(st.run, GH_LOST_RINGBUF);
+	st->op = op;	/* last: the entry is whole */
 	return 0;
 }
 
@@ -1787,21 +1787,24 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 
 	if (sys_op(regs->orig_ax) == GH_OP_NONE)
 		return 0;
-	id = bpf_get_current_pid_tgid();
-	tid = (__u32)id;
-	st = bpf_map_lookup_elem(&stash, &tid);
-	if (!st)
+	st = bpf_task_storage_get(&stash, bpf_get_current_task_btf(), 0, 0);
+	if (!st || st->op == GH_OP_NONE)
 		return 0;
 	op = st->op;
+	st->op = GH_OP_NONE;	/* taken */
+	if (st->nr != regs->orig_ax)
+		return 0;	/* entered while the programs were not attached */
+	id = bpf_get_current_pid_tgid();
+	tid = (__u32)id;
 	run = st->run;
 	level = st->level;
 	nr = st->nr & (GH_NR_MAX - 1);
 	__builtin_memcpy(a, st->arg, sizeof(a));
 	__builtin_memcpy(sum, st->sum, sizeof(sum));
 	__builtin_memcpy(slen, st->slen, sizeof(slen));
-	bpf_map_delete_elem(&stash, &tid);
-	if (!run_ring(run))
-		return 0;	/* its run has ended */
+	/* its run has ended (ev_commit finds the ring buffer) */
+	if (!bpf_map_lookup_elem(&runs, &run))
+		return 0;
 	if ((op == GH_OP_EXECVE || op == GH_OP_EXECVEAT) && ret == 0)
 		return 0;	/* reported by sched_process_exec */
 	/* clone makes a record only when it makes namespaces */
