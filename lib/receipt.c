@@ -1208,6 +1208,8 @@ struct json_object *gh_receipt_json_at(struct json_object *root, const struct gh
 	if (parent)
 		*parent = o ? up : NULL;
 	return o;
+}
+
 int gh_receipt_next_dns(struct gh_receipt *r, struct gh_riter *it, struct gh_rdns *d)
 {
 	const struct gh_jv *list, *e;
