@@ -140,20 +140,20 @@ static const struct {
 	signed char parent;
 	unsigned char unique;
 } gather[ST_N] = {
-	[ST_PROCESS] = { 1, -1 },
-	[ST_EXEC] = { 1, -1 },
+	[ST_PROCESS] = { 1, -1, 0 },
+	[ST_EXEC] = { 1, -1, 0 },
 	[ST_FILE] = { 1, -1, 1 },
-	[ST_ACCESS] = { 1, -1 },
+	[ST_ACCESS] = { 1, -1, 0 },
 	[ST_ACCESS_PID] = { 1, ST_ACCESS, 1 },
-	[ST_CONN] = { 1, -1 },
-	[ST_ATTEMPT] = { 1, -1 },
+	[ST_CONN] = { 1, -1, 0 },
+	[ST_ATTEMPT] = { 1, -1, 0 },
 	[ST_ATTEMPT_PID] = { 1, ST_ATTEMPT, 1 },
-	[ST_INBOUND] = { 1, -1 },
+	[ST_INBOUND] = { 1, -1, 0 },
 	[ST_INBOUND_PID] = { 1, ST_INBOUND, 1 },
-	[ST_SYSCALL] = { 1, -1 },
-	[ST_REDACTION] = { 1, -1 },
-	[ST_VERDICT] = { 1, -1 },
-	[ST_VIOLATION] = { 1, -1 },
+	[ST_SYSCALL] = { 1, -1, 0 },
+	[ST_REDACTION] = { 1, -1, 0 },
+	[ST_VERDICT] = { 1, -1, 0 },
+	[ST_VIOLATION] = { 1, -1, 0 },
 };
 
 struct store {
