@@ -660,11 +660,11 @@ EOF
 }
 
 @test "connect: IPv4 patterns match IPv4-mapped IPv6 peers" {
-	jq '.network.attempts[0].dst = "[::ffff:10.1.2.3]:5432"' "$F/clean.json" > m.json
-	rules <<<'deny connect 10.0.0.0/8:5432'
+	jq '.network.attempts[0].dst = "[::ffff:127.1.2.3]:5432"' "$F/clean.json" > m.json
+	rules <<<'deny connect 127.0.0.0/8:5432'
 	run gh-policy r.rules m.json
 	[ "$status" -eq 1 ]
-	[ "${lines[0]}" = "r.rules:1: deny connect [::ffff:10.1.2.3]:5432 [proto=tcp result=refused] by pid 5201 (cc -c main.c -o main.o)" ]
+	[ "${lines[0]}" = "r.rules:1: deny connect [::ffff:127.1.2.3]:5432 [proto=tcp result=refused] by pid 5201 (cc -c main.c -o main.o)" ]
 }
 
 @test "connect: host names match only receipts that record them" {
