@@ -49,7 +49,7 @@ count() {
 	gh-archive "postgres://$PG_HOST_URI/t$BATS_TEST_NUMBER" "$F"/hostile.json "$F"/v0.3.0.json
 	[ "$(count receipts)" = 5 ]
 	[ "$(pg_sql "$U" -c "SELECT key, value FROM gh_archive_meta ORDER BY key")" = "application|gh-archive
-schema_version|4" ]
+schema_version|5" ]
 	for f in "${GOOD[@]}"; do
 		id=$(jq -r .execution_id "$F/$f.json")
 		gh-archive --export "$id" "$U" | cmp - "$F/$f.canonical"
@@ -364,12 +364,12 @@ insert syscalls" ]
 	gh-archive --export legacy-0001 "$U" | cmp - "$F/v0.3.0.canonical"
 	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 1 ]
 	gh-archive "$U" "$F/curl.json"
-	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 4 ]
+	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 5 ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM receipts WHERE machine IS NOT DISTINCT FROM host")" = 5 ]
-	pg_sql "$U" -c "UPDATE gh_archive_meta SET value = '5' WHERE key = 'schema_version'"
+	pg_sql "$U" -c "UPDATE gh_archive_meta SET value = '6' WHERE key = 'schema_version'"
 	run --separate-stderr gh-archive "$U" "$F/etc-write.json"
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: schema version 5, this gh-archive knows version 4" ]
+	[ "$stderr" = "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: schema version 6, this gh-archive knows version 5" ]
 }
 
 @test "pg: schema 3: the man page's queries on names and bytes give SQLite's rows; migration from version 2 fills them in" {
@@ -389,7 +389,7 @@ insert syscalls" ]
 	run pg_sql "$U" -c "$(man_query runs-by-name pg)"
 	[ "$status" -ne 0 ]
 	gh-archive --init "$U"
-	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 4 ]
+	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 5 ]
 	for n in bytes-per-run bytes-per-peer runs-by-name dns-lookups; do
 		run pg_sql "$U" -c "$(man_query "$n" pg)"
 		diff -u "$F/queries/$n.out" <(printf '%s\n' "$output") || { echo "query $n after migration"; false; }
@@ -438,7 +438,7 @@ rows_of() {
 		-c "UPDATE gh_archive_meta SET value = '3' WHERE key = 'schema_version'"
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_constraint WHERE contype = 'f'")" = 1 ]
 	gh-archive --init "$U"
-	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 4 ]
+	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 5 ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_constraint WHERE contype = 'f'")" = 0 ]
 	id=$(pg_sql "$U" -c "SELECT receipt_id FROM files GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE receipt_id = $id")" -gt 0 ]
@@ -446,6 +446,48 @@ rows_of() {
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE receipt_id = $id")" = 0 ]
 	for f in "${GOOD[@]}"; do
 		gh-archive "$U" "$F/$f.json"
+	done
+	[ "$(count receipts)" = 5 ]
+}
+
+# partial_indexes: the definitions of files_kind_path and file_accesses_op
+partial_indexes() {
+	pg_sql "$U" -c "SELECT indexname, indexdef FROM pg_indexes
+		WHERE indexname IN ('files_kind_path', 'file_accesses_op') ORDER BY 1"
+}
+
+@test "pg: schema 5: the indexes by kind and by op leave reads out, the man page's queries use them; migration from version 4" {
+	fixtures "$U"
+	[ "$(partial_indexes)" = "file_accesses_op|CREATE INDEX file_accesses_op ON public.file_accesses USING btree (op, path) WHERE (op <> 'read'::text)
+files_kind_path|CREATE INDEX files_kind_path ON public.files USING btree (kind, path) WHERE (kind <> 'read'::text)" ]
+	# the queries that name another kind or op use them
+	pg_sql "$U" -c "SET enable_seqscan = off" -c "EXPLAIN $(man_query deleted pg)" > "$BATS_TEST_TMPDIR/plan"
+	grep -q 'file_accesses_op' "$BATS_TEST_TMPDIR/plan" || { cat "$BATS_TEST_TMPDIR/plan"; false; }
+	pg_sql "$U" -c "SET enable_seqscan = off" -c "EXPLAIN $(man_query wrote-under-etc pg)" > "$BATS_TEST_TMPDIR/plan"
+	grep -q 'files_kind_path' "$BATS_TEST_TMPDIR/plan" || { cat "$BATS_TEST_TMPDIR/plan"; false; }
+	# the twin: reads are not in them
+	pg_sql "$U" -c "SET enable_seqscan = off" -c "EXPLAIN SELECT path FROM files WHERE kind = 'read' AND path LIKE '/etc/%'" > "$BATS_TEST_TMPDIR/plan"
+	! grep -q 'files_kind_path' "$BATS_TEST_TMPDIR/plan"
+	pg_sql "$U" -c "SET enable_seqscan = off" -c "EXPLAIN SELECT path FROM file_accesses WHERE op = 'read'" > "$BATS_TEST_TMPDIR/plan"
+	! grep -q 'file_accesses_op' "$BATS_TEST_TMPDIR/plan"
+	for n in deleted wrote-under-etc who-read most-read failed-accesses; do
+		run pg_sql "$U" -c "$(man_query "$n" pg)"
+		[ "$status" -eq 0 ] || { echo "$n: $output"; false; }
+		diff -u "$F/queries/$n.out" <(printf '%s\n' "$output") || { echo "query $n"; false; }
+	done
+	# back to version 4, with the full indexes an older gh-archive made
+	pg_sql "$U" -c "DROP INDEX files_kind_path" -c "CREATE INDEX files_kind_path ON files(kind, path)" \
+		-c "DROP INDEX file_accesses_op" -c "CREATE INDEX file_accesses_op ON file_accesses(op, path)" \
+		-c "UPDATE gh_archive_meta SET value = '4' WHERE key = 'schema_version'"
+	[ "$(partial_indexes)" = "file_accesses_op|CREATE INDEX file_accesses_op ON public.file_accesses USING btree (op, path)
+files_kind_path|CREATE INDEX files_kind_path ON public.files USING btree (kind, path)" ]
+	gh-archive --init "$U"
+	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 5 ]
+	[ "$(partial_indexes)" = "file_accesses_op|CREATE INDEX file_accesses_op ON public.file_accesses USING btree (op, path) WHERE (op <> 'read'::text)
+files_kind_path|CREATE INDEX files_kind_path ON public.files USING btree (kind, path) WHERE (kind <> 'read'::text)" ]
+	for n in deleted wrote-under-etc; do
+		run pg_sql "$U" -c "$(man_query "$n" pg)"
+		diff -u "$F/queries/$n.out" <(printf '%s\n' "$output") || { echo "query $n after migration"; false; }
 	done
 	[ "$(count receipts)" = 5 ]
 }
