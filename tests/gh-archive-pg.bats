@@ -131,12 +131,13 @@ for row in db.execute(sys.argv[2]):
 }
 
 # The statements the server ran for database $U since byte $1 of its log
-# (log_statement = all for that database): "execute" and the table an
-# INSERT goes into, one line each.
+# (log_statement = all for that database): "insert", "select" or "copy"
+# and the table, one line each.
 executed() {
 	tail -c +$(($1 + 1)) "$PG_DIR/server.log" |
 		sed -n 's/.*LOG:  execute [^:]*: \(WITH i AS (\)\{0,1\}INSERT INTO \([a-z_]*\).*/insert \2/p
-			s/.*LOG:  execute [^:]*: SELECT .* FROM \([a-z_]*\) .*/select \1/p'
+			s/.*LOG:  execute [^:]*: SELECT .* FROM \([a-z_]*\) .*/select \1/p
+			s/.*LOG:  statement: COPY \([a-z_]*\) .*/copy \1/p'
 }
 
 @test "pg: a receipt's rows go as one statement per table, linked as in SQLite" {
@@ -147,18 +148,20 @@ executed() {
 	n0=$(wc -c < "$PG_DIR/server.log")
 	gh-archive "$U" "$F/etc-write.json"
 	# 3 processes, 9 file accesses with 15 pids, several files: one
-	# INSERT each, after the lookup of the execution_id
+	# statement each, after the lookup of the execution_id: a COPY, or
+	# an INSERT for the accesses, whose ids their pids take
 	[ "$(count processes)" = 3 ]
 	[ "$(count file_accesses)" = 9 ]
 	[ "$(count file_access_pids)" = 15 ]
 	[ "$(count files)" -gt 1 ]
 	[ "$(executed "$n0")" = "select receipts
 insert receipts
-insert processes
-insert execs
-insert files
+copy processes
+copy execs
+copy files
 insert file_accesses
-insert syscalls" ]
+copy file_access_pids
+copy syscalls" ]
 	# the twin: a receipt of more than a megabyte of rows goes in
 	# parts, never parting an access from its pids
 	jq -c '.execution_id = "big" | .filesystem.accesses = [range(0; 6000) as $i |
@@ -167,6 +170,7 @@ insert syscalls" ]
 	n0=$(wc -c < "$PG_DIR/server.log")
 	gh-archive "$U" "$BATS_TEST_TMPDIR/big.json"
 	[ "$(executed "$n0" | grep -c "insert file_accesses")" -gt 1 ]
+	[ "$(executed "$n0" | grep -c "copy file_access_pids")" -gt 1 ]
 	gh-archive "$SQ" "$F/etc-write.json" "$BATS_TEST_TMPDIR/big.json"
 	i="SELECT r.execution_id, a.path, a.op, p.pid FROM file_access_pids p
 		JOIN file_accesses a ON a.id = p.access_id JOIN receipts r ON r.id = a.receipt_id
@@ -182,8 +186,8 @@ insert syscalls" ]
 	gh-archive --init "$U"
 	n0=$(wc -c < "$PG_DIR/server.log")
 	gh-archive "$U" "$F/curl.json" "$F/denied.json" "$F/etc-write.json"
-	[ "$(executed "$n0" | sort | uniq -c | grep -E "receipts|files|processes" | tr -s ' ')" = " 1 insert files
- 1 insert processes
+	[ "$(executed "$n0" | sort | uniq -c | grep -E "receipts|files|processes" | tr -s ' ')" = " 1 copy files
+ 1 copy processes
  3 insert receipts
  3 select receipts" ]
 	# the twin: a receipt with a text of more than 1,000 bytes (a path an
@@ -195,7 +199,7 @@ insert syscalls" ]
 	jq '.execution_id = "before"' "$F/curl.json" > "$BATS_TEST_TMPDIR/before.json"
 	n0=$(wc -c < "$PG_DIR/server.log")
 	gh-archive "$U" "$BATS_TEST_TMPDIR/before.json" "$BATS_TEST_TMPDIR/long.json" "$BATS_TEST_TMPDIR/after.json"
-	[ "$(executed "$n0" | grep -c "insert files")" = 2 ]
+	[ "$(executed "$n0" | grep -c "copy files")" = 2 ]
 	[ "$(count receipts)" = 6 ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE length(path) > 1500")" = 1 ]
 }
@@ -448,6 +452,28 @@ rows_of() {
 		gh-archive "$U" "$F/$f.json"
 	done
 	[ "$(count receipts)" = 5 ]
+}
+
+@test "pg: rows sent by COPY keep tabs, newlines, carriage returns, backslashes and the text \N as they are" {
+	jq '.execution_id = "esc-1" |
+		.filesystem.reads += ["/tmp/t\tab", "/tmp/n\nl", "/tmp/c\rr", "/tmp/b\\s\\", "\\N", "\\.", "/tmp/x\n\\.\n"] |
+		.filesystem.accesses[0].pids += [77] |
+		.process_tree[0].working_dir = "/w\tb\\N\nc\\" |
+		.process_tree[0].argv = ["sh", "-c", "printf \"a\\tb\\n\""]' "$F/curl.json" > "$BATS_TEST_TMPDIR/esc.json"
+	gh-archive "$U" "$BATS_TEST_TMPDIR/esc.json"
+	gh-archive "$SQ" "$BATS_TEST_TMPDIR/esc.json"
+	diff -u <(sq_rows "$SQ" "SELECT kind, lower(hex(path)) FROM files ORDER BY kind, path") \
+		<(pg_sql "$U" -c "SELECT kind, encode(convert_to(path, 'UTF8'), 'hex') FROM files ORDER BY kind, path")
+	diff -u <(sq_rows "$SQ" "SELECT seq, lower(hex(working_dir)), lower(hex(argv)) FROM processes ORDER BY seq") \
+		<(pg_sql "$U" -c "SELECT seq, encode(convert_to(working_dir, 'UTF8'), 'hex'), encode(convert_to(argv, 'UTF8'), 'hex') FROM processes ORDER BY seq")
+	i="SELECT a.path, p.pid FROM file_access_pids p JOIN file_accesses a ON a.id = p.access_id ORDER BY a.id, p.pid"
+	diff -u <(sq_rows "$SQ" "$i") <(pg_sql "$U" -c "$i")
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM file_access_pids WHERE pid = 77")" = 1 ]
+	# the twin: \N is the text, not NULL; the working directory is whole
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE path = '\\N'")" = 1 ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE path IS NULL")" = 0 ]
+	[ "$(pg_sql "$U" -c "SELECT working_dir = E'/w\\tb\\\\N\\nc\\\\' FROM processes WHERE seq = 0")" = t ]
+	gh-archive --export esc-1 "$U" | cmp - <(gh-archive --export esc-1 "$SQ")
 }
 
 # partial_indexes: the definitions of files_kind_path and file_accesses_op
