@@ -378,6 +378,10 @@ struct pg_bulk {
 	int copy;
 	char *copy_sql;
 	struct gh_buf lines;
+	/* A parent's rows by COPY: ids_sql gives the ids of its rows stored
+	 * since the last time, those above last_id (see parent_copy). */
+	char *ids_sql;
+	long long last_id;
 };
 
 struct pg_archive {
@@ -751,12 +755,31 @@ static int pg_bulk(struct archive *a, int idx, int parent, int unique,
 	b->unique = unique;
 	b->parent = parent;
 	b->child = -1;
-	if (parent >= 0) {
+	if (parent >= 0)
 		p->bulk[parent].child = idx;
-		/* the parent's rows go as arrays, their ids returned */
-		p->bulk[parent].copy = 0;
+	if (copy_setup(p, idx, err, errlen) < 0)
+		return -1;
+	if (parent >= 0 && p->bulk[parent].copy) {
+		/* the parent's rows by COPY too, their ids read back, when
+		 * its child's go by COPY; else both as arrays, joined */
+		struct pg_bulk *pb = &p->bulk[parent];
+		const char *t = p->sql[parent] + 12, *e = strchr(t, ' ');
+		struct gh_buf q = GH_BUF_INIT;
+
+		pb->copy = 0;
+		if (!b->copy || !e)
+			return 0;
+		if (gh_buf_adds(&q, "SELECT id FROM ") < 0 || gh_buf_add(&q, t, e - t) < 0 ||
+		    gh_buf_adds(&q, " WHERE receipt_id = ANY ($1::bigint[]) AND id > $2::bigint"
+				    " ORDER BY id") < 0 || gh_buf_addc(&q, '\0') < 0) {
+			gh_buf_release(&q);
+			return archive_fail(err, errlen, "%s", strerror(ENOMEM));
+		}
+		free(pb->ids_sql);
+		pb->ids_sql = q.p;
+		pb->copy = 1;
 	}
-	return copy_setup(p, idx, err, errlen);
+	return 0;
 }
 
 /* One value into an array literal (a column), its opening brace first. */
@@ -1053,9 +1076,40 @@ static int parent_copy(struct pg_archive *p, struct pg_bulk *b,
 	PGresult *r;
 	int rc = 0;
 
-	if (drain(p, err, errlen) < 0)
-		return -1;
-	r = PQexecPrepared(p->conn, name, n, vals, NULL, NULL, 0);
+	if (b->copy) {
+		/* its rows by COPY, then their ids: those of its receipts'
+		 * rows (no other writer has rows of them) above the ids read
+		 * the last time (a receipt's rows may span several sends) */
+		const char *pv[2];
+		char last[24];
+		long long rid, prev = -1;
+
+		if (copy_in(p, b->copy_sql, b->lines.p, b->lines.len, err, errlen) < 0)
+			return -1;
+		p->copybuf.len = 0;
+		rc = gh_buf_addc(&p->copybuf, '{');
+		for (s = b->lines.p, e = s + b->lines.len; s < e && !rc; s = nl + 1) {
+			nl = memchr(s, '\n', e - s);
+			if (!nl)
+				break;
+			for (rid = 0; s < nl && *s >= '0' && *s <= '9'; s++)
+				rid = rid * 10 + (*s - '0');
+			if (rid != prev)
+				rc = gh_buf_printf(&p->copybuf, "%s%lld",
+						   prev < 0 ? "" : ",", rid);
+			prev = rid;
+		}
+		if (rc < 0 || gh_buf_add(&p->copybuf, "}", 2) < 0)
+			return archive_fail(err, errlen, "%s", strerror(ENOMEM));
+		snprintf(last, sizeof(last), "%lld", b->last_id);
+		pv[0] = p->copybuf.p;
+		pv[1] = last;
+		r = PQexecParams(p->conn, b->ids_sql, 2, NULL, pv, NULL, NULL, 0);
+	} else {
+		if (drain(p, err, errlen) < 0)
+			return -1;
+		r = PQexecPrepared(p->conn, name, n, vals, NULL, NULL, 0);
+	}
 	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK)
 		return res_fail(p, r, err, errlen);
 	if (PQntuples(r) != b->rows || PQnfields(r) != 1) {
@@ -1065,6 +1119,8 @@ static int parent_copy(struct pg_archive *p, struct pg_bulk *b,
 		return archive_fail(err, errlen, "%lld rows stored, %d ids returned",
 				    b->rows, got);
 	}
+	if (b->copy && b->rows)
+		b->last_id = strtoll(PQgetvalue(r, (int)b->rows - 1, 0), NULL, 10);
 	if (!c->rows) {
 		PQclear(r);
 		return 0;
@@ -1119,6 +1175,10 @@ static int bulk_send(struct pg_archive *p, char *err, size_t errlen)
 		if (!b->on || b->parent >= 0 || !b->rows)
 			continue;
 		c = b->child >= 0 ? &p->bulk[b->child] : NULL;
+		if (b->copy && c) {
+			rc = parent_copy(p, b, c, NULL, 0, NULL, err, errlen);
+			continue;
+		}
 		if (b->copy) {
 			rc = copy_in(p, b->copy_sql, b->lines.p, b->lines.len, err,
 				     errlen);
@@ -1258,6 +1318,7 @@ static void pg_close(struct archive *a)
 	for (i = 0; i < ARCHIVE_MAX_STMT; i++) {
 		free(p->sql[i]);
 		free(p->bulk[i].copy_sql);
+		free(p->bulk[i].ids_sql);
 		gh_buf_release(&p->bulk[i].lines);
 		for (j = 0; j < ARCHIVE_MAX_PARAMS; j++)
 			gh_buf_release(&p->bulk[i].col[j]);

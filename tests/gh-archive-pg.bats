@@ -148,8 +148,8 @@ executed() {
 	n0=$(wc -c < "$PG_DIR/server.log")
 	gh-archive "$U" "$F/etc-write.json"
 	# 3 processes, 9 file accesses with 15 pids, several files: one
-	# statement each, after the lookup of the execution_id: a COPY, or
-	# an INSERT for the accesses, whose ids their pids take
+	# statement each, after the lookup of the execution_id, by COPY; the
+	# accesses' new ids read back for their pids to take
 	[ "$(count processes)" = 3 ]
 	[ "$(count file_accesses)" = 9 ]
 	[ "$(count file_access_pids)" = 15 ]
@@ -159,7 +159,8 @@ insert receipts
 copy processes
 copy execs
 copy files
-insert file_accesses
+copy file_accesses
+select file_accesses
 copy file_access_pids
 copy syscalls" ]
 	# the twin: a receipt of more than a megabyte of rows goes in
@@ -169,7 +170,7 @@ copy syscalls" ]
 		 pids: [4101, (5000 + $i % 7)]}]' "$F/etc-write.json" > "$BATS_TEST_TMPDIR/big.json"
 	n0=$(wc -c < "$PG_DIR/server.log")
 	gh-archive "$U" "$BATS_TEST_TMPDIR/big.json"
-	[ "$(executed "$n0" | grep -c "insert file_accesses")" -gt 1 ]
+	[ "$(executed "$n0" | grep -c "copy file_accesses")" -gt 1 ]
 	[ "$(executed "$n0" | grep -c "copy file_access_pids")" -gt 1 ]
 	gh-archive "$SQ" "$F/etc-write.json" "$BATS_TEST_TMPDIR/big.json"
 	i="SELECT r.execution_id, a.path, a.op, p.pid FROM file_access_pids p
@@ -642,6 +643,14 @@ write|1" ]
 	[ "$(pg_sql "$U" -c "SELECT count(DISTINCT execution_id) FROM receipts")" = $((16 * n)) ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM (SELECT machine FROM receipts GROUP BY machine HAVING count(*) = $n
 		AND count(*) = sum((execution_id LIKE 'm' || substr(machine, 8) || '-%')::int)) m")" = 16 ]
+	# each access has its own pids, whatever the other writers stored
+	# meanwhile: as one writer stores them into SQLite
+	[ "$(count file_access_pids)" = $((16 * n * 15)) ]
+	gh-archive "$SQ" "$BATS_TEST_TMPDIR"/m*.all
+	i="SELECT r.execution_id, a.path, a.op, p.pid FROM file_access_pids p
+		JOIN file_accesses a ON a.id = p.access_id JOIN receipts r ON r.id = a.receipt_id
+		ORDER BY 1, 2, 3, 4"
+	diff -u <(sq_rows "$SQ" "$i") <(pg_sql "$U" -c "$i")
 }
 
 @test "pg: many writers of the same receipts: each stored once, every writer succeeds" {
