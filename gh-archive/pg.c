@@ -373,8 +373,8 @@ struct pg_bulk {
 	long long rows;
 	/* The rows go by COPY (text format, one line each, in lines) rather
 	 * than as arrays: a statement with nothing after its VALUES once its
-	 * ON CONFLICT may go, and without rows of its own pointing to it.
-	 * copy_sql: COPY table (columns) FROM STDIN. */
+	 * ON CONFLICT may go; a parent only when its child's rows go by COPY
+	 * too. copy_sql: COPY table (columns) FROM STDIN. */
 	int copy;
 	char *copy_sql;
 	struct gh_buf lines;
@@ -1062,10 +1062,11 @@ static int cmp_id(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-/* The parent's rows by the prepared statement name (vals, n), their ids
- * returned; then the child's lines, each with its parent's id in place of
- * the parent's place among the rows (1, 2, ...), by COPY. The ids grow in
- * the order the rows are inserted (ORDER BY their place), as with the
+/* The parent's rows, by COPY (b->copy) and their ids read back, or by the
+ * prepared statement name (vals, n) that returns them; then the child's
+ * lines, each with its parent's id in place of the parent's place among
+ * the rows (1, 2, ...), by COPY. The ids grow in the order the rows are
+ * inserted (the lines' order, or ORDER BY their place), as with the
  * statement that joins them by row_number. */
 static int parent_copy(struct pg_archive *p, struct pg_bulk *b,
 		       struct pg_bulk *c, const char *name, int n,
