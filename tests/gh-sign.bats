@@ -451,7 +451,7 @@ signed() {
 	jq -r .payload env.json | base64 -d > st.json
 	# 0.3.0: provenance is a string, attempts have no op
 	[ "$(jq -c '[.predicate.monitor, .predicate.monitoredProcess.hostID, .predicate.monitorLog.network]' st.json)" = \
-	  '[{"type":"urn:glasshouse:gh-trace"},"urn:glasshouse:host:unknown",[{"dst":"203.0.113.9:80","invokingProcess":{"pids":null},"ip":"203.0.113.9","port":80,"protocol":"tcp"}]]' ]
+	  '[{"type":"urn:glasshouse:gh-trace"},"urn:glasshouse:host:unknown",[{"dst":"127.0.0.9:80","invokingProcess":{"pids":null},"ip":"127.0.0.9","port":80,"protocol":"tcp"}]]' ]
 	[ "$(jq -r '.predicate.glasshouseReceipt.version' st.json)" = 0.3.0 ]
 	gh-sign --attest -s key.pem --subject out.txt "$GH_ROOT/tests/fixtures/aggregate/files.v0.json" > env0.json
 	jq -r .payload env0.json | base64 -d > st0.json
