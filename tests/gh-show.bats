@@ -52,6 +52,16 @@ bad() {
 	[ ! -s "$T/out" ]
 	grep -qx "gh-show: unknown option '--bogus'" "$T/err"
 	grep -q '^usage: gh-show ' "$T/err"
+	# an unknown letter before a known one is named, not the program
+	run --separate-stderr gh-show -xh "$F/a.json"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-show: unknown option '-x'" ]
+	run --separate-stderr gh-show --color
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-show: option '--color' needs an argument" ]
+	# the twin: -h alone is help
+	run --separate-stderr gh-show -h
+	[ "$status" -eq 0 ]
 }
 
 @test "two sections at once are refused; one twice is fine" {

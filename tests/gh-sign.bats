@@ -114,8 +114,31 @@ signed() {
 @test "an unknown option is a usage error" {
 	run --separate-stderr gh-sign -x
 	[ "$status" -eq 2 ]
-	[ "${stderr_lines[0]}" = "gh-sign: invalid option -- 'x'" ]
+	[ "${stderr_lines[0]}" = "gh-sign: unknown option '-x'" ]
 	[ "${stderr_lines[1]}" = "$USAGE_LINE" ]
+	[ -z "$output" ]
+	# named as typed: alone inside a group, a long one without its value,
+	# and by the program's name when it is run by its path
+	run --separate-stderr gh-sign --quiet -qx
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-sign: unknown option '-x'" ]
+	run --separate-stderr "$GH_BIN/gh-sign" --bogus=1
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-sign: unknown option '--bogus'" ]
+}
+
+@test "an option without its argument is a usage error naming it as typed" {
+	run --separate-stderr gh-sign -V --public
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-sign: option '--public' needs an argument" ]
+	[ "${stderr_lines[1]}" = "$USAGE_LINE" ]
+	run --separate-stderr gh-sign -V -p
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-sign: option '-p' needs an argument" ]
+	# the twin: given its argument, the option is taken (the key is missing)
+	run --separate-stderr gh-sign -V --public nokey.pem "$FIX/receipt.json"
+	[ "$status" -eq 2 ]
+	[[ "${stderr_lines[0]}" == "gh-sign: nokey.pem: "* ]]
 }
 
 # ---- -G -------------------------------------------------------------------

@@ -71,8 +71,15 @@ bad() {
 	gh-train --bogus < "$F/quiet.json" > "$T/out" 2> "$T/err" && false || rc=$?
 	[ "$rc" -eq 2 ]
 	[ ! -s "$T/out" ]
-	grep -q "unrecognized option '--bogus'" "$T/err"
-	grep -q '^usage: gh-train \[--csv\] \[RECEIPT...\]$' "$T/err"
+	[ "$(cat "$T/err")" = "gh-train: unknown option '--bogus'
+usage: gh-train [--csv] [RECEIPT...]" ]
+	# by its path, inside a group: the program's name, the option typed
+	run --separate-stderr "$GH_BIN/gh-train" -cx
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-train: unknown option '-x'" ]
+	# the twin: -c alone is taken
+	run --separate-stderr gh-train -c "$F/quiet.json"
+	[ "$status" -eq 0 ]
 }
 
 # --- whole rows --------------------------------------------------------------
