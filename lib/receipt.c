@@ -549,7 +549,8 @@ int gh_receipt_proc_exec(struct gh_receipt *r, const struct gh_rproc *p, size_t 
 
 	memset(x, 0, sizeof(*x));
 	if (!p->execs) {
-		if (k > 0 || !p->exe)
+		/* the older flat lists record no execs */
+		if (k > 0 || !p->exe || strcmp(p->where, "processes") == 0)
 			return 0;
 		x->exe = p->exe;
 		x->argv = p->argv;

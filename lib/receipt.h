@@ -179,7 +179,8 @@ int gh_receipt_next_proc(struct gh_receipt *r, struct gh_riter *it,
 			 struct gh_rproc *p);
 
 /* Successful execs of one process: 0.4.0's execs[k], or for older
- * receipts the process's own exe and argv as its only exec. */
+ * receipts the process's own exe and argv as its only exec (none for the
+ * older flat processes list, which records no execs). */
 struct gh_rexec {
 	const char *exe;	  /* or NULL */
 	const struct gh_jv *argv; /* strings, or NULL */
