@@ -598,6 +598,19 @@ int gh_receipt_next_proc(struct gh_receipt *r, struct gh_riter *it, struct gh_rp
 	return 1;
 }
 
+int gh_receipt_nprocs(struct gh_receipt *r, size_t *n)
+{
+	const struct gh_jv *list;
+	int rc;
+
+	*n = 0;
+	if ((rc = gh_receipt_arr(r, "process_tree", &list)) == 0)
+		rc = gh_receipt_arr(r, "processes", &list);
+	if (rc > 0)
+		*n = gh_jv_len(list);
+	return rc;
+}
+
 int gh_receipt_proc_exec(struct gh_receipt *r, const struct gh_rproc *p, size_t k,
 			 struct gh_rexec *x)
 {

@@ -202,6 +202,9 @@ struct gh_rproc {
 };
 int gh_receipt_next_proc(struct gh_receipt *r, struct gh_riter *it,
 			 struct gh_rproc *p);
+/* How many processes gh_receipt_next_proc gives: 1 and *n, 0 when the
+ * receipt has no process list, -EINVAL. */
+int gh_receipt_nprocs(struct gh_receipt *r, size_t *n);
 
 /* Successful execs of one process: 0.4.0's execs[k], or for older
  * receipts the process's own exe and argv as its only exec (none for the
