@@ -1672,15 +1672,14 @@ static int measure(struct ctx *c, int field, int64_t *val)
 		*val = a + b + d;
 		return r1 || r2 || r3;
 	}
-	case L_PROCESSES:
-		if ((rc = array_at(c, "process_tree", &list)) < 0)
-			return -1;
-		if (!list && (rc = array_at(c, "processes", &list)) < 0)
-			return -1;
-		if (!list)
-			return 0;
-		*val = gh_jv_len(list);
+	case L_PROCESSES: {
+		size_t n;
+
+		if ((rc = gh_receipt_nprocs(c->r, &n)) <= 0)
+			return rc < 0 ? rbad(c) : 0;
+		*val = (int64_t)n;
 		return 1;
+	}
 	case L_EXECS: {
 		struct gh_riter i = GH_RITER_INIT;
 		struct gh_rproc p;
