@@ -1238,7 +1238,7 @@ static int store_row(struct cx *c, const struct gh_jv *r, const char *sha, const
 		   GH_JV_STRING) < 0 ||
 	    bind_m(c, 29, sig, "signature", "key", GH_JV_STRING) < 0)
 		return -1;
-	bind_has(c, 15, run.has_exit_code, run.exit_code);
+	bind_has(c, 15, run.has_status, run.status);
 	bind_has(c, 18, run.has_duration, run.duration_ms);
 	bind_has(c, 19, run.has_cpu, run.cpu_time_ms);
 	set_int(c, 28, env ? 2 : sig != NULL);

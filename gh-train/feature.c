@@ -393,8 +393,8 @@ static int f_scalars(struct ctx *c, struct ft_row *row)
 	/* lib/receipt: the receipt's own members, else the 0.3.0 ones */
 	if (gh_receipt_run(c->r, &run) < 0)
 		return rfail(c);
-	if (run.has_exit_code)
-		set_int(row, FT_EXIT_CODE, run.exit_code);
+	if (run.has_status)
+		set_int(row, FT_EXIT_CODE, run.status);
 	if (run.has_duration && nonneg(c, run.duration_ms, "duration_ms", row,
 				       FT_DURATION_MS) < 0)
 		return -1;

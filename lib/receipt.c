@@ -483,12 +483,16 @@ int gh_receipt_run(struct gh_receipt *r, struct gh_rrun *run)
 		return -EINVAL;
 	/* the receipt's own members first: exit_code and duration_ms are in
 	 * every shape but 0.3.0, which has only outcome and timing */
-	if ((rc = int_alt(r, "exit_code", "outcome.exit_code", &run->exit_code)) < 0)
+	if ((rc = int_alt(r, "exit_code", "outcome.exit_code", &run->status)) < 0)
 		return rc;
-	run->has_exit_code = rc;
+	run->has_status = rc;
 	if ((rc = gh_receipt_int(r, "outcome.signal", &run->signal)) < 0)
 		return rc;
 	run->has_signal = rc;
+	run->has_exit_code = run->has_status;
+	run->exit_code = run->status;
+	if (run->has_signal && !get(get(r->root, "outcome"), "exit_code"))
+		run->has_exit_code = 0; /* the status is then 128+N */
 	if (gh_receipt_str(r, "outcome.error", &run->error, NULL) < 0)
 		return -EINVAL;
 	if ((rc = int_alt(r, "duration_ms", "timing.duration_ms", &run->duration_ms)) < 0)

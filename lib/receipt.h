@@ -142,10 +142,12 @@ struct gh_rrun {
 					process's working_dir, or NULL */
 	const char *execution_id;    /* or NULL */
 	const char *start_time;	     /* or NULL */
-	int has_exit_code, has_signal, has_duration, has_cpu;
-	int64_t exit_code;	     /* exit_code (128+N after signal N, as a
-					shell reports it), else the 0.3.0
+	int has_status, has_exit_code, has_signal, has_duration, has_cpu;
+	int64_t status;		     /* as a shell reports it: exit_code
+					(128+N after signal N), else the 0.3.0
 					outcome.exit_code */
+	int64_t exit_code;	     /* the status, but none (has_exit_code 0)
+					when a signal killed the command */
 	int64_t signal;		     /* outcome.signal */
 	int64_t duration_ms;	     /* duration_ms, else timing.duration_ms */
 	int64_t cpu_time_ms;	     /* resources.cpu_time_ms, else
