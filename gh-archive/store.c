@@ -723,10 +723,11 @@ static int store_processes(struct cx *c, const struct gh_jv *r)
 static int store_files(struct cx *c, const struct gh_jv *r)
 {
 	static const struct {
-		const char *key, *kind;
-	} lists[] = { { "reads", "read" },
-		      { "writes", "write" },
-		      { "deletes", "delete" } };
+		int which;
+		const char *kind;
+	} lists[] = { { GH_RPATHS_READ, "read" },
+		      { GH_RPATHS_WRITE, "write" },
+		      { GH_RPATHS_DELETE, "delete" } };
 	int st = ST_FILE, ac = ST_ACCESS;
 	const struct gh_jv *fs, *arr, *a;
 	const unsigned char *rep;
@@ -738,18 +739,15 @@ static int store_files(struct cx *c, const struct gh_jv *r)
 	if (!fs)
 		return 0;
 	for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
-		if (member(c, fs, "filesystem", lists[k].key, GH_JV_ARRAY,
-			   &arr) < 0 ||
-		    dups(c, st, arr, &rep) < 0)
+		/* lib/receipt: v0's read and written lists too */
+		if (gh_receipt_paths(c->r, lists[k].which, &arr) < 0)
+			return cx_fail(c, "%s", c->r->err);
+		if (dups(c, st, arr, &rep) < 0)
 			return -1;
 		n = arr ? gh_jv_len(arr) : 0;
 		for (i = 0; i < n; i++) {
 			const struct gh_jv *e = gh_jv_idx(arr, i);
 
-			if (!gh_jv_is(e, GH_JV_STRING))
-				return cx_fail(c,
-					       "filesystem.%s[%zu]: expected a string",
-					       lists[k].key, i);
 			if (rep && rep[i])
 				continue;
 			set_int(c, 1, c->rid);

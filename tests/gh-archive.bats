@@ -437,6 +437,19 @@ run_example() {
 	[ "$(sqlite3 "$DB" "SELECT exit_code, signal, duration_ms, cpu_time_ms, command FROM receipts WHERE execution_id = 'u'")" = "4|2|9|2|make -j2" ]
 }
 
+@test "v0 receipts: the command string and the read and written lists are stored" {
+	V0=$GH_ROOT/tests/fixtures/aggregate/net.v0.json
+	gh-archive "$DB" "$V0"
+	[ "$(sqlite3 "$DB" "SELECT command, program IS NULL, exit_code, duration_ms FROM receipts")" = "perl net.pl|1|0|111" ]
+	[ "$(sqlite3 "$DB" "SELECT kind, count(*) FROM files GROUP BY kind")" = "read|$(jq '.filesystem.read | length' "$V0")" ]
+	[ "$(sqlite3 "$DB" "SELECT path FROM files ORDER BY path LIMIT 1")" = "$(jq -r '.filesystem.read | sort | .[0]' "$V0")" ]
+	# twin: a 0.3.0 receipt's lists by their own names
+	gh-archive "$DB" "$F/v0.3.0.json"
+	[ "$(jq -c '.filesystem | [.reads, .writes, .deletes, .read]' "$F/v0.3.0.json")" = '[["/srv/Makefile"],["/srv/out"],[],null]' ]
+	[ "$(sqlite3 "$DB" "SELECT f.kind, f.path FROM files f JOIN receipts r ON r.id = f.receipt_id WHERE r.version = '0.3.0' ORDER BY f.kind")" = "read|/srv/Makefile
+write|/srv/out" ]
+}
+
 @test "policy: the 0.3.0 boolean pass is a verdict; a verdict string wins over it" {
 	for t in 'x|{"pass": true}|pass|' 'y|{"pass": false, "violations": [{"rule": "r"}]}|fail|1' \
 		 'z|{"verdict": "pass", "pass": false, "violations": []}|pass|0' 'w|{"rules_sha256": "ab"}||'; do
