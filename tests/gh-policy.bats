@@ -790,6 +790,19 @@ r.rules:16: limit cpu_time_ms: 56 exceeds 55
 EOF
 }
 
+@test "limit processes: the flat process list of older receipts counts when there is no tree" {
+	jq 'del(.process_tree) | .processes = [range(3) as $i | {pid: (100 + $i), ppid: 1, cmd: "true"}]' \
+		"$F/clean.json" > x.json
+	printf 'limit processes 2\n' > r.rules
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:1: limit processes: 3 exceeds 2" ]
+	# twin: at the limit
+	printf 'limit processes 3\n' > r.rules
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 0 ]
+}
+
 @test "limit: negative and non-integer values in the receipt are errors" {
 	printf 'limit duration_ms 100\n' > r.rules
 	jq '.timing.duration_ms = -5' "$F/clean.json" > x.json

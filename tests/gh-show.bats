@@ -133,6 +133,18 @@ bad() {
 	[ "$(grep -c '^    [0-9]* /bin/true \[exit 0\]$' "$T/out")" -eq 40 ]
 }
 
+@test "--tree: a process killed by a signal shows the signal, not an exit code" {
+	jq '(.process_tree[] | select(.pid == 3363)) |= (.exit_code = null | .signal = 9)' \
+		"$F/a.json" > "$T/killed.json"
+	gh-show --tree "$T/killed.json" > "$T/out"
+	grep -qx '    3363 mkdir -p build \[signal 9\]' "$T/out"
+	# the summary lists it with the failures that matter
+	gh-show "$T/killed.json" | grep -qx '  signal 9   mkdir -p build  mkdir\[3363\]'
+	# twin: the fixture's own process exited
+	gh-show --tree "$F/a.json" | grep -qx '    3363 mkdir -p build \[exit 0\]'
+	! gh-show "$F/a.json" | grep -q 'signal 9' || false
+}
+
 @test "folding: siblings differing in exit status are not folded together" {
 	jq '(.process_tree[] | select(.argv == ["/bin/true"])) |= (if .pid % 2 == 0 then .exit_code = 1 else . end)' \
 		"$F/a.json" > "$T/mixed.json"
