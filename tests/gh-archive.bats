@@ -100,7 +100,7 @@ run_example() {
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ -z "$stderr" ]
-	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 4 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 5 ]
 	[ "$(sqlite3 "$DB" 'PRAGMA application_id')" = 1734885714 ]
 	[ "$(sqlite3 "$DB" 'PRAGMA journal_mode')" = wal ]
 	[ "$(count receipts)" = 1 ]
@@ -500,16 +500,16 @@ write|/srv/out" ]
 	[ "$stderr" = "gh-archive: $DB: not a gh-archive database" ]
 	rm "$DB"*
 	gh-archive "$DB" "$F/curl.json"
-	sqlite3 "$DB" 'PRAGMA user_version = 5'
+	sqlite3 "$DB" 'PRAGMA user_version = 6'
 	run --separate-stderr gh-archive "$DB" "$F/etc-write.json"
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-archive: $DB: schema version 5, this gh-archive knows version 4" ]
+	[ "$stderr" = "gh-archive: $DB: schema version 6, this gh-archive knows version 5" ]
 	run --separate-stderr gh-archive --export x "$DB"
 	[ "$status" -eq 2 ]
 	[ "$(count receipts)" = 1 ]
 }
 
-@test "schema: a version 1 database is migrated to version 4, its receipts kept" {
+@test "schema: a version 1 database is migrated to version 5, its receipts kept" {
 	sqlite3 "$DB" < "$F/v1.sql"
 	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 1 ]
 	# reading does not migrate
@@ -519,7 +519,7 @@ write|/srv/out" ]
 	[ "$status" -ne 0 ]
 	gh-archive --host new-01 "$DB" "$F/conflict.json" 2>/dev/null && false
 	gh-archive "$DB" "$F/etc-write.json"
-	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 4 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 5 ]
 	[ "$(sqlite3 "$DB" 'SELECT count(*) FROM receipts WHERE machine IS host')" = 5 ]
 	[ "$(sqlite3 "$DB" 'SELECT count(machine) FROM receipts')" = 4 ]
 	for f in "${GOOD[@]}"; do
@@ -552,7 +552,7 @@ dns_db() {
 	gh-archive --export "$id" "$DB" | jq -S . | cmp - <(jq -S . "$BATS_TEST_TMPDIR/dns.json")
 }
 
-@test "schema: a version 2 database is migrated to version 4, filled in from its receipts" {
+@test "schema: a version 2 database is migrated to version 5, filled in from its receipts" {
 	dns_db
 	want=$(sqlite3 "$DB" 'SELECT * FROM peer_names; SELECT * FROM dns_queries; SELECT * FROM dns_answers;
 		SELECT receipt_id, dst, bytes_sent, bytes_received FROM connections ORDER BY 1, 2;
@@ -566,7 +566,7 @@ dns_db() {
 	run sqlite3 "$DB" 'SELECT count(*) FROM peer_names'
 	[ "$status" -ne 0 ]
 	gh-archive --init "$DB"
-	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 4 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 5 ]
 	[ "$(sqlite3 "$DB" 'SELECT * FROM peer_names; SELECT * FROM dns_queries; SELECT * FROM dns_answers;
 		SELECT receipt_id, dst, bytes_sent, bytes_received FROM connections ORDER BY 1, 2;
 		SELECT id, bytes_received FROM receipts ORDER BY id')" = "$want" ]
@@ -577,7 +577,7 @@ dns_db() {
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ -z "$stderr" ]
-	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 4 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 5 ]
 	[ "$(count receipts)" = 0 ]
 	run --separate-stderr gh-archive --init "$DB" "$F/curl.json"
 	[ "$status" -eq 2 ]
