@@ -548,21 +548,28 @@ static __always_inline void set_blob(struct scratch *s, int slot, __u32 off,
 	}
 }
 
-/* Append the path of (dentry, vfsmount) as blob slot, and the task's view
- * of it as its seen slot when that may differ. */
-static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
-				     struct dentry *d, struct vfsmount *vm,
-				     __u8 kind)
+/* Append the path of (dentry dp, vfsmount vmp) at pos as blob slot, and
+ * the task's view of it as its seen slot when that may differ; returns the
+ * position after them. A global function: the verifier checks the walk
+ * once per program, not at each of the places that name a path. */
+__noinline __u32 path_walk(__u32 pos, __u32 slot, __u64 dp, __u64 vmp,
+			   __u32 kind)
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
+	struct scratch *s = get_scratch();
+	struct dentry *d = (void *)dp;
+	struct vfsmount *vm = (void *)vmp;
 	struct task_struct *init;
 	struct view *v;
 	__u8 fl = GH_BF_PRESENT | kind;
 	__u32 end, hend, hstate;
 
+	if (!s || slot >= GH_NBLOB)
+		return pos;
+	bound(slot, 7);	/* for the verifier: below GH_NBLOB, checked above */
 	if (!d || !vm) {
 		s->ev.bflags[slot] = GH_BF_FAULT | kind;
-		return;
+		return pos;
 	}
 	s->w.d = s->w.start_d = d;
 	s->w.m = s->w.start_m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
@@ -590,7 +597,7 @@ static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
 	} else {
 		s->w.seen = 0;
 	}
-	s->w.pos = s->w.start = *pos;
+	s->w.pos = s->w.start = pos;
 	s->w.state = WS_WALK;
 	s->w.other = 0;
 	s->w.host_end = 0;
@@ -604,7 +611,7 @@ static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
 		/* two walks: the first is the object's path */
 		hstate = s->w.host_state;
 		hend = s->w.host_end;
-		if (hend >= *pos && hend - *pos <= GH_PATH_MAX &&
+		if (hend >= pos && hend - pos <= GH_PATH_MAX &&
 		    s->w.pos >= hend && s->w.pos - hend <= GH_PATH_MAX) {
 			__u8 sfl = GH_BF_PRESENT | kind;
 
@@ -623,12 +630,19 @@ static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
 	else if (hstate != WS_ROOT)
 		fl |= GH_BF_UNRES;
 	end = hend;
-	if (end < *pos || end - *pos > GH_PATH_MAX)
-		end = *pos;
-	s->ev.boff[slot] = *pos;
-	s->ev.blen[slot] = end - *pos;
+	if (end < pos || end - pos > GH_PATH_MAX)
+		end = pos;
+	s->ev.boff[slot] = pos;
+	s->ev.blen[slot] = end - pos;
 	s->ev.bflags[slot] = fl;
-	*pos = s->w.pos >= end && s->w.pos - end <= GH_PATH_MAX ? s->w.pos : end;
+	return s->w.pos >= end && s->w.pos - end <= GH_PATH_MAX ? s->w.pos : end;
+}
+
+static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
+				     struct dentry *d, struct vfsmount *vm,
+				     __u8 kind)
+{
+	*pos = path_walk(*pos, slot, (__u64)d, (__u64)vm, kind);
 }
 
 static __always_inline void put_file_path(struct scratch *s, __u32 *pos,
