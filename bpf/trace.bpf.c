@@ -1417,25 +1417,57 @@ static __always_inline void sock_connected(struct scratch *s, struct sock *sk,
  * sendfile, splice and the rest in sock_send (the sock_send_length
  * tracepoint of sock_sendmsg). */
 
-/* The index of sk among run's inherited sockets, or -1. */
+/* The index of sk among run's inherited sockets (and those received from
+ * outside the run, see watch_received), or -1. */
 static __always_inline int inherited_sock(__u32 run, struct sock *sk)
 {
 	struct gh_run *r;
-	__u64 c;
+	__u64 c, a = 0;
 	int i;
 
 	if (!sk)
 		return -1;
 	c = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
-	if (!c)
-		return -1;
+	bpf_probe_read_kernel(&a, sizeof(a), &sk);	/* a number */
 	r = bpf_map_lookup_elem(&runs, &run);
 	if (!r)
 		return -1;
 	for (i = 0; i < GH_INH_MAX; i++)
-		if (r->inh_cookie[i] == c)
+		if (r->inh_cookie[i] &&
+		    (r->inh_cookie[i] == c || r->inh_cookie[i] == a))
 			return i;
 	return -1;
+}
+
+/* A socket received over SCM_RIGHTS, as descriptor fd: watched from now
+ * on as an inherited one (its sends recorded with its peer), in a free
+ * slot of the run's list. It is listed by its cookie when it has one,
+ * else by its address (the kernel assigns cookies only when asked; an
+ * address is never a cookie, which counts from 1). No slot left: the run
+ * is partial (GH_PART_UNWATCHED). */
+static __always_inline void watch_received(__u32 run, struct sock *sk, int fd)
+{
+	struct gh_run *r;
+	__u64 c;
+	int i;
+
+	if (inherited_sock(run, sk) >= 0)
+		return;
+	r = bpf_map_lookup_elem(&runs, &run);
+	if (!r)
+		return;
+	c = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (!c)
+		c = (__u64)sk;
+	for (i = 0; i < GH_INH_MAX; i++) {
+		if (r->inh_cookie[i])
+			continue;
+		if (__sync_val_compare_and_swap(&r->inh_cookie[i], 0, c) == 0) {
+			r->inh_fd[i] = fd;
+			return;
+		}
+	}
+	count_part(run, GH_PART_UNWATCHED);
 }
 
 /* The peer address of socket sk as the extra blob of the record being
@@ -1657,8 +1689,10 @@ __noinline int fd_received(__u32 run, __u32 level, __u32 nr, int sfd, int fd)
 	f = fd_file(fd);
 	put_file_path(s, &pos, GH_B_PATH1, f, GH_BF_FULL);
 	sk = sock_info(&s->ev, f);
-	if (sk)
+	if (sk) {
 		put_sock_addr(s, &pos, sk, 1);
+		watch_received(run, sk, fd);
+	}
 	ev_commit(s, pos, run);
 	return 0;
 }
