@@ -142,11 +142,34 @@ static int run_alive(const struct gh_run *r)
 	return kill(r->owner, 0) == 0 || errno == EPERM;
 }
 
-/* Why the kernel refused the programs, as precisely as cheap probes tell. */
-static int load_failed(struct loader *l, int err)
+/* Whether fewer than need descriptors can be opened under the open files
+ * limit (counted below the limit, where the kernel allocates them). */
+static int fds_short(unsigned need)
+{
+	struct rlimit rl;
+	unsigned fd, used = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur > 65536)
+		return 0;
+	for (fd = 0; fd < rl.rlim_cur; fd++)
+		if (fcntl((int)fd, F_GETFD) >= 0)
+			used++;
+	return rl.rlim_cur - used < need;
+}
+
+/* Why the kernel refused the programs, as precisely as cheap probes tell.
+ * need: the descriptors a load holds at once (its maps, programs and BTF). */
+static int load_failed(struct loader *l, int err, unsigned need)
 {
 	struct rlimit rl;
 
+	/* libbpf turns some failures to get a descriptor into other errors:
+	 * a map whose creation fails is retried without BTF, which a task
+	 * storage map cannot do without (EINVAL); a feature probe that cannot
+	 * open one reads as a feature missing. Few descriptors left: that is
+	 * the cause. */
+	if (err != -EMFILE && err != -ENFILE && fds_short(need))
+		err = -EMFILE;
 	/* out of descriptors or memory: the probes below would fail the
 	 * same way and blame the kernel */
 	if ((err == -EMFILE || err == -ENFILE) && getrlimit(RLIMIT_NOFILE, &rl) == 0)
@@ -189,7 +212,8 @@ static int load_private(struct loader *l, int attach)
 	/* load (the verifier runs here), then attach */
 	err = trace_bpf__load(l->skel);
 	if (err)
-		return load_failed(l, err);
+		return load_failed(l, err, l->skel->skeleton->map_cnt +
+				   l->skel->skeleton->prog_cnt + 8);
 	if (attach && (err = trace_bpf__attach(l->skel)))
 		return fail(l, "attaching BPF programs failed: %s", strerror(-err));
 
