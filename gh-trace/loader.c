@@ -241,6 +241,20 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/* Close the links, the last attached first. Two programs share a
+ * tracepoint (sock_send and sock_send_length): when the one the kernel
+ * calls first is detached while the other stays, it waits for an RCU
+ * grace period before it calls the other directly (kernel/tracepoint.c,
+ * the 2->1 transition), 8 to 16 ms on a loaded 2-CPU machine; detached
+ * in the reverse order, the first one is the last left and nothing waits. */
+static void close_links(struct loader *l)
+{
+	int i;
+
+	for (i = LOADER_NPROGS - 1; i >= 0; i--)
+		close_fd(&l->link_fd[i]);
+}
+
 /* Close the fds of kept programs (a private load's belong to the
  * skeleton). */
 static void close_pinned(struct loader *l)
@@ -248,8 +262,7 @@ static void close_pinned(struct loader *l)
 	int i;
 
 	if (l->kept)
-		for (i = 0; i < LOADER_NPROGS; i++)
-			close_fd(&l->link_fd[i]);
+		close_links(l);
 	if (l->skel)
 		return;
 	for (i = 0; i < NMAPS; i++)
@@ -856,8 +869,7 @@ static void detach_kept(struct loader *l)
 				unlink(path);
 			}
 	}
-	for (i = 0; i < LOADER_NPROGS; i++)
-		close_fd(&l->link_fd[i]);
+	close_links(l);
 	if (fd >= 0)
 		close(fd);
 }
