@@ -31,6 +31,8 @@ int gh_ring_open(struct gh_ring *r, int fd, uint64_t size, gh_ring_fn fn,
 	r->chunk = size < GH_RING_CHUNK ? size : GH_RING_CHUNK;
 	if (r->chunk < r->page)
 		r->chunk = r->page;
+	while (((size_t)1 << r->shift) < r->chunk)
+		r->shift++;
 	r->nchunk = 2 * size / r->chunk;
 	r->have = calloc(r->nchunk, 1);
 	if (!r->have)
@@ -58,11 +60,10 @@ fail:
 	return err;
 }
 
-/* Map the chunks holding data bytes [off, off + n) (off + n at most
- * 2 x size, as every record's is). Returns 0 or -errno. */
-static int ring_map(struct gh_ring *r, uint64_t off, uint64_t n)
+/* Map the chunks k to end of the data. Returns 0 or -errno. */
+static int ring_map_chunks(struct gh_ring *r, size_t k, size_t end)
 {
-	size_t k = off / r->chunk, end = (off + n - 1) / r->chunk, j;
+	size_t j;
 
 	for (; k <= end; k++) {
 		if (r->have[k])
@@ -79,6 +80,18 @@ static int ring_map(struct gh_ring *r, uint64_t off, uint64_t n)
 		k = j - 1;
 	}
 	return 0;
+}
+
+/* Make data bytes [off, off + n) readable (off + n at most 2 x size, as
+ * every record's is): at most a shift and two loads per record once
+ * mapped. Returns 0 or -errno. */
+static inline int ring_map(struct gh_ring *r, uint64_t off, uint64_t n)
+{
+	size_t k = off >> r->shift, end = (off + n - 1) >> r->shift;
+
+	if (end - k <= 1 && r->have[k] && r->have[end])
+		return 0;
+	return ring_map_chunks(r, k, end);
 }
 
 int gh_ring_consume(struct gh_ring *r)

@@ -32,6 +32,7 @@ struct gh_ring {
 	size_t page;
 	uint64_t size, mask;	/* data bytes (a power of two), size - 1 */
 	size_t chunk;		/* min(GH_RING_CHUNK, size) */
+	unsigned int shift;	/* log2(chunk) */
 	unsigned long *consumer;	/* the consumer position's page */
 	char *base;		/* producer page, then 2 x size of data */
 	unsigned char *have;	/* chunk k of the data's 2 x size mapped */
