@@ -1635,12 +1635,20 @@ EOF
 	printf 'allow partial\ndeny xattr ** trusted.*\n' | rules
 	judge actions.json
 	[ "$status" -eq 0 ]
+	# a path elsewhere: the setxattr named its file lexically (a followed
+	# last name), so it could have been under /etc
 	printf 'allow partial\ndeny xattr /etc/** security.capability\n' | rules
+	judge actions.json
+	[ "$status" -eq 1 ]
+	same <<<'r.rules:2: deny xattr /tmp/gh-actions/ws/f [op=setxattr name=security.capability path_status=lexical judged=conservatively] by pid 13790 (/tmp/gh-actions/work setxattr f security.capability)'
+	# an allow takes it before the deny only at its word
+	printf 'allow partial\nallow write /tmp/gh-actions/ws/* path_status=lexical\ndeny xattr ** security.capability\n' | rules
 	judge actions.json
 	[ "$status" -eq 0 ]
 	printf 'allow partial\nallow write /tmp/gh-actions/ws/*\ndeny xattr ** security.capability\n' | rules
 	judge actions.json
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 1 ]
+	same <<<'r.rules:3: deny xattr /tmp/gh-actions/ws/f [op=setxattr name=security.capability path_status=lexical judged=conservatively] by pid 13790 (/tmp/gh-actions/work setxattr f security.capability)'
 }
 
 @test "bad rules: word patterns must name something; arguments only where the subject takes them" {
