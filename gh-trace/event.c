@@ -437,6 +437,16 @@ static int single_name(const struct blob *raw)
 	       !(raw->len == 2 && raw->p[0] == '.' && raw->p[1] == '.');
 }
 
+/* "/", "//"...: the task's root itself, which no link or ".." can move. */
+static int root_name(const struct blob *raw)
+{
+	size_t i = 0;
+
+	while (i < raw->len && raw->p[i] == '/')
+		i++;
+	return raw->len && i == raw->len;
+}
+
 /* follow: -1 no recheck (the call failed, or the name is the kernel's);
  * 1 the call follows a symbolic link as last component; 0 it does not;
  * NAME_EXACT, NAME_EXACT_FAILED: it does not, and a single name in a
@@ -470,7 +480,8 @@ static int resolve(struct gh_buf *out, struct gh_buf *seen_out,
 	*incomplete |= !!(raw->fl & GH_BF_TRUNC);
 	fl = raw->fl & GH_BF_TRUNC;
 	if (raw->len && raw->p[0] == '/' && !(kp->p && (kp->fl & GH_BF_BASE))) {
-		*status = fl ? PS_INCOMPLETE : PS_LEXICAL;
+		*status = fl ? PS_INCOMPLETE : root_name(raw) ? PS_KERNEL :
+			  PS_LEXICAL;
 		if (path_join(out, NULL, 0, raw->p, raw->len) < 0 ||
 		    (follow >= 0 && !fl && recheck(out, seen_out, raw, kp, follow) < 0))
 			return -ENOMEM;
@@ -490,7 +501,7 @@ static int resolve(struct gh_buf *out, struct gh_buf *seen_out,
 	} else if (seen->p && join_base(seen_out, seen, raw) < 0) {
 		return -ENOMEM;
 	}
-	if (*status == PS_LEXICAL && exact && single_name(raw))
+	if (*status == PS_LEXICAL && ((exact && single_name(raw)) || root_name(raw)))
 		*status = PS_KERNEL;
 	if (*status == PS_LEXICAL && follow >= 0 &&
 	    recheck(out, seen_out, raw, kp, follow) < 0)
