@@ -935,26 +935,56 @@ static size_t first_file_rule(struct ctx *c, const struct item *it)
 	return best;
 }
 
-/* A successful call that named its object by a lexical path (a symbolic
- * link or ".." on the way could have led anywhere): judged by its path
- * when the rule deciding by it is a deny (or the default deny), or an
- * allow that takes lexical paths at their word (path_status=lexical);
- * otherwise by what it could be, as judge_unknown does. */
-static int judge_lexical(struct ctx *c, const struct item *it, int net)
+/* The rule deciding a name of an item by itself: the first rule matching
+ * it, else the default of the fine subject, then of the coarse one;
+ * SIZE_MAX when none. */
+static size_t name_rule(struct ctx *c, const struct item *it, const char *path,
+			size_t len)
 {
 	struct policy *p = c->p;
-	size_t best = first_file_rule(c, it);
 	struct item v = *it;
+	size_t best;
 
+	v.path = path;
+	v.len = len;
+	v.seen = NULL;
+	best = first_file_rule(c, &v);
 	if (best == SIZE_MAX)
 		best = p->has_default[it->fine] ? p->default_rule[it->fine] :
 		       p->has_default[it->coarse] ? p->default_rule[it->coarse] :
 		       SIZE_MAX;
-	if (best != SIZE_MAX && (p->rules[best].kind == K_DENY ||
-				 p->rules[best].kind == K_DEFAULT_DENY))
-		return add_item_violation(c, best, it);
-	if (best != SIZE_MAX && p->rules[best].kind == K_ALLOW &&
-	    p->rules[best].lexical)
+	return best;
+}
+
+static int denies(const struct policy *p, size_t i)
+{
+	return i != SIZE_MAX && (p->rules[i].kind == K_DENY ||
+				 p->rules[i].kind == K_DEFAULT_DENY);
+}
+
+static int takes_lexical(const struct policy *p, size_t i)
+{
+	return i != SIZE_MAX && p->rules[i].kind == K_ALLOW && p->rules[i].lexical;
+}
+
+/* A successful call that named its object by a lexical path (a symbolic
+ * link or ".." on the way could have led anywhere). Each of its names
+ * (path, and the path the process saw) is judged by itself: a deny
+ * deciding either makes the violation; an allow that takes lexical paths
+ * at their word (path_status=lexical) deciding both lets it pass;
+ * otherwise it is judged by what it could be, as judge_unknown does. */
+static int judge_lexical(struct ctx *c, const struct item *it, int net)
+{
+	struct policy *p = c->p;
+	size_t bp = name_rule(c, it, it->path, it->len), bs = SIZE_MAX;
+	struct item v = *it;
+
+	if (it->seen)
+		bs = name_rule(c, it, it->seen, it->seen_len);
+	if (denies(p, bp) || denies(p, bs))
+		return add_item_violation(c, denies(p, bp) && (!denies(p, bs) || bp < bs) ?
+					  bp : bs, it);
+	if (takes_lexical(p, bp) && (!it->seen || takes_lexical(p, bs)))
 		return 0;
 	v.unknown = 1;
 	return judge_unknown(c, &v, net);
