@@ -188,7 +188,8 @@ struct gh_run {
 	__u32 owner;			/* pid of the gh-trace owning the run */
 	__u64 owner_start;		/* its start time, in clock ticks after
 					 * boot (/proc/PID/stat field 22) */
-	__u64 cookie;			/* set by gh-trace, checked by GH_HELLO */
+	__u64 cookie;			/* set by gh-trace, checked by GH_HELLO,
+					 * which clears it: one announce a run */
 	__u32 self;			/* set by GH_HELLO: gh-trace's tgid in the
 					 * initial PID namespace (0: not yet) */
 	__u32 level;			/* set by GH_HELLO: its namespace level */
