@@ -442,6 +442,11 @@ static void access_count(struct agg *a, const struct akey *k, uint64_t h,
 	if (k->op != OP_READ && k->op != OP_EXEC && k->op != OP_CHDIR &&
 	    (under_pin_dir(a, k->path) || under_pin_dir(a, k->target)))
 		a->pin_writes++;
+	/* the stream's own file (gh-trace -o), rewritten in place or
+	 * replaced by the tree it records */
+	if (k->op != OP_READ && k->op != OP_EXEC && k->op != OP_CHDIR && a->output &&
+	    (k->path == a->output || k->target == a->output))
+		a->output_writes++;
 	/* the path remembers its last read and its last other access entry:
 	 * most records repeat one of them */
 	hint = strtab_user(&a->str, k->path) + (k->op != OP_READ);
@@ -1317,6 +1322,7 @@ static int on_header(struct agg *a, const struct gh_evrec *rec)
 	if (gh_json_get_str(audit, "bpf_object_sha256", &reason) == 0)
 		a->bpf_object_sha256 = intern(a, reason, strlen(reason));
 	a->pin_dir = sid(a, rec, GH_EK_PIN_DIR);
+	a->output = sid(a, rec, GH_EK_OUTPUT);
 	a->hdr_stdout = obj_path(a, obj_of(&v[GH_EK_STDOUT]));
 	a->hdr_stderr = obj_path(a, obj_of(&v[GH_EK_STDERR]));
 	/* the command's process: known from the header even if it never

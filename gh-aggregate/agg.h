@@ -164,6 +164,8 @@ struct agg {
 					 * struct counted */
 	uint32_t pin_dir;		/* header: the tracer's bpf directory */
 	uint64_t pin_writes;		/* changes under it */
+	uint32_t output;		/* header: the stream's own file (-o) */
+	uint64_t output_writes;		/* changes of it */
 	int has_send;
 	uint64_t bytes_sent;
 	int has_sock;			/* sock_end or dns records were read */

@@ -956,6 +956,11 @@ static struct json_object *reasons(struct agg *a)
 	    asprintf(reason_next(&rs), "bpf_syscall: %llu changes under the tracer's bpf directory %s",
 		     (unsigned long long)a->pin_writes, strtab_str(&a->str, a->pin_dir)) < 0)
 		oom();
+	if (a->output_writes &&
+	    asprintf(reason_next(&rs), "stream_written: %llu changes of the event stream's "
+		     "own file %s by the traced tree", (unsigned long long)a->output_writes,
+		     strtab_str(&a->str, a->output)) < 0)
+		oom();
 	if (a->tty_injections &&
 	    asprintf(reason_next(&rs), "tty_injection: %lld inputs pushed into a terminal "
 		     "(TIOCSTI, TIOCLINUX paste): what reads them runs outside the "

@@ -231,3 +231,53 @@ outside() {
 	trace /usr/bin/python3 -c 'import os; os.execv("/bin/echo", ["echo"])'
 	[ "$(rc '[.process_tree[].execs[].exe]')" = '["/usr/bin/python3.11","/usr/bin/echo"]' ]
 }
+
+@test "the event stream's own file (-o), rewritten in place by the command: stream_written" {
+	echo key > secret
+	# (once the read's record is in the file: gh-trace writes as it reads
+	# the ring buffer)
+	trace sh -c 'cat secret > /dev/null &&
+		for i in $(seq 500); do grep -qF "/secret\"" "$1" && break; sleep 0.01; done &&
+		perl -e '\''open(F, "+<", $ARGV[0]) or die; local $/; my $s = <F>; $s =~ s/secret/sacred/g; seek(F, 0, 0); print F $s; close F'\'' "$1"' sh "$EV"
+	# the rewrite worked: the read of secret is gone from the records ...
+	[ "$(rc --arg p "$BATS_TEST_TMPDIR/secret" '[.filesystem.reads[] | select(. == $p)]')" = '[]' ]
+	# ... and the receipt says the stream was written by the tree
+	[ "$(jq -r 'select(.type == "header") | .output' "$EV")" = "$EV" ]
+	[ "$(reasons stream_written)" = "[\"stream_written: 1 changes of the event stream's own file $EV by the traced tree\"]" ]
+	[ "$(rc .completeness)" = '"partial"' ]
+}
+
+@test "stream_written twin: the command reading the stream's file leaves it closed" {
+	echo key > secret
+	trace sh -c 'cat secret "$1" > /dev/null' sh "$EV"
+	closed
+	[ "$(rc --arg p "$BATS_TEST_TMPDIR/secret" '[.filesystem.reads[] | select(. == $p)]')" = "[\"$BATS_TEST_TMPDIR/secret\"]" ]
+}
+
+@test "the event stream's own file (-o) replaced by the command: gh-trace fails (125) and says so" {
+	run gh-trace -o "$EV" -- sh -c 'mv "$1" "$1.real" && echo "{}" > "$1"' sh "$EV"
+	[ "$status" -eq 125 ]
+	[ "$output" = "gh-trace: $EV: removed or replaced during the run: it does not hold this run's events" ]
+	# the run's events went on into the file it was: the rename and the
+	# new file are there
+	gh-aggregate "$EV.real" > "$R"
+	[ "$(reasons stream_written)" = "[\"stream_written: 2 changes of the event stream's own file $EV by the traced tree\"]" ]
+	[ "$(rc --arg p "$EV" '[.filesystem.accesses[] | select(.path == $p) | .op]')" = '["create","rename"]' ]
+	# twin: left in place, the command's status
+	run gh-trace -o "$EV" -- sh -c 'cp "$1" "$1.copy"' sh "$EV"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+}
+
+@test "a thread creating files while its process execs: every file it made is in the receipt" {
+	mkdir d
+	trace "$WORK" threadexec "$BATS_TEST_TMPDIR/d"
+	made=$(cd d && ls | sort)
+	[ -n "$made" ]
+	got=$(rc --arg d "$BATS_TEST_TMPDIR/d/" '.filesystem.writes[] | select(startswith($d)) | sub($d; "")' | tr -d '"' | sort)
+	[ "$made" = "$got" ]
+	[ "$(rc '[.process_tree[].execs[].exe]')" = "[\"$WORK\",\"/usr/bin/true\"]" ]
+	# twin: a file made outside the run is not in its receipt
+	touch d/outside
+	[ "$(cd d && ls | sort)" != "$got" ]
+}

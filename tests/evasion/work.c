@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -286,6 +287,38 @@ static int memclient(const char *sock)
 	return 0;
 }
 
+/* threadexec DIR: a thread creates DIR/t0, DIR/t1... as fast as it can
+ * while the main thread execs /bin/true (which ends the thread). */
+static const char *te_dir;
+
+static void *te_thread(void *arg)
+{
+	char path[4096];
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 100000; i++) {
+		snprintf(path, sizeof(path), "%s/t%d", te_dir, i);
+		close(open(path, O_WRONLY | O_CREAT, 0600));
+	}
+	return NULL;
+}
+
+static int threadexec(const char *dir)
+{
+	pthread_t t;
+	char path[4096];
+
+	te_dir = dir;
+	pthread_create(&t, NULL, te_thread, NULL);
+	/* let it start */
+	snprintf(path, sizeof(path), "%s/t20", dir);
+	while (access(path, F_OK) != 0)
+		sched_yield();
+	execl("/bin/true", "true", (char *)NULL);
+	return die("execl");
+}
+
 /* ---- the tracer's own maps, through bpf(2) (root) ---- */
 
 static long sys_bpf(int cmd, union bpf_attr *a)
@@ -488,6 +521,8 @@ int main(int argc, char **argv)
 		return memserver(argv[2], argc == 4 ? argv[3] : NULL);
 	if (strcmp(m, "memclient") == 0 && argc == 3)
 		return memclient(argv[2]);
+	if (strcmp(m, "threadexec") == 0 && argc == 3)
+		return threadexec(argv[2]);
 	if (strcmp(m, "bpfzero") == 0 && argc == 3)
 		return bpfzero(argv[2]);
 	if (strcmp(m, "hello") == 0)
