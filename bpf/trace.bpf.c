@@ -373,6 +373,23 @@ static __always_inline void hello(struct pt_regs *regs)
 	r->cookie = 0;
 }
 
+/* seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, ...)
+ * by the tree: whoever holds the listener may answer the tree's syscalls
+ * for the kernel (they never reach the syscall tracepoints) and install
+ * descriptors in it (SECCOMP_IOCTL_NOTIF_ADDFD). Counted, whatever the
+ * call's result. */
+static __always_inline void seccomp_enter(struct pt_regs *regs)
+{
+	struct gh_member m;
+
+	if (regs->di != 1 /* SECCOMP_SET_MODE_FILTER */ ||
+	    !(regs->si & 8 /* SECCOMP_FILTER_FLAG_NEW_LISTENER */))
+		return;
+	if (!traced_ring(bpf_get_current_pid_tgid() >> 32, &m))
+		return;
+	count_part(m.run, GH_PART_SECCOMP);
+}
+
 /* Argument columns of the table (GH_A_N: none; GH_A_C: the cwd). */
 #define ARG_NONE GH_A_N
 #define ARG_CWD GH_A_C
@@ -1353,6 +1370,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	if (op == GH_OP_NONE) {
 		if (nr == GH_NR_PRCTL && regs->di == GH_HELLO)
 			hello(regs);
+		else if (nr == GH_NR_SECCOMP)
+			seccomp_enter(regs);
 		return 0;
 	}
 	id = bpf_get_current_pid_tgid();

@@ -125,6 +125,8 @@ enum {
 	GH_PART_SCM,		/* descriptors received (SCM_RIGHTS) that were
 				 * not all read: control data cut (MSG_CTRUNC),
 				 * unreadable, or beyond the limits */
+	GH_PART_SECCOMP,	/* a seccomp filter with a listener: another
+				 * process may answer the tree's syscalls */
 	GH_PART_MAX
 };
 
@@ -179,6 +181,7 @@ struct gh_member {
  * unknown prctl option fails with EINVAL and does nothing else. */
 #define GH_HELLO	0x47486865	/* "GHhe" */
 #define GH_NR_PRCTL	157		/* x86_64 */
+#define GH_NR_SECCOMP	317		/* x86_64 */
 
 struct gh_run {
 	__u64 lost[GH_LOST_MAX];	/* counted by the programs (atomic adds) */

@@ -1384,6 +1384,7 @@ static void on_end(struct agg *a, const struct gh_evrec *rec)
 		a->und_path = get_int(u, "path_changed");
 		a->und_sockets = get_int(u, "unwatched_sockets");
 		a->und_scm = get_int(u, "scm_rights_unread");
+		a->und_seccomp = get_int(u, "seccomp_listener");
 	}
 	if (v[GH_EK_IO_URING_OPCODES].kind == GH_EVK_ARR &&
 	    v[GH_EK_IO_URING_OPCODES].len) {

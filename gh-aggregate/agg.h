@@ -205,6 +205,7 @@ struct agg {
 	int64_t und_path;		/* names changed during their syscall */
 	int64_t und_sockets;		/* inherited sockets not watched */
 	int64_t und_scm;		/* descriptors received, not all read */
+	int64_t und_seccomp;		/* seccomp filters with a listener */
 	int64_t tty_injections;		/* tty_inject records that succeeded */
 	int32_t *memw;			/* pids whose /proc/PID/mem the tree opened
 					 * for writing, or received */

@@ -947,6 +947,11 @@ static struct json_object *reasons(struct agg *a)
 			     "descriptors (SCM_RIGHTS) were not all read: control data cut "
 			     "or beyond the limits", (long long)a->und_scm) < 0)
 			oom();
+		if (a->und_seccomp &&
+		    asprintf(reason_next(&rs), "seccomp_listener: %lld seccomp filters with a "
+			     "listener: another process may answer the tree's syscalls "
+			     "and install descriptors, unrecorded", (long long)a->und_seccomp) < 0)
+			oom();
 		if ((uint64_t)a->events != a->records &&
 		    asprintf(reason_next(&rs), "end record counts %lld records, stream has %llu",
 			     (long long)a->events, (unsigned long long)a->records) < 0)

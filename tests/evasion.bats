@@ -13,10 +13,17 @@
 bats_require_minimum_version 1.5.0
 load trace/lib
 
+# The programs are kept in a bpf filesystem of the suite's own (loading
+# them for each of the many runs would dominate the suite's time).
 setup_file() {
-	export GH_TRACE_PIN_DIR=$BATS_FILE_TMPDIR/no-kept-programs
 	export WORK=$BATS_FILE_TMPDIR/work
 	cc -O1 -o "$WORK" "$GH_ROOT/tests/evasion/work.c" -luring -lpthread
+	[ "$(id -u)" -eq 0 ] || return 0
+	kept_setup
+}
+
+teardown_file() {
+	kept_teardown
 }
 
 setup() {
@@ -280,4 +287,36 @@ outside() {
 	# twin: a file made outside the run is not in its receipt
 	touch d/outside
 	[ "$(cd d && ls | sort)" != "$got" ]
+}
+
+@test "a write into gh-trace's own memory (/proc/PPID/mem): foreign_process_control" {
+	trace "$WORK" procmem parent
+	[ "$(reasons foreign_process_control)" = '["foreign_process_control: 1 controls of processes outside the traced tree"]' ]
+	# twin: reading it is no control
+	trace sh -c 'exec head -c 1 /proc/$PPID/cmdline' > /dev/null
+	closed
+}
+
+@test "io_uring: a linked open and mkdir, an open run by an io-wq worker, an open into a fixed slot: all recorded" {
+	mkdir d
+	trace "$WORK" uringlink "$BATS_TEST_TMPDIR/d"
+	[ "$(cat d/direct)" = x ]
+	closed
+	[ "$(jq -c 'select(.via == "io_uring") | [.type, (.path | sub(".*/"; "")), .path_status, .opcode]' "$EV" | sort)" = \
+'["mkdir","linkeddir","lexical",37]
+["open","async",null,18]
+["open","direct","lexical",18]
+["open","linked",null,18]' ]
+	# twin: the ring not used, nothing via io_uring
+	trace "$WORK" none
+	[ "$(jq -c 'select(.via == "io_uring")' "$EV")" = '' ]
+}
+
+@test "a seccomp filter with a listener (another process may answer the syscalls): seccomp_listener" {
+	trace "$WORK" seccomp listen
+	[ "$(jq -c 'select(.type == "end") | .undecoded.seccomp_listener' "$EV")" = 1 ]
+	[ "$(reasons seccomp_listener)" = "[\"seccomp_listener: 1 seccomp filters with a listener: another process may answer the tree's syscalls and install descriptors, unrecorded\"]" ]
+	# twin: the same filter without a listener stays closed
+	trace "$WORK" seccomp plain
+	closed
 }

@@ -26,6 +26,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/types.h>
 #include <liburing.h>
 #include "../../bpf/trace.h"
@@ -73,11 +75,13 @@ static unsigned long stack_of(pid_t pid)
 	return lo;
 }
 
-/* procmem PID|child: write 8 bytes into the process's stack through
- * /proc/PID/mem. */
+/* procmem PID|child|parent: write 8 bytes into the process's stack
+ * through /proc/PID/mem (those it holds there: the write changes nothing,
+ * but could have). */
 static int procmem(const char *who)
 {
-	pid_t p = strcmp(who, "child") == 0 ? child() : (pid_t)atoi(who);
+	pid_t p = strcmp(who, "child") == 0 ? child() :
+		  strcmp(who, "parent") == 0 ? getppid() : (pid_t)atoi(who);
 	char path[64], zero[8] = { 0 };
 	unsigned long at;
 	int fd, rc = 0;
@@ -86,7 +90,8 @@ static int procmem(const char *who)
 	at = stack_of(p);
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)p);
 	fd = open(path, O_RDWR);
-	if (!at || fd < 0 || pwrite(fd, zero, sizeof(zero), (off_t)at) != sizeof(zero))
+	if (!at || fd < 0 || pread(fd, zero, sizeof(zero), (off_t)at) != sizeof(zero) ||
+	    pwrite(fd, zero, sizeof(zero), (off_t)at) != sizeof(zero))
 		rc = die(path);
 	if (fd >= 0)
 		close(fd);
@@ -499,6 +504,74 @@ static int sqpoll(const char *pid, const char *fd, const char *file)
 	return sqpoll_open(rfd, file);
 }
 
+/* uringlink DIR: io_uring opens of DIR/linked (a link of two: an open
+ * then a mkdir), DIR/async (run by an io-wq worker, IOSQE_ASYNC) and
+ * DIR/direct (into a fixed slot, then FIXED_FD_INSTALL made it a plain
+ * descriptor). */
+static int uringlink(const char *dir)
+{
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	char a[4096], b[4096], c[4096], d[4096];
+	int fds[1] = { -1 }, i, n;
+
+	snprintf(a, sizeof(a), "%s/linked", dir);
+	snprintf(b, sizeof(b), "%s/linkeddir", dir);
+	snprintf(c, sizeof(c), "%s/async", dir);
+	snprintf(d, sizeof(d), "%s/direct", dir);
+	if (io_uring_queue_init(8, &ring, 0) < 0)
+		return die("io_uring_queue_init");
+	if (io_uring_register_files(&ring, fds, 1) < 0)
+		return die("io_uring_register_files");
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, AT_FDCWD, a, O_WRONLY | O_CREAT, 0600);
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_mkdirat(sqe, AT_FDCWD, b, 0700);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, AT_FDCWD, c, O_WRONLY | O_CREAT, 0600);
+	sqe->flags |= IOSQE_ASYNC;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat_direct(sqe, AT_FDCWD, d, O_WRONLY | O_CREAT, 0600, 0);
+	n = io_uring_submit(&ring);
+	for (i = 0; i < n; i++) {
+		if (io_uring_wait_cqe(&ring, &cqe) < 0)
+			return die("io_uring_wait_cqe");
+		if (cqe->res < 0) {
+			errno = -cqe->res;
+			return die("io_uring op");
+		}
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	sqe = io_uring_get_sqe(&ring);
+	/* IORING_OP_FIXED_FD_INSTALL (54; newer than this liburing) */
+	io_uring_prep_rw(54, sqe, 0, NULL, 0, 0);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_submit(&ring);
+	if (io_uring_wait_cqe(&ring, &cqe) < 0 || cqe->res < 0)
+		return die("fixed_fd_install");
+	if (write(cqe->res, "x", 1) != 1)
+		return die("write");
+	return 0;
+}
+
+/* seccomp listen|plain: install a seccomp filter that allows every
+ * syscall, with a listener (SECCOMP_FILTER_FLAG_NEW_LISTENER: a descriptor
+ * another process could answer the syscalls with) or without. */
+static int seccomp_filter(const char *how)
+{
+	struct sock_filter allow[] = {
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { 1, allow };
+	unsigned flags = strcmp(how, "listen") == 0 ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+
+	if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) < 0)
+		return die("seccomp");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -523,6 +596,10 @@ int main(int argc, char **argv)
 		return memclient(argv[2]);
 	if (strcmp(m, "threadexec") == 0 && argc == 3)
 		return threadexec(argv[2]);
+	if (strcmp(m, "uringlink") == 0 && argc == 3)
+		return uringlink(argv[2]);
+	if (strcmp(m, "seccomp") == 0 && argc == 3)
+		return seccomp_filter(argv[2]);
 	if (strcmp(m, "bpfzero") == 0 && argc == 3)
 		return bpfzero(argv[2]);
 	if (strcmp(m, "hello") == 0)
