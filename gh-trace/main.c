@@ -61,6 +61,7 @@ struct capture {
 struct run {
 	/* options */
 	const char *output;
+	char *output_abs;	/* its absolute path, for the header */
 	const char *user;
 	int require_audit;
 	int verbose;
@@ -621,11 +622,30 @@ static int write_header(struct run *r, const char *reason)
 
 		ok &= jw_str(b, "pin_dir", pd, strlen(pd)) >= 0;
 	}
+	if (r->output_abs)
+		ok &= jw_str(b, "output", r->output_abs, strlen(r->output_abs)) >= 0;
 	ok &= gh_buf_add(b, "}\n", 2) >= 0;
 	if (!ok)
 		return -ENOMEM;
 	flush_lines(r);
 	return 0;
+}
+
+/* Whether FILE of -o no longer names the file the events went to (the
+ * command removed or replaced it: what FILE holds now is not this run's
+ * stream); says so. */
+static int output_replaced(const struct run *r)
+{
+	struct stat now, ours;
+
+	if (!r->output_abs || fstat(r->out, &ours) < 0 || !S_ISREG(ours.st_mode))
+		return 0;
+	if (stat(r->output_abs, &now) == 0 && now.st_dev == ours.st_dev &&
+	    now.st_ino == ours.st_ino)
+		return 0;
+	gh_err("%s: removed or replaced during the run: it does not hold this "
+	       "run's events", r->output_abs);
+	return 1;
 }
 
 static int status_of(const siginfo_t *si, int *code, int *sig)
@@ -694,6 +714,7 @@ static int write_end(struct run *r, uint64_t t_end)
 	ok &= jw_int(b, "unwatched_sockets", r->inh_unwatched +
 		     (int64_t)part[GH_PART_UNWATCHED]) >= 0;
 	ok &= jw_int(b, "scm_rights_unread", (int64_t)part[GH_PART_SCM]) >= 0;
+	ok &= jw_int(b, "seccomp_listener", (int64_t)part[GH_PART_SECCOMP]) >= 0;
 	ok &= gh_buf_addc(b, '}') >= 0;
 	ok &= jw_key(b, "io_uring_opcodes") >= 0 && gh_buf_addc(b, '[') >= 0;
 	for (k = 0; k < 256; k++) {
@@ -736,6 +757,8 @@ static void run_release(struct run *r)
 	free(r->fds);
 	r->fds = NULL;
 	r->nfds = 0;
+	free(r->output_abs);
+	r->output_abs = NULL;
 }
 
 /* --unload: remove the kept programs. */
@@ -1411,6 +1434,7 @@ int main(int argc, char **argv)
 			gh_err("%s: %s", r.output, output_error(errno));
 			return EXIT_TRACE;
 		}
+		r.output_abs = realpath(r.output, NULL);
 	} else if (std_closed[1]) {
 		gh_err("standard output is closed: nowhere to write the events (use -o FILE)");
 		return EXIT_TRACE;
@@ -1546,6 +1570,8 @@ wait_out:
 		gh_err("write error: %s", strerror(r.write_err));
 		status = EXIT_TRACE;
 	}
+	if (output_replaced(&r))
+		status = EXIT_TRACE;
 	if (r.out != 1 && close(r.out) < 0 && !r.write_err) {
 		gh_err("write error: %s", strerror(errno));
 		status = EXIT_TRACE;
@@ -1562,6 +1588,8 @@ wait_out:
 	gh_buf_release(&r.line);
 	free(r.groups);
 	free(r.fds);
+	free(r.output_abs);
+	r.output_abs = NULL;
 	close(sfd);
 	if (gh_close_stdout() < 0)
 		status = EXIT_TRACE;

@@ -101,6 +101,7 @@ static const char *const key_names[GH_EK_COUNT] = {
 	"id", "response", "rcode", "questions", "answers",
 	"addresses", "names", "qtype", "inherited",
 	"sock_fd", "addr_raw",
+	"output",
 };
 
 const char *gh_ev_type_name(int type)
@@ -1019,7 +1020,8 @@ static const struct field f_header[] = {
 	REQ(KERNEL, STR), REQ(ARCH, STR), REQ(ARGV, STRV), REQ(CWD, STR_NULL),
 	REQ(UID, INT), REQ(GID, INT), REQ(RUN_UID, INT), REQ(RUN_GID, INT),
 	REQ(AUDIT, OBJ), REQ(LIMITS, OBJ), OPT(STDOUT, OBJ_NULL),
-	OPT(STDERR, OBJ_NULL), OPT(FDS, ARR), OPT(PIN_DIR, STR_NULL), FEND
+	OPT(STDERR, OBJ_NULL), OPT(FDS, ARR), OPT(PIN_DIR, STR_NULL),
+	OPT(OUTPUT, STR_NULL), FEND
 };
 static const struct field f_end[] = {
 	REQ(PID, INT), REQ(STATUS, INT), REQ(CODE, INT_NULL),
