@@ -425,6 +425,45 @@ run_example() {
 	[ "$(sqlite3 "$DB" "SELECT seq, pid, ppid, exe IS NULL, cmd FROM processes")" = "0|5|1|1|make -j2" ]
 }
 
+@test "values found in two places: the receipt's own exit_code, duration_ms and a v0 command string first" {
+	echo '{"execution_id": "t", "exit_code": 130, "outcome": {"exit_code": 4, "signal": 2},
+	       "duration_ms": 7, "timing": {"duration_ms": 9, "cpu_time_ms": 2}, "resources": {"cpu_time_ms": 3},
+	       "command": "make -j2 all", "processes": [{"pid": 5, "ppid": 1, "cmd": "make -j2"}]}' > "$BATS_TEST_TMPDIR/t.json"
+	gh-archive "$DB" "$BATS_TEST_TMPDIR/t.json"
+	[ "$(sqlite3 "$DB" "SELECT exit_code, signal, duration_ms, cpu_time_ms, command, program IS NULL FROM receipts")" = "130|2|7|3|make -j2 all|1" ]
+	# twin: without them, the other place's values
+	jq -c 'del(.exit_code, .duration_ms, .resources, .command) | .execution_id = "u"' "$BATS_TEST_TMPDIR/t.json" > "$BATS_TEST_TMPDIR/u.json"
+	gh-archive "$DB" "$BATS_TEST_TMPDIR/u.json"
+	[ "$(sqlite3 "$DB" "SELECT exit_code, signal, duration_ms, cpu_time_ms, command FROM receipts WHERE execution_id = 'u'")" = "4|2|9|2|make -j2" ]
+}
+
+@test "v0 receipts: the command string and the read and written lists are stored" {
+	V0=$GH_ROOT/tests/fixtures/aggregate/net.v0.json
+	gh-archive "$DB" "$V0"
+	[ "$(sqlite3 "$DB" "SELECT command, program IS NULL, exit_code, duration_ms FROM receipts")" = "perl net.pl|1|0|111" ]
+	[ "$(sqlite3 "$DB" "SELECT kind, count(*) FROM files GROUP BY kind")" = "read|$(jq '.filesystem.read | length' "$V0")" ]
+	[ "$(sqlite3 "$DB" "SELECT path FROM files ORDER BY path LIMIT 1")" = "$(jq -r '.filesystem.read | sort | .[0]' "$V0")" ]
+	# twin: a 0.3.0 receipt's lists by their own names
+	gh-archive "$DB" "$F/v0.3.0.json"
+	[ "$(jq -c '.filesystem | [.reads, .writes, .deletes, .read]' "$F/v0.3.0.json")" = '[["/srv/Makefile"],["/srv/out"],[],null]' ]
+	[ "$(sqlite3 "$DB" "SELECT f.kind, f.path FROM files f JOIN receipts r ON r.id = f.receipt_id WHERE r.version = '0.3.0' ORDER BY f.kind")" = "read|/srv/Makefile
+write|/srv/out" ]
+}
+
+@test "policy: the 0.3.0 boolean pass is a verdict; a verdict string wins over it" {
+	for t in 'x|{"pass": true}|pass|' 'y|{"pass": false, "violations": [{"rule": "r"}]}|fail|1' \
+		 'z|{"verdict": "pass", "pass": false, "violations": []}|pass|0' 'w|{"rules_sha256": "ab"}||'; do
+		IFS='|' read -r id pol verdict n <<< "$t"
+		printf '{"version": "0.3.0", "execution_id": "%s", "policy": %s}\n' "$id" "$pol" > "$BATS_TEST_TMPDIR/p.json"
+		gh-archive "$DB" "$BATS_TEST_TMPDIR/p.json"
+		[ "$(sqlite3 "$DB" "SELECT coalesce(v.verdict, ''), coalesce(v.violations, '') FROM policy_verdicts v JOIN receipts r ON r.id = v.receipt_id WHERE r.execution_id = '$id'")" = "$verdict|$n" ]
+	done
+	printf '{"version": "0.3.0", "execution_id": "v", "policy": {"pass": "yes"}}\n' > "$BATS_TEST_TMPDIR/p.json"
+	run --separate-stderr gh-archive "$DB" "$BATS_TEST_TMPDIR/p.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $BATS_TEST_TMPDIR/p.json:1: policy.pass: expected a boolean" ]
+}
+
 @test "database: refuses a symlink where it is to be created" {
 	ln -s "$BATS_TEST_TMPDIR/elsewhere.db" "$DB"
 	run --separate-stderr gh-archive "$DB" "$F/curl.json"
