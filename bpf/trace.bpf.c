@@ -368,6 +368,26 @@ static __always_inline void hello(struct pt_regs *regs)
 	r->level = m.level;
 	r->self = tgid;
 	hello_view(run, t);
+	/* once: a process of the tree that read the cookie (from gh-trace's
+	 * memory, or the map) cannot announce itself as gh-trace */
+	r->cookie = 0;
+}
+
+/* seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, ...)
+ * by the tree: whoever holds the listener may answer the tree's syscalls
+ * for the kernel (they never reach the syscall tracepoints) and install
+ * descriptors in it (SECCOMP_IOCTL_NOTIF_ADDFD). Counted, whatever the
+ * call's result. */
+static __always_inline void seccomp_enter(struct pt_regs *regs)
+{
+	struct gh_member m;
+
+	if (regs->di != 1 /* SECCOMP_SET_MODE_FILTER */ ||
+	    !(regs->si & 8 /* SECCOMP_FILTER_FLAG_NEW_LISTENER */))
+		return;
+	if (!traced_ring(bpf_get_current_pid_tgid() >> 32, &m))
+		return;
+	count_part(m.run, GH_PART_SECCOMP);
 }
 
 /* Argument columns of the table (GH_A_N: none; GH_A_C: the cwd). */
@@ -475,8 +495,11 @@ static long walk_step(__u32 i, void *arg)
 	if (s->w.state == WS_SCAN) {
 		/* the mounts of the filesystem: the host's, at its root */
 		m = s->w.scan;
-		if (!m)
+		if (!m) {
+			/* no host mount: FSTYPE:/path in it, as unresolved */
+			put_fstype(s, s->w.scan_root);
 			return walk_end(s, WS_DETACHED);
+		}
 		if (BPF_CORE_READ(m, mnt_ns) == s->w.host_ns &&
 		    BPF_CORE_READ(m, mnt.mnt_root) == s->w.scan_root) {
 			s->w.m = m;
@@ -1361,6 +1384,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	if (op == GH_OP_NONE) {
 		if (nr == GH_NR_PRCTL && regs->di == GH_HELLO)
 			hello(regs);
+		else if (nr == GH_NR_SECCOMP)
+			seccomp_enter(regs);
 		return 0;
 	}
 	id = bpf_get_current_pid_tgid();
@@ -1601,6 +1626,19 @@ static __always_inline __u32 tree_of(__u32 run, __u32 level, long pid)
 	return v && v->run == run ? GH_TREE_YES : GH_TREE_NO;
 }
 
+/* gh-trace is in its run's traced set while it starts the command: a
+ * process of the tree that controls it early (ptrace of its parent) is
+ * not controlling one of the tree. */
+static __always_inline __u32 tree_not_tracer(__u32 run, __u32 tgid, __u32 tree)
+{
+	struct gh_run *r;
+
+	if (tree != GH_TREE_YES)
+		return tree;
+	r = bpf_map_lookup_elem(&runs, &run);
+	return r && r->self == tgid ? GH_TREE_NO : tree;
+}
+
 /* The struct pid behind a pidfd, or NULL. */
 static __always_inline struct pid *pidfd_pid(long fd)
 {
@@ -1634,11 +1672,13 @@ static __always_inline void sys_target(struct scratch *s, __u32 op, __u64 *a,
 		k = pid_at(p, 0);
 		v = bpf_map_lookup_elem(&traced, &k);
 		tree = v && v->run == run ? GH_TREE_YES : GH_TREE_NO;
+		tree = tree_not_tracer(run, k, tree);
 		break;
 	default:
 		pid = (int)a[op == GH_OP_PTRACE ? 1 : 0];
 		s->ev.x[0] = pid;
 		tree = tree_of(run, level, pid);
+		tree = tree_not_tracer(run, (__u32)pid, tree);
 	}
 	s->ev.x[1] = tree;
 	s->ev.flags |= GH_EVF_TARGET;

@@ -56,7 +56,7 @@ teardown() {
 	trace "$WORK" none
 	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
 	[ "$(jq -c 'select(.type == "end") | .undecoded' "$EV")" = \
-		'{"compat_syscall":0,"bpf_syscall":0,"io_uring_unsupported_op":0,"foreign_process_control":0,"left_running":0,"path_changed":0,"unwatched_sockets":0,"scm_rights_unread":0}' ]
+		'{"compat_syscall":0,"bpf_syscall":0,"io_uring_unsupported_op":0,"foreign_process_control":0,"left_running":0,"path_changed":0,"unwatched_sockets":0,"scm_rights_unread":0,"seccomp_listener":0}' ]
 }
 
 @test "bpf(): recorded, and the receipt is partial with bpf_syscall" {
@@ -311,33 +311,43 @@ peer3() {
 	jq -r 'select(.type == "header") | .fds[] | select(.fd == 3) | .peer' "$EV"
 }
 
+# inherited_send KIND HOW: the workload's "send3 HOW" traced with fd 3 a
+# connected KIND socket (tcp, on loopback, or unix); it succeeds, and the
+# peer is in $peer.
+inherited_send() {
+	run "$WORK" pass "$1" gh-trace -o "$EV" -- "$WORK" send3 "$2"
+	[ "$status" -eq 0 ]
+	peer=$(peer3)
+	[ "$1" != tcp ] || [[ "$peer" == 127.0.0.1:* ]]
+}
+
+# sent_to_peer: the receipt has one attempt, a send to $peer over TCP, and
+# is closed.
+sent_to_peer() {
+	gh-aggregate "$EV" > "$R"
+	[ "$(rc '[.network.attempts[] | [.op, .dst, .protocol, .result]]')" = "[[\"send\",\"$peer\",\"tcp\",\"ok\"]]" ]
+	[ "$(rc .completeness)" = '"closed"' ]
+}
+
 @test "sends on an inherited TCP socket are recorded with its peer, whichever syscall made them" {
 	for how in write send sendmsg sendfile; do
-		run "$WORK" pass tcp gh-trace -o "$EV" -- "$WORK" send3 $how
-		[ "$status" -eq 0 ]
-		peer=$(peer3)
-		[[ "$peer" == 127.0.0.1:* ]]
+		inherited_send tcp $how
 		sys=$how
 		[ $how != send ] || sys=sendto
 		[ "$(jq -c 'select(.type == "send") | [.fd, .family, .addr, "\(.addr):\(.port)", .sock_type, .bytes, .inherited, .syscall]' "$EV")" = \
 			"[3,\"inet\",\"127.0.0.1\",\"$peer\",\"stream\",5,true,\"$sys\"]" ]
-		gh-aggregate "$EV" > "$R"
-		[ "$(rc '[.network.attempts[] | [.op, .dst, .protocol, .result]]')" = "[[\"send\",\"$peer\",\"tcp\",\"ok\"]]" ]
-		[ "$(rc .completeness)" = '"closed"' ]
+		sent_to_peer
 	done
 }
 
 @test "a write on an inherited Unix socket is a send record" {
-	run "$WORK" pass unix gh-trace -o "$EV" -- "$WORK" send3 write
-	[ "$status" -eq 0 ]
+	inherited_send unix write
 	[ "$(jq -c 'select(.type == "send") | [.fd, .family, .sock_type, .bytes, .inherited, .syscall]' "$EV")" = \
 		'[3,"unix","stream",5,true,"write"]' ]
 }
 
 @test "inherited socket twins: no send, or the same write on an inherited file, make no send record" {
-	run "$WORK" pass tcp gh-trace -o "$EV" -- "$WORK" send3 none
-	[ "$status" -eq 0 ]
-	[ "$(peer3)" != "" ]
+	inherited_send tcp none
 	[ "$(jq -c 'select(.type == "send")' "$EV")" = '' ]
 	run gh-trace -o "$EV" -- "$WORK" send3 write 3>file
 	[ "$status" -eq 0 ]
@@ -416,13 +426,10 @@ received() {
 }
 
 @test "io_uring: a send without an address on an inherited socket is recorded with its peer" {
-	run "$WORK" pass tcp gh-trace -o "$EV" -- "$WORK" send3 uring
-	[ "$status" -eq 0 ]
-	peer=$(peer3)
+	inherited_send tcp uring
 	[ "$(jq -c 'select(.type == "send") | [.fd, "\(.addr):\(.port)", .proto, .bytes, .inherited, .via, .opcode]' "$EV")" = \
 		"[3,\"$peer\",\"tcp\",5,true,\"io_uring\",26]" ]
-	gh-aggregate "$EV" > "$R"
-	[ "$(rc .completeness)" = '"closed"' ]
+	sent_to_peer
 }
 
 @test "io_uring: writes on an inherited socket (write, writev, on a fixed file, splice) are send records with its peer" {
@@ -431,15 +438,10 @@ received() {
 		fd=${fd%%:*}
 		fixed=null
 		[ "$op" != write_fixed ] || fixed=true
-		run "$WORK" pass tcp gh-trace -o "$EV" -- "$WORK" send3 "uring_$op"
-		[ "$status" -eq 0 ]
-		peer=$(peer3)
-		[[ "$peer" == 127.0.0.1:* ]]
+		inherited_send tcp "uring_$op"
 		[ "$(jq -c 'select(.type == "send") | [.fd, "\(.addr):\(.port)", .proto, .bytes, .inherited, .via, .opcode, .fixed_file]' "$EV")" = \
 			"[$fd,\"$peer\",\"tcp\",5,true,\"io_uring\",$code,$fixed]" ]
-		gh-aggregate "$EV" > "$R"
-		[ "$(rc '[.network.attempts[] | [.op, .dst, .protocol, .result]]')" = "[[\"send\",\"$peer\",\"tcp\",\"ok\"]]" ]
-		[ "$(rc .completeness)" = '"closed"' ]
+		sent_to_peer
 	done
 }
 
