@@ -1442,18 +1442,20 @@ static __always_inline void sock_connected(struct scratch *s, struct sock *sk,
  * sendfile, splice and the rest in sock_send (the sock_send_length
  * tracepoint of sock_sendmsg). */
 
-/* The index of sk among run's inherited sockets (and those received from
- * outside the run, see watch_received), or -1. */
-static __always_inline int inherited_sock(__u32 run, struct sock *sk)
+/* The index of socket a (its address) among run's inherited sockets (and
+ * those received from outside the run, see watch_received), or -1. A
+ * global function: to the verifier the index is one number, not sixteen
+ * cases to follow through the caller. */
+__noinline int inherited_at(__u32 run, __u64 a)
 {
+	struct sock *sk = (void *)a;
 	struct gh_run *r;
-	__u64 c, a = 0;
+	__u64 c;
 	int i;
 
 	if (!sk)
 		return -1;
 	c = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
-	bpf_probe_read_kernel(&a, sizeof(a), &sk);	/* a number */
 	r = bpf_map_lookup_elem(&runs, &run);
 	if (!r)
 		return -1;
@@ -1462,6 +1464,14 @@ static __always_inline int inherited_sock(__u32 run, struct sock *sk)
 		    (r->inh_cookie[i] == c || r->inh_cookie[i] == a))
 			return i;
 	return -1;
+}
+
+static __always_inline int inherited_sock(__u32 run, struct sock *sk)
+{
+	__u64 a = 0;
+
+	bpf_probe_read_kernel(&a, sizeof(a), &sk);	/* a number */
+	return inherited_at(run, a);
 }
 
 /* A socket received over SCM_RIGHTS, as descriptor fd: watched from now
