@@ -738,13 +738,13 @@ static int write_end(struct run *r, uint64_t t_end)
 /* What main() allocated for the run, freed on its early returns. */
 static void run_release(struct run *r)
 {
+	free(r->output_abs);
+	r->output_abs = NULL;
 	free(r->cap[0].path);
 	free(r->cap[1].path);
 	r->cap[0].path = r->cap[1].path = NULL;
 	free(r->groups);
 	r->groups = NULL;
-	free(r->output_abs);
-	r->output_abs = NULL;
 }
 
 /* --unload: remove the kept programs. */
@@ -1570,10 +1570,10 @@ wait_out:
 		}
 		free(r.cap[i].path);
 	}
-	gh_buf_release(&r.line);
-	free(r.groups);
 	free(r.output_abs);
 	r.output_abs = NULL;
+	gh_buf_release(&r.line);
+	free(r.groups);
 	close(sfd);
 	if (gh_close_stdout() < 0)
 		status = EXIT_TRACE;
