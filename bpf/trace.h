@@ -125,6 +125,8 @@ enum {
 	GH_PART_SCM,		/* descriptors received (SCM_RIGHTS) that were
 				 * not all read: control data cut (MSG_CTRUNC),
 				 * unreadable, or beyond the limits */
+	GH_PART_UNWATCHED,	/* a socket received (SCM_RIGHTS) when every
+				 * slot of inh_cookie was taken */
 	GH_PART_SECCOMP,	/* a seccomp filter with a listener: another
 				 * process may answer the tree's syscalls */
 	GH_PART_MAX

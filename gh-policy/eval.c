@@ -66,6 +66,10 @@ struct item {
 	const char *status; /* path_status: NULL when the kernel resolved it */
 	int unknown;	/* where the object is cannot be known: judged by
 			 * what it could be */
+	int lexical;	/* a successful call named its object by a lexical
+			 * path: judged by it only when a deny matches it or
+			 * an allow takes it (path_status=lexical), else by
+			 * what it could be */
 };
 
 struct pidcmd {
@@ -755,8 +759,10 @@ static int add_item_violation(struct ctx *c, size_t rule, const struct item *it)
 		detail_kv(&d, it->other_key, it->other);
 	if (it->seen)
 		detail_kv(&d, "seen", it->seen);
-	if (it->unknown && it->status)
+	if (it->unknown && it->status) {
 		detail_kv(&d, "path_status", it->status);
+		detail_kv(&d, "judged", "conservatively");
+	}
 	if (it->proto)
 		detail_kv(&d, "proto", it->proto);
 	if (it->result && strcmp(it->result, "ok") != 0)
@@ -778,6 +784,7 @@ static int add_item_violation(struct ctx *c, size_t rule, const struct item *it)
 		x->proto = it->proto;
 		x->other = it->other;
 		x->other_key = it->other_key;
+		x->status = it->unknown ? it->status : NULL;
 		if (d.len && !(x->detail = strdup(d.p))) {
 			gh_buf_release(&d);
 			return bad(c, "out of memory");
@@ -907,6 +914,82 @@ static int judge_unknown(struct ctx *c, const struct item *it, int net)
 	return 0;
 }
 
+/* The first rule matching an item's path or the path the process saw,
+ * SIZE_MAX when none. */
+static size_t first_file_rule(struct ctx *c, const struct item *it)
+{
+	size_t best = SIZE_MAX;
+
+	best = first_path_rule(c, it->coarse, it, best);
+	if (it->fine != it->coarse)
+		best = first_path_rule(c, it->fine, it, best);
+	if (it->seen) {
+		struct item v = *it;
+
+		v.path = it->seen;
+		v.len = it->seen_len;
+		best = first_path_rule(c, it->coarse, &v, best);
+		if (it->fine != it->coarse)
+			best = first_path_rule(c, it->fine, &v, best);
+	}
+	return best;
+}
+
+/* The rule deciding a name of an item by itself: the first rule matching
+ * it, else the default of the fine subject, then of the coarse one;
+ * SIZE_MAX when none. */
+static size_t name_rule(struct ctx *c, const struct item *it, const char *path,
+			size_t len)
+{
+	struct policy *p = c->p;
+	struct item v = *it;
+	size_t best;
+
+	v.path = path;
+	v.len = len;
+	v.seen = NULL;
+	best = first_file_rule(c, &v);
+	if (best == SIZE_MAX)
+		best = p->has_default[it->fine] ? p->default_rule[it->fine] :
+		       p->has_default[it->coarse] ? p->default_rule[it->coarse] :
+		       SIZE_MAX;
+	return best;
+}
+
+static int denies(const struct policy *p, size_t i)
+{
+	return i != SIZE_MAX && (p->rules[i].kind == K_DENY ||
+				 p->rules[i].kind == K_DEFAULT_DENY);
+}
+
+static int takes_lexical(const struct policy *p, size_t i)
+{
+	return i != SIZE_MAX && p->rules[i].kind == K_ALLOW && p->rules[i].lexical;
+}
+
+/* A successful call that named its object by a lexical path (a symbolic
+ * link or ".." on the way could have led anywhere). Each of its names
+ * (path, and the path the process saw) is judged by itself: a deny
+ * deciding either makes the violation; an allow that takes lexical paths
+ * at their word (path_status=lexical) deciding both lets it pass;
+ * otherwise it is judged by what it could be, as judge_unknown does. */
+static int judge_lexical(struct ctx *c, const struct item *it, int net)
+{
+	struct policy *p = c->p;
+	size_t bp = name_rule(c, it, it->path, it->len), bs = SIZE_MAX;
+	struct item v = *it;
+
+	if (it->seen)
+		bs = name_rule(c, it, it->seen, it->seen_len);
+	if (denies(p, bp) || denies(p, bs))
+		return add_item_violation(c, denies(p, bp) && (!denies(p, bs) || bp < bs) ?
+					  bp : bs, it);
+	if (takes_lexical(p, bp) && (!it->seen || takes_lexical(p, bs)))
+		return 0;
+	v.unknown = 1;
+	return judge_unknown(c, &v, net);
+}
+
 /* Judge one item: the first matching rule decides; with none, the
  * default of the fine subject, then of the coarse one, then allow. A
  * rule matches a file item when it matches its path or the path the
@@ -924,23 +1007,14 @@ static int judge(struct ctx *c, const struct item *it, int net)
 	}
 	if (it->unknown && !item_masked(it))
 		return judge_unknown(c, it, net);
+	if (it->lexical && !item_masked(it))
+		return judge_lexical(c, it, net);
 	if (net == J_NET) {
 		best = first_net_rule(c, it);
 	} else if (net == J_WORD) {
 		best = first_word_rule(c, it);
 	} else {
-		best = first_path_rule(c, it->coarse, it, best);
-		if (it->fine != it->coarse)
-			best = first_path_rule(c, it->fine, it, best);
-		if (it->seen) {
-			struct item v = *it;
-
-			v.path = it->seen;
-			v.len = it->seen_len;
-			best = first_path_rule(c, it->coarse, &v, best);
-			if (it->fine != it->coarse)
-				best = first_path_rule(c, it->fine, &v, best);
-		}
+		best = first_file_rule(c, it);
 	}
 	if (best == SIZE_MAX) {
 		if (p->has_default[it->fine])
@@ -983,6 +1057,14 @@ static int object_name(const char *p, size_t n)
 	return 0;
 }
 
+/* Whether an item is a successful call's lexical path (a failed call
+ * acted on nothing: judged by the name it tried). */
+static int lexical_ok(const struct item *it, const char *status)
+{
+	return status && strcmp(status, "lexical") == 0 &&
+	       (!it->result || strcmp(it->result, "ok") == 0);
+}
+
 /* An item's other view and how its path was found (path_seen and
  * path_status, or target_seen and target_status). */
 static void access_view(struct item *it, const char *seen, size_t seen_len,
@@ -994,6 +1076,7 @@ static void access_view(struct item *it, const char *seen, size_t seen_len,
 	it->unknown = status && (strcmp(status, "unresolved") == 0 ||
 				 strcmp(status, "incomplete") == 0) &&
 		      !object_name(it->path, it->len);
+	it->lexical = lexical_ok(it, status);
 }
 
 static int walk_access(struct ctx *c, const struct gh_rfile *f)
@@ -1106,7 +1189,7 @@ static int cmp_pidcmd(const void *a, const void *b)
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
-/* pid -> command (argv joined) from process_tree, else processes[].cmd */
+/* pid -> command: argv joined, or the older flat lists' cmd (lib/receipt) */
 static int build_pids(struct ctx *c)
 {
 	struct gh_riter i = GH_RITER_INIT;
@@ -1126,7 +1209,7 @@ static int build_pids(struct ctx *c)
 		}
 		pc = &c->pc[c->npc];
 		pc->pid = p.pid;
-		if (strcmp(p.where, "processes") == 0 || !p.argv) {
+		if (!p.argv) {
 			pc->cmd = strdup(p.cmd ? p.cmd : "");
 			if (!pc->cmd)
 				return bad(c, "out of memory");
@@ -1187,17 +1270,15 @@ static int judge_exec(struct ctx *c, int64_t pid, const struct gh_rexec *x)
 	return rc;
 }
 
-/* every exec of process_tree (before 0.4.0: each process's exe and argv) */
+/* every exec of every process (lib/receipt: before 0.4.0, each process's
+ * exe and argv; none from the older flat lists) */
 static int walk_execs(struct ctx *c)
 {
 	struct gh_riter i = GH_RITER_INIT;
-	const struct gh_jv *pt;
 	struct gh_rproc p;
 	struct gh_rexec x;
 	int rc;
 
-	if ((rc = gh_receipt_arr(c->r, "process_tree", &pt)) <= 0)
-		return rc < 0 ? rbad(c) : 0;
 	while ((rc = gh_receipt_next_proc(c->r, &i, &p)) > 0) {
 		for (size_t k = 0; (rc = gh_receipt_proc_exec(c->r, &p, k, &x)) > 0; k++)
 			if (x.exe && judge_exec(c, p.pid, &x) < 0)
@@ -1377,6 +1458,7 @@ static int judge_action_item(struct ctx *c, const struct gh_jv *e,
 	it.unknown = !has || (status && (strcmp(status, "unresolved") == 0 ||
 					 strcmp(status, "incomplete") == 0) &&
 			      !(objects && object_name(it.path, it.len)));
+	it.lexical = has && lexical_ok(&it, status);
 	it.other_key = okey;
 	it.other = other;
 	if (args) {
@@ -1486,7 +1568,8 @@ static int action_subject(int s)
 {
 	return s == S_MOUNT || s == S_CHROOT || s == S_MKNOD || s == S_XATTR ||
 	       s == S_UTIME || s == S_NAMESPACE || s == S_PTRACE ||
-	       s == S_SIGNAL || s == S_BPF || s == S_WRITE || s == S_SYSCALL;
+	       s == S_SIGNAL || s == S_BPF || s == S_WRITE || s == S_SYSCALL ||
+	       s == S_READ;
 }
 
 /* Every action as its syscall's name (the record type as op). */
@@ -1581,6 +1664,15 @@ static int walk_actions(struct ctx *c)
 			    judge_action_word(c, e, w, S_SIGNAL, word,
 					      hp ? signal_word(num) : "") < 0)
 				return -1;
+		} else if (strcmp(t, "fd_received") == 0) {
+			/* a file another process opened, now the receiver's
+			 * to read, and to write when it was opened so (the
+			 * mode is not recorded): judged as both */
+			if (judge_action_item(c, e, w, S_READ, S_READ, "path",
+					      NULL, NULL, NULL, 1) < 0 ||
+			    judge_action_item(c, e, w, S_WRITE, S_WRITE, "path",
+					      NULL, NULL, NULL, 1) < 0)
+				return -1;
 		} else if (strcmp(t, "bpf") == 0) {
 			if ((hp = gh_receipt_mint(c->r, e, w, "cmd", &num)) < 0)
 				return rbad(c);
@@ -1674,15 +1766,14 @@ static int measure(struct ctx *c, int field, int64_t *val)
 		*val = a + b + d;
 		return r1 || r2 || r3;
 	}
-	case L_PROCESSES:
-		if ((rc = array_at(c, "process_tree", &list)) < 0)
-			return -1;
-		if (!list && (rc = array_at(c, "processes", &list)) < 0)
-			return -1;
-		if (!list)
-			return 0;
-		*val = gh_jv_len(list);
+	case L_PROCESSES: {
+		size_t n;
+
+		if ((rc = gh_receipt_nprocs(c->r, &n)) <= 0)
+			return rc < 0 ? rbad(c) : 0;
+		*val = (int64_t)n;
 		return 1;
+	}
 	case L_EXECS: {
 		struct gh_riter i = GH_RITER_INIT;
 		struct gh_rproc p;

@@ -218,11 +218,16 @@ static const struct {
 	{ "chdir", LK_CHDIR },
 };
 
+/* A successful call's lexical path (status) passes only an allow rule
+ * that takes it at its word (gh-policy(5)): the rule says so. */
 static int file_item(struct learner *l, int kind, const char *p, size_t len,
-		     const struct gh_rfile *f)
+		     const struct gh_rfile *f, const char *status)
 {
-	return add_obs(l, kind, kind_default[kind], path_pattern_of(l, p, len), "",
-		       count_of(f), result_is_ok(f->result), 1);
+	int ok = result_is_ok(f->result);
+	int lexical = ok && status && strcmp(status, "lexical") == 0;
+
+	return add_obs(l, kind, kind_default[kind], path_pattern_of(l, p, len),
+		       lexical ? " path_status=lexical" : "", count_of(f), ok, 1);
 }
 
 static int learn_files(struct learner *l, struct gh_receipt *rr)
@@ -249,13 +254,18 @@ static int learn_files(struct learner *l, struct gh_receipt *rr)
 		if (k == sizeof(file_ops) / sizeof(file_ops[0]))
 			continue;
 		if (strcmp(op, "link") == 0 && t) {
-			p = t;
-			len = tlen;
+			/* the old name: a second name to read it by */
+			if (file_item(l, LK_READ, p, len, &f, f.path_status) < 0)
+				return -ENOMEM;
+			if (file_item(l, file_ops[k].kind, t, tlen, &f,
+				      f.target_status) < 0)
+				return -ENOMEM;
+			continue;
 		}
-		if (file_item(l, file_ops[k].kind, p, len, &f) < 0)
+		if (file_item(l, file_ops[k].kind, p, len, &f, f.path_status) < 0)
 			return -ENOMEM;
 		if (strcmp(op, "rename") == 0 && t &&
-		    file_item(l, LK_WRITE, t, tlen, &f) < 0)
+		    file_item(l, LK_WRITE, t, tlen, &f, f.target_status) < 0)
 			return -ENOMEM;
 	}
 	return rc < 0 ? rc : 0;

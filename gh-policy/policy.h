@@ -168,6 +168,7 @@ struct rule {
 	int64_t max;
 	char key[GH_SHA256_HEX]; /* require signed KEY; "" for any key */
 	int off;		/* a built-in rule lifted by the rules */
+	int lexical;		/* allow ... path_status=lexical */
 };
 
 struct rules_file {
@@ -240,6 +241,7 @@ struct violation {
 	int64_t value;	/* limit: measured value; -1: not recorded */
 	char *note;	/* require: what was found (owned) */
 	char *message;	/* filled by verdict_finish (owned) */
+	const char *status; /* judged conservatively: the path_status */
 	size_t by;	/* where " by pid ..." starts in message */
 };
 

@@ -102,6 +102,12 @@ static struct json_object *violation_json(const struct policy *p,
 		add_str(o, "protocol", x->proto);
 		if (x->other)
 			add_str(o, x->other_key, x->other);
+		if (x->status) {
+			/* judged by what it could be, not by its path */
+			add_str(o, "path_status", x->status);
+			json_object_object_add(o, "conservative",
+					       json_object_new_boolean(1));
+		}
 	}
 	if (x->has_pid) {
 		json_object_object_add(o, "pid", json_object_new_int64(x->pid));

@@ -635,6 +635,23 @@ static int parse_protos(struct parser *ps, struct rule *r, size_t i)
 	}
 }
 
+/* path_status=lexical: an allow rule that takes a lexical path at its
+ * word (gh-policy(5), "Two names, and paths not resolved"). */
+static int parse_path_status(struct parser *ps, struct rule *r, size_t i)
+{
+	if (strcmp(ps->tok[i].s, "path_status=lexical") != 0)
+		return fail(ps, "expected 'path_status=lexical', got %s", got(ps, i));
+	if (r->kind != K_ALLOW)
+		return fail(ps, "expected path_status=lexical on an allow rule "
+			    "(a deny already takes every lexical path it could "
+			    "match), got %s", got(ps, i));
+	if (r->lexical)
+		return fail(ps, "expected one path_status= qualifier, got a "
+			    "second: %s", got(ps, i));
+	r->lexical = 1;
+	return 0;
+}
+
 /* "read,write" -> bits; all of one family. */
 static int parse_subjects(struct parser *ps, size_t i, uint32_t *bits,
 			  int *family)
@@ -748,6 +765,9 @@ static int parse_match(struct parser *ps, struct rule *r)
 				goto out;
 		} else if (family == FAM_NET && qualifier(&ps->tok[i], "proto")) {
 			if (parse_protos(ps, r, i) < 0)
+				goto out;
+		} else if (family == FAM_PATH && qualifier(&ps->tok[i], "path_status")) {
+			if (parse_path_status(ps, r, i) < 0)
 				goto out;
 		} else {
 			fail(ps, "expected %s or end of line, got %s",

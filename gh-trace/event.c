@@ -429,8 +429,31 @@ done:
 	return rc;
 }
 
+/* A name of one component ("f", not ".", "..", "a/b" or "f/"). */
+static int single_name(const struct blob *raw)
+{
+	return raw->len && !memchr(raw->p, '/', raw->len) &&
+	       !(raw->len == 1 && raw->p[0] == '.') &&
+	       !(raw->len == 2 && raw->p[0] == '.' && raw->p[1] == '.');
+}
+
+/* "/", "//"...: the task's root itself, which no link or ".." can move. */
+static int root_name(const struct blob *raw)
+{
+	size_t i = 0;
+
+	while (i < raw->len && raw->p[i] == '/')
+		i++;
+	return raw->len && i == raw->len;
+}
+
 /* follow: -1 no recheck (the call failed, or the name is the kernel's);
- * 1 the call follows a symbolic link as last component; 0 it does not. */
+ * 1 the call follows a symbolic link as last component; 0 it does not;
+ * NAME_EXACT, NAME_EXACT_FAILED: it does not, and a single name in a
+ * directory the kernel walked (its base) is the object itself (see
+ * name_follow), recorded as kernel-resolved without a recheck. */
+enum { NAME_EXACT = 2, NAME_EXACT_FAILED = 3 };
+
 static int resolve(struct gh_buf *out, struct gh_buf *seen_out,
 		   const struct blob *raw, const struct blob *kp,
 		   const struct blob *seen, int *incomplete, int *status,
@@ -438,6 +461,10 @@ static int resolve(struct gh_buf *out, struct gh_buf *seen_out,
 {
 	size_t root;
 	unsigned fl;
+	int exact = follow == NAME_EXACT || follow == NAME_EXACT_FAILED;
+
+	if (exact)
+		follow = follow == NAME_EXACT ? 0 : -1;
 
 	if (kp->p && (kp->fl & GH_BF_FULL)) {
 		*incomplete |= !!(kp->fl & GH_BF_TRUNC);
@@ -453,7 +480,8 @@ static int resolve(struct gh_buf *out, struct gh_buf *seen_out,
 	*incomplete |= !!(raw->fl & GH_BF_TRUNC);
 	fl = raw->fl & GH_BF_TRUNC;
 	if (raw->len && raw->p[0] == '/' && !(kp->p && (kp->fl & GH_BF_BASE))) {
-		*status = fl ? PS_INCOMPLETE : PS_LEXICAL;
+		*status = fl ? PS_INCOMPLETE : root_name(raw) ? PS_KERNEL :
+			  PS_LEXICAL;
 		if (path_join(out, NULL, 0, raw->p, raw->len) < 0 ||
 		    (follow >= 0 && !fl && recheck(out, seen_out, raw, kp, follow) < 0))
 			return -ENOMEM;
@@ -473,6 +501,8 @@ static int resolve(struct gh_buf *out, struct gh_buf *seen_out,
 	} else if (seen->p && join_base(seen_out, seen, raw) < 0) {
 		return -ENOMEM;
 	}
+	if (*status == PS_LEXICAL && ((exact && single_name(raw)) || root_name(raw)))
+		*status = PS_KERNEL;
 	if (*status == PS_LEXICAL && follow >= 0 &&
 	    recheck(out, seen_out, raw, kp, follow) < 0)
 		return -ENOMEM;
@@ -956,6 +986,49 @@ static int follow_last(const struct gh_event *e, int second)
 	return 0;
 }
 
+/* follow_last, or NAME_EXACT (NAME_EXACT_FAILED for a failed call) for
+ * a name whose last component the call does not follow and acts on
+ * itself: unlink, rmdir, mkdir, mknod, rename (both names), link (the new
+ * name; the old one without AT_SYMLINK_FOLLOW), symlink (the link), and
+ * lchown, lsetxattr, lremovexattr and the *at calls given
+ * AT_SYMLINK_NOFOLLOW. The directory is read at the call's exit from the
+ * kernel (dirfd or cwd), so a single name there names exactly the entry
+ * acted on. Not io_uring: its operations may run after the directory
+ * was read, in a cwd or descriptor table changed since. */
+static int name_follow(const struct gh_event *e, int second)
+{
+	const __u64 *a = e->arg;
+	int f = follow_last(e, second), exact = 0;
+
+	if (e->flags & GH_EVF_URING)
+		return f;
+	switch (e->op) {
+	case GH_OP_UNLINK: case GH_OP_UNLINKAT: case GH_OP_RMDIR:
+	case GH_OP_MKDIR: case GH_OP_MKDIRAT: case GH_OP_MKNOD:
+	case GH_OP_MKNODAT: case GH_OP_RENAME: case GH_OP_RENAMEAT:
+	case GH_OP_RENAMEAT2: case GH_OP_LINK: case GH_OP_SYMLINK:
+	case GH_OP_SYMLINKAT: case GH_OP_LCHOWN: case GH_OP_LSETXATTR:
+	case GH_OP_LREMOVEXATTR:
+		exact = 1;
+		break;
+	case GH_OP_LINKAT:
+		exact = second || !(a[4] & AT_SYMLINK_FOLLOW);
+		break;
+	case GH_OP_FCHMODAT2: case GH_OP_UTIMENSAT:
+		exact = !second && (a[3] & AT_SYMLINK_NOFOLLOW);
+		break;
+	case GH_OP_FCHOWNAT:
+		exact = !second && (a[4] & AT_SYMLINK_NOFOLLOW);
+		break;
+	case GH_OP_SETXATTRAT: case GH_OP_REMOVEXATTRAT:
+		exact = !second && (a[2] & AT_SYMLINK_NOFOLLOW);
+		break;
+	}
+	if (!exact)
+		return f;
+	return e->ret < 0 ? NAME_EXACT_FAILED : NAME_EXACT;
+}
+
 static int fmt_failed_exec(struct gh_buf *b, const struct gh_event *e,
 			   size_t size, struct blob *raw, struct blob *kp)
 {
@@ -1005,14 +1078,14 @@ static int fmt_file(struct gh_buf *b, const struct gh_event *e, size_t size)
 			return -ENOMEM;
 		break;
 	}
-	if (add_path(b, "path", "raw", &raw1, &kp1, &seen1, &inc, follow_last(e, 0)) < 0)
+	if (add_path(b, "path", "raw", &raw1, &kp1, &seen1, &inc, name_follow(e, 0)) < 0)
 		return -ENOMEM;
 	if (e->op == GH_OP_SYMLINK || e->op == GH_OP_SYMLINKAT) {
 		if (raw2.p && jw_str(b, "target", raw2.p, raw2.len) < 0)
 			return -ENOMEM;
 		inc |= !!(raw2.fl & GH_BF_TRUNC);
 	} else if (raw2.p || (raw2.fl & GH_BF_FAULT)) {
-		if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &seen2, &inc2, follow_last(e, 1)) < 0)
+		if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &seen2, &inc2, name_follow(e, 1)) < 0)
 			return -ENOMEM;
 	}
 	if ((inc || inc2) && jw_bool(b, "path_incomplete", 1) < 0)
@@ -1130,7 +1203,7 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 	    jw_str(b, "syscall", sys ? sys : "?", strlen(sys ? sys : "?")) < 0)
 		return -ENOMEM;
 	if ((raw1.p || kp1.p || (raw1.fl & GH_BF_FAULT)) &&
-	    add_path(b, "path", "raw", &raw1, &kp1, &seen1, &inc, follow_last(e, 0)) < 0)
+	    add_path(b, "path", "raw", &raw1, &kp1, &seen1, &inc, name_follow(e, 0)) < 0)
 		return -ENOMEM;
 	if (raw2.p || (raw2.fl & GH_BF_FAULT)) {
 		if (e->op == GH_OP_MOUNT) {
@@ -1141,7 +1214,7 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 			    add_path(b, "source_path", NULL, &raw2, &kp2,
 				     &seen2, &inc2, e->ret < 0 ? -1 : 1) < 0)
 				return -ENOMEM;
-		} else if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &seen2, &inc2, follow_last(e, 1)) < 0) {
+		} else if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &seen2, &inc2, name_follow(e, 1)) < 0) {
 			return -ENOMEM;
 		}
 	}
