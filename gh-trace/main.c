@@ -749,6 +749,8 @@ static int write_end(struct run *r, uint64_t t_end)
 /* What main() allocated for the run, freed on its early returns. */
 static void run_release(struct run *r)
 {
+	free(r->output_abs);
+	r->output_abs = NULL;
 	free(r->cap[0].path);
 	free(r->cap[1].path);
 	r->cap[0].path = r->cap[1].path = NULL;
@@ -757,8 +759,6 @@ static void run_release(struct run *r)
 	free(r->fds);
 	r->fds = NULL;
 	r->nfds = 0;
-	free(r->output_abs);
-	r->output_abs = NULL;
 }
 
 /* --unload: remove the kept programs. */
@@ -1585,11 +1585,11 @@ wait_out:
 		}
 		free(r.cap[i].path);
 	}
+	free(r.output_abs);
+	r.output_abs = NULL;
 	gh_buf_release(&r.line);
 	free(r.groups);
 	free(r.fds);
-	free(r.output_abs);
-	r.output_abs = NULL;
 	close(sfd);
 	if (gh_close_stdout() < 0)
 		status = EXIT_TRACE;
