@@ -79,6 +79,7 @@ struct run {
 	struct child c;
 	int out;		/* event stream fd */
 	int write_err;		/* errno of the first failed write */
+	int read_err;		/* errno of the first failed ring buffer read */
 	struct gh_buf line;
 	uint64_t t0;		/* CLOCK_MONOTONIC ns of the header */
 	uint64_t events;
@@ -374,8 +375,15 @@ static int on_record(void *ctx, void *data, size_t size)
 
 static void consume(struct run *r)
 {
-	if (r->active)
-		loader_consume(&r->l);
+	int n;
+
+	/* records the ring buffer could not give stay unread and are counted
+	 * nowhere: the run fails rather than end as if it had them all */
+	if (r->active && !r->read_err) {
+		n = loader_consume(&r->l);
+		if (n < 0)
+			r->read_err = -n;
+	}
 	flush_lines(r);
 }
 
@@ -1289,6 +1297,8 @@ static int loop(struct run *r, int sfd)
 				break;
 			case TAG_RING:
 				consume(r);
+				if (r->read_err)
+					epoll_ctl(ep, EPOLL_CTL_DEL, loader_fd(&r->l), NULL);
 				break;
 			case TAG_OUT:
 			case TAG_ERR:
@@ -1568,6 +1578,10 @@ wait_out:
 		loader_stop(&r.l);
 	if (r.write_err) {
 		gh_err("write error: %s", strerror(r.write_err));
+		status = EXIT_TRACE;
+	}
+	if (r.read_err) {
+		gh_err("reading the ring buffer: %s", strerror(r.read_err));
 		status = EXIT_TRACE;
 	}
 	if (output_replaced(&r))

@@ -380,3 +380,20 @@ capture_on_tmpfs() {
 	# the smallest limits do fail: the check above did run
 	[ "$failed" -ge 1 ]
 }
+
+@test "records the ring buffer cannot give make gh-trace fail (125), never an end line as if all were read" {
+	cc=$(command -v cc || command -v clang)
+	"$cc" -shared -fPIC -O2 -o nomap.so "$TRACE_DIR/nomap.c"
+	# the twin: the same command read whole
+	run --separate-stderr gh-trace -o "$EV" -- sh -c 'echo hi > f'
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	grep -q '"raw":"f"' "$EV"
+	# the data of the ring buffer cannot be mapped: nothing is read
+	run --separate-stderr env LD_PRELOAD="$PWD/nomap.so" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		gh-trace -o "$EV" -- sh -c 'echo hi > f'
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "gh-trace: reading the ring buffer: Cannot allocate memory" ]
+	! grep -q '"raw":"f"' "$EV"
+}
