@@ -1609,9 +1609,9 @@ static int walk_actions(struct ctx *c)
 	if ((rc = gh_receipt_arr(c->r, "actions", &acts)) < 0)
 		return rbad(c);
 	for (size_t i = 0; rc > 0 && i < gh_jv_len(acts); i++) {
-		const char *t, *path, *src, *sys, *name, *word;
+		const char *t, *path, *src, *sys, *name, *word, *npath;
 		char w[48];
-		int hp, hs;
+		int hp, hs, hn;
 		int64_t num;
 
 		snprintf(w, sizeof(w), "actions[%zu]", i);
@@ -1631,6 +1631,14 @@ static int walk_actions(struct ctx *c)
 			    (hs && judge_action_path(c, e, w, S_MOUNT, "source_path",
 						     hp ? "target" : NULL,
 						     hp ? path : NULL) < 0))
+				return -1;
+			/* move_mount: where the mount goes */
+			if ((hn = gh_receipt_mstr(c->r, e, w, "new_path", &npath,
+						  NULL)) < 0)
+				return rbad(c);
+			if (hn && judge_action_path(c, e, w, S_MOUNT, "new_path",
+						    hp ? "from" : NULL,
+						    hp ? path : NULL) < 0)
 				return -1;
 		} else if (strcmp(t, "chroot") == 0 || strcmp(t, "pivot_root") == 0) {
 			if (judge_action_path(c, e, w, S_CHROOT, "path", NULL, NULL) < 0)
