@@ -489,3 +489,27 @@ for level, kind, data in anc:
 	judge r.rules
 	[ "$status" -eq 0 ]
 }
+
+@test "clone, fsopen to move_mount, pivot_root, umount2 and setns are recorded, and the starter policy refuses each" {
+	need_mountns
+	mkdir mnt
+	chmod 777 mnt
+	trace "$D/work" mounts "$WS/mnt"
+	[ "$(jq -c '[.actions[] | select(.type == "namespace") | [.syscall, .flags, .result]] | sort' "$R")" = \
+		'[["clone",268435473,"ok"],["setns",268435456,"EPERM"],["unshare",268566528,"ok"]]' ]
+	[ "$(jq -c '[.actions[] | select(.type == "mount") | .syscall] | sort' "$R")" = \
+		'["fsconfig","fsmount","fsopen","mount","move_mount","umount2"]' ]
+	[ "$(jq -c '[.actions[] | select(.syscall == "move_mount") | [.new_path, .result]]' "$R")" = "[[\"$WS/mnt\",\"ok\"]]" ]
+	[ "$(jq -c '[.actions[] | select(.type == "pivot_root") | [.path_seen, .new_path_seen, .result]]' "$R")" = \
+		"[[\"$WS/mnt\",\"$WS/mnt/old\",\"ok\"]]" ]
+	judge
+	[ "$status" -eq 1 ]
+	for op in clone unshare 'setns result=EPERM'; do
+		grep -qx "$POL:[0-9]*: deny namespace user \[op=$op\] by pid [0-9]* ($D/work mounts $WS/mnt)" <<<"$output"
+	done
+	for op in fsopen fsconfig fsmount umount2; do
+		grep -q "^$POL:[0-9]*: deny mount .*\[op=$op[] ]" <<<"$output"
+	done
+	grep -qx "$POL:[0-9]*: deny mount $WS/mnt \[op=move_mount from=[^] ]*\] by pid [0-9]* ($D/work mounts $WS/mnt)" <<<"$output"
+	grep -q "^$POL:[0-9]*: deny chroot .*\[op=pivot_root seen=$WS/mnt" <<<"$output"
+}
