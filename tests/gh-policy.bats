@@ -1686,7 +1686,7 @@ EOF
 	grep -qx 'agent.rules:[0-9]*: deny bpf map_create \[result=EINVAL\] by pid 13782 (.*)' <<<"$output"
 	# the file capability is refused before the workspace's writes are allowed
 	c=$(grep -n '^deny xattr \*\* security.capability' agent.rules | cut -d: -f1)
-	w=$(grep -n '^allow write,delete \$CWD/\*\*$' agent.rules | cut -d: -f1)
+	w=$(grep -n '^allow write,delete \$CWD/\*\* path_status=lexical$' agent.rules | cut -d: -f1)
 	[ "$c" -lt "$w" ]
 	grep -qx "agent.rules:$c: deny xattr /tmp/gh-actions/ws/f \[op=setxattr name=security.capability\] by pid 13790 (.*)" <<<"$output"
 }
