@@ -249,6 +249,194 @@ deny write $WS/made [op=mkdir path_status=lexical judged=conservatively] by (mkd
 	grep -Eqx "$POL:[0-9]+: deny write $WS/(t|k) \[op=chmod (seen=$WS/k )?path_status=lexical judged=conservatively\] by pid [0-9]+ \(chmod 644 k\)" <<<"$output"
 }
 
+@test "hard link: both names are in the receipt and the policy judges the link's source as read" {
+	trace sh -c "ln $HH/.ssh/id_rsa k && cat k && rm k"
+	[ "$(acc link)" = "[[\"$HH/.ssh/id_rsa\",null,\"lexical\",\"$WS/k\"]]" ]
+	[ "$(acc read)" = "[[\"$WS/k\",null,null,null]]" ]
+	judge
+	[ "$status" -eq 1 ]
+	grep -qx "$POL:[0-9]*: deny read $HH/\.ssh/id_rsa \[op=link to=$WS/k\] by pid [0-9]* (ln $HH/\.ssh/id_rsa k)" <<<"$output"
+	[ "$(ssh_violations)" -eq 1 ]
+}
+
+@test "hard link twin: a link by single names in directories the kernel read is resolved, and to a harmless file passes" {
+	trace sh -c "cd $HH/jail && ln id_rsa $WS/ && cd $WS && cat id_rsa && rm id_rsa"
+	[ "$(jq -c --arg w "$WS" '[.filesystem.accesses[] | select(.op == "link" and .result == "ok") | [.path, .path_status, .target, .target_status]]' "$R")" = \
+		"[[\"$HH/jail/id_rsa\",null,\"$WS/id_rsa\",null]]" ]
+	judge
+	[ "$status" -eq 0 ]
+}
+
+@test "hard link by a lexical path to a harmless file: judged by what it could be" {
+	trace sh -c "ln $HH/jail/id_rsa k && cat k && rm k"
+	[ "$(acc link)" = "[[\"$HH/jail/id_rsa\",null,\"lexical\",\"$WS/k\"]]" ]
+	judge
+	[ "$status" -eq 1 ]
+	[ "$(ssh_violations)" -eq 0 ]
+	grep -qx "$POL:[0-9]*: deny read $HH/jail/id_rsa \[op=link to=$WS/k path_status=lexical judged=conservatively\] by pid [0-9]* (ln $HH/jail/id_rsa k)" <<<"$output"
+	[ "$(grep -c ' \[op=link ' <<<"$output")" -eq 1 ]
+}
+
+@test "rename: the policy judges both names" {
+	trace sh -c "mv $HH/.ssh/id_rsa $WS/stolen; mv $WS/stolen $HH/.ssh/id_rsa"
+	[ "$(acc rename | jq -c 'map([.[0], .[3]])')" = "[[\"$HH/.ssh/id_rsa\",\"$WS/stolen\"],[\"$WS/stolen\",\"$HH/.ssh/id_rsa\"]]" ]
+	judge
+	[ "$status" -eq 1 ]
+	grep -qx "$POL:[0-9]*: deny delete $HH/\.ssh/id_rsa \[op=rename to=$WS/stolen\] by pid .*" <<<"$output"
+	grep -qx "$POL:[0-9]*: deny write $HH/\.ssh/id_rsa \[op=rename from=$WS/stolen\] by pid .*" <<<"$output"
+}
+
+@test "memfd_create + fexecve: the program is memfd:NAME, unresolved, and could be any program" {
+	trace "$D/work" memfd payload /bin/true true
+	[ "$(acc exec)" = '[["memfd:payload",null,"unresolved",null]]' ]
+	[ "$(jq -c '[.process_tree[].execs[].exe]' "$R")" = "[\"$D/work\",\"memfd:payload\"]" ]
+	[ "$(jq -c '[.filesystem.accesses[] | select(.path == "/")]' "$R")" = '[]' ]
+	judge
+	[ "$status" -eq 1 ]
+	grep -qx "$POL:[0-9]*: deny exec memfd:payload \[path_status=unresolved judged=conservatively\] by pid [0-9]* (/bin/true true)" <<<"$output"
+}
+
+@test "memfd twin: the same program from its file passes the exec rules" {
+	trace "$D/work" read /bin/true
+	judge
+	[ "$(grep -c ': deny exec ' <<<"$output")" -eq 0 ]
+}
+
+# A directory chain under the workspace whose file path is exactly N bytes.
+long_path() {
+	local n=$1 comp p
+	comp=$(printf 'd%.0s' $(seq 1 200))
+	p=$WS
+	while [ $((n - ${#p} - 1)) -gt 255 ]; do
+		p=$p/$comp
+	done
+	p=$p/$(printf 'f%.0s' $(seq 1 $((n - ${#p} - 1))))
+	echo "$p"
+}
+
+@test "a path of 4095 bytes (PATH_MAX) is named whole, not incomplete" {
+	P=$(long_path 4095)
+	[ "${#P}" -eq 4095 ]
+	mkdir -p "${P%/*}"
+	echo x > "$P"
+	chmod -R a+rwX "$WS"
+	trace cat "$P"
+	[ "$(jq -c --arg p "$P" '[.filesystem.accesses[] | select(.op == "read" and .path == $p) | [.path_status, .count]]' "$R")" = '[[null,1]]' ]
+	[ "$(jq -c '[.filesystem.accesses[] | select(.path_status == "incomplete")]' "$R")" = '[]' ]
+	[ "$(jq 'select(.type == "end") | .lost.truncated' "$EV")" = 0 ]
+	# and one of many short components
+	Q=$WS$(printf '/ab%.0s' $(seq 1 $(((4095 - ${#WS}) / 3))))
+	Q=${Q%/*}/$(printf 'q%.0s' $(seq 1 $((4095 - ${#Q} + 2))))
+	[ "${#Q}" -eq 4095 ]
+	mkdir -p "${Q%/*}"
+	echo x > "$Q"
+	chmod -R a+rwX "$WS"
+	trace cat "$Q"
+	[ "$(jq -c --arg p "$Q" '[.filesystem.accesses[] | select(.op == "read" and .path == $p) | .path_status]' "$R")" = '[null]' ]
+}
+
+@test "long path twin: a file deeper than PATH_MAX is marked incomplete and judged by what it could be" {
+	P=$(long_path 4095)
+	E=$(printf 'e%.0s' $(seq 1 200))
+	mkdir -p "${P%/*}/$E/$E"
+	(cd "${P%/*}/$E" && echo x > "$E/deep")
+	chmod -R a+rwX "$WS"
+	# more than 4095 bytes in all: reached from a working directory
+	[ $((${#P} + 2 * 201)) -gt 4095 ]
+	trace sh -c "cd '${P%/*}/$E' && cat $E/deep"
+	[ "$(jq -c '[.filesystem.accesses[] | select(.op == "read" and (.path | endswith("/deep"))) | .path_status]' "$R")" = '["incomplete"]' ]
+	judge
+	[ "$status" -eq 1 ]
+	grep -q "^$POL:[0-9]*: deny read .*/deep \[path_status=incomplete judged=conservatively\] by pid " <<<"$output"
+}
+
+# act TYPE: the actions of TYPE under the workspace, as [syscall, path,
+# path_status, result].
+act() {
+	jq -c --arg t "$1" --arg w "$WS" \
+		'[.actions[] | select(.type == $t and (.path // "" | startswith($w)))
+		  | [.syscall, .path, .path_status, .result]]' "$R"
+}
+
+@test "namespaces: unshare -Ur and -Urm are in the receipt and the starter policy refuses the user namespace" {
+	need_mountns
+	trace sh -c 'unshare -Ur true && unshare -Urm true'
+	[ "$(jq -c '[.actions[] | select(.type == "namespace") | [.syscall, .flags, .result, (.pids | length)]]' "$R")" = \
+		'[["unshare",268435456,"ok",1],["unshare",268566528,"ok",1]]' ]
+	judge
+	[ "$status" -eq 1 ]
+	grep -qx "$POL:[0-9]*: deny namespace user \[op=unshare\] by 2 processes, first pid [0-9]* (true)" <<<"$output"
+	printf 'deny namespace mount\n' > n.rules
+	judge n.rules
+	[ "$status" -eq 1 ]
+	grep -qx "n.rules:1: deny namespace mount \[op=unshare\] by pid [0-9]* (true)" <<<"$output"
+	[ "$(grep -c '^n.rules' <<<"$output")" -eq 1 ]
+}
+
+@test "namespaces twin: a user namespace alone is no mount namespace, and a run without any passes" {
+	need_userns
+	trace unshare -Ur true
+	printf 'deny namespace mount\n' > n.rules
+	judge n.rules
+	[ "$status" -eq 0 ]
+	trace true
+	[ "$(jq -c '[.actions[]? | select(.type == "namespace")]' "$R")" = '[]' ]
+	printf 'deny namespace *\n' > n.rules
+	judge n.rules
+	[ "$status" -eq 0 ]
+	judge
+	[ "$(grep -c ' deny namespace ' <<<"$output")" -eq 0 ]
+}
+
+@test "chroot: the starter policy refuses the user namespace and the chroot, not only the read" {
+	need_userns
+	trace "$D/work" chroot "$HH/.ssh" /id_rsa /new
+	judge
+	[ "$status" -eq 1 ]
+	grep -qx "$POL:[0-9]*: deny namespace user \[op=unshare\] by pid [0-9]* ($D/work chroot $HH/\.ssh /id_rsa /new)" <<<"$output"
+	grep -qx "$POL:[0-9]*: deny chroot $HH/\.ssh \[seen=/\] by pid [0-9]* ($D/work chroot $HH/\.ssh /id_rsa /new)" <<<"$output"
+}
+
+@test "io_uring open into a fixed slot through a symbolic link names the file read" {
+	ln -s "$HH/.ssh/id_rsa" key
+	trace "$D/work" direct key
+	[ "$(acc read | jq -c 'map(select(.[0] | endswith("id_rsa")))')" = "[[\"$HH/.ssh/id_rsa\",\"$WS/key\",\"lexical\",null]]" ]
+	judge
+	[ "$status" -eq 1 ]
+	grep -qx "$POL:[0-9]*: deny read $HH/\.ssh/id_rsa \[seen=$WS/key\] by pid [0-9]* ($D/work direct key)" <<<"$output"
+}
+
+@test "io_uring fixed slot twin: a link to a harmless file is named as such" {
+	ln -s "$HH/jail/id_rsa" key
+	trace "$D/work" direct key
+	[ "$(acc read | jq -c 'map(select(.[0] | endswith("id_rsa")))')" = "[[\"$HH/jail/id_rsa\",\"$WS/key\",\"lexical\",null]]" ]
+	judge
+	[ "$(ssh_violations)" -eq 0 ]
+}
+
+@test "path-only calls: a single name not followed is resolved, a followed one or one with a directory part lexical" {
+	echo x > f
+	chown nobody f
+	mkdir sub
+	chown nobody sub
+	trace sh -c "chmod 600 f; chown nobody f; $D/work truncate f; $D/work meta f; mkdir d; rmdir d; ln f l; ln -s f s; mv l l2; rm l2 s; mkfifo p; rm p; mkdir sub/d2; rmdir sub/d2; rm -f sub/none; rm -f none"
+	[ "$(jq -c --arg w "$WS" '[.filesystem.accesses[] | select(.path | startswith($w + "/")) | [.op, .path_status, .target_status, .result]] | unique' "$R")" = \
+		'[["chmod","lexical",null,"ok"],["chown","lexical",null,"ok"],["delete",null,null,"ENOENT"],["delete",null,null,"ok"],["delete","lexical",null,"ENOENT"],["link",null,null,"ok"],["mkdir",null,null,"ok"],["mkdir","lexical",null,"ok"],["rename",null,null,"ok"],["rmdir",null,null,"ok"],["rmdir","lexical",null,"ok"],["symlink",null,null,"ok"],["truncate","lexical",null,"ok"]]' ]
+	[ "$(act setxattr)" = "[[\"setxattr\",\"$WS/f\",\"lexical\",\"ok\"]]" ]
+	[ "$(act utime)" = "[[\"utimensat\",\"$WS/f\",\"lexical\",\"ok\"]]" ]
+	[ "$(act mknod)" = "[[\"mknodat\",\"$WS/p\",null,\"ok\"]]" ]
+}
+
+@test "path-only twin: the same changes through a descriptor carry the kernel's path, no status" {
+	echo x > f
+	chown nobody f
+	trace "$D/work" fds f
+	[ "$(jq -c --arg w "$WS" '[.filesystem.accesses[] | select(.path | startswith($w + "/")) | [.op, .path_status]]' "$R")" = \
+		'[["chmod",null],["truncate",null],["write",null]]' ]
+	[ "$(act setxattr)" = "[[\"fsetxattr\",\"$WS/f\",null,\"ok\"]]" ]
+	[ "$(act utime)" = "[[\"utimensat\",\"$WS/f\",null,\"ok\"]]" ]
+}
+
 # pass FILE: a process outside the trace (root) opens FILE read-only and
 # passes the descriptor over a Unix socket (SCM_RIGHTS) to a traced one
 # (nobody), which reads through it.
