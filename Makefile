@@ -4,7 +4,7 @@
 #   make test       build, then run the whole suite (ends with "tests: N passed, N failed")
 #   make check      the quick tier: the plain build's quick suites, a line per suite
 #   make check-fresh  the README's quick start on a minimal Debian 12 root (debootstrap)
-#   make demo       trace the demo workload and print its receipt
+#   make demo       trace the demo workload: gh-show's summary, then the policy verdict
 #   make install    PREFIX=/usr/local DESTDIR=   (make uninstall: the same, removed)
 #   make clean
 #   make V=1        show full commands

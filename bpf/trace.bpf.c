@@ -368,6 +368,26 @@ static __always_inline void hello(struct pt_regs *regs)
 	r->level = m.level;
 	r->self = tgid;
 	hello_view(run, t);
+	/* once: a process of the tree that read the cookie (from gh-trace's
+	 * memory, or the map) cannot announce itself as gh-trace */
+	r->cookie = 0;
+}
+
+/* seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, ...)
+ * by the tree: whoever holds the listener may answer the tree's syscalls
+ * for the kernel (they never reach the syscall tracepoints) and install
+ * descriptors in it (SECCOMP_IOCTL_NOTIF_ADDFD). Counted, whatever the
+ * call's result. */
+static __always_inline void seccomp_enter(struct pt_regs *regs)
+{
+	struct gh_member m;
+
+	if (regs->di != 1 /* SECCOMP_SET_MODE_FILTER */ ||
+	    !(regs->si & 8 /* SECCOMP_FILTER_FLAG_NEW_LISTENER */))
+		return;
+	if (!traced_ring(bpf_get_current_pid_tgid() >> 32, &m))
+		return;
+	count_part(m.run, GH_PART_SECCOMP);
 }
 
 /* Argument columns of the table (GH_A_N: none; GH_A_C: the cwd). */
@@ -475,8 +495,11 @@ static long walk_step(__u32 i, void *arg)
 	if (s->w.state == WS_SCAN) {
 		/* the mounts of the filesystem: the host's, at its root */
 		m = s->w.scan;
-		if (!m)
+		if (!m) {
+			/* no host mount: FSTYPE:/path in it, as unresolved */
+			put_fstype(s, s->w.scan_root);
 			return walk_end(s, WS_DETACHED);
+		}
 		if (BPF_CORE_READ(m, mnt_ns) == s->w.host_ns &&
 		    BPF_CORE_READ(m, mnt.mnt_root) == s->w.scan_root) {
 			s->w.m = m;
@@ -548,21 +571,28 @@ static __always_inline void set_blob(struct scratch *s, int slot, __u32 off,
 	}
 }
 
-/* Append the path of (dentry, vfsmount) as blob slot, and the task's view
- * of it as its seen slot when that may differ. */
-static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
-				     struct dentry *d, struct vfsmount *vm,
-				     __u8 kind)
+/* Append the path of (dentry dp, vfsmount vmp) at pos as blob slot, and
+ * the task's view of it as its seen slot when that may differ; returns the
+ * position after them. A global function: the verifier checks the walk
+ * once per program, not at each of the places that name a path. */
+__noinline __u32 path_walk(__u32 pos, __u32 slot, __u64 dp, __u64 vmp,
+			   __u32 kind)
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
+	struct scratch *s = get_scratch();
+	struct dentry *d = (void *)dp;
+	struct vfsmount *vm = (void *)vmp;
 	struct task_struct *init;
 	struct view *v;
 	__u8 fl = GH_BF_PRESENT | kind;
 	__u32 end, hend, hstate;
 
+	if (!s || slot >= GH_NBLOB)
+		return pos;
+	bound(slot, 7);	/* for the verifier: below GH_NBLOB, checked above */
 	if (!d || !vm) {
 		s->ev.bflags[slot] = GH_BF_FAULT | kind;
-		return;
+		return pos;
 	}
 	s->w.d = s->w.start_d = d;
 	s->w.m = s->w.start_m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
@@ -590,7 +620,7 @@ static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
 	} else {
 		s->w.seen = 0;
 	}
-	s->w.pos = s->w.start = *pos;
+	s->w.pos = s->w.start = pos;
 	s->w.state = WS_WALK;
 	s->w.other = 0;
 	s->w.host_end = 0;
@@ -604,7 +634,7 @@ static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
 		/* two walks: the first is the object's path */
 		hstate = s->w.host_state;
 		hend = s->w.host_end;
-		if (hend >= *pos && hend - *pos <= GH_PATH_MAX &&
+		if (hend >= pos && hend - pos <= GH_PATH_MAX &&
 		    s->w.pos >= hend && s->w.pos - hend <= GH_PATH_MAX) {
 			__u8 sfl = GH_BF_PRESENT | kind;
 
@@ -623,12 +653,19 @@ static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
 	else if (hstate != WS_ROOT)
 		fl |= GH_BF_UNRES;
 	end = hend;
-	if (end < *pos || end - *pos > GH_PATH_MAX)
-		end = *pos;
-	s->ev.boff[slot] = *pos;
-	s->ev.blen[slot] = end - *pos;
+	if (end < pos || end - pos > GH_PATH_MAX)
+		end = pos;
+	s->ev.boff[slot] = pos;
+	s->ev.blen[slot] = end - pos;
 	s->ev.bflags[slot] = fl;
-	*pos = s->w.pos >= end && s->w.pos - end <= GH_PATH_MAX ? s->w.pos : end;
+	return s->w.pos >= end && s->w.pos - end <= GH_PATH_MAX ? s->w.pos : end;
+}
+
+static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
+				     struct dentry *d, struct vfsmount *vm,
+				     __u8 kind)
+{
+	*pos = path_walk(*pos, slot, (__u64)d, (__u64)vm, kind);
 }
 
 static __always_inline void put_file_path(struct scratch *s, __u32 *pos,
@@ -1347,6 +1384,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	if (op == GH_OP_NONE) {
 		if (nr == GH_NR_PRCTL && regs->di == GH_HELLO)
 			hello(regs);
+		else if (nr == GH_NR_SECCOMP)
+			seccomp_enter(regs);
 		return 0;
 	}
 	id = bpf_get_current_pid_tgid();
@@ -1403,25 +1442,57 @@ static __always_inline void sock_connected(struct scratch *s, struct sock *sk,
  * sendfile, splice and the rest in sock_send (the sock_send_length
  * tracepoint of sock_sendmsg). */
 
-/* The index of sk among run's inherited sockets, or -1. */
+/* The index of sk among run's inherited sockets (and those received from
+ * outside the run, see watch_received), or -1. */
 static __always_inline int inherited_sock(__u32 run, struct sock *sk)
 {
 	struct gh_run *r;
-	__u64 c;
+	__u64 c, a = 0;
 	int i;
 
 	if (!sk)
 		return -1;
 	c = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
-	if (!c)
-		return -1;
+	bpf_probe_read_kernel(&a, sizeof(a), &sk);	/* a number */
 	r = bpf_map_lookup_elem(&runs, &run);
 	if (!r)
 		return -1;
 	for (i = 0; i < GH_INH_MAX; i++)
-		if (r->inh_cookie[i] == c)
+		if (r->inh_cookie[i] &&
+		    (r->inh_cookie[i] == c || r->inh_cookie[i] == a))
 			return i;
 	return -1;
+}
+
+/* A socket received over SCM_RIGHTS, as descriptor fd: watched from now
+ * on as an inherited one (its sends recorded with its peer), in a free
+ * slot of the run's list. It is listed by its cookie when it has one,
+ * else by its address (the kernel assigns cookies only when asked; an
+ * address is never a cookie, which counts from 1). No slot left: the run
+ * is partial (GH_PART_UNWATCHED). */
+static __always_inline void watch_received(__u32 run, struct sock *sk, int fd)
+{
+	struct gh_run *r;
+	__u64 c;
+	int i;
+
+	if (inherited_sock(run, sk) >= 0)
+		return;
+	r = bpf_map_lookup_elem(&runs, &run);
+	if (!r)
+		return;
+	c = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (!c)
+		c = (__u64)sk;
+	for (i = 0; i < GH_INH_MAX; i++) {
+		if (r->inh_cookie[i])
+			continue;
+		if (__sync_val_compare_and_swap(&r->inh_cookie[i], 0, c) == 0) {
+			r->inh_fd[i] = fd;
+			return;
+		}
+	}
+	count_part(run, GH_PART_UNWATCHED);
 }
 
 /* The peer address of socket sk as the extra blob of the record being
@@ -1545,6 +1616,19 @@ static __always_inline __u32 tree_of(__u32 run, __u32 level, long pid)
 	return v && v->run == run ? GH_TREE_YES : GH_TREE_NO;
 }
 
+/* gh-trace is in its run's traced set while it starts the command: a
+ * process of the tree that controls it early (ptrace of its parent) is
+ * not controlling one of the tree. */
+static __always_inline __u32 tree_not_tracer(__u32 run, __u32 tgid, __u32 tree)
+{
+	struct gh_run *r;
+
+	if (tree != GH_TREE_YES)
+		return tree;
+	r = bpf_map_lookup_elem(&runs, &run);
+	return r && r->self == tgid ? GH_TREE_NO : tree;
+}
+
 /* The struct pid behind a pidfd, or NULL. */
 static __always_inline struct pid *pidfd_pid(long fd)
 {
@@ -1578,11 +1662,13 @@ static __always_inline void sys_target(struct scratch *s, __u32 op, __u64 *a,
 		k = pid_at(p, 0);
 		v = bpf_map_lookup_elem(&traced, &k);
 		tree = v && v->run == run ? GH_TREE_YES : GH_TREE_NO;
+		tree = tree_not_tracer(run, k, tree);
 		break;
 	default:
 		pid = (int)a[op == GH_OP_PTRACE ? 1 : 0];
 		s->ev.x[0] = pid;
 		tree = tree_of(run, level, pid);
+		tree = tree_not_tracer(run, (__u32)pid, tree);
 	}
 	s->ev.x[1] = tree;
 	s->ev.flags |= GH_EVF_TARGET;
@@ -1621,15 +1707,19 @@ __noinline int exit_commit(__u32 pos, __u32 run, __u32 nr)
 #define SCM_CMSGS	4	/* control messages looked at per message */
 #define SCM_FDS		16	/* descriptors looked at per control message */
 
-/* A record for descriptor fd, which came through socket sfd. */
-static __always_inline void fd_received(struct scratch *s, __u32 run,
-					__u32 level, __u32 nr, int sfd, int fd)
+/* A record for descriptor fd, which came through socket sfd. A global
+ * function: verified once with its path walk, not at each pass of the
+ * verifier over the loop that calls it. */
+__noinline int fd_received(__u32 run, __u32 level, __u32 nr, int sfd, int fd)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
+	struct scratch *s = get_scratch();
 	struct file *f;
 	struct sock *sk;
 	__u32 pos = 0;
 
+	if (!s)
+		return 0;
 	ev_init(&s->ev, GH_EV_SYS, run);
 	s->ev.op = nr == 299 ? GH_OP_RECVMMSG : GH_OP_RECVMSG;
 	s->ev.nr = nr & (GH_NR_MAX - 1);
@@ -1639,9 +1729,12 @@ static __always_inline void fd_received(struct scratch *s, __u32 run,
 	f = fd_file(fd);
 	put_file_path(s, &pos, GH_B_PATH1, f, GH_BF_FULL);
 	sk = sock_info(&s->ev, f);
-	if (sk)
+	if (sk) {
 		put_sock_addr(s, &pos, sk, 1);
+		watch_received(run, sk, fd);
+	}
 	ev_commit(s, pos, run);
+	return 0;
 }
 
 /* bpf_loop callback: descriptor i of the control message at s->scm. */
@@ -1658,7 +1751,7 @@ static long scm_fd_step(__u32 i, void *arg)
 		c->bad = 1;
 		return 1;
 	}
-	fd_received(s, c->run, c->level, c->nr, c->sfd, fd);
+	fd_received(c->run, c->level, c->nr, c->sfd, fd);
 	return 0;
 }
 
@@ -1774,6 +1867,103 @@ static __always_inline void scm_exit(__u32 run, __u32 level, __u32 nr,
 	}
 }
 
+/* sys_exit of a socket syscall, its record begun in the scratch (s->ev):
+ * decoded and committed. A global function: verified once, apart from
+ * the other paths of sys_exit. */
+__noinline int exit_net(__u32 op, __u32 ad, long ret)
+{
+	struct scratch *s = get_scratch();
+	__u32 pos = 0;
+	__u64 a[6];
+
+	if (!s)
+		return 0;
+	__builtin_memcpy(a, s->ev.arg, sizeof(a));
+	if (sys_net(s, &pos, op, ad, a, ret))
+		ev_commit(s, pos, s->ev.run);
+	return 0;
+}
+
+/* sys_exit: the names of the record begun in the scratch (s->ev), from
+ * pos, by the row of syscall nr; returns the new end. Global, as
+ * names_enter: verified once, not on every path of sys_exit. */
+__noinline __u32 exit_paths(__u32 pos, __u32 op, __u32 nr, long ret)
+{
+	struct scratch *s = get_scratch();
+	struct sysrow row;
+	long fdp;
+	int c, want;
+
+	if (!s)
+		return pos;
+	row = systab[nr & (GH_NR_MAX - 1)];
+	/* the object's path: from the fd it opened or acts on (one call
+	 * site: each costs the verifier a path walk) */
+	fdp = 0;
+	want = 0;
+	if (row.p1 != ARG_NONE && (s->ev.arg[row.p1 & 7] || row.fd == ARG_NONE)) {
+		c = put_ustr(s, &pos, GH_B_RAW1, (void *)s->ev.arg[row.p1 & 7], ret);
+		if (is_open(op) && ret >= 0)
+			fdp = ret, want = 1;
+		else if (op == GH_OP_CHDIR && ret == 0)
+			put_cwd(s, &pos, GH_B_PATH1, GH_BF_FULL);
+		else if ((c != '/' && row.d1 != ARG_NONE) || c == '/' ||
+			 (op == GH_OP_CHROOT && ret == 0))
+			put_base(s, &pos, GH_B_PATH1, row.d1, s->ev.arg,
+				 op == GH_OP_CHROOT && ret == 0 ? 2 : c == '/');
+	} else if (row.fd != ARG_NONE) {
+		fdp = (int)s->ev.arg[row.fd & 7], want = 1;
+	} else if (is_open(op) && ret >= 0) {
+		fdp = ret, want = 1;	/* open_by_handle_at: the file it opened */
+	}
+	if (want)
+		put_file_path(s, &pos, GH_B_PATH1, fd_file(fdp), GH_BF_FULL);
+	if (row.p2 != ARG_NONE && (s->ev.arg[row.p2 & 7] || op != GH_OP_MOUNT)) {
+		c = put_ustr(s, &pos, GH_B_RAW2, (void *)s->ev.arg[row.p2 & 7], ret);
+		if ((c != '/' && row.d2 != ARG_NONE) ||
+		    (c == '/' && op != GH_OP_SYMLINK && op != GH_OP_SYMLINKAT))
+			put_base(s, &pos, GH_B_PATH2, row.d2, s->ev.arg, c == '/');
+	}
+	if (row.s != ARG_NONE && s->ev.arg[row.s & 7])
+		put_ustr(s, &pos, GH_B_EXTRA, (void *)s->ev.arg[row.s & 7], ret);
+	return pos;
+}
+
+/* sys_exit of an exec that failed: the working directory and argv into
+ * the record begun in the scratch (s->ev), from pos; returns the new end.
+ * Global, as names_enter. */
+__noinline __u32 exit_exec(__u32 pos, __u32 run, __u32 op, long ret)
+{
+	struct scratch *s = get_scratch();
+	struct gh_run *r;
+	__u32 lim, end;
+
+	if (!s)
+		return pos;
+	r = bpf_map_lookup_elem(&runs, &run);
+	lim = r ? r->argv_limit : 0;
+	put_cwd(s, &pos, GH_B_PATH2, GH_BF_FULL);
+	if (lim > GH_ARGV_MAX)
+		lim = GH_ARGV_MAX;
+	__builtin_memset(&s->a, 0, sizeof(s->a));
+	s->a.argv = (void *)s->ev.arg[op == GH_OP_EXECVE ? 1 : 2];
+	s->a.pos = s->a.start = pos;
+	s->a.limit = lim;
+	if (s->a.argv)
+		bpf_loop(8192, argv_step, NULL, 0);
+	s->ev.argc = s->a.argc;
+	s->ev.argv_bytes = s->a.bytes;
+	end = s->a.pos;
+	if (end < pos || end - pos > GH_ARGV_MAX)
+		end = pos;
+	s->ev.boff[GH_B_EXTRA] = pos;
+	s->ev.blen[GH_B_EXTRA] = end - pos;
+	s->ev.bflags[GH_B_EXTRA] = GH_BF_PRESENT |
+		(s->a.trunc ? GH_BF_TRUNC : 0) |
+		(s->a.fault && ret != -EFAULT ? GH_BF_FAULT : 0);
+	return end;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
@@ -1782,8 +1972,6 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	struct sysrow row;
 	struct stash *st;
 	struct scratch *s;
-	long fdp;
-	int c, want;
 
 	if (sys_op(regs->orig_ax) == GH_OP_NONE)
 		return 0;
@@ -1817,7 +2005,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	row = systab[nr];
 	/* a process's own priority, limits or scheduling: not recorded */
 	if (op == GH_OP_GENERIC && row.pid != ARG_NONE &&
-	    (int)a[row.pid & 7] == 0)
+	    (int)st->arg[row.pid & 7] == 0)
 		return 0;
 
 	s = get_scratch();
@@ -1848,12 +2036,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		scm_exit(run, level, nr, a[0], a[1], ret);
 		return 0;
 	}
-	if (is_net(op)) {
-		if (!sys_net(s, &pos, op, row.ad, a, ret))
-			return 0;
-		ev_commit(s, pos, run);
-		return 0;
-	}
+	if (is_net(op))
+		return exit_net(op, row.ad, ret);
 
 	switch (op) {
 	case GH_OP_OPENAT2: {
@@ -1880,60 +2064,9 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		if (is_target_op(op))
 			sys_target(s, op, a, ret, run, level);
 	}
-	/* the object's path: from the fd it opened or acts on (one call
-	 * site: each costs the verifier a path walk) */
-	fdp = 0;
-	want = 0;
-	if (row.p1 != ARG_NONE && (a[row.p1 & 7] || row.fd == ARG_NONE)) {
-		c = put_ustr(s, &pos, GH_B_RAW1, (void *)a[row.p1 & 7], ret);
-		if (is_open(op) && ret >= 0)
-			fdp = ret, want = 1;
-		else if (op == GH_OP_CHDIR && ret == 0)
-			put_cwd(s, &pos, GH_B_PATH1, GH_BF_FULL);
-		else if ((c != '/' && row.d1 != ARG_NONE) || c == '/' ||
-			 (op == GH_OP_CHROOT && ret == 0))
-			put_base(s, &pos, GH_B_PATH1, row.d1, a,
-				 op == GH_OP_CHROOT && ret == 0 ? 2 : c == '/');
-	} else if (row.fd != ARG_NONE) {
-		fdp = (int)a[row.fd & 7], want = 1;
-	} else if (is_open(op) && ret >= 0) {
-		fdp = ret, want = 1;	/* open_by_handle_at: the file it opened */
-	}
-	if (want)
-		put_file_path(s, &pos, GH_B_PATH1, fd_file(fdp), GH_BF_FULL);
-	if (row.p2 != ARG_NONE && (a[row.p2 & 7] || op != GH_OP_MOUNT)) {
-		c = put_ustr(s, &pos, GH_B_RAW2, (void *)a[row.p2 & 7], ret);
-		if ((c != '/' && row.d2 != ARG_NONE) ||
-		    (c == '/' && op != GH_OP_SYMLINK && op != GH_OP_SYMLINKAT))
-			put_base(s, &pos, GH_B_PATH2, row.d2, a, c == '/');
-	}
-	if (row.s != ARG_NONE && a[row.s & 7])
-		put_ustr(s, &pos, GH_B_EXTRA, (void *)a[row.s & 7], ret);
-	if (op == GH_OP_EXECVE || op == GH_OP_EXECVEAT) {
-		struct gh_run *r = bpf_map_lookup_elem(&runs, &run);
-		__u32 lim = r ? r->argv_limit : 0, end;
-
-		put_cwd(s, &pos, GH_B_PATH2, GH_BF_FULL);
-		if (lim > GH_ARGV_MAX)
-			lim = GH_ARGV_MAX;
-		__builtin_memset(&s->a, 0, sizeof(s->a));
-		s->a.argv = (void *)a[op == GH_OP_EXECVE ? 1 : 2];
-		s->a.pos = s->a.start = pos;
-		s->a.limit = lim;
-		if (s->a.argv)
-			bpf_loop(8192, argv_step, NULL, 0);
-		s->ev.argc = s->a.argc;
-		s->ev.argv_bytes = s->a.bytes;
-		end = s->a.pos;
-		if (end < pos || end - pos > GH_ARGV_MAX)
-			end = pos;
-		s->ev.boff[GH_B_EXTRA] = pos;
-		s->ev.blen[GH_B_EXTRA] = end - pos;
-		s->ev.bflags[GH_B_EXTRA] = GH_BF_PRESENT |
-			(s->a.trunc ? GH_BF_TRUNC : 0) |
-			(s->a.fault && ret != -EFAULT ? GH_BF_FAULT : 0);
-		pos = end;
-	}
+	pos = exit_paths(pos, op, nr, ret);
+	if (op == GH_OP_EXECVE || op == GH_OP_EXECVEAT)
+		pos = exit_exec(pos, run, op, ret);
 	exit_commit(pos, run, nr);
 	return 0;
 }

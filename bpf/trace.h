@@ -125,6 +125,10 @@ enum {
 	GH_PART_SCM,		/* descriptors received (SCM_RIGHTS) that were
 				 * not all read: control data cut (MSG_CTRUNC),
 				 * unreadable, or beyond the limits */
+	GH_PART_UNWATCHED,	/* a socket received (SCM_RIGHTS) when every
+				 * slot of inh_cookie was taken */
+	GH_PART_SECCOMP,	/* a seccomp filter with a listener: another
+				 * process may answer the tree's syscalls */
 	GH_PART_MAX
 };
 
@@ -179,6 +183,7 @@ struct gh_member {
  * unknown prctl option fails with EINVAL and does nothing else. */
 #define GH_HELLO	0x47486865	/* "GHhe" */
 #define GH_NR_PRCTL	157		/* x86_64 */
+#define GH_NR_SECCOMP	317		/* x86_64 */
 
 struct gh_run {
 	__u64 lost[GH_LOST_MAX];	/* counted by the programs (atomic adds) */
@@ -188,7 +193,8 @@ struct gh_run {
 	__u32 owner;			/* pid of the gh-trace owning the run */
 	__u64 owner_start;		/* its start time, in clock ticks after
 					 * boot (/proc/PID/stat field 22) */
-	__u64 cookie;			/* set by gh-trace, checked by GH_HELLO */
+	__u64 cookie;			/* set by gh-trace, checked by GH_HELLO,
+					 * which clears it: one announce a run */
 	__u32 self;			/* set by GH_HELLO: gh-trace's tgid in the
 					 * initial PID namespace (0: not yet) */
 	__u32 level;			/* set by GH_HELLO: its namespace level */

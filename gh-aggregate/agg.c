@@ -105,6 +105,7 @@ void agg_release(struct agg *a)
 	for (i = 0; i < a->nproc; i++)
 		free(a->procs[i].execs);
 	free(a->procs);
+	free(a->memw);
 	counted_release(&a->acc);
 	counted_release(&a->att);
 	counted_release(&a->inb);
@@ -441,6 +442,11 @@ static void access_count(struct agg *a, const struct akey *k, uint64_t h,
 	if (k->op != OP_READ && k->op != OP_EXEC && k->op != OP_CHDIR &&
 	    (under_pin_dir(a, k->path) || under_pin_dir(a, k->target)))
 		a->pin_writes++;
+	/* the stream's own file (gh-trace -o), rewritten in place or
+	 * replaced by the tree it records */
+	if (k->op != OP_READ && k->op != OP_EXEC && k->op != OP_CHDIR && a->output &&
+	    (k->path == a->output || k->target == a->output))
+		a->output_writes++;
 	/* the path remembers its last read and its last other access entry:
 	 * most records repeat one of them */
 	hint = strtab_user(&a->str, k->path) + (k->op != OP_READ);
@@ -577,6 +583,58 @@ static void pend_file(struct agg *a, const struct gh_evrec *rec)
 	}
 }
 
+/* The process whose memory path names (/proc/PID/mem or
+ * /proc/PID/task/TID/mem, also on a proc mounted elsewhere: proc:/...),
+ * or 0. Writing there changes that process as process_vm_writev does. */
+static int32_t proc_mem_pid(const char *path, size_t len)
+{
+	const char *p = path, *end = path + len;
+	int64_t pid = 0;
+	int digits = 0;
+
+	if (len > 6 && (memcmp(p, "/proc/", 6) == 0 || memcmp(p, "proc:/", 6) == 0))
+		p += 6;
+	else
+		return 0;
+	for (; p < end && *p >= '0' && *p <= '9' && digits < 10; p++, digits++)
+		pid = pid * 10 + (*p - '0');
+	if (!digits || pid <= 0 || pid > INT32_MAX)
+		return 0;
+	if (end - p > 6 && memcmp(p, "/task/", 6) == 0) {
+		for (p += 6, digits = 0; p < end && *p >= '0' && *p <= '9'; p++)
+			digits++;
+		if (!digits)
+			return 0;
+	}
+	return end - p == 4 && memcmp(p, "/mem", 4) == 0 ? (int32_t)pid : 0;
+}
+
+/* Note a process memory the tree may write (checked against the tree
+ * once the stream is read: agg_foreign_mem_writes). */
+static void note_mem(struct agg *a, const char *path, size_t len)
+{
+	int32_t pid = proc_mem_pid(path, len);
+
+	if (!pid)
+		return;
+	if (grow_array(&a->memw, &a->memwcap, a->nmemw + 1, sizeof(*a->memw)) < 0)
+		oom();
+	a->memw[a->nmemw++] = pid;
+}
+
+uint64_t agg_foreign_mem_writes(const struct agg *a)
+{
+	uint64_t n = 0;
+	uint32_t i, j;
+
+	for (i = 0; i < a->nmemw; i++) {
+		for (j = 0; j < a->nproc && a->procs[j].pid != a->memw[i]; j++)
+			;
+		n += j == a->nproc;
+	}
+	return n;
+}
+
 static void fold_file(struct agg *a, const struct pending *q)
 {
 	struct proc *p;
@@ -594,6 +652,9 @@ static void fold_file(struct agg *a, const struct pending *q)
 		return;
 	}
 	access_count(a, &q->key, q->key_hash, q->pid, p->pix, q->entry);
+	if (q->type == GH_ET_OPEN && q->ret >= 0 &&
+	    (q->op == OP_WRITE || q->op == OP_CREATE))
+		note_mem(a, strtab_str(&a->str, q->path_id), strtab_len(&a->str, q->path_id));
 	if (q->exchange && q->target_id) {
 		struct aview x = { q->key.tseen, q->key.seen, q->tstatus, q->status };
 
@@ -1140,6 +1201,9 @@ static void on_action(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 	if (rec->type == GH_ET_TTY_INJECT && rec->v[GH_EK_RET].kind == GH_EVK_INT &&
 	    rec->v[GH_EK_RET].i >= 0)
 		a->tty_injections++;
+	/* a descriptor of another process's memory, opened by whoever sent it */
+	if (rec->type == GH_ET_FD_RECEIVED && rec->v[GH_EK_PATH].kind == GH_EVK_STR)
+		note_mem(a, rec->v[GH_EK_PATH].s, rec->v[GH_EK_PATH].len);
 }
 
 /* ---- header and end ---- */
@@ -1258,6 +1322,7 @@ static int on_header(struct agg *a, const struct gh_evrec *rec)
 	if (gh_json_get_str(audit, "bpf_object_sha256", &reason) == 0)
 		a->bpf_object_sha256 = intern(a, reason, strlen(reason));
 	a->pin_dir = sid(a, rec, GH_EK_PIN_DIR);
+	a->output = sid(a, rec, GH_EK_OUTPUT);
 	a->hdr_stdout = obj_path(a, obj_of(&v[GH_EK_STDOUT]));
 	a->hdr_stderr = obj_path(a, obj_of(&v[GH_EK_STDERR]));
 	/* the command's process: known from the header even if it never
@@ -1319,6 +1384,7 @@ static void on_end(struct agg *a, const struct gh_evrec *rec)
 		a->und_path = get_int(u, "path_changed");
 		a->und_sockets = get_int(u, "unwatched_sockets");
 		a->und_scm = get_int(u, "scm_rights_unread");
+		a->und_seccomp = get_int(u, "seccomp_listener");
 	}
 	if (v[GH_EK_IO_URING_OPCODES].kind == GH_EVK_ARR &&
 	    v[GH_EK_IO_URING_OPCODES].len) {

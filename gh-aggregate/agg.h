@@ -164,6 +164,8 @@ struct agg {
 					 * struct counted */
 	uint32_t pin_dir;		/* header: the tracer's bpf directory */
 	uint64_t pin_writes;		/* changes under it */
+	uint32_t output;		/* header: the stream's own file (-o) */
+	uint64_t output_writes;		/* changes of it */
 	int has_send;
 	uint64_t bytes_sent;
 	int has_sock;			/* sock_end or dns records were read */
@@ -203,7 +205,11 @@ struct agg {
 	int64_t und_path;		/* names changed during their syscall */
 	int64_t und_sockets;		/* inherited sockets not watched */
 	int64_t und_scm;		/* descriptors received, not all read */
+	int64_t und_seccomp;		/* seccomp filters with a listener */
 	int64_t tty_injections;		/* tty_inject records that succeeded */
+	int32_t *memw;			/* pids whose /proc/PID/mem the tree opened
+					 * for writing, or received */
+	uint32_t nmemw, memwcap;
 	uint32_t uring_opcodes;		/* "14, 40": string id, 0 for none */
 	uint32_t end_stdout, end_stderr;
 	int64_t stdout_bytes, stderr_bytes;
@@ -232,6 +238,9 @@ void agg_flush(struct agg *a);
 
 /* After the last record: fold in what waited for a later record. */
 void agg_finish(struct agg *a);
+/* Opens for writing (and descriptors received) of /proc/PID/mem whose
+ * PID is no process of the tree: writes into a process outside it. */
+uint64_t agg_foreign_mem_writes(const struct agg *a);
 /* Write the receipt (0.4.0), or the older v0 shape with v0 set, to f,
  * pretty-printed and followed by a newline. Sorts a's tables in place.
  * Write errors are left for ferror(f). */

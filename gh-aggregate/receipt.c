@@ -861,6 +861,11 @@ static struct json_object *reasons(struct agg *a)
 	struct reasons rs = { NULL, 0, 0 };
 	size_t i;
 	const char *why;
+	/* writes into /proc/PID/mem of processes outside the tree count as
+	 * process_vm_writev does */
+	int64_t und_foreign = a->und_foreign + (int64_t)agg_foreign_mem_writes(a);
+	int64_t und_bpf = a->und_bpf > (int64_t)a->counts[GH_ET_BPF] ? a->und_bpf :
+			  (int64_t)a->counts[GH_ET_BPF];
 
 	if (!a->audit_active) {
 		why = a->audit_reason ? strtab_str(&a->str, a->audit_reason) : NULL;
@@ -902,9 +907,12 @@ static struct json_object *reasons(struct agg *a)
 			     (long long)a->stderr_bytes) < 0)
 			oom();
 		/* channels used but not decoded: "NAME: what" */
-		if (a->und_bpf &&
+		/* the counter, or the records when there are more: a root
+		 * command can rewrite the counter through bpf() itself, but
+		 * not take back the records already read */
+		if (und_bpf &&
 		    asprintf(reason_next(&rs), "bpf_syscall: %lld bpf() calls by the traced tree",
-			     (long long)a->und_bpf) < 0)
+			     (long long)und_bpf) < 0)
 			oom();
 		if (a->und_compat &&
 		    asprintf(reason_next(&rs), "compat_syscall: %lld 32-bit syscalls not decoded",
@@ -915,9 +923,9 @@ static struct json_object *reasons(struct agg *a)
 			     "not decoded (opcodes %s)", (long long)a->und_uring,
 			     a->uring_opcodes ? strtab_str(&a->str, a->uring_opcodes) : "?") < 0)
 			oom();
-		if (a->und_foreign &&
+		if (und_foreign &&
 		    asprintf(reason_next(&rs), "foreign_process_control: %lld controls of processes "
-			     "outside the traced tree", (long long)a->und_foreign) < 0)
+			     "outside the traced tree", (long long)und_foreign) < 0)
 			oom();
 		if (a->und_left &&
 		    asprintf(reason_next(&rs), "left_running: %lld processes still running when "
@@ -939,6 +947,11 @@ static struct json_object *reasons(struct agg *a)
 			     "descriptors (SCM_RIGHTS) were not all read: control data cut "
 			     "or beyond the limits", (long long)a->und_scm) < 0)
 			oom();
+		if (a->und_seccomp &&
+		    asprintf(reason_next(&rs), "seccomp_listener: %lld seccomp filters with a "
+			     "listener: another process may answer the tree's syscalls "
+			     "and install descriptors, unrecorded", (long long)a->und_seccomp) < 0)
+			oom();
 		if ((uint64_t)a->events != a->records &&
 		    asprintf(reason_next(&rs), "end record counts %lld records, stream has %llu",
 			     (long long)a->events, (unsigned long long)a->records) < 0)
@@ -947,6 +960,11 @@ static struct json_object *reasons(struct agg *a)
 	if (a->pin_writes &&
 	    asprintf(reason_next(&rs), "bpf_syscall: %llu changes under the tracer's bpf directory %s",
 		     (unsigned long long)a->pin_writes, strtab_str(&a->str, a->pin_dir)) < 0)
+		oom();
+	if (a->output_writes &&
+	    asprintf(reason_next(&rs), "stream_written: %llu changes of the event stream's "
+		     "own file %s by the traced tree", (unsigned long long)a->output_writes,
+		     strtab_str(&a->str, a->output)) < 0)
 		oom();
 	if (a->tty_injections &&
 	    asprintf(reason_next(&rs), "tty_injection: %lld inputs pushed into a terminal "

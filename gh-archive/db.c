@@ -270,6 +270,10 @@ static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
 	/* 3 -> 4: a change of PostgreSQL's schema only (its foreign keys,
 	 * pg.c); a SQLite file keeps its own and only records the version. */
 	"",
+	/* 4 -> 5: PostgreSQL's only as well (partial indexes by kind and by
+	 * op, pg.c): SQLite uses a partial index only for a query that
+	 * repeats its condition, so a file keeps its full ones. */
+	"",
 };
 
 struct sqlite_archive {

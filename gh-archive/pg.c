@@ -338,6 +338,17 @@ static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
 	"CREATE TRIGGER network_inbound_deleted AFTER DELETE ON network_inbound\n"
 	"  REFERENCING OLD TABLE AS gone FOR EACH STATEMENT\n"
 	"  EXECUTE FUNCTION gh_archive_inbound_deleted();\n",
+	/* 4 -> 5: fewer index entries per row. Of a typical receipt's
+	 * files and file accesses, nine in ten are reads; the indexes by
+	 * kind and by op keep only the others (a query naming another kind
+	 * or op uses them; one asking for reads has the indexes by path).
+	 * Index entries were half of the server's CPU per receipt, these
+	 * two a fifth of them. (Idempotent, as 3 -> 4.) */
+	"DROP INDEX IF EXISTS files_kind_path;\n"
+	"CREATE INDEX files_kind_path ON files(kind, path) WHERE kind <> 'read';\n"
+	"DROP INDEX IF EXISTS file_accesses_op;\n"
+	"CREATE INDEX file_accesses_op ON file_accesses(op, path)"
+	" WHERE op <> 'read';\n",
 };
 
 /* Statements queued in the pipeline before its results are read: far
@@ -360,6 +371,17 @@ struct pg_bulk {
 	const char *type[ARCHIVE_MAX_PARAMS];	/* of each, as SQL names it */
 	struct gh_buf col[ARCHIVE_MAX_PARAMS];
 	long long rows;
+	/* The rows go by COPY (text format, one line each, in lines) rather
+	 * than as arrays: a statement with nothing after its VALUES once its
+	 * ON CONFLICT may go; a parent only when its child's rows go by COPY
+	 * too. copy_sql: COPY table (columns) FROM STDIN. */
+	int copy;
+	char *copy_sql;
+	struct gh_buf lines;
+	/* A parent's rows by COPY: ids_sql gives the ids of its rows stored
+	 * since the last time, those above last_id (see parent_copy). */
+	char *ids_sql;
+	long long last_id;
 };
 
 struct pg_archive {
@@ -375,6 +397,7 @@ struct pg_archive {
 	/* A text gathered is long enough that the server may refuse it (an
 	 * index entry over its limit of about 2,700 bytes). */
 	int bulk_long;
+	struct gh_buf copybuf;		/* a child's lines with their parents' ids */
 };
 
 static int bulk_send(struct pg_archive *p, char *err, size_t errlen);
@@ -659,6 +682,49 @@ static const char *type_name(Oid t)
 	}
 }
 
+/* Can the rows of statement idx go by COPY, and with which statement?
+ * Only when nothing follows its column list but VALUES (...) or, for a
+ * child, its SELECT (the parent's id comes in the first column), or an ON
+ * CONFLICT DO NOTHING its rows never need (unique). */
+static int copy_setup(struct pg_archive *p, int idx, char *err, size_t errlen)
+{
+	struct pg_bulk *b = &p->bulk[idx];
+	const char *sql = p->sql[idx], *cols, *end, *tail;
+	struct gh_buf q = GH_BUF_INIT;
+
+	b->copy = 0;
+	if (strncmp(sql, "INSERT INTO ", 12) != 0)
+		return 0;
+	cols = sql + 12;
+	end = strchr(cols, ')');
+	if (!end)
+		return 0;
+	end++;
+	if (b->parent >= 0) {
+		if (strncmp(end, " SELECT ", 8) != 0 || !b->unique)
+			return 0;
+	} else {
+		if (strncmp(end, " VALUES (", 9) != 0)
+			return 0;
+		tail = strchr(end + 9, ')');
+		if (!tail)
+			return 0;
+		tail++;
+		if (*tail && !(b->unique &&
+			       strcmp(tail, " ON CONFLICT DO NOTHING") == 0))
+			return 0;
+	}
+	if (gh_buf_adds(&q, "COPY ") < 0 || gh_buf_add(&q, cols, end - cols) < 0 ||
+	    gh_buf_adds(&q, " FROM STDIN") < 0 || gh_buf_addc(&q, '\0') < 0) {
+		gh_buf_release(&q);
+		return archive_fail(err, errlen, "%s", strerror(ENOMEM));
+	}
+	free(b->copy_sql);
+	b->copy_sql = q.p;
+	b->copy = 1;
+	return 0;
+}
+
 static int pg_bulk(struct archive *a, int idx, int parent, int unique,
 		   char *err, size_t errlen)
 {
@@ -691,6 +757,28 @@ static int pg_bulk(struct archive *a, int idx, int parent, int unique,
 	b->child = -1;
 	if (parent >= 0)
 		p->bulk[parent].child = idx;
+	if (copy_setup(p, idx, err, errlen) < 0)
+		return -1;
+	if (parent >= 0 && p->bulk[parent].copy) {
+		/* the parent's rows by COPY too, their ids read back, when
+		 * its child's go by COPY; else both as arrays, joined */
+		struct pg_bulk *pb = &p->bulk[parent];
+		const char *t = p->sql[parent] + 12, *e = strchr(t, ' ');
+		struct gh_buf q = GH_BUF_INIT;
+
+		pb->copy = 0;
+		if (!b->copy || !e)
+			return 0;
+		if (gh_buf_adds(&q, "SELECT id FROM ") < 0 || gh_buf_add(&q, t, e - t) < 0 ||
+		    gh_buf_adds(&q, " WHERE receipt_id = ANY ($1::bigint[]) AND id > $2::bigint"
+				    " ORDER BY id") < 0 || gh_buf_addc(&q, '\0') < 0) {
+			gh_buf_release(&q);
+			return archive_fail(err, errlen, "%s", strerror(ENOMEM));
+		}
+		free(pb->ids_sql);
+		pb->ids_sql = q.p;
+		pb->copy = 1;
+	}
 	return 0;
 }
 
@@ -740,6 +828,61 @@ static int bulk_value(struct gh_buf *col, long long rows, const char *type,
 	return gh_buf_addc(col, '"');
 }
 
+/* One value of a COPY line (text format): \N for NULL; in text,
+ * backslash, tab, newline and carriage return escaped, U+0000 as U+FFFD
+ * (add_text). */
+static int copy_value(struct gh_buf *b, const char *type, const struct av *v)
+{
+	const char *s, *e, *run;
+
+	switch (v->type) {
+	case AV_NULL:
+		return gh_buf_add(b, "\\N", 2);
+	case AV_INT:
+	case AV_BOOL: {
+		char d[24], *end = d + sizeof(d), *q = end;
+		unsigned long long u;
+
+		if (type[0] == 'b' && type[1] == 'o') /* boolean */
+			return gh_buf_addc(b, v->i ? 't' : 'f');
+		u = v->i < 0 ? -(unsigned long long)v->i : (unsigned long long)v->i;
+		do
+			*--q = (char)('0' + u % 10);
+		while (u /= 10);
+		if (v->i < 0)
+			*--q = '-';
+		return gh_buf_add(b, q, (size_t)(end - q));
+	}
+	}
+	for (s = run = v->s, e = v->s + v->len; s < e; s++) {
+		const char *esc;
+
+		switch (*s) {
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\0':
+			esc = "\xef\xbf\xbd";
+			break;
+		default:
+			continue;
+		}
+		if (gh_buf_add(b, run, s - run) < 0 || gh_buf_adds(b, esc) < 0)
+			return -1;
+		run = s + 1;
+	}
+	return gh_buf_add(b, run, s - run);
+}
+
 static int pg_add(struct archive *a, int idx, const struct av *v, int n,
 		  char *err, size_t errlen)
 {
@@ -764,7 +907,21 @@ static int pg_add(struct archive *a, int idx, const struct av *v, int n,
 		link = (struct av){ .type = AV_INT,
 				    .i = p->bulk[b->parent].rows };
 	}
-	for (i = 0; i < n; i++) {
+	if (b->copy) {
+		before = b->lines.len;
+		for (i = 0; i < n; i++) {
+			if ((i && gh_buf_addc(&b->lines, '\t') < 0) ||
+			    copy_value(&b->lines, b->type[i],
+				       i == 0 && b->parent >= 0 ? &link : &v[i]) < 0)
+				return archive_fail(err, errlen, "%s", strerror(ENOMEM));
+			if (v[i].type == AV_TEXT && v[i].len > BULK_LONG_TEXT)
+				p->bulk_long = 1;
+		}
+		if (gh_buf_addc(&b->lines, '\n') < 0)
+			return archive_fail(err, errlen, "%s", strerror(ENOMEM));
+		after = b->lines.len;
+	}
+	for (i = 0; !b->copy && i < n; i++) {
 		before += b->col[i].len;
 		if (bulk_value(&b->col[i], b->rows, b->type[i],
 			       i == 0 && b->parent >= 0 ? &link : &v[i]) < 0)
@@ -803,7 +960,8 @@ static int bulk_sql(struct pg_archive *p, int idx, struct gh_buf *q)
 		cv = strstr(p->sql[b->child], " SELECT ");
 		if (!cv || strstr(tail, "ON CONFLICT"))
 			return -1;
-		rc |= gh_buf_adds(q, "WITH i AS (");
+		if (!c->copy)
+			rc |= gh_buf_adds(q, "WITH i AS (");
 	}
 	if (b->unique && strcmp(tail, " ON CONFLICT DO NOTHING") == 0)
 		tail = "";
@@ -827,6 +985,9 @@ static int bulk_sql(struct pg_archive *p, int idx, struct gh_buf *q)
 		rc |= gh_buf_printf(q, "c%d, ", i + 1);
 	rc |= gh_buf_adds(q, "o) ORDER BY o");
 	rc |= gh_buf_adds(q, tail);
+	if (c->copy)
+		/* the ids come back; the child's rows follow by COPY */
+		return rc | gh_buf_adds(q, " RETURNING id");
 	rc |= gh_buf_adds(q, " RETURNING id), p AS (SELECT id, row_number()"
 			     " OVER (ORDER BY id) AS o FROM i) ");
 	rc |= gh_buf_add(q, p->sql[b->child], cv - p->sql[b->child]);
@@ -852,13 +1013,154 @@ static void bulk_clear(struct pg_archive *p)
 	for (i = 0; i < ARCHIVE_MAX_STMT; i++) {
 		for (j = 0; j < p->bulk[i].n; j++)
 			p->bulk[i].col[j].len = 0;
+		p->bulk[i].lines.len = 0;
 		p->bulk[i].rows = 0;
 	}
 	p->bulk_bytes = 0;
 	p->bulk_long = 0;
 }
 
-/* Queue the statements that store the rows gathered so far. */
+/* COPY the lines data (len bytes) with statement sql, outside the
+ * pipeline (libpq cannot send COPY in it). */
+static int copy_in(struct pg_archive *p, const char *sql, const char *data,
+		   size_t len, char *err, size_t errlen)
+{
+	PGresult *r;
+	int failed = 0;
+
+	if (drain(p, err, errlen) < 0)
+		return -1;
+	r = PQexec(p->conn, sql);
+	if (!r || PQresultStatus(r) != PGRES_COPY_IN)
+		return res_fail(p, r, err, errlen);
+	PQclear(r);
+	while (len && !failed) {
+		int n = len > (1 << 20) ? 1 << 20 : (int)len;
+
+		if (PQputCopyData(p->conn, data, n) != 1)
+			failed = conn_fail(p, err, errlen);
+		data += n;
+		len -= n;
+	}
+	if (PQputCopyEnd(p->conn, failed ? "not sent whole" : NULL) != 1 &&
+	    !failed)
+		failed = conn_fail(p, err, errlen);
+	while ((r = PQgetResult(p->conn))) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && !failed) {
+			failed = res_fail(p, r, err, errlen);
+			continue;
+		}
+		PQclear(r);
+	}
+	return failed ? -1 : 0;
+}
+
+static int cmp_id(const void *x, const void *y)
+{
+	long long a = *(const long long *)x, b = *(const long long *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The parent's rows, by COPY (b->copy) and their ids read back, or by the
+ * prepared statement name (vals, n) that returns them; then the child's
+ * lines, each with its parent's id in place of the parent's place among
+ * the rows (1, 2, ...), by COPY. The ids grow in the order the rows are
+ * inserted (the lines' order, or ORDER BY their place), as with the
+ * statement that joins them by row_number. */
+static int parent_copy(struct pg_archive *p, struct pg_bulk *b,
+		       struct pg_bulk *c, const char *name, int n,
+		       const char *const *vals, char *err, size_t errlen)
+{
+	const char *s, *e, *nl;
+	long long *ids = NULL, k, ord;
+	PGresult *r;
+	int rc = 0;
+
+	if (b->copy) {
+		/* its rows by COPY, then their ids: those of its receipts'
+		 * rows (no other writer has rows of them) above the ids read
+		 * the last time (a receipt's rows may span several sends) */
+		const char *pv[2];
+		char last[24];
+		long long rid, prev = -1;
+
+		if (copy_in(p, b->copy_sql, b->lines.p, b->lines.len, err, errlen) < 0)
+			return -1;
+		p->copybuf.len = 0;
+		rc = gh_buf_addc(&p->copybuf, '{');
+		for (s = b->lines.p, e = s + b->lines.len; s < e && !rc; s = nl + 1) {
+			nl = memchr(s, '\n', e - s);
+			if (!nl)
+				break;
+			for (rid = 0; s < nl && *s >= '0' && *s <= '9'; s++)
+				rid = rid * 10 + (*s - '0');
+			if (rid != prev)
+				rc = gh_buf_printf(&p->copybuf, "%s%lld",
+						   prev < 0 ? "" : ",", rid);
+			prev = rid;
+		}
+		if (rc < 0 || gh_buf_add(&p->copybuf, "}", 2) < 0)
+			return archive_fail(err, errlen, "%s", strerror(ENOMEM));
+		snprintf(last, sizeof(last), "%lld", b->last_id);
+		pv[0] = p->copybuf.p;
+		pv[1] = last;
+		r = PQexecParams(p->conn, b->ids_sql, 2, NULL, pv, NULL, NULL, 0);
+	} else {
+		if (drain(p, err, errlen) < 0)
+			return -1;
+		r = PQexecPrepared(p->conn, name, n, vals, NULL, NULL, 0);
+	}
+	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK)
+		return res_fail(p, r, err, errlen);
+	if (PQntuples(r) != b->rows || PQnfields(r) != 1) {
+		int got = PQntuples(r);
+
+		PQclear(r);
+		return archive_fail(err, errlen, "%lld rows stored, %d ids returned",
+				    b->rows, got);
+	}
+	if (b->copy && b->rows)
+		b->last_id = strtoll(PQgetvalue(r, (int)b->rows - 1, 0), NULL, 10);
+	if (!c->rows) {
+		PQclear(r);
+		return 0;
+	}
+	ids = malloc(sizeof(*ids) * (size_t)b->rows);
+	if (!ids) {
+		PQclear(r);
+		return archive_fail(err, errlen, "%s", strerror(ENOMEM));
+	}
+	for (k = 0; k < b->rows; k++)
+		ids[k] = strtoll(PQgetvalue(r, (int)k, 0), NULL, 10);
+	PQclear(r);
+	qsort(ids, (size_t)b->rows, sizeof(*ids), cmp_id);
+	p->copybuf.len = 0;
+	for (s = c->lines.p, e = s + c->lines.len; s < e && !rc; s = nl + 1) {
+		struct av id = { .type = AV_INT };
+
+		nl = memchr(s, '\n', e - s);
+		if (!nl)
+			break;
+		for (ord = 0; s < nl && *s >= '0' && *s <= '9'; s++)
+			ord = ord * 10 + (*s - '0');
+		if (ord < 1 || ord > b->rows) {
+			rc = archive_fail(err, errlen, "a row without its parent");
+			break;
+		}
+		id.i = ids[ord - 1];
+		if (copy_value(&p->copybuf, "bigint", &id) < 0 ||
+		    gh_buf_add(&p->copybuf, s, nl + 1 - s) < 0)
+			rc = archive_fail(err, errlen, "%s", strerror(ENOMEM));
+	}
+	free(ids);
+	if (rc)
+		return rc;
+	return copy_in(p, c->copy_sql, p->copybuf.p, p->copybuf.len, err, errlen);
+}
+
+/* Queue (or, by COPY, send) the statements that store the rows gathered
+ * so far. */
 static int bulk_send(struct pg_archive *p, char *err, size_t errlen)
 {
 	const char *vals[2 * ARCHIVE_MAX_PARAMS];
@@ -874,6 +1176,15 @@ static int bulk_send(struct pg_archive *p, char *err, size_t errlen)
 		if (!b->on || b->parent >= 0 || !b->rows)
 			continue;
 		c = b->child >= 0 ? &p->bulk[b->child] : NULL;
+		if (b->copy && c) {
+			rc = parent_copy(p, b, c, NULL, 0, NULL, err, errlen);
+			continue;
+		}
+		if (b->copy) {
+			rc = copy_in(p, b->copy_sql, b->lines.p, b->lines.len, err,
+				     errlen);
+			continue;
+		}
 		snprintf(name, sizeof(name), "ghb%d", i);
 		if (!b->ready) {
 			PGresult *r;
@@ -902,13 +1213,15 @@ static int bulk_send(struct pg_archive *p, char *err, size_t errlen)
 				rc = -ENOMEM;
 			vals[n++] = b->col[j].p;
 		}
-		for (j = 0; c && j < c->n; j++) {
+		for (j = 0; c && !c->copy && j < c->n; j++) {
 			if (c->rows && gh_buf_addc(&c->col[j], '}') < 0)
 				rc = -ENOMEM;
 			vals[n++] = c->rows ? c->col[j].p : "{}";
 		}
 		if (rc)
 			rc = archive_fail(err, errlen, "%s", strerror(ENOMEM));
+		else if (c && c->copy)
+			rc = parent_copy(p, b, c, name, n, vals, err, errlen);
 		else
 			rc = send_queued(p, name, n, vals, err, errlen);
 	}
@@ -1002,8 +1315,12 @@ static void pg_close(struct archive *a)
 
 	PQfinish(p->conn);
 	gh_buf_release(&p->scratch);
+	gh_buf_release(&p->copybuf);
 	for (i = 0; i < ARCHIVE_MAX_STMT; i++) {
 		free(p->sql[i]);
+		free(p->bulk[i].copy_sql);
+		free(p->bulk[i].ids_sql);
+		gh_buf_release(&p->bulk[i].lines);
 		for (j = 0; j < ARCHIVE_MAX_PARAMS; j++)
 			gh_buf_release(&p->bulk[i].col[j]);
 	}

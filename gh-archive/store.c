@@ -723,10 +723,11 @@ static int store_processes(struct cx *c, const struct gh_jv *r)
 static int store_files(struct cx *c, const struct gh_jv *r)
 {
 	static const struct {
-		const char *key, *kind;
-	} lists[] = { { "reads", "read" },
-		      { "writes", "write" },
-		      { "deletes", "delete" } };
+		int which;
+		const char *kind;
+	} lists[] = { { GH_RPATHS_READ, "read" },
+		      { GH_RPATHS_WRITE, "write" },
+		      { GH_RPATHS_DELETE, "delete" } };
 	int st = ST_FILE, ac = ST_ACCESS;
 	const struct gh_jv *fs, *arr, *a;
 	const unsigned char *rep;
@@ -738,18 +739,15 @@ static int store_files(struct cx *c, const struct gh_jv *r)
 	if (!fs)
 		return 0;
 	for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
-		if (member(c, fs, "filesystem", lists[k].key, GH_JV_ARRAY,
-			   &arr) < 0 ||
-		    dups(c, st, arr, &rep) < 0)
+		/* lib/receipt: v0's read and written lists too */
+		if (gh_receipt_paths(c->r, lists[k].which, &arr) < 0)
+			return cx_fail(c, "%s", c->r->err);
+		if (dups(c, st, arr, &rep) < 0)
 			return -1;
 		n = arr ? gh_jv_len(arr) : 0;
 		for (i = 0; i < n; i++) {
 			const struct gh_jv *e = gh_jv_idx(arr, i);
 
-			if (!gh_jv_is(e, GH_JV_STRING))
-				return cx_fail(c,
-					       "filesystem.%s[%zu]: expected a string",
-					       lists[k].key, i);
 			if (rep && rep[i])
 				continue;
 			set_int(c, 1, c->rid);
@@ -1052,40 +1050,44 @@ static int store_redactions(struct cx *c, const struct gh_jv *r)
 	return 0;
 }
 
-/* policy: null, or the verdict gh-policy --annotate writes. */
-static int store_policy(struct cx *c, const struct gh_jv *r)
+/* policy: null, or the verdict gh-policy --annotate writes (lib/receipt
+ * reads the 0.3.0 boolean pass as a verdict). */
+static int store_policy(struct cx *c)
 {
 	int st = ST_VERDICT, vs = ST_VIOLATION;
-	const struct gh_jv *pol, *arr, *e, *pass;
+	struct gh_rpolicy pol;
+	const struct gh_jv *e;
 	char w[64];
 	size_t i, n;
+	int rc;
 
-	if (member(c, r, "", "policy", GH_JV_OBJECT, &pol) < 0)
-		return -1;
-	if (!pol)
+	if ((rc = gh_receipt_policy(c->r, &pol)) < 0)
+		return cx_fail(c, "%s", c->r->err);
+	if (!rc)
 		return 0;
-	if (objects(c, pol, "policy", "violations", &arr) < 0)
-		return -1;
-	n = arr ? gh_jv_len(arr) : 0;
+	n = gh_receipt_len(pol.violations);
+	for (i = 0; i < n; i++)
+		if (gh_receipt_eobj(c->r, pol.violations, "policy.violations", i, &e) < 0)
+			return cx_fail(c, "%s", c->r->err);
 	set_int(c, 1, c->rid);
-	if (bind_m(c, 2, pol, "policy", "verdict", GH_JV_STRING) < 0)
-		return -1;
-	if (member(c, pol, "policy", "pass", GH_JV_BOOL, &pass) < 0)
-		return -1;
-	if (pass && !gh_jv_get(pol, "verdict"))
-		set_text(c, 2, gh_jv_bool(pass) ? "pass" : "fail",
-			 4);
-	if (arr)
+	if (pol.verdict)
+		set_text(c, 2, pol.verdict, strlen(pol.verdict));
+	else
+		set_null(c, 2);
+	if (pol.violations)
 		set_int(c, 3, (long long)n);
-	if (bind_m(c, 4, pol, "policy", "rules_sha256",
-		   GH_JV_STRING) < 0)
-		return -1;
-	if (json_text(c, pol) < 0)
+	else
+		set_null(c, 3);
+	if (pol.rules_sha256)
+		set_text(c, 4, pol.rules_sha256, strlen(pol.rules_sha256));
+	else
+		set_null(c, 4);
+	if (json_text(c, pol.obj) < 0)
 		return -1;
 	if (set_copy(c, 5, c->tmp.p, c->tmp.len) < 0 || step(c, st) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		e = gh_jv_idx(arr, i);
+		e = gh_jv_idx(pol.violations, i);
 		snprintf(w, sizeof(w), "policy.violations[%zu]", i);
 		set_int(c, 1, c->rid);
 		set_int(c, 2, (long long)i);
@@ -1102,52 +1104,32 @@ static int store_policy(struct cx *c, const struct gh_jv *r)
 	return 0;
 }
 
-/* The command of the run: provenance.command, else the first process's
- * argv, else the first cmd of the flat process list. */
-static int bind_command(struct cx *c,
-			const struct gh_jv *r, const struct gh_jv *prov)
+/* The command of the run (lib/receipt's gh_rrun: provenance.command, else
+ * the first process's argv; else a command line already joined, v0's or
+ * the flat process list's), the program (argv[0]'s last component) and
+ * the argv as JSON text. */
+static int bind_command(struct cx *c, const struct gh_rrun *run)
 {
-	const struct gh_jv *argv = NULL, *tree, *p;
 	struct gh_buf cmd = GH_BUF_INIT;
-	const char *where = "provenance.command";
 	const char *a0, *slash;
 	size_t len;
 	int rc;
 
-	if (member(c, prov, "provenance", "command", GH_JV_ARRAY, &argv) < 0)
-		return -1;
-	if (!argv && (tree = gh_jv_get(r, "process_tree")) &&
-	    gh_jv_is(tree, GH_JV_ARRAY) &&
-	    gh_jv_len(tree) > 0) {
-		p = gh_jv_idx(tree, 0);
-		where = "process_tree[0].argv";
-		if (member(c, p, "process_tree[0]", "argv", GH_JV_ARRAY,
-			   &argv) < 0)
-			return -1;
-	}
-	if (!argv) {
-		/* only the flat list: its first cmd, already joined */
-		if ((tree = gh_jv_get(r, "processes")) &&
-		    gh_jv_is(tree, GH_JV_ARRAY) &&
-		    gh_jv_len(tree) > 0 &&
-		    (p = gh_jv_get(gh_jv_idx(tree, 0), "cmd")) &&
-		    gh_jv_is(p, GH_JV_STRING))
-			set_text(c, 6, gh_jv_str(p, NULL),
-				 slen(p));
+	if (!run->command) {
+		if (run->command_str)
+			set_text(c, 6, run->command_str, strlen(run->command_str));
 		return 0;
 	}
-	if (join_argv(c, argv, where, &cmd) < 0) {
+	if (gh_receipt_join(&cmd, run->command) < 0) {
 		gh_buf_release(&cmd);
-		return -1;
+		return cx_fail(c, "%s", strerror(ENOMEM));
 	}
-	rc = set_copy(c, 6, cmd.p, cmd.len);
+	rc = set_copy(c, 6, cmd.p ? cmd.p : "", cmd.len);
 	gh_buf_release(&cmd);
 	if (rc < 0)
 		return -1;
-	if (gh_jv_len(argv) > 0) {
-		p = gh_jv_idx(argv, 0);
-		a0 = gh_jv_str(p, NULL);
-		len = slen(p);
+	if (gh_receipt_len(run->command) > 0) {
+		a0 = gh_receipt_strv_get(run->command, 0, &len);
 		slash = memrchr(a0, '/', len);
 		if (slash) {
 			len -= slash + 1 - a0;
@@ -1155,23 +1137,18 @@ static int bind_command(struct cx *c,
 		}
 		set_text(c, 7, a0, len);
 	}
-	if (json_text(c, argv) < 0)
+	if (json_text(c, run->command) < 0)
 		return -1;
 	return set_copy(c, 8, c->tmp.p, c->tmp.len);
 }
 
-/* A value some receipts carry in one place only: when o has no key (or
- * it is null), bind alt's altkey (already type-checked) instead. */
-static void bind_alt(struct cx *c, int idx, const struct gh_jv *o,
-		     const char *key, const struct gh_jv *alt,
-		     const char *altkey)
+/* An integer gh_rrun has (has) or NULL. */
+static void bind_has(struct cx *c, int idx, int has, int64_t v)
 {
-	const struct gh_jv *v;
-
-	if (!gh_jv_is(gh_jv_get(o, key), GH_JV_NULL))
-		return;
-	if ((v = gh_jv_get(alt, altkey)) && gh_jv_is(v, GH_JV_INT))
-		set_int(c, idx, gh_jv_int(v));
+	if (has)
+		set_int(c, idx, v);
+	else
+		set_null(c, idx);
 }
 
 /* Parameter 34 for PostgreSQL: the canonical text with every \u0000
@@ -1210,6 +1187,7 @@ static int store_row(struct cx *c, const struct gh_jv *r, const char *sha, const
 	int st = ST_RECEIPT;
 	const struct gh_jv *prov, *out, *tim, *res, *loss, *fs, *net, *art,
 		*sig, *v;
+	struct gh_rrun run;
 	char now[32];
 	time_t t = time(NULL);
 	struct tm tm;
@@ -1227,13 +1205,15 @@ static int store_row(struct cx *c, const struct gh_jv *r, const char *sha, const
 	    member(c, r, "", "environment", GH_JV_OBJECT, &v) < 0 ||
 	    member(c, r, "", "execution", GH_JV_OBJECT, &v) < 0)
 		return -1;
+	if (gh_receipt_run(c->r, &run) < 0)
+		return cx_fail(c, "%s", c->r->err);
 
 	if (bind_m(c, 1, r, "", "execution_id", GH_JV_STRING) < 0 ||
 	    bind_m(c, 2, r, "", "version", GH_JV_STRING) < 0 ||
 	    bind_m(c, 3, r, "", "start_time", GH_JV_STRING) < 0 ||
 	    bind_m(c, 4, r, "", "end_time", GH_JV_STRING) < 0 ||
 	    bind_m(c, 5, prov, "provenance", "host", GH_JV_STRING) < 0 ||
-	    bind_command(c, r, prov) < 0 ||
+	    bind_command(c, &run) < 0 ||
 	    bind_m(c, 9, prov, "provenance", "cwd", GH_JV_STRING) < 0 ||
 	    bind_m(c, 10, prov, "provenance", "uid", GH_JV_INT) < 0 ||
 	    bind_m(c, 11, prov, "provenance", "run_uid", GH_JV_INT) < 0 ||
@@ -1241,12 +1221,8 @@ static int store_row(struct cx *c, const struct gh_jv *r, const char *sha, const
 	    bind_m(c, 13, r, "", "completeness", GH_JV_STRING) < 0 ||
 	    bind_m(c, 14, r, "", "completeness_reasons",
 		   GH_JV_ARRAY) < 0 ||
-	    bind_m(c, 15, r, "", "exit_code", GH_JV_INT) < 0 ||
 	    bind_m(c, 16, out, "outcome", "signal", GH_JV_INT) < 0 ||
 	    bind_m(c, 17, out, "outcome", "error", GH_JV_STRING) < 0 ||
-	    bind_m(c, 18, r, "", "duration_ms", GH_JV_INT) < 0 ||
-	    bind_m(c, 19, res, "resources", "cpu_time_ms",
-		   GH_JV_INT) < 0 ||
 	    bind_m(c, 20, res, "resources", "max_rss_kb", GH_JV_INT) < 0 ||
 	    bind_m(c, 21, loss, "loss", "ringbuf", GH_JV_INT) < 0 ||
 	    bind_m(c, 22, loss, "loss", "fault", GH_JV_INT) < 0 ||
@@ -1258,14 +1234,11 @@ static int store_row(struct cx *c, const struct gh_jv *r, const char *sha, const
 		   GH_JV_STRING) < 0 ||
 	    bind_m(c, 27, art, "artifacts", "stderr_hash",
 		   GH_JV_STRING) < 0 ||
-	    bind_m(c, 29, sig, "signature", "key", GH_JV_STRING) < 0 ||
-	    member(c, out, "outcome", "exit_code", GH_JV_INT, &v) < 0 ||
-	    member(c, tim, "timing", "duration_ms", GH_JV_INT, &v) < 0 ||
-	    member(c, tim, "timing", "cpu_time_ms", GH_JV_INT, &v) < 0)
+	    bind_m(c, 29, sig, "signature", "key", GH_JV_STRING) < 0)
 		return -1;
-	bind_alt(c, 15, r, "exit_code", out, "exit_code");
-	bind_alt(c, 18, r, "duration_ms", tim, "duration_ms");
-	bind_alt(c, 19, res, "cpu_time_ms", tim, "cpu_time_ms");
+	bind_has(c, 15, run.has_status, run.status);
+	bind_has(c, 18, run.has_duration, run.duration_ms);
+	bind_has(c, 19, run.has_cpu, run.cpu_time_ms);
 	set_int(c, 28, env ? 2 : sig != NULL);
 	if (env)
 		set_text(c, 29, env->keyid, strlen(env->keyid));
@@ -1429,7 +1402,7 @@ int store_receipt(struct store *s, struct gh_receipt *r,
 	}
 	if (store_processes(&c, o) < 0 || store_files(&c, o) < 0 ||
 	    store_network(&c, o) < 0 || store_syscalls(&c, o) < 0 ||
-	    store_redactions(&c, o) < 0 || store_policy(&c, o) < 0)
+	    store_redactions(&c, o) < 0 || store_policy(&c) < 0)
 		goto out;
 	if (s->a->ops->flush &&
 	    s->a->ops->flush(s->a, c.dberr, sizeof(c.dberr)) < 0) {

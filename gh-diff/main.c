@@ -167,8 +167,11 @@ int main(int argc, char **argv)
 		case O_VERSION:
 			gh_print_version();
 			return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
-		default:
-			gh_usage_error(SYNOPSIS, "unknown option '%s'", argv[optind - 1]);
+		default: {
+			char msg[128];
+
+			gh_usage_error(SYNOPSIS, "%s", gh_option_error(c, argv, opts, msg, sizeof(msg)));
+		}
 		}
 	}
 	if (argc - optind < 2)

@@ -1258,7 +1258,7 @@ static int cmp_pidcmd(const void *a, const void *b)
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
-/* pid -> command (argv joined) from process_tree, else processes[].cmd */
+/* pid -> command: argv joined, or the older flat lists' cmd (lib/receipt) */
 static int build_pids(struct ctx *c)
 {
 	struct gh_riter i = GH_RITER_INIT;
@@ -1278,7 +1278,7 @@ static int build_pids(struct ctx *c)
 		}
 		pc = &c->pc[c->npc];
 		pc->pid = p.pid;
-		if (strcmp(p.where, "processes") == 0 || !p.argv) {
+		if (!p.argv) {
 			pc->cmd = strdup(p.cmd ? p.cmd : "");
 			if (!pc->cmd)
 				return bad(c, "out of memory");
@@ -1339,17 +1339,15 @@ static int judge_exec(struct ctx *c, int64_t pid, const struct gh_rexec *x)
 	return rc;
 }
 
-/* every exec of process_tree (before 0.4.0: each process's exe and argv) */
+/* every exec of every process (lib/receipt: before 0.4.0, each process's
+ * exe and argv; none from the older flat lists) */
 static int walk_execs(struct ctx *c)
 {
 	struct gh_riter i = GH_RITER_INIT;
-	const struct gh_jv *pt;
 	struct gh_rproc p;
 	struct gh_rexec x;
 	int rc;
 
-	if ((rc = gh_receipt_arr(c->r, "process_tree", &pt)) <= 0)
-		return rc < 0 ? rbad(c) : 0;
 	while ((rc = gh_receipt_next_proc(c->r, &i, &p)) > 0) {
 		for (size_t k = 0; (rc = gh_receipt_proc_exec(c->r, &p, k, &x)) > 0; k++)
 			if (x.exe && judge_exec(c, p.pid, &x) < 0)
@@ -1845,15 +1843,14 @@ static int measure(struct ctx *c, int field, int64_t *val)
 		*val = a + b + d;
 		return r1 || r2 || r3;
 	}
-	case L_PROCESSES:
-		if ((rc = array_at(c, "process_tree", &list)) < 0)
-			return -1;
-		if (!list && (rc = array_at(c, "processes", &list)) < 0)
-			return -1;
-		if (!list)
-			return 0;
-		*val = gh_jv_len(list);
+	case L_PROCESSES: {
+		size_t n;
+
+		if ((rc = gh_receipt_nprocs(c->r, &n)) <= 0)
+			return rc < 0 ? rbad(c) : 0;
+		*val = (int64_t)n;
 		return 1;
+	}
 	case L_EXECS: {
 		struct gh_riter i = GH_RITER_INIT;
 		struct gh_rproc p;

@@ -119,6 +119,40 @@ static void status_span(struct out *w, const struct sproc *p)
 		out_addf(w, " <span class=\"bad\">[exit %lld]</span>", (long long)p->code);
 }
 
+/* The filter box and the head of the sortable table ID, with the header
+ * cells COLS (NULL-terminated); the caller may add cells, then
+ * table_body() ends the head with the process column. */
+static void table_open(struct out *w, const char *id, const char *const *cols)
+{
+	out_addf(w, "<input type=\"search\" data-filter=\"%s\" placeholder=\"filter\">\n"
+		 "<table class=\"sortable\" id=\"%s\"><thead><tr>", id, id);
+	for (; *cols; cols++)
+		out_addf(w, "<th>%s</th>", *cols);
+}
+
+static void table_body(struct out *w)
+{
+	out_add(w, "<th>process</th></tr></thead>\n<tbody>\n");
+}
+
+/* A number cell, sorted by its value. */
+static void num_cell(struct out *w, long long n)
+{
+	out_addf(w, "<td data-v=\"%lld\">%lld</td>", n, n);
+}
+
+/* A row's last cell, the processes that did it, and the row's end. */
+static void row_end(struct out *w, const struct gh_jv *pids)
+{
+	who_cell(w, pids);
+	out_add(w, "</tr>\n");
+}
+
+static void table_close(struct out *w)
+{
+	out_add(w, "</tbody></table>\n");
+}
+
 /* --- sections ---------------------------------------------------------- */
 
 static void facts(struct out *w)
@@ -229,11 +263,11 @@ static void path_view(struct out *w, const char *status, const char *seen, size_
 static void effects(struct out *w)
 {
 	const struct model *m = w->m;
+	static const char *const cols[] = { "effect", "where", "path", "to", NULL };
 
 	out_addf(w, "<h2>Left behind (%zu paths)</h2>\n", m->neff);
-	out_add(w, "<input type=\"search\" data-filter=\"effects\" placeholder=\"filter\">\n"
-	       "<table class=\"sortable\" id=\"effects\"><thead><tr><th>effect</th>"
-	       "<th>where</th><th>path</th><th>to</th><th>process</th></tr></thead>\n<tbody>\n");
+	table_open(w, "effects", cols);
+	table_body(w);
 	for (size_t i = 0; i < m->neff; i++) {
 		const struct effect *e = &m->eff[i];
 		static const char *const areas[] = { "workspace", "temporary", "elsewhere" };
@@ -247,21 +281,19 @@ static void effects(struct out *w)
 		if (e->target)
 			esc(w, e->target, e->target_len);
 		out_add(w, "</td>");
-		who_cell(w, e->pids);
-		out_add(w, "</tr>\n");
+		row_end(w, e->pids);
 	}
-	out_add(w, "</tbody></table>\n");
+	table_close(w);
 }
 
 static void accesses(struct out *w)
 {
 	const struct model *m = w->m;
+	static const char *const cols[] = { "path", "op", "result", "count", "target", NULL };
 
 	out_addf(w, "<h2>File accesses (%zu)</h2>\n", m->nfiles);
-	out_add(w, "<input type=\"search\" data-filter=\"files\" placeholder=\"filter\">\n"
-	       "<table class=\"sortable\" id=\"files\"><thead><tr><th>path</th><th>op</th>"
-	       "<th>result</th><th>count</th><th>target</th><th>process</th></tr></thead>\n"
-	       "<tbody>\n");
+	table_open(w, "files", cols);
+	table_body(w);
 	for (size_t i = 0; i < m->nfiles; i++) {
 		const struct gh_rfile *f = &m->files[i];
 		int ok = f->result && strcmp(f->result, "ok") == 0;
@@ -273,15 +305,15 @@ static void accesses(struct out *w)
 		escs(w, f->op);
 		out_addf(w, "</td><td%s>", ok ? "" : " class=\"warn\"");
 		escs(w, f->result);
-		out_addf(w, "</td><td data-v=\"%lld\">%lld</td><td>", (long long)f->count,
-		     (long long)f->count);
+		out_add(w, "</td>");
+		num_cell(w, (long long)f->count);
+		out_add(w, "<td>");
 		if (f->target)
 			esc(w, f->target, f->target_len);
 		out_add(w, "</td>");
-		who_cell(w, f->pids);
-		out_add(w, "</tr>\n");
+		row_end(w, f->pids);
 	}
-	out_add(w, "</tbody></table>\n");
+	table_close(w);
 }
 
 /* Strings of an array joined by ", ". */
@@ -300,6 +332,9 @@ static void esc_list(struct out *w, const struct gh_jv *v)
 static void peers(struct out *w)
 {
 	const struct model *m = w->m;
+	static const char *const cols[] = { "address", "name", "protocol", "op", "result",
+					    "count", NULL };
+	static const char *const dns_cols[] = { "name", "type", "addresses", "count", NULL };
 	int bytes = m->has_bytes_received;
 
 	for (size_t i = 0; i < m->npeers; i++)
@@ -312,12 +347,10 @@ static void peers(struct out *w)
 	else if (m->has_bytes_sent)
 		out_addf(w, "<p>%lld bytes sent by sends with an address; bytes on connected "
 		     "sockets are not measured.</p>\n", (long long)m->bytes_sent);
-	out_add(w, "<input type=\"search\" data-filter=\"peers\" placeholder=\"filter\">\n"
-	       "<table class=\"sortable\" id=\"peers\"><thead><tr><th>address</th><th>name</th>"
-	       "<th>protocol</th><th>op</th><th>result</th><th>count</th>");
+	table_open(w, "peers", cols);
 	if (bytes)
 		out_add(w, "<th>bytes out</th><th>bytes in</th>");
-	out_add(w, "<th>process</th></tr></thead>\n<tbody>\n");
+	table_body(w);
 	for (size_t i = 0; i < m->npeers; i++) {
 		const struct gh_rpeer *p = &m->peers[i];
 		int ok = p->result && strcmp(p->result, "ok") == 0;
@@ -335,24 +368,22 @@ static void peers(struct out *w)
 		escs(w, p->op ? p->op : p->inbound ? "inbound" : "");
 		out_addf(w, "</td><td%s>", ok ? "" : " class=\"warn\"");
 		escs(w, p->result);
-		out_addf(w, "</td><td data-v=\"%lld\">%lld</td>", (long long)p->count,
-		     (long long)p->count);
-		if (bytes && p->has_bytes)
-			out_addf(w, "<td data-v=\"%lld\">%lld</td><td data-v=\"%lld\">%lld</td>",
-				 (long long)p->bytes_sent, (long long)p->bytes_sent,
-				 (long long)p->bytes_received, (long long)p->bytes_received);
-		else if (bytes)
+		out_add(w, "</td>");
+		num_cell(w, (long long)p->count);
+		if (bytes && p->has_bytes) {
+			num_cell(w, (long long)p->bytes_sent);
+			num_cell(w, (long long)p->bytes_received);
+		} else if (bytes) {
 			out_add(w, "<td data-v=\"-1\"></td><td data-v=\"-1\"></td>");
-		who_cell(w, p->pids);
-		out_add(w, "</tr>\n");
+		}
+		row_end(w, p->pids);
 	}
-	out_add(w, "</tbody></table>\n");
+	table_close(w);
 	if (!m->ndns)
 		return;
 	out_addf(w, "<h2>Names looked up (%zu)</h2>\n", m->dns_names);
-	out_add(w, "<input type=\"search\" data-filter=\"dns\" placeholder=\"filter\">\n"
-	       "<table class=\"sortable\" id=\"dns\"><thead><tr><th>name</th><th>type</th>"
-	       "<th>addresses</th><th>count</th><th>process</th></tr></thead>\n<tbody>\n");
+	table_open(w, "dns", dns_cols);
+	table_body(w);
 	for (size_t i = 0; i < m->ndns; i++) {
 		const struct gh_rdns *d = &m->dns[i];
 
@@ -362,12 +393,11 @@ static void peers(struct out *w)
 		escs(w, d->type);
 		out_add(w, "</td><td>");
 		esc_list(w, d->addresses);
-		out_addf(w, "</td><td data-v=\"%lld\">%lld</td>", (long long)d->count,
-			 (long long)d->count);
-		who_cell(w, d->pids);
-		out_add(w, "</tr>\n");
+		out_add(w, "</td>");
+		num_cell(w, (long long)d->count);
+		row_end(w, d->pids);
 	}
-	out_add(w, "</tbody></table>\n");
+	table_close(w);
 }
 
 static void failures(struct out *w)

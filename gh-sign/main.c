@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "attest.h"
+#include "cli.h"
 #include "crypto.h"
 #include "dsse.h"
 #include "gh.h"
@@ -1023,8 +1024,9 @@ int main(int argc, char **argv)
 	int c, status;
 
 	gh_init(argv[0]);
+	opterr = 0;
 	/* Parse options; each mode is a verb, combinations checked below. */
-	while ((c = getopt_long(argc, argv, "GSHVs:p:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":GSHVs:p:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'G':
 		case 'S':
@@ -1060,9 +1062,11 @@ int main(int argc, char **argv)
 		case OPT_VERSION:
 			gh_print_version();
 			return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
-		default:
-			usage(stderr);
-			return GH_EXIT_ERR;
+		default: {
+			char msg[128];
+
+			bad_usage("%s", gh_option_error(c, argv, longopts, msg, sizeof(msg)));
+		}
 		}
 	}
 	check_combinations(&o, argc - optind);

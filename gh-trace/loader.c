@@ -83,7 +83,8 @@ static void reset(struct loader *l)
 	int i;
 
 	l->skel = NULL;
-	l->rb = NULL;
+	memset(&l->ring, 0, sizeof(l->ring));
+	l->ring.fd = -1;
 	l->kept = l->registered = 0;
 	l->dir[0] = l->busy[0] = '\0';
 	l->traced_fd = l->rings_fd = l->runs_fd = l->ring_fd = -1;
@@ -142,11 +143,34 @@ static int run_alive(const struct gh_run *r)
 	return kill(r->owner, 0) == 0 || errno == EPERM;
 }
 
-/* Why the kernel refused the programs, as precisely as cheap probes tell. */
-static int load_failed(struct loader *l, int err)
+/* Whether fewer than need descriptors can be opened under the open files
+ * limit (counted below the limit, where the kernel allocates them). */
+static int fds_short(unsigned need)
+{
+	struct rlimit rl;
+	unsigned fd, used = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur > 65536)
+		return 0;
+	for (fd = 0; fd < rl.rlim_cur; fd++)
+		if (fcntl((int)fd, F_GETFD) >= 0)
+			used++;
+	return rl.rlim_cur - used < need;
+}
+
+/* Why the kernel refused the programs, as precisely as cheap probes tell.
+ * need: the descriptors a load holds at once (its maps, programs and BTF). */
+static int load_failed(struct loader *l, int err, unsigned need)
 {
 	struct rlimit rl;
 
+	/* libbpf turns some failures to get a descriptor into other errors:
+	 * a map whose creation fails is retried without BTF, which a task
+	 * storage map cannot do without (EINVAL); a feature probe that cannot
+	 * open one reads as a feature missing. Few descriptors left: that is
+	 * the cause. */
+	if (err != -EMFILE && err != -ENFILE && fds_short(need))
+		err = -EMFILE;
 	/* out of descriptors or memory: the probes below would fail the
 	 * same way and blame the kernel */
 	if ((err == -EMFILE || err == -ENFILE) && getrlimit(RLIMIT_NOFILE, &rl) == 0)
@@ -189,7 +213,8 @@ static int load_private(struct loader *l, int attach)
 	/* load (the verifier runs here), then attach */
 	err = trace_bpf__load(l->skel);
 	if (err)
-		return load_failed(l, err);
+		return load_failed(l, err, l->skel->skeleton->map_cnt +
+				   l->skel->skeleton->prog_cnt + 8);
 	if (attach && (err = trace_bpf__attach(l->skel)))
 		return fail(l, "attaching BPF programs failed: %s", strerror(-err));
 
@@ -241,6 +266,20 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/* Close the links, the last attached first. Two programs share a
+ * tracepoint (sock_send and sock_send_length): when the one the kernel
+ * calls first is detached while the other stays, it waits for an RCU
+ * grace period before it calls the other directly (kernel/tracepoint.c,
+ * the 2->1 transition), 8 to 16 ms on a loaded 2-CPU machine; detached
+ * in the reverse order, the first one is the last left and nothing waits. */
+static void close_links(struct loader *l)
+{
+	int i;
+
+	for (i = LOADER_NPROGS - 1; i >= 0; i--)
+		close_fd(&l->link_fd[i]);
+}
+
 /* Close the fds of kept programs (a private load's belong to the
  * skeleton). */
 static void close_pinned(struct loader *l)
@@ -248,8 +287,7 @@ static void close_pinned(struct loader *l)
 	int i;
 
 	if (l->kept)
-		for (i = 0; i < LOADER_NPROGS; i++)
-			close_fd(&l->link_fd[i]);
+		close_links(l);
 	if (l->skel)
 		return;
 	for (i = 0; i < NMAPS; i++)
@@ -778,13 +816,15 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 	    bpf_map_update_elem(l->rings_fd, &l->ring_id, &l->ring_fd, BPF_NOEXIST) < 0)
 		return fail(l, "registering the ring buffer failed: %s", strerror(errno));
 
-	l->rb = ring_buffer__new(l->ring_fd, (ring_buffer_sample_fn)cb, ctx, NULL);
-	if (!l->rb)
-		return fail(l, "creating ring buffer consumer failed: %s", strerror(errno));
+	/* its data is mapped as records reach it (lib/ring.h): a short
+	 * command does not pay to map 2 x 4 MiB */
+	i = gh_ring_open(&l->ring, l->ring_fd, size, cb, ctx);
+	if (i < 0)
+		return fail(l, "creating ring buffer consumer failed: %s", strerror(-i));
 	/* what a killed run left in a reused ring buffer: the callback drops
 	 * records of other runs */
 	if (l->busy[0])
-		ring_buffer__consume(l->rb);
+		gh_ring_consume(&l->ring);
 	l->misses0 = recursion_misses(l);
 	return 0;
 }
@@ -856,8 +896,7 @@ static void detach_kept(struct loader *l)
 				unlink(path);
 			}
 	}
-	for (i = 0; i < LOADER_NPROGS; i++)
-		close_fd(&l->link_fd[i]);
+	close_links(l);
 	if (fd >= 0)
 		close(fd);
 }
@@ -1048,12 +1087,12 @@ void loader_signal_all(struct loader *l, int sig)
 
 int loader_fd(struct loader *l)
 {
-	return ring_buffer__epoll_fd(l->rb);
+	return l->ring.fd;
 }
 
 int loader_consume(struct loader *l)
 {
-	return ring_buffer__consume(l->rb);
+	return l->ring.fd >= 0 ? gh_ring_consume(&l->ring) : 0;
 }
 
 int loader_part(struct loader *l, uint64_t *part, uint64_t *uring_ops)
@@ -1186,8 +1225,7 @@ void loader_stop(struct loader *l)
 	} else if (l->kept && l->ring_id) {
 		bpf_map_delete_elem(l->rings_fd, &l->ring_id);
 	}
-	ring_buffer__free(l->rb);
-	l->rb = NULL;
+	gh_ring_close(&l->ring);
 	close_fd(&l->ring_fd);
 	close_pinned(l);
 	trace_bpf__destroy(l->skel);

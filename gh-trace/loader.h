@@ -23,6 +23,7 @@
 #include <linux/types.h>
 
 #include "../bpf/trace.h"
+#include "ring.h"
 
 #define LOADER_PIN_DIR "/sys/fs/bpf/glasshouse"
 #define LOADER_NPROGS 11
@@ -31,7 +32,6 @@
 #define LOADER_PIN_MAX (LOADER_DIR_MAX + 64)	/* a pin's */
 
 struct trace_bpf;
-struct ring_buffer;
 
 struct loader {
 	struct trace_bpf *skel;	/* programs loaded by this process, or NULL */
@@ -53,7 +53,8 @@ struct loader {
 	struct gh_member outer;	/* its entry before GH_HELLO (run 0: none) */
 	int registered;		/* the run is in the runs and rings maps */
 	uint64_t misses0;	/* recursion misses when the run started */
-	struct ring_buffer *rb;
+	struct gh_ring ring;	/* this run's ring buffer's reader, once
+				 * ring.fd >= 0 */
 	int verbose;
 	char reason[256];	/* why tracing is unavailable, when it is */
 	char warning[512];	/* a problem that did not stop tracing */

@@ -61,6 +61,7 @@ struct capture {
 struct run {
 	/* options */
 	const char *output;
+	char *output_abs;	/* its absolute path, for the header */
 	const char *user;
 	int require_audit;
 	int verbose;
@@ -103,6 +104,10 @@ struct run {
 	uint64_t inh_cookie[GH_INH_MAX];
 	uint32_t inh_fd[GH_INH_MAX];
 	int ninh, inh_unwatched;
+	/* gh-trace's descriptors the command inherits (not close-on-exec),
+	 * in increasing order: read once from /proc/self/fd */
+	int *fds;
+	int nfds;
 };
 
 static void forward(struct run *r, const struct signalfd_siginfo *si);
@@ -463,17 +468,15 @@ static int add_fd(struct gh_buf *b, int num, int fd, int captured)
 #define SO_COOKIE 57
 #endif
 
-/* The sockets among the descriptors the command will start with (as
- * add_fds lists them): their cookies, for the programs to recognize
- * sends on them. */
-static void watch_sockets(struct run *r)
+/* The descriptors the command will start with: gh-trace's own that are
+ * not close-on-exec (every one it opens itself is), into r->fds. Read
+ * once, before the programs' descriptors are opened: /proc/self/fd costs
+ * a lookup per entry. */
+static void list_fds(struct run *r)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
-	uint64_t cookie;
-	socklen_t len;
-	struct stat st;
-	int fd, src, fl;
+	int fd, fl, cap = 0, *p;
 
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] < '0' || e->d_name[0] > '9')
@@ -482,6 +485,31 @@ static void watch_sockets(struct run *r)
 		fl = fcntl(fd, F_GETFD);
 		if (fd == dirfd(d) || fl < 0 || (fl & FD_CLOEXEC))
 			continue;
+		if (r->nfds == cap) {
+			cap = cap ? 2 * cap : 16;
+			p = realloc(r->fds, cap * sizeof(*p));
+			if (!p)
+				break;
+			r->fds = p;
+		}
+		r->fds[r->nfds++] = fd;
+	}
+	if (d)
+		closedir(d);
+}
+
+/* The sockets among the descriptors the command will start with (as
+ * add_fds lists them): their cookies, for the programs to recognize
+ * sends on them. */
+static void watch_sockets(struct run *r)
+{
+	uint64_t cookie;
+	socklen_t len;
+	struct stat st;
+	int fd, src, i;
+
+	for (i = 0; i < r->nfds; i++) {
+		fd = r->fds[i];
 		src = fd;
 		if ((fd == 1 && r->cap[0].name) || (fd == 2 && r->cap[1].name))
 			continue;	/* a capture pipe */
@@ -498,33 +526,16 @@ static void watch_sockets(struct run *r)
 		r->inh_cookie[r->ninh] = cookie;
 		r->inh_fd[r->ninh++] = (uint32_t)fd;
 	}
-	if (d)
-		closedir(d);
 }
 
 /* The descriptors the command started with: gh-trace's own that are not
  * close-on-exec, with 1 and 2 as the command got them. */
 static int add_fds(struct run *r, struct gh_buf *b)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int fds[1024], n = 0, i, j, fd, fl;
+	int *fds = r->fds, n = r->nfds < 1024 ? r->nfds : 1024, i, j, fd;
 
 	if (jw_key(b, "fds") < 0 || gh_buf_addc(b, '[') < 0)
 		return -ENOMEM;
-	while (d && (e = readdir(d)) && n < 1024) {
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		fd = atoi(e->d_name);
-		if (fd == dirfd(d))
-			continue;
-		fl = fcntl(fd, F_GETFD);
-		if (fl < 0 || (fl & FD_CLOEXEC))
-			continue;
-		fds[n++] = fd;
-	}
-	if (d)
-		closedir(d);
 	for (i = 1; i < n; i++)	/* insertion sort: few */
 		for (j = i; j > 0 && fds[j - 1] > fds[j]; j--) {
 			fd = fds[j];
@@ -611,11 +622,30 @@ static int write_header(struct run *r, const char *reason)
 
 		ok &= jw_str(b, "pin_dir", pd, strlen(pd)) >= 0;
 	}
+	if (r->output_abs)
+		ok &= jw_str(b, "output", r->output_abs, strlen(r->output_abs)) >= 0;
 	ok &= gh_buf_add(b, "}\n", 2) >= 0;
 	if (!ok)
 		return -ENOMEM;
 	flush_lines(r);
 	return 0;
+}
+
+/* Whether FILE of -o no longer names the file the events went to (the
+ * command removed or replaced it: what FILE holds now is not this run's
+ * stream); says so. */
+static int output_replaced(const struct run *r)
+{
+	struct stat now, ours;
+
+	if (!r->output_abs || fstat(r->out, &ours) < 0 || !S_ISREG(ours.st_mode))
+		return 0;
+	if (stat(r->output_abs, &now) == 0 && now.st_dev == ours.st_dev &&
+	    now.st_ino == ours.st_ino)
+		return 0;
+	gh_err("%s: removed or replaced during the run: it does not hold this "
+	       "run's events", r->output_abs);
+	return 1;
 }
 
 static int status_of(const siginfo_t *si, int *code, int *sig)
@@ -681,8 +711,10 @@ static int write_end(struct run *r, uint64_t t_end)
 	ok &= jw_int(b, "foreign_process_control", (int64_t)part[GH_PART_FOREIGN]) >= 0;
 	ok &= jw_int(b, "left_running", r->left_running) >= 0;
 	ok &= jw_int(b, "path_changed", (int64_t)part[GH_PART_PATH_CHANGED]) >= 0;
-	ok &= jw_int(b, "unwatched_sockets", r->inh_unwatched) >= 0;
+	ok &= jw_int(b, "unwatched_sockets", r->inh_unwatched +
+		     (int64_t)part[GH_PART_UNWATCHED]) >= 0;
 	ok &= jw_int(b, "scm_rights_unread", (int64_t)part[GH_PART_SCM]) >= 0;
+	ok &= jw_int(b, "seccomp_listener", (int64_t)part[GH_PART_SECCOMP]) >= 0;
 	ok &= gh_buf_addc(b, '}') >= 0;
 	ok &= jw_key(b, "io_uring_opcodes") >= 0 && gh_buf_addc(b, '[') >= 0;
 	for (k = 0; k < 256; k++) {
@@ -722,6 +754,11 @@ static void run_release(struct run *r)
 	r->cap[0].path = r->cap[1].path = NULL;
 	free(r->groups);
 	r->groups = NULL;
+	free(r->fds);
+	r->fds = NULL;
+	r->nfds = 0;
+	free(r->output_abs);
+	r->output_abs = NULL;
 }
 
 /* --unload: remove the kept programs. */
@@ -1397,6 +1434,7 @@ int main(int argc, char **argv)
 			gh_err("%s: %s", r.output, output_error(errno));
 			return EXIT_TRACE;
 		}
+		r.output_abs = realpath(r.output, NULL);
 	} else if (std_closed[1]) {
 		gh_err("standard output is closed: nowhere to write the events (use -o FILE)");
 		return EXIT_TRACE;
@@ -1450,6 +1488,7 @@ int main(int argc, char **argv)
 	lo.verbose = r.verbose;
 	lo.keep = r.keep;
 	lo.pin_dir = r.pin_dir;
+	list_fds(&r);
 	watch_sockets(&r);
 	lo.inh_cookie = r.inh_cookie;
 	lo.inh_fd = r.inh_fd;
@@ -1531,6 +1570,8 @@ wait_out:
 		gh_err("write error: %s", strerror(r.write_err));
 		status = EXIT_TRACE;
 	}
+	if (output_replaced(&r))
+		status = EXIT_TRACE;
 	if (r.out != 1 && close(r.out) < 0 && !r.write_err) {
 		gh_err("write error: %s", strerror(errno));
 		status = EXIT_TRACE;
@@ -1546,6 +1587,9 @@ wait_out:
 	}
 	gh_buf_release(&r.line);
 	free(r.groups);
+	free(r.fds);
+	free(r.output_abs);
+	r.output_abs = NULL;
 	close(sfd);
 	if (gh_close_stdout() < 0)
 		status = EXIT_TRACE;

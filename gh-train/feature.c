@@ -340,7 +340,16 @@ static int cmp16(const void *a, const void *b)
 	return memcmp(a, b, 16);
 }
 
-/* Scalars read straight from one member each. */
+/* A measurement v that must not be negative, into column col. */
+static int nonneg(struct ctx *c, int64_t v, const char *what, struct ft_row *row, int col)
+{
+	if (v < 0)
+		return fail(c, "%s: expected a non-negative integer", what);
+	set_int(row, col, v);
+	return 0;
+}
+
+/* Scalars read straight from one member each, or through lib/receipt. */
 static int f_scalars(struct ctx *c, struct ft_row *row)
 {
 	static const struct {
@@ -348,23 +357,19 @@ static int f_scalars(struct ctx *c, struct ft_row *row)
 		const char *path;
 		int count;
 	} direct[] = {
-		{ FT_EXIT_CODE, "exit_code", 0 },
 		{ FT_SIGNAL, "outcome.signal", 0 },
-		{ FT_DURATION_MS, "duration_ms", 1 },
-		{ FT_CPU_TIME_MS, "resources.cpu_time_ms", 1 },
 		{ FT_MAX_RSS_KB, "resources.max_rss_kb", 1 },
 		{ FT_FAILED_ACCESSES, "filesystem.failed", 1 },
 	};
 	static const struct {
-		int col;
-		const char *path;
+		int col, which;
 	} lengths[] = {
-		{ FT_FILES_READ, "filesystem.reads" },
-		{ FT_FILES_WRITTEN, "filesystem.writes" },
-		{ FT_FILES_DELETED, "filesystem.deletes" },
-		{ FT_PROCESSES, "process_tree" },
+		{ FT_FILES_READ, GH_RPATHS_READ },
+		{ FT_FILES_WRITTEN, GH_RPATHS_WRITE },
+		{ FT_FILES_DELETED, GH_RPATHS_DELETE },
 	};
 	const struct gh_jv *a;
+	struct gh_rrun run;
 	const char *s;
 	size_t len, i;
 	int64_t v;
@@ -385,13 +390,28 @@ static int f_scalars(struct ctx *c, struct ft_row *row)
 		if (rc)
 			set_int(row, direct[i].col, v);
 	}
+	/* lib/receipt: the receipt's own members, else the 0.3.0 ones */
+	if (gh_receipt_run(c->r, &run) < 0)
+		return rfail(c);
+	if (run.has_status)
+		set_int(row, FT_EXIT_CODE, run.status);
+	if (run.has_duration && nonneg(c, run.duration_ms, "duration_ms", row,
+				       FT_DURATION_MS) < 0)
+		return -1;
+	if (run.has_cpu && nonneg(c, run.cpu_time_ms, "resources.cpu_time_ms", row,
+				  FT_CPU_TIME_MS) < 0)
+		return -1;
 	for (i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
-		rc = get_arr(c, lengths[i].path, &a);
+		rc = gh_receipt_paths(c->r, lengths[i].which, &a);
 		if (rc < 0)
-			return -1;
+			return rfail(c);
 		if (rc)
 			set_int(row, lengths[i].col, (int64_t)gh_jv_len(a));
 	}
+	if ((rc = gh_receipt_nprocs(c->r, &len)) < 0)
+		return rfail(c);
+	if (rc)
+		set_int(row, FT_PROCESSES, (int64_t)len);
 	rc = get_str(c, NULL, NULL, "completeness", &s, NULL);
 	if (rc < 0)
 		return -1;
@@ -509,17 +529,15 @@ static int f_accesses(struct ctx *c, struct ft_row *row,
 	return 0;
 }
 
-/* Any path of the array at path outside cwd, harmless ones excepted:
- * 1 yes, 0 no, 2 unknown, -1 error. */
-static int outside(struct ctx *c, const char *list, const char *cwd)
+/* Any path of a path list (GH_RPATHS_*) outside cwd, harmless ones
+ * excepted: 1 yes, 0 no, 2 unknown, -1 error. */
+static int outside(struct ctx *c, int which, const char *cwd)
 {
-	const struct gh_jv *fs, *a;
+	const struct gh_jv *a;
 	size_t i;
-	int rc = get_obj(c, "filesystem", &fs);
+	int rc = gh_receipt_paths(c->r, which, &a);
 
-	if (rc <= 0)
-		return rc < 0 ? -1 : 2;
-	if ((rc = gh_receipt_mstrv(c->r, fs, "filesystem", list, &a)) < 0)
+	if (rc < 0)
 		return rfail(c);
 	if (rc == 0)
 		return 2;
@@ -540,10 +558,10 @@ static int f_outside_cwd(struct ctx *c, struct ft_row *row)
 	rc = get_str(c, NULL, NULL, "provenance.cwd", &cwd, NULL);
 	if (rc < 0)
 		return -1;
-	w = outside(c, "writes", rc ? cwd : NULL);
+	w = outside(c, GH_RPATHS_WRITE, rc ? cwd : NULL);
 	if (w < 0)
 		return -1;
-	d = outside(c, "deletes", rc ? cwd : NULL);
+	d = outside(c, GH_RPATHS_DELETE, rc ? cwd : NULL);
 	if (d < 0)
 		return -1;
 	if (rc && (w == 1 || d == 1))
@@ -586,7 +604,6 @@ static int f_processes(struct ctx *c, struct ft_row *row)
 {
 	struct gh_receipt *r = c->r;
 	struct gh_riter it = GH_RITER_INIT;
-	const struct gh_jv *pt;
 	struct gh_rproc p;
 	struct gh_rexec x;
 	int64_t execs = 0, shell_execs = 0;
@@ -594,9 +611,9 @@ static int f_processes(struct ctx *c, struct ft_row *row)
 	size_t j;
 	int rc;
 
-	/* without a process tree (the flat list of older receipts) nothing
-	 * is known */
-	if ((rc = gh_receipt_arr(r, "process_tree", &pt)) <= 0)
+	/* without a process list nothing is known; the flat list of older
+	 * receipts has no execs, so none is known from it either */
+	if ((rc = gh_receipt_nprocs(r, &j)) <= 0)
 		return rc < 0 ? rfail(c) : 0;
 	while ((rc = gh_receipt_next_proc(r, &it, &p)) > 0) {
 		if (!p.execs) {
@@ -744,24 +761,15 @@ err:
 
 static int f_policy(struct ctx *c, struct ft_row *row)
 {
-	const struct gh_jv *p, *v;
-	const char *s;
-	size_t len;
-	int rc;
+	struct gh_rpolicy p;
+	int rc = gh_receipt_policy(c->r, &p);
 
-	rc = get_obj(c, "policy", &p);
 	if (rc <= 0)
-		return rc;
-	rc = get_str(c, p, "policy", "verdict", &s, &len);
-	if (rc < 0)
-		return -1;
-	if (rc)
-		set_str(row, FT_POLICY_VERDICT, s, len);
-	rc = get_arr(c, "policy.violations", &v);
-	if (rc < 0)
-		return -1;
-	if (rc)
-		set_int(row, FT_POLICY_VIOLATIONS, (int64_t)gh_jv_len(v));
+		return rc < 0 ? rfail(c) : 0;
+	if (p.verdict)
+		set_str(row, FT_POLICY_VERDICT, p.verdict, strlen(p.verdict));
+	if (p.violations)
+		set_int(row, FT_POLICY_VIOLATIONS, (int64_t)gh_jv_len(p.violations));
 	return 0;
 }
 

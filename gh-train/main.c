@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "feature.h"
 #include "gh.h"
 #include "input.h"
@@ -13,10 +14,12 @@
 #include "jv.h"
 #include "receipt.h"
 
+#define SYNOPSIS "[--csv] [RECEIPT...]"
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: %s [--csv] [RECEIPT...]\n"
+		"usage: %s " SYNOPSIS "\n"
 		"Print one row of features per receipt, from files or stdin\n"
 		"(each may hold many receipts): NDJSON, or CSV with --csv.\n"
 		"\n"
@@ -98,7 +101,8 @@ int main(int argc, char **argv)
 	int csv = 0, c, i;
 
 	gh_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "ch", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":ch", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			csv = 1;
@@ -109,9 +113,11 @@ int main(int argc, char **argv)
 		case 'V':
 			gh_print_version();
 			return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
-		default:
-			usage(stderr);
-			return GH_EXIT_ERR;
+		default: {
+			char msg[128];
+
+			gh_usage_error(SYNOPSIS, "%s", gh_option_error(c, argv, opts, msg, sizeof(msg)));
+		}
 		}
 	}
 

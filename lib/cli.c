@@ -19,6 +19,39 @@ void gh_usage_error(const char *synopsis, const char *fmt, ...)
 	exit(GH_EXIT_ERR);
 }
 
+/* Whether arg ("--NAME" or "--NAME=VALUE") names a long option of val. */
+static int long_option_is(const struct option *longopts, const char *arg, int val)
+{
+	size_t n = strcspn(arg + 2, "=");
+
+	for (; longopts && longopts->name; longopts++)
+		if (longopts->val == val && strlen(longopts->name) == n &&
+		    strncmp(longopts->name, arg + 2, n) == 0)
+			return 1;
+	return 0;
+}
+
+const char *gh_option_error(int c, char *const argv[], const struct option *longopts,
+			    char *buf, size_t size)
+{
+	const char *last = optind > 0 ? argv[optind - 1] : "";
+	char opt[3] = { '-', (char)optopt, 0 };
+	const char *name = opt;
+	int len = 2;
+
+	/* an unknown long option leaves optopt 0; one without its argument
+	 * sets it to its val, as a short option does */
+	if (strncmp(last, "--", 2) == 0 && (!optopt || long_option_is(longopts, last, optopt))) {
+		name = last;
+		len = (int)strcspn(last, "=");
+	}
+	if (c == ':')
+		snprintf(buf, size, "option '%.*s' needs an argument", len, name);
+	else
+		snprintf(buf, size, "unknown option '%.*s'", len, name);
+	return buf;
+}
+
 int gh_receipt_read_file(struct gh_receipt *r, const char *path)
 {
 	const char *name = gh_input_name(path);

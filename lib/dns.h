@@ -7,6 +7,8 @@
  * the final dot ("." for the root). A message over TCP may keep its
  * two-byte length prefix: with tcp set, a prefix that matches the length
  * is skipped.
+ *
+ * Ownership: nothing is allocated; m->error points to a constant string.
  */
 #ifndef GH_DNS_H
 #define GH_DNS_H

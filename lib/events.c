@@ -101,6 +101,7 @@ static const char *const key_names[GH_EK_COUNT] = {
 	"id", "response", "rcode", "questions", "answers",
 	"addresses", "names", "qtype", "inherited",
 	"sock_fd", "addr_raw",
+	"output",
 };
 
 const char *gh_ev_type_name(int type)
@@ -151,6 +152,20 @@ static void table_add(signed char *slots, const char *name, int id)
 	slots[h % NAME_SLOTS] = (signed char)id;
 }
 
+/* NAME and its closing quote, zero padded to SIZE bytes, into Q, and the
+ * mask of those bytes into M (NAME is shorter than SIZE); its length. */
+static unsigned char quote_name(const char *name, void *q, void *m, size_t size)
+{
+	size_t n = strlen(name);
+
+	memset(q, 0, size);
+	memcpy(q, name, n);
+	((unsigned char *)q)[n] = '"';
+	memset(m, 0, size);
+	memset(m, 0xff, n + 1);
+	return (unsigned char)n;
+}
+
 static void tables_init(void)
 {
 	int i;
@@ -160,28 +175,16 @@ static void tables_init(void)
 	memset(key_slot, -1, sizeof(key_slot));
 	memset(type_slot, -1, sizeof(type_slot));
 	for (i = 0; i < GH_EK_COUNT; i++) {
-		unsigned char q[24] = { 0 }, m[24] = { 0 };
-
 		table_add(key_slot, key_names[i], i);
-		key_len[i] = (unsigned char)strlen(key_names[i]);
-		memcpy(q, key_names[i], key_len[i]);
-		q[key_len[i]] = '"';
-		memset(m, 0xff, key_len[i] + 1u);
-		memcpy(key_quoted[i], q, sizeof(q));
-		memcpy(key_mask[i], m, sizeof(m));
+		key_len[i] = quote_name(key_names[i], key_quoted[i], key_mask[i],
+					sizeof(key_quoted[i]));
 		if (key_len[i] > 4 && strcmp(key_names[i] + key_len[i] - 4, "_hex") == 0)
 			key_flags[i] |= KF_HEX;
 	}
 	for (i = 0; i < GH_ET_COUNT; i++) {
-		unsigned char q[16] = { 0 }, m[16] = { 0 };
-
 		table_add(type_slot, type_names[i], i);
-		type_len[i] = (unsigned char)strlen(type_names[i]);
-		memcpy(q, type_names[i], type_len[i]);
-		q[type_len[i]] = '"';
-		memset(m, 0xff, type_len[i] + 1u);
-		memcpy(type_quoted[i], q, sizeof(q));
-		memcpy(type_mask[i], m, sizeof(m));
+		type_len[i] = quote_name(type_names[i], type_quoted[i], type_mask[i],
+					 sizeof(type_quoted[i]));
 	}
 	checks_init();
 	tables_ready = 1;
@@ -777,15 +780,11 @@ static void clear_rec(struct gh_evreader *r)
 	}
 }
 
-static struct gh_evval *slot(struct gh_evreader *r, int key)
+/* The value of a key already set in this line, emptied. */
+static inline struct gh_evval *slot_clear(struct gh_evreader *r, int key)
 {
 	struct gh_evval *v = &r->rec.v[key];
 
-	if (!r->set[key]) {
-		r->set[key] = 1;
-		r->setkeys[r->nset++] = key;
-		r->kflags |= key_flags[key];
-	}
 	v->kind = GH_EVK_ABSENT;
 	v->obj = NULL;
 	v->elems = NULL;
@@ -795,15 +794,15 @@ static struct gh_evval *slot(struct gh_evreader *r, int key)
 /* slot() for a key not yet set in this line. */
 static inline struct gh_evval *slot_new(struct gh_evreader *r, int key)
 {
-	struct gh_evval *v = &r->rec.v[key];
-
 	r->set[key] = 1;
 	r->setkeys[r->nset++] = key;
 	r->kflags |= key_flags[key];
-	v->kind = GH_EVK_ABSENT;
-	v->obj = NULL;
-	v->elems = NULL;
-	return v;
+	return slot_clear(r, key);
+}
+
+static struct gh_evval *slot(struct gh_evreader *r, int key)
+{
+	return r->set[key] ? slot_clear(r, key) : slot_new(r, key);
 }
 
 /* Whether the name key and its closing quote are at k (the reader's
@@ -1021,7 +1020,8 @@ static const struct field f_header[] = {
 	REQ(KERNEL, STR), REQ(ARCH, STR), REQ(ARGV, STRV), REQ(CWD, STR_NULL),
 	REQ(UID, INT), REQ(GID, INT), REQ(RUN_UID, INT), REQ(RUN_GID, INT),
 	REQ(AUDIT, OBJ), REQ(LIMITS, OBJ), OPT(STDOUT, OBJ_NULL),
-	OPT(STDERR, OBJ_NULL), OPT(FDS, ARR), OPT(PIN_DIR, STR_NULL), FEND
+	OPT(STDERR, OBJ_NULL), OPT(FDS, ARR), OPT(PIN_DIR, STR_NULL),
+	OPT(OUTPUT, STR_NULL), FEND
 };
 static const struct field f_end[] = {
 	REQ(PID, INT), REQ(STATUS, INT), REQ(CODE, INT_NULL),

@@ -193,6 +193,14 @@ struct jcs {
 	int flags;
 	char *err;
 	size_t errlen;
+	int jv; /* the tree is lib/jv's, not json-c's */
+};
+
+/* A value of either tree (j->jv says which): both are written by the one
+ * writer below, through the few accessors that tell them apart. */
+struct node {
+	struct json_object *o;
+	const struct gh_jv *v;
 };
 
 /* Say why at the current JSON pointer; returns ret. */
@@ -239,14 +247,117 @@ static void path_pop(struct jcs *j, size_t len)
 		j->path.p[len] = '\0';
 }
 
+/* ---- the two trees ---------------------------------------------------- */
+
+/* n's type as a GH_JV_* */
+static int node_type(const struct jcs *j, struct node n)
+{
+	if (j->jv)
+		return gh_jv_type(n.v);
+	switch (json_object_get_type(n.o)) {
+	case json_type_boolean:
+		return GH_JV_BOOL;
+	case json_type_int:
+		return GH_JV_INT;
+	case json_type_double:
+		return GH_JV_DOUBLE;
+	case json_type_string:
+		return GH_JV_STRING;
+	case json_type_array:
+		return GH_JV_ARRAY;
+	case json_type_object:
+		return GH_JV_OBJECT;
+	default:
+		return GH_JV_NULL;
+	}
+}
+
+static int node_bool(const struct jcs *j, struct node n)
+{
+	return j->jv ? gh_jv_bool(n.v) : json_object_get_boolean(n.o);
+}
+
+/* json-c's get_int64 clamps a uint64 beyond INT64_MAX to INT64_MAX, which
+ * is beyond the exact range too. */
+static int64_t node_int(const struct jcs *j, struct node n)
+{
+	return j->jv ? gh_jv_int(n.v) : json_object_get_int64(n.o);
+}
+
+/* The binary64 value of a number: json-c converts int64 and uint64 alike,
+ * rounding to nearest, as ES6 would hold it; a lib/jv integer is int64. */
+static double node_double(const struct jcs *j, struct node n)
+{
+	return j->jv ? gh_jv_double(n.v) : json_object_get_double(n.o);
+}
+
+/* An integer as the input wrote it, for messages. */
+static const char *node_int_text(const struct jcs *j, struct node n, char buf[24])
+{
+	if (!j->jv)
+		return json_object_get_string(n.o);
+	snprintf(buf, 24, "%" PRId64, gh_jv_int(n.v));
+	return buf;
+}
+
+static const char *node_str(const struct jcs *j, struct node n, size_t *len)
+{
+	if (j->jv)
+		return gh_jv_str(n.v, len);
+	*len = (size_t)json_object_get_string_len(n.o);
+	return json_object_get_string(n.o);
+}
+
+static size_t node_len(const struct jcs *j, struct node n)
+{
+	if (j->jv)
+		return gh_jv_len(n.v);
+	return json_object_get_type(n.o) == json_type_object ?
+		       (size_t)json_object_object_length(n.o) :
+		       json_object_array_length(n.o);
+}
+
+static struct node node_idx(const struct jcs *j, struct node a, size_t i)
+{
+	struct node e = { NULL, NULL };
+
+	if (j->jv)
+		e.v = gh_jv_idx(a.v, i);
+	else
+		e.o = json_object_array_get_idx(a.o, i);
+	return e;
+}
+
 struct member {
 	const char *key;
 	size_t keylen;
 	uint16_t *u16; /* the name as UTF-16 code units */
 	size_t n16;
-	struct json_object *val;
-	const struct gh_jv *jv; /* gh_jcs_write_jv: the value */
+	struct node val;
 };
+
+/* The members of object o into m[0..node_len) in document order. */
+static void node_members(const struct jcs *j, struct node o, struct member *m)
+{
+	size_t i = 0;
+
+	if (j->jv) {
+		for (i = 0; i < gh_jv_len(o.v); i++) {
+			m[i].key = gh_jv_str(gh_jv_name(o.v, i), &m[i].keylen);
+			m[i].val.v = gh_jv_val(o.v, i);
+		}
+		return;
+	}
+	json_object_object_foreach(o.o, key, val)
+	{
+		m[i].key = key;
+		m[i].keylen = strlen(key);
+		m[i].val.o = val;
+		i++;
+	}
+}
+
+/* ---- values ----------------------------------------------------------- */
 
 static int member_cmp(const void *a, const void *b)
 {
@@ -286,7 +397,7 @@ static int to_utf16(struct member *m)
 	return 0;
 }
 
-static int write_value(struct jcs *j, struct json_object *o, int depth);
+static int write_value(struct jcs *j, struct node n, int depth);
 
 /* An integer of at most 2^53 in magnitude is exact in binary64, and its
  * shortest form (gh_jcs_number) is its decimal digits: written directly,
@@ -305,21 +416,17 @@ static int write_int(struct gh_buf *b, long long v)
 	return gh_buf_add(b, p, (size_t)(d + sizeof(d) - p));
 }
 
-static int write_object(struct jcs *j, struct json_object *o, int depth)
+static int write_object(struct jcs *j, struct node o, int depth)
 {
-	size_t n = (size_t)json_object_object_length(o), i = 0, mark;
+	size_t n = node_len(j, o), i, mark;
 	struct member *m = calloc(n ? n : 1, sizeof(*m));
 	int ret = 0;
 
 	if (!m)
 		return -ENOMEM;
-	json_object_object_foreach(o, key, val)
-	{
-		m[i].key = key;
-		m[i].keylen = strlen(key);
-		m[i].val = val;
+	node_members(j, o, m);
+	for (i = 0; i < n; i++) {
 		ret = to_utf16(&m[i]);
-		i++;
 		if (ret == -EINVAL) {
 			ret = fail(j, "member name is not valid UTF-8");
 			goto out;
@@ -352,9 +459,9 @@ out:
 	return ret;
 }
 
-static int write_array(struct jcs *j, struct json_object *o, int depth)
+static int write_array(struct jcs *j, struct node a, int depth)
 {
-	size_t n = json_object_array_length(o), i, mark;
+	size_t n = node_len(j, a), i, mark;
 	char idx[24];
 	int ret = gh_buf_addc(j->b, '[');
 
@@ -366,8 +473,7 @@ static int write_array(struct jcs *j, struct json_object *o, int depth)
 		if (ret == 0)
 			ret = path_push(j, idx, strlen(idx));
 		if (ret == 0)
-			ret = write_value(j, json_object_array_get_idx(o, i),
-					  depth + 1);
+			ret = write_value(j, node_idx(j, a, i), depth + 1);
 		path_pop(j, mark);
 	}
 	if (ret == 0)
@@ -375,50 +481,56 @@ static int write_array(struct jcs *j, struct json_object *o, int depth)
 	return ret;
 }
 
-static int write_value(struct jcs *j, struct json_object *o, int depth)
+static int write_value(struct jcs *j, struct node n, int depth)
 {
-	char num[GH_JCS_NUM_MAX];
+	char num[GH_JCS_NUM_MAX], text[24];
 	const char *s;
 	size_t len;
+	int64_t i;
 
 	if (depth > GH_JSON_MAX_DEPTH)
 		return fail(j, "nesting deeper than %d", GH_JSON_MAX_DEPTH);
-	switch (json_object_get_type(o)) {
-	case json_type_null:
+	switch (node_type(j, n)) {
+	case GH_JV_NULL:
 		return gh_buf_adds(j->b, "null");
-	case json_type_boolean:
-		return gh_buf_adds(j->b, json_object_get_boolean(o) ? "true" : "false");
-	case json_type_int:
-		/* get_int64 clamps a uint64 beyond INT64_MAX to INT64_MAX,
-		 * which is beyond the exact range too. */
-		if ((j->flags & GH_JCS_EXACT) &&
-		    (json_object_get_int64(o) > GH_JCS_INT_MAX ||
-		     json_object_get_int64(o) < -GH_JCS_INT_MAX))
+	case GH_JV_BOOL:
+		return gh_buf_adds(j->b, node_bool(j, n) ? "true" : "false");
+	case GH_JV_INT:
+		i = node_int(j, n);
+		if (i <= GH_JCS_INT_MAX && i >= -GH_JCS_INT_MAX)
+			return write_int(j->b, i);
+		if (j->flags & GH_JCS_EXACT)
 			return fail_as(j, -ERANGE,
 				       "integer %s is beyond 2^53 and has no exact canonical form",
-				       json_object_get_string(o));
-		if (json_object_get_int64(o) <= GH_JCS_INT_MAX &&
-		    json_object_get_int64(o) >= -GH_JCS_INT_MAX)
-			return write_int(j->b, json_object_get_int64(o));
+				       node_int_text(j, n, text));
+		/* beyond: the binary64 value nearest, as ES6's */
 		/* fall through */
-	case json_type_double:
-		/* json-c converts int64 and uint64 alike, rounding to nearest,
-		 * which is the binary64 value ES6 would hold. */
-		if (gh_jcs_number(json_object_get_double(o), num) < 0)
+	case GH_JV_DOUBLE:
+		if (gh_jcs_number(node_double(j, n), num) < 0)
 			return fail(j, "number is not finite");
 		return gh_buf_adds(j->b, num);
-	case json_type_string:
-		s = json_object_get_string(o);
-		len = (size_t)json_object_get_string_len(o);
+	case GH_JV_STRING:
+		s = node_str(j, n, &len);
 		if (!utf8_ok(s, len))
 			return fail(j, "string is not valid UTF-8");
 		return write_string(j->b, s, len);
-	case json_type_array:
-		return write_array(j, o, depth);
-	case json_type_object:
-		return write_object(j, o, depth);
+	case GH_JV_ARRAY:
+		return write_array(j, n, depth);
+	case GH_JV_OBJECT:
+		return write_object(j, n, depth);
 	}
-	return fail(j, "unknown json-c type");
+	return fail(j, "unknown value type");
+}
+
+static int write_root(struct jcs *j, struct node n)
+{
+	int ret;
+
+	if (j->err && j->errlen)
+		j->err[0] = '\0';
+	ret = write_value(j, n, 0);
+	gh_buf_release(&j->path);
+	return ret;
 }
 
 int gh_jcs_write(struct gh_buf *b, struct json_object *o, char *err,
@@ -430,140 +542,19 @@ int gh_jcs_write(struct gh_buf *b, struct json_object *o, char *err,
 int gh_jcs_write_flags(struct gh_buf *b, struct json_object *o, int flags,
 		       char *err, size_t errlen)
 {
-	struct jcs j = { b, GH_BUF_INIT, flags, err, errlen };
-	int ret;
+	struct jcs j = { b, GH_BUF_INIT, flags, err, errlen, 0 };
+	struct node n = { o, NULL };
 
-	if (err && errlen)
-		err[0] = '\0';
-	ret = write_value(&j, o, 0);
-	gh_buf_release(&j.path);
-	return ret;
-}
-
-/* ---- the same from a lib/jv tree ------------------------------------- */
-
-static int write_jv(struct jcs *j, const struct gh_jv *v, int depth);
-
-static int write_jv_object(struct jcs *j, const struct gh_jv *o, int depth)
-{
-	size_t n = gh_jv_len(o), i, mark;
-	struct member *m = calloc(n ? n : 1, sizeof(*m));
-	int ret = 0;
-
-	if (!m)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		m[i].key = gh_jv_str(gh_jv_name(o, i), &m[i].keylen);
-		m[i].jv = gh_jv_val(o, i);
-		ret = to_utf16(&m[i]);
-		if (ret == -EINVAL) {
-			ret = fail(j, "member name is not valid UTF-8");
-			goto out;
-		}
-		if (ret < 0)
-			goto out;
-	}
-	qsort(m, n, sizeof(*m), member_cmp);
-	ret = gh_buf_addc(j->b, '{');
-	for (i = 0; i < n && ret == 0; i++) {
-		if (i > 0)
-			ret = gh_buf_addc(j->b, ',');
-		if (ret == 0)
-			ret = write_string(j->b, m[i].key, m[i].keylen);
-		if (ret == 0)
-			ret = gh_buf_addc(j->b, ':');
-		mark = j->path.len;
-		if (ret == 0)
-			ret = path_push(j, m[i].key, m[i].keylen);
-		if (ret == 0)
-			ret = write_jv(j, m[i].jv, depth + 1);
-		path_pop(j, mark);
-	}
-	if (ret == 0)
-		ret = gh_buf_addc(j->b, '}');
-out:
-	while (n-- > 0)
-		free(m[n].u16);
-	free(m);
-	return ret;
-}
-
-static int write_jv_array(struct jcs *j, const struct gh_jv *a, int depth)
-{
-	size_t n = gh_jv_len(a), i, mark;
-	char idx[24];
-	int ret = gh_buf_addc(j->b, '[');
-
-	for (i = 0; i < n && ret == 0; i++) {
-		if (i > 0)
-			ret = gh_buf_addc(j->b, ',');
-		mark = j->path.len;
-		snprintf(idx, sizeof(idx), "%zu", i);
-		if (ret == 0)
-			ret = path_push(j, idx, strlen(idx));
-		if (ret == 0)
-			ret = write_jv(j, gh_jv_idx(a, i), depth + 1);
-		path_pop(j, mark);
-	}
-	if (ret == 0)
-		ret = gh_buf_addc(j->b, ']');
-	return ret;
-}
-
-static int write_jv(struct jcs *j, const struct gh_jv *v, int depth)
-{
-	char num[GH_JCS_NUM_MAX];
-	const char *s;
-	size_t len;
-	int64_t i;
-
-	if (depth > GH_JSON_MAX_DEPTH)
-		return fail(j, "nesting deeper than %d", GH_JSON_MAX_DEPTH);
-	switch (gh_jv_type(v)) {
-	case GH_JV_NULL:
-		return gh_buf_adds(j->b, "null");
-	case GH_JV_BOOL:
-		return gh_buf_adds(j->b, gh_jv_bool(v) ? "true" : "false");
-	case GH_JV_INT:
-		i = gh_jv_int(v);
-		if (i <= GH_JCS_INT_MAX && i >= -GH_JCS_INT_MAX)
-			return write_int(j->b, i);
-		if (j->flags & GH_JCS_EXACT)
-			return fail_as(j, -ERANGE,
-				       "integer %" PRId64 " is beyond 2^53 and has no exact canonical form",
-				       i);
-		/* the binary64 value nearest, as json-c's and ES6's */
-		if (gh_jcs_number((double)i, num) < 0)
-			return fail(j, "number is not finite");
-		return gh_buf_adds(j->b, num);
-	case GH_JV_DOUBLE:
-		if (gh_jcs_number(gh_jv_double(v), num) < 0)
-			return fail(j, "number is not finite");
-		return gh_buf_adds(j->b, num);
-	case GH_JV_STRING:
-		s = gh_jv_str(v, &len);
-		if (!utf8_ok(s, len))
-			return fail(j, "string is not valid UTF-8");
-		return write_string(j->b, s, len);
-	case GH_JV_ARRAY:
-		return write_jv_array(j, v, depth);
-	case GH_JV_OBJECT:
-		return write_jv_object(j, v, depth);
-	}
-	return fail(j, "unknown value type");
+	return write_root(&j, n);
 }
 
 int gh_jcs_write_jv(struct gh_buf *b, const struct gh_jv *v, char *err,
 		    size_t errlen)
 {
-	struct jcs j = { b, GH_BUF_INIT, 0, err, errlen };
-	int ret;
+	struct jcs j = { b, GH_BUF_INIT, 0, err, errlen, 1 };
+	struct node n = { NULL, v };
 
-	if (err && errlen)
-		err[0] = '\0';
-	ret = write_jv(&j, v, 0);
-	gh_buf_release(&j.path);
-	return ret;
+	return write_root(&j, n);
 }
 
 /* ---- text checks ------------------------------------------------------ */

@@ -432,6 +432,30 @@ int gh_receipt_cwd(struct gh_receipt *r, const char **cwd)
 	return gh_receipt_mstr(r, first, "process_tree[0]", "working_dir", cwd, NULL);
 }
 
+/* The first cmd of the flat processes list, or NULL. */
+static int first_cmd(struct gh_receipt *r, const char **cmd)
+{
+	const struct gh_jv *list, *e;
+
+	*cmd = NULL;
+	if (gh_receipt_arr(r, "processes", &list) < 0)
+		return -EINVAL;
+	if (!gh_receipt_len(list))
+		return 0;
+	if (gh_receipt_eobj(r, list, "processes", 0, &e) < 0)
+		return -EINVAL;
+	return gh_receipt_mstr(r, e, "processes[0]", "cmd", cmd, NULL);
+}
+
+/* The integer at path, else at alt: 1 and *out, 0 when neither has one. */
+static int int_alt(struct gh_receipt *r, const char *path, const char *alt,
+		   int64_t *out)
+{
+	int rc = gh_receipt_int(r, path, out);
+
+	return rc == 0 ? gh_receipt_int(r, alt, out) : rc;
+}
+
 int gh_receipt_run(struct gh_receipt *r, struct gh_rrun *run)
 {
 	const struct gh_jv *prov, *first;
@@ -453,32 +477,29 @@ int gh_receipt_run(struct gh_receipt *r, struct gh_rrun *run)
 		    gh_receipt_mstrv(r, first, "process_tree[0]", "argv", &run->command) < 0)
 			return -EINVAL;
 	}
+	if (!run->command && !run->command_str && first_cmd(r, &run->command_str) < 0)
+		return -EINVAL;
 	if (gh_receipt_cwd(r, &run->cwd) < 0)
 		return -EINVAL;
-	rc = gh_receipt_int(r, "outcome.exit_code", &run->exit_code);
-	if (rc == 0)
-		rc = gh_receipt_int(r, "exit_code", &run->exit_code);
-	if (rc < 0)
+	/* the receipt's own members first: exit_code and duration_ms are in
+	 * every shape but 0.3.0, which has only outcome and timing */
+	if ((rc = int_alt(r, "exit_code", "outcome.exit_code", &run->status)) < 0)
 		return rc;
-	run->has_exit_code = rc;
+	run->has_status = rc;
 	if ((rc = gh_receipt_int(r, "outcome.signal", &run->signal)) < 0)
 		return rc;
 	run->has_signal = rc;
-	if (run->has_signal && r->shape != GH_RECEIPT_V0 && get(r->root, "outcome") &&
-	    !get(get(r->root, "outcome"), "exit_code"))
-		run->has_exit_code = 0; /* exit_code is then 128+N */
+	run->has_exit_code = run->has_status;
+	run->exit_code = run->status;
+	if (run->has_signal && !get(get(r->root, "outcome"), "exit_code"))
+		run->has_exit_code = 0; /* the status is then 128+N */
 	if (gh_receipt_str(r, "outcome.error", &run->error, NULL) < 0)
 		return -EINVAL;
-	rc = gh_receipt_int(r, "timing.duration_ms", &run->duration_ms);
-	if (rc == 0)
-		rc = gh_receipt_int(r, "duration_ms", &run->duration_ms);
-	if (rc < 0)
+	if ((rc = int_alt(r, "duration_ms", "timing.duration_ms", &run->duration_ms)) < 0)
 		return rc;
 	run->has_duration = rc;
-	rc = gh_receipt_int(r, "timing.cpu_time_ms", &run->cpu_time_ms);
-	if (rc == 0)
-		rc = gh_receipt_int(r, "resources.cpu_time_ms", &run->cpu_time_ms);
-	if (rc < 0)
+	if ((rc = int_alt(r, "resources.cpu_time_ms", "timing.cpu_time_ms",
+			  &run->cpu_time_ms)) < 0)
 		return rc;
 	run->has_cpu = rc;
 	if (gh_receipt_str(r, "completeness", &run->completeness, NULL) < 0 ||
@@ -486,6 +507,46 @@ int gh_receipt_run(struct gh_receipt *r, struct gh_rrun *run)
 	    gh_receipt_mstrv(r, r->root, "", "completeness_reasons", &run->reasons) < 0)
 		return -EINVAL;
 	return 0;
+}
+
+int gh_receipt_policy(struct gh_receipt *r, struct gh_rpolicy *p)
+{
+	const struct gh_jv *pass;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if ((rc = gh_receipt_obj(r, "policy", &p->obj)) <= 0)
+		return rc;
+	if (gh_receipt_mstr(r, p->obj, "policy", "verdict", &p->verdict, NULL) < 0 ||
+	    member(r, p->obj, "policy", "violations", GH_JV_ARRAY, &p->violations) < 0 ||
+	    gh_receipt_mstr(r, p->obj, "policy", "rules_sha256", &p->rules_sha256, NULL) < 0 ||
+	    member(r, p->obj, "policy", "pass", GH_JV_BOOL, &pass) < 0)
+		return -EINVAL;
+	if (!p->verdict && pass)
+		p->verdict = gh_jv_bool(pass) ? "pass" : "fail";
+	return 1;
+}
+
+int gh_receipt_paths(struct gh_receipt *r, int which, const struct gh_jv **out)
+{
+	static const char *const keys[][2] = {
+		[GH_RPATHS_READ] = { "reads", "read" },
+		[GH_RPATHS_WRITE] = { "writes", "written" },
+		[GH_RPATHS_DELETE] = { "deletes", NULL },
+	};
+	const struct gh_jv *fs;
+	int rc;
+
+	*out = NULL;
+	if (which < 0 || which > GH_RPATHS_DELETE)
+		return -EINVAL;
+	/* the names differ between shapes, never collide: try both */
+	if ((rc = gh_receipt_obj(r, "filesystem", &fs)) <= 0)
+		return rc;
+	rc = gh_receipt_mstrv(r, fs, "filesystem", keys[which][0], out);
+	if (rc == 0 && keys[which][1])
+		rc = gh_receipt_mstrv(r, fs, "filesystem", keys[which][1], out);
+	return rc;
 }
 
 /* --- processes --------------------------------------------------------- */
@@ -541,6 +602,19 @@ int gh_receipt_next_proc(struct gh_receipt *r, struct gh_riter *it, struct gh_rp
 	return 1;
 }
 
+int gh_receipt_nprocs(struct gh_receipt *r, size_t *n)
+{
+	const struct gh_jv *list;
+	int rc;
+
+	*n = 0;
+	if ((rc = gh_receipt_arr(r, "process_tree", &list)) == 0)
+		rc = gh_receipt_arr(r, "processes", &list);
+	if (rc > 0)
+		*n = gh_jv_len(list);
+	return rc;
+}
+
 int gh_receipt_proc_exec(struct gh_receipt *r, const struct gh_rproc *p, size_t k,
 			 struct gh_rexec *x)
 {
@@ -549,7 +623,8 @@ int gh_receipt_proc_exec(struct gh_receipt *r, const struct gh_rproc *p, size_t 
 
 	memset(x, 0, sizeof(*x));
 	if (!p->execs) {
-		if (k > 0 || !p->exe)
+		/* the older flat lists record no execs */
+		if (k > 0 || !p->exe || strcmp(p->where, "processes") == 0)
 			return 0;
 		x->exe = p->exe;
 		x->argv = p->argv;

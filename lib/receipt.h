@@ -135,15 +135,23 @@ int gh_receipt_join(struct gh_buf *b, const struct gh_jv *strv);
 struct gh_rrun {
 	const struct gh_jv *command; /* strings: provenance.command, else the
 					first process's argv; NULL for v0 */
-	const char *command_str;     /* v0: the command string, else NULL */
+	const char *command_str;     /* without command: v0's command string,
+					else the first cmd of the flat
+					processes list; or NULL */
 	const char *cwd;	     /* provenance.cwd, else the first
 					process's working_dir, or NULL */
 	const char *execution_id;    /* or NULL */
 	const char *start_time;	     /* or NULL */
-	int has_exit_code, has_signal, has_duration, has_cpu;
-	int64_t exit_code;	     /* outcome.exit_code, else exit_code */
-	int64_t signal;
-	int64_t duration_ms, cpu_time_ms;
+	int has_status, has_exit_code, has_signal, has_duration, has_cpu;
+	int64_t status;		     /* as a shell reports it: exit_code
+					(128+N after signal N), else the 0.3.0
+					outcome.exit_code */
+	int64_t exit_code;	     /* the status, but none (has_exit_code 0)
+					when a signal killed the command */
+	int64_t signal;		     /* outcome.signal */
+	int64_t duration_ms;	     /* duration_ms, else timing.duration_ms */
+	int64_t cpu_time_ms;	     /* resources.cpu_time_ms, else
+					timing.cpu_time_ms */
 	const char *error;	     /* outcome.error, or NULL */
 	const char *completeness;    /* "closed", "partial", NULL for v0 */
 	const struct gh_jv *reasons; /* strings, or NULL */
@@ -153,6 +161,25 @@ int gh_receipt_run(struct gh_receipt *r, struct gh_rrun *run);
 /* Where the command was started: provenance.cwd, else the first process's
  * working_dir. 1 and *cwd set, 0 when neither says, -EINVAL. */
 int gh_receipt_cwd(struct gh_receipt *r, const char **cwd);
+
+/* The verdict gh-policy --annotate recorded (policy). */
+struct gh_rpolicy {
+	const struct gh_jv *obj;	/* the policy object */
+	const char *verdict;		/* "pass" or "fail": verdict, else the
+					   0.3.0 boolean pass; or NULL */
+	const struct gh_jv *violations; /* objects, or NULL */
+	const char *rules_sha256;	/* or NULL */
+};
+/* 1 and *p set, 0 when the receipt has none (policy absent or null),
+ * -EINVAL. */
+int gh_receipt_policy(struct gh_receipt *r, struct gh_rpolicy *p);
+
+/* The distinct paths read, written or deleted (GH_RPATHS_*): 0.3.0's
+ * filesystem.reads, writes, deletes (kept by 0.4.0), v0's
+ * filesystem.read and written. 1 and *out (strings), 0 when the receipt
+ * has no such list (v0 has no deletes), -EINVAL. */
+enum { GH_RPATHS_READ, GH_RPATHS_WRITE, GH_RPATHS_DELETE };
+int gh_receipt_paths(struct gh_receipt *r, int which, const struct gh_jv **out);
 
 /* Iterator state: struct gh_riter it = GH_RITER_INIT; */
 struct gh_riter {
@@ -177,9 +204,13 @@ struct gh_rproc {
 };
 int gh_receipt_next_proc(struct gh_receipt *r, struct gh_riter *it,
 			 struct gh_rproc *p);
+/* How many processes gh_receipt_next_proc gives: 1 and *n, 0 when the
+ * receipt has no process list, -EINVAL. */
+int gh_receipt_nprocs(struct gh_receipt *r, size_t *n);
 
 /* Successful execs of one process: 0.4.0's execs[k], or for older
- * receipts the process's own exe and argv as its only exec. */
+ * receipts the process's own exe and argv as its only exec (none for the
+ * older flat processes list, which records no execs). */
 struct gh_rexec {
 	const char *exe;	  /* or NULL */
 	const struct gh_jv *argv; /* strings, or NULL */

@@ -56,7 +56,7 @@ teardown() {
 	trace "$WORK" none
 	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
 	[ "$(jq -c 'select(.type == "end") | .undecoded' "$EV")" = \
-		'{"compat_syscall":0,"bpf_syscall":0,"io_uring_unsupported_op":0,"foreign_process_control":0,"left_running":0,"path_changed":0,"unwatched_sockets":0,"scm_rights_unread":0}' ]
+		'{"compat_syscall":0,"bpf_syscall":0,"io_uring_unsupported_op":0,"foreign_process_control":0,"left_running":0,"path_changed":0,"unwatched_sockets":0,"scm_rights_unread":0,"seccomp_listener":0}' ]
 }
 
 @test "bpf(): recorded, and the receipt is partial with bpf_syscall" {
@@ -311,33 +311,43 @@ peer3() {
 	jq -r 'select(.type == "header") | .fds[] | select(.fd == 3) | .peer' "$EV"
 }
 
+# inherited_send KIND HOW: the workload's "send3 HOW" traced with fd 3 a
+# connected KIND socket (tcp, on loopback, or unix); it succeeds, and the
+# peer is in $peer.
+inherited_send() {
+	run "$WORK" pass "$1" gh-trace -o "$EV" -- "$WORK" send3 "$2"
+	[ "$status" -eq 0 ]
+	peer=$(peer3)
+	[ "$1" != tcp ] || [[ "$peer" == 127.0.0.1:* ]]
+}
+
+# sent_to_peer: the receipt has one attempt, a send to $peer over TCP, and
+# is closed.
+sent_to_peer() {
+	gh-aggregate "$EV" > "$R"
+	[ "$(rc '[.network.attempts[] | [.op, .dst, .protocol, .result]]')" = "[[\"send\",\"$peer\",\"tcp\",\"ok\"]]" ]
+	[ "$(rc .completeness)" = '"closed"' ]
+}
+
 @test "sends on an inherited TCP socket are recorded with its peer, whichever syscall made them" {
 	for how in write send sendmsg sendfile; do
-		run "$WORK" pass tcp gh-trace -o "$EV" -- "$WORK" send3 $how
-		[ "$status" -eq 0 ]
-		peer=$(peer3)
-		[[ "$peer" == 127.0.0.1:* ]]
+		inherited_send tcp $how
 		sys=$how
 		[ $how != send ] || sys=sendto
 		[ "$(jq -c 'select(.type == "send") | [.fd, .family, .addr, "\(.addr):\(.port)", .sock_type, .bytes, .inherited, .syscall]' "$EV")" = \
 			"[3,\"inet\",\"127.0.0.1\",\"$peer\",\"stream\",5,true,\"$sys\"]" ]
-		gh-aggregate "$EV" > "$R"
-		[ "$(rc '[.network.attempts[] | [.op, .dst, .protocol, .result]]')" = "[[\"send\",\"$peer\",\"tcp\",\"ok\"]]" ]
-		[ "$(rc .completeness)" = '"closed"' ]
+		sent_to_peer
 	done
 }
 
 @test "a write on an inherited Unix socket is a send record" {
-	run "$WORK" pass unix gh-trace -o "$EV" -- "$WORK" send3 write
-	[ "$status" -eq 0 ]
+	inherited_send unix write
 	[ "$(jq -c 'select(.type == "send") | [.fd, .family, .sock_type, .bytes, .inherited, .syscall]' "$EV")" = \
 		'[3,"unix","stream",5,true,"write"]' ]
 }
 
 @test "inherited socket twins: no send, or the same write on an inherited file, make no send record" {
-	run "$WORK" pass tcp gh-trace -o "$EV" -- "$WORK" send3 none
-	[ "$status" -eq 0 ]
-	[ "$(peer3)" != "" ]
+	inherited_send tcp none
 	[ "$(jq -c 'select(.type == "send")' "$EV")" = '' ]
 	run gh-trace -o "$EV" -- "$WORK" send3 write 3>file
 	[ "$status" -eq 0 ]
@@ -358,14 +368,68 @@ peer3() {
 	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
 }
 
-@test "io_uring: a send without an address on an inherited socket is recorded with its peer" {
-	run "$WORK" pass tcp gh-trace -o "$EV" -- "$WORK" send3 uring
+# received: the fd_received record of the socket that came over fd 3, as
+# [fd, "addr:port"].
+received() {
+	jq -c 'select(.type == "fd_received" and .sock_fd == 3) | [.fd, "\(.addr):\(.port)"]' "$EV"
+}
+
+@test "a socket received over SCM_RIGHTS from outside the tree is watched as an inherited one: its sends are recorded with its peer" {
+	for how in write send sendmsg; do
+		run --separate-stderr "$WORK" passfd tcp gh-trace -o "$EV" -- "$WORK" recv3 $how
+		[ "$status" -eq 0 ]
+		fd=$output
+		[ "$fd" -gt 3 ]
+		got=$(received)
+		[[ "$got" == "[$fd,\"127.0.0.1:"* ]]
+		peer=$(jq -r '.[1]' <<<"$got")
+		sys=$how
+		[ $how != send ] || sys=sendto
+		[ "$(jq -c 'select(.type == "send") | [.fd, .family, "\(.addr):\(.port)", .sock_type, .bytes, .inherited, .syscall]' "$EV")" = \
+			"[$fd,\"inet\",\"$peer\",\"stream\",5,true,\"$sys\"]" ]
+		gh-aggregate "$EV" > "$R"
+		[ "$(rc '[.network.attempts[] | [.op, .dst, .protocol, .result]]')" = "[[\"send\",\"$peer\",\"tcp\",\"ok\"]]" ]
+		[ "$(rc '[.network.connections[] | [.dst, .bytes_sent]]')" = "[[\"$peer\",5]]" ]
+		[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+	done
+	# a Unix socket as well
+	run --separate-stderr "$WORK" passfd unix gh-trace -o "$EV" -- "$WORK" recv3 write
 	[ "$status" -eq 0 ]
-	peer=$(peer3)
+	[ "$(jq -c 'select(.type == "send") | [.fd, .family, .sock_type, .bytes, .inherited, .syscall]' "$EV")" = \
+		"[$output,\"unix\",\"stream\",5,true,\"write\"]" ]
+}
+
+@test "received socket twin: received but not sent on, no send record" {
+	run --separate-stderr "$WORK" passfd tcp gh-trace -o "$EV" -- "$WORK" recv3 none
+	[ "$status" -eq 0 ]
+	[[ "$(received)" == "[$output,\"127.0.0.1:"* ]]
+	[ "$(jq -c 'select(.type == "send")' "$EV")" = '' ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(rc '[.network.attempts, .completeness]')" = '[[],"closed"]' ]
+}
+
+@test "a socket received when the 16 watched are taken: partial with unwatched_sockets; one free, it is watched (the twin)" {
+	# fd 3 and 15 more inherited sockets fill the 16
+	run --separate-stderr "$WORK" sockets 15 "$WORK" passfd tcp gh-trace -o "$EV" -- "$WORK" recv3 write
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(jq -c 'select(.type == "send")' "$EV")" = '' ]
+	[ "$(jq -c 'select(.type == "end") | .undecoded.unwatched_sockets' "$EV")" = 1 ]
+	[ "$(rc .completeness)" = '"partial"' ]
+	[ "$(reasons unwatched_sockets | jq length)" = 1 ]
+	# twin: 14 more, the received one takes the last slot
+	run --separate-stderr "$WORK" sockets 14 "$WORK" passfd tcp gh-trace -o "$EV" -- "$WORK" recv3 write
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(jq -c 'select(.type == "send") | [.fd, .bytes, .inherited]' "$EV")" = "[$output,5,true]" ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+}
+
+@test "io_uring: a send without an address on an inherited socket is recorded with its peer" {
+	inherited_send tcp uring
 	[ "$(jq -c 'select(.type == "send") | [.fd, "\(.addr):\(.port)", .proto, .bytes, .inherited, .via, .opcode]' "$EV")" = \
 		"[3,\"$peer\",\"tcp\",5,true,\"io_uring\",26]" ]
-	gh-aggregate "$EV" > "$R"
-	[ "$(rc .completeness)" = '"closed"' ]
+	sent_to_peer
 }
 
 @test "io_uring: writes on an inherited socket (write, writev, on a fixed file, splice) are send records with its peer" {
@@ -374,15 +438,10 @@ peer3() {
 		fd=${fd%%:*}
 		fixed=null
 		[ "$op" != write_fixed ] || fixed=true
-		run "$WORK" pass tcp gh-trace -o "$EV" -- "$WORK" send3 "uring_$op"
-		[ "$status" -eq 0 ]
-		peer=$(peer3)
-		[[ "$peer" == 127.0.0.1:* ]]
+		inherited_send tcp "uring_$op"
 		[ "$(jq -c 'select(.type == "send") | [.fd, "\(.addr):\(.port)", .proto, .bytes, .inherited, .via, .opcode, .fixed_file]' "$EV")" = \
 			"[$fd,\"$peer\",\"tcp\",5,true,\"io_uring\",$code,$fixed]" ]
-		gh-aggregate "$EV" > "$R"
-		[ "$(rc '[.network.attempts[] | [.op, .dst, .protocol, .result]]')" = "[[\"send\",\"$peer\",\"tcp\",\"ok\"]]" ]
-		[ "$(rc .completeness)" = '"closed"' ]
+		sent_to_peer
 	done
 }
 

@@ -36,6 +36,14 @@ fuzz_one() {
 	fuzz_one fuzz_receipt "$GH_ROOT/tests/fixtures/show" "$GH_ROOT/tests/fixtures/aggregate"
 }
 
+@test "fuzz: event stream reader (lib/events), no crash, records only from lines JSON reads alike, errors located" {
+	fuzz_one fuzz_events "$GH_ROOT/tests/fixtures/aggregate" "$GH_ROOT/tests/fixtures/gh-trace"
+}
+
+@test "fuzz: DNS message decoder (lib/dns), no crash, a verdict and bounded names for any bytes" {
+	fuzz_one fuzz_dns "$GH_ROOT/tests/fuzz/seeds/dns"
+}
+
 @test "fuzz: a planted crash is detected (the harness can fail)" {
 	# a target that aborts on one input: libFuzzer must report it
 	cat > "$BATS_TEST_TMPDIR/planted.c" <<'C'

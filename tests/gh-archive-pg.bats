@@ -49,7 +49,7 @@ count() {
 	gh-archive "postgres://$PG_HOST_URI/t$BATS_TEST_NUMBER" "$F"/hostile.json "$F"/v0.3.0.json
 	[ "$(count receipts)" = 5 ]
 	[ "$(pg_sql "$U" -c "SELECT key, value FROM gh_archive_meta ORDER BY key")" = "application|gh-archive
-schema_version|4" ]
+schema_version|5" ]
 	for f in "${GOOD[@]}"; do
 		id=$(jq -r .execution_id "$F/$f.json")
 		gh-archive --export "$id" "$U" | cmp - "$F/$f.canonical"
@@ -131,12 +131,13 @@ for row in db.execute(sys.argv[2]):
 }
 
 # The statements the server ran for database $U since byte $1 of its log
-# (log_statement = all for that database): "execute" and the table an
-# INSERT goes into, one line each.
+# (log_statement = all for that database): "insert", "select" or "copy"
+# and the table, one line each.
 executed() {
 	tail -c +$(($1 + 1)) "$PG_DIR/server.log" |
 		sed -n 's/.*LOG:  execute [^:]*: \(WITH i AS (\)\{0,1\}INSERT INTO \([a-z_]*\).*/insert \2/p
-			s/.*LOG:  execute [^:]*: SELECT .* FROM \([a-z_]*\) .*/select \1/p'
+			s/.*LOG:  execute [^:]*: SELECT .* FROM \([a-z_]*\) .*/select \1/p
+			s/.*LOG:  statement: COPY \([a-z_]*\) .*/copy \1/p'
 }
 
 @test "pg: a receipt's rows go as one statement per table, linked as in SQLite" {
@@ -147,18 +148,21 @@ executed() {
 	n0=$(wc -c < "$PG_DIR/server.log")
 	gh-archive "$U" "$F/etc-write.json"
 	# 3 processes, 9 file accesses with 15 pids, several files: one
-	# INSERT each, after the lookup of the execution_id
+	# statement each, after the lookup of the execution_id, by COPY; the
+	# accesses' new ids read back for their pids to take
 	[ "$(count processes)" = 3 ]
 	[ "$(count file_accesses)" = 9 ]
 	[ "$(count file_access_pids)" = 15 ]
 	[ "$(count files)" -gt 1 ]
 	[ "$(executed "$n0")" = "select receipts
 insert receipts
-insert processes
-insert execs
-insert files
-insert file_accesses
-insert syscalls" ]
+copy processes
+copy execs
+copy files
+copy file_accesses
+select file_accesses
+copy file_access_pids
+copy syscalls" ]
 	# the twin: a receipt of more than a megabyte of rows goes in
 	# parts, never parting an access from its pids
 	jq -c '.execution_id = "big" | .filesystem.accesses = [range(0; 6000) as $i |
@@ -166,7 +170,8 @@ insert syscalls" ]
 		 pids: [4101, (5000 + $i % 7)]}]' "$F/etc-write.json" > "$BATS_TEST_TMPDIR/big.json"
 	n0=$(wc -c < "$PG_DIR/server.log")
 	gh-archive "$U" "$BATS_TEST_TMPDIR/big.json"
-	[ "$(executed "$n0" | grep -c "insert file_accesses")" -gt 1 ]
+	[ "$(executed "$n0" | grep -c "copy file_accesses")" -gt 1 ]
+	[ "$(executed "$n0" | grep -c "copy file_access_pids")" -gt 1 ]
 	gh-archive "$SQ" "$F/etc-write.json" "$BATS_TEST_TMPDIR/big.json"
 	i="SELECT r.execution_id, a.path, a.op, p.pid FROM file_access_pids p
 		JOIN file_accesses a ON a.id = p.access_id JOIN receipts r ON r.id = a.receipt_id
@@ -182,8 +187,8 @@ insert syscalls" ]
 	gh-archive --init "$U"
 	n0=$(wc -c < "$PG_DIR/server.log")
 	gh-archive "$U" "$F/curl.json" "$F/denied.json" "$F/etc-write.json"
-	[ "$(executed "$n0" | sort | uniq -c | grep -E "receipts|files|processes" | tr -s ' ')" = " 1 insert files
- 1 insert processes
+	[ "$(executed "$n0" | sort | uniq -c | grep -E "receipts|files|processes" | tr -s ' ')" = " 1 copy files
+ 1 copy processes
  3 insert receipts
  3 select receipts" ]
 	# the twin: a receipt with a text of more than 1,000 bytes (a path an
@@ -195,7 +200,7 @@ insert syscalls" ]
 	jq '.execution_id = "before"' "$F/curl.json" > "$BATS_TEST_TMPDIR/before.json"
 	n0=$(wc -c < "$PG_DIR/server.log")
 	gh-archive "$U" "$BATS_TEST_TMPDIR/before.json" "$BATS_TEST_TMPDIR/long.json" "$BATS_TEST_TMPDIR/after.json"
-	[ "$(executed "$n0" | grep -c "insert files")" = 2 ]
+	[ "$(executed "$n0" | grep -c "copy files")" = 2 ]
 	[ "$(count receipts)" = 6 ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE length(path) > 1500")" = 1 ]
 }
@@ -364,12 +369,12 @@ insert syscalls" ]
 	gh-archive --export legacy-0001 "$U" | cmp - "$F/v0.3.0.canonical"
 	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 1 ]
 	gh-archive "$U" "$F/curl.json"
-	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 4 ]
+	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 5 ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM receipts WHERE machine IS NOT DISTINCT FROM host")" = 5 ]
-	pg_sql "$U" -c "UPDATE gh_archive_meta SET value = '5' WHERE key = 'schema_version'"
+	pg_sql "$U" -c "UPDATE gh_archive_meta SET value = '6' WHERE key = 'schema_version'"
 	run --separate-stderr gh-archive "$U" "$F/etc-write.json"
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: schema version 5, this gh-archive knows version 4" ]
+	[ "$stderr" = "gh-archive: postgresql://$PG_HOST_URI/t$BATS_TEST_NUMBER: schema version 6, this gh-archive knows version 5" ]
 }
 
 @test "pg: schema 3: the man page's queries on names and bytes give SQLite's rows; migration from version 2 fills them in" {
@@ -389,7 +394,7 @@ insert syscalls" ]
 	run pg_sql "$U" -c "$(man_query runs-by-name pg)"
 	[ "$status" -ne 0 ]
 	gh-archive --init "$U"
-	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 4 ]
+	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 5 ]
 	for n in bytes-per-run bytes-per-peer runs-by-name dns-lookups; do
 		run pg_sql "$U" -c "$(man_query "$n" pg)"
 		diff -u "$F/queries/$n.out" <(printf '%s\n' "$output") || { echo "query $n after migration"; false; }
@@ -438,7 +443,7 @@ rows_of() {
 		-c "UPDATE gh_archive_meta SET value = '3' WHERE key = 'schema_version'"
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_constraint WHERE contype = 'f'")" = 1 ]
 	gh-archive --init "$U"
-	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 4 ]
+	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 5 ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_constraint WHERE contype = 'f'")" = 0 ]
 	id=$(pg_sql "$U" -c "SELECT receipt_id FROM files GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE receipt_id = $id")" -gt 0 ]
@@ -446,6 +451,70 @@ rows_of() {
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE receipt_id = $id")" = 0 ]
 	for f in "${GOOD[@]}"; do
 		gh-archive "$U" "$F/$f.json"
+	done
+	[ "$(count receipts)" = 5 ]
+}
+
+@test "pg: rows sent by COPY keep tabs, newlines, carriage returns, backslashes and the text \N as they are" {
+	jq '.execution_id = "esc-1" |
+		.filesystem.reads += ["/tmp/t\tab", "/tmp/n\nl", "/tmp/c\rr", "/tmp/b\\s\\", "\\N", "\\.", "/tmp/x\n\\.\n"] |
+		.filesystem.accesses[0].pids += [77] |
+		.process_tree[0].working_dir = "/w\tb\\N\nc\\" |
+		.process_tree[0].argv = ["sh", "-c", "printf \"a\\tb\\n\""]' "$F/curl.json" > "$BATS_TEST_TMPDIR/esc.json"
+	gh-archive "$U" "$BATS_TEST_TMPDIR/esc.json"
+	gh-archive "$SQ" "$BATS_TEST_TMPDIR/esc.json"
+	diff -u <(sq_rows "$SQ" "SELECT kind, lower(hex(path)) FROM files ORDER BY kind, path") \
+		<(pg_sql "$U" -c "SELECT kind, encode(convert_to(path, 'UTF8'), 'hex') FROM files ORDER BY kind, path")
+	diff -u <(sq_rows "$SQ" "SELECT seq, lower(hex(working_dir)), lower(hex(argv)) FROM processes ORDER BY seq") \
+		<(pg_sql "$U" -c "SELECT seq, encode(convert_to(working_dir, 'UTF8'), 'hex'), encode(convert_to(argv, 'UTF8'), 'hex') FROM processes ORDER BY seq")
+	i="SELECT a.path, p.pid FROM file_access_pids p JOIN file_accesses a ON a.id = p.access_id ORDER BY a.id, p.pid"
+	diff -u <(sq_rows "$SQ" "$i") <(pg_sql "$U" -c "$i")
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM file_access_pids WHERE pid = 77")" = 1 ]
+	# the twin: \N is the text, not NULL; the working directory is whole
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE path = '\\N'")" = 1 ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE path IS NULL")" = 0 ]
+	[ "$(pg_sql "$U" -c "SELECT working_dir = E'/w\\tb\\\\N\\nc\\\\' FROM processes WHERE seq = 0")" = t ]
+	gh-archive --export esc-1 "$U" | cmp - <(gh-archive --export esc-1 "$SQ")
+}
+
+# partial_indexes: the definitions of files_kind_path and file_accesses_op
+partial_indexes() {
+	pg_sql "$U" -c "SELECT indexname, indexdef FROM pg_indexes
+		WHERE indexname IN ('files_kind_path', 'file_accesses_op') ORDER BY 1"
+}
+
+@test "pg: schema 5: the indexes by kind and by op leave reads out, the man page's queries use them; migration from version 4" {
+	fixtures "$U"
+	[ "$(partial_indexes)" = "file_accesses_op|CREATE INDEX file_accesses_op ON public.file_accesses USING btree (op, path) WHERE (op <> 'read'::text)
+files_kind_path|CREATE INDEX files_kind_path ON public.files USING btree (kind, path) WHERE (kind <> 'read'::text)" ]
+	# the queries that name another kind or op use them
+	pg_sql "$U" -c "SET enable_seqscan = off" -c "EXPLAIN $(man_query deleted pg)" > "$BATS_TEST_TMPDIR/plan"
+	grep -q 'file_accesses_op' "$BATS_TEST_TMPDIR/plan" || { cat "$BATS_TEST_TMPDIR/plan"; false; }
+	pg_sql "$U" -c "SET enable_seqscan = off" -c "EXPLAIN $(man_query wrote-under-etc pg)" > "$BATS_TEST_TMPDIR/plan"
+	grep -q 'files_kind_path' "$BATS_TEST_TMPDIR/plan" || { cat "$BATS_TEST_TMPDIR/plan"; false; }
+	# the twin: reads are not in them
+	pg_sql "$U" -c "SET enable_seqscan = off" -c "EXPLAIN SELECT path FROM files WHERE kind = 'read' AND path LIKE '/etc/%'" > "$BATS_TEST_TMPDIR/plan"
+	! grep -q 'files_kind_path' "$BATS_TEST_TMPDIR/plan"
+	pg_sql "$U" -c "SET enable_seqscan = off" -c "EXPLAIN SELECT path FROM file_accesses WHERE op = 'read'" > "$BATS_TEST_TMPDIR/plan"
+	! grep -q 'file_accesses_op' "$BATS_TEST_TMPDIR/plan"
+	for n in deleted wrote-under-etc who-read most-read failed-accesses; do
+		run pg_sql "$U" -c "$(man_query "$n" pg)"
+		[ "$status" -eq 0 ] || { echo "$n: $output"; false; }
+		diff -u "$F/queries/$n.out" <(printf '%s\n' "$output") || { echo "query $n"; false; }
+	done
+	# back to version 4, with the full indexes an older gh-archive made
+	pg_sql "$U" -c "DROP INDEX files_kind_path" -c "CREATE INDEX files_kind_path ON files(kind, path)" \
+		-c "DROP INDEX file_accesses_op" -c "CREATE INDEX file_accesses_op ON file_accesses(op, path)" \
+		-c "UPDATE gh_archive_meta SET value = '4' WHERE key = 'schema_version'"
+	[ "$(partial_indexes)" = "file_accesses_op|CREATE INDEX file_accesses_op ON public.file_accesses USING btree (op, path)
+files_kind_path|CREATE INDEX files_kind_path ON public.files USING btree (kind, path)" ]
+	gh-archive --init "$U"
+	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 5 ]
+	[ "$(partial_indexes)" = "file_accesses_op|CREATE INDEX file_accesses_op ON public.file_accesses USING btree (op, path) WHERE (op <> 'read'::text)
+files_kind_path|CREATE INDEX files_kind_path ON public.files USING btree (kind, path) WHERE (kind <> 'read'::text)" ]
+	for n in deleted wrote-under-etc; do
+		run pg_sql "$U" -c "$(man_query "$n" pg)"
+		diff -u "$F/queries/$n.out" <(printf '%s\n' "$output") || { echo "query $n after migration"; false; }
 	done
 	[ "$(count receipts)" = 5 ]
 }
@@ -574,6 +643,14 @@ write|1" ]
 	[ "$(pg_sql "$U" -c "SELECT count(DISTINCT execution_id) FROM receipts")" = $((16 * n)) ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM (SELECT machine FROM receipts GROUP BY machine HAVING count(*) = $n
 		AND count(*) = sum((execution_id LIKE 'm' || substr(machine, 8) || '-%')::int)) m")" = 16 ]
+	# each access has its own pids, whatever the other writers stored
+	# meanwhile: as one writer stores them into SQLite
+	[ "$(count file_access_pids)" = $((16 * n * 15)) ]
+	gh-archive "$SQ" "$BATS_TEST_TMPDIR"/m*.all
+	i="SELECT r.execution_id, a.path, a.op, p.pid FROM file_access_pids p
+		JOIN file_accesses a ON a.id = p.access_id JOIN receipts r ON r.id = a.receipt_id
+		ORDER BY 1, 2, 3, 4"
+	diff -u <(sq_rows "$SQ" "$i") <(pg_sql "$U" -c "$i")
 }
 
 @test "pg: many writers of the same receipts: each stored once, every writer succeeds" {

@@ -100,7 +100,7 @@ run_example() {
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ -z "$stderr" ]
-	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 4 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 5 ]
 	[ "$(sqlite3 "$DB" 'PRAGMA application_id')" = 1734885714 ]
 	[ "$(sqlite3 "$DB" 'PRAGMA journal_mode')" = wal ]
 	[ "$(count receipts)" = 1 ]
@@ -425,6 +425,45 @@ run_example() {
 	[ "$(sqlite3 "$DB" "SELECT seq, pid, ppid, exe IS NULL, cmd FROM processes")" = "0|5|1|1|make -j2" ]
 }
 
+@test "values found in two places: the receipt's own exit_code, duration_ms and a v0 command string first" {
+	echo '{"execution_id": "t", "exit_code": 130, "outcome": {"exit_code": 4, "signal": 2},
+	       "duration_ms": 7, "timing": {"duration_ms": 9, "cpu_time_ms": 2}, "resources": {"cpu_time_ms": 3},
+	       "command": "make -j2 all", "processes": [{"pid": 5, "ppid": 1, "cmd": "make -j2"}]}' > "$BATS_TEST_TMPDIR/t.json"
+	gh-archive "$DB" "$BATS_TEST_TMPDIR/t.json"
+	[ "$(sqlite3 "$DB" "SELECT exit_code, signal, duration_ms, cpu_time_ms, command, program IS NULL FROM receipts")" = "130|2|7|3|make -j2 all|1" ]
+	# twin: without them, the other place's values
+	jq -c 'del(.exit_code, .duration_ms, .resources, .command) | .execution_id = "u"' "$BATS_TEST_TMPDIR/t.json" > "$BATS_TEST_TMPDIR/u.json"
+	gh-archive "$DB" "$BATS_TEST_TMPDIR/u.json"
+	[ "$(sqlite3 "$DB" "SELECT exit_code, signal, duration_ms, cpu_time_ms, command FROM receipts WHERE execution_id = 'u'")" = "4|2|9|2|make -j2" ]
+}
+
+@test "v0 receipts: the command string and the read and written lists are stored" {
+	V0=$GH_ROOT/tests/fixtures/aggregate/net.v0.json
+	gh-archive "$DB" "$V0"
+	[ "$(sqlite3 "$DB" "SELECT command, program IS NULL, exit_code, duration_ms FROM receipts")" = "perl net.pl|1|0|111" ]
+	[ "$(sqlite3 "$DB" "SELECT kind, count(*) FROM files GROUP BY kind")" = "read|$(jq '.filesystem.read | length' "$V0")" ]
+	[ "$(sqlite3 "$DB" "SELECT path FROM files ORDER BY path LIMIT 1")" = "$(jq -r '.filesystem.read | sort | .[0]' "$V0")" ]
+	# twin: a 0.3.0 receipt's lists by their own names
+	gh-archive "$DB" "$F/v0.3.0.json"
+	[ "$(jq -c '.filesystem | [.reads, .writes, .deletes, .read]' "$F/v0.3.0.json")" = '[["/srv/Makefile"],["/srv/out"],[],null]' ]
+	[ "$(sqlite3 "$DB" "SELECT f.kind, f.path FROM files f JOIN receipts r ON r.id = f.receipt_id WHERE r.version = '0.3.0' ORDER BY f.kind")" = "read|/srv/Makefile
+write|/srv/out" ]
+}
+
+@test "policy: the 0.3.0 boolean pass is a verdict; a verdict string wins over it" {
+	for t in 'x|{"pass": true}|pass|' 'y|{"pass": false, "violations": [{"rule": "r"}]}|fail|1' \
+		 'z|{"verdict": "pass", "pass": false, "violations": []}|pass|0' 'w|{"rules_sha256": "ab"}||'; do
+		IFS='|' read -r id pol verdict n <<< "$t"
+		printf '{"version": "0.3.0", "execution_id": "%s", "policy": %s}\n' "$id" "$pol" > "$BATS_TEST_TMPDIR/p.json"
+		gh-archive "$DB" "$BATS_TEST_TMPDIR/p.json"
+		[ "$(sqlite3 "$DB" "SELECT coalesce(v.verdict, ''), coalesce(v.violations, '') FROM policy_verdicts v JOIN receipts r ON r.id = v.receipt_id WHERE r.execution_id = '$id'")" = "$verdict|$n" ]
+	done
+	printf '{"version": "0.3.0", "execution_id": "v", "policy": {"pass": "yes"}}\n' > "$BATS_TEST_TMPDIR/p.json"
+	run --separate-stderr gh-archive "$DB" "$BATS_TEST_TMPDIR/p.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $BATS_TEST_TMPDIR/p.json:1: policy.pass: expected a boolean" ]
+}
+
 @test "database: refuses a symlink where it is to be created" {
 	ln -s "$BATS_TEST_TMPDIR/elsewhere.db" "$DB"
 	run --separate-stderr gh-archive "$DB" "$F/curl.json"
@@ -461,16 +500,16 @@ run_example() {
 	[ "$stderr" = "gh-archive: $DB: not a gh-archive database" ]
 	rm "$DB"*
 	gh-archive "$DB" "$F/curl.json"
-	sqlite3 "$DB" 'PRAGMA user_version = 5'
+	sqlite3 "$DB" 'PRAGMA user_version = 6'
 	run --separate-stderr gh-archive "$DB" "$F/etc-write.json"
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-archive: $DB: schema version 5, this gh-archive knows version 4" ]
+	[ "$stderr" = "gh-archive: $DB: schema version 6, this gh-archive knows version 5" ]
 	run --separate-stderr gh-archive --export x "$DB"
 	[ "$status" -eq 2 ]
 	[ "$(count receipts)" = 1 ]
 }
 
-@test "schema: a version 1 database is migrated to version 4, its receipts kept" {
+@test "schema: a version 1 database is migrated to version 5, its receipts kept" {
 	sqlite3 "$DB" < "$F/v1.sql"
 	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 1 ]
 	# reading does not migrate
@@ -480,7 +519,7 @@ run_example() {
 	[ "$status" -ne 0 ]
 	gh-archive --host new-01 "$DB" "$F/conflict.json" 2>/dev/null && false
 	gh-archive "$DB" "$F/etc-write.json"
-	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 4 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 5 ]
 	[ "$(sqlite3 "$DB" 'SELECT count(*) FROM receipts WHERE machine IS host')" = 5 ]
 	[ "$(sqlite3 "$DB" 'SELECT count(machine) FROM receipts')" = 4 ]
 	for f in "${GOOD[@]}"; do
@@ -513,7 +552,7 @@ dns_db() {
 	gh-archive --export "$id" "$DB" | jq -S . | cmp - <(jq -S . "$BATS_TEST_TMPDIR/dns.json")
 }
 
-@test "schema: a version 2 database is migrated to version 4, filled in from its receipts" {
+@test "schema: a version 2 database is migrated to version 5, filled in from its receipts" {
 	dns_db
 	want=$(sqlite3 "$DB" 'SELECT * FROM peer_names; SELECT * FROM dns_queries; SELECT * FROM dns_answers;
 		SELECT receipt_id, dst, bytes_sent, bytes_received FROM connections ORDER BY 1, 2;
@@ -527,7 +566,7 @@ dns_db() {
 	run sqlite3 "$DB" 'SELECT count(*) FROM peer_names'
 	[ "$status" -ne 0 ]
 	gh-archive --init "$DB"
-	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 4 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 5 ]
 	[ "$(sqlite3 "$DB" 'SELECT * FROM peer_names; SELECT * FROM dns_queries; SELECT * FROM dns_answers;
 		SELECT receipt_id, dst, bytes_sent, bytes_received FROM connections ORDER BY 1, 2;
 		SELECT id, bytes_received FROM receipts ORDER BY id')" = "$want" ]
@@ -538,7 +577,7 @@ dns_db() {
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ -z "$stderr" ]
-	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 4 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 5 ]
 	[ "$(count receipts)" = 0 ]
 	run --separate-stderr gh-archive --init "$DB" "$F/curl.json"
 	[ "$status" -eq 2 ]

@@ -36,6 +36,9 @@ setup() {
 	run gh-diff --bogus "$F/a.json" "$F/b.json"
 	[ "$status" -eq 2 ]
 	[ "${lines[0]}" = "gh-diff: unknown option '--bogus'" ]
+	run gh-diff -xh "$F/a.json" "$F/b.json"
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "gh-diff: unknown option '-x'" ]
 	run gh-diff - -
 	[ "$status" -eq 2 ]
 	[ "${lines[0]}" = "gh-diff: A and B can't both be stdin" ]

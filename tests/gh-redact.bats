@@ -18,6 +18,17 @@ setup() {
 	cd "$T"
 }
 
+# refused MESSAGE ARG...: gh-redact ARG... exits 2, with the one line
+# "gh-redact: MESSAGE" on stderr and nothing on stdout.
+refused() {
+	local msg=$1
+	shift
+	run --separate-stderr gh-redact "$@"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-redact: $msg" ]
+	[ -z "$output" ]
+}
+
 # Fail when the command succeeds ("! cmd" does not fail a bats test).
 refute() {
 	if "$@"; then
@@ -109,17 +120,11 @@ full() {
 # ---- bad input ------------------------------------------------------------
 
 @test "a missing input file is an error" {
-	run --separate-stderr gh-redact nonexistent.json
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-redact: nonexistent.json: No such file or directory" ]
-	[ -z "$output" ]
+	refused "nonexistent.json: No such file or directory" nonexistent.json
 }
 
 @test "empty input is an error" {
-	run --separate-stderr gh-redact < /dev/null
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-redact: <stdin>: no receipt in input" ]
-	[ -z "$output" ]
+	refused "<stdin>: no receipt in input" < /dev/null
 }
 
 @test "invalid JSON is an error with file:line and nothing on stdout" {
@@ -132,43 +137,26 @@ full() {
 
 @test "a JSON value that is not an object is not a receipt" {
 	printf '\n[1, 2]\n' > arr.json
-	run --separate-stderr gh-redact arr.json
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-redact: arr.json:2: not a receipt: expected a JSON object, not an array" ]
-	[ -z "$output" ]
+	refused "arr.json:2: not a receipt: expected a JSON object, not an array" arr.json
 }
 
 @test "an object without a version is not a receipt" {
 	echo '{"process_tree": []}' > nov.json
-	run --separate-stderr gh-redact nov.json
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-redact: nov.json:1: not a receipt: no \"version\" or \"execution_id\" member" ]
-	[ -z "$output" ]
+	refused "nov.json:1: not a receipt: no \"version\" or \"execution_id\" member" nov.json
 }
 
 @test "a member of the wrong type is an error naming it" {
 	jq '.filesystem.reads = "x"' "$FIX/receipt.json" > t1.json
-	run --separate-stderr gh-redact t1.json
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-redact: t1.json:1: filesystem.reads: expected an array of strings" ]
-	[ -z "$output" ]
+	refused "t1.json:1: filesystem.reads: expected an array of strings" t1.json
 	jq '.process_tree[2].argv[1] = 5' "$FIX/receipt.json" > t2.json
-	run --separate-stderr gh-redact t2.json
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-redact: t2.json:1: process_tree[2].argv[1]: expected a string" ]
+	refused "t2.json:1: process_tree[2].argv[1]: expected a string" t2.json
 }
 
 @test "a wrong type deep in a process is named with its path (lib/receipt's message)" {
 	jq '.process_tree[3].argv = "x"' "$FIX/receipt.json" > t1.json
-	run --separate-stderr gh-redact t1.json
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-redact: t1.json:1: process_tree[3].argv: expected an array of strings" ]
-	[ -z "$output" ]
+	refused "t1.json:1: process_tree[3].argv: expected an array of strings" t1.json
 	jq '.process_tree[2].execs = [{"argv": ["x"]}, 3]' "$FIX/receipt.json" > t2.json
-	run --separate-stderr gh-redact t2.json
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-redact: t2.json:1: process_tree[2].execs[1]: expected an object" ]
-	[ -z "$output" ]
+	refused "t2.json:1: process_tree[2].execs[1]: expected an object" t2.json
 	# the twin: the same members with their types are redacted
 	jq '.process_tree[3].argv = ["x"] | .process_tree[2].execs = [{"argv": ["x"]}, {"exe": "/x"}]' \
 		"$FIX/receipt.json" > t3.json
@@ -211,10 +199,7 @@ full() {
 
 @test "an error in the second receipt leaves stdout empty" {
 	{ cat "$FIX/receipt.json"; echo '{"version": 1}'; } > two.json
-	run --separate-stderr gh-redact two.json
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-redact: two.json:523: version: expected a string" ]
-	[ -z "$output" ]
+	refused "two.json:523: version: expected a string" two.json
 }
 
 # Every JSONTestSuite n_ file: see tests/hard.bats, which feeds them to every filter.
@@ -632,15 +617,9 @@ full() {
 }
 
 @test "--hash-key with a missing or empty key file is an error" {
-	run --separate-stderr gh-redact --hash-key nokey "$FIX/receipt.json"
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-redact: --hash-key: nokey: No such file or directory" ]
-	[ -z "$output" ]
+	refused "--hash-key: nokey: No such file or directory" --hash-key nokey "$FIX/receipt.json"
 	: > empty
-	run --separate-stderr gh-redact --hash-key empty "$FIX/receipt.json"
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-redact: --hash-key: empty: empty key" ]
-	[ -z "$output" ]
+	refused "--hash-key: empty: empty key" --hash-key empty "$FIX/receipt.json"
 }
 
 # ---- signatures -----------------------------------------------------------

@@ -52,6 +52,16 @@ bad() {
 	[ ! -s "$T/out" ]
 	grep -qx "gh-show: unknown option '--bogus'" "$T/err"
 	grep -q '^usage: gh-show ' "$T/err"
+	# an unknown letter before a known one is named, not the program
+	run --separate-stderr gh-show -xh "$F/a.json"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-show: unknown option '-x'" ]
+	run --separate-stderr gh-show --color
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-show: option '--color' needs an argument" ]
+	# the twin: -h alone is help
+	run --separate-stderr gh-show -h
+	[ "$status" -eq 0 ]
 }
 
 @test "two sections at once are refused; one twice is fine" {
@@ -121,6 +131,18 @@ bad() {
 	gh-show --tree "$F/a.json" > "$T/out"
 	same "$F/a.tree" "$T/out"
 	[ "$(grep -c '^    [0-9]* /bin/true \[exit 0\]$' "$T/out")" -eq 40 ]
+}
+
+@test "--tree: a process killed by a signal shows the signal, not an exit code" {
+	jq '(.process_tree[] | select(.pid == 3363)) |= (.exit_code = null | .signal = 9)' \
+		"$F/a.json" > "$T/killed.json"
+	gh-show --tree "$T/killed.json" > "$T/out"
+	grep -qx '    3363 mkdir -p build \[signal 9\]' "$T/out"
+	# the summary lists it with the failures that matter
+	gh-show "$T/killed.json" | grep -qx '  signal 9   mkdir -p build  mkdir\[3363\]'
+	# twin: the fixture's own process exited
+	gh-show --tree "$F/a.json" | grep -qx '    3363 mkdir -p build \[exit 0\]'
+	! gh-show "$F/a.json" | grep -q 'signal 9' || false
 }
 
 @test "folding: siblings differing in exit status are not folded together" {

@@ -39,6 +39,14 @@ signed() {
 	gh-sign -S -s key.pem local.json > signed.json
 }
 
+# invalid KEY FILE MESSAGE: gh-sign -V -p KEY FILE finds FILE invalid:
+# exit 1, and "gh-sign: FILE: MESSAGE" on stderr.
+invalid() {
+	run --separate-stderr gh-sign -V -p "$1" "$2"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gh-sign: $2: $3" ]
+}
+
 # ---- usage ----------------------------------------------------------------
 
 @test "--help prints the synopsis and options on stdout" {
@@ -114,8 +122,31 @@ signed() {
 @test "an unknown option is a usage error" {
 	run --separate-stderr gh-sign -x
 	[ "$status" -eq 2 ]
-	[ "${stderr_lines[0]}" = "gh-sign: invalid option -- 'x'" ]
+	[ "${stderr_lines[0]}" = "gh-sign: unknown option '-x'" ]
 	[ "${stderr_lines[1]}" = "$USAGE_LINE" ]
+	[ -z "$output" ]
+	# named as typed: alone inside a group, a long one without its value,
+	# and by the program's name when it is run by its path
+	run --separate-stderr gh-sign --quiet -qx
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-sign: unknown option '-x'" ]
+	run --separate-stderr "$GH_BIN/gh-sign" --bogus=1
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-sign: unknown option '--bogus'" ]
+}
+
+@test "an option without its argument is a usage error naming it as typed" {
+	run --separate-stderr gh-sign -V --public
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-sign: option '--public' needs an argument" ]
+	[ "${stderr_lines[1]}" = "$USAGE_LINE" ]
+	run --separate-stderr gh-sign -V -p
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-sign: option '-p' needs an argument" ]
+	# the twin: given its argument, the option is taken (the key is missing)
+	run --separate-stderr gh-sign -V --public nokey.pem "$FIX/receipt.json"
+	[ "$status" -eq 2 ]
+	[[ "${stderr_lines[0]}" == "gh-sign: nokey.pem: "* ]]
 }
 
 # ---- -G -------------------------------------------------------------------
@@ -451,7 +482,7 @@ signed() {
 	jq -r .payload env.json | base64 -d > st.json
 	# 0.3.0: provenance is a string, attempts have no op
 	[ "$(jq -c '[.predicate.monitor, .predicate.monitoredProcess.hostID, .predicate.monitorLog.network]' st.json)" = \
-	  '[{"type":"urn:glasshouse:gh-trace"},"urn:glasshouse:host:unknown",[{"dst":"203.0.113.9:80","invokingProcess":{"pids":null},"ip":"203.0.113.9","port":80,"protocol":"tcp"}]]' ]
+	  '[{"type":"urn:glasshouse:gh-trace"},"urn:glasshouse:host:unknown",[{"dst":"127.0.0.9:80","invokingProcess":{"pids":null},"ip":"127.0.0.9","port":80,"protocol":"tcp"}]]' ]
 	[ "$(jq -r '.predicate.glasshouseReceipt.version' st.json)" = 0.3.0 ]
 	gh-sign --attest -s key.pem --subject out.txt "$GH_ROOT/tests/fixtures/aggregate/files.v0.json" > env0.json
 	jq -r .payload env0.json | base64 -d > st0.json
@@ -566,21 +597,15 @@ big() {
 	signed
 	sed 's/"exit_code": 0,/"exit_code": 1,/' signed.json > t.json
 	! cmp -s signed.json t.json
-	run --separate-stderr gh-sign -V -p pub.pem t.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t.json: signature does not match (receipt modified or wrong key)" ]
+	invalid pub.pem t.json "signature does not match (receipt modified or wrong key)"
 }
 
 @test "-V: a removed list element or an added member makes it invalid" {
 	signed
 	jq '.filesystem.reads = []' signed.json > t1.json
-	run --separate-stderr gh-sign -V -p pub.pem t1.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t1.json: signature does not match (receipt modified or wrong key)" ]
+	invalid pub.pem t1.json "signature does not match (receipt modified or wrong key)"
 	jq '.extra = null' signed.json > t2.json
-	run --separate-stderr gh-sign -V -p pub.pem t2.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t2.json: signature does not match (receipt modified or wrong key)" ]
+	invalid pub.pem t2.json "signature does not match (receipt modified or wrong key)"
 }
 
 @test "-V: a changed hash in the receipt makes it invalid" {
@@ -599,18 +624,14 @@ big() {
 	bad=$(base64 -w0 < sig.bin)
 	[ "$bad" != "$sig" ]
 	jq --arg s "$bad" '.signature.sig = $s' signed.json > t.json
-	run --separate-stderr gh-sign -V -p pub.pem t.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t.json: signature does not match (receipt modified or wrong key)" ]
+	invalid pub.pem t.json "signature does not match (receipt modified or wrong key)"
 }
 
 @test "-V: another public key is refused by fingerprint" {
 	signed
 	gh-sign -G -s other.pem -p other.pub
 	ofp=$(fingerprint other.pub)
-	run --separate-stderr gh-sign -V -p other.pub signed.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: signed.json: signed with another key: $FP, not other.pub ($ofp)" ]
+	invalid other.pub signed.json "signed with another key: $FP, not other.pub ($ofp)"
 }
 
 @test "-V: a key field rewritten to the verifier's key still fails" {
@@ -618,18 +639,14 @@ big() {
 	gh-sign -G -s other.pem -p other.pub
 	ofp=$(fingerprint other.pub)
 	jq --arg k "$ofp" '.signature.key = $k' signed.json > t.json
-	run --separate-stderr gh-sign -V -p other.pub t.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t.json: signature does not match (receipt modified or wrong key)" ]
+	invalid other.pub t.json "signature does not match (receipt modified or wrong key)"
 }
 
 @test "-V: one changed byte of captured stdout is reported" {
 	local_receipt
 	gh-sign -S -s key.pem local.json > s.json
 	printf 'X' | dd of=out.txt bs=1 seek=3 conv=notrunc status=none
-	run --separate-stderr gh-sign -V -p pub.pem s.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: s.json: stdout hash differs: $T/out.txt" ]
+	invalid pub.pem s.json "stdout hash differs: $T/out.txt"
 	# the failure goes where the results go, too
 	[ "${lines[0]}" = "s.json: signature ok" ]
 	[ "${lines[1]}" = "s.json: FAILED: stdout hash differs: $T/out.txt" ]
@@ -691,35 +708,23 @@ big() {
 }
 
 @test "-V: an unsigned receipt is invalid" {
-	run --separate-stderr gh-sign -V -p pub.pem receipt.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: receipt.json: not signed (no signature member)" ]
+	invalid pub.pem receipt.json "not signed (no signature member)"
 }
 
 @test "-V: malformed signature members are invalid" {
 	signed
 	jq '.signature.alg = "RSA"' signed.json > t1.json
-	run --separate-stderr gh-sign -V -p pub.pem t1.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = 'gh-sign: t1.json: unsupported signature algorithm "RSA"' ]
+	invalid pub.pem t1.json 'unsupported signature algorithm "RSA"'
 	jq '.signature.sig = "not base64!"' signed.json > t2.json
-	run --separate-stderr gh-sign -V -p pub.pem t2.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t2.json: malformed signature (want 64 bytes in base64)" ]
+	invalid pub.pem t2.json "malformed signature (want 64 bytes in base64)"
 	jq '.signature.sig |= .[4:]' signed.json > t3.json
-	run --separate-stderr gh-sign -V -p pub.pem t3.json
-	[ "$stderr" = "gh-sign: t3.json: malformed signature (want 64 bytes in base64)" ]
+	invalid pub.pem t3.json "malformed signature (want 64 bytes in base64)"
 	jq '.signature.note = "x"' signed.json > t4.json
-	run --separate-stderr gh-sign -V -p pub.pem t4.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t4.json: malformed signature member (want exactly alg, key, sig strings)" ]
+	invalid pub.pem t4.json "malformed signature member (want exactly alg, key, sig strings)"
 	jq '.signature = "x"' signed.json > t5.json
-	run --separate-stderr gh-sign -V -p pub.pem t5.json
-	[ "$stderr" = "gh-sign: t5.json: malformed signature member (want exactly alg, key, sig strings)" ]
+	invalid pub.pem t5.json "malformed signature member (want exactly alg, key, sig strings)"
 	jq '.signature.key |= ascii_upcase' signed.json > t6.json
-	run --separate-stderr gh-sign -V -p pub.pem t6.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t6.json: malformed signature key (want 64 lowercase hex digits)" ]
+	invalid pub.pem t6.json "malformed signature key (want 64 lowercase hex digits)"
 }
 
 @test "-V: an unusable public key is an error" {
@@ -800,9 +805,7 @@ big() {
 	[ "$status" -eq 1 ]
 	[ "${stderr_lines[0]}" = "gh-sign: t.json: signature does not match (receipt modified or wrong key)" ]
 	printf 'J' | dd of=o.txt bs=1 seek=0 conv=notrunc status=none
-	run --separate-stderr gh-sign -V -p k.pub r.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: r.json: stdout hash differs: $T/o.txt" ]
+	invalid k.pub r.json "stdout hash differs: $T/o.txt"
 }
 
 # ---- attestations: DSSE envelopes of in-toto statements ---------------------
@@ -955,9 +958,7 @@ reenvelope() {
 	attested
 	printf 'X' | dd of=out.txt bs=1 seek=2 conv=notrunc status=none
 	rm err.txt
-	run --separate-stderr gh-sign -V -p pub.pem env.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: env.json: subject $T/out.txt: sha256 differs (445e9db50a2fc76dbedb5916d13561a46eda4f97ef809f35128db169460d8a1b in the statement)" ]
+	invalid pub.pem env.json "subject $T/out.txt: sha256 differs (445e9db50a2fc76dbedb5916d13561a46eda4f97ef809f35128db169460d8a1b in the statement)"
 	[ "${lines[2]}" = "env.json: FAILED: subject $T/out.txt: sha256 differs (445e9db50a2fc76dbedb5916d13561a46eda4f97ef809f35128db169460d8a1b in the statement)" ]
 	[ "${lines[3]}" = "env.json: subject $T/err.txt sha256:9be7c8486757b1fcdb9da47103a2f4b17d558400fe583222119485c78fbd6ad2 not present, not checked" ]
 }
@@ -973,9 +974,7 @@ reenvelope() {
 	[ "$stderr" = "gh-sign: d.json: subject . not checked: not a regular file" ]
 	# the twin: a regular file is read and checked
 	py_envelope_named out.txt > f.json
-	run --separate-stderr gh-sign -V -p pub.pem f.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: f.json: subject out.txt: sha256 differs ($(printf x | sha256sum | cut -d' ' -f1) in the statement)" ]
+	invalid pub.pem f.json "subject out.txt: sha256 differs ($(printf x | sha256sum | cut -d' ' -f1) in the statement)"
 }
 
 @test "-V: a changed payload fails" {
@@ -983,18 +982,14 @@ reenvelope() {
 	statement env.json | sed 's/"exit_code":0/"exit_code":1/' > p.json
 	! statement env.json | cmp -s - p.json
 	reenvelope env.json p.json > t.json
-	run --separate-stderr gh-sign -V -p pub.pem t.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t.json: signature does not match (envelope modified or wrong key)" ]
+	invalid pub.pem t.json "signature does not match (envelope modified or wrong key)"
 	[ "$output" = "t.json: FAILED: signature does not match (envelope modified or wrong key)" ]
 }
 
 @test "-V: a changed payloadType fails" {
 	attested
 	jq '.payloadType = "application/vnd.in-toto+jsom"' env.json > t.json
-	run --separate-stderr gh-sign -V -p pub.pem t.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t.json: signature does not match (envelope modified or wrong key)" ]
+	invalid pub.pem t.json "signature does not match (envelope modified or wrong key)"
 }
 
 @test "-V: a changed subject digest fails" {
@@ -1002,9 +997,7 @@ reenvelope() {
 	statement env.json | jq -c '.subject[0].digest.sha256 = "'"$(printf x | sha256sum | cut -d' ' -f1)"'"' > p.json
 	gh-sign --canonical p.json > p.canon
 	reenvelope env.json p.canon > t.json
-	run --separate-stderr gh-sign -V -p pub.pem t.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t.json: signature does not match (envelope modified or wrong key)" ]
+	invalid pub.pem t.json "signature does not match (envelope modified or wrong key)"
 }
 
 @test "-V: a changed signature fails" {
@@ -1013,34 +1006,22 @@ reenvelope() {
 	printf 'X' | dd of=sig.bin bs=1 seek=5 conv=notrunc status=none
 	jq --arg s "$(base64 -w0 < sig.bin)" '.signatures[0].sig = $s' env.json > t.json
 	! cmp -s env.json t.json
-	run --separate-stderr gh-sign -V -p pub.pem t.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t.json: signature does not match (envelope modified or wrong key)" ]
+	invalid pub.pem t.json "signature does not match (envelope modified or wrong key)"
 	jq '.signatures[0].sig = "AAAA"' env.json > t2.json
-	run --separate-stderr gh-sign -V -p pub.pem t2.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t2.json: signature does not match (envelope modified or wrong key)" ]
+	invalid pub.pem t2.json "signature does not match (envelope modified or wrong key)"
 }
 
 @test "-V: an envelope by another key, or malformed, is invalid" {
 	attested
 	gh-sign -G -s other.pem -p other.pub
-	run --separate-stderr gh-sign -V -p other.pub env.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: env.json: no signature by other.pub (keyid $(keyid other.pub))" ]
+	invalid other.pub env.json "no signature by other.pub (keyid $(keyid other.pub))"
 	# a keyid rewritten to the verifier's still fails
 	jq --arg k "$(keyid other.pub)" '.signatures[0].keyid = $k' env.json > t.json
-	run --separate-stderr gh-sign -V -p other.pub t.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t.json: signature does not match (envelope modified or wrong key)" ]
+	invalid other.pub t.json "signature does not match (envelope modified or wrong key)"
 	jq '.signatures = []' env.json > t1.json
-	run --separate-stderr gh-sign -V -p pub.pem t1.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t1.json: malformed envelope: signatures is empty" ]
+	invalid pub.pem t1.json "malformed envelope: signatures is empty"
 	jq '.payload = "not base64!"' env.json > t2.json
-	run --separate-stderr gh-sign -V -p pub.pem t2.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t2.json: malformed envelope: payload is not base64" ]
+	invalid pub.pem t2.json "malformed envelope: payload is not base64"
 	run --separate-stderr gh-sign -V -p pub.pem --stdout out.txt env.json
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "gh-sign: env.json: an envelope's files are its subjects: --stdout and --stderr apply to receipts" ]
@@ -1142,9 +1123,7 @@ print(json.dumps({"payloadType": t.decode(), "payload": base64.b64encode(body).d
 	[ -z "$stderr" ]
 	# the twin: signed over another payload type than the envelope says
 	py_envelope "application/json" > py2.json
-	run --separate-stderr gh-sign -V -p pub.pem py2.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: py2.json: signature does not match (envelope modified or wrong key)" ]
+	invalid pub.pem py2.json "signature does not match (envelope modified or wrong key)"
 }
 
 @test "end to end: the attestation names the monitor (BPF object, kernel) and the policy file" {
@@ -1188,9 +1167,7 @@ print(json.dumps({"payloadType": t.decode(), "payload": base64.b64encode(body).d
 	[ "$status" -eq 0 ]
 	[ "${lines[1]}" = "ok.json: predicate p" ]
 	py_sign application/json st.json > t1.json
-	run --separate-stderr gh-sign -V -p pub.pem t1.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = 'gh-sign: t1.json: payloadType is "application/json", not application/vnd.in-toto+json' ]
+	invalid pub.pem t1.json 'payloadType is "application/json", not application/vnd.in-toto+json'
 	printf 'not json' > junk.bin
 	py_sign "$INTOTO" junk.bin > t2.json
 	run --separate-stderr gh-sign -V -p pub.pem t2.json
@@ -1198,14 +1175,10 @@ print(json.dumps({"payloadType": t.decode(), "payload": base64.b64encode(body).d
 	[[ "$stderr" == "gh-sign: t2.json: payload is not a JSON statement: "* ]]
 	printf '{"_type":"https://in-toto.io/Statement/v0.1","subject":[],"predicateType":"p"}' > old.json
 	py_sign "$INTOTO" old.json > t3.json
-	run --separate-stderr gh-sign -V -p pub.pem t3.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t3.json: payload is not an in-toto statement (_type is not https://in-toto.io/Statement/v1)" ]
+	invalid pub.pem t3.json "payload is not an in-toto statement (_type is not https://in-toto.io/Statement/v1)"
 	printf '{"_type":"https://in-toto.io/Statement/v1","subject":[],"predicateType":"p"}' > nosub.json
 	py_sign "$INTOTO" nosub.json > t4.json
-	run --separate-stderr gh-sign -V -p pub.pem t4.json
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "gh-sign: t4.json: statement has no subject" ]
+	invalid pub.pem t4.json "statement has no subject"
 	printf '{"_type":"https://in-toto.io/Statement/v1","_type":"x","subject":[{}],"predicateType":"p"}' > dup.json
 	py_sign "$INTOTO" dup.json > t5.json
 	run --separate-stderr gh-sign -V -p pub.pem t5.json

@@ -71,8 +71,15 @@ bad() {
 	gh-train --bogus < "$F/quiet.json" > "$T/out" 2> "$T/err" && false || rc=$?
 	[ "$rc" -eq 2 ]
 	[ ! -s "$T/out" ]
-	grep -q "unrecognized option '--bogus'" "$T/err"
-	grep -q '^usage: gh-train \[--csv\] \[RECEIPT...\]$' "$T/err"
+	[ "$(cat "$T/err")" = "gh-train: unknown option '--bogus'
+usage: gh-train [--csv] [RECEIPT...]" ]
+	# by its path, inside a group: the program's name, the option typed
+	run --separate-stderr "$GH_BIN/gh-train" -cx
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-train: unknown option '-x'" ]
+	# the twin: -c alone is taken
+	run --separate-stderr gh-train -c "$F/quiet.json"
+	[ "$status" -eq 0 ]
 }
 
 # --- whole rows --------------------------------------------------------------
@@ -171,8 +178,41 @@ EOF
 @test "exit_code and signal" {
 	run feat '.exit_code = 130 | .outcome.signal = 2' '[.exit_code,.signal]'
 	[ "$output" = '[130,2]' ]
-	run feat '.exit_code = null' '.exit_code'
+	run feat '.exit_code = null | .outcome.exit_code = null' '.exit_code'
 	[ "$output" = null ]
+}
+
+@test "exit_code, duration_ms, cpu_time_ms: the receipt's own member first, else the 0.3.0 one" {
+	run feat '.exit_code = 3 | .outcome.exit_code = 5 | .duration_ms = 7 | .timing.duration_ms = 9 |
+		.resources.cpu_time_ms = 2 | .timing.cpu_time_ms = 4' '[.exit_code,.duration_ms,.cpu_time_ms]'
+	[ "$output" = '[3,7,2]' ]
+	run feat 'del(.exit_code, .duration_ms, .resources.cpu_time_ms) | .outcome.exit_code = 5 |
+		.timing.duration_ms = 9 | .timing.cpu_time_ms = 4' '[.exit_code,.duration_ms,.cpu_time_ms]'
+	[ "$output" = '[5,9,4]' ]
+	run bad 'del(.duration_ms) | .timing.duration_ms = -9'
+	[ "$output" = "gh-train: $T/bad.json:1: duration_ms: expected a non-negative integer" ]
+}
+
+@test "v0 receipts: path lists read and written, the flat process list, no execs known" {
+	jq -c '{execution_id, command: (.provenance.command | join(" ")), exit_code, duration_ms,
+		processes: [.process_tree[] | {pid, ppid, cmd: (.argv | join(" "))}],
+		filesystem: {read: ["/a", "/b"], written: ["/w"]},
+		network: {connections: []}}' "$F/quiet.json" > "$T/v0.json"
+	gh-train "$T/v0.json" > "$T/row"
+	[ "$(jq -c '[.files_read,.files_written,.files_deleted,.processes,.execs,.spawned_shell]' "$T/row")" = \
+	  '[2,1,null,1,null,null]' ]
+	# twin: the current shape's lists by their own names, and no list at all
+	jq -c '.filesystem = {reads: ["/a"], writes: []}' "$T/v0.json" > "$T/v1.json"
+	jq -c 'del(.processes, .filesystem)' "$T/v0.json" > "$T/v2.json"
+	gh-train "$T/v1.json" "$T/v2.json" > "$T/row"
+	[ "$(jq -sc 'map([.files_read,.files_written,.processes])' "$T/row")" = '[[1,0,1],[null,null,null]]' ]
+}
+
+@test "policy_verdict: the 0.3.0 boolean pass when there is no verdict" {
+	run feat '.policy = {"pass": false, "violations": [{"rule": "r"}]}' '[.policy_verdict,.policy_violations]'
+	[ "$output" = '["fail",1]' ]
+	run feat '.policy = {"verdict": "pass", "pass": false}' '[.policy_verdict,.policy_violations]'
+	[ "$output" = '["pass",null]' ]
 }
 
 @test "syscalls_distinct, syscalls_total, syscalls_denied" {

@@ -75,6 +75,14 @@ judge() {
 	run gh-policy "${1:-$POL}" "$R"
 }
 
+# denies RULES LINE: RULES refuses the receipt, with the violation LINE
+# (a whole-line grep pattern) among others; its verdict stays in $output.
+denies() {
+	judge "$1"
+	[ "$status" -eq 1 ]
+	grep -qx "$2" <<<"$output"
+}
+
 # The starter policy's violations of reads, writes and deletes naming the
 # secret directory (its rules on namespaces, chroot and mounts are
 # checked apart).
@@ -89,9 +97,7 @@ ssh_violations() {
 	[ "$(acc create)" = "[[\"$HH/.ssh/new\",\"/new\",null,null]]" ]
 	[ "$(jq -c '[.actions[] | select(.type == "chroot") | [.path, .path_seen, .result]]' "$R")" = \
 		"[[\"$HH/.ssh\",\"/\",\"ok\"]]" ]
-	judge
-	[ "$status" -eq 1 ]
-	grep -qx "$POL:[0-9]*: deny read $HH/\.ssh/id_rsa \[seen=/id_rsa\] by pid [0-9]* ($D/work chroot $HH/\.ssh /id_rsa /new)" <<<"$output"
+	denies "$POL" "$POL:[0-9]*: deny read $HH/\.ssh/id_rsa \[seen=/id_rsa\] by pid [0-9]* ($D/work chroot $HH/\.ssh /id_rsa /new)"
 	[ "$(ssh_violations)" -eq 2 ]
 }
 
@@ -109,14 +115,10 @@ ssh_violations() {
 	[ "$(acc read)" = "[[\"$HH/.ssh/id_rsa\",\"$HH/harmless/id_rsa\",null,null]]" ]
 	[ "$(jq -c '[.actions[] | select(.syscall == "mount" and .flags == 4096) | [.path, .source, .source_path, .result]]' "$R")" = \
 		"[[\"$HH/harmless\",\"$HH/.ssh\",\"$HH/.ssh\",\"ok\"]]" ]
-	judge
-	[ "$status" -eq 1 ]
-	grep -qx "$POL:[0-9]*: deny read $HH/\.ssh/id_rsa \[seen=$HH/harmless/id_rsa\] by pid [0-9]* (.*)" <<<"$output"
+	denies "$POL" "$POL:[0-9]*: deny read $HH/\.ssh/id_rsa \[seen=$HH/harmless/id_rsa\] by pid [0-9]* (.*)"
 	# a rule on mounts judges the source and the mount point
 	printf 'deny mount ~/.ssh\n' > m.rules
-	judge m.rules
-	[ "$status" -eq 1 ]
-	grep -qx "m.rules:1: deny mount $HH/\.ssh \[target=$HH/harmless\] by pid [0-9]* (.*)" <<<"$output"
+	denies m.rules "m.rules:1: deny mount $HH/\.ssh \[target=$HH/harmless\] by pid [0-9]* (.*)"
 }
 
 @test "bind mount twin: a harmless source is named, no secret read; its lexical names pass a rule on the secrets only taken at their word" {
@@ -168,9 +170,7 @@ ssh_violations() {
 	[ "$(acc truncate)" = "[[\"$HH/.ssh/id_rsa\",\"$WS/key\",\"lexical\",null]]" ]
 	[ "$(acc mkdir)" = "[[\"$HH/.ssh/made\",\"$WS/made\",\"lexical\",null]]" ]
 	[ "$(acc rmdir)" = "[[\"$HH/.ssh/made\",\"$WS/made\",\"lexical\",null]]" ]
-	judge
-	[ "$status" -eq 1 ]
-	grep -qx "$POL:[0-9]*: deny write $HH/\.ssh/id_rsa \[op=truncate seen=$WS/key\] by pid [0-9]* ($D/work truncate key)" <<<"$output"
+	denies "$POL" "$POL:[0-9]*: deny write $HH/\.ssh/id_rsa \[op=truncate seen=$WS/key\] by pid [0-9]* ($D/work truncate key)"
 	[ "$(ssh_violations)" -eq 4 ]
 }
 
@@ -253,9 +253,7 @@ deny write $WS/made [op=mkdir path_status=lexical judged=conservatively] by (mkd
 	trace sh -c "ln $HH/.ssh/id_rsa k && cat k && rm k"
 	[ "$(acc link)" = "[[\"$HH/.ssh/id_rsa\",null,\"lexical\",\"$WS/k\"]]" ]
 	[ "$(acc read)" = "[[\"$WS/k\",null,null,null]]" ]
-	judge
-	[ "$status" -eq 1 ]
-	grep -qx "$POL:[0-9]*: deny read $HH/\.ssh/id_rsa \[op=link to=$WS/k\] by pid [0-9]* (ln $HH/\.ssh/id_rsa k)" <<<"$output"
+	denies "$POL" "$POL:[0-9]*: deny read $HH/\.ssh/id_rsa \[op=link to=$WS/k\] by pid [0-9]* (ln $HH/\.ssh/id_rsa k)"
 	[ "$(ssh_violations)" -eq 1 ]
 }
 
@@ -280,9 +278,7 @@ deny write $WS/made [op=mkdir path_status=lexical judged=conservatively] by (mkd
 @test "rename: the policy judges both names" {
 	trace sh -c "mv $HH/.ssh/id_rsa $WS/stolen; mv $WS/stolen $HH/.ssh/id_rsa"
 	[ "$(acc rename | jq -c 'map([.[0], .[3]])')" = "[[\"$HH/.ssh/id_rsa\",\"$WS/stolen\"],[\"$WS/stolen\",\"$HH/.ssh/id_rsa\"]]" ]
-	judge
-	[ "$status" -eq 1 ]
-	grep -qx "$POL:[0-9]*: deny delete $HH/\.ssh/id_rsa \[op=rename to=$WS/stolen\] by pid .*" <<<"$output"
+	denies "$POL" "$POL:[0-9]*: deny delete $HH/\.ssh/id_rsa \[op=rename to=$WS/stolen\] by pid .*"
 	grep -qx "$POL:[0-9]*: deny write $HH/\.ssh/id_rsa \[op=rename from=$WS/stolen\] by pid .*" <<<"$output"
 }
 
@@ -291,9 +287,7 @@ deny write $WS/made [op=mkdir path_status=lexical judged=conservatively] by (mkd
 	[ "$(acc exec)" = '[["memfd:payload",null,"unresolved",null]]' ]
 	[ "$(jq -c '[.process_tree[].execs[].exe]' "$R")" = "[\"$D/work\",\"memfd:payload\"]" ]
 	[ "$(jq -c '[.filesystem.accesses[] | select(.path == "/")]' "$R")" = '[]' ]
-	judge
-	[ "$status" -eq 1 ]
-	grep -qx "$POL:[0-9]*: deny exec memfd:payload \[path_status=unresolved judged=conservatively\] by pid [0-9]* (/bin/true true)" <<<"$output"
+	denies "$POL" "$POL:[0-9]*: deny exec memfd:payload \[path_status=unresolved judged=conservatively\] by pid [0-9]* (/bin/true true)"
 }
 
 @test "memfd twin: the same program from its file passes the exec rules" {
@@ -363,13 +357,9 @@ act() {
 	trace sh -c 'unshare -Ur true && unshare -Urm true'
 	[ "$(jq -c '[.actions[] | select(.type == "namespace") | [.syscall, .flags, .result, (.pids | length)]]' "$R")" = \
 		'[["unshare",268435456,"ok",1],["unshare",268566528,"ok",1]]' ]
-	judge
-	[ "$status" -eq 1 ]
-	grep -qx "$POL:[0-9]*: deny namespace user \[op=unshare\] by 2 processes, first pid [0-9]* (true)" <<<"$output"
+	denies "$POL" "$POL:[0-9]*: deny namespace user \[op=unshare\] by 2 processes, first pid [0-9]* (true)"
 	printf 'deny namespace mount\n' > n.rules
-	judge n.rules
-	[ "$status" -eq 1 ]
-	grep -qx "n.rules:1: deny namespace mount \[op=unshare\] by pid [0-9]* (true)" <<<"$output"
+	denies n.rules "n.rules:1: deny namespace mount \[op=unshare\] by pid [0-9]* (true)"
 	[ "$(grep -c '^n.rules' <<<"$output")" -eq 1 ]
 }
 
@@ -391,9 +381,7 @@ act() {
 @test "chroot: the starter policy refuses the user namespace and the chroot, not only the read" {
 	need_userns
 	trace "$D/work" chroot "$HH/.ssh" /id_rsa /new
-	judge
-	[ "$status" -eq 1 ]
-	grep -qx "$POL:[0-9]*: deny namespace user \[op=unshare\] by pid [0-9]* ($D/work chroot $HH/\.ssh /id_rsa /new)" <<<"$output"
+	denies "$POL" "$POL:[0-9]*: deny namespace user \[op=unshare\] by pid [0-9]* ($D/work chroot $HH/\.ssh /id_rsa /new)"
 	grep -qx "$POL:[0-9]*: deny chroot $HH/\.ssh \[seen=/\] by pid [0-9]* ($D/work chroot $HH/\.ssh /id_rsa /new)" <<<"$output"
 }
 
@@ -401,9 +389,7 @@ act() {
 	ln -s "$HH/.ssh/id_rsa" key
 	trace "$D/work" direct key
 	[ "$(acc read | jq -c 'map(select(.[0] | endswith("id_rsa")))')" = "[[\"$HH/.ssh/id_rsa\",\"$WS/key\",\"lexical\",null]]" ]
-	judge
-	[ "$status" -eq 1 ]
-	grep -qx "$POL:[0-9]*: deny read $HH/\.ssh/id_rsa \[seen=$WS/key\] by pid [0-9]* ($D/work direct key)" <<<"$output"
+	denies "$POL" "$POL:[0-9]*: deny read $HH/\.ssh/id_rsa \[seen=$WS/key\] by pid [0-9]* ($D/work direct key)"
 }
 
 @test "io_uring fixed slot twin: a link to a harmless file is named as such" {

@@ -133,3 +133,29 @@ tests: 3 passed, 1 failed, 1 skipped" ]
 	run -2 bash "$RUN" nothing.bats
 	[ "$output" = "tests/run: nothing.bats: no such suite" ]
 }
+
+@test "signals ignored when the runner starts (a background job, nohup) are at their defaults in every suite, SIGHUP aside" {
+	# the test passes only where none of INT, QUIT, PIPE and TERM is
+	# ignored (bits 1, 2, 12 and 14 of SigIgn)
+	suite a 'ign=$(sed -n "s/^SigIgn:[[:space:]]*//p" /proc/self/status); [ $((0x$ign & 0x5006)) -eq 0 ]'
+	run -0 bash -c 'bash "$1" a.bats & wait $!' _ "$RUN"
+	[ "${lines[${#lines[@]}-1]}" = "tests: 1 passed, 0 failed" ]
+	run -0 bash -c 'trap "" INT QUIT PIPE TERM; exec bash "$1" a.bats' _ "$RUN"
+	[ "${lines[${#lines[@]}-1]}" = "tests: 1 passed, 0 failed" ]
+	run -0 nohup bash "$RUN" a.bats
+	[ "${lines[${#lines[@]}-1]}" = "tests: 1 passed, 0 failed" ]
+	# the twin: the same suite started by bats itself keeps them ignored
+	run -1 bash -c 'bats a.bats & wait $!'
+	[ "${lines[1]}" = "not ok 1 a 1" ]
+	run -1 bash -c 'trap "" PIPE; exec bats a.bats'
+	[ "${lines[1]}" = "not ok 1 a 1" ]
+}
+
+@test "SIGHUP stays as the runner got it: a run under nohup outlives its terminal" {
+	suite a 'ign=$(sed -n "s/^SigIgn:[[:space:]]*//p" /proc/self/status); [ $((0x$ign & 1)) -eq 1 ]'
+	run -0 nohup bash "$RUN" a.bats
+	[ "${lines[${#lines[@]}-1]}" = "tests: 1 passed, 0 failed" ]
+	# the twin: not ignored when the runner starts, not ignored in the suite
+	run -1 env --default-signal=HUP bash "$RUN" a.bats
+	[ "${lines[${#lines[@]}-1]}" = "tests: 0 passed, 1 failed" ]
+}

@@ -49,3 +49,7 @@ vg() {
 	[ "$status" -eq 99 ]
 	[[ "$output" == *"definitely lost"* ]]
 }
+
+@test "valgrind: test_ring clean" {
+	vg "$GH_OUT/tests/test_ring"
+}

@@ -246,10 +246,11 @@ static int uring_fixed(int fixed)
 	return uring_run(&ring) == 1 ? 0 : die("send");
 }
 
-/* pass tcp|unix CMD...: CMD runs with fd 3 a connected socket (loopback
- * TCP or a Unix socket pair) whose other end another process reads to the
- * end. */
-static int pass(const char *kind, char **cmd)
+/* A connected socket (loopback TCP or one end of a Unix socket pair)
+ * whose other end another process reads to the end; -1 on failure. The
+ * reader is no child of a tracer started later, which would wait for it:
+ * it ends when the last copy of the returned socket is closed. */
+static int reader_pair(const char *kind)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -260,19 +261,17 @@ static int pass(const char *kind, char **cmd)
 
 	if (!strcmp(kind, "unix")) {
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
-			return die("socketpair");
+			return die("socketpair") - 2;
 	} else {
 		l = socket(AF_INET, SOCK_STREAM, 0);
 		sv[0] = socket(AF_INET, SOCK_STREAM, 0);
 		if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(l, 1) < 0 ||
 		    getsockname(l, (struct sockaddr *)&sin, &sl) < 0 ||
 		    connect(sv[0], (struct sockaddr *)&sin, sizeof(sin)) < 0)
-			return die("loopback");
+			return die("loopback") - 2;
 		sv[1] = accept(l, NULL, NULL);
 		close(l);
 	}
-	/* the reader is no child of CMD's tracer, which would wait for it:
-	 * it ends when the last copy of fd 3 is closed */
 	p = fork();
 	if (p == 0) {
 		if (fork() == 0) {
@@ -284,12 +283,91 @@ static int pass(const char *kind, char **cmd)
 	}
 	waitpid(p, NULL, 0);
 	close(sv[1]);
-	if (dup2(sv[0], 3) < 0)
+	return sv[0];
+}
+
+/* pass tcp|unix CMD...: CMD runs with fd 3 a connected socket (loopback
+ * TCP or a Unix socket pair) whose other end another process reads to the
+ * end. */
+static int pass(const char *kind, char **cmd)
+{
+	int s = reader_pair(kind);
+
+	if (s < 0)
+		return 1;
+	if (dup2(s, 3) < 0)
 		return die("dup2");
-	if (sv[0] != 3)
-		close(sv[0]);
+	if (s != 3)
+		close(s);
 	execvp(cmd[0], cmd);
 	return die("exec");
+}
+
+/* passfd tcp|unix CMD...: CMD runs with fd 3 a Unix socket over which a
+ * process outside CMD's tree sends it (SCM_RIGHTS) a connected socket as
+ * pass makes one, and exits. */
+static int passfd(const char *kind, char **cmd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { "x", 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	int s = reader_pair(kind), u[2];
+	pid_t p;
+
+	if (s < 0)
+		return 1;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, u) < 0)
+		return die("socketpair");
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &s, sizeof(int));
+	p = fork();
+	if (p == 0) {
+		if (fork() == 0)
+			_exit(sendmsg(u[1], &mh, 0) == 1 ? 0 : die("sendmsg"));
+		_exit(0);
+	}
+	waitpid(p, NULL, 0);
+	close(s);
+	close(u[1]);
+	if (dup2(u[0], 3) < 0)
+		return die("dup2");
+	if (u[0] != 3)
+		close(u[0]);
+	execvp(cmd[0], cmd);
+	return die("exec");
+}
+
+/* recv3 HOW: a socket received on fd 3 (SCM_RIGHTS), then 5 bytes on it
+ * by write, send or sendmsg (none: no send). Prints its descriptor. */
+static int recv3(const char *how)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], b;
+	struct iovec iov = { &b, 1 }, hi = { "hello", 5 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct msghdr sm = { .msg_iov = &hi, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	ssize_t n = 5;
+	int fd;
+
+	if (recvmsg(3, &mh, 0) != 1 || !(c = CMSG_FIRSTHDR(&mh)) ||
+	    c->cmsg_type != SCM_RIGHTS)
+		return die("recvmsg");
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	printf("%d\n", fd);
+	if (!strcmp(how, "write"))
+		n = write(fd, "hello", 5);
+	else if (!strcmp(how, "send"))
+		n = send(fd, "hello", 5, 0);
+	else if (!strcmp(how, "sendmsg"))
+		n = sendmsg(fd, &sm, 0);
+	else if (strcmp(how, "none"))
+		return die(how);
+	return n == 5 ? 0 : die(how);
 }
 
 /* send3 HOW: 5 bytes on fd 3, by write, send, sendmsg or sendfile. */
@@ -517,6 +595,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(m, "pass") && argc > 3)
 		return pass(a, argv + 3);
+	if (!strcmp(m, "passfd") && argc > 3)
+		return passfd(a, argv + 3);
+	if (!strcmp(m, "recv3"))
+		return recv3(a);
 	if (!strcmp(m, "sockets") && argc > 3) {
 		/* N Unix socket pairs, one end of each at fds 10.., then CMD */
 		int i, sv[2];

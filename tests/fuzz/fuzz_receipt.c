@@ -57,6 +57,24 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			abort();
 	if (rc < 0 && strncmp(r.err, "fuzz.json: ", 11) != 0)
 		abort();
+	{
+		struct gh_rpolicy pol;
+		const struct gh_jv *a;
+		size_t np;
+
+		for (int w = GH_RPATHS_READ; w <= GH_RPATHS_DELETE; w++)
+			if ((rc = gh_receipt_paths(&r, w, &a)) > 0 && gh_receipt_len(a) &&
+			    !gh_receipt_strv_get(a, 0, NULL))
+				abort();
+		if (rc < 0 && strncmp(r.err, "fuzz.json: ", 11) != 0)
+			abort();
+		if ((rc = gh_receipt_policy(&r, &pol)) > 0 && !pol.obj)
+			abort();
+		if (rc < 0 && strncmp(r.err, "fuzz.json: ", 11) != 0)
+			abort();
+		if ((rc = gh_receipt_nprocs(&r, &np)) < 0 && strncmp(r.err, "fuzz.json: ", 11) != 0)
+			abort();
+	}
 	it = (struct gh_riter)GH_RITER_INIT;
 	{
 		struct gh_rdns d;

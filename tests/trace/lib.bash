@@ -66,10 +66,12 @@ no_loss() {
 
 # signal_test SIG N: SIG sent to gh-trace reaches the command (sleep), which
 # dies of it; gh-trace exits 128+N with a finished stream. Started through
-# python so that SIGINT is not ignored, as a shell does for background jobs.
+# python so that neither SIGINT (ignored by a shell for background jobs)
+# nor SIGHUP (ignored under nohup, as tests/run leaves it) is ignored.
 signal_test() {
 	"$PY" -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
+signal.signal(signal.SIGHUP, signal.SIG_DFL)
 os.execvp(sys.argv[1], sys.argv[1:])' gh-trace -o "$EV" -- sleep 30 &
 	gt=$!
 	until grep -q '"exe":"[^"]*sleep"' "$EV" 2>/dev/null; do sleep 0.05; done

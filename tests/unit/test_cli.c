@@ -1,4 +1,5 @@
-/* Unit tests of lib/cli.c: the receipt operand opened and read. */
+/* Unit tests of lib/cli.c: the receipt operand opened and read, bad
+ * options named as typed. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,59 @@ static const char *file(const char *name, const char *text)
 	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
 		diag("cannot write %s", path);
 	return path;
+}
+
+/* The message for the first bad option of argv (NULL-terminated), or ""
+ * when getopt_long takes them all. */
+static const char *bad_option(char **argv)
+{
+	static const struct option longopts[] = {
+		{ "secret", required_argument, NULL, 's' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "subject", required_argument, NULL, 256 },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char msg[128];
+	int argc = 0, c;
+
+	while (argv[argc])
+		argc++;
+	optind = 0;	/* a fresh scan */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":s:q", longopts, NULL)) != -1)
+		if (c == '?' || c == ':')
+			return gh_option_error(c, argv, longopts, msg, sizeof(msg));
+	return "";
+}
+
+#define ARGV(...) ((char *[]){ "prog", __VA_ARGS__, NULL })
+
+static void test_option_error(void)
+{
+	const struct {
+		char **argv;
+		const char *want;
+	} cases[] = {
+		{ ARGV("-x"), "unknown option '-x'" },
+		{ ARGV("-qx"), "unknown option '-x'" },
+		{ ARGV("--quiet", "-xq"), "unknown option '-x'" },
+		{ ARGV("--bogus"), "unknown option '--bogus'" },
+		{ ARGV("-q", "--bogus=1"), "unknown option '--bogus'" },
+		{ ARGV("--secret"), "option '--secret' needs an argument" },
+		{ ARGV("-q", "-s"), "option '-s' needs an argument" },
+		{ ARGV("-qs"), "option '-s' needs an argument" },
+		{ ARGV("-q", "--subject"), "option '--subject' needs an argument" },
+		/* the twins: the same options, well formed */
+		{ ARGV("-q", "-s", "k", "--subject=f", "--secret", "k"), "" },
+		{ ARGV("-qsk", "--quiet"), "" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = bad_option(cases[i].argv);
+
+		ok(strcmp(got, cases[i].want) == 0, "gh_option_error: %s %s: '%s'",
+		   cases[i].argv[1], cases[i].argv[2] ? cases[i].argv[2] : "", got);
+	}
 }
 
 int main(void)
@@ -63,6 +117,8 @@ int main(void)
 	snprintf(want, sizeof(want), "%s: No such file or directory", p);
 	ok(rc == -ENOENT && strcmp(r.err, want) == 0, "a missing file: %s", r.err);
 	gh_receipt_release(&r);
+
+	test_option_error();
 
 	unlink(file("ok.json", ""));
 	unlink(file("events.json", ""));

@@ -311,6 +311,104 @@ static void signals(void)
 	   gh_receipt_run(&r, &run) == 0 && run.has_exit_code && run.exit_code == 3 &&
 	   !run.has_signal, "exited: an exit code and no signal");
 	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"version\":\"0.4.0\",\"exit_code\":143,\"outcome\":"
+			 "{\"exit_code\":null,\"signal\":15}}") == 0 &&
+	   gh_receipt_run(&r, &run) == 0 && run.has_status && run.status == 143,
+	   "killed: the status as a shell reports it, 128+N");
+	gh_receipt_release(&r);
+}
+
+/* Values some shapes hold in two places: the receipt's own members first. */
+static void two_places(void)
+{
+	struct gh_receipt r;
+	struct gh_rrun run;
+
+	ok(from_text(&r, "{\"version\":\"0.4.0\",\"exit_code\":3,\"duration_ms\":7,"
+			 "\"outcome\":{\"exit_code\":5},\"timing\":{\"duration_ms\":9,"
+			 "\"cpu_time_ms\":4},\"resources\":{\"cpu_time_ms\":2}}") == 0 &&
+	   gh_receipt_run(&r, &run) == 0 && run.status == 3 && run.exit_code == 3 &&
+	   run.duration_ms == 7 && run.cpu_time_ms == 2,
+	   "run: exit_code, duration_ms, resources.cpu_time_ms before the 0.3.0 places");
+	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"version\":\"0.3.0\",\"exit_code\":null,\"outcome\":"
+			 "{\"exit_code\":5},\"timing\":{\"duration_ms\":9,\"cpu_time_ms\":4}}") == 0 &&
+	   gh_receipt_run(&r, &run) == 0 && run.has_status && run.status == 5 &&
+	   run.has_exit_code && run.exit_code == 5 && run.duration_ms == 9 &&
+	   run.cpu_time_ms == 4, "run: twin, without them the 0.3.0 places");
+	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"execution_id\":\"x\",\"command\":\"make all\",\"processes\":"
+			 "[{\"pid\":2,\"cmd\":\"make\"}]}") == 0 &&
+	   gh_receipt_run(&r, &run) == 0 && !run.command &&
+	   strcmp(run.command_str, "make all") == 0, "run: v0's command string");
+	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"version\":\"0.3.0\",\"processes\":[{\"pid\":2,\"cmd\":\"make\"}]}") == 0 &&
+	   gh_receipt_run(&r, &run) == 0 && !run.command &&
+	   strcmp(run.command_str, "make") == 0, "run: else the flat list's first cmd");
+	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"version\":\"0.3.0\",\"processes\":[7]}") == 0 &&
+	   gh_receipt_run(&r, &run) == -EINVAL &&
+	   strcmp(r.err, "t.json: processes[0]: expected an object") == 0,
+	   "run: a flat list entry that is not an object (got %s)", r.err);
+	gh_receipt_release(&r);
+}
+
+static void policy_paths_procs(void)
+{
+	struct gh_receipt r;
+	struct gh_rpolicy pol;
+	const struct gh_jv *a;
+	size_t n;
+
+	ok(from_text(&r, "{\"version\":\"0.3.0\",\"policy\":{\"pass\":false}}") == 0 &&
+	   gh_receipt_policy(&r, &pol) == 1 && strcmp(pol.verdict, "fail") == 0 &&
+	   !pol.violations, "policy: the 0.3.0 boolean pass");
+	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"version\":\"0.4.0\",\"policy\":{\"verdict\":\"pass\",\"pass\":false,"
+			 "\"violations\":[]}}") == 0 &&
+	   gh_receipt_policy(&r, &pol) == 1 && strcmp(pol.verdict, "pass") == 0 &&
+	   gh_receipt_len(pol.violations) == 0 && pol.violations,
+	   "policy: the verdict wins over pass");
+	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"version\":\"0.4.0\",\"policy\":null}") == 0 &&
+	   gh_receipt_policy(&r, &pol) == 0 && !pol.obj, "policy: null is none");
+	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"version\":\"0.4.0\",\"policy\":{\"pass\":1}}") == 0 &&
+	   gh_receipt_policy(&r, &pol) == -EINVAL &&
+	   strcmp(r.err, "t.json: policy.pass: expected a boolean") == 0,
+	   "policy: a pass that is not a boolean (got %s)", r.err);
+	gh_receipt_release(&r);
+
+	ok(from_text(&r, "{\"execution_id\":\"x\",\"filesystem\":{\"read\":[\"/a\",\"/b\"],"
+			 "\"written\":[\"/w\"]}}") == 0 &&
+	   gh_receipt_paths(&r, GH_RPATHS_READ, &a) == 1 && gh_receipt_len(a) == 2 &&
+	   gh_receipt_paths(&r, GH_RPATHS_WRITE, &a) == 1 && gh_receipt_len(a) == 1 &&
+	   gh_receipt_paths(&r, GH_RPATHS_DELETE, &a) == 0 && !a,
+	   "paths: v0's read and written, no deletes");
+	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"version\":\"0.4.0\",\"filesystem\":{\"reads\":[\"/a\"],"
+			 "\"deletes\":[\"/d\",\"/e\"]}}") == 0 &&
+	   gh_receipt_paths(&r, GH_RPATHS_READ, &a) == 1 && gh_receipt_len(a) == 1 &&
+	   gh_receipt_paths(&r, GH_RPATHS_WRITE, &a) == 0 &&
+	   gh_receipt_paths(&r, GH_RPATHS_DELETE, &a) == 1 && gh_receipt_len(a) == 2,
+	   "paths: reads, writes, deletes of 0.3.0 and later");
+	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"version\":\"0.4.0\",\"filesystem\":{\"writes\":[\"/a\",2]}}") == 0 &&
+	   gh_receipt_paths(&r, GH_RPATHS_WRITE, &a) == -EINVAL &&
+	   strcmp(r.err, "t.json: filesystem.writes: expected an array of strings") == 0,
+	   "paths: a list with a non-string (got %s)", r.err);
+	gh_receipt_release(&r);
+
+	ok(from_text(&r, "{\"version\":\"0.4.0\",\"process_tree\":[{\"pid\":1}],"
+			 "\"processes\":[{\"pid\":1},{\"pid\":2}]}") == 0 &&
+	   gh_receipt_nprocs(&r, &n) == 1 && n == 1, "nprocs: the tree first");
+	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"execution_id\":\"x\",\"processes\":[{\"pid\":1},{\"pid\":2}]}") == 0 &&
+	   gh_receipt_nprocs(&r, &n) == 1 && n == 2, "nprocs: else the flat list");
+	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"execution_id\":\"x\"}") == 0 && gh_receipt_nprocs(&r, &n) == 0 &&
+	   n == 0, "nprocs: no list at all");
+	gh_receipt_release(&r);
 }
 
 static int stop_at_first(void *ctx, const struct gh_rstr *s)
@@ -559,6 +657,8 @@ int main(void)
 	shapes();
 	errors();
 	signals();
+	two_places();
+	policy_paths_procs();
 	no_name();
 	checked();
 	strings();
