@@ -72,6 +72,15 @@ struct item {
 			 * what it could be */
 };
 
+/* A name the run itself made a symbolic link at, deleted or renamed away
+ * (successfully): a lexical path through it may have named another file
+ * during the call than when gh-trace looked. */
+struct relink {
+	const char *path;
+	size_t len;
+	int fine;	/* the entry's fine subject: S_SYMLINK, S_UNLINK, S_RENAME */
+};
+
 struct pidcmd {
 	int64_t pid;
 	char *cmd;
@@ -95,6 +104,8 @@ struct ctx {
 	struct gh_buf scratch;
 	int has_tri[S_COUNT];
 	uint64_t tri_bits[1024]; /* trigrams some IX_TRI key uses */
+	struct relink *rl;	/* names the run made a link at or removed */
+	size_t nrl;
 };
 
 static unsigned tri_bit(const char *t)
@@ -967,11 +978,41 @@ static int takes_lexical(const struct policy *p, size_t i)
 	return i != SIZE_MAX && p->rules[i].kind == K_ALLOW && p->rules[i].lexical;
 }
 
+/* Whether a name the run relinked (c->rl) is a directory above p[0..n),
+ * or p itself when the item's call follows its last name (a change of
+ * the name itself: another entry than the item's own). */
+static int relinked_name(const struct ctx *c, const struct item *it,
+			 const char *p, size_t n)
+{
+	int follows = it->fine == S_CHMOD || it->fine == S_CHOWN ||
+		      it->fine == S_TRUNCATE || it->fine == S_READ ||
+		      it->fine == S_WRITE || it->fine == S_CREATE ||
+		      it->fine == S_UTIME || it->fine == S_XATTR;
+
+	for (size_t i = 0; i < c->nrl; i++) {
+		const struct relink *r = &c->rl[i];
+
+		if (r->len < n && memcmp(r->path, p, r->len) == 0 &&
+		    (p[r->len] == '/' || (r->len == 1 && r->path[0] == '/')))
+			return 1;
+		if (follows && r->len == n && memcmp(r->path, p, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int relinked(const struct ctx *c, const struct item *it)
+{
+	return relinked_name(c, it, it->path, it->len) ||
+	       (it->seen && relinked_name(c, it, it->seen, it->seen_len));
+}
+
 /* A successful call that named its object by a lexical path (a symbolic
  * link or ".." on the way could have led anywhere). Each of its names
  * (path, and the path the process saw) is judged by itself: a deny
  * deciding either makes the violation; an allow that takes lexical paths
- * at their word (path_status=lexical) deciding both lets it pass;
+ * at their word (path_status=lexical) deciding both lets it pass, unless
+ * the run itself made a link at, deleted or renamed a name on its way;
  * otherwise it is judged by what it could be, as judge_unknown does. */
 static int judge_lexical(struct ctx *c, const struct item *it, int net)
 {
@@ -984,7 +1025,8 @@ static int judge_lexical(struct ctx *c, const struct item *it, int net)
 	if (denies(p, bp) || denies(p, bs))
 		return add_item_violation(c, denies(p, bp) && (!denies(p, bs) || bp < bs) ?
 					  bp : bs, it);
-	if (takes_lexical(p, bp) && (!it->seen || takes_lexical(p, bs)))
+	if (takes_lexical(p, bp) && (!it->seen || takes_lexical(p, bs)) &&
+	    !relinked(c, it))
 		return 0;
 	v.unknown = 1;
 	return judge_unknown(c, &v, net);
@@ -1127,6 +1169,33 @@ static int walk_access(struct ctx *c, const struct gh_rfile *f)
 		return judge(c, &to, 0);
 	}
 	return judge(c, &it, 0);
+}
+
+/* The names the run made a symbolic link at, deleted, or renamed away,
+ * successfully (struct relink). */
+static int find_relinks(struct ctx *c)
+{
+	struct gh_riter i = GH_RITER_INIT;
+	struct gh_rfile f;
+	int rc;
+
+	while ((rc = gh_receipt_next_file(c->r, &i, &f)) > 0) {
+		int fine = strcmp(f.op, "symlink") == 0 ? S_SYMLINK :
+			   strcmp(f.op, "delete") == 0 ? S_UNLINK :
+			   strcmp(f.op, "rename") == 0 ? S_RENAME : -1;
+		struct relink *v;
+
+		if (fine < 0 || (f.result && strcmp(f.result, "ok") != 0))
+			continue;
+		v = realloc(c->rl, (c->nrl + 1 + !!f.path_seen) * sizeof(*v));
+		if (!v)
+			return bad(c, "out of memory");
+		c->rl = v;
+		v[c->nrl++] = (struct relink){ f.path, f.path_len, fine };
+		if (f.path_seen)
+			v[c->nrl++] = (struct relink){ f.path_seen, f.path_seen_len, fine };
+	}
+	return rc < 0 ? rbad(c) : 0;
 }
 
 /* filesystem.accesses, or the path lists of older receipts */
@@ -1607,9 +1676,9 @@ static int walk_actions(struct ctx *c)
 	if ((rc = gh_receipt_arr(c->r, "actions", &acts)) < 0)
 		return rbad(c);
 	for (size_t i = 0; rc > 0 && i < gh_jv_len(acts); i++) {
-		const char *t, *path, *src, *sys, *name, *word;
+		const char *t, *path, *src, *sys, *name, *word, *npath;
 		char w[48];
-		int hp, hs;
+		int hp, hs, hn;
 		int64_t num;
 
 		snprintf(w, sizeof(w), "actions[%zu]", i);
@@ -1629,6 +1698,14 @@ static int walk_actions(struct ctx *c)
 			    (hs && judge_action_path(c, e, w, S_MOUNT, "source_path",
 						     hp ? "target" : NULL,
 						     hp ? path : NULL) < 0))
+				return -1;
+			/* move_mount: where the mount goes */
+			if ((hn = gh_receipt_mstr(c->r, e, w, "new_path", &npath,
+						  NULL)) < 0)
+				return rbad(c);
+			if (hn && judge_action_path(c, e, w, S_MOUNT, "new_path",
+						    hp ? "from" : NULL,
+						    hp ? path : NULL) < 0)
 				return -1;
 		} else if (strcmp(t, "chroot") == 0 || strcmp(t, "pivot_root") == 0) {
 			if (judge_action_path(c, e, w, S_CHROOT, "path", NULL, NULL) < 0)
@@ -1974,7 +2051,8 @@ int policy_eval(struct policy *p, const struct gh_jv *r, struct verdict *v,
 		goto out;
 	t1 = now_ms();
 	v->ms_index = t1 - t0;
-	if (walk_files(&c) < 0 || walk_execs(&c) < 0 || walk_net(&c) < 0 ||
+	if (find_relinks(&c) < 0 ||
+	    walk_files(&c) < 0 || walk_execs(&c) < 0 || walk_net(&c) < 0 ||
 	    walk_actions(&c) < 0)
 		goto out;
 	for (size_t i = 0; i < p->nrules; i++) {
@@ -2004,6 +2082,7 @@ out:
 	}
 	free(c.globs);
 	free(c.bound);
+	free(c.rl);
 	/* the pid table's commands are borrowed by violations */
 	for (size_t i = 0; i < c.npc; i++) {
 		char **o = realloc(v->owned, (v->nowned + 1) * sizeof(*o));

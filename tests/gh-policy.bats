@@ -19,7 +19,11 @@
 #   fdpass.ndjson gh-trace -u nobody of a python that receives two
 #                 descriptors over SCM_RIGHTS from a process outside the
 #                 run (root): /home/gh-fdpass/.ssh/id_rsa and
-#                 /home/gh-fdpass/ws/notes (the run's cwd), read-only.
+#                 /home/gh-fdpass/ws/notes (the run's cwd), read-only;
+#   mounts.ndjson gh-trace -u nobody -- tests/paths/work.c mounts
+#                 /tmp/gh-mounts/mnt: clone(CLONE_NEWUSER), fsopen,
+#                 fsconfig, fsmount, move_mount onto the directory,
+#                 pivot_root into it, umount2, a refused setns.
 
 bats_require_minimum_version 1.5.0
 
@@ -1708,7 +1712,7 @@ EOF
 	grep -qx 'agent.rules:[0-9]*: deny bpf map_create \[result=EINVAL\] by pid 13782 (.*)' <<<"$output"
 	# the file capability is refused before the workspace's writes are allowed
 	c=$(grep -n '^deny xattr \*\* security.capability' agent.rules | cut -d: -f1)
-	w=$(grep -n '^allow write,delete \$CWD/\*\*$' agent.rules | cut -d: -f1)
+	w=$(grep -n '^allow write,delete \$CWD/\*\* path_status=lexical$' agent.rules | cut -d: -f1)
 	[ "$c" -lt "$w" ]
 	grep -qx "agent.rules:$c: deny xattr /tmp/gh-actions/ws/f \[op=setxattr name=security.capability\] by pid 13790 (.*)" <<<"$output"
 }
@@ -1898,4 +1902,21 @@ EOF
 	[ "$status" -eq 1 ]
 	[ "$(grep -c '^r.rules:2: deny \(read\|write\) /home/gh-fdpass/ws/notes \[op=recvmsg\]' <<<"$output")" -eq 2 ]
 	[ "$(grep -c 'id_rsa' <<<"$output")" -eq 0 ]
+}
+
+@test "move_mount: where it puts the mount is judged, besides the mount it moves" {
+	gh-aggregate "$F/mounts.ndjson" > mounts.json
+	[ "$(jq -c '[.actions[] | select(.syscall == "move_mount") | [.new_path, .new_path_status, .result]]' mounts.json)" = \
+		'[["/tmp/gh-mounts/mnt","lexical","ok"]]' ]
+	printf 'allow partial\ndeny mount /tmp/gh-mounts/*\n' | rules
+	run --separate-stderr gh-policy r.rules mounts.json
+	[ "$status" -eq 1 ]
+	grep -qx 'r.rules:2: deny mount /tmp/gh-mounts/mnt \[op=move_mount from=[^] ]*\] by pid 23604 (/tmp/gh-mounts/work mounts /tmp/gh-mounts/mnt)' <<<"$output"
+	# the twin: taken at its word, the destination passes; the mount it
+	# moved (detached, in no directory) still could be anything
+	printf 'allow partial\nallow mount /tmp/gh-mounts/mnt path_status=lexical\ndeny mount /tmp/gh-mounts/*\n' | rules
+	run --separate-stderr gh-policy r.rules mounts.json
+	[ "$status" -eq 1 ]
+	! grep -q ' \[op=move_mount from=' <<<"$output"
+	grep -q '^r.rules:3: deny mount [^ ]* \[op=move_mount seen=/tmp/gh-mounts/mnt path_status=unresolved judged=conservatively\] by pid 23604 ' <<<"$output"
 }

@@ -18,6 +18,13 @@
  *                                descriptor of PATH (the kernel's path)
  *   work direct PATH             read PATH opened by io_uring into a
  *                                fixed slot (a direct descriptor)
+ *   work mounts DIR              clone(CLONE_NEWUSER) a child that exits;
+ *                                then in user and mount namespaces of its
+ *                                own: a tmpfs made by fsopen, fsconfig,
+ *                                fsmount and move_mount onto DIR,
+ *                                pivot_root into it, umount2 of the old
+ *                                root, setns back into the first user
+ *                                namespace (refused)
  *
  * Each mode exits 0 when it could do its part, 1 (with a message) when it
  * could not. */
@@ -40,6 +47,10 @@
 #ifndef OPEN_TREE_CLONE
 #define OPEN_TREE_CLONE 1
 #endif
+#include <signal.h>
+#include <sys/wait.h>
+#define GH_FSCONFIG_CMD_CREATE 6
+#define GH_MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 
 extern char **environ;
 
@@ -120,6 +131,43 @@ static int bindmount(const char *src, const char *dst, const char *name)
 		return die("mount");
 	snprintf(path, sizeof(path), "%s/%s", dst, name);
 	return readfile(path);
+}
+
+static int mounts(const char *dir)
+{
+	char old[4096];
+	int fs, m, ns, st;
+	long pid;
+
+	pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid < 0)
+		return die("clone");
+	if (pid == 0)
+		_exit(0);
+	if (waitpid(pid, &st, 0) < 0)
+		return die("waitpid");
+	ns = open("/proc/self/ns/user", O_RDONLY);
+	if (ns < 0)
+		return die("ns");
+	if (userns(CLONE_NEWNS))
+		return 1;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return die("mount");
+	fs = syscall(SYS_fsopen, "tmpfs", 0);
+	if (fs < 0 || syscall(SYS_fsconfig, fs, GH_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return die("fsopen");
+	m = syscall(SYS_fsmount, fs, 0, 0);
+	if (m < 0 || syscall(SYS_move_mount, m, "", AT_FDCWD, dir,
+			     GH_MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return die("fsmount");
+	snprintf(old, sizeof(old), "%s/old", dir);
+	if (mkdir(old, 0700) < 0 || syscall(SYS_pivot_root, dir, old) < 0 ||
+	    chdir("/") < 0 || umount2("/old", MNT_DETACH) < 0)
+		return die("pivot_root");
+	/* back into the first user namespace: not allowed from a child one */
+	if (setns(ns, CLONE_NEWUSER) == 0)
+		return die("setns succeeded");
+	return 0;
 }
 
 static int tree(const char *dir, const char *name)
@@ -226,10 +274,12 @@ int main(int argc, char **argv)
 		return truncate(argv[2], 0) < 0 ? die(argv[2]) : 0;
 	if (strcmp(m, "meta") == 0 && argc == 3)
 		return meta(argv[2]);
+	if (strcmp(m, "mounts") == 0 && argc == 3)
+		return mounts(argv[2]);
 	if (strcmp(m, "fds") == 0 && argc == 3)
 		return fds(argv[2]);
 	if (strcmp(m, "direct") == 0 && argc == 3)
 		return direct(argv[2]);
-	fprintf(stderr, "usage: work chroot|bind|tree|memfd|read|truncate|meta|fds|direct ARG...\n");
+	fprintf(stderr, "usage: work chroot|bind|tree|memfd|read|truncate|meta|fds|direct|mounts ARG...\n");
 	return 2;
 }
