@@ -1810,11 +1810,12 @@ static int measure(struct ctx *c, int field, int64_t *val)
 
 	switch (field) {
 	case L_DURATION_MS:
-		rc = int_at(c, "timing.duration_ms", val);
-		return rc ? rc : int_at(c, "duration_ms", val);
+		/* the receipt's own member first, as lib/receipt reads it */
+		rc = int_at(c, "duration_ms", val);
+		return rc ? rc : int_at(c, "timing.duration_ms", val);
 	case L_CPU_TIME_MS:
-		rc = int_at(c, "timing.cpu_time_ms", val);
-		return rc ? rc : int_at(c, "resources.cpu_time_ms", val);
+		rc = int_at(c, "resources.cpu_time_ms", val);
+		return rc ? rc : int_at(c, "timing.cpu_time_ms", val);
 	case L_MAX_RSS_KB:
 		return int_at(c, "resources.max_rss_kb", val);
 	case L_EXIT_CODE:
@@ -1874,13 +1875,15 @@ static int measure(struct ctx *c, int field, int64_t *val)
 		rc = array_at(c, "network.connections", &list);
 		break;
 	case L_READS:
-		rc = array_at(c, "filesystem.reads", &list);
-		break;
 	case L_WRITES:
-		rc = array_at(c, "filesystem.writes", &list);
-		break;
 	case L_DELETES:
-		rc = array_at(c, "filesystem.deletes", &list);
+		/* 0.3.0's and 0.4.0's reads, writes, deletes; v0's read and
+		 * written */
+		rc = gh_receipt_paths(c->r, field == L_READS ? GH_RPATHS_READ :
+				      field == L_WRITES ? GH_RPATHS_WRITE :
+				      GH_RPATHS_DELETE, &list);
+		if (rc < 0)
+			return rbad(c);
 		break;
 	case L_ACCESSES:
 		rc = array_at(c, "filesystem.accesses", &list);

@@ -813,11 +813,20 @@ EOF
 
 @test "limit: negative and non-integer values in the receipt are errors" {
 	printf 'limit duration_ms 100\n' > r.rules
-	jq '.timing.duration_ms = -5' "$F/clean.json" > x.json
+	jq '.duration_ms = -5' "$F/clean.json" > x.json
 	run --separate-stderr gh-policy r.rules x.json
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
+	[ "$stderr" = "gh-policy: x.json: duration_ms: expected a non-negative integer" ]
+	# timing.duration_ms counts only where the receipt has no duration_ms
+	jq 'del(.duration_ms) | .timing.duration_ms = -5' "$F/clean.json" > x.json
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 2 ]
 	[ "$stderr" = "gh-policy: x.json: timing.duration_ms: expected a non-negative integer" ]
+	jq '.timing.duration_ms = 5' "$F/clean.json" > x.json
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:1: limit duration_ms: 812 exceeds 100" ]
 	jq '.timing.duration_ms = 1.5' "$F/clean.json" > x.json
 	run --separate-stderr gh-policy r.rules x.json
 	[ "$status" -eq 2 ]
@@ -829,10 +838,13 @@ EOF
 	[ "$stderr" = "gh-policy: x.json: network.attempts[0].count: expected a non-negative integer" ]
 	# the twins: 0 and a value within the limit pass
 	printf 'limit duration_ms 100\n' > r.rules
-	jq '.timing.duration_ms = 0' "$F/clean.json" > x.json
+	jq '.duration_ms = 0' "$F/clean.json" > x.json
 	run --separate-stderr gh-policy r.rules x.json
 	[ "$status" -eq 0 ]
-	jq '.timing.duration_ms = 101' "$F/clean.json" > x.json
+	jq 'del(.duration_ms) | .timing.duration_ms = 0' "$F/clean.json" > x.json
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 0 ]
+	jq '.duration_ms = 101' "$F/clean.json" > x.json
 	run --separate-stderr gh-policy r.rules x.json
 	[ "$status" -eq 1 ]
 }
