@@ -60,11 +60,17 @@ fail:
 	return err;
 }
 
-/* Map the chunks k to end of the data. Returns 0 or -errno. */
+/* Map the chunks k to end of the data, and ahead of them as many as are
+ * mapped already: a reader going round the ring maps it in a few calls
+ * (each mmap(2) replaces part of the reservation, which costs more than
+ * the pages it maps). Returns 0 or -errno. */
 static int ring_map_chunks(struct gh_ring *r, size_t k, size_t end)
 {
-	size_t j;
+	size_t j, ahead = r->mapped / r->chunk;
 
+	if (end + ahead >= r->nchunk)
+		ahead = r->nchunk - 1 - end;
+	end += ahead;
 	for (; k <= end; k++) {
 		if (r->have[k])
 			continue;
@@ -77,6 +83,7 @@ static int ring_map_chunks(struct gh_ring *r, size_t k, size_t end)
 			return -errno;
 		memset(r->have + k, 1, j - k);
 		r->mapped += (j - k) * r->chunk;
+		r->nmap++;
 		k = j - 1;
 	}
 	return 0;

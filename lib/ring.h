@@ -38,6 +38,7 @@ struct gh_ring {
 	unsigned char *have;	/* chunk k of the data's 2 x size mapped */
 	size_t nchunk;
 	size_t mapped;		/* data bytes mapped so far */
+	size_t nmap;		/* in how many mmap(2) calls */
 	gh_ring_fn fn;
 	void *ctx;
 };

@@ -135,9 +135,12 @@ int main(void)
 	ok(gh_ring_open(&r, fd, SIZE, on_rec, &s) == 0, "opens again");
 	ok(gh_ring_consume(&r) == 1 && s.len[0] == 100 && s.first[0] == 'w',
 	   "a record across the end, whole");
-	ok(r.mapped == 2 * GH_RING_CHUNK && r.have[SIZE / GH_RING_CHUNK - 1] &&
-	   r.have[SIZE / GH_RING_CHUNK] && !r.have[0],
-	   "the two chunks it spans mapped, not the start");
+	/* the header's chunk, then the next with as many ahead as were mapped */
+	ok(r.mapped == 3 * GH_RING_CHUNK && r.have[SIZE / GH_RING_CHUNK - 1] &&
+	   r.have[SIZE / GH_RING_CHUNK] && r.have[SIZE / GH_RING_CHUNK + 1] &&
+	   !r.have[SIZE / GH_RING_CHUNK + 2] && !r.have[0],
+	   "the two chunks it spans mapped and one ahead, not the start (%zu bytes)",
+	   r.mapped);
 
 	/* a record as long as the data allows spans every chunk of the copy */
 	start = pos;
@@ -171,6 +174,20 @@ int main(void)
 	}
 	set_pos(page, 64);
 	ok(gh_ring_consume(&r) == -EIO, "a record longer than the ring refused");
+	gh_ring_close(&r);
+
+	/* records going round the whole ring: the data mapped in a few calls,
+	 * each mapping ahead as much as is mapped (1, 2, 4, then the rest) */
+	memset(&s, 0, sizeof(s));
+	set_pos(0, 0);
+	for (pos = 0; pos < SIZE; )
+		pos = record(pos, 4096 - 8, 'r', 0);
+	set_pos(page, pos);
+	ok(gh_ring_open(&r, fd, SIZE, on_rec, &s) == 0, "opens a fourth time");
+	ok(gh_ring_consume(&r) == (int)(SIZE / 4096) && s.n == (int)(SIZE / 4096),
+	   "every record of a full ring");
+	ok(r.nmap <= 3 && r.mapped <= 2 * SIZE,
+	   "its data mapped in %zu calls (%zu bytes)", r.nmap, r.mapped);
 	gh_ring_close(&r);
 
 	/* sizes the kernel refuses are refused here */
