@@ -1558,6 +1558,15 @@ EOF
 	[ "$status" -eq 1 ]
 	! grep -q 'deny read' <<<"$output"
 	[ "${lines[-1]}" = "2 violations of 2 rules; 35 items" ]
+	# limits count the v0 lists (30 paths read, none written)
+	printf 'limit reads 29\nlimit writes 0\n' | rules
+	run --separate-stderr gh-policy r.rules "$v0"
+	[ "$status" -eq 1 ]
+	grep -qx 'r.rules:1: limit reads: 30 exceeds 29' <<<"$output"
+	! grep -q 'limit writes' <<<"$output"
+	printf 'limit reads 30\n' | rules
+	run --separate-stderr gh-policy r.rules "$v0"
+	! grep -q 'limit reads' <<<"$output"
 }
 
 # --- the receipt's actions: namespaces, processes, bpf, mknod, xattr, utime ----
