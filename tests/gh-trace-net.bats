@@ -68,11 +68,16 @@ ENETUNREACH 0" ]
 		 select(.dst == $ok or .dst == $reset or .dst == "10.9.9.2:80" or .dst == "10.99.0.1:80") |
 		 [(if .dst == $ok then "OK" elif .dst == $reset then "RESET" else .dst end), .result, .count] | @tsv' "$NET/r.json"
 	[ "$status" -eq 0 ]
-	[ "$(printf '%s\n' "${lines[@]}" | sort)" = "$(printf '%s\n' \
+	got=$(printf '%s\n' "${lines[@]}" | sort)
+	[ "$got" = "$(printf '%s\n' \
 		"10.9.9.2:80	timeout	1" \
 		"10.99.0.1:80	unreachable	1" \
 		"OK	ok	1" \
-		"RESET	reset	1" | sort)" ]
+		"RESET	reset	1" | sort)" ] || {
+		printf 'got:\n%s\nthe sockets:\n' "$got"
+		jq -c 'select(.type == "connect" or .type == "sock_end")' "$NET/ev.ndjson"
+		false
+	}
 	# the stream still says what connect(2) returned
 	[ "$(jq -r --argjson p "$(port ok)" 'select(.type == "connect" and .port == $p) | .result' "$NET/ev.ndjson")" = in_progress ]
 }
