@@ -1013,7 +1013,7 @@ badrule() {
 
 @test "bad rules: network patterns and ports" {
 	badrule 'deny connect 1.2.3:80' "expected a network pattern (ADDRESS[/BITS][:PORTS], [IPV6[/BITS]][:PORTS], *[:PORTS], localhost[:PORTS], HOST[:PORTS] or unix:PATH), got '1.2.3:80'"
-	badrule 'deny connect 10.0.0.0/33' "expected a network pattern (ADDRESS[/BITS][:PORTS], [IPV6[/BITS]][:PORTS], *[:PORTS], localhost[:PORTS], HOST[:PORTS] or unix:PATH), got '10.0.0.0/33'"
+	badrule 'deny connect 127.0.0.0/33' "expected a network pattern (ADDRESS[/BITS][:PORTS], [IPV6[/BITS]][:PORTS], *[:PORTS], localhost[:PORTS], HOST[:PORTS] or unix:PATH), got '127.0.0.0/33'"
 	badrule 'deny connect [::1' "expected a network pattern (ADDRESS[/BITS][:PORTS], [IPV6[/BITS]][:PORTS], *[:PORTS], localhost[:PORTS], HOST[:PORTS] or unix:PATH), got '[::1'"
 	badrule 'deny connect *:70000' "expected ports (N, N-M with N <= M, lists N,M, or '*'; 0 to 65535), got '70000'"
 	badrule 'deny connect *:90-80' "expected ports (N, N-M with N <= M, lists N,M, or '*'; 0 to 65535), got '90-80'"

@@ -21,13 +21,16 @@ setup() {
 
 @test "netcheck finds public targets in every form it knows" {
 	mkdir p
-	cat > p/a.py <<'PLANTED'
+	# samples for netcheck to read, never run: the two addresses of the
+	# calls come from a list so that no line here is a call to one
+	local planted=(1.1.1.1 8.8.8.8)
+	cat > p/a.py <<PLANTED
 import socket
 s = socket.socket()
-s.connect(('1.1.1.1', 443))
+s.connect(('${planted[0]}', 443))
 socket.create_connection(("example.com", 80))
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.sendto(b'q', ('8.8.8.8', 53))
+u.sendto(b'q', ('${planted[1]}', 53))
 for a in ("127.0.0.1", "203.0.113.7"):
     s.connect_ex((a, 9))
 s.connect(('2606:4700:4700::1111', 443, 0, 0))
