@@ -644,6 +644,28 @@ int gh_receipt_proc_exec(struct gh_receipt *r, const struct gh_rproc *p, size_t 
 	return 1;
 }
 
+int gh_receipt_nexecs(struct gh_receipt *r, size_t *n)
+{
+	struct gh_riter it = GH_RITER_INIT;
+	const struct gh_jv *tree;
+	struct gh_rproc p;
+	struct gh_rexec x;
+	size_t k;
+	int rc;
+
+	*n = 0;
+	if ((rc = gh_receipt_arr(r, "process_tree", &tree)) <= 0)
+		return rc;
+	while ((rc = gh_receipt_next_proc(r, &it, &p)) > 0) {
+		for (k = 0; (rc = gh_receipt_proc_exec(r, &p, k, &x)) > 0; k++)
+			;
+		if (rc < 0)
+			return rc;
+		*n += k;
+	}
+	return rc < 0 ? rc : 1;
+}
+
 /* --- files ------------------------------------------------------------- */
 
 static const struct {

@@ -811,6 +811,47 @@ EOF
 	[ "$status" -eq 0 ]
 }
 
+@test "limit execs: counted as exec rules read them, on every receipt shape" {
+	A=$GH_ROOT/tests/fixtures/aggregate
+	# 0.4.0: process_tree[].execs (sneaky.json: 7)
+	printf 'limit execs 6\n' | rules
+	judge sneaky.json
+	[ "$status" -eq 1 ]
+	same <<<'r.rules:1: limit execs: 7 exceeds 6'
+	[ "$tally" = "1 violation of 1 rule; 36 items" ]
+	printf 'limit execs 7\n' | rules
+	judge sneaky.json
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+	# 0.3.0: no execs member, each process's exe is its exec (bash, curl)
+	printf 'limit execs 1\n' | rules
+	judge v030.json
+	[ "$status" -eq 1 ]
+	same <<-'EOF2'
+	r.rules: require audit (always): host
+	r.rules:1: limit execs: 2 exceeds 1
+	EOF2
+	printf 'limit execs 2\n' | rules
+	judge v030.json
+	[ "$status" -eq 1 ]
+	same <<<'r.rules: require audit (always): host'
+	# v0: the flat processes list records no execs: never within a limit;
+	# the current shape of the same run counts its 13 execs of 16 processes
+	printf 'allow partial\nlimit execs 100\nlimit processes 16\n' | rules
+	run --separate-stderr gh-policy r.rules "$A/files.v0.json"
+	[ "$status" -eq 1 ]
+	same <<-'EOF2'
+	r.rules: require audit (always): not recorded
+	r.rules:2: limit execs: not recorded
+	2 violations of 2 rules; 38 items
+	EOF2
+	run --separate-stderr gh-policy r.rules "$A/files.json"
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+	printf 'allow partial\nlimit execs 12\n' | rules
+	run --separate-stderr gh-policy r.rules "$A/files.json"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:2: limit execs: 13 exceeds 12" ]
+}
+
 @test "limit: negative and non-integer values in the receipt are errors" {
 	printf 'limit duration_ms 100\n' > r.rules
 	jq '.duration_ms = -5' "$F/clean.json" > x.json
