@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "cli.h"
 #include "crypto.h"
 #include "dsse.h"
 #include "input.h"
@@ -577,6 +578,7 @@ int main(int argc, char **argv)
 	const char *target;
 	int c, replace = 0, verbose = 0, pretty = 0, all = 0, init = 0, pg;
 	int nargs;
+	char msg[160];
 
 	gh_init(argv[0]);
 	opterr = 0;
@@ -612,12 +614,8 @@ int main(int argc, char **argv)
 		case 'V':
 			gh_print_version();
 			return gh_close_stdout() < 0 ? GH_EXIT_ERR : GH_EXIT_OK;
-		case ':':
-			usage_error("%s: missing argument", argv[optind - 1]);
 		default:
-			if (optopt)
-				usage_error("-%c: unknown option", optopt);
-			usage_error("%s: unknown option", argv[optind - 1]);
+			usage_error("%s", gh_option_error(c, argv, longopts, msg, sizeof(msg)));
 		}
 	}
 	if (machine && (!*machine || strlen(machine) > 255))

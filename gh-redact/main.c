@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "cli.h"
 #include "input.h"
 #include "json.h"
 #include "jv.h"
@@ -225,7 +226,7 @@ int main(int argc, char **argv)
 	struct gh_receipt rr;
 	struct gh_jdoc *doc;
 	const char *path = NULL, *name, *key_path = NULL;
-	char err[512], *text;
+	char err[512], msg[160], *text;
 	FILE *in;
 	int c, ret, n = 0;
 	size_t i, len;
@@ -256,17 +257,8 @@ int main(int argc, char **argv)
 		case O_VERSION:
 			gh_print_version();
 			return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
-		case ':':
-			usage_error("option '%s' needs an argument",
-				    argv[optind - 1]);
-			break;
 		default:
-			if (optopt) {
-				char opt[3] = { '-', (char)optopt, 0 };
-
-				usage_error("unknown option '%s'", opt);
-			}
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			usage_error("%s", gh_option_error(c, argv, opts, msg, sizeof(msg)));
 		}
 	}
 	if (argc - optind > 1)

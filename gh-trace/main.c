@@ -29,6 +29,7 @@
 
 #include <linux/types.h>
 
+#include "cli.h"
 #include "gh.h"
 #include "json.h"
 #include "child.h"
@@ -144,15 +145,20 @@ static uint64_t now_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 }
 
+#define SYNOPSIS "[-o FILE] [--stdout FILE] [--stderr FILE] [-u USER]\n" \
+	"                [--require-audit] [--argv-limit BYTES] [--ringbuf-size BYTES]\n" \
+	"                [--wait=tree|command|SECONDS] [--keep|--no-keep] [-v]\n" \
+	"                -- CMD [ARG...]\n" \
+	"       gh-trace --keep [-v]\n" \
+	"       gh-trace --unload [-v]"
+
+/* The synopsis, and on stdout (--help) the rest of the help. */
 static void usage(FILE *f)
 {
+	fprintf(f, "usage: gh-trace " SYNOPSIS "\n");
+	if (f != stdout)
+		return;
 	fprintf(f,
-		"usage: gh-trace [-o FILE] [--stdout FILE] [--stderr FILE] [-u USER]\n"
-		"                [--require-audit] [--argv-limit BYTES] [--ringbuf-size BYTES]\n"
-		"                [--wait=tree|command|SECONDS] [--keep|--no-keep] [-v]\n"
-		"                -- CMD [ARG...]\n"
-		"       gh-trace --keep [-v]\n"
-		"       gh-trace --unload [-v]\n"
 		"Run CMD under eBPF and write what its process tree does, as gh-events(5)\n"
 		"NDJSON, to stdout or FILE. Exit status: CMD's (128+N when killed by signal\n"
 		"N); 125 when gh-trace itself fails.\n"
@@ -1333,10 +1339,12 @@ static const struct option longopts[] = {
  * the first non-option. -1 to go on, else the status to exit with. */
 static int parse_options(struct run *r, int argc, char **argv, int *unload)
 {
+	char msg[160];
 	uint64_t v;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+o:u:vh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:o:u:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': r->output = optarg; break;
 		case 'O': r->cap[0].name = optarg; break;
@@ -1383,8 +1391,8 @@ static int parse_options(struct run *r, int argc, char **argv, int *unload)
 			gh_print_version();
 			return gh_close_stdout() < 0 ? GH_EXIT_ERR : GH_EXIT_OK;
 		default:
-			usage(stderr);
-			return GH_EXIT_ERR;
+			gh_usage_error(SYNOPSIS, "%s",
+				       gh_option_error(opt, argv, longopts, msg, sizeof(msg)));
 		}
 	}
 	if (*unload && r->keep == 1) {

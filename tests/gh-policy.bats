@@ -90,6 +90,16 @@ judge() {
 	run --separate-stderr gh-policy --bogus "$AGENT"
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
+	same_stderr() { diff -u - <(printf '%s\n' "$stderr"); }
+	same_stderr <<-'EOF2'
+	gh-policy: unknown option '--bogus'
+	usage: gh-policy [-v | -j | -a | -q] [--allow-redacted] [--stats] RULES [RECEIPT]
+	       gh-policy -c RULES
+	       gh-policy --learn [--fold-files N] [--fold-runs N] RECEIPT...
+	EOF2
+	run --separate-stderr gh-policy --fold-runs
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-policy: option '--fold-runs' needs an argument" ]
 	run --separate-stderr gh-policy "$AGENT" a.json b.json
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "gh-policy: too many arguments" ]
