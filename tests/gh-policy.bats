@@ -1032,16 +1032,25 @@ EOF
 
 # --- bad rules files ------------------------------------------------------------
 
+# badcheck MESSAGE [RECEIPT]: gh-policy --check r.rules (or, given a
+# receipt, gh-policy r.rules RECEIPT) fails with "gh-policy: MESSAGE",
+# exit 2, nothing on stdout.
+badcheck() {
+	if [ $# -gt 1 ]; then
+		run --separate-stderr gh-policy r.rules "$2"
+	else
+		run --separate-stderr gh-policy --check r.rules
+	fi
+	[ "$status" -eq 2 ] || { echo "status $status"; return 1; }
+	[ -z "$output" ] || { echo "stdout: $output"; return 1; }
+	[ "$stderr" = "gh-policy: $1" ] || { echo "stderr: $stderr"; return 1; }
+}
+
 # badrule LINE MESSAGE: r.rules holding LINE (after a valid first line) is
 # refused with MESSAGE at line 2, exit 2, nothing on stdout.
 badrule() {
 	printf 'deny read /x\n%s\n' "$1" > r.rules
-	run --separate-stderr gh-policy r.rules "$F/clean.json"
-	[ "$status" -eq 2 ] || { echo "status $status"; return 1; }
-	[ -z "$output" ] || { echo "stdout: $output"; return 1; }
-	[ "$stderr" = "gh-policy: r.rules:2: $2" ] || { echo "stderr: $stderr"; return 1; }
-	run --separate-stderr gh-policy --check r.rules
-	[ "$status" -eq 2 ] && [ "$stderr" = "gh-policy: r.rules:2: $2" ]
+	badcheck "r.rules:2: $2" "$F/clean.json" && badcheck "r.rules:2: $2"
 }
 
 @test "bad rules: unknown statement, subject, or subjects of two kinds" {
@@ -1127,26 +1136,17 @@ EOF
 
 @test "bad rules: control bytes other than tab are errors with file:line" {
 	printf 'deny read /a\ndeny read\x01 /x\n' > r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-policy: r.rules:2: expected text, got the control byte \\x01 at column 10" ]
+	badcheck 'r.rules:2: expected text, got the control byte \x01 at column 10'
 	printf 'deny read /x\0y\n' > r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$stderr" = "gh-policy: r.rules:1: expected text, got a NUL byte" ]
+	badcheck 'r.rules:1: expected text, got a NUL byte'
 	# a line ending in CR CR LF: one CR is the line end, the other an error
 	printf 'deny read /a\r\ndeny read /home/u/.ssh/id_rsa\r\r\n' > r.rules
-	run --separate-stderr gh-policy r.rules "$F/sneaky.json"
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
-	[ "$stderr" = "gh-policy: r.rules:2: expected text, got the control byte \\x0d at column 30" ]
+	badcheck 'r.rules:2: expected text, got the control byte \x0d at column 30' "$F/sneaky.json"
 	# a vertical tab inside a pattern
 	printf 'deny read /home/u/.ssh/\vid_rsa\n' > r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-policy: r.rules:1: expected text, got the control byte \\x0b at column 24" ]
+	badcheck 'r.rules:1: expected text, got the control byte \x0b at column 24'
 	printf 'deny read /x\x7f\n' > r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$stderr" = "gh-policy: r.rules:1: expected text, got the control byte \\x7f at column 13" ]
+	badcheck 'r.rules:1: expected text, got the control byte \x7f at column 13'
 	# the twin: tabs separate words, a single CR LF ends a line
 	printf 'deny\tread\t/home/u/.ssh/id_rsa\r\n' > r.rules
 	run --separate-stderr gh-policy r.rules "$F/sneaky.json"
@@ -1175,17 +1175,13 @@ EOF
 	run --separate-stderr gh-policy --check r.rules
 	[ "$status" -eq 0 ]
 	echo 'deny read /y' >> r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-policy: r.rules:100001: expected at most 100000 rules in all, got more" ]
+	badcheck 'r.rules:100001: expected at most 100000 rules in all, got more'
 }
 
 @test "errors never quote a file that is not a rules file" {
 	printf 'machine example.com login u password hunter2\n' > netrc
 	printf 'deny read /x\ninclude netrc\n' > r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-policy: netrc:1: expected allow, deny, default, limit, require or include, got a line that is none of them (not a rules file?)" ]
+	badcheck 'netrc:1: expected allow, deny, default, limit, require or include, got a line that is none of them (not a rules file?)'
 	[[ "$stderr" != *hunter2* ]]
 	printf '# comment\n\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n' > key
 	run --separate-stderr gh-policy --check key
@@ -1193,8 +1189,7 @@ EOF
 	[ "$stderr" = "gh-policy: key:3: expected allow, deny, default, limit, require or include, got a line that is none of them (not a rules file?)" ]
 	# the twin: once a file has a statement, an unknown word is quoted
 	printf 'deny read /x\npermit read /y\n' > r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$stderr" = "gh-policy: r.rules:2: expected allow, deny, default, limit, require or include, got 'permit'" ]
+	badcheck "r.rules:2: expected allow, deny, default, limit, require or include, got 'permit'"
 }
 
 @test "comments, quotes, blank lines and CRLF" {
@@ -1333,9 +1328,7 @@ EOF2
 	run --separate-stderr gh-policy --check r.rules
 	[ "$status" -eq 0 ]
 	printf 'allow partial now\n' > r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-policy: r.rules:1: expected end of line, got 'now'" ]
+	badcheck "r.rules:1: expected end of line, got 'now'"
 }
 
 
