@@ -96,7 +96,6 @@ int main(int argc, char **argv)
 	struct stat st;
 	struct agg a;
 	int c, v0 = 0, rc;
-	char msg[160];
 	FILE *f;
 
 	gh_init(argv[0]);
@@ -114,7 +113,7 @@ int main(int argc, char **argv)
 			gh_print_version();
 			return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
 		default:
-			gh_usage_error(SYNOPSIS, "%s", gh_option_error(c, argv, opts, msg, sizeof(msg)));
+			gh_bad_option(SYNOPSIS, c, argv, opts);
 		}
 	}
 	if (argc - optind > 1) {

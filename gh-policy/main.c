@@ -201,7 +201,7 @@ int main(int argc, char **argv)
 	struct gh_receipt receipt = { 0 };
 	struct gh_buf out = GH_BUF_INIT;
 	const char *rules, *rpath;
-	char err[1024], msg[160];
+	char err[1024];
 	int status = GH_EXIT_ERR;
 
 	gh_init("gh-policy");
@@ -245,8 +245,7 @@ int main(int argc, char **argv)
 			gh_print_version();
 			return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
 		default:
-			gh_usage_error(SYNOPSIS, "%s",
-				       gh_option_error(ch, argv, longopts, msg, sizeof(msg)));
+			gh_bad_option(SYNOPSIS, ch, argv, longopts);
 		}
 	}
 	if (learning) {

@@ -1339,7 +1339,6 @@ static const struct option longopts[] = {
  * the first non-option. -1 to go on, else the status to exit with. */
 static int parse_options(struct run *r, int argc, char **argv, int *unload)
 {
-	char msg[160];
 	uint64_t v;
 	int opt;
 
@@ -1391,8 +1390,7 @@ static int parse_options(struct run *r, int argc, char **argv, int *unload)
 			gh_print_version();
 			return gh_close_stdout() < 0 ? GH_EXIT_ERR : GH_EXIT_OK;
 		default:
-			gh_usage_error(SYNOPSIS, "%s",
-				       gh_option_error(opt, argv, longopts, msg, sizeof(msg)));
+			gh_bad_option(SYNOPSIS, opt, argv, longopts);
 		}
 	}
 	if (*unload && r->keep == 1) {

@@ -85,6 +85,14 @@ const char *gh_option_error(int c, char *const argv[], const struct option *long
 	return buf;
 }
 
+void gh_bad_option(const char *synopsis, int c, char *const argv[],
+		   const struct option *longopts)
+{
+	char msg[160];
+
+	gh_usage_error(synopsis, "%s", gh_option_error(c, argv, longopts, msg, sizeof(msg)));
+}
+
 int gh_receipt_read_file(struct gh_receipt *r, const char *path)
 {
 	const char *name = gh_input_name(path);

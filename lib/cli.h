@@ -28,6 +28,11 @@ void gh_usage_error(const char *synopsis, const char *fmt, ...)
 const char *gh_option_error(int c, char *const argv[], const struct option *longopts,
 			    char *buf, size_t size);
 
+/* gh_usage_error with gh_option_error's message: how every program
+ * answers getopt_long's '?' or ':' (C). For programs only. */
+void gh_bad_option(const char *synopsis, int c, char *const argv[],
+		   const struct option *longopts) __attribute__((noreturn));
+
 /* Read the receipt path names (NULL or "-": stdin) into r: opened with
  * gh_open_input, a directory refused, then gh_receipt_load. Returns 0, or
  * a negative errno with "NAME: reason" or "NAME:LINE: reason" in r->err. */
