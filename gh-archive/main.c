@@ -23,7 +23,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: gh-archive [-rv] DB [RECEIPT...]\n"
+		"usage: gh-archive [-rv] [--host NAME] DB [RECEIPT...]\n"
 		"       gh-archive --export ID [--pretty] DB\n"
 		"       gh-archive --export-all DB\n"
 		"       gh-archive --init DB\n"
@@ -62,7 +62,7 @@ static void usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	fprintf(stderr, "usage: gh-archive [-rv] DB [RECEIPT...]\n"
+	fprintf(stderr, "usage: gh-archive [-rv] [--host NAME] DB [RECEIPT...]\n"
 			"       gh-archive --export ID [--pretty] DB\n"
 			"       gh-archive --export-all DB\n"
 			"       gh-archive --init DB\n");

@@ -122,3 +122,23 @@ TABLE
 	run --separate-stderr gh-policy --fold-files 3 --learn
 	[ "$stderr" = "gh-policy: --learn: missing receipts"$'\n'"usage: gh-policy [-v | -j | -a | -q] [--allow-redacted] [--stats] RULES [RECEIPT]"$'\n'"       gh-policy -c RULES"$'\n'"       gh-policy --learn [--fold-files N] [--fold-runs N] RECEIPT..." ]
 }
+
+# synopsis PROGRAM: its man page's SYNOPSIS as rendered, on one line (its
+# first paragraph: the forms, not a paragraph after them)
+synopsis() {
+	groff -man -Tutf8 -rLL=200n -P-cbou "$GH_ROOT/man/man1/$1.1" 2>/dev/null |
+		sed -n '/^SYNOPSIS/,/^$/p' | sed '1d;$d' |
+		tr -s ' \n' ' ' | sed 's/^ //; s/ $//'
+}
+
+@test "every program: the usage --help begins with is its man page's SYNOPSIS" {
+	for p in $PROGS; do
+		want=$(synopsis "$p")
+		[ -n "$want" ]
+		got=$("$p" --help | sed -n '1,/^[^ u]/p' | grep -E '^(usage: | )' |
+			sed 's/^usage: //' | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')
+		[ "$got" = "$want" ] || { echo "$p: --help: $got"; echo "$p: man: $want"; false; }
+	done
+	# the twin: a synopsis that lacks an option is told apart
+	[ "$(synopsis gh-archive)" != "gh-archive [-rv] DB [RECEIPT...] gh-archive --export ID [--pretty] DB gh-archive --export-all DB gh-archive --init DB" ]
+}

@@ -36,7 +36,7 @@ run_example() {
 @test "help: usage on stdout, exit 0" {
 	run --separate-stderr gh-archive --help
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "usage: gh-archive [-rv] DB [RECEIPT...]" ]
+	[ "${lines[0]}" = "usage: gh-archive [-rv] [--host NAME] DB [RECEIPT...]" ]
 	[ "${lines[1]}" = "       gh-archive --export ID [--pretty] DB" ]
 	[ -z "$stderr" ]
 }
