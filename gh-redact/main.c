@@ -19,11 +19,13 @@
 
 static struct redactor red = { .secrets = 1 };
 
+#define SYNOPSIS "[-m GLOB]... [--sensitive] [--home] [--hash-key FILE] " \
+	"[--no-default-secrets] [FILE]"
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: gh-redact [-m GLOB]... [--sensitive] [--home] [--hash-key FILE] "
-		"[--no-default-secrets] [FILE]\n"
+		"usage: gh-redact " SYNOPSIS "\n"
 		"Mask paths, secrets and the home directory in a receipt.\n"
 		"\n"
 		"  -m, --mask GLOB         mask paths matching GLOB ('*' within a\n"
@@ -46,7 +48,7 @@ static void usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, "%s: ", gh_prog);
 	fprintf(stderr, fmt, arg);
 	fputc('\n', stderr);
-	fprintf(stderr, "Try 'gh-redact --help' for more information.\n");
+	fprintf(stderr, "usage: gh-redact " SYNOPSIS "\n");
 	exit(GH_EXIT_ERR);
 }
 

@@ -92,7 +92,6 @@ LIST
 			esac
 			run --separate-stderr "$p" $a < /dev/null
 			hint="usage: $p "
-			[ "$p" = gh-redact ] && hint="Try 'gh-redact --help' for more information."
 			[ "$status" -eq 2 ] && [ -z "$output" ] &&
 				[ "${stderr_lines[0]}" = "$p: $w" ] &&
 				[[ "${stderr_lines[1]}" == "$hint"* ]] ||
