@@ -20,13 +20,15 @@
 #include "jv.h"
 #include "receipt.h"
 
+/* The synopsis, also after a usage error. */
+#define USAGE "usage: gh-archive [-rv] [--host NAME] DB [RECEIPT...]\n" \
+	"       gh-archive --export ID [--pretty] DB\n" \
+	"       gh-archive --export-all DB\n" \
+	"       gh-archive --init DB\n"
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: gh-archive [-rv] [--host NAME] DB [RECEIPT...]\n"
-		"       gh-archive --export ID [--pretty] DB\n"
-		"       gh-archive --export-all DB\n"
-		"       gh-archive --init DB\n"
+	fprintf(f, USAGE
 		"\n"
 		"Store receipts (files, or stdin when none or \"-\"; one or many\n"
 		"concatenated per input) in DB, created when missing; or write the\n"
@@ -62,10 +64,7 @@ static void usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	fprintf(stderr, "usage: gh-archive [-rv] [--host NAME] DB [RECEIPT...]\n"
-			"       gh-archive --export ID [--pretty] DB\n"
-			"       gh-archive --export-all DB\n"
-			"       gh-archive --init DB\n");
+	fputs(USAGE, stderr);
 	exit(GH_EXIT_ERR);
 }
 
