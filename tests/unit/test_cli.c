@@ -69,6 +69,9 @@ static void test_option_error(void)
 		{ ARGV("--secr"), "option '--secr' needs an argument" },
 		{ ARGV("--s", "k"), "option '--s' is ambiguous" },
 		{ ARGV("--bogus=1"), "unknown option '--bogus'" },
+		/* after an operand, which getopt_long moves behind the options */
+		{ ARGV("file", "--quiet=1"), "option '--quiet' takes no argument" },
+		{ ARGV("file", "-q", "--secret"), "option '--secret' needs an argument" },
 		/* the twins: the same options, well formed */
 		{ ARGV("-q", "-s", "k", "--subject=f", "--secret", "k"), "" },
 		{ ARGV("-qsk", "--quiet"), "" },
