@@ -270,14 +270,14 @@ struct ctx {
 	size_t strs_len, strs_cap;
 };
 
-/* The entry of kernel type id (added when new): its index, or -1. */
+/* The entry of kernel type id (added when new): its index, or -errno. */
 static int keep(struct ctx *c, uint32_t id)
 {
 	const struct btf_type *t = type_at(&c->kern, id);
 	struct keep *k;
 
 	if (!t)
-		return -1;
+		return -EINVAL;
 	if (c->slot[id])
 		return c->slot[id] - 1;
 	if (c->nkeeps == c->capkeeps) {
@@ -285,7 +285,7 @@ static int keep(struct ctx *c, uint32_t id)
 
 		k = realloc(c->keeps, cap * sizeof(*k));
 		if (!k)
-			return -1;
+			return -ENOMEM;
 		c->keeps = k;
 		c->capkeeps = cap;
 	}
@@ -293,7 +293,7 @@ static int keep(struct ctx *c, uint32_t id)
 	k->id = id;
 	k->used = NULL;
 	if (is_composite(t) && vlen_of(t) && !(k->used = calloc(vlen_of(t), 1)))
-		return -1;
+		return -ENOMEM;
 	c->slot[id] = ++c->nkeeps;
 	return c->nkeeps - 1;
 }
@@ -303,7 +303,7 @@ static int mark(struct ctx *c, uint32_t id, unsigned member)
 	int i = keep(c, id);
 
 	if (i < 0)
-		return -ENOMEM;
+		return i;
 	c->keeps[i].used[member] = 1;
 	return 0;
 }
@@ -400,7 +400,7 @@ static int walk(struct ctx *c, uint32_t lid, const int *acc, int n, uint32_t kid
 					return r;
 			}
 			if ((r = keep(c, kid)) < 0)
-				return -ENOMEM;
+				return r;
 			kid = a->type;
 			holder = 0;
 		} else {
@@ -576,7 +576,7 @@ static long ref(struct ctx *c, uint32_t id)
 	if (!id)
 		return 0;
 	i = keep(c, id);
-	return i < 0 ? -ENOMEM : i + 1;
+	return i < 0 ? i : i + 1;
 }
 
 /* Write the record of c->keeps[i]. */
@@ -736,8 +736,8 @@ static int walk_relos(struct ctx *c, const void *ext, size_t ext_len,
 				if (!s || (n = parse_access(s, acc)) < 0)
 					return -EINVAL;
 				for (j = 0; j < c->roots[root].ncands; j++) {
-					if (keep(c, c->roots[root].cands[j]) < 0)
-						return -ENOMEM;
+					if ((r = keep(c, c->roots[root].cands[j])) < 0)
+						return r;
 					r = walk(c, rl.type_id, acc, n, c->roots[root].cands[j]);
 					if (r < 0)
 						return r;

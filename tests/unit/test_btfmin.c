@@ -360,5 +360,38 @@ int main(void)
 	}
 	ok(gh_elf_section(k.raw, k.len, ".BTF", &sec, &sec_len) == -EINVAL,
 	   "gh_elf_section: not an ELF file: -EINVAL");
+
+	/* every byte of each input changed, three ways: made, or one of
+	 * the documented errors (and, under ASan, no access out of bounds) */
+	{
+		struct relo rs[] = { { 2, acc_off[0], 0 }, { 2, acc_off[1], 0 },
+				     { 2, acc_off[2], 1 }, { 2, acc_off[3], 0 } };
+		static const unsigned char flips[] = { 0x01, 0x80, 0xff };
+		unsigned char *in[3] = { k.raw, o.raw, e };
+		size_t len[3] = { k.len, o.len, 0 }, i, made = 0, refused = 0, other = 0;
+		int w, f;
+
+		len[2] = elen = ext(e, rs, 4);
+		for (w = 0; w < 3; w++)
+			for (i = 0; i < len[w]; i++)
+				for (f = 0; f < 3; f++) {
+					in[w][i] ^= flips[f];
+					out = NULL;
+					r = gh_btfmin(o.raw, o.len, e, elen, k.raw, k.len, &out,
+						      &out_len, NULL);
+					in[w][i] ^= flips[f];
+					if (r == 0 && out)
+						made++;
+					else if (!out && (r == -EINVAL || r == -ENOENT ||
+							  r == -EOPNOTSUPP || r == -ENODATA))
+						refused++;
+					else if (other++ == 0)
+						diag("input %d, byte %zu ^ 0x%x: %d", w, i, flips[f], r);
+					free(out);
+				}
+		ok(other == 0 && made > 0 && refused > 0,
+		   "%zu changed inputs: %zu made, %zu refused with a documented error, %zu else",
+		   made + refused + other, made, refused, other);
+	}
 	return done_testing();
 }
