@@ -433,3 +433,21 @@ capture_on_tmpfs() {
 	[[ "$second" =~ ^gh-trace:\ using\ the\ programs\ kept\ in\ $GH_TRACE_PIN_DIR/trace-[0-9a-f]+$'\n' ]]
 	! [[ "$second" =~ CO-RE ]]
 }
+
+@test "where the minimal BTF cannot be handed to libbpf (no /proc), the programs are relocated against the kernel's whole BTF, and the run is traced" {
+	need_mount_ns
+	# the sanitizers' runtime needs /proc (the executable's name, threads)
+	if grep -qa -e __asan_init -e __ubsan_handle "$GH_BIN/gh-trace"; then
+		skip "the sanitizer build needs /proc"
+	fi
+	# the twin: with /proc, the minimal BTF
+	run --separate-stderr gh-trace -v -o "$EV" -- cat /etc/hostname
+	[ "$status" -eq 0 ]
+	[[ "${stderr%%$'\n'*}" =~ ^gh-trace:\ loaded\ the\ programs\ for\ this\ run\;\ CO-RE:\ [0-9]+\ relocations\ against\ a\ minimal\ BTF ]]
+	run --separate-stderr unshare -m sh -c 'mount -t tmpfs none /proc && exec gh-trace -v -o "$1" -- cat /etc/hostname' sh "$EV"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[[ "${stderr%%$'\n'*}" =~ ^gh-trace:\ loaded\ the\ programs\ for\ this\ run\;\ CO-RE\ against\ the\ kernel\'s\ whole\ BTF\ \(no\ minimal\ BTF:\ /proc/self/fd/[0-9]+:\ No\ such\ file\ or\ directory\)$ ]]
+	check_stream
+	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
+}
