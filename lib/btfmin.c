@@ -24,7 +24,14 @@ struct core_relo {
 	uint32_t insn_off, type_id, access_str_off, kind;
 };
 
-enum { RELO_FIELD_LAST = 5, RELO_TYPE_ID_LOCAL = 6 };
+enum {
+	RELO_FIELD_LAST = 5,	/* 0-5: offset, size, exists, signed, shifts */
+	RELO_TYPE_ID_LOCAL = 6,
+	RELO_TYPE_EXISTS = 8,
+	RELO_TYPE_SIZE = 9,
+	RELO_ENUMVAL_EXISTS = 10,
+	RELO_ENUMVAL_VALUE = 11,
+};
 
 int gh_elf_section(const void *elf, size_t len, const char *name,
 		   const void **data, size_t *size)
@@ -672,6 +679,36 @@ static int emit(struct ctx *c, unsigned i)
 	}
 }
 
+/* Whether relocation kind on local type id is handled: field ones; type
+ * existence and size of a type that is not made of others through
+ * pointers, arrays or functions (libbpf compares those through them:
+ * pointers are to void here); enum values (enums are kept whole). */
+static int handled(const struct view *local, uint32_t kind, uint32_t id)
+{
+	const struct btf_type *t;
+
+	if (kind <= RELO_FIELD_LAST || kind == RELO_ENUMVAL_EXISTS ||
+	    kind == RELO_ENUMVAL_VALUE)
+		return 1;
+	if (kind != RELO_TYPE_EXISTS && kind != RELO_TYPE_SIZE)
+		return 0;
+	t = skip_mods(local, &id);
+	if (!t)
+		return 0;
+	switch (kind_of(t)) {
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_FWD:
+	case BTF_KIND_INT:
+	case BTF_KIND_FLOAT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* The relocations of ext: for each, walk every candidate of its type. */
 static int walk_relos(struct ctx *c, const void *ext, size_t ext_len,
 		      struct gh_btfmin_stats *st)
@@ -724,7 +761,7 @@ static int walk_relos(struct ctx *c, const void *ext, size_t ext_len,
 				memcpy(&rl, q, sizeof(rl));
 				if (rl.kind == RELO_TYPE_ID_LOCAL)
 					continue;
-				if (rl.kind > RELO_FIELD_LAST)
+				if (!handled(&c->local, rl.kind, rl.type_id))
 					return -EOPNOTSUPP;
 				if ((root = root_of(c, rl.type_id)) < 0)
 					return root;
@@ -735,6 +772,10 @@ static int walk_relos(struct ctx *c, const void *ext, size_t ext_len,
 				s = name_at(&c->local, rl.access_str_off);
 				if (!s || (n = parse_access(s, acc)) < 0)
 					return -EINVAL;
+				/* type and enum value relocations read the
+				 * candidates themselves: kept */
+				if (rl.kind > RELO_FIELD_LAST)
+					n = 1;
 				for (j = 0; j < c->roots[root].ncands; j++) {
 					if ((r = keep(c, c->roots[root].cands[j])) < 0)
 						return r;

@@ -67,6 +67,13 @@ static void member(struct blob *b, const char *name, uint32_t t, uint32_t bits)
 	add(b, &m, sizeof(m));
 }
 
+static void enumerator(struct blob *b, const char *name, int32_t v)
+{
+	struct btf_enum e = { str(b, name), v };
+
+	add(b, &e, sizeof(e));
+}
+
 static void array(struct blob *b, uint32_t elem, uint32_t index, uint32_t n)
 {
 	struct btf_array a = { elem, index, n };
@@ -95,7 +102,8 @@ static void finish(struct blob *b)
  *  [5] item[2], index int
  *  [6] struct item (8): v@0, w@32
  *  [7] struct task___old (8): pid@32
- *  [8] struct unrelated (4): pid@0 */
+ *  [8] struct unrelated (4): pid@0
+ *  [9] enum state (4): RUNNING = 0, STOPPED = 4 */
 static void kernel(struct blob *b)
 {
 	blob_init(b);
@@ -119,6 +127,9 @@ static void kernel(struct blob *b)
 	member(b, "pid", 1, 32);
 	type(b, "unrelated", BTF_KIND_STRUCT, 1, 4);
 	member(b, "pid", 1, 0);
+	type(b, "state", BTF_KIND_ENUM, 2, 4);
+	enumerator(b, "RUNNING", 0);
+	enumerator(b, "STOPPED", 4);
 	finish(b);
 }
 
@@ -130,6 +141,7 @@ static void kernel(struct blob *b)
  *  [5] struct item: w
  *  [6] ptr -> [2]
  *  [7] struct gone: q
+ *  [8] enum state___x: STOPPED = 2
  * Access strings (in its strings): "0:0", "0:1:0", "0:2:1:0", "0:3", "0:0". */
 static uint32_t acc_off[5];
 
@@ -153,6 +165,8 @@ static void object(struct blob *b)
 	type(b, "", BTF_KIND_PTR, 0, 2);
 	type(b, "gone", BTF_KIND_STRUCT, 1, 4);
 	member(b, "q", 1, 0);
+	type(b, "state___x", BTF_KIND_ENUM, 1, 4);
+	enumerator(b, "STOPPED", 2);
 	for (i = 0; i < 5; i++)
 		acc_off[i] = str(b, acc[i]);
 	finish(b);
@@ -214,7 +228,33 @@ static void got_read(struct got *g, const void *raw)
 			p += sizeof(struct btf_array);
 		else if (kind == BTF_KIND_STRUCT || kind == BTF_KIND_UNION)
 			p += vlen * sizeof(struct btf_member);
+		else if (kind == BTF_KIND_ENUM)
+			p += vlen * sizeof(struct btf_enum);
 	}
+}
+
+/* "NAME(SIZE): A=1 B=2" of the enum named name, or "". */
+static const char *enum_layout(const struct got *g, const char *name)
+{
+	static char buf[256];
+	int i, j;
+
+	buf[0] = '\0';
+	for (i = 1; i < g->n; i++) {
+		const struct btf_type *t = g->t[i];
+		const struct btf_enum *e = (const void *)(t + 1);
+		size_t n;
+
+		if (BTF_INFO_KIND(t->info) != BTF_KIND_ENUM ||
+		    strcmp(g->strs + t->name_off, name) != 0)
+			continue;
+		n = snprintf(buf, sizeof(buf), "%s(%u):", name, t->size);
+		for (j = 0; j < (int)BTF_INFO_VLEN(t->info); j++)
+			n += snprintf(buf + n, sizeof(buf) - n, " %s=%d",
+				      g->strs + e[j].name_off, e[j].val);
+		break;
+	}
+	return buf;
 }
 
 /* "NAME(SIZE): MEMBER@BITS ..." of the composite kind named name (the
@@ -319,13 +359,48 @@ int main(void)
 	free(out);
 	out = NULL;
 
+	/* type and enum value relocations: the candidates whole */
+	{
+		struct relo rs[] = { { 2, acc_off[4], 9 }, { 2, acc_off[4], 8 },
+				     { 8, acc_off[4], 11 }, { 8, acc_off[4], 10 } };
+
+		elen = ext(e, rs, 4);
+		r = gh_btfmin(o.raw, o.len, e, elen, k.raw, k.len, &out, &out_len, &st);
+		ok(r == 0 && st.roots == 2 && st.cands == 3,
+		   "type size and existence, enum value and existence: made (%d), 2 types, 3 candidates (%u %u)",
+		   r, st.roots, st.cands);
+		if (r == 0) {
+			got_read(&g, out);
+			ok(strcmp(layout(&g, BTF_KIND_STRUCT, "task"), "task(48):") == 0 &&
+			   strcmp(layout(&g, BTF_KIND_STRUCT, "task___old"), "task___old(8):") == 0,
+			   "both candidates of the struct, with their size: %s, %s",
+			   layout(&g, BTF_KIND_STRUCT, "task"),
+			   layout(&g, BTF_KIND_STRUCT, "task___old"));
+			ok(strcmp(enum_layout(&g, "state"), "state(4): RUNNING=0 STOPPED=4") == 0,
+			   "the enum whole: %s", enum_layout(&g, "state"));
+			ok(g.n == 4, "3 types kept (%d)", g.n - 1);
+		}
+		free(out);
+		out = NULL;
+	}
+
 	/* the twins: what it does not make */
 	{
-		struct relo rs[] = { { 2, acc_off[0], 0 }, { 2, acc_off[4], 9 } };
+		struct relo rs[] = { { 2, acc_off[0], 0 }, { 2, acc_off[4], 7 } };
 
 		elen = ext(e, rs, 2);
 		r = gh_btfmin(o.raw, o.len, e, elen, k.raw, k.len, &out, &out_len, NULL);
-		ok(r == -EOPNOTSUPP && !out, "a type size relocation: -EOPNOTSUPP (%d)", r);
+		ok(r == -EOPNOTSUPP && !out, "a target type id relocation (ids differ): -EOPNOTSUPP (%d)", r);
+		rs[1].kind = 12;
+		elen = ext(e, rs, 2);
+		r = gh_btfmin(o.raw, o.len, e, elen, k.raw, k.len, &out, &out_len, NULL);
+		ok(r == -EOPNOTSUPP && !out, "a type match relocation (whole shapes): -EOPNOTSUPP (%d)", r);
+		rs[1].kind = 9;
+		rs[1].type_id = 6;
+		elen = ext(e, rs, 2);
+		r = gh_btfmin(o.raw, o.len, e, elen, k.raw, k.len, &out, &out_len, NULL);
+		ok(r == -EOPNOTSUPP && !out,
+		   "the size of a pointer type (compared through what it points to): -EOPNOTSUPP (%d)", r);
 	}
 	{
 		struct relo rs[] = { { 2, acc_off[0], 0 }, { 7, acc_off[0], 0 } };
