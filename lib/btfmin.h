@@ -25,10 +25,15 @@
  * order, and hold the first match of every name looked up).
  *
  * Handled: field relocations (byte offset, byte size, existence,
- * signedness, bitfield shifts) and local type ids. Otherwise nothing is
- * made and the caller lets libbpf search the whole BTF:
+ * signedness, bitfield shifts), local type ids, enum value relocations
+ * and type existence and size relocations of structs, unions, enums,
+ * integers and floats (their candidates kept whole, or with their size).
+ * Otherwise nothing is made and the caller lets libbpf search the whole
+ * BTF:
  *   -ENODATA     the object has no CO-RE relocations;
- *   -EOPNOTSUPP  it has others (type or enum value relocations), or the
+ *   -EOPNOTSUPP  it has others (target type ids, which would be the
+ *                minimal BTF's; type matches, which compare whole
+ *                shapes; types compared through pointers), or the
  *                kernel's BTF has a member type of a kind not copied;
  *   -ENOENT      a relocated type is not in the kernel's BTF (libbpf
  *                then looks in the modules' BTF, which this does not);
