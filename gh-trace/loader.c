@@ -1265,8 +1265,14 @@ void loader_socks(struct loader *l, loader_cb cb, void *ctx)
 	if (l->socks_fd < 0 || !l->registered)
 		return;
 	/* no more records of the run: the programs leave the entries of
-	 * sockets that close from now on to this */
-	bpf_map_delete_elem(l->rings_fd, &l->run);
+	 * sockets that close from now on to this. Not for a ring buffer
+	 * that joins the pool (busy): its entry stays in the rings map for
+	 * the run that takes it (pool_put), as a ring taken from the pool
+	 * keeps it here (its key is not the run id); deleted, it would wait
+	 * for an RCU grace period here (a map of maps), and again in the
+	 * next run to add it back: 10 to 15 ms each. */
+	if (!l->busy[0])
+		bpf_map_delete_elem(l->rings_fd, &l->run);
 	loader_consume(l);
 	while (bpf_map_get_next_key(l->socks_fd, prev, &next) == 0) {
 		if (n == cap) {
