@@ -269,6 +269,36 @@ $KEPT" ]
 	[ "$(ls "$PIN/$KEPT" | grep '^ring_')" = "$before" ]
 }
 
+# rings_keys: the ring buffer ids in the kept rings map (a map of maps:
+# bpftool shows its keys as bytes), in order, each followed by a space.
+rings_keys() {
+	bpftool -j map dump pinned "$PIN/$KEPT/rings" |
+		jq -r '.[].key | reverse | map(ltrimstr("0x")) | join("")' |
+		while read -r h; do echo $((16#$h)); done | sort -n | tr '\n' ' '
+}
+
+@test "a ring buffer a run made joins the pool with its entry in the rings map (the next run does not add it again); one of another size leaves neither" {
+	gh-trace --unload
+	gh-trace --keep
+	run gh-trace -o "$EV" -- true
+	[ "$status" -eq 0 ]
+	id=$(ls "$PIN/$KEPT" | grep '^ring_' | sed 's/^ring_//')
+	[ -n "$id" ]
+	[ "$(rings_keys)" = "$id " ]
+	# the twin: a ring buffer of another size is not kept, nor its entry
+	run gh-trace -o "$EV" --ringbuf-size 65536 -- true
+	[ "$status" -eq 0 ]
+	[ "$(ls "$PIN/$KEPT" | grep '^ring_')" = "ring_$id" ]
+	[ "$(rings_keys)" = "$id " ]
+	# the pooled one serves the next run as it is
+	run gh-trace -o "$EV" -- cat /etc/hostname
+	[ "$status" -eq 0 ]
+	check_stream
+	no_loss
+	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
+	[ "$(rings_keys)" = "$id " ]
+}
+
 # own_tree FILE: every pid in the stream is the command's or was forked in it.
 own_tree() {
 	jq -s -e '(.[0].pid) as $top |
