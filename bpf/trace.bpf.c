@@ -474,14 +474,24 @@ static __always_inline int put_comp(struct scratch *s, const unsigned char *name
 	return 0;
 }
 
-/* The name of dentry d as a component: its name and length read at once
- * (one read of d_name, not one per field). */
-static __always_inline int put_dname(struct scratch *s, struct dentry *d)
-{
-	struct qstr q = {};
+/* A dentry's parent and name, read at once where the kernel has them
+ * side by side (d_parent, then d_name), else in two reads. */
+struct dhead {
+	struct dentry *parent;
+	struct qstr name;
+};
 
-	bpf_core_read(&q, sizeof(q), &d->d_name);
-	return put_comp(s, q.name, q.len);
+static __always_inline void read_dhead(struct dentry *d, struct dhead *h)
+{
+	__u32 po = bpf_core_field_offset(struct dentry, d_parent);
+
+	if (bpf_core_field_offset(struct dentry, d_name) == po + 8 &&
+	    bpf_core_field_size(struct dentry, d_name) == sizeof(h->name)) {
+		bpf_probe_read_kernel(h, sizeof(*h), (void *)d + po);
+		return;
+	}
+	h->parent = BPF_CORE_READ(d, d_parent);
+	bpf_core_read(&h->name, sizeof(h->name), &d->d_name);
 }
 
 /* Mount m's root and whether it is the host's, into s->w.cm_*: read when
@@ -529,6 +539,7 @@ static long walk_step(__u32 i, void *arg)
 {
 	struct scratch *s = get_scratch();
 	struct dentry *d, *parent, *mnt_root;
+	struct dhead dh = {};
 	struct mount *m, *pm;
 	struct vfsmount *vm;
 	int host;
@@ -580,11 +591,12 @@ static long walk_step(__u32 i, void *arg)
 		s->w.m = pm;
 		return 0;
 	}
-	parent = BPF_CORE_READ(d, d_parent);
+	read_dhead(d, &dh);
+	parent = dh.parent;
 	if (parent == d || !parent) {
 		if (d != BPF_CORE_READ(d, d_sb, s_root)) {
 			/* a file of no directory: its name and what it is */
-			if (put_dname(s, d))
+			if (put_comp(s, dh.name.name, dh.name.len))
 				return walk_end(s, WS_CUT);
 			put_fstype(s, d);
 			return walk_end(s, WS_PSEUDO);
@@ -598,7 +610,7 @@ static long walk_step(__u32 i, void *arg)
 		s->w.state = WS_SCAN;
 		return 0;
 	}
-	if (put_dname(s, d))
+	if (put_comp(s, dh.name.name, dh.name.len))
 		return walk_end(s, WS_CUT);
 	s->w.d = parent;
 	return 0;
