@@ -1156,7 +1156,7 @@ const volatile __u64 sum_key = 0;
 
 #define GH_SUM_NONE	0xffffffffU	/* no name argument */
 #define GH_SUM_FAULT	0xfffffffeU	/* unreadable at entry */
-#define SUM_BLOCK	32		/* bytes summed per sum_step */
+#define SUM_BLOCK	64		/* bytes summed per sum_step */
 
 static __always_inline __u64 sum_mix(__u64 h, __u64 w)
 {
