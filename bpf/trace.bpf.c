@@ -426,15 +426,12 @@ static __always_inline int is_net(__u32 op)
 	return op >= GH_OP_CONNECT && op <= GH_OP_SENDMMSG;
 }
 
-/* The file of descriptor fd of the current task. The task's own fields
- * are read directly (loads through its BTF pointer, not a helper call
- * each); the slot of the array, a pointer to pointers, with one read. */
 static __always_inline struct file *fd_file(long fd)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct fdtable *fdt = t->files->fdt;
-	unsigned int max = fdt->max_fds;
-	struct file **arr = fdt->fd;
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	struct file **arr = BPF_CORE_READ(fdt, fd);
 	struct file *f = NULL;
 
 	if (fd < 0 || fd >= max)
@@ -636,8 +633,8 @@ __noinline __u32 path_walk(__u32 pos, __u32 slot, __u64 dp, __u64 vmp,
 			   __u32 kind)
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
-	struct task_struct *tb = bpf_get_current_task_btf();
 	struct scratch *s = get_scratch();
+	struct fs_struct *fs;
 	struct dentry *d = (void *)dp;
 	struct vfsmount *vm = (void *)vmp;
 	struct task_struct *init;
@@ -654,8 +651,9 @@ __noinline __u32 path_walk(__u32 pos, __u32 slot, __u64 dp, __u64 vmp,
 	}
 	s->w.d = s->w.start_d = d;
 	s->w.m = s->w.start_m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
-	s->w.troot_d = tb->fs->root.dentry;
-	s->w.troot_m = tb->fs->root.mnt;
+	fs = BPF_CORE_READ(t, fs);	/* once for both */
+	s->w.troot_d = BPF_CORE_READ(fs, root.dentry);
+	s->w.troot_m = BPF_CORE_READ(fs, root.mnt);
 	v = bpf_map_lookup_elem(&views, &s->ev.run);
 	if (v && v->root_d) {
 		/* gh-trace's own view: the host's when it runs there */
@@ -1156,7 +1154,7 @@ const volatile __u64 sum_key = 0;
 
 #define GH_SUM_NONE	0xffffffffU	/* no name argument */
 #define GH_SUM_FAULT	0xfffffffeU	/* unreadable at entry */
-#define SUM_BLOCK	64		/* bytes summed per sum_step */
+#define SUM_BLOCK	32		/* bytes summed per sum_step */
 
 static __always_inline __u64 sum_mix(__u64 h, __u64 w)
 {
