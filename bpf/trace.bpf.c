@@ -131,6 +131,11 @@ struct walk {
 	__u32 seen;			/* 1: the second (seen) walk */
 	__u32 other;			/* the seen view may differ */
 	__u32 host_state, host_end;	/* the first walk's end */
+	/* the mount the walk is in, read once per mount: its root and
+	 * whether it is the host's (walk_mount) */
+	struct mount *cm;
+	struct dentry *cm_root;
+	__u32 cm_host;
 };
 
 /* Walk states. */
@@ -191,6 +196,7 @@ struct scratch {
 	struct scm_state scm;
 	struct gh_event ev;
 	char data[GH_DATA_MAX + NAME_MAX1];
+	__u32 wake_skip;	/* rb_flags: records since this CPU woke the reader */
 };
 
 struct {
@@ -240,11 +246,26 @@ static __always_inline void count_part(__u32 run, __u32 what)
 
 /* Wake the reader only once an eighth of the ring is waiting: a wakeup per
  * record costs the traced process more than the record itself. gh-trace
- * also reads on a short timer and at every exit, so nothing waits long. */
+ * also reads on a short timer and at every exit, so nothing waits long.
+ * Past the eighth, until half the ring waits, each CPU wakes it on one
+ * record in WAKE_EVERY (the first included): a wakeup the reader has
+ * taken already is a self-interrupt (a VM exit on a virtual machine) on
+ * every record until the reader has caught up. */
+#define WAKE_EVERY	64
+
 static __always_inline __u64 rb_flags(void *rb)
 {
-	if (bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >=
-	    bpf_ringbuf_query(rb, BPF_RB_RING_SIZE) / 8)
+	__u64 avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(rb, BPF_RB_RING_SIZE);
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &cpu);
+
+	if (avail < size / 8) {
+		if (s)
+			s->wake_skip = 0;
+		return BPF_RB_NO_WAKEUP;
+	}
+	if (avail >= size / 2 || !s || s->wake_skip++ % WAKE_EVERY == 0)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
 }
@@ -450,6 +471,37 @@ static __always_inline int put_comp(struct scratch *s, const unsigned char *name
 	return 0;
 }
 
+/* A dentry's parent and name, read at once where the kernel has them
+ * side by side (d_parent, then d_name), else in two reads. */
+struct dhead {
+	struct dentry *parent;
+	struct qstr name;
+};
+
+static __always_inline void read_dhead(struct dentry *d, struct dhead *h)
+{
+	__u32 po = bpf_core_field_offset(struct dentry, d_parent);
+
+	if (bpf_core_field_offset(struct dentry, d_name) == po + 8 &&
+	    bpf_core_field_size(struct dentry, d_name) == sizeof(h->name)) {
+		bpf_probe_read_kernel(h, sizeof(*h), (void *)d + po);
+		return;
+	}
+	h->parent = BPF_CORE_READ(d, d_parent);
+	bpf_core_read(&h->name, sizeof(h->name), &d->d_name);
+}
+
+/* Mount m's root and whether it is the host's, into s->w.cm_*: read when
+ * the walk enters m, not at each of its components. */
+static __always_inline void walk_mount(struct scratch *s, struct mount *m)
+{
+	if (m == s->w.cm)
+		return;
+	s->w.cm = m;
+	s->w.cm_host = BPF_CORE_READ(m, mnt_ns) == s->w.host_ns;
+	s->w.cm_root = BPF_CORE_READ(m, mnt.mnt_root);
+}
+
 static __always_inline void put_fstype(struct scratch *s, struct dentry *d)
 {
 	const unsigned char *t = (const void *)BPF_CORE_READ(d, d_sb, s_type, name);
@@ -484,6 +536,7 @@ static long walk_step(__u32 i, void *arg)
 {
 	struct scratch *s = get_scratch();
 	struct dentry *d, *parent, *mnt_root;
+	struct dhead dh = {};
 	struct mount *m, *pm;
 	struct vfsmount *vm;
 	int host;
@@ -515,7 +568,8 @@ static long walk_step(__u32 i, void *arg)
 		return walk_end(s, WS_ROOT);
 	if (d == s->w.troot_d && vm == s->w.troot_m)
 		s->w.other = 1;	/* the task's root is not the host's */
-	host = s->w.seen || BPF_CORE_READ(m, mnt_ns) == s->w.host_ns;
+	walk_mount(s, m);
+	host = s->w.seen || s->w.cm_host;
 	if (!host) {
 		s->w.other = 1;
 		/* gh-trace's root reached from a mount of the same tree in
@@ -523,7 +577,7 @@ static long walk_step(__u32 i, void *arg)
 		if (d == s->w.root_d)
 			return walk_end(s, WS_ROOT);
 	}
-	mnt_root = BPF_CORE_READ(vm, mnt_root);
+	mnt_root = s->w.cm_root;
 	if (host && d == mnt_root) {
 		pm = BPF_CORE_READ(m, mnt_parent);
 		if (pm == m || !pm) {
@@ -534,12 +588,12 @@ static long walk_step(__u32 i, void *arg)
 		s->w.m = pm;
 		return 0;
 	}
-	parent = BPF_CORE_READ(d, d_parent);
+	read_dhead(d, &dh);
+	parent = dh.parent;
 	if (parent == d || !parent) {
 		if (d != BPF_CORE_READ(d, d_sb, s_root)) {
 			/* a file of no directory: its name and what it is */
-			if (put_comp(s, BPF_CORE_READ(d, d_name.name),
-				     BPF_CORE_READ(d, d_name.len)))
+			if (put_comp(s, dh.name.name, dh.name.len))
 				return walk_end(s, WS_CUT);
 			put_fstype(s, d);
 			return walk_end(s, WS_PSEUDO);
@@ -553,7 +607,7 @@ static long walk_step(__u32 i, void *arg)
 		s->w.state = WS_SCAN;
 		return 0;
 	}
-	if (put_comp(s, BPF_CORE_READ(d, d_name.name), BPF_CORE_READ(d, d_name.len)))
+	if (put_comp(s, dh.name.name, dh.name.len))
 		return walk_end(s, WS_CUT);
 	s->w.d = parent;
 	return 0;
@@ -580,6 +634,7 @@ __noinline __u32 path_walk(__u32 pos, __u32 slot, __u64 dp, __u64 vmp,
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
 	struct scratch *s = get_scratch();
+	struct fs_struct *fs;
 	struct dentry *d = (void *)dp;
 	struct vfsmount *vm = (void *)vmp;
 	struct task_struct *init;
@@ -596,8 +651,9 @@ __noinline __u32 path_walk(__u32 pos, __u32 slot, __u64 dp, __u64 vmp,
 	}
 	s->w.d = s->w.start_d = d;
 	s->w.m = s->w.start_m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
-	s->w.troot_d = BPF_CORE_READ(t, fs, root.dentry);
-	s->w.troot_m = BPF_CORE_READ(t, fs, root.mnt);
+	fs = BPF_CORE_READ(t, fs);	/* once for both */
+	s->w.troot_d = BPF_CORE_READ(fs, root.dentry);
+	s->w.troot_m = BPF_CORE_READ(fs, root.mnt);
 	v = bpf_map_lookup_elem(&views, &s->ev.run);
 	if (v && v->root_d) {
 		/* gh-trace's own view: the host's when it runs there */
@@ -625,6 +681,7 @@ __noinline __u32 path_walk(__u32 pos, __u32 slot, __u64 dp, __u64 vmp,
 	s->w.other = 0;
 	s->w.host_end = 0;
 	s->w.host_state = WS_WALK;
+	s->w.cm = NULL;
 	bpf_loop(GH_WALK_STEPS, walk_step, NULL, 0);
 	if (s->w.state == WS_WALK || s->w.state == WS_SCAN)
 		s->w.state = WS_CUT;	/* out of steps */
@@ -671,14 +728,11 @@ static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
 static __always_inline void put_file_path(struct scratch *s, __u32 *pos,
 					  int slot, struct file *f, __u8 kind)
 {
-	struct dentry *d = NULL;
-	struct vfsmount *vm = NULL;
+	struct path p = {};
 
-	if (f) {
-		d = BPF_CORE_READ(f, f_path.dentry);
-		vm = BPF_CORE_READ(f, f_path.mnt);
-	}
-	put_path(s, pos, slot, d, vm, kind);
+	if (f)
+		bpf_core_read(&p, sizeof(p), &f->f_path);	/* one read */
+	put_path(s, pos, slot, p.dentry, p.mnt, kind);
 }
 
 static __always_inline void put_cwd(struct scratch *s, __u32 *pos, int slot,
