@@ -829,6 +829,8 @@ static uint32_t peer(struct agg *a, const struct gh_evrec *rec)
 			oom();
 		return intern(a, b.p, b.len);
 	}
+	if (fam->len == 5 && memcmp(fam->s, "vsock", 5) == 0)
+		r |= gh_buf_adds(&b, "vsock:");
 	if (fam->len == 5 && memcmp(fam->s, "inet6", 5) == 0)
 		r |= gh_buf_addc(&b, '[');
 	r |= gh_buf_add(&b, addr->b, addr->blen);
@@ -1167,6 +1169,40 @@ static int add_val(struct gh_buf *b, const struct gh_evval *v)
 	return gh_buf_adds(b, "null");
 }
 
+/* Channels that records show used but whose actions no record decodes:
+ * a fanotify group that reports events with descriptors (each a file,
+ * opened by the kernel with the group's flags, that no open record
+ * names), and sockets of families whose peers and traffic are not
+ * decoded (gh-events(5), Sockets). */
+static int str_is(const struct gh_evval *v, const char *s)
+{
+	return v->kind == GH_EVK_STR && v->len == strlen(s) && !memcmp(v->s, s, v->len);
+}
+
+static void note_undecoded(struct agg *a, const struct gh_evrec *rec)
+{
+	static const char *const known[] = {
+		"inet", "inet6", "unix", "packet", "netlink", "vsock"
+	};
+	const struct gh_evval *v = rec->v, *args = &v[GH_EK_ARGS];
+	size_t i;
+
+	if (v[GH_EK_RET].kind != GH_EVK_INT || v[GH_EK_RET].i < 0)
+		return;
+	/* fanotify_init(flags, ...) without FAN_REPORT_FID or
+	 * FAN_REPORT_DIR_FID: events carry open descriptors */
+	if (rec->type == GH_ET_SYSCALL && str_is(&v[GH_EK_SYSCALL], "fanotify_init") &&
+	    args->kind == GH_EVK_ARR && args->len > 0 &&
+	    args->elems[0].kind == GH_EVK_INT && !(args->elems[0].i & 0x600))
+		a->und_fanotify++;
+	if (rec->type != GH_ET_SOCKET)
+		return;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (str_is(&v[GH_EK_FAMILY], known[i]))
+			return;
+	a->und_family++;
+}
+
 static void on_action(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 		      uint32_t result)
 {
@@ -1204,6 +1240,7 @@ static void on_action(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 	/* a descriptor of another process's memory, opened by whoever sent it */
 	if (rec->type == GH_ET_FD_RECEIVED && rec->v[GH_EK_PATH].kind == GH_EVK_STR)
 		note_mem(a, rec->v[GH_EK_PATH].s, rec->v[GH_EK_PATH].len);
+	note_undecoded(a, rec);
 }
 
 /* ---- header and end ---- */

@@ -207,6 +207,8 @@ struct agg {
 	int64_t und_scm;		/* descriptors received, not all read */
 	int64_t und_seccomp;		/* seccomp filters with a listener */
 	int64_t tty_injections;		/* tty_inject records that succeeded */
+	int64_t und_fanotify;		/* fanotify groups reporting descriptors */
+	int64_t und_family;		/* sockets of undecoded families */
 	int32_t *memw;			/* pids whose /proc/PID/mem the tree opened
 					 * for writing, or received */
 	uint32_t nmemw, memwcap;

@@ -975,6 +975,15 @@ static struct json_object *reasons(struct agg *a)
 	    asprintf(reason_next(&rs), "core_dump: %lld processes dumped core: the file the "
 		     "kernel wrote for them is not recorded", (long long)a->core_dumps) < 0)
 		oom();
+	if (a->und_fanotify &&
+	    asprintf(reason_next(&rs), "fanotify_fds: %lld fanotify groups whose events carry "
+		     "descriptors: files they open for the tree are not recorded",
+		     (long long)a->und_fanotify) < 0)
+		oom();
+	if (a->und_family &&
+	    asprintf(reason_next(&rs), "undecoded_socket: %lld sockets of families whose "
+		     "peers and traffic are not decoded", (long long)a->und_family) < 0)
+		oom();
 	if (rs.n)
 		qsort(rs.v, rs.n, sizeof(rs.v[0]), cmp_cstr);
 	for (i = 0; i < rs.n; i++) {

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 
 #include <linux/types.h>
+#include <linux/vm_sockets.h>
 
 #include "event.h"
 #include "json.h"
@@ -766,6 +767,8 @@ static const char *family_name(unsigned f)
 	case AF_UNIX: return "unix";
 	case AF_PACKET: return "packet";
 	case AF_NETLINK: return "netlink";
+	case AF_VSOCK: return "vsock";
+	case AF_XDP: return "xdp";
 	}
 	return "other";
 }
@@ -846,6 +849,15 @@ static int add_addr(struct gh_buf *b, const struct gh_event *e,
 		inet_ntop(AF_INET6, &sin6.sin6_addr, text, sizeof(text));
 		if (jw_str(b, "addr", text, strlen(text)) < 0 ||
 		    jw_int(b, "port", ntohs(sin6.sin6_port)) < 0)
+			return -ENOMEM;
+	} else if (family == AF_VSOCK && sa->len >= sizeof(struct sockaddr_vm)) {
+		/* a virtual machine's socket: context id (2 is the host), port */
+		struct sockaddr_vm svm;
+
+		memcpy(&svm, sa->p, sizeof(svm));
+		snprintf(text, sizeof(text), "%u", svm.svm_cid);
+		if (jw_str(b, "addr", text, strlen(text)) < 0 ||
+		    jw_int(b, "port", svm.svm_port) < 0)
 			return -ENOMEM;
 	} else if (family == AF_UNIX) {
 		const char *path = sa->p + sizeof(sa_family_t);

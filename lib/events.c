@@ -1237,7 +1237,7 @@ static int one_of(const struct gh_evval *v, const char *const *names)
 }
 
 static const char *const families[] = { "inet", "inet6", "unix", "packet",
-					 "netlink", "other", NULL };
+					 "netlink", "other", "vsock", "xdp", NULL };
 static const char *const sock_types[] = { "stream", "dgram", "seqpacket", "raw",
 					  "other", NULL };
 static const char *const protos[] = { "tcp", "udp", "unix", "icmp", "other", NULL };

@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# The receipt's promise (gh-receipt(5), The rule), attacked further:
+# descriptors the kernel hands over (fanotify), socket families beyond
+# inet and unix, one call that sends to many addresses. Each test traces a
+# real workload (tests/evasion2/work.c, built here) and requires the
+# action in the receipt at its field, or the receipt partial with the
+# named reason; each has a twin that must come out the other way. Needs
+# root and BPF; run under flock /work/bpf.lock like the other tracer
+# suites. Network workloads use loopback addresses, this machine's own
+# vsock context, or no peer at all.
+
+bats_require_minimum_version 1.5.0
+load trace/lib
+
+setup_file() {
+	export WORK=$BATS_FILE_TMPDIR/work
+	cc -O1 -o "$WORK" "$GH_ROOT/tests/evasion2/work.c"
+	[ "$(id -u)" -eq 0 ] || return 0
+	kept_setup
+}
+
+teardown_file() {
+	kept_teardown
+}
+
+setup() {
+	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
+	cd "$BATS_TEST_TMPDIR" || return 1
+	EV=$BATS_TEST_TMPDIR/ev.ndjson
+	R=$BATS_TEST_TMPDIR/receipt.json
+}
+
+# trace ARG...: run ARG under gh-trace (its status must be 0), then
+# gh-aggregate.
+trace() {
+	run gh-trace -o "$EV" -- "$@"
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(jq -r .observation_mode "$R")" = ebpf ]
+}
+
+rc() {
+	jq -c "$@" "$R"
+}
+
+closed() {
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+}
+
+@test "a file written through the descriptor a fanotify event hands over: partial, fanotify_fds" {
+	echo hello > f
+	trace "$WORK" fanotify f
+	[ "$(cat f)" = owned ]
+	# the write is in no record: only the read that raised the event
+	[ "$(rc '[.filesystem.reads[], .filesystem.writes[]] | map(select(endswith("/f")))')" = "[\"$PWD/f\"]" ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["partial",["fanotify_fds: 1 fanotify groups whose events carry descriptors: files they open for the tree are not recorded"]]' ]
+}
+
+@test "fanotify twin: a group that reports file ids, not descriptors, stays closed" {
+	echo hello > f
+	trace "$WORK" fanfid f
+	[ "$(cat f)" = hello ]
+	[ "$(rc '[.actions[] | select(.syscall == "fanotify_init") | .result]')" = '["ok"]' ]
+	closed
+}
+
+@test "an AF_XDP socket (raw frames from a ring, no send call): partial, undecoded_socket" {
+	trace "$WORK" family xdp
+	[ "$(rc '[.actions[] | select(.type == "socket") | .family]')" = '["xdp"]' ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["partial",["undecoded_socket: 1 sockets of families whose peers and traffic are not decoded"]]' ]
+}
+
+@test "socket family twin: a netlink socket is decoded and stays closed" {
+	trace "$WORK" family netlink
+	[ "$(rc '[.actions[] | select(.type == "socket") | .family]')" = '["netlink"]' ]
+	closed
+}
+
+@test "a vsock connect names its peer: context id and port" {
+	trace "$WORK" vsock 5000
+	[ "$(rc '[.network.attempts[] | [.op, .dst, .family, .result]]')" = '[["connect","vsock:1:5000","vsock","in_progress"]]' ]
+	closed
+}
+
+@test "vsock twin: another port is another peer" {
+	trace "$WORK" vsock 5001
+	[ "$(rc '[.network.attempts[] | .dst]')" = '["vsock:1:5001"]' ]
+	[ "$(rc '[.network.attempts[] | .dst]')" != '["vsock:1:5000"]' ]
+}

@@ -1,0 +1,183 @@
+/* Workloads of tests/evasion2.bats: more actions an adversary would try
+ * in order to act while the receipt still says "closed".
+ *
+ *   work MODE [ARG...]
+ *
+ * Each mode does one thing and exits 0 when it could, 1 (with a message)
+ * when it could not. Sockets are loopback or Unix sockets only. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fanotify.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/vm_sockets.h>
+
+static int die(const char *what)
+{
+	fprintf(stderr, "work: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+static struct sockaddr_in lo(const char *ip, int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
+
+	inet_pton(AF_INET, ip, &a.sin_addr);
+	return a;
+}
+
+/* mmsg N IP:PORT...: one UDP sendmmsg of one message to each address
+ * (an argument "-" sends that message without an address on a socket
+ * connected first to the first address that has one). */
+static int mmsg(int argc, char **argv)
+{
+	struct sockaddr_in a[64];
+	struct mmsghdr m[64];
+	struct iovec iov = { "x", 1 };
+	int s, i, n = argc, conn = 0;
+
+	if (n > 64)
+		n = 64;
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0)
+		return die("socket");
+	memset(m, 0, sizeof(m));
+	for (i = 0; i < n; i++) {
+		char ip[64];
+		int port = 0;
+
+		m[i].msg_hdr.msg_iov = &iov;
+		m[i].msg_hdr.msg_iovlen = 1;
+		if (!strcmp(argv[i], "-")) {
+			conn = 1;
+			continue;
+		}
+		if (sscanf(argv[i], "%63[^:]:%d", ip, &port) != 2)
+			return die("address");
+		a[i] = lo(ip, port);
+		m[i].msg_hdr.msg_name = &a[i];
+		m[i].msg_hdr.msg_namelen = sizeof(a[i]);
+	}
+	for (i = 0; conn && i < n; i++) {
+		if (m[i].msg_hdr.msg_name) {
+			if (connect(s, m[i].msg_hdr.msg_name, sizeof(a[i])) < 0)
+				return die("connect");
+			break;
+		}
+	}
+	i = sendmmsg(s, m, n, 0);
+	if (i != n)
+		return die("sendmmsg");
+	printf("sent %d\n", i);
+	return 0;
+}
+
+/* fanotify FILE: read FILE (an open for reading), and write through the
+ * read-write descriptor of FILE that fanotify hands over with the event. */
+static int fan(const char *file)
+{
+	struct fanotify_event_metadata ev;
+	int f, fd;
+
+	f = fanotify_init(FAN_CLASS_NOTIF, O_RDWR);
+	if (f < 0)
+		return die("fanotify_init");
+	if (fanotify_mark(f, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, file) < 0)
+		return die("fanotify_mark");
+	fd = open(file, O_RDONLY);
+	if (fd < 0)
+		return die("open");
+	close(fd);
+	if (read(f, &ev, sizeof(ev)) < (ssize_t)sizeof(ev) || ev.fd < 0)
+		return die("read event");
+	if (pwrite(ev.fd, "owned\n", 6, 0) != 6)
+		return die("write");
+	return 0;
+}
+
+/* vsock PORT: a non-blocking connect to PORT of this machine's own vsock
+ * context (VMADDR_CID_LOCAL); whether anyone listens does not matter. */
+static int vsock(int port)
+{
+	struct sockaddr_vm a = { .svm_family = AF_VSOCK, .svm_port = port,
+				 .svm_cid = VMADDR_CID_LOCAL };
+	int s = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	if (s < 0)
+		return die("socket");
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)) < 0 &&
+	    errno != EINPROGRESS && errno != ECONNRESET && errno != ENODEV &&
+	    errno != ECONNREFUSED)
+		return die("connect");
+	return 0;
+}
+
+/* family NAME: a socket of family xdp (raw frames from a user-space
+ * ring: no send call names them) or netlink (the kernel's routing). */
+static int family(const char *name)
+{
+	int s;
+
+	if (!strcmp(name, "xdp"))
+		s = socket(AF_XDP, SOCK_RAW, 0);
+	else if (!strcmp(name, "netlink"))
+		s = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	else
+		return die("family");
+	if (s < 0)
+		return die("socket");
+	return 0;
+}
+
+/* fanfid FILE: the same with a group that reports file ids, not
+ * descriptors: the event's fd is FAN_NOFD. */
+static int fanfid(const char *file)
+{
+	char buf[4096];
+	struct fanotify_event_metadata *ev = (void *)buf;
+	int f, fd;
+
+	f = fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_FID, O_RDONLY);
+	if (f < 0)
+		return die("fanotify_init");
+	if (fanotify_mark(f, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, file) < 0)
+		return die("fanotify_mark");
+	fd = open(file, O_RDONLY);
+	if (fd < 0)
+		return die("open");
+	close(fd);
+	if (read(f, buf, sizeof(buf)) < (ssize_t)sizeof(*ev) || ev->fd != FAN_NOFD)
+		return die("read event");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	if (!strcmp(argv[1], "mmsg"))
+		return mmsg(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "fanotify") && argc == 3)
+		return fan(argv[2]);
+	if (!strcmp(argv[1], "fanfid") && argc == 3)
+		return fanfid(argv[2]);
+	if (!strcmp(argv[1], "vsock") && argc == 3)
+		return vsock(atoi(argv[2]));
+	if (!strcmp(argv[1], "family") && argc == 3)
+		return family(argv[2]);
+	fprintf(stderr, "work: unknown mode %s\n", argv[1]);
+	return 2;
+}
