@@ -1593,12 +1593,11 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 			(s->ev.family == AF_PACKET || s->ev.sock_type == SOCK_RAW));
 	}
 	if (op == GH_OP_SENDMMSG && ret > 0) {
-		/* bytes: the msg_len the kernel wrote back, first 8 messages */
+		/* bytes: the msg_len the kernel wrote back for the first
+		 * message (the others are records of their own, mmsg_rest) */
 		struct mmsghdr *v = (void *)a[1];
 
-		for (i = 0; i < 8; i++) {
-			if (i >= ret)
-				break;
+		for (i = 0; i < 1; i++) {
 			n = 0;
 			bpf_probe_read_user(&n, sizeof(n), &v[i].msg_len);
 			s->ev.x[0] += n;
@@ -1877,6 +1876,51 @@ static __always_inline void scm_exit(__u32 run, __u32 level, __u32 nr,
 	}
 }
 
+/* sendmmsg: each message after the first that the kernel sent may name a
+ * destination of its own (msg_name, also on a connected UDP socket): one
+ * send record for each such message, the first's record reused with that
+ * message's address, bytes (x[0]) and ret 1 (one message). */
+#define MMSG_VLEN_MAX	1024	/* UIO_MAXIOV: the kernel sends no more */
+
+static long mmsg_step(__u32 i, void *arg)
+{
+	struct scratch *s = get_scratch();
+	struct mmsghdr *v;
+	void *name = NULL;
+	__u32 n = 0, alen = 0, pos = 0, b;
+
+	if (!s)
+		return 1;
+	v = (void *)s->ev.arg[1];
+	if (bpf_probe_read_user(&name, sizeof(name), &v[i + 1].msg_hdr.msg_name))
+		return 1;
+	if (!name)
+		return 0;
+	bpf_probe_read_user(&alen, sizeof(alen), &v[i + 1].msg_hdr.msg_namelen);
+	bpf_probe_read_user(&n, sizeof(n), &v[i + 1].msg_len);
+	for (b = 0; b < GH_NBLOB; b++) {
+		s->ev.boff[b] = 0;
+		s->ev.blen[b] = 0;
+		s->ev.bflags[b] = 0;
+	}
+	s->ev.flags &= ~GH_EVF_INHERITED;
+	s->ev.ret = 1;
+	s->ev.x[0] = n;
+	put_umem(s, &pos, GH_B_EXTRA, name, alen, GH_ADDR_MAX);
+	pos = unix_base((__u64)name, alen, pos);
+	ev_commit(s, pos, s->ev.run);
+	return 0;
+}
+
+__noinline int mmsg_rest(long ret)
+{
+	if (ret < 2)
+		return 0;
+	bpf_loop(ret > MMSG_VLEN_MAX ? MMSG_VLEN_MAX - 1 : ret - 1, mmsg_step,
+		 NULL, 0);
+	return 0;
+}
+
 /* sys_exit of a socket syscall, its record begun in the scratch (s->ev):
  * decoded and committed. A global function: verified once, apart from
  * the other paths of sys_exit. */
@@ -2046,8 +2090,12 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		scm_exit(run, level, nr, a[0], a[1], ret);
 		return 0;
 	}
-	if (is_net(op))
-		return exit_net(op, row.ad, ret);
+	if (is_net(op)) {
+		exit_net(op, row.ad, ret);
+		if (op == GH_OP_SENDMMSG)
+			mmsg_rest(ret);
+		return 0;
+	}
 
 	switch (op) {
 	case GH_OP_OPENAT2: {

@@ -87,3 +87,28 @@ closed() {
 	[ "$(rc '[.network.attempts[] | .dst]')" = '["vsock:1:5001"]' ]
 	[ "$(rc '[.network.attempts[] | .dst]')" != '["vsock:1:5000"]' ]
 }
+
+# sends: the receipt's send attempts, [op, dst, count] each.
+sends() {
+	rc '[.network.attempts[] | [.op, .dst, .count]]'
+}
+
+@test "sendmmsg: every message's own destination is a send, not only the first's" {
+	trace "$WORK" mmsg 127.0.0.1:9 127.0.0.2:10 127.0.0.3:11
+	[ "$(sends)" = '[["send","127.0.0.1:9",1],["send","127.0.0.2:10",1],["send","127.0.0.3:11",1]]' ]
+	[ "$(rc '.network.bytes_sent')" = 3 ]
+	closed
+}
+
+@test "sendmmsg on a connected socket: a destination in the twelfth message is a send" {
+	trace "$WORK" mmsg - - - - - - - - - - - 127.0.0.9:19
+	[ "$(rc '[.network.attempts[] | select(.op == "send") | [.dst, .count]]')" = '[["127.0.0.9:19",1]]' ]
+	[ "$(rc '[.network.attempts[] | .op]')" = '["connect","send"]' ]
+	closed
+}
+
+@test "sendmmsg twin: every message to one destination is one peer, counted per message" {
+	trace "$WORK" mmsg 127.0.0.1:9 127.0.0.1:9 127.0.0.1:9
+	[ "$(sends)" = '[["send","127.0.0.1:9",3]]' ]
+	[ "$(rc '.network.bytes_sent')" = 3 ]
+}

@@ -39,9 +39,10 @@ static struct sockaddr_in lo(const char *ip, int port)
 	return a;
 }
 
-/* mmsg N IP:PORT...: one UDP sendmmsg of one message to each address
- * (an argument "-" sends that message without an address on a socket
- * connected first to the first address that has one). */
+/* mmsg IP:PORT|-...: one UDP sendmmsg of one message to each address;
+ * a "-" sends its message without an address, on a socket connected
+ * first to a UDP socket of this process (127.0.0.1, a port the kernel
+ * picks). */
 static int mmsg(int argc, char **argv)
 {
 	struct sockaddr_in a[64];
@@ -71,12 +72,15 @@ static int mmsg(int argc, char **argv)
 		m[i].msg_hdr.msg_name = &a[i];
 		m[i].msg_hdr.msg_namelen = sizeof(a[i]);
 	}
-	for (i = 0; conn && i < n; i++) {
-		if (m[i].msg_hdr.msg_name) {
-			if (connect(s, m[i].msg_hdr.msg_name, sizeof(a[i])) < 0)
-				return die("connect");
-			break;
-		}
+	if (conn) {
+		struct sockaddr_in r = lo("127.0.0.1", 0);
+		socklen_t rl = sizeof(r);
+		int rs = socket(AF_INET, SOCK_DGRAM, 0);
+
+		if (rs < 0 || bind(rs, (struct sockaddr *)&r, sizeof(r)) < 0 ||
+		    getsockname(rs, (struct sockaddr *)&r, &rl) < 0 ||
+		    connect(s, (struct sockaddr *)&r, sizeof(r)) < 0)
+			return die("connect");
 	}
 	i = sendmmsg(s, m, n, 0);
 	if (i != n)
