@@ -1325,6 +1325,11 @@ static __always_inline void compat_enter(void)
  * calls are stashed at entry: an ioctl by its number, a receive when a
  * message has a control buffer. */
 #define TIOCSTI		0x5412
+#define FIOSETOWN	0x8901	/* owner of a socket's I/O signals */
+#define SIOCSPGRP	0x8902
+#define F_SETOWN	8
+#define F_SETSIG	10
+#define F_SETOWN_EX	15
 #define TIOCLINUX	0x541C
 #define TIOCL_PASTESEL	3
 #define SCM_MSGS	8	/* recvmmsg: messages looked at */
@@ -1339,12 +1344,14 @@ static __always_inline int enter_wanted(__u32 op, struct pt_regs *regs)
 
 	switch (op) {
 	case GH_OP_IOCTL:
-		if (cmd == TIOCSTI)
+		if (cmd == TIOCSTI || cmd == FIOSETOWN || cmd == SIOCSPGRP)
 			return 1;
 		if (cmd != TIOCLINUX)
 			return 0;
 		bpf_probe_read_user(&sub, 1, (void *)regs->dx);
 		return sub == TIOCL_PASTESEL;
+	case GH_OP_SETOWN:
+		return cmd == F_SETOWN || cmd == F_SETOWN_EX || cmd == F_SETSIG;
 	case GH_OP_RECVMSG:
 		if (bpf_probe_read_user(&mh, sizeof(mh), (void *)regs->si))
 			return 0;	/* EFAULT: nothing received */
@@ -1685,6 +1692,52 @@ static __always_inline void sys_target(struct scratch *s, __u32 op, __u64 *a,
 	    ((op == GH_OP_PTRACE && a[0] != 0 /* PTRACE_TRACEME */) ||
 	     op == GH_OP_PROCESS_VM_WRITEV || op == GH_OP_PIDFD_GETFD))
 		count_part(run, GH_PART_FOREIGN);
+}
+
+/* The owner of a file's I/O signals (fcntl F_SETOWN, F_SETOWN_EX,
+ * F_SETSIG; ioctl FIOSETOWN, SIOCSPGRP), read from the file at syscall
+ * exit: whichever order the owner and the signal were set in, the last
+ * call names both. The record begun in the scratch becomes a signal
+ * record: target (x[0], negative for a process group), where it is
+ * (x[1]), the signal (arg[3]: F_SETSIG's, 0 for SIGIO). Returns 0 when
+ * the file has no owner (no record). Global: verified once. */
+__noinline int sig_owner(__u32 run, __u32 level)
+{
+	struct scratch *s = get_scratch();
+	struct fown_struct *fo;
+	struct file *f;
+	struct pid *p;
+	__u32 k, tree;
+	long pid;
+	int type;
+
+	if (!s)
+		return 0;
+	f = fd_file((int)s->ev.arg[0]);
+	fo = f ? BPF_CORE_READ(f, f_owner) : NULL;
+	p = fo ? BPF_CORE_READ(fo, pid) : NULL;
+	if (!p)
+		return 0;
+	type = BPF_CORE_READ(fo, pid_type);
+	pid = pid_at(p, level);
+	k = pid_at(p, 0);
+	if (type == PIDTYPE_PGID || type == PIDTYPE_SID) {
+		pid = -pid;
+		tree = GH_TREE_GROUP;
+	} else if (level) {
+		tree = GH_TREE_UNKNOWN;
+	} else {
+		struct gh_member *v = bpf_map_lookup_elem(&traced, &k);
+
+		tree = v && v->run == run ? GH_TREE_YES : GH_TREE_NO;
+		tree = tree_not_tracer(run, k, tree);
+	}
+	s->ev.op = GH_OP_SETOWN;
+	s->ev.x[0] = pid;
+	s->ev.x[1] = tree;
+	s->ev.arg[3] = BPF_CORE_READ(fo, signum);
+	s->ev.flags |= GH_EVF_TARGET;
+	return 1;
 }
 
 static __always_inline int is_target_op(__u32 op)
@@ -2118,6 +2171,14 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		s->ev.x[1] = d[1] | (__u64)d[4] << 32;
 		break;
 	}
+	case GH_OP_IOCTL:
+		if (a[1] != FIOSETOWN && a[1] != SIOCSPGRP)
+			break;
+		/* fall through */
+	case GH_OP_SETOWN:
+		if (!sig_owner(run, level))
+			return 0;
+		break;
 	default:
 		if (is_target_op(op))
 			sys_target(s, op, a, ret, run, level);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -674,7 +675,7 @@ static const char *record_type(const struct gh_event *e)
 		return "pidfd";
 	case GH_OP_PIDFD_SEND_SIGNAL: case GH_OP_KILL: case GH_OP_TKILL:
 	case GH_OP_TGKILL: case GH_OP_RT_SIGQUEUEINFO:
-	case GH_OP_RT_TGSIGQUEUEINFO:
+	case GH_OP_RT_TGSIGQUEUEINFO: case GH_OP_SETOWN:
 		return "signal";
 	case GH_OP_SOCKET:
 		return "socket";
@@ -1327,6 +1328,13 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 		break;
 	case GH_OP_TGKILL: case GH_OP_RT_TGSIGQUEUEINFO:
 		n = add_target(b, e) < 0 || jw_int(b, "signal", (int)a[2]) < 0;
+		break;
+	case GH_OP_SETOWN:
+		/* the owner of the file's I/O signals: the signal F_SETSIG
+		 * chose, 0 there meaning SIGIO */
+		n = add_target(b, e) < 0 ||
+		    jw_int(b, "signal", (int)a[3] ? (int)a[3] : SIGIO) < 0 ||
+		    jw_int(b, "fd", (int)a[0]) < 0;
 		break;
 	case GH_OP_SOCKET: {
 		const char *fam = family_name((unsigned)a[0]);

@@ -30,6 +30,10 @@ setup() {
 	R=$BATS_TEST_TMPDIR/receipt.json
 }
 
+teardown() {
+	[ -z "${OUT_PID:-}" ] || kill "$OUT_PID" 2>/dev/null || true
+}
+
 # trace ARG...: run ARG under gh-trace (its status must be 0), then
 # gh-aggregate.
 trace() {
@@ -111,4 +115,34 @@ sends() {
 	trace "$WORK" mmsg 127.0.0.1:9 127.0.0.1:9 127.0.0.1:9
 	[ "$(sends)" = '[["send","127.0.0.1:9",3]]' ]
 	[ "$(rc '.network.bytes_sent')" = 3 ]
+}
+
+# signals: the receipt's signal actions, [syscall, target, in_tree,
+# signal] each, sorted.
+signals() {
+	rc '[.actions[] | select(.type == "signal") | [.syscall, .target_pid, .in_tree, .signal]] | sort'
+}
+
+@test "the owner of a pipe's I/O signals set to a process outside the tree (F_SETOWN, F_SETSIG): killed by the kernel, recorded as signals" {
+	sleep 60 &
+	OUT_PID=$!
+	trace "$WORK" sigio "$OUT_PID" 9
+	run wait "$OUT_PID"
+	[ "$status" -eq 137 ]
+	[ "$(signals)" = "[[\"fcntl\",$OUT_PID,false,9],[\"fcntl\",$OUT_PID,false,29]]" ]
+}
+
+@test "the same through ioctl FIOSETOWN: a signal record with its target" {
+	sleep 60 &
+	OUT_PID=$!
+	trace "$WORK" sigio "$OUT_PID" 15 ioctl
+	run wait "$OUT_PID"
+	[ "$status" -eq 143 ]
+	[ "$(signals)" = "[[\"fcntl\",$OUT_PID,false,15],[\"ioctl\",$OUT_PID,false,29]]" ]
+}
+
+@test "signal owner twin: the process itself as the owner is in the tree" {
+	trace "$WORK" sigio self 23
+	[ "$(rc '[.actions[] | select(.type == "signal") | [.syscall, .in_tree, .signal]] | sort')" = '[["fcntl",true,23],["fcntl",true,29]]' ]
+	[ "$(rc '[.actions[] | select(.type == "signal") | .target_pid] | unique | length')" = 1 ]
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fanotify.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -168,6 +169,28 @@ static int fanfid(const char *file)
 	return 0;
 }
 
+/* sigio PID|self SIG [ioctl]: make PID the owner of a pipe's reading end (fcntl
+ * F_SETOWN), or of a socket's (ioctl FIOSETOWN), choose SIG for its I/O signals
+ * (F_SETSIG), and write into the pipe: the kernel sends SIG to PID. A
+ * negative PID is a process group. */
+static int sigio(int pid, int sig, int by_ioctl)
+{
+	int p[2];
+
+	/* FIOSETOWN is a socket's ioctl */
+	if (by_ioctl ? socketpair(AF_UNIX, SOCK_STREAM, 0, p) < 0 : pipe(p) < 0)
+		return die("pipe");
+	if (by_ioctl ? ioctl(p[0], FIOSETOWN, &pid) < 0 :
+	    fcntl(p[0], F_SETOWN, pid) < 0)
+		return die("owner");
+	if (fcntl(p[0], F_SETSIG, sig) < 0 ||
+	    fcntl(p[0], F_SETFL, O_ASYNC | O_NONBLOCK) < 0)
+		return die("fcntl");
+	if (write(p[1], "x", 1) != 1)
+		return die("write");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -178,6 +201,9 @@ int main(int argc, char **argv)
 		return fan(argv[2]);
 	if (!strcmp(argv[1], "fanfid") && argc == 3)
 		return fanfid(argv[2]);
+	if (!strcmp(argv[1], "sigio") && argc >= 4)
+		return sigio(strcmp(argv[2], "self") ? atoi(argv[2]) : getpid(),
+			     atoi(argv[3]), argc == 5);
 	if (!strcmp(argv[1], "vsock") && argc == 3)
 		return vsock(atoi(argv[2]));
 	if (!strcmp(argv[1], "family") && argc == 3)
