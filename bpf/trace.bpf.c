@@ -1041,6 +1041,23 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 	return 0;
 }
 
+/* An exec through an interpreter (a "#!" script, binfmt_misc): the name
+ * the command gave (bprm->filename; bprm->interp is the interpreter's
+ * once a handler took the file), as blob GH_B_RAW2. The kernel has
+ * closed the script's file by now: the name is all there is, relative to
+ * the working directory (the record's cwd). */
+static __always_inline int put_kstr(struct scratch *s, __u32 *pos, int slot,
+				    const void *ptr);
+
+static __always_inline void put_script(struct scratch *s, __u32 *pos,
+				       struct linux_binprm *bprm)
+{
+	const char *fn = BPF_CORE_READ(bprm, filename);
+
+	if (fn && fn != BPF_CORE_READ(bprm, interp))
+		put_kstr(s, pos, GH_B_RAW2, fn);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
@@ -1066,6 +1083,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	s->ev.argc = BPF_CORE_READ(bprm, argc);
 
 	put_file_path(s, &pos, GH_B_PATH1, BPF_CORE_READ(bprm, file), GH_BF_FULL);
+	put_script(s, &pos, bprm);
 	put_cwd(s, &pos, GH_B_PATH2, GH_BF_FULL);
 
 	/* argv last: it is the big one */

@@ -793,6 +793,13 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 		access_add(a, e->exe, OP_EXEC, 0, result, 0, 0, p->pid, p->pix, &view);
 	else
 		a->unresolved++;
+	/* a script run by its interpreter (exe) is executed too */
+	if (v[GH_EK_SCRIPT].kind == GH_EVK_STR) {
+		view.status = path_status(rec, GH_EK_SCRIPT_STATUS);
+		view.seen = sid(a, rec, GH_EK_SCRIPT_SEEN);
+		access_add(a, sid(a, rec, GH_EK_SCRIPT), OP_EXEC, 0, result, 0, 0,
+			   p->pid, p->pix, &view);
+	}
 }
 
 /* ---- network ---- */

@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <unistd.h>
 
+#include <linux/openat2.h>
 #include <linux/types.h>
 #include <linux/vm_sockets.h>
 
@@ -357,6 +360,23 @@ static const char *const status_names[] = {
  * When that names another file, it replaces out and the lexical path
  * goes to seen_out (unless the task's view is there already). Paths
  * under /proc name other files from here (self) and are left alone. */
+/* Whether resolving path (in gh-trace's own process) goes through a
+ * magic link of /proc (/dev/fd/N, /dev/stdout, /proc/self/cwd reached
+ * through a symbolic link...): such a link names gh-trace's own file, not
+ * the command's, so the path cannot be checked here. */
+static int via_magic_link(const char *path)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+				.resolve = RESOLVE_NO_MAGICLINKS };
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	return errno == ELOOP;
+}
+
 static int recheck(struct gh_buf *out, struct gh_buf *seen_out,
 		   const struct blob *raw, const struct blob *kp, int follow)
 {
@@ -397,6 +417,8 @@ static int recheck(struct gh_buf *out, struct gh_buf *seen_out,
 		}
 	}
 	j.p[dlen] = '\0';
+	if (via_magic_link(j.p))
+		goto done;
 	real = realpath(j.p, NULL);
 	if (!real)
 		goto done;
@@ -716,10 +738,11 @@ static int head(struct gh_buf *b, const char *type, const struct gh_event *e,
 
 static int fmt_exec(struct gh_buf *b, const struct gh_event *e, size_t size)
 {
-	struct blob argv, exe, cwd, exe_seen, cwd_seen;
+	struct blob argv, exe, cwd, exe_seen, cwd_seen, script;
 	int inc = 0;
 
-	if (get_blob(e, size, GH_B_RAW1, &argv) < 0 ||
+	if (get_blob(e, size, GH_B_RAW2, &script) < 0 ||
+	    get_blob(e, size, GH_B_RAW1, &argv) < 0 ||
 	    get_blob(e, size, GH_B_PATH1, &exe) < 0 ||
 	    get_blob(e, size, GH_B_PATH2, &cwd) < 0 ||
 	    get_blob(e, size, GH_B_SEEN1, &exe_seen) < 0 ||
@@ -734,6 +757,18 @@ static int fmt_exec(struct gh_buf *b, const struct gh_event *e, size_t size)
 	    add_kpath(b, "cwd", &cwd, &cwd_seen) < 0)
 		return -ENOMEM;
 	inc = !!((exe.fl | cwd.fl) & GH_BF_TRUNC);
+	if (script.p) {
+		/* an interpreter's exec: the name of the script (or other
+		 * file) it runs, relative to the working directory */
+		struct blob base = cwd, base_seen = cwd_seen, none = { 0 };
+
+		base.fl = (base.fl & ~GH_BF_FULL) | GH_BF_BASE;
+		base_seen.fl = (base_seen.fl & ~GH_BF_FULL) | GH_BF_BASE;
+		if (script.len && script.p[0] == '/')
+			base = base_seen = none;
+		if (add_path(b, "script", NULL, &script, &base, &base_seen, &inc, 1) < 0)
+			return -ENOMEM;
+	}
 	if (inc && jw_bool(b, "path_incomplete", 1) < 0)
 		return -ENOMEM;
 	if (jw_int(b, "uid", e->uid) < 0 || jw_int(b, "gid", e->gid) < 0)

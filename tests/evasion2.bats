@@ -146,3 +146,53 @@ signals() {
 	[ "$(rc '[.actions[] | select(.type == "signal") | [.syscall, .in_tree, .signal]] | sort')" = '[["fcntl",true,23],["fcntl",true,29]]' ]
 	[ "$(rc '[.actions[] | select(.type == "signal") | .target_pid] | unique | length')" = 1 ]
 }
+
+# execs: the receipt's exec accesses, [path, path_status] each.
+execs() {
+	rc '[.filesystem.accesses[] | select(.op == "exec") | [.path, .path_status]]'
+}
+
+@test "a script run through its #! interpreter is executed too: its name beside the interpreter's" {
+	printf '#!/bin/cat\nscript body\n' > s.sh
+	chmod +x s.sh
+	trace ./s.sh
+	[ "$output" = "$(printf '#!/bin/cat\nscript body')" ]
+	[ "$(execs)" = "[[\"$PWD/s.sh\",\"lexical\"],[\"/usr/bin/cat\",null]]" ]
+	[ "$(jq -c 'select(.type == "exec") | [.exe, .script]' "$EV")" = "[\"/usr/bin/cat\",\"$PWD/s.sh\"]" ]
+}
+
+@test "script twin: the interpreter run on the script by name executes only itself" {
+	printf '#!/bin/cat\nscript body\n' > s.sh
+	trace /bin/cat s.sh
+	[ "$(execs)" = '[["/usr/bin/cat",null]]' ]
+	[ "$(rc '[.filesystem.reads[] | select(endswith("/s.sh"))]')" = "[\"$PWD/s.sh\"]" ]
+}
+
+@test "a script run by fexecve is /dev/fd/N, lexical: never gh-trace's own descriptor N" {
+	printf '#!/bin/cat\nscript body\n' > s.sh
+	chmod +x s.sh
+	echo decoy > decoy
+	# gh-trace holds decoy at the descriptor the script gets (5)
+	run gh-trace -o "$EV" -- "$WORK" fexec s.sh 5<decoy
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(jq -c 'select(.type == "exec" and .script) | [.exe, .script, .script_status]' "$EV")" = '["/usr/bin/cat","/dev/fd/5","lexical"]' ]
+	[ "$(execs | jq -c 'map(select(.[0] | endswith("decoy")))')" = '[]' ]
+}
+
+@test "chmod through /dev/fd/N (a magic link): /dev/fd/N, lexical, not the file at gh-trace's own descriptor N" {
+	echo secret > secret
+	echo decoy > decoy
+	run gh-trace -o "$EV" -- bash -c 'exec 7<secret; chmod 640 /dev/fd/7' 7<decoy
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %a secret decoy | tr '\n' ' ')" = "640 644 " ]
+	[ "$(jq -c 'select(.type == "chmod") | [.path, .path_status]' "$EV")" = '["/dev/fd/7","lexical"]' ]
+}
+
+@test "magic link twin: chmod through an ordinary symbolic link is checked and names its target" {
+	echo secret > secret
+	ln -s secret lnk
+	run gh-trace -o "$EV" -- chmod 640 lnk
+	[ "$status" -eq 0 ]
+	[ "$(jq -c 'select(.type == "chmod") | [.path, .path_status]' "$EV")" = "[\"$PWD/secret\",\"lexical\"]" ]
+}

@@ -191,6 +191,28 @@ static int sigio(int pid, int sig, int by_ioctl)
 	return 0;
 }
 
+/* fexec FILE: run FILE through fexecve(3) (execveat of its descriptor,
+ * moved to 5 and left open across the exec, AT_EMPTY_PATH) in a child,
+ * and wait. */
+static int fexec(const char *file)
+{
+	char *argv[] = { "fexec-child", NULL }, *envp[] = { NULL };
+	int fd = open(file, O_RDONLY), st;
+	pid_t p;
+
+	if (fd < 0 || dup2(fd, 5) < 0)
+		return die("open");
+	fd = 5;
+	p = fork();
+	if (p == 0) {
+		fexecve(fd, argv, envp);
+		_exit(127);
+	}
+	if (p < 0 || waitpid(p, &st, 0) < 0)
+		return die("fork");
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -204,6 +226,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "sigio") && argc >= 4)
 		return sigio(strcmp(argv[2], "self") ? atoi(argv[2]) : getpid(),
 			     atoi(argv[3]), argc == 5);
+	if (!strcmp(argv[1], "fexec") && argc == 3)
+		return fexec(argv[2]);
 	if (!strcmp(argv[1], "vsock") && argc == 3)
 		return vsock(atoi(argv[2]));
 	if (!strcmp(argv[1], "family") && argc == 3)
