@@ -513,6 +513,40 @@ static size_t str_bytes(const struct gh_evval *v)
 	return v->kind == GH_EVK_STR ? v->blen : 0;
 }
 
+/* A pipe (the kernel's path "pipe:", an anonymous pipe: a FIFO has a
+ * path of its own) opened by name can only be reached through a magic
+ * link of /proc, /proc/PID/fd/N: the process whose pipe it is, from the
+ * name as given (raw). A name of the opener's own descriptors (/dev/fd,
+ * /dev/std*, /proc/self, /proc/thread-self) gives 0; any other name (one
+ * relative to a directory descriptor, a symbolic link) gives -1: not
+ * known, so counted as outside the tree. */
+static int32_t pipe_owner(const struct gh_evval *path, const struct gh_evval *raw)
+{
+	static const char *const own[] = {
+		"/dev/fd/", "/dev/stdin", "/dev/stdout", "/dev/stderr",
+		"/proc/self/", "/proc/thread-self/"
+	};
+	const char *p;
+	int64_t pid = 0;
+	size_t i, n;
+
+	if (path->kind != GH_EVK_STR || path->len < 5 || memcmp(path->s, "pipe:", 5))
+		return 0;
+	if (raw->kind != GH_EVK_STR)
+		return -1;
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		n = strlen(own[i]);
+		if (raw->len >= n && !memcmp(raw->s, own[i], n))
+			return 0;
+	}
+	if (raw->len <= 6 || memcmp(raw->s, "/proc/", 6))
+		return -1;
+	for (p = raw->s + 6, n = 0; p < raw->s + raw->len && *p >= '0' && *p <= '9' && n < 10;
+	     p++, n++)
+		pid = pid * 10 + (*p - '0');
+	return n && *p == '/' && pid > 0 && pid <= INT32_MAX ? (int32_t)pid : -1;
+}
+
 static void pend_file(struct agg *a, const struct gh_evrec *rec)
 {
 	const struct gh_evval *v = rec->v;
@@ -550,6 +584,7 @@ static void pend_file(struct agg *a, const struct gh_evrec *rec)
 	q->target = SIZE_MAX;
 	q->has_mode = 0;
 	q->exchange = 0;
+	q->pipe_pid = rec->type == GH_ET_OPEN ? pipe_owner(&v[GH_EK_PATH], &v[GH_EK_RAW]) : 0;
 	switch (rec->type) {
 	case GH_ET_OPEN: q->op = open_op(v[GH_EK_FLAGS].i); break;
 	case GH_ET_UNLINK: q->op = OP_DELETE; break;
@@ -611,10 +646,16 @@ static int32_t proc_mem_pid(const char *path, size_t len)
 
 /* Note a process memory the tree may write (checked against the tree
  * once the stream is read: agg_foreign_mem_writes). */
+static void note_pid(struct agg *a, int32_t pid);
+
 static void note_mem(struct agg *a, const char *path, size_t len)
 {
-	int32_t pid = proc_mem_pid(path, len);
+	note_pid(a, proc_mem_pid(path, len));
+}
 
+/* Note a process the tree may control (pid -1: one not known). */
+static void note_pid(struct agg *a, int32_t pid)
+{
 	if (!pid)
 		return;
 	if (grow_array(&a->memw, &a->memwcap, a->nmemw + 1, sizeof(*a->memw)) < 0)
@@ -653,8 +694,11 @@ static void fold_file(struct agg *a, const struct pending *q)
 	}
 	access_count(a, &q->key, q->key_hash, q->pid, p->pix, q->entry);
 	if (q->type == GH_ET_OPEN && q->ret >= 0 &&
-	    (q->op == OP_WRITE || q->op == OP_CREATE))
+	    (q->op == OP_WRITE || q->op == OP_CREATE)) {
 		note_mem(a, strtab_str(&a->str, q->path_id), strtab_len(&a->str, q->path_id));
+		/* writing into another process's pipe: its input */
+		note_pid(a, q->pipe_pid);
+	}
 	if (q->exchange && q->target_id) {
 		struct aview x = { q->key.tseen, q->key.seen, q->tstatus, q->status };
 

@@ -115,6 +115,9 @@ struct pending {
 	struct akey key;			/* then the access ... */
 	uint64_t key_hash;			/* ... and its hash */
 	uint32_t entry;				/* its index + 1 when known */
+	int32_t pipe_pid;			/* a pipe reopened through
+						 * /proc/PID/fd: PID, -1 not
+						 * known, 0 the opener's own */
 };
 
 /* Sockets (sock_end and dns records). */

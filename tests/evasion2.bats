@@ -196,3 +196,31 @@ execs() {
 	[ "$status" -eq 0 ]
 	[ "$(jq -c 'select(.type == "chmod") | [.path, .path_status]' "$EV")" = "[\"$PWD/secret\",\"lexical\"]" ]
 }
+
+@test "a write into the input pipe of a process outside the tree through /proc/PID/fd/0: foreign_process_control" {
+	local i
+	exec 8> >(exec cat > out.txt)
+	OUT_PID=$!
+	for i in $(seq 100); do
+		[ -p "/proc/$OUT_PID/fd/0" ] && break
+		sleep 0.02
+	done
+	trace sh -c 'echo injected > /proc/$0/fd/0' "$OUT_PID"
+	exec 8>&-
+	wait "$OUT_PID" || true
+	[ "$(cat out.txt)" = injected ]
+	[ "$(rc '[.filesystem.accesses[] | select(.path == "pipe:") | [.op, .path_status]]')" = '[["create","unresolved"]]' ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["partial",["foreign_process_control: 1 controls of processes outside the traced tree"]]' ]
+}
+
+@test "pipe twin: writes into its own pipes and into a pipe of a process of the tree stay closed" {
+	run gh-trace -o "$EV" -- sh -c 'echo a > /dev/stdout; echo b > /proc/self/fd/1
+		sleep 0.5 | cat & i=0
+		until [ -p /proc/$!/fd/0 ] || [ $i -gt 100 ]; do sleep 0.02; i=$((i + 1)); done
+		echo c > /proc/$!/fd/0; wait' < /dev/null
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | sort | tr -d '\n')" = abc ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(rc '[.filesystem.writes[] | select(. == "pipe:")]')" = '["pipe:"]' ]
+	closed
+}
