@@ -827,6 +827,11 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 	e->argv = argv_id(a, &v[GH_EK_ARGV]);
 	e->cwd = sid(a, rec, GH_EK_CWD);
 	e->truncated = (int)v[GH_EK_ARGV_TRUNCATED].i;
+	/* a set-user-ID or set-group-ID program (or ids changed before):
+	 * the process runs as someone the run did not start as */
+	e->uid = v[GH_EK_UID].kind == GH_EVK_INT ? v[GH_EK_UID].i : a->run_uid;
+	e->gid = v[GH_EK_GID].kind == GH_EVK_INT ? v[GH_EK_GID].i : a->run_gid;
+	e->other_ids = e->uid != a->run_uid || e->gid != a->run_gid;
 	p->exe = e->exe;
 	p->argv = e->argv;
 	p->cwd = e->cwd;

@@ -45,6 +45,9 @@ static inline const int32_t *pidset_pids(const struct pidset *s)
 struct execrec {
 	uint32_t exe, argv, cwd;	/* string ids; 0 = null */
 	int truncated;
+	int other_ids;			/* effective ids after the exec are not
+					 * the run's (run_uid, run_gid) */
+	int64_t uid, gid;
 };
 
 struct proc {

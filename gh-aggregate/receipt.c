@@ -578,6 +578,10 @@ static void gen_process_tree(struct agg *a, struct prep *pp, struct list *l)
 			add_argv(e, "argv", a, p->execs[j].argv);
 			add(e, "argv_truncated", jbool(p->execs[j].truncated));
 			add_str(e, "cwd", a, p->execs[j].cwd);
+			if (p->execs[j].other_ids) {
+				add(e, "uid", jint(p->execs[j].uid));
+				add(e, "gid", jint(p->execs[j].gid));
+			}
 			push(execs, e);
 		}
 		add(o, "execs", execs);

@@ -224,3 +224,31 @@ execs() {
 	[ "$(rc '[.filesystem.writes[] | select(. == "pipe:")]')" = '["pipe:"]' ]
 	closed
 }
+
+@test "a set-user-ID program run by nobody: the exec carries the ids it runs with (uid 0)" {
+	local d
+	d=$(mktemp -d /tmp/gh-evasion2.XXXXXX)
+	chmod 755 "$d"
+	cp /usr/bin/id "$d/sid"
+	chmod 4755 "$d/sid"
+	run gh-trace -u nobody -o "$EV" -- "$d/sid" -u
+	rm -rf "$d"
+	[ "$status" -eq 0 ]
+	[ "$output" = 0 ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(rc '[.process_tree[].execs[] | [.exe, .uid, .gid]]')" = "[[\"$d/sid\",0,65534]]" ]
+}
+
+@test "set-user-ID twin: the same program without the bit runs as nobody, no ids in the exec" {
+	local d
+	d=$(mktemp -d /tmp/gh-evasion2.XXXXXX)
+	chmod 755 "$d"
+	cp /usr/bin/id "$d/sid"
+	chmod 755 "$d/sid"
+	run gh-trace -u nobody -o "$EV" -- "$d/sid" -u
+	rm -rf "$d"
+	[ "$status" -eq 0 ]
+	[ "$output" = 65534 ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(rc '[.process_tree[].execs[] | [.exe, .uid, .gid]]')" = "[[\"$d/sid\",null,null]]" ]
+}
