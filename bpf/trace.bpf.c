@@ -1565,6 +1565,28 @@ __noinline int unix_base(__u64 addr, __u32 alen, __u32 pos)
 	return pos;
 }
 
+/* A unix socket connected by name: the kernel's path of the socket file
+ * it reached (the peer's inode), as GH_B_PATH2, for a name that went
+ * through a symbolic link or a magic link of /proc (the name given is
+ * in GH_B_EXTRA). Nothing for other families, abstract or unnamed
+ * peers. Returns the position after it. Global (verified once). */
+__noinline int unix_peer_path(__u64 sk, __u32 pos)
+{
+	struct unix_sock *u = (struct unix_sock *)sk, *peer;
+	struct dentry *d;
+
+	if (BPF_CORE_READ(u, sk.__sk_common.skc_family) != AF_UNIX)
+		return pos;
+	peer = (struct unix_sock *)BPF_CORE_READ(u, peer);
+	if (!peer)
+		return pos;
+	d = BPF_CORE_READ(peer, path.dentry);
+	if (!d)
+		return pos;
+	return path_walk(pos, GH_B_PATH2, (__u64)d,
+			 (__u64)BPF_CORE_READ(peer, path.mnt), GH_BF_FULL);
+}
+
 /* Network syscalls: socket facts and the address. Returns 0 when the
  * record is not wanted (a send without an explicit destination). */
 static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
@@ -1632,6 +1654,8 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 		put_umem(s, pos, GH_B_EXTRA, addr, alen, GH_ADDR_MAX);
 		*pos = unix_base((__u64)addr, alen, *pos);
 	}
+	if (op == GH_OP_CONNECT && ret == 0 && sk)
+		*pos = unix_peer_path((__u64)sk, *pos);
 	return 1;
 }
 

@@ -940,17 +940,54 @@ static int add_unix_rel(struct gh_buf *b, const struct blob *sa,
 	return 0;
 }
 
+/* A unix socket connected by a name that is not its file's path (a
+ * symbolic link, /proc/self/fd/N): "addr" the kernel's path of the
+ * socket file (peer), "addr_raw" the name as given. */
+static int add_unix_peer(struct gh_buf *b, const struct blob *sa,
+			 const struct blob *peer, const struct blob *base)
+{
+	struct gh_buf *p = scratch(0), *g = scratch(2);
+	struct blob raw = { NULL, 0, 0 };
+	size_t root;
+
+	if (sa->p && sa->len > sizeof(sa_family_t)) {
+		raw.p = sa->p + sizeof(sa_family_t);
+		raw.len = strnlen(raw.p, sa->len - sizeof(sa_family_t));
+	}
+	if (base->p && (base->fl & GH_BF_BASE) ? join_base(g, base, &raw) < 0 :
+	    gh_buf_add(g, raw.p, raw.len) < 0)
+		return -ENOMEM;
+	if (kname(p, peer, &root) < 0)
+		return -ENOMEM;
+	if (p->len == g->len && !memcmp(p->p, g->p, p->len))
+		return -EAGAIN;		/* the name is the file's path */
+	if (jw_str(b, "family", "unix", 4) < 0 || jw_str(b, "addr", p->p, p->len) < 0 ||
+	    jw_str(b, "addr_raw", raw.p, raw.len) < 0)
+		return -ENOMEM;
+	if ((peer->fl & (GH_BF_UNRES | GH_BF_TRUNC)) &&
+	    jw_str(b, "addr_status", "unresolved", 10) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 static int fmt_net(struct gh_buf *b, const struct gh_event *e, size_t size)
 {
 	const char *st = sock_type_name(e), *pr = proto_name(e);
-	struct blob sa, base;
+	struct blob sa, base, peer;
+	int up = -EAGAIN;
 
 	if (get_blob(e, size, GH_B_EXTRA, &sa) < 0 ||
-	    get_blob(e, size, GH_B_PATH1, &base) < 0)
+	    get_blob(e, size, GH_B_PATH1, &base) < 0 ||
+	    get_blob(e, size, GH_B_PATH2, &peer) < 0)
 		return -EINVAL;
-	if (jw_int(b, "fd", (int)e->arg[0]) < 0 ||
-	    (base.p && (base.fl & GH_BF_BASE) ? add_unix_rel(b, &sa, &base) :
-	     add_addr(b, e, &sa)) < 0 ||
+	if (jw_int(b, "fd", (int)e->arg[0]) < 0)
+		return -ENOMEM;
+	if (peer.p && (peer.fl & GH_BF_FULL))
+		up = add_unix_peer(b, &sa, &peer, &base);
+	if (up == -ENOMEM ||
+	    (up == -EAGAIN &&
+	     (base.p && (base.fl & GH_BF_BASE) ? add_unix_rel(b, &sa, &base) :
+	      add_addr(b, e, &sa)) < 0) ||
 	    jw_str(b, "sock_type", st, strlen(st)) < 0 ||
 	    jw_str(b, "proto", pr, strlen(pr)) < 0)
 		return -ENOMEM;

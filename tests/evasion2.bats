@@ -252,3 +252,27 @@ execs() {
 	gh-aggregate "$EV" > "$R"
 	[ "$(rc '[.process_tree[].execs[] | [.exe, .uid, .gid]]')" = "[[\"$d/sid\",null,null]]" ]
 }
+
+# conns: the receipt's connect attempts, [dst, result] each, and the
+# stream's connect records, [addr, addr_raw].
+conns() {
+	rc '[.network.attempts[] | select(.op == "connect") | [.dst, .result]] | unique'
+	jq -c 'select(.type == "connect") | [.addr, .addr_raw]' "$EV"
+}
+
+@test "a unix connect through a symbolic link or /proc/self/fd names the socket file, the name given beside; a policy on the file judges it" {
+	trace "$WORK" uconn "$PWD/srv.sock" "$PWD/lnk.sock"
+	[ "$(conns)" = "$(printf '%s\n' "[[\"unix:$PWD/srv.sock\",\"ok\"]]" \
+		"[\"$PWD/srv.sock\",\"$PWD/lnk.sock\"]" "[\"$PWD/srv.sock\",\"/proc/self/fd/9\"]")" ]
+	printf 'deny connect unix:%s/srv.sock\nallow connect unix:**\n' "$PWD" > rules
+	run gh-policy rules "$R"
+	[ "$status" -eq 1 ]
+}
+
+@test "unix connect twin: by the socket file's own name, no addr_raw, and a policy on another file passes" {
+	trace "$WORK" uconn "$PWD/srv.sock" -
+	[ "$(conns)" = "$(printf '%s\n' "[[\"unix:$PWD/srv.sock\",\"ok\"]]" "[\"$PWD/srv.sock\",null]")" ]
+	printf 'deny connect unix:%s/other.sock\nallow connect unix:**\n' "$PWD" > rules
+	run gh-policy rules "$R"
+	[ "$status" -eq 0 ]
+}

@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -213,6 +214,41 @@ static int fexec(const char *file)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }
 
+/* uconn PATH LINK: a unix socket listening at PATH, then connects to it
+ * through LINK (a symbolic link to PATH, made here) and through
+ * /proc/self/fd/9 (an O_PATH descriptor of PATH); with LINK "-", one
+ * connect by PATH itself. */
+static int uconn(const char *path, const char *link)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), c, fd;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 4) < 0)
+		return die("listen");
+	if (!strcmp(link, "-")) {
+		c = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof(a)) < 0)
+			return die("connect");
+		return 0;
+	}
+	if (symlink(path, link) < 0)
+		return die("symlink");
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", link);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return die("connect link");
+	fd = open(path, O_PATH);
+	if (fd < 0 || dup2(fd, 9) < 0)
+		return die("open");
+	fd = 9;
+	snprintf(a.sun_path, sizeof(a.sun_path), "/proc/self/fd/%d", fd);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return die("connect fd");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -228,6 +264,8 @@ int main(int argc, char **argv)
 			     atoi(argv[3]), argc == 5);
 	if (!strcmp(argv[1], "fexec") && argc == 3)
 		return fexec(argv[2]);
+	if (!strcmp(argv[1], "uconn") && argc == 4)
+		return uconn(argv[2], argv[3]);
 	if (!strcmp(argv[1], "vsock") && argc == 3)
 		return vsock(atoi(argv[2]));
 	if (!strcmp(argv[1], "family") && argc == 3)
