@@ -2641,6 +2641,9 @@ int BPF_PROG(uring_complete, struct io_ring_ctx *ring, void *req,
 
 		if (so)
 			sock_connected(s, BPF_CORE_READ(so, sk), ur.run);
+		/* a unix socket reached by a link: its file, as connect(2) */
+		if (so && res == 0)
+			pos = unix_peer_path((__u64)BPF_CORE_READ(so, sk), pos);
 	}
 	if (res >= 0 && !ur.slot) {
 		if (ur.op == GH_OP_OPENAT || ur.op == GH_OP_OPENAT2)

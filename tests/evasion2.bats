@@ -14,7 +14,7 @@ load trace/lib
 
 setup_file() {
 	export WORK=$BATS_FILE_TMPDIR/work
-	cc -O1 -o "$WORK" "$GH_ROOT/tests/evasion2/work.c"
+	cc -O1 -o "$WORK" "$GH_ROOT/tests/evasion2/work.c" -luring
 	[ "$(id -u)" -eq 0 ] || return 0
 	kept_setup
 }
@@ -275,4 +275,10 @@ conns() {
 	printf 'deny connect unix:%s/other.sock\nallow connect unix:**\n' "$PWD" > rules
 	run gh-policy rules "$R"
 	[ "$status" -eq 0 ]
+}
+
+@test "io_uring: a unix CONNECT through a symbolic link names the socket file too" {
+	trace "$WORK" uconn_uring "$PWD/srv.sock" "$PWD/lnk.sock"
+	[ "$(conns)" = "$(printf '%s\n' "[[\"unix:$PWD/srv.sock\",\"ok\"]]" "[\"$PWD/srv.sock\",\"$PWD/lnk.sock\"]")" ]
+	[ "$(jq -c 'select(.type == "connect") | .via' "$EV")" = '"io_uring"' ]
 }

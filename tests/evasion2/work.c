@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/netlink.h>
+#include <liburing.h>
 #include <linux/vm_sockets.h>
 
 static int die(const char *what)
@@ -249,6 +250,35 @@ static int uconn(const char *path, const char *link)
 	return 0;
 }
 
+/* uconn_uring PATH LINK: as uconn, the connect through LINK made by an
+ * io_uring CONNECT. */
+static int uconn_uring(const char *path, const char *link)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), c;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 4) < 0)
+		return die("listen");
+	if (symlink(path, link) < 0)
+		return die("symlink");
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", link);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (c < 0 || io_uring_queue_init(4, &ring, 0) < 0)
+		return die("io_uring");
+	io_uring_prep_connect(io_uring_get_sqe(&ring), c, (struct sockaddr *)&a,
+			      sizeof(a));
+	if (io_uring_submit_and_wait(&ring, 1) < 0 || io_uring_wait_cqe(&ring, &cqe) < 0)
+		return die("submit");
+	if (cqe->res < 0) {
+		errno = -cqe->res;
+		return die("connect");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -266,6 +296,8 @@ int main(int argc, char **argv)
 		return fexec(argv[2]);
 	if (!strcmp(argv[1], "uconn") && argc == 4)
 		return uconn(argv[2], argv[3]);
+	if (!strcmp(argv[1], "uconn_uring") && argc == 4)
+		return uconn_uring(argv[2], argv[3]);
 	if (!strcmp(argv[1], "vsock") && argc == 3)
 		return vsock(atoi(argv[2]));
 	if (!strcmp(argv[1], "family") && argc == 3)
