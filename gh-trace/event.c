@@ -970,6 +970,46 @@ static int add_unix_peer(struct gh_buf *b, const struct blob *sa,
 	return 0;
 }
 
+/* A send to a unix socket name that is not the socket file's path (a
+ * symbolic link): the kernel keeps no trace of the file it reached, so
+ * the name is checked here, as lexical paths are (realpath(3), after the
+ * call, not through magic links): "addr" what it names now, "addr_raw"
+ * the name as given, "addr_status" lexical. -EAGAIN: nothing to say. */
+static int add_unix_send(struct gh_buf *b, const struct blob *sa,
+			 const struct blob *base)
+{
+	struct gh_buf *g = scratch(2);
+	struct blob raw = { NULL, 0, 0 };
+	char *real;
+	int r = -EAGAIN;
+
+	if (sa->p && sa->len > sizeof(sa_family_t) + 1) {
+		raw.p = sa->p + sizeof(sa_family_t);
+		raw.len = strnlen(raw.p, sa->len - sizeof(sa_family_t));
+	}
+	if (!raw.len || raw.p[0] == '\0')
+		return -EAGAIN;		/* unnamed or abstract */
+	if (raw.p[0] == '/' ? gh_buf_add(g, raw.p, raw.len) < 0 ||
+	    gh_buf_addc(g, '\0') < 0 :
+	    !base->p || !(base->fl & GH_BF_BASE) || join_base(g, base, &raw) < 0 ||
+	    gh_buf_addc(g, '\0') < 0)
+		return raw.p[0] == '/' ? -ENOMEM : -EAGAIN;
+	if (memchr(g->p, '\0', g->len - 1) || via_magic_link(g->p))
+		return -EAGAIN;
+	real = realpath(g->p, NULL);
+	if (!real)
+		return -EAGAIN;
+	if (strcmp(real, g->p) &&
+	    (jw_str(b, "family", "unix", 4) < 0 || jw_str(b, "addr", real, strlen(real)) < 0 ||
+	     jw_str(b, "addr_raw", raw.p, raw.len) < 0 ||
+	     jw_str(b, "addr_status", "lexical", 7) < 0))
+		r = -ENOMEM;
+	else if (strcmp(real, g->p))
+		r = 0;
+	free(real);
+	return r;
+}
+
 static int fmt_net(struct gh_buf *b, const struct gh_event *e, size_t size)
 {
 	const char *st = sock_type_name(e), *pr = proto_name(e);
@@ -984,6 +1024,14 @@ static int fmt_net(struct gh_buf *b, const struct gh_event *e, size_t size)
 		return -ENOMEM;
 	if (peer.p && (peer.fl & GH_BF_FULL))
 		up = add_unix_peer(b, &sa, &peer, &base);
+	else if (e->op >= GH_OP_SENDTO && e->op <= GH_OP_SENDMMSG && e->ret >= 0 &&
+		 sa.p && sa.len > sizeof(sa_family_t)) {
+		sa_family_t f;
+
+		memcpy(&f, sa.p, sizeof(f));
+		if (f == AF_UNIX)
+			up = add_unix_send(b, &sa, &base);
+	}
 	if (up == -ENOMEM ||
 	    (up == -EAGAIN &&
 	     (base.p && (base.fl & GH_BF_BASE) ? add_unix_rel(b, &sa, &base) :

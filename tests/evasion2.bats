@@ -282,3 +282,20 @@ conns() {
 	[ "$(conns)" = "$(printf '%s\n' "[[\"unix:$PWD/srv.sock\",\"ok\"]]" "[\"$PWD/srv.sock\",\"$PWD/lnk.sock\"]")" ]
 	[ "$(jq -c 'select(.type == "connect") | .via' "$EV")" = '"io_uring"' ]
 }
+
+# usends: the stream's send records to unix names, [addr, addr_raw,
+# addr_status], and the receipt's send peers.
+usends() {
+	jq -c 'select(.type == "send" and .family == "unix") | [.addr, .addr_raw, .addr_status]' "$EV"
+	rc '[.network.attempts[] | select(.op == "send") | .dst]'
+}
+
+@test "a unix datagram sent through a symbolic link names the socket file it names now, lexical, the name given beside" {
+	trace "$WORK" usend "$PWD/srv.sock" "$PWD/lnk.sock"
+	[ "$(usends)" = "$(printf '%s\n' "[\"$PWD/srv.sock\",\"$PWD/lnk.sock\",\"lexical\"]" "[\"unix:$PWD/srv.sock\"]")" ]
+}
+
+@test "unix datagram twin: sent by the socket file's own name, the name alone" {
+	trace "$WORK" usend "$PWD/srv.sock" -
+	[ "$(usends)" = "$(printf '%s\n' "[\"$PWD/srv.sock\",null,null]" "[\"unix:$PWD/srv.sock\"]")" ]
+}

@@ -279,6 +279,28 @@ static int uconn_uring(const char *path, const char *link)
 	return 0;
 }
 
+/* usend PATH LINK: a unix datagram socket bound at PATH, and a datagram
+ * sent to it through LINK (a symbolic link to PATH, made here); with
+ * LINK "-", sent to PATH itself. */
+static int usend(const char *path, const char *link)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int l = socket(AF_UNIX, SOCK_DGRAM, 0), c;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return die("bind");
+	if (strcmp(link, "-")) {
+		if (symlink(path, link) < 0)
+			return die("symlink");
+		snprintf(a.sun_path, sizeof(a.sun_path), "%s", link);
+	}
+	c = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (c < 0 || sendto(c, "x", 1, 0, (struct sockaddr *)&a, sizeof(a)) != 1)
+		return die("sendto");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -298,6 +320,8 @@ int main(int argc, char **argv)
 		return uconn(argv[2], argv[3]);
 	if (!strcmp(argv[1], "uconn_uring") && argc == 4)
 		return uconn_uring(argv[2], argv[3]);
+	if (!strcmp(argv[1], "usend") && argc == 4)
+		return usend(argv[2], argv[3]);
 	if (!strcmp(argv[1], "vsock") && argc == 3)
 		return vsock(atoi(argv[2]));
 	if (!strcmp(argv[1], "family") && argc == 3)
