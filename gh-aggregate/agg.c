@@ -676,6 +676,15 @@ uint64_t agg_foreign_mem_writes(const struct agg *a)
 	return n;
 }
 
+/* The tun/tap driver's node: a descriptor of it makes network
+ * interfaces (TUNSETIFF) and puts packets into the network stack with
+ * write(2), which no record decodes. */
+static int tun_path(struct agg *a, uint32_t id)
+{
+	return strtab_len(&a->str, id) == 12 &&
+	       memcmp(strtab_str(&a->str, id), "/dev/net/tun", 12) == 0;
+}
+
 static void fold_file(struct agg *a, const struct pending *q)
 {
 	struct proc *p;
@@ -699,6 +708,8 @@ static void fold_file(struct agg *a, const struct pending *q)
 		/* writing into another process's pipe: its input */
 		note_pid(a, q->pipe_pid);
 	}
+	if (q->type == GH_ET_OPEN && q->ret >= 0 && tun_path(a, q->path_id))
+		a->und_tun++;
 	if (q->exchange && q->target_id) {
 		struct aview x = { q->key.tseen, q->key.seen, q->tstatus, q->status };
 
@@ -1251,6 +1262,13 @@ static void note_undecoded(struct agg *a, const struct gh_evrec *rec)
 	    args->kind == GH_EVK_ARR && args->len > 0 &&
 	    args->elems[0].kind == GH_EVK_INT && !(args->elems[0].i & 0x600))
 		a->und_fanotify++;
+	/* a node of the tun/tap driver (character device 10:200, the
+	 * dev_t as mknod(2) takes it): see tun_path */
+	if (rec->type == GH_ET_MKNOD && v[GH_EK_MODE].kind == GH_EVK_INT &&
+	    v[GH_EK_DEV].kind == GH_EVK_INT && (v[GH_EK_MODE].i & 0170000) == 0020000 &&
+	    ((v[GH_EK_DEV].i >> 8) & 0xfff) == 10 &&
+	    ((v[GH_EK_DEV].i & 0xff) | ((v[GH_EK_DEV].i >> 12) & 0xfff00)) == 200)
+		a->und_tun++;
 	if (rec->type != GH_ET_SOCKET)
 		return;
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)

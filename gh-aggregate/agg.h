@@ -215,6 +215,7 @@ struct agg {
 	int64_t tty_injections;		/* tty_inject records that succeeded */
 	int64_t und_fanotify;		/* fanotify groups reporting descriptors */
 	int64_t und_family;		/* sockets of undecoded families */
+	int64_t und_tun;		/* tun/tap driver opened, or its node made */
 	int32_t *memw;			/* pids whose /proc/PID/mem the tree opened
 					 * for writing, or received */
 	uint32_t nmemw, memwcap;

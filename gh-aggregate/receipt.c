@@ -988,6 +988,11 @@ static struct json_object *reasons(struct agg *a)
 	    asprintf(reason_next(&rs), "undecoded_socket: %lld sockets of families whose "
 		     "peers and traffic are not decoded", (long long)a->und_family) < 0)
 		oom();
+	if (a->und_tun &&
+	    asprintf(reason_next(&rs), "tun_device: %lld opens of the tun/tap driver "
+		     "(/dev/net/tun) or nodes made for it: interfaces it makes and "
+		     "packets written to it are not decoded", (long long)a->und_tun) < 0)
+		oom();
 	if (rs.n)
 		qsort(rs.v, rs.n, sizeof(rs.v[0]), cmp_cstr);
 	for (i = 0; i < rs.n; i++) {

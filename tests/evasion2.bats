@@ -299,3 +299,18 @@ usends() {
 	trace "$WORK" usend "$PWD/srv.sock" -
 	[ "$(usends)" = "$(printf '%s\n' "[\"$PWD/srv.sock\",null,null]" "[\"unix:$PWD/srv.sock\"]")" ]
 }
+
+@test "the tun/tap driver opened and an interface made (in a network namespace of its own): partial, tun_device" {
+	trace unshare -n "$WORK" tun
+	[ "$(rc '[.filesystem.accesses[] | select(.path == "/dev/net/tun") | .op]')" = '["write"]' ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["partial",["tun_device: 1 opens of the tun/tap driver (/dev/net/tun) or nodes made for it: interfaces it makes and packets written to it are not decoded"]]' ]
+}
+
+@test "a node made for the tun/tap driver (character device 10:200) is tun_device too; another device's node stays closed (the twin)" {
+	trace mknod tunnode c 10 200
+	[ "$(rc '.completeness_reasons')" = '["tun_device: 1 opens of the tun/tap driver (/dev/net/tun) or nodes made for it: interfaces it makes and packets written to it are not decoded"]' ]
+	rm tunnode
+	trace mknod nullnode c 1 3
+	[ "$(rc '[.actions[] | select(.type == "mknod") | .dev]')" = '[259]' ]
+	closed
+}

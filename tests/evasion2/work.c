@@ -24,6 +24,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/netlink.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
 #include <liburing.h>
 #include <linux/vm_sockets.h>
 
@@ -301,6 +303,19 @@ static int usend(const char *path, const char *link)
 	return 0;
 }
 
+/* tun: open the tun/tap driver and make an interface with it (run it in
+ * a network namespace of its own: unshare -n). */
+static int tun(void)
+{
+	struct ifreq r = { .ifr_flags = IFF_TUN | IFF_NO_PI };
+	int fd = open("/dev/net/tun", O_RDWR);
+
+	snprintf(r.ifr_name, sizeof(r.ifr_name), "ghtun0");
+	if (fd < 0 || ioctl(fd, TUNSETIFF, &r) < 0)
+		return die("tun");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -322,6 +337,8 @@ int main(int argc, char **argv)
 		return uconn_uring(argv[2], argv[3]);
 	if (!strcmp(argv[1], "usend") && argc == 4)
 		return usend(argv[2], argv[3]);
+	if (!strcmp(argv[1], "tun"))
+		return tun();
 	if (!strcmp(argv[1], "vsock") && argc == 3)
 		return vsock(atoi(argv[2]));
 	if (!strcmp(argv[1], "family") && argc == 3)
