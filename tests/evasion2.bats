@@ -314,3 +314,24 @@ usends() {
 	[ "$(rc '[.actions[] | select(.type == "mknod") | .dev]')" = '[259]' ]
 	closed
 }
+
+# renames: the receipt's rename accesses, [path, target] each.
+renames() {
+	rc '[.filesystem.accesses[] | select(.op == "rename") | [.path, .target]]'
+}
+
+@test "io_uring RENAMEAT with RENAME_EXCHANGE: both names renamed, each way" {
+	echo A > xa
+	echo B > xb
+	trace "$WORK" xchg_uring xa xb
+	[ "$(cat xa xb | tr -d '\n')" = BA ]
+	[ "$(renames)" = "[[\"$PWD/xa\",\"$PWD/xb\"],[\"$PWD/xb\",\"$PWD/xa\"]]" ]
+}
+
+@test "io_uring RENAMEAT twin: a plain rename goes one way" {
+	echo A > xa
+	echo B > xb
+	trace "$WORK" xchg_uring xa xb plain
+	[ "$(cat xb)" = A ]
+	[ "$(renames)" = "[[\"$PWD/xa\",\"$PWD/xb\"]]" ]
+}

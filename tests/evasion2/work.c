@@ -316,6 +316,26 @@ static int tun(void)
 	return 0;
 }
 
+/* xchg_uring A B [plain]: swap the names A and B with an io_uring
+ * RENAMEAT (RENAME_EXCHANGE), or with "plain" rename A to B. */
+static int xchg_uring(const char *a, const char *b, int plain)
+{
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+
+	if (io_uring_queue_init(4, &ring, 0) < 0)
+		return die("io_uring");
+	io_uring_prep_renameat(io_uring_get_sqe(&ring), AT_FDCWD, a, AT_FDCWD, b,
+			       plain ? 0 : RENAME_EXCHANGE);
+	if (io_uring_submit_and_wait(&ring, 1) < 0 || io_uring_wait_cqe(&ring, &cqe) < 0)
+		return die("submit");
+	if (cqe->res < 0) {
+		errno = -cqe->res;
+		return die("renameat");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -339,6 +359,8 @@ int main(int argc, char **argv)
 		return usend(argv[2], argv[3]);
 	if (!strcmp(argv[1], "tun"))
 		return tun();
+	if (!strcmp(argv[1], "xchg_uring") && argc >= 4)
+		return xchg_uring(argv[2], argv[3], argc == 5);
 	if (!strcmp(argv[1], "vsock") && argc == 3)
 		return vsock(atoi(argv[2]));
 	if (!strcmp(argv[1], "family") && argc == 3)
