@@ -130,6 +130,10 @@ signals() {
 	run wait "$OUT_PID"
 	[ "$status" -eq 137 ]
 	[ "$(signals)" = "[[\"fcntl\",$OUT_PID,false,9],[\"fcntl\",$OUT_PID,false,29]]" ]
+	# the starter policy refuses signals to processes outside the run
+	run gh-policy "$GH_ROOT/policies/agent.rules" "$R"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]#"$GH_ROOT"/policies/agent.rules:*: }" = "deny signal foreign [op=fcntl signal=IO] by pid $(rc '.process_tree[0].pid') ($WORK sigio $OUT_PID 9)" ]
 }
 
 @test "the same through ioctl FIOSETOWN: a signal record with its target" {
@@ -145,6 +149,8 @@ signals() {
 	trace "$WORK" sigio self 23
 	[ "$(rc '[.actions[] | select(.type == "signal") | [.syscall, .in_tree, .signal]] | sort')" = '[["fcntl",true,23],["fcntl",true,29]]' ]
 	[ "$(rc '[.actions[] | select(.type == "signal") | .target_pid] | unique | length')" = 1 ]
+	run gh-policy "$GH_ROOT/policies/agent.rules" "$R"
+	[ "$status" -eq 0 ]
 }
 
 # execs: the receipt's exec accesses, [path, path_status] each.
