@@ -1095,6 +1095,23 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 	return 0;
 }
 
+/* An exec through an interpreter (a "#!" script, binfmt_misc): the name
+ * the command gave (bprm->filename; bprm->interp is the interpreter's
+ * once a handler took the file), as blob GH_B_RAW2. The kernel has
+ * closed the script's file by now: the name is all there is, relative to
+ * the working directory (the record's cwd). */
+static __always_inline int put_kstr(struct scratch *s, __u32 *pos, int slot,
+				    const void *ptr);
+
+static __always_inline void put_script(struct scratch *s, __u32 *pos,
+				       struct linux_binprm *bprm)
+{
+	const char *fn = BPF_CORE_READ(bprm, filename);
+
+	if (fn && fn != BPF_CORE_READ(bprm, interp))
+		put_kstr(s, pos, GH_B_RAW2, fn);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
@@ -1120,6 +1137,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	s->ev.argc = BPF_CORE_READ(bprm, argc);
 
 	put_file_path(s, &pos, GH_B_PATH1, BPF_CORE_READ(bprm, file), GH_BF_FULL);
+	put_script(s, &pos, bprm);
 	put_cwd(s, &pos, GH_B_PATH2, GH_BF_FULL);
 
 	/* argv last: it is the big one */
@@ -1379,6 +1397,11 @@ static __always_inline void compat_enter(void)
  * calls are stashed at entry: an ioctl by its number, a receive when a
  * message has a control buffer. */
 #define TIOCSTI		0x5412
+#define FIOSETOWN	0x8901	/* owner of a socket's I/O signals */
+#define SIOCSPGRP	0x8902
+#define F_SETOWN	8
+#define F_SETSIG	10
+#define F_SETOWN_EX	15
 #define TIOCLINUX	0x541C
 #define TIOCL_PASTESEL	3
 #define SCM_MSGS	8	/* recvmmsg: messages looked at */
@@ -1393,12 +1416,14 @@ static __always_inline int enter_wanted(__u32 op, struct pt_regs *regs)
 
 	switch (op) {
 	case GH_OP_IOCTL:
-		if (cmd == TIOCSTI)
+		if (cmd == TIOCSTI || cmd == FIOSETOWN || cmd == SIOCSPGRP)
 			return 1;
 		if (cmd != TIOCLINUX)
 			return 0;
 		bpf_probe_read_user(&sub, 1, (void *)regs->dx);
 		return sub == TIOCL_PASTESEL;
+	case GH_OP_SETOWN:
+		return cmd == F_SETOWN || cmd == F_SETOWN_EX || cmd == F_SETSIG;
 	case GH_OP_RECVMSG:
 		if (bpf_probe_read_user(&mh, sizeof(mh), (void *)regs->si))
 			return 0;	/* EFAULT: nothing received */
@@ -1594,6 +1619,28 @@ __noinline int unix_base(__u64 addr, __u32 alen, __u32 pos)
 	return pos;
 }
 
+/* A unix socket connected by name: the kernel's path of the socket file
+ * it reached (the peer's inode), as GH_B_PATH2, for a name that went
+ * through a symbolic link or a magic link of /proc (the name given is
+ * in GH_B_EXTRA). Nothing for other families, abstract or unnamed
+ * peers. Returns the position after it. Global (verified once). */
+__noinline int unix_peer_path(__u64 sk, __u32 pos)
+{
+	struct unix_sock *u = (struct unix_sock *)sk, *peer;
+	struct dentry *d;
+
+	if (BPF_CORE_READ(u, sk.__sk_common.skc_family) != AF_UNIX)
+		return pos;
+	peer = (struct unix_sock *)BPF_CORE_READ(u, peer);
+	if (!peer)
+		return pos;
+	d = BPF_CORE_READ(peer, path.dentry);
+	if (!d)
+		return pos;
+	return path_walk(pos, GH_B_PATH2, (__u64)d,
+			 (__u64)BPF_CORE_READ(peer, path.mnt), GH_BF_FULL);
+}
+
 /* Network syscalls: socket facts and the address. Returns 0 when the
  * record is not wanted (a send without an explicit destination). */
 static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
@@ -1647,12 +1694,11 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 			(s->ev.family == AF_PACKET || s->ev.sock_type == SOCK_RAW));
 	}
 	if (op == GH_OP_SENDMMSG && ret > 0) {
-		/* bytes: the msg_len the kernel wrote back, first 8 messages */
+		/* bytes: the msg_len the kernel wrote back for the first
+		 * message (the others are records of their own, mmsg_rest) */
 		struct mmsghdr *v = (void *)a[1];
 
-		for (i = 0; i < 8; i++) {
-			if (i >= ret)
-				break;
+		for (i = 0; i < 1; i++) {
 			n = 0;
 			bpf_probe_read_user(&n, sizeof(n), &v[i].msg_len);
 			s->ev.x[0] += n;
@@ -1662,6 +1708,8 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 		put_umem(s, pos, GH_B_EXTRA, addr, alen, GH_ADDR_MAX);
 		*pos = unix_base((__u64)addr, alen, *pos);
 	}
+	if (op == GH_OP_CONNECT && ret == 0 && sk)
+		*pos = unix_peer_path((__u64)sk, *pos);
 	return 1;
 }
 
@@ -1740,6 +1788,52 @@ static __always_inline void sys_target(struct scratch *s, __u32 op, __u64 *a,
 	    ((op == GH_OP_PTRACE && a[0] != 0 /* PTRACE_TRACEME */) ||
 	     op == GH_OP_PROCESS_VM_WRITEV || op == GH_OP_PIDFD_GETFD))
 		count_part(run, GH_PART_FOREIGN);
+}
+
+/* The owner of a file's I/O signals (fcntl F_SETOWN, F_SETOWN_EX,
+ * F_SETSIG; ioctl FIOSETOWN, SIOCSPGRP), read from the file at syscall
+ * exit: whichever order the owner and the signal were set in, the last
+ * call names both. The record begun in the scratch becomes a signal
+ * record: target (x[0], negative for a process group), where it is
+ * (x[1]), the signal (arg[3]: F_SETSIG's, 0 for SIGIO). Returns 0 when
+ * the file has no owner (no record). Global: verified once. */
+__noinline int sig_owner(__u32 run, __u32 level)
+{
+	struct scratch *s = get_scratch();
+	struct fown_struct *fo;
+	struct file *f;
+	struct pid *p;
+	__u32 k, tree;
+	long pid;
+	int type;
+
+	if (!s)
+		return 0;
+	f = fd_file((int)s->ev.arg[0]);
+	fo = f ? BPF_CORE_READ(f, f_owner) : NULL;
+	p = fo ? BPF_CORE_READ(fo, pid) : NULL;
+	if (!p)
+		return 0;
+	type = BPF_CORE_READ(fo, pid_type);
+	pid = pid_at(p, level);
+	k = pid_at(p, 0);
+	if (type == PIDTYPE_PGID || type == PIDTYPE_SID) {
+		pid = -pid;
+		tree = GH_TREE_GROUP;
+	} else if (level) {
+		tree = GH_TREE_UNKNOWN;
+	} else {
+		struct gh_member *v = bpf_map_lookup_elem(&traced, &k);
+
+		tree = v && v->run == run ? GH_TREE_YES : GH_TREE_NO;
+		tree = tree_not_tracer(run, k, tree);
+	}
+	s->ev.op = GH_OP_SETOWN;
+	s->ev.x[0] = pid;
+	s->ev.x[1] = tree;
+	s->ev.arg[3] = BPF_CORE_READ(fo, signum);
+	s->ev.flags |= GH_EVF_TARGET;
+	return 1;
 }
 
 static __always_inline int is_target_op(__u32 op)
@@ -1931,6 +2025,51 @@ static __always_inline void scm_exit(__u32 run, __u32 level, __u32 nr,
 	}
 }
 
+/* sendmmsg: each message after the first that the kernel sent may name a
+ * destination of its own (msg_name, also on a connected UDP socket): one
+ * send record for each such message, the first's record reused with that
+ * message's address, bytes (x[0]) and ret 1 (one message). */
+#define MMSG_VLEN_MAX	1024	/* UIO_MAXIOV: the kernel sends no more */
+
+static long mmsg_step(__u32 i, void *arg)
+{
+	struct scratch *s = get_scratch();
+	struct mmsghdr *v;
+	void *name = NULL;
+	__u32 n = 0, alen = 0, pos = 0, b;
+
+	if (!s)
+		return 1;
+	v = (void *)s->ev.arg[1];
+	if (bpf_probe_read_user(&name, sizeof(name), &v[i + 1].msg_hdr.msg_name))
+		return 1;
+	if (!name)
+		return 0;
+	bpf_probe_read_user(&alen, sizeof(alen), &v[i + 1].msg_hdr.msg_namelen);
+	bpf_probe_read_user(&n, sizeof(n), &v[i + 1].msg_len);
+	for (b = 0; b < GH_NBLOB; b++) {
+		s->ev.boff[b] = 0;
+		s->ev.blen[b] = 0;
+		s->ev.bflags[b] = 0;
+	}
+	s->ev.flags &= ~GH_EVF_INHERITED;
+	s->ev.ret = 1;
+	s->ev.x[0] = n;
+	put_umem(s, &pos, GH_B_EXTRA, name, alen, GH_ADDR_MAX);
+	pos = unix_base((__u64)name, alen, pos);
+	ev_commit(s, pos, s->ev.run);
+	return 0;
+}
+
+__noinline int mmsg_rest(long ret)
+{
+	if (ret < 2)
+		return 0;
+	bpf_loop(ret > MMSG_VLEN_MAX ? MMSG_VLEN_MAX - 1 : ret - 1, mmsg_step,
+		 NULL, 0);
+	return 0;
+}
+
 /* sys_exit of a socket syscall, its record begun in the scratch (s->ev):
  * decoded and committed. A global function: verified once, apart from
  * the other paths of sys_exit. */
@@ -2100,8 +2239,12 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		scm_exit(run, level, nr, a[0], a[1], ret);
 		return 0;
 	}
-	if (is_net(op))
-		return exit_net(op, row.ad, ret);
+	if (is_net(op)) {
+		exit_net(op, row.ad, ret);
+		if (op == GH_OP_SENDMMSG)
+			mmsg_rest(ret);
+		return 0;
+	}
 
 	switch (op) {
 	case GH_OP_OPENAT2: {
@@ -2124,6 +2267,14 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		s->ev.x[1] = d[1] | (__u64)d[4] << 32;
 		break;
 	}
+	case GH_OP_IOCTL:
+		if (a[1] != FIOSETOWN && a[1] != SIOCSPGRP)
+			break;
+		/* fall through */
+	case GH_OP_SETOWN:
+		if (!sig_owner(run, level))
+			return 0;
+		break;
 	default:
 		if (is_target_op(op))
 			sys_target(s, op, a, ret, run, level);
@@ -2544,6 +2695,9 @@ int BPF_PROG(uring_complete, struct io_ring_ctx *ring, void *req,
 
 		if (so)
 			sock_connected(s, BPF_CORE_READ(so, sk), ur.run);
+		/* a unix socket reached by a link: its file, as connect(2) */
+		if (so && res == 0)
+			pos = unix_peer_path((__u64)BPF_CORE_READ(so, sk), pos);
 	}
 	if (res >= 0 && !ur.slot) {
 		if (ur.op == GH_OP_OPENAT || ur.op == GH_OP_OPENAT2)
