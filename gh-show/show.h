@@ -105,6 +105,8 @@ struct model {
 	size_t *bypid; /* indexes sorted by pid, then order */
 	struct gh_rfile *files;
 	size_t nfiles;
+	char **raw; /* owned: names rebuilt from their *_hex bytes */
+	size_t nraw;
 	struct gh_rpeer *peers;
 	size_t npeers;
 	struct effect *eff;

@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# Hostile input to the filters, second round (tests/hostile.bats is the
+# first): names a traced command chooses that a filter would show as
+# another name, ... Each test says what failed before its fix.
+#
+# Fixtures in tests/fixtures/hostile2/ are real recordings
+# (tests/fixtures/hostile2/record), or a real receipt edited the way the
+# test says.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	GH_ROOT=${GH_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
+	GH_BIN=${GH_BIN:-$GH_ROOT/bin}
+	PATH="$GH_BIN:$PATH"
+	F=$GH_ROOT/tests/fixtures/hostile2
+	A=$GH_ROOT/tests/fixtures/aggregate
+	T=$BATS_TEST_TMPDIR
+}
+
+# Before: a file named a\nb (a backslash and n) and one named a, newline,
+# b were both shown as a\nb; the three names x\377y, x\376y and x, U+FFFD,
+# y were one line x�y; a right-to-left override showed invoice<U+202E>fdp.exe
+# as "invoiceexe.pdf".
+@test "gh-show: names a terminal would show alike are shown apart" {
+	gh-show --files "$F/names.json" > "$T/out"
+	printf '%s\n' 'files      6 written' '  /tmp/gh-h2fx/' \
+		'    written   a\nb  dash[5871]' \
+		'    written   a\\nb  dash[5871]' \
+		'    written   invoice\u202efdp.exe  dash[5871]' \
+		'    written   x�y  dash[5871]' \
+		'    written   x\xfey  dash[5871]' \
+		'    written   x\xffy  dash[5871]' > "$T/want"
+	diff -u "$T/want" "$T/out"
+	# the twin: without the raw bytes (path_hex dropped, as an older tool
+	# would write it) the receipt's own strings are all there is to show,
+	# and the three names are one
+	jq 'del(.filesystem.accesses[].path_hex)' "$F/names.json" > "$T/nohex.json"
+	gh-show --files "$T/nohex.json" > "$T/out"
+	grep -v '\\x' "$T/want" | sed 's/6 written/4 written/' | uniq > "$T/want2"
+	diff -u "$T/want2" "$T/out"
+	# the page shows them apart the same way
+	gh-show --html "$F/names.json" > "$T/page.html"
+	for n in 'a\nb' 'a\\nb' 'invoice\u202efdp.exe' 'x�y' 'x\xfey' 'x\xffy'; do
+		grep -qF "<td>/tmp/gh-h2fx/$n</td>" "$T/page.html" || { echo "missing: $n"; false; }
+	done
+	! grep -qF $'\u202e' "$T/page.html" || false
+}
+
+# Before: gh-diff found nothing between a run that created x\377y and one
+# that created x\376y (exit 0).
+@test "gh-diff: runs whose files differ only in a byte that is not UTF-8 differ" {
+	run --separate-stderr gh-diff "$F/diffa.json" "$F/diffb.json"
+	[ "$status" -eq 1 ]
+	printf '%s\n' "--- $F/diffa.json" "+++ $F/diffb.json" written \
+		'- $CWD/x\xffy' '+ $CWD/x\xfey' > "$T/want"
+	diff -u "$T/want" <(printf '%s\n' "$output")
+	# the twin: a run against itself
+	run --separate-stderr gh-diff "$F/diffa.json" "$F/diffa.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# --json writes valid JSON, the bad bytes as U+FFFD, as receipts do
+	run gh-diff --json "$F/diffa.json" "$F/diffb.json"
+	[ "$status" -eq 1 ]
+	echo "$output" > "$T/d.json"
+	[ "$(jq -c .written "$T/d.json")" = '{"added":["$CWD/x�y"],"removed":["$CWD/x�y"]}' ]
+}
