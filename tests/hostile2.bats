@@ -65,3 +65,30 @@ setup() {
 	echo "$output" > "$T/d.json"
 	[ "$(jq -c .written "$T/d.json")" = '{"added":["$CWD/x�y"],"removed":["$CWD/x�y"]}' ]
 }
+
+# forged.json: the receipt of forged.ndjson, a real recording
+# (forge.pl): the process sends itself a DNS answer naming 127.0.0.9 as
+# gh-allowed.example on an unconnected socket, then connects there.
+# Before: the peer carried names ["gh-allowed.example"] and the rules
+# below passed the connect (exit 0).
+@test "gh-aggregate, gh-policy: a DNS answer a process sends itself names no peer" {
+	printf '%s\n' 'allow connect 127.0.0.1' 'allow connect gh-allowed.example:*' \
+		'deny connect *' > "$T/r.rules"
+	gh-aggregate "$F/forged.ndjson" > "$T/f.json"
+	cmp "$F/forged.json" "$T/f.json"
+	port=$(jq -r '.network.connections[] | select(.dst | startswith("127.0.0.9:")) | .dst' "$T/f.json")
+	[ "$(jq -c '.network.connections[] | select(.dst | startswith("127.0.0.9:")) | .names' "$T/f.json")" = '[]' ]
+	# the answer itself is still recorded
+	[ "$(jq -c '.network.dns' "$T/f.json")" = "[{\"addresses\":[\"127.0.0.9\"],\"count\":1,\"name\":\"gh-allowed.example\",\"pids\":[$(jq '.process_tree[0].pid' "$T/f.json")],\"type\":\"A\"}]" ]
+	run --separate-stderr gh-policy "$T/r.rules" "$T/f.json"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$T/r.rules:3: deny connect $port [proto=tcp] by pid $(jq '.process_tree[0].pid' "$T/f.json") (perl forge.pl)" ]
+	[ "${#lines[@]}" -eq 2 ]
+	# the twin: answers from port 53 (a socket connected there, TCP, the C
+	# library's resolver) still name their peer, and the same rules pass it
+	gh-aggregate "$GH_ROOT/tests/fixtures/policy/dns.ndjson" > "$T/dns.json"
+	[ "$(jq -c '.network.connections[] | select(.dst == "127.0.0.7:41247") | .names' "$T/dns.json")" = '["gh-test.example","www.gh-test.example"]' ]
+	sed 's/gh-allowed/gh-test/' "$T/r.rules" > "$T/r2.rules"
+	run --separate-stderr gh-policy "$T/r2.rules" "$T/dns.json"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
