@@ -69,3 +69,11 @@ int gh_term_esc(struct gh_buf *b, const char *s, size_t len, size_t max)
 	}
 	return 0;
 }
+
+size_t gh_term_hidden(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = len && *p >= 0x80 ? gh_utf8_len(p, p + len) : 0;
+
+	return n && hidden(utf8_cp(p, n)) ? n : 0;
+}

@@ -20,4 +20,9 @@
  * "..." when cut), or all of it when max is 0. 0 or -ENOMEM. */
 int gh_term_esc(struct gh_buf *b, const char *s, size_t len, size_t max);
 
+/* The byte length of the character at s[0..len) when it is one that
+ * gh_term_esc writes as \uHHHH (a C1 control, an invisible character),
+ * else 0. */
+size_t gh_term_hidden(const char *s, size_t len);
+
 #endif

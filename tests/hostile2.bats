@@ -92,3 +92,35 @@ setup() {
 	run --separate-stderr gh-policy "$T/r2.rules" "$T/dns.json"
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 }
+
+# csi.json: a real recording of a command that creates a file whose name
+# holds U+009B (CSI as a C1 control) and 2J (clear the screen); names.json
+# has a right-to-left override. Before: gh-policy wrote both characters
+# raw in its violations, and --learn wrote the override raw in a rule.
+@test "gh-policy: C1 controls and bidi overrides in a name are escaped in violations and learned rules" {
+	printf 'deny write /tmp/**\n' > "$T/r.rules"
+	run --separate-stderr gh-policy "$T/r.rules" "$F/csi.json"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$T/r.rules:1: deny write /tmp/gh-h2fx/x\\u009b2Jy [op=create] by pid 2596 (sh -c ': > \"\$(printf \"x\\\\302\\\\2332Jy\")\"')" ]
+	# the twin: the receipt holds the character itself, and so does the
+	# item of the JSON verdict, where it is data
+	[ "$(jq -r '.filesystem.accesses[] | select(.op == "create") | .path' "$F/csi.json")" = $'/tmp/gh-h2fx/x\u009b2Jy' ]
+	run gh-policy -j "$T/r.rules" "$F/csi.json"
+	[ "$(jq -r '.violations[0].item' <<<"$output")" = $'/tmp/gh-h2fx/x\u009b2Jy' ]
+	run --separate-stderr gh-policy "$T/r.rules" "$F/names.json"
+	[ "$status" -eq 1 ]
+	[[ "${lines[2]}" == "$T/r.rules:1: deny write /tmp/gh-h2fx/invoice\\u202efdp.exe [op=create] by pid 5871 (sh -c "* ]]
+	! grep -qF $'\u202e' <<<"$output" || false
+	# --learn: the override is one character of the pattern, which
+	# allows that file (and is shown as ?)
+	gh-policy --learn "$F/names.json" > "$T/learned.rules"
+	grep -qx 'allow write $CWD/invoice?fdp.exe  *# 1 run, 1 entry' "$T/learned.rules"
+	! grep -qF $'\u202e' "$T/learned.rules" || false
+	run gh-policy "$T/learned.rules" "$F/names.json"
+	[ "$status" -eq 0 ]
+	# the twin: a rule that names another file does not allow it
+	sed 's/invoice?fdp.exe/invoice?exe.pdf/' "$T/learned.rules" > "$T/other.rules"
+	run gh-policy "$T/other.rules" "$F/names.json"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == *'default deny write /tmp/gh-h2fx/invoice\u202efdp.exe [op=create] by pid 5871 '* ]]
+}
