@@ -124,3 +124,44 @@ setup() {
 	[ "$status" -eq 1 ]
 	[[ "${lines[0]}" == *'default deny write /tmp/gh-h2fx/invoice\u202efdp.exe [op=create] by pid 5871 '* ]]
 }
+
+# Before: gh-sign -V wrote strings of the receipt or envelope raw: an alg
+# edited into a signed receipt sent its escape sequences to the terminal,
+# and a subject name with a newline printed a line of its own that read
+# like another subject's "ok".
+@test "gh-sign -V: strings of the receipt or envelope never reach the terminal raw" {
+	cp "$GH_ROOT/tests/fixtures/sign/key.pem" "$GH_ROOT/tests/fixtures/sign/pub.pem" "$T/"
+	chmod 600 "$T/key.pem"
+	gh-sign -S -s "$T/key.pem" "$A/net.json" > "$T/s.json"
+	# a real signed receipt, its alg edited to clear the screen and set the
+	# window title
+	jq '.signature.alg = "\u001b[2J\u001b]0;pwned\u0007"' "$T/s.json" > "$T/alg.json"
+	run --separate-stderr gh-sign -V -p "$T/pub.pem" "$T/alg.json"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$T/alg.json: FAILED: unsupported signature algorithm \"\\x1b[2J\\x1b]0;pwned\\x07\"" ]
+	[ "$stderr" = "gh-sign: $T/alg.json: unsupported signature algorithm \"\\x1b[2J\\x1b]0;pwned\\x07\"" ]
+	# the twin: the alg as signed verifies
+	run --separate-stderr gh-sign -V -p "$T/pub.pem" "$T/s.json"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/s.json: signature ok" ]
+	# an artifact whose name holds a newline and what reads as a line
+	# of its own, attested as a subject
+	mkdir "$T/out"
+	echo app > "$T/out/app"
+	sum=$(sha256sum < "$T/out/app" | cut -d' ' -f1)
+	f="$T/out/x"$'\n'"e.json: subject app sha256:$sum ok"
+	echo other > "$f"
+	fsum=$(sha256sum < "$f" | cut -d' ' -f1)
+	gh-sign --attest -s "$T/key.pem" --subject "$f" "$A/net.json" > "$T/e.json"
+	run --separate-stderr gh-sign -V -p "$T/pub.pem" "$T/e.json"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 3 ]
+	[ "${lines[2]}" = "$T/e.json: subject $T/out/x\\ne.json: subject app sha256:$sum ok sha256:$fsum ok" ]
+	# the twin: the statement holds the name itself
+	[ "$(jq -r .payload "$T/e.json" | base64 -d | jq -r '.subject[0].name')" = "$f" ]
+	# and a change to the file is still found, named the same way
+	echo changed > "$f"
+	run --separate-stderr gh-sign -V -p "$T/pub.pem" "$T/e.json"
+	[ "$status" -eq 1 ]
+	[ "${lines[2]}" = "$T/e.json: FAILED: subject $T/out/x\\ne.json: subject app sha256:$sum ok: sha256 differs ($fsum in the statement)" ]
+}
