@@ -165,3 +165,27 @@ setup() {
 	[ "$status" -eq 1 ]
 	[ "${lines[2]}" = "$T/e.json: FAILED: subject $T/out/x\\ne.json: subject app sha256:$sum ok: sha256 differs ($fsum in the statement)" ]
 }
+
+# Before: every receipt filter quoted an unknown version raw in its
+# message, escape sequence and all.
+@test "an unknown receipt version is quoted escaped by every filter" {
+	printf 'require complete\n' > "$T/rules"
+	jq '.version = "0.4\u001b]0;pwned\u0007\u001b[2J"' "$A/net.json" > "$T/v.json"
+	jq '.version = "0.4"' "$A/net.json" > "$T/ok.json"
+	for p in gh-redact gh-sign gh-policy gh-train gh-archive gh-show gh-diff; do
+		case $p in
+		gh-sign) cmd=(gh-sign -H) ;;
+		gh-policy) cmd=(gh-policy "$T/rules") ;;
+		gh-archive) cmd=(gh-archive "$T/db") ;;
+		gh-diff) cmd=(gh-diff "$T/ok.json") ;;
+		*) cmd=("$p") ;;
+		esac
+		run --separate-stderr "${cmd[@]}" "$T/v.json"
+		[ "$status" -eq 2 ] && [ -z "$output" ] &&
+			[ "$stderr" = "$p: $T/v.json:1: version: unknown receipt version \"0.4\\x1b]0;pwned\\x07\\x1b[2J\"" ] ||
+			{ echo "$p: exit $status: $stderr"; false; }
+		# the twin: the version it names
+		run --separate-stderr "${cmd[@]}" "$T/ok.json"
+		[ "$status" -le 1 ] || { echo "$p: exit $status: $stderr"; false; }
+	done
+}
