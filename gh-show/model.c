@@ -859,6 +859,26 @@ static int group(const struct model *m, const size_t *v, size_t n, size_t *g)
 	return 0;
 }
 
+size_t model_subtrees(const struct model *m, const size_t *v, size_t n)
+{
+	/* each process is some one's kid at most once: n + nprocs is room */
+	size_t *st = malloc((n + m->nprocs + 1) * sizeof(*st)), top = 0, count = 0;
+
+	if (!st)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		st[top++] = v[i];
+	while (top) {
+		const struct sproc *p = &m->procs[st[--top]];
+
+		count++;
+		for (size_t k = 0; k < p->nkids; k++)
+			st[top++] = p->kids[k];
+	}
+	free(st);
+	return count;
+}
+
 int model_fold(const struct model *m, const size_t *v, size_t n, int depth,
 	       const struct fold_ops *ops, void *ctx)
 {
@@ -894,7 +914,10 @@ int model_fold(const struct model *m, const size_t *v, size_t n, int depth,
 			continue;
 		if ((rc = ops->enter(ctx, v[i], count[i], depth, nk[i])) < 0)
 			break;
-		if (nk[i])
+		if (nk[i] && depth >= MODEL_FOLD_DEPTH)
+			rc = ops->cut ? ops->cut(ctx, depth + 1,
+						 model_subtrees(m, kids + at[i] - nk[i], nk[i])) : 0;
+		else if (nk[i])
 			rc = model_fold(m, kids + at[i] - nk[i], nk[i], depth + 1, ops, ctx);
 		if (rc == 0 && ops->leave)
 			rc = ops->leave(ctx, depth, nk[i]);

@@ -189,3 +189,38 @@ setup() {
 		[ "$status" -le 1 ] || { echo "$p: exit $status: $stderr"; false; }
 	done
 }
+
+# A chain of processes each the parent of the next, as deep as the command
+# likes (a process that forks and exits, over and over: two alive at a
+# time). chain.ndjson is a real recording of five such steps;
+# tests/fixtures/hostile2/chain makes it 100000 deep from its records.
+# Before: gh-show walked the tree by recursion and died of a stack
+# overflow (SIGSEGV; the sanitizer build from 40000 deep), and --tree
+# indented each line by its depth (about 10 GB at that depth).
+@test "gh-show: a process chain 100000 deep is shown, folded below 100 levels" {
+	"$F/chain" 100000 | gh-aggregate > "$T/chain.json"
+	[ "$(jq '.process_tree | length' "$T/chain.json")" -eq 100001 ]
+	run --separate-stderr gh-show --procs "$T/chain.json"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 102 ]
+	[ "${lines[0]}" = "processes  100001, 1 distinct command" ]
+	[ "${lines[100]}" = "$(printf '%200s%s' '' 'perl -e for (1..5) ...')" ]
+	[ "${lines[101]}" = "$(printf '%202s%s' '' '... 99901 more processes below (gh-show --tree)')" ]
+	run --separate-stderr gh-show "$T/chain.json"
+	[ "$status" -eq 0 ]
+	[ "${lines[3]}" = "processes  100001, 1 distinct command" ]
+	gh-show --tree "$T/chain.json" > "$T/tree"
+	[ "$(wc -l < "$T/tree")" -eq 100002 ]
+	[ "$(sed -n 101p "$T/tree")" = "$(printf '%200s%s' '' '26297 perl -e for (1..5) { exit 0 if fork } [exit 0]')" ]
+	[ "$(sed -n 102p "$T/tree")" = "$(printf '%200s%s' '' '[depth 101] 26298 perl -e for (1..5) { exit 0 if fork } [exit 0]')" ]
+	[ "$(tail -1 "$T/tree")" = "$(printf '%200s%s' '' '[depth 100001] 126198 perl -e for (1..5) { exit 0 if fork } [exit 0]')" ]
+	gh-show --html "$T/chain.json" > "$T/page.html"
+	[ "$(grep -c '<details' "$T/page.html")" -eq 100 ]
+	grep -qx '<div class="leaf">... 99901 more processes below (gh-show --tree)</div>' "$T/page.html"
+	# the twin: the recorded chain, six deep, is shown whole
+	gh-aggregate "$F/chain.ndjson" > "$T/six.json"
+	run gh-show --procs "$T/six.json"
+	[ "${#lines[@]}" -eq 7 ]
+	[ "${lines[6]}" = "$(printf '%12s%s' '' 'perl -e for (1..5) { exit 0 if fork }')" ]
+	! grep -q 'more process' <<<"$output" || false
+}
