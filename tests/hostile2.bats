@@ -224,3 +224,21 @@ setup() {
 	[ "${lines[6]}" = "$(printf '%12s%s' '' 'perl -e for (1..5) { exit 0 if fork }')" ]
 	! grep -q 'more process' <<<"$output" || false
 }
+
+# spelled.json: a real recording of a command that reads a secret file
+# under other spellings of its path (/a//b, /a/./b, /a/x/../b,
+# /proc/self/root/a/b) and lists its directory with a final /. Before:
+# gh-redact -m masked the file in filesystem but left those four
+# spellings in argv and in the script of sh -c.
+@test "gh-redact -m: a path written another way in argv is masked too" {
+	gh-redact -m '/tmp/gh-h2fx/home/*/.ssh/**' "$F/spelled.json" > "$T/out.json"
+	[ "$(jq -c '.process_tree[1:][].argv' "$T/out.json")" = "$(printf '%s\n' \
+		'["cat","[REDACTED]","[REDACTED]"]' '["cat","[REDACTED]","[REDACTED]"]' \
+		'["ls","[REDACTED]","/tmp/gh-h2fx/home/u//pub"]')" ]
+	[ "$(jq -r '.process_tree[0].argv[2]' "$T/out.json")" = $'\n\t\tcat [REDACTED] [REDACTED]\n\t\tcat [REDACTED] [REDACTED]\n\t\tls [REDACTED] /tmp/gh-h2fx/home/u//pub' ]
+	! grep -q '\.ssh/id' "$T/out.json" || false
+	# the twin: without the glob every spelling stays
+	gh-redact --no-default-secrets "$F/spelled.json" > "$T/kept.json"
+	[ "$(grep -c '\.ssh/id' "$T/kept.json")" -gt 8 ]
+	[ "$(jq -c '.process_tree[2].argv' "$T/kept.json")" = '["cat","/tmp/gh-h2fx/home/u/x/../.ssh/id","/proc/self/root/tmp/gh-h2fx/home/u/.ssh/id"]' ]
+}
