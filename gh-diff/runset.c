@@ -85,7 +85,8 @@ struct ctx {
  * that names differing only there look alike; its KEY_hex sibling in the
  * object o holds the bytes themselves. Point *s at them (valid until the
  * next call with the same slot) so that such names stay apart: 0, or
- * -ENOMEM. A sibling that is not hexadecimal leaves the name as it was. */
+ * -ENOMEM. A sibling that is not hexadecimal, or holds a NUL (no name
+ * does), leaves the name as it was. */
 static int raw_name(struct ctx *c, int slot, const struct gh_jv *o, const char *key,
 		    const char **s, size_t *len)
 {
@@ -99,7 +100,7 @@ static int raw_name(struct ctx *c, int slot, const struct gh_jv *o, const char *
 	rc = gh_unhex(b, hex, strlen(hex));
 	if (rc == -ENOMEM)
 		return rc;
-	if (rc == 0) {
+	if (rc == 0 && !memchr(b->p, 0, b->len)) {
 		*s = b->p;
 		if (len)
 			*len = b->len;

@@ -166,7 +166,7 @@ size_t model_proc(const struct model *m, int64_t pid)
  * which makes names that differ only there alike; its KEY_hex sibling
  * holds the bytes themselves. Point *s at those (owned by m), so that they
  * are shown as they are (\xHH): 0, or -ENOMEM. A sibling that is not
- * hexadecimal leaves the name as it was. */
+ * hexadecimal, or holds a NUL (no name does), leaves the name as it was. */
 static int raw_name(struct model *m, const struct gh_jv *entry, const char *key,
 		    const char **s, size_t *len)
 {
@@ -179,8 +179,10 @@ static int raw_name(struct model *m, const struct gh_jv *entry, const char *key,
 	if (!entry || !*s || gh_receipt_mstr(m->r, entry, "", key, &hex, &n) <= 0)
 		return 0;
 	rc = gh_unhex(&b, hex, n);
-	if (rc == -EINVAL)
+	if (rc == -EINVAL || (rc == 0 && memchr(b.p, 0, b.len))) {
+		gh_buf_release(&b);
 		return 0;
+	}
 	v = rc < 0 ? NULL : realloc(m->raw, (m->nraw + 1) * sizeof(*m->raw));
 	if (!v) {
 		gh_buf_release(&b);
@@ -204,12 +206,15 @@ static int join_raw(struct gh_buf *b, const struct gh_jv *argv, const struct gh_
 	for (k = 0; k < gh_receipt_len(argv); k++) {
 		const char *x = gh_jv_str(gh_jv_idx(hex, k), &n);
 		const char *a = gh_receipt_strv_get(argv, k, &len);
+		size_t at;
 		int rc = 0;
 
 		if (k && gh_buf_addc(b, ' ') < 0)
 			return -ENOMEM;
-		if (x && (rc = gh_unhex(b, x, n)) == 0)
+		at = b->len;
+		if (x && (rc = gh_unhex(b, x, n)) == 0 && !memchr(b->p + at, 0, b->len - at))
 			continue;
+		b->len = at;
 		if (rc == -ENOMEM || gh_buf_add(b, a, len) < 0)
 			return -ENOMEM;
 	}
