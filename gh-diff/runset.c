@@ -389,8 +389,12 @@ static int peers(struct ctx *c, struct runset *rs)
 	int rc;
 
 	while ((rc = gh_receipt_next_peer(c->r, &it, &p)) > 0) {
-		size_t alen = strlen(p.addr);
+		size_t alen;
 		char *s;
+
+		if (raw_name(c, 0, p.entry, p.inbound ? "addr_hex" : "dst_hex", &p.addr, NULL) < 0)
+			return -ENOMEM;
+		alen = strlen(p.addr);
 
 		if (p.op && strcmp(p.op, "accept") == 0) {
 			const char *colon = strrchr(p.addr, ':');

@@ -740,7 +740,10 @@ static int load_peers(struct model *m)
 	int rc;
 
 	while ((rc = gh_receipt_next_peer(m->r, &it, &p)) > 0) {
-		if (push((void **)&m->peers, &m->npeers, &cap, sizeof(p)) < 0)
+		size_t len;
+
+		if (push((void **)&m->peers, &m->npeers, &cap, sizeof(p)) < 0 ||
+		    raw_name(m, p.entry, p.inbound ? "addr_hex" : "dst_hex", &p.addr, &len) < 0)
 			return -ENOMEM;
 		m->peers[m->npeers++] = p;
 	}

@@ -242,3 +242,20 @@ setup() {
 	[ "$(grep -c '\.ssh/id' "$T/kept.json")" -gt 8 ]
 	[ "$(jq -c '.process_tree[2].argv' "$T/kept.json")" = '["cat","/tmp/gh-h2fx/home/u/x/../.ssh/id","/proc/self/root/tmp/gh-h2fx/home/u/.ssh/id"]' ]
 }
+
+# aggregate/hostile.json (a real recording edited by hand, see its
+# README) connects to an abstract unix socket whose name holds byte 0xff.
+# Before: gh-show and gh-diff showed the peer as unix:@�sock, as they would
+# a socket named with a real U+FFFD or any other bad byte.
+@test "gh-show, gh-diff: a peer whose address is not UTF-8 is shown by its bytes" {
+	run gh-show --net "$A/hostile.json"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = '  unix:@\xffsock  unix  connect  refused     x1    \x80"sh[500]' ]
+	run gh-diff --net "$A/files.json" "$A/hostile.json"
+	[ "$status" -eq 1 ]
+	[ "${lines[4]}" = '+ unix connect unix:@\xffsock' ]
+	# the twin: without dst_hex the receipt's own string is shown
+	jq 'del(.network.attempts[].dst_hex, .network.connections[].dst_hex)' "$A/hostile.json" > "$T/nohex.json"
+	run gh-show --net "$T/nohex.json"
+	[ "${lines[1]}" = '  unix:@�sock  unix  connect  refused     x1    \x80"sh[500]' ]
+}
