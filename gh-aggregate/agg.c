@@ -1120,6 +1120,15 @@ static void on_dns(struct agg *a, const struct gh_evrec *rec, int32_t pid)
 		dk.addr = intern(a, ad->elems[i].b, ad->elems[i].blen);
 		if (ktab_get(&a->dnsa, &dk, &idx) < 0)
 			oom();
+		/* Only an answer that came from port 53 names the addresses it
+		 * gives: one on a socket connected there (or a TCP connection),
+		 * where the kernel takes datagrams from that peer alone. An
+		 * answer on an unconnected socket comes from a sender the
+		 * record does not give: any process, the traced command
+		 * itself among them, can send one, naming any address as a
+		 * host the rules allow. */
+		if (v[GH_EK_PORT].kind != GH_EVK_INT || v[GH_EK_PORT].i != 53)
+			continue;
 		for (j = 0; j < nm->len; j++) {
 			mk.addr = dk.addr;
 			mk.name = intern(a, nm->elems[j].b, nm->elems[j].blen);
