@@ -221,12 +221,33 @@ struct {
 } rings SEC(".maps");
 
 
+/* ---- tallies (trace.h: "Tallies"): frozen by gh-trace, written only
+ * here ---- */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GH_TALLY_SLOTS);
+	__type(key, __u32);
+	__type(value, struct gh_tally);
+} tally SEC(".maps");
+
+/* Count counter i (GH_TALLY_*) of run, whatever the run's entry says. */
+static __always_inline void tally_add(__u32 run, __u32 i)
+{
+	__u32 slot = run & (GH_TALLY_SLOTS - 1);
+	struct gh_tally *t = bpf_map_lookup_elem(&tally, &slot);
+
+	if (t && i < GH_TALLY_MAX)
+		__sync_fetch_and_add(&t->n[i], 1);
+}
+
 static __always_inline void count_lost(__u32 run, __u32 cause)
 {
 	struct gh_run *r = bpf_map_lookup_elem(&runs, &run);
 
 	if (r && cause < GH_LOST_MAX)
 		__sync_fetch_and_add(&r->lost[cause], 1);
+	if (cause < GH_LOST_MAX)
+		tally_add(run, GH_TALLY_LOST + cause);
 }
 
 /* A channel used but not decoded (GH_PART_*). */
@@ -236,6 +257,8 @@ static __always_inline void count_part(__u32 run, __u32 what)
 
 	if (r && what < GH_PART_MAX)
 		__sync_fetch_and_add(&r->part[what], 1);
+	if (what < GH_PART_MAX)
+		tally_add(run, GH_TALLY_PART + what);
 }
 
 /* Wake the reader only once an eighth of the ring is waiting: a wakeup per
@@ -1397,8 +1420,10 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 		/* counted before the call can change anything; gh-trace's
 		 * own calls while it starts the command do not count */
 		r = bpf_map_lookup_elem(&runs, &m.run);
-		if (r && r->self != (__u32)(id >> 32))
+		if (r && r->self != (__u32)(id >> 32)) {
 			__sync_fetch_and_add(&r->part[GH_PART_BPF], 1);
+			tally_add(m.run, GH_TALLY_PART + GH_PART_BPF);
+		}
 	}
 	st = bpf_task_storage_get(&stash, t, 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);

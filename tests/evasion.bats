@@ -18,6 +18,8 @@ load trace/lib
 setup_file() {
 	export WORK=$BATS_FILE_TMPDIR/work
 	cc -O1 -o "$WORK" "$GH_ROOT/tests/evasion/work.c" -luring -lpthread
+	export TAMPER=$BATS_FILE_TMPDIR/tamper
+	cc -O1 -Wall -Wextra -Werror -o "$TAMPER" "$GH_ROOT/tests/evasion/tamper.c"
 	[ "$(id -u)" -eq 0 ] || return 0
 	kept_setup
 }
@@ -117,14 +119,15 @@ outside() {
 	closed
 }
 
-@test "bpf() that zeroes the run's own counters: the bpf records still make the receipt partial" {
+@test "bpf() that zeroes the run's own counters: the end record still counts every call" {
 	trace "$WORK" bpfzero "$BATS_TEST_TMPDIR/after"
 	[ -e after ]
-	# the rewrite worked: the end record says no bpf() call was made ...
-	[ "$(jq -c 'select(.type == "end") | .undecoded.bpf_syscall' "$EV")" = 0 ]
-	# ... but the records of the calls were read before it
+	# the rewrite of the run's entry does not lower the end record's count
+	# (the tallies, which no bpf() caller writes), which is that of the
+	# records of the calls
 	n=$(jq -s '[.[] | select(.type == "bpf")] | length' "$EV")
 	[ "$n" -gt 3 ]
+	[ "$(jq -c 'select(.type == "end") | .undecoded.bpf_syscall' "$EV")" = "$n" ]
 	[ "$(reasons bpf_syscall)" = "[\"bpf_syscall: $n bpf() calls by the traced tree\"]" ]
 	[ "$(rc .completeness)" = '"partial"' ]
 	[ "$(rc --arg p "$BATS_TEST_TMPDIR/after" '[.filesystem.writes[] | select(. == $p)]')" = "[\"$BATS_TEST_TMPDIR/after\"]" ]
@@ -324,4 +327,35 @@ outside() {
 	# twin: the same filter without a listener stays closed
 	trace "$WORK" seccomp plain
 	closed
+}
+
+@test "a root chain (stop gh-trace, flood its ring, leave the traced set and zero the counters through bpf(), act, come back): partial with bpf_syscall" {
+	trace "$TAMPER" chain "$BATS_TEST_TMPDIR/hidden"
+	# the chain ran: the flood dropped records before the first bpf() call
+	# was counted, and the file was made while out of the traced set
+	[[ "${lines[0]}" =~ ^ringbuf\ ([0-9]+)\ bpf\ ([0-9]+)$ ]]
+	[ "${BASH_REMATCH[1]}" -gt 0 ]
+	[ "${BASH_REMATCH[2]}" -gt 0 ]
+	# the tallies are frozen: no bpf() caller writes them
+	[ "${lines[1]}" = "tally EPERM" ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ -e hidden ]
+	[ "$(rc --arg p "$BATS_TEST_TMPDIR/hidden" '[.filesystem.writes[] | select(. == $p)]')" = '[]' ]
+	# what the calls could not lower: the counts of bpf() calls and of
+	# records dropped, whatever the run's entry says
+	n=$(jq 'select(.type == "end") | .undecoded.bpf_syscall' "$EV")
+	[ "$n" -ge 4 ]
+	[ "$(reasons bpf_syscall)" = "[\"bpf_syscall: $n bpf() calls by the traced tree\"]" ]
+	lost=$(jq 'select(.type == "end") | .lost.ringbuf' "$EV")
+	[ "$lost" -gt 0 ]
+	[ "$(rc '.completeness')" = '"partial"' ]
+	# twin: the inverted check fails on this receipt
+	run ! closed
+}
+
+@test "root chain twin: the same file made without tampering is recorded, closed" {
+	trace "$TAMPER" plain "$BATS_TEST_TMPDIR/hidden"
+	closed
+	[ "$(rc --arg p "$BATS_TEST_TMPDIR/hidden" '[.filesystem.writes[] | select(. == $p)]')" = "[\"$BATS_TEST_TMPDIR/hidden\"]" ]
+	[ "$(jq 'select(.type == "end") | [.undecoded.bpf_syscall, .lost.ringbuf]' -c "$EV")" = '[0,0]' ]
 }

@@ -63,7 +63,7 @@ map() {
 	[ -z "$output" ] && [ -z "$stderr" ]
 	[ "$(ls "$PIN")" = "$KEPT" ]
 	[[ "$KEPT" =~ ^trace-[0-9a-f]{16}$ ]]
-	[ "$(ls "$PIN/$KEPT" | tr '\n' ' ')" = "prog_inet_sock_set_state prog_sched_process_exec prog_sched_process_exit prog_sched_process_fork prog_sock_recv_length prog_sock_send prog_sock_send_length prog_sys_enter prog_sys_exit prog_uring_complete prog_uring_submit rings runs socks traced " ]
+	[ "$(ls "$PIN/$KEPT" | tr '\n' ' ')" = "prog_inet_sock_set_state prog_sched_process_exec prog_sched_process_exit prog_sched_process_fork prog_sock_recv_length prog_sock_send prog_sock_send_length prog_sys_enter prog_sys_exit prog_uring_complete prog_uring_submit rings runs socks tally traced " ]
 }
 
 @test "--keep again keeps the same programs" {
