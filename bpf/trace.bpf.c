@@ -1676,6 +1676,49 @@ static __always_inline struct pid *pidfd_pid(long fd)
 	return p ? p : BPF_CORE_READ(f, private_data);
 }
 
+/* ---- the tracer stopped by its tree ----
+ * A stop signal (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) that reaches the
+ * run's own gh-trace is control of a process outside the tree: while it
+ * is stopped nobody reads the ring buffer (records are lost, counted) and
+ * the tree has time to act on the tracer. k0: the target's tgid in the
+ * initial PID namespace, 0 when not known; pid: as the caller passed it. */
+#define SIG_STOP_MASK	((1u << 19) | (1u << 20) | (1u << 21) | (1u << 22))
+
+static __always_inline int signal_of(__u32 op, __u64 *a)
+{
+	switch (op) {
+	case GH_OP_KILL:
+	case GH_OP_TKILL:
+	case GH_OP_RT_SIGQUEUEINFO:
+	case GH_OP_PIDFD_SEND_SIGNAL:
+		return (int)a[1];
+	case GH_OP_TGKILL:
+	case GH_OP_RT_TGSIGQUEUEINFO:
+		return (int)a[2];
+	}
+	return 0;
+}
+
+static __always_inline void tracer_stopped(__u32 op, __u64 *a, long ret,
+					   __u32 run, __u32 k0, long pid)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	int sig = signal_of(op, a);
+	struct gh_run *r;
+
+	if (ret < 0 || sig <= 0 || sig >= 32 || !(SIG_STOP_MASK & (1u << sig)))
+		return;
+	r = bpf_map_lookup_elem(&runs, &run);
+	if (!r || !r->self)
+		return;
+	/* by its id in the initial namespace, or by the number gh-trace has
+	 * in its own namespace, which the caller shares at the same level */
+	if ((k0 && k0 == r->self) ||
+	    (!k0 && pid > 0 && (__u32)pid == r->owner &&
+	     BPF_CORE_READ(t, thread_pid, level) == r->level))
+		count_part(run, GH_PART_FOREIGN);
+}
+
 /* Signals and process control: the target (x[0], as the run sees it)
  * and where it is (x[1]); control of a process outside the tree makes
  * the run partial. */
@@ -1684,7 +1727,7 @@ static __always_inline void sys_target(struct scratch *s, __u32 op, __u64 *a,
 {
 	struct gh_member *v;
 	struct pid *p;
-	__u32 tree, k;
+	__u32 tree, k = 0;
 	long pid;
 
 	switch (op) {
@@ -1711,6 +1754,8 @@ static __always_inline void sys_target(struct scratch *s, __u32 op, __u64 *a,
 	    ((op == GH_OP_PTRACE && a[0] != 0 /* PTRACE_TRACEME */) ||
 	     op == GH_OP_PROCESS_VM_WRITEV || op == GH_OP_PIDFD_GETFD))
 		count_part(run, GH_PART_FOREIGN);
+	tracer_stopped(op, a, ret, run, op == GH_OP_PIDFD_SEND_SIGNAL ? k :
+		       level ? 0 : (__u32)s->ev.x[0], (long)s->ev.x[0]);
 }
 
 static __always_inline int is_target_op(__u32 op)

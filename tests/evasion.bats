@@ -330,15 +330,22 @@ outside() {
 }
 
 @test "a root chain (stop gh-trace, flood its ring, leave the traced set and zero the counters through bpf(), act, come back): partial with bpf_syscall" {
+	# a run of its own goes on meanwhile, from before the chain to after
+	gh-trace -o b.ndjson -- sh -c ': > ready; while [ ! -e go ]; do sleep 0.01; done' &
+	OUT_PIDS+=("$!")
+	for i in $(seq 500); do
+		[ -e ready ] && break
+		sleep 0.01
+	done
+	[ -e ready ]
 	trace "$TAMPER" chain "$BATS_TEST_TMPDIR/hidden"
+	: > go
+	wait "${OUT_PIDS[0]}"
 	# the chain ran: the flood dropped records before the first bpf() call
 	# was counted, and the file was made while out of the traced set
 	[[ "${lines[0]}" =~ ^ringbuf\ ([0-9]+)\ bpf\ ([0-9]+)$ ]]
 	[ "${BASH_REMATCH[1]}" -gt 0 ]
 	[ "${BASH_REMATCH[2]}" -gt 0 ]
-	# the tallies are frozen: no bpf() caller writes them
-	[ "${lines[1]}" = "tally EPERM" ]
-	[ "${#lines[@]}" -eq 2 ]
 	[ -e hidden ]
 	[ "$(rc --arg p "$BATS_TEST_TMPDIR/hidden" '[.filesystem.writes[] | select(. == $p)]')" = '[]' ]
 	# what the calls could not lower: the counts of bpf() calls and of
@@ -349,8 +356,16 @@ outside() {
 	lost=$(jq 'select(.type == "end") | .lost.ringbuf' "$EV")
 	[ "$lost" -gt 0 ]
 	[ "$(rc '.completeness')" = '"partial"' ]
+	# the tallies are frozen: no bpf() caller writes them
+	[ "${lines[1]}" = "tally EPERM" ]
+	[ "${#lines[@]}" -eq 2 ]
+	# stopping gh-trace is control of a process outside the tree
+	[ "$(reasons foreign_process_control)" = '["foreign_process_control: 1 controls of processes outside the traced tree"]' ]
 	# twin: the inverted check fails on this receipt
 	run ! closed
+	# a run at the same time, of the same kept programs, is not touched
+	[ "$(jq -r 'select(.type == "end") | .status' b.ndjson)" = 0 ]
+	[ "$(gh-aggregate b.ndjson | jq -c '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
 }
 
 @test "root chain twin: the same file made without tampering is recorded, closed" {
@@ -358,4 +373,28 @@ outside() {
 	closed
 	[ "$(rc --arg p "$BATS_TEST_TMPDIR/hidden" '[.filesystem.writes[] | select(. == $p)]')" = "[\"$BATS_TEST_TMPDIR/hidden\"]" ]
 	[ "$(jq 'select(.type == "end") | [.undecoded.bpf_syscall, .lost.ringbuf]' -c "$EV")" = '[0,0]' ]
+}
+
+@test "gh-trace stopped by its command (SIGSTOP through kill or a pidfd, then SIGCONT): foreign_process_control" {
+	for how in kill pidfd; do
+		trace "$TAMPER" stop "$how"
+		[ "$(reasons foreign_process_control)" = '["foreign_process_control: 1 controls of processes outside the traced tree"]' ]
+		[ "$(jq -c 'select(.type == "signal") | [.signal, .in_tree]' "$EV")" = '[19,false]
+[18,false]' ]
+	done
+	# twin: SIGCONT alone stops nothing, closed
+	trace "$TAMPER" cont
+	closed
+	[ "$(jq -c 'select(.type == "signal") | [.signal, .in_tree]' "$EV")" = '[18,false]' ]
+}
+
+@test "a directory made and removed in the tracer's own bpf filesystem directory: bpf_syscall" {
+	trace sh -c 'mkdir "$GH_TRACE_PIN_DIR/x" && rmdir "$GH_TRACE_PIN_DIR/x"'
+	[ "$(reasons bpf_syscall)" = "[\"bpf_syscall: 2 changes under the tracer's bpf directory $GH_TRACE_PIN_DIR\"]" ]
+	[ "$(rc .completeness)" = '"partial"' ]
+	# twin: the same next to it, on the same bpf filesystem, stays closed
+	trace sh -c 'mkdir "$KEPT_FS/x" && rmdir "$KEPT_FS/x"'
+	closed
+	[ "$(jq -c 'select(.type == "mkdir" or .type == "rmdir") | [.type, .path]' "$EV")" = "[\"mkdir\",\"$KEPT_FS/x\"]
+[\"rmdir\",\"$KEPT_FS/x\"]" ]
 }

@@ -9,6 +9,10 @@
  *                       run's loss and "not decoded" counters, create
  *                       FILE, let gh-trace go on, put the process back
  *   tamper plain FILE   create FILE, nothing else (the twin)
+ *   tamper stop HOW     stop gh-trace (HOW: kill or pidfd, for kill(2) or
+ *                       pidfd_send_signal(2)), wait until it is, let it
+ *                       go on (SIGCONT)
+ *   tamper cont         send gh-trace SIGCONT only
  *
  * chain prints what it found before zeroing: "ringbuf N bpf M" (records
  * dropped, bpf() calls counted in the run's entry), then how zeroing the
@@ -220,10 +224,39 @@ static int chain_steps(pid_t owner, const char *file)
 	tally_zero(run);
 	if (create(file))
 		return 1;
-	/* gh-trace goes on while nothing is seen: no record of the signal */
+	/* gh-trace goes on while nothing is seen: no record of the signal;
+	 * it is given the time to empty the ring buffer before anything of
+	 * this process is recorded again */
 	kill(owner, SIGCONT);
+	ms.tv_nsec = 300000000;
+	nanosleep(&ms, NULL);
 	if (map_update(traced, &self, &m) < 0)
 		return fail("putting this process back");
+	return 0;
+}
+
+/* stop: stop gh-trace (kill(2), or pidfd_send_signal(2) with "pidfd"),
+ * wait until it is stopped, let it go on. */
+static int stop(pid_t owner, const char *how)
+{
+	struct timespec ms = { 0, 1000000 };
+	int i, r;
+
+	if (strcmp(how, "pidfd") == 0) {
+		int fd = (int)syscall(__NR_pidfd_open, owner, 0);
+
+		if (fd < 0)
+			return fail("pidfd_open");
+		r = (int)syscall(__NR_pidfd_send_signal, fd, SIGSTOP, NULL, 0);
+		close(fd);
+	} else {
+		r = kill(owner, SIGSTOP);
+	}
+	if (r < 0)
+		return fail("stopping gh-trace");
+	for (i = 0; i < 5000 && !stopped(owner); i++)
+		nanosleep(&ms, NULL);
+	kill(owner, SIGCONT);
 	return 0;
 }
 
@@ -234,8 +267,12 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "plain") == 0)
 		return create(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "stop") == 0)
+		return stop(owner, argv[2]);
+	if (argc == 2 && strcmp(argv[1], "cont") == 0)
+		return kill(owner, SIGCONT) < 0 ? fail("kill") : 0;
 	if (argc != 3 || strcmp(argv[1], "chain") != 0) {
-		fprintf(stderr, "usage: tamper chain|plain FILE\n");
+		fprintf(stderr, "usage: tamper chain|plain FILE | stop kill|pidfd | cont\n");
 		return 2;
 	}
 	if (kill(owner, SIGSTOP) < 0)
