@@ -3,8 +3,9 @@
 # adversary would try next: writes into other processes' memory, the
 # tracer's own counters and announce, io_uring through another process's
 # SQPOLL thread, another process's mount namespace, unnamed files, shared
-# mappings, daemons, record floods. Each test traces a real workload
-# (tests/evasion/work.c, built here) and requires the action in the
+# mappings, daemons, record floods, a root command that stops the tracer
+# and rewrites its maps. Each test traces a real workload
+# (tests/evasion/work.c and tamper.c, built here) and requires the action in the
 # receipt at its field, or the receipt partial with the named reason; each
 # has a twin that must come out the other way. Needs root and BPF; run
 # under flock /work/bpf.lock like the other tracer suites. Sockets are Unix
