@@ -1680,8 +1680,10 @@ static __always_inline struct pid *pidfd_pid(long fd)
  * A stop signal (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) that reaches the
  * run's own gh-trace is control of a process outside the tree: while it
  * is stopped nobody reads the ring buffer (records are lost, counted) and
- * the tree has time to act on the tracer. k0: the target's tgid in the
- * initial PID namespace, 0 when not known; pid: as the caller passed it. */
+ * the tree has time to act on the tracer. It reaches it sent to it, to its
+ * process group (kill(2) with 0 or -PGRP) or to every process (-1).
+ * k0: the target's tgid in the initial PID namespace, 0 when not known;
+ * pid: as the caller passed it. */
 #define SIG_STOP_MASK	((1u << 19) | (1u << 20) | (1u << 21) | (1u << 22))
 
 static __always_inline int signal_of(__u32 op, __u64 *a)
@@ -1697,6 +1699,22 @@ static __always_inline int signal_of(__u32 op, __u64 *a)
 		return (int)a[2];
 	}
 	return 0;
+}
+
+/* Whether kill(2)'s group target pid (0, -1 or -PGRP) takes in the
+ * process group of the run's gh-trace (r->pgrp, at its level r->level). */
+static __always_inline int tracer_group(struct task_struct *t,
+					struct gh_run *r, long pid)
+{
+	if (pid == -1)
+		return 1;
+	if (!r->pgrp)
+		return 0;
+	if (pid == 0)
+		return pid_at(BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID]),
+			      r->level) == r->pgrp;
+	return BPF_CORE_READ(t, thread_pid, level) == r->level &&
+	       (__u32)-pid == r->pgrp;
 }
 
 static __always_inline void tracer_stopped(__u32 op, __u64 *a, long ret,
@@ -1716,6 +1734,8 @@ static __always_inline void tracer_stopped(__u32 op, __u64 *a, long ret,
 	if ((k0 && k0 == r->self) ||
 	    (!k0 && pid > 0 && (__u32)pid == r->owner &&
 	     BPF_CORE_READ(t, thread_pid, level) == r->level))
+		count_part(run, GH_PART_FOREIGN);
+	else if (op == GH_OP_KILL && pid <= 0 && tracer_group(t, r, pid))
 		count_part(run, GH_PART_FOREIGN);
 }
 

@@ -207,6 +207,9 @@ struct gh_run {
 	 * recorded with the socket's peer */
 	__u64 inh_cookie[GH_INH_MAX];
 	__u32 inh_fd[GH_INH_MAX];
+	__u32 pgrp;			/* gh-trace's process group, as it sees
+					 * it (a stop sent to it reaches it) */
+	__u32 pad3;
 };
 
 /* Tallies: the loss and "not decoded" counters again, where no bpf(2)

@@ -840,6 +840,7 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 	r.argv_limit = o->argv_limit;
 	r.owner = getpid();
 	r.owner_start = l->start;
+	r.pgrp = (uint32_t)getpgrp();
 	if (getrandom(&l->cookie, sizeof(l->cookie), 0) != sizeof(l->cookie) ||
 	    !l->cookie)
 		return fail(l, "getrandom failed: %s", strerror(errno));

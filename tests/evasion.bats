@@ -403,6 +403,23 @@ chain_partial() {
 	[ "$(jq -c 'select(.type == "signal") | [.signal, .in_tree]' "$EV")" = '[18,false]' ]
 }
 
+@test "gh-trace stopped through its process group (kill(-PGRP) from a child in a group of its own): foreign_process_control" {
+	# gh-trace in a session of its own: the stop reaches it and the
+	# command, nothing of the suite
+	run setsid -w gh-trace -o "$EV" -- "$TAMPER" stopgroup
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(reasons foreign_process_control)" = '["foreign_process_control: 1 controls of processes outside the traced tree"]' ]
+	[ "$(jq -c 'select(.type == "signal") | [.signal, .target_pid < -1]' "$EV")" = '[19,true]
+[18,true]' ]
+	# twin: a stop of a group of the tree's own (a child's) stays closed
+	run setsid -w gh-trace -o "$EV" -- "$TAMPER" stopown
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	closed
+	[ "$(jq -c 'select(.type == "signal") | .signal' "$EV" | tr '\n' ' ')" = '19 18 9 ' ]
+}
+
 @test "a directory made and removed in the tracer's own bpf filesystem directory: bpf_syscall" {
 	trace sh -c 'mkdir "$GH_TRACE_PIN_DIR/x" && rmdir "$GH_TRACE_PIN_DIR/x"'
 	[ "$(reasons bpf_syscall)" = "[\"bpf_syscall: 2 changes under the tracer's bpf directory $GH_TRACE_PIN_DIR\"]" ]

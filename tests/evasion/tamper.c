@@ -13,6 +13,9 @@
  *                       pidfd_send_signal(2)), wait until it is, let it
  *                       go on (SIGCONT)
  *   tamper cont         send gh-trace SIGCONT only
+ *   tamper stopgroup    the same as stop, through gh-trace's process group
+ *                       (kill(-PGRP)) from a child in a group of its own
+ *   tamper stopown      stop and go on a child's process group (the twin)
  *
  * chain prints what it found before zeroing: "ringbuf N bpf M" (records
  * dropped, bpf() calls counted in the run's entry), then how zeroing the
@@ -27,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
@@ -260,6 +264,53 @@ static int stop(pid_t owner, const char *how)
 	return 0;
 }
 
+/* stopgroup: a child in a process group of its own stops the process
+ * group of gh-trace (the command's, which it shares), waits until
+ * gh-trace is stopped, lets the group go on. */
+static int stopgroup(pid_t owner)
+{
+	struct timespec ms = { 0, 1000000 };
+	pid_t g = getpgid(owner), c;
+	int i, st;
+
+	if (g < 0)
+		return fail("getpgid");
+	c = fork();
+	if (c < 0)
+		return fail("fork");
+	if (c == 0) {
+		if (setpgid(0, 0) < 0 || kill(-g, SIGSTOP) < 0)
+			_exit(fail("stopping the group"));
+		for (i = 0; i < 5000 && !stopped(owner); i++)
+			nanosleep(&ms, NULL);
+		kill(-g, SIGCONT);
+		_exit(0);
+	}
+	while (waitpid(c, &st, 0) < 0)
+		if (errno != EINTR)
+			return fail("waitpid");
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
+/* stopown: stop and go on a process group of the tree's own (a child's),
+ * which gh-trace is not in. */
+static int stopown(void)
+{
+	pid_t c = fork();
+
+	if (c < 0)
+		return fail("fork");
+	if (c == 0) {
+		for (;;)
+			pause();
+	}
+	if (setpgid(c, c) < 0 || kill(-c, SIGSTOP) < 0 || kill(-c, SIGCONT) < 0)
+		return fail("the child's group");
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	pid_t owner = getppid();
@@ -269,10 +320,14 @@ int main(int argc, char **argv)
 		return create(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "stop") == 0)
 		return stop(owner, argv[2]);
+	if (argc == 2 && strcmp(argv[1], "stopgroup") == 0)
+		return stopgroup(owner);
+	if (argc == 2 && strcmp(argv[1], "stopown") == 0)
+		return stopown();
 	if (argc == 2 && strcmp(argv[1], "cont") == 0)
 		return kill(owner, SIGCONT) < 0 ? fail("kill") : 0;
 	if (argc != 3 || strcmp(argv[1], "chain") != 0) {
-		fprintf(stderr, "usage: tamper chain|plain FILE | stop kill|pidfd | cont\n");
+		fprintf(stderr, "usage: tamper chain|plain FILE | stop kill|pidfd | stopgroup | stopown | cont\n");
 		return 2;
 	}
 	if (kill(owner, SIGSTOP) < 0)
