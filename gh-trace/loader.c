@@ -519,6 +519,44 @@ static int tally_read(struct loader *l, uint64_t *t)
 	return 0;
 }
 
+/* Whether the tally map is what the programs count into and frozen:
+ * kept maps are found by their pins, which a run of the past may have
+ * replaced (its receipt says so: bpf_syscall). A write to a frozen map is
+ * refused before its key is looked at; to any other array, a key past
+ * its end is. */
+static int tally_trusted(struct loader *l)
+{
+	uint32_t ids[64], slot = GH_TALLY_SLOTS, n, i;
+	struct bpf_prog_info pi;
+	struct bpf_map_info mi;
+	uint32_t len;
+	struct gh_tally v;
+
+	memset(&v, 0, sizeof(v));
+	if (bpf_map_update_elem(l->tally_fd, &slot, &v, BPF_ANY) == 0 ||
+	    errno != EPERM)
+		return 0;
+	memset(&mi, 0, sizeof(mi));
+	len = sizeof(mi);
+	if (bpf_obj_get_info_by_fd(l->tally_fd, &mi, &len) < 0)
+		return 0;
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	pi.map_ids = (uint64_t)(uintptr_t)ids;
+	len = sizeof(pi);
+	for (i = 0; i < LOADER_NPROGS; i++)
+		if (strcmp(prog_names[i], "sys_enter") == 0)
+			break;
+	if (i == LOADER_NPROGS ||
+	    bpf_obj_get_info_by_fd(l->prog_fd[i], &pi, &len) < 0)
+		return 0;
+	n = pi.nr_map_ids < 64 ? pi.nr_map_ids : 64;
+	for (i = 0; i < n; i++)
+		if (ids[i] == mi.id)
+			return 1;
+	return 0;
+}
+
 /* What the run's slot counted since the run started (zeros when it
  * cannot be read). */
 static void tally_delta(struct loader *l, uint64_t *t)
@@ -849,6 +887,10 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 		r.inh_cookie[i] = o->inh_cookie[i];
 		r.inh_fd[i] = o->inh_fd[i];
 	}
+	if (!tally_trusted(l))
+		return fail(l, "the tally map is not the programs' own, or not frozen "
+			    "(kept programs changed since they were kept: gh-trace "
+			    "--unload removes them)");
 	if (tally_read(l, l->tally0) < 0)
 		return fail(l, "reading the tallies failed: %s", strerror(errno));
 	if (bpf_map_update_elem(l->runs_fd, &l->run, &r, BPF_NOEXIST) < 0)
