@@ -230,14 +230,22 @@ struct {
 	__type(value, struct gh_tally);
 } tally SEC(".maps");
 
-/* Count counter i (GH_TALLY_*) of run, whatever the run's entry says. */
-static __always_inline void tally_add(__u32 run, __u32 i)
+/* Count counter i (GH_TALLY_*) of the run whose slot is *slot (run %
+ * GH_TALLY_SLOTS), whatever the run's entry says. The callers turn their
+ * run id into the slot in place: the key takes no stack of its own in
+ * programs whose stack is near the verifier's limit. */
+static __always_inline void tally_add(__u32 *slot, __u32 i)
 {
-	__u32 slot = run & (GH_TALLY_SLOTS - 1);
-	struct gh_tally *t = bpf_map_lookup_elem(&tally, &slot);
+	struct gh_tally *t = bpf_map_lookup_elem(&tally, slot);
 
 	if (t && i < GH_TALLY_MAX)
 		__sync_fetch_and_add(&t->n[i], 1);
+}
+
+static __always_inline void count_tally(__u32 run, __u32 i)
+{
+	run &= GH_TALLY_SLOTS - 1;
+	tally_add(&run, i);
 }
 
 static __always_inline void count_lost(__u32 run, __u32 cause)
@@ -246,8 +254,9 @@ static __always_inline void count_lost(__u32 run, __u32 cause)
 
 	if (r && cause < GH_LOST_MAX)
 		__sync_fetch_and_add(&r->lost[cause], 1);
+	run &= GH_TALLY_SLOTS - 1;
 	if (cause < GH_LOST_MAX)
-		tally_add(run, GH_TALLY_LOST + cause);
+		tally_add(&run, GH_TALLY_LOST + cause);
 }
 
 /* A channel used but not decoded (GH_PART_*). */
@@ -257,8 +266,9 @@ static __always_inline void count_part(__u32 run, __u32 what)
 
 	if (r && what < GH_PART_MAX)
 		__sync_fetch_and_add(&r->part[what], 1);
+	run &= GH_TALLY_SLOTS - 1;
 	if (what < GH_PART_MAX)
-		tally_add(run, GH_TALLY_PART + what);
+		tally_add(&run, GH_TALLY_PART + what);
 }
 
 /* Wake the reader only once an eighth of the ring is waiting: a wakeup per
@@ -1422,7 +1432,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 		r = bpf_map_lookup_elem(&runs, &m.run);
 		if (r && r->self != (__u32)(id >> 32)) {
 			__sync_fetch_and_add(&r->part[GH_PART_BPF], 1);
-			tally_add(m.run, GH_TALLY_PART + GH_PART_BPF);
+			count_tally(m.run, GH_TALLY_PART + GH_PART_BPF);
 		}
 	}
 	st = bpf_task_storage_get(&stash, t, 0,
@@ -1717,26 +1727,31 @@ static __always_inline int tracer_group(struct task_struct *t,
 	       (__u32)-pid == r->pgrp;
 }
 
-static __always_inline void tracer_stopped(__u32 op, __u64 *a, long ret,
-					   __u32 run, __u32 k0, long pid)
+/* A global function (checked once, its stack its own: sys_exit's is
+ * near the verifier's limit); called for a stop signal that was sent.
+ * kill: the syscall was kill(2), where pid may name a group. */
+__noinline int tracer_stopped(__u32 run, __u32 k0, long pid, int kill)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	int sig = signal_of(op, a);
-	struct gh_run *r;
+	struct gh_run *r = bpf_map_lookup_elem(&runs, &run);
 
-	if (ret < 0 || sig <= 0 || sig >= 32 || !(SIG_STOP_MASK & (1u << sig)))
-		return;
-	r = bpf_map_lookup_elem(&runs, &run);
 	if (!r || !r->self)
-		return;
+		return 0;
 	/* by its id in the initial namespace, or by the number gh-trace has
 	 * in its own namespace, which the caller shares at the same level */
 	if ((k0 && k0 == r->self) ||
 	    (!k0 && pid > 0 && (__u32)pid == r->owner &&
-	     BPF_CORE_READ(t, thread_pid, level) == r->level))
+	     BPF_CORE_READ(t, thread_pid, level) == r->level) ||
+	    (kill && pid <= 0 && tracer_group(t, r, pid)))
 		count_part(run, GH_PART_FOREIGN);
-	else if (op == GH_OP_KILL && pid <= 0 && tracer_group(t, r, pid))
-		count_part(run, GH_PART_FOREIGN);
+	return 0;
+}
+
+static __always_inline int stop_signal(__u32 op, __u64 *a, long ret)
+{
+	int sig = signal_of(op, a);
+
+	return ret >= 0 && sig > 0 && sig < 32 && (SIG_STOP_MASK & (1u << sig));
 }
 
 /* Signals and process control: the target (x[0], as the run sees it)
@@ -1774,8 +1789,10 @@ static __always_inline void sys_target(struct scratch *s, __u32 op, __u64 *a,
 	    ((op == GH_OP_PTRACE && a[0] != 0 /* PTRACE_TRACEME */) ||
 	     op == GH_OP_PROCESS_VM_WRITEV || op == GH_OP_PIDFD_GETFD))
 		count_part(run, GH_PART_FOREIGN);
-	tracer_stopped(op, a, ret, run, op == GH_OP_PIDFD_SEND_SIGNAL ? k :
-		       level ? 0 : (__u32)s->ev.x[0], (long)s->ev.x[0]);
+	if (stop_signal(op, a, ret))
+		tracer_stopped(run, op == GH_OP_PIDFD_SEND_SIGNAL ? k :
+			       level ? 0 : (__u32)s->ev.x[0], (long)s->ev.x[0],
+			       op == GH_OP_KILL);
 }
 
 static __always_inline int is_target_op(__u32 op)
