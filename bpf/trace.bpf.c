@@ -1398,6 +1398,9 @@ static __always_inline int enter_wanted(__u32 op, struct pt_regs *regs)
 	return 1;
 }
 
+static __always_inline void stop_enter(__u32 op, struct pt_regs *regs,
+				       __u32 run, __u32 level);
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 {
@@ -1426,6 +1429,9 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 		return 0;
 	if (op >= GH_OP_IOCTL && !enter_wanted(op, regs))
 		return 0;
+	if ((op >= GH_OP_KILL && op <= GH_OP_RT_TGSIGQUEUEINFO) ||
+	    op == GH_OP_PIDFD_SEND_SIGNAL)
+		stop_enter(op, regs, m.run, m.level);
 	if (op == GH_OP_BPF) {
 		/* counted before the call can change anything; gh-trace's
 		 * own calls while it starts the command do not count */
@@ -1747,11 +1753,26 @@ __noinline int tracer_stopped(__u32 run, __u32 k0, long pid, int kill)
 	return 0;
 }
 
-static __always_inline int stop_signal(__u32 op, __u64 *a, long ret)
+/* sys_enter of a signal syscall (before the call acts): a stop signal
+ * aimed at the run's gh-trace is counted. */
+static __always_inline void stop_enter(__u32 op, struct pt_regs *regs,
+				       __u32 run, __u32 level)
 {
+	__u64 a[3] = { regs->di, regs->si, regs->dx };
 	int sig = signal_of(op, a);
+	long pid = (int)a[0];
+	__u32 k0;
 
-	return ret >= 0 && sig > 0 && sig < 32 && (SIG_STOP_MASK & (1u << sig));
+	if (sig <= 0 || sig >= 32 || !(SIG_STOP_MASK & (1u << sig)))
+		return;
+	if (op == GH_OP_PIDFD_SEND_SIGNAL) {
+		k0 = pid_at(pidfd_pid(pid), 0);
+		if (!k0)
+			return;
+	} else {
+		k0 = level ? 0 : (__u32)pid;
+	}
+	tracer_stopped(run, k0, pid, op == GH_OP_KILL);
 }
 
 /* Signals and process control: the target (x[0], as the run sees it)
@@ -1789,10 +1810,6 @@ static __always_inline void sys_target(struct scratch *s, __u32 op, __u64 *a,
 	    ((op == GH_OP_PTRACE && a[0] != 0 /* PTRACE_TRACEME */) ||
 	     op == GH_OP_PROCESS_VM_WRITEV || op == GH_OP_PIDFD_GETFD))
 		count_part(run, GH_PART_FOREIGN);
-	if (stop_signal(op, a, ret))
-		tracer_stopped(run, op == GH_OP_PIDFD_SEND_SIGNAL ? k :
-			       level ? 0 : (__u32)s->ev.x[0], (long)s->ev.x[0],
-			       op == GH_OP_KILL);
 }
 
 static __always_inline int is_target_op(__u32 op)
