@@ -1783,7 +1783,7 @@ static __always_inline void sys_target(struct scratch *s, __u32 op, __u64 *a,
 {
 	struct gh_member *v;
 	struct pid *p;
-	__u32 tree, k = 0;
+	__u32 tree, k;
 	long pid;
 
 	switch (op) {
