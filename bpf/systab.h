@@ -234,12 +234,15 @@ static inline int gh_sys_compat(unsigned long status, long nr)
 	X(16, ioctl, REC, IOCTL, N, N, N, N, 0, N, N) \
 	X(47, recvmsg, REC, RECVMSG, N, N, N, N, 0, N, N) \
 	X(299, recvmmsg, REC, RECVMMSG, N, N, N, N, 0, N, N) \
+	/* the owner of a file's I/O signals (F_SETOWN, F_SETOWN_EX, \
+	 * F_SETSIG): a process the kernel signals later, any process */ \
+	X(72, fcntl, REC, SETOWN, N, N, N, N, 0, N, N) \
 	/* through descriptors the process has */ \
 	FDR(0, read) FDR(1, write) FDR(17, pread64) FDR(18, pwrite64) \
 	FDR(19, readv) FDR(20, writev) FDR(295, preadv) FDR(296, pwritev) \
 	FDR(327, preadv2) FDR(328, pwritev2) FDR(9, mmap) \
 	FDR(40, sendfile) FDR(45, recvfrom) \
-	FDR(48, shutdown) FDR(54, setsockopt) FDR(72, fcntl) FDR(73, flock) \
+	FDR(48, shutdown) FDR(54, setsockopt) FDR(73, flock) \
 	FDR(74, fsync) FDR(75, fdatasync) FDR(187, readahead) \
 	FDR(221, fadvise64) FDR(275, splice) FDR(276, tee) \
 	FDR(277, sync_file_range) FDR(278, vmsplice) FDR(285, fallocate) \

@@ -131,6 +131,11 @@ struct walk {
 	__u32 seen;			/* 1: the second (seen) walk */
 	__u32 other;			/* the seen view may differ */
 	__u32 host_state, host_end;	/* the first walk's end */
+	/* the mount the walk is in, read once per mount: its root and
+	 * whether it is the host's (walk_mount) */
+	struct mount *cm;
+	struct dentry *cm_root;
+	__u32 cm_host;
 };
 
 /* Walk states. */
@@ -191,6 +196,7 @@ struct scratch {
 	struct scm_state scm;
 	struct gh_event ev;
 	char data[GH_DATA_MAX + NAME_MAX1];
+	__u32 wake_skip;	/* rb_flags: records since this CPU woke the reader */
 };
 
 struct {
@@ -273,11 +279,26 @@ static __always_inline void count_part(__u32 run, __u32 what)
 
 /* Wake the reader only once an eighth of the ring is waiting: a wakeup per
  * record costs the traced process more than the record itself. gh-trace
- * also reads on a short timer and at every exit, so nothing waits long. */
+ * also reads on a short timer and at every exit, so nothing waits long.
+ * Past the eighth, until half the ring waits, each CPU wakes it on one
+ * record in WAKE_EVERY (the first included): a wakeup the reader has
+ * taken already is a self-interrupt (a VM exit on a virtual machine) on
+ * every record until the reader has caught up. */
+#define WAKE_EVERY	64
+
 static __always_inline __u64 rb_flags(void *rb)
 {
-	if (bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >=
-	    bpf_ringbuf_query(rb, BPF_RB_RING_SIZE) / 8)
+	__u64 avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(rb, BPF_RB_RING_SIZE);
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &cpu);
+
+	if (avail < size / 8) {
+		if (s)
+			s->wake_skip = 0;
+		return BPF_RB_NO_WAKEUP;
+	}
+	if (avail >= size / 2 || !s || s->wake_skip++ % WAKE_EVERY == 0)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
 }
@@ -483,6 +504,37 @@ static __always_inline int put_comp(struct scratch *s, const unsigned char *name
 	return 0;
 }
 
+/* A dentry's parent and name, read at once where the kernel has them
+ * side by side (d_parent, then d_name), else in two reads. */
+struct dhead {
+	struct dentry *parent;
+	struct qstr name;
+};
+
+static __always_inline void read_dhead(struct dentry *d, struct dhead *h)
+{
+	__u32 po = bpf_core_field_offset(struct dentry, d_parent);
+
+	if (bpf_core_field_offset(struct dentry, d_name) == po + 8 &&
+	    bpf_core_field_size(struct dentry, d_name) == sizeof(h->name)) {
+		bpf_probe_read_kernel(h, sizeof(*h), (void *)d + po);
+		return;
+	}
+	h->parent = BPF_CORE_READ(d, d_parent);
+	bpf_core_read(&h->name, sizeof(h->name), &d->d_name);
+}
+
+/* Mount m's root and whether it is the host's, into s->w.cm_*: read when
+ * the walk enters m, not at each of its components. */
+static __always_inline void walk_mount(struct scratch *s, struct mount *m)
+{
+	if (m == s->w.cm)
+		return;
+	s->w.cm = m;
+	s->w.cm_host = BPF_CORE_READ(m, mnt_ns) == s->w.host_ns;
+	s->w.cm_root = BPF_CORE_READ(m, mnt.mnt_root);
+}
+
 static __always_inline void put_fstype(struct scratch *s, struct dentry *d)
 {
 	const unsigned char *t = (const void *)BPF_CORE_READ(d, d_sb, s_type, name);
@@ -517,6 +569,7 @@ static long walk_step(__u32 i, void *arg)
 {
 	struct scratch *s = get_scratch();
 	struct dentry *d, *parent, *mnt_root;
+	struct dhead dh = {};
 	struct mount *m, *pm;
 	struct vfsmount *vm;
 	int host;
@@ -548,7 +601,8 @@ static long walk_step(__u32 i, void *arg)
 		return walk_end(s, WS_ROOT);
 	if (d == s->w.troot_d && vm == s->w.troot_m)
 		s->w.other = 1;	/* the task's root is not the host's */
-	host = s->w.seen || BPF_CORE_READ(m, mnt_ns) == s->w.host_ns;
+	walk_mount(s, m);
+	host = s->w.seen || s->w.cm_host;
 	if (!host) {
 		s->w.other = 1;
 		/* gh-trace's root reached from a mount of the same tree in
@@ -556,7 +610,7 @@ static long walk_step(__u32 i, void *arg)
 		if (d == s->w.root_d)
 			return walk_end(s, WS_ROOT);
 	}
-	mnt_root = BPF_CORE_READ(vm, mnt_root);
+	mnt_root = s->w.cm_root;
 	if (host && d == mnt_root) {
 		pm = BPF_CORE_READ(m, mnt_parent);
 		if (pm == m || !pm) {
@@ -567,12 +621,12 @@ static long walk_step(__u32 i, void *arg)
 		s->w.m = pm;
 		return 0;
 	}
-	parent = BPF_CORE_READ(d, d_parent);
+	read_dhead(d, &dh);
+	parent = dh.parent;
 	if (parent == d || !parent) {
 		if (d != BPF_CORE_READ(d, d_sb, s_root)) {
 			/* a file of no directory: its name and what it is */
-			if (put_comp(s, BPF_CORE_READ(d, d_name.name),
-				     BPF_CORE_READ(d, d_name.len)))
+			if (put_comp(s, dh.name.name, dh.name.len))
 				return walk_end(s, WS_CUT);
 			put_fstype(s, d);
 			return walk_end(s, WS_PSEUDO);
@@ -586,7 +640,7 @@ static long walk_step(__u32 i, void *arg)
 		s->w.state = WS_SCAN;
 		return 0;
 	}
-	if (put_comp(s, BPF_CORE_READ(d, d_name.name), BPF_CORE_READ(d, d_name.len)))
+	if (put_comp(s, dh.name.name, dh.name.len))
 		return walk_end(s, WS_CUT);
 	s->w.d = parent;
 	return 0;
@@ -613,6 +667,7 @@ __noinline __u32 path_walk(__u32 pos, __u32 slot, __u64 dp, __u64 vmp,
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
 	struct scratch *s = get_scratch();
+	struct fs_struct *fs;
 	struct dentry *d = (void *)dp;
 	struct vfsmount *vm = (void *)vmp;
 	struct task_struct *init;
@@ -629,8 +684,9 @@ __noinline __u32 path_walk(__u32 pos, __u32 slot, __u64 dp, __u64 vmp,
 	}
 	s->w.d = s->w.start_d = d;
 	s->w.m = s->w.start_m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
-	s->w.troot_d = BPF_CORE_READ(t, fs, root.dentry);
-	s->w.troot_m = BPF_CORE_READ(t, fs, root.mnt);
+	fs = BPF_CORE_READ(t, fs);	/* once for both */
+	s->w.troot_d = BPF_CORE_READ(fs, root.dentry);
+	s->w.troot_m = BPF_CORE_READ(fs, root.mnt);
 	v = bpf_map_lookup_elem(&views, &s->ev.run);
 	if (v && v->root_d) {
 		/* gh-trace's own view: the host's when it runs there */
@@ -658,6 +714,7 @@ __noinline __u32 path_walk(__u32 pos, __u32 slot, __u64 dp, __u64 vmp,
 	s->w.other = 0;
 	s->w.host_end = 0;
 	s->w.host_state = WS_WALK;
+	s->w.cm = NULL;
 	bpf_loop(GH_WALK_STEPS, walk_step, NULL, 0);
 	if (s->w.state == WS_WALK || s->w.state == WS_SCAN)
 		s->w.state = WS_CUT;	/* out of steps */
@@ -704,14 +761,11 @@ static __always_inline void put_path(struct scratch *s, __u32 *pos, int slot,
 static __always_inline void put_file_path(struct scratch *s, __u32 *pos,
 					  int slot, struct file *f, __u8 kind)
 {
-	struct dentry *d = NULL;
-	struct vfsmount *vm = NULL;
+	struct path p = {};
 
-	if (f) {
-		d = BPF_CORE_READ(f, f_path.dentry);
-		vm = BPF_CORE_READ(f, f_path.mnt);
-	}
-	put_path(s, pos, slot, d, vm, kind);
+	if (f)
+		bpf_core_read(&p, sizeof(p), &f->f_path);	/* one read */
+	put_path(s, pos, slot, p.dentry, p.mnt, kind);
 }
 
 static __always_inline void put_cwd(struct scratch *s, __u32 *pos, int slot,
@@ -1074,6 +1128,23 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 	return 0;
 }
 
+/* An exec through an interpreter (a "#!" script, binfmt_misc): the name
+ * the command gave (bprm->filename; bprm->interp is the interpreter's
+ * once a handler took the file), as blob GH_B_RAW2. The kernel has
+ * closed the script's file by now: the name is all there is, relative to
+ * the working directory (the record's cwd). */
+static __always_inline int put_kstr(struct scratch *s, __u32 *pos, int slot,
+				    const void *ptr);
+
+static __always_inline void put_script(struct scratch *s, __u32 *pos,
+				       struct linux_binprm *bprm)
+{
+	const char *fn = BPF_CORE_READ(bprm, filename);
+
+	if (fn && fn != BPF_CORE_READ(bprm, interp))
+		put_kstr(s, pos, GH_B_RAW2, fn);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
@@ -1099,6 +1170,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	s->ev.argc = BPF_CORE_READ(bprm, argc);
 
 	put_file_path(s, &pos, GH_B_PATH1, BPF_CORE_READ(bprm, file), GH_BF_FULL);
+	put_script(s, &pos, bprm);
 	put_cwd(s, &pos, GH_B_PATH2, GH_BF_FULL);
 
 	/* argv last: it is the big one */
@@ -1358,6 +1430,11 @@ static __always_inline void compat_enter(void)
  * calls are stashed at entry: an ioctl by its number, a receive when a
  * message has a control buffer. */
 #define TIOCSTI		0x5412
+#define FIOSETOWN	0x8901	/* owner of a socket's I/O signals */
+#define SIOCSPGRP	0x8902
+#define F_SETOWN	8
+#define F_SETSIG	10
+#define F_SETOWN_EX	15
 #define TIOCLINUX	0x541C
 #define TIOCL_PASTESEL	3
 #define SCM_MSGS	8	/* recvmmsg: messages looked at */
@@ -1372,12 +1449,14 @@ static __always_inline int enter_wanted(__u32 op, struct pt_regs *regs)
 
 	switch (op) {
 	case GH_OP_IOCTL:
-		if (cmd == TIOCSTI)
+		if (cmd == TIOCSTI || cmd == FIOSETOWN || cmd == SIOCSPGRP)
 			return 1;
 		if (cmd != TIOCLINUX)
 			return 0;
 		bpf_probe_read_user(&sub, 1, (void *)regs->dx);
 		return sub == TIOCL_PASTESEL;
+	case GH_OP_SETOWN:
+		return cmd == F_SETOWN || cmd == F_SETOWN_EX || cmd == F_SETSIG;
 	case GH_OP_RECVMSG:
 		if (bpf_probe_read_user(&mh, sizeof(mh), (void *)regs->si))
 			return 0;	/* EFAULT: nothing received */
@@ -1581,6 +1660,28 @@ __noinline int unix_base(__u64 addr, __u32 alen, __u32 pos)
 	return pos;
 }
 
+/* A unix socket connected by name: the kernel's path of the socket file
+ * it reached (the peer's inode), as GH_B_PATH2, for a name that went
+ * through a symbolic link or a magic link of /proc (the name given is
+ * in GH_B_EXTRA). Nothing for other families, abstract or unnamed
+ * peers. Returns the position after it. Global (verified once). */
+__noinline int unix_peer_path(__u64 sk, __u32 pos)
+{
+	struct unix_sock *u = (struct unix_sock *)sk, *peer;
+	struct dentry *d;
+
+	if (BPF_CORE_READ(u, sk.__sk_common.skc_family) != AF_UNIX)
+		return pos;
+	peer = (struct unix_sock *)BPF_CORE_READ(u, peer);
+	if (!peer)
+		return pos;
+	d = BPF_CORE_READ(peer, path.dentry);
+	if (!d)
+		return pos;
+	return path_walk(pos, GH_B_PATH2, (__u64)d,
+			 (__u64)BPF_CORE_READ(peer, path.mnt), GH_BF_FULL);
+}
+
 /* Network syscalls: socket facts and the address. Returns 0 when the
  * record is not wanted (a send without an explicit destination). */
 static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
@@ -1634,12 +1735,11 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 			(s->ev.family == AF_PACKET || s->ev.sock_type == SOCK_RAW));
 	}
 	if (op == GH_OP_SENDMMSG && ret > 0) {
-		/* bytes: the msg_len the kernel wrote back, first 8 messages */
+		/* bytes: the msg_len the kernel wrote back for the first
+		 * message (the others are records of their own, mmsg_rest) */
 		struct mmsghdr *v = (void *)a[1];
 
-		for (i = 0; i < 8; i++) {
-			if (i >= ret)
-				break;
+		for (i = 0; i < 1; i++) {
 			n = 0;
 			bpf_probe_read_user(&n, sizeof(n), &v[i].msg_len);
 			s->ev.x[0] += n;
@@ -1649,6 +1749,8 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 		put_umem(s, pos, GH_B_EXTRA, addr, alen, GH_ADDR_MAX);
 		*pos = unix_base((__u64)addr, alen, *pos);
 	}
+	if (op == GH_OP_CONNECT && ret == 0 && sk)
+		*pos = unix_peer_path((__u64)sk, *pos);
 	return 1;
 }
 
@@ -1810,6 +1912,52 @@ static __always_inline void sys_target(struct scratch *s, __u32 op, __u64 *a,
 	    ((op == GH_OP_PTRACE && a[0] != 0 /* PTRACE_TRACEME */) ||
 	     op == GH_OP_PROCESS_VM_WRITEV || op == GH_OP_PIDFD_GETFD))
 		count_part(run, GH_PART_FOREIGN);
+}
+
+/* The owner of a file's I/O signals (fcntl F_SETOWN, F_SETOWN_EX,
+ * F_SETSIG; ioctl FIOSETOWN, SIOCSPGRP), read from the file at syscall
+ * exit: whichever order the owner and the signal were set in, the last
+ * call names both. The record begun in the scratch becomes a signal
+ * record: target (x[0], negative for a process group), where it is
+ * (x[1]), the signal (arg[3]: F_SETSIG's, 0 for SIGIO). Returns 0 when
+ * the file has no owner (no record). Global: verified once. */
+__noinline int sig_owner(__u32 run, __u32 level)
+{
+	struct scratch *s = get_scratch();
+	struct fown_struct *fo;
+	struct file *f;
+	struct pid *p;
+	__u32 k, tree;
+	long pid;
+	int type;
+
+	if (!s)
+		return 0;
+	f = fd_file((int)s->ev.arg[0]);
+	fo = f ? BPF_CORE_READ(f, f_owner) : NULL;
+	p = fo ? BPF_CORE_READ(fo, pid) : NULL;
+	if (!p)
+		return 0;
+	type = BPF_CORE_READ(fo, pid_type);
+	pid = pid_at(p, level);
+	k = pid_at(p, 0);
+	if (type == PIDTYPE_PGID || type == PIDTYPE_SID) {
+		pid = -pid;
+		tree = GH_TREE_GROUP;
+	} else if (level) {
+		tree = GH_TREE_UNKNOWN;
+	} else {
+		struct gh_member *v = bpf_map_lookup_elem(&traced, &k);
+
+		tree = v && v->run == run ? GH_TREE_YES : GH_TREE_NO;
+		tree = tree_not_tracer(run, k, tree);
+	}
+	s->ev.op = GH_OP_SETOWN;
+	s->ev.x[0] = pid;
+	s->ev.x[1] = tree;
+	s->ev.arg[3] = BPF_CORE_READ(fo, signum);
+	s->ev.flags |= GH_EVF_TARGET;
+	return 1;
 }
 
 static __always_inline int is_target_op(__u32 op)
@@ -2001,6 +2149,51 @@ static __always_inline void scm_exit(__u32 run, __u32 level, __u32 nr,
 	}
 }
 
+/* sendmmsg: each message after the first that the kernel sent may name a
+ * destination of its own (msg_name, also on a connected UDP socket): one
+ * send record for each such message, the first's record reused with that
+ * message's address, bytes (x[0]) and ret 1 (one message). */
+#define MMSG_VLEN_MAX	1024	/* UIO_MAXIOV: the kernel sends no more */
+
+static long mmsg_step(__u32 i, void *arg)
+{
+	struct scratch *s = get_scratch();
+	struct mmsghdr *v;
+	void *name = NULL;
+	__u32 n = 0, alen = 0, pos = 0, b;
+
+	if (!s)
+		return 1;
+	v = (void *)s->ev.arg[1];
+	if (bpf_probe_read_user(&name, sizeof(name), &v[i + 1].msg_hdr.msg_name))
+		return 1;
+	if (!name)
+		return 0;
+	bpf_probe_read_user(&alen, sizeof(alen), &v[i + 1].msg_hdr.msg_namelen);
+	bpf_probe_read_user(&n, sizeof(n), &v[i + 1].msg_len);
+	for (b = 0; b < GH_NBLOB; b++) {
+		s->ev.boff[b] = 0;
+		s->ev.blen[b] = 0;
+		s->ev.bflags[b] = 0;
+	}
+	s->ev.flags &= ~GH_EVF_INHERITED;
+	s->ev.ret = 1;
+	s->ev.x[0] = n;
+	put_umem(s, &pos, GH_B_EXTRA, name, alen, GH_ADDR_MAX);
+	pos = unix_base((__u64)name, alen, pos);
+	ev_commit(s, pos, s->ev.run);
+	return 0;
+}
+
+__noinline int mmsg_rest(long ret)
+{
+	if (ret < 2)
+		return 0;
+	bpf_loop(ret > MMSG_VLEN_MAX ? MMSG_VLEN_MAX - 1 : ret - 1, mmsg_step,
+		 NULL, 0);
+	return 0;
+}
+
 /* sys_exit of a socket syscall, its record begun in the scratch (s->ev):
  * decoded and committed. A global function: verified once, apart from
  * the other paths of sys_exit. */
@@ -2170,8 +2363,12 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		scm_exit(run, level, nr, a[0], a[1], ret);
 		return 0;
 	}
-	if (is_net(op))
-		return exit_net(op, row.ad, ret);
+	if (is_net(op)) {
+		exit_net(op, row.ad, ret);
+		if (op == GH_OP_SENDMMSG)
+			mmsg_rest(ret);
+		return 0;
+	}
 
 	switch (op) {
 	case GH_OP_OPENAT2: {
@@ -2194,6 +2391,14 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		s->ev.x[1] = d[1] | (__u64)d[4] << 32;
 		break;
 	}
+	case GH_OP_IOCTL:
+		if (a[1] != FIOSETOWN && a[1] != SIOCSPGRP)
+			break;
+		/* fall through */
+	case GH_OP_SETOWN:
+		if (!sig_owner(run, level))
+			return 0;
+		break;
 	default:
 		if (is_target_op(op))
 			sys_target(s, op, a, ret, run, level);
@@ -2614,6 +2819,9 @@ int BPF_PROG(uring_complete, struct io_ring_ctx *ring, void *req,
 
 		if (so)
 			sock_connected(s, BPF_CORE_READ(so, sk), ur.run);
+		/* a unix socket reached by a link: its file, as connect(2) */
+		if (so && res == 0)
+			pos = unix_peer_path((__u64)BPF_CORE_READ(so, sk), pos);
 	}
 	if (res >= 0 && !ur.slot) {
 		if (ur.op == GH_OP_OPENAT || ur.op == GH_OP_OPENAT2)

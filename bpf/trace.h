@@ -66,6 +66,10 @@ enum {
 	GH_OP_RECVMSG, GH_OP_RECVMMSG,	/* only with a control buffer: one
 			 * "fd_received" record per descriptor received
 			 * (SCM_RIGHTS), arg[0] the socket, ret the new fd */
+	GH_OP_SETOWN,	/* fcntl F_SETOWN, F_SETOWN_EX, F_SETSIG and ioctl
+			 * FIOSETOWN, SIOCSPGRP: the process the kernel will
+			 * signal on the file's I/O, a "signal" record (x[0]
+			 * target, x[1] where, arg[3] the signal) */
 	GH_OP_MAX
 };
 

@@ -513,6 +513,40 @@ static size_t str_bytes(const struct gh_evval *v)
 	return v->kind == GH_EVK_STR ? v->blen : 0;
 }
 
+/* A pipe (the kernel's path "pipe:", an anonymous pipe: a FIFO has a
+ * path of its own) opened by name can only be reached through a magic
+ * link of /proc, /proc/PID/fd/N: the process whose pipe it is, from the
+ * name as given (raw). A name of the opener's own descriptors (/dev/fd,
+ * /dev/std*, /proc/self, /proc/thread-self) gives 0; any other name (one
+ * relative to a directory descriptor, a symbolic link) gives -1: not
+ * known, so counted as outside the tree. */
+static int32_t pipe_owner(const struct gh_evval *path, const struct gh_evval *raw)
+{
+	static const char *const own[] = {
+		"/dev/fd/", "/dev/stdin", "/dev/stdout", "/dev/stderr",
+		"/proc/self/", "/proc/thread-self/"
+	};
+	const char *p;
+	int64_t pid = 0;
+	size_t i, n;
+
+	if (path->kind != GH_EVK_STR || path->len < 5 || memcmp(path->s, "pipe:", 5))
+		return 0;
+	if (raw->kind != GH_EVK_STR)
+		return -1;
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		n = strlen(own[i]);
+		if (raw->len >= n && !memcmp(raw->s, own[i], n))
+			return 0;
+	}
+	if (raw->len <= 6 || memcmp(raw->s, "/proc/", 6))
+		return -1;
+	for (p = raw->s + 6, n = 0; p < raw->s + raw->len && *p >= '0' && *p <= '9' && n < 10;
+	     p++, n++)
+		pid = pid * 10 + (*p - '0');
+	return n && *p == '/' && pid > 0 && pid <= INT32_MAX ? (int32_t)pid : -1;
+}
+
 static void pend_file(struct agg *a, const struct gh_evrec *rec)
 {
 	const struct gh_evval *v = rec->v;
@@ -550,6 +584,7 @@ static void pend_file(struct agg *a, const struct gh_evrec *rec)
 	q->target = SIZE_MAX;
 	q->has_mode = 0;
 	q->exchange = 0;
+	q->pipe_pid = rec->type == GH_ET_OPEN ? pipe_owner(&v[GH_EK_PATH], &v[GH_EK_RAW]) : 0;
 	switch (rec->type) {
 	case GH_ET_OPEN: q->op = open_op(v[GH_EK_FLAGS].i); break;
 	case GH_ET_UNLINK: q->op = OP_DELETE; break;
@@ -611,10 +646,16 @@ static int32_t proc_mem_pid(const char *path, size_t len)
 
 /* Note a process memory the tree may write (checked against the tree
  * once the stream is read: agg_foreign_mem_writes). */
+static void note_pid(struct agg *a, int32_t pid);
+
 static void note_mem(struct agg *a, const char *path, size_t len)
 {
-	int32_t pid = proc_mem_pid(path, len);
+	note_pid(a, proc_mem_pid(path, len));
+}
 
+/* Note a process the tree may control (pid -1: one not known). */
+static void note_pid(struct agg *a, int32_t pid)
+{
 	if (!pid)
 		return;
 	if (grow_array(&a->memw, &a->memwcap, a->nmemw + 1, sizeof(*a->memw)) < 0)
@@ -635,6 +676,15 @@ uint64_t agg_foreign_mem_writes(const struct agg *a)
 	return n;
 }
 
+/* The tun/tap driver's node: a descriptor of it makes network
+ * interfaces (TUNSETIFF) and puts packets into the network stack with
+ * write(2), which no record decodes. */
+static int tun_path(struct agg *a, uint32_t id)
+{
+	return strtab_len(&a->str, id) == 12 &&
+	       memcmp(strtab_str(&a->str, id), "/dev/net/tun", 12) == 0;
+}
+
 static void fold_file(struct agg *a, const struct pending *q)
 {
 	struct proc *p;
@@ -653,8 +703,13 @@ static void fold_file(struct agg *a, const struct pending *q)
 	}
 	access_count(a, &q->key, q->key_hash, q->pid, p->pix, q->entry);
 	if (q->type == GH_ET_OPEN && q->ret >= 0 &&
-	    (q->op == OP_WRITE || q->op == OP_CREATE))
+	    (q->op == OP_WRITE || q->op == OP_CREATE)) {
 		note_mem(a, strtab_str(&a->str, q->path_id), strtab_len(&a->str, q->path_id));
+		/* writing into another process's pipe: its input */
+		note_pid(a, q->pipe_pid);
+	}
+	if (q->type == GH_ET_OPEN && q->ret >= 0 && tun_path(a, q->path_id))
+		a->und_tun++;
 	if (q->exchange && q->target_id) {
 		struct aview x = { q->key.tseen, q->key.seen, q->tstatus, q->status };
 
@@ -783,6 +838,11 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 	e->argv = argv_id(a, &v[GH_EK_ARGV]);
 	e->cwd = sid(a, rec, GH_EK_CWD);
 	e->truncated = (int)v[GH_EK_ARGV_TRUNCATED].i;
+	/* a set-user-ID or set-group-ID program (or ids changed before):
+	 * the process runs as someone the run did not start as */
+	e->uid = v[GH_EK_UID].kind == GH_EVK_INT ? v[GH_EK_UID].i : a->run_uid;
+	e->gid = v[GH_EK_GID].kind == GH_EVK_INT ? v[GH_EK_GID].i : a->run_gid;
+	e->other_ids = e->uid != a->run_uid || e->gid != a->run_gid;
 	p->exe = e->exe;
 	p->argv = e->argv;
 	p->cwd = e->cwd;
@@ -793,6 +853,13 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 		access_add(a, e->exe, OP_EXEC, 0, result, 0, 0, p->pid, p->pix, &view);
 	else
 		a->unresolved++;
+	/* a script run by its interpreter (exe) is executed too */
+	if (v[GH_EK_SCRIPT].kind == GH_EVK_STR) {
+		view.status = path_status(rec, GH_EK_SCRIPT_STATUS);
+		view.seen = sid(a, rec, GH_EK_SCRIPT_SEEN);
+		access_add(a, sid(a, rec, GH_EK_SCRIPT), OP_EXEC, 0, result, 0, 0,
+			   p->pid, p->pix, &view);
+	}
 }
 
 /* ---- network ---- */
@@ -829,6 +896,8 @@ static uint32_t peer(struct agg *a, const struct gh_evrec *rec)
 			oom();
 		return intern(a, b.p, b.len);
 	}
+	if (fam->len == 5 && memcmp(fam->s, "vsock", 5) == 0)
+		r |= gh_buf_adds(&b, "vsock:");
 	if (fam->len == 5 && memcmp(fam->s, "inet6", 5) == 0)
 		r |= gh_buf_addc(&b, '[');
 	r |= gh_buf_add(&b, addr->b, addr->blen);
@@ -1051,6 +1120,15 @@ static void on_dns(struct agg *a, const struct gh_evrec *rec, int32_t pid)
 		dk.addr = intern(a, ad->elems[i].b, ad->elems[i].blen);
 		if (ktab_get(&a->dnsa, &dk, &idx) < 0)
 			oom();
+		/* Only an answer that came from port 53 names the addresses it
+		 * gives: one on a socket connected there (or a TCP connection),
+		 * where the kernel takes datagrams from that peer alone. An
+		 * answer on an unconnected socket comes from a sender the
+		 * record does not give: any process, the traced command
+		 * itself among them, can send one, naming any address as a
+		 * host the rules allow. */
+		if (v[GH_EK_PORT].kind != GH_EVK_INT || v[GH_EK_PORT].i != 53)
+			continue;
 		for (j = 0; j < nm->len; j++) {
 			mk.addr = dk.addr;
 			mk.name = intern(a, nm->elems[j].b, nm->elems[j].blen);
@@ -1167,6 +1245,47 @@ static int add_val(struct gh_buf *b, const struct gh_evval *v)
 	return gh_buf_adds(b, "null");
 }
 
+/* Channels that records show used but whose actions no record decodes:
+ * a fanotify group that reports events with descriptors (each a file,
+ * opened by the kernel with the group's flags, that no open record
+ * names), and sockets of families whose peers and traffic are not
+ * decoded (gh-events(5), Sockets). */
+static int str_is(const struct gh_evval *v, const char *s)
+{
+	return v->kind == GH_EVK_STR && v->len == strlen(s) && !memcmp(v->s, s, v->len);
+}
+
+static void note_undecoded(struct agg *a, const struct gh_evrec *rec)
+{
+	static const char *const known[] = {
+		"inet", "inet6", "unix", "packet", "netlink", "vsock"
+	};
+	const struct gh_evval *v = rec->v, *args = &v[GH_EK_ARGS];
+	size_t i;
+
+	if (v[GH_EK_RET].kind != GH_EVK_INT || v[GH_EK_RET].i < 0)
+		return;
+	/* fanotify_init(flags, ...) without FAN_REPORT_FID or
+	 * FAN_REPORT_DIR_FID: events carry open descriptors */
+	if (rec->type == GH_ET_SYSCALL && str_is(&v[GH_EK_SYSCALL], "fanotify_init") &&
+	    args->kind == GH_EVK_ARR && args->len > 0 &&
+	    args->elems[0].kind == GH_EVK_INT && !(args->elems[0].i & 0x600))
+		a->und_fanotify++;
+	/* a node of the tun/tap driver (character device 10:200, the
+	 * dev_t as mknod(2) takes it): see tun_path */
+	if (rec->type == GH_ET_MKNOD && v[GH_EK_MODE].kind == GH_EVK_INT &&
+	    v[GH_EK_DEV].kind == GH_EVK_INT && (v[GH_EK_MODE].i & 0170000) == 0020000 &&
+	    ((v[GH_EK_DEV].i >> 8) & 0xfff) == 10 &&
+	    ((v[GH_EK_DEV].i & 0xff) | ((v[GH_EK_DEV].i >> 12) & 0xfff00)) == 200)
+		a->und_tun++;
+	if (rec->type != GH_ET_SOCKET)
+		return;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (str_is(&v[GH_EK_FAMILY], known[i]))
+			return;
+	a->und_family++;
+}
+
 static void on_action(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 		      uint32_t result)
 {
@@ -1204,6 +1323,7 @@ static void on_action(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 	/* a descriptor of another process's memory, opened by whoever sent it */
 	if (rec->type == GH_ET_FD_RECEIVED && rec->v[GH_EK_PATH].kind == GH_EVK_STR)
 		note_mem(a, rec->v[GH_EK_PATH].s, rec->v[GH_EK_PATH].len);
+	note_undecoded(a, rec);
 }
 
 /* ---- header and end ---- */

@@ -45,6 +45,9 @@ static inline const int32_t *pidset_pids(const struct pidset *s)
 struct execrec {
 	uint32_t exe, argv, cwd;	/* string ids; 0 = null */
 	int truncated;
+	int other_ids;			/* effective ids after the exec are not
+					 * the run's (run_uid, run_gid) */
+	int64_t uid, gid;
 };
 
 struct proc {
@@ -115,6 +118,9 @@ struct pending {
 	struct akey key;			/* then the access ... */
 	uint64_t key_hash;			/* ... and its hash */
 	uint32_t entry;				/* its index + 1 when known */
+	int32_t pipe_pid;			/* a pipe reopened through
+						 * /proc/PID/fd: PID, -1 not
+						 * known, 0 the opener's own */
 };
 
 /* Sockets (sock_end and dns records). */
@@ -207,6 +213,9 @@ struct agg {
 	int64_t und_scm;		/* descriptors received, not all read */
 	int64_t und_seccomp;		/* seccomp filters with a listener */
 	int64_t tty_injections;		/* tty_inject records that succeeded */
+	int64_t und_fanotify;		/* fanotify groups reporting descriptors */
+	int64_t und_family;		/* sockets of undecoded families */
+	int64_t und_tun;		/* tun/tap driver opened, or its node made */
 	int32_t *memw;			/* pids whose /proc/PID/mem the tree opened
 					 * for writing, or received */
 	uint32_t nmemw, memwcap;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "gh.h"
 #include "json.h"
 #include "agg.h"
@@ -63,9 +64,11 @@ static void catch_sigint(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
+#define SYNOPSIS "[--v0] [FILE]"
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gh-aggregate [--v0] [FILE]\n");
+	fprintf(f, "usage: gh-aggregate " SYNOPSIS "\n");
 }
 
 static void help(void)
@@ -96,8 +99,9 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	gh_init(argv[0]);
+	opterr = 0;
 	/* parse options */
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case '0':
 			v0 = 1;
@@ -109,8 +113,7 @@ int main(int argc, char **argv)
 			gh_print_version();
 			return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
 		default:
-			usage(stderr);
-			return GH_EXIT_ERR;
+			gh_bad_option(SYNOPSIS, c, argv, opts);
 		}
 	}
 	if (argc - optind > 1) {

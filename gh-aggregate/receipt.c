@@ -578,6 +578,10 @@ static void gen_process_tree(struct agg *a, struct prep *pp, struct list *l)
 			add_argv(e, "argv", a, p->execs[j].argv);
 			add(e, "argv_truncated", jbool(p->execs[j].truncated));
 			add_str(e, "cwd", a, p->execs[j].cwd);
+			if (p->execs[j].other_ids) {
+				add(e, "uid", jint(p->execs[j].uid));
+				add(e, "gid", jint(p->execs[j].gid));
+			}
 			push(execs, e);
 		}
 		add(o, "execs", execs);
@@ -974,6 +978,20 @@ static struct json_object *reasons(struct agg *a)
 	if (a->core_dumps &&
 	    asprintf(reason_next(&rs), "core_dump: %lld processes dumped core: the file the "
 		     "kernel wrote for them is not recorded", (long long)a->core_dumps) < 0)
+		oom();
+	if (a->und_fanotify &&
+	    asprintf(reason_next(&rs), "fanotify_fds: %lld fanotify groups whose events carry "
+		     "descriptors: files they open for the tree are not recorded",
+		     (long long)a->und_fanotify) < 0)
+		oom();
+	if (a->und_family &&
+	    asprintf(reason_next(&rs), "undecoded_socket: %lld sockets of families whose "
+		     "peers and traffic are not decoded", (long long)a->und_family) < 0)
+		oom();
+	if (a->und_tun &&
+	    asprintf(reason_next(&rs), "tun_device: %lld opens of the tun/tap driver "
+		     "(/dev/net/tun) or nodes made for it: interfaces it makes and "
+		     "packets written to it are not decoded", (long long)a->und_tun) < 0)
 		oom();
 	if (rs.n)
 		qsort(rs.v, rs.n, sizeof(rs.v[0]), cmp_cstr);

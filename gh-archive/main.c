@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "cli.h"
 #include "crypto.h"
 #include "dsse.h"
 #include "input.h"
@@ -19,13 +20,15 @@
 #include "jv.h"
 #include "receipt.h"
 
+/* The synopsis, also after a usage error. */
+#define USAGE "usage: gh-archive [-rv] [--host NAME] DB [RECEIPT...]\n" \
+	"       gh-archive --export ID [--pretty] DB\n" \
+	"       gh-archive --export-all DB\n" \
+	"       gh-archive --init DB\n"
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: gh-archive [-rv] DB [RECEIPT...]\n"
-		"       gh-archive --export ID [--pretty] DB\n"
-		"       gh-archive --export-all DB\n"
-		"       gh-archive --init DB\n"
+	fprintf(f, USAGE
 		"\n"
 		"Store receipts (files, or stdin when none or \"-\"; one or many\n"
 		"concatenated per input) in DB, created when missing; or write the\n"
@@ -61,10 +64,7 @@ static void usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	fprintf(stderr, "usage: gh-archive [-rv] DB [RECEIPT...]\n"
-			"       gh-archive --export ID [--pretty] DB\n"
-			"       gh-archive --export-all DB\n"
-			"       gh-archive --init DB\n");
+	fputs(USAGE, stderr);
 	exit(GH_EXIT_ERR);
 }
 
@@ -577,6 +577,7 @@ int main(int argc, char **argv)
 	const char *target;
 	int c, replace = 0, verbose = 0, pretty = 0, all = 0, init = 0, pg;
 	int nargs;
+	char msg[160];
 
 	gh_init(argv[0]);
 	opterr = 0;
@@ -612,12 +613,8 @@ int main(int argc, char **argv)
 		case 'V':
 			gh_print_version();
 			return gh_close_stdout() < 0 ? GH_EXIT_ERR : GH_EXIT_OK;
-		case ':':
-			usage_error("%s: missing argument", argv[optind - 1]);
 		default:
-			if (optopt)
-				usage_error("-%c: unknown option", optopt);
-			usage_error("%s: unknown option", argv[optind - 1]);
+			usage_error("%s", gh_option_error(c, argv, longopts, msg, sizeof(msg)));
 		}
 	}
 	if (machine && (!*machine || strlen(machine) > 255))

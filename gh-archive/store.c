@@ -1348,7 +1348,7 @@ int store_receipt(struct store *s, struct gh_receipt *r,
 	unsigned char md[GH_SHA256_LEN];
 	const struct gh_jv *idv;
 	long long old = 0;
-	int found, ret = -1, rc, tries;
+	int found, ret = -1, rc, tries, pg_first;
 
 	*id = NULL;
 	sha_hex[0] = '\0';
@@ -1376,26 +1376,29 @@ int store_receipt(struct store *s, struct gh_receipt *r,
 	/* A writer on another connection may store the same execution_id
 	 * between find and insert; the insert then stores nothing (ON
 	 * CONFLICT DO NOTHING, after waiting for that writer's commit) and
-	 * the lookup is made again. */
+	 * the lookup is made again. On PostgreSQL the insert comes first
+	 * (one round trip to the server for a new receipt instead of two):
+	 * only when it stores nothing is the stored receipt looked up. */
+	pg_first = s->a->engine == ENGINE_PG;
 	for (tries = 0;; tries++) {
-		found = find(&c, *id, slen(idv), &canon,
-			     &old);
-		if (found < 0)
-			goto out;
-		if (found == 1) {
-			ret = STORE_UNCHANGED;
-			goto out;
+		found = 0;
+		if (!pg_first || tries > 0) {
+			found = find(&c, *id, slen(idv), &canon, &old);
+			if (found < 0)
+				goto out;
+			if (found == 1) {
+				ret = STORE_UNCHANGED;
+				goto out;
+			}
+			if (found == 2 && conflict(&c, *id, slen(idv), old) < 0)
+				goto out;
 		}
-		if (found == 2 && conflict(&c, *id,
-					   slen(idv),
-					   old) < 0)
-			goto out;
 		rc = store_row(&c, o, sha_hex, &canon, env);
 		if (rc < 0)
 			goto out;
 		if (rc == 0)
 			break;
-		if (tries > 0) {
+		if (tries > pg_first) {
 			cx_fail(&c, "database: the receipt row was not stored");
 			goto out;
 		}

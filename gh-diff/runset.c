@@ -78,7 +78,35 @@ struct ctx {
 	size_t ndirs;
 	int64_t *mktemp_pids;
 	size_t nmk;
+	struct gh_buf raw[2]; /* the bytes of the path and target in hand */
 };
+
+/* A name that is not UTF-8 is written with U+FFFD for its bad bytes, so
+ * that names differing only there look alike; its KEY_hex sibling in the
+ * object o holds the bytes themselves. Point *s at them (valid until the
+ * next call with the same slot) so that such names stay apart: 0, or
+ * -ENOMEM. A sibling that is not hexadecimal, or holds a NUL (no name
+ * does), leaves the name as it was. */
+static int raw_name(struct ctx *c, int slot, const struct gh_jv *o, const char *key,
+		    const char **s, size_t *len)
+{
+	const char *hex = gh_jv_str(gh_jv_get(o, key), NULL);
+	struct gh_buf *b = &c->raw[slot];
+	int rc;
+
+	if (!*s || !hex)
+		return 0;
+	b->len = 0;
+	rc = gh_unhex(b, hex, strlen(hex));
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc == 0 && !memchr(b->p, 0, b->len)) {
+		*s = b->p;
+		if (len)
+			*len = b->len;
+	}
+	return 0;
+}
 
 static int under(const char *p, size_t len, const char *dir, size_t dlen)
 {
@@ -266,6 +294,9 @@ static int files(struct ctx *c, struct runset *rs)
 	while ((rc = gh_receipt_next_file(c->r, &it, &f)) > 0) {
 		char *n, **v;
 
+		if (raw_name(c, 0, f.entry, "path_hex", &f.path, &f.path_len) < 0)
+			return -ENOMEM;
+
 		if (strcmp(f.op, "mkdir") != 0 || !f.result || strcmp(f.result, "ok") != 0 ||
 		    pseudo(f.path, f.path_len))
 			continue;
@@ -289,6 +320,9 @@ static int files(struct ctx *c, struct runset *rs)
 
 		if (!ok)
 			continue;
+		if (raw_name(c, 0, f.entry, "path_hex", &f.path, &f.path_len) < 0 ||
+		    raw_name(c, 1, f.entry, "target_hex", &f.target, &f.target_len) < 0)
+			return -ENOMEM;
 		if (strcmp(f.op, "exec") == 0) {
 			if (!pseudo(f.path, f.path_len) &&
 			    set_add(&rs->s[S_EXEC], normalize(c, f.path, f.path_len)) < 0)
@@ -313,10 +347,21 @@ static int execs(struct ctx *c, struct runset *rs)
 	struct gh_rexec x;
 	int rc, k;
 
-	while ((rc = gh_receipt_next_proc(c->r, &it, &p)) > 0)
-		for (k = 0; (rc = gh_receipt_proc_exec(c->r, &p, k, &x)) > 0; k++)
-			if (x.exe && set_add(&rs->s[S_EXEC], normalize(c, x.exe, strlen(x.exe))) < 0)
+	while ((rc = gh_receipt_next_proc(c->r, &it, &p)) > 0) {
+		/* the object holding the exec's exe (and exe_hex) */
+		const struct gh_jv *pe = p.where && strcmp(p.where, "process_tree") == 0 ?
+			gh_jv_idx(gh_jv_get(c->r->root, "process_tree"), p.index) : NULL;
+
+		for (k = 0; (rc = gh_receipt_proc_exec(c->r, &p, k, &x)) > 0; k++) {
+			size_t len = x.exe ? strlen(x.exe) : 0;
+
+			if (raw_name(c, 0, p.execs ? gh_jv_idx(p.execs, (size_t)k) : pe,
+				     "exe_hex", &x.exe, &len) < 0)
 				return -ENOMEM;
+			if (x.exe && set_add(&rs->s[S_EXEC], normalize(c, x.exe, len)) < 0)
+				return -ENOMEM;
+		}
+	}
 	return rc;
 }
 
@@ -344,8 +389,12 @@ static int peers(struct ctx *c, struct runset *rs)
 	int rc;
 
 	while ((rc = gh_receipt_next_peer(c->r, &it, &p)) > 0) {
-		size_t alen = strlen(p.addr);
+		size_t alen;
 		char *s;
+
+		if (raw_name(c, 0, p.entry, p.inbound ? "addr_hex" : "dst_hex", &p.addr, NULL) < 0)
+			return -ENOMEM;
+		alen = strlen(p.addr);
 
 		if (p.op && strcmp(p.op, "accept") == 0) {
 			const char *colon = strrchr(p.addr, ':');
@@ -395,6 +444,8 @@ out:
 		free(c.dirs[k]);
 	free(c.dirs);
 	free(c.mktemp_pids);
+	gh_buf_release(&c.raw[0]);
+	gh_buf_release(&c.raw[1]);
 	return rc;
 }
 

@@ -1853,15 +1853,13 @@ static int measure(struct ctx *c, int field, int64_t *val)
 		return 1;
 	}
 	case L_EXECS: {
-		struct gh_riter i = GH_RITER_INIT;
-		struct gh_rproc p;
+		size_t n;
 
-		if ((rc = array_at(c, "process_tree", &list)) <= 0)
-			return rc;
-		*val = 0;
-		while ((rc = gh_receipt_next_proc(c->r, &i, &p)) > 0)
-			*val += gh_receipt_len(p.execs);
-		return rc < 0 ? rbad(c) : 1;
+		/* as exec rules read them: before 0.4.0, each process's exe */
+		if ((rc = gh_receipt_nexecs(c->r, &n)) <= 0)
+			return rc < 0 ? rbad(c) : 0;
+		*val = (int64_t)n;
+		return 1;
 	}
 	case L_ATTEMPTS:
 	case L_INBOUND:

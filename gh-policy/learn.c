@@ -16,6 +16,7 @@
 
 #include "policy.h"
 #include "receipt.h"
+#include "term.h"
 
 /* The kinds, in output order, with the subject of their default. */
 enum { LK_READ, LK_WRITE, LK_DELETE, LK_CHDIR, LK_EXEC, LK_CONNECT, LK_INBOUND, LK_COUNT };
@@ -53,15 +54,23 @@ struct learner {
 
 static const char *const tmp_roots[] = { "/tmp/", "/var/tmp/", "/dev/shm/" };
 
-/* Append s[0..len) to b with glob characters escaped and control bytes
- * made '?', so that the pattern matches s (and only such strings). */
+/* Append s[0..len) to b with glob characters escaped, and control bytes,
+ * C1 controls and invisible characters that reorder text (U+202E, ...)
+ * made '?', so that the pattern matches s (and only such strings) and a
+ * rules file shows each name as it is. */
 static int lit_add(struct gh_buf *b, const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = s[i];
+		size_t n;
 
 		if (c < 0x20 || c == 0x7f) {
 			gh_buf_addc(b, '?');
+			continue;
+		}
+		if ((n = gh_term_hidden(s + i, len - i))) {
+			gh_buf_addc(b, '?');
+			i += n - 1;
 			continue;
 		}
 		if (strchr("*?[]\\{}", c) && c)

@@ -6,19 +6,25 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "input.h"
 #include "json.h"
 #include "receipt.h"
 #include "policy.h"
 
+#define SYNOPSIS "[-v | -j | -a | -q] [--allow-redacted] [--stats] RULES [RECEIPT]\n" \
+	"       gh-policy -c RULES\n" \
+	"       gh-policy --learn [--fold-files N] [--fold-runs N] RECEIPT..."
+
+/* The synopsis on stderr after a usage error, else the help on stdout. */
 static void usage(int status)
 {
 	FILE *f = status ? stderr : stdout;
 
+	fprintf(f, "usage: gh-policy " SYNOPSIS "\n");
+	if (status)
+		exit(status);
 	fprintf(f,
-		"usage: gh-policy [-v | -j | -a | -q] [--allow-redacted] [--stats] RULES [RECEIPT]\n"
-		"       gh-policy -c RULES\n"
-		"       gh-policy --learn [--fold-files N] [--fold-runs N] RECEIPT...\n"
 		"Judge a glasshouse receipt (file or stdin) against a rules file.\n"
 		"  -v, --verbose   one line per process, not per rule and item\n"
 		"  -j, --json      print the verdict as a JSON object\n"
@@ -199,7 +205,8 @@ int main(int argc, char **argv)
 	int status = GH_EXIT_ERR;
 
 	gh_init("gh-policy");
-	while ((ch = getopt_long(argc, argv, "jaqchv", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":jaqchv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
@@ -238,7 +245,7 @@ int main(int argc, char **argv)
 			gh_print_version();
 			return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
 		default:
-			usage(GH_EXIT_ERR);
+			gh_bad_option(SYNOPSIS, ch, argv, longopts);
 		}
 	}
 	if (learning) {

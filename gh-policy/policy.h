@@ -301,8 +301,8 @@ struct learn_opts {
 int policy_learn(const struct gh_jv **r, size_t n, const struct learn_opts *o,
 		 struct gh_buf *out, size_t *bad);
 
-/* Append s[0..len) with backslashes and control bytes escaped (\\, \n, \t,
- * \r, \xHH), so that a message stays on one line. */
+/* Append s[0..len) escaped as gh_term_esc does (\\, \n, \t, \r, \xHH,
+ * \u202e, ...), so that a message stays on one line and shows its items. */
 int esc_add(struct gh_buf *b, const char *s, size_t len);
 
 #endif

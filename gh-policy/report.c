@@ -6,29 +6,14 @@
 
 #include "json.h"
 #include "policy.h"
+#include "term.h"
 
+/* As on a terminal (lib/term): control bytes as \n, \t, \xHH, a backslash
+ * as \\, C1 controls and the invisible characters that reorder text
+ * (U+202E, ...) as \uHHHH, so that no item is shown as another. */
 int esc_add(struct gh_buf *b, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = s[i];
-		int rc;
-
-		if (c == '\\')
-			rc = gh_buf_adds(b, "\\\\");
-		else if (c == '\n')
-			rc = gh_buf_adds(b, "\\n");
-		else if (c == '\t')
-			rc = gh_buf_adds(b, "\\t");
-		else if (c == '\r')
-			rc = gh_buf_adds(b, "\\r");
-		else if (c < 0x20 || c == 0x7f)
-			rc = gh_buf_printf(b, "\\x%02x", c);
-		else
-			rc = gh_buf_addc(b, c);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	return gh_term_esc(b, s, len, 0);
 }
 
 static const char *plural(size_t n, const char *one, const char *many)

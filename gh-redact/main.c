@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "cli.h"
 #include "input.h"
 #include "json.h"
 #include "jv.h"
@@ -18,11 +19,13 @@
 
 static struct redactor red = { .secrets = 1 };
 
+#define SYNOPSIS "[-m GLOB]... [--sensitive] [--home] [--hash-key FILE] " \
+	"[--no-default-secrets] [FILE]"
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: gh-redact [-m GLOB]... [--sensitive] [--home] [--hash-key FILE] "
-		"[--no-default-secrets] [FILE]\n"
+		"usage: gh-redact " SYNOPSIS "\n"
 		"Mask paths, secrets and the home directory in a receipt.\n"
 		"\n"
 		"  -m, --mask GLOB         mask paths matching GLOB ('*' within a\n"
@@ -45,7 +48,7 @@ static void usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, "%s: ", gh_prog);
 	fprintf(stderr, fmt, arg);
 	fputc('\n', stderr);
-	fprintf(stderr, "Try 'gh-redact --help' for more information.\n");
+	fprintf(stderr, "usage: gh-redact " SYNOPSIS "\n");
 	exit(GH_EXIT_ERR);
 }
 
@@ -225,7 +228,7 @@ int main(int argc, char **argv)
 	struct gh_receipt rr;
 	struct gh_jdoc *doc;
 	const char *path = NULL, *name, *key_path = NULL;
-	char err[512], *text;
+	char err[512], msg[160], *text;
 	FILE *in;
 	int c, ret, n = 0;
 	size_t i, len;
@@ -256,17 +259,8 @@ int main(int argc, char **argv)
 		case O_VERSION:
 			gh_print_version();
 			return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
-		case ':':
-			usage_error("option '%s' needs an argument",
-				    argv[optind - 1]);
-			break;
 		default:
-			if (optopt) {
-				char opt[3] = { '-', (char)optopt, 0 };
-
-				usage_error("unknown option '%s'", opt);
-			}
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			usage_error("%s", gh_option_error(c, argv, opts, msg, sizeof(msg)));
 		}
 	}
 	if (argc - optind > 1)

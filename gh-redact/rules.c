@@ -197,7 +197,7 @@ out:
 
 /* ---- paths ---- */
 
-const char *match_path(const struct redactor *r, const char *s, size_t n)
+static const char *match_glob(const struct redactor *r, const char *s, size_t n)
 {
 	size_t i;
 
@@ -205,6 +205,66 @@ const char *match_path(const struct redactor *r, const char *s, size_t n)
 		if (gh_glob_match(r->globs[i], s, n))
 			return r->glob_rules[i];
 	return NULL;
+}
+
+/* 1 when the absolute path s[0..n) is not written the way receipts write
+ * paths: a // or a . or .. component, a final /, or a /proc/PID/root
+ * prefix (the same file from the process's root). */
+static int unusual_path(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '/')
+			continue;
+		if (i + 1 == n && n > 1)
+			return 1;
+		if (i + 1 < n && s[i + 1] == '/')
+			return 1;
+		if (i + 1 < n && s[i + 1] == '.' &&
+		    (i + 2 == n || s[i + 2] == '/' ||
+		     (s[i + 2] == '.' && (i + 3 == n || s[i + 3] == '/'))))
+			return 1;
+	}
+	return n > 6 && memcmp(s, "/proc/", 6) == 0;
+}
+
+/* The length of a /proc/self/root, /proc/thread-self/root or
+ * /proc/PID/root prefix of the normalized path s (before its final /),
+ * else 0. */
+static size_t proc_root(const char *s, size_t n)
+{
+	size_t i = 6;
+
+	if (n <= 6 || memcmp(s, "/proc/", 6) != 0)
+		return 0;
+	if (n - i >= 4 && memcmp(s + i, "self", 4) == 0)
+		i += 4;
+	else if (n - i >= 11 && memcmp(s + i, "thread-self", 11) == 0)
+		i += 11;
+	else
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	if (i == 6 || n - i < 6 || memcmp(s + i, "/root/", 6) != 0)
+		return 0;
+	return i + 5;
+}
+
+const char *match_path(const struct redactor *r, const char *s, size_t n)
+{
+	struct gh_buf norm = GH_BUF_INIT;
+	const char *rule = match_glob(r, s, n);
+	size_t skip;
+
+	/* A path written another way names the same file: /a//b, /a/./b,
+	 * /a/x/../b, /a/b/, /proc/self/root/a/b are all /a/b (.. taken
+	 * lexically), and a command chooses how it writes its arguments. */
+	if (rule || !n || s[0] != '/' || n > SCAN_PATH_MAX || !unusual_path(s, n))
+		return rule;
+	if (path_join(&norm, NULL, s, n) == 0) {
+		skip = proc_root(norm.p, norm.len);
+		rule = match_glob(r, norm.p + skip, norm.len - skip);
+	}
+	gh_buf_release(&norm);
+	return rule;
 }
 
 int path_join(struct gh_buf *out, const char *base, const char *rel,

@@ -226,9 +226,19 @@ static int leave_node(void *ctx, int depth, size_t kids)
 	return w->err;
 }
 
+static int cut_node(void *ctx, int depth, size_t procs)
+{
+	struct out *w = ctx;
+
+	(void)depth;
+	out_addf(w, "<div class=\"leaf\">... %zu more process%s below (gh-show --tree)</div>\n",
+		 procs, procs == 1 ? "" : "es");
+	return w->err;
+}
+
 static void procs(struct out *w)
 {
-	static const struct fold_ops ops = { enter_node, leave_node };
+	static const struct fold_ops ops = { enter_node, leave_node, cut_node };
 	size_t *v, n = model_roots(w->m, &v);
 	int rc;
 

@@ -162,6 +162,84 @@ size_t model_proc(const struct model *m, int64_t pid)
 	return k < m->nprocs && m->procs[m->bypid[k]].pid == pid ? m->bypid[k] : NONE;
 }
 
+/* A name that is not UTF-8 is written with U+FFFD for its bad bytes,
+ * which makes names that differ only there alike; its KEY_hex sibling
+ * holds the bytes themselves. Point *s at those (owned by m), so that they
+ * are shown as they are (\xHH): 0, or -ENOMEM. A sibling that is not
+ * hexadecimal, or holds a NUL (no name does), leaves the name as it was. */
+static int raw_name(struct model *m, const struct gh_jv *entry, const char *key,
+		    const char **s, size_t *len)
+{
+	struct gh_buf b = GH_BUF_INIT;
+	const char *hex;
+	size_t n;
+	char **v;
+	int rc;
+
+	if (!entry || !*s || gh_receipt_mstr(m->r, entry, "", key, &hex, &n) <= 0)
+		return 0;
+	rc = gh_unhex(&b, hex, n);
+	if (rc == -EINVAL || (rc == 0 && memchr(b.p, 0, b.len))) {
+		gh_buf_release(&b);
+		return 0;
+	}
+	v = rc < 0 ? NULL : realloc(m->raw, (m->nraw + 1) * sizeof(*m->raw));
+	if (!v) {
+		gh_buf_release(&b);
+		return -ENOMEM;
+	}
+	m->raw = v;
+	m->raw[m->nraw++] = b.p;
+	*s = b.p;
+	*len = b.len;
+	return 0;
+}
+
+/* argv joined by spaces into b, each element that has bytes in hex (an
+ * array as long as argv: argv_hex) as those bytes. 0 or -ENOMEM. */
+static int join_raw(struct gh_buf *b, const struct gh_jv *argv, const struct gh_jv *hex)
+{
+	size_t k, len, n;
+
+	if (!gh_jv_is(hex, GH_JV_ARRAY) || gh_jv_len(hex) != gh_receipt_len(argv))
+		return gh_receipt_join(b, argv);
+	for (k = 0; k < gh_receipt_len(argv); k++) {
+		const char *x = gh_jv_str(gh_jv_idx(hex, k), &n);
+		const char *a = gh_receipt_strv_get(argv, k, &len);
+		size_t at;
+		int rc = 0;
+
+		if (k && gh_buf_addc(b, ' ') < 0)
+			return -ENOMEM;
+		at = b->len;
+		if (x && (rc = gh_unhex(b, x, n)) == 0 && !memchr(b->p + at, 0, b->len - at))
+			continue;
+		b->len = at;
+		if (rc == -ENOMEM || gh_buf_add(b, a, len) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The command line of p into b, and its exe, with the bytes of their
+ * *_hex siblings where a name is not UTF-8 (see raw_name). 0 or -ENOMEM. */
+static int proc_raw(struct model *m, const struct gh_rproc *p, struct sproc *s,
+		    struct gh_buf *b)
+{
+	const struct gh_jv *e = NULL, *hex = NULL;
+	size_t len;
+
+	if (p->where && strcmp(p->where, "process_tree") == 0) {
+		e = gh_jv_idx(gh_jv_get(m->r->root, "process_tree"), p->index);
+		hex = gh_jv_get(e, "argv_hex");
+		if (raw_name(m, e, "exe_hex", &s->exe, &len) < 0)
+			return -ENOMEM;
+	}
+	if (!p->argv)
+		return gh_buf_adds(b, p->cmd ? p->cmd : "");
+	return join_raw(b, p->argv, hex);
+}
+
 static int load_procs(struct model *m)
 {
 	struct gh_riter it = GH_RITER_INIT;
@@ -181,8 +259,7 @@ static int load_procs(struct model *m)
 		s->pid = p.pid;
 		s->ppid = p.ppid;
 		s->exe = p.exe;
-		if (p.argv ? gh_receipt_join(&b, p.argv) < 0 :
-			     gh_buf_adds(&b, p.cmd ? p.cmd : "") < 0)
+		if (proc_raw(m, &p, s, &b) < 0)
 			return -ENOMEM;
 		/* the key of alike processes: the same command line, the same end */
 		if (gh_buf_printf(&b, "%c%d %lld %d %lld", 0, p.has_exit_code,
@@ -192,8 +269,8 @@ static int load_procs(struct model *m)
 		s->cmd = b.p;
 		s->key = b.p;
 		s->key_len = b.len;
-		if (p.exe)
-			s->name = base_name(p.exe, &s->name_len);
+		if (s->exe)
+			s->name = base_name(s->exe, &s->name_len);
 		else if (gh_receipt_len(p.argv))
 			s->name = base_name(gh_receipt_strv_get(p.argv, 0, NULL), &s->name_len);
 		else {
@@ -247,7 +324,12 @@ static int load_files(struct model *m)
 	int rc;
 
 	while ((rc = gh_receipt_next_file(m->r, &it, &f)) > 0) {
-		if (push((void **)&m->files, &m->nfiles, &cap, sizeof(f)) < 0)
+		if (push((void **)&m->files, &m->nfiles, &cap, sizeof(f)) < 0 ||
+		    raw_name(m, f.entry, "path_hex", &f.path, &f.path_len) < 0 ||
+		    raw_name(m, f.entry, "target_hex", &f.target, &f.target_len) < 0 ||
+		    raw_name(m, f.entry, "path_seen_hex", &f.path_seen, &f.path_seen_len) < 0 ||
+		    raw_name(m, f.entry, "target_seen_hex", &f.target_seen,
+			     &f.target_seen_len) < 0)
 			return -ENOMEM;
 		m->files[m->nfiles++] = f;
 	}
@@ -658,7 +740,10 @@ static int load_peers(struct model *m)
 	int rc;
 
 	while ((rc = gh_receipt_next_peer(m->r, &it, &p)) > 0) {
-		if (push((void **)&m->peers, &m->npeers, &cap, sizeof(p)) < 0)
+		size_t len;
+
+		if (push((void **)&m->peers, &m->npeers, &cap, sizeof(p)) < 0 ||
+		    raw_name(m, p.entry, p.inbound ? "addr_hex" : "dst_hex", &p.addr, &len) < 0)
 			return -ENOMEM;
 		m->peers[m->npeers++] = p;
 	}
@@ -711,8 +796,9 @@ static int facts(struct model *m)
 	const struct gh_rrun *r = &m->run;
 	struct facts *f = &m->facts;
 	int untraced = r->observation_mode && strcmp(r->observation_mode, "none") == 0;
+	const struct gh_jv *hex = gh_jv_get(gh_jv_get(m->r->root, "provenance"), "command_hex");
 
-	if (r->command ? gh_receipt_join(&f->command, r->command) < 0 :
+	if (r->command ? join_raw(&f->command, r->command, hex) < 0 :
 			 gh_buf_adds(&f->command, r->command_str ? r->command_str : "") < 0)
 		return -ENOMEM;
 	if (!r->completeness)
@@ -749,6 +835,9 @@ void model_release(struct model *m)
 	free(m->procs);
 	free(m->bypid);
 	free(m->files);
+	for (size_t i = 0; i < m->nraw; i++)
+		free(m->raw[i]);
+	free(m->raw);
 	free(m->peers);
 	free(m->dns);
 	free(m->eff);
@@ -776,6 +865,26 @@ static int group(const struct model *m, const size_t *v, size_t n, size_t *g)
 	}
 	smap_release(&seen);
 	return 0;
+}
+
+size_t model_subtrees(const struct model *m, const size_t *v, size_t n)
+{
+	/* each process is some one's kid at most once: n + nprocs is room */
+	size_t *st = malloc((n + m->nprocs + 1) * sizeof(*st)), top = 0, count = 0;
+
+	if (!st)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		st[top++] = v[i];
+	while (top) {
+		const struct sproc *p = &m->procs[st[--top]];
+
+		count++;
+		for (size_t k = 0; k < p->nkids; k++)
+			st[top++] = p->kids[k];
+	}
+	free(st);
+	return count;
 }
 
 int model_fold(const struct model *m, const size_t *v, size_t n, int depth,
@@ -813,7 +922,10 @@ int model_fold(const struct model *m, const size_t *v, size_t n, int depth,
 			continue;
 		if ((rc = ops->enter(ctx, v[i], count[i], depth, nk[i])) < 0)
 			break;
-		if (nk[i])
+		if (nk[i] && depth >= MODEL_FOLD_DEPTH)
+			rc = ops->cut ? ops->cut(ctx, depth + 1,
+						 model_subtrees(m, kids + at[i] - nk[i], nk[i])) : 0;
+		else if (nk[i])
 			rc = model_fold(m, kids + at[i] - nk[i], nk[i], depth + 1, ops, ctx);
 		if (rc == 0 && ops->leave)
 			rc = ops->leave(ctx, depth, nk[i]);

@@ -105,6 +105,8 @@ struct model {
 	size_t *bypid; /* indexes sorted by pid, then order */
 	struct gh_rfile *files;
 	size_t nfiles;
+	char **raw; /* owned: names rebuilt from their *_hex bytes */
+	size_t nraw;
 	struct gh_rpeer *peers;
 	size_t npeers;
 	struct effect *eff;
@@ -149,9 +151,20 @@ const char *path_mark(const char *status);
 struct fold_ops {
 	int (*enter)(void *ctx, size_t proc, size_t count, int depth, size_t kids);
 	int (*leave)(void *ctx, int depth, size_t kids);
+	/* At MODEL_FOLD_DEPTH the walk goes no deeper: instead of the
+	 * children of a group, cut is told at their depth how many processes
+	 * they and those below them are. */
+	int (*cut)(void *ctx, int depth, size_t procs);
 };
+/* A chain of processes each the parent of the next can be as long as the
+ * command likes: the folded tree shows this many levels, --tree indents
+ * this many. */
+#define MODEL_FOLD_DEPTH 100
 int model_fold(const struct model *m, const size_t *v, size_t n, int depth,
 	       const struct fold_ops *ops, void *ctx);
+/* The processes in the subtrees of v[0..n), v included, counted without
+ * recursion (0 when out of memory). */
+size_t model_subtrees(const struct model *m, const size_t *v, size_t n);
 /* The number of distinct command lines. */
 size_t model_distinct(const struct model *m);
 /* The processes without a parent in the receipt, in order: *out is

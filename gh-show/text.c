@@ -225,6 +225,36 @@ static int enter_line(void *ctx, size_t proc, size_t count, int depth, size_t ki
 	return w->err;
 }
 
+/* A new line at depth, its text appended by the caller to fl->text. */
+static struct fline *new_line(struct fold_ctx *c, int depth)
+{
+	struct flines *fl = c->fl;
+
+	if (fl->n == fl->cap) {
+		size_t n = fl->cap ? 2 * fl->cap : 64;
+		struct fline *x = realloc(fl->v, n * sizeof(*x));
+
+		if (!x)
+			return NULL;
+		fl->v = x;
+		fl->cap = n;
+	}
+	fl->v[fl->n] = (struct fline){ depth, fl->text.len, 0, 0 };
+	return &fl->v[fl->n++];
+}
+
+static int cut_line(void *ctx, int depth, size_t procs)
+{
+	struct fold_ctx *c = ctx;
+	struct fline *l = new_line(c, depth);
+
+	if (!l || gh_buf_printf(&c->fl->text, "... %zu more process%s below (gh-show --tree)",
+				procs, procs == 1 ? "" : "es") < 0)
+		return -ENOMEM;
+	l->len = c->fl->text.len - l->start;
+	return 0;
+}
+
 static int leave_line(void *ctx, int depth, size_t kids)
 {
 	struct fold_ctx *c = ctx;
@@ -237,7 +267,7 @@ static int leave_line(void *ctx, int depth, size_t kids)
 
 static void fold(struct out *w, struct flines *fl, const size_t *v, size_t n, int depth)
 {
-	static const struct fold_ops ops = { enter_line, leave_line };
+	static const struct fold_ops ops = { enter_line, leave_line, cut_line };
 	struct fold_ctx c = { w, fl, NULL, 0 };
 	int rc = model_fold(w->m, v, n, depth, &ops, &c);
 
@@ -292,18 +322,42 @@ static void print_fold(struct out *w, const struct flines *fl, long lines)
 	}
 }
 
-static void whole_tree(struct out *w, size_t i, int depth)
+/* Every process below root i, in order, each indented by its depth (at
+ * most MODEL_FOLD_DEPTH levels, deeper ones saying their depth), walked
+ * without recursion: a chain of processes can be as deep as it likes. */
+static void whole_tree(struct out *w, size_t root, int depth)
 {
-	const struct sproc *p = &w->m->procs[i];
+	const struct model *m = w->m;
+	/* (process, depth) pairs; each process is pushed once */
+	size_t *st = malloc(2 * (m->nprocs + 1) * sizeof(*st)), top = 0;
 
-	out_addf(w, "%*s%lld ", 2 * depth, "", (long long)p->pid);
-	esc(w, p->cmd, strlen(p->cmd), 0);
-	status_of(w, p, 1);
-	if (!p->has_code && !p->has_sig)
-		out_add(w, " [running at the end]");
-	out_add(w, "\n");
-	for (size_t k = 0; k < p->nkids; k++)
-		whole_tree(w, p->kids[k], depth + 1);
+	if (!st) {
+		w->err = -ENOMEM;
+		return;
+	}
+	st[top++] = root;
+	st[top++] = (size_t)depth;
+	while (top) {
+		size_t d = st[--top], i = st[--top];
+		const struct sproc *p = &m->procs[i];
+
+		if (d > MODEL_FOLD_DEPTH)
+			out_addf(w, "%*s[depth %zu] ", 2 * MODEL_FOLD_DEPTH, "", d);
+		else
+			out_addf(w, "%*s", 2 * (int)d, "");
+		out_addf(w, "%lld ", (long long)p->pid);
+		esc(w, p->cmd, strlen(p->cmd), 0);
+		status_of(w, p, 1);
+		if (!p->has_code && !p->has_sig)
+			out_add(w, " [running at the end]");
+		out_add(w, "\n");
+		/* the first child on top */
+		for (size_t k = p->nkids; k-- > 0;) {
+			st[top++] = p->kids[k];
+			st[top++] = d + 1;
+		}
+	}
+	free(st);
 }
 
 /* lines: at most that many lines below the heading (< 0: all); tree:

@@ -18,6 +18,7 @@
 #include "json.h"
 #include "jv.h"
 #include "receipt.h"
+#include "term.h"
 
 enum { OPT_CANONICAL = 256, OPT_ATTEST, OPT_SUBJECT, OPT_STDOUT, OPT_STDERR,
        OPT_VERSION };
@@ -662,16 +663,32 @@ static int is_hex64(const char *s)
  * "ok" lines go, as "NAME: FAILED: reason". Returns GH_EXIT_NO. */
 static int refuted(const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* s as gh_term_esc writes it, in b (valid until b's next use): strings
+ * from a receipt or an envelope (an alg, a payload type, subject names)
+ * never reach the terminal raw, and a newline in them cannot make a line
+ * of its own, such as a forged "ok". */
+static const char *vis(struct gh_buf *b, const char *s)
+{
+	b->len = 0;
+	if (gh_term_esc(b, s, strlen(s), 0) < 0 || !b->p)
+		return "";
+	return b->p;
+}
+
 static int refuted(const char *name, const char *fmt, ...)
 {
+	struct gh_buf b = GH_BUF_INIT;
 	char msg[1024];
+	const char *m;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	gh_err("%s: %s", name, msg);
-	printf("%s: FAILED: %s\n", name, msg);
+	m = vis(&b, msg);
+	gh_err("%s: %s", name, m);
+	printf("%s: FAILED: %s\n", name, m);
+	gh_buf_release(&b);
 	return GH_EXIT_NO;
 }
 
@@ -743,6 +760,7 @@ static int check_outputs(struct gh_receipt *r, const struct opts *o,
 	unsigned char md[GH_SHA256_LEN];
 	char hex[GH_SHA256_HEX], key[16], member[32];
 	const char *want, *path;
+	struct gh_buf v = GH_BUF_INIT;
 	int status = GH_EXIT_OK, i, ret;
 	int64_t bytes;
 
@@ -763,20 +781,22 @@ static int check_outputs(struct gh_receipt *r, const struct opts *o,
 		ret = gh_sha256_regular(path, md, NULL);
 		if (ret == -ENOENT && !o->out[i]) {
 			gh_err("%s: %s not checked: %s is not present", name,
-			       stream_name[i], path);
+			       stream_name[i], vis(&v, path));
 			continue;
 		}
 		if (ret < 0) {
-			gh_err("%s: %s", path, hash_error(ret));
+			gh_err("%s: %s", vis(&v, path), hash_error(ret));
+			gh_buf_release(&v);
 			return GH_EXIT_ERR;
 		}
 		gh_hex(md, sizeof(md), hex);
 		if (strcmp(hex, want) != 0) {
 			status = refuted(name, "%s hash differs: %s", stream_name[i], path);
 		} else if (!o->quiet) {
-			printf("%s: %s ok: %s\n", name, stream_name[i], path);
+			printf("%s: %s ok: %s\n", name, stream_name[i], vis(&v, path));
 		}
 	}
+	gh_buf_release(&v);
 	return status;
 }
 
@@ -825,6 +845,7 @@ static int check_subjects(struct json_object *st, const struct opts *o,
 	unsigned char md[GH_SHA256_LEN];
 	char hex[GH_SHA256_HEX];
 	const char *file, *want;
+	struct gh_buf v = GH_BUF_INIT;
 	int status = GH_EXIT_OK, ret;
 	size_t i, n;
 
@@ -838,23 +859,24 @@ static int check_subjects(struct json_object *st, const struct opts *o,
 			continue;
 		}
 		if (gh_json_get_str(dg, "sha256", &want) < 0 || !is_hex64(want)) {
-			gh_err("%s: subject %s not checked: no sha256 digest", name, file);
+			gh_err("%s: subject %s not checked: no sha256 digest", name, vis(&v, file));
 			continue;
 		}
 		/* names come from the statement: only regular files are read */
 		ret = gh_sha256_regular(file, md, NULL);
 		if (ret == -ESPIPE || ret == -EISDIR) {
-			gh_err("%s: subject %s not checked: not a regular file", name, file);
+			gh_err("%s: subject %s not checked: not a regular file", name, vis(&v, file));
 			continue;
 		}
 		if (ret == -ENOENT) {
 			if (!o->quiet)
 				printf("%s: subject %s sha256:%s not present, not checked\n",
-				       name, file, want);
+				       name, vis(&v, file), want);
 			continue;
 		}
 		if (ret < 0) {
-			gh_err("%s: %s", file, hash_error(ret));
+			gh_err("%s: %s", vis(&v, file), hash_error(ret));
+			gh_buf_release(&v);
 			return GH_EXIT_ERR;
 		}
 		gh_hex(md, sizeof(md), hex);
@@ -862,9 +884,10 @@ static int check_subjects(struct json_object *st, const struct opts *o,
 			status = refuted(name, "subject %s: sha256 differs (%s in the statement)",
 					 file, want);
 		} else if (!o->quiet) {
-			printf("%s: subject %s sha256:%s ok\n", name, file, want);
+			printf("%s: subject %s sha256:%s ok\n", name, vis(&v, file), want);
 		}
 	}
+	gh_buf_release(&v);
 	return status;
 }
 
@@ -929,8 +952,12 @@ static int verify_envelope(struct json_object *env, struct gh_key *pub,
 	if (!st)
 		goto out;
 	gh_json_get_str(st, "predicateType", &pt);
-	if (!o->quiet)
-		printf("%s: predicate %s\n", name, pt);
+	if (!o->quiet) {
+		struct gh_buf v = GH_BUF_INIT;
+
+		printf("%s: predicate %s\n", name, vis(&v, pt));
+		gh_buf_release(&v);
+	}
 	status = check_subjects(st, o, name);
 out:
 	json_object_put(st);

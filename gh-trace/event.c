@@ -3,14 +3,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <unistd.h>
 
+#include <linux/openat2.h>
 #include <linux/types.h>
+#include <linux/vm_sockets.h>
 
 #include "event.h"
 #include "json.h"
@@ -355,6 +360,23 @@ static const char *const status_names[] = {
  * When that names another file, it replaces out and the lexical path
  * goes to seen_out (unless the task's view is there already). Paths
  * under /proc name other files from here (self) and are left alone. */
+/* Whether resolving path (in gh-trace's own process) goes through a
+ * magic link of /proc (/dev/fd/N, /dev/stdout, /proc/self/cwd reached
+ * through a symbolic link...): such a link names gh-trace's own file, not
+ * the command's, so the path cannot be checked here. */
+static int via_magic_link(const char *path)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+				.resolve = RESOLVE_NO_MAGICLINKS };
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	return errno == ELOOP;
+}
+
 static int recheck(struct gh_buf *out, struct gh_buf *seen_out,
 		   const struct blob *raw, const struct blob *kp, int follow)
 {
@@ -395,6 +417,8 @@ static int recheck(struct gh_buf *out, struct gh_buf *seen_out,
 		}
 	}
 	j.p[dlen] = '\0';
+	if (via_magic_link(j.p))
+		goto done;
 	real = realpath(j.p, NULL);
 	if (!real)
 		goto done;
@@ -673,7 +697,7 @@ static const char *record_type(const struct gh_event *e)
 		return "pidfd";
 	case GH_OP_PIDFD_SEND_SIGNAL: case GH_OP_KILL: case GH_OP_TKILL:
 	case GH_OP_TGKILL: case GH_OP_RT_SIGQUEUEINFO:
-	case GH_OP_RT_TGSIGQUEUEINFO:
+	case GH_OP_RT_TGSIGQUEUEINFO: case GH_OP_SETOWN:
 		return "signal";
 	case GH_OP_SOCKET:
 		return "socket";
@@ -714,10 +738,11 @@ static int head(struct gh_buf *b, const char *type, const struct gh_event *e,
 
 static int fmt_exec(struct gh_buf *b, const struct gh_event *e, size_t size)
 {
-	struct blob argv, exe, cwd, exe_seen, cwd_seen;
+	struct blob argv, exe, cwd, exe_seen, cwd_seen, script;
 	int inc = 0;
 
-	if (get_blob(e, size, GH_B_RAW1, &argv) < 0 ||
+	if (get_blob(e, size, GH_B_RAW2, &script) < 0 ||
+	    get_blob(e, size, GH_B_RAW1, &argv) < 0 ||
 	    get_blob(e, size, GH_B_PATH1, &exe) < 0 ||
 	    get_blob(e, size, GH_B_PATH2, &cwd) < 0 ||
 	    get_blob(e, size, GH_B_SEEN1, &exe_seen) < 0 ||
@@ -732,6 +757,18 @@ static int fmt_exec(struct gh_buf *b, const struct gh_event *e, size_t size)
 	    add_kpath(b, "cwd", &cwd, &cwd_seen) < 0)
 		return -ENOMEM;
 	inc = !!((exe.fl | cwd.fl) & GH_BF_TRUNC);
+	if (script.p) {
+		/* an interpreter's exec: the name of the script (or other
+		 * file) it runs, relative to the working directory */
+		struct blob base = cwd, base_seen = cwd_seen, none = { 0 };
+
+		base.fl = (base.fl & ~GH_BF_FULL) | GH_BF_BASE;
+		base_seen.fl = (base_seen.fl & ~GH_BF_FULL) | GH_BF_BASE;
+		if (script.len && script.p[0] == '/')
+			base = base_seen = none;
+		if (add_path(b, "script", NULL, &script, &base, &base_seen, &inc, 1) < 0)
+			return -ENOMEM;
+	}
 	if (inc && jw_bool(b, "path_incomplete", 1) < 0)
 		return -ENOMEM;
 	if (jw_int(b, "uid", e->uid) < 0 || jw_int(b, "gid", e->gid) < 0)
@@ -766,6 +803,8 @@ static const char *family_name(unsigned f)
 	case AF_UNIX: return "unix";
 	case AF_PACKET: return "packet";
 	case AF_NETLINK: return "netlink";
+	case AF_VSOCK: return "vsock";
+	case AF_XDP: return "xdp";
 	}
 	return "other";
 }
@@ -847,6 +886,15 @@ static int add_addr(struct gh_buf *b, const struct gh_event *e,
 		if (jw_str(b, "addr", text, strlen(text)) < 0 ||
 		    jw_int(b, "port", ntohs(sin6.sin6_port)) < 0)
 			return -ENOMEM;
+	} else if (family == AF_VSOCK && sa->len >= sizeof(struct sockaddr_vm)) {
+		/* a virtual machine's socket: context id (2 is the host), port */
+		struct sockaddr_vm svm;
+
+		memcpy(&svm, sa->p, sizeof(svm));
+		snprintf(text, sizeof(text), "%u", svm.svm_cid);
+		if (jw_str(b, "addr", text, strlen(text)) < 0 ||
+		    jw_int(b, "port", svm.svm_port) < 0)
+			return -ENOMEM;
 	} else if (family == AF_UNIX) {
 		const char *path = sa->p + sizeof(sa_family_t);
 		size_t n = sa->len - sizeof(sa_family_t);
@@ -892,17 +940,102 @@ static int add_unix_rel(struct gh_buf *b, const struct blob *sa,
 	return 0;
 }
 
+/* A unix socket connected by a name that is not its file's path (a
+ * symbolic link, /proc/self/fd/N): "addr" the kernel's path of the
+ * socket file (peer), "addr_raw" the name as given. */
+static int add_unix_peer(struct gh_buf *b, const struct blob *sa,
+			 const struct blob *peer, const struct blob *base)
+{
+	struct gh_buf *p = scratch(0), *g = scratch(2);
+	struct blob raw = { NULL, 0, 0 };
+	size_t root;
+
+	if (sa->p && sa->len > sizeof(sa_family_t)) {
+		raw.p = sa->p + sizeof(sa_family_t);
+		raw.len = strnlen(raw.p, sa->len - sizeof(sa_family_t));
+	}
+	if (base->p && (base->fl & GH_BF_BASE) ? join_base(g, base, &raw) < 0 :
+	    gh_buf_add(g, raw.p, raw.len) < 0)
+		return -ENOMEM;
+	if (kname(p, peer, &root) < 0)
+		return -ENOMEM;
+	if (p->len == g->len && !memcmp(p->p, g->p, p->len))
+		return -EAGAIN;		/* the name is the file's path */
+	if (jw_str(b, "family", "unix", 4) < 0 || jw_str(b, "addr", p->p, p->len) < 0 ||
+	    jw_str(b, "addr_raw", raw.p, raw.len) < 0)
+		return -ENOMEM;
+	if ((peer->fl & (GH_BF_UNRES | GH_BF_TRUNC)) &&
+	    jw_str(b, "addr_status", "unresolved", 10) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* A send to a unix socket name that is not the socket file's path (a
+ * symbolic link): the kernel keeps no trace of the file it reached, so
+ * the name is checked here, as lexical paths are (realpath(3), after the
+ * call, not through magic links): "addr" what it names now, "addr_raw"
+ * the name as given, "addr_status" lexical. -EAGAIN: nothing to say. */
+static int add_unix_send(struct gh_buf *b, const struct blob *sa,
+			 const struct blob *base)
+{
+	struct gh_buf *g = scratch(2);
+	struct blob raw = { NULL, 0, 0 };
+	char *real;
+	int r = -EAGAIN;
+
+	if (sa->p && sa->len > sizeof(sa_family_t) + 1) {
+		raw.p = sa->p + sizeof(sa_family_t);
+		raw.len = strnlen(raw.p, sa->len - sizeof(sa_family_t));
+	}
+	if (!raw.len || raw.p[0] == '\0')
+		return -EAGAIN;		/* unnamed or abstract */
+	if (raw.p[0] == '/' ? gh_buf_add(g, raw.p, raw.len) < 0 ||
+	    gh_buf_addc(g, '\0') < 0 :
+	    !base->p || !(base->fl & GH_BF_BASE) || join_base(g, base, &raw) < 0 ||
+	    gh_buf_addc(g, '\0') < 0)
+		return raw.p[0] == '/' ? -ENOMEM : -EAGAIN;
+	if (memchr(g->p, '\0', g->len - 1) || via_magic_link(g->p))
+		return -EAGAIN;
+	real = realpath(g->p, NULL);
+	if (!real)
+		return -EAGAIN;
+	if (strcmp(real, g->p) &&
+	    (jw_str(b, "family", "unix", 4) < 0 || jw_str(b, "addr", real, strlen(real)) < 0 ||
+	     jw_str(b, "addr_raw", raw.p, raw.len) < 0 ||
+	     jw_str(b, "addr_status", "lexical", 7) < 0))
+		r = -ENOMEM;
+	else if (strcmp(real, g->p))
+		r = 0;
+	free(real);
+	return r;
+}
+
 static int fmt_net(struct gh_buf *b, const struct gh_event *e, size_t size)
 {
 	const char *st = sock_type_name(e), *pr = proto_name(e);
-	struct blob sa, base;
+	struct blob sa, base, peer;
+	int up = -EAGAIN;
 
 	if (get_blob(e, size, GH_B_EXTRA, &sa) < 0 ||
-	    get_blob(e, size, GH_B_PATH1, &base) < 0)
+	    get_blob(e, size, GH_B_PATH1, &base) < 0 ||
+	    get_blob(e, size, GH_B_PATH2, &peer) < 0)
 		return -EINVAL;
-	if (jw_int(b, "fd", (int)e->arg[0]) < 0 ||
-	    (base.p && (base.fl & GH_BF_BASE) ? add_unix_rel(b, &sa, &base) :
-	     add_addr(b, e, &sa)) < 0 ||
+	if (jw_int(b, "fd", (int)e->arg[0]) < 0)
+		return -ENOMEM;
+	if (peer.p && (peer.fl & GH_BF_FULL))
+		up = add_unix_peer(b, &sa, &peer, &base);
+	else if (e->op >= GH_OP_SENDTO && e->op <= GH_OP_SENDMMSG && e->ret >= 0 &&
+		 sa.p && sa.len > sizeof(sa_family_t)) {
+		sa_family_t f;
+
+		memcpy(&f, sa.p, sizeof(f));
+		if (f == AF_UNIX)
+			up = add_unix_send(b, &sa, &base);
+	}
+	if (up == -ENOMEM ||
+	    (up == -EAGAIN &&
+	     (base.p && (base.fl & GH_BF_BASE) ? add_unix_rel(b, &sa, &base) :
+	      add_addr(b, e, &sa)) < 0) ||
 	    jw_str(b, "sock_type", st, strlen(st)) < 0 ||
 	    jw_str(b, "proto", pr, strlen(pr)) < 0)
 		return -ENOMEM;
@@ -1315,6 +1448,13 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 		break;
 	case GH_OP_TGKILL: case GH_OP_RT_TGSIGQUEUEINFO:
 		n = add_target(b, e) < 0 || jw_int(b, "signal", (int)a[2]) < 0;
+		break;
+	case GH_OP_SETOWN:
+		/* the owner of the file's I/O signals: the signal F_SETSIG
+		 * chose, 0 there meaning SIGIO */
+		n = add_target(b, e) < 0 ||
+		    jw_int(b, "signal", (int)a[3] ? (int)a[3] : SIGIO) < 0 ||
+		    jw_int(b, "fd", (int)a[0]) < 0;
 		break;
 	case GH_OP_SOCKET: {
 		const char *fam = family_name((unsigned)a[0]);

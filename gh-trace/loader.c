@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -25,6 +26,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "btfmin.h"
 #include "loader.h"
 #include "../bpf/trace.h"
 #include "trace.skel.h"
@@ -189,30 +191,131 @@ static int load_failed(struct loader *l, int err, unsigned need)
 		    l->verbose ? "" : " (-v shows the verifier's log)");
 }
 
+/* The kernel's BTF, mapped (Linux 6.15 and later) or read; NULL when it
+ * cannot be had. */
+static void *kernel_btf(size_t *len, int *mapped)
+{
+	struct stat st;
+	size_t n = 0;
+	ssize_t r;
+	void *p;
+	int fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || st.st_size <= 0) {
+		close(fd);
+		return NULL;
+	}
+	*len = st.st_size;
+	p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
+	*mapped = p != MAP_FAILED;
+	if (!*mapped && (p = malloc(*len)))
+		while (n < *len && (r = read(fd, (char *)p + n, *len - n)) > 0)
+			n += r;
+	close(fd);
+	if (!*mapped && p && n != *len) {
+		free(p);
+		p = NULL;
+	}
+	return p;
+}
+
+/* A minimal BTF for the object's CO-RE relocations (lib/btfmin.h), in a
+ * memfd whose name for libbpf is written to path: libbpf then searches a
+ * few hundred types for each kernel struct the programs read instead of
+ * the kernel's whole BTF (126,000 types, 46 searches: a third of a
+ * load's CPU). Returns the memfd, or -1 (l->core says why) when libbpf
+ * is to search the whole BTF, as it does by itself. */
+static int core_btf(struct loader *l, char *path, size_t size)
+{
+	struct gh_btfmin_stats st;
+	const void *btf, *ext;
+	size_t elf_len, btf_len, ext_len, kern_len = 0, out_len = 0;
+	const void *elf = trace_bpf__elf_bytes(&elf_len);
+	void *kern, *out = NULL;
+	int mapped = 0, fd = -1, err;
+
+	kern = kernel_btf(&kern_len, &mapped);
+	if (!kern) {
+		snprintf(l->core, sizeof(l->core), "the kernel's BTF cannot be read");
+		return -1;
+	}
+	err = gh_elf_section(elf, elf_len, ".BTF", &btf, &btf_len);
+	if (!err)
+		err = gh_elf_section(elf, elf_len, ".BTF.ext", &ext, &ext_len);
+	if (!err)
+		err = gh_btfmin(btf, btf_len, ext, ext_len, kern, kern_len, &out,
+				&out_len, &st);
+	if (mapped)
+		munmap(kern, kern_len);
+	else
+		free(kern);
+	if (err) {
+		snprintf(l->core, sizeof(l->core), "CO-RE against the kernel's whole BTF "
+			 "(no minimal BTF: %s)", strerror(-err));
+		return -1;
+	}
+	fd = memfd_create("gh-trace-core-btf", MFD_CLOEXEC);
+	snprintf(path, size, "/proc/self/fd/%d", fd);
+	if (fd < 0 || write(fd, out, out_len) != (ssize_t)out_len ||
+	    access(path, R_OK) < 0) {
+		snprintf(l->core, sizeof(l->core), "CO-RE against the kernel's whole BTF "
+			 "(no minimal BTF: %s: %s)", fd < 0 ? "memfd_create" : path,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(out);
+		return -1;
+	}
+	free(out);
+	snprintf(l->core, sizeof(l->core), "CO-RE: %u relocations against a minimal "
+		 "BTF (%u of the kernel's types)", st.relos, st.types);
+	return fd;
+}
+
 /* Load the programs in this process, and attach them unless they are to
  * be kept (kept programs are attached through pinned links, see
  * attach_kept); the fds stay the skeleton's. */
 static int load_private(struct loader *l, int attach)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
 	const struct bpf_object_skeleton *sk;
-	int ncpu, err, i, j;
+	char core_path[64];
+	int ncpu, err, i, j, core_fd;
 
-	/* open, size the per-CPU scratch area */
-	l->skel = trace_bpf__open();
-	if (!l->skel)
-		return fail(l, "opening BPF object failed: %s", strerror(errno));
+	/* open (with a minimal BTF for CO-RE), size the per-CPU scratch area */
+	core_fd = core_btf(l, core_path, sizeof(core_path));
+	if (core_fd >= 0)
+		oo.btf_custom_path = core_path;
+	l->skel = trace_bpf__open_opts(&oo);
+	if (!l->skel) {
+		err = errno;
+		if (core_fd >= 0)
+			close(core_fd);
+		return fail(l, "opening BPF object failed: %s", strerror(err));
+	}
 	ncpu = libbpf_num_possible_cpus();
-	if (ncpu <= 0)
+	if (ncpu <= 0) {
+		if (core_fd >= 0)
+			close(core_fd);
 		return fail(l, "counting CPUs failed: %s", strerror(-ncpu));
+	}
 	bpf_map__set_max_entries(l->skel->maps.scratch, ncpu);
 	/* the key of the name sums (bpf/trace.bpf.c: name rewrite races) */
 	if (getrandom((void *)&l->skel->rodata->sum_key,
 		      sizeof(l->skel->rodata->sum_key), 0) !=
-	    sizeof(l->skel->rodata->sum_key))
-		return fail(l, "getrandom failed: %s", strerror(errno));
+	    sizeof(l->skel->rodata->sum_key)) {
+		err = errno;
+		if (core_fd >= 0)
+			close(core_fd);
+		return fail(l, "getrandom failed: %s", strerror(err));
+	}
 
 	/* load (the verifier runs here), then attach */
 	err = trace_bpf__load(l->skel);
+	if (core_fd >= 0)
+		close(core_fd);
 	if (err)
 		return load_failed(l, err, l->skel->skeleton->map_cnt +
 				   l->skel->skeleton->prog_cnt + 8);
@@ -1040,6 +1143,16 @@ static int get_programs(struct loader *l, const struct loader_opts *o)
 	return 0;
 }
 
+/* Add to how the programs came what CO-RE relocated against, when they
+ * were loaded here. */
+static void note_core(struct loader *l)
+{
+	size_t n = strlen(l->how);
+
+	if (l->core[0] && n)
+		snprintf(l->how + n, sizeof(l->how) - n, "; %s", l->core);
+}
+
 int loader_start(struct loader *l, const struct loader_opts *o,
 		 loader_cb cb, void *ctx)
 {
@@ -1047,6 +1160,7 @@ int loader_start(struct loader *l, const struct loader_opts *o,
 	set_libbpf_print(o->verbose);
 	if (preconditions(l) < 0 || get_programs(l, o) < 0)
 		return -1;
+	note_core(l);
 	if (l->kept)
 		sweep(l);
 	if (start_run(l, o, cb, ctx) < 0)
@@ -1067,6 +1181,7 @@ int loader_keep(struct loader *l, const struct loader_opts *o)
 		snprintf(l->how, sizeof(l->how), "using the programs kept in %s", dir);
 	else if (keep_programs(l, pin_dir, dir) < 0)
 		return -1;
+	note_core(l);
 	if (!l->kept)
 		return fail(l, "%s", l->warning);
 	sweep(l);
@@ -1242,8 +1357,14 @@ void loader_socks(struct loader *l, loader_cb cb, void *ctx)
 	if (l->socks_fd < 0 || !l->registered)
 		return;
 	/* no more records of the run: the programs leave the entries of
-	 * sockets that close from now on to this */
-	bpf_map_delete_elem(l->rings_fd, &l->run);
+	 * sockets that close from now on to this. Not for a ring buffer
+	 * that joins the pool (busy): its entry stays in the rings map for
+	 * the run that takes it (pool_put), as a ring taken from the pool
+	 * keeps it here (its key is not the run id); deleted, it would wait
+	 * for an RCU grace period here (a map of maps), and again in the
+	 * next run to add it back: 10 to 15 ms each. */
+	if (!l->busy[0])
+		bpf_map_delete_elem(l->rings_fd, &l->run);
 	loader_consume(l);
 	while (bpf_map_get_next_key(l->socks_fd, prev, &next) == 0) {
 		if (n == cap) {

@@ -61,6 +61,8 @@ struct loader {
 	char reason[256];	/* why tracing is unavailable, when it is */
 	char warning[512];	/* a problem that did not stop tracing */
 	char how[512];		/* where the programs came from (for -v) */
+	char core[160];		/* what CO-RE relocated against (for -v),
+				 * when this process loaded the programs */
 };
 
 struct loader_opts {

@@ -29,6 +29,7 @@
 
 #include <linux/types.h>
 
+#include "cli.h"
 #include "gh.h"
 #include "json.h"
 #include "child.h"
@@ -144,15 +145,20 @@ static uint64_t now_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 }
 
+#define SYNOPSIS "[-o FILE] [--stdout FILE] [--stderr FILE] [-u USER]\n" \
+	"                [--require-audit] [--argv-limit BYTES] [--ringbuf-size BYTES]\n" \
+	"                [--wait=tree|command|SECONDS] [--keep|--no-keep] [-v]\n" \
+	"                -- CMD [ARG...]\n" \
+	"       gh-trace --keep [-v]\n" \
+	"       gh-trace --unload [-v]"
+
+/* The synopsis, and on stdout (--help) the rest of the help. */
 static void usage(FILE *f)
 {
+	fprintf(f, "usage: gh-trace " SYNOPSIS "\n");
+	if (f != stdout)
+		return;
 	fprintf(f,
-		"usage: gh-trace [-o FILE] [--stdout FILE] [--stderr FILE] [-u USER]\n"
-		"                [--require-audit] [--argv-limit BYTES] [--ringbuf-size BYTES]\n"
-		"                [--wait=tree|command|SECONDS] [--keep|--no-keep] [-v]\n"
-		"                -- CMD [ARG...]\n"
-		"       gh-trace --keep [-v]\n"
-		"       gh-trace --unload [-v]\n"
 		"Run CMD under eBPF and write what its process tree does, as gh-events(5)\n"
 		"NDJSON, to stdout or FILE. Exit status: CMD's (128+N when killed by signal\n"
 		"N); 125 when gh-trace itself fails.\n"
@@ -1311,76 +1317,56 @@ static int loop(struct run *r, int sfd)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static const struct option longopts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "stdout", required_argument, NULL, 'O' },
+	{ "stderr", required_argument, NULL, 'E' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "require-audit", no_argument, NULL, 'R' },
+	{ "argv-limit", required_argument, NULL, 'A' },
+	{ "ringbuf-size", required_argument, NULL, 'B' },
+	{ "keep", no_argument, NULL, 'K' },
+	{ "no-keep", no_argument, NULL, 'N' },
+	{ "wait", required_argument, NULL, 'W' },
+	{ "unload", no_argument, NULL, 'U' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The options into r, the command (if any) into r->argv: it starts at
+ * the first non-option. -1 to go on, else the status to exit with. */
+static int parse_options(struct run *r, int argc, char **argv, int *unload)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "stdout", required_argument, NULL, 'O' },
-		{ "stderr", required_argument, NULL, 'E' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "require-audit", no_argument, NULL, 'R' },
-		{ "argv-limit", required_argument, NULL, 'A' },
-		{ "ringbuf-size", required_argument, NULL, 'B' },
-		{ "keep", no_argument, NULL, 'K' },
-		{ "no-keep", no_argument, NULL, 'N' },
-		{ "wait", required_argument, NULL, 'W' },
-		{ "unload", no_argument, NULL, 'U' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct run r = { .argv_limit = DEFAULT_ARGV_LIMIT, .ringbuf = DEFAULT_RINGBUF,
-			 .out = 1, .line = GH_BUF_INIT, .keep = -1 };
-	struct child_opts co = { 0 };
-	struct loader_opts lo = { 0 };
-	const char *reason = NULL;
-	sigset_t mask, orig_mask;
-	struct sigaction orig_pipe;
 	uint64_t v;
-	int opt, sfd = -1, status = EXIT_TRACE, i, unload = 0, keep_asked;
-	int std_closed[3], nout = 0, nout_created = 0;
-	struct output outs[3];
-	const char *env;
+	int opt;
 
-	/* before anything is opened: 0, 1 and 2 are never reused */
-	if (hold_std_fds(std_closed) < 0)
-		return EXIT_TRACE;
-
-	/* the signal state to hand on to the command (gh_init changes it) */
-	sigprocmask(SIG_BLOCK, NULL, &orig_mask);
-	sigaction(SIGPIPE, NULL, &orig_pipe);
-	gh_init(argv[0]);
-	r.c.pid = -1;
-	r.self = getpid();
-	r.cap[0].file = r.cap[1].file = -1;
-	loader_init(&r.l);
-
-	/* parse options: the command starts at the first non-option */
-	while ((opt = getopt_long(argc, argv, "+o:u:vh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:o:u:vh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'o': r.output = optarg; break;
-		case 'O': r.cap[0].name = optarg; break;
-		case 'E': r.cap[1].name = optarg; break;
-		case 'u': r.user = optarg; break;
-		case 'R': r.require_audit = 1; break;
+		case 'o': r->output = optarg; break;
+		case 'O': r->cap[0].name = optarg; break;
+		case 'E': r->cap[1].name = optarg; break;
+		case 'u': r->user = optarg; break;
+		case 'R': r->require_audit = 1; break;
 		case 'K':
 		case 'N':
-			if (r.keep >= 0 && r.keep != (opt == 'K')) {
+			if (r->keep >= 0 && r->keep != (opt == 'K')) {
 				gh_err("--keep and --no-keep exclude each other");
 				return GH_EXIT_ERR;
 			}
-			r.keep = opt == 'K';
+			r->keep = opt == 'K';
 			break;
-		case 'U': unload = 1; break;
-		case 'v': r.verbose = 1; break;
+		case 'U': *unload = 1; break;
+		case 'v': r->verbose = 1; break;
 		case 'A':
 			if (parse_size(optarg, 1, GH_ARGV_MAX, &v) < 0) {
 				gh_err("--argv-limit: '%s' is not a number from 1 to %u",
 				       optarg, GH_ARGV_MAX);
 				return GH_EXIT_ERR;
 			}
-			r.argv_limit = v;
+			r->argv_limit = v;
 			break;
 		case 'B':
 			if (parse_size(optarg, 4096, 1u << 30, &v) < 0 || (v & (v - 1))) {
@@ -1388,10 +1374,10 @@ int main(int argc, char **argv)
 				       optarg, 1u << 30);
 				return GH_EXIT_ERR;
 			}
-			r.ringbuf = v;
+			r->ringbuf = v;
 			break;
 		case 'W':
-			if (parse_wait(&r, optarg) < 0) {
+			if (parse_wait(r, optarg) < 0) {
 				gh_err("--wait: '%s' is not tree, command or a number of seconds",
 				       optarg);
 				return GH_EXIT_ERR;
@@ -1404,75 +1390,82 @@ int main(int argc, char **argv)
 			gh_print_version();
 			return gh_close_stdout() < 0 ? GH_EXIT_ERR : GH_EXIT_OK;
 		default:
-			usage(stderr);
-			return GH_EXIT_ERR;
+			gh_bad_option(SYNOPSIS, opt, argv, longopts);
 		}
 	}
-	if (unload && r.keep == 1) {
+	if (*unload && r->keep == 1) {
 		gh_err("--keep and --unload exclude each other");
 		return GH_EXIT_ERR;
 	}
-	if (unload && optind < argc) {
+	if (*unload && optind < argc) {
 		gh_err("--unload takes no command");
 		return GH_EXIT_ERR;
 	}
-	r.pin_dir = (env = getenv("GH_TRACE_PIN_DIR")) && *env ? env : NULL;
-	if (unload)
-		return do_unload(&r);
-	if (optind >= argc && r.keep == 1)
-		return do_keep(&r);
-	if (optind >= argc) {
-		gh_err("no command given");
-		usage(stderr);
-		return GH_EXIT_ERR;
-	}
-	/* kept by default; said so (--keep, GH_TRACE_KEEP=1), a failure to
-	 * keep them is worth a warning, else only -v tells it */
-	env = getenv("GH_TRACE_KEEP");
-	keep_asked = r.keep == 1 || (env && *env && strcmp(env, "0") != 0);
-	if (r.keep < 0)
-		r.keep = !(env && strcmp(env, "0") == 0);
-	r.argv = argv + optind;
-	if (pick_user(&r, &co) < 0)
-		return EXIT_TRACE;
+	if (optind < argc)
+		r->argv = argv + optind;
+	return -1;
+}
 
-	/* outputs: the event stream, then the capture files, none of them
-	 * one of the others nor held by another run */
-	if (r.output && strcmp(r.output, "-") != 0) {
-		r.out = open_output(r.output, &nout_created);
-		if (r.out < 0) {
-			gh_err("%s: %s", r.output, output_error(errno));
+/* Kept by default; said so (--keep, GH_TRACE_KEEP=1), a failure to keep
+ * them is worth a warning, else only -v tells it. Whether it was said. */
+static int settle_keep(struct run *r)
+{
+	const char *env = getenv("GH_TRACE_KEEP");
+	int keep_asked = r->keep == 1 || (env && *env && strcmp(env, "0") != 0);
+
+	if (r->keep < 0)
+		r->keep = !(env && strcmp(env, "0") == 0);
+	return keep_asked;
+}
+
+/* The event stream, then the capture files, none of them one of the
+ * others nor held by another run. 0, or the status to exit with. */
+static int prepare_outputs(struct run *r, const int std_closed[3])
+{
+	struct output outs[3];
+	int i, nout = 0, nout_created = 0;
+
+	if (r->output && strcmp(r->output, "-") != 0) {
+		r->out = open_output(r->output, &nout_created);
+		if (r->out < 0) {
+			gh_err("%s: %s", r->output, output_error(errno));
 			return EXIT_TRACE;
 		}
-		r.output_abs = realpath(r.output, NULL);
+		r->output_abs = realpath(r->output, NULL);
 	} else if (std_closed[1]) {
 		gh_err("standard output is closed: nowhere to write the events (use -o FILE)");
 		return EXIT_TRACE;
 	}
-	outs[nout++] = (struct output){ .opt = r.out == 1 ? "the event stream on" : "-o", .fd = r.out,
-		.name = r.out == 1 ? "standard output" : r.output,
-		.created = nout_created, .own = r.out != 1 };
-	if (open_capture(&r.cap[0], r.out == 1 ? 2 : 1) < 0 ||
-	    open_capture(&r.cap[1], 2) < 0) {
+	outs[nout++] = (struct output){ .opt = r->out == 1 ? "the event stream on" : "-o", .fd = r->out,
+		.name = r->out == 1 ? "standard output" : r->output,
+		.created = nout_created, .own = r->out != 1 };
+	if (open_capture(&r->cap[0], r->out == 1 ? 2 : 1) < 0 ||
+	    open_capture(&r->cap[1], 2) < 0) {
 		if (nout_created)
-			unlink(r.output);
-		if (r.cap[0].created)
-			unlink(r.cap[0].name);
-		run_release(&r);
+			unlink(r->output);
+		if (r->cap[0].created)
+			unlink(r->cap[0].name);
+		run_release(r);
 		return EXIT_TRACE;
 	}
 	for (i = 0; i < 2; i++)
-		if (r.cap[i].name)
+		if (r->cap[i].name)
 			outs[nout++] = (struct output){ .opt = i ? "--stderr" : "--stdout",
-				.name = r.cap[i].name, .fd = r.cap[i].file,
-				.created = r.cap[i].created, .own = 1 };
+				.name = r->cap[i].name, .fd = r->cap[i].file,
+				.created = r->cap[i].created, .own = 1 };
 	i = claim_outputs(outs, nout);
-	if (i) {
-		run_release(&r);
-		return i;
-	}
+	if (i)
+		run_release(r);
+	return i;
+}
 
-	/* signals arrive through a signalfd; SIGPIPE is an error return */
+/* Signals arrive through a signalfd; SIGPIPE is an error return (the
+ * command gets back the state main() saved first). The signalfd, or -1. */
+static int take_signals(struct run *r)
+{
+	sigset_t mask;
+	int sfd;
+
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGINT);
@@ -1480,130 +1473,221 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	co.mask = &orig_mask;
-	co.sigpipe = &orig_pipe;
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
 		gh_err("signalfd: %s", strerror(errno));
-		run_release(&r);
-		return EXIT_TRACE;
+		run_release(r);
+		return -1;
 	}
 	/* orphans of the tree become our children, so we see the tree end */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	return sfd;
+}
 
-	/* load and attach the programs, or find them kept, and register the
-	 * run; fail open unless told otherwise */
-	lo.argv_limit = r.argv_limit;
-	lo.ringbuf_bytes = r.ringbuf;
-	lo.verbose = r.verbose;
-	lo.keep = r.keep;
-	lo.pin_dir = r.pin_dir;
-	list_fds(&r);
-	watch_sockets(&r);
-	lo.inh_cookie = r.inh_cookie;
-	lo.inh_fd = r.inh_fd;
-	lo.ninh = r.ninh;
-	i = loader_start(&r.l, &lo, on_record, &r);
-	if (r.l.warning[0] && keep_asked)
-		gh_err("warning: %s", r.l.warning);
-	if (r.verbose && r.l.how[0])
-		gh_err("%s", r.l.how);
+/* Load and attach the programs, or find them kept, and register the run;
+ * fail open unless told otherwise. *reason says why tracing is off.
+ * 0, or -1 when the run must stop. */
+static int load_attach(struct run *r, int keep_asked, const char **reason)
+{
+	struct loader_opts lo = { 0 };
+	int i;
+
+	lo.argv_limit = r->argv_limit;
+	lo.ringbuf_bytes = r->ringbuf;
+	lo.verbose = r->verbose;
+	lo.keep = r->keep;
+	lo.pin_dir = r->pin_dir;
+	list_fds(r);
+	watch_sockets(r);
+	lo.inh_cookie = r->inh_cookie;
+	lo.inh_fd = r->inh_fd;
+	lo.ninh = r->ninh;
+	i = loader_start(&r->l, &lo, on_record, r);
+	if (r->l.warning[0] && keep_asked)
+		gh_err("warning: %s", r->l.warning);
+	if (r->verbose && r->l.how[0])
+		gh_err("%s", r->l.how);
 	/* we trace ourselves while we start the command: the kernel adds it
 	 * to the traced set as it is created, before it runs anything */
-	if (i == 0 && loader_trace_self(&r.l) == 0) {
-		r.active = 1;
-	} else {
-		reason = r.l.reason[0] ? r.l.reason : "adding the command to the traced set failed";
-		loader_stop(&r.l);
-		if (r.require_audit) {
-			gh_err("audit unavailable: %s", reason);
-			run_release(&r);
-			return EXIT_TRACE;
-		}
-		gh_err("warning: audit unavailable: %s; running the command untraced",
-		       reason);
+	if (i == 0 && loader_trace_self(&r->l) == 0) {
+		r->active = 1;
+		return 0;
 	}
+	*reason = r->l.reason[0] ? r->l.reason : "adding the command to the traced set failed";
+	loader_stop(&r->l);
+	if (r->require_audit) {
+		gh_err("audit unavailable: %s", *reason);
+		run_release(r);
+		return -1;
+	}
+	gh_err("warning: audit unavailable: %s; running the command untraced", *reason);
+	return 0;
+}
 
-	/* start the command */
-	co.argv = r.argv;
-	co.stdout_to_stderr = r.out == 1;
-	co.capture_out = r.cap[0].name != NULL;
-	co.capture_err = r.cap[1].name != NULL;
-	r.t0 = now_ns(CLOCK_MONOTONIC);
-	i = child_spawn(&r.c, &co);
-	if (r.active)
-		loader_untrace_self(&r.l);
+/* Start the command, traced from its creation when tracing works. 0, or
+ * -1 when it could not be started. */
+static int run_child(struct run *r, struct child_opts *co)
+{
+	int i;
+
+	co->argv = r->argv;
+	co->stdout_to_stderr = r->out == 1;
+	co->capture_out = r->cap[0].name != NULL;
+	co->capture_err = r->cap[1].name != NULL;
+	r->t0 = now_ns(CLOCK_MONOTONIC);
+	i = child_spawn(&r->c, co);
+	if (r->active)
+		loader_untrace_self(&r->l);
 	if (i < 0) {
-		gh_err("cannot start %s: %s", r.argv[0], strerror(-i));
-		if (r.active)
-			loader_stop(&r.l);
-		run_release(&r);
-		return EXIT_TRACE;
+		gh_err("cannot start %s: %s", r->argv[0], strerror(-i));
+		if (r->active)
+			loader_stop(&r->l);
+		run_release(r);
+		return -1;
 	}
-	r.cap[0].pipe = r.c.out_fd;
-	r.cap[1].pipe = r.c.err_fd;
-	catch_term(&r);
+	r->cap[0].pipe = r->c.out_fd;
+	r->cap[1].pipe = r->c.err_fd;
+	catch_term(r);
+	return 0;
+}
 
-	if (write_header(&r, reason) < 0) {
-		gh_err("out of memory");
-		goto wait_out;
-	}
-	loop(&r, sfd);
-wait_out:
-	/* the tree is gone: drain the ring buffer and the capture pipes */
-	consume(&r);
+/* The tree is gone: drain the ring buffer and the capture pipes. */
+static void drain(struct run *r)
+{
+	int i;
+
+	consume(r);
 	for (i = 0; i < 2; i++) {
-		if (r.cap[i].pipe >= 0)
-			fcntl(r.cap[i].pipe, F_SETFL, O_NONBLOCK);
-		while (pump(&r.cap[i]))
+		if (r->cap[i].pipe >= 0)
+			fcntl(r->cap[i].pipe, F_SETFL, O_NONBLOCK);
+		while (pump(&r->cap[i]))
 			;
 		/* closed before the end record, which says whether all got there */
-		if (r.cap[i].file >= 0 && close(r.cap[i].file) < 0 && !r.cap[i].err)
-			r.cap[i].err = errno;
-		r.cap[i].file = -1;
+		if (r->cap[i].file >= 0 && close(r->cap[i].file) < 0 && !r->cap[i].err)
+			r->cap[i].err = errno;
+		r->cap[i].file = -1;
 	}
-	uring_flush(&r);
-	if (r.active) {
+	uring_flush(r);
+	if (r->active) {
 		/* sockets still open, or closed since: their counts */
-		loader_socks(&r.l, on_record, &r);
-		flush_lines(&r);
+		loader_socks(&r->l, on_record, r);
+		flush_lines(r);
 	}
-	if (r.main_done)
-		status = write_end(&r, now_ns(CLOCK_MONOTONIC));
+}
+
+/* The end record, then every error of the run said and everything
+ * released. The status to exit with. */
+static int finish(struct run *r)
+{
+	int i, status = EXIT_TRACE;
+
+	if (r->main_done)
+		status = write_end(r, now_ns(CLOCK_MONOTONIC));
 	if (status < 0) {
 		gh_err("out of memory");
 		status = EXIT_TRACE;
 	}
-	if (r.active)
-		loader_stop(&r.l);
-	if (r.write_err) {
-		gh_err("write error: %s", strerror(r.write_err));
+	if (r->active)
+		loader_stop(&r->l);
+	if (r->write_err) {
+		gh_err("write error: %s", strerror(r->write_err));
 		status = EXIT_TRACE;
 	}
-	if (r.read_err) {
-		gh_err("reading the ring buffer: %s", strerror(r.read_err));
+	if (r->read_err) {
+		gh_err("reading the ring buffer: %s", strerror(r->read_err));
 		status = EXIT_TRACE;
 	}
-	if (output_replaced(&r))
+	if (output_replaced(r))
 		status = EXIT_TRACE;
-	if (r.out != 1 && close(r.out) < 0 && !r.write_err) {
+	if (r->out != 1 && close(r->out) < 0 && !r->write_err) {
 		gh_err("write error: %s", strerror(errno));
 		status = EXIT_TRACE;
 	}
 	for (i = 0; i < 2; i++) {
-		if (r.cap[i].file >= 0 && close(r.cap[i].file) < 0 && !r.cap[i].err)
-			r.cap[i].err = errno;
-		if (r.cap[i].err) {
-			gh_err("%s: write error: %s", r.cap[i].name, strerror(r.cap[i].err));
+		if (r->cap[i].file >= 0 && close(r->cap[i].file) < 0 && !r->cap[i].err)
+			r->cap[i].err = errno;
+		if (r->cap[i].err) {
+			gh_err("%s: write error: %s", r->cap[i].name, strerror(r->cap[i].err));
 			status = EXIT_TRACE;
 		}
-		free(r.cap[i].path);
+		free(r->cap[i].path);
 	}
-	free(r.output_abs);
-	r.output_abs = NULL;
-	gh_buf_release(&r.line);
-	free(r.groups);
-	free(r.fds);
+	free(r->output_abs);
+	r->output_abs = NULL;
+	gh_buf_release(&r->line);
+	free(r->groups);
+	free(r->fds);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct run r = { .argv_limit = DEFAULT_ARGV_LIMIT, .ringbuf = DEFAULT_RINGBUF,
+			 .out = 1, .line = GH_BUF_INIT, .keep = -1 };
+	struct child_opts co = { 0 };
+	const char *reason = NULL;
+	sigset_t orig_mask;
+	struct sigaction orig_pipe;
+	int sfd, status, unload = 0, keep_asked;
+	int std_closed[3];
+	const char *env;
+
+	/* before anything is opened: 0, 1 and 2 are never reused */
+	if (hold_std_fds(std_closed) < 0)
+		return EXIT_TRACE;
+
+	/* the signal state to hand on to the command (gh_init changes it) */
+	sigprocmask(SIG_BLOCK, NULL, &orig_mask);
+	sigaction(SIGPIPE, NULL, &orig_pipe);
+	co.mask = &orig_mask;
+	co.sigpipe = &orig_pipe;
+	gh_init(argv[0]);
+	r.c.pid = -1;
+	r.self = getpid();
+	r.cap[0].file = r.cap[1].file = -1;
+	loader_init(&r.l);
+
+	/* parse options; without a command, --unload or --keep alone */
+	status = parse_options(&r, argc, argv, &unload);
+	if (status >= 0)
+		return status;
+	r.pin_dir = (env = getenv("GH_TRACE_PIN_DIR")) && *env ? env : NULL;
+	if (unload)
+		return do_unload(&r);
+	if (!r.argv && r.keep == 1)
+		return do_keep(&r);
+	if (!r.argv) {
+		gh_err("no command given");
+		usage(stderr);
+		return GH_EXIT_ERR;
+	}
+	keep_asked = settle_keep(&r);
+	if (pick_user(&r, &co) < 0)
+		return EXIT_TRACE;
+
+	/* prepare the outputs and the signals */
+	status = prepare_outputs(&r, std_closed);
+	if (status)
+		return status;
+	sfd = take_signals(&r);
+	if (sfd < 0)
+		return EXIT_TRACE;
+
+	/* load and attach the programs */
+	if (load_attach(&r, keep_asked, &reason) < 0)
+		return EXIT_TRACE;
+
+	/* run the command, the header first, until its tree is gone */
+	if (run_child(&r, &co) < 0)
+		return EXIT_TRACE;
+	if (write_header(&r, reason) < 0)
+		gh_err("out of memory");
+	else
+		loop(&r, sfd);
+
+	/* drain what is left, then the end record */
+	drain(&r);
+	status = finish(&r);
 	close(sfd);
 	if (gh_close_stdout() < 0)
 		status = EXIT_TRACE;

@@ -113,11 +113,8 @@ int main(int argc, char **argv)
 		case 'V':
 			gh_print_version();
 			return gh_close_stdout() ? GH_EXIT_ERR : GH_EXIT_OK;
-		default: {
-			char msg[128];
-
-			gh_usage_error(SYNOPSIS, "%s", gh_option_error(c, argv, opts, msg, sizeof(msg)));
-		}
+		default:
+			gh_bad_option(SYNOPSIS, c, argv, opts);
 		}
 	}
 

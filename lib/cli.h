@@ -18,13 +18,20 @@ void gh_usage_error(const char *synopsis, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
 /* What getopt_long's answer C means, for a program that set opterr = 0
- * and starts its optstring with ':': "option 'OPT' needs an argument" for
- * ':', else "unknown option 'OPT'", OPT as the user typed it (a long
- * option up to any '=', a short one alone even inside a group such as
- * -qx). longopts is the table given to getopt_long; buf holds the message,
- * which is returned. */
+ * and starts its optstring with ':' (after any '+'): "option 'OPT' needs
+ * an argument" for ':', else "option 'OPT' takes no argument" (--OPT=VALUE
+ * of an option without one), "option 'OPT' is ambiguous" (an
+ * abbreviation of several) or "unknown option 'OPT'", OPT as the user
+ * typed it (a long option up to any '=', a short one alone even inside a
+ * group such as -qx). longopts is the table given to getopt_long; buf
+ * holds the message, which is returned. */
 const char *gh_option_error(int c, char *const argv[], const struct option *longopts,
 			    char *buf, size_t size);
+
+/* gh_usage_error with gh_option_error's message: how every program
+ * answers getopt_long's '?' or ':' (C). For programs only. */
+void gh_bad_option(const char *synopsis, int c, char *const argv[],
+		   const struct option *longopts) __attribute__((noreturn));
 
 /* Read the receipt path names (NULL or "-": stdin) into r: opened with
  * gh_open_input, a directory refused, then gh_receipt_load. Returns 0, or

@@ -102,6 +102,8 @@ static const char *const key_names[GH_EK_COUNT] = {
 	"addresses", "names", "qtype", "inherited",
 	"sock_fd", "addr_raw",
 	"output",
+	"script", "script_hex", "script_seen", "script_seen_hex",
+	"script_status",
 };
 
 const char *gh_ev_type_name(int type)
@@ -1035,7 +1037,8 @@ static const struct field f_exec[] = {
 	REQ(ARGV_TRUNCATED, BOOL), REQ(CWD, STR_NULL), OPT(EXE, STR_NULL),
 	OPT(PATH, STR), OPT(RAW, STR), OPT(UID, INT), OPT(GID, INT),
 	OPT(PATH_INCOMPLETE, BOOL), OPT(PATH_CHANGED, BOOL), OPT(EXE_SEEN, STR),
-	OPT(EXE_STATUS, STR), OPT(PATH_SEEN, STR), OPT(PATH_STATUS, STR), FEND
+	OPT(EXE_STATUS, STR), OPT(PATH_SEEN, STR), OPT(PATH_STATUS, STR),
+	OPT(SCRIPT, STR), OPT(SCRIPT_SEEN, STR), OPT(SCRIPT_STATUS, STR), FEND
 };
 static const struct field f_fork[] = {
 	REQ(PID, INT), REQ(PPID, INT), REQ(TID, INT), FEND
@@ -1237,7 +1240,7 @@ static int one_of(const struct gh_evval *v, const char *const *names)
 }
 
 static const char *const families[] = { "inet", "inet6", "unix", "packet",
-					 "netlink", "other", NULL };
+					 "netlink", "other", "vsock", "xdp", NULL };
 static const char *const sock_types[] = { "stream", "dgram", "seqpacket", "raw",
 					  "other", NULL };
 static const char *const protos[] = { "tcp", "udp", "unix", "icmp", "other", NULL };
@@ -1276,6 +1279,7 @@ static const struct {
 	{ GH_EK_NEW_PATH_STATUS, path_statuses },
 	{ GH_EK_EXE_STATUS, path_statuses },
 	{ GH_EK_SOURCE_PATH_STATUS, path_statuses },
+	{ GH_EK_SCRIPT_STATUS, path_statuses },
 	{ GH_EK_CONNECT, results }, { GH_EK_DIRECTION, directions },
 };
 
@@ -1328,7 +1332,8 @@ static int check_hex(struct gh_evreader *r)
 		GH_EK_ADDR_HEX, GH_EK_NAME_HEX, GH_EK_SOURCE_HEX,
 		GH_EK_FSTYPE_HEX, GH_EK_PATH_SEEN_HEX, GH_EK_NEW_PATH_SEEN_HEX,
 		GH_EK_EXE_SEEN_HEX, GH_EK_SOURCE_PATH_HEX,
-		GH_EK_SOURCE_PATH_SEEN_HEX,
+		GH_EK_SOURCE_PATH_SEEN_HEX, GH_EK_SCRIPT_HEX,
+		GH_EK_SCRIPT_SEEN_HEX,
 	};
 	const char *tn = type_names[r->rec.type];
 	struct gh_evval *v, *base;

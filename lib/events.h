@@ -91,6 +91,9 @@ enum {
 	GH_EK_ADDRESSES, GH_EK_NAMES, GH_EK_QTYPE, GH_EK_INHERITED,
 	GH_EK_SOCK_FD, GH_EK_ADDR_RAW,
 	GH_EK_OUTPUT,
+	/* exec of a script: the script file, the interpreter being exe */
+	GH_EK_SCRIPT, GH_EK_SCRIPT_HEX, GH_EK_SCRIPT_SEEN,
+	GH_EK_SCRIPT_SEEN_HEX, GH_EK_SCRIPT_STATUS,
 	GH_EK_COUNT
 };
 

@@ -211,3 +211,25 @@ void gh_hex(const unsigned char *in, size_t n, char *out)
 	}
 	out[2 * n] = '\0';
 }
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int gh_unhex(struct gh_buf *b, const char *hex, size_t n)
+{
+	size_t i;
+
+	if (n % 2)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (hexval(hex[i]) < 0)
+			return -EINVAL;
+	if (gh_buf_grow(b, n / 2 + 1) < 0)
+		return -ENOMEM;
+	for (i = 0; i < n; i += 2)
+		b->p[b->len++] = (char)(hexval(hex[i]) << 4 | hexval(hex[i + 1]));
+	b->p[b->len] = '\0';
+	return 0;
+}

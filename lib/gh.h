@@ -73,5 +73,9 @@ int gh_buf_shell_word(struct gh_buf *b, const char *s, size_t n);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes, NUL terminated). */
 void gh_hex(const unsigned char *in, size_t n, char *out);
+/* Append the bytes of the lowercase hexadecimal hex[0..n) to b (a NUL
+ * follows them). 0, -EINVAL (an odd length or another character, b
+ * unchanged) or -ENOMEM. */
+int gh_unhex(struct gh_buf *b, const char *hex, size_t n);
 
 #endif

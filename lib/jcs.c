@@ -150,33 +150,19 @@ static int utf8_ok(const char *s, size_t len)
 
 static int write_string(struct gh_buf *b, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t i, run = 0;
 	int ret = gh_buf_addc(b, '"');
 
 	for (i = 0; i < len && ret == 0; i++) {
 		unsigned char c = (unsigned char)s[i];
-		char esc[7] = "\\";
+		char esc[7];
 
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		ret = gh_buf_add(b, s + run, i - run);
 		run = i + 1;
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-		}
 		if (ret == 0)
-			ret = gh_buf_adds(b, esc);
+			ret = gh_buf_add(b, esc, gh_json_escape(c, esc));
 	}
 	if (ret == 0)
 		ret = gh_buf_add(b, s + run, len - run);

@@ -944,9 +944,32 @@ int gh_jreader_next(struct gh_jreader *r, struct json_object **out)
 
 /* ---- writer ---- */
 
-int gh_buf_json_str(struct gh_buf *b, const char *str, size_t len)
+size_t gh_json_escape(unsigned char c, char esc[7])
 {
 	static const char hexd[] = "0123456789abcdef";
+
+	esc[0] = '\\';
+	esc[2] = '\0';
+	switch (c) {
+	case '"': esc[1] = '"'; break;
+	case '\\': esc[1] = '\\'; break;
+	case '\b': esc[1] = 'b'; break;
+	case '\f': esc[1] = 'f'; break;
+	case '\n': esc[1] = 'n'; break;
+	case '\r': esc[1] = 'r'; break;
+	case '\t': esc[1] = 't'; break;
+	default:
+		memcpy(esc + 1, "u00", 3);
+		esc[4] = hexd[c >> 4];
+		esc[5] = hexd[c & 15];
+		esc[6] = '\0';
+		return 6;
+	}
+	return 2;
+}
+
+int gh_buf_json_str(struct gh_buf *b, const char *str, size_t len)
+{
 	const unsigned char *p = (const unsigned char *)str, *end = p + len, *run;
 	size_t n;
 
@@ -974,20 +997,9 @@ int gh_buf_json_str(struct gh_buf *b, const char *str, size_t len)
 			}
 			continue;
 		}
-		char esc[7] = { '\\', 0 };
-		switch (*p) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			esc[1] = 'u', esc[2] = '0', esc[3] = '0';
-			esc[4] = hexd[*p >> 4], esc[5] = hexd[*p & 15];
-		}
-		if (gh_buf_add(b, esc, esc[1] == 'u' ? 6 : 2) < 0)
+		char esc[7];
+
+		if (gh_buf_add(b, esc, gh_json_escape(*p, esc)) < 0)
 			return -ENOMEM;
 		p++;
 	}

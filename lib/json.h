@@ -73,6 +73,11 @@ int gh_json_to_buf(struct gh_buf *b, struct json_object *o, int flags);
 /* Append s[0..len) as a quoted JSON string (escaping as above). */
 int gh_buf_json_str(struct gh_buf *b, const char *s, size_t len);
 
+/* The escape of byte c (a control byte, '"' or '\\') in a JSON string, as
+ * RFC 8785 writes it: \" \\ \b \f \n \r \t, else \u00xx (lowercase
+ * hex), into esc, NUL terminated. Its length, 2 or 6. */
+size_t gh_json_escape(unsigned char c, char esc[7]);
+
 /* Append a member name to a path for messages: ".name" (no dot first)
  * when it is a plain identifier ([A-Za-z_][A-Za-z0-9_]*), else
  * ["name"] with JSON escapes; array indexes are written "[N]". The

@@ -8,6 +8,7 @@
 #include "json.h"
 #include "jv.h"
 #include "receipt.h"
+#include "term.h"
 
 __attribute__((format(printf, 2, 3))) static int bad(struct gh_receipt *r,
 						     const char *fmt, ...)
@@ -231,6 +232,22 @@ static int start(struct gh_receipt *r, const char *name)
 	return 0;
 }
 
+/* "unknown receipt version" with (the start of) the version escaped as
+ * on a terminal: the string is the input's, and the message goes to one. */
+static int bad_version(struct gh_receipt *r, const char *s)
+{
+	struct gh_buf q = GH_BUF_INIT;
+	int rc;
+
+	if (gh_term_esc(&q, s, strnlen(s, 40), 0) < 0) {
+		gh_buf_release(&q);
+		return -ENOMEM;
+	}
+	rc = bad(r, "version: unknown receipt version \"%s\"", q.p ? q.p : "");
+	gh_buf_release(&q);
+	return rc;
+}
+
 /* The shape of a receipt, from its version. */
 static int detect(struct gh_receipt *r, const struct gh_jv *root)
 {
@@ -259,10 +276,10 @@ static int detect(struct gh_receipt *r, const struct gh_jv *root)
 		return bad(r, "version: expected a string");
 	s = gh_jv_str(v, NULL);
 	if (strncmp(s, "0.", 2) != 0 || s[2] < '0' || s[2] > '9')
-		return bad(r, "version: unknown receipt version \"%.40s\"", s);
+		return bad_version(r, s);
 	minor = strtol(s + 2, &end, 10);
 	if (*end && *end != '.')
-		return bad(r, "version: unknown receipt version \"%.40s\"", s);
+		return bad_version(r, s);
 	r->version = s;
 	r->shape = minor <= 3 ? GH_RECEIPT_030 : GH_RECEIPT_040;
 	return 0;
@@ -642,6 +659,28 @@ int gh_receipt_proc_exec(struct gh_receipt *r, const struct gh_rproc *p, size_t 
 	    gh_receipt_mstr(r, e, w, "cwd", &x->cwd, NULL) < 0)
 		return -EINVAL;
 	return 1;
+}
+
+int gh_receipt_nexecs(struct gh_receipt *r, size_t *n)
+{
+	struct gh_riter it = GH_RITER_INIT;
+	const struct gh_jv *tree;
+	struct gh_rproc p;
+	struct gh_rexec x;
+	size_t k;
+	int rc;
+
+	*n = 0;
+	if ((rc = gh_receipt_arr(r, "process_tree", &tree)) <= 0)
+		return rc;
+	while ((rc = gh_receipt_next_proc(r, &it, &p)) > 0) {
+		for (k = 0; (rc = gh_receipt_proc_exec(r, &p, k, &x)) > 0; k++)
+			;
+		if (rc < 0)
+			return rc;
+		*n += k;
+	}
+	return rc < 0 ? rc : 1;
 }
 
 /* --- files ------------------------------------------------------------- */

@@ -218,6 +218,10 @@ struct gh_rexec {
 };
 int gh_receipt_proc_exec(struct gh_receipt *r, const struct gh_rproc *p,
 			 size_t k, struct gh_rexec *x);
+/* How many execs gh_receipt_proc_exec gives over all processes: 1 and
+ * *n, 0 when the receipt records no execs (no process_tree: v0 and the
+ * flat processes list), -EINVAL. */
+int gh_receipt_nexecs(struct gh_receipt *r, size_t *n);
 
 /* File entries: filesystem.accesses, else one entry per path of the
  * older lists (reads: op "read"; writes, written: "write"; deletes:

@@ -3,7 +3,29 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
 #include "term.h"
+
+/* The code point of the valid n-byte UTF-8 sequence at p. */
+static unsigned utf8_cp(const unsigned char *p, size_t n)
+{
+	unsigned cp = p[0] & (0x7f >> n);
+
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	return cp;
+}
+
+/* Code points written as \uXXXX although valid: C1 controls, and the
+ * invisible ones that change how the text around them is shown (bidi
+ * embeddings, overrides and isolates, marks, zero-width characters, line
+ * and paragraph separators), which can make one name look like another. */
+static int hidden(unsigned cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c ||
+	       (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
+}
 
 int gh_term_esc(struct gh_buf *b, const char *s, size_t len, size_t max)
 {
@@ -13,6 +35,7 @@ int gh_term_esc(struct gh_buf *b, const char *s, size_t len, size_t max)
 
 	while (p < end) {
 		size_t n = 1;
+		unsigned cp;
 		const char *rep = NULL;
 
 		if (max && chars + 1 >= max && end - p > 1) {
@@ -25,17 +48,19 @@ int gh_term_esc(struct gh_buf *b, const char *s, size_t len, size_t max)
 			rep = "\\t";
 		else if (*p == '\r')
 			rep = "\\r";
+		else if (*p == '\\')
+			rep = "\\\\"; /* so that \n always means a newline */
 		else if (*p < 0x20 || *p == 0x7f) {
 			snprintf(tmp, sizeof(tmp), "\\x%02x", *p);
 			rep = tmp;
-		} else if (*p == 0xc2 && p + 1 < end && p[1] >= 0x80 && p[1] <= 0x9f) {
-			/* C1 controls (CSI is U+009B) */
-			snprintf(tmp, sizeof(tmp), "\\u%04x", p[1]);
+		} else if (*p >= 0x80 && !(n = gh_utf8_len(p, end))) {
+			/* a byte of no valid sequence (a name that is not UTF-8) */
+			snprintf(tmp, sizeof(tmp), "\\x%02x", *p);
 			rep = tmp;
-			n = 2;
-		} else if (*p >= 0x80) {
-			while (p + n < end && (p[n] & 0xc0) == 0x80)
-				n++;
+			n = 1;
+		} else if (*p >= 0x80 && hidden(cp = utf8_cp(p, n))) {
+			snprintf(tmp, sizeof(tmp), "\\u%04x", cp);
+			rep = tmp;
 		}
 		if (rep ? gh_buf_adds(b, rep) < 0 : gh_buf_add(b, p, n) < 0)
 			return -ENOMEM;
@@ -43,4 +68,12 @@ int gh_term_esc(struct gh_buf *b, const char *s, size_t len, size_t max)
 		p += n;
 	}
 	return 0;
+}
+
+size_t gh_term_hidden(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = len && *p >= 0x80 ? gh_utf8_len(p, p + len) : 0;
+
+	return n && hidden(utf8_cp(p, n)) ? n : 0;
 }

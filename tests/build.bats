@@ -79,3 +79,65 @@ LIST
 			{ echo "$p: $status out=$output err=$stderr"; false; }
 	done
 }
+
+@test "every program: a bad option is named as typed, then the usage, exit 2" {
+	# PROGRAM, arguments, the message; each with an unknown short option
+	# and long option too
+	while IFS='|' read -r p args want; do
+		for a in "$args" -x --no-such; do
+			case $a in
+			"$args") w=$want ;;
+			-x) w="unknown option '-x'" ;;
+			*) w="unknown option '--no-such'" ;;
+			esac
+			run --separate-stderr "$p" $a < /dev/null
+			hint="usage: $p "
+			[ "$status" -eq 2 ] && [ -z "$output" ] &&
+				[ "${stderr_lines[0]}" = "$p: $w" ] &&
+				[[ "${stderr_lines[1]}" == "$hint"* ]] ||
+				{ echo "$p $a: $status out=$output err=$stderr"; false; }
+		done
+	done <<'TABLE'
+gh-trace|-o|option '-o' needs an argument
+gh-trace|--keep=1|option '--keep' takes no argument
+gh-aggregate|--v0=1|option '--v0' takes no argument
+gh-aggregate|--v|option '--v' is ambiguous
+gh-redact|--mask|option '--mask' needs an argument
+gh-sign|-p|option '-p' needs an argument
+gh-policy|--fold-files|option '--fold-files' needs an argument
+gh-policy|--json=yes|option '--json' takes no argument
+gh-train|--csv=1|option '--csv' takes no argument
+gh-archive|--export|option '--export' needs an argument
+gh-show|--color|option '--color' needs an argument
+gh-diff|--json=1|option '--json' takes no argument
+TABLE
+	# the twin: the same options well formed are no usage error
+	run --separate-stderr gh-aggregate --v0 "$GH_ROOT/tests/fixtures/aggregate/net.ndjson"
+	[ "$status" -eq 0 ] && [ -z "$stderr" ]
+	cmp <(printf '%s\n' "$output") "$GH_ROOT/tests/fixtures/aggregate/net.v0.json"
+	run --separate-stderr gh-diff --json "$GH_ROOT/tests/fixtures/aggregate/net.json" \
+		"$GH_ROOT/tests/fixtures/aggregate/net.json"
+	[ "$status" -eq 0 ] && [ -z "$stderr" ]
+	run --separate-stderr gh-policy --fold-files 3 --learn
+	[ "$stderr" = "gh-policy: --learn: missing receipts"$'\n'"usage: gh-policy [-v | -j | -a | -q] [--allow-redacted] [--stats] RULES [RECEIPT]"$'\n'"       gh-policy -c RULES"$'\n'"       gh-policy --learn [--fold-files N] [--fold-runs N] RECEIPT..." ]
+}
+
+# synopsis PROGRAM: its man page's SYNOPSIS as rendered, on one line (its
+# first paragraph: the forms, not a paragraph after them)
+synopsis() {
+	groff -man -Tutf8 -rLL=200n -P-cbou "$GH_ROOT/man/man1/$1.1" 2>/dev/null |
+		sed -n '/^SYNOPSIS/,/^$/p' | sed '1d;$d' |
+		tr -s ' \n' ' ' | sed 's/^ //; s/ $//'
+}
+
+@test "every program: the usage --help begins with is its man page's SYNOPSIS" {
+	for p in $PROGS; do
+		want=$(synopsis "$p")
+		[ -n "$want" ]
+		got=$("$p" --help | sed -n '1,/^[^ u]/p' | grep -E '^(usage: | )' |
+			sed 's/^usage: //' | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')
+		[ "$got" = "$want" ] || { echo "$p: --help: $got"; echo "$p: man: $want"; false; }
+	done
+	# the twin: a synopsis that lacks an option is told apart
+	[ "$(synopsis gh-archive)" != "gh-archive [-rv] DB [RECEIPT...] gh-archive --export ID [--pretty] DB gh-archive --export-all DB gh-archive --init DB" ]
+}

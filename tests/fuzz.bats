@@ -44,6 +44,11 @@ fuzz_one() {
 	fuzz_one fuzz_dns "$GH_ROOT/tests/fuzz/seeds/dns"
 }
 
+@test "fuzz: DSSE envelope reader (lib/dsse), no crash, a verdict and a PAE of what was read" {
+	# the seed: gh-sign --attest -s KEY --subject Makefile tests/fixtures/aggregate/notfound.json
+	fuzz_one fuzz_dsse "$GH_ROOT/tests/fuzz/seeds/dsse"
+}
+
 @test "fuzz: a planted crash is detected (the harness can fail)" {
 	# a target that aborts on one input: libFuzzer must report it
 	cat > "$BATS_TEST_TMPDIR/planted.c" <<'C'

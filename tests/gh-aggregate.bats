@@ -64,8 +64,12 @@ badf() {
 	gh-aggregate --bogus "$F/net.ndjson" > "$T/out" 2> "$T/err" && false || rc=$?
 	[ "$rc" -eq 2 ]
 	[ ! -s "$T/out" ]
-	grep -q "unrecognized option '--bogus'" "$T/err"
-	grep -qx 'usage: gh-aggregate \[--v0\] \[FILE\]' "$T/err"
+	[ "$(cat "$T/err")" = "gh-aggregate: unknown option '--bogus'
+usage: gh-aggregate [--v0] [FILE]" ]
+	# an option given an argument it does not take
+	gh-aggregate --v0=yes "$F/net.ndjson" > "$T/out" 2> "$T/err" && false || rc=$?
+	[ "$rc" -eq 2 ] && [ ! -s "$T/out" ]
+	[ "$(head -1 "$T/err")" = "gh-aggregate: option '--v0' takes no argument" ]
 }
 
 @test "two input files are a usage error" {

@@ -36,7 +36,7 @@ run_example() {
 @test "help: usage on stdout, exit 0" {
 	run --separate-stderr gh-archive --help
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "usage: gh-archive [-rv] DB [RECEIPT...]" ]
+	[ "${lines[0]}" = "usage: gh-archive [-rv] [--host NAME] DB [RECEIPT...]" ]
 	[ "${lines[1]}" = "       gh-archive --export ID [--pretty] DB" ]
 	[ -z "$stderr" ]
 }
@@ -54,12 +54,12 @@ run_example() {
 	[ -z "$output" ]
 	run --separate-stderr gh-archive --bogus "$DB"
 	[ "$status" -eq 2 ]
-	[ "${stderr_lines[0]}" = "gh-archive: --bogus: unknown option" ]
+	[ "${stderr_lines[0]}" = "gh-archive: unknown option '--bogus'" ]
 	run --separate-stderr gh-archive -x "$DB"
-	[ "${stderr_lines[0]}" = "gh-archive: -x: unknown option" ]
+	[ "${stderr_lines[0]}" = "gh-archive: unknown option '-x'" ]
 	run --separate-stderr gh-archive "$DB" --export
 	[ "$status" -eq 2 ]
-	[ "${stderr_lines[0]}" = "gh-archive: --export: missing argument" ]
+	[ "${stderr_lines[0]}" = "gh-archive: option '--export' needs an argument" ]
 	run --separate-stderr gh-archive --export x --replace "$DB"
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "gh-archive: can't combine --export with --replace or --verbose" ]
@@ -86,9 +86,9 @@ run_example() {
 	run --separate-stderr gh-archive --export x --host h "$DB"
 	[ "${stderr_lines[0]}" = "gh-archive: can't combine --export with --host" ]
 	run --separate-stderr gh-archive --db
-	[ "${stderr_lines[0]}" = "gh-archive: --db: missing argument" ]
+	[ "${stderr_lines[0]}" = "gh-archive: option '--db' needs an argument" ]
 	run --separate-stderr gh-archive --host
-	[ "${stderr_lines[0]}" = "gh-archive: --host: missing argument" ]
+	[ "${stderr_lines[0]}" = "gh-archive: option '--host' needs an argument" ]
 	# with --db every operand is a receipt: --export wants none
 	run --separate-stderr gh-archive --export x --db "host=/nonexistent" "$DB"
 	[ "${stderr_lines[0]}" = "gh-archive: --export takes exactly one database" ]

@@ -90,6 +90,16 @@ judge() {
 	run --separate-stderr gh-policy --bogus "$AGENT"
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
+	same_stderr() { diff -u - <(printf '%s\n' "$stderr"); }
+	same_stderr <<-'EOF2'
+	gh-policy: unknown option '--bogus'
+	usage: gh-policy [-v | -j | -a | -q] [--allow-redacted] [--stats] RULES [RECEIPT]
+	       gh-policy -c RULES
+	       gh-policy --learn [--fold-files N] [--fold-runs N] RECEIPT...
+	EOF2
+	run --separate-stderr gh-policy --fold-runs
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-policy: option '--fold-runs' needs an argument" ]
 	run --separate-stderr gh-policy "$AGENT" a.json b.json
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "gh-policy: too many arguments" ]
@@ -811,6 +821,47 @@ EOF
 	[ "$status" -eq 0 ]
 }
 
+@test "limit execs: counted as exec rules read them, on every receipt shape" {
+	A=$GH_ROOT/tests/fixtures/aggregate
+	# 0.4.0: process_tree[].execs (sneaky.json: 7)
+	printf 'limit execs 6\n' | rules
+	judge sneaky.json
+	[ "$status" -eq 1 ]
+	same <<<'r.rules:1: limit execs: 7 exceeds 6'
+	[ "$tally" = "1 violation of 1 rule; 36 items" ]
+	printf 'limit execs 7\n' | rules
+	judge sneaky.json
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+	# 0.3.0: no execs member, each process's exe is its exec (bash, curl)
+	printf 'limit execs 1\n' | rules
+	judge v030.json
+	[ "$status" -eq 1 ]
+	same <<-'EOF2'
+	r.rules: require audit (always): host
+	r.rules:1: limit execs: 2 exceeds 1
+	EOF2
+	printf 'limit execs 2\n' | rules
+	judge v030.json
+	[ "$status" -eq 1 ]
+	same <<<'r.rules: require audit (always): host'
+	# v0: the flat processes list records no execs: never within a limit;
+	# the current shape of the same run counts its 13 execs of 16 processes
+	printf 'allow partial\nlimit execs 100\nlimit processes 16\n' | rules
+	run --separate-stderr gh-policy r.rules "$A/files.v0.json"
+	[ "$status" -eq 1 ]
+	same <<-'EOF2'
+	r.rules: require audit (always): not recorded
+	r.rules:2: limit execs: not recorded
+	2 violations of 2 rules; 38 items
+	EOF2
+	run --separate-stderr gh-policy r.rules "$A/files.json"
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+	printf 'allow partial\nlimit execs 12\n' | rules
+	run --separate-stderr gh-policy r.rules "$A/files.json"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:2: limit execs: 13 exceeds 12" ]
+}
+
 @test "limit: negative and non-integer values in the receipt are errors" {
 	printf 'limit duration_ms 100\n' > r.rules
 	jq '.duration_ms = -5' "$F/clean.json" > x.json
@@ -981,16 +1032,25 @@ EOF
 
 # --- bad rules files ------------------------------------------------------------
 
+# badcheck MESSAGE [RECEIPT]: gh-policy --check r.rules (or, given a
+# receipt, gh-policy r.rules RECEIPT) fails with "gh-policy: MESSAGE",
+# exit 2, nothing on stdout.
+badcheck() {
+	if [ $# -gt 1 ]; then
+		run --separate-stderr gh-policy r.rules "$2"
+	else
+		run --separate-stderr gh-policy --check r.rules
+	fi
+	[ "$status" -eq 2 ] || { echo "status $status"; return 1; }
+	[ -z "$output" ] || { echo "stdout: $output"; return 1; }
+	[ "$stderr" = "gh-policy: $1" ] || { echo "stderr: $stderr"; return 1; }
+}
+
 # badrule LINE MESSAGE: r.rules holding LINE (after a valid first line) is
 # refused with MESSAGE at line 2, exit 2, nothing on stdout.
 badrule() {
 	printf 'deny read /x\n%s\n' "$1" > r.rules
-	run --separate-stderr gh-policy r.rules "$F/clean.json"
-	[ "$status" -eq 2 ] || { echo "status $status"; return 1; }
-	[ -z "$output" ] || { echo "stdout: $output"; return 1; }
-	[ "$stderr" = "gh-policy: r.rules:2: $2" ] || { echo "stderr: $stderr"; return 1; }
-	run --separate-stderr gh-policy --check r.rules
-	[ "$status" -eq 2 ] && [ "$stderr" = "gh-policy: r.rules:2: $2" ]
+	badcheck "r.rules:2: $2" "$F/clean.json" && badcheck "r.rules:2: $2"
 }
 
 @test "bad rules: unknown statement, subject, or subjects of two kinds" {
@@ -1076,26 +1136,17 @@ EOF
 
 @test "bad rules: control bytes other than tab are errors with file:line" {
 	printf 'deny read /a\ndeny read\x01 /x\n' > r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-policy: r.rules:2: expected text, got the control byte \\x01 at column 10" ]
+	badcheck 'r.rules:2: expected text, got the control byte \x01 at column 10'
 	printf 'deny read /x\0y\n' > r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$stderr" = "gh-policy: r.rules:1: expected text, got a NUL byte" ]
+	badcheck 'r.rules:1: expected text, got a NUL byte'
 	# a line ending in CR CR LF: one CR is the line end, the other an error
 	printf 'deny read /a\r\ndeny read /home/u/.ssh/id_rsa\r\r\n' > r.rules
-	run --separate-stderr gh-policy r.rules "$F/sneaky.json"
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
-	[ "$stderr" = "gh-policy: r.rules:2: expected text, got the control byte \\x0d at column 30" ]
+	badcheck 'r.rules:2: expected text, got the control byte \x0d at column 30' "$F/sneaky.json"
 	# a vertical tab inside a pattern
 	printf 'deny read /home/u/.ssh/\vid_rsa\n' > r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-policy: r.rules:1: expected text, got the control byte \\x0b at column 24" ]
+	badcheck 'r.rules:1: expected text, got the control byte \x0b at column 24'
 	printf 'deny read /x\x7f\n' > r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$stderr" = "gh-policy: r.rules:1: expected text, got the control byte \\x7f at column 13" ]
+	badcheck 'r.rules:1: expected text, got the control byte \x7f at column 13'
 	# the twin: tabs separate words, a single CR LF ends a line
 	printf 'deny\tread\t/home/u/.ssh/id_rsa\r\n' > r.rules
 	run --separate-stderr gh-policy r.rules "$F/sneaky.json"
@@ -1124,17 +1175,13 @@ EOF
 	run --separate-stderr gh-policy --check r.rules
 	[ "$status" -eq 0 ]
 	echo 'deny read /y' >> r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-policy: r.rules:100001: expected at most 100000 rules in all, got more" ]
+	badcheck 'r.rules:100001: expected at most 100000 rules in all, got more'
 }
 
 @test "errors never quote a file that is not a rules file" {
 	printf 'machine example.com login u password hunter2\n' > netrc
 	printf 'deny read /x\ninclude netrc\n' > r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-policy: netrc:1: expected allow, deny, default, limit, require or include, got a line that is none of them (not a rules file?)" ]
+	badcheck 'netrc:1: expected allow, deny, default, limit, require or include, got a line that is none of them (not a rules file?)'
 	[[ "$stderr" != *hunter2* ]]
 	printf '# comment\n\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n' > key
 	run --separate-stderr gh-policy --check key
@@ -1142,8 +1189,7 @@ EOF
 	[ "$stderr" = "gh-policy: key:3: expected allow, deny, default, limit, require or include, got a line that is none of them (not a rules file?)" ]
 	# the twin: once a file has a statement, an unknown word is quoted
 	printf 'deny read /x\npermit read /y\n' > r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$stderr" = "gh-policy: r.rules:2: expected allow, deny, default, limit, require or include, got 'permit'" ]
+	badcheck "r.rules:2: expected allow, deny, default, limit, require or include, got 'permit'"
 }
 
 @test "comments, quotes, blank lines and CRLF" {
@@ -1282,9 +1328,7 @@ EOF2
 	run --separate-stderr gh-policy --check r.rules
 	[ "$status" -eq 0 ]
 	printf 'allow partial now\n' > r.rules
-	run --separate-stderr gh-policy --check r.rules
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "gh-policy: r.rules:1: expected end of line, got 'now'" ]
+	badcheck "r.rules:1: expected end of line, got 'now'"
 }
 
 

@@ -11,7 +11,6 @@ setup() {
 	FIX="$GH_ROOT/tests/fixtures/redact"
 	T="$BATS_TEST_TMPDIR"
 	USAGE_LINE="usage: gh-redact [-m GLOB]... [--sensitive] [--home] [--hash-key FILE] [--no-default-secrets] [FILE]"
-	TRY="Try 'gh-redact --help' for more information."
 	# The fixture's run_uid 4242 has no passwd entry on the test machines
 	# (checked in the --home tests), so HOME decides.
 	export HOME=/home/u
@@ -83,7 +82,7 @@ full() {
 	run --separate-stderr gh-redact --bogus "$FIX/receipt.json"
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "gh-redact: unknown option '--bogus'" ]
-	[ "${stderr_lines[1]}" = "$TRY" ]
+	[ "${stderr_lines[1]}" = "$USAGE_LINE" ]
 	[ -z "$output" ]
 }
 

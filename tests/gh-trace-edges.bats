@@ -397,3 +397,57 @@ capture_on_tmpfs() {
 	[ "$stderr" = "gh-trace: reading the ring buffer: Cannot allocate memory" ]
 	! grep -q '"raw":"f"' "$EV"
 }
+
+@test "the programs' CO-RE relocations come out the same against gh-trace's minimal BTF as against the kernel's whole BTF" {
+	cc=$(command -v cc || command -v clang)
+	"$cc" -O2 -I"$GH_ROOT/lib" -o corecheck "$TRACE_DIR/corecheck.c" "$GH_ROOT/lib/btfmin.c" \
+		-Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
+	run --separate-stderr ./corecheck "$GH_OUT/trace.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^([0-9]+)\ relocations\ of\ ([0-9]+)\ types,\ ([0-9]+)\ kernel\ types\ matched,\ ([0-9]+)\ types\ kept ]]
+	[ "${BASH_REMATCH[1]}" -ge 100 ]
+	[[ "${lines[1]}" =~ ^same:\ ([0-9]+)\ instructions\ patched$ ]]
+	# every relocation patched an instruction the same way
+	[ "${BASH_REMATCH[1]}" -ge 100 ]
+	# the twin: one member's offset copied wrong shows
+	run --separate-stderr ./corecheck "$GH_OUT/trace.bpf.o" shift
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "${lines[1]}" =~ ^differs:\ libbpf:\ prog\ \'[a-z_]+\':\ relo\ \#[0-9]+:\ patched\ insn ]]
+}
+
+@test "-v says what CO-RE relocated against when the programs are loaded, and nothing of it when they are kept" {
+	mkdir bpf
+	mount -t bpf bpf bpf
+	export GH_TRACE_PIN_DIR=$PWD/bpf/glasshouse
+	run --separate-stderr gh-trace -v -o "$EV" -- true
+	kept=$stderr
+	run --separate-stderr gh-trace -v -o "$EV" -- true
+	second=$stderr
+	gh-trace --unload
+	umount bpf
+	echo "$kept"
+	[[ "$kept" =~ ^gh-trace:\ loaded\ the\ programs\ and\ kept\ them\ in\ $GH_TRACE_PIN_DIR/trace-[0-9a-f]+\;\ CO-RE:\ [0-9]+\ relocations\ against\ a\ minimal\ BTF\ \([0-9]+\ of\ the\ kernel\'s\ types\) ]]
+	echo "$second"
+	[[ "$second" =~ ^gh-trace:\ using\ the\ programs\ kept\ in\ $GH_TRACE_PIN_DIR/trace-[0-9a-f]+$'\n' ]]
+	! [[ "$second" =~ CO-RE ]]
+}
+
+@test "where the minimal BTF cannot be handed to libbpf (no /proc), the programs are relocated against the kernel's whole BTF, and the run is traced" {
+	need_mount_ns
+	# the sanitizers' runtime needs /proc (the executable's name, threads)
+	if grep -qa -e __asan_init -e __ubsan_handle "$GH_BIN/gh-trace"; then
+		skip "the sanitizer build needs /proc"
+	fi
+	# the twin: with /proc, the minimal BTF
+	run --separate-stderr gh-trace -v -o "$EV" -- cat /etc/hostname
+	[ "$status" -eq 0 ]
+	[[ "${stderr%%$'\n'*}" =~ ^gh-trace:\ loaded\ the\ programs\ for\ this\ run\;\ CO-RE:\ [0-9]+\ relocations\ against\ a\ minimal\ BTF ]]
+	run --separate-stderr unshare -m sh -c 'mount -t tmpfs none /proc && exec gh-trace -v -o "$1" -- cat /etc/hostname' sh "$EV"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[[ "${stderr%%$'\n'*}" =~ ^gh-trace:\ loaded\ the\ programs\ for\ this\ run\;\ CO-RE\ against\ the\ kernel\'s\ whole\ BTF\ \(no\ minimal\ BTF:\ /proc/self/fd/[0-9]+:\ No\ such\ file\ or\ directory\)$ ]]
+	check_stream
+	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname") | .ret >= 0')" = true ]
+}

@@ -49,7 +49,13 @@ setup() {
 
 @test "gh-trace rejects an unknown option and bad limits" {
 	run --separate-stderr gh-trace --bogus -- true
+	[ "$status" -eq 2 ] && [ -z "$output" ]
+	[ "${stderr_lines[0]}" = "gh-trace: unknown option '--bogus'" ]
+	[ "${stderr_lines[1]}" = "usage: gh-trace [-o FILE] [--stdout FILE] [--stderr FILE] [-u USER]" ]
+	[ "${#stderr_lines[@]}" -eq 7 ]
+	run --separate-stderr gh-trace -u
 	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "gh-trace: option '-u' needs an argument" ]
 	run --separate-stderr gh-trace --argv-limit 0 -- true
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "gh-trace: --argv-limit: '0' is not a number from 1 to 65535" ]

@@ -5,57 +5,16 @@
  * Each mode does one thing and exits 0 when it could, 1 (with a message)
  * when it could not. Network modes use the loopback interface only. */
 #define _GNU_SOURCE
+#include "../work.h"
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <linux/if_packet.h>
 #include <linux/if_ether.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
 #include <sys/sendfile.h>
-#include <sys/uio.h>
 #include <sys/mount.h>
-#include <sys/ptrace.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 #include <sys/xattr.h>
-#include <unistd.h>
-#include <liburing.h>
-#include <pthread.h>
-
-static int die(const char *what)
-{
-	fprintf(stderr, "work: %s: %s\n", what, strerror(errno));
-	return 1;
-}
-
-/* A child that waits to be killed: a process inside the tree. */
-static pid_t child(void)
-{
-	pid_t p = fork();
-
-	if (p == 0) {
-		pause();
-		_exit(0);
-	}
-	return p;
-}
-
-static void reap(pid_t p)
-{
-	kill(p, SIGKILL);
-	waitpid(p, NULL, 0);
-}
 
 /* PID or "child": the target of the control modes. */
 static pid_t target(const char *s, int *own)

@@ -6,55 +6,14 @@
  * Each mode does one thing and exits 0 when it could, 1 (with a message)
  * when it could not. Sockets are Unix sockets or loopback only. */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
+#include "../work.h"
 #include <sys/prctl.h>
-#include <sys/ptrace.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/un.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <linux/bpf.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <linux/types.h>
-#include <liburing.h>
 #include "../../bpf/trace.h"
-
-static int die(const char *what)
-{
-	fprintf(stderr, "work: %s: %s\n", what, strerror(errno));
-	return 1;
-}
-
-/* A child that waits to be killed: a process inside the tree. */
-static pid_t child(void)
-{
-	pid_t p = fork();
-
-	if (p == 0) {
-		for (;;)
-			pause();
-	}
-	return p;
-}
-
-static void reap(pid_t p)
-{
-	kill(p, SIGKILL);
-	waitpid(p, NULL, 0);
-}
 
 /* The start of a writable mapping of process pid (its stack), or 0. */
 static unsigned long stack_of(pid_t pid)

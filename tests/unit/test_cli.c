@@ -64,9 +64,18 @@ static void test_option_error(void)
 		{ ARGV("-q", "-s"), "option '-s' needs an argument" },
 		{ ARGV("-qs"), "option '-s' needs an argument" },
 		{ ARGV("-q", "--subject"), "option '--subject' needs an argument" },
+		{ ARGV("--quiet=1"), "option '--quiet' takes no argument" },
+		{ ARGV("--qui=yes"), "option '--qui' takes no argument" },
+		{ ARGV("--secr"), "option '--secr' needs an argument" },
+		{ ARGV("--s", "k"), "option '--s' is ambiguous" },
+		{ ARGV("--bogus=1"), "unknown option '--bogus'" },
+		/* after an operand, which getopt_long moves behind the options */
+		{ ARGV("file", "--quiet=1"), "option '--quiet' takes no argument" },
+		{ ARGV("file", "-q", "--secret"), "option '--secret' needs an argument" },
 		/* the twins: the same options, well formed */
 		{ ARGV("-q", "-s", "k", "--subject=f", "--secret", "k"), "" },
 		{ ARGV("-qsk", "--quiet"), "" },
+		{ ARGV("--qui", "--secr", "k", "--su", "f"), "" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

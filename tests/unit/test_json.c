@@ -311,8 +311,30 @@ static void test_getters(void)
 	json_object_put(o);
 }
 
+static void test_escape(void)
+{
+	static const struct {
+		unsigned char c;
+		const char *want;
+	} cases[] = {
+		{ '"', "\\\"" }, { '\\', "\\\\" }, { '\b', "\\b" }, { '\f', "\\f" },
+		{ '\n', "\\n" }, { '\r', "\\r" }, { '\t', "\\t" }, { 0, "\\u0000" },
+		{ 0x0b, "\\u000b" }, { 0x1f, "\\u001f" },
+	};
+	char esc[7];
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(esc, 'x', sizeof(esc));
+		n = gh_json_escape(cases[i].c, esc);
+		ok(n == strlen(cases[i].want) && strcmp(esc, cases[i].want) == 0,
+		   "escape 0x%02x: %s", cases[i].c, esc);
+	}
+}
+
 int main(void)
 {
+	test_escape();
 	test_suite();
 	test_parse_errors();
 	test_ndjson();

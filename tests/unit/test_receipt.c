@@ -409,6 +409,24 @@ static void policy_paths_procs(void)
 	ok(from_text(&r, "{\"execution_id\":\"x\"}") == 0 && gh_receipt_nprocs(&r, &n) == 0 &&
 	   n == 0, "nprocs: no list at all");
 	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"version\":\"0.4.0\",\"process_tree\":[{\"pid\":1,\"exe\":\"/a\","
+			 "\"execs\":[{\"exe\":\"/a\"},{\"exe\":\"/b\"}]},{\"pid\":2,\"exe\":\"/a\","
+			 "\"execs\":[]}]}") == 0 &&
+	   gh_receipt_nexecs(&r, &n) == 1 && n == 2, "nexecs: 0.4.0 counts execs[]");
+	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"version\":\"0.3.0\",\"process_tree\":[{\"pid\":1,\"exe\":\"/a\"},"
+			 "{\"pid\":2,\"exe\":\"/b\"},{\"pid\":3}]}") == 0 &&
+	   gh_receipt_nexecs(&r, &n) == 1 && n == 2,
+	   "nexecs: 0.3.0 counts each process's exe");
+	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"execution_id\":\"x\",\"processes\":[{\"pid\":1,\"cmd\":\"a\"}]}") == 0 &&
+	   gh_receipt_nexecs(&r, &n) == 0 && n == 0, "nexecs: the flat list records none");
+	gh_receipt_release(&r);
+	ok(from_text(&r, "{\"version\":\"0.4.0\",\"process_tree\":[{\"pid\":1,\"execs\":[3]}]}") == 0 &&
+	   gh_receipt_nexecs(&r, &n) == -EINVAL &&
+	   strcmp(r.err, "t.json: process_tree[0].execs[0]: expected an object") == 0,
+	   "nexecs: a bad exec is a located error (got %s)", r.err);
+	gh_receipt_release(&r);
 }
 
 static int stop_at_first(void *ctx, const struct gh_rstr *s)
