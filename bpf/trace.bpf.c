@@ -227,12 +227,42 @@ struct {
 } rings SEC(".maps");
 
 
+/* ---- tallies (trace.h: "Tallies"): frozen by gh-trace, written only
+ * here ---- */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GH_TALLY_SLOTS);
+	__type(key, __u32);
+	__type(value, struct gh_tally);
+} tally SEC(".maps");
+
+/* Count counter i (GH_TALLY_*) of the run whose slot is *slot (run %
+ * GH_TALLY_SLOTS), whatever the run's entry says. The callers turn their
+ * run id into the slot in place: the key takes no stack of its own in
+ * programs whose stack is near the verifier's limit. */
+static __always_inline void tally_add(__u32 *slot, __u32 i)
+{
+	struct gh_tally *t = bpf_map_lookup_elem(&tally, slot);
+
+	if (t && i < GH_TALLY_MAX)
+		__sync_fetch_and_add(&t->n[i], 1);
+}
+
+static __always_inline void count_tally(__u32 run, __u32 i)
+{
+	run &= GH_TALLY_SLOTS - 1;
+	tally_add(&run, i);
+}
+
 static __always_inline void count_lost(__u32 run, __u32 cause)
 {
 	struct gh_run *r = bpf_map_lookup_elem(&runs, &run);
 
 	if (r && cause < GH_LOST_MAX)
 		__sync_fetch_and_add(&r->lost[cause], 1);
+	run &= GH_TALLY_SLOTS - 1;
+	if (cause < GH_LOST_MAX)
+		tally_add(&run, GH_TALLY_LOST + cause);
 }
 
 /* A channel used but not decoded (GH_PART_*). */
@@ -242,6 +272,9 @@ static __always_inline void count_part(__u32 run, __u32 what)
 
 	if (r && what < GH_PART_MAX)
 		__sync_fetch_and_add(&r->part[what], 1);
+	run &= GH_TALLY_SLOTS - 1;
+	if (what < GH_PART_MAX)
+		tally_add(&run, GH_TALLY_PART + what);
 }
 
 /* Wake the reader only once an eighth of the ring is waiting: a wakeup per
@@ -1444,6 +1477,9 @@ static __always_inline int enter_wanted(__u32 op, struct pt_regs *regs)
 	return 1;
 }
 
+static __always_inline void stop_enter(__u32 op, struct pt_regs *regs,
+				       __u32 run, __u32 level);
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 {
@@ -1472,12 +1508,17 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 		return 0;
 	if (op >= GH_OP_IOCTL && !enter_wanted(op, regs))
 		return 0;
+	if ((op >= GH_OP_KILL && op <= GH_OP_RT_TGSIGQUEUEINFO) ||
+	    op == GH_OP_PIDFD_SEND_SIGNAL)
+		stop_enter(op, regs, m.run, m.level);
 	if (op == GH_OP_BPF) {
 		/* counted before the call can change anything; gh-trace's
 		 * own calls while it starts the command do not count */
 		r = bpf_map_lookup_elem(&runs, &m.run);
-		if (r && r->self != (__u32)(id >> 32))
+		if (r && r->self != (__u32)(id >> 32)) {
 			__sync_fetch_and_add(&r->part[GH_PART_BPF], 1);
+			count_tally(m.run, GH_TALLY_PART + GH_PART_BPF);
+		}
 	}
 	st = bpf_task_storage_get(&stash, t, 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -1751,6 +1792,89 @@ static __always_inline struct pid *pidfd_pid(long fd)
 		return NULL;
 	p = BPF_CORE_READ(f, f_inode, i_private);
 	return p ? p : BPF_CORE_READ(f, private_data);
+}
+
+/* ---- the tracer stopped by its tree ----
+ * A stop signal (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) that reaches the
+ * run's own gh-trace is control of a process outside the tree: while it
+ * is stopped nobody reads the ring buffer (records are lost, counted) and
+ * the tree has time to act on the tracer. It reaches it sent to it, to its
+ * process group (kill(2) with 0 or -PGRP) or to every process (-1).
+ * k0: the target's tgid in the initial PID namespace, 0 when not known;
+ * pid: as the caller passed it. */
+#define SIG_STOP_MASK	((1u << 19) | (1u << 20) | (1u << 21) | (1u << 22))
+
+static __always_inline int signal_of(__u32 op, __u64 *a)
+{
+	switch (op) {
+	case GH_OP_KILL:
+	case GH_OP_TKILL:
+	case GH_OP_RT_SIGQUEUEINFO:
+	case GH_OP_PIDFD_SEND_SIGNAL:
+		return (int)a[1];
+	case GH_OP_TGKILL:
+	case GH_OP_RT_TGSIGQUEUEINFO:
+		return (int)a[2];
+	}
+	return 0;
+}
+
+/* Whether kill(2)'s group target pid (0, -1 or -PGRP) takes in the
+ * process group of the run's gh-trace (r->pgrp, at its level r->level). */
+static __always_inline int tracer_group(struct task_struct *t,
+					struct gh_run *r, long pid)
+{
+	if (pid == -1)
+		return 1;
+	if (!r->pgrp)
+		return 0;
+	if (pid == 0)
+		return pid_at(BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID]),
+			      r->level) == r->pgrp;
+	return BPF_CORE_READ(t, thread_pid, level) == r->level &&
+	       (__u32)-pid == r->pgrp;
+}
+
+/* A global function (checked once, its stack its own: sys_exit's is
+ * near the verifier's limit); called for a stop signal that was sent.
+ * kill: the syscall was kill(2), where pid may name a group. */
+__noinline int tracer_stopped(__u32 run, __u32 k0, long pid, int kill)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct gh_run *r = bpf_map_lookup_elem(&runs, &run);
+
+	if (!r || !r->self)
+		return 0;
+	/* by its id in the initial namespace, or by the number gh-trace has
+	 * in its own namespace, which the caller shares at the same level */
+	if ((k0 && k0 == r->self) ||
+	    (!k0 && pid > 0 && (__u32)pid == r->owner &&
+	     BPF_CORE_READ(t, thread_pid, level) == r->level) ||
+	    (kill && pid <= 0 && tracer_group(t, r, pid)))
+		count_part(run, GH_PART_FOREIGN);
+	return 0;
+}
+
+/* sys_enter of a signal syscall (before the call acts): a stop signal
+ * aimed at the run's gh-trace is counted. */
+static __always_inline void stop_enter(__u32 op, struct pt_regs *regs,
+				       __u32 run, __u32 level)
+{
+	__u64 a[3] = { regs->di, regs->si, regs->dx };
+	int sig = signal_of(op, a);
+	long pid = (int)a[0];
+	__u32 k0;
+
+	if (sig <= 0 || sig >= 32 || !(SIG_STOP_MASK & (1u << sig)))
+		return;
+	if (op == GH_OP_PIDFD_SEND_SIGNAL) {
+		k0 = pid_at(pidfd_pid(pid), 0);
+		if (!k0)
+			return;
+	} else {
+		k0 = level ? 0 : (__u32)pid;
+	}
+	tracer_stopped(run, k0, pid, op == GH_OP_KILL);
 }
 
 /* Signals and process control: the target (x[0], as the run sees it)

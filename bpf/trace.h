@@ -211,6 +211,31 @@ struct gh_run {
 	 * recorded with the socket's peer */
 	__u64 inh_cookie[GH_INH_MAX];
 	__u32 inh_fd[GH_INH_MAX];
+	__u32 pgrp;			/* gh-trace's process group, as it sees
+					 * it (a stop sent to it reaches it) */
+	__u32 pad3;
+};
+
+/* Tallies: the loss and "not decoded" counters again, where no bpf(2)
+ * caller can lower them. A root command of the tree can rewrite its run's
+ * entry in "runs" (and take itself out of the traced set) through bpf(2);
+ * the programs also count into "tally", an array that gh-trace freezes
+ * (BPF_MAP_FREEZE) once it is loaded: from then on only the programs
+ * write it, and only by atomic adds. A run counts into slot run %
+ * GH_TALLY_SLOTS; gh-trace reads the slot when the run starts and when it
+ * ends, and reports the larger of the difference and the run's entry.
+ * Two runs at once whose ids share a slot count into each other's
+ * differences: more, never less. The bpf() call of a traced process is
+ * counted in sys_enter, before it can act. */
+#define GH_TALLY_SLOTS	8192
+enum {
+	GH_TALLY_LOST = 0,			/* lost[GH_LOST_MAX] */
+	GH_TALLY_PART = GH_LOST_MAX,		/* part[GH_PART_MAX] */
+	GH_TALLY_MAX = GH_LOST_MAX + GH_PART_MAX
+};
+
+struct gh_tally {
+	__u64 n[GH_TALLY_MAX];
 };
 
 /* Limits. A blob of a user string holds at most GH_STR_MAX bytes; a

@@ -41,9 +41,9 @@ static const char *const prog_names[LOADER_NPROGS] = {
 	"inet_sock_set_state", "sock_send_length", "sock_recv_length",
 };
 
-enum { MAP_TRACED, MAP_RINGS, MAP_RUNS, MAP_SOCKS, NMAPS };
+enum { MAP_TRACED, MAP_RINGS, MAP_RUNS, MAP_SOCKS, MAP_TALLY, NMAPS };
 static const char *const map_names[NMAPS] = { "traced", "rings", "runs",
-					      "socks" };
+					      "socks", "tally" };
 
 #define BPFFS_MOUNT "/sys/fs/bpf"
 #define KEPT_PREFIX "trace-"
@@ -75,7 +75,7 @@ static int fail(struct loader *l, const char *fmt, ...)
 static int *map_fd(struct loader *l, int i)
 {
 	int *fds[NMAPS] = { &l->traced_fd, &l->rings_fd, &l->runs_fd,
-			    &l->socks_fd };
+			    &l->socks_fd, &l->tally_fd };
 
 	return fds[i];
 }
@@ -91,6 +91,7 @@ static void reset(struct loader *l)
 	l->dir[0] = l->busy[0] = '\0';
 	l->traced_fd = l->rings_fd = l->runs_fd = l->ring_fd = -1;
 	l->socks_fd = -1;
+	l->tally_fd = -1;
 	for (i = 0; i < LOADER_NPROGS; i++)
 		l->prog_fd[i] = l->link_fd[i] = -1;
 }
@@ -325,6 +326,10 @@ static int load_private(struct loader *l, int attach)
 	l->rings_fd = bpf_map__fd(l->skel->maps.rings);
 	l->runs_fd = bpf_map__fd(l->skel->maps.runs);
 	l->socks_fd = bpf_map__fd(l->skel->maps.socks);
+	l->tally_fd = bpf_map__fd(l->skel->maps.tally);
+	/* from here on only the programs write the tallies */
+	if (bpf_map_freeze(l->tally_fd) < 0)
+		return fail(l, "freezing the tally map failed: %s", strerror(errno));
 	sk = l->skel->skeleton;
 	if (sk->prog_cnt != LOADER_NPROGS)
 		return fail(l, "BPF object has %d programs, not %d", sk->prog_cnt,
@@ -593,6 +598,80 @@ static int has_others(const char *pin_dir)
 	if (d)
 		closedir(d);
 	return n;
+}
+
+/* ---- tallies (bpf/trace.h: "Tallies") ---- */
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* The run's tally slot as it is now, GH_TALLY_MAX counters. */
+static int tally_read(struct loader *l, uint64_t *t)
+{
+	uint32_t slot = l->run & (GH_TALLY_SLOTS - 1);
+	struct gh_tally v;
+	int k;
+
+	memset(&v, 0, sizeof(v));
+	if (l->tally_fd < 0 || bpf_map_lookup_elem(l->tally_fd, &slot, &v) < 0)
+		return -1;
+	for (k = 0; k < GH_TALLY_MAX; k++)
+		t[k] = v.n[k];
+	return 0;
+}
+
+/* Whether the tally map is what the programs count into and frozen:
+ * kept maps are found by their pins, which a run of the past may have
+ * replaced (its receipt says so: bpf_syscall). A write to a frozen map is
+ * refused before its key is looked at; to any other array, a key past
+ * its end is. */
+static int tally_trusted(struct loader *l)
+{
+	uint32_t ids[64], slot = GH_TALLY_SLOTS, n, i;
+	struct bpf_prog_info pi;
+	struct bpf_map_info mi;
+	uint32_t len;
+	struct gh_tally v;
+
+	memset(&v, 0, sizeof(v));
+	if (bpf_map_update_elem(l->tally_fd, &slot, &v, BPF_ANY) == 0 ||
+	    errno != EPERM)
+		return 0;
+	memset(&mi, 0, sizeof(mi));
+	len = sizeof(mi);
+	if (bpf_obj_get_info_by_fd(l->tally_fd, &mi, &len) < 0)
+		return 0;
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	pi.map_ids = (uint64_t)(uintptr_t)ids;
+	len = sizeof(pi);
+	for (i = 0; i < LOADER_NPROGS; i++)
+		if (strcmp(prog_names[i], "sys_enter") == 0)
+			break;
+	if (i == LOADER_NPROGS ||
+	    bpf_obj_get_info_by_fd(l->prog_fd[i], &pi, &len) < 0)
+		return 0;
+	n = pi.nr_map_ids < 64 ? pi.nr_map_ids : 64;
+	for (i = 0; i < n; i++)
+		if (ids[i] == mi.id)
+			return 1;
+	return 0;
+}
+
+/* What the run's slot counted since the run started (zeros when it
+ * cannot be read). */
+static void tally_delta(struct loader *l, uint64_t *t)
+{
+	int k;
+
+	if (tally_read(l, t) < 0) {
+		memset(t, 0, GH_TALLY_MAX * sizeof(*t));
+		return;
+	}
+	for (k = 0; k < GH_TALLY_MAX; k++)
+		t[k] = t[k] >= l->tally0[k] ? t[k] - l->tally0[k] : 0;
 }
 
 /* Find the kept programs or load and keep them. Returns 0 when the
@@ -902,6 +981,7 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 	r.argv_limit = o->argv_limit;
 	r.owner = getpid();
 	r.owner_start = l->start;
+	r.pgrp = (uint32_t)getpgrp();
 	if (getrandom(&l->cookie, sizeof(l->cookie), 0) != sizeof(l->cookie) ||
 	    !l->cookie)
 		return fail(l, "getrandom failed: %s", strerror(errno));
@@ -910,6 +990,12 @@ static int start_run(struct loader *l, const struct loader_opts *o,
 		r.inh_cookie[i] = o->inh_cookie[i];
 		r.inh_fd[i] = o->inh_fd[i];
 	}
+	if (!tally_trusted(l))
+		return fail(l, "the tally map is not the programs' own, or not frozen "
+			    "(kept programs changed since they were kept: gh-trace "
+			    "--unload removes them)");
+	if (tally_read(l, l->tally0) < 0)
+		return fail(l, "reading the tallies failed: %s", strerror(errno));
 	if (bpf_map_update_elem(l->runs_fd, &l->run, &r, BPF_NOEXIST) < 0)
 		return fail(l, "registering the run failed: %s%s", strerror(errno),
 			    errno == E2BIG ? " (too many runs at once)" : "");
@@ -1210,32 +1296,38 @@ int loader_consume(struct loader *l)
 	return l->ring.fd >= 0 ? gh_ring_consume(&l->ring) : 0;
 }
 
+/* The counts of the run's entry are what a bpf(2) caller may have
+ * rewritten (or deleted): each is at least its tally's. */
 int loader_part(struct loader *l, uint64_t *part, uint64_t *uring_ops)
 {
+	uint64_t t[GH_TALLY_MAX];
 	struct gh_run r;
-	int k;
+	int k, err = 0;
 
 	memset(&r, 0, sizeof(r));
 	if (bpf_map_lookup_elem(l->runs_fd, &l->run, &r))
-		return -errno;
+		err = -errno;
+	tally_delta(l, t);
 	for (k = 0; k < GH_PART_MAX; k++)
-		part[k] = r.part[k];
+		part[k] = max_u64(r.part[k], t[GH_TALLY_PART + k]);
 	for (k = 0; k < 4; k++)
 		uring_ops[k] = r.uring_ops[k];
-	return 0;
+	return err;
 }
 
 int loader_lost(struct loader *l, uint64_t *lost)
 {
+	uint64_t t[GH_TALLY_MAX];
 	struct gh_run r;
-	int k;
+	int k, err = 0;
 
 	memset(&r, 0, sizeof(r));	/* for checkers blind to bpf(2) */
 	if (bpf_map_lookup_elem(l->runs_fd, &l->run, &r))
-		return -errno;
+		err = -errno;
+	tally_delta(l, t);
 	for (k = 0; k < GH_LOST_MAX; k++)
-		lost[k] = r.lost[k];
-	return 0;
+		lost[k] = max_u64(r.lost[k], t[GH_TALLY_LOST + k]);
+	return err;
 }
 
 uint64_t loader_missed(struct loader *l)

@@ -36,6 +36,8 @@ struct trace_bpf;
 struct loader {
 	struct trace_bpf *skel;	/* programs loaded by this process, or NULL */
 	int traced_fd, rings_fd, runs_fd, socks_fd;
+	int tally_fd;		/* frozen: only the programs write it */
+	uint64_t tally0[GH_TALLY_MAX];	/* the run's tally slot at its start */
 	int prog_fd[LOADER_NPROGS];
 	int link_fd[LOADER_NPROGS];	/* kept programs: held, so that an
 					 * unload cannot detach them mid-run */

@@ -3,8 +3,9 @@
 # adversary would try next: writes into other processes' memory, the
 # tracer's own counters and announce, io_uring through another process's
 # SQPOLL thread, another process's mount namespace, unnamed files, shared
-# mappings, daemons, record floods. Each test traces a real workload
-# (tests/evasion/work.c, built here) and requires the action in the
+# mappings, daemons, record floods, a root command that stops the tracer
+# and rewrites its maps. Each test traces a real workload
+# (tests/evasion/work.c and tamper.c, built here) and requires the action in the
 # receipt at its field, or the receipt partial with the named reason; each
 # has a twin that must come out the other way. Needs root and BPF; run
 # under flock /work/bpf.lock like the other tracer suites. Sockets are Unix
@@ -18,6 +19,8 @@ load trace/lib
 setup_file() {
 	export WORK=$BATS_FILE_TMPDIR/work
 	cc -O1 -o "$WORK" "$GH_ROOT/tests/evasion/work.c" -luring -lpthread
+	export TAMPER=$BATS_FILE_TMPDIR/tamper
+	cc -O1 -Wall -Wextra -Werror -o "$TAMPER" "$GH_ROOT/tests/evasion/tamper.c"
 	[ "$(id -u)" -eq 0 ] || return 0
 	kept_setup
 }
@@ -117,14 +120,15 @@ outside() {
 	closed
 }
 
-@test "bpf() that zeroes the run's own counters: the bpf records still make the receipt partial" {
+@test "bpf() that zeroes the run's own counters: the end record still counts every call" {
 	trace "$WORK" bpfzero "$BATS_TEST_TMPDIR/after"
 	[ -e after ]
-	# the rewrite worked: the end record says no bpf() call was made ...
-	[ "$(jq -c 'select(.type == "end") | .undecoded.bpf_syscall' "$EV")" = 0 ]
-	# ... but the records of the calls were read before it
+	# the rewrite of the run's entry does not lower the end record's count
+	# (the tallies, which no bpf() caller writes), which is that of the
+	# records of the calls
 	n=$(jq -s '[.[] | select(.type == "bpf")] | length' "$EV")
 	[ "$n" -gt 3 ]
+	[ "$(jq -c 'select(.type == "end") | .undecoded.bpf_syscall' "$EV")" = "$n" ]
 	[ "$(reasons bpf_syscall)" = "[\"bpf_syscall: $n bpf() calls by the traced tree\"]" ]
 	[ "$(rc .completeness)" = '"partial"' ]
 	[ "$(rc --arg p "$BATS_TEST_TMPDIR/after" '[.filesystem.writes[] | select(. == $p)]')" = "[\"$BATS_TEST_TMPDIR/after\"]" ]
@@ -324,4 +328,105 @@ outside() {
 	# twin: the same filter without a listener stays closed
 	trace "$WORK" seccomp plain
 	closed
+}
+
+# chain_partial: the receipt of "tamper chain hidden" (traced last) is
+# partial, with what the chain could not take back.
+chain_partial() {
+	# the chain ran: the flood dropped records before the first bpf() call
+	# was counted, and the file was made while out of the traced set
+	[[ "${lines[0]}" =~ ^ringbuf\ ([0-9]+)\ bpf\ ([0-9]+)$ ]]
+	[ "${BASH_REMATCH[1]}" -gt 0 ]
+	[ "${BASH_REMATCH[2]}" -gt 0 ]
+	[ -e hidden ]
+	[ "$(rc --arg p "$BATS_TEST_TMPDIR/hidden" '[.filesystem.writes[] | select(. == $p)]')" = '[]' ]
+	# what the calls could not lower: the counts of bpf() calls and of
+	# records dropped, whatever the run's entry says
+	n=$(jq 'select(.type == "end") | .undecoded.bpf_syscall' "$EV")
+	[ "$n" -ge 4 ]
+	[ "$(reasons bpf_syscall)" = "[\"bpf_syscall: $n bpf() calls by the traced tree\"]" ]
+	lost=$(jq 'select(.type == "end") | .lost.ringbuf' "$EV")
+	[ "$lost" -gt 0 ]
+	[ "$(rc '.completeness')" = '"partial"' ]
+	# the tallies are frozen: no bpf() caller writes them
+	[ "${lines[1]}" = "tally EPERM" ]
+	[ "${#lines[@]}" -eq 2 ]
+	# stopping gh-trace is control of a process outside the tree
+	[ "$(reasons foreign_process_control)" = '["foreign_process_control: 1 controls of processes outside the traced tree"]' ]
+	# twin: the inverted check fails on this receipt
+	run ! closed
+}
+
+@test "a root chain (stop gh-trace, flood its ring, leave the traced set and zero the counters through bpf(), act, come back): partial with bpf_syscall" {
+	# a run of its own goes on meanwhile, from before the chain to after
+	gh-trace -o b.ndjson -- sh -c ': > ready; while [ ! -e go ]; do sleep 0.01; done' &
+	OUT_PIDS+=("$!")
+	for i in $(seq 500); do
+		[ -e ready ] && break
+		sleep 0.01
+	done
+	[ -e ready ]
+	trace "$TAMPER" chain "$BATS_TEST_TMPDIR/hidden"
+	: > go
+	wait "${OUT_PIDS[0]}"
+	chain_partial
+	# a run at the same time, of the same kept programs, is not touched
+	[ "$(jq -r 'select(.type == "end") | .status' b.ndjson)" = 0 ]
+	[ "$(gh-aggregate b.ndjson | jq -c '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+}
+
+@test "the root chain against programs loaded for the run alone (--no-keep): partial with bpf_syscall" {
+	GH_TRACE_PIN_DIR=$BATS_TEST_TMPDIR/nothing-kept run gh-trace --no-keep -o "$EV" -- "$TAMPER" chain "$BATS_TEST_TMPDIR/hidden"
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(jq -r 'select(.type == "header") | .audit.programs' "$EV")" = loaded ]
+	chain_partial
+}
+
+@test "root chain twin: the same file made without tampering is recorded, closed" {
+	trace "$TAMPER" plain "$BATS_TEST_TMPDIR/hidden"
+	closed
+	[ "$(rc --arg p "$BATS_TEST_TMPDIR/hidden" '[.filesystem.writes[] | select(. == $p)]')" = "[\"$BATS_TEST_TMPDIR/hidden\"]" ]
+	[ "$(jq 'select(.type == "end") | [.undecoded.bpf_syscall, .lost.ringbuf]' -c "$EV")" = '[0,0]' ]
+}
+
+@test "gh-trace stopped by its command (SIGSTOP through kill or a pidfd, then SIGCONT): foreign_process_control" {
+	for how in kill pidfd; do
+		trace "$TAMPER" stop "$how"
+		[ "$(reasons foreign_process_control)" = '["foreign_process_control: 1 controls of processes outside the traced tree"]' ]
+		[ "$(jq -c 'select(.type == "signal") | [.signal, .in_tree]' "$EV")" = '[19,false]
+[18,false]' ]
+	done
+	# twin: SIGCONT alone stops nothing, closed
+	trace "$TAMPER" cont
+	closed
+	[ "$(jq -c 'select(.type == "signal") | [.signal, .in_tree]' "$EV")" = '[18,false]' ]
+}
+
+@test "gh-trace stopped through its process group (kill(-PGRP) from a child in a group of its own): foreign_process_control" {
+	# gh-trace in a session of its own: the stop reaches it and the
+	# command, nothing of the suite
+	run setsid -w gh-trace -o "$EV" -- "$TAMPER" stopgroup
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(reasons foreign_process_control)" = '["foreign_process_control: 1 controls of processes outside the traced tree"]' ]
+	[ "$(jq -c 'select(.type == "signal") | [.signal, .target_pid < -1]' "$EV")" = '[19,true]
+[18,true]' ]
+	# twin: a stop of a group of the tree's own (a child's) stays closed
+	run setsid -w gh-trace -o "$EV" -- "$TAMPER" stopown
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	closed
+	[ "$(jq -c 'select(.type == "signal") | .signal' "$EV" | tr '\n' ' ')" = '19 18 9 ' ]
+}
+
+@test "a directory made and removed in the tracer's own bpf filesystem directory: bpf_syscall" {
+	trace sh -c 'mkdir "$GH_TRACE_PIN_DIR/x" && rmdir "$GH_TRACE_PIN_DIR/x"'
+	[ "$(reasons bpf_syscall)" = "[\"bpf_syscall: 2 changes under the tracer's bpf directory $GH_TRACE_PIN_DIR\"]" ]
+	[ "$(rc .completeness)" = '"partial"' ]
+	# twin: the same next to it, on the same bpf filesystem, stays closed
+	trace sh -c 'mkdir "$KEPT_FS/x" && rmdir "$KEPT_FS/x"'
+	closed
+	[ "$(jq -c 'select(.type == "mkdir" or .type == "rmdir") | [.type, .path]' "$EV")" = "[\"mkdir\",\"$KEPT_FS/x\"]
+[\"rmdir\",\"$KEPT_FS/x\"]" ]
 }

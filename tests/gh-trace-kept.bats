@@ -63,7 +63,7 @@ map() {
 	[ -z "$output" ] && [ -z "$stderr" ]
 	[ "$(ls "$PIN")" = "$KEPT" ]
 	[[ "$KEPT" =~ ^trace-[0-9a-f]{16}$ ]]
-	[ "$(ls "$PIN/$KEPT" | tr '\n' ' ')" = "prog_inet_sock_set_state prog_sched_process_exec prog_sched_process_exit prog_sched_process_fork prog_sock_recv_length prog_sock_send prog_sock_send_length prog_sys_enter prog_sys_exit prog_uring_complete prog_uring_submit rings runs socks traced " ]
+	[ "$(ls "$PIN/$KEPT" | tr '\n' ' ')" = "prog_inet_sock_set_state prog_sched_process_exec prog_sched_process_exit prog_sched_process_fork prog_sock_recv_length prog_sock_send prog_sock_send_length prog_sys_enter prog_sys_exit prog_uring_complete prog_uring_submit rings runs socks tally traced " ]
 }
 
 @test "--keep again keeps the same programs" {
@@ -502,4 +502,27 @@ while True:
 [3,2,"cat"]' ]
 	[ "$(ev 'select(.type == "open" and .path == "/etc/hostname") | .pid')" = 3 ]
 	[ "$(map traced)" = "" ]
+}
+
+@test "a kept tally map replaced by one the programs do not count into (frozen or not): no tracing, and why" {
+	# the kept one is frozen
+	[ "$(bpftool -j map show pinned "$PIN/$KEPT/tally" | jq -c '[.type, .frozen, .max_entries]')" = '["array",1,8192]' ]
+	vs=$(bpftool -j map show pinned "$PIN/$KEPT/tally" | jq .bytes_value)
+	msg="gh-trace: audit unavailable: the tally map is not the programs' own, or not frozen (kept programs changed since they were kept: gh-trace --unload removes them)"
+	rm "$PIN/$KEPT/tally"
+	bpftool map create "$PIN/$KEPT/tally" type array key 4 value "$vs" entries 8192 name tally
+	run --separate-stderr gh-trace --require-audit -o "$EV" -- true
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$msg" ]
+	bpftool map freeze pinned "$PIN/$KEPT/tally"
+	run --separate-stderr gh-trace --require-audit -o "$EV" -- true
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$msg" ]
+	# twin: kept again, whole, the run is traced
+	gh-trace --unload
+	gh-trace --keep
+	run --separate-stderr gh-trace --require-audit -o "$EV" -- true
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(jq -c 'select(.type == "header") | .audit.active' "$EV")" = true ]
 }
