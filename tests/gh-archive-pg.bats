@@ -767,6 +767,41 @@ read" ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE path LIKE '${cut:0:1926}…sha256:%' AND path <> '$cut'")" = 1 ]
 }
 
+@test "pg: an exe, an address, a peer name and a DNS name too long for an index: cut as in SQLite, exported whole" {
+	local long id q
+	long=$(head -c 1500 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	# a real receipt (curl.json) edited: what a command could make gh-trace record
+	jq --arg l "$long" '.execution_id = "long-keys" |
+		.process_tree[0].exe = "/x/\($l)" | .process_tree[0].execs[0].exe = "/x/\($l)" |
+		.network.connections[0].dst = "\($l):53" | .network.attempts[0].dst = "\($l):53" |
+		.network.connections[1].names = ["\($l).example", "b.example"] |
+		.network.dns = [{"name": "\($l).example", "type": "A", "count": 1,
+			"addresses": ["\($l)", "93.184.216.34"]}]' "$F/curl.json" > "$BATS_TEST_TMPDIR/keys.json"
+	gh-archive "$U" "$F/denied.json" "$BATS_TEST_TMPDIR/keys.json" "$F/etc-write.json"
+	gh-archive "$SQ" "$F/denied.json" "$BATS_TEST_TMPDIR/keys.json" "$F/etc-write.json"
+	[ "$(count receipts)" = 3 ]
+	gh-archive --export long-keys "$U" | cmp - <(gh-archive --export long-keys "$SQ")
+	diff <(gh-archive --export long-keys "$U" | jq -S .) <(jq -S . "$BATS_TEST_TMPDIR/keys.json")
+	q="SELECT 'p', exe FROM processes UNION ALL SELECT 'e', exe FROM execs
+		UNION ALL SELECT 'c', dst || ' ' || host FROM connections
+		UNION ALL SELECT 'a', dst || ' ' || host FROM network_attempts
+		UNION ALL SELECT 'n', dst || ' ' || name FROM peer_names
+		UNION ALL SELECT 'q', name FROM dns_queries
+		UNION ALL SELECT 'd', name || ' ' || address FROM dns_answers ORDER BY 1, 2"
+	diff -u <(sqlite3 -batch "$SQ" "$q") <(pg_sql "$U" -c "$q")
+	# the keys cut: an exe within 2,000 bytes, the others within 512
+	[ "$(pg_sql "$U" -c "SELECT octet_length(exe) FROM processes WHERE exe LIKE '/x/%'
+		UNION ALL SELECT octet_length(name) FROM dns_queries
+		UNION ALL SELECT octet_length(address) FROM dns_answers WHERE address LIKE '${long:0:20}%'
+		UNION ALL SELECT octet_length(host) FROM connections WHERE host LIKE '${long:0:20}%'")" = "2000
+512
+512
+512" ]
+	# the twin: what stays under its bound is stored whole
+	[ "$(pg_sql "$U" -c "SELECT name FROM peer_names WHERE name NOT LIKE '${long:0:20}%'")" = b.example ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM dns_answers WHERE address = '93.184.216.34'")" = 1 ]
+}
+
 @test "pg: eight writers on a new database: the schema made once, every receipt stored" {
 	local w pids=() rc=0
 	for w in $(seq 1 8); do make_batch "n$w" 5; done
