@@ -199,9 +199,8 @@ select receipts" ]
 	[ "$(executed "$n0" | sort | uniq -c | grep -E "receipts|files|processes" | tr -s ' ')" = " 1 copy files
  1 copy processes
  3 insert receipts" ]
-	# the twin: a receipt with a text of more than 1,000 bytes (a path an
-	# index may refuse) sends what was gathered at its end, so that the
-	# server's refusal names it (see the test of a path too long)
+	# the twin: a receipt with a text of more than 1,000 bytes sends what
+	# was gathered at its end, so that a refusal of the server names it
 	jq --arg p "/tmp/$(printf 'y%.0s' $(seq 1 1500))" '.execution_id = "long-path" |
 		.filesystem.reads += [$p]' "$F/denied.json" > "$BATS_TEST_TMPDIR/long.json"
 	jq '.execution_id = "after"' "$F/etc-write.json" > "$BATS_TEST_TMPDIR/after.json"
