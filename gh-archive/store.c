@@ -156,6 +156,39 @@ static const struct {
 	[ST_VIOLATION] = { 1, -1, 0 },
 };
 
+/* The text columns an index holds (keys): PostgreSQL's B-tree indexes
+ * refuse an entry over about 2,700 bytes, so a value a receipt gives for
+ * one is stored within a bound, the same on both engines (gh-archive(1)):
+ * KEY_LONG for a column that is the only long text of its indexes (paths,
+ * exe, program), KEY_SHORT where an index holds up to three of them
+ * (addresses, names, kinds). A value over its bound (U+0000 counted as the
+ * three bytes of PostgreSQL's U+FFFD), or one that ends as a cut value
+ * does, is stored cut: its first bytes, cut at a UTF-8 boundary, then
+ * KEY_MARK and the SHA-256 (hex) of the whole value, KEY_TAIL bytes in
+ * all; distinct values stay distinct. receipts.canonical keeps them whole. */
+#define KEY_LONG 2000
+#define KEY_SHORT 512
+#define KEY_MARK "\xe2\x80\xa6sha256:"
+#define KEY_MARK_LEN (sizeof(KEY_MARK) - 1)
+#define KEY_TAIL (KEY_MARK_LEN + 2 * GH_SHA256_LEN)
+
+/* key_bound[st][i]: the bound of parameter i + 1 of statement st, or 0. */
+static const unsigned short key_bound[ST_N][ARCHIVE_MAX_PARAMS] = {
+	[ST_RECEIPT] = { [6] = KEY_LONG, [32] = KEY_LONG },
+	[ST_PROCESS] = { [4] = KEY_LONG },
+	[ST_EXEC] = { [4] = KEY_LONG },
+	[ST_FILE] = { [1] = KEY_SHORT, [2] = KEY_LONG },
+	[ST_ACCESS] = { [1] = KEY_LONG, [3] = KEY_SHORT },
+	[ST_CONN] = { [1] = KEY_SHORT, [2] = KEY_SHORT, [4] = KEY_SHORT },
+	[ST_ATTEMPT] = { [1] = KEY_SHORT, [2] = KEY_SHORT },
+	[ST_SYSCALL] = { [1] = KEY_LONG },
+	[ST_REDACTION] = { [2] = KEY_LONG },
+	[ST_VERDICT] = { [1] = KEY_LONG },
+	[ST_PEER_NAME] = { [1] = KEY_SHORT, [2] = KEY_SHORT, [3] = KEY_SHORT },
+	[ST_DNS] = { [1] = KEY_SHORT, [2] = KEY_SHORT },
+	[ST_DNS_ANSWER] = { [1] = KEY_SHORT, [2] = KEY_SHORT, [3] = KEY_SHORT },
+};
+
 struct store {
 	struct archive *a;
 	int replace;
@@ -179,6 +212,9 @@ struct cx {
 	size_t off[ARCHIVE_MAX_PARAMS];
 	unsigned char copied[ARCHIVE_MAX_PARAMS];
 	struct gh_buf arena;
+	/* keys cut (key_cut) for the statement being run */
+	struct gh_buf keys;
+	size_t koff[ARCHIVE_MAX_PARAMS];
 	/* dups: which elements of a list repeat an earlier one */
 	struct gh_buf dup;
 	/* What the last statement returned: a row id, or none. */
@@ -252,6 +288,72 @@ static int id_row(void *ctx, int ncol, const struct av *cols)
 	return 0;
 }
 
+/* Does the key s (len bytes) go cut into a column of the given bound? */
+static int key_long(const char *s, size_t len, size_t bound)
+{
+	size_t i, w = 0;
+
+	if (len >= KEY_TAIL &&
+	    memcmp(s + len - KEY_TAIL, KEY_MARK, KEY_MARK_LEN) == 0) {
+		for (i = len - 2 * GH_SHA256_LEN; i < len; i++)
+			if (!((s[i] >= '0' && s[i] <= '9') ||
+			      (s[i] >= 'a' && s[i] <= 'f')))
+				break;
+		if (i == len)
+			return 1;
+	}
+	if (len <= bound / 3)
+		return 0;
+	for (i = 0; i < len; i++) {
+		w += s[i] ? 1 : 3;
+		if (w > bound)
+			return 1;
+	}
+	return 0;
+}
+
+/* Parameters of statement st that are keys over their bound: their cut
+ * form into c->keys (see key_bound). */
+static int key_cut(struct cx *c, int st)
+{
+	unsigned char md[GH_SHA256_LEN];
+	char hex[2 * GH_SHA256_LEN + 1];
+	int i, n = c->s->nparams[st], cut[ARCHIVE_MAX_PARAMS] = { 0 };
+	size_t k, w, budget;
+
+	c->keys.len = 0;
+	for (i = 0; i < n; i++) {
+		const char *s = c->v[i].s;
+		size_t len = c->v[i].len;
+
+		if (!key_bound[st][i] || c->v[i].type != AV_TEXT ||
+		    !key_long(s, len, key_bound[st][i]))
+			continue;
+		budget = key_bound[st][i] - KEY_TAIL;
+		for (k = 0, w = 0; k < len; k++) {
+			w += s[k] ? 1 : 3;
+			if (w > budget)
+				break;
+		}
+		while (k > 0 && k < len && ((unsigned char)s[k] & 0xc0) == 0x80)
+			k--;
+		if (gh_sha256(s, len, md) < 0)
+			return cx_fail(c, "%s", strerror(ENOMEM));
+		gh_hex(md, sizeof(md), hex);
+		c->koff[i] = c->keys.len;
+		if (gh_buf_add(&c->keys, s, k) < 0 ||
+		    gh_buf_add(&c->keys, KEY_MARK, KEY_MARK_LEN) < 0 ||
+		    gh_buf_add(&c->keys, hex, 2 * GH_SHA256_LEN) < 0)
+			return cx_fail(c, "%s", strerror(ENOMEM));
+		c->v[i].len = c->keys.len - c->koff[i];
+		cut[i] = 1;
+	}
+	for (i = 0; i < n; i++)
+		if (cut[i])
+			c->v[i].s = c->keys.p + c->koff[i];
+	return 0;
+}
+
 /* Run statement st with the parameters set, then clear them. The receipt
  * row's statement leaves its id in c->last_id (c->got_id); the others
  * return nothing, so an engine may queue them (PostgreSQL's pipeline) and
@@ -265,6 +367,8 @@ static int step(struct cx *c, int st)
 	for (i = 0; i < n; i++)
 		if (c->copied[i])
 			c->v[i].s = c->arena.p + c->off[i];
+	if (key_cut(c, st) < 0)
+		return -1;
 	c->got_id = 0;
 	if (s->gathered[st])
 		rc = s->a->ops->add(s->a, st, c->v, n, c->dberr,
@@ -1417,6 +1521,7 @@ out:
 	gh_buf_release(&canon);
 	gh_buf_release(&c.tmp);
 	gh_buf_release(&c.arena);
+	gh_buf_release(&c.keys);
 	gh_buf_release(&c.dup);
 	return ret;
 }

@@ -199,9 +199,8 @@ select receipts" ]
 	[ "$(executed "$n0" | sort | uniq -c | grep -E "receipts|files|processes" | tr -s ' ')" = " 1 copy files
  1 copy processes
  3 insert receipts" ]
-	# the twin: a receipt with a text of more than 1,000 bytes (a path an
-	# index may refuse) sends what was gathered at its end, so that the
-	# server's refusal names it (see the test of a path too long)
+	# the twin: a receipt with a text of more than 1,000 bytes sends what
+	# was gathered at its end, so that a refusal of the server names it
 	jq --arg p "/tmp/$(printf 'y%.0s' $(seq 1 1500))" '.execution_id = "long-path" |
 		.filesystem.reads += [$p]' "$F/denied.json" > "$BATS_TEST_TMPDIR/long.json"
 	jq '.execution_id = "after"' "$F/etc-write.json" > "$BATS_TEST_TMPDIR/after.json"
@@ -731,21 +730,75 @@ write|1" ]
 	[[ "$stderr" == *"already archived with other content (use --replace)" ]]
 }
 
-@test "pg: a path too long for a B-tree index: the receipt refused with the server's message, nothing stored" {
-	local long short
-	long=/tmp/$(head -c 3000 /dev/urandom | od -An -tx1 | tr -d ' \n')
-	short=${long:0:2000}
-	printf '{"execution_id": "long", "filesystem": {"reads": ["%s"]}}\n' "$long" > "$BATS_TEST_TMPDIR/long.json"
-	run --separate-stderr gh-archive "$U" "$F/curl.json" "$BATS_TEST_TMPDIR/long.json"
-	[ "$status" -eq 2 ]
-	[[ "$stderr" == "gh-archive: $BATS_TEST_TMPDIR/long.json:1: database: index row size "*" exceeds btree version 4 maximum 2704 for index \"files_pkey\"" ]]
-	[ "$(count receipts)" = 0 ]
-	# the twin: 2,000 bytes are stored, and in SQLite any length is
-	printf '{"execution_id": "short", "filesystem": {"reads": ["%s"]}}\n' "$short" > "$BATS_TEST_TMPDIR/short.json"
-	gh-archive "$U" "$BATS_TEST_TMPDIR/short.json"
-	[ "$(pg_sql "$U" -c "SELECT length(path) FROM files")" = 2000 ]
-	gh-archive "$SQ" "$BATS_TEST_TMPDIR/long.json"
-	[ "$(sqlite3 "$SQ" "SELECT length(path) FROM files")" = 6005 ]
+# long-path.json: see tests/gh-archive.bats (a real recording, a path of
+# 4,029 bytes of random bytes written as hex, which does not compress).
+@test "pg: a path too long for a B-tree index: stored cut as in SQLite, found by prefix, exported whole; the batch stored" {
+	local id long cut q
+	id=$(jq -r .execution_id "$F/long-path.json")
+	long=$(jq -r '.filesystem.writes[0]' "$F/long-path.json")
+	[ "${#long}" -eq 4029 ]
+	cut="${long:0:1926}…sha256:$(printf '%s' "$long" | sha256sum | cut -c1-64)"
+	# in one batch between two others: all three stored
+	gh-archive "$U" "$F/curl.json" "$F/long-path.json" "$F/denied.json"
+	[ "$(count receipts)" = 3 ]
+	[ "$(pg_sql "$U" -c "SELECT kind, octet_length(path) FROM files WHERE path LIKE '${long:0:60}%' ORDER BY kind")" = "read|2000
+write|2000" ]
+	[ "$(pg_sql "$U" -c "SELECT DISTINCT path FROM files WHERE length(path) > 1000")" = "$cut" ]
+	[ "$(pg_sql "$U" -c "SELECT op FROM file_accesses WHERE path = '$cut' ORDER BY id")" = "create
+read" ]
+	gh-archive --export "$id" "$U" | jq -r '.filesystem.writes[0]' > "$BATS_TEST_TMPDIR/w"
+	[ "$(cat "$BATS_TEST_TMPDIR/w")" = "$long" ]
+	gh-archive --export "$id" --pretty "$U" | cmp - "$F/long-path.json"
+	# the same rows as SQLite's
+	gh-archive "$SQ" "$F/curl.json" "$F/long-path.json" "$F/denied.json"
+	q="SELECT r.execution_id, f.kind, f.path FROM files f JOIN receipts r ON r.id = f.receipt_id
+		WHERE f.path LIKE '/tmp/h4long/%' ORDER BY 1, 2, 3;
+		SELECT a.op, a.path FROM file_accesses a WHERE a.path LIKE '/tmp/h4long/%' ORDER BY a.id"
+	diff -u <(sqlite3 -batch "$SQ" "$q") <(pg_sql "$U" -c "$q")
+	[ "$(sqlite3 -batch "$SQ" "$q" | wc -l)" = 5 ]
+	# the twin: 2,000 bytes are stored whole; the cut path itself (the real
+	# receipt edited) is cut too, so no key repeats
+	jq --arg c "$cut" --arg s "${long:0:2000}" '.execution_id = "cut-twin" |
+		.filesystem.reads += [$c, $s]' "$F/long-path.json" > "$BATS_TEST_TMPDIR/twin.json"
+	gh-archive "$U" "$BATS_TEST_TMPDIR/twin.json"
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE path = '${long:0:2000}'")" = 1 ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE path = '$cut'")" = 4 ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE path LIKE '${cut:0:1926}…sha256:%' AND path <> '$cut'")" = 1 ]
+}
+
+@test "pg: an exe, an address, a peer name and a DNS name too long for an index: cut as in SQLite, exported whole" {
+	local long id q
+	long=$(head -c 1500 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	# a real receipt (curl.json) edited: what a command could make gh-trace record
+	jq --arg l "$long" '.execution_id = "long-keys" |
+		.process_tree[0].exe = "/x/\($l)" | .process_tree[0].execs[0].exe = "/x/\($l)" |
+		.network.connections[0].dst = "\($l):53" | .network.attempts[0].dst = "\($l):53" |
+		.network.connections[1].names = ["\($l).example", "b.example"] |
+		.network.dns = [{"name": "\($l).example", "type": "A", "count": 1,
+			"addresses": ["\($l)", "93.184.216.34"]}]' "$F/curl.json" > "$BATS_TEST_TMPDIR/keys.json"
+	gh-archive "$U" "$F/denied.json" "$BATS_TEST_TMPDIR/keys.json" "$F/etc-write.json"
+	gh-archive "$SQ" "$F/denied.json" "$BATS_TEST_TMPDIR/keys.json" "$F/etc-write.json"
+	[ "$(count receipts)" = 3 ]
+	gh-archive --export long-keys "$U" | cmp - <(gh-archive --export long-keys "$SQ")
+	diff <(gh-archive --export long-keys "$U" | jq -S .) <(jq -S . "$BATS_TEST_TMPDIR/keys.json")
+	q="SELECT 'p', exe FROM processes UNION ALL SELECT 'e', exe FROM execs
+		UNION ALL SELECT 'c', dst || ' ' || host FROM connections
+		UNION ALL SELECT 'a', dst || ' ' || host FROM network_attempts
+		UNION ALL SELECT 'n', dst || ' ' || name FROM peer_names
+		UNION ALL SELECT 'q', name FROM dns_queries
+		UNION ALL SELECT 'd', name || ' ' || address FROM dns_answers ORDER BY 1, 2"
+	diff -u <(sqlite3 -batch "$SQ" "$q") <(pg_sql "$U" -c "$q")
+	# the keys cut: an exe within 2,000 bytes, the others within 512
+	[ "$(pg_sql "$U" -c "SELECT octet_length(exe) FROM processes WHERE exe LIKE '/x/%'
+		UNION ALL SELECT octet_length(name) FROM dns_queries
+		UNION ALL SELECT octet_length(address) FROM dns_answers WHERE address LIKE '${long:0:20}%'
+		UNION ALL SELECT octet_length(host) FROM connections WHERE host LIKE '${long:0:20}%'")" = "2000
+512
+512
+512" ]
+	# the twin: what stays under its bound is stored whole
+	[ "$(pg_sql "$U" -c "SELECT name FROM peer_names WHERE name NOT LIKE '${long:0:20}%'")" = b.example ]
+	[ "$(pg_sql "$U" -c "SELECT count(*) FROM dns_answers WHERE address = '93.184.216.34'")" = 1 ]
 }
 
 @test "pg: eight writers on a new database: the schema made once, every receipt stored" {

@@ -1082,3 +1082,35 @@ attest() {
 	# nothing stored: the database these runs would have created is gone
 	[ ! -e "$DB" ]
 }
+
+# long-path.json: gh-trace recorded `sh -c 'cd DIR && echo x > f && cat f'`
+# in a DIR of 4,027 bytes (16 levels of random bytes written as hex, which
+# does not compress) and gh-aggregate made the receipt.
+@test "a path too long for an index: stored cut within 2,000 bytes with its SHA-256, found by prefix, exported whole" {
+	local id long cut
+	id=$(jq -r .execution_id "$F/long-path.json")
+	long=$(jq -r '.filesystem.writes[0]' "$F/long-path.json")
+	[ "${#long}" -eq 4029 ]
+	gh-archive "$DB" "$F/long-path.json"
+	cut="${long:0:1926}…sha256:$(printf '%s' "$long" | sha256sum | cut -c1-64)"
+	[ "$(sqlite3 "$DB" "SELECT kind, length(CAST(path AS BLOB)) FROM files WHERE path LIKE '${long:0:60}%' ORDER BY kind")" = "read|2000
+write|2000" ]
+	[ "$(sqlite3 "$DB" "SELECT DISTINCT path FROM files WHERE length(path) > 1000")" = "$cut" ]
+	[ "$(sqlite3 "$DB" "SELECT op FROM file_accesses WHERE path = '$cut' ORDER BY id")" = "create
+read" ]
+	[ "$(sqlite3 "$DB" "SELECT length(CAST(path AS BLOB)) FROM file_accesses WHERE op = 'chdir'")" = 2000 ]
+	gh-archive --export "$id" --pretty "$DB" | cmp - "$F/long-path.json"
+	[ "$(gh-archive --export "$id" "$DB" | jq -r '.filesystem.writes[0]')" = "$long" ]
+	# the twin: a path of 2,000 bytes is stored whole; one that ends as a
+	# cut path does (here the cut path itself, in the real receipt edited)
+	# is cut too, so the two stay apart
+	jq --arg c "$cut" --arg s "${long:0:2000}" '.execution_id = "cut-twin" |
+		.filesystem.reads += [$c, $s]' "$F/long-path.json" > "$BATS_TEST_TMPDIR/twin.json"
+	gh-archive "$DB" "$BATS_TEST_TMPDIR/twin.json"
+	[ "$(sqlite3 "$DB" "SELECT count(*), count(DISTINCT path) FROM files f JOIN receipts r ON r.id = f.receipt_id
+		WHERE r.execution_id = 'cut-twin' AND f.kind = 'read' AND length(CAST(path AS BLOB)) = 2000")" = "3|3" ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM files WHERE path = '${long:0:2000}'")" = 1 ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM files WHERE path = '$cut'")" = 4 ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM files WHERE path = '${cut:0:1926}…sha256:$(printf '%s' "$cut" | sha256sum | cut -c1-64)'")" = 1 ]
+	[ "$(gh-archive --export cut-twin "$DB" | jq -r '.filesystem.reads[-2]')" = "$cut" ]
+}
