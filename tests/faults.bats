@@ -336,6 +336,9 @@ stopped_reader_run() {
 	kill -9 "$(cat cmd.pid)"
 	[ "$(jq -c '[.completeness, .completeness_reasons, .outcome]' "$R")" = \
 		'["partial",["stream ended without end record"],{"error":"stream ended without end record","exit_code":null,"signal":null}]' ]
+	# what the tree holds and what the stream had, shown when the test fails
+	jq -c '.process_tree[]' "$R"
+	grep -v '"type":"\(open\|mmap\|read\)"' "$EV" | cut -c1-300
 	[ "$(jq -c '.process_tree[] | [.pid, .exe, .argv, .end_ms]' "$R")" = \
 		"[$(cat cmd.pid),\"$(readlink -f "$(command -v sleep)")\",[\"sleep\",\"30\"],null]" ]
 }
