@@ -73,7 +73,7 @@ outside() {
 	"$@" > out.txt 3>&- &
 	OUT_PID=$!
 	OUT_PIDS+=("$OUT_PID")
-	for i in $(seq 100); do
+	for i in $(seq 3000); do
 		[ -s out.txt ] && return 0
 		sleep 0.02
 	done
@@ -253,7 +253,7 @@ outside() {
 	# (once the read's record is in the file: gh-trace writes as it reads
 	# the ring buffer)
 	trace sh -c 'cat secret > /dev/null &&
-		for i in $(seq 500); do grep -qF "/secret\"" "$1" && break; sleep 0.01; done &&
+		for i in $(seq 6000); do grep -qF "/secret\"" "$1" && break; sleep 0.01; done &&
 		perl -e '\''open(F, "+<", $ARGV[0]) or die; local $/; my $s = <F>; $s =~ s/secret/sacred/g; seek(F, 0, 0); print F $s; close F'\'' "$1"' sh "$EV"
 	# the rewrite worked: the read of secret is gone from the records ...
 	[ "$(rc --arg p "$BATS_TEST_TMPDIR/secret" '[.filesystem.reads[] | select(. == $p)]')" = '[]' ]
@@ -361,7 +361,7 @@ chain_partial() {
 	# a run of its own goes on meanwhile, from before the chain to after
 	gh-trace -o b.ndjson -- sh -c ': > ready; while [ ! -e go ]; do sleep 0.01; done' &
 	OUT_PIDS+=("$!")
-	for i in $(seq 500); do
+	for i in $(seq 6000); do
 		[ -e ready ] && break
 		sleep 0.01
 	done
