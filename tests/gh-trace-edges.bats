@@ -59,6 +59,11 @@ wait_until() {
 	return 1
 }
 
+# wait_for FILE: until FILE exists (at most 10 s).
+wait_for() {
+	wait_until "[ -e '$1' ]"
+}
+
 # running PG [READER]: the command of the pipeline in process group PG
 # runs (sleep: its exec is in the stream), and READER, when named, runs
 # with its SIGINT handler in place. A fixed pause promises neither on a
@@ -100,6 +105,10 @@ running() {
 	agg=$!
 	# until it reads the FIFO with its SIGINT handler in place
 	wait_until "[ \"\$(cat /proc/$agg/comm)\" = gh-aggregate ] && grep -q '^SigCgt:.*[2367abef]$' /proc/$agg/status"
+	# and has read the header: its writer went on to sleep, and it waits
+	# on the empty pipe (under load the interrupts could otherwise come
+	# before the header, and the writer's head would then fail)
+	wait_until "[ \"\$(cat /proc/$writer/comm)\" = sleep ] && [[ \"\$(cat /proc/$agg/wchan)\" == *pipe_read* ]]"
 	kill -INT "$agg"
 	wait_until "[ -s agg.err ]"
 	kill -INT "$agg"
@@ -122,6 +131,8 @@ gh-aggregate: interrupt: the receipt covers the stream read so far" ]
 	wait_until "[ \"\$(cat /proc/$agg/comm)\" = gh-aggregate ] && ls -l /proc/$agg/fd | grep -q ' $PWD/in\$'"
 	grep -q '^SigIgn:.*[2367abef]$' /proc/$agg/status
 	kill -INT "$agg"
+	# the header is in the pipe before its writer is gone
+	wait_until "[ \"\$(cat /proc/$writer/comm)\" = sleep ]"
 	kill "$writer"
 	wait "$agg"
 	[ "$(jq -r .completeness r.json)" = partial ]
