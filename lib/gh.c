@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,23 +116,27 @@ void gh_buf_release(struct gh_buf *b)
 	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
+	b->err = 0;
 }
 
 int gh_buf_grow(struct gh_buf *b, size_t extra)
 {
-	size_t need = b->len + extra + 1, cap;
+	size_t need, cap;
 	char *p;
 
-	if (need < b->len)
-		return -ENOMEM;
+	if (b->err)
+		return b->err;
+	if (extra >= SIZE_MAX - b->len)
+		return b->err = -ENOMEM;
+	need = b->len + extra + 1;
 	if (need <= b->cap)
 		return 0;
 	cap = b->cap ? b->cap : 64;
-	while (cap < need)
+	while (cap < need && cap)
 		cap *= 2;
-	p = realloc(b->p, cap);
+	p = cap ? realloc(b->p, cap) : NULL;
 	if (!p)
-		return -ENOMEM;
+		return b->err = -ENOMEM;
 	b->p = p;
 	b->cap = cap;
 	return 0;
@@ -154,7 +159,7 @@ int gh_buf_adds(struct gh_buf *b, const char *s)
 
 int gh_buf_addc(struct gh_buf *b, char c)
 {
-	if (b->len + 1 < b->cap) {
+	if (b->len + 1 < b->cap && !b->err) {
 		b->p[b->len++] = c;
 		b->p[b->len] = '\0';
 		return 0;

@@ -52,14 +52,19 @@ int gh_close_stdout(void);
  * terminated (the NUL is not counted in *len), owned by the caller. */
 int gh_read_all(FILE *f, char **out, size_t *len);
 
-/* Growable byte buffer: struct gh_buf b = GH_BUF_INIT; ... gh_buf_release(&b). */
+/* Growable byte buffer: struct gh_buf b = GH_BUF_INIT; ... gh_buf_release(&b).
+ * Its error is sticky, as stdio's ferror: the first failure to grow is
+ * kept in err, and every later call adds nothing and returns it, so a
+ * writer appends a whole record and checks err once (clearing it, or
+ * releasing the buffer, starts afresh). */
 struct gh_buf {
 	char *p;
 	size_t len, cap;
+	int err;	/* 0, or the first failure (-ENOMEM) */
 };
-#define GH_BUF_INIT { NULL, 0, 0 }
+#define GH_BUF_INIT { NULL, 0, 0, 0 }
 void gh_buf_release(struct gh_buf *b);
-/* Each returns 0 or -ENOMEM; b->p stays NUL terminated. */
+/* Each returns 0 or -ENOMEM (b->err); b->p stays NUL terminated. */
 int gh_buf_grow(struct gh_buf *b, size_t extra);
 int gh_buf_add(struct gh_buf *b, const void *data, size_t len);
 int gh_buf_adds(struct gh_buf *b, const char *s);
