@@ -40,10 +40,20 @@ struct blob {
 /* Every writer here appends to b and leaves a failure in b->err (sticky:
  * later calls add nothing); event_format checks it once per record. */
 
-static void comma(struct gh_buf *b)
+/* Room for n more bytes and a NUL at the end of b, or NULL once b has
+ * failed: a member is written in place, in one piece. */
+static inline char *room(struct gh_buf *b, size_t n)
 {
-	if (b->len && b->p[b->len - 1] != '{' && b->p[b->len - 1] != '[')
-		gh_buf_addc(b, ',');
+	if (!b->err && n < b->cap - b->len)
+		return b->p + b->len;
+	return gh_buf_grow(b, n) < 0 ? NULL : b->p + b->len;
+}
+
+/* The end of a piece written in place at p. */
+static inline void done(struct gh_buf *b, char *p)
+{
+	*p = '\0';
+	b->len = (size_t)(p - b->p);
 }
 
 /* A failure building a scratch buffer fails the record. */
@@ -53,12 +63,22 @@ static void take_err(struct gh_buf *b, const struct gh_buf *from)
 		b->err = from->err;
 }
 
-int jw_key(struct gh_buf *b, const char *key)
+inline int jw_key(struct gh_buf *b, const char *key)
 {
-	comma(b);
-	gh_buf_addc(b, '"');
-	gh_buf_adds(b, key);
-	return gh_buf_add(b, "\":", 2);
+	size_t n = strlen(key);
+	char *p = room(b, n + 4);
+
+	if (!p)
+		return b->err;
+	if (b->len && p[-1] != '{' && p[-1] != '[')
+		*p++ = ',';
+	*p++ = '"';
+	memcpy(p, key, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	done(b, p);
+	return 0;
 }
 
 static void hex_str(struct gh_buf *b, const char *s, size_t len)
@@ -72,13 +92,38 @@ static void hex_str(struct gh_buf *b, const char *s, size_t len)
 	b->p[b->len] = '\0';
 }
 
-int jw_str(struct gh_buf *b, const char *key, const char *s, size_t len)
+/* s as a JSON string (gh_buf_json_str's); 1 when it is valid UTF-8. Most
+ * are printable ASCII, copied as they are checked. */
+static int str_val(struct gh_buf *b, const char *s, size_t len)
+{
+	char *p = room(b, len + 2);
+	size_t i;
+
+	if (!p)
+		return 1;
+	*p++ = '"';
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+			break;
+		p[i] = (char)c;
+	}
+	if (i == len) {
+		p[len] = '"';
+		done(b, p + len + 1);
+		return 1;
+	}
+	gh_buf_json_str(b, s, len);
+	return gh_utf8_valid(s, len);
+}
+
+inline int jw_str(struct gh_buf *b, const char *key, const char *s, size_t len)
 {
 	char hkey[64];
 
 	jw_key(b, key);
-	gh_buf_json_str(b, s, len);
-	if (gh_utf8_valid(s, len))
+	if (str_val(b, s, len))
 		return b->err;
 	snprintf(hkey, sizeof(hkey), "%s_hex", key);
 	jw_key(b, hkey);
@@ -88,34 +133,37 @@ int jw_str(struct gh_buf *b, const char *key, const char *s, size_t len)
 
 /* An integer in decimal: a digit loop, not vsnprintf (every record has
  * several, and formatting is most of gh-trace's time per record). */
-static void put_int(struct gh_buf *b, int64_t v)
+static inline void put_int(struct gh_buf *b, int64_t v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v, w;
+	char *p = room(b, 20);
+	size_t n = 1;
 
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	if (!p)
+		return;
+	for (w = u; w >= 10; w /= 10)
+		n++;
 	if (v < 0)
-		*--p = '-';
-	gh_buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+		*p++ = '-';
+	for (w = n; w > 0; u /= 10)
+		p[--w] = (char)('0' + u % 10);
+	done(b, p + n);
 }
 
-int jw_int(struct gh_buf *b, const char *key, int64_t v)
+inline int jw_int(struct gh_buf *b, const char *key, int64_t v)
 {
 	jw_key(b, key);
 	put_int(b, v);
 	return b->err;
 }
 
-int jw_bool(struct gh_buf *b, const char *key, int v)
+inline int jw_bool(struct gh_buf *b, const char *key, int v)
 {
 	jw_key(b, key);
 	return gh_buf_adds(b, v ? "true" : "false");
 }
 
-int jw_null(struct gh_buf *b, const char *key)
+inline int jw_null(struct gh_buf *b, const char *key)
 {
 	jw_key(b, key);
 	return gh_buf_adds(b, "null");
@@ -132,8 +180,7 @@ int jw_strv(struct gh_buf *b, const char *key, const char *s, size_t len)
 		n = strnlen(s + i, len - i);
 		if (i)
 			gh_buf_addc(b, ',');
-		gh_buf_json_str(b, s + i, n);
-		bad += !gh_utf8_valid(s + i, n);
+		bad += !str_val(b, s + i, n);
 	}
 	gh_buf_addc(b, ']');
 	if (!bad)
@@ -737,7 +784,7 @@ static void head(struct gh_buf *b, const char *type, const struct gh_event *e,
 	int64_t t = e->ts > t0 ? (int64_t)(e->ts - t0) : 0;
 
 	gh_buf_adds(b, "{\"type\":");
-	gh_buf_json_str(b, type, strlen(type));
+	str_val(b, type, strlen(type));
 	jw_int(b, "t", t);
 	jw_int(b, "pid", e->pid);
 }

@@ -142,31 +142,6 @@ int gh_buf_grow(struct gh_buf *b, size_t extra)
 	return 0;
 }
 
-int gh_buf_add(struct gh_buf *b, const void *data, size_t len)
-{
-	if (gh_buf_grow(b, len) < 0)
-		return -ENOMEM;
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
-int gh_buf_adds(struct gh_buf *b, const char *s)
-{
-	return gh_buf_add(b, s, strlen(s));
-}
-
-int gh_buf_addc(struct gh_buf *b, char c)
-{
-	if (b->len + 1 < b->cap && !b->err) {
-		b->p[b->len++] = c;
-		b->p[b->len] = '\0';
-		return 0;
-	}
-	return gh_buf_add(b, &c, 1);
-}
-
 int gh_buf_shell_word(struct gh_buf *b, const char *s, size_t n)
 {
 	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

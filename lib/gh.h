@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #ifndef GH_VERSION
 #define GH_VERSION "0.0.0"
@@ -64,11 +65,31 @@ struct gh_buf {
 };
 #define GH_BUF_INIT { NULL, 0, 0, 0 }
 void gh_buf_release(struct gh_buf *b);
-/* Each returns 0 or -ENOMEM (b->err); b->p stays NUL terminated. */
+/* Each returns 0 or -ENOMEM (b->err); b->p stays NUL terminated. The
+ * appends are inline: a writer of records makes many short ones, and the
+ * call cost as much as the copy. */
 int gh_buf_grow(struct gh_buf *b, size_t extra);
-int gh_buf_add(struct gh_buf *b, const void *data, size_t len);
-int gh_buf_adds(struct gh_buf *b, const char *s);
-int gh_buf_addc(struct gh_buf *b, char c);
+static inline int gh_buf_add(struct gh_buf *b, const void *data, size_t len)
+{
+	if ((b->err || len >= b->cap - b->len) && gh_buf_grow(b, len) < 0)
+		return b->err;
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+	return 0;
+}
+static inline int gh_buf_adds(struct gh_buf *b, const char *s)
+{
+	return gh_buf_add(b, s, strlen(s));
+}
+static inline int gh_buf_addc(struct gh_buf *b, char c)
+{
+	if ((b->err || 1 >= b->cap - b->len) && gh_buf_grow(b, 1) < 0)
+		return b->err;
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+	return 0;
+}
 int gh_buf_printf(struct gh_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Append s[0..n) as one word a POSIX shell reads back to exactly s: bare
