@@ -135,18 +135,32 @@ inline int jw_str(struct gh_buf *b, const char *key, const char *s, size_t len)
  * several, and formatting is most of gh-trace's time per record). */
 static inline void put_int(struct gh_buf *b, int64_t v)
 {
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v, w;
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v, ten = 10;
 	char *p = room(b, 20);
-	size_t n = 1;
+	unsigned n = 1, k;
 
 	if (!p)
 		return;
-	for (w = u; w >= 10; w /= 10)
+	/* the digits, counted without a division, then two at a time */
+	while (n < 20 && u >= ten) {
 		n++;
+		ten *= 10;
+	}
 	if (v < 0)
 		*p++ = '-';
-	for (w = n; w > 0; u /= 10)
-		p[--w] = (char)('0' + u % 10);
+	for (k = n; u >= 100; u /= 100) {
+		k -= 2;
+		memcpy(p + k, pairs + 2 * (u % 100), 2);
+	}
+	if (u >= 10)
+		memcpy(p, pairs + 2 * u, 2);
+	else
+		p[0] = (char)('0' + u);
 	done(b, p + n);
 }
 
