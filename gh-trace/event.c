@@ -63,7 +63,11 @@ static void take_err(struct gh_buf *b, const struct gh_buf *from)
 		b->err = from->err;
 }
 
-inline int jw_key(struct gh_buf *b, const char *key)
+/* The member writers are inlined where they are called here, so that the
+ * length of a literal key is known there. */
+#define INLINE inline __attribute__((always_inline))
+
+INLINE int jw_key(struct gh_buf *b, const char *key)
 {
 	size_t n = strlen(key);
 	char *p = room(b, n + 4);
@@ -118,16 +122,21 @@ static int str_val(struct gh_buf *b, const char *s, size_t len)
 	return gh_utf8_valid(s, len);
 }
 
-inline int jw_str(struct gh_buf *b, const char *key, const char *s, size_t len)
+/* "key_hex", the bytes of a string that is not valid UTF-8. */
+static void str_hex(struct gh_buf *b, const char *key, const char *s, size_t len)
 {
 	char hkey[64];
 
-	jw_key(b, key);
-	if (str_val(b, s, len))
-		return b->err;
 	snprintf(hkey, sizeof(hkey), "%s_hex", key);
 	jw_key(b, hkey);
 	hex_str(b, s, len);
+}
+
+INLINE int jw_str(struct gh_buf *b, const char *key, const char *s, size_t len)
+{
+	jw_key(b, key);
+	if (!str_val(b, s, len))
+		str_hex(b, key, s, len);
 	return b->err;
 }
 
@@ -140,17 +149,25 @@ static inline void put_int(struct gh_buf *b, int64_t v)
 		"25262728293031323334353637383940414243444546474849"
 		"50515253545556575859606162636465666768697071727374"
 		"75767778798081828384858687888990919293949596979899";
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v, ten = 10;
+	static const uint64_t pow10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+		10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+		100000000000ull, 1000000000000ull, 10000000000000ull,
+		100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+		100000000000000000ull, 1000000000000000000ull,
+		10000000000000000000ull,
+	};
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
 	char *p = room(b, 20);
-	unsigned n = 1, k;
+	unsigned n, k;
 
 	if (!p)
 		return;
-	/* the digits, counted without a division, then two at a time */
-	while (n < 20 && u >= ten) {
-		n++;
-		ten *= 10;
-	}
+	/* the digits, counted without a division (log10 from the bit
+	 * length, 1233 / 4096 being log10(2)), then two at a time */
+	n = (64u - (unsigned)__builtin_clzll(u | 1)) * 1233 >> 12;
+	n += u >= pow10[n];
+	n += !n;
 	if (v < 0)
 		*p++ = '-';
 	for (k = n; u >= 100; u /= 100) {
@@ -164,20 +181,20 @@ static inline void put_int(struct gh_buf *b, int64_t v)
 	done(b, p + n);
 }
 
-inline int jw_int(struct gh_buf *b, const char *key, int64_t v)
+INLINE int jw_int(struct gh_buf *b, const char *key, int64_t v)
 {
 	jw_key(b, key);
 	put_int(b, v);
 	return b->err;
 }
 
-inline int jw_bool(struct gh_buf *b, const char *key, int v)
+INLINE int jw_bool(struct gh_buf *b, const char *key, int v)
 {
 	jw_key(b, key);
 	return gh_buf_adds(b, v ? "true" : "false");
 }
 
-inline int jw_null(struct gh_buf *b, const char *key)
+INLINE int jw_null(struct gh_buf *b, const char *key)
 {
 	jw_key(b, key);
 	return gh_buf_adds(b, "null");
