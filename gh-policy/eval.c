@@ -32,6 +32,7 @@ struct cand {
 	uint32_t litlen;
 	const struct gh_glob *g;
 	const char *lit; /* a run of characters every match contains, or NULL */
+	size_t ncomps;	 /* components of every match, 0 when it varies */
 };
 
 struct slot {
@@ -106,6 +107,7 @@ struct ctx {
 	uint64_t tri_bits[1024]; /* trigrams some IX_TRI key uses */
 	struct relink *rl;	/* names the run made a link at or removed */
 	size_t nrl;
+	size_t path_ncomps; /* components of the path first_path_rule judges */
 };
 
 static unsigned tri_bit(const char *t)
@@ -245,6 +247,7 @@ static int ix_add(struct index *ix, int subj, int kind, const char *key,
 	s->v[s->n].g = g;
 	s->v[s->n].lit = lit;
 	s->v[s->n].litlen = litlen;
+	s->v[s->n].ncomps = gh_glob_ncomps(g);
 	s->n++;
 	return 0;
 }
@@ -542,6 +545,8 @@ static size_t scan(struct ctx *c, const struct slot *s, const struct item *it,
 		const struct cand *k = &s->v[i];
 		const struct rule *r = &c->p->rules[k->rule];
 
+		if (k->ncomps && k->ncomps != c->path_ncomps)
+			continue; /* a path of another depth: no match */
 		if (k->lit && !memmem(it->path, it->len, k->lit, k->litlen))
 			continue;
 		if (result_ok(r, it) && gh_glob_match(k->g, it->path, it->len) &&
@@ -625,6 +630,9 @@ static size_t first_path_rule(struct ctx *c, int subj, const struct item *it,
 
 	if (!c->has_subject[subj])
 		return best;
+	c->path_ncomps = 1;
+	for (const char *q = p; (q = memchr(q, '/', p + len - q)); q++)
+		c->path_ncomps++;
 	best = scan(c, ix_find(&c->ix, h, subj, IX_PREFIX, p, 0), it, best);
 	best = walk_prefixes(c, subj, p, len, 1, it, best);
 	if (c->nstar)

@@ -421,6 +421,7 @@ struct dent {
 	size_t dlen;
 	const char *name;
 	size_t run;
+	size_t obs; /* its index in learner.v */
 };
 
 static int cmp_dent(const void *a, const void *b)
@@ -478,6 +479,7 @@ static int fold(struct learner *l)
 		d[nd].dlen = n;
 		d[nd].name = l->v[i].pat + n + 1;
 		d[nd].run = l->v[i].run;
+		d[nd].obs = i;
 		nd++;
 	}
 	qsort(d, nd, sizeof(*d), cmp_dent);
@@ -516,14 +518,9 @@ static int fold(struct learner *l)
 		memcpy(folded, d[a].dir, d[a].dlen);
 		memcpy(folded + d[a].dlen, "/*", 3);
 		l->folded[l->nfolded++] = folded;
-		for (size_t i = 0; i < l->n; i++) {
-			struct obs *o = &l->v[i];
-
-			if (o->file && o->kind == d[a].kind &&
-			    fold_dir_len(o->pat) == d[a].dlen &&
-			    memcmp(o->pat, d[a].dir, d[a].dlen) == 0)
-				o->final = folded;
-		}
+		/* the group is every file observation of the directory */
+		for (size_t i = a; i < b; i++)
+			l->v[d[i].obs].final = folded;
 	}
 	rc = 0;
 out:

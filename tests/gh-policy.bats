@@ -1510,6 +1510,35 @@ PY
 	[ "$status" -eq 1 ]
 }
 
+@test "--learn: 2,000 nested directories, 8 files every 100 levels: one rule each, folded where the files are" {
+	# mkdir -p of $CWD/d/d/.../d (2,000 levels), 8 files created at depths
+	# 100, 200, ..., 2000 (bench/policy/deep measures the time)
+	jq -c '.provenance.cwd as $c | .filesystem.accesses += [foreach range(2000) as $i ($c; . + "/d";
+		{op: "mkdir", path: ., count: 1, pids: [5200], result: "ok"},
+		(select($i % 100 == 99) | range(8) as $f |
+		 {op: "create", path: "\(.)/f\($f)", count: 1, pids: [5200], result: "ok"}))] |
+		.filesystem.accesses |= sort_by(.path, .op)' "$F/clean.json" > deep.json
+	gh-policy --learn deep.json > deep.rules
+	# a literal rule per directory, except those the folded DIR/* cover
+	jq -rn '[(range(1; 2001) | select(. == 1 or (. - 1) % 100 != 0) | "$CWD" + ("/d" * .)),
+		(range(1; 21) | "$CWD" + ("/d" * (. * 100)) + "/*")] | sort[]' > want
+	sed -n 's/^allow write \($CWD\/d[^ ]*\) .*/\1/p' deep.rules > got
+	[ "$(wc -l < want)" -eq 2001 ]
+	cmp want got
+	grep -qx "allow write \$CWD$(printf '/d%.0s' $(seq 100))/\\*  *# 1 run, 9 entries" deep.rules
+	gh-policy -q deep.rules deep.json
+	# the twin: a directory the run did not make, 1,550 levels down, fails
+	local p
+	p="$(jq -r .provenance.cwd "$F/clean.json")$(printf '/d%.0s' $(seq 1550))/e"
+	jq -c --arg p "$p" \
+		'.filesystem.accesses += [{op: "mkdir", path: $p, count: 1, pids: [5200], result: "ok"}]' \
+		deep.json > deeper.json
+	run --separate-stderr gh-policy deep.rules deeper.json
+	[ "$status" -eq 1 ]
+	[ "$output" = "deep.rules:$(grep -n '^default deny write$' deep.rules | cut -d: -f1): default deny write $p [op=mkdir] by pid 5200 (make -s)
+1 violation of 1 rule; 2178 items" ]
+}
+
 # learnjob N [VAR=VALUE...]: trace one run of the small job in ws/ into rN.json
 learnjob() {
 	local n=$1
