@@ -1789,6 +1789,16 @@ static int array_at(struct ctx *c, const char *path, const struct gh_jv **out)
 	return rc < 0 ? rbad(c) : rc;
 }
 
+/* a + b of non-negative counts, INT64_MAX where the sum would not fit:
+ * counts that wrap around to a small or negative total would pass a
+ * limit. */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
 static int sum_counts(struct ctx *c, const struct gh_jv *list, const char *where,
 		      int64_t *out)
 {
@@ -1805,7 +1815,7 @@ static int sum_counts(struct ctx *c, const struct gh_jv *list, const char *where
 			return rbad(c);
 		if (rc && n < 0)
 			return bad(c, "%s.count: expected a non-negative integer", w);
-		*out += rc ? n : 1;
+		*out = sat_add(*out, rc ? n : 1);
 	}
 	return 0;
 }
@@ -1849,7 +1859,7 @@ static int measure(struct ctx *c, int field, int64_t *val)
 		if (r1 < 0 || (r2 = int_at(c, "loss.fault", &b)) < 0 ||
 		    (r3 = int_at(c, "loss.truncated", &d)) < 0)
 			return -1;
-		*val = a + b + d;
+		*val = sat_add(sat_add(a, b), d);
 		return r1 || r2 || r3;
 	}
 	case L_PROCESSES: {

@@ -195,6 +195,15 @@ static int raw_name(struct model *m, const struct gh_jv *entry, const char *key,
 	return 0;
 }
 
+/* a + b for counts a receipt gives (each at most INT64_MAX), stopping at
+ * INT64_MAX instead of overflowing. */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
 /* argv into b as a shell reads it back: words joined by spaces, each
  * quoted as gh_buf_shell_word does where it needs it (so that ["a b"] and
  * ["a", "b"] read apart), each element that has bytes in hex (an array as
@@ -684,7 +693,7 @@ static int failures(struct model *m)
 			int added;
 
 			if (smap_has(&names, b, bl)) {
-				m->noise += n; /* a PATH entry tried before the right one */
+				m->noise = sat_add(m->noise, n); /* a PATH entry tried first */
 				continue;
 			}
 			added = smap_put(&notfound, b, bl, m->nfails, &k);
@@ -701,7 +710,7 @@ static int failures(struct model *m)
 			continue;
 		}
 		if (harmless(f)) {
-			m->noise += n;
+			m->noise = sat_add(m->noise, n);
 			continue;
 		}
 		if (add_fail(m, &cap, (struct failure){ .kind = F_ACCESS, .file = i }) < 0)

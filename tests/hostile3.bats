@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# Hostile input to the filters, third round (tests/hostile.bats and
+# tests/hostile2.bats are the first two): receipts and streams with what a
+# traced command controls (paths, argv, peers, names, exit codes, counts)
+# chosen to mislead gh-show, gh-diff, gh-policy, gh-redact, gh-sign -V and
+# gh-train. Each test says what failed before its fix, and has its twin.
+#
+# The receipts are real recordings (tests/fixtures/show, tests/fixtures/
+# policy, tests/fixtures/hostile2) edited the way each test says.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	GH_ROOT=${GH_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
+	GH_BIN=${GH_BIN:-$GH_ROOT/bin}
+	PATH="$GH_BIN:$PATH"
+	S=$GH_ROOT/tests/fixtures/show
+	P=$GH_ROOT/tests/fixtures/policy
+	T=$BATS_TEST_TMPDIR
+}
+
+# big JQ-FILTER IN OUT: IN changed by the jq filter, where the string
+# "MAX" anywhere stands for the integer 2^63 - 1 (jq's numbers are
+# doubles, which cannot write it).
+big() {
+	jq -c "$1" "$2" | sed 's/"MAX"/9223372036854775807/g' > "$3"
+}
+
+# Before: a receipt whose counts add up past 2^63 - 1 (two attempts with
+# the largest count) wrapped around to a negative total, so that
+# "limit attempts 5" passed (and the sanitizer build stopped at a signed
+# overflow); loss counters the same for "limit lost".
+@test "gh-policy: counts whose sum does not fit in 64 bits exceed every limit, never wrap to pass it" {
+	big '.network.attempts = [.network.attempts[0] | .count = "MAX", (.count = "MAX" | .dst = "127.0.0.2:1")] |
+		.loss = {ringbuf: "MAX", fault: "MAX", truncated: 2}' "$S/net.json" "$T/big.json"
+	printf 'limit attempts 5\nlimit lost 5\n' > "$T/r.rules"
+	run --separate-stderr gh-policy "$T/r.rules" "$T/big.json"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "" ]
+	[ "${lines[0]}" = "$T/r.rules:1: limit attempts: 9223372036854775807 exceeds 5" ]
+	[ "${lines[1]}" = "$T/r.rules:2: limit lost: 9223372036854775807 exceeds 5" ]
+	# the twin: counts that fit are added up as they are
+	big '.network.attempts = [.network.attempts[0] | .count = 3, (.count = 2 | .dst = "127.0.0.2:1")] |
+		.loss = {ringbuf: 1, fault: 1, truncated: 3}' "$S/net.json" "$T/small.json"
+	gh-policy -q "$T/r.rules" "$T/small.json"
+	printf 'limit attempts 4\nlimit lost 4\n' > "$T/r4.rules"
+	run gh-policy "$T/r4.rules" "$T/small.json"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$T/r4.rules:1: limit attempts: 5 exceeds 4" ]
+	[ "${lines[1]}" = "$T/r4.rules:2: limit lost: 5 exceeds 4" ]
+}
+
+# Before: gh-show added up the counts of the failures it folds as noise
+# (a command tried before the right one in PATH, ...) without a bound: the
+# sanitizer build stopped at a signed overflow, the plain one showed a
+# negative number.
+@test "gh-show: failure counts whose sum does not fit in 64 bits are shown as the largest count" {
+	big '.filesystem.accesses |= map(if .result != "ok" then .count = "MAX" else . end)' \
+		"$S/a.json" "$T/big.json"
+	[ "$(jq '[.filesystem.accesses[] | select(.result != "ok")] | length > 1' "$T/big.json")" = true ]
+	run --separate-stderr gh-show "$T/big.json"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	grep -qx 'failures   5 that matter; 9223372036854775807 harmless lookups folded (not found, already there)' \
+		<<< "$output"
+	# the twin: small counts are added up
+	big '.filesystem.accesses |= map(if .result != "ok" then .count = 1 else . end)' \
+		"$S/a.json" "$T/small.json"
+	gh-show "$T/small.json" > "$T/out"
+	grep -qx "failures   5 that matter; 39 harmless lookups folded (not found, already there)" "$T/out"
+}
