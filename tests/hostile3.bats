@@ -69,3 +69,25 @@ big() {
 	gh-show "$T/small.json" > "$T/out"
 	grep -qx "failures   5 that matter; 39 harmless lookups folded (not found, already there)" "$T/out"
 }
+
+# Before: each table row names the processes that did it, with the
+# process's whole command line as the cell's title, once per row: one
+# command with a 256 KiB argument that reads 100 files made a 36 MB page
+# of a 300 KB receipt (a command may pass 2 MiB of arguments and touch
+# any number of files).
+@test "gh-show --html: a long command line is cut in the title of every row it did, not copied whole" {
+	jq -c '.process_tree[1].pid as $p | .process_tree[1].argv = ["x", ("B" * 262144)] |
+		.filesystem.accesses += [range(100) | {op: "read", path: "/srv/f\(.)", count: 1, pids: [$p],
+		result: "ok"}]' "$S/a.json" > "$T/long.json"
+	gh-show --html "$T/long.json" > "$T/long.html"
+	[ "$(stat -c %s "$T/long.html")" -lt 1000000 ]
+	# the title: the first 512 bytes, then ...
+	[ "$(grep -o 'title="x B*\.\.\."' "$T/long.html" | sort -u)" = "title=\"x $(printf 'B%.0s' $(seq 510))...\"" ]
+	[ "$(grep -o 'title="x B*\.\.\."' "$T/long.html" | wc -l)" -ge 100 ]
+	# the process tree still shows the whole command once
+	[ "$(grep -o '<div class="leaf">x B*</div>' "$T/long.html" | wc -c)" -eq $((262144 + 27)) ]
+	# the twin: a command line of 512 bytes is the title whole
+	jq -c '.process_tree[1].argv = ["x", ("C" * 510)]' "$T/long.json" > "$T/fit.json"
+	gh-show --html "$T/fit.json" > "$T/fit.html"
+	[ "$(grep -o 'title="x C*[^"]*"' "$T/fit.html" | sort -u)" = "title=\"x $(printf 'C%.0s' $(seq 510))\"" ]
+}
