@@ -1253,10 +1253,47 @@ static int join_argv(struct ctx *c, const struct gh_jv *argv, size_t from, char 
 	return join_argv_as(c, argv, from, 0, out, len);
 }
 
-/* The command line of argv for messages: its words, shell quoted. */
+/* The longest command line a violation carries, in bytes: a violation
+ * is written for every item, so a command line of megabytes must not be
+ * copied into each (the receipt's process_tree has it whole). */
+#define CMD_MAX 512
+
+/* Cut *cmd (malloc'ed, *len bytes) longer than CMD_MAX after its last
+ * whole word that fits (else on a character boundary), with "..." after:
+ * a word cut in two could leave part of a secret that gh-redact then no
+ * longer recognizes. */
+static int cut_cmd(struct ctx *c, char **cmd, size_t *len)
+{
+	size_t n = CMD_MAX;
+	char *p;
+
+	if (*len <= CMD_MAX)
+		return 0;
+	while (n > 0 && (*cmd)[n] != ' ')
+		n--;
+	if (n == 0)
+		for (n = CMD_MAX; n > 0 && ((unsigned char)(*cmd)[n] & 0xc0) == 0x80; n--)
+			;
+	if (!(p = realloc(*cmd, n + 4)))
+		return bad(c, "out of memory");
+	memcpy(p + n, "...", 4);
+	*cmd = p;
+	*len = n + 3;
+	return 0;
+}
+
+/* The command line of argv for messages: its words, shell quoted, cut
+ * at CMD_MAX bytes. */
 static int quote_argv(struct ctx *c, const struct gh_jv *argv, char **out, size_t *len)
 {
-	return join_argv_as(c, argv, 0, 1, out, len);
+	if (join_argv_as(c, argv, 0, 1, out, len) < 0)
+		return -1;
+	if (cut_cmd(c, out, len) < 0) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static int cmp_pidcmd(const void *a, const void *b)
@@ -1291,6 +1328,10 @@ static int build_pids(struct ctx *c)
 			if (!pc->cmd)
 				return bad(c, "out of memory");
 			pc->len = strlen(pc->cmd);
+			if (cut_cmd(c, &pc->cmd, &pc->len) < 0) {
+				free(pc->cmd);
+				return -1;
+			}
 		} else if (quote_argv(c, p.argv, &pc->cmd, &pc->len) < 0) {
 			return -1;
 		}

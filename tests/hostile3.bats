@@ -91,3 +91,30 @@ big() {
 	gh-show --html "$T/fit.json" > "$T/fit.html"
 	[ "$(grep -o 'title="x C*[^"]*"' "$T/fit.html" | sort -u)" = "title=\"x $(printf 'C%.0s' $(seq 510))\"" ]
 }
+
+# Before: every violation carried the whole command line of its process,
+# in its message and its cmd member: a command with a 256 KiB argument
+# that read 100 denied files made 26 MB of text and a 79 MB annotated
+# receipt (gh-policy -a) of a 270 KB receipt.
+@test "gh-policy: a long command line is cut in every violation, after its last whole word that fits" {
+	jq -c '.process_tree[0].pid as $p | .process_tree[0].argv = ["make", "--token=abcdefgh", ("w" * 300), ("v" * 262144)] |
+		.filesystem.accesses += [range(100) | {op: "read", path: "/srv/f\(.)", count: 1, pids: [$p],
+		result: "ok"}]' "$P/clean.json" > "$T/long.json"
+	printf 'deny read /srv/**\n' > "$T/srv.rules"
+	run --separate-stderr gh-policy "$T/srv.rules" "$T/long.json"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 101 ]
+	[ "${lines[0]}" = "$T/srv.rules:1: deny read /srv/f0 by pid 5200 (make --token=abcdefgh $(printf 'w%.0s' $(seq 300))...)" ]
+	gh-policy -a "$T/srv.rules" "$T/long.json" > "$T/annotated.json" || true
+	[ "$(stat -c %s "$T/annotated.json")" -lt 1000000 ]
+	[ "$(jq -r '[.policy.violations[].cmd] | unique | .[]' "$T/annotated.json")" = \
+	  "make --token=abcdefgh $(printf 'w%.0s' $(seq 300))..." ]
+	# a single word longer than the limit is cut on a character boundary
+	jq -c '.process_tree[0].argv = [("é" * 300)]' "$T/long.json" > "$T/word.json"
+	run gh-policy "$T/srv.rules" "$T/word.json"
+	[ "${lines[0]}" = "$T/srv.rules:1: deny read /srv/f0 by pid 5200 ('$(printf 'é%.0s' $(seq 255))...)" ]
+	# the twin: a command line of 512 bytes is kept whole
+	jq -c '.process_tree[0].argv = ["make", ("w" * 507)]' "$T/long.json" > "$T/fit.json"
+	run gh-policy "$T/srv.rules" "$T/fit.json"
+	[ "${lines[0]}" = "$T/srv.rules:1: deny read /srv/f0 by pid 5200 (make $(printf 'w%.0s' $(seq 507)))" ]
+}
