@@ -248,6 +248,27 @@ static size_t proc_root(const char *s, size_t n)
 	return i + 5;
 }
 
+/* The length of a /proc/self/cwd, /proc/thread-self/cwd or /proc/PID/cwd
+ * prefix of s[0..n) followed by '/' or the end, else 0. */
+static size_t proc_cwd(const char *s, size_t n)
+{
+	size_t i = 6;
+
+	if (n <= 6 || memcmp(s, "/proc/", 6) != 0)
+		return 0;
+	if (n - i >= 4 && memcmp(s + i, "self", 4) == 0)
+		i += 4;
+	else if (n - i >= 11 && memcmp(s + i, "thread-self", 11) == 0)
+		i += 11;
+	else
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	if (i == 6 || n - i < 4 || memcmp(s + i, "/cwd", 4) != 0 ||
+	    (n > i + 4 && s[i + 4] != '/'))
+		return 0;
+	return i + 4;
+}
+
 const char *match_path(const struct redactor *r, const char *s, size_t n)
 {
 	struct gh_buf norm = GH_BUF_INIT;
@@ -409,6 +430,20 @@ static size_t path_here(const struct redactor *r, const char *s, size_t max,
 	return 0;
 }
 
+/* 1 when s[i] follows short options written at the start of a word
+ * with their value glued on: the path of -C/x, -o/x or tar's -xzf/x. */
+static int after_short_opt(const char *s, size_t i)
+{
+	size_t j = i;
+
+	while (j > 0 && ((s[j - 1] >= 'a' && s[j - 1] <= 'z') ||
+			 (s[j - 1] >= 'A' && s[j - 1] <= 'Z') ||
+			 (s[j - 1] >= '0' && s[j - 1] <= '9')))
+		j--;
+	return j < i && j > 0 && s[j - 1] == '-' &&
+	       (j == 1 || is_hard_end(s[j - 2]));
+}
+
 static int scan_paths(const struct redactor *r, const char *s, size_t n,
 		      struct spans *sp)
 {
@@ -421,7 +456,8 @@ static int scan_paths(const struct redactor *r, const char *s, size_t n,
 		int start = (s[i] == '/' ||
 			     (s[i] == '~' && r->home && i + 1 < n &&
 			      s[i + 1] == '/')) &&
-			    (i == 0 || is_path_boundary(s[i - 1]));
+			    (i == 0 || is_path_boundary(s[i - 1]) ||
+			     after_short_opt(s, i));
 
 		if (!start) {
 			i++;
@@ -1049,7 +1085,7 @@ int detect_argv(const struct redactor *r, const char *const *argv,
 {
 	struct gh_buf abs = GH_BUF_INIT;
 	struct tok *toks = NULL, *words = NULL;
-	size_t i, nwords;
+	size_t i, k, nwords;
 	int ret = -ENOMEM;
 
 	toks = calloc(argc ? argc : 1, sizeof(*toks));
@@ -1061,6 +1097,13 @@ int detect_argv(const struct redactor *r, const char *const *argv,
 
 		toks[i] = (struct tok){ s, n, i, 0 };
 		rule = n && s[0] == '/' ? match_path(r, s, n) : NULL;
+		/* /proc/self/cwd/x is x where the command ran (and so, for
+		 * masking, /proc/PID/cwd/x: the process's or its shell's). */
+		if (!rule && cwd && n < SCAN_PATH_MAX && (k = proc_cwd(s, n))) {
+			if (path_join(&abs, cwd, s + k + (k < n), n - k - (k < n)) < 0)
+				goto out;
+			rule = match_path(r, abs.p, abs.len);
+		}
 		/* A relative path, resolved where the command ran (not an
 		 * option, a NAME=VALUE, a list, nor the script of sh -c). */
 		if (!rule && n && n < SCAN_PATH_MAX && s[0] != '/' &&

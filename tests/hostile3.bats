@@ -118,3 +118,46 @@ big() {
 	run gh-policy "$T/srv.rules" "$T/fit.json"
 	[ "${lines[0]}" = "$T/srv.rules:1: deny read /srv/f0 by pid 5200 (make $(printf 'w%.0s' $(seq 507)))" ]
 }
+
+# redact ARGV-JSON: the argv of clean.json's first process (and its exec)
+# after gh-redact -m '/home/*/.ssh/**', as compact JSON.
+redact() {
+	jq -c --argjson a "$1" '.process_tree[0].argv = $a | .process_tree[0].execs[0].argv = $a' \
+		"$P/clean.json" > "$T/argv.json"
+	gh-redact -m '/home/*/.ssh/**' "$T/argv.json" | jq -c '.process_tree[0].argv'
+}
+
+# Before: a command that named a masked file through its own working
+# directory (the run's cwd is /home/u/project) kept it in the receipt:
+# /proc/self/cwd/../.ssh/id_rsa is /home/u/.ssh/id_rsa.
+@test "gh-redact -m: a path written through /proc/self/cwd in argv is masked" {
+	run redact '["cat", "/proc/self/cwd/../.ssh/id_rsa"]'
+	[ "$output" = '["cat","[REDACTED]"]' ]
+	run redact '["cat", "/proc/thread-self/cwd/../.ssh/id_rsa"]'
+	[ "$output" = '["cat","[REDACTED]"]' ]
+	run redact '["cat", "/proc/5200/cwd/../.ssh/config"]'
+	[ "$output" = '["cat","[REDACTED]"]' ]
+	# the twin: a file of the working directory itself, or another name
+	# than cwd, stays
+	run redact '["cat", "/proc/self/cwd/main.c"]'
+	[ "$output" = '["cat","/proc/self/cwd/main.c"]' ]
+	run redact '["cat", "/proc/self/cwdx/../.ssh/id_rsa"]'
+	[ "$output" = '["cat","/proc/self/cwdx/../.ssh/id_rsa"]' ]
+}
+
+# Before: a path glued to a short option (tar -C/home/u/.ssh, -o/path,
+# tar -xzf/path) was not looked at: a path inside a string had to start
+# the string or follow a space, quote, = and the like.
+@test "gh-redact -m: a path glued to short options is masked, in argv and in scripts" {
+	run redact '["tar", "-C/home/u/.ssh/", "-cf", "x.tar", "."]'
+	[ "$output" = '["tar","-C[REDACTED]","-cf","x.tar","."]' ]
+	run redact '["tar", "-xzf/home/u/.ssh/keys.tgz"]'
+	[ "$output" = '["tar","-xzf[REDACTED]"]' ]
+	run redact '["sh", "-c", "tar -C/home/u/.ssh -cf x ."]'
+	[ "$output" = '["sh","-c","tar -C[REDACTED] -cf x ."]' ]
+	# the twin: a path the globs do not match, and a dash inside a word
+	run redact '["cc", "-I/home/u/.sshx/include"]'
+	[ "$output" = '["cc","-I/home/u/.sshx/include"]' ]
+	run redact '["prog", "x-o/home/u/.ssh/id_rsa"]'
+	[ "$output" = '["prog","x-o/home/u/.ssh/id_rsa"]' ]
+}
