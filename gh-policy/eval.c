@@ -469,6 +469,11 @@ static int compile(struct ctx *c, const char *cwd)
 					return bad(c, "provenance.cwd: expected a "
 						   "string (%s:%lu uses $CWD)",
 						   r->file, r->line);
+				/* "" would bind $CWD/STARSTAR to /STARSTAR, as "/" does */
+				if (cwd[0] != '/')
+					return bad(c, "provenance.cwd: expected an "
+						   "absolute path (%s:%lu uses $CWD)",
+						   r->file, r->line);
 				glob_escape(&b, strcmp(cwd, "/") ? cwd : "");
 			}
 			gh_buf_adds(&b, r->pats[k].text);

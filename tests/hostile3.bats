@@ -161,3 +161,29 @@ redact() {
 	run redact '["prog", "x-o/home/u/.ssh/id_rsa"]'
 	[ "$output" = '["prog","x-o/home/u/.ssh/id_rsa"]' ]
 }
+
+# Before: $CWD was bound by putting the receipt's provenance.cwd before
+# the rest of the pattern, "/" as nothing; an empty cwd was nothing too,
+# so "allow write $CWD/**" allowed writing every path, /etc/passwd
+# included. A directory that is not absolute now makes $CWD rules an
+# error, as a missing one does.
+@test "gh-policy: \$CWD rules refuse a receipt whose cwd is empty or relative, never allow every path" {
+	printf 'allow write $CWD/**\ndefault deny write\n' > "$T/cwd.rules"
+	for c in '' 'relative/dir'; do
+		jq -c --arg c "$c" '.provenance.cwd = $c |
+			.filesystem.accesses = [{op: "write", path: "/etc/passwd", count: 1, pids: [5200], result: "ok"}]' \
+			"$P/clean.json" > "$T/cw.json"
+		run --separate-stderr gh-policy "$T/cwd.rules" "$T/cw.json"
+		[ "$status" -eq 2 ]
+		[ "$output" = "" ]
+		[ "$stderr" = "gh-policy: $T/cw.json: provenance.cwd: expected an absolute path ($T/cwd.rules:1 uses \$CWD)" ]
+	done
+	# the twin: an absolute cwd binds $CWD, and /etc/passwd is outside it
+	jq -c '.filesystem.accesses = [{op: "write", path: "/etc/passwd", count: 1, pids: [5200], result: "ok"},
+		{op: "write", path: "/home/u/project/out", count: 1, pids: [5200], result: "ok"}]' \
+		"$P/clean.json" > "$T/cw.json"
+	run gh-policy "$T/cwd.rules" "$T/cw.json"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$T/cwd.rules:2: default deny write /etc/passwd by pid 5200 (make -s)
+1 violation of 1 rule; 6 items" ]
+}
