@@ -19,6 +19,7 @@
 #define R_BEARER "default:bearer-token"
 #define R_HEADER "default:secret-header"
 #define R_PRIVKEY "default:private-key"
+#define R_QUERY "default:url-query"
 /* Looking for paths in a string took too long: the rest is masked. */
 #define R_LIMIT "limit:path-scan"
 
@@ -1028,6 +1029,32 @@ static int shell_words(const char *s, size_t n, size_t host, struct tok **out,
 	return 0;
 }
 
+/* The values of URL query parameters whose name says secret (as an
+ * option name does): ?access_token=VALUE, &api_key=VALUE, ?password=...
+ * A parameter starts right after a '?' or '&' that follows a character
+ * other than a blank (so that a shell's "cmd & NAME=x" is not one); its
+ * value ends at '&', '#' or where a path inside a string ends. */
+static int scan_query(const char *s, size_t n, struct spans *sp)
+{
+	for (size_t i = 1; i < n; i++) {
+		size_t a, eq, e;
+
+		if ((s[i] != '?' && s[i] != '&') || is_hard_end(s[i - 1]))
+			continue;
+		for (eq = a = i + 1; eq < n && (is_alnum_us(s[eq]) || s[eq] == '-' ||
+						s[eq] == '.');)
+			eq++;
+		if (eq == a || eq >= n || s[eq] != '=' || !secret_name(s + a, eq - a, 0))
+			continue;
+		for (e = eq + 1; e < n && s[e] != '&' && s[e] != '#' && !is_hard_end(s[e]);)
+			e++;
+		if (e > eq + 1 && spans_add(sp, eq + 1, e, R_QUERY) < 0)
+			return -ENOMEM;
+		i = e - 1;
+	}
+	return 0;
+}
+
 int detect_text(const struct redactor *r, const char *s, size_t n,
 		struct spans *sp)
 {
@@ -1035,6 +1062,8 @@ int detect_text(const struct redactor *r, const char *s, size_t n,
 
 	if (ret == 0 && r->secrets)
 		ret = scan_shapes(s, n, sp);
+	if (ret == 0 && r->secrets)
+		ret = scan_query(s, n, sp);
 	return ret;
 }
 

@@ -187,3 +187,30 @@ redact() {
 	[ "$output" = "$T/cwd.rules:2: default deny write /etc/passwd by pid 5200 (make -s)
 1 violation of 1 rule; 6 items" ]
 }
+
+# redacted ARGV-JSON: [argv, redactions] of clean.json's first process
+# after gh-redact (default secrets only), as compact JSON.
+redacted() {
+	jq -c --argjson a "$1" '.process_tree[0].argv = $a | .process_tree[0].execs[0].argv = $a' \
+		"$P/clean.json" > "$T/argv.json"
+	gh-redact "$T/argv.json" | jq -c '[.process_tree[0].argv, .redactions]'
+}
+
+# Before: a token passed in a URL's query string (curl
+# "https://h/x?access_token=...", the way many APIs take it) was kept: the
+# secret rules looked at options, NAME=VALUE arguments and the
+# user:password of URLs, not at query parameters.
+@test "gh-redact: the value of a URL query parameter named as a secret is masked" {
+	run redacted '["curl", "https://h/x?access_token=S3cretValue9"]'
+	[ "$output" = '[["curl","https://h/x?access_token=[REDACTED]"],[{"count":2,"rule":"default:url-query"}]]' ]
+	run redacted '["curl", "https://h/x?a=1&api_key=S3cretValue9&page=2#top"]'
+	[ "$output" = '[["curl","https://h/x?a=1&api_key=[REDACTED]&page=2#top"],[{"count":2,"rule":"default:url-query"}]]' ]
+	run redacted '["sh", "-c", "curl \"https://h/x?client_secret=S3cretValue9\" && echo ok"]'
+	[ "$output" = '[["sh","-c","curl \"https://h/x?client_secret=[REDACTED]\" && echo ok"],[{"count":2,"rule":"default:url-query"}]]' ]
+	# the twin: parameters that only name where a secret is, or that are
+	# not secrets, and a shell's background & stay
+	run redacted '["curl", "https://h/x?token_file=/etc/t&q=password&page=2"]'
+	[ "$output" = '[["curl","https://h/x?token_file=/etc/t&q=password&page=2"],[]]' ]
+	run redacted '["sh", "-c", "sleep 1 &password=x"]'
+	[ "$output" = '[["sh","-c","sleep 1 &password=x"],[]]' ]
+}
