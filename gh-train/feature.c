@@ -558,6 +558,10 @@ static int f_outside_cwd(struct ctx *c, struct ft_row *row)
 	rc = get_str(c, NULL, NULL, "provenance.cwd", &cwd, NULL);
 	if (rc < 0)
 		return -1;
+	/* a directory that is not absolute says nothing of where paths are
+	 * ("" would put every path under it) */
+	if (rc && cwd[0] != '/')
+		rc = 0;
 	w = outside(c, GH_RPATHS_WRITE, rc ? cwd : NULL);
 	if (w < 0)
 		return -1;

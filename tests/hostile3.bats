@@ -214,3 +214,24 @@ redacted() {
 	run redacted '["sh", "-c", "sleep 1 &password=x"]'
 	[ "$output" = '[["sh","-c","sleep 1 &password=x"],[]]' ]
 }
+
+# Before: gh-train compared written paths with provenance.cwd by prefix,
+# and an empty cwd is a prefix of every path: a run that wrote /etc/passwd
+# was wrote_outside_cwd false. A cwd that is not absolute now leaves the
+# feature missing, as a missing cwd does.
+@test "gh-train: wrote_outside_cwd is missing for an empty or relative cwd, never false" {
+	local c col
+	for c in '' 'rel/dir'; do
+		jq -c --arg c "$c" '.provenance.cwd = $c |
+			.filesystem.accesses += [{op: "write", path: "/etc/passwd", count: 1, pids: [5200], result: "ok"}]' \
+			"$P/clean.json" > "$T/cw.json"
+		[ "$(gh-train "$T/cw.json" | jq -c .wrote_outside_cwd)" = null ]
+		gh-train --csv "$T/cw.json" > "$T/cw.csv"
+		col=$(head -n 1 "$T/cw.csv" | tr , '\n' | grep -nx wrote_outside_cwd | cut -d: -f1)
+		[ "$(sed -n 2p "$T/cw.csv" | cut -d, -f"$col")" = "" ]
+	done
+	# the twin: with the real cwd, /etc/passwd is outside it
+	jq -c '.filesystem.accesses += [{op: "write", path: "/etc/passwd", count: 1, pids: [5200], result: "ok"}]' \
+		"$P/clean.json" > "$T/cw.json"
+	[ "$(gh-train "$T/cw.json" | jq -c .wrote_outside_cwd)" = true ]
+}
