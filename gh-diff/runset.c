@@ -190,7 +190,8 @@ static int prepare(struct ctx *c, const struct gh_rrun *run)
 	}
 	if (rc < 0)
 		return rc;
-	if (run->cwd && strcmp(run->cwd, "/") != 0 &&
+	/* a cwd that is not absolute ("" would hold every path) is none */
+	if (run->cwd && run->cwd[0] == '/' && strcmp(run->cwd, "/") != 0 &&
 	    add_norm(c, run->cwd, strlen(run->cwd), "$CWD") < 0)
 		return -ENOMEM;
 	it = (struct gh_riter)GH_RITER_INIT;

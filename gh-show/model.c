@@ -364,7 +364,9 @@ int model_area(const struct model *m, const char *p, size_t len)
 	static const char *const tmp[] = { "/tmp", "/var/tmp", "/dev/shm" };
 	const char *cwd = m->run.cwd;
 
-	if (cwd && strcmp(cwd, "/") != 0 && has_prefix_dir(p, len, cwd, strlen(cwd)))
+	/* a cwd that is not absolute ("" would hold every path) is none */
+	if (cwd && cwd[0] == '/' && strcmp(cwd, "/") != 0 &&
+	    has_prefix_dir(p, len, cwd, strlen(cwd)))
 		return A_WORK;
 	for (size_t i = 0; i < sizeof(tmp) / sizeof(tmp[0]); i++)
 		if (has_prefix_dir(p, len, tmp[i], strlen(tmp[i])))

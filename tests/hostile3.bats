@@ -235,3 +235,29 @@ redacted() {
 		"$P/clean.json" > "$T/cw.json"
 	[ "$(gh-train "$T/cw.json" | jq -c .wrote_outside_cwd)" = true ]
 }
+
+# Before: gh-diff wrote paths under the run's cwd as $CWD/..., and an
+# empty cwd is a prefix of every path: /etc/passwd written by a run with
+# an empty cwd became $CWD/etc/passwd, the same as $CWD/etc/passwd of the
+# other run, and the difference vanished; gh-show counted it as a
+# workspace file. A cwd that is not absolute is now no workspace.
+@test "gh-diff, gh-show: an empty cwd is no workspace: /etc/passwd stays /etc/passwd" {
+	jq -c '.filesystem.accesses += [{op: "write", path: "/home/u/project/etc/passwd", count: 1, pids: [5200],
+		result: "ok"}]' "$P/clean.json" > "$T/a.json"
+	jq -c '.provenance.cwd = "" | .filesystem.accesses += [{op: "write", path: "/etc/passwd", count: 1,
+		pids: [5200], result: "ok"}]' "$P/clean.json" > "$T/b.json"
+	run gh-diff --files "$T/a.json" "$T/b.json"
+	[ "$status" -eq 1 ]
+	grep -qx '+ /etc/passwd' <<< "$output"
+	grep -qx -- '- $CWD/etc/passwd' <<< "$output"
+	gh-show "$T/b.json" > "$T/show"
+	grep -qx '  /etc/' "$T/show"
+	! grep -q 'workspace' "$T/show" || false
+	# the twin: with their cwd, the two runs wrote the same $CWD/etc/passwd
+	jq -c '.filesystem.accesses += [{op: "write", path: "/home/u/project/etc/passwd", count: 1, pids: [5200],
+		result: "ok"}]' "$P/clean.json" > "$T/b2.json"
+	run gh-diff --files "$T/a.json" "$T/b2.json"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	gh-show "$T/b2.json" | grep -q '^  workspace /home/u/project: '
+}
