@@ -215,6 +215,47 @@ static int do_tree(struct walk *w, struct json_object *o, int list)
 	}
 }
 
+static int do_cmdline(struct walk *w, struct json_object *cmd,
+		      struct json_object *parent, const char *key);
+
+/* gh-policy's verdict: every string as free text, but the command lines
+ * it copied from the receipt (a violation's cmd, and the message that
+ * ends with it) as command lines, so that a secret option's value is
+ * masked there as in argv, whatever its length (the sweep of masked
+ * values elsewhere only looks for values of SWEEP_MIN bytes or more).
+ * (No parent: see do_tree.) */
+static int do_verdict(struct walk *w, struct json_object *o)
+{
+	size_t i, n;
+
+	switch (json_object_get_type(o)) {
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			if (do_verdict(w, json_object_array_get_idx(o, i)) < 0)
+				return -1;
+		return 0;
+	case json_type_object: {
+		json_object_object_foreach(o, k, v) {
+			int rc;
+
+			if (!v)
+				continue;
+			if (json_object_is_type(v, json_type_string) &&
+			    (strcmp(k, "cmd") == 0 || strcmp(k, "message") == 0))
+				rc = do_cmdline(w, v, NULL, NULL);
+			else
+				rc = do_verdict(w, v);
+			if (rc < 0)
+				return -1;
+		}
+		return 0;
+	}
+	default:
+		return do_tree(w, o, GH_RLIST_NONE);
+	}
+}
+
 /* An environment: {"NAME": "VALUE"} or ["NAME=VALUE", ...]. */
 static int do_env(struct walk *w, struct json_object *env)
 {
@@ -515,6 +556,8 @@ static int do_place(void *ctx, const struct gh_rstr *s)
 	case GH_RSTR_ENV:
 		return do_env(w, o);
 	case GH_RSTR_TREE:
+		if (s->nsteps == 1 && s->key && strcmp(s->key, "policy") == 0)
+			return do_verdict(w, o);
 		return do_tree(w, o, s->list);
 	case GH_RSTR_TARGET:
 		return do_target(w, up, o, s);

@@ -261,3 +261,27 @@ redacted() {
 	[ "$output" = "" ]
 	gh-show "$T/b2.json" | grep -q '^  workspace /home/u/project: '
 }
+
+# Before: judged first (gh-policy -a, as the README orders it), a receipt
+# carried the violating process's command line in each violation's cmd
+# and message; gh-redact masked a short password (under 6 bytes) in argv
+# but looked at the verdict as free text only, where the sweep of masked
+# values skips values that short: the password stayed there.
+@test "gh-redact: a secret option masked in argv is masked in gh-policy's verdict too, however short" {
+	jq -c '.process_tree[0].argv = ["make", "--password=ab12c", "-s"] |
+		.process_tree[0].execs[0].argv = .process_tree[0].argv' "$P/clean.json" > "$T/r.json"
+	printf 'deny write /dev/null\n' > "$T/dn.rules"
+	gh-policy -a "$T/dn.rules" "$T/r.json" > "$T/judged.json" || true
+	[ "$(grep -c 'ab12c' "$T/judged.json")" -gt 0 ]
+	gh-redact "$T/judged.json" > "$T/red.json"
+	! grep -q 'ab12c' "$T/red.json" || false
+	[ "$(jq -r '.policy.violations[0].cmd' "$T/red.json")" = 'make --password=[REDACTED] -s' ]
+	[ "$(jq -r '.policy.groups[0].message' "$T/red.json")" = \
+	  "$T/dn.rules:1: deny write /dev/null by pid 5200 (make --password=[REDACTED] -s)" ]
+	# the twin: a verdict without secrets is left as it was
+	jq -c '.process_tree[0].argv = ["make", "--jobs=ab12c", "-s"] |
+		.process_tree[0].execs[0].argv = .process_tree[0].argv' "$P/clean.json" > "$T/r2.json"
+	gh-policy -a "$T/dn.rules" "$T/r2.json" > "$T/judged2.json" || true
+	gh-redact "$T/judged2.json" > "$T/red2.json"
+	[ "$(jq -c .policy "$T/red2.json")" = "$(jq -c .policy "$T/judged2.json")" ]
+}
