@@ -943,6 +943,10 @@ void redactor_reset(struct redactor *r)
 	free(r->masked);
 	r->masked = NULL;
 	r->nmasked = r->capmasked = 0;
+	free(r->mhead);
+	free(r->mnext);
+	r->mhead = r->mnext = NULL;
+	r->mcap = 0;
 	free(r->home);
 	r->home = NULL;
 	r->home_len = 0;

@@ -96,26 +96,93 @@ void tally_release(struct tally *t)
 	t->n = t->cap = 0;
 }
 
+/* FNV-1a of the SWEEP_MIN bytes at s: the key of a masked value, and of
+ * each place the sweep looks at. */
+static uint32_t mhash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < SWEEP_MIN; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* Put masked[i] in the index, growing it to twice the values. */
+static int mindex_add(struct redactor *r, size_t i)
+{
+	if ((i + 1) * 2 > r->mcap) {
+		size_t cap = r->mcap ? 2 * r->mcap : 64;
+		uint32_t *head = malloc(cap * sizeof(*head));
+
+		if (!head)
+			return -ENOMEM;
+		for (size_t b = 0; b < cap; b++)
+			head[b] = MASKED_NONE;
+		free(r->mhead);
+		r->mhead = head;
+		r->mcap = cap;
+		for (size_t k = 0; k < i; k++) {
+			uint32_t b = mhash(r->masked[k].s) & (cap - 1);
+
+			r->mnext[k] = head[b];
+			head[b] = (uint32_t)k;
+		}
+	}
+	{
+		uint32_t b = mhash(r->masked[i].s) & (r->mcap - 1);
+
+		r->mnext[i] = r->mhead[b];
+		r->mhead[b] = (uint32_t)i;
+	}
+	return 0;
+}
+
+/* The first masked value (lowest index) that s[0..n) starts with, or
+ * MASKED_NONE. */
+static uint32_t masked_at(const struct redactor *r, const char *s, size_t n)
+{
+	uint32_t best = MASKED_NONE;
+
+	if (n < SWEEP_MIN || !r->mcap)
+		return best;
+	for (uint32_t k = r->mhead[mhash(s) & (r->mcap - 1)]; k != MASKED_NONE;
+	     k = r->mnext[k]) {
+		const struct masked *m = &r->masked[k];
+
+		if (k < best && m->len <= n && !memcmp(m->s, s, m->len))
+			best = k;
+	}
+	return best;
+}
+
 static int remember(struct redactor *r, const char *s, size_t n,
 		    const char *rule)
 {
-	size_t i;
+	uint32_t k;
 
 	/* Only secrets are searched for elsewhere: a masked path is found
 	 * again by the globs themselves, at path boundaries, so that "/secret"
 	 * never masks part of "/secretary". */
 	if (n < SWEEP_MIN || strncmp(rule, "default:", 8) != 0)
 		return 0;
-	for (i = 0; i < r->nmasked; i++)
-		if (r->masked[i].len == n && !memcmp(r->masked[i].s, s, n))
-			return 0;
+	if (r->mcap)
+		for (k = r->mhead[mhash(s) & (r->mcap - 1)]; k != MASKED_NONE; k = r->mnext[k])
+			if (r->masked[k].len == n && !memcmp(r->masked[k].s, s, n))
+				return 0;
+	if (r->nmasked >= MASKED_NONE - 1)
+		return -ENOMEM;
 	if (r->nmasked == r->capmasked) {
 		size_t cap = r->capmasked ? 2 * r->capmasked : 16;
 		struct masked *v = realloc(r->masked, cap * sizeof(*v));
+		uint32_t *next;
 
 		if (!v)
 			return -ENOMEM;
 		r->masked = v;
+		next = realloc(r->mnext, cap * sizeof(*next));
+		if (!next)
+			return -ENOMEM;
+		r->mnext = next;
 		r->capmasked = cap;
 	}
 	r->masked[r->nmasked].s = malloc(n + 1);
@@ -124,7 +191,12 @@ static int remember(struct redactor *r, const char *s, size_t n,
 	memcpy(r->masked[r->nmasked].s, s, n);
 	r->masked[r->nmasked].s[n] = 0;
 	r->masked[r->nmasked].len = n;
-	r->masked[r->nmasked++].rule = rule;
+	r->masked[r->nmasked].rule = rule;
+	if (mindex_add(r, r->nmasked) < 0) {
+		free(r->masked[r->nmasked].s);
+		return -ENOMEM;
+	}
+	r->nmasked++;
 	return 0;
 }
 
@@ -1207,7 +1279,8 @@ static size_t placeholder_at(const char *s, size_t n)
 int detect_masked(const struct redactor *r, const char *s, size_t n,
 		  struct spans *sp)
 {
-	size_t i = 0, k, l;
+	size_t i = 0, l;
+	uint32_t k;
 
 	if (!r->nmasked)
 		return 0;
@@ -1216,16 +1289,15 @@ int detect_masked(const struct redactor *r, const char *s, size_t n,
 			i += l;
 			continue;
 		}
-		for (k = 0; k < r->nmasked; k++) {
+		/* the first value in masked[] order that starts here, as a
+		 * scan of them all would find: only those whose first
+		 * SWEEP_MIN bytes hash alike can */
+		if ((k = masked_at(r, s + i, n - i)) != MASKED_NONE) {
 			const struct masked *m = &r->masked[k];
 
-			if (m->len <= n - i && m->s[0] == s[i] &&
-			    !memcmp(m->s, s + i, m->len)) {
-				if (spans_add(sp, i, i + m->len, m->rule) < 0)
-					return -ENOMEM;
-				i += m->len - 1;
-				break;
-			}
+			if (spans_add(sp, i, i + m->len, m->rule) < 0)
+				return -ENOMEM;
+			i += m->len - 1;
 		}
 		i++;
 	}
