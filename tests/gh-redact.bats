@@ -535,6 +535,26 @@ full() {
 	[ "$(cat short.json)" = '["t","--token","[REDACTED]","/bin/true"]' ]
 }
 
+@test "many secrets: each one masked wherever else it occurs" {
+	# 300 processes, each with a password of its own that also names the
+	# file it wrote (bench/redact/sweep measures the time of this sweep)
+	jq -c '.process_tree[0] as $p | .process_tree = [range(300) as $i |
+		$p | .pid = 9000 + $i | .argv = ["prog", "--password=Secret\($i)X"]] |
+		.filesystem.writes = [range(300) as $i | "/tmp/Secret\($i)X.txt"]' "$FIX/receipt.json" > t.json
+	gh-redact t.json > out.json
+	! grep -q 'Secret[0-9]' out.json || false
+	# (the 300 masked paths are one path now)
+	[ "$(jq -c .filesystem.writes out.json)" = '["/tmp/[REDACTED].txt"]' ]
+	[ "$(jq -c '[.process_tree[].argv[1]] | unique' out.json)" = '["--password=[REDACTED]"]' ]
+	# 300 argv, 300 writes, and what the fixture's other members hold
+	[ "$(jq -c '.redactions[] | select(.rule == "default:secret-option") | .count' out.json)" = 905 ]
+	# the twin: a value under 6 bytes is masked where it stands only
+	jq -c '.process_tree[0].argv = ["prog", "--password=S3c"] | .filesystem.writes = ["/tmp/S3c.txt"]' \
+		"$FIX/receipt.json" > short.json
+	gh-redact short.json > out2.json
+	[ "$(jq -c '[.process_tree[0].argv, .filesystem.writes]' out2.json)" = '[["prog","--password=[REDACTED]"],["/tmp/S3c.txt"]]' ]
+}
+
 @test "environments in a receipt: values whose names say secret" {
 	jq '.process_tree[0].env = {"HOME": "/home/u", "GITHUB_TOKEN": "t0k3n", "LANG": "C"}
 	    | .provenance.env = ["PATH=/bin", "AWS_SESSION_TOKEN=s3ss", "NPM_CONFIG_PASSWORD=np"]' \
