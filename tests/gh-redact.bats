@@ -555,6 +555,20 @@ full() {
 	[ "$(jq -c '[.process_tree[0].argv, .filesystem.writes]' out2.json)" = '[["prog","--password=[REDACTED]"],["/tmp/S3c.txt"]]' ]
 }
 
+@test "many entries made alike by masking: one entry, counts added, pids sorted once each" {
+	# 2,000 processes each write a file of their own under /srv/out, in
+	# reverse pid order (bench/redact/merge measures the time)
+	jq -c '.filesystem.accesses += [range(2000) as $i | {op: "write", path: "/srv/out/f\($i)",
+		count: 2, pids: [12000 - $i, 5000], result: "ok"}]' "$FIX/receipt.json" > t.json
+	gh-redact -m '/srv/out/**' t.json > out.json
+	[ "$(jq -c '[.filesystem.accesses[] | select(.path == "[REDACTED]")] | length' out.json)" = 1 ]
+	[ "$(jq -c '.filesystem.accesses[] | select(.path == "[REDACTED]") | [.count, (.pids | length), .pids[0:3], (.pids == (.pids | sort))]' out.json)" = \
+	  '[4000,2001,[5000,10001,10002],true]' ]
+	# the twin: entries that stay apart are not merged
+	gh-redact -m '/srv/none/**' t.json > out2.json
+	[ "$(jq -c '[.filesystem.accesses[] | select(.path | startswith("/srv/out/"))] | length' out2.json)" = 2000 ]
+}
+
 @test "environments in a receipt: values whose names say secret" {
 	jq '.process_tree[0].env = {"HOME": "/home/u", "GITHUB_TOKEN": "t0k3n", "LANG": "C"}
 	    | .provenance.env = ["PATH=/bin", "AWS_SESSION_TOKEN=s3ss", "NPM_CONFIG_PASSWORD=np"]' \

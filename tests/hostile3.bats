@@ -288,3 +288,20 @@ redacted() {
 	gh-redact "$T/judged2.json" > "$T/red2.json"
 	[ "$(jq -c .policy "$T/red2.json")" = "$(jq -c .policy "$T/judged2.json")" ]
 }
+
+# Before: entries that masking makes alike are merged, their counts added
+# without a bound: two writes of a count near 2^63 under one masked
+# directory became one entry with count -2 (the sanitizer build stopped
+# at a signed overflow), which the other filters refuse as input.
+@test "gh-redact: counts of entries merged by masking stop at 2^63 - 1, never wrap negative" {
+	big '.filesystem.accesses += [{op: "write", path: "/etc/gh-a", count: "MAX", pids: [5200], result: "ok"},
+		{op: "write", path: "/etc/gh-b", count: "MAX", pids: [5201], result: "ok"}]' "$P/clean.json" "$T/big.json"
+	gh-redact -m '/etc/gh-*' "$T/big.json" > "$T/red.json"
+	[ "$(jq -c '[.filesystem.accesses[] | select(.path == "[REDACTED]") | .pids]' "$T/red.json")" = '[[5200,5201]]' ]
+	grep -q '"count": 9223372036854775807,' "$T/red.json"
+	# the twin: small counts are added
+	jq -c '.filesystem.accesses += [{op: "write", path: "/etc/gh-a", count: 2, pids: [5200], result: "ok"},
+		{op: "write", path: "/etc/gh-b", count: 3, pids: [5201], result: "ok"}]' "$P/clean.json" > "$T/small.json"
+	gh-redact -m '/etc/gh-*' "$T/small.json" |
+		jq -e '[.filesystem.accesses[] | select(.path == "[REDACTED]")] == [{op: "write", path: "[REDACTED]", count: 5, pids: [5200, 5201], result: "ok"}]'
+}
