@@ -68,6 +68,7 @@ struct norm {
 	char *from;
 	size_t len;
 	const char *to;
+	size_t seq; /* the order it was added in: the first of equal ones wins */
 };
 
 struct ctx {
@@ -137,20 +138,54 @@ static int add_norm(struct ctx *c, const char *from, size_t len, const char *to)
 	if (!v[c->nn].from)
 		return -ENOMEM;
 	v[c->nn].len = len;
+	v[c->nn].seq = c->nn;
 	v[c->nn++].to = to;
 	return 0;
 }
 
-/* A new string: p with the longest matching prefix replaced. */
+static int cmp_from(const struct norm *x, const char *p, size_t len)
+{
+	int d = memcmp(x->from, p, x->len < len ? x->len : len);
+
+	return d ? d : (x->len > len) - (x->len < len);
+}
+
+static int cmp_norm(const void *a, const void *b)
+{
+	const struct norm *x = a, *y = b;
+	int d = cmp_from(x, y->from, y->len);
+
+	return d ? d : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The first added norm whose from is p[0..len) exactly, or NULL (c->nv
+ * sorted by from, then seq). */
+static const struct norm *norm_find(const struct ctx *c, const char *p, size_t len)
+{
+	size_t lo = 0, hi = c->nn;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_from(&c->nv[mid], p, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nn && cmp_from(&c->nv[lo], p, len) == 0 ? &c->nv[lo] : NULL;
+}
+
+/* A new string: p with the longest matching prefix replaced: each of its
+ * leading parts looked up (a run may make any number of directories, so
+ * not every norm is tried on every path). */
 static char *normalize(const struct ctx *c, const char *p, size_t len)
 {
-	const struct norm *best = NULL;
+	const struct norm *best = norm_find(c, p, len);
 	char *out;
 
-	for (size_t i = 0; i < c->nn; i++)
-		if (under(p, len, c->nv[i].from, c->nv[i].len) &&
-		    (!best || c->nv[i].len > best->len))
-			best = &c->nv[i];
+	for (size_t k = len; !best && k > 0; k--)
+		if (p[k - 1] == '/' && k - 1 > 0)
+			best = norm_find(c, p, k - 1);
 	if (!best)
 		return strndup(p, len);
 	if (asprintf(&out, "%s%.*s", best->to, (int)(len - best->len), p + best->len) < 0)
@@ -204,6 +239,8 @@ static int prepare(struct ctx *c, const struct gh_rrun *run)
 		    add_norm(c, f.path, f.path_len, "$TMP") < 0)
 			return -ENOMEM;
 	}
+	if (c->nn)
+		qsort(c->nv, c->nn, sizeof(*c->nv), cmp_norm);
 	return rc;
 }
 

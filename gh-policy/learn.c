@@ -81,12 +81,39 @@ static int lit_add(struct gh_buf *b, const char *s, size_t len)
 	return 0;
 }
 
+/* strcmp of the C string t and s[0..n). */
+static int cmp_name(const char *t, const char *s, size_t n)
+{
+	int d = strncmp(t, s, n);
+
+	return d ? d : t[n] != '\0';
+}
+
+/* s[0..n) is one of the run's temporary names (l->tmp sorted: a run may
+ * make any number of them). */
 static int is_tmp_name(const struct learner *l, const char *s, size_t n)
 {
-	for (size_t i = 0; i < l->ntmp; i++)
-		if (strlen(l->tmp[i]) == n && memcmp(l->tmp[i], s, n) == 0)
+	size_t lo = 0, hi = l->ntmp;
+
+	if (memchr(s, '\0', n))
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = cmp_name(l->tmp[mid], s, n);
+
+		if (!d)
 			return 1;
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
+}
+
+static int cmp_tmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* The pattern of a path of the current run (malloc'ed). */
@@ -188,6 +215,7 @@ static int find_tmp(struct learner *l, struct gh_receipt *rr)
 {
 	struct gh_riter it = GH_RITER_INIT;
 	struct gh_rfile f;
+	size_t cap = 0;
 	int rc;
 
 	while ((rc = gh_receipt_next_file(rr, &it, &f)) > 0) {
@@ -202,16 +230,31 @@ static int find_tmp(struct learner *l, struct gh_receipt *rr)
 			char **v;
 
 			if (len <= rl || memcmp(p, tmp_roots[r], rl) != 0 ||
-			    memchr(p + rl, '/', len - rl) || is_tmp_name(l, p, len))
+			    memchr(p + rl, '/', len - rl))
 				continue;
-			v = realloc(l->tmp, (l->ntmp + 1) * sizeof(*v));
-			if (!v)
-				return -ENOMEM;
-			l->tmp = v;
+			if (l->ntmp == cap) {
+				cap = cap ? 2 * cap : 16;
+				if (!(v = realloc(l->tmp, cap * sizeof(*v))))
+					return -ENOMEM;
+				l->tmp = v;
+			}
 			if (!(l->tmp[l->ntmp] = strndup(p, len)))
 				return -ENOMEM;
 			l->ntmp++;
 		}
+	}
+	/* sorted, each once, for is_tmp_name */
+	if (l->ntmp)
+		qsort(l->tmp, l->ntmp, sizeof(*l->tmp), cmp_tmp);
+	for (size_t i = 1, w = 1; i <= l->ntmp; i++) {
+		if (i == l->ntmp) {
+			l->ntmp = w;
+			break;
+		}
+		if (strcmp(l->tmp[i], l->tmp[w - 1]) == 0)
+			free(l->tmp[i]);
+		else
+			l->tmp[w++] = l->tmp[i];
 	}
 	return rc < 0 ? rc : 0;
 }

@@ -1539,6 +1539,20 @@ PY
 1 violation of 1 rule; 2178 items" ]
 }
 
+@test "--learn: 5,000 temporary directories of the run are one /tmp/* rule, a directory it did not make is not" {
+	jq -c '.filesystem.accesses += ([range(5000) as $i | {op: "mkdir", path: "/tmp/d\($i)", count: 1, pids: [5200],
+		result: "ok"}, {op: "write", path: "/tmp/d\($i)/f", count: 1, pids: [5200], result: "ok"}])' \
+		"$F/clean.json" > many.json
+	gh-policy --learn many.json > many.rules
+	[ "$(grep '/tmp' many.rules | grep -v '^#')" = "allow write /tmp/*                               # 1 run, 5001 entries
+allow write /tmp/*/f                             # 1 run, 5000 entries
+allow delete /tmp/*                              # 1 run, 1 entry" ]
+	# the twin: a write into a /tmp directory the run did not make
+	jq -c '.filesystem.accesses += [{op: "write", path: "/tmp/other/f", count: 1, pids: [5200], result: "ok"}]' \
+		many.json > other.json
+	gh-policy --learn other.json | grep -qx 'allow write /tmp/other/f  *# 1 run, 1 entry'
+}
+
 # learnjob N [VAR=VALUE...]: trace one run of the small job in ws/ into rN.json
 learnjob() {
 	local n=$1
