@@ -193,12 +193,22 @@ static char *normalize(const struct ctx *c, const char *p, size_t len)
 	return out;
 }
 
+static int cmp_pid(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* One of pids is a mktemp process (c->mktemp_pids sorted). */
 static int is_mktemp(const struct ctx *c, const struct gh_jv *pids)
 {
-	for (size_t k = 0; k < gh_receipt_len(pids); k++)
-		for (size_t i = 0; i < c->nmk; i++)
-			if (gh_receipt_intv_get(pids, k) == c->mktemp_pids[i])
-				return 1;
+	for (size_t k = 0; k < gh_receipt_len(pids) && c->nmk; k++) {
+		int64_t pid = gh_receipt_intv_get(pids, k);
+
+		if (bsearch(&pid, c->mktemp_pids, c->nmk, sizeof(pid), cmp_pid))
+			return 1;
+	}
 	return 0;
 }
 
@@ -225,6 +235,8 @@ static int prepare(struct ctx *c, const struct gh_rrun *run)
 	}
 	if (rc < 0)
 		return rc;
+	if (c->nmk)
+		qsort(c->mktemp_pids, c->nmk, sizeof(*c->mktemp_pids), cmp_pid);
 	/* a cwd that is not absolute ("" would hold every path) is none */
 	if (run->cwd && run->cwd[0] == '/' && strcmp(run->cwd, "/") != 0 &&
 	    add_norm(c, run->cwd, strlen(run->cwd), "$CWD") < 0)
