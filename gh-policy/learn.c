@@ -282,6 +282,21 @@ static int file_item(struct learner *l, int kind, const char *p, size_t len,
 		       lexical ? " path_status=lexical" : "", count_of(f), ok, 1);
 }
 
+/* A name and, for a successful lexical entry, the name the process saw:
+ * each such name is judged by itself (gh-policy(5), "Two names"), so
+ * both need a rule. */
+static int file_names(struct learner *l, int kind, const char *p, size_t len,
+		      const char *seen, size_t seen_len, const struct gh_rfile *f,
+		      const char *status)
+{
+	if (file_item(l, kind, p, len, f, status) < 0)
+		return -ENOMEM;
+	if (seen && result_is_ok(f->result) && status && strcmp(status, "lexical") == 0 &&
+	    file_item(l, kind, seen, seen_len, f, status) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 static int learn_files(struct learner *l, struct gh_receipt *rr)
 {
 	struct gh_riter it = GH_RITER_INIT;
@@ -307,17 +322,20 @@ static int learn_files(struct learner *l, struct gh_receipt *rr)
 			continue;
 		if (strcmp(op, "link") == 0 && t) {
 			/* the old name: a second name to read it by */
-			if (file_item(l, LK_READ, p, len, &f, f.path_status) < 0)
+			if (file_names(l, LK_READ, p, len, f.path_seen, f.path_seen_len, &f,
+				       f.path_status) < 0)
 				return -ENOMEM;
-			if (file_item(l, file_ops[k].kind, t, tlen, &f,
-				      f.target_status) < 0)
+			if (file_names(l, file_ops[k].kind, t, tlen, f.target_seen,
+				       f.target_seen_len, &f, f.target_status) < 0)
 				return -ENOMEM;
 			continue;
 		}
-		if (file_item(l, file_ops[k].kind, p, len, &f, f.path_status) < 0)
+		if (file_names(l, file_ops[k].kind, p, len, f.path_seen, f.path_seen_len, &f,
+			       f.path_status) < 0)
 			return -ENOMEM;
 		if (strcmp(op, "rename") == 0 && t &&
-		    file_item(l, LK_WRITE, t, tlen, &f, f.target_status) < 0)
+		    file_names(l, LK_WRITE, t, tlen, f.target_seen, f.target_seen_len, &f,
+			       f.target_status) < 0)
 			return -ENOMEM;
 	}
 	return rc < 0 ? rc : 0;

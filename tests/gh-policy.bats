@@ -1553,6 +1553,25 @@ allow delete /tmp/*                              # 1 run, 1 entry" ]
 	gh-policy --learn other.json | grep -qx 'allow write /tmp/other/f  *# 1 run, 1 entry'
 }
 
+@test "--learn: a rename through a symbolic link gets a rule for each name; one through a link the run made is refused, naming it" {
+	# show/net.json is a real recording: the run made the link via -> out,
+	# then ran mv via/result.txt via/final.txt. Before: "learned rules:
+	# ... fails them (a bug)" for both receipts below.
+	S=$GH_ROOT/tests/fixtures/show
+	jq -c '.filesystem.accesses |= map(select(.op != "symlink"))' "$S/net.json" > nosym.json
+	gh-policy --learn nosym.json > nosym.rules
+	grep -qx 'allow write $CWD/via/final.txt path_status=lexical # 1 run, 1 entry' nosym.rules
+	grep -qx 'allow delete $CWD/via/result.txt path_status=lexical # 1 run, 1 entry' nosym.rules
+	grep -qx 'allow delete $CWD/out/result.txt path_status=lexical # 1 run, 1 entry' nosym.rules
+	gh-policy -q nosym.rules nosym.json
+	# the twin: the link made by the run itself leaves its names judged by
+	# what they could be, which no allow rule passes
+	run --separate-stderr gh-policy --learn "$S/net.json"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "gh-policy: $S/net.json: /srv/gh-show-fx/ws-net/out/result.txt (path_status=lexical) is judged by what it could be: the run made a symbolic link at, or removed or renamed, a directory above it (gh-policy(5), \"Two names\"); no allow rule passes it: learn from runs that do not" ]
+}
+
 # learnjob N [VAR=VALUE...]: trace one run of the small job in ws/ into rN.json
 learnjob() {
 	local n=$1
