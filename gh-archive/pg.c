@@ -349,6 +349,52 @@ static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
 	"DROP INDEX IF EXISTS file_accesses_op;\n"
 	"CREATE INDEX file_accesses_op ON file_accesses(op, path)"
 	" WHERE op <> 'read';\n",
+	/* 5 -> 6: an entry's pids in an array of its row (pids) rather
+	 * than a row each in a table of their own: a typical receipt had
+	 * more pid rows (about 51) than file accesses (43), each with its
+	 * key's index entry, and each batch of accesses had its ids read
+	 * back for its pids to name them. file_access_pids,
+	 * network_attempt_pids and network_inbound_pids become views of
+	 * the arrays, with the same columns and rows. */
+	"ALTER TABLE file_accesses ADD COLUMN pids BIGINT[];\n"
+	"UPDATE file_accesses a SET pids = k.pids FROM (SELECT access_id,"
+	" array_agg(pid ORDER BY pid) AS pids FROM file_access_pids"
+	" GROUP BY access_id) k WHERE k.access_id = a.id;\n"
+	"ALTER TABLE network_attempts ADD COLUMN pids BIGINT[];\n"
+	"UPDATE network_attempts a SET pids = k.pids FROM (SELECT attempt_id,"
+	" array_agg(pid ORDER BY pid) AS pids FROM network_attempt_pids"
+	" GROUP BY attempt_id) k WHERE k.attempt_id = a.id;\n"
+	"ALTER TABLE network_inbound ADD COLUMN pids BIGINT[];\n"
+	"UPDATE network_inbound a SET pids = k.pids FROM (SELECT inbound_id,"
+	" array_agg(pid ORDER BY pid) AS pids FROM network_inbound_pids"
+	" GROUP BY inbound_id) k WHERE k.inbound_id = a.id;\n"
+	"DROP VIEW file_access_by_pid;\n"
+	"DROP VIEW network_attempt_by_pid;\n"
+	"DROP TRIGGER IF EXISTS file_accesses_deleted ON file_accesses;\n"
+	"DROP TRIGGER IF EXISTS network_attempts_deleted ON network_attempts;\n"
+	"DROP TRIGGER IF EXISTS network_inbound_deleted ON network_inbound;\n"
+	"DROP FUNCTION IF EXISTS gh_archive_access_deleted();\n"
+	"DROP FUNCTION IF EXISTS gh_archive_attempt_deleted();\n"
+	"DROP FUNCTION IF EXISTS gh_archive_inbound_deleted();\n"
+	"DROP TABLE file_access_pids;\n"
+	"DROP TABLE network_attempt_pids;\n"
+	"DROP TABLE network_inbound_pids;\n"
+	"CREATE VIEW file_access_pids AS\n"
+	"  SELECT a.id AS access_id, p.pid\n"
+	"  FROM file_accesses a CROSS JOIN LATERAL unnest(a.pids) AS p(pid);\n"
+	"CREATE VIEW network_attempt_pids AS\n"
+	"  SELECT n.id AS attempt_id, p.pid\n"
+	"  FROM network_attempts n CROSS JOIN LATERAL unnest(n.pids) AS p(pid);\n"
+	"CREATE VIEW network_inbound_pids AS\n"
+	"  SELECT i.id AS inbound_id, p.pid\n"
+	"  FROM network_inbound i CROSS JOIN LATERAL unnest(i.pids) AS p(pid);\n"
+	"CREATE VIEW file_access_by_pid AS\n"
+	"  SELECT a.receipt_id, a.path, a.op, a.target, a.result, a.count, p.pid\n"
+	"  FROM file_accesses a CROSS JOIN LATERAL unnest(a.pids) AS p(pid);\n"
+	"CREATE VIEW network_attempt_by_pid AS\n"
+	"  SELECT n.receipt_id, n.dst, n.host, n.port, n.protocol, n.op, n.result,\n"
+	"         n.count, p.pid\n"
+	"  FROM network_attempts n CROSS JOIN LATERAL unnest(n.pids) AS p(pid);\n",
 };
 
 /* Statements queued in the pipeline before its results are read: far
@@ -686,6 +732,8 @@ static const char *type_name(Oid t)
 		return "integer";
 	case 25:
 		return "text";
+	case 1016: /* by COPY only: an array literal as text */
+		return "bigint[]";
 	default:
 		return NULL;
 	}
