@@ -126,7 +126,7 @@ static const char pg_receipt_sql[] =
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
 	" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
 	" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34,"
-	" CAST(coalesce(?35, ?32) AS jsonb))"
+	" CAST(coalesce(?35, ?32) AS json))"
 	" ON CONFLICT (execution_id) DO NOTHING RETURNING id";
 
 /* PostgreSQL keeps an entry's pids in an array of its row (schema
