@@ -350,13 +350,24 @@ static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
 	"DROP INDEX IF EXISTS file_accesses_op;\n"
 	"CREATE INDEX file_accesses_op ON file_accesses(op, path)"
 	" WHERE op <> 'read';\n",
-	/* 5 -> 6: an entry's pids in an array of its row (pids) rather
-	 * than a row each in a table of their own: a typical receipt had
-	 * more pid rows (about 51) than file accesses (43), each with its
-	 * key's index entry, and each batch of accesses had its ids read
-	 * back for its pids to name them. file_access_pids,
-	 * network_attempt_pids and network_inbound_pids become views of
-	 * the arrays, with the same columns and rows. */
+	/* 5 -> 6: fewer rows and index entries per receipt.
+	 * - An entry's pids in an array of its row (pids) rather than a
+	 *   row each in a table of their own: a typical receipt had more
+	 *   pid rows (about 51) than file accesses (43), each with its
+	 *   key's index entry, and each batch of accesses had its ids read
+	 *   back for its pids to name them. file_access_pids,
+	 *   network_attempt_pids and network_inbound_pids become views of
+	 *   the arrays, with the same columns and rows.
+	 * - No primary key on file_accesses.id (an identity column; no
+	 *   query looks an access up by its id) and none on files (each
+	 *   kind and path is stored once per receipt); both tables' rows
+	 *   are found by receipt (a receipt's deletion, a query by
+	 *   receipt) through BRIN indexes, which cost next to nothing per
+	 *   row as receipt ids grow, where the B-tree entries of 16
+	 *   writers at once were a large part of the server's CPU.
+	 * - receipts.doc as JSON: the server checks the text instead of
+	 *   building JSONB from it (a tenth of its CPU per receipt).
+	 * (bench/archive/RESULTS.md, run I.) */
 	"ALTER TABLE file_accesses ADD COLUMN IF NOT EXISTS pids BIGINT[];\n"
 	"ALTER TABLE network_attempts ADD COLUMN IF NOT EXISTS pids BIGINT[];\n"
 	"ALTER TABLE network_inbound ADD COLUMN IF NOT EXISTS pids BIGINT[];\n"
@@ -649,7 +660,10 @@ static const char fast_toast_sql[] =
  * the planner expects each receipt_id to match many rows and scans the
  * whole table instead (measured: 44 of about 110 reads back at 8,000
  * receipts, each over the table). Only this connection's plans change,
- * and only those that have an index to take. */
+ * and only those that have an index to take. (Since schema version 6
+ * no statement of gh-archive's has a child whose rows go by COPY, so
+ * nothing is read back; the deletes of --replace take the indexes by
+ * receipt_id the same way.) */
 static const char writer_plans_sql[] = "SET enable_seqscan = off";
 
 /* Writers starting together create the schema once; a reader waits for
