@@ -644,7 +644,7 @@ static int pg_marks(struct archive *a, int *state, int *version, char *err,
 	return 0;
 }
 
-/* The canonical text and its JSONB copy are compressed with lz4 rather
+/* The canonical text and its JSON copy are compressed with lz4 rather
  * than pglz, which costs the server several times the CPU for much the same
  * size; only where the server has lz4 and nobody chose a method (the
  * server's configuration, the database, the role or PGOPTIONS). Nothing

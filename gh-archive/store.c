@@ -3,7 +3,7 @@
  * The same code serves both engines (archive.h): every value reaches the
  * database through a bound parameter; the only SQL text is the constant
  * statements below, which both SQLite and PostgreSQL accept (the receipt
- * row, which PostgreSQL also keeps as JSONB, is the one written twice). Members are looked up by name, so the
+ * row, which PostgreSQL also keeps as JSON, is the one written twice). Members are looked up by name, so the
  * 0.3.0 grammar and receipts with extra members are stored too: what a
  * table has no column for stays in receipts.canonical. A known member of
  * the wrong type is an error naming it.
@@ -110,8 +110,9 @@ static const char *const sql[ST_N] = {
 			  " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
 };
 
-/* PostgreSQL also keeps the receipt as JSONB (receipts.doc) for queries;
- * JSONB cannot hold U+0000, so a receipt with one gets its doc from ?35
+/* PostgreSQL also keeps the receipt as JSON (receipts.doc; JSONB before
+ * schema version 6) for queries; its JSON functions cannot give U+0000
+ * (nor JSONB hold it), so a receipt with one gets its doc from ?35
  * (the canonical text with \u0000 escapes made \ufffd), else ?35 is NULL
  * and doc is the canonical text. */
 static const char pg_receipt_sql[] =
