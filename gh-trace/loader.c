@@ -21,7 +21,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
-#include <sys/wait.h>
 
 #include <linux/magic.h>
 #include <bpf/bpf.h>
@@ -1183,30 +1182,20 @@ static void __attribute__((noreturn)) lingerer(const char *dir, const char *mark
 	_exit(0);
 }
 
-/* Start this run's lingerer (its mark is made): a grandchild, and while
- * it is made gh-trace is no subreaper, so that it is not gh-trace's
- * child: nothing waits for it. Without one, the linger ends now. */
+/* Start this run's lingerer (its mark is made), with one fork: the
+ * caller is about to exit (loader.h), and the lingerer, in a session of
+ * its own, outlives it (a grandchild would cost gh-trace a second fork
+ * and a wait). Without one, the linger ends now. */
 static void linger_start(struct loader *l)
 {
-	int sub = 0, status = 1;
 	pid_t pid;
 
 	if (!l->mark[0])
 		return;
-	if (prctl(PR_GET_CHILD_SUBREAPER, &sub) == 0 && sub)
-		prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
 	pid = fork();
-	if (pid == 0) {
-		pid = fork();
-		if (pid == 0)
-			lingerer(l->dir, l->mark, l->linger_ms);
-		_exit(pid < 0);
-	}
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (sub)
-		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+	if (pid == 0)
+		lingerer(l->dir, l->mark, l->linger_ms);
+	if (pid < 0)
 		linger_end(l->dir, l->mark);
 	l->mark[0] = '\0';
 }

@@ -127,11 +127,13 @@ int loader_part(struct loader *l, uint64_t *part, uint64_t *uring_ops);
  * each given to cb as a GH_EV_SOCK record and removed; entries of runs
  * that have ended are removed too. */
 void loader_socks(struct loader *l, loader_cb cb, void *ctx);
-/* End the run and free everything (detaching programs loaded for it).
+/* End the run and free everything (detaching programs loaded for it);
+ * the caller is to exit soon after, without waiting for its children
+ * (the lingerer is one until then), or to set linger_ms to 0 first.
  * With kept programs, the last run in progress to end detaches those of
  * syscalls and socket sends, or with a linger leaves them attached and
  * starts a lingerer: a process of its own (its own session, none of
- * gh-trace's descriptors, not its child) that sleeps linger_ms, then
+ * gh-trace's descriptors) that sleeps linger_ms, then
  * detaches them unless a run is in progress or a later run's end started
  * another lingerer meanwhile (a run starting within the linger finds
  * them attached). */

@@ -1567,6 +1567,8 @@ static int load_attach(struct run *r, int keep_asked, const char **reason)
 		return 0;
 	}
 	*reason = r->l.reason[0] ? r->l.reason : "adding the command to the traced set failed";
+	/* no lingerer: a child of ours that the untraced run would wait for */
+	r->l.linger_ms = 0;
 	loader_stop(&r->l);
 	if (r->require_audit) {
 		gh_err("audit unavailable: %s", *reason);
