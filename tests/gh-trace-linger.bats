@@ -3,9 +3,9 @@
 # programs to end leaves those of syscalls and socket sends attached for a
 # while, and a detached lingerer detaches them after it. Everything is
 # kept in a bpf filesystem mounted for this file. No assertion here is on
-# a duration: lingers are long enough (60 s) that what happens during
-# them is certain, and what happens after a short one is waited for with
-# a bounded poll.
+# a duration: lingers are long enough (60 s; a few seconds where a test
+# waits for one to end) that what happens during them is certain, and
+# what happens after a short one is waited for with a bounded poll.
 
 bats_require_minimum_version 1.5.0
 load trace/lib
@@ -155,7 +155,7 @@ no_idle_links() {
 
 @test "a lingerer that wakes while a run is in progress leaves the links to that run" {
 	end_lingerers
-	gh-trace --linger=3 -o "$EV" -- true
+	gh-trace --linger=4 -o "$EV" -- true
 	ids=$(link_ids)
 	l=$(lingerers)
 	[[ "$l" =~ ^[0-9]+$ ]]
@@ -184,7 +184,7 @@ no_idle_links() {
 
 @test "--unload during a linger removes everything at once; the lingerer then does nothing" {
 	end_lingerers
-	gh-trace --linger=1 -o "$EV" -- true
+	gh-trace --linger=2 -o "$EV" -- true
 	[ "$(links)" = "$ALL" ]
 	l=$(lingerers)
 	[[ "$l" =~ ^[0-9]+$ ]]
