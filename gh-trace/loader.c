@@ -1075,7 +1075,8 @@ static int attach_kept(struct loader *l)
 /* Under the directory's lock, with no run in progress: remove the marks
  * of earlier lingerers, then mark it for this run's when it lingers (and
  * can: gh-trace as a PID namespace's init takes its lingerer along when
- * it exits). Whether the links are to stay pinned. */
+ * it exits). Whether the links are to stay pinned: they do, lingering or
+ * not, when this was no run (--keep without a command). */
 static int linger_mark(struct loader *l)
 {
 	char path[PIN_MAX + NAME_MAX + 2];
@@ -1085,6 +1086,8 @@ static int linger_mark(struct loader *l)
 
 	for (i = 0; i < LOADER_NPROGS; i++)
 		has_links |= l->link_fd[i] >= 0;
+	if (!has_links)
+		return 1;
 	d = opendir(l->dir);
 	while (d && (e = readdir(d))) {
 		if (strncmp(e->d_name, LINGER_PREFIX, strlen(LINGER_PREFIX)))
@@ -1095,7 +1098,7 @@ static int linger_mark(struct loader *l)
 	if (d)
 		closedir(d);
 	l->mark[0] = '\0';
-	if (!l->linger_ms || !has_links || getpid() == 1)
+	if (!l->linger_ms || getpid() == 1)
 		return 0;
 	snprintf(l->mark, sizeof(l->mark), "%s/" LINGER_PREFIX "%d_%llu", l->dir,
 		 (int)getpid(), (unsigned long long)l->start);

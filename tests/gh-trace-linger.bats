@@ -309,3 +309,22 @@ no_idle_links() {
 	gh-trace --linger=0 -o "$EV" -- true
 	end_lingerers
 }
+
+@test "--keep without a command during a linger leaves it as it is" {
+	end_lingerers
+	gh-trace --linger=60 -o "$EV" -- true
+	m=$(marks)
+	[[ "$m" =~ ^linger_[0-9]+_[0-9]+$ ]]
+	ids=$(link_ids)
+	run --separate-stderr gh-trace --keep
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(links)" = "$ALL" ]
+	[ "$(marks)" = "$m" ]
+	[ "$(link_ids)" = "$ids" ]
+	# twin: a run's end with a linger of 0 ends it
+	gh-trace --linger=0 -o "$EV" -- true
+	[ "$(links)" = "$KEPT_ON" ]
+	[ "$(marks)" = "" ]
+	end_lingerers
+}
