@@ -1505,6 +1505,7 @@ static void on_end(struct agg *a, const struct gh_evrec *rec)
 		a->und_sockets = get_int(u, "unwatched_sockets");
 		a->und_scm = get_int(u, "scm_rights_unread");
 		a->und_seccomp = get_int(u, "seccomp_listener");
+		a->und_netlink = get_int(u, "netlink_request");
 	}
 	if (v[GH_EK_IO_URING_OPCODES].kind == GH_EVK_ARR &&
 	    v[GH_EK_IO_URING_OPCODES].len) {

@@ -1010,6 +1010,33 @@ static int add_unix_send(struct gh_buf *b, const struct blob *sa,
 	return r;
 }
 
+/* A send on a netlink socket: the socket's netlink protocol and the
+ * types of the messages sent (nl_send in bpf/trace.bpf.c). */
+static int add_netlink(struct gh_buf *b, const struct gh_event *e, size_t size)
+{
+	struct blob t;
+	uint16_t v;
+	size_t i;
+
+	if (!(e->flags & GH_EVF_SOCK) || e->family != AF_NETLINK ||
+	    e->op < GH_OP_SENDTO || e->op > GH_OP_SENDMMSG)
+		return 0;
+	if (get_blob(e, size, GH_B_RAW2, &t) < 0)
+		return -EINVAL;
+	if (jw_int(b, "netlink_protocol", e->proto) < 0)
+		return -ENOMEM;
+	if (!t.p)
+		return 0;
+	if (jw_key(b, "nlmsg_types") < 0 || gh_buf_addc(b, '[') < 0)
+		return -ENOMEM;
+	for (i = 0; i + 2 <= t.len; i += 2) {
+		memcpy(&v, t.p + i, sizeof(v));
+		if ((i && gh_buf_addc(b, ',') < 0) || put_int(b, v) < 0)
+			return -ENOMEM;
+	}
+	return gh_buf_addc(b, ']');
+}
+
 static int fmt_net(struct gh_buf *b, const struct gh_event *e, size_t size)
 {
 	const char *st = sock_type_name(e), *pr = proto_name(e);
@@ -1064,6 +1091,9 @@ static int fmt_net(struct gh_buf *b, const struct gh_event *e, size_t size)
 			return -ENOMEM;
 		break;
 	}
+	up = add_netlink(b, e, size);
+	if (up < 0)
+		return up;
 	if (sa.fl & GH_BF_FAULT && jw_bool(b, "addr_fault", 1) < 0)
 		return -ENOMEM;
 	return add_ret(b, e->ret);
