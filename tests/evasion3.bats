@@ -1,0 +1,97 @@
+#!/usr/bin/env bats
+# The receipt's promise (gh-receipt(5), The rule), attacked a third time:
+# requests to the kernel over netlink that change the machine's
+# configuration. Each test traces a real workload (tests/evasion3/work.c,
+# built here) and requires the action in the record, or the receipt
+# partial with the named reason; each has a twin that must come out the
+# other way. Needs root and BPF; run under flock /work/bpf.lock like the
+# other tracer suites. The netlink workloads change only a network
+# namespace they make for themselves.
+
+bats_require_minimum_version 1.5.0
+load trace/lib
+
+setup_file() {
+	export WORK=$BATS_FILE_TMPDIR/work
+	cc -O1 -o "$WORK" "$GH_ROOT/tests/evasion3/work.c"
+	[ "$(id -u)" -eq 0 ] || return 0
+	kept_setup
+}
+
+teardown_file() {
+	kept_teardown
+}
+
+setup() {
+	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
+	cd "$BATS_TEST_TMPDIR" || return 1
+	EV=$BATS_TEST_TMPDIR/ev.ndjson
+	R=$BATS_TEST_TMPDIR/receipt.json
+}
+
+# trace ARG...: run ARG under gh-trace (its status must be 0), then
+# gh-aggregate.
+trace() {
+	run gh-trace -o "$EV" -- "$@"
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(jq -r .observation_mode "$R")" = ebpf ]
+}
+
+rc() {
+	jq -c "$@" "$R"
+}
+
+closed() {
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+}
+
+# the netlink sends of the stream: [protocol, message types] each
+nl_sends() {
+	jq -c 'select(.type == "send" and .family == "netlink") | [.netlink_protocol, .nlmsg_types]' "$EV" | paste -sd' '
+}
+
+NL_PARTIAL='["partial",["netlink_request: 1 netlink sends that may change the kernel'"'"'s configuration (addresses, routes, links, firewall rules...) or were not read: not decoded"]]'
+
+@test "an address added through netlink (RTM_NEWADDR by sendto): its message type in the record, partial, netlink_request" {
+	trace "$WORK" nl sendto
+	[ "$output" = added ]
+	# RTM_NEWADDR (20), then the workload's own check, RTM_GETADDR (22)
+	[ "$(nl_sends)" = '[0,[20]] [0,[22]]' ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = "$NL_PARTIAL" ]
+}
+
+@test "RTM_NEWADDR behind an RTM_GETADDR in the same buffer: both types, partial" {
+	trace "$WORK" nl behind
+	[ "$output" = added ]
+	[ "$(nl_sends)" = '[0,[22,20]] [0,[22]]' ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = "$NL_PARTIAL" ]
+}
+
+@test "RTM_NEWADDR by write(2) on the netlink socket (no send record): partial" {
+	trace "$WORK" nl write
+	[ "$output" = added ]
+	[ "$(nl_sends)" = '[0,[22]]' ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = "$NL_PARTIAL" ]
+}
+
+@test "RTM_NEWADDR by sendmsg(2) split over two iovecs (messages not read): no types, partial" {
+	trace "$WORK" nl iov
+	[ "$output" = added ]
+	[ "$(nl_sends)" = '[0,null] [0,[22]]' ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = "$NL_PARTIAL" ]
+}
+
+@test "netlink twin: RTM_GETADDR alone (a dump, nothing changed) stays closed, its type in the record" {
+	trace "$WORK" nl get
+	[ "$output" = absent ]
+	[ "$(nl_sends)" = '[0,[22]]' ]
+	closed
+}
+
+@test "netlink twin: getaddrinfo with AI_ADDRCONFIG (the C library asks netlink for the addresses) stays closed" {
+	trace python3 -c 'import socket; print(socket.getaddrinfo("localhost", 80, socket.AF_INET, socket.SOCK_STREAM, 0, socket.AI_ADDRCONFIG)[0][4])'
+	[ "$output" = "('127.0.0.1', 80)" ]
+	[ "$(nl_sends)" = '[0,[22]]' ]
+	closed
+}
