@@ -1145,6 +1145,41 @@ static __always_inline void put_script(struct scratch *s, __u32 *pos,
 		put_kstr(s, pos, GH_B_RAW2, fn);
 }
 
+/* The program just executed is position independent (ELF ET_DYN) and
+ * the kernel loaded no interpreter for it (AT_BASE 0 in the auxiliary
+ * vector it built): the dynamic loader run as a program, as in
+ * "/lib64/ld-linux-x86-64.so.2 PROG", under any name (or a static-pie
+ * program). The loader then maps and runs PROG, which no exec names. */
+#define AT_BASE		7
+#define ET_DYN		3
+#define AUXV_PAIRS	28	/* AT_BASE comes early: AT_VECTOR_SIZE / 2 */
+
+static __always_inline int exec_loader(struct task_struct *p,
+				       struct linux_binprm *bprm)
+{
+	unsigned char h[20];
+	unsigned long av[2];
+	struct mm_struct *mm;
+	int i;
+
+	if (bpf_probe_read_kernel(h, sizeof(h), &bprm->buf) ||
+	    h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F' ||
+	    (h[16] | h[17] << 8) != ET_DYN)
+		return 0;
+	mm = BPF_CORE_READ(p, mm);
+	if (!mm)
+		return 0;
+	for (i = 0; i < AUXV_PAIRS; i++) {
+		if (bpf_probe_read_kernel(av, sizeof(av), &mm->saved_auxv[2 * i]))
+			return 0;
+		if (av[0] == AT_BASE)
+			return av[1] == 0;
+		if (av[0] == 0)
+			return 0;
+	}
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
@@ -1168,6 +1203,8 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	s->ev.uid = BPF_CORE_READ(p, cred, euid.val);
 	s->ev.gid = BPF_CORE_READ(p, cred, egid.val);
 	s->ev.argc = BPF_CORE_READ(bprm, argc);
+	if (exec_loader(p, bprm))
+		s->ev.flags |= GH_EVF_LOADER;
 
 	put_file_path(s, &pos, GH_B_PATH1, BPF_CORE_READ(bprm, file), GH_BF_FULL);
 	put_script(s, &pos, bprm);

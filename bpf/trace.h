@@ -301,6 +301,9 @@ enum {
 };
 
 #define GH_EVF_SOCKID	0x100	/* connect: x[1] is the socket's id */
+#define GH_EVF_LOADER	0x200	/* exec: a position-independent program
+				 * with no interpreter: the dynamic loader
+				 * run as a program, or a static-pie one */
 #define GH_DNS_MAX	512	/* bytes of a DNS payload piece kept */
 #define GH_DNS_PER_SOCK	64	/* DNS records per socket, at most */
 

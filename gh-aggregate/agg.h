@@ -63,6 +63,9 @@ struct proc {
 	uint32_t nexec, execcap;
 	uint32_t failed_err;		/* err of the last failed exec */
 	uint32_t pix;			/* the pid's index in pidmap */
+	uint32_t loader;		/* argv of its exec of the dynamic
+					 * loader as a program (0: none): the
+					 * files it opens by those names run */
 };
 
 /* Keys are compared and hashed as bytes: no padding, and zeroed first.

@@ -775,6 +775,9 @@ static int fmt_exec(struct gh_buf *b, const struct gh_event *e, size_t size)
 		return -ENOMEM;
 	if (argv.fl & GH_BF_FAULT && jw_bool(b, "argv_fault", 1) < 0)
 		return -ENOMEM;
+	/* the dynamic loader run as a program: it runs a file it opens */
+	if (e->flags & GH_EVF_LOADER && jw_bool(b, "loader", 1) < 0)
+		return -ENOMEM;
 	return add_ret(b, 0);
 }
 

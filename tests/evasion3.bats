@@ -95,3 +95,57 @@ NL_PARTIAL='["partial",["netlink_request: 1 netlink sends that may change the ke
 	[ "$(nl_sends)" = '[0,[22]]' ]
 	closed
 }
+
+# the paths the receipt says were executed, with their path_status
+execs() {
+	rc '[.filesystem.accesses[] | select(.op == "exec") | [.path, .path_status]]'
+}
+
+LD=/lib64/ld-linux-x86-64.so.2
+
+@test "a program run by the dynamic loader (ld.so PROG) is executed, not only read: a rule denying its exec finds it" {
+	cp /usr/bin/id prog
+	trace "$LD" ./prog -u
+	[ "$output" = 0 ]
+	[ "$(jq -c 'select(.type == "exec") | [.argv, .loader]' "$EV")" = "[[\"$LD\",\"./prog\",\"-u\"],true]" ]
+	[ "$(execs)" = "[[\"$PWD/prog\",null],[\"$(readlink -f $LD)\",null]]" ]
+	printf 'deny exec %s/prog\n' "$PWD" > r.rules
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:1: deny exec $PWD/prog by pid $(jq -r 'select(.type == "exec") | .pid' "$EV") ($LD ./prog -u)" ]
+}
+
+@test "the dynamic loader under another name (a copy) is still the loader: the program it runs is executed" {
+	cp /usr/bin/id prog
+	cp "$LD" ldcopy
+	trace ./ldcopy ./prog -u
+	[ "$output" = 0 ]
+	[ "$(jq -c 'select(.type == "exec") | .loader' "$EV")" = true ]
+	[ "$(execs)" = "[[\"$PWD/ldcopy\",null],[\"$PWD/prog\",null]]" ]
+}
+
+@test "a library preloaded by the loader (--preload) is executed too" {
+	cp /usr/bin/id prog
+	printf 'int gh_preloaded;\n' > lib.c
+	cc -shared -fPIC -o lib.so lib.c
+	trace "$LD" --preload ./lib.so ./prog -u
+	[ "$output" = 0 ]
+	[ "$(execs)" = "[[\"$PWD/lib.so\",null],[\"$PWD/prog\",null],[\"$(readlink -f $LD)\",null]]" ]
+}
+
+@test "loader twin: the program run directly is its own exec, no loader, and its libraries are not executed" {
+	cp /usr/bin/id prog
+	trace ./prog -u
+	[ "$output" = 0 ]
+	[ "$(jq -c 'select(.type == "exec") | [.exe, .loader]' "$EV")" = "[\"$PWD/prog\",null]" ]
+	[ "$(execs)" = "[[\"$PWD/prog\",null]]" ]
+	# libc was opened by the loader the kernel started: a read
+	[ "$(rc '[.filesystem.accesses[] | select(.path | endswith("/libc.so.6")) | .op]')" = '["read"]' ]
+}
+
+@test "loader twin: a file of the same name read by another program is read, not executed" {
+	cp /usr/bin/id prog
+	trace /bin/sh -c 'cat ./prog > /dev/null'
+	[ "$(rc '[.filesystem.accesses[] | select(.path == "'"$PWD"'/prog") | .op]')" = '["read"]' ]
+	[ "$(jq -c 'select(.type == "exec") | .loader' "$EV" | sort -u)" = null ]
+}
