@@ -1124,7 +1124,7 @@ static void access_view(struct item *it, const char *seen, size_t seen_len,
 /* Whether path is the program of an exec in process_tree (judged there,
  * with its argv): 1, 0, or -1 when the receipt cannot be read. A file
  * executed with no exec of its own (run by the dynamic loader as a
- * program, a script run by its interpreter) is judged as its access. */
+ * program) is judged as its access. */
 static int exec_in_tree(struct ctx *c, const char *path, size_t len)
 {
 	struct gh_riter i = GH_RITER_INIT;
@@ -1156,7 +1156,10 @@ static int walk_access(struct ctx *c, const struct gh_rfile *f)
 	if (strcmp(f->op, "exec") == 0) {
 		/* successful execs are judged from process_tree with their argv */
 		if (!it.result || strcmp(it.result, "ok") == 0) {
-			int in = exec_in_tree(c, it.path, it.len);
+			/* a script's name is lexical (its interpreter's exec
+			 * is judged); a file the kernel named, with no exec
+			 * of its own, is judged here */
+			int in = it.status ? 1 : exec_in_tree(c, it.path, it.len);
 
 			if (in)
 				return in < 0 ? rbad(c) : 0;

@@ -148,4 +148,7 @@ LD=/lib64/ld-linux-x86-64.so.2
 	trace /bin/sh -c 'cat ./prog > /dev/null'
 	[ "$(rc '[.filesystem.accesses[] | select(.path == "'"$PWD"'/prog") | .op]')" = '["read"]' ]
 	[ "$(jq -c 'select(.type == "exec") | .loader' "$EV" | sort -u)" = null ]
+	printf 'deny exec %s/prog\n' "$PWD" > r.rules
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 0 ]
 }
