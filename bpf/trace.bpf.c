@@ -1848,6 +1848,13 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 		alen = mh.msg_namelen;
 		break;
 	}
+	if (addr && op >= GH_OP_SENDTO && s->ev.flags & GH_EVF_SOCK &&
+	    s->ev.proto == IPPROTO_TCP &&
+	    (s->ev.family == AF_INET || s->ev.family == AF_INET6))
+		/* TCP ignores the address on a connected socket (the data
+		 * goes to its peer), and a fast open (MSG_FASTOPEN) is a
+		 * connect: the socket's end names the peer and the bytes */
+		return 0;
 	if (op >= GH_OP_SENDTO && op != GH_OP_SENDMMSG &&
 	    s->ev.flags & GH_EVF_SOCK && s->ev.family == AF_NETLINK) {
 		/* the messages (sendmmsg's: counted in sock_send) */
@@ -3334,6 +3341,33 @@ static __always_inline void dns_message(struct gh_sock *e, struct sock *sk,
 	ev_commit(s, pos, m->run);
 }
 
+/* The send in progress names its own destination: sendto(2) with an
+ * address, sendmsg(2) with msg_name. On a connected UDP socket it goes
+ * there, not to the socket's peer, and its send record (sys_net) counts
+ * its bytes for that destination: the socket's entry must not count them
+ * for the peer as well. */
+static __always_inline int send_names_dest(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+	struct user_msghdr *mh;
+	void *name = NULL;
+	long nr;
+
+	if (t->flags & 0x10)	/* PF_IO_WORKER */
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	if (!regs)
+		return 0;
+	nr = BPF_CORE_READ(regs, orig_ax);
+	if (nr == NR_SENDTO)
+		return BPF_CORE_READ(regs, r8) != 0;
+	if (nr != NR_SENDMSG)
+		return 0;
+	mh = (struct user_msghdr *)BPF_CORE_READ(regs, si);
+	return !bpf_probe_read_user(&name, sizeof(name), &mh->msg_name) && name;
+}
+
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(sock_send_length, struct sock *sk, int ret, int flags)
 {
@@ -3345,7 +3379,9 @@ int BPF_PROG(sock_send_length, struct sock *sk, int ret, int flags)
 	e = sock_entry(sk, &m);
 	if (!e)
 		return 0;
-	__sync_fetch_and_add(&e->sent, ret);
+	if (!(e->proto == IPPROTO_UDP && e->flags & GH_SKF_PEER &&
+	      send_names_dest()))
+		__sync_fetch_and_add(&e->sent, ret);
 	dns_message(e, sk, &m, 0, ret);
 	return 0;
 }

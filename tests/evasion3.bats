@@ -1,12 +1,13 @@
 #!/usr/bin/env bats
 # The receipt's promise (gh-receipt(5), The rule), attacked a third time:
 # requests to the kernel over netlink that change the machine's
-# configuration. Each test traces a real workload (tests/evasion3/work.c,
+# configuration, programs run by the dynamic loader with no exec of their
+# own, and sends whose address is not where the bytes go. Each test traces a real workload (tests/evasion3/work.c,
 # built here) and requires the action in the record, or the receipt
 # partial with the named reason; each has a twin that must come out the
 # other way. Needs root and BPF; run under flock /work/bpf.lock like the
 # other tracer suites. The netlink workloads change only a network
-# namespace they make for themselves.
+# namespace they make for themselves; the others use loopback sockets.
 
 bats_require_minimum_version 1.5.0
 load trace/lib
@@ -151,4 +152,41 @@ LD=/lib64/ld-linux-x86-64.so.2
 	printf 'deny exec %s/prog\n' "$PWD" > r.rules
 	run gh-policy r.rules "$R"
 	[ "$status" -eq 0 ]
+}
+
+# [op, dst, protocol, result] of each attempt; [dst, bytes_sent] of each
+# connection; bytes sent in all
+net() {
+	rc '[[.network.attempts[] | [.op, .dst, .protocol, .result]], [.network.connections[] | [.dst, .bytes_sent]], .network.bytes_sent]'
+}
+
+@test "a UDP sendto naming another destination on a connected socket: the bytes are the destination's, not the peer's too" {
+	trace "$WORK" udp dest
+	read -r peer other got <<<"$output"
+	[ "$got" = other ]
+	[ "$(net)" = "[[[\"send\",\"127.0.0.1:$other\",\"udp\",\"ok\"],[\"connect\",\"127.0.0.1:$peer\",\"udp\",\"ok\"]],[[\"127.0.0.1:$other\",5],[\"127.0.0.1:$peer\",0]],5]" ]
+	closed
+}
+
+@test "UDP twin: a send without an address on the connected socket is the peer's" {
+	trace "$WORK" udp peer
+	read -r peer other got <<<"$output"
+	[ "$got" = peer ]
+	[ "$(net)" = "[[[\"connect\",\"127.0.0.1:$peer\",\"udp\",\"ok\"]],[[\"127.0.0.1:$peer\",5]],5]" ]
+}
+
+@test "a TCP sendto naming a decoy address on a connected socket: no record names the decoy, the bytes are the peer's" {
+	trace "$WORK" tcp decoy
+	read -r port got <<<"$output"
+	[ "$got" = 5 ]
+	[ "$(net)" = "[[[\"connect\",\"127.0.0.1:$port\",\"tcp\",\"ok\"]],[[\"127.0.0.1:$port\",5]],5]" ]
+	[ "$(jq -c 'select(.addr == "127.0.0.9")' "$EV")" = "" ]
+}
+
+@test "TCP fast open (sendto with MSG_FASTOPEN, no connect call): one connect to the listener, its bytes counted once" {
+	trace "$WORK" tcp tfo
+	read -r port got <<<"$output"
+	[ "$got" = 5 ]
+	[ "$(net)" = "[[[\"connect\",\"127.0.0.1:$port\",\"tcp\",\"ok\"]],[[\"127.0.0.1:$port\",5]],5]" ]
+	closed
 }

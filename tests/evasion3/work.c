@@ -4,7 +4,7 @@
  *   work MODE [ARG...]
  *
  * Each mode does one thing and exits 0 when it could, 1 (with a message)
- * when it could not. The netlink modes first move into a network
+ * when it could not. Sockets are loopback ones. The netlink modes first move into a network
  * namespace of their own (unshare(CLONE_NEWNET)), so that what they change
  * is that namespace's loopback device and nothing of the machine's. */
 #define _GNU_SOURCE
@@ -17,6 +17,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -147,10 +149,92 @@ static int nl(const char *how)
 	return 0;
 }
 
+/* A loopback socket of type t bound to a port the kernel picks: its
+ * descriptor, the address in *a. */
+static int bound(int t, struct sockaddr_in *a)
+{
+	socklen_t len = sizeof(*a);
+	int s = socket(AF_INET, t, 0);
+
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || bind(s, (void *)a, sizeof(*a)) ||
+	    getsockname(s, (void *)a, &len))
+		return -1;
+	return s;
+}
+
+/* udp HOW: a UDP socket connected to one local UDP socket (the peer)
+ * sends "hello": to another local one named in sendto(2) (dest), or to
+ * its peer (peer). Prints "PEERPORT OTHERPORT WHOGOT". */
+static int udp(const char *how)
+{
+	struct sockaddr_in pa, oa;
+	int p = bound(SOCK_DGRAM, &pa), o = bound(SOCK_DGRAM, &oa), s;
+	char buf[16];
+	ssize_t n;
+
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (p < 0 || o < 0 || s < 0 || connect(s, (void *)&pa, sizeof(pa)))
+		return die("udp sockets");
+	if (!strcmp(how, "dest"))
+		n = sendto(s, "hello", 5, 0, (void *)&oa, sizeof(oa));
+	else
+		n = send(s, "hello", 5, 0);
+	if (n != 5)
+		return die("udp send");
+	n = recv(o, buf, sizeof(buf), MSG_DONTWAIT);
+	printf("%d %d %s\n", ntohs(pa.sin_port), ntohs(oa.sin_port),
+	       n == 5 ? "other" : "peer");
+	return 0;
+}
+
+/* tcp HOW: "hello" to a local TCP listener through
+ *   decoy  a connected socket, by sendto(2) naming 127.0.0.9:9 (TCP
+ *          ignores the address: the listener's connection gets it)
+ *   tfo    an unconnected socket, by sendto(2) with MSG_FASTOPEN (the
+ *          connect happens in the send)
+ * Prints "PORT GOT" (the listener's port, the bytes it received). */
+static int tcp(const char *how)
+{
+	struct sockaddr_in la, decoy = { .sin_family = AF_INET,
+					 .sin_port = htons(9) };
+	int q = 5, l = bound(SOCK_STREAM, &la), s, c;
+	char buf[16];
+	ssize_t n;
+
+	inet_pton(AF_INET, "127.0.0.9", &decoy.sin_addr);
+	if (l < 0 || setsockopt(l, IPPROTO_TCP, TCP_FASTOPEN, &q, sizeof(q)) ||
+	    listen(l, 4))
+		return die("tcp listener");
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0)
+		return die("tcp socket");
+	if (!strcmp(how, "decoy")) {
+		if (connect(s, (void *)&la, sizeof(la)))
+			return die("connect");
+		n = sendto(s, "hello", 5, 0, (void *)&decoy, sizeof(decoy));
+	} else {
+		n = sendto(s, "hello", 5, MSG_FASTOPEN, (void *)&la, sizeof(la));
+	}
+	if (n != 5)
+		return die("tcp send");
+	c = accept(l, NULL, NULL);
+	n = c < 0 ? -1 : recv(c, buf, 5, MSG_WAITALL);
+	printf("%d %zd\n", ntohs(la.sin_port), n);
+	close(s);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "nl"))
 		return nl(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "udp"))
+		return udp(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "tcp"))
+		return tcp(argv[2]);
 	fprintf(stderr, "usage: work MODE [ARG...]\n");
 	return 2;
 }
