@@ -1134,6 +1134,27 @@ static void access_view(struct item *it, const char *seen, size_t seen_len,
 	it->lexical = lexical_ok(it, status);
 }
 
+/* Whether path is the program of an exec in process_tree (judged there,
+ * with its argv): 1, 0, or -1 when the receipt cannot be read. A file
+ * executed with no exec of its own (run by the dynamic loader as a
+ * program) is judged as its access. */
+static int exec_in_tree(struct ctx *c, const char *path, size_t len)
+{
+	struct gh_riter i = GH_RITER_INIT;
+	struct gh_rproc p;
+	struct gh_rexec x;
+	int rc;
+
+	while ((rc = gh_receipt_next_proc(c->r, &i, &p)) > 0) {
+		for (size_t k = 0; (rc = gh_receipt_proc_exec(c->r, &p, k, &x)) > 0; k++)
+			if (x.exe && strlen(x.exe) == len && !memcmp(x.exe, path, len))
+				return 1;
+		if (rc < 0)
+			return -1;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
 static int walk_access(struct ctx *c, const struct gh_rfile *f)
 {
 	struct item it = { 0 }, to;
@@ -1147,8 +1168,15 @@ static int walk_access(struct ctx *c, const struct gh_rfile *f)
 	access_view(&it, f->path_seen, f->path_seen_len, f->path_status);
 	if (strcmp(f->op, "exec") == 0) {
 		/* successful execs are judged from process_tree with their argv */
-		if (!it.result || strcmp(it.result, "ok") == 0)
-			return 0;
+		if (!it.result || strcmp(it.result, "ok") == 0) {
+			/* a script's name is lexical (its interpreter's exec
+			 * is judged); a file the kernel named, with no exec
+			 * of its own, is judged here */
+			int in = it.status ? 1 : exec_in_tree(c, it.path, it.len);
+
+			if (in)
+				return in < 0 ? rbad(c) : 0;
+		}
 		it.coarse = it.fine = S_EXEC;
 		it.op = NULL;
 		return judge(c, &it, 0);

@@ -854,6 +854,9 @@ static void fmt_exec(struct gh_buf *b, const struct gh_event *e,
 	jw_int(b, "gid", e->gid);
 	if (argv.fl & GH_BF_FAULT)
 		jw_bool(b, "argv_fault", 1);
+	/* the dynamic loader run as a program: it runs a file it opens */
+	if (e->flags & GH_EVF_LOADER)
+		jw_bool(b, "loader", 1);
 	add_ret(b, 0);
 }
 
@@ -1086,6 +1089,31 @@ static int add_unix_send(struct gh_buf *b, const struct blob *sa,
 	return r;
 }
 
+/* A send on a netlink socket: the socket's netlink protocol and the
+ * types of the messages sent (nl_send in bpf/trace.bpf.c). */
+static void add_netlink(struct gh_buf *b, const struct gh_event *e,
+			const struct blob *t)
+{
+	uint16_t v;
+	size_t i;
+
+	if (!(e->flags & GH_EVF_SOCK) || e->family != AF_NETLINK ||
+	    e->op < GH_OP_SENDTO || e->op > GH_OP_SENDMMSG)
+		return;
+	jw_int(b, "netlink_protocol", e->proto);
+	if (!t->p)
+		return;
+	jw_key(b, "nlmsg_types");
+	gh_buf_addc(b, '[');
+	for (i = 0; i + 2 <= t->len; i += 2) {
+		memcpy(&v, t->p + i, sizeof(v));
+		if (i)
+			gh_buf_addc(b, ',');
+		put_int(b, v);
+	}
+	gh_buf_addc(b, ']');
+}
+
 static void fmt_net(struct gh_buf *b, const struct gh_event *e,
 		    const struct blob *bl)
 {
@@ -1134,6 +1162,7 @@ static void fmt_net(struct gh_buf *b, const struct gh_event *e,
 		}
 		break;
 	}
+	add_netlink(b, e, &bl[GH_B_RAW2]);
 	if (sa.fl & GH_BF_FAULT)
 		jw_bool(b, "addr_fault", 1);
 	add_ret(b, e->ret);

@@ -755,6 +755,7 @@ static int write_end(struct run *r, uint64_t t_end)
 		     (int64_t)part[GH_PART_UNWATCHED]) >= 0;
 	ok &= jw_int(b, "scm_rights_unread", (int64_t)part[GH_PART_SCM]) >= 0;
 	ok &= jw_int(b, "seccomp_listener", (int64_t)part[GH_PART_SECCOMP]) >= 0;
+	ok &= jw_int(b, "netlink_request", (int64_t)part[GH_PART_NETLINK]) >= 0;
 	ok &= gh_buf_addc(b, '}') >= 0;
 	ok &= jw_key(b, "io_uring_opcodes") >= 0 && gh_buf_addc(b, '[') >= 0;
 	for (k = 0; k < 256; k++) {
