@@ -1145,6 +1145,41 @@ static __always_inline void put_script(struct scratch *s, __u32 *pos,
 		put_kstr(s, pos, GH_B_RAW2, fn);
 }
 
+/* The program just executed is position independent (ELF ET_DYN) and
+ * the kernel loaded no interpreter for it (AT_BASE 0 in the auxiliary
+ * vector it built): the dynamic loader run as a program, as in
+ * "/lib64/ld-linux-x86-64.so.2 PROG", under any name (or a static-pie
+ * program). The loader then maps and runs PROG, which no exec names. */
+#define AT_BASE		7
+#define ET_DYN		3
+#define AUXV_PAIRS	28	/* AT_BASE comes early: AT_VECTOR_SIZE / 2 */
+
+static __always_inline int exec_loader(struct task_struct *p,
+				       struct linux_binprm *bprm)
+{
+	unsigned char h[20];
+	unsigned long av[2];
+	struct mm_struct *mm;
+	int i;
+
+	if (bpf_probe_read_kernel(h, sizeof(h), &bprm->buf) ||
+	    h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F' ||
+	    (h[16] | h[17] << 8) != ET_DYN)
+		return 0;
+	mm = BPF_CORE_READ(p, mm);
+	if (!mm)
+		return 0;
+	for (i = 0; i < AUXV_PAIRS; i++) {
+		if (bpf_probe_read_kernel(av, sizeof(av), &mm->saved_auxv[2 * i]))
+			return 0;
+		if (av[0] == AT_BASE)
+			return av[1] == 0;
+		if (av[0] == 0)
+			return 0;
+	}
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
@@ -1168,6 +1203,8 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	s->ev.uid = BPF_CORE_READ(p, cred, euid.val);
 	s->ev.gid = BPF_CORE_READ(p, cred, egid.val);
 	s->ev.argc = BPF_CORE_READ(bprm, argc);
+	if (exec_loader(p, bprm))
+		s->ev.flags |= GH_EVF_LOADER;
 
 	put_file_path(s, &pos, GH_B_PATH1, BPF_CORE_READ(bprm, file), GH_BF_FULL);
 	put_script(s, &pos, bprm);
@@ -1682,6 +1719,95 @@ __noinline int unix_peer_path(__u64 sk, __u32 pos)
 			 (__u64)BPF_CORE_READ(peer, path.mnt), GH_BF_FULL);
 }
 
+/* ---- netlink sends ----
+ *
+ * A message on a netlink socket is a request to the kernel (or to another
+ * netlink socket): RTM_NEWADDR, RTM_NEWROUTE, RTM_NEWLINK change the
+ * machine's network configuration, nftables rules go through
+ * NETLINK_NETFILTER, and nothing else of the record says so. The kernel
+ * handles every message of the buffer in turn (netlink_rcv_skb), so the
+ * types of all of them are kept, as the u16 array GH_B_RAW2 of the send
+ * record. A send makes the run partial (GH_PART_NETLINK) when one of its
+ * messages may change something, or when they could not all be read
+ * (more than GH_NL_MAX, several iovecs, unreadable memory, a send that
+ * sys_exit does not decode: see sock_send). Only requests that read are
+ * left out: the control types below NLMSG_MIN_TYPE, NETLINK_ROUTE's
+ * RTM_GET* (type % 4 == 2), NETLINK_SOCK_DIAG's queries and
+ * NETLINK_GENERIC's controller (family lookups). */
+#define AF_NETLINK		16
+#define NLMSG_MIN_TYPE		16
+#define NETLINK_ROUTE		0
+#define NETLINK_SOCK_DIAG	4
+#define NETLINK_GENERIC		16
+#define SOCK_DESTROY		21
+
+static __always_inline int nl_reads(__u16 proto, __u16 type)
+{
+	if (type < NLMSG_MIN_TYPE)
+		return 1;
+	switch (proto) {
+	case NETLINK_ROUTE:
+		return (type & 3) == 2;
+	case NETLINK_SOCK_DIAG:
+		return type < SOCK_DESTROY;	/* 18-20: the dumps */
+	case NETLINK_GENERIC:
+		return type == 16;		/* GENL_ID_CTRL */
+	}
+	return 0;
+}
+
+/* The message types of a netlink send that returned ret: buf is the
+ * buffer (sendto) or, with iovlen, the iovec array (sendmsg). Appended at
+ * pos as GH_B_RAW2; returns the new end. Global (verified once). */
+__noinline int nl_send(__u64 buf, __u64 iovlen, long ret, __u32 pos)
+{
+	struct scratch *s = get_scratch();
+	struct nlmsghdr h;
+	__u64 base[2];
+	__u64 len = ret, off = 0;
+	__u32 n = 0, i, p = pos, change = 0;
+
+	if (!s || ret <= 0)
+		return pos;
+	if (iovlen) {
+		/* struct iovec: base, length */
+		if (iovlen != 1 ||
+		    bpf_probe_read_user(base, sizeof(base), (void *)buf)) {
+			count_part(s->ev.run, GH_PART_NETLINK);
+			return pos;
+		}
+		buf = base[0];
+		if (base[1] < len)
+			len = base[1];
+	}
+	if (p >= GH_HALF)
+		return pos;
+	for (i = 0; i < GH_NL_MAX; i++) {
+		if (off + sizeof(h) > len)
+			break;
+		if (bpf_probe_read_user(&h, sizeof(h), (void *)(buf + off))) {
+			change = 1;
+			break;
+		}
+		/* where the kernel stops too */
+		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len - off)
+			break;
+		*(__u16 *)&s->data[(p + 2 * n) & (GH_HALF - 1)] = h.nlmsg_type;
+		n++;
+		if (!nl_reads(s->ev.proto, h.nlmsg_type))
+			change = 1;
+		off += (h.nlmsg_len + 3) & ~3U;
+	}
+	if (i == GH_NL_MAX && off + sizeof(h) <= len)
+		change = 1;	/* more messages than kept */
+	if (change)
+		count_part(s->ev.run, GH_PART_NETLINK);
+	s->ev.boff[GH_B_RAW2] = p;
+	s->ev.blen[GH_B_RAW2] = 2 * n;
+	s->ev.bflags[GH_B_RAW2] = GH_BF_PRESENT;
+	return p + 2 * n;
+}
+
 /* Network syscalls: socket facts and the address. Returns 0 when the
  * record is not wanted (a send without an explicit destination). */
 static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
@@ -1721,6 +1847,21 @@ static __always_inline int sys_net(struct scratch *s, __u32 *pos, __u32 op,
 		addr = mh.msg_name;
 		alen = mh.msg_namelen;
 		break;
+	}
+	if (addr && op >= GH_OP_SENDTO && s->ev.flags & GH_EVF_SOCK &&
+	    s->ev.proto == IPPROTO_TCP &&
+	    (s->ev.family == AF_INET || s->ev.family == AF_INET6))
+		/* TCP ignores the address on a connected socket (the data
+		 * goes to its peer), and a fast open (MSG_FASTOPEN) is a
+		 * connect: the socket's end names the peer and the bytes */
+		return 0;
+	if (op >= GH_OP_SENDTO && op != GH_OP_SENDMMSG &&
+	    s->ev.flags & GH_EVF_SOCK && s->ev.family == AF_NETLINK) {
+		/* the messages (sendmmsg's: counted in sock_send) */
+		*pos = op == GH_OP_SENDTO ? nl_send(a[1], 0, ret, *pos) :
+			nl_send((__u64)mh.msg_iov, mh.msg_iovlen, ret, *pos);
+		if (!addr)
+			return 1;
 	}
 	if (!addr && op >= GH_OP_SENDTO && !is_packet(&s->ev) &&
 	    inherited_sock(s->ev.run, sk) >= 0) {
@@ -3200,6 +3341,33 @@ static __always_inline void dns_message(struct gh_sock *e, struct sock *sk,
 	ev_commit(s, pos, m->run);
 }
 
+/* The send in progress names its own destination: sendto(2) with an
+ * address, sendmsg(2) with msg_name. On a connected UDP socket it goes
+ * there, not to the socket's peer, and its send record (sys_net) counts
+ * its bytes for that destination: the socket's entry must not count them
+ * for the peer as well. */
+static __always_inline int send_names_dest(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+	struct user_msghdr *mh;
+	void *name = NULL;
+	long nr;
+
+	if (t->flags & 0x10)	/* PF_IO_WORKER */
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	if (!regs)
+		return 0;
+	nr = BPF_CORE_READ(regs, orig_ax);
+	if (nr == NR_SENDTO)
+		return BPF_CORE_READ(regs, r8) != 0;
+	if (nr != NR_SENDMSG)
+		return 0;
+	mh = (struct user_msghdr *)BPF_CORE_READ(regs, si);
+	return !bpf_probe_read_user(&name, sizeof(name), &mh->msg_name) && name;
+}
+
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(sock_send_length, struct sock *sk, int ret, int flags)
 {
@@ -3211,7 +3379,9 @@ int BPF_PROG(sock_send_length, struct sock *sk, int ret, int flags)
 	e = sock_entry(sk, &m);
 	if (!e)
 		return 0;
-	__sync_fetch_and_add(&e->sent, ret);
+	if (!(e->proto == IPPROTO_UDP && e->flags & GH_SKF_PEER &&
+	      send_names_dest()))
+		__sync_fetch_and_add(&e->sent, ret);
 	dns_message(e, sk, &m, 0, ret);
 	return 0;
 }
@@ -3258,10 +3428,13 @@ int BPF_PROG(sock_send, struct sock *sk, int ret, int flags)
 
 	if (!traced_ring(t->tgid, &m))
 		return 0;
-	if (t->flags & PF_IO_WORKER)
-		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(t);
 	nr = regs ? BPF_CORE_READ(regs, orig_ax) : -1;
+	if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_NETLINK &&
+	    (t->flags & PF_IO_WORKER || (nr != NR_SENDTO && nr != NR_SENDMSG)))
+		count_part(m.run, GH_PART_NETLINK);	/* not read: nl_send */
+	if (t->flags & PF_IO_WORKER)
+		return 0;
 	if (nr == NR_SENDTO || nr == NR_SENDMSG || nr == NR_SENDMMSG ||
 	    nr == NR_IO_URING_ENTER)
 		return 0;

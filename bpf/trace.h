@@ -133,6 +133,10 @@ enum {
 				 * slot of inh_cookie was taken */
 	GH_PART_SECCOMP,	/* a seccomp filter with a listener: another
 				 * process may answer the tree's syscalls */
+	GH_PART_NETLINK,	/* a netlink send that may change the kernel's
+				 * configuration (addresses, routes, links,
+				 * firewall...), or whose messages were not
+				 * read: see nl_send */
 	GH_PART_MAX
 };
 
@@ -250,6 +254,7 @@ struct gh_tally {
 					 * a look for the host's mount */
 #define GH_ARGV_MAX	(GH_HALF - 1)
 #define GH_ADDR_MAX	128
+#define GH_NL_MAX	8	/* netlink message types kept per send */
 #define GH_HALF		65536
 #define GH_DATA_MAX	(2 * GH_HALF)
 
@@ -296,6 +301,9 @@ enum {
 };
 
 #define GH_EVF_SOCKID	0x100	/* connect: x[1] is the socket's id */
+#define GH_EVF_LOADER	0x200	/* exec: a position-independent program
+				 * with no interpreter: the dynamic loader
+				 * run as a program, or a static-pie one */
 #define GH_DNS_MAX	512	/* bytes of a DNS payload piece kept */
 #define GH_DNS_PER_SOCK	64	/* DNS records per socket, at most */
 

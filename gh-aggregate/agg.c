@@ -853,6 +853,8 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 		access_add(a, e->exe, OP_EXEC, 0, result, 0, 0, p->pid, p->pix, &view);
 	else
 		a->unresolved++;
+	p->loader = v[GH_EK_LOADER].kind == GH_EVK_BOOL && v[GH_EK_LOADER].i &&
+		    result == a->s_ok ? e->argv : 0;
 	/* a script run by its interpreter (exe) is executed too */
 	if (v[GH_EK_SCRIPT].kind == GH_EVK_STR) {
 		view.status = path_status(rec, GH_EK_SCRIPT_STATUS);
@@ -1505,6 +1507,7 @@ static void on_end(struct agg *a, const struct gh_evrec *rec)
 		a->und_sockets = get_int(u, "unwatched_sockets");
 		a->und_scm = get_int(u, "scm_rights_unread");
 		a->und_seccomp = get_int(u, "seccomp_listener");
+		a->und_netlink = get_int(u, "netlink_request");
 	}
 	if (v[GH_EK_IO_URING_OPCODES].kind == GH_EVK_ARR &&
 	    v[GH_EK_IO_URING_OPCODES].len) {
@@ -1538,6 +1541,43 @@ static void on_end(struct agg *a, const struct gh_evrec *rec)
 	}
 }
 
+/* An open by a process that runs the dynamic loader as a program
+ * ("ld.so PROG", exec record "loader"): a name from its argv (after
+ * argv[0]) is the program it runs, or a library it preloads
+ * (--preload), which no exec names: executed, beside the read. */
+static void loader_open(struct agg *a, const struct gh_evrec *rec)
+{
+	const struct gh_evval *v = rec->v, *raw = &v[GH_EK_RAW];
+	struct proc *p = find_proc(a, (int32_t)v[GH_EK_PID].i);
+	struct aview view = { 0, 0, PS_KERNEL, PS_KERNEL };
+	const char *s, *end;
+	uint32_t n, path;
+	int first = 1;
+
+	if (!p || !p->loader || raw->kind != GH_EVK_STR ||
+	    v[GH_EK_RET].kind != GH_EVK_INT || v[GH_EK_RET].i < 0)
+		return;
+	s = strtab_str(&a->str, p->loader);
+	end = s + strtab_len(&a->str, p->loader);
+	for (; end - s >= (ptrdiff_t)sizeof(n); s += n, first = 0) {
+		memcpy(&n, s, sizeof(n));
+		s += sizeof(n);
+		if ((size_t)(end - s) < n)
+			return;
+		if (first || n != raw->blen || memcmp(s, raw->b, n))
+			continue;
+		path = sid(a, rec, GH_EK_PATH);
+		view.status = path_status(rec, GH_EK_PATH_STATUS);
+		view.seen = sid(a, rec, GH_EK_PATH_SEEN);
+		if (!path) {
+			path = sid(a, rec, GH_EK_RAW);
+			view.status = PS_UNRESOLVED;
+		}
+		access_add(a, path, OP_EXEC, 0, a->s_ok, 0, 0, p->pid, p->pix, &view);
+		return;
+	}
+}
+
 int agg_record(struct agg *a, const struct gh_evrec *rec)
 {
 	const struct gh_evval *v = rec->v;
@@ -1548,6 +1588,8 @@ int agg_record(struct agg *a, const struct gh_evrec *rec)
 	int type = rec->type;
 
 	if (GH_ET_IS_FILE(type)) {
+		if (type == GH_ET_OPEN)
+			loader_open(a, rec);
 		pend_file(a, rec);
 		if (a->npend == AGG_BATCH)
 			agg_flush(a);

@@ -63,6 +63,9 @@ struct proc {
 	uint32_t nexec, execcap;
 	uint32_t failed_err;		/* err of the last failed exec */
 	uint32_t pix;			/* the pid's index in pidmap */
+	uint32_t loader;		/* argv of its exec of the dynamic
+					 * loader as a program (0: none): the
+					 * files it opens by those names run */
 };
 
 /* Keys are compared and hashed as bytes: no padding, and zeroed first.
@@ -212,6 +215,8 @@ struct agg {
 	int64_t und_sockets;		/* inherited sockets not watched */
 	int64_t und_scm;		/* descriptors received, not all read */
 	int64_t und_seccomp;		/* seccomp filters with a listener */
+	int64_t und_netlink;		/* netlink sends that may change the
+					 * kernel's configuration */
 	int64_t tty_injections;		/* tty_inject records that succeeded */
 	int64_t und_fanotify;		/* fanotify groups reporting descriptors */
 	int64_t und_family;		/* sockets of undecoded families */

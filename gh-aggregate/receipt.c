@@ -956,6 +956,12 @@ static struct json_object *reasons(struct agg *a)
 			     "listener: another process may answer the tree's syscalls "
 			     "and install descriptors, unrecorded", (long long)a->und_seccomp) < 0)
 			oom();
+		if (a->und_netlink &&
+		    asprintf(reason_next(&rs), "netlink_request: %lld netlink sends that may "
+			     "change the kernel's configuration (addresses, routes, links, "
+			     "firewall rules...) or were not read: not decoded",
+			     (long long)a->und_netlink) < 0)
+			oom();
 		if ((uint64_t)a->events != a->records &&
 		    asprintf(reason_next(&rs), "end record counts %lld records, stream has %llu",
 			     (long long)a->events, (unsigned long long)a->records) < 0)

@@ -50,7 +50,7 @@ struct gh_evreader {
 	unsigned kflags;	/* KF_* of the members set in this line */
 	/* the key seen at each position of the last line of each type (row
 	 * GH_ET_COUNT: before the type is known), tried first */
-	signed char pred[GH_ET_COUNT + 1][PRED_KEYS];
+	short pred[GH_ET_COUNT + 1][PRED_KEYS];
 	char err[1024];
 };
 
@@ -104,6 +104,7 @@ static const char *const key_names[GH_EK_COUNT] = {
 	"output",
 	"script", "script_hex", "script_seen", "script_seen_hex",
 	"script_status",
+	"loader",
 };
 
 const char *gh_ev_type_name(int type)
@@ -119,7 +120,8 @@ const char *gh_ev_key_name(int key)
 /* ---- name lookup: small open-addressing tables built once ---- */
 
 #define NAME_SLOTS 256
-static signed char key_slot[NAME_SLOTS], type_slot[NAME_SLOTS];
+/* key ids go past 127: slots and predictions are shorts */
+static short key_slot[NAME_SLOTS], type_slot[NAME_SLOTS];
 static unsigned char key_len[GH_EK_COUNT], type_len[GH_ET_COUNT];
 /* Each key name followed by its closing quote, zero padded, and the mask
  * of those bytes: a word-wise comparison with the text of a line. */
@@ -145,13 +147,13 @@ static unsigned name_hash(const char *s, size_t n)
 	return h;
 }
 
-static void table_add(signed char *slots, const char *name, int id)
+static void table_add(short *slots, const char *name, int id)
 {
 	unsigned h = name_hash(name, strlen(name));
 
 	while (slots[h % NAME_SLOTS] >= 0)
 		h++;
-	slots[h % NAME_SLOTS] = (signed char)id;
+	slots[h % NAME_SLOTS] = (short)id;
 }
 
 /* NAME and its closing quote, zero padded to SIZE bytes, into Q, and the
@@ -192,7 +194,7 @@ static void tables_init(void)
 	tables_ready = 1;
 }
 
-static int table_find(const signed char *slots, const char *const *names,
+static int table_find(const short *slots, const char *const *names,
 		      const unsigned char *lens, const char *s, size_t n)
 {
 	unsigned h = name_hash(s, n);
@@ -840,7 +842,7 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 		size_t n;
 	} other[16];	/* names this reader does not know */
 	size_t nother = 0, pos = 0;
-	signed char *row = r->pred[GH_ET_COUNT], *pred;
+	short *row = r->pred[GH_ET_COUNT], *pred;
 	int key;
 
 	p = skip_ws(p);
@@ -865,7 +867,7 @@ static int scan_line(struct gh_evreader *r, const unsigned char *p,
 				key = table_find(key_slot, key_names, key_len,
 						 (const char *)k, (size_t)(p - k));
 				if (key >= 0 && pos < PRED_KEYS)
-					*pred = (signed char)key;
+					*pred = (short)key;
 			}
 			/* A name seen before in this line: json-c's path says
 			 * which (duplicates are refused). */

@@ -94,6 +94,8 @@ enum {
 	/* exec of a script: the script file, the interpreter being exe */
 	GH_EK_SCRIPT, GH_EK_SCRIPT_HEX, GH_EK_SCRIPT_SEEN,
 	GH_EK_SCRIPT_SEEN_HEX, GH_EK_SCRIPT_STATUS,
+	/* exec of the dynamic loader as a program */
+	GH_EK_LOADER,
 	GH_EK_COUNT
 };
 

@@ -56,7 +56,7 @@ teardown() {
 	trace "$WORK" none
 	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
 	[ "$(jq -c 'select(.type == "end") | .undecoded' "$EV")" = \
-		'{"compat_syscall":0,"bpf_syscall":0,"io_uring_unsupported_op":0,"foreign_process_control":0,"left_running":0,"path_changed":0,"unwatched_sockets":0,"scm_rights_unread":0,"seccomp_listener":0}' ]
+		'{"compat_syscall":0,"bpf_syscall":0,"io_uring_unsupported_op":0,"foreign_process_control":0,"left_running":0,"path_changed":0,"unwatched_sockets":0,"scm_rights_unread":0,"seccomp_listener":0,"netlink_request":0}' ]
 }
 
 @test "bpf(): recorded, and the receipt is partial with bpf_syscall" {
