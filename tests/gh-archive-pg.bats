@@ -680,8 +680,13 @@ write|1" ]
 	make_batch ok 30
 	gh-archive --init "$U"
 	gh-archive "$U" "$BATS_TEST_TMPDIR/ok.all"
-	gh-archive "$U" "$BATS_TEST_TMPDIR/k.all" &
+	# the batch's second input is a FIFO held open with nothing in it:
+	# the writer stores the first input's 400 receipts and waits there,
+	# mid-batch however fast it stores
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	gh-archive "$U" "$BATS_TEST_TMPDIR/k.all" "$BATS_TEST_TMPDIR/in" &
 	local pid=$! i
+	exec 7> "$BATS_TEST_TMPDIR/in"
 	# wait until its transaction has written rows (has a transaction id)
 	for i in $(seq 1 1000); do
 		[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
@@ -691,6 +696,7 @@ write|1" ]
 	[ "$i" -lt 1000 ]
 	kill -KILL "$pid"
 	wait "$pid" || true
+	exec 7>&-
 	# the server ends the transaction when it sees the connection gone
 	for i in $(seq 1 500); do
 		[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
