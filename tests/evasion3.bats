@@ -14,7 +14,7 @@ load trace/lib
 
 setup_file() {
 	export WORK=$BATS_FILE_TMPDIR/work
-	cc -O1 -o "$WORK" "$GH_ROOT/tests/evasion3/work.c"
+	cc -O1 -o "$WORK" "$GH_ROOT/tests/evasion3/work.c" -lrt
 	[ "$(id -u)" -eq 0 ] || return 0
 	kept_setup
 }
@@ -195,4 +195,14 @@ net_want() {
 	[ "$got" = 5 ]
 	[ "$(net)" = "[[[\"connect\",\"127.0.0.1:$port\",\"tcp\",\"ok\"]],[[\"127.0.0.1:$port\",5]],5]" ]
 	closed
+}
+
+@test "a POSIX message queue (a channel to any process that opens its name): the receipt names the queue" {
+	trace "$WORK" mq "/gh-evasion3-$$"
+	[ "$(rc '[.actions[] | select(.syscall | startswith("mq_")) | [.syscall, .raw, .result]]')" = "[[\"mq_open\",\"gh-evasion3-$$\",\"ok\"],[\"mq_timedsend\",null,\"ok\"],[\"mq_unlink\",\"gh-evasion3-$$\",\"ok\"]]" ]
+}
+
+@test "message queue twin: two queues are two actions each, one name each" {
+	trace "$WORK" mq "/gh-evasion3-a$$" "/gh-evasion3-b$$"
+	[ "$(rc '[.actions[] | select(.syscall == "mq_open") | .raw]')" = "[\"gh-evasion3-a$$\",\"gh-evasion3-b$$\"]" ]
 }

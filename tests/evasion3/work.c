@@ -9,6 +9,8 @@
  * is that namespace's loopback device and nothing of the machine's. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,6 +229,23 @@ static int tcp(const char *how)
 	return 0;
 }
 
+/* mq NAME...: each POSIX message queue NAME made, sent one message and
+ * removed (a queue is a channel to any process that opens its name) */
+static int mq(int n, char **names)
+{
+	struct mq_attr at = { .mq_maxmsg = 1, .mq_msgsize = 8 };
+	mqd_t q;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		q = mq_open(names[i], O_CREAT | O_WRONLY, 0600, &at);
+		if (q == (mqd_t)-1 || mq_send(q, "x", 1, 0) || mq_close(q) ||
+		    mq_unlink(names[i]))
+			return die(names[i]);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "nl"))
@@ -235,6 +254,8 @@ int main(int argc, char **argv)
 		return udp(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "tcp"))
 		return tcp(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "mq"))
+		return mq(argc - 2, argv + 2);
 	fprintf(stderr, "usage: work MODE [ARG...]\n");
 	return 2;
 }
