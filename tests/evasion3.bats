@@ -206,3 +206,11 @@ net_want() {
 	trace "$WORK" mq "/gh-evasion3-a$$" "/gh-evasion3-b$$"
 	[ "$(rc '[.actions[] | select(.syscall == "mq_open") | .raw]')" = "[\"gh-evasion3-a$$\",\"gh-evasion3-b$$\"]" ]
 }
+
+@test "the decoy by sendmmsg (its second message names 127.0.0.9:9): no record names the decoy either" {
+	trace "$WORK" tcp mmsg
+	read -r port got <<<"$output"
+	[ "$got" = 5 ]
+	[ "$(net)" = "[[[\"connect\",\"127.0.0.1:$port\",\"tcp\",\"ok\"]],[[\"127.0.0.1:$port\",5]],5]" ]
+	[ "$(jq -c 'select(.addr == "127.0.0.9")' "$EV")" = "" ]
+}

@@ -195,6 +195,8 @@ static int udp(const char *how)
 /* tcp HOW: "hello" to a local TCP listener through
  *   decoy  a connected socket, by sendto(2) naming 127.0.0.9:9 (TCP
  *          ignores the address: the listener's connection gets it)
+ *   mmsg   the same by sendmmsg(2): "hel" without an address, "lo"
+ *          naming 127.0.0.9:9
  *   tfo    an unconnected socket, by sendto(2) with MSG_FASTOPEN (the
  *          connect happens in the send)
  * Prints "PORT GOT" (the listener's port, the bytes it received). */
@@ -217,6 +219,18 @@ static int tcp(const char *how)
 		if (connect(s, (void *)&la, sizeof(la)))
 			return die("connect");
 		n = sendto(s, "hello", 5, 0, (void *)&decoy, sizeof(decoy));
+	} else if (!strcmp(how, "mmsg")) {
+		struct iovec v[2] = { { "hel", 3 }, { "lo", 2 } };
+		struct mmsghdr m[2] = {
+			{ .msg_hdr = { .msg_iov = &v[0], .msg_iovlen = 1 } },
+			{ .msg_hdr = { .msg_name = &decoy,
+				       .msg_namelen = sizeof(decoy),
+				       .msg_iov = &v[1], .msg_iovlen = 1 } },
+		};
+
+		if (connect(s, (void *)&la, sizeof(la)))
+			return die("connect");
+		n = sendmmsg(s, m, 2, 0) == 2 ? 5 : -1;
 	} else {
 		n = sendto(s, "hello", 5, MSG_FASTOPEN, (void *)&la, sizeof(la));
 	}
