@@ -112,7 +112,10 @@ $(foreach p,$(PROGS),$(eval $(call PROG_template,$(p))))
 $(OUT)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBGH)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBGH) $(COMMON_LIBS)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(UNIT_OBJ) $(LIBGH) $(COMMON_LIBS)
+# gh-trace's record writer has unit tests of its own
+$(OUT)/tests/test_event: $(OUT)/gh-trace/event.o
+$(OUT)/tests/test_event: UNIT_OBJ = $(OUT)/gh-trace/event.o
 
 # The whole suite, twice: against the plain build and against an ASan+UBSan
 # build of the same sources in build-san/, bin-san/ (tests/run runs suites

@@ -24,8 +24,9 @@
  * user_version; PostgreSQL: the gh_archive_meta table). Version 1 was the
  * first; version 2 added receipts.machine; version 3 bytes received, peer
  * names and DNS; version 4 took PostgreSQL's foreign keys off; version 5
- * made two of PostgreSQL's indexes partial. */
-#define ARCHIVE_SCHEMA_VERSION 5
+ * made two of PostgreSQL's indexes partial; version 6 keeps PostgreSQL's
+ * pids of an access, attempt or inbound entry in an array of its row. */
+#define ARCHIVE_SCHEMA_VERSION 6
 /* PRAGMA application_id: "ghAR"; also PostgreSQL's advisory lock key. */
 #define ARCHIVE_APP_ID 0x67684152
 

@@ -274,6 +274,9 @@ static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
 	 * op, pg.c): SQLite uses a partial index only for a query that
 	 * repeats its condition, so a file keeps its full ones. */
 	"",
+	/* 5 -> 6: PostgreSQL's only (the pids as arrays of their rows,
+	 * pg.c); a SQLite file keeps its pid tables. */
+	"",
 };
 
 struct sqlite_archive {

@@ -212,7 +212,8 @@ static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
 	"ALTER TABLE receipts ADD COLUMN machine " T ";\n"
 	"UPDATE receipts SET machine = host;\n"
 	"CREATE INDEX receipts_machine ON receipts(machine, start_time);\n",
-	/* 2 -> 3: see db.c; filled in from receipts.doc. */
+	/* 2 -> 3: see db.c; filled in from receipts.doc (JSONB until
+	 * version 6, JSON since: read as JSONB either way). */
 	"ALTER TABLE receipts ADD COLUMN bytes_received BIGINT;\n"
 	"ALTER TABLE connections ADD COLUMN bytes_sent BIGINT;\n"
 	"ALTER TABLE connections ADD COLUMN bytes_received BIGINT;\n"
@@ -239,30 +240,30 @@ static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
 	"  PRIMARY KEY (receipt_id, name, type, address)\n"
 	");\n"
 	"CREATE INDEX dns_answers_address ON dns_answers(address);\n"
-	"UPDATE receipts SET bytes_received = (doc->'network'->>'bytes_received')::bigint"
-	" WHERE jsonb_typeof(doc->'network'->'bytes_received') = 'number';\n"
+	"UPDATE receipts SET bytes_received = (doc::jsonb->'network'->>'bytes_received')::bigint"
+	" WHERE jsonb_typeof(doc::jsonb->'network'->'bytes_received') = 'number';\n"
 	"UPDATE connections k SET bytes_sent = (c->>'bytes_sent')::bigint,"
 	" bytes_received = (c->>'bytes_received')::bigint"
-	" FROM receipts r, jsonb_array_elements(CASE WHEN jsonb_typeof(r.doc->'network'->'connections') = 'array'"
-	" THEN r.doc->'network'->'connections' ELSE '[]' END) c"
+	" FROM receipts r, jsonb_array_elements(CASE WHEN jsonb_typeof(r.doc::jsonb->'network'->'connections') = 'array'"
+	" THEN r.doc::jsonb->'network'->'connections' ELSE '[]' END) c"
 	" WHERE r.id = k.receipt_id AND c->>'dst' = k.dst"
 	" AND coalesce(c->>'protocol', '') = k.protocol"
 	" AND jsonb_typeof(c->'bytes_sent') = 'number'"
 	" AND jsonb_typeof(c->'bytes_received') = 'number';\n"
 	"INSERT INTO peer_names SELECT r.id, c->>'dst', coalesce(c->>'protocol', ''), n"
-	" FROM receipts r, jsonb_array_elements(CASE WHEN jsonb_typeof(r.doc->'network'->'connections') = 'array'"
-	" THEN r.doc->'network'->'connections' ELSE '[]' END) c,"
+	" FROM receipts r, jsonb_array_elements(CASE WHEN jsonb_typeof(r.doc::jsonb->'network'->'connections') = 'array'"
+	" THEN r.doc::jsonb->'network'->'connections' ELSE '[]' END) c,"
 	" jsonb_array_elements_text(CASE WHEN jsonb_typeof(c->'names') = 'array'"
 	" THEN c->'names' ELSE '[]' END) n"
 	" WHERE jsonb_typeof(c->'dst') = 'string' ON CONFLICT DO NOTHING;\n"
 	"INSERT INTO dns_queries SELECT r.id, d->>'name', d->>'type', (d->>'count')::bigint"
-	" FROM receipts r, jsonb_array_elements(CASE WHEN jsonb_typeof(r.doc->'network'->'dns') = 'array'"
-	" THEN r.doc->'network'->'dns' ELSE '[]' END) d"
+	" FROM receipts r, jsonb_array_elements(CASE WHEN jsonb_typeof(r.doc::jsonb->'network'->'dns') = 'array'"
+	" THEN r.doc::jsonb->'network'->'dns' ELSE '[]' END) d"
 	" WHERE jsonb_typeof(d->'name') = 'string' AND jsonb_typeof(d->'type') = 'string'"
 	" ON CONFLICT DO NOTHING;\n"
 	"INSERT INTO dns_answers SELECT r.id, d->>'name', d->>'type', a"
-	" FROM receipts r, jsonb_array_elements(CASE WHEN jsonb_typeof(r.doc->'network'->'dns') = 'array'"
-	" THEN r.doc->'network'->'dns' ELSE '[]' END) d,"
+	" FROM receipts r, jsonb_array_elements(CASE WHEN jsonb_typeof(r.doc::jsonb->'network'->'dns') = 'array'"
+	" THEN r.doc::jsonb->'network'->'dns' ELSE '[]' END) d,"
 	" jsonb_array_elements_text(CASE WHEN jsonb_typeof(d->'addresses') = 'array'"
 	" THEN d->'addresses' ELSE '[]' END) a"
 	" WHERE jsonb_typeof(d->'name') = 'string' AND jsonb_typeof(d->'type') = 'string'"
@@ -349,6 +350,79 @@ static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
 	"DROP INDEX IF EXISTS file_accesses_op;\n"
 	"CREATE INDEX file_accesses_op ON file_accesses(op, path)"
 	" WHERE op <> 'read';\n",
+	/* 5 -> 6: fewer rows and index entries per receipt.
+	 * - An entry's pids in an array of its row (pids) rather than a
+	 *   row each in a table of their own: a typical receipt had more
+	 *   pid rows (about 51) than file accesses (43), each with its
+	 *   key's index entry, and each batch of accesses had its ids read
+	 *   back for its pids to name them. file_access_pids,
+	 *   network_attempt_pids and network_inbound_pids become views of
+	 *   the arrays, with the same columns and rows.
+	 * - No primary key on file_accesses.id (an identity column; no
+	 *   query looks an access up by its id) and none on files (each
+	 *   kind and path is stored once per receipt); both tables' rows
+	 *   are found by receipt (a receipt's deletion, a query by
+	 *   receipt) through BRIN indexes, which cost next to nothing per
+	 *   row as receipt ids grow, where the B-tree entries of 16
+	 *   writers at once were a large part of the server's CPU.
+	 * - receipts.doc as JSON: the server checks the text instead of
+	 *   building JSONB from it (a tenth of its CPU per receipt).
+	 * (bench/archive/RESULTS.md, run I.) */
+	"ALTER TABLE file_accesses ADD COLUMN IF NOT EXISTS pids BIGINT[];\n"
+	"ALTER TABLE network_attempts ADD COLUMN IF NOT EXISTS pids BIGINT[];\n"
+	"ALTER TABLE network_inbound ADD COLUMN IF NOT EXISTS pids BIGINT[];\n"
+	"DROP VIEW IF EXISTS file_access_by_pid;\n"
+	"DROP VIEW IF EXISTS network_attempt_by_pid;\n"
+	"DROP TRIGGER IF EXISTS file_accesses_deleted ON file_accesses;\n"
+	"DROP TRIGGER IF EXISTS network_attempts_deleted ON network_attempts;\n"
+	"DROP TRIGGER IF EXISTS network_inbound_deleted ON network_inbound;\n"
+	"DROP FUNCTION IF EXISTS gh_archive_access_deleted();\n"
+	"DROP FUNCTION IF EXISTS gh_archive_attempt_deleted();\n"
+	"DROP FUNCTION IF EXISTS gh_archive_inbound_deleted();\n"
+	/* (idempotent, as 3 -> 4: the pid tables go where they are tables) */
+	"DO $$ BEGIN\n"
+	"  IF to_regclass('file_access_pids') IN (SELECT oid FROM pg_class WHERE relkind = 'r') THEN\n"
+	"    UPDATE file_accesses a SET pids = k.pids FROM (SELECT access_id,\n"
+	"      array_agg(pid ORDER BY pid) AS pids FROM file_access_pids\n"
+	"      GROUP BY access_id) k WHERE k.access_id = a.id;\n"
+	"    DROP TABLE file_access_pids;\n"
+	"  END IF;\n"
+	"  IF to_regclass('network_attempt_pids') IN (SELECT oid FROM pg_class WHERE relkind = 'r') THEN\n"
+	"    UPDATE network_attempts a SET pids = k.pids FROM (SELECT attempt_id,\n"
+	"      array_agg(pid ORDER BY pid) AS pids FROM network_attempt_pids\n"
+	"      GROUP BY attempt_id) k WHERE k.attempt_id = a.id;\n"
+	"    DROP TABLE network_attempt_pids;\n"
+	"  END IF;\n"
+	"  IF to_regclass('network_inbound_pids') IN (SELECT oid FROM pg_class WHERE relkind = 'r') THEN\n"
+	"    UPDATE network_inbound a SET pids = k.pids FROM (SELECT inbound_id,\n"
+	"      array_agg(pid ORDER BY pid) AS pids FROM network_inbound_pids\n"
+	"      GROUP BY inbound_id) k WHERE k.inbound_id = a.id;\n"
+	"    DROP TABLE network_inbound_pids;\n"
+	"  END IF;\n"
+	"END $$;\n"
+	"CREATE OR REPLACE VIEW file_access_pids AS\n"
+	"  SELECT a.id AS access_id, p.pid\n"
+	"  FROM file_accesses a CROSS JOIN LATERAL unnest(a.pids) AS p(pid);\n"
+	"CREATE OR REPLACE VIEW network_attempt_pids AS\n"
+	"  SELECT n.id AS attempt_id, p.pid\n"
+	"  FROM network_attempts n CROSS JOIN LATERAL unnest(n.pids) AS p(pid);\n"
+	"CREATE OR REPLACE VIEW network_inbound_pids AS\n"
+	"  SELECT i.id AS inbound_id, p.pid\n"
+	"  FROM network_inbound i CROSS JOIN LATERAL unnest(i.pids) AS p(pid);\n"
+	"CREATE VIEW file_access_by_pid AS\n"
+	"  SELECT a.receipt_id, a.path, a.op, a.target, a.result, a.count, p.pid\n"
+	"  FROM file_accesses a CROSS JOIN LATERAL unnest(a.pids) AS p(pid);\n"
+	"CREATE VIEW network_attempt_by_pid AS\n"
+	"  SELECT n.receipt_id, n.dst, n.host, n.port, n.protocol, n.op, n.result,\n"
+	"         n.count, p.pid\n"
+	"  FROM network_attempts n CROSS JOIN LATERAL unnest(n.pids) AS p(pid);\n"
+	"ALTER TABLE file_accesses DROP CONSTRAINT IF EXISTS file_accesses_pkey;\n"
+	"ALTER TABLE receipts ALTER COLUMN doc TYPE json USING doc::json;\n"
+	"ALTER TABLE files DROP CONSTRAINT IF EXISTS files_pkey;\n"
+	"DROP INDEX IF EXISTS files_receipt;\n"
+	"CREATE INDEX files_receipt ON files USING brin (receipt_id) WITH (pages_per_range = 32, autosummarize = on);\n"
+	"DROP INDEX IF EXISTS file_accesses_receipt;\n"
+	"CREATE INDEX file_accesses_receipt ON file_accesses USING brin (receipt_id) WITH (pages_per_range = 32, autosummarize = on);\n",
 };
 
 /* Statements queued in the pipeline before its results are read: far
@@ -570,7 +644,7 @@ static int pg_marks(struct archive *a, int *state, int *version, char *err,
 	return 0;
 }
 
-/* The canonical text and its JSONB copy are compressed with lz4 rather
+/* The canonical text and its JSON copy are compressed with lz4 rather
  * than pglz, which costs the server several times the CPU for much the same
  * size; only where the server has lz4 and nobody chose a method (the
  * server's configuration, the database, the role or PGOPTIONS). Nothing
@@ -586,7 +660,10 @@ static const char fast_toast_sql[] =
  * the planner expects each receipt_id to match many rows and scans the
  * whole table instead (measured: 44 of about 110 reads back at 8,000
  * receipts, each over the table). Only this connection's plans change,
- * and only those that have an index to take. */
+ * and only those that have an index to take. (Since schema version 6
+ * no statement of gh-archive's has a child whose rows go by COPY, so
+ * nothing is read back; the deletes of --replace take the indexes by
+ * receipt_id the same way.) */
 static const char writer_plans_sql[] = "SET enable_seqscan = off";
 
 /* Writers starting together create the schema once; a reader waits for
@@ -686,6 +763,8 @@ static const char *type_name(Oid t)
 		return "integer";
 	case 25:
 		return "text";
+	case 1016: /* by COPY only: an array literal as text */
+		return "bigint[]";
 	default:
 		return NULL;
 	}

@@ -3,7 +3,7 @@
  * The same code serves both engines (archive.h): every value reaches the
  * database through a bound parameter; the only SQL text is the constant
  * statements below, which both SQLite and PostgreSQL accept (the receipt
- * row, which PostgreSQL also keeps as JSONB, is the one written twice). Members are looked up by name, so the
+ * row, which PostgreSQL also keeps as JSON, is the one written twice). Members are looked up by name, so the
  * 0.3.0 grammar and receipts with extra members are stored too: what a
  * table has no column for stays in receipts.canonical. A known member of
  * the wrong type is an error naming it.
@@ -110,8 +110,9 @@ static const char *const sql[ST_N] = {
 			  " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
 };
 
-/* PostgreSQL also keeps the receipt as JSONB (receipts.doc) for queries;
- * JSONB cannot hold U+0000, so a receipt with one gets its doc from ?35
+/* PostgreSQL also keeps the receipt as JSON (receipts.doc; JSONB before
+ * schema version 6) for queries; its JSON functions cannot give U+0000
+ * (nor JSONB hold it), so a receipt with one gets its doc from ?35
  * (the canonical text with \u0000 escapes made \ufffd), else ?35 is NULL
  * and doc is the canonical text. */
 static const char pg_receipt_sql[] =
@@ -126,8 +127,30 @@ static const char pg_receipt_sql[] =
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
 	" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
 	" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34,"
-	" CAST(coalesce(?35, ?32) AS jsonb))"
+	" CAST(coalesce(?35, ?32) AS json))"
 	" ON CONFLICT (execution_id) DO NOTHING RETURNING id";
+
+/* PostgreSQL keeps an entry's pids in an array of its row (schema
+ * version 6; file_access_pids and the others are views of them): the
+ * last parameter, an array literal of the pids, ascending, each once. */
+static const char *const pg_sql[ST_N] = {
+	[ST_ACCESS] = "INSERT INTO file_accesses (receipt_id, path, path_hex,"
+		      " op, target, mode, result, count, pids) VALUES (?1, ?2,"
+		      " ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_ATTEMPT] = "INSERT INTO network_attempts (receipt_id, dst, host,"
+		       " port, protocol, op, family, result, count, pids)"
+		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[ST_INBOUND] = "INSERT INTO network_inbound (receipt_id, op, addr,"
+		       " host, port, protocol, result, count, pids) VALUES (?1,"
+		       " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+};
+
+/* The pid statements, which PostgreSQL has no use for. */
+static int pid_stmt(int st)
+{
+	return st == ST_ACCESS_PID || st == ST_ATTEMPT_PID ||
+	       st == ST_INBOUND_PID;
+}
 
 /* The statements whose rows an engine may gather (archive_ops.bulk), and
  * the statement of the row each belongs to (a pid to the file access,
@@ -411,8 +434,12 @@ int store_new(struct archive *a, int replace, const char *machine,
 	for (i = 0; i < ST_N; i++) {
 		const char *q = sql[i];
 
+		if (a->engine == ENGINE_PG && pid_stmt(i))
+			continue;
 		if (i == ST_RECEIPT && a->engine == ENGINE_PG)
 			q = pg_receipt_sql;
+		else if (a->engine == ENGINE_PG && pg_sql[i])
+			q = pg_sql[i];
 		for (p = q; *p; p++)
 			if (*p == '?')
 				s->nparams[i]++;
@@ -701,6 +728,61 @@ static int dups(struct cx *c, int st, const struct gh_jv *arr,
 	return 0;
 }
 
+static int cmp_pid(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* PostgreSQL: parameter idx of the row of o is the array of its member
+ * "pids" (each integer once, ascending; NULL when o has none). Nothing
+ * for SQLite, whose rows of the pid tables follow the row (store_pids). */
+static int pids_param(struct cx *c, int idx, const struct gh_jv *o,
+		      const char *where)
+{
+	const struct gh_jv *arr;
+	int64_t *v;
+	size_t i, j, n;
+	int rc = 0;
+
+	if (c->s->a->engine != ENGINE_PG)
+		return 0;
+	if (member(c, o, where, "pids", GH_JV_ARRAY, &arr) < 0)
+		return -1;
+	if (!arr) {
+		set_null(c, idx);
+		return 0;
+	}
+	n = gh_jv_len(arr);
+	v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return cx_fail(c, "%s", strerror(ENOMEM));
+	for (i = 0; i < n; i++) {
+		const struct gh_jv *e = gh_jv_idx(arr, i);
+
+		if (!gh_jv_is(e, GH_JV_INT)) {
+			free(v);
+			return cx_fail(c, "%s.pids[%zu]: expected an integer",
+				       where, i);
+		}
+		v[i] = gh_jv_int(e);
+	}
+	qsort(v, n, sizeof(*v), cmp_pid);
+	c->tmp.len = 0;
+	rc = gh_buf_addc(&c->tmp, '{');
+	for (i = j = 0; i < n && rc >= 0; i++) {
+		if (i && v[i] == v[i - 1])
+			continue;
+		rc = gh_buf_printf(&c->tmp, "%s%lld", j++ ? "," : "",
+				   (long long)v[i]);
+	}
+	free(v);
+	if (rc < 0 || gh_buf_addc(&c->tmp, '}') < 0)
+		return cx_fail(c, "%s", strerror(ENOMEM));
+	return set_copy(c, idx, c->tmp.p, c->tmp.len);
+}
+
 /* Insert each integer of member "pids" of o under the row just inserted
  * for it (the highest id of the receipt's rows in that table: ids only
  * grow), so that no statement but the receipt's needs an answer. */
@@ -711,6 +793,8 @@ static int store_pids(struct cx *c, int st, const struct gh_jv *o,
 	const unsigned char *rep;
 	size_t i, n;
 
+	if (c->s->a->engine == ENGINE_PG)
+		return 0; /* in the row's array (pids_param) */
 	if (member(c, o, where, "pids", GH_JV_ARRAY, &arr) < 0 ||
 	    dups(c, st, arr, &rep) < 0)
 		return -1;
@@ -887,6 +971,7 @@ static int store_files(struct cx *c, const struct gh_jv *r)
 		    bind_m(c, 6, a, w, "mode", GH_JV_INT) < 0 ||
 		    bind_m(c, 7, a, w, "result", GH_JV_STRING) < 0 ||
 		    bind_m(c, 8, a, w, "count", GH_JV_INT) < 0 ||
+		    pids_param(c, 9, a, w) < 0 ||
 		    step(c, ac) < 0)
 			return -1;
 		if (store_pids(c, ST_ACCESS_PID, a, w) < 0)
@@ -1053,6 +1138,7 @@ static int store_network(struct cx *c, const struct gh_jv *r)
 		    bind_m(c, 7, e, w, "family", GH_JV_STRING) < 0 ||
 		    bind_m(c, 8, e, w, "result", GH_JV_STRING) < 0 ||
 		    bind_m(c, 9, e, w, "count", GH_JV_INT) < 0 ||
+		    pids_param(c, 10, e, w) < 0 ||
 		    step(c, st) < 0)
 			return -1;
 		if (store_pids(c, ST_ATTEMPT_PID, e, w) < 0)
@@ -1076,6 +1162,7 @@ static int store_network(struct cx *c, const struct gh_jv *r)
 		    bind_m(c, 6, e, w, "protocol", GH_JV_STRING) < 0 ||
 		    bind_m(c, 7, e, w, "result", GH_JV_STRING) < 0 ||
 		    bind_m(c, 8, e, w, "count", GH_JV_INT) < 0 ||
+		    pids_param(c, 9, e, w) < 0 ||
 		    step(c, st) < 0)
 			return -1;
 		if (store_pids(c, ST_INBOUND_PID, e, w) < 0)

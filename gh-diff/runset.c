@@ -68,6 +68,7 @@ struct norm {
 	char *from;
 	size_t len;
 	const char *to;
+	size_t seq; /* the order it was added in: the first of equal ones wins */
 };
 
 struct ctx {
@@ -137,20 +138,54 @@ static int add_norm(struct ctx *c, const char *from, size_t len, const char *to)
 	if (!v[c->nn].from)
 		return -ENOMEM;
 	v[c->nn].len = len;
+	v[c->nn].seq = c->nn;
 	v[c->nn++].to = to;
 	return 0;
 }
 
-/* A new string: p with the longest matching prefix replaced. */
+static int cmp_from(const struct norm *x, const char *p, size_t len)
+{
+	int d = memcmp(x->from, p, x->len < len ? x->len : len);
+
+	return d ? d : (x->len > len) - (x->len < len);
+}
+
+static int cmp_norm(const void *a, const void *b)
+{
+	const struct norm *x = a, *y = b;
+	int d = cmp_from(x, y->from, y->len);
+
+	return d ? d : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The first added norm whose from is p[0..len) exactly, or NULL (c->nv
+ * sorted by from, then seq). */
+static const struct norm *norm_find(const struct ctx *c, const char *p, size_t len)
+{
+	size_t lo = 0, hi = c->nn;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_from(&c->nv[mid], p, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nn && cmp_from(&c->nv[lo], p, len) == 0 ? &c->nv[lo] : NULL;
+}
+
+/* A new string: p with the longest matching prefix replaced: each of its
+ * leading parts looked up (a run may make any number of directories, so
+ * not every norm is tried on every path). */
 static char *normalize(const struct ctx *c, const char *p, size_t len)
 {
-	const struct norm *best = NULL;
+	const struct norm *best = norm_find(c, p, len);
 	char *out;
 
-	for (size_t i = 0; i < c->nn; i++)
-		if (under(p, len, c->nv[i].from, c->nv[i].len) &&
-		    (!best || c->nv[i].len > best->len))
-			best = &c->nv[i];
+	for (size_t k = len; !best && k > 0; k--)
+		if (p[k - 1] == '/' && k - 1 > 0)
+			best = norm_find(c, p, k - 1);
 	if (!best)
 		return strndup(p, len);
 	if (asprintf(&out, "%s%.*s", best->to, (int)(len - best->len), p + best->len) < 0)
@@ -158,12 +193,22 @@ static char *normalize(const struct ctx *c, const char *p, size_t len)
 	return out;
 }
 
+static int cmp_pid(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* One of pids is a mktemp process (c->mktemp_pids sorted). */
 static int is_mktemp(const struct ctx *c, const struct gh_jv *pids)
 {
-	for (size_t k = 0; k < gh_receipt_len(pids); k++)
-		for (size_t i = 0; i < c->nmk; i++)
-			if (gh_receipt_intv_get(pids, k) == c->mktemp_pids[i])
-				return 1;
+	for (size_t k = 0; k < gh_receipt_len(pids) && c->nmk; k++) {
+		int64_t pid = gh_receipt_intv_get(pids, k);
+
+		if (bsearch(&pid, c->mktemp_pids, c->nmk, sizeof(pid), cmp_pid))
+			return 1;
+	}
 	return 0;
 }
 
@@ -190,7 +235,10 @@ static int prepare(struct ctx *c, const struct gh_rrun *run)
 	}
 	if (rc < 0)
 		return rc;
-	if (run->cwd && strcmp(run->cwd, "/") != 0 &&
+	if (c->nmk)
+		qsort(c->mktemp_pids, c->nmk, sizeof(*c->mktemp_pids), cmp_pid);
+	/* a cwd that is not absolute ("" would hold every path) is none */
+	if (run->cwd && run->cwd[0] == '/' && strcmp(run->cwd, "/") != 0 &&
 	    add_norm(c, run->cwd, strlen(run->cwd), "$CWD") < 0)
 		return -ENOMEM;
 	it = (struct gh_riter)GH_RITER_INIT;
@@ -203,6 +251,8 @@ static int prepare(struct ctx *c, const struct gh_rrun *run)
 		    add_norm(c, f.path, f.path_len, "$TMP") < 0)
 			return -ENOMEM;
 	}
+	if (c->nn)
+		qsort(c->nv, c->nn, sizeof(*c->nv), cmp_norm);
 	return rc;
 }
 

@@ -32,6 +32,7 @@ struct cand {
 	uint32_t litlen;
 	const struct gh_glob *g;
 	const char *lit; /* a run of characters every match contains, or NULL */
+	size_t ncomps;	 /* components of every match, 0 when it varies */
 };
 
 struct slot {
@@ -106,6 +107,7 @@ struct ctx {
 	uint64_t tri_bits[1024]; /* trigrams some IX_TRI key uses */
 	struct relink *rl;	/* names the run made a link at or removed */
 	size_t nrl;
+	size_t path_ncomps; /* components of the path first_path_rule judges */
 };
 
 static unsigned tri_bit(const char *t)
@@ -245,6 +247,7 @@ static int ix_add(struct index *ix, int subj, int kind, const char *key,
 	s->v[s->n].g = g;
 	s->v[s->n].lit = lit;
 	s->v[s->n].litlen = litlen;
+	s->v[s->n].ncomps = gh_glob_ncomps(g);
 	s->n++;
 	return 0;
 }
@@ -466,6 +469,11 @@ static int compile(struct ctx *c, const char *cwd)
 					return bad(c, "provenance.cwd: expected a "
 						   "string (%s:%lu uses $CWD)",
 						   r->file, r->line);
+				/* "" would bind $CWD/STARSTAR to /STARSTAR, as "/" does */
+				if (cwd[0] != '/')
+					return bad(c, "provenance.cwd: expected an "
+						   "absolute path (%s:%lu uses $CWD)",
+						   r->file, r->line);
 				glob_escape(&b, strcmp(cwd, "/") ? cwd : "");
 			}
 			gh_buf_adds(&b, r->pats[k].text);
@@ -542,6 +550,8 @@ static size_t scan(struct ctx *c, const struct slot *s, const struct item *it,
 		const struct cand *k = &s->v[i];
 		const struct rule *r = &c->p->rules[k->rule];
 
+		if (k->ncomps && k->ncomps != c->path_ncomps)
+			continue; /* a path of another depth: no match */
 		if (k->lit && !memmem(it->path, it->len, k->lit, k->litlen))
 			continue;
 		if (result_ok(r, it) && gh_glob_match(k->g, it->path, it->len) &&
@@ -625,6 +635,9 @@ static size_t first_path_rule(struct ctx *c, int subj, const struct item *it,
 
 	if (!c->has_subject[subj])
 		return best;
+	c->path_ncomps = 1;
+	for (const char *q = p; (q = memchr(q, '/', p + len - q)); q++)
+		c->path_ncomps++;
 	best = scan(c, ix_find(&c->ix, h, subj, IX_PREFIX, p, 0), it, best);
 	best = walk_prefixes(c, subj, p, len, 1, it, best);
 	if (c->nstar)
@@ -1273,10 +1286,47 @@ static int join_argv(struct ctx *c, const struct gh_jv *argv, size_t from, char 
 	return join_argv_as(c, argv, from, 0, out, len);
 }
 
-/* The command line of argv for messages: its words, shell quoted. */
+/* The longest command line a violation carries, in bytes: a violation
+ * is written for every item, so a command line of megabytes must not be
+ * copied into each (the receipt's process_tree has it whole). */
+#define CMD_MAX 512
+
+/* Cut *cmd (malloc'ed, *len bytes) longer than CMD_MAX after its last
+ * whole word that fits (else on a character boundary), with "..." after:
+ * a word cut in two could leave part of a secret that gh-redact then no
+ * longer recognizes. */
+static int cut_cmd(struct ctx *c, char **cmd, size_t *len)
+{
+	size_t n = CMD_MAX;
+	char *p;
+
+	if (*len <= CMD_MAX)
+		return 0;
+	while (n > 0 && (*cmd)[n] != ' ')
+		n--;
+	if (n == 0)
+		for (n = CMD_MAX; n > 0 && ((unsigned char)(*cmd)[n] & 0xc0) == 0x80; n--)
+			;
+	if (!(p = realloc(*cmd, n + 4)))
+		return bad(c, "out of memory");
+	memcpy(p + n, "...", 4);
+	*cmd = p;
+	*len = n + 3;
+	return 0;
+}
+
+/* The command line of argv for messages: its words, shell quoted, cut
+ * at CMD_MAX bytes. */
 static int quote_argv(struct ctx *c, const struct gh_jv *argv, char **out, size_t *len)
 {
-	return join_argv_as(c, argv, 0, 1, out, len);
+	if (join_argv_as(c, argv, 0, 1, out, len) < 0)
+		return -1;
+	if (cut_cmd(c, out, len) < 0) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static int cmp_pidcmd(const void *a, const void *b)
@@ -1311,6 +1361,10 @@ static int build_pids(struct ctx *c)
 			if (!pc->cmd)
 				return bad(c, "out of memory");
 			pc->len = strlen(pc->cmd);
+			if (cut_cmd(c, &pc->cmd, &pc->len) < 0) {
+				free(pc->cmd);
+				return -1;
+			}
 		} else if (quote_argv(c, p.argv, &pc->cmd, &pc->len) < 0) {
 			return -1;
 		}
@@ -1809,6 +1863,16 @@ static int array_at(struct ctx *c, const char *path, const struct gh_jv **out)
 	return rc < 0 ? rbad(c) : rc;
 }
 
+/* a + b of non-negative counts, INT64_MAX where the sum would not fit:
+ * counts that wrap around to a small or negative total would pass a
+ * limit. */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
 static int sum_counts(struct ctx *c, const struct gh_jv *list, const char *where,
 		      int64_t *out)
 {
@@ -1825,7 +1889,7 @@ static int sum_counts(struct ctx *c, const struct gh_jv *list, const char *where
 			return rbad(c);
 		if (rc && n < 0)
 			return bad(c, "%s.count: expected a non-negative integer", w);
-		*out += rc ? n : 1;
+		*out = sat_add(*out, rc ? n : 1);
 	}
 	return 0;
 }
@@ -1869,7 +1933,7 @@ static int measure(struct ctx *c, int field, int64_t *val)
 		if (r1 < 0 || (r2 = int_at(c, "loss.fault", &b)) < 0 ||
 		    (r3 = int_at(c, "loss.truncated", &d)) < 0)
 			return -1;
-		*val = a + b + d;
+		*val = sat_add(sat_add(a, b), d);
 		return r1 || r2 || r3;
 	}
 	case L_PROCESSES: {

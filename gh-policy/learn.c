@@ -81,12 +81,39 @@ static int lit_add(struct gh_buf *b, const char *s, size_t len)
 	return 0;
 }
 
+/* strcmp of the C string t and s[0..n). */
+static int cmp_name(const char *t, const char *s, size_t n)
+{
+	int d = strncmp(t, s, n);
+
+	return d ? d : t[n] != '\0';
+}
+
+/* s[0..n) is one of the run's temporary names (l->tmp sorted: a run may
+ * make any number of them). */
 static int is_tmp_name(const struct learner *l, const char *s, size_t n)
 {
-	for (size_t i = 0; i < l->ntmp; i++)
-		if (strlen(l->tmp[i]) == n && memcmp(l->tmp[i], s, n) == 0)
+	size_t lo = 0, hi = l->ntmp;
+
+	if (memchr(s, '\0', n))
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = cmp_name(l->tmp[mid], s, n);
+
+		if (!d)
 			return 1;
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
+}
+
+static int cmp_tmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* The pattern of a path of the current run (malloc'ed). */
@@ -188,6 +215,7 @@ static int find_tmp(struct learner *l, struct gh_receipt *rr)
 {
 	struct gh_riter it = GH_RITER_INIT;
 	struct gh_rfile f;
+	size_t cap = 0;
 	int rc;
 
 	while ((rc = gh_receipt_next_file(rr, &it, &f)) > 0) {
@@ -202,16 +230,31 @@ static int find_tmp(struct learner *l, struct gh_receipt *rr)
 			char **v;
 
 			if (len <= rl || memcmp(p, tmp_roots[r], rl) != 0 ||
-			    memchr(p + rl, '/', len - rl) || is_tmp_name(l, p, len))
+			    memchr(p + rl, '/', len - rl))
 				continue;
-			v = realloc(l->tmp, (l->ntmp + 1) * sizeof(*v));
-			if (!v)
-				return -ENOMEM;
-			l->tmp = v;
+			if (l->ntmp == cap) {
+				cap = cap ? 2 * cap : 16;
+				if (!(v = realloc(l->tmp, cap * sizeof(*v))))
+					return -ENOMEM;
+				l->tmp = v;
+			}
 			if (!(l->tmp[l->ntmp] = strndup(p, len)))
 				return -ENOMEM;
 			l->ntmp++;
 		}
+	}
+	/* sorted, each once, for is_tmp_name */
+	if (l->ntmp)
+		qsort(l->tmp, l->ntmp, sizeof(*l->tmp), cmp_tmp);
+	for (size_t i = 1, w = 1; i <= l->ntmp; i++) {
+		if (i == l->ntmp) {
+			l->ntmp = w;
+			break;
+		}
+		if (strcmp(l->tmp[i], l->tmp[w - 1]) == 0)
+			free(l->tmp[i]);
+		else
+			l->tmp[w++] = l->tmp[i];
 	}
 	return rc < 0 ? rc : 0;
 }
@@ -239,6 +282,21 @@ static int file_item(struct learner *l, int kind, const char *p, size_t len,
 		       lexical ? " path_status=lexical" : "", count_of(f), ok, 1);
 }
 
+/* A name and, for a successful lexical entry, the name the process saw:
+ * each such name is judged by itself (gh-policy(5), "Two names"), so
+ * both need a rule. */
+static int file_names(struct learner *l, int kind, const char *p, size_t len,
+		      const char *seen, size_t seen_len, const struct gh_rfile *f,
+		      const char *status)
+{
+	if (file_item(l, kind, p, len, f, status) < 0)
+		return -ENOMEM;
+	if (seen && result_is_ok(f->result) && status && strcmp(status, "lexical") == 0 &&
+	    file_item(l, kind, seen, seen_len, f, status) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 static int learn_files(struct learner *l, struct gh_receipt *rr)
 {
 	struct gh_riter it = GH_RITER_INIT;
@@ -264,17 +322,20 @@ static int learn_files(struct learner *l, struct gh_receipt *rr)
 			continue;
 		if (strcmp(op, "link") == 0 && t) {
 			/* the old name: a second name to read it by */
-			if (file_item(l, LK_READ, p, len, &f, f.path_status) < 0)
+			if (file_names(l, LK_READ, p, len, f.path_seen, f.path_seen_len, &f,
+				       f.path_status) < 0)
 				return -ENOMEM;
-			if (file_item(l, file_ops[k].kind, t, tlen, &f,
-				      f.target_status) < 0)
+			if (file_names(l, file_ops[k].kind, t, tlen, f.target_seen,
+				       f.target_seen_len, &f, f.target_status) < 0)
 				return -ENOMEM;
 			continue;
 		}
-		if (file_item(l, file_ops[k].kind, p, len, &f, f.path_status) < 0)
+		if (file_names(l, file_ops[k].kind, p, len, f.path_seen, f.path_seen_len, &f,
+			       f.path_status) < 0)
 			return -ENOMEM;
 		if (strcmp(op, "rename") == 0 && t &&
-		    file_item(l, LK_WRITE, t, tlen, &f, f.target_status) < 0)
+		    file_names(l, LK_WRITE, t, tlen, f.target_seen, f.target_seen_len, &f,
+			       f.target_status) < 0)
 			return -ENOMEM;
 	}
 	return rc < 0 ? rc : 0;
@@ -421,6 +482,7 @@ struct dent {
 	size_t dlen;
 	const char *name;
 	size_t run;
+	size_t obs; /* its index in learner.v */
 };
 
 static int cmp_dent(const void *a, const void *b)
@@ -478,6 +540,7 @@ static int fold(struct learner *l)
 		d[nd].dlen = n;
 		d[nd].name = l->v[i].pat + n + 1;
 		d[nd].run = l->v[i].run;
+		d[nd].obs = i;
 		nd++;
 	}
 	qsort(d, nd, sizeof(*d), cmp_dent);
@@ -516,14 +579,9 @@ static int fold(struct learner *l)
 		memcpy(folded, d[a].dir, d[a].dlen);
 		memcpy(folded + d[a].dlen, "/*", 3);
 		l->folded[l->nfolded++] = folded;
-		for (size_t i = 0; i < l->n; i++) {
-			struct obs *o = &l->v[i];
-
-			if (o->file && o->kind == d[a].kind &&
-			    fold_dir_len(o->pat) == d[a].dlen &&
-			    memcmp(o->pat, d[a].dir, d[a].dlen) == 0)
-				o->final = folded;
-		}
+		/* the group is every file observation of the directory */
+		for (size_t i = a; i < b; i++)
+			l->v[d[i].obs].final = folded;
 	}
 	rc = 0;
 out:

@@ -11,6 +11,7 @@
 #include "json.h"
 #include "receipt.h"
 #include "policy.h"
+#include "term.h"
 
 #define SYNOPSIS "[-v | -j | -a | -q] [--allow-redacted] [--stats] RULES [RECEIPT]\n" \
 	"       gh-policy -c RULES\n" \
@@ -145,9 +146,27 @@ static int learn(char **paths, int n, const struct learn_opts *o)
 		rc = policy_load(&pol, path, err, sizeof(err));
 		for (i = 0; rc == 0 && i < n; i++) {
 			struct verdict v = { 0 };
+			size_t k = 0;
 
 			rc = policy_eval(&pol, roots[i], &v, err, sizeof(err));
-			if (rc == 0 && v.n) {
+			while (rc == 0 && k < v.n && v.v[k].status && v.v[k].item)
+				k++;
+			if (rc == 0 && v.n && k == v.n) {
+				/* no allow rule passes what is judged by what it
+				 * could be: not a bug, a run to learn from
+				 * another */
+				struct gh_buf e = GH_BUF_INIT;
+
+				gh_term_esc(&e, v.v[0].item, v.v[0].item_len, 0);
+				gh_err("%s: %s (path_status=%s) is judged by what it could "
+				       "be: the run made a symbolic link at, or removed or "
+				       "renamed, a directory above it (gh-policy(5), \"Two "
+				       "names\"); no allow rule passes it: learn from runs "
+				       "that do not", gh_input_name(paths[i]),
+				       e.p ? e.p : "", v.v[0].status);
+				gh_buf_release(&e);
+				rc = -2;
+			} else if (rc == 0 && v.n) {
 				snprintf(err, sizeof(err), "%s fails them",
 					 gh_input_name(paths[i]));
 				rc = -1;
@@ -156,6 +175,8 @@ static int learn(char **paths, int n, const struct learn_opts *o)
 		}
 		policy_release(&pol);
 		close(fd);
+		if (rc == -2)
+			goto out;
 		if (rc < 0) {
 			gh_err("learned rules: %s (a bug)", err);
 			goto out;

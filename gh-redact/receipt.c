@@ -215,6 +215,47 @@ static int do_tree(struct walk *w, struct json_object *o, int list)
 	}
 }
 
+static int do_cmdline(struct walk *w, struct json_object *cmd,
+		      struct json_object *parent, const char *key);
+
+/* gh-policy's verdict: every string as free text, but the command lines
+ * it copied from the receipt (a violation's cmd, and the message that
+ * ends with it) as command lines, so that a secret option's value is
+ * masked there as in argv, whatever its length (the sweep of masked
+ * values elsewhere only looks for values of SWEEP_MIN bytes or more).
+ * (No parent: see do_tree.) */
+static int do_verdict(struct walk *w, struct json_object *o)
+{
+	size_t i, n;
+
+	switch (json_object_get_type(o)) {
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			if (do_verdict(w, json_object_array_get_idx(o, i)) < 0)
+				return -1;
+		return 0;
+	case json_type_object: {
+		json_object_object_foreach(o, k, v) {
+			int rc;
+
+			if (!v)
+				continue;
+			if (json_object_is_type(v, json_type_string) &&
+			    (strcmp(k, "cmd") == 0 || strcmp(k, "message") == 0))
+				rc = do_cmdline(w, v, NULL, NULL);
+			else
+				rc = do_verdict(w, v);
+			if (rc < 0)
+				return -1;
+		}
+		return 0;
+	}
+	default:
+		return do_tree(w, o, GH_RLIST_NONE);
+	}
+}
+
 /* An environment: {"NAME": "VALUE"} or ["NAME=VALUE", ...]. */
 static int do_env(struct walk *w, struct json_object *env)
 {
@@ -515,6 +556,8 @@ static int do_place(void *ctx, const struct gh_rstr *s)
 	case GH_RSTR_ENV:
 		return do_env(w, o);
 	case GH_RSTR_TREE:
+		if (s->nsteps == 1 && s->key && strcmp(s->key, "policy") == 0)
+			return do_verdict(w, o);
 		return do_tree(w, o, s->list);
 	case GH_RSTR_TARGET:
 		return do_target(w, up, o, s);
@@ -696,16 +739,63 @@ static int cmp_int_ptr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* dst += src for counts, union for pid lists, or for "attempted". */
+/* Keep the elements of a for which drop[i] is 0, in order, in one pass
+ * (deleting them one at a time moves the rest each time). */
+static void array_compact(struct json_object *a, const unsigned char *drop)
+{
+	size_t n = json_object_array_length(a), w = 0;
+
+	for (size_t r = 0; r < n; r++) {
+		if (drop[r])
+			continue;
+		if (w != r) {
+			/* the slot's old value (a dropped one, or one already
+			 * moved, which holds a second reference) is released */
+			struct json_object *e = json_object_array_get_idx(a, r);
+
+			json_object_array_put_idx(a, w, json_object_get(e));
+		}
+		w++;
+	}
+	if (w < n)
+		json_object_array_del_idx(a, w, n - w);
+}
+
+/* Sort a list of pids and keep each once. 0 or -ENOMEM. */
+static int sort_pids(struct json_object *a)
+{
+	size_t n = json_object_array_length(a);
+	unsigned char *drop;
+
+	json_object_array_sort(a, cmp_int_ptr);
+	if (n < 2)
+		return 0;
+	if (!(drop = calloc(n, 1)))
+		return -ENOMEM;
+	for (size_t i = 1; i < n; i++)
+		drop[i] = cmp_int_ptr(&(struct json_object *){ json_object_array_get_idx(a, i - 1) },
+				      &(struct json_object *){ json_object_array_get_idx(a, i) }) == 0;
+	array_compact(a, drop);
+	free(drop);
+	return 0;
+}
+
+/* dst += src for counts (at most INT64_MAX), union for pid lists (sorted
+ * by the caller, once all are merged), or for "attempted". */
 static int merge_entry(struct json_object *dst, struct json_object *src)
 {
 	struct json_object *a = get(dst, "count"), *b = get(src, "count");
 	size_t i, n;
 
 	if (a && b && json_object_is_type(a, json_type_int) &&
-	    json_object_is_type(b, json_type_int))
-		json_object_set_int64(a, json_object_get_int64(a) +
-					     json_object_get_int64(b));
+	    json_object_is_type(b, json_type_int)) {
+		int64_t sum;
+
+		if (__builtin_add_overflow(json_object_get_int64(a),
+					   json_object_get_int64(b), &sum))
+			sum = INT64_MAX;
+		json_object_set_int64(a, sum);
+	}
 	a = get(dst, "attempted");
 	b = get(src, "attempted");
 	if (a && b && json_object_is_type(a, json_type_boolean) &&
@@ -723,16 +813,6 @@ static int merge_entry(struct json_object *dst, struct json_object *src)
 			if (json_object_array_add(a, json_object_get(p)) < 0)
 				return -ENOMEM;
 		}
-		json_object_array_sort(a, cmp_int_ptr);
-		for (i = 1; i < json_object_array_length(a);) {
-			if (cmp_int_ptr(&(struct json_object *){
-						json_object_array_get_idx(a, i - 1) },
-					&(struct json_object *){
-						json_object_array_get_idx(a, i) }) == 0)
-				json_object_array_del_idx(a, i, 1);
-			else
-				i++;
-		}
 	}
 	return 0;
 }
@@ -740,7 +820,8 @@ static int merge_entry(struct json_object *dst, struct json_object *src)
 static int resort(struct walk *w, struct json_object *a,
 		  const char *const *keys)
 {
-	size_t i;
+	unsigned char *drop;
+	size_t i, n, g;
 
 	if (!a || !json_object_is_type(a, json_type_array))
 		return 0;
@@ -754,19 +835,33 @@ static int resort(struct walk *w, struct json_object *a,
 	}
 	sort_keys = keys;
 	json_object_array_sort(a, keys ? cmp_obj_ptr : cmp_str_ptr);
-	for (i = 1; i < json_object_array_length(a);) {
-		struct json_object *x = json_object_array_get_idx(a, i - 1);
-		struct json_object *y = json_object_array_get_idx(a, i);
+	n = json_object_array_length(a);
+	if (n < 2)
+		return 0;
+	if (!(drop = calloc(n, 1)))
+		return nomem(w);
+	/* entries alike (masking made them so) become the first of them */
+	for (g = 0, i = 1; i <= n; i++) {
+		struct json_object *x = json_object_array_get_idx(a, g);
+		struct json_object *y = i < n ? json_object_array_get_idx(a, i) : NULL;
 
-		if (keys ? cmp_members(x, y, keys) : cmp_value(x, y)) {
-			i++;
+		if (y && !(keys ? cmp_members(x, y, keys) : cmp_value(x, y))) {
+			if (keys && merge_entry(x, y) < 0)
+				goto oom;
+			drop[i] = 1;
 			continue;
 		}
-		if (keys && merge_entry(x, y) < 0)
-			return nomem(w);
-		json_object_array_del_idx(a, i, 1);
+		if (keys && i - g > 1 && json_object_is_type(get(x, "pids"), json_type_array) &&
+		    sort_pids(get(x, "pids")) < 0)
+			goto oom;
+		g = i;
 	}
+	array_compact(a, drop);
+	free(drop);
 	return 0;
+oom:
+	free(drop);
+	return nomem(w);
 }
 
 static int resort_all(struct walk *w, struct json_object *root)
@@ -900,6 +995,10 @@ void redactor_reset(struct redactor *r)
 	free(r->masked);
 	r->masked = NULL;
 	r->nmasked = r->capmasked = 0;
+	free(r->mhead);
+	free(r->mnext);
+	r->mhead = r->mnext = NULL;
+	r->mcap = 0;
 	free(r->home);
 	r->home = NULL;
 	r->home_len = 0;

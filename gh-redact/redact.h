@@ -10,6 +10,7 @@
 #define GH_REDACT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <json-c/json.h>
 
 #include "gh.h"
@@ -73,7 +74,15 @@ struct redactor {
 	struct tally tally;
 	struct masked *masked;
 	size_t nmasked, capmasked;
+	/* masked[] by the hash of their first SWEEP_MIN bytes: chains of
+	 * indices (mhead[bucket], then mnext[i]; MASKED_NONE ends one), so
+	 * that the sweep tries at each byte only the values that start
+	 * there, not every value masked */
+	uint32_t *mhead, *mnext;
+	size_t mcap;
 };
+
+#define MASKED_NONE UINT32_MAX
 
 /* spans */
 int spans_add(struct spans *sp, size_t start, size_t end, const char *rule);

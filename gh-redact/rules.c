@@ -19,6 +19,7 @@
 #define R_BEARER "default:bearer-token"
 #define R_HEADER "default:secret-header"
 #define R_PRIVKEY "default:private-key"
+#define R_QUERY "default:url-query"
 /* Looking for paths in a string took too long: the rest is masked. */
 #define R_LIMIT "limit:path-scan"
 
@@ -95,26 +96,93 @@ void tally_release(struct tally *t)
 	t->n = t->cap = 0;
 }
 
+/* FNV-1a of the SWEEP_MIN bytes at s: the key of a masked value, and of
+ * each place the sweep looks at. */
+static uint32_t mhash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < SWEEP_MIN; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* Put masked[i] in the index, growing it to twice the values. */
+static int mindex_add(struct redactor *r, size_t i)
+{
+	if ((i + 1) * 2 > r->mcap) {
+		size_t cap = r->mcap ? 2 * r->mcap : 64;
+		uint32_t *head = malloc(cap * sizeof(*head));
+
+		if (!head)
+			return -ENOMEM;
+		for (size_t b = 0; b < cap; b++)
+			head[b] = MASKED_NONE;
+		free(r->mhead);
+		r->mhead = head;
+		r->mcap = cap;
+		for (size_t k = 0; k < i; k++) {
+			uint32_t b = mhash(r->masked[k].s) & (cap - 1);
+
+			r->mnext[k] = head[b];
+			head[b] = (uint32_t)k;
+		}
+	}
+	{
+		uint32_t b = mhash(r->masked[i].s) & (r->mcap - 1);
+
+		r->mnext[i] = r->mhead[b];
+		r->mhead[b] = (uint32_t)i;
+	}
+	return 0;
+}
+
+/* The first masked value (lowest index) that s[0..n) starts with, or
+ * MASKED_NONE. */
+static uint32_t masked_at(const struct redactor *r, const char *s, size_t n)
+{
+	uint32_t best = MASKED_NONE;
+
+	if (n < SWEEP_MIN || !r->mcap)
+		return best;
+	for (uint32_t k = r->mhead[mhash(s) & (r->mcap - 1)]; k != MASKED_NONE;
+	     k = r->mnext[k]) {
+		const struct masked *m = &r->masked[k];
+
+		if (k < best && m->len <= n && !memcmp(m->s, s, m->len))
+			best = k;
+	}
+	return best;
+}
+
 static int remember(struct redactor *r, const char *s, size_t n,
 		    const char *rule)
 {
-	size_t i;
+	uint32_t k;
 
 	/* Only secrets are searched for elsewhere: a masked path is found
 	 * again by the globs themselves, at path boundaries, so that "/secret"
 	 * never masks part of "/secretary". */
 	if (n < SWEEP_MIN || strncmp(rule, "default:", 8) != 0)
 		return 0;
-	for (i = 0; i < r->nmasked; i++)
-		if (r->masked[i].len == n && !memcmp(r->masked[i].s, s, n))
-			return 0;
+	if (r->mcap)
+		for (k = r->mhead[mhash(s) & (r->mcap - 1)]; k != MASKED_NONE; k = r->mnext[k])
+			if (r->masked[k].len == n && !memcmp(r->masked[k].s, s, n))
+				return 0;
+	if (r->nmasked >= MASKED_NONE - 1)
+		return -ENOMEM;
 	if (r->nmasked == r->capmasked) {
 		size_t cap = r->capmasked ? 2 * r->capmasked : 16;
 		struct masked *v = realloc(r->masked, cap * sizeof(*v));
+		uint32_t *next;
 
 		if (!v)
 			return -ENOMEM;
 		r->masked = v;
+		next = realloc(r->mnext, cap * sizeof(*next));
+		if (!next)
+			return -ENOMEM;
+		r->mnext = next;
 		r->capmasked = cap;
 	}
 	r->masked[r->nmasked].s = malloc(n + 1);
@@ -123,7 +191,12 @@ static int remember(struct redactor *r, const char *s, size_t n,
 	memcpy(r->masked[r->nmasked].s, s, n);
 	r->masked[r->nmasked].s[n] = 0;
 	r->masked[r->nmasked].len = n;
-	r->masked[r->nmasked++].rule = rule;
+	r->masked[r->nmasked].rule = rule;
+	if (mindex_add(r, r->nmasked) < 0) {
+		free(r->masked[r->nmasked].s);
+		return -ENOMEM;
+	}
+	r->nmasked++;
 	return 0;
 }
 
@@ -246,6 +319,27 @@ static size_t proc_root(const char *s, size_t n)
 	if (i == 6 || n - i < 6 || memcmp(s + i, "/root/", 6) != 0)
 		return 0;
 	return i + 5;
+}
+
+/* The length of a /proc/self/cwd, /proc/thread-self/cwd or /proc/PID/cwd
+ * prefix of s[0..n) followed by '/' or the end, else 0. */
+static size_t proc_cwd(const char *s, size_t n)
+{
+	size_t i = 6;
+
+	if (n <= 6 || memcmp(s, "/proc/", 6) != 0)
+		return 0;
+	if (n - i >= 4 && memcmp(s + i, "self", 4) == 0)
+		i += 4;
+	else if (n - i >= 11 && memcmp(s + i, "thread-self", 11) == 0)
+		i += 11;
+	else
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	if (i == 6 || n - i < 4 || memcmp(s + i, "/cwd", 4) != 0 ||
+	    (n > i + 4 && s[i + 4] != '/'))
+		return 0;
+	return i + 4;
 }
 
 const char *match_path(const struct redactor *r, const char *s, size_t n)
@@ -409,6 +503,20 @@ static size_t path_here(const struct redactor *r, const char *s, size_t max,
 	return 0;
 }
 
+/* 1 when s[i] follows short options written at the start of a word
+ * with their value glued on: the path of -C/x, -o/x or tar's -xzf/x. */
+static int after_short_opt(const char *s, size_t i)
+{
+	size_t j = i;
+
+	while (j > 0 && ((s[j - 1] >= 'a' && s[j - 1] <= 'z') ||
+			 (s[j - 1] >= 'A' && s[j - 1] <= 'Z') ||
+			 (s[j - 1] >= '0' && s[j - 1] <= '9')))
+		j--;
+	return j < i && j > 0 && s[j - 1] == '-' &&
+	       (j == 1 || is_hard_end(s[j - 2]));
+}
+
 static int scan_paths(const struct redactor *r, const char *s, size_t n,
 		      struct spans *sp)
 {
@@ -421,7 +529,8 @@ static int scan_paths(const struct redactor *r, const char *s, size_t n,
 		int start = (s[i] == '/' ||
 			     (s[i] == '~' && r->home && i + 1 < n &&
 			      s[i + 1] == '/')) &&
-			    (i == 0 || is_path_boundary(s[i - 1]));
+			    (i == 0 || is_path_boundary(s[i - 1]) ||
+			     after_short_opt(s, i));
 
 		if (!start) {
 			i++;
@@ -992,6 +1101,32 @@ static int shell_words(const char *s, size_t n, size_t host, struct tok **out,
 	return 0;
 }
 
+/* The values of URL query parameters whose name says secret (as an
+ * option name does): ?access_token=VALUE, &api_key=VALUE, ?password=...
+ * A parameter starts right after a '?' or '&' that follows a character
+ * other than a blank (so that a shell's "cmd & NAME=x" is not one); its
+ * value ends at '&', '#' or where a path inside a string ends. */
+static int scan_query(const char *s, size_t n, struct spans *sp)
+{
+	for (size_t i = 1; i < n; i++) {
+		size_t a, eq, e;
+
+		if ((s[i] != '?' && s[i] != '&') || is_hard_end(s[i - 1]))
+			continue;
+		for (eq = a = i + 1; eq < n && (is_alnum_us(s[eq]) || s[eq] == '-' ||
+						s[eq] == '.');)
+			eq++;
+		if (eq == a || eq >= n || s[eq] != '=' || !secret_name(s + a, eq - a, 0))
+			continue;
+		for (e = eq + 1; e < n && s[e] != '&' && s[e] != '#' && !is_hard_end(s[e]);)
+			e++;
+		if (e > eq + 1 && spans_add(sp, eq + 1, e, R_QUERY) < 0)
+			return -ENOMEM;
+		i = e - 1;
+	}
+	return 0;
+}
+
 int detect_text(const struct redactor *r, const char *s, size_t n,
 		struct spans *sp)
 {
@@ -999,6 +1134,8 @@ int detect_text(const struct redactor *r, const char *s, size_t n,
 
 	if (ret == 0 && r->secrets)
 		ret = scan_shapes(s, n, sp);
+	if (ret == 0 && r->secrets)
+		ret = scan_query(s, n, sp);
 	return ret;
 }
 
@@ -1049,7 +1186,7 @@ int detect_argv(const struct redactor *r, const char *const *argv,
 {
 	struct gh_buf abs = GH_BUF_INIT;
 	struct tok *toks = NULL, *words = NULL;
-	size_t i, nwords;
+	size_t i, k, nwords;
 	int ret = -ENOMEM;
 
 	toks = calloc(argc ? argc : 1, sizeof(*toks));
@@ -1061,6 +1198,13 @@ int detect_argv(const struct redactor *r, const char *const *argv,
 
 		toks[i] = (struct tok){ s, n, i, 0 };
 		rule = n && s[0] == '/' ? match_path(r, s, n) : NULL;
+		/* /proc/self/cwd/x is x where the command ran (and so, for
+		 * masking, /proc/PID/cwd/x: the process's or its shell's). */
+		if (!rule && cwd && n < SCAN_PATH_MAX && (k = proc_cwd(s, n))) {
+			if (path_join(&abs, cwd, s + k + (k < n), n - k - (k < n)) < 0)
+				goto out;
+			rule = match_path(r, abs.p, abs.len);
+		}
 		/* A relative path, resolved where the command ran (not an
 		 * option, a NAME=VALUE, a list, nor the script of sh -c). */
 		if (!rule && n && n < SCAN_PATH_MAX && s[0] != '/' &&
@@ -1135,7 +1279,8 @@ static size_t placeholder_at(const char *s, size_t n)
 int detect_masked(const struct redactor *r, const char *s, size_t n,
 		  struct spans *sp)
 {
-	size_t i = 0, k, l;
+	size_t i = 0, l;
+	uint32_t k;
 
 	if (!r->nmasked)
 		return 0;
@@ -1144,16 +1289,15 @@ int detect_masked(const struct redactor *r, const char *s, size_t n,
 			i += l;
 			continue;
 		}
-		for (k = 0; k < r->nmasked; k++) {
+		/* the first value in masked[] order that starts here, as a
+		 * scan of them all would find: only those whose first
+		 * SWEEP_MIN bytes hash alike can */
+		if ((k = masked_at(r, s + i, n - i)) != MASKED_NONE) {
 			const struct masked *m = &r->masked[k];
 
-			if (m->len <= n - i && m->s[0] == s[i] &&
-			    !memcmp(m->s, s + i, m->len)) {
-				if (spans_add(sp, i, i + m->len, m->rule) < 0)
-					return -ENOMEM;
-				i += m->len - 1;
-				break;
-			}
+			if (spans_add(sp, i, i + m->len, m->rule) < 0)
+				return -ENOMEM;
+			i += m->len - 1;
 		}
 		i++;
 	}

@@ -87,6 +87,28 @@ static void escs(struct out *w, const char *s)
 	esc(w, s, s ? strlen(s) : 0);
 }
 
+/* The longest command line a process cell's title holds, in bytes: a
+ * cell is written for every row the process appears in, so a command
+ * line of megabytes must not be copied into each. */
+#define TITLE_MAX 512
+
+/* cmd as a title attribute's value: cut at TITLE_MAX bytes (on a
+ * character boundary) with "..." after. */
+static void title_esc(struct out *w, const char *cmd)
+{
+	size_t n = cmd ? strlen(cmd) : 0;
+
+	if (n <= TITLE_MAX) {
+		esc(w, cmd, n);
+		return;
+	}
+	n = TITLE_MAX;
+	while (n > 0 && ((unsigned char)cmd[n] & 0xc0) == 0x80)
+		n--;
+	esc(w, cmd, n);
+	out_add(w, "...");
+}
+
 /* A cell naming the processes: "name[pid]" each, with the command as
  * its title. */
 static void who_cell(struct out *w, const struct gh_jv *pids)
@@ -103,7 +125,7 @@ static void who_cell(struct out *w, const struct gh_jv *pids)
 			continue;
 		}
 		out_add(w, "<span title=\"");
-		escs(w, w->m->procs[i].cmd);
+		title_esc(w, w->m->procs[i].cmd);
 		out_add(w, "\">");
 		esc(w, w->m->procs[i].name, w->m->procs[i].name_len);
 		out_addf(w, "[%lld]</span>", (long long)pid);

@@ -195,30 +195,48 @@ static int raw_name(struct model *m, const struct gh_jv *entry, const char *key,
 	return 0;
 }
 
-/* argv joined by spaces into b, each element that has bytes in hex (an
- * array as long as argv: argv_hex) as those bytes. 0 or -ENOMEM. */
+/* a + b for counts a receipt gives (each at most INT64_MAX), stopping at
+ * INT64_MAX instead of overflowing. */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
+/* argv into b as a shell reads it back: words joined by spaces, each
+ * quoted as gh_buf_shell_word does where it needs it (so that ["a b"] and
+ * ["a", "b"] read apart), each element that has bytes in hex (an array as
+ * long as argv: argv_hex) as those bytes. Control bytes are left to the
+ * terminal or HTML escaping. 0 or -ENOMEM. */
 static int join_raw(struct gh_buf *b, const struct gh_jv *argv, const struct gh_jv *hex)
 {
+	struct gh_buf raw = GH_BUF_INIT;
 	size_t k, len, n;
+	int rc = 0;
 
 	if (!gh_jv_is(hex, GH_JV_ARRAY) || gh_jv_len(hex) != gh_receipt_len(argv))
-		return gh_receipt_join(b, argv);
-	for (k = 0; k < gh_receipt_len(argv); k++) {
-		const char *x = gh_jv_str(gh_jv_idx(hex, k), &n);
+		hex = NULL;
+	for (k = 0; k < gh_receipt_len(argv) && rc == 0; k++) {
+		const char *x = hex ? gh_jv_str(gh_jv_idx(hex, k), &n) : NULL;
 		const char *a = gh_receipt_strv_get(argv, k, &len);
-		size_t at;
-		int rc = 0;
 
-		if (k && gh_buf_addc(b, ' ') < 0)
-			return -ENOMEM;
-		at = b->len;
-		if (x && (rc = gh_unhex(b, x, n)) == 0 && !memchr(b->p + at, 0, b->len - at))
+		if (k && gh_buf_addc(b, ' ') < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+		raw.len = 0;
+		if (x && (rc = gh_unhex(&raw, x, n)) == 0 && raw.p &&
+		    !memchr(raw.p, 0, raw.len)) {
+			rc = gh_buf_shell_word(b, raw.p, raw.len);
 			continue;
-		b->len = at;
-		if (rc == -ENOMEM || gh_buf_add(b, a, len) < 0)
-			return -ENOMEM;
+		}
+		if (rc == -ENOMEM)
+			break;
+		rc = gh_buf_shell_word(b, a, len);
 	}
-	return 0;
+	gh_buf_release(&raw);
+	return rc < 0 ? -ENOMEM : 0;
 }
 
 /* The command line of p into b, and its exe, with the bytes of their
@@ -346,7 +364,9 @@ int model_area(const struct model *m, const char *p, size_t len)
 	static const char *const tmp[] = { "/tmp", "/var/tmp", "/dev/shm" };
 	const char *cwd = m->run.cwd;
 
-	if (cwd && strcmp(cwd, "/") != 0 && has_prefix_dir(p, len, cwd, strlen(cwd)))
+	/* a cwd that is not absolute ("" would hold every path) is none */
+	if (cwd && cwd[0] == '/' && strcmp(cwd, "/") != 0 &&
+	    has_prefix_dir(p, len, cwd, strlen(cwd)))
 		return A_WORK;
 	for (size_t i = 0; i < sizeof(tmp) / sizeof(tmp[0]); i++)
 		if (has_prefix_dir(p, len, tmp[i], strlen(tmp[i])))
@@ -675,7 +695,7 @@ static int failures(struct model *m)
 			int added;
 
 			if (smap_has(&names, b, bl)) {
-				m->noise += n; /* a PATH entry tried before the right one */
+				m->noise = sat_add(m->noise, n); /* a PATH entry tried first */
 				continue;
 			}
 			added = smap_put(&notfound, b, bl, m->nfails, &k);
@@ -692,7 +712,7 @@ static int failures(struct model *m)
 			continue;
 		}
 		if (harmless(f)) {
-			m->noise += n;
+			m->noise = sat_add(m->noise, n);
 			continue;
 		}
 		if (add_fail(m, &cap, (struct failure){ .kind = F_ACCESS, .file = i }) < 0)

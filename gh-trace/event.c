@@ -37,81 +37,166 @@ struct blob {
 	unsigned fl;
 };
 
-static int comma(struct gh_buf *b)
+/* Every writer here appends to b and leaves a failure in b->err (sticky:
+ * later calls add nothing); event_format checks it once per record. */
+
+/* Room for n more bytes and a NUL at the end of b, or NULL once b has
+ * failed: a member is written in place, in one piece. */
+static inline char *room(struct gh_buf *b, size_t n)
 {
-	if (b->len && b->p[b->len - 1] != '{' && b->p[b->len - 1] != '[')
-		return gh_buf_addc(b, ',');
+	if (!b->err && n < b->cap - b->len)
+		return b->p + b->len;
+	return gh_buf_grow(b, n) < 0 ? NULL : b->p + b->len;
+}
+
+/* The end of a piece written in place at p. */
+static inline void done(struct gh_buf *b, char *p)
+{
+	*p = '\0';
+	b->len = (size_t)(p - b->p);
+}
+
+/* A failure building a scratch buffer fails the record. */
+static void take_err(struct gh_buf *b, const struct gh_buf *from)
+{
+	if (from->err && !b->err)
+		b->err = from->err;
+}
+
+/* The member writers are inlined where they are called here, so that the
+ * length of a literal key is known there. */
+#define INLINE inline __attribute__((always_inline))
+
+INLINE int jw_key(struct gh_buf *b, const char *key)
+{
+	size_t n = strlen(key);
+	char *p = room(b, n + 4);
+
+	if (!p)
+		return b->err;
+	if (b->len && p[-1] != '{' && p[-1] != '[')
+		*p++ = ',';
+	*p++ = '"';
+	memcpy(p, key, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	done(b, p);
 	return 0;
 }
 
-int jw_key(struct gh_buf *b, const char *key)
-{
-	if (comma(b) < 0 || gh_buf_addc(b, '"') < 0 || gh_buf_adds(b, key) < 0 ||
-	    gh_buf_add(b, "\":", 2) < 0)
-		return -ENOMEM;
-	return 0;
-}
-
-static int hex_str(struct gh_buf *b, const char *s, size_t len)
+static void hex_str(struct gh_buf *b, const char *s, size_t len)
 {
 	if (gh_buf_grow(b, 2 * len + 2) < 0)
-		return -ENOMEM;
+		return;
 	b->p[b->len++] = '"';
 	gh_hex((const unsigned char *)s, len, b->p + b->len);
 	b->len += 2 * len;
 	b->p[b->len++] = '"';
 	b->p[b->len] = '\0';
-	return 0;
 }
 
-int jw_str(struct gh_buf *b, const char *key, const char *s, size_t len)
+/* s as a JSON string (gh_buf_json_str's); 1 when it is valid UTF-8. Most
+ * are printable ASCII, copied as they are checked. */
+static int str_val(struct gh_buf *b, const char *s, size_t len)
+{
+	char *p = room(b, len + 2);
+	size_t i;
+
+	if (!p)
+		return 1;
+	*p++ = '"';
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+			break;
+		p[i] = (char)c;
+	}
+	if (i == len) {
+		p[len] = '"';
+		done(b, p + len + 1);
+		return 1;
+	}
+	gh_buf_json_str(b, s, len);
+	return gh_utf8_valid(s, len);
+}
+
+/* "key_hex", the bytes of a string that is not valid UTF-8. */
+static void str_hex(struct gh_buf *b, const char *key, const char *s, size_t len)
 {
 	char hkey[64];
 
-	if (jw_key(b, key) < 0 || gh_buf_json_str(b, s, len) < 0)
-		return -ENOMEM;
-	if (gh_utf8_valid(s, len))
-		return 0;
 	snprintf(hkey, sizeof(hkey), "%s_hex", key);
-	if (jw_key(b, hkey) < 0 || hex_str(b, s, len) < 0)
-		return -ENOMEM;
-	return 0;
+	jw_key(b, hkey);
+	hex_str(b, s, len);
+}
+
+INLINE int jw_str(struct gh_buf *b, const char *key, const char *s, size_t len)
+{
+	jw_key(b, key);
+	if (!str_val(b, s, len))
+		str_hex(b, key, s, len);
+	return b->err;
 }
 
 /* An integer in decimal: a digit loop, not vsnprintf (every record has
  * several, and formatting is most of gh-trace's time per record). */
-static int put_int(struct gh_buf *b, int64_t v)
+static inline void put_int(struct gh_buf *b, int64_t v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
+	static const uint64_t pow10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+		10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+		100000000000ull, 1000000000000ull, 10000000000000ull,
+		100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+		100000000000000000ull, 1000000000000000000ull,
+		10000000000000000000ull,
+	};
 	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	char *p = room(b, 20);
+	unsigned n, k;
 
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	if (!p)
+		return;
+	/* the digits, counted without a division (log10 from the bit
+	 * length, 1233 / 4096 being log10(2)), then two at a time */
+	n = (64u - (unsigned)__builtin_clzll(u | 1)) * 1233 >> 12;
+	n += u >= pow10[n];
+	n += !n;
 	if (v < 0)
-		*--p = '-';
-	return gh_buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+		*p++ = '-';
+	for (k = n; u >= 100; u /= 100) {
+		k -= 2;
+		memcpy(p + k, pairs + 2 * (u % 100), 2);
+	}
+	if (u >= 10)
+		memcpy(p, pairs + 2 * u, 2);
+	else
+		p[0] = (char)('0' + u);
+	done(b, p + n);
 }
 
-int jw_int(struct gh_buf *b, const char *key, int64_t v)
+INLINE int jw_int(struct gh_buf *b, const char *key, int64_t v)
 {
-	if (jw_key(b, key) < 0)
-		return -ENOMEM;
-	return put_int(b, v);
+	jw_key(b, key);
+	put_int(b, v);
+	return b->err;
 }
 
-int jw_bool(struct gh_buf *b, const char *key, int v)
+INLINE int jw_bool(struct gh_buf *b, const char *key, int v)
 {
-	if (jw_key(b, key) < 0)
-		return -ENOMEM;
+	jw_key(b, key);
 	return gh_buf_adds(b, v ? "true" : "false");
 }
 
-int jw_null(struct gh_buf *b, const char *key)
+INLINE int jw_null(struct gh_buf *b, const char *key)
 {
-	if (jw_key(b, key) < 0)
-		return -ENOMEM;
+	jw_key(b, key);
 	return gh_buf_adds(b, "null");
 }
 
@@ -120,66 +205,62 @@ int jw_strv(struct gh_buf *b, const char *key, const char *s, size_t len)
 	size_t i, n, bad = 0;
 	char hkey[64];
 
-	if (jw_key(b, key) < 0 || gh_buf_addc(b, '[') < 0)
-		return -ENOMEM;
+	jw_key(b, key);
+	gh_buf_addc(b, '[');
 	for (i = 0; i < len; i += n + 1) {
 		n = strnlen(s + i, len - i);
-		if (i && gh_buf_addc(b, ',') < 0)
-			return -ENOMEM;
-		if (gh_buf_json_str(b, s + i, n) < 0)
-			return -ENOMEM;
-		bad += !gh_utf8_valid(s + i, n);
+		if (i)
+			gh_buf_addc(b, ',');
+		bad += !str_val(b, s + i, n);
 	}
-	if (gh_buf_addc(b, ']') < 0)
-		return -ENOMEM;
+	gh_buf_addc(b, ']');
 	if (!bad)
-		return 0;
+		return b->err;
 	/* argv_hex: one member per element, null where it is valid */
 	snprintf(hkey, sizeof(hkey), "%s_hex", key);
-	if (jw_key(b, hkey) < 0 || gh_buf_addc(b, '[') < 0)
-		return -ENOMEM;
+	jw_key(b, hkey);
+	gh_buf_addc(b, '[');
 	for (i = 0; i < len; i += n + 1) {
 		n = strnlen(s + i, len - i);
-		if (i && gh_buf_addc(b, ',') < 0)
-			return -ENOMEM;
-		if (gh_utf8_valid(s + i, n) ? gh_buf_adds(b, "null") < 0
-					    : hex_str(b, s + i, n) < 0)
-			return -ENOMEM;
+		if (i)
+			gh_buf_addc(b, ',');
+		if (gh_utf8_valid(s + i, n))
+			gh_buf_adds(b, "null");
+		else
+			hex_str(b, s + i, n);
 	}
 	return gh_buf_addc(b, ']');
 }
 
 /* Append one component, applying "." and ".." lexically. */
-static int push_component(struct gh_buf *out, size_t root, const char *c,
-			  size_t n)
+static void push_component(struct gh_buf *out, size_t root, const char *c,
+			   size_t n)
 {
-	if (n == 0 || (n == 1 && c[0] == '.'))
-		return 0;
+	if (n == 0 || (n == 1 && c[0] == '.') || out->err)
+		return;
 	if (n == 2 && c[0] == '.' && c[1] == '.') {
 		while (out->len > root && out->p[out->len - 1] != '/')
 			out->len--;
 		if (out->len > root)
 			out->len--;	/* the slash */
-		out->p[out->len] = '\0';
-		return 0;
+		if (out->p)
+			out->p[out->len] = '\0';
+		return;
 	}
-	if (gh_buf_addc(out, '/') < 0 || gh_buf_add(out, c, n) < 0)
-		return -ENOMEM;
-	return 0;
+	gh_buf_addc(out, '/');
+	gh_buf_add(out, c, n);
 }
 
-static int push_path(struct gh_buf *out, size_t root, const char *s, size_t len)
+static void push_path(struct gh_buf *out, size_t root, const char *s, size_t len)
 {
 	size_t i = 0, j;
 
 	while (i < len) {
 		for (j = i; j < len && s[j] != '/'; j++)
 			;
-		if (push_component(out, root, s + i, j - i) < 0)
-			return -ENOMEM;
+		push_component(out, root, s + i, j - i);
 		i = j + 1;
 	}
-	return 0;
 }
 
 int path_join(struct gh_buf *out, const char *base, size_t blen,
@@ -187,37 +268,35 @@ int path_join(struct gh_buf *out, const char *base, size_t blen,
 {
 	size_t root = out->len;
 
-	if (base && (nlen == 0 || name[0] != '/') &&
-	    push_path(out, root, base, blen) < 0)
-		return -ENOMEM;
-	if (push_path(out, root, name, nlen) < 0)
-		return -ENOMEM;
-	if (out->len == root && gh_buf_addc(out, '/') < 0)
-		return -ENOMEM;
-	return 0;
+	if (base && (nlen == 0 || name[0] != '/'))
+		push_path(out, root, base, blen);
+	push_path(out, root, name, nlen);
+	if (out->len == root)
+		gh_buf_addc(out, '/');
+	return out->err;
 }
 
 /* A kernel walk ("c\0b\0a\0", leaf first) as "/a/b/c". */
-static int kpath(struct gh_buf *out, const struct blob *k)
+static void kpath(struct gh_buf *out, const struct blob *k)
 {
 	size_t end = k->len, start;
 
 	while (end > 0 && k->p[end - 1] == '\0')
 		end--;
-	if (end == 0)
-		return gh_buf_addc(out, '/');
+	if (end == 0) {
+		gh_buf_addc(out, '/');
+		return;
+	}
 	for (;;) {
 		start = end;
 		while (start > 0 && k->p[start - 1] != '\0')
 			start--;
-		if (gh_buf_addc(out, '/') < 0 ||
-		    gh_buf_add(out, k->p + start, end - start) < 0)
-			return -ENOMEM;
+		gh_buf_addc(out, '/');
+		gh_buf_add(out, k->p + start, end - start);
 		if (start == 0)
 			break;
 		end = start - 1;
 	}
-	return 0;
 }
 
 /* The name /proc/PID/fd gives a file of filesystem type t that is in no
@@ -243,15 +322,17 @@ static const char *object_prefix(const char *t, size_t n)
  * "FSTYPE:NAME"); a file under a mount the host does not have as
  * "FSTYPE:/path/in/it". *root is set to the length of the "FSTYPE:"
  * prefix, where a path joined to it starts. */
-static int kname(struct gh_buf *out, const struct blob *k, size_t *root)
+static void kname(struct gh_buf *out, const struct blob *k, size_t *root)
 {
 	struct blob in = *k;
 	size_t end = k->len, start;
 	const char *pre;
 
 	*root = out->len;
-	if (!(k->fl & GH_BF_UNRES))
-		return kpath(out, k);
+	if (!(k->fl & GH_BF_UNRES)) {
+		kpath(out, k);
+		return;
+	}
 	while (end > 0 && k->p[end - 1] == '\0')
 		end--;
 	start = end;
@@ -261,20 +342,22 @@ static int kname(struct gh_buf *out, const struct blob *k, size_t *root)
 	if (k->fl & GH_BF_OBJ) {
 		while (in.len > 0 && in.p[in.len - 1] == '\0')
 			in.len--;
-		if (in.len >= 6 && memcmp(in.p, "memfd:", 6) == 0)
-			return gh_buf_add(out, in.p, in.len);
 		pre = object_prefix(k->p + start, end - start);
-		if (pre)
-			return gh_buf_adds(out, pre) < 0 ||
-			       gh_buf_add(out, in.p, in.len) < 0 ? -ENOMEM : 0;
+		if (in.len >= 6 && memcmp(in.p, "memfd:", 6) == 0)
+			pre = "";
+		if (pre) {
+			gh_buf_adds(out, pre);
+			gh_buf_add(out, in.p, in.len);
+			return;
+		}
 	}
-	if (gh_buf_add(out, k->p + start, end - start) < 0 ||
-	    gh_buf_addc(out, ':') < 0)
-		return -ENOMEM;
+	gh_buf_add(out, k->p + start, end - start);
+	gh_buf_addc(out, ':');
 	*root = out->len;
 	if (k->fl & GH_BF_OBJ)
-		return gh_buf_add(out, in.p, strnlen(in.p, in.len));
-	return kpath(out, &in);
+		gh_buf_add(out, in.p, strnlen(in.p, in.len));
+	else
+		kpath(out, &in);
 }
 
 static int get_blob(const struct gh_event *e, size_t size, int slot,
@@ -294,6 +377,15 @@ static int get_blob(const struct gh_event *e, size_t size, int slot,
 	return 0;
 }
 
+/* Every blob of a record (GH_B_*), each present one inside it. */
+static int get_blobs(const struct gh_event *e, size_t size, struct blob *bl)
+{
+	for (int i = 0; i < GH_NBLOB; i++)
+		if (get_blob(e, size, i, &bl[i]) < 0)
+			return -EINVAL;
+	return 0;
+}
+
 /* A scratch buffer reused from record to record, emptied: gh-trace
  * formats one record at a time, and a malloc per record costs as much as
  * formatting it. Buffer 0 is a record's path, 1 a base path (used while 0
@@ -303,6 +395,7 @@ static struct gh_buf *scratch(int n)
 	static struct gh_buf s[3] = { GH_BUF_INIT, GH_BUF_INIT, GH_BUF_INIT };
 
 	s[n].len = 0;
+	s[n].err = 0;
 	if (s[n].p)
 		s[n].p[0] = '\0';
 	return &s[n];
@@ -311,31 +404,30 @@ static struct gh_buf *scratch(int n)
 /* raw joined to the kernel path of its base directory (or, absolute, of
  * the task's root), ".." applied lexically and never above the base when
  * it is the task's root. */
-static int join_base(struct gh_buf *out, const struct blob *base,
-		     const struct blob *raw)
+static void join_base(struct gh_buf *out, const struct blob *base,
+		      const struct blob *raw)
 {
 	struct gh_buf *b = scratch(1);
 	size_t root;
-	int r;
 
-	if (kname(b, base, &root) < 0)
-		return -ENOMEM;
-	r = gh_buf_add(out, b->p, root);
-	if (r >= 0 && raw->len && raw->p[0] == '/') {
+	kname(b, base, &root);
+	take_err(out, b);
+	if (out->err)
+		return;
+	gh_buf_add(out, b->p, root);
+	if (raw->len && raw->p[0] == '/') {
 		/* the task's root: ".." stops at it */
 		size_t top;
 
 		if (b->len - root > 1)
-			r = gh_buf_add(out, b->p + root, b->len - root);
+			gh_buf_add(out, b->p + root, b->len - root);
 		top = out->len;
-		if (r >= 0)
-			r = path_join(out, NULL, 0, raw->p, raw->len);
-		if (r >= 0 && top > root && out->len == top + 1)
+		path_join(out, NULL, 0, raw->p, raw->len);
+		if (!out->err && top > root && out->len == top + 1)
 			out->p[out->len = top] = '\0';	/* the root itself */
-	} else if (r >= 0) {
-		r = path_join(out, b->p + root, b->len - root, raw->p, raw->len);
+	} else {
+		path_join(out, b->p + root, b->len - root, raw->p, raw->len);
 	}
-	return r < 0 ? -ENOMEM : 0;
 }
 
 /* How a path was found: by the kernel's walk, or otherwise. */
@@ -377,24 +469,23 @@ static int via_magic_link(const char *path)
 	return errno == ELOOP;
 }
 
-static int recheck(struct gh_buf *out, struct gh_buf *seen_out,
-		   const struct blob *raw, const struct blob *kp, int follow)
+static void recheck(struct gh_buf *out, struct gh_buf *seen_out,
+		    const struct blob *raw, const struct blob *kp, int follow)
 {
 	struct gh_buf j = GH_BUF_INIT, r = GH_BUF_INIT;
 	const char *last = NULL;
 	size_t root, dlen, llen = 0;
 	char *real = NULL;
-	int rc = 0;
 
 	if (raw->len && raw->p[0] == '/' && kp->p && (kp->fl & GH_BF_BASE)) {
-		if (kname(&j, kp, &root) < 0)
-			goto oom;
+		kname(&j, kp, &root);
 	} else if (raw->len && raw->p[0] != '/') {
-		if (kname(&j, kp, &root) < 0 || gh_buf_addc(&j, '/') < 0)
-			goto oom;
+		kname(&j, kp, &root);
+		gh_buf_addc(&j, '/');
 	}
-	if (gh_buf_add(&j, raw->p, raw->len) < 0)
-		goto oom;
+	gh_buf_add(&j, raw->p, raw->len);
+	if (j.err || out->err)
+		goto done;
 	if (j.len == 0 || j.p[0] != '/' || memchr(j.p, '\0', j.len) ||
 	    (j.len >= 6 && memcmp(j.p, "/proc/", 6) == 0) ||
 	    (out->len >= 6 && memcmp(out->p, "/proc/", 6) == 0))
@@ -412,7 +503,7 @@ static int recheck(struct gh_buf *out, struct gh_buf *seen_out,
 		} else {
 			/* the name itself, then its directory alone */
 			if (gh_buf_add(&r, last, llen) < 0)
-				goto oom;
+				goto done;
 			dlen = last - j.p > 1 ? (size_t)(last - j.p - 1) : 1;
 		}
 	}
@@ -426,7 +517,7 @@ static int recheck(struct gh_buf *out, struct gh_buf *seen_out,
 		size_t n = strlen(real);
 
 		if (gh_buf_grow(&r, n + 1) < 0)
-			goto oom;
+			goto done;
 		memmove(r.p + n + (n > 1), r.p, r.len);
 		memcpy(r.p, real, n);
 		if (n > 1)
@@ -434,23 +525,20 @@ static int recheck(struct gh_buf *out, struct gh_buf *seen_out,
 		r.len += n + (n > 1);
 		r.p[r.len] = '\0';
 	} else if (gh_buf_adds(&r, real) < 0) {
-		goto oom;
+		goto done;
 	}
 	if (r.len != out->len || memcmp(r.p, out->p, r.len)) {
-		if (!seen_out->len && gh_buf_add(seen_out, out->p, out->len) < 0)
-			goto oom;
+		if (!seen_out->len)
+			gh_buf_add(seen_out, out->p, out->len);
 		out->len = 0;
-		if (gh_buf_add(out, r.p, r.len) < 0)
-			goto oom;
+		gh_buf_add(out, r.p, r.len);
 	}
-	goto done;
-oom:
-	rc = -ENOMEM;
 done:
+	take_err(out, &j);
+	take_err(out, &r);
 	free(real);
 	gh_buf_release(&j);
 	gh_buf_release(&r);
-	return rc;
 }
 
 /* A name of one component ("f", not ".", "..", "a/b" or "f/"). */
@@ -494,9 +582,9 @@ static int resolve(struct gh_buf *out, struct gh_buf *seen_out,
 		*incomplete |= !!(kp->fl & GH_BF_TRUNC);
 		*status = kp->fl & GH_BF_TRUNC ? PS_INCOMPLETE :
 			  kp->fl & GH_BF_UNRES ? PS_UNRESOLVED : PS_KERNEL;
-		if (kname(out, kp, &root) < 0 ||
-		    (seen->p && kname(seen_out, seen, &root) < 0))
-			return -ENOMEM;
+		kname(out, kp, &root);
+		if (seen->p)
+			kname(seen_out, seen, &root);
 		return 1;
 	}
 	if (!raw->p)
@@ -506,9 +594,9 @@ static int resolve(struct gh_buf *out, struct gh_buf *seen_out,
 	if (raw->len && raw->p[0] == '/' && !(kp->p && (kp->fl & GH_BF_BASE))) {
 		*status = fl ? PS_INCOMPLETE : root_name(raw) ? PS_KERNEL :
 			  PS_LEXICAL;
-		if (path_join(out, NULL, 0, raw->p, raw->len) < 0 ||
-		    (follow >= 0 && !fl && recheck(out, seen_out, raw, kp, follow) < 0))
-			return -ENOMEM;
+		path_join(out, NULL, 0, raw->p, raw->len);
+		if (follow >= 0 && !fl)
+			recheck(out, seen_out, raw, kp, follow);
 		return 1;
 	}
 	if (!kp->p || !(kp->fl & GH_BF_BASE))
@@ -517,77 +605,75 @@ static int resolve(struct gh_buf *out, struct gh_buf *seen_out,
 	fl |= kp->fl & GH_BF_TRUNC;
 	*status = fl ? PS_INCOMPLETE : kp->fl & GH_BF_UNRES ? PS_UNRESOLVED :
 		  PS_LEXICAL;
-	if (join_base(out, kp, raw) < 0)
-		return -ENOMEM;
-	if (raw->len && raw->p[0] == '/') {
-		if (path_join(seen_out, NULL, 0, raw->p, raw->len) < 0)
-			return -ENOMEM;
-	} else if (seen->p && join_base(seen_out, seen, raw) < 0) {
-		return -ENOMEM;
-	}
+	join_base(out, kp, raw);
+	if (raw->len && raw->p[0] == '/')
+		path_join(seen_out, NULL, 0, raw->p, raw->len);
+	else if (seen->p)
+		join_base(seen_out, seen, raw);
 	if (*status == PS_LEXICAL && ((exact && single_name(raw)) || root_name(raw)))
 		*status = PS_KERNEL;
-	if (*status == PS_LEXICAL && follow >= 0 &&
-	    recheck(out, seen_out, raw, kp, follow) < 0)
-		return -ENOMEM;
+	if (*status == PS_LEXICAL && follow >= 0)
+		recheck(out, seen_out, raw, kp, follow);
 	return 1;
 }
 
 /* "KEY_seen" (the task's view, when it differs) and "KEY_status" (how
  * the path was found, when not by the kernel's walk to the root). */
-static int add_view(struct gh_buf *b, const char *pkey, const struct gh_buf *p,
-		    const struct gh_buf *seen, int status)
+static void add_view(struct gh_buf *b, const char *pkey, const struct gh_buf *p,
+		     const struct gh_buf *seen, int status)
 {
 	char key[32];
 
+	take_err(b, p);
+	take_err(b, seen);
+	if (b->err)
+		return;
 	if (seen->len && (seen->len != p->len || memcmp(seen->p, p->p, p->len))) {
 		snprintf(key, sizeof(key), "%s_seen", pkey);
-		if (jw_str(b, key, seen->p, seen->len) < 0)
-			return -ENOMEM;
+		jw_str(b, key, seen->p, seen->len);
 	}
 	if (status == PS_KERNEL)
-		return 0;
+		return;
 	snprintf(key, sizeof(key), "%s_status", pkey);
-	return jw_str(b, key, status_names[status], strlen(status_names[status]));
+	jw_str(b, key, status_names[status], strlen(status_names[status]));
 }
 
-static int add_path(struct gh_buf *b, const char *pkey, const char *rkey,
-		    const struct blob *raw, const struct blob *kp,
-		    const struct blob *seen, int *incomplete, int follow)
+static void add_path(struct gh_buf *b, const char *pkey, const char *rkey,
+		     const struct blob *raw, const struct blob *kp,
+		     const struct blob *seen, int *incomplete, int follow)
 {
 	struct gh_buf *p = scratch(0), *sp = scratch(2);
 	int status = PS_KERNEL;
-	int r = resolve(p, sp, raw, kp, seen, incomplete, &status, follow);
-	int found = r > 0;
+	int found = resolve(p, sp, raw, kp, seen, incomplete, &status, follow);
 
-	if (r > 0)
-		r = jw_str(b, pkey, p->p, p->len);
-	if (r >= 0 && raw->p && rkey)
-		r = jw_str(b, rkey, raw->p, raw->len);
-	if (r >= 0 && found)
-		r = add_view(b, pkey, p, sp, status);
-	return r < 0 ? r : 0;
+	take_err(b, p);
+	take_err(b, sp);
+	if (found)
+		jw_str(b, pkey, p->p, p->len);
+	if (raw->p && rkey)
+		jw_str(b, rkey, raw->p, raw->len);
+	if (found)
+		add_view(b, pkey, p, sp, status);
 }
 
-static int add_kpath(struct gh_buf *b, const char *key, const struct blob *kp,
-		     const struct blob *seen)
+static void add_kpath(struct gh_buf *b, const char *key, const struct blob *kp,
+		      const struct blob *seen)
 {
 	struct gh_buf *p = scratch(0), *sp = scratch(2);
 	size_t root;
-	int r;
 
-	if (!kp->p)
-		return jw_null(b, key);
-	r = kname(p, kp, &root);
-	if (r >= 0 && seen->p)
-		r = kname(sp, seen, &root);
-	if (r >= 0)
-		r = jw_str(b, key, p->p, p->len);
-	if (r >= 0)
-		r = add_view(b, key, p, sp,
-			     kp->fl & GH_BF_TRUNC ? PS_INCOMPLETE :
-			     kp->fl & GH_BF_UNRES ? PS_UNRESOLVED : PS_KERNEL);
-	return r;
+	if (!kp->p) {
+		jw_null(b, key);
+		return;
+	}
+	kname(p, kp, &root);
+	if (seen->p)
+		kname(sp, seen, &root);
+	take_err(b, p);
+	jw_str(b, key, p->p, p->len);
+	add_view(b, key, p, sp,
+		 kp->fl & GH_BF_TRUNC ? PS_INCOMPLETE :
+		 kp->fl & GH_BF_UNRES ? PS_UNRESOLVED : PS_KERNEL);
 }
 
 static const char *errname(long ret)
@@ -601,16 +687,15 @@ static const char *errname(long ret)
 	return buf;
 }
 
-static int add_ret(struct gh_buf *b, long long ret)
+static void add_ret(struct gh_buf *b, long long ret)
 {
 	const char *n;
 
-	if (jw_int(b, "ret", ret) < 0)
-		return -ENOMEM;
+	jw_int(b, "ret", ret);
 	if (ret >= 0)
-		return 0;
+		return;
 	n = errname(ret);
-	return jw_str(b, "err", n, strlen(n));
+	jw_str(b, "err", n, strlen(n));
 }
 
 static const char *record_type(const struct gh_event *e)
@@ -724,38 +809,33 @@ const char *event_sys_name(unsigned nr)
 	return nr < GH_NR_MAX ? sys_names[nr] : NULL;
 }
 
-static int head(struct gh_buf *b, const char *type, const struct gh_event *e,
-		uint64_t t0)
+static void head(struct gh_buf *b, const char *type, const struct gh_event *e,
+		 uint64_t t0)
 {
 	int64_t t = e->ts > t0 ? (int64_t)(e->ts - t0) : 0;
 
-	if (gh_buf_adds(b, "{\"type\":") < 0 ||
-	    gh_buf_json_str(b, type, strlen(type)) < 0 ||
-	    jw_int(b, "t", t) < 0 || jw_int(b, "pid", e->pid) < 0)
-		return -ENOMEM;
-	return 0;
+	gh_buf_adds(b, "{\"type\":");
+	str_val(b, type, strlen(type));
+	jw_int(b, "t", t);
+	jw_int(b, "pid", e->pid);
 }
 
-static int fmt_exec(struct gh_buf *b, const struct gh_event *e, size_t size)
+static void fmt_exec(struct gh_buf *b, const struct gh_event *e,
+		     const struct blob *bl)
 {
-	struct blob argv, exe, cwd, exe_seen, cwd_seen, script;
+	struct blob argv = bl[GH_B_RAW1], exe = bl[GH_B_PATH1],
+		    cwd = bl[GH_B_PATH2], exe_seen = bl[GH_B_SEEN1],
+		    cwd_seen = bl[GH_B_SEEN2], script = bl[GH_B_RAW2];
 	int inc = 0;
 
-	if (get_blob(e, size, GH_B_RAW2, &script) < 0 ||
-	    get_blob(e, size, GH_B_RAW1, &argv) < 0 ||
-	    get_blob(e, size, GH_B_PATH1, &exe) < 0 ||
-	    get_blob(e, size, GH_B_PATH2, &cwd) < 0 ||
-	    get_blob(e, size, GH_B_SEEN1, &exe_seen) < 0 ||
-	    get_blob(e, size, GH_B_SEEN2, &cwd_seen) < 0)
-		return -EINVAL;
-	if (jw_int(b, "tid", e->tid) < 0 || jw_int(b, "ppid", e->ppid) < 0 ||
-	    add_kpath(b, "exe", &exe, &exe_seen) < 0 ||
-	    jw_strv(b, "argv", argv.p ? argv.p : "", argv.len) < 0 ||
-	    jw_int(b, "argc", e->argc) < 0 ||
-	    jw_int(b, "argv_bytes", e->argv_bytes) < 0 ||
-	    jw_bool(b, "argv_truncated", !!(argv.fl & GH_BF_TRUNC)) < 0 ||
-	    add_kpath(b, "cwd", &cwd, &cwd_seen) < 0)
-		return -ENOMEM;
+	jw_int(b, "tid", e->tid);
+	jw_int(b, "ppid", e->ppid);
+	add_kpath(b, "exe", &exe, &exe_seen);
+	jw_strv(b, "argv", argv.p ? argv.p : "", argv.len);
+	jw_int(b, "argc", e->argc);
+	jw_int(b, "argv_bytes", e->argv_bytes);
+	jw_bool(b, "argv_truncated", !!(argv.fl & GH_BF_TRUNC));
+	add_kpath(b, "cwd", &cwd, &cwd_seen);
 	inc = !!((exe.fl | cwd.fl) & GH_BF_TRUNC);
 	if (script.p) {
 		/* an interpreter's exec: the name of the script (or other
@@ -766,36 +846,34 @@ static int fmt_exec(struct gh_buf *b, const struct gh_event *e, size_t size)
 		base_seen.fl = (base_seen.fl & ~GH_BF_FULL) | GH_BF_BASE;
 		if (script.len && script.p[0] == '/')
 			base = base_seen = none;
-		if (add_path(b, "script", NULL, &script, &base, &base_seen, &inc, 1) < 0)
-			return -ENOMEM;
+		add_path(b, "script", NULL, &script, &base, &base_seen, &inc, 1);
 	}
-	if (inc && jw_bool(b, "path_incomplete", 1) < 0)
-		return -ENOMEM;
-	if (jw_int(b, "uid", e->uid) < 0 || jw_int(b, "gid", e->gid) < 0)
-		return -ENOMEM;
-	if (argv.fl & GH_BF_FAULT && jw_bool(b, "argv_fault", 1) < 0)
-		return -ENOMEM;
+	if (inc)
+		jw_bool(b, "path_incomplete", 1);
+	jw_int(b, "uid", e->uid);
+	jw_int(b, "gid", e->gid);
+	if (argv.fl & GH_BF_FAULT)
+		jw_bool(b, "argv_fault", 1);
 	/* the dynamic loader run as a program: it runs a file it opens */
-	if (e->flags & GH_EVF_LOADER && jw_bool(b, "loader", 1) < 0)
-		return -ENOMEM;
-	return add_ret(b, 0);
+	if (e->flags & GH_EVF_LOADER)
+		jw_bool(b, "loader", 1);
+	add_ret(b, 0);
 }
 
-static int fmt_exit(struct gh_buf *b, const struct gh_event *e)
+static void fmt_exit(struct gh_buf *b, const struct gh_event *e)
 {
 	unsigned status = (unsigned)e->x[0];
 	unsigned sig = status & 0x7f;
 
-	if (jw_int(b, "ppid", e->ppid) < 0)
-		return -ENOMEM;
+	jw_int(b, "ppid", e->ppid);
 	if (sig == 0) {
-		if (jw_int(b, "code", (status >> 8) & 0xff) < 0 ||
-		    jw_null(b, "signal") < 0)
-			return -ENOMEM;
-	} else if (jw_null(b, "code") < 0 || jw_int(b, "signal", sig) < 0) {
-		return -ENOMEM;
+		jw_int(b, "code", (status >> 8) & 0xff);
+		jw_null(b, "signal");
+	} else {
+		jw_null(b, "code");
+		jw_int(b, "signal", sig);
 	}
-	return jw_bool(b, "core", !!(status & 0x80));
+	jw_bool(b, "core", !!(status & 0x80));
 }
 
 static const char *family_name(unsigned f)
@@ -856,8 +934,8 @@ static const char *connect_result(long long ret)
 }
 
 /* family, addr and port from a struct sockaddr (or the socket). */
-static int add_addr(struct gh_buf *b, const struct gh_event *e,
-		    const struct blob *sa)
+static void add_addr(struct gh_buf *b, const struct gh_event *e,
+		     const struct blob *sa)
 {
 	char text[INET6_ADDRSTRLEN];
 	unsigned family = e->flags & GH_EVF_SOCK ? e->family : AF_UNSPEC;
@@ -869,62 +947,53 @@ static int add_addr(struct gh_buf *b, const struct gh_event *e,
 		family = f;
 	}
 	fam = family_name(family);
-	if (jw_str(b, "family", fam, strlen(fam)) < 0)
-		return -ENOMEM;
+	jw_str(b, "family", fam, strlen(fam));
 	if (!sa->p)
-		return 0;
+		return;
 	if (family == AF_INET && sa->len >= sizeof(struct sockaddr_in)) {
 		struct sockaddr_in sin;
 
 		memcpy(&sin, sa->p, sizeof(sin));
 		inet_ntop(AF_INET, &sin.sin_addr, text, sizeof(text));
-		if (jw_str(b, "addr", text, strlen(text)) < 0 ||
-		    jw_int(b, "port", ntohs(sin.sin_port)) < 0)
-			return -ENOMEM;
+		jw_str(b, "addr", text, strlen(text));
+		jw_int(b, "port", ntohs(sin.sin_port));
 	} else if (family == AF_INET6 && sa->len >= 24) {
 		struct sockaddr_in6 sin6 = { 0 };
 
 		memcpy(&sin6, sa->p, sa->len < sizeof(sin6) ? sa->len : sizeof(sin6));
 		inet_ntop(AF_INET6, &sin6.sin6_addr, text, sizeof(text));
-		if (jw_str(b, "addr", text, strlen(text)) < 0 ||
-		    jw_int(b, "port", ntohs(sin6.sin6_port)) < 0)
-			return -ENOMEM;
+		jw_str(b, "addr", text, strlen(text));
+		jw_int(b, "port", ntohs(sin6.sin6_port));
 	} else if (family == AF_VSOCK && sa->len >= sizeof(struct sockaddr_vm)) {
 		/* a virtual machine's socket: context id (2 is the host), port */
 		struct sockaddr_vm svm;
 
 		memcpy(&svm, sa->p, sizeof(svm));
 		snprintf(text, sizeof(text), "%u", svm.svm_cid);
-		if (jw_str(b, "addr", text, strlen(text)) < 0 ||
-		    jw_int(b, "port", svm.svm_port) < 0)
-			return -ENOMEM;
+		jw_str(b, "addr", text, strlen(text));
+		jw_int(b, "port", svm.svm_port);
 	} else if (family == AF_UNIX) {
 		const char *path = sa->p + sizeof(sa_family_t);
 		size_t n = sa->len - sizeof(sa_family_t);
-		struct gh_buf a = GH_BUF_INIT;
-		int r;
+		struct gh_buf *a = scratch(0);
 
 		if (n > 0 && path[0] == '\0') {
 			/* abstract: "@name", every byte significant */
-			r = gh_buf_addc(&a, '@');
-			if (r >= 0)
-				r = gh_buf_add(&a, path + 1, n - 1);
+			gh_buf_addc(a, '@');
+			gh_buf_add(a, path + 1, n - 1);
 		} else {
-			r = gh_buf_add(&a, path, strnlen(path, n));
+			gh_buf_add(a, path, strnlen(path, n));
 		}
-		if (r >= 0)
-			r = jw_str(b, "addr", a.p ? a.p : "", a.len);
-		gh_buf_release(&a);
-		return r;
+		take_err(b, a);
+		jw_str(b, "addr", a->p ? a->p : "", a->len);
 	}
-	return 0;
 }
 
 /* A unix socket address with a relative name, and the working directory
  * it is relative to (GH_B_PATH1): addr is the absolute path, addr_raw the
  * name as given. */
-static int add_unix_rel(struct gh_buf *b, const struct blob *sa,
-			const struct blob *base)
+static void add_unix_rel(struct gh_buf *b, const struct blob *sa,
+			 const struct blob *base)
 {
 	struct blob raw = { NULL, 0, 0 };
 	struct gh_buf *p = scratch(0);
@@ -933,14 +1002,13 @@ static int add_unix_rel(struct gh_buf *b, const struct blob *sa,
 		raw.p = sa->p + sizeof(sa_family_t);
 		raw.len = strnlen(raw.p, sa->len - sizeof(sa_family_t));
 	}
+	jw_str(b, "family", "unix", 4);
 	if (!raw.len)
-		return jw_str(b, "family", "unix", 4);
-	if (join_base(p, base, &raw) < 0)
-		return -ENOMEM;
-	if (jw_str(b, "family", "unix", 4) < 0 || jw_str(b, "addr", p->p, p->len) < 0 ||
-	    jw_str(b, "addr_raw", raw.p, raw.len) < 0)
-		return -ENOMEM;
-	return 0;
+		return;
+	join_base(p, base, &raw);
+	take_err(b, p);
+	jw_str(b, "addr", p->p, p->len);
+	jw_str(b, "addr_raw", raw.p, raw.len);
 }
 
 /* A unix socket connected by a name that is not its file's path (a
@@ -957,19 +1025,22 @@ static int add_unix_peer(struct gh_buf *b, const struct blob *sa,
 		raw.p = sa->p + sizeof(sa_family_t);
 		raw.len = strnlen(raw.p, sa->len - sizeof(sa_family_t));
 	}
-	if (base->p && (base->fl & GH_BF_BASE) ? join_base(g, base, &raw) < 0 :
-	    gh_buf_add(g, raw.p, raw.len) < 0)
-		return -ENOMEM;
-	if (kname(p, peer, &root) < 0)
-		return -ENOMEM;
+	if (base->p && (base->fl & GH_BF_BASE))
+		join_base(g, base, &raw);
+	else
+		gh_buf_add(g, raw.p, raw.len);
+	kname(p, peer, &root);
+	take_err(b, p);
+	take_err(b, g);
+	if (b->err)
+		return 0;
 	if (p->len == g->len && !memcmp(p->p, g->p, p->len))
 		return -EAGAIN;		/* the name is the file's path */
-	if (jw_str(b, "family", "unix", 4) < 0 || jw_str(b, "addr", p->p, p->len) < 0 ||
-	    jw_str(b, "addr_raw", raw.p, raw.len) < 0)
-		return -ENOMEM;
-	if ((peer->fl & (GH_BF_UNRES | GH_BF_TRUNC)) &&
-	    jw_str(b, "addr_status", "unresolved", 10) < 0)
-		return -ENOMEM;
+	jw_str(b, "family", "unix", 4);
+	jw_str(b, "addr", p->p, p->len);
+	jw_str(b, "addr_raw", raw.p, raw.len);
+	if (peer->fl & (GH_BF_UNRES | GH_BF_TRUNC))
+		jw_str(b, "addr_status", "unresolved", 10);
 	return 0;
 }
 
@@ -992,66 +1063,66 @@ static int add_unix_send(struct gh_buf *b, const struct blob *sa,
 	}
 	if (!raw.len || raw.p[0] == '\0')
 		return -EAGAIN;		/* unnamed or abstract */
-	if (raw.p[0] == '/' ? gh_buf_add(g, raw.p, raw.len) < 0 ||
-	    gh_buf_addc(g, '\0') < 0 :
-	    !base->p || !(base->fl & GH_BF_BASE) || join_base(g, base, &raw) < 0 ||
-	    gh_buf_addc(g, '\0') < 0)
-		return raw.p[0] == '/' ? -ENOMEM : -EAGAIN;
+	if (raw.p[0] == '/')
+		gh_buf_add(g, raw.p, raw.len);
+	else if (base->p && (base->fl & GH_BF_BASE))
+		join_base(g, base, &raw);
+	else
+		return -EAGAIN;
+	gh_buf_addc(g, '\0');
+	take_err(b, g);
+	if (b->err)
+		return 0;
 	if (memchr(g->p, '\0', g->len - 1) || via_magic_link(g->p))
 		return -EAGAIN;
 	real = realpath(g->p, NULL);
 	if (!real)
 		return -EAGAIN;
-	if (strcmp(real, g->p) &&
-	    (jw_str(b, "family", "unix", 4) < 0 || jw_str(b, "addr", real, strlen(real)) < 0 ||
-	     jw_str(b, "addr_raw", raw.p, raw.len) < 0 ||
-	     jw_str(b, "addr_status", "lexical", 7) < 0))
-		r = -ENOMEM;
-	else if (strcmp(real, g->p))
+	if (strcmp(real, g->p)) {
+		jw_str(b, "family", "unix", 4);
+		jw_str(b, "addr", real, strlen(real));
+		jw_str(b, "addr_raw", raw.p, raw.len);
+		jw_str(b, "addr_status", "lexical", 7);
 		r = 0;
+	}
 	free(real);
 	return r;
 }
 
 /* A send on a netlink socket: the socket's netlink protocol and the
  * types of the messages sent (nl_send in bpf/trace.bpf.c). */
-static int add_netlink(struct gh_buf *b, const struct gh_event *e, size_t size)
+static void add_netlink(struct gh_buf *b, const struct gh_event *e,
+			const struct blob *t)
 {
-	struct blob t;
 	uint16_t v;
 	size_t i;
 
 	if (!(e->flags & GH_EVF_SOCK) || e->family != AF_NETLINK ||
 	    e->op < GH_OP_SENDTO || e->op > GH_OP_SENDMMSG)
-		return 0;
-	if (get_blob(e, size, GH_B_RAW2, &t) < 0)
-		return -EINVAL;
-	if (jw_int(b, "netlink_protocol", e->proto) < 0)
-		return -ENOMEM;
-	if (!t.p)
-		return 0;
-	if (jw_key(b, "nlmsg_types") < 0 || gh_buf_addc(b, '[') < 0)
-		return -ENOMEM;
-	for (i = 0; i + 2 <= t.len; i += 2) {
-		memcpy(&v, t.p + i, sizeof(v));
-		if ((i && gh_buf_addc(b, ',') < 0) || put_int(b, v) < 0)
-			return -ENOMEM;
+		return;
+	jw_int(b, "netlink_protocol", e->proto);
+	if (!t->p)
+		return;
+	jw_key(b, "nlmsg_types");
+	gh_buf_addc(b, '[');
+	for (i = 0; i + 2 <= t->len; i += 2) {
+		memcpy(&v, t->p + i, sizeof(v));
+		if (i)
+			gh_buf_addc(b, ',');
+		put_int(b, v);
 	}
-	return gh_buf_addc(b, ']');
+	gh_buf_addc(b, ']');
 }
 
-static int fmt_net(struct gh_buf *b, const struct gh_event *e, size_t size)
+static void fmt_net(struct gh_buf *b, const struct gh_event *e,
+		    const struct blob *bl)
 {
 	const char *st = sock_type_name(e), *pr = proto_name(e);
-	struct blob sa, base, peer;
+	struct blob sa = bl[GH_B_EXTRA], base = bl[GH_B_PATH1],
+		    peer = bl[GH_B_PATH2];
 	int up = -EAGAIN;
 
-	if (get_blob(e, size, GH_B_EXTRA, &sa) < 0 ||
-	    get_blob(e, size, GH_B_PATH1, &base) < 0 ||
-	    get_blob(e, size, GH_B_PATH2, &peer) < 0)
-		return -EINVAL;
-	if (jw_int(b, "fd", (int)e->arg[0]) < 0)
-		return -ENOMEM;
+	jw_int(b, "fd", (int)e->arg[0]);
 	if (peer.p && (peer.fl & GH_BF_FULL))
 		up = add_unix_peer(b, &sa, &peer, &base);
 	else if (e->op >= GH_OP_SENDTO && e->op <= GH_OP_SENDMMSG && e->ret >= 0 &&
@@ -1062,44 +1133,39 @@ static int fmt_net(struct gh_buf *b, const struct gh_event *e, size_t size)
 		if (f == AF_UNIX)
 			up = add_unix_send(b, &sa, &base);
 	}
-	if (up == -ENOMEM ||
-	    (up == -EAGAIN &&
-	     (base.p && (base.fl & GH_BF_BASE) ? add_unix_rel(b, &sa, &base) :
-	      add_addr(b, e, &sa)) < 0) ||
-	    jw_str(b, "sock_type", st, strlen(st)) < 0 ||
-	    jw_str(b, "proto", pr, strlen(pr)) < 0)
-		return -ENOMEM;
+	if (up == -EAGAIN && base.p && (base.fl & GH_BF_BASE))
+		add_unix_rel(b, &sa, &base);
+	else if (up == -EAGAIN)
+		add_addr(b, e, &sa);
+	jw_str(b, "sock_type", st, strlen(st));
+	jw_str(b, "proto", pr, strlen(pr));
 	switch (e->op) {
 	case GH_OP_CONNECT: {
 		const char *r = connect_result(e->ret);
 
-		if (jw_str(b, "result", r, strlen(r)) < 0)
-			return -ENOMEM;
-		if ((e->flags & GH_EVF_SOCKID) && jw_int(b, "sock", (int64_t)e->x[1]) < 0)
-			return -ENOMEM;
+		jw_str(b, "result", r, strlen(r));
+		if (e->flags & GH_EVF_SOCKID)
+			jw_int(b, "sock", (int64_t)e->x[1]);
 		break;
 	}
 	case GH_OP_LISTEN:
-		if (jw_int(b, "backlog", (int)e->arg[1]) < 0)
-			return -ENOMEM;
+		jw_int(b, "backlog", (int)e->arg[1]);
 		break;
 	case GH_OP_SENDTO: case GH_OP_SENDMSG:
-		if (e->ret >= 0 && jw_int(b, "bytes", e->ret) < 0)
-			return -ENOMEM;
+		if (e->ret >= 0)
+			jw_int(b, "bytes", e->ret);
 		break;
 	case GH_OP_SENDMMSG:
-		if (e->ret >= 0 && jw_int(b, "bytes", (int64_t)e->x[0]) < 0)
-			return -ENOMEM;
-		if (e->ret >= 0 && jw_int(b, "messages", e->ret) < 0)
-			return -ENOMEM;
+		if (e->ret >= 0) {
+			jw_int(b, "bytes", (int64_t)e->x[0]);
+			jw_int(b, "messages", e->ret);
+		}
 		break;
 	}
-	up = add_netlink(b, e, size);
-	if (up < 0)
-		return up;
-	if (sa.fl & GH_BF_FAULT && jw_bool(b, "addr_fault", 1) < 0)
-		return -ENOMEM;
-	return add_ret(b, e->ret);
+	add_netlink(b, e, &bl[GH_B_RAW2]);
+	if (sa.fl & GH_BF_FAULT)
+		jw_bool(b, "addr_fault", 1);
+	add_ret(b, e->ret);
 }
 
 #ifndef AT_SYMLINK_NOFOLLOW
@@ -1195,299 +1261,281 @@ static int name_follow(const struct gh_event *e, int second)
 	return e->ret < 0 ? NAME_EXACT_FAILED : NAME_EXACT;
 }
 
-static int fmt_failed_exec(struct gh_buf *b, const struct gh_event *e,
-			   size_t size, struct blob *raw, struct blob *kp)
+static void fmt_failed_exec(struct gh_buf *b, const struct gh_event *e,
+			    const struct blob *bl)
 {
-	struct blob cwd, argv, seen, cwd_seen;
+	const struct blob *cwd = &bl[GH_B_PATH2], *argv = &bl[GH_B_EXTRA];
 	int inc = 0;
 
-	if (get_blob(e, size, GH_B_PATH2, &cwd) < 0 ||
-	    get_blob(e, size, GH_B_EXTRA, &argv) < 0 ||
-	    get_blob(e, size, GH_B_SEEN1, &seen) < 0 ||
-	    get_blob(e, size, GH_B_SEEN2, &cwd_seen) < 0)
-		return -EINVAL;
-	if (jw_int(b, "ppid", e->ppid) < 0 ||
-	    add_path(b, "path", "raw", raw, kp, &seen, &inc, -1) < 0 ||
-	    jw_strv(b, "argv", argv.p ? argv.p : "", argv.len) < 0 ||
-	    jw_int(b, "argc", e->argc) < 0 ||
-	    jw_int(b, "argv_bytes", e->argv_bytes) < 0 ||
-	    jw_bool(b, "argv_truncated", !!(argv.fl & GH_BF_TRUNC)) < 0 ||
-	    add_kpath(b, "cwd", &cwd, &cwd_seen) < 0)
-		return -ENOMEM;
-	if (inc && jw_bool(b, "path_incomplete", 1) < 0)
-		return -ENOMEM;
-	return add_ret(b, e->ret);
+	jw_int(b, "ppid", e->ppid);
+	add_path(b, "path", "raw", &bl[GH_B_RAW1], &bl[GH_B_PATH1],
+		 &bl[GH_B_SEEN1], &inc, -1);
+	jw_strv(b, "argv", argv->p ? argv->p : "", argv->len);
+	jw_int(b, "argc", e->argc);
+	jw_int(b, "argv_bytes", e->argv_bytes);
+	jw_bool(b, "argv_truncated", !!(argv->fl & GH_BF_TRUNC));
+	add_kpath(b, "cwd", cwd, &bl[GH_B_SEEN2]);
+	if (inc)
+		jw_bool(b, "path_incomplete", 1);
+	add_ret(b, e->ret);
 }
 
-static int fmt_file(struct gh_buf *b, const struct gh_event *e, size_t size)
+static void fmt_file(struct gh_buf *b, const struct gh_event *e,
+		     const struct blob *bl)
 {
-	struct blob raw1, kp1, raw2, kp2, seen1, seen2;
+	struct blob raw1 = bl[GH_B_RAW1], kp1 = bl[GH_B_PATH1],
+		    raw2 = bl[GH_B_RAW2], kp2 = bl[GH_B_PATH2],
+		    seen1 = bl[GH_B_SEEN1], seen2 = bl[GH_B_SEEN2];
 	const __u64 *a = e->arg;
 	int inc = 0, inc2 = 0;
 
-	if (get_blob(e, size, GH_B_RAW1, &raw1) < 0 ||
-	    get_blob(e, size, GH_B_PATH1, &kp1) < 0 ||
-	    get_blob(e, size, GH_B_RAW2, &raw2) < 0 ||
-	    get_blob(e, size, GH_B_PATH2, &kp2) < 0 ||
-	    get_blob(e, size, GH_B_SEEN1, &seen1) < 0 ||
-	    get_blob(e, size, GH_B_SEEN2, &seen2) < 0)
-		return -EINVAL;
-	if (jw_int(b, "tid", e->tid) < 0)
-		return -ENOMEM;
-	if (e->op == GH_OP_EXECVE || e->op == GH_OP_EXECVEAT)
-		return fmt_failed_exec(b, e, size, &raw1, &kp1);
+	jw_int(b, "tid", e->tid);
+	if (e->op == GH_OP_EXECVE || e->op == GH_OP_EXECVEAT) {
+		fmt_failed_exec(b, e, bl);
+		return;
+	}
 
 	switch (e->op) {
 	case GH_OP_FCHMOD: case GH_OP_FCHOWN: case GH_OP_FTRUNCATE:
 	case GH_OP_FCHDIR:
-		if (jw_int(b, "fd", (int)a[0]) < 0)
-			return -ENOMEM;
+		jw_int(b, "fd", (int)a[0]);
 		break;
 	}
-	if (add_path(b, "path", "raw", &raw1, &kp1, &seen1, &inc, name_follow(e, 0)) < 0)
-		return -ENOMEM;
+	add_path(b, "path", "raw", &raw1, &kp1, &seen1, &inc, name_follow(e, 0));
 	if (e->op == GH_OP_SYMLINK || e->op == GH_OP_SYMLINKAT) {
-		if (raw2.p && jw_str(b, "target", raw2.p, raw2.len) < 0)
-			return -ENOMEM;
+		if (raw2.p)
+			jw_str(b, "target", raw2.p, raw2.len);
 		inc |= !!(raw2.fl & GH_BF_TRUNC);
 	} else if (raw2.p || (raw2.fl & GH_BF_FAULT)) {
-		if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &seen2, &inc2, name_follow(e, 1)) < 0)
-			return -ENOMEM;
+		add_path(b, "new_path", "new_raw", &raw2, &kp2, &seen2, &inc2, name_follow(e, 1));
 	}
-	if ((inc || inc2) && jw_bool(b, "path_incomplete", 1) < 0)
-		return -ENOMEM;
-	if ((raw1.fl | raw2.fl) & GH_BF_FAULT && jw_bool(b, "raw_fault", 1) < 0)
-		return -ENOMEM;
+	if (inc || inc2)
+		jw_bool(b, "path_incomplete", 1);
+	if ((raw1.fl | raw2.fl) & GH_BF_FAULT)
+		jw_bool(b, "raw_fault", 1);
 
 	switch (e->op) {
 	case GH_OP_OPEN:
-		if (jw_int(b, "dirfd", AT_FDCWD) < 0 ||
-		    jw_int(b, "flags", (int)a[1]) < 0 ||
-		    jw_int(b, "mode", (int)a[2]) < 0)
-			return -ENOMEM;
+		jw_int(b, "dirfd", AT_FDCWD);
+		jw_int(b, "flags", (int)a[1]);
+		jw_int(b, "mode", (int)a[2]);
 		break;
 	case GH_OP_CREAT:
-		if (jw_int(b, "dirfd", AT_FDCWD) < 0 ||
-		    jw_int(b, "flags", O_CREAT | O_WRONLY | O_TRUNC) < 0 ||
-		    jw_int(b, "mode", (int)a[1]) < 0)
-			return -ENOMEM;
+		jw_int(b, "dirfd", AT_FDCWD);
+		jw_int(b, "flags", O_CREAT | O_WRONLY | O_TRUNC);
+		jw_int(b, "mode", (int)a[1]);
 		break;
 	case GH_OP_OPENAT:
-		if (jw_int(b, "dirfd", (int)a[0]) < 0 ||
-		    jw_int(b, "flags", (int)a[2]) < 0 ||
-		    jw_int(b, "mode", (int)a[3]) < 0)
-			return -ENOMEM;
+		jw_int(b, "dirfd", (int)a[0]);
+		jw_int(b, "flags", (int)a[2]);
+		jw_int(b, "mode", (int)a[3]);
 		break;
 	case GH_OP_OPENAT2:
-		if (jw_int(b, "dirfd", (int)a[0]) < 0 ||
-		    jw_int(b, "flags", (int64_t)e->x[0]) < 0 ||
-		    jw_int(b, "mode", (int64_t)e->x[1]) < 0)
-			return -ENOMEM;
+		jw_int(b, "dirfd", (int)a[0]);
+		jw_int(b, "flags", (int64_t)e->x[0]);
+		jw_int(b, "mode", (int64_t)e->x[1]);
 		break;
 	case GH_OP_MKDIR: case GH_OP_CHMOD: case GH_OP_FCHMOD:
-		if (jw_int(b, "mode", (int)a[1]) < 0)
-			return -ENOMEM;
+		jw_int(b, "mode", (int)a[1]);
 		break;
 	case GH_OP_MKDIRAT: case GH_OP_FCHMODAT: case GH_OP_FCHMODAT2:
-		if (jw_int(b, "mode", (int)a[2]) < 0)
-			return -ENOMEM;
+		jw_int(b, "mode", (int)a[2]);
 		break;
 	case GH_OP_RENAME: case GH_OP_RENAMEAT:
-		if (jw_int(b, "flags", 0) < 0)
-			return -ENOMEM;
+		jw_int(b, "flags", 0);
 		break;
 	case GH_OP_RENAMEAT2:
-		if (jw_int(b, "flags", (int)a[4]) < 0)
-			return -ENOMEM;
+		jw_int(b, "flags", (int)a[4]);
 		break;
 	case GH_OP_CHOWN: case GH_OP_LCHOWN: case GH_OP_FCHOWN:
-		if (jw_int(b, "uid", (int)a[1]) < 0 ||
-		    jw_int(b, "gid", (int)a[2]) < 0)
-			return -ENOMEM;
+		jw_int(b, "uid", (int)a[1]);
+		jw_int(b, "gid", (int)a[2]);
 		break;
 	case GH_OP_FCHOWNAT:
-		if (jw_int(b, "uid", (int)a[2]) < 0 ||
-		    jw_int(b, "gid", (int)a[3]) < 0)
-			return -ENOMEM;
+		jw_int(b, "uid", (int)a[2]);
+		jw_int(b, "gid", (int)a[3]);
 		break;
 	case GH_OP_TRUNCATE: case GH_OP_FTRUNCATE:
-		if (jw_int(b, "length", (int64_t)a[1]) < 0)
-			return -ENOMEM;
+		jw_int(b, "length", (int64_t)a[1]);
 		break;
 	}
-	return add_ret(b, e->ret);
+	add_ret(b, e->ret);
 }
 
-static int jw_int_list(struct gh_buf *b, const char *key, const __u64 *v,
-		       int n)
+static void jw_int_list(struct gh_buf *b, const char *key, const __u64 *v,
+			int n)
 {
 	int i;
 
-	if (jw_key(b, key) < 0 || gh_buf_addc(b, '[') < 0)
-		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		if ((i && gh_buf_addc(b, ',') < 0) || put_int(b, (int64_t)v[i]) < 0)
-			return -ENOMEM;
-	return gh_buf_addc(b, ']');
+	jw_key(b, key);
+	gh_buf_addc(b, '[');
+	for (i = 0; i < n; i++) {
+		if (i)
+			gh_buf_addc(b, ',');
+		put_int(b, (int64_t)v[i]);
+	}
+	gh_buf_addc(b, ']');
 }
 
 /* Where a target process is (GH_TREE_*): in_tree true, false or null. */
-static int add_target(struct gh_buf *b, const struct gh_event *e)
+static void add_target(struct gh_buf *b, const struct gh_event *e)
 {
-	if (!(e->flags & GH_EVF_TARGET))
-		return jw_null(b, "target_pid") < 0 || jw_null(b, "in_tree") < 0
-		       ? -ENOMEM : 0;
-	if (jw_int(b, "target_pid", (int64_t)e->x[0]) < 0)
-		return -ENOMEM;
-	switch (e->x[1]) {
-	case GH_TREE_YES: return jw_bool(b, "in_tree", 1);
-	case GH_TREE_NO: return jw_bool(b, "in_tree", 0);
+	if (!(e->flags & GH_EVF_TARGET)) {
+		jw_null(b, "target_pid");
+		jw_null(b, "in_tree");
+		return;
 	}
-	return jw_null(b, "in_tree");
+	jw_int(b, "target_pid", (int64_t)e->x[0]);
+	switch (e->x[1]) {
+	case GH_TREE_YES: jw_bool(b, "in_tree", 1); break;
+	case GH_TREE_NO: jw_bool(b, "in_tree", 0); break;
+	default: jw_null(b, "in_tree");
+	}
 }
 
 #define TIOCSTI_NR 0x5412
 
 /* The records of syscalls beyond files and sockets (gh-events(5)). */
-static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
+static void fmt_action(struct gh_buf *b, const struct gh_event *e,
+		       const struct blob *bl)
 {
-	struct blob raw1, kp1, raw2, kp2, ex, seen1, seen2;
+	struct blob raw1 = bl[GH_B_RAW1], kp1 = bl[GH_B_PATH1],
+		    raw2 = bl[GH_B_RAW2], kp2 = bl[GH_B_PATH2],
+		    seen1 = bl[GH_B_SEEN1], seen2 = bl[GH_B_SEEN2],
+		    ex = bl[GH_B_EXTRA];
 	const __u64 *a = e->arg;
 	const char *sys = e->flags & GH_EVF_URING ? "io_uring" : event_sys_name(e->nr);
 	const char *exkey = NULL;
-	int inc = 0, inc2 = 0, n;
+	int inc = 0, inc2 = 0;
 
-	if (get_blob(e, size, GH_B_RAW1, &raw1) < 0 ||
-	    get_blob(e, size, GH_B_PATH1, &kp1) < 0 ||
-	    get_blob(e, size, GH_B_RAW2, &raw2) < 0 ||
-	    get_blob(e, size, GH_B_PATH2, &kp2) < 0 ||
-	    get_blob(e, size, GH_B_SEEN1, &seen1) < 0 ||
-	    get_blob(e, size, GH_B_SEEN2, &seen2) < 0 ||
-	    get_blob(e, size, GH_B_EXTRA, &ex) < 0)
-		return -EINVAL;
-	if (jw_int(b, "tid", e->tid) < 0 ||
-	    jw_str(b, "syscall", sys ? sys : "?", strlen(sys ? sys : "?")) < 0)
-		return -ENOMEM;
-	if ((raw1.p || kp1.p || (raw1.fl & GH_BF_FAULT)) &&
-	    add_path(b, "path", "raw", &raw1, &kp1, &seen1, &inc, name_follow(e, 0)) < 0)
-		return -ENOMEM;
-	if (raw2.p || (raw2.fl & GH_BF_FAULT)) {
-		if (e->op == GH_OP_MOUNT) {
-			if (jw_str(b, "source", raw2.p, raw2.len) < 0)
-				return -ENOMEM;
-			/* a bind mount's source is a path: where it is */
-			if ((a[3] & MS_BIND) && raw2.p &&
-			    add_path(b, "source_path", NULL, &raw2, &kp2,
-				     &seen2, &inc2, e->ret < 0 ? -1 : 1) < 0)
-				return -ENOMEM;
-		} else if (add_path(b, "new_path", "new_raw", &raw2, &kp2, &seen2, &inc2, name_follow(e, 1)) < 0) {
-			return -ENOMEM;
-		}
+	jw_int(b, "tid", e->tid);
+	jw_str(b, "syscall", sys ? sys : "?", strlen(sys ? sys : "?"));
+	if (raw1.p || kp1.p || (raw1.fl & GH_BF_FAULT))
+		add_path(b, "path", "raw", &raw1, &kp1, &seen1, &inc, name_follow(e, 0));
+	if ((raw2.p || (raw2.fl & GH_BF_FAULT)) && e->op == GH_OP_MOUNT) {
+		jw_str(b, "source", raw2.p, raw2.len);
+		/* a bind mount's source is a path: where it is */
+		if ((a[3] & MS_BIND) && raw2.p)
+			add_path(b, "source_path", NULL, &raw2, &kp2, &seen2,
+				 &inc2, e->ret < 0 ? -1 : 1);
+	} else if (raw2.p || (raw2.fl & GH_BF_FAULT)) {
+		add_path(b, "new_path", "new_raw", &raw2, &kp2, &seen2, &inc2, name_follow(e, 1));
 	}
-	if ((inc || inc2) && jw_bool(b, "path_incomplete", 1) < 0)
-		return -ENOMEM;
-	if ((raw1.fl | raw2.fl | ex.fl) & GH_BF_FAULT && jw_bool(b, "raw_fault", 1) < 0)
-		return -ENOMEM;
+	if (inc || inc2)
+		jw_bool(b, "path_incomplete", 1);
+	if ((raw1.fl | raw2.fl | ex.fl) & GH_BF_FAULT)
+		jw_bool(b, "raw_fault", 1);
 
 	switch (e->op) {
 	case GH_OP_MKNOD:
-		n = jw_int(b, "mode", (int)a[1]) < 0 || jw_int(b, "dev", (int64_t)a[2]) < 0;
+		jw_int(b, "mode", (int)a[1]);
+		jw_int(b, "dev", (int64_t)a[2]);
 		break;
 	case GH_OP_MKNODAT:
-		n = jw_int(b, "mode", (int)a[2]) < 0 || jw_int(b, "dev", (int64_t)a[3]) < 0;
+		jw_int(b, "mode", (int)a[2]);
+		jw_int(b, "dev", (int64_t)a[3]);
 		break;
 	case GH_OP_SETXATTR: case GH_OP_LSETXATTR: case GH_OP_FSETXATTR:
 	case GH_OP_SETXATTRAT: case GH_OP_REMOVEXATTR: case GH_OP_LREMOVEXATTR:
 	case GH_OP_FREMOVEXATTR: case GH_OP_REMOVEXATTRAT:
 		exkey = "name";
 		/* a file capability grants privileges to whoever runs it */
-		n = jw_bool(b, "capability", ex.p && ex.len == 19 &&
-			    memcmp(ex.p, "security.capability", 19) == 0) < 0;
+		jw_bool(b, "capability", ex.p && ex.len == 19 &&
+			memcmp(ex.p, "security.capability", 19) == 0);
 		if (e->op == GH_OP_FSETXATTR || e->op == GH_OP_FREMOVEXATTR)
-			n |= jw_int(b, "fd", (int)a[0]) < 0;
+			jw_int(b, "fd", (int)a[0]);
 		break;
 	case GH_OP_UTIMENSAT:
-		n = !a[1] && jw_int(b, "fd", (int)a[0]) < 0;
+		if (!a[1])
+			jw_int(b, "fd", (int)a[0]);
 		break;
 	case GH_OP_NAME_TO_HANDLE_AT:
-		n = jw_int(b, "flags", (int)a[4]) < 0;
+		jw_int(b, "flags", (int)a[4]);
 		break;
 	case GH_OP_OPEN_BY_HANDLE_AT:
-		n = jw_int(b, "dirfd", (int)a[0]) < 0 || jw_int(b, "flags", (int)a[2]) < 0 ||
-		    jw_int(b, "mode", 0) < 0 || jw_str(b, "via", "handle", 6) < 0;
+		jw_int(b, "dirfd", (int)a[0]);
+		jw_int(b, "flags", (int)a[2]);
+		jw_int(b, "mode", 0);
+		jw_str(b, "via", "handle", 6);
 		break;
 	case GH_OP_MEMFD_CREATE:
 		exkey = "name";
-		n = jw_int(b, "flags", (int)a[1]) < 0;
+		jw_int(b, "flags", (int)a[1]);
 		break;
 	case GH_OP_MOUNT:
 		exkey = "fstype";
-		n = jw_int(b, "flags", (int64_t)a[3]) < 0;
+		jw_int(b, "flags", (int64_t)a[3]);
 		break;
 	case GH_OP_FSOPEN:
 		exkey = "fstype";
-		n = jw_int(b, "flags", (int)a[1]) < 0;
+		jw_int(b, "flags", (int)a[1]);
 		break;
 	case GH_OP_FSCONFIG:
 		exkey = "name";
-		n = jw_int(b, "cmd", (int)a[1]) < 0 || jw_int(b, "fd", (int)a[0]) < 0;
+		jw_int(b, "cmd", (int)a[1]);
+		jw_int(b, "fd", (int)a[0]);
 		break;
 	case GH_OP_UMOUNT2: case GH_OP_FSMOUNT:
-		n = jw_int(b, "flags", (int)a[1]) < 0;
+		jw_int(b, "flags", (int)a[1]);
 		break;
 	case GH_OP_OPEN_TREE: case GH_OP_OPEN_TREE_ATTR: case GH_OP_FSPICK:
 	case GH_OP_MOUNT_SETATTR:
-		n = jw_int(b, "flags", (int)a[2]) < 0;
+		jw_int(b, "flags", (int)a[2]);
 		break;
 	case GH_OP_MOVE_MOUNT:
-		n = jw_int(b, "flags", (int)a[4]) < 0;
+		jw_int(b, "flags", (int)a[4]);
 		break;
 	case GH_OP_UNSHARE: case GH_OP_CLONE:
-		n = jw_int(b, "flags", (int64_t)a[0]) < 0;
+		jw_int(b, "flags", (int64_t)a[0]);
 		break;
 	case GH_OP_CLONE3:
-		n = jw_int(b, "flags", (int64_t)e->x[0]) < 0;
+		jw_int(b, "flags", (int64_t)e->x[0]);
 		break;
 	case GH_OP_SETNS:
-		n = jw_int(b, "fd", (int)a[0]) < 0 || jw_int(b, "flags", (int)a[1]) < 0;
+		jw_int(b, "fd", (int)a[0]);
+		jw_int(b, "flags", (int)a[1]);
 		break;
 	case GH_OP_SETUID: case GH_OP_SETGID: case GH_OP_SETFSUID:
 	case GH_OP_SETFSGID: case GH_OP_SETGROUPS:
-		n = jw_int_list(b, "args", a, 1) < 0;
+		jw_int_list(b, "args", a, 1);
 		break;
 	case GH_OP_SETREUID: case GH_OP_SETREGID:
-		n = jw_int_list(b, "args", a, 2) < 0;
+		jw_int_list(b, "args", a, 2);
 		break;
 	case GH_OP_SETRESUID: case GH_OP_SETRESGID:
-		n = jw_int_list(b, "args", a, 3) < 0;
+		jw_int_list(b, "args", a, 3);
 		break;
 	case GH_OP_CAPSET:
-		n = jw_int(b, "effective", (int64_t)e->x[0]) < 0 ||
-		    jw_int(b, "permitted", (int64_t)e->x[1]) < 0;
+		jw_int(b, "effective", (int64_t)e->x[0]);
+		jw_int(b, "permitted", (int64_t)e->x[1]);
 		break;
 	case GH_OP_PTRACE:
-		n = jw_int(b, "request", (int64_t)a[0]) < 0 || add_target(b, e) < 0;
+		jw_int(b, "request", (int64_t)a[0]);
+		add_target(b, e);
 		break;
 	case GH_OP_PROCESS_VM_READV: case GH_OP_PROCESS_VM_WRITEV:
 	case GH_OP_PIDFD_OPEN:
-		n = add_target(b, e) < 0;
+		add_target(b, e);
 		break;
 	case GH_OP_PIDFD_GETFD:
-		n = add_target(b, e) < 0 || jw_int(b, "fd", (int)a[1]) < 0;
+		add_target(b, e);
+		jw_int(b, "fd", (int)a[1]);
 		break;
 	case GH_OP_KILL: case GH_OP_TKILL: case GH_OP_RT_SIGQUEUEINFO:
 	case GH_OP_PIDFD_SEND_SIGNAL:
-		n = add_target(b, e) < 0 || jw_int(b, "signal", (int)a[1]) < 0;
+		add_target(b, e);
+		jw_int(b, "signal", (int)a[1]);
 		break;
 	case GH_OP_TGKILL: case GH_OP_RT_TGSIGQUEUEINFO:
-		n = add_target(b, e) < 0 || jw_int(b, "signal", (int)a[2]) < 0;
+		add_target(b, e);
+		jw_int(b, "signal", (int)a[2]);
 		break;
 	case GH_OP_SETOWN:
 		/* the owner of the file's I/O signals: the signal F_SETSIG
 		 * chose, 0 there meaning SIGIO */
-		n = add_target(b, e) < 0 ||
-		    jw_int(b, "signal", (int)a[3] ? (int)a[3] : SIGIO) < 0 ||
-		    jw_int(b, "fd", (int)a[0]) < 0;
+		add_target(b, e);
+		jw_int(b, "signal", (int)a[3] ? (int)a[3] : SIGIO);
+		jw_int(b, "fd", (int)a[0]);
 		break;
 	case GH_OP_SOCKET: {
 		const char *fam = family_name((unsigned)a[0]);
@@ -1497,53 +1545,47 @@ static int fmt_action(struct gh_buf *b, const struct gh_event *e, size_t size)
 		se.family = (__u16)a[0];
 		se.sock_type = (__u16)a[1];
 		se.proto = (__u16)a[2];
-		n = jw_str(b, "family", fam, strlen(fam)) < 0 ||
-		    jw_str(b, "sock_type", sock_type_name(&se),
-			   strlen(sock_type_name(&se))) < 0 ||
-		    jw_str(b, "proto", proto_name(&se), strlen(proto_name(&se))) < 0 ||
-		    jw_int(b, "protocol", (int)a[2]) < 0;
+		jw_str(b, "family", fam, strlen(fam));
+		jw_str(b, "sock_type", sock_type_name(&se), strlen(sock_type_name(&se)));
+		jw_str(b, "proto", proto_name(&se), strlen(proto_name(&se)));
+		jw_int(b, "protocol", (int)a[2]);
 		break;
 	}
 	case GH_OP_BPF:
-		n = jw_int(b, "cmd", (int)a[0]) < 0;
+		jw_int(b, "cmd", (int)a[0]);
 		break;
 	case GH_OP_GENERIC:
-		n = jw_int_list(b, "args", a, 6) < 0;
+		jw_int_list(b, "args", a, 6);
 		break;
 	case GH_OP_IOCTL:
 		/* name: TIOCSTI, or TIOCLINUX (its paste subcode) */
-		n = jw_int(b, "fd", (int)a[0]) < 0 ||
-		    jw_int(b, "request", (unsigned)a[1]) < 0 ||
-		    jw_str(b, "name", (unsigned)a[1] == TIOCSTI_NR ? "TIOCSTI" :
-			   "TIOCLINUX", (unsigned)a[1] == TIOCSTI_NR ? 7 : 9) < 0;
+		jw_int(b, "fd", (int)a[0]);
+		jw_int(b, "request", (unsigned)a[1]);
+		jw_str(b, "name", (unsigned)a[1] == TIOCSTI_NR ? "TIOCSTI" :
+		       "TIOCLINUX", (unsigned)a[1] == TIOCSTI_NR ? 7 : 9);
 		break;
 	case GH_OP_RECVMSG: case GH_OP_RECVMMSG:
 		/* ret: the descriptor received, through socket arg[0] */
-		n = jw_int(b, "fd", e->ret) < 0 || jw_int(b, "sock_fd", (int)a[0]) < 0 ||
-		    ((e->flags & GH_EVF_SOCK) && add_addr(b, e, &ex) < 0);
+		jw_int(b, "fd", e->ret);
+		jw_int(b, "sock_fd", (int)a[0]);
+		if (e->flags & GH_EVF_SOCK)
+			add_addr(b, e, &ex);
 		break;
-	default:
-		n = 0;
 	}
-	if (n)
-		return -ENOMEM;
-	if (exkey && ex.p && jw_str(b, exkey, ex.p, ex.len) < 0)
-		return -ENOMEM;
-	return add_ret(b, e->ret);
+	if (exkey && ex.p)
+		jw_str(b, exkey, ex.p, ex.len);
+	add_ret(b, e->ret);
 }
 
 /* A send on a socket the command inherited: say so, and by which
  * syscall (write, sendfile... when not a send*). */
-static int add_inherited(struct gh_buf *b, const struct gh_event *e)
+static void add_inherited(struct gh_buf *b, const struct gh_event *e)
 {
 	const char *sys = event_sys_name(e->nr);
 
-	if (jw_bool(b, "inherited", 1) < 0)
-		return -ENOMEM;
-	if (!(e->flags & GH_EVF_URING) && sys &&
-	    jw_str(b, "syscall", sys, strlen(sys)) < 0)
-		return -ENOMEM;
-	return 0;
+	jw_bool(b, "inherited", 1);
+	if (!(e->flags & GH_EVF_URING) && sys)
+		jw_str(b, "syscall", sys, strlen(sys));
 }
 
 int event_uring_join(const void *sub, size_t ssize, const void *done,
@@ -1590,74 +1632,69 @@ int event_uring_join(const void *sub, size_t ssize, const void *done,
 }
 
 /* A socket's end (bpf/trace.h: "Sockets"). */
-static int fmt_sock(struct gh_buf *b, const struct gh_event *e, size_t size)
+static void fmt_sock(struct gh_buf *b, const struct gh_event *e,
+		     const struct blob *bl)
 {
 	const char *pr = proto_name(e), *r;
-	struct blob sa;
+	const struct blob *sa = &bl[GH_B_EXTRA];
 
-	if (get_blob(e, size, GH_B_EXTRA, &sa) < 0)
-		return -EINVAL;
-	if (jw_int(b, "sock", (int64_t)e->arg[0]) < 0 || add_addr(b, e, &sa) < 0 ||
-	    jw_str(b, "proto", pr, strlen(pr)) < 0)
-		return -ENOMEM;
+	jw_int(b, "sock", (int64_t)e->arg[0]);
+	add_addr(b, e, sa);
+	jw_str(b, "proto", pr, strlen(pr));
 	if (e->arg[1] & GH_SKF_CONNECT) {
 		r = connect_result(e->ret);
-		if (jw_str(b, "connect", r, strlen(r)) < 0)
-			return -ENOMEM;
+		jw_str(b, "connect", r, strlen(r));
 	}
-	if (jw_int(b, "bytes_sent", (int64_t)e->x[0]) < 0 ||
-	    jw_int(b, "bytes_received", (int64_t)e->x[1]) < 0 ||
-	    jw_bool(b, "at_end", !!(e->arg[1] & GH_SKF_FLUSHED)) < 0)
-		return -ENOMEM;
-	return 0;
+	jw_int(b, "bytes_sent", (int64_t)e->x[0]);
+	jw_int(b, "bytes_received", (int64_t)e->x[1]);
+	jw_bool(b, "at_end", !!(e->arg[1] & GH_SKF_FLUSHED));
 }
 
-static int dns_names(struct gh_buf *b, const char *key, const struct gh_dns *m,
-		     int answers)
+static void dns_names(struct gh_buf *b, const char *key, const struct gh_dns *m,
+		      int answers)
 {
 	char tn[16];
 	unsigned i, n = answers ? m->nan : m->nq;
 
-	if (jw_key(b, key) < 0 || gh_buf_addc(b, '[') < 0)
-		return -ENOMEM;
+	jw_key(b, key);
+	gh_buf_addc(b, '[');
 	for (i = 0; i < n; i++) {
 		const char *name = answers ? m->an[i].name : m->q[i].name;
 		uint16_t type = answers ? m->an[i].type : m->q[i].type;
 
 		gh_dns_type_name(type, tn);
-		if ((i && gh_buf_addc(b, ',') < 0) || gh_buf_addc(b, '{') < 0 ||
-		    jw_str(b, "name", name, strlen(name)) < 0 ||
-		    jw_str(b, "type", tn, strlen(tn)) < 0)
-			return -ENOMEM;
-		if (answers && (jw_int(b, "ttl", m->an[i].ttl) < 0 ||
-				jw_str(b, "data", m->an[i].data,
-				       strlen(m->an[i].data)) < 0))
-			return -ENOMEM;
-		if (gh_buf_addc(b, '}') < 0)
-			return -ENOMEM;
+		if (i)
+			gh_buf_addc(b, ',');
+		gh_buf_addc(b, '{');
+		jw_str(b, "name", name, strlen(name));
+		jw_str(b, "type", tn, strlen(tn));
+		if (answers) {
+			jw_int(b, "ttl", m->an[i].ttl);
+			jw_str(b, "data", m->an[i].data, strlen(m->an[i].data));
+		}
+		gh_buf_addc(b, '}');
 	}
-	return gh_buf_addc(b, ']');
+	gh_buf_addc(b, ']');
 }
 
 /* "addresses": the A and AAAA answers; "names": the names they answer
  * for (the questions, and the owners and targets of the answers). */
-static int dns_flat(struct gh_buf *b, const struct gh_dns *m)
+static void dns_flat(struct gh_buf *b, const struct gh_dns *m)
 {
 	const char *v[GH_DNS_QD_MAX + 2 * GH_DNS_AN_MAX];
 	unsigned i, j, n = 0, first = 1;
 
-	if (jw_key(b, "addresses") < 0 || gh_buf_addc(b, '[') < 0)
-		return -ENOMEM;
+	jw_key(b, "addresses");
+	gh_buf_addc(b, '[');
 	for (i = 0; i < m->nan; i++) {
 		if (m->an[i].type == GH_DNS_CNAME)
 			continue;
-		if ((!first && gh_buf_addc(b, ',') < 0) ||
-		    gh_buf_json_str(b, m->an[i].data, strlen(m->an[i].data)) < 0)
-			return -ENOMEM;
+		if (!first)
+			gh_buf_addc(b, ',');
+		gh_buf_json_str(b, m->an[i].data, strlen(m->an[i].data));
 		first = 0;
 	}
-	if (gh_buf_addc(b, ']') < 0)
-		return -ENOMEM;
+	gh_buf_addc(b, ']');
 	for (i = 0; i < m->nq; i++)
 		v[n++] = m->q[i].name;
 	for (i = 0; i < m->nan; i++) {
@@ -1665,130 +1702,127 @@ static int dns_flat(struct gh_buf *b, const struct gh_dns *m)
 		if (m->an[i].type == GH_DNS_CNAME)
 			v[n++] = m->an[i].data;
 	}
-	if (jw_key(b, "names") < 0 || gh_buf_addc(b, '[') < 0)
-		return -ENOMEM;
+	jw_key(b, "names");
+	gh_buf_addc(b, '[');
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < i && strcmp(v[j], v[i]); j++)
 			;
 		if (j < i)
 			continue;
-		if ((i && gh_buf_addc(b, ',') < 0) ||
-		    gh_buf_json_str(b, v[i], strlen(v[i])) < 0)
-			return -ENOMEM;
+		if (i)
+			gh_buf_addc(b, ',');
+		gh_buf_json_str(b, v[i], strlen(v[i]));
 	}
-	return gh_buf_addc(b, ']');
+	gh_buf_addc(b, ']');
 }
 
 /* A DNS message a process sent or received, decoded. */
-static int fmt_dns(struct gh_buf *b, const struct gh_event *e, size_t size)
+static void fmt_dns(struct gh_buf *b, const struct gh_event *e,
+		    const struct blob *bl)
 {
 	static struct gh_dns m;
 	const char *pr = proto_name(e);
 	char tn[16];
-	struct blob sa, msg;
+	struct blob sa = bl[GH_B_EXTRA], msg = bl[GH_B_RAW2];
 	int cut, bad;
 
-	if (get_blob(e, size, GH_B_EXTRA, &sa) < 0 ||
-	    get_blob(e, size, GH_B_RAW2, &msg) < 0)
-		return -EINVAL;
 	cut = !!(msg.fl & GH_BF_TRUNC);
 	bad = gh_dns_parse((const unsigned char *)(msg.p ? msg.p : ""), msg.len,
 			   e->proto == IPPROTO_TCP, cut, &m) < 0;
-	if (jw_int(b, "tid", e->tid) < 0 || jw_int(b, "sock", (int64_t)e->arg[0]) < 0 ||
-	    add_addr(b, e, &sa) < 0 || jw_str(b, "proto", pr, strlen(pr)) < 0 ||
-	    jw_str(b, "direction", e->x[0] ? "received" : "sent",
-		   e->x[0] ? 8 : 4) < 0 ||
-	    jw_int(b, "bytes", (int64_t)msg.len) < 0 ||
-	    jw_bool(b, "truncated", cut) < 0)
-		return -ENOMEM;
+	jw_int(b, "tid", e->tid);
+	jw_int(b, "sock", (int64_t)e->arg[0]);
+	add_addr(b, e, &sa);
+	jw_str(b, "proto", pr, strlen(pr));
+	jw_str(b, "direction", e->x[0] ? "received" : "sent", e->x[0] ? 8 : 4);
+	jw_int(b, "bytes", (int64_t)msg.len);
+	jw_bool(b, "truncated", cut);
 	if (bad && cut && strcmp(m.error, "truncated") == 0)
 		bad = 0;	/* cut by the capture, not by the sender */
-	if (bad && jw_str(b, "malformed", m.error, strlen(m.error)) < 0)
-		return -ENOMEM;
-	if (m.nq)
+	if (bad)
+		jw_str(b, "malformed", m.error, strlen(m.error));
+	if (m.nq) {
 		gh_dns_type_name(m.q[0].type, tn);
-	if (m.nq && (jw_str(b, "name", m.q[0].name, strlen(m.q[0].name)) < 0 ||
-		     jw_str(b, "qtype", tn, strlen(tn)) < 0))
-		return -ENOMEM;
-	if (jw_int(b, "id", m.id) < 0 || jw_bool(b, "response", m.response) < 0 ||
-	    jw_int(b, "rcode", m.rcode) < 0 || dns_names(b, "questions", &m, 0) < 0 ||
-	    dns_names(b, "answers", &m, 1) < 0 || dns_flat(b, &m) < 0)
-		return -ENOMEM;
-	return 0;
+		jw_str(b, "name", m.q[0].name, strlen(m.q[0].name));
+		jw_str(b, "qtype", tn, strlen(tn));
+	}
+	jw_int(b, "id", m.id);
+	jw_bool(b, "response", m.response);
+	jw_int(b, "rcode", m.rcode);
+	dns_names(b, "questions", &m, 0);
+	dns_names(b, "answers", &m, 1);
+	dns_flat(b, &m);
 }
 
 int event_format(struct gh_buf *b, const void *rec, size_t size, uint64_t t0)
 {
 	const struct gh_event *e = rec;
+	struct blob bl[GH_NBLOB];
 	size_t start = b->len;
 	const char *type;
-	int r;
 
 	if (size < sizeof(*e) || e->size != size)
 		return -EINVAL;
+	/* DNS over TCP: a read of the two-byte length alone */
+	if (e->type == GH_EV_DNS && e->proto == IPPROTO_TCP &&
+	    e->blen[GH_B_RAW2] == 2)
+		return 0;
+	if (e->type != GH_EV_FORK && e->type != GH_EV_EXIT &&
+	    get_blobs(e, size, bl) < 0)
+		return -EINVAL;
 	switch (e->type) {
 	case GH_EV_EXEC:
-		r = head(b, "exec", e, t0);
-		if (r >= 0)
-			r = fmt_exec(b, e, size);
+		head(b, "exec", e, t0);
+		fmt_exec(b, e, bl);
 		break;
 	case GH_EV_FORK:
-		r = head(b, "fork", e, t0);
-		if (r >= 0)
-			r = jw_int(b, "ppid", e->ppid);
-		if (r >= 0)
-			r = jw_int(b, "tid", e->tid);
+		head(b, "fork", e, t0);
+		jw_int(b, "ppid", e->ppid);
+		jw_int(b, "tid", e->tid);
 		break;
 	case GH_EV_EXIT:
-		r = head(b, "exit", e, t0);
-		if (r >= 0)
-			r = fmt_exit(b, e);
+		head(b, "exit", e, t0);
+		fmt_exit(b, e);
 		break;
 	case GH_EV_SYS:
 		type = record_type(e);
 		if (!type)
 			return -EINVAL;
-		r = head(b, type, e, t0);
-		if (r < 0)
-			break;
-		if (e->op >= GH_OP_CONNECT && e->op <= GH_OP_SENDMMSG)
-			r = jw_int(b, "tid", e->tid) < 0 ? -ENOMEM : fmt_net(b, e, size);
-		else if (e->op >= GH_OP_MKNOD)
-			r = fmt_action(b, e, size);
-		else
-			r = fmt_file(b, e, size);
-		if (r >= 0 && (e->flags & GH_EVF_URING) &&
-		    (jw_str(b, "via", "io_uring", 8) < 0 ||
-		     jw_int(b, "opcode", e->nr) < 0))
-			r = -ENOMEM;
-		if (r >= 0 && (e->flags & GH_EVF_PATH_CHANGED) &&
-		    jw_bool(b, "path_changed", 1) < 0)
-			r = -ENOMEM;
-		if (r >= 0 && (e->flags & GH_EVF_INHERITED))
-			r = add_inherited(b, e);
-		if (r >= 0 && (e->flags & GH_EVF_FIXED) &&
-		    jw_bool(b, "fixed_file", 1) < 0)
-			r = -ENOMEM;
+		head(b, type, e, t0);
+		if (e->op >= GH_OP_CONNECT && e->op <= GH_OP_SENDMMSG) {
+			jw_int(b, "tid", e->tid);
+			fmt_net(b, e, bl);
+		} else if (e->op >= GH_OP_MKNOD) {
+			fmt_action(b, e, bl);
+		} else {
+			fmt_file(b, e, bl);
+		}
+		if (e->flags & GH_EVF_URING) {
+			jw_str(b, "via", "io_uring", 8);
+			jw_int(b, "opcode", e->nr);
+		}
+		if (e->flags & GH_EVF_PATH_CHANGED)
+			jw_bool(b, "path_changed", 1);
+		if (e->flags & GH_EVF_INHERITED)
+			add_inherited(b, e);
+		if (e->flags & GH_EVF_FIXED)
+			jw_bool(b, "fixed_file", 1);
 		break;
 	case GH_EV_SOCK:
-		r = head(b, "sock_end", e, t0);
-		if (r >= 0)
-			r = fmt_sock(b, e, size);
+		head(b, "sock_end", e, t0);
+		fmt_sock(b, e, bl);
 		break;
 	case GH_EV_DNS:
-		/* over TCP, a read of the two-byte length alone */
-		if (e->proto == IPPROTO_TCP && e->blen[GH_B_RAW2] == 2)
-			return 0;
-		r = head(b, "dns", e, t0);
-		if (r >= 0)
-			r = fmt_dns(b, e, size);
+		head(b, "dns", e, t0);
+		fmt_dns(b, e, bl);
 		break;
 	default:
 		return -EINVAL;
 	}
-	if (r >= 0)
-		r = gh_buf_add(b, "}\n", 2);
-	if (r < 0) {
+	if (gh_buf_add(b, "}\n", 2) < 0) {
+		/* the buffer as it was, ready for the next record */
+		int r = b->err;
+
+		b->err = 0;
 		b->len = start;
 		if (b->p)
 			b->p[start] = '\0';

@@ -1062,6 +1062,147 @@ static int attach_kept(struct loader *l)
 	return 0;
 }
 
+/* Lingering (loader.h, loader_stop): the last run to end marks the kept
+ * directory with linger_PID_START (a pin of the runs map, naming it) and
+ * leaves the links pinned; its lingerer detaches them later if the mark
+ * is still there, under the directory's lock. A later run's end removes
+ * every mark (the lingerers that made them leave the links alone) and
+ * makes its own; --unload removes everything, marks and links, at once.
+ * A lingerer killed before it wakes leaves the links attached until the
+ * next run ends, or --unload. */
+#define LINGER_PREFIX "linger_"
+
+/* Under the directory's lock, with no run in progress: remove the marks
+ * of earlier lingerers, then mark it for this run's when it lingers (and
+ * can: gh-trace as a PID namespace's init takes its lingerer along when
+ * it exits). Whether the links are to stay pinned: they do, lingering or
+ * not, when this was no run (--keep without a command). */
+static int linger_mark(struct loader *l)
+{
+	char path[PIN_MAX + NAME_MAX + 2];
+	struct dirent *e;
+	DIR *d;
+	int has_links = 0, i;
+
+	for (i = 0; i < LOADER_NPROGS; i++)
+		has_links |= l->link_fd[i] >= 0;
+	if (!has_links)
+		return 1;
+	d = opendir(l->dir);
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, LINGER_PREFIX, strlen(LINGER_PREFIX)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", l->dir, e->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	l->mark[0] = '\0';
+	if (!l->linger_ms || getpid() == 1)
+		return 0;
+	snprintf(l->mark, sizeof(l->mark), "%s/" LINGER_PREFIX "%d_%llu", l->dir,
+		 (int)getpid(), (unsigned long long)l->start);
+	if (bpf_obj_pin(l->runs_fd, l->mark) < 0) {
+		l->mark[0] = '\0';
+		return 0;
+	}
+	return 1;
+}
+
+/* Whether the run of any entry in runs is in progress. */
+static int runs_alive(int runs_fd)
+{
+	uint32_t key, next, *prev = NULL;
+	struct gh_run r;
+
+	while (bpf_map_get_next_key(runs_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(runs_fd, &key, &r) == 0 && run_alive(&r))
+			return 1;
+	}
+	return 0;
+}
+
+/* The lingerer's end (and the run's own, when no lingerer could be
+ * started): detach the programs of syscalls and sends if mark is still
+ * there and no run is in progress. */
+static void linger_end(const char *dir, const char *mark)
+{
+	char path[PIN_MAX + 32];
+	int fd, runs, i;
+
+	fd = lock_dir(dir);
+	if (fd < 0)
+		return;
+	/* gone: --unload, or a later run's end took over */
+	if (unlink(mark) == 0) {
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[MAP_RUNS]);
+		runs = bpf_obj_get(path);
+		if (runs >= 0 && !runs_alive(runs))
+			for (i = 0; i < LOADER_NPROGS; i++) {
+				if (!idle_detached(i))
+					continue;
+				snprintf(path, sizeof(path), "%s/link_%s", dir,
+					 prog_names[i]);
+				unlink(path);
+			}
+		if (runs >= 0)
+			close(runs);
+	}
+	close(fd);
+}
+
+/* The lingerer: no descriptor of gh-trace's (/dev/null as 0, 1 and 2), no
+ * signal blocked or handled, its own session, / as its directory; it
+ * sleeps, then ends the linger. */
+static void __attribute__((noreturn)) lingerer(const char *dir, const char *mark,
+					       unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+	sigset_t none;
+	int fd;
+
+	setsid();
+	if (chdir("/") < 0)
+		_exit(1);
+	if (close_range(0, ~0u, 0) < 0)
+		for (fd = 0; fd < 1024; fd++)
+			close(fd);
+	fd = open("/dev/null", O_RDWR);
+	if (fd == 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	for (fd = 1; fd < NSIG; fd++)
+		signal(fd, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_NAME, "gh-trace-linger", 0, 0, 0);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	linger_end(dir, mark);
+	_exit(0);
+}
+
+/* Start this run's lingerer (its mark is made), with one fork: the
+ * caller is about to exit (loader.h), and the lingerer, in a session of
+ * its own, outlives it (a grandchild would cost gh-trace a second fork
+ * and a wait). Without one, the linger ends now. */
+static void linger_start(struct loader *l)
+{
+	pid_t pid;
+
+	if (!l->mark[0])
+		return;
+	pid = fork();
+	if (pid == 0)
+		lingerer(l->dir, l->mark, l->linger_ms);
+	if (pid < 0)
+		linger_end(l->dir, l->mark);
+	l->mark[0] = '\0';
+}
+
 /* The end of a run with kept programs (already out of the runs map):
  * the last run in progress detaches them. Our links are closed before
  * the lock is let go: a run starting then attaches new ones, which must
@@ -1076,7 +1217,7 @@ static void detach_kept(struct loader *l)
 	if (fd >= 0) {
 		sweep(l);
 		if (bpf_map_get_next_key(l->runs_fd, NULL, &key) < 0 &&
-		    errno == ENOENT)
+		    errno == ENOENT && !linger_mark(l))
 			for (i = 0; i < LOADER_NPROGS; i++) {
 				if (!idle_detached(i))
 					continue;
@@ -1157,6 +1298,7 @@ int loader_start(struct loader *l, const struct loader_opts *o,
 		 loader_cb cb, void *ctx)
 {
 	l->verbose = o->verbose;
+	l->linger_ms = o->linger_ms < LOADER_LINGER_MAX ? o->linger_ms : LOADER_LINGER_MAX;
 	set_libbpf_print(o->verbose);
 	if (preconditions(l) < 0 || get_programs(l, o) < 0)
 		return -1;
@@ -1442,5 +1584,7 @@ void loader_stop(struct loader *l)
 	close_fd(&l->ring_fd);
 	close_pinned(l);
 	trace_bpf__destroy(l->skel);
+	/* last, so that it copies little of this process */
+	linger_start(l);
 	reset(l);
 }

@@ -30,6 +30,8 @@
 #define LOADER_RINGBUF (4u << 20)	/* default ring buffer bytes */
 #define LOADER_DIR_MAX 256	/* a pin directory's name */
 #define LOADER_PIN_MAX (LOADER_DIR_MAX + 64)	/* a pin's */
+#define LOADER_LINGER_MS 200	/* the default linger (see loader_stop) */
+#define LOADER_LINGER_MAX 60000	/* the longest */
 
 struct trace_bpf;
 
@@ -63,6 +65,9 @@ struct loader {
 	char how[512];		/* where the programs came from (for -v) */
 	char core[160];		/* what CO-RE relocated against (for -v),
 				 * when this process loaded the programs */
+	unsigned linger_ms;	/* loader_opts.linger_ms */
+	char mark[LOADER_PIN_MAX + 64];	/* the lingerer's mark, once this
+					 * run left the links pinned for it */
 };
 
 struct loader_opts {
@@ -76,6 +81,10 @@ struct loader_opts {
 	const uint64_t *inh_cookie;
 	const uint32_t *inh_fd;
 	int ninh;
+	/* kept programs: how long the last run to end leaves those of
+	 * syscalls and socket sends attached (ms, at most LOADER_LINGER_MAX;
+	 * 0: it detaches them at once) */
+	unsigned linger_ms;
 };
 
 typedef int (*loader_cb)(void *ctx, void *data, size_t size);
@@ -118,7 +127,16 @@ int loader_part(struct loader *l, uint64_t *part, uint64_t *uring_ops);
  * each given to cb as a GH_EV_SOCK record and removed; entries of runs
  * that have ended are removed too. */
 void loader_socks(struct loader *l, loader_cb cb, void *ctx);
-/* End the run and free everything (detaching programs loaded for it). */
+/* End the run and free everything (detaching programs loaded for it);
+ * the caller is to exit soon after, without waiting for its children
+ * (the lingerer is one until then), or to set linger_ms to 0 first.
+ * With kept programs, the last run in progress to end detaches those of
+ * syscalls and socket sends, or with a linger leaves them attached and
+ * starts a lingerer: a process of its own (its own session, none of
+ * gh-trace's descriptors) that sleeps linger_ms, then
+ * detaches them unless a run is in progress or a later run's end started
+ * another lingerer meanwhile (a run starting within the linger finds
+ * them attached). */
 void loader_stop(struct loader *l);
 
 #endif

@@ -73,6 +73,8 @@ struct run {
 	uint32_t argv_limit;
 	uint32_t ringbuf;
 	char **argv;
+	unsigned linger_ms;	/* --linger or GH_TRACE_LINGER, ms */
+	int linger_set;		/* --linger was given */
 
 	/* state */
 	struct loader l;
@@ -147,7 +149,8 @@ static uint64_t now_ns(clockid_t clk)
 
 #define SYNOPSIS "[-o FILE] [--stdout FILE] [--stderr FILE] [-u USER]\n" \
 	"                [--require-audit] [--argv-limit BYTES] [--ringbuf-size BYTES]\n" \
-	"                [--wait=tree|command|SECONDS] [--keep|--no-keep] [-v]\n" \
+	"                [--wait=tree|command|SECONDS] [--keep|--no-keep]\n" \
+	"                [--linger=SECONDS] [-v]\n" \
 	"                -- CMD [ARG...]\n" \
 	"       gh-trace --keep [-v]\n" \
 	"       gh-trace --unload [-v]"
@@ -179,11 +182,15 @@ static void usage(FILE *f)
 		"                        while a run is in progress)\n"
 		"      --no-keep         load the programs for this run only, unless they are\n"
 		"                        kept already (as GH_TRACE_KEEP=0)\n"
+		"      --linger=SECONDS  kept programs: how long the last run to end leaves\n"
+		"                        those of syscalls attached for the next run\n"
+		"                        (default %g, at most %g; 0: detach them at once)\n"
 		"      --unload          remove the kept programs, then exit\n"
 		"  -v, --verbose         report libbpf messages and statistics on stderr\n"
 		"  -h, --help            show this help\n"
 		"      --version         show the version\n",
-		DEFAULT_ARGV_LIMIT, DEFAULT_RINGBUF);
+		DEFAULT_ARGV_LIMIT, DEFAULT_RINGBUF, LOADER_LINGER_MS / 1000.0,
+		LOADER_LINGER_MAX / 1000.0);
 }
 
 static int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -221,6 +228,25 @@ static int parse_wait(struct run *r, const char *s)
 		return -1;
 	r->wait_mode = WAIT_SECONDS;
 	r->wait_ns = (uint64_t)(v * 1e9);
+	return 0;
+}
+
+/* --linger=SECONDS or GH_TRACE_LINGER: a decimal number of seconds, at
+ * most LOADER_LINGER_MAX ms, into *ms (rounded up to a millisecond). */
+static int parse_linger(const char *s, unsigned *ms)
+{
+	char *end;
+	double v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !(v >= 0 && v * 1000 <= LOADER_LINGER_MAX))
+		return -1;
+	*ms = (unsigned)(v * 1000);
+	if (*ms < v * 1000)
+		(*ms)++;
 	return 0;
 }
 
@@ -1331,6 +1357,7 @@ static const struct option longopts[] = {
 	{ "wait", required_argument, NULL, 'W' },
 	{ "unload", no_argument, NULL, 'U' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "linger", required_argument, NULL, 'L' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -1384,6 +1411,14 @@ static int parse_options(struct run *r, int argc, char **argv, int *unload)
 				return GH_EXIT_ERR;
 			}
 			break;
+		case 'L':
+			if (parse_linger(optarg, &r->linger_ms) < 0) {
+				gh_err("--linger: '%s' is not a number of seconds from 0 to %g",
+				       optarg, LOADER_LINGER_MAX / 1000.0);
+				return GH_EXIT_ERR;
+			}
+			r->linger_set = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return gh_close_stdout() < 0 ? GH_EXIT_ERR : GH_EXIT_OK;
@@ -1405,6 +1440,23 @@ static int parse_options(struct run *r, int argc, char **argv, int *unload)
 	if (optind < argc)
 		r->argv = argv + optind;
 	return -1;
+}
+
+/* --linger, else GH_TRACE_LINGER, else the default. 0, or -1 when
+ * GH_TRACE_LINGER is not a number of seconds (said). */
+static int settle_linger(struct run *r)
+{
+	const char *env = getenv("GH_TRACE_LINGER");
+
+	if (r->linger_set)
+		return 0;
+	r->linger_ms = LOADER_LINGER_MS;
+	if (env && *env && parse_linger(env, &r->linger_ms) < 0) {
+		gh_err("GH_TRACE_LINGER: '%s' is not a number of seconds from 0 to %g",
+		       env, LOADER_LINGER_MAX / 1000.0);
+		return -1;
+	}
+	return 0;
 }
 
 /* Kept by default; said so (--keep, GH_TRACE_KEEP=1), a failure to keep
@@ -1498,6 +1550,7 @@ static int load_attach(struct run *r, int keep_asked, const char **reason)
 	lo.verbose = r->verbose;
 	lo.keep = r->keep;
 	lo.pin_dir = r->pin_dir;
+	lo.linger_ms = r->linger_ms;
 	list_fds(r);
 	watch_sockets(r);
 	lo.inh_cookie = r->inh_cookie;
@@ -1515,6 +1568,8 @@ static int load_attach(struct run *r, int keep_asked, const char **reason)
 		return 0;
 	}
 	*reason = r->l.reason[0] ? r->l.reason : "adding the command to the traced set failed";
+	/* no lingerer: a child of ours that the untraced run would wait for */
+	r->l.linger_ms = 0;
 	loader_stop(&r->l);
 	if (r->require_audit) {
 		gh_err("audit unavailable: %s", *reason);
@@ -1663,6 +1718,8 @@ int main(int argc, char **argv)
 		return GH_EXIT_ERR;
 	}
 	keep_asked = settle_keep(&r);
+	if (settle_linger(&r) < 0)
+		return GH_EXIT_ERR;
 	if (pick_user(&r, &co) < 0)
 		return EXIT_TRACE;
 

@@ -558,6 +558,10 @@ static int f_outside_cwd(struct ctx *c, struct ft_row *row)
 	rc = get_str(c, NULL, NULL, "provenance.cwd", &cwd, NULL);
 	if (rc < 0)
 		return -1;
+	/* a directory that is not absolute says nothing of where paths are
+	 * ("" would put every path under it) */
+	if (rc && cwd[0] != '/')
+		rc = 0;
 	w = outside(c, GH_RPATHS_WRITE, rc ? cwd : NULL);
 	if (w < 0)
 		return -1;
@@ -598,8 +602,10 @@ static int is_shell_exec(const struct gh_rexec *x)
 	return 0;
 }
 
-/* Execs of every process (lib/receipt: receipts without execs give
- * none known). */
+/* Execs of every process, counted as gh_receipt_nexecs (gh-policy's
+ * "limit execs") counts them: a process_tree entry without execs (0.3.0)
+ * is one exec of its exe; the flat list of older receipts gives none
+ * known. */
 static int f_processes(struct ctx *c, struct ft_row *row)
 {
 	struct gh_receipt *r = c->r;
@@ -607,19 +613,15 @@ static int f_processes(struct ctx *c, struct ft_row *row)
 	struct gh_rproc p;
 	struct gh_rexec x;
 	int64_t execs = 0, shell_execs = 0;
-	int known = 1, shell_known = 1, found = 0;
+	int shell_known = 1, found = 0;
 	size_t j;
 	int rc;
 
-	/* without a process list nothing is known; the flat list of older
-	 * receipts has no execs, so none is known from it either */
-	if ((rc = gh_receipt_nprocs(r, &j)) <= 0)
+	/* without a process_tree nothing is known: the flat list of older
+	 * receipts has no execs */
+	if ((rc = gh_receipt_nexecs(r, &j)) <= 0)
 		return rc < 0 ? rfail(c) : 0;
 	while ((rc = gh_receipt_next_proc(r, &it, &p)) > 0) {
-		if (!p.execs) {
-			known = shell_known = 0;
-			continue;
-		}
 		for (j = 0; (rc = gh_receipt_proc_exec(r, &p, j, &x)) > 0; j++) {
 			execs++;
 			rc = is_shell_exec(&x);
@@ -635,8 +637,7 @@ static int f_processes(struct ctx *c, struct ft_row *row)
 	}
 	if (rc < 0)
 		return rfail(c);
-	if (known)
-		set_int(row, FT_EXECS, execs);
+	set_int(row, FT_EXECS, execs);
 	if (shell_known)
 		set_int(row, FT_SHELL_EXECS, shell_execs);
 	if (found || shell_known)
@@ -818,21 +819,31 @@ static size_t utf8_seq(const unsigned char *s, size_t len)
 	return n <= len && gh_utf8_valid((const char *)s, n) ? n : 0;
 }
 
+/* A text cell a spreadsheet would read as a formula (OWASP's "CSV
+ * injection" list): it starts with = + - @, tab or CR. */
+static int csv_formula(const char *s, size_t len)
+{
+	return len > 0 && strchr("=+-@\t\r", s[0]) && s[0];
+}
+
 /* RFC 4180: quote a field holding a comma, quote, CR or LF; double inner
- * quotes. Bytes
- * that are not UTF-8 become U+FFFD, as in the JSON output. */
+ * quotes. A cell that would start a formula gets a leading ' inside the
+ * quotes, so spreadsheets show it as text. Bytes that are not UTF-8
+ * become U+FFFD, as in the JSON output. */
 static int csv_str(struct gh_buf *b, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	int quote = 0;
+	int quote = 0, formula = csv_formula(s, len);
 	size_t i, n;
 	int rc = 0;
 
 	for (i = 0; i < len; i++)
 		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
 			quote = 1;
-	if (quote)
+	if (quote || formula)
 		rc |= gh_buf_addc(b, '"');
+	if (formula)
+		rc |= gh_buf_addc(b, '\'');
 	for (i = 0; i < len; i += n ? n : 1) {
 		n = utf8_seq(u + i, len - i);
 		if (n == 0)
@@ -842,7 +853,7 @@ static int csv_str(struct gh_buf *b, const char *s, size_t len)
 		else
 			rc |= gh_buf_add(b, s + i, n);
 	}
-	if (quote)
+	if (quote || formula)
 		rc |= gh_buf_addc(b, '"');
 	return rc ? -ENOMEM : 0;
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,51 +116,30 @@ void gh_buf_release(struct gh_buf *b)
 	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
+	b->err = 0;
 }
 
 int gh_buf_grow(struct gh_buf *b, size_t extra)
 {
-	size_t need = b->len + extra + 1, cap;
+	size_t need, cap;
 	char *p;
 
-	if (need < b->len)
-		return -ENOMEM;
+	if (b->err)
+		return b->err;
+	if (extra >= SIZE_MAX - b->len)
+		return b->err = -ENOMEM;
+	need = b->len + extra + 1;
 	if (need <= b->cap)
 		return 0;
 	cap = b->cap ? b->cap : 64;
-	while (cap < need)
+	while (cap < need && cap)
 		cap *= 2;
-	p = realloc(b->p, cap);
+	p = cap ? realloc(b->p, cap) : NULL;
 	if (!p)
-		return -ENOMEM;
+		return b->err = -ENOMEM;
 	b->p = p;
 	b->cap = cap;
 	return 0;
-}
-
-int gh_buf_add(struct gh_buf *b, const void *data, size_t len)
-{
-	if (gh_buf_grow(b, len) < 0)
-		return -ENOMEM;
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
-int gh_buf_adds(struct gh_buf *b, const char *s)
-{
-	return gh_buf_add(b, s, strlen(s));
-}
-
-int gh_buf_addc(struct gh_buf *b, char c)
-{
-	if (b->len + 1 < b->cap) {
-		b->p[b->len++] = c;
-		b->p[b->len] = '\0';
-		return 0;
-	}
-	return gh_buf_add(b, &c, 1);
 }
 
 int gh_buf_shell_word(struct gh_buf *b, const char *s, size_t n)

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #ifndef GH_VERSION
 #define GH_VERSION "0.0.0"
@@ -52,18 +53,43 @@ int gh_close_stdout(void);
  * terminated (the NUL is not counted in *len), owned by the caller. */
 int gh_read_all(FILE *f, char **out, size_t *len);
 
-/* Growable byte buffer: struct gh_buf b = GH_BUF_INIT; ... gh_buf_release(&b). */
+/* Growable byte buffer: struct gh_buf b = GH_BUF_INIT; ... gh_buf_release(&b).
+ * Its error is sticky, as stdio's ferror: the first failure to grow is
+ * kept in err, and every later call adds nothing and returns it, so a
+ * writer appends a whole record and checks err once (clearing it, or
+ * releasing the buffer, starts afresh). */
 struct gh_buf {
 	char *p;
 	size_t len, cap;
+	int err;	/* 0, or the first failure (-ENOMEM) */
 };
-#define GH_BUF_INIT { NULL, 0, 0 }
+#define GH_BUF_INIT { NULL, 0, 0, 0 }
 void gh_buf_release(struct gh_buf *b);
-/* Each returns 0 or -ENOMEM; b->p stays NUL terminated. */
+/* Each returns 0 or -ENOMEM (b->err); b->p stays NUL terminated. The
+ * appends are inline: a writer of records makes many short ones, and the
+ * call cost as much as the copy. */
 int gh_buf_grow(struct gh_buf *b, size_t extra);
-int gh_buf_add(struct gh_buf *b, const void *data, size_t len);
-int gh_buf_adds(struct gh_buf *b, const char *s);
-int gh_buf_addc(struct gh_buf *b, char c);
+static inline int gh_buf_add(struct gh_buf *b, const void *data, size_t len)
+{
+	if ((b->err || len >= b->cap - b->len) && gh_buf_grow(b, len) < 0)
+		return b->err;
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+	return 0;
+}
+static inline int gh_buf_adds(struct gh_buf *b, const char *s)
+{
+	return gh_buf_add(b, s, strlen(s));
+}
+static inline int gh_buf_addc(struct gh_buf *b, char c)
+{
+	if ((b->err || 1 >= b->cap - b->len) && gh_buf_grow(b, 1) < 0)
+		return b->err;
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+	return 0;
+}
 int gh_buf_printf(struct gh_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Append s[0..n) as one word a POSIX shell reads back to exactly s: bare

@@ -393,6 +393,16 @@ int gh_glob_match(const struct gh_glob *g, const char *path, size_t len)
 	return pc == g->ncomps;
 }
 
+size_t gh_glob_ncomps(const struct gh_glob *g)
+{
+	if (!g->ncomps)
+		return 0;
+	for (size_t i = 0; i < g->ncomps; i++)
+		if (g->comps[i].kind == C_DSTAR)
+			return 0;
+	return g->ncomps;
+}
+
 const char *gh_glob_pattern(const struct gh_glob *g)
 {
 	return g->pattern;

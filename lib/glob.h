@@ -21,6 +21,10 @@ struct gh_glob;
 int gh_glob_compile(const char *pattern, struct gh_glob **out);
 /* 1 when path[0..len) matches, else 0. Never allocates. */
 int gh_glob_match(const struct gh_glob *g, const char *path, size_t len);
+/* The number of components (1 + the number of '/') of every path that
+ * matches, or 0 when it varies (a "**" component) or for the empty
+ * pattern: a caller can pass over paths of another depth at once. */
+size_t gh_glob_ncomps(const struct gh_glob *g);
 const char *gh_glob_pattern(const struct gh_glob *g);
 void gh_glob_free(struct gh_glob *g);
 

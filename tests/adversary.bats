@@ -164,7 +164,7 @@ fds = [os.open("%s/f%d" % (os.path.dirname(sys.argv[1]), i + 1), os.O_WRONLY | o
        for i in range(int(sys.argv[2]))]
 c.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else [])' \
 		"$W/sock" "$1" &
-	for ((i = 0; i < 200; i++)); do [ -e "$W/sock.ready" ] && break; sleep 0.05; done
+	for ((i = 0; i < 1200; i++)); do [ -e "$W/sock.ready" ] && break; sleep 0.05; done
 	traced "$PY" -c 'import array, os, socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
 msg, anc, flags, addr = s.recvmsg(1, int(sys.argv[2]))

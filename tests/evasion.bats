@@ -73,7 +73,7 @@ outside() {
 	"$@" > out.txt 3>&- &
 	OUT_PID=$!
 	OUT_PIDS+=("$OUT_PID")
-	for i in $(seq 100); do
+	for i in $(seq 3000); do
 		[ -s out.txt ] && return 0
 		sleep 0.02
 	done
@@ -214,9 +214,14 @@ outside() {
 	[ -e late ]
 	closed
 	[ "$(rc --arg p "$BATS_TEST_TMPDIR/late" '[.filesystem.writes[] | select(. == $p)]')" = "[\"$BATS_TEST_TMPDIR/late\"]" ]
-	# twin: not waited for (--wait=command), the receipt says so
+	# twin: not waited for (--wait=command), the receipt says so (the
+	# daemon waits for go: under load, 0.2 s could pass before the
+	# command's end; and it holds no output of the test's open meanwhile)
 	rm late
-	run gh-trace --wait=command -o "$EV" -- "$WORK" daemon "$BATS_TEST_TMPDIR/late"
+	status=0
+	gh-trace --wait=command -o "$EV" -- "$WORK" daemon "$BATS_TEST_TMPDIR/late" "$BATS_TEST_TMPDIR/go" \
+		> /dev/null 2>&1 3>&- || status=$?
+	: > go
 	[ "$status" -eq 0 ]
 	gh-aggregate "$EV" > "$R"
 	[ "$(rc .completeness)" = '"partial"' ]
@@ -253,7 +258,7 @@ outside() {
 	# (once the read's record is in the file: gh-trace writes as it reads
 	# the ring buffer)
 	trace sh -c 'cat secret > /dev/null &&
-		for i in $(seq 500); do grep -qF "/secret\"" "$1" && break; sleep 0.01; done &&
+		for i in $(seq 6000); do grep -qF "/secret\"" "$1" && break; sleep 0.01; done &&
 		perl -e '\''open(F, "+<", $ARGV[0]) or die; local $/; my $s = <F>; $s =~ s/secret/sacred/g; seek(F, 0, 0); print F $s; close F'\'' "$1"' sh "$EV"
 	# the rewrite worked: the read of secret is gone from the records ...
 	[ "$(rc --arg p "$BATS_TEST_TMPDIR/secret" '[.filesystem.reads[] | select(. == $p)]')" = '[]' ]
@@ -361,7 +366,7 @@ chain_partial() {
 	# a run of its own goes on meanwhile, from before the chain to after
 	gh-trace -o b.ndjson -- sh -c ': > ready; while [ ! -e go ]; do sleep 0.01; done' &
 	OUT_PIDS+=("$!")
-	for i in $(seq 500); do
+	for i in $(seq 6000); do
 		[ -e ready ] && break
 		sleep 0.01
 	done

@@ -207,7 +207,7 @@ execs() {
 	local i
 	exec 8> >(exec cat > out.txt)
 	OUT_PID=$!
-	for i in $(seq 100); do
+	for i in $(seq 3000); do
 		[ -p "/proc/$OUT_PID/fd/0" ] && break
 		sleep 0.02
 	done
@@ -220,10 +220,13 @@ execs() {
 }
 
 @test "pipe twin: writes into its own pipes and into a pipe of a process of the tree stay closed" {
+	# the pipe's writer holds it open until c is written (a FIFO says
+	# when): a writer that ends on its own could end first under load
+	mkfifo hold
 	run gh-trace -o "$EV" -- sh -c 'echo a > /dev/stdout; echo b > /proc/self/fd/1
-		sleep 0.5 | cat & i=0
-		until [ -p /proc/$!/fd/0 ] || [ $i -gt 100 ]; do sleep 0.02; i=$((i + 1)); done
-		echo c > /proc/$!/fd/0; wait' < /dev/null
+		(read x < hold) | cat & i=0
+		until [ -p /proc/$!/fd/0 ] || [ $i -gt 3000 ]; do sleep 0.02; i=$((i + 1)); done
+		echo c > /proc/$!/fd/0; echo > hold; wait' < /dev/null
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | sort | tr -d '\n')" = abc ]
 	gh-aggregate "$EV" > "$R"

@@ -70,6 +70,15 @@ wait_for() {
 	done
 }
 
+# execd ARGV: $EV holds the successful exec of ARGV (compact JSON, as the
+# stream writes it). The argv alone does not say the command runs: a
+# shell's search along PATH first makes failed execs of the same argv
+# ("ret":-2, bats puts its own directory first in PATH), and under load a
+# test can see those before the exec that succeeds is in the stream.
+execd() {
+	grep -F "\"argv\":$1," "$EV" | grep -q '"ret":0[,}]'
+}
+
 # state PID: the process's state letter (R, S, T stopped, Z zombie...).
 state() {
 	sed 's/.*) \(.\).*/\1/' "/proc/$1/stat"
@@ -230,7 +239,7 @@ stopped_reader_run() {
 	gh-trace -o "$EV" -- sh -c "(sleep 0.3; echo late > $BATS_TEST_TMPDIR/late) & exec sleep 30" 3>&- &
 	gt=$!
 	track "$gt"
-	wait_for grep -q '"argv":\["sleep","30"\]' "$EV"
+	wait_for execd '["sleep","30"]'
 	cmd=$(head -n1 "$EV" | jq .pid)
 	kill -9 "$cmd"
 	status=0
@@ -323,7 +332,7 @@ stopped_reader_run() {
 	gh-trace -- sh -c 'echo $$ > cmd.pid; exec sleep 30' > ev.pipe 2>/dev/null 3>&- &
 	gt=$!
 	track "$gt"
-	wait_for grep -q '"argv":\["sleep","30"\]' "$EV"
+	wait_for execd '["sleep","30"]'
 	track "$(cat cmd.pid)"
 	kill -9 "$gt"
 	status=0
@@ -350,7 +359,7 @@ stopped_reader_run() {
 	gh-trace -- sleep 30 > ev.pipe 2>/dev/null 3>&- &
 	gt=$!
 	track "$gt"
-	wait_for grep -q '"argv":\["sleep","30"\]' "$EV"
+	wait_for execd '["sleep","30"]'
 	kill -TERM "$gt"
 	status=0
 	wait "$gt" || status=$?

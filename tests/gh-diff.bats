@@ -232,3 +232,23 @@ setup() {
 	[ "$status" -eq 1 ]
 	[ "$output" = "$(printf -- '--- %s\n+++ %s\ndeleted\n- /var/cache/gh-show-fx/old.txt\n+ /var/cache/gh-show-fx/other.txt' "$F/net.json" "$T/moved.json")" ]
 }
+
+@test "a run that makes 5,000 temporary directories: each is \$TMP, whatever the run's cwd" {
+	P=$GH_ROOT/tests/fixtures/policy
+	jq -c '.filesystem.accesses += ([range(5000) as $i | {op: "mkdir", path: "/tmp/d\($i)", count: 1, pids: [5200],
+		result: "ok"}, {op: "write", path: "/tmp/d\($i)/f", count: 1, pids: [5200], result: "ok"}])' \
+		"$P/clean.json" > "$T/many.json"
+	run gh-diff --files "$P/clean.json" "$T/many.json"
+	[ "$status" -eq 1 ]
+	[ "$output" = "--- $P/clean.json
++++ $T/many.json
+written
++ \$TMP/" ]
+	# a cwd that is one of them: the first norm given, the cwd, names it
+	jq -c '.provenance.cwd = "/tmp/d7"' "$T/many.json" > "$T/cwd.json"
+	gh-diff --json --files "$T/many.json" "$T/cwd.json" > "$T/out.json" || true
+	[ "$(jq -c .written "$T/out.json")" = '{"added":["$CWD/","/home/u/project/main.o","/home/u/project/obj/"],"removed":["$CWD/main.o","$CWD/obj/"]}' ]
+	# the twin: the same directories not made by the run are listed apart
+	jq -c '.filesystem.accesses |= map(select(.op != "mkdir"))' "$T/many.json" > "$T/notmade.json"
+	[ "$(gh-diff --json --files "$P/clean.json" "$T/notmade.json" | jq '.written.added | length')" = 5000 ]
+}

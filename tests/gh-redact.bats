@@ -535,6 +535,40 @@ full() {
 	[ "$(cat short.json)" = '["t","--token","[REDACTED]","/bin/true"]' ]
 }
 
+@test "many secrets: each one masked wherever else it occurs" {
+	# 300 processes, each with a password of its own that also names the
+	# file it wrote (bench/redact/sweep measures the time of this sweep)
+	jq -c '.process_tree[0] as $p | .process_tree = [range(300) as $i |
+		$p | .pid = 9000 + $i | .argv = ["prog", "--password=Secret\($i)X"]] |
+		.filesystem.writes = [range(300) as $i | "/tmp/Secret\($i)X.txt"]' "$FIX/receipt.json" > t.json
+	gh-redact t.json > out.json
+	! grep -q 'Secret[0-9]' out.json || false
+	# (the 300 masked paths are one path now)
+	[ "$(jq -c .filesystem.writes out.json)" = '["/tmp/[REDACTED].txt"]' ]
+	[ "$(jq -c '[.process_tree[].argv[1]] | unique' out.json)" = '["--password=[REDACTED]"]' ]
+	# 300 argv, 300 writes, and what the fixture's other members hold
+	[ "$(jq -c '.redactions[] | select(.rule == "default:secret-option") | .count' out.json)" = 905 ]
+	# the twin: a value under 6 bytes is masked where it stands only
+	jq -c '.process_tree[0].argv = ["prog", "--password=S3c"] | .filesystem.writes = ["/tmp/S3c.txt"]' \
+		"$FIX/receipt.json" > short.json
+	gh-redact short.json > out2.json
+	[ "$(jq -c '[.process_tree[0].argv, .filesystem.writes]' out2.json)" = '[["prog","--password=[REDACTED]"],["/tmp/S3c.txt"]]' ]
+}
+
+@test "many entries made alike by masking: one entry, counts added, pids sorted once each" {
+	# 2,000 processes each write a file of their own under /srv/out, in
+	# reverse pid order (bench/redact/merge measures the time)
+	jq -c '.filesystem.accesses += [range(2000) as $i | {op: "write", path: "/srv/out/f\($i)",
+		count: 2, pids: [12000 - $i, 5000], result: "ok"}]' "$FIX/receipt.json" > t.json
+	gh-redact -m '/srv/out/**' t.json > out.json
+	[ "$(jq -c '[.filesystem.accesses[] | select(.path == "[REDACTED]")] | length' out.json)" = 1 ]
+	[ "$(jq -c '.filesystem.accesses[] | select(.path == "[REDACTED]") | [.count, (.pids | length), .pids[0:3], (.pids == (.pids | sort))]' out.json)" = \
+	  '[4000,2001,[5000,10001,10002],true]' ]
+	# the twin: entries that stay apart are not merged
+	gh-redact -m '/srv/none/**' t.json > out2.json
+	[ "$(jq -c '[.filesystem.accesses[] | select(.path | startswith("/srv/out/"))] | length' out2.json)" = 2000 ]
+}
+
 @test "environments in a receipt: values whose names say secret" {
 	jq '.process_tree[0].env = {"HOME": "/home/u", "GITHUB_TOKEN": "t0k3n", "LANG": "C"}
 	    | .provenance.env = ["PATH=/bin", "AWS_SESSION_TOKEN=s3ss", "NPM_CONFIG_PASSWORD=np"]' \

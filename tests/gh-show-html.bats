@@ -122,6 +122,21 @@ JS
 	grep -q '<td id="completeness"><span class="bad">PARTIAL: lost 1 records: user memory fault; lost 3 records: ring buffer full</span></td>' "$T/dom.html"
 }
 
+@test "arguments are shell words: [\"a b\"] and [\"a\", \"b\"] read apart, in the command and the process cells" {
+	jq '.process_tree[1].argv = ["echo", "a b"] | .provenance.command = ["sh", "-c", "x y"]' \
+		"$F/hostile.json" > "$T/one.json"
+	gh-show --html "$T/one.json" > "$T/one.html"
+	grep -qF '<tr><th>command</th><td><code>sh -c &#39;x y&#39;</code>' "$T/one.html"
+	grep -qF '<span title="echo &#39;a b&#39;">mkdir[3557]</span>' "$T/one.html"
+	# the twin: separate words are not quoted
+	jq '.process_tree[1].argv = ["echo", "a", "b"] | .provenance.command = ["sh", "-c", "x", "y"]' \
+		"$F/hostile.json" > "$T/two.json"
+	gh-show --html "$T/two.json" > "$T/two.html"
+	grep -qF '<tr><th>command</th><td><code>sh -c x y</code>' "$T/two.html"
+	grep -qF '<span title="echo a b">mkdir[3557]</span>' "$T/two.html"
+	! grep -qF '&#39;a b&#39;' "$T/two.html" || false
+}
+
 @test "hostile strings are text: a <script> in a path is shown, not run" {
 	# a path that would mark the page if it ran, beside the real hostile run
 	jq '.filesystem.accesses += [{"path": "/tmp/<script>document.body.setAttribute(\"data-pwned\",\"1\")</script>",
@@ -136,9 +151,9 @@ JS
 	! grep -qi '<img' "$T/dom.html" || false
 	[ "$(grep -c '<script>' "$T/dom.html")" -eq 1 ]
 	grep -qF '/tmp/&lt;script&gt;document.body.setAttribute("data-pwned","1")&lt;/script&gt;' "$T/dom.html"
-	grep -qF '<div class="leaf">touch &lt;script&gt;alert(1)&lt;/script&gt;</div>' "$T/dom.html"
+	grep -qF "<div class=\"leaf\">touch '&lt;script&gt;alert(1)&lt;/script&gt;'</div>" "$T/dom.html"
 	# control characters made visible, and a byte that was not UTF-8 (\xff)
-	grep -qF 'touch q"uote&amp;amp;\x1b[31mred\nnew\xffline' "$T/dom.html"
+	grep -qF "touch 'q\"uote&amp;amp;\\x1b[31mred\\nnew\\xffline'" "$T/dom.html"
 	# escaping alone keeps it text: the same page without its policy
 	grep -v 'Content-Security-Policy' "$T/h.html" > "$T/nocsp.html"
 	dom "$T/nocsp.html" > "$T/dom2.html"

@@ -255,15 +255,29 @@ bad() {
 	jq -e '[.filesystem.accesses[].path | select(test("\u001b\\[31mred\nnew"))] | length == 1' "$F/hostile.json"
 	# ... which gh-show writes as \x1b and \n (and its byte 0xff, not
 	# UTF-8, as \xff)
-	grep -qF 'touch q"uote&amp;\x1b[31mred\nnew\xffline' "$T/out"
+	grep -qF "touch 'q\"uote&amp;\\x1b[31mred\\nnew\\xffline'" "$T/out"
 	! grep -qF $'\e' "$T/out" || false
 	gh-show --color=always "$F/hostile.json" > "$T/out"
 	same "$F/hostile.color" "$T/out"
 	# C1 controls (CSI is U+009B) are escaped too
 	jq '.process_tree[1].argv = ["x\u009b31my"]' "$F/hostile.json" > "$T/c1.json"
 	gh-show --procs "$T/c1.json" > "$T/out"
-	grep -qxF '    x\u009b31my' "$T/out"
+	grep -qxF "    'x\\u009b31my'" "$T/out"
 	! grep -qF $'\xc2\x9b' "$T/out" || false
+}
+
+@test "arguments are shell words: [\"a b\"] and [\"a\", \"b\"] read apart, in the command and the processes" {
+	jq '.process_tree[1].argv = ["echo", "a b", "it'"'"'s", ""] | .provenance.command = ["sh", "-c", "x y"]' \
+		"$F/hostile.json" > "$T/one.json"
+	gh-show --procs "$T/one.json" > "$T/out"
+	[ "$(sed -n 3p "$T/out")" = "    echo 'a b' 'it'\\\\''s' ''" ]
+	[ "$(gh-show "$T/one.json" | head -n 1)" = "command    sh -c 'x y'" ]
+	# the twin: the same text as separate words is not quoted
+	jq '.process_tree[1].argv = ["echo", "a", "b"] | .provenance.command = ["sh", "-c", "x", "y"]' \
+		"$F/hostile.json" > "$T/two.json"
+	gh-show --procs "$T/two.json" > "$T/out"
+	[ "$(sed -n 3p "$T/out")" = "    echo a b" ]
+	[ "$(gh-show "$T/two.json" | head -n 1)" = "command    sh -c x y" ]
 }
 
 # --- the network: names, results, bytes, processes ------------------------------

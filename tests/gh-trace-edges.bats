@@ -64,11 +64,20 @@ wait_for() {
 	wait_until "[ -e '$1' ]"
 }
 
+# running PG [READER]: the command of the pipeline in process group PG
+# runs (sleep: its exec is in the stream), and READER, when named, runs
+# with its SIGINT handler in place. A fixed pause promises neither on a
+# loaded machine.
+running() {
+	wait_until "pgrep -g $1 -x sleep > /dev/null" || return 1
+	[ -n "${2:-}" ] || return 0
+	wait_until "a=\$(pgrep -g $1 -x $2) && grep -q '^SigCgt:.*[2367abef]\$' /proc/\$a/status"
+}
+
 @test "a ^C to the whole pipeline: gh-aggregate survives and writes the full receipt" {
-	in_group bash -c 'gh-trace -- sh -c "touch ready; exec sleep 30" | gh-aggregate > r.json 2> agg.err' &
+	in_group bash -c 'gh-trace -- sh -c "exec sleep 30" | gh-aggregate > r.json 2> agg.err' &
 	pg=$!
-	wait_for ready
-	sleep 0.1
+	running "$pg" gh-aggregate
 	kill -INT -- -"$pg"
 	status=0
 	wait "$pg" || status=$?
@@ -79,10 +88,9 @@ wait_for() {
 }
 
 @test "the same ^C reaches the reader: one that writes at the end (sort) dies and leaves nothing" {
-	in_group bash -c 'gh-trace -- sh -c "touch ready; exec sleep 30" | sort > r.ndjson' &
+	in_group bash -c 'gh-trace -- sh -c "exec sleep 30" | sort > r.ndjson' &
 	pg=$!
-	wait_for ready
-	sleep 0.1
+	running "$pg"
 	kill -INT -- -"$pg"
 	wait "$pg" || true
 	[ ! -s r.ndjson ]
@@ -97,6 +105,10 @@ wait_for() {
 	agg=$!
 	# until it reads the FIFO with its SIGINT handler in place
 	wait_until "[ \"\$(cat /proc/$agg/comm)\" = gh-aggregate ] && grep -q '^SigCgt:.*[2367abef]$' /proc/$agg/status"
+	# and has read the header: its writer went on to sleep, and it waits
+	# on the empty pipe (under load the interrupts could otherwise come
+	# before the header, and the writer's head would then fail)
+	wait_until "[ \"\$(cat /proc/$writer/comm)\" = sleep ] && [[ \"\$(cat /proc/$agg/wchan)\" == *pipe_read* ]]"
 	kill -INT "$agg"
 	wait_until "[ -s agg.err ]"
 	kill -INT "$agg"
@@ -119,6 +131,8 @@ gh-aggregate: interrupt: the receipt covers the stream read so far" ]
 	wait_until "[ \"\$(cat /proc/$agg/comm)\" = gh-aggregate ] && ls -l /proc/$agg/fd | grep -q ' $PWD/in\$'"
 	grep -q '^SigIgn:.*[2367abef]$' /proc/$agg/status
 	kill -INT "$agg"
+	# the header is in the pipe before its writer is gone
+	wait_until "[ \"\$(cat /proc/$writer/comm)\" = sleep ]"
 	kill "$writer"
 	wait "$agg"
 	[ "$(jq -r .completeness r.json)" = partial ]
@@ -315,14 +329,21 @@ capture_on_tmpfs() {
 
 @test "waiting for processes the command left running is said on stderr after a second (--wait=tree, the default)" {
 	nobody_dir
-	run --separate-stderr as_nobody gh-trace -o "$EV" -- sh -c 'sleep 2 & echo $! > bg.pid'
-	[ "$status" -eq 0 ]
+	# what it left running ends only once the message is there: a sleep
+	# of a fixed length could end first on a loaded machine
+	(as_nobody gh-trace -o "$EV" -- sh -c 'sleep 30 & echo $! > bg.pid' 2> err.txt 3>&-) &
+	gt=$!
+	wait_until "grep -q 'has ended; waiting' err.txt" || { kill "$(cat bg.pid)"; false; }
 	bg=$(cat bg.pid)
-	[ "$(tail -n1 <<<"$stderr")" = "gh-trace: the command has ended; waiting for 1 process it left running: $bg (sleep) (--wait=command does not wait)" ]
+	kill "$bg"
+	status=0
+	wait "$gt" || status=$?
+	[ "$status" -eq 0 ]
+	[ "$(tail -n1 err.txt)" = "gh-trace: the command has ended; waiting for 1 process it left running: $bg (sleep) (--wait=command does not wait)" ]
 	[ ! -e /proc/$bg ]
 }
 
-@test "--wait=command ends with the command, without a word; --wait=1 waits a second at most" {
+@test "--wait=command ends with the command, without a word; --wait=2 waits two seconds at most" {
 	nobody_dir
 	run --separate-stderr as_nobody gh-trace -o "$EV" --wait=command -- sh -c 'sleep 30 >/dev/null 2>&1 & echo $! > bg.pid'
 	[ "$status" -eq 0 ]
@@ -336,7 +357,9 @@ capture_on_tmpfs() {
 	[ "$(gh-aggregate "$EV" | jq -c '[.completeness, (.completeness_reasons[] | select(startswith("left_running")))]')" = \
 		'["partial","left_running: 1 processes still running when gh-trace stopped waiting (--wait); what they did after is not recorded"]' ]
 	rm bg.pid
-	run --separate-stderr as_nobody gh-trace -o "$EV" --wait=1.2 -- sh -c 'sleep 30 >/dev/null 2>&1 & echo $! > bg.pid'
+	# the message comes after a second of waiting: a second more, so that
+	# a loaded machine does not reach the end of the wait before it
+	run --separate-stderr as_nobody gh-trace -o "$EV" --wait=2 -- sh -c 'sleep 30 >/dev/null 2>&1 & echo $! > bg.pid'
 	[ "$status" -eq 0 ]
 	bg=$(cat bg.pid)
 	[ -e /proc/$bg ]

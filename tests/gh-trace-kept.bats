@@ -12,6 +12,9 @@ setup_file() {
 	trace_setup_file
 	command -v bpftool >/dev/null || skip "bpftool is not installed"
 	kept_setup
+	# the last run detaches the programs of syscalls at once, as the
+	# tests below expect (the linger: tests/gh-trace-linger.bats)
+	export GH_TRACE_LINGER=0
 	PIN=$GH_TRACE_PIN_DIR
 	KEPT=$(cd "$PIN" && echo trace-*)
 	export PIN KEPT

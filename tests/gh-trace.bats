@@ -52,7 +52,7 @@ setup() {
 	[ "$status" -eq 2 ] && [ -z "$output" ]
 	[ "${stderr_lines[0]}" = "gh-trace: unknown option '--bogus'" ]
 	[ "${stderr_lines[1]}" = "usage: gh-trace [-o FILE] [--stdout FILE] [--stderr FILE] [-u USER]" ]
-	[ "${#stderr_lines[@]}" -eq 7 ]
+	[ "${#stderr_lines[@]}" -eq 8 ]
 	run --separate-stderr gh-trace -u
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "gh-trace: option '-u' needs an argument" ]

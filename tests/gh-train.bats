@@ -160,14 +160,14 @@ assert agent["policy_verdict"] == "fail" and agent["policy_violations"] == "2"
 quiet = rows[0]
 assert quiet["spawned_shell"] == "0" and quiet["wrote_outside_cwd"] == "0"
 assert quiet["policy_verdict"] == "" and quiet["signal"] == ""
-assert rows[3]["reads"] == "" and rows[3]["execs"] == ""
+assert rows[3]["reads"] == "" and rows[3]["execs"] == "1"
 EOF
 }
 
 @test "NDJSON rows are objects with every column; missing values are null" {
 	gh-train "$F/v0.3.0.json" > "$T/out"
 	[ "$(jq -c 'keys | length' "$T/out")" = 33 ]
-	[ "$(jq -c '[.reads, .execs, .touched_sensitive, .policy_verdict]' "$T/out")" = \
+	[ "$(jq -c '[.reads, .lost_records, .touched_sensitive, .policy_verdict]' "$T/out")" = \
 	  '[null,null,null,null]' ]
 	[ "$(jq -c '[.files_read, .wrote_outside_cwd, .network_attempted]' "$T/out")" = \
 	  '[1,false,true]' ]
@@ -405,7 +405,44 @@ shell() {
 		.process_tree += [.process_tree[0] | .pid = 201]' '[.spawned_shell,.shell_execs,.execs]'
 	[ "$output" = '[true,4,4]' ]
 	run feat 'del(.process_tree[0].execs)' '[.spawned_shell,.shell_execs,.execs]'
-	[ "$output" = '[null,null,null]' ]
+	[ "$output" = '[false,0,1]' ]
+	run feat 'del(.process_tree[0].execs) | .process_tree[0].exe = "/usr/bin/dash"' \
+		'[.spawned_shell,.shell_execs,.execs]'
+	[ "$output" = '[true,1,1]' ]
+}
+
+@test "execs of a 0.3.0 receipt: one per process_tree entry, as gh-policy's limit execs counts them" {
+	# 0.3.0 process_tree entries have an exe and no execs list
+	jq -c '.process_tree += [.process_tree[0] | .pid = 11 | .exe = "/bin/bash" | .argv = ["bash"]]' \
+		"$F/v0.3.0.json" > "$T/r.json"
+	[ "$(gh-train "$T/r.json" | jq -c '[.execs,.shell_execs,.spawned_shell]')" = '[2,1,true]' ]
+	printf 'limit execs 2\n' > "$T/ok.rules"
+	printf 'limit execs 1\n' > "$T/no.rules"
+	gh-policy -q "$T/ok.rules" "$T/r.json"
+	run gh-policy -q "$T/no.rules" "$T/r.json"
+	[ "$status" -eq 1 ]
+	# twin: the flat processes list of older receipts records no execs, for both
+	jq -c 'del(.process_tree)' "$F/v0.3.0.json" > "$T/flat.json"
+	[ "$(gh-train "$T/flat.json" | jq -c '[.processes,.execs,.shell_execs,.spawned_shell]')" = '[1,null,null,null]' ]
+	run gh-policy "$T/ok.rules" "$T/flat.json"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$T/ok.rules:1: limit execs: not recorded" ]
+}
+
+@test "CSV: a text cell that would start a spreadsheet formula is written as text" {
+	local id
+	for id in '=HYPERLINK("http://x","y")' '+1+2' '-2+3' '@SUM(A1)' $'\tx' $'\rx'; do
+		jq -c --arg id "$id" '.execution_id = $id' "$F/quiet.json"
+	done > "$T/in.json"
+	gh-train --csv "$T/in.json" | cut -d, -f1 > "$T/out"
+	{ printf '%s\n' execution_id "\"'=HYPERLINK(\"\"http://x\"\"" "\"'+1+2\"" "\"'-2+3\"" \
+		"\"'@SUM(A1)\""; printf '"\x27\tx"\n"\x27\rx"\n'; } > "$T/want"
+	diff "$T/want" "$T/out"
+	# NDJSON keeps the value as is
+	[ "$(gh-train "$T/in.json" | jq -r '.execution_id' | head -n 4 | tail -n 1)" = '@SUM(A1)' ]
+	# twin: the same characters later in the cell, and negative integers, unchanged
+	jq -c '.execution_id = "a=1+2@-" | .exit_code = -1' "$F/quiet.json" > "$T/plain.json"
+	[ "$(gh-train --csv "$T/plain.json" | sed -n 2p | cut -d, -f1,2)" = 'a=1+2@-,-1' ]
 }
 
 conn() {

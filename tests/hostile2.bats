@@ -204,16 +204,16 @@ setup() {
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 102 ]
 	[ "${lines[0]}" = "processes  100001, 1 distinct command" ]
-	[ "${lines[100]}" = "$(printf '%200s%s' '' 'perl -e for (1..5) ...')" ]
+	[ "${lines[100]}" = "$(printf '%200s%s' '' "perl -e 'for (1..5)...")" ]
 	[ "${lines[101]}" = "$(printf '%202s%s' '' '... 99901 more processes below (gh-show --tree)')" ]
 	run --separate-stderr gh-show "$T/chain.json"
 	[ "$status" -eq 0 ]
 	[ "${lines[3]}" = "processes  100001, 1 distinct command" ]
 	gh-show --tree "$T/chain.json" > "$T/tree"
 	[ "$(wc -l < "$T/tree")" -eq 100002 ]
-	[ "$(sed -n 101p "$T/tree")" = "$(printf '%200s%s' '' '26297 perl -e for (1..5) { exit 0 if fork } [exit 0]')" ]
-	[ "$(sed -n 102p "$T/tree")" = "$(printf '%200s%s' '' '[depth 101] 26298 perl -e for (1..5) { exit 0 if fork } [exit 0]')" ]
-	[ "$(tail -1 "$T/tree")" = "$(printf '%200s%s' '' '[depth 100001] 126198 perl -e for (1..5) { exit 0 if fork } [exit 0]')" ]
+	[ "$(sed -n 101p "$T/tree")" = "$(printf '%200s%s' '' "26297 perl -e 'for (1..5) { exit 0 if fork }' [exit 0]")" ]
+	[ "$(sed -n 102p "$T/tree")" = "$(printf '%200s%s' '' "[depth 101] 26298 perl -e 'for (1..5) { exit 0 if fork }' [exit 0]")" ]
+	[ "$(tail -1 "$T/tree")" = "$(printf '%200s%s' '' "[depth 100001] 126198 perl -e 'for (1..5) { exit 0 if fork }' [exit 0]")" ]
 	gh-show --html "$T/chain.json" > "$T/page.html"
 	[ "$(grep -c '<details' "$T/page.html")" -eq 100 ]
 	grep -qx '<div class="leaf">... 99901 more processes below (gh-show --tree)</div>' "$T/page.html"
@@ -221,7 +221,7 @@ setup() {
 	gh-aggregate "$F/chain.ndjson" > "$T/six.json"
 	run gh-show --procs "$T/six.json"
 	[ "${#lines[@]}" -eq 7 ]
-	[ "${lines[6]}" = "$(printf '%12s%s' '' 'perl -e for (1..5) { exit 0 if fork }')" ]
+	[ "${lines[6]}" = "$(printf '%12s%s' '' "perl -e 'for (1..5) { exit 0 if fork }'")" ]
 	! grep -q 'more process' <<<"$output" || false
 }
 

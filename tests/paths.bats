@@ -434,7 +434,7 @@ open(sys.argv[1] + ".ready", "w").close()
 c, _ = s.accept()
 fd = os.open(sys.argv[2], os.O_RDONLY)
 c.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [fd]))])' "$WS/sock" "$1" &
-	for ((i = 0; i < 200; i++)); do [ -e "$WS/sock.ready" ] && break; sleep 0.05; done
+	for ((i = 0; i < 1200; i++)); do [ -e "$WS/sock.ready" ] && break; sleep 0.05; done
 	trace /usr/bin/python3 -c 'import array, os, socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
 msg, anc, flags, addr = s.recvmsg(1, 64)

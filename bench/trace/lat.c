@@ -12,6 +12,8 @@
  * The command's stdout and stderr go to
  * /dev/null. Output: one line per command, tab-separated:
  * median_ms p10_ms p90_ms cpu_ms failures.
+ * With LAT_RAW=FILE in lat's environment, every timed run is appended to
+ * FILE too, one line each: command index (from 0), wall ms, CPU ms.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +93,8 @@ int main(int argc, char **argv)
 	struct cmd cmds[16];
 	int rounds, ncmd = 0, i, r;
 	double w, c;
+	const char *raw_name = getenv("LAT_RAW");
+	FILE *raw = NULL;
 
 	if (argc < 3 || (rounds = atoi(argv[1])) < 1) {
 		fprintf(stderr, "usage: lat ROUNDS [-s SETUP] CMD [ARG...] [:: ...]\n");
@@ -119,6 +123,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (raw_name && *raw_name && !(raw = fopen(raw_name, "a"))) {
+		perror(raw_name);
+		return 2;
+	}
 	for (r = 0; r < rounds; r++) {
 		for (i = 0; i < ncmd; i++) {
 			char *sh[] = { "sh", "-c", (char *)cmds[i].setup, NULL };
@@ -127,7 +135,14 @@ int main(int argc, char **argv)
 				run(NULL, sh, &w, &c);
 			if (run(cmds[i].env, cmds[i].argv, &cmds[i].wall[r], &cmds[i].cpu[r]))
 				cmds[i].fails++;
+			if (raw)
+				fprintf(raw, "%d\t%.3f\t%.3f\n", i, cmds[i].wall[r],
+					cmds[i].cpu[r]);
 		}
+	}
+	if (raw && fclose(raw) != 0) {
+		perror(raw_name);
+		return 2;
 	}
 	for (i = 0; i < ncmd; i++)
 		printf("%.2f\t%.2f\t%.2f\t%.2f\t%d\n", pct(cmds[i].wall, rounds, 50),

@@ -132,11 +132,13 @@ static int mmapwrite(const char *file)
 	return 0;
 }
 
-/* daemon FILE: double fork and setsid; the grandchild creates FILE after
- * the command has exited. */
-static int daemonize(const char *file)
+/* daemon FILE [GO]: double fork and setsid; the grandchild creates FILE
+ * after the command has exited: 0.2 s later, or once GO exists (at most a
+ * minute), for a test that needs it still running, whatever the load. */
+static int daemonize(const char *file, const char *go)
 {
 	pid_t p = fork();
+	int i;
 
 	if (p < 0)
 		return die("fork");
@@ -147,7 +149,10 @@ static int daemonize(const char *file)
 	setsid();
 	if (fork() != 0)
 		_exit(0);
-	usleep(200000);
+	if (!go)
+		usleep(200000);
+	for (i = 0; go && i < 6000 && access(go, F_OK) != 0; i++)
+		usleep(10000);
 	close(open(file, O_WRONLY | O_CREAT, 0600));
 	_exit(0);
 }
@@ -547,8 +552,8 @@ int main(int argc, char **argv)
 		return tmpfile_link(argv[2], argv[3]);
 	if (strcmp(m, "mmapwrite") == 0 && argc == 3)
 		return mmapwrite(argv[2]);
-	if (strcmp(m, "daemon") == 0 && argc == 3)
-		return daemonize(argv[2]);
+	if (strcmp(m, "daemon") == 0 && (argc == 3 || argc == 4))
+		return daemonize(argv[2], argc == 4 ? argv[3] : NULL);
 	if (strcmp(m, "memserver") == 0 && (argc == 3 || argc == 4))
 		return memserver(argv[2], argc == 4 ? argv[3] : NULL);
 	if (strcmp(m, "memclient") == 0 && argc == 3)

@@ -40,7 +40,7 @@ struct nlreq {
 	struct in_addr addr;
 };
 
-/* RTM_NEWADDR 10.9.9.9/32 on interface index ifi (or RTM_GETADDR, a
+/* RTM_NEWADDR 127.9.9.9/32 on interface index ifi (or RTM_GETADDR, a
  * dump of every address, for get) */
 static void req(struct nlreq *r, int get, int ifi, unsigned seq)
 {
@@ -55,12 +55,12 @@ static void req(struct nlreq *r, int get, int ifi, unsigned seq)
 	r->ifa.ifa_index = get ? 0 : ifi;
 	r->rta.rta_type = IFA_LOCAL;
 	r->rta.rta_len = RTA_LENGTH(sizeof(struct in_addr));
-	inet_pton(AF_INET, "10.9.9.9", &r->addr);
+	inet_pton(AF_INET, "127.9.9.9", &r->addr);
 	if (get)
 		r->h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
 }
 
-/* "10.9.9.9" on the namespace's loopback: 1 when the kernel has it */
+/* "127.9.9.9" on the namespace's loopback: 1 when the kernel has it */
 static int has_addr(int s)
 {
 	char buf[16384];
@@ -84,14 +84,14 @@ static int has_addr(int s)
 				continue;
 			for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
 				if (a->rta_type == IFA_LOCAL &&
-				    !memcmp(RTA_DATA(a), "\x0a\x09\x09\x09", 4))
+				    !memcmp(RTA_DATA(a), "\x7f\x09\x09\x09", 4))
 					found = 1;
 		}
 	}
 	return found;
 }
 
-/* nl HOW: in a new network namespace, add 10.9.9.9/32 to lo through
+/* nl HOW: in a new network namespace, add 127.9.9.9/32 to lo through
  * NETLINK_ROUTE, or only list the addresses (get), and print "added" when
  * the kernel has the address afterwards, "absent" when not. HOW:
  *   sendto    one RTM_NEWADDR, sendto(2)

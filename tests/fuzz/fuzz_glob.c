@@ -1,5 +1,6 @@
-/* libFuzzer target: glob compilation and matching. Input: pattern, a NUL
- * byte, then paths separated by newlines. */
+/* libFuzzer target: glob compilation and matching (and a match has
+ * gh_glob_ncomps components). Input: pattern, a NUL byte, then paths
+ * separated by newlines. */
 #include <string.h>
 
 #include "glob.h"
@@ -22,7 +23,15 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		const char *nl = memchr(p, '\n', end - p);
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
-		gh_glob_match(g, p, n);
+		/* a match has the pattern's number of components, when fixed */
+		if (gh_glob_match(g, p, n) && gh_glob_ncomps(g)) {
+			size_t comps = 1;
+
+			for (size_t i = 0; i < n; i++)
+				comps += p[i] == '/';
+			if (comps != gh_glob_ncomps(g))
+				__builtin_trap();
+		}
 		p += n + 1;
 	}
 	gh_glob_free(g);

@@ -147,6 +147,46 @@ static void test_table(void)
 	}
 }
 
+/* gh_glob_ncomps: the depth of every match, 0 when it varies; every
+ * matching case of the table has that many components. */
+static void test_ncomps(void)
+{
+	static const struct {
+		const char *pattern;
+		size_t want;
+	} v[] = {
+		{ "/a/b", 3 },	  { "/a/*", 3 },   { "/a/b/", 4 },  { "a", 1 },
+		{ "/a\\/b", 3 }, { "/*/[xy]", 3 }, { "/a/**", 0 }, { "**", 0 },
+		{ "**/curl", 0 }, { "/a/**/b", 0 },
+	};
+	size_t i, bad = 0;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct gh_glob *g = NULL;
+
+		ok(gh_glob_compile(v[i].pattern, &g) == 0 &&
+			   gh_glob_ncomps(g) == v[i].want,
+		   "'%s' has %zu components", v[i].pattern, v[i].want);
+		gh_glob_free(g);
+	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gh_glob *g = NULL;
+		size_t n = 1;
+
+		if (!cases[i].want || gh_glob_compile(cases[i].pattern, &g) < 0)
+			continue;
+		for (const char *p = cases[i].path; *p; p++)
+			n += *p == '/';
+		if (gh_glob_ncomps(g) && gh_glob_ncomps(g) != n) {
+			diag("'%s' matches '%s' (%zu components), ncomps %zu",
+			     cases[i].pattern, cases[i].path, n, gh_glob_ncomps(g));
+			bad++;
+		}
+		gh_glob_free(g);
+	}
+	ok(bad == 0, "every match of the table has the pattern's ncomps");
+}
+
 static void test_malformed(void)
 {
 	static const char *bad[] = {
@@ -235,6 +275,7 @@ static void test_pathological(void)
 int main(void)
 {
 	test_table();
+	test_ncomps();
 	test_malformed();
 	test_api();
 	test_pathological();
