@@ -2328,7 +2328,13 @@ static long mmsg_step(__u32 i, void *arg)
 
 __noinline int mmsg_rest(long ret)
 {
-	if (ret < 2)
+	struct scratch *s = get_scratch();
+
+	if (ret < 2 || !s)
+		return 0;
+	/* TCP: addresses are not destinations (see sys_net) */
+	if (s->ev.flags & GH_EVF_SOCK && s->ev.proto == IPPROTO_TCP &&
+	    (s->ev.family == AF_INET || s->ev.family == AF_INET6))
 		return 0;
 	bpf_loop(ret > MMSG_VLEN_MAX ? MMSG_VLEN_MAX - 1 : ret - 1, mmsg_step,
 		 NULL, 0);

@@ -1310,6 +1310,12 @@ static void on_action(struct agg *a, const struct gh_evrec *rec, int32_t pid,
 		r |= gh_buf_addc(&b, ':');
 		r |= add_val(&b, v);
 	}
+	/* a name that is no path (a POSIX message queue's): as given */
+	v = &rec->v[GH_EK_RAW];
+	if (rec->v[GH_EK_PATH].kind == GH_EVK_ABSENT && v->kind == GH_EVK_STR) {
+		r |= gh_buf_adds(&b, b.len > 1 ? ",\"raw\":" : "\"raw\":");
+		r |= add_val(&b, v);
+	}
 	r |= gh_buf_adds(&b, b.len > 1 ? ",\"result\":" : "\"result\":");
 	r |= gh_buf_json_str(&b, strtab_str(&a->str, result),
 			     strtab_len(&a->str, result));

@@ -9,6 +9,8 @@
  * is that namespace's loopback device and nothing of the machine's. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,6 +195,8 @@ static int udp(const char *how)
 /* tcp HOW: "hello" to a local TCP listener through
  *   decoy  a connected socket, by sendto(2) naming 127.0.0.9:9 (TCP
  *          ignores the address: the listener's connection gets it)
+ *   mmsg   the same by sendmmsg(2): "hel" without an address, "lo"
+ *          naming 127.0.0.9:9
  *   tfo    an unconnected socket, by sendto(2) with MSG_FASTOPEN (the
  *          connect happens in the send)
  * Prints "PORT GOT" (the listener's port, the bytes it received). */
@@ -215,6 +219,18 @@ static int tcp(const char *how)
 		if (connect(s, (void *)&la, sizeof(la)))
 			return die("connect");
 		n = sendto(s, "hello", 5, 0, (void *)&decoy, sizeof(decoy));
+	} else if (!strcmp(how, "mmsg")) {
+		struct iovec v[2] = { { "hel", 3 }, { "lo", 2 } };
+		struct mmsghdr m[2] = {
+			{ .msg_hdr = { .msg_iov = &v[0], .msg_iovlen = 1 } },
+			{ .msg_hdr = { .msg_name = &decoy,
+				       .msg_namelen = sizeof(decoy),
+				       .msg_iov = &v[1], .msg_iovlen = 1 } },
+		};
+
+		if (connect(s, (void *)&la, sizeof(la)))
+			return die("connect");
+		n = sendmmsg(s, m, 2, 0) == 2 ? 5 : -1;
 	} else {
 		n = sendto(s, "hello", 5, MSG_FASTOPEN, (void *)&la, sizeof(la));
 	}
@@ -227,6 +243,23 @@ static int tcp(const char *how)
 	return 0;
 }
 
+/* mq NAME...: each POSIX message queue NAME made, sent one message and
+ * removed (a queue is a channel to any process that opens its name) */
+static int mq(int n, char **names)
+{
+	struct mq_attr at = { .mq_maxmsg = 1, .mq_msgsize = 8 };
+	mqd_t q;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		q = mq_open(names[i], O_CREAT | O_WRONLY, 0600, &at);
+		if (q == (mqd_t)-1 || mq_send(q, "x", 1, 0) || mq_close(q) ||
+		    mq_unlink(names[i]))
+			return die(names[i]);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "nl"))
@@ -235,6 +268,8 @@ int main(int argc, char **argv)
 		return udp(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "tcp"))
 		return tcp(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "mq"))
+		return mq(argc - 2, argv + 2);
 	fprintf(stderr, "usage: work MODE [ARG...]\n");
 	return 2;
 }
