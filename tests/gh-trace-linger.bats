@@ -159,6 +159,9 @@ no_idle_links() {
 	ids=$(link_ids)
 	l=$(lingerers)
 	[[ "$l" =~ ^[0-9]+$ ]]
+	# stopped, it cannot wake before the run below has begun, however
+	# slow the machine; continued, its sleep ends at the time it had
+	kill -STOP "$l"
 	mkfifo go
 	gh-trace --linger=0 -o a.ndjson -- sh -c 'read x < go; cat /etc/hostname >/dev/null' &
 	ga=$!
@@ -169,6 +172,7 @@ no_idle_links() {
 	# gh-trace blocks and handles them)
 	[ "$(awk '/^SigBlk:/ { print $2 }' /proc/$ga/status)" != 0000000000000000 ]
 	[ $(( 0x$(awk '/^SigCgt:/ { print $2 }' /proc/$ga/status) & 0x4003 )) != 0 ]
+	kill -CONT "$l"
 	wait_until no_lingerer
 	[ "$(links)" = "$ALL" ]
 	[ "$(marks)" = "" ]
@@ -188,6 +192,9 @@ no_idle_links() {
 	[ "$(links)" = "$ALL" ]
 	l=$(lingerers)
 	[[ "$l" =~ ^[0-9]+$ ]]
+	# stopped until --keep below is done: it wakes after it, however
+	# slow the machine
+	kill -STOP "$l"
 	ids=$(link_ids)
 	run --separate-stderr gh-trace --unload
 	[ "$status" -eq 0 ]
@@ -201,6 +208,7 @@ no_idle_links() {
 	# leaves what --keep made as it is
 	gh-trace --keep
 	before=$(ls "$PIN/$KEPT" | tr '\n' ' ')
+	kill -CONT "$l"
 	wait_until no_lingerer
 	[ "$(ls "$PIN/$KEPT" | tr '\n' ' ')" = "$before" ]
 	[ "$(links)" = "" ]
