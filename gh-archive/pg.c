@@ -446,16 +446,12 @@ struct pg_bulk {
 	struct gh_buf col[ARCHIVE_MAX_PARAMS];
 	long long rows;
 	/* The rows go by COPY (text format, one line each, in lines) rather
-	 * than as arrays: a statement with nothing after its VALUES once its
-	 * ON CONFLICT may go; a parent only when its child's rows go by COPY
-	 * too. copy_sql: COPY table (columns) FROM STDIN. */
+	 * than as arrays: a statement without a parent, with nothing after
+	 * its VALUES once its ON CONFLICT may go. copy_sql: COPY table
+	 * (columns) FROM STDIN. */
 	int copy;
 	char *copy_sql;
 	struct gh_buf lines;
-	/* A parent's rows by COPY: ids_sql gives the ids of its rows stored
-	 * since the last time, those above last_id (see parent_copy). */
-	char *ids_sql;
-	long long last_id;
 };
 
 struct pg_archive {
@@ -471,7 +467,6 @@ struct pg_archive {
 	/* A text gathered is long enough that the server may refuse it (an
 	 * index entry over its limit of about 2,700 bytes). */
 	int bulk_long;
-	struct gh_buf copybuf;		/* a child's lines with their parents' ids */
 };
 
 static int bulk_send(struct pg_archive *p, char *err, size_t errlen);
@@ -654,16 +649,14 @@ static const char fast_toast_sql[] =
 	" FROM pg_settings WHERE name = 'default_toast_compression'"
 	" AND source = 'default' AND 'lz4' = ANY (enumvals)";
 
-/* A writer reads back the ids of the rows it has just sent by COPY
- * (parent_copy) by the index on receipt_id. The statistics of a growing
+/* A writer's statements that look rows up by receipt (the deletes of
+ * --replace) take the indexes on receipt_id. The statistics of a growing
  * table lag behind it: an ANALYZE of its first rows saw few receipts, so
  * the planner expects each receipt_id to match many rows and scans the
- * whole table instead (measured: 44 of about 110 reads back at 8,000
- * receipts, each over the table). Only this connection's plans change,
- * and only those that have an index to take. (Since schema version 6
- * no statement of gh-archive's has a child whose rows go by COPY, so
- * nothing is read back; the deletes of --replace take the indexes by
- * receipt_id the same way.) */
+ * whole table instead (measured on the read-back of ids that schema
+ * version 5 had: 44 of about 110 at 8,000 receipts, each over the
+ * table). Only this connection's plans change, and only those that have
+ * an index to take. */
 static const char writer_plans_sql[] = "SET enable_seqscan = off";
 
 /* Writers starting together create the schema once; a reader waits for
@@ -788,20 +781,19 @@ static int copy_setup(struct pg_archive *p, int idx, char *err, size_t errlen)
 	if (!end)
 		return 0;
 	end++;
-	if (b->parent >= 0) {
-		if (strncmp(end, " SELECT ", 8) != 0 || !b->unique)
-			return 0;
-	} else {
-		if (strncmp(end, " VALUES (", 9) != 0)
-			return 0;
-		tail = strchr(end + 9, ')');
-		if (!tail)
-			return 0;
-		tail++;
-		if (*tail && !(b->unique &&
-			       strcmp(tail, " ON CONFLICT DO NOTHING") == 0))
-			return 0;
-	}
+	/* a row that belongs to another needs that row's id: both go as
+	 * arrays, joined (bulk_sql) */
+	if (b->parent >= 0)
+		return 0;
+	if (strncmp(end, " VALUES (", 9) != 0)
+		return 0;
+	tail = strchr(end + 9, ')');
+	if (!tail)
+		return 0;
+	tail++;
+	if (*tail && !(b->unique &&
+		       strcmp(tail, " ON CONFLICT DO NOTHING") == 0))
+		return 0;
 	if (gh_buf_adds(&q, "COPY ") < 0 || gh_buf_add(&q, cols, end - cols) < 0 ||
 	    gh_buf_adds(&q, " FROM STDIN") < 0 || gh_buf_addc(&q, '\0') < 0) {
 		gh_buf_release(&q);
@@ -847,26 +839,9 @@ static int pg_bulk(struct archive *a, int idx, int parent, int unique,
 		p->bulk[parent].child = idx;
 	if (copy_setup(p, idx, err, errlen) < 0)
 		return -1;
-	if (parent >= 0 && p->bulk[parent].copy) {
-		/* the parent's rows by COPY too, their ids read back, when
-		 * its child's go by COPY; else both as arrays, joined */
-		struct pg_bulk *pb = &p->bulk[parent];
-		const char *t = p->sql[parent] + 12, *e = strchr(t, ' ');
-		struct gh_buf q = GH_BUF_INIT;
-
-		pb->copy = 0;
-		if (!b->copy || !e)
-			return 0;
-		if (gh_buf_adds(&q, "SELECT id FROM ") < 0 || gh_buf_add(&q, t, e - t) < 0 ||
-		    gh_buf_adds(&q, " WHERE receipt_id = ANY ($1::bigint[]) AND id > $2::bigint"
-				    " ORDER BY id") < 0 || gh_buf_addc(&q, '\0') < 0) {
-			gh_buf_release(&q);
-			return archive_fail(err, errlen, "%s", strerror(ENOMEM));
-		}
-		free(pb->ids_sql);
-		pb->ids_sql = q.p;
-		pb->copy = 1;
-	}
+	if (parent >= 0)
+		/* the parent's rows as arrays too, joined to its child's */
+		p->bulk[parent].copy = 0;
 	return 0;
 }
 
@@ -1048,8 +1023,7 @@ static int bulk_sql(struct pg_archive *p, int idx, struct gh_buf *q)
 		cv = strstr(p->sql[b->child], " SELECT ");
 		if (!cv || strstr(tail, "ON CONFLICT"))
 			return -1;
-		if (!c->copy)
-			rc |= gh_buf_adds(q, "WITH i AS (");
+		rc |= gh_buf_adds(q, "WITH i AS (");
 	}
 	if (b->unique && strcmp(tail, " ON CONFLICT DO NOTHING") == 0)
 		tail = "";
@@ -1073,9 +1047,6 @@ static int bulk_sql(struct pg_archive *p, int idx, struct gh_buf *q)
 		rc |= gh_buf_printf(q, "c%d, ", i + 1);
 	rc |= gh_buf_adds(q, "o) ORDER BY o");
 	rc |= gh_buf_adds(q, tail);
-	if (c->copy)
-		/* the ids come back; the child's rows follow by COPY */
-		return rc | gh_buf_adds(q, " RETURNING id");
 	rc |= gh_buf_adds(q, " RETURNING id), p AS (SELECT id, row_number()"
 			     " OVER (ORDER BY id) AS o FROM i) ");
 	rc |= gh_buf_add(q, p->sql[b->child], cv - p->sql[b->child]);
@@ -1143,110 +1114,6 @@ static int copy_in(struct pg_archive *p, const char *sql, const char *data,
 	return failed ? -1 : 0;
 }
 
-static int cmp_id(const void *x, const void *y)
-{
-	long long a = *(const long long *)x, b = *(const long long *)y;
-
-	return a < b ? -1 : a > b;
-}
-
-/* The parent's rows, by COPY (b->copy) and their ids read back, or by the
- * prepared statement name (vals, n) that returns them; then the child's
- * lines, each with its parent's id in place of the parent's place among
- * the rows (1, 2, ...), by COPY. The ids grow in the order the rows are
- * inserted (the lines' order, or ORDER BY their place), as with the
- * statement that joins them by row_number. */
-static int parent_copy(struct pg_archive *p, struct pg_bulk *b,
-		       struct pg_bulk *c, const char *name, int n,
-		       const char *const *vals, char *err, size_t errlen)
-{
-	const char *s, *e, *nl;
-	long long *ids = NULL, k, ord;
-	PGresult *r;
-	int rc = 0;
-
-	if (b->copy) {
-		/* its rows by COPY, then their ids: those of its receipts'
-		 * rows (no other writer has rows of them) above the ids read
-		 * the last time (a receipt's rows may span several sends) */
-		const char *pv[2];
-		char last[24];
-		long long rid, prev = -1;
-
-		if (copy_in(p, b->copy_sql, b->lines.p, b->lines.len, err, errlen) < 0)
-			return -1;
-		p->copybuf.len = 0;
-		rc = gh_buf_addc(&p->copybuf, '{');
-		for (s = b->lines.p, e = s + b->lines.len; s < e && !rc; s = nl + 1) {
-			nl = memchr(s, '\n', e - s);
-			if (!nl)
-				break;
-			for (rid = 0; s < nl && *s >= '0' && *s <= '9'; s++)
-				rid = rid * 10 + (*s - '0');
-			if (rid != prev)
-				rc = gh_buf_printf(&p->copybuf, "%s%lld",
-						   prev < 0 ? "" : ",", rid);
-			prev = rid;
-		}
-		if (rc < 0 || gh_buf_add(&p->copybuf, "}", 2) < 0)
-			return archive_fail(err, errlen, "%s", strerror(ENOMEM));
-		snprintf(last, sizeof(last), "%lld", b->last_id);
-		pv[0] = p->copybuf.p;
-		pv[1] = last;
-		r = PQexecParams(p->conn, b->ids_sql, 2, NULL, pv, NULL, NULL, 0);
-	} else {
-		if (drain(p, err, errlen) < 0)
-			return -1;
-		r = PQexecPrepared(p->conn, name, n, vals, NULL, NULL, 0);
-	}
-	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK)
-		return res_fail(p, r, err, errlen);
-	if (PQntuples(r) != b->rows || PQnfields(r) != 1) {
-		int got = PQntuples(r);
-
-		PQclear(r);
-		return archive_fail(err, errlen, "%lld rows stored, %d ids returned",
-				    b->rows, got);
-	}
-	if (b->copy && b->rows)
-		b->last_id = strtoll(PQgetvalue(r, (int)b->rows - 1, 0), NULL, 10);
-	if (!c->rows) {
-		PQclear(r);
-		return 0;
-	}
-	ids = malloc(sizeof(*ids) * (size_t)b->rows);
-	if (!ids) {
-		PQclear(r);
-		return archive_fail(err, errlen, "%s", strerror(ENOMEM));
-	}
-	for (k = 0; k < b->rows; k++)
-		ids[k] = strtoll(PQgetvalue(r, (int)k, 0), NULL, 10);
-	PQclear(r);
-	qsort(ids, (size_t)b->rows, sizeof(*ids), cmp_id);
-	p->copybuf.len = 0;
-	for (s = c->lines.p, e = s + c->lines.len; s < e && !rc; s = nl + 1) {
-		struct av id = { .type = AV_INT };
-
-		nl = memchr(s, '\n', e - s);
-		if (!nl)
-			break;
-		for (ord = 0; s < nl && *s >= '0' && *s <= '9'; s++)
-			ord = ord * 10 + (*s - '0');
-		if (ord < 1 || ord > b->rows) {
-			rc = archive_fail(err, errlen, "a row without its parent");
-			break;
-		}
-		id.i = ids[ord - 1];
-		if (copy_value(&p->copybuf, "bigint", &id) < 0 ||
-		    gh_buf_add(&p->copybuf, s, nl + 1 - s) < 0)
-			rc = archive_fail(err, errlen, "%s", strerror(ENOMEM));
-	}
-	free(ids);
-	if (rc)
-		return rc;
-	return copy_in(p, c->copy_sql, p->copybuf.p, p->copybuf.len, err, errlen);
-}
-
 /* Queue (or, by COPY, send) the statements that store the rows gathered
  * so far. */
 static int bulk_send(struct pg_archive *p, char *err, size_t errlen)
@@ -1264,10 +1131,6 @@ static int bulk_send(struct pg_archive *p, char *err, size_t errlen)
 		if (!b->on || b->parent >= 0 || !b->rows)
 			continue;
 		c = b->child >= 0 ? &p->bulk[b->child] : NULL;
-		if (b->copy && c) {
-			rc = parent_copy(p, b, c, NULL, 0, NULL, err, errlen);
-			continue;
-		}
 		if (b->copy) {
 			rc = copy_in(p, b->copy_sql, b->lines.p, b->lines.len, err,
 				     errlen);
@@ -1301,15 +1164,13 @@ static int bulk_send(struct pg_archive *p, char *err, size_t errlen)
 				rc = -ENOMEM;
 			vals[n++] = b->col[j].p;
 		}
-		for (j = 0; c && !c->copy && j < c->n; j++) {
+		for (j = 0; c && j < c->n; j++) {
 			if (c->rows && gh_buf_addc(&c->col[j], '}') < 0)
 				rc = -ENOMEM;
 			vals[n++] = c->rows ? c->col[j].p : "{}";
 		}
 		if (rc)
 			rc = archive_fail(err, errlen, "%s", strerror(ENOMEM));
-		else if (c && c->copy)
-			rc = parent_copy(p, b, c, name, n, vals, err, errlen);
 		else
 			rc = send_queued(p, name, n, vals, err, errlen);
 	}
@@ -1403,11 +1264,9 @@ static void pg_close(struct archive *a)
 
 	PQfinish(p->conn);
 	gh_buf_release(&p->scratch);
-	gh_buf_release(&p->copybuf);
 	for (i = 0; i < ARCHIVE_MAX_STMT; i++) {
 		free(p->sql[i]);
 		free(p->bulk[i].copy_sql);
-		free(p->bulk[i].ids_sql);
 		gh_buf_release(&p->bulk[i].lines);
 		for (j = 0; j < ARCHIVE_MAX_PARAMS; j++)
 			gh_buf_release(&p->bulk[i].col[j]);
