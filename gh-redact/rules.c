@@ -300,10 +300,9 @@ static int unusual_path(const char *s, size_t n)
 	return n > 6 && memcmp(s, "/proc/", 6) == 0;
 }
 
-/* The length of a /proc/self/root, /proc/thread-self/root or
- * /proc/PID/root prefix of the normalized path s (before its final /),
- * else 0. */
-static size_t proc_root(const char *s, size_t n)
+/* The length of a /proc/self, /proc/thread-self or /proc/PID prefix of
+ * s[0..n), else 0. */
+static size_t proc_task(const char *s, size_t n)
 {
 	size_t i = 6;
 
@@ -316,7 +315,17 @@ static size_t proc_root(const char *s, size_t n)
 	else
 		while (i < n && s[i] >= '0' && s[i] <= '9')
 			i++;
-	if (i == 6 || n - i < 6 || memcmp(s + i, "/root/", 6) != 0)
+	return i == 6 ? 0 : i;
+}
+
+/* The length of a /proc/self/root, /proc/thread-self/root or
+ * /proc/PID/root prefix of the normalized path s (before its final /),
+ * else 0. */
+static size_t proc_root(const char *s, size_t n)
+{
+	size_t i = proc_task(s, n);
+
+	if (!i || n - i < 6 || memcmp(s + i, "/root/", 6) != 0)
 		return 0;
 	return i + 5;
 }
@@ -325,18 +334,9 @@ static size_t proc_root(const char *s, size_t n)
  * prefix of s[0..n) followed by '/' or the end, else 0. */
 static size_t proc_cwd(const char *s, size_t n)
 {
-	size_t i = 6;
+	size_t i = proc_task(s, n);
 
-	if (n <= 6 || memcmp(s, "/proc/", 6) != 0)
-		return 0;
-	if (n - i >= 4 && memcmp(s + i, "self", 4) == 0)
-		i += 4;
-	else if (n - i >= 11 && memcmp(s + i, "thread-self", 11) == 0)
-		i += 11;
-	else
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-	if (i == 6 || n - i < 4 || memcmp(s + i, "/cwd", 4) != 0 ||
+	if (!i || n - i < 4 || memcmp(s + i, "/cwd", 4) != 0 ||
 	    (n > i + 4 && s[i + 4] != '/'))
 		return 0;
 	return i + 4;
