@@ -855,6 +855,8 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 		a->unresolved++;
 	p->loader = v[GH_EK_LOADER].kind == GH_EVK_BOOL && v[GH_EK_LOADER].i &&
 		    result == a->s_ok ? e->argv : 0;
+	if (p->loader)
+		a->loaders = 1;
 	/* a script run by its interpreter (exe) is executed too */
 	if (v[GH_EK_SCRIPT].kind == GH_EVK_STR) {
 		view.status = path_status(rec, GH_EK_SCRIPT_STATUS);
@@ -1595,7 +1597,8 @@ int agg_record(struct agg *a, const struct gh_evrec *rec)
 
 	if (GH_ET_IS_FILE(type)) {
 		if (type == GH_ET_OPEN)
-			loader_open(a, rec);
+			if (a->loaders)
+				loader_open(a, rec);
 		pend_file(a, rec);
 		if (a->npend == AGG_BATCH)
 			agg_flush(a);

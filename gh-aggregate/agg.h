@@ -215,6 +215,8 @@ struct agg {
 	int64_t und_sockets;		/* inherited sockets not watched */
 	int64_t und_scm;		/* descriptors received, not all read */
 	int64_t und_seccomp;		/* seccomp filters with a listener */
+	int loaders;			/* a process ran the dynamic loader as
+					 * a program (its opens are looked at) */
 	int64_t und_netlink;		/* netlink sends that may change the
 					 * kernel's configuration */
 	int64_t tty_injections;		/* tty_inject records that succeeded */
