@@ -237,10 +237,15 @@ static inline int gh_sys_compat(unsigned long status, long nr)
 	/* the owner of a file's I/O signals (F_SETOWN, F_SETOWN_EX, \
 	 * F_SETSIG): a process the kernel signals later, any process */ \
 	X(72, fcntl, REC, SETOWN, N, N, N, N, 0, N, N) \
+	/* code of a file mapped executable (PROT_EXEC), which no exec \
+	 * names: libraries, LD_PRELOAD, dlopen (decided at entry) */ \
+	X(9, mmap, REC, MMAP, N, N, N, N, 4, N, N) \
+	X(10, mprotect, REC, MPROTECT, N, N, N, N, N, N, N) \
+	X(329, pkey_mprotect, REC, MPROTECT, N, N, N, N, N, N, N) \
 	/* through descriptors the process has */ \
 	FDR(0, read) FDR(1, write) FDR(17, pread64) FDR(18, pwrite64) \
 	FDR(19, readv) FDR(20, writev) FDR(295, preadv) FDR(296, pwritev) \
-	FDR(327, preadv2) FDR(328, pwritev2) FDR(9, mmap) \
+	FDR(327, preadv2) FDR(328, pwritev2) \
 	FDR(40, sendfile) FDR(45, recvfrom) \
 	FDR(48, shutdown) FDR(54, setsockopt) FDR(73, flock) \
 	FDR(74, fsync) FDR(75, fdatasync) FDR(187, readahead) \
@@ -290,11 +295,11 @@ static inline int gh_sys_compat(unsigned long status, long nr)
 	I(206, io_setup) I(207, io_destroy) I(208, io_getevents) \
 	I(210, io_cancel) I(333, io_pgetevents) \
 	/* memory of the process */ \
-	I(10, mprotect) I(11, munmap) I(12, brk) I(25, mremap) \
+	I(11, munmap) I(12, brk) I(25, mremap) \
 	I(27, mincore) I(28, madvise) I(67, shmdt) I(149, mlock) \
 	I(150, munlock) I(151, mlockall) I(152, munlockall) I(325, mlock2) \
 	I(237, mbind) I(238, set_mempolicy) I(450, set_mempolicy_home_node) \
-	I(329, pkey_mprotect) I(330, pkey_alloc) I(331, pkey_free) \
+	I(330, pkey_alloc) I(331, pkey_free) \
 	I(324, membarrier) I(453, map_shadow_stack) I(462, mseal) \
 	/* signals to itself, handlers, masks */ \
 	I(13, rt_sigaction) I(14, rt_sigprocmask) I(15, rt_sigreturn) \

@@ -1475,6 +1475,8 @@ static __always_inline void compat_enter(void)
 #define TIOCLINUX	0x541C
 #define TIOCL_PASTESEL	3
 #define SCM_MSGS	8	/* recvmmsg: messages looked at */
+#define PROT_EXEC	0x4	/* mmap, mprotect: below */
+#define MAP_ANONYMOUS	0x20
 
 static __always_inline int enter_wanted(__u32 op, struct pt_regs *regs)
 {
@@ -1498,6 +1500,9 @@ static __always_inline int enter_wanted(__u32 op, struct pt_regs *regs)
 		if (bpf_probe_read_user(&mh, sizeof(mh), (void *)regs->si))
 			return 0;	/* EFAULT: nothing received */
 		return mh.msg_control && mh.msg_controllen;
+	case GH_OP_MMAP:
+		/* the pages of a file (an anonymous mapping has none) */
+		return !(regs->r10 & MAP_ANONYMOUS);
 	case GH_OP_RECVMMSG:
 		v = (void *)regs->si;
 		for (i = 0; i < SCM_MSGS; i++) {
@@ -1516,6 +1521,31 @@ static __always_inline int enter_wanted(__u32 op, struct pt_regs *regs)
 
 static __always_inline void stop_enter(__u32 op, struct pt_regs *regs,
 				       __u32 run, __u32 level);
+
+/* ---- code mapped from a file ----
+ *
+ * mmap with PROT_EXEC of a file, and mprotect (pkey_mprotect) adding
+ * PROT_EXEC to a mapping of a file: code that can run without an exec
+ * naming it (a library, LD_PRELOAD, dlopen, a program run by the dynamic
+ * loader). Only those calls are stashed; the prot test comes before the
+ * traced set is looked up. mprotect's file is the mapping's at addr,
+ * found at entry (bpf_find_vma) and kept in the stash as arg[3], which
+ * mprotect does not have. */
+static long vma_file(struct task_struct *t, struct vm_area_struct *vma,
+		     void *ctx)
+{
+	*(__u64 *)ctx = (__u64)BPF_CORE_READ(vma, vm_file);
+	return 0;
+}
+
+static __always_inline __u64 mapped_file(struct task_struct *t, __u64 addr)
+{
+	__u64 f = 0;
+
+	if (bpf_find_vma(t, addr, vma_file, &f, 0))
+		return 0;
+	return f;
+}
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
@@ -1540,6 +1570,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 			seccomp_enter(regs);
 		return 0;
 	}
+	if (op >= GH_OP_MMAP && !(regs->dx & PROT_EXEC))
+		return 0;
 	id = bpf_get_current_pid_tgid();
 	if (!traced_ring(id >> 32, &m))
 		return 0;
@@ -1569,6 +1601,11 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	st->arg[3] = regs->r10;
 	st->arg[4] = regs->r8;
 	st->arg[5] = regs->r9;
+	if (op == GH_OP_MPROTECT) {
+		st->arg[3] = mapped_file(t, regs->di);
+		if (!st->arg[3])
+			return 0;	/* anonymous memory (a JIT's) */
+	}
 	st->run = m.run;
 	st->level = m.level;
 	st->nr = nr;
@@ -2364,6 +2401,7 @@ __noinline int exit_net(__u32 op, __u32 ad, long ret)
 __noinline __u32 exit_paths(__u32 pos, __u32 op, __u32 nr, long ret)
 {
 	struct scratch *s = get_scratch();
+	struct file *f = NULL;
 	struct sysrow row;
 	long fdp;
 	int c, want;
@@ -2391,7 +2429,11 @@ __noinline __u32 exit_paths(__u32 pos, __u32 op, __u32 nr, long ret)
 		fdp = ret, want = 1;	/* open_by_handle_at: the file it opened */
 	}
 	if (want)
-		put_file_path(s, &pos, GH_B_PATH1, fd_file(fdp), GH_BF_FULL);
+		f = fd_file(fdp);
+	else if (op == GH_OP_MPROTECT)
+		f = (struct file *)s->ev.arg[3], want = 1;
+	if (want)
+		put_file_path(s, &pos, GH_B_PATH1, f, GH_BF_FULL);
 	if (row.p2 != ARG_NONE && (s->ev.arg[row.p2 & 7] || op != GH_OP_MOUNT)) {
 		c = put_ustr(s, &pos, GH_B_RAW2, (void *)s->ev.arg[row.p2 & 7], ret);
 		if ((c != '/' && row.d2 != ARG_NONE) ||

@@ -70,6 +70,9 @@ enum {
 			 * FIOSETOWN, SIOCSPGRP: the process the kernel will
 			 * signal on the file's I/O, a "signal" record (x[0]
 			 * target, x[1] where, arg[3] the signal) */
+	GH_OP_MMAP, GH_OP_MPROTECT,	/* only with PROT_EXEC, of a file: a
+			 * "map_exec" record (mprotect: arg[3] the mapping's
+			 * struct file, read at entry) */
 	GH_OP_MAX
 };
 

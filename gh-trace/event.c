@@ -794,6 +794,8 @@ static const char *record_type(const struct gh_event *e)
 		return "tty_inject";
 	case GH_OP_RECVMSG: case GH_OP_RECVMMSG:
 		return "fd_received";
+	case GH_OP_MMAP: case GH_OP_MPROTECT:
+		return "map_exec";
 	}
 	return NULL;
 }
@@ -1395,6 +1397,21 @@ static void add_target(struct gh_buf *b, const struct gh_event *e)
 
 #define TIOCSTI_NR 0x5412
 
+/* A file mapped executable (mmap, or mprotect adding PROT_EXEC): its
+ * protection, mmap's flags and descriptor; ret 0 for success (mmap's
+ * address says nothing about the file). */
+static void fmt_map_exec(struct gh_buf *b, const struct gh_event *e)
+{
+	const __u64 *a = e->arg;
+
+	jw_int(b, "prot", (int)a[2]);
+	if (e->op == GH_OP_MMAP) {
+		jw_int(b, "flags", (int)a[3]);
+		jw_int(b, "fd", (int)a[4]);
+	}
+	add_ret(b, e->ret > 0 ? 0 : e->ret);
+}
+
 /* The records of syscalls beyond files and sockets (gh-events(5)). */
 static void fmt_action(struct gh_buf *b, const struct gh_event *e,
 		       const struct blob *bl)
@@ -1574,6 +1591,10 @@ static void fmt_action(struct gh_buf *b, const struct gh_event *e,
 	}
 	if (exkey && ex.p)
 		jw_str(b, exkey, ex.p, ex.len);
+	if (e->op == GH_OP_MMAP || e->op == GH_OP_MPROTECT) {
+		fmt_map_exec(b, e);
+		return;
+	}
 	add_ret(b, e->ret);
 }
 

@@ -67,6 +67,7 @@ static const char *const type_names[GH_ET_COUNT] = {
 	"syscall",
 	"sock_end", "dns",
 	"tty_inject", "fd_received",
+	"map_exec",
 };
 
 static const char *const key_names[GH_EK_COUNT] = {
@@ -105,6 +106,7 @@ static const char *const key_names[GH_EK_COUNT] = {
 	"script", "script_hex", "script_seen", "script_seen_hex",
 	"script_status",
 	"loader",
+	"prot",
 };
 
 const char *gh_ev_type_name(int type)
@@ -1136,6 +1138,8 @@ static const struct field f_fd_received[] = {
 	REQ(FD, INT), REQ(SOCK_FD, INT), OPT(FAMILY, STR), OPT(ADDR, STR),
 	OPT(PORT, INT), FEND
 };
+/* A file mapped executable. */
+static const struct field f_map_exec[] = { REQ(PROT, INT), FEND };
 /* Every syscall record (exec, file, network). */
 static const struct field f_sys[] = {
 	REQ(PID, INT), REQ(TID, INT), REQ(RET, INT), OPT(ERR, STR), FEND
@@ -1162,6 +1166,7 @@ static const struct field *const f_type[GH_ET_COUNT] = {
 	[GH_ET_BPF] = f_bpf, [GH_ET_SYSCALL] = f_syscall,
 	[GH_ET_SOCK_END] = f_sock_end, [GH_ET_DNS] = f_dns,
 	[GH_ET_TTY_INJECT] = f_tty_inject, [GH_ET_FD_RECEIVED] = f_fd_received,
+	[GH_ET_MAP_EXEC] = f_map_exec,
 };
 
 static const char *const check_what[] = {

@@ -48,12 +48,15 @@ enum {
 	/* more syscalls beyond files and sockets: input pushed into a
 	 * terminal, descriptors received (SCM_RIGHTS) */
 	GH_ET_TTY_INJECT, GH_ET_FD_RECEIVED,
+	/* a file mapped executable (mmap, mprotect with PROT_EXEC) */
+	GH_ET_MAP_EXEC,
 	GH_ET_COUNT
 };
 #define GH_ET_IS_FILE(t) ((t) >= GH_ET_OPEN && (t) <= GH_ET_CHDIR)
 #define GH_ET_IS_NET(t) ((t) >= GH_ET_CONNECT && (t) <= GH_ET_SEND)
 #define GH_ET_IS_ACTION(t) (((t) >= GH_ET_MKNOD && (t) <= GH_ET_SYSCALL) || \
-			    (t) == GH_ET_TTY_INJECT || (t) == GH_ET_FD_RECEIVED)
+			    (t) == GH_ET_TTY_INJECT || (t) == GH_ET_FD_RECEIVED || \
+			    (t) == GH_ET_MAP_EXEC)
 
 /* Top-level members the reader knows; others are checked as JSON and
  * ignored. Each *_HEX key directly follows the key it belongs to. */
@@ -96,6 +99,8 @@ enum {
 	GH_EK_SCRIPT_SEEN_HEX, GH_EK_SCRIPT_STATUS,
 	/* exec of the dynamic loader as a program */
 	GH_EK_LOADER,
+	/* map_exec: the mapping's protection */
+	GH_EK_PROT,
 	GH_EK_COUNT
 };
 
