@@ -102,8 +102,10 @@ void agg_release(struct agg *a)
 {
 	uint32_t i;
 
-	for (i = 0; i < a->nproc; i++)
+	for (i = 0; i < a->nproc; i++) {
 		free(a->procs[i].execs);
+		free(a->procs[i].lopen);
+	}
 	free(a->procs);
 	free(a->memw);
 	counted_release(&a->acc);
@@ -440,11 +442,13 @@ static void access_count(struct agg *a, const struct akey *k, uint64_t h,
 	uint32_t *hint, i;
 
 	if (k->op != OP_READ && k->op != OP_EXEC && k->op != OP_CHDIR &&
+	    k->op != OP_MAP_EXEC &&
 	    (under_pin_dir(a, k->path) || under_pin_dir(a, k->target)))
 		a->pin_writes++;
 	/* the stream's own file (gh-trace -o), rewritten in place or
 	 * replaced by the tree it records */
-	if (k->op != OP_READ && k->op != OP_EXEC && k->op != OP_CHDIR && a->output &&
+	if (k->op != OP_READ && k->op != OP_EXEC && k->op != OP_CHDIR &&
+	    k->op != OP_MAP_EXEC && a->output &&
 	    (k->path == a->output || k->target == a->output))
 		a->output_writes++;
 	/* the path remembers its last read and its last other access entry:
@@ -855,6 +859,7 @@ static void on_exec(struct agg *a, const struct gh_evrec *rec, struct proc *p,
 		a->unresolved++;
 	p->loader = v[GH_EK_LOADER].kind == GH_EVK_BOOL && v[GH_EK_LOADER].i &&
 		    result == a->s_ok ? e->argv : 0;
+	p->nlopen = 0;
 	if (p->loader)
 		a->loaders = 1;
 	/* a script run by its interpreter (exe) is executed too */
@@ -1552,12 +1557,13 @@ static void on_end(struct agg *a, const struct gh_evrec *rec)
 /* An open by a process that runs the dynamic loader as a program
  * ("ld.so PROG", exec record "loader"): a name from its argv (after
  * argv[0]) is the program it runs, or a library it preloads
- * (--preload), which no exec names: executed, beside the read. */
+ * (--preload), which no exec names: executed, beside the read, once the
+ * process maps it executable (on_map_exec). A static-pie program is
+ * flagged "loader" too, and may only read a file its argv names. */
 static void loader_open(struct agg *a, const struct gh_evrec *rec)
 {
 	const struct gh_evval *v = rec->v, *raw = &v[GH_EK_RAW];
 	struct proc *p = find_proc(a, (int32_t)v[GH_EK_PID].i);
-	struct aview view = { 0, 0, PS_KERNEL, PS_KERNEL };
 	const char *s, *end;
 	uint32_t n, path;
 	int first = 1;
@@ -1575,15 +1581,37 @@ static void loader_open(struct agg *a, const struct gh_evrec *rec)
 		if (first || n != raw->blen || memcmp(s, raw->b, n))
 			continue;
 		path = sid(a, rec, GH_EK_PATH);
-		view.status = path_status(rec, GH_EK_PATH_STATUS);
-		view.seen = sid(a, rec, GH_EK_PATH_SEEN);
-		if (!path) {
-			path = sid(a, rec, GH_EK_RAW);
-			view.status = PS_UNRESOLVED;
-		}
-		access_add(a, path, OP_EXEC, 0, a->s_ok, 0, 0, p->pid, p->pix, &view);
+		if (!path)
+			return;	/* a mapping names the kernel's path */
+		if (grow_array(&p->lopen, &p->lopencap, p->nlopen + 1,
+			       sizeof(*p->lopen)) < 0)
+			oom();
+		p->lopen[p->nlopen++] = path;
 		return;
 	}
+}
+
+/* A file mapped executable (map_exec): code from it can run with no exec
+ * of it. The file a loader process opened under one of its argv names
+ * (loader_open) is executed ("exec"); any other is "map_exec". */
+static void on_map_exec(struct agg *a, const struct gh_evrec *rec,
+			struct proc *p, uint32_t result)
+{
+	struct aview view = { 0, 0, PS_KERNEL, PS_KERNEL };
+	uint32_t path = sid(a, rec, GH_EK_PATH), i;
+	int op = OP_MAP_EXEC;
+
+	if (!path) {
+		a->unresolved++;
+		return;
+	}
+	view.status = path_status(rec, GH_EK_PATH_STATUS);
+	view.seen = sid(a, rec, GH_EK_PATH_SEEN);
+	if (p->loader && result == a->s_ok)
+		for (i = 0; i < p->nlopen; i++)
+			if (p->lopen[i] == path)
+				op = OP_EXEC;
+	access_add(a, path, op, 0, result, 0, 0, p->pid, p->pix, &view);
 }
 
 int agg_record(struct agg *a, const struct gh_evrec *rec)
@@ -1648,6 +1676,8 @@ int agg_record(struct agg *a, const struct gh_evrec *rec)
 			a->core_dumps++;
 	} else if (type == GH_ET_EXEC) {
 		on_exec(a, rec, p, result);
+	} else if (type == GH_ET_MAP_EXEC) {
+		on_map_exec(a, rec, p, result);
 	} else if (GH_ET_IS_NET(type)) {
 		on_net(a, rec, pid, result);
 	} else if (GH_ET_IS_ACTION(type)) {

@@ -18,7 +18,9 @@
 enum {
 	OP_CHDIR, OP_CHMOD, OP_CHOWN, OP_CREATE, OP_DELETE, OP_EXEC, OP_LINK,
 	OP_MKDIR, OP_READ, OP_RENAME, OP_RMDIR, OP_SYMLINK, OP_TRUNCATE,
-	OP_WRITE, OP_COUNT
+	OP_WRITE,
+	OP_MAP_EXEC,	/* appended: "map_exec" sorts by its name */
+	OP_COUNT
 };
 /* Network operations, in the byte order of their names. */
 enum { NOP_ACCEPT, NOP_BIND, NOP_CONNECT, NOP_LISTEN, NOP_SEND, NOP_COUNT };
@@ -66,6 +68,9 @@ struct proc {
 	uint32_t loader;		/* argv of its exec of the dynamic
 					 * loader as a program (0: none): the
 					 * files it opens by those names run */
+	uint32_t *lopen;		/* those files (path ids): executed
+					 * once it maps them executable */
+	uint32_t nlopen, lopencap;
 };
 
 /* Keys are compared and hashed as bytes: no padding, and zeroed first.

@@ -22,6 +22,7 @@
 static const char *const op_names[OP_COUNT] = {
 	"chdir", "chmod", "chown", "create", "delete", "exec", "link",
 	"mkdir", "read", "rename", "rmdir", "symlink", "truncate", "write",
+	"map_exec",
 };
 static const char *const nop_names[NOP_COUNT] = {
 	"accept", "bind", "connect", "listen", "send",
