@@ -1097,6 +1097,9 @@ static const struct {
 	{ "link", S_WRITE, S_LINK },	    { "rename", S_DELETE, S_RENAME },
 	{ "delete", S_DELETE, S_UNLINK },   { "rmdir", S_DELETE, S_RMDIR },
 	{ "chdir", S_CHDIR, S_CHDIR },
+	/* code mapped from a file with no exec of it: judged by the exec
+	 * rules, without argv */
+	{ "map_exec", S_EXEC, S_EXEC },
 };
 
 /* Names of kernel objects that are in no directory (gh-receipt(5)): a

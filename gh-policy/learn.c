@@ -315,6 +315,14 @@ static int learn_files(struct learner *l, struct gh_receipt *rr)
 				return -ENOMEM;
 			continue;
 		}
+		if (strcmp(op, "map_exec") == 0) {
+			/* code mapped from a file (libraries): judged by the
+			 * exec rules, so allowed by one */
+			if (add_obs(l, LK_EXEC, "exec", path_pattern_of(l, p, len), "",
+				    count_of(&f), result_is_ok(f.result), 0) < 0)
+				return -ENOMEM;
+			continue;
+		}
 		for (k = 0; k < sizeof(file_ops) / sizeof(file_ops[0]); k++)
 			if (strcmp(file_ops[k].op, op) == 0)
 				break;
