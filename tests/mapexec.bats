@@ -1,0 +1,187 @@
+#!/usr/bin/env bats
+# Code run from a file that no exec names: a file mapped executable
+# (mmap with PROT_EXEC, mprotect adding it) makes a "map_exec" record and
+# a "map_exec" access in the receipt, judged by gh-policy's exec rules
+# (gh-events(5), gh-receipt(5), gh-policy(5)). Each test traces a real
+# workload (tests/mapexec/work.c, built here) and has a twin that must
+# come out the other way. Needs root and BPF; run under flock
+# /work/bpf.lock like the other tracer suites.
+
+bats_require_minimum_version 1.5.0
+load trace/lib
+
+setup_file() {
+	export WORK=$BATS_FILE_TMPDIR/work LIB=$BATS_FILE_TMPDIR/lib.so
+	export READARG=$BATS_FILE_TMPDIR/readarg
+	cc -O1 -o "$WORK" "$GH_ROOT/tests/mapexec/work.c" -ldl
+	cc -shared -fPIC -o "$LIB" "$GH_ROOT/tests/mapexec/lib.c"
+	cc -O1 -static-pie -o "$READARG" "$GH_ROOT/tests/mapexec/readarg.c"
+	[ "$(id -u)" -eq 0 ] || return 0
+	kept_setup
+}
+
+teardown_file() {
+	kept_teardown
+}
+
+setup() {
+	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
+	cd "$BATS_TEST_TMPDIR" || return 1
+	EV=$BATS_TEST_TMPDIR/ev.ndjson
+	R=$BATS_TEST_TMPDIR/receipt.json
+	cp "$LIB" x.so
+}
+
+# trace ARG...: run ARG under gh-trace (its status must be 0), then
+# gh-aggregate.
+trace() {
+	run gh-trace -o "$EV" -- "$@"
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(jq -r '[.observation_mode, .completeness] | join(" ")' "$R")" = "ebpf closed" ]
+}
+
+# the operations the receipt lists on path $1, sorted
+ops() {
+	jq -c --arg p "$1" '[.filesystem.accesses[] | select(.path == $p) | .op]' "$R"
+}
+
+# [syscall, path, prot, flags, fd's type, ret] of the stream's map_exec
+# records for path $1 (the descriptor's number is the loader's pick)
+maps() {
+	jq -c --arg p "$1" 'select(.type == "map_exec" and .path == $p) | [.syscall, .path, .prot, .flags, (.fd | type), .ret]' "$EV"
+}
+
+# a rule file denying code from the test's directory
+deny_here() {
+	printf 'deny exec %s/**\n' "$PWD" > r.rules
+}
+
+@test "LD_PRELOAD: the preloaded library is mapped executable (map_exec), and a rule denying exec from the directory finds it" {
+	trace env LD_PRELOAD="$PWD/x.so" true
+	# env, then true: each maps it (PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE)
+	[ "$(maps "$PWD/x.so" | sort -u)" = "[\"mmap\",\"$PWD/x.so\",5,2066,\"number\",0]" ]
+	[ "$(ops "$PWD/x.so")" = '["map_exec","read"]' ]
+	[ "$(jq -c --arg p "$PWD/x.so" '.filesystem.accesses[] | select(.op == "map_exec" and .path == $p) | [(.pids | length), .result]' "$R")" = '[2,"ok"]' ]
+	deny_here
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "r.rules:1: deny exec $PWD/x.so [op=map_exec] by pid "* ]]
+}
+
+@test "LD_PRELOAD twin: libraries found the normal way (libc from /usr/lib) are map_exec too, not exec; the rule passes" {
+	trace env true
+	[ "$(ops "$PWD/x.so")" = '[]' ]
+	[ "$(ops /usr/lib/x86_64-linux-gnu/libc.so.6)" = '["map_exec","read"]' ]
+	[ "$(maps /usr/lib/x86_64-linux-gnu/libc.so.6 | sort -u)" = '["mmap","/usr/lib/x86_64-linux-gnu/libc.so.6",5,2066,"number",0]' ]
+	deny_here
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 0 ]
+	# a rule naming libc finds it, as an exec rule
+	printf 'deny exec /usr/lib/x86_64-linux-gnu/libc.so.6\n' > libc.rules
+	run gh-policy libc.rules "$R"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "libc.rules:1: deny exec /usr/lib/x86_64-linux-gnu/libc.so.6 [op=map_exec] by pid "* ]]
+}
+
+@test "dlopen of a library by path (a C program) is map_exec of that file" {
+	trace "$WORK" dlopen ./x.so
+	[ "$output" = loaded ]
+	[ "$(maps "$PWD/x.so")" = "[\"mmap\",\"$PWD/x.so\",5,2066,\"number\",0]" ]
+	[ "$(ops "$PWD/x.so")" = '["map_exec","read"]' ]
+	deny_here
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:1: deny exec $PWD/x.so [op=map_exec] by pid $(jq -r 'select(.type == "exec") | .pid' "$EV") ($WORK dlopen ./x.so)" ]
+}
+
+@test "dlopen twin: the same file only read is a read, no map_exec, and the rule passes" {
+	trace "$WORK" read ./x.so
+	[ "$output" = read ]
+	[ "$(maps "$PWD/x.so")" = "" ]
+	[ "$(ops "$PWD/x.so")" = '["read"]' ]
+	deny_here
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 0 ]
+}
+
+@test "python ctypes loading a library (dlopen) is map_exec" {
+	trace python3 -c 'import ctypes, sys; print(ctypes.CDLL(sys.argv[1]).gh_mapexec_lib())' "$PWD/x.so"
+	[ "$output" = 42 ]
+	[ "$(ops "$PWD/x.so")" = '["map_exec","read"]' ]
+}
+
+@test "a library written during the run, then loaded: written (create) and map_exec" {
+	trace "$WORK" copyload ./x.so ./new.so
+	[ "$output" = loaded ]
+	[ "$(ops "$PWD/new.so")" = '["create","map_exec","read"]' ]
+	deny_here
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 1 ]
+	[ "$(grep -c 'op=map_exec' <<<"$output")" = 1 ]
+	[[ "$output" == *"deny exec $PWD/new.so [op=map_exec] by pid "* ]]
+}
+
+@test "mprotect adding PROT_EXEC to a file mapping is map_exec (syscall mprotect)" {
+	trace "$WORK" mprotect ./x.so
+	[ "$output" = protected ]
+	[ "$(maps "$PWD/x.so")" = "[\"mprotect\",\"$PWD/x.so\",5,null,\"null\",0]" ]
+	[ "$(ops "$PWD/x.so")" = '["map_exec","read"]' ]
+}
+
+@test "mprotect twins: the file mapped readable only, and anonymous memory made executable (a JIT), make no map_exec" {
+	trace "$WORK" mmapread ./x.so
+	[ "$output" = mapped ]
+	[ "$(ops "$PWD/x.so")" = '["read"]' ]
+	[ "$(jq -c 'select(.type == "map_exec") | .path' "$EV")" = '"/usr/lib/x86_64-linux-gnu/libc.so.6"' ]
+	trace "$WORK" anon ./x.so
+	[ "$output" = jit ]
+	[ "$(ops "$PWD/x.so")" = '["read"]' ]
+	[ "$(jq -c 'select(.type == "map_exec") | .path' "$EV")" = '"/usr/lib/x86_64-linux-gnu/libc.so.6"' ]
+}
+
+@test "code mapped from a memfd is named memfd:NAME" {
+	trace "$WORK" memfd ./x.so
+	[ "$output" = memfd ]
+	[ "$(jq -c 'select(.type == "map_exec" and .syscall == "mmap" and (.path | startswith("memfd:"))) | [.path, .path_status, .prot, .flags]' "$EV")" = '["memfd:gh-code","unresolved",5,2]' ]
+	[ "$(ops memfd:gh-code)" = '["map_exec"]' ]
+	printf 'deny exec memfd:*\n' > m.rules
+	run gh-policy m.rules "$R"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "m.rules:1: deny exec memfd:gh-code [op=map_exec] by pid "* ]]
+}
+
+@test "a static-pie program is flagged loader, but the file its argv names and it only reads is read, not executed" {
+	cp "$READARG" readarg
+	trace ./readarg ./x.so
+	[ "$output" = "$(stat -c %s x.so)" ]
+	[ "$(jq -c 'select(.type == "exec") | [.exe, .loader]' "$EV")" = "[\"$PWD/readarg\",true]" ]
+	[ "$(ops "$PWD/x.so")" = '["read"]' ]
+	printf 'deny exec %s/x.so\n' "$PWD" > r.rules
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 0 ]
+}
+
+@test "static-pie twin: the dynamic loader running a program it maps executable: the program is executed" {
+	cp /usr/bin/id prog
+	trace /lib64/ld-linux-x86-64.so.2 ./prog -u
+	[ "$output" = 0 ]
+	[ "$(ops "$PWD/prog")" = '["exec","read"]' ]
+	[ "$(maps "$PWD/prog" | jq -c '.[0]')" = '"mmap"' ]
+	printf 'deny exec %s/prog\n' "$PWD" > r.rules
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 1 ]
+}
+
+@test "gh-policy --learn allows the files mapped executable: the learned rules pass the run they came from, and fail a run loading another library" {
+	trace "$WORK" dlopen ./x.so
+	gh-policy --learn "$R" > job.rules
+	grep -qx 'allow exec $CWD/x.so' <(sed 's/ *#.*//' job.rules)
+	run gh-policy job.rules "$R"
+	[ "$status" -eq 0 ]
+	cp x.so other.so
+	trace "$WORK" dlopen ./other.so
+	run gh-policy job.rules "$R"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"default deny exec"*"$PWD/other.so [op=map_exec]"* ]]
+}

@@ -1,0 +1,149 @@
+/* Workloads of tests/mapexec.bats: code run from a file that no exec
+ * names, and their twins.
+ *
+ *   work MODE PATH [DEST]
+ *
+ *   dlopen PATH       dlopen(PATH) and call its gh_mapexec_lib()
+ *   copyload PATH DEST  write a copy of PATH to DEST, then dlopen DEST
+ *   read PATH         read PATH whole (no mapping)
+ *   mmapread PATH     map PATH readable only
+ *   mprotect PATH     map PATH readable, then add PROT_EXEC (mprotect)
+ *   anon PATH         anonymous memory made executable (a JIT's way);
+ *                     PATH is only read
+ *   memfd PATH        copy PATH into a memfd named "gh-code", map it
+ *                     executable
+ *
+ * Each mode prints one word and exits 0 when it could, 1 (with a
+ * message) when it could not. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int die(const char *what)
+{
+	fprintf(stderr, "work: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+/* Copy the file at src to the descriptor out. */
+static int copy(const char *src, int out)
+{
+	char buf[8192];
+	ssize_t n;
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+
+	if (in < 0)
+		return -1;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	close(in);
+	return n < 0 ? -1 : 0;
+}
+
+static int load(const char *path)
+{
+	void *h = dlopen(path, RTLD_NOW);
+	int (*fn)(void);
+
+	if (!h) {
+		fprintf(stderr, "work: dlopen: %s\n", dlerror());
+		return 1;
+	}
+	*(void **)&fn = dlsym(h, "gh_mapexec_lib");
+	if (!fn || fn() != 42) {
+		fprintf(stderr, "work: gh_mapexec_lib: not found\n");
+		return 1;
+	}
+	puts("loaded");
+	return 0;
+}
+
+/* Map the file at path with prot; *len its size. */
+static void *map(const char *path, int prot, size_t *len)
+{
+	struct stat st;
+	void *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return NULL;
+	*len = (size_t)st.st_size;
+	p = mmap(NULL, *len, prot, MAP_PRIVATE, fd, 0);
+	close(fd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 2 ? argv[1] : "", *path = argc > 2 ? argv[2] : "";
+	char buf[4096];
+	size_t len;
+	void *p;
+	int fd;
+
+	if (strcmp(mode, "dlopen") == 0)
+		return load(path);
+	if (strcmp(mode, "copyload") == 0 && argc > 3) {
+		fd = open(argv[3], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+		if (fd < 0 || copy(path, fd) < 0 || close(fd) < 0)
+			return die(argv[3]);
+		return load(argv[3]);
+	}
+	if (strcmp(mode, "read") == 0 || strcmp(mode, "anon") == 0) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return die(path);
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+		if (mode[0] == 'r') {
+			puts("read");
+			return 0;
+		}
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return die("mmap");
+		memcpy(p, buf, 16);
+		if (mprotect(p, 4096, PROT_READ | PROT_EXEC) < 0)
+			return die("mprotect");
+		puts("jit");
+		return 0;
+	}
+	if (strcmp(mode, "mmapread") == 0) {
+		if (!map(path, PROT_READ, &len))
+			return die(path);
+		puts("mapped");
+		return 0;
+	}
+	if (strcmp(mode, "mprotect") == 0) {
+		p = map(path, PROT_READ, &len);
+		if (!p)
+			return die(path);
+		if (mprotect(p, len, PROT_READ | PROT_EXEC) < 0)
+			return die("mprotect");
+		puts("protected");
+		return 0;
+	}
+	if (strcmp(mode, "memfd") == 0) {
+		fd = memfd_create("gh-code", MFD_CLOEXEC);
+		if (fd < 0 || copy(path, fd) < 0)
+			return die("memfd");
+		p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			return die("mmap");
+		puts("memfd");
+		return 0;
+	}
+	fprintf(stderr, "usage: work MODE PATH [DEST]\n");
+	return 2;
+}
