@@ -752,6 +752,38 @@ static int sensitive(struct model *m)
 	return 0;
 }
 
+/* Files mapped executable (map_exec): libraries, mostly. Those from
+ * outside the system's directories (a preload, dlopen of a path, a
+ * memfd) are the ones a reader wants to see. */
+static int system_code(const char *p, size_t n)
+{
+	static const char *const dirs[] = { "/usr/", "/lib/", "/lib64/", "/lib32/" };
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (n > strlen(dirs[i]) && memcmp(p, dirs[i], strlen(dirs[i])) == 0)
+			return 1;
+	return 0;
+}
+
+static int mapped_code(struct model *m)
+{
+	size_t cap = 0;
+
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct gh_rfile *f = &m->files[i];
+
+		if (strcmp(f->op, "map_exec") != 0 || (f->result && strcmp(f->result, "ok") != 0))
+			continue;
+		m->nmapped++;
+		if (system_code(f->path, f->path_len))
+			continue;
+		if (push((void **)&m->code, &m->ncode, &cap, sizeof(*m->code)) < 0)
+			return -ENOMEM;
+		m->code[m->ncode++] = i;
+	}
+	return 0;
+}
+
 static int load_peers(struct model *m)
 {
 	struct gh_riter it = GH_RITER_INIT;
@@ -841,7 +873,8 @@ int model_build(struct model *m, struct gh_receipt *r)
 	if ((rc = gh_receipt_run(r, &m->run)) < 0 || (rc = facts(m)) < 0 ||
 	    (rc = load_procs(m)) < 0 ||
 	    (rc = load_files(m)) < 0 || (rc = load_peers(m)) < 0 || (rc = load_dns(m)) < 0 ||
-	    (rc = effects(m)) < 0 || (rc = failures(m)) < 0 || (rc = sensitive(m)) < 0)
+	    (rc = effects(m)) < 0 || (rc = failures(m)) < 0 || (rc = sensitive(m)) < 0 ||
+	    (rc = mapped_code(m)) < 0)
 		return rc;
 	return 0;
 }
@@ -863,6 +896,7 @@ void model_release(struct model *m)
 	free(m->eff);
 	free(m->fails);
 	free(m->hits);
+	free(m->code);
 	gh_buf_release(&m->facts.command);
 	memset(m, 0, sizeof(*m));
 }

@@ -124,6 +124,9 @@ struct model {
 	struct gh_rdns *dns;	/* names asked (network.dns) */
 	size_t ndns;
 	size_t dns_names;	/* distinct names among them */
+	size_t nmapped;		/* files mapped executable (map_exec, ok) */
+	size_t *code;		/* those outside /usr and /lib: indexes */
+	size_t ncode;		/* in files */
 };
 
 /* Build the model; -EINVAL (message in r->err) or -ENOMEM. */

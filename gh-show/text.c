@@ -761,6 +761,35 @@ static void secret_section(struct out *w)
 		out_addf(w, "  ... %ld more line%s\n", bu.skipped, bu.skipped == 1 ? "" : "s");
 }
 
+/* Code mapped executable from outside /usr and /lib (map_exec): only
+ * when there is some. */
+static void code_section(struct out *w)
+{
+	const struct model *m = w->m;
+	struct budget bu = { MAX_HITS - 1, 0 };
+
+	if (!m->ncode)
+		return;
+	heading(w, "code");
+	color(w, C_RED);
+	out_addf(w, "%zu file%s mapped executable from outside /usr and /lib", m->ncode,
+		 m->ncode == 1 ? "" : "s");
+	off(w);
+	out_addf(w, " (%zu mapped in all)\n", m->nmapped);
+	for (size_t i = 0; i < m->ncode; i++) {
+		const struct gh_rfile *x = &m->files[m->code[i]];
+
+		if (!line_ok(&bu))
+			continue;
+		out_addf(w, "  %-15s", x->op);
+		esc(w, x->path, x->path_len, 60);
+		who(w, x->pids);
+		out_add(w, "\n");
+	}
+	if (bu.skipped)
+		out_addf(w, "  ... %ld more line%s\n", bu.skipped, bu.skipped == 1 ? "" : "s");
+}
+
 int show_text(struct gh_buf *b, const struct model *m, const struct show_opts *o)
 {
 	struct out w = { b, m, o, 0 };
@@ -788,6 +817,7 @@ int show_text(struct gh_buf *b, const struct model *m, const struct show_opts *o
 		files_section(&w2, 0);
 		net_section(&w2, 0);
 		fail_section(&w2);
+		code_section(&w2);
 		secret_section(&w2);
 		for (size_t i = 0; i < b->len; i++)
 			lines += b->p[i] == '\n';

@@ -186,3 +186,20 @@ deny_here() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"default deny exec"*"$PWD/other.so [op=map_exec]"* ]]
 }
+
+@test "gh-show: a code line names the library loaded from outside /usr and /lib, with its process" {
+	trace "$WORK" dlopen ./x.so
+	run gh-show "$R"
+	[ "$status" -eq 0 ]
+	pid=$(jq -r 'select(.type == "exec") | .pid' "$EV")
+	[ "$(grep -A1 '^code ' <<<"$output")" = "code       1 file mapped executable from outside /usr and /lib (2 mapped in all)
+  map_exec       $PWD/x.so  work[$pid]" ]
+}
+
+@test "gh-show twin: a run that maps only system libraries has no code line" {
+	trace "$WORK" read ./x.so
+	run gh-show "$R"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"sensitive  "* ]]
+	[[ "$output" != *"code "* ]]
+}

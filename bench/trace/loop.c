@@ -8,12 +8,15 @@
  *                   not report
  *   loop -t SECONDS [PATH]  open and close PATH for SECONDS, then print
  *                   how many times on stdout: events per second
+ *   loop -m N [PATH]  N times mmap of PATH with PROT_READ|PROT_EXEC and
+ *                   munmap: what a traced process reports as map_exec
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -51,6 +54,26 @@ int main(int argc, char **argv)
 			close(fd);
 		}
 		printf("%ld\n", i);
+		return 0;
+	}
+	if (argc > 2 && strcmp(argv[1], "-m") == 0) {
+		void *p;
+
+		n = atol(argv[2]);
+		path = argc > 3 ? argv[3] : "/etc/hostname";
+		fd = open(path, O_RDONLY);
+		if (fd < 0) {
+			perror(path);
+			return 1;
+		}
+		for (i = 0; i < n; i++) {
+			p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+			if (p == MAP_FAILED) {
+				perror("mmap");
+				return 1;
+			}
+			munmap(p, 4096);
+		}
 		return 0;
 	}
 	if (argc > 2 && strcmp(argv[1], "-s") == 0) {
