@@ -32,6 +32,13 @@ setup() {
 	cp "$LIB" x.so
 }
 
+teardown() {
+	# the noexec test's mount, when the test failed before its umount
+	if mountpoint -q "$BATS_TEST_TMPDIR/nx" 2>/dev/null; then
+		umount "$BATS_TEST_TMPDIR/nx"
+	fi
+}
+
 # trace ARG...: run ARG under gh-trace (its status must be 0), then
 # gh-aggregate.
 trace() {
@@ -202,4 +209,20 @@ deny_here() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"sensitive  "* ]]
 	[[ "$output" != *"code "* ]]
+}
+
+@test "a library on a noexec mount: the kernel refuses the mapping, map_exec with result EPERM, and dlopen fails" {
+	mkdir nx
+	mount -t tmpfs -o noexec,size=1m tmpfs nx
+	cp x.so nx/
+	run gh-trace -o "$EV" -- "$WORK" dlopen ./nx/x.so
+	umount nx
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"failed to map segment from shared object"* ]]
+	gh-aggregate "$EV" > "$R"
+	[ "$(jq -c --arg p "$PWD/nx/x.so" 'select(.type == "map_exec" and .path == $p) | [.syscall, .ret, .err]' "$EV")" = '["mmap",-1,"EPERM"]' ]
+	[ "$(jq -c --arg p "$PWD/nx/x.so" '[.filesystem.accesses[] | select(.path == $p) | [.op, .result]]' "$R")" = '[["map_exec","EPERM"],["read","ok"]]' ]
+	# the twin, the same file mapped from the test's directory, is ok
+	trace "$WORK" dlopen ./x.so
+	[ "$(jq -c --arg p "$PWD/x.so" '[.filesystem.accesses[] | select(.path == $p) | [.op, .result]]' "$R")" = '[["map_exec","ok"],["read","ok"]]' ]
 }
