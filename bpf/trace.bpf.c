@@ -1570,7 +1570,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 			seccomp_enter(regs);
 		return 0;
 	}
-	if (op >= GH_OP_MMAP && !(regs->dx & PROT_EXEC))
+	if ((op == GH_OP_MMAP || op == GH_OP_MPROTECT) && !(regs->dx & PROT_EXEC))
 		return 0;
 	id = bpf_get_current_pid_tgid();
 	if (!traced_ring(id >> 32, &m))
