@@ -1397,20 +1397,7 @@ static void add_target(struct gh_buf *b, const struct gh_event *e)
 
 #define TIOCSTI_NR 0x5412
 
-/* A file mapped executable (mmap, or mprotect adding PROT_EXEC): its
- * protection, mmap's flags and descriptor; ret 0 for success (mmap's
- * address says nothing about the file). */
-static void fmt_map_exec(struct gh_buf *b, const struct gh_event *e)
-{
-	const __u64 *a = e->arg;
-
-	jw_int(b, "prot", (int)a[2]);
-	if (e->op == GH_OP_MMAP) {
-		jw_int(b, "flags", (int)a[3]);
-		jw_int(b, "fd", (int)a[4]);
-	}
-	add_ret(b, e->ret > 0 ? 0 : e->ret);
-}
+static void fmt_map_exec(struct gh_buf *b, const struct gh_event *e);
 
 /* The records of syscalls beyond files and sockets (gh-events(5)). */
 static void fmt_action(struct gh_buf *b, const struct gh_event *e,
@@ -1596,6 +1583,21 @@ static void fmt_action(struct gh_buf *b, const struct gh_event *e,
 		return;
 	}
 	add_ret(b, e->ret);
+}
+
+/* A file mapped executable (mmap, or mprotect adding PROT_EXEC): its
+ * protection, mmap's flags and descriptor; ret 0 for success (mmap's
+ * address says nothing about the file). */
+static void fmt_map_exec(struct gh_buf *b, const struct gh_event *e)
+{
+	const __u64 *a = e->arg;
+
+	jw_int(b, "prot", (int)a[2]);
+	if (e->op == GH_OP_MMAP) {
+		jw_int(b, "flags", (int)a[3]);
+		jw_int(b, "fd", (int)a[4]);
+	}
+	add_ret(b, e->ret > 0 ? 0 : e->ret);
 }
 
 /* A send on a socket the command inherited: say so, and by which
