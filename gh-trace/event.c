@@ -800,6 +800,8 @@ static const char *record_type(const struct gh_event *e)
 	return NULL;
 }
 
+static void fmt_map_exec(struct gh_buf *b, const struct gh_event *e);
+
 /* Syscall names by x86_64 number (bpf/systab.h). */
 #define SYSNAME(nr, name, ...) [nr] = #name,
 static const char *const sys_names[GH_NR_MAX] = {
@@ -1396,8 +1398,6 @@ static void add_target(struct gh_buf *b, const struct gh_event *e)
 }
 
 #define TIOCSTI_NR 0x5412
-
-static void fmt_map_exec(struct gh_buf *b, const struct gh_event *e);
 
 /* The records of syscalls beyond files and sockets (gh-events(5)). */
 static void fmt_action(struct gh_buf *b, const struct gh_event *e,
