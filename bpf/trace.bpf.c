@@ -1476,6 +1476,42 @@ static __always_inline void compat_enter(void)
 #define TIOCL_PASTESEL	3
 #define SCM_MSGS	8	/* recvmmsg: messages looked at */
 
+/* ---- ioctls that change a file ----
+ * A file's attribute flags (immutable, append-only: chattr), its
+ * extended attributes of the file system (project id, flags), its
+ * generation number, fs-verity, an encryption policy, the file system's
+ * label and UUID, and blocks shared with another file (FICLONE,
+ * FICLONERANGE, FIDEDUPERANGE): set through ioctl(2) on a descriptor
+ * that may be open for reading only, so no open for writing names the
+ * change. Recorded as "syscall" records of ioctl with the descriptor's
+ * file (gh-events(5)). */
+#define FS_IOC_SETFLAGS		0x40086602
+#define FS_IOC32_SETFLAGS	0x40046602
+#define FS_IOC_SETVERSION	0x40087602
+#define FS_IOC32_SETVERSION	0x40047602
+#define FS_IOC_FSSETXATTR	0x401c5820
+#define FS_IOC_ENABLE_VERITY	0x40806685
+#define FS_IOC_SET_ENCRYPTION_POLICY 0x800c6613
+#define FS_IOC_SETFSLABEL	0x41009432
+#define EXT4_IOC_SETFSUUID	0x4008662c
+#define FICLONE			0x40049409
+#define FICLONERANGE		0x4020940d
+#define FIDEDUPERANGE		0xc0189436
+
+static __always_inline int file_ioctl(__u32 cmd)
+{
+	switch (cmd) {
+	case FS_IOC_SETFLAGS: case FS_IOC32_SETFLAGS:
+	case FS_IOC_SETVERSION: case FS_IOC32_SETVERSION:
+	case FS_IOC_FSSETXATTR: case FS_IOC_ENABLE_VERITY:
+	case FS_IOC_SET_ENCRYPTION_POLICY: case FS_IOC_SETFSLABEL:
+	case EXT4_IOC_SETFSUUID: case FICLONE: case FICLONERANGE:
+	case FIDEDUPERANGE:
+		return 1;
+	}
+	return 0;
+}
+
 static __always_inline int enter_wanted(__u32 op, struct pt_regs *regs)
 {
 	struct user_msghdr mh;
@@ -1487,6 +1523,8 @@ static __always_inline int enter_wanted(__u32 op, struct pt_regs *regs)
 	switch (op) {
 	case GH_OP_IOCTL:
 		if (cmd == TIOCSTI || cmd == FIOSETOWN || cmd == SIOCSPGRP)
+			return 1;
+		if (file_ioctl(cmd))
 			return 1;
 		if (cmd != TIOCLINUX)
 			return 0;
@@ -2106,6 +2144,96 @@ static __always_inline int is_target_op(__u32 op)
 	return (op >= GH_OP_PTRACE && op <= GH_OP_RT_TGSIGQUEUEINFO);
 }
 
+/* ---- limits, priorities and scheduling of other processes ----
+ * The "syscall" records of the rows with a process id (bpf/systab.h,
+ * GEN with pid): prlimit64, setpriority, sched_set*, ioprio_set, ...
+ * name their target as signals do (target_pid, in_tree). setpriority
+ * and ioprio_set may name a process group (0: the caller's) or every
+ * process of a user (0: the caller's uid) instead: in_tree null, the
+ * target the group's id negated, or -1 for a user's processes. A
+ * change that reaches beyond the tree (a process outside it, a group
+ * with the run's gh-trace in it or whose id names no process of the
+ * run, a user's processes) is control of a process outside the tree. */
+#define NR_SETPRIORITY	141
+#define NR_IOPRIO_SET	251
+#define NR_PRLIMIT64	302
+#define NR_MOVE_PAGES	279
+#define NR_PERF_EVENT_OPEN 298
+
+/* 0: a process, 1: a process group, 2: a user's processes. */
+static __always_inline int gen_who(__u32 nr, __u64 *a)
+{
+	if (nr == NR_SETPRIORITY)	/* PRIO_PROCESS 0, PGRP 1, USER 2 */
+		return a[0] == 1 ? 1 : a[0] == 2 ? 2 : 0;
+	if (nr == NR_IOPRIO_SET)	/* IOPRIO_WHO_PROCESS 1, PGRP 2, USER 3 */
+		return a[0] == 2 ? 1 : a[0] == 3 ? 2 : 0;
+	return 0;
+}
+
+/* Whether the call changes its target (not only reads it). */
+static __always_inline int gen_changes(__u32 nr, __u64 *a)
+{
+	if (nr == NR_PRLIMIT64)
+		return a[2] != 0;	/* new limits */
+	if (nr == NR_MOVE_PAGES)
+		return a[3] != 0;	/* nodes to move to */
+	return nr != NR_PERF_EVENT_OPEN;
+}
+
+/* The target of the "syscall" record of syscall nr begun in the
+ * scratch (s->ev), when its row has a process id. A global function
+ * called from exit_paths: verified once, its stack its own (sys_exit's
+ * is at the verifier's limit). */
+__noinline int gen_target(__u32 nr, long ret)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct scratch *s = get_scratch();
+	struct gh_member *v, *m;
+	struct sysrow row;
+	struct gh_run *r;
+	__u32 tree, k, pg, run, level;
+	int who, out;
+	long pid;
+
+	if (!s)
+		return 0;
+	row = systab[nr & (GH_NR_MAX - 1)];
+	if (row.op != GH_OP_GENERIC || row.pid == ARG_NONE)
+		return 0;
+	k = bpf_get_current_pid_tgid() >> 32;
+	m = bpf_map_lookup_elem(&traced, &k);
+	if (!m)
+		return 0;
+	run = s->ev.run;
+	level = m->level;
+	who = gen_who(nr, s->ev.arg);
+	pid = (int)s->ev.arg[row.pid & 7];
+	r = bpf_map_lookup_elem(&runs, &run);
+	if (who == 2) {
+		s->ev.x[0] = (__u64)-1;
+		tree = GH_TREE_GROUP;
+		out = 1;
+	} else if (who == 1) {
+		pg = pid ? (__u32)pid :
+		     pid_at(BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID]), level);
+		s->ev.x[0] = (__u64)-(long)pg;
+		tree = GH_TREE_GROUP;
+		k = pg;
+		v = level ? NULL : bpf_map_lookup_elem(&traced, &k);
+		out = !v || v->run != run || (r && r->pgrp && r->pgrp == pg &&
+					      r->level == level);
+	} else {
+		s->ev.x[0] = pid;
+		tree = tree_not_tracer(run, (__u32)pid, tree_of(run, level, pid));
+		out = tree != GH_TREE_YES;
+	}
+	s->ev.x[1] = tree;
+	s->ev.flags |= GH_EVF_TARGET;
+	if (ret >= 0 && out && gen_changes(nr, s->ev.arg))
+		count_part(run, GH_PART_FOREIGN);
+	return 0;
+}
+
 /* The end of sys_exit: the names compared with the entry's, then the
  * record out. A global function: the verifier checks it once, not on
  * each of the many paths that reach the end of sys_exit. */
@@ -2400,6 +2528,8 @@ __noinline __u32 exit_paths(__u32 pos, __u32 op, __u32 nr, long ret)
 	}
 	if (row.s != ARG_NONE && s->ev.arg[row.s & 7])
 		put_ustr(s, &pos, GH_B_EXTRA, (void *)s->ev.arg[row.s & 7], ret);
+	if (op == GH_OP_GENERIC && row.pid != ARG_NONE)
+		gen_target(nr, ret);
 	return pos;
 }
 
@@ -2479,7 +2609,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	row = systab[nr];
 	/* a process's own priority, limits or scheduling: not recorded */
 	if (op == GH_OP_GENERIC && row.pid != ARG_NONE &&
-	    (int)st->arg[row.pid & 7] == 0)
+	    (int)st->arg[row.pid & 7] == 0 && !gen_who(nr, a))
 		return 0;
 
 	s = get_scratch();
@@ -2539,6 +2669,10 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		break;
 	}
 	case GH_OP_IOCTL:
+		if (file_ioctl(a[1])) {
+			s->ev.op = GH_OP_GENERIC;	/* a "syscall" record */
+			break;
+		}
 		if (a[1] != FIOSETOWN && a[1] != SIOCSPGRP)
 			break;
 		/* fall through */

@@ -1,0 +1,174 @@
+/* Workloads of tests/evasion4.bats: a fourth round of actions an
+ * adversary would try in order to act while the receipt still says
+ * "closed".
+ *
+ *   work MODE [ARG...]
+ *
+ * Each mode does one thing and exits 0 when it could, 1 (with a message)
+ * when it could not. What they change is a file of the test's own, or
+ * the limits and priority of gh-trace (the command's parent) set to the
+ * values they already have.
+ *
+ *   attr FILE       set FILE append-only through ioctl FS_IOC_SETFLAGS on
+ *                   a descriptor open for reading only, show that a write
+ *                   is refused, clear the flag again
+ *   getattr FILE    only read FILE's flags (FS_IOC_GETFLAGS)
+ *   fsx FILE        the same as attr through FS_IOC_FSSETXATTR
+ *                   (FS_XFLAG_APPEND)
+ *   lim parent|child set|get
+ *                   prlimit64 on gh-trace (the parent) or on a child of
+ *                   its own: set RLIMIT_NOFILE to the value it has, or
+ *                   only read it
+ *   prio pgrp|own   setpriority(PRIO_PGRP, 0) to the group's own value:
+ *                   the group it was started in (gh-trace's, under
+ *                   setsid), or a group of its own (setpgid(0, 0))
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/fs.h>
+
+static int die(const char *what)
+{
+	fprintf(stderr, "work: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+/* Whether FILE refuses to be opened for writing without O_APPEND. */
+static int append_only(const char *file)
+{
+	int fd = open(file, O_WRONLY);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	return errno == EPERM;
+}
+
+static int attr(const char *file)
+{
+	int fd = open(file, O_RDONLY), fl, ok;
+
+	if (fd < 0)
+		return die("open");
+	if (ioctl(fd, FS_IOC_GETFLAGS, &fl) < 0)
+		return die("FS_IOC_GETFLAGS");
+	fl |= FS_APPEND_FL;
+	if (ioctl(fd, FS_IOC_SETFLAGS, &fl) < 0)
+		return die("FS_IOC_SETFLAGS");
+	ok = append_only(file);
+	fl &= ~FS_APPEND_FL;
+	if (ioctl(fd, FS_IOC_SETFLAGS, &fl) < 0)
+		return die("FS_IOC_SETFLAGS");
+	printf("%s\n", ok ? "append-only" : "writable");
+	return !ok;
+}
+
+static int getattr(const char *file)
+{
+	int fd = open(file, O_RDONLY), fl;
+
+	if (fd < 0)
+		return die("open");
+	if (ioctl(fd, FS_IOC_GETFLAGS, &fl) < 0)
+		return die("FS_IOC_GETFLAGS");
+	printf("%s\n", fl & FS_APPEND_FL ? "append-only" : "writable");
+	return 0;
+}
+
+static int fsx(const char *file)
+{
+	struct fsxattr x;
+	int fd = open(file, O_RDONLY), ok;
+
+	if (fd < 0)
+		return die("open");
+	if (ioctl(fd, FS_IOC_FSGETXATTR, &x) < 0)
+		return die("FS_IOC_FSGETXATTR");
+	x.fsx_xflags |= FS_XFLAG_APPEND;
+	if (ioctl(fd, FS_IOC_FSSETXATTR, &x) < 0)
+		return die("FS_IOC_FSSETXATTR");
+	ok = append_only(file);
+	x.fsx_xflags &= ~FS_XFLAG_APPEND;
+	if (ioctl(fd, FS_IOC_FSSETXATTR, &x) < 0)
+		return die("FS_IOC_FSSETXATTR");
+	printf("%s\n", ok ? "append-only" : "writable");
+	return !ok;
+}
+
+/* prlimit64 through syscall(2): the C library's prlimit is the same call */
+static int lim(const char *who, const char *what)
+{
+	int p[2], status, set = strcmp(what, "set") == 0;
+	struct rlimit cur;
+	pid_t pid;
+	char c;
+
+	if (strcmp(who, "parent") == 0) {
+		pid = getppid();
+	} else {
+		if (pipe(p) < 0)
+			return die("pipe");
+		pid = fork();
+		if (pid < 0)
+			return die("fork");
+		if (pid == 0) {
+			close(p[1]);
+			_exit(read(p[0], &c, 1) < 0);
+		}
+		close(p[0]);
+	}
+	if (syscall(SYS_prlimit64, pid, RLIMIT_NOFILE, NULL, &cur) < 0)
+		return die("prlimit64 get");
+	if (set && syscall(SYS_prlimit64, pid, RLIMIT_NOFILE, &cur, NULL) < 0)
+		return die("prlimit64 set");
+	if (strcmp(who, "parent") != 0) {
+		close(p[1]);
+		waitpid(pid, &status, 0);
+	}
+	printf("%llu\n", (unsigned long long)cur.rlim_cur);
+	return 0;
+}
+
+static int prio(const char *which)
+{
+	int n;
+
+	if (strcmp(which, "own") == 0 && setpgid(0, 0) < 0)
+		return die("setpgid");
+	errno = 0;
+	n = getpriority(PRIO_PGRP, 0);
+	if (n == -1 && errno)
+		return die("getpriority");
+	if (setpriority(PRIO_PGRP, 0, n) < 0)
+		return die("setpriority");
+	printf("%d\n", n);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "attr") == 0)
+		return attr(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "getattr") == 0)
+		return getattr(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "fsx") == 0)
+		return fsx(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "lim") == 0)
+		return lim(argv[2], argv[3]);
+	if (argc == 3 && strcmp(argv[1], "prio") == 0)
+		return prio(argv[2]);
+	fprintf(stderr, "usage: work attr|getattr|fsx FILE | lim parent|child set|get | "
+		"prio pgrp|own\n");
+	return 2;
+}
