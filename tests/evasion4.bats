@@ -1,0 +1,152 @@
+#!/usr/bin/env bats
+# The receipt's promise (gh-receipt(5), The rule), attacked a fourth time:
+# files changed through ioctl(2) on a descriptor open for reading only,
+# and the limits and priority of processes outside the tree (gh-trace's
+# own among them) changed by prlimit64 and setpriority. Each test traces
+# a real workload (tests/evasion4/work.c, built here) and requires the
+# action in the record, or the receipt partial with the named reason;
+# each has a twin that must come out the other way. Needs root and BPF;
+# run under flock /work/bpf.lock like the other tracer suites. What the
+# workloads change is a file of the test's own, or gh-trace's limits and
+# priority set to the values they already have.
+
+bats_require_minimum_version 1.5.0
+load trace/lib
+
+setup_file() {
+	export WORK=$BATS_FILE_TMPDIR/work
+	cc -O1 -o "$WORK" "$GH_ROOT/tests/evasion4/work.c"
+	[ "$(id -u)" -eq 0 ] || return 0
+	kept_setup
+}
+
+teardown_file() {
+	kept_teardown
+}
+
+setup() {
+	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
+	cd "$BATS_TEST_TMPDIR" || return 1
+	EV=$BATS_TEST_TMPDIR/ev.ndjson
+	R=$BATS_TEST_TMPDIR/receipt.json
+}
+
+# trace ARG...: run ARG under gh-trace (its status must be 0), then
+# gh-aggregate.
+trace() {
+	run gh-trace -o "$EV" -- "$@"
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(jq -r .observation_mode "$R")" = ebpf ]
+}
+
+rc() {
+	jq -c "$@" "$R"
+}
+
+closed() {
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+}
+
+FOREIGN='["partial",["foreign_process_control: 1 controls of processes outside the traced tree"]]'
+
+# the ioctl records of the stream: [name, path, ret] each
+ioctls() {
+	jq -c 'select(.type == "syscall" and .syscall == "ioctl") | [.name, .path, .ret]' "$EV" | paste -sd' '
+}
+
+# whether every ioctl record's fd is the descriptor the open of $1 gave
+ioctl_fd_is_open() {
+	local fd
+	fd=$(jq -r --arg f "$1" 'select(.type == "open" and .path == $f and .flags == 0) | .ret' "$EV")
+	[ -n "$fd" ]
+	[ "$(jq -c 'select(.type == "syscall" and .syscall == "ioctl") | .fd' "$EV" | sort -u)" = "$fd" ]
+}
+
+# the records of syscall $1: [target_pid, in_tree, ret] each
+targets() {
+	jq -c --arg s "$1" 'select(.type == "syscall" and .syscall == $s) | [.target_pid, .in_tree, .ret]' "$EV" | paste -sd' '
+}
+
+# the command's parent (gh-trace) as the command's exec record names it
+tracer_pid() {
+	jq -r 'select(.type == "exec") | .ppid' "$EV" | head -1
+}
+
+@test "a file made append-only through FS_IOC_SETFLAGS on a descriptor open for reading: syscall records with the file" {
+	echo data > f
+	trace "$WORK" attr "$PWD/f"
+	[ "$output" = append-only ]
+	# set, then cleared: both calls, on the file the descriptor names
+	[ "$(ioctls)" = "[\"FS_IOC_SETFLAGS\",\"$PWD/f\",0] [\"FS_IOC_SETFLAGS\",\"$PWD/f\",0]" ]
+	ioctl_fd_is_open "$PWD/f"
+	[ "$(rc '[.actions[] | select(.syscall == "ioctl") | [.name, .path, .request, .args[1], .count, .result]]')" = "[[\"FS_IOC_SETFLAGS\",\"$PWD/f\",1074292226,1074292226,2,\"ok\"]]" ]
+	# the only open of the file is for reading: no write names it
+	[ "$(rc --arg f "$PWD/f" '[.filesystem.writes[]? | select(. == $f)]')" = '[]' ]
+	closed
+}
+
+@test "file ioctl twin: only reading the flags (FS_IOC_GETFLAGS) makes no ioctl record" {
+	echo data > f
+	trace "$WORK" getattr "$PWD/f"
+	[ "$output" = writable ]
+	[ "$(ioctls)" = '' ]
+	[ "$(rc '[.actions[]? | select(.syscall == "ioctl")]')" = '[]' ]
+	closed
+}
+
+@test "the same through FS_IOC_FSSETXATTR (FS_XFLAG_APPEND): syscall records with the file" {
+	echo data > f
+	run "$WORK" fsx "$PWD/f"
+	[ "$status" -eq 0 ] || skip "FS_IOC_FSSETXATTR refused here: $output"
+	trace "$WORK" fsx "$PWD/f"
+	[ "$output" = append-only ]
+	[ "$(ioctls)" = "[\"FS_IOC_FSSETXATTR\",\"$PWD/f\",0] [\"FS_IOC_FSSETXATTR\",\"$PWD/f\",0]" ]
+	ioctl_fd_is_open "$PWD/f"
+	[ "$(rc '[.actions[] | select(.syscall == "ioctl") | [.name, .count]]')" = '[["FS_IOC_FSSETXATTR",2]]' ]
+	closed
+}
+
+@test "prlimit64 setting a limit of gh-trace (the command's parent): its target in the record, foreign_process_control" {
+	trace "$WORK" lim parent set
+	p=$(tracer_pid)
+	[ -n "$p" ]
+	# the read first, then the change
+	[ "$(targets prlimit64)" = "[$p,false,0] [$p,false,0]" ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = "$FOREIGN" ]
+}
+
+@test "prlimit64 twin: only reading gh-trace's limit is recorded and stays closed" {
+	trace "$WORK" lim parent get
+	p=$(tracer_pid)
+	[ "$(targets prlimit64)" = "[$p,false,0]" ]
+	closed
+}
+
+@test "prlimit64 twin: setting a limit of its own child is in the tree and stays closed" {
+	trace "$WORK" lim child set
+	c=$(jq -r 'select(.type == "fork") | .pid' "$EV" | head -1)
+	[ -n "$c" ]
+	[ "$(targets prlimit64)" = "[$c,true,0] [$c,true,0]" ]
+	closed
+}
+
+@test "setpriority of the caller's process group (who 0) with gh-trace in it: recorded with the group, foreign_process_control" {
+	# a session of its own: the group is gh-trace's and the command's only
+	run setsid -w gh-trace -o "$EV" -- "$WORK" prio pgrp
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	p=$(tracer_pid)
+	[ "$(targets setpriority)" = "[-$p,null,0]" ]
+	[ "$(rc '[.actions[] | select(.syscall == "setpriority") | [.target_pid, .in_tree, .args[0:2]]]')" = "[[-$p,null,[1,0]]]" ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = "$FOREIGN" ]
+}
+
+@test "setpriority twin: of a process group the command made for itself: recorded, closed" {
+	run setsid -w gh-trace -o "$EV" -- "$WORK" prio own
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	c=$(jq -r 'select(.type == "exec") | .pid' "$EV" | head -1)
+	[ "$(targets setpriority)" = "[-$c,null,0]" ]
+	closed
+}
