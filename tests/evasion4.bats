@@ -150,3 +150,23 @@ tracer_pid() {
 	[ "$(targets setpriority)" = "[-$c,null,0]" ]
 	closed
 }
+
+@test "gh-trace's oom_score_adj written through /proc/PPID (the kernel's choice of whom to kill): foreign_process_control" {
+	trace "$WORK" proc parent oom_score_adj
+	p=$(tracer_pid)
+	[ "$(jq -c --arg f "/proc/$p/oom_score_adj" 'select(.type == "open" and .path == $f and .flags != 0) | .ret >= 0' "$EV")" = true ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = "$FOREIGN" ]
+}
+
+@test "gh-trace's timer slack, and its oom_score_adj through /proc/PID/task/TID, from a shell's children: foreign_process_control" {
+	# sh's parent is gh-trace
+	trace sh -c '"$0" proc $PPID timerslack_ns && "$0" proc $PPID task/$PPID/oom_score_adj' "$WORK"
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["partial",["foreign_process_control: 2 controls of processes outside the traced tree"]]' ]
+}
+
+@test "/proc control twin: its own oom_score_adj through /proc/self stays closed" {
+	trace "$WORK" proc self oom_score_adj
+	c=$(jq -r 'select(.type == "exec") | .pid' "$EV" | head -1)
+	[ "$(jq -c --arg f "/proc/$c/oom_score_adj" 'select(.type == "open" and .path == $f and .flags != 0) | .ret >= 0' "$EV")" = true ]
+	closed
+}

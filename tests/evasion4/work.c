@@ -22,6 +22,10 @@
  *   prio pgrp|own   setpriority(PRIO_PGRP, 0) to the group's own value:
  *                   the group it was started in (gh-trace's, under
  *                   setsid), or a group of its own (setpgid(0, 0))
+ *   proc parent|self|PID FILE
+ *                   write /proc/PID/FILE of gh-trace (the parent), of
+ *                   itself or of PID with the value it has
+ *                   (oom_score_adj...)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -156,6 +160,32 @@ static int prio(const char *which)
 	return 0;
 }
 
+static int proc(const char *who, const char *file)
+{
+	char path[64], buf[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s",
+		 strcmp(who, "parent") == 0 ? (int)getppid() :
+		 strcmp(who, "self") == 0 ? (int)getpid() : atoi(who), file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return die("open");
+	n = read(fd, buf, sizeof(buf));
+	if (n <= 0)
+		return die("read");
+	close(fd);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return die("open for writing");
+	if (write(fd, buf, n) != n)
+		return die("write");
+	close(fd);
+	printf("%.*s", (int)n, buf);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "attr") == 0)
@@ -168,7 +198,9 @@ int main(int argc, char **argv)
 		return lim(argv[2], argv[3]);
 	if (argc == 3 && strcmp(argv[1], "prio") == 0)
 		return prio(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "proc") == 0)
+		return proc(argv[2], argv[3]);
 	fprintf(stderr, "usage: work attr|getattr|fsx FILE | lim parent|child set|get | "
-		"prio pgrp|own\n");
+		"prio pgrp|own | proc parent|self|PID FILE\n");
 	return 2;
 }
