@@ -3601,3 +3601,62 @@ int BPF_PROG(sock_send, struct sock *sk, int ret, int flags)
 	ev_commit(s, pos, m.run);
 	return 0;
 }
+
+/* ---- cgroups: the tracer moved or frozen by its tree ----
+ * A process of the tree that moves a process outside it (the run's
+ * gh-trace included) into another cgroup changes what that process may
+ * use; one that freezes a cgroup (cgroup v2, cgroup.freeze) with the
+ * run's gh-trace in it stops the tracer as a stop signal does (nobody
+ * reads the ring buffer, and the tree has time to act on it). Both are
+ * control of a process outside the tree. The tracepoints fire in the
+ * writer's context, only for cgroup changes: nothing on any hot path. */
+extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
+extern void bpf_task_release(struct task_struct *p) __ksym;
+
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(cgroup_attach, struct cgroup *dst, const char *path,
+	     struct task_struct *task, bool threadgroup)
+{
+	struct gh_member m, *v;
+	__u32 k;
+
+	if (!traced_ring(bpf_get_current_pid_tgid() >> 32, &m))
+		return 0;
+	/* a whole process once, by its leader */
+	if (threadgroup && task->group_leader != task)
+		return 0;
+	k = task->tgid;
+	v = bpf_map_lookup_elem(&traced, &k);
+	if (v && v->run == m.run && tree_not_tracer(m.run, k, GH_TREE_YES) == GH_TREE_YES)
+		return 0;
+	count_part(m.run, GH_PART_FOREIGN);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_freeze")
+int BPF_PROG(cgroup_freeze, struct cgroup *cg, const char *path)
+{
+	struct task_struct *t;
+	struct gh_member m;
+	struct gh_run *r;
+	struct cgroup *tc;
+	int lv, hit;
+
+	if (!traced_ring(bpf_get_current_pid_tgid() >> 32, &m))
+		return 0;
+	r = bpf_map_lookup_elem(&runs, &m.run);
+	if (!r || !r->self)
+		return 0;
+	t = bpf_task_from_pid(r->self);
+	if (!t)
+		return 0;
+	/* gh-trace's cgroup (of the unified hierarchy) is cg or below it */
+	tc = BPF_CORE_READ(t, cgroups, dfl_cgrp);
+	bpf_task_release(t);
+	lv = BPF_CORE_READ(cg, level);
+	hit = tc && BPF_CORE_READ(tc, level) >= lv && lv >= 0 && lv < 256 &&
+	      BPF_CORE_READ(tc, ancestors[lv]) == cg;
+	if (hit)
+		count_part(m.run, GH_PART_FOREIGN);
+	return 0;
+}

@@ -31,6 +31,36 @@ setup() {
 	R=$BATS_TEST_TMPDIR/receipt.json
 }
 
+teardown() {
+	local d p
+	for d in ${CG_A:-} ${CG_B:-}; do
+		[ -d "$d" ] || continue
+		echo 0 > "$d/cgroup.freeze" || true
+		# what is left (gh-trace's lingerer) back to the root
+		while read -r p; do
+			echo "$p" > "${d%/*}/cgroup.procs" || true
+		done < "$d/cgroup.procs"
+		rmdir "$d" || true
+	done
+}
+
+# cg_setup: two cgroup v2 directories of the test's own, CG_A and CG_B
+cg_setup() {
+	local u
+	u=$(findmnt -t cgroup2 -n -o TARGET | head -1)
+	[ -n "$u" ] || skip "no cgroup v2 hierarchy mounted"
+	CG_A=$u/gh-evasion4-$$-$BATS_TEST_NUMBER-a
+	CG_B=$u/gh-evasion4-$$-$BATS_TEST_NUMBER-b
+	mkdir "$CG_A" "$CG_B"
+}
+
+# cg_trace ARG...: gh-trace run in CG_A on ARG, then gh-aggregate
+cg_trace() {
+	run bash -c 'echo $$ > "$0/cgroup.procs" && exec gh-trace -o "$1" -- "${@:2}"' "$CG_A" "$EV" "$@"
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+}
+
 # trace ARG...: run ARG under gh-trace (its status must be 0), then
 # gh-aggregate.
 trace() {
@@ -168,5 +198,28 @@ tracer_pid() {
 	trace "$WORK" proc self oom_score_adj
 	c=$(jq -r 'select(.type == "exec") | .pid' "$EV" | head -1)
 	[ "$(jq -c --arg f "/proc/$c/oom_score_adj" 'select(.type == "open" and .path == $f and .flags != 0) | .ret >= 0' "$EV")" = true ]
+	closed
+}
+
+@test "gh-trace's cgroup frozen (cgroup.freeze) by its command, which moved itself out first: foreign_process_control" {
+	cg_setup
+	cg_trace "$WORK" cg freeze "$CG_A" "$CG_B"
+	[ "$output" = thawed ]
+	# the freeze and thaw are opens for writing of the file
+	[ "$(jq -c --arg f "$CG_A/cgroup.freeze" 'select(.type == "open" and .path == $f) | .ret >= 0' "$EV" | paste -sd' ')" = 'true true' ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = "$FOREIGN" ]
+}
+
+@test "gh-trace moved into another cgroup and back by its command: foreign_process_control, once a move" {
+	cg_setup
+	cg_trace "$WORK" cg move "$CG_A" "$CG_B"
+	[ "$output" = moved ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = '["partial",["foreign_process_control: 2 controls of processes outside the traced tree"]]' ]
+}
+
+@test "cgroup twin: a child of its own moved into a cgroup and frozen there stays closed" {
+	cg_setup
+	cg_trace "$WORK" cg own "$CG_A" "$CG_B"
+	[ "$output" = thawed ]
 	closed
 }

@@ -26,6 +26,12 @@
  *                   write /proc/PID/FILE of gh-trace (the parent), of
  *                   itself or of PID with the value it has
  *                   (oom_score_adj...)
+ *   cg freeze|move|own A B
+ *                   cgroup v2 directories A (where gh-trace is) and B:
+ *                   freeze: move itself into B, freeze A (and gh-trace
+ *                   with it), thaw it; move: move gh-trace into B and
+ *                   back into A; own: move a child of its own into B,
+ *                   freeze B, thaw it
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -186,6 +192,60 @@ static int proc(const char *who, const char *file)
 	return 0;
 }
 
+static int put(const char *dir, const char *file, const char *what)
+{
+	char path[4096];
+	int fd, n = (int)strlen(what);
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return die(path);
+	if (write(fd, what, n) != n)
+		return die(path);
+	close(fd);
+	return 0;
+}
+
+static int cg(const char *mode, const char *a, const char *b)
+{
+	char pid[32];
+	int p[2], status;
+	pid_t c = 0;
+	char ch;
+
+	if (strcmp(mode, "move") == 0) {
+		snprintf(pid, sizeof(pid), "%d", (int)getppid());
+		if (put(b, "cgroup.procs", pid) || put(a, "cgroup.procs", pid))
+			return 1;
+		printf("moved\n");
+		return 0;
+	}
+	if (strcmp(mode, "own") == 0) {
+		if (pipe(p) < 0)
+			return die("pipe");
+		c = fork();
+		if (c < 0)
+			return die("fork");
+		if (c == 0) {
+			close(p[1]);
+			_exit(read(p[0], &ch, 1) < 0);
+		}
+		close(p[0]);
+		a = b;
+	}
+	snprintf(pid, sizeof(pid), "%d", (int)(c ? c : getpid()));
+	if (put(b, "cgroup.procs", pid) || put(a, "cgroup.freeze", "1") ||
+	    put(a, "cgroup.freeze", "0"))
+		return 1;
+	if (c) {
+		close(p[1]);
+		waitpid(c, &status, 0);
+	}
+	printf("thawed\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "attr") == 0)
@@ -200,7 +260,9 @@ int main(int argc, char **argv)
 		return prio(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "proc") == 0)
 		return proc(argv[2], argv[3]);
+	if (argc == 5 && strcmp(argv[1], "cg") == 0)
+		return cg(argv[2], argv[3], argv[4]);
 	fprintf(stderr, "usage: work attr|getattr|fsx FILE | lim parent|child set|get | "
-		"prio pgrp|own | proc parent|self|PID FILE\n");
+		"prio pgrp|own | proc parent|self|PID FILE | cg freeze|move|own A B\n");
 	return 2;
 }
