@@ -39,8 +39,8 @@ setup() {
 
 # The programs of syscalls and socket sends, and the others.
 IDLE="link_sock_recv_length link_sock_send link_sock_send_length link_sys_enter link_sys_exit"
-KEPT_ON="link_inet_sock_set_state link_sched_process_exec link_sched_process_exit link_sched_process_fork link_uring_complete link_uring_submit"
-ALL="link_inet_sock_set_state link_sched_process_exec link_sched_process_exit link_sched_process_fork link_sock_recv_length link_sock_send link_sock_send_length link_sys_enter link_sys_exit link_uring_complete link_uring_submit"
+KEPT_ON="link_cgroup_attach link_cgroup_freeze link_inet_sock_set_state link_sched_process_exec link_sched_process_exit link_sched_process_fork link_uring_complete link_uring_submit"
+ALL="link_cgroup_attach link_cgroup_freeze link_inet_sock_set_state link_sched_process_exec link_sched_process_exit link_sched_process_fork link_sock_recv_length link_sock_send link_sock_send_length link_sys_enter link_sys_exit link_uring_complete link_uring_submit"
 
 # links: the link pins in the kept directory, by name, on one line.
 links() {
