@@ -1595,6 +1595,9 @@ static void fmt_action(struct gh_buf *b, const struct gh_event *e,
 		jw_int_list(b, "args", a, 6);
 		if (e->flags & GH_EVF_TARGET)
 			add_target(b, e);
+		/* a string argument of the row: add_key's and
+		 * request_key's description of the key */
+		exkey = "name";
 		break;
 	case GH_OP_IOCTL:
 		/* name: TIOCSTI, or TIOCLINUX (its paste subcode) */

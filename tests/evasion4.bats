@@ -223,3 +223,16 @@ tracer_pid() {
 	[ "$output" = thawed ]
 	closed
 }
+
+@test "add_key: the key's description is in the record and the receipt (a name other processes of the user can find)" {
+	trace "$WORK" key "gh-evasion4-$$"
+	[ "$output" = 1 ]
+	# into the session keyring (-3, a 32-bit argument)
+	[ "$(jq -c 'select(.type == "syscall" and .syscall == "add_key") | [.name, .args[4], .ret > 0]' "$EV")" = "[\"gh-evasion4-$$\",4294967293,true]" ]
+	[ "$(rc '[.actions[] | select(.syscall == "add_key") | [.name, .result]]')" = "[[\"gh-evasion4-$$\",\"ok\"]]" ]
+}
+
+@test "add_key twin: two keys are two actions, one name each" {
+	trace "$WORK" key "gh-evasion4-a$$" "gh-evasion4-b$$"
+	[ "$(rc '[.actions[] | select(.syscall == "add_key") | .name]')" = "[\"gh-evasion4-a$$\",\"gh-evasion4-b$$\"]" ]
+}

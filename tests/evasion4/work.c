@@ -32,6 +32,8 @@
  *                   with it), thaw it; move: move gh-trace into B and
  *                   back into A; own: move a child of its own into B,
  *                   freeze B, thaw it
+ *   key NAME...     join a new session keyring (it goes when the process
+ *                   does) and add a "user" key to it under each NAME
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -246,6 +248,23 @@ static int cg(const char *mode, const char *a, const char *b)
 	return 0;
 }
 
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#define KEY_SPEC_SESSION_KEYRING (-3)
+
+static int key(int n, char **names)
+{
+	int i;
+
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0)
+		return die("keyctl");
+	for (i = 0; i < n; i++)
+		if (syscall(SYS_add_key, "user", names[i], "x", 1,
+			    KEY_SPEC_SESSION_KEYRING) < 0)
+			return die("add_key");
+	printf("%d\n", n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "attr") == 0)
@@ -262,7 +281,9 @@ int main(int argc, char **argv)
 		return proc(argv[2], argv[3]);
 	if (argc == 5 && strcmp(argv[1], "cg") == 0)
 		return cg(argv[2], argv[3], argv[4]);
+	if (argc >= 3 && strcmp(argv[1], "key") == 0)
+		return key(argc - 2, argv + 2);
 	fprintf(stderr, "usage: work attr|getattr|fsx FILE | lim parent|child set|get | "
-		"prio pgrp|own | proc parent|self|PID FILE | cg freeze|move|own A B\n");
+		"prio pgrp|own | proc parent|self|PID FILE | cg freeze|move|own A B | key NAME...\n");
 	return 2;
 }
