@@ -236,3 +236,32 @@ tracer_pid() {
 	trace "$WORK" key "gh-evasion4-a$$" "gh-evasion4-b$$"
 	[ "$(rc '[.actions[] | select(.syscall == "add_key") | .name]')" = "[\"gh-evasion4-a$$\",\"gh-evasion4-b$$\"]" ]
 }
+
+@test "sched_setaffinity of gh-trace (the CPUs it runs on): its target in the record, foreign_process_control" {
+	trace "$WORK" aff parent
+	p=$(tracer_pid)
+	[ "$(targets sched_setaffinity)" = "[$p,false,0]" ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = "$FOREIGN" ]
+}
+
+@test "sched_setaffinity twin: of its own child, in the tree, stays closed" {
+	trace "$WORK" aff child
+	c=$(jq -r 'select(.type == "fork") | .pid' "$EV" | head -1)
+	[ "$(targets sched_setaffinity)" = "[$c,true,0]" ]
+	closed
+}
+
+@test "setpriority of every process of the caller's user (PRIO_USER, who 0): recorded, target -1, foreign_process_control" {
+	# a user of its own (no other process runs as 59999), the program
+	# where it can run it
+	local d
+	d=$(mktemp -d)
+	chmod 755 "$d"
+	cp "$WORK" "$d/work"
+	run gh-trace -u 59999 -o "$EV" -- "$d/work" prio user
+	rm -r "$d"
+	[ "$status" -eq 0 ]
+	gh-aggregate "$EV" > "$R"
+	[ "$(targets setpriority)" = '[-1,null,0]' ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = "$FOREIGN" ]
+}

@@ -32,12 +32,17 @@
  *                   with it), thaw it; move: move gh-trace into B and
  *                   back into A; own: move a child of its own into B,
  *                   freeze B, thaw it
+ *   aff parent|child
+ *                   sched_setaffinity of gh-trace (the parent) or of a
+ *                   child of its own, to the CPUs it may run on already
+ *   prio user       setpriority(PRIO_USER, 0) to the user's own value
  *   key NAME...     join a new session keyring (it goes when the process
  *                   does) and add a "user" key to it under each NAME
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,15 +159,15 @@ static int lim(const char *who, const char *what)
 
 static int prio(const char *which)
 {
-	int n;
+	int w = strcmp(which, "user") == 0 ? PRIO_USER : PRIO_PGRP, n;
 
 	if (strcmp(which, "own") == 0 && setpgid(0, 0) < 0)
 		return die("setpgid");
 	errno = 0;
-	n = getpriority(PRIO_PGRP, 0);
+	n = getpriority(w, 0);
 	if (n == -1 && errno)
 		return die("getpriority");
-	if (setpriority(PRIO_PGRP, 0, n) < 0)
+	if (setpriority(w, 0, n) < 0)
 		return die("setpriority");
 	printf("%d\n", n);
 	return 0;
@@ -265,6 +270,39 @@ static int key(int n, char **names)
 	return 0;
 }
 
+static int aff(const char *who)
+{
+	int p[2], status;
+	cpu_set_t set;
+	pid_t pid;
+	char c;
+
+	if (strcmp(who, "parent") == 0) {
+		pid = getppid();
+	} else {
+		if (pipe(p) < 0)
+			return die("pipe");
+		pid = fork();
+		if (pid < 0)
+			return die("fork");
+		if (pid == 0) {
+			close(p[1]);
+			_exit(read(p[0], &c, 1) < 0);
+		}
+		close(p[0]);
+	}
+	if (sched_getaffinity(pid, sizeof(set), &set) < 0)
+		return die("sched_getaffinity");
+	if (sched_setaffinity(pid, sizeof(set), &set) < 0)
+		return die("sched_setaffinity");
+	if (strcmp(who, "parent") != 0) {
+		close(p[1]);
+		waitpid(pid, &status, 0);
+	}
+	printf("%d\n", CPU_COUNT(&set));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "attr") == 0)
@@ -281,9 +319,11 @@ int main(int argc, char **argv)
 		return proc(argv[2], argv[3]);
 	if (argc == 5 && strcmp(argv[1], "cg") == 0)
 		return cg(argv[2], argv[3], argv[4]);
+	if (argc == 3 && strcmp(argv[1], "aff") == 0)
+		return aff(argv[2]);
 	if (argc >= 3 && strcmp(argv[1], "key") == 0)
 		return key(argc - 2, argv + 2);
 	fprintf(stderr, "usage: work attr|getattr|fsx FILE | lim parent|child set|get | "
-		"prio pgrp|own | proc parent|self|PID FILE | cg freeze|move|own A B | key NAME...\n");
+		"prio pgrp|own|user | aff parent|child | proc parent|self|PID FILE | cg freeze|move|own A B | key NAME...\n");
 	return 2;
 }
