@@ -2180,6 +2180,31 @@ static __always_inline int gen_changes(__u32 nr, __u64 *a)
 	return nr != NR_PERF_EVENT_OPEN;
 }
 
+extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
+extern void bpf_task_release(struct task_struct *p) __ksym;
+
+/* A thread id (pid, in the initial PID namespace) of a process of the
+ * run, such as a thread of the caller's own that it binds to CPUs
+ * (pthread_setaffinity_np): GH_TREE_YES; GH_TREE_NO for anything else. */
+static __always_inline __u32 gen_thread(__u32 run, long pid)
+{
+	struct task_struct *t;
+	struct gh_member *v;
+	__u32 k;
+
+	if (pid <= 0)
+		return GH_TREE_NO;
+	t = bpf_task_from_pid(pid);
+	if (!t)
+		return GH_TREE_NO;
+	k = t->tgid;
+	bpf_task_release(t);
+	if (k == (__u32)pid)
+		return GH_TREE_NO;
+	v = bpf_map_lookup_elem(&traced, &k);
+	return v && v->run == run ? tree_not_tracer(run, k, GH_TREE_YES) : GH_TREE_NO;
+}
+
 /* The target of the "syscall" record of syscall nr begun in the
  * scratch (s->ev), when its row has a process id. A global function
  * called from exit_paths: verified once, its stack its own (sys_exit's
@@ -2225,6 +2250,8 @@ __noinline int gen_target(__u32 nr, long ret)
 	} else {
 		s->ev.x[0] = pid;
 		tree = tree_not_tracer(run, (__u32)pid, tree_of(run, level, pid));
+		if (tree == GH_TREE_NO)
+			tree = gen_thread(run, pid);
 		out = tree != GH_TREE_YES;
 	}
 	s->ev.x[1] = tree;
@@ -3610,8 +3637,6 @@ int BPF_PROG(sock_send, struct sock *sk, int ret, int flags)
  * reads the ring buffer, and the tree has time to act on it). Both are
  * control of a process outside the tree. The tracepoints fire in the
  * writer's context, only for cgroup changes: nothing on any hot path. */
-extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
-extern void bpf_task_release(struct task_struct *p) __ksym;
 
 SEC("tp_btf/cgroup_attach_task")
 int BPF_PROG(cgroup_attach, struct cgroup *dst, const char *path,

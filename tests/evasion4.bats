@@ -265,3 +265,9 @@ tracer_pid() {
 	[ "$(targets setpriority)" = '[-1,null,0]' ]
 	[ "$(rc '[.completeness, .completeness_reasons]')" = "$FOREIGN" ]
 }
+
+@test "sched_setaffinity twin: of a thread of its own, by its thread id, is in the tree and stays closed" {
+	trace "$WORK" aff thread
+	[ "$(jq -c 'select(.type == "syscall" and .syscall == "sched_setaffinity") | [.in_tree, .ret, .target_pid != .pid]' "$EV")" = '[true,0,true]' ]
+	closed
+}

@@ -32,9 +32,10 @@
  *                   with it), thaw it; move: move gh-trace into B and
  *                   back into A; own: move a child of its own into B,
  *                   freeze B, thaw it
- *   aff parent|child
- *                   sched_setaffinity of gh-trace (the parent) or of a
- *                   child of its own, to the CPUs it may run on already
+ *   aff parent|child|thread
+ *                   sched_setaffinity of gh-trace (the parent), of a
+ *                   child of its own or of a thread of its own (by its
+ *                   thread id), to the CPUs it may run on already
  *   prio user       setpriority(PRIO_USER, 0) to the user's own value
  *   key NAME...     join a new session keyring (it goes when the process
  *                   does) and add a "user" key to it under each NAME
@@ -42,6 +43,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -270,15 +272,36 @@ static int key(int n, char **names)
 	return 0;
 }
 
+static int thread_pipe[2];
+static volatile pid_t thread_tid;
+
+static void *thread_main(void *arg)
+{
+	char c;
+
+	(void)arg;
+	thread_tid = gettid();
+	return (void *)(long)read(thread_pipe[0], &c, 1);
+}
+
 static int aff(const char *who)
 {
 	int p[2], status;
+	pthread_t th;
 	cpu_set_t set;
 	pid_t pid;
 	char c;
 
 	if (strcmp(who, "parent") == 0) {
 		pid = getppid();
+	} else if (strcmp(who, "thread") == 0) {
+		if (pipe(thread_pipe) < 0 ||
+		    pthread_create(&th, NULL, thread_main, NULL) != 0)
+			return die("pthread_create");
+		while (!thread_tid)
+			sched_yield();
+		pid = thread_tid;
+		p[1] = thread_pipe[1];
 	} else {
 		if (pipe(p) < 0)
 			return die("pipe");
@@ -295,7 +318,10 @@ static int aff(const char *who)
 		return die("sched_getaffinity");
 	if (sched_setaffinity(pid, sizeof(set), &set) < 0)
 		return die("sched_setaffinity");
-	if (strcmp(who, "parent") != 0) {
+	if (strcmp(who, "thread") == 0) {
+		close(p[1]);
+		pthread_join(th, NULL);
+	} else if (strcmp(who, "parent") != 0) {
 		close(p[1]);
 		waitpid(pid, &status, 0);
 	}
@@ -324,6 +350,6 @@ int main(int argc, char **argv)
 	if (argc >= 3 && strcmp(argv[1], "key") == 0)
 		return key(argc - 2, argv + 2);
 	fprintf(stderr, "usage: work attr|getattr|fsx FILE | lim parent|child set|get | "
-		"prio pgrp|own|user | aff parent|child | proc parent|self|PID FILE | cg freeze|move|own A B | key NAME...\n");
+		"prio pgrp|own|user | aff parent|child|thread | proc parent|self|PID FILE | cg freeze|move|own A B | key NAME...\n");
 	return 2;
 }
