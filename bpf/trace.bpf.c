@@ -70,6 +70,11 @@ struct stash {
 	__u64 sum[3];
 	__u32 slen[3];
 	__u32 pad;
+	/* a netlink send's message types as the kernel's socket took them
+	 * (sock_nl_consume), for nl_send: nlk NLK_SEEN when they are there,
+	 * NLK_MORE when there were more than GH_NL_MAX */
+	__u16 nlt[GH_NL_MAX];
+	__u16 nln, nlk;
 };
 
 /* The syscall table (bpf/systab.h), indexed by x86_64 number. */
@@ -1619,6 +1624,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	} else {
 		__builtin_memset(st->slen, 0xff, sizeof(st->slen));
 	}
+	st->nlk = 0;
 	st->op = op;	/* last: the entry is whole */
 	return 0;
 }
@@ -1794,6 +1800,94 @@ static __always_inline int nl_reads(__u16 proto, __u16 type)
 	return 0;
 }
 
+/* ---- netlink messages as the kernel took them ----
+ * The buffer of a send is the sender's memory: another thread may
+ * rewrite it between the kernel's copy and sys_exit, so that an
+ * RTM_NEWADDR the kernel acted on reads as an RTM_GETADDR at exit. A
+ * message for a kernel socket (rtnetlink, nftables...) is handled in
+ * the sender's context, then its buffer freed with consume_skb
+ * (netlink_unicast_kernel): there the kernel's own copy of the messages
+ * is read, into the sending thread's stash, and nl_send takes the types
+ * from it. Attached only while runs are in progress (a "sock_"
+ * program): one traced-set lookup per buffer freed on the machine. */
+#define NETLINK_KERNEL_SOCKET	1	/* netlink_sock.flags bit 0 */
+#define NLK_SEEN		1
+#define NLK_MORE		2
+
+SEC("tp_btf/consume_skb")
+int BPF_PROG(sock_nl_consume, struct sk_buff *skb, void *location)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct netlink_sock *nk;
+	struct nlmsghdr h;
+	struct gh_member m;
+	struct stash *st;
+	struct sock *sk;
+	unsigned char *head;
+	__u32 end, off = 0, i, n = 0;
+
+	if (!traced_ring(bpf_get_current_pid_tgid() >> 32, &m))
+		return 0;
+	sk = skb->sk;
+	if (!sk || sk->__sk_common.skc_family != AF_NETLINK)
+		return 0;
+	nk = (struct netlink_sock *)sk;
+	if (!(BPF_CORE_READ(nk, flags) & NETLINK_KERNEL_SOCKET))
+		return 0;
+	st = bpf_task_storage_get(&stash, t, 0, 0);
+	if (!st || (st->op != GH_OP_SENDTO && st->op != GH_OP_SENDMSG))
+		return 0;
+	head = skb->head;
+	end = skb->tail;	/* an offset from head; data starts at head */
+	for (i = 0; i < GH_NL_MAX; i++) {
+		if (off + sizeof(h) > end)
+			break;
+		if (bpf_probe_read_kernel(&h, sizeof(h), head + off))
+			break;
+		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > end - off)
+			break;
+		st->nlt[i & (GH_NL_MAX - 1)] = h.nlmsg_type;
+		n++;
+		off += (h.nlmsg_len + 3) & ~3U;
+	}
+	st->nln = n;
+	st->nlk = NLK_SEEN | (i == GH_NL_MAX && off + sizeof(h) <= end ? NLK_MORE : 0);
+	return 0;
+}
+
+/* The types the kernel took for the send in flight (sock_nl_consume),
+ * as GH_B_RAW2 at p, the run partial when one may change something:
+ * 1; 0 when the kernel's socket did not take them (nl_send then reads
+ * the sender's memory). */
+static __always_inline int nl_kernel_types(__u32 p)
+{
+	struct scratch *s = get_scratch();
+	struct stash *st;
+	__u32 i, n, change;
+
+	if (!s)
+		return 0;
+	st = bpf_task_storage_get(&stash, bpf_get_current_task_btf(), 0, 0);
+	if (!st || !(st->nlk & NLK_SEEN))
+		return 0;
+	n = st->nln;
+	change = st->nlk & NLK_MORE;
+	st->nlk = 0;
+	for (i = 0; i < GH_NL_MAX; i++) {
+		if (i >= n)
+			break;
+		*(__u16 *)&s->data[(p + 2 * i) & (GH_HALF - 1)] = st->nlt[i];
+		if (!nl_reads(s->ev.proto, st->nlt[i]))
+			change = 1;
+	}
+	if (change)
+		count_part(s->ev.run, GH_PART_NETLINK);
+	s->ev.boff[GH_B_RAW2] = p;
+	s->ev.blen[GH_B_RAW2] = 2 * i;
+	s->ev.bflags[GH_B_RAW2] = GH_BF_PRESENT;
+	return 1;
+}
+
 /* The message types of a netlink send that returned ret: buf is the
  * buffer (sendto) or, with iovlen, the iovec array (sendmsg). Appended at
  * pos as GH_B_RAW2; returns the new end. Global (verified once). */
@@ -1820,6 +1914,8 @@ __noinline int nl_send(__u64 buf, __u64 iovlen, long ret, __u32 pos)
 	}
 	if (p >= GH_HALF)
 		return pos;
+	if (nl_kernel_types(p))
+		goto types;
 	for (i = 0; i < GH_NL_MAX; i++) {
 		if (off + sizeof(h) > len)
 			break;
@@ -1844,6 +1940,9 @@ __noinline int nl_send(__u64 buf, __u64 iovlen, long ret, __u32 pos)
 	s->ev.blen[GH_B_RAW2] = 2 * n;
 	s->ev.bflags[GH_B_RAW2] = GH_BF_PRESENT;
 	return p + 2 * n;
+types:
+	n = s->ev.blen[GH_B_RAW2] / 2;
+	return p + 2 * (n & (GH_NL_MAX * 2 - 1));
 }
 
 /* Network syscalls: socket facts and the address. Returns 0 when the

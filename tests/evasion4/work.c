@@ -37,6 +37,11 @@
  *                   child of its own or of a thread of its own (by its
  *                   thread id), to the CPUs it may run on already
  *   prio user       setpriority(PRIO_USER, 0) to the user's own value
+ *   nlrace N        in a network namespace of its own: N sends of one
+ *                   netlink buffer while another thread flips its type
+ *                   between RTM_NEWADDR (127.9.9.9/32 on lo) and
+ *                   RTM_GETADDR; prints how many the kernel took as
+ *                   RTM_NEWADDR (the type its acknowledgement echoes)
  *   key NAME...     join a new session keyring (it goes when the process
  *                   does) and add a "user" key to it under each NAME
  */
@@ -54,7 +59,12 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/socket.h>
 #include <linux/fs.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 static int die(const char *what)
 {
@@ -255,6 +265,77 @@ static int cg(const char *mode, const char *a, const char *b)
 	return 0;
 }
 
+struct nlreq {
+	struct nlmsghdr h;
+	struct ifaddrmsg ifa;
+	struct rtattr rta;
+	struct in_addr addr;
+};
+
+static struct nlreq race_req;
+static volatile int race_stop, race_started;
+
+static void *race_flip(void *arg)
+{
+	volatile __u16 *t = &race_req.h.nlmsg_type;
+	long i;
+
+	(void)arg;
+	race_started = 1;
+	/* bounded: the sender stops it long before */
+	for (i = 0; i < 2000000000L && !race_stop; i++)
+		*t = (i & 1) ? RTM_GETADDR : RTM_NEWADDR;
+	return NULL;
+}
+
+static int nlrace(int n)
+{
+	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+	struct nlmsghdr *h;
+	struct nlmsgerr *e;
+	char ack[8192];
+	pthread_t th;
+	int s, lo, i, added = 0;
+	ssize_t r;
+
+	if (unshare(CLONE_NEWNET))
+		return die("unshare");
+	lo = if_nametoindex("lo");
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s < 0 || !lo)
+		return die("netlink socket");
+	race_req.h.nlmsg_len = sizeof(race_req);
+	race_req.h.nlmsg_type = RTM_GETADDR;
+	/* no NLM_F_DUMP: a GETADDR is refused (EOPNOTSUPP), a NEWADDR adds
+	 * the address once (EEXIST after); both are acknowledged */
+	race_req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE;
+	race_req.ifa.ifa_family = AF_INET;
+	race_req.ifa.ifa_prefixlen = 32;
+	race_req.ifa.ifa_index = lo;
+	race_req.rta.rta_type = IFA_LOCAL;
+	race_req.rta.rta_len = RTA_LENGTH(sizeof(struct in_addr));
+	inet_pton(AF_INET, "127.9.9.9", &race_req.addr);
+	if (pthread_create(&th, NULL, race_flip, NULL) != 0)
+		return die("pthread_create");
+	for (i = 0; i < 1000000 && !race_started; i++)
+		sched_yield();
+	for (i = 0; i < n; i++) {
+		if (sendto(s, &race_req, sizeof(race_req), 0, (void *)&k,
+			   sizeof(k)) < 0)
+			return die("sendto");
+		r = recv(s, ack, sizeof(ack), 0);
+		h = (void *)ack;
+		if (r < (ssize_t)NLMSG_LENGTH(sizeof(*e)) || h->nlmsg_type != NLMSG_ERROR)
+			continue;
+		e = NLMSG_DATA(h);
+		added += e->msg.nlmsg_type == RTM_NEWADDR;
+	}
+	race_stop = 1;
+	pthread_join(th, NULL);
+	printf("%d\n", added);
+	return 0;
+}
+
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 #define KEY_SPEC_SESSION_KEYRING (-3)
 
@@ -347,9 +428,11 @@ int main(int argc, char **argv)
 		return cg(argv[2], argv[3], argv[4]);
 	if (argc == 3 && strcmp(argv[1], "aff") == 0)
 		return aff(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "nlrace") == 0)
+		return nlrace(atoi(argv[2]));
 	if (argc >= 3 && strcmp(argv[1], "key") == 0)
 		return key(argc - 2, argv + 2);
 	fprintf(stderr, "usage: work attr|getattr|fsx FILE | lim parent|child set|get | "
-		"prio pgrp|own|user | aff parent|child|thread | proc parent|self|PID FILE | cg freeze|move|own A B | key NAME...\n");
+		"prio pgrp|own|user | aff parent|child|thread | proc parent|self|PID FILE | cg freeze|move|own A B | nlrace N | key NAME...\n");
 	return 2;
 }
