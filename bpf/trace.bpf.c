@@ -1814,17 +1814,42 @@ static __always_inline int nl_reads(__u16 proto, __u16 type)
 #define NLK_SEEN		1
 #define NLK_MORE		2
 
+/* The types of the messages of a netlink request's buffer, the kernel's
+ * copy (head to tail: the kernel pulls handled messages off the front,
+ * but a request's buffer starts at its head), into t[]; returns their
+ * number, *more set when there were more than GH_NL_MAX. */
+static __always_inline __u32 nl_skb_types(struct sk_buff *skb, __u16 *t,
+					  __u32 *more)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u32 end = BPF_CORE_READ(skb, tail), off = 0, i, n = 0;
+	struct nlmsghdr h;
+
+	*more = 0;
+	for (i = 0; i < GH_NL_MAX; i++) {
+		if (off + sizeof(h) > end)
+			return n;
+		if (bpf_probe_read_kernel(&h, sizeof(h), head + off))
+			return n;
+		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > end - off)
+			return n;
+		t[i & (GH_NL_MAX - 1)] = h.nlmsg_type;
+		n++;
+		off += (h.nlmsg_len + 3) & ~3U;
+	}
+	*more = off + sizeof(h) <= end;
+	return n;
+}
+
 SEC("tp_btf/consume_skb")
 int BPF_PROG(sock_nl_consume, struct sk_buff *skb, void *location)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct netlink_sock *nk;
-	struct nlmsghdr h;
 	struct gh_member m;
 	struct stash *st;
 	struct sock *sk;
-	unsigned char *head;
-	__u32 end, off = 0, i, n = 0;
+	__u32 more;
 
 	if (!traced_ring(bpf_get_current_pid_tgid() >> 32, &m))
 		return 0;
@@ -1837,47 +1862,51 @@ int BPF_PROG(sock_nl_consume, struct sk_buff *skb, void *location)
 	st = bpf_task_storage_get(&stash, t, 0, 0);
 	if (!st || (st->op != GH_OP_SENDTO && st->op != GH_OP_SENDMSG))
 		return 0;
-	head = skb->head;
-	end = skb->tail;	/* an offset from head; data starts at head */
-	for (i = 0; i < GH_NL_MAX; i++) {
-		if (off + sizeof(h) > end)
-			break;
-		if (bpf_probe_read_kernel(&h, sizeof(h), head + off))
-			break;
-		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > end - off)
-			break;
-		st->nlt[i & (GH_NL_MAX - 1)] = h.nlmsg_type;
-		n++;
-		off += (h.nlmsg_len + 3) & ~3U;
-	}
-	st->nln = n;
-	st->nlk = NLK_SEEN | (i == GH_NL_MAX && off + sizeof(h) <= end ? NLK_MORE : 0);
+	st->nln = nl_skb_types(skb, st->nlt, &more);
+	st->nlk = NLK_SEEN | (more ? NLK_MORE : 0);
 	return 0;
 }
 
-/* The types the kernel took for the send in flight (sock_nl_consume),
- * as GH_B_RAW2 at p, the run partial when one may change something:
- * 1; 0 when the kernel's socket did not take them (nl_send then reads
- * the sender's memory). */
+/* The types the kernel took for the send in flight, as GH_B_RAW2 at p,
+ * the run partial when one may change something: 1; 0 when the kernel's
+ * socket did not take them (nl_send then reads the sender's memory).
+ * From the stash (sock_nl_consume), or, when the buffer started a dump
+ * (the kernel keeps it for the dump, past the call, and frees it later),
+ * from the dump's hold on it in the sending socket. */
 static __always_inline int nl_kernel_types(__u32 p)
 {
 	struct scratch *s = get_scratch();
+	struct netlink_sock *nk;
+	struct sk_buff *skb;
+	struct socket *so;
 	struct stash *st;
-	__u32 i, n, change;
+	__u32 i, n, more, change;
+	__u16 t[GH_NL_MAX] = {};
 
 	if (!s)
 		return 0;
 	st = bpf_task_storage_get(&stash, bpf_get_current_task_btf(), 0, 0);
-	if (!st || !(st->nlk & NLK_SEEN))
-		return 0;
-	n = st->nln;
-	change = st->nlk & NLK_MORE;
-	st->nlk = 0;
+	if (st && (st->nlk & NLK_SEEN)) {
+		n = st->nln;
+		more = st->nlk & NLK_MORE;
+		__builtin_memcpy(t, st->nlt, sizeof(t));
+		st->nlk = 0;
+	} else {
+		so = file_socket(fd_file((int)s->ev.arg[0]));
+		nk = so ? (struct netlink_sock *)BPF_CORE_READ(so, sk) : NULL;
+		if (!nk || !BPF_CORE_READ(nk, cb_running))
+			return 0;
+		skb = BPF_CORE_READ(nk, cb.skb);
+		if (!skb)
+			return 0;
+		n = nl_skb_types(skb, t, &more);
+	}
+	change = more;
 	for (i = 0; i < GH_NL_MAX; i++) {
 		if (i >= n)
 			break;
-		*(__u16 *)&s->data[(p + 2 * i) & (GH_HALF - 1)] = st->nlt[i];
-		if (!nl_reads(s->ev.proto, st->nlt[i]))
+		*(__u16 *)&s->data[(p + 2 * i) & (GH_HALF - 1)] = t[i];
+		if (!nl_reads(s->ev.proto, t[i]))
 			change = 1;
 	}
 	if (change)

@@ -281,3 +281,12 @@ tracer_pid() {
 	[ "$(jq -c 'select(.type == "send" and .family == "netlink") | .nlmsg_types' "$EV" | grep -vc '^\[2[02]\]$')" = 0 ]
 	[ "$(rc '.completeness_reasons')" = "[\"netlink_request: $k netlink sends that may change the kernel's configuration (addresses, routes, links, firewall rules...) or were not read: not decoded\"]" ]
 }
+
+@test "the same behind a dump request (the kernel keeps the buffer for the dump past the call): the types the kernel acted on" {
+	trace "$WORK" nlrace 1000 dump
+	k=$output
+	[ "$k" -gt 0 ] || skip "the two threads never ran at once"
+	[ "$(jq -c 'select(.type == "send" and .family == "netlink") | .nlmsg_types' "$EV" | grep -c '^\[22,20\]$')" = "$k" ]
+	[ "$(jq -c 'select(.type == "send" and .family == "netlink") | .nlmsg_types' "$EV" | grep -vc '^\[22,2[02]\]$')" = 0 ]
+	[ "$(rc '.completeness_reasons')" = "[\"netlink_request: $k netlink sends that may change the kernel's configuration (addresses, routes, links, firewall rules...) or were not read: not decoded\"]" ]
+}

@@ -37,11 +37,13 @@
  *                   child of its own or of a thread of its own (by its
  *                   thread id), to the CPUs it may run on already
  *   prio user       setpriority(PRIO_USER, 0) to the user's own value
- *   nlrace N        in a network namespace of its own: N sends of one
+ *   nlrace N [dump] in a network namespace of its own: N sends of one
  *                   netlink buffer while another thread flips its type
  *                   between RTM_NEWADDR (127.9.9.9/32 on lo) and
  *                   RTM_GETADDR; prints how many the kernel took as
- *                   RTM_NEWADDR (the type its acknowledgement echoes)
+ *                   RTM_NEWADDR (the type its acknowledgement echoes);
+ *                   dump: the buffer starts with an RTM_GETADDR dump
+ *                   (which the kernel keeps the buffer for)
  *   key NAME...     join a new session keyring (it goes when the process
  *                   does) and add a "user" key to it under each NAME
  */
@@ -272,12 +274,18 @@ struct nlreq {
 	struct in_addr addr;
 };
 
-static struct nlreq race_req;
+/* the buffer sent: a dump request (RTM_GETADDR, NLM_F_DUMP) first, for
+ * nlrace's dump mode, then the request whose type flips */
+static struct {
+	struct nlmsghdr dump;
+	struct ifaddrmsg dump_ifa;
+	struct nlreq req;
+} race;
 static volatile int race_stop, race_started;
 
 static void *race_flip(void *arg)
 {
-	volatile __u16 *t = &race_req.h.nlmsg_type;
+	volatile __u16 *t = &race.req.h.nlmsg_type;
 	long i;
 
 	(void)arg;
@@ -288,15 +296,41 @@ static void *race_flip(void *arg)
 	return NULL;
 }
 
-static int nlrace(int n)
+/* The replies to one send: until the request's acknowledgement (and the
+ * dump's end, when there is a dump); 1 when it echoes RTM_NEWADDR. */
+static int race_replies(int s, int dump)
 {
-	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+	char buf[16384];
 	struct nlmsghdr *h;
 	struct nlmsgerr *e;
-	char ack[8192];
+	int i, acked = 0, done = !dump, added = 0;
+	ssize_t n;
+
+	for (i = 0; i < 64 && !(acked && done); i++) {
+		n = recv(s, buf, sizeof(buf), 0);
+		if (n <= 0)
+			break;
+		for (h = (void *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+			} else if (h->nlmsg_type == NLMSG_ERROR) {
+				e = NLMSG_DATA(h);
+				acked = 1;
+				added = e->msg.nlmsg_type == RTM_NEWADDR;
+			}
+		}
+	}
+	return added;
+}
+
+static int nlrace(int n, int dump)
+{
+	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+	struct nlreq *r = &race.req;
 	pthread_t th;
 	int s, lo, i, added = 0;
-	ssize_t r;
+	char *buf = dump ? (char *)&race : (char *)r;
+	size_t len = dump ? sizeof(race) : sizeof(*r);
 
 	if (unshare(CLONE_NEWNET))
 		return die("unshare");
@@ -304,31 +338,29 @@ static int nlrace(int n)
 	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (s < 0 || !lo)
 		return die("netlink socket");
-	race_req.h.nlmsg_len = sizeof(race_req);
-	race_req.h.nlmsg_type = RTM_GETADDR;
+	race.dump.nlmsg_len = sizeof(race.dump) + sizeof(race.dump_ifa);
+	race.dump.nlmsg_type = RTM_GETADDR;
+	race.dump.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	race.dump_ifa.ifa_family = AF_INET;
+	r->h.nlmsg_len = sizeof(*r);
+	r->h.nlmsg_type = RTM_GETADDR;
 	/* no NLM_F_DUMP: a GETADDR is refused (EOPNOTSUPP), a NEWADDR adds
 	 * the address once (EEXIST after); both are acknowledged */
-	race_req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE;
-	race_req.ifa.ifa_family = AF_INET;
-	race_req.ifa.ifa_prefixlen = 32;
-	race_req.ifa.ifa_index = lo;
-	race_req.rta.rta_type = IFA_LOCAL;
-	race_req.rta.rta_len = RTA_LENGTH(sizeof(struct in_addr));
-	inet_pton(AF_INET, "127.9.9.9", &race_req.addr);
+	r->h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE;
+	r->ifa.ifa_family = AF_INET;
+	r->ifa.ifa_prefixlen = 32;
+	r->ifa.ifa_index = lo;
+	r->rta.rta_type = IFA_LOCAL;
+	r->rta.rta_len = RTA_LENGTH(sizeof(struct in_addr));
+	inet_pton(AF_INET, "127.9.9.9", &r->addr);
 	if (pthread_create(&th, NULL, race_flip, NULL) != 0)
 		return die("pthread_create");
 	for (i = 0; i < 1000000 && !race_started; i++)
 		sched_yield();
 	for (i = 0; i < n; i++) {
-		if (sendto(s, &race_req, sizeof(race_req), 0, (void *)&k,
-			   sizeof(k)) < 0)
+		if (sendto(s, buf, len, 0, (void *)&k, sizeof(k)) < 0)
 			return die("sendto");
-		r = recv(s, ack, sizeof(ack), 0);
-		h = (void *)ack;
-		if (r < (ssize_t)NLMSG_LENGTH(sizeof(*e)) || h->nlmsg_type != NLMSG_ERROR)
-			continue;
-		e = NLMSG_DATA(h);
-		added += e->msg.nlmsg_type == RTM_NEWADDR;
+		added += race_replies(s, dump);
 	}
 	race_stop = 1;
 	pthread_join(th, NULL);
@@ -428,11 +460,11 @@ int main(int argc, char **argv)
 		return cg(argv[2], argv[3], argv[4]);
 	if (argc == 3 && strcmp(argv[1], "aff") == 0)
 		return aff(argv[2]);
-	if (argc == 3 && strcmp(argv[1], "nlrace") == 0)
-		return nlrace(atoi(argv[2]));
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "nlrace") == 0)
+		return nlrace(atoi(argv[2]), argc == 4 && strcmp(argv[3], "dump") == 0);
 	if (argc >= 3 && strcmp(argv[1], "key") == 0)
 		return key(argc - 2, argv + 2);
 	fprintf(stderr, "usage: work attr|getattr|fsx FILE | lim parent|child set|get | "
-		"prio pgrp|own|user | aff parent|child|thread | proc parent|self|PID FILE | cg freeze|move|own A B | nlrace N | key NAME...\n");
+		"prio pgrp|own|user | aff parent|child|thread | proc parent|self|PID FILE | cg freeze|move|own A B | nlrace N [dump] | key NAME...\n");
 	return 2;
 }
