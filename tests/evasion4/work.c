@@ -399,7 +399,7 @@ static void *thread_main(void *arg)
 
 static int aff(const char *who)
 {
-	int p[2], status;
+	int p[2], status, i;
 	pthread_t th;
 	cpu_set_t set;
 	pid_t pid;
@@ -411,8 +411,10 @@ static int aff(const char *who)
 		if (pipe(thread_pipe) < 0 ||
 		    pthread_create(&th, NULL, thread_main, NULL) != 0)
 			return die("pthread_create");
-		while (!thread_tid)
+		for (i = 0; i < 1000000 && !thread_tid; i++)
 			sched_yield();
+		if (!thread_tid)
+			return die("thread start");
 		pid = thread_tid;
 		p[1] = thread_pipe[1];
 	} else {
