@@ -1,14 +1,18 @@
 #!/usr/bin/env bats
 # The receipt's promise (gh-receipt(5), The rule), attacked a fourth time:
-# files changed through ioctl(2) on a descriptor open for reading only,
-# and the limits and priority of processes outside the tree (gh-trace's
-# own among them) changed by prlimit64 and setpriority. Each test traces
-# a real workload (tests/evasion4/work.c, built here) and requires the
-# action in the record, or the receipt partial with the named reason;
-# each has a twin that must come out the other way. Needs root and BPF;
-# run under flock /work/bpf.lock like the other tracer suites. What the
-# workloads change is a file of the test's own, or gh-trace's limits and
-# priority set to the values they already have.
+# files changed through ioctl(2) on a descriptor open for reading only;
+# the limits, priority, scheduling, /proc control files and cgroup of
+# processes outside the tree (gh-trace's own among them) changed by the
+# tree; a key added to a keyring; netlink buffers rewritten by another
+# thread while the kernel takes them. Each test traces a real workload
+# (tests/evasion4/work.c, built here) and requires the action in the
+# record, or the receipt partial with the named reason; each has a twin
+# that must come out the other way. Needs root and BPF; run under flock
+# /work/bpf.lock like the other tracer suites. What the workloads change
+# is a file of the test's own, gh-trace's limits, priority and
+# oom_score_adj set to the values they already have, two cgroups the
+# test makes, a session keyring that goes with its process, and a network
+# namespace of its own.
 
 bats_require_minimum_version 1.5.0
 load trace/lib
