@@ -2288,6 +2288,15 @@ static __always_inline int is_target_op(__u32 op)
 #define NR_MOVE_PAGES	279
 #define NR_PERF_EVENT_OPEN 298
 
+#define NR_PROCESS_MADVISE 440
+#define NR_PROCESS_MRELEASE 448
+
+/* The rows that name their target by a pidfd (argument 0). */
+static __always_inline int gen_pidfd(__u32 nr)
+{
+	return nr == NR_PROCESS_MADVISE || nr == NR_PROCESS_MRELEASE;
+}
+
 /* 0: a process, 1: a process group, 2: a user's processes. */
 static __always_inline int gen_who(__u32 nr, __u64 *a)
 {
@@ -2344,6 +2353,7 @@ __noinline int gen_target(__u32 nr, long ret)
 	struct gh_member *v, *m;
 	struct sysrow row;
 	struct gh_run *r;
+	struct pid *p;
 	__u32 tree, k, pg, run, level;
 	int who, out;
 	long pid;
@@ -2351,7 +2361,8 @@ __noinline int gen_target(__u32 nr, long ret)
 	if (!s)
 		return 0;
 	row = systab[nr & (GH_NR_MAX - 1)];
-	if (row.op != GH_OP_GENERIC || row.pid == ARG_NONE)
+	if (row.op != GH_OP_GENERIC ||
+	    (row.pid == ARG_NONE && !gen_pidfd(nr)))
 		return 0;
 	k = bpf_get_current_pid_tgid() >> 32;
 	m = bpf_map_lookup_elem(&traced, &k);
@@ -2362,7 +2373,18 @@ __noinline int gen_target(__u32 nr, long ret)
 	who = gen_who(nr, s->ev.arg);
 	pid = (int)s->ev.arg[row.pid & 7];
 	r = bpf_map_lookup_elem(&runs, &run);
-	if (who == 2) {
+	if (gen_pidfd(nr)) {
+		/* by a pidfd: the process behind it */
+		p = pidfd_pid((int)s->ev.arg[0]);
+		if (!p)
+			return 0;
+		s->ev.x[0] = pid_at(p, level);
+		k = pid_at(p, 0);
+		v = bpf_map_lookup_elem(&traced, &k);
+		tree = tree_not_tracer(run, k, v && v->run == run ?
+					       GH_TREE_YES : GH_TREE_NO);
+		out = tree != GH_TREE_YES;
+	} else if (who == 2) {
 		s->ev.x[0] = (__u64)-1;
 		tree = GH_TREE_GROUP;
 		out = 1;
@@ -2683,7 +2705,7 @@ __noinline __u32 exit_paths(__u32 pos, __u32 op, __u32 nr, long ret)
 	}
 	if (row.s != ARG_NONE && s->ev.arg[row.s & 7])
 		put_ustr(s, &pos, GH_B_EXTRA, (void *)s->ev.arg[row.s & 7], ret);
-	if (op == GH_OP_GENERIC && row.pid != ARG_NONE)
+	if (op == GH_OP_GENERIC && (row.pid != ARG_NONE || gen_pidfd(nr)))
 		gen_target(nr, ret);
 	return pos;
 }

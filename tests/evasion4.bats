@@ -294,3 +294,18 @@ tracer_pid() {
 	[ "$(jq -c 'select(.type == "send" and .family == "netlink") | .nlmsg_types' "$EV" | grep -vc '^\[22,2[02]\]$')" = 0 ]
 	[ "$(rc '.completeness_reasons')" = "[\"netlink_request: $k netlink sends that may change the kernel's configuration (addresses, routes, links, firewall rules...) or were not read: not decoded\"]" ]
 }
+
+@test "process_madvise of gh-trace's memory through a pidfd (MADV_COLD): its target in the record, foreign_process_control" {
+	trace "$WORK" madv parent
+	[ "$output" = cold ]
+	p=$(tracer_pid)
+	[ "$(jq -c 'select(.type == "syscall" and .syscall == "process_madvise") | [.target_pid, .in_tree, .ret]' "$EV")" = "[$p,false,4096]" ]
+	[ "$(rc '[.completeness, .completeness_reasons]')" = "$FOREIGN" ]
+}
+
+@test "process_madvise twin: of its own child's memory, in the tree, stays closed" {
+	trace "$WORK" madv child
+	c=$(jq -r 'select(.type == "fork") | .pid' "$EV" | head -1)
+	[ "$(jq -c 'select(.type == "syscall" and .syscall == "process_madvise") | [.target_pid, .in_tree, .ret]' "$EV")" = "[$c,true,4096]" ]
+	closed
+}

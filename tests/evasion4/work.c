@@ -37,6 +37,10 @@
  *                   child of its own or of a thread of its own (by its
  *                   thread id), to the CPUs it may run on already
  *   prio user       setpriority(PRIO_USER, 0) to the user's own value
+ *   madv parent|child
+ *                   process_madvise(MADV_COLD) of the first page mapped
+ *                   in gh-trace (the parent) or in a child of its own,
+ *                   through a pidfd
  *   nlrace N [dump] in a network namespace of its own: N sends of one
  *                   netlink buffer while another thread flips its type
  *                   between RTM_NEWADDR (127.9.9.9/32 on lo) and
@@ -59,6 +63,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -368,6 +373,59 @@ static int nlrace(int n, int dump)
 	return 0;
 }
 
+#ifndef MADV_COLD
+#define MADV_COLD 20
+#endif
+
+static int madv(const char *who)
+{
+	int p[2], status, fd, pidfd;
+	unsigned long start;
+	struct iovec iov;
+	char path[64], buf[256];
+	pid_t pid;
+	ssize_t n;
+	char c;
+
+	if (strcmp(who, "parent") == 0) {
+		pid = getppid();
+	} else {
+		if (pipe(p) < 0)
+			return die("pipe");
+		pid = fork();
+		if (pid < 0)
+			return die("fork");
+		if (pid == 0) {
+			close(p[1]);
+			_exit(read(p[0], &c, 1) < 0);
+		}
+		close(p[0]);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return die("open maps");
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return die("read maps");
+	buf[n] = 0;
+	start = strtoul(buf, NULL, 16);
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return die("pidfd_open");
+	iov.iov_base = (void *)start;
+	iov.iov_len = 4096;
+	if (syscall(SYS_process_madvise, pidfd, &iov, 1, MADV_COLD, 0) < 0)
+		return die("process_madvise");
+	if (strcmp(who, "parent") != 0) {
+		close(p[1]);
+		waitpid(pid, &status, 0);
+	}
+	printf("cold\n");
+	return 0;
+}
+
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 #define KEY_SPEC_SESSION_KEYRING (-3)
 
@@ -460,6 +518,8 @@ int main(int argc, char **argv)
 		return proc(argv[2], argv[3]);
 	if (argc == 5 && strcmp(argv[1], "cg") == 0)
 		return cg(argv[2], argv[3], argv[4]);
+	if (argc == 3 && strcmp(argv[1], "madv") == 0)
+		return madv(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "aff") == 0)
 		return aff(argv[2]);
 	if ((argc == 3 || argc == 4) && strcmp(argv[1], "nlrace") == 0)
@@ -467,6 +527,6 @@ int main(int argc, char **argv)
 	if (argc >= 3 && strcmp(argv[1], "key") == 0)
 		return key(argc - 2, argv + 2);
 	fprintf(stderr, "usage: work attr|getattr|fsx FILE | lim parent|child set|get | "
-		"prio pgrp|own|user | aff parent|child|thread | proc parent|self|PID FILE | cg freeze|move|own A B | nlrace N [dump] | key NAME...\n");
+		"prio pgrp|own|user | aff parent|child|thread | madv parent|child | proc parent|self|PID FILE | cg freeze|move|own A B | nlrace N [dump] | key NAME...\n");
 	return 2;
 }
