@@ -1809,7 +1809,8 @@ static __always_inline int nl_reads(__u16 proto, __u16 type)
  * (netlink_unicast_kernel): there the kernel's own copy of the messages
  * is read, into the sending thread's stash, and nl_send takes the types
  * from it. Attached only while runs are in progress (a "sock_"
- * program): one traced-set lookup per buffer freed on the machine. */
+ * program): two loads per buffer freed on the machine, a traced-set
+ * lookup for those a kernel netlink socket took. */
 #define NETLINK_KERNEL_SOCKET	1	/* netlink_sock.flags bit 0 */
 #define NLK_SEEN		1
 #define NLK_MORE		2
@@ -1851,13 +1852,14 @@ int BPF_PROG(sock_nl_consume, struct sk_buff *skb, void *location)
 	struct sock *sk;
 	__u32 more;
 
-	if (!traced_ring(bpf_get_current_pid_tgid() >> 32, &m))
-		return 0;
+	/* the socket first: two loads, before a lookup */
 	sk = skb->sk;
 	if (!sk || sk->__sk_common.skc_family != AF_NETLINK)
 		return 0;
 	nk = (struct netlink_sock *)sk;
 	if (!(BPF_CORE_READ(nk, flags) & NETLINK_KERNEL_SOCKET))
+		return 0;
+	if (!traced_ring(bpf_get_current_pid_tgid() >> 32, &m))
 		return 0;
 	st = bpf_task_storage_get(&stash, t, 0, 0);
 	if (!st || (st->op != GH_OP_SENDTO && st->op != GH_OP_SENDMSG))
