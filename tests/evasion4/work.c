@@ -41,7 +41,8 @@
  *                   process_madvise(MADV_COLD) of the first page mapped
  *                   in gh-trace (the parent) or in a child of its own,
  *                   through a pidfd
- *   nlrace N [dump] in a network namespace of its own: N sends of one
+ *   nlrace N [dump] in a network namespace of its own: N sends (up to 20 N
+ *                   until the kernel took one as RTM_NEWADDR) of one
  *                   netlink buffer while another thread flips its type
  *                   between RTM_NEWADDR (127.9.9.9/32 on lo) and
  *                   RTM_GETADDR; prints how many the kernel took as
@@ -362,7 +363,9 @@ static int nlrace(int n, int dump)
 		return die("pthread_create");
 	for (i = 0; i < 1000000 && !race_started; i++)
 		sched_yield();
-	for (i = 0; i < n; i++) {
+	/* N sends, more (up to 20 N) while the kernel took none as
+	 * RTM_NEWADDR: the other thread may not have run yet */
+	for (i = 0; i < 20 * n && (i < n || !added); i++) {
 		if (sendto(s, buf, len, 0, (void *)&k, sizeof(k)) < 0)
 			return die("sendto");
 		added += race_replies(s, dump);
