@@ -221,8 +221,8 @@ static inline int gh_sys_compat(unsigned long status, long nr)
 	GEN(173, ioperm, N, N, N, N, N, N, N, N) \
 	GEN(300, fanotify_init, N, N, N, N, N, N, N, N) \
 	GEN(301, fanotify_mark, N, N, N, N, N, N, N, N) \
-	GEN(248, add_key, N, N, N, N, N, N, N, N) \
-	GEN(249, request_key, N, N, N, N, N, N, N, N) \
+	GEN(248, add_key, N, N, N, N, N, N, 1, N) \
+	GEN(249, request_key, N, N, N, N, N, N, 1, N) \
 	GEN(250, keyctl, N, N, N, N, N, N, N, N) \
 	GEN(162, sync, N, N, N, N, N, N, N, N) \
 	GEN(306, syncfs, N, N, N, N, N, 0, N, N) \

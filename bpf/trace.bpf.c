@@ -70,6 +70,11 @@ struct stash {
 	__u64 sum[3];
 	__u32 slen[3];
 	__u32 pad;
+	/* a netlink send's message types as the kernel's socket took them
+	 * (sock_nl_consume), for nl_send: nlk NLK_SEEN when they are there,
+	 * NLK_MORE when there were more than GH_NL_MAX */
+	__u16 nlt[GH_NL_MAX];
+	__u16 nln, nlk;
 };
 
 /* The syscall table (bpf/systab.h), indexed by x86_64 number. */
@@ -1478,6 +1483,42 @@ static __always_inline void compat_enter(void)
 #define PROT_EXEC	0x4	/* mmap, mprotect: below */
 #define MAP_ANONYMOUS	0x20
 
+/* ---- ioctls that change a file ----
+ * A file's attribute flags (immutable, append-only: chattr), its
+ * extended attributes of the file system (project id, flags), its
+ * generation number, fs-verity, an encryption policy, the file system's
+ * label and UUID, and blocks shared with another file (FICLONE,
+ * FICLONERANGE, FIDEDUPERANGE): set through ioctl(2) on a descriptor
+ * that may be open for reading only, so no open for writing names the
+ * change. Recorded as "syscall" records of ioctl with the descriptor's
+ * file (gh-events(5)). */
+#define FS_IOC_SETFLAGS		0x40086602
+#define FS_IOC32_SETFLAGS	0x40046602
+#define FS_IOC_SETVERSION	0x40087602
+#define FS_IOC32_SETVERSION	0x40047602
+#define FS_IOC_FSSETXATTR	0x401c5820
+#define FS_IOC_ENABLE_VERITY	0x40806685
+#define FS_IOC_SET_ENCRYPTION_POLICY 0x800c6613
+#define FS_IOC_SETFSLABEL	0x41009432
+#define EXT4_IOC_SETFSUUID	0x4008662c
+#define FICLONE			0x40049409
+#define FICLONERANGE		0x4020940d
+#define FIDEDUPERANGE		0xc0189436
+
+static __always_inline int file_ioctl(__u32 cmd)
+{
+	switch (cmd) {
+	case FS_IOC_SETFLAGS: case FS_IOC32_SETFLAGS:
+	case FS_IOC_SETVERSION: case FS_IOC32_SETVERSION:
+	case FS_IOC_FSSETXATTR: case FS_IOC_ENABLE_VERITY:
+	case FS_IOC_SET_ENCRYPTION_POLICY: case FS_IOC_SETFSLABEL:
+	case EXT4_IOC_SETFSUUID: case FICLONE: case FICLONERANGE:
+	case FIDEDUPERANGE:
+		return 1;
+	}
+	return 0;
+}
+
 static __always_inline int enter_wanted(__u32 op, struct pt_regs *regs)
 {
 	struct user_msghdr mh;
@@ -1489,6 +1530,8 @@ static __always_inline int enter_wanted(__u32 op, struct pt_regs *regs)
 	switch (op) {
 	case GH_OP_IOCTL:
 		if (cmd == TIOCSTI || cmd == FIOSETOWN || cmd == SIOCSPGRP)
+			return 1;
+		if (file_ioctl(cmd))
 			return 1;
 		if (cmd != TIOCLINUX)
 			return 0;
@@ -1618,6 +1661,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	} else {
 		__builtin_memset(st->slen, 0xff, sizeof(st->slen));
 	}
+	st->nlk = 0;
 	st->op = op;	/* last: the entry is whole */
 	return 0;
 }
@@ -1793,6 +1837,125 @@ static __always_inline int nl_reads(__u16 proto, __u16 type)
 	return 0;
 }
 
+/* ---- netlink messages as the kernel took them ----
+ * The buffer of a send is the sender's memory: another thread may
+ * rewrite it between the kernel's copy and sys_exit, so that an
+ * RTM_NEWADDR the kernel acted on reads as an RTM_GETADDR at exit. A
+ * message for a kernel socket (rtnetlink, nftables...) is handled in
+ * the sender's context, then its buffer freed with consume_skb
+ * (netlink_unicast_kernel): there the kernel's own copy of the messages
+ * is read, into the sending thread's stash, and nl_send takes the types
+ * from it. Attached only while runs are in progress (a "sock_"
+ * program): two loads per buffer freed on the machine, a traced-set
+ * lookup for those a kernel netlink socket took. */
+#define NETLINK_KERNEL_SOCKET	1	/* netlink_sock.flags bit 0 */
+#define NLK_SEEN		1
+#define NLK_MORE		2
+
+/* The types of the messages of a netlink request's buffer, the kernel's
+ * copy (head to tail: the kernel pulls handled messages off the front,
+ * but a request's buffer starts at its head), into t[]; returns their
+ * number, *more set when there were more than GH_NL_MAX. */
+static __always_inline __u32 nl_skb_types(struct sk_buff *skb, __u16 *t,
+					  __u32 *more)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u32 end = BPF_CORE_READ(skb, tail), off = 0, i, n = 0;
+	struct nlmsghdr h;
+
+	*more = 0;
+	for (i = 0; i < GH_NL_MAX; i++) {
+		if (off + sizeof(h) > end)
+			return n;
+		if (bpf_probe_read_kernel(&h, sizeof(h), head + off))
+			return n;
+		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > end - off)
+			return n;
+		t[i & (GH_NL_MAX - 1)] = h.nlmsg_type;
+		n++;
+		off += (h.nlmsg_len + 3) & ~3U;
+	}
+	*more = off + sizeof(h) <= end;
+	return n;
+}
+
+SEC("tp_btf/consume_skb")
+int BPF_PROG(sock_nl_consume, struct sk_buff *skb, void *location)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct netlink_sock *nk;
+	struct gh_member m;
+	struct stash *st;
+	struct sock *sk;
+	__u32 more;
+
+	/* the socket first: two loads, before a lookup */
+	sk = skb->sk;
+	if (!sk || sk->__sk_common.skc_family != AF_NETLINK)
+		return 0;
+	nk = (struct netlink_sock *)sk;
+	if (!(BPF_CORE_READ(nk, flags) & NETLINK_KERNEL_SOCKET))
+		return 0;
+	if (!traced_ring(bpf_get_current_pid_tgid() >> 32, &m))
+		return 0;
+	st = bpf_task_storage_get(&stash, t, 0, 0);
+	if (!st || (st->op != GH_OP_SENDTO && st->op != GH_OP_SENDMSG))
+		return 0;
+	st->nln = nl_skb_types(skb, st->nlt, &more);
+	st->nlk = NLK_SEEN | (more ? NLK_MORE : 0);
+	return 0;
+}
+
+/* The types the kernel took for the send in flight, as GH_B_RAW2 at p,
+ * the run partial when one may change something: 1; 0 when the kernel's
+ * socket did not take them (nl_send then reads the sender's memory).
+ * From the stash (sock_nl_consume), or, when the buffer started a dump
+ * (the kernel keeps it for the dump, past the call, and frees it later),
+ * from the dump's hold on it in the sending socket. */
+static __always_inline int nl_kernel_types(__u32 p)
+{
+	struct scratch *s = get_scratch();
+	struct netlink_sock *nk;
+	struct sk_buff *skb;
+	struct socket *so;
+	struct stash *st;
+	__u32 i, n, more, change;
+	__u16 t[GH_NL_MAX] = {};
+
+	if (!s)
+		return 0;
+	st = bpf_task_storage_get(&stash, bpf_get_current_task_btf(), 0, 0);
+	if (st && (st->nlk & NLK_SEEN)) {
+		n = st->nln;
+		more = st->nlk & NLK_MORE;
+		__builtin_memcpy(t, st->nlt, sizeof(t));
+		st->nlk = 0;
+	} else {
+		so = file_socket(fd_file((int)s->ev.arg[0]));
+		nk = so ? (struct netlink_sock *)BPF_CORE_READ(so, sk) : NULL;
+		if (!nk || !BPF_CORE_READ(nk, cb_running))
+			return 0;
+		skb = BPF_CORE_READ(nk, cb.skb);
+		if (!skb)
+			return 0;
+		n = nl_skb_types(skb, t, &more);
+	}
+	change = more;
+	for (i = 0; i < GH_NL_MAX; i++) {
+		if (i >= n)
+			break;
+		*(__u16 *)&s->data[(p + 2 * i) & (GH_HALF - 1)] = t[i];
+		if (!nl_reads(s->ev.proto, t[i]))
+			change = 1;
+	}
+	if (change)
+		count_part(s->ev.run, GH_PART_NETLINK);
+	s->ev.boff[GH_B_RAW2] = p;
+	s->ev.blen[GH_B_RAW2] = 2 * i;
+	s->ev.bflags[GH_B_RAW2] = GH_BF_PRESENT;
+	return 1;
+}
+
 /* The message types of a netlink send that returned ret: buf is the
  * buffer (sendto) or, with iovlen, the iovec array (sendmsg). Appended at
  * pos as GH_B_RAW2; returns the new end. Global (verified once). */
@@ -1819,6 +1982,8 @@ __noinline int nl_send(__u64 buf, __u64 iovlen, long ret, __u32 pos)
 	}
 	if (p >= GH_HALF)
 		return pos;
+	if (nl_kernel_types(p))
+		goto types;
 	for (i = 0; i < GH_NL_MAX; i++) {
 		if (off + sizeof(h) > len)
 			break;
@@ -1843,6 +2008,9 @@ __noinline int nl_send(__u64 buf, __u64 iovlen, long ret, __u32 pos)
 	s->ev.blen[GH_B_RAW2] = 2 * n;
 	s->ev.bflags[GH_B_RAW2] = GH_BF_PRESENT;
 	return p + 2 * n;
+types:
+	n = s->ev.blen[GH_B_RAW2] / 2;
+	return p + 2 * (n & (GH_NL_MAX * 2 - 1));
 }
 
 /* Network syscalls: socket facts and the address. Returns 0 when the
@@ -2141,6 +2309,145 @@ __noinline int sig_owner(__u32 run, __u32 level)
 static __always_inline int is_target_op(__u32 op)
 {
 	return (op >= GH_OP_PTRACE && op <= GH_OP_RT_TGSIGQUEUEINFO);
+}
+
+/* ---- limits, priorities and scheduling of other processes ----
+ * The "syscall" records of the rows with a process id (bpf/systab.h,
+ * GEN with pid): prlimit64, setpriority, sched_set*, ioprio_set, ...
+ * name their target as signals do (target_pid, in_tree). setpriority
+ * and ioprio_set may name a process group (0: the caller's) or every
+ * process of a user (0: the caller's uid) instead: in_tree null, the
+ * target the group's id negated, or -1 for a user's processes. A
+ * change that reaches beyond the tree (a process outside it, a group
+ * with the run's gh-trace in it or whose id names no process of the
+ * run, a user's processes) is control of a process outside the tree. */
+#define NR_SETPRIORITY	141
+#define NR_IOPRIO_SET	251
+#define NR_PRLIMIT64	302
+#define NR_MOVE_PAGES	279
+#define NR_PERF_EVENT_OPEN 298
+
+#define NR_PROCESS_MADVISE 440
+#define NR_PROCESS_MRELEASE 448
+
+/* The rows that name their target by a pidfd (argument 0). */
+static __always_inline int gen_pidfd(__u32 nr)
+{
+	return nr == NR_PROCESS_MADVISE || nr == NR_PROCESS_MRELEASE;
+}
+
+/* 0: a process, 1: a process group, 2: a user's processes. */
+static __always_inline int gen_who(__u32 nr, __u64 *a)
+{
+	if (nr == NR_SETPRIORITY)	/* PRIO_PROCESS 0, PGRP 1, USER 2 */
+		return a[0] == 1 ? 1 : a[0] == 2 ? 2 : 0;
+	if (nr == NR_IOPRIO_SET)	/* IOPRIO_WHO_PROCESS 1, PGRP 2, USER 3 */
+		return a[0] == 2 ? 1 : a[0] == 3 ? 2 : 0;
+	return 0;
+}
+
+/* Whether the call changes its target (not only reads it). */
+static __always_inline int gen_changes(__u32 nr, __u64 *a)
+{
+	if (nr == NR_PRLIMIT64)
+		return a[2] != 0;	/* new limits */
+	if (nr == NR_MOVE_PAGES)
+		return a[3] != 0;	/* nodes to move to */
+	return nr != NR_PERF_EVENT_OPEN;
+}
+
+extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
+extern void bpf_task_release(struct task_struct *p) __ksym;
+
+/* A thread id (pid, in the initial PID namespace) of a process of the
+ * run, such as a thread of the caller's own that it binds to CPUs
+ * (pthread_setaffinity_np): GH_TREE_YES; GH_TREE_NO for anything else. */
+static __always_inline __u32 gen_thread(__u32 run, long pid)
+{
+	struct task_struct *t;
+	struct gh_member *v;
+	__u32 k;
+
+	if (pid <= 0)
+		return GH_TREE_NO;
+	t = bpf_task_from_pid(pid);
+	if (!t)
+		return GH_TREE_NO;
+	k = t->tgid;
+	bpf_task_release(t);
+	if (k == (__u32)pid)
+		return GH_TREE_NO;
+	v = bpf_map_lookup_elem(&traced, &k);
+	return v && v->run == run ? tree_not_tracer(run, k, GH_TREE_YES) : GH_TREE_NO;
+}
+
+/* The target of the "syscall" record of syscall nr begun in the
+ * scratch (s->ev), when its row has a process id. A global function
+ * called from exit_paths: verified once, its stack its own (sys_exit's
+ * is at the verifier's limit). */
+__noinline int gen_target(__u32 nr, long ret)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct scratch *s = get_scratch();
+	struct gh_member *v, *m;
+	struct sysrow row;
+	struct gh_run *r;
+	struct pid *p;
+	__u32 tree, k, pg, run, level;
+	int who, out;
+	long pid;
+
+	if (!s)
+		return 0;
+	row = systab[nr & (GH_NR_MAX - 1)];
+	if (row.op != GH_OP_GENERIC ||
+	    (row.pid == ARG_NONE && !gen_pidfd(nr)))
+		return 0;
+	k = bpf_get_current_pid_tgid() >> 32;
+	m = bpf_map_lookup_elem(&traced, &k);
+	if (!m)
+		return 0;
+	run = s->ev.run;
+	level = m->level;
+	who = gen_who(nr, s->ev.arg);
+	pid = (int)s->ev.arg[row.pid & 7];
+	r = bpf_map_lookup_elem(&runs, &run);
+	if (gen_pidfd(nr)) {
+		/* by a pidfd: the process behind it */
+		p = pidfd_pid((int)s->ev.arg[0]);
+		if (!p)
+			return 0;
+		s->ev.x[0] = pid_at(p, level);
+		k = pid_at(p, 0);
+		v = bpf_map_lookup_elem(&traced, &k);
+		tree = tree_not_tracer(run, k, v && v->run == run ?
+					       GH_TREE_YES : GH_TREE_NO);
+		out = tree != GH_TREE_YES;
+	} else if (who == 2) {
+		s->ev.x[0] = (__u64)-1;
+		tree = GH_TREE_GROUP;
+		out = 1;
+	} else if (who == 1) {
+		pg = pid ? (__u32)pid :
+		     pid_at(BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID]), level);
+		s->ev.x[0] = (__u64)-(long)pg;
+		tree = GH_TREE_GROUP;
+		k = pg;
+		v = level ? NULL : bpf_map_lookup_elem(&traced, &k);
+		out = !v || v->run != run || (r && r->pgrp && r->pgrp == pg &&
+					      r->level == level);
+	} else {
+		s->ev.x[0] = pid;
+		tree = tree_not_tracer(run, (__u32)pid, tree_of(run, level, pid));
+		if (tree == GH_TREE_NO)
+			tree = gen_thread(run, pid);
+		out = tree != GH_TREE_YES;
+	}
+	s->ev.x[1] = tree;
+	s->ev.flags |= GH_EVF_TARGET;
+	if (ret >= 0 && out && gen_changes(nr, s->ev.arg))
+		count_part(run, GH_PART_FOREIGN);
+	return 0;
 }
 
 /* The end of sys_exit: the names compared with the entry's, then the
@@ -2442,6 +2749,8 @@ __noinline __u32 exit_paths(__u32 pos, __u32 op, __u32 nr, long ret)
 	}
 	if (row.s != ARG_NONE && s->ev.arg[row.s & 7])
 		put_ustr(s, &pos, GH_B_EXTRA, (void *)s->ev.arg[row.s & 7], ret);
+	if (op == GH_OP_GENERIC && (row.pid != ARG_NONE || gen_pidfd(nr)))
+		gen_target(nr, ret);
 	return pos;
 }
 
@@ -2521,7 +2830,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	row = systab[nr];
 	/* a process's own priority, limits or scheduling: not recorded */
 	if (op == GH_OP_GENERIC && row.pid != ARG_NONE &&
-	    (int)st->arg[row.pid & 7] == 0)
+	    (int)st->arg[row.pid & 7] == 0 && !gen_who(nr, a))
 		return 0;
 
 	s = get_scratch();
@@ -2581,6 +2890,10 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		break;
 	}
 	case GH_OP_IOCTL:
+		if (file_ioctl(a[1])) {
+			s->ev.op = GH_OP_GENERIC;	/* a "syscall" record */
+			break;
+		}
 		if (a[1] != FIOSETOWN && a[1] != SIOCSPGRP)
 			break;
 		/* fall through */
@@ -3507,5 +3820,62 @@ int BPF_PROG(sock_send, struct sock *sk, int ret, int flags)
 	bpf_probe_read_kernel(&addr, sizeof(addr), &sk);
 	pos = sock_peer(addr, pos);
 	ev_commit(s, pos, m.run);
+	return 0;
+}
+
+/* ---- cgroups: the tracer moved or frozen by its tree ----
+ * A process of the tree that moves a process outside it (the run's
+ * gh-trace included) into another cgroup changes what that process may
+ * use; one that freezes a cgroup (cgroup v2, cgroup.freeze) with the
+ * run's gh-trace in it stops the tracer as a stop signal does (nobody
+ * reads the ring buffer, and the tree has time to act on it). Both are
+ * control of a process outside the tree. The tracepoints fire in the
+ * writer's context, only for cgroup changes: nothing on any hot path. */
+
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(cgroup_attach, struct cgroup *dst, const char *path,
+	     struct task_struct *task, bool threadgroup)
+{
+	struct gh_member m, *v;
+	__u32 k;
+
+	if (!traced_ring(bpf_get_current_pid_tgid() >> 32, &m))
+		return 0;
+	/* a whole process once, by its leader */
+	if (threadgroup && task->group_leader != task)
+		return 0;
+	k = task->tgid;
+	v = bpf_map_lookup_elem(&traced, &k);
+	if (v && v->run == m.run && tree_not_tracer(m.run, k, GH_TREE_YES) == GH_TREE_YES)
+		return 0;
+	count_part(m.run, GH_PART_FOREIGN);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_freeze")
+int BPF_PROG(cgroup_freeze, struct cgroup *cg, const char *path)
+{
+	struct task_struct *t;
+	struct gh_member m;
+	struct gh_run *r;
+	struct cgroup *tc;
+	int lv, hit;
+
+	if (!traced_ring(bpf_get_current_pid_tgid() >> 32, &m))
+		return 0;
+	r = bpf_map_lookup_elem(&runs, &m.run);
+	if (!r || !r->self)
+		return 0;
+	t = bpf_task_from_pid(r->self);
+	if (!t)
+		return 0;
+	/* gh-trace's cgroup (of the unified hierarchy) is cg or below it */
+	tc = BPF_CORE_READ(t, cgroups, dfl_cgrp);
+	bpf_task_release(t);
+	lv = BPF_CORE_READ(cg, level);
+	hit = tc && BPF_CORE_READ(tc, level) >= lv && lv >= 0 && lv < 256 &&
+	      BPF_CORE_READ(tc, ancestors[lv]) == cg;
+	if (hit)
+		count_part(m.run, GH_PART_FOREIGN);
 	return 0;
 }

@@ -652,9 +652,54 @@ static int32_t proc_mem_pid(const char *path, size_t len)
  * once the stream is read: agg_foreign_mem_writes). */
 static void note_pid(struct agg *a, int32_t pid);
 
+/* The pid of /proc/PID/FILE or /proc/PID/task/TID/FILE where FILE,
+ * written by another process, changes the process (beside its memory):
+ * how the kernel picks it to kill when memory runs out, its timer
+ * slack, what its core dump holds, its page reference bits, its
+ * scheduling group and statistics, its user namespace's id maps, fault
+ * injection; 0 for any other path. (Its name, LSM labels and login id
+ * only the process itself can write.) */
+static int32_t proc_ctl_pid(const char *path, size_t len)
+{
+	static const char *const ctl[] = {
+		"oom_score_adj", "oom_adj", "timerslack_ns", "coredump_filter",
+		"clear_refs", "autogroup", "sched", "uid_map", "gid_map",
+		"projid_map", "setgroups", "make-it-fail", "fail-nth",
+	};
+	const char *p = path, *end = path + len;
+	int64_t pid = 0;
+	int digits = 0;
+	size_t i, n;
+
+	if (len > 6 && (memcmp(p, "/proc/", 6) == 0 || memcmp(p, "proc:/", 6) == 0))
+		p += 6;
+	else
+		return 0;
+	for (; p < end && *p >= '0' && *p <= '9' && digits < 10; p++, digits++)
+		pid = pid * 10 + (*p - '0');
+	if (!digits || pid <= 0 || pid > INT32_MAX)
+		return 0;
+	if (end - p > 6 && memcmp(p, "/task/", 6) == 0) {
+		for (p += 6, digits = 0; p < end && *p >= '0' && *p <= '9'; p++)
+			digits++;
+		if (!digits)
+			return 0;
+	}
+	if (p >= end || *p++ != '/')
+		return 0;
+	for (i = 0; i < sizeof(ctl) / sizeof(ctl[0]); i++) {
+		n = strlen(ctl[i]);
+		if ((size_t)(end - p) == n && memcmp(p, ctl[i], n) == 0)
+			return (int32_t)pid;
+	}
+	return 0;
+}
+
 static void note_mem(struct agg *a, const char *path, size_t len)
 {
-	note_pid(a, proc_mem_pid(path, len));
+	int32_t pid = proc_mem_pid(path, len);
+
+	note_pid(a, pid ? pid : proc_ctl_pid(path, len));
 }
 
 /* Note a process the tree may control (pid -1: one not known). */

@@ -1399,6 +1399,39 @@ static void add_target(struct gh_buf *b, const struct gh_event *e)
 
 #define TIOCSTI_NR 0x5412
 
+/* An ioctl that changes a file (bpf/trace.bpf.c: file_ioctl), as a
+ * "syscall" record: its descriptor and request (its argument is a
+ * pointer, left out so that the same call gives the same record), the
+ * request's name. */
+#define GH_NR_IOCTL 16
+
+static const struct {
+	unsigned req;
+	const char *name;
+} file_ioctls[] = {
+	{ 0x40086602, "FS_IOC_SETFLAGS" }, { 0x40046602, "FS_IOC32_SETFLAGS" },
+	{ 0x40087602, "FS_IOC_SETVERSION" }, { 0x40047602, "FS_IOC32_SETVERSION" },
+	{ 0x401c5820, "FS_IOC_FSSETXATTR" }, { 0x40806685, "FS_IOC_ENABLE_VERITY" },
+	{ 0x800c6613, "FS_IOC_SET_ENCRYPTION_POLICY" },
+	{ 0x41009432, "FS_IOC_SETFSLABEL" }, { 0x4008662c, "EXT4_IOC_SETFSUUID" },
+	{ 0x40049409, "FICLONE" }, { 0x4020940d, "FICLONERANGE" },
+	{ 0xc0189436, "FIDEDUPERANGE" },
+};
+
+static void fmt_file_ioctl(struct gh_buf *b, const struct gh_event *e)
+{
+	const char *n = "?";
+	size_t i;
+
+	for (i = 0; i < sizeof(file_ioctls) / sizeof(file_ioctls[0]); i++)
+		if (file_ioctls[i].req == (unsigned)e->arg[1])
+			n = file_ioctls[i].name;
+	jw_int_list(b, "args", e->arg, 2);
+	jw_int(b, "fd", (int)e->arg[0]);
+	jw_int(b, "request", (unsigned)e->arg[1]);
+	jw_str(b, "name", n, strlen(n));
+}
+
 /* The records of syscalls beyond files and sockets (gh-events(5)). */
 static void fmt_action(struct gh_buf *b, const struct gh_event *e,
 		       const struct blob *bl)
@@ -1559,7 +1592,16 @@ static void fmt_action(struct gh_buf *b, const struct gh_event *e,
 		jw_int(b, "cmd", (int)a[0]);
 		break;
 	case GH_OP_GENERIC:
+		if (e->nr == GH_NR_IOCTL) {
+			fmt_file_ioctl(b, e);
+			break;
+		}
 		jw_int_list(b, "args", a, 6);
+		if (e->flags & GH_EVF_TARGET)
+			add_target(b, e);
+		/* a string argument of the row: add_key's and
+		 * request_key's description of the key */
+		exkey = "name";
 		break;
 	case GH_OP_IOCTL:
 		/* name: TIOCSTI, or TIOCLINUX (its paste subcode) */

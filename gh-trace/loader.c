@@ -39,6 +39,7 @@ static const char *const prog_names[LOADER_NPROGS] = {
 	"sys_enter", "sys_exit", "uring_submit", "uring_complete",
 	"sock_send",
 	"inet_sock_set_state", "sock_send_length", "sock_recv_length",
+	"cgroup_attach", "cgroup_freeze", "sock_nl_consume",
 };
 
 enum { MAP_TRACED, MAP_RINGS, MAP_RUNS, MAP_SOCKS, MAP_TALLY, NMAPS };

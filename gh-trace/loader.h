@@ -26,7 +26,7 @@
 #include "ring.h"
 
 #define LOADER_PIN_DIR "/sys/fs/bpf/glasshouse"
-#define LOADER_NPROGS 11
+#define LOADER_NPROGS 14
 #define LOADER_RINGBUF (4u << 20)	/* default ring buffer bytes */
 #define LOADER_DIR_MAX 256	/* a pin directory's name */
 #define LOADER_PIN_MAX (LOADER_DIR_MAX + 64)	/* a pin's */

@@ -1096,7 +1096,10 @@ static const struct field f_socket[] = {
 	REQ(PROTOCOL, INT), FEND
 };
 static const struct field f_bpf[] = { REQ(CMD, INT), FEND };
-static const struct field f_syscall[] = { REQ(ARGS, INTV), FEND };
+static const struct field f_syscall[] = {
+	REQ(ARGS, INTV), OPT(TARGET_PID, INT_NULL), OPT(IN_TREE, BOOL_NULL),
+	OPT(REQUEST, INT), OPT(NAME, STR), FEND
+};
 static const struct field f_mode[] = { REQ(MODE, INT), FEND };
 static const struct field f_rename[] = {
 	REQ(FLAGS, INT), OPT(NEW_PATH, STR), OPT(NEW_RAW, STR), FEND

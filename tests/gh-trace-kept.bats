@@ -51,8 +51,8 @@ attached() {
 	bpftool -j link list | jq -r --argjson ids "$ids" \
 		'[.[] | $ids[.prog_id | tostring] // empty] | sort | join(" ")'
 }
-KEPT_ON="inet_sock_set_state sched_process_exec sched_process_exit sched_process_fork uring_complete uring_submit"
-ALL="inet_sock_set_state sched_process_exec sched_process_exit sched_process_fork sock_recv_length sock_send sock_send_length sys_enter sys_exit uring_complete uring_submit"
+KEPT_ON="cgroup_attach cgroup_freeze inet_sock_set_state sched_process_exec sched_process_exit sched_process_fork uring_complete uring_submit"
+ALL="cgroup_attach cgroup_freeze inet_sock_set_state sched_process_exec sched_process_exit sched_process_fork sock_nl_consume sock_recv_length sock_send sock_send_length sys_enter sys_exit uring_complete uring_submit"
 
 # map NAME: the formatted entries of a kept map, one compact line each.
 map() {
@@ -66,7 +66,7 @@ map() {
 	[ -z "$output" ] && [ -z "$stderr" ]
 	[ "$(ls "$PIN")" = "$KEPT" ]
 	[[ "$KEPT" =~ ^trace-[0-9a-f]{16}$ ]]
-	[ "$(ls "$PIN/$KEPT" | tr '\n' ' ')" = "prog_inet_sock_set_state prog_sched_process_exec prog_sched_process_exit prog_sched_process_fork prog_sock_recv_length prog_sock_send prog_sock_send_length prog_sys_enter prog_sys_exit prog_uring_complete prog_uring_submit rings runs socks tally traced " ]
+	[ "$(ls "$PIN/$KEPT" | tr '\n' ' ')" = "prog_cgroup_attach prog_cgroup_freeze prog_inet_sock_set_state prog_sched_process_exec prog_sched_process_exit prog_sched_process_fork prog_sock_nl_consume prog_sock_recv_length prog_sock_send prog_sock_send_length prog_sys_enter prog_sys_exit prog_uring_complete prog_uring_submit rings runs socks tally traced " ]
 }
 
 @test "--keep again keeps the same programs" {
@@ -133,7 +133,7 @@ map() {
 	ga=$!
 	until grep -q '"type":"exec"' a.ndjson 2>/dev/null; do sleep 0.05; done
 	[ "$(attached)" = "$ALL" ]
-	[ "$(ls "$PIN/$KEPT" | grep -c '^link_')" = 11 ]
+	[ "$(ls "$PIN/$KEPT" | grep -c '^link_')" = 14 ]
 	run gh-trace -o "$EV" -- cat /etc/hostname
 	[ "$status" -eq 0 ]
 	no_loss
@@ -149,7 +149,7 @@ map() {
 	[ "$(ev 'select(.type=="open" and .path=="/etc/hostname")' | wc -l)" = 1 ]
 	# the last run to end detached those of syscalls and sends
 	[ "$(attached)" = "$KEPT_ON" ]
-	[ "$(ls "$PIN/$KEPT" | grep '^link_' | tr '\n' ' ')" = "link_inet_sock_set_state link_sched_process_exec link_sched_process_exit link_sched_process_fork link_uring_complete link_uring_submit " ]
+	[ "$(ls "$PIN/$KEPT" | grep '^link_' | tr '\n' ' ')" = "link_cgroup_attach link_cgroup_freeze link_inet_sock_set_state link_sched_process_exec link_sched_process_exit link_sched_process_fork link_uring_complete link_uring_submit " ]
 }
 
 @test "--keep and --no-keep exclude each other" {

@@ -38,9 +38,9 @@ setup() {
 }
 
 # The programs of syscalls and socket sends, and the others.
-IDLE="link_sock_recv_length link_sock_send link_sock_send_length link_sys_enter link_sys_exit"
-KEPT_ON="link_inet_sock_set_state link_sched_process_exec link_sched_process_exit link_sched_process_fork link_uring_complete link_uring_submit"
-ALL="link_inet_sock_set_state link_sched_process_exec link_sched_process_exit link_sched_process_fork link_sock_recv_length link_sock_send link_sock_send_length link_sys_enter link_sys_exit link_uring_complete link_uring_submit"
+IDLE="link_sock_nl_consume link_sock_recv_length link_sock_send link_sock_send_length link_sys_enter link_sys_exit"
+KEPT_ON="link_cgroup_attach link_cgroup_freeze link_inet_sock_set_state link_sched_process_exec link_sched_process_exit link_sched_process_fork link_uring_complete link_uring_submit"
+ALL="link_cgroup_attach link_cgroup_freeze link_inet_sock_set_state link_sched_process_exec link_sched_process_exit link_sched_process_fork link_sock_nl_consume link_sock_recv_length link_sock_send link_sock_send_length link_sys_enter link_sys_exit link_uring_complete link_uring_submit"
 
 # links: the link pins in the kept directory, by name, on one line.
 links() {
@@ -139,7 +139,7 @@ no_idle_links() {
 @test "a run in the linger reuses the links the last run left" {
 	gh-trace --linger=60 -o "$EV" -- true
 	ids=$(link_ids)
-	[[ "$ids" =~ ^([0-9]+\ ){5}$ ]]
+	[[ "$ids" =~ ^([0-9]+\ ){6}$ ]]
 	run --separate-stderr gh-trace --linger=60 -o "$EV" -- cat /etc/hostname
 	[ "$status" -eq 0 ]
 	no_loss
@@ -148,7 +148,7 @@ no_idle_links() {
 	gh-trace --linger=0 -o "$EV" -- true
 	[ "$(links)" = "$KEPT_ON" ]
 	gh-trace --linger=60 -o "$EV" -- true
-	[[ "$(link_ids)" =~ ^([0-9]+\ ){5}$ ]]
+	[[ "$(link_ids)" =~ ^([0-9]+\ ){6}$ ]]
 	[ "$(link_ids)" != "$ids" ]
 	end_lingerers
 }
