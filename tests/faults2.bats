@@ -207,6 +207,28 @@ limited_ok() {
 	[ "$(sqlite3 "$MID/r.db" 'select count(*) from receipts')" = 6 ]
 }
 
+@test "gh-archive that cannot finish making a new database (disk full, 5 open files) leaves no file behind" {
+	local rc=0
+	rm -f "$SMALL"/*
+	# 64 KiB do not hold the schema
+	run --separate-stderr gh-archive "$SMALL/r.db" "$RCPT2"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-archive: $SMALL/r.db: database or disk is full" ]
+	[ -z "$(ls -A "$SMALL")" ]
+	(ulimit -n 5 && exec gh-archive new.db "$RCPT2") 3>&- 2> err || rc=$?
+	[ "$rc" -eq 2 ]
+	[ "$(cat err)" = "gh-archive: new.db: unable to open database file" ]
+	[ -z "$(ls -A . | grep '^new\.db')" ]
+	# the twin: with descriptors, the database is made and holds it
+	run -0 gh-archive new.db "$RCPT2"
+	[ "$(sqlite3 new.db 'select count(*) from receipts')" = 1 ]
+	# and a database that holds receipts is never removed by a failure
+	rc=0
+	(ulimit -n 5 && exec gh-archive new.db "$RCPT") 3>&- 2> err || rc=$?
+	[ "$rc" -eq 2 ]
+	[ "$(sqlite3 new.db 'select count(*) from receipts')" = 1 ]
+}
+
 # --- descriptor and memory limits ---------------------------------------
 
 @test "every filter under 5, 8 and 16 open files: its whole output, or exit 2 with a message" {
