@@ -124,9 +124,9 @@ test: all san
 	$(Q)GH_VARIANTS="san plain" bash tests/run
 
 # The quick tier, for the edit-build-test loop: the plain build only, without
-# the long suites (hard, faults, fuzz, valgrind; make test runs them), one
+# the long suites (hard, faults, faults2, fuzz, valgrind; make test runs them), one
 # line per suite as it ends (a failing suite's TAP whole).
-QUICK_SUITES := $(filter-out tests/hard.bats tests/faults.bats tests/fuzz.bats tests/valgrind.bats,\
+QUICK_SUITES := $(filter-out tests/hard.bats tests/faults.bats tests/faults2.bats tests/fuzz.bats tests/valgrind.bats,\
 	$(wildcard tests/*.bats)) $(UNIT_SRC)
 check: all
 	$(Q)GH_VARIANTS=plain bash tests/run -q $(QUICK_SUITES)

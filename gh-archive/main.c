@@ -99,6 +99,47 @@ struct batch {
 	struct gh_buf out;
 };
 
+static unsigned long be32(const unsigned char *p)
+{
+	return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 |
+	       (unsigned long)p[2] << 8 | p[3];
+}
+
+/* A database file this run created and could not finish making (a full
+ * disk, no descriptor left) goes, with its sidecar files, while nothing
+ * was ever stored in it: empty, or the first page alone with no table
+ * made (SQLite's schema cookie 0, its page count 1) and no write-ahead
+ * log holding more. A file another writer has begun to use has its
+ * tables there, or in its log. */
+static void unmake_empty(const char *path)
+{
+	static const char *const sfx[] = { "-wal", "-shm", "-journal" };
+	unsigned char h[100];
+	char name[4096];
+	struct stat st;
+	size_t i;
+	int fd, empty;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	empty = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		(st.st_size == 0 ||
+		 (st.st_size <= 65536 && read(fd, h, sizeof(h)) == (ssize_t)sizeof(h) &&
+		  memcmp(h, "SQLite format 3", 16) == 0 && be32(h + 28) <= 1 &&
+		  be32(h + 40) == 0));
+	close(fd);
+	if ((size_t)snprintf(name, sizeof(name), "%s-wal", path) >= sizeof(name) ||
+	    (lstat(name, &st) == 0 && st.st_size > 0))
+		empty = 0;
+	if (!empty)
+		return;
+	unlink(path);
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
+		if ((size_t)snprintf(name, sizeof(name), "%s%s", path, sfx[i]) < sizeof(name))
+			unlink(name);
+}
+
 static int batch_begin(struct batch *b)
 {
 	char err[1024];
@@ -120,11 +161,9 @@ static int batch_begin(struct batch *b)
 				 sizeof(err)) < 0) {
 			gh_err("%s", err);
 			/* only while still empty: a file another writer has
-			 * begun to use (its switch to WAL writes the header)
-			 * may hold its receipts */
-			if (b->created && lstat(b->dbpath, &st) == 0 &&
-			    S_ISREG(st.st_mode) && st.st_size == 0)
-				unlink(b->dbpath);
+			 * begun to use may hold its receipts */
+			if (b->created)
+				unmake_empty(b->dbpath);
 			b->created = 0;
 			return -1;
 		}
@@ -420,6 +459,9 @@ static int do_archive(const char *dbpath, int pg, const char *machine,
 fail:
 	batch_unmake(&b);
 	batch_release(&b);
+	/* made no further than its first page (its tables could not be) */
+	if (b.created && !b.pg && !archive_is_conninfo(dbpath))
+		unmake_empty(dbpath);
 	return GH_EXIT_ERR;
 }
 

@@ -44,10 +44,32 @@ int report_text(const struct verdict *v, int verbose, struct gh_buf *out)
 	return 0;
 }
 
+/* Set when an allocation of the JSON verdict failed (report_json and
+ * report_annotate then give nothing): json-c's constructors return NULL,
+ * which its adders take for null or refuse with an assertion. */
+static int report_oom;
+
+/* o[key] = v, v a new value (NULL: its allocation failed). */
+static void add(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (!o || !v || json_object_object_add(o, key, v) < 0) {
+		json_object_put(v);
+		report_oom = 1;
+	}
+}
+
+static void append(struct json_object *a, struct json_object *v)
+{
+	if (!a || !v || json_object_array_add(a, v) < 0) {
+		json_object_put(v);
+		report_oom = 1;
+	}
+}
+
 static void add_str(struct json_object *o, const char *key, const char *s)
 {
 	if (s)
-		json_object_object_add(o, key, json_object_new_string(s));
+		add(o, key, json_object_new_string(s));
 }
 
 static const char *action(int kind)
@@ -71,16 +93,16 @@ static struct json_object *violation_json(const struct policy *p,
 
 	add_str(o, "message", x->message);
 	add_str(o, "file", r->file);
-	json_object_object_add(o, "line", json_object_new_int64(r->line));
+	add(o, "line", json_object_new_int64(r->line));
 	add_str(o, "rule", r->text);
 	add_str(o, "action", action(r->kind));
 	add_str(o, "subject", x->subject ? x->subject : r->subject_word);
-	json_object_object_add(o, "default", json_object_new_boolean(
+	add(o, "default", json_object_new_boolean(
 				       r->kind == K_DEFAULT_DENY ||
 				       x->rule < BUILTIN_RULES));
 	add_str(o, "phase", "post");
 	if (x->item) {
-		json_object_object_add(o, "item", json_object_new_string_len(
+		add(o, "item", json_object_new_string_len(
 					       x->item, x->item_len));
 		add_str(o, "op", x->op);
 		add_str(o, "result", x->result ? x->result : "ok");
@@ -90,20 +112,24 @@ static struct json_object *violation_json(const struct policy *p,
 		if (x->status) {
 			/* judged by what it could be, not by its path */
 			add_str(o, "path_status", x->status);
-			json_object_object_add(o, "conservative",
+			add(o, "conservative",
 					       json_object_new_boolean(1));
 		}
 	}
 	if (x->has_pid) {
-		json_object_object_add(o, "pid", json_object_new_int64(x->pid));
+		add(o, "pid", json_object_new_int64(x->pid));
 		if (x->cmd)
-			json_object_object_add(o, "cmd", json_object_new_string_len(
+			add(o, "cmd", json_object_new_string_len(
 						       x->cmd, x->cmd_len));
 	}
 	if (r->kind == K_LIMIT) {
-		json_object_object_add(o, "limit", json_object_new_int64(r->max));
-		json_object_object_add(o, "value", x->value < 0 ? NULL :
-				       json_object_new_int64(x->value));
+		add(o, "limit", json_object_new_int64(r->max));
+		if (x->value < 0) {
+			if (!o || json_object_object_add(o, "value", NULL) < 0)
+				report_oom = 1;
+		} else {
+			add(o, "value", json_object_new_int64(x->value));
+		}
 	}
 	if (r->kind == K_REQUIRE_COMPLETE || r->kind == K_REQUIRE_SIGNED ||
 	    r->kind == K_REQUIRE_AUDIT)
@@ -121,6 +147,7 @@ struct json_object *report_json(const struct policy *p, const struct verdict *v,
 	struct json_object *list = json_object_new_array();
 	struct json_object *groups, *tally;
 
+	report_oom = 0;
 	if (!o || !files || !list) {
 		json_object_put(o);
 		json_object_put(files);
@@ -128,7 +155,7 @@ struct json_object *report_json(const struct policy *p, const struct verdict *v,
 		return NULL;
 	}
 	add_str(o, "verdict", v->n ? "fail" : "pass");
-	json_object_object_add(o, "failed", json_object_new_boolean(v->n != 0));
+	add(o, "failed", json_object_new_boolean(v->n != 0));
 	add_str(o, "tool", "gh-policy");
 	add_str(o, "tool_version", GH_VERSION);
 	add_str(o, "rules", rules_name);
@@ -138,12 +165,12 @@ struct json_object *report_json(const struct policy *p, const struct verdict *v,
 
 		add_str(f, "path", p->files[i].path);
 		add_str(f, "sha256", p->files[i].sha256);
-		json_object_array_add(files, f);
+		append(files, f);
 	}
-	json_object_object_add(o, "rules_files", files);
+	add(o, "rules_files", files);
 	for (size_t i = 0; i < v->n; i++)
-		json_object_array_add(list, violation_json(p, &v->v[i]));
-	json_object_object_add(o, "violations", list);
+		append(list, violation_json(p, &v->v[i]));
+	add(o, "violations", list);
 	groups = json_object_new_array();
 	tally = json_object_new_object();
 	if (!groups || !tally) {
@@ -156,23 +183,29 @@ struct json_object *report_json(const struct policy *p, const struct verdict *v,
 		struct json_object *g = json_object_new_object();
 
 		add_str(g, "message", v->g[i].message);
-		json_object_object_add(g, "first", json_object_new_int64(v->g[i].first));
-		json_object_object_add(g, "processes", json_object_new_int64(v->g[i].n));
-		json_object_array_add(groups, g);
+		add(g, "first", json_object_new_int64(v->g[i].first));
+		add(g, "processes", json_object_new_int64(v->g[i].n));
+		append(groups, g);
 	}
-	json_object_object_add(o, "groups", groups);
-	json_object_object_add(tally, "violations", json_object_new_int64(v->ng));
-	json_object_object_add(tally, "rules", json_object_new_int64(v->nrules));
-	json_object_object_add(tally, "items", json_object_new_int64(v->items));
+	add(o, "groups", groups);
+	add(tally, "violations", json_object_new_int64(v->ng));
+	add(tally, "rules", json_object_new_int64(v->nrules));
+	add(tally, "items", json_object_new_int64(v->items));
 	add_str(tally, "message", "");
 	{
 		struct gh_buf b = GH_BUF_INIT;
 
 		if (report_tally(v, &b) == 0 && b.p)
 			add_str(tally, "message", b.p);
+		else
+			report_oom = 1;
 		gh_buf_release(&b);
 	}
-	json_object_object_add(o, "tally", tally);
+	add(o, "tally", tally);
+	if (report_oom) {
+		json_object_put(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -199,7 +232,9 @@ int report_annotate(const struct policy *p, const struct verdict *v,
 
 	if (!verdict)
 		return -ENOMEM;
-	json_object_object_add(r, "policy", verdict);
+	add(r, "policy", verdict);
+	if (report_oom)
+		return -ENOMEM;
 	if (!json_object_object_get_ex(r, "filesystem", &fs) ||
 	    !json_object_is_type(fs, json_type_object))
 		return 0;
@@ -228,9 +263,9 @@ int report_annotate(const struct policy *p, const struct verdict *v,
 		qsort(sp, n, sizeof(*sp), cmp_span);
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || cmp_span(&sp[i - 1], &sp[i]) != 0)
-			json_object_array_add(paths, json_object_new_string_len(
+			append(paths, json_object_new_string_len(
 						      sp[i].s, sp[i].len));
 	free(sp);
-	json_object_object_add(fs, "policy_violations", paths);
-	return 0;
+	add(fs, "policy_violations", paths);
+	return report_oom ? -ENOMEM : 0;
 }

@@ -27,6 +27,7 @@
 #include <bpf/libbpf.h>
 
 #include "btfmin.h"
+#include "gh.h"
 #include "loader.h"
 #include "../bpf/trace.h"
 #include "trace.skel.h"
@@ -407,6 +408,45 @@ static void close_pinned(struct loader *l)
 	}
 }
 
+/* Whether the pins opened are one load's programs and maps: each under
+ * its own name, and each program using at least one of the maps pinned
+ * beside it. A pin from another load (an older build's, another pin
+ * directory's, or put there by hand) would make a run that sees nothing
+ * of the maps this run registers in. */
+static int pins_match(struct loader *l)
+{
+	uint32_t ours[NMAPS], ids[32], len, n, i, j, k;
+	struct bpf_prog_info pi;
+	struct bpf_map_info mi;
+	int found;
+
+	for (i = 0; i < NMAPS; i++) {
+		memset(&mi, 0, sizeof(mi));
+		len = sizeof(mi);
+		if (bpf_obj_get_info_by_fd(*map_fd(l, i), &mi, &len) < 0 ||
+		    strncmp(mi.name, map_names[i], sizeof(mi.name) - 1) != 0)
+			return 0;
+		ours[i] = mi.id;
+	}
+	for (i = 0; i < LOADER_NPROGS; i++) {
+		memset(&pi, 0, sizeof(pi));
+		pi.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+		pi.map_ids = (uint64_t)(uintptr_t)ids;
+		len = sizeof(pi);
+		if (bpf_obj_get_info_by_fd(l->prog_fd[i], &pi, &len) < 0 ||
+		    strncmp(pi.name, prog_names[i], sizeof(pi.name) - 1) != 0)
+			return 0;
+		n = pi.nr_map_ids < 32 ? pi.nr_map_ids : 32;
+		found = 0;
+		for (j = 0; j < n && !found; j++)
+			for (k = 0; k < NMAPS && !found; k++)
+				found = ids[j] == ours[k];
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
 /* Open the programs kept in dir. Returns 0, or -1 (nothing kept open). */
 static int open_pinned(struct loader *l, const char *dir)
 {
@@ -425,6 +465,8 @@ static int open_pinned(struct loader *l, const char *dir)
 		if (l->prog_fd[i] < 0)
 			goto fail;
 	}
+	if (!pins_match(l))
+		goto fail;
 	l->kept = 1;
 	snprintf(l->dir, sizeof(l->dir), "%s", dir);
 	return 0;
@@ -486,6 +528,22 @@ static int on_bpffs(const char *path)
 	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
 }
 
+/* Wait for the lock of path (fd) that another process holds: a run
+ * loading or ending holds it for a moment; after a second of waiting,
+ * say what we wait for, once, then wait on. */
+static void lock_wait(int fd, const char *path)
+{
+	struct timespec ms = { 0, 1000000 };
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		nanosleep(&ms, NULL);
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK)
+			return;
+	}
+	gh_err("waiting for %s: locked by another process", path);
+}
+
 /* An exclusive lock on a directory (a BPF filesystem's too), or -1. */
 static int lock_dir(const char *path)
 {
@@ -493,6 +551,10 @@ static int lock_dir(const char *path)
 
 	if (fd < 0)
 		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	if (errno == EWOULDBLOCK)
+		lock_wait(fd, path);
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno != EINTR) {
 			close(fd);

@@ -1631,6 +1631,21 @@ static void drain(struct run *r)
 	}
 }
 
+/* The outputs are written: their locks go now, before loader_stop forks
+ * a lingerer, which holds a copy of every descriptor (and of each lock
+ * with it) until it closes them all: a run started right after this one
+ * is given the same files. */
+static void unlock_outputs(struct run *r)
+{
+	int i;
+
+	if (r->out != 1)
+		flock(r->out, LOCK_UN);
+	for (i = 0; i < 2; i++)
+		if (r->cap[i].file >= 0)
+			flock(r->cap[i].file, LOCK_UN);
+}
+
 /* The end record, then every error of the run said and everything
  * released. The status to exit with. */
 static int finish(struct run *r)
@@ -1643,6 +1658,7 @@ static int finish(struct run *r)
 		gh_err("out of memory");
 		status = EXIT_TRACE;
 	}
+	unlock_outputs(r);
 	if (r->active)
 		loader_stop(&r->l);
 	if (r->write_err) {

@@ -1023,6 +1023,15 @@ static int indent(struct gh_buf *b, int flags, int level)
 	return 0;
 }
 
+/* A number as json-c writes it, which is NULL when its buffer cannot be
+ * had. */
+static int add_number(struct gh_buf *b, struct json_object *o)
+{
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+
+	return s ? gh_buf_adds(b, s) : -ENOMEM;
+}
+
 static int write_value(struct gh_buf *b, struct json_object *o, int flags, int level)
 {
 	const char *sep = flags & GH_JW_PRETTY ? ": " : ":";
@@ -1034,13 +1043,13 @@ static int write_value(struct gh_buf *b, struct json_object *o, int flags, int l
 	case json_type_boolean:
 		return gh_buf_adds(b, json_object_get_boolean(o) ? "true" : "false");
 	case json_type_int:
-		return gh_buf_adds(b, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		return add_number(b, o);
 	case json_type_double: {
 		double d = json_object_get_double(o);
 
 		if (!isfinite(d))
 			return gh_buf_adds(b, "null");
-		return gh_buf_adds(b, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		return add_number(b, o);
 	}
 	case json_type_string:
 		return gh_buf_json_str(b, json_object_get_string(o),
