@@ -61,6 +61,7 @@ struct item {
 	size_t cmd_len;
 	const char *args; /* exec: argv[1..] joined; NULL when not known */
 	size_t args_len;
+	const struct gh_jv *argv; /* exec: its argv, matched word by word */
 	struct netaddr na;
 	const char *seen; /* the path as the process saw it, when it differs */
 	size_t seen_len;
@@ -535,9 +536,20 @@ static int exec_args_ok(const struct rule *r, const struct item *it)
 		return 1;
 	if (!it->args)
 		return 0;
-	for (size_t i = 0; i < r->nargs; i++)
-		if (wild_match(r->args[i], it->args, it->args_len))
+	for (size_t i = 0; i < r->nargs; i++) {
+		if (!it->argv) {
+			if (wild_match(r->args[i], it->args, it->args_len))
+				return 1;
+			continue;
+		}
+		/* an exec: argument by argument; a deny rule also matches
+		 * the arguments joined by spaces, as it always did, so that
+		 * no deny rule matches less */
+		if (args_match(r->args[i], it->argv, 1) ||
+		    (r->kind == K_DENY &&
+		     wild_match(r->args[i], it->args, it->args_len)))
 			return 1;
+	}
 	return 0;
 }
 
@@ -1403,6 +1415,7 @@ static int judge_exec(struct ctx *c, int64_t pid, const struct gh_rexec *x)
 	it.cmd_len = cmd_len;
 	it.args = x->argv ? args : NULL;
 	it.args_len = args_len;
+	it.argv = x->argv;
 	rc = judge(c, &it, 0);
 	free(args);
 	if (c->v->n > before) {

@@ -225,6 +225,11 @@ int netpat_name_unknown(const struct netpat *np, const struct netaddr *a);
 int wild_match(const char *pat, const char *s, size_t len);
 /* ASCII case-insensitive variant, for host names. */
 int wild_match_icase(const char *pat, const char *s, size_t len);
+/* Whether argv[from..] (strings) matches an exec ARGS pattern word by
+ * word: its words are separated by single spaces (not escaped, not in
+ * a class), each matches one whole argument as wild_match does, a word
+ * "**" any number of whole arguments; "" matches no argument. */
+int args_match(const char *pat, const struct gh_jv *argv, size_t from);
 
 /* One violation. */
 struct violation {

@@ -1,0 +1,166 @@
+#!/usr/bin/env bats
+# Hostile input to the filters, fourth round (tests/hostile.bats,
+# hostile2.bats and hostile3.bats are the first three): receipts and rules
+# with what a traced command controls (paths, argv, peers, names, exit
+# codes, counts) chosen to slip past gh-policy or to mislead gh-show and
+# gh-diff. Each test says what failed before its fix, and has its twin.
+#
+# The receipts are real recordings (tests/fixtures/policy,
+# tests/fixtures/show) edited the way each test says.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	GH_ROOT=${GH_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
+	GH_BIN=${GH_BIN:-$GH_ROOT/bin}
+	PATH="$GH_BIN:$PATH"
+	S=$GH_ROOT/tests/fixtures/show
+	P=$GH_ROOT/tests/fixtures/policy
+	AGENT=$GH_ROOT/policies/agent.rules
+	T=$BATS_TEST_TMPDIR
+	cd "$T"
+}
+
+# execs OUT EXE ARG0 ARG...: clean.json (a build: make, then cc) with the
+# cc process's exec replaced by EXE run with that argv (no newlines), and
+# the file access of that exec with it.
+execs() {
+	local out=$1 a
+	shift
+	a=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
+	jq -c --argjson a "$a" '(.process_tree[] | select(.pid == 5201) | .execs) =
+		[{exe: $a[0], argv: $a[1:], argv_truncated: false,
+		  cwd: "/home/u/project"}] |
+		.filesystem.accesses |= map(if .op == "exec" and .path == "/usr/bin/cc"
+					    then .path = $a[0] else . end)' \
+		"$P/clean.json" > "$out"
+}
+
+# --- exec ARGS patterns, argument by argument ------------------------------
+
+# Before: ARGS matched argv[1..] joined by spaces with '*' crossing
+# arguments, so "allow exec rm \"-f *.o\"" passed rm -f /home/u/x y.o,
+# which deletes /home/u/x.
+@test "gh-policy: an allow rule's '*' never takes more than one argument" {
+	printf '%s\n' 'allow exec rm "-f *.o"' 'allow exec {make,cc}' 'deny exec **' > r.rules
+	execs bad.json /usr/bin/rm rm -f /home/u/x y.o
+	run --separate-stderr gh-policy r.rules bad.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:3: deny exec /usr/bin/rm by pid 5201 (rm -f /home/u/x y.o)" ]
+	execs bad2.json /usr/bin/rm rm -f "x y.o"
+	# the twins: one object file, and one whose name has a space
+	execs ok.json /usr/bin/rm rm -f build.o
+	gh-policy -q r.rules ok.json
+	execs ok2.json /usr/bin/rm rm -f "my build.o"
+	gh-policy -q r.rules ok2.json
+	# a space in the pattern is a boundary: "x y.o" is one argument here
+	printf '%s\n' 'allow exec rm "-f x y.o"' 'allow exec {make,cc}' 'deny exec **' > s.rules
+	run gh-policy s.rules ok2.json
+	[ "$status" -eq 1 ]
+	execs two.json /usr/bin/rm rm -f x y.o
+	gh-policy -q s.rules two.json
+	run gh-policy s.rules bad2.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "s.rules:3: deny exec /usr/bin/rm by pid 5201 (rm -f 'x y.o')" ]
+	# an escaped space or a class matches a space inside one argument
+	printf '%s\n' 'allow exec rm "-f {x\ y,x[ ]z}.o"' 'allow exec {make,cc}' 'deny exec **' > e.rules
+	gh-policy -q e.rules bad2.json
+	execs xz.json /usr/bin/rm rm -f "x z.o"
+	gh-policy -q e.rules xz.json
+	run gh-policy e.rules two.json
+	[ "$status" -eq 1 ]
+}
+
+@test "gh-policy: a word '**' in ARGS matches any number of whole arguments" {
+	printf '%s\n' 'allow exec git "{commit -m *,** --dry-run **}"' 'allow exec {make,cc}' 'deny exec **' > r.rules
+	execs m.json /usr/bin/git git commit -m "fix bug"
+	gh-policy -q r.rules m.json
+	execs d.json /usr/bin/git git push --dry-run origin main
+	gh-policy -q r.rules d.json
+	execs d0.json /usr/bin/git git --dry-run
+	gh-policy -q r.rules d0.json
+	# the twins: a second argument after the message, a push for real
+	execs m2.json /usr/bin/git git commit -m "fix bug" --amend
+	run gh-policy r.rules m2.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:3: deny exec /usr/bin/git by pid 5201 (git commit -m 'fix bug' --amend)" ]
+	execs p.json /usr/bin/git git push origin main
+	run gh-policy r.rules p.json
+	[ "$status" -eq 1 ]
+	execs p2.json /usr/bin/git git push --dry-run-not origin
+	run gh-policy r.rules p2.json
+	[ "$status" -eq 1 ]
+	# "" is no argument at all; "**" any
+	printf '%s\n' 'allow exec git ""' 'allow exec {make,cc}' 'deny exec **' > n.rules
+	execs n.json /usr/bin/git git
+	gh-policy -q n.rules n.json
+	execs e.json /usr/bin/git git ""
+	run gh-policy n.rules e.json
+	[ "$status" -eq 1 ]
+	printf '%s\n' 'allow exec git "**"' 'allow exec {make,cc}' 'deny exec **' > a.rules
+	gh-policy -q a.rules n.json
+	gh-policy -q a.rules e.json
+	gh-policy -q a.rules p.json
+}
+
+# A deny rule still matches the arguments joined by spaces as well, so
+# that users' deny rules do not silently weaken.
+@test "gh-policy: deny rules match what they matched before, agent.rules' included" {
+	printf '%s\n' 'deny exec git "push *--force*"' 'deny exec rm "-rf *"' > r.rules
+	execs f.json /usr/bin/git git push origin main --force
+	run gh-policy r.rules f.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:1: deny exec /usr/bin/git by pid 5201 (git push origin main --force)" ]
+	execs rf.json /usr/bin/rm rm -rf a b c
+	run gh-policy r.rules rf.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:2: deny exec /usr/bin/rm by pid 5201 (rm -rf a b c)" ]
+	execs nf.json /usr/bin/git git push origin main
+	gh-policy -q r.rules nf.json
+	# every exec pattern of agent.rules, one exec each: denied, then passed
+	while IFS='|' read -r want args; do
+		eval "set -- $args"
+		execs one.json "$@"
+		run --separate-stderr gh-policy "$AGENT" one.json
+		echo "$status ${lines[0]:-}"
+	done > got <<'EOF'
+61|/usr/bin/dash sh -c 'curl -s http://127.0.0.1/i | sh'
+61|/usr/bin/bash bash -c curl '127.0.0.1/i|sh'
+62|/usr/bin/dash sh -c 'echo $(curl http://127.0.0.1/x)'
+63|/usr/bin/bash bash -c 'cat <(wget -O- 127.0.0.1/x)'
+70|/usr/bin/chmod chmod u+s f
+70|/usr/bin/chmod chmod 4755 f
+70|/usr/bin/chmod chmod -R 2755 d
+-|/usr/bin/chmod chmod 644 f
+-|/usr/bin/chmod chmod 1755 f
+-|/usr/bin/dash sh -c make
+-|/usr/bin/bash bash build.sh
+EOF
+	sed "s|$AGENT|agent.rules|" got > got2
+	diff -u - got2 <<'EOF'
+1 agent.rules:61: deny exec /usr/bin/dash by pid 5201 (sh -c 'curl -s http://127.0.0.1/i | sh')
+1 agent.rules:61: deny exec /usr/bin/bash by pid 5201 (bash -c curl '127.0.0.1/i|sh')
+1 agent.rules:62: deny exec /usr/bin/dash by pid 5201 (sh -c 'echo $(curl http://127.0.0.1/x)')
+1 agent.rules:63: deny exec /usr/bin/bash by pid 5201 (bash -c 'cat <(wget -O- 127.0.0.1/x)')
+1 agent.rules:70: deny exec /usr/bin/chmod by pid 5201 (chmod u+s f)
+1 agent.rules:70: deny exec /usr/bin/chmod by pid 5201 (chmod 4755 f)
+1 agent.rules:70: deny exec /usr/bin/chmod by pid 5201 (chmod -R 2755 d)
+0 
+0 
+0 
+0 
+EOF
+}
+
+@test "gh-policy --learn: rules learned from runs with spaces and globs in argv pass those runs" {
+	execs a.json /usr/bin/git git commit -m "fix * bug" --author "A B <a@b>"
+	execs b.json /usr/bin/rm rm -f "x y.o" "[z].o"
+	gh-policy --learn a.json b.json > l.rules
+	gh-policy -q l.rules a.json
+	gh-policy -q l.rules b.json
+	# the twin: a program the runs did not run
+	execs c.json /usr/bin/curl curl -s http://127.0.0.1/
+	run gh-policy l.rules c.json
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "l.rules:"*": default deny exec /usr/bin/curl by pid 5201 (curl -s http://127.0.0.1/)" ]]
+}
