@@ -1061,8 +1061,113 @@ static int judge_lexical(struct ctx *c, const struct item *it, int net)
  * default of the fine subject, then of the coarse one, then allow. A
  * rule matches a file item when it matches its path or the path the
  * process saw. */
+/* Whether the absolute path p has an empty, "." or ".." component or a
+ * trailing slash: not the form gh-trace writes, but one a receipt
+ * passed along may have been given to slip past rules. */
+static int path_odd(const char *p, size_t len)
+{
+	if (!len || p[0] != '/' || len == 1)
+		return 0;
+	if (p[len - 1] == '/')
+		return 1;
+	for (size_t i = 0; i < len; i++) {
+		size_t e = i + 1;
+
+		if (p[i] != '/')
+			continue;
+		while (e < len && p[e] != '/')
+			e++;
+		if (e == i + 1 || (e == i + 2 && p[i + 1] == '.') ||
+		    (e == i + 3 && p[i + 1] == '.' && p[i + 2] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
+/* p (absolute) with "//", "." and ".." applied as text, as gh-trace
+ * writes lexical paths ("/.." is "/"), into b. */
+static int path_lex(struct gh_buf *b, const char *p, size_t len)
+{
+	b->len = 0;
+	for (size_t i = 0; i < len;) {
+		size_t e = i;
+
+		while (e < len && p[e] != '/')
+			e++;
+		if (e == i || (e == i + 1 && p[i] == '.')) {
+			/* nothing */
+		} else if (e == i + 2 && p[i] == '.' && p[i + 1] == '.') {
+			while (b->len && b->p[b->len - 1] != '/')
+				b->len--;
+			if (b->len)
+				b->len--;
+		} else {
+			gh_buf_addc(b, '/');
+			gh_buf_add(b, p + i, e - i);
+		}
+		i = e + 1;
+	}
+	if (!b->len)
+		gh_buf_addc(b, '/');
+	return b->p ? 0 : -1;
+}
+
+static int judge(struct ctx *c, const struct item *it, int net);
+
+/* An item whose path (or seen path, or unix socket path) is not in the
+ * form gh-trace writes is judged by the path it names; its violations
+ * show the path as the receipt has it. */
+static int judge_odd(struct ctx *c, const struct item *it, int net)
+{
+	struct gh_buf pb = GH_BUF_INIT, sb = GH_BUF_INIT, ub = GH_BUF_INIT;
+	struct item n = *it;
+	size_t before = c->v->n;
+	int rc = -1;
+
+	if (net == J_NET) {
+		if (path_lex(&ub, it->na.unix_path, it->na.unix_len) < 0)
+			goto oom;
+		n.na.unix_path = ub.p;
+		n.na.unix_len = ub.len;
+	} else {
+		if (path_odd(it->path, it->len)) {
+			if (path_lex(&pb, it->path, it->len) < 0)
+				goto oom;
+			n.path = pb.p;
+			n.len = pb.len;
+		}
+		if (it->seen && path_odd(it->seen, it->seen_len)) {
+			if (path_lex(&sb, it->seen, it->seen_len) < 0)
+				goto oom;
+			n.seen = sb.p;
+			n.seen_len = sb.len;
+		}
+	}
+	rc = judge(c, &n, net);
+	for (size_t k = before; k < c->v->n; k++) {
+		if (c->v->v[k].item == n.path) {
+			c->v->v[k].item = it->path;
+			c->v->v[k].item_len = it->len;
+		}
+	}
+	if (0) {
+oom:
+		rc = bad(c, "out of memory");
+	}
+	gh_buf_release(&pb);
+	gh_buf_release(&sb);
+	gh_buf_release(&ub);
+	return rc;
+}
+
 static int judge(struct ctx *c, const struct item *it, int net)
 {
+	if ((net == J_PATH && (path_odd(it->path, it->len) ||
+			       (it->seen && path_odd(it->seen, it->seen_len)))) ||
+	    (net == J_NET && it->na.kind == NA_UNIX &&
+	     path_odd(it->na.unix_path, it->na.unix_len)))
+		return judge_odd(c, it, net);
+
 	struct policy *p = c->p;
 	size_t best = SIZE_MAX;
 

@@ -164,3 +164,55 @@ EOF
 	[ "$status" -eq 1 ]
 	[[ "${lines[0]}" == "l.rules:"*": default deny exec /usr/bin/curl by pid 5201 (curl -s http://127.0.0.1/)" ]]
 }
+
+# --- paths not in the form gh-trace writes ---------------------------------
+
+# access OUT PATH [OP]: clean.json with one more successful file access.
+access() {
+	jq -c --arg p "$2" --arg op "${3:-read}" '.filesystem.accesses +=
+		[{count: 1, op: $op, path: $p, pids: [5201], result: "ok"}]' \
+		"$P/clean.json" > "$1"
+}
+
+# Before: a path with "..", "//" or a trailing slash (never written by
+# gh-trace, but a receipt passed along may carry one) slipped past deny
+# rules: $CWD/** allowed /home/u/project/../../../etc/shadow, and
+# //etc/shadow, /etc/shadow/ matched no /etc rule.
+@test "gh-policy: '..', '//' and a trailing slash in a path are judged by the path they name" {
+	printf '%s\n' 'allow read $CWD/**' 'deny read /etc/shadow' 'allow read /**' > r.rules
+	for p in /home/u/project/../../../etc/shadow //etc/shadow /etc/shadow/ \
+		/etc/./shadow /home/u/project/../../../../../etc//shadow/.; do
+		access x.json "$p"
+		run --separate-stderr gh-policy r.rules x.json
+		echo "$status ${lines[0]}"
+	done > got
+	diff -u - got <<'EOF2'
+1 r.rules:2: deny read /home/u/project/../../../etc/shadow by pid 5201 (cc -c main.c -o main.o)
+1 r.rules:2: deny read //etc/shadow by pid 5201 (cc -c main.c -o main.o)
+1 r.rules:2: deny read /etc/shadow/ by pid 5201 (cc -c main.c -o main.o)
+1 r.rules:2: deny read /etc/./shadow by pid 5201 (cc -c main.c -o main.o)
+1 r.rules:2: deny read /home/u/project/../../../../../etc//shadow/. by pid 5201 (cc -c main.c -o main.o)
+EOF2
+	# the twins: the same forms naming other files pass
+	for p in /home/u/project/src/../main.c //etc/hostname /etc/shadow.d/ /etc/shadow/.. /..; do
+		access x.json "$p"
+		gh-policy -q r.rules x.json
+	done
+	# an executable and a unix socket path the same way
+	printf '%s\n' 'deny exec /usr/bin/curl' 'allow exec /**' > e.rules
+	jq '(.process_tree[] | select(.pid == 5201) | .execs[0].exe) = "/usr/bin/../bin/curl"' \
+		"$P/clean.json" > e.json
+	run gh-policy e.rules e.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "e.rules:1: deny exec /usr/bin/../bin/curl by pid 5201 (cc -c main.c -o main.o)" ]
+	jq '(.process_tree[] | select(.pid == 5201) | .execs[0].exe) = "/usr/bin/../lib/curl"' \
+		"$P/clean.json" > e2.json
+	gh-policy -q e.rules e2.json
+	printf '%s\n' 'deny connect unix:/run/nscd/socket' 'allow connect unix:**' 'allow connect *' > u.rules
+	jq '(.network.attempts[], .network.connections[]) |=
+		if .dst | startswith("unix:") then .dst = "unix:/var/../run/nscd//socket" else . end' "$P/clean.json" > u.json
+	run gh-policy u.rules u.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "u.rules:1: deny connect unix:/var/../run/nscd//socket [proto=unix result=error] by pid 5200 (make -s)" ]
+	gh-policy -q u.rules "$P/clean.json"
+}
