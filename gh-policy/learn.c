@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "policy.h"
 #include "receipt.h"
@@ -360,6 +361,24 @@ static int learn_execs(struct learner *l, struct gh_receipt *rr)
 	return rc < 0 ? rc : 0;
 }
 
+/* Whether a receipt's host name can be written as a host name pattern
+ * that matches it alone: letters, digits, '-', '_' and dots, a letter
+ * among them, and not a word network patterns read otherwise
+ * (localhost). A name the traced command chose ("*", "0/0", "a b")
+ * would make a rule wider than the run or one that does not parse. */
+static int plain_host(const char *h)
+{
+	int letter = 0;
+
+	for (const char *c = h; *c; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z'))
+			letter = 1;
+		else if (!(*c >= '0' && *c <= '9') && *c != '-' && *c != '_' && *c != '.')
+			return 0;
+	}
+	return letter && strcasecmp(h, "localhost") != 0;
+}
+
 /* A network pattern: the host name with the port when the receipt has
  * one, else the address; unix socket paths as path patterns. */
 static char *net_pattern(const struct learner *l, const char *dst, size_t len,
@@ -387,7 +406,7 @@ static char *net_pattern(const struct learner *l, const char *dst, size_t len,
 		}
 		return b.p;
 	}
-	if (host && host[0]) {
+	if (host && plain_host(host)) {
 		const char *colon = memrchr(dst, ':', len);
 
 		for (const char *h = host; *h; h++)

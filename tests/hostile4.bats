@@ -216,3 +216,41 @@ EOF2
 	[ "${lines[0]}" = "u.rules:1: deny connect unix:/var/../run/nscd//socket [proto=unix result=error] by pid 5200 (make -s)" ]
 	gh-policy -q u.rules "$P/clean.json"
 }
+
+# --- rules learned from hostile receipts -----------------------------------
+
+# Before: --learn wrote a peer's recorded host name into the rule as it
+# was: "*" gave "allow connect *:41247" (every address on the port),
+# "*.example" a wildcard, and "0/0", "a b" or "localhost" rules that did
+# not read back or did not pass the run ("(a bug)", exit 2). The receipt
+# is gh-aggregate of policy/dns.ndjson without its netlink peers.
+@test "gh-policy --learn: a peer's host name with wildcards or odd characters is learned by its address" {
+	gh-aggregate "$P/dns.ndjson" |
+		jq -c 'del(.network.attempts[] | select(.dst == "unknown")) |
+			del(.network.inbound[] | select(.addr == "unknown"))' > dns.json
+	for n in '*' '*.example' 'a?c' '0/0' 'a b' 'x{a,b}' '10' localhost '#x' '::'; do
+		jq -c --arg n "$n" '(.network.attempts[] | select(.dst == "127.0.0.7:41247")).host = $n' \
+			dns.json > d.json
+		run --separate-stderr gh-policy --learn d.json
+		[ "$status" -eq 0 ]
+		[ "$stderr" = "" ]
+		printf '%s\n' "$output" > l.rules
+		grep ':41247' l.rules
+		gh-policy -q l.rules d.json
+	done > got
+	for n in '*' '*.example' 'a?c' '0/0' 'a b' 'x{a,b}' '10' localhost '#x' '::'; do
+		echo "allow connect 127.0.0.7:41247 proto=tcp          # 1 run, 1 entry"
+	done | diff -u - got
+	# the learned rule does not pass another address on that port
+	jq -c '(.network.attempts[] | select(.dst == "127.0.0.7:41247")).dst = "127.0.0.8:41247"' \
+		d.json > other.json
+	run gh-policy l.rules other.json
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == *"default deny connect 127.0.0.8:41247 [proto=tcp] by pid 27301 "* ]]
+	# the twin: a plain name is learned as the name, in lower case
+	jq -c '(.network.attempts[] | select(.dst == "127.0.0.7:41247")).host = "Gh-Test.Example"' \
+		dns.json > d.json
+	gh-policy --learn d.json > l.rules
+	grep -q '^allow connect gh-test.example:41247 proto=tcp ' l.rules
+	gh-policy -q l.rules d.json
+}
