@@ -442,7 +442,80 @@ static void tri_key(struct ctx *c, int subj, const char *lit, size_t n,
 	c->tri_bits[tri_bit(*key) / 64] |= 1ull << (tri_bit(*key) % 64);
 }
 
+/* Whether the absolute path p has an empty, "." or ".." component or a
+ * trailing slash: not the form gh-trace writes, but one a receipt
+ * passed along may have been given to slip past rules. */
+static int path_odd(const char *p, size_t len)
+{
+	if (!len || p[0] != '/' || len == 1)
+		return 0;
+	if (p[len - 1] == '/')
+		return 1;
+	for (size_t i = 0; i < len; i++) {
+		size_t e = i + 1;
+
+		if (p[i] != '/')
+			continue;
+		while (e < len && p[e] != '/')
+			e++;
+		if (e == i + 1 || (e == i + 2 && p[i + 1] == '.') ||
+		    (e == i + 3 && p[i + 1] == '.' && p[i + 2] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
+/* p (absolute) with "//", "." and ".." applied as text, as gh-trace
+ * writes lexical paths ("/.." is "/"), into b. */
+static int path_lex(struct gh_buf *b, const char *p, size_t len)
+{
+	b->len = 0;
+	for (size_t i = 0; i < len;) {
+		size_t e = i;
+
+		while (e < len && p[e] != '/')
+			e++;
+		if (e == i || (e == i + 1 && p[i] == '.')) {
+			/* nothing */
+		} else if (e == i + 2 && p[i] == '.' && p[i + 1] == '.') {
+			while (b->len && b->p[b->len - 1] != '/')
+				b->len--;
+			if (b->len)
+				b->len--;
+		} else {
+			gh_buf_addc(b, '/');
+			gh_buf_add(b, p + i, e - i);
+		}
+		i = e + 1;
+	}
+	if (!b->len)
+		gh_buf_addc(b, '/');
+	if (!b->p || b->err)
+		return -1;
+	b->p[b->len] = '\0'; /* gh_buf keeps room for it */
+	return 0;
+}
+
+static int compile_cwd(struct ctx *c, const char *cwd);
+
 static int compile(struct ctx *c, const char *cwd)
+{
+	struct gh_buf cb = GH_BUF_INIT;
+	int rc;
+
+	/* a cwd with "..", "//" or a trailing slash binds $CWD to the
+	 * directory it names, as paths are judged */
+	if (cwd && path_odd(cwd, strlen(cwd))) {
+		if (path_lex(&cb, cwd, strlen(cwd)) < 0)
+			return bad(c, "out of memory");
+		cwd = cb.p;
+	}
+	rc = compile_cwd(c, cwd);
+	gh_buf_release(&cb);
+	return rc;
+}
+
+static int compile_cwd(struct ctx *c, const char *cwd)
 {
 	struct policy *p = c->p;
 
@@ -1061,57 +1134,6 @@ static int judge_lexical(struct ctx *c, const struct item *it, int net)
  * default of the fine subject, then of the coarse one, then allow. A
  * rule matches a file item when it matches its path or the path the
  * process saw. */
-/* Whether the absolute path p has an empty, "." or ".." component or a
- * trailing slash: not the form gh-trace writes, but one a receipt
- * passed along may have been given to slip past rules. */
-static int path_odd(const char *p, size_t len)
-{
-	if (!len || p[0] != '/' || len == 1)
-		return 0;
-	if (p[len - 1] == '/')
-		return 1;
-	for (size_t i = 0; i < len; i++) {
-		size_t e = i + 1;
-
-		if (p[i] != '/')
-			continue;
-		while (e < len && p[e] != '/')
-			e++;
-		if (e == i + 1 || (e == i + 2 && p[i + 1] == '.') ||
-		    (e == i + 3 && p[i + 1] == '.' && p[i + 2] == '.'))
-			return 1;
-	}
-	return 0;
-}
-
-/* p (absolute) with "//", "." and ".." applied as text, as gh-trace
- * writes lexical paths ("/.." is "/"), into b. */
-static int path_lex(struct gh_buf *b, const char *p, size_t len)
-{
-	b->len = 0;
-	for (size_t i = 0; i < len;) {
-		size_t e = i;
-
-		while (e < len && p[e] != '/')
-			e++;
-		if (e == i || (e == i + 1 && p[i] == '.')) {
-			/* nothing */
-		} else if (e == i + 2 && p[i] == '.' && p[i + 1] == '.') {
-			while (b->len && b->p[b->len - 1] != '/')
-				b->len--;
-			if (b->len)
-				b->len--;
-		} else {
-			gh_buf_addc(b, '/');
-			gh_buf_add(b, p + i, e - i);
-		}
-		i = e + 1;
-	}
-	if (!b->len)
-		gh_buf_addc(b, '/');
-	return b->p ? 0 : -1;
-}
-
 static int judge(struct ctx *c, const struct item *it, int net);
 
 /* An item whose path (or seen path, or unix socket path) is not in the

@@ -254,3 +254,28 @@ EOF2
 	grep -q '^allow connect gh-test.example:41247 proto=tcp ' l.rules
 	gh-policy -q l.rules d.json
 }
+
+# Before: a cwd with "..", "//", "." or a trailing slash bound $CWD to a
+# pattern no normalized path matched: "deny write $CWD/.git/hooks/**"
+# let the run write /home/u/.git/hooks/pre-commit when the receipt said
+# its cwd was /home/u/x/.. or /home/u/.
+@test "gh-policy: \$CWD is the directory a cwd with '..', '//' or a trailing slash names" {
+	printf '%s\n' 'deny write $CWD/.git/hooks/**' 'allow write /**' > r.rules
+	for cwd in /home/u/x/.. /home/u/ /home//u /home/u/. /home/u; do
+		jq -c --arg c "$cwd" '.provenance.cwd = $c | .filesystem.accesses +=
+			[{count: 1, op: "write", path: "/home/u/.git/hooks/pre-commit",
+			  pids: [5201], result: "ok"}]' "$P/clean.json" > c.json
+		run --separate-stderr gh-policy r.rules c.json
+		echo "$status ${lines[0]}"
+	done > got
+	for cwd in 1 2 3 4 5; do
+		echo "1 r.rules:1: deny write /home/u/.git/hooks/pre-commit by pid 5201 (cc -c main.c -o main.o)"
+	done | diff -u - got
+	# the twins: a cwd naming another directory, and the root
+	for cwd in /home/u/x/../v /home/u/x/../../..; do
+		jq -c --arg c "$cwd" '.provenance.cwd = $c | .filesystem.accesses +=
+			[{count: 1, op: "write", path: "/home/u/.git/hooks/pre-commit",
+			  pids: [5201], result: "ok"}]' "$P/clean.json" > c.json
+		gh-policy -q r.rules c.json
+	done
+}
