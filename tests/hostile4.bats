@@ -279,3 +279,39 @@ EOF2
 		gh-policy -q r.rules c.json
 	done
 }
+
+# --- gh-show: the terminal ------------------------------------------------
+
+# suffix SUFFIX IN OUT: IN with every string of it ending in SUFFIX.
+suffix() {
+	jq -c --arg s "$1" 'def w: if type == "object" then with_entries(.value |= w)
+		elif type == "array" then map(w) elif type == "string" then . + $s
+		else . end; w' "$2" > "$3"
+}
+
+# raw FILE: the lines of FILE with a byte a terminal acts on (ESC, BEL,
+# CSI as U+009B) or a bidi override (U+202E).
+raw() {
+	LC_ALL=C grep -n $'\x1b\|\x07\|\xc2\x9b\|\xe2\x80\xae' "$1" || true
+}
+
+# Before: a peer's protocol, op and result, and a failure's or a secret's
+# op and result were printed as they were: an edited receipt could set
+# the window title, recolour the screen or reorder the line.
+@test "gh-show: escape sequences in a peer's protocol, op and result and in a failure's op and result are escaped" {
+	suffix $'\e]0;X\a\e[31m\u009b\u202e' "$S/a.json" esc.json
+	for v in "" --net --files --procs --tree; do
+		gh-show $v esc.json > out
+		raw out
+	done > got
+	[ ! -s got ]
+	gh-show esc.json > out
+	grep -q '^  127.0.0.1:47123\\x1b]0;X\\x07\\x1b\[31m\\u009b\\u202e  tcp\\x1b]0;X\\x07\.\.\. connect\\x1b]0;X\.\.\. ok\\x1b' out
+	grep -q '^  ENOENT\\x1b\.\.\.exec\\x1b]0;X\\x07\.\.\. /bin/nosuchtool' out
+	grep -q '^  read\\x1b]0;X\\x07\\x1b\[31m\\u009b\\u202e E\.\.\./root/.ssh/gh-show-fx-missing' out
+	# the twin: words of the vocabulary are written as before
+	gh-show "$S/a.json" > out
+	diff -u "$S/a.txt" out
+	gh-show --net "$S/net.json" > out
+	diff -u "$S/net.net" out
+}
