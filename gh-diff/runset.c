@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "diff.h"
+#include "term.h"
 
 static const char *const names[S_COUNT] = { "exec", "written", "deleted", "peers" };
 
@@ -468,13 +469,66 @@ static int peers(struct ctx *c, struct runset *rs)
 	return rc < 0 ? rc : dns_names(c, rs);
 }
 
+/* The first string under v with a NUL byte in it: 1 and, with b, its
+ * member path into b; 0 when there is none. Sets compare names as C strings, so that
+ * "/w/notes\u0000/x" would read as "/w/notes": a run that wrote another
+ * file would look the same. gh-trace writes no such string. */
+static int nul_string(const struct gh_jv *v, struct gh_buf *b)
+{
+	size_t n, len = b ? b->len : 0;
+	const char *s;
+
+	switch (gh_jv_type(v)) {
+	case GH_JV_STRING:
+		s = gh_jv_str(v, &n);
+		return s && memchr(s, '\0', n) != NULL;
+	case GH_JV_ARRAY:
+		for (size_t k = 0; k < gh_jv_len(v); k++) {
+			if (b)
+				gh_buf_printf(b, "[%zu]", k);
+			if (nul_string(gh_jv_idx(v, k), b))
+				return 1;
+			if (b)
+				b->len = len;
+		}
+		return 0;
+	case GH_JV_OBJECT:
+		for (size_t k = 0; k < gh_jv_len(v); k++) {
+			const char *name = gh_jv_str(gh_jv_name(v, k), NULL);
+
+			if (b)
+				gh_buf_printf(b, "%s%s", len ? "." : "", name ? name : "");
+			if (nul_string(gh_jv_val(v, k), b))
+				return 1;
+			if (b)
+				b->len = len;
+		}
+		return 0;
+	}
+	return 0;
+}
+
 int runset_build(struct runset *rs, struct gh_receipt *r)
 {
 	struct ctx c = { .r = r };
+	struct gh_buf where = GH_BUF_INIT;
 	struct gh_rrun run;
 	int rc, i;
 
 	memset(rs, 0, sizeof(*rs));
+	if (nul_string(r->root, NULL) && nul_string(r->root, &where)) {
+		struct gh_buf q = GH_BUF_INIT;
+
+		rc = where.err || gh_term_esc(&q, where.p ? where.p : "", where.len, 200) < 0 ?
+			     -ENOMEM : -EINVAL;
+		snprintf(r->err, sizeof(r->err), "%s%s%s: expected a string without a NUL "
+			 "byte (no run records one)", r->name ? r->name : "",
+			 r->name ? ": " : "", q.p ? q.p : "");
+		gh_buf_release(&q);
+		gh_buf_release(&where);
+		return rc;
+	}
+	gh_buf_release(&where);
 	if ((rc = gh_receipt_run(r, &run)) < 0 || (rc = prepare(&c, &run)) < 0 ||
 	    (rc = files(&c, rs)) < 0 || (rc = execs(&c, rs)) < 0 || (rc = peers(&c, rs)) < 0)
 		goto out;

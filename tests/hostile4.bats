@@ -315,3 +315,30 @@ raw() {
 	gh-show --net "$S/net.json" > out
 	diff -u "$S/net.net" out
 }
+
+# --- gh-diff: runs that differ must not look the same ---------------------
+
+# Before: gh-diff compared names as C strings, so a path, executable or
+# peer with a NUL byte read as its part before the NUL: a run that wrote
+# "$CWD/notes.txt\u0000/../../../home/u/.bashrc" showed no difference
+# from one that wrote $CWD/notes.txt (exit 0).
+@test "gh-diff: a receipt with a NUL byte in a name is refused, never read as a shorter name" {
+	jq -c '(.filesystem.accesses[] | select(.path == "/srv/gh-show-fx/ws-a/notes.txt")).path |=
+		. + "\u0000/../../../home/u/.bashrc"' "$S/a.json" > nul.json
+	run --separate-stderr gh-diff "$S/a.json" nul.json
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[[ "$stderr" == "gh-diff: nul.json:1: filesystem.accesses["*"].path: expected a string without a NUL byte (no run records one)" ]]
+	jq -c '(.process_tree[0].execs[0].exe) |= . + "\u0000x"' "$S/a.json" > nulexe.json
+	run --separate-stderr gh-diff nulexe.json "$S/a.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-diff: nulexe.json:1: process_tree[0].execs[0].exe: expected a string without a NUL byte (no run records one)" ]
+	# the twin: the same edit without the NUL is a difference, shown
+	jq -c '(.filesystem.accesses[] | select(.path == "/srv/gh-show-fx/ws-a/notes.txt")).path |=
+		. + "/../../../home/u/.bashrc"' "$S/a.json" > other.json
+	run gh-diff --files "$S/a.json" other.json
+	[ "$status" -eq 1 ]
+	[ "${lines[3]}" = "- \$CWD/notes.txt" ]
+	[ "${lines[4]}" = "+ \$CWD/notes.txt/../../../home/u/.bashrc" ]
+	gh-diff "$S/a.json" "$S/a.json"
+}
