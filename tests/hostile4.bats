@@ -342,3 +342,28 @@ raw() {
 	[ "${lines[4]}" = "+ \$CWD/notes.txt/../../../home/u/.bashrc" ]
 	gh-diff "$S/a.json" "$S/a.json"
 }
+
+# Before: gh-diff printed a receipt's completeness as it was: escape
+# sequences reached the terminal (one could erase the line and show
+# "closed" twice), and a receipt saying "unknown" read as one that does
+# not say.
+@test "gh-diff: a completeness other than closed or partial is quoted and escaped" {
+	jq -c '.completeness = "closed\u001b[2K\u001b[1Aclosed"' "$S/a.json" > esc.json
+	run gh-diff --status "$S/a.json" esc.json
+	[ "$status" -eq 1 ]
+	[ "${lines[2]}" = "completeness" ]
+	[ "${lines[3]}" = "- closed" ]
+	[ "${lines[4]}" = '+ "closed\x1b[2K\x1b[1Aclosed"' ]
+	jq -c '.completeness = "unknown"' "$S/a.json" > unknown.json
+	jq -c 'del(.completeness)' "$S/a.json" > none.json
+	run gh-diff --status none.json unknown.json
+	[ "$status" -eq 1 ]
+	[ "${lines[3]}" = "- unknown" ]
+	[ "${lines[4]}" = '+ "unknown"' ]
+	# the twin: closed and partial as they are
+	jq -c '.completeness = "partial"' "$S/a.json" > partial.json
+	run gh-diff --status "$S/a.json" partial.json
+	[ "$status" -eq 1 ]
+	[ "${lines[3]}" = "- closed" ]
+	[ "${lines[4]}" = "+ partial" ]
+}
