@@ -367,3 +367,38 @@ raw() {
 	[ "${lines[3]}" = "- closed" ]
 	[ "${lines[4]}" = "+ partial" ]
 }
+
+# --- gh-show --html: layout -------------------------------------------------
+
+# width HTML: the page's width in headless Chromium with a 1200-pixel
+# window (its policy dropped and a script added that writes the width).
+width() {
+	grep -v 'Content-Security-Policy' "$1" |
+		sed 's|</body>|<script>window.addEventListener("load",function(){document.body.setAttribute("data-w",document.documentElement.scrollWidth)})</script></body>|' \
+		> w.html
+	mkdir -p profile
+	timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic \
+		--no-first-run --disable-background-networking --disable-component-update \
+		--disable-sync --user-data-dir="$T/profile" --window-size=1200,1000 \
+		--dump-dom "file://$T/w.html" 2> chrome.err | sed -n 's/.*data-w="\([0-9]*\)".*/\1/p'
+}
+
+# Before: a name of thousands of characters without a break (a path the
+# command made) stretched its table cell, and the page with it, to over
+# 20,000 pixels: the columns after it (who did it) were off the screen.
+@test "gh-show --html: a very long unbroken name wraps inside the page's width" {
+	long=$(printf '%03000d' 0)
+	jq -c --arg l "/srv/gh-show-fx/ws-a/$long" '(.filesystem.accesses[] |
+		select(.path == "/srv/gh-show-fx/ws-a/notes.txt")).path = $l' "$S/a.json" > long.json
+	gh-show --html long.json > long.html
+	grep -q "$long" long.html
+	w=$(width long.html)
+	echo "width $w"
+	[ -n "$w" ] && [ "$w" -le 1200 ]
+	# the twin: the same page without the wrapping rule is wider than the window
+	grep -qF 'td,li,summary,.leaf,h1{overflow-wrap:anywhere}' long.html
+	sed 's/td,li,summary,\.leaf,h1{overflow-wrap:anywhere}//' long.html > nowrap.html
+	w=$(width nowrap.html)
+	echo "without: $w"
+	[ -n "$w" ] && [ "$w" -gt 10000 ]
+}
