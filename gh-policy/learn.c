@@ -51,6 +51,7 @@ struct learner {
 	char **folded;	/* DIR/STAR patterns */
 	size_t nfolded;
 	int masked;	/* a value gh-redact masked was seen */
+	struct gh_buf why; /* a peer no pattern names: where, and its address */
 };
 
 static const char *const tmp_roots[] = { "/tmp/", "/var/tmp/", "/dev/shm/" };
@@ -421,6 +422,22 @@ static char *net_pattern(const struct learner *l, const char *dst, size_t len,
 	return b.p;
 }
 
+/* Whether a rule can name the peer dst: a unix socket (by its path or
+ * abstract name), or an address as gh-aggregate writes one. Anything
+ * else ("unknown" for a netlink send, or text an edited receipt put
+ * there, "*" or "0/0") would be written as a pattern that names no peer,
+ * or every one. */
+static int peer_nameable(const char *dst)
+{
+	struct netaddr a;
+	size_t len = strlen(dst);
+
+	if (len > 5 && memcmp(dst, "unix:", 5) == 0)
+		return 1;
+	netaddr_parse(dst, len, &a);
+	return a.kind == NA_IP && strspn(dst, "0123456789abcdefABCDEF.:[]") == len;
+}
+
 /* network.attempts (else connections) and inbound */
 static int learn_net(struct learner *l, struct gh_receipt *rr)
 {
@@ -432,6 +449,12 @@ static int learn_net(struct learner *l, struct gh_receipt *rr)
 		const char *op = n.op, *proto = n.protocol, *subj;
 		char qual[64] = "";
 
+		if (!peer_nameable(n.addr)) {
+			gh_buf_printf(&l->why, "%s (", n.where ? n.where : "network");
+			esc_add(&l->why, n.addr, strlen(n.addr));
+			gh_buf_adds(&l->why, ")");
+			return l->why.err ? -ENOMEM : -EDESTADDRREQ;
+		}
 		if (proto && proto_bit(proto, strlen(proto)) >= 0)
 			snprintf(qual, sizeof(qual), " proto=%s", proto);
 		if (n.inbound)
@@ -697,7 +720,7 @@ static int write_rules(struct learner *l, size_t nreceipts, struct gh_buf *out)
 }
 
 int policy_learn(const struct gh_jv **r, size_t n, const struct learn_opts *o,
-		 struct gh_buf *out, size_t *bad)
+		 struct gh_buf *out, size_t *bad, char *why, size_t whylen)
 {
 	struct learner l = { .o = o };
 	int rc = 0;
@@ -709,7 +732,12 @@ int policy_learn(const struct gh_jv **r, size_t n, const struct learn_opts *o,
 			*bad = i;
 			rc = -EBADMSG;
 		}
+		if (rc == -EDESTADDRREQ) {
+			*bad = i;
+			snprintf(why, whylen, "%s", l.why.p ? l.why.p : "");
+		}
 	}
+	gh_buf_release(&l.why);
 	if (rc == 0)
 		rc = fold(&l);
 	if (rc == 0)

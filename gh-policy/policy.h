@@ -302,9 +302,11 @@ struct learn_opts {
 	size_t fold_files;	/* fold a directory with this many names */
 	size_t fold_runs;	/* ... or used by this many runs, differently */
 };
-/* -EBADMSG: r[*bad] holds values gh-redact masked. */
+/* -EBADMSG: r[*bad] holds values gh-redact masked; -EDESTADDRREQ: r[*bad]
+ * has a peer no network pattern names (where it is, and its address, in
+ * why). */
 int policy_learn(const struct gh_jv **r, size_t n, const struct learn_opts *o,
-		 struct gh_buf *out, size_t *bad);
+		 struct gh_buf *out, size_t *bad, char *why, size_t whylen);
 
 /* Append s[0..len) escaped as gh_term_esc does (\\, \n, \t, \r, \xHH,
  * \u202e, ...), so that a message stays on one line and shows its items. */

@@ -402,3 +402,39 @@ width() {
 	echo "without: $w"
 	[ -n "$w" ] && [ "$w" -gt 10000 ]
 }
+
+# Before: --learn wrote a peer's address as the receipt had it: an edited
+# dst "*", "0/0" or one with escape sequences, and "unknown" (a netlink
+# send, in a real recording) gave rules that did not read back, or that
+# did not pass the run, and gh-policy called that its own bug (exit 2,
+# "learned rules: ... (a bug)") with the escape sequences raw in the
+# rules it had written.
+@test "gh-policy --learn: a peer no network pattern names stops learning with a message naming it" {
+	for d in '*' '0/0' '*:5432' 'localhost:5432' $'127.0.0.1:5432\e[2J' unknown; do
+		jq -c --arg d "$d" '(.network.attempts[] | select(.dst == "127.0.0.1:5432")).dst = $d' \
+			"$P/clean.json" > n.json
+		run --separate-stderr gh-policy --learn n.json
+		echo "$status [$output] $stderr"
+	done > got
+	diff -u - got <<'EOF2'
+2 [] gh-policy: n.json: network.attempts[0] (*): no network pattern names this peer: learn from runs that do not contact it
+2 [] gh-policy: n.json: network.attempts[0] (0/0): no network pattern names this peer: learn from runs that do not contact it
+2 [] gh-policy: n.json: network.attempts[0] (*:5432): no network pattern names this peer: learn from runs that do not contact it
+2 [] gh-policy: n.json: network.attempts[0] (localhost:5432): no network pattern names this peer: learn from runs that do not contact it
+2 [] gh-policy: n.json: network.attempts[0] (127.0.0.1:5432\x1b[2J): no network pattern names this peer: learn from runs that do not contact it
+2 [] gh-policy: n.json: network.attempts[0] (unknown): no network pattern names this peer: learn from runs that do not contact it
+EOF2
+	# a real recording: getent's netlink send, recorded as unknown
+	gh-aggregate "$P/dns.ndjson" > dns.json
+	run --separate-stderr gh-policy --learn dns.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: dns.json: network.attempts[7] (unknown): no network pattern names this peer: learn from runs that do not contact it" ]
+	# the twins: addresses, IPv6 and unix sockets are learned and pass
+	for d in '127.0.0.1:5432' '[::1]:5432' 'unix:/run/x.sock'; do
+		jq -c --arg d "$d" '(.network.attempts[] | select(.dst == "127.0.0.1:5432")).dst = $d' \
+			"$P/clean.json" > n.json
+		gh-policy --learn n.json > l.rules
+		grep -qF "allow connect $d " l.rules
+		gh-policy -q l.rules n.json
+	done
+}
