@@ -445,7 +445,7 @@ static void tri_key(struct ctx *c, int subj, const char *lit, size_t n,
 /* Whether the absolute path p has an empty, "." or ".." component or a
  * trailing slash: not the form gh-trace writes, but one a receipt
  * passed along may have been given to slip past rules. */
-static int path_odd(const char *p, size_t len)
+int path_odd(const char *p, size_t len)
 {
 	if (!len || p[0] != '/' || len == 1)
 		return 0;
@@ -467,7 +467,7 @@ static int path_odd(const char *p, size_t len)
 
 /* p (absolute) with "//", "." and ".." applied as text, as gh-trace
  * writes lexical paths ("/.." is "/"), into b. */
-static int path_lex(struct gh_buf *b, const char *p, size_t len)
+int path_lex(struct gh_buf *b, const char *p, size_t len)
 {
 	b->len = 0;
 	for (size_t i = 0; i < len;) {

@@ -118,8 +118,27 @@ static int cmp_tmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The pattern of a path of the current run (malloc'ed). */
+static char *path_pattern_lex(const struct learner *l, const char *p, size_t len);
+
+/* The pattern of a path of the current run (malloc'ed): of the path it
+ * names when it has "..", "." or "//" (gh-policy judges it so). */
 static char *path_pattern_of(const struct learner *l, const char *p, size_t len)
+{
+	struct gh_buf n = GH_BUF_INIT;
+	char *pat;
+
+	if (!path_odd(p, len))
+		return path_pattern_lex(l, p, len);
+	if (path_lex(&n, p, len) < 0) {
+		gh_buf_release(&n);
+		return NULL;
+	}
+	pat = path_pattern_lex(l, n.p, n.len);
+	gh_buf_release(&n);
+	return pat;
+}
+
+static char *path_pattern_lex(const struct learner *l, const char *p, size_t len)
 {
 	struct gh_buf b = GH_BUF_INIT;
 	size_t cl = l->cwd ? strlen(l->cwd) : 0;

@@ -438,3 +438,33 @@ EOF2
 		gh-policy -q l.rules n.json
 	done
 }
+
+# exe OUT EXE: clean.json with cc's exec (and the file access of it) at EXE.
+exe() {
+	jq -c --arg e "$2" '(.process_tree[] | select(.pid == 5201) | .execs[0].exe) = $e |
+		.filesystem.accesses |= map(if .op == "exec" and .path == "/usr/bin/cc"
+					    then .path = $e else . end)' "$P/clean.json" > "$1"
+}
+
+# Paths are judged by what they name (above), so a path with ".." or "."
+# learned as written (as before) would give a rule that does not pass the
+# run. Before, too, a program in no directory (memfd:NAME) was said to be
+# under a directory the run had relinked.
+@test "gh-policy --learn: paths with '..' or '.' are learned as the path they name; an unresolved program is named as such" {
+	for e in /usr/bin/../bin/cc /usr/./bin/cc /usr/bin/cc/ //usr/bin/cc; do
+		exe x.json "$e"
+		gh-policy --learn x.json > l.rules
+		grep -x 'allow exec /usr/bin/cc  *# 1 run, 1 entry' l.rules
+		gh-policy -q l.rules x.json
+	done > got
+	[ "$(wc -l < got)" -eq 4 ]
+	# the twin: a path that names another program is not allowed by it
+	exe y.json /usr/bin/../lib/cc
+	run gh-policy l.rules y.json
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == *"default deny exec /usr/bin/../lib/cc by pid 5201 "* ]]
+	exe m.json memfd:payload
+	run --separate-stderr gh-policy --learn m.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "gh-policy: m.json: memfd:payload (path_status=unresolved) is judged by what it could be: the receipt does not say where it is (gh-receipt(5)); no allow rule passes it: learn from runs that do not" ]
+}
