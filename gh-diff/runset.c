@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "diff.h"
+#include "path.h"
 #include "term.h"
 
 static const char *const names[S_COUNT] = { "exec", "written", "deleted", "peers" };
@@ -179,7 +180,23 @@ static const struct norm *norm_find(const struct ctx *c, const char *p, size_t l
 /* A new string: p with the longest matching prefix replaced: each of its
  * leading parts looked up (a run may make any number of directories, so
  * not every norm is tried on every path). */
+static char *normalize_lex(const struct ctx *c, const char *p, size_t len);
+
 static char *normalize(const struct ctx *c, const char *p, size_t len)
+{
+	struct gh_buf b = GH_BUF_INIT;
+	char *out;
+
+	/* a path with "..", "." or "//" (an edited receipt) is the path it
+	 * names: "$CWD/build/../../x" is no file in $CWD/build */
+	if (!gh_path_odd(p, len))
+		return normalize_lex(c, p, len);
+	out = gh_path_lex(&b, p, len) < 0 ? NULL : normalize_lex(c, b.p, b.len);
+	gh_buf_release(&b);
+	return out;
+}
+
+static char *normalize_lex(const struct ctx *c, const char *p, size_t len)
 {
 	const struct norm *best = norm_find(c, p, len);
 	char *out;
@@ -239,16 +256,30 @@ static int prepare(struct ctx *c, const struct gh_rrun *run)
 	if (c->nmk)
 		qsort(c->mktemp_pids, c->nmk, sizeof(*c->mktemp_pids), cmp_pid);
 	/* a cwd that is not absolute ("" would hold every path) is none */
-	if (run->cwd && run->cwd[0] == '/' && strcmp(run->cwd, "/") != 0 &&
-	    add_norm(c, run->cwd, strlen(run->cwd), "$CWD") < 0)
-		return -ENOMEM;
+	if (run->cwd && run->cwd[0] == '/') {
+		struct gh_buf b = GH_BUF_INIT;
+		const char *cwd = run->cwd;
+		size_t n = strlen(cwd);
+
+		if (gh_path_odd(cwd, n)) {
+			if (gh_path_lex(&b, cwd, n) < 0)
+				return -ENOMEM;
+			cwd = b.p;
+			n = b.len;
+		}
+		rc = strcmp(cwd, "/") != 0 ? add_norm(c, cwd, n, "$CWD") : 0;
+		gh_buf_release(&b);
+		if (rc < 0)
+			return -ENOMEM;
+	}
 	it = (struct gh_riter)GH_RITER_INIT;
 	while ((rc = gh_receipt_next_file(c->r, &it, &f)) > 0) {
 		int made = f.result && strcmp(f.result, "ok") == 0 &&
 			   (strcmp(f.op, "mkdir") == 0 ||
 			    (strcmp(f.op, "create") == 0 && is_mktemp(c, f.pids)));
 
-		if (made && tmp_root_child(f.path, f.path_len) &&
+		if (made && !gh_path_odd(f.path, f.path_len) &&
+		    tmp_root_child(f.path, f.path_len) &&
 		    add_norm(c, f.path, f.path_len, "$TMP") < 0)
 			return -ENOMEM;
 	}

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "path.h"
 #include "policy.h"
 #include "receipt.h"
 
@@ -442,60 +443,6 @@ static void tri_key(struct ctx *c, int subj, const char *lit, size_t n,
 	c->tri_bits[tri_bit(*key) / 64] |= 1ull << (tri_bit(*key) % 64);
 }
 
-/* Whether the absolute path p has an empty, "." or ".." component or a
- * trailing slash: not the form gh-trace writes, but one a receipt
- * passed along may have been given to slip past rules. */
-int path_odd(const char *p, size_t len)
-{
-	if (!len || p[0] != '/' || len == 1)
-		return 0;
-	if (p[len - 1] == '/')
-		return 1;
-	for (size_t i = 0; i < len; i++) {
-		size_t e = i + 1;
-
-		if (p[i] != '/')
-			continue;
-		while (e < len && p[e] != '/')
-			e++;
-		if (e == i + 1 || (e == i + 2 && p[i + 1] == '.') ||
-		    (e == i + 3 && p[i + 1] == '.' && p[i + 2] == '.'))
-			return 1;
-	}
-	return 0;
-}
-
-/* p (absolute) with "//", "." and ".." applied as text, as gh-trace
- * writes lexical paths ("/.." is "/"), into b. */
-int path_lex(struct gh_buf *b, const char *p, size_t len)
-{
-	b->len = 0;
-	for (size_t i = 0; i < len;) {
-		size_t e = i;
-
-		while (e < len && p[e] != '/')
-			e++;
-		if (e == i || (e == i + 1 && p[i] == '.')) {
-			/* nothing */
-		} else if (e == i + 2 && p[i] == '.' && p[i + 1] == '.') {
-			while (b->len && b->p[b->len - 1] != '/')
-				b->len--;
-			if (b->len)
-				b->len--;
-		} else {
-			gh_buf_addc(b, '/');
-			gh_buf_add(b, p + i, e - i);
-		}
-		i = e + 1;
-	}
-	if (!b->len)
-		gh_buf_addc(b, '/');
-	if (!b->p || b->err)
-		return -1;
-	b->p[b->len] = '\0'; /* gh_buf keeps room for it */
-	return 0;
-}
-
 static int compile_cwd(struct ctx *c, const char *cwd);
 
 static int compile(struct ctx *c, const char *cwd)
@@ -505,8 +452,8 @@ static int compile(struct ctx *c, const char *cwd)
 
 	/* a cwd with "..", "//" or a trailing slash binds $CWD to the
 	 * directory it names, as paths are judged */
-	if (cwd && path_odd(cwd, strlen(cwd))) {
-		if (path_lex(&cb, cwd, strlen(cwd)) < 0)
+	if (cwd && gh_path_odd(cwd, strlen(cwd))) {
+		if (gh_path_lex(&cb, cwd, strlen(cwd)) < 0)
 			return bad(c, "out of memory");
 		cwd = cb.p;
 	}
@@ -1147,19 +1094,19 @@ static int judge_odd(struct ctx *c, const struct item *it, int net)
 	int rc = -1;
 
 	if (net == J_NET) {
-		if (path_lex(&ub, it->na.unix_path, it->na.unix_len) < 0)
+		if (gh_path_lex(&ub, it->na.unix_path, it->na.unix_len) < 0)
 			goto oom;
 		n.na.unix_path = ub.p;
 		n.na.unix_len = ub.len;
 	} else {
-		if (path_odd(it->path, it->len)) {
-			if (path_lex(&pb, it->path, it->len) < 0)
+		if (gh_path_odd(it->path, it->len)) {
+			if (gh_path_lex(&pb, it->path, it->len) < 0)
 				goto oom;
 			n.path = pb.p;
 			n.len = pb.len;
 		}
-		if (it->seen && path_odd(it->seen, it->seen_len)) {
-			if (path_lex(&sb, it->seen, it->seen_len) < 0)
+		if (it->seen && gh_path_odd(it->seen, it->seen_len)) {
+			if (gh_path_lex(&sb, it->seen, it->seen_len) < 0)
 				goto oom;
 			n.seen = sb.p;
 			n.seen_len = sb.len;
@@ -1184,10 +1131,10 @@ oom:
 
 static int judge(struct ctx *c, const struct item *it, int net)
 {
-	if ((net == J_PATH && (path_odd(it->path, it->len) ||
-			       (it->seen && path_odd(it->seen, it->seen_len)))) ||
+	if ((net == J_PATH && (gh_path_odd(it->path, it->len) ||
+			       (it->seen && gh_path_odd(it->seen, it->seen_len)))) ||
 	    (net == J_NET && it->na.kind == NA_UNIX &&
-	     path_odd(it->na.unix_path, it->na.unix_len)))
+	     gh_path_odd(it->na.unix_path, it->na.unix_len)))
 		return judge_odd(c, it, net);
 
 	struct policy *p = c->p;

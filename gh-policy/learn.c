@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "policy.h"
+#include "path.h"
 #include "receipt.h"
 #include "term.h"
 
@@ -127,9 +128,9 @@ static char *path_pattern_of(const struct learner *l, const char *p, size_t len)
 	struct gh_buf n = GH_BUF_INIT;
 	char *pat;
 
-	if (!path_odd(p, len))
+	if (!gh_path_odd(p, len))
 		return path_pattern_lex(l, p, len);
-	if (path_lex(&n, p, len) < 0) {
+	if (gh_path_lex(&n, p, len) < 0) {
 		gh_buf_release(&n);
 		return NULL;
 	}

@@ -308,12 +308,6 @@ struct learn_opts {
 int policy_learn(const struct gh_jv **r, size_t n, const struct learn_opts *o,
 		 struct gh_buf *out, size_t *bad, char *why, size_t whylen);
 
-/* eval.c: whether the absolute path p has an empty, "." or ".."
- * component or a trailing slash (not the form gh-trace writes), and p
- * with those applied as text into b (b's old content dropped; 0 or -1). */
-int path_odd(const char *p, size_t len);
-int path_lex(struct gh_buf *b, const char *p, size_t len);
-
 /* Append s[0..len) escaped as gh_term_esc does (\\, \n, \t, \r, \xHH,
  * \u202e, ...), so that a message stays on one line and shows its items. */
 int esc_add(struct gh_buf *b, const char *s, size_t len);

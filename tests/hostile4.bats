@@ -339,7 +339,7 @@ raw() {
 	run gh-diff --files "$S/a.json" other.json
 	[ "$status" -eq 1 ]
 	[ "${lines[3]}" = "- \$CWD/notes.txt" ]
-	[ "${lines[4]}" = "+ \$CWD/notes.txt/../../../home/u/.bashrc" ]
+	[ "${lines[4]}" = "+ /srv/home/u/.bashrc" ]
 	gh-diff "$S/a.json" "$S/a.json"
 }
 
@@ -467,4 +467,32 @@ exe() {
 	run --separate-stderr gh-policy --learn m.json
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "gh-policy: m.json: memfd:payload (path_status=unresolved) is judged by what it could be: the receipt does not say where it is (gh-receipt(5)); no allow rule passes it: learn from runs that do not" ]
+}
+
+# Before: gh-diff compared paths as written: a write to
+# "$CWD/build/../../../../home/u/.bashrc" (an edited receipt) was taken
+# for a file inside $CWD/build, a directory the run made, and folded into
+# it: the run showed no difference from one that wrote build/main.o.
+@test "gh-diff: paths with '..', '.' or '//' are compared as the path they name" {
+	jq -c '.filesystem.accesses |= map(if .path == "/srv/gh-show-fx/ws-a/build/main.o"
+		then .path = "/srv/gh-show-fx/ws-a/build/../../../../home/u/.bashrc" else . end)' \
+		"$S/a.json" > dd.json
+	run gh-diff --files "$S/a.json" dd.json
+	[ "$status" -eq 1 ]
+	[ "${lines[2]}" = "written" ]
+	[ "${lines[3]}" = "+ /home/u/.bashrc" ]
+	[ "${#lines[@]}" -eq 4 ]
+	# a cwd written with a trailing slash or "." is the same workspace
+	jq -c '.provenance.cwd = "/srv/gh-show-fx/./ws-a/"' "$S/a.json" > cwd.json
+	gh-diff "$S/a.json" cwd.json
+	# the twins: the same path written plainly folds as before, and
+	# "//" or "." inside the directory is the same file
+	jq -c '.filesystem.accesses |= map(if .path == "/srv/gh-show-fx/ws-a/build/main.o"
+		then .path = "/srv/gh-show-fx/ws-a/build//./main.o" else . end)' \
+		"$S/a.json" > same.json
+	gh-diff "$S/a.json" same.json
+	jq -c '.filesystem.accesses |= map(if .path == "/srv/gh-show-fx/ws-a/build/main.o"
+		then .path = "/srv/gh-show-fx/ws-a/build/other.o" else . end)' \
+		"$S/a.json" > other.json
+	gh-diff "$S/a.json" other.json
 }
