@@ -496,3 +496,31 @@ exe() {
 		"$S/a.json" > other.json
 	gh-diff "$S/a.json" other.json
 }
+
+# --- rules files ------------------------------------------------------------
+
+# Before: brace expansion scanned from every '{' (and class scan from
+# every '[') to the end of the word: a rules line of 200,000 nested braces
+# took about 40 s of CPU, one with 100,000 and a few groups before them
+# over 100 s; a larger line, hours. The bound below is CPU time, 1,000
+# times what the linear scan takes, so that load does not matter.
+@test "gh-policy: brace expansion of a hostile rules line takes linear time" {
+	python3 -c "print('deny read /' + '{' * 200000 + 'a,b' + '}' * 200000)" > deep.rules
+	python3 -c "print('deny read /' + '{a,b}x' * 7 + '{' * 50000 + 'a,b' + '}' * 50000)" > wide.rules
+	python3 -c "print('deny read /' + '[' * 200000)" > class.rules
+	run bash -c 'ulimit -t 20; gh-policy -c deep.rules && gh-policy -c wide.rules'
+	[ "$status" -eq 0 ]
+	run bash -c 'ulimit -t 20; gh-policy -c class.rules'
+	[ "$status" -eq 2 ]
+	[[ "$output" == "gh-policy: class.rules:1: expected a well-formed glob (classes closed, no '\\' at the end), got '/[[[["* ]]
+	# the twin: nested groups expand as before (an exec's arguments show it)
+	printf '%s\n' 'deny exec /x/x "{{a,b},{c,{d,e}}}"' > n.rules
+	for w in a b c d e '{a,b}' ab x; do
+		exe x.json /x/x
+		jq -c --arg w "$w" '(.process_tree[] | select(.pid == 5201) | .execs[0].argv) = ["x", $w]' \
+			x.json > y.json
+		run gh-policy -q n.rules y.json
+		echo "$w $status"
+	done > got
+	printf '%s\n' 'a 1' 'b 1' 'c 1' 'd 1' 'e 1' '{a,b} 0' 'ab 0' 'x 0' | diff -u - got
+}
