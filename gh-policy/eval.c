@@ -63,6 +63,7 @@ struct item {
 	const char *args; /* exec: argv[1..] joined; NULL when not known */
 	size_t args_len;
 	const struct gh_jv *argv; /* exec: its argv, matched word by word */
+	int argv_cut;	/* exec: argv holds only what fit; more followed */
 	struct netaddr na;
 	const char *seen; /* the path as the process saw it, when it differs */
 	size_t seen_len;
@@ -564,7 +565,10 @@ static int exec_args_ok(const struct rule *r, const struct item *it)
 		}
 		/* an exec: argument by argument; a deny rule also matches
 		 * the arguments joined by spaces, as it always did, so that
-		 * no deny rule matches less */
+		 * no deny rule matches less. An allow rule cannot know the
+		 * arguments after a cut: it does not match them. */
+		if (r->kind != K_DENY && it->argv_cut)
+			continue;
 		if (args_match(r->args[i], it->argv, 1) ||
 		    (r->kind == K_DENY &&
 		     wild_match(r->args[i], it->args, it->args_len)))
@@ -823,6 +827,8 @@ static int add_item_violation(struct ctx *c, size_t rule, const struct item *it)
 		detail_kv(&d, "proto", it->proto);
 	if (it->result && strcmp(it->result, "ok") != 0)
 		detail_kv(&d, "result", it->result);
+	if (it->argv_cut)
+		detail_kv(&d, "argv", "truncated");
 	if (d.len)
 		gh_buf_addc(&d, ']');
 	for (size_t i = 0; i < (npids ? npids : 1); i++) {
@@ -1490,6 +1496,7 @@ static int judge_exec(struct ctx *c, int64_t pid, const struct gh_rexec *x)
 	it.args = x->argv ? args : NULL;
 	it.args_len = args_len;
 	it.argv = x->argv;
+	it.argv_cut = x->argv_truncated;
 	rc = judge(c, &it, 0);
 	free(args);
 	if (c->v->n > before) {

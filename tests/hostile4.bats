@@ -524,3 +524,28 @@ exe() {
 	done > got
 	printf '%s\n' 'a 1' 'b 1' 'c 1' 'd 1' 'e 1' '{a,b} 0' 'ab 0' 'x 0' | diff -u - got
 }
+
+# Before: an allow rule's ARGS matched the part of an argv gh-trace kept
+# (argv_truncated): a command line padded so that the cut falls right
+# after an allowed word hid every argument after it. The receipt is a
+# real recording (aggregate/truncated.json: echo with an argument the
+# --argv-limit cut off); with "allow partial", "allow exec echo \"a*\""
+# passed it.
+@test "gh-policy: an allow rule's ARGS never matches an argv cut at gh-trace's limit" {
+	R=$GH_ROOT/tests/fixtures/aggregate/truncated.json
+	printf '%s\n' 'allow partial' 'allow exec echo "a*"' 'deny exec **' > r.rules
+	run --separate-stderr gh-policy r.rules "$R"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:3: deny exec /usr/bin/echo [argv=truncated] by pid 32297 (/bin/echo $(printf 'a%.0s' {1..54}))" ]
+	# a deny rule matches what was recorded, and says the argv was cut
+	printf '%s\n' 'allow partial' 'deny exec echo "a*"' > d.rules
+	run gh-policy d.rules "$R"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "d.rules:2: deny exec /usr/bin/echo [argv=truncated] by pid 32297 "* ]]
+	# the twins: the same argv not cut passes; a rule without ARGS passes the cut one
+	jq -c '.process_tree[0].execs[0].argv_truncated = false | .process_tree[0].argv_truncated = false' \
+		"$R" > whole.json
+	gh-policy -q r.rules whole.json
+	printf '%s\n' 'allow partial' 'allow exec echo' 'deny exec **' > n.rules
+	gh-policy -q n.rules "$R"
+}
