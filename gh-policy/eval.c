@@ -1083,10 +1083,6 @@ static int judge_lexical(struct ctx *c, const struct item *it, int net)
 	return judge_unknown(c, &v, net);
 }
 
-/* Judge one item: the first matching rule decides; with none, the
- * default of the fine subject, then of the coarse one, then allow. A
- * rule matches a file item when it matches its path or the path the
- * process saw. */
 static int judge(struct ctx *c, const struct item *it, int net);
 
 /* An item whose path (or seen path, or unix socket path) is not in the
@@ -1097,37 +1093,30 @@ static int judge_odd(struct ctx *c, const struct item *it, int net)
 	struct gh_buf pb = GH_BUF_INIT, sb = GH_BUF_INIT, ub = GH_BUF_INIT;
 	struct item n = *it;
 	size_t before = c->v->n;
-	int rc = -1;
+	int rc = 0;
 
 	if (net == J_NET) {
-		if (gh_path_lex(&ub, it->na.unix_path, it->na.unix_len) < 0)
-			goto oom;
+		rc = gh_path_lex(&ub, it->na.unix_path, it->na.unix_len);
 		n.na.unix_path = ub.p;
 		n.na.unix_len = ub.len;
 	} else {
 		if (gh_path_odd(it->path, it->len)) {
-			if (gh_path_lex(&pb, it->path, it->len) < 0)
-				goto oom;
+			rc = gh_path_lex(&pb, it->path, it->len);
 			n.path = pb.p;
 			n.len = pb.len;
 		}
-		if (it->seen && gh_path_odd(it->seen, it->seen_len)) {
-			if (gh_path_lex(&sb, it->seen, it->seen_len) < 0)
-				goto oom;
+		if (rc == 0 && it->seen && gh_path_odd(it->seen, it->seen_len)) {
+			rc = gh_path_lex(&sb, it->seen, it->seen_len);
 			n.seen = sb.p;
 			n.seen_len = sb.len;
 		}
 	}
-	rc = judge(c, &n, net);
+	rc = rc < 0 ? bad(c, "out of memory") : judge(c, &n, net);
 	for (size_t k = before; k < c->v->n; k++) {
 		if (c->v->v[k].item == n.path) {
 			c->v->v[k].item = it->path;
 			c->v->v[k].item_len = it->len;
 		}
-	}
-	if (0) {
-oom:
-		rc = bad(c, "out of memory");
 	}
 	gh_buf_release(&pb);
 	gh_buf_release(&sb);
@@ -1135,16 +1124,20 @@ oom:
 	return rc;
 }
 
+/* Judge one item: the first matching rule decides; with none, the
+ * default of the fine subject, then of the coarse one, then allow. A
+ * rule matches a file item when it matches its path or the path the
+ * process saw. */
 static int judge(struct ctx *c, const struct item *it, int net)
 {
+	struct policy *p = c->p;
+	size_t best = SIZE_MAX;
+
 	if ((net == J_PATH && (gh_path_odd(it->path, it->len) ||
 			       (it->seen && gh_path_odd(it->seen, it->seen_len)))) ||
 	    (net == J_NET && it->na.kind == NA_UNIX &&
 	     gh_path_odd(it->na.unix_path, it->na.unix_len)))
 		return judge_odd(c, it, net);
-
-	struct policy *p = c->p;
-	size_t best = SIZE_MAX;
 
 	c->v->items++;
 	if (item_masked(it)) {
