@@ -540,6 +540,7 @@ static size_t fold_dir_len(const char *pat)
 
 struct dent {
 	int kind;
+	int ok;		/* names of successful accesses fold apart from failed */
 	const char *dir; /* the pattern; its first dlen bytes are the directory */
 	size_t dlen;
 	const char *name;
@@ -554,6 +555,8 @@ static int cmp_dent(const void *a, const void *b)
 
 	if (x->kind != y->kind)
 		return x->kind - y->kind;
+	if (x->ok != y->ok)
+		return x->ok - y->ok;
 	if (x->dlen != y->dlen)
 		return x->dlen < y->dlen ? -1 : 1;
 	if ((d = memcmp(x->dir, y->dir, x->dlen)))
@@ -581,7 +584,9 @@ static int run_names(const struct dent *d, size_t k, size_t e, struct gh_buf *b)
 
 /* Point the file observations of directories used as a whole at DIR/STAR:
  * those with at least fold_files distinct names, and those used by at
- * least fold_runs runs with different names. */
+ * least fold_runs runs with different names; the names of failed and of
+ * successful accesses apart (names tried and not found must not make
+ * "DIR/STAR" pass reading every file of DIR). */
 static int fold(struct learner *l)
 {
 	struct dent *d = calloc(l->n + 1, sizeof(*d));
@@ -598,6 +603,7 @@ static int fold(struct learner *l)
 		if (!n)
 			continue;
 		d[nd].kind = l->v[i].kind;
+		d[nd].ok = l->v[i].ok;
 		d[nd].dir = l->v[i].pat;
 		d[nd].dlen = n;
 		d[nd].name = l->v[i].pat + n + 1;
@@ -611,7 +617,8 @@ static int fold(struct learner *l)
 		int differ = 0;
 		char *folded, **v;
 
-		for (b = a; b < nd && d[b].kind == d[a].kind && d[b].dlen == d[a].dlen &&
+		for (b = a; b < nd && d[b].kind == d[a].kind && d[b].ok == d[a].ok &&
+			    d[b].dlen == d[a].dlen &&
 			    memcmp(d[b].dir, d[a].dir, d[a].dlen) == 0; b++)
 			names[nn++] = d[b].name;
 		qsort(names, nn, sizeof(*names), cmp_str);

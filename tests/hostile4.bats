@@ -549,3 +549,35 @@ exe() {
 	printf '%s\n' 'allow partial' 'allow exec echo' 'deny exec **' > n.rules
 	gh-policy -q n.rules "$R"
 }
+
+# Before: --learn folded the names of failed and successful accesses of
+# a directory together: a run that read one host key and tried eight
+# names that do not exist in /etc/ssh learned "allow read /etc/ssh/*",
+# which passes reading every host key.
+@test "gh-policy --learn: names tried and not found fold apart from names used" {
+	jq -c '.filesystem.accesses += ([range(0; 8)] | map({count: 1, op: "read",
+		path: ("/etc/ssh/x\(.)"), pids: [5201], result: "ENOENT"})) +
+		[{count: 1, op: "read", path: "/etc/ssh/ssh_host_ed25519_key", pids: [5201],
+		  result: "ok"}]' "$P/clean.json" > probe.json
+	gh-policy --learn probe.json > l.rules
+	grep '/etc/ssh/' l.rules > got
+	diff -u - got <<'EOF2'
+allow read /etc/ssh/* result=failed              # 1 run, 8 entries
+allow read /etc/ssh/ssh_host_ed25519_key         # 1 run, 1 entry
+EOF2
+	gh-policy -q l.rules probe.json
+	# another key of the directory, read, is not passed
+	jq -c '.filesystem.accesses += [{count: 1, op: "read", path: "/etc/ssh/ssh_host_rsa_key",
+		pids: [5201], result: "ok"}]' "$P/clean.json" > other.json
+	run gh-policy l.rules other.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "l.rules:$(grep -n '^default deny read' l.rules | cut -d: -f1): default deny read /etc/ssh/ssh_host_rsa_key by pid 5201 (cc -c main.c -o main.o)" ]
+	# the twin: eight names read successfully still fold into DIR/*
+	jq -c '.filesystem.accesses += ([range(0; 8)] | map({count: 1, op: "read",
+		path: ("/etc/ssh/y\(.)"), pids: [5201], result: "ok"}))' probe.json > used.json
+	gh-policy --learn used.json > u.rules
+	grep '/etc/ssh/' u.rules > got
+	diff -u - got <<'EOF2'
+allow read /etc/ssh/*                            # 1 run, 17 entries
+EOF2
+}
