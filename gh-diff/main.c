@@ -115,6 +115,21 @@ static int term_line(struct gh_buf *b, const char *s)
 	return gh_buf_addc(b, '\n');
 }
 
+/* A completeness for a terminal, then a newline: closed and partial as
+ * they are, "unknown" when the receipt has none, anything else quoted and
+ * escaped (a receipt that says "unknown" must not read as one that does
+ * not say). */
+static int comp_line(struct gh_buf *b, const char *s)
+{
+	if (!s)
+		return gh_buf_adds(b, "unknown\n");
+	if (strcmp(s, "closed") == 0 || strcmp(s, "partial") == 0)
+		return term_line(b, s);
+	if (gh_buf_addc(b, '"') < 0 || gh_term_esc(b, s, strlen(s), 0) < 0)
+		return -ENOMEM;
+	return gh_buf_adds(b, "\"\n");
+}
+
 static int same_str(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -266,10 +281,13 @@ int main(int argc, char **argv)
 		}
 		if (want_status && status_differs)
 			gh_buf_printf(&out, "status\n- %s\n+ %s\n", sa, sb);
-		if (want_status && comp_differs)
-			gh_buf_printf(&out, "completeness\n- %s\n+ %s\n",
-				      a.completeness ? a.completeness : "unknown",
-				      b.completeness ? b.completeness : "unknown");
+		if (want_status && comp_differs) {
+			gh_buf_adds(&out, "completeness\n- ");
+			comp_line(&out, a.completeness);
+			gh_buf_adds(&out, "+ ");
+			if (comp_line(&out, b.completeness) < 0)
+				goto nomem;
+		}
 		if (!out.p && gh_buf_adds(&out, "") < 0)
 			goto nomem;
 	}

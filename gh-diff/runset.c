@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "diff.h"
+#include "path.h"
+#include "term.h"
 
 static const char *const names[S_COUNT] = { "exec", "written", "deleted", "peers" };
 
@@ -178,7 +180,23 @@ static const struct norm *norm_find(const struct ctx *c, const char *p, size_t l
 /* A new string: p with the longest matching prefix replaced: each of its
  * leading parts looked up (a run may make any number of directories, so
  * not every norm is tried on every path). */
+static char *normalize_lex(const struct ctx *c, const char *p, size_t len);
+
 static char *normalize(const struct ctx *c, const char *p, size_t len)
+{
+	struct gh_buf b = GH_BUF_INIT;
+	char *out;
+
+	/* a path with "..", "." or "//" (an edited receipt) is the path it
+	 * names: "$CWD/build/../../x" is no file in $CWD/build */
+	if (!gh_path_odd(p, len))
+		return normalize_lex(c, p, len);
+	out = gh_path_lex(&b, p, len) < 0 ? NULL : normalize_lex(c, b.p, b.len);
+	gh_buf_release(&b);
+	return out;
+}
+
+static char *normalize_lex(const struct ctx *c, const char *p, size_t len)
 {
 	const struct norm *best = norm_find(c, p, len);
 	char *out;
@@ -238,16 +256,30 @@ static int prepare(struct ctx *c, const struct gh_rrun *run)
 	if (c->nmk)
 		qsort(c->mktemp_pids, c->nmk, sizeof(*c->mktemp_pids), cmp_pid);
 	/* a cwd that is not absolute ("" would hold every path) is none */
-	if (run->cwd && run->cwd[0] == '/' && strcmp(run->cwd, "/") != 0 &&
-	    add_norm(c, run->cwd, strlen(run->cwd), "$CWD") < 0)
-		return -ENOMEM;
+	if (run->cwd && run->cwd[0] == '/') {
+		struct gh_buf b = GH_BUF_INIT;
+		const char *cwd = run->cwd;
+		size_t n = strlen(cwd);
+
+		if (gh_path_odd(cwd, n)) {
+			if (gh_path_lex(&b, cwd, n) < 0)
+				return -ENOMEM;
+			cwd = b.p;
+			n = b.len;
+		}
+		rc = strcmp(cwd, "/") != 0 ? add_norm(c, cwd, n, "$CWD") : 0;
+		gh_buf_release(&b);
+		if (rc < 0)
+			return -ENOMEM;
+	}
 	it = (struct gh_riter)GH_RITER_INIT;
 	while ((rc = gh_receipt_next_file(c->r, &it, &f)) > 0) {
 		int made = f.result && strcmp(f.result, "ok") == 0 &&
 			   (strcmp(f.op, "mkdir") == 0 ||
 			    (strcmp(f.op, "create") == 0 && is_mktemp(c, f.pids)));
 
-		if (made && tmp_root_child(f.path, f.path_len) &&
+		if (made && !gh_path_odd(f.path, f.path_len) &&
+		    tmp_root_child(f.path, f.path_len) &&
 		    add_norm(c, f.path, f.path_len, "$TMP") < 0)
 			return -ENOMEM;
 	}
@@ -468,13 +500,66 @@ static int peers(struct ctx *c, struct runset *rs)
 	return rc < 0 ? rc : dns_names(c, rs);
 }
 
+/* The first string under v with a NUL byte in it: 1 and, with b, its
+ * member path into b; 0 when there is none. Sets compare names as C strings, so that
+ * "/w/notes\u0000/x" would read as "/w/notes": a run that wrote another
+ * file would look the same. gh-trace writes no such string. */
+static int nul_string(const struct gh_jv *v, struct gh_buf *b)
+{
+	size_t n, len = b ? b->len : 0;
+	const char *s;
+
+	switch (gh_jv_type(v)) {
+	case GH_JV_STRING:
+		s = gh_jv_str(v, &n);
+		return s && memchr(s, '\0', n) != NULL;
+	case GH_JV_ARRAY:
+		for (size_t k = 0; k < gh_jv_len(v); k++) {
+			if (b)
+				gh_buf_printf(b, "[%zu]", k);
+			if (nul_string(gh_jv_idx(v, k), b))
+				return 1;
+			if (b)
+				b->len = len;
+		}
+		return 0;
+	case GH_JV_OBJECT:
+		for (size_t k = 0; k < gh_jv_len(v); k++) {
+			const char *name = gh_jv_str(gh_jv_name(v, k), NULL);
+
+			if (b)
+				gh_buf_printf(b, "%s%s", len ? "." : "", name ? name : "");
+			if (nul_string(gh_jv_val(v, k), b))
+				return 1;
+			if (b)
+				b->len = len;
+		}
+		return 0;
+	}
+	return 0;
+}
+
 int runset_build(struct runset *rs, struct gh_receipt *r)
 {
 	struct ctx c = { .r = r };
+	struct gh_buf where = GH_BUF_INIT;
 	struct gh_rrun run;
 	int rc, i;
 
 	memset(rs, 0, sizeof(*rs));
+	if (nul_string(r->root, NULL) && nul_string(r->root, &where)) {
+		struct gh_buf q = GH_BUF_INIT;
+
+		rc = where.err || gh_term_esc(&q, where.p ? where.p : "", where.len, 200) < 0 ?
+			     -ENOMEM : -EINVAL;
+		snprintf(r->err, sizeof(r->err), "%s%s%s: expected a string without a NUL "
+			 "byte (no run records one)", r->name ? r->name : "",
+			 r->name ? ": " : "", q.p ? q.p : "");
+		gh_buf_release(&q);
+		gh_buf_release(&where);
+		return rc;
+	}
+	gh_buf_release(&where);
 	if ((rc = gh_receipt_run(r, &run)) < 0 || (rc = prepare(&c, &run)) < 0 ||
 	    (rc = files(&c, rs)) < 0 || (rc = execs(&c, rs)) < 0 || (rc = peers(&c, rs)) < 0)
 		goto out;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "path.h"
 #include "policy.h"
 #include "receipt.h"
 
@@ -61,6 +62,8 @@ struct item {
 	size_t cmd_len;
 	const char *args; /* exec: argv[1..] joined; NULL when not known */
 	size_t args_len;
+	const struct gh_jv *argv; /* exec: its argv, matched word by word */
+	int argv_cut;	/* exec: argv holds only what fit; more followed */
 	struct netaddr na;
 	const char *seen; /* the path as the process saw it, when it differs */
 	size_t seen_len;
@@ -441,7 +444,26 @@ static void tri_key(struct ctx *c, int subj, const char *lit, size_t n,
 	c->tri_bits[tri_bit(*key) / 64] |= 1ull << (tri_bit(*key) % 64);
 }
 
+static int compile_cwd(struct ctx *c, const char *cwd);
+
 static int compile(struct ctx *c, const char *cwd)
+{
+	struct gh_buf cb = GH_BUF_INIT;
+	int rc;
+
+	/* a cwd with "..", "//" or a trailing slash binds $CWD to the
+	 * directory it names, as paths are judged */
+	if (cwd && gh_path_odd(cwd, strlen(cwd))) {
+		if (gh_path_lex(&cb, cwd, strlen(cwd)) < 0)
+			return bad(c, "out of memory");
+		cwd = cb.p;
+	}
+	rc = compile_cwd(c, cwd);
+	gh_buf_release(&cb);
+	return rc;
+}
+
+static int compile_cwd(struct ctx *c, const char *cwd)
 {
 	struct policy *p = c->p;
 
@@ -535,9 +557,23 @@ static int exec_args_ok(const struct rule *r, const struct item *it)
 		return 1;
 	if (!it->args)
 		return 0;
-	for (size_t i = 0; i < r->nargs; i++)
-		if (wild_match(r->args[i], it->args, it->args_len))
+	for (size_t i = 0; i < r->nargs; i++) {
+		if (!it->argv) {
+			if (wild_match(r->args[i], it->args, it->args_len))
+				return 1;
+			continue;
+		}
+		/* an exec: argument by argument; a deny rule also matches
+		 * the arguments joined by spaces, as it always did, so that
+		 * no deny rule matches less. An allow rule cannot know the
+		 * arguments after a cut: it does not match them. */
+		if (r->kind != K_DENY && it->argv_cut)
+			continue;
+		if (args_match(r->args[i], it->argv, 1) ||
+		    (r->kind == K_DENY &&
+		     wild_match(r->args[i], it->args, it->args_len)))
 			return 1;
+	}
 	return 0;
 }
 
@@ -791,6 +827,8 @@ static int add_item_violation(struct ctx *c, size_t rule, const struct item *it)
 		detail_kv(&d, "proto", it->proto);
 	if (it->result && strcmp(it->result, "ok") != 0)
 		detail_kv(&d, "result", it->result);
+	if (it->argv_cut)
+		detail_kv(&d, "argv", "truncated");
 	if (d.len)
 		gh_buf_addc(&d, ']');
 	for (size_t i = 0; i < (npids ? npids : 1); i++) {
@@ -1045,6 +1083,47 @@ static int judge_lexical(struct ctx *c, const struct item *it, int net)
 	return judge_unknown(c, &v, net);
 }
 
+static int judge(struct ctx *c, const struct item *it, int net);
+
+/* An item whose path (or seen path, or unix socket path) is not in the
+ * form gh-trace writes is judged by the path it names; its violations
+ * show the path as the receipt has it. */
+static int judge_odd(struct ctx *c, const struct item *it, int net)
+{
+	struct gh_buf pb = GH_BUF_INIT, sb = GH_BUF_INIT, ub = GH_BUF_INIT;
+	struct item n = *it;
+	size_t before = c->v->n;
+	int rc = 0;
+
+	if (net == J_NET) {
+		rc = gh_path_lex(&ub, it->na.unix_path, it->na.unix_len);
+		n.na.unix_path = ub.p;
+		n.na.unix_len = ub.len;
+	} else {
+		if (gh_path_odd(it->path, it->len)) {
+			rc = gh_path_lex(&pb, it->path, it->len);
+			n.path = pb.p;
+			n.len = pb.len;
+		}
+		if (rc == 0 && it->seen && gh_path_odd(it->seen, it->seen_len)) {
+			rc = gh_path_lex(&sb, it->seen, it->seen_len);
+			n.seen = sb.p;
+			n.seen_len = sb.len;
+		}
+	}
+	rc = rc < 0 ? bad(c, "out of memory") : judge(c, &n, net);
+	for (size_t k = before; k < c->v->n; k++) {
+		if (c->v->v[k].item == n.path) {
+			c->v->v[k].item = it->path;
+			c->v->v[k].item_len = it->len;
+		}
+	}
+	gh_buf_release(&pb);
+	gh_buf_release(&sb);
+	gh_buf_release(&ub);
+	return rc;
+}
+
 /* Judge one item: the first matching rule decides; with none, the
  * default of the fine subject, then of the coarse one, then allow. A
  * rule matches a file item when it matches its path or the path the
@@ -1053,6 +1132,12 @@ static int judge(struct ctx *c, const struct item *it, int net)
 {
 	struct policy *p = c->p;
 	size_t best = SIZE_MAX;
+
+	if ((net == J_PATH && (gh_path_odd(it->path, it->len) ||
+			       (it->seen && gh_path_odd(it->seen, it->seen_len)))) ||
+	    (net == J_NET && it->na.kind == NA_UNIX &&
+	     gh_path_odd(it->na.unix_path, it->na.unix_len)))
+		return judge_odd(c, it, net);
 
 	c->v->items++;
 	if (item_masked(it)) {
@@ -1406,6 +1491,8 @@ static int judge_exec(struct ctx *c, int64_t pid, const struct gh_rexec *x)
 	it.cmd_len = cmd_len;
 	it.args = x->argv ? args : NULL;
 	it.args_len = args_len;
+	it.argv = x->argv;
+	it.argv_cut = x->argv_truncated;
 	rc = judge(c, &it, 0);
 	free(args);
 	if (c->v->n > before) {

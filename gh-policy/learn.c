@@ -13,8 +13,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "policy.h"
+#include "path.h"
 #include "receipt.h"
 #include "term.h"
 
@@ -50,6 +52,7 @@ struct learner {
 	char **folded;	/* DIR/STAR patterns */
 	size_t nfolded;
 	int masked;	/* a value gh-redact masked was seen */
+	struct gh_buf why; /* a peer no pattern names: where, and its address */
 };
 
 static const char *const tmp_roots[] = { "/tmp/", "/var/tmp/", "/dev/shm/" };
@@ -116,8 +119,27 @@ static int cmp_tmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The pattern of a path of the current run (malloc'ed). */
+static char *path_pattern_lex(const struct learner *l, const char *p, size_t len);
+
+/* The pattern of a path of the current run (malloc'ed): of the path it
+ * names when it has "..", "." or "//" (gh-policy judges it so). */
 static char *path_pattern_of(const struct learner *l, const char *p, size_t len)
+{
+	struct gh_buf n = GH_BUF_INIT;
+	char *pat;
+
+	if (!gh_path_odd(p, len))
+		return path_pattern_lex(l, p, len);
+	if (gh_path_lex(&n, p, len) < 0) {
+		gh_buf_release(&n);
+		return NULL;
+	}
+	pat = path_pattern_lex(l, n.p, n.len);
+	gh_buf_release(&n);
+	return pat;
+}
+
+static char *path_pattern_lex(const struct learner *l, const char *p, size_t len)
 {
 	struct gh_buf b = GH_BUF_INIT;
 	size_t cl = l->cwd ? strlen(l->cwd) : 0;
@@ -368,6 +390,24 @@ static int learn_execs(struct learner *l, struct gh_receipt *rr)
 	return rc < 0 ? rc : 0;
 }
 
+/* Whether a receipt's host name can be written as a host name pattern
+ * that matches it alone: letters, digits, '-', '_' and dots, a letter
+ * among them, and not a word network patterns read otherwise
+ * (localhost). A name the traced command chose ("*", "0/0", "a b")
+ * would make a rule wider than the run or one that does not parse. */
+static int plain_host(const char *h)
+{
+	int letter = 0;
+
+	for (const char *c = h; *c; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z'))
+			letter = 1;
+		else if (!(*c >= '0' && *c <= '9') && *c != '-' && *c != '_' && *c != '.')
+			return 0;
+	}
+	return letter && strcasecmp(h, "localhost") != 0;
+}
+
 /* A network pattern: the host name with the port when the receipt has
  * one, else the address; unix socket paths as path patterns. */
 static char *net_pattern(const struct learner *l, const char *dst, size_t len,
@@ -395,7 +435,7 @@ static char *net_pattern(const struct learner *l, const char *dst, size_t len,
 		}
 		return b.p;
 	}
-	if (host && host[0]) {
+	if (host && plain_host(host)) {
 		const char *colon = memrchr(dst, ':', len);
 
 		for (const char *h = host; *h; h++)
@@ -410,6 +450,22 @@ static char *net_pattern(const struct learner *l, const char *dst, size_t len,
 	return b.p;
 }
 
+/* Whether a rule can name the peer dst: a unix socket (by its path or
+ * abstract name), or an address as gh-aggregate writes one. Anything
+ * else ("unknown" for a netlink send, or text an edited receipt put
+ * there, "*" or "0/0") would be written as a pattern that names no peer,
+ * or every one. */
+static int peer_nameable(const char *dst)
+{
+	struct netaddr a;
+	size_t len = strlen(dst);
+
+	if (len > 5 && memcmp(dst, "unix:", 5) == 0)
+		return 1;
+	netaddr_parse(dst, len, &a);
+	return a.kind == NA_IP && strspn(dst, "0123456789abcdefABCDEF.:[]") == len;
+}
+
 /* network.attempts (else connections) and inbound */
 static int learn_net(struct learner *l, struct gh_receipt *rr)
 {
@@ -421,6 +477,12 @@ static int learn_net(struct learner *l, struct gh_receipt *rr)
 		const char *op = n.op, *proto = n.protocol, *subj;
 		char qual[64] = "";
 
+		if (!peer_nameable(n.addr)) {
+			gh_buf_printf(&l->why, "%s (", n.where ? n.where : "network");
+			esc_add(&l->why, n.addr, strlen(n.addr));
+			gh_buf_adds(&l->why, ")");
+			return l->why.err ? -ENOMEM : -EDESTADDRREQ;
+		}
 		if (proto && proto_bit(proto, strlen(proto)) >= 0)
 			snprintf(qual, sizeof(qual), " proto=%s", proto);
 		if (n.inbound)
@@ -486,6 +548,7 @@ static size_t fold_dir_len(const char *pat)
 
 struct dent {
 	int kind;
+	int ok;		/* names of successful accesses fold apart from failed */
 	const char *dir; /* the pattern; its first dlen bytes are the directory */
 	size_t dlen;
 	const char *name;
@@ -500,6 +563,8 @@ static int cmp_dent(const void *a, const void *b)
 
 	if (x->kind != y->kind)
 		return x->kind - y->kind;
+	if (x->ok != y->ok)
+		return x->ok - y->ok;
 	if (x->dlen != y->dlen)
 		return x->dlen < y->dlen ? -1 : 1;
 	if ((d = memcmp(x->dir, y->dir, x->dlen)))
@@ -527,7 +592,9 @@ static int run_names(const struct dent *d, size_t k, size_t e, struct gh_buf *b)
 
 /* Point the file observations of directories used as a whole at DIR/STAR:
  * those with at least fold_files distinct names, and those used by at
- * least fold_runs runs with different names. */
+ * least fold_runs runs with different names; the names of failed and of
+ * successful accesses apart (names tried and not found must not make
+ * "DIR/STAR" pass reading every file of DIR). */
 static int fold(struct learner *l)
 {
 	struct dent *d = calloc(l->n + 1, sizeof(*d));
@@ -544,6 +611,7 @@ static int fold(struct learner *l)
 		if (!n)
 			continue;
 		d[nd].kind = l->v[i].kind;
+		d[nd].ok = l->v[i].ok;
 		d[nd].dir = l->v[i].pat;
 		d[nd].dlen = n;
 		d[nd].name = l->v[i].pat + n + 1;
@@ -557,7 +625,8 @@ static int fold(struct learner *l)
 		int differ = 0;
 		char *folded, **v;
 
-		for (b = a; b < nd && d[b].kind == d[a].kind && d[b].dlen == d[a].dlen &&
+		for (b = a; b < nd && d[b].kind == d[a].kind && d[b].ok == d[a].ok &&
+			    d[b].dlen == d[a].dlen &&
 			    memcmp(d[b].dir, d[a].dir, d[a].dlen) == 0; b++)
 			names[nn++] = d[b].name;
 		qsort(names, nn, sizeof(*names), cmp_str);
@@ -686,7 +755,7 @@ static int write_rules(struct learner *l, size_t nreceipts, struct gh_buf *out)
 }
 
 int policy_learn(const struct gh_jv **r, size_t n, const struct learn_opts *o,
-		 struct gh_buf *out, size_t *bad)
+		 struct gh_buf *out, size_t *bad, char *why, size_t whylen)
 {
 	struct learner l = { .o = o };
 	int rc = 0;
@@ -698,7 +767,12 @@ int policy_learn(const struct gh_jv **r, size_t n, const struct learn_opts *o,
 			*bad = i;
 			rc = -EBADMSG;
 		}
+		if (rc == -EDESTADDRREQ) {
+			*bad = i;
+			snprintf(why, whylen, "%s", l.why.p ? l.why.p : "");
+		}
 	}
+	gh_buf_release(&l.why);
 	if (rc == 0)
 		rc = fold(&l);
 	if (rc == 0)

@@ -102,6 +102,7 @@ static int learn(char **paths, int n, const struct learn_opts *o)
 	struct gh_buf out = GH_BUF_INIT;
 	int status = GH_EXIT_ERR, i, rc;
 	size_t bad = 0;
+	char why[512] = "";
 
 	if (!r || !roots) {
 		gh_err("%s", strerror(ENOMEM));
@@ -120,10 +121,15 @@ static int learn(char **paths, int n, const struct learn_opts *o)
 			goto out;
 		}
 	}
-	rc = policy_learn(roots, n, o, &out, &bad);
+	rc = policy_learn(roots, n, o, &out, &bad, why, sizeof(why));
 	if (rc == -EBADMSG) {
 		gh_err("%s: the receipt has masked values ([REDACTED], [HMAC:...]): "
 		       "learn from receipts before redacting", gh_input_name(paths[bad]));
+		goto out;
+	}
+	if (rc == -EDESTADDRREQ) {
+		gh_err("%s: %s: no network pattern names this peer: learn from "
+		       "runs that do not contact it", gh_input_name(paths[bad]), why);
 		goto out;
 	}
 	if (rc < 0) {
@@ -159,11 +165,14 @@ static int learn(char **paths, int n, const struct learn_opts *o)
 
 				gh_term_esc(&e, v.v[0].item, v.v[0].item_len, 0);
 				gh_err("%s: %s (path_status=%s) is judged by what it could "
-				       "be: the run made a symbolic link at, or removed or "
-				       "renamed, a directory above it (gh-policy(5), \"Two "
-				       "names\"); no allow rule passes it: learn from runs "
+				       "be: %s; no allow rule passes it: learn from runs "
 				       "that do not", gh_input_name(paths[i]),
-				       e.p ? e.p : "", v.v[0].status);
+				       e.p ? e.p : "", v.v[0].status,
+				       strcmp(v.v[0].status, "lexical") == 0 ?
+				       "the run made a symbolic link at, or removed or "
+				       "renamed, a directory above it (gh-policy(5), \"Two "
+				       "names\")" :
+				       "the receipt does not say where it is (gh-receipt(5))");
 				gh_buf_release(&e);
 				rc = -2;
 			} else if (rc == 0 && v.n) {

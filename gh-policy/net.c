@@ -385,22 +385,24 @@ static int one(const char *p, unsigned char c, const char **next, int icase)
 	return fold(*p, icase) == c;
 }
 
-static int wild(const char *pat, const char *s, size_t len, int icase)
+/* Match s against the pattern pat..pend. */
+static int wild(const char *pat, const char *pend, const char *s, size_t len,
+		int icase)
 {
 	const char *p = pat, *star = NULL, *next;
 	size_t i = 0, star_i = 0;
 
 	while (i < len) {
-		if (*p == '*') {
-			while (*p == '*')
+		if (p < pend && *p == '*') {
+			while (p < pend && *p == '*')
 				p++;
-			if (!*p)
+			if (p == pend)
 				return 1;
 			star = p;
 			star_i = i;
 			continue;
 		}
-		if (*p && one(p, s[i], &next, icase)) {
+		if (p < pend && one(p, s[i], &next, icase)) {
 			p = next;
 			i++;
 			continue;
@@ -410,17 +412,75 @@ static int wild(const char *pat, const char *s, size_t len, int icase)
 		p = star;
 		i = ++star_i;
 	}
-	while (*p == '*')
+	while (p < pend && *p == '*')
 		p++;
-	return !*p;
+	return p == pend;
 }
 
 int wild_match(const char *pat, const char *s, size_t len)
 {
-	return wild(pat, s, len, 0);
+	return wild(pat, pat + strlen(pat), s, len, 0);
 }
 
 int wild_match_icase(const char *pat, const char *s, size_t len)
 {
-	return wild(pat, s, len, 1);
+	return wild(pat, pat + strlen(pat), s, len, 1);
+}
+
+/* The end of the word of an ARGS pattern that starts at p: the first
+ * space that is neither escaped nor inside a class, or the end. */
+static const char *arg_word_end(const char *p)
+{
+	while (*p && *p != ' ')
+		one(p, 0, &p, 0);
+	return p;
+}
+
+/* The word after the one ending at e; NULL after the last. */
+static const char *arg_word_next(const char *e)
+{
+	return *e ? e + 1 : NULL;
+}
+
+static int arg_word_dstar(const char *p, const char *e)
+{
+	return e - p == 2 && p[0] == '*' && p[1] == '*';
+}
+
+/* Words are matched as wild() matches characters, a word "**" as its
+ * '*': on a mismatch only the last "**" takes one more argument, which
+ * is enough since each word either matches an argument or not. */
+int args_match(const char *pat, const struct gh_jv *argv, size_t from)
+{
+	const char *p = *pat ? pat : NULL, *star = NULL, *e;
+	size_t n = gh_receipt_len(argv), i = from, star_i = 0;
+
+	while (i < n) {
+		size_t len;
+		const char *s;
+
+		if (p && arg_word_dstar(p, e = arg_word_end(p))) {
+			if (!(p = arg_word_next(e)))
+				return 1;
+			star = p;
+			star_i = i;
+			continue;
+		}
+		if (p) {
+			e = arg_word_end(p);
+			s = gh_receipt_strv_get(argv, i, &len);
+			if (s && wild(p, e, s, len, 0)) {
+				p = arg_word_next(e);
+				i++;
+				continue;
+			}
+		}
+		if (!star)
+			return 0;
+		p = star;
+		i = ++star_i;
+	}
+	while (p && arg_word_dstar(p, e = arg_word_end(p)))
+		p = arg_word_next(e);
+	return !p;
 }

@@ -225,6 +225,11 @@ int netpat_name_unknown(const struct netpat *np, const struct netaddr *a);
 int wild_match(const char *pat, const char *s, size_t len);
 /* ASCII case-insensitive variant, for host names. */
 int wild_match_icase(const char *pat, const char *s, size_t len);
+/* Whether argv[from..] (strings) matches an exec ARGS pattern word by
+ * word: its words are separated by single spaces (not escaped, not in
+ * a class), each matches one whole argument as wild_match does, a word
+ * "**" any number of whole arguments; "" matches no argument. */
+int args_match(const char *pat, const struct gh_jv *argv, size_t from);
 
 /* One violation. */
 struct violation {
@@ -297,9 +302,11 @@ struct learn_opts {
 	size_t fold_files;	/* fold a directory with this many names */
 	size_t fold_runs;	/* ... or used by this many runs, differently */
 };
-/* -EBADMSG: r[*bad] holds values gh-redact masked. */
+/* -EBADMSG: r[*bad] holds values gh-redact masked; -EDESTADDRREQ: r[*bad]
+ * has a peer no network pattern names (where it is, and its address, in
+ * why). */
 int policy_learn(const struct gh_jv **r, size_t n, const struct learn_opts *o,
-		 struct gh_buf *out, size_t *bad);
+		 struct gh_buf *out, size_t *bad, char *why, size_t whylen);
 
 /* Append s[0..len) escaped as gh_term_esc does (\\, \n, \t, \r, \xHH,
  * \u202e, ...), so that a message stays on one line and shows its items. */

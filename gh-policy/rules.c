@@ -317,44 +317,96 @@ static size_t class_end(const char *s, size_t i)
 	return 0;
 }
 
+/* For brace_expand, in one pass over s[0..len): where the '{' at each
+ * index closes (0: it does not) and whether a comma of its own is in it,
+ * as a scan from that '{' finds them (backslash escapes skipped, classes
+ * not); and at each index, the first ']' a class scan from there stops
+ * at (0: none), as class_end scans. A scan from every '{' or '[' would
+ * take time quadratic in the word: a hostile rules file could make one
+ * line cost minutes. */
+struct braces {
+	size_t *close, *rbr, *stack;
+	unsigned char *comma;
+};
+
+static void braces_release(struct braces *t)
+{
+	free(t->close);
+	free(t->rbr);
+	free(t->stack);
+	free(t->comma);
+}
+
+static int braces_scan(const char *s, size_t len, struct braces *t)
+{
+	size_t j, top = 0;
+
+	t->close = calloc(len + 2, sizeof(*t->close));
+	t->rbr = calloc(len + 2, sizeof(*t->rbr));
+	t->stack = calloc(len + 1, sizeof(*t->stack));
+	t->comma = calloc(len + 1, 1);
+	if (!t->close || !t->rbr || !t->stack || !t->comma)
+		return -1;
+	for (j = 0; j < len; j++) {
+		if (s[j] == '\\' && s[j + 1])
+			j++;
+		else if (s[j] == '{')
+			t->stack[top++] = j;
+		else if (s[j] == '}' && top)
+			t->close[t->stack[--top]] = j;
+		else if (s[j] == ',' && top)
+			t->comma[t->stack[top - 1]] = 1;
+	}
+	for (j = len; j-- > 0;) {
+		if (s[j] == '\\' && s[j + 1])
+			t->rbr[j] = t->rbr[j + 2];
+		else
+			t->rbr[j] = s[j] == ']' ? j : t->rbr[j + 1];
+	}
+	return 0;
+}
+
+/* class_end(s, i) from the table. */
+static size_t class_end_of(const char *s, size_t i, const struct braces *t)
+{
+	size_t j = i + 1;
+
+	if (s[j] == '!' || s[j] == '^')
+		j++;
+	if (s[j] == ']')
+		j++;
+	return t->rbr[j];
+}
+
 /* Brace expansion as in sh: "a{b,c}d" gives "abd" and "acd"; a group
  * without a comma, or an unmatched brace, stays literal. */
 static int brace_expand(struct parser *ps, const char *s, struct strvec *out)
 {
 	size_t i, len = strlen(s);
+	struct braces t = { 0 };
 
+	if (braces_scan(s, len, &t) < 0) {
+		braces_release(&t);
+		return fail(ps, "out of memory");
+	}
 	for (i = 0; i < len; i++) {
-		size_t j, depth = 0, ncomma = 0, close = 0;
+		size_t j, depth, close;
 
 		if (s[i] == '\\' && s[i + 1]) {
 			i++;
 			continue;
 		}
 		if (s[i] == '[') {
-			size_t e = class_end(s, i);
+			size_t e = class_end_of(s, i, &t);
 
 			if (e)
 				i = e;
 			continue;
 		}
-		if (s[i] != '{')
+		if (s[i] != '{' || !t.close[i] || !t.comma[i])
 			continue;
-		for (j = i; j < len; j++) {
-			if (s[j] == '\\' && s[j + 1]) {
-				j++;
-			} else if (s[j] == '{') {
-				depth++;
-			} else if (s[j] == '}') {
-				if (--depth == 0) {
-					close = j;
-					break;
-				}
-			} else if (s[j] == ',' && depth == 1) {
-				ncomma++;
-			}
-		}
-		if (!close || !ncomma)
-			continue;
+		close = t.close[i];
+		braces_release(&t);
 		/* expand each alternative of s[i+1..close) */
 		size_t a = i + 1;
 		depth = 0;
@@ -385,6 +437,7 @@ static int brace_expand(struct parser *ps, const char *s, struct strvec *out)
 		}
 		return 0;
 	}
+	braces_release(&t);
 	if (out->n >= MAX_ALTERNATIVES)
 		return fail(ps, "expected at most %d brace alternatives, got more",
 			    MAX_ALTERNATIVES);

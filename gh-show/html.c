@@ -22,7 +22,8 @@ static const char style[] =
 	".facts th{color:#555;font-weight:normal}"
 	".tree details{margin-left:1.2em}.tree .leaf{margin-left:2.4em}"
 	".tree>details{margin-left:0}.count{font-weight:bold}"
-	".who{color:#555}.seen{color:#555;font-size:12px}input[type=search]{margin:4px 0;width:20em}";
+	".who{color:#555}.seen{color:#555;font-size:12px}input[type=search]{margin:4px 0;width:20em}"
+	"td,li,summary,.leaf,h1{overflow-wrap:anywhere}";
 
 /* Filter rows by what they contain; sort by a column on a click on its
  * heading (numbers as numbers). Text goes through textContent only. */

@@ -42,6 +42,19 @@ static void escs(struct out *w, const char *s, size_t max)
 	esc(w, s ? s : "", s ? strlen(s) : 0, max);
 }
 
+/* s escaped (at most max characters), then blanks up to width columns:
+ * words of the receipt's vocabulary (op, protocol, result) as printf's
+ * "%-*s" would write them, anything else escaped. */
+static void escpad(struct out *w, const char *s, size_t max, size_t width)
+{
+	size_t before = w->b->len, n;
+
+	escs(w, s, max);
+	n = w->b->len - before;
+	if (n < width)
+		out_addf(w, "%*s", (int)(width - n), "");
+}
+
 static void heading(struct out *w, const char *name)
 {
 	color(w, C_BOLD);
@@ -541,10 +554,14 @@ static void peer_line(struct out *w, const struct gh_rpeer *p, int width, int bw
 	out_add(w, label.p ? label.p : "");
 	out_addf(w, "%*s", label.len < (size_t)width ? (int)(width - label.len) : 0, "");
 	gh_buf_release(&label);
-	out_addf(w, "  %-5s %-8s ", p->protocol ? p->protocol : "-", p->op ? p->op : "-");
+	out_add(w, "  ");
+	escpad(w, p->protocol ? p->protocol : "-", 16, 5);
+	out_add(w, " ");
+	escpad(w, p->op ? p->op : "-", 16, 8);
+	out_add(w, " ");
 	if (p->result && strcmp(p->result, "ok") != 0)
 		color(w, C_YELLOW);
-	out_addf(w, "%-11s", p->result ? p->result : "(no result)");
+	escpad(w, p->result ? p->result : "(no result)", 24, 11);
 	if (p->result && strcmp(p->result, "ok") != 0)
 		off(w);
 	if (p->count)
@@ -716,8 +733,10 @@ static void fail_section(struct out *w)
 		} else {
 			const struct gh_rfile *x = &m->files[f->file];
 
-			out_addf(w, "  %-11.11s", x->result);
-			out_addf(w, "%s ", x->op);
+			out_add(w, "  ");
+			escpad(w, x->result, 11, 11);
+			escs(w, x->op, 16);
+			out_add(w, " ");
 			esc(w, x->path, x->path_len, 60);
 			if (x->count > 1)
 				out_addf(w, " x%lld", (long long)x->count);
@@ -745,14 +764,16 @@ static void secret_section(struct out *w)
 	out_add(w, "\n");
 	for (size_t i = 0; i < m->nhits; i++) {
 		const struct gh_rfile *x = &m->files[m->hits[i].file];
-		char what[40];
+		struct gh_buf what = GH_BUF_INIT;
 
 		if (!line_ok(&bu))
 			continue;
-		snprintf(what, sizeof(what), "%s%s%s", x->op,
-			 x->result && strcmp(x->result, "ok") ? " " : "",
-			 x->result && strcmp(x->result, "ok") ? x->result : "");
-		out_addf(w, "  %-15s", what);
+		gh_buf_printf(&what, "%s%s%s", x->op,
+			      x->result && strcmp(x->result, "ok") ? " " : "",
+			      x->result && strcmp(x->result, "ok") ? x->result : "");
+		out_add(w, "  ");
+		escpad(w, what.p ? what.p : "", 39, 15);
+		gh_buf_release(&what);
 		esc(w, x->path, x->path_len, 60);
 		who(w, x->pids);
 		out_add(w, "\n");

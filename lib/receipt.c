@@ -635,7 +635,7 @@ int gh_receipt_nprocs(struct gh_receipt *r, size_t *n)
 int gh_receipt_proc_exec(struct gh_receipt *r, const struct gh_rproc *p, size_t k,
 			 struct gh_rexec *x)
 {
-	const struct gh_jv *e;
+	const struct gh_jv *e, *t = NULL;
 	char w[80];
 
 	memset(x, 0, sizeof(*x));
@@ -646,6 +646,8 @@ int gh_receipt_proc_exec(struct gh_receipt *r, const struct gh_rproc *p, size_t 
 		x->exe = p->exe;
 		x->argv = p->argv;
 		x->cwd = p->working_dir;
+		e = gh_jv_idx(gh_jv_get(r->root, p->where), p->index);
+		x->argv_truncated = gh_jv_bool(gh_jv_get(e, "argv_truncated"));
 		return 1;
 	}
 	if (k >= gh_jv_len(p->execs))
@@ -656,8 +658,10 @@ int gh_receipt_proc_exec(struct gh_receipt *r, const struct gh_rproc *p, size_t 
 		return bad(r, "%s: expected an object", w);
 	if (gh_receipt_mstr(r, e, w, "exe", &x->exe, NULL) < 0 ||
 	    gh_receipt_mstrv(r, e, w, "argv", &x->argv) < 0 ||
-	    gh_receipt_mstr(r, e, w, "cwd", &x->cwd, NULL) < 0)
+	    gh_receipt_mstr(r, e, w, "cwd", &x->cwd, NULL) < 0 ||
+	    gh_receipt_member(r, e, w, "argv_truncated", GH_JV_BOOL, &t) < 0)
 		return -EINVAL;
+	x->argv_truncated = gh_jv_bool(t);
 	return 1;
 }
 

@@ -215,6 +215,8 @@ struct gh_rexec {
 	const char *exe;	  /* or NULL */
 	const struct gh_jv *argv; /* strings, or NULL */
 	const char *cwd;	  /* or NULL */
+	int argv_truncated;	  /* argv holds only what fit (gh-trace's
+				   * limits.argv_bytes): more followed */
 };
 int gh_receipt_proc_exec(struct gh_receipt *r, const struct gh_rproc *p,
 			 size_t k, struct gh_rexec *x);

@@ -53,3 +53,7 @@ vg() {
 @test "valgrind: test_ring clean" {
 	vg "$GH_OUT/tests/test_ring"
 }
+
+@test "valgrind: test_path clean" {
+	vg "$GH_OUT/tests/test_path"
+}
