@@ -96,8 +96,8 @@ void tally_release(struct tally *t)
 	t->n = t->cap = 0;
 }
 
-/* FNV-1a of the SWEEP_MIN bytes at s: the key of a masked value, and of
- * each place the sweep looks at. */
+/* FNV-1a of the SWEEP_MIN bytes at s: the key of the length groups of
+ * masked values that start alike. */
 static uint32_t mhash(const char *s)
 {
 	uint32_t h = 2166136261u;
@@ -107,7 +107,41 @@ static uint32_t mhash(const char *s)
 	return h;
 }
 
-/* Put masked[i] in the index, growing it to twice the values. */
+#define FNV64_INIT 14695981039346656037ull
+#define FNV64_PRIME 1099511628211ull
+
+static uint64_t fhash(const char *s, size_t n)
+{
+	uint64_t h = FNV64_INIT;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * FNV64_PRIME;
+	return h;
+}
+
+static size_t fbucket(const struct redactor *r, uint64_t h, size_t len)
+{
+	return (size_t)((h ^ (h >> 32) ^ len) & (r->mcap - 1));
+}
+
+/* The masked value s[0..n) whose whole hash is h, or MASKED_NONE. */
+static uint32_t masked_find(const struct redactor *r, const char *s, size_t n,
+			    uint64_t h)
+{
+	if (!r->mcap)
+		return MASKED_NONE;
+	for (uint32_t k = r->mhead[fbucket(r, h, n)]; k != MASKED_NONE;
+	     k = r->mnext[k]) {
+		const struct masked *m = &r->masked[k];
+
+		if (m->h == h && m->len == n && !memcmp(m->s, s, n))
+			return k;
+	}
+	return MASKED_NONE;
+}
+
+/* Put masked[i] in the index of whole values, growing it to twice the
+ * values. */
 static int mindex_add(struct redactor *r, size_t i)
 {
 	if ((i + 1) * 2 > r->mcap) {
@@ -122,14 +156,14 @@ static int mindex_add(struct redactor *r, size_t i)
 		r->mhead = head;
 		r->mcap = cap;
 		for (size_t k = 0; k < i; k++) {
-			uint32_t b = mhash(r->masked[k].s) & (cap - 1);
+			size_t b = fbucket(r, r->masked[k].h, r->masked[k].len);
 
 			r->mnext[k] = head[b];
 			head[b] = (uint32_t)k;
 		}
 	}
 	{
-		uint32_t b = mhash(r->masked[i].s) & (r->mcap - 1);
+		size_t b = fbucket(r, r->masked[i].h, r->masked[i].len);
 
 		r->mnext[i] = r->mhead[b];
 		r->mhead[b] = (uint32_t)i;
@@ -137,19 +171,82 @@ static int mindex_add(struct redactor *r, size_t i)
 	return 0;
 }
 
+/* Link group g into its bucket's chain, kept sorted by length. */
+static void group_link(struct redactor *r, uint32_t g)
+{
+	uint32_t *p = &r->ghead[r->groups[g].ph & (r->gcap - 1)];
+
+	while (*p != MASKED_NONE && r->groups[*p].len <= r->groups[g].len)
+		p = &r->groups[*p].next;
+	r->groups[g].next = *p;
+	*p = g;
+}
+
+/* Note that a masked value of length n starts with the bytes whose
+ * mhash() is ph (one group per such start and length). */
+static int group_add(struct redactor *r, uint32_t ph, size_t n)
+{
+	uint32_t g;
+
+	if (r->gcap)
+		for (g = r->ghead[ph & (r->gcap - 1)]; g != MASKED_NONE;
+		     g = r->groups[g].next)
+			if (r->groups[g].ph == ph && r->groups[g].len == n)
+				return 0;
+	if (r->ngroups == r->capgroups) {
+		size_t cap = r->capgroups ? 2 * r->capgroups : 16;
+		struct mgroup *v = realloc(r->groups, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		r->groups = v;
+		r->capgroups = cap;
+	}
+	if ((r->ngroups + 1) * 2 > r->gcap) {
+		size_t cap = r->gcap ? 2 * r->gcap : 64;
+		uint32_t *head = malloc(cap * sizeof(*head));
+
+		if (!head)
+			return -ENOMEM;
+		for (size_t b = 0; b < cap; b++)
+			head[b] = MASKED_NONE;
+		free(r->ghead);
+		r->ghead = head;
+		r->gcap = cap;
+		for (g = 0; g < r->ngroups; g++)
+			group_link(r, g);
+	}
+	g = (uint32_t)r->ngroups++;
+	r->groups[g] = (struct mgroup){ ph, (uint32_t)n, MASKED_NONE };
+	group_link(r, g);
+	return 0;
+}
+
 /* The first masked value (lowest index) that s[0..n) starts with, or
- * MASKED_NONE. */
+ * MASKED_NONE: for each length of the values that start alike, shortest
+ * first, the one value of that length and bytes, found by its hash
+ * (computed once over the longest). */
 static uint32_t masked_at(const struct redactor *r, const char *s, size_t n)
 {
-	uint32_t best = MASKED_NONE;
+	uint32_t best = MASKED_NONE, ph, g, k;
+	uint64_t h = FNV64_INIT;
+	size_t pos = 0;
 
-	if (n < SWEEP_MIN || !r->mcap)
+	if (n < SWEEP_MIN || !r->gcap)
 		return best;
-	for (uint32_t k = r->mhead[mhash(s) & (r->mcap - 1)]; k != MASKED_NONE;
-	     k = r->mnext[k]) {
-		const struct masked *m = &r->masked[k];
+	ph = mhash(s);
+	for (g = r->ghead[ph & (r->gcap - 1)]; g != MASKED_NONE;
+	     g = r->groups[g].next) {
+		const struct mgroup *G = &r->groups[g];
 
-		if (k < best && m->len <= n && !memcmp(m->s, s, m->len))
+		if (G->len > n)
+			break;
+		if (G->ph != ph)
+			continue;
+		for (; pos < G->len; pos++)
+			h = (h ^ (unsigned char)s[pos]) * FNV64_PRIME;
+		k = masked_find(r, s, G->len, h);
+		if (k < best)
 			best = k;
 	}
 	return best;
@@ -158,17 +255,16 @@ static uint32_t masked_at(const struct redactor *r, const char *s, size_t n)
 static int remember(struct redactor *r, const char *s, size_t n,
 		    const char *rule)
 {
-	uint32_t k;
+	uint64_t h;
 
 	/* Only secrets are searched for elsewhere: a masked path is found
 	 * again by the globs themselves, at path boundaries, so that "/secret"
 	 * never masks part of "/secretary". */
-	if (n < SWEEP_MIN || strncmp(rule, "default:", 8) != 0)
+	if (n < SWEEP_MIN || n > UINT32_MAX || strncmp(rule, "default:", 8) != 0)
 		return 0;
-	if (r->mcap)
-		for (k = r->mhead[mhash(s) & (r->mcap - 1)]; k != MASKED_NONE; k = r->mnext[k])
-			if (r->masked[k].len == n && !memcmp(r->masked[k].s, s, n))
-				return 0;
+	h = fhash(s, n);
+	if (masked_find(r, s, n, h) != MASKED_NONE)
+		return 0;
 	if (r->nmasked >= MASKED_NONE - 1)
 		return -ENOMEM;
 	if (r->nmasked == r->capmasked) {
@@ -191,8 +287,9 @@ static int remember(struct redactor *r, const char *s, size_t n,
 	memcpy(r->masked[r->nmasked].s, s, n);
 	r->masked[r->nmasked].s[n] = 0;
 	r->masked[r->nmasked].len = n;
+	r->masked[r->nmasked].h = h;
 	r->masked[r->nmasked].rule = rule;
-	if (mindex_add(r, r->nmasked) < 0) {
+	if (mindex_add(r, r->nmasked) < 0 || group_add(r, mhash(s), n) < 0) {
 		free(r->masked[r->nmasked].s);
 		return -ENOMEM;
 	}
