@@ -1519,9 +1519,10 @@ static void cb_command(struct lexer *L, struct cmdbuf *c, int depth)
 	cb_word(L, c);
 	c->redirect = 0;
 	if (!L->err && c->nw) {
+		/* (a command of empty words only has no text) */
 		for (i = 0; i < c->nw; i++) {
-			c->w[i].s = c->text + c->w[i].off;
-			c->w[i].map = c->map + c->w[i].off;
+			c->w[i].s = c->text ? c->text + c->w[i].off : "";
+			c->w[i].map = c->map ? c->map + c->w[i].off : NULL;
 		}
 		L->err = token_rules(L->r, c->w, c->nw, L->sps);
 		if (!L->err)
