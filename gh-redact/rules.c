@@ -1395,7 +1395,8 @@ static int vault_rules(const struct tok *w, size_t n, struct spans *sps)
 				i++;
 			continue;
 		}
-		if (tok_is(t, "-") || memchr(t->s, '=', t->len))
+		/* (an empty word is no token: the next word may be) */
+		if (!t->len || tok_is(t, "-") || memchr(t->s, '=', t->len))
 			continue;
 		return add_tok(sps, t, 0, t->len, R_VAULT);
 	}

@@ -205,6 +205,9 @@ htpasswd -b f u [REDACTED] 2>/dev/null >log; htpasswd -c f u </dev/null' ]
 @test "scripts: unbalanced quotes and substitutions, deep nesting: still a receipt, secrets still masked" {
 	run script 'vault login hvs.Open0123 "unclosed $(htpasswd -b f u S3cretPw'
 	[ "$output" = 'vault login [REDACTED] "unclosed $(htpasswd -b f u [REDACTED]' ]
+	# a command of empty words only, then one with a token
+	run script "'' \"\" ; vault login '' hvs.Empty0123 \\"
+	[ "$output" = "'' \"\" ; vault login '' [REDACTED] \\" ]
 	local deep
 	deep=$(awk 'BEGIN { for (i = 0; i < 200; i++) printf "$(";
 		printf "vault login hvs.Deep0123";
@@ -217,16 +220,18 @@ htpasswd -b f u [REDACTED] 2>/dev/null >log; htpasswd -c f u </dev/null' ]
 # ---- the sweep --------------------------------------------------------------
 
 @test "a value masked by the new rules is masked wherever else it occurs" {
-	jq '.process_tree[0].argv = ["sh", "-c", "vault login hvs.Sweep0123 && htpasswd -b f u PwSweep99"] |
+	jq '.process_tree[0].argv = ["sh", "-c", "vault login hvs.Sweep0123 && htpasswd -b f u pwsweep99"] |
 	    .process_tree[0].execs[0].argv = .process_tree[0].argv |
 	    .process_tree[1].argv = ["cat", "/tmp/hvs.Sweep0123.json"] |
-	    .filesystem.writes += ["/home/u/PwSweep99.txt"] |
+	    .filesystem.writes += ["/home/u/pwsweep99.txt"] |
+	    .network.connections[0].names = ["pwsweep99.example.com", "x.example.com"] |
 	    .processes[1].cmd = "echo TOKEN=hvs.Sweep0123"' "$P/clean.json" > "$T/in.json"
 	gh-redact "$T/in.json" > "$T/out.json"
-	run grep -c -e hvs.Sweep0123 -e PwSweep99 "$T/out.json"
+	grep -q pwsweep99 "$T/in.json"
+	run grep -c -e hvs.Sweep0123 -e pwsweep99 "$T/out.json"
 	[ "$output" = 0 ]
-	[ "$(jq -c '[.process_tree[0].argv[2], .process_tree[1].argv, (.filesystem.writes | index("/home/u/[REDACTED].txt") != null), .processes[1].cmd]' "$T/out.json")" = \
-		'["vault login [REDACTED] && htpasswd -b f u [REDACTED]",["cat","/tmp/[REDACTED].json"],true,"echo TOKEN=[REDACTED]"]' ]
+	[ "$(jq -c '[.process_tree[0].argv[2], .process_tree[1].argv, (.filesystem.writes | index("/home/u/[REDACTED].txt") != null), .network.connections[0].names, .processes[1].cmd]' "$T/out.json")" = \
+		'["vault login [REDACTED] && htpasswd -b f u [REDACTED]",["cat","/tmp/[REDACTED].json"],true,["[REDACTED].example.com","x.example.com"],"echo TOKEN=[REDACTED]"]' ]
 	# the twin: a value under 6 bytes is masked where it stands only
 	jq '.process_tree[0].argv = ["htpasswd", "-b", "f", "u", "Pw5"] |
 	    .filesystem.writes += ["/home/u/Pw5.txt"]' "$P/clean.json" > "$T/short.json"
