@@ -1510,6 +1510,22 @@ static int has_blank(const char *s, size_t n)
 	return 0;
 }
 
+static int header_rule(const char *s, size_t n, struct spans *sp);
+
+/* "Header-Name: value" in a word of a script (curl -H 'X-Api-Key: ...'),
+ * as header_rule() finds it in an argv element. */
+static int word_header(struct lexer *L, const struct tok *t)
+{
+	struct spans one = { 0 };
+	int ret = header_rule(t->s, t->len, &one);
+
+	for (size_t j = 0; j < one.n && ret == 0; j++)
+		ret = add_tok(L->sps, t, one.v[j].start, one.v[j].end,
+			      one.v[j].rule);
+	spans_release(&one);
+	return ret;
+}
+
 /* A simple command is complete: apply the command-line rules to its
  * words, and read the words that hold a script (sh -c '...', ssh host
  * '...') as scripts. */
@@ -1528,6 +1544,9 @@ static void cb_command(struct lexer *L, struct cmdbuf *c, int depth)
 		L->err = token_rules(L->r, c->w, c->nw, L->sps);
 		if (!L->err)
 			L->err = tool_rules(c->w, c->nw, L->sps);
+		for (i = 0; i < c->nw && !L->err; i++)
+			if (memchr(c->w[i].s, ':', c->w[i].len))
+				L->err = word_header(L, &c->w[i]);
 		for (i = 0; i < c->nw && !L->err; i++)
 			if (depth + 1 < SCRIPT_DEPTH && has_blank(c->w[i].s, c->w[i].len))
 				L->err = lex_script(L, c->w[i].s, c->w[i].len,

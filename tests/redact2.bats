@@ -175,6 +175,13 @@ EOF
 	[ "$output" = 'openssl enc -k [REDACTED] -in f 2>/dev/null >out' ]
 }
 
+# Before: a header written as one word of a script (curl -H 'X-Api-Key:
+# ...') was looked at only for Authorization, not as a header of its own.
+@test "scripts: secret headers in one quoted word are masked, other headers stay" {
+	run script "curl -H 'X-Api-Key: k-1234567' -H X-Auth-Token:\\ tok12345 -H \"Accept: text/plain\" -H key:\\ value https://h"
+	[ "$output" = "curl -H 'X-Api-Key: [REDACTED]' -H X-Auth-Token:\\ [REDACTED] -H \"Accept: text/plain\" -H key:\\ value https://h" ]
+}
+
 @test "scripts: each command has its own program: -p after sshpass or docker login in another command stays" {
 	# Before: sshpass (or docker login) anywhere in the script made every
 	# later -p a password: ssh's port, docker run's port mapping
