@@ -1231,6 +1231,10 @@ static const struct wrapper {
 	{ "stdbuf", "ioe", 0 },	      { "ionice", "cnp", 0 },
 	{ "setsid", "", 0 },	      { "chroot", "", 1 },
 	{ "nocache", "", 0 },	      { "chronic", "", 0 },
+	/* a script run through its #! line: /bin/sh /usr/local/bin/vault */
+	{ "sh", "oO", 0 },	      { "bash", "oO", 0 },
+	{ "dash", "oO", 0 },	      { "zsh", "oO", 0 },
+	{ "ksh", "oO", 0 },	      { "busybox", "", 0 },
 	{ NULL, NULL, 0 },
 };
 

@@ -267,3 +267,43 @@ htpasswd -b f u [REDACTED] 2>/dev/null >log; htpasswd -c f u </dev/null' ]
 	gh-redact "$T/big2.json" | jq -j '.provenance.command[2]' > "$T/got2.sh"
 	cmp "$T/got2.sh" "$T/c.sh"
 }
+
+# ---- a traced run -----------------------------------------------------------
+
+# Trace, as root, a script that runs stand-ins for vault and openssl
+# (copies of true) and htpasswd (a #! script, which the kernel runs as
+# "/bin/sh PATH ARGS...") behind timeout, env and xargs: the receipt holds
+# each secret in the script's argv, in the execs of the programs and in
+# processes' command lines; none is left after gh-redact.
+@test "a traced script: the secrets of vault, htpasswd and openssl are gone everywhere" {
+	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
+	mkdir -p "$T/bin"
+	cp /bin/true "$T/bin/vault"
+	cp /bin/true "$T/bin/openssl"
+	printf '#!/bin/sh\nexit 0\n' > "$T/bin/htpasswd"
+	chmod +x "$T/bin/htpasswd"
+	cd "$T"
+	PATH="$T/bin:$PATH" gh-trace -o ev.ndjson -- sh -c '
+		vault login hvs.Traced0123 && timeout 5 htpasswd -b f u "pw Traced99"
+		echo f | env LANG=C xargs -n1 openssl enc -k KeyTraced77 -in'
+	if jq -e 'select(.type == "header") | .audit.active == false' ev.ndjson > /dev/null; then
+		skip "eBPF unavailable: $(jq -r 'select(.type == "header") | .audit.reason' ev.ndjson)"
+	fi
+	gh-aggregate ev.ndjson > receipt.json
+	# The receipt really holds them, in the argv of the programs too.
+	for s in hvs.Traced0123 "pw Traced99" KeyTraced77; do
+		grep -qF "$s" receipt.json
+	done
+	[ "$(jq -c '[.process_tree[] | select(.argv[0] == "vault") | .argv]' receipt.json)" = '[["vault","login","hvs.Traced0123"]]' ]
+	gh-redact receipt.json > red.json
+	run grep -c -e hvs.Traced0123 -e "pw Traced99" -e Traced99 -e KeyTraced77 red.json
+	[ "$output" = 0 ]
+	[ "$(jq -c --arg b "$T/bin/" '[.process_tree[] | select(.argv[0] == "vault" or .argv[1] == $b + "htpasswd" or .argv[0] == "openssl") | .argv] | sort' red.json)" = \
+		"$(jq -nc --arg b "$T/bin/" '[["/bin/sh",($b + "htpasswd"),"-b","f","u","[REDACTED]"],["openssl","enc","-k","[REDACTED]","-in","f"],["vault","login","[REDACTED]"]]')" ]
+	jq -e '[.redactions[].rule] | index("default:htpasswd-password") and index("default:openssl-key") and index("default:vault-token")' red.json
+	# the twin: with the default rules off, every one of them stays
+	gh-redact --no-default-secrets receipt.json > kept.json
+	for s in hvs.Traced0123 "pw Traced99" KeyTraced77; do
+		grep -qF "$s" kept.json
+	done
+}
