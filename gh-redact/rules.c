@@ -1297,7 +1297,8 @@ static size_t command_start(const struct tok *w, size_t n)
 {
 	size_t i = 0;
 
-	for (int hops = 0; i < n && hops < 16; hops++) {
+	/* (each wrapper moves i on: sudo sudo ... ends) */
+	while (i < n) {
 		const struct wrapper *wr;
 		const char *p;
 		size_t pl;

@@ -129,6 +129,9 @@ script() {
 	[ "$output" = '[["env","-u","HOME","VAULT_ADDR=https://v","timeout","-s","KILL","30","nice","-n","5","nohup","vault","login","[REDACTED]"],[{"count":1,"rule":"default:vault-token"}]]' ]
 	run cmdline '["xargs","-n","1","-P","4","openssl","enc","-k","S3cretPass"]'
 	[ "$output" = '[["xargs","-n","1","-P","4","openssl","enc","-k","[REDACTED]"],[{"count":1,"rule":"default:openssl-key"}]]' ]
+	# however many
+	run cmdline "$(jq -nc '[range(40) | "sudo"] + ["vault", "login", "hvs.Deep0123"]')"
+	[ "$output" = "$(jq -nc '[[range(40) | "sudo"] + ["vault", "login", "[REDACTED]"], [{count: 1, rule: "default:vault-token"}]]')" ]
 }
 
 @test "wrappers: a wrapper's option values are not the program" {
