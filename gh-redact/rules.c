@@ -1507,10 +1507,12 @@ static void cb_word(struct lexer *L, struct cmdbuf *c)
 				      c->wstart, NULL };
 }
 
+/* A string that may hold a shell command with arguments: one with a blank
+ * (a URL's "?a=1&b=2" is no script). */
 static int has_blank(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (is_space(s[i]) || s[i] == ';' || s[i] == '|' || s[i] == '&')
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')
 			return 1;
 	return 0;
 }

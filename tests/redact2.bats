@@ -200,6 +200,9 @@ htpasswd -b f u S3cretPw 2>/dev/null >log; htpasswd -c f u </dev/null'
 	run script "$s"
 	[ "$output" = 'mysql -p db; curl -u alice https://h/ | ssh -p 22 h # vault login not-a-token
 htpasswd -b f u [REDACTED] 2>/dev/null >log; htpasswd -c f u </dev/null' ]
+	# a URL's & is no shell operator: key=value after it stays
+	run cmdline '["curl","https://h/?x=1&key=value&token=S3cretTok"]'
+	[ "$output" = '[["curl","https://h/?x=1&key=value&token=[REDACTED]"],[{"count":1,"rule":"default:url-query"}]]' ]
 }
 
 @test "scripts inside scripts, behind wrappers, and held by ssh" {
