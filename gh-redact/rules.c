@@ -864,7 +864,8 @@ static int word_in(const char *w, size_t n, const char *const *set)
 static const char *const secret_words[] = {
 	"token", "tokens", "password", "passwd", "passphrase", "pass", "pw",
 	"secret", "secrets", "apikey", "credential", "credentials", "passin",
-	"passout", NULL,
+	"passout", "storepass", "keypass", "srcstorepass", "deststorepass",
+	"srckeypass", "destkeypass", NULL,
 };
 /* Words before "key" that make it a secret key in an option name. */
 static const char *const key_words[] = {
@@ -1408,6 +1409,65 @@ static int vault_rules(const struct tok *w, size_t n, struct spans *sps)
 	return 0;
 }
 
+static const char *const ldap_progs[] = {
+	"ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami",
+	"ldappasswd", "ldapcompare", "ldapmodrdn", "ldapexop", NULL,
+};
+static const char *const smb_progs[] = {
+	"smbclient", "rpcclient", "smbcacls", "smbget", "smbtree", "net", NULL,
+};
+static const char *const mongo_progs[] = {
+	"mongo", "mongosh", "mongodump", "mongorestore", "mongoexport",
+	"mongoimport", "mongostat", "mongotop", "mongofiles", NULL,
+};
+
+/* A short option of one letter whose value holds a password, glued on
+ * (-wPW) or in the next word (-w PW, not an option: -p alone prompts);
+ * mask() masks what of the value is secret. */
+static int short_secret(const struct tok *w, size_t n, char opt,
+			int (*mask)(struct spans *, const struct tok *, size_t),
+			struct spans *sps)
+{
+	int ret = 0;
+
+	for (size_t i = 1; i < n && ret == 0; i++) {
+		const struct tok *t = &w[i];
+
+		if (tok_is(t, "--"))
+			break;
+		if (t->len < 2 || t->s[0] != '-' || t->s[1] != opt)
+			continue;
+		if (t->len > 2) {
+			struct tok v = *t;
+
+			/* the value glued on: a tok that starts after -X */
+			v.s += 2;
+			v.len -= 2;
+			if (v.map)
+				v.map += 2;
+			else
+				v.off += 2;
+			ret = mask(sps, &v, 0);
+		} else if (i + 1 < n && !(w[i + 1].len && w[i + 1].s[0] == '-')) {
+			ret = mask(sps, &w[++i], 0);
+		}
+	}
+	return ret;
+}
+
+static int mask_whole(struct spans *sps, const struct tok *t, size_t from)
+{
+	return add_tok(sps, t, from, t->len, R_OPTION);
+}
+
+/* Samba's user%password: mask after the first '%'. */
+static int mask_after_pct(struct spans *sps, const struct tok *t, size_t from)
+{
+	const char *c = memchr(t->s + from, '%', t->len - from);
+
+	return c ? add_tok(sps, t, c - t->s + 1, t->len, R_OPTION) : 0;
+}
+
 /* Rules that look at where a word stands in a simple command. */
 static int tool_rules(const struct tok *w, size_t n, struct spans *sps)
 {
@@ -1423,6 +1483,20 @@ static int tool_rules(const struct tok *w, size_t n, struct spans *sps)
 		return htpasswd_rules(w + i, n - i, sps);
 	if (pl == 5 && !memcmp(p, "vault", 5))
 		return vault_rules(w + i, n - i, sps);
+	if (word_in(p, pl, ldap_progs))
+		return short_secret(w + i, n - i, 'w', mask_whole, sps);
+	if (word_in(p, pl, mongo_progs))
+		return short_secret(w + i, n - i, 'p', mask_whole, sps);
+	if (word_in(p, pl, smb_progs)) {
+		int ret = short_secret(w + i, n - i, 'U', mask_after_pct, sps);
+
+		for (size_t k = i + 1; k < n && ret == 0; k++)
+			if (w[k].len > 7 && !memcmp(w[k].s, "--user=", 7))
+				ret = mask_after_pct(sps, &w[k], 7);
+			else if (tok_is(&w[k], "--user") && k + 1 < n)
+				ret = mask_after_pct(sps, &w[++k], 0);
+		return ret;
+	}
 	return 0;
 }
 

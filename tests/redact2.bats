@@ -117,6 +117,34 @@ script() {
 	[ "$output" = '[["vault","read","secret/data/app"],[]]' ]
 }
 
+# ---- ldap, samba, mongo, keytool ---------------------------------------------
+
+# Before: ldapsearch -w PW, smbclient -U user%PW, mongosh -p PW and keytool
+# -storepass PW kept the password.
+@test "ldap -w, samba's user%password, mongo -p, keytool -storepass and -keypass are masked" {
+	run cmdline '["ldapsearch","-x","-D","cn=admin","-w","S3cretPw","-s","sub","-b","dc=x"]'
+	[ "$output" = '[["ldapsearch","-x","-D","cn=admin","-w","[REDACTED]","-s","sub","-b","dc=x"],[{"count":1,"rule":"default:secret-option"}]]' ]
+	run cmdline '["smbclient","//h/share","-Ualice%S3cretPw","--user=bob%Pw2xyz"]'
+	[ "$output" = '[["smbclient","//h/share","-Ualice%[REDACTED]","--user=bob%[REDACTED]"],[{"count":2,"rule":"default:secret-option"}]]' ]
+	run cmdline '["mongosh","-u","admin","-p","S3cretPw","mongodb://h"]'
+	[ "$output" = '[["mongosh","-u","admin","-p","[REDACTED]","mongodb://h"],[{"count":1,"rule":"default:secret-option"}]]' ]
+	run cmdline '["keytool","-list","-keystore","ks.jks","-storepass","S3cretPw","-keypass","K3ypass"]'
+	[ "$output" = '[["keytool","-list","-keystore","ks.jks","-storepass","[REDACTED]","-keypass","[REDACTED]"],[{"count":2,"rule":"default:secret-option"}]]' ]
+	run script 'timeout 5 ldapwhoami -x -w"S3 pw" && net ads join -U "admin%Pa ss"'
+	[ "$output" = 'timeout 5 ldapwhoami -x -w"[REDACTED]" && net ads join -U "admin%[REDACTED]"' ]
+}
+
+@test "ldap -W (prompt) and -s (scope), samba without a password, mongo -p alone stay" {
+	run cmdline '["ldapsearch","-x","-W","-s","base","-w"]'
+	[ "$output" = '[["ldapsearch","-x","-W","-s","base","-w"],[]]' ]
+	run cmdline '["smbclient","//h/share","-U","alice","--user=bob"]'
+	[ "$output" = '[["smbclient","//h/share","-U","alice","--user=bob"],[]]' ]
+	run cmdline '["mongosh","-u","admin","-p","--host","h"]'
+	[ "$output" = '[["mongosh","-u","admin","-p","--host","h"],[]]' ]
+	run cmdline '["tar","-w","-U","x%y","-p","perm"]'
+	[ "$output" = '[["tar","-w","-U","x%y","-p","perm"],[]]' ]
+}
+
 # ---- wrappers ---------------------------------------------------------------
 
 # Before: the rules above did not exist; and a short option of a program
