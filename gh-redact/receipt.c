@@ -999,6 +999,11 @@ void redactor_reset(struct redactor *r)
 	free(r->mnext);
 	r->mhead = r->mnext = NULL;
 	r->mcap = 0;
+	free(r->groups);
+	free(r->ghead);
+	r->groups = NULL;
+	r->ghead = NULL;
+	r->ngroups = r->capgroups = r->gcap = 0;
 	free(r->home);
 	r->home = NULL;
 	r->home_len = 0;

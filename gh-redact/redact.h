@@ -55,7 +55,14 @@ struct tally {
 struct masked {
 	char *s;
 	size_t len;
+	uint64_t h;	/* FNV-1a of s[0..len) */
 	const char *rule;
+};
+
+/* The lengths of masked values that start with the same SWEEP_MIN bytes
+ * (by their hash ph): one group per start and length. */
+struct mgroup {
+	uint32_t ph, len, next;
 };
 
 struct redactor {
@@ -74,12 +81,18 @@ struct redactor {
 	struct tally tally;
 	struct masked *masked;
 	size_t nmasked, capmasked;
-	/* masked[] by the hash of their first SWEEP_MIN bytes: chains of
-	 * indices (mhead[bucket], then mnext[i]; MASKED_NONE ends one), so
-	 * that the sweep tries at each byte only the values that start
-	 * there, not every value masked */
+	/* masked[] by the hash of the whole value: chains of indices
+	 * (mhead[bucket], then mnext[i]; MASKED_NONE ends one) */
 	uint32_t *mhead, *mnext;
 	size_t mcap;
+	/* groups[] by the hash of their first SWEEP_MIN bytes, each chain
+	 * sorted by length: at each byte the sweep hashes the bytes there
+	 * once, up to the longest length that starts alike, and looks up
+	 * one value per length, not every value that starts alike */
+	struct mgroup *groups;
+	size_t ngroups, capgroups;
+	uint32_t *ghead;
+	size_t gcap;
 };
 
 #define MASKED_NONE UINT32_MAX

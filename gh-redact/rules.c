@@ -96,8 +96,8 @@ void tally_release(struct tally *t)
 	t->n = t->cap = 0;
 }
 
-/* FNV-1a of the SWEEP_MIN bytes at s: the key of a masked value, and of
- * each place the sweep looks at. */
+/* FNV-1a of the SWEEP_MIN bytes at s: the key of the length groups of
+ * masked values that start alike. */
 static uint32_t mhash(const char *s)
 {
 	uint32_t h = 2166136261u;
@@ -107,7 +107,41 @@ static uint32_t mhash(const char *s)
 	return h;
 }
 
-/* Put masked[i] in the index, growing it to twice the values. */
+#define FNV64_INIT 14695981039346656037ull
+#define FNV64_PRIME 1099511628211ull
+
+static uint64_t fhash(const char *s, size_t n)
+{
+	uint64_t h = FNV64_INIT;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * FNV64_PRIME;
+	return h;
+}
+
+static size_t fbucket(const struct redactor *r, uint64_t h, size_t len)
+{
+	return (size_t)((h ^ (h >> 32) ^ len) & (r->mcap - 1));
+}
+
+/* The masked value s[0..n) whose whole hash is h, or MASKED_NONE. */
+static uint32_t masked_find(const struct redactor *r, const char *s, size_t n,
+			    uint64_t h)
+{
+	if (!r->mcap)
+		return MASKED_NONE;
+	for (uint32_t k = r->mhead[fbucket(r, h, n)]; k != MASKED_NONE;
+	     k = r->mnext[k]) {
+		const struct masked *m = &r->masked[k];
+
+		if (m->h == h && m->len == n && !memcmp(m->s, s, n))
+			return k;
+	}
+	return MASKED_NONE;
+}
+
+/* Put masked[i] in the index of whole values, growing it to twice the
+ * values. */
 static int mindex_add(struct redactor *r, size_t i)
 {
 	if ((i + 1) * 2 > r->mcap) {
@@ -122,14 +156,14 @@ static int mindex_add(struct redactor *r, size_t i)
 		r->mhead = head;
 		r->mcap = cap;
 		for (size_t k = 0; k < i; k++) {
-			uint32_t b = mhash(r->masked[k].s) & (cap - 1);
+			size_t b = fbucket(r, r->masked[k].h, r->masked[k].len);
 
 			r->mnext[k] = head[b];
 			head[b] = (uint32_t)k;
 		}
 	}
 	{
-		uint32_t b = mhash(r->masked[i].s) & (r->mcap - 1);
+		size_t b = fbucket(r, r->masked[i].h, r->masked[i].len);
 
 		r->mnext[i] = r->mhead[b];
 		r->mhead[b] = (uint32_t)i;
@@ -137,19 +171,82 @@ static int mindex_add(struct redactor *r, size_t i)
 	return 0;
 }
 
+/* Link group g into its bucket's chain, kept sorted by length. */
+static void group_link(struct redactor *r, uint32_t g)
+{
+	uint32_t *p = &r->ghead[r->groups[g].ph & (r->gcap - 1)];
+
+	while (*p != MASKED_NONE && r->groups[*p].len <= r->groups[g].len)
+		p = &r->groups[*p].next;
+	r->groups[g].next = *p;
+	*p = g;
+}
+
+/* Note that a masked value of length n starts with the bytes whose
+ * mhash() is ph (one group per such start and length). */
+static int group_add(struct redactor *r, uint32_t ph, size_t n)
+{
+	uint32_t g;
+
+	if (r->gcap)
+		for (g = r->ghead[ph & (r->gcap - 1)]; g != MASKED_NONE;
+		     g = r->groups[g].next)
+			if (r->groups[g].ph == ph && r->groups[g].len == n)
+				return 0;
+	if (r->ngroups == r->capgroups) {
+		size_t cap = r->capgroups ? 2 * r->capgroups : 16;
+		struct mgroup *v = realloc(r->groups, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		r->groups = v;
+		r->capgroups = cap;
+	}
+	if ((r->ngroups + 1) * 2 > r->gcap) {
+		size_t cap = r->gcap ? 2 * r->gcap : 64;
+		uint32_t *head = malloc(cap * sizeof(*head));
+
+		if (!head)
+			return -ENOMEM;
+		for (size_t b = 0; b < cap; b++)
+			head[b] = MASKED_NONE;
+		free(r->ghead);
+		r->ghead = head;
+		r->gcap = cap;
+		for (g = 0; g < r->ngroups; g++)
+			group_link(r, g);
+	}
+	g = (uint32_t)r->ngroups++;
+	r->groups[g] = (struct mgroup){ ph, (uint32_t)n, MASKED_NONE };
+	group_link(r, g);
+	return 0;
+}
+
 /* The first masked value (lowest index) that s[0..n) starts with, or
- * MASKED_NONE. */
+ * MASKED_NONE: for each length of the values that start alike, shortest
+ * first, the one value of that length and bytes, found by its hash
+ * (computed once over the longest). */
 static uint32_t masked_at(const struct redactor *r, const char *s, size_t n)
 {
-	uint32_t best = MASKED_NONE;
+	uint32_t best = MASKED_NONE, ph, g, k;
+	uint64_t h = FNV64_INIT;
+	size_t pos = 0;
 
-	if (n < SWEEP_MIN || !r->mcap)
+	if (n < SWEEP_MIN || !r->gcap)
 		return best;
-	for (uint32_t k = r->mhead[mhash(s) & (r->mcap - 1)]; k != MASKED_NONE;
-	     k = r->mnext[k]) {
-		const struct masked *m = &r->masked[k];
+	ph = mhash(s);
+	for (g = r->ghead[ph & (r->gcap - 1)]; g != MASKED_NONE;
+	     g = r->groups[g].next) {
+		const struct mgroup *G = &r->groups[g];
 
-		if (k < best && m->len <= n && !memcmp(m->s, s, m->len))
+		if (G->len > n)
+			break;
+		if (G->ph != ph)
+			continue;
+		for (; pos < G->len; pos++)
+			h = (h ^ (unsigned char)s[pos]) * FNV64_PRIME;
+		k = masked_find(r, s, G->len, h);
+		if (k < best)
 			best = k;
 	}
 	return best;
@@ -158,17 +255,16 @@ static uint32_t masked_at(const struct redactor *r, const char *s, size_t n)
 static int remember(struct redactor *r, const char *s, size_t n,
 		    const char *rule)
 {
-	uint32_t k;
+	uint64_t h;
 
 	/* Only secrets are searched for elsewhere: a masked path is found
 	 * again by the globs themselves, at path boundaries, so that "/secret"
 	 * never masks part of "/secretary". */
-	if (n < SWEEP_MIN || strncmp(rule, "default:", 8) != 0)
+	if (n < SWEEP_MIN || n > UINT32_MAX || strncmp(rule, "default:", 8) != 0)
 		return 0;
-	if (r->mcap)
-		for (k = r->mhead[mhash(s) & (r->mcap - 1)]; k != MASKED_NONE; k = r->mnext[k])
-			if (r->masked[k].len == n && !memcmp(r->masked[k].s, s, n))
-				return 0;
+	h = fhash(s, n);
+	if (masked_find(r, s, n, h) != MASKED_NONE)
+		return 0;
 	if (r->nmasked >= MASKED_NONE - 1)
 		return -ENOMEM;
 	if (r->nmasked == r->capmasked) {
@@ -191,8 +287,9 @@ static int remember(struct redactor *r, const char *s, size_t n,
 	memcpy(r->masked[r->nmasked].s, s, n);
 	r->masked[r->nmasked].s[n] = 0;
 	r->masked[r->nmasked].len = n;
+	r->masked[r->nmasked].h = h;
 	r->masked[r->nmasked].rule = rule;
-	if (mindex_add(r, r->nmasked) < 0) {
+	if (mindex_add(r, r->nmasked) < 0 || group_add(r, mhash(s), n) < 0) {
 		free(r->masked[r->nmasked].s);
 		return -ENOMEM;
 	}
@@ -767,7 +864,8 @@ static int word_in(const char *w, size_t n, const char *const *set)
 static const char *const secret_words[] = {
 	"token", "tokens", "password", "passwd", "passphrase", "pass", "pw",
 	"secret", "secrets", "apikey", "credential", "credentials", "passin",
-	"passout", NULL,
+	"passout", "storepass", "keypass", "srcstorepass", "deststorepass",
+	"srckeypass", "destkeypass", NULL,
 };
 /* Words before "key" that make it a secret key in an option name. */
 static const char *const key_words[] = {
@@ -884,6 +982,9 @@ struct tok {
 	const char *s;
 	size_t len;
 	size_t host, off; /* element of argv and offset in it */
+	/* NULL: byte i of s is byte off + i of the element; else map[i] is
+	 * its offset there (a word of a script, its quotes taken away) */
+	const size_t *map;
 };
 
 static const char *const mysql_progs[] = {
@@ -925,6 +1026,11 @@ static int prog_of(const char *s, size_t n)
 static int add_tok(struct spans *sps, const struct tok *t, size_t from,
 		   size_t to, const char *rule)
 {
+	if (from >= to)
+		return 0;
+	if (t->map)
+		return spans_add(&sps[t->host], t->map[from], t->map[to - 1] + 1,
+				 rule);
 	return spans_add(&sps[t->host], t->off + from, t->off + to, rule);
 }
 
@@ -949,6 +1055,25 @@ static int is_script_opt(const struct tok *t)
 		if (!isalpha((unsigned char)t->s[i]))
 			return 0;
 	return 1;
+}
+
+/* Where the secret starts in the value v of the option NAME: openssl's
+ * -pass, -passin and -passout take pass:PASSWORD (only PASSWORD is
+ * masked) or say where the password is (env:VAR, file:PATH, fd:N, stdin:
+ * (size_t)-1, nothing to mask); any other value is masked whole. */
+static size_t pass_arg(const char *name, size_t nl, const char *v, size_t n)
+{
+	if (!((nl == 4 && !memcmp(name, "pass", 4)) ||
+	      (nl == 6 && !memcmp(name, "passin", 6)) ||
+	      (nl == 7 && !memcmp(name, "passout", 7))))
+		return 0;
+	if (n >= 5 && !memcmp(v, "pass:", 5))
+		return 5;
+	if ((n >= 4 && !memcmp(v, "env:", 4)) ||
+	    (n >= 5 && !memcmp(v, "file:", 5)) ||
+	    (n >= 3 && !memcmp(v, "fd:", 3)) || (n == 5 && !memcmp(v, "stdin", 5)))
+		return (size_t)-1;
+	return 0;
 }
 
 static int token_rules(const struct redactor *r, struct tok *toks, size_t n,
@@ -1029,7 +1154,11 @@ static int token_rules(const struct redactor *r, struct tok *toks, size_t n,
 			size_t voff = eq + 1 - s;
 
 			if (secret_name(name, nl, 0)) {
-				ret = add_tok(sps, t, voff, len, R_OPTION);
+				size_t from = pass_arg(name, nl, eq + 1, len - voff);
+
+				if (from != (size_t)-1)
+					ret = add_tok(sps, t, voff + from, len,
+						      R_OPTION);
 				continue;
 			}
 			/* --env=NAME=VALUE, --build-arg=NAME=VALUE */
@@ -1042,7 +1171,11 @@ static int token_rules(const struct redactor *r, struct tok *toks, size_t n,
 			continue;
 		}
 		if (nl >= 2 && next_value && secret_name(name, nl, 0)) {
-			ret = add_tok(sps, next, 0, next->len, R_OPTION);
+			size_t from = pass_arg(name, nl, next->s, next->len);
+
+			if (from != (size_t)-1)
+				ret = add_tok(sps, next, from, next->len,
+					      R_OPTION);
 			i++;
 		}
 	}
@@ -1050,55 +1183,577 @@ static int token_rules(const struct redactor *r, struct tok *toks, size_t n,
 	return ret;
 }
 
-/* Split a shell command written in one string into words (quotes keep a
- * word together; one level of quotes around a whole word is looked
- * through). */
-static int shell_words(const char *s, size_t n, size_t host, struct tok **out,
-		       size_t *nout)
+/* ---- shell scripts ---- */
+
+/* Rules for programs that take a secret by position or by an option of
+ * their own. */
+#define R_OPENSSL "default:openssl-key"
+#define R_HTPASSWD "default:htpasswd-password"
+#define R_VAULT "default:vault-token"
+
+/* Scripts held in script words are split this deep, no deeper. */
+#define SCRIPT_DEPTH 16
+
+static int tok_is(const struct tok *t, const char *w)
 {
-	size_t i = 0, cap = 0;
-	struct tok *v = NULL;
+	size_t l = strlen(w);
 
-	*nout = 0;
+	return t->len == l && !memcmp(t->s, w, l);
+}
+
+/* The program a word names: its part after the last '/'. */
+static const char *prog_name(const struct tok *t, size_t *n)
+{
+	const char *slash = memrchr(t->s, '/', t->len);
+
+	*n = slash ? t->len - (size_t)(slash + 1 - t->s) : t->len;
+	return slash ? slash + 1 : t->s;
+}
+
+static int is_assignment(const struct tok *t)
+{
+	const char *eq = memchr(t->s, '=', t->len);
+
+	return eq && is_env_name(t->s, eq - t->s);
+}
+
+/* Programs that run the command given after their own options (and
+ * after as many other words): short options that take a value. */
+static const struct wrapper {
+	const char *name;
+	const char *argopts;
+	int positionals;
+} wrappers[] = {
+	{ "sudo", "CDghpRrTtUu", 0 }, { "doas", "Cu", 0 },
+	{ "env", "CSu", 0 },	      { "timeout", "ks", 1 },
+	{ "nice", "n", 0 },	      { "nohup", "", 0 },
+	{ "xargs", "aEILnPsd", 0 },   { "exec", "a", 0 },
+	{ "command", "", 0 },	      { "time", "fo", 0 },
+	{ "stdbuf", "ioe", 0 },	      { "ionice", "cnp", 0 },
+	{ "setsid", "", 0 },	      { "chroot", "", 1 },
+	{ "nocache", "", 0 },	      { "chronic", "", 0 },
+	/* a script run through its #! line: /bin/sh /usr/local/bin/vault */
+	{ "sh", "oO", 0 },	      { "bash", "oO", 0 },
+	{ "dash", "oO", 0 },	      { "zsh", "oO", 0 },
+	{ "ksh", "oO", 0 },	      { "busybox", "", 0 },
+	{ NULL, NULL, 0 },
+};
+
+/* Long options of the wrappers above that take the next word as value. */
+static const char *const wrapper_longargs[] = {
+	"user", "group", "host", "prompt", "chdir", "close-from", "role",
+	"type", "other-user", "command-timeout", "unset", "split-string",
+	"signal", "kill-after", "adjustment", "arg-file", "delimiter",
+	"max-args", "max-procs", "max-chars", "max-lines", "format", "output",
+	"userspec", "groups", NULL,
+};
+
+/* Shell words that come before a command without being it. */
+static const char *const reserved_words[] = {
+	"if", "then", "else", "elif", "do", "while", "until", "!", "{", "}",
+	NULL,
+};
+
+/* Skip a wrapper's options and positionals: the index of the command it
+ * runs (n: none). */
+static size_t skip_wrapper(const struct wrapper *wr, const struct tok *w,
+			   size_t n, size_t i)
+{
+	int pos = wr->positionals;
+
 	while (i < n) {
-		size_t start;
+		const struct tok *t = &w[i];
 
-		while (i < n && is_space(s[i]))
+		if (tok_is(t, "--"))
+			return i + 1 + pos <= n ? i + 1 + pos : n;
+		if (t->len >= 2 && t->s[0] == '-' && t->s[1] == '-') {
+			i += 1 + (!memchr(t->s, '=', t->len) &&
+				  word_in(t->s + 2, t->len - 2, wrapper_longargs));
+			continue;
+		}
+		if (t->len >= 2 && t->s[0] == '-') {
+			/* a cluster: the first option that takes a value
+			 * takes the rest, or the next word */
+			size_t k;
+
+			for (k = 1; k < t->len; k++)
+				if (strchr(wr->argopts, t->s[k]))
+					break;
+			i += 1 + (k == t->len - 1);
+			continue;
+		}
+		if (pos) {
+			pos--;
+			i++;
+			continue;
+		}
+		return i;
+	}
+	return n;
+}
+
+/* The index of the program a simple command runs: past NAME=VALUE
+ * prefixes, reserved words and wrappers (sudo, env, timeout, ...). */
+static size_t command_start(const struct tok *w, size_t n)
+{
+	size_t i = 0;
+
+	/* (each wrapper moves i on: sudo sudo ... ends) */
+	while (i < n) {
+		const struct wrapper *wr;
+		const char *p;
+		size_t pl;
+
+		while (i < n && (is_assignment(&w[i]) ||
+				 word_in(w[i].s, w[i].len, reserved_words)))
 			i++;
 		if (i >= n)
 			break;
-		start = i;
-		while (i < n && !is_space(s[i])) {
-			if (s[i] == '"' || s[i] == '\'') {
-				const char *q = memchr(s + i + 1, s[i], n - i - 1);
-
-				i = q ? (size_t)(q - s) + 1 : n;
-			} else {
-				i++;
-			}
-		}
-		if (*nout == cap) {
-			struct tok *nv;
-
-			cap = cap ? 2 * cap : 16;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
-		}
-		v[*nout] = (struct tok){ s + start, i - start, host, start };
-		if (i - start >= 2 && (s[start] == '"' || s[start] == '\'') &&
-		    s[i - 1] == s[start]) {
-			v[*nout].s++;
-			v[*nout].len -= 2;
-			v[*nout].off++;
-		}
-		(*nout)++;
+		p = prog_name(&w[i], &pl);
+		for (wr = wrappers; wr->name; wr++)
+			if (strlen(wr->name) == pl && !memcmp(wr->name, p, pl))
+				break;
+		if (!wr->name)
+			break;
+		i = skip_wrapper(wr, w, n, i + 1);
 	}
-	*out = v;
+	return i;
+}
+
+/* openssl: the passphrase of -k, the key of -K and -hmac, the key of
+ * -macopt key:KEY or hexkey:HEX. */
+static int openssl_rules(const struct tok *w, size_t n, struct spans *sps)
+{
+	int ret = 0;
+
+	for (size_t i = 1; i + 1 < n && ret == 0; i++) {
+		const struct tok *v = &w[i + 1];
+
+		if (tok_is(&w[i], "-k") || tok_is(&w[i], "-K") ||
+		    tok_is(&w[i], "-hmac")) {
+			ret = add_tok(sps, v, 0, v->len, R_OPENSSL);
+			i++;
+		} else if (tok_is(&w[i], "-macopt")) {
+			if (v->len > 4 && !memcmp(v->s, "key:", 4))
+				ret = add_tok(sps, v, 4, v->len, R_OPENSSL);
+			else if (v->len > 7 && !memcmp(v->s, "hexkey:", 7))
+				ret = add_tok(sps, v, 7, v->len, R_OPENSSL);
+			i++;
+		}
+	}
+	return ret;
+}
+
+/* htpasswd -b [other options] [FILE] USER PASSWORD: the password is the
+ * last of the names after the options (-n: no FILE). */
+static int htpasswd_rules(const struct tok *w, size_t n, struct spans *sps)
+{
+	size_t i, npos = 0, pos[3];
+	int batch = 0, nofile = 0;
+
+	for (i = 1; i < n; i++) {
+		const struct tok *t = &w[i];
+
+		if (npos == 0 && t->len >= 2 && t->s[0] == '-') {
+			for (size_t k = 1; k < t->len; k++) {
+				batch |= t->s[k] == 'b';
+				nofile |= t->s[k] == 'n';
+			}
+			/* -C COST, -r ROUNDS */
+			if (strchr("Cr", t->s[t->len - 1]))
+				i++;
+			continue;
+		}
+		if (npos < 3)
+			pos[npos] = i;
+		npos++;
+	}
+	if (!batch || npos != (size_t)(nofile ? 2 : 3))
+		return 0;
+	return add_tok(sps, &w[pos[npos - 1]], 0, w[pos[npos - 1]].len, R_HTPASSWD);
+}
+
+/* Options of vault login that take the next word as value. */
+static const char *const vault_argopts[] = {
+	"method", "path", "address", "agent-address", "namespace", "ns",
+	"format", "field", "ca-cert", "ca-path", "client-cert", "client-key",
+	"tls-server-name", "mfa", "wrap-ttl", "header", "policy-override",
+	NULL,
+};
+
+/* vault login TOKEN: a name after the options that is no K=V pair (those
+ * are the method's: password=... is masked as NAME=VALUE); "-" reads the
+ * token from stdin. */
+static int vault_rules(const struct tok *w, size_t n, struct spans *sps)
+{
+	size_t i;
+
+	if (n < 3 || !tok_is(&w[1], "login"))
+		return 0;
+	for (i = 2; i < n; i++) {
+		const struct tok *t = &w[i];
+
+		if (t->len >= 2 && t->s[0] == '-') {
+			size_t d = 1 + (t->s[1] == '-');
+
+			if (!memchr(t->s, '=', t->len) &&
+			    word_in(t->s + d, t->len - d, vault_argopts))
+				i++;
+			continue;
+		}
+		/* (an empty word is no token: the next word may be) */
+		if (!t->len || tok_is(t, "-") || memchr(t->s, '=', t->len))
+			continue;
+		return add_tok(sps, t, 0, t->len, R_VAULT);
+	}
 	return 0;
+}
+
+static const char *const ldap_progs[] = {
+	"ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami",
+	"ldappasswd", "ldapcompare", "ldapmodrdn", "ldapexop", NULL,
+};
+static const char *const smb_progs[] = {
+	"smbclient", "rpcclient", "smbcacls", "smbget", "smbtree", "net", NULL,
+};
+static const char *const mongo_progs[] = {
+	"mongo", "mongosh", "mongodump", "mongorestore", "mongoexport",
+	"mongoimport", "mongostat", "mongotop", "mongofiles", NULL,
+};
+
+/* A short option of one letter whose value holds a password, glued on
+ * (-wPW) or in the next word (-w PW, not an option: -p alone prompts);
+ * mask() masks what of the value is secret. */
+static int short_secret(const struct tok *w, size_t n, char opt,
+			int (*mask)(struct spans *, const struct tok *, size_t),
+			struct spans *sps)
+{
+	int ret = 0;
+
+	for (size_t i = 1; i < n && ret == 0; i++) {
+		const struct tok *t = &w[i];
+
+		if (tok_is(t, "--"))
+			break;
+		if (t->len < 2 || t->s[0] != '-' || t->s[1] != opt)
+			continue;
+		if (t->len > 2) {
+			struct tok v = *t;
+
+			/* the value glued on: a tok that starts after -X */
+			v.s += 2;
+			v.len -= 2;
+			if (v.map)
+				v.map += 2;
+			else
+				v.off += 2;
+			ret = mask(sps, &v, 0);
+		} else if (i + 1 < n && !(w[i + 1].len && w[i + 1].s[0] == '-')) {
+			ret = mask(sps, &w[++i], 0);
+		}
+	}
+	return ret;
+}
+
+static int mask_whole(struct spans *sps, const struct tok *t, size_t from)
+{
+	return add_tok(sps, t, from, t->len, R_OPTION);
+}
+
+/* Samba's user%password: mask after the first '%'. */
+static int mask_after_pct(struct spans *sps, const struct tok *t, size_t from)
+{
+	const char *c = memchr(t->s + from, '%', t->len - from);
+
+	return c ? add_tok(sps, t, c - t->s + 1, t->len, R_OPTION) : 0;
+}
+
+/* Rules that look at where a word stands in a simple command. */
+static int tool_rules(const struct tok *w, size_t n, struct spans *sps)
+{
+	size_t i = command_start(w, n), pl;
+	const char *p;
+
+	if (i >= n)
+		return 0;
+	p = prog_name(&w[i], &pl);
+	if (pl == 7 && !memcmp(p, "openssl", 7))
+		return openssl_rules(w + i, n - i, sps);
+	if (pl == 8 && !memcmp(p, "htpasswd", 8))
+		return htpasswd_rules(w + i, n - i, sps);
+	if (pl == 5 && !memcmp(p, "vault", 5))
+		return vault_rules(w + i, n - i, sps);
+	if (word_in(p, pl, ldap_progs))
+		return short_secret(w + i, n - i, 'w', mask_whole, sps);
+	if (word_in(p, pl, mongo_progs))
+		return short_secret(w + i, n - i, 'p', mask_whole, sps);
+	if (word_in(p, pl, smb_progs)) {
+		int ret = short_secret(w + i, n - i, 'U', mask_after_pct, sps);
+
+		for (size_t k = i + 1; k < n && ret == 0; k++)
+			if (w[k].len > 7 && !memcmp(w[k].s, "--user=", 7))
+				ret = mask_after_pct(sps, &w[k], 7);
+			else if (tok_is(&w[k], "--user") && k + 1 < n)
+				ret = mask_after_pct(sps, &w[++k], 0);
+		return ret;
+	}
+	return 0;
+}
+
+/* A simple command being read: its words, unquoted into text, with the
+ * offset in the argv element of each byte in map. */
+struct cmdbuf {
+	char *text;
+	size_t *map;
+	size_t len, cap;
+	struct tok *w;
+	size_t nw, capw;
+	size_t wstart;	/* where the word being read starts in text */
+	int inword;
+	int redirect;	/* the next word is a redirection's target */
+};
+
+struct lexer {
+	const struct redactor *r;
+	struct spans *sps;
+	size_t host;
+	int err;
+};
+
+static int lex_script(struct lexer *L, const char *s, size_t n,
+		      const size_t *pmap, size_t pbase, int depth);
+
+static void cb_char(struct lexer *L, struct cmdbuf *c, char ch, size_t at)
+{
+	if (L->err)
+		return;
+	if (c->len == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 256;
+		char *t = realloc(c->text, cap);
+		size_t *m;
+
+		if (!t) {
+			L->err = -ENOMEM;
+			return;
+		}
+		c->text = t;
+		m = realloc(c->map, cap * sizeof(*m));
+		if (!m) {
+			L->err = -ENOMEM;
+			return;
+		}
+		c->map = m;
+		c->cap = cap;
+	}
+	if (!c->inword) {
+		c->inword = 1;
+		c->wstart = c->len;
+	}
+	c->text[c->len] = ch;
+	c->map[c->len++] = at;
+}
+
+/* The word being read is complete (a redirection's target, and a file
+ * descriptor number glued before < or >, are dropped). */
+static void cb_word(struct lexer *L, struct cmdbuf *c)
+{
+	if (!c->inword || L->err)
+		return;
+	c->inword = 0;
+	if (c->redirect) {
+		c->redirect = 0;
+		c->len = c->wstart;
+		return;
+	}
+	if (c->nw == c->capw) {
+		size_t cap = c->capw ? 2 * c->capw : 16;
+		struct tok *v = realloc(c->w, cap * sizeof(*v));
+
+		if (!v) {
+			L->err = -ENOMEM;
+			return;
+		}
+		c->w = v;
+		c->capw = cap;
+	}
+	/* s and map are set when the command is complete (text may move) */
+	c->w[c->nw++] = (struct tok){ NULL, c->len - c->wstart, L->host,
+				      c->wstart, NULL };
+}
+
+/* A string that may hold a shell command with arguments: one with a blank
+ * (a URL's "?a=1&b=2" is no script). */
+static int has_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')
+			return 1;
+	return 0;
+}
+
+static int header_rule(const char *s, size_t n, struct spans *sp);
+
+/* "Header-Name: value" in a word of a script (curl -H 'X-Api-Key: ...'),
+ * as header_rule() finds it in an argv element. */
+static int word_header(struct lexer *L, const struct tok *t)
+{
+	struct spans one = { 0 };
+	int ret = header_rule(t->s, t->len, &one);
+
+	for (size_t j = 0; j < one.n && ret == 0; j++)
+		ret = add_tok(L->sps, t, one.v[j].start, one.v[j].end,
+			      one.v[j].rule);
+	spans_release(&one);
+	return ret;
+}
+
+/* A simple command is complete: apply the command-line rules to its
+ * words, and read the words that hold a script (sh -c '...', ssh host
+ * '...') as scripts. */
+static void cb_command(struct lexer *L, struct cmdbuf *c, int depth)
+{
+	size_t i;
+
+	cb_word(L, c);
+	c->redirect = 0;
+	if (!L->err && c->nw) {
+		/* (a command of empty words only has no text) */
+		for (i = 0; i < c->nw; i++) {
+			c->w[i].s = c->text ? c->text + c->w[i].off : "";
+			c->w[i].map = c->map ? c->map + c->w[i].off : NULL;
+		}
+		L->err = token_rules(L->r, c->w, c->nw, L->sps);
+		if (!L->err)
+			L->err = tool_rules(c->w, c->nw, L->sps);
+		for (i = 0; i < c->nw && !L->err; i++)
+			if (memchr(c->w[i].s, ':', c->w[i].len))
+				L->err = word_header(L, &c->w[i]);
+		for (i = 0; i < c->nw && !L->err; i++)
+			if (depth + 1 < SCRIPT_DEPTH && has_blank(c->w[i].s, c->w[i].len))
+				L->err = lex_script(L, c->w[i].s, c->w[i].len,
+						    c->w[i].map, 0, depth + 1);
+	}
+	c->nw = 0;
+	c->len = 0;
+}
+
+/* Read s[0..n) (byte i is byte pmap[i], or pbase + i, of the argv
+ * element) as shell text, up to the end or to the byte that closes it:
+ * ')' for $(...), '`' for `...`. Returns the index after that byte (or n),
+ * a simple command at a time handed to cb_command(). Quotes, backslashes
+ * and $(...) are read as the shell reads them; the words keep where each
+ * of their bytes came from. */
+static size_t lex_body(struct lexer *L, const char *s, size_t n,
+		       const size_t *pmap, size_t pbase, size_t i, char close,
+		       int depth)
+{
+	struct cmdbuf c = { 0 };
+#define AT(k) (pmap ? pmap[(k)] : pbase + (k))
+
+	while (i < n && !L->err) {
+		char ch = s[i];
+
+		if (close && ch == close) {
+			i++;
+			goto done;
+		}
+		if (ch == ' ' || ch == '\t') {
+			cb_word(L, &c);
+			i++;
+		} else if (ch == '\n' || ch == ';' || ch == '&' || ch == '|' ||
+			   ch == '(' || ch == ')') {
+			cb_command(L, &c, depth);
+			i++;
+		} else if (ch == '<' || ch == '>') {
+			/* 2>file, >>file, <&3: the number and the target go */
+			int digits = c.inword;
+
+			for (size_t k = c.wstart; digits && k < c.len; k++)
+				digits = c.text[k] >= '0' && c.text[k] <= '9';
+			if (digits)
+				c.redirect = 1;
+			cb_word(L, &c);
+			while (i < n && (s[i] == '<' || s[i] == '>' || s[i] == '&' ||
+					 s[i] == '|'))
+				i++;
+			/* <(cmd) is a command, not a target */
+			c.redirect = !(i < n && s[i] == '(');
+		} else if (ch == '#' && !c.inword) {
+			while (i < n && s[i] != '\n')
+				i++;
+		} else if (ch == '\\') {
+			if (i + 1 < n && s[i + 1] != '\n')
+				cb_char(L, &c, s[i + 1], AT(i + 1));
+			i += 2;
+		} else if (ch == '\'') {
+			/* an empty '' is a word too */
+			if (!c.inword) {
+				c.inword = 1;
+				c.wstart = c.len;
+			}
+			for (i++; i < n && s[i] != '\''; i++)
+				cb_char(L, &c, s[i], AT(i));
+			i++;
+		} else if (ch == '"') {
+			if (!c.inword) {
+				c.inword = 1;
+				c.wstart = c.len;
+			}
+			for (i++; i < n && s[i] != '"' && !L->err;) {
+				if (s[i] == '\\' && i + 1 < n &&
+				    strchr("$`\"\\\n", s[i + 1])) {
+					if (s[i + 1] != '\n')
+						cb_char(L, &c, s[i + 1], AT(i + 1));
+					i += 2;
+				} else if (depth + 1 < SCRIPT_DEPTH &&
+					   ((s[i] == '$' && i + 1 < n &&
+					     s[i + 1] == '(') ||
+					    s[i] == '`')) {
+					int bq = s[i] == '`';
+
+					i = lex_body(L, s, n, pmap, pbase,
+						     i + 1 + !bq, bq ? '`' : ')',
+						     depth + 1);
+				} else {
+					cb_char(L, &c, s[i], AT(i));
+					i++;
+				}
+			}
+			i++;
+		} else if (depth + 1 < SCRIPT_DEPTH &&
+			   ((ch == '$' && i + 1 < n && s[i + 1] == '(') ||
+			    ch == '`')) {
+			int bq = ch == '`';
+
+			/* the substitution is a script of its own; the word
+			 * it stands in goes on after it */
+			if (!c.inword) {
+				c.inword = 1;
+				c.wstart = c.len;
+			}
+			i = lex_body(L, s, n, pmap, pbase, i + 1 + !bq,
+				     bq ? '`' : ')', depth + 1);
+		} else {
+			cb_char(L, &c, ch, AT(i));
+			i++;
+		}
+	}
+	if (i > n)
+		i = n;
+done:
+	cb_command(L, &c, depth);
+#undef AT
+	free(c.text);
+	free(c.map);
+	free(c.w);
+	return i;
+}
+
+static int lex_script(struct lexer *L, const char *s, size_t n,
+		      const size_t *pmap, size_t pbase, int depth)
+{
+	lex_body(L, s, n, pmap, pbase, 0, 0, depth);
+	return L->err;
 }
 
 /* The values of URL query parameters whose name says secret (as an
@@ -1185,8 +1840,8 @@ int detect_argv(const struct redactor *r, const char *const *argv,
 		struct spans *sps)
 {
 	struct gh_buf abs = GH_BUF_INIT;
-	struct tok *toks = NULL, *words = NULL;
-	size_t i, k, nwords;
+	struct tok *toks = NULL;
+	size_t i, k;
 	int ret = -ENOMEM;
 
 	toks = calloc(argc ? argc : 1, sizeof(*toks));
@@ -1196,7 +1851,7 @@ int detect_argv(const struct redactor *r, const char *const *argv,
 		const char *s = argv[i], *rule;
 		size_t n = lens[i];
 
-		toks[i] = (struct tok){ s, n, i, 0 };
+		toks[i] = (struct tok){ s, n, i, 0, NULL };
 		rule = n && s[0] == '/' ? match_path(r, s, n) : NULL;
 		/* /proc/self/cwd/x is x where the command ran (and so, for
 		 * masking, /proc/PID/cwd/x: the process's or its shell's). */
@@ -1234,21 +1889,17 @@ int detect_argv(const struct redactor *r, const char *const *argv,
 			goto out;
 	}
 	if (r->secrets) {
-		if (token_rules(r, toks, argc, sps) < 0)
+		struct lexer L = { r, sps, 0, 0 };
+
+		if (token_rules(r, toks, argc, sps) < 0 ||
+		    tool_rules(toks, argc, sps) < 0)
 			goto out;
 		/* Elements that hold a whole shell command (sh -c '...'). */
 		for (i = 0; i < argc; i++) {
-			if (!memchr(argv[i], ' ', lens[i]) &&
-			    !memchr(argv[i], '\n', lens[i]) &&
-			    !memchr(argv[i], '\t', lens[i]))
+			if (!has_blank(argv[i], lens[i]))
 				continue;
-			if (shell_words(argv[i], lens[i], i, &words,
-					&nwords) < 0)
-				goto out;
-			ret = token_rules(r, words, nwords, sps);
-			free(words);
-			words = NULL;
-			if (ret < 0)
+			L.host = i;
+			if (lex_script(&L, argv[i], lens[i], NULL, 0, 0) < 0)
 				goto out;
 		}
 	}

@@ -211,11 +211,14 @@ redacted() {
 	run redacted '["sh", "-c", "curl \"https://h/x?client_secret=S3cretValue9\" && echo ok"]'
 	[ "$output" = '[["sh","-c","curl \"https://h/x?client_secret=[REDACTED]\" && echo ok"],[{"count":2,"rule":"default:url-query"}]]' ]
 	# the twin: parameters that only name where a secret is, or that are
-	# not secrets, and a shell's background & stay
+	# not secrets, and a shell's background & stay (what follows it is a
+	# shell assignment, masked as one when its name says secret)
 	run redacted '["curl", "https://h/x?token_file=/etc/t&q=password&page=2"]'
 	[ "$output" = '[["curl","https://h/x?token_file=/etc/t&q=password&page=2"],[]]' ]
+	run redacted '["sh", "-c", "sleep 1 &page=x"]'
+	[ "$output" = '[["sh","-c","sleep 1 &page=x"],[]]' ]
 	run redacted '["sh", "-c", "sleep 1 &password=x"]'
-	[ "$output" = '[["sh","-c","sleep 1 &password=x"],[]]' ]
+	[ "$output" = '[["sh","-c","sleep 1 &password=[REDACTED]"],[{"count":2,"rule":"default:secret-env"}]]' ]
 }
 
 # Before: gh-train compared written paths with provenance.cwd by prefix,
