@@ -152,31 +152,25 @@ static int pid_stmt(int st)
 	       st == ST_INBOUND_PID;
 }
 
-/* The statements whose rows an engine may gather (archive_ops.bulk), and
- * the statement of the row each belongs to (a pid to the file access,
- * attempt or inbound entry stored just before it). A statement not listed
- * runs row by row. unique: gathered, its rows never repeat a key (the
- * paths of a list and the pids of an entry are given once each, see
- * dups), so its ON CONFLICT DO NOTHING may go. */
+/* The statements whose rows an engine may gather (archive_ops.bulk). A
+ * statement not listed runs row by row. unique: gathered, its rows never
+ * repeat a key (the paths of a list are given once each, see dups), so
+ * its ON CONFLICT DO NOTHING may go. */
 static const struct {
 	unsigned char on;
-	signed char parent;
 	unsigned char unique;
 } gather[ST_N] = {
-	[ST_PROCESS] = { 1, -1, 0 },
-	[ST_EXEC] = { 1, -1, 0 },
-	[ST_FILE] = { 1, -1, 1 },
-	[ST_ACCESS] = { 1, -1, 0 },
-	[ST_ACCESS_PID] = { 1, ST_ACCESS, 1 },
-	[ST_CONN] = { 1, -1, 0 },
-	[ST_ATTEMPT] = { 1, -1, 0 },
-	[ST_ATTEMPT_PID] = { 1, ST_ATTEMPT, 1 },
-	[ST_INBOUND] = { 1, -1, 0 },
-	[ST_INBOUND_PID] = { 1, ST_INBOUND, 1 },
-	[ST_SYSCALL] = { 1, -1, 0 },
-	[ST_REDACTION] = { 1, -1, 0 },
-	[ST_VERDICT] = { 1, -1, 0 },
-	[ST_VIOLATION] = { 1, -1, 0 },
+	[ST_PROCESS] = { 1, 0 },
+	[ST_EXEC] = { 1, 0 },
+	[ST_FILE] = { 1, 1 },
+	[ST_ACCESS] = { 1, 0 },
+	[ST_CONN] = { 1, 0 },
+	[ST_ATTEMPT] = { 1, 0 },
+	[ST_INBOUND] = { 1, 0 },
+	[ST_SYSCALL] = { 1, 0 },
+	[ST_REDACTION] = { 1, 0 },
+	[ST_VERDICT] = { 1, 0 },
+	[ST_VIOLATION] = { 1, 0 },
 };
 
 /* The text columns an index holds (keys): PostgreSQL's B-tree indexes
@@ -447,8 +441,7 @@ int store_new(struct archive *a, int replace, const char *machine,
 			s->nparams[i] -= 1; /* ?32 comes twice */
 		if (a->ops->prepare(a, i, q, err, errlen) < 0 ||
 		    (a->ops->bulk && gather[i].on &&
-		     a->ops->bulk(a, i, gather[i].parent, gather[i].unique,
-				  err, errlen) < 0)) {
+		     a->ops->bulk(a, i, gather[i].unique, err, errlen) < 0)) {
 			char e[512];
 
 			snprintf(e, sizeof(e), "%s", err);
