@@ -18,11 +18,9 @@ load workload
 # The programs are kept in a bpf filesystem of the suite's own (loading
 # them for each of the many runs would dominate the suite's time).
 setup_file() {
-	workload_build evasion/work.c -luring -lpthread
 	export TAMPER=$BATS_FILE_TMPDIR/tamper
 	cc -O1 -Wall -Wextra -Werror -o "$TAMPER" "$GH_ROOT/tests/evasion/tamper.c"
-	[ "$(id -u)" -eq 0 ] || return 0
-	kept_setup
+	workload_kept evasion/work.c -luring -lpthread
 }
 
 teardown_file() {
@@ -30,8 +28,7 @@ teardown_file() {
 }
 
 setup() {
-	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
-	workload_setup
+	workload_root
 	OUT_PIDS=()
 }
 

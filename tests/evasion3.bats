@@ -14,9 +14,7 @@ load trace/lib
 load workload
 
 setup_file() {
-	workload_build evasion3/work.c -lrt
-	[ "$(id -u)" -eq 0 ] || return 0
-	kept_setup
+	workload_kept evasion3/work.c -lrt
 }
 
 teardown_file() {
@@ -24,8 +22,7 @@ teardown_file() {
 }
 
 setup() {
-	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
-	workload_setup
+	workload_root
 }
 
 # the netlink sends of the stream: [protocol, message types] each
@@ -155,19 +152,22 @@ net_want() {
 	[ "$(net)" = "[[[\"connect\",\"127.0.0.1:$peer\",\"udp\",\"ok\"]],[[\"127.0.0.1:$peer\",5]],5]" ]
 }
 
-@test "a TCP sendto naming a decoy address on a connected socket: no record names the decoy, the bytes are the peer's" {
-	trace "$WORK" tcp decoy
+# tcp_peer HOW: the workload's TCP client (tcp HOW) sent 5 bytes to its
+# listener; the receipt has one connect, to the listener, and those bytes
+tcp_peer() {
+	trace "$WORK" tcp "$1"
 	read -r port got <<<"$output"
 	[ "$got" = 5 ]
 	[ "$(net)" = "[[[\"connect\",\"127.0.0.1:$port\",\"tcp\",\"ok\"]],[[\"127.0.0.1:$port\",5]],5]" ]
+}
+
+@test "a TCP sendto naming a decoy address on a connected socket: no record names the decoy, the bytes are the peer's" {
+	tcp_peer decoy
 	[ "$(jq -c 'select(.addr == "127.0.0.9")' "$EV")" = "" ]
 }
 
 @test "TCP fast open (sendto with MSG_FASTOPEN, no connect call): one connect to the listener, its bytes counted once" {
-	trace "$WORK" tcp tfo
-	read -r port got <<<"$output"
-	[ "$got" = 5 ]
-	[ "$(net)" = "[[[\"connect\",\"127.0.0.1:$port\",\"tcp\",\"ok\"]],[[\"127.0.0.1:$port\",5]],5]" ]
+	tcp_peer tfo
 	closed
 }
 
@@ -182,9 +182,6 @@ net_want() {
 }
 
 @test "the decoy by sendmmsg (its second message names 127.0.0.9:9): no record names the decoy either" {
-	trace "$WORK" tcp mmsg
-	read -r port got <<<"$output"
-	[ "$got" = 5 ]
-	[ "$(net)" = "[[[\"connect\",\"127.0.0.1:$port\",\"tcp\",\"ok\"]],[[\"127.0.0.1:$port\",5]],5]" ]
+	tcp_peer mmsg
 	[ "$(jq -c 'select(.addr == "127.0.0.9")' "$EV")" = "" ]
 }

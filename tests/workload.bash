@@ -6,7 +6,12 @@
 #   workload_build SRC [LIB...]  in setup_file: tests/SRC compiled (cc -O1,
 #                        linked with LIB...) into $BATS_FILE_TMPDIR/work,
 #                        exported as WORK
+#   workload_kept SRC [LIB...]  in setup_file: workload_build, then as
+#                        root the programs kept in a bpf filesystem of the
+#                        suite's own (kept_setup, tests/trace/lib.bash;
+#                        kept_teardown in teardown_file)
 #   workload_setup       in setup: cd into the test's directory, EV and R
+#   workload_root        in setup: skip unless root, then workload_setup
 #   trace ARG...         ARG run under gh-trace (its status must be 0, its
 #                        output in $output), the stream folded by
 #                        gh-aggregate; the receipt says observation_mode
@@ -23,6 +28,17 @@ workload_build() {
 	shift
 	export WORK=$BATS_FILE_TMPDIR/work
 	cc -O1 -o "$WORK" "$GH_ROOT/tests/$src" "$@"
+}
+
+workload_kept() {
+	workload_build "$@"
+	[ "$(id -u)" -eq 0 ] || return 0
+	kept_setup
+}
+
+workload_root() {
+	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
+	workload_setup
 }
 
 workload_setup() {
