@@ -5,10 +5,10 @@
 # tests/fixtures/aggregate/record and README) or hand-edited copies of them;
 # expected receipts are compared byte for byte.
 
+load filter
+
 setup() {
-	GH_ROOT=${GH_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
-	GH_BIN=${GH_BIN:-$GH_ROOT/bin}
-	PATH="$GH_BIN:$PATH"
+	filter_setup
 	F=$GH_ROOT/tests/fixtures/aggregate
 	T=$BATS_TEST_TMPDIR
 }
