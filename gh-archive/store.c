@@ -652,12 +652,11 @@ bind:
 	return 0;
 }
 
-/* An element of a list, as the database compares it (PostgreSQL stores
+/* A path of a list, as the database compares it (PostgreSQL stores
  * U+0000 as U+FFFD: such a string is compared as stored). */
 struct dkey {
 	const char *s;
 	size_t len, idx, off;
-	int64_t i;
 	int type;
 };
 
@@ -668,8 +667,6 @@ static int dkey_cmp(const void *x, const void *y)
 
 	if (a->type != b->type)
 		return a->type < b->type ? -1 : 1;
-	if (a->type == GH_JV_INT && a->i != b->i)
-		return a->i < b->i ? -1 : 1;
 	if (a->type == GH_JV_STRING) {
 		r = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
 		if (r)
@@ -681,9 +678,9 @@ static int dkey_cmp(const void *x, const void *y)
 }
 
 /* For a statement whose rows must not repeat a key (gather[].unique) when
- * the engine gathers it: *rep[k] is 1 where element k of arr (strings or
- * integers) equals an earlier one, whose row then stands for both (what
- * ON CONFLICT DO NOTHING did). *rep is NULL when nothing is left out. */
+ * the engine gathers it: *rep[k] is 1 where string k of arr (a list of
+ * paths) equals an earlier one, whose row then stands for both (what ON
+ * CONFLICT DO NOTHING did). *rep is NULL when nothing is left out. */
 static int dups(struct cx *c, int st, const struct gh_jv *arr,
 		const unsigned char **rep)
 {
@@ -706,9 +703,7 @@ static int dups(struct cx *c, int st, const struct gh_jv *arr,
 		k[i].idx = i;
 		k[i].type = gh_jv_type(e);
 		k[i].off = (size_t)-1;
-		if (k[i].type == GH_JV_INT) {
-			k[i].i = gh_jv_int(e);
-		} else if (k[i].type == GH_JV_STRING) {
+		if (k[i].type == GH_JV_STRING) {
 			k[i].s = gh_jv_str(e, &k[i].len);
 			if (memchr(k[i].s, '\0', k[i].len)) {
 				const char *p = k[i].s, *end = p + k[i].len;
@@ -734,8 +729,7 @@ static int dups(struct cx *c, int st, const struct gh_jv *arr,
 		struct dkey a = k[i - 1], b = k[i];
 
 		a.idx = b.idx = 0;
-		if ((a.type == GH_JV_INT || a.type == GH_JV_STRING) &&
-		    dkey_cmp(&a, &b) == 0) {
+		if (a.type == GH_JV_STRING && dkey_cmp(&a, &b) == 0) {
 			c->dup.p[k[i].idx] = 1;
 			any = 1;
 		}
