@@ -116,6 +116,7 @@ $(OUT)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBGH)
 # gh-trace's record writer has unit tests of its own
 $(OUT)/tests/test_event: $(OUT)/gh-trace/event.o
 $(OUT)/tests/test_event: UNIT_OBJ = $(OUT)/gh-trace/event.o
+$(OUT)/tests/test_event: tests/unit/open_record.h
 
 # The whole suite, twice: against the plain build and against an ASan+UBSan
 # build of the same sources in build-san/, bin-san/ (tests/run runs suites

@@ -313,70 +313,56 @@ static int cmp_proc(const void *x, const void *y)
 	return p->seq < q->seq ? -1 : p->seq > q->seq;
 }
 
+/* Keys compare member by member: the first that differs decides (a ?: b
+ * is a when a is not 0). */
+static int num_cmp(int64_t a, int64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int str_cmp(uint32_t a, uint32_t b)
+{
+	return strtab_cmp(&sort_agg->str, a, b);
+}
+
 static int cmp_access(const void *x, const void *y)
 {
 	const struct akey *k = ktab_key(&sort_agg->acc, *(const uint32_t *)x);
 	const struct akey *l = ktab_key(&sort_agg->acc, *(const uint32_t *)y);
-	const struct strtab *s = &sort_agg->str;
-	int c;
 
-	if ((c = strtab_cmp(s, k->path, l->path)))
-		return c;
-	if ((c = strcmp(op_names[k->op], op_names[l->op])))
-		return c;
-	if ((c = strtab_cmp(s, k->target, l->target)))
-		return c;
-	if ((c = strtab_cmp(s, k->result, l->result)))
-		return c;
-	if (k->has_mode != l->has_mode)
-		return k->has_mode ? 1 : -1;
-	if (k->mode != l->mode)
-		return k->mode < l->mode ? -1 : 1;
-	if (k->status != l->status)
-		return k->status < l->status ? -1 : 1;
-	if ((c = strtab_cmp(s, k->seen, l->seen)))
-		return c;
-	if (k->tstatus != l->tstatus)
-		return k->tstatus < l->tstatus ? -1 : 1;
-	return strtab_cmp(s, k->tseen, l->tseen);
+	return str_cmp(k->path, l->path) ?:
+	       strcmp(op_names[k->op], op_names[l->op]) ?:
+	       str_cmp(k->target, l->target) ?:
+	       str_cmp(k->result, l->result) ?:
+	       num_cmp(k->has_mode, l->has_mode) ?:
+	       num_cmp(k->mode, l->mode) ?:
+	       num_cmp(k->status, l->status) ?:
+	       str_cmp(k->seen, l->seen) ?:
+	       num_cmp(k->tstatus, l->tstatus) ?:
+	       str_cmp(k->tseen, l->tseen);
+}
+
+/* network.attempts and .inbound: inbound entries have no family (0). */
+static int cmp_net(const struct nkey *k, const struct nkey *l)
+{
+	return str_cmp(k->dst, l->dst) ?:
+	       str_cmp(k->proto, l->proto) ?:
+	       strcmp(nop_names[k->op], nop_names[l->op]) ?:
+	       str_cmp(k->result, l->result) ?:
+	       str_cmp(k->family, l->family) ?:
+	       str_cmp(k->raw, l->raw);
 }
 
 static int cmp_attempt(const void *x, const void *y)
 {
-	const struct nkey *k = ktab_key(&sort_agg->att, *(const uint32_t *)x);
-	const struct nkey *l = ktab_key(&sort_agg->att, *(const uint32_t *)y);
-	const struct strtab *s = &sort_agg->str;
-	int c;
-
-	if ((c = strtab_cmp(s, k->dst, l->dst)))
-		return c;
-	if ((c = strtab_cmp(s, k->proto, l->proto)))
-		return c;
-	if ((c = strcmp(nop_names[k->op], nop_names[l->op])))
-		return c;
-	if ((c = strtab_cmp(s, k->result, l->result)))
-		return c;
-	if ((c = strtab_cmp(s, k->family, l->family)))
-		return c;
-	return strtab_cmp(s, k->raw, l->raw);
+	return cmp_net(ktab_key(&sort_agg->att, *(const uint32_t *)x),
+		       ktab_key(&sort_agg->att, *(const uint32_t *)y));
 }
 
 static int cmp_inbound(const void *x, const void *y)
 {
-	const struct nkey *k = ktab_key(&sort_agg->inb, *(const uint32_t *)x);
-	const struct nkey *l = ktab_key(&sort_agg->inb, *(const uint32_t *)y);
-	const struct strtab *s = &sort_agg->str;
-	int c;
-
-	if ((c = strtab_cmp(s, k->dst, l->dst)))
-		return c;
-	if ((c = strtab_cmp(s, k->proto, l->proto)))
-		return c;
-	if ((c = strcmp(nop_names[k->op], nop_names[l->op])))
-		return c;
-	if ((c = strtab_cmp(s, k->result, l->result)))
-		return c;
-	return strtab_cmp(s, k->raw, l->raw);
+	return cmp_net(ktab_key(&sort_agg->inb, *(const uint32_t *)x),
+		       ktab_key(&sort_agg->inb, *(const uint32_t *)y));
 }
 
 static int cmp_action(const void *x, const void *y)
@@ -391,35 +377,25 @@ static int cmp_dns(const void *x, const void *y)
 {
 	const struct dkey *k = ktab_key(&sort_agg->dns, *(const uint32_t *)x);
 	const struct dkey *l = ktab_key(&sort_agg->dns, *(const uint32_t *)y);
-	int c;
 
-	if ((c = strtab_cmp(&sort_agg->str, k->name, l->name)))
-		return c;
-	return strtab_cmp(&sort_agg->str, k->type, l->type);
+	return str_cmp(k->name, l->name) ?: str_cmp(k->type, l->type);
 }
 
 static int cmp_dnsa(const void *x, const void *y)
 {
 	const struct dakey *k = ktab_key(&sort_agg->dnsa, *(const uint32_t *)x);
 	const struct dakey *l = ktab_key(&sort_agg->dnsa, *(const uint32_t *)y);
-	int c;
 
-	if ((c = strtab_cmp(&sort_agg->str, k->name, l->name)))
-		return c;
-	if ((c = strtab_cmp(&sort_agg->str, k->type, l->type)))
-		return c;
-	return strtab_cmp(&sort_agg->str, k->addr, l->addr);
+	return str_cmp(k->name, l->name) ?: str_cmp(k->type, l->type) ?:
+	       str_cmp(k->addr, l->addr);
 }
 
 static int cmp_names(const void *x, const void *y)
 {
 	const struct nmkey *k = ktab_key(&sort_agg->names, *(const uint32_t *)x);
 	const struct nmkey *l = ktab_key(&sort_agg->names, *(const uint32_t *)y);
-	int c;
 
-	if ((c = strtab_cmp(&sort_agg->str, k->addr, l->addr)))
-		return c;
-	return strtab_cmp(&sort_agg->str, k->name, l->name);
+	return str_cmp(k->addr, l->addr) ?: str_cmp(k->name, l->name);
 }
 
 static int cmp_id(const void *x, const void *y)

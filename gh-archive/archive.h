@@ -76,16 +76,12 @@ struct archive_ops {
 	 * when a megabyte is kept, before any
 	 * statement run without an answer (a DELETE, or a row of a statement
 	 * not gathered, which may read what was gathered) and before COMMIT;
-	 * ROLLBACK drops them. With parent >= 0 each row of idx belongs to
-	 * the last row added to statement parent (an INSERT into a table
-	 * whose id grows, with no ON CONFLICT), and its first value, the
-	 * receipt id, stands for that row's id. With unique, the caller
-	 * never adds two rows of idx with the same key (for the same
-	 * parent row or receipt): the engine may store them without the
-	 * statement's ON CONFLICT DO NOTHING. Errors of the rows sent
-	 * come as add's, run's, flush's or exec's. */
-	int (*bulk)(struct archive *a, int idx, int parent, int unique,
-		    char *err, size_t errlen);
+	 * ROLLBACK drops them. With unique, the caller never adds two rows
+	 * of idx with the same key (for the same receipt): the engine may
+	 * store them without the statement's ON CONFLICT DO NOTHING. Errors
+	 * of the rows sent come as add's, run's, flush's or exec's. */
+	int (*bulk)(struct archive *a, int idx, int unique, char *err,
+		    size_t errlen);
 	int (*add)(struct archive *a, int idx, const struct av *v, int n,
 		   char *err, size_t errlen);
 };

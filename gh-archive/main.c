@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +20,14 @@
 #include "receipt.h"
 
 /* The synopsis, also after a usage error. */
-#define USAGE "usage: gh-archive [-rv] [--host NAME] DB [RECEIPT...]\n" \
+#define SYNOPSIS "[-rv] [--host NAME] DB [RECEIPT...]\n" \
 	"       gh-archive --export ID [--pretty] DB\n" \
 	"       gh-archive --export-all DB\n" \
-	"       gh-archive --init DB\n"
+	"       gh-archive --init DB"
 
 static void usage(FILE *f)
 {
-	fprintf(f, USAGE
+	fprintf(f, "usage: gh-archive " SYNOPSIS "\n"
 		"\n"
 		"Store receipts (files, or stdin when none or \"-\"; one or many\n"
 		"concatenated per input) in DB, created when missing; or write the\n"
@@ -51,21 +50,6 @@ static void usage(FILE *f)
 		"      --version      show the version\n"
 		"\n"
 		"Exit status: 0 ok, 1 no receipt ID (--export), 2 error.\n");
-}
-
-static void usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2), noreturn));
-static void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", gh_prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	fputs(USAGE, stderr);
-	exit(GH_EXIT_ERR);
 }
 
 static int finish(struct gh_buf *out)
@@ -619,7 +603,6 @@ int main(int argc, char **argv)
 	const char *target;
 	int c, replace = 0, verbose = 0, pretty = 0, all = 0, init = 0, pg;
 	int nargs;
-	char msg[160];
 
 	gh_init(argv[0]);
 	opterr = 0;
@@ -656,11 +639,11 @@ int main(int argc, char **argv)
 			gh_print_version();
 			return gh_close_stdout() < 0 ? GH_EXIT_ERR : GH_EXIT_OK;
 		default:
-			usage_error("%s", gh_option_error(c, argv, longopts, msg, sizeof(msg)));
+			gh_bad_option(SYNOPSIS, c, argv, longopts);
 		}
 	}
 	if (machine && (!*machine || strlen(machine) > 255))
-		usage_error("--host: expected a name of 1 to 255 bytes");
+		gh_usage_error(SYNOPSIS, "--host: expected a name of 1 to 255 bytes");
 	/* The database: --db, else the first operand. */
 	nargs = argc - optind;
 	pg = conninfo != NULL;
@@ -675,24 +658,24 @@ int main(int argc, char **argv)
 					     : "--init";
 
 		if (!!export_id + all + init > 1)
-			usage_error("--export, --export-all and --init go alone");
+			gh_usage_error(SYNOPSIS, "--export, --export-all and --init go alone");
 		if (replace || verbose)
-			usage_error("can't combine %s with --replace or --verbose",
-				    what);
+			gh_usage_error(SYNOPSIS, "can't combine %s with --replace or --verbose",
+				       what);
 		if (machine)
-			usage_error("can't combine %s with --host", what);
+			gh_usage_error(SYNOPSIS, "can't combine %s with --host", what);
 		if (!export_id && pretty)
-			usage_error("--pretty goes with --export");
+			gh_usage_error(SYNOPSIS, "--pretty goes with --export");
 		if (!target || nargs != 0)
-			usage_error("%s takes exactly one database", what);
+			gh_usage_error(SYNOPSIS, "%s takes exactly one database", what);
 		if (export_id)
 			return do_export(target, pg, export_id, pretty);
 		return all ? do_export_all(target, pg) : do_init(target, pg);
 	}
 	if (pretty)
-		usage_error("--pretty goes with --export");
+		gh_usage_error(SYNOPSIS, "--pretty goes with --export");
 	if (!target)
-		usage_error("missing database");
+		gh_usage_error(SYNOPSIS, "missing database");
 	return do_archive(target, pg, machine, argv + optind, nargs, replace,
 			  verbose);
 }

@@ -439,15 +439,15 @@ static const char *const migrations[ARCHIVE_SCHEMA_VERSION - 1] = {
 /* The rows of one statement gathered for one INSERT ... SELECT FROM
  * unnest(ARRAY...): one array literal per column, without its braces. */
 struct pg_bulk {
-	int on, parent, child, ready;
+	int on, ready;
 	int unique;			/* rows never conflict: no ON CONFLICT */
 	int n;				/* the single-row statement's parameters */
 	const char *type[ARCHIVE_MAX_PARAMS];	/* of each, as SQL names it */
 	struct gh_buf col[ARCHIVE_MAX_PARAMS];
 	long long rows;
 	/* The rows go by COPY (text format, one line each, in lines) rather
-	 * than as arrays: a statement without a parent, with nothing after
-	 * its VALUES once its ON CONFLICT may go. copy_sql: COPY table
+	 * than as arrays: a statement with nothing after its VALUES once its
+	 * ON CONFLICT may go. copy_sql: COPY table
 	 * (columns) FROM STDIN. */
 	int copy;
 	char *copy_sql;
@@ -764,8 +764,7 @@ static const char *type_name(Oid t)
 }
 
 /* Can the rows of statement idx go by COPY, and with which statement?
- * Only when nothing follows its column list but VALUES (...) or, for a
- * child, its SELECT (the parent's id comes in the first column), or an ON
+ * Only when nothing follows its column list but VALUES (...), or an ON
  * CONFLICT DO NOTHING its rows never need (unique). */
 static int copy_setup(struct pg_archive *p, int idx, char *err, size_t errlen)
 {
@@ -781,10 +780,6 @@ static int copy_setup(struct pg_archive *p, int idx, char *err, size_t errlen)
 	if (!end)
 		return 0;
 	end++;
-	/* a row that belongs to another needs that row's id: both go as
-	 * arrays, joined (bulk_sql) */
-	if (b->parent >= 0)
-		return 0;
 	if (strncmp(end, " VALUES (", 9) != 0)
 		return 0;
 	tail = strchr(end + 9, ')');
@@ -805,8 +800,8 @@ static int copy_setup(struct pg_archive *p, int idx, char *err, size_t errlen)
 	return 0;
 }
 
-static int pg_bulk(struct archive *a, int idx, int parent, int unique,
-		   char *err, size_t errlen)
+static int pg_bulk(struct archive *a, int idx, int unique, char *err,
+		   size_t errlen)
 {
 	struct pg_archive *p = (struct pg_archive *)a;
 	struct pg_bulk *b = &p->bulk[idx];
@@ -814,7 +809,7 @@ static int pg_bulk(struct archive *a, int idx, int parent, int unique,
 	PGresult *r;
 	int i;
 
-	if (!p->prepared[idx] || (parent >= 0 && !p->bulk[parent].on))
+	if (!p->prepared[idx])
 		return archive_fail(err, errlen, "statement %d: not prepared", idx);
 	if (drain(p, err, errlen) < 0)
 		return -1;
@@ -833,16 +828,7 @@ static int pg_bulk(struct archive *a, int idx, int parent, int unique,
 					    idx, i + 1);
 	b->on = 1;
 	b->unique = unique;
-	b->parent = parent;
-	b->child = -1;
-	if (parent >= 0)
-		p->bulk[parent].child = idx;
-	if (copy_setup(p, idx, err, errlen) < 0)
-		return -1;
-	if (parent >= 0)
-		/* the parent's rows as arrays too, joined to its child's */
-		p->bulk[parent].copy = 0;
-	return 0;
+	return copy_setup(p, idx, err, errlen);
 }
 
 /* One value into an array literal (a column), its opening brace first. */
@@ -952,30 +938,18 @@ static int pg_add(struct archive *a, int idx, const struct av *v, int n,
 	struct pg_archive *p = (struct pg_archive *)a;
 	struct pg_bulk *b = &p->bulk[idx];
 	size_t before = 0, after = 0;
-	struct av link;
 	int i;
 
 	if (!b->on || n != b->n)
 		return archive_fail(err, errlen, "statement %d: not gathered", idx);
-	/* enough kept: they go before this row, never between a row and
-	 * the rows that belong to it */
-	if (b->parent < 0 && p->bulk_bytes >= BULK_BYTES &&
-	    bulk_send(p, err, errlen) < 0)
+	/* enough kept: they go before this row */
+	if (p->bulk_bytes >= BULK_BYTES && bulk_send(p, err, errlen) < 0)
 		return -1;
-	if (b->parent >= 0) {
-		/* the first value: the parent's row, by its place */
-		if (!p->bulk[b->parent].rows)
-			return archive_fail(err, errlen, "statement %d: no row to belong to",
-					    idx);
-		link = (struct av){ .type = AV_INT,
-				    .i = p->bulk[b->parent].rows };
-	}
 	if (b->copy) {
 		before = b->lines.len;
 		for (i = 0; i < n; i++) {
 			if ((i && gh_buf_addc(&b->lines, '\t') < 0) ||
-			    copy_value(&b->lines, b->type[i],
-				       i == 0 && b->parent >= 0 ? &link : &v[i]) < 0)
+			    copy_value(&b->lines, b->type[i], &v[i]) < 0)
 				return archive_fail(err, errlen, "%s", strerror(ENOMEM));
 			if (v[i].type == AV_TEXT && v[i].len > BULK_LONG_TEXT)
 				p->bulk_long = 1;
@@ -986,8 +960,7 @@ static int pg_add(struct archive *a, int idx, const struct av *v, int n,
 	}
 	for (i = 0; !b->copy && i < n; i++) {
 		before += b->col[i].len;
-		if (bulk_value(&b->col[i], b->rows, b->type[i],
-			       i == 0 && b->parent >= 0 ? &link : &v[i]) < 0)
+		if (bulk_value(&b->col[i], b->rows, b->type[i], &v[i]) < 0)
 			return archive_fail(err, errlen, "%s", strerror(ENOMEM));
 		if (v[i].type == AV_TEXT && v[i].len > BULK_LONG_TEXT)
 			p->bulk_long = 1;
@@ -998,19 +971,12 @@ static int pg_add(struct archive *a, int idx, const struct av *v, int n,
 	return 0;
 }
 
-/* The statement that stores the rows of idx (and of its child):
- *   INSERT INTO t (cols) SELECT * FROM unnest($1::T1[], ...) [tail]
- * or, with a child, the parent's rows numbered by the order of their
- * growing ids, and the child's rows joined to them by that number:
- *   WITH i AS (INSERT INTO t (cols) SELECT c1, ... FROM unnest(...)
- *     WITH ORDINALITY AS u(c1, ..., o) ORDER BY o RETURNING id),
- *   p AS (SELECT id, row_number() OVER (ORDER BY id) AS o FROM i)
- *   INSERT INTO ct (ccols) SELECT p.id, c.c2, ... FROM unnest($n+1...)
- *     AS c(o, c2, ...) JOIN p USING (o) ON CONFLICT DO NOTHING */
+/* The statement that stores the rows of idx:
+ *   INSERT INTO t (cols) SELECT * FROM unnest($1::T1[], ...) [tail] */
 static int bulk_sql(struct pg_archive *p, int idx, struct gh_buf *q)
 {
-	const struct pg_bulk *b = &p->bulk[idx], *c = NULL;
-	const char *sql = p->sql[idx], *v, *tail, *cv = NULL;
+	const struct pg_bulk *b = &p->bulk[idx];
+	const char *sql = p->sql[idx], *v, *tail;
 	int i, rc = 0;
 
 	v = strstr(sql, " VALUES (");
@@ -1018,51 +984,15 @@ static int bulk_sql(struct pg_archive *p, int idx, struct gh_buf *q)
 	if (!tail)
 		return -1;
 	tail++;
-	if (b->child >= 0) {
-		c = &p->bulk[b->child];
-		cv = strstr(p->sql[b->child], " SELECT ");
-		if (!cv || strstr(tail, "ON CONFLICT"))
-			return -1;
-		rc |= gh_buf_adds(q, "WITH i AS (");
-	}
 	if (b->unique && strcmp(tail, " ON CONFLICT DO NOTHING") == 0)
 		tail = "";
 	rc |= gh_buf_add(q, sql, v - sql);
-	if (!c) {
-		rc |= gh_buf_adds(q, " SELECT * FROM unnest(");
-	} else {
-		rc |= gh_buf_adds(q, " SELECT ");
-		for (i = 0; i < b->n; i++)
-			rc |= gh_buf_printf(q, "%sc%d", i ? ", " : "", i + 1);
-		rc |= gh_buf_adds(q, " FROM unnest(");
-	}
+	rc |= gh_buf_adds(q, " SELECT * FROM unnest(");
 	for (i = 0; i < b->n; i++)
 		rc |= gh_buf_printf(q, "%s$%d::%s[]", i ? ", " : "", i + 1,
 				    b->type[i]);
 	rc |= gh_buf_adds(q, ")");
-	if (!c)
-		return rc | gh_buf_adds(q, tail);
-	rc |= gh_buf_adds(q, " WITH ORDINALITY AS u(");
-	for (i = 0; i < b->n; i++)
-		rc |= gh_buf_printf(q, "c%d, ", i + 1);
-	rc |= gh_buf_adds(q, "o) ORDER BY o");
-	rc |= gh_buf_adds(q, tail);
-	rc |= gh_buf_adds(q, " RETURNING id), p AS (SELECT id, row_number()"
-			     " OVER (ORDER BY id) AS o FROM i) ");
-	rc |= gh_buf_add(q, p->sql[b->child], cv - p->sql[b->child]);
-	rc |= gh_buf_adds(q, " SELECT p.id");
-	for (i = 1; i < c->n; i++)
-		rc |= gh_buf_printf(q, ", c.c%d", i + 1);
-	rc |= gh_buf_printf(q, " FROM unnest($%d::bigint[]", b->n + 1);
-	for (i = 1; i < c->n; i++)
-		rc |= gh_buf_printf(q, ", $%d::%s[]", b->n + 1 + i, c->type[i]);
-	rc |= gh_buf_adds(q, ") AS c(o");
-	for (i = 1; i < c->n; i++)
-		rc |= gh_buf_printf(q, ", c%d", i + 1);
-	rc |= gh_buf_adds(q, ") JOIN p USING (o)");
-	if (!c->unique)
-		rc |= gh_buf_adds(q, " ON CONFLICT DO NOTHING");
-	return rc;
+	return rc | gh_buf_adds(q, tail);
 }
 
 static void bulk_clear(struct pg_archive *p)
@@ -1118,7 +1048,7 @@ static int copy_in(struct pg_archive *p, const char *sql, const char *data,
  * so far. */
 static int bulk_send(struct pg_archive *p, char *err, size_t errlen)
 {
-	const char *vals[2 * ARCHIVE_MAX_PARAMS];
+	const char *vals[ARCHIVE_MAX_PARAMS];
 	struct gh_buf q = GH_BUF_INIT;
 	char name[16];
 	int i, j, n, rc = 0;
@@ -1126,11 +1056,10 @@ static int bulk_send(struct pg_archive *p, char *err, size_t errlen)
 	if (!p->bulk_bytes)
 		return 0;
 	for (i = 0; i < ARCHIVE_MAX_STMT && !rc; i++) {
-		struct pg_bulk *b = &p->bulk[i], *c;
+		struct pg_bulk *b = &p->bulk[i];
 
-		if (!b->on || b->parent >= 0 || !b->rows)
+		if (!b->on || !b->rows)
 			continue;
-		c = b->child >= 0 ? &p->bulk[b->child] : NULL;
 		if (b->copy) {
 			rc = copy_in(p, b->copy_sql, b->lines.p, b->lines.len, err,
 				     errlen);
@@ -1163,11 +1092,6 @@ static int bulk_send(struct pg_archive *p, char *err, size_t errlen)
 			if (gh_buf_addc(&b->col[j], '}') < 0)
 				rc = -ENOMEM;
 			vals[n++] = b->col[j].p;
-		}
-		for (j = 0; c && j < c->n; j++) {
-			if (c->rows && gh_buf_addc(&c->col[j], '}') < 0)
-				rc = -ENOMEM;
-			vals[n++] = c->rows ? c->col[j].p : "{}";
 		}
 		if (rc)
 			rc = archive_fail(err, errlen, "%s", strerror(ENOMEM));

@@ -152,31 +152,25 @@ static int pid_stmt(int st)
 	       st == ST_INBOUND_PID;
 }
 
-/* The statements whose rows an engine may gather (archive_ops.bulk), and
- * the statement of the row each belongs to (a pid to the file access,
- * attempt or inbound entry stored just before it). A statement not listed
- * runs row by row. unique: gathered, its rows never repeat a key (the
- * paths of a list and the pids of an entry are given once each, see
- * dups), so its ON CONFLICT DO NOTHING may go. */
+/* The statements whose rows an engine may gather (archive_ops.bulk). A
+ * statement not listed runs row by row. unique: gathered, its rows never
+ * repeat a key (the paths of a list are given once each, see dups), so
+ * its ON CONFLICT DO NOTHING may go. */
 static const struct {
 	unsigned char on;
-	signed char parent;
 	unsigned char unique;
 } gather[ST_N] = {
-	[ST_PROCESS] = { 1, -1, 0 },
-	[ST_EXEC] = { 1, -1, 0 },
-	[ST_FILE] = { 1, -1, 1 },
-	[ST_ACCESS] = { 1, -1, 0 },
-	[ST_ACCESS_PID] = { 1, ST_ACCESS, 1 },
-	[ST_CONN] = { 1, -1, 0 },
-	[ST_ATTEMPT] = { 1, -1, 0 },
-	[ST_ATTEMPT_PID] = { 1, ST_ATTEMPT, 1 },
-	[ST_INBOUND] = { 1, -1, 0 },
-	[ST_INBOUND_PID] = { 1, ST_INBOUND, 1 },
-	[ST_SYSCALL] = { 1, -1, 0 },
-	[ST_REDACTION] = { 1, -1, 0 },
-	[ST_VERDICT] = { 1, -1, 0 },
-	[ST_VIOLATION] = { 1, -1, 0 },
+	[ST_PROCESS] = { 1, 0 },
+	[ST_EXEC] = { 1, 0 },
+	[ST_FILE] = { 1, 1 },
+	[ST_ACCESS] = { 1, 0 },
+	[ST_CONN] = { 1, 0 },
+	[ST_ATTEMPT] = { 1, 0 },
+	[ST_INBOUND] = { 1, 0 },
+	[ST_SYSCALL] = { 1, 0 },
+	[ST_REDACTION] = { 1, 0 },
+	[ST_VERDICT] = { 1, 0 },
+	[ST_VIOLATION] = { 1, 0 },
 };
 
 /* The text columns an index holds (keys): PostgreSQL's B-tree indexes
@@ -447,8 +441,7 @@ int store_new(struct archive *a, int replace, const char *machine,
 			s->nparams[i] -= 1; /* ?32 comes twice */
 		if (a->ops->prepare(a, i, q, err, errlen) < 0 ||
 		    (a->ops->bulk && gather[i].on &&
-		     a->ops->bulk(a, i, gather[i].parent, gather[i].unique,
-				  err, errlen) < 0)) {
+		     a->ops->bulk(a, i, gather[i].unique, err, errlen) < 0)) {
 			char e[512];
 
 			snprintf(e, sizeof(e), "%s", err);
@@ -584,6 +577,32 @@ static int objects(struct cx *c, const struct gh_jv *o, const char *where,
 	return 0;
 }
 
+/* What each calls for an element e of a list: w names it
+ * ("network.attempts[3]"), i is its index. */
+typedef int each_fn(struct cx *c, const struct gh_jv *e, const char *w,
+		    size_t i, void *arg);
+
+/* fn for each element of array member key of o (objects, checked first;
+ * absent: none), in order, up to the first that fails. */
+static int each(struct cx *c, const struct gh_jv *o, const char *where,
+		const char *key, each_fn *fn, void *arg)
+{
+	const struct gh_jv *arr;
+	char w[96];
+	size_t i, n;
+
+	if (objects(c, o, where, key, &arr) < 0)
+		return -1;
+	n = arr ? gh_jv_len(arr) : 0;
+	for (i = 0; i < n; i++) {
+		snprintf(w, sizeof(w), "%s%s%s[%zu]", where, *where ? "." : "",
+			 key, i);
+		if (fn(c, gh_jv_idx(arr, i), w, i, arg) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Split a receipt "dst"/"addr" text into host and port:
  * "1.2.3.4:80", "[::1]:53", "unix:/run/x" (host is the whole text, no
  * port), anything else is kept whole. */
@@ -633,12 +652,11 @@ bind:
 	return 0;
 }
 
-/* An element of a list, as the database compares it (PostgreSQL stores
+/* A path of a list, as the database compares it (PostgreSQL stores
  * U+0000 as U+FFFD: such a string is compared as stored). */
 struct dkey {
 	const char *s;
 	size_t len, idx, off;
-	int64_t i;
 	int type;
 };
 
@@ -649,8 +667,6 @@ static int dkey_cmp(const void *x, const void *y)
 
 	if (a->type != b->type)
 		return a->type < b->type ? -1 : 1;
-	if (a->type == GH_JV_INT && a->i != b->i)
-		return a->i < b->i ? -1 : 1;
 	if (a->type == GH_JV_STRING) {
 		r = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
 		if (r)
@@ -662,9 +678,9 @@ static int dkey_cmp(const void *x, const void *y)
 }
 
 /* For a statement whose rows must not repeat a key (gather[].unique) when
- * the engine gathers it: *rep[k] is 1 where element k of arr (strings or
- * integers) equals an earlier one, whose row then stands for both (what
- * ON CONFLICT DO NOTHING did). *rep is NULL when nothing is left out. */
+ * the engine gathers it: *rep[k] is 1 where string k of arr (a list of
+ * paths) equals an earlier one, whose row then stands for both (what ON
+ * CONFLICT DO NOTHING did). *rep is NULL when nothing is left out. */
 static int dups(struct cx *c, int st, const struct gh_jv *arr,
 		const unsigned char **rep)
 {
@@ -687,9 +703,7 @@ static int dups(struct cx *c, int st, const struct gh_jv *arr,
 		k[i].idx = i;
 		k[i].type = gh_jv_type(e);
 		k[i].off = (size_t)-1;
-		if (k[i].type == GH_JV_INT) {
-			k[i].i = gh_jv_int(e);
-		} else if (k[i].type == GH_JV_STRING) {
+		if (k[i].type == GH_JV_STRING) {
 			k[i].s = gh_jv_str(e, &k[i].len);
 			if (memchr(k[i].s, '\0', k[i].len)) {
 				const char *p = k[i].s, *end = p + k[i].len;
@@ -715,8 +729,7 @@ static int dups(struct cx *c, int st, const struct gh_jv *arr,
 		struct dkey a = k[i - 1], b = k[i];
 
 		a.idx = b.idx = 0;
-		if ((a.type == GH_JV_INT || a.type == GH_JV_STRING) &&
-		    dkey_cmp(&a, &b) == 0) {
+		if (a.type == GH_JV_STRING && dkey_cmp(&a, &b) == 0) {
 			c->dup.p[k[i].idx] = 1;
 			any = 1;
 		}
@@ -785,18 +798,17 @@ static int pids_param(struct cx *c, int idx, const struct gh_jv *o,
 
 /* Insert each integer of member "pids" of o under the row just inserted
  * for it (the highest id of the receipt's rows in that table: ids only
- * grow), so that no statement but the receipt's needs an answer. */
+ * grow), so that no statement but the receipt's needs an answer. A pid
+ * given twice is one row (the statement's ON CONFLICT DO NOTHING). */
 static int store_pids(struct cx *c, int st, const struct gh_jv *o,
 		      const char *where)
 {
 	const struct gh_jv *arr;
-	const unsigned char *rep;
 	size_t i, n;
 
 	if (c->s->a->engine == ENGINE_PG)
 		return 0; /* in the row's array (pids_param) */
-	if (member(c, o, where, "pids", GH_JV_ARRAY, &arr) < 0 ||
-	    dups(c, st, arr, &rep) < 0)
+	if (member(c, o, where, "pids", GH_JV_ARRAY, &arr) < 0)
 		return -1;
 	n = arr ? gh_jv_len(arr) : 0;
 	for (i = 0; i < n; i++) {
@@ -805,8 +817,6 @@ static int store_pids(struct cx *c, int st, const struct gh_jv *o,
 		if (!gh_jv_is(e, GH_JV_INT))
 			return cx_fail(c, "%s.pids[%zu]: expected an integer",
 				       where, i);
-		if (rep && rep[i])
-			continue;
 		set_int(c, 1, c->rid);
 		set_int(c, 2, gh_jv_int(e));
 		if (step(c, st) < 0)
@@ -815,34 +825,40 @@ static int store_pids(struct cx *c, int st, const struct gh_jv *o,
 	return 0;
 }
 
-/* The execs of process_tree[i] (p). */
-static int store_execs(struct cx *c, const struct gh_jv *p, size_t i,
-		       const char *w)
+/* The row of entry o of statement st, with its member "pids": on
+ * PostgreSQL their array is parameter idx, on SQLite rows of pid_st
+ * after it. */
+static int step_pids(struct cx *c, int st, int idx, int pid_st,
+		     const struct gh_jv *o, const char *where)
 {
-	int st = ST_EXEC;
-	const struct gh_jv *execs, *e;
-	char we[96];
-	size_t j, n;
-
-	if (objects(c, p, w, "execs", &execs) < 0)
+	if (pids_param(c, idx, o, where) < 0 || step(c, st) < 0)
 		return -1;
-	n = execs ? gh_jv_len(execs) : 0;
-	for (j = 0; j < n; j++) {
-		e = gh_jv_idx(execs, j);
-		snprintf(we, sizeof(we), "%s.execs[%zu]", w, j);
-		set_int(c, 1, c->rid);
-		set_int(c, 2, (long long)i);
-		set_int(c, 3, (long long)j);
-		if (bind_m(c, 4, p, w, "pid", GH_JV_INT) < 0 ||
-		    bind_m(c, 5, e, we, "exe", GH_JV_STRING) < 0 ||
-		    bind_argv(c, 6, 7, e, we, "argv") < 0 ||
-		    bind_m(c, 8, e, we, "argv_truncated",
-			   GH_JV_BOOL) < 0 ||
-		    bind_m(c, 9, e, we, "cwd", GH_JV_STRING) < 0 ||
-		    step(c, st) < 0)
-			return -1;
-	}
-	return 0;
+	return store_pids(c, pid_st, o, where);
+}
+
+/* The process an exec belongs to: process_tree[i] (p), named w. */
+struct exec_of {
+	const struct gh_jv *p;
+	const char *w;
+	size_t i;
+};
+
+/* execs[j] (e) of a process (arg: struct exec_of). */
+static int store_exec(struct cx *c, const struct gh_jv *e, const char *we,
+		      size_t j, void *arg)
+{
+	const struct exec_of *of = arg;
+
+	set_int(c, 1, c->rid);
+	set_int(c, 2, (long long)of->i);
+	set_int(c, 3, (long long)j);
+	if (bind_m(c, 4, of->p, of->w, "pid", GH_JV_INT) < 0 ||
+	    bind_m(c, 5, e, we, "exe", GH_JV_STRING) < 0 ||
+	    bind_argv(c, 6, 7, e, we, "argv") < 0 ||
+	    bind_m(c, 8, e, we, "argv_truncated", GH_JV_BOOL) < 0 ||
+	    bind_m(c, 9, e, we, "cwd", GH_JV_STRING) < 0)
+		return -1;
+	return step(c, ST_EXEC);
 }
 
 /* process_tree[i] (p), or processes[i] when flat (0.3.0 receipts without a
@@ -884,7 +900,8 @@ static int store_process(struct cx *c, const struct gh_jv *p, size_t i,
 	    bind_m(c, 13, p, w, "end_ms", GH_JV_INT) < 0 ||
 	    step(c, st) < 0)
 		return -1;
-	return store_execs(c, p, i, w);
+	return each(c, p, w, "execs", store_exec,
+		    &(struct exec_of){ .p = p, .w = w, .i = i });
 }
 
 static int store_processes(struct cx *c, const struct gh_jv *r)
@@ -908,6 +925,34 @@ static int store_processes(struct cx *c, const struct gh_jv *r)
 	return 0;
 }
 
+/* filesystem.accesses[i] (a). */
+static int store_access(struct cx *c, const struct gh_jv *a, const char *w,
+			size_t i, void *arg)
+{
+	const struct gh_jv *path;
+
+	(void)i;
+	(void)arg;
+	if (member(c, a, w, "path", GH_JV_STRING, &path) < 0)
+		return -1;
+	if (!path)
+		return cx_fail(c, "%s.path: missing", w);
+	if (member(c, a, w, "op", GH_JV_STRING, &path) < 0)
+		return -1;
+	if (!path)
+		return cx_fail(c, "%s.op: missing", w);
+	set_int(c, 1, c->rid);
+	if (bind_m(c, 2, a, w, "path", GH_JV_STRING) < 0 ||
+	    bind_m(c, 3, a, w, "path_hex", GH_JV_STRING) < 0 ||
+	    bind_m(c, 4, a, w, "op", GH_JV_STRING) < 0 ||
+	    bind_m(c, 5, a, w, "target", GH_JV_STRING) < 0 ||
+	    bind_m(c, 6, a, w, "mode", GH_JV_INT) < 0 ||
+	    bind_m(c, 7, a, w, "result", GH_JV_STRING) < 0 ||
+	    bind_m(c, 8, a, w, "count", GH_JV_INT) < 0)
+		return -1;
+	return step_pids(c, ST_ACCESS, 9, ST_ACCESS_PID, a, w);
+}
+
 static int store_files(struct cx *c, const struct gh_jv *r)
 {
 	static const struct {
@@ -916,10 +961,9 @@ static int store_files(struct cx *c, const struct gh_jv *r)
 	} lists[] = { { GH_RPATHS_READ, "read" },
 		      { GH_RPATHS_WRITE, "write" },
 		      { GH_RPATHS_DELETE, "delete" } };
-	int st = ST_FILE, ac = ST_ACCESS;
+	int st = ST_FILE;
 	const struct gh_jv *fs, *arr, *a;
 	const unsigned char *rep;
-	char w[64];
 	size_t k, i, n;
 
 	if (member(c, r, "", "filesystem", GH_JV_OBJECT, &fs) < 0)
@@ -947,36 +991,8 @@ static int store_files(struct cx *c, const struct gh_jv *r)
 				return -1;
 		}
 	}
-	if (objects(c, fs, "filesystem", "accesses", &arr) < 0)
+	if (each(c, fs, "filesystem", "accesses", store_access, NULL) < 0)
 		return -1;
-	n = arr ? gh_jv_len(arr) : 0;
-	for (i = 0; i < n; i++) {
-		const struct gh_jv *path;
-
-		a = gh_jv_idx(arr, i);
-		snprintf(w, sizeof(w), "filesystem.accesses[%zu]", i);
-		if (member(c, a, w, "path", GH_JV_STRING, &path) < 0)
-			return -1;
-		if (!path)
-			return cx_fail(c, "%s.path: missing", w);
-		if (member(c, a, w, "op", GH_JV_STRING, &path) < 0)
-			return -1;
-		if (!path)
-			return cx_fail(c, "%s.op: missing", w);
-		set_int(c, 1, c->rid);
-		if (bind_m(c, 2, a, w, "path", GH_JV_STRING) < 0 ||
-		    bind_m(c, 3, a, w, "path_hex", GH_JV_STRING) < 0 ||
-		    bind_m(c, 4, a, w, "op", GH_JV_STRING) < 0 ||
-		    bind_m(c, 5, a, w, "target", GH_JV_STRING) < 0 ||
-		    bind_m(c, 6, a, w, "mode", GH_JV_INT) < 0 ||
-		    bind_m(c, 7, a, w, "result", GH_JV_STRING) < 0 ||
-		    bind_m(c, 8, a, w, "count", GH_JV_INT) < 0 ||
-		    pids_param(c, 9, a, w) < 0 ||
-		    step(c, ac) < 0)
-			return -1;
-		if (store_pids(c, ST_ACCESS_PID, a, w) < 0)
-			return -1;
-	}
 	if (member(c, fs, "filesystem", "failed", GH_JV_INT, &a) < 0 ||
 	    member(c, fs, "filesystem", "policy_violations", GH_JV_ARRAY,
 		   &a) < 0)
@@ -1052,126 +1068,113 @@ static int store_peer_names(struct cx *c, const struct gh_jv *e, const char *w)
 	return 0;
 }
 
-/* network.dns: dns_queries and dns_answers rows. */
-static int store_dns(struct cx *c, const struct gh_jv *net)
+/* network.dns[i] (e): its dns_queries row and dns_answers rows. */
+static int store_dns(struct cx *c, const struct gh_jv *e, const char *w,
+		     size_t i, void *arg)
 {
-	const struct gh_jv *arr, *e, *addrs, *name, *type;
+	const struct gh_jv *addrs, *name, *type;
 	const char *ns, *ts, *as;
-	size_t i, k, n, nl, tl, al;
-	char w[64];
+	size_t k, nl, tl, al;
 
-	if (objects(c, net, "network", "dns", &arr) < 0)
+	(void)i;
+	(void)arg;
+	if (member(c, e, w, "name", GH_JV_STRING, &name) < 0 ||
+	    member(c, e, w, "type", GH_JV_STRING, &type) < 0 ||
+	    strings(c, e, w, "addresses", &addrs) < 0)
 		return -1;
-	n = arr ? gh_jv_len(arr) : 0;
-	for (i = 0; i < n; i++) {
-		e = gh_jv_idx(arr, i);
-		snprintf(w, sizeof(w), "network.dns[%zu]", i);
-		if (member(c, e, w, "name", GH_JV_STRING, &name) < 0 ||
-		    member(c, e, w, "type", GH_JV_STRING, &type) < 0 ||
-		    strings(c, e, w, "addresses", &addrs) < 0)
-			return -1;
-		if (!name || !type)
-			return cx_fail(c, "%s.%s: missing", w, name ? "type" : "name");
-		ns = gh_jv_str(name, &nl);
-		ts = gh_jv_str(type, &tl);
+	if (!name || !type)
+		return cx_fail(c, "%s.%s: missing", w, name ? "type" : "name");
+	ns = gh_jv_str(name, &nl);
+	ts = gh_jv_str(type, &tl);
+	set_int(c, 1, c->rid);
+	set_text(c, 2, ns, nl);
+	set_text(c, 3, ts, tl);
+	if (bind_m(c, 4, e, w, "count", GH_JV_INT) < 0 ||
+	    step(c, ST_DNS) < 0)
+		return -1;
+	for (k = 0; addrs && k < gh_jv_len(addrs); k++) {
+		as = gh_jv_str(gh_jv_idx(addrs, k), &al);
 		set_int(c, 1, c->rid);
 		set_text(c, 2, ns, nl);
 		set_text(c, 3, ts, tl);
-		if (bind_m(c, 4, e, w, "count", GH_JV_INT) < 0 ||
-		    step(c, ST_DNS) < 0)
+		set_text(c, 4, as, al);
+		if (step(c, ST_DNS_ANSWER) < 0)
 			return -1;
-		for (k = 0; addrs && k < gh_jv_len(addrs); k++) {
-			as = gh_jv_str(gh_jv_idx(addrs, k), &al);
-			set_int(c, 1, c->rid);
-			set_text(c, 2, ns, nl);
-			set_text(c, 3, ts, tl);
-			set_text(c, 4, as, al);
-			if (step(c, ST_DNS_ANSWER) < 0)
-				return -1;
-		}
 	}
 	return 0;
 }
 
+/* network.connections[i] (e), and its peer_names rows. */
+static int store_conn(struct cx *c, const struct gh_jv *e, const char *w,
+		      size_t i, void *arg)
+{
+	(void)i;
+	(void)arg;
+	if (bind_peer(c, e, w) < 0 ||
+	    bind_m(c, 6, e, w, "attempted", GH_JV_BOOL) < 0 ||
+	    bind_m(c, 7, e, w, "bytes_sent", GH_JV_INT) < 0 ||
+	    bind_m(c, 8, e, w, "bytes_received", GH_JV_INT) < 0)
+		return -1;
+	/* protocol is part of the key: an absent one is "" */
+	if (gh_jv_is(gh_jv_get(e, "protocol"), GH_JV_NULL))
+		set_text(c, 5, "", 0);
+	if (step(c, ST_CONN) < 0)
+		return -1;
+	return store_peer_names(c, e, w);
+}
+
+/* network.attempts[i] (e). */
+static int store_attempt(struct cx *c, const struct gh_jv *e, const char *w,
+			 size_t i, void *arg)
+{
+	(void)i;
+	(void)arg;
+	if (bind_peer(c, e, w) < 0 ||
+	    bind_m(c, 6, e, w, "op", GH_JV_STRING) < 0 ||
+	    bind_m(c, 7, e, w, "family", GH_JV_STRING) < 0 ||
+	    bind_m(c, 8, e, w, "result", GH_JV_STRING) < 0 ||
+	    bind_m(c, 9, e, w, "count", GH_JV_INT) < 0)
+		return -1;
+	return step_pids(c, ST_ATTEMPT, 10, ST_ATTEMPT_PID, e, w);
+}
+
+/* network.inbound[i] (e). */
+static int store_inbound(struct cx *c, const struct gh_jv *e, const char *w,
+			 size_t i, void *arg)
+{
+	const struct gh_jv *d;
+
+	(void)i;
+	(void)arg;
+	if (net_addr(c, e, w, "addr", &d) < 0)
+		return -1;
+	set_int(c, 1, c->rid);
+	if (bind_m(c, 2, e, w, "op", GH_JV_STRING) < 0 ||
+	    bind_m(c, 3, e, w, "addr", GH_JV_STRING) < 0 ||
+	    bind_hostport(c, 4, 5, gh_jv_str(d, NULL), slen(d)) < 0 ||
+	    bind_m(c, 6, e, w, "protocol", GH_JV_STRING) < 0 ||
+	    bind_m(c, 7, e, w, "result", GH_JV_STRING) < 0 ||
+	    bind_m(c, 8, e, w, "count", GH_JV_INT) < 0)
+		return -1;
+	return step_pids(c, ST_INBOUND, 9, ST_INBOUND_PID, e, w);
+}
+
 static int store_network(struct cx *c, const struct gh_jv *r)
 {
-	const struct gh_jv *net, *arr, *e, *d;
-	int st;
-	char w[64];
-	size_t i, n;
+	const struct gh_jv *net, *e;
 
 	if (member(c, r, "", "network", GH_JV_OBJECT, &net) < 0)
 		return -1;
 	if (!net)
 		return 0;
-
-	st = ST_CONN;
-	if (objects(c, net, "network", "connections", &arr) < 0)
+	if (each(c, net, "network", "connections", store_conn, NULL) < 0 ||
+	    each(c, net, "network", "attempts", store_attempt, NULL) < 0 ||
+	    each(c, net, "network", "inbound", store_inbound, NULL) < 0)
 		return -1;
-	n = arr ? gh_jv_len(arr) : 0;
-	for (i = 0; i < n; i++) {
-		e = gh_jv_idx(arr, i);
-		snprintf(w, sizeof(w), "network.connections[%zu]", i);
-		if (bind_peer(c, e, w) < 0 ||
-		    bind_m(c, 6, e, w, "attempted", GH_JV_BOOL) < 0 ||
-		    bind_m(c, 7, e, w, "bytes_sent", GH_JV_INT) < 0 ||
-		    bind_m(c, 8, e, w, "bytes_received", GH_JV_INT) < 0)
-			return -1;
-		/* protocol is part of the key: an absent one is "" */
-		if (gh_jv_is(gh_jv_get(e, "protocol"), GH_JV_NULL))
-			set_text(c, 5, "", 0);
-		if (step(c, st) < 0)
-			return -1;
-		if (store_peer_names(c, e, w) < 0)
-			return -1;
-	}
-
-	st = ST_ATTEMPT;
-	if (objects(c, net, "network", "attempts", &arr) < 0)
-		return -1;
-	n = arr ? gh_jv_len(arr) : 0;
-	for (i = 0; i < n; i++) {
-		e = gh_jv_idx(arr, i);
-		snprintf(w, sizeof(w), "network.attempts[%zu]", i);
-		if (bind_peer(c, e, w) < 0 ||
-		    bind_m(c, 6, e, w, "op", GH_JV_STRING) < 0 ||
-		    bind_m(c, 7, e, w, "family", GH_JV_STRING) < 0 ||
-		    bind_m(c, 8, e, w, "result", GH_JV_STRING) < 0 ||
-		    bind_m(c, 9, e, w, "count", GH_JV_INT) < 0 ||
-		    pids_param(c, 10, e, w) < 0 ||
-		    step(c, st) < 0)
-			return -1;
-		if (store_pids(c, ST_ATTEMPT_PID, e, w) < 0)
-			return -1;
-	}
-
-	st = ST_INBOUND;
-	if (objects(c, net, "network", "inbound", &arr) < 0)
-		return -1;
-	n = arr ? gh_jv_len(arr) : 0;
-	for (i = 0; i < n; i++) {
-		e = gh_jv_idx(arr, i);
-		snprintf(w, sizeof(w), "network.inbound[%zu]", i);
-		if (net_addr(c, e, w, "addr", &d) < 0)
-			return -1;
-		set_int(c, 1, c->rid);
-		if (bind_m(c, 2, e, w, "op", GH_JV_STRING) < 0 ||
-		    bind_m(c, 3, e, w, "addr", GH_JV_STRING) < 0 ||
-		    bind_hostport(c, 4, 5, gh_jv_str(d, NULL),
-				  slen(d)) < 0 ||
-		    bind_m(c, 6, e, w, "protocol", GH_JV_STRING) < 0 ||
-		    bind_m(c, 7, e, w, "result", GH_JV_STRING) < 0 ||
-		    bind_m(c, 8, e, w, "count", GH_JV_INT) < 0 ||
-		    pids_param(c, 9, e, w) < 0 ||
-		    step(c, st) < 0)
-			return -1;
-		if (store_pids(c, ST_INBOUND_PID, e, w) < 0)
-			return -1;
-	}
 	if (member(c, net, "network", "bytes_sent", GH_JV_INT, &e) < 0 ||
 	    member(c, net, "network", "bytes_received", GH_JV_INT, &e) < 0)
 		return -1;
-	return store_dns(c, net);
+	return each(c, net, "network", "dns", store_dns, NULL);
 }
 
 static int syscall_row(struct cx *c, const char *key, int64_t count, int64_t denied)
@@ -1214,31 +1217,20 @@ static int store_syscalls(struct cx *c, const struct gh_jv *r)
 	return 0;
 }
 
-/* redactions: [{"rule": "...", "count": N, ...}]; each element is kept
- * whole in detail, since gh-redact may say more than rule and count. */
-static int store_redactions(struct cx *c, const struct gh_jv *r)
+/* redactions[i] (e): {"rule": "...", "count": N, ...}, kept whole in
+ * detail, since gh-redact may say more than rule and count. */
+static int store_redaction(struct cx *c, const struct gh_jv *e, const char *w,
+			   size_t i, void *arg)
 {
-	int st = ST_REDACTION;
-	const struct gh_jv *arr, *e;
-	char w[64];
-	size_t i, n;
-
-	if (objects(c, r, "", "redactions", &arr) < 0)
+	(void)arg;
+	set_int(c, 1, c->rid);
+	set_int(c, 2, (long long)i);
+	if (bind_m(c, 3, e, w, "rule", GH_JV_STRING) < 0 ||
+	    bind_m(c, 4, e, w, "count", GH_JV_INT) < 0 || json_text(c, e) < 0)
 		return -1;
-	n = arr ? gh_jv_len(arr) : 0;
-	for (i = 0; i < n; i++) {
-		e = gh_jv_idx(arr, i);
-		snprintf(w, sizeof(w), "redactions[%zu]", i);
-		set_int(c, 1, c->rid);
-		set_int(c, 2, (long long)i);
-		if (bind_m(c, 3, e, w, "rule", GH_JV_STRING) < 0 ||
-		    bind_m(c, 4, e, w, "count", GH_JV_INT) < 0 || json_text(c, e) < 0)
-			return -1;
-		if (set_copy(c, 5, c->tmp.p, c->tmp.len) < 0 ||
-		    step(c, st) < 0)
-			return -1;
-	}
-	return 0;
+	if (set_copy(c, 5, c->tmp.p, c->tmp.len) < 0)
+		return -1;
+	return step(c, ST_REDACTION);
 }
 
 /* policy: null, or the verdict gh-policy --annotate writes (lib/receipt
@@ -1596,7 +1588,8 @@ int store_receipt(struct store *s, struct gh_receipt *r,
 	}
 	if (store_processes(&c, o) < 0 || store_files(&c, o) < 0 ||
 	    store_network(&c, o) < 0 || store_syscalls(&c, o) < 0 ||
-	    store_redactions(&c, o) < 0 || store_policy(&c) < 0)
+	    each(&c, o, "", "redactions", store_redaction, NULL) < 0 ||
+	    store_policy(&c) < 0)
 		goto out;
 	if (s->a->ops->flush &&
 	    s->a->ops->flush(s->a, c.dberr, sizeof(c.dberr)) < 0) {

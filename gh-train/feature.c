@@ -645,11 +645,51 @@ static int f_processes(struct ctx *c, struct ft_row *row)
 	return 0;
 }
 
+/* *sum: the counts of the entries of list path (network.attempts,
+ * network.inbound); with peers, of those whose dst is an IP peer (loopback
+ * or external) only. 1 when every entry says what the sum needs, 0 when
+ * one does not (or the list is absent), -1 on error. */
+static int sum_counts(struct ctx *c, const char *path, int peers, int64_t *sum)
+{
+	const struct gh_jv *a, *e;
+	const char *dst = NULL;
+	int64_t count;
+	size_t i, n;
+	int known, rd, rn;
+
+	*sum = 0;
+	known = get_arr(c, path, &a);
+	if (known < 0)
+		return -1;
+	n = gh_jv_len(a);
+	for (i = 0; i < n; i++) {
+		char name[64];
+		unsigned char addr[16];
+		enum net_class k;
+
+		if (elem(c, a, path, i, &e, name, sizeof(name)) < 0)
+			return -1;
+		rd = peers ? get_str(c, e, name, "dst", &dst, NULL) : 1;
+		rn = rd < 0 ? -1 : get_count(c, e, name, "count", &count);
+		if (rn < 0)
+			return -1;
+		if (!rd || !rn) {
+			known = 0;
+			continue;
+		}
+		k = peers ? classify(dst, addr) : NET_EXTERNAL;
+		if ((k == NET_LOOPBACK || k == NET_EXTERNAL) &&
+		    add(c, sum, count, path) < 0)
+			return -1;
+	}
+	return known;
+}
+
 static int f_network(struct ctx *c, struct ft_row *row, struct sensitivity *sens)
 {
 	const struct gh_jv *a, *e;
 	unsigned char (*addrs)[16] = NULL;
-	int64_t cls[4] = { 0, 0, 0, 0 }, attempts = 0, inbound = 0, count;
+	int64_t cls[4] = { 0, 0, 0, 0 }, attempts, inbound;
 	int known;
 	size_t i, n, naddr = 0, peers = 0;
 	const char *dst;
@@ -703,56 +743,15 @@ static int f_network(struct ctx *c, struct ft_row *row, struct sensitivity *sens
 	}
 	free(addrs);
 
-	rc = get_arr(c, "network.attempts", &a);
+	rc = sum_counts(c, "network.attempts", 1, &attempts);
 	if (rc < 0)
 		return -1;
-	known = rc;
-	n = gh_jv_len(a);
-	for (i = 0; i < n; i++) {
-		char name[64];
-		unsigned char addr[16];
-		enum net_class k;
-		int rd, rn;
-
-		if (elem(c, a, "network.attempts", i, &e, name,
-			 sizeof(name)) < 0)
-			return -1;
-		rd = get_str(c, e, name, "dst", &dst, NULL);
-		rn = rd < 0 ? -1 : get_count(c, e, name, "count", &count);
-		if (rn < 0)
-			return -1;
-		if (!rd || !rn) {
-			known = 0;
-			continue;
-		}
-		k = classify(dst, addr);
-		if ((k == NET_LOOPBACK || k == NET_EXTERNAL) &&
-		    add(c, &attempts, count, "network.attempts") < 0)
-			return -1;
-	}
-	if (known)
+	if (rc)
 		set_int(row, FT_NETWORK_ATTEMPTS, attempts);
-
-	rc = get_arr(c, "network.inbound", &a);
+	rc = sum_counts(c, "network.inbound", 0, &inbound);
 	if (rc < 0)
 		return -1;
-	known = rc;
-	n = gh_jv_len(a);
-	for (i = 0; i < n; i++) {
-		char name[64];
-
-		if (elem(c, a, "network.inbound", i, &e, name,
-			 sizeof(name)) < 0)
-			return -1;
-		rc = get_count(c, e, name, "count", &count);
-		if (rc < 0)
-			return -1;
-		if (rc == 0)
-			known = 0;
-		else if (add(c, &inbound, count, "network.inbound") < 0)
-			return -1;
-	}
-	if (known)
+	if (rc)
 		set_int(row, FT_INBOUND, inbound);
 	return 0;
 err:

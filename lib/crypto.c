@@ -122,60 +122,46 @@ int gh_sha256_regular(const char *path, unsigned char md[GH_SHA256_LEN],
 	return ret;
 }
 
-static struct gh_key *key_wrap(EVP_PKEY *pkey, int secret)
+/* *out holds pkey (consumed), a secret key or not: 0, or fail when
+ * libcrypto made no key (pkey NULL), -ENOMEM with *out NULL. */
+static int key_wrap(EVP_PKEY *pkey, int secret, int fail, struct gh_key **out)
 {
 	struct gh_key *k;
 
-	if (!pkey)
-		return NULL;
+	if (!pkey) {
+		ERR_clear_error();
+		return fail;
+	}
 	k = calloc(1, sizeof(*k));
+	*out = k;
 	if (!k) {
 		EVP_PKEY_free(pkey);
-		return NULL;
+		return -ENOMEM;
 	}
 	k->pkey = pkey;
 	k->secret = secret;
-	return k;
+	return 0;
 }
 
 int gh_key_generate(struct gh_key **out)
 {
-	EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-
-	if (!pkey) {
-		ERR_clear_error();
-		return -EIO;
-	}
-	*out = key_wrap(pkey, 1);
-	return *out ? 0 : -ENOMEM;
+	return key_wrap(EVP_PKEY_Q_keygen(NULL, NULL, "ED25519"), 1, -EIO, out);
 }
 
 int gh_key_from_secret(const unsigned char sk[GH_ED25519_KEY_LEN],
 		       struct gh_key **out)
 {
-	EVP_PKEY *pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL,
-						      sk, GH_ED25519_KEY_LEN);
-
-	if (!pkey) {
-		ERR_clear_error();
-		return -EINVAL;
-	}
-	*out = key_wrap(pkey, 1);
-	return *out ? 0 : -ENOMEM;
+	return key_wrap(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, sk,
+						     GH_ED25519_KEY_LEN),
+			1, -EINVAL, out);
 }
 
 int gh_key_from_public(const unsigned char pk[GH_ED25519_KEY_LEN],
 		       struct gh_key **out)
 {
-	EVP_PKEY *pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL,
-						     pk, GH_ED25519_KEY_LEN);
-
-	if (!pkey) {
-		ERR_clear_error();
-		return -EINVAL;
-	}
-	*out = key_wrap(pkey, 0);
-	return *out ? 0 : -ENOMEM;
+	return key_wrap(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk,
+						    GH_ED25519_KEY_LEN),
+			0, -EINVAL, out);
 }
 
 void gh_key_free(struct gh_key *k)
@@ -378,9 +364,8 @@ static int key_load(const char *path, struct gh_key **out, mode_t *mode,
 		ret = gh_key_from_public(pk, out);
 		goto out;
 	}
-	*out = key_wrap(pkey, secret);
+	ret = key_wrap(pkey, secret, -EINVAL, out);
 	pkey = NULL;
-	ret = *out ? 0 : -ENOMEM;
 out:
 	ERR_clear_error();
 	EVP_PKEY_free(pkey);

@@ -345,6 +345,11 @@ static int jc_members(struct check *c, const void *o)
 static const struct tree jc_tree = { jc_type, jc_int64, jc_len, jc_idx, jc_has, jc_str,
 				     jc_members };
 
+enum { GH_FMT_OTHER, GH_FMT_RECEIPT, GH_FMT_EVENTS };
+
+/* GH_FMT_EVENTS for an object whose "type" names a gh-events(5) record,
+ * GH_FMT_RECEIPT for an object with a "version" or an "execution_id"
+ * member (the older v0 shape has no version), else GH_FMT_OTHER. */
 static int format_of(const struct tree *t, const void *o)
 {
 	const char *s;
@@ -359,11 +364,6 @@ static int format_of(const struct tree *t, const void *o)
 	if (t->has(o, "version") || t->has(o, "execution_id"))
 		return GH_FMT_RECEIPT;
 	return GH_FMT_OTHER;
-}
-
-int gh_input_format(const struct gh_jv *o)
-{
-	return format_of(&jv_tree, o);
 }
 
 /* "an array of strings", "a string", "an integer", ... */

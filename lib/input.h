@@ -22,13 +22,6 @@
 /* At most this many bytes of a key, rules or include file (16 MiB). */
 #define GH_FILE_MAX ((size_t)16 << 20)
 
-enum { GH_FMT_OTHER, GH_FMT_RECEIPT, GH_FMT_EVENTS };
-
-/* GH_FMT_EVENTS for an object whose "type" names a gh-events(5) record,
- * GH_FMT_RECEIPT for an object with a "version" or an "execution_id"
- * member (the older v0 shape has no version), else GH_FMT_OTHER. */
-int gh_input_format(const struct gh_jv *o);
-
 /* 0 when o is a receipt whose members named in gh-receipt(5) have their
  * types (unknown members are not looked at); else -EINVAL and in err one
  * of: "this is a gh-events stream; run gh-aggregate first",

@@ -774,13 +774,6 @@ unsigned long gh_jreader_line(const struct gh_jreader *r)
 	return r->vline;
 }
 
-const char *gh_jreader_text(const struct gh_jreader *r, size_t *len)
-{
-	if (len)
-		*len = r->len;
-	return r->buf;
-}
-
 __attribute__((format(printf, 3, 4))) static int rfail(struct gh_jreader *r, unsigned long line,
 							const char *fmt, ...)
 {
@@ -1105,17 +1098,6 @@ static int write_value(struct gh_buf *b, struct json_object *o, int flags, int l
 int gh_json_to_buf(struct gh_buf *b, struct json_object *o, int flags)
 {
 	return write_value(b, o, flags, 0);
-}
-
-int gh_json_write(FILE *f, struct json_object *o, int flags)
-{
-	struct gh_buf b = GH_BUF_INIT;
-	int rc = gh_json_to_buf(&b, o, flags);
-
-	if (rc == 0 && fwrite(b.p, 1, b.len, f) != b.len)
-		rc = -(errno ? errno : EIO);
-	gh_buf_release(&b);
-	return rc;
 }
 
 /* ---- typed getters ---- */

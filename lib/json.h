@@ -55,9 +55,6 @@ int gh_jreader_next(struct gh_jreader *r, struct json_object **out);
 const char *gh_jreader_error(const struct gh_jreader *r);
 /* Line number (1-based) where the last value returned started. */
 unsigned long gh_jreader_line(const struct gh_jreader *r);
-/* With GH_JR_NDJSON: the raw text of the last line read (no newline), for
- * readers that want to look at bytes; valid until the next call. */
-const char *gh_jreader_text(const struct gh_jreader *r, size_t *len);
 void gh_jreader_free(struct gh_jreader *r);
 
 /* Writing. Output is deterministic: object members sorted by key (byte
@@ -68,7 +65,6 @@ void gh_jreader_free(struct gh_jreader *r);
  * GH_JW_PRETTY: two-space indent, one member or element per line; empty
  * containers as {} and []. Without it: compact, no spaces. */
 enum { GH_JW_PRETTY = 1 };
-int gh_json_write(FILE *f, struct json_object *o, int flags);
 int gh_json_to_buf(struct gh_buf *b, struct json_object *o, int flags);
 /* Append s[0..len) as a quoted JSON string (escaping as above). */
 int gh_buf_json_str(struct gh_buf *b, const char *s, size_t len);

@@ -13,6 +13,12 @@
 #                        NAME-1 ... NAME-N, one per line, in
 #                        $BATS_TEST_TMPDIR/NAME.all
 #   make_receipts NAME N the same, one file each: $BATS_TEST_TMPDIR/NAME/I.json
+#
+# Cases both suites run against their TARGET (count TABLE: the suite's own
+# row count):
+#   case_idempotent TARGET  the same receipt twice is stored once
+#   case_conflict TARGET    an execution_id stored with other content: exit
+#                        2, nothing stored, the first receipt kept
 
 fixtures() {
 	gh-archive "$1" "$F"/etc-write.json "$F"/curl.json "$F"/denied.json \
@@ -51,4 +57,26 @@ make_receipts() {
 		printf '%s\n' "${text//3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e01/$1-$i}" \
 			> "$BATS_TEST_TMPDIR/$1/$i.json"
 	done
+}
+
+case_idempotent() {
+	run gh-archive -v "$1" "$F/etc-write.json" "$F/etc-write.json"
+	[ "$status" -eq 0 ]
+	diff -u "$F/verbose-twice.out" <(printf '%s\n' "$output")
+	run gh-archive -v "$1" "$F/etc-write.json"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(sed -n 2p "$F/verbose-twice.out")" ]
+	[ "$(count receipts)" = 1 ]
+	[ "$(count processes)" = 3 ]
+	[ "$(count file_accesses)" = 9 ]
+}
+
+case_conflict() {
+	gh-archive "$1" "$F/etc-write.json"
+	run --separate-stderr gh-archive -v "$1" "$F/curl.json" "$F/conflict.json"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "gh-archive: $F/conflict.json:1: execution_id \"3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e01\": already archived with other content (use --replace)" ]
+	[ "$(count receipts)" = 1 ]
+	gh-archive --export 3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e01 --pretty "$1" | cmp - "$F/etc-write.json"
 }

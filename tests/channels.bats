@@ -7,34 +7,15 @@
 # tracer suites. Network workloads use the loopback interface only.
 
 bats_require_minimum_version 1.5.0
+load workload
 
 setup_file() {
 	export GH_TRACE_PIN_DIR=$BATS_FILE_TMPDIR/no-kept-programs
-	export WORK=$BATS_FILE_TMPDIR/work
-	cc -O1 -o "$WORK" "$GH_ROOT/tests/channels/work.c" -luring
+	workload_build channels/work.c -luring
 }
 
 setup() {
-	cd "$BATS_TEST_TMPDIR" || return 1
-	EV=$BATS_TEST_TMPDIR/ev.ndjson
-	R=$BATS_TEST_TMPDIR/receipt.json
-}
-
-# trace ARG...: run ARG under gh-trace, then gh-aggregate; both succeed.
-trace() {
-	run gh-trace -o "$EV" -- "$@"
-	[ "$status" -eq 0 ]
-	gh-aggregate "$EV" > "$R"
-}
-
-# rc FILTER: jq FILTER on the receipt, compact.
-rc() {
-	jq -c "$1" "$R"
-}
-
-# reasons NAME: the completeness reasons named NAME.
-reasons() {
-	jq -c --arg n "$1" '[.completeness_reasons[] | select(startswith($n + ": "))]' "$R"
+	workload_setup
 }
 
 # action TYPE: the receipt's actions of TYPE, without counts and pids.
@@ -54,7 +35,7 @@ teardown() {
 
 @test "closed: a run that uses no undecoded channel has no reasons" {
 	trace "$WORK" none
-	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+	closed
 	[ "$(jq -c 'select(.type == "end") | .undecoded' "$EV")" = \
 		'{"compat_syscall":0,"bpf_syscall":0,"io_uring_unsupported_op":0,"foreign_process_control":0,"left_running":0,"path_changed":0,"unwatched_sockets":0,"scm_rights_unread":0,"seccomp_listener":0,"netlink_request":0}' ]
 }
@@ -276,13 +257,18 @@ WANT
 	[ "$(rc .completeness)" = '"closed"' ]
 }
 
+# fifo_open: [path, raw, path_changed] of the stream's read-only open of
+# d/fifo
+fifo_open() {
+	jq -c --arg f "$BATS_TEST_TMPDIR/d/fifo" 'select(.type == "open" and .path == $f and .flags == 0) | [.path, .raw, .path_changed]' "$EV"
+}
+
 @test "a name rewritten while its syscall runs: path_changed on the record, the receipt partial" {
 	mkdir d
 	trace "$WORK" race "$BATS_TEST_TMPDIR/d"
 	# the open slept in the FIFO after the kernel took the name; the
 	# name was rewritten before it returned
-	[ "$(jq -c --arg f "$BATS_TEST_TMPDIR/d/fifo" 'select(.type == "open" and .path == $f and .flags == 0) | [.path, .raw, .path_changed]' "$EV")" = \
-		"[\"$BATS_TEST_TMPDIR/d/fifo\",\"$BATS_TEST_TMPDIR/d/other\",true]" ]
+	[ "$(fifo_open)" = "[\"$BATS_TEST_TMPDIR/d/fifo\",\"$BATS_TEST_TMPDIR/d/other\",true]" ]
 	[ "$(jq -c 'select(.type == "end") | .undecoded.path_changed' "$EV")" = 1 ]
 	[ "$(reasons path_changed)" = '["path_changed: 1 names changed while their syscall ran: the recorded name may not be the one the kernel used"]' ]
 	[ "$(rc .completeness)" = '"partial"' ]
@@ -291,10 +277,9 @@ WANT
 @test "path_changed twin: the same FIFO open, the name left alone, stays closed" {
 	mkdir d
 	trace "$WORK" norace "$BATS_TEST_TMPDIR/d"
-	[ "$(jq -c --arg f "$BATS_TEST_TMPDIR/d/fifo" 'select(.type == "open" and .path == $f and .flags == 0) | [.path, .raw, .path_changed]' "$EV")" = \
-		"[\"$BATS_TEST_TMPDIR/d/fifo\",\"$BATS_TEST_TMPDIR/d/fifo\",null]" ]
+	[ "$(fifo_open)" = "[\"$BATS_TEST_TMPDIR/d/fifo\",\"$BATS_TEST_TMPDIR/d/fifo\",null]" ]
 	[ "$(jq -c 'select(.type == "end") | .undecoded.path_changed' "$EV")" = 0 ]
-	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+	closed
 }
 
 @test "a name in writable memory that could not be read at entry counts as changed" {
@@ -304,7 +289,7 @@ WANT
 	# twin: the name written before the call is read at entry and compared
 	trace "$WORK" unread "$BATS_TEST_TMPDIR/missing"
 	[ "$(jq -c --arg p "$BATS_TEST_TMPDIR/missing" 'select(.type == "open" and .raw == $p) | [.err, .path_changed]' "$EV")" = '["ENOENT",null]' ]
-	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+	closed
 }
 
 # peer3: the peer of the inherited fd 3, as the header lists it.
@@ -366,7 +351,7 @@ sent_to_peer() {
 	run "$WORK" sockets 16 gh-trace -o "$EV" -- true
 	[ "$status" -eq 0 ]
 	gh-aggregate "$EV" > "$R"
-	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+	closed
 }
 
 # received: the fd_received record of the socket that came over fd 3, as
@@ -391,7 +376,7 @@ received() {
 		gh-aggregate "$EV" > "$R"
 		[ "$(rc '[.network.attempts[] | [.op, .dst, .protocol, .result]]')" = "[[\"send\",\"$peer\",\"tcp\",\"ok\"]]" ]
 		[ "$(rc '[.network.connections[] | [.dst, .bytes_sent]]')" = "[[\"$peer\",5]]" ]
-		[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+		closed
 	done
 	# a Unix socket as well
 	run --separate-stderr "$WORK" passfd unix gh-trace -o "$EV" -- "$WORK" recv3 write
@@ -423,7 +408,7 @@ received() {
 	[ "$status" -eq 0 ]
 	gh-aggregate "$EV" > "$R"
 	[ "$(jq -c 'select(.type == "send") | [.fd, .bytes, .inherited]' "$EV")" = "[$output,5,true]" ]
-	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+	closed
 }
 
 @test "io_uring: a send without an address on an inherited socket is recorded with its peer" {
@@ -462,7 +447,7 @@ received() {
 	[ "$(reasons io_uring_unsupported_op)" = '["io_uring_unsupported_op: 1 io_uring operations not decoded (opcodes 10)"]' ]
 	# the twin: without a control buffer nothing can come with the bytes
 	trace "$WORK" send3 uring_recvmsg
-	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+	closed
 }
 
 @test "io_uring: connect and send on a fixed file: the socket and peer read at completion" {

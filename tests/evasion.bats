@@ -13,16 +13,14 @@
 
 bats_require_minimum_version 1.5.0
 load trace/lib
+load workload
 
 # The programs are kept in a bpf filesystem of the suite's own (loading
 # them for each of the many runs would dominate the suite's time).
 setup_file() {
-	export WORK=$BATS_FILE_TMPDIR/work
-	cc -O1 -o "$WORK" "$GH_ROOT/tests/evasion/work.c" -luring -lpthread
 	export TAMPER=$BATS_FILE_TMPDIR/tamper
 	cc -O1 -Wall -Wextra -Werror -o "$TAMPER" "$GH_ROOT/tests/evasion/tamper.c"
-	[ "$(id -u)" -eq 0 ] || return 0
-	kept_setup
+	workload_kept evasion/work.c -luring -lpthread
 }
 
 teardown_file() {
@@ -30,10 +28,7 @@ teardown_file() {
 }
 
 setup() {
-	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
-	cd "$BATS_TEST_TMPDIR" || return 1
-	EV=$BATS_TEST_TMPDIR/ev.ndjson
-	R=$BATS_TEST_TMPDIR/receipt.json
+	workload_root
 	OUT_PIDS=()
 }
 
@@ -42,28 +37,6 @@ teardown() {
 	for p in "${OUT_PIDS[@]}"; do
 		kill "$p" 2>/dev/null || true
 	done
-}
-
-# trace ARG...: run ARG under gh-trace (its status must be 0), then
-# gh-aggregate.
-trace() {
-	run gh-trace -o "$EV" -- "$@"
-	[ "$status" -eq 0 ]
-	gh-aggregate "$EV" > "$R"
-	[ "$(jq -r .observation_mode "$R")" = ebpf ]
-}
-
-rc() {
-	jq -c "$@" "$R"
-}
-
-# reasons NAME: the completeness reasons named NAME.
-reasons() {
-	jq -c --arg n "$1" '[.completeness_reasons[] | select(startswith($n + ": "))]' "$R"
-}
-
-closed() {
-	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
 }
 
 # outside CMD...: start CMD outside the traced tree (stdout to out.txt)

@@ -11,12 +11,10 @@
 
 bats_require_minimum_version 1.5.0
 load trace/lib
+load workload
 
 setup_file() {
-	export WORK=$BATS_FILE_TMPDIR/work
-	cc -O1 -o "$WORK" "$GH_ROOT/tests/evasion2/work.c" -luring
-	[ "$(id -u)" -eq 0 ] || return 0
-	kept_setup
+	workload_kept evasion2/work.c -luring
 }
 
 teardown_file() {
@@ -24,31 +22,11 @@ teardown_file() {
 }
 
 setup() {
-	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
-	cd "$BATS_TEST_TMPDIR" || return 1
-	EV=$BATS_TEST_TMPDIR/ev.ndjson
-	R=$BATS_TEST_TMPDIR/receipt.json
+	workload_root
 }
 
 teardown() {
 	[ -z "${OUT_PID:-}" ] || kill "$OUT_PID" 2>/dev/null || true
-}
-
-# trace ARG...: run ARG under gh-trace (its status must be 0), then
-# gh-aggregate.
-trace() {
-	run gh-trace -o "$EV" -- "$@"
-	[ "$status" -eq 0 ]
-	gh-aggregate "$EV" > "$R"
-	[ "$(jq -r .observation_mode "$R")" = ebpf ]
-}
-
-rc() {
-	jq -c "$@" "$R"
-}
-
-closed() {
-	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
 }
 
 @test "a file written through the descriptor a fanotify event hands over: partial, fanotify_fds" {
@@ -57,7 +35,7 @@ closed() {
 	[ "$(cat f)" = owned ]
 	# the write is in no record: only the read that raised the event
 	[ "$(rc '[.filesystem.reads[], .filesystem.writes[]] | map(select(endswith("/f")))')" = "[\"$PWD/f\"]" ]
-	[ "$(rc '[.completeness, .completeness_reasons]')" = '["partial",["fanotify_fds: 1 fanotify groups whose events carry descriptors: files they open for the tree are not recorded"]]' ]
+	[ "$(verdict)" = '["partial",["fanotify_fds: 1 fanotify groups whose events carry descriptors: files they open for the tree are not recorded"]]' ]
 }
 
 @test "fanotify twin: a group that reports file ids, not descriptors, stays closed" {
@@ -71,7 +49,7 @@ closed() {
 @test "an AF_XDP socket (raw frames from a ring, no send call): partial, undecoded_socket" {
 	trace "$WORK" family xdp
 	[ "$(rc '[.actions[] | select(.type == "socket") | .family]')" = '["xdp"]' ]
-	[ "$(rc '[.completeness, .completeness_reasons]')" = '["partial",["undecoded_socket: 1 sockets of families whose peers and traffic are not decoded"]]' ]
+	[ "$(verdict)" = '["partial",["undecoded_socket: 1 sockets of families whose peers and traffic are not decoded"]]' ]
 }
 
 @test "socket family twin: a netlink socket is decoded and stays closed" {
@@ -153,11 +131,6 @@ signals() {
 	[ "$status" -eq 0 ]
 }
 
-# execs: the receipt's exec accesses, [path, path_status] each.
-execs() {
-	rc '[.filesystem.accesses[] | select(.op == "exec") | [.path, .path_status]]'
-}
-
 @test "a script run through its #! interpreter is executed too: its name beside the interpreter's" {
 	printf '#!/bin/cat\nscript body\n' > s.sh
 	chmod +x s.sh
@@ -216,7 +189,7 @@ execs() {
 	wait "$OUT_PID" || true
 	[ "$(cat out.txt)" = injected ]
 	[ "$(rc '[.filesystem.accesses[] | select(.path == "pipe:") | [.op, .path_status]]')" = '[["create","unresolved"]]' ]
-	[ "$(rc '[.completeness, .completeness_reasons]')" = '["partial",["foreign_process_control: 1 controls of processes outside the traced tree"]]' ]
+	[ "$(verdict)" = '["partial",["foreign_process_control: 1 controls of processes outside the traced tree"]]' ]
 }
 
 @test "pipe twin: writes into its own pipes and into a pipe of a process of the tree stay closed" {
@@ -234,32 +207,32 @@ execs() {
 	closed
 }
 
-@test "a set-user-ID program run by nobody: the exec carries the ids it runs with (uid 0)" {
+# sid MODE: /usr/bin/id copied with MODE into a directory of its own
+# (its path in SID), run as "id -u" by nobody under gh-trace (status 0),
+# the receipt in R.
+sid() {
 	local d
 	d=$(mktemp -d /tmp/gh-evasion2.XXXXXX)
+	SID=$d/sid
 	chmod 755 "$d"
-	cp /usr/bin/id "$d/sid"
-	chmod 4755 "$d/sid"
-	run gh-trace -u nobody -o "$EV" -- "$d/sid" -u
+	cp /usr/bin/id "$SID"
+	chmod "$1" "$SID"
+	run gh-trace -u nobody -o "$EV" -- "$SID" -u
 	rm -rf "$d"
 	[ "$status" -eq 0 ]
-	[ "$output" = 0 ]
 	gh-aggregate "$EV" > "$R"
-	[ "$(rc '[.process_tree[].execs[] | [.exe, .uid, .gid]]')" = "[[\"$d/sid\",0,65534]]" ]
+}
+
+@test "a set-user-ID program run by nobody: the exec carries the ids it runs with (uid 0)" {
+	sid 4755
+	[ "$output" = 0 ]
+	[ "$(rc '[.process_tree[].execs[] | [.exe, .uid, .gid]]')" = "[[\"$SID\",0,65534]]" ]
 }
 
 @test "set-user-ID twin: the same program without the bit runs as nobody, no ids in the exec" {
-	local d
-	d=$(mktemp -d /tmp/gh-evasion2.XXXXXX)
-	chmod 755 "$d"
-	cp /usr/bin/id "$d/sid"
-	chmod 755 "$d/sid"
-	run gh-trace -u nobody -o "$EV" -- "$d/sid" -u
-	rm -rf "$d"
-	[ "$status" -eq 0 ]
+	sid 755
 	[ "$output" = 65534 ]
-	gh-aggregate "$EV" > "$R"
-	[ "$(rc '[.process_tree[].execs[] | [.exe, .uid, .gid]]')" = "[[\"$d/sid\",null,null]]" ]
+	[ "$(rc '[.process_tree[].execs[] | [.exe, .uid, .gid]]')" = "[[\"$SID\",null,null]]" ]
 }
 
 # conns: the receipt's connect attempts, [dst, result] each, and the
@@ -312,7 +285,7 @@ usends() {
 @test "the tun/tap driver opened and an interface made (in a network namespace of its own): partial, tun_device" {
 	trace unshare -n "$WORK" tun
 	[ "$(rc '[.filesystem.accesses[] | select(.path == "/dev/net/tun") | .op]')" = '["write"]' ]
-	[ "$(rc '[.completeness, .completeness_reasons]')" = '["partial",["tun_device: 1 opens of the tun/tap driver (/dev/net/tun) or nodes made for it: interfaces it makes and packets written to it are not decoded"]]' ]
+	[ "$(verdict)" = '["partial",["tun_device: 1 opens of the tun/tap driver (/dev/net/tun) or nodes made for it: interfaces it makes and packets written to it are not decoded"]]' ]
 }
 
 @test "a node made for the tun/tap driver (character device 10:200) is tun_device too; another device's node stays closed (the twin)" {

@@ -11,12 +11,10 @@
 
 bats_require_minimum_version 1.5.0
 load trace/lib
+load workload
 
 setup_file() {
-	export WORK=$BATS_FILE_TMPDIR/work
-	cc -O1 -o "$WORK" "$GH_ROOT/tests/evasion3/work.c" -lrt
-	[ "$(id -u)" -eq 0 ] || return 0
-	kept_setup
+	workload_kept evasion3/work.c -lrt
 }
 
 teardown_file() {
@@ -24,27 +22,7 @@ teardown_file() {
 }
 
 setup() {
-	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
-	cd "$BATS_TEST_TMPDIR" || return 1
-	EV=$BATS_TEST_TMPDIR/ev.ndjson
-	R=$BATS_TEST_TMPDIR/receipt.json
-}
-
-# trace ARG...: run ARG under gh-trace (its status must be 0), then
-# gh-aggregate.
-trace() {
-	run gh-trace -o "$EV" -- "$@"
-	[ "$status" -eq 0 ]
-	gh-aggregate "$EV" > "$R"
-	[ "$(jq -r .observation_mode "$R")" = ebpf ]
-}
-
-rc() {
-	jq -c "$@" "$R"
-}
-
-closed() {
-	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
+	workload_root
 }
 
 # the netlink sends of the stream: [protocol, message types] each
@@ -54,33 +32,31 @@ nl_sends() {
 
 NL_PARTIAL='["partial",["netlink_request: 1 netlink sends that may change the kernel'"'"'s configuration (addresses, routes, links, firewall rules...) or were not read: not decoded"]]'
 
-@test "an address added through netlink (RTM_NEWADDR by sendto): its message type in the record, partial, netlink_request" {
-	trace "$WORK" nl sendto
+# nl_added HOW SENDS: the workload adds an address through netlink the
+# way HOW says (and then checks it is there); the stream's netlink sends
+# are SENDS (nl_sends), the receipt partial, netlink_request
+nl_added() {
+	trace "$WORK" nl "$1"
 	[ "$output" = added ]
+	[ "$(nl_sends)" = "$2" ]
+	[ "$(verdict)" = "$NL_PARTIAL" ]
+}
+
+@test "an address added through netlink (RTM_NEWADDR by sendto): its message type in the record, partial, netlink_request" {
 	# RTM_NEWADDR (20), then the workload's own check, RTM_GETADDR (22)
-	[ "$(nl_sends)" = '[0,[20]] [0,[22]]' ]
-	[ "$(rc '[.completeness, .completeness_reasons]')" = "$NL_PARTIAL" ]
+	nl_added sendto '[0,[20]] [0,[22]]'
 }
 
 @test "RTM_NEWADDR behind an RTM_GETADDR in the same buffer: both types, partial" {
-	trace "$WORK" nl behind
-	[ "$output" = added ]
-	[ "$(nl_sends)" = '[0,[22,20]] [0,[22]]' ]
-	[ "$(rc '[.completeness, .completeness_reasons]')" = "$NL_PARTIAL" ]
+	nl_added behind '[0,[22,20]] [0,[22]]'
 }
 
 @test "RTM_NEWADDR by write(2) on the netlink socket (no send record): partial" {
-	trace "$WORK" nl write
-	[ "$output" = added ]
-	[ "$(nl_sends)" = '[0,[22]]' ]
-	[ "$(rc '[.completeness, .completeness_reasons]')" = "$NL_PARTIAL" ]
+	nl_added write '[0,[22]]'
 }
 
 @test "RTM_NEWADDR by sendmsg(2) split over two iovecs (messages not read): no types, partial" {
-	trace "$WORK" nl iov
-	[ "$output" = added ]
-	[ "$(nl_sends)" = '[0,null] [0,[22]]' ]
-	[ "$(rc '[.completeness, .completeness_reasons]')" = "$NL_PARTIAL" ]
+	nl_added iov '[0,null] [0,[22]]'
 }
 
 @test "netlink twin: RTM_GETADDR alone (a dump, nothing changed) stays closed, its type in the record" {
@@ -95,11 +71,6 @@ NL_PARTIAL='["partial",["netlink_request: 1 netlink sends that may change the ke
 	[ "$output" = "('127.0.0.1', 80)" ]
 	[ "$(nl_sends)" = '[0,[22]]' ]
 	closed
-}
-
-# the paths the receipt says were executed, with their path_status
-execs() {
-	rc '[.filesystem.accesses[] | select(.op == "exec") | [.path, .path_status]]'
 }
 
 LD=/lib64/ld-linux-x86-64.so.2
@@ -182,19 +153,22 @@ net_want() {
 	[ "$(net)" = "[[[\"connect\",\"127.0.0.1:$peer\",\"udp\",\"ok\"]],[[\"127.0.0.1:$peer\",5]],5]" ]
 }
 
-@test "a TCP sendto naming a decoy address on a connected socket: no record names the decoy, the bytes are the peer's" {
-	trace "$WORK" tcp decoy
+# tcp_peer HOW: the workload's TCP client (tcp HOW) sent 5 bytes to its
+# listener; the receipt has one connect, to the listener, and those bytes
+tcp_peer() {
+	trace "$WORK" tcp "$1"
 	read -r port got <<<"$output"
 	[ "$got" = 5 ]
 	[ "$(net)" = "[[[\"connect\",\"127.0.0.1:$port\",\"tcp\",\"ok\"]],[[\"127.0.0.1:$port\",5]],5]" ]
+}
+
+@test "a TCP sendto naming a decoy address on a connected socket: no record names the decoy, the bytes are the peer's" {
+	tcp_peer decoy
 	[ "$(jq -c 'select(.addr == "127.0.0.9")' "$EV")" = "" ]
 }
 
 @test "TCP fast open (sendto with MSG_FASTOPEN, no connect call): one connect to the listener, its bytes counted once" {
-	trace "$WORK" tcp tfo
-	read -r port got <<<"$output"
-	[ "$got" = 5 ]
-	[ "$(net)" = "[[[\"connect\",\"127.0.0.1:$port\",\"tcp\",\"ok\"]],[[\"127.0.0.1:$port\",5]],5]" ]
+	tcp_peer tfo
 	closed
 }
 
@@ -209,9 +183,6 @@ net_want() {
 }
 
 @test "the decoy by sendmmsg (its second message names 127.0.0.9:9): no record names the decoy either" {
-	trace "$WORK" tcp mmsg
-	read -r port got <<<"$output"
-	[ "$got" = 5 ]
-	[ "$(net)" = "[[[\"connect\",\"127.0.0.1:$port\",\"tcp\",\"ok\"]],[[\"127.0.0.1:$port\",5]],5]" ]
+	tcp_peer mmsg
 	[ "$(jq -c 'select(.addr == "127.0.0.9")' "$EV")" = "" ]
 }

@@ -5,10 +5,10 @@
 # tests/fixtures/aggregate/record and README) or hand-edited copies of them;
 # expected receipts are compared byte for byte.
 
+load filter
+
 setup() {
-	GH_ROOT=${GH_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
-	GH_BIN=${GH_BIN:-$GH_ROOT/bin}
-	PATH="$GH_BIN:$PATH"
+	filter_setup
 	F=$GH_ROOT/tests/fixtures/aggregate
 	T=$BATS_TEST_TMPDIR
 }
@@ -220,6 +220,19 @@ usage: gh-aggregate [--v0] [FILE]" ]
 	# the last record's time is not the duration: only the order changed
 	cmp <(jq -c 'del(.filesystem, .network, .syscalls)' "$T/rev.json") \
 	    <(jq -c 'del(.filesystem, .network, .syscalls)' "$F/net.json")
+}
+
+@test "attempts sort by destination, then protocol and operation, whatever the order of the records" {
+	receipt peers
+	[ "$(jq -c '[.network.attempts[] | [.dst, .protocol, .op, .result]]' "$T/out")" = \
+		'[["127.0.0.1:9","tcp","connect","refused"],["127.0.0.1:9","udp","send","ok"],["127.0.0.2:9","tcp","connect","refused"],["127.0.0.2:9","udp","send","ok"]]' ]
+	# the twin: the network records in reverse order, the same network
+	awk 'NR == FNR { if (/"type":"(connect|send)"/) n[++k] = $0; next }
+	     /"type":"(connect|send)"/ { print n[k--]; next } 1' \
+		"$F/peers.ndjson" "$F/peers.ndjson" > "$T/rev.ndjson"
+	! cmp -s "$F/peers.ndjson" "$T/rev.ndjson"
+	gh-aggregate "$T/rev.ndjson" > "$T/rev.json"
+	[ "$(jq -c .network "$T/rev.json")" = "$(jq -c .network "$F/peers.json")" ]
 }
 
 @test "records whose members change order from line to line give the same receipt" {

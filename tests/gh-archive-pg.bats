@@ -31,6 +31,11 @@ count() {
 	pg_sql "$U" -c "SELECT count(*) FROM $1"
 }
 
+# version: the schema version the database says it has.
+version() {
+	pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'"
+}
+
 @test "pg: the private server listens on its Unix socket only, as an unprivileged user" {
 	[ -S "$PG_DIR/.s.PGSQL.5432" ]
 	[ "$(pg_sql "$U" -c "SHOW listen_addresses")" = "" ]
@@ -222,25 +227,11 @@ select receipts" ]
 }
 
 @test "pg: idempotent: the same receipt twice is stored once" {
-	run gh-archive -v "$U" "$F/etc-write.json" "$F/etc-write.json"
-	[ "$status" -eq 0 ]
-	diff -u "$F/verbose-twice.out" <(printf '%s\n' "$output")
-	run gh-archive -v "$U" "$F/etc-write.json"
-	[ "$status" -eq 0 ]
-	[ "$output" = "$(sed -n 2p "$F/verbose-twice.out")" ]
-	[ "$(count receipts)" = 1 ]
-	[ "$(count processes)" = 3 ]
-	[ "$(count file_accesses)" = 9 ]
+	case_idempotent "$U"
 }
 
 @test "pg: conflict: same execution_id, other content, exit 2 and nothing changes; --replace replaces" {
-	gh-archive "$U" "$F/etc-write.json"
-	run --separate-stderr gh-archive -v "$U" "$F/curl.json" "$F/conflict.json"
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
-	[ "$stderr" = "gh-archive: $F/conflict.json:1: execution_id \"3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e01\": already archived with other content (use --replace)" ]
-	[ "$(count receipts)" = 1 ]
-	gh-archive --export 3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e01 --pretty "$U" | cmp - "$F/etc-write.json"
+	case_conflict "$U"
 	gh-archive "$U" "$F/curl.json"
 	run gh-archive -v --replace "$U" "$F/conflict.json"
 	[ "$status" -eq 0 ]
@@ -372,9 +363,9 @@ select receipts" ]
 		-c "DROP INDEX receipts_machine" -c "ALTER TABLE receipts DROP COLUMN machine" \
 		-c "UPDATE gh_archive_meta SET value = '1' WHERE key = 'schema_version'"
 	gh-archive --export legacy-0001 "$U" | cmp - "$F/v0.3.0.canonical"
-	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 1 ]
+	[ "$(version)" = 1 ]
 	gh-archive "$U" "$F/curl.json"
-	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 6 ]
+	[ "$(version)" = 6 ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM receipts WHERE machine IS NOT DISTINCT FROM host")" = 5 ]
 	pg_sql "$U" -c "UPDATE gh_archive_meta SET value = '7' WHERE key = 'schema_version'"
 	run --separate-stderr gh-archive "$U" "$F/etc-write.json"
@@ -399,7 +390,7 @@ select receipts" ]
 	run pg_sql "$U" -c "$(man_query runs-by-name pg)"
 	[ "$status" -ne 0 ]
 	gh-archive --init "$U"
-	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 6 ]
+	[ "$(version)" = 6 ]
 	for n in bytes-per-run bytes-per-peer runs-by-name dns-lookups; do
 		run pg_sql "$U" -c "$(man_query "$n" pg)"
 		diff -u "$F/queries/$n.out" <(printf '%s\n' "$output") || { echo "query $n after migration"; false; }
@@ -448,7 +439,7 @@ rows_of() {
 		-c "UPDATE gh_archive_meta SET value = '3' WHERE key = 'schema_version'"
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_constraint WHERE contype = 'f'")" = 1 ]
 	gh-archive --init "$U"
-	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 6 ]
+	[ "$(version)" = 6 ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM pg_constraint WHERE contype = 'f'")" = 0 ]
 	id=$(pg_sql "$U" -c "SELECT receipt_id FROM files GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files WHERE receipt_id = $id")" -gt 0 ]
@@ -514,7 +505,7 @@ files_kind_path|CREATE INDEX files_kind_path ON public.files USING btree (kind, 
 	[ "$(partial_indexes)" = "file_accesses_op|CREATE INDEX file_accesses_op ON public.file_accesses USING btree (op, path)
 files_kind_path|CREATE INDEX files_kind_path ON public.files USING btree (kind, path)" ]
 	gh-archive --init "$U"
-	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 6 ]
+	[ "$(version)" = 6 ]
 	[ "$(partial_indexes)" = "file_accesses_op|CREATE INDEX file_accesses_op ON public.file_accesses USING btree (op, path) WHERE (op <> 'read'::text)
 files_kind_path|CREATE INDEX files_kind_path ON public.files USING btree (kind, path) WHERE (kind <> 'read'::text)" ]
 	for n in deleted wrote-under-etc; do
@@ -964,9 +955,9 @@ keys() {
 		JOIN pg_am am ON am.oid = i.relam WHERE t.relname IN ('files', 'file_accesses') ORDER BY 1"
 }
 
-@test "pg: schema 6: the pids in an array of their row, views of them with SQLite's rows; keys by receipt as BRIN; doc JSON; migration from version 5" {
-	fixtures "$U"
-	fixtures "$SQ"
+# schema6: the pid tables are views, receipts.doc is JSON, files and
+# file_accesses are found by receipt through BRIN indexes (version 6).
+schema6() {
 	[ "$(kinds)" = "file_access_pids|v
 network_attempt_pids|v
 network_inbound_pids|v
@@ -977,10 +968,21 @@ file_accesses_receipt|brin|receipt_id
 files_kind_path|btree|kind,path
 files_path|btree|path
 files_receipt|brin|receipt_id" ]
+}
+
+# first_pids ID: the pids of the first file access of receipt ID.
+first_pids() {
+	pg_sql "$U" -c "SELECT a.pids FROM file_accesses a JOIN receipts r ON r.id = a.receipt_id
+		WHERE r.execution_id = '$1' ORDER BY a.id LIMIT 1"
+}
+
+@test "pg: schema 6: the pids in an array of their row, views of them with SQLite's rows; keys by receipt as BRIN; doc JSON; migration from version 5" {
+	fixtures "$U"
+	fixtures "$SQ"
+	schema6
 	# the pids of etc-write's first access: its array, ascending, each once
 	id=$(jq -r .execution_id "$F/etc-write.json")
-	[ "$(pg_sql "$U" -c "SELECT a.pids FROM file_accesses a JOIN receipts r ON r.id = a.receipt_id
-		WHERE r.execution_id = '$id' ORDER BY a.id LIMIT 1")" = \
+	[ "$(first_pids "$id")" = \
 	  "$(jq -r '.filesystem.accesses[0].pids | unique | "{" + (map(tostring) | join(",")) + "}"' "$F/etc-write.json")" ]
 	# the views hold what SQLite's tables hold
 	for q in "file_access_pids ORDER BY access_id, pid" "network_attempt_pids ORDER BY attempt_id, pid" \
@@ -1029,19 +1031,10 @@ files_pkey|btree|receipt_id,kind,path" ]
 	pid_rows | diff -u "$BATS_TEST_TMPDIR/before" -
 	# reading does not migrate
 	gh-archive --export "$id" "$U" | cmp - "$F/etc-write.canonical"
-	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 5 ]
+	[ "$(version)" = 5 ]
 	gh-archive --init "$U"
-	[ "$(pg_sql "$U" -c "SELECT value FROM gh_archive_meta WHERE key = 'schema_version'")" = 6 ]
-	[ "$(kinds)" = "file_access_pids|v
-network_attempt_pids|v
-network_inbound_pids|v
-json" ]
-	[ "$(keys)" = "file_accesses_op|btree|op,path
-file_accesses_path|btree|path,op
-file_accesses_receipt|brin|receipt_id
-files_kind_path|btree|kind,path
-files_path|btree|path
-files_receipt|brin|receipt_id" ]
+	[ "$(version)" = 6 ]
+	schema6
 	pid_rows | diff -u "$BATS_TEST_TMPDIR/before" -
 	for n in who-read deleted json-member wrote-under-etc failed-accesses; do
 		run pg_sql "$U" -c "$(man_query "$n" pg)"
@@ -1050,8 +1043,7 @@ files_receipt|brin|receipt_id" ]
 	# a receipt replaced after the migration takes its old rows along
 	jq '.filesystem.accesses[0].pids = [9, 8, 9]' "$F/etc-write.json" > "$BATS_TEST_TMPDIR/new.json"
 	gh-archive --replace "$U" "$BATS_TEST_TMPDIR/new.json"
-	[ "$(pg_sql "$U" -c "SELECT a.pids FROM file_accesses a JOIN receipts r ON r.id = a.receipt_id
-		WHERE r.execution_id = '$id' ORDER BY a.id LIMIT 1")" = "{8,9}" ]
+	[ "$(first_pids "$id")" = "{8,9}" ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM file_accesses a WHERE NOT EXISTS (SELECT 1 FROM receipts r WHERE r.id = a.receipt_id)")" = 0 ]
 	[ "$(pg_sql "$U" -c "SELECT count(*) FROM files f WHERE NOT EXISTS (SELECT 1 FROM receipts r WHERE r.id = f.receipt_id)")" = 0 ]
 	[ "$(count receipts)" = 5 ]

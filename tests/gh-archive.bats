@@ -202,25 +202,11 @@ run_example() {
 }
 
 @test "idempotent: the same receipt twice is stored once" {
-	run gh-archive -v "$DB" "$F/etc-write.json" "$F/etc-write.json"
-	[ "$status" -eq 0 ]
-	diff -u "$F/verbose-twice.out" <(printf '%s\n' "$output")
-	run gh-archive -v "$DB" "$F/etc-write.json"
-	[ "$status" -eq 0 ]
-	[ "$output" = "$(sed -n 2p "$F/verbose-twice.out")" ]
-	[ "$(count receipts)" = 1 ]
-	[ "$(count processes)" = 3 ]
-	[ "$(count file_accesses)" = 9 ]
+	case_idempotent "$DB"
 }
 
 @test "conflict: same execution_id, other content, exit 2 and nothing changes" {
-	gh-archive "$DB" "$F/etc-write.json"
-	run --separate-stderr gh-archive -v "$DB" "$F/curl.json" "$F/conflict.json"
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
-	[ "$stderr" = "gh-archive: $F/conflict.json:1: execution_id \"3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e01\": already archived with other content (use --replace)" ]
-	[ "$(count receipts)" = 1 ]
-	gh-archive --export 3f2b1c9e-7d41-4a8e-9c55-0a1b2c3d4e01 --pretty "$DB" | cmp - "$F/etc-write.json"
+	case_conflict "$DB"
 }
 
 @test "--replace: the new content replaces the old, rows included" {

@@ -4,10 +4,10 @@
 # directories, each with its own temporary directory; b.json is the same
 # job changed (tests/fixtures/show/record).
 
+load filter
+
 setup() {
-	GH_ROOT=${GH_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
-	GH_BIN=${GH_BIN:-$GH_ROOT/bin}
-	PATH="$GH_BIN:$PATH"
+	filter_setup
 	F=$GH_ROOT/tests/fixtures/show
 	T=$BATS_TEST_TMPDIR
 	cd "$GH_ROOT"

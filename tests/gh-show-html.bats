@@ -2,10 +2,10 @@
 # gh-show --html: one self-contained page, checked in headless Chromium
 # (Debian's chromium package, installed by scripts/deps.sh).
 
+load filter
+
 setup() {
-	GH_ROOT=${GH_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
-	GH_BIN=${GH_BIN:-$GH_ROOT/bin}
-	PATH="$GH_BIN:$PATH"
+	filter_setup
 	F=$GH_ROOT/tests/fixtures/show
 	T=$BATS_TEST_TMPDIR
 }

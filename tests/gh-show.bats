@@ -4,10 +4,10 @@
 # (tests/fixtures/show/record); the expected outputs beside them were
 # written by gh-show and checked by hand against the receipts.
 
+load filter
+
 setup() {
-	GH_ROOT=${GH_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
-	GH_BIN=${GH_BIN:-$GH_ROOT/bin}
-	PATH="$GH_BIN:$PATH"
+	filter_setup
 	F=$GH_ROOT/tests/fixtures/show
 	A=$GH_ROOT/tests/fixtures/aggregate
 	T=$BATS_TEST_TMPDIR
@@ -22,12 +22,7 @@ same() {
 # bad FILTER: gh-show on a.json changed by the jq FILTER; prints stderr,
 # checks that stdout stays empty, returns gh-show's status.
 bad() {
-	jq "$1" "$F/a.json" > "$T/bad.json" || return 99
-	gh-show "$T/bad.json" > "$T/out" 2> "$T/err"
-	local rc=$?
-	[ ! -s "$T/out" ] || { echo "stdout not empty"; return 98; }
-	cat "$T/err"
-	return $rc
+	bad_input gh-show "$F/a.json" "$1"
 }
 
 # --- options -----------------------------------------------------------------

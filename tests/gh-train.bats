@@ -1,10 +1,10 @@
 #!/usr/bin/env bats
 # gh-train: feature rows from receipts (man/man1/gh-train.1).
 
+load filter
+
 setup() {
-	GH_ROOT=${GH_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
-	GH_BIN=${GH_BIN:-$GH_ROOT/bin}
-	PATH="$GH_BIN:$PATH"
+	filter_setup
 	F=$GH_ROOT/tests/fixtures/train
 	T=$BATS_TEST_TMPDIR
 	ALL=("$F/quiet.json" "$F/agent.json" "$F/killed.json" "$F/v0.3.0.json"
@@ -42,12 +42,7 @@ all_are() {
 # bad FILTER: gh-train's exit status and stderr for quiet.json changed by
 # FILTER, checking that stdout stays empty.
 bad() {
-	jq "$1" "$F/quiet.json" > "$T/bad.json" || return 99
-	gh-train "$T/bad.json" > "$T/out" 2> "$T/err"
-	local rc=$?
-	[ ! -s "$T/out" ] || { echo "stdout not empty"; return 98; }
-	cat "$T/err"
-	return $rc
+	bad_input gh-train "$F/quiet.json" "$1"
 }
 
 # --- options ---------------------------------------------------------------

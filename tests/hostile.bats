@@ -5,11 +5,10 @@
 # names and process ids beyond 32 bits refused.
 
 bats_require_minimum_version 1.5.0
+load filter
 
 setup() {
-	GH_ROOT=${GH_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
-	GH_BIN=${GH_BIN:-$GH_ROOT/bin}
-	PATH="$GH_BIN:$PATH"
+	filter_setup
 	A=$GH_ROOT/tests/fixtures/aggregate
 	T=$BATS_TEST_TMPDIR
 	printf 'require complete\n' > "$T/rules"

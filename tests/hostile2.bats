@@ -8,11 +8,10 @@
 # test says.
 
 bats_require_minimum_version 1.5.0
+load filter
 
 setup() {
-	GH_ROOT=${GH_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
-	GH_BIN=${GH_BIN:-$GH_ROOT/bin}
-	PATH="$GH_BIN:$PATH"
+	filter_setup
 	F=$GH_ROOT/tests/fixtures/hostile2
 	A=$GH_ROOT/tests/fixtures/aggregate
 	T=$BATS_TEST_TMPDIR

@@ -12,11 +12,10 @@
 # edited, and a filter must not judge it wrong for that.
 
 bats_require_minimum_version 1.5.0
+load filter
 
 setup() {
-	GH_ROOT=${GH_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
-	GH_BIN=${GH_BIN:-$GH_ROOT/bin}
-	PATH="$GH_BIN:$PATH"
+	filter_setup
 	S=$GH_ROOT/tests/fixtures/show
 	P=$GH_ROOT/tests/fixtures/policy
 	T=$BATS_TEST_TMPDIR

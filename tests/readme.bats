@@ -5,11 +5,10 @@
 # starter policy at its installed path in a private mount namespace.
 
 bats_require_minimum_version 1.5.0
+load filter
 
 setup() {
-	GH_ROOT=${GH_ROOT:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
-	GH_BIN=${GH_BIN:-$GH_ROOT/bin}
-	PATH="$GH_BIN:$PATH"
+	filter_setup
 	cd "$BATS_TEST_TMPDIR"
 }
 

@@ -18,33 +18,8 @@
 
 #include "gh-trace/event.h"
 #include "bpf/trace.h"
-
-static size_t open_record(void *out, const char *name, const char *walk,
-			  size_t wlen)
-{
-	struct gh_event *e = out;
-	char *d = (char *)(e + 1);
-	size_t n = strlen(name);
-
-	memset(e, 0, sizeof(*e));
-	e->type = GH_EV_SYS;
-	e->op = GH_OP_OPENAT;
-	e->ts = 1000000000ull + 123456789;
-	e->pid = 123456;
-	e->tid = 123456;
-	e->ret = 4;
-	e->arg[0] = (__u64)(int64_t)-100;
-	e->nr = 257;
-	memcpy(d, name, n);
-	e->bflags[GH_B_RAW1] = GH_BF_PRESENT;
-	e->blen[GH_B_RAW1] = (__u32)n;
-	memcpy(d + n, walk, wlen);
-	e->bflags[GH_B_PATH1] = GH_BF_PRESENT | GH_BF_FULL;
-	e->boff[GH_B_PATH1] = (__u32)n;
-	e->blen[GH_B_PATH1] = (__u32)wlen;
-	e->size = (__u32)(sizeof(*e) + n + wlen);
-	return e->size;
-}
+/* this tree's copy, whichever tree's objects it is built against */
+#include "../../tests/unit/open_record.h"
 
 static double now(void)
 {
@@ -56,11 +31,11 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-	static const char walk[] = "hostname\0etc";
 	static char rec[1024];
 	struct gh_buf b = GH_BUF_INIT;
 	long i, n = argc > 1 ? atol(argv[1]) : 2000000;
-	size_t size = open_record(rec, "/etc/hostname", walk, sizeof(walk));
+	size_t size = open_record(rec, "/etc/hostname", 1000000000ull + 123456789,
+				  123456, 123456);
 	unsigned long long bytes = 0;
 	double t0, t1;
 

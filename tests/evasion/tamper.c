@@ -51,7 +51,9 @@ static long bpf_call(int cmd, union bpf_attr *a)
 	return syscall(__NR_bpf, cmd, a, sizeof(*a));
 }
 
-static int map_lookup(int fd, const void *key, void *val)
+/* cmd (BPF_MAP_LOOKUP_ELEM, _UPDATE_ELEM, _DELETE_ELEM with val NULL) on
+ * the element key of map fd. */
+static int map_elem(int cmd, int fd, const void *key, const void *val)
 {
 	union bpf_attr a;
 
@@ -59,28 +61,7 @@ static int map_lookup(int fd, const void *key, void *val)
 	a.map_fd = fd;
 	a.key = (__u64)(unsigned long)key;
 	a.value = (__u64)(unsigned long)val;
-	return (int)bpf_call(BPF_MAP_LOOKUP_ELEM, &a);
-}
-
-static int map_update(int fd, const void *key, const void *val)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = fd;
-	a.key = (__u64)(unsigned long)key;
-	a.value = (__u64)(unsigned long)val;
-	return (int)bpf_call(BPF_MAP_UPDATE_ELEM, &a);
-}
-
-static int map_delete(int fd, const void *key)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = fd;
-	a.key = (__u64)(unsigned long)key;
-	return (int)bpf_call(BPF_MAP_DELETE_ELEM, &a);
+	return (int)bpf_call(cmd, &a);
 }
 
 /* The next map after id named name with the given key and value sizes:
@@ -174,7 +155,7 @@ static void tally_zero(__u32 run)
 	memset(&t, 0, sizeof(t));
 	while ((fd = next_map(&id, "tally", sizeof(slot), sizeof(t))) >= 0) {
 		n++;
-		if (map_update(fd, &slot, &t) < 0 && !err)
+		if (map_elem(BPF_MAP_UPDATE_ELEM, fd, &slot, &t) < 0 && !err)
 			err = errno;
 		close(fd);
 	}
@@ -199,7 +180,7 @@ static int chain_steps(pid_t owner, const char *file)
 	flood();
 	/* the traced set that holds this process, and its run */
 	while ((traced = next_map(&id, "traced", sizeof(self), sizeof(m))) >= 0) {
-		if (map_lookup(traced, &self, &m) == 0) {
+		if (map_elem(BPF_MAP_LOOKUP_ELEM, traced, &self, &m) == 0) {
 			run = m.run;
 			break;
 		}
@@ -209,7 +190,8 @@ static int chain_steps(pid_t owner, const char *file)
 		return fail("no traced set holds this process");
 	for (id = 0; (runs = next_map(&id, "runs", sizeof(run), sizeof(r))) >= 0;
 	     close(runs))
-		if (map_lookup(runs, &run, &r) == 0 && r.owner == (__u32)owner)
+		if (map_elem(BPF_MAP_LOOKUP_ELEM, runs, &run, &r) == 0 &&
+		    r.owner == (__u32)owner)
 			break;
 	if (runs < 0)
 		return fail("no runs map holds the run");
@@ -217,13 +199,13 @@ static int chain_steps(pid_t owner, const char *file)
 	       (unsigned long long)r.part[GH_PART_BPF]);
 	fflush(stdout);
 	/* out of the traced set: nothing of what follows is seen */
-	if (map_delete(traced, &self) < 0)
+	if (map_elem(BPF_MAP_DELETE_ELEM, traced, &self, NULL) < 0)
 		return fail("deleting this process from the traced set");
-	if (map_lookup(runs, &run, &r) < 0)
+	if (map_elem(BPF_MAP_LOOKUP_ELEM, runs, &run, &r) < 0)
 		return fail("reading the run");
 	memset(r.lost, 0, sizeof(r.lost));
 	memset(r.part, 0, sizeof(r.part));
-	if (map_update(runs, &run, &r) < 0)
+	if (map_elem(BPF_MAP_UPDATE_ELEM, runs, &run, &r) < 0)
 		return fail("zeroing the run's counters");
 	tally_zero(run);
 	if (create(file))
@@ -234,7 +216,7 @@ static int chain_steps(pid_t owner, const char *file)
 	kill(owner, SIGCONT);
 	ms.tv_nsec = 300000000;
 	nanosleep(&ms, NULL);
-	if (map_update(traced, &self, &m) < 0)
+	if (map_elem(BPF_MAP_UPDATE_ELEM, traced, &self, &m) < 0)
 		return fail("putting this process back");
 	return 0;
 }

@@ -94,14 +94,15 @@ static int mmsg(int argc, char **argv)
 	return 0;
 }
 
-/* fanotify FILE: read FILE (an open for reading), and write through the
- * read-write descriptor of FILE that fanotify hands over with the event. */
-static int fan(const char *file)
+/* A fanotify group (fanotify_init's flags and event_f_flags) marked for
+ * the opens of FILE, FILE opened for reading, and the event that open
+ * raised read into buf (len bytes): 0, or 1 after a message. */
+static int fan_event(const char *file, unsigned flags, unsigned event_f_flags,
+		     void *buf, size_t len)
 {
-	struct fanotify_event_metadata ev;
 	int f, fd;
 
-	f = fanotify_init(FAN_CLASS_NOTIF, O_RDWR);
+	f = fanotify_init(flags, event_f_flags);
 	if (f < 0)
 		return die("fanotify_init");
 	if (fanotify_mark(f, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, file) < 0)
@@ -110,7 +111,20 @@ static int fan(const char *file)
 	if (fd < 0)
 		return die("open");
 	close(fd);
-	if (read(f, &ev, sizeof(ev)) < (ssize_t)sizeof(ev) || ev.fd < 0)
+	if (read(f, buf, len) < (ssize_t)sizeof(struct fanotify_event_metadata))
+		return die("read event");
+	return 0;
+}
+
+/* fanotify FILE: read FILE (an open for reading), and write through the
+ * read-write descriptor of FILE that fanotify hands over with the event. */
+static int fan(const char *file)
+{
+	struct fanotify_event_metadata ev;
+
+	if (fan_event(file, FAN_CLASS_NOTIF, O_RDWR, &ev, sizeof(ev)))
+		return 1;
+	if (ev.fd < 0)
 		return die("read event");
 	if (pwrite(ev.fd, "owned\n", 6, 0) != 6)
 		return die("write");
@@ -157,18 +171,11 @@ static int fanfid(const char *file)
 {
 	char buf[4096];
 	struct fanotify_event_metadata *ev = (void *)buf;
-	int f, fd;
 
-	f = fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_FID, O_RDONLY);
-	if (f < 0)
-		return die("fanotify_init");
-	if (fanotify_mark(f, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, file) < 0)
-		return die("fanotify_mark");
-	fd = open(file, O_RDONLY);
-	if (fd < 0)
-		return die("open");
-	close(fd);
-	if (read(f, buf, sizeof(buf)) < (ssize_t)sizeof(*ev) || ev->fd != FAN_NOFD)
+	if (fan_event(file, FAN_CLASS_NOTIF | FAN_REPORT_FID, O_RDONLY, buf,
+		      sizeof(buf)))
+		return 1;
+	if (ev->fd != FAN_NOFD)
 		return die("read event");
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "../../gh-trace/event.h"
 #include "../../bpf/trace.h"
 #include "json.h"
+#include "open_record.h"
 #include "tap.h"
 
 /* Every jw_int of v against printf's. */
@@ -43,36 +44,6 @@ static int str_is(const char *s, size_t len, const char *hex)
 	gh_buf_release(&got);
 	gh_buf_release(&want);
 	return r;
-}
-
-/* An openat(AT_FDCWD, NAME, O_RDONLY) that returned 4, as the programs
- * record it: the name as passed, the kernel's walk of the file. */
-static size_t open_record(void *out, const char *name)
-{
-	static const char walk[] = "hostname\0etc";
-	struct gh_event *e = out;
-	char *d = (char *)(e + 1);
-	size_t n = strlen(name);
-
-	memset(e, 0, sizeof(*e));
-	e->type = GH_EV_SYS;
-	e->op = GH_OP_OPENAT;
-	e->ts = 1000 + 5000;
-	e->pid = 42;
-	e->tid = 43;
-	e->ret = 4;
-	e->arg[0] = (uint64_t)(int64_t)-100;
-	e->nr = 257;
-	memcpy(d, name, n);
-	e->bflags[GH_B_RAW1] = GH_BF_PRESENT;
-	e->boff[GH_B_RAW1] = 0;
-	e->blen[GH_B_RAW1] = (uint32_t)n;
-	memcpy(d + n, walk, sizeof(walk));
-	e->bflags[GH_B_PATH1] = GH_BF_PRESENT | GH_BF_FULL;
-	e->boff[GH_B_PATH1] = (uint32_t)n;
-	e->blen[GH_B_PATH1] = sizeof(walk);
-	e->size = (uint32_t)(sizeof(*e) + n + sizeof(walk));
-	return e->size;
 }
 
 int main(void)
@@ -132,7 +103,7 @@ int main(void)
 	ok(strcmp(b.p, "\"k\":\"x\\\"y\"") == 0, "a quote in a string reads back (%s)", b.p);
 
 	/* a whole record */
-	size = open_record(rec, "/etc/hostname");
+	size = open_record(rec, "/etc/hostname", 6000, 42, 43);
 	b.len = 0;
 	gh_buf_adds(&b, "before\n");
 	ok(event_format(&b, rec, size, 5000) == 1, "an open record makes a line");
@@ -152,7 +123,7 @@ int main(void)
 	   "a size that is not the record's: -EINVAL, nothing written");
 
 	/* a buffer that fails: the record is dropped, the buffer restored */
-	size = open_record(rec, "/etc/hostname");
+	size = open_record(rec, "/etc/hostname", 6000, 42, 43);
 	b.err = -ENOMEM;
 	ok(event_format(&b, rec, size, 5000) == -ENOMEM, "a failing buffer: -ENOMEM");
 	ok(b.len == 4 && strcmp(b.p, "kept") == 0 && b.err == 0,
