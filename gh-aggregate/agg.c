@@ -622,10 +622,10 @@ static void pend_file(struct agg *a, const struct gh_evrec *rec)
 	}
 }
 
-/* The process whose memory path names (/proc/PID/mem or
- * /proc/PID/task/TID/mem, also on a proc mounted elsewhere: proc:/...),
- * or 0. Writing there changes that process as process_vm_writev does. */
-static int32_t proc_mem_pid(const char *path, size_t len)
+/* The pid of a path /proc/PID/... or /proc/PID/task/TID/... (also on a
+ * proc mounted elsewhere: proc:/...), with *rest set to what follows
+ * (from its '/'); 0 for any other path. */
+static int32_t proc_pid_path(const char *path, size_t len, const char **rest)
 {
 	const char *p = path, *end = path + len;
 	int64_t pid = 0;
@@ -645,7 +645,19 @@ static int32_t proc_mem_pid(const char *path, size_t len)
 		if (!digits)
 			return 0;
 	}
-	return end - p == 4 && memcmp(p, "/mem", 4) == 0 ? (int32_t)pid : 0;
+	*rest = p;
+	return (int32_t)pid;
+}
+
+/* The process whose memory path names (/proc/PID/mem or
+ * /proc/PID/task/TID/mem), or 0. Writing there changes that process as
+ * process_vm_writev does. */
+static int32_t proc_mem_pid(const char *path, size_t len)
+{
+	const char *p, *end = path + len;
+	int32_t pid = proc_pid_path(path, len, &p);
+
+	return pid && end - p == 4 && memcmp(p, "/mem", 4) == 0 ? pid : 0;
 }
 
 /* Note a process memory the tree may write (checked against the tree
@@ -666,31 +678,16 @@ static int32_t proc_ctl_pid(const char *path, size_t len)
 		"clear_refs", "autogroup", "sched", "uid_map", "gid_map",
 		"projid_map", "setgroups", "make-it-fail", "fail-nth",
 	};
-	const char *p = path, *end = path + len;
-	int64_t pid = 0;
-	int digits = 0;
+	const char *p, *end = path + len;
+	int32_t pid = proc_pid_path(path, len, &p);
 	size_t i, n;
 
-	if (len > 6 && (memcmp(p, "/proc/", 6) == 0 || memcmp(p, "proc:/", 6) == 0))
-		p += 6;
-	else
-		return 0;
-	for (; p < end && *p >= '0' && *p <= '9' && digits < 10; p++, digits++)
-		pid = pid * 10 + (*p - '0');
-	if (!digits || pid <= 0 || pid > INT32_MAX)
-		return 0;
-	if (end - p > 6 && memcmp(p, "/task/", 6) == 0) {
-		for (p += 6, digits = 0; p < end && *p >= '0' && *p <= '9'; p++)
-			digits++;
-		if (!digits)
-			return 0;
-	}
-	if (p >= end || *p++ != '/')
+	if (!pid || p >= end || *p++ != '/')
 		return 0;
 	for (i = 0; i < sizeof(ctl) / sizeof(ctl[0]); i++) {
 		n = strlen(ctl[i]);
 		if ((size_t)(end - p) == n && memcmp(p, ctl[i], n) == 0)
-			return (int32_t)pid;
+			return pid;
 	}
 	return 0;
 }
