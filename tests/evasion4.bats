@@ -16,12 +16,10 @@
 
 bats_require_minimum_version 1.5.0
 load trace/lib
+load workload
 
 setup_file() {
-	export WORK=$BATS_FILE_TMPDIR/work
-	cc -O1 -o "$WORK" "$GH_ROOT/tests/evasion4/work.c"
-	[ "$(id -u)" -eq 0 ] || return 0
-	kept_setup
+	workload_kept evasion4/work.c
 }
 
 teardown_file() {
@@ -29,10 +27,7 @@ teardown_file() {
 }
 
 setup() {
-	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
-	cd "$BATS_TEST_TMPDIR" || return 1
-	EV=$BATS_TEST_TMPDIR/ev.ndjson
-	R=$BATS_TEST_TMPDIR/receipt.json
+	workload_root
 }
 
 teardown() {
@@ -63,23 +58,6 @@ cg_trace() {
 	run bash -c 'echo $$ > "$0/cgroup.procs" && exec gh-trace -o "$1" -- "${@:2}"' "$CG_A" "$EV" "$@"
 	[ "$status" -eq 0 ]
 	gh-aggregate "$EV" > "$R"
-}
-
-# trace ARG...: run ARG under gh-trace (its status must be 0), then
-# gh-aggregate.
-trace() {
-	run gh-trace -o "$EV" -- "$@"
-	[ "$status" -eq 0 ]
-	gh-aggregate "$EV" > "$R"
-	[ "$(jq -r .observation_mode "$R")" = ebpf ]
-}
-
-rc() {
-	jq -c "$@" "$R"
-}
-
-closed() {
-	[ "$(rc '[.completeness, .completeness_reasons]')" = '["closed",[]]' ]
 }
 
 FOREIGN='["partial",["foreign_process_control: 1 controls of processes outside the traced tree"]]'

@@ -9,15 +9,13 @@
 
 bats_require_minimum_version 1.5.0
 load trace/lib
+load workload
 
 setup_file() {
-	export WORK=$BATS_FILE_TMPDIR/work LIB=$BATS_FILE_TMPDIR/lib.so
-	export READARG=$BATS_FILE_TMPDIR/readarg
-	cc -O1 -o "$WORK" "$GH_ROOT/tests/mapexec/work.c" -ldl
+	export LIB=$BATS_FILE_TMPDIR/lib.so READARG=$BATS_FILE_TMPDIR/readarg
 	cc -shared -fPIC -o "$LIB" "$GH_ROOT/tests/mapexec/lib.c"
 	cc -O1 -static-pie -o "$READARG" "$GH_ROOT/tests/mapexec/readarg.c"
-	[ "$(id -u)" -eq 0 ] || return 0
-	kept_setup
+	workload_kept mapexec/work.c -ldl
 }
 
 teardown_file() {
@@ -25,10 +23,7 @@ teardown_file() {
 }
 
 setup() {
-	[ "$(id -u)" -eq 0 ] || skip "tracing needs root"
-	cd "$BATS_TEST_TMPDIR" || return 1
-	EV=$BATS_TEST_TMPDIR/ev.ndjson
-	R=$BATS_TEST_TMPDIR/receipt.json
+	workload_root
 	cp "$LIB" x.so
 }
 
@@ -39,8 +34,7 @@ teardown() {
 	fi
 }
 
-# trace ARG...: run ARG under gh-trace (its status must be 0), then
-# gh-aggregate.
+# trace ARG...: as workload.bash's, and the receipt closed.
 trace() {
 	run gh-trace -o "$EV" -- "$@"
 	[ "$status" -eq 0 ]
