@@ -63,12 +63,6 @@ enum family { FAM_PATH, FAM_EXEC, FAM_NET, FAM_WORD };
 
 const char *subject_name(int s);
 int subject_family(int s);
-/* The words a FAM_WORD subject's items can be, NULL-terminated (NULL for
- * other subjects). */
-const char *const *subject_words(int s);
-/* Whether the subject's rules take an argument pattern after the main
- * one (exec: the arguments; xattr: the attribute; signal: its name). */
-int subject_takes_args(int s);
 /* bpf(2) command cmd's name ("prog_load"), or NULL when not known. */
 const char *policy_bpf_cmd(int64_t cmd);
 /* The namespace kind of CLONE_NEW* flag number bit in rules.c's order
@@ -114,8 +108,6 @@ enum field {
 	L_EXIT_CODE,
 	L_COUNT
 };
-
-const char *field_name(int f);
 
 /* A path or executable pattern after brace and "~" expansion. "$CWD" at its
  * start is kept apart (cwd set) and filled in from the receipt. */

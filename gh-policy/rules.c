@@ -121,21 +121,6 @@ int subject_family(int s)
 	return subjects[s].family;
 }
 
-const char *const *subject_words(int s)
-{
-	return subjects[s].words;
-}
-
-int subject_takes_args(int s)
-{
-	return subjects[s].args;
-}
-
-const char *field_name(int f)
-{
-	return fields[f];
-}
-
 int proto_bit(const char *name, size_t len)
 {
 	for (int i = 0; i < P_COUNT; i++)
