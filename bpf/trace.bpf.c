@@ -1571,23 +1571,69 @@ static __always_inline void stop_enter(__u32 op, struct pt_regs *regs,
  * PROT_EXEC to a mapping of a file: code that can run without an exec
  * naming it (a library, LD_PRELOAD, dlopen, a program run by the dynamic
  * loader). Only those calls are stashed; the prot test comes before the
- * traced set is looked up. mprotect's file is the mapping's at addr,
- * found at entry (bpf_find_vma) and kept in the stash as arg[3], which
- * mprotect does not have. */
-static long vma_file(struct task_struct *t, struct vm_area_struct *vma,
+ * traced set is looked up. mprotect's file is found at entry (range_file,
+ * below) and kept in the stash as arg[3], which mprotect does not have. */
+
+/* ---- mprotect over several mappings ----
+ * mprotect's range may span mappings: anonymous memory first, a file's
+ * pages after it. The range's mappings are walked from addr (at most
+ * MPROT_VMAS of them); the file is the first mapping of a file that is
+ * not executable yet (the one that gains PROT_EXEC), else the first
+ * mapping of a file. */
+#define MPROT_VMAS	16
+#define VM_EXEC_FLAG	0x4
+
+struct vma_walk {
+	__u64 file;	/* the mapping's file, or 0 */
+	__u64 end;	/* the mapping's end */
+	__u64 exec;	/* it is executable already */
+};
+
+static long vma_step(struct task_struct *t, struct vm_area_struct *vma,
 		     void *ctx)
 {
-	*(__u64 *)ctx = (__u64)BPF_CORE_READ(vma, vm_file);
+	struct vma_walk *w = ctx;
+
+	w->file = (__u64)BPF_CORE_READ(vma, vm_file);
+	w->end = BPF_CORE_READ(vma, vm_end);
+	w->exec = BPF_CORE_READ(vma, vm_flags) & VM_EXEC_FLAG;
 	return 0;
 }
 
-static __always_inline __u64 mapped_file(struct task_struct *t, __u64 addr)
+static __always_inline __u64 range_file(struct task_struct *t, __u64 addr,
+					__u64 len)
 {
-	__u64 f = 0;
+	struct vma_walk w;
+	__u64 a = addr, end = addr + len, first = 0;
+	int i;
 
-	if (bpf_find_vma(t, addr, vma_file, &f, 0))
-		return 0;
-	return f;
+	for (i = 0; i < MPROT_VMAS; i++) {
+		w.file = 0;
+		w.end = 0;
+		w.exec = 0;
+		if (bpf_find_vma(t, a, vma_step, &w, 0))
+			break;
+		if (w.file && !w.exec)
+			return w.file;
+		if (w.file && !first)
+			first = w.file;
+		if (w.end <= a || w.end >= end)
+			break;
+		a = w.end;
+	}
+	return first;
+}
+
+/* PROT_READ asks for PROT_EXEC too when the process's personality has
+ * READ_IMPLIES_EXEC (personality(2)): the protection the kernel gives. */
+#define PROT_READ		0x1
+#define READ_IMPLIES_EXEC	0x0400000
+
+static __always_inline __u64 prot_given(struct task_struct *t, __u64 prot)
+{
+	if ((prot & PROT_READ) && (t->personality & READ_IMPLIES_EXEC))
+		prot |= PROT_EXEC;
+	return prot;
 }
 
 SEC("tp_btf/sys_enter")
@@ -1613,7 +1659,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 			seccomp_enter(regs);
 		return 0;
 	}
-	if ((op == GH_OP_MMAP || op == GH_OP_MPROTECT) && !(regs->dx & PROT_EXEC))
+	if ((op == GH_OP_MMAP || op == GH_OP_MPROTECT) &&
+	    !(prot_given(t, regs->dx) & PROT_EXEC))
 		return 0;
 	id = bpf_get_current_pid_tgid();
 	if (!traced_ring(id >> 32, &m))
@@ -1644,8 +1691,10 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	st->arg[3] = regs->r10;
 	st->arg[4] = regs->r8;
 	st->arg[5] = regs->r9;
+	if (op == GH_OP_MMAP || op == GH_OP_MPROTECT)
+		st->arg[2] = prot_given(t, regs->dx);
 	if (op == GH_OP_MPROTECT) {
-		st->arg[3] = mapped_file(t, regs->di);
+		st->arg[3] = range_file(t, regs->di, regs->si);
 		if (!st->arg[3])
 			return 0;	/* anonymous memory (a JIT's) */
 	}

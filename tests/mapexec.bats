@@ -220,3 +220,48 @@ deny_here() {
 	trace "$WORK" dlopen ./x.so
 	[ "$(jq -c --arg p "$PWD/x.so" '[.filesystem.accesses[] | select(.path == $p) | [.op, .result]]' "$R")" = '[["map_exec","ok"],["read","ok"]]' ]
 }
+
+@test "mprotect of a range that starts in anonymous memory and goes on over a file's page is map_exec of that file" {
+	trace "$WORK" span ./x.so
+	[ "$output" = protected ]
+	[ "$(maps "$PWD/x.so")" = "[\"mprotect\",\"$PWD/x.so\",5,null,\"null\",0]" ]
+	[ "$(ops "$PWD/x.so")" = '["map_exec","read"]' ]
+	deny_here
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "r.rules:1: deny exec $PWD/x.so [op=map_exec] by pid "* ]]
+}
+
+@test "mprotect range twin: the same mappings, only the anonymous page made executable, make no map_exec and the rule passes" {
+	trace "$WORK" spananon ./x.so
+	[ "$output" = protected ]
+	[ "$(maps "$PWD/x.so")" = "" ]
+	[ "$(ops "$PWD/x.so")" = '["read"]' ]
+	deny_here
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 0 ]
+}
+
+@test "mprotect over two files' pages, the first executable already: the record names the second, which gains PROT_EXEC" {
+	cp x.so y.so
+	trace "$WORK" span2 ./x.so ./y.so
+	[ "$output" = protected ]
+	[ "$(maps "$PWD/x.so")" = "[\"mmap\",\"$PWD/x.so\",5,18,\"number\",0]" ]
+	[ "$(maps "$PWD/y.so")" = "[\"mprotect\",\"$PWD/y.so\",5,null,\"null\",0]" ]
+	[ "$(ops "$PWD/y.so")" = '["map_exec","read"]' ]
+	printf 'deny exec %s/y.so\n' "$PWD" > r.rules
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "r.rules:1: deny exec $PWD/y.so [op=map_exec] by pid "* ]]
+}
+
+@test "personality READ_IMPLIES_EXEC: a file mapped with PROT_READ only is executable, map_exec with prot 5" {
+	trace "$WORK" rie ./x.so
+	[ "$output" = mapped ]
+	[ "$(maps "$PWD/x.so")" = "[\"mmap\",\"$PWD/x.so\",5,2,\"number\",0]" ]
+	[ "$(ops "$PWD/x.so")" = '["map_exec","read"]' ]
+	deny_here
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "r.rules:1: deny exec $PWD/x.so [op=map_exec] by pid "* ]]
+}

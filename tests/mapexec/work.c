@@ -12,6 +12,16 @@
  *                     PATH is only read
  *   memfd PATH        copy PATH into a memfd named "gh-code", map it
  *                     executable
+ *   span PATH         anonymous memory, PATH's first page mapped readable
+ *                     right after it, then one mprotect of both adding
+ *                     PROT_EXEC
+ *   spananon PATH     the same mappings, mprotect of the anonymous page
+ *                     only
+ *   span2 PATH DEST   PATH's first page mapped executable, DEST's
+ *                     readable after it, one mprotect of both adding
+ *                     PROT_EXEC
+ *   rie PATH          personality READ_IMPLIES_EXEC, then PATH mapped
+ *                     with PROT_READ only
  *
  * Each mode prints one word and exits 0 when it could, 1 (with a
  * message) when it could not. */
@@ -22,6 +32,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,6 +91,43 @@ static void *map(const char *path, int prot, size_t *len)
 	p = mmap(NULL, *len, prot, MAP_PRIVATE, fd, 0);
 	close(fd);
 	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Map the first page of the file at path at addr (MAP_FIXED) with prot. */
+static int map_at(void *addr, const char *path, int prot)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	void *p;
+
+	if (fd < 0)
+		return -1;
+	p = mmap(addr, 4096, prot, MAP_PRIVATE | MAP_FIXED, fd, 0);
+	close(fd);
+	return p == MAP_FAILED ? -1 : 0;
+}
+
+/* The span modes: two adjacent pages, the second PATH's, the first
+ * anonymous (span, spananon) or dest's executable (span2); one mprotect
+ * adding PROT_EXEC to both, or (spananon) to the first only. */
+static int span(const char *mode, const char *path, const char *dest)
+{
+	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return die("mmap");
+	if (strcmp(mode, "span2") == 0) {
+		if (map_at(p, path, PROT_READ | PROT_EXEC) < 0 ||
+		    map_at(p + 4096, dest, PROT_READ) < 0)
+			return die("mmap");
+	} else if (map_at(p + 4096, path, PROT_READ) < 0) {
+		return die(path);
+	}
+	if (mprotect(p, strcmp(mode, "spananon") == 0 ? 4096 : 8192,
+		     PROT_READ | PROT_EXEC) < 0)
+		return die("mprotect");
+	puts("protected");
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -142,6 +190,17 @@ int main(int argc, char **argv)
 		if (p == MAP_FAILED)
 			return die("mmap");
 		puts("memfd");
+		return 0;
+	}
+	if (strcmp(mode, "span") == 0 || strcmp(mode, "spananon") == 0 ||
+	    (strcmp(mode, "span2") == 0 && argc > 3))
+		return span(mode, path, argv[3]);
+	if (strcmp(mode, "rie") == 0) {
+		if (personality(READ_IMPLIES_EXEC) < 0)
+			return die("personality");
+		if (!map(path, PROT_READ, &len))
+			return die(path);
+		puts("mapped");
 		return 0;
 	}
 	fprintf(stderr, "usage: work MODE PATH [DEST]\n");
