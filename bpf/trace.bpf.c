@@ -1576,17 +1576,20 @@ static __always_inline void stop_enter(__u32 op, struct pt_regs *regs,
 
 /* ---- mprotect over several mappings ----
  * mprotect's range may span mappings: anonymous memory first, a file's
- * pages after it. The range's mappings are walked from addr (at most
- * MPROT_VMAS of them); the file is the first mapping of a file that is
- * not executable yet (the one that gains PROT_EXEC), else the first
- * mapping of a file. */
-#define MPROT_VMAS	16
+ * pages after it. The range's mappings are walked from addr (bpf_loop,
+ * at most MPROT_VMAS of them: the kernel's default vm.max_map_count);
+ * the file is the first mapping of a file that is not executable yet
+ * (the one that gains PROT_EXEC), else the first mapping of a file. */
+#define MPROT_VMAS	65536
 #define VM_EXEC_FLAG	0x4
 
 struct vma_walk {
-	__u64 file;	/* the mapping's file, or 0 */
-	__u64 end;	/* the mapping's end */
-	__u64 exec;	/* it is executable already */
+	struct task_struct *t;
+	__u64 a;	/* the next mapping's address */
+	__u64 end;	/* the range's end */
+	__u64 file;	/* the file found */
+	__u64 first;	/* the first file, executable or not */
+	__u64 vfile, vend, vexec;	/* the mapping at a */
 };
 
 static long vma_step(struct task_struct *t, struct vm_area_struct *vma,
@@ -1594,34 +1597,40 @@ static long vma_step(struct task_struct *t, struct vm_area_struct *vma,
 {
 	struct vma_walk *w = ctx;
 
-	w->file = (__u64)BPF_CORE_READ(vma, vm_file);
-	w->end = BPF_CORE_READ(vma, vm_end);
-	w->exec = BPF_CORE_READ(vma, vm_flags) & VM_EXEC_FLAG;
+	w->vfile = (__u64)BPF_CORE_READ(vma, vm_file);
+	w->vend = BPF_CORE_READ(vma, vm_end);
+	w->vexec = BPF_CORE_READ(vma, vm_flags) & VM_EXEC_FLAG;
+	return 0;
+}
+
+static long range_step(__u32 i, void *ctx)
+{
+	struct vma_walk *w = ctx;
+
+	w->vfile = 0;
+	w->vend = 0;
+	w->vexec = 0;
+	if (bpf_find_vma(w->t, w->a, vma_step, w, 0))
+		return 1;
+	if (w->vfile && !w->vexec) {
+		w->file = w->vfile;
+		return 1;
+	}
+	if (w->vfile && !w->first)
+		w->first = w->vfile;
+	if (w->vend <= w->a || w->vend >= w->end)
+		return 1;
+	w->a = w->vend;
 	return 0;
 }
 
 static __always_inline __u64 range_file(struct task_struct *t, __u64 addr,
 					__u64 len)
 {
-	struct vma_walk w;
-	__u64 a = addr, end = addr + len, first = 0;
-	int i;
+	struct vma_walk w = { .t = t, .a = addr, .end = addr + len };
 
-	for (i = 0; i < MPROT_VMAS; i++) {
-		w.file = 0;
-		w.end = 0;
-		w.exec = 0;
-		if (bpf_find_vma(t, a, vma_step, &w, 0))
-			break;
-		if (w.file && !w.exec)
-			return w.file;
-		if (w.file && !first)
-			first = w.file;
-		if (w.end <= a || w.end >= end)
-			break;
-		a = w.end;
-	}
-	return first;
+	bpf_loop(MPROT_VMAS, range_step, &w, 0);
+	return w.file ? w.file : w.first;
 }
 
 /* PROT_READ asks for PROT_EXEC too when the process's personality has

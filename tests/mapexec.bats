@@ -265,3 +265,24 @@ deny_here() {
 	[ "$status" -eq 1 ]
 	[[ "${lines[0]}" == "r.rules:1: deny exec $PWD/x.so [op=map_exec] by pid "* ]]
 }
+
+@test "mprotect over 40 anonymous mappings and then a file's page is map_exec of that file" {
+	trace "$WORK" spanmany ./x.so
+	[ "$output" = protected ]
+	[ "$(maps "$PWD/x.so")" = "[\"mprotect\",\"$PWD/x.so\",5,null,\"null\",0]" ]
+	[ "$(ops "$PWD/x.so")" = '["map_exec","read"]' ]
+	deny_here
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "r.rules:1: deny exec $PWD/x.so [op=map_exec] by pid "* ]]
+}
+
+@test "40 mappings twin: the anonymous ones only made executable, no map_exec, and the rule passes" {
+	trace "$WORK" spanmanyanon ./x.so
+	[ "$output" = protected ]
+	[ "$(maps "$PWD/x.so")" = "" ]
+	[ "$(ops "$PWD/x.so")" = '["read"]' ]
+	deny_here
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 0 ]
+}

@@ -20,6 +20,10 @@
  *   span2 PATH DEST   PATH's first page mapped executable, DEST's
  *                     readable after it, one mprotect of both adding
  *                     PROT_EXEC
+ *   spanmany PATH     as span, 40 anonymous mappings (alternate
+ *                     protections: they do not merge) before PATH's page
+ *   spanmanyanon PATH the same mappings, mprotect of the anonymous ones
+ *                     only
  *   rie PATH          personality READ_IMPLIES_EXEC, then PATH mapped
  *                     with PROT_READ only
  *
@@ -111,19 +115,26 @@ static int map_at(void *addr, const char *path, int prot)
  * adding PROT_EXEC to both, or (spananon) to the first only. */
 static int span(const char *mode, const char *path, const char *dest)
 {
-	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+	size_t n = strncmp(mode, "spanmany", 8) == 0 ? 40 : 1, i;
+	char *p = mmap(NULL, (n + 1) * 4096, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return die("mmap");
-	if (strcmp(mode, "span2") == 0) {
+	for (i = 1; n > 1 && i < n; i += 2)
+		if (mprotect(p + i * 4096, 4096, PROT_READ) < 0)
+			return die("mprotect");
+	if (n > 1) {
+		if (map_at(p + n * 4096, path, PROT_READ) < 0)
+			return die(path);
+	} else if (strcmp(mode, "span2") == 0) {
 		if (map_at(p, path, PROT_READ | PROT_EXEC) < 0 ||
 		    map_at(p + 4096, dest, PROT_READ) < 0)
 			return die("mmap");
 	} else if (map_at(p + 4096, path, PROT_READ) < 0) {
 		return die(path);
 	}
-	if (mprotect(p, strcmp(mode, "spananon") == 0 ? 4096 : 8192,
+	if (mprotect(p, (strstr(mode, "anon") ? n : n + 1) * 4096,
 		     PROT_READ | PROT_EXEC) < 0)
 		return die("mprotect");
 	puts("protected");
@@ -193,6 +204,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(mode, "span") == 0 || strcmp(mode, "spananon") == 0 ||
+	    strcmp(mode, "spanmany") == 0 || strcmp(mode, "spanmanyanon") == 0 ||
 	    (strcmp(mode, "span2") == 0 && argc > 3))
 		return span(mode, path, argv[3]);
 	if (strcmp(mode, "rie") == 0) {
