@@ -36,6 +36,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define SIGNAL_GROUP_EXIT 0x00000004
 #define ENAMETOOLONG	36
 #define EFAULT		14
+#define EBUSY		16
 #define NAME_MAX1	256	/* a component and its NUL */
 #define AF_PACKET	17
 #define SOCK_RAW	3
@@ -1577,11 +1578,15 @@ static __always_inline void stop_enter(__u32 op, struct pt_regs *regs,
 /* ---- mprotect over several mappings ----
  * mprotect's range may span mappings: anonymous memory first, a file's
  * pages after it. The range's mappings are walked from addr (bpf_loop,
- * at most MPROT_VMAS of them: the kernel's default vm.max_map_count);
+ * at most MPROT_VMAS of them: the kernel's default vm.max_map_count; a
+ * lookup refused while another thread holds the mm's lock is tried
+ * again, MPROT_TRIES times in all, then the record counts as lost);
  * the file is the first mapping of a file that is not executable yet
  * (the one that gains PROT_EXEC), else the first mapping of a file. */
 #define MPROT_VMAS	65536
 #define VM_EXEC_FLAG	0x4
+#define MPROT_TRIES	4096	/* lookups refused while the lock is held,
+				 * in all */
 
 struct vma_walk {
 	struct task_struct *t;
@@ -1590,6 +1595,7 @@ struct vma_walk {
 	__u64 file;	/* the file found */
 	__u64 first;	/* the first file, executable or not */
 	__u64 vfile, vend, vexec;	/* the mapping at a */
+	__u32 busy;	/* the last lookup was refused (-EBUSY) */
 };
 
 static long vma_step(struct task_struct *t, struct vm_area_struct *vma,
@@ -1606,11 +1612,16 @@ static long vma_step(struct task_struct *t, struct vm_area_struct *vma,
 static long range_step(__u32 i, void *ctx)
 {
 	struct vma_walk *w = ctx;
+	long err;
 
 	w->vfile = 0;
 	w->vend = 0;
 	w->vexec = 0;
-	if (bpf_find_vma(w->t, w->a, vma_step, w, 0))
+	err = bpf_find_vma(w->t, w->a, vma_step, w, 0);
+	w->busy = err == -EBUSY;
+	if (w->busy)
+		return 0;	/* another thread maps or unmaps: again */
+	if (err)
 		return 1;
 	if (w->vfile && !w->vexec) {
 		w->file = w->vfile;
@@ -1624,12 +1635,15 @@ static long range_step(__u32 i, void *ctx)
 	return 0;
 }
 
-static __always_inline __u64 range_file(struct task_struct *t, __u64 addr,
-					__u64 len)
+/* A global function: verified once, not on every path of sys_enter. */
+__noinline __u64 range_file(__u64 addr, __u64 len, __u32 run)
 {
-	struct vma_walk w = { .t = t, .a = addr, .end = addr + len };
+	struct vma_walk w = { .t = bpf_get_current_task_btf(), .a = addr,
+			      .end = addr + len };
 
-	bpf_loop(MPROT_VMAS, range_step, &w, 0);
+	bpf_loop(MPROT_VMAS + MPROT_TRIES, range_step, &w, 0);
+	if (w.busy && !w.file && !w.first)
+		count_lost(run, GH_LOST_RINGBUF);	/* the mappings unknown */
 	return w.file ? w.file : w.first;
 }
 
@@ -1703,7 +1717,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	if (op == GH_OP_MMAP || op == GH_OP_MPROTECT)
 		st->arg[2] = prot_given(t, regs->dx);
 	if (op == GH_OP_MPROTECT) {
-		st->arg[3] = range_file(t, regs->di, regs->si);
+		st->arg[3] = range_file(regs->di, regs->si, m.run);
 		if (!st->arg[3])
 			return 0;	/* anonymous memory (a JIT's) */
 	}

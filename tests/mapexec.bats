@@ -286,3 +286,30 @@ deny_here() {
 	run gh-policy r.rules "$R"
 	[ "$status" -eq 0 ]
 }
+
+# [map_exec records of mprotect on x.so, records lost, completeness]
+race_tally() {
+	gh-aggregate "$EV" > "$R" || true
+	echo "$(jq -c --arg p "$PWD/x.so" 'select(.type == "map_exec" and .syscall == "mprotect" and .path == $p)' "$EV" | wc -l) $(jq -r 'select(.type == "end") | .lost.ringbuf' "$EV") $(jq -r .completeness "$R")"
+}
+
+@test "mprotect adding PROT_EXEC while other threads map and unmap memory: each one recorded, or counted lost and the receipt not closed" {
+	run gh-trace -o "$EV" -- "$WORK" race ./x.so
+	[ "$status" -eq 0 ]
+	[ "$output" = 5000 ]
+	read -r n lost comp <<<"$(race_tally)"
+	[ "$n" -gt 0 ]
+	[ $((n + lost)) -eq 5000 ]
+	if [ "$lost" -gt 0 ]; then
+		[ "$comp" != closed ]
+	else
+		[ "$comp" = closed ]
+	fi
+}
+
+@test "mprotect race twin: without the threads, all 5000 recorded, none lost, closed" {
+	run gh-trace -o "$EV" -- "$WORK" norace ./x.so
+	[ "$status" -eq 0 ]
+	[ "$output" = 5000 ]
+	[ "$(race_tally)" = "5000 0 closed" ]
+}

@@ -24,6 +24,11 @@
  *                     protections: they do not merge) before PATH's page
  *   spanmanyanon PATH the same mappings, mprotect of the anonymous ones
  *                     only
+ *   race PATH         PATH mapped readable, made executable and back
+ *                     5000 times while 3 threads map and unmap memory
+ *                     (they hold the lock of the mappings); prints how
+ *                     many mprotect adding PROT_EXEC succeeded
+ *   norace PATH       the same without the threads
  *   rie PATH          personality READ_IMPLIES_EXEC, then PATH mapped
  *                     with PROT_READ only
  *
@@ -33,6 +38,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -141,6 +147,46 @@ static int span(const char *mode, const char *path, const char *dest)
 	return 0;
 }
 
+static volatile int churning;
+
+static void *churn(void *arg)
+{
+	void *q;
+
+	(void)arg;
+	while (churning) {
+		q = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (q != MAP_FAILED)
+			munmap(q, 4096);
+	}
+	return NULL;
+}
+
+/* race, norace: see the top. */
+static int race(const char *path, int threads)
+{
+	pthread_t t[3];
+	size_t len;
+	char *p = map(path, PROT_READ, &len);
+	int i, n = 0;
+
+	if (!p)
+		return die(path);
+	churning = 1;
+	for (i = 0; i < threads; i++)
+		if (pthread_create(&t[i], NULL, churn, NULL))
+			return die("pthread_create");
+	for (i = 0; i < 5000; i++) {
+		n += mprotect(p, 4096, PROT_READ | PROT_EXEC) == 0;
+		mprotect(p, 4096, PROT_READ);
+	}
+	churning = 0;
+	for (i = 0; i < threads; i++)
+		pthread_join(t[i], NULL);
+	printf("%d\n", n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 2 ? argv[1] : "", *path = argc > 2 ? argv[2] : "";
@@ -207,6 +253,8 @@ int main(int argc, char **argv)
 	    strcmp(mode, "spanmany") == 0 || strcmp(mode, "spanmanyanon") == 0 ||
 	    (strcmp(mode, "span2") == 0 && argc > 3))
 		return span(mode, path, argv[3]);
+	if (strcmp(mode, "race") == 0 || strcmp(mode, "norace") == 0)
+		return race(path, mode[0] == 'r' ? 3 : 0);
 	if (strcmp(mode, "rie") == 0) {
 		if (personality(READ_IMPLIES_EXEC) < 0)
 			return die("personality");
