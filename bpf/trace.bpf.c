@@ -1647,6 +1647,18 @@ __noinline __u64 range_file(__u64 addr, __u64 len, __u32 run)
 	return w.file ? w.file : w.first;
 }
 
+/* The file mmap mapped at addr: the mapping's, not the descriptor's at
+ * exit, which another thread may have made another file (dup2) since the
+ * call took it; f (the descriptor's) when the mapping cannot be looked
+ * up (then counted lost). */
+static __always_inline struct file *mmap_file(struct file *f, __u64 addr,
+					      __u32 run)
+{
+	__u64 m = range_file(addr, 1, run);
+
+	return m ? (struct file *)m : f;
+}
+
 /* PROT_READ asks for PROT_EXEC too when the process's personality has
  * READ_IMPLIES_EXEC (personality(2)): the protection the kernel gives. */
 #define PROT_READ		0x1
@@ -2809,6 +2821,8 @@ __noinline __u32 exit_paths(__u32 pos, __u32 op, __u32 nr, long ret)
 	}
 	if (want)
 		f = fd_file(fdp);
+	if (want && op == GH_OP_MMAP && ret > 0)
+		f = mmap_file(f, ret, s->ev.run);
 	else if (op == GH_OP_MPROTECT)
 		f = (struct file *)s->ev.arg[3], want = 1;
 	if (want)

@@ -313,3 +313,25 @@ race_tally() {
 	[ "$output" = 5000 ]
 	[ "$(race_tally)" = "5000 0 closed" ]
 }
+
+# "X Y": map_exec records of mmap naming x.so and y.txt
+fd_tally() {
+	echo "$(maps "$PWD/x.so" | grep -c '^\["mmap"') $(maps "$PWD/y.txt" | grep -c '^\["mmap"')"
+}
+
+@test "mmap of a descriptor another thread makes another file (dup2) meanwhile: the record names the file mapped, not the descriptor's at exit" {
+	printf 'not an ELF\n' > y.txt
+	run gh-trace -o "$EV" -- "$WORK" fdrace ./x.so ./y.txt
+	[ "$status" -eq 0 ]
+	# how many mappings were of each, as the workload saw them
+	[[ "$output" =~ ^[0-9]+\ [0-9]+$ ]]
+	[ "$(jq -r 'select(.type == "end") | .lost.ringbuf' "$EV")" = 0 ]
+	[ "$(fd_tally)" = "$output" ]
+}
+
+@test "dup2 twin: both descriptors of the same file, all 2000 mappings and records name it" {
+	run gh-trace -o "$EV" -- "$WORK" fdrace ./x.so ./x.so
+	[ "$status" -eq 0 ]
+	[ "$output" = "2000 0" ]
+	[ "$(fd_tally)" = "2000 0" ]
+}

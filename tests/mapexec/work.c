@@ -29,6 +29,10 @@
  *                     (they hold the lock of the mappings); prints how
  *                     many mprotect adding PROT_EXEC succeeded
  *   norace PATH       the same without the threads
+ *   fdrace PATH DEST  one descriptor made PATH's and DEST's by turns
+ *                     (dup2) by another thread while this one maps it
+ *                     executable 2000 times; prints how many mappings
+ *                     were of PATH and of DEST (their first bytes differ)
  *   rie PATH          personality READ_IMPLIES_EXEC, then PATH mapped
  *                     with PROT_READ only
  *
@@ -187,6 +191,49 @@ static int race(const char *path, int threads)
 	return 0;
 }
 
+static int race_fd[3];	/* PATH's, DEST's, the one mapped */
+
+static void *swap_fd(void *arg)
+{
+	(void)arg;
+	while (churning) {
+		dup2(race_fd[1], race_fd[2]);
+		dup2(race_fd[0], race_fd[2]);
+	}
+	return NULL;
+}
+
+/* fdrace: see the top. */
+static int fdrace(const char *path, const char *dest)
+{
+	char first;
+	pthread_t t;
+	int i, n[2] = { 0, 0 };
+	char *p;
+
+	race_fd[0] = open(path, O_RDONLY | O_CLOEXEC);
+	race_fd[1] = open(dest, O_RDONLY | O_CLOEXEC);
+	if (race_fd[0] < 0 || race_fd[1] < 0 ||
+	    pread(race_fd[0], &first, 1, 0) != 1)
+		return die("open");
+	race_fd[2] = dup(race_fd[0]);
+	churning = 1;
+	if (race_fd[2] < 0 || pthread_create(&t, NULL, swap_fd, NULL))
+		return die("dup");
+	for (i = 0; i < 2000; i++) {
+		p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE,
+			 race_fd[2], 0);
+		if (p == MAP_FAILED)
+			continue;	/* between the two: none */
+		n[p[0] != first]++;
+		munmap(p, 4096);
+	}
+	churning = 0;
+	pthread_join(t, NULL);
+	printf("%d %d\n", n[0], n[1]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 2 ? argv[1] : "", *path = argc > 2 ? argv[2] : "";
@@ -255,6 +302,8 @@ int main(int argc, char **argv)
 		return span(mode, path, argv[3]);
 	if (strcmp(mode, "race") == 0 || strcmp(mode, "norace") == 0)
 		return race(path, mode[0] == 'r' ? 3 : 0);
+	if (strcmp(mode, "fdrace") == 0 && argc > 3)
+		return fdrace(path, argv[3]);
 	if (strcmp(mode, "rie") == 0) {
 		if (personality(READ_IMPLIES_EXEC) < 0)
 			return die("personality");
