@@ -36,6 +36,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define SIGNAL_GROUP_EXIT 0x00000004
 #define ENAMETOOLONG	36
 #define EFAULT		14
+#define EBUSY		16
 #define NAME_MAX1	256	/* a component and its NUL */
 #define AF_PACKET	17
 #define SOCK_RAW	3
@@ -1571,23 +1572,103 @@ static __always_inline void stop_enter(__u32 op, struct pt_regs *regs,
  * PROT_EXEC to a mapping of a file: code that can run without an exec
  * naming it (a library, LD_PRELOAD, dlopen, a program run by the dynamic
  * loader). Only those calls are stashed; the prot test comes before the
- * traced set is looked up. mprotect's file is the mapping's at addr,
- * found at entry (bpf_find_vma) and kept in the stash as arg[3], which
- * mprotect does not have. */
-static long vma_file(struct task_struct *t, struct vm_area_struct *vma,
+ * traced set is looked up. mprotect's file is found at entry (range_file,
+ * below) and kept in the stash as arg[3], which mprotect does not have. */
+
+/* ---- mprotect over several mappings ----
+ * mprotect's range may span mappings: anonymous memory first, a file's
+ * pages after it. The range's mappings are walked from addr (bpf_loop,
+ * at most MPROT_VMAS of them: the kernel's default vm.max_map_count; a
+ * lookup refused while another thread holds the mm's lock is tried
+ * again, MPROT_TRIES times in all, then the record counts as lost);
+ * the file is the first mapping of a file that is not executable yet
+ * (the one that gains PROT_EXEC), else the first mapping of a file. */
+#define MPROT_VMAS	65536
+#define VM_EXEC_FLAG	0x4
+#define MPROT_TRIES	4096	/* lookups refused while the lock is held,
+				 * in all */
+
+struct vma_walk {
+	struct task_struct *t;
+	__u64 a;	/* the next mapping's address */
+	__u64 end;	/* the range's end */
+	__u64 file;	/* the file found */
+	__u64 first;	/* the first file, executable or not */
+	__u64 vfile, vend, vexec;	/* the mapping at a */
+	__u32 busy;	/* the last lookup was refused (-EBUSY) */
+};
+
+static long vma_step(struct task_struct *t, struct vm_area_struct *vma,
 		     void *ctx)
 {
-	*(__u64 *)ctx = (__u64)BPF_CORE_READ(vma, vm_file);
+	struct vma_walk *w = ctx;
+
+	w->vfile = (__u64)BPF_CORE_READ(vma, vm_file);
+	w->vend = BPF_CORE_READ(vma, vm_end);
+	w->vexec = BPF_CORE_READ(vma, vm_flags) & VM_EXEC_FLAG;
 	return 0;
 }
 
-static __always_inline __u64 mapped_file(struct task_struct *t, __u64 addr)
+static long range_step(__u32 i, void *ctx)
 {
-	__u64 f = 0;
+	struct vma_walk *w = ctx;
+	long err;
 
-	if (bpf_find_vma(t, addr, vma_file, &f, 0))
-		return 0;
-	return f;
+	w->vfile = 0;
+	w->vend = 0;
+	w->vexec = 0;
+	err = bpf_find_vma(w->t, w->a, vma_step, w, 0);
+	w->busy = err == -EBUSY;
+	if (w->busy)
+		return 0;	/* another thread maps or unmaps: again */
+	if (err)
+		return 1;
+	if (w->vfile && !w->vexec) {
+		w->file = w->vfile;
+		return 1;
+	}
+	if (w->vfile && !w->first)
+		w->first = w->vfile;
+	if (w->vend <= w->a || w->vend >= w->end)
+		return 1;
+	w->a = w->vend;
+	return 0;
+}
+
+/* A global function: verified once, not on every path of sys_enter. */
+__noinline __u64 range_file(__u64 addr, __u64 len, __u32 run)
+{
+	struct vma_walk w = { .t = bpf_get_current_task_btf(), .a = addr,
+			      .end = addr + len };
+
+	bpf_loop(MPROT_VMAS + MPROT_TRIES, range_step, &w, 0);
+	if (w.busy && !w.file && !w.first)
+		count_lost(run, GH_LOST_RINGBUF);	/* the mappings unknown */
+	return w.file ? w.file : w.first;
+}
+
+/* The file mmap mapped at addr: the mapping's, not the descriptor's at
+ * exit, which another thread may have made another file (dup2) since the
+ * call took it; f (the descriptor's) when the mapping cannot be looked
+ * up (then counted lost). */
+static __always_inline struct file *mmap_file(struct file *f, __u64 addr,
+					      __u32 run)
+{
+	__u64 m = range_file(addr, 1, run);
+
+	return m ? (struct file *)m : f;
+}
+
+/* PROT_READ asks for PROT_EXEC too when the process's personality has
+ * READ_IMPLIES_EXEC (personality(2)): the protection the kernel gives. */
+#define PROT_READ		0x1
+#define READ_IMPLIES_EXEC	0x0400000
+
+static __always_inline __u64 prot_given(struct task_struct *t, __u64 prot)
+{
+	if ((prot & PROT_READ) && (t->personality & READ_IMPLIES_EXEC))
+		prot |= PROT_EXEC;
+	return prot;
 }
 
 SEC("tp_btf/sys_enter")
@@ -1613,7 +1694,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 			seccomp_enter(regs);
 		return 0;
 	}
-	if ((op == GH_OP_MMAP || op == GH_OP_MPROTECT) && !(regs->dx & PROT_EXEC))
+	if ((op == GH_OP_MMAP || op == GH_OP_MPROTECT) &&
+	    !(prot_given(t, regs->dx) & PROT_EXEC))
 		return 0;
 	id = bpf_get_current_pid_tgid();
 	if (!traced_ring(id >> 32, &m))
@@ -1644,8 +1726,10 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	st->arg[3] = regs->r10;
 	st->arg[4] = regs->r8;
 	st->arg[5] = regs->r9;
+	if (op == GH_OP_MMAP || op == GH_OP_MPROTECT)
+		st->arg[2] = prot_given(t, regs->dx);
 	if (op == GH_OP_MPROTECT) {
-		st->arg[3] = mapped_file(t, regs->di);
+		st->arg[3] = range_file(regs->di, regs->si, m.run);
 		if (!st->arg[3])
 			return 0;	/* anonymous memory (a JIT's) */
 	}
@@ -2737,6 +2821,8 @@ __noinline __u32 exit_paths(__u32 pos, __u32 op, __u32 nr, long ret)
 	}
 	if (want)
 		f = fd_file(fdp);
+	if (want && op == GH_OP_MMAP && ret > 0)
+		f = mmap_file(f, ret, s->ev.run);
 	else if (op == GH_OP_MPROTECT)
 		f = (struct file *)s->ev.arg[3], want = 1;
 	if (want)

@@ -220,3 +220,118 @@ deny_here() {
 	trace "$WORK" dlopen ./x.so
 	[ "$(jq -c --arg p "$PWD/x.so" '[.filesystem.accesses[] | select(.path == $p) | [.op, .result]]' "$R")" = '[["map_exec","ok"],["read","ok"]]' ]
 }
+
+@test "mprotect of a range that starts in anonymous memory and goes on over a file's page is map_exec of that file" {
+	trace "$WORK" span ./x.so
+	[ "$output" = protected ]
+	[ "$(maps "$PWD/x.so")" = "[\"mprotect\",\"$PWD/x.so\",5,null,\"null\",0]" ]
+	[ "$(ops "$PWD/x.so")" = '["map_exec","read"]' ]
+	deny_here
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "r.rules:1: deny exec $PWD/x.so [op=map_exec] by pid "* ]]
+}
+
+@test "mprotect range twin: the same mappings, only the anonymous page made executable, make no map_exec and the rule passes" {
+	trace "$WORK" spananon ./x.so
+	[ "$output" = protected ]
+	[ "$(maps "$PWD/x.so")" = "" ]
+	[ "$(ops "$PWD/x.so")" = '["read"]' ]
+	deny_here
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 0 ]
+}
+
+@test "mprotect over two files' pages, the first executable already: the record names the second, which gains PROT_EXEC" {
+	cp x.so y.so
+	trace "$WORK" span2 ./x.so ./y.so
+	[ "$output" = protected ]
+	[ "$(maps "$PWD/x.so")" = "[\"mmap\",\"$PWD/x.so\",5,18,\"number\",0]" ]
+	[ "$(maps "$PWD/y.so")" = "[\"mprotect\",\"$PWD/y.so\",5,null,\"null\",0]" ]
+	[ "$(ops "$PWD/y.so")" = '["map_exec","read"]' ]
+	printf 'deny exec %s/y.so\n' "$PWD" > r.rules
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "r.rules:1: deny exec $PWD/y.so [op=map_exec] by pid "* ]]
+}
+
+@test "personality READ_IMPLIES_EXEC: a file mapped with PROT_READ only is executable, map_exec with prot 5" {
+	trace "$WORK" rie ./x.so
+	[ "$output" = mapped ]
+	[ "$(maps "$PWD/x.so")" = "[\"mmap\",\"$PWD/x.so\",5,2,\"number\",0]" ]
+	[ "$(ops "$PWD/x.so")" = '["map_exec","read"]' ]
+	deny_here
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "r.rules:1: deny exec $PWD/x.so [op=map_exec] by pid "* ]]
+}
+
+@test "mprotect over 40 anonymous mappings and then a file's page is map_exec of that file" {
+	trace "$WORK" spanmany ./x.so
+	[ "$output" = protected ]
+	[ "$(maps "$PWD/x.so")" = "[\"mprotect\",\"$PWD/x.so\",5,null,\"null\",0]" ]
+	[ "$(ops "$PWD/x.so")" = '["map_exec","read"]' ]
+	deny_here
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "r.rules:1: deny exec $PWD/x.so [op=map_exec] by pid "* ]]
+}
+
+@test "40 mappings twin: the anonymous ones only made executable, no map_exec, and the rule passes" {
+	trace "$WORK" spanmanyanon ./x.so
+	[ "$output" = protected ]
+	[ "$(maps "$PWD/x.so")" = "" ]
+	[ "$(ops "$PWD/x.so")" = '["read"]' ]
+	deny_here
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 0 ]
+}
+
+# [map_exec records of mprotect on x.so, records lost, completeness]
+race_tally() {
+	gh-aggregate "$EV" > "$R" || true
+	echo "$(jq -c --arg p "$PWD/x.so" 'select(.type == "map_exec" and .syscall == "mprotect" and .path == $p)' "$EV" | wc -l) $(jq -r 'select(.type == "end") | .lost.ringbuf' "$EV") $(jq -r .completeness "$R")"
+}
+
+@test "mprotect adding PROT_EXEC while other threads map and unmap memory: each one recorded, or counted lost and the receipt not closed" {
+	run gh-trace -o "$EV" -- "$WORK" race ./x.so
+	[ "$status" -eq 0 ]
+	[ "$output" = 5000 ]
+	read -r n lost comp <<<"$(race_tally)"
+	[ "$n" -gt 0 ]
+	[ $((n + lost)) -eq 5000 ]
+	if [ "$lost" -gt 0 ]; then
+		[ "$comp" != closed ]
+	else
+		[ "$comp" = closed ]
+	fi
+}
+
+@test "mprotect race twin: without the threads, all 5000 recorded, none lost, closed" {
+	run gh-trace -o "$EV" -- "$WORK" norace ./x.so
+	[ "$status" -eq 0 ]
+	[ "$output" = 5000 ]
+	[ "$(race_tally)" = "5000 0 closed" ]
+}
+
+# "X Y": map_exec records of mmap naming x.so and y.txt
+fd_tally() {
+	echo "$(maps "$PWD/x.so" | grep -c '^\["mmap"') $(maps "$PWD/y.txt" | grep -c '^\["mmap"')"
+}
+
+@test "mmap of a descriptor another thread makes another file (dup2) meanwhile: the record names the file mapped, not the descriptor's at exit" {
+	printf 'not an ELF\n' > y.txt
+	run gh-trace -o "$EV" -- "$WORK" fdrace ./x.so ./y.txt
+	[ "$status" -eq 0 ]
+	# how many mappings were of each, as the workload saw them
+	[[ "$output" =~ ^[0-9]+\ [0-9]+$ ]]
+	[ "$(jq -r 'select(.type == "end") | .lost.ringbuf' "$EV")" = 0 ]
+	[ "$(fd_tally)" = "$output" ]
+}
+
+@test "dup2 twin: both descriptors of the same file, all 2000 mappings and records name it" {
+	run gh-trace -o "$EV" -- "$WORK" fdrace ./x.so ./x.so
+	[ "$status" -eq 0 ]
+	[ "$output" = "2000 0" ]
+	[ "$(fd_tally)" = "2000 0" ]
+}
