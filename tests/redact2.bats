@@ -341,3 +341,67 @@ htpasswd -b f u [REDACTED] 2>/dev/null >log; htpasswd -c f u </dev/null' ]
 		grep -qF "$s" kept.json
 	done
 }
+
+# ---- third round: spellings the rules above missed ---------------------------
+
+# Before: openssl reads --k and -k=VALUE as -k (and --hmac, -hmac=, -macopt=)
+# but only "-k VALUE" was masked.
+@test "openssl: --NAME and -NAME=VALUE spellings of -k, -K, -hmac, -macopt are masked" {
+	run cmdline '["openssl","enc","--k","S3cretPass","-K=00112233aabb"]'
+	[ "$output" = '[["openssl","enc","--k","[REDACTED]","-K=[REDACTED]"],[{"count":2,"rule":"default:openssl-key"}]]' ]
+	run cmdline '["openssl","dgst","--hmac=S3cretKey","-macopt=hexkey:0011aa","--macopt","key:S3cretK2"]'
+	[ "$output" = '[["openssl","dgst","--hmac=[REDACTED]","-macopt=hexkey:[REDACTED]","--macopt","key:[REDACTED]"],[{"count":3,"rule":"default:openssl-key"}]]' ]
+}
+
+@test "openssl: --kfile, -kx=..., -macopt=digest: and a trailing -k stay" {
+	run cmdline '["openssl","enc","--kfile","/run/keyfile","-kx=abcdefgh","-macopt=digest:sha256","-k"]'
+	[ "$output" = '[["openssl","enc","--kfile","/run/keyfile","-kx=abcdefgh","-macopt=digest:sha256","-k"],[]]' ]
+}
+
+# Before: getopt reads -xw PW and -xwPW as -x -w PW, and -NU user%PW as -N
+# -U user%PW; only -w and -U first in their word were masked.
+@test "ldap -xw, -xwPW and samba -NU: the password after flags in one word is masked" {
+	run cmdline '["ldapsearch","-xw","S3cretPw","-b","dc=x"]'
+	[ "$output" = '[["ldapsearch","-xw","[REDACTED]","-b","dc=x"],[{"count":1,"rule":"default:secret-option"}]]' ]
+	run script 'ldapwhoami -ZxwS3cretPw -H ldap://h'
+	[ "$output" = 'ldapwhoami -Zxw[REDACTED] -H ldap://h' ]
+	run cmdline '["smbclient","-NU","bob%S3cretPw","//h/s"]'
+	[ "$output" = '[["smbclient","-NU","bob%[REDACTED]","//h/s"],[{"count":1,"rule":"default:secret-option"}]]' ]
+}
+
+@test "ldap -xb and -xW, samba -NL: an option with a value of its own, or none, stays" {
+	run cmdline '["ldapsearch","-xb","dc=w","-xW","-bw"]'
+	[ "$output" = '[["ldapsearch","-xb","dc=w","-xW","-bw"],[]]' ]
+	run cmdline '["smbclient","-NL","host","-NU","bob"]'
+	[ "$output" = '[["smbclient","-NL","host","-NU","bob"],[]]' ]
+}
+
+# Before: env --split-string=CMD and -SCMD were read as one word: the
+# command in them was never looked at.
+@test "env --split-string=COMMAND and -SCOMMAND: the command's secrets are masked" {
+	run cmdline '["env","--split-string=vault login S3cretTok","x"]'
+	[ "$output" = '[["env","--split-string=vault login [REDACTED]","x"],[{"count":1,"rule":"default:vault-token"}]]' ]
+	run script 'env -S"htpasswd -b f u S3cretPw"'
+	[ "$output" = 'env -S"htpasswd -b f u [REDACTED]"' ]
+}
+
+@test "env --split-string= and -S with no secret in their command stay" {
+	run cmdline '["env","--split-string=vault status -address x","-Secho a b"]'
+	[ "$output" = '[["env","--split-string=vault status -address x","-Secho a b"],[]]' ]
+}
+
+# Before: a word made by a substitution was empty to the rules: the token
+# of vault login "$(echo TOKEN)" stayed.
+@test "scripts: a secret given as \$(...) or backticks is masked with the substitution" {
+	run script 'vault login "$(echo S3cretTok)" && htpasswd -b f u `cat pw`x'
+	[ "$output" = 'vault login "[REDACTED]" && htpasswd -b f u [REDACTED]' ]
+	run script 'openssl enc -k "a$(echo S3cret)b" -in f'
+	[ "$output" = 'openssl enc -k "[REDACTED]" -in f' ]
+}
+
+@test "scripts: substitutions in words no rule masks stay, and are still read" {
+	run script 'echo "$(date)" `id -u` && vault status "$(echo x)"'
+	[ "$output" = 'echo "$(date)" `id -u` && vault status "$(echo x)"' ]
+	run script 'echo "$(vault login S3cretTok)"'
+	[ "$output" = 'echo "$(vault login [REDACTED])"' ]
+}
