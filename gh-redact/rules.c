@@ -1002,6 +1002,19 @@ static const char *const registry_progs[] = {
 	NULL,
 };
 
+/* A program's name without what stands for a substitution in a script's
+ * word ($(true)vault and vault`true` run vault): subst_in_word() keeps
+ * the first and the last byte of each, and no program is named so. */
+static void subst_trim(const char **s, size_t *n)
+{
+	while (*n && **s && strchr("$)`", **s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n && (*s)[*n - 1] && strchr("$)`", (*s)[*n - 1]))
+		(*n)--;
+}
+
 static int prog_of(const char *s, size_t n)
 {
 	const char *slash = memrchr(s, '/', n);
@@ -1010,6 +1023,7 @@ static int prog_of(const char *s, size_t n)
 		n -= slash + 1 - s;
 		s = slash + 1;
 	}
+	subst_trim(&s, &n);
 	if (word_in(s, n, mysql_progs))
 		return P_MYSQL;
 	if (n == 7 && !memcmp(s, "sshpass", 7))
@@ -1206,8 +1220,11 @@ static const char *prog_name(const struct tok *t, size_t *n)
 {
 	const char *slash = memrchr(t->s, '/', t->len);
 
+	const char *p = slash ? slash + 1 : t->s;
+
 	*n = slash ? t->len - (size_t)(slash + 1 - t->s) : t->len;
-	return slash ? slash + 1 : t->s;
+	subst_trim(&p, n);
+	return p;
 }
 
 static int is_assignment(const struct tok *t)
@@ -1749,6 +1766,14 @@ static size_t lex_body(struct lexer *L, const char *s, size_t n,
 		if (ch == ' ' || ch == '\t') {
 			cb_word(L, &c);
 			i++;
+		} else if (depth + 1 >= SCRIPT_DEPTH &&
+			   (ch == '\'' || ch == '"' || ch == '`' ||
+			    (ch == '$' && i + 1 < n && s[i + 1] == '('))) {
+			/* deeper than scripts are read: a quote or a
+			 * substitution only ends a command, so that the
+			 * commands inside are still looked at */
+			cb_command(L, &c, depth);
+			i += 1 + (ch == '$');
 		} else if (ch == '\n' || ch == ';' || ch == '&' || ch == '|' ||
 			   ch == '(' || ch == ')') {
 			cb_command(L, &c, depth);

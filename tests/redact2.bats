@@ -405,3 +405,32 @@ htpasswd -b f u [REDACTED] 2>/dev/null >log; htpasswd -c f u </dev/null' ]
 	run script 'echo "$(vault login S3cretTok)"'
 	[ "$output" = 'echo "$(vault login [REDACTED])"' ]
 }
+
+# Before: past the depth scripts are read to (16), a quote or a
+# substitution held the rest of the text as one word that was never read:
+# echo "$(echo "$( ... vault login TOKEN ... )")" 16 deep kept the token.
+@test "scripts: commands nested deeper than scripts are read still have their secrets masked" {
+	local deep d
+	for d in 16 20 300; do
+		deep=$(awk -v d="$d" 'BEGIN { for (i = 0; i < d; i++) printf "echo \"$(";
+			printf "vault login hvs.Deep0123";
+			for (i = 0; i < d; i++) printf ")\"" }')
+		run script "$deep"
+		[ "$status" -eq 0 ]
+		[ "$output" = "${deep/hvs.Deep0123/[REDACTED]}" ]
+	done
+	# a substitution next to the program's name still names it
+	run script '$(true)vault login hvs.Sub0123; vault`true` login hvs.Sub4567'
+	[ "$output" = '$(true)vault login [REDACTED]; vault`true` login [REDACTED]' ]
+}
+
+@test "scripts: deep nesting with no secret, and another program beside a substitution, stay" {
+	local deep
+	deep=$(awk 'BEGIN { for (i = 0; i < 20; i++) printf "echo \"$(";
+		printf "vault status x";
+		for (i = 0; i < 20; i++) printf ")\"" }')
+	run script "$deep"
+	[ "$output" = "$deep" ]
+	run script '$(true)vaulty login hvs.Sub0123; vault`true`x login hvs.Sub4567'
+	[ "$output" = '$(true)vaulty login hvs.Sub0123; vault`true`x login hvs.Sub4567' ]
+}
