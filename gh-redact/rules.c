@@ -1253,6 +1253,14 @@ static const struct wrapper {
 	{ "sh", "oO", 0 },	      { "bash", "oO", 0 },
 	{ "dash", "oO", 0 },	      { "zsh", "oO", 0 },
 	{ "ksh", "oO", 0 },	      { "busybox", "", 0 },
+	/* builtins, and programs that run the rest of their words */
+	{ "builtin", "", 0 },	      { "eval", "", 0 },
+	{ "taskset", "", 1 },	      { "watch", "n", 0 },
+	{ "flock", "wEc", 1 },	      { "runuser", "ugGcsw", 0 },
+	{ "pkexec", "", 0 },	      { "nsenter", "tSGrw", 0 },
+	{ "strace", "eoIpsuPSXbEa", 0 }, { "fakeroot", "isl", 0 },
+	{ "chrt", "TPD", 1 },	      { "sg", "", 1 },
+	{ "unshare", "SGRw", 0 },
 	{ NULL, NULL, 0 },
 };
 
@@ -1262,7 +1270,7 @@ static const char *const wrapper_longargs[] = {
 	"type", "other-user", "command-timeout", "unset", "split-string",
 	"signal", "kill-after", "adjustment", "arg-file", "delimiter",
 	"max-args", "max-procs", "max-chars", "max-lines", "format", "output",
-	"userspec", "groups", NULL,
+	"userspec", "groups", "interval", NULL,
 };
 
 /* Shell words that come before a command without being it. */

@@ -434,3 +434,30 @@ htpasswd -b f u [REDACTED] 2>/dev/null >log; htpasswd -c f u </dev/null' ]
 	run script '$(true)vaulty login hvs.Sub0123; vault`true`x login hvs.Sub4567'
 	[ "$output" = '$(true)vaulty login hvs.Sub0123; vault`true`x login hvs.Sub4567' ]
 }
+
+# Before: builtin, eval, taskset, watch, flock, runuser, pkexec, nsenter,
+# strace, fakeroot, chrt, sg and unshare were taken for the program: the
+# vault token after them stayed.
+@test "wrappers: builtin, eval, taskset, watch, flock, runuser, pkexec, nsenter, strace, fakeroot, chrt, sg, unshare" {
+	local w
+	for w in "builtin exec" eval "taskset -c 1" "watch --interval 5" "flock -w 3 /tmp/l" \
+		"runuser -u bob --" "pkexec --user bob" "nsenter -t 1 -m --" \
+		"strace -f -e trace=open -o /tmp/o" "fakeroot --" "chrt -f 10" "sg wheel" "unshare -r -n"; do
+		run script "$w vault login hvs.Wrapped0"
+		echo "$output"
+	done > got
+	for w in "builtin exec" eval "taskset -c 1" "watch --interval 5" "flock -w 3 /tmp/l" \
+		"runuser -u bob --" "pkexec --user bob" "nsenter -t 1 -m --" \
+		"strace -f -e trace=open -o /tmp/o" "fakeroot --" "chrt -f 10" "sg wheel" "unshare -r -n"; do
+		echo "$w vault login [REDACTED]"
+	done | diff -u - got
+	run cmdline '["taskset","3","vault","login","hvs.Wrapped0"]'
+	[ "$output" = '[["taskset","3","vault","login","[REDACTED]"],[{"count":1,"rule":"default:vault-token"}]]' ]
+}
+
+@test "wrappers: their option values and positionals are not the program" {
+	run script 'taskset 3 vault; flock -c "vault status" /tmp/l; sg vault login hvs.Kept0; watch -n 5 date login x'
+	[ "$output" = 'taskset 3 vault; flock -c "vault status" /tmp/l; sg vault login hvs.Kept0; watch -n 5 date login x' ]
+	run cmdline '["chrt","-f","10","vault","status","x"]'
+	[ "$output" = '[["chrt","-f","10","vault","status","x"],[]]' ]
+}
