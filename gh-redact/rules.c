@@ -1159,6 +1159,10 @@ static int token_rules(const struct redactor *r, struct tok *toks, size_t n,
 				ret = add_userpass(sps, t, 7);
 				continue;
 			}
+			if (len > 13 && !memcmp(s, "--proxy-user=", 13)) {
+				ret = add_userpass(sps, t, 13);
+				continue;
+			}
 		}
 		/* --NAME=VALUE, -NAME=VALUE, --NAME VALUE */
 		name = s + 1 + (len > 1 && s[1] == '-');

@@ -461,3 +461,17 @@ htpasswd -b f u [REDACTED] 2>/dev/null >log; htpasswd -c f u </dev/null' ]
 	run cmdline '["chrt","-f","10","vault","status","x"]'
 	[ "$output" = '[["chrt","-f","10","vault","status","x"],[]]' ]
 }
+
+# Before: curl --proxy-user=USER:PASSWORD in one word kept the password
+# (--user=, -U and --proxy-user PASSWORD were masked).
+@test "curl --proxy-user=user:password: the password is masked" {
+	run cmdline '["curl","--proxy-user=bob:S3cretPw","-x","http://127.0.0.1:3128","http://h/"]'
+	[ "$output" = '[["curl","--proxy-user=bob:[REDACTED]","-x","http://127.0.0.1:3128","http://h/"],[{"count":1,"rule":"default:secret-option"}]]' ]
+}
+
+@test "curl --proxy-user=user without a password, and --proxy-user= of another program, stay" {
+	run cmdline '["curl","--proxy-user=bob","http://h/"]'
+	[ "$output" = '[["curl","--proxy-user=bob","http://h/"],[]]' ]
+	run cmdline '["myprog","--proxy-user=bob:notsecret"]'
+	[ "$output" = '[["myprog","--proxy-user=bob:notsecret"],[]]' ]
+}
