@@ -1671,14 +1671,19 @@ static int has_blank(const char *s, size_t n)
 }
 
 /* Where the command starts in a word that holds one after an option of
- * env: --split-string=COMMAND, -SCOMMAND (0: at the start). */
+ * env: --split-string=COMMAND, -SCOMMAND, after flags -ivS... (0: at
+ * the start). */
 static size_t split_string_at(const char *s, size_t n)
 {
+	size_t k = 1;
+
 	if (n > 15 && !memcmp(s, "--split-string=", 15))
 		return 15;
-	if (n > 2 && s[0] == '-' && s[1] == 'S')
-		return 2;
-	return 0;
+	if (!n || s[0] != '-')
+		return 0;
+	while (k < n && (s[k] == 'i' || s[k] == 'v' || s[k] == '0'))
+		k++;
+	return k + 1 < n && s[k] == 'S' ? k + 1 : 0;
 }
 
 static int header_rule(const char *s, size_t n, struct spans *sp);

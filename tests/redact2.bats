@@ -383,11 +383,17 @@ htpasswd -b f u [REDACTED] 2>/dev/null >log; htpasswd -c f u </dev/null' ]
 	[ "$output" = '[["env","--split-string=vault login [REDACTED]","x"],[{"count":1,"rule":"default:vault-token"}]]' ]
 	run script 'env -S"htpasswd -b f u S3cretPw"'
 	[ "$output" = 'env -S"htpasswd -b f u [REDACTED]"' ]
+	# after env's flags in the same word (-i, -v, -0)
+	run cmdline '["env","-ivSvault login S3cretTok"]'
+	[ "$output" = '[["env","-ivSvault login [REDACTED]"],[{"count":1,"rule":"default:vault-token"}]]' ]
 }
 
 @test "env --split-string= and -S with no secret in their command stay" {
 	run cmdline '["env","--split-string=vault status -address x","-Secho a b"]'
 	[ "$output" = '[["env","--split-string=vault status -address x","-Secho a b"],[]]' ]
+	# -x is no flag of env: no command follows it in the word
+	run cmdline '["env","-xSvault login S3cretTok"]'
+	[ "$output" = '[["env","-xSvault login S3cretTok"],[]]' ]
 }
 
 # Before: a word made by a substitution was empty to the rules: the token
