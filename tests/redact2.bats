@@ -451,12 +451,12 @@ htpasswd -b f u [REDACTED] 2>/dev/null >log; htpasswd -c f u </dev/null' ]
 		"strace -f -e trace=open -o /tmp/o" "fakeroot --" "chrt -f 10" "sg wheel" "unshare -r -n"; do
 		run script "$w vault login hvs.Wrapped0"
 		echo "$output"
-	done > got
+	done > "$T/got"
 	for w in "builtin exec" eval "taskset -c 1" "watch --interval 5" "flock -w 3 /tmp/l" \
 		"runuser -u bob --" "pkexec --user bob" "nsenter -t 1 -m --" \
 		"strace -f -e trace=open -o /tmp/o" "fakeroot --" "chrt -f 10" "sg wheel" "unshare -r -n"; do
 		echo "$w vault login [REDACTED]"
-	done | diff -u - got
+	done | diff -u - "$T/got"
 	run cmdline '["taskset","3","vault","login","hvs.Wrapped0"]'
 	[ "$output" = '[["taskset","3","vault","login","[REDACTED]"],[{"count":1,"rule":"default:vault-token"}]]' ]
 }
