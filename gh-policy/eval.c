@@ -1085,6 +1085,23 @@ static int judge_lexical(struct ctx *c, const struct item *it, int net)
 
 static int judge(struct ctx *c, const struct item *it, int net);
 
+/* An item with an odd path that the path it names passes: a deny rule
+ * that matches it as the receipt has it, the first rule to match that,
+ * still denies it, as before paths were read as the path they name (a
+ * ".." after a symbolic link names another directory than the text
+ * says), so that no deny rule matches less. */
+static int judge_odd_deny(struct ctx *c, const struct item *it, int net)
+{
+	size_t best;
+
+	if (item_masked(it) || it->unknown || it->lexical)
+		return 0;
+	best = net == J_NET ? first_net_rule(c, it) : first_file_rule(c, it);
+	if (best != SIZE_MAX && c->p->rules[best].kind == K_DENY)
+		return add_item_violation(c, best, it);
+	return 0;
+}
+
 /* An item whose path (or seen path, or unix socket path) is not in the
  * form gh-trace writes is judged by the path it names; its violations
  * show the path as the receipt has it. */
@@ -1112,6 +1129,8 @@ static int judge_odd(struct ctx *c, const struct item *it, int net)
 		}
 	}
 	rc = rc < 0 ? bad(c, "out of memory") : judge(c, &n, net);
+	if (rc == 0 && c->v->n == before)
+		rc = judge_odd_deny(c, it, net);
 	for (size_t k = before; k < c->v->n; k++) {
 		if (c->v->v[k].item == n.path) {
 			c->v->v[k].item = it->path;

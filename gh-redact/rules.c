@@ -1002,6 +1002,19 @@ static const char *const registry_progs[] = {
 	NULL,
 };
 
+/* A program's name without what stands for a substitution in a script's
+ * word ($(true)vault and vault`true` run vault): subst_in_word() keeps
+ * the first and the last byte of each, and no program is named so. */
+static void subst_trim(const char **s, size_t *n)
+{
+	while (*n && **s && strchr("$)`", **s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n && (*s)[*n - 1] && strchr("$)`", (*s)[*n - 1]))
+		(*n)--;
+}
+
 static int prog_of(const char *s, size_t n)
 {
 	const char *slash = memrchr(s, '/', n);
@@ -1010,6 +1023,7 @@ static int prog_of(const char *s, size_t n)
 		n -= slash + 1 - s;
 		s = slash + 1;
 	}
+	subst_trim(&s, &n);
 	if (word_in(s, n, mysql_progs))
 		return P_MYSQL;
 	if (n == 7 && !memcmp(s, "sshpass", 7))
@@ -1145,6 +1159,10 @@ static int token_rules(const struct redactor *r, struct tok *toks, size_t n,
 				ret = add_userpass(sps, t, 7);
 				continue;
 			}
+			if (len > 13 && !memcmp(s, "--proxy-user=", 13)) {
+				ret = add_userpass(sps, t, 13);
+				continue;
+			}
 		}
 		/* --NAME=VALUE, -NAME=VALUE, --NAME VALUE */
 		name = s + 1 + (len > 1 && s[1] == '-');
@@ -1206,8 +1224,11 @@ static const char *prog_name(const struct tok *t, size_t *n)
 {
 	const char *slash = memrchr(t->s, '/', t->len);
 
+	const char *p = slash ? slash + 1 : t->s;
+
 	*n = slash ? t->len - (size_t)(slash + 1 - t->s) : t->len;
-	return slash ? slash + 1 : t->s;
+	subst_trim(&p, n);
+	return p;
 }
 
 static int is_assignment(const struct tok *t)
@@ -1236,6 +1257,14 @@ static const struct wrapper {
 	{ "sh", "oO", 0 },	      { "bash", "oO", 0 },
 	{ "dash", "oO", 0 },	      { "zsh", "oO", 0 },
 	{ "ksh", "oO", 0 },	      { "busybox", "", 0 },
+	/* builtins, and programs that run the rest of their words */
+	{ "builtin", "", 0 },	      { "eval", "", 0 },
+	{ "taskset", "", 1 },	      { "watch", "n", 0 },
+	{ "flock", "wEc", 1 },	      { "runuser", "ugGcsw", 0 },
+	{ "pkexec", "", 0 },	      { "nsenter", "tSGrw", 0 },
+	{ "strace", "eoIpsuPSXbEa", 0 }, { "fakeroot", "isl", 0 },
+	{ "chrt", "TPD", 1 },	      { "sg", "", 1 },
+	{ "unshare", "SGRw", 0 },
 	{ NULL, NULL, 0 },
 };
 
@@ -1245,7 +1274,7 @@ static const char *const wrapper_longargs[] = {
 	"type", "other-user", "command-timeout", "unset", "split-string",
 	"signal", "kill-after", "adjustment", "arg-file", "delimiter",
 	"max-args", "max-procs", "max-chars", "max-lines", "format", "output",
-	"userspec", "groups", NULL,
+	"userspec", "groups", "interval", NULL,
 };
 
 /* Shell words that come before a command without being it. */
@@ -1320,24 +1349,59 @@ static size_t command_start(const struct tok *w, size_t n)
 	return i;
 }
 
+/* openssl's option at t is -NAME (or --NAME), alone or as -NAME=VALUE:
+ * 1 alone, 2 with "=", 0 another word. */
+static int openssl_opt(const struct tok *t, const char *name)
+{
+	size_t d = t->len > 1 && t->s[1] == '-' ? 2 : 1, l = strlen(name);
+
+	if (t->len < d + l || t->s[0] != '-' || memcmp(t->s + d, name, l))
+		return 0;
+	if (t->len == d + l)
+		return 1;
+	return t->s[d + l] == '=' ? 2 : 0;
+}
+
+/* The key of -macopt's value v[from..]: after key: or hexkey:. */
+static int openssl_macopt(const struct tok *v, size_t from, struct spans *sps)
+{
+	const char *s = v->s + from;
+	size_t n = v->len - from;
+
+	if (n > 4 && !memcmp(s, "key:", 4))
+		return add_tok(sps, v, from + 4, v->len, R_OPENSSL);
+	if (n > 7 && !memcmp(s, "hexkey:", 7))
+		return add_tok(sps, v, from + 7, v->len, R_OPENSSL);
+	return 0;
+}
+
 /* openssl: the passphrase of -k, the key of -K and -hmac, the key of
- * -macopt key:KEY or hexkey:HEX. */
+ * -macopt key:KEY or hexkey:HEX; openssl also reads --NAME for -NAME and
+ * -NAME=VALUE for -NAME VALUE. */
 static int openssl_rules(const struct tok *w, size_t n, struct spans *sps)
 {
+	static const char *const keyopts[] = { "k", "K", "hmac" };
 	int ret = 0;
 
-	for (size_t i = 1; i + 1 < n && ret == 0; i++) {
-		const struct tok *v = &w[i + 1];
+	for (size_t i = 1; i < n && ret == 0; i++) {
+		const struct tok *t = &w[i];
+		int k, f = 0;
 
-		if (tok_is(&w[i], "-k") || tok_is(&w[i], "-K") ||
-		    tok_is(&w[i], "-hmac")) {
-			ret = add_tok(sps, v, 0, v->len, R_OPENSSL);
+		for (k = 0; k < 3 && !f; k++)
+			f = openssl_opt(t, keyopts[k]);
+		if (f == 2) {
+			ret = add_tok(sps, t, (size_t)((const char *)memchr(
+						       t->s, '=', t->len) - t->s) + 1,
+				      t->len, R_OPENSSL);
+		} else if (f == 1 && i + 1 < n) {
+			ret = add_tok(sps, &w[i + 1], 0, w[i + 1].len, R_OPENSSL);
 			i++;
-		} else if (tok_is(&w[i], "-macopt")) {
-			if (v->len > 4 && !memcmp(v->s, "key:", 4))
-				ret = add_tok(sps, v, 4, v->len, R_OPENSSL);
-			else if (v->len > 7 && !memcmp(v->s, "hexkey:", 7))
-				ret = add_tok(sps, v, 7, v->len, R_OPENSSL);
+		} else if ((f = openssl_opt(t, "macopt")) == 2) {
+			ret = openssl_macopt(t, (size_t)((const char *)memchr(
+						     t->s, '=', t->len) - t->s) + 1,
+					     sps);
+		} else if (f == 1 && i + 1 < n) {
+			ret = openssl_macopt(&w[i + 1], 0, sps);
 			i++;
 		}
 	}
@@ -1425,6 +1489,7 @@ static const char *const mongo_progs[] = {
  * (-wPW) or in the next word (-w PW, not an option: -p alone prompts);
  * mask() masks what of the value is secret. */
 static int short_secret(const struct tok *w, size_t n, char opt,
+			const char *flags,
 			int (*mask)(struct spans *, const struct tok *, size_t),
 			struct spans *sps)
 {
@@ -1432,21 +1497,28 @@ static int short_secret(const struct tok *w, size_t n, char opt,
 
 	for (size_t i = 1; i < n && ret == 0; i++) {
 		const struct tok *t = &w[i];
+		size_t k = 1;
 
 		if (tok_is(t, "--"))
 			break;
-		if (t->len < 2 || t->s[0] != '-' || t->s[1] != opt)
+		if (t->len < 2 || t->s[0] != '-')
 			continue;
-		if (t->len > 2) {
+		/* after options that take no value, as getopt reads a
+		 * cluster: -xw PW, -xwPW, -NU user%PW */
+		while (k < t->len && t->s[k] && strchr(flags, t->s[k]))
+			k++;
+		if (k >= t->len || t->s[k] != opt)
+			continue;
+		if (t->len > k + 1) {
 			struct tok v = *t;
 
 			/* the value glued on: a tok that starts after -X */
-			v.s += 2;
-			v.len -= 2;
+			v.s += k + 1;
+			v.len -= k + 1;
 			if (v.map)
-				v.map += 2;
+				v.map += k + 1;
 			else
-				v.off += 2;
+				v.off += k + 1;
 			ret = mask(sps, &v, 0);
 		} else if (i + 1 < n && !(w[i + 1].len && w[i + 1].s[0] == '-')) {
 			ret = mask(sps, &w[++i], 0);
@@ -1454,6 +1526,11 @@ static int short_secret(const struct tok *w, size_t n, char opt,
 	}
 	return ret;
 }
+
+/* Options that take no value: of the ldap tools (-x simple bind, -W
+ * prompt, ...), and of the samba tools (-N no password, -k kerberos). */
+#define LDAP_FLAGS "cCMnNQvVxZIALtuW"
+#define SMB_FLAGS "NkgqE"
 
 static int mask_whole(struct spans *sps, const struct tok *t, size_t from)
 {
@@ -1484,11 +1561,13 @@ static int tool_rules(const struct tok *w, size_t n, struct spans *sps)
 	if (pl == 5 && !memcmp(p, "vault", 5))
 		return vault_rules(w + i, n - i, sps);
 	if (word_in(p, pl, ldap_progs))
-		return short_secret(w + i, n - i, 'w', mask_whole, sps);
+		return short_secret(w + i, n - i, 'w', LDAP_FLAGS, mask_whole,
+				    sps);
 	if (word_in(p, pl, mongo_progs))
-		return short_secret(w + i, n - i, 'p', mask_whole, sps);
+		return short_secret(w + i, n - i, 'p', "", mask_whole, sps);
 	if (word_in(p, pl, smb_progs)) {
-		int ret = short_secret(w + i, n - i, 'U', mask_after_pct, sps);
+		int ret = short_secret(w + i, n - i, 'U', SMB_FLAGS,
+				       mask_after_pct, sps);
 
 		for (size_t k = i + 1; k < n && ret == 0; k++)
 			if (w[k].len > 7 && !memcmp(w[k].s, "--user=", 7))
@@ -1591,6 +1670,22 @@ static int has_blank(const char *s, size_t n)
 	return 0;
 }
 
+/* Where the command starts in a word that holds one after an option of
+ * env: --split-string=COMMAND, -SCOMMAND, after flags -ivS... (0: at
+ * the start). */
+static size_t split_string_at(const char *s, size_t n)
+{
+	size_t k = 1;
+
+	if (n > 15 && !memcmp(s, "--split-string=", 15))
+		return 15;
+	if (!n || s[0] != '-')
+		return 0;
+	while (k < n && (s[k] == 'i' || s[k] == 'v' || s[k] == '0'))
+		k++;
+	return k + 1 < n && s[k] == 'S' ? k + 1 : 0;
+}
+
 static int header_rule(const char *s, size_t n, struct spans *sp);
 
 /* "Header-Name: value" in a word of a script (curl -H 'X-Api-Key: ...'),
@@ -1629,12 +1724,40 @@ static void cb_command(struct lexer *L, struct cmdbuf *c, int depth)
 			if (memchr(c->w[i].s, ':', c->w[i].len))
 				L->err = word_header(L, &c->w[i]);
 		for (i = 0; i < c->nw && !L->err; i++)
-			if (depth + 1 < SCRIPT_DEPTH && has_blank(c->w[i].s, c->w[i].len))
-				L->err = lex_script(L, c->w[i].s, c->w[i].len,
-						    c->w[i].map, 0, depth + 1);
+			if (depth + 1 < SCRIPT_DEPTH && has_blank(c->w[i].s, c->w[i].len)) {
+				size_t o = split_string_at(c->w[i].s, c->w[i].len);
+
+				L->err = lex_script(L, c->w[i].s + o,
+						    c->w[i].len - o,
+						    c->w[i].map + o, 0, depth + 1);
+			}
 	}
 	c->nw = 0;
 	c->len = 0;
+}
+
+static size_t lex_body(struct lexer *L, const char *s, size_t n,
+		       const size_t *pmap, size_t pbase, size_t i, char close,
+		       int depth);
+
+/* A substitution $(...) or `...` at s[i] in the word being read: a
+ * script of its own, and in the word its first and its last byte, so
+ * that a rule that masks the word (vault login "$(echo TOKEN)") masks
+ * the substitution with it. Returns the index after it. */
+static size_t subst_in_word(struct lexer *L, struct cmdbuf *c, const char *s,
+			    size_t n, const size_t *pmap, size_t pbase,
+			    size_t i, int bq, int depth)
+{
+	size_t j;
+
+	cb_char(L, c, s[i], pmap ? pmap[i] : pbase + i);
+	j = lex_body(L, s, n, pmap, pbase, i + 1 + !bq, bq ? '`' : ')',
+		     depth + 1);
+	if (j > n)
+		j = n;
+	if (j - 1 > i)
+		cb_char(L, c, s[j - 1], pmap ? pmap[j - 1] : pbase + j - 1);
+	return j;
 }
 
 /* Read s[0..n) (byte i is byte pmap[i], or pbase + i, of the argv
@@ -1660,6 +1783,14 @@ static size_t lex_body(struct lexer *L, const char *s, size_t n,
 		if (ch == ' ' || ch == '\t') {
 			cb_word(L, &c);
 			i++;
+		} else if (depth + 1 >= SCRIPT_DEPTH &&
+			   (ch == '\'' || ch == '"' || ch == '`' ||
+			    (ch == '$' && i + 1 < n && s[i + 1] == '('))) {
+			/* deeper than scripts are read: a quote or a
+			 * substitution only ends a command, so that the
+			 * commands inside are still looked at */
+			cb_command(L, &c, depth);
+			i += 1 + (ch == '$');
 		} else if (ch == '\n' || ch == ';' || ch == '&' || ch == '|' ||
 			   ch == '(' || ch == ')') {
 			cb_command(L, &c, depth);
@@ -1711,9 +1842,8 @@ static size_t lex_body(struct lexer *L, const char *s, size_t n,
 					    s[i] == '`')) {
 					int bq = s[i] == '`';
 
-					i = lex_body(L, s, n, pmap, pbase,
-						     i + 1 + !bq, bq ? '`' : ')',
-						     depth + 1);
+					i = subst_in_word(L, &c, s, n, pmap,
+							  pbase, i, bq, depth);
 				} else {
 					cb_char(L, &c, s[i], AT(i));
 					i++;
@@ -1727,12 +1857,8 @@ static size_t lex_body(struct lexer *L, const char *s, size_t n,
 
 			/* the substitution is a script of its own; the word
 			 * it stands in goes on after it */
-			if (!c.inword) {
-				c.inword = 1;
-				c.wstart = c.len;
-			}
-			i = lex_body(L, s, n, pmap, pbase, i + 1 + !bq,
-				     bq ? '`' : ')', depth + 1);
+			i = subst_in_word(L, &c, s, n, pmap, pbase, i, bq,
+					  depth);
 		} else {
 			cb_char(L, &c, ch, AT(i));
 			i++;
@@ -1898,8 +2024,10 @@ int detect_argv(const struct redactor *r, const char *const *argv,
 		for (i = 0; i < argc; i++) {
 			if (!has_blank(argv[i], lens[i]))
 				continue;
+			size_t o = split_string_at(argv[i], lens[i]);
+
 			L.host = i;
-			if (lex_script(&L, argv[i], lens[i], NULL, 0, 0) < 0)
+			if (lex_script(&L, argv[i] + o, lens[i] - o, NULL, o, 0) < 0)
 				goto out;
 		}
 	}

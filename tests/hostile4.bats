@@ -581,3 +581,31 @@ EOF2
 allow read /etc/ssh/*                            # 1 run, 17 entries
 EOF2
 }
+
+# Before: since paths are read as the path they name, a deny rule that
+# matched an odd path as the receipt has it no longer did: "deny read
+# /tmp/**" passed /tmp/x/../../etc/hostname (which, when /tmp/x is a
+# symbolic link, is no file in /etc), and "deny connect unix:/run/a/**"
+# passed unix:/run/a/../b. A deny rule still matches the text.
+@test "gh-policy: a deny rule still matches an odd path as the receipt has it" {
+	printf '%s\n' 'deny read /tmp/**' 'allow read /**' > r.rules
+	access x.json /tmp/x/../../etc/hostname
+	run --separate-stderr gh-policy r.rules x.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "r.rules:1: deny read /tmp/x/../../etc/hostname by pid 5201 (cc -c main.c -o main.o)" ]
+	printf '%s\n' 'deny connect unix:/run/a/**' 'allow connect *' > u.rules
+	jq '(.network.attempts[], .network.connections[]) |=
+		if .dst | startswith("unix:") then .dst = "unix:/run/a/../nscd/socket" else . end' "$P/clean.json" > u.json
+	run gh-policy u.rules u.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "u.rules:1: deny connect unix:/run/a/../nscd/socket [proto=unix result=error] by pid 5200 (make -s)" ]
+	# the twins: the text's first rule an allow rule, as before; odd
+	# paths no deny rule's text matches pass
+	printf '%s\n' 'allow read /tmp/x/**' 'deny read /tmp/**' 'allow read /**' > a.rules
+	gh-policy -q a.rules x.json
+	access y.json /etc/x/../hostname
+	gh-policy -q r.rules y.json
+	jq '(.network.attempts[], .network.connections[]) |=
+		if .dst | startswith("unix:") then .dst = "unix:/run/b/../nscd/socket" else . end' "$P/clean.json" > v.json
+	gh-policy -q u.rules v.json
+}

@@ -341,3 +341,143 @@ htpasswd -b f u [REDACTED] 2>/dev/null >log; htpasswd -c f u </dev/null' ]
 		grep -qF "$s" kept.json
 	done
 }
+
+# ---- third round: spellings the rules above missed ---------------------------
+
+# Before: openssl reads --k and -k=VALUE as -k (and --hmac, -hmac=, -macopt=)
+# but only "-k VALUE" was masked.
+@test "openssl: --NAME and -NAME=VALUE spellings of -k, -K, -hmac, -macopt are masked" {
+	run cmdline '["openssl","enc","--k","S3cretPass","-K=00112233aabb"]'
+	[ "$output" = '[["openssl","enc","--k","[REDACTED]","-K=[REDACTED]"],[{"count":2,"rule":"default:openssl-key"}]]' ]
+	run cmdline '["openssl","dgst","--hmac=S3cretKey","-macopt=hexkey:0011aa","--macopt","key:S3cretK2"]'
+	[ "$output" = '[["openssl","dgst","--hmac=[REDACTED]","-macopt=hexkey:[REDACTED]","--macopt","key:[REDACTED]"],[{"count":3,"rule":"default:openssl-key"}]]' ]
+}
+
+@test "openssl: --kfile, -kx=..., -macopt=digest: and a trailing -k stay" {
+	run cmdline '["openssl","enc","--kfile","/run/keyfile","-kx=abcdefgh","-macopt=digest:sha256","-k"]'
+	[ "$output" = '[["openssl","enc","--kfile","/run/keyfile","-kx=abcdefgh","-macopt=digest:sha256","-k"],[]]' ]
+}
+
+# Before: getopt reads -xw PW and -xwPW as -x -w PW, and -NU user%PW as -N
+# -U user%PW; only -w and -U first in their word were masked.
+@test "ldap -xw, -xwPW and samba -NU: the password after flags in one word is masked" {
+	run cmdline '["ldapsearch","-xw","S3cretPw","-b","dc=x"]'
+	[ "$output" = '[["ldapsearch","-xw","[REDACTED]","-b","dc=x"],[{"count":1,"rule":"default:secret-option"}]]' ]
+	run script 'ldapwhoami -ZxwS3cretPw -H ldap://h'
+	[ "$output" = 'ldapwhoami -Zxw[REDACTED] -H ldap://h' ]
+	run cmdline '["smbclient","-NU","bob%S3cretPw","//h/s"]'
+	[ "$output" = '[["smbclient","-NU","bob%[REDACTED]","//h/s"],[{"count":1,"rule":"default:secret-option"}]]' ]
+}
+
+@test "ldap -xb and -xW, samba -NL: an option with a value of its own, or none, stays" {
+	run cmdline '["ldapsearch","-xb","dc=w","-xW","-bw"]'
+	[ "$output" = '[["ldapsearch","-xb","dc=w","-xW","-bw"],[]]' ]
+	run cmdline '["smbclient","-NL","host","-NU","bob"]'
+	[ "$output" = '[["smbclient","-NL","host","-NU","bob"],[]]' ]
+}
+
+# Before: env --split-string=CMD and -SCMD were read as one word: the
+# command in them was never looked at.
+@test "env --split-string=COMMAND and -SCOMMAND: the command's secrets are masked" {
+	run cmdline '["env","--split-string=vault login S3cretTok","x"]'
+	[ "$output" = '[["env","--split-string=vault login [REDACTED]","x"],[{"count":1,"rule":"default:vault-token"}]]' ]
+	run script 'env -S"htpasswd -b f u S3cretPw"'
+	[ "$output" = 'env -S"htpasswd -b f u [REDACTED]"' ]
+	# after env's flags in the same word (-i, -v, -0)
+	run cmdline '["env","-ivSvault login S3cretTok"]'
+	[ "$output" = '[["env","-ivSvault login [REDACTED]"],[{"count":1,"rule":"default:vault-token"}]]' ]
+}
+
+@test "env --split-string= and -S with no secret in their command stay" {
+	run cmdline '["env","--split-string=vault status -address x","-Secho a b"]'
+	[ "$output" = '[["env","--split-string=vault status -address x","-Secho a b"],[]]' ]
+	# -x is no flag of env: no command follows it in the word
+	run cmdline '["env","-xSvault login S3cretTok"]'
+	[ "$output" = '[["env","-xSvault login S3cretTok"],[]]' ]
+}
+
+# Before: a word made by a substitution was empty to the rules: the token
+# of vault login "$(echo TOKEN)" stayed.
+@test "scripts: a secret given as \$(...) or backticks is masked with the substitution" {
+	run script 'vault login "$(echo S3cretTok)" && htpasswd -b f u `cat pw`x'
+	[ "$output" = 'vault login "[REDACTED]" && htpasswd -b f u [REDACTED]' ]
+	run script 'openssl enc -k "a$(echo S3cret)b" -in f'
+	[ "$output" = 'openssl enc -k "[REDACTED]" -in f' ]
+}
+
+@test "scripts: substitutions in words no rule masks stay, and are still read" {
+	run script 'echo "$(date)" `id -u` && vault status "$(echo x)"'
+	[ "$output" = 'echo "$(date)" `id -u` && vault status "$(echo x)"' ]
+	run script 'echo "$(vault login S3cretTok)"'
+	[ "$output" = 'echo "$(vault login [REDACTED])"' ]
+}
+
+# Before: past the depth scripts are read to (16), a quote or a
+# substitution held the rest of the text as one word that was never read:
+# echo "$(echo "$( ... vault login TOKEN ... )")" 16 deep kept the token.
+@test "scripts: commands nested deeper than scripts are read still have their secrets masked" {
+	local deep d
+	for d in 16 20 300; do
+		deep=$(awk -v d="$d" 'BEGIN { for (i = 0; i < d; i++) printf "echo \"$(";
+			printf "vault login hvs.Deep0123";
+			for (i = 0; i < d; i++) printf ")\"" }')
+		run script "$deep"
+		[ "$status" -eq 0 ]
+		[ "$output" = "${deep/hvs.Deep0123/[REDACTED]}" ]
+	done
+	# a substitution next to the program's name still names it
+	run script '$(true)vault login hvs.Sub0123; vault`true` login hvs.Sub4567'
+	[ "$output" = '$(true)vault login [REDACTED]; vault`true` login [REDACTED]' ]
+}
+
+@test "scripts: deep nesting with no secret, and another program beside a substitution, stay" {
+	local deep
+	deep=$(awk 'BEGIN { for (i = 0; i < 20; i++) printf "echo \"$(";
+		printf "vault status x";
+		for (i = 0; i < 20; i++) printf ")\"" }')
+	run script "$deep"
+	[ "$output" = "$deep" ]
+	run script '$(true)vaulty login hvs.Sub0123; vault`true`x login hvs.Sub4567'
+	[ "$output" = '$(true)vaulty login hvs.Sub0123; vault`true`x login hvs.Sub4567' ]
+}
+
+# Before: builtin, eval, taskset, watch, flock, runuser, pkexec, nsenter,
+# strace, fakeroot, chrt, sg and unshare were taken for the program: the
+# vault token after them stayed.
+@test "wrappers: builtin, eval, taskset, watch, flock, runuser, pkexec, nsenter, strace, fakeroot, chrt, sg, unshare" {
+	local w
+	for w in "builtin exec" eval "taskset -c 1" "watch --interval 5" "flock -w 3 /tmp/l" \
+		"runuser -u bob --" "pkexec --user bob" "nsenter -t 1 -m --" \
+		"strace -f -e trace=open -o /tmp/o" "fakeroot --" "chrt -f 10" "sg wheel" "unshare -r -n"; do
+		run script "$w vault login hvs.Wrapped0"
+		echo "$output"
+	done > "$T/got"
+	for w in "builtin exec" eval "taskset -c 1" "watch --interval 5" "flock -w 3 /tmp/l" \
+		"runuser -u bob --" "pkexec --user bob" "nsenter -t 1 -m --" \
+		"strace -f -e trace=open -o /tmp/o" "fakeroot --" "chrt -f 10" "sg wheel" "unshare -r -n"; do
+		echo "$w vault login [REDACTED]"
+	done | diff -u - "$T/got"
+	run cmdline '["taskset","3","vault","login","hvs.Wrapped0"]'
+	[ "$output" = '[["taskset","3","vault","login","[REDACTED]"],[{"count":1,"rule":"default:vault-token"}]]' ]
+}
+
+@test "wrappers: their option values and positionals are not the program" {
+	run script 'taskset 3 vault; flock -c "vault status" /tmp/l; sg vault login hvs.Kept0; watch -n 5 date login x'
+	[ "$output" = 'taskset 3 vault; flock -c "vault status" /tmp/l; sg vault login hvs.Kept0; watch -n 5 date login x' ]
+	run cmdline '["chrt","-f","10","vault","status","x"]'
+	[ "$output" = '[["chrt","-f","10","vault","status","x"],[]]' ]
+}
+
+# Before: curl --proxy-user=USER:PASSWORD in one word kept the password
+# (--user=, -U and --proxy-user PASSWORD were masked).
+@test "curl --proxy-user=user:password: the password is masked" {
+	run cmdline '["curl","--proxy-user=bob:S3cretPw","-x","http://127.0.0.1:3128","http://h/"]'
+	[ "$output" = '[["curl","--proxy-user=bob:[REDACTED]","-x","http://127.0.0.1:3128","http://h/"],[{"count":1,"rule":"default:secret-option"}]]' ]
+}
+
+@test "curl --proxy-user=user without a password, and --proxy-user= of another program, stay" {
+	run cmdline '["curl","--proxy-user=bob","http://h/"]'
+	[ "$output" = '[["curl","--proxy-user=bob","http://h/"],[]]' ]
+	run cmdline '["myprog","--proxy-user=bob:notsecret"]'
+	[ "$output" = '[["myprog","--proxy-user=bob:notsecret"],[]]' ]
+}
