@@ -58,6 +58,26 @@ deny_here() {
 	printf 'deny exec %s/**\n' "$PWD" > r.rules
 }
 
+# denied FILE [RULE]: gh-policy with RULE (deny_here's when none) fails
+# the receipt, its first violation the map_exec of FILE
+denied() {
+	if [ -n "${2:-}" ]; then
+		printf '%s\n' "$2" > r.rules
+	else
+		deny_here
+	fi
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "r.rules:1: deny exec $1 [op=map_exec] by pid "* ]]
+}
+
+# passes: gh-policy with deny_here's rule passes the receipt
+passes() {
+	deny_here
+	run gh-policy r.rules "$R"
+	[ "$status" -eq 0 ]
+}
+
 @test "LD_PRELOAD: the preloaded library is mapped executable (map_exec), and a rule denying exec from the directory finds it" {
 	trace env LD_PRELOAD="$PWD/x.so" true
 	# true, which env runs with LD_PRELOAD set, maps it once
@@ -65,10 +85,7 @@ deny_here() {
 	[ "$(maps "$PWD/x.so")" = "[\"mmap\",\"$PWD/x.so\",5,2066,\"number\",0]" ]
 	[ "$(ops "$PWD/x.so")" = '["map_exec","read"]' ]
 	[ "$(jq -c --arg p "$PWD/x.so" '.filesystem.accesses[] | select(.op == "map_exec" and .path == $p) | [.count, (.pids | length), .result]' "$R")" = '[1,1,"ok"]' ]
-	deny_here
-	run gh-policy r.rules "$R"
-	[ "$status" -eq 1 ]
-	[[ "${lines[0]}" == "r.rules:1: deny exec $PWD/x.so [op=map_exec] by pid "* ]]
+	denied "$PWD/x.so"
 }
 
 @test "LD_PRELOAD twin: libraries found the normal way (libc from /usr/lib) are map_exec too, not exec; the rule passes" {
@@ -102,9 +119,7 @@ deny_here() {
 	[ "$output" = read ]
 	[ "$(maps "$PWD/x.so")" = "" ]
 	[ "$(ops "$PWD/x.so")" = '["read"]' ]
-	deny_here
-	run gh-policy r.rules "$R"
-	[ "$status" -eq 0 ]
+	passes
 }
 
 @test "python ctypes loading a library (dlopen) is map_exec" {
@@ -226,10 +241,7 @@ deny_here() {
 	[ "$output" = protected ]
 	[ "$(maps "$PWD/x.so")" = "[\"mprotect\",\"$PWD/x.so\",5,null,\"null\",0]" ]
 	[ "$(ops "$PWD/x.so")" = '["map_exec","read"]' ]
-	deny_here
-	run gh-policy r.rules "$R"
-	[ "$status" -eq 1 ]
-	[[ "${lines[0]}" == "r.rules:1: deny exec $PWD/x.so [op=map_exec] by pid "* ]]
+	denied "$PWD/x.so"
 }
 
 @test "mprotect range twin: the same mappings, only the anonymous page made executable, make no map_exec and the rule passes" {
@@ -237,9 +249,7 @@ deny_here() {
 	[ "$output" = protected ]
 	[ "$(maps "$PWD/x.so")" = "" ]
 	[ "$(ops "$PWD/x.so")" = '["read"]' ]
-	deny_here
-	run gh-policy r.rules "$R"
-	[ "$status" -eq 0 ]
+	passes
 }
 
 @test "mprotect over two files' pages, the first executable already: the record names the second, which gains PROT_EXEC" {
@@ -249,10 +259,7 @@ deny_here() {
 	[ "$(maps "$PWD/x.so")" = "[\"mmap\",\"$PWD/x.so\",5,18,\"number\",0]" ]
 	[ "$(maps "$PWD/y.so")" = "[\"mprotect\",\"$PWD/y.so\",5,null,\"null\",0]" ]
 	[ "$(ops "$PWD/y.so")" = '["map_exec","read"]' ]
-	printf 'deny exec %s/y.so\n' "$PWD" > r.rules
-	run gh-policy r.rules "$R"
-	[ "$status" -eq 1 ]
-	[[ "${lines[0]}" == "r.rules:1: deny exec $PWD/y.so [op=map_exec] by pid "* ]]
+	denied "$PWD/y.so" "deny exec $PWD/y.so"
 }
 
 @test "personality READ_IMPLIES_EXEC: a file mapped with PROT_READ only is executable, map_exec with prot 5" {
@@ -260,10 +267,7 @@ deny_here() {
 	[ "$output" = mapped ]
 	[ "$(maps "$PWD/x.so")" = "[\"mmap\",\"$PWD/x.so\",5,2,\"number\",0]" ]
 	[ "$(ops "$PWD/x.so")" = '["map_exec","read"]' ]
-	deny_here
-	run gh-policy r.rules "$R"
-	[ "$status" -eq 1 ]
-	[[ "${lines[0]}" == "r.rules:1: deny exec $PWD/x.so [op=map_exec] by pid "* ]]
+	denied "$PWD/x.so"
 }
 
 @test "mprotect over 40 anonymous mappings and then a file's page is map_exec of that file" {
@@ -271,10 +275,7 @@ deny_here() {
 	[ "$output" = protected ]
 	[ "$(maps "$PWD/x.so")" = "[\"mprotect\",\"$PWD/x.so\",5,null,\"null\",0]" ]
 	[ "$(ops "$PWD/x.so")" = '["map_exec","read"]' ]
-	deny_here
-	run gh-policy r.rules "$R"
-	[ "$status" -eq 1 ]
-	[[ "${lines[0]}" == "r.rules:1: deny exec $PWD/x.so [op=map_exec] by pid "* ]]
+	denied "$PWD/x.so"
 }
 
 @test "40 mappings twin: the anonymous ones only made executable, no map_exec, and the rule passes" {
@@ -282,9 +283,7 @@ deny_here() {
 	[ "$output" = protected ]
 	[ "$(maps "$PWD/x.so")" = "" ]
 	[ "$(ops "$PWD/x.so")" = '["read"]' ]
-	deny_here
-	run gh-policy r.rules "$R"
-	[ "$status" -eq 0 ]
+	passes
 }
 
 # [map_exec records of mprotect on x.so, records lost, completeness]
