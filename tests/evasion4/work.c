@@ -143,36 +143,58 @@ static int fsx(const char *file)
 	return !ok;
 }
 
-/* prlimit64 through syscall(2): the C library's prlimit is the same call */
-static int lim(const char *who, const char *what)
+/* The process a call acts on: gh-trace (who "parent"), or a child of
+ * the command's own, which waits until *hold is closed (target_done).
+ * Returns its pid, or -1 (after a message). */
+static pid_t target(const char *who, int *hold)
 {
-	int p[2], status, set = strcmp(what, "set") == 0;
-	struct rlimit cur;
+	int p[2];
 	pid_t pid;
 	char c;
 
-	if (strcmp(who, "parent") == 0) {
-		pid = getppid();
-	} else {
-		if (pipe(p) < 0)
-			return die("pipe");
-		pid = fork();
-		if (pid < 0)
-			return die("fork");
-		if (pid == 0) {
-			close(p[1]);
-			_exit(read(p[0], &c, 1) < 0);
-		}
-		close(p[0]);
+	*hold = -1;
+	if (strcmp(who, "parent") == 0)
+		return getppid();
+	if (pipe(p) < 0)
+		return die("pipe"), -1;
+	pid = fork();
+	if (pid < 0)
+		return die("fork"), -1;
+	if (pid == 0) {
+		close(p[1]);
+		_exit(read(p[0], &c, 1) < 0);
 	}
+	close(p[0]);
+	*hold = p[1];
+	return pid;
+}
+
+/* Let target's child go and reap it (nothing for gh-trace). */
+static void target_done(pid_t pid, int hold)
+{
+	int status;
+
+	if (hold < 0)
+		return;
+	close(hold);
+	waitpid(pid, &status, 0);
+}
+
+/* prlimit64 through syscall(2): the C library's prlimit is the same call */
+static int lim(const char *who, const char *what)
+{
+	int hold, set = strcmp(what, "set") == 0;
+	struct rlimit cur;
+	pid_t pid;
+
+	pid = target(who, &hold);
+	if (pid < 0)
+		return 1;
 	if (syscall(SYS_prlimit64, pid, RLIMIT_NOFILE, NULL, &cur) < 0)
 		return die("prlimit64 get");
 	if (set && syscall(SYS_prlimit64, pid, RLIMIT_NOFILE, &cur, NULL) < 0)
 		return die("prlimit64 set");
-	if (strcmp(who, "parent") != 0) {
-		close(p[1]);
-		waitpid(pid, &status, 0);
-	}
+	target_done(pid, hold);
 	printf("%llu\n", (unsigned long long)cur.rlim_cur);
 	return 0;
 }
@@ -237,9 +259,8 @@ static int put(const char *dir, const char *file, const char *what)
 static int cg(const char *mode, const char *a, const char *b)
 {
 	char pid[32];
-	int p[2], status;
+	int hold = -1;
 	pid_t c = 0;
-	char ch;
 
 	if (strcmp(mode, "move") == 0) {
 		snprintf(pid, sizeof(pid), "%d", (int)getppid());
@@ -249,26 +270,16 @@ static int cg(const char *mode, const char *a, const char *b)
 		return 0;
 	}
 	if (strcmp(mode, "own") == 0) {
-		if (pipe(p) < 0)
-			return die("pipe");
-		c = fork();
+		c = target("child", &hold);
 		if (c < 0)
-			return die("fork");
-		if (c == 0) {
-			close(p[1]);
-			_exit(read(p[0], &ch, 1) < 0);
-		}
-		close(p[0]);
+			return 1;
 		a = b;
 	}
 	snprintf(pid, sizeof(pid), "%d", (int)(c ? c : getpid()));
 	if (put(b, "cgroup.procs", pid) || put(a, "cgroup.freeze", "1") ||
 	    put(a, "cgroup.freeze", "0"))
 		return 1;
-	if (c) {
-		close(p[1]);
-		waitpid(c, &status, 0);
-	}
+	target_done(c, hold);
 	printf("thawed\n");
 	return 0;
 }
@@ -382,28 +393,16 @@ static int nlrace(int n, int dump)
 
 static int madv(const char *who)
 {
-	int p[2], status, fd, pidfd;
+	int hold, fd, pidfd;
 	unsigned long start;
 	struct iovec iov;
 	char path[64], buf[256];
 	pid_t pid;
 	ssize_t n;
-	char c;
 
-	if (strcmp(who, "parent") == 0) {
-		pid = getppid();
-	} else {
-		if (pipe(p) < 0)
-			return die("pipe");
-		pid = fork();
-		if (pid < 0)
-			return die("fork");
-		if (pid == 0) {
-			close(p[1]);
-			_exit(read(p[0], &c, 1) < 0);
-		}
-		close(p[0]);
-	}
+	pid = target(who, &hold);
+	if (pid < 0)
+		return 1;
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
@@ -421,10 +420,7 @@ static int madv(const char *who)
 	iov.iov_len = 4096;
 	if (syscall(SYS_process_madvise, pidfd, &iov, 1, MADV_COLD, 0) < 0)
 		return die("process_madvise");
-	if (strcmp(who, "parent") != 0) {
-		close(p[1]);
-		waitpid(pid, &status, 0);
-	}
+	target_done(pid, hold);
 	printf("cold\n");
 	return 0;
 }
@@ -460,15 +456,12 @@ static void *thread_main(void *arg)
 
 static int aff(const char *who)
 {
-	int p[2], status, i;
+	int hold, i, thread = strcmp(who, "thread") == 0;
 	pthread_t th;
 	cpu_set_t set;
 	pid_t pid;
-	char c;
 
-	if (strcmp(who, "parent") == 0) {
-		pid = getppid();
-	} else if (strcmp(who, "thread") == 0) {
+	if (thread) {
 		if (pipe(thread_pipe) < 0 ||
 		    pthread_create(&th, NULL, thread_main, NULL) != 0)
 			return die("pthread_create");
@@ -477,29 +470,21 @@ static int aff(const char *who)
 		if (!thread_tid)
 			return die("thread start");
 		pid = thread_tid;
-		p[1] = thread_pipe[1];
+		hold = thread_pipe[1];
 	} else {
-		if (pipe(p) < 0)
-			return die("pipe");
-		pid = fork();
+		pid = target(who, &hold);
 		if (pid < 0)
-			return die("fork");
-		if (pid == 0) {
-			close(p[1]);
-			_exit(read(p[0], &c, 1) < 0);
-		}
-		close(p[0]);
+			return 1;
 	}
 	if (sched_getaffinity(pid, sizeof(set), &set) < 0)
 		return die("sched_getaffinity");
 	if (sched_setaffinity(pid, sizeof(set), &set) < 0)
 		return die("sched_setaffinity");
-	if (strcmp(who, "thread") == 0) {
-		close(p[1]);
+	if (thread) {
+		close(hold);
 		pthread_join(th, NULL);
-	} else if (strcmp(who, "parent") != 0) {
-		close(p[1]);
-		waitpid(pid, &status, 0);
+	} else {
+		target_done(pid, hold);
 	}
 	printf("%d\n", CPU_COUNT(&set));
 	return 0;
